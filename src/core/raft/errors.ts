@@ -1,0 +1,40 @@
+/**
+ * Why the core refused an input. Named values (not exceptions) so that hot paths such as
+ * `propose` stay cheap and callers can switch on them.
+ */
+export type RaftErrorCode =
+  /** No leader is known, or this node is not the leader: the host should redirect or retry. */
+  | 'not-leader'
+  /** A leadership transfer is in progress; proposals are refused until it ends. */
+  | 'transfer-in-progress'
+  /** A membership change is still uncommitted or unapplied, or the leader has not committed an entry of its term yet. */
+  | 'conf-change-pending'
+  /** The change is not allowed (e.g. removing an unknown member, adding a voter twice). */
+  | 'invalid-conf-change'
+  /** The leader holds too many uncommitted bytes; back off and retry. */
+  | 'too-many-uncommitted'
+  /** The transfer target is not a voter, or is this node. */
+  | 'invalid-transferee';
+
+/** The outcome of a proposal: where the entries landed, or why they were refused. */
+export type ProposeResult =
+  | { readonly ok: true; readonly firstIndex: number; readonly term: number }
+  | { readonly ok: false; readonly error: RaftErrorCode };
+
+/** A human-readable line for each error code. */
+export function describeRaftError(code: RaftErrorCode): string {
+  switch (code) {
+    case 'not-leader':
+      return 'this member is not the leader';
+    case 'transfer-in-progress':
+      return 'a leadership transfer is in progress';
+    case 'conf-change-pending':
+      return 'a membership change is already in progress';
+    case 'invalid-conf-change':
+      return 'the membership change is not allowed';
+    case 'too-many-uncommitted':
+      return 'the leader has too many uncommitted entries';
+    case 'invalid-transferee':
+      return 'the transfer target is not a voting member';
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The vocabulary of the Raft core: entries, messages, hard state, snapshots and the Ready
+ * batch a host handles. Plain data only, so a host can persist it, a transport can encode it
+ * and the simulator can copy it.
+ */
+
+/** A member's id, e.g. `n1`. Stable for the life of the member. */
+export type NodeId = string;
+
+/** What an entry carries. `noop` is the empty entry a new leader appends to commit its term. */
+export type EntryType = 'normal' | 'conf-change' | 'noop';
+
+/** One log entry. Invariant: within a log, `index` is dense and `term` never decreases. */
+export interface Entry {
+  readonly term: number;
+  readonly index: number;
+  readonly type: EntryType;
+  /** Opaque to the core for `normal`; an encoded ConfChange (see conf-change.ts) for `conf-change`; empty for `noop`. */
+  readonly data: Uint8Array;
+}
+
+/** What must be on disk before the node may answer anything that depends on it. */
+export interface HardState {
+  readonly term: number;
+  /** Who this node voted for in `term`, or '' for nobody. */
+  readonly vote: NodeId;
+  readonly commit: number;
+}
+
+/** The membership: voters decide elections and commitment; learners only receive the log. */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
+
+/** Identifies a snapshot: the state machine as of `index` (whose entry had `term`), with the membership then. */
+export interface SnapshotMeta {
+  readonly index: number;
+  readonly term: number;
+  readonly conf: ConfState;
+}
+
+/**
+ * A snapshot. The core only reasons about `meta`; `data` is the state machine's image. On a
+ * `snap` message the core emits, `data` is absent: the host attaches its latest snapshot's
+ * bytes when it sends the message (it may stream them). On a `snap` message the core receives,
+ * `data` is present and is handed back in `Ready.snapshot` to be persisted and restored.
+ */
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  readonly data?: Uint8Array;
+}
+
+/** A single-server membership change (Raft dissertation §4.1): one voter or learner at a time. */
+export interface ConfChange {
+  readonly type: 'add-voter' | 'add-learner' | 'remove';
+  readonly node: NodeId;
+  /** Opaque to the core: the host records e.g. the member's addresses here. */
+  readonly context?: Uint8Array;
+}
+
+/** Messages exchanged between members. */
+export type MessageType =
+  | 'pre-vote'
+  | 'pre-vote-resp'
+  | 'vote'
+  | 'vote-resp'
+  | 'app'
+  | 'app-resp'
+  | 'heartbeat'
+  | 'heartbeat-resp'
+  | 'snap'
+  | 'timeout-now'
+  | 'read-index'
+  | 'read-index-resp';
+
+/**
+ * One Raft message. Fields not meaningful for a type are zero/empty. Meaning by type:
+ * - vote / pre-vote: `index`,`logTerm` = candidate's last entry; `transfer` when caused by a leadership transfer.
+ * - app: `index`,`logTerm` = entry preceding `entries`; `commit` = leader's commit.
+ * - app-resp: accepted → `index` = last index now matching; rejected → `index` = the probed index,
+ *   `rejectHint` = follower's hint index and `logTerm` = its term there (fast back-off).
+ * - heartbeat: `commit` = min(leader commit, follower match); `context` echoes a ReadIndex round.
+ * - snap: `snapshot` (see Snapshot about `data`).
+ * - read-index / read-index-resp: `context` identifies the request; resp `index` = read index.
+ */
+export interface Message {
+  readonly type: MessageType;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: number;
+  readonly logTerm: number;
+  readonly index: number;
+  readonly entries: readonly Entry[];
+  readonly commit: number;
+  readonly reject: boolean;
+  readonly rejectHint: number;
+  readonly transfer?: boolean;
+  readonly snapshot?: Snapshot;
+  readonly context?: Uint8Array;
+}
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+/** Volatile state a host shows to operators; not persisted. */
+export interface SoftState {
+  readonly leader: NodeId;
+  readonly role: Role;
+}
+
+/** A linearizable read point: once the host has applied `index`, it may answer the read tagged `context`. */
+export interface ReadState {
+  readonly index: number;
+  readonly context: Uint8Array;
+}
+
+/**
+ * A batch of work for the host. The host must, in this order:
+ * 1. persist `hardState`, `entries` (replacing any conflicting suffix) and `snapshot` — with
+ *    fsync when `mustSync`;
+ * 2. send `messagesAfterPersist`, and only then: they promise what step 1 wrote (votes,
+ *    acknowledgements of entries);
+ * 3. restore `snapshot` (if any) into the state machine, then apply `committedEntries` in order;
+ * 4. call `advance(ready)`.
+ * `messages` carry nothing that depends on step 1 (a leader's appends, heartbeats): the host
+ * may send them at once, in parallel with its own disk write (Raft dissertation §10.2.1).
+ * `committedEntries` never include an entry that is not yet durable on this node.
+ */
+export interface Ready {
+  readonly softState?: SoftState;
+  readonly hardState?: HardState;
+  readonly entries: readonly Entry[];
+  readonly snapshot?: Snapshot;
+  readonly committedEntries: readonly Entry[];
+  readonly messages: readonly Message[];
+  readonly messagesAfterPersist: readonly Message[];
+  readonly readStates: readonly ReadState[];
+  readonly mustSync: boolean;
+}
+
+/** Per-follower replication state as the leader sees it. */
+export interface ProgressStatus {
+  readonly match: number;
+  readonly next: number;
+  readonly state: 'probe' | 'replicate' | 'snapshot';
+  readonly recentActive: boolean;
+  readonly learner: boolean;
+  readonly inflight: number;
+}
+
+/** A read-only view of a node for operators and tests. */
+export interface Status {
+  readonly id: NodeId;
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly snapshotIndex: number;
+  readonly role: Role;
+  readonly leader: NodeId;
+  readonly conf: ConfState;
+  readonly transferee: NodeId;
+  /** Only on the leader: each member's progress, the leader's own included. */
+  readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
+}
+
+/** A seeded source of randomness: returns an integer in [0, n). Injected so that runs reproduce. */
+export type RandomInt = (n: number) => number;
+
+/** A sink for the core's diagnostics; the host decides where they go. */
+export interface RaftLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Deliberately broken behaviours, for proving that the simulator's checkers can fail.
+ * Never set outside tests.
+ */
+export interface UnsafeTestingOptions {
+  /** Commit entries of earlier terms by counting replicas (violates the Figure 8 rule). */
+  readonly commitPreviousTermByCount?: boolean;
+  /** Grant a vote to any candidate of the current term, even after voting for another. */
+  readonly voteTwicePerTerm?: boolean;
+}
+
+/** How a node is set up. Timeouts are counted in ticks; the host decides how long a tick is. */
+export interface Config {
+  readonly id: NodeId;
+  /** Ticks between heartbeats. Must be < electionTicks. */
+  readonly heartbeatTicks: number;
+  /** Base election timeout; each wait is randomized in [electionTicks, 2 × electionTicks). */
+  readonly electionTicks: number;
+  readonly random: RandomInt;
+  /** Run a pre-vote round before a real election, so a partitioned node does not disrupt. Default true. */
+  readonly preVote?: boolean;
+  /** Leaders step down without a quorum; followers with a live leader ignore disruptive votes. Default true. */
+  readonly checkQuorum?: boolean;
+  /** Largest total entry payload in one `app` message. Default 1 MiB. */
+  readonly maxMsgBytes?: number;
+  /** Most `app` messages in flight to one follower in replicate state. Default 256. */
+  readonly maxInflight?: number;
+  /** Largest number of uncommitted payload bytes the leader accepts before dropping proposals. Default 64 MiB. */
+  readonly maxUncommittedBytes?: number;
+  readonly logger?: RaftLogger;
+  readonly unsafe?: UnsafeTestingOptions;
+}
+
+/** What a node restarts from: everything its host had durably stored. */
+export interface InitialState {
+  readonly hardState?: HardState;
+  readonly snapshot?: SnapshotMeta;
+  /** The persisted log after the snapshot, in order. */
+  readonly entries?: readonly Entry[];
+  /**
+   * The membership to start with when nothing was persisted yet: the founding voters of a new
+   * cluster. Empty for a node that joins an existing cluster (it learns the membership from the leader).
+   */
+  readonly bootstrap?: ConfState;
+  /** The host's applied index (≥ snapshot index); entries after it are re-delivered as committed. */
+  readonly applied?: number;
+}
