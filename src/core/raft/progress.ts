@@ -1,0 +1,156 @@
+/**
+ * The leader's view of one follower's replication, and the flow control that bounds what is
+ * in flight to it (the shape of etcd's tracker package).
+ *
+ * States:
+ * - probe: we do not know where the follower's log matches; send one append per heartbeat
+ *   interval and wait for its answer.
+ * - replicate: the follower is keeping up; pipeline appends optimistically, at most
+ *   `maxInflight` messages unacknowledged.
+ * - snapshot: a snapshot is on its way; send nothing until it is acknowledged or fails.
+ * Invariant: match < next.
+ */
+export class Progress {
+  match = 0;
+  next: number;
+  state: 'probe' | 'replicate' | 'snapshot' = 'probe';
+  /** In probe state: an append was sent and its answer is awaited. */
+  probeSent = false;
+  /** The index of the snapshot in flight, in snapshot state. */
+  pendingSnapshot = 0;
+  /** Heard from since the last check-quorum round. */
+  recentActive = false;
+  /** The commit index carried by the last append sent, so a newer commit is propagated promptly. */
+  sentCommit = 0;
+  /** Ticks spent in snapshot state: a snapshot lost without a transport report must not stall the follower forever. */
+  snapshotTicks = 0;
+  learner: boolean;
+  readonly inflights: Inflights;
+
+  constructor(next: number, maxInflight: number, learner: boolean) {
+    this.next = next;
+    this.inflights = new Inflights(maxInflight);
+    this.learner = learner;
+  }
+
+  becomeProbe(): void {
+    // After a snapshot the follower holds at least the snapshot: probe from just past it.
+    const next = this.state === 'snapshot' ? Math.max(this.match + 1, this.pendingSnapshot + 1) : this.match + 1;
+    this.reset('probe');
+    this.next = next;
+  }
+
+  becomeReplicate(): void {
+    this.reset('replicate');
+    this.next = this.match + 1;
+  }
+
+  becomeSnapshot(snapshotIndex: number): void {
+    this.reset('snapshot');
+    this.pendingSnapshot = snapshotIndex;
+  }
+
+  private reset(state: Progress['state']): void {
+    this.state = state;
+    this.probeSent = false;
+    this.pendingSnapshot = 0;
+    this.snapshotTicks = 0;
+    this.inflights.reset();
+  }
+
+  /** The follower acknowledged entries up to `index`; returns whether that was news. */
+  maybeUpdate(index: number): boolean {
+    let updated = false;
+    if (this.match < index) {
+      this.match = index;
+      updated = true;
+      this.probeSent = false;
+    }
+    this.next = Math.max(this.next, index + 1);
+    return updated;
+  }
+
+  /**
+   * The follower rejected an append at `rejected`; move `next` back to `hint + 1`.
+   * Returns false when the rejection is stale (an answer to an older append).
+   */
+  maybeDecrTo(rejected: number, hint: number): boolean {
+    if (this.state === 'replicate') {
+      if (rejected <= this.match) return false;
+      this.next = this.match + 1;
+      return true;
+    }
+    if (this.next - 1 !== rejected) return false;
+    this.next = Math.max(Math.min(rejected, hint + 1), this.match + 1);
+    this.probeSent = false;
+    return true;
+  }
+
+  /** Whether sending more appends must wait. */
+  isPaused(): boolean {
+    switch (this.state) {
+      case 'probe':
+        return this.probeSent;
+      case 'replicate':
+        return this.inflights.full();
+      case 'snapshot':
+        return true;
+    }
+  }
+
+  /** Records that an append ending at `lastIndex` was sent. */
+  sentEntries(lastIndex: number, entryCount: number): void {
+    if (this.state === 'replicate') {
+      if (entryCount > 0) {
+        this.next = lastIndex + 1;
+        this.inflights.add(lastIndex);
+      }
+    } else if (this.state === 'probe') {
+      this.probeSent = true;
+    }
+  }
+}
+
+/**
+ * A bounded ring of the last indices of appends in flight to one follower. Full means the
+ * leader stops sending until acknowledgements free slots: this is the flow control window.
+ */
+export class Inflights {
+  private readonly buffer: number[];
+  private start = 0;
+  count = 0;
+
+  constructor(readonly size: number) {
+    this.buffer = new Array<number>(size).fill(0);
+  }
+
+  full(): boolean {
+    return this.count === this.size;
+  }
+
+  add(index: number): void {
+    if (this.full()) throw new Error('raft: inflights window overflow');
+    this.buffer[(this.start + this.count) % this.size] = index;
+    this.count++;
+  }
+
+  /** Frees every in-flight append that ends at or before `index`. */
+  freeLE(index: number): void {
+    while (this.count > 0 && this.buffer[this.start]! <= index) {
+      this.start = (this.start + 1) % this.size;
+      this.count--;
+    }
+  }
+
+  /** Frees the oldest in-flight append: used when a heartbeat answer shows the follower alive but the window is full. */
+  freeFirst(): void {
+    if (this.count === 0) return;
+    this.start = (this.start + 1) % this.size;
+    this.count--;
+  }
+
+  reset(): void {
+    this.start = 0;
+    this.count = 0;
+  }
+}

@@ -1,0 +1,770 @@
+import { applyConfChange, decodeConfChange, encodeConfChange } from './conf-change.js';
+import type { ProposeResult, RaftErrorCode } from './errors.js';
+import { RaftLog } from './log.js';
+import { Progress } from './progress.js';
+import { committedIndex, hasQuorum, voteResult } from './quorum.js';
+import { ReadOnlyQueue } from './read-only.js';
+import type {
+  ConfChange,
+  ConfState,
+  Config,
+  Entry,
+  InitialState,
+  Message,
+  MessageType,
+  NodeId,
+  RaftLogger,
+  ReadState,
+  Role,
+  UnsafeTestingOptions,
+} from './types.js';
+
+const EMPTY: readonly Entry[] = Object.freeze([]);
+const NO_CONF: ConfState = { voters: [], learners: [] };
+const SILENT: RaftLogger = { debug() {}, info() {}, warn() {} };
+
+/** Messages that promise nothing about this node's disk: a leader sends them before its own write is durable. */
+const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
+  'app',
+  'heartbeat',
+  'snap',
+  'timeout-now',
+  'read-index',
+  'read-index-resp',
+]);
+
+/** Extra fields of an outgoing message; the rest default to zero/empty. */
+type MessageFields = Partial<Omit<Message, 'type' | 'to' | 'from'>>;
+
+/**
+ * The Raft algorithm for one member: a synchronous, deterministic state machine. It reacts to
+ * ticks, messages and proposals by changing its state and queueing messages in an outbox; the
+ * host drains the outbox through RawNode. It never performs I/O, never reads a clock and draws
+ * randomness only from `config.random`.
+ */
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = '';
+  leader: NodeId = '';
+  role: Role = 'follower';
+  readonly log: RaftLog;
+  conf: ConfState;
+  /** Index of the last membership change applied to `conf`. */
+  confIndex: number;
+
+  readonly progress = new Map<NodeId, Progress>();
+  private readonly votes = new Map<NodeId, boolean>();
+  msgs: Message[] = [];
+  msgsAfterPersist: Message[] = [];
+  readStates: ReadState[] = [];
+
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  leadTransferee: NodeId = '';
+  private pendingConfIndex = 0;
+  private uncommittedBytes = 0;
+  private readonly readOnly = new ReadOnlyQueue();
+  /** Reads that arrived before the leader committed an entry of its term; served once it has. */
+  private pendingReads: { context: Uint8Array; from: NodeId }[] = [];
+  /** The leader owes some followers an append (new entries or a newer commit index). */
+  needsFlush = false;
+
+  private readonly heartbeatTicks: number;
+  private readonly electionTicks: number;
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
+  private readonly maxMsgBytes: number;
+  private readonly maxInflight: number;
+  private readonly maxUncommittedBytes: number;
+  private readonly random: (n: number) => number;
+  private readonly logger: RaftLogger;
+  private readonly unsafe: UnsafeTestingOptions;
+
+  constructor(config: Config, initial: InitialState) {
+    if (config.heartbeatTicks <= 0 || config.electionTicks <= config.heartbeatTicks) {
+      throw new Error('raft: need 0 < heartbeatTicks < electionTicks');
+    }
+    this.id = config.id;
+    this.heartbeatTicks = config.heartbeatTicks;
+    this.electionTicks = config.electionTicks;
+    this.preVote = config.preVote ?? true;
+    this.checkQuorum = config.checkQuorum ?? true;
+    this.maxMsgBytes = config.maxMsgBytes ?? 1 << 20;
+    this.maxInflight = config.maxInflight ?? 256;
+    this.maxUncommittedBytes = config.maxUncommittedBytes ?? 64 << 20;
+    this.random = config.random;
+    this.logger = config.logger ?? SILENT;
+    this.unsafe = config.unsafe ?? {};
+
+    const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: initial.bootstrap ?? NO_CONF };
+    const hard = initial.hardState ?? { term: 0, vote: '', commit: 0 };
+    this.log = new RaftLog(snapshot, initial.entries ?? EMPTY, hard.commit, initial.applied ?? snapshot.index);
+    this.conf = snapshot.conf;
+    this.confIndex = snapshot.index;
+    this.replayCommittedConfChanges();
+    this.term = hard.term;
+    this.vote = hard.vote;
+    this.becomeFollower(this.term, '');
+  }
+
+  /** Membership changes already committed before a restart take effect at once, so that the node never campaigns with a stale membership. */
+  private replayCommittedConfChanges(): void {
+    for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
+      const e = this.log.entry(i);
+      if (e?.type === 'conf-change') this.applyConfEntry(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- membership helpers
+
+  isVoter(id: NodeId): boolean {
+    return this.conf.voters.includes(id);
+  }
+
+  private isMember(id: NodeId): boolean {
+    return this.isVoter(id) || this.conf.learners.includes(id);
+  }
+
+  /** Only voters can campaign; a learner or a removed node never does. */
+  private promotable(): boolean {
+    return this.isVoter(this.id);
+  }
+
+  private matchOf = (id: NodeId): number => {
+    if (id === this.id) return this.log.stable;
+    return this.progress.get(id)?.match ?? 0;
+  };
+
+  // ---------------------------------------------------------------- outbox
+
+  private send(type: MessageType, to: NodeId, fields: MessageFields = {}): void {
+    const m: Message = {
+      type,
+      from: this.id,
+      to,
+      term: fields.term ?? this.term,
+      logTerm: fields.logTerm ?? 0,
+      index: fields.index ?? 0,
+      entries: fields.entries ?? EMPTY,
+      commit: fields.commit ?? 0,
+      reject: fields.reject ?? false,
+      rejectHint: fields.rejectHint ?? 0,
+      ...(fields.transfer ? { transfer: true } : {}),
+      ...(fields.snapshot ? { snapshot: fields.snapshot } : {}),
+      ...(fields.context ? { context: fields.context } : {}),
+    };
+    if (SEND_AT_ONCE.has(type)) this.msgs.push(m);
+    else this.msgsAfterPersist.push(m);
+  }
+
+  // ---------------------------------------------------------------- role transitions
+
+  private reset(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = '';
+    }
+    this.leader = '';
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.electionTicks + this.random(this.electionTicks);
+    this.leadTransferee = '';
+    this.votes.clear();
+    this.readOnly.clear();
+    this.pendingReads = [];
+    this.uncommittedBytes = 0;
+    this.pendingConfIndex = 0;
+    this.needsFlush = false;
+    this.resetProgress();
+  }
+
+  private resetProgress(): void {
+    this.progress.clear();
+    const next = this.log.lastIndex() + 1;
+    for (const id of this.conf.voters) this.progress.set(id, new Progress(next, this.maxInflight, false));
+    for (const id of this.conf.learners) this.progress.set(id, new Progress(next, this.maxInflight, true));
+  }
+
+  becomeFollower(term: number, leader: NodeId): void {
+    this.reset(term);
+    this.role = 'follower';
+    this.leader = leader;
+  }
+
+  private becomePreCandidate(): void {
+    // A pre-candidate changes neither term nor vote: that is the point of pre-vote.
+    this.role = 'pre-candidate';
+    this.leader = '';
+    this.votes.clear();
+  }
+
+  private becomeCandidate(): void {
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+  }
+
+  private becomeLeader(): void {
+    this.reset(this.term);
+    this.role = 'leader';
+    this.leader = this.id;
+    // Any membership change still in the log may be uncommitted: allow no new one until it is applied.
+    this.pendingConfIndex = this.log.lastIndex();
+    for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = true;
+    this.logger.info('became leader', { id: this.id, term: this.term });
+    if (!this.unsafe.commitPreviousTermByCount) {
+      // The no-op of the new term: committing it commits every earlier entry (§5.4.2).
+      this.appendEntries([{ term: this.term, index: this.log.lastIndex() + 1, type: 'noop', data: new Uint8Array(0) }]);
+    } else {
+      this.needsFlush = true;
+    }
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  tick(): void {
+    if (this.role === 'leader') this.tickLeader();
+    else this.tickElection();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup(false);
+    }
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    for (const pr of this.progress.values()) {
+      if (pr.state === 'snapshot' && ++pr.snapshotTicks > 10 * this.electionTicks) {
+        pr.becomeProbe();
+        this.needsFlush = true;
+      }
+    }
+    if (this.electionElapsed >= this.electionTicks) {
+      this.electionElapsed = 0;
+      if (this.checkQuorum && !this.quorumActive()) {
+        this.logger.warn('stepping down: no quorum heard within an election timeout', { id: this.id, term: this.term });
+        this.becomeFollower(this.term, '');
+        return;
+      }
+      if (this.leadTransferee !== '') this.leadTransferee = '';
+    }
+    if (this.heartbeatElapsed >= this.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(this.readOnly.lastContext());
+    }
+  }
+
+  /** Check-quorum: whether a majority was heard from since the last round; resets the marks. */
+  private quorumActive(): boolean {
+    const active = hasQuorum(this.conf.voters, (id) => id === this.id || this.progress.get(id)?.recentActive === true);
+    for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = false;
+    return active;
+  }
+
+  // ---------------------------------------------------------------- elections
+
+  /** Starts an election (after a pre-vote round unless `transfer`), if this node may. */
+  hup(transfer: boolean): void {
+    if (this.role === 'leader' || !this.promotable()) return;
+    if (this.hasUnappliedConfChange()) {
+      this.logger.debug('not campaigning: a committed membership change is not applied yet', { id: this.id });
+      return;
+    }
+    this.campaign(this.preVote && !transfer ? 'pre-vote' : 'vote', transfer);
+  }
+
+  private hasUnappliedConfChange(): boolean {
+    for (let i = this.confIndex + 1; i <= this.log.committed; i++) {
+      if (this.log.entry(i)?.type === 'conf-change') return true;
+    }
+    return false;
+  }
+
+  private campaign(kind: 'pre-vote' | 'vote', transfer: boolean): void {
+    if (kind === 'pre-vote') this.becomePreCandidate();
+    else this.becomeCandidate();
+    const term = kind === 'pre-vote' ? this.term + 1 : this.term;
+    this.votes.set(this.id, true);
+    if (voteResult(this.conf.voters, this.votes) === 'won') {
+      if (kind === 'pre-vote') this.campaign('vote', false);
+      else this.becomeLeader();
+      return;
+    }
+    for (const id of this.conf.voters) {
+      if (id === this.id) continue;
+      this.send(kind, id, { term, index: this.log.lastIndex(), logTerm: this.log.lastTerm(), transfer });
+    }
+  }
+
+  /** A follower that heard from a live leader within the election timeout ignores disruptive elections. */
+  private inLease(): boolean {
+    return this.checkQuorum && this.leader !== '' && this.electionElapsed < this.electionTicks;
+  }
+
+  private handleVoteRequest(m: Message): void {
+    const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === '' && this.leader === '') ||
+      (m.type === 'pre-vote' && m.term > this.term) ||
+      (this.unsafe.voteTwicePerTerm === true && m.type === 'vote' && this.role !== 'leader');
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+      // The grant carries the term it grants for; for a pre-vote that is a future term.
+      this.send(respType, m.from, { term: m.term });
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send(respType, m.from, { term: this.term, reject: true });
+    }
+  }
+
+  private handleVoteResponse(m: Message): void {
+    const expected = this.role === 'pre-candidate' ? 'pre-vote-resp' : 'vote-resp';
+    if (m.type !== expected) return;
+    this.votes.set(m.from, !m.reject);
+    const result = voteResult(this.conf.voters, this.votes);
+    if (result === 'won') {
+      if (this.role === 'pre-candidate') this.campaign('vote', false);
+      else this.becomeLeader();
+    } else if (result === 'lost') {
+      this.becomeFollower(this.term, '');
+    }
+  }
+
+  /**
+   * The host saw its connection to the leader close (the leader's process died). Stop trusting
+   * the leader at once and pre-vote after a short random delay instead of waiting out the
+   * election timeout. Members whose own connection is still up keep refusing, so a live leader
+   * is never deposed by this; the voting rules do not change.
+   */
+  leaderConnectionLost(): void {
+    if (this.role !== 'follower' || this.leader === '') return;
+    this.leader = '';
+    const delay = 1 + this.random(2 * this.heartbeatTicks);
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - delay);
+  }
+
+  // ---------------------------------------------------------------- message dispatch
+
+  step(m: Message): void {
+    if (!this.handleTerm(m)) return;
+    if (m.type === 'vote' || m.type === 'pre-vote') {
+      this.handleVoteRequest(m);
+      return;
+    }
+    switch (this.role) {
+      case 'leader':
+        this.stepLeader(m);
+        return;
+      case 'candidate':
+      case 'pre-candidate':
+        this.stepCandidate(m);
+        return;
+      case 'follower':
+        this.stepFollower(m);
+        return;
+    }
+  }
+
+  /** Applies the term rules of §5.1 with pre-vote and check-quorum; returns whether to go on. */
+  private handleTerm(m: Message): boolean {
+    if (m.term > this.term) {
+      if ((m.type === 'vote' || m.type === 'pre-vote') && !m.transfer && this.inLease()) {
+        this.logger.debug('ignoring a vote request: the leader is alive', { id: this.id, from: m.from, term: m.term });
+        return false;
+      }
+      if (m.type === 'pre-vote' || (m.type === 'pre-vote-resp' && !m.reject)) return true;
+      const fromLeader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap';
+      this.becomeFollower(m.term, fromLeader ? m.from : '');
+      return true;
+    }
+    if (m.term < this.term) {
+      if ((this.checkQuorum || this.preVote) && (m.type === 'app' || m.type === 'heartbeat')) {
+        // Tell a stale leader about the newer term so it steps down (it may be cut off from votes).
+        this.send('app-resp', m.from);
+      } else if (m.type === 'pre-vote') {
+        this.send('pre-vote-resp', m.from, { reject: true });
+      }
+      return false;
+    }
+    return true;
+  }
+
+  private stepLeader(m: Message): void {
+    switch (m.type) {
+      case 'app-resp':
+        this.handleAppendResponse(m);
+        return;
+      case 'heartbeat-resp':
+        this.handleHeartbeatResponse(m);
+        return;
+      case 'read-index':
+        if (m.context) this.handleReadRequest(m.context, m.from);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'app':
+      case 'heartbeat':
+      case 'snap':
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case 'vote-resp':
+      case 'pre-vote-resp':
+        this.handleVoteResponse(m);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'app':
+        this.heardFromLeader(m.from);
+        this.handleAppend(m);
+        return;
+      case 'heartbeat':
+        this.heardFromLeader(m.from);
+        this.handleHeartbeat(m);
+        return;
+      case 'snap':
+        this.heardFromLeader(m.from);
+        this.handleSnapshot(m);
+        return;
+      case 'timeout-now':
+        this.logger.info('campaigning at the leader\'s request (leadership transfer)', { id: this.id, term: this.term });
+        this.hup(true);
+        return;
+      case 'read-index-resp':
+        if (m.context) this.readStates.push({ index: m.index, context: m.context });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private heardFromLeader(leader: NodeId): void {
+    this.electionElapsed = 0;
+    this.leader = leader;
+  }
+
+  // ---------------------------------------------------------------- follower side of replication
+
+  private handleAppend(m: Message): void {
+    if (m.index < this.log.committed) {
+      this.send('app-resp', m.from, { index: this.log.committed });
+      return;
+    }
+    const last = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (last !== undefined) {
+      this.send('app-resp', m.from, { index: last });
+      return;
+    }
+    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+    this.send('app-resp', m.from, { index: m.index, reject: true, rejectHint: hint, logTerm: this.log.term(hint) ?? 0 });
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.send('heartbeat-resp', m.from, m.context ? { context: m.context } : {});
+  }
+
+  private handleSnapshot(m: Message): void {
+    const snap = m.snapshot;
+    if (!snap || !snap.data) return;
+    const meta = snap.meta;
+    if (meta.index <= this.log.committed) {
+      this.send('app-resp', m.from, { index: this.log.committed });
+      return;
+    }
+    if (this.log.matchTerm(meta.index, meta.term)) {
+      // We already hold the snapshot's last entry: just fast-forward commit.
+      this.log.commitTo(meta.index);
+      this.send('app-resp', m.from, { index: this.log.committed });
+      return;
+    }
+    this.logger.info('restoring from a snapshot', { id: this.id, index: meta.index, term: meta.term });
+    this.log.restore(snap);
+    this.conf = meta.conf;
+    this.confIndex = meta.index;
+    this.resetProgress();
+    this.send('app-resp', m.from, { index: meta.index });
+  }
+
+  // ---------------------------------------------------------------- leader side of replication
+
+  private appendEntries(entries: Entry[]): void {
+    this.log.append(entries);
+    for (const e of entries) this.uncommittedBytes += e.data.length;
+    this.needsFlush = true;
+  }
+
+  private handleAppendResponse(m: Message): void {
+    const pr = this.progress.get(m.from);
+    if (!pr) return;
+    pr.recentActive = true;
+    if (m.reject) {
+      const hint = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
+      if (pr.maybeDecrTo(m.index, hint)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.needsFlush = true;
+      }
+      return;
+    }
+    if (pr.maybeUpdate(m.index)) {
+      if (pr.state === 'probe') pr.becomeReplicate();
+      else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeReplicate();
+      else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
+      this.maybeCommit();
+      if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send('timeout-now', m.from);
+    }
+    this.needsFlush = true;
+  }
+
+  private handleHeartbeatResponse(m: Message): void {
+    const pr = this.progress.get(m.from);
+    if (!pr) return;
+    pr.recentActive = true;
+    pr.probeSent = false;
+    // Free a slot so a window full of lost appends cannot stall the follower forever.
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
+    if (pr.match < this.log.lastIndex()) this.needsFlush = true;
+    if (m.context) this.handleReadAck(m.from, m.context);
+  }
+
+  /** Sends every follower what it lacks, as far as its flow-control window allows. Batches all proposals since the last call. */
+  flushAppends(): void {
+    if (this.role !== 'leader' || !this.needsFlush) return;
+    this.needsFlush = false;
+    for (const id of this.progress.keys()) {
+      if (id === this.id) continue;
+      let sendEmpty = true;
+      while (this.maybeSendAppend(id, sendEmpty)) sendEmpty = false;
+    }
+  }
+
+  /** Sends one append (or a snapshot) to `to`; returns whether anything was sent. */
+  private maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.progress.get(to)!;
+    if (pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    const entries = prevTerm === undefined ? undefined : this.log.slice(pr.next, this.log.lastIndex() + 1, this.maxMsgBytes);
+    if (entries === undefined) return this.maybeSendSnapshot(to, pr);
+    if (entries.length === 0) {
+      // An empty append probes a follower's log, or tells it a newer commit index.
+      const owesCommit = pr.sentCommit < this.log.committed;
+      if (!sendIfEmpty || (pr.state === 'replicate' && !owesCommit)) return false;
+    }
+    this.send('app', to, { index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
+    pr.sentCommit = this.log.committed;
+    pr.sentEntries(prevIndex + entries.length, entries.length);
+    return entries.length > 0;
+  }
+
+  private maybeSendSnapshot(to: NodeId, pr: Progress): boolean {
+    if (!pr.recentActive) return false;
+    const meta = this.log.snapshot;
+    this.logger.info('sending a snapshot', { id: this.id, to, index: meta.index });
+    this.send('snap', to, { snapshot: { meta } });
+    pr.becomeSnapshot(meta.index);
+    return false;
+  }
+
+  private bcastHeartbeat(context: Uint8Array | undefined): void {
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) continue;
+      const commit = Math.min(pr.match, this.log.committed);
+      this.send('heartbeat', id, context ? { commit, context } : { commit });
+    }
+  }
+
+  /** Advances commit to what a majority holds, counting only entries of this term (Figure 8). */
+  maybeCommit(): boolean {
+    if (this.role !== 'leader') return false;
+    const index = committedIndex(this.conf.voters, this.matchOf);
+    if (index <= this.log.committed) return false;
+    if (!this.unsafe.commitPreviousTermByCount && this.log.term(index) !== this.term) return false;
+    const from = this.log.committed;
+    this.log.commitTo(index);
+    this.onCommitted(from);
+    return true;
+  }
+
+  private onCommitted(previous: number): void {
+    for (let i = previous + 1; i <= this.log.committed && this.uncommittedBytes > 0; i++) {
+      this.uncommittedBytes = Math.max(0, this.uncommittedBytes - (this.log.entry(i)?.data.length ?? 0));
+    }
+    this.needsFlush = true;
+    if (this.pendingReads.length > 0 && this.log.term(this.log.committed) === this.term) {
+      const reads = this.pendingReads;
+      this.pendingReads = [];
+      for (const r of reads) this.handleReadRequest(r.context, r.from);
+    }
+  }
+
+  // ---------------------------------------------------------------- proposals
+
+  propose(data: readonly Uint8Array[]): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused) return { ok: false, error: refused };
+    let bytes = 0;
+    for (const d of data) bytes += d.length;
+    if (this.uncommittedBytes > 0 && this.uncommittedBytes + bytes > this.maxUncommittedBytes) {
+      return { ok: false, error: 'too-many-uncommitted' };
+    }
+    const firstIndex = this.log.lastIndex() + 1;
+    const entries = new Array<Entry>(data.length);
+    for (let i = 0; i < data.length; i++) entries[i] = { term: this.term, index: firstIndex + i, type: 'normal', data: data[i]! };
+    this.appendEntries(entries);
+    return { ok: true, firstIndex, term: this.term };
+  }
+
+  private refuseProposal(): RaftErrorCode | undefined {
+    if (this.role !== 'leader') return 'not-leader';
+    if (this.leadTransferee !== '') return 'transfer-in-progress';
+    return undefined;
+  }
+
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused) return { ok: false, error: refused };
+    // One change at a time, and only once this term has committed an entry (the single-server
+    // change bug Ongaro described in 2015: a new leader must not change membership first).
+    if (this.pendingConfIndex > this.log.applied || this.log.term(this.log.committed) !== this.term) {
+      return { ok: false, error: 'conf-change-pending' };
+    }
+    const next = applyConfChange(this.conf, cc);
+    if (!next || next.voters.length === 0) return { ok: false, error: 'invalid-conf-change' };
+    const index = this.log.lastIndex() + 1;
+    this.appendEntries([{ term: this.term, index, type: 'conf-change', data: encodeConfChange(cc) }]);
+    this.pendingConfIndex = index;
+    return { ok: true, firstIndex: index, term: this.term };
+  }
+
+  /** Makes a committed membership change take effect (called as the entry is handed out for applying). */
+  applyConfEntry(e: Entry): void {
+    if (e.index <= this.confIndex) return;
+    this.confIndex = e.index;
+    const cc = decodeConfChange(e.data);
+    const next = applyConfChange(this.conf, cc);
+    if (!next) {
+      this.logger.warn('ignoring an inapplicable membership change', { id: this.id, index: e.index, change: cc.type, node: cc.node });
+      return;
+    }
+    this.conf = next;
+    this.logger.info('membership changed', { id: this.id, index: e.index, voters: next.voters, learners: next.learners });
+    if (this.role === 'leader') this.leaderConfChanged();
+  }
+
+  private leaderConfChanged(): void {
+    const next = this.log.lastIndex() + 1;
+    for (const id of [...this.progress.keys()]) if (!this.isMember(id)) this.progress.delete(id);
+    for (const id of [...this.conf.voters, ...this.conf.learners]) {
+      const learner = !this.isVoter(id);
+      const pr = this.progress.get(id);
+      if (pr) pr.learner = learner;
+      else this.progress.set(id, new Progress(next, this.maxInflight, learner));
+    }
+    if (!this.isVoter(this.id)) {
+      this.handOffAfterRemoval();
+      return;
+    }
+    if (this.leadTransferee !== '' && !this.isVoter(this.leadTransferee)) this.leadTransferee = '';
+    this.maybeCommit();
+    this.needsFlush = true;
+  }
+
+  /** The leader was removed: ask the most caught-up voter to campaign now, then step down. */
+  private handOffAfterRemoval(): void {
+    let best: NodeId = '';
+    let bestMatch = -1;
+    for (const id of this.conf.voters) {
+      const m = this.progress.get(id)?.match ?? 0;
+      if (m > bestMatch) [best, bestMatch] = [id, m];
+    }
+    if (best !== '' && bestMatch === this.log.lastIndex()) this.send('timeout-now', best);
+    this.logger.info('stepping down: removed from the membership', { id: this.id, handOffTo: best });
+    this.becomeFollower(this.term, '');
+  }
+
+  // ---------------------------------------------------------------- leadership transfer
+
+  transferLeader(to: NodeId): RaftErrorCode | undefined {
+    if (this.role !== 'leader') return 'not-leader';
+    if (to === this.id || !this.isVoter(to)) return 'invalid-transferee';
+    if (this.leadTransferee === to) return undefined;
+    this.leadTransferee = to;
+    // The transfer must finish within one election timeout or it is abandoned.
+    this.electionElapsed = 0;
+    const pr = this.progress.get(to)!;
+    if (pr.match === this.log.lastIndex()) this.send('timeout-now', to);
+    else this.needsFlush = true;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- linearizable reads
+
+  readIndex(context: Uint8Array): RaftErrorCode | undefined {
+    if (this.role === 'leader') {
+      this.handleReadRequest(context, this.id);
+      return undefined;
+    }
+    if (this.leader === '') return 'not-leader';
+    this.send('read-index', this.leader, { context });
+    return undefined;
+  }
+
+  private handleReadRequest(context: Uint8Array, from: NodeId): void {
+    if (this.conf.voters.length === 1 && this.isVoter(this.id)) {
+      this.releaseRead(context, this.log.committed, from);
+    } else if (this.log.term(this.log.committed) !== this.term) {
+      this.pendingReads.push({ context, from });
+    } else if (this.readOnly.add(context, this.log.committed, from)) {
+      this.bcastHeartbeat(context);
+    }
+  }
+
+  private handleReadAck(from: NodeId, context: Uint8Array): void {
+    const acks = this.readOnly.recvAck(from, context);
+    if (!acks || !hasQuorum(this.conf.voters, (id) => id === this.id || acks.has(id))) return;
+    for (const read of this.readOnly.advance(context)) this.releaseRead(read.context, read.index, read.from);
+  }
+
+  private releaseRead(context: Uint8Array, index: number, from: NodeId): void {
+    if (from === this.id) this.readStates.push({ index, context });
+    else this.send('read-index-resp', from, { index, context });
+  }
+
+  // ---------------------------------------------------------------- transport feedback
+
+  reportUnreachable(id: NodeId): void {
+    const pr = this.progress.get(id);
+    if (this.role === 'leader' && pr && pr.state === 'replicate') pr.becomeProbe();
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    const pr = this.progress.get(id);
+    if (this.role !== 'leader' || !pr || pr.state !== 'snapshot') return;
+    // On success, wait for the follower's append answer; either way, probe from what it now holds.
+    if (!ok) pr.pendingSnapshot = 0;
+    pr.becomeProbe();
+    pr.probeSent = ok;
+    this.needsFlush = true;
+  }
+}

@@ -1,0 +1,209 @@
+import type { ProposeResult, RaftErrorCode } from './errors.js';
+import { Raft } from './raft.js';
+import type {
+  ConfChange,
+  ConfState,
+  Config,
+  HardState,
+  InitialState,
+  Message,
+  NodeId,
+  ProgressStatus,
+  Ready,
+  SnapshotMeta,
+  SoftState,
+  Status,
+} from './types.js';
+
+/**
+ * The host's handle on one Raft member: feed it ticks, messages and proposals; take a `Ready`
+ * when `hasReady()`, handle it in the order the Ready documents, then `advance(ready)`.
+ * Between `ready()` and `advance()` the host may keep stepping messages and proposing; it must
+ * not call `ready()` again until it has advanced the previous one.
+ */
+export class RawNode {
+  private readonly raft: Raft;
+  private prevSoft: SoftState;
+  private prevHard: HardState;
+  private outstanding = false;
+
+  constructor(config: Config, initial: InitialState) {
+    this.raft = new Raft(config, initial);
+    this.prevSoft = this.softState();
+    this.prevHard = initial.hardState ?? this.hardState();
+  }
+
+  /** Advances logical time by one tick: election and heartbeat timeouts are counted in ticks. */
+  tick(): void {
+    this.raft.tick();
+  }
+
+  /** Delivers a message from a peer. Messages for another member are ignored. */
+  step(m: Message): void {
+    if (m.to !== this.raft.id) return;
+    this.raft.step(m);
+  }
+
+  /** Appends normal entries, if this member leads. The entries are committed later, or lost with a leader change. */
+  propose(data: readonly Uint8Array[]): ProposeResult {
+    return this.raft.propose(data);
+  }
+
+  /** Proposes a single-server membership change, if this member leads and no other change is in progress. */
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    return this.raft.proposeConfChange(cc);
+  }
+
+  /** Starts a linearizable read tagged `context`; its ReadState appears in a later Ready. */
+  readIndex(context: Uint8Array): RaftErrorCode | undefined {
+    return this.raft.readIndex(context);
+  }
+
+  /** Hands leadership to `to` once it has caught up; proposals are refused meanwhile. */
+  transferLeader(to: NodeId): RaftErrorCode | undefined {
+    return this.raft.transferLeader(to);
+  }
+
+  /** Starts an election now (after a pre-vote round when enabled). */
+  campaign(): void {
+    this.raft.hup(false);
+  }
+
+  /** The transport's connection to the leader closed: fail over without waiting out the election timeout. */
+  leaderConnectionLost(): void {
+    this.raft.leaderConnectionLost();
+  }
+
+  reportUnreachable(id: NodeId): void {
+    this.raft.reportUnreachable(id);
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    this.raft.reportSnapshot(id, ok);
+  }
+
+  /** The host captured its state machine at `meta.index` (≤ applied): drop the log up to it. */
+  compact(meta: SnapshotMeta): void {
+    this.raft.log.compact(meta);
+  }
+
+  hasReady(): boolean {
+    if (this.outstanding) return false;
+    const r = this.raft;
+    const log = r.log;
+    return (
+      (r.needsFlush && r.role === 'leader') ||
+      r.msgs.length > 0 ||
+      r.msgsAfterPersist.length > 0 ||
+      r.readStates.length > 0 ||
+      log.unstableFrom <= log.lastIndex() ||
+      log.pendingSnapshot !== undefined ||
+      log.hasNextCommittedEntries() ||
+      !sameHard(this.hardState(), this.prevHard) ||
+      !sameSoft(this.softState(), this.prevSoft)
+    );
+  }
+
+  ready(): Ready {
+    if (this.outstanding) throw new Error('raft: ready() called again before advance()');
+    const r = this.raft;
+    const log = r.log;
+    r.flushAppends();
+    const snapshot = log.pendingSnapshot;
+    log.pendingSnapshot = undefined;
+    if (snapshot) log.applied = Math.max(log.applied, snapshot.meta.index);
+    const entries = log.unstableEntries();
+    log.unstableFrom = log.lastIndex() + 1;
+    const committedEntries = log.nextCommittedEntries();
+    if (committedEntries.length > 0) {
+      log.applied = committedEntries[committedEntries.length - 1]!.index;
+      for (const e of committedEntries) if (e.type === 'conf-change') r.applyConfEntry(e);
+    }
+    const hard = this.hardState();
+    const soft = this.softState();
+    const hardChanged = !sameHard(hard, this.prevHard);
+    const rd: Ready = {
+      ...(sameSoft(soft, this.prevSoft) ? {} : { softState: soft }),
+      ...(hardChanged ? { hardState: hard } : {}),
+      entries,
+      ...(snapshot ? { snapshot } : {}),
+      committedEntries,
+      messages: r.msgs,
+      messagesAfterPersist: r.msgsAfterPersist,
+      readStates: r.readStates,
+      mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+    };
+    r.msgs = [];
+    r.msgsAfterPersist = [];
+    r.readStates = [];
+    this.prevSoft = soft;
+    this.prevHard = hard;
+    this.outstanding = true;
+    return rd;
+  }
+
+  /** The host handled `rd`: its entries and snapshot are durable, its committed entries applied. */
+  advance(rd: Ready): void {
+    this.outstanding = false;
+    const log = this.raft.log;
+    if (rd.snapshot) log.stable = Math.max(log.stable, rd.snapshot.meta.index);
+    const last = rd.entries[rd.entries.length - 1];
+    if (last) log.stableTo(last.index, last.term);
+    // The leader counts its own copy only once it is durable.
+    this.raft.maybeCommit();
+  }
+
+  status(): Status {
+    const r = this.raft;
+    const progress = new Map<NodeId, ProgressStatus>();
+    if (r.role === 'leader') {
+      for (const [id, pr] of r.progress) {
+        const own = id === r.id;
+        progress.set(id, {
+          match: own ? r.log.stable : pr.match,
+          next: own ? r.log.lastIndex() + 1 : pr.next,
+          state: own ? 'replicate' : pr.state,
+          recentActive: own || pr.recentActive,
+          learner: pr.learner,
+          inflight: own ? 0 : pr.inflights.count,
+        });
+      }
+    }
+    return {
+      id: r.id,
+      term: r.term,
+      vote: r.vote,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      snapshotIndex: r.log.snapshot.index,
+      role: r.role,
+      leader: r.leader,
+      conf: r.conf,
+      transferee: r.leadTransferee,
+      progress,
+    };
+  }
+
+  /** The membership as of the last committed entry handed out: what a snapshot taken now must record. */
+  confState(): ConfState {
+    return this.raft.conf;
+  }
+
+  private hardState(): HardState {
+    const r = this.raft;
+    return { term: r.term, vote: r.vote, commit: r.log.committed };
+  }
+
+  private softState(): SoftState {
+    return { leader: this.raft.leader, role: this.raft.role };
+  }
+}
+
+function sameHard(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+function sameSoft(a: SoftState, b: SoftState): boolean {
+  return a.leader === b.leader && a.role === b.role;
+}
