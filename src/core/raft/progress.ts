@@ -22,6 +22,8 @@ export class Progress {
   recentActive = false;
   /** The commit index carried by the last append sent, so a newer commit is propagated promptly. */
   sentCommit = 0;
+  /** The follower is behind and may have lost appends: send the next append even if it is empty, as a probe. */
+  probeDue = false;
   /** Ticks spent in snapshot state: a snapshot lost without a transport report must not stall the follower forever. */
   snapshotTicks = 0;
   learner: boolean;

@@ -23,6 +23,25 @@ const EMPTY: readonly Entry[] = Object.freeze([]);
 const NO_CONF: ConfState = { voters: [], learners: [] };
 const SILENT: RaftLogger = { debug() {}, info() {}, warn() {} };
 
+/** Whether a member starts with nothing persisted. */
+function isFresh(initial: InitialState): boolean {
+  return (initial.hardState?.term ?? 0) === 0 && !initial.snapshot && (initial.entries?.length ?? 0) === 0;
+}
+
+/**
+ * The founding membership as the first log entries, identical on every founding member (so they
+ * are committed from the start). Keeping it in the log, rather than only in each member's
+ * configuration, lets a member that joins later learn it by replication.
+ */
+function foundingEntries(bootstrap: ConfState | undefined): Entry[] {
+  if (!bootstrap || bootstrap.voters.length === 0) return [];
+  const changes: ConfChange[] = [
+    ...bootstrap.voters.map((node): ConfChange => ({ type: 'add-voter', node })),
+    ...bootstrap.learners.map((node): ConfChange => ({ type: 'add-learner', node })),
+  ];
+  return changes.map((cc, i) => ({ term: 1, index: i + 1, type: 'conf-change', data: encodeConfChange(cc) }));
+}
+
 /** Messages that promise nothing about this node's disk: a leader sends them before its own write is durable. */
 const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'app',
@@ -68,6 +87,8 @@ export class Raft {
   private readonly readOnly = new ReadOnlyQueue();
   /** Reads that arrived before the leader committed an entry of its term; served once it has. */
   private pendingReads: { context: Uint8Array; from: NodeId }[] = [];
+  /** A transfer asked this member to campaign while a committed membership change was unapplied. */
+  private campaignAfterConfChange = false;
   /** The leader owes some followers an append (new entries or a newer commit index). */
   needsFlush = false;
 
@@ -98,9 +119,16 @@ export class Raft {
     this.logger = config.logger ?? SILENT;
     this.unsafe = config.unsafe ?? {};
 
-    const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: initial.bootstrap ?? NO_CONF };
-    const hard = initial.hardState ?? { term: 0, vote: '', commit: 0 };
-    this.log = new RaftLog(snapshot, initial.entries ?? EMPTY, hard.commit, initial.applied ?? snapshot.index);
+    const founding = isFresh(initial) ? foundingEntries(initial.bootstrap) : [];
+    const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };
+    const hard = founding.length > 0 ? { term: 1, vote: '', commit: founding.length } : (initial.hardState ?? { term: 0, vote: '', commit: 0 });
+    const entries = founding.length > 0 ? founding : (initial.entries ?? EMPTY);
+    this.log = new RaftLog(snapshot, entries, hard.commit, initial.applied ?? snapshot.index);
+    if (founding.length > 0) {
+      // The founding membership must reach the disk like any entry.
+      this.log.stable = 0;
+      this.log.unstableFrom = 1;
+    }
     this.conf = snapshot.conf;
     this.confIndex = snapshot.index;
     this.replayCommittedConfChanges();
@@ -177,6 +205,7 @@ export class Raft {
     this.uncommittedBytes = 0;
     this.pendingConfIndex = 0;
     this.needsFlush = false;
+    this.campaignAfterConfChange = false;
     this.resetProgress();
   }
 
@@ -274,7 +303,10 @@ export class Raft {
   hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.promotable()) return;
     if (this.hasUnappliedConfChange()) {
-      this.logger.debug('not campaigning: a committed membership change is not applied yet', { id: this.id });
+      // Campaigning now would count votes in a stale membership. A transfer request is kept
+      // until the change is applied (the removed leader's hand-off arrives just before it).
+      this.logger.debug('not campaigning yet: a committed membership change is not applied', { id: this.id });
+      if (transfer) this.campaignAfterConfChange = true;
       return;
     }
     this.campaign(this.preVote && !transfer ? 'pre-vote' : 'vote', transfer);
@@ -543,7 +575,10 @@ export class Raft {
     pr.probeSent = false;
     // Free a slot so a window full of lost appends cannot stall the follower forever.
     if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirst();
-    if (pr.match < this.log.lastIndex()) this.needsFlush = true;
+    if (pr.match < this.log.lastIndex()) {
+      pr.probeDue = true;
+      this.needsFlush = true;
+    }
     if (m.context) this.handleReadAck(m.from, m.context);
   }
 
@@ -569,8 +604,9 @@ export class Raft {
     if (entries.length === 0) {
       // An empty append probes a follower's log, or tells it a newer commit index.
       const owesCommit = pr.sentCommit < this.log.committed;
-      if (!sendIfEmpty || (pr.state === 'replicate' && !owesCommit)) return false;
+      if (!sendIfEmpty || (pr.state === 'replicate' && !owesCommit && !pr.probeDue)) return false;
     }
+    pr.probeDue = false;
     this.send('app', to, { index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
     pr.sentCommit = this.log.committed;
     pr.sentEntries(prevIndex + entries.length, entries.length);
@@ -670,6 +706,10 @@ export class Raft {
     this.conf = next;
     this.logger.info('membership changed', { id: this.id, index: e.index, voters: next.voters, learners: next.learners });
     if (this.role === 'leader') this.leaderConfChanged();
+    if (this.campaignAfterConfChange && !this.hasUnappliedConfChange()) {
+      this.campaignAfterConfChange = false;
+      this.hup(true);
+    }
   }
 
   private leaderConfChanged(): void {

@@ -30,7 +30,7 @@ export class RawNode {
   constructor(config: Config, initial: InitialState) {
     this.raft = new Raft(config, initial);
     this.prevSoft = this.softState();
-    this.prevHard = initial.hardState ?? this.hardState();
+    this.prevHard = initial.hardState ?? { term: 0, vote: '', commit: 0 };
   }
 
   /** Advances logical time by one tick: election and heartbeat timeouts are counted in ticks. */

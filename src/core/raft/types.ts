@@ -215,8 +215,9 @@ export interface InitialState {
   /** The persisted log after the snapshot, in order. */
   readonly entries?: readonly Entry[];
   /**
-   * The membership to start with when nothing was persisted yet: the founding voters of a new
-   * cluster. Empty for a node that joins an existing cluster (it learns the membership from the leader).
+   * The founding membership of a new cluster, used only when nothing was persisted yet: it
+   * becomes the first log entries (committed, identical on every founding member). Empty or
+   * absent for a member that joins an existing cluster: it learns the membership by replication.
    */
   readonly bootstrap?: ConfState;
   /** The host's applied index (≥ snapshot index); entries after it are re-delivered as committed. */

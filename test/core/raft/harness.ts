@@ -100,7 +100,8 @@ export class TestNetwork {
   readonly members = new Map<NodeId, TestMember>();
   private readonly cut = new Set<string>();
   private readonly down = new Set<NodeId>();
-  filter: (m: Message) => boolean = () => true;
+  /** Returns false to drop a message, or a replacement message to deliver instead. */
+  filter: (m: Message) => boolean | Message = () => true;
   delivered: Message[] = [];
 
   constructor(ids: NodeId[], overrides: Partial<Config> = {}) {
@@ -152,10 +153,12 @@ export class TestNetwork {
   }
 
   private deliver(msg: Message): void {
-    if (this.down.has(msg.to) || this.cut.has(`${msg.from}>${msg.to}`) || !this.filter(msg)) return;
+    if (this.down.has(msg.to) || this.cut.has(`${msg.from}>${msg.to}`)) return;
+    const verdict = this.filter(msg);
+    if (verdict === false) return;
     const target = this.members.get(msg.to);
     if (!target) return;
-    let m = msg;
+    let m = verdict === true ? msg : verdict;
     if (m.type === 'snap' && m.snapshot && !m.snapshot.data) {
       m = { ...m, snapshot: this.get(m.from).snapshot! };
     }
@@ -171,9 +174,14 @@ export class TestNetwork {
     }
   }
 
-  /** Campaigns `id` and settles: the usual way to pick a leader in a scenario. */
+  /**
+   * Makes `id` campaign at once and settles. It campaigns as if asked by a leadership transfer,
+   * so that voters' check-quorum leases do not make scenarios wait out election timeouts.
+   */
   elect(id: NodeId): void {
-    this.get(id).node.campaign();
+    const node = this.get(id).node;
+    const term = node.status().term;
+    node.step({ type: 'timeout-now', from: id, to: id, term, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
     this.settle();
   }
 

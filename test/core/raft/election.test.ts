@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { TestNetwork } from './harness.js';
+
+describe('elections', () => {
+  it('elects exactly one leader by randomized timeout, without any campaign call', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.tick(30);
+    expect(net.leaders()).toHaveLength(1);
+    const leader = net.leaders()[0]!;
+    for (const id of ['n1', 'n2', 'n3']) expect(net.get(id).node.status().leader).toBe(leader);
+  });
+
+  it('pre-vote: a partitioned follower does not inflate its term or disrupt the leader when it returns', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const term = net.get('n1').node.status().term;
+    net.isolate('n3');
+    net.tick(100);
+    expect(net.get('n3').node.status().term).toBe(term);
+    net.heal();
+    net.tick(5);
+    expect(net.leaders()).toEqual(['n1']);
+    expect(net.get('n1').node.status().term).toBe(term);
+  });
+
+  it('without pre-vote the same partition would bump the term (the scenario is not vacuous)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { preVote: false, checkQuorum: false });
+    net.elect('n1');
+    const term = net.get('n1').node.status().term;
+    net.isolate('n3');
+    net.tick(100);
+    expect(net.get('n3').node.status().term).toBeGreaterThan(term);
+  });
+
+  it('check-quorum: a leader that cannot hear a quorum steps down', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.isolate('n1');
+    net.tick(25);
+    expect(net.get('n1').node.status().role).toBe('follower');
+  });
+
+  it('check-quorum: followers that hear a live leader ignore a higher-term vote request', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { preVote: false });
+    net.elect('n1');
+    const term = net.get('n1').node.status().term;
+    // n3 cannot hear the leader but can reach n2: its vote requests must not depose n1.
+    net.cutLink('n1', 'n3');
+    net.tick(40);
+    expect(net.get('n2').node.status().term).toBe(term);
+    expect(net.leaders()).toContain('n1');
+    expect(net.get('n1').node.status().role).toBe('leader');
+  });
+
+  it('grants at most one vote per term', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { preVote: false });
+    net.isolate('n1');
+    net.get('n2').node.campaign();
+    net.get('n3').node.campaign();
+    net.settle();
+    net.heal();
+    // Same term, both candidates: at most one can have a majority.
+    const t2 = net.get('n2').node.status();
+    const t3 = net.get('n3').node.status();
+    expect(t2.term).toBe(t3.term);
+    expect([t2.role, t3.role].filter((r) => r === 'leader').length).toBeLessThanOrEqual(1);
+  });
+
+  it('rejects a candidate whose log is behind', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.isolate('n3');
+    net.get('n1').node.propose([new Uint8Array([1])]);
+    net.settle();
+    net.heal();
+    net.crash('n1');
+    net.get('n3').node.campaign();
+    net.settle();
+    expect(net.get('n3').node.status().role).not.toBe('leader');
+    net.get('n2').node.campaign();
+    net.settle();
+    expect(net.get('n2').node.status().role).toBe('leader');
+  });
+
+  it('fast failover: a follower told its connection to the leader closed campaigns within a few ticks', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.crash('n1');
+    net.get('n2').node.leaderConnectionLost();
+    net.get('n3').node.leaderConnectionLost();
+    net.tick(3);
+    expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
+  });
+
+  it('fast failover does not depose a live leader: a follower whose own link is up keeps refusing', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const term = net.get('n1').node.status().term;
+    net.cutLink('n1', 'n3');
+    net.get('n3').node.leaderConnectionLost();
+    net.tick(3);
+    expect(net.get('n1').node.status().role).toBe('leader');
+    expect(net.get('n1').node.status().term).toBe(term);
+  });
+});
