@@ -1,0 +1,231 @@
+/**
+ * Wire answers to the client's plain objects. Absent optional fields become null where the
+ * registry has null; a registry refusal becomes a FleetClientError.
+ */
+import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../proto/index.js';
+import type * as wire from '../proto/index.js';
+import { FleetClientError, kindOfRefusal } from './errors.js';
+import { oneofKey } from './encode.js';
+import type {
+  ClusterView,
+  CommandResults,
+  CommandType,
+  DomainView,
+  FleetErrorDetails,
+  KvEntry,
+  KvMeta,
+  LeaseStatus,
+  LeaseView,
+  MemberInfo,
+  MemberStatus,
+  PlanView,
+  ProviderView,
+  QuotaView,
+  RegistryCounts,
+  ShardView,
+  Written,
+} from './types.js';
+
+/** A message the member was bound to send: its absence is a protocol error, not a user's. */
+function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new FleetClientError('internal', `the member's answer has no ${what}: is it running a compatible version? (fleet version)`);
+  return value;
+}
+
+/** A shard. */
+export function shardFromWire(v: wire.ShardView__Output | null): ShardView {
+  const s = required(v, 'shard');
+  return {
+    id: s.id,
+    address: s.address,
+    region: s.region,
+    zone: s.zone,
+    state: SHARD_STATES.fromWire(s.state) ?? 'active',
+    capacity: s.capacity,
+    labels: { ...s.labels },
+    registeredAt: s.registeredAt,
+    lastHeartbeat: s.lastHeartbeat ?? null,
+    boundClusters: s.boundClusters,
+  };
+}
+
+/** A cluster (`shard` null while unbound). */
+export function clusterFromWire(v: wire.ClusterView__Output | null): ClusterView {
+  const c = required(v, 'cluster');
+  return { name: c.name, shard: c.shard ?? null, generation: c.generation, boundAtIndex: c.boundAtIndex, lastSeen: c.lastSeen };
+}
+
+/** A domain assignment. */
+export function domainFromWire(v: wire.DomainView__Output | null): DomainView {
+  const d = required(v, 'domain');
+  return { key: d.key, value: d.value, shard: d.shard, assignedAtIndex: d.assignedAtIndex };
+}
+
+/** A quota. */
+export function quotaFromWire(v: wire.QuotaView__Output | null): QuotaView {
+  const q = required(v, 'quota');
+  return { provider: q.provider, region: q.region, total: q.total, allocated: q.allocated, slices: { ...q.slices } };
+}
+
+/** A provider. */
+export function providerFromWire(v: wire.ProviderView__Output | null): ProviderView {
+  const p = required(v, 'provider');
+  return { name: p.name, kind: p.kind, regions: [...p.regions], endpoint: p.endpoint };
+}
+
+/** A lease. */
+export function leaseFromWire(v: wire.LeaseView__Output | null): LeaseView {
+  const l = required(v, 'lease');
+  return { name: l.name, holder: l.holder, token: l.token, ttlMs: l.ttlMs, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt };
+}
+
+/** A lease as seen at read time. */
+export function leaseStatusFromWire(l: wire.LeaseStatus__Output): LeaseStatus {
+  return { ...leaseFromWire(l), expired: l.expired, remainingMs: l.remainingMs };
+}
+
+/** A KV key's revisions. */
+export function kvMetaFromWire(v: wire.KvMeta__Output | null): KvMeta {
+  const k = required(v, 'kv');
+  return { ns: k.ns, key: k.key, createRevision: k.createRevision, modRevision: k.modRevision, version: k.version };
+}
+
+/** A KV entry. */
+export function kvEntryFromWire(e: wire.KvEntry__Output): KvEntry {
+  return { ...kvMetaFromWire(e), value: e.value };
+}
+
+/** A plan's progress. */
+export function planFromWire(v: wire.PlanView__Output | null): PlanView {
+  const p = required(v, 'plan');
+  return {
+    planId: p.planId,
+    startedBy: p.startedBy,
+    done: p.done,
+    total: p.total,
+    state: PLAN_STATES.fromWire(p.state) ?? 'running',
+    startedAt: p.startedAt,
+    updatedAt: p.updatedAt,
+    updatedAtIndex: p.updatedAtIndex,
+  };
+}
+
+/** Registry sizes. */
+export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryCounts {
+  const { ...counts } = required(v, 'counts');
+  return counts;
+}
+
+/** A member's status. */
+export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
+  return {
+    ...s,
+    role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
+    members: s.members.map(memberFromWire),
+    progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.fromWire(p.state) ?? 'probe' })),
+  };
+}
+
+/** A member of the membership. */
+export function memberFromWire(m: wire.MemberInfo__Output): MemberInfo {
+  return { id: m.id, address: m.address, voter: m.voter };
+}
+
+const nullable = (v: string | undefined): string | null => v ?? null;
+
+const RESULTS: { readonly [T in CommandType]: (r: wire.WriteResponse__Output) => CommandResults[T] } = {
+  'shard.register': (r) => {
+    const m = required(r.shardRegister, 'result');
+    return { shard: shardFromWire(m.shard), created: m.created };
+  },
+  'shard.update': (r) => ({ shard: shardFromWire(required(r.shardUpdate, 'result').shard) }),
+  'shard.setState': (r) => {
+    const m = required(r.shardSetState, 'result');
+    return { shard: shardFromWire(m.shard), previousState: SHARD_STATES.fromWire(m.previousState) ?? 'active' };
+  },
+  'shard.remove': (r) => ({ ...required(r.shardRemove, 'result') }),
+  'shard.heartbeat': (r) => ({ ...required(r.shardHeartbeat, 'result') }),
+  'cluster.contact': (r) => {
+    const m = required(r.clusterContact, 'result');
+    return { cluster: clusterFromWire(m.cluster), created: m.created, bound: m.bound };
+  },
+  'cluster.rebind': (r) => {
+    const m = required(r.clusterRebind, 'result');
+    return { cluster: clusterFromWire(m.cluster), from: nullable(m.from) };
+  },
+  'cluster.rebindBatch': (r) => {
+    const m = required(r.clusterRebindBatch, 'result');
+    return { moved: m.moved, planId: nullable(m.planId) };
+  },
+  'cluster.unbind': (r) => {
+    const m = required(r.clusterUnbind, 'result');
+    return { cluster: clusterFromWire(m.cluster), previousShard: nullable(m.previousShard) };
+  },
+  'cluster.heartbeat': (r) => ({ ...required(r.clusterHeartbeat, 'result') }),
+  'cluster.prune': (r) => ({ ...required(r.clusterPrune, 'result') }),
+  'domain.assign': (r) => {
+    const m = required(r.domainAssign, 'result');
+    return { domain: domainFromWire(m.domain), previousShard: nullable(m.previousShard) };
+  },
+  'domain.unassign': (r) => ({ ...required(r.domainUnassign, 'result') }),
+  'quota.set': (r) => {
+    const m = required(r.quotaSet, 'result');
+    return { quota: quotaFromWire(m.quota), created: m.created };
+  },
+  'quota.remove': (r) => ({ ...required(r.quotaRemove, 'result') }),
+  'provider.add': (r) => {
+    const m = required(r.providerAdd, 'result');
+    return { provider: providerFromWire(m.provider), created: m.created };
+  },
+  'provider.remove': (r) => ({ ...required(r.providerRemove, 'result') }),
+  'lease.acquire': (r) => {
+    const m = required(r.leaseAcquire, 'result');
+    return { lease: leaseFromWire(m.lease), renewed: m.renewed };
+  },
+  'lease.renew': (r) => ({ lease: leaseFromWire(required(r.leaseRenew, 'result').lease) }),
+  'lease.release': (r) => ({ ...required(r.leaseRelease, 'result') }),
+  'kv.put': (r) => {
+    const m = required(r.kvPut, 'result');
+    return { kv: kvMetaFromWire(m.kv), revision: m.revision };
+  },
+  'kv.delete': (r) => ({ ...required(r.kvDelete, 'result') }),
+  'kv.cas': (r) => {
+    const m = required(r.kvCas, 'result');
+    return { kv: kvMetaFromWire(m.kv), revision: m.revision };
+  },
+  'plan.progress': (r) => ({ plan: planFromWire(required(r.planProgress, 'result').plan) }),
+};
+
+/** A refusal's details as the client spells them. */
+export function detailsFromWire(d: wire.ErrorDetails__Output | null): FleetErrorDetails {
+  if (d === null) return {};
+  const { currentUnbound, expectedUnbound, currentAbsent, currentShard, expectedShard, currentValue, currentRevision, quotaRegions, other, state, ...rest } = d;
+  const out: Record<string, unknown> = {};
+  // The loader also sets the virtual `_field` names of proto3 optional fields: keep only real fields.
+  for (const [key, value] of Object.entries(rest)) if (!key.startsWith('_') && value !== undefined) out[key] = value;
+  if (currentShard !== undefined) out.currentShard = currentUnbound ? null : currentShard;
+  if (expectedShard !== undefined) out.expectedShard = expectedUnbound ? null : expectedShard;
+  if (currentAbsent) Object.assign(out, { currentValue: null, currentRevision: null });
+  if (currentValue !== undefined) out.currentValue = currentValue;
+  if (currentRevision !== undefined) out.currentRevision = currentRevision;
+  if (quotaRegions.length > 0) out.quotaRegions = [...quotaRegions];
+  if (Object.keys(other).length > 0) out.other = { ...other };
+  const shardState = SHARD_STATES.fromWire(state);
+  if (shardState !== undefined) out.state = shardState;
+  return out as FleetErrorDetails;
+}
+
+/** The error for a write the registry refused. */
+export function refusalError(e: wire.WriteError__Output, index: number, endpoint: string): FleetClientError {
+  const code = isFleetErrorCode(e.code) ? e.code : 'FAILED_PRECONDITION';
+  return new FleetClientError(kindOfRefusal(code), e.message, { code, details: detailsFromWire(e.details), index, endpoint });
+}
+
+/** A write's answer as the typed result plus its index; throws the refusal as a FleetClientError. */
+export function writeResultFromWire<T extends CommandType>(type: T, r: wire.WriteResponse__Output, endpoint: string): Written<T> {
+  if (r.error) throw refusalError(r.error, r.index, endpoint);
+  if (r.result === undefined || r.result !== oneofKey(type)) {
+    throw new FleetClientError('internal', `the member answered a ${type} write with ${r.result ?? 'no result'}: is it running with --unsafe-ack-before-commit or a different version?`, { endpoint, index: r.index });
+  }
+  return { ...RESULTS[type](r), index: r.index };
+}

@@ -1,0 +1,133 @@
+/**
+ * One member as the client reaches it: a channel (shared by the Fleet and Admin stubs), its
+ * session stream and its circuit breaker. Calls here make one attempt; retrying and choosing
+ * the endpoint is FleetClient's job.
+ */
+import { Metadata, type CallOptions, type ChannelCredentials, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { loadFleetProto } from '../proto/index.js';
+import type * as wire from '../proto/index.js';
+import { CircuitBreaker, type BreakerOptions } from './breaker.js';
+import { FleetClientError } from './errors.js';
+import { isServiceError, refusedWriteResponse, toClientError } from './grpc-errors.js';
+import { SessionStream } from './session-stream.js';
+
+/** How every endpoint of a client connects. */
+export interface EndpointConfig {
+  readonly credentials: ChannelCredentials;
+  readonly channelOptions: ChannelOptions;
+  readonly token: string | undefined;
+  readonly breaker: BreakerOptions;
+  /** Send writes and reads as unary calls instead of on the session stream. */
+  readonly unary: boolean;
+}
+
+type Callback<Res> = (err: ServiceError | null, res?: Res) => void;
+
+/** A grace after the deadline before the client stops waiting on its own (grpc-js should have answered by then). */
+const DEADLINE_GRACE_MS = 50;
+
+/**
+ * One member's connection. Invariant: the channel is created on first use and closed by
+ * `close()`; after `close()` the endpoint is not used again.
+ */
+export class Endpoint {
+  readonly address: string;
+  readonly breaker: CircuitBreaker;
+  /** The member's id once a Status call told it ('' until then). */
+  memberId = '';
+  readonly #config: EndpointConfig;
+  #fleet: wire.FleetClient | undefined;
+  #admin: wire.AdminClient | undefined;
+  #session: SessionStream | undefined;
+
+  constructor(address: string, config: EndpointConfig) {
+    this.address = address;
+    this.#config = config;
+    this.breaker = new CircuitBreaker(config.breaker);
+  }
+
+  /** The Fleet stub (its channel is created on first use). */
+  get fleet(): wire.FleetClient {
+    this.#fleet ??= new (loadFleetProto().fleet.v1.Fleet)(this.address, this.#config.credentials, this.#config.channelOptions);
+    return this.#fleet;
+  }
+
+  /** The Admin stub, on the Fleet stub's channel. */
+  get admin(): wire.AdminClient {
+    this.#admin ??= new (loadFleetProto().fleet.v1.Admin)(this.address, this.#config.credentials, { channelOverride: this.fleet.getChannel() });
+    return this.#admin;
+  }
+
+  /** The session stream (opened on first send). */
+  get session(): SessionStream {
+    this.#session ??= new SessionStream(this.address, () => this.fleet.Session(this.metadata()));
+    return this.#session;
+  }
+
+  /** Call metadata: the bearer token when there is one. */
+  metadata(): Metadata {
+    const md = new Metadata();
+    if (this.#config.token !== undefined) md.set('authorization', `Bearer ${this.#config.token}`);
+    return md;
+  }
+
+  /**
+   * Runs one unary call with a deadline. Resolves within `timeoutMs` plus a small grace even if
+   * the member never answers (a peer that accepts TCP but never speaks HTTP/2).
+   */
+  unary<Res>(start: (md: Metadata, opts: CallOptions, cb: Callback<Res>) => ClientUnaryCall, timeoutMs: number): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      let settled = false;
+      const guard = setTimeout(() => {
+        settle(() => reject(new FleetClientError('timeout', `${this.address}: no answer within ${timeoutMs} ms: it may be overloaded or partitioned (fleet status)`, { endpoint: this.address })));
+        // The guard fires asynchronously, long after `call` below is assigned.
+        call.cancel();
+      }, timeoutMs + DEADLINE_GRACE_MS);
+      const settle = (f: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        f();
+      };
+      const call = start(this.metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
+        settle(() => (err || res === undefined ? reject(toClientError(err, this.address)) : resolve(res))),
+      );
+    });
+  }
+
+  /** The member's status. */
+  status(timeoutMs: number): Promise<wire.MemberStatus__Output> {
+    return this.unary<wire.MemberStatus__Output>((md, opts, cb) => this.fleet.Status({}, md, opts, cb), timeoutMs);
+  }
+
+  /** One write attempt; a registry refusal is an answer (its `error` set), not an exception. */
+  async write(req: wire.WriteRequest, timeoutMs: number): Promise<wire.WriteResponse__Output> {
+    if (!this.#config.unary) {
+      const answer = await this.session.send({ write: req }, timeoutMs);
+      if ('write' in answer) return answer.write;
+      throw new FleetClientError('internal', `${this.address}: a write was answered as a read`);
+    }
+    try {
+      return await this.unary<wire.WriteResponse__Output>((md, opts, cb) => this.fleet.Write(req, md, opts, cb), timeoutMs);
+    } catch (err) {
+      const cause = err instanceof FleetClientError ? err.cause : err;
+      const refused = isServiceError(cause) ? refusedWriteResponse(cause) : undefined;
+      if (refused === undefined) throw err;
+      return loadFleetProto().fleet.v1.Fleet.service.Write.responseDeserialize(refused);
+    }
+  }
+
+  /** One read attempt. */
+  async read(req: wire.ReadRequest, timeoutMs: number): Promise<wire.ReadResponse__Output> {
+    if (this.#config.unary) return this.unary<wire.ReadResponse__Output>((md, opts, cb) => this.fleet.Read(req, md, opts, cb), timeoutMs);
+    const answer = await this.session.send({ read: req }, timeoutMs);
+    if ('read' in answer) return answer.read;
+    throw new FleetClientError('internal', `${this.address}: a read was answered as a write`);
+  }
+
+  /** Closes the session stream and the channel. */
+  close(): void {
+    this.#session?.close();
+    this.#fleet?.close();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The one error type the client throws. Its `kind` says what class of failure it is (and
+ * whether retrying can help); its message is one line that says what to do about it.
+ */
+import { status } from '@grpc/grpc-js';
+import type { FleetErrorCode, FleetErrorDetails } from './types.js';
+
+/** What class of failure a FleetClientError is. Only `unavailable` and `timeout` may succeed if retried. */
+export type FleetClientErrorKind = 'unavailable' | 'timeout' | 'precondition' | 'invalid' | 'not-found' | 'unauthenticated' | 'permission-denied' | 'internal';
+
+/** Everything a FleetClientError may carry besides its kind and message. */
+export interface FleetClientErrorInit {
+  /** The registry's refusal code, for a write the registry refused. */
+  readonly code?: FleetErrorCode;
+  readonly details?: FleetErrorDetails;
+  /** The Raft index a refused write was answered at. */
+  readonly index?: number;
+  /** The gRPC status code, when the failure came as one. */
+  readonly grpcCode?: number;
+  /** The endpoint that failed (`host:port`). */
+  readonly endpoint?: string;
+  /** With NOT_LEADER: the leader the member named ('' when it knows none). */
+  readonly leaderId?: string;
+  readonly leaderAddress?: string;
+  /** Whether the member said it is not the leader (the leader fields are its hint). */
+  readonly notLeader?: boolean;
+  readonly cause?: unknown;
+}
+
+/**
+ * A failed client call. Invariant: `message` is a single line meant for an operator; the
+ * structured fields carry what programs need (`code`, `details`, `index`).
+ */
+export class FleetClientError extends Error {
+  readonly kind: FleetClientErrorKind;
+  readonly code: FleetErrorCode | undefined;
+  readonly details: FleetErrorDetails;
+  readonly index: number | undefined;
+  readonly grpcCode: number | undefined;
+  readonly endpoint: string | undefined;
+  readonly leaderId: string;
+  readonly leaderAddress: string;
+  readonly notLeader: boolean;
+
+  constructor(kind: FleetClientErrorKind, message: string, init: FleetClientErrorInit = {}) {
+    super(message.replace(/\s*\n\s*/g, ' '), init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'FleetClientError';
+    this.kind = kind;
+    this.code = init.code;
+    this.details = init.details ?? {};
+    this.index = init.index;
+    this.grpcCode = init.grpcCode;
+    this.endpoint = init.endpoint;
+    this.leaderId = init.leaderId ?? '';
+    this.leaderAddress = init.leaderAddress ?? '';
+    this.notLeader = init.notLeader ?? false;
+  }
+
+  /** Whether trying again (elsewhere or later) may succeed. */
+  get retryable(): boolean {
+    return this.kind === 'unavailable' || this.kind === 'timeout';
+  }
+}
+
+const KIND_OF_STATUS: Readonly<Partial<Record<number, FleetClientErrorKind>>> = {
+  [status.UNAVAILABLE]: 'unavailable',
+  [status.CANCELLED]: 'unavailable',
+  [status.DEADLINE_EXCEEDED]: 'timeout',
+  [status.FAILED_PRECONDITION]: 'precondition',
+  [status.ABORTED]: 'precondition',
+  [status.ALREADY_EXISTS]: 'precondition',
+  [status.INVALID_ARGUMENT]: 'invalid',
+  [status.OUT_OF_RANGE]: 'invalid',
+  [status.NOT_FOUND]: 'not-found',
+  [status.UNAUTHENTICATED]: 'unauthenticated',
+  [status.PERMISSION_DENIED]: 'permission-denied',
+};
+
+/** The kind of a gRPC status code. */
+export function kindOfStatus(code: number): FleetClientErrorKind {
+  return KIND_OF_STATUS[code] ?? 'internal';
+}
+
+/** The kind of a registry refusal code. */
+export function kindOfRefusal(code: FleetErrorCode): FleetClientErrorKind {
+  if (code === 'NOT_FOUND') return 'not-found';
+  if (code === 'INVALID_ARGUMENT') return 'invalid';
+  return 'precondition';
+}
+
+/**
+ * The CLI's exit code for a failure (see DESIGN.md): 3 when the cluster is unreachable or has
+ * no quorum, 4 when a precondition failed, 1 otherwise.
+ */
+export function exitCodeOf(err: unknown): number {
+  if (!(err instanceof FleetClientError)) return 1;
+  if (err.kind === 'unavailable' || err.kind === 'timeout') return 3;
+  if (err.kind === 'precondition') return 4;
+  return 1;
+}

@@ -1,0 +1,259 @@
+/**
+ * Where each call goes and what happens when it fails: the endpoints, the leader as last
+ * seen, leader discovery, and the retry loop (hint-following, back-off with jitter, circuit
+ * breakers) under an overall deadline.
+ */
+import { FleetClientError } from './errors.js';
+import { memberStatusFromWire } from './decode.js';
+import { Endpoint, type EndpointConfig } from './endpoint.js';
+import type { MemberStatus } from './types.js';
+
+/** Where a call must go: the leader, any member (preferring the first endpoint), or one given member. */
+export type Route = 'leader' | 'any' | { readonly endpoint: string };
+
+/** What one Status call to one endpoint found. `reachable` is false when the member could not be reached or did not answer. */
+export type EndpointStatus =
+  | { readonly endpoint: string; readonly ok: true; readonly reachable: true; readonly rttMs: number; readonly status: MemberStatus }
+  | { readonly endpoint: string; readonly ok: false; readonly reachable: boolean; readonly rttMs: number; readonly error: FleetClientError };
+
+/** Timing of the router. */
+export interface RouterOptions {
+  readonly endpoints: readonly string[];
+  readonly config: EndpointConfig;
+  readonly callTimeoutMs: number;
+  readonly overallTimeoutMs: number;
+  /** First back-off and its cap, before jitter. */
+  readonly backoffMs: { readonly initial: number; readonly max: number };
+  /** Uniform in [0, 1): the jitter source. */
+  readonly random: () => number;
+}
+
+/** Hints followed in a row without back-off before the router backs off and asks everyone again. */
+const MAX_HOPS = 3;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Transport trouble (as opposed to an answer, even an unwelcome one) counts against an endpoint's breaker. */
+function isTransportFailure(err: FleetClientError): boolean {
+  return (err.kind === 'unavailable' || err.kind === 'timeout') && !err.notLeader && err.leaderAddress === '';
+}
+
+/**
+ * Routes calls to members. Invariants: at most one leader discovery runs at a time; a leader
+ * hint is followed at once; every retry waits for an exponentially growing, jittered back-off
+ * and no call outlives its overall deadline.
+ */
+export class Router {
+  readonly #opts: RouterOptions;
+  readonly #configured: readonly Endpoint[];
+  readonly #byAddress = new Map<string, Endpoint>();
+  #leader: Endpoint | undefined;
+  #leaderTerm = 0;
+  #discovery: Promise<Endpoint> | undefined;
+  #closed = false;
+
+  constructor(opts: RouterOptions) {
+    if (opts.endpoints.length === 0) throw new FleetClientError('invalid', 'no endpoints given: pass --endpoints host:port,… or choose a context (fleet context list)');
+    this.#opts = opts;
+    this.#configured = opts.endpoints.map((address) => this.endpoint(address));
+  }
+
+  /** The configured endpoints, in the order given. */
+  get configured(): readonly Endpoint[] {
+    return this.#configured;
+  }
+
+  /** The leader as last seen, if any. */
+  get leader(): Endpoint | undefined {
+    return this.#leader;
+  }
+
+  /** The endpoint for an address (created on first use). */
+  endpoint(address: string): Endpoint {
+    let ep = this.#byAddress.get(address);
+    if (ep === undefined) {
+      ep = new Endpoint(address, this.#opts.config);
+      this.#byAddress.set(address, ep);
+    }
+    return ep;
+  }
+
+  /** Runs `attempt` on the route's member, retrying what may succeed when retried, until the overall deadline. */
+  async run<T>(route: Route, attempt: (ep: Endpoint, timeoutMs: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#opts.overallTimeoutMs;
+    const tried = new Set<Endpoint>();
+    let failures = 0;
+    let hops = 0;
+    let last: FleetClientError | undefined;
+    for (;;) {
+      this.#checkOpen();
+      const left = deadline - Date.now();
+      if (left <= 0) throw last ?? new FleetClientError('timeout', `no answer within ${this.#opts.overallTimeoutMs} ms: check the members (fleet status)`);
+      let ep: Endpoint | undefined;
+      try {
+        ep = await this.#pick(route, tried, deadline);
+        const result = await attempt(ep, Math.min(this.#opts.callTimeoutMs, left));
+        ep.breaker.success();
+        return result;
+      } catch (e) {
+        const err = e instanceof FleetClientError ? e : new FleetClientError('internal', String(e), { cause: e });
+        if (!err.retryable || this.#closed) throw err;
+        last = err;
+        if (ep !== undefined && this.#redirect(ep, err, route) && hops++ < MAX_HOPS) continue;
+        if (ep !== undefined) this.#failed(ep, err, tried);
+        hops = 0;
+        await this.#backoff(failures++, deadline);
+      }
+    }
+  }
+
+  /** Asks every configured endpoint for its status at once; never throws, and answers within the call deadline. */
+  statusAll(): Promise<EndpointStatus[]> {
+    return Promise.all(this.#configured.map((ep) => this.#probe(ep, this.#opts.callTimeoutMs)));
+  }
+
+  /** Asks the members who leads (or reuses the leader already known). */
+  async findLeader(): Promise<Endpoint> {
+    return this.#leader ?? this.#discover(Date.now() + this.#opts.overallTimeoutMs);
+  }
+
+  /** Closes every channel and stream. */
+  close(): void {
+    this.#closed = true;
+    for (const ep of this.#byAddress.values()) ep.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new FleetClientError('unavailable', 'the client was closed');
+  }
+
+  async #pick(route: Route, tried: Set<Endpoint>, deadline: number): Promise<Endpoint> {
+    if (typeof route === 'object') return this.endpoint(route.endpoint);
+    if (route === 'any') return this.#pickAny(tried);
+    const leader = this.#leader;
+    if (leader !== undefined && leader.breaker.allow(Date.now())) return leader;
+    return this.#discover(deadline);
+  }
+
+  /** The first configured endpoint not yet tried whose breaker lets a call through; when none is left, start over. */
+  #pickAny(tried: Set<Endpoint>): Endpoint {
+    const now = Date.now();
+    const fresh = this.#configured.filter((ep) => !tried.has(ep));
+    const pick = fresh.find((ep) => ep.breaker.allow(now)) ?? fresh[0];
+    if (pick !== undefined) return pick;
+    tried.clear();
+    return this.#configured.find((ep) => ep.breaker.allow(now)) ?? this.#configured[0]!;
+  }
+
+  /** Follows a leader hint: true when the next attempt should go at once to the hinted leader. */
+  #redirect(ep: Endpoint, err: FleetClientError, route: Route): boolean {
+    if (route !== 'leader' || err.leaderAddress === '') return false;
+    ep.breaker.success();
+    const hinted = this.#endpointOf(err.leaderId, err.leaderAddress);
+    this.#leader = hinted;
+    return hinted !== ep;
+  }
+
+  #failed(ep: Endpoint, err: FleetClientError, tried: Set<Endpoint>): void {
+    tried.add(ep);
+    if (isTransportFailure(err)) ep.breaker.failure(Date.now());
+    if (this.#leader === ep) this.#leader = undefined;
+  }
+
+  async #backoff(failures: number, deadline: number): Promise<void> {
+    const { initial, max } = this.#opts.backoffMs;
+    const base = Math.min(max, initial * 2 ** failures);
+    // "Equal jitter": at least half the back-off, so retries spread out but never hammer.
+    const delay = base / 2 + (this.#opts.random() * base) / 2;
+    await sleep(Math.max(0, Math.min(delay, deadline - Date.now())));
+  }
+
+  /** An endpoint for a member named in a hint: by id when the client knows it, else by its address. */
+  #endpointOf(id: string, address: string): Endpoint {
+    const known = id === '' ? undefined : [...this.#byAddress.values()].find((ep) => ep.memberId === id);
+    if (known !== undefined) return known;
+    const ep = this.endpoint(address);
+    if (ep.memberId === '') ep.memberId = id;
+    return ep;
+  }
+
+  #discover(deadline: number): Promise<Endpoint> {
+    this.#discovery ??= this.#ask(deadline).finally(() => (this.#discovery = undefined));
+    return this.#discovery;
+  }
+
+  /**
+   * Asks the members in parallel. Settles as soon as one says it leads; otherwise, once all
+   * have answered or timed out, follows the hint with the highest term, or fails.
+   */
+  #ask(deadline: number): Promise<Endpoint> {
+    const now = Date.now();
+    const open = this.#configured.filter((ep) => ep.breaker.state(now) !== 'open');
+    const candidates = open.length > 0 ? open : this.#configured;
+    const timeout = Math.max(1, Math.min(this.#opts.callTimeoutMs, deadline - now));
+    return new Promise<Endpoint>((resolve, reject) => {
+      const results: EndpointStatus[] = [];
+      let settled = false;
+      for (const ep of candidates) {
+        void this.#probe(ep, timeout).then((r) => {
+          results.push(r);
+          if (!settled && r.ok && r.status.role === 'leader') {
+            settled = true;
+            resolve(ep);
+          } else if (!settled && results.length === candidates.length) {
+            settled = true;
+            const fromHint = this.#leaderFromHints(results);
+            if (fromHint !== undefined) resolve(fromHint);
+            else reject(this.#noLeader(results));
+          }
+        });
+      }
+    });
+  }
+
+  #leaderFromHints(results: readonly EndpointStatus[]): Endpoint | undefined {
+    let best: MemberStatus | undefined;
+    for (const r of results) if (r.ok && r.status.leaderAddress !== '' && (best === undefined || r.status.term > best.term)) best = r.status;
+    if (best === undefined) return undefined;
+    this.#leader = this.#endpointOf(best.leaderId, best.leaderAddress);
+    return this.#leader;
+  }
+
+  #noLeader(results: readonly EndpointStatus[]): FleetClientError {
+    const list = this.#configured.map((ep) => ep.address).join(',');
+    const answered = results.filter((r): r is Extract<EndpointStatus, { ok: true }> => r.ok);
+    if (answered.length > 0) {
+      const term = Math.max(...answered.map((r) => r.status.term));
+      return new FleetClientError('unavailable', `the fleet at ${list} has no leader (term ${term}, ${answered.length} of ${results.length} members answered): is a quorum of members up? (fleet status)`);
+    }
+    const refused = results.find((r) => !r.ok && r.reachable);
+    if (refused !== undefined && !refused.ok) return refused.error;
+    return new FleetClientError('unavailable', `no member of fleet reachable at ${list}: is the cluster running? (fleet ps)`);
+  }
+
+  /** One Status call; records the member's id, the breaker's verdict and a leader it reports. */
+  async #probe(ep: Endpoint, timeoutMs: number): Promise<EndpointStatus> {
+    const started = performance.now();
+    const rtt = (): number => Math.round((performance.now() - started) * 100) / 100;
+    try {
+      const status = memberStatusFromWire(await ep.status(timeoutMs));
+      ep.memberId = status.id;
+      ep.breaker.success();
+      if (status.role === 'leader' && (this.#leader === undefined || status.term >= this.#leaderTerm)) this.#setLeader(ep, status.term);
+      return { endpoint: ep.address, ok: true, reachable: true, rttMs: rtt(), status };
+    } catch (e) {
+      const error = e instanceof FleetClientError ? e : new FleetClientError('internal', String(e), { cause: e });
+      const reachable = !isTransportFailure(error);
+      if (reachable) ep.breaker.success();
+      else ep.breaker.failure(Date.now());
+      return { endpoint: ep.address, ok: false, reachable, rttMs: rtt(), error };
+    }
+  }
+
+  #setLeader(ep: Endpoint, term: number): void {
+    this.#leader = ep;
+    this.#leaderTerm = term;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * What the client hands its callers: plain objects that mirror the registry's commands, answers
+ * and views, and the members' status. The client shares no code with the coordinator (it may
+ * talk to a remote one of another version), so these are its own; the wire in between is
+ * src/proto.
+ */
+
+/** Labels on a shard, keys in sorted order. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A shard's scheduling state. */
+export type ShardState = 'active' | 'draining' | 'cordoned';
+
+/** A rebind plan's state. */
+export type PlanState = 'running' | 'paused' | 'completed' | 'failed' | 'aborted';
+
+// ---------------------------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------------------------
+
+/** A shard. `lastHeartbeat` is null until the first heartbeat. */
+export interface ShardView {
+  readonly id: string;
+  readonly address: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly state: ShardState;
+  readonly capacity: number;
+  readonly labels: Labels;
+  readonly registeredAt: number;
+  readonly lastHeartbeat: number | null;
+  readonly boundClusters: number;
+}
+
+/** A cluster. `shard` is null while unbound; `generation` counts changes of binding. */
+export interface ClusterView {
+  readonly name: string;
+  readonly shard: string | null;
+  readonly generation: number;
+  readonly boundAtIndex: number;
+  readonly lastSeen: number;
+}
+
+/** A topology domain's assignment. */
+export interface DomainView {
+  readonly key: string;
+  readonly value: string;
+  readonly shard: string;
+  readonly assignedAtIndex: number;
+}
+
+/** A quota and its per-shard slices. */
+export interface QuotaView {
+  readonly provider: string;
+  readonly region: string;
+  readonly total: number;
+  readonly allocated: number;
+  readonly slices: Readonly<Record<string, number>>;
+}
+
+/** An infrastructure provider. */
+export interface ProviderView {
+  readonly name: string;
+  readonly kind: string;
+  readonly regions: readonly string[];
+  readonly endpoint: string;
+}
+
+/** A lease; `token` is its fencing token (it only grows). */
+export interface LeaseView {
+  readonly name: string;
+  readonly holder: string;
+  readonly token: number;
+  readonly ttlMs: number;
+  readonly acquiredAt: number;
+  readonly expiresAt: number;
+}
+
+/** A lease as the serving member saw it at read time. */
+export interface LeaseStatus extends LeaseView {
+  readonly expired: boolean;
+  readonly remainingMs: number;
+}
+
+/** A KV key's revisions. */
+export interface KvMeta {
+  readonly ns: string;
+  readonly key: string;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  readonly version: number;
+}
+
+/** A KV entry with its value. */
+export interface KvEntry extends KvMeta {
+  readonly value: string;
+}
+
+/** A rebind plan's latest reported progress. */
+export interface PlanView {
+  readonly planId: string;
+  readonly startedBy: string;
+  readonly done: number;
+  readonly total: number;
+  readonly state: PlanState;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly updatedAtIndex: number;
+}
+
+/** A page of a listing; `next` is the cursor of the following page, absent on the last. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next?: string;
+}
+
+/** Sizes of the registry. */
+export interface RegistryCounts {
+  readonly appliedIndex: number;
+  readonly clock: number;
+  readonly shards: number;
+  readonly clusters: number;
+  readonly boundClusters: number;
+  readonly unboundClusters: number;
+  readonly domains: number;
+  readonly quotas: number;
+  readonly providers: number;
+  readonly leases: number;
+  readonly kvKeys: number;
+  readonly kvRevision: number;
+  readonly sessions: number;
+  readonly plans: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands and their answers
+// ---------------------------------------------------------------------------------------------
+
+/** One move of a rebind: `from` null means the cluster is expected to be unbound. */
+export interface RebindMove {
+  readonly cluster: string;
+  readonly from: string | null;
+  readonly to: string;
+}
+
+/** Every registry write, by type (the registry documents each). */
+export interface Commands {
+  'shard.register': { readonly id: string; readonly address: string; readonly region: string; readonly zone: string; readonly capacity: number; readonly labels?: Labels };
+  'shard.update': { readonly id: string; readonly address?: string; readonly region?: string; readonly zone?: string; readonly capacity?: number; readonly labels?: Labels };
+  'shard.setState': { readonly id: string; readonly state: ShardState };
+  'shard.remove': { readonly id: string; readonly force?: boolean };
+  'shard.heartbeat': { readonly id: string };
+  'cluster.contact': { readonly cluster: string; readonly shard: string };
+  'cluster.rebind': { readonly cluster: string; readonly from: string | null; readonly to: string; readonly force?: boolean };
+  'cluster.rebindBatch': { readonly moves: readonly RebindMove[]; readonly force?: boolean; readonly planId?: string };
+  'cluster.unbind': { readonly cluster: string };
+  'cluster.heartbeat': { readonly cluster: string };
+  'cluster.prune': { readonly notSeenSinceMs: number };
+  'domain.assign': { readonly key: string; readonly value: string; readonly shard: string };
+  'domain.unassign': { readonly key: string; readonly value: string };
+  'quota.set': { readonly provider: string; readonly region: string; readonly total: number; readonly slices: Readonly<Record<string, number>> };
+  'quota.remove': { readonly provider: string; readonly region: string };
+  'provider.add': { readonly name: string; readonly kind: string; readonly regions: readonly string[]; readonly endpoint: string };
+  'provider.remove': { readonly name: string };
+  'lease.acquire': { readonly name: string; readonly holder: string; readonly ttlMs: number };
+  'lease.renew': { readonly name: string; readonly holder: string; readonly token: number; readonly ttlMs?: number };
+  'lease.release': { readonly name: string; readonly holder: string; readonly token: number };
+  'kv.put': { readonly key: string; readonly value: string; readonly ns?: string };
+  'kv.delete': { readonly key: string; readonly ns?: string };
+  'kv.cas': { readonly key: string; readonly expected: string | null; readonly value: string; readonly ns?: string };
+  'plan.progress': { readonly planId: string; readonly startedBy: string; readonly done: number; readonly total: number; readonly state: PlanState };
+}
+
+/** The name of a registry write. */
+export type CommandType = keyof Commands;
+
+/** A registry write of type T, as `FleetClient.write` takes it. */
+export type CommandOf<T extends CommandType> = { readonly type: T } & Commands[T];
+
+/** Any registry write. */
+export type Command = { [T in CommandType]: CommandOf<T> }[CommandType];
+
+/** What each write answers on success. */
+export interface CommandResults {
+  'shard.register': { readonly shard: ShardView; readonly created: boolean };
+  'shard.update': { readonly shard: ShardView };
+  'shard.setState': { readonly shard: ShardView; readonly previousState: ShardState };
+  'shard.remove': { readonly id: string; readonly unboundClusters: number; readonly unassignedDomains: number; readonly droppedQuotaSlices: number };
+  'shard.heartbeat': { readonly id: string; readonly lastHeartbeat: number };
+  'cluster.contact': { readonly cluster: ClusterView; readonly created: boolean; readonly bound: boolean };
+  'cluster.rebind': { readonly cluster: ClusterView; readonly from: string | null };
+  'cluster.rebindBatch': { readonly moved: number; readonly planId: string | null };
+  'cluster.unbind': { readonly cluster: ClusterView; readonly previousShard: string | null };
+  'cluster.heartbeat': { readonly cluster: string; readonly lastSeen: number };
+  'cluster.prune': { readonly pruned: number };
+  'domain.assign': { readonly domain: DomainView; readonly previousShard: string | null };
+  'domain.unassign': { readonly key: string; readonly value: string; readonly shard: string };
+  'quota.set': { readonly quota: QuotaView; readonly created: boolean };
+  'quota.remove': { readonly provider: string; readonly region: string };
+  'provider.add': { readonly provider: ProviderView; readonly created: boolean };
+  'provider.remove': { readonly name: string };
+  'lease.acquire': { readonly lease: LeaseView; readonly renewed: boolean };
+  'lease.renew': { readonly lease: LeaseView };
+  'lease.release': { readonly name: string; readonly token: number };
+  'kv.put': { readonly kv: KvMeta; readonly revision: number };
+  'kv.delete': { readonly deleted: boolean; readonly revision: number };
+  'kv.cas': { readonly kv: KvMeta; readonly revision: number };
+  'plan.progress': { readonly plan: PlanView };
+}
+
+/** A write's answer: its result plus `index`, the Raft index it committed at. */
+export type Written<T extends CommandType> = CommandResults[T] & { readonly index: number };
+
+/** The registry's refusal codes. */
+export type FleetErrorCode = 'ALREADY_BOUND' | 'CAS_FAILED' | 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'DUPLICATE_STALE';
+
+/**
+ * What a refusal is about; only the fields that apply are set. `currentShard` is where the
+ * cluster is bound (ALREADY_BOUND) or actually is (CAS_FAILED of a rebind; null = unbound);
+ * `currentValue`/`currentRevision` are a kv key's (null = the key is absent).
+ */
+export interface FleetErrorDetails {
+  readonly cluster?: string;
+  readonly currentShard?: string | null;
+  readonly expectedShard?: string | null;
+  readonly generation?: number;
+  readonly moveIndex?: number;
+  readonly shard?: string;
+  readonly state?: ShardState;
+  readonly capacity?: number;
+  readonly boundClusters?: number;
+  readonly incoming?: number;
+  readonly address?: string;
+  readonly ns?: string;
+  readonly key?: string;
+  readonly currentValue?: string | null;
+  readonly currentRevision?: number | null;
+  readonly name?: string;
+  readonly holder?: string;
+  readonly expiresAt?: number;
+  readonly lease?: string;
+  readonly domain?: string;
+  readonly provider?: string;
+  readonly quota?: string;
+  readonly region?: string;
+  readonly quotaRegions?: readonly string[];
+  readonly clientId?: string;
+  readonly seq?: number;
+  readonly firstIncomplete?: number;
+  /** Details this client version has no field for, as JSON text by name. */
+  readonly other?: Readonly<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How fresh a read must be. `linearizable` (the default) goes through the leader; the others
+ * are served by any member, preferring the first endpoint (the local one):
+ * `read-your-writes` waits for the highest index this client has seen.
+ */
+export type Consistency = 'linearizable' | 'read-your-writes' | { readonly minIndex: number } | { readonly maxStalenessMs: number };
+
+/** Options of every read. */
+export interface ReadOptions {
+  readonly consistency?: Consistency;
+}
+
+/** Filters and cursor of `listClusters`. */
+export interface ListClustersOptions extends ReadOptions {
+  readonly shard?: string;
+  readonly unbound?: boolean;
+  readonly staleSinceMs?: number;
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+/** Filters and cursor of `kvList`. */
+export interface KvListOptions extends ReadOptions {
+  readonly prefix?: string;
+  readonly after?: string;
+  readonly limit?: number;
+  readonly ns?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members
+// ---------------------------------------------------------------------------------------------
+
+/** A member as the membership records it. */
+export interface MemberInfo {
+  readonly id: string;
+  readonly address: string;
+  readonly voter: boolean;
+}
+
+/** A follower's replication progress as its leader sees it. */
+export interface FollowerProgress {
+  readonly id: string;
+  readonly match: number;
+  readonly next: number;
+  readonly state: 'probe' | 'replicate' | 'snapshot';
+  readonly recentActive: boolean;
+  readonly learner: boolean;
+  readonly lag: number;
+}
+
+/** A member's Raft role. */
+export type MemberRole = 'leader' | 'follower' | 'candidate' | 'pre-candidate' | 'learner';
+
+/** What one member reports about itself (`fleet status`, `fleet top`). */
+export interface MemberStatus {
+  readonly id: string;
+  readonly address: string;
+  readonly clusterName: string;
+  /** 'unknown' when the member speaks a role this client does not know. */
+  readonly role: MemberRole | 'unknown';
+  readonly term: number;
+  readonly leaderId: string;
+  readonly leaderAddress: string;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly snapshotIndex: number;
+  readonly members: readonly MemberInfo[];
+  readonly progress: readonly FollowerProgress[];
+  readonly lastContactMs: number;
+  readonly uptimeMs: number;
+  readonly version: string;
+  readonly rssBytes: number;
+  readonly snapshotsTaken: number;
+  readonly elections: number;
+}
+
+/** The membership and the leader, as the answering member knows them. */
+export interface MembersView {
+  readonly members: readonly MemberInfo[];
+  readonly leaderId: string;
+}
+
+/** A snapshot taken or downloaded. */
+export interface SnapshotInfo {
+  readonly index: number;
+  readonly term: number;
+  readonly bytes: number;
+  /** Where it was written: on the member (takeSnapshot) or locally (downloadSnapshot). */
+  readonly path: string;
+}
+
+/** The outcome of a leadership transfer. */
+export interface TransferResult {
+  readonly from: string;
+  readonly to: string;
+  readonly tookMs: number;
+}

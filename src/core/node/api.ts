@@ -1,0 +1,112 @@
+import type { ApplyResult, Command, FleetStateMachine } from '../fleet/index.js';
+
+/** A member of the coordinator cluster as the membership records it. */
+export interface MemberInfo {
+  readonly id: string;
+  /** `host:port` of the member's single gRPC port (peer, client and admin services). */
+  readonly address: string;
+  readonly voter: boolean;
+}
+
+/** A follower's replication progress as the leader sees it. */
+export interface FollowerProgress {
+  readonly id: string;
+  readonly match: number;
+  readonly next: number;
+  readonly state: 'probe' | 'replicate' | 'snapshot';
+  readonly recentActive: boolean;
+  readonly learner: boolean;
+  /** Entries the follower trails the leader's last index by. */
+  readonly lag: number;
+}
+
+/** What one member reports about itself: the figures `fleet status` and `fleet top` show. */
+export interface MemberStatus {
+  readonly id: string;
+  readonly address: string;
+  readonly clusterName: string;
+  readonly role: 'leader' | 'follower' | 'candidate' | 'pre-candidate' | 'learner';
+  readonly term: number;
+  /** '' when no leader is known. */
+  readonly leaderId: string;
+  readonly leaderAddress: string;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly snapshotIndex: number;
+  readonly members: readonly MemberInfo[];
+  /** Only on the leader. */
+  readonly progress: readonly FollowerProgress[];
+  /** Milliseconds since a follower last heard from its leader; 0 on the leader; -1 if never. */
+  readonly lastContactMs: number;
+  readonly uptimeMs: number;
+  readonly version: string;
+  readonly rssBytes: number;
+  readonly snapshotsTaken: number;
+  readonly elections: number;
+}
+
+/** How fresh a read must be. */
+export type ReadConsistency =
+  /** Linearizable: confirmed by a ReadIndex round through the leader (the default). */
+  | { readonly mode: 'linearizable' }
+  /** Read-your-writes on any member: wait until this member has applied `index`. */
+  | { readonly mode: 'min-index'; readonly index: number }
+  /** Bounded staleness on any member: refuse if this member has not heard from a leader within `ms`. */
+  | { readonly mode: 'max-staleness'; readonly ms: number };
+
+/** One write as a client sends it; the leader stamps the time. */
+export interface WriteRequest {
+  readonly clientId: string;
+  readonly seq: number;
+  readonly firstIncomplete: number;
+  readonly op: Command;
+}
+
+/** Why a node could not serve a request; the server maps these to gRPC status codes. */
+export type NodeErrorCode =
+  /** Not the leader: the answer names the leader when known (UNAVAILABLE with a leader hint). */
+  | 'NOT_LEADER'
+  /** No leader, no quorum, or shutting down: retry later (UNAVAILABLE). */
+  | 'UNAVAILABLE'
+  /** The request's deadline passed before it was answered (DEADLINE_EXCEEDED); a write may still apply. */
+  | 'TIMEOUT'
+  | 'INVALID_ARGUMENT'
+  | 'FAILED_PRECONDITION'
+  | 'NOT_FOUND'
+  | 'PERMISSION_DENIED';
+
+/** An error a node returns instead of an answer. */
+export class NodeError extends Error {
+  constructor(
+    readonly code: NodeErrorCode,
+    message: string,
+    readonly leaderId = '',
+    readonly leaderAddress = '',
+  ) {
+    super(message);
+    this.name = 'NodeError';
+  }
+}
+
+/**
+ * What the gRPC services need from a coordinator node. The services translate the wire format
+ * to these calls and back; they never touch Raft directly.
+ */
+export interface NodeApi {
+  readonly id: string;
+  /** Replicates and applies one write; resolves with the state machine's answer (which carries the commit index). */
+  write(req: WriteRequest): Promise<ApplyResult>;
+  /** Runs `fn` against the state machine once the consistency requirement holds. */
+  read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }>;
+  status(): MemberStatus;
+  /** Hands leadership to `to` (default: the most caught-up voter); resolves once the new leader is known. */
+  transferLeadership(to?: string): Promise<{ from: string; to: string; tookMs: number }>;
+  /** Takes a snapshot now; resolves with where it is. */
+  takeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }>;
+  /** The newest snapshot on disk, for streaming to an operator (`fleet snapshot save`). */
+  latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined>;
+  addMember(id: string, address: string, learner: boolean): Promise<void>;
+  promoteMember(id: string): Promise<void>;
+  removeMember(id: string): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * The admin API (service fleet.v1.Admin): leadership transfer, snapshots and membership, over
+ * NodeApi. Every call needs the admin token when the member has one (see auth.ts).
+ */
+import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { open } from 'node:fs/promises';
+import type * as wire from '../../proto/index.js';
+import { NodeError, type NodeApi } from '../node/api.js';
+import { authorize, type AuthOptions } from './auth.js';
+import { WireError, errorStatus } from './wire.js';
+
+/** Options of the admin service. */
+export type AdminServiceOptions = AuthOptions & {
+  /** Bytes per DownloadSnapshot chunk (default 256 KiB: well under gRPC's 4 MiB message limit). */
+  readonly snapshotChunkBytes?: number;
+};
+
+const DEFAULT_CHUNK = 256 * 1024;
+
+/** Wraps a promise-returning handler: auth first, then the answer or the mapped error. */
+function unary<Req, Res>(opts: AuthOptions, serve: (req: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const denied = authorize(call.metadata, 'admin', opts);
+    if (denied) return callback(denied);
+    serve(call.request).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(errorStatus(err)),
+    );
+  };
+}
+
+function requireId(id: string, field: string): string {
+  if (id === '') throw new WireError(`${field}: a member id is required`);
+  return id;
+}
+
+function members(node: NodeApi): wire.MembersResponse {
+  const s = node.status();
+  return { members: s.members.map((m) => ({ ...m })), leaderId: s.leaderId };
+}
+
+/** Writes one message, waiting for the stream to drain when its buffer is full. */
+function writeChunk(call: ServerWritableStream<wire.DownloadSnapshotRequest__Output, wire.SnapshotData>, chunk: wire.SnapshotData): Promise<void> {
+  if (call.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => call.once('drain', resolve));
+}
+
+/** Streams the newest snapshot file (taking one first if asked, or if there is none). */
+async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.DownloadSnapshotRequest__Output, wire.SnapshotData>, chunkBytes: number): Promise<void> {
+  let snap = call.request.fresh ? undefined : await node.latestSnapshot();
+  if (snap === undefined) {
+    await node.takeSnapshot();
+    snap = await node.latestSnapshot();
+  }
+  if (snap === undefined) throw new NodeError('FAILED_PRECONDITION', 'this member has no snapshot to send, even after taking one');
+  const file = await open(snap.path, 'r');
+  try {
+    const total = (await file.stat()).size;
+    const buffer = Buffer.alloc(chunkBytes);
+    let offset = 0;
+    let first = true;
+    let cancelled = false;
+    call.once('cancelled', () => (cancelled = true));
+    // The first chunk goes out even for an empty file: it carries the index and term.
+    while (!cancelled && (first || offset < total)) {
+      const { bytesRead } = await file.read(buffer, 0, chunkBytes, offset);
+      const data = Buffer.from(buffer.subarray(0, bytesRead));
+      await writeChunk(call, first ? { index: snap.index, term: snap.term, totalBytes: total, data } : { data });
+      offset += bytesRead;
+      first = false;
+      if (bytesRead === 0) break;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The handlers of fleet.v1.Admin over `node`. Invariant: every call passes `authorize` at the
+ * admin level first, and failures leave with the status the ERRORS rule in client.proto gives.
+ */
+export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}): wire.AdminHandlers {
+  const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
+  return {
+    TransferLeader: unary(opts, async (req: wire.TransferLeaderRequest__Output) => {
+      const r = await node.transferLeadership(req.to === undefined || req.to === '' ? undefined : req.to);
+      return { from: r.from, to: r.to, tookMs: r.tookMs };
+    }),
+    TakeSnapshot: unary(opts, async () => {
+      const r = await node.takeSnapshot();
+      return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
+    }),
+    DownloadSnapshot(call) {
+      const denied = authorize(call.metadata, 'admin', opts);
+      if (denied) {
+        call.emit('error', denied);
+        return;
+      }
+      streamSnapshot(node, call, chunkBytes).then(
+        () => call.end(),
+        (err: unknown) => call.emit('error', errorStatus(err)),
+      );
+    },
+    AddMember: unary(opts, async (req: wire.AddMemberRequest__Output) => {
+      if (req.address === '') throw new WireError('address: the new member\'s host:port is required');
+      await node.addMember(requireId(req.id, 'id'), req.address, req.learner);
+      return members(node);
+    }),
+    PromoteMember: unary(opts, async (req: wire.PromoteMemberRequest__Output) => {
+      await node.promoteMember(requireId(req.id, 'id'));
+      return members(node);
+    }),
+    RemoveMember: unary(opts, async (req: wire.RemoveMemberRequest__Output) => {
+      await node.removeMember(requireId(req.id, 'id'));
+      return members(node);
+    }),
+    ListMembers: unary(opts, async () => members(node)),
+  };
+}
+

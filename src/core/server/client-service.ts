@@ -1,0 +1,130 @@
+/**
+ * The client API (service fleet.v1.Fleet): translates wire requests to NodeApi calls and the
+ * answers back, following the ERRORS rule of proto/fleet/v1/client.proto.
+ */
+import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import { METADATA, loadFleetProto } from '../../proto/index.js';
+import type * as wire from '../../proto/index.js';
+import type { CommandType } from '../fleet/index.js';
+import type { NodeApi } from '../node/api.js';
+import { authorize, type AuthOptions } from './auth.js';
+import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
+import { writeRequestFromWire } from './wire-commands.js';
+import { guarded, queryFromWire } from './wire-reads.js';
+import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
+
+/** Options of the client service. */
+export type ClientServiceOptions = AuthOptions;
+
+/** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
+type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
+
+async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer): Promise<WriteOutcome> {
+  const request = writeRequestFromWire(req);
+  const type: CommandType = request.op.type;
+  const result = await node.write(request);
+  const response = writeResponseToWire(type, result);
+  if (result.ok) return { response };
+  const metadata = new Metadata();
+  metadata.set(METADATA.errorCode, result.code);
+  metadata.set(METADATA.writeResponse, serialize(response));
+  return { response, refusal: { code: refusalCode(result.code), details: result.message, metadata } };
+}
+
+async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<wire.ReadResponse> {
+  const query = guarded(queryFromWire(req));
+  const { value, index } = await node.read(consistencyFromWire(req), query);
+  if (!value.ok) throw value.error;
+  return { ...value.response, index };
+}
+
+/** Serves one operation of a session stream; never rejects (failures become the answer). */
+async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer): Promise<wire.SessionResponse> {
+  const id = req.id;
+  try {
+    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize)).response };
+    if (req.op === 'read' && req.read) return { id, read: await serveRead(node, req.read) };
+    return { id, error: { code: status.INVALID_ARGUMENT, message: 'op: none set; set write or read' } };
+  } catch (err) {
+    const f = failureOf(err);
+    return { id, error: { code: f.code, message: f.message, notLeader: f.notLeader, leaderId: f.leaderId, leaderAddress: f.leaderAddress } };
+  }
+}
+
+/**
+ * Runs a session stream: every request is served concurrently and answered as soon as it is
+ * done, in any order. When the client half-closes, the stream ends after the last answer.
+ * When the answers back up (the client reads slower than it sends), reading pauses.
+ */
+function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequest__Output, wire.SessionResponse>, serialize: (r: wire.WriteResponse) => Buffer): void {
+  let inFlight = 0;
+  let inputEnded = false;
+  let gone = false;
+  const finishIfDone = (): void => {
+    if (inputEnded && inFlight === 0 && !gone) {
+      gone = true;
+      call.end();
+    }
+  };
+  const answer = (response: wire.SessionResponse): void => {
+    inFlight--;
+    if (!gone && !call.write(response) && !call.isPaused()) {
+      call.pause();
+      call.once('drain', () => call.resume());
+    }
+    finishIfDone();
+  };
+  call.on('data', (req: wire.SessionRequest__Output) => {
+    inFlight++;
+    void serveSessionOp(node, req, serialize).then(answer);
+  });
+  call.on('end', () => {
+    inputEnded = true;
+    finishIfDone();
+  });
+  call.on('cancelled', () => (gone = true));
+  call.on('error', () => (gone = true));
+}
+
+/**
+ * The handlers of fleet.v1.Fleet over `node`. Invariant: every call passes `authorize` first,
+ * and every failure leaves as the status the ERRORS rule gives it.
+ */
+export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
+  const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
+  return {
+    Status(call, callback) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) return callback(denied);
+      try {
+        callback(null, memberStatusToWire(node.status()));
+      } catch (err) {
+        callback(errorStatus(err));
+      }
+    },
+    Write(call, callback) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) return callback(denied);
+      serveWrite(node, call.request, serialize).then(
+        ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
+        (err: unknown) => callback(errorStatus(err)),
+      );
+    },
+    Read(call, callback) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) return callback(denied);
+      serveRead(node, call.request).then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(errorStatus(err)),
+      );
+    },
+    Session(call) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) {
+        call.emit('error', denied);
+        return;
+      }
+      runSession(node, call, serialize);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface ClusterUnbind {
+  'cluster'?: (string);
+}
+
+export interface ClusterUnbind__Output {
+  'cluster': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface Counts {
+}
+
+export interface Counts__Output {
+}

@@ -1,0 +1,10 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface GetCluster {
+  'name'?: (string);
+}
+
+export interface GetCluster__Output {
+  'name': (string);
+}

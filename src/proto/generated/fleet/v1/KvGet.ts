@@ -1,0 +1,12 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface KvGet {
+  'key'?: (string);
+  'ns'?: (string);
+}
+
+export interface KvGet__Output {
+  'key': (string);
+  'ns': (string);
+}

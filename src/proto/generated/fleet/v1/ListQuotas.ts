@@ -1,0 +1,8 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface ListQuotas {
+}
+
+export interface ListQuotas__Output {
+}

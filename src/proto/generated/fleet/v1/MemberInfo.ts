@@ -1,0 +1,14 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface MemberInfo {
+  'id'?: (string);
+  'address'?: (string);
+  'voter'?: (boolean);
+}
+
+export interface MemberInfo__Output {
+  'id': (string);
+  'address': (string);
+  'voter': (boolean);
+}

@@ -1,0 +1,26 @@
+// Original file: proto/fleet/v1/client.proto
+
+export const MemberRole = {
+  MEMBER_ROLE_UNSPECIFIED: 'MEMBER_ROLE_UNSPECIFIED',
+  MEMBER_ROLE_LEADER: 'MEMBER_ROLE_LEADER',
+  MEMBER_ROLE_FOLLOWER: 'MEMBER_ROLE_FOLLOWER',
+  MEMBER_ROLE_CANDIDATE: 'MEMBER_ROLE_CANDIDATE',
+  MEMBER_ROLE_PRE_CANDIDATE: 'MEMBER_ROLE_PRE_CANDIDATE',
+  MEMBER_ROLE_LEARNER: 'MEMBER_ROLE_LEARNER',
+} as const;
+
+export type MemberRole =
+  | 'MEMBER_ROLE_UNSPECIFIED'
+  | 0
+  | 'MEMBER_ROLE_LEADER'
+  | 1
+  | 'MEMBER_ROLE_FOLLOWER'
+  | 2
+  | 'MEMBER_ROLE_CANDIDATE'
+  | 3
+  | 'MEMBER_ROLE_PRE_CANDIDATE'
+  | 4
+  | 'MEMBER_ROLE_LEARNER'
+  | 5
+
+export type MemberRole__Output = typeof MemberRole[keyof typeof MemberRole]

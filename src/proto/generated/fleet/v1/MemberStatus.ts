@@ -1,0 +1,50 @@
+// Original file: proto/fleet/v1/client.proto
+
+import type { MemberRole as _fleet_v1_MemberRole, MemberRole__Output as _fleet_v1_MemberRole__Output } from '../../fleet/v1/MemberRole.js';
+import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from '../../fleet/v1/MemberInfo.js';
+import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from '../../fleet/v1/FollowerProgress.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface MemberStatus {
+  'id'?: (string);
+  'address'?: (string);
+  'clusterName'?: (string);
+  'role'?: (_fleet_v1_MemberRole);
+  'term'?: (number | string | Long);
+  'leaderId'?: (string);
+  'leaderAddress'?: (string);
+  'commitIndex'?: (number | string | Long);
+  'appliedIndex'?: (number | string | Long);
+  'lastIndex'?: (number | string | Long);
+  'snapshotIndex'?: (number | string | Long);
+  'members'?: (_fleet_v1_MemberInfo)[];
+  'progress'?: (_fleet_v1_FollowerProgress)[];
+  'lastContactMs'?: (number | string | Long);
+  'uptimeMs'?: (number | string | Long);
+  'version'?: (string);
+  'rssBytes'?: (number | string | Long);
+  'snapshotsTaken'?: (number | string | Long);
+  'elections'?: (number | string | Long);
+}
+
+export interface MemberStatus__Output {
+  'id': (string);
+  'address': (string);
+  'clusterName': (string);
+  'role': (_fleet_v1_MemberRole__Output);
+  'term': (number);
+  'leaderId': (string);
+  'leaderAddress': (string);
+  'commitIndex': (number);
+  'appliedIndex': (number);
+  'lastIndex': (number);
+  'snapshotIndex': (number);
+  'members': (_fleet_v1_MemberInfo__Output)[];
+  'progress': (_fleet_v1_FollowerProgress__Output)[];
+  'lastContactMs': (number);
+  'uptimeMs': (number);
+  'version': (string);
+  'rssBytes': (number);
+  'snapshotsTaken': (number);
+  'elections': (number);
+}

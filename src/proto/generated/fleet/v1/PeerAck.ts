@@ -1,0 +1,8 @@
+// Original file: proto/fleet/v1/peer.proto
+
+
+export interface PeerAck {
+}
+
+export interface PeerAck__Output {
+}

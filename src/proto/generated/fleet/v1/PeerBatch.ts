@@ -1,0 +1,15 @@
+// Original file: proto/fleet/v1/peer.proto
+
+import type { RaftMessage as _fleet_v1_RaftMessage, RaftMessage__Output as _fleet_v1_RaftMessage__Output } from '../../fleet/v1/RaftMessage.js';
+
+export interface PeerBatch {
+  'cluster'?: (string);
+  'from'?: (string);
+  'messages'?: (_fleet_v1_RaftMessage)[];
+}
+
+export interface PeerBatch__Output {
+  'cluster': (string);
+  'from': (string);
+  'messages': (_fleet_v1_RaftMessage__Output)[];
+}

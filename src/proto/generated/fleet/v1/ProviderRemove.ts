@@ -1,0 +1,10 @@
+// Original file: proto/fleet/v1/client.proto
+
+
+export interface ProviderRemove {
+  'name'?: (string);
+}
+
+export interface ProviderRemove__Output {
+  'name': (string);
+}
