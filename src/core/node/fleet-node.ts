@@ -1,0 +1,546 @@
+import { randomInt } from 'node:crypto';
+import { FleetStateMachine, encodeCommand } from '../fleet/index.js';
+import type { ApplyResult } from '../fleet/index.js';
+import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
+import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState } from '../raft/index.js';
+import { NodeError } from './api.js';
+import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, WriteRequest } from './api.js';
+import type { NodeStorage } from './storage-port.js';
+import { ReadQueue } from './read-queue.js';
+
+/** The transport the node sends through; implemented over gRPC streams in src/core/server. */
+export interface PeerSender {
+  /** Best effort: Raft tolerates loss. `snap` messages are streamed with the newest snapshot file. */
+  send(messages: readonly Message[]): void;
+  setPeers(peers: ReadonlyMap<string, string>): void;
+}
+
+/** Where the node reports what operators graph; every method is optional to implement. */
+export interface NodeObserver {
+  onRoleChange?(soft: SoftState, term: number): void;
+  onCommitted?(count: number): void;
+  onProposalFailed?(count: number): void;
+  onApplyLatency?(seconds: number): void;
+  onSnapshot?(bytes: number, seconds: number): void;
+}
+
+/** Structured logging, as pino provides it. */
+export interface NodeLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface FleetNodeOptions {
+  readonly id: string;
+  readonly clusterName: string;
+  /** This member's `host:port`. */
+  readonly address: string;
+  /** The founding members (id → address), this one included; empty when joining an existing cluster. */
+  readonly founders: ReadonlyMap<string, string>;
+  readonly heartbeatMs: number;
+  readonly electionTimeoutMs: number;
+  /** Take a snapshot every this many applied entries. */
+  readonly snapshotEvery: number;
+  readonly storage: NodeStorage;
+  readonly logger: NodeLogger;
+  readonly observer?: NodeObserver;
+  readonly version: string;
+  /** Test-only: acknowledge writes as soon as they are proposed (unsafe), to prove drills catch it. */
+  readonly unsafeAckBeforeCommit?: boolean;
+}
+
+/** The resolution of one proposed write. */
+interface Waiter {
+  readonly term: number;
+  readonly resolve: (r: ApplyResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** Ticks per heartbeat: finer ticks let a follower fail over within a fraction of a heartbeat. */
+const TICKS_PER_HEARTBEAT = 10;
+const READ_TIMEOUT_MS = 5_000;
+
+/**
+ * One coordinator replica: drives the Raft core with a clock, durable storage and a transport,
+ * applies committed entries to the fleet registry, and answers writes and reads. Everything
+ * runs on the event loop; the only awaits are disk writes, during which the core keeps
+ * accepting messages and proposals that go into the next batch.
+ */
+export class FleetNode implements NodeApi {
+  readonly id: string;
+  private readonly raw: RawNode;
+  private sm: FleetStateMachine;
+  private readonly members = new Map<string, string>();
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly reads = new ReadQueue();
+  private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
+  private transport: PeerSender | undefined;
+  private soft: SoftState = { leader: '', role: 'follower' };
+  private ticker: NodeJS.Timeout | undefined;
+  private readTimer: NodeJS.Timeout | undefined;
+  private handling = false;
+  private scheduled = false;
+  private stopped = false;
+  private appliedTerm = 0;
+  private sinceSnapshot = 0;
+  private snapshotting = false;
+  private lastLeaderContact = -1;
+  private readonly startedAt = Date.now();
+  private snapshotsTaken = 0;
+  private elections = 0;
+  private fatal: ((err: Error) => void) | undefined;
+
+  private constructor(
+    private readonly opts: FleetNodeOptions,
+    raw: RawNode,
+    sm: FleetStateMachine,
+    appliedTerm: number,
+  ) {
+    this.id = opts.id;
+    this.raw = raw;
+    this.sm = sm;
+    this.appliedTerm = appliedTerm;
+  }
+
+  /** Recovers a member from its data dir (or bootstraps it) without starting its clock. */
+  static async open(opts: FleetNodeOptions): Promise<FleetNode> {
+    const recovered = opts.storage.recovered;
+    let sm = new FleetStateMachine();
+    let appliedTerm = 0;
+    if (recovered.snapshot) {
+      sm = FleetStateMachine.restore(await recovered.snapshot.data());
+      appliedTerm = recovered.snapshot.meta.term;
+    }
+    const heartbeatTicks = TICKS_PER_HEARTBEAT;
+    const electionTicks = Math.max(heartbeatTicks + 1, Math.round((opts.electionTimeoutMs / opts.heartbeatMs) * TICKS_PER_HEARTBEAT));
+    const founders = [...opts.founders.keys()].sort();
+    const raw = new RawNode(
+      { id: opts.id, heartbeatTicks, electionTicks, random: (n) => randomInt(n), logger: raftLogger(opts.logger) },
+      {
+        hardState: recovered.hardState,
+        entries: recovered.entries,
+        ...(recovered.snapshot ? { snapshot: recovered.snapshot.meta, applied: recovered.snapshot.meta.index } : {}),
+        bootstrap: { voters: founders, learners: [] },
+      },
+    );
+    const node = new FleetNode(opts, raw, sm, appliedTerm);
+    for (const [id, address] of opts.founders) node.members.set(id, address);
+    for (const [id, address] of recovered.members) node.members.set(id, address);
+    return node;
+  }
+
+  /** Connects the transport and starts the clock. `onFatal` is called if the disk fails: the process must stop. */
+  start(transport: PeerSender, onFatal: (err: Error) => void): void {
+    this.transport = transport;
+    this.fatal = onFatal;
+    transport.setPeers(this.peerAddresses());
+    const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
+    this.ticker = setInterval(() => this.tick(), tickMs);
+    this.readTimer = setInterval(() => this.expireReads(), READ_TIMEOUT_MS);
+    this.schedule();
+  }
+
+  private tick(): void {
+    this.raw.tick();
+    this.startReadRound();
+    this.schedule();
+  }
+
+  /** Delivers a message from a peer. */
+  step(m: Message): void {
+    if (this.stopped) return;
+    if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = Date.now();
+    this.raw.step(m);
+    this.schedule();
+  }
+
+  /** The inbound stream from `peer` closed; if it is the leader, fail over at once. */
+  peerDisconnected(peer: string): void {
+    if (peer !== this.soft.leader || this.stopped) return;
+    this.opts.logger.info({ leader: peer }, 'connection to the leader closed: starting an election without waiting for the timeout');
+    this.raw.leaderConnectionLost();
+    this.schedule();
+  }
+
+  reportSnapshot(peer: string, ok: boolean): void {
+    this.raw.reportSnapshot(peer, ok);
+    this.schedule();
+  }
+
+  reportUnreachable(peer: string): void {
+    this.raw.reportUnreachable(peer);
+  }
+
+  // ------------------------------------------------------------------ the Ready loop
+
+  private schedule(): void {
+    if (this.scheduled || this.handling || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.handleReady();
+    });
+  }
+
+  private async handleReady(): Promise<void> {
+    if (this.handling || this.stopped || !this.raw.hasReady()) return;
+    this.handling = true;
+    try {
+      const rd = this.raw.ready();
+      if (rd.softState) this.onSoftState(rd.softState);
+      this.transport?.send(rd.messages);
+      await this.persist(rd);
+      this.transport?.send(rd.messagesAfterPersist);
+      if (rd.snapshot?.data) this.restoreSnapshot(rd.snapshot.meta, rd.snapshot.data);
+      this.applyAll(rd.committedEntries);
+      for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
+      this.raw.advance(rd);
+      this.reads.serve(this.sm.appliedIndex);
+      this.releaseIndexWaiters();
+      this.maybeSnapshot();
+    } catch (err) {
+      this.stopped = true;
+      this.opts.logger.error({ err }, 'storage failed: stopping this member');
+      this.fatal?.(err instanceof Error ? err : new Error(String(err)));
+      return;
+    } finally {
+      this.handling = false;
+    }
+    this.schedule();
+  }
+
+  private async persist(rd: Ready): Promise<void> {
+    if (rd.snapshot?.data) await this.opts.storage.installSnapshot(rd.snapshot.meta, rd.snapshot.data);
+    if (rd.hardState || rd.entries.length > 0) {
+      await this.opts.storage.persist({ hardState: rd.hardState, entries: rd.entries }, rd.mustSync);
+    }
+  }
+
+  private onSoftState(soft: SoftState): void {
+    const was = this.soft;
+    this.soft = soft;
+    const term = this.raw.status().term;
+    if (soft.role === 'leader' && was.role !== 'leader') this.elections++;
+    if (soft.leader !== was.leader) {
+      this.opts.logger.info({ leader: soft.leader || null, role: soft.role, term }, soft.leader ? 'leader changed' : 'no leader');
+    }
+    if (was.role === 'leader' && soft.role !== 'leader') {
+      // Our pending proposals may or may not commit under the next leader: answer "retry";
+      // the client's retry with the same sequence number is applied at most once.
+      this.failWaiters(new NodeError('UNAVAILABLE', 'leadership changed while the write was in flight; retry', soft.leader, this.members.get(soft.leader) ?? ''));
+    }
+    if (soft.leader === '') this.reads.failAll(new NodeError('UNAVAILABLE', 'no leader: the read could not be confirmed; retry'));
+    this.opts.observer?.onRoleChange?.(soft, term);
+  }
+
+  private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
+    this.sm = FleetStateMachine.restore(data);
+    this.appliedTerm = meta.term;
+    this.sinceSnapshot = 0;
+    this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
+  }
+
+  private applyAll(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    const t0 = process.hrtime.bigint();
+    let committed = 0;
+    for (const e of entries) {
+      if (e.index <= this.sm.appliedIndex) continue;
+      this.appliedTerm = e.term;
+      this.sinceSnapshot++;
+      if (e.type === 'normal') {
+        const result = this.sm.apply(e.index, e.data);
+        committed++;
+        this.resolveWaiter(e, result);
+      } else {
+        this.sm.markApplied(e.index);
+        if (e.type === 'conf-change') this.applyMembership(decodeConfChange(e.data));
+      }
+    }
+    this.opts.observer?.onCommitted?.(committed);
+    this.opts.observer?.onApplyLatency?.(Number(process.hrtime.bigint() - t0) / 1e9 / Math.max(1, entries.length));
+  }
+
+  private resolveWaiter(e: Entry, result: ApplyResult): void {
+    const w = this.waiters.get(e.index);
+    if (!w) return;
+    this.waiters.delete(e.index);
+    if (w.term === e.term) w.resolve(result);
+    else w.reject(new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry'));
+  }
+
+  private applyMembership(cc: ConfChange): void {
+    if (cc.type === 'remove') this.members.delete(cc.node);
+    else if (cc.context && cc.context.length > 0) {
+      const { address } = JSON.parse(Buffer.from(cc.context).toString('utf8')) as { address: string };
+      this.members.set(cc.node, address);
+    }
+    this.transport?.setPeers(this.peerAddresses());
+    void this.opts.storage.saveMembers(this.members).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not save the member list'));
+  }
+
+  private peerAddresses(): Map<string, string> {
+    const peers = new Map(this.members);
+    peers.delete(this.id);
+    return peers;
+  }
+
+  private maybeSnapshot(): void {
+    if (this.snapshotting || this.sinceSnapshot < this.opts.snapshotEvery) return;
+    void this.takeSnapshot().catch((err: unknown) => this.opts.logger.warn({ err }, 'snapshot failed'));
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  write(req: WriteRequest): Promise<ApplyResult> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: Date.now(), op: req.op });
+    const r = this.raw.propose([data]);
+    if (!r.ok) {
+      this.opts.observer?.onProposalFailed?.(1);
+      return Promise.reject(this.proposalError(r.error));
+    }
+    this.schedule();
+    return new Promise<ApplyResult>((resolve, reject) => {
+      this.waiters.set(r.firstIndex, { term: r.term, resolve, reject });
+      if (this.opts.unsafeAckBeforeCommit) resolve({ ok: true, index: r.firstIndex, value: {} } as ApplyResult);
+    });
+  }
+
+  private proposalError(code: Parameters<typeof describeRaftError>[0]): NodeError {
+    if (code === 'not-leader') {
+      const leader = this.soft.leader;
+      return new NodeError('NOT_LEADER', leader ? `not the leader; the leader is ${leader}` : 'no leader elected yet; retry', leader, this.members.get(leader) ?? '');
+    }
+    return new NodeError('UNAVAILABLE', `${describeRaftError(code)}; retry`);
+  }
+
+  private failWaiters(err: Error): void {
+    const waiters = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const w of waiters) w.reject(err);
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    switch (consistency.mode) {
+      case 'linearizable':
+        return new Promise((resolve, reject) => {
+          this.reads.enqueue({
+            run: () => {
+              try {
+                resolve({ value: fn(this.sm), index: this.sm.appliedIndex });
+              } catch (err) {
+                reject(err instanceof Error ? err : new Error(String(err)));
+              }
+            },
+            fail: reject,
+          });
+          this.startReadRound();
+        });
+      case 'min-index':
+        return this.waitApplied(consistency.index).then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
+      case 'max-staleness': {
+        const fresh = this.soft.role === 'leader' || (this.lastLeaderContact >= 0 && Date.now() - this.lastLeaderContact <= consistency.ms);
+        if (!fresh) return Promise.reject(new NodeError('UNAVAILABLE', `this member has not heard from a leader within ${consistency.ms} ms`));
+        return Promise.resolve({ value: fn(this.sm), index: this.sm.appliedIndex });
+      }
+    }
+  }
+
+  private startReadRound(): void {
+    const context = this.reads.nextRound();
+    if (!context) return;
+    const err = this.raw.readIndex(context);
+    if (err) this.reads.failAll(new NodeError('UNAVAILABLE', 'no leader to confirm a linearizable read; retry', '', ''));
+    this.schedule();
+  }
+
+  /** A forwarded ReadIndex can be lost with its messages: fail reads stuck for a whole period. */
+  private expireReads(): void {
+    if (this.reads.inFlight > 0 && this.readRoundStuck) this.reads.failAll(new NodeError('TIMEOUT', 'the read was not confirmed in time; retry'));
+    this.readRoundStuck = this.reads.inFlight > 0;
+  }
+  private readRoundStuck = false;
+
+  private waitApplied(index: number): Promise<void> {
+    if (this.sm.appliedIndex >= index) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new NodeError('TIMEOUT', `this member has not applied index ${index} yet`)), READ_TIMEOUT_MS);
+      this.indexWaiters.push({ index, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  private releaseIndexWaiters(): void {
+    const applied = this.sm.appliedIndex;
+    for (let i = this.indexWaiters.length - 1; i >= 0; i--) {
+      const w = this.indexWaiters[i]!;
+      if (w.index <= applied) {
+        this.indexWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ status and admin
+
+  status(): MemberStatus {
+    const st = this.raw.status();
+    const learner = st.conf.learners.includes(this.id);
+    const members: MemberInfo[] = [...st.conf.voters.map((id) => ({ id, voter: true })), ...st.conf.learners.map((id) => ({ id, voter: false }))].map((m) => ({
+      ...m,
+      address: this.members.get(m.id) ?? '',
+    }));
+    const progress = [...st.progress].filter(([id]) => id !== this.id).map(([id, p]) => ({
+      id,
+      match: p.match,
+      next: p.next,
+      state: p.state,
+      recentActive: p.recentActive,
+      learner: p.learner,
+      lag: Math.max(0, st.lastIndex - p.match),
+    }));
+    return {
+      id: this.id,
+      address: this.opts.address,
+      clusterName: this.opts.clusterName,
+      role: learner ? 'learner' : st.role,
+      term: st.term,
+      leaderId: st.leader,
+      leaderAddress: this.members.get(st.leader) ?? '',
+      commitIndex: st.commit,
+      appliedIndex: this.sm.appliedIndex,
+      lastIndex: st.lastIndex,
+      snapshotIndex: st.snapshotIndex,
+      members,
+      progress,
+      lastContactMs: st.role === 'leader' ? 0 : this.lastLeaderContact < 0 ? -1 : Date.now() - this.lastLeaderContact,
+      uptimeMs: Date.now() - this.startedAt,
+      version: this.opts.version,
+      rssBytes: process.memoryUsage.rss(),
+      snapshotsTaken: this.snapshotsTaken,
+      elections: this.elections,
+    };
+  }
+
+  async transferLeadership(to?: string): Promise<{ from: string; to: string; tookMs: number }> {
+    const st = this.raw.status();
+    if (st.role !== 'leader') throw this.proposalError('not-leader');
+    const target = to ?? this.bestTransferTarget();
+    if (!target) throw new NodeError('FAILED_PRECONDITION', 'no other voting member to transfer leadership to');
+    const t0 = Date.now();
+    const err = this.raw.transferLeader(target);
+    if (err) throw new NodeError(err === 'invalid-transferee' ? 'INVALID_ARGUMENT' : 'FAILED_PRECONDITION', `cannot transfer to ${target}: ${describeRaftError(err)}`);
+    this.schedule();
+    await this.waitFor(() => this.soft.role !== 'leader' || this.raw.status().transferee === '', this.opts.electionTimeoutMs * 2);
+    const leader = this.raw.status().leader;
+    if (this.soft.role === 'leader') throw new NodeError('UNAVAILABLE', `leadership transfer to ${target} did not complete in time`);
+    return { from: this.id, to: leader || target, tookMs: Date.now() - t0 };
+  }
+
+  private bestTransferTarget(): string | undefined {
+    const st = this.raw.status();
+    let best: string | undefined;
+    let bestMatch = -1;
+    for (const [id, p] of st.progress) {
+      if (id === this.id || p.learner || !p.recentActive) continue;
+      if (p.match > bestMatch) [best, bestMatch] = [id, p.match];
+    }
+    return best;
+  }
+
+  private waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = () => {
+        if (cond() || Date.now() > deadline || this.stopped) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    });
+  }
+
+  async takeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }> {
+    if (this.snapshotting) throw new NodeError('FAILED_PRECONDITION', 'a snapshot is already being taken');
+    this.snapshotting = true;
+    const t0 = process.hrtime.bigint();
+    try {
+      const data = this.sm.snapshot();
+      const meta: SnapshotMeta = { index: this.sm.appliedIndex, term: this.appliedTerm, conf: this.raw.confState() };
+      this.sinceSnapshot = 0;
+      const path = await this.opts.storage.saveSnapshot(meta, data);
+      if (!this.stopped) this.raw.compact(meta);
+      this.snapshotsTaken++;
+      this.opts.observer?.onSnapshot?.(data.length, Number(process.hrtime.bigint() - t0) / 1e9);
+      this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'snapshot taken');
+      return { index: meta.index, term: meta.term, bytes: data.length, path };
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  async latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined> {
+    return this.opts.storage.latestSnapshot();
+  }
+
+  async addMember(id: string, address: string, learner: boolean): Promise<void> {
+    const context = Buffer.from(JSON.stringify({ address }));
+    await this.changeMembership({ type: learner ? 'add-learner' : 'add-voter', node: id, context });
+  }
+
+  async promoteMember(id: string): Promise<void> {
+    const st = this.raw.status();
+    if (!st.conf.learners.includes(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is not a learner`);
+    const p = st.progress.get(id);
+    if (p && st.lastIndex - p.match > 1000) throw new NodeError('FAILED_PRECONDITION', `${id} trails the leader by ${st.lastIndex - p.match} entries; wait until it catches up`);
+    await this.changeMembership({ type: 'add-voter', node: id, context: Buffer.from(JSON.stringify({ address: this.members.get(id) ?? '' })) });
+  }
+
+  async removeMember(id: string): Promise<void> {
+    await this.changeMembership({ type: 'remove', node: id });
+  }
+
+  private async changeMembership(cc: ConfChange): Promise<void> {
+    const r = this.raw.proposeConfChange(cc);
+    if (!r.ok) {
+      if (r.error === 'not-leader') throw this.proposalError(r.error);
+      throw new NodeError('FAILED_PRECONDITION', describeRaftError(r.error));
+    }
+    this.schedule();
+    await this.waitFor(() => this.sm.appliedIndex >= r.firstIndex, this.opts.electionTimeoutMs * 5);
+    if (this.sm.appliedIndex < r.firstIndex) throw new NodeError('TIMEOUT', 'the membership change was not committed in time; check `fleet members list`');
+  }
+
+  /** Stops the clock and fails what is pending; the process may exit afterwards. */
+  stop(): void {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.readTimer) clearInterval(this.readTimer);
+    const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
+    this.failWaiters(err);
+    this.reads.failAll(err);
+  }
+
+  /** The leader's hand-off on SIGTERM: transfer to a healthy voter, if there is one. */
+  async handOff(): Promise<void> {
+    if (this.soft.role !== 'leader' || !this.bestTransferTarget()) return;
+    try {
+      const t = await this.transferLeadership();
+      this.opts.logger.info(t, 'leadership handed off before shutdown');
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'could not hand off leadership before shutdown');
+    }
+  }
+}
+
+function raftLogger(logger: NodeLogger) {
+  return {
+    debug: (msg: string, fields?: Record<string, unknown>) => logger.debug(fields ?? {}, msg),
+    info: (msg: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, msg),
+    warn: (msg: string, fields?: Record<string, unknown>) => logger.warn(fields ?? {}, msg),
+  };
+}

@@ -1,0 +1,147 @@
+import * as grpc from '@grpc/grpc-js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { FleetNode } from '../node/fleet-node.js';
+import type { NodeLogger } from '../node/fleet-node.js';
+import { ReflectionService } from '@grpc/reflection';
+import { loadFleetPackageDefinition, loadFleetProto } from '../../proto/index.js';
+import { createAdminService } from './admin-service.js';
+import { createClientService } from './client-service.js';
+import { HealthService } from './health-service.js';
+import { NodeMetrics } from './metrics.js';
+import { GrpcPeerTransport } from './peer-transport.js';
+import { openNodeStorage } from './storage-adapter.js';
+
+/** Everything `fleet node start` decided from its flags. */
+export interface CoordinatorOptions {
+  readonly id: string;
+  readonly clusterName: string;
+  readonly dataDir: string;
+  readonly listen: string;
+  readonly founders: ReadonlyMap<string, string>;
+  readonly metricsListen?: { host: string; port: number } | undefined;
+  readonly heartbeatMs: number;
+  readonly electionTimeoutMs: number;
+  readonly snapshotEvery: number;
+  readonly token?: string | undefined;
+  readonly adminToken?: string | undefined;
+  readonly tls?: { cert: string; key: string; ca?: string | undefined } | undefined;
+  readonly enableDrills: boolean;
+  readonly unsafeAckBeforeCommit: boolean;
+  readonly version: string;
+}
+
+/** A running member, for tests and benchmarks that host one in-process. */
+export interface RunningCoordinator {
+  readonly node: FleetNode;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Logs as JSON lines to stderr and to `<data-dir>/logs/<id>.log`. */
+function createLogger(opts: CoordinatorOptions): pino.Logger {
+  const dir = join(opts.dataDir, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const streams = pino.multistream([
+    { stream: process.stderr, level: 'info' as const },
+    { stream: pino.destination({ dest: join(dir, `${opts.id}.log`), mkdir: true, sync: false }), level: 'debug' as const },
+  ]);
+  return pino({ level: 'debug', base: { member: opts.id, cluster: opts.clusterName } }, streams);
+}
+
+function serverCredentials(opts: CoordinatorOptions): grpc.ServerCredentials {
+  if (!opts.tls) return grpc.ServerCredentials.createInsecure();
+  const ca = opts.tls.ca ? readFileSync(opts.tls.ca) : null;
+  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(opts.tls.cert), private_key: readFileSync(opts.tls.key) }], false);
+}
+
+function peerCredentials(opts: CoordinatorOptions): grpc.ChannelCredentials {
+  if (!opts.tls) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(opts.tls.ca ? readFileSync(opts.tls.ca) : null, readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
+}
+
+/** Starts one member: storage, node, gRPC services, metrics. Resolves once it serves. */
+export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger): Promise<RunningCoordinator> {
+  // The metrics read the node's status at scrape time; the node exists before any scrape.
+  const built: { node?: FleetNode } = {};
+  const metrics = new NodeMetrics(() => built.node!.status());
+  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics.fsync.observe(s));
+  const member = await FleetNode.open({
+    id: opts.id,
+    clusterName: opts.clusterName,
+    address: opts.listen,
+    founders: opts.founders,
+    heartbeatMs: opts.heartbeatMs,
+    electionTimeoutMs: opts.electionTimeoutMs,
+    snapshotEvery: opts.snapshotEvery,
+    storage,
+    logger,
+    version: opts.version,
+    unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
+    observer: metrics.observer(),
+  });
+  built.node = member;
+  const transport = new GrpcPeerTransport({ selfId: opts.id, clusterName: opts.clusterName, credentials: peerCredentials(opts), logger });
+  transport.attach({
+    step: (m) => member.step(m),
+    peerDisconnected: (p) => member.peerDisconnected(p),
+    reportUnreachable: (p) => member.reportUnreachable(p),
+    reportSnapshot: (p, ok) => member.reportSnapshot(p, ok),
+    readLatestSnapshot: () => storage.readLatestSnapshot(),
+  });
+
+  const proto = loadFleetProto();
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20 });
+  server.addService(proto.fleet.v1.Peer.service, transport.handlers());
+  const auth = { token: opts.token, adminToken: opts.adminToken };
+  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, auth));
+  server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
+  const health = new HealthService();
+  health.addTo(server);
+  // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
+  new ReflectionService(loadFleetPackageDefinition()).addToServer(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
+  );
+  const metricsServer = opts.metricsListen ? await metrics.listen(opts.metricsListen.host, opts.metricsListen.port) : undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      health.setServing('', false);
+      await member.handOff();
+      member.stop();
+      transport.close();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      metricsServer?.close();
+      await storage.close();
+      logger.info({}, 'stopped');
+    })());
+
+  member.start(transport, (err) => {
+    logger.fatal({ err }, 'fatal storage error: exiting');
+    void stop().finally(() => process.exit(1));
+  });
+  health.setServing('', true);
+  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir }, 'member started');
+  return { node: member, port, stop };
+}
+
+/** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */
+export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {
+  const logger = createLogger(opts);
+  const running = await startCoordinator(opts, logger);
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      running.stop().then(resolve, (err: unknown) => {
+        logger.error({ err }, 'unclean shutdown');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  logger.flush();
+}

@@ -1,0 +1,125 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MemberStatus } from '../node/api.js';
+import type { NodeObserver } from '../node/fleet-node.js';
+
+const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
+
+/**
+ * The member's Prometheus metrics. Gauges that mirror the member's status are refreshed from
+ * `status()` at scrape time, so they are never stale and cost nothing between scrapes.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  private readonly term = this.gauge('fleet_raft_term', 'Current Raft term');
+  private readonly commit = this.gauge('fleet_raft_commit_index', 'Highest log index known committed');
+  private readonly applied = this.gauge('fleet_raft_applied_index', 'Highest log index applied to the registry');
+  private readonly lastIndex = this.gauge('fleet_raft_last_log_index', 'Index of the last entry in the log');
+  private readonly snapshotIndex = this.gauge('fleet_raft_snapshot_index', 'Index of the newest snapshot');
+  private readonly isLeader = this.gauge('fleet_raft_is_leader', '1 on the leader, 0 elsewhere');
+  private readonly leader = new Gauge({ name: 'fleet_raft_leader', help: 'The known leader (value 1, id in the label)', labelNames: ['leader'], registers: [this.registry] });
+  private readonly role = new Gauge({ name: 'fleet_raft_role', help: 'This member\'s role (1 for the current role)', labelNames: ['role'], registers: [this.registry] });
+  private readonly followerMatch = new Gauge({ name: 'fleet_raft_follower_match_index', help: 'A follower\'s match index, as the leader sees it', labelNames: ['follower'], registers: [this.registry] });
+  private readonly followerLag = new Gauge({ name: 'fleet_raft_follower_lag_entries', help: 'Entries a follower trails the leader by', labelNames: ['follower'], registers: [this.registry] });
+  private readonly committed = new Counter({ name: 'fleet_proposals_committed_total', help: 'Writes committed and applied', registers: [this.registry] });
+  private readonly failed = new Counter({ name: 'fleet_proposals_failed_total', help: 'Writes refused before replication (no leader, transfer, overload)', registers: [this.registry] });
+  private readonly elections = new Counter({ name: 'fleet_raft_leader_elections_total', help: 'Times this member became leader', registers: [this.registry] });
+  private readonly leaderChanges = new Counter({ name: 'fleet_raft_leader_changes_total', help: 'Leader changes seen by this member', registers: [this.registry] });
+  readonly fsync = new Histogram({
+    name: 'fleet_storage_fsync_seconds',
+    help: 'Latency of WAL fsyncs',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  private readonly apply = new Histogram({
+    name: 'fleet_apply_seconds',
+    help: 'Time to apply one committed entry to the registry',
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005],
+    registers: [this.registry],
+  });
+  private readonly snapshots = new Counter({ name: 'fleet_snapshots_total', help: 'Snapshots taken', registers: [this.registry] });
+  private readonly snapshotBytes = this.gauge('fleet_snapshot_bytes', 'Size of the newest snapshot taken');
+  private readonly snapshotSeconds = this.gauge('fleet_snapshot_seconds', 'Time the newest snapshot took');
+  private lastLeader = '';
+
+  constructor(private readonly status: () => MemberStatus) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
+  }
+
+  private gauge(name: string, help: string): Gauge {
+    return new Gauge({ name, help, registers: [this.registry] });
+  }
+
+  /** Events the node reports as they happen. */
+  observer(): NodeObserver {
+    return {
+      onRoleChange: (soft) => {
+        if (soft.role === 'leader') this.elections.inc();
+        if (soft.leader !== this.lastLeader) this.leaderChanges.inc();
+        this.lastLeader = soft.leader;
+      },
+      onCommitted: (n) => this.committed.inc(n),
+      onProposalFailed: (n) => this.failed.inc(n),
+      onApplyLatency: (s) => this.apply.observe(s),
+      onSnapshot: (bytes, seconds) => {
+        this.snapshots.inc();
+        this.snapshotBytes.set(bytes);
+        this.snapshotSeconds.set(seconds);
+      },
+    };
+  }
+
+  private refresh(): void {
+    const st = this.status();
+    this.term.set(st.term);
+    this.commit.set(st.commitIndex);
+    this.applied.set(st.appliedIndex);
+    this.lastIndex.set(st.lastIndex);
+    this.snapshotIndex.set(st.snapshotIndex);
+    this.isLeader.set(st.role === 'leader' ? 1 : 0);
+    this.leader.reset();
+    if (st.leaderId) this.leader.set({ leader: st.leaderId }, 1);
+    for (const r of ROLES) this.role.set({ role: r }, st.role === r ? 1 : 0);
+    this.followerMatch.reset();
+    this.followerLag.reset();
+    for (const p of st.progress) {
+      this.followerMatch.set({ follower: p.id }, p.match);
+      this.followerLag.set({ follower: p.id }, p.lag);
+    }
+  }
+
+  /** The scrape body in Prometheus text format. */
+  async render(): Promise<string> {
+    this.refresh();
+    return this.registry.metrics();
+  }
+
+  /** Serves `/metrics` (and `/healthz`) on `host:port`. */
+  listen(host: string, port: number): Promise<Server> {
+    const server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        this.render().then(
+          (body) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(body);
+          },
+          (err: unknown) => {
+            res.writeHead(500);
+            res.end(String(err));
+          },
+        );
+      } else if (req.url === '/healthz') {
+        res.writeHead(200);
+        res.end('ok\n');
+      } else {
+        res.writeHead(404);
+        res.end('try /metrics\n');
+      }
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FleetClient } from '../../src/client/index.js';
+import type { FleetClientOptions } from '../../src/client/index.js';
+import { freePort, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+
+interface Member {
+  readonly id: string;
+  readonly port: number;
+  readonly dataDir: string;
+  child: ChildProcess | undefined;
+  output: () => string;
+}
+
+export interface TestClusterOptions {
+  readonly size?: number;
+  readonly snapshotEvery?: number;
+  readonly extraArgs?: readonly string[];
+  readonly heartbeat?: string;
+  readonly electionTimeout?: string;
+  /** Start members with these bearer tokens; clients made by `client()` present `token`. */
+  readonly token?: string;
+  readonly adminToken?: string;
+}
+
+/**
+ * Real coordinator members (`fleet node start` processes) on loopback ports, each with its
+ * own data dir under one temp dir. `destroy()` ends every process it started and removes the data.
+ */
+export class TestCluster {
+  readonly members: Member[] = [];
+  private readonly root = tempDir('fleet-e2e-');
+  private readonly clients: FleetClient[] = [];
+
+  private constructor(private readonly opts: TestClusterOptions) {}
+
+  static async start(opts: TestClusterOptions = {}): Promise<TestCluster> {
+    const cluster = new TestCluster(opts);
+    const size = opts.size ?? 3;
+    for (let i = 1; i <= size; i++) {
+      const dataDir = join(cluster.root.path, `n${i}`);
+      mkdirSync(dataDir, { recursive: true });
+      cluster.members.push({ id: `n${i}`, port: await freePort(), dataDir, child: undefined, output: () => '' });
+    }
+    for (const m of cluster.members) cluster.launch(m);
+    await cluster.waitForLeader();
+    return cluster;
+  }
+
+  get endpoints(): string[] {
+    return this.members.map((m) => `127.0.0.1:${m.port}`);
+  }
+
+  member(id: string): Member {
+    const m = this.members.find((x) => x.id === id);
+    if (!m) throw new Error(`no member ${id}`);
+    return m;
+  }
+
+  private peersFlag(): string {
+    return this.members.map((m) => `${m.id}=127.0.0.1:${m.port}`).join(',');
+  }
+
+  launch(m: Member): void {
+    const args = [
+      'node', 'start', '--id', m.id, '--data-dir', m.dataDir, '--listen', `127.0.0.1:${m.port}`, '--peers', this.peersFlag(),
+      '--heartbeat', this.opts.heartbeat ?? '100ms', '--election-timeout', this.opts.electionTimeout ?? '1000ms',
+      '--snapshot-every', String(this.opts.snapshotEvery ?? 10_000), ...(this.opts.extraArgs ?? []), ...this.tokenArgs(),
+    ];
+    const { child, output } = spawnCli(args);
+    m.child = child;
+    m.output = output;
+  }
+
+  private tokenArgs(): string[] {
+    const args: string[] = [];
+    for (const [flag, secret] of [['--token-file', this.opts.token], ['--admin-token-file', this.opts.adminToken]] as const) {
+      if (!secret) continue;
+      const file = join(this.root.path, flag.slice(2));
+      writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+      args.push(flag, file);
+    }
+    return args;
+  }
+
+  client(opts: Partial<FleetClientOptions> = {}): FleetClient {
+    const token = this.opts.adminToken ?? this.opts.token;
+    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 2_000, overallTimeoutMs: 20_000, ...(token ? { token } : {}), ...opts });
+    this.clients.push(c);
+    return c;
+  }
+
+  /** Waits until a leader is known to every running member; returns its id. */
+  async waitForLeader(timeoutMs = 20_000): Promise<string> {
+    const probe = this.client({ callTimeoutMs: 500 });
+    return waitFor('a leader known to every running member', async () => {
+      const all = await probe.statusAll();
+      const running = new Set(this.members.filter((m) => m.child).map((m) => `127.0.0.1:${m.port}`));
+      const live = all.filter((s) => running.has(s.endpoint));
+      if (live.some((s) => !s.ok)) return undefined;
+      const leaders = new Set(live.map((s) => (s.ok ? s.status.leaderId : '')));
+      const [leader] = [...leaders];
+      return leaders.size === 1 && leader ? leader : undefined;
+    }, timeoutMs);
+  }
+
+  async kill(id: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const m = this.member(id);
+    if (m.child) await stopChild(m.child, signal);
+    m.child = undefined;
+  }
+
+  restart(id: string): void {
+    this.launch(this.member(id));
+  }
+
+  /** Output of every member, for failure messages. */
+  logs(): string {
+    return this.members.map((m) => `--- ${m.id}\n${m.output().slice(-4000)}`).join('\n');
+  }
+
+  async destroy(): Promise<void> {
+    for (const c of this.clients) c.close();
+    await Promise.all(this.members.map((m) => (m.child ? stopChild(m.child, 'SIGKILL') : undefined)));
+    this.root.cleanup();
+  }
+}
