@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The simulator and the e2e tests are CPU-bound; two workers match the CI machine.
     maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

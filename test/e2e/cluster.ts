@@ -92,7 +92,7 @@ export class TestCluster {
   }
 
   /** Waits until a leader is known to every running member; returns its id. */
-  async waitForLeader(timeoutMs = 20_000): Promise<string> {
+  async waitForLeader(timeoutMs = 30_000): Promise<string> {
     const probe = this.client({ callTimeoutMs: 500 });
     return waitFor('a leader known to every running member', async () => {
       const all = await probe.statusAll();
