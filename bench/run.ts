@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BenchFigure } from './figures.js';
+import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
 
 type Area = (opts: { quick: boolean }) => Promise<BenchFigure[]>;
@@ -8,6 +9,7 @@ type Area = (opts: { quick: boolean }) => Promise<BenchFigure[]>;
 /** The benchmark areas; each returns its figures. Areas land with the issues that own them. */
 const AREAS: Record<string, Area> = {
   'raft-core': benchRaftCore,
+  node: benchNode,
 };
 
 function parseArgs(argv: string[]): { areas: string[]; quick: boolean; json: string | undefined } {
