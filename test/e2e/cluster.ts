@@ -43,8 +43,14 @@ export class TestCluster {
       mkdirSync(dataDir, { recursive: true });
       cluster.members.push({ id: `n${i}`, port: await freePort(), dataDir, child: undefined, output: () => '' });
     }
-    for (const m of cluster.members) cluster.launch(m);
-    await cluster.waitForLeader();
+    try {
+      for (const m of cluster.members) cluster.launch(m);
+      await cluster.waitForLeader();
+    } catch (err) {
+      const logs = cluster.logs();
+      await cluster.destroy();
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs}`, { cause: err });
+    }
     return cluster;
   }
 
