@@ -304,6 +304,8 @@ export class FleetNode implements NodeApi {
     }
     this.schedule();
     return new Promise<ApplyResult>((resolve, reject) => {
+      // A waiter left at this index belongs to an entry of an older term that was overwritten.
+      this.waiters.get(r.firstIndex)?.reject(new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry'));
       this.waiters.set(r.firstIndex, { term: r.term, resolve, reject });
       if (this.opts.unsafeAckBeforeCommit) resolve({ ok: true, index: r.firstIndex, value: {} } as ApplyResult);
     });
