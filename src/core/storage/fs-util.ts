@@ -1,0 +1,82 @@
+/**
+ * The few file-system primitives durability rests on. Callback-style `fs` calls are used where
+ * the work is slow (fsync) so the event loop keeps running meanwhile, and synchronous ones where
+ * the work is a memory copy into the page cache (a write), which is cheaper than a thread hop.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+/** fdatasync on the libuv pool: resolves once the file's data (and size) are on stable storage. */
+export function fdatasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** fsync (data and all metadata), for the rare calls that change a file's size or name. */
+export function fsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Makes the directory's entries durable: a created, renamed or deleted file survives a crash only after this. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    await fsync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes all of `buffers` at `position` with one pwritev in the common case, looping on short
+ * writes (a full disk, a signal) so that a record is never silently half-written.
+ */
+export function writeFully(fd: number, buffers: readonly Uint8Array[], position: number): void {
+  const total = buffers.reduce((n, b) => n + b.length, 0);
+  let written = fs.writevSync(fd, buffers, position);
+  if (written === total) return;
+  const all = Buffer.concat(buffers);
+  while (written < total) {
+    written += fs.writeSync(fd, all, written, total - written, position + written);
+  }
+}
+
+/**
+ * Atomically replaces `target`: write `target.tmp`, fsync, rename, fsync the directory. Async all
+ * the way, because snapshots can be large and the event loop must keep serving meanwhile.
+ */
+export async function writeFileAtomic(target: string, buffers: readonly Uint8Array[]): Promise<void> {
+  const tmp = `${target}.tmp`;
+  const fh = await fsp.open(tmp, 'w');
+  try {
+    const total = buffers.reduce((n, b) => n + b.length, 0);
+    let { bytesWritten } = await fh.writev(buffers, 0);
+    if (bytesWritten < total) {
+      const all = Buffer.concat(buffers);
+      while (bytesWritten < total) {
+        bytesWritten += (await fh.write(all, bytesWritten, total - bytesWritten, bytesWritten)).bytesWritten;
+      }
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, target);
+  await fsyncDir(path.dirname(target));
+}
+
+/** Removes a file if it exists; true if it did. */
+export function removeIfExists(file: string): boolean {
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+/** Narrows an unknown error to a Node errno error with the given code. */
+export function isErrno(err: unknown, code: string): err is NodeJS.ErrnoException {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
+}

@@ -1,0 +1,136 @@
+/**
+ * The storage directory:
+ *
+ *   LOCK                                   pid of the process that has it open (lock-file.ts)
+ *   wal/<seq>-<firstIndex>.wal             WAL segments, both numbers zero-padded to 16 digits
+ *   wal/next.wal.tmp                       the next segment, being preallocated
+ *   snap/<term>-<index>.snap               snapshots (snapshot-file.ts)
+ *   snap/<term>-<index>.snap.tmp           a snapshot being written
+ *   snap/<term>-<index>.snap.corrupt       a snapshot that failed its checks, kept for inspection
+ *
+ * Anything else is refused rather than ignored: pointing a member at the wrong directory must
+ * fail loudly, not start a fresh log next to someone's files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { StorageCorruptionError, StorageLayoutError } from './errors.js';
+import { isErrno } from './fs-util.js';
+import { LOCK_FILE } from './lock-file.js';
+import { pad16, parseSnapshotFileName } from './snapshot-file.js';
+
+/** Subdirectory of WAL segments. */
+export const WAL_DIR = 'wal';
+/** Subdirectory of snapshots. */
+export const SNAP_DIR = 'snap';
+/** The segment being preallocated; only ever renamed into place once complete. */
+export const NEXT_SEGMENT_TMP = 'next.wal.tmp';
+const SEGMENT_PATTERN = /^(\d{16})-(\d{16})\.wal$/;
+
+/** A segment file found on disk. */
+export interface SegmentFile {
+  readonly seq: number;
+  readonly firstIndex: number;
+  /** File name inside wal/. */
+  readonly name: string;
+}
+
+/** A snapshot file found on disk. */
+export interface SnapshotFile {
+  readonly term: number;
+  readonly index: number;
+  /** File name inside snap/. */
+  readonly name: string;
+}
+
+/** What is in a storage directory. Invariant: `segments` are in seq order with no gap; `snapshots` in index order. */
+export interface StorageLayout {
+  readonly segments: SegmentFile[];
+  readonly snapshots: SnapshotFile[];
+  /** Leftover temp files (relative to the directory) that are safe to delete. */
+  readonly leftovers: string[];
+}
+
+/** The file name of a segment. */
+export function segmentFileName(seq: number, firstIndex: number): string {
+  return `${pad16(seq)}-${pad16(firstIndex)}.wal`;
+}
+
+/** Creates the directory and its parts if it is new. Call before taking the lock. */
+export function ensureStorageDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const entries = fs.readdirSync(dir).filter((e) => e !== LOCK_FILE && !isLockTemp(e));
+  // New, or a crash interrupted the creation below: nothing was ever written to the WAL.
+  const fresh = entries.every((e) => e === WAL_DIR || e === SNAP_DIR) && isEmptyDir(path.join(dir, WAL_DIR));
+  if (fresh) {
+    fs.mkdirSync(path.join(dir, WAL_DIR), { recursive: true });
+    fs.mkdirSync(path.join(dir, SNAP_DIR), { recursive: true });
+  }
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return true;
+    throw err;
+  }
+}
+
+/** Reads and validates the layout. Throws StorageLayoutError or, for a missing segment, StorageCorruptionError. */
+export function readLayout(dir: string): StorageLayout {
+  for (const e of fs.readdirSync(dir)) {
+    if (e !== LOCK_FILE && e !== WAL_DIR && e !== SNAP_DIR && !isLockTemp(e)) {
+      throw new StorageLayoutError(dir, `unexpected entry "${e}" (give the storage a directory of its own)`);
+    }
+  }
+  for (const sub of [WAL_DIR, SNAP_DIR]) {
+    if (!fs.statSync(path.join(dir, sub), { throwIfNoEntry: false })?.isDirectory()) {
+      throw new StorageLayoutError(dir, `${sub}/ is missing; it is never removed by fleet, so the directory was damaged or is not a storage directory`);
+    }
+  }
+  const leftovers: string[] = [];
+  const segments = readSegments(dir, leftovers);
+  const snapshots = readSnapshots(dir, leftovers);
+  if (segments.length === 0 && snapshots.length > 0) {
+    throw new StorageLayoutError(
+      dir,
+      'snapshots exist but the WAL is empty, so the member\'s term and vote are lost; re-seed this member from a peer',
+    );
+  }
+  return { segments, snapshots, leftovers };
+}
+
+function readSegments(dir: string, leftovers: string[]): SegmentFile[] {
+  const segments: SegmentFile[] = [];
+  for (const name of fs.readdirSync(path.join(dir, WAL_DIR))) {
+    const m = SEGMENT_PATTERN.exec(name);
+    if (m) segments.push({ seq: Number(m[1]), firstIndex: Number(m[2]), name });
+    else if (name === NEXT_SEGMENT_TMP) leftovers.push(path.join(WAL_DIR, name));
+    else throw new StorageLayoutError(dir, `unexpected file ${WAL_DIR}/${name}`);
+  }
+  segments.sort((a, b) => a.seq - b.seq);
+  for (let i = 1; i < segments.length; i++) {
+    const prev = segments[i - 1] as SegmentFile;
+    const seg = segments[i] as SegmentFile;
+    if (seg.seq !== prev.seq + 1) {
+      const what = seg.seq === prev.seq ? `has the same sequence number as ${prev.name}` : `follows ${prev.name}: segments in between are missing`;
+      throw new StorageCorruptionError(path.join(WAL_DIR, seg.name), 0, `the segment ${what}`);
+    }
+  }
+  return segments;
+}
+
+function readSnapshots(dir: string, leftovers: string[]): SnapshotFile[] {
+  const snapshots: SnapshotFile[] = [];
+  for (const name of fs.readdirSync(path.join(dir, SNAP_DIR))) {
+    const parsed = parseSnapshotFileName(name);
+    if (parsed) snapshots.push({ ...parsed, name });
+    else if (name.endsWith('.snap.tmp')) leftovers.push(path.join(SNAP_DIR, name));
+    else if (!name.endsWith('.snap.corrupt')) throw new StorageLayoutError(dir, `unexpected file ${SNAP_DIR}/${name}`);
+  }
+  return snapshots.sort((a, b) => a.index - b.index || a.term - b.term);
+}
+
+function isLockTemp(name: string): boolean {
+  return name.startsWith(`${LOCK_FILE}.`) && name.endsWith('.tmp');
+}

@@ -1,0 +1,64 @@
+/**
+ * Prepares the next WAL segment in the background: a file of zeros, written and fsynced before
+ * it is needed. Overwriting allocated blocks lets each commit's fdatasync skip the metadata
+ * update that growing a file costs (measured on the 2-core CI machine, 16 KiB write + fdatasync
+ * through the libuv pool: ~0.3 ms instead of ~0.5 ms). The file only becomes a segment by an
+ * atomic rename, so a crash mid-fill leaves a temp file that recovery deletes.
+ */
+import fsp from 'node:fs/promises';
+import type { StorageLogger } from './logger.js';
+
+const CHUNK_BYTES = 1 << 20;
+
+/** One background fill of `path` with `bytes` zeros. Invariant: `ready` only once the zeros are durable. */
+export class Preallocation {
+  private state: 'filling' | 'ready' | 'failed' | 'cancelled' = 'filling';
+  private readonly done: Promise<void>;
+
+  constructor(
+    readonly path: string,
+    bytes: number,
+    logger: StorageLogger,
+  ) {
+    this.done = this.fill(bytes).then(
+      (completed) => {
+        if (completed) this.state = 'ready';
+      },
+      (err: unknown) => {
+        this.state = 'failed';
+        logger.warn('could not preallocate the next WAL segment; it will grow as it is written', { path, err: String(err) });
+      },
+    );
+  }
+
+  /** True once the file is complete and durable, so it can be renamed into place. */
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** True if the fill failed; a new preallocation may be started in its place. */
+  get failed(): boolean {
+    return this.state === 'failed';
+  }
+
+  /** Stops filling (if still going) and waits until the file is no longer being written. */
+  async cancel(): Promise<void> {
+    if (this.state === 'filling') this.state = 'cancelled';
+    await this.done;
+  }
+
+  private async fill(bytes: number): Promise<boolean> {
+    const zeros = Buffer.alloc(Math.min(CHUNK_BYTES, bytes));
+    const fh = await fsp.open(this.path, 'w');
+    try {
+      for (let at = 0; at < bytes; at += zeros.length) {
+        if (this.state === 'cancelled') return false;
+        await fh.write(zeros, 0, Math.min(zeros.length, bytes - at), at);
+      }
+      await fh.datasync();
+      return this.state === 'filling';
+    } finally {
+      await fh.close();
+    }
+  }
+}

@@ -1,0 +1,392 @@
+/**
+ * Durable storage for one Raft member: the write-ahead log (entries and hard state), snapshots,
+ * and recovery. The host calls `persist` with each Ready's hard state and entries, and sends the
+ * messages that depend on them only after the promise resolves.
+ */
+import path from 'node:path';
+import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
+import { StorageClosedError, StorageUsageError } from './errors.js';
+import { fsyncDir, removeIfExists } from './fs-util.js';
+import { SNAP_DIR, WAL_DIR, ensureStorageDir, readLayout } from './layout.js';
+import { acquireLock, type DirLock } from './lock-file.js';
+import { silentLogger, type StorageLogger } from './logger.js';
+import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
+import { recoverWal, type WalRecovery } from './recovery.js';
+import { reconcile } from './replay.js';
+import { readSnapshotData, type SnapshotFileInfo } from './snapshot-file.js';
+import { SnapshotStore, type SkippedSnapshot, type SnapshotStream } from './snapshot-store.js';
+import { WalWriter, type LogTail, type WalWriterConfig } from './wal-writer.js';
+
+/** How a storage directory is opened. Every field has a default. */
+export interface RaftStorageOptions {
+  /** Start a new segment when a write would take the active one past this size. Default 64 MiB. */
+  readonly segmentBytes?: number;
+  /** Zero-fill the next segment in the background so commits overwrite allocated blocks (cheaper fsyncs). Default true. */
+  readonly preallocate?: boolean;
+  /** Snapshot files to keep, ≥ 1. The WAL keeps every entry after the oldest kept one. Default 2. */
+  readonly retainSnapshots?: number;
+  readonly logger?: StorageLogger;
+  /** Called with the duration of every commit fsync, in seconds (a histogram's `observe`). */
+  readonly onFsync?: (seconds: number) => void;
+  /** For tests only: `beforeFsync` runs right before each commit fsync; throwing fails that fsync as a disk error would. */
+  readonly unsafe?: { readonly beforeFsync?: () => void };
+}
+
+/** One unit of `persist`: entries (replacing any conflicting suffix from their first index) and/or a hard state. */
+export interface PersistBatch {
+  readonly hardState?: HardState;
+  readonly entries?: readonly Entry[];
+}
+
+/** `sync: false` is only for batches without entries whose hard state keeps term and vote (a commit update). */
+export interface PersistOptions {
+  readonly sync?: boolean;
+}
+
+/** The snapshot recovery found; its data is read on demand (it can be large). */
+export interface RecoveredSnapshot {
+  readonly meta: SnapshotMeta;
+  readonly dataLength: number;
+  /** Reads and checks the data. Read it before saving newer snapshots: retention may delete the file. */
+  read(): Promise<Uint8Array>;
+}
+
+/** What recovery found and what it had to repair. */
+export interface RecoveryReport {
+  /** WAL segments read (after removing a torn, headerless last one). */
+  readonly segments: number;
+  readonly records: number;
+  readonly walBytes: number;
+  /** Bytes of a torn write cut off the last segment (0 if the log ended cleanly). */
+  readonly tornTailBytes: number;
+  /** Where the log was cut, if it was. */
+  readonly truncatedAt?: { readonly file: string; readonly offset: number; readonly reason: string };
+  /** Leftover temp files and never-completed segments that were removed. */
+  readonly removedFiles: readonly string[];
+  /** Snapshots that failed their checks and were set aside as `.snap.corrupt`. */
+  readonly skippedSnapshots: readonly SkippedSnapshot[];
+  /** Log entries after the snapshot that contradicted it (an interrupted snapshot install) and were dropped. */
+  readonly conflictingEntriesDropped: number;
+  /** Pid of the dead process whose stale LOCK was taken over. */
+  readonly lockTakenOverFrom?: number;
+  readonly durationMs: number;
+}
+
+/** An opened storage and the state the member restarts from (InitialState for the Raft core). */
+export interface OpenedStorage {
+  readonly storage: RaftStorage;
+  /** The last persisted hard state; all zero for a new member. */
+  readonly hardState: HardState;
+  readonly snapshot?: RecoveredSnapshot;
+  /** Entries after the snapshot, in order, contiguous, truncations applied. */
+  readonly entries: Entry[];
+  readonly report: RecoveryReport;
+}
+
+/** Figures for metrics. */
+export interface StorageStats {
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly durableLastIndex: number;
+  readonly snapshotIndex: number;
+  readonly walSegments: number;
+  readonly walBytes: number;
+  readonly snapshotFiles: number;
+  readonly snapshotBytes: number;
+  readonly fsyncs: number;
+  readonly pendingOperations: number;
+}
+
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+const MIN_SEGMENT_BYTES = 4096;
+
+/**
+ * Durability contract:
+ * - `persist` resolves once the batch is on stable storage (fdatasync), together with every batch
+ *   submitted before it; batches become durable, and their promises resolve, in submission order.
+ *   Batches submitted while an fsync is in flight share the next write and fsync.
+ * - `persist(…, { sync: false })` resolves once handed to the OS; it becomes durable with the next
+ *   synced batch or `close()`. Not allowed for entries, nor for a hard state changing term or vote.
+ * - After a failed write or fsync every pending and later call rejects (StorageFailedError);
+ *   reopen the directory to continue from what is really on disk.
+ * - Validation errors (StorageUsageError) reject only the offending call.
+ */
+export class RaftStorage {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    private readonly writer: WalWriter,
+    private readonly snapshots: SnapshotStore,
+    private readonly lock: DirLock,
+    /** Where the log stands once everything submitted so far lands. */
+    private submitted: LogTail,
+    /** Newest snapshot index submitted (saved or installed), durable or not. */
+    private claimedSnapshotIndex: number,
+  ) {}
+
+  /** Opens (creating if new) and recovers a storage directory; refuses one another live process holds. */
+  static async open(dir: string, options: RaftStorageOptions = {}): Promise<OpenedStorage> {
+    const started = performance.now();
+    ensureStorageDir(dir);
+    const lock = acquireLock(dir);
+    const logger = options.logger ?? silentLogger;
+    if (lock.tookOverFrom !== undefined) logger.warn('took over a stale LOCK', { dir, pid: lock.tookOverFrom });
+    try {
+      return await RaftStorage.recover(dir, options, logger, lock, started);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static async recover(dir: string, options: RaftStorageOptions, logger: StorageLogger, lock: DirLock, started: number): Promise<OpenedStorage> {
+    const config = writerConfig(dir, options, logger);
+    const layout = readLayout(dir);
+    const removedFiles = layout.leftovers.filter((f) => removeIfExists(path.join(dir, f)));
+    const snapshots = await SnapshotStore.open(path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2));
+    const wal = recoverWal(dir, layout.segments, logger);
+    const segmentsRead = wal.segments.length;
+    const snap = snapshots.latest;
+    const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
+    const { entries, conflicting } = reconcile(wal.log, snap?.meta, firstFile);
+    const tail = recoveredTail(wal, snap, entries);
+    // The WAL must agree with what we return: a log that ends before the snapshot or contradicts it gets a reset header.
+    const reset = conflicting > 0 || (snap?.meta.index ?? 0) > wal.log.lastIndex;
+    const startNew = reset || segmentsRead === 0 ? { reset } : false;
+    const writer = await WalWriter.open(config, { segments: wal.segments, end: wal.end, headerEnd: wal.headerEnd, tail, startNew });
+    // A snapshot renamed into place just before a crash is durable only once its directory is.
+    await fsyncDir(path.join(dir, SNAP_DIR));
+    const report: RecoveryReport = {
+      segments: segmentsRead,
+      records: wal.records,
+      walBytes: writer.walBytes,
+      tornTailBytes: wal.tornTailBytes,
+      ...(wal.truncatedAt ? { truncatedAt: wal.truncatedAt } : {}),
+      removedFiles: [...removedFiles, ...wal.removed],
+      skippedSnapshots: snapshots.skipped,
+      conflictingEntriesDropped: conflicting,
+      ...(lock.tookOverFrom !== undefined ? { lockTakenOverFrom: lock.tookOverFrom } : {}),
+      durationMs: performance.now() - started,
+    };
+    if (conflicting > 0) logger.warn('dropped log entries that contradict the snapshot (an interrupted snapshot install)', { count: conflicting });
+    logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
+    const storage = new RaftStorage(dir, writer, snapshots, lock, tail, snap?.meta.index ?? 0);
+    return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(snap) } : {}), entries, report };
+  }
+
+  /** Index of the first entry the log holds: one past the newest submitted snapshot. */
+  get firstIndex(): number {
+    return this.claimedSnapshotIndex + 1;
+  }
+
+  /** Index of the last entry once everything submitted lands (the snapshot index if the log is empty). */
+  get lastIndex(): number {
+    return this.submitted.lastIndex;
+  }
+
+  /** Index of the last entry of the log as of the last completed commit. */
+  get durableLastIndex(): number {
+    return this.writer.durable.lastIndex;
+  }
+
+  /** The hard state as of everything submitted. */
+  get hardState(): HardState {
+    return this.submitted.hardState;
+  }
+
+  /**
+   * Appends entries (truncating the log from entries[0].index if that is ≤ lastIndex) and/or
+   * records a hard state; see the class comment for when the promise resolves. The entries are
+   * copied before this returns.
+   */
+  persist(batch: PersistBatch, options: PersistOptions = {}): Promise<void> {
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
+    const sync = options.sync ?? true;
+    const entries = batch.entries ?? [];
+    const problem = this.checkBatch(entries, batch.hardState, sync);
+    if (problem) return Promise.reject(new StorageUsageError(problem));
+    const tail = nextTail(this.submitted, entries, batch.hardState);
+    this.submitted = tail;
+    return this.writer.submitBatch(entries, batch.hardState, sync, tail);
+  }
+
+  /**
+   * Saves a snapshot of this member's own state machine (index ≤ lastIndex): written to a temp
+   * file, fsynced, renamed, directory fsynced; then snapshots beyond the retention count and WAL
+   * segments no kept snapshot needs are deleted. Resolves with the new file's location.
+   */
+  saveSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<SnapshotFileInfo> {
+    const problem = this.refusal() ?? this.checkSnapshot(meta, false);
+    if (problem) return Promise.reject(problem);
+    const previous = this.claimedSnapshotIndex;
+    this.claimedSnapshotIndex = meta.index;
+    return this.snapshots
+      .serialize(async () => {
+        const keepFrom = await this.snapshots.save(meta, data);
+        await this.writer.compact(keepFrom);
+        return this.snapshots.latest as SnapshotFileInfo;
+      })
+      .catch((err: unknown) => {
+        if (this.claimedSnapshotIndex === meta.index) this.claimedSnapshotIndex = previous;
+        throw err;
+      });
+  }
+
+  /**
+   * Installs a snapshot received from the leader: persists it, then discards the whole log (its
+   * entries up to meta.index are in the snapshot, any after may conflict). Ordered with `persist`:
+   * batches submitted after this call apply to the emptied log, so they must start at meta.index + 1.
+   */
+  installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+    const problem = this.refusal() ?? this.checkSnapshot(meta, true);
+    if (problem) return Promise.reject(problem);
+    this.claimedSnapshotIndex = meta.index;
+    const tail: LogTail = { lastIndex: meta.index, lastTerm: meta.term, hardState: this.submitted.hardState };
+    this.submitted = tail;
+    const written = this.snapshots.serialize(() => this.snapshots.save(meta, data));
+    // A failed write surfaces through the reset it gates (which fails the storage); don't report it twice.
+    written.catch(() => undefined);
+    return this.writer.submitReset(written, tail);
+  }
+
+  /** Reads the newest valid snapshot; a damaged newest one is set aside (and logged) and the previous one returned. */
+  loadLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined> {
+    return this.snapshots.serialize(() => this.snapshots.loadLatest());
+  }
+
+  /** The newest snapshot's file and where its data lies in it, for a transport that sends files itself. */
+  latestSnapshotFile(): SnapshotFileInfo | undefined {
+    return this.snapshots.latest;
+  }
+
+  /** Opens the newest snapshot's data as a stream (the file stays readable even if retention deletes it meanwhile). */
+  openSnapshotStream(): Promise<SnapshotStream | undefined> {
+    return this.snapshots.serialize(() => this.snapshots.openStream());
+  }
+
+  /** A snapshot of sizes and indexes for metrics; cheap enough to call on every scrape. */
+  stats(): StorageStats {
+    const latest = this.snapshots.latest;
+    return {
+      firstIndex: this.firstIndex,
+      lastIndex: this.lastIndex,
+      durableLastIndex: this.durableLastIndex,
+      snapshotIndex: latest?.meta.index ?? 0,
+      walSegments: this.writer.segments.length,
+      walBytes: this.writer.walBytes,
+      snapshotFiles: this.snapshots.count,
+      snapshotBytes: latest ? latest.dataOffset + latest.dataLength : 0,
+      fsyncs: this.writer.fsyncs,
+      pendingOperations: this.writer.pending,
+    };
+  }
+
+  /** Waits for everything submitted, makes it durable, closes the files and releases the lock. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.writer.close();
+        await this.snapshots.serialize(async () => undefined);
+      } finally {
+        this.lock.release();
+      }
+    })();
+    return this.closing;
+  }
+
+  private refusal(): Error | undefined {
+    return this.closing ? new StorageClosedError() : this.writer.refusal();
+  }
+
+  private checkSnapshot(meta: SnapshotMeta, install: boolean): StorageUsageError | undefined {
+    if (!isIndex(meta.index) || !isIndex(meta.term)) return new StorageUsageError(`invalid snapshot index ${meta.index} / term ${meta.term}`);
+    if (meta.index <= this.claimedSnapshotIndex) {
+      return new StorageUsageError(`snapshot at index ${meta.index} is not newer than the one at ${this.claimedSnapshotIndex}`);
+    }
+    if (!install && meta.index > this.submitted.lastIndex) {
+      return new StorageUsageError(`snapshot at index ${meta.index} is past the log's last index ${this.submitted.lastIndex}; a snapshot from the leader goes through installSnapshot`);
+    }
+    return undefined;
+  }
+
+  private checkBatch(entries: readonly Entry[], hs: HardState | undefined, sync: boolean): string | undefined {
+    if (!sync && entries.length > 0) return 'entries must be persisted with sync (acknowledged means durable)';
+    return (hs && checkHardState(this.submitted.hardState, hs, sync)) ?? checkEntries(this.submitted, this.claimedSnapshotIndex, entries);
+  }
+}
+
+function recoveredTail(wal: WalRecovery, snap: SnapshotFileInfo | undefined, entries: readonly Entry[]): LogTail {
+  const last = entries[entries.length - 1];
+  const snapIndex = snap?.meta.index ?? 0;
+  return {
+    lastIndex: last?.index ?? snapIndex,
+    lastTerm: last?.term ?? snap?.meta.term ?? 0,
+    hardState: wal.log.hardState,
+  };
+}
+
+function recoveredSnapshot(info: SnapshotFileInfo): RecoveredSnapshot {
+  return { meta: info.meta, dataLength: info.dataLength, read: () => readSnapshotData(info) };
+}
+
+function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageLogger): WalWriterConfig {
+  const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+  if (!Number.isSafeInteger(segmentBytes) || segmentBytes < MIN_SEGMENT_BYTES) {
+    throw new StorageUsageError(`segmentBytes must be an integer ≥ ${MIN_SEGMENT_BYTES}, not ${segmentBytes}`);
+  }
+  return {
+    walDir: path.join(dir, WAL_DIR),
+    segmentBytes,
+    preallocate: options.preallocate ?? true,
+    logger,
+    ...(options.onFsync ? { onFsync: options.onFsync } : {}),
+    ...(options.unsafe?.beforeFsync ? { beforeFsync: options.unsafe.beforeFsync } : {}),
+  };
+}
+
+function nextTail(prev: LogTail, entries: readonly Entry[], hs: HardState | undefined): LogTail {
+  const last = entries[entries.length - 1];
+  return {
+    lastIndex: last ? last.index : prev.lastIndex,
+    lastTerm: last ? last.term : prev.lastTerm,
+    hardState: hs ?? prev.hardState,
+  };
+}
+
+/** Term never decreases and a member votes at most once per term: storage is the last line of defence for both. */
+function checkHardState(prev: HardState, hs: HardState, sync: boolean): string | undefined {
+  if (!isCount(hs.term) || !isCount(hs.commit) || typeof hs.vote !== 'string') return 'malformed hard state';
+  if (hs.term < prev.term) return `hard state term ${hs.term} is older than the persisted term ${prev.term}`;
+  if (hs.term === prev.term && prev.vote !== '' && hs.vote !== prev.vote) {
+    return `vote in term ${hs.term} would change from ${prev.vote} to ${hs.vote || 'nobody'}`;
+  }
+  if (!sync && (hs.term !== prev.term || hs.vote !== prev.vote)) return 'a term or vote change must be persisted with sync';
+  return undefined;
+}
+
+/** Entries must be contiguous, start inside (or right after) the log but after the snapshot, and never lower the term. */
+function checkEntries(tail: LogTail, snapshotIndex: number, entries: readonly Entry[]): string | undefined {
+  const first = entries[0];
+  if (!first) return undefined;
+  if (!isIndex(first.index) || first.index > tail.lastIndex + 1) return `entry ${first.index} would leave a gap after the last index ${tail.lastIndex}`;
+  if (first.index <= snapshotIndex) return `entry ${first.index} would overwrite the snapshot at index ${snapshotIndex}`;
+  if (first.index === tail.lastIndex + 1 && first.term < tail.lastTerm) return `entry ${first.index} has term ${first.term}, below the previous entry's ${tail.lastTerm}`;
+  let prev: Entry | undefined;
+  for (const e of entries) {
+    if (prev && (e.index !== prev.index + 1 || e.term < prev.term)) return `entries are not contiguous with non-decreasing terms at index ${e.index}`;
+    if (!isIndex(e.term) || !(e.data instanceof Uint8Array) || e.data.length > MAX_ENTRY_DATA_BYTES) return `malformed entry at index ${e.index}`;
+    if (e.type !== 'normal' && e.type !== 'conf-change' && e.type !== 'noop') return `unknown entry type at index ${e.index}`;
+    prev = e;
+  }
+  return undefined;
+}
+
+function isCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+function isIndex(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 1;
+}

@@ -1,0 +1,153 @@
+/**
+ * Snapshot files: `snap/<term>-<index>.snap`, both numbers zero-padded to 16 digits.
+ *
+ *   offset 0   8 bytes  magic "FLEETSNP"
+ *   offset 8   u32      format version (1)
+ *   offset 12  u32      length of the meta JSON
+ *   offset 16  u64      length of the data
+ *   offset 24  u32      CRC-32 of the data
+ *   offset 28  u32      CRC-32 of bytes [0, 28) followed by the meta JSON
+ *   offset 32           meta JSON ({index, term, conf}), then the data
+ *
+ * A file is valid only if both checksums match, its size is exactly header + meta + data, and
+ * the meta agrees with the file name. Files are only ever created by an atomic rename, so a
+ * reader never sees a half-written one unless the disk damaged it.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import type { ConfState, SnapshotMeta } from '../raft/types.js';
+import { writeFileAtomic } from './fs-util.js';
+
+const MAGIC = Buffer.from('FLEETSNP', 'latin1');
+const VERSION = 1;
+const FIXED_BYTES = 32;
+const MAX_META_BYTES = 16 * 1024 * 1024;
+const NAME_PATTERN = /^(\d{16})-(\d{16})\.snap$/;
+
+/** Where a snapshot's data lives inside its file, and what it should hash to. */
+export interface SnapshotFileInfo {
+  readonly meta: SnapshotMeta;
+  /** Path of the file. */
+  readonly path: string;
+  /** Offset of the first data byte. */
+  readonly dataOffset: number;
+  readonly dataLength: number;
+  readonly dataCrc32: number;
+}
+
+/** The file name of the snapshot for `meta`; lexical order is not index order, callers sort by index. */
+export function snapshotFileName(meta: { readonly term: number; readonly index: number }): string {
+  return `${pad16(meta.term)}-${pad16(meta.index)}.snap`;
+}
+
+/** Parses a snapshot file name, or undefined if `name` is not one. */
+export function parseSnapshotFileName(name: string): { term: number; index: number } | undefined {
+  const m = NAME_PATTERN.exec(name);
+  return m ? { term: Number(m[1]), index: Number(m[2]) } : undefined;
+}
+
+/** Writes a snapshot durably and atomically (see writeFileAtomic); returns where its data lies. */
+export async function writeSnapshotFile(path: string, meta: SnapshotMeta, data: Uint8Array): Promise<SnapshotFileInfo> {
+  const metaBytes = Buffer.from(JSON.stringify({ index: meta.index, term: meta.term, conf: meta.conf }), 'utf8');
+  const head = Buffer.alloc(FIXED_BYTES);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(VERSION, 8);
+  head.writeUInt32LE(metaBytes.length, 12);
+  head.writeUInt32LE(data.length >>> 0, 16);
+  head.writeUInt32LE(Math.floor(data.length / 0x1_0000_0000), 20);
+  const dataCrc32 = crc32(data);
+  head.writeUInt32LE(dataCrc32, 24);
+  head.writeUInt32LE(crc32(metaBytes, crc32(head.subarray(0, 28))), 28);
+  await writeFileAtomic(path, [head, metaBytes, data]);
+  return { meta, path, dataOffset: FIXED_BYTES + metaBytes.length, dataLength: data.length, dataCrc32 };
+}
+
+/** Reads and checks a snapshot's header and meta (not the data). Throws an Error whose message says what is wrong. */
+export async function readSnapshotInfo(path: string, expected: { term: number; index: number }): Promise<SnapshotFileInfo> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(FIXED_BYTES);
+    if ((await fh.read(head, 0, FIXED_BYTES, 0)).bytesRead < FIXED_BYTES) throw new Error('file is shorter than its header');
+    if (!head.subarray(0, 8).equals(MAGIC)) throw new Error('not a snapshot file (bad magic)');
+    if (head.readUInt32LE(8) !== VERSION) throw new Error(`unsupported snapshot version ${head.readUInt32LE(8)}`);
+    const metaLength = head.readUInt32LE(12);
+    const dataLength = head.readUInt32LE(20) * 0x1_0000_0000 + head.readUInt32LE(16);
+    if (metaLength > MAX_META_BYTES || FIXED_BYTES + metaLength + dataLength !== size) {
+      throw new Error(`file size ${size} does not match its header (meta ${metaLength}, data ${dataLength} bytes)`);
+    }
+    const metaBytes = Buffer.alloc(metaLength);
+    await fh.read(metaBytes, 0, metaLength, FIXED_BYTES);
+    if (crc32(metaBytes, crc32(head.subarray(0, 28))) !== head.readUInt32LE(28)) throw new Error('header checksum mismatch');
+    const meta = parseMeta(metaBytes);
+    if (meta.index !== expected.index || meta.term !== expected.term) throw new Error('header does not match the file name');
+    return { meta, path, dataOffset: FIXED_BYTES + metaLength, dataLength, dataCrc32: head.readUInt32LE(24) };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Streams the data through CRC-32 without holding it; throws if it does not match the header. */
+export async function verifySnapshotData(info: SnapshotFileInfo): Promise<void> {
+  let crc = 0;
+  const stream = fs.createReadStream(info.path, { start: info.dataOffset, highWaterMark: 1 << 20 });
+  for await (const chunk of stream) crc = crc32(chunk as Buffer, crc);
+  if (crc !== info.dataCrc32) throw new Error('data checksum mismatch');
+}
+
+/** Reads a snapshot's data into memory, checking its checksum. */
+export async function readSnapshotData(info: SnapshotFileInfo): Promise<Uint8Array> {
+  const fh = await fsp.open(info.path, 'r');
+  try {
+    const data = new Uint8Array(info.dataLength);
+    let done = 0;
+    while (done < info.dataLength) {
+      const { bytesRead } = await fh.read(data, done, info.dataLength - done, info.dataOffset + done);
+      if (bytesRead === 0) throw new Error('file ended early');
+      done += bytesRead;
+    }
+    if (crc32(data) !== info.dataCrc32) throw new Error('data checksum mismatch');
+    return data;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Opens the data of a snapshot as a stream, e.g. to send it to a peer. The file is opened
+ * before this resolves, so deleting it afterwards (a newer snapshot replacing it) does not cut
+ * the stream short. The receiver checks `dataCrc32`.
+ */
+export async function openSnapshotDataStream(info: SnapshotFileInfo): Promise<Readable> {
+  const fh = await fsp.open(info.path, 'r');
+  return fh.createReadStream({ start: info.dataOffset, highWaterMark: 1 << 20, autoClose: true });
+}
+
+function parseMeta(bytes: Buffer): SnapshotMeta {
+  const raw: unknown = JSON.parse(bytes.toString('utf8'));
+  if (typeof raw !== 'object' || raw === null) throw new Error('malformed meta');
+  const { index, term, conf } = raw as Record<string, unknown>;
+  if (!isCount(index) || !isCount(term) || !isConf(conf)) throw new Error('malformed meta');
+  return { index, term, conf: { voters: [...conf.voters], learners: [...conf.learners] } };
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isConf(v: unknown): v is ConfState {
+  if (typeof v !== 'object' || v === null) return false;
+  const { voters, learners } = v as Record<string, unknown>;
+  return isStrings(voters) && isStrings(learners);
+}
+
+function isStrings(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((s) => typeof s === 'string');
+}
+
+/** Zero-pads to 16 digits, enough for any safe integer. */
+export function pad16(n: number): string {
+  return String(n).padStart(16, '0');
+}

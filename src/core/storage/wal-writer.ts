@@ -1,0 +1,359 @@
+/**
+ * The WAL's write path: group commit over segmented files.
+ *
+ * Submissions are encoded at once into one arena (so callers may reuse their buffers) and
+ * queued. A single drain loop takes everything queued, writes it with one pwritev (preceded by a
+ * mark record saying how much of the segment is already durable), then fdatasyncs once for the
+ * whole group. While that fsync is in flight new submissions pile up and go out together in the
+ * next write and fsync. Only this loop touches the active segment, which is what makes "durable
+ * in submission order" hold without locks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Entry, HardState } from '../raft/types.js';
+import { StorageClosedError, StorageFailedError } from './errors.js';
+import { fdatasync, fsync, fsyncDir, removeIfExists, writeFully } from './fs-util.js';
+import { NEXT_SEGMENT_TMP, segmentFileName } from './layout.js';
+import type { StorageLogger } from './logger.js';
+import { Preallocation } from './preallocator.js';
+import { MARK_RECORD_BYTES, RecordEncoder } from './record-codec.js';
+
+/** Largest group written with one pwritev; more waits for the next round. */
+const MAX_ROUND_BYTES = 8 << 20;
+
+/** Where the log stands after some prefix of the submitted operations. */
+export interface LogTail {
+  readonly lastIndex: number;
+  readonly lastTerm: number;
+  readonly hardState: HardState;
+}
+
+/** A segment as the writer tracks it. Invariant: every entry in it has index ≤ `maxIndex`. */
+export interface SegmentState {
+  readonly seq: number;
+  readonly firstIndex: number;
+  readonly name: string;
+  /** Logical size: bytes of records, not of preallocated space. */
+  bytes: number;
+  maxIndex: number;
+}
+
+/** How the writer is set up; see RaftStorageOptions for the meaning of each. */
+export interface WalWriterConfig {
+  readonly walDir: string;
+  readonly segmentBytes: number;
+  readonly preallocate: boolean;
+  readonly logger: StorageLogger;
+  readonly onFsync?: (seconds: number) => void;
+  /** Test hook, called right before each commit fsync; throwing fails that fsync as if the disk had. */
+  readonly beforeFsync?: () => void;
+}
+
+/** The segment to continue after recovery, or none (a new one is started). */
+export interface WalResume {
+  readonly segments: SegmentState[];
+  /** Offset where the next write goes in the last segment; ignored when `startNew`. */
+  readonly end: number;
+  readonly headerEnd: number;
+  readonly tail: LogTail;
+  /** Start a fresh segment; with `reset`, its header discards the log before `tail`. */
+  readonly startNew: false | { readonly reset: boolean };
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+interface BatchOp extends Waiter {
+  readonly kind: 'batch';
+  /** Arena position (absolute, see `consumed`) just past this batch's records. */
+  readonly end: number;
+  readonly sync: boolean;
+  readonly tail: LogTail;
+  /** Index of the batch's first entry, 0 without entries. */
+  readonly firstIndex: number;
+  readonly maxIndex: number;
+}
+
+interface ResetOp extends Waiter {
+  readonly kind: 'reset';
+  /** Resolves once the installed snapshot's file is durable: only then may the log be discarded. */
+  readonly snapshotWritten: Promise<unknown>;
+  readonly tail: LogTail;
+}
+
+/**
+ * Owns the active segment and the commit queue. Invariants: bytes reach the file in submission
+ * order; an operation's promise resolves only after every earlier one has, and — unless it was
+ * submitted with `sync: false` — after an fdatasync that covers it; after any write or fsync
+ * error every pending and later operation is rejected with the same StorageFailedError.
+ */
+export class WalWriter {
+  /** Number of commit fsyncs so far. */
+  fsyncs = 0;
+  private readonly encoder = new RecordEncoder();
+  private readonly markEncoder = new RecordEncoder(MARK_RECORD_BYTES);
+  private readonly queue: (BatchOp | ResetOp)[] = [];
+  /** Absolute arena position of the encoder's byte 0 (bytes consumed so far). */
+  private consumed = 0;
+  private drainDone: Promise<void> | undefined;
+  private failure: StorageFailedError | undefined;
+  private closed = false;
+  private fd = -1;
+  private offset = 0;
+  private headerEnd = 0;
+  /** Bytes of the active segment covered by a completed fsync. */
+  private synced = 0;
+  private dirty = false;
+  private written: LogTail;
+  private durableTail: LogTail;
+  private prealloc: Preallocation | undefined;
+
+  private constructor(
+    private readonly config: WalWriterConfig,
+    /** All segments on disk, oldest first; the last is the active one. */
+    readonly segments: SegmentState[],
+    tail: LogTail,
+  ) {
+    this.written = tail;
+    this.durableTail = tail;
+  }
+
+  /** Opens the write path where recovery left off. The resumed segment is fsynced: it may hold bytes a crash left only in the page cache. */
+  static async open(config: WalWriterConfig, resume: WalResume): Promise<WalWriter> {
+    const writer = new WalWriter(config, resume.segments, resume.tail);
+    const last = resume.segments[resume.segments.length - 1];
+    if (resume.startNew || !last) {
+      await writer.roll(resume.startNew ? resume.startNew.reset : false, resume.tail);
+      // A reset header makes every older segment obsolete; keeping them would only block compaction.
+      if (resume.startNew && resume.startNew.reset) await writer.dropOldest(writer.segments.length - 1);
+    } else {
+      writer.fd = fs.openSync(path.join(config.walDir, last.name), 'r+');
+      writer.offset = writer.synced = last.bytes = resume.end;
+      writer.headerEnd = resume.headerEnd;
+      await fdatasync(writer.fd);
+      writer.startPreallocation();
+    }
+    await fsyncDir(config.walDir);
+    return writer;
+  }
+
+  /** The tail as of the last completed commit. */
+  get durable(): LogTail {
+    return this.durableTail;
+  }
+
+  /** Operations queued and not yet resolved. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Bytes of all segments, preallocated space excluded. */
+  get walBytes(): number {
+    return this.segments.reduce((n, s) => n + s.bytes, 0);
+  }
+
+  /** Queues entries then a hard state (that order: a torn batch never leaves a commit past the log). */
+  submitBatch(entries: readonly Entry[], hardState: HardState | undefined, sync: boolean, tail: LogTail): Promise<void> {
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
+    for (const e of entries) this.encoder.entry(e);
+    if (hardState) this.encoder.hardState(hardState);
+    const end = this.consumed + this.encoder.length;
+    const firstIndex = entries[0]?.index ?? 0;
+    const maxIndex = entries[entries.length - 1]?.index ?? 0;
+    return this.enqueue((w) => ({ kind: 'batch', end, sync, tail, firstIndex, maxIndex, ...w }));
+  }
+
+  /** Queues a reset: after `snapshotWritten`, start a segment whose header discards the log up to `tail`. */
+  submitReset(snapshotWritten: Promise<unknown>, tail: LogTail): Promise<void> {
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
+    return this.enqueue((w) => ({ kind: 'reset', snapshotWritten, tail, ...w }));
+  }
+
+  /**
+   * Deletes the oldest segments whose entries all have index ≤ `upTo`; never the active one.
+   * Returns the deleted names.
+   */
+  async compact(upTo: number): Promise<string[]> {
+    let n = 0;
+    while (n < this.segments.length - 1 && (this.segments[n]?.maxIndex ?? Infinity) <= upTo) n++;
+    return this.dropOldest(n);
+  }
+
+  /** Waits for everything queued, makes unsynced bytes durable, and releases the files. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.drainDone) await this.drainDone;
+    try {
+      if (this.dirty && !this.failure) await this.commitSync();
+    } finally {
+      if (this.fd >= 0) fs.closeSync(this.fd);
+      this.fd = -1;
+      await this.prealloc?.cancel();
+      if (this.prealloc) removeIfExists(this.prealloc.path);
+    }
+  }
+
+  /** Why a submission would be refused right now (failed or closed), if it would. */
+  refusal(): Error | undefined {
+    return this.failure ?? (this.closed ? new StorageClosedError() : undefined);
+  }
+
+  private enqueue(make: (w: Waiter) => BatchOp | ResetOp): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push(make({ resolve, reject }));
+      // A microtask, not an immediate write: every submission of the current tick joins the group.
+      this.drainDone ??= Promise.resolve().then(() => this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0] as BatchOp | ResetOp;
+        if (head.kind === 'reset') {
+          await this.run([head], () => this.applyReset(head));
+          continue;
+        }
+        let n = 1;
+        while (n < this.queue.length && this.fitsRound(this.queue[n] as BatchOp | ResetOp)) n++;
+        const round = this.queue.slice(0, n) as BatchOp[];
+        await this.run(round, () => this.commit(round));
+      }
+    } finally {
+      this.drainDone = undefined;
+    }
+  }
+
+  /** Whether `op` joins the current group: a batch, and the group stays under MAX_ROUND_BYTES (one huge write would stall the event loop). */
+  private fitsRound(op: BatchOp | ResetOp): boolean {
+    return op.kind === 'batch' && op.end - this.consumed <= MAX_ROUND_BYTES;
+  }
+
+  /** Runs one step for `ops` (the head of the queue), then settles them in order, or fails everything. */
+  private async run(ops: Waiter[], step: () => Promise<void>): Promise<void> {
+    try {
+      if (this.failure) throw this.failure;
+      await step();
+    } catch (err) {
+      this.failure ??= new StorageFailedError({ cause: err });
+      this.config.logger.error('WAL write failed; refusing all further writes', { err: String(err) });
+      for (const op of this.queue.splice(0)) op.reject(this.failure);
+      return;
+    }
+    this.queue.splice(0, ops.length);
+    for (const op of ops) op.resolve();
+  }
+
+  /** One group commit: a single write of everything in `round`, then one fdatasync if any of it asked for one. */
+  private async commit(round: BatchOp[]): Promise<void> {
+    const last = round[round.length - 1] as BatchOp;
+    const bytes = last.end - this.consumed;
+    if (bytes > 0) {
+      if (this.offset + MARK_RECORD_BYTES + bytes > this.config.segmentBytes && this.offset > this.headerEnd) {
+        await this.roll(false, this.written);
+      }
+      this.markEncoder.consume(this.markEncoder.length);
+      this.markEncoder.mark(this.synced);
+      writeFully(this.fd, [this.markEncoder.view(), this.encoder.view(bytes)], this.offset);
+      this.encoder.consume(bytes);
+      this.consumed += bytes;
+      this.offset += MARK_RECORD_BYTES + bytes;
+      this.dirty = true;
+      const active = this.segments[this.segments.length - 1] as SegmentState;
+      active.bytes = this.offset;
+      for (const op of round) {
+        if (op.firstIndex > 0) noteAppend(this.segments, op.firstIndex, op.maxIndex);
+      }
+    }
+    this.written = last.tail;
+    if (this.dirty && round.some((op) => op.sync)) await this.commitSync();
+    if (!this.dirty) this.durableTail = this.written;
+  }
+
+  private async commitSync(): Promise<void> {
+    const upTo = this.offset;
+    const started = performance.now();
+    this.config.beforeFsync?.();
+    await fdatasync(this.fd);
+    this.fsyncs++;
+    this.config.onFsync?.((performance.now() - started) / 1000);
+    this.synced = upTo;
+    this.dirty = this.offset !== upTo;
+  }
+
+  private async applyReset(op: ResetOp): Promise<void> {
+    await op.snapshotWritten;
+    await this.roll(true, op.tail);
+    this.written = this.durableTail = op.tail;
+    await this.dropOldest(this.segments.length - 1);
+  }
+
+  /**
+   * Seals the active segment (cut to its logical size, fsynced) and starts the next one with a
+   * header continuing from `tail` — or, with `reset`, discarding the log before it. The header
+   * and the directory entry are durable before any record is written after them.
+   */
+  private async roll(reset: boolean, tail: LogTail): Promise<void> {
+    await this.seal();
+    const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
+    const firstIndex = tail.lastIndex + 1;
+    const name = segmentFileName(seq, firstIndex);
+    const fd = this.takePreallocated(name) ?? fs.openSync(path.join(this.config.walDir, name), 'wx+');
+    const header = new RecordEncoder(256);
+    header.header({ seq, firstIndex, prevTerm: tail.lastTerm, reset, hardState: tail.hardState });
+    writeFully(fd, [header.view()], 0);
+    await fdatasync(fd);
+    await fsyncDir(this.config.walDir);
+    this.fd = fd;
+    this.offset = this.synced = this.headerEnd = header.length;
+    this.dirty = false;
+    this.segments.push({ seq, firstIndex, name, bytes: header.length, maxIndex: tail.lastIndex });
+    this.startPreallocation();
+  }
+
+  private async seal(): Promise<void> {
+    if (this.fd < 0) return;
+    fs.ftruncateSync(this.fd, this.offset);
+    await fsync(this.fd);
+    fs.closeSync(this.fd);
+    this.fd = -1;
+    this.dirty = false;
+  }
+
+  private takePreallocated(name: string): number | undefined {
+    if (!this.prealloc?.ready) return undefined;
+    const target = path.join(this.config.walDir, name);
+    fs.renameSync(this.prealloc.path, target);
+    this.prealloc = undefined;
+    return fs.openSync(target, 'r+');
+  }
+
+  private startPreallocation(): void {
+    if (!this.config.preallocate || this.closed || (this.prealloc && !this.prealloc.failed)) return;
+    const tmp = path.join(this.config.walDir, NEXT_SEGMENT_TMP);
+    this.prealloc = new Preallocation(tmp, this.config.segmentBytes, this.config.logger);
+  }
+
+  private async dropOldest(n: number): Promise<string[]> {
+    if (n <= 0) return [];
+    const gone = this.segments.splice(0, n).map((s) => s.name);
+    for (const name of gone) removeIfExists(path.join(this.config.walDir, name));
+    await fsyncDir(this.config.walDir);
+    return gone;
+  }
+}
+
+/**
+ * Keeps `maxIndex` tight: entries from `firstIndex` on in older segments were just superseded
+ * (a truncation, or a no-op for a plain append), so a segment whose live entries are all covered
+ * by a snapshot can go even if it once held a long, later-discarded tail.
+ */
+export function noteAppend(segments: SegmentState[], firstIndex: number, maxIndex: number): void {
+  for (const s of segments) s.maxIndex = Math.min(s.maxIndex, firstIndex - 1);
+  const active = segments[segments.length - 1];
+  if (active) active.maxIndex = Math.max(active.maxIndex, maxIndex);
+}
