@@ -1,0 +1,219 @@
+/**
+ * Little primitives of the snapshot format: unsigned LEB128 varints (up to 2^53), zigzag
+ * signed varints, UTF-8 strings prefixed by their byte length, and fixed u8/u32 fields.
+ * Reads are bounds-checked and throw `SnapshotError` on truncated or malformed input.
+ */
+
+/** The snapshot bytes are truncated or malformed. */
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+}
+
+const TWO_31 = 0x80000000;
+
+/**
+ * Writes into a growing buffer. Invariant: `length` bytes at the start of the buffer are the
+ * output so far; `finish()` returns an exact-size copy.
+ */
+export class ByteWriter {
+  #buf: Buffer;
+  #pos = 0;
+
+  constructor(initialSize = 64 * 1024) {
+    this.#buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  #ensure(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos + n));
+    this.#buf.copy(next, 0, 0, this.#pos);
+    this.#buf = next;
+  }
+
+  /** One byte. */
+  u8(v: number): void {
+    this.#ensure(1);
+    this.#buf[this.#pos++] = v;
+  }
+
+  /** A little-endian u32 (section lengths, patched in afterwards). */
+  u32(v: number): void {
+    this.#ensure(4);
+    this.#buf.writeUInt32LE(v, this.#pos);
+    this.#pos += 4;
+  }
+
+  /** Overwrites a u32 written earlier at byte offset `at`. */
+  patchU32(at: number, v: number): void {
+    this.#buf.writeUInt32LE(v, at);
+  }
+
+  /** An unsigned integer ≤ 2^53 in 1–8 bytes. */
+  varuint(v: number): void {
+    this.#ensure(8);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    while (v >= TWO_31) {
+      // `% 128` rather than `& 0x7f`: bit operators would truncate to 32 bits.
+      buf[pos++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    while (v >= 0x80) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    this.#pos = pos;
+  }
+
+  /** A signed integer (|v| < 2^52) as a zigzag varint: small magnitudes take one byte whatever the sign. */
+  varint(v: number): void {
+    this.varuint(v < 0 ? -2 * v - 1 : 2 * v);
+  }
+
+  /** A string as its UTF-8 byte length and bytes. ASCII takes a fast path without a second pass. */
+  string(s: string): void {
+    const n = s.length;
+    if (n < 128) {
+      this.#ensure(n + 1);
+      const buf = this.#buf;
+      const start = this.#pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      if (i === n) {
+        buf[this.#pos] = n;
+        this.#pos = start + n;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(s, 'utf8');
+    this.varuint(bytes);
+    this.#ensure(bytes);
+    this.#pos += this.#buf.write(s, this.#pos, 'utf8');
+  }
+
+  /** Raw bytes. */
+  bytes(b: Uint8Array): void {
+    this.#ensure(b.length);
+    this.#buf.set(b, this.#pos);
+    this.#pos += b.length;
+  }
+
+  /** The output, copied into a buffer of exactly its size. */
+  finish(): Uint8Array {
+    return Uint8Array.prototype.slice.call(this.#buf, 0, this.#pos);
+  }
+}
+
+/** Reads what `ByteWriter` wrote. Invariant: `pos` never passes `end`. */
+export class ByteReader {
+  readonly #buf: Buffer;
+  #pos: number;
+  readonly #end: number;
+
+  constructor(data: Uint8Array, start = 0, end = data.byteLength) {
+    this.#buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.#pos = start;
+    this.#end = end;
+  }
+
+  /** The read position. */
+  get pos(): number {
+    return this.#pos;
+  }
+
+  /** Whether every byte has been read. */
+  get done(): boolean {
+    return this.#pos === this.#end;
+  }
+
+  #need(n: number): void {
+    if (this.#pos + n > this.#end) throw new SnapshotError(`snapshot truncated: need ${n} bytes at offset ${this.#pos}, have ${this.#end - this.#pos}`);
+  }
+
+  /** One byte. */
+  u8(): number {
+    this.#need(1);
+    return this.#buf[this.#pos++]!;
+  }
+
+  /** A little-endian u32. */
+  u32(): number {
+    this.#need(4);
+    const v = this.#buf.readUInt32LE(this.#pos);
+    this.#pos += 4;
+    return v;
+  }
+
+  /** An unsigned varint. */
+  varuint(): number {
+    const buf = this.#buf;
+    let pos = this.#pos;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (pos >= this.#end) throw new SnapshotError(`snapshot truncated inside a varint at offset ${pos}`);
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.#pos = pos;
+        return result;
+      }
+      scale *= 128;
+    }
+    throw new SnapshotError(`varint longer than 8 bytes at offset ${this.#pos}`);
+  }
+
+  /** A zigzag signed varint. */
+  varint(): number {
+    const z = this.varuint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  /** A length-prefixed UTF-8 string. */
+  string(): string {
+    const n = this.varuint();
+    this.#need(n);
+    const s = this.#buf.toString('utf8', this.#pos, this.#pos + n);
+    this.#pos += n;
+    return s;
+  }
+
+  /**
+   * Copies the next `n` bytes into `target` at `at`; returns whether they were all ASCII.
+   * Names are short: a loop beats allocating a view per name when restoring a million of them.
+   */
+  bytesInto(target: Uint8Array, at: number, n: number): boolean {
+    this.#need(n);
+    if (at + n > target.length) throw new RangeError(`bytesInto: ${n} bytes do not fit at ${at} of ${target.length}`);
+    const buf = this.#buf;
+    const from = this.#pos;
+    let high = 0;
+    for (let i = 0; i < n; i++) high |= target[at + i] = buf[from + i]!;
+    this.#pos += n;
+    return high < 0x80;
+  }
+
+  /** `n` raw bytes, as a view (not a copy). */
+  bytes(n: number): Uint8Array {
+    this.#need(n);
+    const view = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return view;
+  }
+
+  /** Moves the read position to `pos` (within bounds). */
+  seek(pos: number): void {
+    if (pos < 0 || pos > this.#end) throw new SnapshotError(`seek to ${pos} outside the snapshot`);
+    this.#pos = pos;
+  }
+}

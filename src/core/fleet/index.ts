@@ -1,0 +1,10 @@
+/** The fleet registry: the replicated state machine the coordinator's Raft node applies. */
+export { FleetStateMachine } from './state-machine.js';
+export { encodeCommand, decodeCommand, checkCommand } from './codec.js';
+export { COMMAND_TYPES } from './parse-command.js';
+export { InvalidArgument } from './validate.js';
+export { SnapshotError } from './byte-io.js';
+export { SNAPSHOT_VERSION } from './snapshot.js';
+export { LIMITS } from './limits.js';
+export type { ListClustersOptions } from './reads.js';
+export type * from './types.js';

@@ -1,0 +1,77 @@
+/**
+ * Exactly-once for pipelined clients. A client has many writes in flight, so a session keeps
+ * the answer to every seq at or above the client's `firstIncomplete` (the lowest seq it has
+ * not yet seen answered): a retry of one of those gets the remembered answer; a seq below
+ * that floor was already answered and seen, so it can only be a stale duplicate.
+ */
+import { LIMITS } from './limits.js';
+import type { ApplyResult } from './types.js';
+
+/** One client's session. Invariant: `results` holds no seq below `floor` but out-of-order stragglers (see `advanceFloor`). */
+export interface Session {
+  /** The highest `firstIncomplete` the client has sent: seqs below it are stale. */
+  floor: number;
+  /** Registry clock of the client's last write. */
+  lastActivity: number;
+  /** Answers by seq, in the order they were applied. */
+  readonly results: Map<number, ApplyResult>;
+}
+
+/** What the session says about an incoming write. */
+export type SessionVerdict =
+  | { readonly kind: 'new'; readonly session: Session }
+  | { readonly kind: 'duplicate'; readonly result: ApplyResult }
+  | { readonly kind: 'stale'; readonly floor: number }
+  | { readonly kind: 'window-full' };
+
+/**
+ * All sessions, least recently active first. Invariant: since the registry clock never goes
+ * back and every touch moves a session to the end, `lastActivity` never decreases along the
+ * map, so expiry only ever looks at its front.
+ */
+export class SessionTable {
+  readonly sessions = new Map<string, Session>();
+
+  /** Forgets sessions idle for more than `LIMITS.sessionIdleMs` at registry time `clock`. */
+  expire(clock: number): void {
+    const cutoff = clock - LIMITS.sessionIdleMs;
+    for (const [clientId, session] of this.sessions) {
+      if (session.lastActivity >= cutoff) return;
+      this.sessions.delete(clientId);
+    }
+  }
+
+  /** Looks up (and touches) the client's session for a write `seq`, and says whether to apply it. */
+  check(clientId: string, seq: number, firstIncomplete: number, clock: number): SessionVerdict {
+    let session = this.sessions.get(clientId);
+    if (session === undefined) {
+      if (this.sessions.size >= LIMITS.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
+      session = { floor: 0, lastActivity: clock, results: new Map() };
+    } else {
+      this.sessions.delete(clientId);
+    }
+    session.lastActivity = clock;
+    this.sessions.set(clientId, session);
+    advanceFloor(session, firstIncomplete);
+    if (seq < session.floor) return { kind: 'stale', floor: session.floor };
+    const remembered = session.results.get(seq);
+    if (remembered !== undefined) return { kind: 'duplicate', result: remembered };
+    if (session.results.size >= LIMITS.maxInFlightPerSession) return { kind: 'window-full' };
+    return { kind: 'new', session };
+  }
+}
+
+/**
+ * Raises the floor and forgets answers below it, from the front of the map (where the oldest
+ * seqs are). An out-of-order straggler behind a larger seq stays until the front reaches it:
+ * harmless, because the floor check comes first, and kept in snapshots so that the window's
+ * size — which decides `window-full` — is the same on every replica.
+ */
+function advanceFloor(session: Session, firstIncomplete: number): void {
+  if (firstIncomplete <= session.floor) return;
+  session.floor = firstIncomplete;
+  for (const seq of session.results.keys()) {
+    if (seq >= firstIncomplete) return;
+    session.results.delete(seq);
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * The registry's snapshot: a compact binary image, built for a million clusters.
+ *
+ *   snapshot := version:u8 section*           (sections in tag order, each exactly once)
+ *   section  := tag:u8 length:u32le payload
+ *   string   := byteLength:varuint utf8-bytes
+ *
+ *   1 meta      appliedIndex clock leaseToken kvRevision                       (varuints)
+ *   2 shards    n, by id: id address region zone state:u8 capacity
+ *                          nLabels (key value)* registeredAt lastHeartbeat+1
+ *   3 clusters  n, by name: prefix:varuint suffix:string shard:varuint generation
+ *                           boundAtIndex lastSeenDelta:zigzag
+ *               (prefix = UTF-8 bytes shared with the previous name; shard = 0 for
+ *               unbound, else 1 + the shard's position in section 2; lastSeen is a delta
+ *               from the previous cluster's)
+ *   4 domains   n, by (key, value): key value shard assignedAtIndex
+ *   5 quotas    n, by (provider, region): provider region total nSlices (shard amount)*
+ *   6 providers n, by name: name kind nRegions region* endpoint
+ *   7 leases    n, by name: name holder token ttlMs acquiredAt expiresAt
+ *   8 kv        n, by (ns, key): ns key value createRevision modRevision version
+ *   9 plans     n, least recently updated first: planId startedBy done total state:u8
+ *                           startedAt updatedAt updatedAtIndex
+ *  10 sessions  n, least recently active first: clientId floor lastActivity
+ *                           nResults (seq answer-as-JSON-string)*   (in applied order)
+ *
+ * Every collection is written in an order that depends only on the state, never on map
+ * insertion history, so equal states give equal bytes. Maps whose order is itself state (the
+ * LRU order of plans and sessions) are written in that order and restored in it.
+ */
+import { ByteReader, ByteWriter, SnapshotError } from './byte-io.js';
+import { SessionTable, type Session } from './sessions.js';
+import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKey } from './state.js';
+import type { ApplyResult, PlanState, ShardState } from './types.js';
+
+/** The format version this code writes and reads. */
+export const SNAPSHOT_VERSION = 1;
+
+const SHARD_STATES: readonly ShardState[] = ['active', 'draining', 'cordoned'];
+const PLAN_STATES: readonly PlanState[] = ['running', 'paused', 'completed', 'failed', 'aborted'];
+const Tag = { Meta: 1, Shards: 2, Clusters: 3, Domains: 4, Quotas: 5, Providers: 6, Leases: 7, Kv: 8, Plans: 9, Sessions: 10 } as const;
+type Tag = (typeof Tag)[keyof typeof Tag];
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const sorted = <T>(map: ReadonlyMap<string, T>): T[] => [...map.keys()].sort().map((k) => map.get(k)!);
+
+function section(w: ByteWriter, tag: Tag, body: () => void): void {
+  w.u8(tag);
+  const at = w.length;
+  w.u32(0);
+  body();
+  w.patchU32(at, w.length - at - 4);
+}
+
+function writeShards(w: ByteWriter, s: FleetState): Map<string, number> {
+  const refs = new Map<string, number>([[UNBOUND, 0]]);
+  const shards = sorted(s.shards);
+  w.varuint(shards.length);
+  for (const r of shards) {
+    refs.set(r.id, refs.size);
+    w.string(r.id);
+    w.string(r.address);
+    w.string(r.region);
+    w.string(r.zone);
+    w.u8(SHARD_STATES.indexOf(r.state));
+    w.varuint(r.capacity);
+    const keys = Object.keys(r.labels);
+    w.varuint(keys.length);
+    for (const k of keys) {
+      w.string(k);
+      w.string(r.labels[k]!);
+    }
+    w.varuint(r.registeredAt);
+    w.varuint(r.lastHeartbeat + 1);
+  }
+  return refs;
+}
+
+/**
+ * The longest common prefix of two names, in UTF-16 units and in UTF-8 bytes, cut at a code
+ * point boundary so that the UTF-8 of the rest is exactly the rest of the name's UTF-8.
+ */
+function sharedPrefix(prev: string, name: string): { units: number; bytes: number } {
+  const n = Math.min(prev.length, name.length);
+  let k = 0;
+  let ascii = true;
+  for (; k < n; k++) {
+    const c = name.charCodeAt(k);
+    if (c !== prev.charCodeAt(k)) break;
+    if (c >= 0x80) ascii = false;
+  }
+  if (ascii) return { units: k, bytes: k };
+  const last = name.charCodeAt(k - 1);
+  if (last >= 0xd800 && last <= 0xdbff) k--; // never split a surrogate pair
+  return { units: k, bytes: Buffer.byteLength(name.slice(0, k), 'utf8') };
+}
+
+function writeClusters(w: ByteWriter, s: FleetState, shardRefs: ReadonlyMap<string, number>): void {
+  w.varuint(s.clusters.size);
+  let prev = '';
+  let prevSeen = 0;
+  const t = s.clusters;
+  t.forEachAfter(undefined, undefined, (name, slot) => {
+    const prefix = sharedPrefix(prev, name);
+    const lastSeen = t.lastSeen(slot);
+    w.varuint(prefix.bytes);
+    w.string(name.slice(prefix.units));
+    w.varuint(shardRefs.get(t.shard(slot))!);
+    w.varuint(t.generation(slot));
+    w.varuint(t.boundAtIndex(slot));
+    w.varint(lastSeen - prevSeen);
+    prev = name;
+    prevSeen = lastSeen;
+    return true;
+  });
+}
+
+function writeRegistry(w: ByteWriter, s: FleetState): void {
+  section(w, Tag.Domains, () => {
+    // By (key, value): the map key `key=value` sorts differently when a key holds '.' or '-'.
+    const domains = [...s.domains.values()].sort((a, b) => compare(a.key, b.key) || compare(a.value, b.value));
+    w.varuint(domains.length);
+    for (const d of domains) {
+      w.string(d.key);
+      w.string(d.value);
+      w.string(d.shard);
+      w.varuint(d.assignedAtIndex);
+    }
+  });
+  section(w, Tag.Quotas, () => {
+    const quotas = sorted(s.quotas);
+    w.varuint(quotas.length);
+    for (const q of quotas) {
+      w.string(q.provider);
+      w.string(q.region);
+      w.varuint(q.total);
+      const shards = Object.keys(q.slices);
+      w.varuint(shards.length);
+      for (const shard of shards) {
+        w.string(shard);
+        w.varuint(q.slices[shard]!);
+      }
+    }
+  });
+  section(w, Tag.Providers, () => {
+    const providers = sorted(s.providers);
+    w.varuint(providers.length);
+    for (const p of providers) {
+      w.string(p.name);
+      w.string(p.kind);
+      w.varuint(p.regions.length);
+      for (const r of p.regions) w.string(r);
+      w.string(p.endpoint);
+    }
+  });
+  section(w, Tag.Leases, () => {
+    const leases = sorted(s.leases);
+    w.varuint(leases.length);
+    for (const l of leases) {
+      w.string(l.name);
+      w.string(l.holder);
+      for (const v of [l.token, l.ttlMs, l.acquiredAt, l.expiresAt]) w.varuint(v);
+    }
+  });
+}
+
+function writeKvAndPlans(w: ByteWriter, s: FleetState): void {
+  section(w, Tag.Kv, () => {
+    w.varuint(s.kv.size);
+    s.kv.forEachAfter(undefined, (composite, rec) => {
+      const { ns, key } = splitKvKey(composite);
+      w.string(ns);
+      w.string(key);
+      w.string(rec.value);
+      for (const v of [rec.createRevision, rec.modRevision, rec.version]) w.varuint(v);
+      return true;
+    });
+  });
+  section(w, Tag.Plans, () => {
+    w.varuint(s.plans.size);
+    for (const p of s.plans.values()) {
+      w.string(p.planId);
+      w.string(p.startedBy);
+      w.varuint(p.done);
+      w.varuint(p.total);
+      w.u8(PLAN_STATES.indexOf(p.state));
+      for (const v of [p.startedAt, p.updatedAt, p.updatedAtIndex]) w.varuint(v);
+    }
+  });
+}
+
+function writeSessions(w: ByteWriter, sessions: SessionTable): void {
+  w.varuint(sessions.sessions.size);
+  for (const [clientId, session] of sessions.sessions) {
+    w.string(clientId);
+    w.varuint(session.floor);
+    w.varuint(session.lastActivity);
+    w.varuint(session.results.size);
+    for (const [seq, result] of session.results) {
+      w.varuint(seq);
+      w.string(JSON.stringify(result));
+    }
+  }
+}
+
+/** Writes the whole registry and its sessions as one snapshot image. */
+export function writeSnapshot(s: FleetState, sessions: SessionTable): Uint8Array {
+  // About 12 bytes per cluster; sizing up front avoids copying a growing buffer.
+  const w = new ByteWriter(Math.max(64 * 1024, s.clusters.size * 16 + s.kvBytes));
+  w.u8(SNAPSHOT_VERSION);
+  section(w, Tag.Meta, () => [s.appliedIndex, s.clock, s.leaseToken, s.kvRevision].forEach((v) => w.varuint(v)));
+  let shardRefs = new Map<string, number>();
+  section(w, Tag.Shards, () => (shardRefs = writeShards(w, s)));
+  section(w, Tag.Clusters, () => writeClusters(w, s, shardRefs));
+  writeRegistry(w, s);
+  writeKvAndPlans(w, s);
+  section(w, Tag.Sessions, () => writeSessions(w, sessions));
+  return w.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+function corrupt(what: string): SnapshotError {
+  return new SnapshotError(`corrupt snapshot: ${what}`);
+}
+
+function check(cond: boolean, what: string): void {
+  if (!cond) throw corrupt(what);
+}
+
+/** Positions `r` at the payload of the next section, which must be `tag`; returns where it ends. */
+function openSection(r: ByteReader, tag: Tag): number {
+  const got = r.u8();
+  check(got === tag, `expected section ${tag}, found ${got}`);
+  const length = r.u32();
+  return r.pos + length;
+}
+
+function closeSection(r: ByteReader, end: number, tag: Tag): void {
+  check(r.pos === end, `section ${tag} has ${end - r.pos} unread bytes`);
+}
+
+function enumAt<T>(values: readonly T[], i: number, what: string): T {
+  check(i < values.length, `unknown ${what} ${i}`);
+  return values[i]!;
+}
+
+function readShards(r: ByteReader, s: FleetState): string[] {
+  const ids: string[] = [UNBOUND];
+  const n = r.varuint();
+  for (let i = 0; i < n; i++) {
+    const id = r.string();
+    const address = r.string();
+    const region = r.string();
+    const zone = r.string();
+    const state = enumAt(SHARD_STATES, r.u8(), 'shard state');
+    const capacity = r.varuint();
+    const labels: Record<string, string> = {};
+    for (let j = r.varuint(); j > 0; j--) labels[r.string()] = r.string();
+    const registeredAt = r.varuint();
+    const lastHeartbeat = r.varuint() - 1;
+    check(ids.length === 1 || ids[ids.length - 1]! < id, `shard ${id} out of order`);
+    s.addShard(new ShardRecord(id, address, region, zone, state, capacity, Object.freeze(labels), registeredAt, lastHeartbeat));
+    ids.push(id);
+  }
+  return ids;
+}
+
+function readClusters(r: ByteReader, s: FleetState, shardIds: readonly string[]): void {
+  const n = r.varuint();
+  s.clusters.reserve(n);
+  // Names are rebuilt in a scratch buffer, then decoded once: flat strings, no concatenation.
+  let scratch = Buffer.allocUnsafe(1024);
+  let prevLength = 0;
+  let prevAscii = true;
+  let lastSeen = 0;
+  for (let i = 0; i < n; i++) {
+    const prefix = r.varuint();
+    // Not check(): its message would be built for every one of a million clusters.
+    if (prefix > prevLength) throw corrupt(`cluster name prefix ${prefix} longer than the previous name`);
+    const suffix = r.varuint();
+    const length = prefix + suffix;
+    if (length > scratch.length) {
+      const grown = Buffer.allocUnsafe(length * 2);
+      scratch.copy(grown, 0, 0, prefix);
+      scratch = grown;
+    }
+    // A prefix of an ASCII name is ASCII; a prefix of another may be too, but then decode as UTF-8.
+    const ascii: boolean = r.bytesInto(scratch, prefix, suffix) && (prevAscii || prefix === 0);
+    const name = scratch.toString(ascii ? 'latin1' : 'utf8', 0, length);
+    const ref = r.varuint();
+    if (ref >= shardIds.length) throw corrupt(`cluster ${name} refers to shard #${ref}`);
+    const generation = r.varuint();
+    const boundAtIndex = r.varuint();
+    lastSeen += r.varint();
+    s.clusters.push(name, shardIds[ref]!, generation, boundAtIndex, lastSeen);
+    prevLength = length;
+    prevAscii = ascii;
+  }
+}
+
+function readDomainsAndQuotas(r: ByteReader, s: FleetState): void {
+  let end = openSection(r, Tag.Domains);
+  for (let n = r.varuint(); n > 0; n--) {
+    const d = { key: r.string(), value: r.string(), shard: r.string(), assignedAtIndex: r.varuint() };
+    s.domains.set(domainKey(d.key, d.value), d);
+  }
+  closeSection(r, end, Tag.Domains);
+  end = openSection(r, Tag.Quotas);
+  for (let n = r.varuint(); n > 0; n--) {
+    const provider = r.string();
+    const region = r.string();
+    const total = r.varuint();
+    const slices: Record<string, number> = {};
+    let allocated = 0;
+    for (let j = r.varuint(); j > 0; j--) {
+      const shard = r.string();
+      allocated += slices[shard] = r.varuint();
+    }
+    s.quotas.set(quotaKey(provider, region), { provider, region, total, allocated, slices: Object.freeze(slices) });
+  }
+  closeSection(r, end, Tag.Quotas);
+}
+
+function readProvidersAndLeases(r: ByteReader, s: FleetState): void {
+  let end = openSection(r, Tag.Providers);
+  for (let n = r.varuint(); n > 0; n--) {
+    const name = r.string();
+    const kind = r.string();
+    const regions: string[] = [];
+    for (let j = r.varuint(); j > 0; j--) regions.push(r.string());
+    s.providers.set(name, { name, kind, regions: Object.freeze(regions), endpoint: r.string() });
+  }
+  closeSection(r, end, Tag.Providers);
+  end = openSection(r, Tag.Leases);
+  for (let n = r.varuint(); n > 0; n--) {
+    const l = { name: r.string(), holder: r.string(), token: r.varuint(), ttlMs: r.varuint(), acquiredAt: r.varuint(), expiresAt: r.varuint() };
+    s.leases.set(l.name, l);
+  }
+  closeSection(r, end, Tag.Leases);
+}
+
+function readKvAndPlans(r: ByteReader, s: FleetState): void {
+  let end = openSection(r, Tag.Kv);
+  for (let n = r.varuint(); n > 0; n--) {
+    const composite = kvKey(r.string(), r.string());
+    const rec = { value: r.string(), createRevision: r.varuint(), modRevision: r.varuint(), version: r.varuint() };
+    s.kv.push(composite, rec);
+    s.kvBytes += Buffer.byteLength(rec.value, 'utf8');
+  }
+  closeSection(r, end, Tag.Kv);
+  end = openSection(r, Tag.Plans);
+  for (let n = r.varuint(); n > 0; n--) {
+    const planId = r.string();
+    const startedBy = r.string();
+    const done = r.varuint();
+    const total = r.varuint();
+    const state = enumAt(PLAN_STATES, r.u8(), 'plan state');
+    s.plans.set(planId, { planId, startedBy, done, total, state, startedAt: r.varuint(), updatedAt: r.varuint(), updatedAtIndex: r.varuint() });
+  }
+  closeSection(r, end, Tag.Plans);
+}
+
+function readSessions(r: ByteReader): SessionTable {
+  const table = new SessionTable();
+  for (let n = r.varuint(); n > 0; n--) {
+    const clientId = r.string();
+    const session: Session = { floor: r.varuint(), lastActivity: r.varuint(), results: new Map() };
+    for (let j = r.varuint(); j > 0; j--) session.results.set(r.varuint(), JSON.parse(r.string()) as ApplyResult);
+    table.sessions.set(clientId, session);
+  }
+  return table;
+}
+
+function readBody(r: ByteReader, s: FleetState): SessionTable {
+  let end = openSection(r, Tag.Meta);
+  s.appliedIndex = r.varuint();
+  s.clock = r.varuint();
+  s.leaseToken = r.varuint();
+  s.kvRevision = r.varuint();
+  closeSection(r, end, Tag.Meta);
+  end = openSection(r, Tag.Shards);
+  const shardIds = readShards(r, s);
+  closeSection(r, end, Tag.Shards);
+  end = openSection(r, Tag.Clusters);
+  readClusters(r, s, shardIds);
+  closeSection(r, end, Tag.Clusters);
+  readDomainsAndQuotas(r, s);
+  readProvidersAndLeases(r, s);
+  readKvAndPlans(r, s);
+  end = openSection(r, Tag.Sessions);
+  const sessions = readSessions(r);
+  closeSection(r, end, Tag.Sessions);
+  check(r.done, 'trailing bytes after the last section');
+  return sessions;
+}
+
+/** Reads a snapshot image back. Throws `SnapshotError` if it is truncated, corrupt or of another version. */
+export function readSnapshot(data: Uint8Array): { state: FleetState; sessions: SessionTable } {
+  const r = new ByteReader(data);
+  const version = r.u8();
+  if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`snapshot format version ${version} is not supported (this build reads ${SNAPSHOT_VERSION})`);
+  const state = new FleetState();
+  try {
+    return { state, sessions: readBody(r, state) };
+  } catch (err) {
+    if (err instanceof SnapshotError) throw err;
+    // A broken order or a bad JSON answer means corrupt bytes, not a bug here.
+    throw new SnapshotError(`corrupt snapshot: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * A map from strings to values kept in key order, as a list of sorted chunks (the layout of
+ * Python's sortedcontainers). Insert and delete move at most one chunk of ~1,000 references;
+ * a lookup is two binary searches; a page after a cursor costs a binary search plus the page.
+ *
+ * Why not a JS Map beside a sorted index: at a million keys, building a Map costs more than
+ * the rest of a snapshot restore together (it is hashed and rehashed as it grows), while
+ * chunks restore by appending. Keys order by UTF-16 code units (`<`), the same on every
+ * replica and in every locale.
+ */
+
+/** Chunks split above twice this size; small enough that a splice is a short memmove. */
+const LOAD = 512;
+
+/** Index of the first element of a sorted array that is ≥ `s` (or > `s` when `strict`). */
+function bound(a: readonly string[], s: string, strict: boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < s || (strict && a[mid] === s)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * An ordered map with string keys. Invariants: `keys[c]` and `vals[c]` have the same,
+ * non-zero length; each `keys[c]` is sorted; chunks are in order and disjoint; `maxes[c]` is
+ * the last key of chunk c; `size` is the total number of keys.
+ */
+export class SortedMap<V> {
+  #keys: string[][] = [];
+  #vals: V[][] = [];
+  #maxes: string[] = [];
+  #size = 0;
+
+  /** Number of keys. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The value of `key`. */
+  get(key: string): V | undefined {
+    const c = bound(this.#maxes, key, false);
+    if (c === this.#keys.length) return undefined;
+    const chunk = this.#keys[c]!;
+    const i = bound(chunk, key, false);
+    return chunk[i] === key ? this.#vals[c]![i] : undefined;
+  }
+
+  /** Whether `key` is present. */
+  has(key: string): boolean {
+    const c = bound(this.#maxes, key, false);
+    if (c === this.#keys.length) return false;
+    const chunk = this.#keys[c]!;
+    return chunk[bound(chunk, key, false)] === key;
+  }
+
+  /** Sets `key` to `value`; returns whether the key is new. */
+  set(key: string, value: V): boolean {
+    const n = this.#keys.length;
+    if (n === 0) {
+      this.#keys.push([key]);
+      this.#vals.push([value]);
+      this.#maxes.push(key);
+      this.#size = 1;
+      return true;
+    }
+    // Past the last key, it goes last in the last chunk.
+    const c = Math.min(bound(this.#maxes, key, false), n - 1);
+    const keys = this.#keys[c]!;
+    const i = bound(keys, key, false);
+    if (keys[i] === key) {
+      this.#vals[c]![i] = value;
+      return false;
+    }
+    keys.splice(i, 0, key);
+    this.#vals[c]!.splice(i, 0, value);
+    if (i === keys.length - 1) this.#maxes[c] = key;
+    this.#size++;
+    if (keys.length > 2 * LOAD) this.#split(c);
+    return true;
+  }
+
+  #split(c: number): void {
+    const keys = this.#keys[c]!;
+    const tailKeys = keys.splice(LOAD);
+    const tailVals = this.#vals[c]!.splice(LOAD);
+    this.#keys.splice(c + 1, 0, tailKeys);
+    this.#vals.splice(c + 1, 0, tailVals);
+    this.#maxes.splice(c, 1, keys[keys.length - 1]!, tailKeys[tailKeys.length - 1]!);
+  }
+
+  /** Removes `key`; returns whether it was there. */
+  delete(key: string): boolean {
+    const c = bound(this.#maxes, key, false);
+    if (c === this.#keys.length) return false;
+    const keys = this.#keys[c]!;
+    const i = bound(keys, key, false);
+    if (keys[i] !== key) return false;
+    this.#size--;
+    if (keys.length === 1) {
+      this.#keys.splice(c, 1);
+      this.#vals.splice(c, 1);
+      this.#maxes.splice(c, 1);
+      return true;
+    }
+    keys.splice(i, 1);
+    this.#vals[c]!.splice(i, 1);
+    if (i === keys.length) this.#maxes[c] = keys[i - 1]!;
+    return true;
+  }
+
+  /**
+   * Appends a key greater than every key: builds a map from sorted input in linear time
+   * (restoring a snapshot). Throws a RangeError when the order is broken.
+   */
+  push(key: string, value: V): void {
+    const c = this.#keys.length - 1;
+    const last = this.#keys[c];
+    if (last !== undefined && !(this.#maxes[c]! < key)) {
+      throw new RangeError(`SortedMap.push: ${JSON.stringify(key)} does not sort after ${JSON.stringify(this.#maxes[c])}`);
+    }
+    if (last === undefined || last.length >= LOAD) {
+      this.#keys.push([key]);
+      this.#vals.push([value]);
+      this.#maxes.push(key);
+    } else {
+      last.push(key);
+      this.#vals[c]!.push(value);
+      this.#maxes[c] = key;
+    }
+    this.#size++;
+  }
+
+  /**
+   * Visits in key order the entries after `after` (from it, when `inclusive`; all of them when
+   * `after` is undefined) until `visit` returns false. `visit` must not change the map.
+   */
+  forEachAfter(after: string | undefined, visit: (key: string, value: V) => boolean, inclusive = false): void {
+    let c = after === undefined ? 0 : bound(this.#maxes, after, !inclusive);
+    let i = after === undefined || c === this.#keys.length ? 0 : bound(this.#keys[c]!, after, !inclusive);
+    for (; c < this.#keys.length; c++, i = 0) {
+      const keys = this.#keys[c]!;
+      const vals = this.#vals[c]!;
+      for (; i < keys.length; i++) if (!visit(keys[i]!, vals[i]!)) return;
+    }
+  }
+
+  /** Every value in key order. */
+  values(): V[] {
+    return this.#vals.flat();
+  }
+
+  /** Every key in order. */
+  keys(): string[] {
+    return this.#keys.flat();
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The fleet registry as a Raft state machine. The node hands it committed entries in log
+ * order; it applies each deterministically (no clock, no randomness: time comes from the
+ * entry), answers with the entry's index, and can be snapshotted and restored byte for byte.
+ */
+import { decodeHeader } from './codec.js';
+import type { EnvelopeHeader } from './parse-command.js';
+import { HANDLERS } from './handlers/index.js';
+import type { Handler } from './handlers/outcome.js';
+import { parseCommand } from './parse-command.js';
+import * as reads from './reads.js';
+import { SessionTable } from './sessions.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { FleetState, kvKey, splitKvKey } from './state.js';
+import type {
+  ApplyResult,
+  ClusterView,
+  Command,
+  CommandType,
+  DomainView,
+  FleetErrorCode,
+  KvEntry,
+  LeaseStatus,
+  Page,
+  PlanView,
+  ProviderView,
+  QuotaView,
+  RegistryCounts,
+  ShardView,
+} from './types.js';
+import { InvalidArgument } from './validate.js';
+
+function refusal(index: number, code: FleetErrorCode, message: string, details?: Record<string, unknown>): ApplyResult {
+  return details === undefined ? { ok: false, index, code, message } : { ok: false, index, code, message, details };
+}
+
+/**
+ * The replicated fleet registry. Invariants: `apply` is a function of (state, index, data) —
+ * the same entries in the same order give byte-identical snapshots on every replica; a write
+ * of a client session is applied at most once; reads never mutate. `apply` throws only on a
+ * caller bug (an index that does not advance) or a bug here, never on bad entry data.
+ */
+export class FleetStateMachine {
+  #s: FleetState = new FleetState();
+  #sessions = new SessionTable();
+
+  /** The Raft index of the last entry applied (or marked applied). */
+  get appliedIndex(): number {
+    return this.#s.appliedIndex;
+  }
+
+  /** Rebuilds a registry from `snapshot()` bytes. Throws `SnapshotError` when they are corrupt. */
+  static restore(data: Uint8Array): FleetStateMachine {
+    const { state, sessions } = readSnapshot(data);
+    const machine = new FleetStateMachine();
+    machine.#s = state;
+    machine.#sessions = sessions;
+    return machine;
+  }
+
+  /** The registry as a compact binary image (see snapshot.ts), as of `appliedIndex`. */
+  snapshot(): Uint8Array {
+    return writeSnapshot(this.#s, this.#sessions);
+  }
+
+  /** Advances `appliedIndex` over an entry that carries no registry command (a no-op or a membership change). */
+  markApplied(index: number): void {
+    this.#advance(index);
+  }
+
+  #advance(index: number): void {
+    if (!Number.isSafeInteger(index) || index <= this.#s.appliedIndex) {
+      throw new RangeError(`apply: index ${index} does not follow the applied index ${this.#s.appliedIndex}`);
+    }
+    this.#s.appliedIndex = index;
+  }
+
+  /** Applies the command in a committed entry and answers it. Never throws on bad data: it answers INVALID_ARGUMENT. */
+  apply(index: number, data: Uint8Array): ApplyResult {
+    this.#advance(index);
+    let header: EnvelopeHeader;
+    try {
+      header = decodeHeader(data);
+    } catch (err) {
+      if (err instanceof InvalidArgument) return refusal(index, 'INVALID_ARGUMENT', err.message);
+      throw err;
+    }
+    const s = this.#s;
+    s.clock = Math.max(s.clock, header.time);
+    this.#sessions.expire(s.clock);
+    if (header.clientId === '') return this.#execute(index, header.op);
+    const verdict = this.#sessions.check(header.clientId, header.seq, header.firstIncomplete, s.clock);
+    switch (verdict.kind) {
+      case 'duplicate':
+        return verdict.result;
+      case 'stale':
+        return refusal(index, 'DUPLICATE_STALE', `write ${header.seq} of client ${header.clientId} was already answered (the client has seen every answer below ${verdict.floor})`, {
+          clientId: header.clientId,
+          seq: header.seq,
+          firstIncomplete: verdict.floor,
+        });
+      case 'window-full':
+        // Not remembered: nothing was applied, so a retry once answers are acknowledged may go through.
+        return refusal(index, 'FAILED_PRECONDITION', `client ${header.clientId} has too many unanswered writes in flight; wait for answers and retry`, {
+          clientId: header.clientId,
+        });
+      case 'new': {
+        const result = this.#execute(index, header.op);
+        verdict.session.results.set(header.seq, result);
+        return result;
+      }
+    }
+  }
+
+  #execute(index: number, raw: unknown): ApplyResult {
+    let op: Command;
+    try {
+      op = parseCommand(raw);
+    } catch (err) {
+      if (err instanceof InvalidArgument) return refusal(index, 'INVALID_ARGUMENT', err.message);
+      throw err;
+    }
+    // The table maps each type to its own handler; TypeScript cannot see that through the lookup.
+    const handler = HANDLERS[op.type] as Handler<CommandType>;
+    const outcome = handler(this.#s, op, { index, time: this.#s.clock });
+    if (outcome.ok) return { ok: true, index, value: outcome.value };
+    return refusal(index, outcome.code, outcome.message, outcome.details);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reads: any replica, never mutating.
+  // -------------------------------------------------------------------------------------------
+
+  /** The registry clock: the largest leader time applied so far. */
+  get clock(): number {
+    return this.#s.clock;
+  }
+
+  /** One shard with its bound-cluster count. */
+  getShard(id: string): ShardView | undefined {
+    const rec = this.#s.shards.get(id);
+    return rec === undefined ? undefined : this.#s.shardView(rec);
+  }
+
+  /** Every shard by id, with bound-cluster counts. */
+  listShards(): ShardView[] {
+    return [...this.#s.shards.keys()].sort().map((id) => this.#s.shardView(this.#s.shards.get(id)!));
+  }
+
+  /** One cluster. */
+  getCluster(name: string): ClusterView | undefined {
+    const slot = this.#s.clusters.slotOf(name);
+    return slot === undefined ? undefined : this.#s.clusters.view(slot);
+  }
+
+  /** A page of clusters in name order; by shard (or unbound) it reads only that shard's index. */
+  listClusters(opts: reads.ListClustersOptions = {}): Page<ClusterView> {
+    return reads.listClusters(this.#s, opts);
+  }
+
+  /** Sizes of the registry. */
+  counts(): RegistryCounts {
+    return reads.counts(this.#s, this.#sessions.sessions.size);
+  }
+
+  /** Domain assignments by key and value, optionally of one shard. */
+  listDomains(shard?: string): DomainView[] {
+    return reads.listDomains(this.#s, shard);
+  }
+
+  /** Quotas by provider and region. */
+  listQuotas(): QuotaView[] {
+    return reads.listQuotas(this.#s);
+  }
+
+  /** Providers by name. */
+  listProviders(): ProviderView[] {
+    return reads.listProviders(this.#s);
+  }
+
+  /** Leases by name, judged at the reader's `now` (default: the registry clock). */
+  listLeases(now?: number): LeaseStatus[] {
+    return reads.listLeases(this.#s, now);
+  }
+
+  /** One KV entry. */
+  kvGet(key: string, ns = ''): KvEntry | undefined {
+    const composite = kvKey(ns, key);
+    const rec = this.#s.kv.get(composite);
+    return rec === undefined ? undefined : { ...splitKvKey(composite), ...rec };
+  }
+
+  /** A page of KV entries of `ns` whose keys start with `prefix`, after the cursor `after`. */
+  kvList(prefix = '', after?: string, limit?: number, ns = ''): Page<KvEntry> {
+    return reads.kvList(this.#s, prefix, after, limit, ns);
+  }
+
+  /** The latest progress of recent rebind plans, most recently updated first. */
+  plans(): PlanView[] {
+    return reads.listPlans(this.#s);
+  }
+}

@@ -1,0 +1,462 @@
+/**
+ * The vocabulary of the fleet registry: what a Raft log entry carries (a command in an
+ * envelope), what applying it answers, and the read views of the registry. Plain data only,
+ * so the node can serialize answers and tests can compare them.
+ */
+
+/** Labels on a shard. Invariant: keys are stored in sorted order, so every replica holds the same object shape. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A shard's scheduling state: `active` takes new clusters; `draining` and `cordoned` take none without force. */
+export type ShardState = 'active' | 'draining' | 'cordoned';
+
+/** The states a rebind plan reports through `plan.progress`. */
+export type PlanState = 'running' | 'paused' | 'completed' | 'failed' | 'aborted';
+
+// ---------------------------------------------------------------------------------------------
+// Commands: one per log entry, wrapped in an envelope.
+// ---------------------------------------------------------------------------------------------
+
+/** Registers a data-plane shard. Re-registering the same id with identical fields is a no-op. */
+export interface ShardRegister {
+  readonly type: 'shard.register';
+  readonly id: string;
+  /** `host:port`. */
+  readonly address: string;
+  readonly region: string;
+  readonly zone: string;
+  /** The most clusters the shard takes (an integer ≥ 0). */
+  readonly capacity: number;
+  readonly labels?: Labels;
+}
+
+/** Changes a shard's fields; absent fields stay; `labels` replaces the whole set. */
+export interface ShardUpdate {
+  readonly type: 'shard.update';
+  readonly id: string;
+  readonly address?: string;
+  readonly region?: string;
+  readonly zone?: string;
+  readonly capacity?: number;
+  readonly labels?: Labels;
+}
+
+/** Moves a shard between active, draining and cordoned. */
+export interface ShardSetState {
+  readonly type: 'shard.setState';
+  readonly id: string;
+  readonly state: ShardState;
+}
+
+/** Removes a shard: refused while clusters are bound unless `force`, which unbinds them. */
+export interface ShardRemove {
+  readonly type: 'shard.remove';
+  readonly id: string;
+  readonly force?: boolean;
+}
+
+/** Records that a shard is alive (at the leader's time). */
+export interface ShardHeartbeat {
+  readonly type: 'shard.heartbeat';
+  readonly id: string;
+}
+
+/** A cluster's contact with a shard: first contact wins. */
+export interface ClusterContact {
+  readonly type: 'cluster.contact';
+  readonly cluster: string;
+  readonly shard: string;
+}
+
+/** Moves a cluster if, and only if, it is bound to `from` (`null` = expected unbound). */
+export interface ClusterRebind {
+  readonly type: 'cluster.rebind';
+  readonly cluster: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly force?: boolean;
+}
+
+/** One move of a rebind batch. */
+export interface RebindMove {
+  readonly cluster: string;
+  readonly from: string | null;
+  readonly to: string;
+}
+
+/** Many rebinds applied all-or-none: every move is checked before any is made. */
+export interface ClusterRebindBatch {
+  readonly type: 'cluster.rebindBatch';
+  readonly moves: readonly RebindMove[];
+  readonly force?: boolean;
+  readonly planId?: string;
+}
+
+/** Leaves a cluster known but bound to no shard. */
+export interface ClusterUnbind {
+  readonly type: 'cluster.unbind';
+  readonly cluster: string;
+}
+
+/** Records that a cluster is alive (at the leader's time). */
+export interface ClusterHeartbeat {
+  readonly type: 'cluster.heartbeat';
+  readonly cluster: string;
+}
+
+/** Forgets clusters not seen for `notSeenSinceMs` of leader time. */
+export interface ClusterPrune {
+  readonly type: 'cluster.prune';
+  readonly notSeenSinceMs: number;
+}
+
+/** Assigns the topology domain `key=value` to a shard (replacing any earlier assignment). */
+export interface DomainAssign {
+  readonly type: 'domain.assign';
+  readonly key: string;
+  readonly value: string;
+  readonly shard: string;
+}
+
+/** Removes the assignment of the topology domain `key=value`. */
+export interface DomainUnassign {
+  readonly type: 'domain.unassign';
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Sets a provider+region quota and its per-shard slices; the slices never add up to more than `total`. */
+export interface QuotaSet {
+  readonly type: 'quota.set';
+  readonly provider: string;
+  readonly region: string;
+  readonly total: number;
+  readonly slices: Readonly<Record<string, number>>;
+}
+
+/** Removes a provider+region quota. */
+export interface QuotaRemove {
+  readonly type: 'quota.remove';
+  readonly provider: string;
+  readonly region: string;
+}
+
+/** Adds an infrastructure provider. Adding the same definition again is a no-op. */
+export interface ProviderAdd {
+  readonly type: 'provider.add';
+  readonly name: string;
+  readonly kind: string;
+  readonly regions: readonly string[];
+  readonly endpoint: string;
+}
+
+/** Removes a provider; refused while quotas refer to it. */
+export interface ProviderRemove {
+  readonly type: 'provider.remove';
+  readonly name: string;
+}
+
+/** Takes (or, for the same holder, renews) a named lease for `ttlMs` of leader time. */
+export interface LeaseAcquire {
+  readonly type: 'lease.acquire';
+  readonly name: string;
+  readonly holder: string;
+  readonly ttlMs: number;
+}
+
+/** Extends a live lease held by `holder` with fencing token `token`. */
+export interface LeaseRenew {
+  readonly type: 'lease.renew';
+  readonly name: string;
+  readonly holder: string;
+  readonly token: number;
+  /** Defaults to the ttl the lease was acquired with. */
+  readonly ttlMs?: number;
+}
+
+/** Gives a lease back. */
+export interface LeaseRelease {
+  readonly type: 'lease.release';
+  readonly name: string;
+  readonly holder: string;
+  readonly token: number;
+}
+
+/** Writes a KV value. */
+export interface KvPut {
+  readonly type: 'kv.put';
+  readonly key: string;
+  readonly value: string;
+  readonly ns?: string;
+}
+
+/** Deletes a KV key (deleting an absent key succeeds with `deleted: false`, like etcd). */
+export interface KvDelete {
+  readonly type: 'kv.delete';
+  readonly key: string;
+  readonly ns?: string;
+}
+
+/** Writes a KV value only if the current value is `expected` (`null` = the key must be absent). */
+export interface KvCas {
+  readonly type: 'kv.cas';
+  readonly key: string;
+  readonly expected: string | null;
+  readonly value: string;
+  readonly ns?: string;
+}
+
+/** Publishes the progress of a running rebind plan (the latest report per plan id is kept). */
+export interface PlanProgress {
+  readonly type: 'plan.progress';
+  readonly planId: string;
+  readonly startedBy: string;
+  readonly done: number;
+  readonly total: number;
+  readonly state: PlanState;
+}
+
+/** Every write the registry accepts. `type` selects the handler. */
+export type Command =
+  | ShardRegister
+  | ShardUpdate
+  | ShardSetState
+  | ShardRemove
+  | ShardHeartbeat
+  | ClusterContact
+  | ClusterRebind
+  | ClusterRebindBatch
+  | ClusterUnbind
+  | ClusterHeartbeat
+  | ClusterPrune
+  | DomainAssign
+  | DomainUnassign
+  | QuotaSet
+  | QuotaRemove
+  | ProviderAdd
+  | ProviderRemove
+  | LeaseAcquire
+  | LeaseRenew
+  | LeaseRelease
+  | KvPut
+  | KvDelete
+  | KvCas
+  | PlanProgress;
+
+/** The name of a command. */
+export type CommandType = Command['type'];
+
+/** The command of a given type. */
+export type CommandOf<T extends CommandType> = Extract<Command, { readonly type: T }>;
+
+/**
+ * What a Raft log entry carries. `time` is stamped by the leader when it proposes: replicas
+ * never read their own clock, so every replica sees the same time for the same entry.
+ */
+export interface CommandEnvelope {
+  /** The writer's session; '' means no deduplication (internal entries). */
+  readonly clientId: string;
+  /** The writer's sequence number for this write (an integer ≥ 0). */
+  readonly seq: number;
+  /** The lowest seq the client has not yet seen answered: results below it may be forgotten. */
+  readonly firstIncomplete: number;
+  /** Leader-stamped milliseconds since the epoch. */
+  readonly time: number;
+  readonly op: Command;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read views.
+// ---------------------------------------------------------------------------------------------
+
+/** A shard as readers see it. `boundClusters` is derived from the binding index, never stored. */
+export interface ShardView {
+  readonly id: string;
+  readonly address: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly state: ShardState;
+  readonly capacity: number;
+  readonly labels: Labels;
+  readonly registeredAt: number;
+  /** `null` until the first `shard.heartbeat`. */
+  readonly lastHeartbeat: number | null;
+  readonly boundClusters: number;
+}
+
+/** A cluster as readers see it. `shard` is `null` while unbound. */
+export interface ClusterView {
+  readonly name: string;
+  readonly shard: string | null;
+  /** Bumped on every change of binding (bind, rebind, unbind); 1 after the first binding. */
+  readonly generation: number;
+  /** The Raft index of the entry that made the current binding (or unbinding). */
+  readonly boundAtIndex: number;
+  readonly lastSeen: number;
+}
+
+/** A topology domain's assignment. */
+export interface DomainView {
+  readonly key: string;
+  readonly value: string;
+  readonly shard: string;
+  readonly assignedAtIndex: number;
+}
+
+/** A quota with its slices (shard ids in sorted order) and their sum. */
+export interface QuotaView {
+  readonly provider: string;
+  readonly region: string;
+  readonly total: number;
+  readonly allocated: number;
+  readonly slices: Readonly<Record<string, number>>;
+}
+
+/** An infrastructure provider. */
+export interface ProviderView {
+  readonly name: string;
+  readonly kind: string;
+  readonly regions: readonly string[];
+  readonly endpoint: string;
+}
+
+/** A lease. `token` is the fencing token: it only grows across all leases of the registry. */
+export interface LeaseView {
+  readonly name: string;
+  readonly holder: string;
+  readonly token: number;
+  readonly ttlMs: number;
+  readonly acquiredAt: number;
+  readonly expiresAt: number;
+}
+
+/** A lease as seen at some reader's `now`. */
+export interface LeaseStatus extends LeaseView {
+  readonly expired: boolean;
+  readonly remainingMs: number;
+}
+
+/** A KV key's revisions, without its value (answers stay small). */
+export interface KvMeta {
+  readonly ns: string;
+  readonly key: string;
+  /** The global revision that created the key (kept across puts, reset by delete). */
+  readonly createRevision: number;
+  /** The global revision of the last change. */
+  readonly modRevision: number;
+  /** Number of puts since the key was created (1 after creation). */
+  readonly version: number;
+}
+
+/** A KV entry with its value. */
+export interface KvEntry extends KvMeta {
+  readonly value: string;
+}
+
+/** The latest reported progress of a rebind plan. */
+export interface PlanView {
+  readonly planId: string;
+  readonly startedBy: string;
+  readonly done: number;
+  readonly total: number;
+  readonly state: PlanState;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly updatedAtIndex: number;
+}
+
+/** A page of a listing; `next` is the cursor for the following page, absent on the last one. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next?: string;
+}
+
+/** Sizes of the registry, for status screens. */
+export interface RegistryCounts {
+  readonly appliedIndex: number;
+  /** The registry clock: the largest leader time applied so far. */
+  readonly clock: number;
+  readonly shards: number;
+  readonly clusters: number;
+  readonly boundClusters: number;
+  readonly unboundClusters: number;
+  readonly domains: number;
+  readonly quotas: number;
+  readonly providers: number;
+  readonly leases: number;
+  readonly kvKeys: number;
+  readonly kvRevision: number;
+  readonly sessions: number;
+  readonly plans: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers.
+// ---------------------------------------------------------------------------------------------
+
+/** The value each command answers with on success. */
+export interface CommandResults {
+  'shard.register': { readonly shard: ShardView; readonly created: boolean };
+  'shard.update': { readonly shard: ShardView };
+  'shard.setState': { readonly shard: ShardView; readonly previousState: ShardState };
+  'shard.remove': {
+    readonly id: string;
+    readonly unboundClusters: number;
+    readonly unassignedDomains: number;
+    readonly droppedQuotaSlices: number;
+  };
+  'shard.heartbeat': { readonly id: string; readonly lastHeartbeat: number };
+  'cluster.contact': { readonly cluster: ClusterView; readonly created: boolean; readonly bound: boolean };
+  'cluster.rebind': { readonly cluster: ClusterView; readonly from: string | null };
+  'cluster.rebindBatch': { readonly moved: number; readonly planId: string | null };
+  'cluster.unbind': { readonly cluster: ClusterView; readonly previousShard: string | null };
+  'cluster.heartbeat': { readonly cluster: string; readonly lastSeen: number };
+  'cluster.prune': { readonly pruned: number };
+  'domain.assign': { readonly domain: DomainView; readonly previousShard: string | null };
+  'domain.unassign': { readonly key: string; readonly value: string; readonly shard: string };
+  'quota.set': { readonly quota: QuotaView; readonly created: boolean };
+  'quota.remove': { readonly provider: string; readonly region: string };
+  'provider.add': { readonly provider: ProviderView; readonly created: boolean };
+  'provider.remove': { readonly name: string };
+  'lease.acquire': { readonly lease: LeaseView; readonly renewed: boolean };
+  'lease.renew': { readonly lease: LeaseView };
+  'lease.release': { readonly name: string; readonly token: number };
+  'kv.put': { readonly kv: KvMeta; readonly revision: number };
+  'kv.delete': { readonly deleted: boolean; readonly revision: number };
+  'kv.cas': { readonly kv: KvMeta; readonly revision: number };
+  'plan.progress': { readonly plan: PlanView };
+}
+
+/** The success value of a command type. */
+export type ResultOf<T extends CommandType> = CommandResults[T];
+
+/**
+ * Why a write was refused. The node maps them to gRPC codes: ALREADY_BOUND and CAS_FAILED to
+ * FAILED_PRECONDITION, DUPLICATE_STALE to FAILED_PRECONDITION or ALREADY_EXISTS.
+ */
+export type FleetErrorCode =
+  | 'ALREADY_BOUND'
+  | 'CAS_FAILED'
+  | 'NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'FAILED_PRECONDITION'
+  | 'DUPLICATE_STALE';
+
+/** A successful apply. `index` is the Raft index the write was applied at (for a duplicate: the original's). */
+export interface ApplyOk<V> {
+  readonly ok: true;
+  readonly index: number;
+  readonly value: V;
+}
+
+/** A refused write. Refusals change nothing but the client's session (they are remembered like successes). */
+export interface ApplyFailure {
+  readonly ok: false;
+  readonly index: number;
+  readonly code: FleetErrorCode;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The answer to one applied log entry. */
+export type ApplyResult<T extends CommandType = CommandType> = ApplyOk<ResultOf<T>> | ApplyFailure;

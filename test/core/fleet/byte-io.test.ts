@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteReader, ByteWriter, SnapshotError } from '../../../src/core/fleet/byte-io.js';
+
+describe('ByteWriter / ByteReader', () => {
+  it('round-trips varints up to 2^53, zigzag ints and strings (property)', () => {
+    const item = fc.oneof(
+      fc.record({ k: fc.constant('u' as const), v: fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom(0, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER)) }),
+      fc.record({ k: fc.constant('i' as const), v: fc.integer({ min: -(2 ** 51), max: 2 ** 51 }) }),
+      fc.record({ k: fc.constant('s' as const), v: fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('x'.repeat(300), 'é'.repeat(200))) }),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 50 }), (items) => {
+        const w = new ByteWriter(4);
+        for (const it of items) {
+          if (it.k === 'u') w.varuint(it.v);
+          else if (it.k === 'i') w.varint(it.v);
+          else w.string(it.v);
+        }
+        const r = new ByteReader(w.finish());
+        for (const it of items) {
+          const got = it.k === 'u' ? r.varuint() : it.k === 'i' ? r.varint() : r.string();
+          // Lone surrogates cannot be UTF-8: they come back as U+FFFD, like every UTF-8 codec.
+          expect(got).toEqual(it.k === 's' ? Buffer.from(it.v, 'utf8').toString('utf8') : it.v);
+        }
+        expect(r.done).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('uses one byte for small numbers and 8 for 2^53 - 1', () => {
+    const w = new ByteWriter();
+    w.varuint(127);
+    expect(w.length).toBe(1);
+    w.varuint(Number.MAX_SAFE_INTEGER);
+    expect(w.length).toBe(9);
+    w.varint(-1);
+    expect(w.length).toBe(10);
+  });
+
+  it('throws SnapshotError on truncated input and over-long varints', () => {
+    expect(() => new ByteReader(Uint8Array.of(0x80)).varuint()).toThrow(SnapshotError);
+    expect(() => new ByteReader(Uint8Array.of(5, 97)).string()).toThrow(SnapshotError);
+    expect(() => new ByteReader(new Uint8Array(9).fill(0xff)).varuint()).toThrow(/longer than 8 bytes/);
+    expect(() => new ByteReader(Uint8Array.of(1, 2)).u32()).toThrow(SnapshotError);
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { FleetStateMachine, LIMITS } from '../../../src/core/fleet/index.js';
+import { Harness, T0 } from './harness.js';
+
+const put = (key: string, value = 'v') => ({ type: 'kv.put', key, value }) as const;
+
+describe('exactly-once sessions', () => {
+  it('answers a duplicate with the remembered result and does not apply it again', () => {
+    const h = new Harness();
+    const first = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
+    const again = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
+    expect(again).toEqual(first);
+    expect(again.index).toBe(h.index - 1); // the index the write was applied at
+    expect(h.sm.counts().kvRevision).toBe(1);
+    expect(h.sm.kvGet('a')!.version).toBe(1);
+  });
+
+  it('remembers refusals too', () => {
+    const h = new Harness();
+    h.shard('s1');
+    h.shard('s2');
+    h.contact('c', 's1');
+    const refused = h.run({ type: 'cluster.contact', cluster: 'c', shard: 's2' }, { clientId: 'w', seq: 7, firstIncomplete: 7 });
+    h.ok({ type: 'cluster.unbind', cluster: 'c' });
+    // Now the same write would succeed, but a retry must get the original answer.
+    expect(h.run({ type: 'cluster.contact', cluster: 'c', shard: 's2' }, { clientId: 'w', seq: 7, firstIncomplete: 7 })).toEqual(refused);
+    expect(h.sm.getCluster('c')!.shard).toBeNull();
+    const bad = h.run({ type: 'kv.put', key: '' }, { clientId: 'w', seq: 8, firstIncomplete: 7 });
+    expect(bad).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+    expect(h.run({ type: 'kv.put', key: '' }, { clientId: 'w', seq: 8, firstIncomplete: 7 })).toEqual(bad);
+  });
+
+  it('keeps every answer at or above firstIncomplete for pipelined writes', () => {
+    const h = new Harness();
+    const answers = [1, 2, 3, 4, 5].map((seq) => h.run(put(`k${seq}`), { clientId: 'c1', seq, firstIncomplete: 1 }));
+    // Out-of-order retries inside the window all get their own answers.
+    for (const seq of [3, 1, 5, 2]) expect(h.run(put(`k${seq}`), { clientId: 'c1', seq, firstIncomplete: 1 })).toEqual(answers[seq - 1]);
+    expect(h.sm.counts().kvRevision).toBe(5);
+    // The client has seen 1..3: those answers may go; 4 and 5 stay.
+    const stale = h.run(put('k3'), { clientId: 'c1', seq: 3, firstIncomplete: 4 });
+    expect(stale).toMatchObject({ ok: false, code: 'DUPLICATE_STALE', index: h.index, details: { clientId: 'c1', seq: 3, firstIncomplete: 4 } });
+    expect(h.run(put('k4'), { clientId: 'c1', seq: 4, firstIncomplete: 4 })).toEqual(answers[3]);
+    // A late envelope carrying an older firstIncomplete does not lower the window.
+    expect(h.run(put('k2'), { clientId: 'c1', seq: 2, firstIncomplete: 1 })).toMatchObject({ code: 'DUPLICATE_STALE' });
+    expect(h.sm.counts().kvRevision).toBe(5);
+  });
+
+  it('treats a seq below its own envelope firstIncomplete as stale', () => {
+    const h = new Harness();
+    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 2 })).toMatchObject({ ok: false, code: 'DUPLICATE_STALE' });
+    expect(h.sm.kvGet('a')).toBeUndefined();
+  });
+
+  it('keeps clients apart, and does not deduplicate clientId ""', () => {
+    const h = new Harness();
+    h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
+    h.run(put('a'), { clientId: 'c2', seq: 1, firstIncomplete: 1 });
+    h.run(put('a'), { seq: 1 });
+    h.run(put('a'), { seq: 1 });
+    expect(h.sm.kvGet('a')!.version).toBe(4);
+    expect(h.sm.counts().sessions).toBe(2);
+  });
+
+  it('expires sessions idle for more than an hour of leader time', () => {
+    const h = new Harness();
+    h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
+    h.run(put('b'), { clientId: 'c2', seq: 1, firstIncomplete: 1 });
+    // Exactly one hour idle: still remembered.
+    h.time = T0 + LIMITS.sessionIdleMs;
+    h.run(put('x'), { clientId: 'other', seq: 1, firstIncomplete: 1 });
+    expect(h.sm.counts().sessions).toBe(3);
+    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 }).index).toBe(1);
+    // One more millisecond for c2 (untouched since T0): forgotten, so its retry applies again.
+    h.time += 1;
+    h.run(put('y'), { clientId: 'other', seq: 2, firstIncomplete: 2 });
+    expect(h.sm.counts().sessions).toBe(2);
+    const retry = h.run(put('b'), { clientId: 'c2', seq: 1, firstIncomplete: 1 });
+    expect(retry.index).toBe(h.index);
+    expect(h.sm.kvGet('b')!.version).toBe(2);
+  });
+
+  it('survives snapshot and restore', () => {
+    const h = new Harness();
+    const first = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
+    const r = new Harness(h.restored());
+    expect(r.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(first);
+    expect(r.sm.kvGet('a')!.version).toBe(1);
+  });
+
+  it('bounds the writes a client may have in flight', () => {
+    const h = new Harness();
+    for (let seq = 1; seq <= LIMITS.maxInFlightPerSession; seq++) h.run({ type: 'kv.delete', key: 'k' }, { clientId: 'c1', seq, firstIncomplete: 1 });
+    const full = h.run({ type: 'kv.put', key: 'k', value: 'v' }, { clientId: 'c1', seq: LIMITS.maxInFlightPerSession + 1, firstIncomplete: 1 });
+    expect(full).toMatchObject({ ok: false, code: 'FAILED_PRECONDITION' });
+    expect(h.sm.kvGet('k')).toBeUndefined();
+    // Once the client acknowledges answers, it may go on.
+    const next = h.run({ type: 'kv.put', key: 'k', value: 'v' }, { clientId: 'c1', seq: LIMITS.maxInFlightPerSession + 1, firstIncomplete: 100 });
+    expect(next.ok).toBe(true);
+  });
+});
+
+describe('apply contract', () => {
+  it('answers malformed entries with INVALID_ARGUMENT and still advances the applied index', () => {
+    const h = new Harness();
+    for (const data of [new Uint8Array(), Buffer.from('not json'), Buffer.from('[]'), Buffer.from('{"clientId":"","seq":0,"firstIncomplete":0,"time":-1,"op":{}}')]) {
+      expect(h.raw(data)).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT', index: h.index });
+      expect(h.sm.appliedIndex).toBe(h.index);
+    }
+    expect(h.err({ type: 'nope' }, 'INVALID_ARGUMENT').message).toMatch(/unknown command type "nope"/);
+  });
+
+  it('refuses an index that does not advance, and lets no-op entries advance it', () => {
+    const sm = new FleetStateMachine();
+    sm.markApplied(5);
+    expect(sm.appliedIndex).toBe(5);
+    expect(() => sm.apply(5, new Uint8Array())).toThrow(RangeError);
+    expect(() => sm.markApplied(3)).toThrow(RangeError);
+    // Gaps are fine: the node may skip entries that carry no command.
+    expect(sm.apply(9, Buffer.from('x')).index).toBe(9);
+  });
+});

@@ -1,0 +1,275 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FleetStateMachine, SNAPSHOT_VERSION, SnapshotError, encodeCommand, type ApplyResult, type Command } from '../../../src/core/fleet/index.js';
+import { SessionTable } from '../../../src/core/fleet/sessions.js';
+import { readSnapshot, writeSnapshot } from '../../../src/core/fleet/snapshot.js';
+import { FleetState, ShardRecord, UNBOUND } from '../../../src/core/fleet/state.js';
+import { Harness, T0 } from './harness.js';
+
+/** A registry with something of every kind, including names that stress the name compression. */
+function rich(): Harness {
+  const h = new Harness();
+  h.shard('s1', 50, { labels: { '10': 'numeric key', tier: 'gold', az: '' } });
+  h.shard('s2', 50);
+  h.shard('s3', 50);
+  // Cluster names are ASCII; KV keys are not, so they carry the multi-byte cases.
+  const names = ['c', 'c-1', 'c-10', 'c-2', 'ä', 'äb', 'äc', '\u{1F600}a', '\u{1F600}b', '\u{1F601}', 'z'.repeat(200)];
+  names.filter((n) => /^[a-z]/.test(n)).forEach((name, i) => h.contact(name, `s${(i % 3) + 1}`));
+  h.ok({ type: 'cluster.unbind', cluster: 'c-2' });
+  h.advance(1_000);
+  h.ok({ type: 'cluster.heartbeat', cluster: 'c-10' });
+  h.ok({ type: 'shard.heartbeat', id: 's2' });
+  h.ok({ type: 'shard.setState', id: 's3', state: 'draining' });
+  h.ok({ type: 'domain.assign', key: 'zone', value: 'a', shard: 's1' });
+  h.ok({ type: 'domain.assign', key: 'rack', value: 'r-1', shard: 's2' });
+  h.ok({ type: 'provider.add', name: 'aws', kind: 'cloud', regions: ['r2', 'r1'], endpoint: 'https://aws' });
+  h.ok({ type: 'quota.set', provider: 'aws', region: 'r1', total: 9, slices: { s2: 4, s1: 5 } });
+  h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 5_000 });
+  for (const [i, key] of names.entries()) h.ok({ type: 'kv.put', key, value: `${key}=${i}`, ns: i % 2 ? 'n1' : '' });
+  h.ok({ type: 'kv.put', key: 'big', value: 'é'.repeat(70_000) });
+  h.ok({ type: 'kv.delete', key: 'c' });
+  h.ok({ type: 'plan.progress', planId: 'p1', startedBy: 'alice', done: 1, total: 3, state: 'running' });
+  h.ok({ type: 'plan.progress', planId: 'p0', startedBy: 'bob', done: 3, total: 3, state: 'completed' });
+  h.run({ type: 'kv.put', key: 'sess', value: '1' }, { clientId: 'cli-1', seq: 1, firstIncomplete: 1 });
+  h.run({ type: 'cluster.contact', cluster: 'c', shard: 's3' }, { clientId: 'cli-1', seq: 2, firstIncomplete: 1 });
+  h.run({ type: 'kv.put', key: 'sess', value: '2' }, { clientId: 'cli-2', seq: 9, firstIncomplete: 3 });
+  return h;
+}
+
+function reads(sm: FleetStateMachine): unknown {
+  return {
+    counts: sm.counts(),
+    shards: sm.listShards(),
+    clusters: sm.listClusters({ limit: 1_000 }),
+    unbound: sm.listClusters({ unbound: true }),
+    domains: sm.listDomains(),
+    quotas: sm.listQuotas(),
+    providers: sm.listProviders(),
+    leases: sm.listLeases(),
+    kv: [sm.kvList('', undefined, 1_000), sm.kvList('', undefined, 1_000, 'n1')],
+    plans: sm.plans(),
+  };
+}
+
+describe('snapshot', () => {
+  it('restores an empty registry', () => {
+    const sm = new FleetStateMachine();
+    const bytes = sm.snapshot();
+    expect(bytes[0]).toBe(SNAPSHOT_VERSION);
+    expect(FleetStateMachine.restore(bytes).snapshot()).toEqual(bytes);
+  });
+
+  it('restores exactly the same state: same bytes, same reads', () => {
+    const h = rich();
+    const bytes = h.sm.snapshot();
+    const restored = FleetStateMachine.restore(bytes);
+    expect(Buffer.from(restored.snapshot()).equals(Buffer.from(bytes))).toBe(true);
+    expect(reads(restored)).toEqual(reads(h.sm));
+    expect(restored.appliedIndex).toBe(h.index);
+  });
+
+  it('is deterministic: replicas applying the same entries write the same bytes', () => {
+    expect(Buffer.from(rich().sm.snapshot()).equals(Buffer.from(rich().sm.snapshot()))).toBe(true);
+  });
+
+  it('keeps behaving the same after a restore (sessions, tokens, revisions, clock)', () => {
+    const a = rich();
+    const b = new Harness(a.restored());
+    b.time = a.time;
+    const next: [Command, { clientId?: string; seq?: number; firstIncomplete?: number }][] = [
+      [{ type: 'kv.put', key: 'sess', value: '1' }, { clientId: 'cli-1', seq: 1, firstIncomplete: 1 }],
+      [{ type: 'lease.acquire', name: 'other', holder: 'n2', ttlMs: 10 }, {}],
+      [{ type: 'kv.cas', key: 'sess', expected: '2', value: '3' }, {}],
+      [{ type: 'cluster.contact', cluster: 'new', shard: 's1' }, { clientId: 'cli-2', seq: 10, firstIncomplete: 10 }],
+      [{ type: 'kv.put', key: 'sess', value: '2' }, { clientId: 'cli-2', seq: 9, firstIncomplete: 3 }],
+    ];
+    for (const [op, from] of next) expect(b.run(op, from)).toEqual(a.run(op, from));
+    expect(Buffer.from(b.sm.snapshot()).equals(Buffer.from(a.sm.snapshot()))).toBe(true);
+  });
+
+  it('is compact: about a dozen bytes per cluster', () => {
+    const h = new Harness();
+    for (let s = 0; s < 10; s++) h.shard(`shard-${s}`, 1_000);
+    for (let i = 0; i < 5_000; i++) h.run({ type: 'cluster.contact', cluster: `prod-cluster-${String(i).padStart(6, '0')}`, shard: `shard-${i % 10}` });
+    expect(h.sm.snapshot().byteLength / 5_000).toBeLessThan(14);
+  });
+
+  it('refuses corrupt, truncated or foreign bytes with SnapshotError', () => {
+    const bytes = rich().sm.snapshot();
+    const corrupt = (f: (b: Uint8Array) => Uint8Array) => () => FleetStateMachine.restore(f(Uint8Array.from(bytes)));
+    expect(corrupt((b) => b.subarray(0, b.length - 1))).toThrow(SnapshotError);
+    expect(corrupt((b) => b.subarray(0, 40))).toThrow(SnapshotError);
+    expect(corrupt((b) => ((b[0] = 9), b))).toThrow(/version 9/);
+    expect(corrupt((b) => ((b[1] = 3), b))).toThrow(/expected section 1/);
+    expect(corrupt((b) => Uint8Array.from([...b, 0]))).toThrow(/trailing bytes/);
+    expect(() => FleetStateMachine.restore(new Uint8Array())).toThrow(SnapshotError);
+  });
+
+  it('compresses and restores names that share multi-byte prefixes', () => {
+    // Validation keeps cluster names ASCII; the format does not depend on it.
+    const s = new FleetState();
+    s.addShard(new ShardRecord('s1', 'h:1', 'r', 'z', 'active', 100, {}, T0, -1));
+    const names = ['aé', 'aéb', 'aê', '\u{1F600}', '\u{1F600}x', '\u{1F601}', '\u{1F601}\u{1F600}', 'zz'];
+    names.forEach((name, i) => s.clusters.add(name, i % 2 ? 's1' : UNBOUND, i + 1, T0 - i * 7));
+    const bytes = writeSnapshot(s, new SessionTable());
+    const back = readSnapshot(bytes);
+    const sorted = [...names].sort();
+    const rows = (shard?: string) => {
+      const out: [string, string, number, number][] = [];
+      const t = back.state.clusters;
+      t.forEachAfter(shard, undefined, (name, slot) => (out.push([name, t.shard(slot), t.boundAtIndex(slot), t.lastSeen(slot)]), true));
+      return out;
+    };
+    const expected = sorted.map((name): [string, string, number, number] => {
+      const i = names.indexOf(name);
+      return [name, i % 2 ? 's1' : UNBOUND, i + 1, T0 - i * 7];
+    });
+    expect(rows()).toEqual(expected);
+    expect(rows('s1')).toEqual(expected.filter((r) => r[1] === 's1'));
+    expect(Buffer.from(writeSnapshot(back.state, back.sessions)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('is a stable format: an empty registry is these bytes', () => {
+    const hex = Buffer.from(new FleetStateMachine().snapshot()).toString('hex');
+    // version 1; meta (4 zero varints); nine sections holding a zero count each.
+    expect(hex).toBe('01' + '010400000000000000' + [2, 3, 4, 5, 6, 7, 8, 9, 10].map((t) => `${t.toString(16).padStart(2, '0')}0100000000`).join(''));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The property: snapshot at any point, restore, apply the rest to both → same answers, same bytes.
+// ---------------------------------------------------------------------------------------------
+
+const pick = <T>(...xs: T[]) => fc.constantFrom(...xs);
+const w = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
+const shard = pick('s1', 's2', 's3', 's4');
+const cluster = pick('c1', 'c2', 'c3', 'c10', 'c100', 'x');
+// Clusters mostly bind to s1 and s2, so that compare-and-set moves often guess right.
+const home = fc.oneof(w(4, pick('s1', 's2')), w(1, shard));
+const fromShard = fc.oneof(w(4, pick('s1', 's2')), w(1, pick(null)));
+const move = fc.record({ cluster, from: fromShard, to: shard });
+
+const addressOf = (id: string) => `10.0.0.${id.slice(1)}:1`;
+
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  w(6, fc.record({ type: pick('shard.register' as const), id: shard, address: pick('h:1'), region: pick('r1', 'r2'), zone: pick('z1'), capacity: fc.nat(6), labels: fc.dictionary(pick('a', 'b', '7'), pick('x', '')) })
+    // Mostly each shard's own address, sometimes a clash.
+    .chain((op) => pick({ ...op, address: addressOf(op.id) }, { ...op, address: addressOf(op.id) }, op))),
+  w(3, fc.record({ type: pick('shard.update' as const), id: shard, capacity: fc.nat(6) })),
+  w(3, fc.record({ type: pick('shard.setState' as const), id: shard, state: pick('active' as const, 'draining' as const, 'cordoned' as const) })),
+  w(3, fc.record({ type: pick('shard.remove' as const), id: shard, force: fc.boolean() })),
+  w(3, fc.record({ type: pick('shard.heartbeat' as const), id: shard })),
+  w(18, fc.record({ type: pick('cluster.contact' as const), cluster, shard: home })),
+  w(12, fc.record({ type: pick('cluster.rebind' as const), cluster, from: fromShard, to: shard, force: fc.boolean() })),
+  w(12, fc.record({ type: pick('cluster.rebindBatch' as const), moves: fc.uniqueArray(move, { minLength: 1, maxLength: 3, selector: (m) => m.cluster }), force: fc.boolean() })),
+  w(6, fc.record({ type: pick('cluster.unbind' as const), cluster })),
+  w(6, fc.record({ type: pick('cluster.heartbeat' as const), cluster })),
+  w(1, fc.record({ type: pick('cluster.prune' as const), notSeenSinceMs: fc.integer({ min: 300_000, max: 2_000_000 }) })),
+  w(3, fc.record({ type: pick('domain.assign' as const), key: pick('zone', 'rack'), value: pick('a', 'b'), shard })),
+  w(3, fc.record({ type: pick('domain.unassign' as const), key: pick('zone', 'rack'), value: pick('a', 'b') })),
+  w(3, fc.record({ type: pick('provider.add' as const), name: pick('p1', 'p2'), kind: pick('cloud'), regions: pick(['r1'], ['r1', 'r2']), endpoint: pick('e:1') })),
+  w(3, fc.record({ type: pick('provider.remove' as const), name: pick('p1', 'p2') })),
+  w(6, fc.record({ type: pick('quota.set' as const), provider: pick('p1', 'p2'), region: pick('r1', 'r2'), total: fc.nat(10), slices: fc.dictionary(shard, fc.nat(5), { maxKeys: 2 }) })),
+  w(3, fc.record({ type: pick('quota.remove' as const), provider: pick('p1', 'p2'), region: pick('r1', 'r2') })),
+  w(6, fc.record({ type: pick('lease.acquire' as const), name: pick('l1', 'l2'), holder: pick('h1', 'h1', 'h2'), ttlMs: fc.integer({ min: 1, max: 120_000 }) })),
+  w(6, fc.record({ type: pick('lease.renew' as const), name: pick('l1', 'l2'), holder: pick('h1', 'h2'), token: fc.integer({ min: 1, max: 5 }) })),
+  w(6, fc.record({ type: pick('lease.release' as const), name: pick('l1', 'l2'), holder: pick('h1', 'h2'), token: fc.integer({ min: 1, max: 5 }) })),
+  w(6, fc.record({ type: pick('kv.put' as const), key: pick('k1', 'k2', 'é', '\u{1F600}'), value: fc.string({ maxLength: 4 }), ns: pick('', 'n1') })),
+  w(3, fc.record({ type: pick('kv.delete' as const), key: pick('k1', 'k2', 'é'), ns: pick('', 'n1') })),
+  w(6, fc.record({ type: pick('kv.cas' as const), key: pick('k1', 'k2'), expected: fc.option(pick('', 'a'), { nil: null }), value: pick('', 'a', 'b') })),
+  w(3, fc.record({ type: pick('plan.progress' as const), planId: pick('p1', 'p2'), startedBy: pick('u'), done: fc.nat(2), total: fc.integer({ min: 2, max: 3 }), state: pick('running' as const, 'completed' as const) })),
+);
+
+interface Step {
+  readonly op: Command;
+  readonly clientId: string;
+  /** Retry an earlier seq of the client instead of a fresh one. */
+  readonly retry: boolean;
+  /** Advance the client's firstIncomplete. */
+  readonly ack: number;
+  /** Leader time step; negative steps model a new leader with a slower clock. */
+  readonly dt: number;
+}
+
+const stepArb: fc.Arbitrary<Step> = fc.record({
+  op: commandArb,
+  clientId: pick('', 'a', 'b'),
+  retry: fc.boolean(),
+  ack: fc.nat(2),
+  // Now and then an idle hour, so that sessions expire.
+  dt: fc.oneof(w(30, fc.integer({ min: -2_000, max: 20_000 })), w(1, pick(3_600_001))),
+});
+
+/** Shards and providers every history starts with, so that random commands mostly meet something. */
+const SETUP: Command[] = [
+  ...['s1', 's2', 's3', 's4'].map((id, i): Command => ({ type: 'shard.register', id, address: `10.0.0.${i}:1`, region: 'r1', zone: 'z1', capacity: 3 })),
+  { type: 'provider.add', name: 'p1', kind: 'cloud', regions: ['r1'], endpoint: 'e:1' },
+];
+
+/** Turns steps into entry bytes, with per-client seqs, retries of earlier writes and acknowledgements. */
+function entries(steps: readonly Step[]): Uint8Array[] {
+  const clients = new Map<string, { seq: number; first: number; sent: Map<number, Command> }>();
+  let time = T0;
+  const setup = SETUP.map((op) => encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time, op }));
+  return setup.concat(
+    steps.map((s) => {
+      time += s.dt;
+      const c = clients.get(s.clientId) ?? { seq: 0, first: 1, sent: new Map() };
+      clients.set(s.clientId, c);
+      const retry = s.retry && c.seq > 0;
+      const seq = retry ? Math.max(1, c.seq - s.ack) : ++c.seq;
+      // A retry sends the same write again, as a real client does.
+      const op = retry ? c.sent.get(seq)! : s.op;
+      c.sent.set(seq, op);
+      c.first = Math.min(c.seq, c.first + s.ack);
+      return encodeCommand({ clientId: s.clientId, seq, firstIncomplete: c.first, time, op });
+    }),
+  );
+}
+
+describe('snapshot property', () => {
+  it('restore at any point, then the same entries: same answers and byte-identical snapshots', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 120, size: 'medium' }), fc.nat(), (steps, cut) => {
+        const data = entries(steps);
+        const k = cut % (data.length + 1);
+        const replayed = new FleetStateMachine();
+        const answers: ApplyResult[] = data.map((d, i) => replayed.apply(i + 1, d));
+        const prefix = new FleetStateMachine();
+        for (let i = 0; i < k; i++) prefix.apply(i + 1, data[i]!);
+        const image = prefix.snapshot();
+        const restored = FleetStateMachine.restore(image);
+        expect(Buffer.from(restored.snapshot()).equals(Buffer.from(image))).toBe(true);
+        for (let i = k; i < data.length; i++) expect(restored.apply(i + 1, data[i]!)).toEqual(answers[i]);
+        expect(Buffer.from(restored.snapshot()).equals(Buffer.from(replayed.snapshot()))).toBe(true);
+        expect(reads(restored)).toEqual(reads(replayed));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps its invariants on random histories: bound counts, capacity, tokens, revisions', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 150, size: 'medium' }), (steps) => {
+        const sm = new FleetStateMachine();
+        let token = 0;
+        let revision = 0;
+        entries(steps).forEach((d, i) => {
+          const r = sm.apply(i + 1, d);
+          if (r.ok && r.index === i + 1 && 'lease' in r.value && 'renewed' in r.value && !r.value.renewed) {
+            const t = r.value.lease.token;
+            expect(t).toBeGreaterThan(token);
+            token = t;
+          }
+          expect(sm.counts().kvRevision).toBeGreaterThanOrEqual(revision);
+          revision = sm.counts().kvRevision;
+        });
+        const clusters = sm.listClusters({ limit: 1_000 }).items;
+        for (const s of sm.listShards()) expect(s.boundClusters).toBe(clusters.filter((c) => c.shard === s.id).length);
+        expect(sm.counts().unboundClusters).toBe(clusters.filter((c) => c.shard === null).length);
+        for (const q of sm.listQuotas()) expect(q.allocated).toBeLessThanOrEqual(q.total);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
