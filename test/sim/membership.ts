@@ -1,0 +1,61 @@
+/**
+ * The operator who changes the membership, one server at a time: add a non-member as a
+ * learner, promote a learner once it has nearly caught up, remove a voter (now and then the
+ * leader itself). Voters never drop below three, so the liveness phase can still demand a
+ * quorum. The core decides whether a change is allowed now; its refusals are counted, not
+ * worked around.
+ */
+import type { RawNode } from '../../src/core/raft/raw-node.js';
+import type { ConfChange, NodeId, Status } from '../../src/core/raft/types.js';
+import type { Prng } from './prng.js';
+
+/** A learner is promoted once its match index is this close to the leader's last index. */
+const PROMOTE_WITHIN = 5;
+
+/** The fewest voters the driver leaves. */
+const MIN_VOTERS = 3;
+
+/** Counters for the run summary. */
+export interface MembershipStats {
+  proposed: number;
+  refused: number;
+}
+
+/** Chooses the next single-server change for a leader's membership, or undefined when none fits. */
+export function chooseConfChange(prng: Prng, status: Status, allNodes: readonly NodeId[], isAlive: (id: NodeId) => boolean): ConfChange | undefined {
+  const { voters, learners } = status.conf;
+  const caughtUp = learners.filter((id) => (status.progress.get(id)?.match ?? 0) >= status.lastIndex - PROMOTE_WITHIN);
+  if (caughtUp.length > 0) return { type: 'add-voter', node: prng.pick(caughtUp) };
+  const outsiders = allNodes.filter((id) => !voters.includes(id) && !learners.includes(id) && isAlive(id));
+  if (outsiders.length > 0 && prng.chance(0.7)) return { type: 'add-learner', node: prng.pick(outsiders) };
+  if (voters.length > MIN_VOTERS) {
+    const others = voters.filter((id) => id !== status.id);
+    const node = prng.chance(0.25) ? status.id : prng.pick(others);
+    return { type: 'remove', node };
+  }
+  return undefined;
+}
+
+/** Drives membership changes through the current leader. */
+export class MembershipDriver {
+  readonly stats: MembershipStats = { proposed: 0, refused: 0 };
+
+  constructor(
+    private readonly prng: Prng,
+    private readonly allNodes: readonly NodeId[],
+  ) {}
+
+  /** Tries one change through `leader`; returns a line describing what happened, for verbose runs. */
+  step(leader: RawNode, isAlive: (id: NodeId) => boolean): string | undefined {
+    const status = leader.status();
+    const cc = chooseConfChange(this.prng, status, this.allNodes, isAlive);
+    if (cc === undefined) return undefined;
+    const result = leader.proposeConfChange(cc);
+    if (!result.ok) {
+      this.stats.refused++;
+      return `membership: ${status.id} refused ${cc.type} ${cc.node}: ${result.error}`;
+    }
+    this.stats.proposed++;
+    return `membership: ${status.id} proposed ${cc.type} ${cc.node} at ${result.firstIndex}`;
+  }
+}

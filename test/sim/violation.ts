@@ -1,0 +1,28 @@
+/**
+ * The one error type the simulator's checkers raise. A run stops at the first violation and
+ * reports it with its seed; anything else thrown during a run is a crash of the core or of
+ * the harness, reported as such.
+ */
+
+/** The properties the simulator checks; each violation names one. */
+export type Property =
+  | 'election-safety'
+  | 'log-matching'
+  | 'leader-completeness'
+  | 'state-machine-safety'
+  | 'committed-durable'
+  | 'applied-monotonic'
+  | 'ready-contract'
+  | 'linearizability'
+  | 'liveness';
+
+/** A broken safety or liveness property, found by a checker outside the core. */
+export class SafetyViolation extends Error {
+  constructor(
+    readonly property: Property,
+    detail: string,
+  ) {
+    super(`${property}: ${detail}`);
+    this.name = 'SafetyViolation';
+  }
+}
