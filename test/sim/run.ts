@@ -35,7 +35,7 @@ export interface RunResult {
 export function runSeed(options: RunOptions): RunResult {
   const cluster = new Cluster(options);
   let failure: RunResult['failure'];
-  let convergedIn: number | undefined;
+  let convergedIn: RunResult['convergedIn'];
   try {
     for (let i = 0; i < options.steps; i++) cluster.step(true);
     convergedIn = runLiveness(cluster);
