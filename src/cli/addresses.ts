@@ -32,3 +32,11 @@ export function parsePeers(text: string): Map<string, string> {
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
+
+/** Parses `host:port,host:port` into a list; throws naming the bad entry. */
+export function parseEndpoints(text: string): string[] {
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new Error('expected host:port,… e.g. 127.0.0.1:7781');
+  for (const ep of list) parseHostPort(ep, 'endpoint');
+  return list;
+}

@@ -1,10 +1,10 @@
-/** Parses an operator's duration (`250ms`, `1s`, `1.5s`, `2m`, `1h`, or plain milliseconds) into milliseconds. */
+/** Parses an operator's duration (`250ms`, `1s`, `1.5s`, `2m`, `1h`, `7d`, or plain milliseconds) into milliseconds. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}: use e.g. 250ms, 1s, 2m`);
   const n = Number(m[1]);
   const unit = m[2] ?? 'ms';
-  const factor = unit === 'ms' ? 1 : unit === 's' ? 1_000 : unit === 'm' ? 60_000 : 3_600_000;
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1_000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000;
   return Math.round(n * factor);
 }
 

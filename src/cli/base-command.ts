@@ -1,0 +1,211 @@
+/**
+ * FleetCommand: the base of every command that talks to a cluster (or prints data). It owns
+ * the shared flags (targeting, credentials, --timeout, --debug, --json), builds the client
+ * lazily, and turns every failure into one line on stderr — or one JSON document on stdout
+ * with --json — and the exit code DESIGN.md gives.
+ *
+ * Start-up is part of the product: this module imports only @oclif/core and small local
+ * helpers. grpc, yaml and ajv load inside the methods that need them.
+ */
+import { Command, Errors, Flags, toConfiguredId, type Interfaces } from '@oclif/core';
+import type { FleetClient } from '../client/index.js';
+import type { ContextStore } from '../client/contexts.js';
+import type { StatusModel } from '../ops/status.js';
+import type { Palette } from '../ui/colors.js';
+import { EXIT, UsageError, formatReport, oneLine, reportOf, type ErrorReport } from './errors.js';
+import { durationFlag, endpointsFlag } from './flags.js';
+import { resolveTarget, type Target } from './target.js';
+
+/** The values of the shared flags, after parsing. */
+export interface GlobalFlags {
+  readonly context?: string | undefined;
+  readonly endpoints?: readonly string[] | undefined;
+  readonly token?: string | undefined;
+  readonly cacert?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  /** Milliseconds: the deadline of each call and of all its retries. */
+  readonly timeout: number;
+  readonly debug: boolean;
+  readonly json: boolean;
+}
+
+/** Options of `client()`. */
+export interface ClientOptions {
+  /** Use the context's admin token (membership, leadership, snapshots). */
+  readonly admin?: boolean;
+  /** Override --timeout for this client (e.g. a long wait). */
+  readonly timeoutMs?: number;
+  /** Talk to these endpoints instead of the target's, with the target's credentials. */
+  readonly endpoints?: readonly string[];
+}
+
+const TARGET = 'TARGET';
+
+/**
+ * The shared flags; exported so commands that do not talk to a cluster can reuse a subset. A
+ * command must not define a flag of the same name while keeping these as its base flags:
+ * `globals` would read the command's value (e.g. a fencing token taken for the bearer token).
+ */
+export const GLOBAL_FLAGS = {
+  context: Flags.string({ description: 'context to use (default: the current one; env FLEET_CONTEXT)', helpGroup: TARGET, helpValue: '<name>' }),
+  endpoints: endpointsFlag({ description: "members' host:port, comma-separated (env FLEET_ENDPOINTS); overrides the context", helpGroup: TARGET }),
+  token: Flags.string({ description: 'bearer token (env FLEET_TOKEN); overrides the context\'s token file', helpGroup: TARGET, helpValue: '<token>' }),
+  cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpGroup: TARGET, helpValue: '<file>' }),
+  cert: Flags.string({ description: 'client certificate (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
+  key: Flags.string({ description: 'client private key (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
+  timeout: durationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
+  debug: Flags.boolean({ description: 'print stack traces and causes of errors', default: false, helpGroup: 'GLOBAL' }),
+};
+
+/**
+ * The base command. Subclasses call `this.parse(Cmd)` first, then `this.client()`; `run()`
+ * returns the data `--json` prints. Invariants: every client built is closed in `finally`, and
+ * nothing but oclif's entry point exits the process.
+ */
+export abstract class FleetCommand extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags: Interfaces.FlagInput = GLOBAL_FLAGS;
+
+  #globals: GlobalFlags | undefined;
+  readonly #clients: FleetClient[] = [];
+
+  /** Parses like oclif, remembers the shared flags, and makes any parse failure a usage error (exit 2). */
+  protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      const result = await super.parse(options, argv);
+      const f = result.flags as Partial<GlobalFlags>;
+      this.#globals = { ...f, timeout: f.timeout ?? 5_000, debug: f.debug ?? false, json: this.jsonEnabled() };
+      return result;
+    } catch (err) {
+      if (err instanceof Errors.ExitError) throw err;
+      throw new UsageError(parseMessage(err), this.helpHint(), err);
+    }
+  }
+
+  /** The shared flags; only after `parse()`. */
+  protected get globals(): GlobalFlags {
+    if (this.#globals === undefined) throw new Error(`${this.id}: parse() must run before the shared flags are read`);
+    return this.#globals;
+  }
+
+  /** `see fleet <command> --help`. */
+  protected helpHint(): string {
+    const id = this.id === undefined ? '' : ` ${toConfiguredId(this.id, this.config)}`;
+    return `see ${this.config.bin}${id} --help`;
+  }
+
+  /** The context store (loaded on first use: it pulls in yaml and ajv). */
+  protected async contextStore(): Promise<ContextStore> {
+    const { ContextStore: Store } = await import('../client/contexts.js');
+    return new Store();
+  }
+
+  /** The cluster this command talks to: flag > env > current context. */
+  protected async target(opts: { admin?: boolean } = {}): Promise<Target> {
+    const readToken = async (file: string, what: string) => (await import('../client/contexts.js')).readTokenFile(file, what);
+    return resolveTarget(this.globals, { ...opts, store: () => this.contextStore(), readToken });
+  }
+
+  /** A client of the target cluster, closed when the command ends. grpc loads here, not before. */
+  protected async client(opts: ClientOptions = {}): Promise<FleetClient> {
+    const target = await this.target(opts);
+    const { FleetClient: Client } = await import('../client/fleet-client.js');
+    const timeout = opts.timeoutMs ?? this.globals.timeout;
+    const client = new Client({
+      endpoints: opts.endpoints ?? target.endpoints,
+      ...(target.token === undefined ? {} : { token: target.token }),
+      ...(target.tls === undefined ? {} : { tls: target.tls }),
+      callTimeoutMs: timeout,
+      overallTimeoutMs: timeout,
+      // One short back-off: a CLI call should fail within --timeout, not spin.
+      backoffMs: { initial: 50, max: 500 },
+    });
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** The `fleet status` model of the target (members outside the endpoints are probed too). */
+  protected async statusModel(client?: FleetClient): Promise<StatusModel> {
+    const c = client ?? (await this.client());
+    const { collectStatus } = await import('../ops/status.js');
+    return collectStatus(c, async (addresses) => (await this.client({ endpoints: addresses })).statusAll());
+  }
+
+  /** The colours for human output on stdout (none with NO_COLOR or when stdout is not a terminal). */
+  protected async palette(): Promise<Palette> {
+    const { stdoutPalette } = await import('../ui/colors.js');
+    return stdoutPalette();
+  }
+
+  /** A broken pipe (`fleet clusters list | head`) ends the output quietly. */
+  protected override async init(): Promise<void> {
+    await super.init();
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exitCode = process.exitCode ?? 0;
+      else throw err;
+    });
+  }
+
+  /** One line on stderr (or the JSON error document on stdout) and the exit code, via oclif's ExitError. */
+  protected override async catch(err: Error & { exitCode?: number }): Promise<never> {
+    if (err instanceof Errors.ExitError) throw err;
+    // The reader of a pipe left (`| head`): it has all it wanted; end quietly.
+    if (err.name === 'BrokenPipe' || (err as NodeJS.ErrnoException).code === 'EPIPE') throw new Errors.ExitError(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    const mapped = reportOf(err);
+    // Every usage error points at the command's help, wherever it was raised.
+    const report = mapped.exitCode === EXIT.usage && mapped.hint === undefined ? { ...mapped, hint: this.helpHint() } : mapped;
+    this.printError(report, err);
+    // oclif's entry point turns ExitError into process exit without printing anything more.
+    throw new Errors.ExitError(report.exitCode);
+  }
+
+  /** Prints a failure: JSON document on stdout with --json, else one line on stderr (+ stack with --debug). */
+  protected printError(report: ErrorReport, err: unknown): void {
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify({ error: report }, null, 2)}\n`);
+    } else {
+      process.stderr.write(`${formatReport(report)}\n`);
+    }
+    const debug = this.#globals?.debug ?? this.argv.includes('--debug');
+    if (debug) process.stderr.write(`${describeChain(err)}\n`);
+  }
+
+  /** Closes every client this command built, so the process can exit. */
+  protected override async finally(err: Error | undefined): Promise<void> {
+    for (const c of this.#clients.splice(0)) c.close();
+    await super.finally(err);
+  }
+}
+
+/** oclif's parse messages span lines and end with "See more help with --help"; fold them into one. */
+export function parseMessage(err: unknown): string {
+  const raw = (err instanceof Error ? err.message : String(err)).replace(/See more help with --help/g, '').replace(/^The following errors? occurred:\s*/, '');
+  const args = /^Missing \d+ required args?:\n([\s\S]*)$/.exec(raw.trim());
+  if (args) {
+    const names = args[1]!.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
+    return `missing ${names.length === 1 ? 'argument' : 'arguments'} ${names.map((n) => n!.toUpperCase()).join(' ')}`;
+  }
+  const text = raw
+    .replace(/Missing required flag (\S+)/g, 'missing required flag --$1')
+    .replace(/^Parsing (--[\w-]+)\s*/, '$1: ');
+  return oneLine(text) || 'invalid arguments';
+}
+
+/** The stack and every cause, for --debug. */
+function describeChain(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e !== undefined && depth < 5; depth++) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+    if (e !== undefined) parts.push('caused by:');
+  }
+  return parts.join('\n');
+}
+
+/** Exit codes, re-exported for commands that pick one explicitly. */
+export { EXIT };

@@ -1,0 +1,102 @@
+/**
+ * Which cluster a command talks to, and with which credentials. Precedence: flags, then the
+ * environment, then the current context — and endpoints and credentials come as a pair, so a
+ * context's token is never sent to endpoints given on the command line.
+ */
+import type { ContextEntry, ContextStore } from '../client/contexts.js';
+import { parseEndpoints } from './addresses.js';
+import { EXIT, CliError } from './errors.js';
+
+/** The targeting flags every FleetCommand takes (see base-command.ts). */
+export interface TargetFlags {
+  readonly context?: string | undefined;
+  readonly endpoints?: readonly string[] | undefined;
+  readonly token?: string | undefined;
+  readonly cacert?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+}
+
+/** A resolved target: enough to build a FleetClient. */
+export interface Target {
+  readonly endpoints: readonly string[];
+  readonly token?: string;
+  readonly tls?: { readonly cacert?: string; readonly cert?: string; readonly key?: string };
+  /** Where the endpoints came from. */
+  readonly source: 'flag' | 'env' | 'context';
+  /** The context used, if any. */
+  readonly context?: string;
+  /** The context's local cluster, when `fleet init` made it. */
+  readonly local?: { readonly dataDir: string };
+}
+
+/** How to resolve: `admin` picks the context's admin token (members, leader, snapshot). */
+export interface ResolveOptions {
+  readonly admin?: boolean;
+  /** The context store, loaded only when a context is needed (it pulls in yaml and ajv). */
+  readonly store: () => Promise<ContextStore>;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Reads a token file (injected for tests). */
+  readonly readToken: (file: string, what: string) => Promise<string>;
+}
+
+const NO_TARGET =
+  'no cluster chosen: pass --endpoints host:port,… or --context NAME, set FLEET_ENDPOINTS or FLEET_CONTEXT, or create a context (fleet init, fleet context add)';
+
+/** Resolves the target of a command: flag > env > current context. */
+export async function resolveTarget(flags: TargetFlags, opts: ResolveOptions): Promise<Target> {
+  const env = opts.env ?? process.env;
+  const token = flags.token ?? nonEmpty(env.FLEET_TOKEN);
+  const tlsFlags = tls(flags.cacert, flags.cert, flags.key);
+  if (flags.endpoints !== undefined) return plain('flag', flags.endpoints, token, tlsFlags);
+  const contextName = flags.context ?? (nonEmpty(env.FLEET_ENDPOINTS) === undefined ? nonEmpty(env.FLEET_CONTEXT) : undefined);
+  if (contextName === undefined && nonEmpty(env.FLEET_ENDPOINTS) !== undefined) {
+    const endpoints = parseEnvEndpoints(env.FLEET_ENDPOINTS!);
+    return plain('env', endpoints, token, tlsFlags);
+  }
+  const store = await opts.store();
+  const named = contextName !== undefined ? { name: contextName, context: await store.require(contextName) } : await store.current();
+  if (named === undefined) throw new CliError(NO_TARGET, { exitCode: EXIT.usage, code: 'NO_TARGET', hint: 'fleet context list' });
+  return fromContext(named.name, named.context, { ...opts, token, tls: tlsFlags });
+}
+
+async function fromContext(
+  name: string,
+  c: ContextEntry,
+  o: ResolveOptions & { token: string | undefined; tls: Target['tls'] },
+): Promise<Target> {
+  const file = o.admin ? (c.adminTokenFile ?? c.tokenFile) : (c.tokenFile ?? c.adminTokenFile);
+  const what = file === c.adminTokenFile ? `admin token (context ${name})` : `token (context ${name})`;
+  const token = o.token ?? (file === undefined ? undefined : await o.readToken(file, what));
+  const contextTls = tls(c.cacert, c.cert, c.key);
+  const merged = o.tls === undefined ? contextTls : { ...contextTls, ...o.tls };
+  return {
+    endpoints: c.endpoints,
+    ...(token === undefined ? {} : { token }),
+    ...(merged === undefined ? {} : { tls: merged }),
+    source: 'context',
+    context: name,
+    ...(c.local === undefined ? {} : { local: c.local }),
+  };
+}
+
+function plain(source: 'flag' | 'env', endpoints: readonly string[], token: string | undefined, t: Target['tls']): Target {
+  return { endpoints, source, ...(token === undefined ? {} : { token }), ...(t === undefined ? {} : { tls: t }) };
+}
+
+function parseEnvEndpoints(text: string): string[] {
+  try {
+    return parseEndpoints(text);
+  } catch (err) {
+    throw new CliError(`FLEET_ENDPOINTS: ${(err as Error).message}`, { exitCode: EXIT.usage, cause: err });
+  }
+}
+
+function tls(cacert: string | undefined, cert: string | undefined, key: string | undefined): Target['tls'] {
+  if (cacert === undefined && cert === undefined && key === undefined) return undefined;
+  return { ...(cacert ? { cacert } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}

@@ -1,0 +1,56 @@
+import { Args, Flags } from '@oclif/core';
+import { access, constants } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
+import { CliError, EXIT } from '../../cli/errors.js';
+import { endpointsFlag } from '../../cli/flags.js';
+import type { ContextEntry } from '../../client/contexts.js';
+
+export default class ContextAdd extends FleetCommand {
+  static override summary = 'Add a context: a named cluster with its endpoints and credentials.';
+  static override description = `Tokens are referenced by file (mode 0600), never stored in contexts.yaml. The first context added becomes current; pass --use to switch to a later one.
+
+The same commands then work against that cluster as against a local one, e.g. \`fleet status --context NAME\`.`;
+  static override examples = [
+    '<%= config.bin %> context add prod-eu --endpoints 10.0.0.1:7781,10.0.0.2:7781,10.0.0.3:7781 --token-file ~/.fleet/prod-token --admin-token-file ~/.fleet/prod-admin --cacert ca.pem --use',
+    '<%= config.bin %> context add lab --endpoints 127.0.0.1:7781',
+  ];
+  static override baseFlags = { debug: GLOBAL_FLAGS.debug };
+  static override args = { name: Args.string({ description: 'context name (letters, digits, . - _)', required: true }) };
+  static override flags = {
+    endpoints: endpointsFlag({ description: "members' host:port, comma-separated", required: true }),
+    'token-file': Flags.string({ description: 'file holding the client token', helpValue: '<file>' }),
+    'admin-token-file': Flags.string({ description: 'file holding the admin token (members, leader, snapshot)', helpValue: '<file>' }),
+    cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpValue: '<file>' }),
+    cert: Flags.string({ description: 'client certificate (PEM)', helpValue: '<file>' }),
+    key: Flags.string({ description: 'client private key (PEM)', helpValue: '<file>' }),
+    use: Flags.boolean({ description: 'make it the current context', default: false }),
+    overwrite: Flags.boolean({ description: 'replace an existing context of that name', default: false }),
+  };
+
+  async run(): Promise<{ name: string; current: boolean } & ContextEntry> {
+    const { args, flags } = await this.parse(ContextAdd);
+    const files = [['tokenFile', 'token-file'], ['adminTokenFile', 'admin-token-file'], ['cacert', 'cacert'], ['cert', 'cert'], ['key', 'key']] as const;
+    const entry: Record<string, unknown> = { endpoints: flags.endpoints };
+    for (const [field, flag] of files) if (flags[flag] !== undefined) entry[field] = await readable(flags[flag], `--${flag}`);
+    const store = await this.contextStore();
+    if (!flags.overwrite && (await store.get(args.name)) !== undefined) {
+      throw new CliError(`context ${args.name} already exists`, { hint: 'pass --overwrite to replace it', exitCode: EXIT.precondition, code: 'EXISTS' });
+    }
+    await store.put(args.name, entry as unknown as ContextEntry, { makeCurrent: flags.use });
+    const current = (await store.current())?.name === args.name;
+    this.log(`added context ${args.name}${current ? ' (current)' : ` (switch with: fleet context use ${args.name})`}`);
+    return { name: args.name, current, ...(await store.require(args.name)) };
+  }
+}
+
+/** The absolute path of a file the CLI must be able to read later; fails now rather than at first use. */
+async function readable(file: string, what: string): Promise<string> {
+  const path = resolve(file);
+  try {
+    await access(path, constants.R_OK);
+  } catch {
+    throw new CliError(`${what} ${path} is not readable`, { exitCode: EXIT.usage, hint: 'check the path and its permissions' });
+  }
+  return path;
+}

@@ -1,0 +1,38 @@
+import { Flags } from '@oclif/core';
+import { FleetCommand } from '../../cli/base-command.js';
+import { limitFlag } from '../../cli/flags.js';
+
+export default class KvList extends FleetCommand {
+  static override summary = 'List keys (and values) under a prefix, page by page.';
+  static override description = '--json prints one document: {"entries": [ … one per line … ], "next": cursor|null}.';
+  static override examples = ['<%= config.bin %> kv list', '<%= config.bin %> kv list --prefix config/ --json', '<%= config.bin %> kv list --limit 100 --after config/m'];
+  static override aliases = ['kv:ls'];
+  static override flags = {
+    prefix: Flags.string({ description: 'only keys starting with this', default: '', helpValue: '<prefix>' }),
+    limit: limitFlag,
+    after: Flags.string({ description: 'start after this key (the cursor a previous --limit printed)', helpValue: '<key>' }),
+    ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(KvList);
+    const client = await this.client();
+    const [{ streamPages }, ui, { StreamingTable }, p] = await Promise.all([
+      import('../../cli/paged-output.js'),
+      import('../../ui/registry-tables.js'),
+      import('../../ui/streaming-table.js'),
+      this.palette(),
+    ]);
+    const table = new StreamingTable(ui.KV_COLUMNS, p);
+    const result = await streamPages({
+      fetch: (after, limit) => client.kvList({ prefix: flags.prefix, ns: flags.ns, limit, ...(after === undefined ? {} : { after }) }),
+      after: flags.after,
+      limit: flags.limit,
+      json: this.jsonEnabled(),
+      key: 'entries',
+      lines: (items) => table.format(items.map(ui.kvRow)),
+      out: process.stdout,
+    });
+    if (!this.jsonEnabled() && result.next !== null) this.logToStderr(p.dim(`more after ${result.next}: add --after ${result.next}`));
+  }
+}

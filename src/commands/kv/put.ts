@@ -1,0 +1,21 @@
+import { Args, Flags } from '@oclif/core';
+import { FleetCommand } from '../../cli/base-command.js';
+import type { Written } from '../../client/index.js';
+
+export default class KvPut extends FleetCommand {
+  static override summary = 'Write a key\'s value.';
+  static override examples = ['<%= config.bin %> kv put config/feature-x on', '<%= config.bin %> kv put owner alice --ns app1 --json'];
+  static override args = {
+    key: Args.string({ description: 'the key', required: true }),
+    value: Args.string({ description: 'the value', required: true }),
+  };
+  static override flags = { ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }), };
+
+  async run(): Promise<Written<'kv.put'>> {
+    const { args, flags } = await this.parse(KvPut);
+    const client = await this.client();
+    const r = await client.kvPut(args.key, args.value, { ns: flags.ns });
+    this.log(`put ${args.key} (revision ${r.revision})`);
+    return r;
+  }
+}

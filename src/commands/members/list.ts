@@ -1,0 +1,30 @@
+import { FleetCommand } from '../../cli/base-command.js';
+
+/** `fleet members list --json`. */
+export interface MembersListResult {
+  readonly leader: string | null;
+  readonly members: ReadonlyArray<{ readonly id: string; readonly address: string; readonly voter: boolean; readonly leader: boolean }>;
+}
+
+export default class MembersList extends FleetCommand {
+  static override summary = 'List the members of the coordinator cluster as the leader records them.';
+  static override description = 'The membership: voters and learners with their addresses. For their health, lag and roles, see fleet status.';
+  static override examples = ['<%= config.bin %> members list', '<%= config.bin %> members list --json'];
+
+  async run(): Promise<MembersListResult> {
+    await this.parse(MembersList);
+    const client = await this.client({ admin: true });
+    const view = await client.listMembers();
+    const leader = view.leaderId === '' ? null : view.leaderId;
+    const members = [...view.members]
+      .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }))
+      .map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === leader }));
+    if (!this.jsonEnabled()) {
+      const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
+      const p = stdoutPalette();
+      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, m.voter ? 'voter' : 'learner', m.leader ? p.accent('leader') : '']);
+      this.log(renderTable([{ header: 'id' }, { header: 'address' }, { header: 'kind' }, { header: 'leader' }], rows, p));
+    }
+    return { leader, members };
+  }
+}

@@ -1,0 +1,18 @@
+import { Args } from '@oclif/core';
+import { FleetCommand } from '../../cli/base-command.js';
+import type { Written } from '../../client/index.js';
+
+export default class ShardsActivate extends FleetCommand {
+  static override summary = 'Return a draining or cordoned shard to service.';
+  static override description = 'Sets the shard\'s state to active. Idempotent: a shard already active stays so.';
+  static override examples = ['<%= config.bin %> shards activate s1', '<%= config.bin %> shards activate s1 --json'];
+  static override args = { id: Args.string({ description: 'shard id', required: true }) };
+
+  async run(): Promise<Written<'shard.setState'>> {
+    const { args } = await this.parse(ShardsActivate);
+    const client = await this.client();
+    const r = await client.setShardState(args.id, 'active');
+    this.log(r.previousState === 'active' ? `shard ${args.id} was already active` : `shard ${args.id}: ${r.previousState} → active (index ${r.index})`);
+    return r;
+  }
+}

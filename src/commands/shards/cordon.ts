@@ -1,0 +1,18 @@
+import { Args } from '@oclif/core';
+import { FleetCommand } from '../../cli/base-command.js';
+import type { Written } from '../../client/index.js';
+
+export default class ShardsCordon extends FleetCommand {
+  static override summary = 'Take a shard out of scheduling entirely (no new bindings).';
+  static override description = 'Sets the shard\'s state to cordoned. Idempotent: a shard already cordoned stays so.';
+  static override examples = ['<%= config.bin %> shards cordon s1', '<%= config.bin %> shards cordon s1 --json'];
+  static override args = { id: Args.string({ description: 'shard id', required: true }) };
+
+  async run(): Promise<Written<'shard.setState'>> {
+    const { args } = await this.parse(ShardsCordon);
+    const client = await this.client();
+    const r = await client.setShardState(args.id, 'cordoned');
+    this.log(r.previousState === 'cordoned' ? `shard ${args.id} was already cordoned` : `shard ${args.id}: ${r.previousState} → cordoned (index ${r.index})`);
+    return r;
+  }
+}

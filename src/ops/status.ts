@@ -1,0 +1,244 @@
+/**
+ * The `fleet status` view model: what every member says about itself, combined into one row
+ * per member and a verdict on the quorum. `buildStatusModel` is a pure function of the probes
+ * (so it is tested with fixtures); `collectStatus` does the probing.
+ *
+ * Unreachable members are rows, not errors: the model always describes what could be seen,
+ * and `quorum.available` says whether the cluster can make progress.
+ */
+import type { EndpointStatus, MemberInfo, MemberStatus } from '../client/index.js';
+
+/** A member's role as `fleet status` shows it. */
+export type StatusRole = 'leader' | 'follower' | 'learner' | 'candidate' | 'unreachable' | 'unknown';
+
+/** One row. Numbers are null when the member did not answer. */
+export interface StatusMember {
+  /** Null for an endpoint that never answered and is not in the membership. */
+  readonly id: string | null;
+  readonly address: string;
+  readonly role: StatusRole;
+  /** Whether the membership counts it as a voter (null: not in the membership seen). */
+  readonly voter: boolean | null;
+  readonly term: number | null;
+  readonly commitIndex: number | null;
+  readonly appliedIndex: number | null;
+  readonly lastIndex: number | null;
+  /** Entries it trails the leader's last index by (0 on the leader). */
+  readonly lag: number | null;
+  /** Milliseconds since it last heard from the leader (0 on the leader, -1 never). */
+  readonly lastContactMs: number | null;
+  readonly healthy: boolean;
+  /** Why it is not healthy; absent when healthy. */
+  readonly problem?: string;
+  readonly rttMs: number | null;
+  readonly version: string | null;
+  readonly uptimeMs: number | null;
+}
+
+/** Whether the voters can still commit, and how many more can fail. */
+export interface QuorumView {
+  readonly voters: number;
+  /** Votes needed: a majority of the voters. */
+  readonly size: number;
+  readonly healthyVoters: number;
+  /** How many more voters can fail before writes stop (0 when already at the edge or below). */
+  readonly failureTolerance: number;
+  /** A leader is known and a quorum of voters is healthy. */
+  readonly available: boolean;
+}
+
+/** The whole `fleet status` document (the `--json` output). */
+export interface StatusModel {
+  readonly clusterName: string | null;
+  readonly leader: string | null;
+  readonly term: number;
+  readonly quorum: QuorumView;
+  readonly members: readonly StatusMember[];
+}
+
+/** Thresholds of health. */
+export interface StatusThresholds {
+  /** A follower that has not heard from the leader for longer is unhealthy (default 5 s). */
+  readonly staleContactMs?: number;
+}
+
+type Answered = Extract<EndpointStatus, { ok: true }>;
+
+/** Combines the probes into the model. Pure: the same probes always give the same model. */
+export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: StatusThresholds = {}): StatusModel {
+  const answered = probes.filter((p): p is Answered => p.ok);
+  const leader = pickLeader(answered);
+  const reference = leader ?? maxBy(answered, (a) => a.status.term);
+  const membership = reference?.status.members ?? [];
+  const term = Math.max(0, ...answered.map((a) => a.status.term));
+  const ctx: RowContext = { leader: leader?.status, staleContactMs: thresholds.staleContactMs ?? 5_000, term };
+  const rows = rowsFor(probes, answered, membership, ctx);
+  return {
+    clusterName: reference?.status.clusterName ?? null,
+    leader: leader?.status.id ?? null,
+    term: leader?.status.term ?? term,
+    quorum: quorumOf(rows, membership, leader !== undefined),
+    members: rows.sort(byId),
+  };
+}
+
+/** The leader: the member that says it leads, at the highest term (a deposed leader may not know yet). */
+function pickLeader(answered: readonly Answered[]): Answered | undefined {
+  return maxBy(answered.filter((a) => a.status.role === 'leader'), (a) => a.status.term);
+}
+
+interface RowContext {
+  readonly leader: MemberStatus | undefined;
+  readonly staleContactMs: number;
+  readonly term: number;
+}
+
+/** One row per membership member, plus any probed endpoint outside the membership. */
+function rowsFor(probes: readonly EndpointStatus[], answered: readonly Answered[], membership: readonly MemberInfo[], ctx: RowContext): StatusMember[] {
+  const used = new Set<EndpointStatus>();
+  const rows: StatusMember[] = [];
+  for (const m of membership) {
+    const probe = answered.find((a) => a.status.id === m.id) ?? probes.find((p) => !p.ok && p.endpoint === m.address);
+    if (probe !== undefined) used.add(probe);
+    rows.push(probe === undefined ? notProbed(m) : probe.ok ? answeredRow(probe, m, ctx) : unreachableRow(probe, m));
+  }
+  for (const p of probes) {
+    if (used.has(p)) continue;
+    rows.push(p.ok ? answeredRow(p, undefined, ctx) : unreachableRow(p, undefined));
+  }
+  return rows;
+}
+
+function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): StatusMember {
+  const s = p.status;
+  const lag = lagOf(s, ctx.leader);
+  const problem = problemOf(s, m, ctx);
+  return {
+    id: s.id,
+    address: m?.address ?? s.address ?? p.endpoint,
+    role: roleOf(s, m),
+    voter: m === undefined ? null : m.voter,
+    term: s.term,
+    commitIndex: s.commitIndex,
+    appliedIndex: s.appliedIndex,
+    lastIndex: s.lastIndex,
+    lag,
+    lastContactMs: s.role === 'leader' ? 0 : s.lastContactMs,
+    healthy: problem === undefined,
+    ...(problem === undefined ? {} : { problem }),
+    rttMs: p.rttMs,
+    version: s.version,
+    uptimeMs: s.uptimeMs,
+  };
+}
+
+function unreachableRow(p: Extract<EndpointStatus, { ok: false }>, m: MemberInfo | undefined): StatusMember {
+  return { ...emptyRow(m?.id ?? null, m?.address ?? p.endpoint, m), problem: `unreachable: ${shortReason(p.error.message, p.endpoint)}`, rttMs: p.rttMs };
+}
+
+function notProbed(m: MemberInfo): StatusMember {
+  return { ...emptyRow(m.id, m.address, m), problem: 'not probed: its address is not among the endpoints' };
+}
+
+function emptyRow(id: string | null, address: string, m: MemberInfo | undefined): StatusMember {
+  return {
+    id,
+    address,
+    role: 'unreachable',
+    voter: m === undefined ? null : m.voter,
+    term: null,
+    commitIndex: null,
+    appliedIndex: null,
+    lastIndex: null,
+    lag: null,
+    lastContactMs: null,
+    healthy: false,
+    rttMs: null,
+    version: null,
+    uptimeMs: null,
+  };
+}
+
+function roleOf(s: MemberStatus, m: MemberInfo | undefined): StatusRole {
+  if (s.role === 'pre-candidate') return 'candidate';
+  if (s.role === 'follower' && m !== undefined && !m.voter) return 'learner';
+  return s.role;
+}
+
+/** The leader's own view of a follower's lag is authoritative; else compare last indexes. */
+function lagOf(s: MemberStatus, leader: MemberStatus | undefined): number | null {
+  if (leader === undefined) return null;
+  if (s.id === leader.id) return 0;
+  const progress = leader.progress.find((p) => p.id === s.id);
+  if (progress !== undefined) return progress.lag;
+  return Math.max(0, leader.lastIndex - s.lastIndex);
+}
+
+/** Why a member that answered is not healthy, or undefined. */
+function problemOf(s: MemberStatus, m: MemberInfo | undefined, ctx: RowContext): string | undefined {
+  const leader = ctx.leader;
+  if (m === undefined && leader !== undefined) return 'not in the membership';
+  if (leader === undefined) return s.leaderId === '' ? 'no leader known' : `follows ${s.leaderId}, which is not leading`;
+  if (s.id === leader.id) return undefined;
+  if (s.role === 'leader') return `stale leader of term ${s.term} (current term ${leader.term})`;
+  if (s.leaderId !== leader.id) return s.leaderId === '' ? 'no leader known' : `follows ${s.leaderId}, not ${leader.id}`;
+  if (s.lastContactMs < 0) return 'never heard from the leader';
+  if (s.lastContactMs > ctx.staleContactMs) return `no contact with the leader for ${Math.round(s.lastContactMs / 100) / 10}s`;
+  const progress = leader.progress.find((p) => p.id === s.id);
+  if (progress?.state === 'snapshot') return 'catching up from a snapshot';
+  return undefined;
+}
+
+function quorumOf(rows: readonly StatusMember[], membership: readonly MemberInfo[], hasLeader: boolean): QuorumView {
+  const voterIds = new Set(membership.filter((m) => m.voter).map((m) => m.id));
+  const voters = voterIds.size;
+  const size = voters === 0 ? 0 : Math.floor(voters / 2) + 1;
+  const healthyVoters = rows.filter((r) => r.id !== null && voterIds.has(r.id) && r.healthy).length;
+  const available = hasLeader && voters > 0 && healthyVoters >= size;
+  return { voters, size, healthyVoters, failureTolerance: Math.max(0, healthyVoters - size), available };
+}
+
+/** The gist of a transport error, for a table cell: the cause without the endpoint and the advice. */
+export function shortReason(message: string, endpoint: string): string {
+  if (/ECONNREFUSED/.test(message)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return 'unknown host';
+  if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return 'host unreachable';
+  if (/no answer within|Deadline exceeded|DEADLINE_EXCEEDED/i.test(message)) return 'timed out';
+  const rest = message.startsWith(`${endpoint}: `) ? message.slice(endpoint.length + 2) : message;
+  return rest.split(': ')[0] ?? rest;
+}
+
+function maxBy<T>(items: readonly T[], key: (t: T) => number): T | undefined {
+  let best: T | undefined;
+  for (const item of items) if (best === undefined || key(item) > key(best)) best = item;
+  return best;
+}
+
+/** Member ids in natural order (n2 before n10); unknown ids last, by address. */
+function byId(a: StatusMember, b: StatusMember): number {
+  if (a.id === null || b.id === null) return a.id === b.id ? a.address.localeCompare(b.address) : a.id === null ? 1 : -1;
+  return a.id.localeCompare(b.id, 'en', { numeric: true });
+}
+
+/** What `collectStatus` needs from a client. */
+export interface StatusSource {
+  statusAll(): Promise<EndpointStatus[]>;
+}
+
+/**
+ * Probes the configured endpoints, then any member the membership names at an address that
+ * was not probed (a context may list only some members), and builds the model.
+ */
+export async function collectStatus(
+  client: StatusSource,
+  probeMore: (addresses: readonly string[]) => Promise<EndpointStatus[]>,
+  thresholds: StatusThresholds = {},
+): Promise<StatusModel> {
+  const first = await client.statusAll();
+  const probed = new Set(first.map((p) => p.endpoint));
+  const known = new Set(first.flatMap((p) => (p.ok ? [p.status.id] : [])));
+  const missing = new Set<string>();
+  for (const p of first) if (p.ok) for (const m of p.status.members) if (!probed.has(m.address) && !known.has(m.id)) missing.add(m.address);
+  const more = missing.size === 0 ? [] : await probeMore([...missing]);
+  return buildStatusModel([...first, ...more], thresholds);
+}

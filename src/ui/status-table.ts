@@ -1,0 +1,79 @@
+/** The `fleet status` screen: a header with the leader and the quorum, and one row per member. */
+import type { StatusMember, StatusModel } from '../ops/status.js';
+import { formatDuration } from '../cli/durations.js';
+import type { Palette } from './colors.js';
+import { renderTable } from './table.js';
+
+/** The header line, e.g. `cluster fleet · leader n1 · term 4 · quorum 2 of 3 voters · can lose 1 of 3`. */
+export function renderStatusHeader(m: StatusModel, p: Palette): string {
+  const q = m.quorum;
+  const parts = [
+    m.clusterName === null ? null : `cluster ${p.bold(m.clusterName)}`,
+    m.leader === null ? p.bad('no leader') : `leader ${p.accent(m.leader)}`,
+    `term ${m.term}`,
+    q.voters === 0 ? null : `quorum ${q.size} of ${q.voters} voters`,
+    tolerance(m, p),
+  ];
+  return parts.filter((s): s is string => s !== null).join(p.dim(' · '));
+}
+
+function tolerance(m: StatusModel, p: Palette): string | null {
+  const q = m.quorum;
+  if (q.voters === 0) return null;
+  if (!q.available) return p.bad(`NO QUORUM: ${q.healthyVoters} of ${q.voters} voters healthy, ${q.size} needed`);
+  const down = q.voters - q.healthyVoters;
+  const text = `can lose ${q.failureTolerance} of ${q.voters}${down > 0 ? ` (${down} down)` : ''}`;
+  return q.failureTolerance === 0 ? p.warn(text) : p.ok(text);
+}
+
+const COLUMNS = [
+  { header: 'id' },
+  { header: 'address' },
+  { header: 'role' },
+  { header: 'term', align: 'right' },
+  { header: 'commit', align: 'right' },
+  { header: 'applied', align: 'right' },
+  { header: 'last', align: 'right' },
+  { header: 'lag', align: 'right' },
+  { header: 'contact', align: 'right' },
+  { header: 'health' },
+] as const;
+
+/** The member table. */
+export function renderStatusTable(m: StatusModel, p: Palette): string {
+  return renderTable(COLUMNS, m.members.map((r) => row(r, p)), p);
+}
+
+function row(r: StatusMember, p: Palette): string[] {
+  const num = (n: number | null) => (n === null ? p.dim('-') : String(n));
+  return [
+    r.role === 'leader' ? p.accent(r.id ?? '?') : (r.id ?? p.dim('?')),
+    r.address,
+    role(r, p),
+    num(r.term),
+    num(r.commitIndex),
+    num(r.appliedIndex),
+    num(r.lastIndex),
+    r.lag === null ? p.dim('-') : r.lag === 0 ? '0' : p.warn(String(r.lag)),
+    contact(r.lastContactMs, r.role, p),
+    r.healthy ? p.ok('ok') : p.bad(r.problem ?? 'unhealthy'),
+  ];
+}
+
+function role(r: StatusMember, p: Palette): string {
+  if (r.role === 'leader') return p.accent('leader');
+  if (r.role === 'unreachable') return p.bad('unreachable');
+  if (r.role === 'candidate' || r.role === 'unknown') return p.warn(r.role);
+  return r.role;
+}
+
+function contact(ms: number | null, role: StatusMember['role'], p: Palette): string {
+  if (ms === null || role === 'leader') return p.dim('-');
+  if (ms < 0) return p.warn('never');
+  return `${formatDuration(ms)} ago`;
+}
+
+/** The whole screen: header, blank line, table. */
+export function renderStatus(m: StatusModel, p: Palette): string {
+  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}`;
+}

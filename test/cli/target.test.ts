@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CliError } from '../../src/cli/errors.js';
+import { resolveTarget } from '../../src/cli/target.js';
+import { ContextStore, readTokenFile } from '../../src/client/contexts.js';
+
+let dir: string;
+let store: ContextStore;
+const opts = (env: NodeJS.ProcessEnv, admin = false) => ({ env, admin, store: async () => store, readToken: readTokenFile });
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fleet-target-'));
+  store = new ContextStore({ dir });
+  writeFileSync(join(dir, 'client'), 'client-token\n');
+  writeFileSync(join(dir, 'admin'), 'admin-token\n');
+  await store.put('local', { endpoints: ['127.0.0.1:7781'], tokenFile: join(dir, 'client'), adminTokenFile: join(dir, 'admin'), local: { dataDir: '/d' } });
+  await store.put('prod', { endpoints: ['10.0.0.1:7781'], cacert: '/ca.pem' });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('resolveTarget', () => {
+  it('uses the current context with its tokens', async () => {
+    expect(await resolveTarget({}, opts({}))).toEqual({ endpoints: ['127.0.0.1:7781'], token: 'client-token', source: 'context', context: 'local', local: { dataDir: '/d' } });
+    expect((await resolveTarget({}, opts({}, true))).token).toBe('admin-token');
+  });
+
+  it('takes flags over the environment over the current context', async () => {
+    const env = { FLEET_ENDPOINTS: '10.9.9.9:1,10.9.9.8:1', FLEET_CONTEXT: 'prod', FLEET_TOKEN: 'env-token' };
+    expect(await resolveTarget({ endpoints: ['1.1.1.1:1'] }, opts(env))).toEqual({ endpoints: ['1.1.1.1:1'], token: 'env-token', source: 'flag' });
+    expect(await resolveTarget({}, opts(env))).toEqual({ endpoints: ['10.9.9.9:1', '10.9.9.8:1'], token: 'env-token', source: 'env' });
+    expect(await resolveTarget({ context: 'prod' }, opts(env))).toMatchObject({ endpoints: ['10.0.0.1:7781'], token: 'env-token', tls: { cacert: '/ca.pem' }, context: 'prod' });
+    expect(await resolveTarget({}, opts({ FLEET_CONTEXT: 'prod' }))).toMatchObject({ context: 'prod' });
+    expect(await resolveTarget({ context: 'local', token: 'flag-token' }, opts(env))).toMatchObject({ token: 'flag-token' });
+  });
+
+  it('never sends a context token to endpoints given on the command line', async () => {
+    expect((await resolveTarget({ endpoints: ['1.1.1.1:1'] }, opts({}))).token).toBeUndefined();
+  });
+
+  it('fails with a usage error when nothing names a cluster', async () => {
+    await store.remove('local');
+    await store.remove('prod');
+    const err = await resolveTarget({}, opts({})).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(2);
+    await expect(resolveTarget({}, opts({ FLEET_ENDPOINTS: 'nope' }))).rejects.toThrow(/FLEET_ENDPOINTS: invalid endpoint "nope"/);
+  });
+});

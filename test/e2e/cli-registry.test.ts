@@ -1,0 +1,136 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster } from './cluster.js';
+import { cliSandbox, json, ok, type ErrorDoc } from './cli-helpers.js';
+import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+
+let cluster: TestCluster;
+const sandbox = cliSandbox();
+const env = sandbox.env;
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ token: 'client-secret', adminToken: 'admin-secret' });
+  writeFileSync(join(sandbox.dir, 'client.token'), 'client-secret\n', { mode: 0o600 });
+  writeFileSync(join(sandbox.dir, 'admin.token'), 'admin-secret\n', { mode: 0o600 });
+  const add = ['context', 'add', 'reg', '--endpoints', cluster.endpoints.join(','), '--token-file', join(sandbox.dir, 'client.token'), '--admin-token-file', join(sandbox.dir, 'admin.token')];
+  await ok(add, env);
+}, 60_000);
+afterAll(async () => {
+  await cluster?.destroy();
+  sandbox.cleanup();
+});
+
+interface Shard { id: string; state: string; capacity: number; boundClusters: number; labels: Record<string, string> }
+interface Cluster { name: string; shard: string | null; generation: number }
+
+describe('registry commands against a real cluster (through a context with tokens)', () => {
+  it('refuses calls without the token', async () => {
+    const r = await runCli(['shards', 'list', '--endpoints', cluster.endpoints.join(',')], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*token/);
+  });
+
+  it('round-trips shards', async () => {
+    const added = await json<{ shard: Shard; created: boolean; index: number }>(['shards', 'add', 's1', '--address', '10.0.0.1:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '100', '--label', 'tier=gold'], env);
+    expect(added).toMatchObject({ created: true, shard: { id: 's1', state: 'active', labels: { tier: 'gold' } } });
+    expect(added.index).toBeGreaterThan(0);
+    await ok(['shards', 'add', 's2', '--address', '10.0.0.2:443', '--region', 'eu', '--zone', 'eu-1b', '--capacity', '10'], env);
+    const updated = await json<{ shard: Shard }>(['shards', 'update', 's2', '--capacity', '20'], env);
+    expect(updated.shard.capacity).toBe(20);
+    expect((await json<{ shard: Shard; previousState: string }>(['shards', 'drain', 's2'], env)).previousState).toBe('active');
+    expect((await json<{ shard: Shard }>(['shards', 'cordon', 's2'], env)).shard.state).toBe('cordoned');
+    expect((await json<{ shard: Shard }>(['shards', 'activate', 's2'], env)).shard.state).toBe('active');
+    const list = await json<Shard[]>(['shards', 'list'], env);
+    expect(list.map((s) => [s.id, s.capacity])).toEqual([['s1', 100], ['s2', 20]]);
+    const table = await ok(['shards', 'list'], env);
+    expect(table.split('\n')[0]).toMatch(/^ID\s+ADDRESS\s+REGION\s+ZONE\s+STATE/);
+  }, 120_000);
+
+  it('binds clusters, first contact wins, and ALREADY_BOUND exits 4 naming the current shard', async () => {
+    const bound = await json<{ cluster: Cluster; bound: boolean }>(['clusters', 'bind', 'c1', '--shard', 's1'], env);
+    expect(bound).toMatchObject({ bound: true, cluster: { name: 'c1', shard: 's1', generation: 1 } });
+    expect((await json<{ bound: boolean }>(['clusters', 'bind', 'c1', '--shard', 's1'], env)).bound).toBe(false);
+    const human = await runCli(['clusters', 'bind', 'c1', '--shard', 's2'], env);
+    expect(human.code).toBe(4);
+    expect(human.stderr.trimEnd().split('\n')).toEqual(['error: cluster "c1" is already bound to shard "s1"; rebind it explicitly to move it']);
+    const doc = await json<ErrorDoc>(['clusters', 'bind', 'c1', '--shard', 's2'], env, 4);
+    expect(doc.error).toMatchObject({ code: 'ALREADY_BOUND', exitCode: 4, details: { currentShard: 's1' } });
+    expect((await json<Cluster>(['clusters', 'show', 'c1'], env)).shard).toBe('s1');
+    expect((await runCli(['clusters', 'show', 'nope'], env)).code).toBe(1);
+    expect((await json<{ previousShard: string }>(['clusters', 'unbind', 'c1'], env)).previousShard).toBe('s1');
+    expect((await json<{ pruned: number }>(['clusters', 'prune', '--stale', '1d'], env)).pruned).toBe(0);
+  }, 120_000);
+
+  it('lists clusters page by page with filters and a cursor', async () => {
+    const client = cluster.client({ token: 'client-secret' });
+    for (let i = 0; i < 30; i++) await client.contact(`p${String(i).padStart(3, '0')}`, i % 2 === 0 ? 's1' : 's2');
+    const all = await json<{ clusters: Cluster[]; next: null }>(['clusters', 'list', '--page-size', '7'], env);
+    expect(all.clusters).toHaveLength(31);
+    expect(all.next).toBeNull();
+    const first = await json<{ clusters: Cluster[]; next: string }>(['clusters', 'list', '--shard', 's1', '--limit', '10'], env);
+    expect(first.clusters).toHaveLength(10);
+    expect(first.clusters.every((c) => c.shard === 's1')).toBe(true);
+    const rest = await json<{ clusters: Cluster[]; next: null }>(['clusters', 'list', '--shard', 's1', '--after', first.next], env);
+    expect(rest.clusters.map((c) => c.name)).toEqual(['p020', 'p022', 'p024', 'p026', 'p028']);
+    expect((await json<{ clusters: Cluster[] }>(['clusters', 'list', '--unbound'], env)).clusters.map((c) => c.name)).toEqual(['c1']);
+    const human = await runCli(['clusters', 'list', '--limit', '3'], env);
+    expect(human.stdout.trimEnd().split('\n')).toHaveLength(4);
+    expect(human.stderr).toMatch(/more after p001: add --after p001/);
+  }, 120_000);
+
+  it('round-trips domains, providers, quotas and leases', async () => {
+    expect((await json<{ domain: { shard: string } }>(['domains', 'assign', 'zone=eu-1a', '--shard', 's1'], env)).domain.shard).toBe('s1');
+    expect(await json<{ key: string; value: string }[]>(['domains', 'list'], env)).toEqual([expect.objectContaining({ key: 'zone', value: 'eu-1a', shard: 's1' })]);
+    expect((await json<{ shard: string }>(['domains', 'unassign', 'zone=eu-1a'], env)).shard).toBe('s1');
+    await ok(['providers', 'add', 'aws', '--kind', 'aws', '--region', 'eu', '--endpoint', 'https://aws.example'], env);
+    expect((await json<{ name: string }[]>(['providers', 'list'], env)).map((p) => p.name)).toEqual(['aws']);
+    const quota = await json<{ quota: { allocated: number } }>(['quotas', 'set', 'aws', 'eu', '--total', '10', '--slice', 's1=4', '--slice', 's2=3'], env);
+    expect(quota.quota.allocated).toBe(7);
+    expect(await json<unknown[]>(['quotas', 'list'], env)).toHaveLength(1);
+    const lease = await json<{ lease: { token: number } }>(['leases', 'acquire', 'L', '--holder', 'me', '--ttl', '30s'], env);
+    expect((await runCli(['leases', 'acquire', 'L', '--holder', 'you', '--ttl', '30s'], env)).code).toBe(4);
+    expect((await json<{ holder: string }[]>(['leases', 'list'], env))[0]!.holder).toBe('me');
+    await ok(['leases', 'release', 'L', '--holder', 'me', '--fencing-token', String(lease.lease.token)], env);
+  }, 120_000);
+
+  it('round-trips kv, with compare-and-set conflicts exiting 4', async () => {
+    await ok(['kv', 'put', 'cfg/a', 'one'], env);
+    expect(await ok(['kv', 'get', 'cfg/a'], env)).toBe('one\n');
+    expect((await json<{ value: string; version: number }>(['kv', 'get', 'cfg/a'], env)).version).toBe(1);
+    const conflict = await json<ErrorDoc>(['kv', 'cas', 'cfg/a', 'two', '--expect', 'zero'], env, 4);
+    expect(conflict.error).toMatchObject({ code: 'CAS_FAILED', exitCode: 4, details: { currentValue: 'one' } });
+    await ok(['kv', 'cas', 'cfg/a', 'two', '--expect', 'one'], env);
+    await ok(['kv', 'cas', 'cfg/b', 'new', '--absent'], env);
+    const list = await json<{ entries: { key: string; value: string }[]; next: null }>(['kv', 'list', '--prefix', 'cfg/'], env);
+    expect(list.entries.map((e) => [e.key, e.value])).toEqual([['cfg/a', 'two'], ['cfg/b', 'new']]);
+    expect((await json<{ deleted: boolean }>(['kv', 'del', 'cfg/b'], env)).deleted).toBe(true);
+    expect((await runCli(['kv', 'get', 'cfg/b'], env)).code).toBe(1);
+  }, 120_000);
+
+  it('saves, inspects and restores a snapshot; a member started on the restore serves the data', async () => {
+    const work = tempDir('fleet-snap-');
+    let restored: ReturnType<typeof spawnCli> | undefined;
+    try {
+      const file = join(work.path, 'backup.snap');
+      const saved = await json<{ index: number; term: number; bytes: number }>(['snapshot', 'save', file, '--fresh'], env);
+      expect(saved.index).toBeGreaterThan(0);
+      const inspected = await json<{ index: number; counts: { shards: number; clusters: number; kvKeys: number } }>(['snapshot', 'inspect', file], env);
+      expect(inspected.index).toBe(saved.index);
+      expect(inspected.counts).toMatchObject({ shards: 2, clusters: 31, kvKeys: 1 });
+      const port = await freePort();
+      const dataDir = join(work.path, 'r1');
+      const r = await json<{ startCommand: string }>(['snapshot', 'restore', file, '--data-dir', dataDir, '--id', 'r1', '--listen', `127.0.0.1:${port}`], env);
+      expect(r.startCommand).toBe(`fleet node start --id r1 --data-dir ${dataDir} --listen 127.0.0.1:${port} --peers r1=127.0.0.1:${port}`);
+      restored = spawnCli(r.startCommand.split(' ').slice(1));
+      const there = { ...sandbox.env, FLEET_CONTEXT: '', FLEET_ENDPOINTS: `127.0.0.1:${port}` };
+      await waitFor('the restored member to lead', async () => ((await runCli(['status', '--json', '--timeout', '1s'], there)).code === 0 ? true : undefined), 30_000, 200);
+      expect(await ok(['kv', 'get', 'cfg/a'], there)).toBe('two\n');
+      expect((await json<Cluster>(['clusters', 'show', 'p001'], there)).shard).toBe('s2');
+      expect((await runCli(['snapshot', 'restore', file, '--data-dir', dataDir, '--id', 'r1'], env)).code).toBe(1);
+    } finally {
+      if (restored) await stopChild(restored.child, 'SIGKILL');
+      work.cleanup();
+    }
+  }, 120_000);
+});

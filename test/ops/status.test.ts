@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { buildStatusModel, collectStatus, shortReason } from '../../src/ops/status.js';
+import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
+
+describe('buildStatusModel', () => {
+  it('describes a healthy three-member cluster', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { lastIndex: 97 }))]);
+    expect(m.leader).toBe('n1');
+    expect(m.term).toBe(3);
+    expect(m.clusterName).toBe('fleet');
+    expect(m.quorum).toEqual({ voters: 3, size: 2, healthyVoters: 3, failureTolerance: 1, available: true });
+    expect(m.members.map((r) => [r.id, r.role, r.lag, r.healthy])).toEqual([
+      ['n1', 'leader', 0, true],
+      ['n2', 'follower', 0, true],
+      ['n3', 'follower', 3, true],
+    ]);
+  });
+
+  it('keeps an unreachable member as a row while a quorum answers', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), down('127.0.0.1:7783')]);
+    expect(m.quorum).toMatchObject({ healthyVoters: 2, failureTolerance: 0, available: true });
+    const n3 = m.members.find((r) => r.id === 'n3')!;
+    expect(n3).toMatchObject({ role: 'unreachable', term: null, lag: null, healthy: false, voter: true, address: '127.0.0.1:7783' });
+    expect(n3.problem).toBe('unreachable: connection refused');
+  });
+
+  it('has no quorum when only a minority answers', () => {
+    const m = buildStatusModel([ok(member('n2', { leaderId: '', lastContactMs: 2_000 })), down('127.0.0.1:7781'), down('127.0.0.1:7783')]);
+    expect(m.leader).toBeNull();
+    expect(m.quorum.available).toBe(false);
+    expect(m.members).toHaveLength(3);
+    expect(m.members.find((r) => r.id === 'n2')!.problem).toBe('no leader known');
+  });
+
+  it('describes a cluster where nobody answers, without throwing', () => {
+    const m = buildStatusModel([down('127.0.0.1:1')]);
+    expect(m).toMatchObject({ leader: null, term: 0, clusterName: null, quorum: { voters: 0, available: false } });
+    expect(m.members).toEqual([expect.objectContaining({ id: null, address: '127.0.0.1:1', role: 'unreachable' })]);
+  });
+
+  it('prefers the leader of the highest term and flags a deposed one', () => {
+    const old = leader({ term: 2, progress: [] });
+    const now = member('n2', { role: 'leader', term: 3, leaderId: 'n2', lastContactMs: 0 });
+    const m = buildStatusModel([ok(old), ok(now), ok(member('n3', { leaderId: 'n2' }))]);
+    expect(m.leader).toBe('n2');
+    expect(m.members.find((r) => r.id === 'n1')!.problem).toBe('stale leader of term 2 (current term 3)');
+    expect(m.quorum).toMatchObject({ healthyVoters: 2, available: true });
+  });
+
+  it('marks followers that lost contact or follow someone else', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2', { lastContactMs: 9_000 })), ok(member('n3', { leaderId: 'n2' }))]);
+    expect(m.members.find((r) => r.id === 'n2')!.problem).toBe('no contact with the leader for 9s');
+    expect(m.members.find((r) => r.id === 'n3')!.problem).toBe('follows n2, not n1');
+    expect(m.quorum.available).toBe(false);
+  });
+
+  it('shows learners and does not count them as voters', () => {
+    const members = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false }];
+    const m = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), ok(member('n4', { members }))]);
+    expect(m.members.find((r) => r.id === 'n4')).toMatchObject({ role: 'learner', voter: false, healthy: true });
+    expect(m.quorum.voters).toBe(3);
+  });
+
+  it('lists members that were not probed, and endpoints outside the membership', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('x9', { members: [] }), '127.0.0.1:9999')]);
+    expect(m.members.find((r) => r.id === 'n3')).toMatchObject({ role: 'unreachable', problem: 'not probed: its address is not among the endpoints' });
+    expect(m.members.find((r) => r.id === 'x9')).toMatchObject({ healthy: false, problem: 'not in the membership', voter: null });
+  });
+
+  it('sorts member ids naturally', () => {
+    const members = Array.from({ length: 11 }, (_, i) => ({ id: `n${i + 1}`, address: `h:${i + 1}`, voter: true }));
+    const m = buildStatusModel([ok(leader({ members, progress: [] }))]);
+    expect(m.members.map((r) => r.id).slice(0, 3)).toEqual(['n1', 'n2', 'n3']);
+    expect(m.members.at(-1)!.id).toBe('n11');
+  });
+
+  it('maps pre-candidates to candidates', () => {
+    const m = buildStatusModel([ok(member('n2', { role: 'pre-candidate', leaderId: '' }))]);
+    expect(m.members.find((r) => r.id === 'n2')!.role).toBe('candidate');
+  });
+});
+
+describe('collectStatus', () => {
+  it('probes members the membership names outside the endpoints', async () => {
+    const asked: string[][] = [];
+    const model = await collectStatus({ statusAll: async () => [ok(leader()), ok(member('n2'))] }, async (addresses) => {
+      asked.push([...addresses]);
+      return [down('127.0.0.1:7783')];
+    });
+    expect(asked).toEqual([['127.0.0.1:7783']]);
+    expect(model.members).toHaveLength(3);
+  });
+});
+
+describe('shortReason', () => {
+  it('keeps the gist of transport errors', () => {
+    expect(shortReason('h:1: no answer within 500 ms: it may be overloaded', 'h:1')).toBe('timed out');
+    expect(shortReason('h:1: this member requires a token: pass --token', 'h:1')).toBe('this member requires a token');
+  });
+});
