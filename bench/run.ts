@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BenchFigure } from './figures.js';
+import { benchCli } from './cli.js';
 import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
 
@@ -10,6 +11,7 @@ type Area = (opts: { quick: boolean }) => Promise<BenchFigure[]>;
 const AREAS: Record<string, Area> = {
   'raft-core': benchRaftCore,
   node: benchNode,
+  cli: benchCli,
 };
 
 function parseArgs(argv: string[]): { areas: string[]; quick: boolean; json: string | undefined } {

@@ -1,0 +1,95 @@
+import { Flags } from '@oclif/core';
+import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
+import { parseDuration } from '../cli/durations.js';
+import { UsageError } from '../cli/errors.js';
+import { durationFlag } from '../cli/flags.js';
+import type { InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
+
+/** `fleet init --json`. */
+export interface InitJson {
+  readonly outcome: 'created' | 'already-running';
+  readonly name: string;
+  readonly context: string;
+  readonly leader: string | null;
+  readonly elapsedMs: number;
+  readonly cluster: LocalClusterView;
+}
+
+export default class Init extends FleetCommand {
+  static override summary = 'Start a local cluster in the background and make it the current context.';
+  static override description = `Starts NODES members on this machine as detached \`fleet node start\` processes on loopback ports BASE-PORT, BASE-PORT+1, …, generates client and admin tokens (files of mode 0600), waits until a leader is elected and every member has applied the first entries, writes a context named after the cluster and makes it current, and prints the members.
+
+Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/share/…); nothing is written to the current directory. Running it again on a running cluster changes nothing. If any step fails, what was started is stopped again.`;
+  static override examples = [
+    '<%= config.bin %> init',
+    '<%= config.bin %> init --nodes 1 --name dev --base-port 8781',
+    '<%= config.bin %> init --nodes 5 --heartbeat 50ms --election-timeout 300ms --json',
+  ];
+  static override baseFlags = { debug: GLOBAL_FLAGS.debug };
+  static override flags = {
+    name: Flags.string({ description: 'cluster name (also the context name)', default: 'local', helpValue: '<name>' }),
+    nodes: Flags.custom<number>({ description: 'number of members', options: ['1', '3', '5'], default: 3, parse: async (s) => Number(s) })(),
+    'base-port': Flags.integer({ description: 'port of the first member; the others follow', default: 7781, min: 1, max: 65_535, helpValue: '<port>' }),
+    'data-dir': Flags.string({ description: "directory for the members' data (default: under $XDG_DATA_HOME/fleet/clusters/NAME)", helpValue: '<dir>' }),
+    heartbeat: Flags.string({ description: 'leader heartbeat interval', default: '100ms', helpValue: '<duration>' }),
+    'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
+    timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
+  };
+
+  async run(): Promise<InitJson> {
+    const { flags } = await this.parse(Init);
+    checkTiming(flags.heartbeat, flags['election-timeout']);
+    const lc = await import('../ops/local-cluster/index.js');
+    const { terminalProgress } = await import('../ops/local-cluster/spinner.js');
+    const { onInterrupt } = await import('../ops/local-cluster/interrupt.js');
+    const progress = terminalProgress(process.stderr);
+    const interrupt = onInterrupt();
+    try {
+      const r = await lc.initCluster({
+        name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
+        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], timeoutMs: flags.timeout,
+        root: lc.clustersRoot(), contexts: await this.contextStore(), progress, signal: interrupt.signal,
+      });
+      progress.stop();
+      if (!this.jsonEnabled()) await this.report(r, flags.nodes);
+      return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, cluster: r.cluster };
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+    }
+  }
+
+  private async report(r: InitResult, requested: number): Promise<void> {
+    const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
+      import('../ops/local-cluster/render.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
+    ]);
+    const p = stdoutPalette();
+    const n = r.cluster.members.length;
+    if (r.outcome === 'already-running') {
+      const differs = n === requested ? '' : `; fleet scale --nodes ${requested} --name ${r.cluster.name} changes its size`;
+      this.log(`Local cluster ${r.cluster.name} is already running (${n} member${n === 1 ? '' : 's'}); nothing changed${differs}.`);
+      this.log(`See it with: fleet status --context ${r.context}`);
+      return;
+    }
+    this.log(`${p.ok('✔')} Local cluster ${p.bold(r.cluster.name)} is healthy: ${n} member${n === 1 ? '' : 's'}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
+    this.log('');
+    this.log(renderStatus(buildStatusModel(r.statuses), p));
+    this.log('');
+    this.log(`Context ${p.bold(r.context)} is now current; data in ${render.tildePath(r.cluster.home)}.`);
+    this.log(render.nextSteps(r.cluster.name, n, p));
+  }
+}
+
+/** Usage errors for durations the members would refuse: caught here, before anything starts. */
+function checkTiming(heartbeat: string, electionTimeout: string): void {
+  let hb: number;
+  let et: number;
+  try {
+    hb = parseDuration(heartbeat);
+    et = parseDuration(electionTimeout);
+  } catch (err) {
+    throw new UsageError((err as Error).message, 'see fleet init --help', err);
+  }
+  if (hb <= 0) throw new UsageError('--heartbeat must be positive', 'e.g. --heartbeat 100ms');
+  if (et < 2 * hb) throw new UsageError('--election-timeout must be at least twice --heartbeat', 'e.g. --heartbeat 100ms --election-timeout 500ms');
+}

@@ -1,0 +1,53 @@
+import { Flags } from '@oclif/core';
+import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
+import { durationFlag } from '../cli/flags.js';
+import type { LocalClusterView } from '../ops/local-cluster/index.js';
+
+/** `fleet up --json`. */
+export interface UpJson {
+  readonly outcome: 'started' | 'already-running';
+  readonly started: readonly string[];
+  readonly leader: string | null;
+  readonly elapsedMs: number;
+  readonly cluster: LocalClusterView;
+}
+
+export default class Up extends FleetCommand {
+  static override summary = 'Start a stopped local cluster again from its data.';
+  static override description = 'Starts every member of the cluster that is not running (detached, as fleet init does), and waits until a leader is elected and every member has caught up. If that fails, the members it started are stopped again. The cluster\'s context is written again, in case it was removed.';
+  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --name dev --json'];
+  static override baseFlags = { debug: GLOBAL_FLAGS.debug };
+  static override flags = {
+    name: Flags.string({ description: 'cluster name', default: 'local', helpValue: '<name>' }),
+    timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
+  };
+
+  async run(): Promise<UpJson> {
+    const { flags } = await this.parse(Up);
+    const lc = await import('../ops/local-cluster/index.js');
+    const { terminalProgress } = await import('../ops/local-cluster/spinner.js');
+    const { onInterrupt } = await import('../ops/local-cluster/interrupt.js');
+    const progress = terminalProgress(process.stderr);
+    const interrupt = onInterrupt();
+    try {
+      const r = await lc.upCluster({ root: lc.clustersRoot(), name: flags.name, contexts: await this.contextStore(), timeoutMs: flags.timeout, progress, signal: interrupt.signal });
+      progress.stop();
+      if (!this.jsonEnabled()) {
+        const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
+          import('../ops/local-cluster/render.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
+        ]);
+        const p = stdoutPalette();
+        if (r.outcome === 'already-running') this.log(`Local cluster ${flags.name} is already running; nothing changed.`);
+        else {
+          this.log(`${p.ok('✔')} Local cluster ${p.bold(flags.name)} is healthy: started ${r.started.join(', ')}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
+          this.log('');
+          this.log(renderStatus(buildStatusModel(r.statuses), p));
+        }
+      }
+      return { outcome: r.outcome, started: r.started, leader: r.leader, elapsedMs: r.elapsedMs, cluster: r.cluster };
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+    }
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * `fleet init`: from nothing to a healthy local cluster, a context, and a status table, in one
+ * step that is all or nothing — if any part fails (or the operator presses Ctrl-C), what was
+ * started is stopped, what was written is removed (the logs stay, for the post-mortem), and
+ * one line says what happened.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CliError, EXIT } from '../../cli/errors.js';
+import type { EndpointStatus } from '../../client/index.js';
+import type { ContextStore } from '../../client/contexts.js';
+import { adminToken, findCluster, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
+import { waitHealthy } from './health.js';
+import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
+import { LOCAL_HOST, claimedPorts, endpointsOf, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest } from './manifest.js';
+import { clusterPaths, checkClusterName, type ClusterPaths } from './paths.js';
+import { busyPorts, describeBusyPort } from './ports.js';
+import { generateToken, writeSecretFile } from './secrets.js';
+import { stopMembers } from './shutdown.js';
+import { SILENT_PROGRESS, type Progress } from './wait.js';
+
+/** Cluster sizes `fleet init` offers: odd, so that a majority survives the most failures. */
+export const INIT_SIZES = [1, 3, 5] as const;
+
+/** What `fleet init` was asked for. Durations stay as the operator wrote them: members parse them. */
+export interface InitOptions {
+  readonly name: string;
+  readonly nodes: number;
+  readonly basePort: number;
+  /** Where the members' data dirs go (default: the cluster's home under the XDG data dir). */
+  readonly dataDir?: string | undefined;
+  readonly heartbeat: string;
+  readonly electionTimeout: string;
+  /** How long to wait for health (default 30 s). */
+  readonly timeoutMs?: number;
+  /** The directory of local clusters (clustersRoot()). */
+  readonly root: string;
+  readonly contexts: ContextStore;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+}
+
+/** What `fleet init` did. `statuses` is empty when the cluster was already running. */
+export interface InitResult {
+  readonly outcome: 'created' | 'already-running';
+  readonly cluster: LocalClusterView;
+  /** The context naming the cluster (made current when created). */
+  readonly context: string;
+  readonly leader: string | null;
+  readonly statuses: readonly EndpointStatus[];
+  readonly elapsedMs: number;
+}
+
+/** Creates, starts and waits for a local cluster; see the file comment for the failure contract. */
+export async function initCluster(opts: InitOptions): Promise<InitResult> {
+  const t0 = Date.now();
+  checkClusterName(opts.name);
+  if (!(INIT_SIZES as readonly number[]).includes(opts.nodes)) throw new CliError(`--nodes must be 1, 3 or 5 (got ${opts.nodes})`, { exitCode: EXIT.usage });
+  const existing = await findCluster(opts.root, opts.name);
+  if (existing) return alreadyThere(existing, opts.contexts, t0);
+  const paths = clusterPaths(opts.root, opts.name);
+  const manifest = planManifest(opts, paths);
+  await checkPlaceIsFree(manifest, opts.root);
+  const progress = opts.progress ?? SILENT_PROGRESS;
+  const launched: LaunchedMember[] = [];
+  try {
+    progress.update(`starting ${manifest.members.length} member${manifest.members.length === 1 ? '' : 's'}`);
+    await writeClusterFiles(manifest, paths);
+    for (const m of manifest.members) launched.push(await launchMember(manifest, m, paths));
+    const health = await waitHealthy({
+      members: new Map(manifest.members.map((m) => [memberAddress(m), m.id])),
+      token: await adminToken({ manifest, paths }),
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      progress,
+      signal: opts.signal,
+      failure: () => earlyExit(launched, paths),
+    });
+    await opts.contexts.put(opts.name, contextOf(manifest, paths), { makeCurrent: true });
+    const cluster = await viewOf({ manifest, paths });
+    return { outcome: 'created', cluster, context: opts.name, leader: health.leader, statuses: health.statuses, elapsedMs: Date.now() - t0 };
+  } catch (err) {
+    throw await rollBack(err, manifest, paths, launched);
+  }
+}
+
+/** The context `fleet init` writes: every member, both tokens, and where the cluster lives. */
+export function contextOf(manifest: ClusterManifest, paths: ClusterPaths) {
+  return { endpoints: endpointsOf(manifest), tokenFile: paths.tokenFile, adminTokenFile: paths.adminTokenFile, local: { dataDir: paths.home } };
+}
+
+async function alreadyThere(c: LocalCluster, contexts: ContextStore, t0: number): Promise<InitResult> {
+  const cluster = await viewOf(c);
+  if (cluster.state !== 'running') {
+    throw new CliError(`local cluster ${c.manifest.name} already exists and is ${cluster.state}`, {
+      exitCode: EXIT.precondition,
+      hint: `fleet up --name ${c.manifest.name} starts it; fleet destroy --name ${c.manifest.name} removes it`,
+    });
+  }
+  // An init interrupted after its members started has no context yet: the cluster keeps one.
+  if ((await contexts.get(c.manifest.name)) === undefined) await contexts.put(c.manifest.name, contextOf(c.manifest, c.paths));
+  return { outcome: 'already-running', cluster, context: c.manifest.name, leader: null, statuses: [], elapsedMs: Date.now() - t0 };
+}
+
+function planManifest(opts: InitOptions, paths: ClusterPaths): ClusterManifest {
+  if (opts.basePort < 1 || opts.basePort + opts.nodes - 1 > 65_535) throw new CliError(`--base-port ${opts.basePort} leaves no room for ${opts.nodes} ports`, { exitCode: EXIT.usage });
+  const dataDir = resolve(opts.dataDir ?? paths.home);
+  const members = Array.from({ length: opts.nodes }, (_, i) => {
+    const id = memberId(i + 1);
+    return { id, port: opts.basePort + i, dataDir: memberDataDir(dataDir, id), state: 'voter' as const };
+  });
+  return {
+    version: 1, name: opts.name, created: new Date().toISOString(), basePort: opts.basePort, dataDir,
+    heartbeat: opts.heartbeat, electionTimeout: opts.electionTimeout, members, nextMember: opts.nodes + 1,
+  };
+}
+
+/** Refuses before anything is written: ports of other local clusters, busy ports (with their holders), data dirs that hold data. */
+async function checkPlaceIsFree(manifest: ClusterManifest, root: string): Promise<void> {
+  const claimed = await claimedPorts(root);
+  const taken = manifest.members.find((m) => claimed.has(m.port));
+  if (taken) {
+    throw new CliError(`port ${taken.port} belongs to local cluster ${claimed.get(taken.port)}`, { hint: 'choose other ports with --base-port; fleet ps lists the ports in use', code: 'PORT_IN_USE' });
+  }
+  const busy = await busyPorts(LOCAL_HOST, manifest.members.map((m) => m.port));
+  if (busy.length > 0) {
+    throw new CliError(busy.map(describeBusyPort).join('; '), { hint: 'stop that program, or choose other ports with --base-port', code: 'PORT_IN_USE', details: { ports: busy.map((b) => b.port) } });
+  }
+  for (const m of manifest.members) {
+    if (existsSync(m.dataDir) && readdirSync(m.dataDir).length > 0) throw new CliError(`${m.dataDir} already holds data`, { hint: 'choose another --data-dir, or remove it' });
+  }
+}
+
+async function writeClusterFiles(manifest: ClusterManifest, paths: ClusterPaths): Promise<void> {
+  for (const dir of [paths.home, paths.runDir, paths.logDir, ...manifest.members.map((m) => m.dataDir)]) await mkdirPrivate(dir);
+  // No manifest means no cluster: token files are leftovers of an init that died before writing one.
+  for (const f of [paths.tokenFile, paths.adminTokenFile]) await rm(f, { force: true });
+  await writeSecretFile(paths.tokenFile, generateToken());
+  await writeSecretFile(paths.adminTokenFile, generateToken());
+  await writeManifest(paths.manifest, manifest);
+}
+
+/** Why to stop waiting: a member's process has exited (with the last thing it logged). */
+export function earlyExit(launched: readonly LaunchedMember[], paths: ClusterPaths): string | undefined {
+  const dead = launched.find((l) => l.exit !== undefined);
+  if (dead === undefined) return undefined;
+  const why = lastLogLine(paths.logFile(dead.id));
+  return `member ${dead.id} exited (${dead.exit})${why ? `: ${why}` : ''}`;
+}
+
+/** Stops what init started and removes what it wrote (keeping the logs); answers the error to throw. */
+async function rollBack(err: unknown, manifest: ClusterManifest, paths: ClusterPaths, launched: readonly LaunchedMember[]): Promise<CliError> {
+  const reason = err instanceof Error ? err.message : String(err);
+  const exitCode = err instanceof CliError && err.exitCode === EXIT.unavailable ? EXIT.unavailable : EXIT.error;
+  let cleanup = `stopped the ${launched.length} member${launched.length === 1 ? '' : 's'} it started`;
+  try {
+    // By the pids spawn() answered: a pid file may not have been written yet.
+    const started = launched.map((l) => ({ member: manifest.members.find((m) => m.id === l.id)!, pid: l.pid }));
+    await stopMembers(started, undefined, { timeoutMs: 3_000 });
+    for (const m of manifest.members) await rm(m.dataDir, { recursive: true, force: true });
+    for (const f of [paths.manifest, paths.tokenFile, paths.adminTokenFile, paths.runDir]) await rm(f, { recursive: true, force: true });
+  } catch (cleanupErr) {
+    cleanup = `could not clean up (${(cleanupErr as Error).message}); check fleet ps`;
+  }
+  return new CliError(`fleet init ${manifest.name} failed: ${reason}; ${cleanup}`, { exitCode, hint: `member logs are in ${paths.logDir}`, cause: err });
+}

@@ -1,0 +1,170 @@
+/**
+ * `fleet up`, `down`, `destroy` and `ps`: starting a stopped local cluster from its data,
+ * stopping it (followers first, leader last, SIGKILL after a deadline), removing it, and
+ * listing them all. Every signal goes to a validated pid only (pids.ts).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { rm, rmdir } from 'node:fs/promises';
+import { parseDuration } from '../../cli/durations.js';
+import { CliError, EXIT } from '../../cli/errors.js';
+import type { ContextStore } from '../../client/contexts.js';
+import type { EndpointStatus } from '../../client/index.js';
+import { adminToken, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
+import { leaderOf, probeStatuses, waitHealthy } from './health.js';
+import { contextOf, earlyExit } from './init.js';
+import { launchMember, type LaunchedMember } from './launcher.js';
+import { LOCAL_HOST, listManifests, memberAddress, mkdirPrivate } from './manifest.js';
+import { clusterPaths } from './paths.js';
+import { removePidFile } from './pids.js';
+import { busyPorts, describeBusyPort } from './ports.js';
+import { stopMembers, type StopReport } from './shutdown.js';
+import { SILENT_PROGRESS, type Progress } from './wait.js';
+
+/** Which cluster, where. */
+export interface ClusterRef {
+  readonly root: string;
+  readonly name: string;
+}
+
+/** What `fleet up` was asked for. */
+export interface UpOptions extends ClusterRef {
+  readonly contexts: ContextStore;
+  readonly timeoutMs?: number;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+}
+
+/** What `fleet up` did: which members it started. */
+export interface UpResult {
+  readonly outcome: 'started' | 'already-running';
+  readonly started: readonly string[];
+  readonly cluster: LocalClusterView;
+  readonly leader: string | null;
+  readonly statuses: readonly EndpointStatus[];
+  readonly elapsedMs: number;
+}
+
+/** Starts every stopped member of a local cluster from its data and waits for health; on failure stops what it started. */
+export async function upCluster(opts: UpOptions): Promise<UpResult> {
+  const t0 = Date.now();
+  const c = await openCluster(opts.root, opts.name);
+  const runningIds = new Set((await runningMembers(c)).map((r) => r.member.id));
+  const toStart = c.manifest.members.filter((m) => !runningIds.has(m.id));
+  if (toStart.length === 0) return { outcome: 'already-running', started: [], cluster: await viewOf(c), leader: null, statuses: [], elapsedMs: Date.now() - t0 };
+  const busy = await busyPorts(LOCAL_HOST, toStart.map((m) => m.port));
+  if (busy.length > 0) throw new CliError(busy.map(describeBusyPort).join('; '), { hint: 'stop that program, then run fleet up again', code: 'PORT_IN_USE' });
+  for (const dir of [c.paths.runDir, c.paths.logDir]) await mkdirPrivate(dir);
+  const launched: LaunchedMember[] = [];
+  try {
+    opts.progress?.update(`starting ${toStart.map((m) => m.id).join(', ')}`);
+    for (const m of toStart) launched.push(await launchMember(c.manifest, m, c.paths));
+    const health = await waitHealthy({
+      // A member still joining (an interrupted scale) may not be in the cluster yet: fleet scale finishes it.
+      members: new Map(c.manifest.members.filter((m) => m.state === 'voter').map((m) => [memberAddress(m), m.id])),
+      token: await adminToken(c),
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      progress: opts.progress ?? SILENT_PROGRESS,
+      signal: opts.signal,
+      failure: () => earlyExit(launched, c.paths),
+    });
+    // The context may have been removed or edited since init; a local cluster keeps its own.
+    await opts.contexts.put(c.manifest.name, contextOf(c.manifest, c.paths));
+    return { outcome: 'started', started: toStart.map((m) => m.id), cluster: await viewOf(c), leader: health.leader, statuses: health.statuses, elapsedMs: Date.now() - t0 };
+  } catch (err) {
+    const started = launched.map((l) => ({ member: c.manifest.members.find((m) => m.id === l.id)!, pid: l.pid }));
+    await stopMembers(started, undefined, { timeoutMs: 3_000 }).catch(() => undefined);
+    const exitCode = err instanceof CliError && err.exitCode === EXIT.unavailable ? EXIT.unavailable : EXIT.error;
+    throw new CliError(`fleet up ${c.manifest.name} failed: ${(err as Error).message}; stopped the members it started`, { exitCode, hint: `member logs are in ${c.paths.logDir}`, cause: err });
+  }
+}
+
+/** What `fleet down` was asked for. */
+export interface DownOptions extends ClusterRef {
+  /** Deadline for every member to exit after SIGTERM, after which the rest get SIGKILL. */
+  readonly timeoutMs: number;
+}
+
+/** What `fleet down` did. `leader` is the member stopped last (null when none was known). */
+export interface DownResult extends StopReport {
+  readonly outcome: 'stopped' | 'already-stopped';
+  readonly leader: string | null;
+  readonly elapsedMs: number;
+}
+
+/** Stops a local cluster's running members: followers first, the leader last. */
+export async function downCluster(opts: DownOptions): Promise<DownResult> {
+  const t0 = Date.now();
+  const c = await openCluster(opts.root, opts.name);
+  return stopCluster(c, opts.timeoutMs, t0);
+}
+
+async function stopCluster(c: LocalCluster, timeoutMs: number, t0: number): Promise<DownResult> {
+  const running = await runningMembers(c);
+  await removeStalePidFiles(c, new Set(running.map((r) => r.member.id)));
+  if (running.length === 0) return { outcome: 'already-stopped', stopped: [], killed: [], leader: null, elapsedMs: Date.now() - t0 };
+  const statuses = await probeStatuses(running.map((r) => memberAddress(r.member)), await adminToken(c).catch(() => ''));
+  const leader = leaderOf(statuses);
+  const report = await stopMembers(running, leader, { timeoutMs, waveGraceMs: followerGraceMs(c) });
+  for (const r of running) await removePidFile(c.paths.pidFile(r.member.id));
+  return { outcome: 'stopped', ...report, leader: leader ?? null, elapsedMs: Date.now() - t0 };
+}
+
+/**
+ * How long followers get before the leader is signalled anyway: two election timeouts, after
+ * which the leader no longer counts a stopped follower as active and so does not try to hand
+ * leadership to it.
+ */
+function followerGraceMs(c: LocalCluster): number {
+  try {
+    return 2 * parseDuration(c.manifest.electionTimeout) + 250;
+  } catch {
+    return 2_000;
+  }
+}
+
+/** Pid files whose process is gone (or is not the member any more) are removed, never acted on. */
+async function removeStalePidFiles(c: LocalCluster, running: ReadonlySet<string>): Promise<void> {
+  for (const m of c.manifest.members) if (!running.has(m.id)) await removePidFile(c.paths.pidFile(m.id));
+}
+
+/** What `fleet destroy` was asked for. Confirmation is the command's business. */
+export interface DestroyOptions extends ClusterRef {
+  readonly contexts: ContextStore;
+  readonly timeoutMs: number;
+}
+
+/** What `fleet destroy` did. */
+export interface DestroyResult {
+  readonly name: string;
+  readonly stopped: readonly string[];
+  readonly removed: readonly string[];
+  readonly contextRemoved: boolean;
+}
+
+/** Stops a local cluster if needed and removes its data, its home and its context. */
+export async function destroyCluster(opts: DestroyOptions): Promise<DestroyResult> {
+  const c = await openCluster(opts.root, opts.name);
+  const down = await stopCluster(c, opts.timeoutMs, Date.now());
+  const removed: string[] = [];
+  for (const m of c.manifest.members) {
+    if (existsSync(m.dataDir)) removed.push(m.dataDir);
+    await rm(m.dataDir, { recursive: true, force: true });
+  }
+  // A --data-dir the operator chose is removed only if fleet's members were all it held.
+  if (c.manifest.dataDir !== c.paths.home && existsSync(c.manifest.dataDir) && readdirSync(c.manifest.dataDir).length === 0) {
+    await rmdir(c.manifest.dataDir);
+    removed.push(c.manifest.dataDir);
+  }
+  await rm(c.paths.home, { recursive: true, force: true });
+  removed.push(c.paths.home);
+  const ctx = await opts.contexts.get(c.manifest.name);
+  const ours = ctx?.local?.dataDir === c.paths.home;
+  const contextRemoved = ours ? await opts.contexts.remove(c.manifest.name) : false;
+  return { name: c.manifest.name, stopped: [...down.stopped, ...down.killed], removed, contextRemoved };
+}
+
+/** Every local cluster under `root`, with its members' pids and run state (`fleet ps`). */
+export async function listClusters(root: string): Promise<LocalClusterView[]> {
+  const manifests = await listManifests(root);
+  return Promise.all(manifests.map((manifest) => viewOf({ manifest, paths: clusterPaths(root, manifest.name) })));
+}

@@ -1,0 +1,54 @@
+/**
+ * Text of the local-cluster commands: the `fleet ps` table, and the lines that say what
+ * happened and what to do next. Pure: data and a palette in, text out.
+ */
+import { homedir } from 'node:os';
+import { renderTable } from '../../ui/table.js';
+import type { Palette } from '../../ui/colors.js';
+import type { LocalClusterView } from './cluster-state.js';
+
+/** `~/…` for paths under the home directory, which is how operators read them. */
+export function tildePath(path: string, home = homedir()): string {
+  return home && (path === home || path.startsWith(`${home}/`)) ? `~${path.slice(home.length)}` : path;
+}
+
+/** One row per member of every cluster; a cluster's name only on its first row. */
+export function renderClusterList(clusters: readonly LocalClusterView[], p: Palette): string {
+  if (clusters.length === 0) return 'No local clusters. Start one with: fleet init';
+  const rows = clusters.flatMap((c) =>
+    c.members.map((m, i) => [
+      i === 0 ? p.bold(c.name) : '',
+      i === 0 ? stateCell(c.state, p) : '',
+      m.id + (m.state === 'joining' ? p.dim(' (joining)') : ''),
+      m.running ? p.ok('running') : p.dim('stopped'),
+      m.pid === null ? p.dim('-') : m.pid,
+      m.address,
+      tildePath(m.dataDir),
+    ]),
+  );
+  const columns = ['cluster', 'state', 'member', 'process', 'pid', 'address', 'data dir'].map((header) => ({ header, ...(header === 'pid' ? { align: 'right' as const } : {}) }));
+  return renderTable(columns, rows, p);
+}
+
+function stateCell(state: LocalClusterView['state'], p: Palette): string {
+  return state === 'running' ? p.ok(state) : state === 'partial' ? p.warn(state) : p.dim(state);
+}
+
+/** What to try after `fleet init` or `fleet up`. */
+export function nextSteps(name: string, members: number, p: Palette): string {
+  const n = name === 'local' ? '' : ` --name ${name}`;
+  const steps: [string, string][] = [
+    ['fleet status', 'members, leader, terms and lag'],
+    ['fleet kv put hello world', 'write something'],
+    [`fleet scale --nodes ${members < 3 ? 3 : members < 5 ? 5 : 3}${n}`, 'grow (or shrink) the cluster safely'],
+    [`fleet down${n}`, `stop it; fleet up${n} starts it again`],
+    [`fleet destroy${n}`, 'remove it and its data'],
+  ];
+  const width = Math.max(...steps.map(([c]) => c.length));
+  return ['Next steps:', ...steps.map(([c, what]) => `  ${p.accent(c.padEnd(width))}  ${p.dim(what)}`)].join('\n');
+}
+
+/** `1.8s` / `850ms`, for "healthy in …". */
+export function seconds(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)}ms` : `${(ms / 1_000).toFixed(1)}s`;
+}

@@ -1,0 +1,323 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FleetClient } from '../../src/client/index.js';
+import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+
+/**
+ * The local-cluster commands driven as an operator runs them: the built CLI, against real
+ * detached members, with the config and data dirs in temp dirs. After every test no process
+ * whose command line mentions the test's data dir may be left.
+ */
+
+let home: { path: string; cleanup: () => void };
+let env: NodeJS.ProcessEnv;
+const clients: FleetClient[] = [];
+const servers: Server[] = [];
+
+beforeEach(() => {
+  home = tempDir('fleet-local-');
+  env = { FLEET_CONFIG_DIR: join(home.path, 'config'), XDG_DATA_HOME: join(home.path, 'data') };
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  const left = processesUnder(home.path);
+  // Kill by pid (and fail the test): a test must not leave members behind.
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  home.cleanup();
+  expect(left, 'processes left running by the test').toEqual([]);
+});
+
+/** Pids of live processes whose command line mentions `dir` (our members put their data dir there). */
+function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** `n` consecutive ports that are free now. */
+async function freePorts(n: number): Promise<number> {
+  for (;;) {
+    const base = await freePort();
+    if (base + n - 1 > 65_535) continue;
+    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => canBind(base + 1 + i)));
+    if (rest.every(Boolean)) return base;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function fleet(...args: string[]) {
+  return runCli(args, env, 90_000);
+}
+
+interface PsCluster {
+  name: string;
+  state: string;
+  home: string;
+  members: { id: string; pid: number | null; running: boolean; address: string }[];
+}
+
+async function ps(): Promise<PsCluster[]> {
+  const r = await fleet('ps', '--json');
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { clusters: PsCluster[] }).clusters;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function clientOf(cluster: PsCluster, endpoints = cluster.members.map((m) => m.address)): FleetClient {
+  const token = readFileSync(join(cluster.home, 'client.token'), 'utf8').trim();
+  const c = new FleetClient({ endpoints, token, callTimeoutMs: 2_000, overallTimeoutMs: 20_000 });
+  clients.push(c);
+  return c;
+}
+
+describe('fleet init, status, down, up, destroy', () => {
+  it('runs a local cluster through its whole life', async () => {
+    const base = await freePorts(3);
+    const init = await fleet('init', '--base-port', String(base), '--json');
+    expect(init.code, init.stderr).toBe(0);
+    const created = JSON.parse(init.stdout) as { outcome: string; context: string; leader: string; elapsedMs: number; cluster: PsCluster };
+    expect(created).toMatchObject({ outcome: 'created', context: 'local' });
+    expect(created.cluster.members.map((m) => m.address)).toEqual([0, 1, 2].map((i) => `127.0.0.1:${base + i}`));
+    const pids = created.cluster.members.map((m) => m.pid!);
+    expect(pids.every(alive)).toBe(true);
+    console.log(`fleet init --nodes 3: healthy in ${created.elapsedMs} ms`);
+
+    // Nothing in the cwd; the data under XDG_DATA_HOME; tokens private.
+    expect(created.cluster.home).toBe(join(home.path, 'data', 'fleet', 'clusters', 'local'));
+    expect(statSync(join(created.cluster.home, 'admin.token')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(home.path, 'config', 'contexts.yaml'), 'utf8')).toMatch(/current: local/);
+
+    // Again: says so, changes nothing.
+    const again = await fleet('init', '--base-port', String(base));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already running/);
+    expect((await ps())[0]!.members.map((m) => m.pid)).toEqual(pids);
+
+    // The new context is current: status needs no flags.
+    const status = await fleet('status', '--json');
+    expect(status.code, status.stderr).toBe(0);
+    const model = JSON.parse(status.stdout) as { leader: string | null; members: { id: string; healthy: boolean }[] };
+    expect(model.leader).not.toBeNull();
+    expect(model.members.map((m) => [m.id, m.healthy])).toEqual([['n1', true], ['n2', true], ['n3', true]]);
+
+    const [cluster] = await ps();
+    await clientOf(cluster!).kvPut('kept', 'across restarts');
+    for (const c of clients.splice(0)) c.close();
+
+    const down = await fleet('down', '--json');
+    expect(down.code, down.stderr).toBe(0);
+    const stopped = JSON.parse(down.stdout) as { leader: string; stopped: string[]; killed: string[] };
+    expect([...stopped.stopped, ...stopped.killed].sort()).toEqual(['n1', 'n2', 'n3']);
+    expect(pids.some(alive)).toBe(false);
+    expect((await ps())[0]).toMatchObject({ state: 'stopped' });
+
+    const up = await fleet('up');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/is healthy/);
+    const [restarted] = await ps();
+    expect(restarted!.state).toBe('running');
+    expect((await clientOf(restarted!).kvGet('kept'))?.value).toBe('across restarts');
+    for (const c of clients.splice(0)) c.close();
+    const upPids = restarted!.members.map((m) => m.pid!);
+
+    const refused = await fleet('destroy');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(upPids.every(alive)).toBe(true);
+
+    const destroyed = await fleet('destroy', '--yes');
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(upPids.some(alive)).toBe(false);
+    expect(existsSync(restarted!.home)).toBe(false);
+    expect(await ps()).toEqual([]);
+    expect(readFileSync(join(home.path, 'config', 'contexts.yaml'), 'utf8')).not.toMatch(/local:/);
+  }, 240_000);
+});
+
+describe('fleet init when it cannot succeed', () => {
+  it('reports a busy port with the process holding it, and starts nothing', async () => {
+    const base = await freePorts(3);
+    const srv = createServer();
+    servers.push(srv);
+    await new Promise<void>((resolve) => srv.listen(base + 1, '127.0.0.1', () => resolve()));
+    const r = await fleet('init', '--base-port', String(base));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`port ${base + 1} is in use by pid ${process.pid}`);
+    expect(await ps()).toEqual([]);
+    expect(processesUnder(home.path)).toEqual([]);
+  }, 120_000);
+
+  it('stops what it started and exits 3 when the cluster does not become healthy in time', async () => {
+    const base = await freePorts(3);
+    const r = await fleet('init', '--base-port', String(base), '--timeout', '300ms');
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/fleet init local failed: not healthy after .*; stopped the 3 members it started/);
+    expect(processesUnder(home.path)).toEqual([]);
+    expect(await ps()).toEqual([]);
+    expect(existsSync(join(home.path, 'config', 'contexts.yaml'))).toBe(false);
+    // Nothing stands in the way of trying again.
+    const ok = await fleet('init', '--nodes', '1', '--base-port', String(base));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 120_000);
+});
+
+describe('fleet init interrupted', () => {
+  it('stops what it started on Ctrl-C and leaves no cluster behind', async () => {
+    const base = await freePorts(3);
+    const { child, output } = spawnCli(['init', '--base-port', String(base)], env);
+    try {
+      const runDir = join(home.path, 'data', 'fleet', 'clusters', 'local', 'run');
+      await waitFor('the members to be started', () => (existsSync(runDir) && readdirSync(runDir).length === 3 ? true : undefined), 60_000, 10);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited, output()).toBe(1);
+      expect(output()).toMatch(/fleet init local failed: interrupted \(Ctrl-C\); stopped the 3 members it started/);
+      expect(processesUnder(home.path)).toEqual([]);
+      expect(await ps()).toEqual([]);
+    } finally {
+      await stopChild(child, 'SIGKILL');
+    }
+  }, 120_000);
+});
+
+describe('fleet scale', () => {
+  it('grows 1 → 3 under a write load without losing an acknowledged write, then shrinks back', async () => {
+    const base = await freePorts(3);
+    const init = await fleet('init', '--nodes', '1', '--base-port', String(base));
+    expect(init.code, init.stderr).toBe(0);
+    const [single] = await ps();
+    const writer = startWriter(clientOf(single!));
+    await waitFor('writes before scaling', () => (writer.acked.length >= 20 ? true : undefined), 30_000);
+
+    const scaled = await fleet('scale', '--nodes', '3', '--json');
+    expect(scaled.code, scaled.stderr).toBe(0);
+    expect(JSON.parse(scaled.stdout)).toMatchObject({ outcome: 'scaled', from: 1, to: 3, added: ['n2', 'n3'], removed: [] });
+    const during = writer.acked.length;
+    await waitFor('writes after scaling', () => (writer.acked.length >= during + 20 ? true : undefined), 30_000);
+    await writer.stop();
+    expect(writer.failures).toEqual([]);
+
+    // Every acknowledged write is on every member, the new ones included.
+    const [three] = await ps();
+    expect(three!.members.map((m) => [m.id, m.running])).toEqual([['n1', true], ['n2', true], ['n3', true]]);
+    for (const m of three!.members) {
+      const values = await readAll(clientOf(three!, [m.address]), writer.highestIndex);
+      for (const i of writer.acked) expect(values.get(`k${i}`), `k${i} on ${m.id}`).toBe(`v${i}`);
+    }
+    // A member waits for its clients' streams to close when it stops: let go of ours first.
+    for (const c of clients.splice(0)) c.close();
+    const status = JSON.parse((await fleet('status', '--json')).stdout) as { quorum: { voters: number; available: boolean } };
+    expect(status.quorum).toMatchObject({ voters: 3, available: true });
+
+    const shrunk = await fleet('scale', '--nodes', '1', '--json');
+    expect(shrunk.code, shrunk.stderr).toBe(0);
+    const removed = JSON.parse(shrunk.stdout) as { to: number; removed: string[] };
+    expect(removed.to).toBe(1);
+    expect(removed.removed).toHaveLength(2);
+    const gone = three!.members.filter((m) => removed.removed.includes(m.id)).map((m) => m.pid!);
+    expect(gone.some(alive)).toBe(false);
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 240_000);
+});
+
+describe('fleet scale interrupted', () => {
+  it('is finished by running it again', async () => {
+    const base = await freePorts(3);
+    expect((await fleet('init', '--nodes', '1', '--base-port', String(base))).code).toBe(0);
+    const manifest = join(home.path, 'data', 'fleet', 'clusters', 'local', 'cluster.json');
+    const { child, output } = spawnCli(['scale', '--nodes', '3'], env);
+    try {
+      const joining = () => (JSON.parse(readFileSync(manifest, 'utf8')) as { members: { state: string }[] }).members.filter((m) => m.state === 'joining').length;
+      await waitFor('joining members in the manifest', () => (joining() === 2 ? true : undefined), 60_000, 10);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited, output()).toBe(1);
+    } finally {
+      await stopChild(child, 'SIGKILL');
+    }
+    const again = await fleet('scale', '--nodes', '3', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ to: 3 });
+    const [cluster] = await ps();
+    expect(cluster!.members.map((m) => [m.id, m.running])).toEqual([['n1', true], ['n2', true], ['n3', true]]);
+    const status = JSON.parse((await fleet('status', '--json')).stdout) as { quorum: { voters: number; healthyVoters: number } };
+    expect(status.quorum).toMatchObject({ voters: 3, healthyVoters: 3 });
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 240_000);
+});
+
+interface Writer {
+  readonly acked: number[];
+  readonly failures: string[];
+  readonly highestIndex: number;
+  stop(): Promise<void>;
+}
+
+/** Writes k0, k1, … one after another, recording which were acknowledged and which failed. */
+function startWriter(client: FleetClient): Writer {
+  const acked: number[] = [];
+  const failures: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      try {
+        await client.kvPut(`k${i}`, `v${i}`);
+        acked.push(i);
+      } catch (err) {
+        failures.push(`k${i}: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return {
+    acked,
+    failures,
+    get highestIndex() {
+      return client.highestIndex;
+    },
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** Every k* value one member has applied by `minIndex`, read from that member. */
+async function readAll(client: FleetClient, minIndex: number): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  let after: string | undefined;
+  do {
+    const page = await client.kvList({ prefix: 'k', limit: 1_000, consistency: { minIndex }, ...(after === undefined ? {} : { after }) });
+    for (const e of page.items) values.set(e.key, e.value);
+    after = page.next;
+  } while (after !== undefined);
+  return values;
+}
