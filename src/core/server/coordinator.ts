@@ -8,6 +8,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { loadFleetPackageDefinition, loadFleetProto } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
+import { createDrillService } from './drill-service.js';
 import { HealthService } from './health-service.js';
 import { NodeMetrics } from './metrics.js';
 import { GrpcPeerTransport } from './peer-transport.js';
@@ -97,6 +98,15 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const auth = { token: opts.token, adminToken: opts.adminToken };
   server.addService(proto.fleet.v1.Fleet.service, createClientService(member, auth));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
+  const drills = createDrillService({
+    ...auth,
+    enabled: opts.enableDrills,
+    memberId: opts.id,
+    transport,
+    peers: () => member.status().members.map((m) => m.id).filter((id) => id !== opts.id),
+    logger,
+  });
+  server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   const health = new HealthService();
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
@@ -110,10 +120,14 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       health.setServing('', false);
+      drills.close();
       await member.handOff();
       member.stop();
       transport.close();
+      // Clients and peers keep streams open for ever: give in-flight calls a moment, then close.
+      const forced = setTimeout(() => server.forceShutdown(), 500);
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      clearTimeout(forced);
       metricsServer?.close();
       await storage.close();
       logger.info({}, 'stopped');

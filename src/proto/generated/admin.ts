@@ -26,6 +26,9 @@ import type { DomainUnassign as _fleet_v1_DomainUnassign, DomainUnassign__Output
 import type { DomainUnassignResult as _fleet_v1_DomainUnassignResult, DomainUnassignResult__Output as _fleet_v1_DomainUnassignResult__Output } from './fleet/v1/DomainUnassignResult.js';
 import type { DomainView as _fleet_v1_DomainView, DomainView__Output as _fleet_v1_DomainView__Output } from './fleet/v1/DomainView.js';
 import type { DownloadSnapshotRequest as _fleet_v1_DownloadSnapshotRequest, DownloadSnapshotRequest__Output as _fleet_v1_DownloadSnapshotRequest__Output } from './fleet/v1/DownloadSnapshotRequest.js';
+import type { DrillRequest as _fleet_v1_DrillRequest, DrillRequest__Output as _fleet_v1_DrillRequest__Output } from './fleet/v1/DrillRequest.js';
+import type { DrillResponse as _fleet_v1_DrillResponse, DrillResponse__Output as _fleet_v1_DrillResponse__Output } from './fleet/v1/DrillResponse.js';
+import type { DrillsClient as _fleet_v1_DrillsClient, DrillsDefinition as _fleet_v1_DrillsDefinition } from './fleet/v1/Drills.js';
 import type { ErrorDetails as _fleet_v1_ErrorDetails, ErrorDetails__Output as _fleet_v1_ErrorDetails__Output } from './fleet/v1/ErrorDetails.js';
 import type { FleetClient as _fleet_v1_FleetClient, FleetDefinition as _fleet_v1_FleetDefinition } from './fleet/v1/Fleet.js';
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from './fleet/v1/FollowerProgress.js';
@@ -145,6 +148,10 @@ export interface ProtoGrpcType {
       DomainUnassignResult: MessageTypeDefinition<_fleet_v1_DomainUnassignResult, _fleet_v1_DomainUnassignResult__Output>
       DomainView: MessageTypeDefinition<_fleet_v1_DomainView, _fleet_v1_DomainView__Output>
       DownloadSnapshotRequest: MessageTypeDefinition<_fleet_v1_DownloadSnapshotRequest, _fleet_v1_DownloadSnapshotRequest__Output>
+      DrillKind: EnumTypeDefinition
+      DrillRequest: MessageTypeDefinition<_fleet_v1_DrillRequest, _fleet_v1_DrillRequest__Output>
+      DrillResponse: MessageTypeDefinition<_fleet_v1_DrillResponse, _fleet_v1_DrillResponse__Output>
+      Drills: SubtypeConstructor<typeof grpc.Client, _fleet_v1_DrillsClient> & { service: _fleet_v1_DrillsDefinition }
       ErrorDetails: MessageTypeDefinition<_fleet_v1_ErrorDetails, _fleet_v1_ErrorDetails__Output>
       Fleet: SubtypeConstructor<typeof grpc.Client, _fleet_v1_FleetClient> & { service: _fleet_v1_FleetDefinition }
       FleetErrorCode: EnumTypeDefinition

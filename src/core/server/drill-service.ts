@@ -1,0 +1,137 @@
+/**
+ * The Drills service (fleet.v1.Drills in admin.proto): fault injection for `fleet drill`
+ * against members the operator cannot signal directly (another machine, a container). Only a
+ * member started with `--enable-drills` obeys; every call needs the admin token.
+ *
+ * Every fault ends by itself except a kill: a pause is a bounded freeze of this process, and a
+ * partition heals on a timer, so a drill that dies half-way never leaves a member cut off.
+ */
+import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type * as wire from '../../proto/index.js';
+import type { NodeLogger } from '../node/fleet-node.js';
+import { authorize, type AuthOptions } from './auth.js';
+import { errorStatus, WireError } from './wire.js';
+
+/** Longest pause a drill may ask for: longer would look like a dead member to any supervisor. */
+export const MAX_PAUSE_MS = 60_000;
+/** Longest partition a drill may ask for. */
+export const MAX_PARTITION_MS = 600_000;
+/** Time for the answer to leave the process before a kill or a freeze stops it. */
+const FLUSH_MS = 25;
+
+/** What a drill does to this process; injected so tests need not kill themselves. */
+export interface DrillProcess {
+  readonly pid: number;
+  /** Ends the process at once, as SIGKILL does (no shutdown hooks run). */
+  kill(): void;
+  /** Stops everything in this process (timers, I/O, the Raft loop) for `ms`, as SIGSTOP would. */
+  freeze(ms: number): void;
+  /** Unix time in ms. */
+  now(): number;
+}
+
+/** What the service needs from the member it runs in. */
+export interface DrillServiceOptions extends AuthOptions {
+  /** `--enable-drills`: without it every call is refused. */
+  readonly enabled: boolean;
+  readonly memberId: string;
+  /** The peer transport's drill hook (GrpcPeerTransport.blocked): peers whose traffic is dropped both ways. */
+  readonly transport: { readonly blocked: Set<string> };
+  /** The ids of the other members, now. */
+  readonly peers: () => readonly string[];
+  readonly logger?: Pick<NodeLogger, 'warn'>;
+  readonly process?: DrillProcess;
+}
+
+/** A running Drills service: its handlers, and `close()` to heal a partition still in force. */
+export interface DrillService {
+  readonly handlers: wire.DrillsHandlers;
+  close(): void;
+}
+
+/** The real process: SIGKILL to itself, and a freeze that blocks the event loop without spinning. */
+export function realDrillProcess(): DrillProcess {
+  return {
+    pid: process.pid,
+    kill: () => process.kill(process.pid, 'SIGKILL'),
+    // Atomics.wait blocks this thread in the kernel: no timer fires and no socket is read, as
+    // under SIGSTOP, and the freeze ends by itself (a stopped process cannot resume itself).
+    freeze: (ms) => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
+    now: () => Date.now(),
+  };
+}
+
+function durationOf(req: wire.DrillRequest__Output, max: number): number {
+  const ms = req.durationMs;
+  if (!Number.isInteger(ms) || ms <= 0 || ms > max) throw new WireError(`duration_ms: must be between 1 and ${max}, got ${ms}`);
+  return ms;
+}
+
+/**
+ * Creates the Drills service. Invariants: nothing happens unless `enabled` and the caller holds
+ * the admin token; at most one partition is in force, and it always has a heal timer.
+ */
+export function createDrillService(opts: DrillServiceOptions): DrillService {
+  const proc = opts.process ?? realDrillProcess();
+  let partition: { peers: string[]; timer: NodeJS.Timeout } | undefined;
+
+  const heal = (): void => {
+    if (partition === undefined) return;
+    clearTimeout(partition.timer);
+    for (const p of partition.peers) opts.transport.blocked.delete(p);
+    opts.logger?.warn({ peers: partition.peers }, 'drill: partition healed');
+    partition = undefined;
+  };
+
+  const cut = (req: wire.DrillRequest__Output): number => {
+    const ms = durationOf(req, MAX_PARTITION_MS);
+    const known = opts.peers();
+    const peers = req.peers.length > 0 ? [...req.peers] : [...known];
+    const unknown = peers.filter((p) => !known.includes(p));
+    if (unknown.length > 0) throw new WireError(`peers: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a member (members: ${known.join(', ')})`);
+    heal();
+    for (const p of peers) opts.transport.blocked.add(p);
+    // Unref'd: a pending heal must not keep a stopping member alive.
+    const timer = setTimeout(heal, ms).unref();
+    partition = { peers, timer };
+    opts.logger?.warn({ peers, ms }, 'drill: partitioned from peers');
+    return proc.now() + ms;
+  };
+
+  const answer = (untilMs: number): wire.DrillResponse => ({ memberId: opts.memberId, pid: proc.pid, blocked: [...opts.transport.blocked], untilMs });
+
+  const serve = (req: wire.DrillRequest__Output): wire.DrillResponse => {
+    switch (req.kind) {
+      case 'DRILL_KIND_KILL':
+        opts.logger?.warn({}, 'drill: killing this member (SIGKILL)');
+        setTimeout(() => proc.kill(), FLUSH_MS);
+        return answer(0);
+      case 'DRILL_KIND_PAUSE': {
+        const ms = durationOf(req, MAX_PAUSE_MS);
+        opts.logger?.warn({ ms }, 'drill: pausing this member');
+        setTimeout(() => proc.freeze(ms), FLUSH_MS);
+        return answer(proc.now() + FLUSH_MS + ms);
+      }
+      case 'DRILL_KIND_PARTITION':
+        return answer(cut(req));
+      case 'DRILL_KIND_HEAL':
+        heal();
+        return answer(0);
+      default:
+        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION or DRILL_KIND_HEAL`);
+    }
+  };
+
+  const Drill = (call: ServerUnaryCall<wire.DrillRequest__Output, wire.DrillResponse>, callback: sendUnaryData<wire.DrillResponse>): void => {
+    const denied = authorize(call.metadata, 'admin', opts);
+    if (denied) return callback(denied);
+    if (!opts.enabled) return callback({ code: status.FAILED_PRECONDITION, details: `drills are disabled on ${opts.memberId}: start it with --enable-drills to allow fault injection` });
+    try {
+      callback(null, serve(call.request));
+    } catch (err) {
+      callback(errorStatus(err));
+    }
+  };
+
+  return { handlers: { Drill }, close: heal };
+}

@@ -1,0 +1,16 @@
+// Original file: proto/fleet/v1/admin.proto
+
+import type { DrillKind as _fleet_v1_DrillKind, DrillKind__Output as _fleet_v1_DrillKind__Output } from '../../fleet/v1/DrillKind.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface DrillRequest {
+  'kind'?: (_fleet_v1_DrillKind);
+  'durationMs'?: (number | string | Long);
+  'peers'?: (string)[];
+}
+
+export interface DrillRequest__Output {
+  'kind': (_fleet_v1_DrillKind__Output);
+  'durationMs': (number);
+  'peers': (string)[];
+}
