@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BenchFigure } from './figures.js';
 import { benchCli } from './cli.js';
+import { benchFailover } from './failover.js';
 import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
 
@@ -12,6 +13,7 @@ const AREAS: Record<string, Area> = {
   'raft-core': benchRaftCore,
   node: benchNode,
   cli: benchCli,
+  failover: benchFailover,
 };
 
 function parseArgs(argv: string[]): { areas: string[]; quick: boolean; json: string | undefined } {

@@ -1,0 +1,120 @@
+/**
+ * DrillCommand: what every `fleet drill …` command shares — the workload, timing, SLO and
+ * output flags, and the run itself (connect, live progress on a terminal, Ctrl-C, the report
+ * files, the table or JSON, and exit 0/5/6 by verdict). Each drill's command only adds its own
+ * flags and names its drill.
+ */
+import { Flags } from '@oclif/core';
+import { writeFile } from 'node:fs/promises';
+import type { DrillName, DrillOptions, DrillReport } from '../ops/drill/index.js';
+import { FleetCommand } from './base-command.js';
+import { UsageError } from './errors.js';
+import { durationFlag } from './flags.js';
+
+const WORKLOAD = 'WORKLOAD';
+const TIMING = 'TIMING AND SLO';
+const OUTPUT = 'OUTPUT';
+
+/** The flags every drill takes. */
+export const DRILL_FLAGS = {
+  rounds: Flags.integer({ description: 'rounds to run (a fault and a verification each)', default: 3, min: 1, max: 100, helpGroup: WORKLOAD }),
+  clients: Flags.integer({ description: 'concurrent clients of the recorded workload', default: 8, min: 1, max: 256, helpGroup: WORKLOAD }),
+  keys: Flags.integer({ description: 'KV registers per round (namespace "drill")', default: 16, min: 1, max: 10_000, helpGroup: WORKLOAD }),
+  'op-timeout': durationFlag({ description: 'deadline of one attempt of a workload operation', default: 1_000, defaultHelp: async () => '1s', helpGroup: WORKLOAD }),
+  warmup: durationFlag({ description: 'workload before the fault', default: 3_000, defaultHelp: async () => '3s', helpGroup: TIMING }),
+  observe: durationFlag({ description: 'observation after the fault, before restoring', default: 10_000, defaultHelp: async () => '10s', helpGroup: TIMING }),
+  restart: Flags.boolean({ description: 'restart a killed member and time its catch-up (--no-restart leaves it to its supervisor)', default: true, allowNo: true, helpGroup: TIMING }),
+  'slo-unavailable': durationFlag({ description: 'longest client-visible unavailability allowed', default: 5_000, defaultHelp: async () => '5s', helpGroup: TIMING }),
+  'slo-election': durationFlag({ description: 'longest time to a new leader allowed', default: 5_000, defaultHelp: async () => '5s', helpGroup: TIMING }),
+  'max-lag': Flags.integer({ description: 'steady state: entries a member may trail the leader\'s commit index by', default: 100, min: 0, helpGroup: TIMING }),
+  settle: durationFlag({ description: 'how long to wait for the steady state or a catch-up before giving up', default: 30_000, defaultHelp: async () => '30s', helpGroup: TIMING }),
+  report: Flags.string({ description: 'also write the JSON report to this file', helpValue: '<file>', helpGroup: OUTPUT }),
+  history: Flags.string({ description: 'write every recorded operation as JSON lines (Jepsen-style events) to this file', helpValue: '<file>', helpGroup: OUTPUT }),
+  pids: Flags.string({
+    description: 'pids of the members\' processes on this machine, as ID=PID,… (for clusters not made by fleet init); each is checked to be that member before any signal, and a restart re-runs its command line',
+    helpValue: '<n1=pid,…>',
+    helpGroup: 'FAULTS',
+  }),
+};
+
+/** The parsed values of DRILL_FLAGS. */
+export interface DrillFlagValues {
+  readonly rounds: number;
+  readonly clients: number;
+  readonly keys: number;
+  readonly 'op-timeout': number;
+  readonly warmup: number;
+  readonly observe: number;
+  readonly restart: boolean;
+  readonly 'slo-unavailable': number;
+  readonly 'slo-election': number;
+  readonly 'max-lag': number;
+  readonly settle: number;
+  readonly report?: string | undefined;
+  readonly history?: string | undefined;
+  readonly pids?: string | undefined;
+}
+
+/** What a drill command adds to the shared options. */
+export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target'>>;
+
+/** The base of the drill commands. `run()` returns the report, which `--json` prints. */
+export abstract class DrillCommand extends FleetCommand {
+  static override baseFlags = { ...FleetCommand.baseFlags, ...DRILL_FLAGS };
+
+  /** Runs `drill` with the parsed flags; prints the report and sets the exit code by verdict. */
+  protected async drill(drill: DrillName, flags: DrillFlagValues, specifics: DrillSpecifics = {}): Promise<DrillReport> {
+    const opts = drillOptions(drill, flags, specifics);
+    const { connectDrill, runDrill, exitCodeOf, parsePids } = await import('../ops/drill/index.js');
+    const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
+    const target = await this.target({ admin: true });
+    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids }, opts.opTimeoutMs);
+    const [{ terminalProgress }, { onInterrupt }, ui] = await Promise.all([import('../ops/local-cluster/spinner.js'), import('../ops/local-cluster/interrupt.js'), import('../ui/drill-report.js')]);
+    const progress = terminalProgress(process.stderr);
+    const interrupt = onInterrupt();
+    let result;
+    try {
+      result = await runDrill(opts, { ...connection, signal: interrupt.signal, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) });
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+      await connection.close();
+    }
+    const { toJsonLines } = await import('../ops/history/index.js');
+    if (flags.history !== undefined) await writeFile(flags.history, toJsonLines(result.history), 'utf8');
+    if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(result.report, null, 2)}\n`, 'utf8');
+    if (!this.jsonEnabled()) this.log(ui.renderDrillReport(result.report, await this.palette()));
+    // The report is still the answer; the exit code carries the verdict (5 SLO/aborted, 6 unsafe).
+    process.exitCode = exitCodeOf(result.report.verdict);
+    return result.report;
+  }
+}
+
+/** The engine's options from the flags. */
+export function drillOptions(drill: DrillName, f: DrillFlagValues, specifics: DrillSpecifics): DrillOptions {
+  return {
+    drill,
+    rounds: f.rounds,
+    clients: f.clients,
+    keys: f.keys,
+    warmupMs: f.warmup,
+    observeMs: f.observe,
+    restart: f.restart,
+    slo: { unavailableMs: f['slo-unavailable'], newLeaderMs: f['slo-election'] },
+    maxLag: f['max-lag'],
+    settleMs: f.settle,
+    opTimeoutMs: f['op-timeout'],
+    pauseMs: specifics.pauseMs ?? 5_000,
+    isolate: specifics.isolate ?? 'leader',
+    partitionMs: specifics.partitionMs ?? 10_000,
+    target: specifics.target,
+  };
+}
+
+function parseFlag<T>(parse: () => T, flag: string, hint: string): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`, hint, err);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * From a target (endpoints, credentials, and where the members' processes are) to what the
+ * engine runs with: the probe, the fault injector and the workload's clients.
+ *
+ * How faults reach members, in order of preference:
+ * 1. `pids` given (`--pids n1=123,…`): signals to those processes, each validated against the
+ *    member it claims to be; a restart re-runs the member's own command line.
+ * 2. a local cluster (a context made by `fleet init`): its pid files and launcher.
+ * 3. otherwise the Drills admin API (members started with `--enable-drills`, admin token).
+ * Partitions always go through the Drills API: they happen inside the member's transport.
+ */
+import { basename, dirname } from 'node:path';
+import { FleetClient, type TlsFiles } from '../../client/index.js';
+import { CliError, EXIT } from '../../cli/errors.js';
+import { findCluster } from '../local-cluster/cluster-state.js';
+import { combineInjectors, type FaultInjector } from './injector.js';
+import { LocalProcessInjector } from './local-injector.js';
+import { processesFromPids, processesOfLocalCluster } from './member-processes.js';
+import { fleetClusterProbe } from './probe.js';
+import { fleetRegisterClient, type RegisterClient } from './register-client.js';
+import { AdminApiInjector } from './remote-injector.js';
+import type { ClusterProbe, MemberRef } from './steady-state.js';
+
+/** Where the drill's cluster is and how to reach its members. */
+export interface DrillTarget {
+  readonly endpoints: readonly string[];
+  /** Token of the workload's calls. */
+  readonly token?: string | undefined;
+  /** Token of the Drills API calls (admin). */
+  readonly adminToken?: string | undefined;
+  readonly tls?: TlsFiles | undefined;
+  /** The home directory of a local cluster (a `fleet init` context's `local.dataDir`). */
+  readonly localHome?: string | undefined;
+  /** Pids of the members' processes on this machine, by member id. */
+  readonly pids?: ReadonlyMap<string, number> | undefined;
+}
+
+/** What the engine needs, plus `close()` for every connection made. */
+export interface DrillConnection {
+  readonly probe: ClusterProbe;
+  readonly injector: FaultInjector;
+  newClient(prefix: string): RegisterClient;
+  close(): Promise<void>;
+}
+
+/** Total deadline of one workload operation, its retries included: past it, the outcome is unknown. */
+const OP_DEADLINE_MS = 10_000;
+/** Deadline of a status probe: the watch must not stall on a member that does not answer. */
+const PROBE_TIMEOUT_MS = 500;
+
+/** The membership as any member that answers knows it. */
+async function membersOf(probe: ClusterProbe): Promise<MemberRef[]> {
+  const answers = await probe.statusAll();
+  const known = answers.find((s) => s.ok && s.status.members.length > 0);
+  if (known === undefined || !known.ok) throw new CliError(`no member answered at ${answers.map((a) => a.endpoint).join(',')}`, { exitCode: EXIT.unavailable, hint: 'fleet status' });
+  return known.status.members.map((m) => ({ id: m.id, address: m.address }));
+}
+
+async function processInjector(target: DrillTarget, probe: ClusterProbe): Promise<FaultInjector | undefined> {
+  if (target.pids !== undefined) return new LocalProcessInjector(processesFromPids(target.pids, await membersOf(probe)));
+  if (target.localHome === undefined) return undefined;
+  const cluster = await findCluster(dirname(target.localHome), basename(target.localHome));
+  if (cluster === undefined) throw new CliError(`the context names a local cluster at ${target.localHome}, but it has no manifest there`, { hint: 'fleet ps' });
+  return new LocalProcessInjector(processesOfLocalCluster(cluster));
+}
+
+/** Connects a drill to its target. Nothing is injected yet; pids are validated now. */
+export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Promise<DrillConnection> {
+  const credentials = { ...(target.token === undefined ? {} : { token: target.token }), ...(target.tls === undefined ? {} : { tls: target.tls }) };
+  const probe = fleetClusterProbe(target.endpoints, (address) => new FleetClient({ endpoints: [address], ...credentials, callTimeoutMs: PROBE_TIMEOUT_MS, overallTimeoutMs: PROBE_TIMEOUT_MS }));
+  const remote = new AdminApiInjector({ token: target.adminToken ?? target.token, tls: target.tls });
+  try {
+    const local = await processInjector(target, probe);
+    const injector = local === undefined ? remote : combineInjectors(local, remote);
+    return {
+      probe,
+      injector,
+      newClient: (prefix) => fleetRegisterClient(new FleetClient({ endpoints: target.endpoints, ...credentials, callTimeoutMs: opTimeoutMs, overallTimeoutMs: Math.max(OP_DEADLINE_MS, opTimeoutMs) }), prefix),
+      close: async () => {
+        probe.close();
+        await remote.restoreAll();
+      },
+    };
+  } catch (err) {
+    probe.close();
+    throw err;
+  }
+}

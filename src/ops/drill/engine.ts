@@ -1,0 +1,315 @@
+/**
+ * The drill engine: for each round, check the steady state, start the recorded workload, let
+ * the scenario inject its fault and measure, stop the workload, read every register back and
+ * verify; then a verdict over all rounds. Whatever happens — a failed check, an error, Ctrl-C —
+ * the cluster is restored before the engine returns (members it took down are restarted when
+ * restarts are on, pauses resumed, partitions healed).
+ */
+import { randomBytes } from 'node:crypto';
+import { CliError, EXIT } from '../../cli/errors.js';
+import { HistoryRecorder, type HistoryEvent } from '../history/index.js';
+import { monotonicClock, nsToMs, pause, type DrillClock } from './clock.js';
+import type { FaultInjector } from './injector.js';
+import { stallThresholdNs, unavailableWindows, windowMs } from './measure.js';
+import type { RegisterClient } from './register-client.js';
+import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report.js';
+import type { FaultOutcome, RoundContext, Scenario } from './scenario.js';
+import { partition } from './scenario-partition.js';
+import { killFollower, killLeader, pauseLeader, rollingRestart } from './scenarios-process.js';
+import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
+import type { AbortInfo, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
+import { verifyRound, type FinalRead } from './verify.js';
+import { ProcessNumbers, Workload, roundKeys } from './workload.js';
+
+/** The scenario of each drill. */
+export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {
+  'kill-leader': killLeader,
+  'kill-follower': killFollower,
+  'pause-leader': pauseLeader,
+  partition,
+  'rolling-restart': rollingRestart,
+};
+
+/** What the engine works with; tests pass fakes. */
+export interface DrillDeps {
+  readonly probe: ClusterProbe;
+  readonly injector: FaultInjector;
+  /** A new client for one workload client (or the verifier); `prefix` scopes the drill's keys. */
+  readonly newClient: (prefix: string) => RegisterClient;
+  readonly clock?: DrillClock;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: DrillProgress) => void;
+  /** Unique per run (default: random): the drill's keys live under it, so every register starts absent. */
+  readonly runId?: string;
+  readonly random?: () => number;
+}
+
+/** The report and the whole recorded history. */
+export interface DrillResult {
+  readonly report: DrillReport;
+  readonly history: readonly HistoryEvent[];
+}
+
+/** Refuses, before anything runs, a drill the injector cannot carry out. */
+export function preflight(scenario: Scenario, opts: DrillOptions, injector: FaultInjector): void {
+  const missing = scenario.needs(opts).filter((a) => !injector.can(a));
+  if (missing.length === 0) return;
+  const hint =
+    missing[0] === 'partition'
+      ? 'partitions go through the Drills API: start the members with --enable-drills and use the admin token'
+      : missing[0] === 'restart'
+        ? 'pass --no-restart, or drill members whose processes are on this machine (a local cluster, or --pids)'
+        : 'drill a local cluster (fleet init) or pass --pids ID=PID,… for members on this machine';
+  throw new CliError(`${opts.drill} needs to ${missing.join(' and ')} members, which the ${injector.kind} fault injector cannot do`, { exitCode: EXIT.usage, code: 'DRILL_UNSUPPORTED', hint });
+}
+
+/** Runs a drill to its verdict. Throws only for errors that are not findings (bad options, an injector failure, Ctrl-C). */
+export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<DrillResult> {
+  const scenario = SCENARIOS[opts.drill];
+  preflight(scenario, opts, deps.injector);
+  return new DrillRun(opts, deps, scenario).execute();
+}
+
+/** One run of a drill: the rounds so far and what they found. */
+class DrillRun {
+  readonly #opts: DrillOptions;
+  readonly #deps: DrillDeps;
+  readonly #scenario: Scenario;
+  readonly #clock: DrillClock;
+  readonly #recorder: HistoryRecorder;
+  readonly #processes = new ProcessNumbers();
+  readonly #down = new Map<string, MemberRef>();
+  readonly #prefix: string;
+  readonly #rounds: RoundReport[] = [];
+  readonly #violations: Violation[] = [];
+  #aborted: AbortInfo | null = null;
+  #progress: DrillProgress;
+
+  constructor(opts: DrillOptions, deps: DrillDeps, scenario: Scenario) {
+    this.#opts = opts;
+    this.#deps = deps;
+    this.#scenario = scenario;
+    this.#clock = deps.clock ?? monotonicClock();
+    this.#recorder = new HistoryRecorder(() => this.#clock.nowNs());
+    this.#prefix = deps.runId ?? `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    this.#progress = { round: 0, rounds: opts.rounds, phase: 'steady-state', leader: null, opsPerSec: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
+  }
+
+  async execute(): Promise<DrillResult> {
+    const startedAt = new Date();
+    const t0 = this.#clock.nowNs();
+    try {
+      // A safety violation ends the drill: more faults would only risk more of the operator's data.
+      for (let round = 1; round <= this.#opts.rounds && this.#aborted === null && !this.#unsafe(); round++) {
+        this.#throwIfInterrupted();
+        const r = await this.#round(round);
+        if (r !== undefined) this.#rounds.push(r);
+      }
+    } finally {
+      await this.#restore();
+    }
+    const report = this.#report(startedAt, nsToMs(this.#clock.nowNs() - t0));
+    if (report.verdict !== 'unsafe') await this.#cleanup();
+    return { report, history: this.#recorder.events() };
+  }
+
+  #unsafe(): boolean {
+    return this.#violations.length > 0 || this.#rounds.some((r) => r.checks.some((c) => !c.ok && c.severity === 'safety'));
+  }
+
+  #throwIfInterrupted(): void {
+    const signal = this.#deps.signal;
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new CliError('interrupted');
+  }
+
+  #phase(phase: DrillProgress['phase'], leader?: string | null): void {
+    this.#progress = { ...this.#progress, phase, ...(leader === undefined ? {} : { leader }) };
+    this.#deps.onProgress?.(this.#progress);
+  }
+
+  async #round(round: number): Promise<RoundReport | undefined> {
+    this.#progress = { ...this.#progress, round };
+    this.#phase('steady-state', null);
+    const steady = await waitForSteadyState(this.#deps.probe, this.#clock, this.#opts.settleMs, this.#opts.maxLag, this.#deps.signal);
+    this.#throwIfInterrupted();
+    if (!steady.ok) {
+      const failed = steady.checks.find((c) => !c.ok)!;
+      this.#aborted = { round, check: failed.name, message: `steady state not reached within ${this.#opts.settleMs / 1000}s: ${failed.detail}` };
+      return undefined;
+    }
+    if (round === 1) await this.#deps.injector.prepare(steady.state.members, this.#scenario.needs(this.#opts));
+    this.#phase('warmup', steady.state.leader.id);
+    return this.#faultRound(round, steady.state);
+  }
+
+  /** The workload around the scenario, then verification. */
+  async #faultRound(round: number, steady: SteadyState): Promise<RoundReport | undefined> {
+    const keys = roundKeys(round, this.#opts.keys);
+    const eventsFrom = this.#recorder.events().length;
+    const workload = new Workload({
+      round,
+      clients: this.#opts.clients,
+      keys,
+      processes: this.#processes,
+      recorder: this.#recorder,
+      clock: this.#clock,
+      newClient: () => this.#deps.newClient(this.#prefix),
+      ...(this.#deps.random ? { random: this.#deps.random } : {}),
+    });
+    const startNs = this.#clock.nowNs();
+    workload.start();
+    const ticker = setInterval(() => this.#tick(workload), 250).unref();
+    let fault: { outcome: FaultOutcome; faultStartNs: number } | undefined;
+    try {
+      await pause(this.#opts.warmupMs, this.#deps.signal);
+      this.#throwIfInterrupted();
+      if (workload.stats().acknowledged === 0) {
+        this.#aborted = { round, check: 'workload', message: `no write was acknowledged during the ${this.#opts.warmupMs / 1000}s warm-up${workload.lastError ? `: ${workload.lastError}` : ''}` };
+        return undefined;
+      }
+      const faultStartNs = this.#clock.nowNs();
+      fault = { outcome: await this.#scenario.run(this.#context(round, steady)), faultStartNs };
+    } finally {
+      this.#phase('verify');
+      clearInterval(ticker);
+      await workload.stop();
+    }
+    const endNs = this.#clock.nowNs();
+    this.#throwIfInterrupted();
+    if (fault === undefined) return undefined;
+    return this.#verify(round, keys, { workload, ...fault, oldLeader: steady.leader.id, startNs, endNs, eventsFrom });
+  }
+
+  #context(round: number, steady: SteadyState): RoundContext {
+    return {
+      round,
+      opts: this.#opts,
+      steady,
+      probe: this.#deps.probe,
+      injector: this.#deps.injector,
+      clock: this.#clock,
+      signal: this.#deps.signal,
+      down: this.#down,
+      phase: (p, leader) => this.#phase(p, leader),
+    };
+  }
+
+  #tick(workload: Workload): void {
+    const s = workload.stats();
+    this.#progress = { ...this.#progress, opsPerSec: workload.opsPerSec(), acknowledged: s.acknowledged, failed: s.failed, indeterminate: s.indeterminate };
+    this.#deps.onProgress?.(this.#progress);
+  }
+
+  /** Reads every register back (recorded, like any read) with a fresh client. */
+  async #finalReads(keys: readonly string[]): Promise<{ finals: FinalRead[]; records: OpRecord[]; failures: string[] }> {
+    const client = this.#deps.newClient(this.#prefix);
+    const finals: FinalRead[] = [];
+    const records: OpRecord[] = [];
+    const failures: string[] = [];
+    try {
+      for (const key of keys) {
+        const process = this.#processes.next();
+        const startNs = this.#recorder.invoke(process, 'read', key).time;
+        try {
+          const got = await client.get(key);
+          const read: OpRecord = { process, f: 'read', key, input: null, output: got.value, outcome: 'ok', startNs, endNs: this.#recorder.complete(process, 'ok', got.value).time };
+          records.push(read);
+          finals.push({ key, value: got.value, version: got.version, read });
+        } catch (err) {
+          records.push({ process, f: 'read', key, input: null, output: null, outcome: 'fail', startNs, endNs: this.#recorder.complete(process, 'fail').time, error: 'final-read' });
+          failures.push(`${key}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    } finally {
+      client.close();
+    }
+    return { finals, records, failures };
+  }
+
+  async #verify(
+    round: number,
+    keys: readonly string[],
+    w: { workload: Workload; outcome: FaultOutcome; oldLeader: string; startNs: number; faultStartNs: number; endNs: number; eventsFrom: number },
+  ): Promise<RoundReport | undefined> {
+    const outcome = w.outcome;
+    const { finals, records, failures } = await this.#finalReads(keys);
+    const ops = [...w.workload.records, ...records];
+    const verification = verifyRound(round, ops, finals, this.#recorder.events().slice(w.eventsFrom));
+    this.#violations.push(...outcome.violations, ...verification.violations);
+    const stall = stallThresholdNs(w.workload.records.filter((o) => o.endNs < w.faultStartNs));
+    const windows = unavailableWindows(w.workload.records, outcome.disturbances, stall, w.endNs);
+    const lengths = windows.map(windowMs);
+    const stats = w.workload.stats();
+    const figures = {
+      unavailableMs: lengths.length === 0 ? 0 : Math.max(...lengths),
+      windows,
+      newLeaderMs: outcome.newLeaderMs,
+    };
+    const readBack = failures.length === 0 ? [] : [{ name: 'final-reads', ok: false, detail: `could not read back ${failures.length} register(s) after the round: ${failures[0]}`, severity: 'slo' as const }];
+    return {
+      round,
+      target: outcome.target,
+      killed: outcome.killed,
+      faultAtMs: nsToMs(outcome.disturbances[0]?.atNs ?? w.faultStartNs),
+      oldLeader: w.oldLeader,
+      newLeader: outcome.newLeader,
+      ...figures,
+      unavailableTotalMs: Math.round(lengths.reduce((a, b) => a + b, 0) * 10) / 10,
+      catchupMs: outcome.catchupMs,
+      ops: stats.ops,
+      opsPerSec: Math.round(stats.ops / Math.max(1e-9, (w.endNs - w.startNs) / 1e9)),
+      acknowledged: stats.acknowledged,
+      failed: stats.failed,
+      indeterminate: stats.indeterminate,
+      lost: verification.lost,
+      duplicated: verification.duplicated,
+      linearizable: verification.linearizable,
+      checks: [...outcome.checks, ...readBack, ...sloChecks(figures, outcome.expectNewLeader, this.#opts.slo)],
+      extra: outcome.extra,
+    };
+  }
+
+  /** Brings back what this run took down, resumes and heals; never throws. */
+  async #restore(): Promise<void> {
+    this.#phase('cleanup');
+    await this.#deps.injector.restoreAll().catch(() => undefined);
+    if (!this.#opts.restart || !this.#deps.injector.can('restart')) return;
+    for (const m of [...this.#down.values()]) {
+      await this.#deps.injector.restart(m).then(
+        () => this.#down.delete(m.id),
+        () => undefined,
+      );
+    }
+  }
+
+  /** Deletes the drill's registers; a failure only leaves a few keys in the `drill` namespace. */
+  async #cleanup(): Promise<void> {
+    if (this.#rounds.length === 0) return;
+    const client = this.#deps.newClient(this.#prefix);
+    try {
+      const keys = this.#rounds.flatMap((r) => roundKeys(r.round, this.#opts.keys));
+      for (let i = 0; i < keys.length; i += 8) await Promise.all(keys.slice(i, i + 8).map((k) => client.delete(k).catch(() => undefined)));
+    } finally {
+      client.close();
+    }
+  }
+
+  #report(startedAt: Date, elapsedMs: number): DrillReport {
+    const { verdict, reason } = verdictOf(this.#rounds, this.#violations, this.#aborted);
+    return {
+      drill: this.#opts.drill,
+      verdict,
+      reason,
+      startedAt: startedAt.toISOString(),
+      elapsedMs,
+      options: this.#opts,
+      injector: this.#deps.injector.kind,
+      rounds: this.#rounds,
+      summary: summaryOf(this.#rounds),
+      linearizable: linearizableOf(this.#rounds),
+      violations: this.#violations,
+      aborted: this.#aborted,
+      historyEvents: this.#recorder.events().length,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * How a drill injects faults. One interface, two ways: signals to the members' processes on
+ * this machine (local-injector.ts), or the Drills admin API of members started with
+ * `--enable-drills` (remote-injector.ts). The engine only asks `can()` and calls the methods.
+ */
+import { CliError, EXIT } from '../../cli/errors.js';
+import type { MemberRef } from './steady-state.js';
+
+/** The faults (and the one repair) an injector may be able to do. */
+export type FaultAction = 'kill' | 'pause' | 'partition' | 'stop' | 'restart';
+
+/**
+ * Injects faults into members. Invariants: a pause and a partition end by themselves after
+ * their duration even if the drill dies; `restoreAll()` undoes every fault still in force.
+ */
+export interface FaultInjector {
+  /** How faults are injected, for the report (`local`, `admin-api`, `local+admin-api`). */
+  readonly kind: string;
+  can(action: FaultAction): boolean;
+  /** Kills the member's process at once (SIGKILL); resolves once it is gone. */
+  kill(member: MemberRef): Promise<void>;
+  /** Freezes the member for at most `ms` (SIGSTOP, or a freeze through the API). */
+  pause(member: MemberRef, ms: number): Promise<void>;
+  /** Ends a pause (SIGCONT); resolves once the member runs again. */
+  resume(member: MemberRef): Promise<void>;
+  /** Drops the member's peer traffic to and from `peers`, both ways, for at most `ms`. */
+  partition(member: MemberRef, peers: readonly string[], ms: number): Promise<void>;
+  heal(member: MemberRef): Promise<void>;
+  /** Stops the member gracefully (SIGTERM: a leader hands off first); resolves once it is gone. */
+  stop(member: MemberRef, timeoutMs: number): Promise<void>;
+  /** Starts a killed or stopped member again. */
+  restart(member: MemberRef): Promise<void>;
+  /** Undoes whatever is still in force (resumes, heals). Best effort: never throws. */
+  restoreAll(): Promise<void>;
+  /**
+   * Checks, before any fault, that `actions` will work on `members` (the processes are there,
+   * the API answers and allows drills); throws the reason otherwise.
+   */
+  prepare(members: readonly MemberRef[], actions: readonly FaultAction[]): Promise<void>;
+}
+
+/** The error for a fault an injector cannot do, with what would make it possible. */
+export function unsupported(kind: string, action: FaultAction, how: string): CliError {
+  return new CliError(`the ${kind} fault injector cannot ${action} a member`, { exitCode: EXIT.usage, code: 'DRILL_UNSUPPORTED', hint: how });
+}
+
+/**
+ * An injector that signals processes itself and leaves network faults to `network` (the
+ * Drills API: a partition happens inside the member's transport).
+ */
+export function combineInjectors(processes: FaultInjector, network: FaultInjector | undefined): FaultInjector {
+  if (network === undefined) return processes;
+  return {
+    kind: `${processes.kind}+${network.kind}`,
+    can: (action) => (action === 'partition' ? network.can(action) : processes.can(action)),
+    kill: (m) => processes.kill(m),
+    pause: (m, ms) => processes.pause(m, ms),
+    resume: (m) => processes.resume(m),
+    partition: (m, peers, ms) => network.partition(m, peers, ms),
+    heal: (m) => network.heal(m),
+    stop: (m, t) => processes.stop(m, t),
+    restart: (m) => processes.restart(m),
+    restoreAll: async () => {
+      await Promise.all([processes.restoreAll(), network.restoreAll()]);
+    },
+    prepare: async (members, actions) => {
+      await processes.prepare(members, actions.filter((a) => a !== 'partition'));
+      await network.prepare(members, actions.filter((a) => a === 'partition'));
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The figures a drill reports, computed from the recorded operations (pure functions).
+ *
+ * Client-visible unavailability is measured the way a client lives it: a window opens at the
+ * invoke of the first operation the fault disrupted — or at the last answer before the fault,
+ * if that came later: an operation already slow before the fault was not yet unavailable —
+ * and closes at the acknowledgement of the first write invoked after the fault (an answer to
+ * an older request could still come from the old leader). An operation was disrupted when it got no definite answer (an error other than
+ * a refusal, or none), when it stalled (far slower than usual), or — for a fault that takes
+ * the leader away — when it was in flight at the leader at the moment of the fault: every
+ * write and linearizable read goes through the leader, so none of those could complete there.
+ * No disrupted operation, no window.
+ */
+import { nsToMs } from './clock.js';
+import type { FigureSummary, OpRecord, UnavailableWindow } from './types.js';
+
+/** Bounds of the stall threshold: below the floor, scheduling noise; above the cap, no failover hides. */
+const STALL_FLOOR_MS = 25;
+const STALL_CAP_MS = 500;
+/** How many times its usual worst latency an operation must take to count as stalled. */
+const STALL_FACTOR = 5;
+
+/** The q-quantile (0..1) of numbers, by nearest rank; NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/**
+ * How long an operation may take before it counts as disrupted: five times the p99 latency of
+ * the operations before the fault, kept within 25..500 ms.
+ */
+export function stallThresholdNs(before: readonly OpRecord[]): number {
+  const latencies = before.filter((o) => o.outcome === 'ok').map((o) => o.endNs - o.startNs);
+  // Without a baseline, the strictest threshold: better to count a slow operation than hide a stall.
+  if (latencies.length === 0) return STALL_FLOOR_MS * 1e6;
+  const p99 = quantile(latencies, 0.99);
+  return Math.min(STALL_CAP_MS * 1e6, Math.max(STALL_FLOOR_MS * 1e6, STALL_FACTOR * p99));
+}
+
+/** A moment the cluster was disturbed: a fault, or a repair (restart, resume, heal). */
+export interface Disturbance {
+  readonly atNs: number;
+  /** Whether it took the leader away (kill, pause, isolation or stop of the leader). */
+  readonly hitsLeader: boolean;
+}
+
+/** An answer may already be on its way when the fault strikes; it arrives within this. */
+const IN_FLIGHT_GRACE_NS = 10e6;
+
+/** Whether an operation was disrupted by `d` (see the file comment). */
+export function isDisrupted(op: OpRecord, d: Disturbance, stallNs: number): boolean {
+  if (op.outcome === 'info') return true;
+  if (op.outcome === 'fail' && op.error !== 'refused') return true;
+  if (d.hitsLeader && op.startNs <= d.atNs && op.endNs > d.atNs + IN_FLIGHT_GRACE_NS) return true;
+  return op.endNs - op.startNs > stallNs;
+}
+
+function isAckedWrite(op: OpRecord): boolean {
+  return op.outcome === 'ok' && op.f !== 'read';
+}
+
+/**
+ * The unavailability window after each disturbance, from the round's operations (in any
+ * order). `disturbances` are in time order; `endNs` is when the workload stopped (the end of a
+ * window that never closed). A disturbance's disruptions are those of operations that ended
+ * after it (or never) and began before the next one.
+ */
+export function unavailableWindows(ops: readonly OpRecord[], disturbances: readonly Disturbance[], stallNs: number, endNs: number): UnavailableWindow[] {
+  const windows: UnavailableWindow[] = [];
+  disturbances.forEach((d, i) => {
+    const next = disturbances[i + 1]?.atNs ?? Infinity;
+    const disrupted = ops.filter((o) => o.endNs > d.atNs && o.startNs < next && isDisrupted(o, d, stallNs));
+    if (disrupted.length === 0) return;
+    const lastAnswer = Math.max(-Infinity, ...ops.filter((o) => o.outcome === 'ok' && o.endNs <= d.atNs).map((o) => o.endNs));
+    const from = Math.max(lastAnswer, Math.min(...disrupted.map((o) => o.startNs)));
+    // After a fault that took the leader, only a write sent afterwards proves a new one; a repair has no such doubt.
+    const after = d.hitsLeader ? Math.max(from, d.atNs) : from;
+    const acks = ops.filter((o) => isAckedWrite(o) && o.startNs >= after).map((o) => o.endNs);
+    const to = acks.length === 0 ? endNs : Math.min(...acks);
+    windows.push({ fromMs: nsToMs(from), toMs: nsToMs(to), unrecovered: acks.length === 0 });
+  });
+  return mergeOverlapping(windows);
+}
+
+/** Windows that overlap are one stretch of unavailability (a repair during the outage of a fault). */
+function mergeOverlapping(windows: readonly UnavailableWindow[]): UnavailableWindow[] {
+  const merged: UnavailableWindow[] = [];
+  for (const w of [...windows].sort((a, b) => a.fromMs - b.fromMs)) {
+    const last = merged.at(-1);
+    if (last === undefined || w.fromMs > last.toMs) merged.push(w);
+    else merged[merged.length - 1] = { fromMs: last.fromMs, toMs: Math.max(last.toMs, w.toMs), unrecovered: w.toMs >= last.toMs ? w.unrecovered : last.unrecovered };
+  }
+  return merged;
+}
+
+/** The length of a window in ms. */
+export function windowMs(w: UnavailableWindow): number {
+  return Math.round((w.toMs - w.fromMs) * 10) / 10;
+}
+
+/** Median and max of the values that apply (nulls are skipped). */
+export function summarize(values: readonly (number | null)[]): FigureSummary {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (present.length === 0) return { median: null, max: null };
+  const sorted = [...present].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median: Math.round(median * 10) / 10, max: sorted[sorted.length - 1]! };
+}

@@ -1,0 +1,117 @@
+/**
+ * Where the local injector finds each member's process, two ways:
+ *
+ * - a local cluster made by `fleet init`: the pid files and the manifest (restart = the
+ *   local-cluster launcher, exactly as `fleet up` starts a member);
+ * - pids given explicitly (`--pids n1=123,…`, for clusters started by hand or by a test
+ *   harness): each pid must run `fleet node start --id <id> --listen <its address>`; its command
+ *   line and working directory are kept, and a restart runs that same command again.
+ */
+import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { CliError, EXIT } from '../../cli/errors.js';
+import type { LocalCluster } from '../local-cluster/cluster-state.js';
+import { launchMember } from '../local-cluster/launcher.js';
+import { commandLineOf, isMemberCommandLine, isMemberProcess, memberPid, type MemberIdentity } from '../local-cluster/pids.js';
+import type { MemberProcess } from './local-injector.js';
+import type { MemberRef } from './steady-state.js';
+
+/** The processes of a local cluster's members, by its manifest and pid files. */
+export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
+  return c.manifest.members.map((member) => ({
+    id: member.id,
+    pid: () => memberPid(c.paths.pidFile(member.id), member),
+    owns: (pid: number) => isMemberProcess(pid, member),
+    launch: async () => (await launchMember(c.manifest, member, c.paths)).pid,
+  }));
+}
+
+/** The value of `--flag` after `node start` in a member's argv. */
+function flagOf(argv: readonly string[], flag: string): string | undefined {
+  const start = argv.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start');
+  const i = start < 0 ? -1 : argv.indexOf(flag, start);
+  return i < 0 ? undefined : argv[i + 1];
+}
+
+/**
+ * Checks that `pid` runs member `ref` (`node start --id <id> --listen <address>`); answers its
+ * identity and command. Throws a one-line error saying what the pid is instead.
+ */
+export function validateMemberPid(ref: MemberRef, pid: number): { identity: MemberIdentity; argv: string[]; cwd: string } {
+  const argv = commandLineOf(pid);
+  const bad = (why: string): never => {
+    throw new CliError(`--pids: pid ${pid} is not member ${ref.id}: ${why}`, { exitCode: EXIT.usage, hint: `pass the pid of the process running fleet node start --id ${ref.id} --listen ${ref.address}` });
+  };
+  if (argv === undefined) return bad('no such process');
+  const id = flagOf(argv, '--id');
+  const dataDir = flagOf(argv, '--data-dir');
+  const listen = flagOf(argv, '--listen');
+  if (id === undefined || dataDir === undefined) return bad(`it runs ${argv.slice(0, 3).join(' ')}…, not fleet node start`);
+  if (id !== ref.id) return bad(`it runs member ${id}`);
+  if (listen !== ref.address) return bad(`it listens on ${listen ?? '?'}, but the cluster knows ${ref.id} at ${ref.address}`);
+  let cwd: string;
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    cwd = process.cwd();
+  }
+  return { identity: { id, dataDir }, argv, cwd };
+}
+
+/**
+ * The processes of members given by pid. Every pid is validated now (before any fault); a
+ * member restarted by the drill is tracked under its new pid.
+ */
+export function processesFromPids(pids: ReadonlyMap<string, number>, members: readonly MemberRef[]): MemberProcess[] {
+  const unknown = [...pids.keys()].filter((id) => !members.some((m) => m.id === id));
+  if (unknown.length > 0) throw new CliError(`--pids names ${unknown.join(', ')}, not ${unknown.length === 1 ? 'a member' : 'members'} of this cluster (members: ${members.map((m) => m.id).join(', ')})`, { exitCode: EXIT.usage });
+  return [...pids].map(([id, first]) => {
+    const ref = members.find((m) => m.id === id)!;
+    // A pid that is gone is a member that is down: the steady-state check says so, in its words.
+    if (commandLineOf(first) === undefined) return goneMember(id, first);
+    const { identity, argv, cwd } = validateMemberPid(ref, first);
+    let current = first;
+    const owns = (pid: number): boolean => {
+      const now = commandLineOf(pid);
+      return now !== undefined && isMemberCommandLine(now, identity);
+    };
+    return {
+      id,
+      owns,
+      pid: async () => (owns(current) ? current : undefined),
+      launch: async () => {
+        // The member logs to <data-dir>/logs itself; its stdio goes nowhere, so it outlives the drill.
+        const child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: 'ignore', env: process.env });
+        if (child.pid === undefined) throw new CliError(`could not start member ${id} again: ${argv[0]} did not run`);
+        child.unref();
+        current = child.pid;
+        return current;
+      },
+    };
+  });
+}
+
+/** A member whose given pid was already gone: it cannot be signalled, nor restarted (its command is unknown). */
+function goneMember(id: string, pid: number): MemberProcess {
+  return {
+    id,
+    owns: () => false,
+    pid: async () => undefined,
+    launch: async () => {
+      throw new CliError(`cannot start member ${id} again: pid ${pid} was gone before the drill began, so its command line is unknown`, { hint: 'start it yourself, then run the drill again' });
+    },
+  };
+}
+
+/** Parses `n1=123,n2=456` into member id → pid. */
+export function parsePids(text: string): Map<string, number> {
+  const pids = new Map<string, number>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9_-]{0,62})=(\d+)$/.exec(part);
+    if (!m || Number(m[2]) <= 1) throw new Error(`invalid pid ${JSON.stringify(part)}: expected ID=PID, e.g. n1=12345`);
+    if (pids.has(m[1]!)) throw new Error(`member ${m[1]} is listed twice`);
+    pids.set(m[1]!, Number(m[2]));
+  }
+  if (pids.size === 0) throw new Error('expected ID=PID,… e.g. n1=12345,n2=12346');
+  return pids;
+}

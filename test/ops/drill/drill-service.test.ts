@@ -1,0 +1,92 @@
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDrillService, type DrillProcess, type DrillServiceOptions } from '../../../src/core/server/drill-service.js';
+import { AdminApiInjector } from '../../../src/ops/drill/remote-injector.js';
+import { loadFleetProto } from '../../../src/proto/index.js';
+
+/** A process that records what a drill did to it instead of doing it. */
+function fakeProcess(): DrillProcess & { killed: number; frozen: number[] } {
+  const p = { pid: 4242, killed: 0, frozen: [] as number[], kill: () => void p.killed++, freeze: (ms: number) => void p.frozen.push(ms), now: () => 1_000_000 };
+  return p;
+}
+
+const running: { server: grpc.Server; close: () => void; injector: AdminApiInjector }[] = [];
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    r.close();
+    await r.injector.restoreAll();
+    await new Promise<void>((resolve) => r.server.tryShutdown(() => resolve()));
+  }
+});
+
+/** The Drills service of member n1 (peers n2, n3) on a loopback port, and an injector talking to it. */
+async function serve(opts: Partial<DrillServiceOptions> = {}) {
+  const proc = fakeProcess();
+  const blocked = new Set<string>();
+  const service = createDrillService({ enabled: true, memberId: 'n1', transport: { blocked }, peers: () => ['n2', 'n3'], process: proc, ...opts });
+  const server = new grpc.Server();
+  server.addService(loadFleetProto().fleet.v1.Drills.service, service.handlers);
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const injector = new AdminApiInjector({ token: 'admin-secret' });
+  running.push({ server, close: service.close, injector });
+  return { proc, blocked, injector, member: { id: 'n1', address: `127.0.0.1:${port}` }, service };
+}
+
+/** Resolves once `cond` holds (polled), so tests never sleep blindly. */
+async function eventually(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+}
+
+describe('the Drills service', () => {
+  it('partitions a member from its peers both ways and heals it', async () => {
+    const { blocked, injector, member } = await serve();
+    await injector.partition(member, ['n2'], 60_000);
+    expect([...blocked]).toEqual(['n2']);
+    await injector.heal(member);
+    expect(blocked.size).toBe(0);
+  });
+
+  it('cuts a member off from everyone when no peers are named, and heals by itself', async () => {
+    const { blocked, injector, member } = await serve();
+    await injector.partition(member, [], 50);
+    expect([...blocked].sort()).toEqual(['n2', 'n3']);
+    await eventually(() => blocked.size === 0);
+  });
+
+  it('kills and pauses the process only after answering', async () => {
+    const { proc, injector, member } = await serve();
+    await injector.kill(member);
+    await eventually(() => proc.killed === 1);
+    await injector.pause(member, 1_500);
+    await eventually(() => proc.frozen.length === 1);
+    expect(proc.frozen).toEqual([1_500]);
+  });
+
+  it('refuses everything unless the member runs with --enable-drills', async () => {
+    const { proc, injector, member } = await serve({ enabled: false });
+    await expect(injector.kill(member)).rejects.toThrow(/--enable-drills/);
+    expect(proc.killed).toBe(0);
+  });
+
+  it('needs the admin token when the member has one', async () => {
+    const { injector, member, blocked } = await serve({ adminToken: 'another-secret' });
+    await expect(injector.partition(member, [], 1_000)).rejects.toThrow(/admin token/);
+    expect(blocked.size).toBe(0);
+  });
+
+  it('refuses unknown peers and unbounded durations', async () => {
+    const { injector, member, blocked } = await serve();
+    await expect(injector.partition(member, ['n9'], 1_000)).rejects.toThrow(/n9 is not a member/);
+    await expect(injector.pause(member, 3_600_000)).rejects.toThrow(/duration_ms/);
+    expect(blocked.size).toBe(0);
+  });
+
+  it('heals whatever the drill left behind on restoreAll', async () => {
+    const { injector, member, blocked } = await serve();
+    await injector.partition(member, [], 60_000);
+    await injector.restoreAll();
+    expect(blocked.size).toBe(0);
+  });
+});

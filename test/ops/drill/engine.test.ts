@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDrill } from '../../../src/ops/drill/engine.js';
+import { exitCodeOf } from '../../../src/ops/drill/report.js';
+import type { DrillOptions } from '../../../src/ops/drill/types.js';
+import { FakeCluster, fastOptions } from './fakes.js';
+
+const clusters: FakeCluster[] = [];
+
+afterEach(() => {
+  for (const c of clusters.splice(0)) c.dispose();
+});
+
+function cluster(opts: ConstructorParameters<typeof FakeCluster>[0] = {}): FakeCluster {
+  const c = new FakeCluster(opts);
+  clusters.push(c);
+  return c;
+}
+
+async function drill(c: FakeCluster, opts: Partial<DrillOptions> = {}) {
+  return runDrill(fastOptions(opts), { probe: c.probe(), injector: c.injector(), newClient: () => c.client(), runId: 'test' });
+}
+
+describe('steady state', () => {
+  it('aborts before injecting anything when a member does not answer (exit 5, naming the check)', async () => {
+    const c = cluster({ unreachable: 'n3' });
+    const { report } = await drill(c, { settleMs: 200 });
+    expect(report.verdict).toBe('aborted');
+    expect(exitCodeOf(report.verdict)).toBe(5);
+    expect(report.aborted).toMatchObject({ round: 1, check: 'reachable' });
+    expect(report.aborted?.message).toContain('127.0.0.1:3');
+    expect(report.rounds).toEqual([]);
+    expect(c.calls).toEqual([]);
+  });
+});
+
+describe('kill-leader', () => {
+  it('passes on a safe cluster and measures the failover', async () => {
+    const c = cluster({ electionMs: 80 });
+    const { report, history } = await drill(c, { rounds: 2 });
+    expect(report.verdict, report.reason).toBe('pass');
+    expect(exitCodeOf(report.verdict)).toBe(0);
+    expect(c.calls).toEqual(['kill n1', 'restart n1', 'kill n2', 'restart n2']);
+    const [r1] = report.rounds;
+    expect(r1).toMatchObject({ round: 1, killed: 'n1', oldLeader: 'n1', newLeader: 'n2', lost: 0, duplicated: 0, linearizable: true });
+    // The survivors were polled every 20 ms; the clients waited out the whole election.
+    expect(r1!.newLeaderMs).toBeGreaterThanOrEqual(70);
+    expect(r1!.newLeaderMs).toBeLessThan(1_000);
+    expect(r1!.unavailableMs).toBeGreaterThanOrEqual(70);
+    expect(r1!.acknowledged).toBeGreaterThan(0);
+    expect(report.linearizable).toBe(true);
+    expect(report.historyEvents).toBe(history.length);
+    // The drill cleans its registers up after a safe run.
+    expect(c.store.size).toBe(0);
+  });
+
+  it('misses the SLO when the election takes longer than allowed (exit 5)', async () => {
+    const c = cluster({ electionMs: 250 });
+    const { report } = await drill(c, { slo: { unavailableMs: 5_000, newLeaderMs: 100 } });
+    expect(report.verdict).toBe('slo-missed');
+    expect(exitCodeOf(report.verdict)).toBe(5);
+    expect(report.reason).toContain('slo-new-leader');
+    expect(report.rounds[0]!.checks.find((ch) => ch.name === 'slo-new-leader')).toMatchObject({ ok: false });
+  });
+
+  it('finds acknowledged writes lost by a leader that acknowledged before applying (exit 6)', async () => {
+    const c = cluster({ unsafeAck: true, applyDelayMs: 40, electionMs: 30 });
+    const { report } = await drill(c, { clients: 8 });
+    expect(report.verdict).toBe('unsafe');
+    expect(exitCodeOf(report.verdict)).toBe(6);
+    expect(report.rounds[0]!.lost).toBeGreaterThan(0);
+    const lost = report.violations.find((v) => v.kind === 'lost');
+    expect(lost?.counterexample.length).toBeGreaterThan(0);
+    expect(report.linearizable).toBe(false);
+    // Evidence is kept: the registers of an unsafe run are not deleted.
+    expect(c.store.size).toBeGreaterThan(0);
+  });
+
+  it('writes the report in the documented shape', async () => {
+    const c = cluster({ electionMs: 40 });
+    const { report, history } = await drill(c);
+    const json = JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      verdict: 'pass',
+      linearizable: true,
+      summary: { unavailableMs: { median: expect.any(Number), max: expect.any(Number) }, newLeaderMs: { median: expect.any(Number), max: expect.any(Number) } },
+    });
+    const round = (json.rounds as Record<string, unknown>[])[0]!;
+    for (const field of ['killed', 'newLeader', 'newLeaderMs', 'unavailableMs', 'catchupMs', 'acknowledged', 'lost', 'duplicated', 'indeterminate']) expect(round).toHaveProperty(field);
+    const e = history.find((x) => x.type === 'ok' && x.f === 'cas')!;
+    expect(Object.keys(e).sort()).toEqual(['f', 'key', 'process', 'time', 'type', 'value']);
+    expect(Array.isArray(e.value)).toBe(true);
+  });
+});
+
+describe('preflight', () => {
+  it('refuses a drill the injector cannot carry out, before anything runs', async () => {
+    const c = cluster();
+    await expect(drill(c, { drill: 'partition' })).rejects.toThrow(/cannot do/);
+    expect(c.calls).toEqual([]);
+  });
+});
+
+describe('interruption', () => {
+  it('restores what it took down and rethrows the interrupt', async () => {
+    const c = cluster({ electionMs: 30 });
+    const controller = new AbortController();
+    const run = runDrill(fastOptions({ observeMs: 5_000 }), {
+      probe: c.probe(),
+      injector: c.injector(),
+      newClient: () => c.client(),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'observe') controller.abort(new Error('interrupted (Ctrl-C)'));
+      },
+    });
+    await expect(run).rejects.toThrow('interrupted');
+    expect(c.calls).toEqual(['kill n1', 'restart n1']);
+    expect(c.down.size).toBe(0);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { isDisrupted, quantile, stallThresholdNs, summarize, unavailableWindows } from '../../../src/ops/drill/measure.js';
+import { read, write } from './ops.js';
+
+const STALL = 100e6;
+
+describe('unavailability windows', () => {
+  it('opens at the last answer before a leader fault and closes at the first write acknowledged that was sent after it', () => {
+    const ops = [
+      write('k', 'a', 0, 10),
+      read('k', 'a', 5, 90), // answered before the fault: the cluster was still available
+      write('k', 'b', 20, 400, { process: 1 }), // in flight at the leader when it died
+      read('k', 'b', 95, 390, { process: 2 }),
+      write('k', 'c', 105, 380, { process: 3 }), // sent after the fault: the first proof of a new leader
+      write('k', 'd', 390, 395),
+    ];
+    const [w] = unavailableWindows(ops, [{ atNs: 100e6, hitsLeader: true }], STALL, 500e6);
+    expect(w).toEqual({ fromMs: 90, toMs: 380, unrecovered: false });
+  });
+
+  it('sees no window when a follower fault disrupts nothing', () => {
+    const ops = [write('k', 'a', 0, 10), write('k', 'b', 95, 110), read('k', 'b', 100, 120)];
+    expect(unavailableWindows(ops, [{ atNs: 100e6, hitsLeader: false }], STALL, 500e6)).toEqual([]);
+  });
+
+  it('counts operations without a definite answer and stalls, but not refusals', () => {
+    const d = { atNs: 100e6, hitsLeader: false };
+    expect(isDisrupted(write('k', 'a', 110, 120, { outcome: 'info', error: 'timeout' }), d, STALL)).toBe(true);
+    expect(isDisrupted(write('k', 'a', 110, 120, { outcome: 'fail', error: 'refused' }), d, STALL)).toBe(false);
+    expect(isDisrupted(read('k', null, 110, 120, { outcome: 'fail', error: 'unavailable' }), d, STALL)).toBe(true);
+    expect(isDisrupted(read('k', null, 110, 260), d, STALL)).toBe(true);
+  });
+
+  it('leaves a window open when no write is acknowledged again', () => {
+    const ops = [write('k', 'a', 0, 10), write('k', 'b', 50, 700, { outcome: 'info', error: 'timeout' })];
+    expect(unavailableWindows(ops, [{ atNs: 100e6, hitsLeader: true }], STALL, 700e6)).toEqual([{ fromMs: 50, toMs: 700, unrecovered: true }]);
+  });
+
+  it('measures each disturbance on its own', () => {
+    const ops = [write('k', 'a', 0, 10), write('k', 'b', 90, 300), write('k', 'c', 301, 310), write('k', 'd', 600, 900), write('k', 'e', 901, 905)];
+    const windows = unavailableWindows(ops, [{ atNs: 100e6, hitsLeader: true }, { atNs: 500e6, hitsLeader: false }], STALL, 1_000e6);
+    // b was sent after the last answer; d stalled and is itself the first write acknowledged again.
+    expect(windows.map((w) => [w.fromMs, w.toMs])).toEqual([
+      [90, 310],
+      [600, 900],
+    ]);
+  });
+});
+
+describe('overlapping disturbances', () => {
+  it('merges a repair that happens during the outage into one window', () => {
+    // The leader froze at 100; it resumed at 400 while clients still waited; the first write
+    // after the freeze was acknowledged at 450.
+    const ops = [write('k', 'a', 0, 90), write('k', 'b', 95, 450, { process: 1 }), write('k', 'c', 120, 460, { process: 2 })];
+    const windows = unavailableWindows(ops, [{ atNs: 100e6, hitsLeader: true }, { atNs: 400e6, hitsLeader: false }], STALL, 500e6);
+    expect(windows).toEqual([{ fromMs: 95, toMs: 460, unrecovered: false }]);
+  });
+});
+
+describe('figures', () => {
+  it('stalls are five times the usual p99, within 25..500 ms', () => {
+    expect(stallThresholdNs([])).toBe(25e6);
+    expect(stallThresholdNs([write('k', 'a', 0, 10)])).toBe(50e6);
+    expect(stallThresholdNs([write('k', 'a', 0, 300)])).toBe(500e6);
+  });
+
+  it('summarizes median and max, skipping rounds where a figure does not apply', () => {
+    expect(summarize([300, null, 100, 200])).toEqual({ median: 200, max: 300 });
+    expect(summarize([100, 200])).toEqual({ median: 150, max: 200 });
+    expect(summarize([null])).toEqual({ median: null, max: null });
+    expect(quantile([5, 1, 3], 0.5)).toBe(3);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { DrillReport, RoundReport, Violation } from '../../../src/ops/drill/index.js';
+import { palette } from '../../../src/ui/colors.js';
+import { renderDrillReport, renderProgress, renderViolations } from '../../../src/ui/drill-report.js';
+import { fastOptions } from './fakes.js';
+
+const plain = palette(false);
+
+function round(overrides: Partial<RoundReport> = {}): RoundReport {
+  return {
+    round: 1,
+    target: 'n1',
+    killed: 'n1',
+    faultAtMs: 1_000,
+    oldLeader: 'n1',
+    newLeader: 'n2',
+    newLeaderMs: 312,
+    unavailableMs: 845,
+    unavailableTotalMs: 845,
+    windows: [{ fromMs: 990, toMs: 1_835, unrecovered: false }],
+    catchupMs: 1_200,
+    ops: 5_230,
+    opsPerSec: 400,
+    acknowledged: 2_011,
+    failed: 130,
+    indeterminate: 3,
+    lost: 0,
+    duplicated: 0,
+    linearizable: true,
+    checks: [{ name: 'new-leader', ok: true, detail: 'n2 leads term 3', severity: 'slo' }],
+    extra: {},
+    ...overrides,
+  };
+}
+
+function report(overrides: Partial<DrillReport> = {}): DrillReport {
+  const rounds = overrides.rounds ?? [round()];
+  return {
+    drill: 'kill-leader',
+    verdict: 'pass',
+    reason: '1 round: nothing lost',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    elapsedMs: 10_000,
+    options: fastOptions(),
+    injector: 'local',
+    rounds,
+    summary: { unavailableMs: { median: 845, max: 845 }, newLeaderMs: { median: 312, max: 312 }, catchupMs: { median: 1_200, max: 1_200 } },
+    linearizable: true,
+    violations: [],
+    aborted: null,
+    historyEvents: 10_460,
+    ...overrides,
+  };
+}
+
+function violation(kind: Violation['kind'], events: number): Violation {
+  const e = { process: 1, type: 'ok' as const, f: 'write' as const, key: 'r1-k00', value: 'v', time: 2_312_345_678 };
+  return { kind, round: 1, key: 'r1-k00', message: `${kind} with ${events} events`, counterexample: Array.from({ length: events }, () => e) };
+}
+
+describe('the drill report', () => {
+  it('shows a row per round, the summary and the verdict last', () => {
+    const text = renderDrillReport(report(), plain);
+    expect(text).toContain('n1 → n2');
+    expect(text).toContain('845ms');
+    expect(text).toContain('summary: unavailable median 845ms, max 845ms; new leader median 312ms, max 312ms; catch-up median 1.2s, max 1.2s');
+    expect(text.trim().split('\n').at(-1)).toBe('verdict: PASS — 1 round: nothing lost');
+  });
+
+  it('lists failed checks and, per kind of violation, the smallest counterexample', () => {
+    const r = round({ lost: 2, linearizable: false, checks: [{ name: 'slo-unavailable', ok: false, detail: 'longest 6000 ms', severity: 'slo' }] });
+    const text = renderDrillReport(report({ rounds: [r], verdict: 'unsafe', reason: 'safety violation', violations: [violation('lost', 6), violation('lost', 4), violation('not-linearizable', 8)] }), plain);
+    expect(text).toContain('round 1: slo-unavailable — longest 6000 ms');
+    expect(text).toContain('violations: 3 (lost 2, not-linearizable 1)');
+    expect(text).toContain('lost with 4 events');
+    expect(text).not.toContain('lost with 6 events');
+    expect(text).toContain('+2.312346s  p1    ok     write  r1-k00  "v"');
+    expect(text).toContain('1 more in the JSON report');
+    expect(text).toContain('verdict: UNSAFE');
+  });
+
+  it('explains an abort without rounds', () => {
+    const text = renderDrillReport(report({ rounds: [], verdict: 'aborted', reason: 'aborted in round 1: reachable — no answer from 127.0.0.1:3', aborted: { round: 1, check: 'reachable', message: 'x' } }), plain);
+    expect(text).not.toContain('ROUND');
+    expect(text).toContain('verdict: ABORTED — aborted in round 1: reachable');
+  });
+
+  it('renders nothing for no violations, and a one-line progress', () => {
+    expect(renderViolations([], plain)).toEqual([]);
+    expect(renderProgress('kill-leader', { round: 2, rounds: 3, phase: 'observe', leader: 'n2', opsPerSec: 410, acknowledged: 900, failed: 12, indeterminate: 1 })).toBe(
+      'kill-leader round 2/3 · observe · 410 ops/s · leader n2 · acked 900 · failed 12 · unknown 1',
+    );
+  });
+});
