@@ -46,6 +46,8 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
   else args.push('--peers', manifest.members.filter((m) => m.state === 'voter').map((m) => `${m.id}=${memberAddress(m)}`).join(','));
   args.push('--heartbeat', manifest.heartbeat, '--election-timeout', manifest.electionTimeout);
   args.push('--token-file', paths.tokenFile, '--admin-token-file', paths.adminTokenFile);
+  // A local cluster is a place to rehearse: let `fleet drill partition` reach it (still behind the admin token).
+  args.push('--enable-drills');
   return args;
 }
 

@@ -23,7 +23,7 @@ describe('member command lines', () => {
       'node', 'start', '--id', 'n1', '--data-dir', '/d/local/n1', '--listen', '127.0.0.1:7781', '--cluster', 'local',
       '--peers', 'n1=127.0.0.1:7781,n2=127.0.0.1:7782',
       '--heartbeat', '100ms', '--election-timeout', '500ms',
-      '--token-file', '/d/local/client.token', '--admin-token-file', '/d/local/admin.token',
+      '--token-file', '/d/local/client.token', '--admin-token-file', '/d/local/admin.token', '--enable-drills',
     ]);
     const joining = memberArgs(m, m.members[2]!, paths);
     expect(joining).toContain('--join');
