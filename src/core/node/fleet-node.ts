@@ -91,6 +91,8 @@ export class FleetNode implements NodeApi {
   private snapshotsTaken = 0;
   private elections = 0;
   private fatal: ((err: Error) => void) | undefined;
+  /** A read round was in flight at the last expiry check: still in flight at the next one means it was lost. */
+  private readRoundStuck = false;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -367,7 +369,6 @@ export class FleetNode implements NodeApi {
     if (this.reads.inFlight > 0 && this.readRoundStuck) this.reads.failAll(new NodeError('TIMEOUT', 'the read was not confirmed in time; retry'));
     this.readRoundStuck = this.reads.inFlight > 0;
   }
-  private readRoundStuck = false;
 
   private waitApplied(index: number): Promise<void> {
     if (this.sm.appliedIndex >= index) return Promise.resolve();

@@ -80,7 +80,6 @@ export class TestMember {
 
   /** Takes a snapshot at the applied index and compacts. */
   compact(): void {
-    const st = this.node.status();
     const index = this.appliedIndex;
     const base = this.snapshot?.meta.index ?? 0;
     const term = this.log[index - base - 1]?.term ?? this.snapshot?.meta.term ?? 0;
@@ -88,7 +87,6 @@ export class TestMember {
     this.snapshot = { meta, data: new TextEncoder().encode(`snap@${index}`) };
     this.log = this.log.slice(index - base);
     this.node.compact(meta);
-    void st;
   }
 }
 
