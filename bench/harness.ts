@@ -20,6 +20,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Extra Node flags for member processes, e.g. FLEET_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=.prof" to profile them. */
+function memberNodeArgs(): string[] {
+  return (process.env.FLEET_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /** A local fleet cluster of real member processes over the compiled CLI, for benchmarks. */
 export class BenchCluster {
   readonly root = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
@@ -32,7 +37,7 @@ export class BenchCluster {
     const peers = c.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     c.ports.forEach((port, i) => {
       const id = `n${i + 1}`;
-      const child = spawn(process.execPath, [RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(c.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...extra], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(c.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...extra], { stdio: 'ignore' });
       c.procs.set(id, child);
     });
     await c.waitForLeader();
@@ -75,14 +80,15 @@ export class BenchCluster {
     return out;
   }
 
-  async stop(): Promise<void> {
+  /** Stops every member: SIGKILL by default, SIGTERM (a clean exit, which writes CPU profiles) on request. */
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await Promise.all(
       [...this.procs.values()].map(
         (p) =>
           new Promise<void>((resolve) => {
             if (p.exitCode !== null || p.signalCode !== null) return resolve();
             p.once('exit', () => resolve());
-            p.kill('SIGKILL');
+            p.kill(signal);
           }),
       ),
     );
