@@ -1,14 +1,15 @@
 /**
  * The client end of one Session stream: many operations in flight on one long-lived stream,
- * each with its own id and deadline, answered in any order. The stream opens on first use and
- * again after it fails; a failure fails every operation still waiting on it.
+ * each with its own id and deadline, answered in any order. Operations issued in the same turn
+ * of the event loop leave together as one frame. The stream opens on first use and again after
+ * it fails; a failure fails every operation still waiting on it.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type * as wire from '../proto/index.js';
 import { FleetClientError } from './errors.js';
 import { fromRequestError, toClientError } from './grpc-errors.js';
 
-type SessionCall = ClientDuplexStream<wire.SessionRequest, wire.SessionResponse__Output>;
+type SessionCall = ClientDuplexStream<wire.SessionRequests, wire.SessionResponses__Output>;
 
 /** One operation of a session: a write or a read. */
 export type SessionOp = { readonly write: wire.WriteRequest } | { readonly read: wire.ReadRequest };
@@ -32,6 +33,8 @@ export class SessionStream {
   readonly #endpoint: string;
   readonly #pending = new Map<number, Pending>();
   #call: SessionCall | undefined;
+  /** Operations waiting for the end of this turn of the event loop, to leave as one frame. */
+  #outgoing: wire.SessionRequest[] = [];
   #nextId = 1;
   #opened = 0;
 
@@ -60,7 +63,8 @@ export class SessionStream {
         reject(new FleetClientError('timeout', `${this.#endpoint}: no answer within ${timeoutMs} ms`, { endpoint: this.#endpoint }));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      call.write({ id, ...op });
+      if (this.#outgoing.length === 0) setImmediate(() => this.#flush(call));
+      this.#outgoing.push({ id, ...op });
     });
     if (response.error) throw fromRequestError(response.error, this.#endpoint);
     if (response.write) return { write: response.write };
@@ -77,12 +81,21 @@ export class SessionStream {
     call.cancel();
   }
 
+  #flush(call: SessionCall): void {
+    const requests = this.#outgoing;
+    this.#outgoing = [];
+    // Operations of a call that failed meanwhile were already failed with it.
+    if (this.#call === call) call.write({ requests });
+  }
+
   #ensure(): SessionCall {
     if (this.#call !== undefined) return this.#call;
     const call = this.#open();
     this.#call = call;
     this.#opened++;
-    call.on('data', (r: wire.SessionResponse__Output) => this.#answer(r));
+    call.on('data', (frame: wire.SessionResponses__Output) => {
+      for (const r of frame.responses) this.#answer(r);
+    });
     call.on('error', (err: unknown) => this.#fail(call, toClientError(err, this.#endpoint)));
     call.on('end', () => this.#fail(call, new FleetClientError('unavailable', `${this.#endpoint}: the session stream ended`, { endpoint: this.#endpoint })));
     return call;
@@ -99,6 +112,7 @@ export class SessionStream {
   #fail(call: SessionCall, err: FleetClientError): void {
     if (this.#call !== call) return;
     this.#call = undefined;
+    this.#outgoing = [];
     const waiting = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of waiting) {

@@ -107,6 +107,8 @@ export type * from './generated/fleet/v1/RemoveMemberRequest.js';
 export type * from './generated/fleet/v1/RequestError.js';
 export type * from './generated/fleet/v1/SessionRequest.js';
 export type * from './generated/fleet/v1/SessionResponse.js';
+export type * from './generated/fleet/v1/SessionRequests.js';
+export type * from './generated/fleet/v1/SessionResponses.js';
 export type * from './generated/fleet/v1/ShardHeartbeat.js';
 export type * from './generated/fleet/v1/ShardHeartbeatResult.js';
 export type * from './generated/fleet/v1/ShardList.js';

@@ -193,10 +193,14 @@ export class FleetNode implements NodeApi {
       const rd = this.raw.ready();
       if (rd.softState) this.onSoftState(rd.softState);
       this.transport?.send(rd.messages);
+      // Committed entries are already durable here (the core hands out only those), so they are
+      // applied and answered while this Ready's new entries are being written, not after.
+      // Entries following a snapshot wait for the snapshot to be installed.
+      if (!rd.snapshot) this.applyAll(rd.committedEntries);
       await this.persist(rd);
       this.transport?.send(rd.messagesAfterPersist);
       if (rd.snapshot?.data) this.restoreSnapshot(rd.snapshot.meta, rd.snapshot.data);
-      this.applyAll(rd.committedEntries);
+      if (rd.snapshot) this.applyAll(rd.committedEntries);
       for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
       this.raw.advance(rd);
       this.reads.serve(this.sm.appliedIndex);

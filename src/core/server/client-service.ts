@@ -53,30 +53,40 @@ async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, s
 
 /**
  * Runs a session stream: every request is served concurrently and answered as soon as it is
- * done, in any order. When the client half-closes, the stream ends after the last answer.
- * When the answers back up (the client reads slower than it sends), reading pauses.
+ * done, in any order. Answers completed in the same turn of the event loop leave as one frame.
+ * When the client half-closes, the stream ends after the last answer. When the answers back up
+ * (the client reads slower than it sends), reading pauses.
  */
-function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequest__Output, wire.SessionResponse>, serialize: (r: wire.WriteResponse) => Buffer): void {
+function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer): void {
   let inFlight = 0;
   let inputEnded = false;
   let gone = false;
+  let outgoing: wire.SessionResponse[] = [];
   const finishIfDone = (): void => {
-    if (inputEnded && inFlight === 0 && !gone) {
+    if (inputEnded && inFlight === 0 && outgoing.length === 0 && !gone) {
       gone = true;
       call.end();
     }
   };
-  const answer = (response: wire.SessionResponse): void => {
-    inFlight--;
-    if (!gone && !call.write(response) && !call.isPaused()) {
+  const flush = (): void => {
+    const responses = outgoing;
+    outgoing = [];
+    if (!gone && !call.write({ responses }) && !call.isPaused()) {
       call.pause();
       call.once('drain', () => call.resume());
     }
     finishIfDone();
   };
-  call.on('data', (req: wire.SessionRequest__Output) => {
-    inFlight++;
-    void serveSessionOp(node, req, serialize).then(answer);
+  const answer = (response: wire.SessionResponse): void => {
+    inFlight--;
+    if (outgoing.length === 0) setImmediate(flush);
+    outgoing.push(response);
+  };
+  call.on('data', (frame: wire.SessionRequests__Output) => {
+    for (const req of frame.requests) {
+      inFlight++;
+      void serveSessionOp(node, req, serialize).then(answer);
+    }
   });
   call.on('end', () => {
     inputEnded = true;

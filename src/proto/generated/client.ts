@@ -82,7 +82,9 @@ import type { RebindMove as _fleet_v1_RebindMove, RebindMove__Output as _fleet_v
 import type { RegistryCounts as _fleet_v1_RegistryCounts, RegistryCounts__Output as _fleet_v1_RegistryCounts__Output } from './fleet/v1/RegistryCounts.js';
 import type { RequestError as _fleet_v1_RequestError, RequestError__Output as _fleet_v1_RequestError__Output } from './fleet/v1/RequestError.js';
 import type { SessionRequest as _fleet_v1_SessionRequest, SessionRequest__Output as _fleet_v1_SessionRequest__Output } from './fleet/v1/SessionRequest.js';
+import type { SessionRequests as _fleet_v1_SessionRequests, SessionRequests__Output as _fleet_v1_SessionRequests__Output } from './fleet/v1/SessionRequests.js';
 import type { SessionResponse as _fleet_v1_SessionResponse, SessionResponse__Output as _fleet_v1_SessionResponse__Output } from './fleet/v1/SessionResponse.js';
+import type { SessionResponses as _fleet_v1_SessionResponses, SessionResponses__Output as _fleet_v1_SessionResponses__Output } from './fleet/v1/SessionResponses.js';
 import type { ShardHeartbeat as _fleet_v1_ShardHeartbeat, ShardHeartbeat__Output as _fleet_v1_ShardHeartbeat__Output } from './fleet/v1/ShardHeartbeat.js';
 import type { ShardHeartbeatResult as _fleet_v1_ShardHeartbeatResult, ShardHeartbeatResult__Output as _fleet_v1_ShardHeartbeatResult__Output } from './fleet/v1/ShardHeartbeatResult.js';
 import type { ShardList as _fleet_v1_ShardList, ShardList__Output as _fleet_v1_ShardList__Output } from './fleet/v1/ShardList.js';
@@ -193,7 +195,9 @@ export interface ProtoGrpcType {
       RegistryCounts: MessageTypeDefinition<_fleet_v1_RegistryCounts, _fleet_v1_RegistryCounts__Output>
       RequestError: MessageTypeDefinition<_fleet_v1_RequestError, _fleet_v1_RequestError__Output>
       SessionRequest: MessageTypeDefinition<_fleet_v1_SessionRequest, _fleet_v1_SessionRequest__Output>
+      SessionRequests: MessageTypeDefinition<_fleet_v1_SessionRequests, _fleet_v1_SessionRequests__Output>
       SessionResponse: MessageTypeDefinition<_fleet_v1_SessionResponse, _fleet_v1_SessionResponse__Output>
+      SessionResponses: MessageTypeDefinition<_fleet_v1_SessionResponses, _fleet_v1_SessionResponses__Output>
       ShardHeartbeat: MessageTypeDefinition<_fleet_v1_ShardHeartbeat, _fleet_v1_ShardHeartbeat__Output>
       ShardHeartbeatResult: MessageTypeDefinition<_fleet_v1_ShardHeartbeatResult, _fleet_v1_ShardHeartbeatResult__Output>
       ShardList: MessageTypeDefinition<_fleet_v1_ShardList, _fleet_v1_ShardList__Output>

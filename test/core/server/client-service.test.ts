@@ -105,13 +105,21 @@ describe('client service', () => {
     const { fleet } = stubs(address);
     const stream = fleet.Session();
     const answers = new Map<number, wire.SessionResponse__Output>();
-    stream.on('data', (r: wire.SessionResponse__Output) => answers.set(r.id, r));
+    stream.on('data', (frame: wire.SessionResponses__Output) => {
+      for (const r of frame.responses) answers.set(r.id, r);
+    });
     const ended = new Promise<void>((resolve) => stream.on('end', resolve));
-    stream.write({ id: 10, write: { clientId: 'cli', seq: 1, kvPut: { key: 'a', value: '1' } } });
-    stream.write({ id: 11, write: { clientId: 'cli', seq: 2, kvCas: { key: 'a', value: '2' } } });
-    stream.write({ id: 12 });
-    stream.write({ id: 13, read: { kvGet: { key: 'a' } } });
-    stream.write({ id: 14, write: { clientId: 'cli', seq: 3 } });
+    stream.write({ requests: [{ id: 10, write: { clientId: 'cli', seq: 1, kvPut: { key: 'a', value: '1' } } }] });
+    // Several operations in one frame are served like separate ones; an empty frame is ignored.
+    stream.write({
+      requests: [
+        { id: 11, write: { clientId: 'cli', seq: 2, kvCas: { key: 'a', value: '2' } } },
+        { id: 12 },
+        { id: 13, read: { kvGet: { key: 'a' } } },
+      ],
+    });
+    stream.write({ requests: [] });
+    stream.write({ requests: [{ id: 14, write: { clientId: 'cli', seq: 3 } }] });
     await waitFor(() => answers.size === 5, 5000, 'five answers');
     stream.end();
     await ended;
@@ -130,10 +138,10 @@ describe('client service', () => {
     expect(err.code).toBe(grpc.status.UNAUTHENTICATED);
 
     const accepted = fleet.Session(bearer('secret'));
-    const answer = new Promise<wire.SessionResponse__Output>((resolve) => accepted.on('data', resolve));
+    const answer = new Promise<wire.SessionResponses__Output>((resolve) => accepted.on('data', resolve));
     const ended = new Promise<void>((resolve) => accepted.on('end', resolve));
-    accepted.write({ id: 1, read: { counts: {} } });
-    expect(await answer).toMatchObject({ id: 1, answer: 'read' });
+    accepted.write({ requests: [{ id: 1, read: { counts: {} } }] });
+    expect((await answer).responses).toMatchObject([{ id: 1, answer: 'read' }]);
     accepted.end();
     await ended;
   });

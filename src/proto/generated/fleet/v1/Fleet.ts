@@ -5,8 +5,8 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from '../../fleet/v1/MemberStatus.js';
 import type { ReadRequest as _fleet_v1_ReadRequest, ReadRequest__Output as _fleet_v1_ReadRequest__Output } from '../../fleet/v1/ReadRequest.js';
 import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _fleet_v1_ReadResponse__Output } from '../../fleet/v1/ReadResponse.js';
-import type { SessionRequest as _fleet_v1_SessionRequest, SessionRequest__Output as _fleet_v1_SessionRequest__Output } from '../../fleet/v1/SessionRequest.js';
-import type { SessionResponse as _fleet_v1_SessionResponse, SessionResponse__Output as _fleet_v1_SessionResponse__Output } from '../../fleet/v1/SessionResponse.js';
+import type { SessionRequests as _fleet_v1_SessionRequests, SessionRequests__Output as _fleet_v1_SessionRequests__Output } from '../../fleet/v1/SessionRequests.js';
+import type { SessionResponses as _fleet_v1_SessionResponses, SessionResponses__Output as _fleet_v1_SessionResponses__Output } from '../../fleet/v1/SessionResponses.js';
 import type { StatusRequest as _fleet_v1_StatusRequest, StatusRequest__Output as _fleet_v1_StatusRequest__Output } from '../../fleet/v1/StatusRequest.js';
 import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from '../../fleet/v1/WriteRequest.js';
 import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from '../../fleet/v1/WriteResponse.js';
@@ -21,10 +21,10 @@ export interface FleetClient extends grpc.Client {
   read(argument: _fleet_v1_ReadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_ReadResponse__Output>): grpc.ClientUnaryCall;
   read(argument: _fleet_v1_ReadRequest, callback: grpc.requestCallback<_fleet_v1_ReadResponse__Output>): grpc.ClientUnaryCall;
   
-  Session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequest, _fleet_v1_SessionResponse__Output>;
-  Session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequest, _fleet_v1_SessionResponse__Output>;
-  session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequest, _fleet_v1_SessionResponse__Output>;
-  session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequest, _fleet_v1_SessionResponse__Output>;
+  Session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequests, _fleet_v1_SessionResponses__Output>;
+  Session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequests, _fleet_v1_SessionResponses__Output>;
+  session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequests, _fleet_v1_SessionResponses__Output>;
+  session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_fleet_v1_SessionRequests, _fleet_v1_SessionResponses__Output>;
   
   Status(argument: _fleet_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_MemberStatus__Output>): grpc.ClientUnaryCall;
   Status(argument: _fleet_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_MemberStatus__Output>): grpc.ClientUnaryCall;
@@ -49,7 +49,7 @@ export interface FleetClient extends grpc.Client {
 export interface FleetHandlers extends grpc.UntypedServiceImplementation {
   Read: grpc.handleUnaryCall<_fleet_v1_ReadRequest__Output, _fleet_v1_ReadResponse>;
   
-  Session: grpc.handleBidiStreamingCall<_fleet_v1_SessionRequest__Output, _fleet_v1_SessionResponse>;
+  Session: grpc.handleBidiStreamingCall<_fleet_v1_SessionRequests__Output, _fleet_v1_SessionResponses>;
   
   Status: grpc.handleUnaryCall<_fleet_v1_StatusRequest__Output, _fleet_v1_MemberStatus>;
   
@@ -59,7 +59,7 @@ export interface FleetHandlers extends grpc.UntypedServiceImplementation {
 
 export interface FleetDefinition extends grpc.ServiceDefinition {
   Read: MethodDefinition<_fleet_v1_ReadRequest, _fleet_v1_ReadResponse, _fleet_v1_ReadRequest__Output, _fleet_v1_ReadResponse__Output>
-  Session: MethodDefinition<_fleet_v1_SessionRequest, _fleet_v1_SessionResponse, _fleet_v1_SessionRequest__Output, _fleet_v1_SessionResponse__Output>
+  Session: MethodDefinition<_fleet_v1_SessionRequests, _fleet_v1_SessionResponses, _fleet_v1_SessionRequests__Output, _fleet_v1_SessionResponses__Output>
   Status: MethodDefinition<_fleet_v1_StatusRequest, _fleet_v1_MemberStatus, _fleet_v1_StatusRequest__Output, _fleet_v1_MemberStatus__Output>
   Write: MethodDefinition<_fleet_v1_WriteRequest, _fleet_v1_WriteResponse, _fleet_v1_WriteRequest__Output, _fleet_v1_WriteResponse__Output>
 }
