@@ -36,6 +36,8 @@ export interface ClusterOptions {
   readonly unsafe?: UnsafeTestingOptions;
   /** Breaks the hosts instead of the core (reads served locally, without ReadIndex): proves the history check can fail. */
   readonly staleReads?: boolean;
+  /** Breaks the hosts: asynchronous writes acknowledged before they are durable (proves the checkers see it). */
+  readonly ackBeforeDurable?: boolean;
   /** Receives a line per notable event (crash, partition, leader change, ...) when set. */
   readonly log?: (line: string) => void;
 }
@@ -59,6 +61,8 @@ export class Cluster {
   readonly history: HistoryRecorder;
   readonly clients: Clients;
   readonly membership: MembershipDriver;
+  /** Whether this run's hosts write asynchronously (drawn from the seed). */
+  readonly asyncWrites: boolean;
   now = 0;
   tick = 0;
   /** Hosts that were stepped or ticked since they last handled their Readies. */
@@ -69,12 +73,15 @@ export class Cluster {
   constructor(private readonly options: ClusterOptions) {
     const root = new Prng(options.seed);
     // A broken core gets the hostile fault mix that is meant to expose it.
-    this.plan = drawFaultPlan(root.fork(), options.faults, options.unsafe !== undefined);
+    this.plan = drawFaultPlan(root.fork(), options.faults, options.unsafe !== undefined || options.ackBeforeDurable === true);
     const netPrng = root.fork();
     this.faultPrng = root.fork();
     this.nodePrng = root.fork();
     const clientPrng = root.fork();
     const drift = root.fork();
+    // Half the seeds run the hosts with asynchronous storage writes, as the real node does.
+    const writes = root.fork();
+    this.asyncWrites = writes.chance(0.5) || options.ackBeforeDurable === true;
     this.network = new Network<Message>(netPrng, this.plan, cloneMessage);
     for (let i = 1; i <= options.nodes; i++) this.founders.push(`n${i}`);
     this.nodeIds.push(...this.founders);
@@ -86,10 +93,10 @@ export class Cluster {
     this.history = new HistoryRecorder(() => this.now);
     this.clients = new Clients(clientPrng, { clients: this.plan.clients, keys: this.plan.keys, rate: this.plan.clientRate }, this, this.history, this.digest);
     this.membership = new MembershipDriver(this.faultPrng.fork(), this.nodeIds);
-    this.createHosts(drift, stores);
+    this.createHosts(drift, stores, this.asyncWrites ? writes.fork() : undefined);
   }
 
-  private createHosts(drift: Prng, stores: Map<NodeId, LogView>): void {
+  private createHosts(drift: Prng, stores: Map<NodeId, LogView>, asyncWrites: Prng | undefined): void {
     const env: HostEnv = {
       settings: {
         compactEvery: this.plan.compactEvery,
@@ -97,6 +104,8 @@ export class Cluster {
         maxInflight: this.plan.maxInflight,
         unsafe: this.options.unsafe,
         staleReads: this.options.staleReads,
+        ...(asyncWrites ? { asyncWrites } : {}),
+        ...(this.options.ackBeforeDurable ? { ackBeforeDurable: true } : {}),
       },
       checker: this.checker,
       digest: this.digest,

@@ -35,6 +35,13 @@ export interface HostSettings {
   readonly unsafe?: UnsafeTestingOptions;
   /** A deliberately broken host for the harness's own non-vacuity test: reads skip ReadIndex. */
   readonly staleReads?: boolean;
+  /**
+   * Asynchronous storage writes, as the real node does them: a Ready's writes are handed off
+   * and become durable later (decided by this stream), while the next Readies are taken.
+   */
+  readonly asyncWrites?: Prng;
+  /** A deliberately broken host for the non-vacuity test: with asyncWrites, acknowledges writes before they are durable. */
+  readonly ackBeforeDurable?: boolean;
 }
 
 /** What a host needs from the cluster around it. */
@@ -93,6 +100,8 @@ export class Host {
   private stalledUntil = 0;
   private stalledInbox: Message[] = [];
   private tornCrashArmed = false;
+  /** With asyncWrites: Readies handed off whose writes are not durable yet, oldest first. */
+  private unflushed: Ready[] = [];
 
   constructor(
     readonly id: NodeId,
@@ -150,6 +159,7 @@ export class Host {
     this.tornCrashArmed = false;
     this.stalledInbox = [];
     this.stalledUntil = 0;
+    this.unflushed = [];
     this.store.loseUnsynced();
     this.stats.crashes++;
     this.env.checker.onNotLeader(this.id);
@@ -239,6 +249,9 @@ export class Host {
 
   /** Handles Readies until the node has none. */
   handleReadies(): void {
+    const asyncWrites = this.env.settings.asyncWrites;
+    // A write in flight completes at some later call, or with the next Ready that needs it done.
+    if (asyncWrites?.chance(0.5)) this.flushWrites();
     for (let rounds = 0; this.raw?.hasReady(); rounds++) {
       if (rounds > 1000) throw new Error(`${this.id}: hasReady() stays true after 1000 Readies`);
       const raw = this.raw;
@@ -248,17 +261,54 @@ export class Host {
         this.tornCrash(rd);
         return;
       }
-      this.persist(rd);
-      for (const m of rd.messages) this.send(m);
-      for (const m of rd.messagesAfterPersist) this.send(m);
-      if (rd.softState) this.observeRole(rd.softState.role);
-      if (rd.snapshot) this.restore(rd.snapshot);
-      for (const e of rd.committedEntries) this.apply(e);
-      for (const rs of rd.readStates) this.readStateArrived(Number(decoder.decode(rs.context)), rs.index);
-      this.serveReads();
-      raw.advance(rd);
+      if (asyncWrites && !rd.snapshot) this.handOff(raw, rd);
+      else this.handleInOrder(raw, rd);
       this.maybeCompact(raw);
     }
+  }
+
+  /** The synchronous contract: persist, send, restore and apply, advance. */
+  private handleInOrder(raw: RawNode, rd: Ready): void {
+    this.persist(rd);
+    for (const m of rd.messages) this.send(m);
+    for (const m of rd.messagesAfterPersist) this.send(m);
+    if (rd.softState) this.observeRole(rd.softState.role);
+    if (rd.snapshot) this.restore(rd.snapshot);
+    for (const e of rd.committedEntries) this.apply(e);
+    this.finishReady(rd);
+    raw.advance(rd);
+  }
+
+  /** The asynchronous contract: send what needs no disk, apply, hand off; the write lands later. */
+  private handOff(raw: RawNode, rd: Ready): void {
+    for (const m of rd.messages) this.send(m);
+    if (this.env.settings.ackBeforeDurable) for (const m of rd.messagesAfterPersist) this.send(m);
+    const last = rd.committedEntries[rd.committedEntries.length - 1];
+    // Committed entries are durable here already; the commit index reaches disk later.
+    if (last) this.env.checker.onCommit(this.id, last.index, raw.status().term);
+    for (const e of rd.committedEntries) this.apply(e);
+    this.finishReady(rd);
+    raw.handedOff(rd);
+    this.unflushed.push(rd);
+  }
+
+  /** Completes every write in flight, in order: persisted, then what it promised is sent. */
+  private flushWrites(): void {
+    const raw = this.raw;
+    const done = this.unflushed;
+    this.unflushed = [];
+    for (const rd of done) {
+      this.persist(rd);
+      if (!this.env.settings.ackBeforeDurable) for (const m of rd.messagesAfterPersist) this.send(m);
+      // The checker holds a leader to its durable log, so the role is reported once durable.
+      if (rd.softState) this.observeRole(rd.softState.role);
+      raw?.persisted(rd);
+    }
+  }
+
+  private finishReady(rd: Ready): void {
+    for (const rs of rd.readStates) this.readStateArrived(Number(decoder.decode(rs.context)), rs.index);
+    this.serveReads();
   }
 
   /**

@@ -41,6 +41,16 @@ describe('non-vacuity: a broken host is caught by the history check', () => {
     expect(found?.failure?.property).toBe('linearizability');
     expect(found?.failure?.counterexample?.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('flags a host that acknowledges asynchronous writes before they are durable', () => {
+    let found: RunResult | undefined;
+    for (let seed = 1; seed <= MAX_SEEDS && found === undefined; seed++) {
+      const r = runSeed({ seed, nodes: 3, steps: STEPS, faults: new Set(FAULT_KINDS), ackBeforeDurable: true });
+      if (r.failure !== undefined && SAFETY.has(r.failure.property)) found = r;
+    }
+    expect(found, `no violation in ${MAX_SEEDS} seeds`).toBeDefined();
+    console.log(`ack-before-durable: seed ${found?.seed} — ${found?.failure?.message}`);
+  }, 120_000);
 });
 
 describe('non-vacuity: a broken core is caught', () => {

@@ -58,7 +58,7 @@ export function runSeed(options: RunOptions): RunResult {
     nodes: options.nodes,
     steps: options.steps,
     faults: formatFaults(options.faults),
-    plan: describePlan(cluster.plan),
+    plan: `${describePlan(cluster.plan)}${cluster.asyncWrites ? ' writes=async' : ''}`,
     leaders: cluster.checker.stats.leadersElected,
     committed: cluster.checker.stats.maxCommitted,
     snapshotsInstalled: hosts.reduce((n, h) => n + h.stats.snapshotsInstalled, 0),

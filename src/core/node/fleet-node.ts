@@ -81,6 +81,8 @@ export class FleetNode implements NodeApi {
   private ticker: NodeJS.Timeout | undefined;
   private readTimer: NodeJS.Timeout | undefined;
   private handling = false;
+  /** Settles once every Ready handed off so far is durable and reported. */
+  private writes: Promise<void> = Promise.resolve();
   private scheduled = false;
   private stopped = false;
   private appliedTerm = 0;
@@ -186,6 +188,13 @@ export class FleetNode implements NodeApi {
     });
   }
 
+  /**
+   * Takes one Ready. Storage writes are asynchronous: a Ready's writes are submitted (the
+   * storage makes them durable in submission order, one fsync for all that queued meanwhile)
+   * and the next Ready may be taken at once, so proposals and acknowledgements keep flowing
+   * while the disk works; what a write promises (acknowledgements, votes) leaves only once it is
+   * durable. A Ready with a snapshot is handled start to finish before anything else.
+   */
   private async handleReady(): Promise<void> {
     if (this.handling || this.stopped || !this.raw.hasReady()) return;
     this.handling = true;
@@ -193,23 +202,13 @@ export class FleetNode implements NodeApi {
       const rd = this.raw.ready();
       if (rd.softState) this.onSoftState(rd.softState);
       this.transport?.send(rd.messages);
-      // Committed entries are already durable here (the core hands out only those), so they are
-      // applied and answered while this Ready's new entries are being written, not after.
-      // Entries following a snapshot wait for the snapshot to be installed.
-      if (!rd.snapshot) this.applyAll(rd.committedEntries);
-      await this.persist(rd);
-      this.transport?.send(rd.messagesAfterPersist);
-      if (rd.snapshot?.data) this.restoreSnapshot(rd.snapshot.meta, rd.snapshot.data);
-      if (rd.snapshot) this.applyAll(rd.committedEntries);
-      for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
-      this.raw.advance(rd);
+      if (rd.snapshot) await this.handleInOrder(rd);
+      else this.handOffWrites(rd);
       this.reads.serve(this.sm.appliedIndex);
       this.releaseIndexWaiters();
       this.maybeSnapshot();
     } catch (err) {
-      this.stopped = true;
-      this.opts.logger.error({ err }, 'storage failed: stopping this member');
-      this.fatal?.(err instanceof Error ? err : new Error(String(err)));
+      this.storageFailed(err);
       return;
     } finally {
       this.handling = false;
@@ -217,6 +216,41 @@ export class FleetNode implements NodeApi {
     this.schedule();
   }
 
+  /** Committed entries are durable already (the core hands out only those): apply them now. */
+  private handOffWrites(rd: Ready): void {
+    this.applyAll(rd.committedEntries);
+    for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
+    const written = this.persist(rd);
+    this.raw.handedOff(rd);
+    // Chained, so that a Ready without writes cannot acknowledge before an earlier Ready's writes are durable.
+    this.writes = this.writes
+      .then(() => written)
+      .then(() => {
+        if (this.stopped) return;
+        this.transport?.send(rd.messagesAfterPersist);
+        this.raw.persisted(rd);
+        this.schedule();
+      })
+      .catch((err: unknown) => this.storageFailed(err));
+  }
+
+  private async handleInOrder(rd: Ready): Promise<void> {
+    await this.persist(rd);
+    this.transport?.send(rd.messagesAfterPersist);
+    if (rd.snapshot?.data) this.restoreSnapshot(rd.snapshot.meta, rd.snapshot.data);
+    this.applyAll(rd.committedEntries);
+    for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
+    this.raw.advance(rd);
+  }
+
+  private storageFailed(err: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.opts.logger.error({ err }, 'storage failed: stopping this member');
+    this.fatal?.(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  /** Submits the Ready's writes (storage keeps them in submission order); resolves once durable. */
   private async persist(rd: Ready): Promise<void> {
     if (rd.snapshot?.data) await this.opts.storage.installSnapshot(rd.snapshot.meta, rd.snapshot.data);
     if (rd.hardState || rd.entries.length > 0) {

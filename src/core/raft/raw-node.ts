@@ -17,15 +17,18 @@ import type {
 
 /**
  * The host's handle on one Raft member: feed it ticks, messages and proposals; take a `Ready`
- * when `hasReady()`, handle it in the order the Ready documents, then `advance(ready)`.
- * Between `ready()` and `advance()` the host may keep stepping messages and proposing; it must
- * not call `ready()` again until it has advanced the previous one.
+ * when `hasReady()`, handle it in the order the Ready documents, then `advance(ready)` — or,
+ * with asynchronous storage writes, `handedOff(ready)` now and `persisted(ready)` later.
+ * Between `ready()` and `advance()`/`handedOff()` the host may keep stepping messages and
+ * proposing; it must not call `ready()` again until then.
  */
 export class RawNode {
   private readonly raft: Raft;
   private prevSoft: SoftState;
   private prevHard: HardState;
   private outstanding = false;
+  /** Readies handed off whose writes are not yet reported durable, oldest first. */
+  private readonly unpersisted: Ready[] = [];
 
   constructor(config: Config, initial: InitialState) {
     this.raft = new Raft(config, initial);
@@ -88,7 +91,7 @@ export class RawNode {
   }
 
   hasReady(): boolean {
-    if (this.outstanding) return false;
+    if (this.outstanding || this.snapshotWaits()) return false;
     const r = this.raft;
     const log = r.log;
     return (
@@ -106,6 +109,7 @@ export class RawNode {
 
   ready(): Ready {
     if (this.outstanding) throw new Error('raft: ready() called again before advance()');
+    if (this.snapshotWaits()) throw new Error('raft: a snapshot is pending: persist the Readies handed off first');
     const r = this.raft;
     const log = r.log;
     r.flushAppends();
@@ -142,12 +146,36 @@ export class RawNode {
     return rd;
   }
 
-  /** The host handled `rd`: its entries and snapshot are durable, its committed entries applied. */
+  /** The host handled `rd` completely: its writes are durable, its messages sent, its committed entries applied. */
   advance(rd: Ready): void {
+    this.handedOff(rd);
+    this.persisted(rd);
+  }
+
+  /**
+   * Asynchronous storage writes, first half: the host sent `rd.messages`, applied
+   * `rd.committedEntries` and submitted `rd`'s writes to a storage that makes them durable in
+   * submission order — without waiting for that. The next Ready may be taken at once, so new
+   * proposals go out while the disk is busy. `rd.messagesAfterPersist` must wait for
+   * `persisted(rd)`. A Ready carrying a snapshot must be persisted before it is handed off.
+   */
+  handedOff(rd: Ready): void {
+    if (!this.outstanding) throw new Error('raft: handedOff() without an outstanding Ready');
     this.outstanding = false;
+    this.unpersisted.push(rd);
+  }
+
+  /**
+   * Asynchronous storage writes, second half: `rd`'s entries, hard state and snapshot are
+   * durable. Readies must be reported in the order they were taken.
+   */
+  persisted(rd: Ready): void {
+    if (this.unpersisted[0] !== rd) throw new Error('raft: persisted() out of order or for a Ready not handed off');
+    this.unpersisted.shift();
     const log = this.raft.log;
     if (rd.snapshot) log.stable = Math.max(log.stable, rd.snapshot.meta.index);
     const last = rd.entries[rd.entries.length - 1];
+    // Ignored if a later Ready replaced these entries: that Ready's own report covers them.
     if (last) log.stableTo(last.index, last.term);
     // The leader counts its own copy only once it is durable.
     this.raft.maybeCommit();
@@ -188,6 +216,11 @@ export class RawNode {
   /** The membership as of the last committed entry handed out: what a snapshot taken now must record. */
   confState(): ConfState {
     return this.raft.conf;
+  }
+
+  /** A snapshot replaces the log, so it must not overtake writes still on their way to disk. */
+  private snapshotWaits(): boolean {
+    return this.unpersisted.length > 0 && this.raft.log.pendingSnapshot !== undefined;
   }
 
   private hardState(): HardState {

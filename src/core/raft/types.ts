@@ -125,6 +125,12 @@ export interface ReadState {
  * `messages` carry nothing that depends on step 1 (a leader's appends, heartbeats): the host
  * may send them at once, in parallel with its own disk write (Raft dissertation §10.2.1).
  * `committedEntries` never include an entry that is not yet durable on this node.
+ *
+ * With asynchronous storage writes the host instead submits step 1 to a storage that makes
+ * writes durable in submission order, applies `committedEntries` at once (they are durable
+ * already), calls `handedOff(ready)` and may take the next Ready; once step 1 is durable it
+ * sends `messagesAfterPersist` and calls `persisted(ready)`. A Ready with a snapshot is
+ * persisted before it is handed off (the core holds it back until earlier writes are durable).
  */
 export interface Ready {
   readonly softState?: SoftState;
