@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
 import type { NodeLogger } from '../node/fleet-node.js';
+import type { MemberStatus } from '../node/api.js';
 import { ReflectionService } from '@grpc/reflection';
 import { loadFleetPackageDefinition, loadFleetProto } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { HealthService } from './health-service.js';
-import { NodeMetrics } from './metrics.js';
+import type { NodeMetrics } from './metrics.js';
 import { GrpcPeerTransport } from './peer-transport.js';
 import { openNodeStorage } from './storage-adapter.js';
 
@@ -62,12 +63,19 @@ function peerCredentials(opts: CoordinatorOptions): grpc.ChannelCredentials {
   return grpc.credentials.createSsl(opts.tls.ca ? readFileSync(opts.tls.ca) : null, readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
 }
 
+/** Metrics exist only when they are served: prom-client costs a member several MB it would keep for nothing. */
+async function loadMetrics(opts: CoordinatorOptions, status: () => MemberStatus): Promise<NodeMetrics | undefined> {
+  if (!opts.metricsListen) return undefined;
+  const { NodeMetrics } = await import('./metrics.js');
+  return new NodeMetrics(status);
+}
+
 /** Starts one member: storage, node, gRPC services, metrics. Resolves once it serves. */
 export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger): Promise<RunningCoordinator> {
   // The metrics read the node's status at scrape time; the node exists before any scrape.
   const built: { node?: FleetNode } = {};
-  const metrics = new NodeMetrics(() => built.node!.status());
-  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics.fsync.observe(s));
+  const metrics = await loadMetrics(opts, () => built.node!.status());
+  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s));
   const member = await FleetNode.open({
     id: opts.id,
     clusterName: opts.clusterName,
@@ -80,7 +88,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     logger,
     version: opts.version,
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
-    observer: metrics.observer(),
+    ...(metrics ? { observer: metrics.observer() } : {}),
   });
   built.node = member;
   const transport = new GrpcPeerTransport({ selfId: opts.id, clusterName: opts.clusterName, credentials: peerCredentials(opts), logger });
@@ -114,7 +122,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
-  const metricsServer = opts.metricsListen ? await metrics.listen(opts.metricsListen.host, opts.metricsListen.port) : undefined;
+  const metricsServer = metrics && opts.metricsListen ? await metrics.listen(opts.metricsListen.host, opts.metricsListen.port) : undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -1,0 +1,140 @@
+/**
+ * `fleet node start`, declared once and runnable two ways: the oclif command shows these flags
+ * in help, and the lean entry below parses them with node:util alone. bin/run.js takes the lean
+ * entry for `fleet node start`, because a member runs for months and oclif's command tree would
+ * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isLoopback, parseHostPort, parsePeers } from './addresses.js';
+import { parseDuration } from './durations.js';
+import { CliError, EXIT, UsageError } from './errors.js';
+
+interface FlagSpec {
+  readonly type: 'string' | 'boolean' | 'integer';
+  readonly description: string;
+  readonly required?: boolean;
+  readonly default?: string | boolean | number;
+  readonly hidden?: boolean;
+}
+
+const SPEC = {
+  id: { type: 'string', description: "this member's id (e.g. n1)", required: true },
+  'data-dir': { type: 'string', description: 'directory for the log, snapshots and logs of this member', required: true },
+  listen: { type: 'string', description: 'host:port of the gRPC port (peer, client and admin APIs)', required: true },
+  peers: { type: 'string', description: 'founding members as ID=host:port,… (this member included)' },
+  join: { type: 'boolean', description: 'join an existing cluster (add this member with `fleet members add` first)', default: false },
+  cluster: { type: 'string', description: 'cluster name: members of another cluster are refused', default: 'fleet' },
+  'metrics-listen': { type: 'string', description: 'host:port to serve Prometheus metrics on' },
+  heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
+  'election-timeout': { type: 'string', description: 'base election timeout (randomized up to twice this)', default: '1000ms' },
+  'snapshot-every': { type: 'integer', description: 'take a snapshot every N applied entries', default: 10_000 },
+  'token-file': { type: 'string', description: 'file holding the bearer token clients must present' },
+  'admin-token-file': { type: 'string', description: 'file holding the bearer token admin calls must present' },
+  'tls-cert': { type: 'string', description: 'TLS certificate (PEM) for the gRPC port' },
+  'tls-key': { type: 'string', description: 'TLS private key (PEM)' },
+  'tls-ca': { type: 'string', description: 'CA bundle (PEM) to verify peers with' },
+  insecure: { type: 'boolean', description: 'allow a non-loopback listener without tokens', default: false },
+  'enable-drills': { type: 'boolean', description: 'allow fault-injection drills through the admin API', default: false },
+  'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
+} as const satisfies Record<string, FlagSpec>;
+
+type FlagName = keyof typeof SPEC;
+
+/** Every flag of `fleet node start`. */
+export const NODE_START_FLAGS: Readonly<Record<FlagName, FlagSpec>> = SPEC;
+
+/** Flag values as either parser delivers them. */
+export type NodeStartFlags = { readonly [K in FlagName]?: string | boolean | number };
+
+/** What `fleet node start` runs: the coordinator's options, checked. */
+export type NodeStartPlan = Parameters<typeof import('../core/server/coordinator.js').runCoordinator>[0];
+
+function usage(message: string): UsageError {
+  return new UsageError(message, 'see `fleet node start --help`');
+}
+
+const text = (flags: NodeStartFlags, name: FlagName): string | undefined => {
+  const v = flags[name] ?? NODE_START_FLAGS[name].default;
+  return v === undefined ? undefined : String(v);
+};
+const flag = (flags: NodeStartFlags, name: FlagName): boolean => (flags[name] ?? NODE_START_FLAGS[name].default) === true;
+
+/** Checks flag values and turns them into the coordinator's options. Throws CliError (exit 2). */
+export function planNodeStart(flags: NodeStartFlags, version: string): NodeStartPlan {
+  for (const [name, spec] of Object.entries(NODE_START_FLAGS)) {
+    if (spec.required && flags[name as FlagName] === undefined) throw usage(`missing required flag --${name}`);
+  }
+  const id = text(flags, 'id')!;
+  const listenText = text(flags, 'listen')!;
+  const listen = parseHostPort(listenText, '--listen');
+  const peersText = text(flags, 'peers');
+  const peers = peersText ? parsePeers(peersText) : new Map<string, string>();
+  const join = flag(flags, 'join');
+  if (!join && !peers.has(id)) throw usage(`--peers must include this member (${id}=${listenText}), or pass --join`);
+  if (join && peers.size > 0) throw usage('--join and --peers exclude each other: a joining member learns the membership from the leader');
+  const heartbeatMs = parseDuration(text(flags, 'heartbeat')!);
+  const electionTimeoutMs = parseDuration(text(flags, 'election-timeout')!);
+  if (electionTimeoutMs < 2 * heartbeatMs) throw usage('--election-timeout must be at least twice --heartbeat');
+  const snapshotEvery = Number(text(flags, 'snapshot-every'));
+  if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw usage(`--snapshot-every must be a whole number ≥ 1, got '${text(flags, 'snapshot-every')}'`);
+  const token = readSecret(text(flags, 'token-file'), '--token-file');
+  const adminToken = readSecret(text(flags, 'admin-token-file'), '--admin-token-file');
+  if (!isLoopback(listen.host) && (!token || !adminToken) && !flag(flags, 'insecure')) {
+    throw usage(`refusing to serve ${listenText} beyond this machine without --token-file and --admin-token-file; pass --insecure to accept the risk`);
+  }
+  const cert = text(flags, 'tls-cert');
+  const key = text(flags, 'tls-key');
+  if ((cert === undefined) !== (key === undefined)) throw usage('--tls-cert and --tls-key go together');
+  const metrics = text(flags, 'metrics-listen');
+  return {
+    id,
+    clusterName: text(flags, 'cluster')!,
+    dataDir: text(flags, 'data-dir')!,
+    listen: listenText,
+    founders: peers,
+    metricsListen: metrics ? parseHostPort(metrics, '--metrics-listen') : undefined,
+    heartbeatMs,
+    electionTimeoutMs,
+    snapshotEvery,
+    token,
+    adminToken,
+    tls: cert && key ? { cert, key, ca: text(flags, 'tls-ca') } : undefined,
+    enableDrills: flag(flags, 'enable-drills'),
+    unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
+    version,
+  };
+}
+
+function readSecret(file: string | undefined, name: string): string | undefined {
+  if (!file) return undefined;
+  try {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (!secret) throw new Error('the file is empty');
+    return secret;
+  } catch (err) {
+    throw new UsageError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`, undefined, err);
+  }
+}
+
+/** Runs the coordinator until SIGTERM/SIGINT. */
+export async function runNodeStart(plan: NodeStartPlan): Promise<void> {
+  const { runCoordinator } = await import('../core/server/coordinator.js');
+  await runCoordinator(plan);
+}
+
+/** The lean entry: `argv` is what follows `fleet node start`. Returns the exit code. */
+export async function mainNodeStart(argv: readonly string[], version: string): Promise<number> {
+  let plan: NodeStartPlan;
+  try {
+    const options = Object.fromEntries(Object.entries(NODE_START_FLAGS).map(([name, spec]) => [name, { type: spec.type === 'boolean' ? 'boolean' : 'string' }] as const));
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    plan = planNodeStart(values as NodeStartFlags, version);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`fleet node start: ${message}\n${err instanceof CliError && err.hint ? `hint: ${err.hint}\n` : ''}`);
+    return err instanceof CliError ? err.exitCode : EXIT.usage;
+  }
+  await runNodeStart(plan);
+  return EXIT.ok;
+}
