@@ -6,7 +6,7 @@
  * Unreachable members are rows, not errors: the model always describes what could be seen,
  * and `quorum.available` says whether the cluster can make progress.
  */
-import type { EndpointStatus, MemberInfo, MemberStatus } from '../client/index.js';
+import type { EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions } from '../client/index.js';
 
 /** A member's role as `fleet status` shows it. */
 export type StatusRole = 'leader' | 'follower' | 'learner' | 'candidate' | 'unreachable' | 'unknown';
@@ -54,6 +54,11 @@ export interface StatusModel {
   readonly term: number;
   readonly quorum: QuorumView;
   readonly members: readonly StatusMember[];
+  /**
+   * Rebind plans in progress (running, or paused by an interrupted apply), most recently
+   * updated first, so an apply left running in another terminal is visible.
+   */
+  readonly plans: readonly PlanView[];
 }
 
 /** Thresholds of health. */
@@ -64,8 +69,8 @@ export interface StatusThresholds {
 
 type Answered = Extract<EndpointStatus, { ok: true }>;
 
-/** Combines the probes into the model. Pure: the same probes always give the same model. */
-export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: StatusThresholds = {}): StatusModel {
+/** Combines the probes (and the registry's plans) into the model. Pure: the same inputs always give the same model. */
+export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: StatusThresholds = {}, plans: readonly PlanView[] = []): StatusModel {
   const answered = probes.filter((p): p is Answered => p.ok);
   const leader = pickLeader(answered);
   const reference = leader ?? maxBy(answered, (a) => a.status.term);
@@ -79,7 +84,13 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     term: leader?.status.term ?? term,
     quorum: quorumOf(rows, membership, leader !== undefined),
     members: rows.sort(byId),
+    plans: plansInProgress(plans),
   };
+}
+
+/** The plans an operator must know about before starting another: running or paused, newest report first. */
+function plansInProgress(plans: readonly PlanView[]): PlanView[] {
+  return plans.filter((p) => p.state === 'running' || p.state === 'paused').sort((a, b) => b.updatedAt - a.updatedAt || (a.planId < b.planId ? -1 : 1));
 }
 
 /** The leader: the member that says it leads, at the highest term (a deposed leader may not know yet). */
@@ -220,9 +231,21 @@ function byId(a: StatusMember, b: StatusMember): number {
   return a.id.localeCompare(b.id, 'en', { numeric: true });
 }
 
-/** What `collectStatus` needs from a client. */
+/** What `collectStatus` needs from a client; without `listPlans` the model shows no plans. */
 export interface StatusSource {
   statusAll(): Promise<EndpointStatus[]>;
+  listPlans?(opts?: ReadOptions): Promise<PlanView[]>;
+}
+
+/** Plans as any member sees them; none when no member can answer (status must still show the members). */
+async function readPlans(client: StatusSource): Promise<PlanView[]> {
+  if (client.listPlans === undefined) return [];
+  try {
+    // A follower read: status must not need a leader to show what it can.
+    return await client.listPlans({ consistency: { maxStalenessMs: 10_000 } });
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -234,11 +257,11 @@ export async function collectStatus(
   probeMore: (addresses: readonly string[]) => Promise<EndpointStatus[]>,
   thresholds: StatusThresholds = {},
 ): Promise<StatusModel> {
-  const first = await client.statusAll();
+  const [first, plans] = await Promise.all([client.statusAll(), readPlans(client)]);
   const probed = new Set(first.map((p) => p.endpoint));
   const known = new Set(first.flatMap((p) => (p.ok ? [p.status.id] : [])));
   const missing = new Set<string>();
   for (const p of first) if (p.ok) for (const m of p.status.members) if (!probed.has(m.address) && !known.has(m.id)) missing.add(m.address);
   const more = missing.size === 0 ? [] : await probeMore([...missing]);
-  return buildStatusModel([...first, ...more], thresholds);
+  return buildStatusModel([...first, ...more], thresholds, plans);
 }

@@ -73,7 +73,26 @@ function contact(ms: number | null, role: StatusMember['role'], p: Palette): str
   return `${formatDuration(ms)} ago`;
 }
 
-/** The whole screen: header, blank line, table. */
-export function renderStatus(m: StatusModel, p: Palette): string {
-  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}`;
+const PLAN_COLUMNS = [{ header: 'rebind plan' }, { header: 'state' }, { header: 'progress', align: 'right' }, { header: 'started by' }, { header: 'last report' }] as const;
+
+/** Rebind plans in progress, so an apply running elsewhere is not missed; empty when there are none. */
+export function renderPlans(m: StatusModel, p: Palette, now = Date.now()): string {
+  if (m.plans.length === 0) return '';
+  const rows = m.plans.map((plan) => {
+    const pct = plan.total === 0 ? 100 : Math.floor((100 * plan.done) / plan.total);
+    return [
+      plan.planId,
+      plan.state === 'running' ? p.accent('running') : p.warn(plan.state),
+      `${plan.done.toLocaleString('en-US')}/${plan.total.toLocaleString('en-US')} (${pct}%)`,
+      plan.startedBy,
+      `${formatDuration(Math.max(0, now - plan.updatedAt))} ago`,
+    ];
+  });
+  return renderTable(PLAN_COLUMNS, rows, p);
+}
+
+/** The whole screen: header, blank line, table, and any rebind plan in progress. */
+export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): string {
+  const plans = renderPlans(m, p, now);
+  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}${plans === '' ? '' : `\n\n${plans}`}`;
 }

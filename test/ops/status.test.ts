@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PlanView } from '../../src/client/index.js';
 import { buildStatusModel, collectStatus, shortReason } from '../../src/ops/status.js';
 import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
 
@@ -89,8 +90,25 @@ describe('collectStatus', () => {
     });
     expect(asked).toEqual([['127.0.0.1:7783']]);
     expect(model.members).toHaveLength(3);
+    expect(model.plans).toEqual([]);
+  });
+
+  it('shows rebind plans in progress, newest report first, and leaves out finished ones', async () => {
+    const plans = [PLAN('old', 'running', 100), PLAN('done', 'completed', 300), PLAN('new', 'paused', 200), PLAN('bad', 'failed', 250)];
+    const model = await collectStatus({ statusAll: async () => [ok(leader()), ok(member('n2')), ok(member('n3'))], listPlans: async () => plans }, async () => []);
+    expect(model.plans.map((p) => [p.planId, p.state])).toEqual([['new', 'paused'], ['old', 'running']]);
+  });
+
+  it('still describes the members when the plans cannot be read', async () => {
+    const model = await collectStatus({ statusAll: async () => [down('127.0.0.1:7781')], listPlans: async () => Promise.reject(new Error('no quorum')) }, async () => []);
+    expect(model.plans).toEqual([]);
+    expect(model.members).toHaveLength(1);
   });
 });
+
+function PLAN(planId: string, state: PlanView['state'], updatedAt: number): PlanView {
+  return { planId, state, updatedAt, startedBy: 'alice@ops-1', done: 10, total: 40, startedAt: 1, updatedAtIndex: 9 };
+}
 
 describe('shortReason', () => {
   it('keeps the gist of transport errors', () => {

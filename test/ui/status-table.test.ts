@@ -36,6 +36,23 @@ describe('renderStatus', () => {
   });
 });
 
+describe('renderStatus with rebind plans', () => {
+  it('lists each plan in progress with its progress and who started it, after the members', () => {
+    const plan = { planId: 'drain-s1', startedBy: 'alice@ops-1', done: 2_500, total: 10_000, state: 'running' as const, startedAt: 1_000, updatedAt: 5_000, updatedAtIndex: 77 };
+    const model = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3'))], {}, [plan, { ...plan, planId: 'finished', state: 'completed' }]);
+    const lines = renderStatus(model, plain, 8_000).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('REBIND PLAN'));
+    expect(lines[at]).toMatch(/^REBIND PLAN\s+STATE\s+PROGRESS\s+STARTED BY\s+LAST REPORT$/);
+    expect(lines[at + 1]).toMatch(/^drain-s1\s+running\s+2,500\/10,000 \(25%\)\s+alice@ops-1\s+3\.0s ago$/);
+    expect(lines).toHaveLength(at + 2);
+  });
+
+  it('adds nothing when no plan is in progress', () => {
+    const model = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3'))]);
+    expect(renderStatus(model, plain)).not.toMatch(/REBIND PLAN/);
+  });
+});
+
 describe('shouldColor', () => {
   it('honours NO_COLOR, FORCE_COLOR and non-TTY output', () => {
     expect(shouldColor({ isTTY: true }, {})).toBe(true);
