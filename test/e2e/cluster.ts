@@ -11,6 +11,8 @@ interface Member {
   readonly dataDir: string;
   child: ChildProcess | undefined;
   output: () => string;
+  /** Starts with `--join` (knowing no other member) instead of `--peers`. */
+  joins?: boolean;
 }
 
 export interface TestClusterOptions {
@@ -65,12 +67,21 @@ export class TestCluster {
   }
 
   private peersFlag(): string {
-    return this.members.map((m) => `${m.id}=127.0.0.1:${m.port}`).join(',');
+    return this.members.filter((m) => !m.joins).map((m) => `${m.id}=127.0.0.1:${m.port}`).join(',');
+  }
+
+  /** Reserves a port and a data dir for a member that will start with `--join`; launch it with `launch`. */
+  async addJoiner(id: string): Promise<Member> {
+    const dataDir = join(this.root.path, id);
+    mkdirSync(dataDir, { recursive: true });
+    const m: Member = { id, port: await freePort(), dataDir, child: undefined, output: () => '', joins: true };
+    this.members.push(m);
+    return m;
   }
 
   launch(m: Member): void {
     const args = [
-      'node', 'start', '--id', m.id, '--data-dir', m.dataDir, '--listen', `127.0.0.1:${m.port}`, '--peers', this.peersFlag(),
+      'node', 'start', '--id', m.id, '--data-dir', m.dataDir, '--listen', `127.0.0.1:${m.port}`, ...(m.joins ? ['--join'] : ['--peers', this.peersFlag()]),
       '--heartbeat', this.opts.heartbeat ?? '100ms', '--election-timeout', this.opts.electionTimeout ?? '1000ms',
       '--snapshot-every', String(this.opts.snapshotEvery ?? 10_000), ...(this.opts.extraArgs ?? []), ...this.tokenArgs(),
     ];

@@ -97,6 +97,24 @@ describe('coordinator members as real processes', () => {
     expect(follower.output()).toMatch(/snapshot/i);
   }, 90_000);
 
+  it('lets a member started with --join alone find the founders and catch up', async () => {
+    cluster = await TestCluster.start();
+    const client = cluster.client();
+    for (let i = 0; i < 50; i++) await client.kvPut(`j${i}`, `v${i}`);
+    const joiner = await cluster.addJoiner('n4');
+    const endpoint = `127.0.0.1:${joiner.port}`;
+    await client.addMember('n4', endpoint, { learner: true });
+    cluster.launch(joiner);
+    const probe = cluster.client({ endpoints: [endpoint] });
+    await waitFor('the joined learner to catch up', async () => {
+      const st = await probe.status(endpoint).catch(() => undefined);
+      return st && st.leaderId && st.appliedIndex >= (await client.status()).commitIndex ? true : undefined;
+    }, 30_000);
+    // It answers (so it knows where the leader is), and holds the data written before it joined.
+    expect((await probe.kvGet('j49', { consistency: { maxStalenessMs: 5_000 } }))?.value).toBe('v49');
+    expect(joiner.output()).toMatch(/learned a peer address/);
+  }, 90_000);
+
   it('comes back with every acknowledged write after the whole cluster is SIGKILLed', async () => {
     cluster = await TestCluster.start({ snapshotEvery: 100 });
     const client = cluster.client();

@@ -173,6 +173,19 @@ export class FleetNode implements NodeApi {
     this.schedule();
   }
 
+  /**
+   * A peer announced its address. A member that joined knows only the addresses carried by
+   * membership changes, not those of the founders: this is how it learns where they are. An
+   * address already known (from the membership) is never replaced by an announcement.
+   */
+  learnPeerAddress(peer: string, address: string): void {
+    if (peer === this.id || this.members.has(peer) || this.stopped) return;
+    this.members.set(peer, address);
+    this.opts.logger.info({ peer, address }, 'learned a peer address');
+    this.transport?.setPeers(this.peerAddresses());
+    void this.opts.storage.saveMembers(this.members).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not save the member list'));
+  }
+
   reportUnreachable(peer: string): void {
     this.raw.reportUnreachable(peer);
   }

@@ -91,12 +91,13 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     ...(metrics ? { observer: metrics.observer() } : {}),
   });
   built.node = member;
-  const transport = new GrpcPeerTransport({ selfId: opts.id, clusterName: opts.clusterName, credentials: peerCredentials(opts), logger });
+  const transport = new GrpcPeerTransport({ selfId: opts.id, selfAddress: opts.listen, clusterName: opts.clusterName, credentials: peerCredentials(opts), logger });
   transport.attach({
     step: (m) => member.step(m),
     peerDisconnected: (p) => member.peerDisconnected(p),
     reportUnreachable: (p) => member.reportUnreachable(p),
     reportSnapshot: (p, ok) => member.reportSnapshot(p, ok),
+    peerAddress: (p, address) => member.learnPeerAddress(p, address),
     readLatestSnapshot: () => storage.readLatestSnapshot(),
   });
 

@@ -13,11 +13,15 @@ export interface PeerEndpoint {
   peerDisconnected(peer: string): void;
   reportUnreachable(peer: string): void;
   reportSnapshot(peer: string, ok: boolean): void;
+  /** A peer said where it listens (the first batch of each of its streams). */
+  peerAddress(peer: string, address: string): void;
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
 }
 
 export interface PeerTransportOptions {
   readonly selfId: string;
+  /** Where this member listens, announced to peers. */
+  readonly selfAddress: string;
   readonly clusterName: string;
   readonly credentials: grpc.ChannelCredentials;
   readonly logger: NodeLogger;
@@ -93,8 +97,10 @@ export class GrpcPeerTransport implements PeerSender {
   private sendBatch(to: string, messages: Message[]): void {
     const link = this.links.get(to);
     if (!link) return;
+    const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
-    link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, messages: messages.map(messageToWire) });
+    const announce = opening ? { fromAddress: this.opts.selfAddress } : {};
+    link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
   private openStream(to: string, link: PeerLink): grpc.ClientWritableStream<PeerBatch> {
@@ -142,13 +148,14 @@ export class GrpcPeerTransport implements PeerSender {
         const gone = () => {
           if (from) this.endpoint?.peerDisconnected(from);
         };
-        call.on('data', (batch: PeerBatch & { from: string; cluster: string; messages: Parameters<typeof messageFromWire>[0][] }) => {
+        call.on('data', (batch: PeerBatch & { from: string; cluster: string; fromAddress?: string; messages: Parameters<typeof messageFromWire>[0][] }) => {
           if (batch.cluster !== this.opts.clusterName) {
             call.destroy(new Error(`peer ${batch.from} belongs to cluster ${batch.cluster}, not ${this.opts.clusterName}`));
             return;
           }
           from = batch.from;
           if (this.blocked.has(from)) return;
+          if (batch.fromAddress) this.endpoint?.peerAddress(from, batch.fromAddress);
           for (const w of batch.messages) {
             try {
               this.endpoint?.step(messageFromWire(w));

@@ -6,10 +6,12 @@ export interface PeerBatch {
   'cluster'?: (string);
   'from'?: (string);
   'messages'?: (_fleet_v1_RaftMessage)[];
+  'fromAddress'?: (string);
 }
 
 export interface PeerBatch__Output {
   'cluster': (string);
   'from': (string);
   'messages': (_fleet_v1_RaftMessage__Output)[];
+  'fromAddress': (string);
 }
