@@ -218,6 +218,8 @@ export class FleetNode implements NodeApi {
       if (rd.snapshot) await this.handleInOrder(rd);
       else this.handOffWrites(rd);
       this.reads.serve(this.sm.appliedIndex);
+      // Reads that arrived while the last round was in flight start theirs now, not at the next tick.
+      this.startReadRound();
       this.releaseIndexWaiters();
       this.maybeSnapshot();
     } catch (err) {
