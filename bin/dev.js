@@ -1,11 +1,10 @@
 #!/usr/bin/env -S node --import tsx
 // Runs fleet from its TypeScript sources, under tsx. Commands are read from src/ directly,
-// because the dist-to-src mapping of oclif needs a loader registration that fails under tsx.
+// because the dist-to-src mapping of oclif needs a loader registration that fails under tsx;
+// the manifest (which describes dist/) is never used here.
 import { execute } from '@oclif/core';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { loadOptions, packageRoot } from './manifest.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const { root, pjson } = packageRoot();
 pjson.oclif = { ...pjson.oclif, commands: './src/commands' };
-await execute({ development: true, dir: import.meta.url, loadOptions: { root, pjson } });
+await execute({ development: true, dir: import.meta.url, loadOptions: await loadOptions({ root, pjson, commandsDir: 'src/commands', ignoreManifest: true }) });

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { execute } from '@oclif/core';
+import { loadOptions, packageRoot } from './manifest.js';
 
-await execute({ dir: import.meta.url });
+const { root, pjson } = packageRoot();
+await execute({ dir: import.meta.url, loadOptions: await loadOptions({ root, pjson, commandsDir: 'dist/commands' }) });

@@ -5,8 +5,8 @@
  * the same but needs Node 22; @oclif/core computes the manifest itself when none exists, so
  * this loads the config without one and saves what it computed.
  *
- * Run: node --import tsx scripts/manifest.ts   (re-run after adding or changing commands:
- * a stale manifest hides new commands; delete the file to go back to discovery).
+ * Run: node --import tsx scripts/manifest.ts   (part of `npm run build`, after tsc). bin/run.js
+ * ignores a manifest older than dist/commands, so a bare `tsc` can never hide a new command.
  */
 import { Config } from '@oclif/core';
 import { rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@ import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { parseDuration } from '../cli/durations.js';
 import { UsageError } from '../cli/errors.js';
 import { durationFlag } from '../cli/flags.js';
-import type { InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
+import type { InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
 /** `fleet init --json`. */
 export interface InitJson {
@@ -12,6 +12,8 @@ export interface InitJson {
   readonly context: string;
   readonly leader: string | null;
   readonly elapsedMs: number;
+  /** Where the time went, when the cluster was created (null when it was already running). */
+  readonly phases: InitPhases | null;
   readonly cluster: LocalClusterView;
 }
 
@@ -52,7 +54,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
       });
       progress.stop();
       if (!this.jsonEnabled()) await this.report(r, flags.nodes);
-      return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, cluster: r.cluster };
+      return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster };
     } finally {
       progress.stop();
       interrupt.dispose();
@@ -72,6 +74,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
       return;
     }
     this.log(`${p.ok('✔')} Local cluster ${p.bold(r.cluster.name)} is healthy: ${n} member${n === 1 ? '' : 's'}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
+    if (r.phases !== null) this.log(p.dim(`  ${render.phaseLine(r.phases)}`));
     this.log('');
     this.log(renderStatus(buildStatusModel(r.statuses), p));
     this.log('');

@@ -1,15 +1,23 @@
 /**
  * The wire contract in TypeScript: the one module the client and the coordinator share. It
- * loads proto/ at run time (lazily, once) and hands out the typed gRPC constructors and service
- * definitions generated from it, plus every generated message type (see types.ts).
+ * hands out the typed gRPC constructors and service definitions of proto/, plus every
+ * generated message type (see types.ts).
+ *
+ * Start-up is part of the product, and every command that talks to a cluster passes through
+ * here. So nothing heavy loads with this module (grpc-js and protobufjs are required on first
+ * use), the reflection tree comes precompiled from the build (precompiled.ts), and the service
+ * definitions are built directly from it — without proto-loader's descriptors of every message,
+ * which only server reflection needs (`loadFleetPackageDefinition`).
  */
-import { loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import type { PackageDefinition, ServiceDefinition, Options } from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { Method, Namespace, ReflectionObject, Root, Service } from 'protobufjs';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as ClientProto } from './generated/client.js';
 import type { ProtoGrpcType as HealthProto } from './generated/health.js';
 import type { ProtoGrpcType as PeerProto } from './generated/peer.js';
+import { PRECOMPILED_FILE, parseProtoFiles, readPrecompiled, rootFromPrecompiled, type PrecompiledProto, type ProtoSources } from './precompiled.js';
 
 export type * from './types.js';
 export * from './enums.js';
@@ -32,25 +40,148 @@ export function protoRoot(): string {
   return fileURLToPath(new URL('../../proto/', import.meta.url));
 }
 
-// Parsing the .proto files takes tens of milliseconds; do it once per process, on first use.
-let memo: { definition: PackageDefinition; proto: FleetProto } | undefined;
+/** The sources of the wire contract, for the precompiled artifact and its staleness check. */
+export function protoSources(): ProtoSources {
+  return { dir: protoRoot(), files: PROTO_FILES };
+}
 
-function load(): { definition: PackageDefinition; proto: FleetProto } {
-  if (memo === undefined) {
-    const definition = loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [protoRoot()] });
-    // The generated ProtoGrpcType describes exactly what loadPackageDefinition builds from these files.
-    const proto = loadPackageDefinition(definition) as unknown as FleetProto;
-    memo = { definition, proto };
+/** Where the build writes the precompiled artifact: next to this module (so only under dist/). */
+export function precompiledPath(): string {
+  return fileURLToPath(new URL(`./${PRECOMPILED_FILE}`, import.meta.url));
+}
+
+const lazyRequire = createRequire(import.meta.url);
+
+// Loaded once per process, on first use.
+let reflection: { root: Root; artifact: PrecompiledProto | undefined } | undefined;
+let services: FleetProto | undefined;
+let fullDefinition: PackageDefinition | undefined;
+
+function loadReflection(): { root: Root; artifact: PrecompiledProto | undefined } {
+  if (reflection === undefined) {
+    const artifact = readPrecompiled(precompiledPath(), protoSources());
+    reflection = { root: artifact === undefined ? parseProtoFiles(protoSources()) : rootFromPrecompiled(artifact), artifact };
   }
-  return memo;
+  return reflection;
 }
 
-/** The typed client constructors and service definitions (`proto.fleet.v1.Fleet`, `.Admin`, `.Peer`, `proto.grpc.health.v1.Health`). */
+/**
+ * The typed client constructors and service definitions (`proto.fleet.v1.Fleet`, `.Admin`,
+ * `.Peer`, `proto.grpc.health.v1.Health`). Message and enum entries are there too, built on
+ * first access from the full package definition.
+ */
 export function loadFleetProto(): FleetProto {
-  return load().proto;
+  services ??= buildProto(loadReflection().root);
+  return services;
 }
 
-/** The raw package definition (for server reflection, which describes the same files). */
+/** The full package definition, with descriptors (for server reflection, which describes the same files). */
 export function loadFleetPackageDefinition(): PackageDefinition {
-  return load().definition;
+  if (fullDefinition === undefined) {
+    const loader = lazyRequire('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+    const { artifact } = loadReflection();
+    fullDefinition = artifact === undefined
+      ? loader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [protoRoot()] })
+      : loader.fromJSON(artifact.root, LOADER_OPTIONS);
+  }
+  return fullDefinition;
+}
+
+/**
+ * What server reflection needs, cheaply: from the artifact, one entry carrying the file
+ * descriptors (reflection reads only those, and proto-loader attaches the same ones to every
+ * message), instead of the full definition — whose every message the reflection service would
+ * decode them from again. Without an artifact, the full definition.
+ */
+export function loadReflectionDefinition(): PackageDefinition {
+  const { artifact } = loadReflection();
+  if (artifact === undefined) return loadFleetPackageDefinition();
+  const { name, type, fileDescriptorProtos } = artifact.reflection;
+  const files = fileDescriptorProtos.map((b) => Buffer.from(b, 'base64'));
+  return { [name]: { format: 'Protocol Buffer 3 EnumDescriptorProto', type, fileDescriptorProtos: files } };
+}
+
+/** What grpc-js's `loadPackageDefinition` would build from the full definition, minus the descriptors' cost. */
+function buildProto(root: Root): FleetProto {
+  const grpc = lazyRequire('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  const proto: Record<string, unknown> = {};
+  for (const [fqn, obj] of handledObjects(root, '')) {
+    const { parent, name } = slot(proto, fqn);
+    if (isService(obj)) {
+      parent[name] = grpc.makeClientConstructor(serviceDefinition(obj, fqn), name, {});
+    } else {
+      Object.defineProperty(parent, name, { enumerable: true, configurable: true, get: () => loadFleetPackageDefinition()[fqn] });
+    }
+  }
+  return proto as unknown as FleetProto;
+}
+
+/** Services, messages and enums with their full names, as proto-loader enumerates them (not inside messages). */
+function handledObjects(ns: Namespace, prefix: string): [string, ReflectionObject][] {
+  const out: [string, ReflectionObject][] = [];
+  for (const obj of ns.nestedArray) {
+    const fqn = prefix === '' ? obj.name : `${prefix}.${obj.name}`;
+    if (isService(obj) || 'fields' in obj || 'values' in obj) out.push([fqn, obj]);
+    else if ('nestedArray' in obj) out.push(...handledObjects(obj as Namespace, fqn));
+  }
+  return out;
+}
+
+function isService(obj: ReflectionObject): obj is Service {
+  return 'methods' in obj;
+}
+
+function slot(proto: Record<string, unknown>, fqn: string): { parent: Record<string, unknown>; name: string } {
+  const parts = fqn.split('.');
+  let parent = proto;
+  for (const p of parts.slice(0, -1)) parent = (parent[p] ??= {}) as Record<string, unknown>;
+  return { parent, name: parts[parts.length - 1]! };
+}
+
+/** proto-loader's method definitions; the descriptor-bearing fields come from the full definition when read. */
+function serviceDefinition(service: Service, fqn: string): ServiceDefinition {
+  const def: Record<string, unknown> = {};
+  for (const method of service.methodsArray) def[method.name] = methodDefinition(method, fqn);
+  return def as ServiceDefinition;
+}
+
+function methodDefinition(method: Method, serviceFqn: string): object {
+  const request = method.resolvedRequestType!;
+  const response = method.resolvedResponseType!;
+  const full = () => (loadFleetPackageDefinition()[serviceFqn] as ServiceDefinition)[method.name]!;
+  const def = {
+    path: `/${serviceFqn}/${method.name}`,
+    requestStream: !!method.requestStream,
+    responseStream: !!method.responseStream,
+    requestSerialize: serializer(request),
+    requestDeserialize: deserializer(request),
+    responseSerialize: serializer(response),
+    responseDeserialize: deserializer(response),
+    originalName: lowerFirst(method.name),
+  };
+  // Not enumerable: grpc-js copies a method's enumerable fields onto the client stub (Object.assign), which would build them at once.
+  for (const key of ['requestType', 'responseType', 'options'] as const) {
+    Object.defineProperty(def, key, { enumerable: false, configurable: true, get: () => full()[key] });
+  }
+  return def;
+}
+
+type MessageType = NonNullable<Method['resolvedRequestType']>;
+
+/** proto-loader's serializer: from a plain object, refusing arrays. */
+function serializer(type: MessageType): (value: object) => Buffer {
+  return (value) => {
+    if (Array.isArray(value)) throw new Error(`Failed to serialize message: expected object with ${type.name} structure, got array instead`);
+    return type.encode(type.fromObject(value)).finish() as Buffer;
+  };
+}
+
+/** proto-loader's deserializer: to a plain object shaped by LOADER_OPTIONS. */
+function deserializer(type: MessageType): (bytes: Buffer) => object {
+  return (bytes) => type.toObject(type.decode(bytes), LOADER_OPTIONS);
+}
+
+/** proto-loader names methods with lodash's camelCase; for our PascalCase method names that is a lower first letter (checked in test/proto). */
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
 }

@@ -94,6 +94,35 @@ describe('registry commands against a real cluster (through a context with token
     await ok(['leases', 'release', 'L', '--holder', 'me', '--fencing-token', String(lease.lease.token)], env);
   }, 120_000);
 
+  it('renews a lease for its holder only, keeping its fencing token', async () => {
+    const { lease } = await json<{ lease: { token: number } }>(['leases', 'acquire', 'R', '--holder', 'me', '--ttl', '30s'], env);
+    const token = String(lease.token);
+    const renewed = await json<{ lease: { token: number; ttlMs: number; holder: string }; index: number }>(['leases', 'renew', 'R', '--holder', 'me', '--fencing-token', token, '--ttl', '1m'], env);
+    expect(renewed.lease).toMatchObject({ token: lease.token, ttlMs: 60_000, holder: 'me' });
+    expect(renewed.index).toBeGreaterThan(0);
+    // Without --ttl the lease keeps the TTL it has.
+    expect(await ok(['leases', 'renew', 'R', '--holder', 'me', '--fencing-token', token], env)).toMatch(new RegExp(`^renewed R for me: token ${token}, expires in 1m00s`));
+    expect((await json<ErrorDoc>(['leases', 'renew', 'R', '--holder', 'you', '--fencing-token', token], env, 4)).error.exitCode).toBe(4);
+    expect((await runCli(['leases', 'renew', 'R', '--holder', 'me', '--fencing-token', String(lease.token + 1)], env)).code).toBe(4);
+    const usage = await runCli(['leases', 'renew', 'R', '--holder', 'me'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/fencing-token/);
+    await ok(['leases', 'release', 'R', '--holder', 'me', '--fencing-token', token], env);
+  }, 120_000);
+
+  it('removes a quota, after which its provider can go', async () => {
+    await ok(['providers', 'add', 'gcp', '--kind', 'gcp', '--region', 'us', '--endpoint', 'https://gcp.example'], env);
+    await ok(['quotas', 'set', 'gcp', 'us', '--total', '5', '--slice', 's1=5'], env);
+    expect((await runCli(['providers', 'remove', 'gcp'], env)).code).not.toBe(0);
+    const removed = await json<{ provider: string; region: string; index: number }>(['quotas', 'remove', 'gcp', 'us'], env);
+    expect(removed).toMatchObject({ provider: 'gcp', region: 'us' });
+    expect((await json<{ provider: string }[]>(['quotas', 'list'], env)).map((q) => q.provider)).not.toContain('gcp');
+    const again = await runCli(['quotas', 'remove', 'gcp', 'us'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: .*gcp\/us/);
+    await ok(['providers', 'remove', 'gcp'], env);
+  }, 120_000);
+
   it('round-trips kv, with compare-and-set conflicts exiting 4', async () => {
     await ok(['kv', 'put', 'cfg/a', 'one'], env);
     expect(await ok(['kv', 'get', 'cfg/a'], env)).toBe('one\n');

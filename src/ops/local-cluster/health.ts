@@ -8,10 +8,18 @@ import { CliError, EXIT } from '../../cli/errors.js';
 import type { EndpointStatus, FleetClient, FleetClientOptions } from '../../client/index.js';
 import { pause, type Progress } from './wait.js';
 
+/**
+ * How far a starting cluster has come, in the order it gets there: every member answering, one
+ * leader agreed on, its first entry committed, every member having applied it.
+ */
+export type HealthStage = 'answering' | 'election' | 'commit' | 'apply' | 'healthy';
+
 /** The verdict on one round of statuses. */
 export interface HealthAssessment {
   readonly healthy: boolean;
   readonly leader: string | undefined;
+  /** The stage the cluster is waiting in (`healthy` once it is). */
+  readonly stage: HealthStage;
   /** What is still missing, for the progress line and the timeout message. */
   readonly waitingFor: string;
 }
@@ -19,19 +27,34 @@ export interface HealthAssessment {
 /** Judges one round of `statusAll()` answers for the members expected at those endpoints. */
 export function assessHealth(statuses: readonly EndpointStatus[], expected: ReadonlyMap<string, string>): HealthAssessment {
   const down = statuses.filter((s) => !s.ok).map((s) => expected.get(s.endpoint) ?? s.endpoint);
-  if (down.length > 0) return { healthy: false, leader: undefined, waitingFor: `${down.join(', ')} to answer` };
+  if (down.length > 0) return waiting('answering', undefined, `${down.join(', ')} to answer`);
   const answers = statuses.flatMap((s) => (s.ok ? [s.status] : []));
   const wrong = answers.find((st) => expected.get(st.address) !== undefined && expected.get(st.address) !== st.id);
-  if (wrong) return { healthy: false, leader: undefined, waitingFor: `the member at ${wrong.address} to be ${expected.get(wrong.address)} (it says ${wrong.id})` };
+  if (wrong) return waiting('answering', undefined, `the member at ${wrong.address} to be ${expected.get(wrong.address)} (it says ${wrong.id})`);
   const leaders = new Set(answers.map((st) => st.leaderId));
   const [leaderId] = [...leaders];
   const leader = answers.find((st) => st.id === leaderId && st.role === 'leader');
-  if (leaders.size !== 1 || !leaderId || leader === undefined) return { healthy: false, leader: undefined, waitingFor: 'a leader to be elected' };
+  if (leaders.size !== 1 || !leaderId || leader === undefined) return waiting('election', undefined, 'a leader to be elected');
   // Until the leader's no-op of its term commits, it cannot serve linearizable reads.
-  if (leader.commitIndex === 0 || leader.commitIndex < leader.lastIndex) return { healthy: false, leader: leaderId, waitingFor: `${leaderId} to commit its first entry` };
+  if (leader.commitIndex === 0 || leader.commitIndex < leader.lastIndex) return waiting('commit', leaderId, `${leaderId} to commit its first entry`);
   const behind = answers.filter((st) => st.appliedIndex < leader.commitIndex).map((st) => st.id);
-  if (behind.length > 0) return { healthy: false, leader: leaderId, waitingFor: `${behind.join(', ')} to apply the first entries` };
-  return { healthy: true, leader: leaderId, waitingFor: '' };
+  if (behind.length > 0) return waiting('apply', leaderId, `${behind.join(', ')} to apply the first entries`);
+  return { healthy: true, leader: leaderId, stage: 'healthy', waitingFor: '' };
+}
+
+function waiting(stage: HealthStage, leader: string | undefined, waitingFor: string): HealthAssessment {
+  return { healthy: false, leader, stage, waitingFor };
+}
+
+/**
+ * When a wait first saw each milestone (epoch ms): all members answering, a leader agreed on,
+ * healthy. A later milestone implies the earlier ones, so a stage skipped between two polls
+ * gets the time of the poll that passed it.
+ */
+export interface HealthMilestones {
+  readonly answering: number;
+  readonly leader: number;
+  readonly healthy: number;
 }
 
 /** How to wait for health. */
@@ -69,16 +92,20 @@ export async function localClient(opts: FleetClientOptions): Promise<FleetClient
 }
 
 /** Polls the members until `assessHealth` says healthy; answers the last statuses. Throws a CliError (exit 3) on timeout. */
-export async function waitHealthy(w: HealthWait): Promise<{ statuses: EndpointStatus[]; leader: string }> {
+export async function waitHealthy(w: HealthWait): Promise<{ statuses: EndpointStatus[]; leader: string; milestones: HealthMilestones }> {
   const client = await localClient({ endpoints: [...w.members.keys()], token: w.token, callTimeoutMs: 500, overallTimeoutMs: 1_000, backoffMs: { initial: 20, max: 100 } });
   const deadline = Date.now() + w.timeoutMs;
+  const seen: { answering?: number; leader?: number } = {};
   try {
     for (;;) {
       const failed = w.failure?.();
       if (failed) throw new CliError(failed);
       const statuses = await client.statusAll();
       const verdict = assessHealth(statuses, w.members);
-      if (verdict.healthy) return { statuses, leader: verdict.leader! };
+      const now = Date.now();
+      if (verdict.stage !== 'answering') seen.answering ??= now;
+      if (verdict.stage !== 'answering' && verdict.stage !== 'election') seen.leader ??= now;
+      if (verdict.healthy) return { statuses, leader: verdict.leader!, milestones: { answering: seen.answering!, leader: seen.leader!, healthy: now } };
       w.progress.update(`waiting for ${verdict.waitingFor}`);
       if (Date.now() > deadline) throw new CliError(`not healthy after ${Math.round(w.timeoutMs / 1000)}s: still waiting for ${verdict.waitingFor}`, { exitCode: EXIT.unavailable });
       await pause(w.everyMs ?? 25, w.signal);

@@ -50,6 +50,25 @@ export interface InitResult {
   readonly leader: string | null;
   readonly statuses: readonly EndpointStatus[];
   readonly elapsedMs: number;
+  /** Where the time went (null when the cluster was already running). */
+  readonly phases: InitPhases | null;
+}
+
+/**
+ * The phases of a created cluster's start, in milliseconds; they add up to `elapsedMs`. Start-up
+ * time is part of the product, and these say which part to look at when it is slow.
+ */
+export interface InitPhases {
+  /** Checks and files: names, ports, data dirs, tokens, the manifest. */
+  readonly prepareMs: number;
+  /** Starting the member processes (until each has exec'd). */
+  readonly spawnMs: number;
+  /** Until every member answers on its port (each member's own start-up). */
+  readonly listeningMs: number;
+  /** Until all agree on a leader that says it leads (the election). */
+  readonly leaderMs: number;
+  /** Until the leader committed its first entry and every member applied it, and the context is written. */
+  readonly appliedMs: number;
 }
 
 /** Creates, starts and waits for a local cluster; see the file comment for the failure contract. */
@@ -67,7 +86,9 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
   try {
     progress.update(`starting ${manifest.members.length} member${manifest.members.length === 1 ? '' : 's'}`);
     await writeClusterFiles(manifest, paths);
+    const spawning = Date.now();
     for (const m of manifest.members) launched.push(await launchMember(manifest, m, paths));
+    const spawned = Date.now();
     const health = await waitHealthy({
       members: new Map(manifest.members.map((m) => [memberAddress(m), m.id])),
       token: await adminToken({ manifest, paths }),
@@ -78,7 +99,10 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
     });
     await opts.contexts.put(opts.name, contextOf(manifest, paths), { makeCurrent: true });
     const cluster = await viewOf({ manifest, paths });
-    return { outcome: 'created', cluster, context: opts.name, leader: health.leader, statuses: health.statuses, elapsedMs: Date.now() - t0 };
+    const done = Date.now();
+    const { answering, leader } = health.milestones;
+    const phases = { prepareMs: spawning - t0, spawnMs: spawned - spawning, listeningMs: answering - spawned, leaderMs: leader - answering, appliedMs: done - leader };
+    return { outcome: 'created', cluster, context: opts.name, leader: health.leader, statuses: health.statuses, elapsedMs: done - t0, phases };
   } catch (err) {
     throw await rollBack(err, manifest, paths, launched);
   }
@@ -99,7 +123,7 @@ async function alreadyThere(c: LocalCluster, contexts: ContextStore, t0: number)
   }
   // An init interrupted after its members started has no context yet: the cluster keeps one.
   if ((await contexts.get(c.manifest.name)) === undefined) await contexts.put(c.manifest.name, contextOf(c.manifest, c.paths));
-  return { outcome: 'already-running', cluster, context: c.manifest.name, leader: null, statuses: [], elapsedMs: Date.now() - t0 };
+  return { outcome: 'already-running', cluster, context: c.manifest.name, leader: null, statuses: [], elapsedMs: Date.now() - t0, phases: null };
 }
 
 function planManifest(opts: InitOptions, paths: ClusterPaths): ClusterManifest {

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { renderTable } from '../../ui/table.js';
 import type { Palette } from '../../ui/colors.js';
 import type { LocalClusterView } from './cluster-state.js';
+import type { InitPhases } from './init.js';
 
 /** `~/…` for paths under the home directory, which is how operators read them. */
 export function tildePath(path: string, home = homedir()): string {
@@ -51,4 +52,9 @@ export function nextSteps(name: string, members: number, p: Palette): string {
 /** `1.8s` / `850ms`, for "healthy in …". */
 export function seconds(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)}ms` : `${(ms / 1_000).toFixed(1)}s`;
+}
+
+/** `spawn 120ms · listening 640ms · …`: where `fleet init`'s time went. */
+export function phaseLine(phases: InitPhases): string {
+  return (Object.entries(phases) as [string, number][]).map(([name, ms]) => `${name.replace(/Ms$/, '')} ${seconds(ms)}`).join(' · ');
 }

@@ -1,0 +1,17 @@
+/**
+ * Writes dist/proto/fleet-v1.json: the wire contract parsed once at build time, so that no
+ * command parses .proto files at start-up (see src/proto/precompiled.ts). proto/ stays the
+ * source of truth: the artifact carries the hash of the files it was built from, and a stale
+ * one is ignored at run time.
+ *
+ * Run: node --import tsx scripts/precompile-proto.ts   (part of `npm run build`, after tsc)
+ */
+import { writeFileSync } from 'node:fs';
+// The compiled module, so the artifact lands next to it in dist/proto.
+import { precompiledPath, protoSources } from '../dist/proto/index.js';
+import { precompile } from '../dist/proto/precompiled.js';
+
+const target = precompiledPath();
+const artifact = precompile(protoSources());
+writeFileSync(target, `${JSON.stringify(artifact)}\n`);
+console.log(`wrote ${target} (proto sources ${artifact.sourceHash.slice(0, 12)})`);

@@ -1,0 +1,22 @@
+import { Args } from '@oclif/core';
+import { FleetCommand } from '../../cli/base-command.js';
+import type { Written } from '../../client/index.js';
+
+export default class QuotasRemove extends FleetCommand {
+  static override summary = 'Remove a provider+region quota and all its per-shard slices.';
+  static override description = 'Fails with exit 1 when there is no such quota. The provider itself stays (fleet providers remove).';
+  static override examples = ['<%= config.bin %> quotas remove aws eu-west-1', '<%= config.bin %> quotas remove aws eu-west-1 --json'];
+  static override aliases = ['quotas:rm'];
+  static override args = {
+    provider: Args.string({ description: 'provider name', required: true }),
+    region: Args.string({ description: 'region', required: true }),
+  };
+
+  async run(): Promise<Written<'quota.remove'>> {
+    const { args } = await this.parse(QuotasRemove);
+    const client = await this.client();
+    const r = await client.removeQuota(args.provider, args.region);
+    this.log(`removed quota ${r.provider}/${r.region} (index ${r.index})`);
+    return r;
+  }
+}

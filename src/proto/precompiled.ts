@@ -1,0 +1,99 @@
+/**
+ * The wire contract, precompiled. `npm run build` parses proto/ once and writes the protobufjs
+ * reflection tree as JSON next to the compiled module (dist/proto/fleet-v1.json), stamped with
+ * a hash of the .proto files it came from. Reading that JSON costs a fraction of parsing the
+ * .proto files at every start; a missing or stale file (sources run under tsx, or proto/ edited
+ * since the build) falls back to parsing, so the artifact can never change the wire format.
+ *
+ * protobufjs is loaded through @grpc/proto-loader's own resolution: our serializers must be
+ * exactly proto-loader's (the generated types describe its output), so they use its copy.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { EnumTypeDefinition } from '@grpc/proto-loader';
+import type { INamespace, Root } from 'protobufjs';
+
+/** The artifact's file name, next to this module in dist/proto. */
+export const PRECOMPILED_FILE = 'fleet-v1.json';
+
+/** The artifact: the reflection tree and the hash of the sources it was built from. */
+export interface PrecompiledProto {
+  readonly sourceHash: string;
+  readonly root: INamespace;
+  /** What server reflection needs, as proto-loader describes it (see `reflectionEntry`). */
+  readonly reflection: ReflectionEntry;
+}
+
+/**
+ * One enum of the package definition, with the encoded file descriptors proto-loader attaches
+ * to every message and enum: server reflection reads nothing else, so one entry is enough.
+ */
+export interface ReflectionEntry {
+  readonly name: string;
+  readonly type: object;
+  /** FileDescriptorProto of each file, base64. */
+  readonly fileDescriptorProtos: readonly string[];
+}
+
+/** What `parseProtoFiles` needs: where proto/ is and which files to load from it. */
+export interface ProtoSources {
+  readonly dir: string;
+  readonly files: readonly string[];
+}
+
+type ProtobufJs = typeof import('protobufjs');
+type ProtoLoaderUtil = { loadProtosWithOptionsSync(files: string[], options: { keepCase: boolean; includeDirs: string[] }): Root };
+
+/** A require that resolves packages as @grpc/proto-loader does (its protobufjs, its util). */
+function protoLoaderRequire(): NodeJS.Require {
+  return createRequire(createRequire(import.meta.url).resolve('@grpc/proto-loader'));
+}
+
+/** Hash of the .proto sources: the artifact is used only when it was built from these bytes. */
+export function protoSourceHash(src: ProtoSources): string {
+  const hash = createHash('sha256');
+  for (const file of src.files) hash.update(file).update('\0').update(readFileSync(join(src.dir, file))).update('\0');
+  return hash.digest('hex');
+}
+
+/** Parses the .proto files exactly as `@grpc/proto-loader`'s `loadSync` does (field names camelCased). */
+export function parseProtoFiles(src: ProtoSources): Root {
+  const util = protoLoaderRequire()('@grpc/proto-loader/build/src/util.js') as ProtoLoaderUtil;
+  return util.loadProtosWithOptionsSync([...src.files], { keepCase: false, includeDirs: [src.dir] });
+}
+
+/** Builds the artifact from the .proto sources (`npm run build`). */
+export function precompile(src: ProtoSources): PrecompiledProto {
+  return { sourceHash: protoSourceHash(src), root: parseProtoFiles(src).toJSON(), reflection: reflectionEntry(src) };
+}
+
+/** The first enum of proto-loader's package definition of the sources, with its file descriptors. */
+function reflectionEntry(src: ProtoSources): ReflectionEntry {
+  const loader = createRequire(import.meta.url)('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const definition = loader.loadSync([...src.files], { keepCase: false, includeDirs: [src.dir] });
+  const found = Object.entries(definition).find(([, d]) => 'format' in d && d.format === 'Protocol Buffer 3 EnumDescriptorProto');
+  if (found === undefined) throw new Error('the protocol has no enum to carry the file descriptors');
+  const [name, def] = found as [string, EnumTypeDefinition];
+  return { name, type: def.type, fileDescriptorProtos: def.fileDescriptorProtos.map((b) => b.toString('base64')) };
+}
+
+/** The artifact at `file` if it exists and matches the sources; undefined otherwise. */
+export function readPrecompiled(file: string, src: ProtoSources): PrecompiledProto | undefined {
+  let artifact: PrecompiledProto;
+  try {
+    artifact = JSON.parse(readFileSync(file, 'utf8')) as PrecompiledProto;
+  } catch {
+    return undefined;
+  }
+  return artifact.sourceHash === protoSourceHash(src) ? artifact : undefined;
+}
+
+/** The reflection tree of the artifact, resolved; protobufjs' light build is enough for it (no parser). */
+export function rootFromPrecompiled(artifact: PrecompiledProto): Root {
+  const { Root: RootClass } = protoLoaderRequire()('protobufjs/light') as ProtobufJs;
+  const root = RootClass.fromJSON(artifact.root);
+  root.resolveAll();
+  return root;
+}
