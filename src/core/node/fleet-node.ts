@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import { FleetStateMachine, encodeCommand } from '../fleet/index.js';
 import type { ApplyResult } from '../fleet/index.js';
@@ -521,6 +522,13 @@ export class FleetNode implements NodeApi {
   }
 
   async takeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }> {
+    if (this.snapshotting) throw new NodeError('FAILED_PRECONDITION', 'a snapshot is already being taken');
+    // Nothing applied since the newest snapshot: that one is the snapshot asked for.
+    const latest = await this.opts.storage.latestSnapshot();
+    if (latest && latest.index >= this.sm.appliedIndex) {
+      const { size } = await stat(latest.path);
+      return { index: latest.index, term: latest.term, bytes: size, path: latest.path };
+    }
     if (this.snapshotting) throw new NodeError('FAILED_PRECONDITION', 'a snapshot is already being taken');
     this.snapshotting = true;
     const t0 = process.hrtime.bigint();

@@ -6,7 +6,7 @@ import { FleetNode } from '../node/fleet-node.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { MemberStatus } from '../node/api.js';
 import { ReflectionService } from '@grpc/reflection';
-import { loadFleetPackageDefinition, loadFleetProto } from '../../proto/index.js';
+import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
@@ -119,7 +119,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const health = new HealthService();
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
-  new ReflectionService(loadFleetPackageDefinition()).addToServer(server);
+  new ReflectionService(loadReflectionDefinition()).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );

@@ -4,6 +4,7 @@
  * them and a Ctrl-C in the operator's terminal never reaches them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { MEMBER_NODE_OPTIONS } from '../../cli/node-start.js';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,7 @@ export async function launchMember(manifest: ClusterManifest, member: ManifestMe
   const log = openSync(paths.logFile(member.id), 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [runScript(), ...memberArgs(manifest, member, paths)], {
+    child = spawn(process.execPath, [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths)], {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...process.env, NO_COLOR: '1' },
