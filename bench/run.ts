@@ -1,54 +1,108 @@
-import { writeFileSync } from 'node:fs';
+/**
+ * `npm run bench [-- AREA …] [--quick] [--json FILE]`: fleet side by side with etcd on the
+ * same machine, with the same load generator. Prints `fleet | etcd | ratio` per figure with
+ * medians and spread, the goal and met/MISSED; `--json` writes the figures for comparison
+ * over time. Benchmarks never run inside the test suite.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import type { BenchFigure } from './figures.js';
+import { parseBenchArgs, USAGE } from './args.js';
+import { abortAll, installAbortHandlers } from './cleanup.js';
 import { benchCli } from './cli.js';
+import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
 import { benchFailover } from './failover.js';
+import { figureLine, headerLine, normalize, type BenchFigure } from './figures.js';
 import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
+import { benchRebind } from './rebind.js';
+import { benchScale } from './scale.js';
+import { benchTop } from './top.js';
 
 type Area = (opts: { quick: boolean }) => Promise<BenchFigure[]>;
 
-/** The benchmark areas; each returns its figures. Areas land with the issues that own them. */
+/** The benchmark areas, in the order a full run takes them. */
 const AREAS: Record<string, Area> = {
   'raft-core': benchRaftCore,
   node: benchNode,
-  cli: benchCli,
   failover: benchFailover,
+  cli: benchCli,
+  rebind: benchRebind,
+  top: benchTop,
+  scale: benchScale,
 };
 
-function parseArgs(argv: string[]): { areas: string[]; quick: boolean; json: string | undefined } {
-  const areas: string[] = [];
-  let quick = false;
-  let json: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--quick') quick = true;
-    else if (a === '--json') json = argv[++i];
-    else if (a.startsWith('-')) throw new Error(`unknown option ${a} (use --quick, --json FILE)`);
-    else if (!(a in AREAS)) throw new Error(`unknown area ${a}; areas: ${Object.keys(AREAS).join(', ')}`);
-    else areas.push(a);
-  }
-  return { areas: areas.length > 0 ? areas : Object.keys(AREAS), quick, json };
+/** Areas that run fleet's compiled CLI (`bin/run.js` over `dist/`): members, `fleet init`, `fleet status`. */
+const NEEDS_BUILD = new Set(['node', 'failover', 'cli', 'scale', 'rebind', 'top']);
+
+/**
+ * `npm run build`: dist/ from the sources plus its start-up artifacts (precompiled protocol,
+ * oclif manifest), so that members and the CLI run the code under test as an install would.
+ */
+function build(): void {
+  const root = new URL('..', import.meta.url).pathname;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+}
+
+function fleetVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function gitCommit(): string | null {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function machine(): Record<string, unknown> {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()}-${os.arch()}`,
+    kernel: os.release(),
+    // The machine is often shared: the load says how much to trust absolute figures.
+    loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
 }
 
 async function main(): Promise<void> {
-  const { areas, quick, json } = parseArgs(process.argv.slice(2));
-  const figures: BenchFigure[] = [];
-  for (const area of areas) {
-    for (const f of await AREAS[area]!({ quick })) {
-      figures.push(f);
-      const etcd = f.etcd === null ? '-' : f.etcd.toLocaleString('en-US');
-      const ratio = f.etcd ? (f.fleet / f.etcd).toFixed(2) : '-';
-      console.log(`${f.area.padEnd(10)} ${f.name.padEnd(28)} ${f.fleet.toLocaleString('en-US').padStart(12)} ${f.unit.padEnd(10)} etcd ${etcd.padStart(8)} ratio ${ratio.padStart(5)}  goal ${f.goal} ${f.met === null ? '' : f.met ? 'met' : 'MISSED'}`);
-    }
+  const args = parseBenchArgs(process.argv.slice(2), Object.keys(AREAS));
+  if (args.help) {
+    console.log(`${USAGE}\nareas: ${Object.keys(AREAS).join(', ')}`);
+    return;
   }
-  if (json) {
-    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()}-${os.arch()}` };
-    writeFileSync(json, JSON.stringify({ machine, versions: { node: process.version }, figures }, null, 2));
+  installAbortHandlers();
+  const etcd = findEtcd();
+  const loadBefore = os.loadavg()[0]!.toFixed(2);
+  console.log(`bench: ${args.quick ? 'quick' : 'full'} run of ${args.areas.join(', ')}; node ${process.version}, fleet ${fleetVersion()}, etcd ${etcd?.version ?? 'not installed'}; ${os.cpus().length} CPUs, load ${loadBefore}`);
+  if (etcd === undefined) console.log(`bench: ${ETCD_INSTALL_HINT}`);
+  const started = performance.now();
+  if (args.areas.some((a) => NEEDS_BUILD.has(a))) {
+    console.log('bench: building dist/ (fleet members and the CLI run from it)');
+    build();
+  }
+  const figures: BenchFigure[] = [];
+  console.log(headerLine());
+  for (const area of args.areas) {
+    const t0 = performance.now();
+    for (const f of await AREAS[area]!({ quick: args.quick })) {
+      figures.push(f);
+      console.log(figureLine(f));
+    }
+    console.log(`${area}: ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${os.loadavg()[0]!.toFixed(2)}`);
+  }
+  const missed = figures.filter((f) => f.met === false).map((f) => f.name);
+  console.log(`bench: ${((performance.now() - started) / 1000).toFixed(0)} s; ${missed.length === 0 ? 'every goal judged was met' : `MISSED: ${missed.join(', ')}`}`);
+  if (args.json !== undefined) {
+    const versions = { node: process.version, fleet: fleetVersion(), commit: gitCommit(), etcd: etcd?.version ?? null };
+    const doc = { machine: machine(), versions, quick: args.quick, areas: args.areas, figures: figures.map(normalize) };
+    writeFileSync(args.json, `${JSON.stringify(doc, null, 2)}\n`);
+    console.log(`bench: figures written to ${args.json}`);
   }
 }
 
 main().catch((err: unknown) => {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  abortAll();
   process.exit(1);
 });
