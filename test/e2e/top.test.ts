@@ -1,0 +1,105 @@
+/**
+ * `fleet top` as an operator runs it: the built CLI in a real pseudo-terminal (tmux), against a
+ * real 3-member cluster. The screen is read back with capture-pane.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliSandbox } from './cli-helpers.js';
+import { TestCluster } from './cluster.js';
+import { CLI_BIN, waitFor } from './processes.js';
+
+const TMUX = '/usr/bin/tmux';
+/** A private tmux server: nothing of the user's tmux is touched, and killing it ends everything it ran. */
+const SOCKET = `fleet-top-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
+
+function tmux(...args: string[]): string {
+  return execFileSync(TMUX, ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+}
+
+function screen(): string {
+  return tmux('capture-pane', '-p', '-t', 'top');
+}
+
+/** Quotes a word for the shell tmux runs the command with. */
+function sh(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+let cluster: TestCluster;
+const sandbox = cliSandbox();
+
+beforeAll(async () => {
+  cluster = await TestCluster.start();
+  const env = Object.entries({ ...sandbox.env, NO_COLOR: '1' }).map(([k, v]) => `${k}=${sh(v)}`);
+  const cmd = ['exec', 'env', ...env, sh(process.execPath), sh(CLI_BIN), 'top', '--endpoints', cluster.endpoints.join(','), '--interval', '250ms'].join(' ');
+  tmux('new-session', '-d', '-s', 'top', '-x', '110', '-y', '32', cmd);
+  // Keep the pane when the process ends, to read how it ended.
+  tmux('set-option', '-t', 'top', 'remain-on-exit', 'on');
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    // kill-server leaves the socket file behind; remove it too.
+    const socket = tmux('display-message', '-p', '#{socket_path}').trim();
+    tmux('kill-server');
+    rmSync(socket, { force: true });
+  } catch {
+    // Already gone.
+  }
+  await cluster?.destroy();
+  sandbox.cleanup();
+});
+
+/** Waits until the screen matches; fails with the last screen. */
+async function until(what: string, test: (s: string) => RegExpMatchArray | null | boolean, timeoutMs = 15_000): Promise<string> {
+  let last = '';
+  try {
+    return await waitFor(what, () => {
+      last = screen();
+      return test(last) ? last : undefined;
+    }, timeoutMs, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- screen:\n${last}\n--- members:\n${cluster.logs().slice(-2000)}`, { cause: err });
+  }
+}
+
+const leaderOf = (s: string) => /^leader (n\d) /m.exec(s)?.[1];
+
+describe('fleet top in a terminal', () => {
+  it('shows the cluster, transfers leadership on t + y, and follows a killed leader to the new one', async () => {
+    const first = await until('a leader and three healthy members', (s) => leaderOf(s) !== undefined && /can lose 1\b/.test(s) && (s.match(/ ok$/gm) ?? []).length === 3, 30_000);
+    expect(first).toMatch(/^fleet top · cluster fleet · 127\.0\.0\.1:\d+ \+2 · every 250ms/m);
+    expect(first).toContain('watching n1 n2 n3: leader');
+
+    // Select a follower (n1 when it follows, else n2) and hand it the leadership.
+    const before = leaderOf(first)!;
+    const target = before === 'n1' ? 'n2' : 'n1';
+    if (target === 'n2') tmux('send-keys', '-t', 'top', 'Down');
+    await until(`${target} selected`, (s) => new RegExp(`^› ${target} `, 'm').test(s));
+    tmux('send-keys', '-t', 'top', 't');
+    await until('the confirmation line', (s) => s.includes(`transfer leadership ${before} → ${target}?`));
+    tmux('send-keys', '-t', 'top', 'y');
+    const moved = await until('the transfer event', (s) => leaderOf(s) === target && new RegExp(`transfer ${before} → ${target} · term \\d+`).test(s));
+    expect(moved).toMatch(new RegExp(`transfer accepted: ${before} → ${target}|q quit`));
+
+    // SIGKILL the leader: within seconds the screen must show the new leader and the election,
+    // and once the survivors have heard from it, a quorum with nothing more to lose.
+    await cluster.kill(target);
+    const after = await until('a new leader, the election event and the quorum', (s) => {
+      const now = leaderOf(s);
+      return now !== undefined && now !== target && new RegExp(`election ${target} → ${now} · term \\d+`).test(s) && /can lose 0 \(1 down\)/.test(s);
+    }, 20_000);
+    expect(after).toMatch(new RegExp(`^[› ] ${target} .*unreachable .*down \\d`, 'm'));
+    expect(after).toMatch(new RegExp(`${target} lost: `));
+
+    // q quits cleanly.
+    tmux('send-keys', '-t', 'top', 'q');
+    const ended = await waitFor('fleet top to exit', () => {
+      const [dead, status] = tmux('display-message', '-p', '-t', 'top', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
+      return dead === '1' ? status : undefined;
+    }, 10_000, 100);
+    expect(ended).toBe('0');
+  });
+});
