@@ -4,18 +4,10 @@
  * `--once`/`--json` output read nothing else.
  */
 import type { PlanView, RegistryCounts, ShardView } from '../../client/index.js';
-import type { QuorumView, StatusRole } from '../status.js';
+import type { QuorumView, StatusMember } from '../status.js';
 
-/** One row of the members table. Numbers are null when the member did not answer. */
-export interface TopMember {
-  /** Null for an endpoint that never answered and is not in the membership. */
-  readonly id: string | null;
-  readonly address: string;
-  readonly role: StatusRole;
-  readonly voter: boolean | null;
-  readonly term: number | null;
-  readonly commitIndex: number | null;
-  readonly appliedIndex: number | null;
+/** One row of the members table: a status row's identity and indexes, and what top adds. */
+export interface TopMember extends Pick<StatusMember, 'id' | 'address' | 'role' | 'voter' | 'term' | 'commitIndex' | 'appliedIndex'> {
   /** The leader's match index for this member (its own last index on the leader); null without a leader's view. */
   readonly matchIndex: number | null;
   /** Entries it trails the leader by (0 on the leader). */
