@@ -42,6 +42,9 @@ function foundingEntries(bootstrap: ConfState | undefined): Entry[] {
   return changes.map((cc, i) => ({ term: 1, index: i + 1, type: 'conf-change', data: encodeConfChange(cc) }));
 }
 
+/** Pre-votes retried within two heartbeats after the leader's connection closed, before falling back to the election timeout. */
+const QUICK_PRE_VOTE_RETRIES = 3;
+
 /** Messages that promise nothing about this node's disk: a leader sends them before its own write is durable. */
 const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'app',
@@ -89,6 +92,12 @@ export class Raft {
   private pendingReads: { context: Uint8Array; from: NodeId }[] = [];
   /** A transfer asked this member to campaign while a committed membership change was unapplied. */
   private campaignAfterConfChange = false;
+  /**
+   * Quick pre-vote rounds left after the connection to the leader closed: the other members
+   * may see their own connections close a few milliseconds later and ignore the first pre-vote
+   * while they still trust the leader, which must not cost a whole election timeout.
+   */
+  private quickRetries = 0;
   /** The leader owes some followers an append (new entries or a newer commit index). */
   needsFlush = false;
 
@@ -263,6 +272,12 @@ export class Raft {
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(false);
+      // Right after the leader's connection closed, members that have not noticed yet ignore the
+      // pre-vote while they still trust the leader: ask again soon, not after an election timeout.
+      if (this.role === 'pre-candidate' && this.quickRetries > 0) {
+        this.quickRetries--;
+        this.campaignSoon();
+      }
     }
   }
 
@@ -370,6 +385,7 @@ export class Raft {
     } else if (result === 'lost') {
       this.becomeFollower(this.term, '');
     }
+
   }
 
   /**
@@ -381,6 +397,12 @@ export class Raft {
   leaderConnectionLost(): void {
     if (this.role !== 'follower' || this.leader === '') return;
     this.leader = '';
+    this.quickRetries = QUICK_PRE_VOTE_RETRIES;
+    this.campaignSoon();
+  }
+
+  /** Schedules a pre-vote within two heartbeats (randomized, so that followers do not collide). */
+  private campaignSoon(): void {
     const delay = 1 + this.random(2 * this.heartbeatTicks);
     this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - delay);
   }
@@ -493,6 +515,7 @@ export class Raft {
   private heardFromLeader(leader: NodeId): void {
     this.electionElapsed = 0;
     this.leader = leader;
+    this.quickRetries = 0;
   }
 
   // ---------------------------------------------------------------- follower side of replication

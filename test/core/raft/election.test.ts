@@ -92,6 +92,23 @@ describe('elections', () => {
     expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
   });
 
+  it('fast failover asks again within heartbeats while a member that has not noticed yet ignores the pre-vote', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.crash('n1');
+    net.delivered = [];
+    // Only n2 saw its connection close; n3 still trusts n1 (in lease for 10 ticks) and ignores it.
+    net.get('n2').node.leaderConnectionLost();
+    net.tick(6);
+    const rounds = net.delivered.filter((m) => m.type === 'pre-vote' && m.from === 'n2' && m.to === 'n3').length;
+    // Without quick retries, one round and then a whole election timeout (10-19 ticks).
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    expect(net.leaders()).toEqual([]);
+    // Once n3 stops trusting n1, a retry wins well before an election timeout.
+    net.tick(6);
+    expect(net.leaders()).toHaveLength(1);
+  });
+
   it('fast failover does not depose a live leader: a follower whose own link is up keeps refusing', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');
