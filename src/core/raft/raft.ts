@@ -248,6 +248,7 @@ export class Raft {
     this.reset(this.term);
     this.role = 'leader';
     this.leader = this.id;
+    this.quickRetries = 0;
     // Any membership change still in the log may be uncommitted: allow no new one until it is applied.
     this.pendingConfIndex = this.log.lastIndex();
     for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = true;
@@ -273,8 +274,9 @@ export class Raft {
       this.electionElapsed = 0;
       this.hup(false);
       // Right after the leader's connection closed, members that have not noticed yet ignore the
-      // pre-vote while they still trust the leader: ask again soon, not after an election timeout.
-      if (this.role === 'pre-candidate' && this.quickRetries > 0) {
+      // pre-vote while they still trust the leader, and two followers that noticed at once can
+      // split the vote: ask again soon (randomized), not after a whole election timeout.
+      if ((this.role === 'pre-candidate' || this.role === 'candidate') && this.quickRetries > 0) {
         this.quickRetries--;
         this.campaignSoon();
       }
