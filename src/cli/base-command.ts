@@ -10,20 +10,15 @@
 import { Command, Errors, Flags, toConfiguredId, type Interfaces } from '@oclif/core';
 import type { FleetClient } from '../client/index.js';
 import type { ContextStore } from '../client/contexts.js';
+import type { StoppableProgress } from '../ops/local-cluster/spinner.js';
 import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
 import { EXIT, UsageError, formatReport, oneLine, reportOf, type ErrorReport } from './errors.js';
 import { durationFlag, endpointsFlag } from './flags.js';
-import { resolveTarget, type Target } from './target.js';
+import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The values of the shared flags, after parsing. */
-export interface GlobalFlags {
-  readonly context?: string | undefined;
-  readonly endpoints?: readonly string[] | undefined;
-  readonly token?: string | undefined;
-  readonly cacert?: string | undefined;
-  readonly cert?: string | undefined;
-  readonly key?: string | undefined;
+export interface GlobalFlags extends TargetFlags {
   /** Milliseconds: the deadline of each call and of all its retries. */
   readonly timeout: number;
   readonly debug: boolean;
@@ -133,6 +128,22 @@ export abstract class FleetCommand extends Command {
     const c = client ?? (await this.client());
     const { collectStatus } = await import('../ops/status.js');
     return collectStatus(c, async (addresses) => (await this.client({ endpoints: addresses })).statusAll());
+  }
+
+  /**
+   * Runs long work with a spinner on stderr (a terminal only) and Ctrl-C turned into `signal`,
+   * so that the work stops cleanly; both are gone once it settles.
+   */
+  protected async withProgress<T>(work: (progress: StoppableProgress, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const [{ terminalProgress }, { onInterrupt }] = await Promise.all([import('../ops/local-cluster/spinner.js'), import('../ops/local-cluster/interrupt.js')]);
+    const progress = terminalProgress(process.stderr);
+    const interrupt = onInterrupt();
+    try {
+      return await work(progress, interrupt.signal);
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+    }
   }
 
   /** The colours for human output on stdout (none with NO_COLOR or when stdout is not a terminal). */

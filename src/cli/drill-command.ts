@@ -69,15 +69,11 @@ export abstract class DrillCommand extends FleetCommand {
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
     const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids }, opts.opTimeoutMs);
-    const [{ terminalProgress }, { onInterrupt }, ui] = await Promise.all([import('../ops/local-cluster/spinner.js'), import('../ops/local-cluster/interrupt.js'), import('../ui/drill-report.js')]);
-    const progress = terminalProgress(process.stderr);
-    const interrupt = onInterrupt();
+    const ui = await import('../ui/drill-report.js');
     let result;
     try {
-      result = await runDrill(opts, { ...connection, signal: interrupt.signal, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) });
+      result = await this.withProgress((progress, signal) => runDrill(opts, { ...connection, signal, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) }));
     } finally {
-      progress.stop();
-      interrupt.dispose();
       await connection.close();
     }
     const { toJsonLines } = await import('../ops/history/index.js');

@@ -42,23 +42,16 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     const { flags } = await this.parse(Init);
     checkTiming(flags.heartbeat, flags['election-timeout']);
     const lc = await import('../ops/local-cluster/index.js');
-    const { terminalProgress } = await import('../ops/local-cluster/spinner.js');
-    const { onInterrupt } = await import('../ops/local-cluster/interrupt.js');
-    const progress = terminalProgress(process.stderr);
-    const interrupt = onInterrupt();
-    try {
-      const r = await lc.initCluster({
+    const contexts = await this.contextStore();
+    const r = await this.withProgress((progress, signal) =>
+      lc.initCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
         heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], timeoutMs: flags.timeout,
-        root: lc.clustersRoot(), contexts: await this.contextStore(), progress, signal: interrupt.signal,
-      });
-      progress.stop();
-      if (!this.jsonEnabled()) await this.report(r, flags.nodes);
-      return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster };
-    } finally {
-      progress.stop();
-      interrupt.dispose();
-    }
+        root: lc.clustersRoot(), contexts, progress, signal,
+      }),
+    );
+    if (!this.jsonEnabled()) await this.report(r, flags.nodes);
+    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster };
   }
 
   private async report(r: InitResult, requested: number): Promise<void> {

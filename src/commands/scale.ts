@@ -1,19 +1,10 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { durationFlag } from '../cli/flags.js';
-import type { LocalClusterView } from '../ops/local-cluster/index.js';
+import type { ScaleResult } from '../ops/local-cluster/index.js';
 
-/** `fleet scale --json`. */
-export interface ScaleJson {
-  readonly outcome: 'scaled' | 'unchanged';
-  readonly from: number;
-  readonly to: number;
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly leader: string;
-  readonly elapsedMs: number;
-  readonly cluster: LocalClusterView;
-}
+/** `fleet scale --json`: what the local cluster's scaling did. */
+export type ScaleJson = ScaleResult;
 
 export default class Scale extends FleetCommand {
   static override summary = 'Grow or shrink a running local cluster, one safe step at a time.';
@@ -31,23 +22,14 @@ If it is interrupted or a step fails, the cluster is left consistent and running
   async run(): Promise<ScaleJson> {
     const { flags } = await this.parse(Scale);
     const lc = await import('../ops/local-cluster/index.js');
-    const { terminalProgress } = await import('../ops/local-cluster/spinner.js');
-    const { onInterrupt } = await import('../ops/local-cluster/interrupt.js');
-    const progress = terminalProgress(process.stderr);
-    const interrupt = onInterrupt();
-    try {
-      const r = await lc.scaleCluster({ root: lc.clustersRoot(), name: flags.name, nodes: flags.nodes, contexts: await this.contextStore(), timeoutMs: flags.timeout, progress, signal: interrupt.signal });
-      progress.stop();
-      if (r.outcome === 'unchanged') this.log(`Local cluster ${flags.name} already has ${r.to} member${r.to === 1 ? '' : 's'}; nothing changed.`);
-      else {
-        const seconds = (await import('../ops/local-cluster/render.js')).seconds(r.elapsedMs);
-        const parts = [r.added.length > 0 ? `added ${r.added.join(', ')}` : '', r.removed.length > 0 ? `removed ${r.removed.join(', ')}` : ''].filter(Boolean);
-        this.log(`Scaled local cluster ${flags.name} from ${r.from} to ${r.to} members (${parts.join('; ')}) in ${seconds}; leader ${r.leader}.`);
-      }
-      return { outcome: r.outcome, from: r.from, to: r.to, added: r.added, removed: r.removed, leader: r.leader, elapsedMs: r.elapsedMs, cluster: r.cluster };
-    } finally {
-      progress.stop();
-      interrupt.dispose();
+    const contexts = await this.contextStore();
+    const r = await this.withProgress((progress, signal) => lc.scaleCluster({ root: lc.clustersRoot(), name: flags.name, nodes: flags.nodes, contexts, timeoutMs: flags.timeout, progress, signal }));
+    if (r.outcome === 'unchanged') this.log(`Local cluster ${flags.name} already has ${r.to} member${r.to === 1 ? '' : 's'}; nothing changed.`);
+    else {
+      const seconds = (await import('../ops/local-cluster/render.js')).seconds(r.elapsedMs);
+      const parts = [r.added.length > 0 ? `added ${r.added.join(', ')}` : '', r.removed.length > 0 ? `removed ${r.removed.join(', ')}` : ''].filter(Boolean);
+      this.log(`Scaled local cluster ${flags.name} from ${r.from} to ${r.to} members (${parts.join('; ')}) in ${seconds}; leader ${r.leader}.`);
     }
+    return r;
   }
 }

@@ -25,29 +25,20 @@ export default class Up extends FleetCommand {
   async run(): Promise<UpJson> {
     const { flags } = await this.parse(Up);
     const lc = await import('../ops/local-cluster/index.js');
-    const { terminalProgress } = await import('../ops/local-cluster/spinner.js');
-    const { onInterrupt } = await import('../ops/local-cluster/interrupt.js');
-    const progress = terminalProgress(process.stderr);
-    const interrupt = onInterrupt();
-    try {
-      const r = await lc.upCluster({ root: lc.clustersRoot(), name: flags.name, contexts: await this.contextStore(), timeoutMs: flags.timeout, progress, signal: interrupt.signal });
-      progress.stop();
-      if (!this.jsonEnabled()) {
-        const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
-          import('../ops/local-cluster/render.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
-        ]);
-        const p = stdoutPalette();
-        if (r.outcome === 'already-running') this.log(`Local cluster ${flags.name} is already running; nothing changed.`);
-        else {
-          this.log(`${p.ok('✔')} Local cluster ${p.bold(flags.name)} is healthy: started ${r.started.join(', ')}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
-          this.log('');
-          this.log(renderStatus(buildStatusModel(r.statuses), p));
-        }
+    const contexts = await this.contextStore();
+    const r = await this.withProgress((progress, signal) => lc.upCluster({ root: lc.clustersRoot(), name: flags.name, contexts, timeoutMs: flags.timeout, progress, signal }));
+    if (!this.jsonEnabled()) {
+      const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
+        import('../ops/local-cluster/render.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
+      ]);
+      const p = stdoutPalette();
+      if (r.outcome === 'already-running') this.log(`Local cluster ${flags.name} is already running; nothing changed.`);
+      else {
+        this.log(`${p.ok('✔')} Local cluster ${p.bold(flags.name)} is healthy: started ${r.started.join(', ')}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
+        this.log('');
+        this.log(renderStatus(buildStatusModel(r.statuses), p));
       }
-      return { outcome: r.outcome, started: r.started, leader: r.leader, elapsedMs: r.elapsedMs, cluster: r.cluster };
-    } finally {
-      progress.stop();
-      interrupt.dispose();
     }
+    return { outcome: r.outcome, started: r.started, leader: r.leader, elapsedMs: r.elapsedMs, cluster: r.cluster };
   }
 }
