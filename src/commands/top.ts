@@ -16,11 +16,20 @@ const PIPE_COLUMNS = 100;
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H';
 const ALT_SCREEN_OFF = '\u001b[?1049l';
 
+/**
+ * ink draws only the last frame when it sees CI set (its is-in-ci check), so a live dashboard
+ * there would stay blank until it quit: print one frame instead, as on a pipe.
+ */
+function runningUnderCi(): boolean {
+  const set = (name: string) => { const v = process.env[name]; return v !== undefined && v !== '0' && v !== 'false'; };
+  return set('CI') || set('CONTINUOUS_INTEGRATION');
+}
+
 export default class Top extends FleetCommand {
   static override summary = 'A live dashboard of the coordinator: leader, quorum, lag, events and the registry.';
   static override description = `Polls every member and the registry at --interval and shows who leads, whether the quorum is safe, who is lagging, and a timeline of what changed (elections, members lost and back, snapshots, transfers). Keys: q quit, ↑/↓ select, Tab panel, t transfer leadership to the selected member, s snapshot, p pause, / filter shards, ? help.
 
---once prints one frame (from two polls, a second apart) and exits (exit 3 without a quorum, like fleet status); so does fleet top when stdout or stdin is not a terminal. --readonly refuses the actions.`;
+--once prints one frame (from two polls, a second apart) and exits (exit 3 without a quorum, like fleet status); so does fleet top when stdout or stdin is not a terminal, or when CI is set in the environment. --readonly refuses the actions.`;
 
   static override examples = [
     '<%= config.bin %> top',
@@ -38,7 +47,7 @@ export default class Top extends FleetCommand {
   async run(): Promise<TopState> {
     const { flags } = await this.parse(Top);
     if (flags.interval < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms`);
-    const live = !flags.once && !this.jsonEnabled() && process.stdout.isTTY === true && process.stdin.isTTY === true;
+    const live = !flags.once && !this.jsonEnabled() && process.stdout.isTTY === true && process.stdin.isTTY === true && !runningUnderCi();
     const vm = await this.viewModel(flags.interval, flags.readonly, !flags.readonly && live);
     if (!live) return this.once(vm, flags.interval);
     await this.live(vm);
