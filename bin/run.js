@@ -1,15 +1,29 @@
 #!/usr/bin/env node
-// A member (`fleet node start`) bypasses oclif: it runs for months, and the whole command tree
-// would stay resident in it for nothing. Everything else goes through oclif.
-const [, , topic, command, ...rest] = process.argv;
-if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
-  const { readFileSync } = await import('node:fs');
-  const { mainNodeStart } = await import('../dist/cli/node-start.js');
-  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.exitCode = await mainNodeStart(rest, version);
-} else {
+// Two commands bypass oclif. A member (`fleet node start`) runs for months, and the whole command
+// tree would stay resident in it for nothing; `fleet status` is run more than anything else, and
+// loading oclif took longer than the status round trip itself. Both hand anything unusual (help,
+// a flag they do not parse) to oclif, which runs everything else.
+async function main() {
+  const [, , topic, command, ...rest] = process.argv;
+  if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
+    const { readFileSync } = await import('node:fs');
+    const { mainNodeStart } = await import('../dist/cli/node-start.js');
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.exitCode = await mainNodeStart(rest, version);
+    return;
+  }
+  if (topic === 'status') {
+    const { planFastStatus, runFastStatus } = await import('../dist/cli/fast-status.js');
+    const args = planFastStatus(process.argv.slice(3));
+    if (args !== undefined) {
+      process.exitCode = await runFastStatus(args);
+      return;
+    }
+  }
   const { execute } = await import('@oclif/core');
   const { loadOptions, packageRoot } = await import('./manifest.js');
   const { root, pjson } = packageRoot();
   await execute({ dir: import.meta.url, loadOptions: await loadOptions({ root, pjson, commandsDir: 'dist/commands' }) });
 }
+
+await main();

@@ -13,7 +13,7 @@ import type { ContextStore } from '../client/contexts.js';
 import type { StoppableProgress } from '../ops/local-cluster/spinner.js';
 import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
-import { EXIT, UsageError, formatReport, oneLine, reportOf, type ErrorReport } from './errors.js';
+import { EXIT, UsageError, describeChain, formatReport, oneLine, reportOf, type ErrorReport } from './errors.js';
 import { durationFlag, endpointsFlag } from './flags.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
@@ -204,18 +204,6 @@ export function parseMessage(err: unknown): string {
     .replace(/Missing required flag (\S+)/g, 'missing required flag --$1')
     .replace(/^Parsing (--[\w-]+)\s*/, '$1: ');
   return oneLine(text) || 'invalid arguments';
-}
-
-/** The stack and every cause, for --debug. */
-function describeChain(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  for (let depth = 0; e !== undefined && depth < 5; depth++) {
-    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    e = e instanceof Error ? e.cause : undefined;
-    if (e !== undefined) parts.push('caused by:');
-  }
-  return parts.join('\n');
 }
 
 /** Exit codes, re-exported for commands that pick one explicitly. */

@@ -137,3 +137,15 @@ function compact(r: { code: string; message: string; exitCode: number; hint?: st
     ...(r.details ? { details: r.details } : {}),
   };
 }
+
+/** The error and its causes, with stacks: what --debug prints. */
+export function describeChain(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e !== undefined && depth < 5; depth++) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+    if (e !== undefined) parts.push('caused by:');
+  }
+  return parts.join('\n');
+}

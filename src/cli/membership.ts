@@ -1,5 +1,6 @@
 /** Shared by the `fleet members` commands: the result shape and the patience of a change. */
 import type { MembersView } from '../client/index.js';
+import { naturalCompare } from '../ops/natural-order.js';
 
 /**
  * How long a membership change may take: the leader waits up to five election timeouts for it
@@ -16,6 +17,6 @@ export interface MembershipResult {
 
 /** The membership after a change, sorted by id. */
 export function renderMembership(view: MembersView): Omit<MembershipResult, 'changed'> {
-  const members = [...view.members].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })).map((m) => ({ id: m.id, address: m.address, voter: m.voter }));
+  const members = [...view.members].sort((a, b) => naturalCompare(a.id, b.id)).map((m) => ({ id: m.id, address: m.address, voter: m.voter }));
   return { leader: view.leaderId === '' ? null : view.leaderId, members };
 }

@@ -6,12 +6,12 @@
  * replaced atomically under a lock file, so two writers never lose each other's update and a
  * reader never sees half a file.
  */
-import { Ajv } from 'ajv';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { CONTEXT_NAME, loadContextsCheck, type ContextsCheck } from './contexts-schema.js';
 
 /** One named target. File paths are stored absolute. */
 export interface ContextEntry {
@@ -49,8 +49,7 @@ export interface ContextStoreOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/** Context names: what a shell and a YAML key take without quoting. */
-export const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+export { CONTEXT_NAME } from './contexts-schema.js';
 
 /** The config dir: FLEET_CONFIG_DIR, else $XDG_CONFIG_HOME/fleet, else ~/.config/fleet. */
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -58,36 +57,6 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
   return join(xdg, 'fleet');
 }
-
-const ENDPOINT = '^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$';
-const path = { type: 'string', minLength: 1 } as const;
-
-const SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['contexts'],
-  properties: {
-    current: { type: ['string', 'null'] },
-    contexts: {
-      type: 'object',
-      propertyNames: { pattern: CONTEXT_NAME.source },
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['endpoints'],
-        properties: {
-          endpoints: { type: 'array', minItems: 1, items: { type: 'string', pattern: ENDPOINT } },
-          tokenFile: path,
-          adminTokenFile: path,
-          cacert: path,
-          cert: path,
-          key: path,
-          local: { type: 'object', additionalProperties: false, required: ['dataDir'], properties: { dataDir: path } },
-        },
-      },
-    },
-  },
-} as const;
 
 /** Thrown for a missing or unknown context, or an unreadable or invalid file; the message names the file. */
 export class ContextError extends Error {
@@ -127,7 +96,42 @@ export class ContextStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
       throw new ContextError(`cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
     }
-    return validate(text, this.file);
+    const [{ doc, cached }, check] = await Promise.all([this.#parse(text), loadContextsCheck()]);
+    const file = validate(doc, this.file, check);
+    if (!cached && doc !== undefined && doc !== null) await this.#cache(text, doc);
+    return file;
+  }
+
+  /**
+   * The file's YAML document. The yaml package took a fifth of `fleet status`'s start-up to load,
+   * so the last document read (or written) is kept as JSON beside the file with the hash of the
+   * text it came from, and used while the text is the same. Only documents that passed the
+   * schema are kept, and the schema allows only what JSON carries exactly (strings, lists, maps, null).
+   */
+  async #parse(text: string): Promise<{ doc: unknown; cached: boolean }> {
+    const cached = await readFile(this.#cacheFile, 'utf8')
+      .then((t) => JSON.parse(t) as { hash?: string; doc?: unknown })
+      .catch(() => undefined);
+    if (cached?.hash === textHash(text)) return { doc: cached.doc, cached: true };
+    const { parse } = await import('yaml');
+    try {
+      return { doc: parse(text) as unknown, cached: false };
+    } catch (err) {
+      throw new ContextError(`${this.file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    }
+  }
+
+  /** Keeps a valid document for `#parse`; a cache that cannot be written only costs the next command a parse. */
+  async #cache(text: string, doc: unknown): Promise<void> {
+    const hash = textHash(text);
+    const tmp = `${this.#cacheFile}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ hash, doc }), { mode: 0o600 })
+      .then(() => rename(tmp, this.#cacheFile))
+      .catch(() => rm(tmp, { force: true }).catch(() => undefined));
+  }
+
+  get #cacheFile(): string {
+    return join(this.dir, '.contexts.yaml.cache.json');
   }
 
   /** Every context, sorted by name. */
@@ -193,7 +197,11 @@ export class ContextStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const release = await this.#lock();
     try {
-      await writeAtomically(this.file, stringify(change(await this.read())));
+      const { stringify } = await import('yaml');
+      const next = change(await this.read());
+      const text = stringify(next);
+      await writeAtomically(this.file, text);
+      await this.#cache(text, next);
     } finally {
       await release();
     }
@@ -219,16 +227,14 @@ export class ContextStore {
   }
 }
 
-/** Parses and validates the file's text; errors name the file and the offending field. */
-export function validate(text: string, file: string): ContextFile {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new ContextError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
-  }
+/** The hash a cached document is kept under. */
+function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Validates the file's document; errors name the file and the offending field. */
+export function validate(doc: unknown, file: string, check: ContextsCheck): ContextFile {
   if (doc === null || doc === undefined) return EMPTY;
-  const check = new Ajv({ allErrors: false }).compile(SCHEMA);
   if (!check(doc)) {
     const e = check.errors?.[0];
     const where = e?.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : 'the top level';

@@ -78,10 +78,10 @@ export class Endpoint {
   unary<Res>(start: (md: Metadata, opts: CallOptions, cb: Callback<Res>) => ClientUnaryCall, timeoutMs: number): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       let settled = false;
+      let call: ClientUnaryCall | undefined;
       const guard = setTimeout(() => {
         settle(() => reject(new FleetClientError('timeout', `${this.address}: no answer within ${timeoutMs} ms: it may be overloaded or partitioned (fleet status)`, { endpoint: this.address })));
-        // The guard fires asynchronously, long after `call` below is assigned.
-        call.cancel();
+        call?.cancel();
       }, timeoutMs + DEADLINE_GRACE_MS);
       const settle = (f: () => void): void => {
         if (settled) return;
@@ -89,9 +89,14 @@ export class Endpoint {
         clearTimeout(guard);
         f();
       };
-      const call = start(this.metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
-        settle(() => (err || res === undefined ? reject(toClientError(err, this.address)) : resolve(res))),
-      );
+      try {
+        call = start(this.metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
+          settle(() => (err || res === undefined ? reject(toClientError(err, this.address)) : resolve(res))),
+        );
+      } catch (err) {
+        // A call that cannot even start (a message that does not serialize) fails now, not at the deadline.
+        settle(() => reject(toClientError(err, this.address)));
+      }
     });
   }
 

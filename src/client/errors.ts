@@ -2,7 +2,8 @@
  * The one error type the client throws. Its `kind` says what class of failure it is (and
  * whether retrying can help); its message is one line that says what to do about it.
  */
-import { status } from '@grpc/grpc-js';
+import { METADATA } from '../proto/enums.js';
+import { GRPC_STATUS as status, statusName } from './grpc-status.js';
 import type { FleetErrorCode, FleetErrorDetails } from './types.js';
 
 /** What class of failure a FleetClientError is. Only `unavailable` and `timeout` may succeed if retried. */
@@ -97,4 +98,44 @@ export function exitCodeOf(err: unknown): number {
   if (err.kind === 'unavailable' || err.kind === 'timeout') return 3;
   if (err.kind === 'precondition') return 4;
   return 1;
+}
+
+/** A failed call as the client sees it, whatever carried it: the status, its message, the trailers. */
+export interface GrpcFailure {
+  readonly code: number;
+  readonly details: string;
+  readonly trailer: (key: string) => string | undefined;
+}
+
+/** Advice for an operator, by kind, when the member's own message gives none. */
+function advice(code: number): string {
+  if (code === status.UNAVAILABLE) return 'is it running? (fleet status)';
+  if (code === status.DEADLINE_EXCEEDED) return 'it may be overloaded or partitioned (fleet status)';
+  if (code === status.UNAUTHENTICATED) return 'pass --token or set FLEET_TOKEN';
+  if (code === status.PERMISSION_DENIED) return 'this needs the admin token';
+  return 'run with --debug for details';
+}
+
+/** A failed call at `endpoint` as a FleetClientError; a not-leader refusal carries the leader it names. */
+export function fromGrpcStatus(f: GrpcFailure, endpoint: string, cause?: unknown): FleetClientError {
+  const leaderId = f.trailer(METADATA.leaderId);
+  const leaderAddress = f.trailer(METADATA.leaderAddress);
+  const notLeader = leaderId !== undefined || leaderAddress !== undefined;
+  const details = f.details === '' ? statusName(f.code) : f.details;
+  // Failures the transport makes up itself (no connection, deadline) get a hint; the member's own messages already carry one.
+  const local = f.code === status.UNAVAILABLE || f.code === status.DEADLINE_EXCEEDED || f.code === status.CANCELLED;
+  const message = local && !notLeader ? `${endpoint}: ${details}: ${advice(f.code)}` : `${endpoint}: ${details}`;
+  return new FleetClientError(kindOfStatus(f.code), message, {
+    grpcCode: f.code,
+    endpoint,
+    leaderId: leaderId ?? '',
+    leaderAddress: leaderAddress ?? '',
+    notLeader,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** Whether the member could not be reached at all (as opposed to answering with a refusal or a leader hint). */
+export function isTransportFailure(err: FleetClientError): boolean {
+  return (err.kind === 'unavailable' || err.kind === 'timeout') && !err.notLeader && err.leaderAddress === '';
 }

@@ -3,7 +3,7 @@
  * seen, leader discovery, and the retry loop (hint-following, back-off with jitter, circuit
  * breakers) under an overall deadline.
  */
-import { FleetClientError } from './errors.js';
+import { FleetClientError, isTransportFailure } from './errors.js';
 import { memberStatusFromWire } from './decode.js';
 import { Endpoint, type EndpointConfig } from './endpoint.js';
 import type { MemberStatus } from './types.js';
@@ -36,10 +36,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Transport trouble (as opposed to an answer, even an unwelcome one) counts against an endpoint's breaker. */
-function isTransportFailure(err: FleetClientError): boolean {
-  return (err.kind === 'unavailable' || err.kind === 'timeout') && !err.notLeader && err.leaderAddress === '';
-}
-
 /**
  * Routes calls to members. Invariants: at most one leader discovery runs at a time; a leader
  * hint is followed at once; every retry waits for an exponentially growing, jittered back-off

@@ -1,6 +1,7 @@
 import { FleetCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/errors.js';
 import type { StatusModel } from '../ops/status.js';
+import { noQuorumReason } from '../cli/status-messages.js';
 
 export default class Status extends FleetCommand {
   static override summary = 'Show every member: role, term, commit and applied index, lag, health, and the quorum.';
@@ -13,7 +14,9 @@ export default class Status extends FleetCommand {
 
   async run(): Promise<StatusModel> {
     await this.parse(Status);
-    const model = await this.statusModel();
+    // The same probe as bin/run.js's fast path (src/cli/fast-status.ts): one output, whichever path ran.
+    const { statusOf } = await import('../cli/fast-status.js');
+    const model = await statusOf(await this.target(), this.globals.timeout);
     if (!this.jsonEnabled()) {
       const [{ renderStatus }, { stdoutPalette }] = await Promise.all([import('../ui/status-table.js'), import('../ui/colors.js')]);
       this.log(renderStatus(model, stdoutPalette()));
@@ -25,11 +28,4 @@ export default class Status extends FleetCommand {
     }
     return model;
   }
-}
-
-function noQuorumReason(m: StatusModel): string {
-  const answered = m.members.filter((r) => r.role !== 'unreachable').length;
-  if (answered === 0) return 'no member answered: is the cluster running? (fleet ps, or check --endpoints / the context)';
-  if (m.leader === null) return `no leader: ${m.quorum.healthyVoters} of ${m.quorum.voters} voters healthy; a quorum of ${m.quorum.size} must be up to elect one`;
-  return `no quorum: ${m.quorum.healthyVoters} of ${m.quorum.voters} voters healthy, ${m.quorum.size} needed`;
 }

@@ -4,6 +4,7 @@
  * commands refuse a risky change unless --force, and say exactly what the risk is.
  */
 import type { StatusMember, StatusModel } from './status.js';
+import { naturalCompare } from './natural-order.js';
 
 /** A change an operator asks for. */
 export type MemberChange =
@@ -95,6 +96,6 @@ function checkTransfer(model: StatusModel, to: string | undefined): ChangeVerdic
 /** The most caught-up healthy follower (least lag, then lowest id): the default transfer target. */
 export function bestTransferTarget(model: StatusModel): string | undefined {
   const candidates = model.members.filter((m) => m.voter === true && m.healthy && m.id !== null && m.id !== model.leader);
-  candidates.sort((a, b) => (a.lag ?? Infinity) - (b.lag ?? Infinity) || a.id!.localeCompare(b.id!, 'en', { numeric: true }));
+  candidates.sort((a, b) => (a.lag ?? Infinity) - (b.lag ?? Infinity) || naturalCompare(a.id!, b.id!));
   return candidates[0]?.id ?? undefined;
 }

@@ -7,6 +7,7 @@
  * and `quorum.available` says whether the cluster can make progress.
  */
 import type { EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions } from '../client/index.js';
+import { naturalCompare } from './natural-order.js';
 
 /** A member's role as `fleet status` shows it. */
 export type StatusRole = 'leader' | 'follower' | 'learner' | 'candidate' | 'unreachable' | 'unknown';
@@ -228,7 +229,7 @@ function maxBy<T>(items: readonly T[], key: (t: T) => number): T | undefined {
 /** Member ids in natural order (n2 before n10); unknown ids last, by address. */
 function byId(a: StatusMember, b: StatusMember): number {
   if (a.id === null || b.id === null) return a.id === b.id ? a.address.localeCompare(b.address) : a.id === null ? 1 : -1;
-  return a.id.localeCompare(b.id, 'en', { numeric: true });
+  return naturalCompare(a.id, b.id);
 }
 
 /** What `collectStatus` needs from a client; without `listPlans` the model shows no plans. */

@@ -17,7 +17,8 @@ import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as ClientProto } from './generated/client.js';
 import type { ProtoGrpcType as HealthProto } from './generated/health.js';
 import type { ProtoGrpcType as PeerProto } from './generated/peer.js';
-import { PRECOMPILED_FILE, parseProtoFiles, readPrecompiled, rootFromPrecompiled, type PrecompiledProto, type ProtoSources } from './precompiled.js';
+import { LiteRoot } from './lite-codec.js';
+import { PRECOMPILED_FILE, PROBE_MESSAGES, parseProtoFiles, readPrecompiled, rootFromPrecompiled, subsetOf, type PrecompiledProto, type ProtoSources } from './precompiled.js';
 
 export type * from './types.js';
 export * from './enums.js';
@@ -73,6 +74,41 @@ function loadReflection(): { root: Root; artifact: PrecompiledProto | undefined 
 export function loadFleetProto(): FleetProto {
   services ??= buildProto(loadReflection().root);
   return services;
+}
+
+/** One message's codec, shaped as proto-loader's (de)serializers shape it. */
+export interface MessageCodec {
+  encode(value: object): Buffer;
+  decode(bytes: Buffer): object;
+}
+
+/** The codecs of the one-shot status probe (src/client/probe). */
+export interface ProbeCodecs {
+  readonly statusRequest: MessageCodec;
+  readonly memberStatus: MessageCodec;
+  readonly readRequest: MessageCodec;
+  readonly readResponse: MessageCodec;
+}
+
+let probeCodecs: ProbeCodecs | undefined;
+
+/**
+ * The probe's codecs: only the probe's types (the artifact's `probe` subtree, or the same subset
+ * of the parsed sources), through lite-codec.ts rather than protobufjs and without grpc-js.
+ */
+export function loadProbeCodecs(): ProbeCodecs {
+  if (probeCodecs === undefined) {
+    const artifact = readPrecompiled(precompiledPath(), protoSources());
+    const root = new LiteRoot(artifact?.probe ?? subsetOf(parseProtoFiles(protoSources()), PROBE_MESSAGES));
+    const codec = (name: string): MessageCodec => root.lookupType(name);
+    probeCodecs = {
+      statusRequest: codec('fleet.v1.StatusRequest'),
+      memberStatus: codec('fleet.v1.MemberStatus'),
+      readRequest: codec('fleet.v1.ReadRequest'),
+      readResponse: codec('fleet.v1.ReadResponse'),
+    };
+  }
+  return probeCodecs;
 }
 
 /** The full package definition, with descriptors (for server reflection, which describes the same files). */

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { EnumTypeDefinition } from '@grpc/proto-loader';
-import type { INamespace, Root } from 'protobufjs';
+import type { INamespace, ReflectionObject, Root, Type } from 'protobufjs';
 
 /** The artifact's file name, next to this module in dist/proto. */
 export const PRECOMPILED_FILE = 'fleet-v1.json';
@@ -24,7 +24,15 @@ export interface PrecompiledProto {
   readonly root: INamespace;
   /** What server reflection needs, as proto-loader describes it (see `reflectionEntry`). */
   readonly reflection: ReflectionEntry;
+  /** The messages of the one-shot status probe and everything they use (see `PROBE_MESSAGES`). */
+  readonly probe: INamespace;
 }
+
+/**
+ * The messages `fleet status` sends and reads through the one-shot probe (src/client/probe):
+ * building only these and the types they use costs a fraction of the whole tree.
+ */
+export const PROBE_MESSAGES: readonly string[] = ['fleet.v1.StatusRequest', 'fleet.v1.MemberStatus', 'fleet.v1.ReadRequest', 'fleet.v1.ReadResponse'];
 
 /**
  * One enum of the package definition, with the encoded file descriptors proto-loader attaches
@@ -66,7 +74,38 @@ export function parseProtoFiles(src: ProtoSources): Root {
 
 /** Builds the artifact from the .proto sources (`npm run build`). */
 export function precompile(src: ProtoSources): PrecompiledProto {
-  return { sourceHash: protoSourceHash(src), root: parseProtoFiles(src).toJSON(), reflection: reflectionEntry(src) };
+  const root = parseProtoFiles(src);
+  return { sourceHash: protoSourceHash(src), root: root.toJSON(), reflection: reflectionEntry(src), probe: subsetOf(root, PROBE_MESSAGES) };
+}
+
+/**
+ * The JSON tree of `messages` and of every message and enum their fields use, each at its full
+ * name. Our .proto files declare no nested types, so each type lands whole at its own path.
+ */
+export function subsetOf(root: Root, messages: readonly string[]): INamespace {
+  root.resolveAll();
+  const out: INamespace = {};
+  const seen = new Set<string>();
+  const visit = (obj: ReflectionObject): void => {
+    const fqn = obj.fullName.replace(/^\./, '');
+    if (seen.has(fqn)) return;
+    seen.add(fqn);
+    place(out, fqn, obj.toJSON());
+    if ('fieldsArray' in obj) for (const field of (obj as Type).fieldsArray) if (field.resolvedType !== null) visit(field.resolvedType);
+  };
+  for (const name of messages) visit(root.lookupType(name));
+  return out;
+}
+
+function place(ns: INamespace, fqn: string, json: object): void {
+  const parts = fqn.split('.');
+  let at = ns;
+  for (const part of parts.slice(0, -1)) {
+    at.nested ??= {};
+    at = (at.nested[part] ??= {}) as INamespace;
+  }
+  at.nested ??= {};
+  at.nested[parts[parts.length - 1]!] = json as INamespace;
 }
 
 /** The first enum of proto-loader's package definition of the sources, with its file descriptors. */
@@ -87,13 +126,18 @@ export function readPrecompiled(file: string, src: ProtoSources): PrecompiledPro
   } catch {
     return undefined;
   }
-  return artifact.sourceHash === protoSourceHash(src) ? artifact : undefined;
+  return artifact.sourceHash === protoSourceHash(src) && artifact.probe !== undefined ? artifact : undefined;
 }
 
 /** The reflection tree of the artifact, resolved; protobufjs' light build is enough for it (no parser). */
 export function rootFromPrecompiled(artifact: PrecompiledProto): Root {
+  return rootFromJSON(artifact.root);
+}
+
+/** A reflection tree from its JSON, resolved. */
+export function rootFromJSON(json: INamespace): Root {
   const { Root: RootClass } = protoLoaderRequire()('protobufjs/light') as ProtobufJs;
-  const root = RootClass.fromJSON(artifact.root);
+  const root = RootClass.fromJSON(json);
   root.resolveAll();
   return root;
 }

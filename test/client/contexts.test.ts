@@ -12,6 +12,34 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('the parse cache', () => {
+  const cacheOf = () => join(store.dir, '.contexts.yaml.cache.json');
+
+  it('follows hand edits of the YAML, and never keeps an invalid document', async () => {
+    await store.put('a', { endpoints: ['127.0.0.1:7781'] });
+    expect(JSON.parse(readFileSync(cacheOf(), 'utf8')).doc.contexts.a.endpoints).toEqual(['127.0.0.1:7781']);
+    // An operator edits the file: the next read sees the edit, not the cached document.
+    writeFileSync(store.file, readFileSync(store.file, 'utf8').replace('127.0.0.1:7781', '10.1.1.1:7781'));
+    expect((await store.get('a'))?.endpoints).toEqual(['10.1.1.1:7781']);
+    expect(JSON.parse(readFileSync(cacheOf(), 'utf8')).doc.contexts.a.endpoints).toEqual(['10.1.1.1:7781']);
+    // An edit that breaks the schema is an error every time, though JSON could not tell .inf from null.
+    writeFileSync(store.file, 'current: .inf\ncontexts: {}\n');
+    await expect(store.current()).rejects.toThrow(/invalid at current/);
+    await expect(store.current()).rejects.toThrow(/invalid at current/);
+    writeFileSync(store.file, 'contexts: [unclosed\n');
+    await expect(store.list()).rejects.toThrow(/is not valid YAML/);
+  });
+
+  it('is only a cache: a corrupt or unwritable one costs a parse, not a failure', async () => {
+    await store.put('a', { endpoints: ['127.0.0.1:7781'] });
+    writeFileSync(cacheOf(), '{"hash": "not json');
+    expect((await store.current())?.name).toBe('a');
+    // A cached document under the wrong hash is ignored.
+    writeFileSync(cacheOf(), JSON.stringify({ hash: 'x', doc: { current: null, contexts: {} } }));
+    expect((await store.current())?.name).toBe('a');
+  });
+});
+
 describe('ContextStore', () => {
   it('starts empty', async () => {
     expect(await store.list()).toEqual([]);

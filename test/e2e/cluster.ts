@@ -25,6 +25,8 @@ export interface TestClusterOptions {
   /** Start members with these bearer tokens; clients made by `client()` present `token`. */
   readonly token?: string;
   readonly adminToken?: string;
+  /** Certificates clients made by `client()` verify members with (members started with --tls-*). */
+  readonly clientTls?: { readonly cacert?: string };
 }
 
 /**
@@ -104,7 +106,8 @@ export class TestCluster {
 
   client(opts: Partial<FleetClientOptions> = {}): FleetClient {
     const token = this.opts.adminToken ?? this.opts.token;
-    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 2_000, overallTimeoutMs: 20_000, ...(token ? { token } : {}), ...opts });
+    const tls = this.opts.clientTls;
+    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 2_000, overallTimeoutMs: 20_000, ...(token ? { token } : {}), ...(tls ? { tls } : {}), ...opts });
     this.clients.push(c);
     return c;
   }

@@ -1,4 +1,5 @@
 import { FleetCommand } from '../../cli/base-command.js';
+import { naturalCompare } from '../../ops/natural-order.js';
 
 /** `fleet members list --json`. */
 export interface MembersListResult {
@@ -17,7 +18,7 @@ export default class MembersList extends FleetCommand {
     const view = await client.listMembers();
     const leader = view.leaderId === '' ? null : view.leaderId;
     const members = [...view.members]
-      .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }))
+      .sort((a, b) => naturalCompare(a.id, b.id))
       .map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === leader }));
     if (!this.jsonEnabled()) {
       const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);

@@ -13,6 +13,7 @@ import { MAX_EVENTS, RATE_SAMPLES, type RegistryPanel, type TopAction, type TopE
 import { Poller, systemClock, withDeadline, type Clock, type Settled } from './poller.js';
 import { REGISTRY_READ, type ProbeMore, type TopSource } from './source.js';
 import { formatBytes } from './units.js';
+import { naturalCompare } from '../natural-order.js';
 
 /** How a session is set up. */
 export interface TopViewModelOptions {
@@ -221,7 +222,7 @@ export class TopViewModel implements TopHandle {
     return {
       ok: true,
       value: {
-        shards: [...shards.value].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
+        shards: [...shards.value].sort((a, b) => naturalCompare(a.id, b.id)),
         counts: counts.value,
         plans: plans.value.filter((p) => p.state === 'running' || p.state === 'paused'),
         staleClusters: stale.value.items.length,

@@ -1,0 +1,119 @@
+/**
+ * `fleet status` without oclif. Operators and scripts run status far more often than anything
+ * else, and loading oclif's command tree costs more than the whole status round trip; so
+ * bin/run.js hands plain status invocations here and everything else (help, any flag this
+ * parser does not know, any value it cannot read) to oclif, which stays the reference. The
+ * output, the error lines, the `--json` documents and the exit codes are the same as the
+ * oclif command's: both build them from the same functions (ops/status, ui/status-table,
+ * cli/errors), and test/e2e/fast-status.test.ts compares the two paths byte for byte.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { StatusModel } from '../ops/status.js';
+import { parseEndpoints } from './addresses.js';
+import { parseDuration } from './durations.js';
+import { EXIT, describeChain, formatReport, reportOf } from './errors.js';
+import { noQuorumReason } from './status-messages.js';
+import { resolveTarget, type Target, type TargetFlags } from './target.js';
+
+/** The flags of `fleet status` (its own and the shared ones in base-command.ts). */
+const STATUS_OPTIONS = {
+  json: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  context: { type: 'string' },
+  endpoints: { type: 'string' },
+  token: { type: 'string' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  timeout: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** What the fast path runs with, once the arguments are known to be plain. */
+interface StatusArgs extends TargetFlags {
+  readonly json: boolean;
+  readonly debug: boolean;
+  readonly timeout: number;
+}
+
+/** Disables the fast path (for comparing the two paths, and as a way out should it misbehave). */
+export const NO_FAST_PATH_ENV = 'FLEET_NO_FAST_PATH';
+
+/**
+ * The arguments after `status`, or undefined when oclif should handle them: an unknown or
+ * repeated flag, a positional, a value that does not parse (oclif words those errors).
+ */
+export function planFastStatus(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): StatusArgs | undefined {
+  if (env[NO_FAST_PATH_ENV] !== undefined && env[NO_FAST_PATH_ENV] !== '' && env[NO_FAST_PATH_ENV] !== '0') return undefined;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: STATUS_OPTIONS, strict: true, allowPositionals: false, tokens: true });
+  } catch {
+    return undefined;
+  }
+  const names = parsed.tokens.filter((t) => t.kind === 'option').map((t) => t.name);
+  if (new Set(names).size !== names.length) return undefined;
+  const v = parsed.values;
+  try {
+    return {
+      json: v.json ?? false,
+      debug: v.debug ?? false,
+      timeout: v.timeout === undefined ? 5_000 : parseDuration(v.timeout),
+      ...(v.endpoints === undefined ? {} : { endpoints: parseEndpoints(v.endpoints) }),
+      ...(v.context === undefined ? {} : { context: v.context }),
+      ...(v.token === undefined ? {} : { token: v.token }),
+      ...(v.cacert === undefined ? {} : { cacert: v.cacert }),
+      ...(v.cert === undefined ? {} : { cert: v.cert }),
+      ...(v.key === undefined ? {} : { key: v.key }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fleet status` with plain arguments; returns the exit code. */
+export async function runFastStatus(args: StatusArgs): Promise<number> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // The reader of a pipe left (`| head`): it has all it wanted.
+    if (err.code !== 'EPIPE') throw err;
+  });
+  try {
+    const { ContextStore, readTokenFile } = await import('../client/contexts.js');
+    const target = await resolveTarget(args, { store: async () => new ContextStore(), readToken: readTokenFile });
+    const model = await statusOf(target, args.timeout);
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
+    } else {
+      const [{ renderStatus }, { stdoutPalette }] = await Promise.all([import('../ui/status-table.js'), import('../ui/colors.js')]);
+      process.stdout.write(`${renderStatus(model, stdoutPalette())}\n`);
+    }
+    if (model.quorum.available) return EXIT.ok;
+    if (!args.json) process.stderr.write(`error: ${noQuorumReason(model)}\n`);
+    return EXIT.unavailable;
+  } catch (err) {
+    const report = reportOf(err);
+    const withHint = report.exitCode === EXIT.usage && report.hint === undefined ? { ...report, hint: 'see fleet status --help' } : report;
+    if (args.json) process.stdout.write(`${JSON.stringify({ error: withHint }, null, 2)}\n`);
+    else process.stderr.write(`${formatReport(withHint)}\n`);
+    if (args.debug) process.stderr.write(`${describeChain(err)}\n`);
+    return withHint.exitCode;
+  }
+}
+
+/**
+ * The status model of a target, through the one-shot probe (no grpc-js): members the membership
+ * names beyond the target's endpoints are probed too, with the same credentials.
+ */
+export async function statusOf(target: Target, timeoutMs: number): Promise<StatusModel> {
+  const [{ StatusProbe }, { collectStatus }] = await Promise.all([import('../client/probe/index.js'), import('../ops/status.js')]);
+  const probes: InstanceType<typeof StatusProbe>[] = [];
+  const probe = (endpoints: readonly string[]) => {
+    const p = new StatusProbe({ endpoints, token: target.token, tls: target.tls, timeoutMs });
+    probes.push(p);
+    return p;
+  };
+  try {
+    return await collectStatus(probe(target.endpoints), (addresses) => probe(addresses).statusAll());
+  } finally {
+    for (const p of probes) p.close();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The one-shot status probe: what `fleet status` needs from a cluster (every member's status,
+ * and the plans in progress from any member) over plain HTTP/2, without grpc-js. It answers in
+ * the same shapes as FleetClient (`EndpointStatus`, `PlanView`), decoded by the same functions,
+ * so the command prints the same thing whichever client asked. Long-lived and writing commands
+ * use FleetClient: it routes to the leader, retries, and keeps streams open.
+ */
+import type * as wire from '../../proto/index.js';
+import { loadProbeCodecs } from '../../proto/index.js';
+import { memberStatusFromWire } from '../decode.js';
+import { consistencyToWire } from '../encode.js';
+import { FleetClientError, isTransportFailure } from '../errors.js';
+import { listPlans } from '../queries.js';
+import type { EndpointStatus } from '../router.js';
+import type { PlanView, ReadOptions } from '../types.js';
+import { H2Connection, type TlsFiles } from './h2-unary.js';
+
+/** Where and how the probe connects. */
+export interface ProbeOptions {
+  readonly endpoints: readonly string[];
+  readonly token?: string | undefined;
+  readonly tls?: TlsFiles | undefined;
+  /** The deadline of each call. */
+  readonly timeoutMs: number;
+}
+
+/** A probe of one cluster. Invariant: `close()` ends every connection it opened. */
+export class StatusProbe {
+  readonly #opts: ProbeOptions;
+  readonly #connections = new Map<string, H2Connection>();
+
+  constructor(opts: ProbeOptions) {
+    this.#opts = opts;
+  }
+
+  /** Every endpoint's status (or why it has none), probed at once. */
+  statusAll(): Promise<EndpointStatus[]> {
+    return Promise.all(this.#opts.endpoints.map((address) => this.#status(address)));
+  }
+
+  /** The rebind plans, from the first endpoint that answers a follower read. */
+  async listPlans(opts: ReadOptions = {}): Promise<PlanView[]> {
+    const query = listPlans();
+    const codecs = loadProbeCodecs();
+    const request = codecs.readRequest.encode({ ...consistencyToWire(opts.consistency, 0), ...query.request });
+    let last: unknown = new FleetClientError('unavailable', 'no endpoint to read from');
+    for (const address of this.#opts.endpoints) {
+      try {
+        const answer = await this.#call(address, '/fleet.v1.Fleet/Read', request);
+        return query.decode(codecs.readResponse.decode(answer) as wire.ReadResponse__Output);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const c of this.#connections.values()) c.close();
+    this.#connections.clear();
+  }
+
+  async #status(address: string): Promise<EndpointStatus> {
+    const started = performance.now();
+    const rtt = (): number => Math.round((performance.now() - started) * 100) / 100;
+    try {
+      const codecs = loadProbeCodecs();
+      const answer = await this.#call(address, '/fleet.v1.Fleet/Status', codecs.statusRequest.encode({}));
+      const status = memberStatusFromWire(codecs.memberStatus.decode(answer) as wire.MemberStatus__Output);
+      return { endpoint: address, ok: true, reachable: true, rttMs: rtt(), status };
+    } catch (e) {
+      const error = e instanceof FleetClientError ? e : new FleetClientError('internal', String(e), { cause: e });
+      return { endpoint: address, ok: false, reachable: !isTransportFailure(error), rttMs: rtt(), error };
+    }
+  }
+
+  #call(address: string, path: string, message: Uint8Array): Promise<Buffer> {
+    let connection = this.#connections.get(address);
+    if (connection === undefined) {
+      connection = new H2Connection(address, this.#opts.tls);
+      this.#connections.set(address, connection);
+    }
+    return connection.unary(path, message, { token: this.#opts.token, timeoutMs: this.#opts.timeoutMs });
+  }
+}
