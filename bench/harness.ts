@@ -116,6 +116,11 @@ export class BenchCluster {
   }
 
   /** Resident set size of each member, from /proc (bytes). */
+  /** The pid of a running member. */
+  pid(id: string): number | undefined {
+    return this.procs.get(id)?.pid;
+  }
+
   rss(): Map<string, number> {
     return new Map([...this.procs].map(([id, p]) => [id, rssOf(p.pid!)]));
   }
