@@ -19,7 +19,8 @@ import { benchRebind } from './rebind.js';
 import { benchScale } from './scale.js';
 import { benchTop } from './top.js';
 
-type Area = (opts: { quick: boolean }) => Promise<BenchFigure[]>;
+/** `suite`: the run takes several areas (an area may then shorten a soak to keep the suite's budget). */
+type Area = (opts: { quick: boolean; suite: boolean }) => Promise<BenchFigure[]>;
 
 /** The benchmark areas, in the order a full run takes them. */
 const AREAS: Record<string, Area> = {
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   console.log(headerLine());
   for (const area of args.areas) {
     const t0 = performance.now();
-    for (const f of await AREAS[area]!({ quick: args.quick })) {
+    for (const f of await AREAS[area]!({ quick: args.quick, suite: args.areas.length > 1 })) {
       figures.push(f);
       console.log(figureLine(f));
     }

@@ -2,7 +2,10 @@
  * `fleet top` left open on a 5-member cluster, as an operator leaves it during an incident: the
  * real TUI (the built CLI) in a tmux pseudo-terminal, polling at 1 s. Measured from /proc: CPU
  * of one core over the window (user + system time), and resident memory at the start and end
- * of the window (after a warm-up), which must stay flat. The window is 10 minutes, 20 s with --quick.
+ * of the window (after a warm-up), which must stay flat. The window is 10 minutes when `top` runs
+ * alone (`npm run bench -- top`, the soak issue 5 asks for), 4 minutes inside a run of several
+ * areas (so the whole suite keeps to its 20-minute budget), 20 s with --quick. The figures name
+ * their window (`rss_end_after_10m`, `_4m`), so runs compare like with like.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,12 +27,13 @@ const CPU_GOAL_PCT = 5;
 const RSS_GROWTH_GOAL = 0.1;
 
 /** Measures `fleet top` polling a 5-member cluster at 1 s. */
-export async function benchTop(opts: { quick: boolean }): Promise<BenchFigure[]> {
-  const windowMs = opts.quick ? 20_000 : 600_000;
+export async function benchTop(opts: { quick: boolean; suite?: boolean }): Promise<BenchFigure[]> {
+  const windowMs = opts.quick ? 20_000 : opts.suite === true ? 240_000 : 600_000;
   const cluster = await BenchCluster.start(5);
   const tmux = new TmuxSession(`fleet-bench-top-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const pid = tmux.start(`exec env NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} top --endpoints ${cluster.endpoints.join(',')} --interval 1s`);
+    // The live dashboard, even when the bench itself runs under CI (where fleet top prints one frame).
+    const pid = tmux.start(`exec env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 ${quote(process.execPath)} ${quote(BIN)} top --endpoints ${cluster.endpoints.join(',')} --interval 1s`);
     await tmux.waitFor(/^leader n\d /m, 30_000);
     await sleep(WARMUP_MS);
     const start = sample(pid);
