@@ -8,6 +8,7 @@ import { NodeError } from './api.js';
 import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
+import { snapshotDue } from './snapshot-policy.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -88,6 +89,9 @@ export class FleetNode implements NodeApi {
   private stopped = false;
   private appliedTerm = 0;
   private sinceSnapshot = 0;
+  /** Bytes of entry data applied since the last snapshot, and that snapshot's size (see snapshot-policy.ts). */
+  private bytesSinceSnapshot = 0;
+  private lastSnapshotBytes = 0;
   private snapshotting = false;
   private lastLeaderContact = -1;
   private readonly startedAt = Date.now();
@@ -295,6 +299,8 @@ export class FleetNode implements NodeApi {
     this.sm = FleetStateMachine.restore(data);
     this.appliedTerm = meta.term;
     this.sinceSnapshot = 0;
+    this.bytesSinceSnapshot = 0;
+    this.lastSnapshotBytes = data.length;
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
   }
 
@@ -306,6 +312,7 @@ export class FleetNode implements NodeApi {
       if (e.index <= this.sm.appliedIndex) continue;
       this.appliedTerm = e.term;
       this.sinceSnapshot++;
+      this.bytesSinceSnapshot += e.data.length;
       if (e.type === 'normal') {
         const result = this.sm.apply(e.index, e.data);
         committed++;
@@ -344,7 +351,8 @@ export class FleetNode implements NodeApi {
   }
 
   private maybeSnapshot(): void {
-    if (this.snapshotting || this.sinceSnapshot < this.opts.snapshotEvery) return;
+    if (this.snapshotting) return;
+    if (!snapshotDue({ entries: this.sinceSnapshot, logBytes: this.bytesSinceSnapshot, lastSnapshotBytes: this.lastSnapshotBytes }, this.opts.snapshotEvery)) return;
     void this.takeSnapshot().catch((err: unknown) => this.opts.logger.warn({ err }, 'snapshot failed'));
   }
 
@@ -536,6 +544,8 @@ export class FleetNode implements NodeApi {
       const data = this.sm.snapshot();
       const meta: SnapshotMeta = { index: this.sm.appliedIndex, term: this.appliedTerm, conf: this.raw.confState() };
       this.sinceSnapshot = 0;
+      this.bytesSinceSnapshot = 0;
+      this.lastSnapshotBytes = data.length;
       const path = await this.opts.storage.saveSnapshot(meta, data);
       if (!this.stopped) this.raw.compact(meta);
       this.snapshotsTaken++;

@@ -1,0 +1,24 @@
+/**
+ * When a member snapshots its state machine. Every `every` applied entries, as configured —
+ * and not before the log written since the last snapshot is as large as that snapshot.
+ *
+ * Why the second rule: serializing the state takes time proportional to its size, on the event
+ * loop. With a count alone, a registry of 100,000 KV entries (27.7 MB) was serialized every
+ * 10,000 writes (3 MB of log), and each time every write in flight waited for it (p99 at 64 in
+ * flight: 197 ms at 100k keys against 23 ms at 10k). With the byte rule, each byte of log costs
+ * at most one byte of snapshot work, and the log kept between snapshots stays within the size
+ * of the state itself (etcd keeps 100,000 entries by default for the same reason).
+ */
+export interface SnapshotProgress {
+  /** Entries applied since the last snapshot. */
+  readonly entries: number;
+  /** Bytes of entry data applied since the last snapshot. */
+  readonly logBytes: number;
+  /** Size of the last snapshot taken or installed (0 when none is known). */
+  readonly lastSnapshotBytes: number;
+}
+
+/** Whether a snapshot is due. */
+export function snapshotDue(p: SnapshotProgress, every: number): boolean {
+  return p.entries >= every && p.logBytes >= p.lastSnapshotBytes;
+}
