@@ -7,7 +7,7 @@ import { Metadata, type CallOptions, type ChannelCredentials, type ChannelOption
 import { loadFleetProto } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
-import { FleetClientError } from './errors.js';
+import { DEADLINE_GRACE_MS, FleetClientError, noAnswerError } from './errors.js';
 import { isServiceError, refusedWriteResponse, toClientError } from './grpc-errors.js';
 import { SessionStream } from './session-stream.js';
 
@@ -22,9 +22,6 @@ export interface EndpointConfig {
 }
 
 type Callback<Res> = (err: ServiceError | null, res?: Res) => void;
-
-/** A grace after the deadline before the client stops waiting on its own (grpc-js should have answered by then). */
-const DEADLINE_GRACE_MS = 50;
 
 /**
  * One member's connection. Invariant: the channel is created on first use and closed by
@@ -80,7 +77,7 @@ export class Endpoint {
       let settled = false;
       let call: ClientUnaryCall | undefined;
       const guard = setTimeout(() => {
-        settle(() => reject(new FleetClientError('timeout', `${this.address}: no answer within ${timeoutMs} ms: it may be overloaded or partitioned (fleet status)`, { endpoint: this.address })));
+        settle(() => reject(noAnswerError(this.address, timeoutMs)));
         call?.cancel();
       }, timeoutMs + DEADLINE_GRACE_MS);
       const settle = (f: () => void): void => {

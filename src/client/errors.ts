@@ -139,3 +139,11 @@ export function fromGrpcStatus(f: GrpcFailure, endpoint: string, cause?: unknown
 export function isTransportFailure(err: FleetClientError): boolean {
   return (err.kind === 'unavailable' || err.kind === 'timeout') && !err.notLeader && err.leaderAddress === '';
 }
+
+/** A grace after a call's deadline before the client stops waiting on its own (the transport should have answered by then). */
+export const DEADLINE_GRACE_MS = 50;
+
+/** The error of a unary call that got no answer at all within its deadline (plus the grace). */
+export function noAnswerError(endpoint: string, timeoutMs: number): FleetClientError {
+  return new FleetClientError('timeout', `${endpoint}: no answer within ${timeoutMs} ms: it may be overloaded or partitioned (fleet status)`, { endpoint });
+}

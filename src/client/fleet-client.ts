@@ -6,12 +6,10 @@
  */
 import { credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
 import { memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
-import { FleetClientError } from './errors.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
 import * as q from './queries.js';
@@ -41,13 +39,9 @@ import type {
   Written,
   Commands,
 } from './types.js';
+import { readTlsFile, usesTls, type TlsFiles } from './tls.js';
 
-/** TLS files (PEM). With none, the channel is plaintext. */
-export interface TlsFiles {
-  readonly cacert?: string;
-  readonly cert?: string;
-  readonly key?: string;
-}
+export type { TlsFiles } from './tls.js';
 
 /** How to reach a cluster and how patient to be. */
 export interface FleetClientOptions {
@@ -87,17 +81,10 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_send_message_length': 64 << 20,
 };
 
-function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
-  if (tls === undefined || (tls.cacert === undefined && tls.cert === undefined && tls.key === undefined)) return credentials.createInsecure();
-  const read = (path: string | undefined, what: string): Buffer | null => {
-    if (path === undefined) return null;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new FleetClientError('invalid', `cannot read the TLS ${what} ${path}: ${(err as Error).message}`, { cause: err });
-    }
-  };
-  return credentials.createSsl(read(tls.cacert, 'CA certificate'), read(tls.key, 'key'), read(tls.cert, 'certificate'));
+/** The channel credentials for `tls` (plaintext when no file is given). */
+export function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
+  if (!usesTls(tls)) return credentials.createInsecure();
+  return credentials.createSsl(readTlsFile(tls.cacert, 'CA certificate') ?? null, readTlsFile(tls.key, 'key') ?? null, readTlsFile(tls.cert, 'certificate') ?? null);
 }
 
 /**

@@ -6,20 +6,11 @@
  * message, the answer's message and a grpc-status trailer; failures become the same
  * FleetClientErrors the grpc-js path makes (errors.ts `fromGrpcStatus`).
  */
-import { readFileSync } from 'node:fs';
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
-import { FleetClientError, fromGrpcStatus } from '../errors.js';
+import { DEADLINE_GRACE_MS, FleetClientError, fromGrpcStatus, noAnswerError } from '../errors.js';
 import { GRPC_STATUS } from '../grpc-status.js';
+import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
 
-/** Certificate files for TLS; none set means plaintext. */
-export interface TlsFiles {
-  readonly cacert?: string | undefined;
-  readonly cert?: string | undefined;
-  readonly key?: string | undefined;
-}
-
-/** A grace after the deadline before giving up on a member that does not even answer the deadline. */
-const DEADLINE_GRACE_MS = 50;
 /** The largest answer accepted (grpc-js's default for the client is 4 MiB; ours is 64 MiB). */
 const MAX_MESSAGE_BYTES = 64 << 20;
 
@@ -31,7 +22,7 @@ export class H2Connection {
 
   constructor(address: string, tls?: TlsFiles) {
     this.address = address;
-    this.#tls = tls !== undefined && (tls.cacert !== undefined || tls.cert !== undefined || tls.key !== undefined) ? tls : undefined;
+    this.#tls = usesTls(tls) ? tls : undefined;
   }
 
   /** Calls `path` (`/fleet.v1.Fleet/Status`) with one encoded message; resolves with the answer's. */
@@ -47,7 +38,7 @@ export class H2Connection {
         f();
       };
       const guard = setTimeout(() => {
-        settle(() => reject(new FleetClientError('timeout', `${this.address}: no answer within ${opts.timeoutMs} ms: it may be overloaded or partitioned (fleet status)`, { endpoint: this.address })));
+        settle(() => reject(noAnswerError(this.address, opts.timeoutMs)));
         this.close();
       }, opts.timeoutMs + DEADLINE_GRACE_MS);
       const fail = (err: unknown): void => settle(() => reject(this.#transportError(err)));
@@ -114,7 +105,7 @@ export class H2Connection {
     const tls = this.#tls;
     const session = tls === undefined
       ? connect(`http://${this.address}`)
-      : connect(`https://${this.address}`, { ca: read(tls.cacert, 'CA certificate'), cert: read(tls.cert, 'certificate'), key: read(tls.key, 'key'), ALPNProtocols: ['h2'] });
+      : connect(`https://${this.address}`, { ca: readTlsFile(tls.cacert, 'CA certificate'), cert: readTlsFile(tls.cert, 'certificate'), key: readTlsFile(tls.key, 'key'), ALPNProtocols: ['h2'] });
     // Calls in flight report the error; with none, there is nobody to tell.
     session.on('error', () => undefined);
     this.#session = session;
@@ -147,15 +138,6 @@ export class H2Connection {
     if (err instanceof FleetClientError) return err;
     const message = err instanceof Error ? err.message : String(err);
     return fromGrpcStatus({ code: GRPC_STATUS.UNAVAILABLE, details: `No connection established. Last error: ${message}`, trailer: () => undefined }, this.address, err);
-  }
-}
-
-function read(path: string | undefined, what: string): Buffer | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new FleetClientError('invalid', `cannot read the TLS ${what} ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

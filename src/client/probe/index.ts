@@ -13,7 +13,8 @@ import { FleetClientError, isTransportFailure } from '../errors.js';
 import { listPlans } from '../queries.js';
 import type { EndpointStatus } from '../router.js';
 import type { PlanView, ReadOptions } from '../types.js';
-import { H2Connection, type TlsFiles } from './h2-unary.js';
+import type { TlsFiles } from '../tls.js';
+import { H2Connection } from './h2-unary.js';
 
 /** Where and how the probe connects. */
 export interface ProbeOptions {

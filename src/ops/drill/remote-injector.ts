@@ -3,9 +3,8 @@
  * machine cannot signal. The member injects the fault into itself, and a pause or partition
  * ends by itself; a killed member comes back only if its supervisor restarts it.
  */
-import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
-import type { TlsFiles } from '../../client/index.js';
+import { Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { channelCredentials, type TlsFiles } from '../../client/index.js';
 import { CliError, EXIT } from '../../cli/errors.js';
 import { loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
@@ -20,12 +19,6 @@ export interface RemoteInjectorOptions {
   readonly tls?: TlsFiles | undefined;
   /** Deadline of one call (default 5 s). */
   readonly callTimeoutMs?: number;
-}
-
-function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
-  if (tls === undefined || (tls.cacert === undefined && tls.cert === undefined && tls.key === undefined)) return credentials.createInsecure();
-  const read = (path: string | undefined): Buffer | null => (path === undefined ? null : readFileSync(path));
-  return credentials.createSsl(read(tls.cacert), read(tls.key), read(tls.cert));
 }
 
 /** A failed Drills call as one line that says what to do. */
