@@ -4,17 +4,14 @@
  * breakers) under an overall deadline.
  */
 import { FleetClientError, isTransportFailure } from './errors.js';
-import { memberStatusFromWire } from './decode.js';
+import { statusOfEndpoint, type EndpointStatus } from './endpoint-status.js';
 import { Endpoint, type EndpointConfig } from './endpoint.js';
 import type { MemberStatus } from './types.js';
 
 /** Where a call must go: the leader, any member (preferring the first endpoint), or one given member. */
 export type Route = 'leader' | 'any' | { readonly endpoint: string };
 
-/** What one Status call to one endpoint found. `reachable` is false when the member could not be reached or did not answer. */
-export type EndpointStatus =
-  | { readonly endpoint: string; readonly ok: true; readonly reachable: true; readonly rttMs: number; readonly status: MemberStatus }
-  | { readonly endpoint: string; readonly ok: false; readonly reachable: boolean; readonly rttMs: number; readonly error: FleetClientError };
+export type { EndpointStatus } from './endpoint-status.js';
 
 /** Timing of the router. */
 export interface RouterOptions {
@@ -231,21 +228,14 @@ export class Router {
 
   /** One Status call; records the member's id, the breaker's verdict and a leader it reports. */
   async #probe(ep: Endpoint, timeoutMs: number): Promise<EndpointStatus> {
-    const started = performance.now();
-    const rtt = (): number => Math.round((performance.now() - started) * 100) / 100;
-    try {
-      const status = memberStatusFromWire(await ep.status(timeoutMs));
-      ep.memberId = status.id;
-      ep.breaker.success();
-      if (status.role === 'leader' && (this.#leader === undefined || status.term >= this.#leaderTerm)) this.#setLeader(ep, status.term);
-      return { endpoint: ep.address, ok: true, reachable: true, rttMs: rtt(), status };
-    } catch (e) {
-      const error = e instanceof FleetClientError ? e : new FleetClientError('internal', String(e), { cause: e });
-      const reachable = !isTransportFailure(error);
-      if (reachable) ep.breaker.success();
-      else ep.breaker.failure(Date.now());
-      return { endpoint: ep.address, ok: false, reachable, rttMs: rtt(), error };
+    const r = await statusOfEndpoint(ep.address, () => ep.status(timeoutMs));
+    if (r.ok) {
+      ep.memberId = r.status.id;
+      if (r.status.role === 'leader' && (this.#leader === undefined || r.status.term >= this.#leaderTerm)) this.#setLeader(ep, r.status.term);
     }
+    if (r.reachable) ep.breaker.success();
+    else ep.breaker.failure(Date.now());
+    return r;
   }
 
   #setLeader(ep: Endpoint, term: number): void {

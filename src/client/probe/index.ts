@@ -7,11 +7,10 @@
  */
 import type * as wire from '../../proto/index.js';
 import { loadProbeCodecs } from '../../proto/index.js';
-import { memberStatusFromWire } from '../decode.js';
 import { consistencyToWire } from '../encode.js';
-import { FleetClientError, isTransportFailure } from '../errors.js';
+import { statusOfEndpoint, type EndpointStatus } from '../endpoint-status.js';
+import { FleetClientError } from '../errors.js';
 import { listPlans } from '../queries.js';
-import type { EndpointStatus } from '../router.js';
 import type { PlanView, ReadOptions } from '../types.js';
 import type { TlsFiles } from '../tls.js';
 import { H2Connection } from './h2-unary.js';
@@ -62,18 +61,12 @@ export class StatusProbe {
     this.#connections.clear();
   }
 
-  async #status(address: string): Promise<EndpointStatus> {
-    const started = performance.now();
-    const rtt = (): number => Math.round((performance.now() - started) * 100) / 100;
-    try {
+  #status(address: string): Promise<EndpointStatus> {
+    return statusOfEndpoint(address, async () => {
       const codecs = loadProbeCodecs();
       const answer = await this.#call(address, '/fleet.v1.Fleet/Status', codecs.statusRequest.encode({}));
-      const status = memberStatusFromWire(codecs.memberStatus.decode(answer) as wire.MemberStatus__Output);
-      return { endpoint: address, ok: true, reachable: true, rttMs: rtt(), status };
-    } catch (e) {
-      const error = e instanceof FleetClientError ? e : new FleetClientError('internal', String(e), { cause: e });
-      return { endpoint: address, ok: false, reachable: !isTransportFailure(error), rttMs: rtt(), error };
-    }
+      return codecs.memberStatus.decode(answer) as wire.MemberStatus__Output;
+    });
   }
 
   #call(address: string, path: string, message: Uint8Array): Promise<Buffer> {
