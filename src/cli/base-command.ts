@@ -13,7 +13,7 @@ import type { ContextStore } from '../client/contexts.js';
 import type { StoppableProgress } from '../ops/local-cluster/spinner.js';
 import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
-import { EXIT, UsageError, describeChain, formatReport, oneLine, reportOf, type ErrorReport } from './errors.js';
+import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from './errors.js';
 import { durationFlag, endpointsFlag } from './flags.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
@@ -176,13 +176,7 @@ export abstract class FleetCommand extends Command {
 
   /** Prints a failure: JSON document on stdout with --json, else one line on stderr (+ stack with --debug). */
   protected printError(report: ErrorReport, err: unknown): void {
-    if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify({ error: report }, null, 2)}\n`);
-    } else {
-      process.stderr.write(`${formatReport(report)}\n`);
-    }
-    const debug = this.#globals?.debug ?? this.argv.includes('--debug');
-    if (debug) process.stderr.write(`${describeChain(err)}\n`);
+    printFailure(report, err, { json: this.jsonEnabled(), debug: this.#globals?.debug ?? this.argv.includes('--debug') });
   }
 
   /** Closes every client this command built, so the process can exit. */

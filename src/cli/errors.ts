@@ -149,3 +149,10 @@ export function describeChain(err: unknown): string {
   }
   return parts.join('\n');
 }
+
+/** Prints a failure: the JSON error document on stdout with --json, else one line on stderr; the causes with --debug. */
+export function printFailure(report: ErrorReport, err: unknown, opts: { readonly json: boolean; readonly debug: boolean }): void {
+  if (opts.json) process.stdout.write(`${JSON.stringify({ error: report }, null, 2)}\n`);
+  else process.stderr.write(`${formatReport(report)}\n`);
+  if (opts.debug) process.stderr.write(`${describeChain(err)}\n`);
+}

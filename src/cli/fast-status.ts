@@ -11,7 +11,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { StatusModel } from '../ops/status.js';
 import { parseEndpoints } from './addresses.js';
 import { parseDuration } from './durations.js';
-import { EXIT, describeChain, formatReport, reportOf } from './errors.js';
+import { EXIT, printFailure, reportOf } from './errors.js';
 import { noQuorumReason } from './status-messages.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
@@ -92,9 +92,7 @@ export async function runFastStatus(args: StatusArgs): Promise<number> {
   } catch (err) {
     const report = reportOf(err);
     const withHint = report.exitCode === EXIT.usage && report.hint === undefined ? { ...report, hint: 'see fleet status --help' } : report;
-    if (args.json) process.stdout.write(`${JSON.stringify({ error: withHint }, null, 2)}\n`);
-    else process.stderr.write(`${formatReport(withHint)}\n`);
-    if (args.debug) process.stderr.write(`${describeChain(err)}\n`);
+    printFailure(withHint, err, args);
     return withHint.exitCode;
   }
 }
