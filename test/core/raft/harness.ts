@@ -164,6 +164,15 @@ export class TestNetwork {
     target.node.step(m);
   }
 
+  /**
+   * Settles, then ticks once: a leader tells followers a newer commit index with its next append
+   * or at its next tick, so only then have they applied everything the leader committed.
+   */
+  settleCommitted(): void {
+    this.settle();
+    this.tick();
+  }
+
   /** Ticks every live member `n` times, settling after each tick. */
   tick(n = 1): void {
     for (let i = 0; i < n; i++) {
@@ -180,7 +189,7 @@ export class TestNetwork {
     const node = this.get(id).node;
     const term = node.status().term;
     node.step({ type: 'timeout-now', from: id, to: id, term, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
-    this.settle();
+    this.settleCommitted();
   }
 
   leaders(): NodeId[] {

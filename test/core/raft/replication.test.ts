@@ -35,11 +35,47 @@ describe('log replication', () => {
     net.delivered = [];
     const leader = net.get('n1').node;
     for (let i = 0; i < 100; i++) leader.propose([bytes(`v${i}`)]);
-    net.settle();
+    net.settleCommitted();
     const apps = net.delivered.filter((m) => m.type === 'app' && m.entries.length > 0);
     expect(apps.filter((m) => m.to === 'n2')).toHaveLength(1);
     expect(apps.find((m) => m.to === 'n2')!.entries).toHaveLength(100);
     expect(normal(net, 'n3')).toHaveLength(100);
+  });
+
+  it('a lone write costs one append and one answer per follower; the commit index follows with the next append or tick', () => {
+    // Heartbeats (which carry the commit index too) only every 10 ticks, so the tick below shows the commit-only append.
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { heartbeatTicks: 10, electionTicks: 100 });
+    net.elect('n1');
+    net.delivered = [];
+    net.get('n1').node.propose([bytes('x')]);
+    net.settle();
+    const toN2 = net.delivered.filter((m) => m.to === 'n2' || m.from === 'n2').map((m) => `${m.type}:${m.entries.length}`);
+    expect(toN2).toEqual(['app:1', 'app-resp:0']);
+    const leaderCommit = net.get('n1').node.status().commit;
+    expect(normal(net, 'n1')).toEqual(['x']);
+    expect(net.get('n2').node.status().commit).toBeLessThan(leaderCommit);
+    // The next write carries the commit index of the previous one: still one append per follower.
+    net.delivered = [];
+    net.get('n1').node.propose([bytes('y')]);
+    net.settle();
+    expect(net.delivered.filter((m) => m.to === 'n2' && m.type === 'app')).toHaveLength(1);
+    expect(normal(net, 'n2')).toEqual(['x']);
+    net.tick();
+    expect(net.get('n2').node.status().commit).toBe(net.get('n1').node.status().commit);
+    expect(normal(net, 'n2')).toEqual(['x', 'y']);
+  });
+
+  it('a follower whose read the leader confirms knows the commit index by then (the read round\'s heartbeat carries it)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { heartbeatTicks: 10, electionTicks: 100 });
+    net.elect('n1');
+    net.get('n1').node.propose([bytes('x')]);
+    net.settle();
+    net.get('n2').node.readIndex(bytes('r'));
+    net.settle();
+    const [rs] = net.get('n2').readStates;
+    expect(rs?.index).toBe(net.get('n1').node.status().commit);
+    expect(net.get('n2').node.status().commit).toBeGreaterThanOrEqual(rs!.index);
+    expect(normal(net, 'n2')).toEqual(['x']);
   });
 
   it('bounds the appends in flight to a follower (flow control) and resumes as acks arrive', () => {
@@ -164,7 +200,7 @@ describe('snapshots', () => {
     const n3 = net.get('n3');
     expect(n3.snapshot?.meta.index).toBe(net.get('n1').snapshot!.meta.index);
     net.get('n1').node.propose([bytes('after')]);
-    net.settle();
+    net.settleCommitted();
     expect(normal(net, 'n3')).toEqual(['after']);
     expect(n3.node.status().commit).toBe(net.get('n1').node.status().commit);
   });
@@ -173,13 +209,13 @@ describe('snapshots', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');
     for (let i = 0; i < 10; i++) net.get('n1').node.propose([bytes(`v${i}`)]);
-    net.settle();
+    net.settleCommitted();
     net.get('n2').compact();
     net.crash('n2');
     net.revive('n2');
     expect(net.get('n2').node.status().snapshotIndex).toBe(net.get('n2').snapshot!.meta.index);
     net.get('n1').node.propose([bytes('z')]);
-    net.settle();
+    net.settleCommitted();
     expect(normal(net, 'n2')).toEqual(['z']);
   });
 });

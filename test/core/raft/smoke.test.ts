@@ -8,7 +8,7 @@ describe('raft smoke', () => {
     expect(net.leaders()).toEqual(['n1']);
     const r = net.get('n1').node.propose([bytes('hello')]);
     expect(r.ok).toBe(true);
-    net.settle();
+    net.settleCommitted();
     for (const id of ['n1', 'n2', 'n3']) {
       const applied = net.get(id).applied.filter((e) => e.type === 'normal').map((e) => text(e.data));
       expect(applied).toEqual(['hello']);

@@ -114,7 +114,7 @@ describe('membership changes', () => {
     expect(pr.learner).toBe(true);
     expect(pr.match).toBe(net.get('n1').node.status().lastIndex);
     expect(net.get('n1').node.proposeConfChange({ type: 'add-voter', node: 'n4' }).ok).toBe(true);
-    net.settle();
+    net.settleCommitted();
     expect(net.get('n4').node.status().conf.voters).toEqual(['n1', 'n2', 'n3', 'n4']);
   });
 
@@ -161,7 +161,7 @@ describe('membership changes', () => {
     expect(['n2', 'n3']).toContain(leader);
     expect(net.get(leader!).node.status().conf.voters).toEqual(['n2', 'n3']);
     net.get(leader!).node.propose([bytes('after')]);
-    net.settle();
+    net.settleCommitted();
     expect(normal(net, leader === 'n2' ? 'n3' : 'n2')).toEqual(['after']);
   });
 
