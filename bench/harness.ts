@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MEMBER_NODE_OPTIONS } from '../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/cli/node-start.js';
 import { FleetClient } from '../src/client/index.js';
 import { killPid, onAbort } from './cleanup.js';
 
@@ -68,7 +68,7 @@ export class BenchCluster {
   #spawn(id: string): void {
     const peers = this.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     const port = this.ports[Number(id.slice(1)) - 1]!;
-    const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV } });
     this.procs.set(id, child);
   }
 

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
 import { FleetClient } from '../../src/client/index.js';
 import type { FleetClientOptions } from '../../src/client/index.js';
 import { freePort, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
@@ -88,7 +88,7 @@ export class TestCluster {
       '--heartbeat', this.opts.heartbeat ?? '100ms', '--election-timeout', this.opts.electionTimeout ?? '1000ms',
       '--snapshot-every', String(this.opts.snapshotEvery ?? 10_000), ...(this.opts.extraArgs ?? []), ...this.tokenArgs(),
     ];
-    const { child, output } = spawnCli(args, {}, MEMBER_NODE_OPTIONS);
+    const { child, output } = spawnCli(args, MEMBER_ENV, MEMBER_NODE_OPTIONS);
     m.child = child;
     m.output = output;
   }

@@ -4,7 +4,7 @@
  * them and a Ctrl-C in the operator's terminal never reaches them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MEMBER_NODE_OPTIONS } from '../../cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../cli/node-start.js';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,7 @@ export async function launchMember(manifest: ClusterManifest, member: ManifestMe
     child = spawn(process.execPath, [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths)], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, ...MEMBER_ENV, NO_COLOR: '1' },
     });
   } finally {
     closeSync(log);
