@@ -53,7 +53,7 @@ async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, s
 
 /**
  * Runs a session stream: every request is served concurrently and answered as soon as it is
- * done, in any order. Answers completed in the same turn of the event loop leave as one frame.
+ * done, in any order. Answers completed in the same microtask checkpoint leave as one frame.
  * When the client half-closes, the stream ends after the last answer. When the answers back up
  * (the client reads slower than it sends), reading pauses.
  */
@@ -79,7 +79,10 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
   };
   const answer = (response: wire.SessionResponse): void => {
     inFlight--;
-    if (outgoing.length === 0) setImmediate(flush);
+    // A microtask, not an immediate: the writes a commit resolves all answer within the same
+    // microtask checkpoint, and an immediate let the next socket reads (another follower's
+    // acknowledgement, say) run before the answer left.
+    if (outgoing.length === 0) queueMicrotask(flush);
     outgoing.push(response);
   };
   call.on('data', (frame: wire.SessionRequests__Output) => {
