@@ -5,8 +5,9 @@
  * over time. Benchmarks never run inside the test suite.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { parseBenchArgs, USAGE } from './args.js';
 import { abortAll, installAbortHandlers } from './cleanup.js';
 import { benchCli } from './cli.js';
@@ -40,9 +41,27 @@ const NEEDS_BUILD = new Set(['node', 'failover', 'cli', 'scale', 'rebind', 'top'
  * `npm run build`: dist/ from the sources plus its start-up artifacts (precompiled protocol,
  * oclif manifest), so that members and the CLI run the code under test as an install would.
  */
+const ROOT = new URL('..', import.meta.url).pathname;
+/** The build's last step writes this file, so it is newer than every output of that build. */
+const BUILD_STAMP = join(ROOT, 'oclif.manifest.json');
+const BUILD_INPUTS = ['src', 'proto', 'scripts', 'package.json', 'tsconfig.json'];
+
+/** Newest modification time under `path` (a file or a directory tree). */
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), st.mtimeMs);
+}
+
+/** Whether dist/ was built after the last change to anything it is built from (the build takes 10-15 s of a quick run). */
+function builtAndCurrent(): boolean {
+  if (!existsSync(BUILD_STAMP)) return false;
+  const stamp = statSync(BUILD_STAMP).mtimeMs;
+  return BUILD_INPUTS.every((p) => !existsSync(join(ROOT, p)) || newestMtime(join(ROOT, p)) < stamp);
+}
+
 function build(): void {
-  const root = new URL('..', import.meta.url).pathname;
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function fleetVersion(): string {
@@ -79,8 +98,12 @@ async function main(): Promise<void> {
   if (etcd === undefined) console.log(`bench: ${ETCD_INSTALL_HINT}`);
   const started = performance.now();
   if (args.areas.some((a) => NEEDS_BUILD.has(a))) {
-    console.log('bench: building dist/ (fleet members and the CLI run from it)');
-    build();
+    if (builtAndCurrent()) {
+      console.log('bench: dist/ is newer than its sources; not rebuilding');
+    } else {
+      console.log('bench: building dist/ (fleet members and the CLI run from it)');
+      build();
+    }
   }
   const figures: BenchFigure[] = [];
   console.log(headerLine());
