@@ -32,7 +32,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Transport trouble (as opposed to an answer, even an unwelcome one) counts against an endpoint's breaker. */
+/**
+ * How long a member that stopped answering (a timeout, a refused connection) is not taken for
+ * the leader on the word of the others: about an election timeout, during which followers of
+ * a paused or partitioned leader still name it, until they elect another.
+ */
+const SUSPECT_MS = 1_500;
+
 /**
  * Routes calls to members. Invariants: at most one leader discovery runs at a time; a leader
  * hint is followed at once; every retry waits for an exponentially growing, jittered back-off
@@ -45,6 +51,8 @@ export class Router {
   #leader: Endpoint | undefined;
   #leaderTerm = 0;
   #discovery: Promise<Endpoint> | undefined;
+  /** Endpoints that failed to answer, and until when they are suspect. */
+  readonly #suspects = new Map<Endpoint, number>();
   #closed = false;
 
   constructor(opts: RouterOptions) {
@@ -151,8 +159,23 @@ export class Router {
 
   #failed(ep: Endpoint, err: FleetClientError, tried: Set<Endpoint>): void {
     tried.add(ep);
-    if (isTransportFailure(err)) ep.breaker.failure(Date.now());
+    if (isTransportFailure(err)) this.#noAnswer(ep);
     if (this.#leader === ep) this.#leader = undefined;
+  }
+
+  /** Transport trouble (as opposed to an answer, even an unwelcome one) counts against an endpoint's breaker. */
+  #noAnswer(ep: Endpoint): void {
+    const now = Date.now();
+    ep.breaker.failure(now);
+    this.#suspects.set(ep, now + SUSPECT_MS);
+  }
+
+  #suspect(ep: Endpoint, now: number): boolean {
+    const until = this.#suspects.get(ep);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#suspects.delete(ep);
+    return false;
   }
 
   async #backoff(failures: number, deadline: number): Promise<void> {
@@ -183,8 +206,9 @@ export class Router {
    */
   #ask(deadline: number): Promise<Endpoint> {
     const now = Date.now();
+    const healthy = this.#configured.filter((ep) => ep.breaker.state(now) !== 'open' && !this.#suspect(ep, now));
     const open = this.#configured.filter((ep) => ep.breaker.state(now) !== 'open');
-    const candidates = open.length > 0 ? open : this.#configured;
+    const candidates = healthy.length > 0 ? healthy : open.length > 0 ? open : this.#configured;
     const timeout = Math.max(1, Math.min(this.#opts.callTimeoutMs, deadline - now));
     return new Promise<Endpoint>((resolve, reject) => {
       const results: EndpointStatus[] = [];
@@ -206,12 +230,15 @@ export class Router {
     });
   }
 
+  /** The leader the members name with the highest term, unless it just failed to answer: then none yet (the caller backs off and asks again). */
   #leaderFromHints(results: readonly EndpointStatus[]): Endpoint | undefined {
     let best: MemberStatus | undefined;
     for (const r of results) if (r.ok && r.status.leaderAddress !== '' && (best === undefined || r.status.term > best.term)) best = r.status;
     if (best === undefined) return undefined;
-    this.#leader = this.#endpointOf(best.leaderId, best.leaderAddress);
-    return this.#leader;
+    const named = this.#endpointOf(best.leaderId, best.leaderAddress);
+    if (this.#suspect(named, Date.now())) return undefined;
+    this.#leader = named;
+    return named;
   }
 
   #noLeader(results: readonly EndpointStatus[]): FleetClientError {
@@ -233,8 +260,12 @@ export class Router {
       ep.memberId = r.status.id;
       if (r.status.role === 'leader' && (this.#leader === undefined || r.status.term >= this.#leaderTerm)) this.#setLeader(ep, r.status.term);
     }
-    if (r.reachable) ep.breaker.success();
-    else ep.breaker.failure(Date.now());
+    if (r.reachable) {
+      ep.breaker.success();
+      this.#suspects.delete(ep);
+    } else {
+      this.#noAnswer(ep);
+    }
     return r;
   }
 

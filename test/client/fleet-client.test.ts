@@ -154,6 +154,28 @@ describe('FleetClient against the client service', () => {
     expect(await c.findLeader()).toEqual({ endpoint: n2.address, memberId: 'n2' });
   });
 
+  it('does not go back to a leader that stopped answering while the others still name it', async () => {
+    // n1 is a paused leader: it accepts connections and never answers. n2 names it as leader
+    // twice more (it has not noticed yet), then leads itself, as after an election.
+    const paused = await startSilentServer();
+    cleanups.push(() => paused.stop());
+    const n2node = new FakeNode({ id: 'n2', leader: false, term: 4, leaderHint: { id: 'n1', address: paused.address } });
+    const n2 = await serve(n2node);
+    let asked = 0;
+    n2node.status = () => {
+      if (++asked >= 3) n2node.leader = true;
+      return { ...FakeNode.prototype.status.call(n2node), term: n2node.leader ? 5 : 4 };
+    };
+    const c = client({ endpoints: [paused.address, n2.address], callTimeoutMs: 1_000, overallTimeoutMs: 10_000, backoffMs: { initial: 20, max: 40 } });
+    const started = Date.now();
+    await c.kvPut('k', 'v');
+    // One status round waits out the silent member (1 s); going back to it would cost a write
+    // attempt and another status round on top (3 s or more).
+    expect(Date.now() - started).toBeLessThan(2_200);
+    expect(n2node.writeCalls).toBe(1);
+    expect(c.leaderEndpoint).toBe(n2.address);
+  });
+
   it('keeps 500 writes in flight on one session stream and answers them all', async () => {
     const s = await serve(new FakeNode({ id: 'n1' }));
     const c = client({ endpoints: [s.address], callTimeoutMs: 10_000, overallTimeoutMs: 20_000 });
