@@ -115,12 +115,12 @@ export class BenchCluster {
     }
   }
 
-  /** Resident set size of each member, from /proc (bytes). */
   /** The pid of a running member. */
   pid(id: string): number | undefined {
     return this.procs.get(id)?.pid;
   }
 
+  /** Resident set size of each member, from /proc (bytes). */
   rss(): Map<string, number> {
     return new Map([...this.procs].map(([id, p]) => [id, rssOf(p.pid!)]));
   }

@@ -37,10 +37,6 @@ const AREAS: Record<string, Area> = {
 /** Areas that run fleet's compiled CLI (`bin/run.js` over `dist/`): members, `fleet init`, `fleet status`. */
 const NEEDS_BUILD = new Set(['node', 'failover', 'cli', 'scale', 'rebind', 'top']);
 
-/**
- * `npm run build`: dist/ from the sources plus its start-up artifacts (precompiled protocol,
- * oclif manifest), so that members and the CLI run the code under test as an install would.
- */
 const ROOT = new URL('..', import.meta.url).pathname;
 /** The build's last step writes this file, so it is newer than every output of that build. */
 const BUILD_STAMP = join(ROOT, 'oclif.manifest.json');
@@ -60,6 +56,10 @@ function builtAndCurrent(): boolean {
   return BUILD_INPUTS.every((p) => !existsSync(join(ROOT, p)) || newestMtime(join(ROOT, p)) < stamp);
 }
 
+/**
+ * `npm run build`: dist/ from the sources plus its start-up artifacts (precompiled protocol,
+ * oclif manifest), so that members and the CLI run the code under test as an install would.
+ */
 function build(): void {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }

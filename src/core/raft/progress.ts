@@ -20,7 +20,7 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
-  /** The commit index carried by the last append sent, so a newer commit is propagated promptly. */
+  /** The commit index carried by the last append sent: a newer one goes out with the next append, or at the next tick. */
   sentCommit = 0;
   /** The follower is behind and may have lost appends: send the next append even if it is empty, as a probe. */
   probeDue = false;
