@@ -8,7 +8,7 @@ import { NodeError } from './api.js';
 import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
-import { snapshotDue } from './snapshot-policy.js';
+import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './snapshot-policy.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -88,10 +88,8 @@ export class FleetNode implements NodeApi {
   private scheduled = false;
   private stopped = false;
   private appliedTerm = 0;
-  private sinceSnapshot = 0;
-  /** Bytes of entry data applied since the last snapshot, and that snapshot's size (see snapshot-policy.ts). */
-  private bytesSinceSnapshot = 0;
-  private lastSnapshotBytes = 0;
+  /** What was applied since the last snapshot (taken or installed), and that snapshot's size: see snapshot-policy.ts. */
+  private sinceSnapshot: SnapshotProgress = snapshotProgressAfter(0);
   private snapshotting = false;
   private lastLeaderContact = -1;
   private readonly startedAt = Date.now();
@@ -298,9 +296,7 @@ export class FleetNode implements NodeApi {
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
     this.sm = FleetStateMachine.restore(data);
     this.appliedTerm = meta.term;
-    this.sinceSnapshot = 0;
-    this.bytesSinceSnapshot = 0;
-    this.lastSnapshotBytes = data.length;
+    this.sinceSnapshot = snapshotProgressAfter(data.length);
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
   }
 
@@ -311,8 +307,8 @@ export class FleetNode implements NodeApi {
     for (const e of entries) {
       if (e.index <= this.sm.appliedIndex) continue;
       this.appliedTerm = e.term;
-      this.sinceSnapshot++;
-      this.bytesSinceSnapshot += e.data.length;
+      this.sinceSnapshot.entries++;
+      this.sinceSnapshot.logBytes += e.data.length;
       if (e.type === 'normal') {
         const result = this.sm.apply(e.index, e.data);
         committed++;
@@ -352,7 +348,7 @@ export class FleetNode implements NodeApi {
 
   private maybeSnapshot(): void {
     if (this.snapshotting) return;
-    if (!snapshotDue({ entries: this.sinceSnapshot, logBytes: this.bytesSinceSnapshot, lastSnapshotBytes: this.lastSnapshotBytes }, this.opts.snapshotEvery)) return;
+    if (!snapshotDue(this.sinceSnapshot, this.opts.snapshotEvery)) return;
     void this.takeSnapshot().catch((err: unknown) => this.opts.logger.warn({ err }, 'snapshot failed'));
   }
 
@@ -543,9 +539,7 @@ export class FleetNode implements NodeApi {
     try {
       const data = this.sm.snapshot();
       const meta: SnapshotMeta = { index: this.sm.appliedIndex, term: this.appliedTerm, conf: this.raw.confState() };
-      this.sinceSnapshot = 0;
-      this.bytesSinceSnapshot = 0;
-      this.lastSnapshotBytes = data.length;
+      this.sinceSnapshot = snapshotProgressAfter(data.length);
       const path = await this.opts.storage.saveSnapshot(meta, data);
       if (!this.stopped) this.raw.compact(meta);
       this.snapshotsTaken++;

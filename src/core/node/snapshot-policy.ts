@@ -11,14 +11,19 @@
  */
 export interface SnapshotProgress {
   /** Entries applied since the last snapshot. */
-  readonly entries: number;
+  entries: number;
   /** Bytes of entry data applied since the last snapshot. */
-  readonly logBytes: number;
+  logBytes: number;
   /** Size of the last snapshot taken or installed (0 when none is known). */
   readonly lastSnapshotBytes: number;
 }
 
+/** The progress right after a snapshot of `bytes` (0: none yet). */
+export function snapshotProgressAfter(bytes: number): SnapshotProgress {
+  return { entries: 0, logBytes: 0, lastSnapshotBytes: bytes };
+}
+
 /** Whether a snapshot is due. */
-export function snapshotDue(p: SnapshotProgress, every: number): boolean {
+export function snapshotDue(p: Readonly<SnapshotProgress>, every: number): boolean {
   return p.entries >= every && p.logBytes >= p.lastSnapshotBytes;
 }
