@@ -22,6 +22,8 @@ export class CircuitBreaker {
   #failures = 0;
   #openUntil = 0;
   #probing = false;
+  /** When the endpoint last failed, with no answer since (-Infinity: it answered last). */
+  #lastFailure = -Infinity;
 
   constructor(opts: BreakerOptions = {}) {
     this.#threshold = opts.failures ?? 3;
@@ -48,16 +50,23 @@ export class CircuitBreaker {
     return this.#failures < this.#threshold ? 0 : this.#openUntil;
   }
 
+  /** Whether the endpoint failed less than `ms` before `now` and has not answered since. */
+  failedWithin(now: number, ms: number): boolean {
+    return now - this.#lastFailure < ms;
+  }
+
   /** The endpoint answered. */
   success(): void {
     this.#failures = 0;
     this.#probing = false;
+    this.#lastFailure = -Infinity;
   }
 
   /** The endpoint failed (could not be reached, or did not answer in time) at `now`. */
   failure(now: number): void {
     this.#failures++;
     this.#probing = false;
+    this.#lastFailure = now;
     if (this.#failures >= this.#threshold) this.#openUntil = now + this.#coolDownMs;
   }
 }

@@ -51,8 +51,6 @@ export class Router {
   #leader: Endpoint | undefined;
   #leaderTerm = 0;
   #discovery: Promise<Endpoint> | undefined;
-  /** Endpoints that failed to answer, and until when they are suspect. */
-  readonly #suspects = new Map<Endpoint, number>();
   #closed = false;
 
   constructor(opts: RouterOptions) {
@@ -159,23 +157,9 @@ export class Router {
 
   #failed(ep: Endpoint, err: FleetClientError, tried: Set<Endpoint>): void {
     tried.add(ep);
-    if (isTransportFailure(err)) this.#noAnswer(ep);
+    // Transport trouble (as opposed to an answer, even an unwelcome one) counts against the breaker.
+    if (isTransportFailure(err)) ep.breaker.failure(Date.now());
     if (this.#leader === ep) this.#leader = undefined;
-  }
-
-  /** Transport trouble (as opposed to an answer, even an unwelcome one) counts against an endpoint's breaker. */
-  #noAnswer(ep: Endpoint): void {
-    const now = Date.now();
-    ep.breaker.failure(now);
-    this.#suspects.set(ep, now + SUSPECT_MS);
-  }
-
-  #suspect(ep: Endpoint, now: number): boolean {
-    const until = this.#suspects.get(ep);
-    if (until === undefined) return false;
-    if (until > now) return true;
-    this.#suspects.delete(ep);
-    return false;
   }
 
   async #backoff(failures: number, deadline: number): Promise<void> {
@@ -206,9 +190,9 @@ export class Router {
    */
   #ask(deadline: number): Promise<Endpoint> {
     const now = Date.now();
-    const healthy = this.#configured.filter((ep) => ep.breaker.state(now) !== 'open' && !this.#suspect(ep, now));
     const open = this.#configured.filter((ep) => ep.breaker.state(now) !== 'open');
-    const candidates = healthy.length > 0 ? healthy : open.length > 0 ? open : this.#configured;
+    const answering = open.filter((ep) => !ep.breaker.failedWithin(now, SUSPECT_MS));
+    const candidates = answering.length > 0 ? answering : open.length > 0 ? open : this.#configured;
     const timeout = Math.max(1, Math.min(this.#opts.callTimeoutMs, deadline - now));
     return new Promise<Endpoint>((resolve, reject) => {
       const results: EndpointStatus[] = [];
@@ -236,7 +220,7 @@ export class Router {
     for (const r of results) if (r.ok && r.status.leaderAddress !== '' && (best === undefined || r.status.term > best.term)) best = r.status;
     if (best === undefined) return undefined;
     const named = this.#endpointOf(best.leaderId, best.leaderAddress);
-    if (this.#suspect(named, Date.now())) return undefined;
+    if (named.breaker.failedWithin(Date.now(), SUSPECT_MS)) return undefined;
     this.#leader = named;
     return named;
   }
@@ -260,12 +244,8 @@ export class Router {
       ep.memberId = r.status.id;
       if (r.status.role === 'leader' && (this.#leader === undefined || r.status.term >= this.#leaderTerm)) this.#setLeader(ep, r.status.term);
     }
-    if (r.reachable) {
-      ep.breaker.success();
-      this.#suspects.delete(ep);
-    } else {
-      this.#noAnswer(ep);
-    }
+    if (r.reachable) ep.breaker.success();
+    else ep.breaker.failure(Date.now());
     return r;
   }
 

@@ -23,6 +23,16 @@ describe('CircuitBreaker', () => {
     expect(b.allow(220)).toBe(true);
   });
 
+  it('remembers a recent failure until the endpoint answers', () => {
+    const b = new CircuitBreaker();
+    expect(b.failedWithin(0, 1000)).toBe(false);
+    b.failure(100);
+    expect(b.failedWithin(500, 1000)).toBe(true);
+    expect(b.failedWithin(1100, 1000)).toBe(false);
+    b.success();
+    expect(b.failedWithin(500, 1000)).toBe(false);
+  });
+
   it('resets the count on success', () => {
     const b = new CircuitBreaker({ failures: 2 });
     b.failure(0);
