@@ -18,6 +18,7 @@ import type { ProtoGrpcType as ClientProto } from './generated/client.js';
 import type { ProtoGrpcType as HealthProto } from './generated/health.js';
 import type { ProtoGrpcType as PeerProto } from './generated/peer.js';
 import { LiteRoot } from './lite-codec.js';
+import { decodePeerBatch, encodePeerBatch } from './peer-codec.js';
 import { PRECOMPILED_FILE, PROBE_MESSAGES, parseProtoFiles, readPrecompiled, rootFromPrecompiled, subsetOf, type PrecompiledProto, type ProtoSources } from './precompiled.js';
 
 export type * from './types.js';
@@ -204,16 +205,21 @@ function methodDefinition(method: Method, serviceFqn: string): object {
 
 type MessageType = NonNullable<Method['resolvedRequestType']>;
 
-/** proto-loader's serializer: from a plain object, refusing arrays. */
+/** The message every replicated entry travels in: encoded and decoded by hand, see peer-codec.ts. */
+const PEER_BATCH = '.fleet.v1.PeerBatch';
+
+/** proto-loader's serializer: from a plain object, refusing arrays. Peer batches have their own (peer-codec.ts). */
 function serializer(type: MessageType): (value: object) => Buffer {
+  if (type.fullName === PEER_BATCH) return encodePeerBatch as (value: object) => Buffer;
   return (value) => {
     if (Array.isArray(value)) throw new Error(`Failed to serialize message: expected object with ${type.name} structure, got array instead`);
     return type.encode(type.fromObject(value)).finish() as Buffer;
   };
 }
 
-/** proto-loader's deserializer: to a plain object shaped by LOADER_OPTIONS. */
+/** proto-loader's deserializer: to a plain object shaped by LOADER_OPTIONS. Peer batches have their own (peer-codec.ts). */
 function deserializer(type: MessageType): (bytes: Buffer) => object {
+  if (type.fullName === PEER_BATCH) return decodePeerBatch;
   return (bytes) => type.toObject(type.decode(bytes), LOADER_OPTIONS);
 }
 
