@@ -89,7 +89,7 @@ export class FleetNode implements NodeApi {
   private stopped = false;
   private appliedTerm = 0;
   /** What was applied since the last snapshot (taken or installed), and that snapshot's size: see snapshot-policy.ts. */
-  private sinceSnapshot: SnapshotProgress = snapshotProgressAfter(0);
+  private sinceSnapshot: SnapshotProgress = snapshotProgressAfter(0, Math.random());
   private snapshotting = false;
   private lastLeaderContact = -1;
   private readonly startedAt = Date.now();
@@ -303,7 +303,7 @@ export class FleetNode implements NodeApi {
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
     this.sm = FleetStateMachine.restore(data);
     this.appliedTerm = meta.term;
-    this.sinceSnapshot = snapshotProgressAfter(data.length);
+    this.sinceSnapshot = snapshotProgressAfter(data.length, Math.random());
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
   }
 
@@ -546,7 +546,7 @@ export class FleetNode implements NodeApi {
     try {
       const data = this.sm.snapshot();
       const meta: SnapshotMeta = { index: this.sm.appliedIndex, term: this.appliedTerm, conf: this.raw.confState() };
-      this.sinceSnapshot = snapshotProgressAfter(data.length);
+      this.sinceSnapshot = snapshotProgressAfter(data.length, Math.random());
       const path = await this.opts.storage.saveSnapshot(meta, data);
       if (!this.stopped) this.raw.compact(meta);
       this.snapshotsTaken++;

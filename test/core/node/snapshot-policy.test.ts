@@ -1,22 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { snapshotDue } from '../../../src/core/node/snapshot-policy.js';
+import { MAX_SNAPSHOT_STRETCH, snapshotDue, snapshotProgressAfter } from '../../../src/core/node/snapshot-policy.js';
 
 describe('snapshotDue', () => {
   it('takes the first snapshot after `every` entries, whatever their size', () => {
-    expect(snapshotDue({ entries: 9_999, logBytes: 1e9, lastSnapshotBytes: 0 }, 10_000)).toBe(false);
-    expect(snapshotDue({ entries: 10_000, logBytes: 1, lastSnapshotBytes: 0 }, 10_000)).toBe(true);
+    expect(snapshotDue({ entries: 9_999, logBytes: 1e9, lastSnapshotBytes: 0, stretch: 1 }, 10_000)).toBe(false);
+    expect(snapshotDue({ entries: 10_000, logBytes: 1, lastSnapshotBytes: 0, stretch: 1 }, 10_000)).toBe(true);
   });
 
   it('waits for as many log bytes as the last snapshot holds: a 27.7 MB state is not rewritten every 3 MB', () => {
-    expect(snapshotDue({ entries: 10_000, logBytes: 3e6, lastSnapshotBytes: 27.7e6 }, 10_000)).toBe(false);
-    expect(snapshotDue({ entries: 95_000, logBytes: 27.7e6, lastSnapshotBytes: 27.7e6 }, 10_000)).toBe(true);
+    expect(snapshotDue({ entries: 10_000, logBytes: 3e6, lastSnapshotBytes: 27.7e6, stretch: 1 }, 10_000)).toBe(false);
+    expect(snapshotDue({ entries: 95_000, logBytes: 27.7e6, lastSnapshotBytes: 27.7e6, stretch: 1 }, 10_000)).toBe(true);
   });
 
   it('bounds snapshot work by the log written: over any run, serialized bytes ≤ log bytes + the last state (property)', () => {
     // A state that grows by each entry's bytes (distinct keys): the worst case for a count-only rule.
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 3_000 }), (every, sizes) => {
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 3_000 }), fc.double({ min: 1, max: MAX_SNAPSHOT_STRETCH, noNaN: true }), (every, sizes, stretch) => {
         let state = 0;
         let since = { entries: 0, logBytes: 0 };
         let last = 0;
@@ -26,14 +26,32 @@ describe('snapshotDue', () => {
           state += size;
           written += size;
           since = { entries: since.entries + 1, logBytes: since.logBytes + size };
-          if (snapshotDue({ ...since, lastSnapshotBytes: last }, every)) {
+          if (snapshotDue({ ...since, lastSnapshotBytes: last, stretch }, every)) {
             serialized += state;
             last = state;
             since = { entries: 0, logBytes: 0 };
           }
         }
-        return serialized <= 2 * written + state;
+        return serialized <= (1 + 1 / stretch) * written + state;
       }),
     );
+  });
+
+  it('stretches both thresholds by the member\'s own factor, so members reach them apart', () => {
+    const early = snapshotProgressAfter(1e6, 0);
+    const late = snapshotProgressAfter(1e6, 0.8);
+    expect(early.stretch).toBe(1);
+    expect(late.stretch).toBeCloseTo(1.4);
+    const at = (p: typeof early, entries: number) => snapshotDue({ ...p, entries, logBytes: entries * 100 }, 10_000);
+    // The byte rule binds here (1 MB of state, 100 bytes per entry): due at 10,000 entries unstretched, 14,000 stretched.
+    expect([at(early, 10_000), at(late, 10_000)]).toEqual([true, false]);
+    expect([at(early, 13_999), at(late, 13_999), at(late, 14_000)]).toEqual([true, false, true]);
+  });
+
+  it('never stretches beyond MAX_SNAPSHOT_STRETCH', () => {
+    fc.assert(fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (r) => {
+      const { stretch } = snapshotProgressAfter(0, r);
+      return stretch >= 1 && stretch <= MAX_SNAPSHOT_STRETCH;
+    }));
   });
 });
