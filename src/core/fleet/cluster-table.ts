@@ -8,7 +8,7 @@
  * Slots are private to a replica: they are handed out in whatever order history dictates and
  * never appear in answers or snapshots, so replicas with different slots hold the same state.
  */
-import { SortedMap } from './sorted-map.js';
+import { SortedMap, type SortedMapView } from './sorted-map.js';
 import type { ClusterView } from './types.js';
 
 /** The shard id of clusters bound to no shard. */
@@ -168,6 +168,15 @@ export class ClusterTable {
     return this.#byShard.get(shard)?.values() ?? [];
   }
 
+  /**
+   * The table as it is now, for a snapshot written while the table goes on changing: the name
+   * index frozen copy-on-write, the columns copied (a few milliseconds for a million clusters).
+   */
+  freeze(): ClusterTableView {
+    const n = this.#names.length;
+    return new ClusterTableView(this.#byName.freeze(), this.#shards.slice(0, n), this.#generation.slice(0, n), this.#boundAtIndex.slice(0, n), this.#lastSeen.slice(0, n));
+  }
+
   /** Sizes the columns for `n` clusters before a restore appends them. */
   reserve(n: number): void {
     if (n > this.#lastSeen.length) this.#grow(n);
@@ -184,5 +193,36 @@ export class ClusterTable {
     this.#byName.push(name, slot);
     index.push(name, slot);
     this.#write(slot, name, shard, generation, boundAtIndex, lastSeen);
+  }
+}
+
+/** What `ClusterTable.freeze()` returns: every cluster as it was, by name (the name index maps names to slots). */
+export class ClusterTableView {
+  constructor(
+    readonly byName: SortedMapView<number>,
+    private readonly shards: readonly string[],
+    private readonly generations: Float64Array,
+    private readonly boundAtIndexes: Float64Array,
+    private readonly lastSeens: Float64Array,
+  ) {}
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  shard(slot: number): string {
+    return this.shards[slot]!;
+  }
+
+  generation(slot: number): number {
+    return this.generations[slot]!;
+  }
+
+  boundAtIndex(slot: number): number {
+    return this.boundAtIndexes[slot]!;
+  }
+
+  lastSeen(slot: number): number {
+    return this.lastSeens[slot]!;
   }
 }

@@ -4,7 +4,7 @@ export { encodeCommand, decodeCommand, checkCommand } from './codec.js';
 export { COMMAND_TYPES } from './parse-command.js';
 export { InvalidArgument } from './validate.js';
 export { SnapshotError } from './byte-io.js';
-export { SNAPSHOT_VERSION } from './snapshot.js';
+export { SNAPSHOT_VERSION, type SnapshotJob } from './snapshot.js';
 export { LIMITS } from './limits.js';
 export type { ListClustersOptions } from './reads.js';
 export type * from './types.js';

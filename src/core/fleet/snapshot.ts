@@ -26,10 +26,16 @@
  * Every collection is written in an order that depends only on the state, never on map
  * insertion history, so equal states give equal bytes. Maps whose order is itself state (the
  * LRU order of plans and sessions) are written in that order and restored in it.
+ *
+ * A snapshot is a `SnapshotJob`: begun at once (the small sections written, the cluster and
+ * KV tables frozen copy-on-write), then written in steps while the registry goes on applying,
+ * so that a member does not stop answering for the whole of a large image.
  */
 import { ByteReader, ByteWriter, SnapshotError } from './byte-io.js';
 import { SessionTable, type Session } from './sessions.js';
-import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKey } from './state.js';
+import type { ClusterTableView } from './cluster-table.js';
+import type { SortedMapView } from './sorted-map.js';
+import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKey, type KvRecord } from './state.js';
 import type { ApplyResult, PlanState, ShardState } from './types.js';
 
 /** The format version this code writes and reads. */
@@ -94,24 +100,37 @@ function sharedPrefix(prev: string, name: string): { units: number; bytes: numbe
   return { units: k, bytes: Buffer.byteLength(name.slice(0, k), 'utf8') };
 }
 
-function writeClusters(w: ByteWriter, s: FleetState, shardRefs: ReadonlyMap<string, number>): void {
-  w.varuint(s.clusters.size);
+/** Clusters written between two pauses of a snapshot in progress (a few milliseconds' work). */
+const CLUSTERS_PER_STEP = 4096;
+
+function* writeClusters(w: ByteWriter, t: ClusterTableView, shardRefs: ReadonlyMap<string, number>): Generator<void, void, undefined> {
+  w.varuint(t.size);
   let prev = '';
   let prevSeen = 0;
-  const t = s.clusters;
-  t.forEachAfter(undefined, undefined, (name, slot) => {
-    const prefix = sharedPrefix(prev, name);
-    const lastSeen = t.lastSeen(slot);
-    w.varuint(prefix.bytes);
-    w.string(name.slice(prefix.units));
-    w.varuint(shardRefs.get(t.shard(slot))!);
-    w.varuint(t.generation(slot));
-    w.varuint(t.boundAtIndex(slot));
-    w.varint(lastSeen - prevSeen);
-    prev = name;
-    prevSeen = lastSeen;
-    return true;
-  });
+  let sinceStep = 0;
+  for (let c = 0; c < t.byName.chunkCount; c++) {
+    const names = t.byName.chunkKeys(c);
+    const slots = t.byName.chunkValues(c);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const slot = slots[i]!;
+      const prefix = sharedPrefix(prev, name);
+      const lastSeen = t.lastSeen(slot);
+      w.varuint(prefix.bytes);
+      w.string(name.slice(prefix.units));
+      w.varuint(shardRefs.get(t.shard(slot))!);
+      w.varuint(t.generation(slot));
+      w.varuint(t.boundAtIndex(slot));
+      w.varint(lastSeen - prevSeen);
+      prev = name;
+      prevSeen = lastSeen;
+    }
+    sinceStep += names.length;
+    if (sinceStep >= CLUSTERS_PER_STEP) {
+      sinceStep = 0;
+      yield;
+    }
+  }
 }
 
 function writeRegistry(w: ByteWriter, s: FleetState): void {
@@ -163,18 +182,27 @@ function writeRegistry(w: ByteWriter, s: FleetState): void {
   });
 }
 
-function writeKvAndPlans(w: ByteWriter, s: FleetState): void {
-  section(w, Tag.Kv, () => {
-    w.varuint(s.kv.size);
-    s.kv.forEachAfter(undefined, (composite, rec) => {
-      const { ns, key } = splitKvKey(composite);
+function* writeKv(w: ByteWriter, kv: SortedMapView<KvRecord>): Generator<void, void, undefined> {
+  w.varuint(kv.size);
+  for (let c = 0; c < kv.chunkCount; c++) {
+    const keys = kv.chunkKeys(c);
+    const records = kv.chunkValues(c);
+    for (let i = 0; i < keys.length; i++) {
+      const { ns, key } = splitKvKey(keys[i]!);
+      const rec = records[i]!;
       w.string(ns);
       w.string(key);
       w.string(rec.value);
-      for (const v of [rec.createRevision, rec.modRevision, rec.version]) w.varuint(v);
-      return true;
-    });
-  });
+      w.varuint(rec.createRevision);
+      w.varuint(rec.modRevision);
+      w.varuint(rec.version);
+    }
+    // A chunk (512 to 1,024 records of a few hundred bytes each) is a step of its own.
+    yield;
+  }
+}
+
+function writePlans(w: ByteWriter, s: FleetState): void {
   section(w, Tag.Plans, () => {
     w.varuint(s.plans.size);
     for (const p of s.plans.values()) {
@@ -202,19 +230,85 @@ function writeSessions(w: ByteWriter, sessions: SessionTable): void {
   }
 }
 
-/** Writes the whole registry and its sessions as one snapshot image. */
-export function writeSnapshot(s: FleetState, sessions: SessionTable): Uint8Array {
-  // About 12 bytes per cluster; sizing up front avoids copying a growing buffer.
-  const w = new ByteWriter(Math.max(64 * 1024, s.clusters.size * 16 + s.kvBytes));
-  w.u8(SNAPSHOT_VERSION);
-  section(w, Tag.Meta, () => [s.appliedIndex, s.clock, s.leaseToken, s.kvRevision].forEach((v) => w.varuint(v)));
-  let shardRefs = new Map<string, number>();
-  section(w, Tag.Shards, () => (shardRefs = writeShards(w, s)));
-  section(w, Tag.Clusters, () => writeClusters(w, s, shardRefs));
-  writeRegistry(w, s);
-  writeKvAndPlans(w, s);
-  section(w, Tag.Sessions, () => writeSessions(w, sessions));
+/** A section whose payload is written in steps. */
+function* sectionInSteps(w: ByteWriter, tag: Tag, body: Generator<void, void, undefined>): Generator<void, void, undefined> {
+  w.u8(tag);
+  const at = w.length;
+  w.u32(0);
+  yield* body;
+  w.patchU32(at, w.length - at - 4);
+}
+
+/** Bytes written by `write` alone. */
+function render(write: (w: ByteWriter) => void): Uint8Array {
+  const w = new ByteWriter(4096);
+  write(w);
   return w.finish();
+}
+
+/**
+ * One snapshot image in the making. The constructor fixes its content: it writes every small
+ * section and freezes the two tables that can hold a million rows (copy-on-write: the registry
+ * keeps changing them, the job keeps reading them as they were). `steps()` then writes the
+ * image, pausing every few thousand rows; the bytes equal what writing it all at once at the
+ * constructor's moment would give.
+ */
+export class SnapshotJob {
+  /** The applied index the image is of. */
+  readonly index: number;
+  readonly #head: Uint8Array;
+  readonly #registry: Uint8Array;
+  readonly #tail: Uint8Array;
+  readonly #clusters: ClusterTableView;
+  readonly #kv: SortedMapView<KvRecord>;
+  readonly #shardRefs: ReadonlyMap<string, number>;
+  readonly #sizeHint: number;
+  #image: Uint8Array | undefined;
+
+  constructor(s: FleetState, sessions: SessionTable) {
+    this.index = s.appliedIndex;
+    let shardRefs = new Map<string, number>();
+    this.#head = render((w) => {
+      w.u8(SNAPSHOT_VERSION);
+      section(w, Tag.Meta, () => [s.appliedIndex, s.clock, s.leaseToken, s.kvRevision].forEach((v) => w.varuint(v)));
+      section(w, Tag.Shards, () => (shardRefs = writeShards(w, s)));
+    });
+    this.#shardRefs = shardRefs;
+    this.#registry = render((w) => writeRegistry(w, s));
+    this.#tail = render((w) => {
+      writePlans(w, s);
+      section(w, Tag.Sessions, () => writeSessions(w, sessions));
+    });
+    this.#clusters = s.clusters.freeze();
+    this.#kv = s.kv.freeze();
+    // About 12 bytes per cluster; sizing up front avoids copying a growing buffer.
+    this.#sizeHint = Math.max(64 * 1024, this.#clusters.size * 16 + s.kvBytes + this.#head.length + this.#registry.length + this.#tail.length);
+  }
+
+  /** Writes the image, yielding between slices of a few thousand rows. */
+  *steps(): Generator<void, void, undefined> {
+    const w = new ByteWriter(this.#sizeHint);
+    w.bytes(this.#head);
+    yield* sectionInSteps(w, Tag.Clusters, writeClusters(w, this.#clusters, this.#shardRefs));
+    w.bytes(this.#registry);
+    yield* sectionInSteps(w, Tag.Kv, writeKv(w, this.#kv));
+    w.bytes(this.#tail);
+    this.#image = w.finish();
+  }
+
+  /** The image, once `steps()` has run to its end. */
+  get image(): Uint8Array {
+    if (this.#image === undefined) throw new Error('SnapshotJob.image: the steps have not all run');
+    return this.#image;
+  }
+}
+
+/** Writes the whole registry and its sessions as one snapshot image, at once. */
+export function writeSnapshot(s: FleetState, sessions: SessionTable): Uint8Array {
+  const job = new SnapshotJob(s, sessions);
+  const steps = job.steps();
+  while (!steps.next().done);
+  return job.image;
 }
 
 // ---------------------------------------------------------------------------------------------

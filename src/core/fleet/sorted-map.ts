@@ -7,6 +7,11 @@
  * the rest of a snapshot restore together (it is hashed and rehashed as it grows), while
  * chunks restore by appending. Keys order by UTF-16 code units (`<`), the same on every
  * replica and in every locale.
+ *
+ * `freeze()` hands out a read-only view of the map as it is, in time proportional to the
+ * number of chunks: the map copies a chunk the first time it changes it after a freeze, and
+ * never changes a chunk a view holds. A snapshot is written from such a view while the map
+ * goes on taking writes.
  */
 
 /** Chunks split above twice this size; small enough that a splice is a short memmove. */
@@ -34,6 +39,10 @@ export class SortedMap<V> {
   #vals: V[][] = [];
   #maxes: string[] = [];
   #size = 0;
+  /** Bumped by each `freeze()`: chunks made in an older epoch may be shared with a view. */
+  #epoch = 0;
+  /** The epoch each chunk was made in (parallel to `#keys`). */
+  #made: number[] = [];
 
   /** Number of keys. */
   get size(): number {
@@ -64,13 +73,14 @@ export class SortedMap<V> {
       this.#keys.push([key]);
       this.#vals.push([value]);
       this.#maxes.push(key);
+      this.#made.push(this.#epoch);
       this.#size = 1;
       return true;
     }
     // Past the last key, it goes last in the last chunk.
     const c = Math.min(bound(this.#maxes, key, false), n - 1);
-    const keys = this.#keys[c]!;
-    const i = bound(keys, key, false);
+    const i = bound(this.#keys[c]!, key, false);
+    const keys = this.#own(c);
     if (keys[i] === key) {
       this.#vals[c]![i] = value;
       return false;
@@ -83,12 +93,23 @@ export class SortedMap<V> {
     return true;
   }
 
+  /** Chunk `c` of the keys, made this map's own (copied, with its values, if a view may hold it). */
+  #own(c: number): string[] {
+    if (this.#made[c] !== this.#epoch) {
+      this.#keys[c] = this.#keys[c]!.slice();
+      this.#vals[c] = this.#vals[c]!.slice();
+      this.#made[c] = this.#epoch;
+    }
+    return this.#keys[c]!;
+  }
+
   #split(c: number): void {
-    const keys = this.#keys[c]!;
+    const keys = this.#own(c);
     const tailKeys = keys.splice(LOAD);
     const tailVals = this.#vals[c]!.splice(LOAD);
     this.#keys.splice(c + 1, 0, tailKeys);
     this.#vals.splice(c + 1, 0, tailVals);
+    this.#made.splice(c + 1, 0, this.#epoch);
     this.#maxes.splice(c, 1, keys[keys.length - 1]!, tailKeys[tailKeys.length - 1]!);
   }
 
@@ -96,16 +117,17 @@ export class SortedMap<V> {
   delete(key: string): boolean {
     const c = bound(this.#maxes, key, false);
     if (c === this.#keys.length) return false;
-    const keys = this.#keys[c]!;
-    const i = bound(keys, key, false);
-    if (keys[i] !== key) return false;
+    const i = bound(this.#keys[c]!, key, false);
+    if (this.#keys[c]![i] !== key) return false;
     this.#size--;
-    if (keys.length === 1) {
+    if (this.#keys[c]!.length === 1) {
       this.#keys.splice(c, 1);
       this.#vals.splice(c, 1);
       this.#maxes.splice(c, 1);
+      this.#made.splice(c, 1);
       return true;
     }
+    const keys = this.#own(c);
     keys.splice(i, 1);
     this.#vals[c]!.splice(i, 1);
     if (i === keys.length) this.#maxes[c] = keys[i - 1]!;
@@ -126,8 +148,9 @@ export class SortedMap<V> {
       this.#keys.push([key]);
       this.#vals.push([value]);
       this.#maxes.push(key);
+      this.#made.push(this.#epoch);
     } else {
-      last.push(key);
+      this.#own(c).push(key);
       this.#vals[c]!.push(value);
       this.#maxes[c] = key;
     }
@@ -156,5 +179,40 @@ export class SortedMap<V> {
   /** Every key in order. */
   keys(): string[] {
     return this.#keys.flat();
+  }
+
+  /** A read-only view of the map as it is now, which later changes to the map do not reach. */
+  freeze(): SortedMapView<V> {
+    this.#epoch++;
+    return new SortedMapView(this.#size, this.#keys.slice(), this.#vals.slice());
+  }
+}
+
+/** What `SortedMap.freeze()` returns: the entries, chunk by chunk, in key order. */
+export class SortedMapView<V> {
+  readonly #keys: readonly (readonly string[])[];
+  readonly #vals: readonly (readonly V[])[];
+
+  constructor(
+    readonly size: number,
+    keys: readonly (readonly string[])[],
+    vals: readonly (readonly V[])[],
+  ) {
+    this.#keys = keys;
+    this.#vals = vals;
+  }
+
+  get chunkCount(): number {
+    return this.#keys.length;
+  }
+
+  /** The keys of chunk `c`, in order. */
+  chunkKeys(c: number): readonly string[] {
+    return this.#keys[c]!;
+  }
+
+  /** The values of chunk `c`, in the order of its keys. */
+  chunkValues(c: number): readonly V[] {
+    return this.#vals[c]!;
   }
 }

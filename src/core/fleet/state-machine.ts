@@ -10,7 +10,7 @@ import type { Handler } from './handlers/outcome.js';
 import { parseCommand } from './parse-command.js';
 import * as reads from './reads.js';
 import { SessionTable } from './sessions.js';
-import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { SnapshotJob, readSnapshot, writeSnapshot } from './snapshot.js';
 import { FleetState, kvKey, splitKvKey } from './state.js';
 import type {
   ApplyResult,
@@ -61,6 +61,14 @@ export class FleetStateMachine {
   /** The registry as a compact binary image (see snapshot.ts), as of `appliedIndex`. */
   snapshot(): Uint8Array {
     return writeSnapshot(this.#s, this.#sessions);
+  }
+
+  /**
+   * Begins the image of the registry as of `appliedIndex`, to be written in steps while entries
+   * go on being applied: the job's bytes equal what `snapshot()` returns now.
+   */
+  beginSnapshot(): SnapshotJob {
+    return new SnapshotJob(this.#s, this.#sessions);
   }
 
   /** Advances `appliedIndex` over an entry that carries no registry command (a no-op or a membership change). */

@@ -60,6 +60,22 @@ interface Waiter {
   readonly reject: (e: Error) => void;
 }
 
+/** How long a snapshot in progress may hold the event loop before it lets other work run. */
+const SNAPSHOT_SLICE_MS = 4;
+
+/**
+ * Runs a snapshot job's steps, giving the event loop a turn every few milliseconds: a large
+ * image no longer stops a member from replicating and answering while it is written.
+ */
+async function runInSlices(steps: Generator<void, void, undefined>): Promise<void> {
+  let sliceStart = performance.now();
+  while (!steps.next().done) {
+    if (performance.now() - sliceStart < SNAPSHOT_SLICE_MS) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  }
+}
+
 /** Ticks per heartbeat: finer ticks let a follower fail over within a fraction of a heartbeat. */
 const TICKS_PER_HEARTBEAT = 10;
 const READ_TIMEOUT_MS = 5_000;
@@ -544,9 +560,17 @@ export class FleetNode implements NodeApi {
     this.snapshotting = true;
     const t0 = process.hrtime.bigint();
     try {
-      const data = this.sm.snapshot();
-      const meta: SnapshotMeta = { index: this.sm.appliedIndex, term: this.appliedTerm, conf: this.raw.confState() };
-      this.sinceSnapshot = snapshotProgressAfter(data.length, Math.random());
+      const sm = this.sm;
+      const job = sm.beginSnapshot();
+      const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
+      // Entries applied while the image is written count towards the next snapshot.
+      this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, Math.random());
+      await runInSlices(job.steps());
+      if (this.sm !== sm || this.stopped) {
+        throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
+      }
+      const data = job.image;
+      this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: data.length };
       const path = await this.opts.storage.saveSnapshot(meta, data);
       if (!this.stopped) this.raw.compact(meta);
       this.snapshotsTaken++;

@@ -273,3 +273,63 @@ describe('snapshot property', () => {
     );
   });
 });
+
+/** Runs a job's steps, applying `between(i)` after step i; returns how many steps there were. */
+function stepThrough(steps: Generator<void, void, undefined>, between: (i: number) => void): number {
+  let i = 0;
+  while (!steps.next().done) between(i++);
+  return i;
+}
+
+describe('snapshot in steps', () => {
+  it('writes the image of the moment it began, while entries go on being applied between its steps (property)', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 120, size: 'medium' }), fc.nat(), (steps, cut) => {
+        const data = entries(steps);
+        const k = cut % (data.length + 1);
+        const reference = new FleetStateMachine();
+        for (let i = 0; i < k; i++) reference.apply(i + 1, data[i]!);
+        const live = new FleetStateMachine();
+        for (let i = 0; i < k; i++) live.apply(i + 1, data[i]!);
+        const job = live.beginSnapshot();
+        let next = k;
+        stepThrough(job.steps(), () => {
+          if (next < data.length) live.apply(next + 1, data[next++]!);
+        });
+        while (next < data.length) live.apply(next + 1, data[next++]!);
+        expect(job.index).toBe(k);
+        expect(Buffer.from(job.image).equals(Buffer.from(reference.snapshot()))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps a large image intact while its clusters and keys are added, changed and removed between steps', () => {
+    const h = new Harness();
+    for (const id of ['s1', 's2', 's3']) h.shard(id, 100_000);
+    for (let i = 0; i < 12_000; i++) h.contact(`c-${String(i).padStart(6, '0')}`, `s${(i % 3) + 1}`);
+    for (let i = 0; i < 6_000; i++) h.ok({ type: 'kv.put', key: `k/${String(i).padStart(6, '0')}`, value: `v${i}` });
+    const expected = Buffer.from(h.sm.snapshot());
+    const job = h.sm.beginSnapshot();
+    // A fixed pseudo-random walk over every kind of change, including ones that split, shrink and empty chunks.
+    let x = 12345;
+    const rand = (n: number): number => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+    const count = stepThrough(job.steps(), () => {
+      for (let j = 0; j < 200; j++) {
+        const c = `c-${String(rand(14_000)).padStart(6, '0')}`;
+        const key = `k/${String(rand(8_000)).padStart(6, '0')}`;
+        switch (rand(6)) {
+          case 0: h.run({ type: 'cluster.contact', cluster: c, shard: `s${rand(3) + 1}` }); break;
+          case 1: h.run({ type: 'cluster.rebind', cluster: c, from: 's1', to: 's2' }); break;
+          case 2: h.run({ type: 'cluster.unbind', cluster: c }); break;
+          case 3: h.run({ type: 'kv.put', key, value: `w${j}` }); break;
+          case 4: h.run({ type: 'kv.delete', key }); break;
+          default: h.advance(10_000); h.run({ type: 'cluster.prune', notSeenSinceMs: 5_000 }); break;
+        }
+      }
+    });
+    expect(count).toBeGreaterThan(4);
+    expect(Buffer.from(job.image).equals(expected)).toBe(true);
+    expect(Buffer.from(h.sm.snapshot()).equals(expected)).toBe(false);
+  });
+});

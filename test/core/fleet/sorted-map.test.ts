@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SortedMap } from '../../../src/core/fleet/sorted-map.js';
+import { SortedMap, type SortedMapView } from '../../../src/core/fleet/sorted-map.js';
 
 type Op = { kind: 'set'; key: string; value: number } | { kind: 'delete'; key: string };
 
@@ -12,7 +12,60 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A view's entries, in order. */
+function entriesOf<V>(view: SortedMapView<V>): [string, V][] {
+  const out: [string, V][] = [];
+  for (let c = 0; c < view.chunkCount; c++) {
+    const keys = view.chunkKeys(c);
+    const values = view.chunkValues(c);
+    keys.forEach((k, i) => out.push([k, values[i]!]));
+  }
+  return out;
+}
+
 describe('SortedMap', () => {
+  it('freezes views that later sets, deletes, splits and pushes never reach (property)', () => {
+    const step = fc.oneof({ weight: 20, arbitrary: opArb }, { weight: 1, arbitrary: fc.constant({ kind: 'freeze' as const }) });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 3_000, size: 'max' }), (ops) => {
+        const m = new SortedMap<number>();
+        const ref = new Map<string, number>();
+        const views: { view: SortedMapView<number>; expected: [string, number][] }[] = [];
+        const sortedEntries = (): [string, number][] => [...ref.entries()].sort((a, b) => byCodeUnits(a[0], b[0]));
+        for (const op of ops) {
+          if (op.kind === 'freeze') {
+            views.push({ view: m.freeze(), expected: sortedEntries() });
+          } else if (op.kind === 'delete') {
+            m.delete(op.key);
+            ref.delete(op.key);
+          } else {
+            m.set(op.key, op.value);
+            ref.set(op.key, op.value);
+          }
+        }
+        for (const { view, expected } of views) {
+          expect(view.size).toBe(expected.length);
+          expect(entriesOf(view)).toEqual(expected);
+        }
+        expect(entriesOf(m.freeze())).toEqual(sortedEntries());
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('keeps a view of a map built by push when more keys are pushed after the freeze', () => {
+    const m = new SortedMap<number>();
+    for (let i = 0; i < 1500; i++) m.push(`k${String(i).padStart(5, '0')}`, i);
+    const view = m.freeze();
+    for (let i = 1500; i < 1600; i++) m.push(`k${String(i).padStart(5, '0')}`, i);
+    m.set('k00000', -1);
+    expect(view.size).toBe(1500);
+    const entries = entriesOf(view);
+    expect(entries.length).toBe(1500);
+    expect(entries[0]).toEqual(['k00000', 0]);
+    expect(entries[1499]).toEqual(['k01499', 1499]);
+  });
+
   it('behaves like a Map whose keys are kept sorted (property, enough keys to split chunks)', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 3_000, size: 'max' }), fc.option(key, { nil: undefined }), (ops, cursor) => {
