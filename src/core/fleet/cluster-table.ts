@@ -29,6 +29,8 @@ export class ClusterTable {
   #free: number[] = [];
   readonly #byName = new SortedMap<number>();
   readonly #byShard = new Map<string, SortedMap<number>>([[UNBOUND, new SortedMap()]]);
+  /** Frozen views still being read: a block of slots is saved into each before its first change. */
+  readonly #views = new Set<ClusterTableView>();
 
   /** Number of clusters. */
   get size(): number {
@@ -67,6 +69,7 @@ export class ClusterTable {
 
   /** Records that a cluster was seen at `time`. */
   touch(slot: number, time: number): void {
+    this.#beforeChange(slot);
     this.#lastSeen[slot] = time;
   }
 
@@ -118,6 +121,8 @@ export class ClusterTable {
   }
 
   #write(slot: number, name: string, shard: string, generation: number, boundAtIndex: number, lastSeen: number): void {
+    // A slot a view still reads is only rewritten after delete(), which saved it; saving here too keeps that a detail of delete().
+    this.#beforeChange(slot);
     this.#names[slot] = name;
     this.#shards[slot] = shard;
     this.#generation[slot] = generation;
@@ -139,6 +144,7 @@ export class ClusterTable {
     const name = this.#names[slot]!;
     this.#byShard.get(this.#shards[slot]!)!.delete(name);
     this.#byShard.get(shard)!.set(name, slot);
+    this.#beforeChange(slot);
     this.#shards[slot] = shard;
     this.#generation[slot] = this.#generation[slot]! + 1;
     this.#boundAtIndex[slot] = index;
@@ -149,6 +155,7 @@ export class ClusterTable {
     const name = this.#names[slot]!;
     this.#byShard.get(this.#shards[slot]!)!.delete(name);
     this.#byName.delete(name);
+    this.#beforeChange(slot);
     this.#names[slot] = undefined;
     this.#shards[slot] = UNBOUND;
     this.#free.push(slot);
@@ -170,11 +177,29 @@ export class ClusterTable {
 
   /**
    * The table as it is now, for a snapshot written while the table goes on changing: the name
-   * index frozen copy-on-write, the columns copied (a few milliseconds for a million clusters).
+   * index frozen copy-on-write; the columns read in place, except for blocks of slots the table
+   * changes meanwhile, which it saves into the view first. Call `release()` when done reading.
    */
   freeze(): ClusterTableView {
-    const n = this.#names.length;
-    return new ClusterTableView(this.#byName.freeze(), this.#shards.slice(0, n), this.#generation.slice(0, n), this.#boundAtIndex.slice(0, n), this.#lastSeen.slice(0, n));
+    const view = new ClusterTableView(this.#byName.freeze(), this, this.#names.length, (v) => this.#views.delete(v));
+    this.#views.add(view);
+    return view;
+  }
+
+  #beforeChange(slot: number): void {
+    if (this.#views.size === 0) return;
+    const block = Math.floor(slot / BLOCK_SLOTS);
+    for (const view of this.#views) {
+      if (slot >= view.slots || view.hasSaved(block)) continue;
+      const start = block * BLOCK_SLOTS;
+      const end = Math.min(start + BLOCK_SLOTS, view.slots);
+      view.save(block, {
+        shards: this.#shards.slice(start, end),
+        generation: this.#generation.slice(start, end),
+        boundAtIndex: this.#boundAtIndex.slice(start, end),
+        lastSeen: this.#lastSeen.slice(start, end),
+      });
+    }
   }
 
   /** Sizes the columns for `n` clusters before a restore appends them. */
@@ -196,14 +221,31 @@ export class ClusterTable {
   }
 }
 
-/** What `ClusterTable.freeze()` returns: every cluster as it was, by name (the name index maps names to slots). */
+/** Slots per block that a frozen view saves when the table is about to change one of them. */
+const BLOCK_SLOTS = 4096;
+
+/** A block of columns as a view saw it. */
+interface SavedBlock {
+  readonly shards: readonly string[];
+  readonly generation: Float64Array;
+  readonly boundAtIndex: Float64Array;
+  readonly lastSeen: Float64Array;
+}
+
+/**
+ * What `ClusterTable.freeze()` returns: every cluster as it was, by name (the name index maps
+ * names to slots). Invariant: a slot below `slots` reads from its saved block when there is one,
+ * else from the table, which saves the block before changing any of its slots.
+ */
 export class ClusterTableView {
+  readonly #saved = new Map<number, SavedBlock>();
+
   constructor(
     readonly byName: SortedMapView<number>,
-    private readonly shards: readonly string[],
-    private readonly generations: Float64Array,
-    private readonly boundAtIndexes: Float64Array,
-    private readonly lastSeens: Float64Array,
+    private readonly table: ClusterTable,
+    /** Slots in use at the freeze. */
+    readonly slots: number,
+    private readonly onRelease: (view: ClusterTableView) => void,
   ) {}
 
   get size(): number {
@@ -211,18 +253,36 @@ export class ClusterTableView {
   }
 
   shard(slot: number): string {
-    return this.shards[slot]!;
+    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
+    return saved ? saved.shards[slot % BLOCK_SLOTS]! : this.table.shard(slot);
   }
 
   generation(slot: number): number {
-    return this.generations[slot]!;
+    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
+    return saved ? saved.generation[slot % BLOCK_SLOTS]! : this.table.generation(slot);
   }
 
   boundAtIndex(slot: number): number {
-    return this.boundAtIndexes[slot]!;
+    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
+    return saved ? saved.boundAtIndex[slot % BLOCK_SLOTS]! : this.table.boundAtIndex(slot);
   }
 
   lastSeen(slot: number): number {
-    return this.lastSeens[slot]!;
+    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
+    return saved ? saved.lastSeen[slot % BLOCK_SLOTS]! : this.table.lastSeen(slot);
+  }
+
+  hasSaved(block: number): boolean {
+    return this.#saved.has(block);
+  }
+
+  save(block: number, columns: SavedBlock): void {
+    this.#saved.set(block, columns);
+  }
+
+  /** Done reading: the table stops saving blocks for this view. */
+  release(): void {
+    this.onRelease(this);
+    this.#saved.clear();
   }
 }

@@ -249,7 +249,8 @@ function render(write: (w: ByteWriter) => void): Uint8Array {
 /**
  * One snapshot image in the making. The constructor fixes its content: it writes every small
  * section and freezes the two tables that can hold a million rows (copy-on-write: the registry
- * keeps changing them, the job keeps reading them as they were). `steps()` then writes the
+ * keeps changing them, the job keeps reading them as they were). Run `steps()` to its end: the
+ * cluster table keeps saving what it changes for the job until then. `steps()` then writes the
  * image, pausing every few thousand rows; the bytes equal what writing it all at once at the
  * constructor's moment would give.
  */
@@ -289,7 +290,11 @@ export class SnapshotJob {
   *steps(): Generator<void, void, undefined> {
     const w = new ByteWriter(this.#sizeHint);
     w.bytes(this.#head);
-    yield* sectionInSteps(w, Tag.Clusters, writeClusters(w, this.#clusters, this.#shardRefs));
+    try {
+      yield* sectionInSteps(w, Tag.Clusters, writeClusters(w, this.#clusters, this.#shardRefs));
+    } finally {
+      this.#clusters.release();
+    }
     w.bytes(this.#registry);
     yield* sectionInSteps(w, Tag.Kv, writeKv(w, this.#kv));
     w.bytes(this.#tail);

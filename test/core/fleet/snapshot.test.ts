@@ -318,7 +318,8 @@ describe('snapshot in steps', () => {
       for (let j = 0; j < 200; j++) {
         const c = `c-${String(rand(14_000)).padStart(6, '0')}`;
         const key = `k/${String(rand(8_000)).padStart(6, '0')}`;
-        switch (rand(6)) {
+        switch (rand(7)) {
+          case 6: h.advance(1); h.run({ type: 'cluster.heartbeat', cluster: c }); break;
           case 0: h.run({ type: 'cluster.contact', cluster: c, shard: `s${rand(3) + 1}` }); break;
           case 1: h.run({ type: 'cluster.rebind', cluster: c, from: 's1', to: 's2' }); break;
           case 2: h.run({ type: 'cluster.unbind', cluster: c }); break;
