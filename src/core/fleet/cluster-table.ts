@@ -253,23 +253,23 @@ export class ClusterTableView {
   }
 
   shard(slot: number): string {
-    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
-    return saved ? saved.shards[slot % BLOCK_SLOTS]! : this.table.shard(slot);
+    return this.#savedBlockOf(slot)?.shards[slot % BLOCK_SLOTS] ?? this.table.shard(slot);
   }
 
   generation(slot: number): number {
-    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
-    return saved ? saved.generation[slot % BLOCK_SLOTS]! : this.table.generation(slot);
+    return this.#savedBlockOf(slot)?.generation[slot % BLOCK_SLOTS] ?? this.table.generation(slot);
   }
 
   boundAtIndex(slot: number): number {
-    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
-    return saved ? saved.boundAtIndex[slot % BLOCK_SLOTS]! : this.table.boundAtIndex(slot);
+    return this.#savedBlockOf(slot)?.boundAtIndex[slot % BLOCK_SLOTS] ?? this.table.boundAtIndex(slot);
   }
 
   lastSeen(slot: number): number {
-    const saved = this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
-    return saved ? saved.lastSeen[slot % BLOCK_SLOTS]! : this.table.lastSeen(slot);
+    return this.#savedBlockOf(slot)?.lastSeen[slot % BLOCK_SLOTS] ?? this.table.lastSeen(slot);
+  }
+
+  #savedBlockOf(slot: number): SavedBlock | undefined {
+    return this.#saved.get(Math.floor(slot / BLOCK_SLOTS));
   }
 
   hasSaved(block: number): boolean {
