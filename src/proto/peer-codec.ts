@@ -83,20 +83,19 @@ function checkUint(n: number, what: string): number {
   return n;
 }
 
-/** A field that is set: a number not 0, a string or bytes not empty, `true`. */
+/** An unsigned integer field's value, checked; 0 when absent. */
 function uintField(n: number | undefined, what: string): number {
   return n === undefined || n === null ? 0 : checkUint(n, what);
 }
 
+/** Bytes of a string field: nothing when empty (proto3 leaves defaults out). */
 function stringSize(s: string | undefined): number {
-  if (!s) return 0;
-  const len = Buffer.byteLength(s, 'utf8');
-  return 1 + varintSize(len) + len;
+  return s ? nested(Buffer.byteLength(s, 'utf8')) : 0;
 }
 
+/** Bytes of a bytes field: nothing when empty. */
 function bytesSize(b: Uint8Array | undefined): number {
-  if (!b || b.length === 0) return 0;
-  return 1 + varintSize(b.length) + b.length;
+  return b && b.length > 0 ? nested(b.length) : 0;
 }
 
 function uintSize(n: number): number {
@@ -116,9 +115,9 @@ function entryBodySize(e: EntryIn): number {
 }
 
 function confBodySize(c: NonNullable<SnapshotMetaIn['conf']>): number {
+  // Repeated strings are written even when empty.
   let n = 0;
-  for (const v of c.voters ?? []) n += 1 + varintSize(Buffer.byteLength(v, 'utf8')) + Buffer.byteLength(v, 'utf8');
-  for (const l of c.learners ?? []) n += 1 + varintSize(Buffer.byteLength(l, 'utf8')) + Buffer.byteLength(l, 'utf8');
+  for (const id of [...(c.voters ?? []), ...(c.learners ?? [])]) n += nested(Buffer.byteLength(id, 'utf8'));
   return n;
 }
 

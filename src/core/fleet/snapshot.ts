@@ -249,10 +249,10 @@ function render(write: (w: ByteWriter) => void): Uint8Array {
 /**
  * One snapshot image in the making. The constructor fixes its content: it writes every small
  * section and freezes the two tables that can hold a million rows (copy-on-write: the registry
- * keeps changing them, the job keeps reading them as they were). Run `steps()` to its end: the
- * cluster table keeps saving what it changes for the job until then. `steps()` then writes the
+ * keeps changing them, the job keeps reading them as they were). `steps()` then writes the
  * image, pausing every few thousand rows; the bytes equal what writing it all at once at the
- * constructor's moment would give.
+ * constructor's moment would give. Run `steps()` to its end: until then the cluster table keeps
+ * saving, for the job, every block of slots it changes.
  */
 export class SnapshotJob {
   /** The applied index the image is of. */
