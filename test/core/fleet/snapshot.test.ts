@@ -227,6 +227,13 @@ function entries(steps: readonly Step[]): Uint8Array[] {
   );
 }
 
+/** A fresh machine that has applied the first `k` entries of `data`. */
+function appliedUpTo(data: readonly Uint8Array[], k: number): FleetStateMachine {
+  const sm = new FleetStateMachine();
+  for (let i = 0; i < k; i++) sm.apply(i + 1, data[i]!);
+  return sm;
+}
+
 describe('snapshot property', () => {
   it('restore at any point, then the same entries: same answers and byte-identical snapshots', () => {
     fc.assert(
@@ -235,9 +242,7 @@ describe('snapshot property', () => {
         const k = cut % (data.length + 1);
         const replayed = new FleetStateMachine();
         const answers: ApplyResult[] = data.map((d, i) => replayed.apply(i + 1, d));
-        const prefix = new FleetStateMachine();
-        for (let i = 0; i < k; i++) prefix.apply(i + 1, data[i]!);
-        const image = prefix.snapshot();
+        const image = appliedUpTo(data, k).snapshot();
         const restored = FleetStateMachine.restore(image);
         expect(Buffer.from(restored.snapshot()).equals(Buffer.from(image))).toBe(true);
         for (let i = k; i < data.length; i++) expect(restored.apply(i + 1, data[i]!)).toEqual(answers[i]);
@@ -287,10 +292,8 @@ describe('snapshot in steps', () => {
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 120, size: 'medium' }), fc.nat(), (steps, cut) => {
         const data = entries(steps);
         const k = cut % (data.length + 1);
-        const reference = new FleetStateMachine();
-        for (let i = 0; i < k; i++) reference.apply(i + 1, data[i]!);
-        const live = new FleetStateMachine();
-        for (let i = 0; i < k; i++) live.apply(i + 1, data[i]!);
+        const expected = appliedUpTo(data, k).snapshot();
+        const live = appliedUpTo(data, k);
         const job = live.beginSnapshot();
         let next = k;
         stepThrough(job.steps(), () => {
@@ -298,7 +301,7 @@ describe('snapshot in steps', () => {
         });
         while (next < data.length) live.apply(next + 1, data[next++]!);
         expect(job.index).toBe(k);
-        expect(Buffer.from(job.image).equals(Buffer.from(reference.snapshot()))).toBe(true);
+        expect(Buffer.from(job.image).equals(Buffer.from(expected))).toBe(true);
       }),
       { numRuns: 200 },
     );
