@@ -7,6 +7,7 @@
  *   snap/<term>-<index>.snap               snapshots (snapshot-file.ts)
  *   snap/<term>-<index>.snap.tmp           a snapshot being written
  *   snap/<term>-<index>.snap.corrupt       a snapshot that failed its checks, kept for inspection
+ *   wal/*.deleting, snap/*.deleting        obsolete files being deleted in the background (file-reaper.ts)
  *
  * Anything else is refused rather than ignored: pointing a member at the wrong directory must
  * fail loudly, not start a fresh log next to someone's files.
@@ -14,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StorageCorruptionError, StorageLayoutError } from './errors.js';
+import { DELETING_SUFFIX } from './file-reaper.js';
 import { isErrno } from './fs-util.js';
 import { LOCK_FILE } from './lock-file.js';
 import { pad16, parseSnapshotFileName } from './snapshot-file.js';
@@ -48,6 +50,8 @@ export interface StorageLayout {
   readonly snapshots: SnapshotFile[];
   /** Leftover temp files (relative to the directory) that are safe to delete. */
   readonly leftovers: string[];
+  /** Obsolete files (relative to the directory) whose background deletion did not finish. */
+  readonly deleting: string[];
 }
 
 /** The file name of a segment. */
@@ -89,23 +93,25 @@ export function readLayout(dir: string): StorageLayout {
     }
   }
   const leftovers: string[] = [];
-  const segments = readSegments(dir, leftovers);
-  const snapshots = readSnapshots(dir, leftovers);
+  const deleting: string[] = [];
+  const segments = readSegments(dir, leftovers, deleting);
+  const snapshots = readSnapshots(dir, leftovers, deleting);
   if (segments.length === 0 && snapshots.length > 0) {
     throw new StorageLayoutError(
       dir,
       'snapshots exist but the WAL is empty, so the member\'s term and vote are lost; re-seed this member from a peer',
     );
   }
-  return { segments, snapshots, leftovers };
+  return { segments, snapshots, leftovers, deleting };
 }
 
-function readSegments(dir: string, leftovers: string[]): SegmentFile[] {
+function readSegments(dir: string, leftovers: string[], deleting: string[]): SegmentFile[] {
   const segments: SegmentFile[] = [];
   for (const name of fs.readdirSync(path.join(dir, WAL_DIR))) {
     const m = SEGMENT_PATTERN.exec(name);
     if (m) segments.push({ seq: Number(m[1]), firstIndex: Number(m[2]), name });
     else if (name === NEXT_SEGMENT_TMP) leftovers.push(path.join(WAL_DIR, name));
+    else if (name.endsWith(DELETING_SUFFIX)) deleting.push(path.join(WAL_DIR, name));
     else throw new StorageLayoutError(dir, `unexpected file ${WAL_DIR}/${name}`);
   }
   segments.sort((a, b) => a.seq - b.seq);
@@ -120,12 +126,13 @@ function readSegments(dir: string, leftovers: string[]): SegmentFile[] {
   return segments;
 }
 
-function readSnapshots(dir: string, leftovers: string[]): SnapshotFile[] {
+function readSnapshots(dir: string, leftovers: string[], deleting: string[]): SnapshotFile[] {
   const snapshots: SnapshotFile[] = [];
   for (const name of fs.readdirSync(path.join(dir, SNAP_DIR))) {
     const parsed = parseSnapshotFileName(name);
     if (parsed) snapshots.push({ ...parsed, name });
     else if (name.endsWith('.snap.tmp')) leftovers.push(path.join(SNAP_DIR, name));
+    else if (name.endsWith(DELETING_SUFFIX)) deleting.push(path.join(SNAP_DIR, name));
     else if (!name.endsWith('.snap.corrupt')) throw new StorageLayoutError(dir, `unexpected file ${SNAP_DIR}/${name}`);
   }
   return snapshots.sort((a, b) => a.index - b.index || a.term - b.term);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
 import { StorageClosedError, StorageUsageError } from './errors.js';
 import { fsyncDir, removeIfExists } from './fs-util.js';
+import { FileReaper, type ReaperPace } from './file-reaper.js';
 import { SNAP_DIR, WAL_DIR, ensureStorageDir, readLayout } from './layout.js';
 import { acquireLock, type DirLock } from './lock-file.js';
 import { silentLogger, type StorageLogger } from './logger.js';
@@ -25,6 +26,8 @@ export interface RaftStorageOptions {
   readonly preallocate?: boolean;
   /** Snapshot files to keep, ≥ 1. The WAL keeps every entry after the oldest kept one. Default 2. */
   readonly retainSnapshots?: number;
+  /** How fast obsolete segments and snapshots are deleted in the background (file-reaper.ts). */
+  readonly reaperPace?: ReaperPace;
   readonly logger?: StorageLogger;
   /** Called with the duration of every commit fsync, in seconds (a histogram's `observe`). */
   readonly onFsync?: (seconds: number) => void;
@@ -118,6 +121,7 @@ export class RaftStorage {
     readonly dir: string,
     private readonly writer: WalWriter,
     private readonly snapshots: SnapshotStore,
+    private readonly reaper: FileReaper,
     private readonly lock: DirLock,
     /** Where the log stands once everything submitted so far lands. */
     private submitted: LogTail,
@@ -141,10 +145,14 @@ export class RaftStorage {
   }
 
   private static async recover(dir: string, options: RaftStorageOptions, logger: StorageLogger, lock: DirLock, started: number): Promise<OpenedStorage> {
-    const config = writerConfig(dir, options, logger);
+    const reaper = new FileReaper(logger, options.reaperPace);
+    const config = writerConfig(dir, options, logger, reaper);
     const layout = readLayout(dir);
     const removedFiles = layout.leftovers.filter((f) => removeIfExists(path.join(dir, f)));
-    const snapshots = await SnapshotStore.open(path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2));
+    // Nobody can be reading these: they were renamed by a process that has since stopped.
+    for (const f of layout.deleting) reaper.discard(path.join(dir, f), { truncate: true });
+    removedFiles.push(...layout.deleting);
+    const snapshots = await SnapshotStore.open(path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
     const wal = recoverWal(dir, layout.segments, logger);
     const segmentsRead = wal.segments.length;
     const snap = snapshots.latest;
@@ -171,7 +179,7 @@ export class RaftStorage {
     };
     if (conflicting > 0) logger.warn('dropped log entries that contradict the snapshot (an interrupted snapshot install)', { count: conflicting });
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
-    const storage = new RaftStorage(dir, writer, snapshots, lock, tail, snap?.meta.index ?? 0);
+    const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, tail, snap?.meta.index ?? 0);
     return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(snap) } : {}), entries, report };
   }
 
@@ -289,11 +297,17 @@ export class RaftStorage {
       try {
         await this.writer.close();
         await this.snapshots.serialize(async () => undefined);
+        await this.reaper.close();
       } finally {
         this.lock.release();
       }
     })();
     return this.closing;
+  }
+
+  /** Resolves once the obsolete files dropped so far are deleted (they go in the background). */
+  deletionsDone(): Promise<void> {
+    return this.reaper.idle();
   }
 
   private refusal(): Error | undefined {
@@ -331,7 +345,7 @@ function recoveredSnapshot(info: SnapshotFileInfo): RecoveredSnapshot {
   return { meta: info.meta, dataLength: info.dataLength, read: () => readSnapshotData(info) };
 }
 
-function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageLogger): WalWriterConfig {
+function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper): WalWriterConfig {
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(segmentBytes) || segmentBytes < MIN_SEGMENT_BYTES) {
     throw new StorageUsageError(`segmentBytes must be an integer ≥ ${MIN_SEGMENT_BYTES}, not ${segmentBytes}`);
@@ -341,6 +355,7 @@ function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageL
     segmentBytes,
     preallocate: options.preallocate ?? true,
     logger,
+    reaper,
     ...(options.onFsync ? { onFsync: options.onFsync } : {}),
     ...(options.unsafe?.beforeFsync ? { beforeFsync: options.unsafe.beforeFsync } : {}),
   };

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { SnapshotMeta } from '../raft/types.js';
-import { fsyncDir, removeIfExists } from './fs-util.js';
+import type { FileReaper } from './file-reaper.js';
+import { fsyncDir } from './fs-util.js';
 import type { SnapshotFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
 import {
@@ -46,6 +47,7 @@ export class SnapshotStore {
     private readonly dir: string,
     private readonly logger: StorageLogger,
     private readonly retain: number,
+    private readonly reaper: FileReaper,
     private files: SnapshotFile[],
     private latestInfo: SnapshotFileInfo | undefined,
     /** Snapshots set aside as corrupt since open. */
@@ -53,8 +55,8 @@ export class SnapshotStore {
   ) {}
 
   /** Finds the newest snapshot whose checksums hold (reading it through once, without keeping it in memory). */
-  static async open(dir: string, files: readonly SnapshotFile[], logger: StorageLogger, retain: number): Promise<SnapshotStore> {
-    const store = new SnapshotStore(dir, logger, retain, [...files], undefined, []);
+  static async open(dir: string, files: readonly SnapshotFile[], logger: StorageLogger, retain: number, reaper: FileReaper): Promise<SnapshotStore> {
+    const store = new SnapshotStore(dir, logger, retain, reaper, [...files], undefined, []);
     store.latestInfo = await store.pickNewestValid(verifySnapshotData);
     return store;
   }
@@ -88,7 +90,8 @@ export class SnapshotStore {
     this.files = this.files.filter((f) => f.name !== name);
     this.files.push({ term: meta.term, index: meta.index, name });
     const drop = this.files.splice(0, Math.max(0, this.files.length - this.retain));
-    for (const f of drop) removeIfExists(path.join(this.dir, f.name));
+    // Unlinked, not truncated: an operator's download may be streaming it from an open descriptor.
+    for (const f of drop) await this.reaper.retire(path.join(this.dir, f.name), { truncate: false });
     if (drop.length > 0) await fsyncDir(this.dir);
     return this.files[0]?.index ?? meta.index;
   }

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, HardState } from '../raft/types.js';
 import { StorageClosedError, StorageFailedError } from './errors.js';
+import type { FileReaper } from './file-reaper.js';
 import { fdatasync, fsync, fsyncDir, removeIfExists, writeFully } from './fs-util.js';
 import { NEXT_SEGMENT_TMP, segmentFileName } from './layout.js';
 import type { StorageLogger } from './logger.js';
@@ -44,6 +45,8 @@ export interface WalWriterConfig {
   readonly segmentBytes: number;
   readonly preallocate: boolean;
   readonly logger: StorageLogger;
+  /** Deletes compacted segments in the background. */
+  readonly reaper: FileReaper;
   readonly onFsync?: (seconds: number) => void;
   /** Test hook, called right before each commit fsync; throwing fails that fsync as if the disk had. */
   readonly beforeFsync?: () => void;
@@ -341,7 +344,7 @@ export class WalWriter {
   private async dropOldest(n: number): Promise<string[]> {
     if (n <= 0) return [];
     const gone = this.segments.splice(0, n).map((s) => s.name);
-    for (const name of gone) removeIfExists(path.join(this.config.walDir, name));
+    for (const name of gone) await this.config.reaper.retire(path.join(this.config.walDir, name), { truncate: true });
     await fsyncDir(this.config.walDir);
     return gone;
   }

@@ -59,6 +59,8 @@ describe('segments', () => {
     await storage.saveSnapshot(snapMeta(990, 1), new Uint8Array([9, 9]));
     const afterThird = segmentPaths(dir);
     expect(afterThird.length).toBeLessThan(afterFirst.length);
+    await storage.deletionsDone();
+    expect(fs.readdirSync(path.join(dir, 'wal')).filter((f) => !f.endsWith('.wal'))).toEqual([]);
     expect(fs.readdirSync(path.join(dir, 'snap')).sort()).toEqual([
       '0000000000000001-0000000000000900.snap',
       '0000000000000001-0000000000000990.snap',

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DELETING_SUFFIX, FileReaper } from '../../../src/core/storage/file-reaper.js';
+import { SYNC_SLICE_BYTES, writeInSyncedSlices } from '../../../src/core/storage/fs-util.js';
+import { RaftStorage } from '../../../src/core/storage/index.js';
+import { silentLogger } from '../../../src/core/storage/logger.js';
+import { entries, hard, snapMeta, tempDir } from './helpers.js';
+
+async function until(condition: () => boolean, deadlineMs = 5000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function fileOf(dir: string, name: string, bytes: number): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.alloc(bytes, 7));
+  return file;
+}
+
+describe('FileReaper', () => {
+  it('renames a file out of the way at once and deletes it in the background', async () => {
+    const dir = tempDir();
+    const file = fileOf(dir, 'a.wal', 50_000);
+    const reaper = new FileReaper(silentLogger, { sliceBytes: 4096, pauseMs: 0 });
+    expect(await reaper.retire(file, { truncate: true })).toBe(true);
+    expect(fs.existsSync(file)).toBe(false);
+    await reaper.idle();
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(await reaper.retire(file, { truncate: true })).toBe(false);
+  });
+
+  it('shrinks a file step by step before unlinking it, and stops between steps on close', async () => {
+    const dir = tempDir();
+    const file = fileOf(dir, 'b.wal', 10_000);
+    const reaper = new FileReaper(silentLogger, { sliceBytes: 1000, pauseMs: 100 });
+    await reaper.retire(file, { truncate: true });
+    const left = path.join(dir, `b.wal${DELETING_SUFFIX}`);
+    await until(() => fs.statSync(left).size < 10_000);
+    await reaper.close();
+    // Closed between steps: the file is shorter, and still named for deletion.
+    expect(fs.statSync(left).size % 1000).toBe(0);
+    expect(fs.statSync(left).size).toBeGreaterThan(0);
+    // A closed reaper takes nothing more.
+    reaper.discard(left, { truncate: true });
+    await reaper.idle();
+    expect(fs.existsSync(left)).toBe(true);
+  });
+
+  it('unlinks without truncating when asked, so a reader holding the file open still reads all of it', async () => {
+    const dir = tempDir();
+    const file = fileOf(dir, 'c.snap', 30_000);
+    const reader = await fsp.open(file, 'r');
+    try {
+      const reaper = new FileReaper(silentLogger, { sliceBytes: 1000, pauseMs: 0 });
+      await reaper.retire(file, { truncate: false });
+      await reaper.idle();
+      expect(fs.readdirSync(dir)).toEqual([]);
+      const { bytesRead, buffer } = await reader.read(Buffer.alloc(30_000), 0, 30_000, 0);
+      expect(bytesRead).toBe(30_000);
+      expect(buffer.every((b) => b === 7)).toBe(true);
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
+describe('RaftStorage and its background deletions', () => {
+  it('deletes, when next opened, the obsolete files a stopped process left half-deleted', async () => {
+    const dir = tempDir();
+    const a = await RaftStorage.open(dir);
+    await a.storage.persist({ entries: entries(1, 10, 1), hardState: hard(1, 10) });
+    await a.storage.close();
+    fileOf(path.join(dir, 'wal'), `0000000000000000-0000000000000001.wal${DELETING_SUFFIX}`, 5000);
+    fileOf(path.join(dir, 'snap'), `0000000000000001-0000000000000005.snap${DELETING_SUFFIX}`, 5000);
+
+    const b = await RaftStorage.open(dir);
+    expect([...b.report.removedFiles].sort()).toEqual([
+      path.join('snap', `0000000000000001-0000000000000005.snap${DELETING_SUFFIX}`),
+      path.join('wal', `0000000000000000-0000000000000001.wal${DELETING_SUFFIX}`),
+    ]);
+    expect(b.entries).toHaveLength(10);
+    await b.storage.deletionsDone();
+    expect(fs.readdirSync(path.join(dir, 'snap'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, 'wal')).filter((f) => f.endsWith(DELETING_SUFFIX))).toEqual([]);
+    await b.storage.close();
+  });
+
+  it('keeps an old snapshot readable through a descriptor opened before it was dropped', async () => {
+    const dir = tempDir();
+    const { storage } = await RaftStorage.open(dir, { retainSnapshots: 1, reaperPace: { sliceBytes: 1024, pauseMs: 0 } });
+    await storage.persist({ entries: entries(1, 30, 1), hardState: hard(1, 30) });
+    const first = await storage.saveSnapshot(snapMeta(10, 1), Buffer.alloc(64_000, 3));
+    const reader = await fsp.open(first.path, 'r');
+    try {
+      await storage.saveSnapshot(snapMeta(20, 1), Buffer.alloc(64_000, 4));
+      await storage.deletionsDone();
+      expect(fs.existsSync(first.path)).toBe(false);
+      expect((await reader.read(Buffer.alloc(first.dataLength), 0, first.dataLength, first.dataOffset)).bytesRead).toBe(64_000);
+    } finally {
+      await reader.close();
+      await storage.close();
+    }
+  });
+});
+
+describe('writeInSyncedSlices', () => {
+  it('writes the buffers whole, in order, with at most one slice of data between two syncs', async () => {
+    const parts = [Buffer.from('head'), Buffer.alloc(SYNC_SLICE_BYTES + 5, 1), Buffer.alloc(3, 2), Buffer.alloc(2 * SYNC_SLICE_BYTES, 3)];
+    const written: Buffer[] = [];
+    let unsynced = 0;
+    const unsyncedAtSync: number[] = [];
+    const fh = {
+      write: async (b: Uint8Array, offset: number, length: number, position: number) => {
+        expect(position).toBe(10 + written.reduce((n, w) => n + w.length, 0));
+        written.push(Buffer.from(b.subarray(offset, offset + length)));
+        unsynced += length;
+        return { bytesWritten: length, buffer: b };
+      },
+      datasync: async () => {
+        unsyncedAtSync.push(unsynced);
+        unsynced = 0;
+      },
+    } as unknown as fsp.FileHandle;
+    await writeInSyncedSlices(fh, parts, 10);
+    expect(Buffer.concat(written).equals(Buffer.concat(parts))).toBe(true);
+    expect(unsynced).toBe(0);
+    expect(Math.max(...unsyncedAtSync)).toBe(SYNC_SLICE_BYTES);
+    expect(unsyncedAtSync).toHaveLength(Math.ceil(Buffer.concat(parts).length / SYNC_SLICE_BYTES));
+  });
+});
