@@ -3,6 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter, SnapshotError } from '../../../src/core/fleet/byte-io.js';
 
 describe('ByteWriter / ByteReader', () => {
+  it('finishes without copying an output that fills most of its buffer, and copies a small one out of a large buffer', () => {
+    const full = new ByteWriter(10_000);
+    for (let i = 0; i < 9_000; i++) full.u8(i & 0xff);
+    const view = full.finish();
+    expect(view.length).toBe(9_000);
+    expect(view.buffer.byteLength).toBe(10_000);
+    expect(view[8_999]).toBe(8_999 & 0xff);
+
+    const sparse = new ByteWriter(10_000);
+    sparse.string('hello');
+    const copy = sparse.finish();
+    expect(copy.buffer.byteLength).toBe(copy.length);
+    expect(new ByteReader(copy).string()).toBe('hello');
+  });
+
   it('round-trips varints up to 2^53, zigzag ints and strings (property)', () => {
     const item = fc.oneof(
       fc.record({ k: fc.constant('u' as const), v: fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom(0, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER)) }),
