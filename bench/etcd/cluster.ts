@@ -5,7 +5,7 @@
  * signalled, by pid; an aborted run kills them through bench/cleanup.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { killPid, onAbort } from '../cleanup.js';
@@ -139,12 +139,22 @@ export class EtcdCluster {
         const leader = await agreedLeader(client, live);
         if (leader !== undefined) return leader;
         const dead = live.find((m) => m.child!.exitCode !== null);
-        if (dead !== undefined) throw new Error(`etcd member ${dead.name} exited with ${dead.child!.exitCode}; see ${join(this.root, `${dead.name}.log`)}`);
+        if (dead !== undefined) throw new Error(`etcd member ${dead.name} exited with ${dead.child!.exitCode}: ${this.#lastLogLine(dead)}`);
         await new Promise((r) => setTimeout(r, pollMs));
       }
       throw new Error(`the etcd members agreed on no leader within ${timeoutMs / 1000}s`);
     } finally {
       client.close();
+    }
+  }
+
+  /** The last line of a member's log: the log goes with the data when the run cleans up. */
+  #lastLogLine(m: Member): string {
+    try {
+      const lines = readFileSync(join(this.root, `${m.name}.log`), 'utf8').trim().split('\n');
+      return lines.at(-1) ?? '(empty log)';
+    } catch {
+      return '(no log)';
     }
   }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FleetStateMachine, SNAPSHOT_VERSION, SnapshotError, encodeCommand, type ApplyResult, type Command } from '../../../src/core/fleet/index.js';
 import { SessionTable } from '../../../src/core/fleet/sessions.js';
 import { readSnapshot, writeSnapshot } from '../../../src/core/fleet/snapshot.js';
@@ -335,5 +335,22 @@ describe('snapshot in steps', () => {
     expect(count).toBeGreaterThan(4);
     expect(Buffer.from(job.image).equals(expected)).toBe(true);
     expect(Buffer.from(h.sm.snapshot()).equals(expected)).toBe(false);
+  });
+
+  it('sizes the buffer of a KV-heavy image up front: one allocation, no growth, and no copy at the end', () => {
+    const h = new Harness();
+    for (let i = 0; i < 5_000; i++) h.ok({ type: 'kv.put', key: `fill/${i}`, value: 'x'.repeat(256), ns: i % 2 ? 'team-a' : '' });
+    const job = h.sm.beginSnapshot();
+    const spy = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      stepThrough(job.steps(), () => undefined);
+      const large = spy.mock.calls.filter(([size]) => size >= 64 * 1024);
+      expect(large).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+    // A view of that one buffer: it was at least four-fifths full.
+    expect(job.image.buffer.byteLength).toBeGreaterThanOrEqual(job.image.length);
+    expect(job.image.buffer.byteLength).toBeLessThanOrEqual(job.image.length * 1.25);
   });
 });
