@@ -108,7 +108,6 @@ export class ByteWriter {
     this.#pos += b.length;
   }
 
-  /** The output, copied into a buffer of exactly its size. */
   /**
    * The output. A view of the buffer when at most a quarter of it would go unused, else an
    * exact-size copy: copying a 28 MB snapshot image held a member's event loop for about 20 ms,

@@ -29,7 +29,7 @@ export interface ReaperPace {
   readonly pauseMs: number;
 }
 
-export const DEFAULT_REAPER_PACE: ReaperPace = { sliceBytes: 1 << 20, pauseMs: 5 };
+const DEFAULT_REAPER_PACE: ReaperPace = { sliceBytes: 1 << 20, pauseMs: 5 };
 
 interface Doomed {
   readonly path: string;
