@@ -12,27 +12,46 @@ export class SnapshotError extends Error {
 const TWO_31 = 0x80000000;
 
 /**
- * Writes into a growing buffer. Invariant: `length` bytes at the start of the buffer are the
- * output so far.
+ * Where a spilling `ByteWriter` hands its output: `bytes` belong at byte `offset` of the
+ * output. The writer reuses the memory behind `bytes` once this returns.
+ */
+export type Spill = (bytes: Uint8Array, offset: number) => void;
+
+/**
+ * Writes into a buffer that grows, or, given a `Spill`, that is handed over whenever it fills
+ * and then reused, so that output of any size takes one buffer's worth of memory. Invariant:
+ * the `#pos` bytes at the start of the buffer are the output from offset `#spilled` on.
  */
 export class ByteWriter {
   #buf: Buffer;
   #pos = 0;
+  #spilled = 0;
+  readonly #spill: Spill | undefined;
 
-  constructor(initialSize = 64 * 1024) {
+  constructor(initialSize = 64 * 1024, spill?: Spill) {
     this.#buf = Buffer.allocUnsafe(initialSize);
+    this.#spill = spill;
   }
 
   /** Bytes written so far. */
   get length(): number {
-    return this.#pos;
+    return this.#spilled + this.#pos;
   }
 
   #ensure(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
+    if (this.#spill !== undefined && n <= this.#buf.length) return this.#handOver();
     const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#pos + n));
     this.#buf.copy(next, 0, 0, this.#pos);
     this.#buf = next;
+  }
+
+  /** Spills what the buffer holds. A field is never split: each one ensures its room before it is written. */
+  #handOver(): void {
+    if (this.#pos === 0) return;
+    this.#spill!(this.#buf.subarray(0, this.#pos), this.#spilled);
+    this.#spilled += this.#pos;
+    this.#pos = 0;
   }
 
   /** One byte. */
@@ -48,9 +67,15 @@ export class ByteWriter {
     this.#pos += 4;
   }
 
-  /** Overwrites a u32 written earlier at byte offset `at`. */
+  /** Overwrites a u32 written earlier at byte offset `at` (spilled again if it has left the buffer). */
   patchU32(at: number, v: number): void {
-    this.#buf.writeUInt32LE(v, at);
+    if (at >= this.#spilled) {
+      this.#buf.writeUInt32LE(v, at - this.#spilled);
+      return;
+    }
+    const field = Buffer.allocUnsafe(4);
+    field.writeUInt32LE(v);
+    this.#spill!(field, at);
   }
 
   /** An unsigned integer ≤ 2^53 in 1–8 bytes. */
@@ -103,6 +128,12 @@ export class ByteWriter {
 
   /** Raw bytes. */
   bytes(b: Uint8Array): void {
+    if (this.#spill !== undefined && b.length > this.#buf.length) {
+      this.#handOver();
+      this.#spill(b, this.#spilled);
+      this.#spilled += b.length;
+      return;
+    }
     this.#ensure(b.length);
     this.#buf.set(b, this.#pos);
     this.#pos += b.length;
@@ -114,8 +145,15 @@ export class ByteWriter {
    * while a small output should not pin a mostly empty buffer.
    */
   finish(): Uint8Array {
+    if (this.#spill !== undefined) throw new Error('ByteWriter.finish: a spilling writer ends with close()');
     if (this.#buf.length - this.#pos <= this.#pos / 4) return new Uint8Array(this.#buf.buffer, this.#buf.byteOffset, this.#pos);
     return Uint8Array.prototype.slice.call(this.#buf, 0, this.#pos);
+  }
+
+  /** Ends a spilling writer: spills the rest and answers the output's length. */
+  close(): number {
+    this.#handOver();
+    return this.#spilled;
   }
 }
 

@@ -31,7 +31,7 @@
  * KV tables frozen copy-on-write), then written in steps while the registry goes on applying,
  * so that a member does not stop answering for the whole of a large image.
  */
-import { ByteReader, ByteWriter, SnapshotError } from './byte-io.js';
+import { ByteReader, ByteWriter, SnapshotError, type Spill } from './byte-io.js';
 import { SessionTable, type Session } from './sessions.js';
 import type { ClusterTableView } from './cluster-table.js';
 import type { SortedMapView } from './sorted-map.js';
@@ -99,6 +99,9 @@ function sharedPrefix(prev: string, name: string): { units: number; bytes: numbe
   if (last >= 0xd800 && last <= 0xdbff) k--; // never split a surrogate pair
   return { units: k, bytes: Buffer.byteLength(name.slice(0, k), 'utf8') };
 }
+
+/** The buffer a snapshot written out goes through: large enough that handing it over is rare. */
+const SPILL_BUFFER_BYTES = 1 << 20;
 
 /** Clusters written between two pauses of a snapshot in progress (a few milliseconds' work). */
 const CLUSTERS_PER_STEP = 4096;
@@ -265,6 +268,7 @@ export class SnapshotJob {
   readonly #shardRefs: ReadonlyMap<string, number>;
   readonly #sizeHint: number;
   #image: Uint8Array | undefined;
+  #length: number | undefined;
 
   constructor(s: FleetState, sessions: SessionTable) {
     this.index = s.appliedIndex;
@@ -286,9 +290,13 @@ export class SnapshotJob {
     this.#sizeHint = Math.max(64 * 1024, this.#clusters.size * 16 + kvImageBytes(this.#kv, s.kvBytes) + fixed);
   }
 
-  /** Writes the image, yielding between slices of a few thousand rows. */
-  *steps(): Generator<void, void, undefined> {
-    const w = new ByteWriter(this.#sizeHint);
+  /**
+   * Writes the image, yielding between slices of a few thousand rows: into one buffer, or,
+   * given `out`, a piece at a time through a reused 1 MiB buffer (then `length` is all that
+   * is kept, not the image).
+   */
+  *steps(out?: Spill): Generator<void, void, undefined> {
+    const w = out === undefined ? new ByteWriter(this.#sizeHint) : new ByteWriter(SPILL_BUFFER_BYTES, out);
     w.bytes(this.#head);
     try {
       yield* sectionInSteps(w, Tag.Clusters, writeClusters(w, this.#clusters, this.#shardRefs));
@@ -298,13 +306,24 @@ export class SnapshotJob {
     w.bytes(this.#registry);
     yield* sectionInSteps(w, Tag.Kv, writeKv(w, this.#kv));
     w.bytes(this.#tail);
-    this.#image = w.finish();
+    if (out === undefined) {
+      this.#image = w.finish();
+      this.#length = this.#image.length;
+    } else {
+      this.#length = w.close();
+    }
   }
 
-  /** The image, once `steps()` has run to its end. */
+  /** The image, once `steps()` (without `out`) has run to its end. */
   get image(): Uint8Array {
-    if (this.#image === undefined) throw new Error('SnapshotJob.image: the steps have not all run');
+    if (this.#image === undefined) throw new Error('SnapshotJob.image: the steps have not all run, or they wrote the image out');
     return this.#image;
+  }
+
+  /** The image's length in bytes, once `steps()` has run to its end. */
+  get length(): number {
+    if (this.#length === undefined) throw new Error('SnapshotJob.length: the steps have not all run');
+    return this.#length;
   }
 }
 

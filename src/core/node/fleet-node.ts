@@ -67,10 +67,11 @@ const SNAPSHOT_SLICE_MS = 4;
  * Runs a snapshot job's steps, giving the event loop a turn every few milliseconds: a large
  * image no longer stops a member from replicating and answering while it is written.
  */
-async function runInSlices(steps: Generator<void, void, undefined>): Promise<void> {
+async function runInSlices(steps: Generator<void, void, undefined>, between: () => Promise<void>): Promise<void> {
   let sliceStart = performance.now();
   while (!steps.next().done) {
     if (performance.now() - sliceStart < SNAPSHOT_SLICE_MS) continue;
+    await between();
     await new Promise((resolve) => setImmediate(resolve));
     sliceStart = performance.now();
   }
@@ -565,18 +566,26 @@ export class FleetNode implements NodeApi {
       const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
       // Entries applied while the image is written count towards the next snapshot.
       this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, Math.random());
-      await runInSlices(job.steps());
-      if (this.sm !== sm || this.stopped) {
-        throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
+      // Written out as it is made: a whole image in memory outlived the snapshot as tens of MB
+      // of garbage until the next full GC, which an idle member may not run for many seconds.
+      const sink = this.opts.storage.beginSnapshot(meta);
+      let path: string;
+      try {
+        await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset)), () => sink.settle());
+        if (this.sm !== sm || this.stopped) {
+          throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
+        }
+        path = await sink.commit(job.length);
+      } finally {
+        sink.abort();
       }
-      const data = job.image;
-      this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: data.length };
-      const path = await this.opts.storage.saveSnapshot(meta, data);
+      const bytes = job.length;
+      this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: bytes };
       if (!this.stopped) this.raw.compact(meta);
       this.snapshotsTaken++;
-      this.opts.observer?.onSnapshot?.(data.length, Number(process.hrtime.bigint() - t0) / 1e9);
-      this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'snapshot taken');
-      return { index: meta.index, term: meta.term, bytes: data.length, path };
+      this.opts.observer?.onSnapshot?.(bytes, Number(process.hrtime.bigint() - t0) / 1e9);
+      this.opts.logger.info({ index: meta.index, term: meta.term, bytes }, 'snapshot taken');
+      return { index: meta.index, term: meta.term, bytes, path };
     } finally {
       this.snapshotting = false;
     }

@@ -19,11 +19,26 @@ export interface NodeStorage {
   persist(batch: { readonly hardState?: HardState; readonly entries: readonly Entry[] }, sync: boolean): Promise<void>;
   /** A snapshot received from the leader replaces the whole log. */
   installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void>;
-  /** A snapshot of our own state machine; the log up to `meta.index` may then be dropped. Resolves with the file's path. */
-  saveSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<string>;
+  /**
+   * Starts a snapshot of our own state machine, written in pieces so that the image is never
+   * whole in memory; once committed, the log up to `meta.index` may be dropped.
+   */
+  beginSnapshot(meta: SnapshotMeta): SnapshotSink;
   latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined>;
   /** The newest snapshot with its bytes, to send to a follower that is too far behind. */
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
   saveMembers(members: ReadonlyMap<string, string>): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A snapshot being written in pieces. */
+export interface SnapshotSink {
+  /** Writes image bytes at `offset` (earlier offsets may be written again). Throws on I/O errors. */
+  write(bytes: Uint8Array, offset: number): void;
+  /** Call between pieces: lets the disk catch up. */
+  settle(): Promise<void>;
+  /** Seals the image of `length` bytes; resolves with the file's path. */
+  commit(length: number): Promise<string>;
+  /** Abandons an uncommitted image; harmless after commit. */
+  abort(): void;
 }

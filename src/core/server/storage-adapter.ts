@@ -39,7 +39,15 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
     },
     persist: (batch, sync) => storage.persist(batch, { sync }),
     installSnapshot: (meta, data) => storage.installSnapshot(meta, data),
-    saveSnapshot: async (meta, data) => (await storage.saveSnapshot(meta, data)).path,
+    beginSnapshot: (meta) => {
+      const writer = storage.beginSnapshot(meta);
+      return {
+        write: (bytes, offset) => writer.write(bytes, offset),
+        settle: () => writer.settle(),
+        commit: async (length) => (await writer.commit(length)).path,
+        abort: () => writer.abort(),
+      };
+    },
     latestSnapshot: async () => {
       const f = storage.latestSnapshotFile();
       return f ? { index: f.meta.index, term: f.meta.term, path: f.path } : undefined;

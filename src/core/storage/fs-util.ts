@@ -4,9 +4,6 @@
  * the work is a memory copy into the page cache (a write), which is cheaper than a thread hop.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** fdatasync on the libuv pool: resolves once the file's data (and size) are on stable storage. */
 export function fdatasync(fd: number): Promise<void> {
@@ -43,62 +40,13 @@ export function writeFully(fd: number, buffers: readonly Uint8Array[], position:
 }
 
 /**
- * How much of a large file is written between two fdatasyncs. With one fdatasync after 64 MiB,
- * a WAL fdatasync running beside it waited 45–61 ms on the CI machine (its journal commit waited
- * for all of that data); with one every 4 MiB, 8–24 ms, against 5–20 ms with nothing beside it
- * (bench/disk-stall-probe.ts). The file takes about a third longer to write.
+ * How much of a large file (a snapshot, a preallocated segment) is written between two
+ * fdatasyncs. With one fdatasync after 64 MiB, a WAL fdatasync running beside it waited
+ * 45–61 ms on the CI machine (its journal commit waited for all of that data); with one every
+ * 4 MiB, 8–24 ms, against 5–20 ms with nothing beside it (bench/disk-stall-probe.ts). The file
+ * takes about a third longer to write.
  */
 export const SYNC_SLICE_BYTES = 4 << 20;
-
-/**
- * Writes `buffers` from `position` in slices of at most SYNC_SLICE_BYTES, each made durable
- * before the next is written, with `pauseMs` of rest for the disk in between; the last slice
- * is synced too. For large files written while the WAL commits beside them.
- */
-export async function writeInSyncedSlices(fh: fsp.FileHandle, buffers: readonly Uint8Array[], position: number, pauseMs = 0): Promise<void> {
-  let at = position;
-  let slice: Uint8Array[] = [];
-  let sliceBytes = 0;
-  const flush = async (): Promise<void> => {
-    const all = slice.length === 1 ? (slice[0] as Uint8Array) : Buffer.concat(slice);
-    for (let done = 0; done < all.length; ) done += (await fh.write(all, done, all.length - done, at + done)).bytesWritten;
-    at += all.length;
-    slice = [];
-    sliceBytes = 0;
-    await fh.datasync();
-  };
-  for (const buffer of buffers) {
-    for (let from = 0; from < buffer.length; ) {
-      const take = Math.min(buffer.length - from, SYNC_SLICE_BYTES - sliceBytes);
-      slice.push(buffer.subarray(from, from + take));
-      sliceBytes += take;
-      from += take;
-      if (sliceBytes === SYNC_SLICE_BYTES) {
-        await flush();
-        if (pauseMs > 0) await sleep(pauseMs);
-      }
-    }
-  }
-  if (sliceBytes > 0) await flush();
-}
-
-/**
- * Atomically replaces `target`: write `target.tmp` (synced in slices), fsync, rename, fsync the
- * directory. Async all the way, because snapshots can be large and the event loop must keep
- * serving meanwhile.
- */
-export async function writeFileAtomic(target: string, buffers: readonly Uint8Array[]): Promise<void> {
-  const tmp = `${target}.tmp`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await writeInSyncedSlices(fh, buffers, 0);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, target);
-  await fsyncDir(path.dirname(target));
-}
 
 /** Removes a file if it exists; true if it did. */
 export function removeIfExists(file: string): boolean {

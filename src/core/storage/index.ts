@@ -10,6 +10,7 @@ export {
   type RaftStorageOptions,
   type RecoveredSnapshot,
   type RecoveryReport,
+  type SnapshotWriter,
   type StorageStats,
 } from './raft-storage.js';
 export {

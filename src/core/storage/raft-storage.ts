@@ -14,7 +14,7 @@ import { silentLogger, type StorageLogger } from './logger.js';
 import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
 import { recoverWal, type WalRecovery } from './recovery.js';
 import { reconcile } from './replay.js';
-import { readSnapshotData, type SnapshotFileInfo } from './snapshot-file.js';
+import { readSnapshotData, type SnapshotFileInfo, type SnapshotFileWriter } from './snapshot-file.js';
 import { SnapshotStore, type SkippedSnapshot, type SnapshotStream } from './snapshot-store.js';
 import { WalWriter, type LogTail, type WalWriterConfig } from './wal-writer.js';
 
@@ -36,6 +36,20 @@ export interface RaftStorageOptions {
 }
 
 /** One unit of `persist`: entries (replacing any conflicting suffix from their first index) and/or a hard state. */
+/** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
+export interface SnapshotWriter {
+  /** Writes data bytes at `offset` (earlier offsets may be written again). Throws on I/O errors. */
+  write(bytes: Uint8Array, offset: number): void;
+  /** Call between pieces: syncs once a slice of data has built up. */
+  settle(): Promise<void>;
+  /** Writes a whole in-memory image. */
+  writeAll(data: Uint8Array): Promise<void>;
+  /** Seals the snapshot (`dataLength` bytes), makes it the newest and compacts the log behind it. */
+  commit(dataLength: number): Promise<SnapshotFileInfo>;
+  /** Abandons an uncommitted snapshot (removes its temp file); harmless after commit. */
+  abort(): void;
+}
+
 export interface PersistBatch {
   readonly hardState?: HardState;
   readonly entries?: readonly Entry[];
@@ -225,14 +239,43 @@ export class RaftStorage {
    * file, fsynced, renamed, directory fsynced; then snapshots beyond the retention count and WAL
    * segments no kept snapshot needs are deleted. Resolves with the new file's location.
    */
-  saveSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<SnapshotFileInfo> {
+  async saveSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<SnapshotFileInfo> {
+    const writer = this.beginSnapshot(meta);
+    try {
+      await writer.writeAll(data);
+      return await writer.commit(data.length);
+    } finally {
+      writer.abort();
+    }
+  }
+
+  /**
+   * `saveSnapshot` for an image produced in pieces, never whole in memory: write the data,
+   * `settle` between pieces (it syncs once a slice has built up), then `commit` with its length,
+   * or `abort`. Throws at once if such a snapshot could not be committed now.
+   */
+  beginSnapshot(meta: SnapshotMeta): SnapshotWriter {
+    const problem = this.refusal() ?? this.checkSnapshot(meta, false);
+    if (problem) throw problem;
+    const file = this.snapshots.begin(meta);
+    return {
+      write: (bytes, offset) => file.write(bytes, offset),
+      settle: () => file.settle(),
+      writeAll: (data) => file.writeAll(data),
+      commit: (dataLength) => this.commitSnapshot(file, dataLength),
+      abort: () => file.abort(),
+    };
+  }
+
+  private commitSnapshot(file: SnapshotFileWriter, dataLength: number): Promise<SnapshotFileInfo> {
+    const { meta } = file;
     const problem = this.refusal() ?? this.checkSnapshot(meta, false);
     if (problem) return Promise.reject(problem);
     const previous = this.claimedSnapshotIndex;
     this.claimedSnapshotIndex = meta.index;
     return this.snapshots
       .serialize(async () => {
-        const keepFrom = await this.snapshots.save(meta, data);
+        const keepFrom = await this.snapshots.adopt(file, dataLength);
         await this.writer.compact(keepFrom);
         return this.snapshots.latest as SnapshotFileInfo;
       })

@@ -15,10 +15,11 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import nodePath from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import type { ConfState, SnapshotMeta } from '../raft/types.js';
-import { writeFileAtomic } from './fs-util.js';
+import { fdatasync, fsync, fsyncDir, removeIfExists, SYNC_SLICE_BYTES, writeFully } from './fs-util.js';
 
 const MAGIC = Buffer.from('FLEETSNP', 'latin1');
 const VERSION = 1;
@@ -48,20 +49,133 @@ export function parseSnapshotFileName(name: string): { term: number; index: numb
   return m ? { term: Number(m[1]), index: Number(m[2]) } : undefined;
 }
 
-/** Writes a snapshot durably and atomically (see writeFileAtomic); returns where its data lies. */
+/**
+ * A snapshot file written in pieces, so that an image of any size is never held whole in
+ * memory: its data is written at increasing offsets (and earlier bytes may be written again,
+ * e.g. a section length known only at the section's end), synced every SYNC_SLICE_BYTES as
+ * it goes; `commit` then checksums what the file holds, writes the header and renames the
+ * file into place. Until `commit` resolves the file is `<name>.tmp`, which recovery removes.
+ *
+ * Writes are synchronous (a copy into the page cache, cheaper than a thread hop) so that a
+ * producer running in synchronous steps can hand each piece over and reuse its buffer at once.
+ */
+export class SnapshotFileWriter {
+  #fd: number | undefined;
+  #unsynced = 0;
+  #end = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly meta: SnapshotMeta,
+    private readonly metaBytes: Buffer,
+    fd: number,
+  ) {
+    this.#fd = fd;
+  }
+
+  /** Creates `<path>.tmp` (replacing a leftover of an interrupted attempt). */
+  static create(path: string, meta: SnapshotMeta): SnapshotFileWriter {
+    const metaBytes = Buffer.from(JSON.stringify({ index: meta.index, term: meta.term, conf: meta.conf }), 'utf8');
+    return new SnapshotFileWriter(path, meta, metaBytes, fs.openSync(`${path}.tmp`, 'w+'));
+  }
+
+  get #dataOffset(): number {
+    return FIXED_BYTES + this.metaBytes.length;
+  }
+
+  /** Writes `bytes` at data offset `offset`. Throws what the file system throws (ENOSPC …). */
+  write(bytes: Uint8Array, offset: number): void {
+    if (this.#fd === undefined) throw new Error('SnapshotFileWriter.write: the writer is closed');
+    writeFully(this.#fd, [bytes], this.#dataOffset + offset);
+    this.#unsynced += bytes.length;
+    this.#end = Math.max(this.#end, offset + bytes.length);
+  }
+
+  /**
+   * Makes the data written so far durable once a slice's worth has built up: a WAL fdatasync
+   * beside a large write waits for all of its dirty data (see SYNC_SLICE_BYTES).
+   */
+  async settle(): Promise<void> {
+    if (this.#fd !== undefined && this.#unsynced >= SYNC_SLICE_BYTES) {
+      this.#unsynced = 0;
+      await fdatasync(this.#fd);
+    }
+  }
+
+  /** Writes a whole in-memory image, a synced slice at a time. */
+  async writeAll(data: Uint8Array): Promise<void> {
+    for (let at = 0; at < data.length; at += SYNC_SLICE_BYTES) {
+      this.write(data.subarray(at, at + SYNC_SLICE_BYTES), at);
+      await this.settle();
+    }
+  }
+
+  /**
+   * Seals the file: `dataLength` must be exactly the data written. Checksums the data as the
+   * file holds it (read back a slice at a time), writes the header, fsyncs, renames into place
+   * and fsyncs the directory.
+   */
+  async commit(dataLength: number): Promise<SnapshotFileInfo> {
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error('SnapshotFileWriter.commit: the writer is closed');
+    if (dataLength !== this.#end) throw new Error(`snapshot data is ${this.#end} bytes, not the ${dataLength} announced`);
+    const dataCrc32 = await crcOfRange(fd, this.#dataOffset, dataLength);
+    const head = Buffer.alloc(FIXED_BYTES);
+    MAGIC.copy(head, 0);
+    head.writeUInt32LE(VERSION, 8);
+    head.writeUInt32LE(this.metaBytes.length, 12);
+    head.writeUInt32LE(dataLength >>> 0, 16);
+    head.writeUInt32LE(Math.floor(dataLength / 0x1_0000_0000), 20);
+    head.writeUInt32LE(dataCrc32, 24);
+    head.writeUInt32LE(crc32(this.metaBytes, crc32(head.subarray(0, 28))), 28);
+    writeFully(fd, [head, this.metaBytes], 0);
+    await fsync(fd);
+    this.#close();
+    await fsp.rename(`${this.path}.tmp`, this.path);
+    await fsyncDir(nodePath.dirname(this.path));
+    return { meta: this.meta, path: this.path, dataOffset: this.#dataOffset, dataLength, dataCrc32 };
+  }
+
+  /** Gives up: closes and removes the temp file. Safe to call after `commit` or twice. */
+  abort(): void {
+    if (this.#fd === undefined) return;
+    this.#close();
+    removeIfExists(`${this.path}.tmp`);
+  }
+
+  #close(): void {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** CRC-32 of `length` bytes at `offset`, read a slice at a time through one reused buffer. */
+async function crcOfRange(fd: number, offset: number, length: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(Math.min(length, 1 << 20));
+  let crc = 0;
+  for (let done = 0; done < length; ) {
+    const bytesRead = await readAt(fd, buf, Math.min(buf.length, length - done), offset + done);
+    if (bytesRead === 0) throw new Error('snapshot file ended early while checksumming it');
+    crc = crc32(buf.subarray(0, bytesRead), crc);
+    done += bytesRead;
+  }
+  return crc;
+}
+
+function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/** Writes an in-memory snapshot durably and atomically (see SnapshotFileWriter); returns where its data lies. */
 export async function writeSnapshotFile(path: string, meta: SnapshotMeta, data: Uint8Array): Promise<SnapshotFileInfo> {
-  const metaBytes = Buffer.from(JSON.stringify({ index: meta.index, term: meta.term, conf: meta.conf }), 'utf8');
-  const head = Buffer.alloc(FIXED_BYTES);
-  MAGIC.copy(head, 0);
-  head.writeUInt32LE(VERSION, 8);
-  head.writeUInt32LE(metaBytes.length, 12);
-  head.writeUInt32LE(data.length >>> 0, 16);
-  head.writeUInt32LE(Math.floor(data.length / 0x1_0000_0000), 20);
-  const dataCrc32 = crc32(data);
-  head.writeUInt32LE(dataCrc32, 24);
-  head.writeUInt32LE(crc32(metaBytes, crc32(head.subarray(0, 28))), 28);
-  await writeFileAtomic(path, [head, metaBytes, data]);
-  return { meta, path, dataOffset: FIXED_BYTES + metaBytes.length, dataLength: data.length, dataCrc32 };
+  const writer = SnapshotFileWriter.create(path, meta);
+  try {
+    await writer.writeAll(data);
+    return await writer.commit(data.length);
+  } finally {
+    writer.abort();
+  }
 }
 
 /** Reads and checks a snapshot's header and meta (not the data). Throws an Error whose message says what is wrong. */

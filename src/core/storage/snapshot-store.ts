@@ -16,8 +16,8 @@ import {
   readSnapshotData,
   readSnapshotInfo,
   snapshotFileName,
+  SnapshotFileWriter,
   verifySnapshotData,
-  writeSnapshotFile,
   type SnapshotFileInfo,
 } from './snapshot-file.js';
 
@@ -78,15 +78,21 @@ export class SnapshotStore {
     return run;
   }
 
+  /** Starts a snapshot file written in pieces (see SnapshotFileWriter); finish it with `adopt`. */
+  begin(meta: SnapshotMeta): SnapshotFileWriter {
+    return SnapshotFileWriter.create(path.join(this.dir, snapshotFileName(meta)), meta);
+  }
+
   /**
-   * Writes a snapshot (atomically, durably), makes it the latest, and deletes the oldest files
+   * Seals a snapshot begun with `begin`, makes it the latest, and deletes the oldest files
    * beyond the retention count. Returns the index of the oldest snapshot kept: the WAL must keep
    * every entry after it, so that falling back to it (if the newest is damaged) still works.
    * Call through `serialize`.
    */
-  async save(meta: SnapshotMeta, data: Uint8Array): Promise<number> {
+  async adopt(writer: SnapshotFileWriter, dataLength: number): Promise<number> {
+    const { meta } = writer;
     const name = snapshotFileName(meta);
-    this.latestInfo = await writeSnapshotFile(path.join(this.dir, name), meta, data);
+    this.latestInfo = await writer.commit(dataLength);
     this.files = this.files.filter((f) => f.name !== name);
     this.files.push({ term: meta.term, index: meta.index, name });
     const drop = this.files.splice(0, Math.max(0, this.files.length - this.retain));
@@ -94,6 +100,17 @@ export class SnapshotStore {
     for (const f of drop) await this.reaper.retire(path.join(this.dir, f.name), { truncate: false });
     if (drop.length > 0) await fsyncDir(this.dir);
     return this.files[0]?.index ?? meta.index;
+  }
+
+  /** Writes an in-memory snapshot and adopts it (see `adopt`). Call through `serialize`. */
+  async save(meta: SnapshotMeta, data: Uint8Array): Promise<number> {
+    const writer = this.begin(meta);
+    try {
+      await writer.writeAll(data);
+      return await this.adopt(writer, data.length);
+    } finally {
+      writer.abort();
+    }
   }
 
   /** Reads the newest valid snapshot; a damaged one is set aside and the next older one tried. Call through `serialize`. */

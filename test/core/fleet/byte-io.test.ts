@@ -44,6 +44,43 @@ describe('ByteWriter / ByteReader', () => {
     );
   });
 
+  it('spills through a small reused buffer the same bytes a growing one holds, patches included (property)', () => {
+    const op = fc.oneof(
+      fc.record({ k: fc.constant('u8' as const), v: fc.nat(255) }),
+      fc.record({ k: fc.constant('u' as const), v: fc.maxSafeNat() }),
+      fc.record({ k: fc.constant('s' as const), v: fc.oneof(fc.string(), fc.constantFrom('x'.repeat(40), 'é'.repeat(30))) }),
+      fc.record({ k: fc.constant('b' as const), v: fc.uint8Array({ maxLength: 70 }) }),
+      // A u32 placeholder patched after a few more ops, like a section length.
+      fc.record({ k: fc.constant('p' as const), v: fc.nat(0xffff_ffff) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: 8, max: 64 }), (ops, size) => {
+        const out = Buffer.alloc(8_192);
+        const spilling = new ByteWriter(size, (bytes, offset) => {
+          out.set(bytes, offset);
+        });
+        const growing = new ByteWriter(4);
+        const pending: { at: number; v: number }[] = [];
+        for (const [i, o] of ops.entries()) {
+          for (const w of [growing, spilling]) {
+            if (o.k === 'u8') w.u8(o.v);
+            else if (o.k === 'u') w.varuint(o.v);
+            else if (o.k === 's') w.string(o.v);
+            else if (o.k === 'b') w.bytes(o.v);
+            else w.u32(0);
+          }
+          if (o.k === 'p') pending.push({ at: growing.length - 4, v: o.v });
+          if (i % 5 === 4) for (const { at, v } of pending.splice(0)) [growing, spilling].forEach((w) => w.patchU32(at, v));
+        }
+        for (const { at, v } of pending) [growing, spilling].forEach((w) => w.patchU32(at, v));
+        const expected = growing.finish();
+        expect(spilling.close()).toBe(expected.length);
+        expect(out.subarray(0, expected.length).equals(expected)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('uses one byte for small numbers and 8 for 2^53 - 1', () => {
     const w = new ByteWriter();
     w.varuint(127);

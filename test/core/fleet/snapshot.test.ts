@@ -337,6 +337,35 @@ describe('snapshot in steps', () => {
     expect(Buffer.from(h.sm.snapshot()).equals(expected)).toBe(false);
   });
 
+  it('writes an image out through one reused 1 MiB buffer, its section lengths patched after they have left it', () => {
+    const h = new Harness();
+    for (const id of ['s1', 's2']) h.shard(id, 100_000);
+    for (let i = 0; i < 20_000; i++) h.contact(`c-${String(i).padStart(6, '0')}`, `s${(i % 2) + 1}`);
+    for (let i = 0; i < 7_000; i++) h.ok({ type: 'kv.put', key: `fill/${i}`, value: 'x'.repeat(300) });
+    const expected = Buffer.from(h.sm.snapshot());
+    expect(expected.length).toBeGreaterThan(2 << 20);
+    const job = h.sm.beginSnapshot();
+    const out = Buffer.alloc(expected.length);
+    const writes: { offset: number; length: number }[] = [];
+    const spy = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      stepThrough(job.steps((bytes, offset) => {
+        out.set(bytes, offset);
+        writes.push({ offset, length: bytes.length });
+      }), () => undefined);
+      expect(spy.mock.calls.filter(([size]) => size >= 64 * 1024)).toEqual([[1 << 20]]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(job.length).toBe(expected.length);
+    expect(out.equals(expected)).toBe(true);
+    expect(Math.max(...writes.map((w) => w.length))).toBeLessThanOrEqual(1 << 20);
+    // The keys' section length, written back over a piece already handed over.
+    const patches = writes.filter((w, i) => i > 0 && w.offset < writes[i - 1]!.offset + writes[i - 1]!.length);
+    expect(patches.map((p) => p.length)).toEqual([4]);
+    expect(() => job.image).toThrow(/wrote the image out/);
+  });
+
   it('sizes the buffer of a KV-heavy image up front: one allocation, no growth, and no copy at the end', () => {
     const h = new Harness();
     for (let i = 0; i < 5_000; i++) h.ok({ type: 'kv.put', key: `fill/${i}`, value: 'x'.repeat(256), ns: i % 2 ? 'team-a' : '' });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,9 @@ async function recordingStorage(dir: string, appliedNow: () => number) {
     recovered: { entries: [], members: new Map() },
     persist: (batch, sync) => storage.persist(batch, { sync }),
     installSnapshot: () => Promise.resolve(),
-    saveSnapshot: () => Promise.resolve('unused'),
+    beginSnapshot: () => {
+      throw new Error('unused');
+    },
     latestSnapshot: () => Promise.resolve(undefined),
     readLatestSnapshot: () => Promise.resolve(undefined),
     saveMembers: () => Promise.resolve(),
@@ -79,5 +81,53 @@ describe('FleetNode, as a follower', () => {
     const { appliedAtFsync } = recording;
     // The last fsync (the second entry's) started before the first entry was applied.
     expect(appliedAtFsync[appliedAtFsync.length - 1]).toBe(base);
+  });
+});
+
+describe('FleetNode snapshots', () => {
+  it('abandons a snapshot the disk cannot take (ENOSPC) whole, goes on serving, and snapshots once there is room', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-node-'));
+    dirs.push(dir);
+    const { storage: raft } = await RaftStorage.open(dir);
+    let diskFull = true;
+    const port: NodeStorage = {
+      recovered: { entries: [], members: new Map() },
+      persist: (batch, sync) => raft.persist(batch, { sync }),
+      installSnapshot: (meta, data) => raft.installSnapshot(meta, data),
+      beginSnapshot: (meta) => {
+        const writer = raft.beginSnapshot(meta);
+        return {
+          write: (bytes, offset) => {
+            if (diskFull && offset > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            writer.write(bytes, offset);
+          },
+          settle: () => writer.settle(),
+          commit: async (length) => (await writer.commit(length)).path,
+          abort: () => writer.abort(),
+        };
+      },
+      latestSnapshot: () => Promise.resolve(undefined),
+      readLatestSnapshot: () => raft.loadLatestSnapshot(),
+      saveMembers: () => Promise.resolve(),
+      close: () => raft.close(),
+    };
+    storage = port;
+    node = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage: port, logger: quiet, version: 'test' });
+    node.start({ send() {}, setPeers() {} }, (err) => {
+      throw err;
+    });
+    const put = (seq: number) => node!.write({ clientId: 'c', seq, firstIncomplete: seq, op: { type: 'kv.put', ns: '', key: `k${seq}`, value: 'v'.repeat(4_000) } });
+    await until(() => node!.status().role === 'leader', 'leadership');
+    for (let seq = 1; seq <= 400; seq++) await put(seq);
+
+    await expect(node.takeSnapshot()).rejects.toThrow(/ENOSPC/);
+    expect(readdirSync(join(dir, 'snap'))).toEqual([]);
+    await put(401);
+
+    diskFull = false;
+    const taken = await node.takeSnapshot();
+    expect(taken.index).toBe(node.status().appliedIndex);
+    expect(readdirSync(join(dir, 'snap'))).toEqual([taken.path.split('/').at(-1)]);
+    expect((await raft.loadLatestSnapshot())?.data.length).toBe(taken.bytes);
   });
 });

@@ -3,7 +3,6 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DELETING_SUFFIX, FileReaper } from '../../../src/core/storage/file-reaper.js';
-import { SYNC_SLICE_BYTES, writeInSyncedSlices } from '../../../src/core/storage/fs-util.js';
 import { RaftStorage } from '../../../src/core/storage/index.js';
 import { silentLogger } from '../../../src/core/storage/logger.js';
 import { entries, hard, snapMeta, tempDir } from './helpers.js';
@@ -105,31 +104,5 @@ describe('RaftStorage and its background deletions', () => {
       await reader.close();
       await storage.close();
     }
-  });
-});
-
-describe('writeInSyncedSlices', () => {
-  it('writes the buffers whole, in order, with at most one slice of data between two syncs', async () => {
-    const parts = [Buffer.from('head'), Buffer.alloc(SYNC_SLICE_BYTES + 5, 1), Buffer.alloc(3, 2), Buffer.alloc(2 * SYNC_SLICE_BYTES, 3)];
-    const written: Buffer[] = [];
-    let unsynced = 0;
-    const unsyncedAtSync: number[] = [];
-    const fh = {
-      write: async (b: Uint8Array, offset: number, length: number, position: number) => {
-        expect(position).toBe(10 + written.reduce((n, w) => n + w.length, 0));
-        written.push(Buffer.from(b.subarray(offset, offset + length)));
-        unsynced += length;
-        return { bytesWritten: length, buffer: b };
-      },
-      datasync: async () => {
-        unsyncedAtSync.push(unsynced);
-        unsynced = 0;
-      },
-    } as unknown as fsp.FileHandle;
-    await writeInSyncedSlices(fh, parts, 10);
-    expect(Buffer.concat(written).equals(Buffer.concat(parts))).toBe(true);
-    expect(unsynced).toBe(0);
-    expect(Math.max(...unsyncedAtSync)).toBe(SYNC_SLICE_BYTES);
-    expect(unsyncedAtSync).toHaveLength(Math.ceil(Buffer.concat(parts).length / SYNC_SLICE_BYTES));
   });
 });
