@@ -61,14 +61,17 @@ export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
 const HEAP_GROWING_FLAG = '--heap-growing-percent=50';
 
 /**
- * Environment every member runs with. glibc raises its mmap threshold to the size of the
- * largest mmapped block freed (up to 32 MiB): after one snapshot buffer of tens of MB, every
- * large buffer (append batches, snapshot chunks) comes from the brk heap instead, and the holes
- * they leave are never returned to the system. With the threshold pinned at its default, after
- * 100,000 writes a member's RSS was 154–174 MB instead of 193–257 MB (bench/memory-probe.ts).
+ * Environment every member runs with: glibc serves every allocation of 4 KiB or more with its
+ * own mmap, returned to the system when freed. Node's buffers (socket reads, gRPC frames, the
+ * 8 KiB slabs small Buffers are cut from, WAL batches) otherwise come from the brk heap, whose
+ * holes are never returned: 100,000 writes left it at 24–33 MB, mostly freed memory. It also
+ * keeps glibc from raising the threshold to the largest block freed (up to 32 MiB), which sent
+ * later large buffers to the brk heap too. After 100,000 writes (bench/memory-probe.ts, largest
+ * member 2 s later, 3–5 runs each): 152–170 MB with 4 KiB, 159–199 with 16 KiB, 181–195 with
+ * 128 KiB; 193–257 MB with glibc's moving default. The fill rate did not change measurably.
  * fleet init and the harnesses set it; a unit file sets it with Environment=.
  */
-export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4096' };
 
 /** Every flag of `fleet node start`. */
 export const NODE_START_FLAGS: Readonly<Record<FlagName, FlagSpec>> = SPEC;
