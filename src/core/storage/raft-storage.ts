@@ -35,7 +35,6 @@ export interface RaftStorageOptions {
   readonly unsafe?: { readonly beforeFsync?: () => void };
 }
 
-/** One unit of `persist`: entries (replacing any conflicting suffix from their first index) and/or a hard state. */
 /** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
 export interface SnapshotWriter {
   /** Writes data bytes at `offset` (earlier offsets may be written again). Throws on I/O errors. */
@@ -50,6 +49,7 @@ export interface SnapshotWriter {
   abort(): void;
 }
 
+/** One unit of `persist`: entries (replacing any conflicting suffix from their first index) and/or a hard state. */
 export interface PersistBatch {
   readonly hardState?: HardState;
   readonly entries?: readonly Entry[];
