@@ -167,17 +167,6 @@ function readAt(fd: number, buf: Buffer, length: number, position: number): Prom
   return new Promise((resolve, reject) => fs.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
-/** Writes an in-memory snapshot durably and atomically (see SnapshotFileWriter); returns where its data lies. */
-export async function writeSnapshotFile(path: string, meta: SnapshotMeta, data: Uint8Array): Promise<SnapshotFileInfo> {
-  const writer = SnapshotFileWriter.create(path, meta);
-  try {
-    await writer.writeAll(data);
-    return await writer.commit(data.length);
-  } finally {
-    writer.abort();
-  }
-}
-
 /** Reads and checks a snapshot's header and meta (not the data). Throws an Error whose message says what is wrong. */
 export async function readSnapshotInfo(path: string, expected: { term: number; index: number }): Promise<SnapshotFileInfo> {
   const fh = await fsp.open(path, 'r');

@@ -196,6 +196,8 @@ describe('installSnapshot', () => {
 
 /** Writes a snapshot file the way an interrupted install would leave it, by a storage that then "crashes". */
 async function writeSnapshotOnly(dir: string, meta: ReturnType<typeof snapMeta>, data: Uint8Array): Promise<void> {
-  const { writeSnapshotFile, snapshotFileName } = await import('../../../src/core/storage/snapshot-file.js');
-  await writeSnapshotFile(path.join(dir, 'snap', snapshotFileName(meta)), meta, data);
+  const { SnapshotFileWriter, snapshotFileName } = await import('../../../src/core/storage/snapshot-file.js');
+  const writer = SnapshotFileWriter.create(path.join(dir, 'snap', snapshotFileName(meta)), meta);
+  await writer.writeAll(data);
+  await writer.commit(data.length);
 }
