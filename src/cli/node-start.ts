@@ -43,12 +43,24 @@ const SPEC = {
 type FlagName = keyof typeof SPEC;
 
 /**
- * Node options every member runs with: a young generation of 1 MiB instead of up to 16 keeps
- * an idle member's heap small (14 MB less RSS), for more frequent but cheap scavenges. fleet
- * init and the test and bench harnesses put these before bin/run.js; a unit file can set them
- * with NODE_OPTIONS.
+ * Node options every member runs with. fleet init and the test and bench harnesses put them
+ * before bin/run.js, and so must a unit file: NODE_OPTIONS refuses --single-threaded-gc, and
+ * setting it at run time crashes V8.
+ *
+ * A young generation of 1 MiB instead of up to 16 keeps an idle member's heap small (14 MB less
+ * RSS), for more frequent but cheap scavenges.
+ *
+ * Garbage collection on the main thread only: where members share a few cores with each other
+ * and their clients (a local cluster, a small VM), V8's helper threads (concurrent marking and
+ * sweeping, parallel scavenges) take CPU from the other members' event loops. A schedstat probe
+ * in every member (bench/sched-observer.mjs) showed it under 16 writes in flight: of the time
+ * their event loops ran 6 ms or more late, about half was spent runnable, waiting for a CPU,
+ * and a third running. Interleaved runs of that load (bench/ab-probe.ts, five runs of 8–12
+ * rounds): p99 with helper threads 16.9–20.5 ms (medians), without 13.2–18.8, lower in 39 of 54
+ * paired rounds; the same throughput; 0.6–0.8 MB more RSS idle and 5–20 MB more right after
+ * 100,000 writes.
  */
-export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
+export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1', '--single-threaded-gc'];
 
 /**
  * With that small young generation, writes in flight outlive two scavenges and are promoted,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
 import { FleetClient } from '../../src/client/index.js';
 import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
@@ -106,6 +107,13 @@ describe('fleet init, status, down, up, destroy', () => {
     expect(created.cluster.members.map((m) => m.address)).toEqual([0, 1, 2].map((i) => `127.0.0.1:${base + i}`));
     const pids = created.cluster.members.map((m) => m.pid!);
     expect(pids.every(alive)).toBe(true);
+    // Members run with the options and environment their memory and tail latency were measured with.
+    for (const pid of pids) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 1 + MEMBER_NODE_OPTIONS.length)).toEqual(MEMBER_NODE_OPTIONS);
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      for (const [name, value] of Object.entries(MEMBER_ENV)) expect(environ).toContain(`${name}=${value}`);
+    }
     console.log(`fleet init --nodes 3: healthy in ${created.elapsedMs} ms`);
 
     // Nothing in the cwd; the data under XDG_DATA_HOME; tokens private.
