@@ -1,12 +1,17 @@
 import { Command, Flags } from '@oclif/core';
 import { CliError } from '../../cli/errors.js';
-import { NODE_START_FLAGS, planNodeStart, runNodeStart, type NodeStartFlags, type NodeStartPlan } from '../../cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS, NODE_START_FLAGS, planNodeStart, runNodeStart, type NodeStartFlags, type NodeStartPlan } from '../../cli/node-start.js';
+
+/** The command line fleet init runs a member with, for a unit file to copy. */
+const MEMBER_LAUNCH = [...Object.entries(MEMBER_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...MEMBER_NODE_OPTIONS, '"$(command -v fleet)"', 'node start …'].join(' ');
 
 export default class NodeStart extends Command {
   static override summary = 'Run one coordinator member in the foreground.';
   static override description = `Runs one replica of the coordinator: Raft, the fleet registry, and one gRPC port that serves the peer, client and admin APIs, the standard health service and server reflection. This is the entry point for a systemd unit or a Kubernetes StatefulSet; \`fleet init\` starts local clusters with it.
 
-SIGTERM hands leadership to a healthy member first, then stops cleanly. Nothing acknowledged is lost on SIGKILL: writes are acknowledged only once a quorum has them on disk.`;
+SIGTERM hands leadership to a healthy member first, then stops cleanly. Nothing acknowledged is lost on SIGKILL: writes are acknowledged only once a quorum has them on disk.
+
+Start it the way \`fleet init\` does, for the memory and latency the README quotes: ${MEMBER_LAUNCH} (Node refuses --single-threaded-gc in NODE_OPTIONS).`;
   static override examples = [
     '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 127.0.0.1:7781 --peers n1=127.0.0.1:7781,n2=127.0.0.1:7782,n3=127.0.0.1:7783',
     '<%= config.bin %> node start --id n4 --data-dir /var/lib/fleet/n4 --listen 10.0.0.4:7781 --join --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token',
