@@ -6,12 +6,13 @@
 // Usage: AB_A="flags" AB_B="flags" node --import tsx bench/ab-probe.ts [rounds=8] [fill=100000]
 import { quantile } from './figures.js';
 import { runCount, runFor } from './load.js';
+import { keyRing } from './node.js';
 import { FleetSystem } from './systems.js';
 
 const rounds = Number(process.argv[2] ?? 8);
 const fill = Number(process.argv[3] ?? 100_000);
 const variants = Object.entries(process.env).filter(([k]) => /^AB_[A-Z]$/.test(k)).sort();
-const systems: { label: string; s: FleetSystem; p99: number[]; p50: number[]; rate: number[]; rss: string }[] = [];
+const systems: { label: string; s: FleetSystem; nextKey: () => string; p99: number[]; p50: number[]; rate: number[]; rss: string }[] = [];
 const maxRss = (s: FleetSystem) => (Math.max(...s.rss()) / 1e6).toFixed(1);
 try {
   for (const [label, flags] of variants) {
@@ -21,12 +22,11 @@ try {
     const idle = maxRss(s);
     await runCount((i) => s.put(`fill/${i}`), fill, 64);
     await new Promise((r) => setTimeout(r, 1_300));
-    systems.push({ label: `${label}(${flags})`, s, p99: [], p50: [], rate: [], rss: `rss idle ${idle} after fill ${maxRss(s)} MB` });
+    systems.push({ label: `${label}(${flags})`, s, nextKey: keyRing(fill), p99: [], p50: [], rate: [], rss: `rss idle ${idle} after fill ${maxRss(s)} MB` });
   }
-  const counters = new Map(systems.map((v) => [v, 0]));
   for (let r = 0; r < rounds; r++) {
     for (const v of systems) {
-      const res = await runFor(() => v.s.put(`fill/${counters.set(v, counters.get(v)! + 1).get(v)! % fill}`), 16, 3);
+      const res = await runFor(() => v.s.put(v.nextKey()), 16, 3);
       v.p99.push(res.p99);
       v.p50.push(res.p50);
       v.rate.push(res.rate);

@@ -117,7 +117,7 @@ function writeGoals(c: number): { rate?: Goal; p50?: Goal; p99?: Goal } {
  * writes update those distinct keys one after another — on both systems alike — instead of
  * creating new ones. No two writes in flight ever share a key.
  */
-function keyRing(size: number): () => string {
+export function keyRing(size: number): () => string {
   let next = 0;
   return () => `fill/${next++ % size}`;
 }

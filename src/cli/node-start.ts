@@ -57,7 +57,7 @@ type FlagName = keyof typeof SPEC;
  * their event loops ran 6 ms or more late, about half was spent runnable, waiting for a CPU,
  * and a third running. Interleaved runs of that load (bench/ab-probe.ts, five runs of 8–12
  * rounds): p99 with helper threads 16.9–20.5 ms (medians), without 13.2–18.8, lower in 39 of 54
- * paired rounds; the same throughput; 0.6–0.8 MB more RSS idle and 5–20 MB more right after
+ * paired rounds; the same throughput; 0.6–1.1 MB more RSS idle and 5–20 MB more right after
  * 100,000 writes.
  */
 export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1', '--single-threaded-gc'];
