@@ -1,3 +1,6 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+
 /** A `host:port` pair, validated. */
 export interface HostPort {
   readonly host: string;
@@ -28,9 +31,29 @@ export function parsePeers(text: string): Map<string, string> {
   return peers;
 }
 
-/** Whether a host only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+/** Whether an IP address (not a name) is a loopback one: 127.0.0.0/8, ::1, or ::ffff:127.x.x.x. */
+export function isLoopbackAddress(address: string): boolean {
+  if (isIP(address) === 4) return address.startsWith('127.');
+  if (isIP(address) === 6) return address === '::1' || /^::ffff:127\./i.test(address);
+  return false;
+}
+
+/**
+ * Whether a listener on `host` only accepts connections from this machine, decided on the
+ * addresses, not the spelling: an IP literal is checked as it is; `localhost` is resolved and
+ * must give loopback addresses only; any other name is not loopback, because what it resolves
+ * to is up to a DNS server and may change between this check and the bind
+ * (`127.0.0.1.nip.io` resolves to 127.0.0.1 today). Wildcards (0.0.0.0, ::) are not loopback.
+ */
+export async function resolvesToLoopback(host: string): Promise<boolean> {
+  if (isIP(host)) return isLoopbackAddress(host);
+  if (host.toLowerCase() !== 'localhost') return false;
+  try {
+    const addresses = await lookup(host, { all: true });
+    return addresses.length > 0 && addresses.every((a) => isLoopbackAddress(a.address));
+  } catch {
+    return false;
+  }
 }
 
 /** Parses `host:port,host:port` into a list; throws naming the bad entry. */

@@ -4,10 +4,10 @@
  * entry for `fleet node start`, because a member runs for months and oclif's command tree would
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { isLoopback, parseHostPort, parsePeers } from './addresses.js';
+import { resolvesToLoopback, parseHostPort, parsePeers } from './addresses.js';
 import { parseDuration } from './durations.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 
@@ -34,8 +34,11 @@ const SPEC = {
   'admin-token-file': { type: 'string', description: 'file holding the bearer token admin calls must present' },
   'tls-cert': { type: 'string', description: 'TLS certificate (PEM) for the gRPC port' },
   'tls-key': { type: 'string', description: 'TLS private key (PEM)' },
-  'tls-ca': { type: 'string', description: 'CA bundle (PEM) to verify peers with' },
-  insecure: { type: 'boolean', description: 'allow a non-loopback listener without tokens', default: false },
+  'tls-ca': { type: 'string', description: 'CA (PEM) that signed the member and operator certificates: with it, every connection must present a certificate it signed (mutual TLS), and peers a member certificate naming their id; without it, TLS encrypts and proves this member but does not check clients' },
+  'peer-secret-file': { type: 'string', description: 'file (mode 0600) holding the secret members sign their peer streams with, where peers do not use mutual TLS; every member of a cluster holds the same one' },
+  'max-snapshot-mb': { type: 'integer', description: 'largest snapshot accepted from a leader, in MiB (it is spooled to disk as it arrives)', default: 4096 },
+  insecure: { type: 'boolean', description: 'allow a listener beyond loopback without client, admin and peer credentials', default: false },
+  'insecure-metrics': { type: 'boolean', description: 'allow a metrics listener beyond loopback (metrics name members, addresses and sizes)', default: false },
   'enable-drills': { type: 'boolean', description: 'allow fault-injection drills through the admin API', default: false },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
 } as const satisfies Record<string, FlagSpec>;
@@ -104,8 +107,12 @@ const text = (flags: NodeStartFlags, name: FlagName): string | undefined => {
 };
 const flag = (flags: NodeStartFlags, name: FlagName): boolean => (flags[name] ?? NODE_START_FLAGS[name].default) === true;
 
-/** Checks flag values and turns them into the coordinator's options. Throws CliError (exit 2). */
-export function planNodeStart(flags: NodeStartFlags, version: string): NodeStartPlan {
+/**
+ * Checks flag values and turns them into the coordinator's options. Throws CliError (exit 2).
+ * Async because whether a listener stays on this machine is decided on the addresses its host
+ * resolves to, not on its spelling (`127.0.0.1.nip.io` is not loopback).
+ */
+export async function planNodeStart(flags: NodeStartFlags, version: string): Promise<NodeStartPlan> {
   for (const [name, spec] of Object.entries(NODE_START_FLAGS)) {
     if (spec.required && flags[name as FlagName] === undefined) throw usage(`missing required flag --${name}`);
   }
@@ -122,42 +129,70 @@ export function planNodeStart(flags: NodeStartFlags, version: string): NodeStart
   if (electionTimeoutMs < 2 * heartbeatMs) throw usage('--election-timeout must be at least twice --heartbeat');
   const snapshotEvery = Number(text(flags, 'snapshot-every'));
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw usage(`--snapshot-every must be a whole number ≥ 1, got '${text(flags, 'snapshot-every')}'`);
+  const maxSnapshotMb = Number(text(flags, 'max-snapshot-mb'));
+  if (!Number.isSafeInteger(maxSnapshotMb) || maxSnapshotMb < 1) throw usage(`--max-snapshot-mb must be a whole number ≥ 1, got '${text(flags, 'max-snapshot-mb')}'`);
   const token = readSecret(text(flags, 'token-file'), '--token-file');
   const adminToken = readSecret(text(flags, 'admin-token-file'), '--admin-token-file');
-  if (!isLoopback(listen.host) && (!token || !adminToken) && !flag(flags, 'insecure')) {
-    throw usage(`refusing to serve ${listenText} beyond this machine without --token-file and --admin-token-file; pass --insecure to accept the risk`);
-  }
+  const peerSecret = readSecret(text(flags, 'peer-secret-file'), '--peer-secret-file');
+  if (peerSecret !== undefined && peerSecret.length < 32) throw usage(`--peer-secret-file ${text(flags, 'peer-secret-file')} holds ${peerSecret.length} characters; use at least 32 (fleet init writes 64 hex digits)`);
   const cert = text(flags, 'tls-cert');
   const key = text(flags, 'tls-key');
+  const ca = text(flags, 'tls-ca');
   if ((cert === undefined) !== (key === undefined)) throw usage('--tls-cert and --tls-key go together');
+  if (ca !== undefined && cert === undefined) throw usage('--tls-ca needs --tls-cert and --tls-key: mutual TLS means this member presents a certificate too');
+  if (key !== undefined) refuseReadableByOthers(key, '--tls-key');
   const metrics = text(flags, 'metrics-listen');
+  const metricsListen = metrics ? parseHostPort(metrics, '--metrics-listen') : undefined;
+  if (!flag(flags, 'insecure') && !(await resolvesToLoopback(listen.host))) {
+    const missing = [!token && '--token-file', !adminToken && '--admin-token-file', !peerSecret && !ca && '--peer-secret-file (or --tls-ca)'].filter(Boolean);
+    if (missing.length > 0) throw usage(`refusing to serve ${listenText} beyond this machine without ${missing.join(', ')}; pass --insecure to accept the risk`);
+  }
+  if (metricsListen && !flag(flags, 'insecure-metrics') && !(await resolvesToLoopback(metricsListen.host))) {
+    throw usage(`refusing to serve metrics on ${metrics} beyond this machine: they name members, addresses and sizes; listen on 127.0.0.1 behind a scraper, or pass --insecure-metrics`);
+  }
   return {
     id,
     clusterName: text(flags, 'cluster')!,
     dataDir: text(flags, 'data-dir')!,
     listen: listenText,
     founders: peers,
-    metricsListen: metrics ? parseHostPort(metrics, '--metrics-listen') : undefined,
+    metricsListen,
     heartbeatMs,
     electionTimeoutMs,
     snapshotEvery,
     token,
     adminToken,
-    tls: cert && key ? { cert, key, ca: text(flags, 'tls-ca') } : undefined,
+    tls: cert && key ? { cert, key, ca } : undefined,
+    peerSecret: peerSecret === undefined ? undefined : Buffer.from(peerSecret, 'utf8'),
+    maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
     enableDrills: flag(flags, 'enable-drills'),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     version,
   };
 }
 
+/** Reads a credentials file, refusing one that others may read (as ssh does with private keys). */
 function readSecret(file: string | undefined, name: string): string | undefined {
   if (!file) return undefined;
+  refuseReadableByOthers(file, name);
   try {
     const secret = readFileSync(file, 'utf8').trim();
     if (!secret) throw new Error('the file is empty');
     return secret;
   } catch (err) {
     throw new UsageError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`, undefined, err);
+  }
+}
+
+function refuseReadableByOthers(file: string, name: string): void {
+  let mode: number;
+  try {
+    mode = statSync(file).mode;
+  } catch (err) {
+    throw new UsageError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`, undefined, err);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new UsageError(`${name} ${file} is readable by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): credentials must be private`, `chmod 600 ${file}`);
   }
 }
 
@@ -174,7 +209,7 @@ export async function mainNodeStart(argv: readonly string[], version: string): P
   try {
     const options = Object.fromEntries(Object.entries(NODE_START_FLAGS).map(([name, spec]) => [name, { type: spec.type === 'boolean' ? 'boolean' : 'string' }] as const));
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-    plan = planNodeStart(values as NodeStartFlags, version);
+    plan = await planNodeStart(values as NodeStartFlags, version);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`fleet node start: ${message}\n${err instanceof CliError && err.hint ? `hint: ${err.hint}\n` : ''}`);

@@ -25,6 +25,7 @@ export interface PeerBatchIn {
   readonly from?: string;
   readonly messages?: readonly RaftMessageIn[];
   readonly fromAddress?: string;
+  readonly clusterId?: string;
 }
 
 export interface RaftMessageIn {
@@ -239,7 +240,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   const messages = batch.messages ?? [];
   const entrySizes: number[] = [];
   const messageSizes = messages.map((m) => messageBodySize(m, entrySizes));
-  let total = stringSize(batch.cluster) + stringSize(batch.from) + stringSize(batch.fromAddress);
+  let total = stringSize(batch.cluster) + stringSize(batch.from) + stringSize(batch.fromAddress) + stringSize(batch.clusterId);
   for (const size of messageSizes) total += nested(size);
   const out = new Out(Buffer.allocUnsafe(total));
   out.string(1, batch.cluster);
@@ -250,6 +251,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
     writeMessage(out, m, entrySizes, next);
   });
   out.string(4, batch.fromAddress);
+  out.string(5, batch.clusterId);
   if (out.pos !== total) throw new Error(`peer codec: wrote ${out.pos} bytes of ${total}`);
   return out.buf;
 }
@@ -430,13 +432,14 @@ const EMPTY = Buffer.alloc(0);
 export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
   const own = Buffer.from(bytes);
   const r = new In(own, 0, own.length);
-  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '' };
+  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '' };
   while (r.more()) {
     const tag = r.varint();
     if (tag === ((1 << 3) | LEN)) batch.cluster = r.string();
     else if (tag === ((2 << 3) | LEN)) batch.from = r.string();
     else if (tag === ((3 << 3) | LEN)) batch.messages.push(readMessage(r.sub()));
     else if (tag === ((4 << 3) | LEN)) batch.fromAddress = r.string();
+    else if (tag === ((5 << 3) | LEN)) batch.clusterId = r.string();
     else r.skip(tag & 7);
   }
   return batch;

@@ -1,12 +1,23 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { NODE_START_FLAGS, planNodeStart, type NodeStartFlags } from '../../src/cli/node-start.js';
 
 const base: NodeStartFlags = { id: 'n1', 'data-dir': '/tmp/n1', listen: '127.0.0.1:7781', peers: 'n1=127.0.0.1:7781,n2=127.0.0.1:7782' };
 
-function refusal(flags: NodeStartFlags): string {
+const dir = mkdtempSync(join(tmpdir(), 'fleet-node-start-'));
+function secretFile(name: string, mode: number, content = 'x'.repeat(64)): string {
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  chmodSync(file, mode);
+  return file;
+}
+
+async function refusal(flags: NodeStartFlags): Promise<string> {
   try {
-    planNodeStart(flags, '0.0.0');
+    await planNodeStart(flags, '0.0.0');
   } catch (err) {
     expect(err).toBeInstanceOf(UsageError);
     return (err as Error).message;
@@ -15,22 +26,58 @@ function refusal(flags: NodeStartFlags): string {
 }
 
 describe('fleet node start flags', () => {
-  it('turns flags into coordinator options, with the documented defaults', () => {
-    const plan = planNodeStart(base, '1.2.3');
+  it('turns flags into coordinator options, with the documented defaults', async () => {
+    const plan = await planNodeStart(base, '1.2.3');
     expect(plan).toMatchObject({ id: 'n1', clusterName: 'fleet', heartbeatMs: 100, electionTimeoutMs: 1000, snapshotEvery: 10_000, enableDrills: false, version: '1.2.3' });
     expect([...plan.founders]).toEqual([['n1', '127.0.0.1:7781'], ['n2', '127.0.0.1:7782']]);
-    expect(planNodeStart({ ...base, heartbeat: '50ms', 'election-timeout': '500ms', 'snapshot-every': '7', 'enable-drills': true }, 'v')).toMatchObject({ heartbeatMs: 50, electionTimeoutMs: 500, snapshotEvery: 7, enableDrills: true });
+    expect(await planNodeStart({ ...base, heartbeat: '50ms', 'election-timeout': '500ms', 'snapshot-every': '7', 'enable-drills': true }, 'v')).toMatchObject({ heartbeatMs: 50, electionTimeoutMs: 500, snapshotEvery: 7, enableDrills: true });
   });
 
-  it('refuses what a member cannot run with, naming the flag', () => {
-    expect(refusal({ id: 'n1', listen: '127.0.0.1:1' })).toMatch(/--data-dir/);
-    expect(refusal({ ...base, peers: 'n2=127.0.0.1:7782' })).toMatch(/--peers must include this member/);
-    expect(refusal({ ...base, join: true })).toMatch(/--join and --peers exclude each other/);
-    expect(refusal({ ...base, heartbeat: '600ms' })).toMatch(/at least twice --heartbeat/);
-    expect(refusal({ ...base, 'snapshot-every': '0' })).toMatch(/--snapshot-every/);
-    expect(refusal({ ...base, listen: '10.0.0.1:7781', peers: 'n1=10.0.0.1:7781' })).toMatch(/beyond this machine/);
-    expect(refusal({ ...base, 'tls-cert': '/c.pem' })).toMatch(/go together/);
-    expect(refusal({ ...base, 'token-file': '/nonexistent/token' })).toMatch(/cannot read --token-file/);
+  it('refuses what a member cannot run with, naming the flag', async () => {
+    expect(await refusal({ id: 'n1', listen: '127.0.0.1:1' })).toMatch(/--data-dir/);
+    expect(await refusal({ ...base, peers: 'n2=127.0.0.1:7782' })).toMatch(/--peers must include this member/);
+    expect(await refusal({ ...base, join: true })).toMatch(/--join and --peers exclude each other/);
+    expect(await refusal({ ...base, heartbeat: '600ms' })).toMatch(/at least twice --heartbeat/);
+    expect(await refusal({ ...base, 'snapshot-every': '0' })).toMatch(/--snapshot-every/);
+    expect(await refusal({ ...base, listen: '10.0.0.1:7781', peers: 'n1=10.0.0.1:7781' })).toMatch(/beyond this machine/);
+    expect(await refusal({ ...base, 'tls-cert': '/c.pem' })).toMatch(/go together/);
+    expect(await refusal({ ...base, 'token-file': '/nonexistent/token' })).toMatch(/cannot read --token-file/);
+  });
+
+  it('refuses to listen beyond loopback without client, admin and peer credentials, deciding on the address', async () => {
+    const token = secretFile('token', 0o600);
+    const admin = secretFile('admin', 0o600);
+    const peer = secretFile('peer', 0o600);
+    const remote = { ...base, listen: '10.0.0.1:7781', peers: 'n1=10.0.0.1:7781' };
+    expect(await refusal({ ...remote, 'token-file': token, 'admin-token-file': admin })).toMatch(/without --peer-secret-file \(or --tls-ca\)/);
+    expect(await planNodeStart({ ...remote, 'token-file': token, 'admin-token-file': admin, 'peer-secret-file': peer }, 'v')).toMatchObject({ peerSecret: Buffer.from('x'.repeat(64)) });
+    expect(await planNodeStart({ ...remote, insecure: true }, 'v')).toMatchObject({ listen: '10.0.0.1:7781' });
+    // A name that resolves to 127.0.0.1 through public DNS is not loopback; wildcards are not either.
+    for (const host of ['127.0.0.1.nip.io', '0.0.0.0', '[::]']) {
+      expect(await refusal({ ...base, listen: `${host}:7781`, peers: `n1=${host}:7781` })).toMatch(/beyond this machine/);
+    }
+    expect(await planNodeStart({ ...base, listen: 'localhost:7781', peers: 'n1=localhost:7781' }, 'v')).toMatchObject({ listen: 'localhost:7781' });
+    expect(await planNodeStart({ ...base, listen: '[::1]:7781', peers: 'n1=[::1]:7781' }, 'v')).toMatchObject({ listen: '[::1]:7781' });
+  });
+
+  it('refuses credential files others can read, naming the file and the fix', async () => {
+    const open = secretFile('open-token', 0o644);
+    let caught: unknown;
+    try {
+      await planNodeStart({ ...base, 'peer-secret-file': open }, 'v');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as UsageError).message).toBe(`--peer-secret-file ${open} is readable by others (mode 0644): credentials must be private`);
+    expect((caught as UsageError).hint).toBe(`chmod 600 ${open}`);
+    expect(await refusal({ ...base, 'token-file': secretFile('group-token', 0o640) })).toMatch(/readable by others \(mode 0640\)/);
+    expect(await refusal({ ...base, 'peer-secret-file': secretFile('short', 0o600, 'short') })).toMatch(/at least 32/);
+  });
+
+  it('refuses a metrics listener beyond loopback unless told it is meant', async () => {
+    expect(await refusal({ ...base, 'metrics-listen': '0.0.0.0:9100' })).toMatch(/--insecure-metrics/);
+    expect(await planNodeStart({ ...base, 'metrics-listen': '0.0.0.0:9100', 'insecure-metrics': true }, 'v')).toMatchObject({ metricsListen: { host: '0.0.0.0', port: 9100 } });
   });
 
   it('declares every flag with a description', () => {

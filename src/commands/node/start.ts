@@ -30,7 +30,7 @@ Start it the way \`fleet init\` does, for the memory and latency the README quot
     const { flags } = await this.parse(NodeStart);
     let plan: NodeStartPlan;
     try {
-      plan = planNodeStart(flags as NodeStartFlags, this.config.version);
+      plan = await planNodeStart(flags as NodeStartFlags, this.config.version);
     } catch (err) {
       // Bad flag values (addresses, durations, secrets) are usage errors.
       this.error(err instanceof Error ? err.message : String(err), { exit: err instanceof CliError ? err.exitCode : 2 });

@@ -623,6 +623,23 @@ export class FleetNode implements NodeApi {
     if (this.sm.appliedIndex < r.firstIndex) throw new NodeError('TIMEOUT', 'the membership change was not committed in time; check `fleet members list`');
   }
 
+  /**
+   * Whether `id` may speak to this member: it is in the configuration (or is a member being
+   * added, whose address the membership recorded). A member that knows no configuration yet
+   * (started with `--join`) hears from any authenticated member.
+   */
+  knowsPeer(id: string): boolean {
+    const conf = this.raw.confState();
+    if (conf.voters.length === 0 && conf.learners.length === 0) return true;
+    return conf.voters.includes(id) || conf.learners.includes(id) || this.members.has(id);
+  }
+
+  /** The current term and its leader as this member knows them ('' when none). */
+  leadership(): { term: number; leader: string } {
+    const st = this.raw.status();
+    return { term: st.term, leader: st.leader };
+  }
+
   /** Stops the clock and fails what is pending; the process may exit afterwards. */
   stop(): void {
     this.stopped = true;

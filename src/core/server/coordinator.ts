@@ -12,6 +12,8 @@ import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { HealthService } from './health-service.js';
 import type { NodeMetrics } from './metrics.js';
+import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
+import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
 import { openNodeStorage } from './storage-adapter.js';
 
@@ -28,7 +30,15 @@ export interface CoordinatorOptions {
   readonly snapshotEvery: number;
   readonly token?: string | undefined;
   readonly adminToken?: string | undefined;
+  /**
+   * TLS for the port. With `ca`, every connection must present a certificate signed by it
+   * (mutual TLS): peers a member certificate, clients an operator's (or a member's).
+   */
   readonly tls?: { cert: string; key: string; ca?: string | undefined } | undefined;
+  /** The secret peers sign their streams with (`--peer-secret-file`). */
+  readonly peerSecret?: Buffer | undefined;
+  /** The largest snapshot accepted from a leader, in bytes. */
+  readonly maxSnapshotBytes: number;
   readonly enableDrills: boolean;
   readonly unsafeAckBeforeCommit: boolean;
   readonly version: string;
@@ -52,15 +62,22 @@ function createLogger(opts: CoordinatorOptions): pino.Logger {
   return pino({ level: 'debug', base: { member: opts.id, cluster: opts.clusterName } }, streams);
 }
 
+/** With a CA, client certificates are required and verified (mutual TLS); without one, TLS only encrypts and proves the member. */
 function serverCredentials(opts: CoordinatorOptions): grpc.ServerCredentials {
   if (!opts.tls) return grpc.ServerCredentials.createInsecure();
   const ca = opts.tls.ca ? readFileSync(opts.tls.ca) : null;
-  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(opts.tls.cert), private_key: readFileSync(opts.tls.key) }], false);
+  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(opts.tls.cert), private_key: readFileSync(opts.tls.key) }], ca !== null);
 }
 
-function peerCredentials(opts: CoordinatorOptions): grpc.ChannelCredentials {
-  if (!opts.tls) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(opts.tls.ca ? readFileSync(opts.tls.ca) : null, readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
+/**
+ * What a member presents to its peers: its certificate, and it checks that the peer it reached
+ * holds the member certificate of the id it dialled (not just any certificate of the CA).
+ */
+function peerChannel(opts: CoordinatorOptions): { credentials: grpc.ChannelCredentials; optionsFor?: (peer: string) => grpc.ChannelOptions } {
+  if (!opts.tls) return { credentials: grpc.credentials.createInsecure() };
+  const credentials = grpc.credentials.createSsl(opts.tls.ca ? readFileSync(opts.tls.ca) : null, readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
+  // The name sent in SNI and checked against the certificate is the peer's id: certificates name members, and an IP there draws Node's deprecation warning.
+  return { credentials, optionsFor: (peer) => ({ 'grpc.ssl_target_name_override': memberServerName(peer) }) };
 }
 
 /** Metrics exist only when they are served: prom-client costs a member several MB it would keep for nothing. */
@@ -91,8 +108,23 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     ...(metrics ? { observer: metrics.observer() } : {}),
   });
   built.node = member;
-  const transport = new GrpcPeerTransport({ selfId: opts.id, selfAddress: opts.listen, clusterName: opts.clusterName, credentials: peerCredentials(opts), logger });
+  const channel = peerChannel(opts);
+  const clusterId = openClusterIdentity(opts.dataDir, opts.founders.size > 0 ? foundingClusterId(opts.clusterName, opts.founders, opts.peerSecret) : undefined);
+  const transport = new GrpcPeerTransport({
+    selfId: opts.id,
+    selfAddress: opts.listen,
+    clusterName: opts.clusterName,
+    clusterId,
+    credentials: channel.credentials,
+    channelOptionsFor: channel.optionsFor,
+    peerCredentials: { secret: opts.peerSecret, mutualTls: opts.tls?.ca !== undefined },
+    snapshotSpool: { dir: join(opts.dataDir, 'incoming'), maxBytes: opts.maxSnapshotBytes },
+    logger,
+  });
+  metrics?.countPeerRejections(transport.rejections);
   transport.attach({
+    knowsPeer: (p) => member.knowsPeer(p),
+    leadership: () => member.leadership(),
     step: (m) => member.step(m),
     peerDisconnected: (p) => member.peerDisconnected(p),
     reportUnreachable: (p) => member.reportUnreachable(p),
@@ -147,7 +179,8 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     void stop().finally(() => process.exit(1));
   });
   health.setServing('', true);
-  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir }, 'member started');
+  const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';
+  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth }, 'member started');
   return { node: member, port, stop };
 }
 

@@ -42,9 +42,26 @@ export class NodeMetrics {
   private readonly snapshotBytes = this.gauge('fleet_snapshot_bytes', 'Size of the newest snapshot taken');
   private readonly snapshotSeconds = this.gauge('fleet_snapshot_seconds', 'Time the newest snapshot took');
   private lastLeader = '';
+  private peerRejections: ReadonlyMap<string, number> = new Map();
 
   constructor(private readonly status: () => MemberStatus) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
+  }
+
+  /** Exposes the transport's count of refused peers as `fleet_peer_rejected_total{reason}`. */
+  countPeerRejections(log: { readonly counts: ReadonlyMap<string, number> }): void {
+    this.peerRejections = log.counts;
+    const counts = () => this.peerRejections;
+    new Counter({
+      name: 'fleet_peer_rejected_total',
+      help: 'Peer streams refused (no or wrong credentials, a sender outside the membership, a snapshot not from the leader or too large), by reason',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of counts()) this.inc({ reason }, n);
+      },
+    });
   }
 
   private gauge(name: string, help: string): Gauge {

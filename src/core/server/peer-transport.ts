@@ -1,11 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
-import type { PeerBatch } from '../../proto/generated/fleet/v1/PeerBatch.js';
+import type { PeerBatch, PeerBatch__Output } from '../../proto/generated/fleet/v1/PeerBatch.js';
 import type { PeerClient, PeerHandlers } from '../../proto/generated/fleet/v1/Peer.js';
 import type { SnapshotChunk__Output } from '../../proto/generated/fleet/v1/SnapshotChunk.js';
 import { loadFleetProto } from '../../proto/index.js';
 import type { NodeLogger, PeerSender } from '../node/fleet-node.js';
 import type { Message, SnapshotMeta } from '../raft/index.js';
+import { PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './peer-auth.js';
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
+import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
 
 /** What the transport needs from the member it serves. */
 export interface PeerEndpoint {
@@ -16,6 +18,16 @@ export interface PeerEndpoint {
   /** A peer said where it listens (the first batch of each of its streams). */
   peerAddress(peer: string, address: string): void;
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
+  /** Whether `id` is a member this one may hear from (see FleetNode.knowsPeer). */
+  knowsPeer(id: string): boolean;
+  /** The current term and its leader as this member knows them. */
+  leadership(): { term: number; leader: string };
+}
+
+/** The cluster's id: known from bootstrap, or learned (once) by a member that joined. */
+export interface ClusterIdentity {
+  current(): string | undefined;
+  adopt(id: string): void;
 }
 
 export interface PeerTransportOptions {
@@ -23,7 +35,13 @@ export interface PeerTransportOptions {
   /** Where this member listens, announced to peers. */
   readonly selfAddress: string;
   readonly clusterName: string;
+  readonly clusterId: ClusterIdentity;
   readonly credentials: grpc.ChannelCredentials;
+  /** Channel options for a peer's channel (TLS names), on top of the transport's own. */
+  readonly channelOptionsFor?: ((peerId: string) => grpc.ChannelOptions) | undefined;
+  /** What peers must present to this member, and what it presents to them. */
+  readonly peerCredentials: PeerCredentials;
+  readonly snapshotSpool: SnapshotSpool;
   readonly logger: NodeLogger;
 }
 
@@ -54,10 +72,16 @@ interface PeerLink {
 export class GrpcPeerTransport implements PeerSender {
   private readonly links = new Map<string, PeerLink>();
   private endpoint: PeerEndpoint | undefined;
+  private readonly authenticator: PeerAuthenticator;
+  /** Peers refused, by reason: logged once per source and interval, counted always (fleet_peer_rejected_total). */
+  readonly rejections: RejectionLog;
   /** Drill hook: peers whose traffic is dropped in both directions (a simulated partition). */
   readonly blocked = new Set<string>();
 
-  constructor(private readonly opts: PeerTransportOptions) {}
+  constructor(private readonly opts: PeerTransportOptions) {
+    this.authenticator = new PeerAuthenticator(opts.selfId, opts.clusterName, opts.peerCredentials);
+    this.rejections = new RejectionLog(opts.logger);
+  }
 
   attach(endpoint: PeerEndpoint): void {
     this.endpoint = endpoint;
@@ -74,7 +98,8 @@ export class GrpcPeerTransport implements PeerSender {
     const Peer = loadFleetProto().fleet.v1.Peer;
     for (const [id, address] of peers) {
       if (this.links.has(id) || !address) continue;
-      this.links.set(id, { address, client: new Peer(address, this.opts.credentials, CHANNEL_OPTIONS), stream: undefined });
+      const options = { ...CHANNEL_OPTIONS, ...this.opts.channelOptionsFor?.(id) };
+      this.links.set(id, { address, client: new Peer(address, this.opts.credentials, options), stream: undefined });
     }
   }
 
@@ -99,15 +124,22 @@ export class GrpcPeerTransport implements PeerSender {
     if (!link) return;
     const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
-    const announce = opening ? { fromAddress: this.opts.selfAddress } : {};
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '' } : {};
     link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
+  /** The credentials a stream to `to` opens with (the TLS certificate, if any, is the channel's). */
+  private handshake(to: string): grpc.Metadata {
+    const secret = this.opts.peerCredentials.secret;
+    return secret ? signHandshake(secret, this.opts.clusterName, this.opts.selfId, to, Date.now()) : new grpc.Metadata();
+  }
+
   private openStream(to: string, link: PeerLink): grpc.ClientWritableStream<PeerBatch> {
-    const stream = link.client.replicate((err) => {
+    const stream = link.client.replicate(this.handshake(to), (err) => {
       if (link.stream === stream) link.stream = undefined;
       if (err && err.code !== grpc.status.CANCELLED) {
-        this.opts.logger.debug({ peer: to, code: err.code, err: err.details }, 'replication stream to peer closed');
+        const refused = err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED;
+        this.opts.logger[refused ? 'warn' : 'debug']({ peer: to, code: err.code, err: err.details }, refused ? 'a peer refused this member' : 'replication stream to peer closed');
         this.endpoint?.reportUnreachable(to);
       }
     });
@@ -126,69 +158,162 @@ export class GrpcPeerTransport implements PeerSender {
       return;
     }
     this.opts.logger.info({ peer: m.to, index: snap.meta.index, bytes: snap.data.length }, 'sending a snapshot to a follower');
-    const call = link.client.installSnapshot((err) => {
+    const call = link.client.installSnapshot(this.handshake(m.to), (err) => {
       if (err) this.opts.logger.warn({ peer: m.to, err: err.details }, 'snapshot transfer failed');
       this.endpoint?.reportSnapshot(m.to, !err);
     });
     const message = { ...messageToWire(m), snapshot: metaToWire(snap.meta) };
+    const clusterId = this.opts.clusterId.current() ?? '';
     for (let off = 0; off < snap.data.length || off === 0; off += SNAPSHOT_CHUNK) {
       const data = snap.data.subarray(off, off + SNAPSHOT_CHUNK);
       const done = off + SNAPSHOT_CHUNK >= snap.data.length;
-      call.write({ cluster: this.opts.clusterName, ...(off === 0 ? { message } : {}), data, done });
+      call.write({ cluster: this.opts.clusterName, ...(off === 0 ? { message, clusterId } : {}), data, done });
       if (done) break;
     }
     call.end();
   }
 
-  /** The server side of the Peer service: steps every message received into the member. */
+  /** The server side of the Peer service: authenticates each stream, then steps what it carries. */
   handlers(): PeerHandlers {
     return {
-      Replicate: (call, callback) => {
-        let from = '';
-        const gone = () => {
-          if (from) this.endpoint?.peerDisconnected(from);
-        };
-        call.on('data', (batch: PeerBatch & { from: string; cluster: string; fromAddress?: string; messages: Parameters<typeof messageFromWire>[0][] }) => {
-          if (batch.cluster !== this.opts.clusterName) {
-            call.destroy(new Error(`peer ${batch.from} belongs to cluster ${batch.cluster}, not ${this.opts.clusterName}`));
-            return;
-          }
-          from = batch.from;
-          if (this.blocked.has(from)) return;
-          if (batch.fromAddress) this.endpoint?.peerAddress(from, batch.fromAddress);
-          for (const w of batch.messages) {
-            try {
-              this.endpoint?.step(messageFromWire(w));
-            } catch (err) {
-              this.opts.logger.warn({ peer: from, err: String(err) }, 'dropping a malformed peer message');
-            }
-          }
-        });
-        call.on('end', () => {
-          gone();
-          callback(null, {});
-        });
-        call.on('error', gone);
-        call.on('cancelled', gone);
-      },
-      InstallSnapshot: (call, callback) => {
-        const chunks: Buffer[] = [];
-        let head: SnapshotChunk__Output | undefined;
-        call.on('data', (chunk: SnapshotChunk__Output) => {
-          if (!head) head = chunk;
-          chunks.push(chunk.data);
-        });
-        call.on('end', () => {
-          if (!head?.message || head.cluster !== this.opts.clusterName || this.blocked.has(head.message.from)) {
-            callback({ code: grpc.status.INVALID_ARGUMENT, details: 'snapshot stream without a valid first chunk' });
-            return;
-          }
-          const data = Buffer.concat(chunks);
-          this.endpoint?.step(messageFromWire(head.message, new Uint8Array(data.buffer, data.byteOffset, data.length)));
-          callback(null, { installed: true });
-        });
-      },
+      Replicate: (call, callback) => this.serveReplicate(call, callback),
+      InstallSnapshot: (call, callback) => this.serveSnapshot(call, callback),
     };
+  }
+
+  /** The member a stream proves it is, or undefined after refusing it. */
+  private authenticate(call: grpc.ServerReadableStream<unknown, unknown>, refuse: (r: PeerRejection, claimed: string) => void): string | undefined {
+    const auth = this.authenticator.authenticate({ metadata: call.metadata, certificate: call.getAuthContext()?.sslPeerCertificate });
+    if ('id' in auth) return auth.id;
+    refuse(auth, claimedId(call.metadata));
+    return undefined;
+  }
+
+  /** Refuses a stream: logged (rate-limited), counted, answered; nothing it carried was stepped. */
+  private refuser(call: grpc.ServerReadableStream<unknown, unknown>, callback: (err: Partial<grpc.StatusObject>) => void): (r: PeerRejection, claimed: string) => void {
+    let refused = false;
+    return (rejection, claimed) => {
+      if (refused) return;
+      refused = true;
+      this.rejections.record(call.getPeer(), claimed, rejection);
+      const code = rejection.reason === 'no-credentials' || rejection.reason === 'bad-signature' ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED;
+      callback({ code, details: `peer refused (${rejection.reason}): ${rejection.detail}` });
+    };
+  }
+
+  /**
+   * Why a batch from the authenticated member `id` must not be stepped, if it must not: it
+   * belongs to another cluster, speaks for another member, or comes from outside the membership.
+   */
+  private checkBatch(id: string, batch: PeerBatch__Output, first: boolean): PeerRejection | undefined {
+    if (batch.cluster !== this.opts.clusterName) return { reason: 'wrong-cluster', detail: `cluster ${batch.cluster}, not ${this.opts.clusterName}` };
+    const refused = this.checkClusterId(batch.clusterId, first);
+    if (refused) return refused;
+    if (batch.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, speaks for ${batch.from}` };
+    if (!this.endpoint?.knowsPeer(id)) return { reason: 'unknown-member', detail: `${id} is not a member of this cluster's configuration` };
+    for (const m of batch.messages) {
+      if (m.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, sent a message from ${m.from}` };
+      if (m.to !== this.opts.selfId) return { reason: 'wrong-recipient', detail: `a message for ${m.to} reached ${this.opts.selfId}` };
+    }
+    return undefined;
+  }
+
+  /** The first batch (or chunk) of a stream names the cluster's id; a member that joined learns it from there. */
+  private checkClusterId(given: string, first: boolean): PeerRejection | undefined {
+    if (!first && given === '') return undefined;
+    const own = this.opts.clusterId.current();
+    if (own === undefined && given !== '') {
+      this.opts.clusterId.adopt(given);
+      return undefined;
+    }
+    return given === own ? undefined : { reason: 'wrong-cluster', detail: `cluster id ${given || '(none)'}, not ${own ?? '(unknown)'}` };
+  }
+
+  private serveReplicate(call: grpc.ServerReadableStream<PeerBatch__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
+    const refuse = this.refuser(call, callback);
+    const id = this.authenticate(call, refuse);
+    if (id === undefined) return;
+    let open = true;
+    let first = true;
+    let spoke = false;
+    const gone = () => {
+      if (spoke) this.endpoint?.peerDisconnected(id);
+    };
+    call.on('data', (batch: PeerBatch__Output) => {
+      if (!open) return;
+      const refused = this.checkBatch(id, batch, first);
+      first = false;
+      if (refused) {
+        open = false;
+        refuse(refused, batch.from);
+        return;
+      }
+      spoke = true;
+      if (this.blocked.has(id)) return;
+      if (batch.fromAddress) this.endpoint?.peerAddress(id, batch.fromAddress);
+      for (const w of batch.messages) {
+        try {
+          this.endpoint?.step(messageFromWire(w));
+        } catch (err) {
+          this.opts.logger.warn({ peer: id, err: String(err) }, 'dropping a malformed peer message');
+        }
+      }
+    });
+    call.on('end', () => {
+      gone();
+      if (open) callback(null, {});
+    });
+    call.on('error', gone);
+    call.on('cancelled', gone);
+  }
+
+  /** A snapshot is accepted only from the leader of this member's current term, within the size limit, spooled to disk. */
+  private serveSnapshot(call: grpc.ServerReadableStream<SnapshotChunk__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
+    const refuse = this.refuser(call, callback);
+    const id = this.authenticate(call, refuse);
+    if (id === undefined) return;
+    let head: SnapshotChunk__Output['message'] | undefined;
+    let receiver: SnapshotReceiver | undefined;
+    let failed = false;
+    const fail = (r: PeerRejection) => {
+      failed = true;
+      receiver?.discard();
+      refuse(r, head?.from ?? id);
+    };
+    call.on('data', (chunk: SnapshotChunk__Output) => {
+      if (failed) return;
+      if (!head) {
+        const refused = this.checkSnapshotHead(id, chunk);
+        if (refused) return fail(refused);
+        head = chunk.message!;
+        receiver = new SnapshotReceiver(this.opts.snapshotSpool, id);
+      }
+      const refused = receiver!.write(chunk.data);
+      if (refused) fail(refused);
+    });
+    call.on('end', () => {
+      if (failed) return;
+      if (!head || !receiver) return fail({ reason: 'malformed', detail: 'snapshot stream without a first chunk' });
+      const data = receiver.finish();
+      if (!this.blocked.has(id)) this.endpoint?.step(messageFromWire(head, data));
+      callback(null, { installed: true });
+    });
+    const abandon = () => receiver?.discard();
+    call.on('error', abandon);
+    call.on('cancelled', abandon);
+  }
+
+  private checkSnapshotHead(id: string, chunk: SnapshotChunk__Output): PeerRejection | undefined {
+    const m = chunk.message;
+    if (!m || m.type !== 'snap' || !m.snapshot) return { reason: 'malformed', detail: 'the first snapshot chunk carries no snap message' };
+    if (chunk.cluster !== this.opts.clusterName) return { reason: 'wrong-cluster', detail: `cluster ${chunk.cluster}, not ${this.opts.clusterName}` };
+    const refused = this.checkClusterId(chunk.clusterId, true);
+    if (refused) return refused;
+    if (m.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, sends a snapshot from ${m.from}` };
+    if (m.to !== this.opts.selfId) return { reason: 'wrong-recipient', detail: `a snapshot for ${m.to} reached ${this.opts.selfId}` };
+    const { term, leader } = this.endpoint?.leadership() ?? { term: 0, leader: '' };
+    if (leader !== id || m.term !== term) return { reason: 'snapshot-not-from-leader', detail: `${id} at term ${m.term} is not the leader of term ${term} (${leader || 'none known'})` };
+    return undefined;
   }
 
   close(): void {
@@ -198,4 +323,10 @@ export class GrpcPeerTransport implements PeerSender {
     }
     this.links.clear();
   }
+}
+
+/** The member id a refused stream claimed in its handshake, for the log line. */
+function claimedId(metadata: grpc.Metadata): string {
+  const value = metadata.get('fleet-peer-auth')[0];
+  return typeof value === 'string' ? (value.split(' ')[0] ?? '-') : '-';
 }

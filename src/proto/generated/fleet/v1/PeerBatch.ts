@@ -7,6 +7,7 @@ export interface PeerBatch {
   'from'?: (string);
   'messages'?: (_fleet_v1_RaftMessage)[];
   'fromAddress'?: (string);
+  'clusterId'?: (string);
 }
 
 export interface PeerBatch__Output {
@@ -14,4 +15,5 @@ export interface PeerBatch__Output {
   'from': (string);
   'messages': (_fleet_v1_RaftMessage__Output)[];
   'fromAddress': (string);
+  'clusterId': (string);
 }

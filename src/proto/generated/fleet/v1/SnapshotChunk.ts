@@ -7,6 +7,7 @@ export interface SnapshotChunk {
   'message'?: (_fleet_v1_RaftMessage | null);
   'data'?: (Buffer | Uint8Array | string);
   'done'?: (boolean);
+  'clusterId'?: (string);
 }
 
 export interface SnapshotChunk__Output {
@@ -14,4 +15,5 @@ export interface SnapshotChunk__Output {
   'message': (_fleet_v1_RaftMessage__Output | null);
   'data': (Buffer);
   'done': (boolean);
+  'clusterId': (string);
 }

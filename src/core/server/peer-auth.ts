@@ -1,0 +1,177 @@
+/**
+ * Who may take part in the Raft conversation. Every peer stream is authenticated when it opens,
+ * before any message on it is stepped, by one of two credentials (both when both are set):
+ *
+ * - mutual TLS: the member's server requires a client certificate signed by its CA; the peer
+ *   service then also requires a *member* certificate (OU=fleet-member) whose CN is the id
+ *   the stream claims. An operator's certificate or a client token opens no peer stream.
+ * - a peer secret (a file only members hold): the opening peer signs, with HMAC-SHA256, its id,
+ *   the receiver's id, the cluster, a timestamp and a fresh nonce. The secret never travels;
+ *   a recorded signature is refused when replayed (nonce) or late (timestamp). It does not
+ *   protect an established plaintext connection from a man in the middle, and every holder of
+ *   the secret can sign as any member: across networks you do not trust, use mutual TLS.
+ *
+ * Once authenticated, a stream speaks for one member only: every batch and every message on it
+ * must name that member as its sender (`PeerGate.admit`), and the member must be in the
+ * configuration the receiver knows.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
+import { Metadata } from '@grpc/grpc-js';
+
+/** The metadata key that carries a peer's signed handshake. */
+export const PEER_AUTH_METADATA = 'fleet-peer-auth';
+/** The OU that marks a certificate as a member's (an operator's certificate has another). */
+export const MEMBER_CERT_OU = 'fleet-member';
+/** How far a handshake's timestamp may be from the receiver's clock (clocks of members may disagree this much). */
+const HANDSHAKE_WINDOW_MS = 5 * 60_000;
+/** Nonces remembered to refuse replays; past this many within the window, new streams are refused until old ones age out. */
+const MAX_REMEMBERED_NONCES = 100_000;
+
+/** The credentials peers present to each other. */
+export interface PeerCredentials {
+  /** The shared peer secret, when members run with `--peer-secret-file`. */
+  readonly secret?: Buffer | undefined;
+  /** Whether the port requires client certificates from a CA (mutual TLS). */
+  readonly mutualTls: boolean;
+}
+
+/** Why a peer was refused; each is a label of `fleet_peer_rejected_total`. */
+export type PeerRejectReason =
+  | 'no-credentials'
+  | 'bad-signature'
+  | 'stale-handshake'
+  | 'replayed-handshake'
+  | 'not-a-member-certificate'
+  | 'identity-mismatch'
+  | 'unknown-member'
+  | 'wrong-recipient'
+  | 'wrong-cluster'
+  | 'snapshot-not-from-leader'
+  | 'snapshot-too-large'
+  | 'malformed';
+
+/** A refusal: what the log line and the metric say. */
+export interface PeerRejection {
+  readonly reason: PeerRejectReason;
+  readonly detail: string;
+}
+
+function signature(secret: Buffer, fields: readonly string[]): Buffer {
+  return createHmac('sha256', secret).update(['fleet-peer-auth/v1', ...fields].join('\n')).digest();
+}
+
+/** The handshake a member sends when it opens a stream to `to`. */
+export function signHandshake(secret: Buffer, cluster: string, from: string, to: string, now: number): Metadata {
+  const nonce = randomBytes(16).toString('hex');
+  const mac = signature(secret, [cluster, from, to, String(now), nonce]).toString('hex');
+  const md = new Metadata();
+  md.set(PEER_AUTH_METADATA, `${from} ${now} ${nonce} ${mac}`);
+  return md;
+}
+
+/** What the receiver knows of a stream when it opens. */
+export interface StreamOpening {
+  readonly metadata: Metadata;
+  /** The client certificate, when the port runs mutual TLS. */
+  readonly certificate: PeerCertificate | undefined;
+}
+
+/**
+ * Checks stream openings against this member's credentials. Invariant: a stream is admitted
+ * only if every configured credential vouches for the same member id, and a given signed
+ * handshake admits at most one stream.
+ */
+export class PeerAuthenticator {
+  private readonly nonces = new Map<string, number>();
+
+  constructor(
+    private readonly selfId: string,
+    private readonly cluster: string,
+    private readonly creds: PeerCredentials,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The member id the opening proves, or why it proves none. */
+  authenticate(opening: StreamOpening): { id: string } | PeerRejection {
+    if (!this.creds.secret && !this.creds.mutualTls) return { reason: 'no-credentials', detail: 'this member runs without peer credentials' };
+    let id: string | undefined;
+    if (this.creds.mutualTls) {
+      const fromCert = this.certificateId(opening.certificate);
+      if (typeof fromCert !== 'string') return fromCert;
+      id = fromCert;
+    }
+    if (this.creds.secret) {
+      const signed = this.verifyHandshake(opening.metadata, this.creds.secret);
+      if (typeof signed !== 'string') return signed;
+      if (id !== undefined && signed !== id) return { reason: 'identity-mismatch', detail: `certificate names ${id}, handshake claims ${signed}` };
+      id = signed;
+    }
+    return { id: id! };
+  }
+
+  private certificateId(cert: PeerCertificate | undefined): string | PeerRejection {
+    if (!cert?.subject) return { reason: 'no-credentials', detail: 'no client certificate' };
+    const ou = [cert.subject.OU].flat();
+    const cn = [cert.subject.CN].flat()[0];
+    if (!ou.includes(MEMBER_CERT_OU) || !cn) return { reason: 'not-a-member-certificate', detail: `certificate CN=${String(cn)} OU=${ou.join('+')} is not a member's (OU=${MEMBER_CERT_OU})` };
+    return cn;
+  }
+
+  private verifyHandshake(metadata: Metadata, secret: Buffer): string | PeerRejection {
+    const value = metadata.get(PEER_AUTH_METADATA)[0];
+    if (typeof value !== 'string') return { reason: 'no-credentials', detail: 'no peer handshake' };
+    const [from, tsText, nonce, mac, extra] = value.split(' ');
+    if (!from || !tsText || !nonce || !mac || extra !== undefined || !/^[0-9a-f]{32}$/.test(nonce) || !/^[0-9a-f]{64}$/.test(mac)) {
+      return { reason: 'malformed', detail: 'malformed peer handshake' };
+    }
+    const expected = signature(secret, [this.cluster, from, this.selfId, tsText, nonce]);
+    if (!timingSafeEqual(expected, Buffer.from(mac, 'hex'))) return { reason: 'bad-signature', detail: `handshake of ${from} not signed with this cluster's peer secret` };
+    const now = this.now();
+    const ts = Number(tsText);
+    if (!Number.isSafeInteger(ts) || Math.abs(now - ts) > HANDSHAKE_WINDOW_MS) return { reason: 'stale-handshake', detail: `handshake of ${from} is ${Math.round((now - ts) / 1000)} s old` };
+    return this.remember(nonce, now) ? from : { reason: 'replayed-handshake', detail: `handshake of ${from} was already used` };
+  }
+
+  /** Records a nonce; false when it was seen before, or too many are remembered to tell. */
+  private remember(nonce: string, now: number): boolean {
+    if (this.nonces.has(nonce)) return false;
+    if (this.nonces.size >= MAX_REMEMBERED_NONCES) {
+      for (const [n, at] of this.nonces) if (now - at > 2 * HANDSHAKE_WINDOW_MS) this.nonces.delete(n);
+      if (this.nonces.size >= MAX_REMEMBERED_NONCES) return false;
+    }
+    this.nonces.set(nonce, now);
+    return true;
+  }
+}
+
+/** What a peer-auth log line needs. */
+export interface RejectionLogger {
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
+
+/**
+ * Logs refused peers once per source, claimed id and reason per interval (an attacker must not
+ * be able to fill the disk with log lines), and counts every refusal by reason.
+ */
+export class RejectionLog {
+  readonly counts = new Map<PeerRejectReason, number>();
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(
+    private readonly logger: RejectionLogger,
+    private readonly intervalMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  record(source: string, claimedId: string, rejection: PeerRejection): void {
+    this.counts.set(rejection.reason, (this.counts.get(rejection.reason) ?? 0) + 1);
+    const key = `${source}\0${claimedId}\0${rejection.reason}`;
+    const now = this.now();
+    const last = this.lastLogged.get(key);
+    if (last !== undefined && now - last < this.intervalMs) return;
+    if (this.lastLogged.size > 10_000) this.lastLogged.clear();
+    this.lastLogged.set(key, now);
+    this.logger.warn({ source, claimedId, reason: rejection.reason, detail: rejection.detail }, 'refused a peer');
+  }
+}
