@@ -3,17 +3,20 @@
  * session stream and its circuit breaker. Calls here make one attempt; retrying and choosing
  * the endpoint is FleetClient's job.
  */
-import { Metadata, type CallOptions, type ChannelCredentials, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type CallOptions, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { loadFleetProto } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { DEADLINE_GRACE_MS, FleetClientError, noAnswerError } from './errors.js';
 import { isServiceError, refusedWriteResponse, toClientError } from './grpc-errors.js';
+import { channelCredentials, memberChannelOptions } from './channel.js';
 import { SessionStream } from './session-stream.js';
+import type { TlsFiles } from './tls.js';
 
 /** How every endpoint of a client connects. */
 export interface EndpointConfig {
-  readonly credentials: ChannelCredentials;
+  /** TLS files; plaintext without. */
+  readonly tls: TlsFiles | undefined;
   readonly channelOptions: ChannelOptions;
   readonly token: string | undefined;
   readonly breaker: BreakerOptions;
@@ -45,13 +48,14 @@ export class Endpoint {
 
   /** The Fleet stub (its channel is created on first use). */
   get fleet(): wire.FleetClient {
-    this.#fleet ??= new (loadFleetProto().fleet.v1.Fleet)(this.address, this.#config.credentials, this.#config.channelOptions);
+    const { tls, channelOptions } = this.#config;
+    this.#fleet ??= new (loadFleetProto().fleet.v1.Fleet)(this.address, channelCredentials(tls, this.address), { ...channelOptions, ...memberChannelOptions(this.address, tls) });
     return this.#fleet;
   }
 
   /** The Admin stub, on the Fleet stub's channel. */
   get admin(): wire.AdminClient {
-    this.#admin ??= new (loadFleetProto().fleet.v1.Admin)(this.address, this.#config.credentials, { channelOverride: this.fleet.getChannel() });
+    this.#admin ??= new (loadFleetProto().fleet.v1.Admin)(this.address, channelCredentials(this.#config.tls, this.address), { channelOverride: this.fleet.getChannel() });
     return this.#admin;
   }
 

@@ -4,7 +4,7 @@
  * (client id + seq, reused by retries); reads go where their consistency allows; failures
  * come out as FleetClientError with a one-line message that says what to do.
  */
-import { credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
@@ -39,7 +39,8 @@ import type {
   Written,
   Commands,
 } from './types.js';
-import { readTlsFile, usesTls, type TlsFiles } from './tls.js';
+import type { TlsFiles } from './tls.js';
+export { channelCredentials } from './channel.js';
 
 export type { TlsFiles } from './tls.js';
 
@@ -81,11 +82,6 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_send_message_length': 64 << 20,
 };
 
-/** The channel credentials for `tls` (plaintext when no file is given). */
-export function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
-  if (!usesTls(tls)) return credentials.createInsecure();
-  return credentials.createSsl(readTlsFile(tls.cacert, 'CA certificate') ?? null, readTlsFile(tls.key, 'key') ?? null, readTlsFile(tls.cert, 'certificate') ?? null);
-}
 
 /**
  * Sequence numbers of this client's writes. Invariant: `firstIncomplete` is the lowest seq not
@@ -129,7 +125,7 @@ export class FleetClient {
     this.#router = new Router({
       endpoints: opts.endpoints,
       config: {
-        credentials: channelCredentials(opts.tls),
+        tls: opts.tls,
         channelOptions: { ...DEFAULT_CHANNEL_OPTIONS, ...opts.channelOptions },
         token: opts.token,
         breaker: opts.breaker ?? {},

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
 import { FleetClient } from '../../src/client/index.js';
 import type { FleetClientOptions } from '../../src/client/index.js';
+import { randomBytes } from 'node:crypto';
+import { createAuthority, createMemberCert, createOperatorCert, loadAuthority, type CertFiles } from '../../src/ops/local-cluster/certs.js';
 import { freePort, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 interface Member {
@@ -14,6 +16,8 @@ interface Member {
   output: () => string;
   /** Starts with `--join` (knowing no other member) instead of `--peers`. */
   joins?: boolean;
+  /** Where it serves Prometheus metrics, when the cluster was started with `metrics`. */
+  metricsPort?: number;
 }
 
 export interface TestClusterOptions {
@@ -26,7 +30,15 @@ export interface TestClusterOptions {
   readonly token?: string;
   readonly adminToken?: string;
   /** Certificates clients made by `client()` verify members with (members started with --tls-*). */
-  readonly clientTls?: { readonly cacert?: string };
+  readonly clientTls?: { readonly cacert?: string; readonly cert?: string; readonly key?: string };
+  /**
+   * How members authenticate each other: a peer secret file (the default, as `fleet init`
+   * starts them), mutual TLS with certificates from a test CA (clients then present the
+   * operator's), or nothing (members trust the id a stream claims).
+   */
+  readonly peerAuth?: 'secret' | 'mtls' | 'none';
+  /** Serve metrics on a loopback port per member (`Member.metricsPort`). */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -37,8 +49,15 @@ export class TestCluster {
   readonly members: Member[] = [];
   private readonly root = tempDir('fleet-e2e-');
   private readonly clients: FleetClient[] = [];
+  /** The shared peer secret, when members authenticate with one. */
+  readonly peerSecret: string | undefined;
+  private memberCerts = new Map<string, CertFiles>();
+  /** The test CA and the operator's certificate, when members run mutual TLS. */
+  tls: { readonly ca: string; readonly operator: CertFiles } | undefined;
 
-  private constructor(private readonly opts: TestClusterOptions) {}
+  private constructor(private readonly opts: TestClusterOptions) {
+    this.peerSecret = (opts.peerAuth ?? 'secret') === 'secret' ? randomBytes(32).toString('hex') : undefined;
+  }
 
   static async start(opts: TestClusterOptions = {}): Promise<TestCluster> {
     const cluster = new TestCluster(opts);
@@ -46,9 +65,11 @@ export class TestCluster {
     for (let i = 1; i <= size; i++) {
       const dataDir = join(cluster.root.path, `n${i}`);
       mkdirSync(dataDir, { recursive: true });
-      cluster.members.push({ id: `n${i}`, port: await freePort(), dataDir, child: undefined, output: () => '' });
+      const metricsPort = opts.metrics ? await freePort() : undefined;
+      cluster.members.push({ id: `n${i}`, port: await freePort(), dataDir, child: undefined, output: () => '', ...(metricsPort ? { metricsPort } : {}) });
     }
     try {
+      if (opts.peerAuth === 'mtls') await cluster.createCertificates();
       for (const m of cluster.members) cluster.launch(m);
       await cluster.waitForLeader();
     } catch (err) {
@@ -57,6 +78,14 @@ export class TestCluster {
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs}`, { cause: err });
     }
     return cluster;
+  }
+
+  private async createCertificates(): Promise<void> {
+    const dir = join(this.root.path, 'certs');
+    mkdirSync(dir, { recursive: true });
+    const ca = await createAuthority(dir, 'fleet');
+    for (const m of this.members) this.memberCerts.set(m.id, await createMemberCert(ca, dir, m.id, '127.0.0.1'));
+    this.tls = { ca: ca.files.cert, operator: await createOperatorCert(ca, dir) };
   }
 
   get endpoints(): string[] {
@@ -78,6 +107,10 @@ export class TestCluster {
     const dataDir = join(this.root.path, id);
     mkdirSync(dataDir, { recursive: true });
     const m: Member = { id, port: await freePort(), dataDir, child: undefined, output: () => '', joins: true };
+    if (this.tls) {
+      const ca = await loadAuthority(join(this.root.path, 'certs'));
+      this.memberCerts.set(id, await createMemberCert(ca, join(this.root.path, 'certs'), id, '127.0.0.1'));
+    }
     this.members.push(m);
     return m;
   }
@@ -86,7 +119,8 @@ export class TestCluster {
     const args = [
       'node', 'start', '--id', m.id, '--data-dir', m.dataDir, '--listen', `127.0.0.1:${m.port}`, ...(m.joins ? ['--join'] : ['--peers', this.peersFlag()]),
       '--heartbeat', this.opts.heartbeat ?? '100ms', '--election-timeout', this.opts.electionTimeout ?? '1000ms',
-      '--snapshot-every', String(this.opts.snapshotEvery ?? 10_000), ...(this.opts.extraArgs ?? []), ...this.tokenArgs(),
+      '--snapshot-every', String(this.opts.snapshotEvery ?? 10_000), ...(this.opts.extraArgs ?? []), ...this.tokenArgs(), ...this.peerAuthArgs(m.id),
+      ...(m.metricsPort ? ['--metrics-listen', `127.0.0.1:${m.metricsPort}`] : []),
     ];
     const { child, output } = spawnCli(args, MEMBER_ENV, MEMBER_NODE_OPTIONS);
     m.child = child;
@@ -96,17 +130,34 @@ export class TestCluster {
   private tokenArgs(): string[] {
     const args: string[] = [];
     for (const [flag, secret] of [['--token-file', this.opts.token], ['--admin-token-file', this.opts.adminToken]] as const) {
-      if (!secret) continue;
-      const file = join(this.root.path, flag.slice(2));
-      writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-      args.push(flag, file);
+      if (secret) args.push(flag, this.secretFile(flag.slice(2), secret));
     }
     return args;
   }
 
+  /** Files, mode 0600, under the cluster's root; the same name gives the same file. */
+  secretFile(name: string, content: string): string {
+    const file = join(this.root.path, name);
+    writeFileSync(file, `${content}\n`, { mode: 0o600 });
+    return file;
+  }
+
+  private peerAuthArgs(id: string): string[] {
+    if (this.peerSecret) return ['--peer-secret-file', this.secretFile('peer-secret', this.peerSecret)];
+    const cert = this.memberCerts.get(id);
+    return cert && this.tls ? ['--tls-cert', cert.cert, '--tls-key', cert.key, '--tls-ca', this.tls.ca] : [];
+  }
+
+  /** A member's certificate and key (mutual TLS clusters). */
+  certificateOf(id: string): CertFiles {
+    const cert = this.memberCerts.get(id);
+    if (!cert) throw new Error(`no certificate for ${id}`);
+    return cert;
+  }
+
   client(opts: Partial<FleetClientOptions> = {}): FleetClient {
     const token = this.opts.adminToken ?? this.opts.token;
-    const tls = this.opts.clientTls;
+    const tls = this.opts.clientTls ?? (this.tls ? { cacert: this.tls.ca, cert: this.tls.operator.cert, key: this.tls.operator.key } : undefined);
     const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 2_000, overallTimeoutMs: 20_000, ...(token ? { token } : {}), ...(tls ? { tls } : {}), ...opts });
     this.clients.push(c);
     return c;

@@ -21,6 +21,8 @@ import { Metadata } from '@grpc/grpc-js';
 
 /** The metadata key that carries a peer's signed handshake. */
 export const PEER_AUTH_METADATA = 'fleet-peer-auth';
+/** The metadata key that names the member opening a stream (trusted only where no credential is configured). */
+export const PEER_ID_METADATA = 'fleet-peer-id';
 /** The OU that marks a certificate as a member's (an operator's certificate has another). */
 export const MEMBER_CERT_OU = 'fleet-member';
 /** How far a handshake's timestamp may be from the receiver's clock (clocks of members may disagree this much). */
@@ -61,11 +63,13 @@ function signature(secret: Buffer, fields: readonly string[]): Buffer {
   return createHmac('sha256', secret).update(['fleet-peer-auth/v1', ...fields].join('\n')).digest();
 }
 
-/** The handshake a member sends when it opens a stream to `to`. */
-export function signHandshake(secret: Buffer, cluster: string, from: string, to: string, now: number): Metadata {
+/** The handshake a member sends when it opens a stream to `to`: its id, signed when it holds a secret. */
+export function signHandshake(secret: Buffer | undefined, cluster: string, from: string, to: string, now: number): Metadata {
+  const md = new Metadata();
+  md.set(PEER_ID_METADATA, from);
+  if (!secret) return md;
   const nonce = randomBytes(16).toString('hex');
   const mac = signature(secret, [cluster, from, to, String(now), nonce]).toString('hex');
-  const md = new Metadata();
   md.set(PEER_AUTH_METADATA, `${from} ${now} ${nonce} ${mac}`);
   return md;
 }
@@ -92,9 +96,15 @@ export class PeerAuthenticator {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The member id the opening proves, or why it proves none. */
+  /**
+   * The member id the opening proves, or why it proves none. A member configured without any
+   * peer credential (loopback only, or --insecure: see node start) takes the id a stream claims.
+   */
   authenticate(opening: StreamOpening): { id: string } | PeerRejection {
-    if (!this.creds.secret && !this.creds.mutualTls) return { reason: 'no-credentials', detail: 'this member runs without peer credentials' };
+    if (!this.creds.secret && !this.creds.mutualTls) {
+      const claimed = opening.metadata.get(PEER_ID_METADATA)[0];
+      return typeof claimed === 'string' && claimed ? { id: claimed } : { reason: 'no-credentials', detail: 'the stream names no member' };
+    }
     let id: string | undefined;
     if (this.creds.mutualTls) {
       const fromCert = this.certificateId(opening.certificate);

@@ -5,7 +5,7 @@ import type { SnapshotChunk__Output } from '../../proto/generated/fleet/v1/Snaps
 import { loadFleetProto } from '../../proto/index.js';
 import type { NodeLogger, PeerSender } from '../node/fleet-node.js';
 import type { Message, SnapshotMeta } from '../raft/index.js';
-import { PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './peer-auth.js';
+import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './peer-auth.js';
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
 
@@ -130,8 +130,7 @@ export class GrpcPeerTransport implements PeerSender {
 
   /** The credentials a stream to `to` opens with (the TLS certificate, if any, is the channel's). */
   private handshake(to: string): grpc.Metadata {
-    const secret = this.opts.peerCredentials.secret;
-    return secret ? signHandshake(secret, this.opts.clusterName, this.opts.selfId, to, Date.now()) : new grpc.Metadata();
+    return signHandshake(this.opts.peerCredentials.secret, this.opts.clusterName, this.opts.selfId, to, Date.now());
   }
 
   private openStream(to: string, link: PeerLink): grpc.ClientWritableStream<PeerBatch> {
@@ -327,6 +326,6 @@ export class GrpcPeerTransport implements PeerSender {
 
 /** The member id a refused stream claimed in its handshake, for the log line. */
 function claimedId(metadata: grpc.Metadata): string {
-  const value = metadata.get('fleet-peer-auth')[0];
-  return typeof value === 'string' ? (value.split(' ')[0] ?? '-') : '-';
+  const value = metadata.get(PEER_ID_METADATA)[0] ?? metadata.get(PEER_AUTH_METADATA)[0];
+  return typeof value === 'string' ? (value.split(' ')[0] || '-') : '-';
 }
