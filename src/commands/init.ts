@@ -19,13 +19,16 @@ export interface InitJson {
 
 export default class Init extends FleetCommand {
   static override summary = 'Start a local cluster in the background and make it the current context.';
-  static override description = `Starts NODES members on this machine as detached \`fleet node start\` processes on loopback ports BASE-PORT, BASE-PORT+1, …, generates client and admin tokens (files of mode 0600), waits until a leader is elected and every member has applied the first entries, writes a context named after the cluster and makes it current, and prints the members.
+  static override description = `Starts NODES members on this machine as detached \`fleet node start\` processes on loopback ports BASE-PORT, BASE-PORT+1, …, generates client and admin tokens and the peer secret members authenticate each other with (files of mode 0600), waits until a leader is elected and every member has applied the first entries, writes a context named after the cluster and makes it current, and prints the members.
+
+With --tls, it also creates a CA for the cluster and certificates for each member (CN=<id>, OU=fleet-member) and for the operator (OU=fleet-operator), keys of mode 0600, under certs/: every connection (client, admin, peer) is then mutual TLS, and the context carries the operator's certificate, so \`fleet status\` needs no extra flags.
 
 Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/share/…); nothing is written to the current directory. Running it again on a running cluster changes nothing. If any step fails, what was started is stopped again.`;
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --nodes 1 --name dev --base-port 8781',
     '<%= config.bin %> init --nodes 5 --heartbeat 50ms --election-timeout 300ms --json',
+    '<%= config.bin %> init --tls --name secure --base-port 9781',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
@@ -35,6 +38,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     'data-dir': Flags.string({ description: "directory for the members' data (default: under $XDG_DATA_HOME/fleet/clusters/NAME)", helpValue: '<dir>' }),
     heartbeat: Flags.string({ description: 'leader heartbeat interval', default: '100ms', helpValue: '<duration>' }),
     'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
+    tls: Flags.boolean({ description: 'create a CA and certificates, and run every connection over mutual TLS', default: false }),
     timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
   };
 
@@ -46,7 +50,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
-        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], timeoutMs: flags.timeout,
+        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, timeoutMs: flags.timeout,
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );

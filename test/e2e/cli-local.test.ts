@@ -168,6 +168,39 @@ describe('fleet init, status, down, up, destroy', () => {
   }, 240_000);
 });
 
+describe('fleet init --tls', () => {
+  it('runs every connection over mutual TLS, and status works with no extra flags', async () => {
+    const base = await freePorts(3);
+    const init = await fleet('init', '--tls', '--base-port', String(base), '--json');
+    expect(init.code, init.stderr).toBe(0);
+    const created = JSON.parse(init.stdout) as { cluster: PsCluster };
+    const certs = join(created.cluster.home, 'certs');
+    for (const key of ['ca.key', 'operator.key', 'member-n1.key']) expect(statSync(join(certs, key)).mode & 0o777, key).toBe(0o600);
+    expect(statSync(join(created.cluster.home, 'peer.secret')).mode & 0o777).toBe(0o600);
+
+    const status = await fleet('status', '--json');
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { members: { healthy: boolean }[] }).members.map((m) => m.healthy)).toEqual([true, true, true]);
+    expect(status.stderr).not.toMatch(/DEP0123|ServerName to an IP/);
+    const put = await fleet('kv', 'put', 'over', 'tls');
+    expect(put.code, put.stderr).toBe(0);
+
+    // Plaintext, and TLS without a client certificate, are both refused by the members.
+    const endpoint = `127.0.0.1:${base}`;
+    for (const tls of [undefined, { cacert: join(certs, 'ca.crt') }]) {
+      const c = new FleetClient({ endpoints: [endpoint], callTimeoutMs: 1_000, overallTimeoutMs: 2_000, ...(tls ? { tls } : {}) });
+      clients.push(c);
+      await expect(c.status()).rejects.toThrow();
+    }
+    const logs = readdirSync(join(created.cluster.home, 'logs')).map((f) => readFileSync(join(created.cluster.home, 'logs', f), 'utf8')).join('');
+    expect(logs).toMatch(/"peerAuth":"mutual-tls\+peer-secret"/);
+    expect(logs).not.toMatch(/DEP0123/);
+
+    const destroyed = await fleet('destroy', '--yes');
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+  }, 120_000);
+});
+
 describe('fleet init when it cannot succeed', () => {
   it('reports a busy port with the process holding it, and starts nothing', async () => {
     const base = await freePorts(3);

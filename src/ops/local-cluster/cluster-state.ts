@@ -3,7 +3,9 @@
  * (by validated pid), and the view `fleet ps` prints.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CliError } from '../../cli/errors.js';
+import type { TlsFiles } from '../../client/index.js';
 import { memberAddress, readManifest, type ClusterManifest, type ManifestMemberState } from './manifest.js';
 import { checkClusterName, clusterPaths, type ClusterPaths } from './paths.js';
 import { memberPid } from './pids.js';
@@ -92,4 +94,17 @@ export async function adminToken(c: LocalCluster): Promise<string> {
     // reported below
   }
   throw new CliError(`cannot read the admin token of ${c.manifest.name} at ${c.paths.adminTokenFile}`, { hint: `fleet destroy --name ${c.manifest.name} and init it again if it is lost` });
+}
+
+/** The TLS files the operator's client presents to a cluster made with `fleet init --tls`. */
+export function operatorTls(c: LocalCluster): TlsFiles | undefined {
+  if (!c.manifest.tls) return undefined;
+  const dir = c.paths.certsDir;
+  return { cacert: join(dir, 'ca.crt'), cert: join(dir, 'operator.crt'), key: join(dir, 'operator.key') };
+}
+
+/** What a client of the local cluster needs: the admin token, and the operator's certificate with --tls. */
+export async function operatorAccess(c: LocalCluster): Promise<{ token: string; tls?: TlsFiles }> {
+  const tls = operatorTls(c);
+  return { token: await adminToken(c), ...(tls ? { tls } : {}) };
 }

@@ -5,7 +5,7 @@
  * the leader's no-op, are in every state machine.
  */
 import { CliError, EXIT } from '../../cli/errors.js';
-import type { EndpointStatus, FleetClient, FleetClientOptions } from '../../client/index.js';
+import type { EndpointStatus, FleetClient, FleetClientOptions, TlsFiles } from '../../client/index.js';
 import { pause, type Progress } from './wait.js';
 
 /**
@@ -62,6 +62,8 @@ export interface HealthWait {
   /** endpoint → member id, for every member that must be healthy. */
   readonly members: ReadonlyMap<string, string>;
   readonly token: string;
+  /** The operator's certificate, for a cluster made with --tls. */
+  readonly tls?: TlsFiles | undefined;
   readonly timeoutMs: number;
   readonly progress: Progress;
   readonly signal?: AbortSignal | undefined;
@@ -93,7 +95,7 @@ export async function localClient(opts: FleetClientOptions): Promise<FleetClient
 
 /** Polls the members until `assessHealth` says healthy; answers the last statuses. Throws a CliError (exit 3) on timeout. */
 export async function waitHealthy(w: HealthWait): Promise<{ statuses: EndpointStatus[]; leader: string; milestones: HealthMilestones }> {
-  const client = await localClient({ endpoints: [...w.members.keys()], token: w.token, callTimeoutMs: 500, overallTimeoutMs: 1_000, backoffMs: { initial: 20, max: 100 } });
+  const client = await localClient({ endpoints: [...w.members.keys()], token: w.token, tls: w.tls, callTimeoutMs: 500, overallTimeoutMs: 1_000, backoffMs: { initial: 20, max: 100 } });
   const deadline = Date.now() + w.timeoutMs;
   const seen: { answering?: number; leader?: number } = {};
   try {
@@ -123,8 +125,8 @@ export function leaderOf(statuses: readonly EndpointStatus[]): string | undefine
 }
 
 /** One quick round of statuses from `endpoints` (never throws; unreachable members answer `ok: false`). */
-export async function probeStatuses(endpoints: readonly string[], token: string, timeoutMs = 1_000): Promise<EndpointStatus[]> {
-  const client = await localClient({ endpoints, token, callTimeoutMs: timeoutMs, overallTimeoutMs: timeoutMs });
+export async function probeStatuses(endpoints: readonly string[], access: { token: string; tls?: TlsFiles | undefined }, timeoutMs = 1_000): Promise<EndpointStatus[]> {
+  const client = await localClient({ endpoints, ...access, callTimeoutMs: timeoutMs, overallTimeoutMs: timeoutMs });
   try {
     return await client.statusAll();
   } finally {

@@ -10,12 +10,13 @@ import { resolve } from 'node:path';
 import { CliError, EXIT } from '../../cli/errors.js';
 import type { EndpointStatus } from '../../client/index.js';
 import type { ContextStore } from '../../client/contexts.js';
-import { adminToken, findCluster, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
+import { findCluster, operatorAccess, operatorTls, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { waitHealthy } from './health.js';
 import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, endpointsOf, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest } from './manifest.js';
 import { clusterPaths, checkClusterName, type ClusterPaths } from './paths.js';
 import { busyPorts, describeBusyPort } from './ports.js';
+import { createClusterCredentials } from './member-credentials.js';
 import { generateToken, writeSecretFile } from './secrets.js';
 import { stopMembers } from './shutdown.js';
 import { SILENT_PROGRESS, type Progress } from './wait.js';
@@ -32,6 +33,8 @@ export interface InitOptions {
   readonly dataDir?: string | undefined;
   readonly heartbeat: string;
   readonly electionTimeout: string;
+  /** Every connection TLS, with a CA and certificates made for the cluster. */
+  readonly tls?: boolean;
   /** How long to wait for health (default 30 s). */
   readonly timeoutMs?: number;
   /** The directory of local clusters (clustersRoot()). */
@@ -91,7 +94,7 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
     const spawned = Date.now();
     const health = await waitHealthy({
       members: new Map(manifest.members.map((m) => [memberAddress(m), m.id])),
-      token: await adminToken({ manifest, paths }),
+      ...(await operatorAccess({ manifest, paths })),
       timeoutMs: opts.timeoutMs ?? 30_000,
       progress,
       signal: opts.signal,
@@ -110,7 +113,8 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
 
 /** The context `fleet init` writes: every member, both tokens, and where the cluster lives. */
 export function contextOf(manifest: ClusterManifest, paths: ClusterPaths) {
-  return { endpoints: endpointsOf(manifest), tokenFile: paths.tokenFile, adminTokenFile: paths.adminTokenFile, local: { dataDir: paths.home } };
+  const tls = operatorTls({ manifest, paths });
+  return { endpoints: endpointsOf(manifest), tokenFile: paths.tokenFile, adminTokenFile: paths.adminTokenFile, ...tls, local: { dataDir: paths.home } };
 }
 
 async function alreadyThere(c: LocalCluster, contexts: ContextStore, t0: number): Promise<InitResult> {
@@ -135,7 +139,7 @@ function planManifest(opts: InitOptions, paths: ClusterPaths): ClusterManifest {
   });
   return {
     version: 1, name: opts.name, created: new Date().toISOString(), basePort: opts.basePort, dataDir,
-    heartbeat: opts.heartbeat, electionTimeout: opts.electionTimeout, members, nextMember: opts.nodes + 1,
+    heartbeat: opts.heartbeat, electionTimeout: opts.electionTimeout, members, nextMember: opts.nodes + 1, ...(opts.tls ? { tls: true } : {}),
   };
 }
 
@@ -158,9 +162,10 @@ async function checkPlaceIsFree(manifest: ClusterManifest, root: string): Promis
 async function writeClusterFiles(manifest: ClusterManifest, paths: ClusterPaths): Promise<void> {
   for (const dir of [paths.home, paths.runDir, paths.logDir, ...manifest.members.map((m) => m.dataDir)]) await mkdirPrivate(dir);
   // No manifest means no cluster: token files are leftovers of an init that died before writing one.
-  for (const f of [paths.tokenFile, paths.adminTokenFile]) await rm(f, { force: true });
+  for (const f of [paths.tokenFile, paths.adminTokenFile, paths.peerSecretFile, paths.certsDir]) await rm(f, { recursive: true, force: true });
   await writeSecretFile(paths.tokenFile, generateToken());
   await writeSecretFile(paths.adminTokenFile, generateToken());
+  await createClusterCredentials(manifest, paths);
   await writeManifest(paths.manifest, manifest);
 }
 
@@ -182,7 +187,7 @@ async function rollBack(err: unknown, manifest: ClusterManifest, paths: ClusterP
     const started = launched.map((l) => ({ member: manifest.members.find((m) => m.id === l.id)!, pid: l.pid }));
     await stopMembers(started, undefined, { timeoutMs: 3_000 });
     for (const m of manifest.members) await rm(m.dataDir, { recursive: true, force: true });
-    for (const f of [paths.manifest, paths.tokenFile, paths.adminTokenFile, paths.runDir]) await rm(f, { recursive: true, force: true });
+    for (const f of [paths.manifest, paths.tokenFile, paths.adminTokenFile, paths.peerSecretFile, paths.certsDir, paths.runDir]) await rm(f, { recursive: true, force: true });
   } catch (cleanupErr) {
     cleanup = `could not clean up (${(cleanupErr as Error).message}); check fleet ps`;
   }

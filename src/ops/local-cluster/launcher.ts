@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memberAddress, type ClusterManifest, type ManifestMember } from './manifest.js';
+import { credentialArgs, ensureMemberCredentials } from './member-credentials.js';
 import type { ClusterPaths } from './paths.js';
 import { isMemberProcess, writePidFile } from './pids.js';
 import { pause } from './wait.js';
@@ -46,7 +47,7 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
   if (member.state === 'joining') args.push('--join');
   else args.push('--peers', manifest.members.filter((m) => m.state === 'voter').map((m) => `${m.id}=${memberAddress(m)}`).join(','));
   args.push('--heartbeat', manifest.heartbeat, '--election-timeout', manifest.electionTimeout);
-  args.push('--token-file', paths.tokenFile, '--admin-token-file', paths.adminTokenFile);
+  args.push(...credentialArgs(manifest, member, paths));
   // A local cluster is a place to rehearse: let `fleet drill partition` reach it (still behind the admin token).
   args.push('--enable-drills');
   return args;
@@ -54,6 +55,7 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
 
 /** Starts one member detached, writes its pid file, and returns at once. */
 export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths): Promise<LaunchedMember> {
+  await ensureMemberCredentials(manifest, member, paths);
   const log = openSync(paths.logFile(member.id), 'a', 0o600);
   let child: ChildProcess;
   try {

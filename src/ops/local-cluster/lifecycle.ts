@@ -9,7 +9,7 @@ import { parseDuration } from '../../cli/durations.js';
 import { CliError, EXIT } from '../../cli/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import type { EndpointStatus } from '../../client/index.js';
-import { adminToken, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
+import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { leaderOf, probeStatuses, waitHealthy } from './health.js';
 import { contextOf, earlyExit } from './init.js';
 import { launchMember, type LaunchedMember } from './launcher.js';
@@ -61,7 +61,7 @@ export async function upCluster(opts: UpOptions): Promise<UpResult> {
     const health = await waitHealthy({
       // A member still joining (an interrupted scale) may not be in the cluster yet: fleet scale finishes it.
       members: new Map(c.manifest.members.filter((m) => m.state === 'voter').map((m) => [memberAddress(m), m.id])),
-      token: await adminToken(c),
+      ...(await operatorAccess(c)),
       timeoutMs: opts.timeoutMs ?? 30_000,
       progress: opts.progress ?? SILENT_PROGRESS,
       signal: opts.signal,
@@ -102,7 +102,7 @@ async function stopCluster(c: LocalCluster, timeoutMs: number, t0: number): Prom
   const running = await runningMembers(c);
   await removeStalePidFiles(c, new Set(running.map((r) => r.member.id)));
   if (running.length === 0) return { outcome: 'already-stopped', stopped: [], killed: [], leader: null, elapsedMs: Date.now() - t0 };
-  const statuses = await probeStatuses(running.map((r) => memberAddress(r.member)), await adminToken(c).catch(() => ''));
+  const statuses = await probeStatuses(running.map((r) => memberAddress(r.member)), await operatorAccess(c).catch(() => ({ token: '', tls: operatorTls(c) })));
   const leader = leaderOf(statuses);
   const report = await stopMembers(running, leader, { timeoutMs, waveGraceMs: followerGraceMs(c) });
   for (const r of running) await removePidFile(c.paths.pidFile(r.member.id));

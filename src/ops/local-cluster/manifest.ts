@@ -42,6 +42,8 @@ export interface ClusterManifest {
   readonly members: readonly ManifestMember[];
   /** The number of the next new member's id (`n<nextMember>`); it only grows, so a removed member's id is never reused. */
   readonly nextMember: number;
+  /** Every connection is TLS, with certificates from the cluster's own CA (`fleet init --tls`). */
+  readonly tls?: boolean;
 }
 
 /** A member's `host:port`. */
@@ -132,6 +134,7 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
   if (!CLUSTER_NAME.test(m.name as string)) bad('name is not a valid cluster name');
   if (!isPort(m.basePort)) bad('basePort must be a port number');
   if (!Number.isInteger(m.nextMember) || (m.nextMember as number) < 1) bad('nextMember must be a positive integer');
+  if (m.tls !== undefined && typeof m.tls !== 'boolean') bad('tls must be true or false');
   if (!Array.isArray(m.members) || m.members.length === 0) bad('members must be a non-empty list');
   const ids = new Set<string>();
   const ports = new Set<number>();

@@ -5,6 +5,8 @@
  *   $XDG_DATA_HOME/fleet/clusters/<name>/      (default ~/.local/share/fleet/clusters/<name>)
  *     cluster.json                  the manifest (manifest.ts)
  *     client.token, admin.token     bearer tokens, mode 0600
+ *     peer.secret                   the secret members sign their peer streams with, mode 0600
+ *     certs/                        with --tls: ca.crt/.key, member-<id>.crt/.key, operator.crt/.key
  *     run/<id>.pid                  pid of each running member
  *     logs/<id>.log                 stdout/stderr of each detached member
  *     <id>/                         each member's data dir, unless --data-dir put them elsewhere
@@ -40,6 +42,8 @@ export interface ClusterPaths {
   readonly manifest: string;
   readonly tokenFile: string;
   readonly adminTokenFile: string;
+  readonly peerSecretFile: string;
+  readonly certsDir: string;
   readonly runDir: string;
   readonly logDir: string;
   pidFile(id: string): string;
@@ -54,6 +58,8 @@ export function clusterPaths(root: string, name: string): ClusterPaths {
     manifest: join(home, 'cluster.json'),
     tokenFile: join(home, 'client.token'),
     adminTokenFile: join(home, 'admin.token'),
+    peerSecretFile: join(home, 'peer.secret'),
+    certsDir: join(home, 'certs'),
     runDir: join(home, 'run'),
     logDir: join(home, 'logs'),
     pidFile: (id) => join(home, 'run', `${id}.pid`),

@@ -14,7 +14,7 @@ import { CliError, EXIT } from '../../cli/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import type { FleetClient, MemberStatus } from '../../client/index.js';
 import { localClient } from './health.js';
-import { adminToken, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
+import { operatorAccess, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { contextOf } from './init.js';
 import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest, type ManifestMember } from './manifest.js';
@@ -68,7 +68,7 @@ export async function scaleCluster(opts: ScaleOptions): Promise<ScaleResult> {
   }
   const c = await openCluster(opts.root, opts.name);
   await requireRunning(c);
-  const client = await localClient({ endpoints: c.manifest.members.map(memberAddress), token: await adminToken(c), callTimeoutMs: 2_000, overallTimeoutMs: 20_000 });
+  const client = await localClient({ endpoints: c.manifest.members.map(memberAddress), ...(await operatorAccess(c)), callTimeoutMs: 2_000, overallTimeoutMs: 20_000 });
   const s: Scaling = { c, client, opts, progress: opts.progress ?? SILENT_PROGRESS, timeoutMs: opts.timeoutMs ?? 60_000 };
   try {
     const from = c.manifest.members.length;
