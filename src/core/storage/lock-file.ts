@@ -1,8 +1,16 @@
 /**
  * The directory's `LOCK` file: the pid of the process that has the storage open. It keeps an
  * operator from starting a second member on the same directory, whose writes would interleave
- * with ours. Node has no flock, so the lock is advisory and judged by the pid: a lock whose
- * process is gone (a crash, SIGKILL) is stale and taken over.
+ * with ours. The lock is advisory and judged by the pid: a lock whose process is gone (a crash,
+ * SIGKILL) is stale and taken over.
+ *
+ * Why not a lock the kernel drops when its holder dies: Node exposes neither flock(2) nor
+ * fcntl(F_SETLK) without a native addon, which a member should not need. The one such lock Node
+ * can take, a Linux abstract-namespace Unix socket bound to a name derived from the directory,
+ * belongs to a network namespace rather than to the file system (a second container or host on
+ * the same volume would not see it), exists only on Linux and binds asynchronously. So the pid
+ * it is — with the pitfall that a SIGKILLed holder stays a zombie until its parent reaps it
+ * (over half a second when the parent is a busy init), which counts as dead here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,12 +89,26 @@ function readHolder(lockPath: string): number | undefined {
   }
 }
 
-/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
+/**
+ * Whether the process with this pid still runs (EPERM: it exists but belongs to someone else).
+ * A zombie (`Z`, or `X` while it is being reaped) has exited and closed its files; only its
+ * entry in the process table waits for its parent, so it holds nothing.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return isErrno(err, 'EPERM');
+  }
+  const state = linuxProcessState(pid);
+  return state !== 'Z' && state !== 'X';
+}
+
+/** The state letter of /proc/<pid>/status (`R`, `S`, `Z`, …); undefined without /proc or once the process is gone. */
+function linuxProcessState(pid: number): string | undefined {
+  try {
+    return /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
 }

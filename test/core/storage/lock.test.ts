@@ -58,4 +58,47 @@ describe('LOCK', () => {
     expect(taken.entries.map((e) => e.index)).toEqual([1, 2, 3]);
     await taken.storage.close();
   });
+
+  it('takes over a LOCK whose holder died but is not reaped yet (a zombie, as right after a SIGKILL)', async () => {
+    const dir = tempDir();
+    const zombie = await unreapedZombie();
+    try {
+      expect(processState(zombie.pid)).toBe('Z');
+      fs.writeFileSync(path.join(dir, 'LOCK'), `${zombie.pid} ${Date.now()} x\n`);
+      const logger = recordingLogger();
+      const taken = await RaftStorage.open(dir, { logger });
+      expect(taken.report.lockTakenOverFrom).toBe(zombie.pid);
+      await taken.storage.close();
+    } finally {
+      zombie.dispose();
+    }
+  });
 });
+
+/** The state letter of /proc/<pid>/stat (R, S, T, Z, …), or undefined when there is no such process. */
+function processState(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A child that has exited but that its parent never waits for: `sh` starts a short `sleep` in the
+ * background and then becomes `sleep`, which never reaps it, so it stays a zombie — what a
+ * SIGKILLed member is until its parent (often pid 1) gets round to it.
+ */
+async function unreapedZombie(): Promise<{ pid: number; dispose: () => void }> {
+  const parent = spawn('/bin/sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((resolve, reject) => {
+    parent.stdout.once('data', (chunk: Buffer) => resolve(Number.parseInt(chunk.toString('utf8'), 10)));
+    parent.once('exit', () => reject(new Error('the zombie\'s parent exited early')));
+  });
+  const deadline = Date.now() + 5_000;
+  while (processState(pid) !== 'Z') {
+    if (Date.now() > deadline) throw new Error(`pid ${pid} did not become a zombie (state ${processState(pid) ?? 'gone'})`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { pid, dispose: () => parent.kill('SIGKILL') };
+}
