@@ -47,7 +47,7 @@ export const GLOBAL_FLAGS = {
   endpoints: endpointsFlag({ description: "members' host:port, comma-separated (env FLEET_ENDPOINTS); overrides the context", helpGroup: TARGET }),
   token: Flags.string({ description: 'bearer token (env FLEET_TOKEN); overrides the context\'s token file', helpGroup: TARGET, helpValue: '<token>' }),
   cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpGroup: TARGET, helpValue: '<file>' }),
-  cert: Flags.string({ description: 'client certificate (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
+  cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpGroup: TARGET, helpValue: '<file>' }),
   key: Flags.string({ description: 'client private key (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
   timeout: durationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
   debug: Flags.boolean({ description: 'print stack traces and causes of errors', default: false, helpGroup: 'GLOBAL' }),

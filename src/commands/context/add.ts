@@ -22,7 +22,7 @@ The same commands then work against that cluster as against a local one, e.g. \`
     'token-file': Flags.string({ description: 'file holding the client token', helpValue: '<file>' }),
     'admin-token-file': Flags.string({ description: 'file holding the admin token (members, leader, snapshot)', helpValue: '<file>' }),
     cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpValue: '<file>' }),
-    cert: Flags.string({ description: 'client certificate (PEM)', helpValue: '<file>' }),
+    cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpValue: '<file>' }),
     key: Flags.string({ description: 'client private key (PEM)', helpValue: '<file>' }),
     use: Flags.boolean({ description: 'make it the current context', default: false }),
     overwrite: Flags.boolean({ description: 'replace an existing context of that name', default: false }),

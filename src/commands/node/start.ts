@@ -9,12 +9,15 @@ export default class NodeStart extends Command {
   static override summary = 'Run one coordinator member in the foreground.';
   static override description = `Runs one replica of the coordinator: Raft, the fleet registry, and one gRPC port that serves the peer, client and admin APIs, the standard health service and server reflection. This is the entry point for a systemd unit or a Kubernetes StatefulSet; \`fleet init\` starts local clusters with it.
 
+Security: beyond loopback a member needs client and admin tokens and peer credentials — a peer secret every member holds (--peer-secret-file) or mutual TLS (--tls-ca with member certificates: CN=<id>, OU=fleet-member, subject alternative names <id>.member.fleet and the address clients dial; \`fleet init --tls\` shows how they are made). Credential files readable by others are refused. With --tls-ca every client must present a certificate from that CA too.
+
 SIGTERM hands leadership to a healthy member first, then stops cleanly. Nothing acknowledged is lost on SIGKILL: writes are acknowledged only once a quorum has them on disk.
 
 Start it the way \`fleet init\` does, for the memory and latency the README quotes: ${MEMBER_LAUNCH} (Node refuses --single-threaded-gc in NODE_OPTIONS).`;
   static override examples = [
     '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 127.0.0.1:7781 --peers n1=127.0.0.1:7781,n2=127.0.0.1:7782,n3=127.0.0.1:7783',
-    '<%= config.bin %> node start --id n4 --data-dir /var/lib/fleet/n4 --listen 10.0.0.4:7781 --join --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token',
+    '<%= config.bin %> node start --id n4 --data-dir /var/lib/fleet/n4 --listen 10.0.0.4:7781 --join --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token --peer-secret-file /etc/fleet/peer.secret',
+    '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 10.0.0.1:7781 --peers n1=10.0.0.1:7781,n2=10.0.0.2:7781,n3=10.0.0.3:7781 --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token --tls-cert /etc/fleet/member-n1.crt --tls-key /etc/fleet/member-n1.key --tls-ca /etc/fleet/ca.crt',
   ];
 
   static override flags = Object.fromEntries(
