@@ -23,7 +23,11 @@ describe('member command lines', () => {
       'node', 'start', '--id', 'n1', '--data-dir', '/d/local/n1', '--listen', '127.0.0.1:7781', '--cluster', 'local',
       '--peers', 'n1=127.0.0.1:7781,n2=127.0.0.1:7782',
       '--heartbeat', '100ms', '--election-timeout', '500ms',
-      '--token-file', '/d/local/client.token', '--admin-token-file', '/d/local/admin.token', '--enable-drills',
+      '--token-file', '/d/local/client.token', '--admin-token-file', '/d/local/admin.token', '--peer-secret-file', '/d/local/peer.secret', '--enable-drills',
+    ]);
+    const tls = memberArgs({ ...m, tls: true }, m.members[0]!, paths);
+    expect(tls.slice(tls.indexOf('--tls-cert'), tls.indexOf('--tls-cert') + 6)).toEqual([
+      '--tls-cert', '/d/local/certs/member-n1.crt', '--tls-key', '/d/local/certs/member-n1.key', '--tls-ca', '/d/local/certs/ca.crt',
     ]);
     const joining = memberArgs(m, m.members[2]!, paths);
     expect(joining).toContain('--join');
@@ -47,6 +51,38 @@ describe('the last telling log line', () => {
       writeFileSync(file, ['{"level":30,"msg":"storage recovered"}', ' ›   Error: cannot listen on 127.0.0.1:7781: EADDRINUSE'].join('\n'));
       expect(lastLogLine(file)).toBe('cannot listen on 127.0.0.1:7781: EADDRINUSE');
       expect(lastLogLine(join(dir, 'missing.log'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the error a member died of at start-up, not a warning an earlier run logged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-log-'));
+    try {
+      const file = join(dir, 'n1.log');
+      // The log is appended to by every start: the last run took over a stale LOCK; this one found
+      // the LOCK held and Node printed the uncaught error, its stack and its version.
+      writeFileSync(
+        file,
+        [
+          '{"level":40,"msg":"took over a stale LOCK","dir":"/d/n1/raft","pid":4242}',
+          '{"level":30,"msg":"member started"}',
+          'file:///fleet/dist/core/storage/lock-file.js:39',
+          '                throw new StorageLockedError(dir, holder);',
+          '                      ^',
+          '',
+          'StorageLockedError: storage directory /d/n1/raft is locked by process 4242, which is still running. Stop that process first.',
+          '    at acquireLock (file:///fleet/dist/core/storage/lock-file.js:39:23)',
+          '    at async main (file:///fleet/bin/run.js:12:24) {',
+          "  dir: '/d/n1/raft',",
+          '  pid: 4242',
+          '}',
+          '',
+          'Node.js v20.20.2',
+          '',
+        ].join('\n'),
+      );
+      expect(lastLogLine(file)).toBe('StorageLockedError: storage directory /d/n1/raft is locked by process 4242, which is still running. Stop that process first.');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
