@@ -85,9 +85,15 @@ async function execed(launched: LaunchedMember, member: ManifestMember, timeoutM
   while (launched.exit === undefined && !isMemberProcess(launched.pid, member) && Date.now() < deadline) await pause(5);
 }
 
+/** The first line of an error as Node or oclif prints it: `Error: …`, `StorageLockedError: …`, ` ›   Error: …`. */
+const ERROR_HEADING = /^\W*(?:[A-Z]\w*)?Error: /;
+
 /**
  * The most telling line at the end of a member's log, for a one-line failure report: the last
- * error or warning the member logged (JSON lines), else the last line of plain text.
+ * error or warning the member logged (JSON lines) or the last error Node printed as plain text
+ * (an exception the member died of, e.g. `StorageLockedError: …`), whichever came later; else
+ * the last line of plain text. The log is appended to by every start, so an older warning (a
+ * previous run's "took over a stale LOCK") must not outrank the error this run died of.
  */
 export function lastLogLine(file: string, maxBytes = 16_384): string | undefined {
   let text: string;
@@ -102,6 +108,7 @@ export function lastLogLine(file: string, maxBytes = 16_384): string | undefined
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.startsWith('{')) {
+      if (ERROR_HEADING.test(line)) return line.replace(/^\W*Error:\s*/, '');
       plain ??= line.replace(/^\W*Error:\s*/, '');
       continue;
     }
