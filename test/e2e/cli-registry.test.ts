@@ -142,11 +142,16 @@ describe('registry commands against a real cluster (through a context with token
     let restored: ReturnType<typeof spawnCli> | undefined;
     try {
       const file = join(work.path, 'backup.snap');
-      const saved = await json<{ index: number; term: number; bytes: number }>(['snapshot', 'save', file, '--fresh'], env);
-      expect(saved.index).toBeGreaterThan(0);
+      // By default a backup holds everything committed when it was asked for, not the newest snapshot on disk.
+      const onDisk = await runCli(['snapshot', 'save', join(work.path, 'old.snap'), '--on-disk', '--json'], env);
+      await ok(['kv', 'put', 'cfg/just-before', 'the backup'], env);
+      const committed = Math.max(...(await json<{ members: { commitIndex: number | null }[] }>(['status'], env)).members.map((m) => m.commitIndex ?? 0));
+      const saved = await json<{ index: number; term: number; bytes: number }>(['snapshot', 'save', file], env);
+      expect(saved.index).toBeGreaterThanOrEqual(committed);
       const inspected = await json<{ index: number; counts: { shards: number; clusters: number; kvKeys: number } }>(['snapshot', 'inspect', file], env);
       expect(inspected.index).toBe(saved.index);
-      expect(inspected.counts).toMatchObject({ shards: 2, clusters: 31, kvKeys: 1 });
+      expect(inspected.counts).toMatchObject({ shards: 2, clusters: 31, kvKeys: 2 });
+      if (onDisk.code === 0) expect((JSON.parse(onDisk.stdout) as { index: number }).index).toBeLessThan(saved.index);
       const port = await freePort();
       const dataDir = join(work.path, 'r1');
       const r = await json<{ startCommand: string }>(['snapshot', 'restore', file, '--data-dir', dataDir, '--id', 'r1', '--listen', `127.0.0.1:${port}`], env);
@@ -155,6 +160,7 @@ describe('registry commands against a real cluster (through a context with token
       const there = { ...sandbox.env, FLEET_CONTEXT: '', FLEET_ENDPOINTS: `127.0.0.1:${port}` };
       await waitFor('the restored member to lead', async () => ((await runCli(['status', '--json', '--timeout', '1s'], there)).code === 0 ? true : undefined), 30_000, 200);
       expect(await ok(['kv', 'get', 'cfg/a'], there)).toBe('two\n');
+      expect(await ok(['kv', 'get', 'cfg/just-before'], there)).toBe('the backup\n');
       expect((await json<Cluster>(['clusters', 'show', 'p001'], there)).shard).toBe('s2');
       expect((await runCli(['snapshot', 'restore', file, '--data-dir', dataDir, '--id', 'r1'], env)).code).toBe(1);
     } finally {

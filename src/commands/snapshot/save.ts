@@ -5,11 +5,13 @@ import type { SnapshotInfo } from '../../client/index.js';
 
 export default class SnapshotSave extends FleetCommand {
   static override summary = 'Stream a snapshot of the registry from the leader into a local file.';
-  static override description = `Downloads the leader's newest snapshot (with --fresh, one taken now) and writes it atomically: FILE appears only once every byte arrived. Keep it for disaster recovery: \`fleet snapshot inspect FILE\` shows what it holds, \`fleet snapshot restore FILE\` seeds a new member with it.`;
-  static override examples = ['<%= config.bin %> snapshot save backup.snap', '<%= config.bin %> snapshot save /backups/fleet-$(date +%F).snap --fresh --json'];
+  static override description = `Has the leader take a snapshot now and downloads it, so the file holds everything committed when the command was run (with --on-disk, the newest snapshot already on disk instead: quicker on a large registry, but it may miss the latest writes). Writes it atomically: FILE appears only once every byte arrived, and the command prints the index and term it holds. Keep it for disaster recovery: \`fleet snapshot inspect FILE\` shows what it holds, \`fleet snapshot restore FILE\` seeds a new member with it.`;
+  static override examples = ['<%= config.bin %> snapshot save backup.snap', '<%= config.bin %> snapshot save /backups/fleet-$(date +%F).snap --json', '<%= config.bin %> snapshot save quick.snap --on-disk'];
   static override args = { file: Args.string({ description: 'where to write the snapshot', required: true }) };
   static override flags = {
-    fresh: Flags.boolean({ description: 'take a new snapshot first instead of sending the newest on disk', default: false }),
+    'on-disk': Flags.boolean({ description: 'send the newest snapshot already on disk, which may miss the latest writes, instead of taking one now', default: false }),
+    // Taking one now became the default; kept so that scripts written for it still run.
+    fresh: Flags.boolean({ description: 'take a new snapshot first (the default)', default: false, hidden: true, exclusive: ['on-disk'] }),
     from: Flags.string({ description: 'download from this member (host:port) instead of the leader', helpValue: '<host:port>' }),
   };
 
@@ -17,8 +19,9 @@ export default class SnapshotSave extends FleetCommand {
     const { args, flags } = await this.parse(SnapshotSave);
     const client = await this.client({ admin: true });
     const file = resolve(args.file);
-    const info = await client.downloadSnapshot(file, { fresh: flags.fresh, ...(flags.from ? { endpoint: flags.from } : {}) });
-    this.log(`saved snapshot at index ${info.index} (term ${info.term}), ${info.bytes} bytes, to ${info.path}`);
+    const info = await client.downloadSnapshot(file, { fresh: !flags['on-disk'], ...(flags.from ? { endpoint: flags.from } : {}) });
+    const what = flags['on-disk'] ? 'the newest snapshot on disk' : 'a snapshot of everything committed';
+    this.log(`saved ${what}: index ${info.index} (term ${info.term}), ${info.bytes} bytes, to ${info.path}`);
     return info;
   }
 }
