@@ -9,6 +9,15 @@ import type { MemberRef } from './steady-state.js';
 /** The faults (and the one repair) an injector may be able to do. */
 export type FaultAction = 'kill' | 'pause' | 'partition' | 'stop' | 'restart';
 
+/** How a restart knows it is done, and how long it may keep trying. */
+export interface RestartOptions {
+  /** Whether the member is up (e.g. it answers a status call); without it, its process running is enough. */
+  readonly ready?: () => Promise<boolean>;
+  /** How long to keep trying, every start-up included (a member that dies starting up is started again). */
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * Injects faults into members. Invariants: a pause and a partition end by themselves after
  * their duration even if the drill dies; `restoreAll()` undoes every fault still in force.
@@ -17,19 +26,26 @@ export interface FaultInjector {
   /** How faults are injected, for the report (`local`, `admin-api`, `local+admin-api`). */
   readonly kind: string;
   can(action: FaultAction): boolean;
-  /** Kills the member's process at once (SIGKILL); resolves once it is gone. */
+  /**
+   * Kills the member's process at once (SIGKILL); resolves once it has exited (gone, or a zombie
+   * its parent has yet to reap: either way it holds no file, socket or lock any more).
+   */
   kill(member: MemberRef): Promise<void>;
-  /** Freezes the member for at most `ms` (SIGSTOP, or a freeze through the API). */
+  /** Freezes the member for at most `ms` (SIGSTOP, or a freeze through the API); resolves once it is frozen. */
   pause(member: MemberRef, ms: number): Promise<void>;
   /** Ends a pause (SIGCONT); resolves once the member runs again. */
   resume(member: MemberRef): Promise<void>;
   /** Drops the member's peer traffic to and from `peers`, both ways, for at most `ms`. */
   partition(member: MemberRef, peers: readonly string[], ms: number): Promise<void>;
   heal(member: MemberRef): Promise<void>;
-  /** Stops the member gracefully (SIGTERM: a leader hands off first); resolves once it is gone. */
+  /** Stops the member gracefully (SIGTERM: a leader hands off first); resolves once it has exited. */
   stop(member: MemberRef, timeoutMs: number): Promise<void>;
-  /** Starts a killed or stopped member again. */
-  restart(member: MemberRef): Promise<void>;
+  /**
+   * Starts a killed or stopped member again (nothing to do if it runs) and, where the injector
+   * can, waits until it is ready, starting it again if it dies on the way; throws, naming why the
+   * member would not start, when it is not ready by the deadline.
+   */
+  restart(member: MemberRef, opts?: RestartOptions): Promise<void>;
   /** Undoes whatever is still in force (resumes, heals). Best effort: never throws. */
   restoreAll(): Promise<void>;
   /**
@@ -59,7 +75,7 @@ export function combineInjectors(processes: FaultInjector, network: FaultInjecto
     partition: (m, peers, ms) => network.partition(m, peers, ms),
     heal: (m) => network.heal(m),
     stop: (m, t) => processes.stop(m, t),
-    restart: (m) => processes.restart(m),
+    restart: (m, opts) => processes.restart(m, opts),
     restoreAll: async () => {
       await Promise.all([processes.restoreAll(), network.restoreAll()]);
     },

@@ -2,14 +2,23 @@
  * Faults by signal, for members running on this machine. A pid is signalled only right after
  * its command line has shown it is *that* member's `fleet node start` (pids are reused by the
  * kernel; a stale pid must never make a drill kill someone else's program) — the same rule as
- * the local-cluster commands (local-cluster/pids.ts).
+ * the local-cluster commands (local-cluster/pids.ts). Whether a signalled process has exited is
+ * the kernel's word on the pid (process-state.ts), not its command line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CliError, EXIT } from '../../cli/errors.js';
 import { commandLineOf } from '../local-cluster/pids.js';
 import { pause } from './clock.js';
-import { unsupported, type FaultAction, type FaultInjector } from './injector.js';
+import { unsupported, type FaultAction, type FaultInjector, type RestartOptions } from './injector.js';
+import { isStopped, processState, type ProcessState } from './process-state.js';
 import type { MemberRef } from './steady-state.js';
+
+/** A member's process just started by the injector. */
+export interface LaunchedProcess {
+  readonly pid: number;
+  /** Why it exited (`it exited (1): StorageLockedError: …`), once it has; undefined while it runs. */
+  exited(): string | undefined;
+}
 
 /** One member's process as the local injector knows it. */
 export interface MemberProcess {
@@ -18,19 +27,32 @@ export interface MemberProcess {
   pid(): Promise<number | undefined>;
   /** Whether `pid` is this member's process right now. */
   owns(pid: number): boolean;
-  /** Starts the member again, detached; answers the new pid. */
-  launch(): Promise<number>;
+  /** Starts the member again, detached. */
+  launch(): Promise<LaunchedProcess>;
 }
 
-/** How long a process gets to disappear after SIGKILL, or to show up after a launch. */
-const PROCESS_DEADLINE_MS = 10_000;
+/** What the local injector can be given besides the processes. */
+export interface LocalInjectorOptions {
+  /** How a pid's state is read (default: the kernel's, process-state.ts); tests stand in for it. */
+  readonly processState?: (pid: number) => ProcessState;
+}
 
-/** Polls `cond` every 10 ms until it holds or `ms` pass; answers whether it held. */
-async function within(ms: number, cond: () => boolean): Promise<boolean> {
+/** How long a process gets to exit after SIGKILL, to stop after SIGSTOP, or to show up after a launch. */
+const PROCESS_DEADLINE_MS = 10_000;
+/** How long a restart keeps trying when it is given no deadline. */
+const RESTART_DEADLINE_MS = 30_000;
+/** How often a restart asks whether the member is ready. */
+const READY_EVERY_MS = 50;
+/** Back-off before starting a member that died starting up: doubling from the first, up to the cap. */
+const RELAUNCH_FIRST_MS = 250;
+const RELAUNCH_MAX_MS = 2_000;
+
+/** Polls `cond` every `everyMs` until it holds or `ms` pass; answers whether it held. */
+async function within(ms: number, cond: () => boolean, everyMs = 5): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() >= deadline) return false;
-    await pause(10);
+    await pause(everyMs);
   }
   return true;
 }
@@ -66,9 +88,11 @@ export class LocalProcessInjector implements FaultInjector {
   readonly kind = 'local';
   readonly #procs: ReadonlyMap<string, MemberProcess>;
   readonly #paused = new Map<string, { pid: number; watchdog: ChildProcess }>();
+  readonly #state: (pid: number) => ProcessState;
 
-  constructor(processes: readonly MemberProcess[]) {
+  constructor(processes: readonly MemberProcess[], opts: LocalInjectorOptions = {}) {
     this.#procs = new Map(processes.map((p) => [p.id, p]));
+    this.#state = opts.processState ?? processState;
   }
 
   can(action: FaultAction): boolean {
@@ -78,13 +102,15 @@ export class LocalProcessInjector implements FaultInjector {
   async kill(member: MemberRef): Promise<void> {
     const { proc, pid } = await this.#running(member);
     signalMember(proc, pid, 'SIGKILL');
-    if (!(await within(PROCESS_DEADLINE_MS, () => !proc.owns(pid)))) throw new CliError(`member ${member.id} (pid ${pid}) is still there after SIGKILL`);
+    if (!(await within(PROCESS_DEADLINE_MS, () => this.#exited(pid)))) throw new CliError(`member ${member.id} (pid ${pid}) is still running ${PROCESS_DEADLINE_MS / 1000}s after SIGKILL`);
   }
 
   async pause(member: MemberRef, ms: number): Promise<void> {
     const { proc, pid } = await this.#running(member);
     signalMember(proc, pid, 'SIGSTOP');
     this.#paused.set(member.id, { pid, watchdog: resumeWatchdog(pid, ms) });
+    // The drill times the fault from here: it must have taken effect (where /proc cannot tell, the signal is trusted).
+    if (!(await within(PROCESS_DEADLINE_MS, () => isStopped(pid) !== false || this.#exited(pid), 1))) throw new CliError(`member ${member.id} (pid ${pid}) did not stop ${PROCESS_DEADLINE_MS / 1000}s after SIGSTOP`);
   }
 
   async resume(member: MemberRef): Promise<void> {
@@ -105,17 +131,47 @@ export class LocalProcessInjector implements FaultInjector {
   async stop(member: MemberRef, timeoutMs: number): Promise<void> {
     const { proc, pid } = await this.#running(member);
     signalMember(proc, pid, 'SIGTERM');
-    if (await within(timeoutMs, () => !proc.owns(pid))) return;
+    if (await within(timeoutMs, () => this.#exited(pid), 10)) return;
     // It did not stop in time: the drill still needs it gone before restarting it.
     if (proc.owns(pid)) process.kill(pid, 'SIGKILL');
-    await within(PROCESS_DEADLINE_MS, () => !proc.owns(pid));
+    if (!(await within(PROCESS_DEADLINE_MS, () => this.#exited(pid)))) throw new CliError(`member ${member.id} (pid ${pid}) is still running after SIGTERM and SIGKILL`);
   }
 
-  async restart(member: MemberRef): Promise<void> {
+  /**
+   * Starts the member unless it runs, then waits until `ready`; a start that dies on the way
+   * (a port or a LOCK not yet released, a crash) is followed by another after a back-off, until
+   * the deadline. The error names the last reason the member gave for not starting.
+   */
+  async restart(member: MemberRef, opts: RestartOptions = {}): Promise<void> {
     const proc = this.#proc(member.id);
-    if ((await proc.pid()) !== undefined) return;
-    const pid = await proc.launch();
-    if (!(await within(PROCESS_DEADLINE_MS, () => proc.owns(pid)))) throw new CliError(`member ${member.id} did not start again (pid ${pid})`, { hint: 'see its log in <data-dir>/logs' });
+    const deadlineMs = opts.deadlineMs ?? RESTART_DEADLINE_MS;
+    const deadline = Date.now() + deadlineMs;
+    const ready = opts.ready ?? (async () => (await proc.pid()) !== undefined);
+    let launched: LaunchedProcess | undefined;
+    let attempts = 0;
+    let cause: string | undefined;
+    for (;;) {
+      const pid = await proc.pid();
+      if (pid !== undefined) {
+        if (await ready().catch(() => false)) return;
+        cause = `it runs (pid ${pid}) but was not ready`;
+      } else if (launched === undefined || (await this.#died(launched))) {
+        if (launched !== undefined) {
+          cause = launched.exited() ?? `pid ${launched.pid} exited`;
+          await pause(Math.min(RELAUNCH_MAX_MS, RELAUNCH_FIRST_MS * 2 ** (attempts - 1), deadline - Date.now()), opts.signal);
+        }
+        if (Date.now() >= deadline || opts.signal?.aborted) break;
+        attempts++;
+        launched = await proc.launch();
+        continue;
+      } else {
+        cause = `it did not show up as member ${member.id} (pid ${launched.pid})`;
+      }
+      if (Date.now() >= deadline || opts.signal?.aborted) break;
+      await pause(Math.min(READY_EVERY_MS, deadline - Date.now()), opts.signal);
+    }
+    const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    throw new CliError(`member ${member.id} did not start again within ${deadlineMs / 1000}s (${tries}): ${cause ?? 'it was never started'}`, { hint: 'see the member\'s log; start it yourself (fleet up for a local cluster), then check fleet status' });
   }
 
   /** Every member must be running here now: a drill must not find out half-way that it cannot act. */
@@ -128,6 +184,18 @@ export class LocalProcessInjector implements FaultInjector {
     for (const id of [...this.#paused.keys()]) {
       await this.resume({ id, address: '' }).catch(() => undefined);
     }
+  }
+
+  #exited(pid: number): boolean {
+    return this.#state(pid) !== 'running';
+  }
+
+  /** Whether a process the injector launched has died; its exit is reported a moment after it is reaped, so that moment is waited for. */
+  async #died(launched: LaunchedProcess): Promise<boolean> {
+    if (launched.exited() !== undefined) return true;
+    if (!this.#exited(launched.pid)) return false;
+    await within(200, () => launched.exited() !== undefined);
+    return true;
   }
 
   #proc(id: string): MemberProcess {

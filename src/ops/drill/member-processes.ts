@@ -7,14 +7,21 @@
  *   harness): each pid must run `fleet node start --id <id> --listen <its address>`; its command
  *   line and working directory are kept, and a restart runs that same command again.
  */
-import { spawn } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CliError, EXIT } from '../../cli/errors.js';
 import type { LocalCluster } from '../local-cluster/cluster-state.js';
-import { launchMember } from '../local-cluster/launcher.js';
+import { lastLogLine, launchMember } from '../local-cluster/launcher.js';
 import { commandLineOf, isMemberCommandLine, isMemberProcess, memberPid, type MemberIdentity } from '../local-cluster/pids.js';
-import type { MemberProcess } from './local-injector.js';
+import type { LaunchedProcess, MemberProcess } from './local-injector.js';
 import type { MemberRef } from './steady-state.js';
+
+/** Why a launched member exited: its exit code or signal, and the last telling line of its output. */
+function exitReason(exit: string, log: string): string {
+  const why = lastLogLine(log);
+  return `it exited (${exit})${why ? `: ${why}` : ''}`;
+}
 
 /** The processes of a local cluster's members, by its manifest and pid files. */
 export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
@@ -22,7 +29,10 @@ export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
     id: member.id,
     pid: () => memberPid(c.paths.pidFile(member.id), member),
     owns: (pid: number) => isMemberProcess(pid, member),
-    launch: async () => (await launchMember(c.manifest, member, c.paths)).pid,
+    launch: async (): Promise<LaunchedProcess> => {
+      const launched = await launchMember(c.manifest, member, c.paths);
+      return { pid: launched.pid, exited: () => (launched.exit === undefined ? undefined : exitReason(launched.exit, c.paths.logFile(member.id))) };
+    },
   }));
 }
 
@@ -79,16 +89,34 @@ export function processesFromPids(pids: ReadonlyMap<string, number>, members: re
       id,
       owns,
       pid: async () => (owns(current) ? current : undefined),
-      launch: async () => {
-        // The member logs to <data-dir>/logs itself; its stdio goes nowhere, so it outlives the drill.
-        const child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: 'ignore', env: process.env });
-        if (child.pid === undefined) throw new CliError(`could not start member ${id} again: ${argv[0]} did not run`);
+      launch: async (): Promise<LaunchedProcess> => {
+        // The member logs to <data-dir>/logs itself; its output (where an error it dies of at
+        // start-up appears) goes to a file beside that, so it outlives the drill and says why.
+        const output = memberOutputFile(resolve(cwd, identity.dataDir), id);
+        const fd = openSync(output, 'a', 0o600);
+        let child: ChildProcess;
+        try {
+          child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: ['ignore', fd, fd], env: process.env });
+        } finally {
+          closeSync(fd);
+        }
+        const pid = child.pid;
+        if (pid === undefined) throw new CliError(`could not start member ${id} again: ${argv[0]} did not run`);
+        let exit: string | undefined;
+        child.once('exit', (code, signal) => (exit = signal ?? String(code)));
         child.unref();
-        current = child.pid;
-        return current;
+        current = pid;
+        return { pid, exited: () => (exit === undefined ? undefined : exitReason(exit, output)) };
       },
     };
   });
+}
+
+/** `<data-dir>/logs/<id>.out`: the stdout and stderr of a member the drill started again. */
+function memberOutputFile(dataDir: string, id: string): string {
+  const dir = join(dataDir, 'logs');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${id}.out`);
 }
 
 /** A member whose given pid was already gone: it cannot be signalled, nor restarted (its command is unknown). */
