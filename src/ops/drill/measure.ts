@@ -5,7 +5,12 @@
  * invoke of the first operation the fault disrupted — or at the last answer before the fault,
  * if that came later: an operation already slow before the fault was not yet unavailable —
  * and closes at the acknowledgement of the first write invoked after the fault (an answer to
- * an older request could still come from the old leader). An operation was disrupted when it got no definite answer (an error other than
+ * an older request could still come from the old leader). After a fault that took the leader
+ * away, that acknowledgement must also prove a leader is back: it came from another member than
+ * the old leader (no member acknowledges a write it did not commit as leader), or it was sent
+ * after the next repair (a resumed leader that nobody replaced may serve again). A write the old
+ * leader acknowledged was proof of nothing: the fault may not have taken effect yet when it
+ * answered. An operation was disrupted when it got no definite answer (an error other than
  * a refusal, or none), when it stalled (far slower than usual), or — for a fault that takes
  * the leader away — when it was in flight at the leader at the moment of the fault: every
  * write and linearizable read goes through the leader, so none of those could complete there.
@@ -44,6 +49,11 @@ export interface Disturbance {
   readonly atNs: number;
   /** Whether it took the leader away (kill, pause, isolation or stop of the leader). */
   readonly hitsLeader: boolean;
+  /**
+   * The addresses the leader it took away answers at (as the membership and as the client's
+   * endpoints spell them); unknown when absent, and then any write sent after it counts.
+   */
+  readonly leader?: readonly string[] | undefined;
 }
 
 /** An answer may already be on its way when the fault strikes; it arrives within this. */
@@ -62,6 +72,17 @@ function isAckedWrite(op: OpRecord): boolean {
 }
 
 /**
+ * Whether an acknowledged write shows that `d` is over: any does after a repair or a fault that
+ * left the leader alone; after one that took the leader away, one from another member or sent
+ * once the next disturbance (the repair) had happened. Who answered may be unknown (a client
+ * that cannot tell): then the write is taken at its word.
+ */
+function provesRecovery(op: OpRecord, d: Disturbance, nextNs: number): boolean {
+  if (!d.hitsLeader || d.leader === undefined || op.by === undefined) return true;
+  return !d.leader.includes(op.by) || op.startNs >= nextNs;
+}
+
+/**
  * The unavailability window after each disturbance, from the round's operations (in any
  * order). `disturbances` are in time order; `endNs` is when the workload stopped (the end of a
  * window that never closed). A disturbance's disruptions are those of operations that ended
@@ -75,9 +96,9 @@ export function unavailableWindows(ops: readonly OpRecord[], disturbances: reado
     if (disrupted.length === 0) return;
     const lastAnswer = Math.max(-Infinity, ...ops.filter((o) => o.outcome === 'ok' && o.endNs <= d.atNs).map((o) => o.endNs));
     const from = Math.max(lastAnswer, Math.min(...disrupted.map((o) => o.startNs)));
-    // After a fault that took the leader, only a write sent afterwards proves a new one; a repair has no such doubt.
+    // After a fault that took the leader, only a write sent afterwards and answered by another leader proves a new one; a repair has no such doubt.
     const after = d.hitsLeader ? Math.max(from, d.atNs) : from;
-    const acks = ops.filter((o) => isAckedWrite(o) && o.startNs >= after).map((o) => o.endNs);
+    const acks = ops.filter((o) => isAckedWrite(o) && o.startNs >= after && provesRecovery(o, d, next)).map((o) => o.endNs);
     const to = acks.length === 0 ? endNs : Math.min(...acks);
     windows.push({ fromMs: nsToMs(from), toMs: nsToMs(to), unrecovered: acks.length === 0 });
   });

@@ -73,6 +73,8 @@ export interface OpRecord {
   readonly outcome: Outcome;
   readonly startNs: number;
   readonly endNs: number;
+  /** The address of the member that acknowledged a write or cas (only a leader does), when the client can tell. */
+  readonly by?: string | undefined;
   /**
    * Why it did not succeed: `refused` when the cluster answered with a definite refusal (a
    * failed compare-and-set), else the client's error kind (`unavailable`, `timeout`, …).
