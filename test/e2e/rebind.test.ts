@@ -145,4 +145,27 @@ describe('fleet rebind against a real 3-member cluster with 10,000 clusters on 4
     expect(skipped.skipped.map((s) => s.cluster)).toEqual([last.cluster]);
     expect((await client.getCluster(last.cluster))!.shard).toBe('s1');
   }, 90_000);
+
+  it('gives up within --timeout when the cluster loses quorum mid-apply, and the plan resumes once it is back', async () => {
+    const plan = join(dir.path, 'drain-s4.json');
+    await fleetJson(['rebind', 'plan', 'generate', '--drain', 's4', '--to', 's1,s2', '--select', 'c-000[0-4]*', '-o', plan]);
+    const apply = spawnCli(['rebind', 'plan', 'apply', plan, '--batch-size', '5', '--rate', '25', '--yes', '--timeout', '2s', '--endpoints', endpoints.join(',')], sandbox.env);
+    const exited = new Promise<number>((resolve) => apply.child.once('exit', (code) => resolve(code ?? 128)));
+    await waitFor('the first batch', () => /batch 1\/\d+:/.test(apply.output()) || undefined, 30_000);
+    const leader = await cluster.waitForLeader();
+    const gone = cluster.members.filter((m) => m.id !== leader).map((m) => m.id);
+    for (const id of gone) await cluster.kill(id);
+    const lostAt = performance.now();
+    const code = await exited;
+    const gaveUpAfterMs = performance.now() - lostAt;
+    expect(code, apply.output()).toBe(3);
+    // A request's deadline is --timeout (2 s), retries included; before, it was raised to 30 s at least, and apply took 60-100 s to give up.
+    expect(gaveUpAfterMs).toBeLessThan(15_000);
+    for (const id of gone) cluster.restart(id);
+    await cluster.waitForLeader();
+    const resumed = await fleetJson<{ state: string; inPlaceBefore: number }>(['rebind', 'plan', 'apply', plan, '--yes']);
+    expect(resumed.state).toBe('completed');
+    expect(resumed.inPlaceBefore).toBeGreaterThan(0);
+    expect(await fleetJson<{ verified: boolean }>(['rebind', 'plan', 'verify', plan])).toMatchObject({ verified: true });
+  }, 90_000);
 });

@@ -70,12 +70,15 @@ export interface ApplyReport {
 /** Applies `plan`. Throws CliError (exit 4) on a conflict with `stop`, or a plan that cannot apply. */
 export async function applyPlan(registry: RebindRegistry, plan: RebindPlan, opts: ApplyOptions): Promise<ApplyReport> {
   const { report: check, states } = await checkPlan(registry, plan, { force: opts.force === true });
-  refuseUnapplicable(check, opts.onConflict);
   const pending = states.filter((s) => s.status === 'pending');
   const skipped: Problem[] = check.problems.filter((p) => p.kind === 'conflict' || p.kind === 'missing');
   const skippedBefore = check.conflicting + check.missing;
   const base = { planId: plan.id, total: plan.moves.length, inPlaceBefore: check.inPlace, check };
-  if (pending.length === 0) return { ...base, state: 'unchanged', applied: 0, skippedCount: skippedBefore, skipped, batches: 0, elapsedMs: 0, movesPerSecond: 0, rollbackFile: null };
+  // A plan whose every move is in place is done, whatever happened on its shards since (drift, capacity):
+  // re-running it must change nothing and succeed.
+  const done = pending.length === 0 && (skippedBefore === 0 || opts.onConflict === 'skip');
+  if (done) return { ...base, state: 'unchanged', applied: 0, skippedCount: skippedBefore, skipped, batches: 0, elapsedMs: 0, movesPerSecond: 0, rollbackFile: null };
+  refuseUnapplicable(check, opts.onConflict);
   const rollbackFile = opts.beforeFirstMove === undefined ? null : await opts.beforeFirstMove();
   const run = new Run(registry, plan, opts, check.inPlace, skipped, skippedBefore);
   const outcome = await run.go(pending);

@@ -73,6 +73,18 @@ describe('plan apply', () => {
     expect((await verifyPlan(r, p)).verified).toBe(true);
   });
 
+  it('changes nothing and succeeds when a completed plan is re-run after unrelated bindings on its shards changed', async () => {
+    const { r, p } = await drainS1();
+    await applyPlan(r, p, base);
+    // Unrelated traffic on the plan's shards afterwards: a new cluster lands on s1, another leaves s2.
+    r.contact('late-arrival', 's1');
+    await r.rebind('c-000050', 's2', 's3');
+    const index = r.index;
+    const again = await applyPlan(r, p, base);
+    expect(again).toMatchObject({ state: 'unchanged', applied: 0, inPlaceBefore: 45 });
+    expect(r.index).toBe(index);
+  });
+
   it('stops after the batch in flight when interrupted, and a re-run continues without moving anything twice', async () => {
     const { r, p } = await drainS1();
     const stop = new AbortController();

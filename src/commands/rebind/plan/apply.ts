@@ -9,7 +9,7 @@ export default class RebindPlanApply extends FleetCommand {
 
 Progress: a bar on a terminal, one line per batch otherwise (on stderr); the plan's progress is also reported to the cluster, so "fleet status" elsewhere shows it (plan id, moves done, who started it).
 
-Ctrl-C lets the batch in flight finish, then stops (exit 1). Running the same command again continues where it stopped: moves already in place are skipped, and a completed plan changes nothing.
+Ctrl-C lets the batch in flight finish, then stops (exit 1). Each request may take --timeout (default 5s, enough to ride out a leader election), retries included: a cluster that has lost its quorum stops the apply within it (exit 3). Running the same command again continues where it stopped: moves already in place are skipped, and a completed plan changes nothing.
 
 A move whose cluster someone else moved meanwhile (neither on "from" nor on "to") is a conflict: --on-conflict stop (the default) stops with exit 4; skip applies the other moves and lists the skipped ones. A plan whose targets are not active or would be over capacity is refused (exit 4) unless --force.`;
   static override examples = [
@@ -33,8 +33,9 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     if (args.plan === '-') throw new UsageError('apply needs a plan file (its rollback is written next to it), not stdin');
     const ops = await import('../../../ops/rebind/index.js');
     const plan = await ops.readPlanFile(args.plan);
-    // A long apply should ride out a leader election, not fail on it.
-    const client = await this.client({ timeoutMs: Math.max(this.globals.timeout, 30_000) });
+    // Each request, retries included, has --timeout: the default (5 s) rides out a leader election,
+    // and a cluster without quorum stops the apply within it, resumable by running it again.
+    const client = await this.client();
     if (flags['dry-run']) {
       const { report } = await ops.checkPlan(client, plan, { force: flags.force });
       await this.showCheck(report);
