@@ -1,6 +1,7 @@
 /**
  * The figures `npm run bench` prints and writes, and how one is made from repeated samples of
- * fleet and (where installed) etcd: medians, spread, the fleet/etcd ratio and its goal.
+ * fleet and (where installed) etcd: medians, spread, the fleet/etcd ratio and its goal — or,
+ * where fleet is compared with itself in another configuration, the ratio to that baseline.
  * Pure functions: test/bench covers them.
  */
 
@@ -14,8 +15,13 @@ export interface BenchFigure {
   fleet: number;
   /** Median of etcd's samples, or null where etcd was not measured. */
   etcd: number | null;
-  /** fleet / etcd (areas that predate the comparison may leave it out; run.ts fills it in). */
+  /**
+   * fleet / etcd, or with `ratioTo` fleet / that baseline figure (areas that predate the
+   * comparison may leave it out; run.ts fills it in).
+   */
   ratio?: number | null;
+  /** The figure of the same run the ratio is to, where fleet is compared with itself in another configuration (etcd is then null). */
+  ratioTo?: string;
   goal: string;
   met: boolean | null;
   /** Lowest and highest sample of each side, when there were several. */
@@ -122,8 +128,17 @@ export function fleetOnly(area: string, name: string, unit: string, samples: rea
   return compare(area, name, unit, samples, null, goal);
 }
 
+/**
+ * A figure of fleet in one configuration against `baseline`, fleet's figure in a baseline
+ * configuration measured interleaved with it in the same run: the ratio is of the two medians.
+ */
+export function againstBaseline(area: string, name: string, unit: string, samples: readonly number[], baseline: BenchFigure): BenchFigure {
+  const figure = fleetOnly(area, name, unit, samples);
+  return { ...figure, ratio: ratioOf(figure.fleet, baseline.fleet), ratioTo: baseline.name };
+}
+
 /** Fills in `ratio` for figures made without it (areas that predate the comparison). */
-export function normalize(f: BenchFigure): Required<Omit<BenchFigure, 'spread'>> & Pick<BenchFigure, 'spread'> {
+export function normalize(f: BenchFigure): Required<Omit<BenchFigure, 'spread' | 'ratioTo'>> & Pick<BenchFigure, 'spread' | 'ratioTo'> {
   return { ...f, ratio: f.ratio === undefined ? ratioOf(f.fleet, f.etcd) : f.ratio };
 }
 
@@ -139,10 +154,10 @@ export function headerLine(): string {
   return `${'area'.padEnd(9)} ${'figure'.padEnd(30)} ${'unit'.padEnd(9)} ${'fleet (min–max)'.padStart(24)} | ${'etcd (min–max)'.padStart(24)} | ${'ratio'.padStart(6)}  goal`;
 }
 
-/** One figure as a line of the table: `fleet | etcd | ratio`, the goal and met/MISSED. */
+/** One figure as a line of the table: `fleet | etcd | ratio`, the goal and met/MISSED, and what the ratio is to when not etcd. */
 export function figureLine(f: BenchFigure): string {
   const ratio = f.ratio === undefined ? ratioOf(f.fleet, f.etcd) : f.ratio;
   const verdict = f.met === null ? '' : f.met ? 'met' : 'MISSED';
-  const goal = f.goal === '' ? '' : `${f.goal} ${verdict}`;
+  const goal = [f.goal === '' ? '' : `${f.goal} ${verdict}`, f.ratioTo === undefined ? '' : `ratio to ${f.ratioTo}`].filter(Boolean).join('; ');
   return `${f.area.padEnd(9)} ${f.name.padEnd(30)} ${f.unit.padEnd(9)} ${cell(f.fleet, f.spread?.fleet).padStart(24)} | ${cell(f.etcd, f.spread?.etcd).padStart(24)} | ${(ratio === null ? '-' : `${ratio}x`).padStart(6)}  ${goal}`.trimEnd();
 }

@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/cli/node-start.js';
-import { FleetClient } from '../src/client/index.js';
+import { FleetClient, type TlsFiles } from '../src/client/index.js';
+import { createAuthority, createMemberCert, createOperatorCert, type CertFiles } from '../src/ops/local-cluster/certs.js';
 import { killPid, onAbort } from './cleanup.js';
 
 const RUN_BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
@@ -38,6 +40,18 @@ export function rssOf(pid: number): number {
 }
 
 /**
+ * How members authenticate each other (as in test/e2e/cluster.ts): not at all (the default:
+ * members trust the id a stream claims), with a peer secret (as `fleet init` starts them), or
+ * with mutual TLS from a CA made for the cluster (clients then present the operator's
+ * certificate, so every connection is TLS).
+ */
+export type PeerAuth = 'none' | 'secret' | 'mtls';
+
+export interface BenchClusterOptions {
+  readonly peerAuth?: PeerAuth;
+}
+
+/**
  * A local fleet cluster of real member processes over the compiled CLI, for benchmarks.
  * Invariant: every process in `procs` was spawned by this object, and an aborted run kills it.
  */
@@ -46,17 +60,21 @@ export class BenchCluster {
   readonly procs = new Map<string, ChildProcess>();
   ports: number[] = [];
   #extra: string[] = [];
+  /** Arguments of one member only (its certificate), after `#extra`. */
+  #memberArgs: (id: string) => string[] = () => [];
+  #tls: TlsFiles | undefined;
   readonly #unregister = onAbort(() => {
     for (const p of this.procs.values()) killPid(p.pid);
     rmSync(this.root, { recursive: true, force: true });
   });
 
-  static async start(size = 3, extra: string[] = []): Promise<BenchCluster> {
+  static async start(size = 3, extra: string[] = [], opts: BenchClusterOptions = {}): Promise<BenchCluster> {
     const c = new BenchCluster();
     c.#extra = extra;
     c.ports = await Promise.all(Array.from({ length: size }, () => freePort()));
-    for (let i = 0; i < size; i++) c.#spawn(`n${i + 1}`);
     try {
+      await c.#credentials(size, opts.peerAuth ?? 'none');
+      for (let i = 0; i < size; i++) c.#spawn(`n${i + 1}`);
       await c.waitForLeader();
     } catch (err) {
       await c.stop();
@@ -65,10 +83,28 @@ export class BenchCluster {
     return c;
   }
 
+  /** Writes the peer secret or the certificates under the cluster's root (removed with it). */
+  async #credentials(size: number, peerAuth: PeerAuth): Promise<void> {
+    if (peerAuth === 'secret') {
+      const file = join(this.root, 'peer.secret');
+      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      this.#memberArgs = () => ['--peer-secret-file', file];
+    } else if (peerAuth === 'mtls') {
+      const dir = join(this.root, 'certs');
+      mkdirSync(dir);
+      const ca = await createAuthority(dir, 'fleet');
+      const members = new Map<string, CertFiles>();
+      for (let i = 1; i <= size; i++) members.set(`n${i}`, await createMemberCert(ca, dir, `n${i}`, '127.0.0.1'));
+      const operator = await createOperatorCert(ca, dir);
+      this.#memberArgs = (id) => ['--tls-cert', members.get(id)!.cert, '--tls-key', members.get(id)!.key, '--tls-ca', ca.files.cert];
+      this.#tls = { cacert: ca.files.cert, cert: operator.cert, key: operator.key };
+    }
+  }
+
   #spawn(id: string): void {
     const peers = this.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     const port = this.ports[Number(id.slice(1)) - 1]!;
-    const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV } });
+    const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV } });
     this.procs.set(id, child);
   }
 
@@ -94,12 +130,17 @@ export class BenchCluster {
     return this.ports.map((p) => `127.0.0.1:${p}`);
   }
 
+  /** What clients present and check members with (mutual TLS); undefined: plaintext. */
+  get tls(): TlsFiles | undefined {
+    return this.#tls;
+  }
+
   client(): FleetClient {
-    return new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 5_000, overallTimeoutMs: 30_000 });
+    return new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 5_000, overallTimeoutMs: 30_000, tls: this.tls });
   }
 
   async waitForLeader(timeoutMs = 90_000): Promise<string> {
-    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 500 });
+    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 500, tls: this.tls });
     try {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

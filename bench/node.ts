@@ -4,7 +4,8 @@
  * a member with it, then writes of 256-byte values to distinct keys at 1/16/64/256 in flight
  * (updating the fill's distinct keys in turn: fleet's KV holds at most 100,000 keys) and
  * linearizable reads at 64. Every comparable figure is measured interleaved (fleet, etcd,
- * fleet, etcd …) and reported as medians with their spread.
+ * fleet, etcd …) and reported as medians with their spread. fleet's members authenticate each
+ * other with a peer secret, as `fleet init` starts them (what that costs: the auth area).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,7 +156,7 @@ export async function benchNode(opts: { quick: boolean }): Promise<BenchFigure[]
   const plan = planOf(opts.quick);
   const systems: BenchSystem[] = [];
   try {
-    systems.push(await FleetSystem.start());
+    systems.push(await FleetSystem.start([], { peerAuth: 'secret' }));
     if (findEtcd() === undefined) console.log(`node: ${ETCD_INSTALL_HINT}`);
     else systems.push(await EtcdSystem.start());
     const figures = [...(await memoryPhase(systems, plan)), ...(await snapshotPhase(systems, plan))];

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, USAGE } from './args.js';
+import { benchAuth } from './auth.js';
 import { abortAll, installAbortHandlers } from './cleanup.js';
 import { benchCli } from './cli.js';
 import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
@@ -27,6 +28,7 @@ type Area = (opts: { quick: boolean; suite: boolean }) => Promise<BenchFigure[]>
 const AREAS: Record<string, Area> = {
   'raft-core': benchRaftCore,
   node: benchNode,
+  auth: benchAuth,
   failover: benchFailover,
   cli: benchCli,
   rebind: benchRebind,
@@ -35,7 +37,7 @@ const AREAS: Record<string, Area> = {
 };
 
 /** Areas that run fleet's compiled CLI (`bin/run.js` over `dist/`): members, `fleet init`, `fleet status`. */
-const NEEDS_BUILD = new Set(['node', 'failover', 'cli', 'scale', 'rebind', 'top']);
+const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top']);
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** The build's last step writes this file, so it is newer than every output of that build. */

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { FleetClient } from '../src/client/index.js';
 import { EtcdClient } from './etcd/client.js';
 import { EtcdCluster } from './etcd/cluster.js';
-import { BenchCluster } from './harness.js';
+import { BenchCluster, type BenchClusterOptions } from './harness.js';
 
 /** A running 3-member cluster of one system, with a client for the load generator. */
 export interface BenchSystem {
@@ -57,8 +57,8 @@ export class FleetSystem implements BenchSystem {
     readonly client: FleetClient,
   ) {}
 
-  static async start(extra: string[] = []): Promise<FleetSystem> {
-    const cluster = await BenchCluster.start(3, extra);
+  static async start(extra: string[] = [], opts: BenchClusterOptions = {}): Promise<FleetSystem> {
+    const cluster = await BenchCluster.start(3, extra, opts);
     const client = cluster.client();
     await client.findLeader();
     return new FleetSystem(cluster, client);
@@ -94,7 +94,7 @@ export class FleetSystem implements BenchSystem {
     await this.cluster.kill(follower);
     const committed = (await this.client.status()).commitIndex;
     const endpoint = this.cluster.endpointOf(follower);
-    const watcher = new FleetClient({ endpoints: [endpoint], callTimeoutMs: 200, overallTimeoutMs: 200, channelOptions: EAGER_RECONNECT });
+    const watcher = new FleetClient({ endpoints: [endpoint], callTimeoutMs: 200, overallTimeoutMs: 200, channelOptions: EAGER_RECONNECT, tls: this.cluster.tls });
     try {
       this.cluster.restart(follower);
       return await msUntil(async () => (await watcher.status(endpoint)).appliedIndex >= committed, 60_000, `fleet member ${follower} catching up`);

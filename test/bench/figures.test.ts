@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../bench/args.js';
-import { atMost, compare, figureLine, isMet, median, normalize, ratioAtLeast, ratioAtMost, ratioOf, tidy } from '../../bench/figures.js';
+import { againstBaseline, atMost, compare, figureLine, fleetOnly, isMet, median, normalize, ratioAtLeast, ratioAtMost, ratioOf, tidy } from '../../bench/figures.js';
 
 const AREAS = ['raft-core', 'node', 'failover', 'cli', 'scale'];
 
@@ -37,6 +37,16 @@ describe('compare', () => {
   it('never calls a missing measurement met', () => {
     expect(isMet(atMost(500), NaN, null)).toBe(false);
     expect(ratioOf(10, 0)).toBeNull();
+  });
+});
+
+describe('againstBaseline', () => {
+  it('compares fleet with its own baseline figure of the same run, leaving etcd empty', () => {
+    const none = fleetOnly('auth', 'writes_c64_none', 'writes/s', [8000, 7000, 9000]);
+    const mtls = againstBaseline('auth', 'writes_c64_mtls', 'writes/s', [6000, 6400, 5800], none);
+    expect(mtls).toMatchObject({ fleet: 6000, etcd: null, ratio: 0.75, ratioTo: 'writes_c64_none', goal: '', met: null, spread: { fleet: [5800, 6400], etcd: null } });
+    expect(normalize(mtls)).toMatchObject({ ratio: 0.75, ratioTo: 'writes_c64_none' });
+    expect(figureLine(mtls)).toMatch(/6,000 \(5,800–6,400\) \| +- \| +0\.75x {2}ratio to writes_c64_none$/);
   });
 });
 
