@@ -93,7 +93,7 @@ export class FleetNode implements NodeApi {
   private sm: FleetStateMachine;
   private readonly members = new Map<string, string>();
   private readonly waiters = new Map<number, Waiter>();
-  private readonly reads = new ReadQueue();
+  private readonly reads: ReadQueue;
   private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
   private transport: PeerSender | undefined;
   private soft: SoftState = { leader: '', role: 'follower' };
@@ -123,6 +123,7 @@ export class FleetNode implements NodeApi {
     appliedTerm: number,
   ) {
     this.id = opts.id;
+    this.reads = new ReadQueue(opts.id, randomInt(2 ** 47));
     this.raw = raw;
     this.sm = sm;
     this.appliedTerm = appliedTerm;

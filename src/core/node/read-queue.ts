@@ -7,6 +7,8 @@ export interface PendingRead {
   readonly fail: (err: Error) => void;
 }
 
+const utf8 = new TextEncoder();
+
 /** One ReadIndex round: its reads, and the read index once the leader confirmed it. */
 interface Round {
   readonly context: Uint8Array;
@@ -14,11 +16,21 @@ interface Round {
   index: number | undefined;
 }
 
-/** The rounds in flight and the reads waiting for the next one. */
+/**
+ * The rounds in flight and the reads waiting for the next one. A round's context names the
+ * member, this run of it and the round: a confirmation meant for another member, for an
+ * earlier run (delivered late after a restart) or for an earlier round never matches.
+ */
 export class ReadQueue {
   private waiting: PendingRead[] = [];
   private readonly rounds = new Map<string, Round>();
   private seq = 0;
+  private readonly prefix: string;
+
+  /** `incarnation` must differ between runs of the member: a random number drawn at start-up. */
+  constructor(memberId: string, incarnation: number) {
+    this.prefix = `${memberId}/${incarnation.toString(36)}/`;
+  }
 
   enqueue(read: PendingRead): void {
     this.waiting.push(read);
@@ -27,8 +39,7 @@ export class ReadQueue {
   /** Starts a round for the waiting reads, unless a round is already in flight or none wait. */
   nextRound(): Uint8Array | undefined {
     if (this.waiting.length === 0 || this.rounds.size > 0) return undefined;
-    const context = new Uint8Array(8);
-    new DataView(context.buffer).setFloat64(0, ++this.seq);
+    const context = utf8.encode(`${this.prefix}${++this.seq}`);
     this.rounds.set(key(context), { context, reads: this.waiting, index: undefined });
     this.waiting = [];
     return context;

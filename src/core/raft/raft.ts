@@ -3,7 +3,7 @@ import type { ProposeResult, RaftErrorCode } from './errors.js';
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { committedIndex, hasQuorum, voteResult } from './quorum.js';
-import { ReadOnlyQueue } from './read-only.js';
+import { ReadOnlyQueue, decodeRound, encodeRound } from './read-only.js';
 import type {
   ConfChange,
   ConfState,
@@ -310,7 +310,7 @@ export class Raft {
     }
     if (this.heartbeatElapsed >= this.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(this.readOnly.lastContext());
+      this.bcastHeartbeat(this.nextReadRound());
     }
     this.releaseLingeringCommit();
   }
@@ -771,6 +771,8 @@ export class Raft {
       return;
     }
     if (this.leadTransferee !== '' && !this.isVoter(this.leadTransferee)) this.leadTransferee = '';
+    // A smaller quorum may already have confirmed waiting reads.
+    this.releaseConfirmedReads();
     this.maybeCommit();
     this.needsFlush = true;
   }
@@ -820,15 +822,27 @@ export class Raft {
       this.releaseRead(context, this.log.committed, from);
     } else if (this.log.term(this.log.committed) !== this.term) {
       this.pendingReads.push({ context, from });
-    } else if (this.readOnly.add(context, this.log.committed, from)) {
-      this.bcastHeartbeat(context);
+    } else {
+      this.readOnly.add(context, this.log.committed, from);
+      this.bcastHeartbeat(this.nextReadRound());
     }
   }
 
-  private handleReadAck(from: NodeId, context: Uint8Array): void {
-    const acks = this.readOnly.recvAck(from, context);
-    if (!acks || !hasQuorum(this.conf.voters, (id) => id === this.id || acks.has(id))) return;
-    for (const read of this.readOnly.advance(context)) this.releaseRead(read.context, read.index, read.from);
+  /** The tag of a new heartbeat round when reads wait for one (a lost round is retried at the next heartbeat). */
+  private nextReadRound(): Uint8Array | undefined {
+    const round = this.readOnly.nextRound();
+    return round === undefined ? undefined : encodeRound(this.term, round);
+  }
+
+  private handleReadAck(from: NodeId, tag: Uint8Array): void {
+    const round = decodeRound(tag, this.term);
+    if (round === undefined) return;
+    this.readOnly.recvAck(from, round);
+    this.releaseConfirmedReads();
+  }
+
+  private releaseConfirmedReads(): void {
+    for (const read of this.readOnly.release(this.conf.voters, this.id)) this.releaseRead(read.context, read.index, read.from);
   }
 
   private releaseRead(context: Uint8Array, index: number, from: NodeId): void {

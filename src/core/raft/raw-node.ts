@@ -57,7 +57,12 @@ export class RawNode {
     return this.raft.proposeConfChange(cc);
   }
 
-  /** Starts a linearizable read tagged `context`; its ReadState appears in a later Ready. */
+  /**
+   * Starts a linearizable read tagged `context`; its ReadState appears in a later Ready (on a
+   * follower, once the leader answers). The leader never matches on `context`, so contexts of
+   * different members may collide; the host matches ReadStates to its requests by it, so its own
+   * must not repeat, not even across a restart (a late answer to the previous run may arrive).
+   */
   readIndex(context: Uint8Array): RaftErrorCode | undefined {
     return this.raft.readIndex(context);
   }

@@ -1,61 +1,53 @@
+import { committedIndex } from './quorum.js';
 import type { NodeId } from './types.js';
 
 /** One ReadIndex request awaiting confirmation that the leader still leads. */
 export interface PendingRead {
-  readonly key: string;
+  /** The requester's tag, handed back with the read index; the leader never matches on it. */
   readonly context: Uint8Array;
   /** The commit index when the request arrived: the read is served once applied reaches it. */
   readonly index: number;
   /** Who asked: the leader itself, or a follower that forwarded the read. */
   readonly from: NodeId;
-  readonly acks: Set<NodeId>;
+  /** The first heartbeat round sent after the request arrived: only an answer to it or a later round confirms it. */
+  readonly round: number;
 }
 
 /**
  * The ReadIndex queue of a leader (Raft dissertation §6.4). A request is confirmed when a
- * majority answers a heartbeat sent after it was queued; that also confirms every request
- * queued before it, so confirmations release a prefix of the queue.
+ * majority answers a heartbeat sent after it was queued. Heartbeats are numbered by the
+ * leader's own rounds rather than tagged with requests' contexts: contexts come from every
+ * member and may repeat, and an answer to an earlier heartbeat must never confirm a later
+ * request. A round confirms every request queued before it, so confirmations release a prefix.
  */
 export class ReadOnlyQueue {
   private readonly queue: PendingRead[] = [];
-  private readonly byKey = new Map<string, PendingRead>();
+  /** The last round sent; rounds start at 1 with each leadership. */
+  private lastRound = 0;
+  /** The newest round each member answered. */
+  private readonly answered = new Map<NodeId, number>();
 
-  /** Queues a read; returns false when a request with the same context is already pending. */
-  add(context: Uint8Array, index: number, from: NodeId): boolean {
-    const key = contextKey(context);
-    if (this.byKey.has(key)) return false;
-    const read: PendingRead = { key, context, index, from, acks: new Set() };
-    this.queue.push(read);
-    this.byKey.set(key, read);
-    return true;
+  /** Queues a read; the next round sent covers it. */
+  add(context: Uint8Array, index: number, from: NodeId): void {
+    this.queue.push({ context, index, from, round: this.lastRound + 1 });
   }
 
-  /** Records a heartbeat answer carrying `context`; returns the acks of that request, if known. */
-  recvAck(from: NodeId, context: Uint8Array): Set<NodeId> | undefined {
-    const read = this.byKey.get(contextKey(context));
-    if (!read) return undefined;
-    read.acks.add(from);
-    return read.acks;
+  /** Starts a round when reads wait, returning its number for the heartbeats to carry. */
+  nextRound(): number | undefined {
+    return this.queue.length === 0 ? undefined : ++this.lastRound;
   }
 
-  /** Removes and returns every request up to and including the one with `context`. */
-  advance(context: Uint8Array): PendingRead[] {
-    const key = contextKey(context);
-    const at = this.queue.findIndex((r) => r.key === key);
-    if (at < 0) return [];
-    const released = this.queue.splice(0, at + 1);
-    for (const r of released) this.byKey.delete(r.key);
-    return released;
+  /** Records that `from` answered `round` (an answer from the future is forged or garbled: ignored). */
+  recvAck(from: NodeId, round: number): void {
+    if (round <= this.lastRound && round > (this.answered.get(from) ?? 0)) this.answered.set(from, round);
   }
 
-  /** The context of the newest pending request, carried by the next heartbeat round. */
-  lastContext(): Uint8Array | undefined {
-    return this.queue.length === 0 ? undefined : this.queue[this.queue.length - 1]!.context;
-  }
-
-  /** Every pending request's context, oldest first: re-checked when the membership shrinks. */
-  contexts(): Uint8Array[] {
-    return this.queue.map((r) => r.context);
+  /** Removes and returns the reads a majority of `voters` has confirmed; `self` answers every round it sends. */
+  release(voters: readonly NodeId[], self: NodeId): PendingRead[] {
+    const confirmed = committedIndex(voters, (id) => (id === self ? this.lastRound : (this.answered.get(id) ?? 0)));
+    let n = 0;
+    while (n < this.queue.length && this.queue[n]!.round <= confirmed) n++;
+    return this.queue.splice(0, n);
   }
 
   get size(): number {
@@ -64,13 +56,26 @@ export class ReadOnlyQueue {
 
   clear(): void {
     this.queue.length = 0;
-    this.byKey.clear();
+    this.answered.clear();
+    this.lastRound = 0;
   }
 }
 
-/** A map key for a context's bytes. */
-export function contextKey(context: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < context.length; i++) s += String.fromCharCode(context[i]!);
-  return s;
+/**
+ * A round's tag on the wire: the leader's term and the round number. A leader leads a term at
+ * most once, so the tag is unique cluster-wide.
+ */
+export function encodeRound(term: number, round: number): Uint8Array {
+  const tag = new Uint8Array(16);
+  const view = new DataView(tag.buffer);
+  view.setFloat64(0, term);
+  view.setFloat64(8, round);
+  return tag;
+}
+
+/** The round a heartbeat answer carries, if it is one of `term`'s. */
+export function decodeRound(tag: Uint8Array, term: number): number | undefined {
+  if (tag.length !== 16) return undefined;
+  const view = new DataView(tag.buffer, tag.byteOffset, 16);
+  return view.getFloat64(0) === term ? view.getFloat64(8) : undefined;
 }
