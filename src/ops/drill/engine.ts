@@ -3,7 +3,9 @@
  * the scenario inject its fault and measure, stop the workload, read every register back and
  * verify; then a verdict over all rounds. Whatever happens — a failed check, an error, Ctrl-C —
  * the cluster is restored before the engine returns (members it took down are restarted when
- * restarts are on, pauses resumed, partitions healed).
+ * restarts are on, pauses resumed, partitions healed). A member the drill could not bring back
+ * stops the drill: the verdict names it and the reason it gave, rather than letting the next
+ * round blame an unreachable member.
  */
 import { randomBytes } from 'node:crypto';
 import { CliError, EXIT } from '../../cli/errors.js';
@@ -13,7 +15,7 @@ import type { FaultInjector } from './injector.js';
 import { stallThresholdNs, unavailableWindows, windowMs } from './measure.js';
 import type { RegisterClient } from './register-client.js';
 import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report.js';
-import type { FaultOutcome, RoundContext, Scenario } from './scenario.js';
+import { restartMember, type FaultOutcome, type RoundContext, type Scenario } from './scenario.js';
 import { partition } from './scenario-partition.js';
 import { killFollower, killLeader, pauseLeader, rollingRestart } from './scenarios-process.js';
 import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
@@ -106,7 +108,9 @@ class DrillRun {
         if (r !== undefined) this.#rounds.push(r);
       }
     } finally {
-      await this.#restore();
+      const stillDown = await this.#restore();
+      const last = this.#rounds.at(-1)?.round;
+      if (stillDown.length > 0 && this.#aborted === null && last !== undefined) this.#aborted = { round: last, check: 'restore', message: stillDown.join('; ') };
     }
     const report = this.#report(startedAt, nsToMs(this.#clock.nowNs() - t0));
     if (report.verdict !== 'unsafe') await this.#cleanup();
@@ -139,7 +143,13 @@ class DrillRun {
     }
     if (round === 1) await this.#deps.injector.prepare(steady.state.members, this.#scenario.needs(this.#opts));
     this.#phase('warmup', steady.state.leader.id);
-    return this.#faultRound(round, steady.state);
+    const report = await this.#faultRound(round, steady.state);
+    // A member the round could not restart gets one more deadline; if it stays down, say so and stop.
+    if (this.#opts.restart && this.#down.size > 0 && this.#aborted === null) {
+      const stillDown = await this.#bringBack();
+      if (stillDown.length > 0) this.#aborted = { round, check: 'restore', message: stillDown.join('; ') };
+    }
+    return report;
   }
 
   /** The workload around the scenario, then verification. */
@@ -269,17 +279,27 @@ class DrillRun {
     };
   }
 
-  /** Brings back what this run took down, resumes and heals; never throws. */
-  async #restore(): Promise<void> {
+  /** Brings back what this run took down, resumes and heals; never throws. Answers the members still down, each with why. */
+  async #restore(): Promise<string[]> {
     this.#phase('cleanup');
     await this.#deps.injector.restoreAll().catch(() => undefined);
-    if (!this.#opts.restart || !this.#deps.injector.can('restart')) return;
+    if (!this.#opts.restart || !this.#deps.injector.can('restart')) return [];
+    return this.#bringBack();
+  }
+
+  /**
+   * Restarts every member this run took down, each until it answers or `settleMs` passes (not
+   * cut short by Ctrl-C: an interrupted drill must still leave the cluster whole). Answers one
+   * line for each member still down.
+   */
+  async #bringBack(): Promise<string[]> {
+    const stillDown: string[] = [];
     for (const m of [...this.#down.values()]) {
-      await this.#deps.injector.restart(m).then(
-        () => this.#down.delete(m.id),
-        () => undefined,
-      );
+      const failure = await restartMember(this.#deps.injector, this.#deps.probe, m, this.#opts.settleMs).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+      if (failure === undefined) this.#down.delete(m.id);
+      else stillDown.push(`${m.id} is still down: ${failure}`);
     }
+    return stillDown;
   }
 
   /** Deletes the drill's registers; a failure only leaves a few keys in the `drill` namespace. */

@@ -13,11 +13,17 @@ export interface RegisterValue {
   readonly version: number;
 }
 
+/** What an acknowledgement says besides success, when the client can tell. */
+export interface WriteAck {
+  /** The address of the member that acknowledged the write: the leader that committed it. */
+  readonly by?: string | undefined;
+}
+
 /** What a workload client needs. Every method throws on failure (a FleetClientError for cluster answers). */
 export interface RegisterClient {
-  put(key: string, value: string): Promise<void>;
+  put(key: string, value: string): Promise<WriteAck | void>;
   /** Writes `value` if the register holds `expected` (null: absent); a mismatch throws a precondition error. */
-  cas(key: string, expected: string | null, value: string): Promise<void>;
+  cas(key: string, expected: string | null, value: string): Promise<WriteAck | void>;
   /** A linearizable read. */
   get(key: string): Promise<RegisterValue>;
   delete(key: string): Promise<void>;
@@ -31,13 +37,19 @@ export const DRILL_NAMESPACE = 'drill';
  * A RegisterClient over FleetClient, in the `drill` namespace under `prefix`. Writes use
  * `writeAck`, which does not decode a result: members started with `--unsafe-ack-before-commit`
  * answer without one, and the drill must still run against them to catch what they lose.
+ * Who acknowledged a write is the client's leader right after the answer: members answer writes
+ * only as leader (a follower answers NOT_LEADER), and a workload client has one call in flight.
  */
 export function fleetRegisterClient(client: FleetClient, prefix: string): RegisterClient {
   const ns = DRILL_NAMESPACE;
   const k = (key: string): string => `${prefix}/${key}`;
+  const acked = async (write: Promise<number>): Promise<WriteAck> => {
+    await write;
+    return { by: client.leaderEndpoint };
+  };
   return {
-    put: async (key, value) => void (await client.writeAck({ type: 'kv.put', key: k(key), value, ns })),
-    cas: async (key, expected, value) => void (await client.writeAck({ type: 'kv.cas', key: k(key), expected, value, ns })),
+    put: (key, value) => acked(client.writeAck({ type: 'kv.put', key: k(key), value, ns })),
+    cas: (key, expected, value) => acked(client.writeAck({ type: 'kv.cas', key: k(key), expected, value, ns })),
     get: async (key) => {
       const entry = await client.kvGet(k(key), { ns, consistency: 'linearizable' });
       return entry === undefined ? { value: null, version: 0 } : { value: entry.value, version: entry.version };

@@ -8,6 +8,7 @@
  *   election, so the majority's leader and term survive the heal.
  */
 import {
+  addressesOf,
   catchUpCheck,
   checkOf,
   currentLeader,
@@ -74,8 +75,9 @@ export const partition: Scenario = {
     const target = isolated(ctx);
     const others = othersThan(ctx.steady.members, target.id);
     ctx.phase('fault', ctx.steady.leader.id);
-    const faultNs = ctx.clock.nowNs();
     await ctx.injector.partition(target, others.map((m) => m.id), ctx.opts.partitionMs + HEAL_MARGIN_MS);
+    // The fault is timed from when it took effect: the member has cut its peers off.
+    const faultNs = ctx.clock.nowNs();
     const baseline = (await statusOf(ctx.probe, target))?.commitIndex ?? 0;
     ctx.phase('observe', target.id === ctx.steady.leader.id ? null : ctx.steady.leader.id);
     const during = await duringPartition(ctx, target, faultNs, baseline);
@@ -103,7 +105,7 @@ export const partition: Scenario = {
       expectNewLeader: during.wasLeader,
       catchupMs,
       disturbances: [
-        { atNs: faultNs, hitsLeader: during.wasLeader },
+        { atNs: faultNs, hitsLeader: during.wasLeader, ...(during.wasLeader ? { leader: addressesOf(ctx, target) } : {}) },
         { atNs: healNs, hitsLeader: false },
       ],
       checks,

@@ -8,7 +8,7 @@ import type { FaultAction, FaultInjector } from './injector.js';
 import type { Disturbance } from './measure.js';
 import type { ClusterProbe, MemberRef, SteadyState } from './steady-state.js';
 import type { CheckResult, DrillName, DrillOptions, DrillProgress, Violation } from './types.js';
-import { agreedLeader, waitForCatchUp } from './watch.js';
+import { agreedLeader, statusOf, waitForCatchUp } from './watch.js';
 
 /** Everything a scenario needs for one round. */
 export interface RoundContext {
@@ -104,11 +104,41 @@ export async function timeCatchUp(ctx: RoundContext, member: MemberRef, sinceNs:
   return { catchupMs: elapsedMs(sinceNs, seen.caughtUpNs), upMs: elapsedMs(sinceNs, seen.upNs) };
 }
 
+/** The addresses `member` answers at (what a write it acknowledged names), for a fault that took it away as leader. */
+export function addressesOf(ctx: RoundContext, member: MemberRef): readonly string[] {
+  return ctx.steady.addresses.get(member.id) ?? [member.address];
+}
+
+/**
+ * Starts a member the drill took down and waits until it answers, starting it again if it dies
+ * on the way, for up to `deadlineMs`. Answers undefined once it is up, else why it is not (the
+ * member's own reason where the injector has it). Throws only when `signal` aborted.
+ */
+export async function restartMember(injector: FaultInjector, probe: ClusterProbe, member: MemberRef, deadlineMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    await injector.restart(member, { ready: async () => (await statusOf(probe, member)) !== undefined, deadlineMs, signal });
+    return undefined;
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** What restoring a member found: when the restart began, and either why it failed or when it answered and caught up. */
+export interface RestoreOutcome {
+  readonly restartNs: number;
+  readonly catchupMs: number | null;
+  readonly upMs: number | null;
+  /** Why the member did not come back (then it is still in `ctx.down`). */
+  readonly failure?: string | undefined;
+}
+
 /** Restarts a member this round took down; answers when the restart began, when it answered again and its catch-up time. */
-export async function restartAndCatchUp(ctx: RoundContext, member: MemberRef): Promise<{ restartNs: number; catchupMs: number | null; upMs: number | null }> {
+export async function restartAndCatchUp(ctx: RoundContext, member: MemberRef): Promise<RestoreOutcome> {
   ctx.phase('restore');
   const restartNs = ctx.clock.nowNs();
-  await ctx.injector.restart(member);
+  const failure = await restartMember(ctx.injector, ctx.probe, member, ctx.opts.settleMs, ctx.signal);
+  if (failure !== undefined) return { restartNs, catchupMs: null, upMs: null, failure };
   ctx.down.delete(member.id);
   return { restartNs, ...(await timeCatchUp(ctx, member, restartNs)) };
 }
@@ -116,4 +146,9 @@ export async function restartAndCatchUp(ctx: RoundContext, member: MemberRef): P
 /** The check that a member came back and caught up. */
 export function catchUpCheck(member: string, catchupMs: number | null, settleMs: number): CheckResult {
   return checkOf('caught-up-after-restore', catchupMs !== null, catchupMs === null ? `${member} did not catch up within ${settleMs / 1000}s` : `${member} caught up in ${catchupMs} ms`);
+}
+
+/** The check of a restore: that the member came back (naming why not — its catch-up is then beside the point), else that it caught up. */
+export function restoreCheck(member: string, r: RestoreOutcome, settleMs: number): CheckResult {
+  return r.failure !== undefined ? checkOf('restarted', false, r.failure) : catchUpCheck(member, r.catchupMs, settleMs);
 }

@@ -5,6 +5,7 @@
 import type { FaultAction } from './injector.js';
 import type { Disturbance } from './measure.js';
 import {
+  addressesOf,
   catchUpCheck,
   checkOf,
   currentLeader,
@@ -12,6 +13,8 @@ import {
   elapsedMs,
   othersThan,
   restartAndCatchUp,
+  restartMember,
+  restoreCheck,
   timeCatchUp,
   waitUntil,
   type FaultOutcome,
@@ -43,21 +46,22 @@ export const killLeader: Scenario = {
   async run(ctx): Promise<FaultOutcome> {
     const old = ctx.steady.leader;
     ctx.phase('fault', old.id);
-    const faultNs = ctx.clock.nowNs();
-    await ctx.injector.kill(old);
     ctx.down.set(old.id, old);
+    await ctx.injector.kill(old);
+    // The fault is timed from when it took effect: the process has exited.
+    const faultNs = ctx.clock.nowNs();
     ctx.phase('observe', null);
     const elected = await electionAfter(ctx, old, faultNs);
     await waitUntil(ctx, faultNs + ctx.opts.observeMs * 1e6);
     const checks = [elected.check];
-    const disturbances = [{ atNs: faultNs, hitsLeader: true }];
+    const disturbances: Disturbance[] = [{ atNs: faultNs, hitsLeader: true, leader: addressesOf(ctx, old) }];
     let catchupMs: number | null = null;
     let upMs: number | null = null;
     if (ctx.opts.restart) {
       const r = await restartAndCatchUp(ctx, old);
       disturbances.push({ atNs: r.restartNs, hitsLeader: false });
       ({ catchupMs, upMs } = r);
-      checks.push(catchUpCheck(old.id, catchupMs, ctx.opts.settleMs));
+      checks.push(restoreCheck(old.id, r, ctx.opts.settleMs));
     }
     return { target: old.id, killed: old.id, newLeader: elected.id, newLeaderMs: elected.ms, expectNewLeader: true, catchupMs, disturbances, checks, violations: [], extra: { upMs } };
   },
@@ -83,22 +87,22 @@ export const killFollower: Scenario = {
     const victim = followerFor(ctx);
     const leader = ctx.steady.leader;
     ctx.phase('fault', leader.id);
-    const faultNs = ctx.clock.nowNs();
-    await ctx.injector.kill(victim);
     ctx.down.set(victim.id, victim);
+    await ctx.injector.kill(victim);
+    const faultNs = ctx.clock.nowNs();
     ctx.phase('observe', leader.id);
     await waitUntil(ctx, faultNs + ctx.opts.observeMs * 1e6);
     const now = await currentLeader(ctx, othersThan(ctx.steady.members, victim.id));
     const kept = now?.id === leader.id && now.term === ctx.steady.term;
     const checks = [checkOf('leader-kept', kept, kept ? `${leader.id} still leads term ${ctx.steady.term}` : `leadership changed to ${now?.id ?? 'nobody'} in term ${now?.term ?? '?'}`)];
-    const disturbances = [{ atNs: faultNs, hitsLeader: false }];
+    const disturbances: Disturbance[] = [{ atNs: faultNs, hitsLeader: false }];
     let catchupMs: number | null = null;
     let upMs: number | null = null;
     if (ctx.opts.restart) {
       const r = await restartAndCatchUp(ctx, victim);
       disturbances.push({ atNs: r.restartNs, hitsLeader: false });
       ({ catchupMs, upMs } = r);
-      checks.push(catchUpCheck(victim.id, catchupMs, ctx.opts.settleMs));
+      checks.push(restoreCheck(victim.id, r, ctx.opts.settleMs));
     }
     return { target: victim.id, killed: victim.id, newLeader: kept ? null : (now?.id ?? null), newLeaderMs: null, expectNewLeader: false, catchupMs, disturbances, checks, violations: [], extra: { upMs } };
   },
@@ -126,8 +130,9 @@ export const pauseLeader: Scenario = {
   async run(ctx): Promise<FaultOutcome> {
     const old = ctx.steady.leader;
     ctx.phase('fault', old.id);
-    const faultNs = ctx.clock.nowNs();
     await ctx.injector.pause(old, ctx.opts.pauseMs);
+    // The fault is timed from when it took effect: the process is stopped.
+    const faultNs = ctx.clock.nowNs();
     ctx.phase('observe', null);
     // The election must happen while the leader is stopped: afterwards it may simply lead on.
     const elected = await electionAfter(ctx, old, faultNs, ctx.opts.pauseMs);
@@ -143,7 +148,7 @@ export const pauseLeader: Scenario = {
       ...(elected.id === null ? [] : [checkOf('old-leader-deposed', deposedMs !== null, deposedMs === null ? `${old.id} still did not follow ${elected.id} ${ctx.opts.settleMs / 1000}s after resuming` : `${old.id} followed ${elected.id} ${deposedMs} ms after resuming`)]),
       catchUpCheck(old.id, catchupMs, ctx.opts.settleMs),
     ];
-    return { target: old.id, killed: null, newLeader: elected.id, newLeaderMs: elected.ms, expectNewLeader, catchupMs, disturbances: [{ atNs: faultNs, hitsLeader: true }, { atNs: resumeNs, hitsLeader: false }], checks, violations: [], extra: { deposedMs } };
+    return { target: old.id, killed: null, newLeader: elected.id, newLeaderMs: elected.ms, expectNewLeader, catchupMs, disturbances: [{ atNs: faultNs, hitsLeader: true, leader: addressesOf(ctx, old) }, { atNs: resumeNs, hitsLeader: false }], checks, violations: [], extra: { deposedMs } };
   },
 };
 
@@ -152,7 +157,7 @@ async function restartOne(
   ctx: RoundContext,
   m: MemberRef,
   wasLeader: boolean,
-): Promise<{ faultNs: number; newLeader: { id: string | null; ms: number | null; check: CheckResult } | null; catchupMs: number | null; stoppedMs: number | null }> {
+): Promise<{ faultNs: number; newLeader: { id: string | null; ms: number | null; check: CheckResult } | null; catchupMs: number | null; stoppedMs: number | null; failure?: string }> {
   ctx.phase('fault', wasLeader ? null : ctx.steady.leader.id);
   const faultNs = ctx.clock.nowNs();
   ctx.down.set(m.id, m);
@@ -160,7 +165,8 @@ async function restartOne(
   const [newLeader] = await Promise.all([wasLeader ? electionAfter(ctx, m, faultNs) : Promise.resolve(null), ctx.injector.stop(m, ctx.opts.settleMs)]);
   const stoppedMs = elapsedMs(faultNs, ctx.clock.nowNs());
   ctx.phase('restore');
-  await ctx.injector.restart(m);
+  const failure = await restartMember(ctx.injector, ctx.probe, m, ctx.opts.settleMs, ctx.signal);
+  if (failure !== undefined) return { faultNs, newLeader, catchupMs: null, stoppedMs, failure };
   ctx.down.delete(m.id);
   const { catchupMs } = await timeCatchUp(ctx, m, faultNs);
   // The next member goes only once everyone agrees on a leader again.
@@ -182,13 +188,19 @@ export const rollingRestart: Scenario = {
     let elected: { id: string | null; ms: number | null; check: CheckResult } | null = null;
     for (const m of order) {
       if (ctx.signal?.aborted) break;
-      const r = await restartOne(ctx, m, m.id === leader.id);
-      disturbances.push({ atNs: r.faultNs, hitsLeader: m.id === leader.id });
+      const wasLeader = m.id === leader.id;
+      const r = await restartOne(ctx, m, wasLeader);
+      disturbances.push({ atNs: r.faultNs, hitsLeader: wasLeader, ...(wasLeader ? { leader: addressesOf(ctx, m) } : {}) });
       catchups.push(r.catchupMs);
       // How long each member took to exit after SIGTERM: a slow graceful stop slows every deploy.
       extra[`stoppedMs.${m.id}`] = r.stoppedMs;
-      checks.push(catchUpCheck(m.id, r.catchupMs, ctx.opts.settleMs));
       if (r.newLeader !== null) elected = r.newLeader;
+      if (r.failure !== undefined) {
+        // The next member must not go down while this one is: that could cost the quorum.
+        checks.push(checkOf('restarted', false, r.failure));
+        break;
+      }
+      checks.push(catchUpCheck(m.id, r.catchupMs, ctx.opts.settleMs));
     }
     if (elected !== null) checks.unshift(elected.check);
     const catchupMs = catchups.some((c) => c === null) ? null : Math.max(...(catchups as number[]));

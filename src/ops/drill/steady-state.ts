@@ -28,6 +28,23 @@ export interface SteadyState {
   /** Every voter, in id order. */
   readonly members: readonly MemberRef[];
   readonly statuses: ReadonlyMap<string, MemberStatus>;
+  /**
+   * Every address each member answers at, by id: the one the membership records and the
+   * endpoint the drill was given for it, which may be spelled differently.
+   */
+  readonly addresses: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The addresses of each member that answered: its own and the endpoint it answered at. */
+function addressesOf(members: readonly MemberRef[], statuses: readonly EndpointStatus[]): Map<string, string[]> {
+  const byId = new Map(members.map((m) => [m.id, [m.address]]));
+  for (const s of statuses) {
+    if (!s.ok) continue;
+    const known = byId.get(s.status.id) ?? [];
+    for (const a of [s.status.address, s.endpoint]) if (a !== '' && !known.includes(a)) known.push(a);
+    byId.set(s.status.id, known);
+  }
+  return byId;
 }
 
 /** The verdict on one look at the cluster. */
@@ -87,6 +104,7 @@ export function checkSteadyState(statuses: readonly EndpointStatus[], maxLag: nu
     commitIndex: leader.commitIndex,
     members,
     statuses: new Map(all.map((s) => [s.id, s])),
+    addresses: addressesOf(members, statuses),
   };
   return { ok: true, state, checks };
 }

@@ -5,7 +5,7 @@
  */
 import type { HistoryRecorder } from '../history/index.js';
 import type { DrillClock } from './clock.js';
-import { errorLabel, readOutcome, writeOutcome, type RegisterClient } from './register-client.js';
+import { errorLabel, readOutcome, writeOutcome, type RegisterClient, type WriteAck } from './register-client.js';
 import type { OpRecord, Outcome } from './types.js';
 
 /** Hands out history process numbers; a number is never reused within a drill. */
@@ -137,7 +137,7 @@ export class Workload {
     }
   }
 
-  async #write(process: number, key: string, value: string, run: () => Promise<void>, seen: Map<string, string | null>): Promise<Outcome> {
+  async #write(process: number, key: string, value: string, run: () => Promise<WriteAck | void>, seen: Map<string, string | null>): Promise<Outcome> {
     const start = this.#opts.recorder.invoke(process, 'write', key, value).time;
     return this.#settle({ process, f: 'write', key, input: value, output: null, startNs: start }, run, () => seen.set(key, value));
   }
@@ -148,12 +148,12 @@ export class Workload {
     return this.#settle({ process, f: 'cas', key, input, output: null, startNs: start }, () => client.cas(key, expected, value), () => seen.set(key, value));
   }
 
-  /** Runs a write or cas and records it: ok, a definite refusal (`fail`), or unknown (`info`). */
-  async #settle(op: Omit<OpRecord, 'outcome' | 'endNs'>, run: () => Promise<void>, onOk: () => void): Promise<Outcome> {
+  /** Runs a write or cas and records it: ok (with who acknowledged it), a definite refusal (`fail`), or unknown (`info`). */
+  async #settle(op: Omit<OpRecord, 'outcome' | 'endNs'>, run: () => Promise<WriteAck | void>, onOk: () => void): Promise<Outcome> {
     try {
-      await run();
+      const ack = await run();
       onOk();
-      return this.#complete({ ...op, outcome: 'ok' });
+      return this.#complete({ ...op, outcome: 'ok', ...(ack?.by === undefined ? {} : { by: ack.by }) });
     } catch (err) {
       if (errorLabel(err) !== 'refused') this.#noteError(err);
       return this.#complete({ ...op, outcome: writeOutcome(err), error: errorLabel(err) });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { monotonicClock, nsToMs } from '../../../src/ops/drill/clock.js';
 import { runDrill } from '../../../src/ops/drill/engine.js';
 import { exitCodeOf } from '../../../src/ops/drill/report.js';
 import type { DrillOptions } from '../../../src/ops/drill/types.js';
@@ -90,6 +91,43 @@ describe('kill-leader', () => {
     const e = history.find((x) => x.type === 'ok' && x.f === 'cas')!;
     expect(Object.keys(e).sort()).toEqual(['f', 'key', 'process', 'time', 'type', 'value']);
     expect(Array.isArray(e.value)).toBe(true);
+  });
+});
+
+describe("the fault's time", () => {
+  it('is when the fault took effect, and the outage it caused lasts until the new leader answers', async () => {
+    const clock = monotonicClock();
+    // SIGSTOP takes effect 150 ms after it was asked for; until then the leader answers writes.
+    const c = cluster({ electionMs: 300, faultLagMs: 150, latencyMs: 20, clock });
+    const { report } = await runDrill(fastOptions({ drill: 'pause-leader', pauseMs: 1_000, observeMs: 1_200 }), { probe: c.probe(), injector: c.injector(), newClient: () => c.client(), runId: 'test', clock });
+    const [r] = report.rounds;
+    expect(c.faultsAtNs).toHaveLength(1);
+    expect(r!.faultAtMs).toBeGreaterThanOrEqual(nsToMs(c.faultsAtNs[0]!));
+    // Writes waited out the whole election (300 ms), not just the 150 ms before the pause took effect.
+    expect(r!.unavailableMs).toBeGreaterThanOrEqual(280);
+    expect(r!.newLeader).toBe('n2');
+  });
+});
+
+describe('a member that does not come back', () => {
+  it('names why its restart failed, not its catch-up, and brings it back before the next round', async () => {
+    const c = cluster({ electionMs: 30, restartFailures: 1 });
+    const { report } = await drill(c, { rounds: 2 });
+    expect(report.verdict).toBe('slo-missed');
+    expect(report.reason).toContain('round 1: restarted');
+    expect(report.reason).toContain('locked by process 4242');
+    expect(report.rounds).toHaveLength(2);
+    expect(report.rounds[0]!.checks.map((ch) => ch.name)).not.toContain('caught-up-after-restore');
+    expect(c.down.size).toBe(0);
+  });
+
+  it('stops the drill when it cannot bring the member back, naming the member and why', async () => {
+    const c = cluster({ electionMs: 30, restartFailures: Infinity });
+    const { report } = await drill(c, { rounds: 3 });
+    expect(report.rounds).toHaveLength(1);
+    expect(report.verdict).toBe('aborted');
+    expect(report.aborted).toMatchObject({ round: 1, check: 'restore' });
+    expect(report.reason).toMatch(/n1 is still down: .*locked by process 4242/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { FleetClientError, type EndpointStatus, type MemberStatus } from '../../../src/client/index.js';
+import type { DrillClock } from '../../../src/ops/drill/clock.js';
 import type { FaultAction, FaultInjector } from '../../../src/ops/drill/injector.js';
 import type { RegisterClient, RegisterValue } from '../../../src/ops/drill/register-client.js';
 import type { ClusterProbe, MemberRef } from '../../../src/ops/drill/steady-state.js';
@@ -16,7 +17,18 @@ export interface FakeClusterOptions {
   readonly applyDelayMs?: number;
   /** A member that never answers (steady state cannot be reached). */
   readonly unreachable?: string;
+  /** How long a kill or pause takes to take effect (the member serves on meanwhile). */
+  readonly faultLagMs?: number;
+  /** How long each operation's trip takes before it reaches the leader (default 1 ms). */
+  readonly latencyMs?: number;
+  /** How many restarts fail, as a member that dies starting up does (Infinity: every one). */
+  readonly restartFailures?: number;
+  /** The drill's clock, to note when faults took effect. */
+  readonly clock?: DrillClock;
 }
+
+/** Why the fake's failing restarts fail: what the local injector reports of a member that found its LOCK held. */
+export const RESTART_FAILURE = 'member n1 did not start again within 1s (3 attempts): it exited (1): StorageLockedError: storage directory /d/n1/raft is locked by process 4242, which is still running.';
 
 const MEMBERS: readonly MemberRef[] = [
   { id: 'n1', address: '127.0.0.1:1' },
@@ -37,10 +49,15 @@ export class FakeCluster {
   readonly down = new Set<string>();
   readonly store = new Map<string, { value: string; version: number }>();
   readonly calls: string[] = [];
+  /** When each kill or pause took effect, on `opts.clock`. */
+  readonly faultsAtNs: number[] = [];
+  #restartFailures: number;
   readonly #pending = new Set<NodeJS.Timeout>();
   #election: NodeJS.Timeout | undefined;
 
-  constructor(readonly opts: FakeClusterOptions = {}) {}
+  constructor(readonly opts: FakeClusterOptions = {}) {
+    this.#restartFailures = opts.restartFailures ?? 0;
+  }
 
   /** The status every member would report now. */
   status(id: string): EndpointStatus {
@@ -104,10 +121,15 @@ export class FakeCluster {
    */
   async #trip(): Promise<void> {
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    await sleep(1);
+    await sleep(this.opts.latencyMs ?? 1);
     const deadline = Date.now() + 2_000;
     while (this.leader === null && Date.now() < deadline) await sleep(2);
     this.#available();
+  }
+
+  /** The address of the member leading now (who acknowledges a write). */
+  #leaderAddress(): string | undefined {
+    return this.members.find((m) => m.id === this.leader)?.address;
   }
 
   client(): RegisterClient {
@@ -116,12 +138,14 @@ export class FakeCluster {
       put: async (key, value) => {
         await step();
         this.#write(key, value);
+        return { by: this.#leaderAddress() };
       },
       cas: async (key, expected, value) => {
         await step();
         const current = this.store.get(key)?.value ?? null;
         if (current !== expected) throw new FleetClientError('precondition', `kv key ${key} holds another value`, { code: 'CAS_FAILED' });
         this.#write(key, value);
+        return { by: this.#leaderAddress() };
       },
       get: async (key): Promise<RegisterValue> => {
         await step();
@@ -158,6 +182,13 @@ export class FakeCluster {
     for (const t of this.#pending) clearTimeout(t);
   }
 
+  /** A kill or pause: it takes effect `faultLagMs` after it was asked for, and the injector answers then. */
+  async #fault(id: string): Promise<void> {
+    if (this.opts.faultLagMs) await new Promise((resolve) => setTimeout(resolve, this.opts.faultLagMs));
+    this.kill(id);
+    if (this.opts.clock) this.faultsAtNs.push(this.opts.clock.nowNs());
+  }
+
   injector(): FaultInjector {
     const note = (what: string, m: MemberRef) => this.calls.push(`${what} ${m.id}`);
     return {
@@ -165,11 +196,11 @@ export class FakeCluster {
       can: (a: FaultAction) => a !== 'partition',
       kill: async (m) => {
         note('kill', m);
-        this.kill(m.id);
+        await this.#fault(m.id);
       },
       pause: async (m) => {
         note('pause', m);
-        this.kill(m.id);
+        await this.#fault(m.id);
       },
       resume: async (m) => {
         note('resume', m);
@@ -185,6 +216,10 @@ export class FakeCluster {
       },
       restart: async (m) => {
         note('restart', m);
+        if (this.#restartFailures > 0) {
+          this.#restartFailures--;
+          throw new Error(RESTART_FAILURE);
+        }
         this.restart(m.id);
       },
       restoreAll: async () => {},
