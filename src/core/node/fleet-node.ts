@@ -432,11 +432,23 @@ export class FleetNode implements NodeApi {
       case 'min-index':
         return this.waitApplied(consistency.index).then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
       case 'max-staleness': {
-        const fresh = this.soft.role === 'leader' || (this.lastLeaderContact >= 0 && Date.now() - this.lastLeaderContact <= consistency.ms);
-        if (!fresh) return Promise.reject(new NodeError('UNAVAILABLE', `this member has not heard from a leader within ${consistency.ms} ms`));
+        const stale = this.staleness(consistency.ms);
+        if (stale) return Promise.reject(new NodeError('UNAVAILABLE', stale));
         return Promise.resolve({ value: fn(this.sm), index: this.sm.appliedIndex });
       }
     }
+  }
+
+  /**
+   * Why this member's state may be older than `ms`, or undefined when it is fresh enough: a
+   * follower must have heard from a leader within `ms`; a leader must have applied an entry of
+   * its own term, since until then it may lack writes committed and answered before it led.
+   */
+  private staleness(ms: number): string | undefined {
+    if (this.soft.role === 'leader' && this.appliedTerm === this.raw.status().term) return undefined;
+    if (this.lastLeaderContact >= 0 && Date.now() - this.lastLeaderContact <= ms) return undefined;
+    if (this.soft.role === 'leader') return 'this member has just become leader and has not caught up yet; retry';
+    return `this member has not heard from a leader within ${ms} ms`;
   }
 
   private startReadRound(): void {

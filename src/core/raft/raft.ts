@@ -692,11 +692,17 @@ export class Raft {
       this.uncommittedBytes = Math.max(0, this.uncommittedBytes - (this.log.entry(i)?.data.length ?? 0));
     }
     this.needsFlush = true;
-    if (this.pendingReads.length > 0 && this.log.term(this.log.committed) === this.term) {
+    if (this.pendingReads.length > 0 && this.committedInTerm()) {
       const reads = this.pendingReads;
       this.pendingReads = [];
-      for (const r of reads) this.handleReadRequest(r.context, r.from);
+      for (const r of reads) this.readOnly.add(r.context, this.log.committed, r.from);
+      this.startReadRound();
     }
+  }
+
+  /** Whether an entry of this term is committed: only then is every earlier committed entry known committed here (§5.4.2). */
+  private committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
   }
 
   // ---------------------------------------------------------------- proposals
@@ -727,7 +733,7 @@ export class Raft {
     if (refused) return { ok: false, error: refused };
     // One change at a time, and only once this term has committed an entry (the single-server
     // change bug Ongaro described in 2015: a new leader must not change membership first).
-    if (this.pendingConfIndex > this.log.applied || this.log.term(this.log.committed) !== this.term) {
+    if (this.pendingConfIndex > this.log.applied || !this.committedInTerm()) {
       return { ok: false, error: 'conf-change-pending' };
     }
     const next = applyConfChange(this.conf, cc);
@@ -818,14 +824,21 @@ export class Raft {
   }
 
   private handleReadRequest(context: Uint8Array, from: NodeId): void {
-    if (this.conf.voters.length === 1 && this.isVoter(this.id)) {
-      this.releaseRead(context, this.log.committed, from);
-    } else if (this.log.term(this.log.committed) !== this.term) {
+    // Until an entry of its term commits, the leader's commit index may fall short of what was
+    // committed and answered before (by an earlier leader, or by itself before a crash lost the
+    // commit index): the read waits, whatever the cluster size, a lone voter's included.
+    if (!this.committedInTerm()) {
       this.pendingReads.push({ context, from });
-    } else {
-      this.readOnly.add(context, this.log.committed, from);
-      this.bcastHeartbeat(this.nextReadRound());
+      return;
     }
+    this.readOnly.add(context, this.log.committed, from);
+    this.startReadRound();
+  }
+
+  /** Sends a heartbeat round for the waiting reads. A lone voter is its own quorum: its round is confirmed at once. */
+  private startReadRound(): void {
+    this.bcastHeartbeat(this.nextReadRound());
+    this.releaseConfirmedReads();
   }
 
   /** The tag of a new heartbeat round when reads wait for one (a lost round is retried at the next heartbeat). */

@@ -1,0 +1,85 @@
+/**
+ * Reads on a member that restarted with a commit index short of what it had applied and
+ * answered: the hard state carrying the commit of the last write never reached the disk.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCommand } from '../../../src/core/fleet/index.js';
+import type { FleetStateMachine } from '../../../src/core/fleet/index.js';
+import { FleetNode } from '../../../src/core/node/fleet-node.js';
+import type { NodeStorage, RecoveredState } from '../../../src/core/node/storage-port.js';
+import { encodeConfChange } from '../../../src/core/raft/conf-change.js';
+import type { Entry } from '../../../src/core/raft/types.js';
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+/** How long each disk write takes: long enough that a test acts between an election and its first commit. */
+const DISK_MS = 300;
+
+/** A storage that recovers `recovered` and takes DISK_MS for every write. */
+function slowDisk(recovered: RecoveredState): NodeStorage {
+  return {
+    recovered,
+    persist: () => new Promise((resolve) => setTimeout(resolve, DISK_MS)),
+    installSnapshot: () => Promise.resolve(),
+    beginSnapshot: () => {
+      throw new Error('unused');
+    },
+    latestSnapshot: () => Promise.resolve(undefined),
+    readLatestSnapshot: () => Promise.resolve(undefined),
+    saveMembers: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A single-voter n1 whose log holds an acknowledged put of k=v at index 2, with commit 1 on disk. */
+function afterCrash(): RecoveredState {
+  const founding: Entry = { term: 1, index: 1, type: 'conf-change', data: encodeConfChange({ type: 'add-voter', node: 'n1' }) };
+  const op = { type: 'kv.put', ns: '', key: 'k', value: 'v' };
+  const put: Entry = { term: 1, index: 2, type: 'normal', data: encodeCommand({ clientId: 'c', seq: 1, firstIncomplete: 1, time: 1, op } as never) };
+  return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [founding, put], members: new Map() };
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function restartedLeader(): Promise<FleetNode> {
+  const founders = new Map([['n1', '127.0.0.1:1']]);
+  const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(afterCrash()), logger: quiet, version: 'test' });
+  node = n;
+  n.start({ send() {}, setPeers() {} }, (err) => {
+    throw err;
+  });
+  // `elections` counts once the member has handled the Ready that made it leader.
+  await until(() => n.status().role === 'leader' && n.status().elections === 1, 'leadership');
+  // Its first entry of the term is on its way to the disk: nothing of this term is committed yet.
+  expect(n.status().commitIndex).toBe(1);
+  return n;
+}
+
+const valueOfK = (sm: FleetStateMachine) => sm.kvGet('k')?.value;
+
+let node: FleetNode | undefined;
+afterEach(() => {
+  node?.stop();
+  node = undefined;
+});
+
+describe('FleetNode reads on a leader that has not committed an entry of its term', () => {
+  it('a linearizable read waits for the first commit of the term, and sees the acknowledged write', async () => {
+    const n = await restartedLeader();
+    const read = await n.read({ mode: 'linearizable' }, valueOfK);
+    expect(read.value).toBe('v');
+    expect(read.index).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a max-staleness read is refused (retry) rather than served from the stale state', async () => {
+    const n = await restartedLeader();
+    await expect(n.read({ mode: 'max-staleness', ms: 60_000 }, valueOfK)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await until(() => n.status().appliedIndex >= 3, 'the first entry of the term applied');
+    expect((await n.read({ mode: 'max-staleness', ms: 60_000 }, valueOfK)).value).toBe('v');
+  });
+});
