@@ -87,6 +87,29 @@ export class StorageFailedError extends Error {
   }
 }
 
+/**
+ * The file system is full (ENOSPC) or the user's quota is spent (EDQUOT) where opening the
+ * storage had to write. Nothing was changed; the member can start once there is space.
+ */
+export class StorageFullError extends Error {
+  override readonly name = 'StorageFullError';
+
+  constructor(
+    /** The file (absolute) that could not be written. */
+    readonly file: string,
+    options: { cause: NodeJS.ErrnoException },
+  ) {
+    const what = options.cause.code === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device';
+    super(`${what} writing ${file}: free space on that file system and restart`, options);
+  }
+}
+
+/** Whether `err` says the file system (or the quota) is full. */
+export function isDiskFull(err: unknown): err is NodeJS.ErrnoException {
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }

@@ -17,6 +17,7 @@ export {
   StorageClosedError,
   StorageCorruptionError,
   StorageFailedError,
+  StorageFullError,
   StorageLayoutError,
   StorageLockedError,
   StorageUsageError,

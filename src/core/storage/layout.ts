@@ -59,8 +59,11 @@ export function segmentFileName(seq: number, firstIndex: number): string {
   return `${pad16(seq)}-${pad16(firstIndex)}.wal`;
 }
 
-/** Creates the directory and its parts if it is new. Call before taking the lock. */
-export function ensureStorageDir(dir: string): void {
+/**
+ * Creates the directory and its parts if it is new. Call before taking the lock. Returns true
+ * if no log was ever written there (a new directory, or one whose creation was interrupted).
+ */
+export function ensureStorageDir(dir: string): boolean {
   fs.mkdirSync(dir, { recursive: true });
   const entries = fs.readdirSync(dir).filter((e) => e !== LOCK_FILE && !isLockTemp(e));
   // New, or a crash interrupted the creation below: nothing was ever written to the WAL.
@@ -69,6 +72,7 @@ export function ensureStorageDir(dir: string): void {
     fs.mkdirSync(path.join(dir, WAL_DIR), { recursive: true });
     fs.mkdirSync(path.join(dir, SNAP_DIR), { recursive: true });
   }
+  return fresh;
 }
 
 function isEmptyDir(dir: string): boolean {

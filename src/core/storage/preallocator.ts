@@ -3,7 +3,8 @@
  * it is needed. Overwriting allocated blocks lets each commit's fdatasync skip the metadata
  * update that growing a file costs (measured on the 2-core CI machine, 16 KiB write + fdatasync
  * through the libuv pool: ~0.3 ms instead of ~0.5 ms). The file only becomes a segment by an
- * atomic rename, so a crash mid-fill leaves a temp file that recovery deletes.
+ * atomic rename, so a crash mid-fill leaves a temp file that recovery deletes; a fill that fails
+ * (a full disk) deletes its partial file at once, so that it does not keep the space it took.
  */
 import fsp from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,9 +34,14 @@ export class Preallocation {
       (completed) => {
         if (completed) this.state = 'ready';
       },
-      (err: unknown) => {
+      async (err: unknown) => {
+        // The partial file holds space the log itself may need (after ENOSPC, all that was left).
+        const removed = await fsp.rm(this.path, { force: true }).then(
+          () => true,
+          () => false,
+        );
         this.state = 'failed';
-        logger.warn('could not preallocate the next WAL segment; it will grow as it is written', { path, err: String(err) });
+        logger.warn('could not preallocate the next WAL segment; it will grow as it is written', { path, err: String(err), removed });
       },
     );
   }

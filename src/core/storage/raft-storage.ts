@@ -3,13 +3,14 @@
  * and recovery. The host calls `persist` with each Ready's hard state and entries, and sends the
  * messages that depend on them only after the promise resolves.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
-import { StorageClosedError, StorageUsageError } from './errors.js';
-import { fsyncDir, removeIfExists } from './fs-util.js';
+import { StorageClosedError, StorageFullError, StorageUsageError, isDiskFull } from './errors.js';
+import { fsyncDir, isErrno, removeIfExists } from './fs-util.js';
 import { FileReaper, type ReaperPace } from './file-reaper.js';
-import { SNAP_DIR, WAL_DIR, ensureStorageDir, readLayout } from './layout.js';
-import { acquireLock, type DirLock } from './lock-file.js';
+import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, readLayout } from './layout.js';
+import { LOCK_FILE, acquireLock, type DirLock } from './lock-file.js';
 import { silentLogger, type StorageLogger } from './logger.js';
 import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
 import { recoverWal, type WalRecovery } from './recovery.js';
@@ -70,6 +71,8 @@ export interface RecoveredSnapshot {
 
 /** What recovery found and what it had to repair. */
 export interface RecoveryReport {
+  /** True if no log had ever been written in the directory: this open started a new one. */
+  readonly created: boolean;
   /** WAL segments read (after removing a torn, headerless last one). */
   readonly segments: number;
   readonly records: number;
@@ -143,26 +146,36 @@ export class RaftStorage {
     private claimedSnapshotIndex: number,
   ) {}
 
-  /** Opens (creating if new) and recovers a storage directory; refuses one another live process holds. */
+  /**
+   * Opens (creating if new) and recovers a storage directory; refuses one another live process
+   * holds. Where the file system is too full to open it, throws StorageFullError naming the file.
+   */
   static async open(dir: string, options: RaftStorageOptions = {}): Promise<OpenedStorage> {
     const started = performance.now();
-    ensureStorageDir(dir);
-    const lock = acquireLock(dir);
     const logger = options.logger ?? silentLogger;
+    const created = diskFullAs(dir, () => ensureStorageDir(dir));
+    const { lock, removed } = lockOnFullDisk(dir, logger);
     if (lock.tookOverFrom !== undefined) logger.warn('took over a stale LOCK', { dir, pid: lock.tookOverFrom });
     try {
-      return await RaftStorage.recover(dir, options, logger, lock, started);
+      return await RaftStorage.recover(dir, options, logger, lock, { started, created, removed });
     } catch (err) {
       lock.release();
+      if (isDiskFull(err)) throw new StorageFullError(typeof err.path === 'string' ? err.path : path.join(dir, WAL_DIR), { cause: err });
       throw err;
     }
   }
 
-  private static async recover(dir: string, options: RaftStorageOptions, logger: StorageLogger, lock: DirLock, started: number): Promise<OpenedStorage> {
+  private static async recover(
+    dir: string,
+    options: RaftStorageOptions,
+    logger: StorageLogger,
+    lock: DirLock,
+    opening: { started: number; created: boolean; removed: readonly string[] },
+  ): Promise<OpenedStorage> {
     const reaper = new FileReaper(logger, options.reaperPace);
     const config = writerConfig(dir, options, logger, reaper);
     const layout = readLayout(dir);
-    const removedFiles = layout.leftovers.filter((f) => removeIfExists(path.join(dir, f)));
+    const removedFiles = [...opening.removed, ...layout.leftovers.filter((f) => removeIfExists(path.join(dir, f)))];
     // Nobody can be reading these: they were renamed by a process that has since stopped.
     for (const f of layout.deleting) reaper.discard(path.join(dir, f), { truncate: true });
     removedFiles.push(...layout.deleting);
@@ -180,6 +193,7 @@ export class RaftStorage {
     // A snapshot renamed into place just before a crash is durable only once its directory is.
     await fsyncDir(path.join(dir, SNAP_DIR));
     const report: RecoveryReport = {
+      created: opening.created,
       segments: segmentsRead,
       records: wal.records,
       walBytes: writer.walBytes,
@@ -189,7 +203,7 @@ export class RaftStorage {
       skippedSnapshots: snapshots.skipped,
       conflictingEntriesDropped: conflicting,
       ...(lock.tookOverFrom !== undefined ? { lockTakenOverFrom: lock.tookOverFrom } : {}),
-      durationMs: performance.now() - started,
+      durationMs: performance.now() - opening.started,
     };
     if (conflicting > 0) logger.warn('dropped log entries that contradict the snapshot (an interrupted snapshot install)', { count: conflicting });
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
@@ -348,6 +362,19 @@ export class RaftStorage {
     return this.closing;
   }
 
+  /**
+   * Lets go of the directory at once, for a process about to exit after a disk failure (a full
+   * disk, an I/O error): pending and later calls are rejected, files are closed without syncing,
+   * a preallocation in progress is stopped and deleted, and the LOCK is released. Nothing here
+   * waits on the disk. `close()` afterwards resolves at once.
+   */
+  abandon(): void {
+    if (this.closing) return;
+    this.closing = Promise.resolve();
+    this.writer.abandon();
+    this.lock.release();
+  }
+
   /** Resolves once the obsolete files dropped so far are deleted (they go in the background). */
   deletionsDone(): Promise<void> {
     return this.reaper.idle();
@@ -371,6 +398,67 @@ export class RaftStorage {
   private checkBatch(entries: readonly Entry[], hs: HardState | undefined, sync: boolean): string | undefined {
     if (!sync && entries.length > 0) return 'entries must be persisted with sync (acknowledged means durable)';
     return (hs && checkHardState(this.submitted.hardState, hs, sync)) ?? checkEntries(this.submitted, this.claimedSnapshotIndex, entries);
+  }
+}
+
+/** Runs `step`, turning a full disk into StorageFullError about `file` (or the path the error names). */
+function diskFullAs<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (isDiskFull(err)) throw new StorageFullError(typeof err.path === 'string' ? err.path : file, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Takes the LOCK. Writing it needs a little space: on a full disk, a preallocated segment left
+ * behind by a process that died mid-fill may be what filled it, so that one is removed (it is
+ * only a temp file of zeros) and the lock tried again. Returns the files removed.
+ */
+function lockOnFullDisk(dir: string, logger: StorageLogger): { lock: DirLock; removed: string[] } {
+  const lockFile = path.join(dir, LOCK_FILE);
+  const lock = (): DirLock => {
+    try {
+      return acquireLock(dir);
+    } catch (err) {
+      // acquireLock writes its token to this file before its try block: a failed write leaves it behind.
+      if (isDiskFull(err)) removeIfExists(path.join(dir, `${LOCK_FILE}.${process.pid}.tmp`));
+      throw err;
+    }
+  };
+  try {
+    return { lock: lock(), removed: [] };
+  } catch (err) {
+    if (!isDiskFull(err)) throw err;
+    const stale = path.join(WAL_DIR, NEXT_SEGMENT_TMP);
+    if (lockHeldByLiveProcess(lockFile) || !removeIfExists(path.join(dir, stale))) throw new StorageFullError(lockFile, { cause: err });
+    logger.warn('the disk is full: removed the partial preallocated segment a stopped process left behind', { dir, file: stale });
+    return { lock: diskFullAs(lockFile, lock), removed: [stale] };
+  }
+}
+
+/**
+ * Whether LOCK names a process that may still run (lock-file.ts: `<pid> …`). Errs on the side of
+ * "running": only a pid that no longer exists (or no LOCK at all) lets a file of that process be
+ * touched without holding the lock.
+ */
+function lockHeldByLiveProcess(lockFile: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(lockFile, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    return true;
+  }
+  const pid = Number.parseInt(text.split(' ')[0] ?? '', 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
   }
 }
 

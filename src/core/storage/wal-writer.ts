@@ -103,6 +103,7 @@ export class WalWriter {
   private drainDone: Promise<void> | undefined;
   private failure: StorageFailedError | undefined;
   private closed = false;
+  private abandoned = false;
   private fd = -1;
   private offset = 0;
   private headerEnd = 0;
@@ -112,6 +113,8 @@ export class WalWriter {
   private written: LogTail;
   private durableTail: LogTail;
   private prealloc: Preallocation | undefined;
+  /** Preallocation was skipped for want of space (logged once until there is room again). */
+  private preallocSkipped = false;
 
   private constructor(
     private readonly config: WalWriterConfig,
@@ -200,6 +203,36 @@ export class WalWriter {
     }
   }
 
+  /**
+   * Lets go of the files at once, for a process that is about to exit after a disk failure:
+   * rejects everything queued, closes the active segment without syncing it, and stops and
+   * deletes a preallocation in progress. Never waits on the disk. Unsynced bytes stay unsynced;
+   * nothing that was acknowledged depends on them.
+   */
+  abandon(): void {
+    this.closed = this.abandoned = true;
+    const refusal = this.failure ?? new StorageClosedError();
+    for (const op of this.queue.splice(0)) op.reject(refusal);
+    if (this.fd >= 0) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // Closing a local file does not wait on the disk; an error here changes nothing.
+      }
+      this.fd = -1;
+    }
+    const prealloc = this.prealloc;
+    this.prealloc = undefined;
+    if (prealloc) {
+      void prealloc.cancel();
+      try {
+        removeIfExists(prealloc.path);
+      } catch {
+        // Best effort: the next start removes a leftover temp file.
+      }
+    }
+  }
+
   /** Why a submission would be refused right now (failed or closed), if it would. */
   refusal(): Error | undefined {
     return this.failure ?? (this.closed ? new StorageClosedError() : undefined);
@@ -215,7 +248,7 @@ export class WalWriter {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && !this.abandoned) {
         const head = this.queue[0] as BatchOp | ResetOp;
         if (head.kind === 'reset') {
           await this.run([head], () => this.applyReset(head));
@@ -335,8 +368,23 @@ export class WalWriter {
     return fs.openSync(target, 'r+');
   }
 
+  /**
+   * Starts filling the next segment, if there is room for it with a segment to spare: on a
+   * nearly full disk a fill would take the space the log needs next, and turn a disk that is
+   * filling up into a failed write at once.
+   */
   private startPreallocation(): void {
     if (!this.config.preallocate || this.closed || (this.prealloc && !this.prealloc.failed)) return;
+    this.prealloc = undefined;
+    const free = freeBytes(this.config.walDir);
+    if (free !== undefined && free < 2 * this.config.segmentBytes) {
+      if (!this.preallocSkipped) {
+        this.config.logger.warn('not preallocating the next WAL segment: the file system has less than twice the segment size free; segments will grow as they are written', { free, segmentBytes: this.config.segmentBytes });
+      }
+      this.preallocSkipped = true;
+      return;
+    }
+    this.preallocSkipped = false;
     const tmp = path.join(this.config.walDir, NEXT_SEGMENT_TMP);
     this.prealloc = new Preallocation(tmp, this.config.segmentBytes, this.config.logger);
   }
@@ -347,6 +395,16 @@ export class WalWriter {
     for (const name of gone) await this.config.reaper.retire(path.join(this.config.walDir, name), { truncate: true });
     await fsyncDir(this.config.walDir);
     return gone;
+  }
+}
+
+/** Bytes an unprivileged writer may still use on the file system holding `dir`; undefined if it cannot be told. */
+function freeBytes(dir: string): number | undefined {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
   }
 }
 

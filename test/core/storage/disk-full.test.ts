@@ -1,0 +1,138 @@
+/**
+ * A storage directory on a file system that fills up: a real (small) tmpfs, so ENOSPC comes from
+ * the kernel where it would in production. Needs root to mount; skipped with the reason otherwise.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RaftStorage, StorageFailedError, StorageFullError } from '../../../src/core/storage/index.js';
+import { fillDisk, mountTmpfs, TMPFS_UNAVAILABLE, type Tmpfs } from './fixtures/tmpfs.js';
+import { entries, hard, recordingLogger } from './helpers.js';
+
+const MiB = 1 << 20;
+const mounts: Tmpfs[] = [];
+afterEach(() => {
+  for (const m of mounts.splice(0)) m.unmount();
+});
+
+function tmpfs(bytes: number): Tmpfs {
+  const m = mountTmpfs(bytes);
+  mounts.push(m);
+  return m;
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The pid of a process that has exited (and been reaped). */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '']);
+  if (r.pid === undefined) throw new Error('could not run node');
+  return r.pid;
+}
+
+describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE ? ` (skipped: ${TMPFS_UNAVAILABLE})` : ''}`, () => {
+  it('does not start preallocating a segment the file system has no room for', async () => {
+    const fsys = tmpfs(4 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    const logger = recordingLogger();
+    const { storage } = await RaftStorage.open(dir, { segmentBytes: 8 * MiB, logger });
+    await storage.persist({ entries: entries(1, 10, 1), hardState: hard(1, 0) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.existsSync(path.join(dir, 'wal', 'next.wal.tmp'))).toBe(false);
+    expect(fsys.free()).toBeGreaterThan(3 * MiB);
+    expect(logger.lines.some((l) => /not preallocat/.test(l.msg))).toBe(true);
+    await storage.close();
+  });
+
+  it('removes a preallocated segment whose fill ran out of space, giving the space back to the log', async () => {
+    const fsys = tmpfs(8 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    const logger = recordingLogger();
+    // Room for the fill when it starts; another writer takes the space while it runs.
+    const { storage } = await RaftStorage.open(dir, { segmentBytes: 3 * MiB, logger });
+    const filler = fillDisk(fsys.dir);
+    await until('the preallocation to fail', () => logger.lines.some((l) => /could not preallocate/.test(l.msg)));
+    await until('the partial file to be removed', () => !fs.existsSync(path.join(dir, 'wal', 'next.wal.tmp')), 2_000);
+    // The space the fill had taken is free again: the log can still be written.
+    expect(fsys.free()).toBeGreaterThan(0);
+    await storage.persist({ entries: entries(1, 10, 1), hardState: hard(1, 0) });
+    await storage.close();
+    fs.rmSync(filler);
+  });
+
+  it('refuses to open with one line naming the LOCK it could not write, and opens once there is space', async () => {
+    const fsys = tmpfs(1 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    const first = await RaftStorage.open(dir, { preallocate: false });
+    await first.storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
+    await first.storage.close();
+    const filler = fillDisk(fsys.dir);
+
+    const err = await RaftStorage.open(dir, { preallocate: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageFullError);
+    expect((err as Error).message).toBe(`no space left on device writing ${dir}/LOCK: free space on that file system and restart`);
+    expect((err as Error).message).not.toContain('\n');
+    // Neither the LOCK nor the temp file its token was written to is left behind.
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([]);
+
+    fs.rmSync(filler);
+    const again = await RaftStorage.open(dir, { preallocate: false });
+    expect(again.entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
+    await again.storage.close();
+  });
+
+  it('removes a stale next.wal.tmp a dead process left behind before taking the LOCK, so a disk it filled is usable again', async () => {
+    const fsys = tmpfs(2 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    const first = await RaftStorage.open(dir, { preallocate: false });
+    await first.storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
+    await first.storage.close();
+    // A member SIGKILLed in the middle of a fill: its LOCK names a dead pid, its fill took the rest of the disk.
+    fs.writeFileSync(path.join(dir, 'LOCK'), `${deadPid()} ${Date.now()} stale\n`);
+    fillDisk(path.join(dir, 'wal'), 'next.wal.tmp');
+
+    const logger = recordingLogger();
+    const opened = await RaftStorage.open(dir, { preallocate: false, logger });
+    expect(opened.report.removedFiles).toContain(path.join('wal', 'next.wal.tmp'));
+    expect(opened.entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
+    await opened.storage.persist({ entries: entries(6, 6, 1) });
+    await opened.storage.close();
+  });
+
+  it('keeps a next.wal.tmp whose LOCK holder still runs', async () => {
+    const fsys = tmpfs(2 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    const held = await RaftStorage.open(dir, { preallocate: false });
+    const tmp = path.join(dir, 'wal', 'next.wal.tmp');
+    fs.writeFileSync(tmp, Buffer.alloc(4096));
+    fillDisk(fsys.dir);
+    const err = await RaftStorage.open(dir, { preallocate: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageFullError);
+    expect(fs.existsSync(tmp)).toBe(true);
+    await held.storage.close();
+  });
+
+  it('abandon() lets go of a failed directory at once, without writing to it', async () => {
+    const fsys = tmpfs(1 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    const { storage } = await RaftStorage.open(dir, { preallocate: false });
+    await storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
+    fillDisk(fsys.dir);
+    const failed = await storage.persist({ entries: entries(6, 400, 1) }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(StorageFailedError);
+    expect(((failed as Error).cause as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    const pending = storage.persist({ entries: entries(6, 6, 1) }).catch((e: unknown) => e);
+    expect(storage.abandon()).toBeUndefined();
+    expect(await pending).toBeInstanceOf(Error);
+    // The LOCK is released: the next process may open the directory without a stale-lock takeover.
+    expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
+    await storage.close();
+  });
+});
