@@ -38,3 +38,14 @@ export function describeRaftError(code: RaftErrorCode): string {
       return 'the transfer target is not a voting member';
   }
 }
+
+/**
+ * The state a node was asked to start from contradicts itself (the host's storage is damaged,
+ * or the host misuses InitialState). Thrown by the constructor, never by a hot path.
+ */
+export class InvalidInitialStateError extends Error {
+  constructor(message: string) {
+    super(`raft: ${message}`);
+    this.name = 'InvalidInitialStateError';
+  }
+}

@@ -1,5 +1,5 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from './conf-change.js';
-import type { ProposeResult, RaftErrorCode } from './errors.js';
+import { InvalidInitialStateError, type ProposeResult, type RaftErrorCode } from './errors.js';
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { committedIndex, hasQuorum, voteResult } from './quorum.js';
@@ -40,6 +40,12 @@ function foundingEntries(bootstrap: ConfState | undefined): Entry[] {
     ...bootstrap.learners.map((node): ConfChange => ({ type: 'add-learner', node })),
   ];
   return changes.map((cc, i) => ({ term: 1, index: i + 1, type: 'conf-change', data: encodeConfChange(cc) }));
+}
+
+/** The host's applied index, refused when the log does not reach it: the membership up to there could not be rebuilt. */
+function appliedWithin(applied: number, lastIndex: number): number {
+  if (applied <= lastIndex) return applied;
+  throw new InvalidInitialStateError(`applied index ${applied} is beyond the last log index ${lastIndex}: the log lacks entries the host applied`);
 }
 
 /** Pre-votes retried within two heartbeats after the leader's connection closed, before falling back to the election timeout. */
@@ -139,7 +145,9 @@ export class Raft {
     const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };
     const hard = founding.length > 0 ? { term: 1, vote: '', commit: founding.length } : (initial.hardState ?? { term: 0, vote: '', commit: 0 });
     const entries = founding.length > 0 ? founding : (initial.entries ?? EMPTY);
-    this.log = new RaftLog(snapshot, entries, hard.commit, initial.applied ?? snapshot.index);
+    const applied = appliedWithin(initial.applied ?? snapshot.index, snapshot.index + entries.length);
+    // What the host applied was committed, even if the commit index it recorded is older.
+    this.log = new RaftLog(snapshot, entries, Math.max(hard.commit, applied), applied);
     if (founding.length > 0) {
       // The founding membership must reach the disk like any entry.
       this.log.stable = 0;
@@ -153,9 +161,13 @@ export class Raft {
     this.becomeFollower(this.term, '');
   }
 
-  /** Membership changes already committed before a restart take effect at once, so that the node never campaigns with a stale membership. */
+  /**
+   * Membership changes committed before a restart take effect at once, so that the node never
+   * campaigns with a stale membership: those after the snapshot that the host applied already
+   * (the snapshot's membership predates them) as well as those it will be handed again.
+   */
   private replayCommittedConfChanges(): void {
-    for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
+    for (let i = this.confIndex + 1; i <= this.log.committed; i++) {
       const e = this.log.entry(i);
       if (e?.type === 'conf-change') this.applyConfEntry(e);
     }
