@@ -431,24 +431,22 @@ export class FleetNode implements NodeApi {
         });
       case 'min-index':
         return this.waitApplied(consistency.index).then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
-      case 'max-staleness': {
-        const stale = this.staleness(consistency.ms);
-        if (stale) return Promise.reject(new NodeError('UNAVAILABLE', stale));
-        return Promise.resolve({ value: fn(this.sm), index: this.sm.appliedIndex });
-      }
+      case 'max-staleness':
+        return this.readBoundedStale(consistency.ms, fn);
     }
   }
 
   /**
-   * Why this member's state may be older than `ms`, or undefined when it is fresh enough: a
-   * follower must have heard from a leader within `ms`; a leader must have applied an entry of
-   * its own term, since until then it may lack writes committed and answered before it led.
+   * A follower serves the read if it heard from a leader within `ms`. A leader serves it once
+   * it has applied an entry of its own term; until then it may lack writes committed and
+   * answered before it led, so the read waits as a linearizable one does.
    */
-  private staleness(ms: number): string | undefined {
-    if (this.soft.role === 'leader' && this.appliedTerm === this.raw.status().term) return undefined;
-    if (this.lastLeaderContact >= 0 && Date.now() - this.lastLeaderContact <= ms) return undefined;
-    if (this.soft.role === 'leader') return 'this member has just become leader and has not caught up yet; retry';
-    return `this member has not heard from a leader within ${ms} ms`;
+  private readBoundedStale<T>(ms: number, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
+    const leader = this.soft.role === 'leader';
+    const fresh = (leader && this.appliedTerm === this.raw.status().term) || (this.lastLeaderContact >= 0 && Date.now() - this.lastLeaderContact <= ms);
+    if (fresh) return Promise.resolve({ value: fn(this.sm), index: this.sm.appliedIndex });
+    if (leader) return this.read({ mode: 'linearizable' }, fn);
+    return Promise.reject(new NodeError('UNAVAILABLE', `this member has not heard from a leader within ${ms} ms`));
   }
 
   private startReadRound(): void {
