@@ -226,6 +226,10 @@ export interface InitialState {
    * absent for a member that joins an existing cluster: it learns the membership by replication.
    */
   readonly bootstrap?: ConfState;
-  /** The host's applied index (≥ snapshot index); entries after it are re-delivered as committed. */
+  /**
+   * The host's applied index (≥ snapshot index, ≤ the last entry's index, or the constructor
+   * throws InvalidInitialStateError); entries after it are re-delivered as committed, and it
+   * counts as committed even if `hardState.commit` is older.
+   */
   readonly applied?: number;
 }
