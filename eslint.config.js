@@ -1,6 +1,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Rules that keep clocks, timers and randomness out of a directory: they must come through a port. */
+function nodeRuntimeRules(message) {
+  const timers = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'];
+  return {
+    'no-restricted-globals': ['error', ...[...timers, 'performance'].map((name) => ({ name, message }))],
+    'no-restricted-properties': [
+      'error',
+      { object: 'Date', property: 'now', message },
+      { object: 'Math', property: 'random', message },
+      { object: 'performance', property: 'now', message },
+      { object: 'process', property: 'hrtime', message },
+      { object: 'crypto', property: 'randomInt', message },
+      { object: 'crypto', property: 'randomBytes', message },
+      { object: 'crypto', property: 'randomUUID', message },
+    ],
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          ...['node:crypto', 'crypto'].map((name) => ({ name, importNames: ['randomInt', 'randomBytes', 'randomUUID', 'randomFillSync', 'webcrypto'], message })),
+          ...['node:timers', 'timers', 'node:timers/promises', 'timers/promises', 'node:perf_hooks', 'perf_hooks'].map((name) => ({ name, message })),
+        ],
+      },
+    ],
+    'no-restricted-syntax': ['error', { selector: 'NewExpression[callee.name="Date"][arguments.length=0]', message }],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', 'src/proto/generated/**', 'coverage/**'] },
   js.configs.recommended,
@@ -28,6 +56,20 @@ export default tseslint.config(
         { selector: 'NewExpression[callee.name="Date"]', message: 'The core counts ticks; it has no clock.' },
       ],
     },
+  },
+  {
+    // A member's clock, timers and randomness come from its NodeRuntime (src/core/node/runtime.ts),
+    // so that the simulator runs the production code on simulated time with a seeded generator.
+    files: ['src/core/node/**/*.ts'],
+    ignores: ['src/core/node/runtime.ts'],
+    rules: nodeRuntimeRules('Use the NodeRuntime (src/core/node/runtime.ts).'),
+  },
+  {
+    // Storage is not behind clock and file-system ports yet: the files listed still call Node
+    // directly (fsync timing, lock tokens, back-off sleeps). No other storage file may start to.
+    files: ['src/core/storage/**/*.ts'],
+    ignores: ['src/core/storage/wal-writer.ts', 'src/core/storage/raft-storage.ts', 'src/core/storage/lock-file.ts', 'src/core/storage/preallocator.ts', 'src/core/storage/file-reaper.ts'],
+    rules: nodeRuntimeRules('Storage takes time and randomness from outside; see the port in src/core/node/runtime.ts.'),
   },
   {
     files: ['bin/**/*.js'],

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { randomInt } from 'node:crypto';
 import { FleetStateMachine, encodeCommand } from '../fleet/index.js';
 import type { ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
@@ -8,6 +7,7 @@ import { NodeError } from './api.js';
 import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
+import { systemRuntime, type NodeRuntime, type TimerId } from './runtime.js';
 import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './snapshot-policy.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
@@ -51,6 +51,8 @@ export interface FleetNodeOptions {
   readonly version: string;
   /** Test-only: acknowledge writes as soon as they are proposed (unsafe), to prove drills catch it. */
   readonly unsafeAckBeforeCommit?: boolean;
+  /** Clock, timers and randomness; Node's (`systemRuntime`) unless a simulator supplies its own. */
+  readonly runtime?: NodeRuntime;
 }
 
 /** The resolution of one proposed write. */
@@ -67,13 +69,13 @@ const SNAPSHOT_SLICE_MS = 4;
  * Runs a snapshot job's steps, giving the event loop a turn every few milliseconds: a large
  * image no longer stops a member from replicating and answering while it is written.
  */
-async function runInSlices(steps: Generator<void, void, undefined>, between: () => Promise<void>): Promise<void> {
-  let sliceStart = performance.now();
+async function runInSlices(steps: Generator<void, void, undefined>, between: () => Promise<void>, rt: NodeRuntime): Promise<void> {
+  let sliceStart = rt.monoNow();
   while (!steps.next().done) {
-    if (performance.now() - sliceStart < SNAPSHOT_SLICE_MS) continue;
+    if (rt.monoNow() - sliceStart < SNAPSHOT_SLICE_MS) continue;
     await between();
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceStart = performance.now();
+    await new Promise<void>((resolve) => rt.setImmediate(resolve));
+    sliceStart = rt.monoNow();
   }
 }
 
@@ -97,8 +99,9 @@ export class FleetNode implements NodeApi {
   private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
   private transport: PeerSender | undefined;
   private soft: SoftState = { leader: '', role: 'follower' };
-  private ticker: NodeJS.Timeout | undefined;
-  private readTimer: NodeJS.Timeout | undefined;
+  private readonly rt: NodeRuntime;
+  private ticker: TimerId | undefined;
+  private readTimer: TimerId | undefined;
   private handling = false;
   /** Settles once every Ready handed off so far is durable and reported. */
   private writes: Promise<void> = Promise.resolve();
@@ -106,10 +109,12 @@ export class FleetNode implements NodeApi {
   private stopped = false;
   private appliedTerm = 0;
   /** What was applied since the last snapshot (taken or installed), and that snapshot's size: see snapshot-policy.ts. */
-  private sinceSnapshot: SnapshotProgress = snapshotProgressAfter(0, Math.random());
+  private sinceSnapshot: SnapshotProgress;
   private snapshotting = false;
+  /** Monotonic time of the last message from the leader; -1 before any. */
   private lastLeaderContact = -1;
-  private readonly startedAt = Date.now();
+  /** Monotonic time this member was opened. */
+  private readonly startedAt: number;
   private snapshotsTaken = 0;
   private elections = 0;
   private fatal: ((err: Error) => void) | undefined;
@@ -123,7 +128,10 @@ export class FleetNode implements NodeApi {
     appliedTerm: number,
   ) {
     this.id = opts.id;
-    this.reads = new ReadQueue(opts.id, randomInt(2 ** 47));
+    this.rt = opts.runtime ?? systemRuntime;
+    this.startedAt = this.rt.monoNow();
+    this.sinceSnapshot = snapshotProgressAfter(0, this.rt.random());
+    this.reads = new ReadQueue(opts.id, this.rt.randomInt(2 ** 47));
     this.raw = raw;
     this.sm = sm;
     this.appliedTerm = appliedTerm;
@@ -141,8 +149,9 @@ export class FleetNode implements NodeApi {
     const heartbeatTicks = TICKS_PER_HEARTBEAT;
     const electionTicks = Math.max(heartbeatTicks + 1, Math.round((opts.electionTimeoutMs / opts.heartbeatMs) * TICKS_PER_HEARTBEAT));
     const founders = [...opts.founders.keys()].sort();
+    const rt = opts.runtime ?? systemRuntime;
     const raw = new RawNode(
-      { id: opts.id, heartbeatTicks, electionTicks, random: (n) => randomInt(n), logger: raftLogger(opts.logger) },
+      { id: opts.id, heartbeatTicks, electionTicks, random: (n) => rt.randomInt(n), logger: raftLogger(opts.logger) },
       {
         hardState: recovered.hardState,
         entries: recovered.entries,
@@ -162,8 +171,8 @@ export class FleetNode implements NodeApi {
     this.fatal = onFatal;
     transport.setPeers(this.peerAddresses());
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
-    this.ticker = setInterval(() => this.tick(), tickMs);
-    this.readTimer = setInterval(() => this.expireReads(), READ_TIMEOUT_MS);
+    this.ticker = this.rt.setInterval(() => this.tick(), tickMs);
+    this.readTimer = this.rt.setInterval(() => this.expireReads(), READ_TIMEOUT_MS);
     this.schedule();
   }
 
@@ -176,7 +185,7 @@ export class FleetNode implements NodeApi {
   /** Delivers a message from a peer. */
   step(m: Message): void {
     if (this.stopped) return;
-    if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = Date.now();
+    if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = this.rt.monoNow();
     this.raw.step(m);
     this.schedule();
   }
@@ -216,7 +225,7 @@ export class FleetNode implements NodeApi {
   private schedule(): void {
     if (this.scheduled || this.handling || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    this.rt.setImmediate(() => {
       this.scheduled = false;
       void this.handleReady();
     });
@@ -321,13 +330,13 @@ export class FleetNode implements NodeApi {
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
     this.sm = FleetStateMachine.restore(data);
     this.appliedTerm = meta.term;
-    this.sinceSnapshot = snapshotProgressAfter(data.length, Math.random());
+    this.sinceSnapshot = snapshotProgressAfter(data.length, this.rt.random());
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
   }
 
   private applyAll(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
-    const t0 = process.hrtime.bigint();
+    const t0 = this.rt.monoNow();
     let committed = 0;
     for (const e of entries) {
       if (e.index <= this.sm.appliedIndex) continue;
@@ -344,7 +353,7 @@ export class FleetNode implements NodeApi {
       }
     }
     this.opts.observer?.onCommitted?.(committed);
-    this.opts.observer?.onApplyLatency?.(Number(process.hrtime.bigint() - t0) / 1e9 / Math.max(1, entries.length));
+    this.opts.observer?.onApplyLatency?.((this.rt.monoNow() - t0) / 1e3 / Math.max(1, entries.length));
   }
 
   private resolveWaiter(e: Entry, result: ApplyResult): void {
@@ -381,7 +390,7 @@ export class FleetNode implements NodeApi {
 
   write(req: WriteRequest): Promise<ApplyResult> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
-    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: Date.now(), op: req.op });
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), op: req.op });
     const r = this.raw.propose([data]);
     if (!r.ok) {
       this.opts.observer?.onProposalFailed?.(1);
@@ -443,7 +452,7 @@ export class FleetNode implements NodeApi {
    */
   private readBoundedStale<T>(ms: number, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
     const leader = this.soft.role === 'leader';
-    const fresh = (leader && this.appliedTerm === this.raw.status().term) || (this.lastLeaderContact >= 0 && Date.now() - this.lastLeaderContact <= ms);
+    const fresh = (leader && this.appliedTerm === this.raw.status().term) || (this.lastLeaderContact >= 0 && this.rt.monoNow() - this.lastLeaderContact <= ms);
     if (fresh) return Promise.resolve({ value: fn(this.sm), index: this.sm.appliedIndex });
     if (leader) return this.read({ mode: 'linearizable' }, fn);
     return Promise.reject(new NodeError('UNAVAILABLE', `this member has not heard from a leader within ${ms} ms`));
@@ -466,8 +475,8 @@ export class FleetNode implements NodeApi {
   private waitApplied(index: number): Promise<void> {
     if (this.sm.appliedIndex >= index) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new NodeError('TIMEOUT', `this member has not applied index ${index} yet`)), READ_TIMEOUT_MS);
-      this.indexWaiters.push({ index, resolve: () => (clearTimeout(timer), resolve()) });
+      const timer = this.rt.setTimeout(() => reject(new NodeError('TIMEOUT', `this member has not applied index ${index} yet`)), READ_TIMEOUT_MS);
+      this.indexWaiters.push({ index, resolve: () => (this.rt.clearTimer(timer), resolve()) });
     });
   }
 
@@ -514,8 +523,8 @@ export class FleetNode implements NodeApi {
       snapshotIndex: st.snapshotIndex,
       members,
       progress,
-      lastContactMs: st.role === 'leader' ? 0 : this.lastLeaderContact < 0 ? -1 : Date.now() - this.lastLeaderContact,
-      uptimeMs: Date.now() - this.startedAt,
+      lastContactMs: st.role === 'leader' ? 0 : this.lastLeaderContact < 0 ? -1 : this.rt.monoNow() - this.lastLeaderContact,
+      uptimeMs: this.rt.monoNow() - this.startedAt,
       version: this.opts.version,
       rssBytes: process.memoryUsage.rss(),
       snapshotsTaken: this.snapshotsTaken,
@@ -528,14 +537,14 @@ export class FleetNode implements NodeApi {
     if (st.role !== 'leader') throw this.proposalError('not-leader');
     const target = to ?? this.bestTransferTarget();
     if (!target) throw new NodeError('FAILED_PRECONDITION', 'no other voting member to transfer leadership to');
-    const t0 = Date.now();
+    const t0 = this.rt.monoNow();
     const err = this.raw.transferLeader(target);
     if (err) throw new NodeError(err === 'invalid-transferee' ? 'INVALID_ARGUMENT' : 'FAILED_PRECONDITION', `cannot transfer to ${target}: ${describeRaftError(err)}`);
     this.schedule();
     await this.waitFor(() => this.soft.role !== 'leader' || this.raw.status().transferee === '', this.opts.electionTimeoutMs * 2);
     const leader = this.raw.status().leader;
     if (this.soft.role === 'leader') throw new NodeError('UNAVAILABLE', `leadership transfer to ${target} did not complete in time`);
-    return { from: this.id, to: leader || target, tookMs: Date.now() - t0 };
+    return { from: this.id, to: leader || target, tookMs: this.rt.monoNow() - t0 };
   }
 
   private bestTransferTarget(): string | undefined {
@@ -551,10 +560,10 @@ export class FleetNode implements NodeApi {
 
   private waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = this.rt.monoNow() + timeoutMs;
       const check = () => {
-        if (cond() || Date.now() > deadline || this.stopped) resolve();
-        else setTimeout(check, 5);
+        if (cond() || this.rt.monoNow() > deadline || this.stopped) resolve();
+        else this.rt.setTimeout(check, 5);
       };
       check();
     });
@@ -565,24 +574,24 @@ export class FleetNode implements NodeApi {
     // Nothing applied since the newest snapshot: that one is the snapshot asked for.
     const latest = await this.opts.storage.latestSnapshot();
     if (latest && latest.index >= this.sm.appliedIndex) {
-      const { size } = await stat(latest.path);
-      return { index: latest.index, term: latest.term, bytes: size, path: latest.path };
+      const bytes = latest.bytes ?? (await stat(latest.path)).size;
+      return { index: latest.index, term: latest.term, bytes, path: latest.path };
     }
     if (this.snapshotting) throw new NodeError('FAILED_PRECONDITION', 'a snapshot is already being taken');
     this.snapshotting = true;
-    const t0 = process.hrtime.bigint();
+    const t0 = this.rt.monoNow();
     try {
       const sm = this.sm;
       const job = sm.beginSnapshot();
       const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
       // Entries applied while the image is written count towards the next snapshot.
-      this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, Math.random());
+      this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, this.rt.random());
       // Written out as it is made: a whole image in memory outlived the snapshot as tens of MB
       // of garbage until the next full GC, which an idle member may not run for many seconds.
       const sink = this.opts.storage.beginSnapshot(meta);
       let path: string;
       try {
-        await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset)), () => sink.settle());
+        await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset)), () => sink.settle(), this.rt);
         if (this.sm !== sm || this.stopped) {
           throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
         }
@@ -594,7 +603,7 @@ export class FleetNode implements NodeApi {
       this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: bytes };
       if (!this.stopped) this.raw.compact(meta);
       this.snapshotsTaken++;
-      this.opts.observer?.onSnapshot?.(bytes, Number(process.hrtime.bigint() - t0) / 1e9);
+      this.opts.observer?.onSnapshot?.(bytes, (this.rt.monoNow() - t0) / 1e3);
       this.opts.logger.info({ index: meta.index, term: meta.term, bytes }, 'snapshot taken');
       return { index: meta.index, term: meta.term, bytes, path };
     } finally {
@@ -654,8 +663,8 @@ export class FleetNode implements NodeApi {
   /** Stops the clock and fails what is pending; the process may exit afterwards. */
   stop(): void {
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
-    if (this.readTimer) clearInterval(this.readTimer);
+    this.rt.clearTimer(this.ticker);
+    this.rt.clearTimer(this.readTimer);
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
     this.failWaiters(err);
     this.reads.failAll(err);

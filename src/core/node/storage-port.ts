@@ -24,7 +24,8 @@ export interface NodeStorage {
    * whole in memory; once committed, the log up to `meta.index` may be dropped.
    */
   beginSnapshot(meta: SnapshotMeta): SnapshotSink;
-  latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined>;
+  /** The newest snapshot on disk; `bytes` is its size when the storage knows it without asking the file system. */
+  latestSnapshot(): Promise<{ index: number; term: number; path: string; bytes?: number } | undefined>;
   /** The newest snapshot with its bytes, to send to a follower that is too far behind. */
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
   saveMembers(members: ReadonlyMap<string, string>): Promise<void>;

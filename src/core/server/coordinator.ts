@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
+import { systemRuntime } from '../node/runtime.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { MemberStatus } from '../node/api.js';
 import { ReflectionService } from '@grpc/reflection';
@@ -105,6 +106,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     logger,
     version: opts.version,
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
+    runtime: systemRuntime,
     ...(metrics ? { observer: metrics.observer() } : {}),
   });
   built.node = member;
