@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { resolvesToLoopback, parseHostPort, parsePeers } from './addresses.js';
 import { parseDuration } from './durations.js';
-import { CliError, EXIT, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError, oneLine } from './errors.js';
 
 interface FlagSpec {
   readonly type: 'string' | 'boolean' | 'integer';
@@ -215,6 +215,24 @@ export async function mainNodeStart(argv: readonly string[], version: string): P
     process.stderr.write(`fleet node start: ${message}\n${err instanceof CliError && err.hint ? `hint: ${err.hint}\n` : ''}`);
     return err instanceof CliError ? err.exitCode : EXIT.usage;
   }
-  await runNodeStart(plan);
+  try {
+    await runNodeStart(plan);
+  } catch (err) {
+    if (!isStartRefusal(err)) throw err;
+    // Headed by the error's name, as Node prints the exception: `fleet init`/`up` quote that line when a member dies.
+    process.stderr.write(`${err.name}: ${oneLine(err.message)}\n`);
+    return EXIT.error;
+  }
   return EXIT.ok;
+}
+
+/**
+ * Why a member would not start that its message explains whole (what is wrong, what to do): a
+ * full disk, a data dir that is locked, damaged or not a member's, a member that lost its data.
+ * Printed as one line without a stack trace; anything else is a bug and keeps its stack trace.
+ */
+const START_REFUSALS: ReadonlySet<string> = new Set(['StorageFullError', 'StorageLockedError', 'StorageLayoutError', 'StorageCorruptionError', 'MemberStateLostError']);
+
+function isStartRefusal(err: unknown): err is Error {
+  return err instanceof Error && START_REFUSALS.has(err.name);
 }

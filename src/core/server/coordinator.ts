@@ -52,13 +52,29 @@ export interface RunningCoordinator {
   stop(): Promise<void>;
 }
 
-/** Logs as JSON lines to stderr and to `<data-dir>/logs/<id>.log`. */
+/**
+ * Logs as JSON lines to stderr and to `<data-dir>/logs/<id>.log`. The file is on the member's
+ * data disk, so it must survive that disk failing: it is written synchronously (pino's buffered
+ * destination retries its final flush for ever on ENOSPC — sonic-boom's flushSync loops on any
+ * error but EAGAIN — so a member whose disk filled never exited, its port held), and after its
+ * first failed write the member logs to stderr only.
+ */
 function createLogger(opts: CoordinatorOptions): pino.Logger {
   const dir = join(opts.dataDir, 'logs');
   mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${opts.id}.log`);
+  const file = pino.destination({ dest: path, mkdir: true, sync: true });
+  let failed = false;
+  file.on('error', (err: Error) => {
+    if (failed) return;
+    failed = true;
+    file.write = () => true;
+    file.flushSync = () => undefined;
+    process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), member: opts.id, cluster: opts.clusterName, path, err: err.message, msg: 'cannot write the member log file: logging to stderr only' })}\n`);
+  });
   const streams = pino.multistream([
     { stream: process.stderr, level: 'info' as const },
-    { stream: pino.destination({ dest: join(dir, `${opts.id}.log`), mkdir: true, sync: false }), level: 'debug' as const },
+    { stream: file, level: 'debug' as const },
   ]);
   return pino({ level: 'debug', base: { member: opts.id, cluster: opts.clusterName } }, streams);
 }
@@ -176,10 +192,35 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
       logger.info({}, 'stopped');
     })());
 
-  member.start(transport, (err) => {
+  /**
+   * A disk write or fsync failed: the member must be gone at once, port and all, so that clients
+   * and peers turn to the others. Nothing here waits on the disk that failed: no leadership
+   * hand-off (it waits for a follower to catch up), no flush of pending writes (the disk refuses
+   * them), no graceful drain of calls: every step is synchronous and nothing is awaited, so the
+   * exit is bounded by construction (even a graceful stop already under way is cut short).
+   */
+  const fail = (err: Error): void => {
     logger.fatal({ err }, 'fatal storage error: exiting');
-    void stop().finally(() => process.exit(1));
-  });
+    const steps = [
+      () => health.setServing('', false),
+      () => drills.close(),
+      () => member.stop(),
+      () => transport.close(),
+      () => server.forceShutdown(),
+      () => metricsServer?.close(),
+      () => storage.abandon(),
+    ];
+    for (const step of steps) {
+      try {
+        step();
+      } catch (stepErr) {
+        logger.error({ err: stepErr }, 'while exiting after a storage failure');
+      }
+    }
+    process.exit(1);
+  };
+
+  member.start(transport, fail);
   health.setServing('', true);
   const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';
   logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth }, 'member started');

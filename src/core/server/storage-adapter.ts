@@ -12,7 +12,7 @@ const MEMBERS_FILE = 'members.json';
  * port. The member list (addresses of members that joined after founding) lives beside the
  * log, since snapshots record member ids but not addresses.
  */
-export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void): Promise<NodeStorage> {
+export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void): Promise<NodeStorage & { abandon(): void }> {
   const opened = await RaftStorage.open(join(dataDir, 'raft'), {
     onFsync,
     logger: {
@@ -63,6 +63,8 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       return membersWrite;
     },
     close: () => storage.close(),
+    /** After a disk failure, for a process about to exit: let go of the files without waiting on the disk. */
+    abandon: () => storage.abandon(),
   };
 }
 
