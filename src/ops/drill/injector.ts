@@ -28,7 +28,8 @@ export interface FaultInjector {
   can(action: FaultAction): boolean;
   /**
    * Kills the member's process at once (SIGKILL); resolves once it has exited (gone, or a zombie
-   * its parent has yet to reap: either way it holds no file, socket or lock any more).
+   * its parent has yet to reap: either way it holds no file, socket or lock any more) — or, for
+   * the admin API, once the member has answered that it is exiting. The drill times the fault from then.
    */
   kill(member: MemberRef): Promise<void>;
   /** Freezes the member for at most `ms` (SIGSTOP, or a freeze through the API); resolves once it is frozen. */

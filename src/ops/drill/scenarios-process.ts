@@ -46,10 +46,10 @@ export const killLeader: Scenario = {
   async run(ctx): Promise<FaultOutcome> {
     const old = ctx.steady.leader;
     ctx.phase('fault', old.id);
-    ctx.down.set(old.id, old);
     await ctx.injector.kill(old);
     // The fault is timed from when it took effect: the process has exited.
     const faultNs = ctx.clock.nowNs();
+    ctx.down.set(old.id, old);
     ctx.phase('observe', null);
     const elected = await electionAfter(ctx, old, faultNs);
     await waitUntil(ctx, faultNs + ctx.opts.observeMs * 1e6);
@@ -87,9 +87,9 @@ export const killFollower: Scenario = {
     const victim = followerFor(ctx);
     const leader = ctx.steady.leader;
     ctx.phase('fault', leader.id);
-    ctx.down.set(victim.id, victim);
     await ctx.injector.kill(victim);
     const faultNs = ctx.clock.nowNs();
+    ctx.down.set(victim.id, victim);
     ctx.phase('observe', leader.id);
     await waitUntil(ctx, faultNs + ctx.opts.observeMs * 1e6);
     const now = await currentLeader(ctx, othersThan(ctx.steady.members, victim.id));
