@@ -140,7 +140,8 @@ export class LocalProcessInjector implements FaultInjector {
   /**
    * Starts the member unless it runs, then waits until `ready`; a start that dies on the way
    * (a port or a LOCK not yet released, a crash) is followed by another after a back-off, until
-   * the deadline. The error names the last reason the member gave for not starting.
+   * the deadline. The error names the last reason a start died of (else what the member was
+   * doing at the deadline).
    */
   async restart(member: MemberRef, opts: RestartOptions = {}): Promise<void> {
     const proc = this.#proc(member.id);
@@ -149,15 +150,16 @@ export class LocalProcessInjector implements FaultInjector {
     const ready = opts.ready ?? (async () => (await proc.pid()) !== undefined);
     let launched: LaunchedProcess | undefined;
     let attempts = 0;
-    let cause: string | undefined;
+    let died: string | undefined;
+    let state: string | undefined;
     for (;;) {
       const pid = await proc.pid();
       if (pid !== undefined) {
         if (await ready().catch(() => false)) return;
-        cause = `it runs (pid ${pid}) but was not ready`;
+        state = `it runs (pid ${pid}) but was not ready`;
       } else if (launched === undefined || (await this.#died(launched))) {
         if (launched !== undefined) {
-          cause = launched.exited() ?? `pid ${launched.pid} exited`;
+          died = launched.exited() ?? `pid ${launched.pid} exited`;
           await pause(Math.min(RELAUNCH_MAX_MS, RELAUNCH_FIRST_MS * 2 ** (attempts - 1), deadline - Date.now()), opts.signal);
         }
         if (Date.now() >= deadline || opts.signal?.aborted) break;
@@ -165,13 +167,13 @@ export class LocalProcessInjector implements FaultInjector {
         launched = await proc.launch();
         continue;
       } else {
-        cause = `it did not show up as member ${member.id} (pid ${launched.pid})`;
+        state = `it did not show up as member ${member.id} (pid ${launched.pid})`;
       }
       if (Date.now() >= deadline || opts.signal?.aborted) break;
       await pause(Math.min(READY_EVERY_MS, deadline - Date.now()), opts.signal);
     }
     const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    throw new CliError(`member ${member.id} did not start again within ${deadlineMs / 1000}s (${tries}): ${cause ?? 'it was never started'}`, { hint: 'see the member\'s log; start it yourself (fleet up for a local cluster), then check fleet status' });
+    throw new CliError(`member ${member.id} did not start again within ${deadlineMs / 1000}s (${tries}): ${died ?? state ?? 'it was never started'}`, { hint: 'see the member\'s log; start it yourself (fleet up for a local cluster), then check fleet status' });
   }
 
   /** Every member must be running here now: a drill must not find out half-way that it cannot act. */

@@ -228,11 +228,12 @@ describe('the local fault injector', () => {
     await injector.kill(n1);
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'fail'), '');
-    const err = await injector.restart(n1, { ready: async () => upAs(dataDir, await procs[0]!.pid()), deadlineMs: 2_000 }).then(
+    // Long enough for a loaded machine to start node and see it die at least once.
+    const err = await injector.restart(n1, { ready: async () => upAs(dataDir, await procs[0]!.pid()), deadlineMs: 6_000 }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(err?.message).toMatch(/member n1 did not start again within 2s \(\d+ attempts\): it exited \(3\): FakeError: disk on fire/);
+    expect(err?.message).toMatch(/member n1 did not start again within 6s \(\d+ attempts\): it exited \(3\): FakeError: disk on fire/);
   });
 
   it('never signals a pid that no longer runs the member', async () => {
