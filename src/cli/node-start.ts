@@ -4,7 +4,7 @@
  * entry for `fleet node start`, because a member runs for months and oclif's command tree would
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { resolvesToLoopback, parseHostPort, parsePeers } from './addresses.js';
@@ -25,6 +25,11 @@ const SPEC = {
   listen: { type: 'string', description: 'host:port of the gRPC port (peer, client and admin APIs)', required: true },
   peers: { type: 'string', description: 'founding members as ID=host:port,… (this member included)' },
   join: { type: 'boolean', description: 'join an existing cluster (add this member with `fleet members add` first)', default: false },
+  'initial-cluster-state': {
+    type: 'string',
+    description:
+      "new: this member is founding a cluster with --peers; existing: the cluster already exists. A member without Raft state bootstraps from --peers only when new; when existing it refuses to start, since it may be one that lost its data dir and with it votes and acknowledged entries (re-seed such a member: fleet members remove, fleet members add --learner, start it with --join, fleet members promote). Default: new if --data-dir is an empty directory (as fleet init creates it), else existing. Ignored once the data dir holds this member's state",
+  },
   cluster: { type: 'string', description: 'cluster name: members of another cluster are refused', default: 'fleet' },
   'metrics-listen': { type: 'string', description: 'host:port to serve Prometheus metrics on' },
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
@@ -124,6 +129,11 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   const join = flag(flags, 'join');
   if (!join && !peers.has(id)) throw usage(`--peers must include this member (${id}=${listenText}), or pass --join`);
   if (join && peers.size > 0) throw usage('--join and --peers exclude each other: a joining member learns the membership from the leader');
+  const dataDir = text(flags, 'data-dir')!;
+  const stateText = text(flags, 'initial-cluster-state');
+  if (stateText !== undefined && stateText !== 'new' && stateText !== 'existing') throw usage(`--initial-cluster-state must be new or existing, got '${stateText}'`);
+  if (join && stateText === 'new') throw usage('--join and --initial-cluster-state new exclude each other: a joining member joins an existing cluster; one founding a cluster names it with --peers');
+  const initialClusterState = stateText ?? (isEmptyDirectory(dataDir) ? 'new' : 'existing');
   const heartbeatMs = parseDuration(text(flags, 'heartbeat')!);
   const electionTimeoutMs = parseDuration(text(flags, 'election-timeout')!);
   if (electionTimeoutMs < 2 * heartbeatMs) throw usage('--election-timeout must be at least twice --heartbeat');
@@ -153,7 +163,8 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   return {
     id,
     clusterName: text(flags, 'cluster')!,
-    dataDir: text(flags, 'data-dir')!,
+    dataDir,
+    initialClusterState,
     listen: listenText,
     founders: peers,
     metricsListen,
@@ -169,6 +180,18 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     version,
   };
+}
+
+/**
+ * Whether `dir` is an existing directory with nothing in it: what fleet init prepares for a
+ * founding member. A data dir that is missing may be one that was wiped.
+ */
+function isEmptyDirectory(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a credentials file, refusing one that others may read (as ssh does with private keys). */

@@ -51,6 +51,12 @@ export interface FleetNodeOptions {
   readonly version: string;
   /** Test-only: acknowledge writes as soon as they are proposed (unsafe), to prove drills catch it. */
   readonly unsafeAckBeforeCommit?: boolean;
+  /**
+   * Whether the cluster is being founded (`new`, the default: a member without Raft state
+   * bootstraps from `founders`) or exists already (`existing`: a founder without Raft state is
+   * refused, since it may have lost votes and acknowledged entries).
+   */
+  readonly initialClusterState?: 'new' | 'existing';
   /** Clock, timers and randomness; Node's (`systemRuntime`) unless a simulator supplies its own. */
   readonly runtime?: NodeRuntime;
 }
@@ -137,9 +143,25 @@ export class FleetNode implements NodeApi {
     this.appliedTerm = appliedTerm;
   }
 
-  /** Recovers a member from its data dir (or bootstraps it) without starting its clock. */
+  /**
+   * Recovers a member from its data dir (or bootstraps it) without starting its clock. A member
+   * with no Raft state bootstraps from `founders` only while the cluster is being founded: in an
+   * existing cluster it may be one that lost its data dir, which as a founding voter with term 0
+   * could vote twice in a term or help elect a leader without entries it had acknowledged.
+   */
   static async open(opts: FleetNodeOptions): Promise<FleetNode> {
     const recovered = opts.storage.recovered;
+    const stateless = (recovered.hardState?.term ?? 0) === 0 && !recovered.snapshot && recovered.entries.length === 0;
+    if (stateless && opts.founders.size > 0 && opts.initialClusterState === 'existing') {
+      const err = new Error(
+        `member ${opts.id} has no Raft state, and the cluster is not being founded (--initial-cluster-state existing, the default unless --data-dir is an empty directory): ` +
+          `a member that lost its data may have voted or acknowledged entries it no longer remembers, so it must not rejoin as a founding voter. ` +
+          `Re-seed it from the others: fleet members remove ${opts.id}; fleet members add ${opts.id} ${opts.address} --learner; start it with --join on an empty data dir; fleet members promote ${opts.id} once it has caught up. ` +
+          `To found a new cluster instead, pass --initial-cluster-state new`,
+      );
+      err.name = 'MemberStateLostError';
+      throw err;
+    }
     let sm = new FleetStateMachine();
     let appliedTerm = 0;
     if (recovered.snapshot) {

@@ -25,6 +25,8 @@ export interface CoordinatorOptions {
   readonly dataDir: string;
   readonly listen: string;
   readonly founders: ReadonlyMap<string, string>;
+  /** Whether a founder without Raft state may bootstrap (`new`, the default) or is refused (`existing`). */
+  readonly initialClusterState?: 'new' | 'existing';
   readonly metricsListen?: { host: string; port: number } | undefined;
   readonly heartbeatMs: number;
   readonly electionTimeoutMs: number;
@@ -115,6 +117,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     clusterName: opts.clusterName,
     address: opts.listen,
     founders: opts.founders,
+    ...(opts.initialClusterState ? { initialClusterState: opts.initialClusterState } : {}),
     heartbeatMs: opts.heartbeatMs,
     electionTimeoutMs: opts.electionTimeoutMs,
     snapshotEvery: opts.snapshotEvery,

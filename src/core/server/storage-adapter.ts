@@ -1,11 +1,35 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { NodeStorage } from '../node/storage-port.js';
-import { RaftStorage } from '../storage/index.js';
+import { RaftStorage, StorageFullError, isDiskFull } from '../storage/index.js';
 
 const MEMBERS_FILE = 'members.json';
+const RAFT_DIR = 'raft';
+/**
+ * Written beside raft/ once the storage has been opened there, and never removed: a data dir
+ * that has it but whose raft/ holds no log lost this member's state (its votes, the entries it
+ * acknowledged), whatever else is left in it.
+ */
+const HELD_STATE_FILE = 'raft.held';
+
+/**
+ * This data dir held the member's Raft state and no longer does (raft/, or its WAL, was
+ * deleted). Opening it as new would forget votes and acknowledged entries: refused.
+ */
+export class MemberStateLostError extends Error {
+  override readonly name = 'MemberStateLostError';
+
+  constructor(readonly dataDir: string) {
+    super(
+      `${dataDir} held this member's Raft state (${HELD_STATE_FILE} says so) but ${join(dataDir, RAFT_DIR)} holds no log any more: ` +
+        `the votes and entries it acknowledged are lost, and starting it afresh could elect two leaders in one term or lose committed writes, ` +
+        `so it will not start. Re-seed it from the cluster: fleet members remove <id>; move ${dataDir} aside; ` +
+        `fleet members add <id> <address> --learner; start it with --join on an empty data dir; fleet members promote <id> once it has caught up`,
+    );
+  }
+}
 
 /**
  * Opens a member's data dir with the storage engine and presents it as the node's storage
@@ -13,7 +37,11 @@ const MEMBERS_FILE = 'members.json';
  * log, since snapshots record member ids but not addresses.
  */
 export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void): Promise<NodeStorage & { abandon(): void }> {
-  const opened = await RaftStorage.open(join(dataDir, 'raft'), {
+  const raftDir = join(dataDir, RAFT_DIR);
+  const heldPath = join(dataDir, HELD_STATE_FILE);
+  // Checked before opening, which would create a new, empty log.
+  if (existsSync(heldPath) && !RaftStorage.holdsLog(raftDir)) throw new MemberStateLostError(dataDir);
+  const opened = await RaftStorage.open(raftDir, {
     onFsync,
     logger: {
       info: (msg, fields) => logger.info(fields ?? {}, msg),
@@ -22,6 +50,15 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
     },
   });
   const { storage, report } = opened;
+  if (!existsSync(heldPath)) {
+    try {
+      writeDurably(heldPath, `${JSON.stringify({ since: new Date().toISOString(), meaning: `this data dir holds a member's Raft state in ${RAFT_DIR}/; without it the member lost that state and must be re-seeded` })}\n`);
+    } catch (err) {
+      await storage.close();
+      if (isDiskFull(err)) throw new StorageFullError(heldPath, { cause: err });
+      throw err;
+    }
+  }
   if (report.tornTailBytes > 0 || report.truncatedAt) {
     logger.warn({ tornTailBytes: report.tornTailBytes, truncatedAt: report.truncatedAt }, 'recovery truncated a torn log tail');
   }
@@ -66,6 +103,25 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
     /** After a disk failure, for a process about to exit: let go of the files without waiting on the disk. */
     abandon: () => storage.abandon(),
   };
+}
+
+/** Writes `file` whole (temp file, fsync, rename, directory fsync): it exists complete or not at all. */
+function writeDurably(file: string, body: string): void {
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, body);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 function readMembers(path: string): Map<string, string> {

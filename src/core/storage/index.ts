@@ -21,6 +21,7 @@ export {
   StorageLayoutError,
   StorageLockedError,
   StorageUsageError,
+  isDiskFull,
 } from './errors.js';
 export { silentLogger, type StorageLogger } from './logger.js';
 export type { SnapshotFileInfo } from './snapshot-file.js';

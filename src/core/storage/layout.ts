@@ -75,6 +75,19 @@ export function ensureStorageDir(dir: string): boolean {
   return fresh;
 }
 
+/** Whether `dir` holds a log: a WAL segment or a snapshot. Creates and changes nothing. */
+export function holdsLog(dir: string): boolean {
+  const any = (sub: string, test: (name: string) => boolean): boolean => {
+    try {
+      return fs.readdirSync(path.join(dir, sub)).some(test);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return false;
+      throw err;
+    }
+  };
+  return any(WAL_DIR, (n) => SEGMENT_PATTERN.test(n)) || any(SNAP_DIR, (n) => parseSnapshotFileName(n) !== undefined);
+}
+
 function isEmptyDir(dir: string): boolean {
   try {
     return fs.readdirSync(dir).length === 0;

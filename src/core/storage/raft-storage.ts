@@ -9,7 +9,7 @@ import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
 import { StorageClosedError, StorageFullError, StorageUsageError, isDiskFull } from './errors.js';
 import { fsyncDir, isErrno, removeIfExists } from './fs-util.js';
 import { FileReaper, type ReaperPace } from './file-reaper.js';
-import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, readLayout } from './layout.js';
+import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, holdsLog, readLayout } from './layout.js';
 import { LOCK_FILE, acquireLock, type DirLock } from './lock-file.js';
 import { silentLogger, type StorageLogger } from './logger.js';
 import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
@@ -209,6 +209,11 @@ export class RaftStorage {
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
     const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, tail, snap?.meta.index ?? 0);
     return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(snap) } : {}), entries, report };
+  }
+
+  /** Whether `dir` holds a log (a WAL segment or a snapshot), without creating or changing anything. */
+  static holdsLog(dir: string): boolean {
+    return holdsLog(dir);
   }
 
   /** Index of the first entry the log holds: one past the newest submitted snapshot. */
