@@ -5,7 +5,7 @@
  * recognised by shape, so mapping an error never loads the transport.
  */
 
-/** Exit codes. 5 and 6 belong to drills; nothing else uses them. */
+/** Exit codes. 5 and 6 belong to drills, 7 to `fleet status`; nothing else uses them. */
 export const EXIT = {
   ok: 0,
   error: 1,
@@ -16,6 +16,8 @@ export const EXIT = {
   precondition: 4,
   sloMissed: 5,
   safetyViolation: 6,
+  /** `fleet status`: a quorum commits, but a member is down or lagging, or no further failure is survivable. */
+  degraded: 7,
 } as const;
 
 /** One of the exit codes above. */
@@ -40,6 +42,7 @@ const CODE_OF_EXIT: Readonly<Record<number, string>> = {
   4: 'PRECONDITION',
   5: 'SLO_MISSED',
   6: 'SAFETY_VIOLATION',
+  7: 'DEGRADED',
 };
 
 /**

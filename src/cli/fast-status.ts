@@ -12,7 +12,7 @@ import type { StatusModel } from '../ops/status.js';
 import { parseEndpoints } from './addresses.js';
 import { parseDuration } from './durations.js';
 import { EXIT, printFailure, reportOf } from './errors.js';
-import { noQuorumReason } from './status-messages.js';
+import { statusOutcome } from './status-messages.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The flags of `fleet status` (its own and the shared ones in base-command.ts). */
@@ -86,9 +86,9 @@ export async function runFastStatus(args: StatusArgs): Promise<number> {
       const [{ renderStatus }, { stdoutPalette }] = await Promise.all([import('../ui/status-table.js'), import('../ui/colors.js')]);
       process.stdout.write(`${renderStatus(model, stdoutPalette())}\n`);
     }
-    if (model.quorum.available) return EXIT.ok;
-    if (!args.json) process.stderr.write(`error: ${noQuorumReason(model)}\n`);
-    return EXIT.unavailable;
+    const outcome = statusOutcome(model);
+    if (outcome.line !== undefined && !args.json) process.stderr.write(`${outcome.line}\n`);
+    return outcome.exitCode;
   } catch (err) {
     const report = reportOf(err);
     const withHint = report.exitCode === EXIT.usage && report.hint === undefined ? { ...report, hint: 'see fleet status --help' } : report;

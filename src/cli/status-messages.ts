@@ -1,4 +1,5 @@
 import type { StatusModel } from '../ops/status.js';
+import { EXIT } from './errors.js';
 
 /** Why `fleet status` exits 3: the line it prints on stderr under the table. */
 export function noQuorumReason(m: StatusModel): string {
@@ -6,4 +7,24 @@ export function noQuorumReason(m: StatusModel): string {
   if (answered === 0) return 'no member answered: is the cluster running? (fleet ps, or check --endpoints / the context)';
   if (m.leader === null) return `no leader: ${m.quorum.healthyVoters} of ${m.quorum.voters} voters healthy; a quorum of ${m.quorum.size} must be up to elect one`;
   return `no quorum: ${m.quorum.healthyVoters} of ${m.quorum.voters} voters healthy, ${m.quorum.size} needed`;
+}
+
+/** Why `fleet status` exits 7: the line it prints on stderr under the table. */
+export function degradedReason(m: StatusModel): string {
+  return `degraded: ${m.health.reasons.join('; ')}`;
+}
+
+/**
+ * What `fleet status` exits with and the line it prints on stderr for it (none when healthy):
+ * both entry points (fast path and oclif) take them from here, so they cannot drift apart.
+ */
+export function statusOutcome(m: StatusModel): { readonly exitCode: number; readonly line: string | undefined } {
+  switch (m.health.state) {
+    case 'healthy':
+      return { exitCode: EXIT.ok, line: undefined };
+    case 'degraded':
+      return { exitCode: EXIT.degraded, line: `warning: ${degradedReason(m)}` };
+    case 'unavailable':
+      return { exitCode: EXIT.unavailable, line: `error: ${noQuorumReason(m)}` };
+  }
 }

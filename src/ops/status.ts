@@ -48,11 +48,29 @@ export interface QuorumView {
   readonly available: boolean;
 }
 
+/**
+ * The cluster's state in one word, what `fleet status` exits with: `healthy` (exit 0) when every
+ * member answers and the voters survive at least one more failure; `degraded` (exit 7) when a
+ * quorum commits but a member is down or lagging, or no further failure is survivable;
+ * `unavailable` (exit 3) when no quorum answers.
+ */
+export type HealthState = 'healthy' | 'degraded' | 'unavailable';
+
+/** The state and why it is not `healthy` (empty when it is), one short reason per finding. */
+export interface HealthView {
+  readonly state: HealthState;
+  readonly reasons: readonly string[];
+}
+
+/** A follower or learner trailing the leader by more entries than this is lagging (the leader refuses promotions beyond 1,000). */
+export const LAGGING_ENTRIES = 1_000;
+
 /** The whole `fleet status` document (the `--json` output). */
 export interface StatusModel {
   readonly clusterName: string | null;
   readonly leader: string | null;
   readonly term: number;
+  readonly health: HealthView;
   readonly quorum: QuorumView;
   readonly members: readonly StatusMember[];
   /**
@@ -78,15 +96,25 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
   const membership = reference?.status.members ?? [];
   const term = Math.max(0, ...answered.map((a) => a.status.term));
   const ctx: RowContext = { leader: leader?.status, staleContactMs: thresholds.staleContactMs ?? 5_000, term };
-  const rows = rowsFor(probes, answered, membership, ctx);
+  const rows = rowsFor(probes, answered, membership, ctx).sort(byId);
+  const quorum = quorumOf(rows, membership, leader !== undefined);
   return {
     clusterName: reference?.status.clusterName ?? null,
     leader: leader?.status.id ?? null,
     term: leader?.status.term ?? term,
-    quorum: quorumOf(rows, membership, leader !== undefined),
-    members: rows.sort(byId),
+    health: healthOf(rows, quorum),
+    quorum,
+    members: rows,
     plans: plansInProgress(plans),
   };
+}
+
+/** The state `fleet status` exits with (see HealthState), and the findings behind it, member by member. */
+export function healthOf(rows: readonly StatusMember[], quorum: QuorumView): HealthView {
+  const reasons = rows.filter((r) => !r.healthy).map((r) => `${r.id ?? r.address}: ${r.problem ?? 'unhealthy'}`);
+  if (!quorum.available) return { state: 'unavailable', reasons: [`no quorum: ${quorum.healthyVoters} of ${quorum.voters} voters healthy, ${quorum.size} needed`, ...reasons] };
+  if (quorum.failureTolerance === 0) reasons.push(`can lose no voter: ${quorum.healthyVoters} healthy of ${quorum.voters}, quorum ${quorum.size}`);
+  return { state: reasons.length === 0 ? 'healthy' : 'degraded', reasons };
 }
 
 /** The plans an operator must know about before starting another: running or paused, newest report first. */
@@ -198,6 +226,8 @@ function problemOf(s: MemberStatus, m: MemberInfo | undefined, ctx: RowContext):
   if (s.lastContactMs > ctx.staleContactMs) return `no contact with the leader for ${Math.round(s.lastContactMs / 100) / 10}s`;
   const progress = leader.progress.find((p) => p.id === s.id);
   if (progress?.state === 'snapshot') return 'catching up from a snapshot';
+  const lag = progress?.lag ?? Math.max(0, leader.lastIndex - s.lastIndex);
+  if (lag > LAGGING_ENTRIES) return `lagging: ${lag} entries behind`;
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/client/index.js';
+import { statusOutcome } from '../../src/cli/status-messages.js';
 import { buildStatusModel, collectStatus, shortReason } from '../../src/ops/status.js';
 import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
 
@@ -78,6 +79,42 @@ describe('buildStatusModel', () => {
   it('maps pre-candidates to candidates', () => {
     const m = buildStatusModel([ok(member('n2', { role: 'pre-candidate', leaderId: '' }))]);
     expect(m.members.find((r) => r.id === 'n2')!.role).toBe('candidate');
+  });
+});
+
+describe('health: what fleet status exits with', () => {
+  it('is healthy when every member answers and keeps up and one more voter may fail', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { lastIndex: 97 }))]);
+    expect(m.health).toEqual({ state: 'healthy', reasons: [] });
+    expect(statusOutcome(m)).toEqual({ exitCode: 0, line: undefined });
+  });
+
+  it('is degraded with a member down, naming it and the lost tolerance', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), down('127.0.0.1:7783')]);
+    expect(m.health).toEqual({ state: 'degraded', reasons: ['n3: unreachable: connection refused', 'can lose no voter: 2 healthy of 3, quorum 2'] });
+    expect(statusOutcome(m)).toEqual({ exitCode: 7, line: 'warning: degraded: n3: unreachable: connection refused; can lose no voter: 2 healthy of 3, quorum 2' });
+  });
+
+  it('is degraded when a member lags, even a learner, though the quorum can lose one', () => {
+    const members = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false }];
+    const progress = [...leader().progress, { id: 'n4', match: 10, next: 11, state: 'replicate' as const, recentActive: true, learner: true, lag: 5_000 }];
+    const m = buildStatusModel([ok(leader({ members, progress })), ok(member('n2', { members })), ok(member('n3', { members })), ok(member('n4', { members }))]);
+    expect(m.members.find((r) => r.id === 'n4')).toMatchObject({ healthy: false, problem: 'lagging: 5000 entries behind' });
+    expect(m.quorum.failureTolerance).toBe(1);
+    expect(m.health).toEqual({ state: 'degraded', reasons: ['n4: lagging: 5000 entries behind'] });
+  });
+
+  it('is degraded for a single member: it survives no failure', () => {
+    const m = buildStatusModel([ok(leader({ members: [MEMBERS3[0]!], progress: [] }))]);
+    expect(m.health).toEqual({ state: 'degraded', reasons: ['can lose no voter: 1 healthy of 1, quorum 1'] });
+  });
+
+  it('is unavailable without a quorum, or when nobody answers', () => {
+    const m = buildStatusModel([ok(member('n2', { leaderId: '' })), down('127.0.0.1:7781'), down('127.0.0.1:7783')]);
+    expect(m.health.state).toBe('unavailable');
+    expect(m.health.reasons[0]).toBe('no quorum: 0 of 3 voters healthy, 2 needed');
+    expect(statusOutcome(m)).toMatchObject({ exitCode: 3, line: expect.stringMatching(/^error: no leader/) });
+    expect(statusOutcome(buildStatusModel([down('127.0.0.1:1')]))).toMatchObject({ exitCode: 3, line: expect.stringMatching(/^error: no member answered/) });
   });
 });
 
