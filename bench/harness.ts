@@ -74,6 +74,8 @@ export class BenchCluster {
     c.ports = await Promise.all(Array.from({ length: size }, () => freePort()));
     try {
       await c.#credentials(size, opts.peerAuth ?? 'none');
+      // Founding members start on empty data dirs: a missing one means data lost (--initial-cluster-state).
+      for (let i = 0; i < size; i++) mkdirSync(join(c.root, `n${i + 1}`));
       for (let i = 0; i < size; i++) c.#spawn(`n${i + 1}`);
       await c.waitForLeader();
     } catch (err) {

@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetClient } from '../../src/client/index.js';
@@ -78,7 +78,7 @@ describe('coordinator members as real processes', () => {
     await expectAllPresent(client, load.acked);
   }, 90_000);
 
-  it('catches a wiped follower up by snapshot', async () => {
+  it('catches a wiped follower up by snapshot once it is re-seeded as a learner', async () => {
     cluster = await TestCluster.start({ snapshotEvery: 50 });
     const client = cluster.client();
     for (let i = 0; i < 300; i++) await client.kvPut(`k${i}`, `v${i}`);
@@ -87,6 +87,12 @@ describe('coordinator members as real processes', () => {
     await cluster.kill(follower.id);
     rmSync(follower.dataDir, { recursive: true, force: true });
     for (let i = 300; i < 400; i++) await client.kvPut(`k${i}`, `v${i}`);
+    // A member whose data is gone may not come back as the voter it was (it could vote twice in a
+    // term): it is removed, added again as a learner, and starts with --join.
+    await client.removeMember(follower.id);
+    await client.addMember(follower.id, `127.0.0.1:${follower.port}`, { learner: true });
+    mkdirSync(follower.dataDir, { recursive: true });
+    follower.joins = true;
     cluster.restart(follower.id);
     const probe = cluster.client({ endpoints: [`127.0.0.1:${follower.port}`] });
     await waitFor('the wiped follower to catch up', async () => {

@@ -3,8 +3,8 @@
  * machine cannot signal. The member injects the fault into itself, and a pause or partition
  * ends by itself; a killed member comes back only if its supervisor restarts it.
  */
-import { Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { channelCredentials, type TlsFiles } from '../../client/index.js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { channelCredentials, memberChannelOptions, type TlsFiles } from '../../client/index.js';
 import { CliError, EXIT } from '../../cli/errors.js';
 import { loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
@@ -43,14 +43,12 @@ function drillError(member: MemberRef, err: ServiceError): CliError {
 export class AdminApiInjector implements FaultInjector {
   readonly kind = 'admin-api';
   readonly #opts: RemoteInjectorOptions;
-  readonly #creds: ChannelCredentials;
   readonly #stubs = new Map<string, wire.DrillsClient>();
   readonly #partitioned = new Map<string, MemberRef>();
   readonly #pausedUntil = new Map<string, number>();
 
   constructor(opts: RemoteInjectorOptions = {}) {
     this.#opts = opts;
-    this.#creds = channelCredentials(opts.tls);
   }
 
   can(action: FaultAction): boolean {
@@ -106,7 +104,7 @@ export class AdminApiInjector implements FaultInjector {
   #stub(member: MemberRef): wire.DrillsClient {
     let stub = this.#stubs.get(member.address);
     if (stub === undefined) {
-      stub = new (loadFleetProto().fleet.v1.Drills)(member.address, this.#creds);
+      stub = new (loadFleetProto().fleet.v1.Drills)(member.address, channelCredentials(this.#opts.tls, member.address), memberChannelOptions(member.address, this.#opts.tls));
       this.#stubs.set(member.address, stub);
     }
     return stub;

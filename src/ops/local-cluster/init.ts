@@ -90,7 +90,7 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
     progress.update(`starting ${manifest.members.length} member${manifest.members.length === 1 ? '' : 's'}`);
     await writeClusterFiles(manifest, paths);
     const spawning = Date.now();
-    for (const m of manifest.members) launched.push(await launchMember(manifest, m, paths));
+    for (const m of manifest.members) launched.push(await launchMember(manifest, m, paths, true));
     const spawned = Date.now();
     const health = await waitHealthy({
       members: new Map(manifest.members.map((m) => [memberAddress(m), m.id])),

@@ -42,10 +42,13 @@ export function runScript(from = fileURLToPath(import.meta.url)): string {
  * (only a fresh data dir bootstraps from it; a restarted one just learns the addresses); a
  * joining member starts with `--join` and learns the membership from the leader.
  */
-export function memberArgs(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths): string[] {
+export function memberArgs(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths, founding = false): string[] {
   const args = ['node', 'start', '--id', member.id, '--data-dir', member.dataDir, '--listen', memberAddress(member), '--cluster', manifest.name];
   if (member.state === 'joining') args.push('--join');
   else args.push('--peers', manifest.members.filter((m) => m.state === 'voter').map((m) => `${m.id}=${memberAddress(m)}`).join(','));
+  // Only `fleet init` founds the cluster: a voter restarted by up or scale whose data is gone must
+  // be refused (it could vote twice in a term), not bootstrap again because its directory is empty.
+  if (member.state !== 'joining') args.push('--initial-cluster-state', founding ? 'new' : 'existing');
   args.push('--heartbeat', manifest.heartbeat, '--election-timeout', manifest.electionTimeout);
   args.push(...credentialArgs(manifest, member, paths));
   // A local cluster is a place to rehearse: let `fleet drill partition` reach it (still behind the admin token).
@@ -54,12 +57,12 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
 }
 
 /** Starts one member detached, writes its pid file, and returns at once. */
-export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths): Promise<LaunchedMember> {
+export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths, founding = false): Promise<LaunchedMember> {
   await ensureMemberCredentials(manifest, member, paths);
   const log = openSync(paths.logFile(member.id), 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths)], {
+    child = spawn(process.execPath, [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths, founding)], {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...process.env, ...MEMBER_ENV, NO_COLOR: '1' },

@@ -21,7 +21,7 @@ describe('member command lines', () => {
   it('start voters with --peers of every voter, and joining members with --join', () => {
     expect(memberArgs(m, m.members[0]!, paths)).toEqual([
       'node', 'start', '--id', 'n1', '--data-dir', '/d/local/n1', '--listen', '127.0.0.1:7781', '--cluster', 'local',
-      '--peers', 'n1=127.0.0.1:7781,n2=127.0.0.1:7782',
+      '--peers', 'n1=127.0.0.1:7781,n2=127.0.0.1:7782', '--initial-cluster-state', 'existing',
       '--heartbeat', '100ms', '--election-timeout', '500ms',
       '--token-file', '/d/local/client.token', '--admin-token-file', '/d/local/admin.token', '--peer-secret-file', '/d/local/peer.secret', '--enable-drills',
     ]);
@@ -29,8 +29,10 @@ describe('member command lines', () => {
     expect(tls.slice(tls.indexOf('--tls-cert'), tls.indexOf('--tls-cert') + 6)).toEqual([
       '--tls-cert', '/d/local/certs/member-n1.crt', '--tls-key', '/d/local/certs/member-n1.key', '--tls-ca', '/d/local/certs/ca.crt',
     ]);
+    expect(memberArgs(m, m.members[0]!, paths, true)).toContain('new');
     const joining = memberArgs(m, m.members[2]!, paths);
     expect(joining).toContain('--join');
+    expect(joining).not.toContain('--initial-cluster-state');
     expect(joining).not.toContain('--peers');
   });
 
