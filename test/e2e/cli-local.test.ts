@@ -279,7 +279,7 @@ describe('fleet scale', () => {
     const status = JSON.parse((await fleet('status', '--json')).stdout) as { quorum: { voters: number; available: boolean } };
     expect(status.quorum).toMatchObject({ voters: 3, available: true });
 
-    const shrunk = await fleet('scale', '--nodes', '1', '--json');
+    const shrunk = await fleet('scale', '--nodes', '1', '--force', '--json');
     expect(shrunk.code, shrunk.stderr).toBe(0);
     const removed = JSON.parse(shrunk.stdout) as { to: number; removed: string[] };
     expect(removed.to).toBe(1);

@@ -117,15 +117,17 @@ describe('fleet status against a real cluster', () => {
     const [victim, survivor] = ['n1', 'n2', 'n3'].filter((id) => id !== leader);
     await cluster.kill(victim!);
     const doc = await waitFor('the dead member seen as unreachable', async () => {
-      const d = await json<StatusDoc>(['status', '--timeout', '1s'], env);
+      const d = await json<StatusDoc>(['status', '--timeout', '1s'], env, 7);
       return d.members.find((m) => m.id === victim)?.role === 'unreachable' && d.leader !== null ? d : undefined;
     }, 30_000, 100);
     expect(doc.quorum).toMatchObject({ healthyVoters: 2, failureTolerance: 0, available: true });
-    const table = await ok(['status', '--timeout', '1s'], env);
-    expect(table).toMatch(/can lose 0 of 3 \(1 down\)/);
+    const table = await runCli(['status', '--timeout', '1s'], env);
+    expect(table.code).toBe(7);
+    expect(table.stdout).toMatch(/can lose 0 of 3 \(1 down\)/);
+    expect(table.stderr.trimEnd()).toBe(`warning: degraded: ${victim}: unreachable: connection refused; can lose no voter: 2 healthy of 3, quorum 2`);
     const refused = await runCli(['members', 'remove', survivor!], env);
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toMatch(/refused: removing .* below the quorum of 2.*\(pass --force to accept the risk\)/);
+    expect(refused.stderr).toMatch(/refused: it leaves 1 healthy of 2 voters, below the quorum of 2.*\(pass --force to accept the risk\)/);
     await cluster.kill(survivor!);
     const started = Date.now();
     const r = await runCli(['status', '--timeout', '1s'], env);

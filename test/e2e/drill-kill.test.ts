@@ -59,7 +59,8 @@ describe('fleet drill kill-leader', () => {
     current = await drillCluster();
     const target = current.target();
     await current.cluster.kill('n3');
-    const { code, report } = await current.drill('kill-leader', [...target, ...fast({ '--settle': '1s' })]);
+    // --force: past the safety gate (which refuses a fault that would cost the quorum, exit 4), to the drill's own check.
+    const { code, report } = await current.drill('kill-leader', [...target, '--force', ...fast({ '--settle': '1s' })]);
     expect(code).toBe(5);
     expect(report).toMatchObject({ verdict: 'aborted', rounds: [], aborted: { round: 1, check: 'reachable' } });
     // Nothing was killed: both survivors still run under the pids the drill was given.

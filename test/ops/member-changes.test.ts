@@ -1,50 +1,82 @@
 import { describe, expect, it } from 'vitest';
-import { bestTransferTarget, checkChange } from '../../src/ops/member-changes.js';
-import { buildStatusModel } from '../../src/ops/status.js';
-import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
+import type { FollowerProgress, MemberInfo, MembersView, MemberStatus } from '../../src/client/index.js';
+import { addVoterThroughLearner, type MembershipClient } from '../../src/ops/member-changes.js';
+import { catchUpState, isCaughtUp } from '../../src/ops/safety/catch-up.js';
+import { MEMBERS3, leader } from './status-fixtures.js';
 
-const healthy = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { lastIndex: 97 }))]);
-const oneDown = buildStatusModel([ok(leader()), ok(member('n2')), down('127.0.0.1:7783')]);
+/** A leader whose view of n4 follows `script`, one entry per poll (the last one repeats). */
+function fakeCluster(script: readonly (Partial<FollowerProgress> | undefined)[], start: readonly MemberInfo[] = MEMBERS3) {
+  let members = [...start];
+  let polls = 0;
+  const calls: string[] = [];
+  const view = (): MembersView => ({ members, leaderId: 'n1' });
+  const client: MembershipClient = {
+    listMembers: async () => view(),
+    addMember: async (id, address, opts) => {
+      calls.push(`add ${id} ${opts.learner ? 'learner' : 'voter'}`);
+      members = [...members, { id, address, voter: false }];
+      return view();
+    },
+    promoteMember: async (id) => {
+      calls.push(`promote ${id}`);
+      members = members.map((m) => (m.id === id ? { ...m, voter: true } : m));
+      return view();
+    },
+    status: async (): Promise<MemberStatus> => {
+      const p = script[Math.min(polls++, script.length - 1)];
+      const progress = p === undefined ? [] : [{ id: 'n4', match: 0, next: 1, state: 'probe' as const, recentActive: true, learner: true, lag: 100, ...p }];
+      return leader({ members, lastIndex: 100, progress });
+    },
+  };
+  return { client, calls };
+}
 
-describe('checkChange', () => {
-  it('lets a healthy cluster lose a voter', () => {
-    expect(checkChange(healthy, { kind: 'remove', id: 'n3' })).toEqual({ ok: true });
+describe('addVoterThroughLearner', () => {
+  it('adds a learner, waits until the leader sees it caught up, then promotes it', async () => {
+    const { client, calls } = fakeCluster([undefined, { state: 'probe' }, { state: 'replicate', match: 20 }, { state: 'replicate', match: 99 }]);
+    const lines: string[] = [];
+    const r = await addVoterThroughLearner(client, 'n4', '127.0.0.1:7784', { timeoutMs: 5_000, everyMs: 1, onProgress: (l) => lines.push(l) });
+    expect(r.promoted).toBe(true);
+    expect(calls).toEqual(['add n4 learner', 'promote n4']);
+    expect(r.view.members.find((m) => m.id === 'n4')).toMatchObject({ voter: true });
+    expect(lines[0]).toBe('adding n4 as a learner');
+    expect(lines).toContain('n4 catching up: 80 entries behind (20/100)');
   });
 
-  it('refuses to remove a healthy voter when only quorum-many are healthy, naming the risk', () => {
-    const v = checkChange(oneDown, { kind: 'remove', id: 'n2' });
-    expect(v).toMatchObject({ ok: false, forceable: true });
-    expect(!v.ok && v.risk).toMatch(/leaves 1 healthy of 2 voters, below the quorum of 2/);
+  it('leaves it a learner and says why when it does not catch up by the deadline', async () => {
+    const { client, calls } = fakeCluster([{ recentActive: false }]);
+    const r = await addVoterThroughLearner(client, 'n4', '127.0.0.1:7784', { timeoutMs: 20, everyMs: 5 });
+    expect(r).toMatchObject({ promoted: false });
+    expect(!r.promoted && r.reason).toBe('n4 did not catch up within 20ms: the leader n1 has not heard from it (is it running with --join, at the address it was added with?)');
+    expect(calls).toEqual(['add n4 learner']);
   });
 
-  it('allows removing the member that is down', () => {
-    expect(checkChange(oneDown, { kind: 'remove', id: 'n3' })).toEqual({ ok: true });
+  it('resumes with a learner added earlier, and does nothing to a voter', async () => {
+    const withLearner = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false }];
+    const resumed = fakeCluster([{ state: 'replicate', match: 100 }], withLearner);
+    expect((await addVoterThroughLearner(resumed.client, 'n4', '127.0.0.1:7784', { timeoutMs: 1_000, everyMs: 1 })).promoted).toBe(true);
+    expect(resumed.calls).toEqual(['promote n4']);
+    const voter = fakeCluster([undefined], [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: true }]);
+    expect((await addVoterThroughLearner(voter.client, 'n4', '127.0.0.1:7784', { timeoutMs: 1_000 })).promoted).toBe(true);
+    expect(voter.calls).toEqual([]);
   });
 
-  it('refuses a new voter that would stall writes, but not a learner', () => {
-    expect(checkChange(oneDown, { kind: 'add', id: 'n4', learner: false })).toMatchObject({ ok: false, forceable: true });
-    expect(checkChange(oneDown, { kind: 'add', id: 'n4', learner: true })).toEqual({ ok: true });
-    expect(checkChange(healthy, { kind: 'add', id: 'n2', learner: true })).toMatchObject({ ok: false, forceable: false });
-  });
-
-  it('checks promotions', () => {
-    const members = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false }];
-    const m = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), ok(member('n4', { members }))]);
-    expect(checkChange(m, { kind: 'promote', id: 'n4' })).toEqual({ ok: true });
-    expect(checkChange(m, { kind: 'promote', id: 'n2' })).toMatchObject({ ok: false, forceable: false });
-    expect(checkChange(m, { kind: 'promote', id: 'n9' })).toMatchObject({ ok: false, forceable: false });
-  });
-
-  it('checks transfers', () => {
-    expect(checkChange(healthy, { kind: 'transfer', to: undefined })).toEqual({ ok: true });
-    expect(checkChange(healthy, { kind: 'transfer', to: 'n1' })).toMatchObject({ ok: false, forceable: false });
-    expect(checkChange(oneDown, { kind: 'transfer', to: 'n3' })).toMatchObject({ ok: false, forceable: true });
+  it('stops at once when aborted', async () => {
+    const { client } = fakeCluster([{ state: 'probe' }]);
+    const ac = new AbortController();
+    const run = addVoterThroughLearner(client, 'n4', '127.0.0.1:7784', { timeoutMs: 60_000, everyMs: 10_000, signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('interrupted')), 5);
+    await expect(run).rejects.toThrow('interrupted');
   });
 });
 
-describe('bestTransferTarget', () => {
-  it('picks the most caught-up healthy follower', () => {
-    expect(bestTransferTarget(healthy)).toBe('n2');
-    expect(bestTransferTarget(oneDown)).toBe('n2');
+describe('catch-up', () => {
+  it('needs replication within 64 entries of the leader', () => {
+    const at = (p: Partial<FollowerProgress>) => leader({ lastIndex: 1_000, progress: [{ id: 'n4', match: 0, next: 1, state: 'replicate', recentActive: true, learner: true, lag: 0, ...p }] });
+    expect(isCaughtUp(at({ match: 936 }), 'n4')).toBe(true);
+    expect(isCaughtUp(at({ match: 935 }), 'n4')).toBe(false);
+    expect(isCaughtUp(at({ match: 999, state: 'snapshot' }), 'n4')).toBe(false);
+    expect(catchUpState(at({ match: 500, state: 'snapshot' }), 'n4')).toBe('installing a snapshot (500/1000)');
+    expect(catchUpState(leader(), 'n9')).toBe('the leader n1 does not replicate to it (is n9 a member?)');
   });
 });

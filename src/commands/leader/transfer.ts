@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError, EXIT } from '../../cli/errors.js';
-import { assertSafe } from '../../cli/preflight.js';
+import { dryRunFlag } from '../../cli/safety-gate.js';
+import type { PreviewDocument } from '../../ops/safety/gate.js';
 import type { StatusModel } from '../../ops/status.js';
 
 /** `fleet leader transfer --json`. */
@@ -18,20 +19,25 @@ const CONFIRM_TIMEOUT_MS = 10_000;
 
 export default class LeaderTransfer extends FleetCommand {
   static override summary = 'Hand leadership to another voter and wait until it is confirmed.';
-  static override description = `Without --to, the most caught-up healthy follower is chosen. The command returns once a quorum of members reports the new leader, and prints old → new leader and the time it took. Transferring to an unhealthy member is refused unless --force.`;
-  static override examples = ['<%= config.bin %> leader transfer', '<%= config.bin %> leader transfer --to n3', '<%= config.bin %> leader transfer --json'];
+  static override description = `Without --to, the most caught-up healthy follower is chosen. The command returns once a quorum of members reports the new leader, and prints old → new leader and the time it took.
+
+The safety gate refuses (exit 4, with the preview) a target that does not answer or is not caught up (the transfer would time out and leave the cluster without a leader for an election timeout); --force accepts the risk. A learner, the leader itself or an unknown id is refused even with --force. --dry-run prints the preview.`;
+  static override examples = ['<%= config.bin %> leader transfer', '<%= config.bin %> leader transfer --to n3', '<%= config.bin %> leader transfer --to n3 --dry-run', '<%= config.bin %> leader transfer --json'];
   static override flags = {
     to: Flags.string({ description: 'the member to hand leadership to (default: the most caught-up follower)', helpValue: '<id>' }),
-    force: Flags.boolean({ description: 'skip the safety check', default: false }),
+    force: Flags.boolean({ description: 'proceed although the safety gate refuses (its reason and the preview say what is at risk)', default: false }),
+    'dry-run': dryRunFlag,
   };
 
-  async run(): Promise<TransferOutcome> {
+  async run(): Promise<TransferOutcome | PreviewDocument> {
     const { flags } = await this.parse(LeaderTransfer);
     const client = await this.client({ admin: true });
     const before = await this.statusModel(client);
-    assertSafe(before, { kind: 'transfer', to: flags.to }, flags.force);
-    const { bestTransferTarget } = await import('../../ops/member-changes.js');
-    const target = flags.to ?? bestTransferTarget(before);
+    const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
+    const preview = previewChange(before, { kind: 'transfer', to: flags.to });
+    const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
+    if (dry) return dry;
+    const target = flags.to ?? preview.after.leader ?? undefined;
     const started = performance.now();
     const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, CONFIRM_TIMEOUT_MS) });
     const answer = await slow.transferLeader(target);

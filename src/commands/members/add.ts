@@ -1,27 +1,44 @@
 import { Args, Flags } from '@oclif/core';
 import { parseHostPort } from '../../cli/addresses.js';
 import { FleetCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../cli/errors.js';
-import { assertSafe } from '../../cli/preflight.js';
+import { CliError, EXIT, UsageError } from '../../cli/errors.js';
+import { durationFlag } from '../../cli/flags.js';
 import { MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
+import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
+import type { PreviewDocument } from '../../ops/safety/gate.js';
+
+/** `fleet members add --json`: the membership after the change, and what the new member became. */
+export interface MembersAddResult extends MembershipResult {
+  readonly as: 'voter' | 'learner';
+  /** How long the new voter took to catch up before it was promoted. */
+  readonly caughtUpMs?: number;
+}
 
 export default class MembersAdd extends FleetCommand {
-  static override summary = 'Add a member (as a learner with --learner).';
-  static override description = `Adds ID at ADDR to the membership; start the member afterwards with \`fleet node start --id ID --listen ADDR --join …\`. The safe path is --learner, then \`fleet members promote ID\` once it has caught up: a new voter counts towards the quorum before it has any data, so adding one is refused when that would leave too few healthy voters (pass --force to accept the risk).`;
+  static override summary = 'Add a member: a voter through a learner (promoted once caught up), or a learner with --learner.';
+  static override description = `Start the new member first (\`fleet node start --id ID --listen ADDR --data-dir DIR --join\`), then add it. Without --learner it is added as a non-voting learner, and promoted to voter once the leader sees it caught up; if it has not caught up within --catch-up-timeout it stays a learner and the command says why (exit 3): run it again to resume, or \`fleet members remove ID\`.
+
+The safety gate refuses (exit 4, with the preview) a voter that does not answer at ADDR, and one that would leave an even number of voters or a cluster that can lose no voter; --force accepts the risk (the member still goes through a learner). --dry-run prints the preview: voters, quorum and failures survivable before and after.
+
+With --learner nothing waits: the learner does not vote, so the quorum is unchanged; promote it later with \`fleet members promote ID\`.`;
   static override examples = [
+    '<%= config.bin %> members add n4 10.0.0.4:7781 --dry-run',
     '<%= config.bin %> members add n4 10.0.0.4:7781 --learner',
-    '<%= config.bin %> members add n4 127.0.0.1:7784 --learner && <%= config.bin %> node start --id n4 --data-dir /var/lib/fleet/n4 --listen 127.0.0.1:7784 --join',
+    '<%= config.bin %> members add n5 10.0.0.5:7781 --catch-up-timeout 5m --json',
+    '<%= config.bin %> members add n2 127.0.0.1:7782 --force    # one to two voters, on the way to three',
   ];
   static override args = {
     id: Args.string({ description: 'the new member\'s id (e.g. n4)', required: true }),
     addr: Args.string({ description: 'its host:port', required: true }),
   };
   static override flags = {
-    learner: Flags.boolean({ description: 'add as a non-voting learner (promote it once caught up)', default: false }),
-    force: Flags.boolean({ description: 'skip the quorum safety check', default: false }),
+    learner: Flags.boolean({ description: 'add as a non-voting learner only (promote it later with fleet members promote)', default: false }),
+    'catch-up-timeout': durationFlag({ description: 'how long a new voter may take to catch up before it would be promoted', default: 60_000, defaultHelp: async () => '60s' }),
+    force: forceFlag(),
+    'dry-run': dryRunFlag,
   };
 
-  async run(): Promise<MembershipResult> {
+  async run(): Promise<MembersAddResult | PreviewDocument> {
     const { args, flags } = await this.parse(MembersAdd);
     try {
       parseHostPort(args.addr, 'member address');
@@ -29,11 +46,28 @@ export default class MembersAdd extends FleetCommand {
       throw new UsageError((err as Error).message, this.helpHint(), err);
     }
     const client = await this.client({ admin: true });
-    assertSafe(await this.statusModel(client), { kind: 'add', id: args.id, learner: flags.learner }, flags.force);
+    const [model, probe] = await Promise.all([this.statusModel(client), this.client({ admin: true, endpoints: [args.addr] }).then((c) => c.statusAll())]);
+    const [{ previewChange, newcomerOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
+    const change = { kind: flags.learner ? ('add-learner' as const) : ('add-voter' as const), id: args.id, address: args.addr };
+    const dry = await passGate(this, previewChange(model, change, { newcomer: newcomerOf(probe[0]) }), { force: flags.force, dryRun: flags['dry-run'] });
+    if (dry) return dry;
     const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const view = await slow.addMember(args.id, args.addr, { learner: flags.learner });
-    const result = { changed: args.id, ...renderMembership(view) };
-    this.log(`added ${args.id} (${args.addr}) as a ${flags.learner ? 'learner' : 'voter'}; start it with: fleet node start --id ${args.id} --listen ${args.addr} --data-dir DIR --join`);
-    return result;
+    if (flags.learner) {
+      const view = await slow.addMember(args.id, args.addr, { learner: true });
+      this.log(`added ${args.id} (${args.addr}) as a learner; promote it once caught up: fleet members promote ${args.id}`);
+      return { changed: args.id, as: 'learner', ...renderMembership(view) };
+    }
+    const { addVoterThroughLearner } = await import('../../ops/member-changes.js');
+    const r = await this.withProgress((progress, signal) => addVoterThroughLearner(slow, args.id, args.addr, { timeoutMs: flags['catch-up-timeout'], signal, onProgress: (line) => progress.update(line) }));
+    if (!r.promoted) {
+      throw new CliError(`${args.id} was added as a learner but not promoted: ${r.reason}`, {
+        exitCode: EXIT.unavailable,
+        code: 'NOT_CAUGHT_UP',
+        hint: `it stays a learner; the same command again resumes, fleet members remove ${args.id} drops it`,
+      });
+    }
+    const { formatDuration } = await import('../../cli/durations.js');
+    this.log(`added ${args.id} (${args.addr}) as a learner, caught up in ${formatDuration(r.caughtUpMs)}, promoted to voter`);
+    return { changed: args.id, as: 'voter', caughtUpMs: r.caughtUpMs, ...renderMembership(r.view) };
   }
 }

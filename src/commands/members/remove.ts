@@ -1,23 +1,38 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { assertSafe } from '../../cli/preflight.js';
 import { MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
+import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
+import type { PreviewDocument } from '../../ops/safety/gate.js';
+
+/** `fleet members remove --json`: the membership after the change, and the hand-off that came first, if any. */
+export interface MembersRemoveResult extends MembershipResult {
+  readonly handedOffTo?: string;
+}
 
 export default class MembersRemove extends FleetCommand {
-  static override summary = 'Remove a member from the coordinator cluster.';
-  static override description = 'Refused when it would leave fewer healthy voters than the new quorum needs (e.g. removing a healthy voter while another is down), unless --force. Stop the removed member\'s process afterwards.';
-  static override examples = ['<%= config.bin %> members remove n4', '<%= config.bin %> members remove n2 --force'];
+  static override summary = 'Remove a member from the coordinator cluster (the leader hands leadership on first).';
+  static override description = `Removing the leader first hands leadership to the most caught-up healthy voter. The safety gate refuses (exit 4, with the preview) a removal that would leave fewer healthy voters than the new quorum, a cluster that can lose no voter where it could lose one, or an even number of voters, and the leader's removal when no healthy voter can take over; --force accepts the risk. --dry-run prints the preview: voters, quorum and failures survivable before and after. Stop the removed member's process afterwards.`;
+  static override examples = ['<%= config.bin %> members remove n4', '<%= config.bin %> members remove n3 --dry-run', '<%= config.bin %> members remove n3 --force --json'];
   static override aliases = ['members:rm'];
   static override args = { id: Args.string({ description: 'the member\'s id', required: true }) };
-  static override flags = { force: Flags.boolean({ description: 'skip the quorum safety check', default: false }) };
+  static override flags = { force: forceFlag(), 'dry-run': dryRunFlag };
 
-  async run(): Promise<MembershipResult> {
+  async run(): Promise<MembersRemoveResult | PreviewDocument> {
     const { args, flags } = await this.parse(MembersRemove);
     const client = await this.client({ admin: true });
-    assertSafe(await this.statusModel(client), { kind: 'remove', id: args.id }, flags.force);
+    const model = await this.statusModel(client);
+    const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
+    const preview = previewChange(model, { kind: 'remove', id: args.id });
+    const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
+    if (dry) return dry;
     const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
+    const handoff = model.leader === args.id && preview.after.leader !== null ? preview.after.leader : undefined;
+    if (handoff !== undefined) {
+      const t = await slow.transferLeader(handoff);
+      this.log(`handed leadership from ${t.from} to ${t.to}`);
+    }
     const view = await slow.removeMember(args.id);
     this.log(`removed ${args.id}; stop its process now`);
-    return { changed: args.id, ...renderMembership(view) };
+    return { changed: args.id, ...(handoff === undefined ? {} : { handedOffTo: handoff }), ...renderMembership(view) };
   }
 }

@@ -3,13 +3,13 @@
  * healthy quorum, and when a learner has caught up. No I/O here, so each rule is tested alone.
  */
 import type { FollowerProgress, MemberStatus } from '../../client/index.js';
+import { CAUGHT_UP_LAG } from '../safety/catch-up.js';
+
+export { CAUGHT_UP_LAG, isCaughtUp } from '../safety/catch-up.js';
 
 /** Sizes `fleet scale` accepts. */
 export const MIN_NODES = 1;
 export const MAX_NODES = 7;
-
-/** A learner within this many entries of the leader's last index may be promoted (the leader refuses beyond 1000). */
-export const CAUGHT_UP_LAG = 64;
 
 /**
  * The members to remove, in order: joining members (learners) first, then the newest voters;
@@ -41,12 +41,6 @@ export function removalRisk(leader: MemberStatus, id: string): string | undefine
   if (healthy.length >= quorum) return undefined;
   const sick = voters.filter((v) => !healthy.includes(v));
   return `removing ${id} would leave ${voters.join(', ')} with only ${healthy.length} healthy of the ${quorum} needed (${sick.join(', ')} unreachable or behind)`;
-}
-
-/** Whether the leader sees learner `id` replicating within CAUGHT_UP_LAG of its last index. */
-export function isCaughtUp(leader: MemberStatus, id: string): boolean {
-  const p = leader.progress.find((x) => x.id === id);
-  return p !== undefined && p.state === 'replicate' && p.match > 0 && leader.lastIndex - p.match <= CAUGHT_UP_LAG;
 }
 
 /** The voter to hand leadership to before the leader is removed: the most caught-up healthy one that stays. */

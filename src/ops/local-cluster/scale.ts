@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { CliError, EXIT } from '../../cli/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import type { FleetClient, MemberStatus } from '../../client/index.js';
+import { previewChange, type ChangePreview } from '../safety/gate.js';
+import { waitCaughtUp } from '../safety/catch-up.js';
+import { collectStatus } from '../status.js';
 import { localClient } from './health.js';
 import { operatorAccess, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { contextOf } from './init.js';
@@ -20,9 +23,9 @@ import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest, type ManifestMember } from './manifest.js';
 import { probePort } from './ports.js';
 import { removePidFile } from './pids.js';
-import { MAX_NODES, MIN_NODES, chooseRemovals, isCaughtUp, removalRisk, transferTarget } from './scale-plan.js';
+import { MAX_NODES, MIN_NODES, chooseRemovals, removalRisk, transferTarget } from './scale-plan.js';
 import { stopMembers } from './shutdown.js';
-import { pause, SILENT_PROGRESS, type Progress } from './wait.js';
+import { SILENT_PROGRESS, type Progress } from './wait.js';
 
 /** How long a removed member gets to exit after SIGTERM (it may wait for clients' streams to close). */
 const RETIRE_TIMEOUT_MS = 5_000;
@@ -37,11 +40,16 @@ export interface ScaleOptions {
   readonly timeoutMs?: number;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /**
+   * The safety gate: shown the preview of the whole resize before anything changes; answers
+   * whether to go on (false: a dry run, nothing changes) or throws to refuse. Without it, scale goes on.
+   */
+  readonly gate?: (preview: ChangePreview) => Promise<boolean>;
 }
 
-/** What `fleet scale` did. */
+/** What `fleet scale` did (`previewed`: the gate stopped it before any change; `added`/`removed` are then the plan). */
 export interface ScaleResult {
-  readonly outcome: 'scaled' | 'unchanged';
+  readonly outcome: 'scaled' | 'unchanged' | 'previewed';
   readonly from: number;
   readonly to: number;
   readonly added: readonly string[];
@@ -72,6 +80,14 @@ export async function scaleCluster(opts: ScaleOptions): Promise<ScaleResult> {
   const s: Scaling = { c, client, opts, progress: opts.progress ?? SILENT_PROGRESS, timeoutMs: opts.timeoutMs ?? 60_000 };
   try {
     const from = c.manifest.members.length;
+    if (opts.gate !== undefined) {
+      const preview = await previewOf(s);
+      if (!(await opts.gate(preview))) {
+        const plan = preview.members;
+        const ids = (part: string) => plan.filter((m) => m.part === part).map((m) => m.id);
+        return { outcome: 'previewed', from, to: opts.nodes, added: ids('joining'), removed: ids('leaving'), leader: preview.before.leader ?? '', cluster: await viewOf(c), elapsedMs: Date.now() - t0 };
+      }
+    }
     await forgetRemoved(s);
     const added = await grow(s);
     const removed = await shrink(s);
@@ -94,6 +110,21 @@ async function requireRunning(c: LocalCluster): Promise<void> {
       hint: `fleet up --name ${c.manifest.name} first`,
     });
   }
+}
+
+/**
+ * The whole resize as the safety gate sees it: the joining members and the new ones it adds,
+ * the members `shrink` would remove (joining first, then the newest voters, the leader last).
+ */
+async function previewOf(s: Scaling): Promise<ChangePreview> {
+  const model = await collectStatus(s.client, async () => []);
+  const inCluster = new Set(model.members.filter((m) => m.voter !== null).map((m) => m.id));
+  const members = s.c.manifest.members.filter((m) => m.state === 'joining' || inCluster.has(m.id));
+  const grow = s.opts.nodes - members.length;
+  const remove = grow < 0 ? chooseRemovals(members, model.leader ?? undefined, -grow) : [];
+  const fresh = Array.from({ length: Math.max(0, grow) }, (_, i) => memberId(s.c.manifest.nextMember + i));
+  const add = [...members.filter((m) => m.state === 'joining').map((m) => m.id), ...fresh].filter((id) => !remove.includes(id));
+  return previewChange(model, { kind: 'resize', add, remove });
 }
 
 async function saveManifest(s: Scaling, manifest: ClusterManifest): Promise<void> {
@@ -121,7 +152,7 @@ async function grow(s: Scaling): Promise<string[]> {
   for (const m of joining) launched.push(...(await startLearner(s, m)));
   for (const m of joining) {
     s.opts.signal?.throwIfAborted();
-    await waitCaughtUp(s, m, launched);
+    await awaitLearner(s, m, launched);
     s.progress.update(`promoting ${m.id} to voter`);
     await s.client.promoteMember(m.id);
     await saveManifest(s, { ...s.c.manifest, members: s.c.manifest.members.map((x) => (x.id === m.id ? { ...x, state: 'voter' as const } : x)) });
@@ -170,17 +201,15 @@ async function seedMemberList(dataDir: string, leader: MemberStatus): Promise<vo
   await writeFile(join(dataDir, 'members.json'), JSON.stringify(list, null, 2));
 }
 
-async function waitCaughtUp(s: Scaling, m: ManifestMember, launched: readonly LaunchedMember[]): Promise<void> {
-  const deadline = Date.now() + s.timeoutMs;
-  for (;;) {
+/** Waits until learner `m` has caught up; a member that exits, or a deadline passed, ends the scale (resumable). */
+async function awaitLearner(s: Scaling, m: ManifestMember, launched: readonly LaunchedMember[]): Promise<void> {
+  const check = () => {
     const dead = launched.find((l) => l.id === m.id && l.exit !== undefined);
     if (dead) throw new CliError(`${m.id} exited (${dead.exit}) while catching up${tail(s, m.id)}`, { hint: `fleet scale --nodes ${s.opts.nodes} --name ${s.c.manifest.name} again resumes` });
-    const leader = await s.client.status();
-    if (isCaughtUp(leader, m.id)) return;
-    const p = leader.progress.find((x) => x.id === m.id);
-    s.progress.update(`${m.id} catching up: ${p ? `${p.match}/${leader.lastIndex}` : 'not yet replicating'}`);
-    if (Date.now() > deadline) throw new CliError(`${m.id} did not catch up within ${Math.round(s.timeoutMs / 1000)}s${tail(s, m.id)}`, { exitCode: EXIT.unavailable, hint: `it stays a learner; fleet scale again resumes, fleet scale --nodes ${s.c.manifest.members.length - 1} drops it` });
-    await pause(50, s.opts.signal);
+  };
+  const outcome = await waitCaughtUp(s.client, m.id, { timeoutMs: s.timeoutMs, signal: s.opts.signal, check, everyMs: 50, onProgress: (line) => s.progress.update(line) });
+  if (!outcome.caughtUp) {
+    throw new CliError(`${outcome.reason}${tail(s, m.id)}`, { exitCode: EXIT.unavailable, hint: `it stays a learner; fleet scale again resumes, fleet scale --nodes ${s.c.manifest.members.length - 1} drops it` });
   }
 }
 

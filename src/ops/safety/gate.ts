@@ -19,8 +19,9 @@
  * change after which fewer voters are healthy than a quorum, nor one that leaves an even number
  * of voters or drops the failures survivable from one or more to none.
  */
+import type { EndpointStatus } from '../../client/index.js';
 import { naturalCompare } from '../natural-order.js';
-import type { StatusMember, StatusModel } from '../status.js';
+import { shortReason, type StatusMember, type StatusModel } from '../status.js';
 
 /** A change a command is about to make. */
 export type ProposedChange =
@@ -56,6 +57,13 @@ export interface NewcomerProbe {
   readonly answeredAs?: string;
   /** Why it did not answer. */
   readonly problem?: string;
+}
+
+/** What a status probe of a new member's address says about it. */
+export function newcomerOf(probe: EndpointStatus | undefined): NewcomerProbe {
+  if (probe === undefined) return { reachable: false, problem: 'not probed' };
+  if (!probe.ok) return { reachable: false, problem: shortReason(probe.error.message, probe.endpoint) };
+  return { reachable: true, answeredAs: probe.status.id };
 }
 
 /** Facts the gate cannot read from the status model. */
@@ -135,6 +143,22 @@ export function decide(preview: ChangePreview, force: boolean): GateDecision {
   };
 }
 
+/** The preview as a command prints it (`--dry-run`, `--json`, a refusal's details): the preview and the verdict on it. */
+export interface PreviewDocument extends ChangePreview {
+  readonly dryRun: boolean;
+  readonly verdict: 'proceed' | 'refuse';
+  /** Why it is refused, on one line. */
+  readonly reason?: string;
+  /** The problems --force overrode, by message. */
+  readonly overridden: readonly string[];
+}
+
+/** The document of a preview and the decision taken on it. */
+export function documentOf(preview: ChangePreview, decision: GateDecision, dryRun: boolean): PreviewDocument {
+  if (decision.proceed) return { dryRun, verdict: 'proceed', ...preview, overridden: decision.overridden.map((p) => p.message) };
+  return { dryRun, verdict: 'refuse', reason: decision.reason, ...preview, overridden: [] };
+}
+
 /** The preview of `change` against the cluster `model` describes. */
 export function previewChange(model: StatusModel, change: ProposedChange, facts: GateFacts = {}): ChangePreview {
   const now = Cluster.of(model);
@@ -149,6 +173,55 @@ export function previewChange(model: StatusModel, change: ProposedChange, facts:
 /** The quorum of a set of voters: a majority. */
 export function quorumOf(voters: number): number {
   return voters === 0 ? 0 : Math.floor(voters / 2) + 1;
+}
+
+/** Whom a drill faults: the leader, each follower in turn, every member in turn, or one member. */
+export type FaultScope = 'leader' | 'followers' | 'everyone' | { readonly id: string };
+
+/** The members a drill of `scope` faults, one at a time, as the model shows the cluster now. */
+export function faultTargets(model: StatusModel, scope: FaultScope): string[] {
+  const ids = (f: (m: StatusMember) => boolean) => model.members.filter((m) => m.id !== null && m.voter !== null && f(m)).map((m) => m.id!).sort(naturalCompare);
+  if (typeof scope === 'object') return [scope.id];
+  if (scope === 'leader') return model.leader === null ? [] : [model.leader];
+  if (scope === 'followers') return ids((m) => m.voter === true && m.id !== model.leader);
+  return ids(() => true);
+}
+
+/** What `fleet snapshot restore` knows before it writes anything. */
+export interface RestoreFacts {
+  readonly snapshot: { readonly index: number; readonly term: number | null; readonly voters: readonly string[]; readonly learners: readonly string[] };
+  readonly id: string;
+  readonly dataDir: string;
+  readonly dataDirEmpty: boolean;
+  /** The address the member will listen on, when the operator named it, and whether something answers there now. */
+  readonly listen?: { readonly address: string; readonly answers: boolean };
+}
+
+/**
+ * The preview of an offline restore: the snapshot's membership before, a new one-member cluster
+ * after. That the new cluster can lose no member is its nature until it grows, so it is a note,
+ * not a refusal; a data dir with data in it is refused (never overwritten), and an address where
+ * something answers (the old cluster still running?) is refused unless forced.
+ */
+export function previewRestore(f: RestoreFacts): ChangePreview {
+  const shape = (voters: readonly string[], learners: readonly string[], leader: string | null): QuorumShape => {
+    const quorum = quorumOf(voters.length);
+    return { voters: [...voters].sort(naturalCompare), learners: [...learners].sort(naturalCompare), leader, quorum, healthyVoters: voters.length, canLose: Math.max(0, voters.length - quorum) };
+  };
+  const problems: Problem[] = [];
+  if (!f.dataDirEmpty) problems.push({ code: 'INVALID', forceable: false, message: `${f.dataDir} is not empty: restore only into a new data dir (a member's existing data is never overwritten)` });
+  if (f.listen?.answers) {
+    problems.push({ code: 'ADDRESS_IN_USE', forceable: true, message: `something answers at ${f.listen.address} (a member of the old cluster still running?): a restored member there would not start, or would stand beside a live cluster` });
+  }
+  return {
+    change: `restore snapshot index ${f.snapshot.index}${f.snapshot.term === null ? '' : ` (term ${f.snapshot.term})`} into ${f.dataDir} as ${f.id}, a new one-member cluster`,
+    before: shape(f.snapshot.voters, f.snapshot.learners, null),
+    after: shape([f.id], [], f.id),
+    members: [],
+    steps: [`write the snapshot into ${f.dataDir} with ${f.id} as its only member`, `start ${f.id}, then grow the cluster (fleet members add)`],
+    notes: ['"before" is the membership recorded in the snapshot', `the restored cluster can lose no member until it grows: add members (fleet members add), never from the old cluster's data`],
+    problems,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
