@@ -2,6 +2,10 @@ import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../../cli/base-command.js';
 import { CliError, EXIT, UsageError } from '../../../cli/errors.js';
 import type { ApplyReport, CheckReport, RebindPlan } from '../../../ops/rebind/index.js';
+import type { ChangePreview, PreviewDocument } from '../../../ops/safety/gate.js';
+
+/** `plan apply --dry-run --json`: the plan check, and the safety gate's preview of the cluster. */
+export type DryRunReport = CheckReport & { readonly preview: PreviewDocument };
 
 export default class RebindPlanApply extends FleetCommand {
   static override summary = 'Apply a rebind plan in throttled, atomic, resumable batches.';
@@ -10,6 +14,8 @@ export default class RebindPlanApply extends FleetCommand {
 Progress: a bar on a terminal, one line per batch otherwise (on stderr); the plan's progress is also reported to the cluster, so "fleet status" elsewhere shows it (plan id, moves done, who started it).
 
 Ctrl-C lets the batch in flight finish, then stops (exit 1). Each request may take --timeout (default 5s, enough to ride out a leader election), retries included: a cluster that has lost its quorum stops the apply within it (exit 3). Running the same command again continues where it stopped: moves already in place are skipped, and a completed plan changes nothing.
+
+Before anything, the safety gate previews the apply (the moves, and the voters and failures survivable of the coordinator cluster) and refuses it while the cluster has no quorum (exit 3); --dry-run prints the check and this preview and changes nothing.
 
 A move whose cluster someone else moved meanwhile (neither on "from" nor on "to") is a conflict: --on-conflict stop (the default) stops with exit 4; skip applies the other moves and lists the skipped ones. A plan whose targets are not active or would be over capacity is refused (exit 4) unless --force.`;
   static override examples = [
@@ -24,11 +30,11 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     rate: Flags.integer({ description: 'at most this many moves per second (default: unthrottled)', min: 1, helpValue: '<moves/s>' }),
     'on-conflict': Flags.option({ description: 'a move whose cluster was moved elsewhere meanwhile: stop, or skip it and report', options: ['stop', 'skip'] as const, default: 'stop' })(),
     yes: Flags.boolean({ char: 'y', description: 'apply without asking (required when stdin is not a terminal)', default: false }),
-    'dry-run': Flags.boolean({ description: 'only check the plan (same as plan check)', default: false }),
+    'dry-run': Flags.boolean({ description: 'only check the plan (as plan check does) and preview the apply; change nothing', default: false }),
     force: Flags.boolean({ description: 'accept draining, cordoned or full targets (e.g. to apply a drain\'s rollback onto the drained shard)', default: false }),
   };
 
-  async run(): Promise<ApplyReport | CheckReport> {
+  async run(): Promise<ApplyReport | DryRunReport> {
     const { args, flags } = await this.parse(RebindPlanApply);
     if (args.plan === '-') throw new UsageError('apply needs a plan file (its rollback is written next to it), not stdin');
     const ops = await import('../../../ops/rebind/index.js');
@@ -36,11 +42,15 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     // Each request, retries included, has --timeout: the default (5 s) rides out a leader election,
     // and a cluster without quorum stops the apply within it, resumable by running it again.
     const client = await this.client();
+    const preview = await this.preview(plan);
+    const { passGate } = await import('../../../cli/safety-gate.js');
     if (flags['dry-run']) {
       const { report } = await ops.checkPlan(client, plan, { force: flags.force });
       await this.showCheck(report);
-      return report;
+      const doc = await passGate(this, preview, { force: false, dryRun: true });
+      return { ...report, preview: doc! };
     }
+    await passGate(this, preview, { force: false, dryRun: false });
     if (!flags.yes) await this.confirm(plan, flags['batch-size']);
     const startedBy = ops.operatorName();
     const [{ applyProgressView }, ui, p] = await Promise.all([import('../../../ui/rebind-progress.js'), import('../../../ui/rebind-tables.js'), this.palette()]);
@@ -73,6 +83,14 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
       if (!this.jsonEnabled()) this.logToStderr(`error: interrupted after ${report.inPlaceBefore + report.applied} of ${report.total} moves; re-run the same command to continue`);
     }
     return report;
+  }
+
+  /** The safety gate's preview: the plan's moves, against the coordinator cluster's quorum. */
+  async preview(plan: RebindPlan): Promise<ChangePreview> {
+    const [{ previewChange }, { impactOf }] = await Promise.all([import('../../../ops/safety/gate.js'), import('../../../ops/safety/records.js')]);
+    const records = impactOf('move', 'clusters', plan.moves.length, plan.moves.map((m) => `${m.cluster}: ${m.from ?? 'unbound'} → ${m.to}`));
+    // Probed with --timeout, not the apply's longer deadline: a member that does not answer must not hold the preview up.
+    return previewChange(await this.statusModel(), { kind: 'write', summary: `apply rebind plan ${plan.id}: ${plan.moves.length} moves`, records });
   }
 
   async showCheck(report: CheckReport): Promise<void> {
