@@ -118,11 +118,13 @@ describe('fleet status over TLS', () => {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('member.key'), '-out', file('member.csr'));
     writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
     openssl('x509', '-req', '-in', file('member.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file('san.ext'), '-out', file('member.pem'));
-    tls = await TestCluster.start({ size: 1, clientTls: { cacert: file('ca.pem') }, extraArgs: ['--tls-cert', file('member.pem'), '--tls-key', file('member.key'), '--tls-ca', file('ca.pem')] });
+    // Server TLS only: with --tls-ca the member would require a client certificate too (mutual TLS).
+    tls = await TestCluster.start({ size: 1, clientTls: { cacert: file('ca.pem') }, extraArgs: ['--tls-cert', file('member.pem'), '--tls-key', file('member.key')] });
 
     const args = ['status', '--endpoints', tls.endpoints[0]!, '--cacert', file('ca.pem'), '--json'];
     const [fast, oclif] = await agreeing(args);
-    expect(fast.code, fast.stdout + fast.stderr).toBe(0);
+    // One member survives no failure: degraded (7), though it answers and leads.
+    expect(fast.code, fast.stdout + fast.stderr).toBe(7);
     expect(JSON.parse(fast.stdout)).toMatchObject({ leader: 'n1', quorum: { available: true } });
     expect(stable(fast.stdout)).toBe(stable(oclif.stdout));
 

@@ -153,6 +153,29 @@ describe('coordinator members as real processes', () => {
     expect(follower.output()).toMatch(/torn|truncat/i);
   }, 90_000);
 
+  it.each(['follower', 'leader'] as const)('stops on SIGTERM within a few seconds without a quorum (the survivor was the %s), with requests waiting on it', async (role) => {
+    cluster = await TestCluster.start();
+    const client = cluster.client();
+    await client.kvPut('before', 'isolation');
+    const leader = await leaderOf(cluster);
+    const survivor = cluster.members.find((m) => (m.id === leader) === (role === 'leader'))!;
+    for (const m of cluster.members.filter((x) => x !== survivor)) await cluster.kill(m.id);
+    // Requests that can never finish (no quorum) are waiting on the survivor when it is told to stop.
+    const stuck = cluster.client({ endpoints: [`127.0.0.1:${survivor.port}`], callTimeoutMs: 60_000, overallTimeoutMs: 60_000 });
+    void stuck.kvPut('during', 'isolation').catch(() => undefined);
+    void stuck.kvGet('before').catch(() => undefined);
+    const child = survivor.child!;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const t0 = performance.now();
+    child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 15_000))]);
+    const tookMs = performance.now() - t0;
+    survivor.child = undefined;
+    if (code === 'hung') child.kill('SIGKILL');
+    expect(code, `SIGTERM took over 15 s\n${cluster.logs()}`).not.toBe('hung');
+    expect(tookMs).toBeLessThan(10_000);
+  }, 90_000);
+
   it('refuses requests without the right token', async () => {
     cluster = await TestCluster.start({ token: 'client-secret', adminToken: 'admin-secret' });
     const anonymous = cluster.client({ token: undefined, overallTimeoutMs: 3_000 });

@@ -11,7 +11,7 @@ export default class NodeStart extends Command {
 
 Security: beyond loopback a member needs client and admin tokens and peer credentials — a peer secret every member holds (--peer-secret-file) or mutual TLS (--tls-ca with member certificates: CN=<id>, OU=fleet-member, subject alternative names <id>.member.fleet and the address clients dial; \`fleet init --tls\` shows how they are made). Credential files readable by others are refused. With --tls-ca every client must present a certificate from that CA too.
 
-SIGTERM hands leadership to a healthy member first, then stops cleanly. Nothing acknowledged is lost on SIGKILL: writes are acknowledged only once a quorum has them on disk.
+SIGTERM hands leadership to a healthy member first, then stops cleanly, within 5 seconds whatever it waits on (without a quorum, the hand-off is skipped or cut short); a second SIGTERM or SIGINT exits at once. Nothing acknowledged is lost on SIGKILL: writes are acknowledged only once a quorum has them on disk.
 
 Start it the way \`fleet init\` does, for the memory and latency the README quotes: ${MEMBER_LAUNCH} (Node refuses --single-threaded-gc in NODE_OPTIONS).`;
   static override examples = [

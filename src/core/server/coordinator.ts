@@ -237,6 +237,15 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
+      // A graceful stop hands leadership off and drains calls; whatever it waits on (a peer that
+      // does not answer, a stalled disk), systemd and `fleet down` must see the process gone soon.
+      const deadline = setTimeout(() => {
+        logger.warn({ afterMs: STOP_DEADLINE_MS }, 'graceful stop did not finish in time: exiting');
+        process.exit(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      // A second signal means now.
+      process.once(signal, () => process.exit(1));
       running.stop().then(resolve, (err: unknown) => {
         logger.error({ err }, 'unclean shutdown');
         resolve();
@@ -247,3 +256,6 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {
   });
   logger.flush();
 }
+
+/** How long SIGTERM waits for a graceful stop before the member exits anyway (see node start --help). */
+export const STOP_DEADLINE_MS = 5_000;
