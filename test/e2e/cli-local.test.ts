@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -166,6 +166,41 @@ describe('fleet init, status, down, up, destroy', () => {
     expect(await ps()).toEqual([]);
     expect(readFileSync(join(home.path, 'config', 'contexts.yaml'), 'utf8')).not.toMatch(/local:/);
   }, 240_000);
+});
+
+describe('fleet up when a member cannot start', () => {
+  it('starts the members that can, names the error the other died of in this start, and stops all when no quorum is left', async () => {
+    const base = await freePorts(3);
+    const init = await fleet('init', '--base-port', String(base), '--json');
+    expect(init.code, init.stderr).toBe(0);
+    const home = (JSON.parse(init.stdout) as { cluster: PsCluster }).cluster.home;
+    expect((await fleet('down')).code).toBe(0);
+    // An earlier run's warning sits in n3's log: it must not be blamed.
+    appendFileSync(join(home, 'logs', 'n3.log'), `${JSON.stringify({ level: 40, msg: 'an old warning from an earlier run' })}\n`);
+    // n3's data is gone: as a voter it must not start again (it could vote twice in a term).
+    for (const f of readdirSync(join(home, 'n3'))) rmSync(join(home, 'n3', f), { recursive: true, force: true });
+
+    const up = await fleet('up', '--json');
+    expect(up.code, up.stderr).toBe(1);
+    const doc = JSON.parse(up.stdout) as { outcome: string; started: string[]; failed: { id: string; reason: string }[] };
+    expect(doc).toMatchObject({ outcome: 'partial', started: ['n1', 'n2'] });
+    expect(doc.failed.map((f) => f.id)).toEqual(['n3']);
+    expect(doc.failed[0]!.reason).toMatch(/MemberStateLost|no Raft state|data/i);
+    expect(doc.failed[0]!.reason).not.toMatch(/old warning/);
+    const [running] = await ps();
+    expect(running!.members.map((m) => [m.id, m.running])).toEqual([['n1', true], ['n2', true], ['n3', false]]);
+
+    // Without a quorum it stops what it started, and only returns once they have exited.
+    expect((await fleet('down')).code).toBe(0);
+    for (const f of readdirSync(join(home, 'n2'))) rmSync(join(home, 'n2', f), { recursive: true, force: true });
+    const noQuorum = await fleet('up');
+    expect(noQuorum.code).toBe(1);
+    expect(noQuorum.stderr).toMatch(/cannot make a quorum of 2/);
+    const [stopped] = await ps();
+    expect(stopped!.members.every((m) => !m.running)).toBe(true);
+    expect(stopped!.members.every((m) => m.pid === null || !alive(m.pid))).toBe(true);
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 180_000);
 });
 
 describe('fleet init --tls', () => {

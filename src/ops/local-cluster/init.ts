@@ -173,7 +173,7 @@ async function writeClusterFiles(manifest: ClusterManifest, paths: ClusterPaths)
 export function earlyExit(launched: readonly LaunchedMember[], paths: ClusterPaths): string | undefined {
   const dead = launched.find((l) => l.exit !== undefined);
   if (dead === undefined) return undefined;
-  const why = lastLogLine(paths.logFile(dead.id));
+  const why = lastLogLine(paths.logFile(dead.id), undefined, dead.logFrom);
   return `member ${dead.id} exited (${dead.exit})${why ? `: ${why}` : ''}`;
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../cli/node-start.js';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memberAddress, type ClusterManifest, type ManifestMember } from './manifest.js';
@@ -21,6 +21,8 @@ export interface LaunchedMember {
   readonly child: ChildProcess;
   /** Set once the process has exited (code, or the signal's name). */
   exit: string | undefined;
+  /** Where this start's output begins in the member's log: what an earlier run logged is not its story. */
+  readonly logFrom: number;
 }
 
 /**
@@ -60,6 +62,7 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
 export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths, founding = false): Promise<LaunchedMember> {
   await ensureMemberCredentials(manifest, member, paths);
   const log = openSync(paths.logFile(member.id), 'a', 0o600);
+  const logFrom = fstatSync(log).size;
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths, founding)], {
@@ -71,7 +74,7 @@ export async function launchMember(manifest: ClusterManifest, member: ManifestMe
     closeSync(log);
   }
   if (child.pid === undefined) throw new Error(`could not start member ${member.id}: ${process.execPath} did not run`);
-  const launched: LaunchedMember = { id: member.id, pid: child.pid, child, exit: undefined };
+  const launched: LaunchedMember = { id: member.id, pid: child.pid, child, exit: undefined, logFrom };
   child.once('exit', (code, signal) => (launched.exit = signal ?? String(code)));
   child.unref();
   await writePidFile(paths.pidFile(member.id), child.pid);
@@ -98,10 +101,10 @@ const ERROR_HEADING = /^\W*(?:[A-Z]\w*)?Error: /;
  * the last line of plain text. The log is appended to by every start, so an older warning (a
  * previous run's "took over a stale LOCK") must not outrank the error this run died of.
  */
-export function lastLogLine(file: string, maxBytes = 16_384): string | undefined {
+export function lastLogLine(file: string, maxBytes = 16_384, from = 0): string | undefined {
   let text: string;
   try {
-    const all = readFileSync(file, 'utf8');
+    const all = readFileSync(file).subarray(from).toString('utf8');
     text = all.slice(-maxBytes);
   } catch {
     return undefined;

@@ -11,10 +11,10 @@ import type { ContextStore } from '../../client/contexts.js';
 import type { EndpointStatus } from '../../client/index.js';
 import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { leaderOf, probeStatuses, waitHealthy } from './health.js';
-import { contextOf, earlyExit } from './init.js';
-import { launchMember, type LaunchedMember } from './launcher.js';
+import { contextOf } from './init.js';
+import { lastLogLine, launchMember, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, listManifests, memberAddress, mkdirPrivate } from './manifest.js';
-import { clusterPaths } from './paths.js';
+import { clusterPaths, type ClusterPaths } from './paths.js';
 import { removePidFile } from './pids.js';
 import { busyPorts, describeBusyPort } from './ports.js';
 import { stopMembers, type StopReport } from './shutdown.js';
@@ -34,48 +34,92 @@ export interface UpOptions extends ClusterRef {
   readonly signal?: AbortSignal;
 }
 
-/** What `fleet up` did: which members it started. */
+/** What `fleet up` did: which members it started, and which would not start (and why). */
 export interface UpResult {
-  readonly outcome: 'started' | 'already-running';
+  /** partial: a quorum is up and healthy, but some members exited while starting (`failed`). */
+  readonly outcome: 'started' | 'partial' | 'already-running';
   readonly started: readonly string[];
+  readonly failed: readonly { readonly id: string; readonly reason: string }[];
   readonly cluster: LocalClusterView;
   readonly leader: string | null;
   readonly statuses: readonly EndpointStatus[];
   readonly elapsedMs: number;
 }
 
-/** Starts every stopped member of a local cluster from its data and waits for health; on failure stops what it started. */
+/**
+ * Starts every stopped member of a local cluster from its data and waits until the voters that
+ * did start are healthy. A member that exits while starting is left down and named with the
+ * error it died of; the others stay up as long as they make a quorum. Without a quorum (or on a
+ * timeout) it stops what it started, and returns once those processes have exited.
+ */
 export async function upCluster(opts: UpOptions): Promise<UpResult> {
   const t0 = Date.now();
   const c = await openCluster(opts.root, opts.name);
   const runningIds = new Set((await runningMembers(c)).map((r) => r.member.id));
   const toStart = c.manifest.members.filter((m) => !runningIds.has(m.id));
-  if (toStart.length === 0) return { outcome: 'already-running', started: [], cluster: await viewOf(c), leader: null, statuses: [], elapsedMs: Date.now() - t0 };
+  if (toStart.length === 0) return { outcome: 'already-running', started: [], failed: [], cluster: await viewOf(c), leader: null, statuses: [], elapsedMs: Date.now() - t0 };
   const busy = await busyPorts(LOCAL_HOST, toStart.map((m) => m.port));
   if (busy.length > 0) throw new CliError(busy.map(describeBusyPort).join('; '), { hint: 'stop that program, then run fleet up again', code: 'PORT_IN_USE' });
   for (const dir of [c.paths.runDir, c.paths.logDir]) await mkdirPrivate(dir);
   const launched: LaunchedMember[] = [];
+  const failed = new Map<string, string>();
   try {
     opts.progress?.update(`starting ${toStart.map((m) => m.id).join(', ')}`);
     for (const m of toStart) launched.push(await launchMember(c.manifest, m, c.paths));
-    const health = await waitHealthy({
-      // A member still joining (an interrupted scale) may not be in the cluster yet: fleet scale finishes it.
-      members: new Map(c.manifest.members.filter((m) => m.state === 'voter').map((m) => [memberAddress(m), m.id])),
-      ...(await operatorAccess(c)),
-      timeoutMs: opts.timeoutMs ?? 30_000,
-      progress: opts.progress ?? SILENT_PROGRESS,
-      signal: opts.signal,
-      failure: () => earlyExit(launched, c.paths),
-    });
+    const health = await waitForStartedVoters(c, opts, launched, failed);
+    for (const id of failed.keys()) await removePidFile(c.paths.pidFile(id));
     // The context may have been removed or edited since init; a local cluster keeps its own.
     await opts.contexts.put(c.manifest.name, contextOf(c.manifest, c.paths));
-    return { outcome: 'started', started: toStart.map((m) => m.id), cluster: await viewOf(c), leader: health.leader, statuses: health.statuses, elapsedMs: Date.now() - t0 };
+    const started = toStart.map((m) => m.id).filter((id) => !failed.has(id));
+    const outcome = failed.size > 0 ? 'partial' : 'started';
+    return { outcome, started, failed: [...failed].map(([id, reason]) => ({ id, reason })), cluster: await viewOf(c), leader: health.leader, statuses: health.statuses, elapsedMs: Date.now() - t0 };
   } catch (err) {
     const started = launched.map((l) => ({ member: c.manifest.members.find((m) => m.id === l.id)!, pid: l.pid }));
     await stopMembers(started, undefined, { timeoutMs: 3_000 }).catch(() => undefined);
     const exitCode = err instanceof CliError && err.exitCode === EXIT.unavailable ? EXIT.unavailable : EXIT.error;
     throw new CliError(`fleet up ${c.manifest.name} failed: ${(err as Error).message}; stopped the members it started`, { exitCode, hint: `member logs are in ${c.paths.logDir}`, cause: err });
   }
+}
+
+/**
+ * Waits for the voters that did not exit while starting; each that exits is recorded in
+ * `failed` (with the error it died of) and the wait goes on without it, while a quorum is left.
+ */
+async function waitForStartedVoters(c: LocalCluster, opts: UpOptions, launched: readonly LaunchedMember[], failed: Map<string, string>): Promise<Awaited<ReturnType<typeof waitHealthy>>> {
+  // A member still joining (an interrupted scale) may not be in the cluster yet: fleet scale finishes it.
+  const voters = c.manifest.members.filter((m) => m.state === 'voter');
+  const quorum = Math.floor(voters.length / 2) + 1;
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    const alive = voters.filter((m) => !failed.has(m.id));
+    if (alive.length < quorum) {
+      const why = [...failed].map(([id, reason]) => `member ${id} ${reason}`).join('; ');
+      throw new CliError(`${why}; the ${alive.length} voter${alive.length === 1 ? '' : 's'} left cannot make a quorum of ${quorum}`);
+    }
+    const before = failed.size;
+    try {
+      return await waitHealthy({
+        members: new Map(alive.map((m) => [memberAddress(m), m.id])),
+        ...(await operatorAccess(c)),
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        progress: opts.progress ?? SILENT_PROGRESS,
+        signal: opts.signal,
+        failure: () => newlyExited(launched, failed, c.paths),
+      });
+    } catch (err) {
+      if (failed.size === before) throw err;
+    }
+  }
+}
+
+/** Records members that exited since the last call, with the error each died of; a reason to restart the wait, or undefined. */
+function newlyExited(launched: readonly LaunchedMember[], failed: Map<string, string>, paths: ClusterPaths): string | undefined {
+  const dead = launched.filter((l) => l.exit !== undefined && !failed.has(l.id));
+  for (const l of dead) {
+    const why = lastLogLine(paths.logFile(l.id), undefined, l.logFrom);
+    failed.set(l.id, `exited (${l.exit})${why ? `: ${why}` : ''}`);
+  }
+  return dead.length > 0 ? `${dead.map((l) => l.id).join(', ')} exited` : undefined;
 }
 
 /** What `fleet down` was asked for. */
