@@ -21,7 +21,14 @@ export async function loadOptions({ root, pjson, commandsDir, ignoreManifest = f
   if (!ignoreManifest && manifestIsFresh(root, commandsDir)) return { root, pjson };
   const plugin = new Plugin({ root, pjson, isRoot: true, ignoreManifest: true });
   await plugin.load();
-  return { root, pjson, plugins: new Map([[plugin.name, plugin]]) };
+  const plugins = new Map([[plugin.name, plugin]]);
+  // Given the plugins, oclif loads no others: the package's own (oclif.plugins) are added here.
+  for (const name of pjson.oclif?.plugins ?? []) {
+    const core = new Plugin({ root: join(root, 'node_modules', ...name.split('/')), name, type: 'core' });
+    await core.load();
+    plugins.set(core.name, core);
+  }
+  return { root, pjson, plugins };
 }
 
 function manifestIsFresh(root, commandsDir) {

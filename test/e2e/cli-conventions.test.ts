@@ -1,0 +1,42 @@
+/**
+ * Conventions of the oclif ecosystem, driven through the built CLI: an unknown command names
+ * the closest one and exits 2 (usage), and shell completion is there for bash, zsh and fish.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closestCommand } from '../../src/cli/hooks/command-not-found.js';
+import { cliSandbox } from './cli-helpers.js';
+import { runCli } from './processes.js';
+
+const sandbox = cliSandbox();
+const env = { ...sandbox.env, XDG_CACHE_HOME: join(sandbox.dir, 'cache'), HOME: sandbox.dir };
+afterAll(() => sandbox.cleanup());
+
+describe('an unknown command', () => {
+  it('suggests the closest command only when it is close', () => {
+    const ids = ['status', 'members:list', 'members:add', 'kv:get', 'init'];
+    expect(closestCommand('statsu', ids)).toBe('status');
+    expect(closestCommand('members:lsit', ids)).toBe('members:list');
+    expect(closestCommand('xyzzy', ids)).toBeUndefined();
+  });
+
+  it('exits 2 naming the closest one, in scripts too (stdin not a terminal)', async () => {
+    const typo = await runCli(['members', 'lsit'], env);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.replace(/\s*›\s*/g, ' ')).toMatch(/members lsit is not a fleet command; did you mean `fleet members list`\?/);
+    const unknown = await runCli(['xyzzy'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).not.toMatch(/did you mean/);
+  });
+});
+
+describe('shell completion', () => {
+  it.each(['bash', 'zsh'])('prints %s setup instructions and writes a completion script', async (shell) => {
+    const help = await runCli(['autocomplete', shell], env);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/fleet/);
+    const script = await runCli(['autocomplete', 'script', shell], env);
+    expect(script.code, script.stderr).toBe(0);
+    expect(script.stdout).toMatch(new RegExp(`${shell === 'bash' ? 'bash' : 'zsh'}`, 'i'));
+  });
+});
