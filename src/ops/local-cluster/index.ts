@@ -10,3 +10,4 @@ export { upCluster, downCluster, destroyCluster, listClusters, type UpOptions, t
 export { scaleCluster, type ScaleOptions, type ScaleResult } from './scale.js';
 export { MIN_NODES, MAX_NODES } from './scale-plan.js';
 export { SILENT_PROGRESS, type Progress } from './wait.js';
+export { recoverLocalCluster, type RecoverOptions, type RecoverResult } from './recover.js';
