@@ -72,14 +72,17 @@ export async function recoverLocalCluster(opts: RecoverOptions): Promise<Recover
     });
   }
   const others = [...answering].filter((id) => id !== opts.from);
+  const running = await runningMembers(c);
   if (others.length > 0) {
+    const lastIndex = new Map(statuses.flatMap((s) => (s.ok ? [[s.status.id, s.status.lastIndex] as const] : [])));
+    const logs = [opts.from, ...others].map((id) => `${id} ${lastIndex.get(id) ?? '?'}`).join(', ');
+    const pids = running.filter((r) => others.includes(r.member.id)).map((r) => `${r.member.id} pid ${r.pid}`).join(', ');
     throw new CliError(`${others.join(', ')} still ${others.length === 1 ? 'answers' : 'answer'}: recovering from ${opts.from} would leave ${others.length === 1 ? 'it' : 'them'} running as the old cluster`, {
       exitCode: EXIT.precondition,
       code: 'MEMBERS_ANSWER',
-      hint: `recover from the member with the most advanced log; stop the others first (they are dropped)`,
+      hint: `recover from the member with the most advanced log (last index: ${logs}); stop the others first${pids ? ` (${pids})` : ''}: they are dropped`,
     });
   }
-  const running = await runningMembers(c);
   const survivorRunning = running.find((r) => r.member.id === opts.from);
   progress.update(`reading ${opts.from}'s log`);
   const plan = await planRecovery(survivor.dataDir, opts.from, { live: survivorRunning !== undefined });
