@@ -3,6 +3,11 @@
  * one line per run, then `N passed, M failed`. A failed seed prints the command that replays
  * it exactly. Exit codes follow DESIGN.md: 0 all passed, 6 a safety or liveness violation
  * (or a crash of the core), 2 bad usage.
+ *
+ * `--host model` (the default) drives the Raft core through the simulator's own host
+ * (host.ts); `--host real` runs real FleetNodes (src/core/node) on simulated time, network and
+ * disks (real/), with `--disk-faults` drawing slow fsyncs, fsync EIO and unsynced data that
+ * survives crashes; each run's line then counts every fault class injected.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,12 +15,22 @@ import type { UnsafeTestingOptions } from '../../src/core/raft/types.js';
 import { parseFaults, type FaultKind } from './faults.js';
 import { runBatch } from './pool.js';
 import { replayCommand, summaryLine, type RunResult } from './run.js';
+import { REAL_UNSAFE, type RealUnsafe } from './real/cluster.js';
+import { parseRealFaults, REAL_FAULT_KINDS, type RealFaultKind } from './real/plan.js';
+import { runRealBatch } from './real/pool.js';
+import { formatInjected, realSummaryLine, replayRealCommand, type RealRunResult } from './real/run.js';
 
-const USAGE = `usage: npm run sim -- --nodes 3|5 --seeds N [--seed-start S] --steps K
-         [--faults all|none|drop,dup,delay,partition,crash,transfer,membership]
-         [--unsafe commit-previous-term|vote-twice] [--workers W] [--verbose]
---unsafe breaks the core on every node (to prove the checkers can fail) and switches
-to the hostile fault mix that exposes it; --verbose prints each run's event log.`;
+const USAGE = `usage: npm run sim -- [--host model|real] --nodes 3|5 --seeds N [--seed-start S] [--steps K]
+         [--faults all|none|LIST] [--unsafe MODE] [--workers W] [--verbose]
+       npm run sim -- --host real ... [--disk-faults]
+--host model (default): the Raft core in the simulator's own host; K steps of one tick (default 5000);
+  --faults from drop,dup,delay,partition,crash,transfer,membership; --unsafe commit-previous-term|vote-twice.
+--host real: real FleetNodes on simulated time, network and disks; K steps of 100 ms (default 200);
+  --faults from ${REAL_FAULT_KINDS.join(',')};
+  --disk-faults adds slow fsyncs, fsync EIO and unsynced writes that survive crashes (torn tails);
+  --unsafe ${REAL_UNSAFE.join('|')}.
+--unsafe breaks every node (to prove the checkers can fail) and switches to the hostile fault
+mix that exposes it; --verbose prints each run's event log.`;
 
 /** The deliberately broken cores `--unsafe` selects, for proving the checkers can fail. */
 const UNSAFE_MODES: Readonly<Record<string, UnsafeTestingOptions>> = {
@@ -24,6 +39,9 @@ const UNSAFE_MODES: Readonly<Record<string, UnsafeTestingOptions>> = {
 };
 
 interface CliOptions {
+  readonly host: 'model' | 'real';
+  readonly diskFaults: boolean;
+  readonly realFaults: ReadonlySet<RealFaultKind>;
   readonly nodes: number;
   readonly seeds: number;
   readonly seedStart: number;
@@ -56,11 +74,17 @@ function parseCli(argv: readonly string[]): CliOptions {
       unsafe: { type: 'string' },
       workers: { type: 'string' },
       verbose: { type: 'boolean' },
+      host: { type: 'string' },
+      'disk-faults': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
   });
   if (values.help) throw new UsageError('');
+  const host = values.host ?? 'model';
+  if (host !== 'model' && host !== 'real') throw new UsageError(`--host must be model or real, got '${host}'`);
+  if (host === 'real') return parseRealCli(values);
+  if (values['disk-faults']) throw new UsageError('--disk-faults needs --host real');
   const nodes = integer('nodes', values.nodes, 3, 3);
   if (nodes !== 3 && nodes !== 5) throw new UsageError(`--nodes must be 3 or 5, got ${nodes}`);
   const unsafeName = values.unsafe;
@@ -75,6 +99,9 @@ function parseCli(argv: readonly string[]): CliOptions {
     throw new UsageError((err as Error).message);
   }
   return {
+    host,
+    diskFaults: false,
+    realFaults: new Set(),
     nodes,
     seeds: integer('seeds', values.seeds, 10, 1),
     seedStart: integer('seed-start', values['seed-start'], 1, 0),
@@ -85,6 +112,87 @@ function parseCli(argv: readonly string[]): CliOptions {
     workers: integer('workers', values.workers, 1, 1),
     verbose: values.verbose ?? false,
   };
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: Record<string, { type: 'string' | 'boolean' }> }>>['values'];
+
+function parseRealCli(values: Values): CliOptions {
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  const nodes = integer('nodes', text('nodes'), 3, 3);
+  if (nodes !== 3 && nodes !== 5) throw new UsageError(`--nodes must be 3 or 5, got ${nodes}`);
+  const unsafeName = text('unsafe');
+  if (unsafeName !== undefined && !REAL_UNSAFE.includes(unsafeName as RealUnsafe)) {
+    throw new UsageError(`--unsafe with --host real must be one of ${REAL_UNSAFE.join(', ')}, got '${unsafeName}'`);
+  }
+  const faultSpec = text('faults') ?? 'all';
+  let realFaults: ReadonlySet<RealFaultKind>;
+  try {
+    realFaults = parseRealFaults(faultSpec);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return {
+    host: 'real',
+    diskFaults: values['disk-faults'] === true,
+    realFaults,
+    nodes,
+    seeds: integer('seeds', text('seeds'), 10, 1),
+    seedStart: integer('seed-start', text('seed-start'), 1, 0),
+    steps: integer('steps', text('steps'), 200, 1),
+    faultSpec,
+    faults: new Set(),
+    unsafeName,
+    workers: integer('workers', text('workers'), 1, 1),
+    verbose: values.verbose === true,
+  };
+}
+
+/** Runs a batch of real-node seeds, printing a line per run and the fault classes injected in total. */
+async function mainReal(options: CliOptions): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  const unsafe = options.unsafeName as RealUnsafe | undefined;
+  const totals = new Map<string, number>();
+  const started = performance.now();
+  await runRealBatch(
+    {
+      seedStart: options.seedStart,
+      seeds: options.seeds,
+      nodes: options.nodes,
+      steps: options.steps,
+      faults: options.realFaults,
+      diskFaults: options.diskFaults,
+      ...(unsafe ? { unsafe } : {}),
+      workers: options.workers,
+      ...(options.verbose ? { log: (line: string) => console.log(`  ${line}`) } : {}),
+    },
+    (r) => {
+      console.log(realSummaryLine(r));
+      for (const pair of formatInjected(r.injected).split(' ')) {
+        const [name, count] = pair.split('=');
+        if (name) totals.set(name, (totals.get(name) ?? 0) + Number(count));
+      }
+      if (r.failure) failed++;
+      else passed++;
+      reportRealFailure(r, unsafe);
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`injected in total: ${[...totals].map(([k, n]) => `${k}=${n}`).join(' ') || 'nothing'}`);
+  console.log(`${options.seeds} seeds in ${seconds.toFixed(1)} s (${(options.seeds / seconds).toFixed(2)} seeds/s)`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed > 0 ? 6 : 0;
+}
+
+function reportRealFailure(r: RealRunResult, unsafe: RealUnsafe | undefined): void {
+  const failure = r.failure;
+  if (failure === undefined) return;
+  console.log(`  ${failure.message.split('\n').join('\n  ')}`);
+  console.log(`  at ${failure.atMs} ms of simulated time; trace digest ${r.digest}`);
+  for (const e of failure.counterexample ?? []) console.log(`    ${JSON.stringify(e)}`);
+  console.log(`  replay: ${replayRealCommand(r, unsafe)}`);
+  mkdirSync('.sim-failures', { recursive: true });
+  writeFileSync(`.sim-failures/real-seed-${r.seed}-n${r.nodes}.json`, JSON.stringify({ replay: replayRealCommand(r, unsafe), ...r }, null, 2) + '\n');
 }
 
 function reportFailure(r: RunResult, unsafeName: string | undefined): void {
@@ -108,6 +216,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(message === '' ? USAGE : `${message}\n${USAGE}`);
     return 2;
   }
+  if (options.host === 'real') return mainReal(options);
   let passed = 0;
   let failed = 0;
   const unsafe = options.unsafeName === undefined ? undefined : UNSAFE_MODES[options.unsafeName];

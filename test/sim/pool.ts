@@ -55,9 +55,13 @@ export async function runBatch(options: BatchOptions, onResult: (result: RunResu
   await runOnWorkers(jobs, Math.min(options.workers, jobs.length), onResult);
 }
 
-async function runOnWorkers(jobs: readonly WorkerJob[], count: number, onResult: (r: RunResult) => void): Promise<void> {
+/**
+ * Runs `jobs` on `count` worker threads (worker.ts runs each), reporting results strictly in job
+ * order. Jobs and results must be plain data.
+ */
+export async function runOnWorkers<J, R>(jobs: readonly J[], count: number, onResult: (r: R) => void): Promise<void> {
   // Results arrive in any order; they are reported strictly in job order.
-  const done = new Map<number, RunResult>();
+  const done = new Map<number, R>();
   let nextJob = 0;
   let nextReport = 0;
   const report = (): void => {
@@ -71,7 +75,7 @@ async function runOnWorkers(jobs: readonly WorkerJob[], count: number, onResult:
     try {
       while (nextJob < jobs.length) {
         const index = nextJob++;
-        done.set(index, await runOn(worker, jobs[index] as WorkerJob));
+        done.set(index, await runOn<J, R>(worker, jobs[index] as J));
         report();
       }
     } finally {
@@ -86,9 +90,9 @@ function startWorker(): Worker {
   return new Worker(new URL('./worker-entry.mjs', import.meta.url));
 }
 
-function runOn(worker: Worker, job: WorkerJob): Promise<RunResult> {
+function runOn<J, R>(worker: Worker, job: J): Promise<R> {
   return new Promise((resolve, reject) => {
-    const onMessage = (result: RunResult): void => {
+    const onMessage = (result: R): void => {
       worker.off('error', onError);
       resolve(result);
     };

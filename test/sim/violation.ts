@@ -14,7 +14,15 @@ export type Property =
   | 'applied-monotonic'
   | 'ready-contract'
   | 'linearizability'
-  | 'liveness';
+  | 'liveness'
+  // Real-node runs (test/sim/real) check these as well:
+  | 'acknowledged-lost'
+  | 'read-your-writes'
+  | 'read-validity'
+  | 'first-contact-wins'
+  | 'lease-safety'
+  | 'fsync-failure'
+  | 'ack-before-durable';
 
 /** A broken safety or liveness property, found by a checker outside the core. */
 export class SafetyViolation extends Error {

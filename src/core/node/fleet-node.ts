@@ -51,6 +51,8 @@ export interface FleetNodeOptions {
   readonly version: string;
   /** Test-only: acknowledge writes as soon as they are proposed (unsafe), to prove drills catch it. */
   readonly unsafeAckBeforeCommit?: boolean;
+  /** Test-only: serve a linearizable read at once, without waiting for its ReadIndex confirmation (unsafe), to prove the simulator catches it. */
+  readonly unsafeReleaseReadsEarly?: boolean;
   /**
    * Whether the cluster is being founded (`new`, the default: a member without Raft state
    * bootstraps from `founders`) or exists already (`existing`: a founder without Raft state is
@@ -447,6 +449,7 @@ export class FleetNode implements NodeApi {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
     switch (consistency.mode) {
       case 'linearizable':
+        if (this.opts.unsafeReleaseReadsEarly) return Promise.resolve().then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
         return new Promise((resolve, reject) => {
           this.reads.enqueue({
             run: () => {

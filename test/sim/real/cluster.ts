@@ -1,0 +1,576 @@
+/**
+ * A simulated cluster of real FleetNodes: each member is the production FleetNode (Ready loop,
+ * chained writes, waiters, read queue, snapshot jobs, the fleet state machine) on simulated
+ * time (SimRuntime), over the seeded packet simulator of ../network.ts, on an in-memory disk
+ * with seeded faults (SimDisk). Only the process around the node and its sockets are simulated.
+ */
+import { FleetNode, type NodeLogger, type PeerSender } from '../../../src/core/node/fleet-node.js';
+import type { NodeApi } from '../../../src/core/node/api.js';
+import type { Message } from '../../../src/core/raft/types.js';
+import { HistoryRecorder } from '../../../src/ops/history/index.js';
+import { SafetyChecker } from '../checkers.js';
+import { hashBytes, TraceDigest } from '../digest.js';
+import type { LogView } from '../durable-store.js';
+import { cloneMessage, Network } from '../network.js';
+import { Prng } from '../prng.js';
+import { SafetyViolation } from '../violation.js';
+import { RealClients } from './clients.js';
+import { drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
+import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
+import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
+
+/** The deliberately broken members `--unsafe` selects in real-node runs, to prove the checkers can fail. */
+export const REAL_UNSAFE = ['ack-before-fsync', 'read-before-confirmation', 'continue-after-eio'] as const;
+
+/**
+ * One deliberately broken behaviour: the storage acknowledges a write before its fsync (so
+ * FleetNode sends its acknowledgements early); FleetNode serves linearizable reads before their
+ * ReadIndex confirmation; the process goes on after FleetNode's onFatal (an fsync EIO).
+ */
+export type RealUnsafe = (typeof REAL_UNSAFE)[number];
+
+/** What decides a real-node run: with the same options, a run is the same run. */
+export interface RealClusterOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly faults: ReadonlySet<RealFaultKind>;
+  readonly diskFaults: boolean;
+  readonly unsafe?: RealUnsafe;
+  readonly log?: (line: string) => void;
+}
+
+/** Counts of every fault injected in a run (disk faults in `disk`). */
+export interface InjectedFaults {
+  partitions: number;
+  crashes: number;
+  restarts: number;
+  fatalStops: number;
+  stalls: number;
+  transfers: number;
+  snapshots: number;
+  connectionHints: number;
+}
+
+const MESSAGE_CODE = new Map<string, number>(
+  ['pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp'].map((t, i) => [t, i + 1]),
+);
+
+/** A step of 100 ms takes a few hundred events; this many means a livelock. */
+const MAX_EVENTS_PER_STEP = 200_000;
+
+const SILENT: NodeLogger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** One member: its disk (which outlives processes), and the current process, if any. */
+class Member {
+  readonly disk: SimDisk;
+  incarnation: Incarnation | undefined;
+  storage: SimStorage | undefined;
+  /** Set once FleetNode.open resolved and the node started. */
+  node: FleetNode | undefined;
+  incarnations = 0;
+  snapshotsInstalled = 0;
+
+  constructor(
+    readonly id: string,
+    readonly index: number,
+    readonly clock: ClockSettings,
+    checker: SafetyChecker,
+  ) {
+    this.disk = new SimDisk(id, checker);
+  }
+
+  get up(): boolean {
+    return this.incarnation?.alive === true;
+  }
+}
+
+/** The simulated cluster. Invariant: all randomness comes from the seed, one stream per concern. */
+export class RealCluster {
+  readonly plan: RealPlan;
+  readonly scheduler = new Scheduler();
+  readonly members: Member[] = [];
+  readonly memberIds: string[] = [];
+  readonly network: Network<Message>;
+  readonly checker: SafetyChecker;
+  readonly digest = new TraceDigest();
+  readonly history: HistoryRecorder;
+  readonly clients: RealClients;
+  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0 };
+  readonly diskStats: DiskStats = emptyDiskStats();
+  private readonly faultPrng: Prng;
+  private readonly nodePrng: Prng;
+  private readonly diskPrng: Prng;
+  private readonly netPrng: Prng;
+  private pumpAt: number | undefined;
+  /** A failure found inside an event (where a throw would be lost in a promise chain). */
+  private failure: Error | undefined;
+  /** The term in which each leading member's durable log was held to leader completeness. */
+  private readonly leaderChecked = new Map<string, number>();
+  /** The disk faults in force: EIO stops with the fault phase. */
+  private diskPlan: DiskPlan;
+  private readonly stateHashes = new Map<number, { hash: number; member: string }>();
+  stepCount = 0;
+
+  constructor(private readonly options: RealClusterOptions) {
+    const root = new Prng(options.seed);
+    this.plan = drawRealPlan(root.fork(), options.faults, options.diskFaults, options.unsafe !== undefined);
+    this.netPrng = root.fork();
+    this.faultPrng = root.fork();
+    this.nodePrng = root.fork();
+    this.diskPrng = root.fork();
+    const clientPrng = root.fork();
+    const clockPrng = root.fork();
+    this.diskPlan = this.plan.disk;
+    this.network = new Network<Message>(this.netPrng, this.plan.link, cloneMessage);
+    const stores = new Map<string, LogView>();
+    const quorum = Math.floor(options.nodes / 2) + 1;
+    this.checker = new SafetyChecker(stores, () => quorum);
+    for (let i = 1; i <= options.nodes; i++) {
+      const clock = { rate: 1 + (clockPrng.float() * 2 - 1) * this.plan.drift, wallOffsetMs: (clockPrng.float() * 2 - 1) * this.plan.skewMs };
+      const m = new Member(`n${i}`, i - 1, clock, this.checker);
+      this.members.push(m);
+      this.memberIds.push(m.id);
+      stores.set(m.id, m.disk);
+    }
+    this.history = new HistoryRecorder(() => this.scheduler.now);
+    this.clients = new RealClients(
+      this.scheduler,
+      clientPrng,
+      { clients: this.plan.clients, keys: this.plan.keys, rate: this.plan.clientRate },
+      { memberIds: this.memberIds, api: (id) => this.api(id) },
+      this.history,
+      this.digest,
+    );
+    for (const m of this.members) this.start(m);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`[${(this.scheduler.now / US_PER_MS).toFixed(1)}ms] ${line}`);
+  }
+
+  private member(id: string): Member | undefined {
+    return this.members.find((m) => m.id === id);
+  }
+
+  private api(id: string): NodeApi | undefined {
+    const m = this.member(id);
+    return m?.up && m.node !== undefined && m.incarnation!.stalledUntil <= this.scheduler.now ? m.node : undefined;
+  }
+
+  /** The first failure recorded inside an event, if any: the run stops at it. */
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+    if (this.clients.violation) throw this.clients.violation;
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+  }
+
+  // ------------------------------------------------------------------ processes
+
+  /** Starts a new process for `m` from what its disk holds. */
+  private start(m: Member): void {
+    const inc = new Incarnation(m.id, ++m.incarnations);
+    m.incarnation = inc;
+    m.node = undefined;
+    const unsafe = this.options.unsafe;
+    const storage = new SimStorage(m.disk, this.scheduler, {
+      owner: inc,
+      plan: this.diskPlan,
+      prng: this.diskPrng.fork(),
+      stats: this.diskStats,
+      ...(unsafe === 'ack-before-fsync' ? { unsafeAckBeforeFsync: true } : {}),
+    });
+    m.storage = storage;
+    this.checker.onRestart(m.id, m.disk.snapshotIndex);
+    const runtime = new SimRuntime(this.scheduler, inc, m.clock, this.nodePrng.fork());
+    const founders = new Map(this.memberIds.map((id) => [id, `${id}:7781`]));
+    const logger = this.options.log ? this.memberLogger(m.id) : SILENT;
+    FleetNode.open({
+      id: m.id,
+      clusterName: 'sim',
+      address: `${m.id}:7781`,
+      founders,
+      heartbeatMs: HEARTBEAT_MS,
+      electionTimeoutMs: ELECTION_TIMEOUT_MS,
+      snapshotEvery: this.plan.snapshotEvery,
+      storage,
+      logger,
+      version: 'sim',
+      runtime,
+      ...(unsafe === 'read-before-confirmation' ? { unsafeReleaseReadsEarly: true } : {}),
+    }).then(
+      (node) => {
+        if (!inc.alive) return;
+        m.node = node;
+        node.start(this.transport(m, inc), (err) => this.fatal(m, inc, err));
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private memberLogger(id: string): NodeLogger {
+    const line = (level: string) => (obj: object, msg: string) => this.log(`${id} ${level}: ${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+    return { info: line('info'), warn: line('warn'), error: line('error'), debug: () => undefined };
+  }
+
+  /** FleetNode's onFatal: the process exits at once, as the coordinator makes it. */
+  private fatal(m: Member, inc: Incarnation, err: Error): void {
+    if (!inc.alive) return;
+    // The deliberately broken process logs the failure and carries on.
+    if (this.options.unsafe === 'continue-after-eio') return this.log(`${m.id} ignores its storage failure: ${err.message}`);
+    this.injected.fatalStops++;
+    this.log(`${m.id} stopped on a storage failure: ${err.message}`);
+    this.kill(m);
+  }
+
+  private kill(m: Member): void {
+    const inc = m.incarnation;
+    if (inc === undefined || !inc.alive) return;
+    inc.alive = false;
+    m.storage?.crash();
+    m.node = undefined;
+    this.checker.onNotLeader(m.id);
+    this.leaderChecked.delete(m.id);
+    // The kernel closes a dead process's sockets: its peers may notice at once.
+    for (const peer of this.members) {
+      const node = peer.node;
+      if (peer === m || node === undefined || !this.faultPrng.chance(this.plan.connectionHint)) continue;
+      this.injected.connectionHints++;
+      this.scheduler.after(this.faultPrng.between(100, 2000), () => node.peerDisconnected(m.id), peer.incarnation);
+    }
+  }
+
+  /** The member's transport: every message goes through the simulated network, copied. */
+  private transport(m: Member, inc: Incarnation): PeerSender {
+    return {
+      send: (messages) => {
+        if (!inc.alive) {
+          this.fail(new SafetyViolation('fsync-failure', `${m.id} sent ${messages.length} messages after its process was stopped`));
+          return;
+        }
+        for (const msg of messages) {
+          this.checkDurableBeforeSent(m, msg);
+          if (msg.type === 'snap') this.sendSnapshot(m, inc, msg);
+          else this.network.send(msg, this.scheduler.now / NET_UNIT_US);
+        }
+        this.ensurePump();
+      },
+      setPeers: () => undefined,
+    };
+  }
+
+  /**
+   * What a message promises must be on the sender's disk when it leaves: an accepted append
+   * acknowledges entries up to its index, a granted vote the vote itself (the Ready contract).
+   */
+  private checkDurableBeforeSent(m: Member, msg: Message): void {
+    if (msg.reject) return;
+    if (msg.type === 'app-resp' && msg.index > m.disk.lastIndex) {
+      this.fail(new SafetyViolation('ack-before-durable', `${m.id} acknowledged entries up to ${msg.index} to ${msg.to}, but its disk holds up to ${m.disk.lastIndex}`));
+    }
+    const hs = m.disk.hardState;
+    if (msg.type === 'vote-resp' && (hs === undefined || hs.term !== msg.term || hs.vote !== msg.to)) {
+      this.fail(new SafetyViolation('ack-before-durable', `${m.id} granted its vote in term ${msg.term} to ${msg.to}, but its disk holds term ${hs?.term ?? 0}, vote '${hs?.vote ?? ''}'`));
+    }
+  }
+
+  /** Delivers network packets in time order, one event each (a socket read per message). */
+  private ensurePump(): void {
+    const next = this.network.nextAt();
+    if (next === undefined) return;
+    const at = next * NET_UNIT_US;
+    if (this.pumpAt !== undefined && this.pumpAt <= at) return;
+    this.pumpAt = at;
+    this.scheduler.at(at, () => {
+      if (this.pumpAt !== at) return;
+      this.pumpAt = undefined;
+      const packet = this.network.popDue(this.scheduler.now / NET_UNIT_US);
+      if (packet !== undefined) this.deliver(packet.msg);
+      this.ensurePump();
+    });
+  }
+
+  private deliver(msg: Message): void {
+    const to = this.member(msg.to);
+    const from = this.member(msg.from);
+    this.digest.add(MESSAGE_CODE.get(msg.type) ?? 0, from?.index ?? -1, to?.index ?? -1, msg.term, msg.index, msg.entries.length);
+    const node = to?.node;
+    if (to === undefined || node === undefined || !to.up) {
+      // Connection refused: the sender's transport finds out.
+      const sender = from?.node;
+      if (sender !== undefined) sender.reportUnreachable(msg.to);
+      return;
+    }
+    this.stepInto(to, node, msg);
+  }
+
+  /** Steps a message into a live member; a frozen one reads it from its socket when it thaws. */
+  private stepInto(to: Member, node: FleetNode, msg: Message): void {
+    const inc = to.incarnation as Incarnation;
+    if (inc.stalledUntil > this.scheduler.now) this.scheduler.at(inc.stalledUntil, () => node.step(msg), inc);
+    else node.step(msg);
+  }
+
+  /**
+   * A `snap` message goes as the production transport sends it: with the sender's newest
+   * snapshot file in place of the core's metadata, on its own stream, accepted only from the
+   * leader of the receiver's current term; the sender learns whether it arrived.
+   */
+  private sendSnapshot(m: Member, inc: Incarnation, msg: Message): void {
+    const snap = m.disk.snapshot;
+    const report = (ok: boolean, delayUs: number): void => this.scheduler.after(delayUs, () => m.node?.reportSnapshot(msg.to, ok), inc);
+    if (snap === undefined) return report(false, 1000);
+    const lost = this.netPrng.chance(this.plan.link.drop) || this.network.isCut(msg.from, msg.to);
+    const delayUs = this.netPrng.between(this.plan.link.delayMin, this.plan.link.delayMax) * NET_UNIT_US + snap.data.length;
+    if (lost) return report(false, delayUs + 50_000);
+    const copy = cloneMessage({ ...msg, snapshot: { meta: snap.meta, data: snap.data } });
+    this.scheduler.after(delayUs, () => {
+      const to = this.member(msg.to);
+      const node = to?.node;
+      if (to === undefined || node === undefined || !to.up || this.network.isCut(msg.from, msg.to)) return report(false, 1000);
+      const { leader, term } = node.leadership();
+      if (leader !== msg.from || term !== msg.term) return report(false, 1000);
+      to.snapshotsInstalled++;
+      this.digest.add(MESSAGE_CODE.get('snap') ?? 0, m.index, to.index, msg.term, snap.meta.index, 0);
+      this.stepInto(to, node, copy);
+      report(true, 1000);
+    });
+  }
+
+  // ------------------------------------------------------------------ steps
+
+  /** Runs one step of STEP_MS simulated milliseconds; `faults` false in the liveness phase. */
+  async step(faults: boolean, stepMs: number): Promise<void> {
+    if (faults) this.injectFaults();
+    this.clients.step();
+    try {
+      await this.scheduler.runUntil(this.scheduler.now + stepMs * US_PER_MS, () => this.afterEvent(), MAX_EVENTS_PER_STEP);
+    } catch (err) {
+      if (err instanceof EventStorm) throw new SafetyViolation('liveness', err.message);
+      throw err;
+    }
+    this.stepCount++;
+    this.throwIfFailed();
+    await this.checkStep();
+  }
+
+  /** After every event: a member whose fsync failed must have stopped within that event. */
+  private afterEvent(): void {
+    for (const m of this.members) {
+      if (m.up && m.storage?.toldFailure === true) {
+        this.fail(new SafetyViolation('fsync-failure', `${m.id} went on running after an fsync failed with EIO`));
+      }
+    }
+  }
+
+  private async checkStep(): Promise<void> {
+    const statuses = [];
+    for (const m of this.members) {
+      const node = m.node;
+      if (!m.up || node === undefined) continue;
+      const s = node.status();
+      this.digest.add(m.index, s.term, s.commitIndex, s.appliedIndex);
+      statuses.push({ id: s.id, term: s.term, role: s.role === 'learner' ? ('follower' as const) : s.role, commit: s.commitIndex, applied: s.appliedIndex, lastIndex: s.lastIndex });
+      this.trackLeader(m, s.role === 'leader', s.term);
+      await this.checkState(m, node);
+    }
+    this.checker.afterStep(statuses);
+  }
+
+  /**
+   * Leader completeness is checked against a leader's durable log, at the first step at which
+   * none of its writes is in flight (its log in memory may be ahead of its disk for a moment).
+   */
+  private trackLeader(m: Member, leading: boolean, term: number): void {
+    if (!leading) {
+      this.checker.onNotLeader(m.id);
+      this.leaderChecked.delete(m.id);
+      return;
+    }
+    if (this.leaderChecked.get(m.id) === term || (m.storage?.pendingWrites ?? 0) > 0) return;
+    this.checker.onLeader(m.id, term);
+    this.leaderChecked.set(m.id, term);
+  }
+
+  /** State machine safety: members that applied the same index hold the same registry, byte for byte. */
+  private async checkState(m: Member, node: FleetNode): Promise<void> {
+    let seen: { index: number; hash: number } | undefined;
+    await node.read({ mode: 'min-index', index: 0 }, (sm) => (seen = { index: sm.appliedIndex, hash: hashBytes(sm.snapshot()) })).catch(() => undefined);
+    if (seen === undefined || seen.index === 0) return;
+    const known = this.stateHashes.get(seen.index);
+    if (known === undefined) this.stateHashes.set(seen.index, { hash: seen.hash, member: m.id });
+    else if (known.hash !== seen.hash) {
+      throw new SafetyViolation('state-machine-safety', `${m.id}'s registry at applied index ${seen.index} differs from ${known.member}'s at the same index`);
+    }
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  /** The live member that believes it leads in the highest term, if any. */
+  leader(): Member | undefined {
+    // leadership(), not status(): status() reads the process's RSS, a system call.
+    let best: Member | undefined;
+    let bestTerm = -1;
+    for (const m of this.members) {
+      const l = m.up ? m.node?.leadership() : undefined;
+      if (l?.leader === m.id && l.term > bestTerm) [best, bestTerm] = [m, l.term];
+    }
+    return best;
+  }
+
+  private victim(): Member | undefined {
+    const live = this.members.filter((m) => m.up);
+    if (live.length === 0) return undefined;
+    const leader = this.leader();
+    return leader !== undefined && this.faultPrng.chance(this.plan.leaderBias) ? leader : this.faultPrng.pick(live);
+  }
+
+  private injectFaults(): void {
+    const p = this.plan;
+    const r = this.faultPrng;
+    if (r.chance(p.crash)) this.crashOne();
+    for (const m of this.members) if (!m.up && r.chance(p.restart)) this.restart(m);
+    if (r.chance(p.stall)) this.stallOne();
+    if (this.network.partitioned) {
+      if (r.chance(p.partitionHeal)) {
+        this.network.healAll();
+        this.log('partition healed');
+      }
+    } else if (r.chance(p.partition)) {
+      this.partition();
+    }
+    if (r.chance(p.transfer)) this.transfer();
+    if (r.chance(p.snapshot)) this.snapshotOne();
+  }
+
+  private crashOne(): void {
+    const victim = this.victim();
+    const down = this.members.filter((m) => !m.up).length;
+    // Mostly keep a majority up, so that the run makes progress; now and then take it down too.
+    if (victim === undefined || (down >= Math.floor(this.members.length / 2) && !this.faultPrng.chance(0.1))) return;
+    this.injected.crashes++;
+    this.digest.add(100, victim.index);
+    this.log(`crash ${victim.id}`);
+    this.kill(victim);
+  }
+
+  private restart(m: Member): void {
+    this.injected.restarts++;
+    this.digest.add(101, m.index);
+    this.log(`restart ${m.id} (process ${m.incarnations + 1})`);
+    this.start(m);
+  }
+
+  private stallOne(): void {
+    const victim = this.victim();
+    if (victim?.incarnation === undefined) return;
+    const ms = this.faultPrng.between(50, 3 * ELECTION_TIMEOUT_MS);
+    victim.incarnation.stalledUntil = this.scheduler.now + ms * US_PER_MS;
+    this.injected.stalls++;
+    this.digest.add(102, victim.index, ms);
+    this.log(`stall ${victim.id} for ${ms} ms`);
+  }
+
+  private partition(): void {
+    const r = this.faultPrng;
+    const ids = [...this.memberIds];
+    const kind = r.int(3);
+    this.injected.partitions++;
+    this.digest.add(103, kind);
+    if (kind === 0) {
+      const node = this.victim()?.id ?? r.pick(ids);
+      this.network.isolate(node, ids);
+      this.log(`isolate ${node}`);
+      return;
+    }
+    r.shuffle(ids);
+    const cut = r.between(1, Math.floor(ids.length / 2));
+    const [a, b] = [ids.slice(0, cut), ids.slice(cut)];
+    if (kind === 1) {
+      this.network.partition(a, b);
+      this.log(`partition ${a.join(',')} | ${b.join(',')}`);
+    } else {
+      this.network.cutOneWay(a, b);
+      this.log(`one-way cut ${a.join(',')} -> ${b.join(',')}`);
+    }
+  }
+
+  /** An operator's `fleet leader transfer`, through the admin API. */
+  private transfer(): void {
+    const leader = this.leader();
+    const node = leader?.node;
+    if (leader === undefined || node === undefined) return;
+    const others = this.memberIds.filter((id) => id !== leader.id);
+    const to = this.faultPrng.chance(0.5) ? this.faultPrng.pick(others) : undefined;
+    this.injected.transfers++;
+    this.digest.add(104, leader.index);
+    this.log(`transfer ${leader.id} -> ${to ?? '(best)'}`);
+    node.transferLeadership(to).then(
+      (t) => this.log(`transfer done: ${t.from} -> ${t.to} in ${t.tookMs.toFixed(1)} ms`),
+      (err: unknown) => this.log(`transfer refused: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  /** An operator's `fleet snapshot save`: a snapshot now, on any member. */
+  private snapshotOne(): void {
+    const live = this.members.filter((m) => m.node !== undefined && m.up);
+    if (live.length === 0) return;
+    const m = this.faultPrng.pick(live);
+    this.injected.snapshots++;
+    this.digest.add(105, m.index);
+    m.node?.takeSnapshot().then(
+      (s) => this.log(`${m.id} snapshot at ${s.index}`),
+      (err: unknown) => this.log(`${m.id} snapshot refused: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  /**
+   * Ends the fault phase: every link healed and lossless, every member up and thawed, no more
+   * disk failures (slow fsyncs go on). One run in three power-cycles the whole cluster first,
+   * so that recovery from the disks alone is exercised.
+   */
+  heal(): void {
+    this.network.healAll();
+    this.network.setRates({ ...this.plan.link, drop: 0, dup: 0, clog: 0 });
+    const powerCycle = this.plan.crash > 0 && this.faultPrng.chance(1 / 3);
+    for (const m of this.members) {
+      if (powerCycle) this.kill(m);
+      if (m.incarnation) m.incarnation.stalledUntil = 0;
+      if (!m.up) this.start(m);
+    }
+    this.diskPlan = { ...this.diskPlan, eio: 0 };
+    for (const m of this.members) m.storage?.stopFailing();
+    this.log(`heal: all links healed, ${powerCycle ? 'every member power-cycled' : 'all members up'}`);
+  }
+
+  /** Whether one live leader is followed by every member, all up. */
+  leaderAgreed(): boolean {
+    const leader = this.leader();
+    const l = leader?.node?.leadership();
+    if (leader === undefined || l === undefined) return false;
+    return this.members.every((m) => {
+      const ml = m.up ? m.node?.leadership() : undefined;
+      return ml !== undefined && ml.leader === leader.id && ml.term === l.term;
+    });
+  }
+
+  /** Whether every member has applied all that the leader committed. */
+  caughtUp(): boolean {
+    const s = this.leader()?.node?.status();
+    if (s === undefined) return false;
+    return this.members.every((m) => (m.node?.status().appliedIndex ?? -1) >= s.commitIndex);
+  }
+
+  /** Snapshots installed and taken, summed over members. */
+  snapshotCounts(): { installed: number; taken: number } {
+    let installed = 0;
+    let taken = 0;
+    for (const m of this.members) {
+      installed += m.snapshotsInstalled;
+      taken += m.node?.status().snapshotsTaken ?? 0;
+    }
+    return { installed, taken };
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The fault mix of a real-node run, drawn from its seed (swarm testing, as in ../faults.ts):
+ * each enabled fault is switched off on about one seed in five, and each seed draws its own
+ * rates. Time here is simulated: steps of STEP_MS, message delays in NET_UNIT_US units.
+ */
+import type { LinkRates } from '../network.js';
+import type { Prng } from '../prng.js';
+import type { DiskPlan } from './sim-disk.js';
+
+/** The faults `--faults` may select in real-node runs. */
+export const REAL_FAULT_KINDS = ['drop', 'dup', 'delay', 'partition', 'crash', 'stall', 'transfer', 'snapshot'] as const;
+
+/** One kind of fault of a real-node run. */
+export type RealFaultKind = (typeof REAL_FAULT_KINDS)[number];
+
+/** Simulated milliseconds in one step: faults are drawn and the checkers run once per step. */
+export const STEP_MS = 100;
+
+/** The network simulator's time unit in real-node runs, in microseconds (its TICK_UNITS clog is then 0.3–1.5 s). */
+export const NET_UNIT_US = 100;
+
+/** The members' timing, as `fleet node start` would be given it. */
+export const HEARTBEAT_MS = 100;
+export const ELECTION_TIMEOUT_MS = 1000;
+
+/** What a run's seed decides. Per-step values are probabilities per step of STEP_MS. */
+export interface RealPlan {
+  readonly link: LinkRates;
+  readonly partition: number;
+  readonly partitionHeal: number;
+  readonly crash: number;
+  readonly restart: number;
+  /** Probability that a crash, a stall or an isolation picks the leader rather than any member. */
+  readonly leaderBias: number;
+  /** Probability that a peer notices at once that a crashed member's connection closed. */
+  readonly connectionHint: number;
+  readonly stall: number;
+  readonly transfer: number;
+  readonly snapshot: number;
+  /** FleetNode's snapshotEvery: small, so that slow members need InstallSnapshot. */
+  readonly snapshotEvery: number;
+  /** Clock drift, as a fraction (±), and wall-clock skew between members, in ms (±). */
+  readonly drift: number;
+  readonly skewMs: number;
+  readonly disk: DiskPlan;
+  readonly clients: number;
+  /** Per-step probability that an idle client starts an operation. */
+  readonly clientRate: number;
+  readonly keys: number;
+}
+
+/** Parses `--faults` for real-node runs: `all`, `none`, or a comma-separated subset. */
+export function parseRealFaults(spec: string): ReadonlySet<RealFaultKind> {
+  if (spec === 'all') return new Set(REAL_FAULT_KINDS);
+  if (spec === 'none' || spec === '') return new Set();
+  const kinds = new Set<RealFaultKind>();
+  for (const word of spec.split(',')) {
+    const kind = REAL_FAULT_KINDS.find((k) => k === word.trim());
+    if (!kind) throw new Error(`unknown fault '${word}' for --host real: expected all, none or a list of ${REAL_FAULT_KINDS.join(',')}`);
+    kinds.add(kind);
+  }
+  return kinds;
+}
+
+/** Formats a fault set the way `parseRealFaults` reads it. */
+export function formatRealFaults(kinds: ReadonlySet<RealFaultKind>): string {
+  if (kinds.size === REAL_FAULT_KINDS.length) return 'all';
+  if (kinds.size === 0) return 'none';
+  return REAL_FAULT_KINDS.filter((k) => kinds.has(k)).join(',');
+}
+
+/** The disk of a run without `--disk-faults`: fast fsyncs that never fail; a crash loses exactly what was not fsynced. */
+const HEALTHY_DISK: DiskPlan = { fsyncUs: [200, 2000], slowFsync: 0, slowFsyncUs: [0, 0], eio: 0, keepUnsynced: 0, torn: 0 };
+
+function drawDisk(prng: Prng, on: (p: number) => boolean): DiskPlan {
+  return {
+    fsyncUs: [200, prng.between(1000, 5000)],
+    slowFsync: on(0.8) ? prng.logUniform(0.002, 0.05) : 0,
+    slowFsyncUs: [20_000, prng.between(100_000, 1_500_000)],
+    eio: on(0.8) ? prng.logUniform(0.00005, 0.002) : 0,
+    keepUnsynced: on(0.8) ? prng.float() : 0,
+    torn: prng.float(),
+  };
+}
+
+/** Draws a run's plan. `hostile` (with a deliberately broken member) keeps every enabled fault on. */
+export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, diskFaults: boolean, hostile = false): RealPlan {
+  const on = (kind: RealFaultKind): boolean => enabled.has(kind) && (hostile || prng.chance(0.8));
+  const rate = (kind: RealFaultKind, lo: number, hi: number): number => (on(kind) ? prng.logUniform(lo, hi) : 0);
+  const delayOn = on('delay');
+  const delayMax = delayOn ? Math.round(prng.logUniform(5, 400)) : 2;
+  return {
+    link: {
+      drop: rate('drop', 0.001, 0.1),
+      dup: rate('dup', 0.001, 0.05),
+      delayMin: delayOn ? prng.between(1, Math.max(1, Math.floor(delayMax / 4))) : 1,
+      delayMax,
+      clog: delayOn && prng.chance(0.5) ? prng.logUniform(0.0005, 0.01) : 0,
+    },
+    partition: rate('partition', 0.003, 0.03),
+    partitionHeal: prng.logUniform(0.02, 0.2),
+    crash: rate('crash', hostile ? 0.01 : 0.002, hostile ? 0.04 : 0.02),
+    restart: prng.logUniform(0.03, 0.3),
+    leaderBias: hostile ? 0.8 : prng.float() * 0.6,
+    connectionHint: prng.chance(0.5) ? prng.float() : 0,
+    stall: rate('stall', 0.001, 0.01),
+    transfer: rate('transfer', 0.002, 0.02),
+    snapshot: rate('snapshot', 0.002, 0.02),
+    snapshotEvery: prng.between(10, 200),
+    drift: prng.float() * 0.002,
+    skewMs: prng.float() * 500,
+    disk: diskFaults ? drawDisk(prng, (p) => hostile || prng.chance(p)) : HEALTHY_DISK,
+    clients: prng.between(3, 6),
+    clientRate: prng.logUniform(0.2, 1),
+    keys: prng.between(2, 4),
+  };
+}
+
+/** A short description of a plan, for the per-run line. */
+export function describeRealPlan(plan: RealPlan): string {
+  const pct = (p: number): string => `${(p * 100).toFixed(p < 0.01 ? 2 : 1)}%`;
+  const parts: string[] = [];
+  const l = plan.link;
+  if (l.drop > 0) parts.push(`drop=${pct(l.drop)}`);
+  if (l.dup > 0) parts.push(`dup=${pct(l.dup)}`);
+  if (l.delayMax > 2) parts.push(`delay=${(l.delayMin * NET_UNIT_US) / 1000}-${(l.delayMax * NET_UNIT_US) / 1000}ms${l.clog > 0 ? `+clog=${pct(l.clog)}` : ''}`);
+  if (plan.partition > 0) parts.push(`partition=${pct(plan.partition)}`);
+  if (plan.crash > 0) parts.push(`crash=${pct(plan.crash)}`);
+  if (plan.stall > 0) parts.push(`stall=${pct(plan.stall)}`);
+  if (plan.transfer > 0) parts.push(`transfer=${pct(plan.transfer)}`);
+  if (plan.snapshot > 0) parts.push(`snapshot=${pct(plan.snapshot)}`);
+  const d = plan.disk;
+  if (d.slowFsync > 0) parts.push(`slow-fsync=${pct(d.slowFsync)}`);
+  if (d.eio > 0) parts.push(`eio=${pct(d.eio)}`);
+  if (d.keepUnsynced > 0) parts.push(`keep-unsynced=${pct(d.keepUnsynced)}`);
+  parts.push(`snap/${plan.snapshotEvery}`);
+  return parts.join(' ');
+}
