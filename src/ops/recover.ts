@@ -52,16 +52,18 @@ export interface RecoveryPlan {
   readonly commitTerm: number;
   /** Its newest snapshot's index (0 if none). */
   readonly snapshotIndex: number;
-  /** Entries after the commit index: they may not have been committed, and are dropped. */
+  /** What the new cluster starts from: through the commit index, or (`keepUncommitted`) every entry held. */
+  readonly kept: { readonly throughIndex: number; readonly term: number; readonly uncommitted: boolean };
+  /** Entries after the commit index: they may not have been committed; dropped unless `kept.uncommitted`. */
   readonly uncommitted: { readonly count: number; readonly fromIndex: number | null; readonly toIndex: number | null; readonly entries: readonly UncommittedEntry[] };
-  /** The membership as of the commit index, and as the whole log (committed or not) has it. */
+  /** The membership as of the kept index, and as the whole log (committed or not) has it. */
   readonly membership: { readonly voters: readonly string[]; readonly learners: readonly string[] };
   readonly logMembership: { readonly voters: readonly string[]; readonly learners: readonly string[] };
   /** Members dropped from the cluster: everyone but `id`. */
   readonly dropped: readonly string[];
   /** The membership afterwards. */
   readonly after: { readonly voters: readonly string[]; readonly learners: readonly string[] };
-  /** What the registry holds as of the commit index. */
+  /** What the registry holds as of the kept index. */
   readonly counts: RegistryCounts;
   /** True when computed while the member was running (from a copy of its log): the final figures are computed again once it is stopped. */
   readonly live: boolean;
@@ -83,14 +85,23 @@ interface Prepared {
   readonly uncommittedData: readonly Entry[];
 }
 
+/** How a recovery is planned. */
+export interface RecoveryOptions {
+  /**
+   * Keep (and commit) the entries after the commit index too, as etcd --force-new-cluster does:
+   * none that was acknowledged is lost, but some that never committed take effect.
+   */
+  readonly keepUncommitted?: boolean;
+}
+
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 /**
  * Computes the report for recovering member `id` from `dataDir`, changing nothing. `live`: the
  * member may be running (its log is read from a copy); otherwise a running member is refused.
  */
-export async function planRecovery(dataDir: string, id: string, opts: { readonly live?: boolean } = {}): Promise<RecoveryPlan> {
-  return (await prepare(dataDir, id, opts.live === true)).plan;
+export async function planRecovery(dataDir: string, id: string, opts: RecoveryOptions & { readonly live?: boolean } = {}): Promise<RecoveryPlan> {
+  return (await prepare(dataDir, id, opts.live === true, opts.keepUncommitted === true)).plan;
 }
 
 /**
@@ -98,8 +109,8 @@ export async function planRecovery(dataDir: string, id: string, opts: { readonly
  * next to it, and seeds `dataDir` anew with the registry as of the commit index as the only
  * member of a new cluster.
  */
-export async function recoverDataDir(dataDir: string, id: string): Promise<RecoveryOutcome> {
-  const prepared = await prepare(dataDir, id, false);
+export async function recoverDataDir(dataDir: string, id: string, opts: RecoveryOptions = {}): Promise<RecoveryOutcome> {
+  const prepared = await prepare(dataDir, id, false, opts.keepUncommitted === true);
   const { plan } = prepared;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const movedAside = `${dataDir}.pre-recover-${stamp}`;
@@ -109,11 +120,13 @@ export async function recoverDataDir(dataDir: string, id: string): Promise<Recov
     member: id,
     dataDir,
     movedAside,
-    kept: { throughIndex: plan.commitIndex, term: plan.commitTerm },
+    commitIndex: plan.commitIndex,
+    kept: plan.kept,
     droppedMembers: plan.dropped,
     membershipBefore: plan.logMembership,
     membershipAfter: plan.after,
-    droppedEntries: prepared.uncommittedData.map((e) => ({ ...describeEntry(e), data: Buffer.from(e.data).toString('base64') })),
+    droppedEntries: plan.kept.uncommitted ? [] : prepared.uncommittedData.map((e) => ({ ...describeEntry(e), data: Buffer.from(e.data).toString('base64') })),
+    keptUncommittedEntries: plan.kept.uncommitted ? plan.uncommitted.entries : [],
   };
   await writeFile(droppedFile, `${JSON.stringify(dropped, null, 2)}\n`, { mode: 0o600 });
   await rename(dataDir, movedAside);
@@ -122,11 +135,11 @@ export async function recoverDataDir(dataDir: string, id: string): Promise<Recov
     for (const name of await readdir(movedAside)) {
       if (!NOT_CARRIED.has(name)) await cp(join(movedAside, name), join(dataDir, name), { recursive: true });
     }
-    const meta: SnapshotMeta = { index: plan.commitIndex, term: plan.commitTerm, conf: { voters: [id], learners: [] } };
+    const meta: SnapshotMeta = { index: plan.kept.throughIndex, term: plan.kept.term, conf: { voters: [id], learners: [] } };
     const storage = await openNodeStorage(dataDir, SILENT, () => undefined);
     try {
       await storage.installSnapshot(meta, prepared.image);
-      await storage.persist({ hardState: { term: Math.max(plan.term, plan.commitTerm), vote: '', commit: meta.index }, entries: [] }, true);
+      await storage.persist({ hardState: { term: Math.max(plan.term, meta.term), vote: '', commit: meta.index }, entries: [] }, true);
     } finally {
       await storage.close();
     }
@@ -139,7 +152,7 @@ export async function recoverDataDir(dataDir: string, id: string): Promise<Recov
   return { plan, movedAside, droppedFile };
 }
 
-async function prepare(dataDir: string, id: string, live: boolean): Promise<Prepared> {
+async function prepare(dataDir: string, id: string, live: boolean, keepUncommitted: boolean): Promise<Prepared> {
   const raftDir = join(dataDir, RAFT_DIR);
   const found = await stat(dataDir).catch(() => undefined);
   if (!found?.isDirectory()) throw new CliError(`${dataDir} is not a directory`, { exitCode: EXIT.precondition, code: 'NO_DATA' });
@@ -160,13 +173,13 @@ async function prepare(dataDir: string, id: string, live: boolean): Promise<Prep
       recursive: true,
       filter: (src) => !['LOCK', 'next.wal.tmp'].includes(basename(src)) && !src.endsWith('.deleting') && !src.endsWith('.tmp'),
     });
-    return await readPlan(join(copy, RAFT_DIR), dataDir, id, holder !== undefined);
+    return await readPlan(join(copy, RAFT_DIR), dataDir, id, holder !== undefined, keepUncommitted);
   } finally {
     await rm(copy, { recursive: true, force: true });
   }
 }
 
-async function readPlan(raftDir: string, dataDir: string, id: string, live: boolean): Promise<Prepared> {
+async function readPlan(raftDir: string, dataDir: string, id: string, live: boolean, keepUncommitted: boolean): Promise<Prepared> {
   const opened = await RaftStorage.open(raftDir, { preallocate: false }).catch((err: Error) => {
     throw new CliError(`cannot read the log in ${dataDir}: ${err.message}`, { exitCode: EXIT.precondition, code: 'BAD_DATA', cause: err });
   });
@@ -179,16 +192,17 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
     const commitIndex = Math.min(Math.max(hardState.commit, snapIndex), lastIndex);
     const sm = snapshot ? FleetStateMachine.restore(await snapshot.read()) : new FleetStateMachine();
     let conf: ConfState = snapshot?.meta.conf ?? { voters: [], learners: [] };
+    const keptThrough = keepUncommitted ? lastIndex : commitIndex;
     let commitTerm = snapshot?.meta.term ?? 0;
+    let keptTerm = commitTerm;
     let logConf = conf;
     const uncommittedData: Entry[] = [];
     for (const e of entries) {
       if (e.type === 'conf-change') logConf = applyConfChange(logConf, decodeConfChange(e.data)) ?? logConf;
-      if (e.index > commitIndex) {
-        uncommittedData.push(e);
-        continue;
-      }
-      commitTerm = e.term;
+      if (e.index > commitIndex) uncommittedData.push(e);
+      else commitTerm = e.term;
+      if (e.index > keptThrough) continue;
+      keptTerm = e.term;
       if (e.index <= sm.appliedIndex) continue;
       if (e.type === 'normal') sm.apply(e.index, e.data);
       else sm.markApplied(e.index);
@@ -212,6 +226,7 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
       commitIndex,
       commitTerm,
       snapshotIndex: snapIndex,
+      kept: { throughIndex: keptThrough, term: keptTerm, uncommitted: keepUncommitted && uncommittedData.length > 0 },
       uncommitted: { count: shown.length, fromIndex: shown[0]?.index ?? null, toIndex: shown[shown.length - 1]?.index ?? null, entries: shown },
       membership: { voters: [...conf.voters], learners: [...conf.learners] },
       logMembership: { voters: [...logConf.voters], learners: [...logConf.learners] },

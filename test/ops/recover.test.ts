@@ -71,6 +71,22 @@ describe('recovery from one member\'s data', () => {
     });
   }
 
+  it('with keepUncommitted keeps and commits every entry held, as etcd --force-new-cluster does', async () => {
+    await seed({ snapshotAt: 5 });
+    const done = await recoverDataDir(dataDir, 'n1', { keepUncommitted: true });
+    expect(done.plan).toMatchObject({ commitIndex: 7, kept: { throughIndex: 8, term: 3, uncommitted: true }, uncommitted: { count: 1 } });
+    const dropped = JSON.parse(readFileSync(done.droppedFile, 'utf8')) as { droppedEntries: unknown[]; keptUncommittedEntries: { index: number }[] };
+    expect(dropped.droppedEntries).toEqual([]);
+    expect(dropped.keptUncommittedEntries.map((e) => e.index)).toEqual([8]);
+    const reopened = await RaftStorage.open(join(dataDir, 'raft'));
+    try {
+      expect(reopened.snapshot?.meta).toEqual({ index: 8, term: 3, conf: { voters: ['n1'], learners: [] } });
+      expect(FleetStateMachine.restore(await reopened.snapshot!.read()).kvGet('e')?.value).toBe('5');
+    } finally {
+      await reopened.storage.close();
+    }
+  });
+
   it('refuses an id that is not a member, and a dir without a log, changing nothing', async () => {
     await seed();
     await expect(planRecovery(dataDir, 'n9')).rejects.toMatchObject({ exitCode: 4, code: 'NOT_A_MEMBER' });

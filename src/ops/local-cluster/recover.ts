@@ -26,6 +26,8 @@ export interface RecoverOptions {
   readonly from: string;
   /** Without it nothing changes: the plan is returned (`outcome: 'needs-confirmation'`). */
   readonly yes: boolean;
+  /** Keep the entries after the survivor's commit index too (etcd --force-new-cluster): see RecoveryOptions. */
+  readonly keepUncommitted?: boolean;
   readonly contexts: ContextStore;
   /** Deadline for the survivor to stop, and to be healthy again. Default 30 s. */
   readonly timeoutMs?: number;
@@ -85,7 +87,8 @@ export async function recoverLocalCluster(opts: RecoverOptions): Promise<Recover
   }
   const survivorRunning = running.find((r) => r.member.id === opts.from);
   progress.update(`reading ${opts.from}'s log`);
-  const plan = await planRecovery(survivor.dataDir, opts.from, { live: survivorRunning !== undefined });
+  const keep = { keepUncommitted: opts.keepUncommitted === true };
+  const plan = await planRecovery(survivor.dataDir, opts.from, { ...keep, live: survivorRunning !== undefined });
   if (!opts.yes) {
     return { outcome: 'needs-confirmation', plan, movedAside: null, droppedFile: null, stopped: [], leader: null, cluster: await viewOf(c), elapsedMs: Date.now() - t0 };
   }
@@ -95,7 +98,7 @@ export async function recoverLocalCluster(opts: RecoverOptions): Promise<Recover
   const report = await stopMembers(running, undefined, { timeoutMs });
   for (const r of running) await removePidFile(c.paths.pidFile(r.member.id));
   progress.update(`rebuilding ${opts.from} as the only member`);
-  const outcome: RecoveryOutcome = await recoverDataDir(survivor.dataDir, opts.from);
+  const outcome: RecoveryOutcome = await recoverDataDir(survivor.dataDir, opts.from, keep);
   const manifest: ClusterManifest = { ...c.manifest, members: [{ ...survivor, state: 'voter' }] };
   await writeManifest(c.paths.manifest, manifest);
   const after = { manifest, paths: c.paths };
