@@ -14,7 +14,7 @@ import type { StoppableProgress } from '../ops/local-cluster/spinner.js';
 import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
 import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from './errors.js';
-import { durationFlag, endpointsFlag } from './flags.js';
+import { endpointsFlag, positiveDurationFlag } from './flags.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The values of the shared flags, after parsing. */
@@ -49,7 +49,7 @@ export const GLOBAL_FLAGS = {
   cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpGroup: TARGET, helpValue: '<file>' }),
   cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpGroup: TARGET, helpValue: '<file>' }),
   key: Flags.string({ description: 'client private key (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
-  timeout: durationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
+  timeout: positiveDurationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
   debug: Flags.boolean({ description: 'print stack traces and causes of errors', default: false, helpGroup: 'GLOBAL' }),
 };
 

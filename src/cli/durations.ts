@@ -8,6 +8,13 @@ export function parseDuration(text: string): number {
   return Math.round(n * factor);
 }
 
+/** A duration that must be above zero (a deadline, an interval); throws naming `what` when given. */
+export function parsePositiveDuration(text: string, what?: string): number {
+  const ms = parseDuration(text);
+  if (ms <= 0) throw new Error(`${what ? `${what} ` : ''}must be more than 0, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
 /** Formats milliseconds the way operators read them: `850ms`, `1.2s`, `3m05s`. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;

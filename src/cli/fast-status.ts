@@ -10,7 +10,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { StatusModel } from '../ops/status.js';
 import { parseEndpoints } from './addresses.js';
-import { parseDuration } from './durations.js';
+import { parsePositiveDuration } from './durations.js';
 import { EXIT, printFailure, reportOf } from './errors.js';
 import { statusOutcome } from './status-messages.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
@@ -57,7 +57,7 @@ export function planFastStatus(argv: readonly string[], env: NodeJS.ProcessEnv =
     return {
       json: v.json ?? false,
       debug: v.debug ?? false,
-      timeout: v.timeout === undefined ? 5_000 : parseDuration(v.timeout),
+      timeout: v.timeout === undefined ? 5_000 : parsePositiveDuration(v.timeout, '--timeout'),
       ...(v.endpoints === undefined ? {} : { endpoints: parseEndpoints(v.endpoints) }),
       ...(v.context === undefined ? {} : { context: v.context }),
       ...(v.token === undefined ? {} : { token: v.token }),

@@ -4,11 +4,18 @@
  */
 import { Flags } from '@oclif/core';
 import { parseEndpoints } from './addresses.js';
-import { parseDuration } from './durations.js';
+import { parseDuration, parsePositiveDuration } from './durations.js';
 
 /** A duration flag (`250ms`, `5s`, `2m`) whose value is milliseconds. */
 export const durationFlag = Flags.custom<number>({
   parse: async (input) => parseDuration(input),
+  helpValue: '<duration>',
+});
+
+/** A duration flag that must be above zero (deadlines): `--timeout 0s` would fail every call at once. */
+export const positiveDurationFlag = Flags.custom<number>({
+  // oclif puts the flag's name before the message.
+  parse: async (input) => parsePositiveDuration(input),
   helpValue: '<duration>',
 });
 

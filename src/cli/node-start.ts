@@ -4,11 +4,12 @@
  * entry for `fleet node start`, because a member runs for months and oclif's command tree would
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { resolvesToLoopback, parseHostPort, parsePeers } from './addresses.js';
-import { parseDuration } from './durations.js';
+import { parsePositiveDuration } from './durations.js';
 import { CliError, EXIT, UsageError, oneLine } from './errors.js';
 
 interface FlagSpec {
@@ -130,12 +131,13 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if (!join && !peers.has(id)) throw usage(`--peers must include this member (${id}=${listenText}), or pass --join`);
   if (join && peers.size > 0) throw usage('--join and --peers exclude each other: a joining member learns the membership from the leader');
   const dataDir = text(flags, 'data-dir')!;
+  refuseUnusableDataDir(dataDir);
   const stateText = text(flags, 'initial-cluster-state');
   if (stateText !== undefined && stateText !== 'new' && stateText !== 'existing') throw usage(`--initial-cluster-state must be new or existing, got '${stateText}'`);
   if (join && stateText === 'new') throw usage('--join and --initial-cluster-state new exclude each other: a joining member joins an existing cluster; one founding a cluster names it with --peers');
   const initialClusterState = stateText ?? (isEmptyDirectory(dataDir) ? 'new' : 'existing');
-  const heartbeatMs = parseDuration(text(flags, 'heartbeat')!);
-  const electionTimeoutMs = parseDuration(text(flags, 'election-timeout')!);
+  const heartbeatMs = interval(flags, 'heartbeat');
+  const electionTimeoutMs = interval(flags, 'election-timeout');
   if (electionTimeoutMs < 2 * heartbeatMs) throw usage('--election-timeout must be at least twice --heartbeat');
   const snapshotEvery = Number(text(flags, 'snapshot-every'));
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw usage(`--snapshot-every must be a whole number ≥ 1, got '${text(flags, 'snapshot-every')}'`);
@@ -186,11 +188,45 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
  * Whether `dir` is an existing directory with nothing in it: what fleet init prepares for a
  * founding member. A data dir that is missing may be one that was wiped.
  */
+/**
+ * A data dir that is a file, or cannot be created, is refused up front: the storage would fail
+ * later, deep in start-up. A missing one is created to try and removed again, because whether
+ * it exists decides --initial-cluster-state's default.
+ */
+function refuseUnusableDataDir(dir: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw usage(`--data-dir ${dir} is a file, not a directory`);
+    return;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+  }
+  // One level at a time: Node's recursive mkdir spins for ever where a parent exists but refuses
+  // children with ENOENT (/proc/1/nope), which is how such a member used to hang at start-up.
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  try {
+    for (const d of missing) mkdirSync(d);
+  } catch (err) {
+    throw usage(`cannot create --data-dir ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    if (missing[0] !== undefined) rmSync(missing[0], { recursive: true, force: true });
+  }
+}
+
 function isEmptyDirectory(dir: string): boolean {
   try {
     return readdirSync(dir).length === 0;
   } catch {
     return false;
+  }
+}
+
+/** A duration flag that must be above zero, as a usage error naming the flag. */
+function interval(flags: NodeStartFlags, name: 'heartbeat' | 'election-timeout'): number {
+  try {
+    return parsePositiveDuration(text(flags, name)!, `--${name}`);
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,17 @@ describe('fleet node start flags', () => {
   it('refuses a metrics listener beyond loopback unless told it is meant', async () => {
     expect(await refusal({ ...base, 'metrics-listen': '0.0.0.0:9100' })).toMatch(/--insecure-metrics/);
     expect(await planNodeStart({ ...base, 'metrics-listen': '0.0.0.0:9100', 'insecure-metrics': true }, 'v')).toMatchObject({ metricsListen: { host: '0.0.0.0', port: 9100 } });
+  });
+
+  it('refuses a zero interval and a data dir that is a file or cannot be created, leaving nothing behind', async () => {
+    expect(await refusal({ ...base, heartbeat: '0ms' })).toBe('--heartbeat must be more than 0, got "0ms"');
+    expect(await refusal({ ...base, 'election-timeout': '0s' })).toMatch(/--election-timeout must be more than 0/);
+    expect(await refusal({ ...base, 'data-dir': secretFile('not-a-dir', 0o600) })).toMatch(/is a file, not a directory/);
+    // Node's recursive mkdir spins for ever here; a member must be refused at once instead.
+    expect(await refusal({ ...base, 'data-dir': '/proc/1/nope/deeper' })).toMatch(/^cannot create --data-dir \/proc\/1\/nope\/deeper: ENOENT/);
+    const fresh = join(dir, 'fresh', 'n1');
+    await planNodeStart({ ...base, 'data-dir': fresh }, 'v');
+    expect(existsSync(join(dir, 'fresh'))).toBe(false);
   });
 
   it('declares every flag with a description', () => {
