@@ -12,7 +12,7 @@ afterEach(async () => {
 describe('fleet drill pause-leader', () => {
   it('elects a new leader while the old one is stopped; the old one steps down and nothing is lost', async () => {
     current = await drillCluster();
-    const { code, report, stderr } = await current.drill('pause-leader', [...current.target(), ...fast({ '--rounds': '1', '--pause': '4s', '--slo-election': '4s' })]);
+    const { code, report, stderr } = await current.drill('pause-leader', [...current.target(), ...fast({ '--rounds': '1', '--pause': '8s', '--slo-election': '8s' })]);
     expect(report.verdict, `${report.reason}\n${stderr}`).toBe('pass');
     expect(code).toBe(0);
     const [r] = report.rounds;
