@@ -253,7 +253,7 @@ export class RealCluster {
         for (const msg of messages) {
           this.checkDurableBeforeSent(m, msg);
           if (msg.type === 'snap') this.sendSnapshot(m, inc, msg);
-          else this.network.send(msg, this.scheduler.now / NET_UNIT_US);
+          else this.network.send(msg, this.netNow());
         }
         this.ensurePump();
       },
@@ -267,13 +267,23 @@ export class RealCluster {
    */
   private checkDurableBeforeSent(m: Member, msg: Message): void {
     if (msg.reject) return;
-    if (msg.type === 'app-resp' && msg.index > m.disk.lastIndex) {
-      this.fail(new SafetyViolation('ack-before-durable', `${m.id} acknowledged entries up to ${msg.index} to ${msg.to}, but its disk holds up to ${m.disk.lastIndex}`));
+    // Later writes may have landed since the promise was made (one Ready can carry an
+    // acknowledgement of term T and the hard state of term T+1), so the test is whether what was
+    // promised is, or was while the disk's term was at most T, on the disk.
+    const durable = Math.max(m.disk.lastIndex, m.disk.durableLastIndex(msg.term));
+    if (msg.type === 'app-resp' && msg.index > durable) {
+      this.fail(new SafetyViolation('ack-before-durable', `${m.id} acknowledged entries up to ${msg.index} in term ${msg.term} to ${msg.to}, but its disk never held more than ${durable}`));
     }
+    // A vote is kept if the disk holds it, or holds a later term (in which no vote of term T can be cast again).
     const hs = m.disk.hardState;
-    if (msg.type === 'vote-resp' && (hs === undefined || hs.term !== msg.term || hs.vote !== msg.to)) {
+    if (msg.type === 'vote-resp' && (hs === undefined || hs.term < msg.term || (hs.term === msg.term && hs.vote !== msg.to))) {
       this.fail(new SafetyViolation('ack-before-durable', `${m.id} granted its vote in term ${msg.term} to ${msg.to}, but its disk holds term ${hs?.term ?? 0}, vote '${hs?.vote ?? ''}'`));
     }
+  }
+
+  /** The network simulator's clock: whole NET_UNIT_US units, so that a packet's due time converts back exactly. */
+  private netNow(): number {
+    return Math.floor(this.scheduler.now / NET_UNIT_US);
   }
 
   /** Delivers network packets in time order, one event each (a socket read per message). */
@@ -286,7 +296,7 @@ export class RealCluster {
     this.scheduler.at(at, () => {
       if (this.pumpAt !== at) return;
       this.pumpAt = undefined;
-      const packet = this.network.popDue(this.scheduler.now / NET_UNIT_US);
+      const packet = this.network.popDue(this.netNow());
       if (packet !== undefined) this.deliver(packet.msg);
       this.ensurePump();
     });

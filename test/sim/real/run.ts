@@ -161,6 +161,7 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['slow-fsync', d.slowFsyncs],
     ['eio', d.eio],
     ['eio-stop', i.fatalStops],
+    ['snapshot-eio', d.snapshotEio],
     ['unsynced-lost', d.unsyncedLost],
     ['unsynced-kept', d.unsyncedKept],
     ['torn', d.tornRecords],

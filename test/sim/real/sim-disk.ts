@@ -37,6 +37,8 @@ export interface DiskStats {
   fsyncs: number;
   slowFsyncs: number;
   eio: number;
+  /** Fsyncs of a snapshot file that failed with EIO (the snapshot is abandoned; the log is untouched). */
+  snapshotEio: number;
   /** Unsynced records lost by crashes (or by a failed fsync). */
   unsyncedLost: number;
   /** Unsynced records that survived a crash anyway. */
@@ -46,7 +48,7 @@ export interface DiskStats {
 
 /** Creates zeroed disk statistics. */
 export function emptyDiskStats(): DiskStats {
-  return { fsyncs: 0, slowFsyncs: 0, eio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0 };
+  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0 };
 }
 
 /** One write as the page cache holds it. */
@@ -83,6 +85,8 @@ export class SimDisk implements LogView {
   snapshot: { readonly meta: SnapshotMeta; readonly data: Uint8Array } | undefined;
   private log: Entry[] = [];
   members = new Map<string, string>();
+  /** Per term of the durable hard state, the highest last index the disk held. */
+  private readonly lastIndexInTerm = new Map<number, number>();
 
   constructor(
     readonly id: string,
@@ -127,7 +131,17 @@ export class SimDisk implements LogView {
     if (record.kind === 'batch') this.applyBatch(record.entries, record.hardState);
     else if (record.kind === 'install') this.applyInstall(record.meta, record.data);
     else this.applyCompact(record.meta, record.data);
+    const term = this.hardState?.term ?? 0;
+    this.lastIndexInTerm.set(term, Math.max(this.lastIndexInTerm.get(term) ?? 0, this.lastIndex));
   }
+
+  /** The highest last index this disk ever held while its durable term was at most `term`. */
+  durableLastIndex(term: number): number {
+    let max = 0;
+    for (const [t, index] of this.lastIndexInTerm) if (t <= term && index > max) max = index;
+    return max;
+  }
+
 
   private applyBatch(entries: readonly Entry[], hs: HardState | undefined): void {
     const first = entries[0];
@@ -240,7 +254,7 @@ export class SimStorage implements NodeStorage {
       settle: () => this.delay(),
       commit: async (length) => {
         committed = true;
-        await this.write({ kind: 'compact', meta: copyMeta(meta), data: image.slice(0, length) }, true);
+        await this.writeSnapshotFile({ kind: 'compact', meta: copyMeta(meta), data: image.slice(0, length) });
         return `sim://${this.disk.id}/snapshot-${meta.index}-${meta.term}`;
       },
       abort: () => {
@@ -287,6 +301,36 @@ export class SimStorage implements NodeStorage {
         this.cache.push({ record, waiter: { resolve, reject } });
       }
       this.startFsync();
+    });
+  }
+
+  /**
+   * A snapshot of the member's own state goes to a file of its own: written, fsynced (with its
+   * own latency and chance of EIO), renamed. An EIO there loses that file only — the log is
+   * another file — so the snapshot is abandoned and the member may go on. Everything it covers
+   * is durable in the log already (only committed, hence durable, entries are applied).
+   */
+  private writeSnapshotFile(record: DiskRecord): Promise<void> {
+    if (this.failed) {
+      this.told = true;
+      return Promise.reject(this.failed);
+    }
+    const { plan, prng, stats } = this.options;
+    const slow = prng.chance(plan.slowFsync);
+    const [lo, hi] = slow ? plan.slowFsyncUs : plan.fsyncUs;
+    const fails = prng.chance(this.eio);
+    stats.fsyncs++;
+    if (slow) stats.slowFsyncs++;
+    return new Promise((resolve, reject) => {
+      this.scheduler.after(prng.between(lo, hi), () => {
+        if (fails) {
+          stats.snapshotEio++;
+          reject(eioError(this.disk.id));
+          return;
+        }
+        this.disk.apply(record);
+        resolve();
+      }, this.options.owner);
     });
   }
 

@@ -1,0 +1,38 @@
+/**
+ * The real-node checkers can fail: with a deliberately broken production path, the default
+ * seed run (`npm run sim -- --host real --disk-faults --unsafe MODE`, seeds from 1) reports a
+ * violation within a few seeds, and of the property that names the bug.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Property } from '../violation.js';
+import type { RealUnsafe } from './cluster.js';
+import { REAL_FAULT_KINDS } from './plan.js';
+import { replayRealCommand, runRealSeed, type RealRunResult } from './run.js';
+
+const MAX_SEEDS = 30;
+
+async function firstFailure(unsafe: RealUnsafe, nodes: number): Promise<RealRunResult | undefined> {
+  for (let seed = 1; seed <= MAX_SEEDS; seed++) {
+    const r = await runRealSeed({ seed, nodes, steps: 200, faults: new Set(REAL_FAULT_KINDS), diskFaults: true, unsafe });
+    if (r.failure !== undefined) return r;
+  }
+  return undefined;
+}
+
+describe('non-vacuity: a broken production path is caught by the real-node simulator', () => {
+  const cases: readonly [RealUnsafe, string, readonly Property[]][] = [
+    ['ack-before-fsync', 'the storage acknowledges a write before its fsync, so FleetNode acknowledges entries and votes early', ['ack-before-durable']],
+    ['read-before-confirmation', 'FleetNode serves a linearizable read before its ReadIndex confirmation', ['linearizability']],
+    ['continue-after-eio', 'the process goes on after FleetNode reported an fsync EIO (onFatal)', ['fsync-failure']],
+  ];
+  for (const [unsafe, what, expected] of cases) {
+    for (const nodes of [3, 5]) {
+      it(`--unsafe ${unsafe} (${what}) fails within ${MAX_SEEDS} seeds on ${nodes} members`, async () => {
+        const found = await firstFailure(unsafe, nodes);
+        expect(found, `no failure in ${MAX_SEEDS} seeds`).toBeDefined();
+        expect(expected).toContain(found?.failure?.property);
+        console.log(`--unsafe ${unsafe}, ${nodes} members: seed ${found?.seed} — ${found?.failure?.message.split('\n')[0]}\n  ${replayRealCommand(found!, unsafe)}`);
+      }, 120_000);
+    }
+  }
+});
