@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
 import { FleetClient } from '../../src/client/index.js';
-import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+import { freePorts, processesMentioning, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 /**
  * The local-cluster commands driven as an operator runs them: the built CLI, against real
@@ -25,44 +25,15 @@ beforeEach(() => {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  const left = processesUnder(home.path);
+  const left = processesMentioning(home.path);
   // Kill by pid (and fail the test): a test must not leave members behind.
   for (const pid of left) process.kill(pid, 'SIGKILL');
   home.cleanup();
   expect(left, 'processes left running by the test').toEqual([]);
 });
 
-/** Pids of live processes whose command line mentions `dir` (our members put their data dir there). */
-function processesUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
-/** `n` consecutive ports that are free now. */
-async function freePorts(n: number): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base + n - 1 > 65_535) continue;
-    const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => canBind(base + 1 + i)));
-    if (rest.every(Boolean)) return base;
-  }
-}
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 function fleet(...args: string[]) {
   return runCli(args, env, 90_000);
@@ -247,7 +218,7 @@ describe('fleet init when it cannot succeed', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`port ${base + 1} is in use by pid ${process.pid}`);
     expect(await ps()).toEqual([]);
-    expect(processesUnder(home.path)).toEqual([]);
+    expect(processesMentioning(home.path)).toEqual([]);
   }, 120_000);
 
   it('stops what it started and exits 3 when the cluster does not become healthy in time', async () => {
@@ -256,7 +227,7 @@ describe('fleet init when it cannot succeed', () => {
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/fleet init local failed: not healthy after .*; stopped the 3 members it started/);
-    expect(processesUnder(home.path)).toEqual([]);
+    expect(processesMentioning(home.path)).toEqual([]);
     expect(await ps()).toEqual([]);
     expect(existsSync(join(home.path, 'config', 'contexts.yaml'))).toBe(false);
     // Nothing stands in the way of trying again.
@@ -277,7 +248,7 @@ describe('fleet init interrupted', () => {
       child.kill('SIGINT');
       expect(await exited, output()).toBe(1);
       expect(output()).toMatch(/fleet init local failed: interrupted \(Ctrl-C\); stopped the 3 members it started/);
-      expect(processesUnder(home.path)).toEqual([]);
+      expect(processesMentioning(home.path)).toEqual([]);
       expect(await ps()).toEqual([]);
     } finally {
       await stopChild(child, 'SIGKILL');

@@ -1,8 +1,7 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort, runCli, tempDir, waitFor } from './processes.js';
+import { freePorts, processesMentioning, runCli, tempDir, waitFor } from './processes.js';
 
 /**
  * Disaster recovery after quorum loss, as an operator runs it: a three-member local cluster
@@ -20,41 +19,14 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  const left = processesUnder(home.path);
+  const left = processesMentioning(home.path);
   for (const pid of left) process.kill(pid, 'SIGKILL');
   home.cleanup();
   expect(left, 'processes left running by the test').toEqual([]);
 });
 
-function processesUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
-}
 
-async function freePorts(n: number): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base + n + 2 > 65_535) continue;
-    const rest = await Promise.all(Array.from({ length: n + 2 }, (_, i) => canBind(base + 1 + i)));
-    if (rest.every(Boolean)) return base;
-  }
-}
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 function fleet(...args: string[]) {
   return runCli(args, env, 120_000);
@@ -102,7 +74,7 @@ async function cluster(): Promise<PsCluster> {
 
 describe('fleet recover', () => {
   it('rebuilds a cluster that lost two of three members from the survivor, keeps every committed write, grows back to three and passes a kill-leader drill', async () => {
-    const base = await freePorts(5);
+    const base = await freePorts(5, 3);
     const init = await fleet('init', '--base-port', String(base), '--json');
     expect(init.code, init.stderr).toBe(0);
 

@@ -8,7 +8,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { FleetClient } from '../../src/client/index.js';
 import type { PreviewDocument } from '../../src/ops/safety/gate.js';
 import { addressAnswers } from '../../src/ops/safety/probe.js';
 import { processesUnder } from './drill-helpers.js';
-import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+import { freePort, freePorts, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 let home: { path: string; cleanup: () => void };
 let env: NodeJS.ProcessEnv;
@@ -82,23 +81,7 @@ function healthy(): Promise<StatusDoc> {
 }
 
 
-/** `n` consecutive free ports for `fleet init`. */
-async function freePorts(n: number): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base + n - 1 > 65_535) continue;
-    const ok = await Promise.all(Array.from({ length: n - 1 }, (_, i) => canBind(base + 1 + i)));
-    if (ok.every(Boolean)) return base;
-  }
-}
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
 
 /** Starts a member that joins the cluster (as an operator would before `members add`); resolves with its address once it answers. */
 async function startJoiner(id: string): Promise<string> {
