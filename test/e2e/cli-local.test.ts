@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
 import { FleetClient } from '../../src/client/index.js';
-import { freePorts, processesMentioning, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+import { freePorts, killProcessesMentioning, processesMentioning, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 /**
  * The local-cluster commands driven as an operator runs them: the built CLI, against real
@@ -25,15 +25,11 @@ beforeEach(() => {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  const left = processesMentioning(home.path);
   // Kill by pid (and fail the test): a test must not leave members behind.
-  for (const pid of left) process.kill(pid, 'SIGKILL');
+  const left = killProcessesMentioning(home.path);
   home.cleanup();
   expect(left, 'processes left running by the test').toEqual([]);
 });
-
-
-
 
 function fleet(...args: string[]) {
   return runCli(args, env, 90_000);

@@ -109,6 +109,13 @@ export function processesMentioning(dir: string): number[] {
   return pids;
 }
 
+/** SIGKILLs (by pid) every live process that mentions `dir`; answers their pids, for a test to fail on. */
+export function killProcessesMentioning(dir: string): number[] {
+  const left = processesMentioning(dir);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  return left;
+}
+
 /** A port `base` such that `base` … `base + n - 1` (and `spare` more after them) are free now. */
 export async function freePorts(n: number, spare = 0): Promise<number> {
   for (;;) {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePorts, processesMentioning, runCli, tempDir, waitFor } from './processes.js';
+import { freePorts, killProcessesMentioning, runCli, tempDir, waitFor } from './processes.js';
 
 /**
  * Disaster recovery after quorum loss, as an operator runs it: a three-member local cluster
@@ -19,14 +19,10 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  const left = processesMentioning(home.path);
-  for (const pid of left) process.kill(pid, 'SIGKILL');
+  const left = killProcessesMentioning(home.path);
   home.cleanup();
   expect(left, 'processes left running by the test').toEqual([]);
 });
-
-
-
 
 function fleet(...args: string[]) {
   return runCli(args, env, 120_000);

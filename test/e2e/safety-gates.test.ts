@@ -80,9 +80,6 @@ function healthy(): Promise<StatusDoc> {
   }, 30_000, 100);
 }
 
-
-
-
 /** Starts a member that joins the cluster (as an operator would before `members add`); resolves with its address once it answers. */
 async function startJoiner(id: string): Promise<string> {
   const address = `127.0.0.1:${await freePort()}`;

@@ -294,14 +294,7 @@ class Cluster {
 }
 
 /** A change worked out against the cluster, before the shape rules run. */
-interface Draft {
-  readonly change: string;
-  readonly after: QuorumShape;
-  readonly during?: QuorumShape;
-  readonly members: readonly InvolvedMember[];
-  readonly steps: readonly string[];
-  readonly records?: RecordImpact;
-  readonly notes: readonly string[];
+interface Draft extends Omit<ChangePreview, 'before' | 'problems'> {
   /** The change cannot work at all (not forceable). */
   readonly invalid?: string;
   /** Problems of the members or records involved (unreachable, lagging, a write's own). */
