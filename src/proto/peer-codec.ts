@@ -41,6 +41,7 @@ export interface RaftMessageIn {
   readonly rejectHint?: number;
   readonly transfer?: boolean;
   readonly snapshot?: SnapshotMetaIn | null;
+  readonly repair?: boolean;
   readonly context?: Uint8Array;
 }
 
@@ -144,7 +145,7 @@ function messageBodySize(m: RaftMessageIn, entrySizes: number[]): number {
   }
   n += uintSize(uintField(m.commit, 'commit')) + (m.reject ? 2 : 0) + uintSize(uintField(m.rejectHint, 'rejectHint')) + (m.transfer ? 2 : 0);
   if (m.snapshot) n += nested(metaBodySize(m.snapshot));
-  return n + bytesSize(m.context);
+  return n + bytesSize(m.context) + (m.repair ? 2 : 0);
 }
 
 // ------------------------------------------------------------------ writing
@@ -232,6 +233,7 @@ function writeMessage(out: Out, m: RaftMessageIn, entrySizes: readonly number[],
     writeMeta(out, m.snapshot);
   }
   out.bytes(13, m.context);
+  out.bool(14, m.repair);
 }
 
 /** Encodes a batch in one allocation: sizes first, then the bytes. */
@@ -372,7 +374,7 @@ function readMeta(r: In): SnapshotMeta__Output {
 }
 
 function readMessage(r: In): RaftMessage__Output {
-  const m: RaftMessage__Output = { type: '', from: '', to: '', term: 0, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false, snapshot: null, context: EMPTY };
+  const m: RaftMessage__Output = { type: '', from: '', to: '', term: 0, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false, snapshot: null, context: EMPTY, repair: false };
   while (r.more()) {
     const tag = r.varint();
     switch (tag) {
@@ -414,6 +416,9 @@ function readMessage(r: In): RaftMessage__Output {
         break;
       case (13 << 3) | LEN:
         m.context = r.bytes();
+        break;
+      case (14 << 3) | VARINT:
+        m.repair = r.varint() !== 0;
         break;
       default:
         r.skip(tag & 7);

@@ -44,6 +44,7 @@ const message = fc.record(
     reject: fc.boolean(),
     rejectHint: uint,
     transfer: fc.boolean(),
+    repair: fc.boolean(),
     snapshot: fc.option(meta, { nil: null }),
     context: bytes,
   },

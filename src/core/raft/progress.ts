@@ -27,6 +27,14 @@ export class Progress {
   /** Ticks spent in snapshot state: a snapshot lost without a transport report must not stall the follower forever. */
   snapshotTicks = 0;
   learner: boolean;
+  /**
+   * Protocol-aware repair of this follower: 'repairing' once it said its disk lost entries (its
+   * acknowledgements count only if they say so too: an older one may be for an entry it lost);
+   * 'repaired' once it holds the leader's whole log, until it stops saying so.
+   */
+  repair: 'none' | 'repairing' | 'repaired' = 'none';
+  /** While repairing: the leader's last index when the follower said so; holding it ends the repair. */
+  repairTarget = 0;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number, learner: boolean) {

@@ -104,6 +104,8 @@ export class Raft {
    * while they still trust the leader, which must not cost a whole election timeout.
    */
   private quickRetries = 0;
+  /** Rebuilding a log the host found damaged (InitialState.repairing): no votes, no campaigns. */
+  repairing: boolean;
   /** The leader owes some followers an append (new entries or a newer commit index). */
   needsFlush = false;
   /**
@@ -141,13 +143,17 @@ export class Raft {
     this.logger = config.logger ?? SILENT;
     this.unsafe = config.unsafe ?? {};
 
-    const founding = isFresh(initial) ? foundingEntries(initial.bootstrap) : [];
+    this.repairing = initial.repairing === true;
+    // A member repairing its log is not new, however little of it survived: it must not found a cluster.
+    const founding = isFresh(initial) && !this.repairing ? foundingEntries(initial.bootstrap) : [];
     const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };
     const hard = founding.length > 0 ? { term: 1, vote: '', commit: founding.length } : (initial.hardState ?? { term: 0, vote: '', commit: 0 });
     const entries = founding.length > 0 ? founding : (initial.entries ?? EMPTY);
     const applied = appliedWithin(initial.applied ?? snapshot.index, snapshot.index + entries.length);
-    // What the host applied was committed, even if the commit index it recorded is older.
-    this.log = new RaftLog(snapshot, entries, Math.max(hard.commit, applied), applied);
+    // What the host applied was committed, even if the commit index it recorded is older. A
+    // repaired log may end before the commit index its (older) hard state recorded.
+    const commit = Math.max(hard.commit, applied);
+    this.log = new RaftLog(snapshot, entries, this.repairing ? Math.min(commit, snapshot.index + entries.length) : commit, applied);
     if (founding.length > 0) {
       // The founding membership must reach the disk like any entry.
       this.log.stable = 0;
@@ -183,9 +189,9 @@ export class Raft {
     return this.isVoter(id) || this.conf.learners.includes(id);
   }
 
-  /** Only voters can campaign; a learner or a removed node never does. */
+  /** Only voters can campaign; a learner, a removed node or one repairing its log never does. */
   private promotable(): boolean {
-    return this.isVoter(this.id);
+    return this.isVoter(this.id) && !this.repairing;
   }
 
   private matchOf = (id: NodeId): number => {
@@ -208,11 +214,22 @@ export class Raft {
       reject: fields.reject ?? false,
       rejectHint: fields.rejectHint ?? 0,
       ...(fields.transfer ? { transfer: true } : {}),
+      ...(this.repairFlag(type, to) ? { repair: true } : {}),
       ...(fields.snapshot ? { snapshot: fields.snapshot } : {}),
       ...(fields.context ? { context: fields.context } : {}),
     };
     if (SEND_AT_ONCE.has(type)) this.msgs.push(m);
     else this.msgsAfterPersist.push(m);
+  }
+
+  /**
+   * Whether a message says something about repair: a repairing follower marks every answer to
+   * the leader; the leader marks appends and heartbeats to a follower it has repaired.
+   */
+  private repairFlag(type: MessageType, to: NodeId): boolean {
+    if (type === 'app-resp' || type === 'heartbeat-resp') return this.repairing;
+    if (type === 'app' || type === 'heartbeat') return this.progress.get(to)?.repair === 'repaired';
+    return false;
   }
 
   // ---------------------------------------------------------------- role transitions
@@ -390,11 +407,13 @@ export class Raft {
 
   private handleVoteRequest(m: Message): void {
     const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
+    // A repairing member may have lost a vote it cast and entries it acknowledged: it grants nothing.
     const canVote =
-      this.vote === m.from ||
+      !this.repairing &&
+      (this.vote === m.from ||
       (this.vote === '' && this.leader === '') ||
       (m.type === 'pre-vote' && m.term > this.term) ||
-      (this.unsafe.voteTwicePerTerm === true && m.type === 'vote' && this.role !== 'leader');
+      (this.unsafe.voteTwicePerTerm === true && m.type === 'vote' && this.role !== 'leader'));
     if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
       // The grant carries the term it grants for; for a pre-vote that is a future term.
       this.send(respType, m.from, { term: m.term });
@@ -520,6 +539,7 @@ export class Raft {
   }
 
   private stepFollower(m: Message): void {
+    if (m.repair === true && this.repairing && (m.type === 'app' || m.type === 'heartbeat')) this.finishRepair(m.from);
     switch (m.type) {
       case 'app':
         this.heardFromLeader(m.from);
@@ -543,6 +563,17 @@ export class Raft {
       default:
         return;
     }
+  }
+
+  /**
+   * The leader says this member holds its whole log again. Its vote in this term goes to that
+   * leader (which has won it anyway), so that a vote it cast before the damage and lost is not
+   * cast again in this term.
+   */
+  private finishRepair(leader: NodeId): void {
+    this.repairing = false;
+    if (this.vote === '') this.vote = leader;
+    this.logger.info('log repaired from the leader', { id: this.id, leader, term: this.term, lastIndex: this.log.lastIndex() });
   }
 
   private heardFromLeader(leader: NodeId): void {
@@ -604,7 +635,7 @@ export class Raft {
 
   private handleAppendResponse(m: Message): void {
     const pr = this.progress.get(m.from);
-    if (!pr) return;
+    if (!pr || !this.countsForRepair(m.from, pr, m)) return;
     pr.recentActive = true;
     if (m.reject) {
       const hint = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm) : m.rejectHint;
@@ -618,6 +649,10 @@ export class Raft {
       if (pr.state === 'probe') pr.becomeReplicate();
       else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeReplicate();
       else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
+      if (pr.repair === 'repairing' && pr.match >= pr.repairTarget) {
+        pr.repair = 'repaired';
+        this.logger.info('follower repaired: it holds every entry it may have lost', { id: this.id, follower: m.from, match: pr.match });
+      }
       this.maybeCommit();
       if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.send('timeout-now', m.from);
     }
@@ -626,7 +661,7 @@ export class Raft {
 
   private handleHeartbeatResponse(m: Message): void {
     const pr = this.progress.get(m.from);
-    if (!pr) return;
+    if (!pr || !this.countsForRepair(m.from, pr, m)) return;
     pr.recentActive = true;
     pr.probeSent = false;
     // Free a slot so a window full of lost appends cannot stall the follower forever.
@@ -636,6 +671,31 @@ export class Raft {
       this.needsFlush = true;
     }
     if (m.context) this.handleReadAck(m.from, m.context);
+  }
+
+  /**
+   * Protocol-aware repair, leader side; returns whether `m` may be counted. A follower that says
+   * its disk lost entries stops counting for every entry until it acknowledges them again: its
+   * match drops to 0, and answers it sent before the damage (unmarked) are ignored while it
+   * repairs. It is repaired once it holds everything this log held when it said so: that covers
+   * every entry its lost acknowledgements could have helped commit.
+   */
+  private countsForRepair(id: NodeId, pr: Progress, m: Message): boolean {
+    if (m.repair === true) {
+      if (pr.repair === 'none') {
+        pr.repair = 'repairing';
+        pr.repairTarget = this.log.lastIndex();
+        pr.match = 0;
+        pr.becomeProbe();
+        pr.next = this.log.lastIndex() + 1;
+        this.needsFlush = true;
+        this.logger.warn('follower is repairing a damaged log: its earlier acknowledgements no longer count', { id: this.id, follower: id, upTo: pr.repairTarget });
+      }
+      return true;
+    }
+    if (pr.repair === 'repairing') return false;
+    if (pr.repair === 'repaired') pr.repair = 'none';
+    return true;
   }
 
   /** Sends every follower what it lacks, as far as its flow-control window allows. Batches all proposals since the last call. */

@@ -213,6 +213,7 @@ export class RawNode {
       role: r.role,
       leader: r.leader,
       conf: r.conf,
+      repairing: r.repairing,
       transferee: r.leadTransferee,
       progress,
     };

@@ -96,6 +96,12 @@ export interface Message {
   readonly reject: boolean;
   readonly rejectHint: number;
   readonly transfer?: boolean;
+  /**
+   * Protocol-aware repair (Alagappan et al., FAST 2018). From a follower (on app-resp and
+   * heartbeat-resp): "my disk lost entries I may have acknowledged; do not count my earlier
+   * acknowledgements". From the leader (on app and heartbeat): "you hold my whole log again".
+   */
+  readonly repair?: boolean;
   readonly snapshot?: Snapshot;
   readonly context?: Uint8Array;
 }
@@ -167,6 +173,8 @@ export interface Status {
   readonly leader: NodeId;
   readonly conf: ConfState;
   readonly transferee: NodeId;
+  /** Rebuilding a damaged log from the leader (InitialState.repairing): no votes, no campaigns. */
+  readonly repairing: boolean;
   /** Only on the leader: each member's progress, the leader's own included. */
   readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
 }
@@ -232,4 +240,11 @@ export interface InitialState {
    * counts as committed even if `hardState.commit` is older.
    */
   readonly applied?: number;
+  /**
+   * The host found damage in durable data and cut the log before it: entries (and a hard state)
+   * this member acknowledged may be gone. It neither votes nor campaigns, and tells the leader
+   * so that its earlier acknowledgements stop counting, until a leader has given it back the
+   * whole log. The host keeps this durable across restarts until `Status.repairing` is false.
+   */
+  readonly repairing?: boolean;
 }

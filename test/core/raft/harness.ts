@@ -23,6 +23,8 @@ export class TestMember {
   applied: Entry[] = [];
   readStates: ReadState[] = [];
   appliedIndex = 0;
+  /** Restart as a member whose host found its log damaged (InitialState.repairing). */
+  repairing = false;
 
   constructor(
     readonly id: NodeId,
@@ -42,6 +44,7 @@ export class TestMember {
       hardState: this.hard,
       entries: this.log,
       bootstrap: { voters: this.peers, learners: [] },
+      ...(this.repairing ? { repairing: true } : {}),
       ...(this.snapshot ? { snapshot: this.snapshot.meta, applied: this.snapshot.meta.index } : {}),
     });
   }

@@ -1,0 +1,103 @@
+/**
+ * Protocol-aware repair in the core: a member whose disk lost entries it had acknowledged (the
+ * host found damage and cut its log there) must not help elect a leader that lacks them, and its
+ * old acknowledgements must stop counting, until the leader has given it the whole log back.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../../src/core/raft/types.js';
+import { TestNetwork, bytes, text } from './harness.js';
+
+/** The member's disk lost every entry after `keep`: its log and commit index are cut there. */
+function loseEntriesAfter(net: TestNetwork, id: string, keep: number): void {
+  const m = net.get(id);
+  m.log = m.log.filter((e) => e.index <= keep);
+  m.hard = { ...m.hard, commit: Math.min(m.hard.commit, keep) };
+  m.repairing = true;
+}
+
+const holds = (net: TestNetwork, id: string, value: string) => net.get(id).log.some((e) => text(e.data) === value);
+
+describe('a member repairing a damaged log', () => {
+  it('refuses to vote for a candidate that lacks the entries it lost, so a committed write survives', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.isolate('n3');
+    net.get('n1').node.propose([bytes('committed by n1 and n2')]);
+    net.settleCommitted();
+    const index = net.get('n1').log.at(-1)!.index;
+    expect(net.get('n1').node.status().commit).toBe(index);
+
+    // n2's disk loses the write it acknowledged; the leader that also holds it goes down.
+    net.crash('n2');
+    loseEntriesAfter(net, 'n2', index - 1);
+    net.revive('n2');
+    net.crash('n1');
+    net.heal();
+    net.tick(100);
+    expect(net.get('n2').node.status().repairing).toBe(true);
+    // n3 lacks the write: n2 must not make it leader. Unavailable, not lossy.
+    expect(net.leaders()).toEqual([]);
+
+    net.revive('n1');
+    net.tick(100);
+    expect(net.leaders()).toEqual(['n1']);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+    for (const id of ['n1', 'n2', 'n3']) expect(holds(net, id, 'committed by n1 and n2')).toBe(true);
+  });
+
+  it('joins elections again once repaired, its vote in the leader\'s term spent on that leader', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.get('n1').node.propose([bytes('a')]);
+    net.settleCommitted();
+    net.crash('n2');
+    loseEntriesAfter(net, 'n2', 1);
+    net.revive('n2');
+    net.tick(5);
+    const status = net.get('n2').node.status();
+    expect(status.repairing).toBe(false);
+    expect(status.vote).toBe('n1');
+    expect(holds(net, 'n2', 'a')).toBe(true);
+    net.crash('n1');
+    net.tick(100);
+    expect(net.leaders().length).toBe(1);
+  });
+
+  it('an acknowledgement sent before the damage does not count once the member said it is repairing', () => {
+    const ids = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    const net = new TestNetwork(ids);
+    net.elect('n1');
+    const stale: Message[] = [];
+    // n3's answers are lost and n2's is held back: the write is on n1 and n2 only.
+    net.filter = (m) => {
+      if (m.from === 'n3' && m.type === 'app-resp') return false;
+      if (m.from === 'n2' && m.type === 'app-resp' && m.index > 0 && !m.reject) {
+        stale.push(m);
+        return false;
+      }
+      return true;
+    };
+    net.isolate('n4');
+    net.isolate('n5');
+    net.get('n1').node.propose([bytes('on two of five')]);
+    net.settle();
+    const index = net.get('n1').log.at(-1)!.index;
+    expect(stale.some((m) => m.index >= index)).toBe(true);
+
+    net.crash('n2');
+    loseEntriesAfter(net, 'n2', index - 1);
+    net.revive('n2');
+    // n2 says it is repairing (on a heartbeat answer) but gets nothing back yet.
+    net.filter = (m) => !(m.from === 'n1' && m.to === 'n2' && m.type === 'app') && m.from !== 'n3';
+    net.tick(3);
+    const leader = net.get('n1').node;
+    for (const m of stale) leader.step(m);
+    expect(leader.status().progress.get('n2')?.match ?? 0).toBeLessThan(index);
+    // With n3's acknowledgement the write has three real copies only once n2 has it again.
+    net.filter = () => true;
+    net.tick(5);
+    expect(leader.status().commit).toBeGreaterThanOrEqual(index);
+    expect(holds(net, 'n2', 'on two of five')).toBe(true);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+  });
+});
