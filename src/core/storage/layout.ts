@@ -24,6 +24,10 @@ import { pad16, parseSnapshotFileName } from './snapshot-file.js';
 export const WAL_DIR = 'wal';
 /** Subdirectory of snapshots. */
 export const SNAP_DIR = 'snap';
+/** Present while the member repairs a damaged log from its peers (repair.ts). */
+export const REPAIR_MARKER = 'REPAIRING';
+/** Damaged segments set aside by a repair, kept for the operator. */
+export const DAMAGED_DIR = 'damaged';
 /** The segment being preallocated; only ever renamed into place once complete. */
 export const NEXT_SEGMENT_TMP = 'next.wal.tmp';
 const SEGMENT_PATTERN = /^(\d{16})-(\d{16})\.wal$/;
@@ -85,7 +89,9 @@ export function holdsLog(dir: string): boolean {
       throw err;
     }
   };
-  return any(WAL_DIR, (n) => SEGMENT_PATTERN.test(n)) || any(SNAP_DIR, (n) => parseSnapshotFileName(n) !== undefined);
+  return (
+    fs.existsSync(path.join(dir, REPAIR_MARKER)) || any(WAL_DIR, (n) => SEGMENT_PATTERN.test(n)) || any(SNAP_DIR, (n) => parseSnapshotFileName(n) !== undefined)
+  );
 }
 
 function isEmptyDir(dir: string): boolean {
@@ -97,10 +103,12 @@ function isEmptyDir(dir: string): boolean {
   }
 }
 
+const KNOWN_ENTRIES = new Set([LOCK_FILE, WAL_DIR, SNAP_DIR, REPAIR_MARKER, `${REPAIR_MARKER}.tmp`, DAMAGED_DIR]);
+
 /** Reads and validates the layout. Throws StorageLayoutError or, for a missing segment, StorageCorruptionError. */
 export function readLayout(dir: string): StorageLayout {
   for (const e of fs.readdirSync(dir)) {
-    if (e !== LOCK_FILE && e !== WAL_DIR && e !== SNAP_DIR && !isLockTemp(e)) {
+    if (!KNOWN_ENTRIES.has(e) && !isLockTemp(e)) {
       throw new StorageLayoutError(dir, `unexpected entry "${e}" (give the storage a directory of its own)`);
     }
   }
@@ -113,13 +121,24 @@ export function readLayout(dir: string): StorageLayout {
   const deleting: string[] = [];
   const segments = readSegments(dir, leftovers, deleting);
   const snapshots = readSnapshots(dir, leftovers, deleting);
-  if (segments.length === 0 && snapshots.length > 0) {
+  // A repair may have set the whole WAL aside; the member learns term and log from the leader.
+  if (segments.length === 0 && snapshots.length > 0 && !fs.existsSync(path.join(dir, REPAIR_MARKER))) {
     throw new StorageLayoutError(
       dir,
       'snapshots exist but the WAL is empty, so the member\'s term and vote are lost; re-seed this member from a peer',
     );
   }
   return { segments, snapshots, leftovers, deleting };
+}
+
+/** The segment files in wal/, in sequence order, unchecked (a repair cuts at a gap among them). */
+export function listSegmentFiles(dir: string): SegmentFile[] {
+  return fs
+    .readdirSync(path.join(dir, WAL_DIR))
+    .map((name) => ({ name, m: SEGMENT_PATTERN.exec(name) }))
+    .filter((f): f is { name: string; m: RegExpExecArray } => f.m !== null)
+    .map(({ name, m }) => ({ seq: Number(m[1]), firstIndex: Number(m[2]), name }))
+    .sort((a, b) => a.seq - b.seq);
 }
 
 function readSegments(dir: string, leftovers: string[], deleting: string[]): SegmentFile[] {

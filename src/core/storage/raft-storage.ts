@@ -6,14 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
-import { StorageClosedError, StorageFullError, StorageUsageError, isDiskFull } from './errors.js';
+import { StorageClosedError, StorageCorruptionError, StorageFullError, StorageUsageError, isDiskFull } from './errors.js';
 import { fsyncDir, isErrno, removeIfExists } from './fs-util.js';
 import { FileReaper, type ReaperPace } from './file-reaper.js';
-import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, holdsLog, readLayout } from './layout.js';
+import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, holdsLog, listSegmentFiles, readLayout } from './layout.js';
 import { LOCK_FILE, acquireLock, type DirLock } from './lock-file.js';
 import { silentLogger, type StorageLogger } from './logger.js';
 import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
 import { recoverWal, type WalRecovery } from './recovery.js';
+import { cutDamagedWal, readRepairMarker, removeRepairMarker, type RepairInfo } from './repair.js';
 import { reconcile } from './replay.js';
 import { readSnapshotData, type SnapshotFileInfo, type SnapshotFileWriter } from './snapshot-file.js';
 import { SnapshotStore, type SkippedSnapshot, type SnapshotStream } from './snapshot-store.js';
@@ -32,6 +33,13 @@ export interface RaftStorageOptions {
   readonly logger?: StorageLogger;
   /** Called with the duration of every commit fsync, in seconds (a histogram's `observe`). */
   readonly onFsync?: (seconds: number) => void;
+  /**
+   * What to do with damaged durable data (a bad record before the log's tail, a bad segment
+   * header, a hole in the log). 'refuse' (the default) throws StorageCorruptionError and changes
+   * nothing; 'repair' keeps the valid log before the damage, sets the rest aside and opens the
+   * storage as repairing (repair.ts; the Raft core must then be told: InitialState.repairing).
+   */
+  readonly onDamage?: 'refuse' | 'repair';
   /** For tests only: `beforeFsync` runs right before each commit fsync; throwing fails that fsync as a disk error would. */
   readonly unsafe?: { readonly beforeFsync?: () => void };
 }
@@ -87,6 +95,8 @@ export interface RecoveryReport {
   readonly skippedSnapshots: readonly SkippedSnapshot[];
   /** Log entries after the snapshot that contradicted it (an interrupted snapshot install) and were dropped. */
   readonly conflictingEntriesDropped: number;
+  /** Set while this member repairs a damaged log from its peers (this open's damage or an earlier one's). */
+  readonly repairing?: RepairInfo;
   /** Pid of the dead process whose stale LOCK was taken over. */
   readonly lockTakenOverFrom?: number;
   readonly durationMs: number;
@@ -174,17 +184,13 @@ export class RaftStorage {
   ): Promise<OpenedStorage> {
     const reaper = new FileReaper(logger, options.reaperPace);
     const config = writerConfig(dir, options, logger, reaper);
-    const layout = readLayout(dir);
+    const { layout, snapshots, wal, entries, conflicting, repairing } = await RaftStorage.readLog(dir, options, logger, reaper);
     const removedFiles = [...opening.removed, ...layout.leftovers.filter((f) => removeIfExists(path.join(dir, f)))];
     // Nobody can be reading these: they were renamed by a process that has since stopped.
     for (const f of layout.deleting) reaper.discard(path.join(dir, f), { truncate: true });
     removedFiles.push(...layout.deleting);
-    const snapshots = await SnapshotStore.open(path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
-    const wal = recoverWal(dir, layout.segments, logger);
     const segmentsRead = wal.segments.length;
     const snap = snapshots.latest;
-    const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
-    const { entries, conflicting } = reconcile(wal.log, snap?.meta, firstFile);
     const tail = recoveredTail(wal, snap, entries);
     // The WAL must agree with what we return: a log that ends before the snapshot or contradicts it gets a reset header.
     const reset = conflicting > 0 || (snap?.meta.index ?? 0) > wal.log.lastIndex;
@@ -202,6 +208,7 @@ export class RaftStorage {
       removedFiles: [...removedFiles, ...wal.removed],
       skippedSnapshots: snapshots.skipped,
       conflictingEntriesDropped: conflicting,
+      ...(repairing ? { repairing } : {}),
       ...(lock.tookOverFrom !== undefined ? { lockTakenOverFrom: lock.tookOverFrom } : {}),
       durationMs: performance.now() - opening.started,
     };
@@ -209,6 +216,37 @@ export class RaftStorage {
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
     const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, tail, snap?.meta.index ?? 0);
     return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(snap) } : {}), entries, report };
+  }
+
+  /**
+   * Reads the layout, the newest valid snapshot and the WAL. With `onDamage: 'repair'`, damage
+   * is cut away (repair.ts) and the reading starts again on what is left, until it holds.
+   */
+  private static async readLog(dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper) {
+    let repairing = readRepairMarker(dir);
+    for (;;) {
+      try {
+        const layout = readLayout(dir);
+        const snapshots = await SnapshotStore.open(path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
+        const wal = recoverWal(dir, layout.segments, logger);
+        const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
+        const { entries, conflicting } = reconcile(wal.log, snapshots.latest?.meta, firstFile);
+        return { layout, snapshots, wal, entries, conflicting, repairing };
+      } catch (err) {
+        if (options.onDamage !== 'repair' || !(err instanceof StorageCorruptionError)) throw err;
+        // Each cut removes at least one segment or part of one, so this ends.
+        const cut = cutDamagedWal(dir, listSegmentFiles(dir), err, { logger, now: new Date().toISOString() });
+        repairing = repairing ?? cut.info;
+      }
+    }
+  }
+
+  /**
+   * Ends a repair once the Raft core says this member holds the leader's log again: REPAIRING
+   * goes, so a restart no longer keeps the member out of elections (damaged/ stays).
+   */
+  markRepaired(): void {
+    removeRepairMarker(this.dir);
   }
 
   /** Whether `dir` holds a log (a WAL segment or a snapshot), without creating or changing anything. */
