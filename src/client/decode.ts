@@ -123,6 +123,7 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
     members: s.members.map(memberFromWire),
     progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.fromWire(p.state) ?? 'probe' })),
+    repair: s.repair === null ? null : { file: s.repair.file, reason: s.repair.reason, since: s.repair.since },
   };
 }
 

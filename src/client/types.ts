@@ -331,6 +331,17 @@ export interface MemberStatus {
   readonly rssBytes: number;
   readonly snapshotsTaken: number;
   readonly elections: number;
+  /** Set while the member rebuilds a damaged log from the leader (it neither votes nor campaigns meanwhile). */
+  readonly repair: RepairState | null;
+  /** Repairs the member's process finished. */
+  readonly repairsCompleted: number;
+}
+
+/** Where a member found its log damaged, why, and since when (ISO 8601). */
+export interface RepairState {
+  readonly file: string;
+  readonly reason: string;
+  readonly since: string;
 }
 
 /** The membership and the leader, as the answering member knows them. */

@@ -6,7 +6,7 @@
  * Unreachable members are rows, not errors: the model always describes what could be seen,
  * and `quorum.available` says whether the cluster can make progress.
  */
-import type { EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions } from '../client/index.js';
+import type { EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
 import { naturalCompare } from './natural-order.js';
 
 /** A member's role as `fleet status` shows it. */
@@ -34,6 +34,8 @@ export interface StatusMember {
   readonly rttMs: number | null;
   readonly version: string | null;
   readonly uptimeMs: number | null;
+  /** Set while the member rebuilds a damaged log from the leader. */
+  readonly repair: RepairState | null;
 }
 
 /** Whether the voters can still commit, and how many more can fail. */
@@ -169,6 +171,7 @@ function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): S
     rttMs: p.rttMs,
     version: s.version,
     uptimeMs: s.uptimeMs,
+    repair: s.repair,
   };
 }
 
@@ -196,6 +199,7 @@ function emptyRow(id: string | null, address: string, m: MemberInfo | undefined)
     rttMs: null,
     version: null,
     uptimeMs: null,
+    repair: null,
   };
 }
 
@@ -222,6 +226,7 @@ function problemOf(s: MemberStatus, m: MemberInfo | undefined, ctx: RowContext):
   if (s.id === leader.id) return undefined;
   if (s.role === 'leader') return `stale leader of term ${s.term} (current term ${leader.term})`;
   if (s.leaderId !== leader.id) return s.leaderId === '' ? 'no leader known' : `follows ${s.leaderId}, not ${leader.id}`;
+  if (s.repair !== null) return `repairing a damaged log (${s.repair.file}: ${s.repair.reason}), catching up from the leader`;
   if (s.lastContactMs < 0) return 'never heard from the leader';
   if (s.lastContactMs > ctx.staleContactMs) return `no contact with the leader for ${Math.round(s.lastContactMs / 100) / 10}s`;
   const progress = leader.progress.find((p) => p.id === s.id);

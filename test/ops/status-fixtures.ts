@@ -29,6 +29,8 @@ export function member(id: string, over: Partial<MemberStatus> = {}): MemberStat
     rssBytes: 1,
     snapshotsTaken: 0,
     elections: 1,
+    repair: null,
+    repairsCompleted: 0,
     ...over,
   };
 }

@@ -44,6 +44,16 @@ export interface MemberStatus {
   readonly rssBytes: number;
   readonly snapshotsTaken: number;
   readonly elections: number;
+  /** Set while this member repairs a damaged log from its peers (storage-port.ts, RecoveredState.repair). */
+  readonly repair?: RepairStatus;
+  readonly repairsCompleted: number;
+}
+
+/** Where a member found its log damaged and since when (see RecoveredState.repair). */
+export interface RepairStatus {
+  readonly file: string;
+  readonly reason: string;
+  readonly since: string;
 }
 
 /** How fresh a read must be. */

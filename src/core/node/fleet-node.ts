@@ -4,7 +4,7 @@ import type { ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState } from '../raft/index.js';
 import { NodeError } from './api.js';
-import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, WriteRequest } from './api.js';
+import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
 import { systemRuntime, type NodeRuntime, type TimerId } from './runtime.js';
@@ -125,6 +125,9 @@ export class FleetNode implements NodeApi {
   private readonly startedAt: number;
   private snapshotsTaken = 0;
   private elections = 0;
+  /** The damaged log this member is rebuilding from the leader (RecoveredState.repair); undefined once done. */
+  private repair: RepairStatus | undefined;
+  private repairsCompleted = 0;
   private fatal: ((err: Error) => void) | undefined;
   /** A read round was in flight at the last expiry check: still in flight at the next one means it was lost. */
   private readRoundStuck = false;
@@ -142,6 +145,8 @@ export class FleetNode implements NodeApi {
     this.reads = new ReadQueue(opts.id, this.rt.randomInt(2 ** 47));
     this.raw = raw;
     this.sm = sm;
+    const repair = opts.storage.recovered.repair;
+    if (repair) this.repair = { file: repair.file, reason: repair.reason, since: repair.since };
     this.appliedTerm = appliedTerm;
   }
 
@@ -154,7 +159,8 @@ export class FleetNode implements NodeApi {
   static async open(opts: FleetNodeOptions): Promise<FleetNode> {
     const recovered = opts.storage.recovered;
     const stateless = (recovered.hardState?.term ?? 0) === 0 && !recovered.snapshot && recovered.entries.length === 0;
-    if (stateless && opts.founders.size > 0 && opts.initialClusterState === 'existing') {
+    // A member repairing a damaged log may have kept nothing, yet it is not new: the repair rules it.
+    if (stateless && !recovered.repair && opts.founders.size > 0 && opts.initialClusterState === 'existing') {
       const err = new Error(
         `member ${opts.id} has no Raft state, and the cluster is not being founded (--initial-cluster-state existing, the default unless --data-dir is an empty directory): ` +
           `a member that lost its data may have voted or acknowledged entries it no longer remembers, so it must not rejoin as a founding voter. ` +
@@ -181,6 +187,7 @@ export class FleetNode implements NodeApi {
         entries: recovered.entries,
         ...(recovered.snapshot ? { snapshot: recovered.snapshot.meta, applied: recovered.snapshot.meta.index } : {}),
         bootstrap: { voters: founders, learners: [] },
+        ...(recovered.repair ? { repairing: true } : {}),
       },
     );
     const node = new FleetNode(opts, raw, sm, appliedTerm);
@@ -300,6 +307,7 @@ export class FleetNode implements NodeApi {
         if (this.stopped) return;
         this.transport?.send(rd.messagesAfterPersist);
         this.raw.persisted(rd);
+        this.maybeEndRepair();
         this.schedule();
       })
       .catch((err: unknown) => this.storageFailed(err));
@@ -317,6 +325,19 @@ export class FleetNode implements NodeApi {
     this.applyAll(rd.committedEntries);
     for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
     this.raw.advance(rd);
+    this.maybeEndRepair();
+  }
+
+  /**
+   * The core ended the repair (the leader gave this member its whole log back), and what it
+   * wrote since is durable: a restart must no longer treat the log as damaged.
+   */
+  private maybeEndRepair(): void {
+    if (this.repair === undefined || this.raw.repairing) return;
+    this.opts.storage.markRepaired?.();
+    this.opts.logger.info({ file: this.repair.file, since: this.repair.since, lastIndex: this.raw.status().lastIndex }, 'log repaired from the leader: this member votes again');
+    this.repair = undefined;
+    this.repairsCompleted++;
   }
 
   private storageFailed(err: unknown): void {
@@ -554,6 +575,8 @@ export class FleetNode implements NodeApi {
       rssBytes: process.memoryUsage.rss(),
       snapshotsTaken: this.snapshotsTaken,
       elections: this.elections,
+      ...(this.repair ? { repair: this.repair } : {}),
+      repairsCompleted: this.repairsCompleted,
     };
   }
 

@@ -8,6 +8,12 @@ export interface RecoveredState {
   readonly snapshot?: { readonly meta: SnapshotMeta; data(): Promise<Uint8Array> };
   /** Addresses of members that joined after the cluster was founded (id → host:port). */
   readonly members: ReadonlyMap<string, string>;
+  /**
+   * The storage found damaged durable data and cut the log before it (or did so before a
+   * restart and the repair has not ended): the member must rebuild its log from the leader
+   * before it votes (InitialState.repairing), then call `markRepaired`.
+   */
+  readonly repair?: { readonly file: string; readonly offset: number; readonly reason: string; readonly since: string };
 }
 
 /**
@@ -29,6 +35,8 @@ export interface NodeStorage {
   /** The newest snapshot with its bytes, to send to a follower that is too far behind. */
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
   saveMembers(members: ReadonlyMap<string, string>): Promise<void>;
+  /** The repair in `recovered.repair` is over: a restart must no longer treat the log as damaged. */
+  markRepaired?(): void;
   close(): Promise<void>;
 }
 

@@ -186,6 +186,11 @@ export class RawNode {
     this.raft.maybeCommit();
   }
 
+  /** Rebuilding a damaged log from the leader (InitialState.repairing). */
+  get repairing(): boolean {
+    return this.raft.repairing;
+  }
+
   status(): Status {
     const r = this.raft;
     const progress = new Map<NodeId, ProgressStatus>();

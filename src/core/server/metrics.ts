@@ -21,6 +21,7 @@ export class NodeMetrics {
   private readonly lastIndex = this.gauge('fleet_raft_last_log_index', 'Index of the last entry in the log');
   private readonly snapshotIndex = this.gauge('fleet_raft_snapshot_index', 'Index of the newest snapshot');
   private readonly isLeader = this.gauge('fleet_raft_is_leader', '1 on the leader, 0 elsewhere');
+  private readonly repairing = this.gauge('fleet_storage_repairing', '1 while this member rebuilds a damaged log from the leader (it does not vote meanwhile)');
   private readonly leader = new Gauge({ name: 'fleet_raft_leader', help: 'The known leader (value 1, id in the label)', labelNames: ['leader'], registers: [this.registry] });
   private readonly role = new Gauge({ name: 'fleet_raft_role', help: 'This member\'s role (1 for the current role)', labelNames: ['role'], registers: [this.registry] });
   private readonly followerMatch = new Gauge({ name: 'fleet_raft_follower_match_index', help: 'A follower\'s match index, as the leader sees it', labelNames: ['follower'], registers: [this.registry] });
@@ -49,6 +50,16 @@ export class NodeMetrics {
 
   constructor(private readonly status: () => MemberStatus) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleet_process_' });
+    const repairs = () => this.status().repairsCompleted;
+    new Counter({
+      name: 'fleet_storage_repairs_total',
+      help: 'Damaged logs this process rebuilt from the leader',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(repairs());
+      },
+    });
     // prom-client exports these gauges also under a `_total` name, which promtool's lint refuses
     // for anything but a counter; the same values stay under their names without the suffix.
     for (const name of LINTED_DEFAULTS) this.registry.removeSingleMetric(`fleet_process_nodejs_${name}_total`);
@@ -101,6 +112,7 @@ export class NodeMetrics {
     this.lastIndex.set(st.lastIndex);
     this.snapshotIndex.set(st.snapshotIndex);
     this.isLeader.set(st.role === 'leader' ? 1 : 0);
+    this.repairing.set(st.repair ? 1 : 0);
     this.leader.reset();
     if (st.leaderId) this.leader.set({ leader: st.leaderId }, 1);
     for (const r of ROLES) this.role.set({ role: r }, st.role === r ? 1 : 0);

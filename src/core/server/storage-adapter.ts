@@ -43,6 +43,8 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   if (existsSync(heldPath) && !RaftStorage.holdsLog(raftDir)) throw new MemberStateLostError(dataDir);
   const opened = await RaftStorage.open(raftDir, {
     onFsync,
+    // A damaged log is rebuilt from the peers (protocol-aware repair), not refused.
+    onDamage: 'repair',
     logger: {
       info: (msg, fields) => logger.info(fields ?? {}, msg),
       warn: (msg, fields) => logger.warn(fields ?? {}, msg),
@@ -62,6 +64,13 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   if (report.tornTailBytes > 0 || report.truncatedAt) {
     logger.warn({ tornTailBytes: report.tornTailBytes, truncatedAt: report.truncatedAt }, 'recovery truncated a torn log tail');
   }
+  const repair = report.repairing;
+  if (repair) {
+    logger.warn(
+      { file: join(RAFT_DIR, repair.file), offset: repair.offset, reason: repair.reason, setAside: repair.setAside.map((f) => join(RAFT_DIR, f)), since: repair.since },
+      `repairing a damaged log: ${join(RAFT_DIR, repair.file)} is damaged at byte ${repair.offset} (${repair.reason}); the log after it was set aside and is fetched again from the leader; this member votes again once it holds the leader's log`,
+    );
+  }
   logger.info({ segments: report.segments, records: report.records, entries: opened.entries.length, snapshot: opened.snapshot?.meta.index ?? 0, ms: Math.round(report.durationMs) }, 'storage recovered');
   const membersPath = join(dataDir, MEMBERS_FILE);
   const snapshot = opened.snapshot;
@@ -73,7 +82,9 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       entries: opened.entries,
       ...(snapshot ? { snapshot: { meta: snapshot.meta, data: () => snapshot.read() } } : {}),
       members: readMembers(membersPath),
+      ...(repair ? { repair: { file: join(RAFT_DIR, repair.file), offset: repair.offset, reason: repair.reason, since: repair.since } } : {}),
     },
+    markRepaired: () => storage.markRepaired(),
     persist: (batch, sync) => storage.persist(batch, { sync }),
     installSnapshot: (meta, data) => storage.installSnapshot(meta, data),
     beginSnapshot: (meta) => {

@@ -90,6 +90,7 @@ import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _f
 import type { RebindMove as _fleet_v1_RebindMove, RebindMove__Output as _fleet_v1_RebindMove__Output } from './fleet/v1/RebindMove.js';
 import type { RegistryCounts as _fleet_v1_RegistryCounts, RegistryCounts__Output as _fleet_v1_RegistryCounts__Output } from './fleet/v1/RegistryCounts.js';
 import type { RemoveMemberRequest as _fleet_v1_RemoveMemberRequest, RemoveMemberRequest__Output as _fleet_v1_RemoveMemberRequest__Output } from './fleet/v1/RemoveMemberRequest.js';
+import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from './fleet/v1/RepairState.js';
 import type { RequestError as _fleet_v1_RequestError, RequestError__Output as _fleet_v1_RequestError__Output } from './fleet/v1/RequestError.js';
 import type { SessionRequest as _fleet_v1_SessionRequest, SessionRequest__Output as _fleet_v1_SessionRequest__Output } from './fleet/v1/SessionRequest.js';
 import type { SessionRequests as _fleet_v1_SessionRequests, SessionRequests__Output as _fleet_v1_SessionRequests__Output } from './fleet/v1/SessionRequests.js';
@@ -219,6 +220,7 @@ export interface ProtoGrpcType {
       RebindMove: MessageTypeDefinition<_fleet_v1_RebindMove, _fleet_v1_RebindMove__Output>
       RegistryCounts: MessageTypeDefinition<_fleet_v1_RegistryCounts, _fleet_v1_RegistryCounts__Output>
       RemoveMemberRequest: MessageTypeDefinition<_fleet_v1_RemoveMemberRequest, _fleet_v1_RemoveMemberRequest__Output>
+      RepairState: MessageTypeDefinition<_fleet_v1_RepairState, _fleet_v1_RepairState__Output>
       RequestError: MessageTypeDefinition<_fleet_v1_RequestError, _fleet_v1_RequestError__Output>
       SessionRequest: MessageTypeDefinition<_fleet_v1_SessionRequest, _fleet_v1_SessionRequest__Output>
       SessionRequests: MessageTypeDefinition<_fleet_v1_SessionRequests, _fleet_v1_SessionRequests__Output>

@@ -85,6 +85,8 @@ export class FakeCluster {
       rssBytes: 0,
       snapshotsTaken: 0,
       elections: 1,
+      repair: null,
+      repairsCompleted: 0,
     };
     return { endpoint: m.address, ok: true, reachable: true, rttMs: 1, status };
   }

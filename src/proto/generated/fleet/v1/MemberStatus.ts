@@ -3,6 +3,7 @@
 import type { MemberRole as _fleet_v1_MemberRole, MemberRole__Output as _fleet_v1_MemberRole__Output } from '../../fleet/v1/MemberRole.js';
 import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from '../../fleet/v1/MemberInfo.js';
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from '../../fleet/v1/FollowerProgress.js';
+import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from '../../fleet/v1/RepairState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface MemberStatus {
@@ -25,6 +26,8 @@ export interface MemberStatus {
   'rssBytes'?: (number | string | Long);
   'snapshotsTaken'?: (number | string | Long);
   'elections'?: (number | string | Long);
+  'repair'?: (_fleet_v1_RepairState | null);
+  'repairsCompleted'?: (number | string | Long);
 }
 
 export interface MemberStatus__Output {
@@ -47,4 +50,6 @@ export interface MemberStatus__Output {
   'rssBytes': (number);
   'snapshotsTaken': (number);
   'elections': (number);
+  'repair': (_fleet_v1_RepairState__Output | null);
+  'repairsCompleted': (number);
 }
