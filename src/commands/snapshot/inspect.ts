@@ -7,6 +7,7 @@ export default class SnapshotInspect extends FleetCommand {
   static override summary = 'Show what a snapshot file holds: index, term, membership and registry counts.';
   static override description = 'Offline: reads the file only (a file from `fleet snapshot save`, a member\'s snap/*.snap, or a bare registry image) and checks its checksums and format.';
   static override examples = ['<%= config.bin %> snapshot inspect backup.snap', '<%= config.bin %> snapshot inspect backup.snap --json'];
+  static override aliases = ['debug:snapshot'];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override args = { file: Args.string({ description: 'the snapshot file', required: true }) };
 
