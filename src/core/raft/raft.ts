@@ -143,7 +143,7 @@ export class Raft {
     this.logger = config.logger ?? SILENT;
     this.unsafe = config.unsafe ?? {};
 
-    this.repairing = initial.repairing === true;
+    this.repairing = initial.repairing === true && config.unsafe?.ignoreRepair !== true;
     // A member repairing its log is not new, however little of it survived: it must not found a cluster.
     const founding = isFresh(initial) && !this.repairing ? foundingEntries(initial.bootstrap) : [];
     const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };

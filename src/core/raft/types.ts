@@ -198,6 +198,11 @@ export interface UnsafeTestingOptions {
   readonly commitPreviousTermByCount?: boolean;
   /** Grant a vote to any candidate of the current term, even after voting for another. */
   readonly voteTwicePerTerm?: boolean;
+  /**
+   * Ignore InitialState.repairing: a member whose host cut a damaged log rejoins as if nothing
+   * was lost, voting and counting at once (it truncated entries that may be committed).
+   */
+  readonly ignoreRepair?: boolean;
 }
 
 /** How a node is set up. Timeouts are counted in ticks; the host decides how long a tick is. */

@@ -101,6 +101,10 @@ export class RealCluster {
   private readonly nodePrng: Prng;
   private readonly diskPrng: Prng;
   private readonly netPrng: Prng;
+  /** Latent corruption: its own stream (forked last), so that it shifts no other draw of a seed. */
+  private readonly damagePrng: Prng;
+  /** Per start of a member, the chance that its disk returns a damaged fsynced entry; 0 without disk faults. */
+  private readonly latentDamage: number;
   private pumpAt: number | undefined;
   /** A failure found inside an event (where a throw would be lost in a promise chain). */
   private failure: Error | undefined;
@@ -120,6 +124,8 @@ export class RealCluster {
     this.diskPrng = root.fork();
     const clientPrng = root.fork();
     const clockPrng = root.fork();
+    this.damagePrng = root.fork();
+    this.latentDamage = options.diskFaults && this.damagePrng.chance(0.8) ? this.damagePrng.logUniform(0.1, 0.6) : 0;
     this.diskPlan = this.plan.disk;
     this.network = new Network<Message>(this.netPrng, this.plan.link, cloneMessage);
     const stores = new Map<string, LogView>();
@@ -171,6 +177,7 @@ export class RealCluster {
 
   /** Starts a new process for `m` from what its disk holds. */
   private start(m: Member): void {
+    this.maybeDamage(m);
     const inc = new Incarnation(m.id, ++m.incarnations);
     m.incarnation = inc;
     m.node = undefined;
@@ -464,6 +471,25 @@ export class RealCluster {
     this.digest.add(100, victim.index);
     this.log(`crash ${victim.id}`);
     this.kill(victim);
+  }
+
+  /**
+   * Latent corruption of `m`'s fsynced log, found as it starts. Only while fewer than a
+   * majority's complement are repairing (a minority of copies damaged): then no acknowledged
+   * write may be lost and the cluster must recover. Damage to a majority may only make it stop,
+   * which a run with a liveness phase cannot tell from a bug, so it is not drawn.
+   */
+  private maybeDamage(m: Member): void {
+    if (this.latentDamage === 0 || !this.damagePrng.chance(this.latentDamage)) return;
+    const disk = m.disk;
+    if (disk.lastIndex <= disk.snapshotIndex) return;
+    const repairing = this.members.filter((o) => o !== m && o.disk.repair !== undefined).length;
+    if (repairing + 1 > Math.floor((this.members.length - 1) / 2)) return;
+    const index = this.damagePrng.between(disk.snapshotIndex + 1, disk.lastIndex);
+    this.diskStats.latentDamage++;
+    this.digest.add(120, m.index, index);
+    this.log(`latent damage on ${m.id}: entry ${index} of ${disk.lastIndex} fails its checksum`);
+    disk.damage(index);
   }
 
   private restart(m: Member): void {

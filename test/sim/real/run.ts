@@ -165,6 +165,8 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['unsynced-lost', d.unsyncedLost],
     ['unsynced-kept', d.unsyncedKept],
     ['torn', d.tornRecords],
+    ['latent-damage', d.latentDamage],
+    ['repaired', d.repairs],
   ];
   return pairs
     .filter(([, n]) => n > 0)

@@ -44,11 +44,15 @@ export interface DiskStats {
   /** Unsynced records that survived a crash anyway. */
   unsyncedKept: number;
   tornRecords: number;
+  /** Restarts that found fsynced log entries damaged (latent corruption): the member repairs from its peers. */
+  latentDamage: number;
+  /** Repairs the members finished (the node called markRepaired). */
+  repairs: number;
 }
 
 /** Creates zeroed disk statistics. */
 export function emptyDiskStats(): DiskStats {
-  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0 };
+  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0, latentDamage: 0, repairs: 0 };
 }
 
 /** One write as the page cache holds it. */
@@ -85,6 +89,8 @@ export class SimDisk implements LogView {
   snapshot: { readonly meta: SnapshotMeta; readonly data: Uint8Array } | undefined;
   private log: Entry[] = [];
   members = new Map<string, string>();
+  /** Set from the moment damage is found until the node says its repair is done (the storage's REPAIRING). */
+  repair: { readonly file: string; readonly offset: number; readonly reason: string; readonly since: string } | undefined;
   /** Per term of the durable hard state, the highest last index the disk held. */
   private readonly lastIndexInTerm = new Map<number, number>();
 
@@ -123,7 +129,21 @@ export class SimDisk implements LogView {
       entries: this.log.map(copyEntry),
       ...(snapshot ? { snapshot: { meta: copyMeta(snapshot.meta), data: () => Promise.resolve(snapshot.data.slice()) } } : {}),
       members: new Map(this.members),
+      ...(this.repair ? { repair: { ...this.repair } } : {}),
     };
+  }
+
+  /**
+   * Latent corruption found at start-up: the fsynced entry at `index` fails its checksum. As
+   * RaftStorage does with `onDamage: 'repair'`, the log is cut before it (what follows is set
+   * aside) and the member is marked repairing. The checker is not told of the removal: losing
+   * a minority's copy is the fault under test, and what the cluster does next is what it checks.
+   */
+  damage(index: number): void {
+    const lost = this.log.length - (index - this.snapshotIndex - 1);
+    this.log.length = index - this.snapshotIndex - 1;
+    if (this.hardState !== undefined && this.hardState.commit > this.lastIndex) this.hardState = { ...this.hardState, commit: this.lastIndex };
+    this.repair ??= { file: `sim://${this.id}/wal`, offset: index, reason: `checksum mismatch in entry ${index} (${lost} entries set aside)`, since: 'sim' };
   }
 
   /** Makes one record durable, in order, and tells the checker. */
@@ -275,6 +295,11 @@ export class SimStorage implements NodeStorage {
 
   async saveMembers(members: ReadonlyMap<string, string>): Promise<void> {
     this.disk.members = new Map(members);
+  }
+
+  markRepaired(): void {
+    if (this.disk.repair !== undefined) this.options.stats.repairs++;
+    this.disk.repair = undefined;
   }
 
   async close(): Promise<void> {}
