@@ -190,6 +190,14 @@ export interface UnsafeTestingOptions {
   readonly commitPreviousTermByCount?: boolean;
   /** Grant a vote to any candidate of the current term, even after voting for another. */
   readonly voteTwicePerTerm?: boolean;
+  /**
+   * Release a linearizable read on any earlier confirmation: once a quorum has answered one
+   * heartbeat round of the term, later reads go out without a round sent after they arrived
+   * (the stale confirmation ReadOnlyQueue's rounds exist to prevent).
+   */
+  readonly releaseReadsOnStaleConfirmation?: boolean;
+  /** A new leader serves linearizable reads before an entry of its own term has committed (its commit index may lag). */
+  readonly readBeforeTermCommit?: boolean;
 }
 
 /** How a node is set up. Timeouts are counted in ticks; the host decides how long a tick is. */
