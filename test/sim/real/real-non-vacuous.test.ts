@@ -24,6 +24,11 @@ describe('non-vacuity: a broken production path is caught by the real-node simul
     ['ack-before-fsync', 'the storage acknowledges a write before its fsync, so FleetNode acknowledges entries and votes early', ['ack-before-durable']],
     ['read-before-confirmation', 'FleetNode serves a linearizable read before its ReadIndex confirmation', ['linearizability']],
     ['continue-after-eio', 'the process goes on after FleetNode reported an fsync EIO (onFatal)', ['fsync-failure']],
+    // Caught as a member reporting an applied index beyond its commit index, or as members whose registries differ at one index.
+    ['apply-before-commit', 'FleetNode applies entries as soon as they are appended, before they commit', ['ready-contract', 'state-machine-safety']],
+    ['vote-without-persisting', 'FleetNode sends vote grants before the hard state recording them is durable', ['ack-before-durable']],
+    ['stale-read-confirmation', 'the Raft core releases a read on a confirmation from a heartbeat round sent before it arrived', ['linearizability']],
+    ['new-leader-early-read', 'a new leader serves linearizable reads before an entry of its term has committed', ['linearizability']],
   ];
   for (const [unsafe, what, expected] of cases) {
     for (const nodes of [3, 5]) {
