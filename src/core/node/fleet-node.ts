@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { FleetStateMachine, encodeCommand } from '../fleet/index.js';
 import type { ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
-import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState } from '../raft/index.js';
+import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
 import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
@@ -53,6 +53,12 @@ export interface FleetNodeOptions {
   readonly unsafeAckBeforeCommit?: boolean;
   /** Test-only: serve a linearizable read at once, without waiting for its ReadIndex confirmation (unsafe), to prove the simulator catches it. */
   readonly unsafeReleaseReadsEarly?: boolean;
+  /** Test-only: apply entries to the registry as soon as they are appended, committed or not (unsafe), to prove the simulator catches it. */
+  readonly unsafeApplyBeforeCommit?: boolean;
+  /** Test-only: send vote grants before the hard state that records them is durable (unsafe), to prove the simulator catches it. */
+  readonly unsafeSendVotesBeforePersist?: boolean;
+  /** Test-only: deliberately broken Raft core behaviours (UnsafeTestingOptions), to prove the simulator catches them. */
+  readonly unsafeRaft?: UnsafeTestingOptions;
   /**
    * Whether the cluster is being founded (`new`, the default: a member without Raft state
    * bootstraps from `founders`) or exists already (`existing`: a founder without Raft state is
@@ -181,7 +187,7 @@ export class FleetNode implements NodeApi {
     const founders = [...opts.founders.keys()].sort();
     const rt = opts.runtime ?? systemRuntime;
     const raw = new RawNode(
-      { id: opts.id, heartbeatTicks, electionTicks, random: (n) => rt.randomInt(n), logger: raftLogger(opts.logger) },
+      { id: opts.id, heartbeatTicks, electionTicks, random: (n) => rt.randomInt(n), logger: raftLogger(opts.logger), ...(opts.unsafeRaft ? { unsafe: opts.unsafeRaft } : {}) },
       {
         hardState: recovered.hardState,
         entries: recovered.entries,
@@ -298,6 +304,7 @@ export class FleetNode implements NodeApi {
    * acknowledgement waits for the fsync, not for the apply, so the fsync should start first.
    */
   private async handOffWrites(rd: Ready): Promise<void> {
+    const afterPersist = this.opts.unsafeSendVotesBeforePersist ? this.sendVotesEarly(rd.messagesAfterPersist) : rd.messagesAfterPersist;
     const written = this.persist(rd);
     this.raw.handedOff(rd);
     // Chained, so that a Ready without writes cannot acknowledge before an earlier Ready's writes are durable.
@@ -305,7 +312,7 @@ export class FleetNode implements NodeApi {
       .then(() => written)
       .then(() => {
         if (this.stopped) return;
-        this.transport?.send(rd.messagesAfterPersist);
+        this.transport?.send(afterPersist);
         this.raw.persisted(rd);
         this.maybeEndRepair();
         this.schedule();
@@ -315,7 +322,14 @@ export class FleetNode implements NodeApi {
     // this turn joins it): yield one, and the write and its fsync are under way before we apply.
     await null;
     this.applyAll(rd.committedEntries);
+    if (this.opts.unsafeApplyBeforeCommit) this.applyAll(rd.entries);
     for (const rs of rd.readStates) this.reads.confirmed(rs.context, rs.index);
+  }
+
+  /** The unsafeSendVotesBeforePersist member sends its vote answers before they are durable; returns the other messages. */
+  private sendVotesEarly(messages: readonly Message[]): readonly Message[] {
+    this.transport?.send(messages.filter((m) => m.type === 'vote-resp'));
+    return messages.filter((m) => m.type !== 'vote-resp');
   }
 
   private async handleInOrder(rd: Ready): Promise<void> {

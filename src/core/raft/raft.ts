@@ -93,7 +93,7 @@ export class Raft {
   leadTransferee: NodeId = '';
   private pendingConfIndex = 0;
   private uncommittedBytes = 0;
-  private readonly readOnly = new ReadOnlyQueue();
+  private readonly readOnly: ReadOnlyQueue;
   /** Reads that arrived before the leader committed an entry of its term; served once it has. */
   private pendingReads: { context: Uint8Array; from: NodeId }[] = [];
   /** A transfer asked this member to campaign while a committed membership change was unapplied. */
@@ -142,6 +142,7 @@ export class Raft {
     this.random = config.random;
     this.logger = config.logger ?? SILENT;
     this.unsafe = config.unsafe ?? {};
+    this.readOnly = new ReadOnlyQueue(this.unsafe.releaseReadsOnStaleConfirmation === true);
 
     this.repairing = initial.repairing === true && config.unsafe?.ignoreRepair !== true;
     // A member repairing its log is not new, however little of it survived: it must not found a cluster.
@@ -899,7 +900,7 @@ export class Raft {
     // Until an entry of its term commits, the leader's commit index may fall short of what was
     // committed and answered before (by an earlier leader, or by itself before a crash lost the
     // commit index): the read waits, whatever the cluster size, a lone voter's included.
-    if (!this.committedInTerm()) {
+    if (!this.committedInTerm() && this.unsafe.readBeforeTermCommit !== true) {
       this.pendingReads.push({ context, from });
       return;
     }

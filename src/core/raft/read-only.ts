@@ -27,6 +27,9 @@ export class ReadOnlyQueue {
   /** The newest round each member answered. */
   private readonly answered = new Map<NodeId, number>();
 
+  /** `unsafeStaleConfirmation`: the deliberately broken queue of UnsafeTestingOptions.releaseReadsOnStaleConfirmation. */
+  constructor(private readonly unsafeStaleConfirmation = false) {}
+
   /** Queues a read; the next round sent covers it. */
   add(context: Uint8Array, index: number, from: NodeId): void {
     this.queue.push({ context, index, from, round: this.lastRound + 1 });
@@ -45,8 +48,10 @@ export class ReadOnlyQueue {
   /** Removes and returns the reads a majority of `voters` has confirmed; `self` answers every round it sends. */
   release(voters: readonly NodeId[], self: NodeId): PendingRead[] {
     const confirmed = committedIndex(voters, (id) => (id === self ? this.lastRound : (this.answered.get(id) ?? 0)));
+    // The broken queue lets any round a quorum once answered confirm every later read.
+    const covered = (read: PendingRead): boolean => (this.unsafeStaleConfirmation ? confirmed > 0 : read.round <= confirmed);
     let n = 0;
-    while (n < this.queue.length && this.queue[n]!.round <= confirmed) n++;
+    while (n < this.queue.length && covered(this.queue[n]!)) n++;
     return this.queue.splice(0, n);
   }
 

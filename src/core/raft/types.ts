@@ -203,6 +203,14 @@ export interface UnsafeTestingOptions {
    * was lost, voting and counting at once (it truncated entries that may be committed).
    */
   readonly ignoreRepair?: boolean;
+  /**
+   * Release a linearizable read on any earlier confirmation: once a quorum has answered one
+   * heartbeat round of the term, later reads go out without a round sent after they arrived
+   * (the stale confirmation ReadOnlyQueue's rounds exist to prevent).
+   */
+  readonly releaseReadsOnStaleConfirmation?: boolean;
+  /** A new leader serves linearizable reads before an entry of its own term has committed (its commit index may lag). */
+  readonly readBeforeTermCommit?: boolean;
 }
 
 /** How a node is set up. Timeouts are counted in ticks; the host decides how long a tick is. */

@@ -95,3 +95,34 @@ describe('ReadIndex contexts', () => {
     expect(contexts(net.get('n1'))).toEqual(['r']);
   });
 });
+
+describe('deliberately broken reads (UnsafeTestingOptions), which the real-node simulator must catch', () => {
+  it('releaseReadsOnStaleConfirmation: a cut-off leader releases a later read on an earlier round', () => {
+    for (const unsafe of [false, true]) {
+      const net = new TestNetwork(['n1', 'n2', 'n3'], { unsafe: { releaseReadsOnStaleConfirmation: unsafe } });
+      net.elect('n1');
+      const n1 = net.get('n1');
+      n1.node.readIndex(bytes('a'));
+      net.settle();
+      net.isolate('n1');
+      n1.node.readIndex(bytes('b'));
+      net.settle();
+      expect(contexts(n1)).toEqual(unsafe ? ['a', 'b'] : ['a']);
+    }
+  });
+
+  it('readBeforeTermCommit: a new leader confirms a read before an entry of its term has committed', () => {
+    for (const unsafe of [false, true]) {
+      const net = new TestNetwork(['n1', 'n2', 'n3'], { unsafe: { readBeforeTermCommit: unsafe } });
+      net.elect('n1');
+      // n2's no-op never commits: the acknowledgements of its appends are lost (heartbeats' answers are not).
+      net.filter = (m) => !(m.type === 'app-resp' && m.to === 'n2');
+      net.elect('n2');
+      const n2 = net.get('n2');
+      n2.node.readIndex(bytes('r'));
+      net.settle();
+      expect(n2.node.status().role).toBe('leader');
+      expect(contexts(n2)).toEqual(unsafe ? ['r'] : []);
+    }
+  });
+});

@@ -5,7 +5,8 @@
  * in every consistency. Each client runs one operation at a time.
  *
  * What they check: KV puts, compare-and-sets and linearizable gets go into a Jepsen-style history
- * (checked for linearizability at the end); a min-index read must reflect the client's own last
+ * (checked for linearizability at the end), and a linearizable read is served at an index no lower
+ * than what was known committed when it began; a min-index read must reflect the client's own last
  * write (read your writes); a max-staleness read may be stale but never invent a value; contacts
  * must all name the shard of the first contact that bound the cluster; lease grants must carry
  * growing fencing tokens and never overlap in registry time unless the holder let go.
@@ -26,6 +27,8 @@ export interface ClientTarget {
   readonly memberIds: readonly string[];
   /** The member's API when it is up and serving; undefined when its port refuses connections. */
   api(id: string): NodeApi | undefined;
+  /** The highest index known committed (on a disk, or by a member): a linearizable read that starts now must be served at it or later. */
+  committed(): number;
 }
 
 /** Counters for the run summary. */
@@ -62,6 +65,8 @@ interface Running {
   /** The current attempt's number; answers to older attempts are ignored. */
   attempt: number;
   timer: SimTimer | undefined;
+  /** What was known committed when the operation started: a linearizable read's floor. */
+  readonly committedAtStart: number;
 }
 
 interface Client {
@@ -81,6 +86,8 @@ interface Client {
   readonly held: Map<string, number>;
   /** A client made for one final operation: it stops after it. */
   readonly oneShot: boolean;
+  /** A reader: every operation a linearizable get. */
+  readonly readsOnly: boolean;
 }
 
 /** One grant of a lease as answers revealed it. */
@@ -123,22 +130,25 @@ export class RealClients {
   /** The shard each cluster was seen bound to, and the writes (client/seq) that bound it. */
   private readonly bindings = new Map<string, { shard: string; binders: Set<string> }>();
   private readonly grants = new Map<number, Grant>();
+  /** The highest index any answer carried: a member applied it, so it was committed. */
+  private answeredIndex = 0;
   violation: SafetyViolation | undefined;
   readonly stats: ClientStats = { ok: 0, fail: 0, info: 0, attempts: 0, redirects: 0, reads: { linearizable: 0, minIndex: 0, stale: 0 } };
 
   constructor(
     private readonly scheduler: Scheduler,
     private readonly prng: Prng,
-    private readonly settings: { readonly clients: number; readonly keys: number; readonly rate: number },
+    private readonly settings: { readonly clients: number; readonly readers: number; readonly keys: number; readonly rate: number },
     private readonly target: ClientTarget,
     private readonly history: HistoryRecorder,
     private readonly digest: TraceDigest,
   ) {
     for (let i = 0; i < settings.clients; i++) this.clients.push(this.newClient(i, false));
-    this.nextProcess = settings.clients;
+    for (let i = 0; i < settings.readers; i++) this.clients.push(this.newClient(settings.clients + i, false, true));
+    this.nextProcess = this.clients.length;
   }
 
-  private newClient(index: number, oneShot: boolean): Client {
+  private newClient(index: number, oneShot: boolean, readsOnly = false): Client {
     return {
       index,
       clientId: `client-${index}`,
@@ -151,6 +161,7 @@ export class RealClients {
       known: new Map(),
       held: new Map(),
       oneShot,
+      readsOnly,
     };
   }
 
@@ -203,6 +214,7 @@ export class RealClients {
 
   private chooseOp(c: Client): Op {
     const key = `k${this.prng.int(this.settings.keys)}`;
+    if (c.readsOnly) return { kind: 'get', key };
     const value = `${c.index}.${c.seq + 1}`;
     const roll = this.prng.int(100);
     if (roll < 25) return { kind: 'put', key, value };
@@ -232,7 +244,7 @@ export class RealClients {
       if (g !== undefined) g.releaseTried = true;
     }
     const deadline = this.mode === 'faults' ? this.nowMs + CLIENT_TIMEOUTS_MS.operation : this.livenessDeadline;
-    c.running = { op, seq: isWrite ? c.seq : 0, deadline, sent: false, attempt: 0, timer: undefined };
+    c.running = { op, seq: isWrite ? c.seq : 0, deadline, sent: false, attempt: 0, timer: undefined, committedAtStart: Math.max(this.answeredIndex, this.target.committed()) };
     this.digest.add(c.index, op.kind.length, c.seq);
     this.attempt(c);
   }
@@ -350,6 +362,7 @@ export class RealClients {
   private written_(c: Client, r: Running, from: string, result: ApplyResult): void {
     c.leaderGuess = from;
     const op = r.op;
+    this.answeredIndex = Math.max(this.answeredIndex, result.index);
     if (result.ok) c.lastIndex = Math.max(c.lastIndex, result.index);
     if (!result.ok && result.code === 'DUPLICATE_STALE') return this.finish(c, r, 'info');
     switch (op.kind) {
@@ -420,6 +433,8 @@ export class RealClients {
   /** A read's answer. */
   private read(c: Client, r: Running, answer: { value: unknown; index: number }): void {
     const op = r.op;
+    if (op.kind === 'get' || op.kind === 'get-cluster') this.checkReadIndex(c, r, answer.index);
+    this.answeredIndex = Math.max(this.answeredIndex, answer.index);
     if (op.kind === 'get-cluster') {
       const shard = answer.value as string | null;
       const b = this.bindings.get(op.cluster);
@@ -450,6 +465,18 @@ export class RealClients {
       }
     }
     this.finish(c, r, 'ok');
+  }
+
+  /**
+   * A linearizable read reflects everything committed before it began: every index an earlier
+   * answer carried, or the cluster knew committed. The history check sees a miss only when the
+   * missed entry wrote the key read; the index sees any entry (a new leader's no-op included), so
+   * a stale read shows here even when it happens to return the right value.
+   */
+  private checkReadIndex(c: Client, r: Running, index: number): void {
+    if (index >= r.committedAtStart) return;
+    const what = r.op.kind === 'get' ? `of ${r.op.key}` : `of cluster ${(r.op as { cluster: string }).cluster}`;
+    this.violation ??= new SafetyViolation('linearizability', `${c.clientId}'s linearizable read ${what} was served at index ${index}, but index ${r.committedAtStart} was committed before it began`);
   }
 
   private finish(c: Client, r: Running, type: 'ok' | 'fail' | 'info', readValue?: string | null): void {

@@ -4,7 +4,7 @@
  * time (SimRuntime), over the seeded packet simulator of ../network.ts, on an in-memory disk
  * with seeded faults (SimDisk). Only the process around the node and its sockets are simulated.
  */
-import { FleetNode, type NodeLogger, type PeerSender } from '../../../src/core/node/fleet-node.js';
+import { FleetNode, type FleetNodeOptions, type NodeLogger, type PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeApi } from '../../../src/core/node/api.js';
 import type { Message } from '../../../src/core/raft/types.js';
 import { HistoryRecorder } from '../../../src/ops/history/index.js';
@@ -20,14 +20,37 @@ import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSe
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
 
 /** The deliberately broken members `--unsafe` selects in real-node runs, to prove the checkers can fail. */
-export const REAL_UNSAFE = ['ack-before-fsync', 'read-before-confirmation', 'continue-after-eio'] as const;
+export const REAL_UNSAFE = [
+  'ack-before-fsync',
+  'read-before-confirmation',
+  'continue-after-eio',
+  'apply-before-commit',
+  'vote-without-persisting',
+  'stale-read-confirmation',
+  'new-leader-early-read',
+  'repair-without-fencing',
+] as const;
 
 /**
  * One deliberately broken behaviour: the storage acknowledges a write before its fsync (so
  * FleetNode sends its acknowledgements early); FleetNode serves linearizable reads before their
- * ReadIndex confirmation; the process goes on after FleetNode's onFatal (an fsync EIO).
+ * ReadIndex confirmation; the process goes on after FleetNode's onFatal (an fsync EIO);
+ * FleetNode applies entries as soon as they are appended; FleetNode sends vote grants before
+ * they are durable; the Raft core releases a read on a confirmation from a round sent before
+ * it arrived; a new leader serves reads before an entry of its term committed; a member whose
+ * damaged log was cut rejoins voting at once, as if it had truncated nothing committed.
  */
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
+
+/** The production switches each broken member is made of (the storage's and the process's are wired in place). */
+const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNodeOptions>>>> = {
+  'read-before-confirmation': { unsafeReleaseReadsEarly: true },
+  'apply-before-commit': { unsafeApplyBeforeCommit: true },
+  'vote-without-persisting': { unsafeSendVotesBeforePersist: true },
+  'stale-read-confirmation': { unsafeRaft: { releaseReadsOnStaleConfirmation: true } },
+  'new-leader-early-read': { unsafeRaft: { readBeforeTermCommit: true } },
+  'repair-without-fencing': { unsafeRaft: { ignoreRepair: true } },
+};
 
 /** What decides a real-node run: with the same options, a run is the same run. */
 export interface RealClusterOptions {
@@ -113,6 +136,8 @@ export class RealCluster {
   /** The disk faults in force: EIO stops with the fault phase. */
   private diskPlan: DiskPlan;
   private readonly stateHashes = new Map<number, { hash: number; member: string }>();
+  /** The highest commit index a member reported at a step's end (a leader commits only what a quorum holds). */
+  private commitSeen = 0;
   stepCount = 0;
 
   constructor(private readonly options: RealClusterOptions) {
@@ -125,7 +150,9 @@ export class RealCluster {
     const clientPrng = root.fork();
     const clockPrng = root.fork();
     this.damagePrng = root.fork();
-    this.latentDamage = options.diskFaults && this.damagePrng.chance(0.8) ? this.damagePrng.logUniform(0.1, 0.6) : 0;
+    // A member broken in its repair is only caught where disks get damaged: damage on every start then.
+    const hostileDamage = options.unsafe === 'repair-without-fencing';
+    this.latentDamage = options.diskFaults && (hostileDamage || this.damagePrng.chance(0.8)) ? (hostileDamage ? 1 : this.damagePrng.logUniform(0.1, 0.6)) : 0;
     this.diskPlan = this.plan.disk;
     this.network = new Network<Message>(this.netPrng, this.plan.link, cloneMessage);
     const stores = new Map<string, LogView>();
@@ -142,8 +169,8 @@ export class RealCluster {
     this.clients = new RealClients(
       this.scheduler,
       clientPrng,
-      { clients: this.plan.clients, keys: this.plan.keys, rate: this.plan.clientRate },
-      { memberIds: this.memberIds, api: (id) => this.api(id) },
+      { clients: this.plan.clients, readers: this.plan.readers, keys: this.plan.keys, rate: this.plan.clientRate },
+      { memberIds: this.memberIds, api: (id) => this.api(id), committed: () => Math.max(this.checker.stats.maxCommitted, this.commitSeen) },
       this.history,
       this.digest,
     );
@@ -206,7 +233,7 @@ export class RealCluster {
       logger,
       version: 'sim',
       runtime,
-      ...(unsafe === 'read-before-confirmation' ? { unsafeReleaseReadsEarly: true } : {}),
+      ...(unsafe === undefined ? {} : UNSAFE_NODE_OPTIONS[unsafe]),
     }).then(
       (node) => {
         if (!inc.alive) return;
@@ -389,6 +416,7 @@ export class RealCluster {
       if (!m.up || node === undefined) continue;
       const s = node.status();
       this.digest.add(m.index, s.term, s.commitIndex, s.appliedIndex);
+      this.commitSeen = Math.max(this.commitSeen, s.commitIndex);
       statuses.push({ id: s.id, term: s.term, role: s.role === 'learner' ? ('follower' as const) : s.role, commit: s.commitIndex, applied: s.appliedIndex, lastIndex: s.lastIndex });
       this.trackLeader(m, s.role === 'leader', s.term);
       await this.checkState(m, node);
@@ -485,7 +513,9 @@ export class RealCluster {
     if (disk.lastIndex <= disk.snapshotIndex) return;
     const repairing = this.members.filter((o) => o !== m && o.disk.repair !== undefined).length;
     if (repairing + 1 > Math.floor((this.members.length - 1) / 2)) return;
-    const index = this.damagePrng.between(disk.snapshotIndex + 1, disk.lastIndex);
+    // Half the time among the newest entries: those a quorum may hold only just, where a lost copy matters most.
+    const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
+    const index = this.damagePrng.between(oldest, disk.lastIndex);
     this.diskStats.latentDamage++;
     this.digest.add(120, m.index, index);
     this.log(`latent damage on ${m.id}: entry ${index} of ${disk.lastIndex} fails its checksum`);
@@ -522,6 +552,10 @@ export class RealCluster {
       return;
     }
     r.shuffle(ids);
+    // A broken member's run cuts the victim (mostly the leader) off on the minority side: a
+    // deposed leader that still believes it leads is where stale reads show.
+    const victim = this.options.unsafe === undefined ? undefined : this.victim()?.id;
+    if (victim !== undefined) ids.unshift(...ids.splice(ids.indexOf(victim), 1));
     const cut = r.between(1, Math.floor(ids.length / 2));
     const [a, b] = [ids.slice(0, cut), ids.slice(cut)];
     if (kind === 1) {

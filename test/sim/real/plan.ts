@@ -44,6 +44,11 @@ export interface RealPlan {
   readonly skewMs: number;
   readonly disk: DiskPlan;
   readonly clients: number;
+  /**
+   * Clients that only read, linearizably, from any member. Writers soon all wait on a leader
+   * that was cut off (a write's attempt lasts seconds): these keep reads coming meanwhile.
+   */
+  readonly readers: number;
   /** Per-step probability that an idle client starts an operation. */
   readonly clientRate: number;
   readonly keys: number;
@@ -72,16 +77,22 @@ export function formatRealFaults(kinds: ReadonlySet<RealFaultKind>): string {
 /** The disk of a run without `--disk-faults`: fast fsyncs that never fail; a crash loses exactly what was not fsynced. */
 const HEALTHY_DISK: DiskPlan = { fsyncUs: [200, 2000], slowFsync: 0, slowFsyncUs: [0, 0], eio: 0, keepUnsynced: 0, torn: 0 };
 
-function drawDisk(prng: Prng, on: (p: number) => boolean): DiskPlan {
+function drawDisk(prng: Prng, hostile: boolean): DiskPlan {
+  const on = (p: number): boolean => hostile || prng.chance(p);
   return {
     fsyncUs: [200, prng.between(1000, 5000)],
-    slowFsync: on(0.8) ? prng.logUniform(0.002, 0.05) : 0,
+    // Slow fsyncs widen the moments when a member's memory is ahead of its disk: a new leader's
+    // no-op not yet durable is when its reads could outrun its commit index.
+    slowFsync: on(0.8) ? (hostile ? prng.logUniform(0.05, 0.25) : prng.logUniform(0.002, 0.05)) : 0,
     slowFsyncUs: [20_000, prng.between(100_000, 1_500_000)],
     eio: on(0.8) ? prng.logUniform(0.00005, 0.002) : 0,
     keepUnsynced: on(0.8) ? prng.float() : 0,
     torn: prng.float(),
   };
 }
+
+/** Readers in a hostile run: the moments a broken member mishandles reads are short. */
+const HOSTILE_READERS = 4;
 
 /** Draws a run's plan. `hostile` (with a deliberately broken member) keeps every enabled fault on. */
 export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, diskFaults: boolean, hostile = false): RealPlan {
@@ -97,21 +108,24 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
       delayMax,
       clog: delayOn && prng.chance(0.5) ? prng.logUniform(0.0005, 0.01) : 0,
     },
-    partition: rate('partition', 0.003, 0.03),
-    partitionHeal: prng.logUniform(0.02, 0.2),
+    partition: rate('partition', hostile ? 0.01 : 0.003, hostile ? 0.05 : 0.03),
+    // Long partitions in hostile runs: a leader cut off on the minority side then outlives the election of the next.
+    partitionHeal: hostile ? prng.logUniform(0.01, 0.05) : prng.logUniform(0.02, 0.2),
     crash: rate('crash', hostile ? 0.01 : 0.002, hostile ? 0.04 : 0.02),
     restart: prng.logUniform(0.03, 0.3),
     leaderBias: hostile ? 0.8 : prng.float() * 0.6,
     connectionHint: prng.chance(0.5) ? prng.float() : 0,
     stall: rate('stall', 0.001, 0.01),
-    transfer: rate('transfer', 0.002, 0.02),
+    // Frequent leader changes in hostile runs: a new leader's first moments are when its commit index may lag.
+    transfer: rate('transfer', hostile ? 0.02 : 0.002, hostile ? 0.06 : 0.02),
     snapshot: rate('snapshot', 0.002, 0.02),
     snapshotEvery: prng.between(10, 200),
     drift: prng.float() * 0.002,
     skewMs: prng.float() * 500,
-    disk: diskFaults ? drawDisk(prng, (p) => hostile || prng.chance(p)) : HEALTHY_DISK,
+    disk: diskFaults ? drawDisk(prng, hostile) : HEALTHY_DISK,
     clients: prng.between(3, 6),
     clientRate: prng.logUniform(0.2, 1),
+    readers: hostile ? HOSTILE_READERS : 0,
     keys: prng.between(2, 4),
   };
 }
@@ -133,6 +147,7 @@ export function describeRealPlan(plan: RealPlan): string {
   if (d.slowFsync > 0) parts.push(`slow-fsync=${pct(d.slowFsync)}`);
   if (d.eio > 0) parts.push(`eio=${pct(d.eio)}`);
   if (d.keepUnsynced > 0) parts.push(`keep-unsynced=${pct(d.keepUnsynced)}`);
+  if (plan.readers > 0) parts.push(`readers=${plan.readers}`);
   parts.push(`snap/${plan.snapshotEvery}`);
   return parts.join(' ');
 }
