@@ -1,4 +1,6 @@
 import type { ApplyResult, Command, FleetStateMachine } from '../fleet/index.js';
+import type { AutopilotReport } from './autopilot/runner.js';
+import type { AutopilotPatch, AutopilotSettings } from './autopilot/settings.js';
 
 /** A member of the coordinator cluster as the membership records it. */
 export interface MemberInfo {
@@ -44,6 +46,8 @@ export interface MemberStatus {
   readonly rssBytes: number;
   readonly snapshotsTaken: number;
   readonly elections: number;
+  /** Autopilot's latest assessment: only on the leader. */
+  readonly autopilot: AutopilotReport | undefined;
 }
 
 /** How fresh a read must be. */
@@ -109,4 +113,8 @@ export interface NodeApi {
   addMember(id: string, address: string, learner: boolean): Promise<void>;
   promoteMember(id: string): Promise<void>;
   removeMember(id: string): Promise<void>;
+  /** The replicated autopilot settings (the defaults until set), and why the stored ones are unusable if they are. */
+  autopilotSettings(): Promise<{ settings: AutopilotSettings; problem?: string }>;
+  /** Changes some autopilot settings (on the leader); INVALID_ARGUMENT when the result would be unacceptable. */
+  setAutopilot(patch: AutopilotPatch): Promise<{ settings: AutopilotSettings }>;
 }

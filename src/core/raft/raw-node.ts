@@ -214,6 +214,7 @@ export class RawNode {
       leader: r.leader,
       conf: r.conf,
       transferee: r.leadTransferee,
+      confChangeBlocked: r.role === 'leader' && r.confChangeBlocked(),
       progress,
     };
   }

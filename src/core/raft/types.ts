@@ -167,6 +167,8 @@ export interface Status {
   readonly leader: NodeId;
   readonly conf: ConfState;
   readonly transferee: NodeId;
+  /** On the leader: a membership change would be refused now (one is pending, or the term has committed nothing yet). */
+  readonly confChangeBlocked: boolean;
   /** Only on the leader: each member's progress, the leader's own included. */
   readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
 }
