@@ -139,7 +139,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
   };
 }
 
-/** Adds the leader's autopilot verdict to each row; a dead member's problem says so first. */
+/** Adds the leader's autopilot verdict to each row; a dead member's problem says it is dead. */
 function withVerdicts(rows: StatusMember[], state: AutopilotState | undefined): StatusMember[] {
   if (state === undefined) return rows;
   return rows.map((r) => {
@@ -147,7 +147,8 @@ function withVerdicts(rows: StatusMember[], state: AutopilotState | undefined): 
     if (h === undefined) return r;
     const autopilot: MemberVerdict = { healthy: h.healthy, stable: h.stable, dead: h.dead, lastContactMs: h.lastContactMs, trailingEntries: h.trailingEntries, trailingMs: h.trailingMs };
     if (!h.dead) return { ...r, autopilot };
-    return { ...r, autopilot, healthy: false, problem: `dead (no contact for ${Math.round(h.lastContactMs / 1000)}s)${r.problem === undefined ? '' : `: ${r.problem}`}` };
+    // The verdict replaces the probe's own reason: "dead" says more than "connection refused", and fits top's column.
+    return { ...r, autopilot, healthy: false, problem: `dead: no contact for ${Math.round(h.lastContactMs / 1000)}s` };
   });
 }
 

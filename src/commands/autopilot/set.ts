@@ -53,7 +53,7 @@ min-quorum is the floor cleanup never goes below: with the default 3, a three-vo
       view = await client.setAutopilot(patch);
     } catch (err) {
       // The leader judges whether the settings fit together; a misfit is the operator's input.
-      if (err instanceof FleetClientError && err.kind === 'invalid') throw new UsageError(err.message, 'fleet autopilot set --help', err);
+      if (err instanceof FleetClientError && err.kind === 'invalid') throw new UsageError(inFlagTerms(err.message), 'fleet autopilot set --help', err);
       throw err;
     }
     if (!this.jsonEnabled()) {
@@ -75,4 +75,21 @@ function patchOf(f: { 'promote-learners'?: boolean; 'cleanup-dead'?: boolean; 'd
     ['stabilizationMs', f.stabilization],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as Partial<AutopilotSettings>;
+}
+
+/** The flag each setting is set with, for the leader's refusals (which name the settings). */
+const FLAG_OF: Readonly<Record<keyof AutopilotSettings, string>> = {
+  autoPromoteLearners: '--promote-learners',
+  cleanupDeadMembers: '--cleanup-dead',
+  deadAfterMs: '--dead-after',
+  lastContactThresholdMs: '--last-contact-threshold',
+  maxTrailingEntries: '--max-trailing',
+  minQuorum: '--min-quorum',
+  stabilizationMs: '--stabilization',
+};
+
+/** The leader's refusal without the endpoint it came from, naming flags rather than settings. */
+function inFlagTerms(message: string): string {
+  const bare = message.replace(/^[^\s:]+:\d+: /, '');
+  return bare.replace(/\b\w+\b/g, (word) => (Object.hasOwn(FLAG_OF, word) ? FLAG_OF[word as keyof AutopilotSettings] : word));
 }

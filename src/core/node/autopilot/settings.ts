@@ -57,7 +57,7 @@ export function settingsProblem(s: AutopilotSettings): string | undefined {
   if (!Number.isInteger(s.minQuorum) || s.minQuorum < 1 || s.minQuorum > MAX_MIN_QUORUM) return `minQuorum must be 1..${MAX_MIN_QUORUM}, got ${s.minQuorum}`;
   if (!Number.isInteger(s.maxTrailingEntries) || s.maxTrailingEntries < 0 || s.maxTrailingEntries > MAX_TRAILING) return `maxTrailingEntries must be 0..${MAX_TRAILING}, got ${s.maxTrailingEntries}`;
   // A member must be unhealthy before it is dead: dead-after below the contact threshold would remove members that still count as healthy.
-  if (s.deadAfterMs < s.lastContactThresholdMs) return `deadAfterMs (${s.deadAfterMs}) must be at least lastContactThresholdMs (${s.lastContactThresholdMs})`;
+  if (s.deadAfterMs < s.lastContactThresholdMs) return `deadAfterMs (${s.deadAfterMs} ms) must be at least lastContactThresholdMs (${s.lastContactThresholdMs} ms)`;
   return undefined;
 }
 
