@@ -77,8 +77,7 @@ describe('decideAutopilot: dead-member cleanup', () => {
   });
 
   it('refuses a removal that would leave the alive voters short of a majority of the smaller configuration', () => {
-    // Seven voters, three dead, minimum quorum 1: after removing one, 6 remain of which 4 are alive — fine;
-    // but with four dead (no quorum to lead with anyway) the rule must still hold on its own.
+    // Seven voters, four dead, minimum quorum 1: a leader could not lead so, but the rule must hold on its own.
     const members = [health('n1'), health('n2'), health('n3'), dead('n4'), dead('n5'), dead('n6'), dead('n7')];
     const d = decideAutopilot(input(['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'], [], members, { settings: { ...ON, minQuorum: 1 } }));
     expect(d.action).toBeUndefined();
