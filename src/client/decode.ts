@@ -7,6 +7,8 @@ import type * as wire from '../proto/index.js';
 import { FleetClientError, kindOfRefusal } from './errors.js';
 import { oneofKey } from './encode.js';
 import type {
+  AutopilotSettings,
+  AutopilotState,
   ClusterView,
   CommandResults,
   CommandType,
@@ -118,13 +120,32 @@ export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryC
 
 /** A member's status. */
 export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
+  const { autopilot, _autopilot, ...rest } = s;
   return {
-    ...s,
+    ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
     members: s.members.map(memberFromWire),
     progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.fromWire(p.state) ?? 'probe' })),
     repair: s.repair === null ? null : { file: s.repair.file, reason: s.repair.reason, since: s.repair.since },
+    ...(autopilot === null || autopilot === undefined ? {} : { autopilot: autopilotFromWire(autopilot) }),
   };
+}
+
+/** Autopilot's assessment. */
+function autopilotFromWire(a: wire.AutopilotState__Output): AutopilotState {
+  return {
+    settings: autopilotSettingsFromWire(a.settings),
+    settingsProblem: a.settingsProblem === '' ? null : a.settingsProblem,
+    members: a.members.map((m) => ({ ...m })),
+    held: [...a.held],
+    lastAction: a.lastAction === '' ? null : a.lastAction,
+  };
+}
+
+/** Autopilot's settings. */
+export function autopilotSettingsFromWire(v: wire.AutopilotSettings__Output | null): AutopilotSettings {
+  const { ...settings } = required(v, 'autopilot settings');
+  return settings;
 }
 
 /** A member of the membership. */

@@ -8,12 +8,14 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
-import { memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
+import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
 import * as q from './queries.js';
 import type {
+  AutopilotSettings,
+  AutopilotSettingsView,
   ClusterView,
   Command,
   CommandOf,
@@ -470,6 +472,18 @@ export class FleetClient {
   /** The membership as a member knows it (default: the leader). */
   listMembers(opts: { endpoint?: string } = {}): Promise<MembersView> {
     return this.#members(opts.endpoint === undefined ? 'leader' : { endpoint: opts.endpoint }, (ep, md, o, cb) => ep.admin.ListMembers({}, md, o, cb));
+  }
+
+  /** The replicated autopilot settings, read through the leader. */
+  async getAutopilot(): Promise<AutopilotSettingsView> {
+    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AutopilotSettingsResponse__Output>((md, o, cb) => ep.admin.GetAutopilot({}, md, o, cb), timeout));
+    return { settings: autopilotSettingsFromWire(r.settings), problem: r.problem === '' ? null : r.problem };
+  }
+
+  /** Changes the given autopilot settings (the others keep their value); answers the settings now in force. */
+  async setAutopilot(patch: Partial<AutopilotSettings>): Promise<AutopilotSettingsView> {
+    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AutopilotSettingsResponse__Output>((md, o, cb) => ep.admin.SetAutopilot({ ...patch }, md, o, cb), timeout));
+    return { settings: autopilotSettingsFromWire(r.settings), problem: r.problem === '' ? null : r.problem };
   }
 
   async #members(route: Route, start: q.MembersCall): Promise<MembersView> {

@@ -335,6 +335,8 @@ export interface MemberStatus {
   readonly repair: RepairState | null;
   /** Repairs the member's process finished. */
   readonly repairsCompleted: number;
+  /** Autopilot's assessment: only from the leader (absent from a follower or an older member). */
+  readonly autopilot?: AutopilotState;
 }
 
 /** Where a member found its log damaged, why, and since when (ISO 8601). */
@@ -342,6 +344,47 @@ export interface RepairState {
   readonly file: string;
   readonly reason: string;
   readonly since: string;
+}
+
+/** What autopilot may do by itself, and the thresholds of health (durations in milliseconds). */
+export interface AutopilotSettings {
+  readonly autoPromoteLearners: boolean;
+  readonly cleanupDeadMembers: boolean;
+  readonly deadAfterMs: number;
+  readonly lastContactThresholdMs: number;
+  readonly maxTrailingEntries: number;
+  readonly minQuorum: number;
+  readonly stabilizationMs: number;
+}
+
+/** One member's health as the leader sees it. */
+export interface MemberHealth {
+  readonly id: string;
+  readonly voter: boolean;
+  readonly lastContactMs: number;
+  readonly trailingEntries: number;
+  /** Milliseconds since it was last caught up with the leader's log. */
+  readonly trailingMs: number;
+  readonly healthy: boolean;
+  readonly stable: boolean;
+  readonly dead: boolean;
+}
+
+/** Autopilot as the leader runs it. */
+export interface AutopilotState {
+  readonly settings: AutopilotSettings;
+  /** Why the stored settings are unusable (the defaults are in force); null when they are fine. */
+  readonly settingsProblem: string | null;
+  readonly members: readonly MemberHealth[];
+  /** Changes due but held back, one sentence each. */
+  readonly held: readonly string[];
+  readonly lastAction: string | null;
+}
+
+/** The replicated settings as a member answers them. */
+export interface AutopilotSettingsView {
+  readonly settings: AutopilotSettings;
+  readonly problem: string | null;
 }
 
 /** The membership and the leader, as the answering member knows them. */

@@ -33,5 +33,16 @@ export async function addVoterThroughLearner(client: MembershipClient, id: strin
   const outcome = await waitCaughtUp(client, id, opts);
   if (!outcome.caughtUp) return { promoted: false, view, reason: outcome.reason };
   opts.onProgress?.(`promoting ${id} to voter`);
-  return { promoted: true, view: await client.promoteMember(id), caughtUpMs: outcome.tookMs };
+  return { promoted: true, view: await promoteUnlessVoter(client, id), caughtUpMs: outcome.tookMs };
+}
+
+/** Promotes `id`; when the leader refuses because autopilot promoted it meanwhile, that is success too. */
+async function promoteUnlessVoter(client: MembershipClient, id: string): Promise<MembersView> {
+  try {
+    return await client.promoteMember(id);
+  } catch (err) {
+    const view = await client.listMembers().catch(() => undefined);
+    if (view?.members.some((m) => m.id === id && m.voter)) return view;
+    throw err;
+  }
 }

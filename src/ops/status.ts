@@ -6,7 +6,7 @@
  * Unreachable members are rows, not errors: the model always describes what could be seen,
  * and `quorum.available` says whether the cluster can make progress.
  */
-import type { EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
+import type { AutopilotSettings, AutopilotState, EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
 import { naturalCompare } from './natural-order.js';
 
 /** A member's role as `fleet status` shows it. */
@@ -36,6 +36,33 @@ export interface StatusMember {
   readonly uptimeMs: number | null;
   /** Set while the member rebuilds a damaged log from the leader. */
   readonly repair: RepairState | null;
+  /** Autopilot's verdict on it, from the leader; absent when no leader reports one. */
+  readonly autopilot?: MemberVerdict;
+}
+
+/** What the leader's autopilot says of one member. */
+export interface MemberVerdict {
+  readonly healthy: boolean;
+  /** Healthy for the whole stabilization period. */
+  readonly stable: boolean;
+  /** Unheard from for longer than dead-after: cleanup removes it if enabled and safe. */
+  readonly dead: boolean;
+  /** Milliseconds since the leader last heard from it. */
+  readonly lastContactMs: number;
+  readonly trailingEntries: number;
+  /** Milliseconds since it was last caught up with the leader's log. */
+  readonly trailingMs: number;
+}
+
+/** Autopilot as the leader runs it: the replicated settings and what it holds back. */
+export interface AutopilotView {
+  readonly settings: AutopilotSettings;
+  readonly settingsProblem: string | null;
+  /** Members it judges dead, in id order. */
+  readonly dead: readonly string[];
+  /** Changes due but held back (cleanup off, minimum quorum), one sentence each. */
+  readonly held: readonly string[];
+  readonly lastAction: string | null;
 }
 
 /** Whether the voters can still commit, and how many more can fail. */
@@ -80,6 +107,8 @@ export interface StatusModel {
    * updated first, so an apply left running in another terminal is visible.
    */
   readonly plans: readonly PlanView[];
+  /** Autopilot's settings and findings, from the leader; null without a leader that reports them. */
+  readonly autopilot: AutopilotView | null;
 }
 
 /** Thresholds of health. */
@@ -98,7 +127,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
   const membership = reference?.status.members ?? [];
   const term = Math.max(0, ...answered.map((a) => a.status.term));
   const ctx: RowContext = { leader: leader?.status, staleContactMs: thresholds.staleContactMs ?? 5_000, term };
-  const rows = rowsFor(probes, answered, membership, ctx).sort(byId);
+  const rows = withVerdicts(rowsFor(probes, answered, membership, ctx), leader?.status.autopilot).sort(byId);
   const quorum = quorumOf(rows, membership, leader !== undefined);
   return {
     clusterName: reference?.status.clusterName ?? null,
@@ -108,7 +137,27 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     quorum,
     members: rows,
     plans: plansInProgress(plans),
+    autopilot: autopilotView(leader?.status.autopilot),
   };
+}
+
+/** Adds the leader's autopilot verdict to each row; a dead member's problem says it is dead. */
+function withVerdicts(rows: StatusMember[], state: AutopilotState | undefined): StatusMember[] {
+  if (state === undefined) return rows;
+  return rows.map((r) => {
+    const h = state.members.find((m) => m.id === r.id);
+    if (h === undefined) return r;
+    const autopilot: MemberVerdict = { healthy: h.healthy, stable: h.stable, dead: h.dead, lastContactMs: h.lastContactMs, trailingEntries: h.trailingEntries, trailingMs: h.trailingMs };
+    if (!h.dead) return { ...r, autopilot };
+    // The verdict replaces the probe's own reason: "dead" says more than "connection refused", and fits top's column.
+    return { ...r, autopilot, healthy: false, problem: `dead: no contact for ${Math.round(h.lastContactMs / 1000)}s` };
+  });
+}
+
+function autopilotView(state: AutopilotState | undefined): AutopilotView | null {
+  if (state === undefined) return null;
+  const dead = state.members.filter((m) => m.dead).map((m) => m.id).sort(naturalCompare);
+  return { settings: state.settings, settingsProblem: state.settingsProblem, dead, held: state.held, lastAction: state.lastAction };
 }
 
 /** The state `fleet status` exits with (see HealthState), and the findings behind it, member by member. */

@@ -3,6 +3,7 @@ import type { StatusMember, StatusModel } from '../ops/status.js';
 import { formatDuration } from '../cli/durations.js';
 import type { Palette } from './colors.js';
 import { renderTable } from './table.js';
+import { renderAutopilotLine, verdictWord } from './autopilot.js';
 
 /** The header line, e.g. `cluster fleet · leader n1 · term 4 · quorum 2 of 3 voters · can lose 1 of 3`. */
 export function renderStatusHeader(m: StatusModel, p: Palette): string {
@@ -39,9 +40,10 @@ const COLUMNS = [
   { header: 'health' },
 ] as const;
 
-/** The member table. */
+/** The member table; with the leader's autopilot verdicts, a column for them. */
 export function renderStatusTable(m: StatusModel, p: Palette): string {
-  return renderTable(COLUMNS, m.members.map((r) => row(r, p)), p);
+  if (m.autopilot === null) return renderTable(COLUMNS, m.members.map((r) => row(r, p)), p);
+  return renderTable([...COLUMNS, { header: 'autopilot' }], m.members.map((r) => [...row(r, p), verdictWord(r.autopilot, p)]), p);
 }
 
 function row(r: StatusMember, p: Palette): string[] {
@@ -94,5 +96,6 @@ export function renderPlans(m: StatusModel, p: Palette, now = Date.now()): strin
 /** The whole screen: header, blank line, table, and any rebind plan in progress. */
 export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): string {
   const plans = renderPlans(m, p, now);
-  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}${plans === '' ? '' : `\n\n${plans}`}`;
+  const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
+  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}${autopilot}${plans === '' ? '' : `\n\n${plans}`}`;
 }

@@ -43,6 +43,20 @@ describe('addVoterThroughLearner', () => {
     expect(lines).toContain('n4 catching up: 80 entries behind (20/100)');
   });
 
+  it('counts a learner that autopilot promoted meanwhile as promoted (its own promotion is then refused)', async () => {
+    const { client, calls } = fakeCluster([{ state: 'replicate', match: 100 }]);
+    client.promoteMember = async (id) => {
+      calls.push(`promote ${id}`);
+      // Autopilot got there first: the leader now refuses, as it does for any voter.
+      const view = await client.listMembers();
+      Object.assign(view.members.find((m) => m.id === id)!, { voter: true });
+      throw new Error(`${id} is not a learner`);
+    };
+    const r = await addVoterThroughLearner(client, 'n4', '127.0.0.1:7784', { timeoutMs: 1_000, everyMs: 1 });
+    expect(r.promoted).toBe(true);
+    expect(r.view.members.find((m) => m.id === 'n4')).toMatchObject({ voter: true });
+  });
+
   it('leaves it a learner and says why when it does not catch up by the deadline', async () => {
     const { client, calls } = fakeCluster([{ recentActive: false }]);
     const r = await addVoterThroughLearner(client, 'n4', '127.0.0.1:7784', { timeoutMs: 20, everyMs: 5 });

@@ -1,4 +1,6 @@
 import type { ApplyResult, Command, FleetStateMachine } from '../fleet/index.js';
+import type { AutopilotReport } from './autopilot/runner.js';
+import type { AutopilotPatch, AutopilotSettings } from './autopilot/settings.js';
 
 /** A member of the coordinator cluster as the membership records it. */
 export interface MemberInfo {
@@ -47,6 +49,8 @@ export interface MemberStatus {
   /** Set while this member repairs a damaged log from its peers (storage-port.ts, RecoveredState.repair). */
   readonly repair?: RepairStatus;
   readonly repairsCompleted: number;
+  /** Autopilot's latest assessment: only on the leader. */
+  readonly autopilot: AutopilotReport | undefined;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */
@@ -119,4 +123,8 @@ export interface NodeApi {
   addMember(id: string, address: string, learner: boolean): Promise<void>;
   promoteMember(id: string): Promise<void>;
   removeMember(id: string): Promise<void>;
+  /** The replicated autopilot settings (the defaults until set), and why the stored ones are unusable if they are. */
+  autopilotSettings(): Promise<{ settings: AutopilotSettings; problem?: string }>;
+  /** Changes some autopilot settings (on the leader); INVALID_ARGUMENT when the result would be unacceptable. */
+  setAutopilot(patch: AutopilotPatch): Promise<{ settings: AutopilotSettings }>;
 }

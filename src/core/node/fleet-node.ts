@@ -9,6 +9,10 @@ import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
 import { systemRuntime, type NodeRuntime, type TimerId } from './runtime.js';
 import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './snapshot-policy.js';
+import { FollowerTimes } from './autopilot/follower-times.js';
+import type { MemberObservation } from './autopilot/health.js';
+import { AutopilotRunner, type LeaderView } from './autopilot/runner.js';
+import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -96,6 +100,8 @@ async function runInSlices(steps: Generator<void, void, undefined>, between: () 
 /** Ticks per heartbeat: finer ticks let a follower fail over within a fraction of a heartbeat. */
 const TICKS_PER_HEARTBEAT = 10;
 const READ_TIMEOUT_MS = 5_000;
+/** How often the leader's autopilot assesses health: fine enough for second-scale thresholds, cheap at any size fleet runs. */
+const AUTOPILOT_ROUND_MS = 200;
 
 /**
  * One coordinator replica: drives the Raft core with a clock, durable storage and a transport,
@@ -137,6 +143,10 @@ export class FleetNode implements NodeApi {
   private fatal: ((err: Error) => void) | undefined;
   /** A read round was in flight at the last expiry check: still in flight at the next one means it was lost. */
   private readRoundStuck = false;
+  /** The leader's record of when each follower was last heard from and caught up. */
+  private readonly followerTimes = new FollowerTimes();
+  private readonly autopilot: AutopilotRunner;
+  private autopilotTimer: TimerId | undefined;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -154,6 +164,13 @@ export class FleetNode implements NodeApi {
     const repair = opts.storage.recovered.repair;
     if (repair) this.repair = { file: repair.file, reason: repair.reason, since: repair.since };
     this.appliedTerm = appliedTerm;
+    this.autopilot = new AutopilotRunner({
+      view: () => this.leaderView(),
+      settings: () => decodeSettings(this.sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value),
+      promote: (id) => this.promoteMember(id),
+      remove: (id) => this.removeMember(id),
+      log: (level, fields, msg) => this.opts.logger[level](fields, msg),
+    });
   }
 
   /**
@@ -210,6 +227,7 @@ export class FleetNode implements NodeApi {
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
     this.ticker = this.rt.setInterval(() => this.tick(), tickMs);
     this.readTimer = this.rt.setInterval(() => this.expireReads(), READ_TIMEOUT_MS);
+    this.autopilotTimer = this.rt.setInterval(() => this.autopilot.round(), AUTOPILOT_ROUND_MS);
     this.schedule();
   }
 
@@ -223,6 +241,7 @@ export class FleetNode implements NodeApi {
   step(m: Message): void {
     if (this.stopped) return;
     if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = this.rt.monoNow();
+    if (this.soft.role === 'leader') this.followerTimes.heard(m.from, this.rt.monoNow());
     this.raw.step(m);
     this.schedule();
   }
@@ -373,7 +392,10 @@ export class FleetNode implements NodeApi {
     const was = this.soft;
     this.soft = soft;
     const term = this.raw.status().term;
-    if (soft.role === 'leader' && was.role !== 'leader') this.elections++;
+    if (soft.role === 'leader' && was.role !== 'leader') {
+      this.elections++;
+      this.followerTimes.reset();
+    }
     if (soft.leader !== was.leader) {
       this.opts.logger.info({ leader: soft.leader || null, role: soft.role, term }, soft.leader ? 'leader changed' : 'no leader');
     }
@@ -591,7 +613,46 @@ export class FleetNode implements NodeApi {
       elections: this.elections,
       ...(this.repair ? { repair: this.repair } : {}),
       repairsCompleted: this.repairsCompleted,
+      autopilot: this.autopilot.report(),
     };
+  }
+
+  // ------------------------------------------------------------------ autopilot
+
+  /** What autopilot sees this instant, on the leader; undefined elsewhere. */
+  private leaderView(): LeaderView | undefined {
+    if (this.stopped || this.soft.role !== 'leader') return undefined;
+    const st = this.raw.status();
+    const now = this.rt.monoNow();
+    const matches = new Map([...st.progress].filter(([id]) => id !== this.id).map(([id, p]) => [id, p.match]));
+    this.followerTimes.sample(now, st.lastIndex, matches);
+    const observations: MemberObservation[] = [...st.progress.keys()].map((id) => {
+      const voter = st.conf.voters.includes(id);
+      if (id === this.id) return { id, voter, lastContactMs: 0, trailingEntries: 0, trailingMs: 0 };
+      return { id, voter, trailingEntries: Math.max(0, st.lastIndex - (matches.get(id) ?? 0)), ...this.followerTimes.ages(id, now) };
+    });
+    return { now, leader: this.id, voters: st.conf.voters, learners: st.conf.learners, changePending: st.confChangeBlocked, observations };
+  }
+
+  /** The replicated autopilot settings, read linearizably (so every member answers the same). */
+  async autopilotSettings(): Promise<{ settings: AutopilotSettings; problem?: string }> {
+    const { value } = await this.read({ mode: 'linearizable' }, (sm) => sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value);
+    return decodeSettings(value);
+  }
+
+  /**
+   * Changes some autopilot settings on the leader: a compare-and-set on the stored value, so two
+   * operators' changes never overwrite each other unseen (the loser is told to retry).
+   */
+  async setAutopilot(patch: AutopilotPatch): Promise<{ settings: AutopilotSettings }> {
+    const { value: stored } = await this.read({ mode: 'linearizable' }, (sm) => sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value);
+    const merged = mergeSettings(decodeSettings(stored).settings, patch);
+    if (!merged.ok) throw new NodeError('INVALID_ARGUMENT', merged.problem);
+    const op = { type: 'kv.cas' as const, ...AUTOPILOT_KV, expected: stored ?? null, value: encodeSettings(merged.settings) };
+    // No client session: the settings are idempotent, and a lost answer is answered by a retry.
+    const r = await this.write({ clientId: '', seq: 0, firstIncomplete: 0, op });
+    if (!r.ok) throw new NodeError('FAILED_PRECONDITION', `the autopilot settings changed meanwhile; retry (${r.message})`);
+    return { settings: merged.settings };
   }
 
   async transferLeadership(to?: string): Promise<{ from: string; to: string; tookMs: number }> {
@@ -727,6 +788,7 @@ export class FleetNode implements NodeApi {
     this.stopped = true;
     this.rt.clearTimer(this.ticker);
     this.rt.clearTimer(this.readTimer);
+    this.rt.clearTimer(this.autopilotTimer);
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
     this.failWaiters(err);
     this.reads.failAll(err);

@@ -806,15 +806,21 @@ export class Raft {
     if (refused) return { ok: false, error: refused };
     // One change at a time, and only once this term has committed an entry (the single-server
     // change bug Ongaro described in 2015: a new leader must not change membership first).
-    if (this.pendingConfIndex > this.log.applied || !this.committedInTerm()) {
-      return { ok: false, error: 'conf-change-pending' };
-    }
+    if (this.confChangeBlocked()) return { ok: false, error: 'conf-change-pending' };
     const next = applyConfChange(this.conf, cc);
     if (!next || next.voters.length === 0) return { ok: false, error: 'invalid-conf-change' };
     const index = this.log.lastIndex() + 1;
     this.appendEntries([{ term: this.term, index, type: 'conf-change', data: encodeConfChange(cc) }]);
     this.pendingConfIndex = index;
     return { ok: true, firstIndex: index, term: this.term };
+  }
+
+  /**
+   * Whether a membership change would be refused now: one is pending, or this term has not
+   * committed an entry yet (the single-server change bug Ongaro described in 2015).
+   */
+  confChangeBlocked(): boolean {
+    return this.pendingConfIndex > this.log.applied || !this.committedInTerm();
   }
 
   /** Makes a committed membership change take effect (called as the entry is handed out for applying). */

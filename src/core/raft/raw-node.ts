@@ -220,6 +220,7 @@ export class RawNode {
       conf: r.conf,
       repairing: r.repairing,
       transferee: r.leadTransferee,
+      confChangeBlocked: r.role === 'leader' && r.confChangeBlocked(),
       progress,
     };
   }

@@ -175,6 +175,8 @@ export interface Status {
   readonly transferee: NodeId;
   /** Rebuilding a damaged log from the leader (InitialState.repairing): no votes, no campaigns. */
   readonly repairing: boolean;
+  /** On the leader: a membership change would be refused now (one is pending, or the term has committed nothing yet). */
+  readonly confChangeBlocked: boolean;
   /** Only on the leader: each member's progress, the leader's own included. */
   readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
 }

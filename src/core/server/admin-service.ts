@@ -6,6 +6,7 @@ import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } f
 import { open } from 'node:fs/promises';
 import type * as wire from '../../proto/index.js';
 import { NodeError, type NodeApi } from '../node/api.js';
+import type { AutopilotPatch } from '../node/autopilot/settings.js';
 import { authorize, type AuthOptions } from './auth.js';
 import { WireError, errorStatus } from './wire.js';
 
@@ -115,6 +116,23 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
       return members(node);
     }),
     ListMembers: unary(opts, async () => members(node)),
+    GetAutopilot: unary(opts, async () => {
+      const r = await node.autopilotSettings();
+      return { settings: { ...r.settings }, problem: r.problem ?? '' };
+    }),
+    SetAutopilot: unary(opts, async (req: wire.SetAutopilotRequest__Output) => {
+      const r = await node.setAutopilot(autopilotPatch(req));
+      return { settings: { ...r.settings }, problem: '' };
+    }),
   };
 }
+
+/** The fields the request sets (proto3 `optional`: presence is in the virtual oneof), and no others. */
+function autopilotPatch(req: wire.SetAutopilotRequest__Output): AutopilotPatch {
+  const patch: Record<string, unknown> = {};
+  for (const key of AUTOPILOT_FIELDS) if (req[`_${key}`] === key && req[key] !== undefined) patch[key] = req[key];
+  return patch as AutopilotPatch;
+}
+
+const AUTOPILOT_FIELDS = ['autoPromoteLearners', 'cleanupDeadMembers', 'deadAfterMs', 'lastContactThresholdMs', 'maxTrailingEntries', 'minQuorum', 'stabilizationMs'] as const;
 

@@ -22,6 +22,7 @@ import type {
   ShardView,
 } from '../fleet/index.js';
 import type { MemberStatus } from '../node/api.js';
+import type { AutopilotReport } from '../node/autopilot/runner.js';
 
 /** null → absent. */
 function opt<T>(value: T | null): T | undefined {
@@ -252,10 +253,23 @@ export function detailsToWire(details: Details): wire.ErrorDetails {
 
 /** A member's status on the wire. */
 export function memberStatusToWire(s: MemberStatus): wire.MemberStatus {
+  const { autopilot, ...rest } = s;
   return {
-    ...s,
+    ...rest,
     role: MEMBER_ROLES.toWire(s.role),
     members: s.members.map((m) => ({ ...m })),
     progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.toWire(p.state) })),
+    ...(autopilot === undefined ? {} : { autopilot: autopilotToWire(autopilot) }),
+  };
+}
+
+/** Autopilot's assessment on the wire. */
+function autopilotToWire(r: AutopilotReport): wire.AutopilotState {
+  return {
+    settings: { ...r.settings },
+    settingsProblem: r.settingsProblem ?? '',
+    members: r.health.map((h) => ({ id: h.id, voter: h.voter, lastContactMs: h.lastContactMs, trailingEntries: h.trailingEntries, trailingMs: h.trailingMs, healthy: h.healthy, stable: h.stable, dead: h.dead })),
+    held: [...r.held],
+    lastAction: r.lastAction ?? '',
   };
 }

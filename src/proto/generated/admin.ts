@@ -3,6 +3,9 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from './fleet/v1/AddMemberRequest.js';
 import type { AdminClient as _fleet_v1_AdminClient, AdminDefinition as _fleet_v1_AdminDefinition } from './fleet/v1/Admin.js';
+import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './fleet/v1/AutopilotSettings.js';
+import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from './fleet/v1/AutopilotSettingsResponse.js';
+import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from './fleet/v1/AutopilotState.js';
 import type { ClusterContact as _fleet_v1_ClusterContact, ClusterContact__Output as _fleet_v1_ClusterContact__Output } from './fleet/v1/ClusterContact.js';
 import type { ClusterContactResult as _fleet_v1_ClusterContactResult, ClusterContactResult__Output as _fleet_v1_ClusterContactResult__Output } from './fleet/v1/ClusterContactResult.js';
 import type { ClusterHeartbeat as _fleet_v1_ClusterHeartbeat, ClusterHeartbeat__Output as _fleet_v1_ClusterHeartbeat__Output } from './fleet/v1/ClusterHeartbeat.js';
@@ -32,6 +35,7 @@ import type { DrillsClient as _fleet_v1_DrillsClient, DrillsDefinition as _fleet
 import type { ErrorDetails as _fleet_v1_ErrorDetails, ErrorDetails__Output as _fleet_v1_ErrorDetails__Output } from './fleet/v1/ErrorDetails.js';
 import type { FleetClient as _fleet_v1_FleetClient, FleetDefinition as _fleet_v1_FleetDefinition } from './fleet/v1/Fleet.js';
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from './fleet/v1/FollowerProgress.js';
+import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from './fleet/v1/GetAutopilotRequest.js';
 import type { GetCluster as _fleet_v1_GetCluster, GetCluster__Output as _fleet_v1_GetCluster__Output } from './fleet/v1/GetCluster.js';
 import type { GetShard as _fleet_v1_GetShard, GetShard__Output as _fleet_v1_GetShard__Output } from './fleet/v1/GetShard.js';
 import type { KvCas as _fleet_v1_KvCas, KvCas__Output as _fleet_v1_KvCas__Output } from './fleet/v1/KvCas.js';
@@ -65,6 +69,7 @@ import type { ListPlans as _fleet_v1_ListPlans, ListPlans__Output as _fleet_v1_L
 import type { ListProviders as _fleet_v1_ListProviders, ListProviders__Output as _fleet_v1_ListProviders__Output } from './fleet/v1/ListProviders.js';
 import type { ListQuotas as _fleet_v1_ListQuotas, ListQuotas__Output as _fleet_v1_ListQuotas__Output } from './fleet/v1/ListQuotas.js';
 import type { ListShards as _fleet_v1_ListShards, ListShards__Output as _fleet_v1_ListShards__Output } from './fleet/v1/ListShards.js';
+import type { MemberHealth as _fleet_v1_MemberHealth, MemberHealth__Output as _fleet_v1_MemberHealth__Output } from './fleet/v1/MemberHealth.js';
 import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from './fleet/v1/MemberInfo.js';
 import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from './fleet/v1/MemberStatus.js';
 import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from './fleet/v1/MembersResponse.js';
@@ -96,6 +101,7 @@ import type { SessionRequest as _fleet_v1_SessionRequest, SessionRequest__Output
 import type { SessionRequests as _fleet_v1_SessionRequests, SessionRequests__Output as _fleet_v1_SessionRequests__Output } from './fleet/v1/SessionRequests.js';
 import type { SessionResponse as _fleet_v1_SessionResponse, SessionResponse__Output as _fleet_v1_SessionResponse__Output } from './fleet/v1/SessionResponse.js';
 import type { SessionResponses as _fleet_v1_SessionResponses, SessionResponses__Output as _fleet_v1_SessionResponses__Output } from './fleet/v1/SessionResponses.js';
+import type { SetAutopilotRequest as _fleet_v1_SetAutopilotRequest, SetAutopilotRequest__Output as _fleet_v1_SetAutopilotRequest__Output } from './fleet/v1/SetAutopilotRequest.js';
 import type { ShardHeartbeat as _fleet_v1_ShardHeartbeat, ShardHeartbeat__Output as _fleet_v1_ShardHeartbeat__Output } from './fleet/v1/ShardHeartbeat.js';
 import type { ShardHeartbeatResult as _fleet_v1_ShardHeartbeatResult, ShardHeartbeatResult__Output as _fleet_v1_ShardHeartbeatResult__Output } from './fleet/v1/ShardHeartbeatResult.js';
 import type { ShardList as _fleet_v1_ShardList, ShardList__Output as _fleet_v1_ShardList__Output } from './fleet/v1/ShardList.js';
@@ -128,6 +134,9 @@ export interface ProtoGrpcType {
     v1: {
       AddMemberRequest: MessageTypeDefinition<_fleet_v1_AddMemberRequest, _fleet_v1_AddMemberRequest__Output>
       Admin: SubtypeConstructor<typeof grpc.Client, _fleet_v1_AdminClient> & { service: _fleet_v1_AdminDefinition }
+      AutopilotSettings: MessageTypeDefinition<_fleet_v1_AutopilotSettings, _fleet_v1_AutopilotSettings__Output>
+      AutopilotSettingsResponse: MessageTypeDefinition<_fleet_v1_AutopilotSettingsResponse, _fleet_v1_AutopilotSettingsResponse__Output>
+      AutopilotState: MessageTypeDefinition<_fleet_v1_AutopilotState, _fleet_v1_AutopilotState__Output>
       ClusterContact: MessageTypeDefinition<_fleet_v1_ClusterContact, _fleet_v1_ClusterContact__Output>
       ClusterContactResult: MessageTypeDefinition<_fleet_v1_ClusterContactResult, _fleet_v1_ClusterContactResult__Output>
       ClusterHeartbeat: MessageTypeDefinition<_fleet_v1_ClusterHeartbeat, _fleet_v1_ClusterHeartbeat__Output>
@@ -159,6 +168,7 @@ export interface ProtoGrpcType {
       Fleet: SubtypeConstructor<typeof grpc.Client, _fleet_v1_FleetClient> & { service: _fleet_v1_FleetDefinition }
       FleetErrorCode: EnumTypeDefinition
       FollowerProgress: MessageTypeDefinition<_fleet_v1_FollowerProgress, _fleet_v1_FollowerProgress__Output>
+      GetAutopilotRequest: MessageTypeDefinition<_fleet_v1_GetAutopilotRequest, _fleet_v1_GetAutopilotRequest__Output>
       GetCluster: MessageTypeDefinition<_fleet_v1_GetCluster, _fleet_v1_GetCluster__Output>
       GetShard: MessageTypeDefinition<_fleet_v1_GetShard, _fleet_v1_GetShard__Output>
       KvCas: MessageTypeDefinition<_fleet_v1_KvCas, _fleet_v1_KvCas__Output>
@@ -192,6 +202,7 @@ export interface ProtoGrpcType {
       ListProviders: MessageTypeDefinition<_fleet_v1_ListProviders, _fleet_v1_ListProviders__Output>
       ListQuotas: MessageTypeDefinition<_fleet_v1_ListQuotas, _fleet_v1_ListQuotas__Output>
       ListShards: MessageTypeDefinition<_fleet_v1_ListShards, _fleet_v1_ListShards__Output>
+      MemberHealth: MessageTypeDefinition<_fleet_v1_MemberHealth, _fleet_v1_MemberHealth__Output>
       MemberInfo: MessageTypeDefinition<_fleet_v1_MemberInfo, _fleet_v1_MemberInfo__Output>
       MemberRole: EnumTypeDefinition
       MemberStatus: MessageTypeDefinition<_fleet_v1_MemberStatus, _fleet_v1_MemberStatus__Output>
@@ -226,6 +237,7 @@ export interface ProtoGrpcType {
       SessionRequests: MessageTypeDefinition<_fleet_v1_SessionRequests, _fleet_v1_SessionRequests__Output>
       SessionResponse: MessageTypeDefinition<_fleet_v1_SessionResponse, _fleet_v1_SessionResponse__Output>
       SessionResponses: MessageTypeDefinition<_fleet_v1_SessionResponses, _fleet_v1_SessionResponses__Output>
+      SetAutopilotRequest: MessageTypeDefinition<_fleet_v1_SetAutopilotRequest, _fleet_v1_SetAutopilotRequest__Output>
       ShardHeartbeat: MessageTypeDefinition<_fleet_v1_ShardHeartbeat, _fleet_v1_ShardHeartbeat__Output>
       ShardHeartbeatResult: MessageTypeDefinition<_fleet_v1_ShardHeartbeatResult, _fleet_v1_ShardHeartbeatResult__Output>
       ShardList: MessageTypeDefinition<_fleet_v1_ShardList, _fleet_v1_ShardList__Output>

@@ -1,6 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './fleet/v1/AutopilotSettings.js';
+import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from './fleet/v1/AutopilotState.js';
 import type { ClusterContact as _fleet_v1_ClusterContact, ClusterContact__Output as _fleet_v1_ClusterContact__Output } from './fleet/v1/ClusterContact.js';
 import type { ClusterContactResult as _fleet_v1_ClusterContactResult, ClusterContactResult__Output as _fleet_v1_ClusterContactResult__Output } from './fleet/v1/ClusterContactResult.js';
 import type { ClusterHeartbeat as _fleet_v1_ClusterHeartbeat, ClusterHeartbeat__Output as _fleet_v1_ClusterHeartbeat__Output } from './fleet/v1/ClusterHeartbeat.js';
@@ -58,6 +60,7 @@ import type { ListPlans as _fleet_v1_ListPlans, ListPlans__Output as _fleet_v1_L
 import type { ListProviders as _fleet_v1_ListProviders, ListProviders__Output as _fleet_v1_ListProviders__Output } from './fleet/v1/ListProviders.js';
 import type { ListQuotas as _fleet_v1_ListQuotas, ListQuotas__Output as _fleet_v1_ListQuotas__Output } from './fleet/v1/ListQuotas.js';
 import type { ListShards as _fleet_v1_ListShards, ListShards__Output as _fleet_v1_ListShards__Output } from './fleet/v1/ListShards.js';
+import type { MemberHealth as _fleet_v1_MemberHealth, MemberHealth__Output as _fleet_v1_MemberHealth__Output } from './fleet/v1/MemberHealth.js';
 import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from './fleet/v1/MemberInfo.js';
 import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from './fleet/v1/MemberStatus.js';
 import type { PlanList as _fleet_v1_PlanList, PlanList__Output as _fleet_v1_PlanList__Output } from './fleet/v1/PlanList.js';
@@ -111,6 +114,8 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   fleet: {
     v1: {
+      AutopilotSettings: MessageTypeDefinition<_fleet_v1_AutopilotSettings, _fleet_v1_AutopilotSettings__Output>
+      AutopilotState: MessageTypeDefinition<_fleet_v1_AutopilotState, _fleet_v1_AutopilotState__Output>
       ClusterContact: MessageTypeDefinition<_fleet_v1_ClusterContact, _fleet_v1_ClusterContact__Output>
       ClusterContactResult: MessageTypeDefinition<_fleet_v1_ClusterContactResult, _fleet_v1_ClusterContactResult__Output>
       ClusterHeartbeat: MessageTypeDefinition<_fleet_v1_ClusterHeartbeat, _fleet_v1_ClusterHeartbeat__Output>
@@ -169,6 +174,7 @@ export interface ProtoGrpcType {
       ListProviders: MessageTypeDefinition<_fleet_v1_ListProviders, _fleet_v1_ListProviders__Output>
       ListQuotas: MessageTypeDefinition<_fleet_v1_ListQuotas, _fleet_v1_ListQuotas__Output>
       ListShards: MessageTypeDefinition<_fleet_v1_ListShards, _fleet_v1_ListShards__Output>
+      MemberHealth: MessageTypeDefinition<_fleet_v1_MemberHealth, _fleet_v1_MemberHealth__Output>
       MemberInfo: MessageTypeDefinition<_fleet_v1_MemberInfo, _fleet_v1_MemberInfo__Output>
       MemberRole: EnumTypeDefinition
       MemberStatus: MessageTypeDefinition<_fleet_v1_MemberStatus, _fleet_v1_MemberStatus__Output>

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
 import { NodeError, type MemberStatus, type NodeApi, type ReadConsistency, type WriteRequest } from '../../../src/core/node/api.js';
+import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSettings } from '../../../src/core/node/autopilot/settings.js';
 import { createAdminService } from '../../../src/core/server/admin-service.js';
 import { createClientService } from '../../../src/core/server/client-service.js';
 import { HealthService } from '../../../src/core/server/health-service.js';
@@ -109,6 +110,7 @@ export class FakeNode implements NodeApi {
       snapshotsTaken: 0,
       elections: 1,
       repairsCompleted: 0,
+      autopilot: undefined,
     };
   }
 
@@ -137,6 +139,21 @@ export class FakeNode implements NodeApi {
   async promoteMember(): Promise<void> {}
 
   async removeMember(): Promise<void> {}
+
+  /** Autopilot settings kept in memory (the real node replicates them). */
+  autopilot: AutopilotSettings = DEFAULT_AUTOPILOT;
+
+  async autopilotSettings(): Promise<{ settings: AutopilotSettings }> {
+    return { settings: this.autopilot };
+  }
+
+  async setAutopilot(patch: AutopilotPatch): Promise<{ settings: AutopilotSettings }> {
+    if (!this.leader) throw this.#notLeader();
+    const merged = mergeSettings(this.autopilot, patch);
+    if (!merged.ok) throw new NodeError('INVALID_ARGUMENT', merged.problem);
+    this.autopilot = merged.settings;
+    return { settings: this.autopilot };
+  }
 
   /** Removes the snapshot directory. */
   dispose(): void {

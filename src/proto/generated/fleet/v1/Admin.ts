@@ -3,11 +3,14 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from '../../fleet/v1/AddMemberRequest.js';
+import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from '../../fleet/v1/AutopilotSettingsResponse.js';
 import type { DownloadSnapshotRequest as _fleet_v1_DownloadSnapshotRequest, DownloadSnapshotRequest__Output as _fleet_v1_DownloadSnapshotRequest__Output } from '../../fleet/v1/DownloadSnapshotRequest.js';
+import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from '../../fleet/v1/GetAutopilotRequest.js';
 import type { ListMembersRequest as _fleet_v1_ListMembersRequest, ListMembersRequest__Output as _fleet_v1_ListMembersRequest__Output } from '../../fleet/v1/ListMembersRequest.js';
 import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from '../../fleet/v1/MembersResponse.js';
 import type { PromoteMemberRequest as _fleet_v1_PromoteMemberRequest, PromoteMemberRequest__Output as _fleet_v1_PromoteMemberRequest__Output } from '../../fleet/v1/PromoteMemberRequest.js';
 import type { RemoveMemberRequest as _fleet_v1_RemoveMemberRequest, RemoveMemberRequest__Output as _fleet_v1_RemoveMemberRequest__Output } from '../../fleet/v1/RemoveMemberRequest.js';
+import type { SetAutopilotRequest as _fleet_v1_SetAutopilotRequest, SetAutopilotRequest__Output as _fleet_v1_SetAutopilotRequest__Output } from '../../fleet/v1/SetAutopilotRequest.js';
 import type { SnapshotData as _fleet_v1_SnapshotData, SnapshotData__Output as _fleet_v1_SnapshotData__Output } from '../../fleet/v1/SnapshotData.js';
 import type { TakeSnapshotRequest as _fleet_v1_TakeSnapshotRequest, TakeSnapshotRequest__Output as _fleet_v1_TakeSnapshotRequest__Output } from '../../fleet/v1/TakeSnapshotRequest.js';
 import type { TakeSnapshotResponse as _fleet_v1_TakeSnapshotResponse, TakeSnapshotResponse__Output as _fleet_v1_TakeSnapshotResponse__Output } from '../../fleet/v1/TakeSnapshotResponse.js';
@@ -28,6 +31,15 @@ export interface AdminClient extends grpc.Client {
   DownloadSnapshot(argument: _fleet_v1_DownloadSnapshotRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_SnapshotData__Output>;
   downloadSnapshot(argument: _fleet_v1_DownloadSnapshotRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_SnapshotData__Output>;
   downloadSnapshot(argument: _fleet_v1_DownloadSnapshotRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_SnapshotData__Output>;
+  
+  GetAutopilot(argument: _fleet_v1_GetAutopilotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  GetAutopilot(argument: _fleet_v1_GetAutopilotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  GetAutopilot(argument: _fleet_v1_GetAutopilotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  GetAutopilot(argument: _fleet_v1_GetAutopilotRequest, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  getAutopilot(argument: _fleet_v1_GetAutopilotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  getAutopilot(argument: _fleet_v1_GetAutopilotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  getAutopilot(argument: _fleet_v1_GetAutopilotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  getAutopilot(argument: _fleet_v1_GetAutopilotRequest, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
   
   ListMembers(argument: _fleet_v1_ListMembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
   ListMembers(argument: _fleet_v1_ListMembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
@@ -56,6 +68,15 @@ export interface AdminClient extends grpc.Client {
   removeMember(argument: _fleet_v1_RemoveMemberRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
   removeMember(argument: _fleet_v1_RemoveMemberRequest, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
   
+  SetAutopilot(argument: _fleet_v1_SetAutopilotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  SetAutopilot(argument: _fleet_v1_SetAutopilotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  SetAutopilot(argument: _fleet_v1_SetAutopilotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  SetAutopilot(argument: _fleet_v1_SetAutopilotRequest, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  setAutopilot(argument: _fleet_v1_SetAutopilotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  setAutopilot(argument: _fleet_v1_SetAutopilotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  setAutopilot(argument: _fleet_v1_SetAutopilotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  setAutopilot(argument: _fleet_v1_SetAutopilotRequest, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
+  
   TakeSnapshot(argument: _fleet_v1_TakeSnapshotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_TakeSnapshotResponse__Output>): grpc.ClientUnaryCall;
   TakeSnapshot(argument: _fleet_v1_TakeSnapshotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_TakeSnapshotResponse__Output>): grpc.ClientUnaryCall;
   TakeSnapshot(argument: _fleet_v1_TakeSnapshotRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_TakeSnapshotResponse__Output>): grpc.ClientUnaryCall;
@@ -81,11 +102,15 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   DownloadSnapshot: grpc.handleServerStreamingCall<_fleet_v1_DownloadSnapshotRequest__Output, _fleet_v1_SnapshotData>;
   
+  GetAutopilot: grpc.handleUnaryCall<_fleet_v1_GetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse>;
+  
   ListMembers: grpc.handleUnaryCall<_fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse>;
   
   PromoteMember: grpc.handleUnaryCall<_fleet_v1_PromoteMemberRequest__Output, _fleet_v1_MembersResponse>;
   
   RemoveMember: grpc.handleUnaryCall<_fleet_v1_RemoveMemberRequest__Output, _fleet_v1_MembersResponse>;
+  
+  SetAutopilot: grpc.handleUnaryCall<_fleet_v1_SetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse>;
   
   TakeSnapshot: grpc.handleUnaryCall<_fleet_v1_TakeSnapshotRequest__Output, _fleet_v1_TakeSnapshotResponse>;
   
@@ -96,9 +121,11 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
 export interface AdminDefinition extends grpc.ServiceDefinition {
   AddMember: MethodDefinition<_fleet_v1_AddMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_AddMemberRequest__Output, _fleet_v1_MembersResponse__Output>
   DownloadSnapshot: MethodDefinition<_fleet_v1_DownloadSnapshotRequest, _fleet_v1_SnapshotData, _fleet_v1_DownloadSnapshotRequest__Output, _fleet_v1_SnapshotData__Output>
+  GetAutopilot: MethodDefinition<_fleet_v1_GetAutopilotRequest, _fleet_v1_AutopilotSettingsResponse, _fleet_v1_GetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse__Output>
   ListMembers: MethodDefinition<_fleet_v1_ListMembersRequest, _fleet_v1_MembersResponse, _fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse__Output>
   PromoteMember: MethodDefinition<_fleet_v1_PromoteMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_PromoteMemberRequest__Output, _fleet_v1_MembersResponse__Output>
   RemoveMember: MethodDefinition<_fleet_v1_RemoveMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_RemoveMemberRequest__Output, _fleet_v1_MembersResponse__Output>
+  SetAutopilot: MethodDefinition<_fleet_v1_SetAutopilotRequest, _fleet_v1_AutopilotSettingsResponse, _fleet_v1_SetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse__Output>
   TakeSnapshot: MethodDefinition<_fleet_v1_TakeSnapshotRequest, _fleet_v1_TakeSnapshotResponse, _fleet_v1_TakeSnapshotRequest__Output, _fleet_v1_TakeSnapshotResponse__Output>
   TransferLeader: MethodDefinition<_fleet_v1_TransferLeaderRequest, _fleet_v1_TransferLeaderResponse, _fleet_v1_TransferLeaderRequest__Output, _fleet_v1_TransferLeaderResponse__Output>
 }

@@ -3,6 +3,7 @@
 import type { MemberRole as _fleet_v1_MemberRole, MemberRole__Output as _fleet_v1_MemberRole__Output } from '../../fleet/v1/MemberRole.js';
 import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from '../../fleet/v1/MemberInfo.js';
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from '../../fleet/v1/FollowerProgress.js';
+import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from '../../fleet/v1/AutopilotState.js';
 import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from '../../fleet/v1/RepairState.js';
 import type { Long } from '@grpc/proto-loader';
 
@@ -26,8 +27,10 @@ export interface MemberStatus {
   'rssBytes'?: (number | string | Long);
   'snapshotsTaken'?: (number | string | Long);
   'elections'?: (number | string | Long);
+  'autopilot'?: (_fleet_v1_AutopilotState | null);
   'repair'?: (_fleet_v1_RepairState | null);
   'repairsCompleted'?: (number | string | Long);
+  '_autopilot'?: "autopilot";
 }
 
 export interface MemberStatus__Output {
@@ -50,6 +53,8 @@ export interface MemberStatus__Output {
   'rssBytes': (number);
   'snapshotsTaken': (number);
   'elections': (number);
+  'autopilot'?: (_fleet_v1_AutopilotState__Output | null);
   'repair': (_fleet_v1_RepairState__Output | null);
   'repairsCompleted': (number);
+  '_autopilot'?: "autopilot";
 }

@@ -1,0 +1,84 @@
+/**
+ * Autopilot's decision: given the settings, every member's health and the configuration, the
+ * one membership change to make now (or none), and why anything due was held back. Pure, so
+ * every rule is tested alone (test/core/node/autopilot/decide.test.ts); the runner applies the
+ * change through the leader's own membership path and asks again once it has committed.
+ *
+ * Safety rules, in the order they are checked:
+ * - nothing while a configuration change is pending (one change at a time);
+ * - promotions first: a stable learner adds a voter, which only raises fault tolerance;
+ * - a dead voter is removed only if at least `minQuorum` voters remain after it, and the
+ *   voters left that are alive still form a majority of the smaller configuration (Consul
+ *   lost quorum in hashicorp/consul#5922 by removing servers down to fewer than it needed);
+ * - the leader never removes itself; a dead learner never counts towards quorum, so it may go.
+ */
+import type { MemberHealth } from './health.js';
+import type { AutopilotSettings } from './settings.js';
+
+/** A change autopilot makes through the ordinary membership path. */
+export type AutopilotAction = { readonly kind: 'promote'; readonly id: string; readonly reason: string } | { readonly kind: 'remove'; readonly id: string; readonly reason: string };
+
+/** Everything a decision depends on. */
+export interface AutopilotInput {
+  readonly settings: AutopilotSettings;
+  readonly health: readonly MemberHealth[];
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  readonly leader: string;
+  /** A configuration change is proposed but not yet applied (the operator's or autopilot's own). */
+  readonly changePending: boolean;
+}
+
+/** At most one action, and a sentence for each thing due but held back. */
+export interface AutopilotDecision {
+  readonly action: AutopilotAction | undefined;
+  readonly held: readonly string[];
+}
+
+/** Decides the next change. Deterministic: members are considered in id order. */
+export function decideAutopilot(input: AutopilotInput): AutopilotDecision {
+  if (input.changePending) return { action: undefined, held: ['a configuration change is pending: autopilot waits for it to apply'] };
+  const health = [...input.health].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const promotion = nextPromotion(input, health);
+  if (promotion !== undefined) return { action: promotion, held: [] };
+  return nextRemoval(input, health);
+}
+
+function nextPromotion(input: AutopilotInput, health: readonly MemberHealth[]): AutopilotAction | undefined {
+  if (!input.settings.autoPromoteLearners) return undefined;
+  const learners = new Set(input.learners);
+  const ready = health.find((h) => learners.has(h.id) && h.stable && !h.dead);
+  if (ready === undefined) return undefined;
+  return { kind: 'promote', id: ready.id, reason: `learner healthy for ${input.settings.stabilizationMs} ms` };
+}
+
+function nextRemoval(input: AutopilotInput, health: readonly MemberHealth[]): AutopilotDecision {
+  const dead = health.filter((h) => h.dead && h.id !== input.leader && (input.voters.includes(h.id) || input.learners.includes(h.id)));
+  if (dead.length === 0) return { action: undefined, held: [] };
+  if (!input.settings.cleanupDeadMembers) return { action: undefined, held: dead.map((h) => `${h.id} is dead; dead-member cleanup is off`) };
+  const learner = dead.find((h) => input.learners.includes(h.id));
+  if (learner !== undefined) return { action: { kind: 'remove', id: learner.id, reason: deadReason(learner, input.settings) }, held: [] };
+  const held: string[] = [];
+  for (const h of dead) {
+    const refusal = voterRemovalRefusal(input, health, h.id);
+    if (refusal === undefined) return { action: { kind: 'remove', id: h.id, reason: deadReason(h, input.settings) }, held };
+    held.push(`${h.id} is dead but stays: ${refusal}`);
+  }
+  return { action: undefined, held };
+}
+
+/** Why removing voter `id` would be unsafe, or undefined when it is safe. */
+function voterRemovalRefusal(input: AutopilotInput, health: readonly MemberHealth[], id: string): string | undefined {
+  const remaining = input.voters.filter((v) => v !== id);
+  if (remaining.length < input.settings.minQuorum) {
+    return `removing it would leave ${remaining.length} voter${remaining.length === 1 ? '' : 's'}, below the minimum quorum of ${input.settings.minQuorum}`;
+  }
+  const alive = remaining.filter((v) => v === input.leader || health.some((h) => h.id === v && !h.dead)).length;
+  const majority = Math.floor(remaining.length / 2) + 1;
+  if (alive < majority) return `only ${alive} of the ${remaining.length} voters left would be alive, fewer than the ${majority} a quorum needs`;
+  return undefined;
+}
+
+function deadReason(h: MemberHealth, s: AutopilotSettings): string {
+  return `no contact for ${h.lastContactMs} ms (dead after ${s.deadAfterMs} ms)`;
+}

@@ -1,0 +1,85 @@
+/**
+ * Runs autopilot on the leader: each round it assesses health, asks `decideAutopilot` for the
+ * next change and applies it through the host's ordinary membership calls (the ones `fleet
+ * members promote|remove` reach). Invariant: at most one change is in flight; the next round
+ * that may act comes after it has settled. On a follower a round only forgets the health streaks.
+ */
+import { decideAutopilot, type AutopilotAction } from './decide.js';
+import { assessHealth, type MemberHealth, type MemberObservation } from './health.js';
+import type { AutopilotSettings } from './settings.js';
+
+/** What the leader knows at one instant; undefined from `view()` when this member does not lead. */
+export interface LeaderView {
+  readonly now: number;
+  readonly leader: string;
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  readonly changePending: boolean;
+  readonly observations: readonly MemberObservation[];
+}
+
+/** What the runner needs from the member it runs in. */
+export interface AutopilotHost {
+  view(): LeaderView | undefined;
+  settings(): { readonly settings: AutopilotSettings; readonly problem?: string };
+  promote(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  log(level: 'info' | 'warn', fields: object, msg: string): void;
+}
+
+/** What `fleet status` shows of autopilot: the settings in force, each member's health, and what it did last. */
+export interface AutopilotReport {
+  readonly settings: AutopilotSettings;
+  /** Set when the stored settings could not be used (the defaults are in force). */
+  readonly settingsProblem?: string;
+  readonly health: readonly MemberHealth[];
+  /** Changes due but held back, one sentence each. */
+  readonly held: readonly string[];
+  /** The last change autopilot made or tried, with its outcome. */
+  readonly lastAction?: string;
+}
+
+/** One per member; `round()` is called on a timer. */
+export class AutopilotRunner {
+  private healthySince = new Map<string, number | null>();
+  private applying = false;
+  private latest: AutopilotReport | undefined;
+  private lastAction: string | undefined;
+
+  constructor(private readonly host: AutopilotHost) {}
+
+  /** Assesses, decides, and starts at most one change. */
+  round(): void {
+    const view = this.host.view();
+    if (view === undefined) {
+      this.healthySince = new Map();
+      this.latest = undefined;
+      return;
+    }
+    const { settings, problem } = this.host.settings();
+    const health = assessHealth(view.observations, this.healthySince, settings, view.now);
+    this.healthySince = new Map(health.map((h) => [h.id, h.healthySince]));
+    const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, leader: view.leader, changePending: view.changePending || this.applying });
+    this.latest = { settings, ...(problem === undefined ? {} : { settingsProblem: problem }), health, held: decision.held, ...(this.lastAction === undefined ? {} : { lastAction: this.lastAction }) };
+    if (decision.action !== undefined) this.apply(decision.action);
+  }
+
+  /** The latest assessment; undefined on a member that does not lead. */
+  report(): AutopilotReport | undefined {
+    return this.latest;
+  }
+
+  private apply(action: AutopilotAction): void {
+    this.applying = true;
+    const what = `${action.kind} ${action.id}`;
+    this.host.log('info', { action: action.kind, member: action.id, reason: action.reason }, `autopilot: ${what}`);
+    const change = action.kind === 'promote' ? this.host.promote(action.id) : this.host.remove(action.id);
+    change.then(
+      () => (this.lastAction = `${what}: done (${action.reason})`),
+      (err: unknown) => {
+        this.lastAction = `${what}: failed (${err instanceof Error ? err.message : String(err)})`;
+        this.host.log('warn', { action: action.kind, member: action.id, err }, `autopilot: ${what} failed`);
+      },
+    ).finally(() => (this.applying = false));
+  }
+}

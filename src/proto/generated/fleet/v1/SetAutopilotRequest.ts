@@ -1,0 +1,37 @@
+// Original file: proto/fleet/v1/admin.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface SetAutopilotRequest {
+  'autoPromoteLearners'?: (boolean);
+  'cleanupDeadMembers'?: (boolean);
+  'deadAfterMs'?: (number | string | Long);
+  'lastContactThresholdMs'?: (number | string | Long);
+  'maxTrailingEntries'?: (number | string | Long);
+  'minQuorum'?: (number);
+  'stabilizationMs'?: (number | string | Long);
+  '_autoPromoteLearners'?: "autoPromoteLearners";
+  '_cleanupDeadMembers'?: "cleanupDeadMembers";
+  '_deadAfterMs'?: "deadAfterMs";
+  '_lastContactThresholdMs'?: "lastContactThresholdMs";
+  '_maxTrailingEntries'?: "maxTrailingEntries";
+  '_minQuorum'?: "minQuorum";
+  '_stabilizationMs'?: "stabilizationMs";
+}
+
+export interface SetAutopilotRequest__Output {
+  'autoPromoteLearners'?: (boolean);
+  'cleanupDeadMembers'?: (boolean);
+  'deadAfterMs'?: (number);
+  'lastContactThresholdMs'?: (number);
+  'maxTrailingEntries'?: (number);
+  'minQuorum'?: (number);
+  'stabilizationMs'?: (number);
+  '_autoPromoteLearners'?: "autoPromoteLearners";
+  '_cleanupDeadMembers'?: "cleanupDeadMembers";
+  '_deadAfterMs'?: "deadAfterMs";
+  '_lastContactThresholdMs'?: "lastContactThresholdMs";
+  '_maxTrailingEntries'?: "maxTrailingEntries";
+  '_minQuorum'?: "minQuorum";
+  '_stabilizationMs'?: "stabilizationMs";
+}
