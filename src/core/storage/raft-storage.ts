@@ -32,8 +32,16 @@ export interface RaftStorageOptions {
   readonly logger?: StorageLogger;
   /** Called with the duration of every commit fsync, in seconds (a histogram's `observe`). */
   readonly onFsync?: (seconds: number) => void;
-  /** For tests only: `beforeFsync` runs right before each commit fsync; throwing fails that fsync as a disk error would. */
-  readonly unsafe?: { readonly beforeFsync?: () => void };
+  /**
+   * Called when the file system refuses a log write for want of space (ENOSPC, EDQUOT): from then
+   * on writes are held, unacknowledged, until `retryWrites` finds room (see the class comment).
+   */
+  readonly onOutOfSpace?: (err: StorageFullError) => void;
+  /**
+   * For tests only: `beforeFsync` runs right before each commit fsync (throwing fails that fsync as
+   * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk).
+   */
+  readonly unsafe?: { readonly beforeFsync?: () => void; readonly beforeWrite?: () => void };
 }
 
 /** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
@@ -129,6 +137,9 @@ const MIN_SEGMENT_BYTES = 4096;
  *   synced batch or `close()`. Not allowed for entries, nor for a hard state changing term or vote.
  * - After a failed write or fsync every pending and later call rejects (StorageFailedError);
  *   reopen the directory to continue from what is really on disk.
+ * - A write the file system refuses for want of space is not a failure: nothing of it stays in
+ *   the log, and it and every later batch stay pending (`outOfSpace`, `onOutOfSpace`) until
+ *   `retryWrites` gets them through. Pending means unacknowledged: nothing is lost or reordered.
  * - Validation errors (StorageUsageError) reject only the offending call.
  */
 export class RaftStorage {
@@ -229,6 +240,19 @@ export class RaftStorage {
   /** Index of the last entry of the log as of the last completed commit. */
   get durableLastIndex(): number {
     return this.writer.durable.lastIndex;
+  }
+
+  /** Whether log writes are held because the file system refused one for want of space. */
+  get outOfSpace(): boolean {
+    return this.writer.outOfSpace;
+  }
+
+  /**
+   * Tries the writes held for want of space again; resolves true once they all went through
+   * (writing goes on as usual), false if the file system still refuses them.
+   */
+  retryWrites(): Promise<boolean> {
+    return this.writer.retry();
   }
 
   /** The hard state as of everything submitted. */
@@ -494,6 +518,8 @@ function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageL
     reaper,
     ...(options.onFsync ? { onFsync: options.onFsync } : {}),
     ...(options.unsafe?.beforeFsync ? { beforeFsync: options.unsafe.beforeFsync } : {}),
+    ...(options.unsafe?.beforeWrite ? { beforeWrite: options.unsafe.beforeWrite } : {}),
+    ...(options.onOutOfSpace ? { onOutOfSpace: options.onOutOfSpace } : {}),
   };
 }
 
