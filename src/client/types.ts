@@ -331,6 +331,8 @@ export interface MemberStatus {
   readonly rssBytes: number;
   readonly snapshotsTaken: number;
   readonly elections: number;
+  /** `out-of-space` while the member's disk refuses its log writes; `unknown` for a value this client does not know. */
+  readonly storage: 'ok' | 'out-of-space' | 'unknown';
 }
 
 /** The membership and the leader, as the answering member knows them. */

@@ -29,6 +29,7 @@ export function member(id: string, over: Partial<MemberStatus> = {}): MemberStat
     rssBytes: 1,
     snapshotsTaken: 0,
     elections: 1,
+    storage: 'ok',
     ...over,
   };
 }

@@ -44,7 +44,12 @@ export interface MemberStatus {
   readonly rssBytes: number;
   readonly snapshotsTaken: number;
   readonly elections: number;
+  /** `out-of-space` while the disk refuses this member's log writes: it appends nothing (see FleetNode). */
+  readonly storage: StorageState;
 }
+
+/** Whether a member's storage accepts writes. */
+export type StorageState = 'ok' | 'out-of-space';
 
 /** How fresh a read must be. */
 export type ReadConsistency =
@@ -71,6 +76,8 @@ export type NodeErrorCode =
   | 'UNAVAILABLE'
   /** The request's deadline passed before it was answered (DEADLINE_EXCEEDED); a write may still apply. */
   | 'TIMEOUT'
+  /** The leader's disk is full and no other voter could take over: writes wait for space (RESOURCE_EXHAUSTED). */
+  | 'OUT_OF_SPACE'
   | 'INVALID_ARGUMENT'
   | 'FAILED_PRECONDITION'
   | 'NOT_FOUND'

@@ -9,6 +9,7 @@ import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
 import { systemRuntime, type NodeRuntime, type TimerId } from './runtime.js';
 import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './snapshot-policy.js';
+import { SpaceWatch } from './space-watch.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -128,6 +129,10 @@ export class FleetNode implements NodeApi {
   private fatal: ((err: Error) => void) | undefined;
   /** A read round was in flight at the last expiry check: still in flight at the next one means it was lost. */
   private readRoundStuck = false;
+  /** Whether the disk refuses our log writes; see `diskFull`. */
+  private readonly space: SpaceWatch;
+  /** A leadership hand-off for want of space is under way. */
+  private handingOffForSpace = false;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -143,6 +148,11 @@ export class FleetNode implements NodeApi {
     this.raw = raw;
     this.sm = sm;
     this.appliedTerm = appliedTerm;
+    this.space = new SpaceWatch(this.rt, () => opts.storage.retryWrites?.() ?? Promise.resolve(true), {
+      full: (err) => this.diskFull(err),
+      stillFull: () => this.handOffForSpace(),
+      freed: (ms) => this.diskFreed(ms),
+    });
   }
 
   /**
@@ -193,6 +203,7 @@ export class FleetNode implements NodeApi {
   start(transport: PeerSender, onFatal: (err: Error) => void): void {
     this.transport = transport;
     this.fatal = onFatal;
+    this.opts.storage.onOutOfSpace?.((err) => this.space.refused(err));
     transport.setPeers(this.peerAddresses());
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
     this.ticker = this.rt.setInterval(() => this.tick(), tickMs);
@@ -210,6 +221,9 @@ export class FleetNode implements NodeApi {
   step(m: Message): void {
     if (this.stopped) return;
     if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = this.rt.monoNow();
+    // Out of space, entries could only pile up in memory, unacknowledged: the leader resends them
+    // once we answer again. Nor may we lead (timeout-now): we could not record our own vote.
+    if (this.space.outOfSpace && (m.type === 'app' || m.type === 'snap' || m.type === 'timeout-now')) return;
     this.raw.step(m);
     this.schedule();
   }
@@ -268,7 +282,7 @@ export class FleetNode implements NodeApi {
     try {
       const rd = this.raw.ready();
       if (rd.softState) this.onSoftState(rd.softState);
-      this.transport?.send(rd.messages);
+      this.transport?.send(this.space.outOfSpace ? withoutCampaigning(rd.messages) : rd.messages);
       if (rd.snapshot) await this.handleInOrder(rd);
       else await this.handOffWrites(rd);
       this.reads.serve(this.sm.appliedIndex);
@@ -324,6 +338,48 @@ export class FleetNode implements NodeApi {
     this.stopped = true;
     this.opts.logger.error({ err }, 'storage failed: stopping this member');
     this.fatal?.(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  // ------------------------------------------------------------------ a full disk
+
+  /**
+   * The disk refused a log write for want of space. The storage holds it and every later write,
+   * unacknowledged, and SpaceWatch retries them; meanwhile this member appends nothing new: it
+   * drops the leader's appends and snapshots (the leader resends them once it answers again), asks
+   * for no votes (it could not record its own), refuses client writes, takes no snapshots and
+   * serves only the reads its state can answer. A leader hands leadership to a caught-up voter so
+   * that the others keep accepting writes.
+   */
+  private diskFull(err: Error): void {
+    this.opts.logger.error({ err: err.message }, 'out of space: this member stops appending until space is freed on its disk');
+    this.handOffForSpace();
+  }
+
+  private diskFreed(outOfSpaceMs: number): void {
+    this.opts.logger.info({ outOfSpaceMs: Math.round(outOfSpaceMs) }, 'space freed: this member appends again');
+    this.schedule();
+  }
+
+  /** On the leader, while out of space: hands leadership to the most caught-up healthy voter, if any. */
+  private handOffForSpace(): void {
+    if (this.soft.role !== 'leader' || this.handingOffForSpace || this.stopped || !this.space.outOfSpace) return;
+    const target = this.bestTransferTarget();
+    if (!target) {
+      this.opts.logger.warn({}, 'out of space with no healthy voter to hand leadership to: writes are refused until space is freed');
+      return;
+    }
+    this.handingOffForSpace = true;
+    this.transferLeadership(target).then(
+      (t) => this.opts.logger.info(t, 'handed leadership off: this member is out of space'),
+      (err: unknown) => this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not hand leadership off while out of space; will retry'),
+    ).finally(() => (this.handingOffForSpace = false));
+  }
+
+  /** Why a write is refused on a leader whose disk is full: retry elsewhere while a hand-off is under way, else out of space. */
+  private outOfSpaceWriteError(): NodeError {
+    const transferring = this.handingOffForSpace || this.raw.status().transferee !== '';
+    if (transferring) return new NodeError('UNAVAILABLE', `out of space on member ${this.id}: handing leadership to another member; retry`);
+    return new NodeError('OUT_OF_SPACE', `out of space on member ${this.id}: its disk is full and no caught-up voter can take over; writes resume once space is freed there`);
   }
 
   /** Submits the Ready's writes (storage keeps them in submission order); resolves once durable. */
@@ -405,7 +461,7 @@ export class FleetNode implements NodeApi {
   }
 
   private maybeSnapshot(): void {
-    if (this.snapshotting) return;
+    if (this.snapshotting || this.space.outOfSpace) return;
     if (!snapshotDue(this.sinceSnapshot, this.opts.snapshotEvery)) return;
     void this.takeSnapshot().catch((err: unknown) => this.opts.logger.warn({ err }, 'snapshot failed'));
   }
@@ -414,6 +470,10 @@ export class FleetNode implements NodeApi {
 
   write(req: WriteRequest): Promise<ApplyResult> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    if (this.space.outOfSpace && this.soft.role === 'leader') {
+      this.opts.observer?.onProposalFailed?.(1);
+      return Promise.reject(this.outOfSpaceWriteError());
+    }
     const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), op: req.op });
     const r = this.raw.propose([data]);
     if (!r.ok) {
@@ -447,6 +507,8 @@ export class FleetNode implements NodeApi {
 
   read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    const behind = this.behindForSpace(consistency);
+    if (behind) return Promise.reject(behind);
     switch (consistency.mode) {
       case 'linearizable':
         if (this.opts.unsafeReleaseReadsEarly) return Promise.resolve().then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
@@ -467,6 +529,24 @@ export class FleetNode implements NodeApi {
         return this.waitApplied(consistency.index).then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
       case 'max-staleness':
         return this.readBoundedStale(consistency.ms, fn);
+    }
+  }
+
+  /**
+   * Out of space, this member applies nothing new, so its state is as old as the moment its disk
+   * filled: it serves a read only if that is recent enough, or the index asked for is applied.
+   */
+  private behindForSpace(consistency: ReadConsistency): NodeError | undefined {
+    const since = this.space.outOfSpaceSince;
+    if (since === undefined) return undefined;
+    const why = `out of space on member ${this.id}: it applies nothing new until space is freed on its disk`;
+    switch (consistency.mode) {
+      case 'linearizable':
+        return new NodeError('UNAVAILABLE', `${why}; read from another member`);
+      case 'min-index':
+        return this.sm.appliedIndex >= consistency.index ? undefined : new NodeError('UNAVAILABLE', `${why}, and it has applied only up to index ${this.sm.appliedIndex}; read from another member`);
+      case 'max-staleness':
+        return this.rt.monoNow() - since <= consistency.ms ? undefined : new NodeError('UNAVAILABLE', `${why}, so its state may be older than ${consistency.ms} ms; read from another member`);
     }
   }
 
@@ -554,6 +634,7 @@ export class FleetNode implements NodeApi {
       rssBytes: process.memoryUsage.rss(),
       snapshotsTaken: this.snapshotsTaken,
       elections: this.elections,
+      storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
     };
   }
 
@@ -690,6 +771,7 @@ export class FleetNode implements NodeApi {
     this.stopped = true;
     this.rt.clearTimer(this.ticker);
     this.rt.clearTimer(this.readTimer);
+    this.space.stop();
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
     this.failWaiters(err);
     this.reads.failAll(err);
@@ -705,6 +787,11 @@ export class FleetNode implements NodeApi {
       this.opts.logger.warn({ err }, 'could not hand off leadership before shutdown');
     }
   }
+}
+
+/** The messages without vote requests: a member that cannot record its own vote does not ask for others'. */
+function withoutCampaigning(messages: readonly Message[]): Message[] {
+  return messages.filter((m) => m.type !== 'pre-vote' && m.type !== 'vote');
 }
 
 function raftLogger(logger: NodeLogger) {

@@ -178,14 +178,15 @@ export class WalWriter {
 
   /**
    * Tries the writes held for want of space again. Resolves true once everything queued went
-   * through, false if the disk refused again (the writes stay held). True at once if none are held.
+   * through, false if the disk refused again (the writes stay held) or the writer failed. True at
+   * once if none are held.
    */
   async retry(): Promise<boolean> {
     if (!this.refused || this.closed) return this.refused === undefined;
     this.refused = undefined;
     this.drainDone ??= Promise.resolve().then(() => this.drain());
     while (this.drainDone) await this.drainDone;
-    return this.refused === undefined;
+    return this.refused === undefined && this.failure === undefined;
   }
 
   /** Bytes of all segments, preallocated space excluded. */

@@ -108,6 +108,7 @@ export class FakeNode implements NodeApi {
       rssBytes: 1 << 20,
       snapshotsTaken: 0,
       elections: 1,
+      storage: 'ok',
     };
   }
 

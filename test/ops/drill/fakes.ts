@@ -85,6 +85,7 @@ export class FakeCluster {
       rssBytes: 0,
       snapshotsTaken: 0,
       elections: 1,
+      storage: 'ok',
     };
     return { endpoint: m.address, ok: true, reachable: true, rttMs: 1, status };
   }

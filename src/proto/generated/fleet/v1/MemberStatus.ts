@@ -25,6 +25,7 @@ export interface MemberStatus {
   'rssBytes'?: (number | string | Long);
   'snapshotsTaken'?: (number | string | Long);
   'elections'?: (number | string | Long);
+  'storage'?: (string);
 }
 
 export interface MemberStatus__Output {
@@ -47,4 +48,5 @@ export interface MemberStatus__Output {
   'rssBytes': (number);
   'snapshotsTaken': (number);
   'elections': (number);
+  'storage': (string);
 }
