@@ -130,6 +130,8 @@ export class WalWriter {
   private allocated = 0;
   /** Why writes are held for want of space; undefined while writing. */
   private refused: StorageFullError | undefined;
+  /** A `retry` of held writes is running. */
+  private retrying = false;
 
   private constructor(
     private readonly config: WalWriterConfig,
@@ -184,8 +186,13 @@ export class WalWriter {
   async retry(): Promise<boolean> {
     if (!this.refused || this.closed) return this.refused === undefined;
     this.refused = undefined;
-    this.drainDone ??= Promise.resolve().then(() => this.drain());
-    while (this.drainDone) await this.drainDone;
+    this.retrying = true;
+    try {
+      this.drainDone ??= Promise.resolve().then(() => this.drain());
+      while (this.drainDone) await this.drainDone;
+    } finally {
+      this.retrying = false;
+    }
     return this.refused === undefined && this.failure === undefined;
   }
 
@@ -315,8 +322,9 @@ export class WalWriter {
       await step();
     } catch (err) {
       if (err instanceof StorageFullError && !this.failure) {
+        // Logged once per spell, not at every retry that finds the disk still full.
+        if (!this.retrying) this.config.logger.warn('the file system is full: holding WAL writes until there is space', { file: err.file, err: String(err.cause) });
         this.refused = err;
-        this.config.logger.warn('the file system is full: holding WAL writes until there is space', { file: err.file, err: String(err.cause) });
         this.config.onOutOfSpace?.(err);
         return;
       }

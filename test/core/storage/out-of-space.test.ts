@@ -58,6 +58,7 @@ describe('a log write refused for want of space', () => {
     expect(await storage.retryWrites()).toBe(false);
     expect(await settled(first)).toBe(false);
     expect(refusals).toHaveLength(2);
+    expect(logger.lines.filter((l) => /holding WAL writes/.test(l.msg))).toHaveLength(1);
 
     full = false;
     expect(await storage.retryWrites()).toBe(true);
