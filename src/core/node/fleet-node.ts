@@ -133,6 +133,8 @@ export class FleetNode implements NodeApi {
   private readonly space: SpaceWatch;
   /** A leadership hand-off for want of space is under way. */
   private handingOffForSpace = false;
+  /** Said, in this spell out of space, that no voter can take over (said once, not at every retry). */
+  private saidNoHandOffTarget = false;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -352,6 +354,7 @@ export class FleetNode implements NodeApi {
    */
   private diskFull(err: Error): void {
     this.opts.logger.error({ err: err.message }, 'out of space: this member stops appending until space is freed on its disk');
+    this.saidNoHandOffTarget = false;
     this.handOffForSpace();
   }
 
@@ -365,7 +368,8 @@ export class FleetNode implements NodeApi {
     if (this.soft.role !== 'leader' || this.handingOffForSpace || this.stopped || !this.space.outOfSpace) return;
     const target = this.bestTransferTarget();
     if (!target) {
-      this.opts.logger.warn({}, 'out of space with no healthy voter to hand leadership to: writes are refused until space is freed');
+      if (!this.saidNoHandOffTarget) this.opts.logger.warn({}, 'out of space with no healthy voter to hand leadership to: writes are refused until space is freed');
+      this.saidNoHandOffTarget = true;
       return;
     }
     this.handingOffForSpace = true;
