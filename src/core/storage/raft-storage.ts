@@ -339,10 +339,13 @@ export class RaftStorage {
     this.claimedSnapshotIndex = meta.index;
     const tail: LogTail = { lastIndex: meta.index, lastTerm: meta.term, hardState: this.submitted.hardState };
     this.submitted = tail;
-    const written = this.snapshots.serialize(() => this.snapshots.save(meta, data));
-    // A failed write surfaces through the reset it gates (which fails the storage); don't report it twice.
-    written.catch(() => undefined);
-    return this.writer.submitReset(written, tail);
+    const write = (): Promise<number> => {
+      const written = this.snapshots.serialize(() => this.snapshots.save(meta, data));
+      // A failed write surfaces through the reset it gates (held on a full disk, else failing the storage); don't report it twice.
+      written.catch(() => undefined);
+      return written;
+    };
+    return this.writer.submitReset(write(), write, tail);
   }
 
   /** Reads the newest valid snapshot; a damaged newest one is set aside (and logged) and the previous one returned. */

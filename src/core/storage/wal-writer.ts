@@ -85,8 +85,10 @@ interface BatchOp extends Waiter {
 
 interface ResetOp extends Waiter {
   readonly kind: 'reset';
-  /** Resolves once the installed snapshot's file is durable: only then may the log be discarded. */
-  readonly snapshotWritten: Promise<unknown>;
+  /** Resolves once the installed snapshot's file is durable: only then may the log be discarded. Undefined: write it (again). */
+  snapshotWritten: Promise<unknown> | undefined;
+  /** Writes the snapshot's file again, after the full disk refused the first attempt. */
+  readonly writeSnapshot: () => Promise<unknown>;
   readonly tail: LogTail;
 }
 
@@ -213,11 +215,14 @@ export class WalWriter {
     return this.enqueue((w) => ({ kind: 'batch', end, sync, tail, firstIndex, maxIndex, ...w }));
   }
 
-  /** Queues a reset: after `snapshotWritten`, start a segment whose header discards the log up to `tail`. */
-  submitReset(snapshotWritten: Promise<unknown>, tail: LogTail): Promise<void> {
+  /**
+   * Queues a reset: after `snapshotWritten`, start a segment whose header discards the log up to
+   * `tail`. A snapshot file the full disk refused is written again (`writeSnapshot`) at the next `retry`.
+   */
+  submitReset(snapshotWritten: Promise<unknown>, writeSnapshot: () => Promise<unknown>, tail: LogTail): Promise<void> {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
-    return this.enqueue((w) => ({ kind: 'reset', snapshotWritten, tail, ...w }));
+    return this.enqueue((w) => ({ kind: 'reset', snapshotWritten, writeSnapshot, tail, ...w }));
   }
 
   /**
@@ -403,10 +408,26 @@ export class WalWriter {
   }
 
   private async applyReset(op: ResetOp): Promise<void> {
-    await op.snapshotWritten;
+    await this.snapshotOf(op);
     await this.roll(true, op.tail);
     this.written = this.durableTail = op.tail;
     await this.dropOldest(this.segments.length - 1);
+  }
+
+  /**
+   * Waits for the reset's snapshot file. One the disk refused for want of space is only a temp file
+   * (it becomes the snapshot by a rename after its fsync): it was removed, and is written again at
+   * the next retry, while the reset waits as any write does.
+   */
+  private async snapshotOf(op: ResetOp): Promise<void> {
+    op.snapshotWritten ??= op.writeSnapshot();
+    try {
+      await op.snapshotWritten;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      op.snapshotWritten = undefined;
+      throw new StorageFullError(typeof err.path === 'string' ? err.path : this.config.walDir, { cause: err, held: true });
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftStorage, StorageFullError } from '../../../src/core/storage/index.js';
 import { fillDisk, mountTmpfs, TMPFS_UNAVAILABLE, type Tmpfs } from './fixtures/tmpfs.js';
-import { entries, hard, recordingLogger } from './helpers.js';
+import { entries, hard, recordingLogger, snapMeta } from './helpers.js';
 
 const MiB = 1 << 20;
 const mounts: Tmpfs[] = [];
@@ -145,6 +145,33 @@ describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE
     await storage.close();
     const again = await RaftStorage.open(dir, { preallocate: false });
     expect(again.entries.map((e) => e.index)).toEqual(Array.from({ length: 400 }, (_, k) => k + 1));
+    await again.storage.close();
+  });
+
+  it('holds a snapshot from the leader the full disk refuses, with no temp file left, and installs it once there is space', async () => {
+    const fsys = tmpfs(2 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    let outOfSpace = 0;
+    const { storage } = await RaftStorage.open(dir, { preallocate: false, onOutOfSpace: () => outOfSpace++ });
+    await storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
+    const filler = fillDisk(fsys.dir);
+    const data = Buffer.alloc(1 * MiB, 3);
+    const installed = storage.installSnapshot(snapMeta(100, 2), data);
+    const later = storage.persist({ entries: entries(101, 101, 2) });
+    await until('the snapshot to be refused', () => outOfSpace > 0);
+    expect(fs.readdirSync(path.join(dir, 'snap'))).toEqual([]);
+    expect(await storage.retryWrites()).toBe(false);
+    expect(fs.readdirSync(path.join(dir, 'snap'))).toEqual([]);
+
+    fs.rmSync(filler);
+    expect(await storage.retryWrites()).toBe(true);
+    await installed;
+    await later;
+    await storage.close();
+    const again = await RaftStorage.open(dir, { preallocate: false });
+    expect(again.snapshot?.meta.index).toBe(100);
+    expect(Buffer.from(await again.snapshot!.read()).equals(data)).toBe(true);
+    expect(again.entries.map((e) => e.index)).toEqual([101]);
     await again.storage.close();
   });
 
