@@ -378,18 +378,18 @@ export class WalWriter {
    * is fatal: what the file holds past the log's end is then unknown.
    */
   private append(buffers: readonly Uint8Array[]): void {
+    const end = this.offset + buffers.reduce((n, b) => n + b.length, 0);
     try {
       this.config.beforeWrite?.();
       writeFully(this.fd, buffers, this.offset);
     } catch (err) {
       if (!isDiskFull(err)) throw err;
-      const length = buffers.reduce((n, b) => n + b.length, 0);
-      const zeroed = Math.min(this.allocated, this.offset + length) - this.offset;
+      const zeroed = Math.min(this.allocated, end) - this.offset;
       if (zeroed > 0) writeFully(this.fd, [Buffer.alloc(zeroed)], this.offset);
       fs.ftruncateSync(this.fd, Math.max(this.offset, this.allocated));
       throw new StorageFullError(this.segmentPath(), { cause: err, held: true });
     }
-    this.allocated = Math.max(this.allocated, this.offset + buffers.reduce((n, b) => n + b.length, 0));
+    this.allocated = Math.max(this.allocated, end);
   }
 
   private segmentPath(): string {

@@ -4,6 +4,7 @@
  * order, and go through once `retryWrites` finds room. An fsync failure stays fatal.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RaftStorage, StorageFailedError, StorageFullError } from '../../../src/core/storage/index.js';
 import { entries, expectLog, hard, recordingLogger, segmentPaths, tempDir } from './helpers.js';
@@ -104,6 +105,46 @@ describe('a log write refused for want of space', () => {
     const again = await RaftStorage.open(dir);
     expectLog(again.entries, [[1, 6, 1]]);
     expect(again.report.tornTailBytes).toBe(0);
+    await again.storage.close();
+  });
+
+  it('writes the zeros back where a refused write landed in a preallocated segment, leaving it as the fill did', async () => {
+    const dir = tempDir();
+    let junk = false;
+    const { storage } = await RaftStorage.open(dir, {
+      segmentBytes: 4096,
+      unsafe: {
+        beforeWrite: () => {
+          const segments = segmentPaths(dir);
+          if (!junk || segments.length < 2) return;
+          const fd = fs.openSync(segments[1]!, 'r+');
+          const first = Buffer.alloc(1);
+          fs.readSync(fd, first, 0, 1, 0);
+          // Not before the header is written (it is far shorter than 2 KiB): what lands next is the refused write.
+          if (first[0] === 0) return void fs.closeSync(fd);
+          fs.writeSync(fd, Buffer.alloc(2048, 7), 0, 2048, 2048);
+          fs.closeSync(fd);
+          throw enospc();
+        },
+      },
+    });
+    await storage.persist({ entries: entries(1, 3, 1), hardState: hard(1, 0) });
+    // Room for the next segment: it is filled with zeros in the background.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.statSync(path.join(dir, 'wal', 'next.wal.tmp')).size).toBe(4096);
+    junk = true;
+    const held = storage.persist({ entries: entries(4, 40, 1) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(storage.outOfSpace).toBe(true);
+    const segment = fs.readFileSync(segmentPaths(dir)[1]!);
+    expect(segment.length).toBe(4096);
+    expect(segment.subarray(2048).every((b) => b === 0)).toBe(true);
+    junk = false;
+    expect(await storage.retryWrites()).toBe(true);
+    await held;
+    await storage.close();
+    const again = await RaftStorage.open(dir);
+    expectLog(again.entries, [[1, 40, 1]]);
     await again.storage.close();
   });
 
