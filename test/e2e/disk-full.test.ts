@@ -165,4 +165,29 @@ describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a member whose disk fills${TMP
       return got?.value === 'x' ? true : undefined;
     }, 30_000);
   }, 150_000);
+
+  it('as the only voter: the CLI gets one line naming the member out of space (exit 1), and writes go through again once space is freed', async () => {
+    cluster = await TestCluster.start({ size: 1 });
+    const member = cluster.member('n1');
+    await cluster.kill('n1', 'SIGTERM');
+    disk = moveOntoTmpfs(member.dataDir, 16 << 20);
+    cluster.restart('n1');
+    await cluster.waitForLeader();
+    const client = cluster.client();
+    await client.kvPut('before', 'x');
+    const filler = fillDisk(member.dataDir);
+    // Writes until one no longer fits in the file's last page: that one waits in the log, unacknowledged (the client gives up on it), for space.
+    const load = writeLoad(client);
+    await waitFor('n1 to report out of space', async () => ((await client.status().catch(() => undefined))?.storage === 'out-of-space' ? true : undefined), 20_000);
+    await load.stop();
+    const endpoints = cluster.endpoints.join(',');
+    const refused = await runCli(['kv', 'put', 'k', 'v', '--endpoints', endpoints]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`error: ${endpoints}: out of space on member n1: its disk is full and no caught-up voter can take over; writes resume once space is freed there\n`);
+
+    rmSync(filler);
+    await waitFor('writes to go through again', async () => ((await runCli(['kv', 'put', 'k', 'v', '--endpoints', endpoints])).code === 0 ? true : undefined), 20_000);
+    expect(load.acked.size).toBeGreaterThan(0);
+    for (const key of load.acked.keys()) expect((await client.kvGet(key))?.value).toBe('v'.repeat(512));
+  }, 60_000);
 });
