@@ -44,7 +44,12 @@ function moveOntoTmpfs(dataDir: string, bytes: number): Tmpfs {
     cpSync(dataDir, saved, { recursive: true });
     rmSync(dataDir, { recursive: true, force: true });
     const mounted = mountTmpfs(bytes, dataDir);
-    cpSync(saved, dataDir, { recursive: true });
+    try {
+      cpSync(saved, dataDir, { recursive: true });
+    } catch (err) {
+      mounted.unmount();
+      throw err;
+    }
     return mounted;
   } finally {
     rmSync(saved, { recursive: true, force: true });
