@@ -103,6 +103,7 @@ const CLIENT_KINDS: Readonly<Record<string, { code: string; exitCode: ExitCode }
   'not-found': { code: 'NOT_FOUND', exitCode: EXIT.error },
   unauthenticated: { code: 'UNAUTHENTICATED', exitCode: EXIT.error },
   'permission-denied': { code: 'PERMISSION_DENIED', exitCode: EXIT.error },
+  exhausted: { code: 'RESOURCE_EXHAUSTED', exitCode: EXIT.error },
   internal: { code: 'INTERNAL', exitCode: EXIT.error },
 };
 

@@ -124,6 +124,8 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
   return {
     ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
+    // '' from a member that predates the field: it treats a full disk as fatal, so it is up only with space.
+    storage: s.storage === '' || s.storage === 'ok' ? 'ok' : s.storage === 'out-of-space' ? 'out-of-space' : 'unknown',
     members: s.members.map(memberFromWire),
     progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.fromWire(p.state) ?? 'probe' })),
     repair: s.repair === null ? null : { file: s.repair.file, reason: s.repair.reason, since: s.repair.since },

@@ -7,7 +7,17 @@ import { GRPC_STATUS as status, statusName } from './grpc-status.js';
 import type { FleetErrorCode, FleetErrorDetails } from './types.js';
 
 /** What class of failure a FleetClientError is. Only `unavailable` and `timeout` may succeed if retried. */
-export type FleetClientErrorKind = 'unavailable' | 'timeout' | 'precondition' | 'invalid' | 'not-found' | 'unauthenticated' | 'permission-denied' | 'internal';
+export type FleetClientErrorKind =
+  | 'unavailable'
+  | 'timeout'
+  | 'precondition'
+  | 'invalid'
+  | 'not-found'
+  | 'unauthenticated'
+  | 'permission-denied'
+  /** RESOURCE_EXHAUSTED: e.g. the leader's disk is full and no other member could take over (the message names it). */
+  | 'exhausted'
+  | 'internal';
 
 /** Everything a FleetClientError may carry besides its kind and message. */
 export interface FleetClientErrorInit {
@@ -75,6 +85,7 @@ const KIND_OF_STATUS: Readonly<Partial<Record<number, FleetClientErrorKind>>> = 
   [status.NOT_FOUND]: 'not-found',
   [status.UNAUTHENTICATED]: 'unauthenticated',
   [status.PERMISSION_DENIED]: 'permission-denied',
+  [status.RESOURCE_EXHAUSTED]: 'exhausted',
 };
 
 /** The kind of a gRPC status code. */

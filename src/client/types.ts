@@ -337,6 +337,8 @@ export interface MemberStatus {
   readonly repairsCompleted: number;
   /** Autopilot's assessment: only from the leader (absent from a follower or an older member). */
   readonly autopilot?: AutopilotState;
+  /** `out-of-space` while the member's disk refuses its log writes; `unknown` for a value this client does not know. */
+  readonly storage: 'ok' | 'out-of-space' | 'unknown';
 }
 
 /** Where a member found its log damaged, why, and since when (ISO 8601). */

@@ -28,6 +28,8 @@ export interface StatusMember {
   readonly lag: number | null;
   /** Milliseconds since it last heard from the leader (0 on the leader, -1 never). */
   readonly lastContactMs: number | null;
+  /** `out-of-space` while its disk refuses its log writes (it appends nothing); null when it did not answer. */
+  readonly storage: MemberStatus['storage'] | null;
   readonly healthy: boolean;
   /** Why it is not healthy; absent when healthy. */
   readonly problem?: string;
@@ -215,6 +217,7 @@ function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): S
     lastIndex: s.lastIndex,
     lag,
     lastContactMs: s.role === 'leader' ? 0 : s.lastContactMs,
+    storage: s.storage,
     healthy: problem === undefined,
     ...(problem === undefined ? {} : { problem }),
     rttMs: p.rttMs,
@@ -244,6 +247,7 @@ function emptyRow(id: string | null, address: string, m: MemberInfo | undefined)
     lastIndex: null,
     lag: null,
     lastContactMs: null,
+    storage: null,
     healthy: false,
     rttMs: null,
     version: null,
@@ -269,6 +273,8 @@ function lagOf(s: MemberStatus, leader: MemberStatus | undefined): number | null
 
 /** Why a member that answered is not healthy, or undefined. */
 function problemOf(s: MemberStatus, m: MemberInfo | undefined, ctx: RowContext): string | undefined {
+  // First: it explains the lag and the stale contact that follow from it.
+  if (s.storage === 'out-of-space') return 'out of space: its disk is full, it appends nothing until space is freed';
   const leader = ctx.leader;
   if (m === undefined && leader !== undefined) return 'not in the membership';
   if (leader === undefined) return s.leaderId === '' ? 'no leader known' : `follows ${s.leaderId}, which is not leading`;

@@ -12,6 +12,7 @@ describe('reportOf', () => {
       [new FleetClientError('not-found', 'no shard s9', { code: 'NOT_FOUND' }), 1, 'NOT_FOUND'],
       [new FleetClientError('unauthenticated', 'pass --token'), 1, 'UNAUTHENTICATED'],
       [new FleetClientError('invalid', 'bad'), 1, 'INVALID_ARGUMENT'],
+      [new FleetClientError('exhausted', '127.0.0.1:7781: out of space on member n1: its disk is full and no caught-up voter can take over; writes resume once space is freed there'), 1, 'RESOURCE_EXHAUSTED'],
     ];
     for (const [err, exitCode, code] of cases) {
       expect(reportOf(err)).toMatchObject({ exitCode, code, message: err.message });

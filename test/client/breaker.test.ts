@@ -50,6 +50,7 @@ describe('FleetClientError', () => {
     expect(kindOfStatus(3)).toBe('invalid');
     expect(kindOfStatus(16)).toBe('unauthenticated');
     expect(kindOfStatus(7)).toBe('permission-denied');
+    expect(kindOfStatus(8)).toBe('exhausted');
     expect(kindOfStatus(13)).toBe('internal');
     expect(exitCodeOf(new FleetClientError('unavailable', 'x'))).toBe(3);
     expect(exitCodeOf(new FleetClientError('precondition', 'x'))).toBe(4);

@@ -31,6 +31,7 @@ export function member(id: string, over: Partial<MemberStatus> = {}): MemberStat
     elections: 1,
     repair: null,
     repairsCompleted: 0,
+    storage: 'ok',
     ...over,
   };
 }

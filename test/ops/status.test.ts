@@ -49,6 +49,16 @@ describe('buildStatusModel', () => {
     expect(m.quorum).toMatchObject({ healthyVoters: 2, available: true });
   });
 
+  it('marks a member whose disk is full, leader or follower, and calls the cluster degraded while a quorum remains', () => {
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { storage: 'out-of-space', lastIndex: 60 }))]);
+    const n3 = m.members.find((r) => r.id === 'n3')!;
+    expect(n3).toMatchObject({ storage: 'out-of-space', healthy: false, problem: 'out of space: its disk is full, it appends nothing until space is freed' });
+    expect(m.health.state).toBe('degraded');
+    const full = buildStatusModel([ok(leader({ storage: 'out-of-space' })), ok(member('n2')), ok(member('n3'))]);
+    expect(full.members.find((r) => r.id === 'n1')).toMatchObject({ storage: 'out-of-space', healthy: false });
+    expect(full.health.state).toBe('degraded');
+  });
+
   it('marks followers that lost contact or follow someone else', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2', { lastContactMs: 9_000 })), ok(member('n3', { leaderId: 'n2' }))]);
     expect(m.members.find((r) => r.id === 'n2')!.problem).toBe('no contact with the leader for 9s');

@@ -51,6 +51,8 @@ export interface MemberStatus {
   readonly repairsCompleted: number;
   /** Autopilot's latest assessment: only on the leader. */
   readonly autopilot: AutopilotReport | undefined;
+  /** `out-of-space` while the disk refuses this member's log writes: it appends nothing (see FleetNode). */
+  readonly storage: StorageState;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */
@@ -59,6 +61,9 @@ export interface RepairStatus {
   readonly reason: string;
   readonly since: string;
 }
+
+/** Whether a member's storage accepts writes. */
+export type StorageState = 'ok' | 'out-of-space';
 
 /** How fresh a read must be. */
 export type ReadConsistency =
@@ -85,6 +90,8 @@ export type NodeErrorCode =
   | 'UNAVAILABLE'
   /** The request's deadline passed before it was answered (DEADLINE_EXCEEDED); a write may still apply. */
   | 'TIMEOUT'
+  /** The leader's disk is full and no other voter could take over: writes wait for space (RESOURCE_EXHAUSTED). */
+  | 'OUT_OF_SPACE'
   | 'INVALID_ARGUMENT'
   | 'FAILED_PRECONDITION'
   | 'NOT_FOUND'

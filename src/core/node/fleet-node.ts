@@ -13,6 +13,7 @@ import { FollowerTimes } from './autopilot/follower-times.js';
 import type { MemberObservation } from './autopilot/health.js';
 import { AutopilotRunner, type LeaderView } from './autopilot/runner.js';
 import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
+import { SpaceWatch } from './space-watch.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -147,6 +148,12 @@ export class FleetNode implements NodeApi {
   private readonly followerTimes = new FollowerTimes();
   private readonly autopilot: AutopilotRunner;
   private autopilotTimer: TimerId | undefined;
+  /** Whether the disk refuses our log writes; see `diskFull`. */
+  private readonly space: SpaceWatch;
+  /** A leadership hand-off for want of space is under way. */
+  private handingOffForSpace = false;
+  /** Said, in this spell out of space, that no voter can take over (said once, not at every retry). */
+  private saidNoHandOffTarget = false;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -170,6 +177,11 @@ export class FleetNode implements NodeApi {
       promote: (id) => this.promoteMember(id),
       remove: (id) => this.removeMember(id),
       log: (level, fields, msg) => this.opts.logger[level](fields, msg),
+    });
+    this.space = new SpaceWatch(this.rt, () => opts.storage.retryWrites?.() ?? Promise.resolve(true), {
+      full: (err) => this.diskFull(err),
+      stillFull: () => this.handOffForSpace(),
+      freed: (ms) => this.diskFreed(ms),
     });
   }
 
@@ -223,6 +235,7 @@ export class FleetNode implements NodeApi {
   start(transport: PeerSender, onFatal: (err: Error) => void): void {
     this.transport = transport;
     this.fatal = onFatal;
+    this.opts.storage.onOutOfSpace?.((err) => this.space.refused(err));
     transport.setPeers(this.peerAddresses());
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
     this.ticker = this.rt.setInterval(() => this.tick(), tickMs);
@@ -242,6 +255,9 @@ export class FleetNode implements NodeApi {
     if (this.stopped) return;
     if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = this.rt.monoNow();
     if (this.soft.role === 'leader') this.followerTimes.heard(m.from, this.rt.monoNow());
+    // Out of space, entries could only pile up in memory, unacknowledged: the leader resends them
+    // once we answer again. Nor may we lead (timeout-now): we could not record our own vote.
+    if (this.space.outOfSpace && (m.type === 'app' || m.type === 'snap' || m.type === 'timeout-now')) return;
     this.raw.step(m);
     this.schedule();
   }
@@ -300,7 +316,7 @@ export class FleetNode implements NodeApi {
     try {
       const rd = this.raw.ready();
       if (rd.softState) this.onSoftState(rd.softState);
-      this.transport?.send(rd.messages);
+      this.transport?.send(this.space.outOfSpace ? withoutCampaigning(rd.messages) : rd.messages);
       if (rd.snapshot) await this.handleInOrder(rd);
       else await this.handOffWrites(rd);
       this.reads.serve(this.sm.appliedIndex);
@@ -378,6 +394,50 @@ export class FleetNode implements NodeApi {
     this.stopped = true;
     this.opts.logger.error({ err }, 'storage failed: stopping this member');
     this.fatal?.(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  // ------------------------------------------------------------------ a full disk
+
+  /**
+   * The disk refused a log write for want of space. The storage holds it and every later write,
+   * unacknowledged, and SpaceWatch retries them; meanwhile this member appends nothing new: it
+   * drops the leader's appends and snapshots (the leader resends them once it answers again), asks
+   * for no votes (it could not record its own), refuses client writes, takes no snapshots and
+   * serves only the reads its state can answer. A leader hands leadership to a caught-up voter so
+   * that the others keep accepting writes.
+   */
+  private diskFull(err: Error): void {
+    this.opts.logger.error({ err: err.message }, 'out of space: this member stops appending until space is freed on its disk');
+    this.saidNoHandOffTarget = false;
+    this.handOffForSpace();
+  }
+
+  private diskFreed(outOfSpaceMs: number): void {
+    this.opts.logger.info({ outOfSpaceMs: Math.round(outOfSpaceMs) }, 'space freed: this member appends again');
+    this.schedule();
+  }
+
+  /** On the leader, while out of space: hands leadership to the most caught-up healthy voter, if any. */
+  private handOffForSpace(): void {
+    if (this.soft.role !== 'leader' || this.handingOffForSpace || this.stopped || !this.space.outOfSpace) return;
+    const target = this.bestTransferTarget();
+    if (!target) {
+      if (!this.saidNoHandOffTarget) this.opts.logger.warn({}, 'out of space with no healthy voter to hand leadership to: writes are refused until space is freed');
+      this.saidNoHandOffTarget = true;
+      return;
+    }
+    this.handingOffForSpace = true;
+    this.transferLeadership(target).then(
+      (t) => this.opts.logger.info(t, 'handed leadership off: this member is out of space'),
+      (err: unknown) => this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not hand leadership off while out of space; will retry'),
+    ).finally(() => (this.handingOffForSpace = false));
+  }
+
+  /** Why a write is refused on a leader whose disk is full: retry elsewhere while a hand-off is under way, else out of space. */
+  private outOfSpaceWriteError(): NodeError {
+    const transferring = this.handingOffForSpace || this.raw.status().transferee !== '';
+    if (transferring) return new NodeError('UNAVAILABLE', `out of space on member ${this.id}: handing leadership to another member; retry`);
+    return new NodeError('OUT_OF_SPACE', `out of space on member ${this.id}: its disk is full and no caught-up voter can take over; writes resume once space is freed there`);
   }
 
   /** Submits the Ready's writes (storage keeps them in submission order); resolves once durable. */
@@ -462,7 +522,7 @@ export class FleetNode implements NodeApi {
   }
 
   private maybeSnapshot(): void {
-    if (this.snapshotting) return;
+    if (this.snapshotting || this.space.outOfSpace) return;
     if (!snapshotDue(this.sinceSnapshot, this.opts.snapshotEvery)) return;
     void this.takeSnapshot().catch((err: unknown) => this.opts.logger.warn({ err }, 'snapshot failed'));
   }
@@ -471,6 +531,10 @@ export class FleetNode implements NodeApi {
 
   write(req: WriteRequest): Promise<ApplyResult> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    if (this.space.outOfSpace && this.soft.role === 'leader') {
+      this.opts.observer?.onProposalFailed?.(1);
+      return Promise.reject(this.outOfSpaceWriteError());
+    }
     const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), op: req.op });
     const r = this.raw.propose([data]);
     if (!r.ok) {
@@ -504,6 +568,8 @@ export class FleetNode implements NodeApi {
 
   read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    const behind = this.behindForSpace(consistency);
+    if (behind) return Promise.reject(behind);
     switch (consistency.mode) {
       case 'linearizable':
         if (this.opts.unsafeReleaseReadsEarly) return Promise.resolve().then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
@@ -524,6 +590,24 @@ export class FleetNode implements NodeApi {
         return this.waitApplied(consistency.index).then(() => ({ value: fn(this.sm), index: this.sm.appliedIndex }));
       case 'max-staleness':
         return this.readBoundedStale(consistency.ms, fn);
+    }
+  }
+
+  /**
+   * Out of space, this member applies nothing new, so its state is as old as the moment its disk
+   * filled: it serves a read only if that is recent enough, or the index asked for is applied.
+   */
+  private behindForSpace(consistency: ReadConsistency): NodeError | undefined {
+    const since = this.space.outOfSpaceSince;
+    if (since === undefined) return undefined;
+    const why = `out of space on member ${this.id}: it applies nothing new until space is freed on its disk`;
+    switch (consistency.mode) {
+      case 'linearizable':
+        return new NodeError('UNAVAILABLE', `${why}; read from another member`);
+      case 'min-index':
+        return this.sm.appliedIndex >= consistency.index ? undefined : new NodeError('UNAVAILABLE', `${why}, and it has applied only up to index ${this.sm.appliedIndex}; read from another member`);
+      case 'max-staleness':
+        return this.rt.monoNow() - since <= consistency.ms ? undefined : new NodeError('UNAVAILABLE', `${why}, so its state may be older than ${consistency.ms} ms; read from another member`);
     }
   }
 
@@ -614,6 +698,7 @@ export class FleetNode implements NodeApi {
       ...(this.repair ? { repair: this.repair } : {}),
       repairsCompleted: this.repairsCompleted,
       autopilot: this.autopilot.report(),
+      storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
     };
   }
 
@@ -789,6 +874,7 @@ export class FleetNode implements NodeApi {
     this.rt.clearTimer(this.ticker);
     this.rt.clearTimer(this.readTimer);
     this.rt.clearTimer(this.autopilotTimer);
+    this.space.stop();
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
     this.failWaiters(err);
     this.reads.failAll(err);
@@ -804,6 +890,11 @@ export class FleetNode implements NodeApi {
       this.opts.logger.warn({ err }, 'could not hand off leadership before shutdown');
     }
   }
+}
+
+/** The messages without vote requests: a member that cannot record its own vote does not ask for others'. */
+function withoutCampaigning(messages: readonly Message[]): Message[] {
+  return messages.filter((m) => m.type !== 'pre-vote' && m.type !== 'vote');
 }
 
 function raftLogger(logger: NodeLogger) {

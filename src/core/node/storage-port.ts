@@ -38,6 +38,14 @@ export interface NodeStorage {
   /** The repair in `recovered.repair` is over: a restart must no longer treat the log as damaged. */
   markRepaired?(): void;
   close(): Promise<void>;
+  /**
+   * For a storage on a disk that can fill up: calls `listener` each time the file system refuses
+   * a log write for want of space. From then on `persist` promises stay pending (unacknowledged,
+   * in order) until `retryWrites` gets them through.
+   */
+  onOutOfSpace?(listener: (err: Error) => void): void;
+  /** Tries the writes held for want of space again; true once they went through. */
+  retryWrites?(): Promise<boolean>;
 }
 
 /** A snapshot being written in pieces. */

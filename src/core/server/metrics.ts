@@ -22,6 +22,7 @@ export class NodeMetrics {
   private readonly snapshotIndex = this.gauge('fleet_raft_snapshot_index', 'Index of the newest snapshot');
   private readonly isLeader = this.gauge('fleet_raft_is_leader', '1 on the leader, 0 elsewhere');
   private readonly repairing = this.gauge('fleet_storage_repairing', '1 while this member rebuilds a damaged log from the leader (it does not vote meanwhile)');
+  private readonly outOfSpace = this.gauge('fleet_storage_out_of_space', '1 while the disk refuses this member\'s log writes for want of space (it appends nothing), else 0');
   private readonly leader = new Gauge({ name: 'fleet_raft_leader', help: 'The known leader (value 1, id in the label)', labelNames: ['leader'], registers: [this.registry] });
   private readonly role = new Gauge({ name: 'fleet_raft_role', help: 'This member\'s role (1 for the current role)', labelNames: ['role'], registers: [this.registry] });
   private readonly followerMatch = new Gauge({ name: 'fleet_raft_follower_match_index', help: 'A follower\'s match index, as the leader sees it', labelNames: ['follower'], registers: [this.registry] });
@@ -113,6 +114,7 @@ export class NodeMetrics {
     this.snapshotIndex.set(st.snapshotIndex);
     this.isLeader.set(st.role === 'leader' ? 1 : 0);
     this.repairing.set(st.repair ? 1 : 0);
+    this.outOfSpace.set(st.storage === 'out-of-space' ? 1 : 0);
     this.leader.reset();
     if (st.leaderId) this.leader.set({ leader: st.leaderId }, 1);
     for (const r of ROLES) this.role.set({ role: r }, st.role === r ? 1 : 0);

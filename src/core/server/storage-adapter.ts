@@ -39,12 +39,15 @@ export class MemberStateLostError extends Error {
 export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void): Promise<NodeStorage & { abandon(): void }> {
   const raftDir = join(dataDir, RAFT_DIR);
   const heldPath = join(dataDir, HELD_STATE_FILE);
+  // The node subscribes once it starts; the storage refuses nothing before then (opening has its own error).
+  let outOfSpace: (err: Error) => void = () => undefined;
   // Checked before opening, which would create a new, empty log.
   if (existsSync(heldPath) && !RaftStorage.holdsLog(raftDir)) throw new MemberStateLostError(dataDir);
   const opened = await RaftStorage.open(raftDir, {
     onFsync,
     // A damaged log is rebuilt from the peers (protocol-aware repair), not refused.
     onDamage: 'repair',
+    onOutOfSpace: (err) => outOfSpace(err),
     logger: {
       info: (msg, fields) => logger.info(fields ?? {}, msg),
       warn: (msg, fields) => logger.warn(fields ?? {}, msg),
@@ -111,6 +114,10 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       return membersWrite;
     },
     close: () => storage.close(),
+    onOutOfSpace: (listener) => {
+      outOfSpace = listener;
+    },
+    retryWrites: () => storage.retryWrites(),
     /** After a disk failure, for a process about to exit: let go of the files without waiting on the disk. */
     abandon: () => storage.abandon(),
   };

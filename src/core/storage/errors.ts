@@ -88,8 +88,9 @@ export class StorageFailedError extends Error {
 }
 
 /**
- * The file system is full (ENOSPC) or the user's quota is spent (EDQUOT) where opening the
- * storage had to write. Nothing was changed; the member can start once there is space.
+ * The file system is full (ENOSPC) or the user's quota is spent (EDQUOT) where the storage had to
+ * write: opening it (the member can start once there is space), or appending to the log (`held`:
+ * the write was taken back and waits, unacknowledged, until there is space; see WalWriter).
  */
 export class StorageFullError extends Error {
   override readonly name = 'StorageFullError';
@@ -97,10 +98,11 @@ export class StorageFullError extends Error {
   constructor(
     /** The file (absolute) that could not be written. */
     readonly file: string,
-    options: { cause: NodeJS.ErrnoException },
+    options: { cause: NodeJS.ErrnoException; held?: boolean },
   ) {
     const what = options.cause.code === 'EDQUOT' ? 'disk quota exceeded' : 'no space left on device';
-    super(`${what} writing ${file}: free space on that file system and restart`, options);
+    const next = options.held ? 'writes are held until space is freed on that file system' : 'free space on that file system and restart';
+    super(`${what} writing ${file}: ${next}`, { cause: options.cause });
   }
 }
 

@@ -40,8 +40,16 @@ export interface RaftStorageOptions {
    * storage as repairing (repair.ts; the Raft core must then be told: InitialState.repairing).
    */
   readonly onDamage?: 'refuse' | 'repair';
-  /** For tests only: `beforeFsync` runs right before each commit fsync; throwing fails that fsync as a disk error would. */
-  readonly unsafe?: { readonly beforeFsync?: () => void };
+  /**
+   * Called when the file system refuses a log write for want of space (ENOSPC, EDQUOT): from then
+   * on writes are held, unacknowledged, until `retryWrites` finds room (see the class comment).
+   */
+  readonly onOutOfSpace?: (err: StorageFullError) => void;
+  /**
+   * For tests only: `beforeFsync` runs right before each commit fsync (throwing fails that fsync as
+   * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk).
+   */
+  readonly unsafe?: { readonly beforeFsync?: () => void; readonly beforeWrite?: () => void };
 }
 
 /** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
@@ -139,6 +147,9 @@ const MIN_SEGMENT_BYTES = 4096;
  *   synced batch or `close()`. Not allowed for entries, nor for a hard state changing term or vote.
  * - After a failed write or fsync every pending and later call rejects (StorageFailedError);
  *   reopen the directory to continue from what is really on disk.
+ * - A write the file system refuses for want of space is not a failure: nothing of it stays in
+ *   the log, and it and every later batch stay pending (`outOfSpace`, `onOutOfSpace`) until
+ *   `retryWrites` gets them through. Pending means unacknowledged: nothing is lost or reordered.
  * - Validation errors (StorageUsageError) reject only the offending call.
  */
 export class RaftStorage {
@@ -269,6 +280,19 @@ export class RaftStorage {
     return this.writer.durable.lastIndex;
   }
 
+  /** Whether log writes are held because the file system refused one for want of space. */
+  get outOfSpace(): boolean {
+    return this.writer.outOfSpace;
+  }
+
+  /**
+   * Tries the writes held for want of space again; resolves true once they all went through
+   * (writing goes on as usual), false if the file system still refuses them.
+   */
+  retryWrites(): Promise<boolean> {
+    return this.writer.retry();
+  }
+
   /** The hard state as of everything submitted. */
   get hardState(): HardState {
     return this.submitted.hardState;
@@ -353,10 +377,13 @@ export class RaftStorage {
     this.claimedSnapshotIndex = meta.index;
     const tail: LogTail = { lastIndex: meta.index, lastTerm: meta.term, hardState: this.submitted.hardState };
     this.submitted = tail;
-    const written = this.snapshots.serialize(() => this.snapshots.save(meta, data));
-    // A failed write surfaces through the reset it gates (which fails the storage); don't report it twice.
-    written.catch(() => undefined);
-    return this.writer.submitReset(written, tail);
+    const write = (): Promise<number> => {
+      const written = this.snapshots.serialize(() => this.snapshots.save(meta, data));
+      // A failed write surfaces through the reset it gates (held on a full disk, else failing the storage); don't report it twice.
+      written.catch(() => undefined);
+      return written;
+    };
+    return this.writer.submitReset(write(), write, tail);
   }
 
   /** Reads the newest valid snapshot; a damaged newest one is set aside (and logged) and the previous one returned. */
@@ -532,6 +559,8 @@ function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageL
     reaper,
     ...(options.onFsync ? { onFsync: options.onFsync } : {}),
     ...(options.unsafe?.beforeFsync ? { beforeFsync: options.unsafe.beforeFsync } : {}),
+    ...(options.unsafe?.beforeWrite ? { beforeWrite: options.unsafe.beforeWrite } : {}),
+    ...(options.onOutOfSpace ? { onOutOfSpace: options.onOutOfSpace } : {}),
   };
 }
 

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, HardState } from '../raft/types.js';
-import { StorageClosedError, StorageFailedError } from './errors.js';
+import { StorageClosedError, StorageFailedError, StorageFullError, isDiskFull } from './errors.js';
 import type { FileReaper } from './file-reaper.js';
 import { fdatasync, fsync, fsyncDir, removeIfExists, writeFully } from './fs-util.js';
 import { NEXT_SEGMENT_TMP, segmentFileName } from './layout.js';
@@ -50,6 +50,10 @@ export interface WalWriterConfig {
   readonly onFsync?: (seconds: number) => void;
   /** Test hook, called right before each commit fsync; throwing fails that fsync as if the disk had. */
   readonly beforeFsync?: () => void;
+  /** Test hook, called right before each write of records; throwing ENOSPC there is a full disk. */
+  readonly beforeWrite?: () => void;
+  /** Called when the file system refuses a write for want of space and the writer starts holding writes (see `retry`). */
+  readonly onOutOfSpace?: (err: StorageFullError) => void;
 }
 
 /** The segment to continue after recovery, or none (a new one is started). */
@@ -81,8 +85,10 @@ interface BatchOp extends Waiter {
 
 interface ResetOp extends Waiter {
   readonly kind: 'reset';
-  /** Resolves once the installed snapshot's file is durable: only then may the log be discarded. */
-  readonly snapshotWritten: Promise<unknown>;
+  /** Resolves once the installed snapshot's file is durable: only then may the log be discarded. Undefined: write it (again). */
+  snapshotWritten: Promise<unknown> | undefined;
+  /** Writes the snapshot's file again, after the full disk refused the first attempt. */
+  readonly writeSnapshot: () => Promise<unknown>;
   readonly tail: LogTail;
 }
 
@@ -91,6 +97,13 @@ interface ResetOp extends Waiter {
  * order; an operation's promise resolves only after every earlier one has, and — unless it was
  * submitted with `sync: false` — after an fdatasync that covers it; after any write or fsync
  * error every pending and later operation is rejected with the same StorageFailedError.
+ *
+ * Except a full disk: a write (or a segment's creation) refused with ENOSPC or EDQUOT is a
+ * refusal, not a lost write — nothing was acknowledged and the kernel dropped nothing it had
+ * accepted. The writer takes back whatever part of the refused write reached the file (so that no
+ * later fsync can make half a record durable), keeps every operation queued, unresolved, and
+ * stops writing (`outOfSpace`) until `retry()` finds room. An fsync that fails, with ENOSPC or
+ * anything else, stays fatal: after it the page cache may have dropped data it had accepted.
  */
 export class WalWriter {
   /** Number of commit fsyncs so far. */
@@ -115,6 +128,12 @@ export class WalWriter {
   private prealloc: Preallocation | undefined;
   /** Preallocation was skipped for want of space (logged once until there is room again). */
   private preallocSkipped = false;
+  /** Bytes the active segment's file has allocated before the write under way (its size, preallocated or not). */
+  private allocated = 0;
+  /** Why writes are held for want of space; undefined while writing. */
+  private refused: StorageFullError | undefined;
+  /** A `retry` of held writes is running. */
+  private retrying = false;
 
   private constructor(
     private readonly config: WalWriterConfig,
@@ -136,6 +155,7 @@ export class WalWriter {
       if (resume.startNew && resume.startNew.reset) await writer.dropOldest(writer.segments.length - 1);
     } else {
       writer.fd = fs.openSync(path.join(config.walDir, last.name), 'r+');
+      writer.allocated = fs.fstatSync(writer.fd).size;
       writer.offset = writer.synced = last.bytes = resume.end;
       writer.headerEnd = resume.headerEnd;
       await fdatasync(writer.fd);
@@ -155,6 +175,29 @@ export class WalWriter {
     return this.queue.length;
   }
 
+  /** Whether writes are held because the file system refused one for want of space. */
+  get outOfSpace(): boolean {
+    return this.refused !== undefined;
+  }
+
+  /**
+   * Tries the writes held for want of space again. Resolves true once everything queued went
+   * through, false if the disk refused again (the writes stay held) or the writer failed. True at
+   * once if none are held.
+   */
+  async retry(): Promise<boolean> {
+    if (!this.refused || this.closed) return this.refused === undefined;
+    this.refused = undefined;
+    this.retrying = true;
+    try {
+      this.drainDone ??= Promise.resolve().then(() => this.drain());
+      while (this.drainDone) await this.drainDone;
+    } finally {
+      this.retrying = false;
+    }
+    return this.refused === undefined && this.failure === undefined;
+  }
+
   /** Bytes of all segments, preallocated space excluded. */
   get walBytes(): number {
     return this.segments.reduce((n, s) => n + s.bytes, 0);
@@ -172,11 +215,14 @@ export class WalWriter {
     return this.enqueue((w) => ({ kind: 'batch', end, sync, tail, firstIndex, maxIndex, ...w }));
   }
 
-  /** Queues a reset: after `snapshotWritten`, start a segment whose header discards the log up to `tail`. */
-  submitReset(snapshotWritten: Promise<unknown>, tail: LogTail): Promise<void> {
+  /**
+   * Queues a reset: after `snapshotWritten`, start a segment whose header discards the log up to
+   * `tail`. A snapshot file the full disk refused is written again (`writeSnapshot`) at the next `retry`.
+   */
+  submitReset(snapshotWritten: Promise<unknown>, writeSnapshot: () => Promise<unknown>, tail: LogTail): Promise<void> {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
-    return this.enqueue((w) => ({ kind: 'reset', snapshotWritten, tail, ...w }));
+    return this.enqueue((w) => ({ kind: 'reset', snapshotWritten, writeSnapshot, tail, ...w }));
   }
 
   /**
@@ -193,6 +239,8 @@ export class WalWriter {
   async close(): Promise<void> {
     this.closed = true;
     while (this.drainDone) await this.drainDone;
+    // Held for want of space and never written: they were not acknowledged, and now never will be.
+    if (this.refused) for (const op of this.queue.splice(0)) op.reject(this.refused);
     try {
       if (this.dirty && !this.failure) await this.commitSync();
     } finally {
@@ -248,7 +296,7 @@ export class WalWriter {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0 && !this.abandoned) {
+      while (this.queue.length > 0 && !this.abandoned && !this.refused) {
         const head = this.queue[0] as BatchOp | ResetOp;
         if (head.kind === 'reset') {
           await this.run([head], () => this.applyReset(head));
@@ -269,12 +317,22 @@ export class WalWriter {
     return op.kind === 'batch' && op.end - this.consumed <= MAX_ROUND_BYTES;
   }
 
-  /** Runs one step for `ops` (the head of the queue), then settles them in order, or fails everything. */
+  /**
+   * Runs one step for `ops` (the head of the queue), then settles them in order; on a full disk
+   * holds them (the step rolled back what it wrote), on any other error fails everything.
+   */
   private async run(ops: Waiter[], step: () => Promise<void>): Promise<void> {
     try {
       if (this.failure) throw this.failure;
       await step();
     } catch (err) {
+      if (err instanceof StorageFullError && !this.failure) {
+        // Logged once per spell, not at every retry that finds the disk still full.
+        if (!this.retrying) this.config.logger.warn('the file system is full: holding WAL writes until there is space', { file: err.file, err: String(err.cause) });
+        this.refused = err;
+        this.config.onOutOfSpace?.(err);
+        return;
+      }
       this.failure ??= new StorageFailedError({ cause: err });
       this.config.logger.error('WAL write failed; refusing all further writes', { err: String(err) });
       for (const op of this.queue.splice(0)) op.reject(this.failure);
@@ -289,12 +347,13 @@ export class WalWriter {
     const last = round[round.length - 1] as BatchOp;
     const bytes = last.end - this.consumed;
     if (bytes > 0) {
-      if (this.offset + MARK_RECORD_BYTES + bytes > this.config.segmentBytes && this.offset > this.headerEnd) {
+      // No active file: a roll was refused for want of space after sealing the previous segment.
+      if (this.fd < 0 || (this.offset + MARK_RECORD_BYTES + bytes > this.config.segmentBytes && this.offset > this.headerEnd)) {
         await this.roll(false, this.written);
       }
       this.markEncoder.consume(this.markEncoder.length);
       this.markEncoder.mark(this.synced);
-      writeFully(this.fd, [this.markEncoder.view(), this.encoder.view(bytes)], this.offset);
+      this.append([this.markEncoder.view(), this.encoder.view(bytes)]);
       this.encoder.consume(bytes);
       this.consumed += bytes;
       this.offset += MARK_RECORD_BYTES + bytes;
@@ -310,6 +369,33 @@ export class WalWriter {
     if (!this.dirty) this.durableTail = this.written;
   }
 
+  /**
+   * Writes `buffers` at the end of the log. A write refused for want of space may have put part of
+   * them in the file (a short write, then ENOSPC): that part is taken back before this throws
+   * StorageFullError, so the next fsync — of a later write at this same offset — covers only whole
+   * records. Within a preallocated file the zeros are written back (those blocks are allocated, so
+   * this needs no space); past its allocated end the file is cut. If taking back fails, the error
+   * is fatal: what the file holds past the log's end is then unknown.
+   */
+  private append(buffers: readonly Uint8Array[]): void {
+    const end = this.offset + buffers.reduce((n, b) => n + b.length, 0);
+    try {
+      this.config.beforeWrite?.();
+      writeFully(this.fd, buffers, this.offset);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      const zeroed = Math.min(this.allocated, end) - this.offset;
+      if (zeroed > 0) writeFully(this.fd, [Buffer.alloc(zeroed)], this.offset);
+      fs.ftruncateSync(this.fd, Math.max(this.offset, this.allocated));
+      throw new StorageFullError(this.segmentPath(), { cause: err, held: true });
+    }
+    this.allocated = Math.max(this.allocated, end);
+  }
+
+  private segmentPath(): string {
+    return path.join(this.config.walDir, (this.segments[this.segments.length - 1] as SegmentState).name);
+  }
+
   private async commitSync(): Promise<void> {
     const upTo = this.offset;
     const started = performance.now();
@@ -322,26 +408,43 @@ export class WalWriter {
   }
 
   private async applyReset(op: ResetOp): Promise<void> {
-    await op.snapshotWritten;
+    await this.snapshotOf(op);
     await this.roll(true, op.tail);
     this.written = this.durableTail = op.tail;
     await this.dropOldest(this.segments.length - 1);
   }
 
   /**
+   * Waits for the reset's snapshot file. One the disk refused for want of space is only a temp file
+   * (it becomes the snapshot by a rename after its fsync): it was removed, and is written again at
+   * the next retry, while the reset waits as any write does.
+   */
+  private async snapshotOf(op: ResetOp): Promise<void> {
+    op.snapshotWritten ??= op.writeSnapshot();
+    try {
+      await op.snapshotWritten;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      op.snapshotWritten = undefined;
+      throw new StorageFullError(typeof err.path === 'string' ? err.path : this.config.walDir, { cause: err, held: true });
+    }
+  }
+
+  /**
    * Seals the active segment (cut to its logical size, fsynced) and starts the next one with a
    * header continuing from `tail` — or, with `reset`, discarding the log before it. The header
-   * and the directory entry are durable before any record is written after them.
+   * and the directory entry are durable before any record is written after them. A new segment
+   * the file system has no room for is removed again (a headerless segment holds nothing) and
+   * StorageFullError thrown: the roll can be retried from where it stopped.
    */
   private async roll(reset: boolean, tail: LogTail): Promise<void> {
     await this.seal();
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const firstIndex = tail.lastIndex + 1;
     const name = segmentFileName(seq, firstIndex);
-    const fd = this.takePreallocated(name) ?? fs.openSync(path.join(this.config.walDir, name), 'wx+');
     const header = new RecordEncoder(256);
     header.header({ seq, firstIndex, prevTerm: tail.lastTerm, reset, hardState: tail.hardState });
-    writeFully(fd, [header.view()], 0);
+    const fd = this.createSegment(name, header.view());
     await fdatasync(fd);
     await fsyncDir(this.config.walDir);
     this.fd = fd;
@@ -349,6 +452,24 @@ export class WalWriter {
     this.dirty = false;
     this.segments.push({ seq, firstIndex, name, bytes: header.length, maxIndex: tail.lastIndex });
     this.startPreallocation();
+  }
+
+  /** Opens the new segment `name` (preallocated if one is ready) with its header written; see `roll` for a full disk. */
+  private createSegment(name: string, header: Uint8Array): number {
+    const file = path.join(this.config.walDir, name);
+    let fd: number | undefined;
+    try {
+      fd = this.takePreallocated(name) ?? fs.openSync(file, 'wx+');
+      this.config.beforeWrite?.();
+      writeFully(fd, [header], 0);
+      this.allocated = fs.fstatSync(fd).size;
+      return fd;
+    } catch (err) {
+      if (fd !== undefined) fs.closeSync(fd);
+      if (!isDiskFull(err)) throw err;
+      removeIfExists(file);
+      throw new StorageFullError(file, { cause: err, held: true });
+    }
   }
 
   private async seal(): Promise<void> {

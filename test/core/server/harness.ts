@@ -111,6 +111,7 @@ export class FakeNode implements NodeApi {
       elections: 1,
       repairsCompleted: 0,
       autopilot: undefined,
+      storage: 'ok',
     };
   }
 

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RaftStorage, StorageFailedError, StorageFullError } from '../../../src/core/storage/index.js';
+import { RaftStorage, StorageFullError } from '../../../src/core/storage/index.js';
 import { fillDisk, mountTmpfs, TMPFS_UNAVAILABLE, type Tmpfs } from './fixtures/tmpfs.js';
-import { entries, hard, recordingLogger } from './helpers.js';
+import { entries, hard, recordingLogger, snapMeta } from './helpers.js';
 
 const MiB = 1 << 20;
 const mounts: Tmpfs[] = [];
@@ -119,16 +119,71 @@ describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE
     await held.storage.close();
   });
 
-  it('abandon() lets go of a failed directory at once, without writing to it', async () => {
+  it('holds log writes the full disk refuses, leaves no partial record in the file, and writes them once there is space', async () => {
     const fsys = tmpfs(1 * MiB);
     const dir = path.join(fsys.dir, 'raft');
-    const { storage } = await RaftStorage.open(dir, { preallocate: false });
+    let outOfSpace = 0;
+    const { storage } = await RaftStorage.open(dir, { preallocate: false, onOutOfSpace: () => outOfSpace++ });
+    await storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
+    const [segment] = fs.readdirSync(path.join(dir, 'wal')).filter((f) => f.endsWith('.wal'));
+    const size = fs.statSync(path.join(dir, 'wal', segment!)).size;
+    const filler = fillDisk(fsys.dir);
+    // Larger than a page: the kernel takes part of it, if any, then answers ENOSPC.
+    const held = storage.persist({ entries: entries(6, 400, 1) });
+    let done = false;
+    void held.then(() => (done = true));
+    await until('the write to be refused', () => outOfSpace > 0);
+    expect(storage.outOfSpace).toBe(true);
+    expect(fs.statSync(path.join(dir, 'wal', segment!)).size).toBe(size);
+    expect(await storage.retryWrites()).toBe(false);
+    expect(done).toBe(false);
+
+    fs.rmSync(filler);
+    expect(await storage.retryWrites()).toBe(true);
+    await held;
+    expect(storage.durableLastIndex).toBe(400);
+    await storage.close();
+    const again = await RaftStorage.open(dir, { preallocate: false });
+    expect(again.entries.map((e) => e.index)).toEqual(Array.from({ length: 400 }, (_, k) => k + 1));
+    await again.storage.close();
+  });
+
+  it('holds a snapshot from the leader the full disk refuses, with no temp file left, and installs it once there is space', async () => {
+    const fsys = tmpfs(2 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    let outOfSpace = 0;
+    const { storage } = await RaftStorage.open(dir, { preallocate: false, onOutOfSpace: () => outOfSpace++ });
+    await storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
+    const filler = fillDisk(fsys.dir);
+    const data = Buffer.alloc(1 * MiB, 3);
+    const installed = storage.installSnapshot(snapMeta(100, 2), data);
+    const later = storage.persist({ entries: entries(101, 101, 2) });
+    await until('the snapshot to be refused', () => outOfSpace > 0);
+    expect(fs.readdirSync(path.join(dir, 'snap'))).toEqual([]);
+    expect(await storage.retryWrites()).toBe(false);
+    expect(fs.readdirSync(path.join(dir, 'snap'))).toEqual([]);
+
+    fs.rmSync(filler);
+    expect(await storage.retryWrites()).toBe(true);
+    await installed;
+    await later;
+    await storage.close();
+    const again = await RaftStorage.open(dir, { preallocate: false });
+    expect(again.snapshot?.meta.index).toBe(100);
+    expect(Buffer.from(await again.snapshot!.read()).equals(data)).toBe(true);
+    expect(again.entries.map((e) => e.index)).toEqual([101]);
+    await again.storage.close();
+  });
+
+  it('abandon() lets go of a directory whose writes are held, at once and without writing to it', async () => {
+    const fsys = tmpfs(1 * MiB);
+    const dir = path.join(fsys.dir, 'raft');
+    let outOfSpace = false;
+    const { storage } = await RaftStorage.open(dir, { preallocate: false, onOutOfSpace: () => (outOfSpace = true) });
     await storage.persist({ entries: entries(1, 5, 1), hardState: hard(1, 0) });
     fillDisk(fsys.dir);
-    const failed = await storage.persist({ entries: entries(6, 400, 1) }).catch((e: unknown) => e);
-    expect(failed).toBeInstanceOf(StorageFailedError);
-    expect(((failed as Error).cause as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    const pending = storage.persist({ entries: entries(6, 6, 1) }).catch((e: unknown) => e);
+    const pending = storage.persist({ entries: entries(6, 400, 1) }).catch((e: unknown) => e);
+    await until('the write to be refused', () => outOfSpace);
     expect(storage.abandon()).toBeUndefined();
     expect(await pending).toBeInstanceOf(Error);
     // The LOCK is released: the next process may open the directory without a stale-lock takeover.

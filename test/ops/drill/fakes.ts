@@ -87,6 +87,7 @@ export class FakeCluster {
       elections: 1,
       repair: null,
       repairsCompleted: 0,
+      storage: 'ok',
     };
     return { endpoint: m.address, ok: true, reachable: true, rttMs: 1, status };
   }

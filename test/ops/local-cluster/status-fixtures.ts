@@ -5,7 +5,7 @@ export function memberStatus(id: string, over: Partial<MemberStatus> = {}): Memb
   return {
     id, address: `127.0.0.1:${7780 + Number(id.slice(1))}`, clusterName: 'local', role: 'follower', term: 2, leaderId: 'n1', leaderAddress: '127.0.0.1:7781',
     commitIndex: 4, appliedIndex: 4, lastIndex: 4, snapshotIndex: 0, members: [], progress: [], lastContactMs: 10, uptimeMs: 1000,
-    version: '0.1.0', rssBytes: 1, snapshotsTaken: 0, elections: 0, repair: null, repairsCompleted: 0, ...over,
+    version: '0.1.0', rssBytes: 1, snapshotsTaken: 0, elections: 0, repair: null, repairsCompleted: 0, storage: 'ok', ...over,
   };
 }
 

@@ -28,6 +28,7 @@ export interface MemberStatus {
   'snapshotsTaken'?: (number | string | Long);
   'elections'?: (number | string | Long);
   'autopilot'?: (_fleet_v1_AutopilotState | null);
+  'storage'?: (string);
   'repair'?: (_fleet_v1_RepairState | null);
   'repairsCompleted'?: (number | string | Long);
   '_autopilot'?: "autopilot";
@@ -54,6 +55,7 @@ export interface MemberStatus__Output {
   'snapshotsTaken': (number);
   'elections': (number);
   'autopilot'?: (_fleet_v1_AutopilotState__Output | null);
+  'storage': (string);
   'repair': (_fleet_v1_RepairState__Output | null);
   'repairsCompleted': (number);
   '_autopilot'?: "autopilot";
