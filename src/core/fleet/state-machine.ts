@@ -203,6 +203,11 @@ export class FleetStateMachine {
     return reads.listClusters(this.#s, opts);
   }
 
+  /** Whether the registry remembers a session (exactly-once answers) for `clientId`. */
+  hasSession(clientId: string): boolean {
+    return this.#sessions.sessions.has(clientId);
+  }
+
   /** Sizes of the registry. */
   counts(): RegistryCounts {
     return reads.counts(this.#s, this.#sessions.sessions.size);
