@@ -277,10 +277,10 @@ export class FleetNode implements NodeApi {
     const now = this.rt.monoNow();
     if (Math.abs(offset) <= MAX_CLOCK_OFFSET_MS || now - this.lastClockWarning < CLOCK_WARNING_EVERY_MS) return;
     this.lastClockWarning = now;
-    const how = offset > 0 ? `${Math.round(offset)} ms ahead of` : `${Math.round(-offset)} ms behind (or this member is applying a backlog)`;
+    const how = offset > 0 ? `${Math.round(offset)} ms ahead of this member's` : `${Math.round(-offset)} ms behind this member's (or this member is applying old entries)`;
     this.opts.logger.warn(
       { leader: this.soft.leader, offsetMs: Math.round(offset), boundMs: MAX_CLOCK_OFFSET_MS },
-      `the leader's wall clock is ${how} this member's, more than ${MAX_CLOCK_OFFSET_MS} ms: leases and sessions do not depend on it, but the times shown and cluster prune do; check NTP on both`,
+      `the leader's wall clock is ${how}, more than ${MAX_CLOCK_OFFSET_MS} ms: leases and sessions do not depend on it, but the times shown and cluster prune do; check NTP on both`,
     );
   }
 

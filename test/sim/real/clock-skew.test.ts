@@ -11,10 +11,11 @@ import { RealCluster } from './cluster.js';
 
 const TWO_HOURS_MS = 2 * 3600_000;
 
-/** A scripted cluster: no faults, no random clients; n1's wall clock two hours ahead. */
-function skewedCluster(): RealCluster {
+/** A scripted cluster: no faults, no random clients; n1's wall clock two hours ahead. Members' log lines go to `log`. */
+function skewedCluster(log?: (line: string) => void): RealCluster {
   return new RealCluster({
     seed: 17,
+    ...(log === undefined ? {} : { log }),
     nodes: 3,
     faults: new Set(),
     diskFaults: false,
@@ -79,7 +80,8 @@ describe('leases and sessions under a member whose wall clock is two hours ahead
   }, 60_000);
 
   it('keeps client sessions when the skewed member leads: a retried write is still applied once', async () => {
-    const cluster = skewedCluster();
+    const lines: string[] = [];
+    const cluster = skewedCluster((line) => lines.push(line));
     await lead(cluster, 'n2');
     const put = await write(cluster, { type: 'kv.put', key: 'k', value: 'v' }, 'W', 1);
     expect(put.ok).toBe(true);
@@ -88,6 +90,8 @@ describe('leases and sessions under a member whose wall clock is two hours ahead
     // The followers see, and say, how far the leader's wall clock is off from theirs.
     const offsets = ['n2', 'n3'].map((id) => cluster.node(id)!.clockOffset());
     expect(offsets.every((o) => o !== undefined && o > TWO_HOURS_MS - 1_000)).toBe(true);
+    const warned = lines.filter((l) => / warn: the leader's wall clock is 7[12]\d{5} ms ahead of this member's/.test(l));
+    expect(warned.map((l) => l.split(' ')[1]).sort()).toEqual(['n2', 'n3']);
   }, 60_000);
 
   it('expires a short lease on time after leadership moved back, on an idle cluster, as every member lists it', async () => {
