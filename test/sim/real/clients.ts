@@ -94,9 +94,11 @@ interface Client {
  * When a client may believe it holds a lease, in simulated real time: from the acknowledgement
  * of its grant (before it, it does not know) until the ttl has run from the moment it *sent* the
  * request (the grant happened after that, so this end can only be early; a retry answered with a
- * remembered grant from long ago does not stretch it), extended by acknowledged renewals the same
- * way, and cut short when it sends a release. The registry must never let two tokens' windows
- * overlap: that would be two holders at once, which the reported clock-skew bug allowed.
+ * remembered grant from long ago does not stretch it). A renewal sets a new ttl from when it is
+ * applied, which may be shorter: once sent, the window ends no later than its send plus its ttl,
+ * and once acknowledged, exactly then. A release cuts it short when sent. The registry must never
+ * let two tokens' windows overlap: that would be two holders at once, which the reported
+ * clock-skew bug allowed.
  */
 interface HoldWindow {
   readonly name: string;
@@ -240,10 +242,10 @@ export class RealClients {
       this.history.invoke(c.process, f, (op as { key: string }).key, value);
     }
     if (op.kind === 'put' || op.kind === 'cas') this.writtenValues(op.key).add(op.value);
-    if (op.kind === 'release') {
-      // The client stops relying on the lease before it asks to give it back.
-      const w = this.windows.get(op.token);
-      if (w !== undefined) w.end = Math.min(w.end, this.nowMs);
+    if (op.kind === 'release' || op.kind === 'acquire') {
+      // The client stops relying on the lease before it asks to give it back; a renewal may shorten it.
+      const w = this.windows.get(op.kind === 'release' ? op.token : (c.held.get(op.name) ?? 0));
+      if (w !== undefined) w.end = Math.min(w.end, this.nowMs + (op.kind === 'release' ? 0 : op.ttlMs));
     }
     const deadline = this.mode === 'faults' ? this.nowMs + CLIENT_TIMEOUTS_MS.operation : this.livenessDeadline;
     c.running = { op, startedAt: this.nowMs, seq: isWrite ? c.seq : 0, deadline, sent: false, attempt: 0, timer: undefined };
@@ -439,7 +441,8 @@ export class RealClients {
       if ([...this.windows.values()].some((o) => o.name === name && o.holder !== c.clientId)) this.stats.leases.handovers++;
       this.windows.set(token, opened);
       this.checkOverlap(opened);
-    } else if (end > w.end) {
+    } else {
+      // The latest renewal decides, longer or shorter.
       w.end = end;
       this.checkOverlap(w);
     }
