@@ -12,7 +12,7 @@ import { fail, notFound, ok, type ApplyContext, type Handler, type Outcome } fro
 const q = JSON.stringify;
 
 function heldByOther(lease: LeaseRecord): Outcome<never> {
-  return fail('FAILED_PRECONDITION', `lease ${q(lease.name)} is held by ${q(lease.holder)} (its ${lease.ttlMs} ms run from its last renewal, until about ${lease.expiresAt} leader time)`, {
+  return fail('FAILED_PRECONDITION', `lease ${q(lease.name)} is held by ${q(lease.holder)} (for ${lease.ttlMs} ms from its last renewal, unless renewed or released)`, {
     name: lease.name,
     holder: lease.holder,
     expiresAt: lease.expiresAt,
