@@ -94,6 +94,19 @@ describe('registry commands against a real cluster (through a context with token
     await ok(['leases', 'release', 'L', '--holder', 'me', '--fencing-token', String(lease.lease.token)], env);
   }, 120_000);
 
+  it('lists a lease as expired on an idle cluster: the leader expires it without any write (issue 17)', async () => {
+    await ok(['leases', 'acquire', 'idle', '--holder', 'me', '--ttl', '1s'], env);
+    // The leader's timer: 1 s x 1.01 plus one election timeout; nothing is written meanwhile.
+    const expired = await waitFor(
+      'the idle lease listed as expired',
+      async () => (await json<{ name: string; expired: boolean; remainingMs: number }[]>(['leases', 'list'], env)).find((l) => l.name === 'idle' && l.expired),
+      20_000,
+      250,
+    );
+    expect(expired.remainingMs).toBe(0);
+    expect((await json<{ lease: { holder: string } }>(['leases', 'acquire', 'idle', '--holder', 'you', '--ttl', '1s'], env)).lease.holder).toBe('you');
+  }, 60_000);
+
   it('renews a lease for its holder only, keeping its fencing token', async () => {
     const { lease } = await json<{ lease: { token: number } }>(['leases', 'acquire', 'R', '--holder', 'me', '--ttl', '30s'], env);
     const token = String(lease.token);

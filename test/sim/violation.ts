@@ -21,6 +21,7 @@ export type Property =
   | 'read-validity'
   | 'first-contact-wins'
   | 'lease-safety'
+  | 'session-lost'
   | 'fsync-failure'
   | 'ack-before-durable';
 

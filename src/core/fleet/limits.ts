@@ -4,7 +4,7 @@
  * changes which entries are refused, so every replica must run the same values.
  */
 export const LIMITS = {
-  /** Sessions idle for longer than this (in leader time) are forgotten. */
+  /** Sessions idle for longer than this (in registry age: leaders' monotonic time) are forgotten. */
   sessionIdleMs: 60 * 60 * 1000,
   /** At most this many client sessions; beyond it the least recently active one is forgotten. */
   maxSessions: 100_000,

@@ -201,6 +201,16 @@ function parseLeaseRelease(op: Raw, what: 'lease.release'): CommandOf<'lease.rel
   };
 }
 
+function parseLeaseExpire(op: Raw, what: 'lease.expire'): CommandOf<'lease.expire'> {
+  onlyFields(op, ['type', 'name', 'token', 'renewedIndex'], what);
+  return {
+    type: what,
+    name: readName(op, 'name', what),
+    token: readInt(op, 'token', what, 1, Number.MAX_SAFE_INTEGER),
+    renewedIndex: readInt(op, 'renewedIndex', what, 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
 function readKvKey(op: Raw, what: string): { key: string; ns: string } {
   const key = op.key;
   if (typeof key !== 'string' || key.length === 0 || key.length > LIMITS.maxKvKeyLength || key.includes('\u0000')) {
@@ -272,6 +282,7 @@ const PARSERS: { readonly [T in CommandType]: Parser<T> } = {
   'lease.acquire': parseLeaseAcquire,
   'lease.renew': parseLeaseRenew,
   'lease.release': parseLeaseRelease,
+  'lease.expire': parseLeaseExpire,
   'kv.put': parseKvPut,
   'kv.delete': parseKvDelete,
   'kv.cas': parseKvCas,
@@ -298,12 +309,13 @@ export type EnvelopeHeader = Omit<CommandEnvelope, 'op'> & { readonly op: unknow
 /** Parses and checks an envelope's own fields (not its command); throws `InvalidArgument`. */
 export function parseHeader(value: unknown): EnvelopeHeader {
   const env = asRecord(value, 'entry');
-  onlyFields(env, ['clientId', 'seq', 'firstIncomplete', 'time', 'op'], 'entry');
+  onlyFields(env, ['clientId', 'seq', 'firstIncomplete', 'time', 'age', 'op'], 'entry');
   const clientId = env.clientId === '' ? '' : readName(env, 'clientId', 'entry');
   const seq = readInt(env, 'seq', 'entry', 0, Number.MAX_SAFE_INTEGER);
   const firstIncomplete = readInt(env, 'firstIncomplete', 'entry', 0, Number.MAX_SAFE_INTEGER);
   const time = readInt(env, 'time', 'entry', 0, MAX_TIME);
-  return { clientId, seq, firstIncomplete, time, op: env.op };
+  const age = readOptionalInt(env, 'age', 'entry', 0, MAX_TIME);
+  return age === undefined ? { clientId, seq, firstIncomplete, time, op: env.op } : { clientId, seq, firstIncomplete, time, age, op: env.op };
 }
 
 /** Parses and checks an envelope and its command; throws `InvalidArgument`. */

@@ -148,11 +148,15 @@ export function listProviders(s: FleetState): ProviderView[] {
   return [...s.providers.values()].sort(byTuple((p) => p.name));
 }
 
-/** Leases by name, as seen at the reader's `now` (default: the registry clock). */
-export function listLeases(s: FleetState, now = s.clock): LeaseStatus[] {
+/**
+ * Leases by name. `expired` is the leader's decision, replicated; `remainingMs` estimates what
+ * is left of the ttl at registry age `age` (0 for an expired lease; a live lease at 0 is about
+ * to be expired by the leader, which also adds a margin for clock drift).
+ */
+export function listLeases(s: FleetState, age = s.age): LeaseStatus[] {
   return [...s.leases.values()]
     .sort(byTuple((l) => l.name))
-    .map((l) => ({ ...l, expired: l.expiresAt <= now, remainingMs: Math.max(0, l.expiresAt - now) }));
+    .map((l) => ({ ...l, remainingMs: l.expired ? 0 : Math.max(0, l.renewedAge + l.ttlMs - age) }));
 }
 
 /** Plans, most recently updated first. */

@@ -11,7 +11,7 @@ import type { ApplyResult } from './types.js';
 export interface Session {
   /** The highest `firstIncomplete` the client has sent: seqs below it are stale. */
   floor: number;
-  /** Registry clock of the client's last write. */
+  /** Registry age (leaders' monotonic milliseconds, never a wall clock) of the client's last write. */
   lastActivity: number;
   /** Answers by seq, in the order they were applied. */
   readonly results: Map<number, ApplyResult>;
@@ -25,16 +25,17 @@ export type SessionVerdict =
   | { readonly kind: 'window-full' };
 
 /**
- * All sessions, least recently active first. Invariant: since the registry clock never goes
- * back and every touch moves a session to the end, `lastActivity` never decreases along the
- * map, so expiry only ever looks at its front.
+ * All sessions, least recently active first. Invariant: since the registry age never goes back
+ * and every touch moves a session to the end, `lastActivity` never decreases along the map, so
+ * expiry only ever looks at its front. Idleness is measured in registry age, not leader wall
+ * time, so a leader whose wall clock is hours ahead does not make every session look idle.
  */
 export class SessionTable {
   readonly sessions = new Map<string, Session>();
 
-  /** Forgets sessions idle for more than `LIMITS.sessionIdleMs` at registry time `clock`. */
-  expire(clock: number): void {
-    const cutoff = clock - LIMITS.sessionIdleMs;
+  /** Forgets sessions idle for more than `LIMITS.sessionIdleMs` at registry age `age`. */
+  expire(age: number): void {
+    const cutoff = age - LIMITS.sessionIdleMs;
     for (const [clientId, session] of this.sessions) {
       if (session.lastActivity >= cutoff) return;
       this.sessions.delete(clientId);
@@ -42,15 +43,15 @@ export class SessionTable {
   }
 
   /** Looks up (and touches) the client's session for a write `seq`, and says whether to apply it. */
-  check(clientId: string, seq: number, firstIncomplete: number, clock: number): SessionVerdict {
+  check(clientId: string, seq: number, firstIncomplete: number, age: number): SessionVerdict {
     let session = this.sessions.get(clientId);
     if (session === undefined) {
       if (this.sessions.size >= LIMITS.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
-      session = { floor: 0, lastActivity: clock, results: new Map() };
+      session = { floor: 0, lastActivity: age, results: new Map() };
     } else {
       this.sessions.delete(clientId);
     }
-    session.lastActivity = clock;
+    session.lastActivity = age;
     this.sessions.set(clientId, session);
     advanceFloor(session, firstIncomplete);
     if (seq < session.floor) return { kind: 'stale', floor: session.floor };

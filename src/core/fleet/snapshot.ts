@@ -5,7 +5,7 @@
  *   section  := tag:u8 length:u32le payload
  *   string   := byteLength:varuint utf8-bytes
  *
- *   1 meta      appliedIndex clock leaseToken kvRevision                       (varuints)
+ *   1 meta      appliedIndex clock leaseToken kvRevision age                   (varuints)
  *   2 shards    n, by id: id address region zone state:u8 capacity
  *                          nLabels (key value)* registeredAt lastHeartbeat+1
  *   3 clusters  n, by name: prefix:varuint suffix:string shard:varuint generation
@@ -17,11 +17,16 @@
  *   5 quotas    n, by (provider, region): provider region total nSlices (shard amount)*
  *   6 providers n, by name: name kind nRegions region* endpoint
  *   7 leases    n, by name: name holder token ttlMs acquiredAt expiresAt
+ *                           renewedIndex renewedAge expired:u8
  *   8 kv        n, by (ns, key): ns key value createRevision modRevision version
  *   9 plans     n, least recently updated first: planId startedBy done total state:u8
  *                           startedAt updatedAt updatedAtIndex
  *  10 sessions  n, least recently active first: clientId floor lastActivity
  *                           nResults (seq answer-as-JSON-string)*   (in applied order)
+ *
+ * Version 1 (still read) had no age in meta, leases without their last three fields (expiry was
+ * judged by leader wall time), and session activity in leader wall time: read back, its leases
+ * count as expired if they were by its registry clock, and its sessions as active at age 0.
  *
  * Every collection is written in an order that depends only on the state, never on map
  * insertion history, so equal states give equal bytes. Maps whose order is itself state (the
@@ -35,11 +40,14 @@ import { ByteReader, ByteWriter, SnapshotError, type Spill } from './byte-io.js'
 import { SessionTable, type Session } from './sessions.js';
 import type { ClusterTableView } from './cluster-table.js';
 import type { SortedMapView } from './sorted-map.js';
-import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKey, type KvRecord } from './state.js';
+import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKey, type KvRecord, type LeaseRecord } from './state.js';
 import type { ApplyResult, PlanState, ShardState } from './types.js';
 
 /** The format version this code writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+
+/** Older format versions this code still reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 const SHARD_STATES: readonly ShardState[] = ['active', 'draining', 'cordoned'];
 const PLAN_STATES: readonly PlanState[] = ['running', 'paused', 'completed', 'failed', 'aborted'];
@@ -180,7 +188,8 @@ function writeRegistry(w: ByteWriter, s: FleetState): void {
     for (const l of leases) {
       w.string(l.name);
       w.string(l.holder);
-      for (const v of [l.token, l.ttlMs, l.acquiredAt, l.expiresAt]) w.varuint(v);
+      for (const v of [l.token, l.ttlMs, l.acquiredAt, l.expiresAt, l.renewedIndex, l.renewedAge]) w.varuint(v);
+      w.u8(l.expired ? 1 : 0);
     }
   });
 }
@@ -275,7 +284,7 @@ export class SnapshotJob {
     let shardRefs = new Map<string, number>();
     this.#head = render((w) => {
       w.u8(SNAPSHOT_VERSION);
-      section(w, Tag.Meta, () => [s.appliedIndex, s.clock, s.leaseToken, s.kvRevision].forEach((v) => w.varuint(v)));
+      section(w, Tag.Meta, () => [s.appliedIndex, s.clock, s.leaseToken, s.kvRevision, s.age].forEach((v) => w.varuint(v)));
       section(w, Tag.Shards, () => (shardRefs = writeShards(w, s)));
     });
     this.#shardRefs = shardRefs;
@@ -454,7 +463,20 @@ function readDomainsAndQuotas(r: ByteReader, s: FleetState): void {
   closeSection(r, end, Tag.Quotas);
 }
 
-function readProvidersAndLeases(r: ByteReader, s: FleetState): void {
+function readLease(r: ByteReader, s: FleetState, version: number): LeaseRecord {
+  const [name, holder] = [r.string(), r.string()];
+  const [token, ttlMs, acquiredAt, expiresAt] = [r.varuint(), r.varuint(), r.varuint(), r.varuint()];
+  if (version === 1) {
+    // Version 1 judged expiry by the registry clock: keep that verdict, and let the leader time the live ones afresh.
+    return { name, holder, token, ttlMs, acquiredAt, expiresAt, renewedIndex: Math.max(1, s.appliedIndex), renewedAge: s.age, expired: expiresAt <= s.clock };
+  }
+  const [renewedIndex, renewedAge] = [r.varuint(), r.varuint()];
+  const flag = r.u8();
+  check(flag <= 1, `lease ${name} has expired flag ${flag}`);
+  return { name, holder, token, ttlMs, acquiredAt, expiresAt, renewedIndex, renewedAge, expired: flag === 1 };
+}
+
+function readProvidersAndLeases(r: ByteReader, s: FleetState, version: number): void {
   let end = openSection(r, Tag.Providers);
   for (let n = r.varuint(); n > 0; n--) {
     const name = r.string();
@@ -466,8 +488,8 @@ function readProvidersAndLeases(r: ByteReader, s: FleetState): void {
   closeSection(r, end, Tag.Providers);
   end = openSection(r, Tag.Leases);
   for (let n = r.varuint(); n > 0; n--) {
-    const l = { name: r.string(), holder: r.string(), token: r.varuint(), ttlMs: r.varuint(), acquiredAt: r.varuint(), expiresAt: r.varuint() };
-    s.leases.set(l.name, l);
+    const l = readLease(r, s, version);
+    s.leases.set(l.name, Object.freeze(l));
   }
   closeSection(r, end, Tag.Leases);
 }
@@ -493,23 +515,27 @@ function readKvAndPlans(r: ByteReader, s: FleetState): void {
   closeSection(r, end, Tag.Plans);
 }
 
-function readSessions(r: ByteReader): SessionTable {
+function readSessions(r: ByteReader, version: number): SessionTable {
   const table = new SessionTable();
   for (let n = r.varuint(); n > 0; n--) {
     const clientId = r.string();
-    const session: Session = { floor: r.varuint(), lastActivity: r.varuint(), results: new Map() };
+    const floor = r.varuint();
+    const activity = r.varuint();
+    // Version 1 stamped activity in leader wall time: on the age scale, every session starts now.
+    const session: Session = { floor, lastActivity: version === 1 ? 0 : activity, results: new Map() };
     for (let j = r.varuint(); j > 0; j--) session.results.set(r.varuint(), JSON.parse(r.string()) as ApplyResult);
     table.sessions.set(clientId, session);
   }
   return table;
 }
 
-function readBody(r: ByteReader, s: FleetState): SessionTable {
+function readBody(r: ByteReader, s: FleetState, version: number): SessionTable {
   let end = openSection(r, Tag.Meta);
   s.appliedIndex = r.varuint();
   s.clock = r.varuint();
   s.leaseToken = r.varuint();
   s.kvRevision = r.varuint();
+  if (version >= 2) s.age = r.varuint();
   closeSection(r, end, Tag.Meta);
   end = openSection(r, Tag.Shards);
   const shardIds = readShards(r, s);
@@ -518,10 +544,10 @@ function readBody(r: ByteReader, s: FleetState): SessionTable {
   readClusters(r, s, shardIds);
   closeSection(r, end, Tag.Clusters);
   readDomainsAndQuotas(r, s);
-  readProvidersAndLeases(r, s);
+  readProvidersAndLeases(r, s, version);
   readKvAndPlans(r, s);
   end = openSection(r, Tag.Sessions);
-  const sessions = readSessions(r);
+  const sessions = readSessions(r, version);
   closeSection(r, end, Tag.Sessions);
   check(r.done, 'trailing bytes after the last section');
   return sessions;
@@ -531,10 +557,10 @@ function readBody(r: ByteReader, s: FleetState): SessionTable {
 export function readSnapshot(data: Uint8Array): { state: FleetState; sessions: SessionTable } {
   const r = new ByteReader(data);
   const version = r.u8();
-  if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`snapshot format version ${version} is not supported (this build reads ${SNAPSHOT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(version)) throw new SnapshotError(`snapshot format version ${version} is not supported (this build reads ${READABLE_VERSIONS.join(' and ')})`);
   const state = new FleetState();
   try {
-    return { state, sessions: readBody(r, state) };
+    return { state, sessions: readBody(r, state, version) };
   } catch (err) {
     if (err instanceof SnapshotError) throw err;
     // A broken order or a bad JSON answer means corrupt bytes, not a bug here.

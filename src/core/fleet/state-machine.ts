@@ -1,7 +1,7 @@
 /**
  * The fleet registry as a Raft state machine. The node hands it committed entries in log
- * order; it applies each deterministically (no clock, no randomness: time comes from the
- * entry), answers with the entry's index, and can be snapshotted and restored byte for byte.
+ * order; it applies each deterministically (no clock, no randomness: time and age come from the
+ * entry, and nothing expires by a clock but by an entry that says so), answers with the entry's index, and can be snapshotted and restored byte for byte.
  */
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
@@ -21,6 +21,7 @@ import type {
   FleetErrorCode,
   KvEntry,
   LeaseStatus,
+  LeaseView,
   Page,
   PlanView,
   ProviderView,
@@ -43,6 +44,7 @@ function refusal(index: number, code: FleetErrorCode, message: string, details?:
 export class FleetStateMachine {
   #s: FleetState = new FleetState();
   #sessions = new SessionTable();
+  #lastEntryTime: number | undefined;
 
   /** The Raft index of the last entry applied (or marked applied). */
   get appliedIndex(): number {
@@ -95,9 +97,11 @@ export class FleetStateMachine {
     }
     const s = this.#s;
     s.clock = Math.max(s.clock, header.time);
-    this.#sessions.expire(s.clock);
-    if (header.clientId === '') return this.#execute(index, header.op);
-    const verdict = this.#sessions.check(header.clientId, header.seq, header.firstIncomplete, s.clock);
+    if (header.age !== undefined) s.age = Math.max(s.age, header.age);
+    this.#lastEntryTime = header.time;
+    this.#sessions.expire(s.age);
+    if (header.clientId === '') return this.#execute(index, header.op, true);
+    const verdict = this.#sessions.check(header.clientId, header.seq, header.firstIncomplete, s.age);
     switch (verdict.kind) {
       case 'duplicate':
         return verdict.result;
@@ -113,14 +117,14 @@ export class FleetStateMachine {
           clientId: header.clientId,
         });
       case 'new': {
-        const result = this.#execute(index, header.op);
+        const result = this.#execute(index, header.op, false);
         verdict.session.results.set(header.seq, result);
         return result;
       }
     }
   }
 
-  #execute(index: number, raw: unknown): ApplyResult {
+  #execute(index: number, raw: unknown, internal: boolean): ApplyResult {
     let op: Command;
     try {
       op = parseCommand(raw);
@@ -128,12 +132,45 @@ export class FleetStateMachine {
       if (err instanceof InvalidArgument) return refusal(index, 'INVALID_ARGUMENT', err.message);
       throw err;
     }
+    // Only the leader decides that a lease ran out; a client's expiry would be a clock of its own.
+    if (op.type === 'lease.expire' && !internal) return refusal(index, 'INVALID_ARGUMENT', 'lease.expire is proposed by the leader only');
     // The table maps each type to its own handler; TypeScript cannot see that through the lookup.
     const handler = HANDLERS[op.type] as Handler<CommandType>;
-    const outcome = handler(this.#s, op, { index, time: this.#s.clock });
+    const outcome = handler(this.#s, op, { index, time: this.#s.clock, age: this.#s.age });
     if (outcome.ok) return { ok: true, index, value: outcome.value };
     return refusal(index, outcome.code, outcome.message, outcome.details);
   }
+
+  // -------------------------------------------------------------------------------------------
+  // What the node's leader needs to time leases and stamp entries (not replicated reads).
+  // -------------------------------------------------------------------------------------------
+
+  /** The registry age as of `appliedIndex` (see `FleetState.age`). */
+  get age(): number {
+    return this.#s.age;
+  }
+
+  /** The wall time the last applied entry was stamped with (not replicated state: a member compares it with its own clock). */
+  get lastEntryTime(): number | undefined {
+    return this.#lastEntryTime;
+  }
+
+  /** Changes whenever a lease is granted, renewed, released or expired. */
+  get leaseVersion(): number {
+    return this.#s.leaseVersion;
+  }
+
+  /** Every lease not yet expired, in no particular order. The records are frozen. */
+  *liveLeases(): IterableIterator<LeaseView> {
+    for (const lease of this.#s.leases.values()) if (!lease.expired) yield lease;
+  }
+
+  /**
+   * Where reads get the registry age of "now" for `remainingMs`: the node installs its estimate
+   * (the age applied plus what its monotonic clock counted since), so that an idle registry
+   * still counts down. Unset, it is the age applied.
+   */
+  readerAge: (() => number) | undefined;
 
   // -------------------------------------------------------------------------------------------
   // Reads: any replica, never mutating.
@@ -166,6 +203,11 @@ export class FleetStateMachine {
     return reads.listClusters(this.#s, opts);
   }
 
+  /** Whether the registry remembers a session (exactly-once answers) for `clientId`. */
+  hasSession(clientId: string): boolean {
+    return this.#sessions.sessions.has(clientId);
+  }
+
   /** Sizes of the registry. */
   counts(): RegistryCounts {
     return reads.counts(this.#s, this.#sessions.sessions.size);
@@ -186,9 +228,9 @@ export class FleetStateMachine {
     return reads.listProviders(this.#s);
   }
 
-  /** Leases by name, judged at the reader's `now` (default: the registry clock). */
-  listLeases(now?: number): LeaseStatus[] {
-    return reads.listLeases(this.#s, now);
+  /** Leases by name; `remainingMs` is estimated at registry age `age` (default: the reader's age, see `readerAge`). */
+  listLeases(age?: number): LeaseStatus[] {
+    return reads.listLeases(this.#s, age ?? this.readerAge?.() ?? this.#s.age);
   }
 
   /** One KV entry. */

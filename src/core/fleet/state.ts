@@ -32,7 +32,12 @@ export interface KvRecord {
   readonly version: number;
 }
 
-/** A lease's stored record (its view is the record itself). */
+/**
+ * A lease's stored record (its view is the record itself). Nothing in it decides expiry by a
+ * clock: `expired` is set only by a `lease.expire` the leader proposed when its monotonic timer
+ * for this grant (`renewedIndex`) ran out. `acquiredAt` and `expiresAt` are leader wall time, for
+ * people to read.
+ */
 export interface LeaseRecord {
   readonly name: string;
   readonly holder: string;
@@ -40,6 +45,11 @@ export interface LeaseRecord {
   readonly ttlMs: number;
   readonly acquiredAt: number;
   readonly expiresAt: number;
+  /** The Raft index of the grant or of the latest renewal: an expiry names the one it ends. */
+  readonly renewedIndex: number;
+  /** The registry age (see `FleetState.age`) at that grant or renewal. */
+  readonly renewedAge: number;
+  readonly expired: boolean;
 }
 
 /** The map key of a domain `key=value` (names cannot hold '='). */
@@ -71,8 +81,16 @@ export function splitKvKey(composite: string): { ns: string; key: string } {
  */
 export class FleetState {
   appliedIndex = 0;
-  /** The largest leader time applied so far: replicas' only clock, and it never goes back. */
+  /** The largest leader wall time applied so far: for display and stamps only, never to decide expiry (a skewed leader can move it hours ahead). */
   clock = 0;
+  /**
+   * The registry's age: milliseconds counted on the leaders' monotonic clocks, carried by the
+   * entries (see `CommandEnvelope.age`). It never jumps with a wall clock and never goes back;
+   * session idleness is judged by it.
+   */
+  age = 0;
+  /** Bumped on every change to `leases`, so that the leader rescans them only when they changed (not replicated). */
+  leaseVersion = 0;
   readonly shards = new Map<string, ShardRecord>();
   readonly clusters = new ClusterTable();
   readonly domains = new Map<string, DomainView>();

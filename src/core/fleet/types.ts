@@ -182,6 +182,18 @@ export interface LeaseRelease {
   readonly token: number;
 }
 
+/**
+ * Ends the grant (or renewal) at `renewedIndex` of lease `name`. Proposed by the leader alone,
+ * when its monotonic timer for that grant ran out: no replica judges expiry by a clock of its
+ * own. A lease renewed or released since is left as it is.
+ */
+export interface LeaseExpire {
+  readonly type: 'lease.expire';
+  readonly name: string;
+  readonly token: number;
+  readonly renewedIndex: number;
+}
+
 /** Writes a KV value. */
 export interface KvPut {
   readonly type: 'kv.put';
@@ -238,6 +250,7 @@ export type Command =
   | LeaseAcquire
   | LeaseRenew
   | LeaseRelease
+  | LeaseExpire
   | KvPut
   | KvDelete
   | KvCas
@@ -260,8 +273,13 @@ export interface CommandEnvelope {
   readonly seq: number;
   /** The lowest seq the client has not yet seen answered: results below it may be forgotten. */
   readonly firstIncomplete: number;
-  /** Leader-stamped milliseconds since the epoch. */
+  /** Leader-stamped milliseconds since the epoch, for display: it decides nothing. */
   readonly time: number;
+  /**
+   * The registry age the leader stamps: the age it last applied plus the milliseconds its
+   * monotonic clock counted since. Absent in entries written before it existed.
+   */
+  readonly age?: number;
   readonly op: Command;
 }
 
@@ -320,7 +338,11 @@ export interface ProviderView {
   readonly endpoint: string;
 }
 
-/** A lease. `token` is the fencing token: it only grows across all leases of the registry. */
+/**
+ * A lease. `token` is the fencing token: it only grows across all leases of the registry.
+ * `acquiredAt` and `expiresAt` are the leader's wall time, for display; the lease ends when the
+ * leader expires it (`expired`), at least `ttlMs` after the grant or renewal.
+ */
 export interface LeaseView {
   readonly name: string;
   readonly holder: string;
@@ -328,11 +350,13 @@ export interface LeaseView {
   readonly ttlMs: number;
   readonly acquiredAt: number;
   readonly expiresAt: number;
+  readonly renewedIndex: number;
+  readonly renewedAge: number;
+  readonly expired: boolean;
 }
 
-/** A lease as seen at some reader's `now`. */
+/** A lease as seen by a reader: `remainingMs` is an estimate from the registry age; `expired` is what the leader decided. */
 export interface LeaseStatus extends LeaseView {
-  readonly expired: boolean;
   readonly remainingMs: number;
 }
 
@@ -421,6 +445,7 @@ export interface CommandResults {
   'lease.acquire': { readonly lease: LeaseView; readonly renewed: boolean };
   'lease.renew': { readonly lease: LeaseView };
   'lease.release': { readonly name: string; readonly token: number };
+  'lease.expire': { readonly name: string; readonly token: number };
   'kv.put': { readonly kv: KvMeta; readonly revision: number };
   'kv.delete': { readonly deleted: boolean; readonly revision: number };
   'kv.cas': { readonly kv: KvMeta; readonly revision: number };

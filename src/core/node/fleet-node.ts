@@ -4,6 +4,7 @@ import type { ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
@@ -98,6 +99,21 @@ async function runInSlices(steps: Generator<void, void, undefined>, between: () 
   }
 }
 
+/**
+ * The fastest a member's monotonic clock may run against real time: lease timers are stretched by
+ * it (1 %; quartz is off by well under 0.01 %, the simulator draws up to 0.2 %).
+ */
+const LEASE_MAX_DRIFT = 0.01;
+/** At most this many lease expiries are proposed per tick. */
+const LEASE_EXPIRIES_PER_TICK = 1024;
+/**
+ * A follower whose wall clock differs from the leader's by more than this says so in its log.
+ * Nothing the registry decides depends on wall clocks any more; what people read (stamps) and
+ * `cluster prune` still do.
+ */
+export const MAX_CLOCK_OFFSET_MS = 1_000;
+const CLOCK_WARNING_EVERY_MS = 60_000;
+
 /** Ticks per heartbeat: finer ticks let a follower fail over within a fraction of a heartbeat. */
 const TICKS_PER_HEARTBEAT = 10;
 const READ_TIMEOUT_MS = 5_000;
@@ -154,6 +170,14 @@ export class FleetNode implements NodeApi {
   private handingOffForSpace = false;
   /** Said, in this spell out of space, that no voter can take over (said once, not at every retry). */
   private saidNoHandOffTarget = false;
+  /** The leader's lease timers, and the term they belong to. */
+  private readonly leaseKeeper: LeaseKeeper;
+  private leaseKeeperTerm = 0;
+  /** The registry age this member last adopted and its monotonic time then: `ageNow()` counts on from it. */
+  private ageMark: { age: number; mono: number };
+  /** The leader's wall clock minus ours, as the last entry of the current term showed it; when we last warned of it. */
+  private clockOffsetMs: number | undefined;
+  private lastClockWarning = -Infinity;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -183,6 +207,9 @@ export class FleetNode implements NodeApi {
       stillFull: () => this.handOffForSpace(),
       freed: (ms) => this.diskFreed(ms),
     });
+    this.leaseKeeper = new LeaseKeeper({ maxDrift: LEASE_MAX_DRIFT, graceMs: opts.electionTimeoutMs, retryMs: 2 * opts.electionTimeoutMs });
+    this.ageMark = { age: sm.age, mono: this.startedAt };
+    sm.readerAge = () => this.ageNow();
   }
 
   /**
@@ -247,7 +274,58 @@ export class FleetNode implements NodeApi {
   private tick(): void {
     this.raw.tick();
     this.startReadRound();
+    this.maybeExpireLeases();
     this.schedule();
+  }
+
+  /**
+   * The registry age now, by this member: the age it last adopted plus what its monotonic clock
+   * counted since. The leader stamps it into entries; replicas keep the largest stamped.
+   */
+  private ageNow(): number {
+    return Math.max(this.sm.age, Math.floor(this.ageMark.age + this.rt.monoNow() - this.ageMark.mono));
+  }
+
+  /** Adopts the applied age when it is ahead of our own count (a leader's clock, or a snapshot). */
+  private noteAge(): void {
+    if (this.sm.age > this.ageNow()) this.ageMark = { age: this.sm.age, mono: this.rt.monoNow() };
+  }
+
+  /**
+   * The leader's lease timers (lease-keeper.ts). They start only once the leader has applied an
+   * entry of its own term, so that it has every grant and renewal committed before it led.
+   */
+  private maybeExpireLeases(): void {
+    if (this.soft.role !== 'leader' || this.stopped) return;
+    const term = this.raw.status().term;
+    if (this.appliedTerm !== term) return;
+    if (this.leaseKeeperTerm !== term) {
+      this.leaseKeeper.reset();
+      this.leaseKeeperTerm = term;
+    }
+    const due = this.leaseKeeper.due(this.rt.monoNow(), this.sm.leaseVersion, () => this.sm.liveLeases(), LEASE_EXPIRIES_PER_TICK);
+    if (due.length === 0) return;
+    const time = this.rt.wallNow();
+    const age = this.ageNow();
+    const r = this.raw.propose(due.map((g) => encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time, age, op: { type: 'lease.expire', ...g } })));
+    // A refused proposal (leadership just lost) is retried by the keeper, or by the next leader's own timers.
+    if (!r.ok) this.opts.logger.debug({ leases: due.length, error: r.error }, 'could not propose lease expiries');
+  }
+
+  /** Says so in the log when the leader's wall clock, stamped in an entry of its term just applied, is off from ours by more than the bound. */
+  private checkClockOffset(e: Entry): void {
+    const stamped = this.sm.lastEntryTime;
+    if (this.soft.role === 'leader' || stamped === undefined || e.term !== this.raw.status().term) return;
+    const offset = stamped - this.rt.wallNow();
+    this.clockOffsetMs = offset;
+    const now = this.rt.monoNow();
+    if (Math.abs(offset) <= MAX_CLOCK_OFFSET_MS || now - this.lastClockWarning < CLOCK_WARNING_EVERY_MS) return;
+    this.lastClockWarning = now;
+    const how = offset > 0 ? `${Math.round(offset)} ms ahead of this member's` : `${Math.round(-offset)} ms behind this member's (or this member is applying old entries)`;
+    this.opts.logger.warn(
+      { leader: this.soft.leader, offsetMs: Math.round(offset), boundMs: MAX_CLOCK_OFFSET_MS },
+      `the leader's wall clock is ${how}, more than ${MAX_CLOCK_OFFSET_MS} ms: leases and sessions do not depend on it, but the times shown and cluster prune do; check NTP on both`,
+    );
   }
 
   /** Delivers a message from a peer. */
@@ -460,6 +538,7 @@ export class FleetNode implements NodeApi {
       this.opts.logger.info({ leader: soft.leader || null, role: soft.role, term }, soft.leader ? 'leader changed' : 'no leader');
     }
     if (was.role === 'leader' && soft.role !== 'leader') {
+      this.leaseKeeper.reset();
       // Our pending proposals may or may not commit under the next leader: answer "retry";
       // the client's retry with the same sequence number is applied at most once.
       this.failWaiters(new NodeError('UNAVAILABLE', 'leadership changed while the write was in flight; retry', soft.leader, this.members.get(soft.leader) ?? ''));
@@ -470,6 +549,9 @@ export class FleetNode implements NodeApi {
 
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
     this.sm = FleetStateMachine.restore(data);
+    this.sm.readerAge = () => this.ageNow();
+    this.noteAge();
+    this.leaseKeeper.reset();
     this.appliedTerm = meta.term;
     this.sinceSnapshot = snapshotProgressAfter(data.length, this.rt.random());
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
@@ -479,6 +561,7 @@ export class FleetNode implements NodeApi {
     if (entries.length === 0) return;
     const t0 = this.rt.monoNow();
     let committed = 0;
+    let last: Entry | undefined;
     for (const e of entries) {
       if (e.index <= this.sm.appliedIndex) continue;
       this.appliedTerm = e.term;
@@ -487,12 +570,15 @@ export class FleetNode implements NodeApi {
       if (e.type === 'normal') {
         const result = this.sm.apply(e.index, e.data);
         committed++;
+        last = e;
         this.resolveWaiter(e, result);
       } else {
         this.sm.markApplied(e.index);
         if (e.type === 'conf-change') this.applyMembership(decodeConfChange(e.data));
       }
     }
+    this.noteAge();
+    if (last !== undefined) this.checkClockOffset(last);
     this.opts.observer?.onCommitted?.(committed);
     this.opts.observer?.onApplyLatency?.((this.rt.monoNow() - t0) / 1e3 / Math.max(1, entries.length));
   }
@@ -535,7 +621,8 @@ export class FleetNode implements NodeApi {
       this.opts.observer?.onProposalFailed?.(1);
       return Promise.reject(this.outOfSpaceWriteError());
     }
-    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), op: req.op });
+    // Wall time for people to read; the age, counted on monotonic clocks, for what decides idleness.
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.ageNow(), op: req.op });
     const r = this.raw.propose([data]);
     if (!r.ok) {
       this.opts.observer?.onProposalFailed?.(1);
@@ -860,6 +947,14 @@ export class FleetNode implements NodeApi {
     const conf = this.raw.confState();
     if (conf.voters.length === 0 && conf.learners.length === 0) return true;
     return conf.voters.includes(id) || conf.learners.includes(id) || this.members.has(id);
+  }
+
+  /**
+   * The leader's wall clock minus this member's, in ms, as the last entry of the current term
+   * applied here showed it (replication delay included); undefined on the leader or before any.
+   */
+  clockOffset(): number | undefined {
+    return this.soft.role === 'leader' ? undefined : this.clockOffsetMs;
   }
 
   /** The current term and its leader as this member knows them ('' when none). */

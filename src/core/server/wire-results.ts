@@ -125,6 +125,8 @@ const RESULT_TO_WIRE: { readonly [T in CommandType]: (v: ResultOf<T>) => wire.Wr
   'lease.acquire': (v) => ({ leaseAcquire: { lease: leaseToWire(v.lease), renewed: v.renewed } }),
   'lease.renew': (v) => ({ leaseRenew: { lease: leaseToWire(v.lease) } }),
   'lease.release': (v) => ({ leaseRelease: { ...v } }),
+  // Proposed by the leader only (clients cannot send it): answered in the shape of a release, which it resembles.
+  'lease.expire': (v) => ({ leaseRelease: { ...v } }),
   'kv.put': (v) => ({ kvPut: { kv: kvMetaToWire(v.kv), revision: v.revision } }),
   'kv.delete': (v) => ({ kvDelete: { ...v } }),
   'kv.cas': (v) => ({ kvCas: { kv: kvMetaToWire(v.kv), revision: v.revision } }),

@@ -14,12 +14,15 @@ export interface Sender {
   readonly seq?: number;
   readonly firstIncomplete?: number;
   readonly time?: number;
+  readonly age?: number;
 }
 
-/** A state machine with its own log position and leader clock. */
+/** A state machine with its own log position, leader wall clock and registry age. */
 export class Harness {
   index = 0;
   time = T0;
+  /** The registry age stamped into entries (leaders' monotonic milliseconds). */
+  age = 0;
 
   constructor(readonly sm: FleetStateMachine = new FleetStateMachine()) {
     this.index = sm.appliedIndex;
@@ -27,7 +30,7 @@ export class Harness {
 
   /** Applies one entry and returns the answer. */
   run(op: Command | Record<string, unknown>, from: Sender = {}): ApplyResult {
-    const env = { clientId: from.clientId ?? '', seq: from.seq ?? 0, firstIncomplete: from.firstIncomplete ?? 0, time: from.time ?? this.time, op };
+    const env = { clientId: from.clientId ?? '', seq: from.seq ?? 0, firstIncomplete: from.firstIncomplete ?? 0, time: from.time ?? this.time, age: from.age ?? this.age, op };
     return this.sm.apply(++this.index, encodeCommand(env as never));
   }
 
@@ -52,9 +55,10 @@ export class Harness {
     return r;
   }
 
-  /** Moves leader time forward. */
+  /** Moves leader wall time and the registry age forward together (clocks that agree). */
   advance(ms: number): void {
     this.time += ms;
+    this.age += ms;
   }
 
   /** Registers a shard with defaults. */

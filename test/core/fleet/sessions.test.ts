@@ -61,22 +61,50 @@ describe('exactly-once sessions', () => {
     expect(h.sm.counts().sessions).toBe(2);
   });
 
-  it('expires sessions idle for more than an hour of leader time', () => {
+  it('expires sessions idle for more than an hour of registry age', () => {
     const h = new Harness();
     h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
     h.run(put('b'), { clientId: 'c2', seq: 1, firstIncomplete: 1 });
     // Exactly one hour idle: still remembered.
-    h.time = T0 + LIMITS.sessionIdleMs;
+    h.age = LIMITS.sessionIdleMs;
     h.run(put('x'), { clientId: 'other', seq: 1, firstIncomplete: 1 });
     expect(h.sm.counts().sessions).toBe(3);
     expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 }).index).toBe(1);
-    // One more millisecond for c2 (untouched since T0): forgotten, so its retry applies again.
-    h.time += 1;
+    // One more millisecond for c2 (untouched since age 0): forgotten, so its retry applies again.
+    h.age += 1;
     h.run(put('y'), { clientId: 'other', seq: 2, firstIncomplete: 2 });
     expect(h.sm.counts().sessions).toBe(2);
     const retry = h.run(put('b'), { clientId: 'c2', seq: 1, firstIncomplete: 1 });
     expect(retry.index).toBe(h.index);
     expect(h.sm.kvGet('b')!.version).toBe(2);
+  });
+
+  it('does not expire sessions when a leader\'s wall clock jumps hours ahead (the registry age does not jump)', () => {
+    const h = new Harness();
+    const first = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
+    // A leader two hours ahead stamps the next entries; only a few seconds of monotonic time pass.
+    h.time += 2 * 3600_000;
+    h.age += 5_000;
+    h.run(put('x'), { clientId: 'other', seq: 1, firstIncomplete: 1 });
+    expect(h.sm.counts().sessions).toBe(2);
+    // The retry of c1's write gets its remembered answer: applied once.
+    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(first);
+    expect(h.sm.kvGet('a')!.version).toBe(1);
+    // And the wall clock coming back does not matter either.
+    h.time -= 2 * 3600_000;
+    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(first);
+  });
+
+  it('keeps the registry age from going back when an entry carries a smaller one, and reads entries without it', () => {
+    const h = new Harness();
+    h.age = 10_000;
+    h.run(put('a'));
+    h.age = 4_000;
+    h.run(put('b'));
+    expect(h.sm.age).toBe(10_000);
+    h.raw(Buffer.from(JSON.stringify({ clientId: '', seq: 0, firstIncomplete: 0, time: T0, op: put('c') })));
+    expect(h.sm.age).toBe(10_000);
+    expect(h.sm.kvGet('c')?.value).toBe('v');
   });
 
   it('survives snapshot and restore', () => {

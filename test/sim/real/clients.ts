@@ -8,8 +8,9 @@
  * (checked for linearizability at the end), and a linearizable read is served at an index no lower
  * than what was known committed when it began; a min-index read must reflect the client's own last
  * write (read your writes); a max-staleness read may be stale but never invent a value; contacts
- * must all name the shard of the first contact that bound the cluster; lease grants must carry
- * growing fencing tokens and never overlap in registry time unless the holder let go.
+ * must all name the shard of the first contact that bound the cluster; a fencing token names one
+ * holder, and no two holders of a lease hold it at the same instant of simulated real time (see
+ * `HoldWindow`: what a careful client may believe, not what the registry says).
  */
 import type { ApplyResult, Command, FleetStateMachine } from '../../../src/core/fleet/index.js';
 import { NodeError, type NodeApi, type ReadConsistency } from '../../../src/core/node/api.js';
@@ -39,6 +40,8 @@ export interface ClientStats {
   attempts: number;
   redirects: number;
   reads: { linearizable: number; minIndex: number; stale: number };
+  /** Grants acknowledged, and of those, how many followed another holder's grant of the same lease (what the overlap check compares). */
+  leases: { grants: number; handovers: number };
 }
 
 type KvValue = { readonly value: string; readonly modRevision: number } | null;
@@ -57,6 +60,8 @@ type Op =
 
 interface Running {
   readonly op: Op;
+  /** Simulated ms when the client first sent it: a lease's time is counted from here. */
+  readonly startedAt: number;
   /** The write's sequence number (writes only). */
   readonly seq: number;
   deadline: number;
@@ -78,6 +83,8 @@ interface Client {
   running: Running | undefined;
   /** The index of this client's last acknowledged write: what its min-index reads ask for. */
   lastIndex: number;
+  /** The highest index any answer to this client's writes carried. */
+  answeredIndex: number;
   /** Per key, the revision of this client's last acknowledged put or cas. */
   readonly ownRevision: Map<string, number>;
   /** Per key, the last value this client saw: what its next cas expects. */
@@ -90,16 +97,22 @@ interface Client {
   readonly readsOnly: boolean;
 }
 
-/** One grant of a lease as answers revealed it. */
-interface Grant {
+/**
+ * When a client may believe it holds a lease, in simulated real time: from the acknowledgement
+ * of its grant (before it, it does not know) until the ttl has run from the moment it *sent* the
+ * request (the grant happened after that, so this end can only be early; a retry answered with a
+ * remembered grant from long ago does not stretch it). A renewal sets a new ttl from when it is
+ * applied, which may be shorter: once sent, the window ends no later than its send plus its ttl,
+ * and once acknowledged, exactly then. A release cuts it short when sent. The registry must never
+ * let two tokens' windows overlap: that would be two holders at once, which the reported
+ * clock-skew bug allowed.
+ */
+interface HoldWindow {
   readonly name: string;
   readonly token: number;
   readonly holder: string;
-  readonly acquiredAt: number;
-  /** The expiry the latest answer (highest index) gave: a renewal may also shorten the lease. */
-  expiresAt: number;
-  expiresAtIndex: number;
-  releaseTried: boolean;
+  readonly start: number;
+  end: number;
 }
 
 const SHARDS = ['s0', 's1'];
@@ -129,11 +142,12 @@ export class RealClients {
   private readonly written = new Map<string, Set<string>>();
   /** The shard each cluster was seen bound to, and the writes (client/seq) that bound it. */
   private readonly bindings = new Map<string, { shard: string; binders: Set<string> }>();
-  private readonly grants = new Map<number, Grant>();
+  /** By fencing token. */
+  private readonly windows = new Map<number, HoldWindow>();
   /** The highest index any answer carried: a member applied it, so it was committed. */
   private answeredIndex = 0;
   violation: SafetyViolation | undefined;
-  readonly stats: ClientStats = { ok: 0, fail: 0, info: 0, attempts: 0, redirects: 0, reads: { linearizable: 0, minIndex: 0, stale: 0 } };
+  readonly stats: ClientStats = { ok: 0, fail: 0, info: 0, attempts: 0, redirects: 0, reads: { linearizable: 0, minIndex: 0, stale: 0 }, leases: { grants: 0, handovers: 0 } };
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -157,6 +171,7 @@ export class RealClients {
       leaderGuess: '',
       running: undefined,
       lastIndex: 0,
+      answeredIndex: 0,
       ownRevision: new Map(),
       known: new Map(),
       held: new Map(),
@@ -239,12 +254,13 @@ export class RealClients {
       this.history.invoke(c.process, f, (op as { key: string }).key, value);
     }
     if (op.kind === 'put' || op.kind === 'cas') this.writtenValues(op.key).add(op.value);
-    if (op.kind === 'release') {
-      const g = this.grants.get(op.token);
-      if (g !== undefined) g.releaseTried = true;
+    if (op.kind === 'release' || op.kind === 'acquire') {
+      // The client stops relying on the lease before it asks to give it back; a renewal may shorten it.
+      const w = this.windows.get(op.kind === 'release' ? op.token : (c.held.get(op.name) ?? 0));
+      if (w !== undefined) w.end = Math.min(w.end, this.nowMs + (op.kind === 'release' ? 0 : op.ttlMs));
     }
     const deadline = this.mode === 'faults' ? this.nowMs + CLIENT_TIMEOUTS_MS.operation : this.livenessDeadline;
-    c.running = { op, seq: isWrite ? c.seq : 0, deadline, sent: false, attempt: 0, timer: undefined, committedAtStart: Math.max(this.answeredIndex, this.target.committed()) };
+    c.running = { op, startedAt: this.nowMs, seq: isWrite ? c.seq : 0, deadline, sent: false, attempt: 0, timer: undefined, committedAtStart: Math.max(this.answeredIndex, this.target.committed()) };
     this.digest.add(c.index, op.kind.length, c.seq);
     this.attempt(c);
   }
@@ -364,6 +380,8 @@ export class RealClients {
     const op = r.op;
     this.answeredIndex = Math.max(this.answeredIndex, result.index);
     if (result.ok) c.lastIndex = Math.max(c.lastIndex, result.index);
+    // Any answer means the registry holds this client's session from that index on.
+    c.answeredIndex = Math.max(c.answeredIndex, result.index);
     if (!result.ok && result.code === 'DUPLICATE_STALE') return this.finish(c, r, 'info');
     switch (op.kind) {
       case 'put':
@@ -381,7 +399,7 @@ export class RealClients {
         this.checkContact(c, r, op.cluster, result);
         return this.finish(c, r, 'ok');
       case 'acquire':
-        if (result.ok) this.granted(c, op.name, result.index, result.value as { lease: { token: number; acquiredAt: number; expiresAt: number } });
+        if (result.ok) this.granted(c, r, op.name, op.ttlMs, (result.value as { lease: { token: number } }).lease.token);
         return this.finish(c, r, 'ok');
       case 'release':
         c.held.delete(op.name);
@@ -421,13 +439,45 @@ export class RealClients {
     else if (b.shard !== shard) this.violation ??= new SafetyViolation('first-contact-wins', `cluster ${cluster} was answered bound to ${b.shard}, then ${by} says ${shard}`);
   }
 
-  private granted(c: Client, name: string, index: number, value: { lease: { token: number; acquiredAt: number; expiresAt: number } }): void {
-    const { token, acquiredAt, expiresAt } = value.lease;
+  /** An acknowledged grant or renewal: opens or extends the client's window, which must overlap no other token's. */
+  private granted(c: Client, r: Running, name: string, ttlMs: number, token: number): void {
     c.held.set(name, token);
-    const g = this.grants.get(token);
-    if (g === undefined) this.grants.set(token, { name, token, holder: c.clientId, acquiredAt, expiresAt, expiresAtIndex: index, releaseTried: false });
-    else if (g.holder !== c.clientId) this.violation ??= new SafetyViolation('lease-safety', `fencing token ${token} was granted to ${g.holder} and to ${c.clientId}`);
-    else if (index > g.expiresAtIndex) [g.expiresAt, g.expiresAtIndex] = [expiresAt, index];
+    const end = r.startedAt + ttlMs;
+    const w = this.windows.get(token);
+    if (w !== undefined && w.holder !== c.clientId) {
+      this.violation ??= new SafetyViolation('lease-safety', `fencing token ${token} was granted to ${w.holder} and to ${c.clientId}`);
+      return;
+    }
+    if (w === undefined) {
+      const opened: HoldWindow = { name, token, holder: c.clientId, start: this.nowMs, end };
+      this.stats.leases.grants++;
+      if ([...this.windows.values()].some((o) => o.name === name && o.holder !== c.clientId)) this.stats.leases.handovers++;
+      this.windows.set(token, opened);
+      this.checkOverlap(opened);
+    } else {
+      // The latest renewal decides, longer or shorter.
+      w.end = end;
+      this.checkOverlap(w);
+    }
+  }
+
+  /** At most one holder at any instant: `w` shares no instant with another token's window of the same lease. */
+  private checkOverlap(w: HoldWindow): void {
+    if (w.start >= w.end) return;
+    for (const o of this.windows.values()) {
+      if (o.name !== w.name || o.token === w.token || o.start >= o.end) continue;
+      if (o.start < w.end && w.start < o.end) {
+        const span = (x: HoldWindow): string => `token ${x.token} to ${x.holder} over [${x.start.toFixed(1)}, ${x.end.toFixed(1)}) ms`;
+        // The same holder with two tokens is no double holding, but its older grant ended early: another client could have had it.
+        const what = o.holder === w.holder ? 'two grants running at once (the older one ended early)' : 'two holders at once';
+        this.violation ??= new SafetyViolation('lease-safety', `lease ${w.name} had ${what} in simulated real time: ${span(o)} and ${span(w)}`);
+      }
+    }
+  }
+
+  /** The clients whose writes were answered, and the index from which the registry must hold their session. */
+  sessionsAnswered(): { clientId: string; index: number }[] {
+    return this.clients.filter((c) => c.answeredIndex > 0).map((c) => ({ clientId: c.clientId, index: c.answeredIndex }));
   }
 
   /** A read's answer. */
@@ -488,27 +538,6 @@ export class RealClients {
       this.history.complete(c.process, type, r.op.kind === 'get' ? readValue : undefined);
       // After `info` the operation may still take effect at any time: Jepsen retires the process.
       if (type === 'info') c.process = this.nextProcess++;
-    }
-  }
-
-  /** The checks that need the whole run: fencing tokens and lease overlap, in registry time. */
-  checkLeases(): void {
-    const byName = new Map<string, Grant[]>();
-    for (const g of [...this.grants.values()].sort((a, b) => a.token - b.token)) {
-      const list = byName.get(g.name) ?? [];
-      list.push(g);
-      byName.set(g.name, list);
-    }
-    for (const [name, list] of byName) {
-      for (let i = 1; i < list.length; i++) {
-        const [prev, next] = [list[i - 1] as Grant, list[i] as Grant];
-        if (next.acquiredAt < prev.acquiredAt) {
-          throw new SafetyViolation('lease-safety', `lease ${name}: token ${next.token} was granted at ${next.acquiredAt}, before token ${prev.token} (at ${prev.acquiredAt})`);
-        }
-        if (!prev.releaseTried && next.acquiredAt < prev.expiresAt) {
-          throw new SafetyViolation('lease-safety', `lease ${name}: token ${next.token} was granted at ${next.acquiredAt} while token ${prev.token} ran until ${prev.expiresAt}`);
-        }
-      }
     }
   }
 }

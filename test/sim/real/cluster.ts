@@ -15,7 +15,7 @@ import { cloneMessage, Network } from '../network.js';
 import { Prng } from '../prng.js';
 import { SafetyViolation } from '../violation.js';
 import { RealClients } from './clients.js';
-import { drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
+import { drawClockJumps, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
 
@@ -60,6 +60,8 @@ export interface RealClusterOptions {
   readonly diskFaults: boolean;
   readonly unsafe?: RealUnsafe;
   readonly log?: (line: string) => void;
+  /** Scripted runs only: each member's clocks, in place of the seed's draw (jumps still follow the plan). */
+  readonly clocks?: readonly ClockSettings[];
 }
 
 /** Counts of every fault injected in a run (disk faults in `disk`). */
@@ -72,6 +74,7 @@ export interface InjectedFaults {
   transfers: number;
   snapshots: number;
   connectionHints: number;
+  clockJumps: number;
 }
 
 const MESSAGE_CODE = new Map<string, number>(
@@ -118,7 +121,7 @@ export class RealCluster {
   readonly digest = new TraceDigest();
   readonly history: HistoryRecorder;
   readonly clients: RealClients;
-  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0 };
+  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0 };
   readonly diskStats: DiskStats = emptyDiskStats();
   private readonly faultPrng: Prng;
   private readonly nodePrng: Prng;
@@ -128,6 +131,7 @@ export class RealCluster {
   private readonly damagePrng: Prng;
   /** Per start of a member, the chance that its disk returns a damaged fsynced entry; 0 without disk faults. */
   private readonly latentDamage: number;
+  private readonly clockJumpPrng: Prng;
   private pumpAt: number | undefined;
   /** A failure found inside an event (where a throw would be lost in a promise chain). */
   private failure: Error | undefined;
@@ -142,7 +146,7 @@ export class RealCluster {
 
   constructor(private readonly options: RealClusterOptions) {
     const root = new Prng(options.seed);
-    this.plan = drawRealPlan(root.fork(), options.faults, options.diskFaults, options.unsafe !== undefined);
+    const plan = drawRealPlan(root.fork(), options.faults, options.diskFaults, options.unsafe !== undefined);
     this.netPrng = root.fork();
     this.faultPrng = root.fork();
     this.nodePrng = root.fork();
@@ -153,18 +157,21 @@ export class RealCluster {
     // A member broken in its repair is only caught where disks get damaged: damage on every start then.
     const hostileDamage = options.unsafe === 'repair-without-fencing';
     this.latentDamage = options.diskFaults && (hostileDamage || this.damagePrng.chance(0.8)) ? (hostileDamage ? 1 : this.damagePrng.logUniform(0.1, 0.6)) : 0;
-    this.diskPlan = this.plan.disk;
-    this.network = new Network<Message>(this.netPrng, this.plan.link, cloneMessage);
+    this.diskPlan = plan.disk;
+    this.network = new Network<Message>(this.netPrng, plan.link, cloneMessage);
     const stores = new Map<string, LogView>();
     const quorum = Math.floor(options.nodes / 2) + 1;
     this.checker = new SafetyChecker(stores, () => quorum);
     for (let i = 1; i <= options.nodes; i++) {
-      const clock = { rate: 1 + (clockPrng.float() * 2 - 1) * this.plan.drift, wallOffsetMs: (clockPrng.float() * 2 - 1) * this.plan.skewMs };
+      const drawn = { rate: 1 + (clockPrng.float() * 2 - 1) * plan.drift, wallOffsetMs: (clockPrng.float() * 2 - 1) * plan.skewMs };
+      const clock = { ...(options.clocks?.[i - 1] ?? drawn) };
       const m = new Member(`n${i}`, i - 1, clock, this.checker);
       this.members.push(m);
       this.memberIds.push(m.id);
       stores.set(m.id, m.disk);
     }
+    this.plan = { ...plan, ...drawClockJumps(clockPrng, options.faults) };
+    this.clockJumpPrng = clockPrng.fork();
     this.history = new HistoryRecorder(() => this.scheduler.now);
     this.clients = new RealClients(
       this.scheduler,
@@ -439,16 +446,39 @@ export class RealCluster {
     this.leaderChecked.set(m.id, term);
   }
 
-  /** State machine safety: members that applied the same index hold the same registry, byte for byte. */
+  /**
+   * State machine safety: members that applied the same index hold the same registry, byte for
+   * byte. And no session was dropped: the run is far shorter than the idle limit and holds far
+   * fewer clients than the session limit, so a session lost (to a clock jump, say) is a bug.
+   */
   private async checkState(m: Member, node: FleetNode): Promise<void> {
-    let seen: { index: number; hash: number } | undefined;
-    await node.read({ mode: 'min-index', index: 0 }, (sm) => (seen = { index: sm.appliedIndex, hash: hashBytes(sm.snapshot()) })).catch(() => undefined);
+    let seen: { index: number; hash: number; lost: string[] } | undefined;
+    const answered = this.clients.sessionsAnswered();
+    await node
+      .read({ mode: 'min-index', index: 0 }, (sm) => {
+        const lost = answered.filter((a) => a.index <= sm.appliedIndex && !sm.hasSession(a.clientId)).map((a) => `${a.clientId} (answered at ${a.index})`);
+        seen = { index: sm.appliedIndex, hash: hashBytes(sm.snapshot()), lost };
+      })
+      .catch(() => undefined);
     if (seen === undefined || seen.index === 0) return;
+    if (seen.lost.length > 0) throw new SafetyViolation('session-lost', `${m.id} at applied index ${seen.index} no longer holds the sessions of ${seen.lost.join(', ')}`);
     const known = this.stateHashes.get(seen.index);
     if (known === undefined) this.stateHashes.set(seen.index, { hash: seen.hash, member: m.id });
     else if (known.hash !== seen.hash) {
       throw new SafetyViolation('state-machine-safety', `${m.id}'s registry at applied index ${seen.index} differs from ${known.member}'s at the same index`);
     }
+  }
+
+  /** Scripted runs: lets `ms` of simulated time pass with the per-event checks, but no faults and no client of the harness's own. */
+  async runFor(ms: number): Promise<void> {
+    await this.scheduler.runUntil(this.scheduler.now + ms * US_PER_MS, () => this.afterEvent(), MAX_EVENTS_PER_STEP);
+    this.throwIfFailed();
+  }
+
+  /** The member `id`'s node, while it is up. */
+  node(id: string): FleetNode | undefined {
+    const m = this.member(id);
+    return m?.up === true ? m.node : undefined;
   }
 
   // ------------------------------------------------------------------ faults
@@ -488,6 +518,21 @@ export class RealCluster {
     }
     if (r.chance(p.transfer)) this.transfer();
     if (r.chance(p.snapshot)) this.snapshotOne();
+    if (this.clockJumpPrng.chance(p.clockJump)) this.jumpClock();
+  }
+
+  /**
+   * Steps one member's wall clock, by up to `clockJumpMaxMs` either way, or (one time in three)
+   * back to true time, as NTP would. Its monotonic clock runs on untouched.
+   */
+  private jumpClock(): void {
+    const r = this.clockJumpPrng;
+    const m = r.pick(this.members);
+    const before = m.clock.wallOffsetMs;
+    m.clock.wallOffsetMs = r.chance(1 / 3) ? 0 : before + (r.chance(0.5) ? 1 : -1) * r.logUniform(1_000, this.plan.clockJumpMaxMs);
+    this.injected.clockJumps++;
+    this.digest.add(106, m.index, Math.round(m.clock.wallOffsetMs));
+    this.log(`${m.id}'s wall clock jumps from ${Math.round(before)} to ${Math.round(m.clock.wallOffsetMs)} ms off true time`);
   }
 
   private crashOne(): void {

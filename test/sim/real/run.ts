@@ -2,7 +2,7 @@
  * One real-node run, start to verdict: the fault phase (checks after every event and every
  * step), the liveness phase (everything healed: an agreed leader, every operation finished,
  * every member caught up, within LIVENESS_MS), final reads of every key and binding, then the
- * lease check and the linearizability check of the KV history.
+ * linearizability check of the KV history. Leases and sessions are checked as the run goes.
  */
 import { checkLinearizable, type HistoryEvent } from '../../../src/ops/history/index.js';
 import { SafetyViolation, type Property } from '../violation.js';
@@ -37,6 +37,7 @@ export interface RealRunResult {
   readonly snapshots: { readonly installed: number; readonly taken: number };
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
   readonly reads: { readonly linearizable: number; readonly minIndex: number; readonly stale: number };
+  readonly leases: { readonly grants: number; readonly handovers: number };
   readonly injected: InjectedFaults & { readonly dropped: number; readonly duplicated: number; readonly cut: number; readonly disk: DiskStats };
   readonly linearizable: 'yes' | 'no' | 'unknown' | 'not checked';
   /** Simulated ms the healed cluster took to agree on a leader, and to finish everything. */
@@ -57,7 +58,6 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
     for (let i = 0; i < options.steps; i++) await cluster.step(true, STEP_MS);
     convergedIn = await runLiveness(cluster);
     await runFinalReads(cluster);
-    cluster.clients.checkLeases();
   } catch (err) {
     failure =
       err instanceof SafetyViolation
@@ -85,6 +85,7 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
     snapshots: cluster.snapshotCounts(),
     ops: { ok: c.ok, fail: c.fail, info: c.info },
     reads: { ...c.reads },
+    leases: { ...c.leases },
     injected: { ...cluster.injected, dropped: net.dropped, duplicated: net.duplicated, cut: net.cut, disk: { ...cluster.diskStats } },
     linearizable,
     ...(convergedIn === undefined ? {} : { convergedIn }),
@@ -157,6 +158,7 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['transfer', i.transfers],
     ['snapshot', i.snapshots],
     ['conn-hint', i.connectionHints],
+    ['clock-jump', i.clockJumps],
     ['fsync', d.fsyncs],
     ['slow-fsync', d.slowFsyncs],
     ['eio', d.eio],

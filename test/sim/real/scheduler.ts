@@ -96,12 +96,16 @@ export class Scheduler {
   }
 }
 
-/** How a member's clocks run: a rate (drift) for both, a wall-clock offset (skew). */
+/**
+ * How a member's clocks run: a rate (drift) for both, a wall-clock offset (skew). The offset
+ * belongs to the machine, not the process, and may jump while it runs (the harness changes it);
+ * the monotonic clock never jumps.
+ */
 export interface ClockSettings {
   /** Monotonic milliseconds per simulated millisecond, near 1. */
   readonly rate: number;
   /** Milliseconds the wall clock is ahead of true time (negative: behind). */
-  readonly wallOffsetMs: number;
+  wallOffsetMs: number;
 }
 
 /** The epoch the simulated wall clocks start from (2024-01-01T00:00:00Z), so times look like dates. */

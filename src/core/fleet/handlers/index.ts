@@ -2,7 +2,7 @@
 import type { CommandType } from '../types.js';
 import { clusterContact, clusterHeartbeat, clusterPrune, clusterRebind, clusterRebindBatch, clusterUnbind } from './clusters.js';
 import { kvCas, kvDelete, kvPut } from './kv.js';
-import { leaseAcquire, leaseRelease, leaseRenew } from './leases.js';
+import { leaseAcquire, leaseExpire, leaseRelease, leaseRenew } from './leases.js';
 import type { Handler } from './outcome.js';
 import { planProgress } from './plans.js';
 import { domainAssign, domainUnassign, providerAdd, providerRemove, quotaRemove, quotaSet } from './registry.js';
@@ -30,6 +30,7 @@ export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
   'lease.acquire': leaseAcquire,
   'lease.renew': leaseRenew,
   'lease.release': leaseRelease,
+  'lease.expire': leaseExpire,
   'kv.put': kvPut,
   'kv.delete': kvDelete,
   'kv.cas': kvCas,

@@ -1,23 +1,25 @@
 /**
- * Handlers of the lease commands. Expiry is judged by the registry clock (leader time), never a
- * replica's own clock. Fencing tokens come from one counter that only grows, so a newer
- * holder's token is always larger than any older holder's.
+ * Handlers of the lease commands. No handler judges expiry by a clock: a lease is live until a
+ * `lease.expire` ends it, and only the leader proposes one, when its monotonic timer for the
+ * grant ran out (src/core/node/lease-keeper.ts). Wall time is stamped for display only. Fencing
+ * tokens come from one counter that only grows, so a newer holder's token is always larger
+ * than any older holder's.
  */
 import { LIMITS } from '../limits.js';
 import type { FleetState, LeaseRecord } from '../state.js';
-import { fail, notFound, ok, type Handler, type Outcome } from './outcome.js';
+import { fail, notFound, ok, type ApplyContext, type Handler, type Outcome } from './outcome.js';
 
 const q = JSON.stringify;
 
 function heldByOther(lease: LeaseRecord): Outcome<never> {
-  return fail('FAILED_PRECONDITION', `lease ${q(lease.name)} is held by ${q(lease.holder)} until ${lease.expiresAt}`, {
+  return fail('FAILED_PRECONDITION', `lease ${q(lease.name)} is held by ${q(lease.holder)} (for ${lease.ttlMs} ms from its last renewal, unless renewed or released)`, {
     name: lease.name,
     holder: lease.holder,
     expiresAt: lease.expiresAt,
   });
 }
 
-/** The live lease `name` held by `holder` with `token`, or why not. */
+/** The lease `name` held by `holder` with `token` (live or expired), or why not. */
 function ownLease(s: FleetState, name: string, holder: string, token: number): LeaseRecord | Outcome<never> {
   const lease = s.leases.get(name);
   if (lease === undefined) return notFound('lease', name);
@@ -25,32 +27,48 @@ function ownLease(s: FleetState, name: string, holder: string, token: number): L
   return lease;
 }
 
+function store(s: FleetState, lease: LeaseRecord): LeaseRecord {
+  const frozen = Object.freeze(lease);
+  s.leases.set(lease.name, frozen);
+  s.leaseVersion++;
+  return frozen;
+}
+
+/** The lease renewed at this entry for `ttlMs`: a new `renewedIndex`, so that an expiry of the older grant misses it. */
+function renewed(lease: LeaseRecord, ttlMs: number, ctx: ApplyContext): LeaseRecord {
+  return { ...lease, ttlMs, expiresAt: ctx.time + ttlMs, renewedIndex: ctx.index, renewedAge: ctx.age };
+}
+
 /** Grants a free or expired lease with a new token; for its live holder, renews it with the same token. */
 export const leaseAcquire: Handler<'lease.acquire'> = (s, op, ctx) => {
   const lease = s.leases.get(op.name);
-  if (lease !== undefined && lease.expiresAt > ctx.time) {
+  if (lease !== undefined && !lease.expired) {
     if (lease.holder !== op.holder) return heldByOther(lease);
-    const renewed = Object.freeze({ ...lease, ttlMs: op.ttlMs, expiresAt: ctx.time + op.ttlMs });
-    s.leases.set(op.name, renewed);
-    return ok({ lease: renewed, renewed: true });
+    return ok({ lease: store(s, renewed(lease, op.ttlMs, ctx)), renewed: true });
   }
   if (lease === undefined && s.leases.size >= LIMITS.maxLeases) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxLeases} leases`);
-  const granted = Object.freeze({ name: op.name, holder: op.holder, token: ++s.leaseToken, ttlMs: op.ttlMs, acquiredAt: ctx.time, expiresAt: ctx.time + op.ttlMs });
-  s.leases.set(op.name, granted);
-  return ok({ lease: granted, renewed: false });
+  const granted: LeaseRecord = {
+    name: op.name,
+    holder: op.holder,
+    token: ++s.leaseToken,
+    ttlMs: op.ttlMs,
+    acquiredAt: ctx.time,
+    expiresAt: ctx.time + op.ttlMs,
+    renewedIndex: ctx.index,
+    renewedAge: ctx.age,
+    expired: false,
+  };
+  return ok({ lease: store(s, granted), renewed: false });
 };
 
 /** Extends a live lease for its holder; an expired lease must be acquired again (and gets a new token). */
 export const leaseRenew: Handler<'lease.renew'> = (s, op, ctx) => {
   const lease = ownLease(s, op.name, op.holder, op.token);
   if ('ok' in lease) return lease;
-  if (lease.expiresAt <= ctx.time) {
-    return fail('FAILED_PRECONDITION', `lease ${q(op.name)} expired at ${lease.expiresAt}; acquire it again`, { name: op.name, expiresAt: lease.expiresAt });
+  if (lease.expired) {
+    return fail('FAILED_PRECONDITION', `lease ${q(op.name)} expired; acquire it again`, { name: op.name, expiresAt: lease.expiresAt });
   }
-  const ttlMs = op.ttlMs ?? lease.ttlMs;
-  const renewed = Object.freeze({ ...lease, ttlMs, expiresAt: ctx.time + ttlMs });
-  s.leases.set(op.name, renewed);
-  return ok({ lease: renewed });
+  return ok({ lease: store(s, renewed(lease, op.ttlMs ?? lease.ttlMs, ctx)) });
 };
 
 /** Gives a lease back (also once expired, as long as nobody took it since). */
@@ -58,5 +76,16 @@ export const leaseRelease: Handler<'lease.release'> = (s, op) => {
   const lease = ownLease(s, op.name, op.holder, op.token);
   if ('ok' in lease) return lease;
   s.leases.delete(op.name);
+  s.leaseVersion++;
+  return ok({ name: op.name, token: op.token });
+};
+
+/** Ends the grant or renewal the leader timed; a lease renewed, released or taken since is left alone. */
+export const leaseExpire: Handler<'lease.expire'> = (s, op) => {
+  const lease = s.leases.get(op.name);
+  if (lease === undefined || lease.expired || lease.token !== op.token || lease.renewedIndex !== op.renewedIndex) {
+    return fail('FAILED_PRECONDITION', `lease ${q(op.name)} token ${op.token} was renewed, released or expired since index ${op.renewedIndex}`);
+  }
+  store(s, { ...lease, expired: true });
   return ok({ name: op.name, token: op.token });
 };

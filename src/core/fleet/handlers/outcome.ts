@@ -15,8 +15,10 @@ export type Outcome<V> =
 export interface ApplyContext {
   /** The Raft index of the entry. */
   readonly index: number;
-  /** The registry clock after this entry (leader time, never going back). */
+  /** The registry clock after this entry (leader wall time, never going back): for stamps, never to decide expiry. */
   readonly time: number;
+  /** The registry age after this entry (leaders' monotonic milliseconds; see `FleetState.age`). */
+  readonly age: number;
 }
 
 /** A command's handler: deterministic in (state, op, ctx), and all-or-nothing. */
