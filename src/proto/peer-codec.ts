@@ -41,7 +41,7 @@ export interface RaftMessageIn {
   readonly rejectHint?: number;
   readonly transfer?: boolean;
   readonly snapshot?: SnapshotMetaIn | null;
-  readonly repair?: boolean;
+  readonly repair?: number;
   readonly context?: Uint8Array;
 }
 
@@ -145,7 +145,7 @@ function messageBodySize(m: RaftMessageIn, entrySizes: number[]): number {
   }
   n += uintSize(uintField(m.commit, 'commit')) + (m.reject ? 2 : 0) + uintSize(uintField(m.rejectHint, 'rejectHint')) + (m.transfer ? 2 : 0);
   if (m.snapshot) n += nested(metaBodySize(m.snapshot));
-  return n + bytesSize(m.context) + (m.repair ? 2 : 0);
+  return n + bytesSize(m.context) + uintSize(uintField(m.repair, 'repair'));
 }
 
 // ------------------------------------------------------------------ writing
@@ -233,7 +233,7 @@ function writeMessage(out: Out, m: RaftMessageIn, entrySizes: readonly number[],
     writeMeta(out, m.snapshot);
   }
   out.bytes(13, m.context);
-  out.bool(14, m.repair);
+  out.uint(14, m.repair);
 }
 
 /** Encodes a batch in one allocation: sizes first, then the bytes. */
@@ -374,7 +374,7 @@ function readMeta(r: In): SnapshotMeta__Output {
 }
 
 function readMessage(r: In): RaftMessage__Output {
-  const m: RaftMessage__Output = { type: '', from: '', to: '', term: 0, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false, snapshot: null, context: EMPTY, repair: false };
+  const m: RaftMessage__Output = { type: '', from: '', to: '', term: 0, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: false, snapshot: null, context: EMPTY, repair: 0 };
   while (r.more()) {
     const tag = r.varint();
     switch (tag) {
@@ -418,7 +418,7 @@ function readMessage(r: In): RaftMessage__Output {
         m.context = r.bytes();
         break;
       case (14 << 3) | VARINT:
-        m.repair = r.varint() !== 0;
+        m.repair = r.varint();
         break;
       default:
         r.skip(tag & 7);

@@ -44,7 +44,7 @@ const message = fc.record(
     reject: fc.boolean(),
     rejectHint: uint,
     transfer: fc.boolean(),
-    repair: fc.boolean(),
+    repair: fc.integer({ min: 0, max: 0xffffffff }),
     snapshot: fc.option(meta, { nil: null }),
     context: bytes,
   },

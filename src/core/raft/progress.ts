@@ -35,6 +35,8 @@ export class Progress {
   repair: 'none' | 'repairing' | 'repaired' = 'none';
   /** While repairing: the leader's last index when the follower said so; holding it ends the repair. */
   repairTarget = 0;
+  /** The number naming the follower's latest repair (Message.repair); 0 before any. */
+  repairId = 0;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number, learner: boolean) {

@@ -106,6 +106,8 @@ export class Raft {
   private quickRetries = 0;
   /** Rebuilding a log the host found damaged (InitialState.repairing): no votes, no campaigns. */
   repairing: boolean;
+  /** Names this repair on the wire (Message.repair), so that a late message of an earlier one is told apart. */
+  private readonly repairId: number;
   /** The leader owes some followers an append (new entries or a newer commit index). */
   needsFlush = false;
   /**
@@ -145,6 +147,7 @@ export class Raft {
     this.readOnly = new ReadOnlyQueue(this.unsafe.releaseReadsOnStaleConfirmation === true);
 
     this.repairing = initial.repairing === true && config.unsafe?.ignoreRepair !== true;
+    this.repairId = this.repairing ? 1 + this.random(0x7fffffff) : 0;
     // A member repairing its log is not new, however little of it survived: it must not found a cluster.
     const founding = isFresh(initial) && !this.repairing ? foundingEntries(initial.bootstrap) : [];
     const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };
@@ -215,7 +218,7 @@ export class Raft {
       reject: fields.reject ?? false,
       rejectHint: fields.rejectHint ?? 0,
       ...(fields.transfer ? { transfer: true } : {}),
-      ...(this.repairFlag(type, to) ? { repair: true } : {}),
+      ...(this.repairMark(type, to) !== 0 ? { repair: this.repairMark(type, to) } : {}),
       ...(fields.snapshot ? { snapshot: fields.snapshot } : {}),
       ...(fields.context ? { context: fields.context } : {}),
     };
@@ -227,10 +230,11 @@ export class Raft {
    * Whether a message says something about repair: a repairing follower marks every answer to
    * the leader; the leader marks appends and heartbeats to a follower it has repaired.
    */
-  private repairFlag(type: MessageType, to: NodeId): boolean {
-    if (type === 'app-resp' || type === 'heartbeat-resp') return this.repairing;
-    if (type === 'app' || type === 'heartbeat') return this.progress.get(to)?.repair === 'repaired';
-    return false;
+  private repairMark(type: MessageType, to: NodeId): number {
+    if (type === 'app-resp' || type === 'heartbeat-resp') return this.repairing ? this.repairId : 0;
+    if (type !== 'app' && type !== 'heartbeat') return 0;
+    const pr = this.progress.get(to);
+    return pr?.repair === 'repaired' ? pr.repairId : 0;
   }
 
   // ---------------------------------------------------------------- role transitions
@@ -540,7 +544,7 @@ export class Raft {
   }
 
   private stepFollower(m: Message): void {
-    if (m.repair === true && this.repairing && (m.type === 'app' || m.type === 'heartbeat')) this.finishRepair(m.from);
+    if (this.repairing && m.repair === this.repairId && (m.type === 'app' || m.type === 'heartbeat')) this.finishRepair(m.from);
     switch (m.type) {
       case 'app':
         this.heardFromLeader(m.from);
@@ -682,8 +686,10 @@ export class Raft {
    * every entry its lost acknowledgements could have helped commit.
    */
   private countsForRepair(id: NodeId, pr: Progress, m: Message): boolean {
-    if (m.repair === true) {
-      if (pr.repair === 'none') {
+    if (m.repair !== undefined && m.repair !== 0) {
+      // A late answer of a repair already handled is still an answer given after the damage: it counts.
+      if (m.repair !== pr.repairId) {
+        pr.repairId = m.repair;
         pr.repair = 'repairing';
         pr.repairTarget = this.log.lastIndex();
         pr.match = 0;

@@ -100,8 +100,10 @@ export interface Message {
    * Protocol-aware repair (Alagappan et al., FAST 2018). From a follower (on app-resp and
    * heartbeat-resp): "my disk lost entries I may have acknowledged; do not count my earlier
    * acknowledgements". From the leader (on app and heartbeat): "you hold my whole log again".
+   * The value names the repair (a number the repairing member drew, never 0), so that a late
+   * message of a repair that ended is not taken for a new one.
    */
-  readonly repair?: boolean;
+  readonly repair?: number;
   readonly snapshot?: Snapshot;
   readonly context?: Uint8Array;
 }

@@ -23,7 +23,7 @@ export function messageToWire(m: Message): WireMessage {
     reject: m.reject,
     rejectHint: m.rejectHint,
     transfer: m.transfer ?? false,
-    repair: m.repair ?? false,
+    repair: m.repair ?? 0,
     snapshot: m.snapshot ? metaToWire(m.snapshot.meta) : null,
     ...(m.context ? { context: m.context } : {}),
   };
@@ -53,7 +53,7 @@ export function messageFromWire(w: WireMessageOut, snapshotData?: Uint8Array): M
     reject: w.reject,
     rejectHint: w.rejectHint,
     ...(w.transfer ? { transfer: true } : {}),
-    ...(w.repair ? { repair: true } : {}),
+    ...(w.repair ? { repair: w.repair } : {}),
     ...(meta ? { snapshot: snapshotData ? { meta, data: snapshotData } : { meta } } : {}),
     ...(w.context.length > 0 ? { context: new Uint8Array(w.context) } : {}),
   };

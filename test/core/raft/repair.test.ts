@@ -100,4 +100,30 @@ describe('a member repairing a damaged log', () => {
     expect(holds(net, 'n2', 'on two of five')).toBe(true);
     expect(net.get('n2').node.status().repairing).toBe(false);
   });
+
+  it('a late answer of a repair that ended does not start it again (reordered messages)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.get('n1').node.propose([bytes('a')]);
+    net.settleCommitted();
+    net.crash('n2');
+    loseEntriesAfter(net, 'n2', 1);
+    net.revive('n2');
+    const late: Message[] = [];
+    net.filter = (m) => {
+      if (m.from === 'n2' && m.repair !== undefined && late.length === 0) late.push(m);
+      return true;
+    };
+    net.tick(5);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+    expect(late.length).toBe(1);
+    // The network delivers the first answer of the repair again, after it ended.
+    net.get('n1').node.step(late[0]!);
+    net.get('n1').node.propose([bytes('after')]);
+    net.settleCommitted();
+    const leader = net.get('n1').node.status();
+    expect(leader.progress.get('n2')?.match).toBe(leader.lastIndex);
+    expect(net.get('n2').node.status().commit).toBe(leader.commit);
+    expect(holds(net, 'n2', 'after')).toBe(true);
+  });
 });

@@ -18,7 +18,7 @@ export interface RaftMessage {
   'transfer'?: (boolean);
   'snapshot'?: (_fleet_v1_SnapshotMeta | null);
   'context'?: (Buffer | Uint8Array | string);
-  'repair'?: (boolean);
+  'repair'?: (number);
 }
 
 export interface RaftMessage__Output {
@@ -35,5 +35,5 @@ export interface RaftMessage__Output {
   'transfer': (boolean);
   'snapshot': (_fleet_v1_SnapshotMeta__Output | null);
   'context': (Buffer);
-  'repair': (boolean);
+  'repair': (number);
 }
