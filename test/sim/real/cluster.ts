@@ -52,6 +52,17 @@ const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNode
   'repair-without-fencing': { unsafeRaft: { ignoreRepair: true } },
 };
 
+/**
+ * Per start of a member, the chance that its disk returns a damaged fsynced entry. A member
+ * broken in its repair is only caught where disks get damaged: on every start then. The other
+ * broken members are caught by their own fault mixes, which damage would only dilute.
+ */
+function latentDamageRate(prng: Prng, unsafe: RealUnsafe | undefined): number {
+  if (unsafe === 'repair-without-fencing') return 1;
+  if (unsafe !== undefined || !prng.chance(0.8)) return 0;
+  return prng.logUniform(0.1, 0.6);
+}
+
 /** What decides a real-node run: with the same options, a run is the same run. */
 export interface RealClusterOptions {
   readonly seed: number;
@@ -154,9 +165,7 @@ export class RealCluster {
     const clientPrng = root.fork();
     const clockPrng = root.fork();
     this.damagePrng = root.fork();
-    // A member broken in its repair is only caught where disks get damaged: damage on every start then.
-    const hostileDamage = options.unsafe === 'repair-without-fencing';
-    this.latentDamage = options.diskFaults && (hostileDamage || this.damagePrng.chance(0.8)) ? (hostileDamage ? 1 : this.damagePrng.logUniform(0.1, 0.6)) : 0;
+    this.latentDamage = options.diskFaults ? latentDamageRate(this.damagePrng, options.unsafe) : 0;
     this.diskPlan = plan.disk;
     this.network = new Network<Message>(this.netPrng, plan.link, cloneMessage);
     const stores = new Map<string, LogView>();
