@@ -2,20 +2,16 @@
  * A bulk delete on a terminal asks before it removes anything: the built CLI in a real
  * pseudo-terminal (tmux) against a real cluster. "n" changes nothing; "y" removes.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSandbox } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
 import { CLI_BIN, waitFor } from './processes.js';
+import { privateTmux, sh } from './tmux.js';
 
-const TMUX = '/usr/bin/tmux';
-/** A private tmux server: nothing of the user's tmux is touched. */
-const SOCKET = `fleet-confirm-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
-const tmux = (...args: string[]): string => execFileSync(TMUX, ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const sh = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+const server = privateTmux('confirm');
+const tmux = server.run;
 
 let cluster: TestCluster;
 const sandbox = cliSandbox();
@@ -26,13 +22,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    const socket = tmux('display-message', '-p', '#{socket_path}').trim();
-    tmux('kill-server');
-    rmSync(socket, { force: true });
-  } catch {
-    // No session was left.
-  }
+  server.kill();
   await cluster?.destroy();
   sandbox.cleanup();
 });

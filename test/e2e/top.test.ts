@@ -2,30 +2,19 @@
  * `fleet top` as an operator runs it: the built CLI in a real pseudo-terminal (tmux), against a
  * real 3-member cluster. The screen is read back with capture-pane.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSandbox } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
 import { CLI_BIN, waitFor } from './processes.js';
+import { privateTmux, sh } from './tmux.js';
 
-const TMUX = '/usr/bin/tmux';
-/** A private tmux server: nothing of the user's tmux is touched, and killing it ends everything it ran. */
-const SOCKET = `fleet-top-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
-
-function tmux(...args: string[]): string {
-  return execFileSync(TMUX, ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-}
+const server = privateTmux('top');
+const tmux = server.run;
 
 function screen(): string {
   return tmux('capture-pane', '-p', '-t', 'top');
-}
-
-/** Quotes a word for the shell tmux runs the command with. */
-function sh(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 let cluster: TestCluster;
@@ -45,14 +34,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    // kill-server leaves the socket file behind; remove it too.
-    const socket = tmux('display-message', '-p', '#{socket_path}').trim();
-    tmux('kill-server');
-    rmSync(socket, { force: true });
-  } catch {
-    // Already gone.
-  }
+  server.kill();
   await cluster?.destroy();
   sandbox.cleanup();
 });

@@ -80,6 +80,12 @@ export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/**
+ * KV namespaces that hold fleet's own replicated settings (autopilot's, in fleet.system): only
+ * their own commands write them, so a script's `kv put` cannot switch a cluster's autopilot.
+ */
+const RESERVED_NS_PREFIX = 'fleet.';
+
 /** The command of a wire write, reshaped and checked; throws WireError. */
 export function commandFromWire(req: WriteRequest__Output): Command {
   const key = req.command;
@@ -90,6 +96,9 @@ export function commandFromWire(req: WriteRequest__Output): Command {
   const op = (FROM_WIRE[key] as (m: typeof message) => Command)(message);
   const problem = checkCommand(op);
   if (problem !== undefined) throw new WireError(`${snakeCase(key)}: ${problem}`);
+  if ('ns' in op && typeof op.ns === 'string' && op.ns.startsWith(RESERVED_NS_PREFIX)) {
+    throw new WireError(`${snakeCase(key)}: the namespace ${op.ns} holds fleet's own settings and is written only by its commands (fleet autopilot set)`);
+  }
   return op;
 }
 

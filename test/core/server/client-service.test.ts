@@ -63,6 +63,9 @@ describe('client service', () => {
     const badValue = await rejection(call(fleet.Write.bind(fleet), { shardRegister: { id: 's1', address: 'nowhere', region: 'r', zone: 'z' } }));
     expect(badValue.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(badValue.details).toMatch(/^shard_register: .*'address'/);
+    const reserved = await rejection(call(fleet.Write.bind(fleet), { kvPut: { key: 'autopilot', value: '{}', ns: 'fleet.system' } }));
+    expect(reserved.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(reserved.details).toMatch(/^kv_put: the namespace fleet.system holds fleet's own settings/);
     const noQuery = await rejection(call(fleet.Read.bind(fleet), {}));
     expect(noQuery.details).toMatch(/^query: none set/);
     const both = await rejection(call(fleet.Read.bind(fleet), { listClusters: { shard: 's1', unbound: true } }));
