@@ -51,8 +51,8 @@ describe('fleet status against a real cluster', () => {
     const out = await ok(['status'], env);
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^cluster fleet · leader n\d · term \d+ · quorum 2 of 3 voters · can lose 1 of 3$/);
-    expect(lines[2]).toMatch(/^ID\s+ADDRESS\s+ROLE\s+TERM\s+COMMIT\s+APPLIED\s+LAST\s+LAG\s+CONTACT\s+HEALTH$/);
-    expect(lines.slice(3)).toHaveLength(3);
+    expect(lines[2]).toMatch(/^ID\s+ADDRESS\s+ROLE\s+TERM\s+COMMIT\s+APPLIED\s+LAST\s+LAG\s+CONTACT\s+HEALTH\s+AUTOPILOT$/);
+    expect(lines.slice(3).filter((l) => /^n\d\s/.test(l))).toHaveLength(3);
     expect(out).not.toContain('\u001b[');
   });
 
