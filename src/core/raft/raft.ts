@@ -243,6 +243,10 @@ export class Raft {
     if (term !== this.term) {
       this.term = term;
       this.vote = '';
+      // Acknowledgements of an older term not yet handed out may promise entries this new term's
+      // leader is about to overwrite before anything reaches the disk: they would go out, after
+      // the persist, for entries the disk never held. Dropping them is what a lossy network does.
+      this.msgsAfterPersist = this.msgsAfterPersist.filter((m) => m.type !== 'app-resp' || m.term >= term);
     }
     this.leader = '';
     this.electionElapsed = 0;
