@@ -250,7 +250,8 @@ function longToNumber([lo, hi]: [number, number], unsigned: boolean): number {
   return lo + hi * 4294967296;
 }
 
-const UTF8 = new TextDecoder();
+// ignoreBOM: a string that starts with U+FEFF keeps it (by default TextDecoder drops it, protobufjs does not).
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function readScalar(r: Reader, type: Scalar): unknown {
   switch (type) {

@@ -92,6 +92,12 @@ describe('lite codec', () => {
     );
   });
 
+  it('keeps a byte-order mark at the start of a string (fast-check found it dropped: seed -1661403340)', () => {
+    const type = root.lookupType('fleet.v1.ShardList');
+    const bytes = protobufjsEncode(type, { shards: [{ id: '\uFEFFs1', labels: { '': '\uFEFF' } }] });
+    expect(lite.lookupType('fleet.v1.ShardList').decode(bytes)).toEqual(protobufjsDecode(type, bytes));
+  });
+
   it('skips fields it does not know (a newer member may send more)', () => {
     const type = root.lookupType('fleet.v1.MemberStatus');
     const known = protobufjsEncode(type, { id: 'n1', term: 7 });
