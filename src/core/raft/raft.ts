@@ -206,6 +206,7 @@ export class Raft {
   // ---------------------------------------------------------------- outbox
 
   private send(type: MessageType, to: NodeId, fields: MessageFields = {}): void {
+    const repair = this.repairMark(type, to);
     const m: Message = {
       type,
       from: this.id,
@@ -218,7 +219,7 @@ export class Raft {
       reject: fields.reject ?? false,
       rejectHint: fields.rejectHint ?? 0,
       ...(fields.transfer ? { transfer: true } : {}),
-      ...(this.repairMark(type, to) !== 0 ? { repair: this.repairMark(type, to) } : {}),
+      ...(repair !== 0 ? { repair } : {}),
       ...(fields.snapshot ? { snapshot: fields.snapshot } : {}),
       ...(fields.context ? { context: fields.context } : {}),
     };
