@@ -67,11 +67,12 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   if (report.tornTailBytes > 0 || report.truncatedAt) {
     logger.warn({ tornTailBytes: report.tornTailBytes, truncatedAt: report.truncatedAt }, 'recovery truncated a torn log tail');
   }
-  const repair = report.repairing;
+  // The damage as the member reports it: its file relative to the data dir, not to raft/.
+  const repair = report.repairing && { ...report.repairing, file: join(RAFT_DIR, report.repairing.file), setAside: report.repairing.setAside.map((f) => join(RAFT_DIR, f)) };
   if (repair) {
     logger.warn(
-      { file: join(RAFT_DIR, repair.file), offset: repair.offset, reason: repair.reason, setAside: repair.setAside.map((f) => join(RAFT_DIR, f)), since: repair.since },
-      `repairing a damaged log: ${join(RAFT_DIR, repair.file)} is damaged at byte ${repair.offset} (${repair.reason}); the log after it was set aside and is fetched again from the leader; this member votes again once it holds the leader's log`,
+      repair,
+      `repairing a damaged log: ${repair.file} is damaged at byte ${repair.offset} (${repair.reason}); the log after it was set aside and is fetched again from the leader; this member votes again once it holds the leader's log`,
     );
   }
   logger.info({ segments: report.segments, records: report.records, entries: opened.entries.length, snapshot: opened.snapshot?.meta.index ?? 0, ms: Math.round(report.durationMs) }, 'storage recovered');
@@ -85,7 +86,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       entries: opened.entries,
       ...(snapshot ? { snapshot: { meta: snapshot.meta, data: () => snapshot.read() } } : {}),
       members: readMembers(membersPath),
-      ...(repair ? { repair: { file: join(RAFT_DIR, repair.file), offset: repair.offset, reason: repair.reason, since: repair.since } } : {}),
+      ...(repair ? { repair: { file: repair.file, offset: repair.offset, reason: repair.reason, since: repair.since } } : {}),
     },
     markRepaired: () => storage.markRepaired(),
     persist: (batch, sync) => storage.persist(batch, { sync }),
