@@ -57,6 +57,10 @@ describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE
     const logger = recordingLogger();
     // Room for the fill when it starts; another writer takes the space while it runs.
     const { storage } = await RaftStorage.open(dir, { segmentBytes: 3 * MiB, logger });
+    // Only once the fill holds some space can its removal give space back (on a loaded machine
+    // the filler below could otherwise take everything before the fill wrote its first byte).
+    const partial = path.join(dir, 'wal', 'next.wal.tmp');
+    await until('the fill to take some space', () => (fs.statSync(partial, { throwIfNoEntry: false })?.size ?? 0) > 0);
     const filler = fillDisk(fsys.dir);
     await until('the preallocation to fail', () => logger.lines.some((l) => /could not preallocate/.test(l.msg)));
     await until('the partial file to be removed', () => !fs.existsSync(path.join(dir, 'wal', 'next.wal.tmp')), 2_000);
