@@ -31,10 +31,40 @@ module.exports = {
     },
     {
       name: 'only-node-start-builds-a-node',
-      comment: 'Only `fleet node start` constructs a coordinator node (tests and benches aside).',
+      comment:
+        'Only `fleet node start` constructs a coordinator node (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +
+        'is the one module outside src/core that may reach the coordinator (src/core/server/coordinator.ts) or the node itself.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(core/|commands/node/start)' },
-      to: { path: '^src/core/node/' },
+      from: { path: '^src/', pathNot: ['^src/core/', '^src/cli/node-start\\.ts$'] },
+      to: { path: ['^src/core/server/coordinator\\.ts$', '^src/core/node/'] },
+    },
+    {
+      name: 'common-is-a-leaf',
+      comment: 'src/common is the vocabulary every layer shares (errors, durations, addresses, units): it imports nothing of ours.',
+      severity: 'error',
+      from: { path: '^src/common/' },
+      to: { path: '^src/', pathNot: '^src/common/' },
+    },
+    {
+      name: 'ops-stays-below-the-cli',
+      comment: 'src/ops is the operator workflows: what it needs from the CLI belongs in src/common, and presentation in src/ui.',
+      severity: 'error',
+      from: { path: '^src/ops/' },
+      to: { path: '^src/(cli|commands|ui)/' },
+    },
+    {
+      name: 'ui-stays-below-the-cli',
+      comment: 'src/ui renders from props; what it needs from the CLI belongs in src/common.',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/(cli|commands)/' },
+    },
+    {
+      name: 'ui-takes-ops-and-client-types-only',
+      comment: 'src/ui gets its data through props: it may name the types of src/ops and src/client, not run them.',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/(ops|client)/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-circular',

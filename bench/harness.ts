@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/common/member-process.js';
 import { FleetClient, type TlsFiles } from '../src/client/index.js';
 import { createAuthority, createMemberCert, createOperatorCert, type CertFiles } from '../src/ops/local-cluster/certs.js';
 import { killPid, onAbort } from './cleanup.js';

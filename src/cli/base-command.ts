@@ -10,10 +10,10 @@
 import { Command, Errors, Flags, toConfiguredId, type Interfaces } from '@oclif/core';
 import type { FleetClient } from '../client/index.js';
 import type { ContextStore } from '../client/contexts.js';
-import type { StoppableProgress } from '../ops/local-cluster/spinner.js';
+import type { StoppableProgress } from '../ui/spinner.js';
 import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
-import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from './errors.js';
+import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from '../common/errors.js';
 import { endpointsFlag, positiveDurationFlag } from './flags.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
@@ -135,7 +135,7 @@ export abstract class FleetCommand extends Command {
    * so that the work stops cleanly; both are gone once it settles.
    */
   protected async withProgress<T>(work: (progress: StoppableProgress, signal: AbortSignal) => Promise<T>): Promise<T> {
-    const [{ terminalProgress }, { onInterrupt }] = await Promise.all([import('../ops/local-cluster/spinner.js'), import('../ops/local-cluster/interrupt.js')]);
+    const [{ terminalProgress }, { onInterrupt }] = await Promise.all([import('../ui/spinner.js'), import('../ops/local-cluster/interrupt.js')]);
     const progress = terminalProgress(process.stderr);
     const interrupt = onInterrupt();
     try {

@@ -8,7 +8,7 @@ import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
 import type { DrillName, DrillOptions, DrillReport } from '../ops/drill/index.js';
 import { FleetCommand } from './base-command.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../common/errors.js';
 import { durationFlag } from './flags.js';
 
 const WORKLOAD = 'WORKLOAD';

@@ -5,13 +5,13 @@
  * parser does not know, any value it cannot read) to oclif, which stays the reference. The
  * output, the error lines, the `--json` documents and the exit codes are the same as the
  * oclif command's: both build them from the same functions (ops/status, ui/status-table,
- * cli/errors), and test/e2e/fast-status.test.ts compares the two paths byte for byte.
+ * common/errors), and test/e2e/fast-status.test.ts compares the two paths byte for byte.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { StatusModel } from '../ops/status.js';
-import { parseEndpoints } from './addresses.js';
-import { parsePositiveDuration } from './durations.js';
-import { EXIT, printFailure, reportOf } from './errors.js';
+import { parseEndpoints } from '../common/addresses.js';
+import { parsePositiveDuration } from '../common/durations.js';
+import { EXIT, printFailure, reportOf } from '../common/errors.js';
 import { statusOutcome } from './status-messages.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 

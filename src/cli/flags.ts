@@ -3,8 +3,8 @@
  * at parse time so a bad value is a usage error (exit 2) before anything runs.
  */
 import { Flags } from '@oclif/core';
-import { parseEndpoints } from './addresses.js';
-import { parseDuration, parsePositiveDuration } from './durations.js';
+import { parseEndpoints } from '../common/addresses.js';
+import { parseDuration, parsePositiveDuration } from '../common/durations.js';
 
 /** A duration flag (`250ms`, `5s`, `2m`) whose value is milliseconds. */
 export const durationFlag = Flags.custom<number>({

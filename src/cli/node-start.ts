@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { resolvesToLoopback, parseHostPort, parsePeers } from './addresses.js';
-import { parsePositiveDuration } from './durations.js';
-import { CliError, EXIT, UsageError, oneLine } from './errors.js';
+import { resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
+import { parsePositiveDuration } from '../common/durations.js';
+import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 
 interface FlagSpec {
   readonly type: 'string' | 'boolean' | 'integer';
@@ -52,47 +52,15 @@ const SPEC = {
 type FlagName = keyof typeof SPEC;
 
 /**
- * Node options every member runs with. fleet init and the test and bench harnesses put them
- * before bin/run.js, and so must a unit file: NODE_OPTIONS refuses --single-threaded-gc, and
- * setting it at run time crashes V8.
- *
- * A young generation of 1 MiB instead of up to 16 keeps an idle member's heap small (14 MB less
- * RSS), for more frequent but cheap scavenges.
- *
- * Garbage collection on the main thread only: where members share a few cores with each other
- * and their clients (a local cluster, a small VM), V8's helper threads (concurrent marking and
- * sweeping, parallel scavenges) take CPU from the other members' event loops. A schedstat probe
- * in every member (bench/sched-observer.mjs) showed it under 16 writes in flight: of the time
- * their event loops ran 6 ms or more late, about half was spent runnable, waiting for a CPU,
- * and a third running. Interleaved runs of that load (bench/ab-probe.ts, five runs of 8–12
- * rounds): p99 with helper threads 16.9–20.5 ms (medians), without 13.2–18.8, lower in 39 of 54
- * paired rounds; the same throughput; 0.6–1.1 MB more RSS idle and 5–20 MB more right after
- * 100,000 writes.
- */
-export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1', '--single-threaded-gc'];
-
-/**
- * With that small young generation, writes in flight outlive two scavenges and are promoted,
- * and V8 grew the old generation up to 4× what was live: binding 1,000,000 clusters left the
- * leader at 558 MB (387 MB of heap for 150 MB live). Growing it by half at most, the leader
+ * With the small young generation every member runs with (MEMBER_NODE_OPTIONS in
+ * src/common/member-process.ts), writes in flight outlive two scavenges and are promoted, and
+ * V8 grew the old generation up to 4× what was live: binding 1,000,000 clusters left the leader
+ * at 558 MB (387 MB of heap for 150 MB live). Growing it by half at most, the leader
  * stayed at 327 MB, for a write rate about a tenth lower (more frequent concurrent marking).
  * V8 reads this flag at every collection, so the member sets it itself: a unit file cannot pass
  * it in NODE_OPTIONS, which refuses most V8 flags.
  */
 const HEAP_GROWING_FLAG = '--heap-growing-percent=50';
-
-/**
- * Environment every member runs with: glibc serves every allocation of 4 KiB or more with its
- * own mmap, returned to the system when freed. Node's buffers (socket reads, gRPC frames, the
- * 8 KiB slabs small Buffers are cut from, WAL batches) otherwise come from the brk heap, whose
- * holes are never returned: 100,000 writes left it at 24–33 MB, mostly freed memory. It also
- * keeps glibc from raising the threshold to the largest block freed (up to 32 MiB), which sent
- * later large buffers to the brk heap too. After 100,000 writes (bench/memory-probe.ts, largest
- * member 2 s later, 3–5 runs each): 152–170 MB with 4 KiB, 159–199 with 16 KiB, 181–195 with
- * 128 KiB; 193–257 MB with glibc's moving default. The fill rate did not change measurably.
- * fleet init and the harnesses set it; a unit file sets it with Environment=.
- */
-export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4096' };
 
 /** Every flag of `fleet node start`. */
 export const NODE_START_FLAGS: Readonly<Record<FlagName, FlagSpec>> = SPEC;

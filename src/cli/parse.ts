@@ -1,5 +1,5 @@
 /** Parsers of operator input shared by the registry commands; errors are usage errors (exit 2). */
-import { UsageError } from './errors.js';
+import { UsageError } from '../common/errors.js';
 
 /** `key=value` → [key, value]; both non-empty. */
 export function parsePair(text: string, what: string): [string, string] {

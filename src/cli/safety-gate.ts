@@ -10,7 +10,7 @@
 import { Flags } from '@oclif/core';
 import type { ChangePreview, FaultScope, PreviewDocument } from '../ops/safety/gate.js';
 import type { StatusModel } from '../ops/status.js';
-import { CliError, EXIT, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError } from '../common/errors.js';
 
 /** `--dry-run`: the preview, nothing changed. */
 export const dryRunFlag = Flags.boolean({

@@ -1,5 +1,5 @@
 import type { StatusModel } from '../ops/status.js';
-import { EXIT } from './errors.js';
+import { EXIT } from '../common/errors.js';
 
 /** Why `fleet status` exits 3: the line it prints on stderr under the table. */
 export function noQuorumReason(m: StatusModel): string {

@@ -4,8 +4,8 @@
  * context's token is never sent to endpoints given on the command line.
  */
 import type { ContextEntry, ContextStore } from '../client/contexts.js';
-import { parseEndpoints } from './addresses.js';
-import { EXIT, CliError } from './errors.js';
+import { parseEndpoints } from '../common/addresses.js';
+import { EXIT, CliError } from '../common/errors.js';
 
 /** The targeting flags every FleetCommand takes (see base-command.ts). */
 export interface TargetFlags {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { DestroyResult } from '../ops/local-cluster/index.js';
 

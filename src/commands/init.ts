@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
-import { parseDuration } from '../cli/durations.js';
-import { UsageError } from '../cli/errors.js';
+import { parseDuration } from '../common/durations.js';
+import { UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
@@ -60,7 +60,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
 
   private async report(r: InitResult, requested: number): Promise<void> {
     const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
-      import('../ops/local-cluster/render.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
+      import('../ui/local-cluster.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
     ]);
     const p = stdoutPalette();
     const n = r.cluster.members.length;

@@ -23,7 +23,7 @@ export default class Ps extends FleetCommand {
     const clusters = flags.name === undefined ? all : all.filter((c) => c.name === flags.name);
     if (flags.name !== undefined && clusters.length === 0) await lc.openCluster(lc.clustersRoot(), flags.name);
     if (!this.jsonEnabled()) {
-      const [{ renderClusterList }, { stdoutPalette }] = await Promise.all([import('../ops/local-cluster/render.js'), import('../ui/colors.js')]);
+      const [{ renderClusterList }, { stdoutPalette }] = await Promise.all([import('../ui/local-cluster.js'), import('../ui/colors.js')]);
       this.log(renderClusterList(clusters, stdoutPalette()));
     }
     return { clusters };

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
-import { CliError, EXIT } from '../cli/errors.js';
+import { CliError, EXIT } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { RecoverResult } from '../ops/local-cluster/index.js';
 

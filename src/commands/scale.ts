@@ -50,7 +50,7 @@ If it is interrupted or a step fails, the cluster is left consistent and running
     if (dry !== undefined) return dry;
     if (r.outcome === 'unchanged') this.log(`Local cluster ${flags.name} already has ${r.to} member${r.to === 1 ? '' : 's'}; nothing changed.`);
     else {
-      const seconds = (await import('../ops/local-cluster/render.js')).seconds(r.elapsedMs);
+      const seconds = (await import('../ui/local-cluster.js')).seconds(r.elapsedMs);
       const parts = [r.added.length > 0 ? `added ${r.added.join(', ')}` : '', r.removed.length > 0 ? `removed ${r.removed.join(', ')}` : ''].filter(Boolean);
       this.log(`Scaled local cluster ${flags.name} from ${r.from} to ${r.to} members (${parts.join('; ')}) in ${seconds}; leader ${r.leader}.`);
     }

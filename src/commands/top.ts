@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { FleetClient } from '../client/index.js';
 import { FleetCommand } from '../cli/base-command.js';
-import { EXIT, UsageError } from '../cli/errors.js';
+import { EXIT, UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { TopState } from '../ops/top/model.js';
 import type { TopViewModel } from '../ops/top/view-model.js';

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
-import { EXIT } from '../cli/errors.js';
+import { EXIT } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { LocalClusterView } from '../ops/local-cluster/index.js';
 
@@ -32,7 +32,7 @@ export default class Up extends FleetCommand {
     const r = await this.withProgress((progress, signal) => lc.upCluster({ root: lc.clustersRoot(), name: flags.name, contexts, timeoutMs: flags.timeout, progress, signal }));
     if (!this.jsonEnabled()) {
       const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
-        import('../ops/local-cluster/render.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
+        import('../ui/local-cluster.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
       ]);
       const p = stdoutPalette();
       if (r.outcome === 'already-running') this.log(`Local cluster ${flags.name} is already running; nothing changed.`);

@@ -16,7 +16,7 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { CliError, EXIT } from '../cli/errors.js';
+import { CliError, EXIT } from '../common/errors.js';
 import { FleetStateMachine, decodeCommand, type RegistryCounts } from '../core/fleet/index.js';
 import { applyConfChange, decodeConfChange, type ConfState, type Entry, type SnapshotMeta } from '../core/raft/index.js';
 import { openNodeStorage } from '../core/server/storage-adapter.js';

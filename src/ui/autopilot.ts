@@ -1,7 +1,7 @@
 /** Autopilot as operators read it: the settings (`fleet autopilot get|set`) and the line under `fleet status`. */
 import type { AutopilotSettings } from '../client/index.js';
 import type { AutopilotView, MemberVerdict } from '../ops/status.js';
-import { formatDuration } from '../cli/durations.js';
+import { formatDuration } from '../common/durations.js';
 import type { Palette } from './colors.js';
 import { renderFields } from './table.js';
 

@@ -3,7 +3,7 @@
  * summary, the checks that failed, each violation with its smallest counterexample, and the
  * verdict on the last line — plus the one-line live progress shown on a terminal.
  */
-import { formatDuration } from '../cli/durations.js';
+import { formatDuration } from '../common/durations.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import type { DrillProgress, DrillReport, FigureSummary, RoundReport, Verdict, Violation } from '../ops/drill/index.js';
 import type { Palette } from './colors.js';

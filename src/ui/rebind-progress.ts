@@ -3,7 +3,7 @@
  * batch anywhere else (a pipe, a CI log), so both people and logs see what happened.
  */
 import type { BatchEvent } from '../ops/rebind/index.js';
-import { formatDuration } from '../cli/durations.js';
+import { formatDuration } from '../common/durations.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 

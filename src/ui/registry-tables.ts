@@ -1,6 +1,6 @@
 /** Renderers of the registry listings (shards, clusters, domains, quotas, providers, leases, kv). */
 import type { ClusterView, DomainView, KvEntry, LeaseStatus, ProviderView, QuotaView, ShardView } from '../client/index.js';
-import { formatDuration } from '../cli/durations.js';
+import { formatDuration } from '../common/durations.js';
 import type { Palette } from './colors.js';
 import { renderFields, renderTable, type Column } from './table.js';
 

@@ -1,6 +1,6 @@
 /** The `fleet status` screen: a header with the leader and the quorum, and one row per member. */
 import type { StatusMember, StatusModel } from '../ops/status.js';
-import { formatDuration } from '../cli/durations.js';
+import { formatDuration } from '../common/durations.js';
 import type { Palette } from './colors.js';
 import { renderTable } from './table.js';
 import { renderAutopilotLine, verdictWord } from './autopilot.js';

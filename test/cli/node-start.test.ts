@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { NODE_START_FLAGS, planNodeStart, type NodeStartFlags } from '../../src/cli/node-start.js';
 
 const base: NodeStartFlags = { id: 'n1', 'data-dir': '/tmp/n1', listen: '127.0.0.1:7781', peers: 'n1=127.0.0.1:7781,n2=127.0.0.1:7782' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpoints } from '../../src/cli/addresses.js';
-import { parseDuration } from '../../src/cli/durations.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { parseEndpoints } from '../../src/common/addresses.js';
+import { parseDuration } from '../../src/common/durations.js';
+import { UsageError } from '../../src/common/errors.js';
 import { parseCounts, parsePair, parsePairs } from '../../src/cli/parse.js';
 
 describe('operator input', () => {

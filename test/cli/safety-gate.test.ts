@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError, UsageError } from '../../src/cli/errors.js';
+import { CliError, UsageError } from '../../src/common/errors.js';
 import { confirmBulk, passGate, type GateHost } from '../../src/cli/safety-gate.js';
 import { previewChange } from '../../src/ops/safety/gate.js';
 import { buildStatusModel } from '../../src/ops/status.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli/errors.js';
+import { CliError } from '../../src/common/errors.js';
 import { resolveTarget } from '../../src/cli/target.js';
 import { ContextStore, readTokenFile } from '../../src/client/contexts.js';
 

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { FleetClient } from '../../src/client/index.js';
 import { RaftStorage } from '../../src/core/storage/index.js';
 import { TestCluster } from './cluster.js';

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { FleetClient } from '../../src/client/index.js';
 import { freePorts, killProcessesMentioning, processesMentioning, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { FleetClient } from '../../src/client/index.js';
 import type { FleetClientOptions } from '../../src/client/index.js';
 import { randomBytes } from 'node:crypto';

@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { FleetClient } from '../../src/client/index.js';
 import type { PreviewDocument } from '../../src/ops/safety/gate.js';
 import { addressAnswers } from '../../src/ops/safety/probe.js';

@@ -5,7 +5,7 @@
  */
 import type { Hook } from '@oclif/core';
 import { distance } from 'fastest-levenshtein';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../../common/errors.js';
 
 /** The suggestion is offered only when it is this close (edits per character of the typed id). */
 const MAX_EDITS_PER_CHAR = 0.5;

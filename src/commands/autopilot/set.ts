@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { positiveDurationFlag } from '../../cli/flags.js';
 import type { AutopilotSettings, AutopilotSettingsView } from '../../client/index.js';
 

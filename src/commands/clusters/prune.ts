@@ -25,7 +25,7 @@ export default class ClustersPrune extends FleetCommand {
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),
       import('../../cli/safety-gate.js'),
-      import('../../cli/durations.js'),
+      import('../../common/durations.js'),
     ]);
     const [model, records] = await Promise.all([this.statusModel(client), staleClusters(client, flags.stale)]);
     const summary = `prune ${records.count} clusters not seen for ${formatDuration(flags.stale)}`;

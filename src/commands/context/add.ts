@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { endpointsFlag } from '../../cli/flags.js';
 import type { ContextEntry } from '../../client/contexts.js';
 

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
-import { CliError } from '../../cli/errors.js';
+import { CliError } from '../../common/errors.js';
 import type { ContextEntry } from '../../client/contexts.js';
 
 export default class ContextShow extends FleetCommand {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { DebugLogResult } from '../../ops/debug-log.js';
 
 const ENTRY_TYPES = ['normal', 'conf-change', 'noop'] as const;

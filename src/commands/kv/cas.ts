@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { CliError, EXIT, UsageError } from '../../cli/errors.js';
+import { CliError, EXIT, UsageError } from '../../common/errors.js';
 import type { Written } from '../../client/index.js';
 
 export default class KvCas extends FleetCommand {

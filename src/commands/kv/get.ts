@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { CliError } from '../../cli/errors.js';
+import { CliError } from '../../common/errors.js';
 import type { KvEntry } from '../../client/index.js';
 
 export default class KvGet extends FleetCommand {

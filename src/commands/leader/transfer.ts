@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { dryRunFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 import type { StatusModel } from '../../ops/status.js';
@@ -43,7 +43,7 @@ The safety gate refuses (exit 4, with the preview) a target that does not answer
     const answer = await slow.transferLeader(target);
     const after = await this.confirm(before.leader ?? answer.from, started + CONFIRM_TIMEOUT_MS);
     const outcome = { from: answer.from, to: after.leader!, term: after.term, tookMs: Math.round(performance.now() - started) };
-    const { formatDuration } = await import('../../cli/durations.js');
+    const { formatDuration } = await import('../../common/durations.js');
     this.log(`leader ${outcome.from} → ${outcome.to} (term ${outcome.term}) in ${formatDuration(outcome.tookMs)}`);
     return outcome;
   }

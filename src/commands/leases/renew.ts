@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { formatDuration } from '../../cli/durations.js';
+import { formatDuration } from '../../common/durations.js';
 import { durationFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 

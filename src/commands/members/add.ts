@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { parseHostPort } from '../../cli/addresses.js';
+import { parseHostPort } from '../../common/addresses.js';
 import { FleetCommand } from '../../cli/base-command.js';
-import { CliError, EXIT, UsageError } from '../../cli/errors.js';
+import { CliError, EXIT, UsageError } from '../../common/errors.js';
 import { durationFlag } from '../../cli/flags.js';
 import { MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
@@ -66,7 +66,7 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
         hint: `it stays a learner; the same command again resumes, fleet members remove ${args.id} drops it`,
       });
     }
-    const { formatDuration } = await import('../../cli/durations.js');
+    const { formatDuration } = await import('../../common/durations.js');
     this.log(`added ${args.id} (${args.addr}) as a learner, caught up in ${formatDuration(r.caughtUpMs)}, promoted to voter`);
     return { changed: args.id, as: 'voter', caughtUpMs: r.caughtUpMs, ...renderMembership(r.view) };
   }

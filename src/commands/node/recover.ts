@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { RecoveryOutcome } from '../../ops/recover.js';
 
 /** `fleet node recover --json`. */

@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core';
-import { CliError } from '../../cli/errors.js';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS, NODE_START_FLAGS, planNodeStart, runNodeStart, type NodeStartFlags, type NodeStartPlan } from '../../cli/node-start.js';
+import { CliError } from '../../common/errors.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../common/member-process.js';
+import { NODE_START_FLAGS, planNodeStart, runNodeStart, type NodeStartFlags, type NodeStartPlan } from '../../cli/node-start.js';
 
 /** The command line fleet init runs a member with, for a unit file to copy. */
 const MEMBER_LAUNCH = [...Object.entries(MEMBER_ENV).map(([k, v]) => `${k}=${v}`), 'node', ...MEMBER_NODE_OPTIONS, '"$(command -v fleet)"', 'node start …'].join(' ');

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { parseHostPort } from '../../cli/addresses.js';
+import { parseHostPort } from '../../common/addresses.js';
 import { FleetCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { parsePairs } from '../../cli/parse.js';
 import type { Written } from '../../client/index.js';
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../common/errors.js';
 import { parsePairs } from '../../cli/parse.js';
 import type { Written } from '../../client/index.js';
 

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
-import { CliError } from '../../cli/errors.js';
+import { CliError } from '../../common/errors.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 import type { RestoreResult } from '../../ops/snapshot-offline.js';

@@ -11,7 +11,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { FleetClient, type TlsFiles } from '../../client/index.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { findCluster } from '../local-cluster/cluster-state.js';
 import { combineInjectors, type FaultInjector } from './injector.js';
 import { LocalProcessInjector } from './local-injector.js';

@@ -8,7 +8,7 @@
  * round blame an unreachable member.
  */
 import { randomBytes } from 'node:crypto';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { HistoryRecorder, type HistoryEvent } from '../history/index.js';
 import { monotonicClock, nsToMs, pause, type DrillClock } from './clock.js';
 import type { FaultInjector } from './injector.js';

@@ -3,7 +3,7 @@
  * this machine (local-injector.ts), or the Drills admin API of members started with
  * `--enable-drills` (remote-injector.ts). The engine only asks `can()` and calls the methods.
  */
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { MemberRef } from './steady-state.js';
 
 /** The faults (and the one repair) an injector may be able to do. */

@@ -6,7 +6,7 @@
  * the kernel's word on the pid (process-state.ts), not its command line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { commandLineOf } from '../local-cluster/pids.js';
 import { pause } from './clock.js';
 import { unsupported, type FaultAction, type FaultInjector, type RestartOptions } from './injector.js';

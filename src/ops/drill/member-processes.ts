@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { LocalCluster } from '../local-cluster/cluster-state.js';
 import { lastLogLine, launchMember } from '../local-cluster/launcher.js';
 import { commandLineOf, isMemberCommandLine, isMemberProcess, memberPid, type MemberIdentity } from '../local-cluster/pids.js';

@@ -5,7 +5,7 @@
  */
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { channelCredentials, memberChannelOptions, type TlsFiles } from '../../client/index.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import { pause } from './clock.js';

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from '../../cli/errors.js';
+import { CliError } from '../../common/errors.js';
 import type { TlsFiles } from '../../client/index.js';
 import { memberAddress, readManifest, type ClusterManifest, type ManifestMemberState } from './manifest.js';
 import { checkClusterName, clusterPaths, type ClusterPaths } from './paths.js';

@@ -4,7 +4,7 @@
  * and every member has applied that much — so the first entries, the founding membership and
  * the leader's no-op, are in every state machine.
  */
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { EndpointStatus, FleetClient, FleetClientOptions, TlsFiles } from '../../client/index.js';
 import { pause, type Progress } from './wait.js';
 

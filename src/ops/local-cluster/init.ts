@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { EndpointStatus } from '../../client/index.js';
 import type { ContextStore } from '../../client/contexts.js';
 import { findCluster, operatorAccess, operatorTls, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';

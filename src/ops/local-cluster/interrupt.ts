@@ -4,7 +4,7 @@
  * half-way. The detached members never see the terminal's SIGINT: they have their own
  * process group.
  */
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 
 /** An abort signal tied to SIGINT; `dispose()` removes the handler. */
 export interface Interrupt {

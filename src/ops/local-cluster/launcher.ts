@@ -4,7 +4,7 @@
  * them and a Ctrl-C in the operator's terminal never reaches them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../cli/node-start.js';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../common/member-process.js';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
-import { parseDuration } from '../../cli/durations.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { parseDuration } from '../../common/durations.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import type { EndpointStatus } from '../../client/index.js';
 import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from '../../cli/errors.js';
+import { CliError } from '../../common/errors.js';
 import { CLUSTER_NAME, clusterPaths } from './paths.js';
 
 /** Loopback only: local clusters are never reachable from another machine. */

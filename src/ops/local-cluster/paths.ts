@@ -13,7 +13,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 
 /** Names of local clusters: they become a directory and a context name. */
 export const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;

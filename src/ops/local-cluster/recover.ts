@@ -7,7 +7,7 @@
  * of voters answers, and while any other member answers (it would go on as the old cluster).
  * Members whose process runs but does not answer (hung, paused) are stopped: they are dropped.
  */
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import { planRecovery, recoverDataDir, type RecoveryOutcome, type RecoveryPlan } from '../recover.js';
 import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type LocalClusterView } from './cluster-state.js';

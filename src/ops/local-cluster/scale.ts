@@ -10,7 +10,7 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import type { FleetClient, MemberStatus } from '../../client/index.js';
 import { previewChange, type ChangePreview } from '../safety/gate.js';

@@ -1,5 +1,5 @@
 /** Waiting without bare sleeps: pauses that an abort (Ctrl-C) ends at once, and progress lines. */
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 
 /** Reports what a long wait is waiting for; a command shows it as a spinner, or not at all. */
 export interface Progress {

@@ -6,7 +6,7 @@
  * A move whose cluster someone else moved meanwhile is a conflict: stop, or skip and report it.
  */
 import type { PlanState, RebindMove } from '../../client/index.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { checkPlan, MAX_LISTED, type CheckReport, type Problem } from './checker.js';
 import type { MoveState, RebindPlan, RebindRegistry } from './types.js';
 

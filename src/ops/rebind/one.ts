@@ -4,7 +4,7 @@
  * compare-and-set rather than being overwritten.
  */
 import type { FleetErrorDetails } from '../../client/index.js';
-import { CliError, EXIT, UsageError } from '../../cli/errors.js';
+import { CliError, EXIT, UsageError } from '../../common/errors.js';
 import type { RebindRegistry } from './types.js';
 
 /** The outcome: where the cluster was and is, and its binding generation. */

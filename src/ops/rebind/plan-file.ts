@@ -11,7 +11,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { LineCounter, parseDocument, stringify } from 'yaml';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { RebindPlan } from './types.js';
 
 /** A plan file's format. */

@@ -5,7 +5,7 @@
  * registry at once) and holds only the moves it makes.
  */
 import type { ShardView } from '../../client/index.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { idealShares, sourceQuotas, TargetPicker, type ShardLoad } from './balance.js';
 import { BindingDigest } from './digest.js';
 import { toName } from './plan-file.js';

@@ -4,7 +4,7 @@
  * always be undone with `fleet rebind plan apply PLAN.rollback.yaml`.
  */
 import { access, readFile } from 'node:fs/promises';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import { digestAfterMoves } from './digest.js';
 import { formatOf, parsePlan, rollbackPathOf, toName, writePlanFile } from './plan-file.js';
 import { PLAN_API_VERSION, type RebindPlan } from './types.js';

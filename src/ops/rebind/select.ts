@@ -3,7 +3,7 @@
  * (`--select 'eu-*'`), or those listed in a file (`--clusters-from FILE`, one name per line).
  */
 import { readFile } from 'node:fs/promises';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 
 /** A predicate over cluster names. */
 export type ClusterFilter = (name: string) => boolean;

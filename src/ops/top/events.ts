@@ -4,7 +4,7 @@
  * membership changes). Pure: the same two observations always give the same events.
  */
 import type { MemberStatus } from '../../client/index.js';
-import { formatDuration } from '../../cli/durations.js';
+import { formatDuration } from '../../common/durations.js';
 import type { StatusMember, StatusModel } from '../status.js';
 import { memberKey } from './derive.js';
 import type { TopEvent } from './model.js';

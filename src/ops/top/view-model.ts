@@ -12,7 +12,7 @@ import { eventsBetween, type NewEvent, type Observation } from './events.js';
 import { MAX_EVENTS, RATE_SAMPLES, type RegistryPanel, type TopAction, type TopEvent, type TopState } from './model.js';
 import { Poller, systemClock, withDeadline, type Clock, type Settled } from './poller.js';
 import { REGISTRY_READ, type ProbeMore, type TopSource } from './source.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../../common/units.js';
 import { naturalCompare } from '../natural-order.js';
 
 /** How a session is set up. */

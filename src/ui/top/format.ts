@@ -2,7 +2,7 @@
  * Plain-text building blocks of the dashboard: segments of a line with a meaning (tone),
  * fitting to a width, bars and sparklines. Pure, so the layout is tested without a terminal.
  */
-import { formatDuration } from '../../cli/durations.js';
+import { formatDuration } from '../../common/durations.js';
 
 /** What a piece of text means; the theme turns it into colour (or nothing, with NO_COLOR). */
 export type Tone = 'plain' | 'ok' | 'warn' | 'bad' | 'dim' | 'accent' | 'title';

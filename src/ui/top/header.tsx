@@ -1,7 +1,7 @@
 /** The top of the screen: where the dashboard points, who leads, how safe the quorum is, how busy the log is. */
 import { Box } from 'ink';
 import type { TopState } from '../../ops/top/model.js';
-import { formatRate } from '../../ops/top/units.js';
+import { formatRate } from '../../common/units.js';
 import { clock, count, duration, seg, shortDuration, widthOf, type Seg, type Segs } from './format.js';
 import { Line } from './theme.js';
 

@@ -5,7 +5,7 @@
  */
 import { Box } from 'ink';
 import type { TopMember } from '../../ops/top/model.js';
-import { formatBytes } from '../../ops/top/units.js';
+import { formatBytes } from '../../common/units.js';
 import { bar, cell, duration, seg, type Seg, type Segs, type Tone } from './format.js';
 import { Line } from './theme.js';
 

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import type { PlanView, ShardView } from '../../client/index.js';
 import type { RegistryPanel, TopEvent, TopEventKind, TopState } from '../../ops/top/model.js';
-import { formatRate } from '../../ops/top/units.js';
+import { formatRate } from '../../common/units.js';
 import { bar, cell, clock, count, duration, seg, shortDuration, sparkline, widthOf, type Seg, type Segs, type Tone } from './format.js';
 import { Line } from './theme.js';
 

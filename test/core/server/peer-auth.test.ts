@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackAddress, resolvesToLoopback } from '../../../src/cli/addresses.js';
+import { isLoopbackAddress, resolvesToLoopback } from '../../../src/common/addresses.js';
 import { foundingClusterId, openClusterIdentity } from '../../../src/core/server/cluster-id.js';
 import { PEER_AUTH_METADATA, PeerAuthenticator, RejectionLog, signHandshake } from '../../../src/core/server/peer-auth.js';
 import { MAX_SNAPSHOT_CHUNK, SnapshotReceiver } from '../../../src/core/server/snapshot-receiver.js';

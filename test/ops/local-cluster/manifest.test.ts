@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/errors.js';
+import { CliError } from '../../../src/common/errors.js';
 import { endpointsOf, listManifests, readManifest, writeManifest, type ClusterManifest } from '../../../src/ops/local-cluster/manifest.js';
 import { clusterPaths, clustersRoot, dataHome } from '../../../src/ops/local-cluster/paths.js';
 import { writeSecretFile } from '../../../src/ops/local-cluster/secrets.js';

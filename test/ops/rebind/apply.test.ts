@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/errors.js';
+import { CliError } from '../../../src/common/errors.js';
 import { applyPlan, checkPlan, ensureRollbackFile, readPlanFile, rollbackOf, verifyPlan, writePlanFile, type ApplyOptions, type RebindPlan } from '../../../src/ops/rebind/index.js';
 import { tempDir } from '../../e2e/processes.js';
 import type { CoreRegistry } from './core-registry.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/errors.js';
+import { CliError } from '../../../src/common/errors.js';
 import { rebindOne } from '../../../src/ops/rebind/index.js';
 import { registryWith } from './fixtures.js';
 

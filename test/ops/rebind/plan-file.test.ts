@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/errors.js';
+import { CliError } from '../../../src/common/errors.js';
 import { formatPlan, parsePlan, PLAN_SCHEMA_URL, rollbackPathOf, type RebindPlan } from '../../../src/ops/rebind/index.js';
 
 const PLAN: RebindPlan = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/errors.js';
+import { CliError } from '../../../src/common/errors.js';
 import { globFilter, type RebindPlan } from '../../../src/ops/rebind/index.js';
 import { boundCounts, plan, registryWith } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../../src/cli/errors.js';
+import { CliError } from '../../../src/common/errors.js';
 import { applyPlan, rollbackOf, verifyPlan, type DrainRequest, type RebalanceRequest } from '../../../src/ops/rebind/index.js';
 import { NOW, plan, registryWith } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../../cli/base-command.js';
-import { CliError, EXIT, UsageError } from '../../../cli/errors.js';
+import { CliError, EXIT, UsageError } from '../../../common/errors.js';
 import type { ApplyReport, CheckReport, RebindPlan } from '../../../ops/rebind/index.js';
 import type { ChangePreview, PreviewDocument } from '../../../ops/safety/gate.js';
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../../cli/base-command.js';
-import { EXIT } from '../../../cli/errors.js';
+import { EXIT } from '../../../common/errors.js';
 import type { CheckReport } from '../../../ops/rebind/index.js';
 
 export default class RebindPlanCheck extends FleetCommand {

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand } from '../../../cli/base-command.js';
-import { UsageError } from '../../../cli/errors.js';
+import { UsageError } from '../../../common/errors.js';
 import type { RebindPlan } from '../../../ops/rebind/index.js';
 
 const list = (text: string | undefined): string[] | undefined => text?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../../cli/base-command.js';
-import { EXIT } from '../../../cli/errors.js';
+import { EXIT } from '../../../common/errors.js';
 import type { VerifyReport } from '../../../ops/rebind/index.js';
 
 export default class RebindPlanVerify extends FleetCommand {

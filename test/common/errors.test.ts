@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, EXIT, UsageError, formatReport, oneLine, reportOf } from '../../src/cli/errors.js';
+import { CliError, EXIT, UsageError, formatReport, oneLine, reportOf } from '../../src/common/errors.js';
 import { FleetClientError, exitCodeOf } from '../../src/client/index.js';
 
 describe('reportOf', () => {

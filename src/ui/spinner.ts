@@ -2,7 +2,7 @@
  * The progress indicator of the local-cluster commands: a one-line spinner on a terminal, and
  * nothing at all on a pipe or a file (so scripts and logs get only the results).
  */
-import type { Progress } from './wait.js';
+import type { Progress } from '../ops/local-cluster/wait.js';
 
 /** A progress sink that can be put away: `stop()` erases the spinner line. */
 export interface StoppableProgress extends Progress {

@@ -3,10 +3,10 @@
  * happened and what to do next. Pure: data and a palette in, text out.
  */
 import { homedir } from 'node:os';
-import { renderTable } from '../../ui/table.js';
-import type { Palette } from '../../ui/colors.js';
-import type { LocalClusterView } from './cluster-state.js';
-import type { InitPhases } from './init.js';
+import { renderTable } from './table.js';
+import type { Palette } from './colors.js';
+import type { LocalClusterView } from '../ops/local-cluster/cluster-state.js';
+import type { InitPhases } from '../ops/local-cluster/init.js';
 
 /** `~/…` for paths under the home directory, which is how operators read them. */
 export function tildePath(path: string, home = homedir()): string {
