@@ -120,7 +120,7 @@ export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryC
 
 /** A member's status. */
 export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
-  const { autopilot, _autopilot, ...rest } = s;
+  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, ...rest } = s;
   return {
     ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
@@ -130,6 +130,7 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
     progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.fromWire(p.state) ?? 'probe' })),
     repair: s.repair === null ? null : { file: s.repair.file, reason: s.repair.reason, since: s.repair.since },
     ...(autopilot === null || autopilot === undefined ? {} : { autopilot: autopilotFromWire(autopilot) }),
+    ...(clockOffsetMs === undefined || clockOffsetMs === null ? {} : { clockOffsetMs }),
   };
 }
 

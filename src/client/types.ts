@@ -339,6 +339,8 @@ export interface MemberStatus {
   readonly autopilot?: AutopilotState;
   /** `out-of-space` while the member's disk refuses its log writes; `unknown` for a value this client does not know. */
   readonly storage: 'ok' | 'out-of-space' | 'unknown';
+  /** The leader's wall clock minus the member's, in ms; absent on the leader (and from older members). */
+  readonly clockOffsetMs?: number;
 }
 
 /** Where a member found its log damaged, why, and since when (ISO 8601). */

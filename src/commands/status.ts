@@ -3,7 +3,7 @@ import type { StatusModel } from '../ops/status.js';
 
 export default class Status extends FleetCommand {
   static override summary = 'Show every member: role, term, commit and applied index, lag, health, and the quorum.';
-  static override description = `One row per member of the coordinator cluster; a header with the leader, the term, the quorum size and how many members can still fail. Unreachable members are shown as such. When the leader answers, an AUTOPILOT column gives its verdict on each member (stable, healthy, unhealthy, dead) and a line below the table gives the autopilot settings, the members it judges dead and any change it holds back (see fleet autopilot get); "autopilot" in --json.
+  static override description = `One row per member of the coordinator cluster; a header with the leader, the term, the quorum size and how many members can still fail. Unreachable members are shown as such. When the leader answers, an AUTOPILOT column gives its verdict on each member (stable, healthy, unhealthy, dead) and a line below the table gives the autopilot settings, the members it judges dead and any change it holds back (see fleet autopilot get); "autopilot" in --json. A "clock:" line names any member whose wall clock is more than 1 s off from the others' ("clockWarnings" in --json): leases stay safe, the times it shows do not.
 
 Exit codes a script can rely on (the same state is "health.state" in --json, with "health.reasons"):
   0  healthy: every member answers and keeps up, and the cluster survives at least one more failure

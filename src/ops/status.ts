@@ -111,7 +111,17 @@ export interface StatusModel {
   readonly plans: readonly PlanView[];
   /** Autopilot's settings and findings, from the leader; null without a leader that reports them. */
   readonly autopilot: AutopilotView | null;
+  /** Members whose wall clock is off from the others' by more than CLOCK_BOUND_MS, one sentence each. */
+  readonly clockWarnings: readonly string[];
 }
+
+/**
+ * How far a member's wall clock may be from the others' before `fleet status` says so: the
+ * bound a follower's own log warning uses (MAX_CLOCK_OFFSET_MS in src/core/node/fleet-node.ts).
+ * Leases and sessions are timed on monotonic clocks and stay safe beyond it; the times a member
+ * stamps and shows (lease "held until", cluster contact times) do not.
+ */
+export const CLOCK_BOUND_MS = 1_000;
 
 /** Thresholds of health. */
 export interface StatusThresholds {
@@ -140,7 +150,39 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     members: rows,
     plans: plansInProgress(plans),
     autopilot: autopilotView(leader?.status.autopilot),
+    clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
   };
+}
+
+/**
+ * Each member's clock against the leader's (followers report the leader's minus their own), and
+ * the members whose clock is off from the median of them all by more than the bound: with one
+ * member off, the median is the others' clock, so the skewed member is named, leader or not.
+ */
+export function clockWarnings(leader: MemberStatus, answered: readonly Answered[]): string[] {
+  const clocks = new Map<string, number>([[leader.id, 0]]);
+  for (const a of answered) {
+    if (a.status.id !== leader.id && a.status.clockOffsetMs !== undefined) clocks.set(a.status.id, -a.status.clockOffsetMs);
+  }
+  if (clocks.size < 2) return [];
+  const sorted = [...clocks.values()].sort((x, y) => x - y);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  const out: string[] = [];
+  for (const [id, clock] of [...clocks].sort(([a], [b]) => naturalCompare(a, b))) {
+    const off = clock - median;
+    if (Math.abs(off) <= CLOCK_BOUND_MS) continue;
+    out.push(
+      `${id}'s wall clock is ${humanOffset(Math.abs(off))} ${off > 0 ? 'ahead of' : 'behind'} the others' (bound ${CLOCK_BOUND_MS / 1000} s): ` +
+        'leases and sessions stay safe (they are timed on monotonic clocks), but the times it stamps and shows are off; check its NTP',
+    );
+  }
+  return out;
+}
+
+function humanOffset(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
 /** Adds the leader's autopilot verdict to each row; a dead member's problem says it is dead. */

@@ -97,5 +97,6 @@ export function renderPlans(m: StatusModel, p: Palette, now = Date.now()): strin
 export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): string {
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
-  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}${autopilot}${plans === '' ? '' : `\n\n${plans}`}`;
+  const clocks = m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`).join('');
+  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
 }

@@ -49,6 +49,20 @@ describe('buildStatusModel', () => {
     expect(m.quorum).toMatchObject({ healthyVoters: 2, available: true });
   });
 
+  it('names the member whose wall clock is off from the others by more than a second, leader or follower, and nobody within it', () => {
+    // Followers report the leader's clock minus their own.
+    const skewedFollower = buildStatusModel([ok(leader()), ok(member('n2', { clockOffsetMs: -7_200_000 })), ok(member('n3', { clockOffsetMs: 40 }))]);
+    expect(skewedFollower.clockWarnings).toEqual([expect.stringMatching(/^n2's wall clock is 2\.0 h ahead of the others' \(bound 1 s\): leases and sessions stay safe/)]);
+    const skewedLeader = buildStatusModel([ok(leader()), ok(member('n2', { clockOffsetMs: 90_000 })), ok(member('n3', { clockOffsetMs: 89_500 }))]);
+    expect(skewedLeader.clockWarnings).toEqual([expect.stringMatching(/^n1's wall clock is 1\.5 min ahead of the others'/)]);
+    const behind = buildStatusModel([ok(leader()), ok(member('n2', { clockOffsetMs: 3_000 })), ok(member('n3', { clockOffsetMs: 0 }))]);
+    expect(behind.clockWarnings).toEqual([expect.stringMatching(/^n2's wall clock is 3\.0 s behind the others'/)]);
+    const fine = buildStatusModel([ok(leader()), ok(member('n2', { clockOffsetMs: 900 })), ok(member('n3'))]);
+    expect(fine.clockWarnings).toEqual([]);
+    // A skewed clock alone leaves the cluster healthy: nothing it guarantees depends on it.
+    expect(skewedFollower.health.state).toBe('healthy');
+  });
+
   it('marks a member whose disk is full, leader or follower, and calls the cluster degraded while a quorum remains', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { storage: 'out-of-space', lastIndex: 60 }))]);
     const n3 = m.members.find((r) => r.id === 'n3')!;

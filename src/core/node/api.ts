@@ -53,6 +53,11 @@ export interface MemberStatus {
   readonly autopilot: AutopilotReport | undefined;
   /** `out-of-space` while the disk refuses this member's log writes: it appends nothing (see FleetNode). */
   readonly storage: StorageState;
+  /**
+   * The leader's wall clock minus this member's, in ms, as the last entry of the leader's term
+   * applied here showed it (replication delay included); absent on the leader and before any.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */

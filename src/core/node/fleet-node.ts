@@ -786,6 +786,7 @@ export class FleetNode implements NodeApi {
       repairsCompleted: this.repairsCompleted,
       autopilot: this.autopilot.report(),
       storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
+      ...(this.clockOffset() === undefined ? {} : { clockOffsetMs: Math.round(this.clockOffset() ?? 0) }),
     };
   }
 

@@ -92,6 +92,9 @@ describe('leases and sessions under a member whose wall clock is two hours ahead
     expect(offsets.every((o) => o !== undefined && o > TWO_HOURS_MS - 1_000)).toBe(true);
     const warned = lines.filter((l) => / warn: the leader's wall clock is 7[12]\d{5} ms ahead of this member's/.test(l));
     expect(warned.map((l) => l.split(' ')[1]).sort()).toEqual(['n2', 'n3']);
+    // And report it, for `fleet status` to name the skewed member (src/ops/status.ts, clockWarnings).
+    expect(cluster.node('n2')!.status().clockOffsetMs).toBeGreaterThan(TWO_HOURS_MS - 1_000);
+    expect(cluster.node('n1')!.status().clockOffsetMs, 'the leader reports no offset from itself').toBeUndefined();
   }, 60_000);
 
   it('expires a short lease on time after leadership moved back, on an idle cluster, as every member lists it', async () => {

@@ -2,20 +2,20 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from './AddMemberRequest.js';
-import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from './AutopilotSettingsResponse.js';
-import type { DownloadSnapshotRequest as _fleet_v1_DownloadSnapshotRequest, DownloadSnapshotRequest__Output as _fleet_v1_DownloadSnapshotRequest__Output } from './DownloadSnapshotRequest.js';
-import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from './GetAutopilotRequest.js';
-import type { ListMembersRequest as _fleet_v1_ListMembersRequest, ListMembersRequest__Output as _fleet_v1_ListMembersRequest__Output } from './ListMembersRequest.js';
-import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from './MembersResponse.js';
-import type { PromoteMemberRequest as _fleet_v1_PromoteMemberRequest, PromoteMemberRequest__Output as _fleet_v1_PromoteMemberRequest__Output } from './PromoteMemberRequest.js';
-import type { RemoveMemberRequest as _fleet_v1_RemoveMemberRequest, RemoveMemberRequest__Output as _fleet_v1_RemoveMemberRequest__Output } from './RemoveMemberRequest.js';
-import type { SetAutopilotRequest as _fleet_v1_SetAutopilotRequest, SetAutopilotRequest__Output as _fleet_v1_SetAutopilotRequest__Output } from './SetAutopilotRequest.js';
-import type { SnapshotData as _fleet_v1_SnapshotData, SnapshotData__Output as _fleet_v1_SnapshotData__Output } from './SnapshotData.js';
-import type { TakeSnapshotRequest as _fleet_v1_TakeSnapshotRequest, TakeSnapshotRequest__Output as _fleet_v1_TakeSnapshotRequest__Output } from './TakeSnapshotRequest.js';
-import type { TakeSnapshotResponse as _fleet_v1_TakeSnapshotResponse, TakeSnapshotResponse__Output as _fleet_v1_TakeSnapshotResponse__Output } from './TakeSnapshotResponse.js';
-import type { TransferLeaderRequest as _fleet_v1_TransferLeaderRequest, TransferLeaderRequest__Output as _fleet_v1_TransferLeaderRequest__Output } from './TransferLeaderRequest.js';
-import type { TransferLeaderResponse as _fleet_v1_TransferLeaderResponse, TransferLeaderResponse__Output as _fleet_v1_TransferLeaderResponse__Output } from './TransferLeaderResponse.js';
+import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from '../../fleet/v1/AddMemberRequest.js';
+import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from '../../fleet/v1/AutopilotSettingsResponse.js';
+import type { DownloadSnapshotRequest as _fleet_v1_DownloadSnapshotRequest, DownloadSnapshotRequest__Output as _fleet_v1_DownloadSnapshotRequest__Output } from '../../fleet/v1/DownloadSnapshotRequest.js';
+import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from '../../fleet/v1/GetAutopilotRequest.js';
+import type { ListMembersRequest as _fleet_v1_ListMembersRequest, ListMembersRequest__Output as _fleet_v1_ListMembersRequest__Output } from '../../fleet/v1/ListMembersRequest.js';
+import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from '../../fleet/v1/MembersResponse.js';
+import type { PromoteMemberRequest as _fleet_v1_PromoteMemberRequest, PromoteMemberRequest__Output as _fleet_v1_PromoteMemberRequest__Output } from '../../fleet/v1/PromoteMemberRequest.js';
+import type { RemoveMemberRequest as _fleet_v1_RemoveMemberRequest, RemoveMemberRequest__Output as _fleet_v1_RemoveMemberRequest__Output } from '../../fleet/v1/RemoveMemberRequest.js';
+import type { SetAutopilotRequest as _fleet_v1_SetAutopilotRequest, SetAutopilotRequest__Output as _fleet_v1_SetAutopilotRequest__Output } from '../../fleet/v1/SetAutopilotRequest.js';
+import type { SnapshotData as _fleet_v1_SnapshotData, SnapshotData__Output as _fleet_v1_SnapshotData__Output } from '../../fleet/v1/SnapshotData.js';
+import type { TakeSnapshotRequest as _fleet_v1_TakeSnapshotRequest, TakeSnapshotRequest__Output as _fleet_v1_TakeSnapshotRequest__Output } from '../../fleet/v1/TakeSnapshotRequest.js';
+import type { TakeSnapshotResponse as _fleet_v1_TakeSnapshotResponse, TakeSnapshotResponse__Output as _fleet_v1_TakeSnapshotResponse__Output } from '../../fleet/v1/TakeSnapshotResponse.js';
+import type { TransferLeaderRequest as _fleet_v1_TransferLeaderRequest, TransferLeaderRequest__Output as _fleet_v1_TransferLeaderRequest__Output } from '../../fleet/v1/TransferLeaderRequest.js';
+import type { TransferLeaderResponse as _fleet_v1_TransferLeaderResponse, TransferLeaderResponse__Output as _fleet_v1_TransferLeaderResponse__Output } from '../../fleet/v1/TransferLeaderResponse.js';
 
 export interface AdminClient extends grpc.Client {
   AddMember(argument: _fleet_v1_AddMemberRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;

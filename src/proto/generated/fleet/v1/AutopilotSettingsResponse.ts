@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/admin.proto
 
-import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './AutopilotSettings.js';
+import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from '../../fleet/v1/AutopilotSettings.js';
 
 export interface AutopilotSettingsResponse {
   'settings'?: (_fleet_v1_AutopilotSettings | null);

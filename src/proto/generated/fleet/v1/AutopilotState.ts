@@ -1,7 +1,7 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './AutopilotSettings.js';
-import type { MemberHealth as _fleet_v1_MemberHealth, MemberHealth__Output as _fleet_v1_MemberHealth__Output } from './MemberHealth.js';
+import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from '../../fleet/v1/AutopilotSettings.js';
+import type { MemberHealth as _fleet_v1_MemberHealth, MemberHealth__Output as _fleet_v1_MemberHealth__Output } from '../../fleet/v1/MemberHealth.js';
 
 export interface AutopilotState {
   'settings'?: (_fleet_v1_AutopilotSettings | null);

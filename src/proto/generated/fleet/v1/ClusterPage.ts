@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { ClusterView as _fleet_v1_ClusterView, ClusterView__Output as _fleet_v1_ClusterView__Output } from './ClusterView.js';
+import type { ClusterView as _fleet_v1_ClusterView, ClusterView__Output as _fleet_v1_ClusterView__Output } from '../../fleet/v1/ClusterView.js';
 
 export interface ClusterPage {
   'clusters'?: (_fleet_v1_ClusterView)[];

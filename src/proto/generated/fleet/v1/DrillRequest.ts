@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/admin.proto
 
-import type { DrillKind as _fleet_v1_DrillKind, DrillKind__Output as _fleet_v1_DrillKind__Output } from './DrillKind.js';
+import type { DrillKind as _fleet_v1_DrillKind, DrillKind__Output as _fleet_v1_DrillKind__Output } from '../../fleet/v1/DrillKind.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface DrillRequest {

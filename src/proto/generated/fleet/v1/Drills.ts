@@ -2,8 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { DrillRequest as _fleet_v1_DrillRequest, DrillRequest__Output as _fleet_v1_DrillRequest__Output } from './DrillRequest.js';
-import type { DrillResponse as _fleet_v1_DrillResponse, DrillResponse__Output as _fleet_v1_DrillResponse__Output } from './DrillResponse.js';
+import type { DrillRequest as _fleet_v1_DrillRequest, DrillRequest__Output as _fleet_v1_DrillRequest__Output } from '../../fleet/v1/DrillRequest.js';
+import type { DrillResponse as _fleet_v1_DrillResponse, DrillResponse__Output as _fleet_v1_DrillResponse__Output } from '../../fleet/v1/DrillResponse.js';
 
 export interface DrillsClient extends grpc.Client {
   Drill(argument: _fleet_v1_DrillRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_DrillResponse__Output>): grpc.ClientUnaryCall;

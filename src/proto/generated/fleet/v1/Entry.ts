@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/peer.proto
 
-import type { EntryType as _fleet_v1_EntryType, EntryType__Output as _fleet_v1_EntryType__Output } from './EntryType.js';
+import type { EntryType as _fleet_v1_EntryType, EntryType__Output as _fleet_v1_EntryType__Output } from '../../fleet/v1/EntryType.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Entry {

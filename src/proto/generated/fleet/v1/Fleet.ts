@@ -2,14 +2,14 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from './MemberStatus.js';
-import type { ReadRequest as _fleet_v1_ReadRequest, ReadRequest__Output as _fleet_v1_ReadRequest__Output } from './ReadRequest.js';
-import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _fleet_v1_ReadResponse__Output } from './ReadResponse.js';
-import type { SessionRequests as _fleet_v1_SessionRequests, SessionRequests__Output as _fleet_v1_SessionRequests__Output } from './SessionRequests.js';
-import type { SessionResponses as _fleet_v1_SessionResponses, SessionResponses__Output as _fleet_v1_SessionResponses__Output } from './SessionResponses.js';
-import type { StatusRequest as _fleet_v1_StatusRequest, StatusRequest__Output as _fleet_v1_StatusRequest__Output } from './StatusRequest.js';
-import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from './WriteRequest.js';
-import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from './WriteResponse.js';
+import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from '../../fleet/v1/MemberStatus.js';
+import type { ReadRequest as _fleet_v1_ReadRequest, ReadRequest__Output as _fleet_v1_ReadRequest__Output } from '../../fleet/v1/ReadRequest.js';
+import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _fleet_v1_ReadResponse__Output } from '../../fleet/v1/ReadResponse.js';
+import type { SessionRequests as _fleet_v1_SessionRequests, SessionRequests__Output as _fleet_v1_SessionRequests__Output } from '../../fleet/v1/SessionRequests.js';
+import type { SessionResponses as _fleet_v1_SessionResponses, SessionResponses__Output as _fleet_v1_SessionResponses__Output } from '../../fleet/v1/SessionResponses.js';
+import type { StatusRequest as _fleet_v1_StatusRequest, StatusRequest__Output as _fleet_v1_StatusRequest__Output } from '../../fleet/v1/StatusRequest.js';
+import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from '../../fleet/v1/WriteRequest.js';
+import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from '../../fleet/v1/WriteResponse.js';
 
 export interface FleetClient extends grpc.Client {
   Read(argument: _fleet_v1_ReadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_ReadResponse__Output>): grpc.ClientUnaryCall;

@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { ProgressState as _fleet_v1_ProgressState, ProgressState__Output as _fleet_v1_ProgressState__Output } from './ProgressState.js';
+import type { ProgressState as _fleet_v1_ProgressState, ProgressState__Output as _fleet_v1_ProgressState__Output } from '../../fleet/v1/ProgressState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface FollowerProgress {

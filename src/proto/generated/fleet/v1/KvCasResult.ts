@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { KvMeta as _fleet_v1_KvMeta, KvMeta__Output as _fleet_v1_KvMeta__Output } from './KvMeta.js';
+import type { KvMeta as _fleet_v1_KvMeta, KvMeta__Output as _fleet_v1_KvMeta__Output } from '../../fleet/v1/KvMeta.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface KvCasResult {

@@ -1,10 +1,10 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { MemberRole as _fleet_v1_MemberRole, MemberRole__Output as _fleet_v1_MemberRole__Output } from './MemberRole.js';
-import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from './MemberInfo.js';
-import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from './FollowerProgress.js';
-import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from './AutopilotState.js';
-import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from './RepairState.js';
+import type { MemberRole as _fleet_v1_MemberRole, MemberRole__Output as _fleet_v1_MemberRole__Output } from '../../fleet/v1/MemberRole.js';
+import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from '../../fleet/v1/MemberInfo.js';
+import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from '../../fleet/v1/FollowerProgress.js';
+import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from '../../fleet/v1/AutopilotState.js';
+import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from '../../fleet/v1/RepairState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface MemberStatus {
@@ -31,7 +31,9 @@ export interface MemberStatus {
   'storage'?: (string);
   'repair'?: (_fleet_v1_RepairState | null);
   'repairsCompleted'?: (number | string | Long);
+  'clockOffsetMs'?: (number | string | Long);
   '_autopilot'?: "autopilot";
+  '_clockOffsetMs'?: "clockOffsetMs";
 }
 
 export interface MemberStatus__Output {
@@ -58,5 +60,7 @@ export interface MemberStatus__Output {
   'storage': (string);
   'repair': (_fleet_v1_RepairState__Output | null);
   'repairsCompleted': (number);
+  'clockOffsetMs'?: (number);
   '_autopilot'?: "autopilot";
+  '_clockOffsetMs'?: "clockOffsetMs";
 }

@@ -2,10 +2,10 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { PeerAck as _fleet_v1_PeerAck, PeerAck__Output as _fleet_v1_PeerAck__Output } from './PeerAck.js';
-import type { PeerBatch as _fleet_v1_PeerBatch, PeerBatch__Output as _fleet_v1_PeerBatch__Output } from './PeerBatch.js';
-import type { SnapshotAck as _fleet_v1_SnapshotAck, SnapshotAck__Output as _fleet_v1_SnapshotAck__Output } from './SnapshotAck.js';
-import type { SnapshotChunk as _fleet_v1_SnapshotChunk, SnapshotChunk__Output as _fleet_v1_SnapshotChunk__Output } from './SnapshotChunk.js';
+import type { PeerAck as _fleet_v1_PeerAck, PeerAck__Output as _fleet_v1_PeerAck__Output } from '../../fleet/v1/PeerAck.js';
+import type { PeerBatch as _fleet_v1_PeerBatch, PeerBatch__Output as _fleet_v1_PeerBatch__Output } from '../../fleet/v1/PeerBatch.js';
+import type { SnapshotAck as _fleet_v1_SnapshotAck, SnapshotAck__Output as _fleet_v1_SnapshotAck__Output } from '../../fleet/v1/SnapshotAck.js';
+import type { SnapshotChunk as _fleet_v1_SnapshotChunk, SnapshotChunk__Output as _fleet_v1_SnapshotChunk__Output } from '../../fleet/v1/SnapshotChunk.js';
 
 export interface PeerClient extends grpc.Client {
   InstallSnapshot(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_SnapshotAck__Output>): grpc.ClientWritableStream<_fleet_v1_SnapshotChunk>;

@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/peer.proto
 
-import type { RaftMessage as _fleet_v1_RaftMessage, RaftMessage__Output as _fleet_v1_RaftMessage__Output } from './RaftMessage.js';
+import type { RaftMessage as _fleet_v1_RaftMessage, RaftMessage__Output as _fleet_v1_RaftMessage__Output } from '../../fleet/v1/RaftMessage.js';
 
 export interface PeerBatch {
   'cluster'?: (string);

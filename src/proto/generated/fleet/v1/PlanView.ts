@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { PlanState as _fleet_v1_PlanState, PlanState__Output as _fleet_v1_PlanState__Output } from './PlanState.js';
+import type { PlanState as _fleet_v1_PlanState, PlanState__Output as _fleet_v1_PlanState__Output } from '../../fleet/v1/PlanState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface PlanView {

@@ -1,7 +1,7 @@
 // Original file: proto/fleet/v1/peer.proto
 
-import type { Entry as _fleet_v1_Entry, Entry__Output as _fleet_v1_Entry__Output } from './Entry.js';
-import type { SnapshotMeta as _fleet_v1_SnapshotMeta, SnapshotMeta__Output as _fleet_v1_SnapshotMeta__Output } from './SnapshotMeta.js';
+import type { Entry as _fleet_v1_Entry, Entry__Output as _fleet_v1_Entry__Output } from '../../fleet/v1/Entry.js';
+import type { SnapshotMeta as _fleet_v1_SnapshotMeta, SnapshotMeta__Output as _fleet_v1_SnapshotMeta__Output } from '../../fleet/v1/SnapshotMeta.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RaftMessage {

@@ -1,7 +1,7 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from './WriteRequest.js';
-import type { ReadRequest as _fleet_v1_ReadRequest, ReadRequest__Output as _fleet_v1_ReadRequest__Output } from './ReadRequest.js';
+import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from '../../fleet/v1/WriteRequest.js';
+import type { ReadRequest as _fleet_v1_ReadRequest, ReadRequest__Output as _fleet_v1_ReadRequest__Output } from '../../fleet/v1/ReadRequest.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SessionRequest {

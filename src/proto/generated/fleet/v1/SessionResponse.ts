@@ -1,8 +1,8 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from './WriteResponse.js';
-import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _fleet_v1_ReadResponse__Output } from './ReadResponse.js';
-import type { RequestError as _fleet_v1_RequestError, RequestError__Output as _fleet_v1_RequestError__Output } from './RequestError.js';
+import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from '../../fleet/v1/WriteResponse.js';
+import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _fleet_v1_ReadResponse__Output } from '../../fleet/v1/ReadResponse.js';
+import type { RequestError as _fleet_v1_RequestError, RequestError__Output as _fleet_v1_RequestError__Output } from '../../fleet/v1/RequestError.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SessionResponse {

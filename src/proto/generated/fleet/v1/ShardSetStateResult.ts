@@ -1,7 +1,7 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { ShardView as _fleet_v1_ShardView, ShardView__Output as _fleet_v1_ShardView__Output } from './ShardView.js';
-import type { ShardState as _fleet_v1_ShardState, ShardState__Output as _fleet_v1_ShardState__Output } from './ShardState.js';
+import type { ShardView as _fleet_v1_ShardView, ShardView__Output as _fleet_v1_ShardView__Output } from '../../fleet/v1/ShardView.js';
+import type { ShardState as _fleet_v1_ShardState, ShardState__Output as _fleet_v1_ShardState__Output } from '../../fleet/v1/ShardState.js';
 
 export interface ShardSetStateResult {
   'shard'?: (_fleet_v1_ShardView | null);

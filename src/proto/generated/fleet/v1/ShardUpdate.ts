@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { LabelSet as _fleet_v1_LabelSet, LabelSet__Output as _fleet_v1_LabelSet__Output } from './LabelSet.js';
+import type { LabelSet as _fleet_v1_LabelSet, LabelSet__Output as _fleet_v1_LabelSet__Output } from '../../fleet/v1/LabelSet.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ShardUpdate {

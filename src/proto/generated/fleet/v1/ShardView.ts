@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
-import type { ShardState as _fleet_v1_ShardState, ShardState__Output as _fleet_v1_ShardState__Output } from './ShardState.js';
+import type { ShardState as _fleet_v1_ShardState, ShardState__Output as _fleet_v1_ShardState__Output } from '../../fleet/v1/ShardState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ShardView {

@@ -1,6 +1,6 @@
 // Original file: proto/fleet/v1/peer.proto
 
-import type { ConfState as _fleet_v1_ConfState, ConfState__Output as _fleet_v1_ConfState__Output } from './ConfState.js';
+import type { ConfState as _fleet_v1_ConfState, ConfState__Output as _fleet_v1_ConfState__Output } from '../../fleet/v1/ConfState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SnapshotMeta {
