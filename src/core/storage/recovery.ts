@@ -2,9 +2,9 @@
  * Reading the WAL back at open: scan every segment, repair a torn tail of the last one, refuse
  * anything else that is damaged, and replay the records into the log.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { StorageCorruptionError } from './errors.js';
+import type { StorageFs } from './fs-port.js';
 import { WAL_DIR, type SegmentFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
 import { PayloadSlab, type SegmentHeader } from './record-codec.js';
@@ -32,7 +32,7 @@ export interface WalRecovery {
  * record (deleted if even its header is torn) unless a later mark proves the damaged bytes had
  * been fsynced; damage anywhere else throws StorageCorruptionError.
  */
-export function recoverWal(dir: string, files: readonly SegmentFile[], logger: StorageLogger): WalRecovery {
+export function recoverWal(fs: StorageFs, dir: string, files: readonly SegmentFile[], logger: StorageLogger): WalRecovery {
   const log = new LogReplay();
   const slab = new PayloadSlab();
   const segments: SegmentState[] = [];
