@@ -53,9 +53,11 @@ export interface RaftStorageOptions {
   readonly onOutOfSpace?: (err: StorageFullError) => void;
   /**
    * For tests only: `beforeFsync` runs right before each commit fsync (throwing fails that fsync as
-   * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk).
+   * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk);
+   * `skipChecksums` is a deliberate bug, recovery accepting WAL records whose checksum fails (the
+   * simulator's proof that its checkers catch a storage that returns damaged data).
    */
-  readonly unsafe?: { readonly beforeFsync?: () => void; readonly beforeWrite?: () => void };
+  readonly unsafe?: { readonly beforeFsync?: () => void; readonly beforeWrite?: () => void; readonly skipChecksums?: boolean };
 }
 
 /** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
@@ -249,7 +251,7 @@ export class RaftStorage {
       try {
         const layout = readLayout(fs, dir);
         const snapshots = await SnapshotStore.open(fs, path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
-        const wal = recoverWal(fs, dir, layout.segments, logger);
+        const wal = recoverWal(fs, dir, layout.segments, logger, { unsafeSkipChecksums: options.unsafe?.skipChecksums === true });
         const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
         const { entries, conflicting } = reconcile(wal.log, snapshots.latest?.meta, firstFile);
         return { layout, snapshots, wal, entries, conflicting, repairing };

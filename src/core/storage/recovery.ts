@@ -32,7 +32,13 @@ export interface WalRecovery {
  * record (deleted if even its header is torn) unless a later mark proves the damaged bytes had
  * been fsynced; damage anywhere else throws StorageCorruptionError.
  */
-export function recoverWal(fs: StorageFs, dir: string, files: readonly SegmentFile[], logger: StorageLogger): WalRecovery {
+export function recoverWal(
+  fs: StorageFs,
+  dir: string,
+  files: readonly SegmentFile[],
+  logger: StorageLogger,
+  options: { readonly unsafeSkipChecksums?: boolean } = {},
+): WalRecovery {
   const log = new LogReplay();
   const slab = new PayloadSlab();
   const segments: SegmentState[] = [];
@@ -46,7 +52,7 @@ export function recoverWal(fs: StorageFs, dir: string, files: readonly SegmentFi
     const rel = path.join(WAL_DIR, file.name);
     const abs = path.join(dir, rel);
     const buf = fs.readFileSync(abs);
-    const scan = scanSegment(buf, slab);
+    const scan = scanSegment(buf, slab, options);
     const isLast = i === files.length - 1;
     if (scan.damage) {
       const { offset, reason, durable } = scan.damage;
