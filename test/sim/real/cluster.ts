@@ -68,6 +68,9 @@ function latentDamageRate(prng: Prng, unsafe: RealUnsafe | undefined): number {
   return prng.logUniform(0.1, 0.6);
 }
 
+/** The members' storage: the production one on a simulated file system, or a model of it. */
+export type RealStorageKind = 'real' | 'model';
+
 /** What decides a real-node run: with the same options, a run is the same run. */
 export interface RealClusterOptions {
   readonly seed: number;
@@ -79,7 +82,7 @@ export interface RealClusterOptions {
    * The members' storage: 'real' runs the production RaftStorage on a simulated file system
    * (SimFs); 'model' is SimStorage, a model of it in memory. Default 'real'.
    */
-  readonly storage?: 'real' | 'model';
+  readonly storage?: RealStorageKind;
   readonly log?: (line: string) => void;
   /** Scripted runs only: each member's clocks, in place of the seed's draw (jumps still follow the plan). */
   readonly clocks?: readonly ClockSettings[];
