@@ -121,6 +121,11 @@ export class SimFs {
     this.plan = { ...this.plan, eio: 0 };
   }
 
+  /** From now on every fsync fails with EIO (tests). */
+  failEveryFsync(): void {
+    this.plan = { ...this.plan, eio: 1 };
+  }
+
   /** The storage port of one process of this member. */
   io(proc: SimFsProcess): StorageIo {
     const pid = 100 + this.pids.size;
