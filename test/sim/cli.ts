@@ -133,7 +133,9 @@ function parseRealCli(values: Values): CliOptions {
   }
   const storage = text('storage') ?? 'real';
   if (storage !== 'real' && storage !== 'model') throw new UsageError(`--storage must be real or model, got '${storage}'`);
-  if (storage === 'model' && unsafeName === 'skip-checksum-verification') throw new UsageError('--unsafe skip-checksum-verification needs --storage real');
+  if (storage === 'model' && (unsafeName === 'skip-checksum-verification' || unsafeName === 'truncate-without-repair')) {
+    throw new UsageError(`--unsafe ${unsafeName} needs --storage real`);
+  }
   const faultSpec = text('faults') ?? 'all';
   let realFaults: ReadonlySet<RealFaultKind>;
   try {

@@ -54,10 +54,16 @@ export interface RaftStorageOptions {
   /**
    * For tests only: `beforeFsync` runs right before each commit fsync (throwing fails that fsync as
    * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk);
-   * `skipChecksums` is a deliberate bug, recovery accepting WAL records whose checksum fails (the
-   * simulator's proof that its checkers catch a storage that returns damaged data).
+   * `skipChecksums` and `cutDamageAsTornTail` are deliberate bugs, for the simulator's proof that
+   * its checkers catch them: recovery accepting WAL records whose checksum fails; recovery cutting
+   * fsynced damage at the log's tail as if it were a torn write, without starting a repair.
    */
-  readonly unsafe?: { readonly beforeFsync?: () => void; readonly beforeWrite?: () => void; readonly skipChecksums?: boolean };
+  readonly unsafe?: {
+    readonly beforeFsync?: () => void;
+    readonly beforeWrite?: () => void;
+    readonly skipChecksums?: boolean;
+    readonly cutDamageAsTornTail?: boolean;
+  };
 }
 
 /** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
@@ -251,7 +257,10 @@ export class RaftStorage {
       try {
         const layout = readLayout(fs, dir);
         const snapshots = await SnapshotStore.open(fs, path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
-        const wal = recoverWal(fs, dir, layout.segments, logger, { unsafeSkipChecksums: options.unsafe?.skipChecksums === true });
+        const wal = recoverWal(fs, dir, layout.segments, logger, {
+          unsafeSkipChecksums: options.unsafe?.skipChecksums === true,
+          unsafeCutDamageAsTornTail: options.unsafe?.cutDamageAsTornTail === true,
+        });
         const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
         const { entries, conflicting } = reconcile(wal.log, snapshots.latest?.meta, firstFile);
         return { layout, snapshots, wal, entries, conflicting, repairing };

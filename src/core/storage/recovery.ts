@@ -37,7 +37,7 @@ export function recoverWal(
   dir: string,
   files: readonly SegmentFile[],
   logger: StorageLogger,
-  options: { readonly unsafeSkipChecksums?: boolean } = {},
+  options: { readonly unsafeSkipChecksums?: boolean; readonly unsafeCutDamageAsTornTail?: boolean } = {},
 ): WalRecovery {
   const log = new LogReplay();
   const slab = new PayloadSlab();
@@ -57,7 +57,7 @@ export function recoverWal(
     if (scan.damage) {
       const { offset, reason, durable } = scan.damage;
       if (!isLast) throw new StorageCorruptionError(rel, offset, `${reason} (in a segment that later segments follow)`);
-      if (durable) throw new StorageCorruptionError(rel, offset, `${reason}, and a later write in this segment shows it had been fsynced`);
+      if (durable && options.unsafeCutDamageAsTornTail !== true) throw new StorageCorruptionError(rel, offset, `${reason}, and a later write in this segment shows it had been fsynced`);
       tornTailBytes = Math.max(0, lastNonZero(buf) + 1 - offset);
       truncatedAt = { file: rel, offset, reason };
       logger.warn('truncating a torn write at the tail of the WAL', { file: rel, offset, reason, bytes: tornTailBytes });

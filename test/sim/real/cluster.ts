@@ -33,6 +33,7 @@ export const REAL_UNSAFE = [
   'new-leader-early-read',
   'repair-without-fencing',
   'skip-checksum-verification',
+  'truncate-without-repair',
 ] as const;
 
 /**
@@ -43,7 +44,9 @@ export const REAL_UNSAFE = [
  * they are durable; the Raft core releases a read on a confirmation from a round sent before
  * it arrived; a new leader serves reads before an entry of its term committed; a member whose
  * damaged log was cut rejoins voting at once, as if it had truncated nothing committed; the
- * storage's recovery accepts WAL records without checking their checksums (real storage only).
+ * storage's recovery accepts WAL records without checking their checksums; it cuts damaged
+ * fsynced records at the log's tail (committed entries among them) as a torn write, without
+ * starting a repair (the last two with real storage only).
  */
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
 
@@ -63,7 +66,7 @@ const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNode
  * broken members are caught by their own fault mixes, which damage would only dilute.
  */
 function latentDamageRate(prng: Prng, unsafe: RealUnsafe | undefined): number {
-  if (unsafe === 'repair-without-fencing' || unsafe === 'skip-checksum-verification') return 1;
+  if (unsafe === 'repair-without-fencing' || unsafe === 'skip-checksum-verification' || unsafe === 'truncate-without-repair') return 1;
   if (unsafe !== undefined || !prng.chance(0.8)) return 0;
   return prng.logUniform(0.1, 0.6);
 }
@@ -267,6 +270,7 @@ export class RealCluster {
       logger: { info: (msg, f) => logger.info(f ?? {}, msg), warn: (msg, f) => logger.warn(f ?? {}, msg), error: (msg, f) => logger.error(f ?? {}, msg) },
       ...(this.options.unsafe === 'ack-before-fsync' ? { unsafeAckBeforeFsync: true } : {}),
       ...(this.options.unsafe === 'skip-checksum-verification' ? { unsafeSkipChecksums: true } : {}),
+      ...(this.options.unsafe === 'truncate-without-repair' ? { unsafeCutDamageAsTornTail: true } : {}),
     }).then(
       (storage) => {
         if (inc.alive) this.openNode(m, inc, runtime, logger, storage);

@@ -35,6 +35,8 @@ export interface RealStorageOptions {
   readonly unsafeAckBeforeFsync?: boolean;
   /** Deliberately broken: recovery accepts WAL records without checking their checksums. */
   readonly unsafeSkipChecksums?: boolean;
+  /** Deliberately broken: recovery cuts fsynced damage at the log's tail as a torn write, starting no repair. */
+  readonly unsafeCutDamageAsTornTail?: boolean;
 }
 
 function copyEntry(e: Entry): Entry {
@@ -50,7 +52,7 @@ export async function openRealStorage(o: RealStorageOptions): Promise<RealSimSto
     segmentBytes: SIM_SEGMENT_BYTES,
     reaperPace: { sliceBytes: 16 * 1024, pauseMs: 1 },
     logger: o.logger,
-    ...(o.unsafeSkipChecksums ? { unsafe: { skipChecksums: true } } : {}),
+    unsafe: { skipChecksums: o.unsafeSkipChecksums === true, cutDamageAsTornTail: o.unsafeCutDamageAsTornTail === true },
   });
   const repairing = opened.report.repairing;
   const snapshot = opened.snapshot && { meta: opened.snapshot.meta, data: await opened.snapshot.read() };

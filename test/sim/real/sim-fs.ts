@@ -443,13 +443,13 @@ class SimFsHandle implements StorageFs {
     const { prng } = this.proc;
     const slow = prng.chance(plan.slowFsync);
     const [lo, hi] = slow ? plan.slowFsyncUs : plan.fsyncUs;
-    const fails = prng.chance(plan.eio);
     stats.fsyncs++;
     if (slow) stats.slowFsyncs++;
     const upTo = this.disk.nextSeq();
     const entries = f.inode === undefined ? this.disk.entriesOf(f.path) : undefined;
     return this.later(prng.between(lo, hi), () => {
-      if (fails) {
+      // Drawn as it completes, so that none fails once the fault phase is over (`stopFailing`).
+      if (prng.chance(this.disk.diskPlan.eio)) {
         if (f.path.includes(`${path.sep}snap${path.sep}`)) stats.snapshotEio++;
         else stats.eio++;
         // The kernel drops the pages it could not write: later reads see the platter.
