@@ -275,7 +275,11 @@ export class RealCluster {
       (storage) => {
         if (inc.alive) this.openNode(m, inc, runtime, logger, storage);
       },
-      (err: unknown) => this.fail(err),
+      (err: unknown) => {
+        // The disk failed while the storage opened: the process exits, as the coordinator makes it, and is restarted later.
+        if (inc.alive && (err as NodeJS.ErrnoException).code === 'EIO') return this.fatal(m, inc, err as Error);
+        this.fail(err);
+      },
     );
   }
 
