@@ -119,6 +119,8 @@ class Member {
   readonly disk: SimDisk;
   /** With real storage: the file system the production storage runs on. */
   fs: SimFs | undefined;
+  /** Damage was put on `fs` that no opening of the storage has found yet (then `disk.repair` says). */
+  damageUnseen = false;
   incarnation: Incarnation | undefined;
   storage: SimStorage | RealSimStorage | undefined;
   /** Set once FleetNode.open resolved and the node started. */
@@ -273,6 +275,7 @@ export class RealCluster {
       ...(this.options.unsafe === 'truncate-without-repair' ? { unsafeCutDamageAsTornTail: true } : {}),
     }).then(
       (storage) => {
+        m.damageUnseen = false;
         if (inc.alive) this.openNode(m, inc, runtime, logger, storage);
       },
       (err: unknown) => {
@@ -640,7 +643,8 @@ export class RealCluster {
     if (this.latentDamage === 0 || !this.damagePrng.chance(this.latentDamage)) return;
     const disk = m.disk;
     if (disk.lastIndex <= disk.snapshotIndex) return;
-    const repairing = this.members.filter((o) => o !== m && o.disk.repair !== undefined).length;
+    // A member whose storage is still opening has not reported its damage yet: it counts too.
+    const repairing = this.members.filter((o) => o !== m && (o.disk.repair !== undefined || o.damageUnseen)).length;
     if (repairing + 1 > Math.floor((this.members.length - 1) / 2)) return;
     const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
     const index = this.damagePrng.between(oldest, disk.lastIndex);
@@ -663,6 +667,7 @@ export class RealCluster {
       const found = scanSegment(copy).damage;
       if (found === undefined || (i === segments.length - 1 && !found.durable)) return;
       fs.damage(file, damage);
+      m.damageUnseen = true;
       this.diskStats.latentDamage++;
       this.digest.add(120, m.index, index);
       this.log(`latent damage on ${m.id}: ${damage.kind === 'bit' ? 'a flipped bit' : 'a zeroed sector'} at byte ${offset} of ${segments[i] as string}, in entry ${index} of ${disk.lastIndex}`);
