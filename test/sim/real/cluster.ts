@@ -1,8 +1,11 @@
 /**
  * A simulated cluster of real FleetNodes: each member is the production FleetNode (Ready loop,
  * chained writes, waiters, read queue, snapshot jobs, the fleet state machine) on simulated
- * time (SimRuntime), over the seeded packet simulator of ../network.ts, on an in-memory disk
- * with seeded faults (SimDisk). Only the process around the node and its sockets are simulated.
+ * time (SimRuntime), over the seeded packet simulator of ../network.ts, on the production
+ * storage (RaftStorage) over an in-memory file system with seeded faults (SimFs; `storage:
+ * 'model'` puts SimStorage, a model of the storage, in its place). The checkers read each
+ * member's SimDisk: what it was acknowledged to hold, replaced at each start by what recovery
+ * read back. Only the process around the node and its sockets are simulated.
  */
 import { FleetNode, type FleetNodeOptions, type NodeLogger, type PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeApi } from '../../../src/core/node/api.js';

@@ -1,4 +1,7 @@
 /**
+ * The storage model (`--storage model`) and the durable log the checkers read (SimDisk, for
+ * either storage: see real-storage.ts for the real one).
+ *
  * A member's disk in memory, behind the production NodeStorage port, with the faults a seed
  * draws. Writes land in a page cache at once; an fsync (one for everything written before it
  * started: group commit, as RaftStorage does) makes them durable in order, after a drawn
