@@ -1,8 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Rules that keep clocks, timers and randomness out of a directory: they must come through a port. */
-function nodeRuntimeRules(message) {
+/** Rules that keep clocks, timers and randomness (and `extra` modules and properties) out of a directory: they must come through a port. */
+function nodeRuntimeRules(message, extra = {}) {
   const timers = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'];
   return {
     'no-restricted-globals': ['error', ...[...timers, 'performance'].map((name) => ({ name, message }))],
@@ -15,6 +15,7 @@ function nodeRuntimeRules(message) {
       { object: 'crypto', property: 'randomInt', message },
       { object: 'crypto', property: 'randomBytes', message },
       { object: 'crypto', property: 'randomUUID', message },
+      ...(extra.properties ?? []),
     ],
     'no-restricted-imports': [
       'error',
@@ -22,6 +23,7 @@ function nodeRuntimeRules(message) {
         paths: [
           ...['node:crypto', 'crypto'].map((name) => ({ name, importNames: ['randomInt', 'randomBytes', 'randomUUID', 'randomFillSync', 'webcrypto'], message })),
           ...['node:timers', 'timers', 'node:timers/promises', 'timers/promises', 'node:perf_hooks', 'perf_hooks'].map((name) => ({ name, message })),
+          ...(extra.modules ?? []),
         ],
       },
     ],
@@ -65,11 +67,18 @@ export default tseslint.config(
     rules: nodeRuntimeRules('Use the NodeRuntime (src/core/node/runtime.ts).'),
   },
   {
-    // Storage is not behind clock and file-system ports yet: the files listed still call Node
-    // directly (fsync timing, lock tokens, back-off sleeps). No other storage file may start to.
+    // Storage reaches the file system, the clock and other processes only through its port
+    // (src/core/storage/fs-port.ts), so that the simulator runs it on a simulated disk. Node's
+    // side of the port is wired in node-fs.ts alone.
     files: ['src/core/storage/**/*.ts'],
-    ignores: ['src/core/storage/wal-writer.ts', 'src/core/storage/raft-storage.ts', 'src/core/storage/lock-file.ts', 'src/core/storage/preallocator.ts', 'src/core/storage/file-reaper.ts'],
-    rules: nodeRuntimeRules('Storage takes time and randomness from outside; see the port in src/core/node/runtime.ts.'),
+    ignores: ['src/core/storage/node-fs.ts'],
+    rules: nodeRuntimeRules('Storage takes time, randomness and processes from its port (src/core/storage/fs-port.ts).', {
+      modules: ['node:fs', 'fs', 'node:fs/promises', 'fs/promises'].map((name) => ({
+        name,
+        message: 'Storage reaches the file system through its port (fs-port.ts); only node-fs.ts wires node:fs.',
+      })),
+      properties: ['pid', 'kill'].map((property) => ({ object: 'process', property, message: 'Storage asks about processes through its port (StorageIo.process).' })),
+    }),
   },
   {
     files: ['bin/**/*.js'],

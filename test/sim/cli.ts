@@ -6,8 +6,10 @@
  *
  * `--host model` (the default) drives the Raft core through the simulator's own host
  * (host.ts); `--host real` runs real FleetNodes (src/core/node) on simulated time, network and
- * disks (real/), with `--disk-faults` drawing slow fsyncs, fsync EIO and unsynced data that
- * survives crashes; each run's line then counts every fault class injected.
+ * disks (real/), with `--disk-faults` drawing slow fsyncs, fsync EIO, unsynced data that
+ * survives crashes and latent damage; each run's line then counts every fault class injected.
+ * Its members' storage is the production RaftStorage on a simulated file system
+ * (`--storage real`, the default) or the in-memory model of it (`--storage model`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,19 +17,20 @@ import type { UnsafeTestingOptions } from '../../src/core/raft/types.js';
 import { parseFaults, type FaultKind } from './faults.js';
 import { runBatch } from './pool.js';
 import { replayCommand, summaryLine, type RunResult } from './run.js';
-import { REAL_UNSAFE, type RealUnsafe } from './real/cluster.js';
+import { REAL_UNSAFE, type RealStorageKind, type RealUnsafe } from './real/cluster.js';
 import { parseRealFaults, REAL_FAULT_KINDS, type RealFaultKind } from './real/plan.js';
 import { runRealBatch } from './real/pool.js';
 import { formatInjected, realSummaryLine, replayRealCommand, type RealRunResult } from './real/run.js';
 
 const USAGE = `usage: npm run sim -- [--host model|real] --nodes 3|5 --seeds N [--seed-start S] [--steps K]
          [--faults all|none|LIST] [--unsafe MODE] [--workers W] [--verbose]
-       npm run sim -- --host real ... [--disk-faults]
+       npm run sim -- --host real ... [--disk-faults] [--storage real|model]
 --host model (default): the Raft core in the simulator's own host; K steps of one tick (default 5000);
   --faults from drop,dup,delay,partition,crash,transfer,membership; --unsafe commit-previous-term|vote-twice.
 --host real: real FleetNodes on simulated time, network and disks; K steps of 100 ms (default 200);
   --faults from ${REAL_FAULT_KINDS.join(',')};
-  --disk-faults adds slow fsyncs, fsync EIO and unsynced writes that survive crashes (torn tails);
+  --disk-faults adds slow fsyncs, fsync EIO, unsynced writes that survive crashes (torn tails) and latent damage;
+  --storage real (default): the production storage on a simulated file system; model: a model of it in memory;
   --unsafe ${REAL_UNSAFE.join('|')}.
 --unsafe breaks every node (to prove the checkers can fail) and switches to the hostile fault
 mix that exposes it; --verbose prints each run's event log.`;
@@ -41,6 +44,8 @@ const UNSAFE_MODES: Readonly<Record<string, UnsafeTestingOptions>> = {
 interface CliOptions {
   readonly host: 'model' | 'real';
   readonly diskFaults: boolean;
+  /** --host real: the members' storage (real RaftStorage on a simulated file system, or its model). */
+  readonly storage?: RealStorageKind;
   readonly realFaults: ReadonlySet<RealFaultKind>;
   readonly nodes: number;
   readonly seeds: number;
@@ -76,6 +81,7 @@ function parseCli(argv: readonly string[]): CliOptions {
       verbose: { type: 'boolean' },
       host: { type: 'string' },
       'disk-faults': { type: 'boolean' },
+      storage: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -85,6 +91,7 @@ function parseCli(argv: readonly string[]): CliOptions {
   if (host !== 'model' && host !== 'real') throw new UsageError(`--host must be model or real, got '${host}'`);
   if (host === 'real') return parseRealCli(values);
   if (values['disk-faults']) throw new UsageError('--disk-faults needs --host real');
+  if (values.storage !== undefined) throw new UsageError('--storage needs --host real');
   const nodes = integer('nodes', values.nodes, 3, 3);
   if (nodes !== 3 && nodes !== 5) throw new UsageError(`--nodes must be 3 or 5, got ${nodes}`);
   const unsafeName = values.unsafe;
@@ -124,6 +131,11 @@ function parseRealCli(values: Values): CliOptions {
   if (unsafeName !== undefined && !REAL_UNSAFE.includes(unsafeName as RealUnsafe)) {
     throw new UsageError(`--unsafe with --host real must be one of ${REAL_UNSAFE.join(', ')}, got '${unsafeName}'`);
   }
+  const storage = text('storage') ?? 'real';
+  if (storage !== 'real' && storage !== 'model') throw new UsageError(`--storage must be real or model, got '${storage}'`);
+  if (storage === 'model' && (unsafeName === 'skip-checksum-verification' || unsafeName === 'truncate-without-repair')) {
+    throw new UsageError(`--unsafe ${unsafeName} needs --storage real`);
+  }
   const faultSpec = text('faults') ?? 'all';
   let realFaults: ReadonlySet<RealFaultKind>;
   try {
@@ -134,6 +146,7 @@ function parseRealCli(values: Values): CliOptions {
   return {
     host: 'real',
     diskFaults: values['disk-faults'] === true,
+    storage,
     realFaults,
     nodes,
     seeds: integer('seeds', text('seeds'), 10, 1),
@@ -162,6 +175,7 @@ async function mainReal(options: CliOptions): Promise<number> {
       steps: options.steps,
       faults: options.realFaults,
       diskFaults: options.diskFaults,
+      ...(options.storage ? { storage: options.storage } : {}),
       ...(unsafe ? { unsafe } : {}),
       workers: options.workers,
       ...(options.verbose ? { log: (line: string) => console.log(`  ${line}`) } : {}),

@@ -15,9 +15,9 @@
  * streamed to an operator from an open descriptor, which an unlink leaves intact and a
  * truncation would cut short.
  */
-import fsp from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, type StorageIo } from './fs-port.js';
 import { isErrno } from './fs-util.js';
+import { nodeStorageIo } from './node-fs.js';
 import type { StorageLogger } from './logger.js';
 
 /** The suffix of a file being deleted in the background. */
@@ -45,6 +45,7 @@ export class FileReaper {
   constructor(
     private readonly logger: StorageLogger,
     private readonly pace: ReaperPace = DEFAULT_REAPER_PACE,
+    private readonly io: StorageIo = nodeStorageIo,
   ) {}
 
   /**
@@ -55,7 +56,7 @@ export class FileReaper {
   async retire(file: string, opts: { truncate: boolean }): Promise<boolean> {
     const doomed = file + DELETING_SUFFIX;
     try {
-      await fsp.rename(file, doomed);
+      await this.io.fs.rename(file, doomed);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return false;
       throw err;
@@ -99,20 +100,21 @@ export class FileReaper {
 
   async #reap({ path, truncate }: Doomed): Promise<void> {
     if (truncate) {
-      const fh = await fsp.open(path, 'r+');
+      const { fs, clock } = this.io;
+      const fd = await fs.open(path, 'r+');
       try {
-        for (let size = (await fh.stat()).size; size > this.pace.sliceBytes && !this.#closed; ) {
+        for (let size = (await fs.fstat(fd)).size; size > this.pace.sliceBytes && !this.#closed; ) {
           size -= this.pace.sliceBytes;
-          await fh.truncate(size);
-          await sleep(this.pace.pauseMs);
+          await fs.ftruncate(fd, size);
+          await sleep(clock, this.pace.pauseMs);
         }
       } finally {
-        await fh.close();
+        await fs.close(fd);
       }
     }
     if (this.#closed) return;
     try {
-      await fsp.unlink(path);
+      await this.io.fs.unlink(path);
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
     }

@@ -1,25 +1,15 @@
 /**
- * The few file-system primitives durability rests on. Callback-style `fs` calls are used where
- * the work is slow (fsync) so the event loop keeps running meanwhile, and synchronous ones where
- * the work is a memory copy into the page cache (a write), which is cheaper than a thread hop.
+ * The few file-system primitives durability rests on, over the storage's file-system port
+ * (fs-port.ts). Writes are synchronous (a memory copy into the page cache, cheaper than a thread
+ * hop); fsyncs go through the port's promise calls so the event loop keeps running meanwhile.
  */
-import fs from 'node:fs';
-
-/** fdatasync on the libuv pool: resolves once the file's data (and size) are on stable storage. */
-export function fdatasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-}
-
-/** fsync (data and all metadata), for the rare calls that change a file's size or name. */
-export function fsync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
-}
+import type { StorageFs } from './fs-port.js';
 
 /** Makes the directory's entries durable: a created, renamed or deleted file survives a crash only after this. */
-export async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(fs: StorageFs, dir: string): Promise<void> {
   const fd = fs.openSync(dir, 'r');
   try {
-    await fsync(fd);
+    await fs.fsync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -29,7 +19,7 @@ export async function fsyncDir(dir: string): Promise<void> {
  * Writes all of `buffers` at `position` with one pwritev in the common case, looping on short
  * writes (a full disk, a signal) so that a record is never silently half-written.
  */
-export function writeFully(fd: number, buffers: readonly Uint8Array[], position: number): void {
+export function writeFully(fs: StorageFs, fd: number, buffers: readonly Uint8Array[], position: number): void {
   const total = buffers.reduce((n, b) => n + b.length, 0);
   let written = fs.writevSync(fd, buffers, position);
   if (written === total) return;
@@ -49,7 +39,7 @@ export function writeFully(fd: number, buffers: readonly Uint8Array[], position:
 export const SYNC_SLICE_BYTES = 4 << 20;
 
 /** Removes a file if it exists; true if it did. */
-export function removeIfExists(file: string): boolean {
+export function removeIfExists(fs: StorageFs, file: string): boolean {
   try {
     fs.unlinkSync(file);
     return true;

@@ -12,10 +12,10 @@
  * Anything else is refused rather than ignored: pointing a member at the wrong directory must
  * fail loudly, not start a fresh log next to someone's files.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { StorageCorruptionError, StorageLayoutError } from './errors.js';
 import { DELETING_SUFFIX } from './file-reaper.js';
+import type { StorageFs } from './fs-port.js';
 import { isErrno } from './fs-util.js';
 import { LOCK_FILE } from './lock-file.js';
 import { pad16, parseSnapshotFileName } from './snapshot-file.js';
@@ -67,11 +67,11 @@ export function segmentFileName(seq: number, firstIndex: number): string {
  * Creates the directory and its parts if it is new. Call before taking the lock. Returns true
  * if no log was ever written there (a new directory, or one whose creation was interrupted).
  */
-export function ensureStorageDir(dir: string): boolean {
+export function ensureStorageDir(fs: StorageFs, dir: string): boolean {
   fs.mkdirSync(dir, { recursive: true });
   const entries = fs.readdirSync(dir).filter((e) => e !== LOCK_FILE && !isLockTemp(e));
   // New, or a crash interrupted the creation below: nothing was ever written to the WAL.
-  const fresh = entries.every((e) => e === WAL_DIR || e === SNAP_DIR) && isEmptyDir(path.join(dir, WAL_DIR));
+  const fresh = entries.every((e) => e === WAL_DIR || e === SNAP_DIR) && isEmptyDir(fs, path.join(dir, WAL_DIR));
   if (fresh) {
     fs.mkdirSync(path.join(dir, WAL_DIR), { recursive: true });
     fs.mkdirSync(path.join(dir, SNAP_DIR), { recursive: true });
@@ -80,7 +80,7 @@ export function ensureStorageDir(dir: string): boolean {
 }
 
 /** Whether `dir` holds a log: a WAL segment or a snapshot. Creates and changes nothing. */
-export function holdsLog(dir: string): boolean {
+export function holdsLog(fs: StorageFs, dir: string): boolean {
   const any = (sub: string, test: (name: string) => boolean): boolean => {
     try {
       return fs.readdirSync(path.join(dir, sub)).some(test);
@@ -94,7 +94,7 @@ export function holdsLog(dir: string): boolean {
   );
 }
 
-function isEmptyDir(dir: string): boolean {
+function isEmptyDir(fs: StorageFs, dir: string): boolean {
   try {
     return fs.readdirSync(dir).length === 0;
   } catch (err) {
@@ -106,21 +106,21 @@ function isEmptyDir(dir: string): boolean {
 const KNOWN_ENTRIES = new Set([LOCK_FILE, WAL_DIR, SNAP_DIR, REPAIR_MARKER, `${REPAIR_MARKER}.tmp`, DAMAGED_DIR]);
 
 /** Reads and validates the layout. Throws StorageLayoutError or, for a missing segment, StorageCorruptionError. */
-export function readLayout(dir: string): StorageLayout {
+export function readLayout(fs: StorageFs, dir: string): StorageLayout {
   for (const e of fs.readdirSync(dir)) {
     if (!KNOWN_ENTRIES.has(e) && !isLockTemp(e)) {
       throw new StorageLayoutError(dir, `unexpected entry "${e}" (give the storage a directory of its own)`);
     }
   }
   for (const sub of [WAL_DIR, SNAP_DIR]) {
-    if (!fs.statSync(path.join(dir, sub), { throwIfNoEntry: false })?.isDirectory()) {
+    if (!fs.statSync(path.join(dir, sub))?.isDirectory()) {
       throw new StorageLayoutError(dir, `${sub}/ is missing; it is never removed by fleet, so the directory was damaged or is not a storage directory`);
     }
   }
   const leftovers: string[] = [];
   const deleting: string[] = [];
-  const segments = readSegments(dir, leftovers, deleting);
-  const snapshots = readSnapshots(dir, leftovers, deleting);
+  const segments = readSegments(fs, dir, leftovers, deleting);
+  const snapshots = readSnapshots(fs, dir, leftovers, deleting);
   // A repair may have set the whole WAL aside; the member learns term and log from the leader.
   if (segments.length === 0 && snapshots.length > 0 && !fs.existsSync(path.join(dir, REPAIR_MARKER))) {
     throw new StorageLayoutError(
@@ -132,7 +132,7 @@ export function readLayout(dir: string): StorageLayout {
 }
 
 /** The segment files in wal/, in sequence order, unchecked (a repair cuts at a gap among them). */
-export function listSegmentFiles(dir: string): SegmentFile[] {
+export function listSegmentFiles(fs: StorageFs, dir: string): SegmentFile[] {
   return fs
     .readdirSync(path.join(dir, WAL_DIR))
     .map((name) => ({ name, m: SEGMENT_PATTERN.exec(name) }))
@@ -141,7 +141,7 @@ export function listSegmentFiles(dir: string): SegmentFile[] {
     .sort((a, b) => a.seq - b.seq);
 }
 
-function readSegments(dir: string, leftovers: string[], deleting: string[]): SegmentFile[] {
+function readSegments(fs: StorageFs, dir: string, leftovers: string[], deleting: string[]): SegmentFile[] {
   const segments: SegmentFile[] = [];
   for (const name of fs.readdirSync(path.join(dir, WAL_DIR))) {
     const m = SEGMENT_PATTERN.exec(name);
@@ -162,7 +162,7 @@ function readSegments(dir: string, leftovers: string[], deleting: string[]): Seg
   return segments;
 }
 
-function readSnapshots(dir: string, leftovers: string[], deleting: string[]): SnapshotFile[] {
+function readSnapshots(fs: StorageFs, dir: string, leftovers: string[], deleting: string[]): SnapshotFile[] {
   const snapshots: SnapshotFile[] = [];
   for (const name of fs.readdirSync(path.join(dir, SNAP_DIR))) {
     const parsed = parseSnapshotFileName(name);

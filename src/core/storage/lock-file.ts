@@ -12,10 +12,11 @@
  * it is — with the pitfall that a SIGKILLed holder stays a zombie until its parent reaps it
  * (over half a second when the parent is a busy init), which counts as dead here.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { StorageLockedError } from './errors.js';
+import type { StorageFs, StorageIo } from './fs-port.js';
 import { isErrno, removeIfExists } from './fs-util.js';
+import { nodeStorageIo } from './node-fs.js';
 
 /** Name of the lock file inside the storage directory. */
 export const LOCK_FILE = 'LOCK';
@@ -34,54 +35,37 @@ export interface DirLock {
  * LOCK appears, because it is written to a temp file and hard-linked into place (link fails if
  * LOCK exists, atomically).
  */
-export function acquireLock(dir: string): DirLock {
+export function acquireLock(dir: string, io: StorageIo = nodeStorageIo): DirLock {
+  const { fs, clock, process: host } = io;
   const lockPath = path.join(dir, LOCK_FILE);
-  const token = `${process.pid} ${Date.now()} ${Math.random().toString(36).slice(2)}\n`;
-  const tmp = path.join(dir, `${LOCK_FILE}.${process.pid}.tmp`);
+  const token = `${host.pid} ${clock.wallNow()} ${clock.random().toString(36).slice(2)}\n`;
+  const tmp = lockTempFile(dir, host.pid);
   fs.writeFileSync(tmp, token);
   try {
     let tookOverFrom: number | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (tryLink(tmp, lockPath)) return heldLock(lockPath, token, tookOverFrom);
-      const holder = readHolder(lockPath);
-      if (holder !== undefined && isAlive(holder)) throw new StorageLockedError(dir, holder);
+      if (tryLink(fs, tmp, lockPath)) return heldLock(fs, lockPath, token, tookOverFrom);
+      const holder = readHolder(fs, lockPath);
+      if (holder !== undefined && host.isAlive(holder)) throw new StorageLockedError(dir, holder);
       // Stale (or unreadable): its process is gone. Remove it and race for it again.
       tookOverFrom = holder;
-      removeIfExists(lockPath);
+      removeIfExists(fs, lockPath);
     }
-    throw new StorageLockedError(dir, readHolder(lockPath) ?? -1);
+    throw new StorageLockedError(dir, readHolder(fs, lockPath) ?? -1);
   } finally {
-    removeIfExists(tmp);
+    removeIfExists(fs, tmp);
   }
 }
 
-function heldLock(lockPath: string, token: string, tookOverFrom: number | undefined): DirLock {
-  return {
-    ...(tookOverFrom !== undefined ? { tookOverFrom } : {}),
-    release() {
-      try {
-        if (fs.readFileSync(lockPath, 'utf8') === token) fs.unlinkSync(lockPath);
-      } catch (err) {
-        if (!isErrno(err, 'ENOENT')) throw err;
-      }
-    },
-  };
-}
-
-function tryLink(from: string, to: string): boolean {
-  try {
-    fs.linkSync(from, to);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) return false;
-    throw err;
-  }
+/** The temp file the process `pid` writes its token to before linking it into place as LOCK. */
+export function lockTempFile(dir: string, pid: number): string {
+  return path.join(dir, `${LOCK_FILE}.${pid}.tmp`);
 }
 
 /** The pid in LOCK, or undefined if it is missing or unreadable. */
-function readHolder(lockPath: string): number | undefined {
+export function readHolder(fs: StorageFs, lockPath: string): number | undefined {
   try {
-    const pid = Number.parseInt(fs.readFileSync(lockPath, 'utf8').split(' ')[0] ?? '', 10);
+    const pid = Number.parseInt(fs.readFileSync(lockPath).toString('utf8').split(' ')[0] ?? '', 10);
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
@@ -89,26 +73,25 @@ function readHolder(lockPath: string): number | undefined {
   }
 }
 
-/**
- * Whether the process with this pid still runs (EPERM: it exists but belongs to someone else).
- * A zombie (`Z`, or `X` while it is being reaped) has exited and closed its files; only its
- * entry in the process table waits for its parent, so it holds nothing.
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return isErrno(err, 'EPERM');
-  }
-  const state = linuxProcessState(pid);
-  return state !== 'Z' && state !== 'X';
+function heldLock(fs: StorageFs, lockPath: string, token: string, tookOverFrom: number | undefined): DirLock {
+  return {
+    ...(tookOverFrom !== undefined ? { tookOverFrom } : {}),
+    release() {
+      try {
+        if (fs.readFileSync(lockPath).toString('utf8') === token) fs.unlinkSync(lockPath);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+      }
+    },
+  };
 }
 
-/** The state letter of /proc/<pid>/status (`R`, `S`, `Z`, …); undefined without /proc or once the process is gone. */
-function linuxProcessState(pid: number): string | undefined {
+function tryLink(fs: StorageFs, from: string, to: string): boolean {
   try {
-    return /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  } catch {
-    return undefined;
+    fs.linkSync(from, to);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return false;
+    throw err;
   }
 }

@@ -6,8 +6,7 @@
  * atomic rename, so a crash mid-fill leaves a temp file that recovery deletes; a fill that fails
  * (a full disk) deletes its partial file at once, so that it does not keep the space it took.
  */
-import fsp from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, type StorageIo } from './fs-port.js';
 import { SYNC_SLICE_BYTES } from './fs-util.js';
 import type { StorageLogger } from './logger.js';
 
@@ -29,6 +28,7 @@ export class Preallocation {
     readonly path: string,
     bytes: number,
     logger: StorageLogger,
+    private readonly io: StorageIo,
   ) {
     this.done = this.fill(bytes).then(
       (completed) => {
@@ -36,7 +36,7 @@ export class Preallocation {
       },
       async (err: unknown) => {
         // The partial file holds space the log itself may need (after ENOSPC, all that was left).
-        const removed = await fsp.rm(this.path, { force: true }).then(
+        const removed = await io.fs.rm(this.path, { force: true }).then(
           () => true,
           () => false,
         );
@@ -64,20 +64,21 @@ export class Preallocation {
 
   private async fill(bytes: number): Promise<boolean> {
     const zeros = Buffer.alloc(Math.min(CHUNK_BYTES, bytes));
-    const fh = await fsp.open(this.path, 'w');
+    const { fs, clock } = this.io;
+    const fd = await fs.open(this.path, 'w');
     try {
       for (let at = 0; at < bytes; at += zeros.length) {
         if (this.state === 'cancelled') return false;
-        await fh.write(zeros, 0, Math.min(zeros.length, bytes - at), at);
+        await fs.write(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
         if ((at + zeros.length) % SYNC_SLICE_BYTES === 0) {
-          await fh.datasync();
-          await sleep(REST_MS);
+          await fs.fdatasync(fd);
+          await sleep(clock, REST_MS);
         }
       }
-      await fh.datasync();
+      await fs.fdatasync(fd);
       return this.state === 'filling';
     } finally {
-      await fh.close();
+      await fs.close(fd);
     }
   }
 }

@@ -3,15 +3,16 @@
  * and recovery. The host calls `persist` with each Ready's hard state and entries, and sends the
  * messages that depend on them only after the promise resolves.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
 import { StorageClosedError, StorageCorruptionError, StorageFullError, StorageUsageError, isDiskFull } from './errors.js';
-import { fsyncDir, isErrno, removeIfExists } from './fs-util.js';
+import type { StorageIo } from './fs-port.js';
+import { fsyncDir, removeIfExists } from './fs-util.js';
 import { FileReaper, type ReaperPace } from './file-reaper.js';
 import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, holdsLog, listSegmentFiles, readLayout } from './layout.js';
-import { LOCK_FILE, acquireLock, type DirLock } from './lock-file.js';
+import { LOCK_FILE, acquireLock, lockTempFile, readHolder, type DirLock } from './lock-file.js';
 import { silentLogger, type StorageLogger } from './logger.js';
+import { nodeStorageIo } from './node-fs.js';
 import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
 import { recoverWal, type WalRecovery } from './recovery.js';
 import { cutDamagedWal, readRepairMarker, removeRepairMarker, type RepairInfo } from './repair.js';
@@ -31,6 +32,11 @@ export interface RaftStorageOptions {
   /** How fast obsolete segments and snapshots are deleted in the background (file-reaper.ts). */
   readonly reaperPace?: ReaperPace;
   readonly logger?: StorageLogger;
+  /**
+   * The file system, clock and process storage works with. Default: Node's (node-fs.ts); the
+   * deterministic simulator passes its in-memory file system and simulated time.
+   */
+  readonly io?: StorageIo;
   /** Called with the duration of every commit fsync, in seconds (a histogram's `observe`). */
   readonly onFsync?: (seconds: number) => void;
   /**
@@ -47,9 +53,17 @@ export interface RaftStorageOptions {
   readonly onOutOfSpace?: (err: StorageFullError) => void;
   /**
    * For tests only: `beforeFsync` runs right before each commit fsync (throwing fails that fsync as
-   * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk).
+   * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk);
+   * `skipChecksums` and `cutDamageAsTornTail` are deliberate bugs, for the simulator's proof that
+   * its checkers catch them: recovery accepting WAL records whose checksum fails; recovery cutting
+   * fsynced damage at the log's tail as if it were a torn write, without starting a repair.
    */
-  readonly unsafe?: { readonly beforeFsync?: () => void; readonly beforeWrite?: () => void };
+  readonly unsafe?: {
+    readonly beforeFsync?: () => void;
+    readonly beforeWrite?: () => void;
+    readonly skipChecksums?: boolean;
+    readonly cutDamageAsTornTail?: boolean;
+  };
 }
 
 /** A snapshot being written in pieces (see RaftStorage.beginSnapshot). */
@@ -161,6 +175,7 @@ export class RaftStorage {
     private readonly snapshots: SnapshotStore,
     private readonly reaper: FileReaper,
     private readonly lock: DirLock,
+    private readonly io: StorageIo,
     /** Where the log stands once everything submitted so far lands. */
     private submitted: LogTail,
     /** Newest snapshot index submitted (saved or installed), durable or not. */
@@ -172,13 +187,14 @@ export class RaftStorage {
    * holds. Where the file system is too full to open it, throws StorageFullError naming the file.
    */
   static async open(dir: string, options: RaftStorageOptions = {}): Promise<OpenedStorage> {
-    const started = performance.now();
+    const io = options.io ?? nodeStorageIo;
+    const started = io.clock.monoNow();
     const logger = options.logger ?? silentLogger;
-    const created = diskFullAs(dir, () => ensureStorageDir(dir));
-    const { lock, removed } = lockOnFullDisk(dir, logger);
+    const created = diskFullAs(dir, () => ensureStorageDir(io.fs, dir));
+    const { lock, removed } = lockOnFullDisk(io, dir, logger);
     if (lock.tookOverFrom !== undefined) logger.warn('took over a stale LOCK', { dir, pid: lock.tookOverFrom });
     try {
-      return await RaftStorage.recover(dir, options, logger, lock, { started, created, removed });
+      return await RaftStorage.recover(io, dir, options, logger, lock, { started, created, removed });
     } catch (err) {
       lock.release();
       if (isDiskFull(err)) throw new StorageFullError(typeof err.path === 'string' ? err.path : path.join(dir, WAL_DIR), { cause: err });
@@ -187,16 +203,17 @@ export class RaftStorage {
   }
 
   private static async recover(
+    io: StorageIo,
     dir: string,
     options: RaftStorageOptions,
     logger: StorageLogger,
     lock: DirLock,
     opening: { started: number; created: boolean; removed: readonly string[] },
   ): Promise<OpenedStorage> {
-    const reaper = new FileReaper(logger, options.reaperPace);
-    const config = writerConfig(dir, options, logger, reaper);
-    const { layout, snapshots, wal, entries, conflicting, repairing } = await RaftStorage.readLog(dir, options, logger, reaper);
-    const removedFiles = [...opening.removed, ...layout.leftovers.filter((f) => removeIfExists(path.join(dir, f)))];
+    const reaper = new FileReaper(logger, options.reaperPace, io);
+    const config = writerConfig(io, dir, options, logger, reaper);
+    const { layout, snapshots, wal, entries, conflicting, repairing } = await RaftStorage.readLog(io, dir, options, logger, reaper);
+    const removedFiles = [...opening.removed, ...layout.leftovers.filter((f) => removeIfExists(io.fs, path.join(dir, f)))];
     // Nobody can be reading these: they were renamed by a process that has since stopped.
     for (const f of layout.deleting) reaper.discard(path.join(dir, f), { truncate: true });
     removedFiles.push(...layout.deleting);
@@ -208,7 +225,7 @@ export class RaftStorage {
     const startNew = reset || segmentsRead === 0 ? { reset } : false;
     const writer = await WalWriter.open(config, { segments: wal.segments, end: wal.end, headerEnd: wal.headerEnd, tail, startNew });
     // A snapshot renamed into place just before a crash is durable only once its directory is.
-    await fsyncDir(path.join(dir, SNAP_DIR));
+    await fsyncDir(io.fs, path.join(dir, SNAP_DIR));
     const report: RecoveryReport = {
       created: opening.created,
       segments: segmentsRead,
@@ -221,32 +238,36 @@ export class RaftStorage {
       conflictingEntriesDropped: conflicting,
       ...(repairing ? { repairing } : {}),
       ...(lock.tookOverFrom !== undefined ? { lockTakenOverFrom: lock.tookOverFrom } : {}),
-      durationMs: performance.now() - opening.started,
+      durationMs: io.clock.monoNow() - opening.started,
     };
     if (conflicting > 0) logger.warn('dropped log entries that contradict the snapshot (an interrupted snapshot install)', { count: conflicting });
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
-    const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, tail, snap?.meta.index ?? 0);
-    return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(snap) } : {}), entries, report };
+    const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, io, tail, snap?.meta.index ?? 0);
+    return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(io, snap) } : {}), entries, report };
   }
 
   /**
    * Reads the layout, the newest valid snapshot and the WAL. With `onDamage: 'repair'`, damage
    * is cut away (repair.ts) and the reading starts again on what is left, until it holds.
    */
-  private static async readLog(dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper) {
-    let repairing = readRepairMarker(dir);
+  private static async readLog(io: StorageIo, dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper) {
+    const { fs } = io;
+    let repairing = readRepairMarker(fs, dir);
     for (;;) {
       try {
-        const layout = readLayout(dir);
-        const snapshots = await SnapshotStore.open(path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
-        const wal = recoverWal(dir, layout.segments, logger);
+        const layout = readLayout(fs, dir);
+        const snapshots = await SnapshotStore.open(fs, path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
+        const wal = recoverWal(fs, dir, layout.segments, logger, {
+          unsafeSkipChecksums: options.unsafe?.skipChecksums === true,
+          unsafeCutDamageAsTornTail: options.unsafe?.cutDamageAsTornTail === true,
+        });
         const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
         const { entries, conflicting } = reconcile(wal.log, snapshots.latest?.meta, firstFile);
         return { layout, snapshots, wal, entries, conflicting, repairing };
       } catch (err) {
         if (options.onDamage !== 'repair' || !(err instanceof StorageCorruptionError)) throw err;
         // Each cut removes at least one segment or part of one, so this ends.
-        const cut = cutDamagedWal(dir, listSegmentFiles(dir), err, { logger, now: new Date().toISOString() });
+        const cut = cutDamagedWal(fs, dir, listSegmentFiles(fs, dir), err, { logger, now: new Date(io.clock.wallNow()).toISOString() });
         repairing = repairing ?? cut.info;
       }
     }
@@ -257,12 +278,12 @@ export class RaftStorage {
    * goes, so a restart no longer keeps the member out of elections (damaged/ stays).
    */
   markRepaired(): void {
-    removeRepairMarker(this.dir);
+    removeRepairMarker(this.io.fs, this.dir);
   }
 
   /** Whether `dir` holds a log (a WAL segment or a snapshot), without creating or changing anything. */
-  static holdsLog(dir: string): boolean {
-    return holdsLog(dir);
+  static holdsLog(dir: string, io: StorageIo = nodeStorageIo): boolean {
+    return holdsLog(io.fs, dir);
   }
 
   /** Index of the first entry the log holds: one past the newest submitted snapshot. */
@@ -486,14 +507,14 @@ function diskFullAs<T>(file: string, step: () => T): T {
  * behind by a process that died mid-fill may be what filled it, so that one is removed (it is
  * only a temp file of zeros) and the lock tried again. Returns the files removed.
  */
-function lockOnFullDisk(dir: string, logger: StorageLogger): { lock: DirLock; removed: string[] } {
+function lockOnFullDisk(io: StorageIo, dir: string, logger: StorageLogger): { lock: DirLock; removed: string[] } {
   const lockFile = path.join(dir, LOCK_FILE);
   const lock = (): DirLock => {
     try {
-      return acquireLock(dir);
+      return acquireLock(dir, io);
     } catch (err) {
       // acquireLock writes its token to this file before its try block: a failed write leaves it behind.
-      if (isDiskFull(err)) removeIfExists(path.join(dir, `${LOCK_FILE}.${process.pid}.tmp`));
+      if (isDiskFull(err)) removeIfExists(io.fs, lockTempFile(dir, io.process.pid));
       throw err;
     }
   };
@@ -502,7 +523,7 @@ function lockOnFullDisk(dir: string, logger: StorageLogger): { lock: DirLock; re
   } catch (err) {
     if (!isDiskFull(err)) throw err;
     const stale = path.join(WAL_DIR, NEXT_SEGMENT_TMP);
-    if (lockHeldByLiveProcess(lockFile) || !removeIfExists(path.join(dir, stale))) throw new StorageFullError(lockFile, { cause: err });
+    if (lockHeldByLiveProcess(io, lockFile) || !removeIfExists(io.fs, path.join(dir, stale))) throw new StorageFullError(lockFile, { cause: err });
     logger.warn('the disk is full: removed the partial preallocated segment a stopped process left behind', { dir, file: stale });
     return { lock: diskFullAs(lockFile, lock), removed: [stale] };
   }
@@ -513,23 +534,15 @@ function lockOnFullDisk(dir: string, logger: StorageLogger): { lock: DirLock; re
  * "running": only a pid that no longer exists (or no LOCK at all) lets a file of that process be
  * touched without holding the lock.
  */
-function lockHeldByLiveProcess(lockFile: string): boolean {
-  let text: string;
+function lockHeldByLiveProcess(io: StorageIo, lockFile: string): boolean {
+  let pid: number | undefined;
   try {
-    text = fs.readFileSync(lockFile, 'utf8');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return false;
+    pid = readHolder(io.fs, lockFile);
+  } catch {
     return true;
   }
-  const pid = Number.parseInt(text.split(' ')[0] ?? '', 10);
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return !isErrno(err, 'ESRCH');
-  }
+  if (pid === undefined) return io.fs.existsSync(lockFile);
+  return pid === io.process.pid || io.process.isAlive(pid);
 }
 
 function recoveredTail(wal: WalRecovery, snap: SnapshotFileInfo | undefined, entries: readonly Entry[]): LogTail {
@@ -542,16 +555,17 @@ function recoveredTail(wal: WalRecovery, snap: SnapshotFileInfo | undefined, ent
   };
 }
 
-function recoveredSnapshot(info: SnapshotFileInfo): RecoveredSnapshot {
-  return { meta: info.meta, dataLength: info.dataLength, read: () => readSnapshotData(info) };
+function recoveredSnapshot(io: StorageIo, info: SnapshotFileInfo): RecoveredSnapshot {
+  return { meta: info.meta, dataLength: info.dataLength, read: () => readSnapshotData(info, io.fs) };
 }
 
-function writerConfig(dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper): WalWriterConfig {
+function writerConfig(io: StorageIo, dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper): WalWriterConfig {
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(segmentBytes) || segmentBytes < MIN_SEGMENT_BYTES) {
     throw new StorageUsageError(`segmentBytes must be an integer ≥ ${MIN_SEGMENT_BYTES}, not ${segmentBytes}`);
   }
   return {
+    io,
     walDir: path.join(dir, WAL_DIR),
     segmentBytes,
     preallocate: options.preallocate ?? true,

@@ -219,15 +219,16 @@ export type DecodeResult =
  * Decodes the record at `pos`. Never throws: any damage (short file, bad length, checksum
  * mismatch, malformed payload) comes back as a reason, and the caller decides whether it is a
  * torn tail or corruption. Entry data goes into `slab` if given, else it is a view into `buf`.
+ * `verifyChecksum: false` is a deliberate bug for tests (the simulator's skip-checksum-verification).
  */
-export function decodeRecord(buf: Buffer, pos: number, slab?: PayloadSlab): DecodeResult {
+export function decodeRecord(buf: Buffer, pos: number, slab?: PayloadSlab, verifyChecksum = true): DecodeResult {
   if (pos + FRAME_BYTES > buf.length) return { ok: false, reason: 'the file ends inside a record header' };
   const bodyBytes = buf.readUInt32LE(pos + 4);
   if (bodyBytes < 1 || bodyBytes > MAX_BODY_BYTES) return { ok: false, reason: `implausible record length ${bodyBytes}` };
   const end = pos + FRAME_BYTES + bodyBytes;
   if (end > buf.length) return { ok: false, reason: `the file ends inside a record of ${bodyBytes} bytes` };
   // A plain Uint8Array view: Buffer#subarray builds a FastBuffer, measurably slower per record.
-  if (crc32(new Uint8Array(buf.buffer, buf.byteOffset + pos + 4, bodyBytes + 4)) !== buf.readUInt32LE(pos)) {
+  if (verifyChecksum && crc32(new Uint8Array(buf.buffer, buf.byteOffset + pos + 4, bodyBytes + 4)) !== buf.readUInt32LE(pos)) {
     return { ok: false, reason: 'checksum mismatch' };
   }
   const record = decodeBody(buf, buf[pos + 8], pos + 9, end, slab);

@@ -2,9 +2,9 @@
  * Reading the WAL back at open: scan every segment, repair a torn tail of the last one, refuse
  * anything else that is damaged, and replay the records into the log.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { StorageCorruptionError } from './errors.js';
+import type { StorageFs } from './fs-port.js';
 import { WAL_DIR, type SegmentFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
 import { PayloadSlab, type SegmentHeader } from './record-codec.js';
@@ -32,7 +32,13 @@ export interface WalRecovery {
  * record (deleted if even its header is torn) unless a later mark proves the damaged bytes had
  * been fsynced; damage anywhere else throws StorageCorruptionError.
  */
-export function recoverWal(dir: string, files: readonly SegmentFile[], logger: StorageLogger): WalRecovery {
+export function recoverWal(
+  fs: StorageFs,
+  dir: string,
+  files: readonly SegmentFile[],
+  logger: StorageLogger,
+  options: { readonly unsafeSkipChecksums?: boolean; readonly unsafeCutDamageAsTornTail?: boolean } = {},
+): WalRecovery {
   const log = new LogReplay();
   const slab = new PayloadSlab();
   const segments: SegmentState[] = [];
@@ -46,12 +52,12 @@ export function recoverWal(dir: string, files: readonly SegmentFile[], logger: S
     const rel = path.join(WAL_DIR, file.name);
     const abs = path.join(dir, rel);
     const buf = fs.readFileSync(abs);
-    const scan = scanSegment(buf, slab);
+    const scan = scanSegment(buf, slab, options);
     const isLast = i === files.length - 1;
     if (scan.damage) {
       const { offset, reason, durable } = scan.damage;
       if (!isLast) throw new StorageCorruptionError(rel, offset, `${reason} (in a segment that later segments follow)`);
-      if (durable) throw new StorageCorruptionError(rel, offset, `${reason}, and a later write in this segment shows it had been fsynced`);
+      if (durable && options.unsafeCutDamageAsTornTail !== true) throw new StorageCorruptionError(rel, offset, `${reason}, and a later write in this segment shows it had been fsynced`);
       tornTailBytes = Math.max(0, lastNonZero(buf) + 1 - offset);
       truncatedAt = { file: rel, offset, reason };
       logger.warn('truncating a torn write at the tail of the WAL', { file: rel, offset, reason, bytes: tornTailBytes });

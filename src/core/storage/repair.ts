@@ -11,9 +11,9 @@
  * REPAIRING is written, durably, before anything is cut, and removed only once the core says
  * the repair is done: a member that crashes while repairing restarts repairing.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { StorageCorruptionError } from './errors.js';
+import type { StorageCorruptionError } from './errors.js';
+import type { StorageFs } from './fs-port.js';
 import { DAMAGED_DIR, REPAIR_MARKER, WAL_DIR, type SegmentFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
 
@@ -31,10 +31,10 @@ export interface RepairInfo {
 }
 
 /** The repair under way in `dir`, if any. A marker that cannot be read still means repairing. */
-export function readRepairMarker(dir: string): RepairInfo | undefined {
+export function readRepairMarker(fs: StorageFs, dir: string): RepairInfo | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, REPAIR_MARKER), 'utf8');
+    text = fs.readFileSync(path.join(dir, REPAIR_MARKER)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -53,6 +53,7 @@ export function readRepairMarker(dir: string): RepairInfo | undefined {
  * Writes REPAIRING first. Returns the segments left and what was done.
  */
 export function cutDamagedWal(
+  fs: StorageFs,
   dir: string,
   segments: readonly SegmentFile[],
   err: StorageCorruptionError,
@@ -65,28 +66,28 @@ export function cutDamagedWal(
   const moved = segments.slice(keepPart ? from + 1 : from);
   const setAside = [...(keepPart ? [copyName(segments[from] as SegmentFile)] : []), ...moved.map((s) => path.join(DAMAGED_DIR, s.name))];
   const info: RepairInfo = { file: err.file, offset: err.offset, reason: err.reason, since: opts.now, setAside };
-  writeMarker(dir, info);
+  writeMarker(fs, dir, info);
   const damagedDir = path.join(dir, DAMAGED_DIR);
   fs.mkdirSync(damagedDir, { recursive: true });
   if (keepPart) {
     const seg = segments[from] as SegmentFile;
     const abs = path.join(dir, WAL_DIR, seg.name);
     fs.copyFileSync(abs, path.join(dir, copyName(seg)));
-    fsyncFile(path.join(dir, copyName(seg)));
+    fsyncFile(fs, path.join(dir, copyName(seg)));
     fs.truncateSync(abs, err.offset);
-    fsyncFile(abs);
+    fsyncFile(fs, abs);
   }
   for (const s of moved) fs.renameSync(path.join(dir, WAL_DIR, s.name), path.join(damagedDir, s.name));
-  fsyncFile(damagedDir);
-  fsyncFile(path.join(dir, WAL_DIR));
+  fsyncFile(fs, damagedDir);
+  fsyncFile(fs, path.join(dir, WAL_DIR));
   opts.logger.warn('damaged log data set aside: this member repairs its log from its peers before it votes again', { ...info });
   return { segments: segments.slice(0, keepPart ? from + 1 : from), info };
 }
 
 /** Ends a repair: REPAIRING goes (damaged/ stays for the operator). */
-export function removeRepairMarker(dir: string): void {
+export function removeRepairMarker(fs: StorageFs, dir: string): void {
   fs.rmSync(path.join(dir, REPAIR_MARKER), { force: true });
-  fsyncFile(dir);
+  fsyncFile(fs, dir);
 }
 
 function copyName(seg: SegmentFile): string {
@@ -94,16 +95,16 @@ function copyName(seg: SegmentFile): string {
 }
 
 /** Writes the marker whole (temp file, fsync, rename, directory fsync). */
-function writeMarker(dir: string, info: RepairInfo): void {
+function writeMarker(fs: StorageFs, dir: string, info: RepairInfo): void {
   const file = path.join(dir, REPAIR_MARKER);
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(info)}\n`);
-  fsyncFile(tmp);
+  fsyncFile(fs, tmp);
   fs.renameSync(tmp, file);
-  fsyncFile(dir);
+  fsyncFile(fs, dir);
 }
 
-function fsyncFile(file: string): void {
+function fsyncFile(fs: StorageFs, file: string): void {
   const fd = fs.openSync(file, 'r');
   try {
     fs.fsyncSync(fd);

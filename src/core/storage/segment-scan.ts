@@ -34,7 +34,7 @@ export interface SegmentScan {
  * Scans a whole segment image. Zero bytes after the last record are free (preallocated) space,
  * not damage. Entry payloads are copied into `slab` if given, else they are views into `buf`. The first record must be the segment header and no other record may be one.
  */
-export function scanSegment(buf: Buffer, slab?: PayloadSlab): SegmentScan {
+export function scanSegment(buf: Buffer, slab?: PayloadSlab, options: { readonly unsafeSkipChecksums?: boolean } = {}): SegmentScan {
   const records: WalRecord[] = [];
   const offsets: number[] = [];
   let pos = 0;
@@ -44,7 +44,7 @@ export function scanSegment(buf: Buffer, slab?: PayloadSlab): SegmentScan {
       if (junk < 0) return { records, offsets, end: pos };
       return damaged(buf, records, offsets, pos, `non-zero bytes at offset ${junk} after the end of the log`);
     }
-    const decoded = decodeRecord(buf, pos, slab);
+    const decoded = decodeRecord(buf, pos, slab, options.unsafeSkipChecksums !== true);
     if (!decoded.ok) return damaged(buf, records, offsets, pos, decoded.reason);
     const isHeader = decoded.record.kind === 'header';
     if (isHeader !== (records.length === 0)) {

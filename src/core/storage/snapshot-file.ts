@@ -13,13 +13,13 @@
  * the meta agrees with the file name. Files are only ever created by an atomic rename, so a
  * reader never sees a half-written one unless the disk damaged it.
  */
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import nodePath from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import type { ConfState, SnapshotMeta } from '../raft/types.js';
-import { fdatasync, fsync, fsyncDir, removeIfExists, SYNC_SLICE_BYTES, writeFully } from './fs-util.js';
+import type { StorageFs } from './fs-port.js';
+import { fsyncDir, removeIfExists, SYNC_SLICE_BYTES, writeFully } from './fs-util.js';
+import { nodeFs } from './node-fs.js';
 
 const MAGIC = Buffer.from('FLEETSNP', 'latin1');
 const VERSION = 1;
@@ -69,14 +69,15 @@ export class SnapshotFileWriter {
     readonly meta: SnapshotMeta,
     private readonly metaBytes: Buffer,
     fd: number,
+    private readonly fs: StorageFs,
   ) {
     this.#fd = fd;
   }
 
   /** Creates `<path>.tmp` (replacing a leftover of an interrupted attempt). */
-  static create(path: string, meta: SnapshotMeta): SnapshotFileWriter {
+  static create(path: string, meta: SnapshotMeta, fs: StorageFs = nodeFs): SnapshotFileWriter {
     const metaBytes = Buffer.from(JSON.stringify({ index: meta.index, term: meta.term, conf: meta.conf }), 'utf8');
-    return new SnapshotFileWriter(path, meta, metaBytes, fs.openSync(`${path}.tmp`, 'w+'));
+    return new SnapshotFileWriter(path, meta, metaBytes, fs.openSync(`${path}.tmp`, 'w+'), fs);
   }
 
   get #dataOffset(): number {
@@ -86,7 +87,7 @@ export class SnapshotFileWriter {
   /** Writes `bytes` at data offset `offset`. Throws what the file system throws (ENOSPC …). */
   write(bytes: Uint8Array, offset: number): void {
     if (this.#fd === undefined) throw new Error('SnapshotFileWriter.write: the writer is closed');
-    writeFully(this.#fd, [bytes], this.#dataOffset + offset);
+    writeFully(this.fs, this.#fd, [bytes], this.#dataOffset + offset);
     this.#unsynced += bytes.length;
     this.#end = Math.max(this.#end, offset + bytes.length);
   }
@@ -98,7 +99,7 @@ export class SnapshotFileWriter {
   async settle(): Promise<void> {
     if (this.#fd !== undefined && this.#unsynced >= SYNC_SLICE_BYTES) {
       this.#unsynced = 0;
-      await fdatasync(this.#fd);
+      await this.fs.fdatasync(this.#fd);
     }
   }
 
@@ -119,7 +120,7 @@ export class SnapshotFileWriter {
     const fd = this.#fd;
     if (fd === undefined) throw new Error('SnapshotFileWriter.commit: the writer is closed');
     if (dataLength !== this.#end) throw new Error(`snapshot data is ${this.#end} bytes, not the ${dataLength} announced`);
-    const dataCrc32 = await crcOfRange(fd, this.#dataOffset, dataLength);
+    const dataCrc32 = await crcOfRange(this.fs, fd, this.#dataOffset, dataLength);
     const head = Buffer.alloc(FIXED_BYTES);
     MAGIC.copy(head, 0);
     head.writeUInt32LE(VERSION, 8);
@@ -128,11 +129,11 @@ export class SnapshotFileWriter {
     head.writeUInt32LE(Math.floor(dataLength / 0x1_0000_0000), 20);
     head.writeUInt32LE(dataCrc32, 24);
     head.writeUInt32LE(crc32(this.metaBytes, crc32(head.subarray(0, 28))), 28);
-    writeFully(fd, [head, this.metaBytes], 0);
-    await fsync(fd);
+    writeFully(this.fs, fd, [head, this.metaBytes], 0);
+    await this.fs.fsync(fd);
     this.#close();
-    await fsp.rename(`${this.path}.tmp`, this.path);
-    await fsyncDir(nodePath.dirname(this.path));
+    await this.fs.rename(`${this.path}.tmp`, this.path);
+    await fsyncDir(this.fs, nodePath.dirname(this.path));
     return { meta: this.meta, path: this.path, dataOffset: this.#dataOffset, dataLength, dataCrc32 };
   }
 
@@ -140,22 +141,22 @@ export class SnapshotFileWriter {
   abort(): void {
     if (this.#fd === undefined) return;
     this.#close();
-    removeIfExists(`${this.path}.tmp`);
+    removeIfExists(this.fs, `${this.path}.tmp`);
   }
 
   #close(): void {
     const fd = this.#fd;
     this.#fd = undefined;
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) this.fs.closeSync(fd);
   }
 }
 
 /** CRC-32 of `length` bytes at `offset`, read a slice at a time through one reused buffer. */
-async function crcOfRange(fd: number, offset: number, length: number): Promise<number> {
+async function crcOfRange(fs: StorageFs, fd: number, offset: number, length: number): Promise<number> {
   const buf = Buffer.allocUnsafe(Math.min(length, 1 << 20));
   let crc = 0;
   for (let done = 0; done < length; ) {
-    const bytesRead = await readAt(fd, buf, Math.min(buf.length, length - done), offset + done);
+    const bytesRead = await fs.read(fd, buf, 0, Math.min(buf.length, length - done), offset + done);
     if (bytesRead === 0) throw new Error('snapshot file ended early while checksumming it');
     crc = crc32(buf.subarray(0, bytesRead), crc);
     done += bytesRead;
@@ -163,17 +164,13 @@ async function crcOfRange(fd: number, offset: number, length: number): Promise<n
   return crc;
 }
 
-function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
-}
-
 /** Reads and checks a snapshot's header and meta (not the data). Throws an Error whose message says what is wrong. */
-export async function readSnapshotInfo(path: string, expected: { term: number; index: number }): Promise<SnapshotFileInfo> {
-  const fh = await fsp.open(path, 'r');
+export async function readSnapshotInfo(path: string, expected: { term: number; index: number }, fs: StorageFs = nodeFs): Promise<SnapshotFileInfo> {
+  const fd = await fs.open(path, 'r');
   try {
-    const size = (await fh.stat()).size;
+    const size = (await fs.fstat(fd)).size;
     const head = Buffer.alloc(FIXED_BYTES);
-    if ((await fh.read(head, 0, FIXED_BYTES, 0)).bytesRead < FIXED_BYTES) throw new Error('file is shorter than its header');
+    if ((await fs.read(fd, head, 0, FIXED_BYTES, 0)) < FIXED_BYTES) throw new Error('file is shorter than its header');
     if (!head.subarray(0, 8).equals(MAGIC)) throw new Error('not a snapshot file (bad magic)');
     if (head.readUInt32LE(8) !== VERSION) throw new Error(`unsupported snapshot version ${head.readUInt32LE(8)}`);
     const metaLength = head.readUInt32LE(12);
@@ -182,39 +179,41 @@ export async function readSnapshotInfo(path: string, expected: { term: number; i
       throw new Error(`file size ${size} does not match its header (meta ${metaLength}, data ${dataLength} bytes)`);
     }
     const metaBytes = Buffer.alloc(metaLength);
-    await fh.read(metaBytes, 0, metaLength, FIXED_BYTES);
+    await fs.read(fd, metaBytes, 0, metaLength, FIXED_BYTES);
     if (crc32(metaBytes, crc32(head.subarray(0, 28))) !== head.readUInt32LE(28)) throw new Error('header checksum mismatch');
     const meta = parseMeta(metaBytes);
     if (meta.index !== expected.index || meta.term !== expected.term) throw new Error('header does not match the file name');
     return { meta, path, dataOffset: FIXED_BYTES + metaLength, dataLength, dataCrc32: head.readUInt32LE(24) };
   } finally {
-    await fh.close();
+    await fs.close(fd);
   }
 }
 
 /** Streams the data through CRC-32 without holding it; throws if it does not match the header. */
-export async function verifySnapshotData(info: SnapshotFileInfo): Promise<void> {
-  let crc = 0;
-  const stream = fs.createReadStream(info.path, { start: info.dataOffset, highWaterMark: 1 << 20 });
-  for await (const chunk of stream) crc = crc32(chunk as Buffer, crc);
-  if (crc !== info.dataCrc32) throw new Error('data checksum mismatch');
+export async function verifySnapshotData(info: SnapshotFileInfo, fs: StorageFs = nodeFs): Promise<void> {
+  const fd = await fs.open(info.path, 'r');
+  try {
+    if ((await crcOfRange(fs, fd, info.dataOffset, info.dataLength)) !== info.dataCrc32) throw new Error('data checksum mismatch');
+  } finally {
+    await fs.close(fd);
+  }
 }
 
 /** Reads a snapshot's data into memory, checking its checksum. */
-export async function readSnapshotData(info: SnapshotFileInfo): Promise<Uint8Array> {
-  const fh = await fsp.open(info.path, 'r');
+export async function readSnapshotData(info: SnapshotFileInfo, fs: StorageFs = nodeFs): Promise<Uint8Array> {
+  const fd = await fs.open(info.path, 'r');
   try {
     const data = new Uint8Array(info.dataLength);
     let done = 0;
     while (done < info.dataLength) {
-      const { bytesRead } = await fh.read(data, done, info.dataLength - done, info.dataOffset + done);
+      const bytesRead = await fs.read(fd, data, done, info.dataLength - done, info.dataOffset + done);
       if (bytesRead === 0) throw new Error('file ended early');
       done += bytesRead;
     }
     if (crc32(data) !== info.dataCrc32) throw new Error('data checksum mismatch');
     return data;
   } finally {
-    await fh.close();
+    await fs.close(fd);
   }
 }
 
@@ -223,9 +222,24 @@ export async function readSnapshotData(info: SnapshotFileInfo): Promise<Uint8Arr
  * before this resolves, so deleting it afterwards (a newer snapshot replacing it) does not cut
  * the stream short. The receiver checks `dataCrc32`.
  */
-export async function openSnapshotDataStream(info: SnapshotFileInfo): Promise<Readable> {
-  const fh = await fsp.open(info.path, 'r');
-  return fh.createReadStream({ start: info.dataOffset, highWaterMark: 1 << 20, autoClose: true });
+export async function openSnapshotDataStream(info: SnapshotFileInfo, fs: StorageFs = nodeFs): Promise<Readable> {
+  const fd = await fs.open(info.path, 'r');
+  return Readable.from(readChunks(fs, fd, info.dataOffset, info.dataLength), { objectMode: false });
+}
+
+/** The `length` bytes at `offset` of an open file, a slice at a time; closes the file when done or abandoned. */
+async function* readChunks(fs: StorageFs, fd: number, offset: number, length: number): AsyncGenerator<Buffer> {
+  try {
+    for (let done = 0; done < length; ) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, length - done));
+      const bytesRead = await fs.read(fd, chunk, 0, chunk.length, offset + done);
+      if (bytesRead === 0) return;
+      done += bytesRead;
+      yield chunk.subarray(0, bytesRead);
+    }
+  } finally {
+    await fs.close(fd);
+  }
 }
 
 function parseMeta(bytes: Buffer): SnapshotMeta {

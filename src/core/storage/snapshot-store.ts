@@ -3,11 +3,11 @@
  * last few, and setting aside files that fail their checks (renamed to `.snap.corrupt`, never
  * deleted: an operator may want to look at them).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { SnapshotMeta } from '../raft/types.js';
 import type { FileReaper } from './file-reaper.js';
+import type { StorageFs } from './fs-port.js';
 import { fsyncDir } from './fs-util.js';
 import type { SnapshotFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
@@ -48,6 +48,7 @@ export class SnapshotStore {
     private readonly logger: StorageLogger,
     private readonly retain: number,
     private readonly reaper: FileReaper,
+    private readonly fs: StorageFs,
     private files: SnapshotFile[],
     private latestInfo: SnapshotFileInfo | undefined,
     /** Snapshots set aside as corrupt since open. */
@@ -55,9 +56,16 @@ export class SnapshotStore {
   ) {}
 
   /** Finds the newest snapshot whose checksums hold (reading it through once, without keeping it in memory). */
-  static async open(dir: string, files: readonly SnapshotFile[], logger: StorageLogger, retain: number, reaper: FileReaper): Promise<SnapshotStore> {
-    const store = new SnapshotStore(dir, logger, retain, reaper, [...files], undefined, []);
-    store.latestInfo = await store.pickNewestValid(verifySnapshotData);
+  static async open(
+    fs: StorageFs,
+    dir: string,
+    files: readonly SnapshotFile[],
+    logger: StorageLogger,
+    retain: number,
+    reaper: FileReaper,
+  ): Promise<SnapshotStore> {
+    const store = new SnapshotStore(dir, logger, retain, reaper, fs, [...files], undefined, []);
+    store.latestInfo = await store.pickNewestValid((info) => verifySnapshotData(info, fs));
     return store;
   }
 
@@ -80,7 +88,7 @@ export class SnapshotStore {
 
   /** Starts a snapshot file written in pieces (see SnapshotFileWriter); finish it with `adopt`. */
   begin(meta: SnapshotMeta): SnapshotFileWriter {
-    return SnapshotFileWriter.create(path.join(this.dir, snapshotFileName(meta)), meta);
+    return SnapshotFileWriter.create(path.join(this.dir, snapshotFileName(meta)), meta, this.fs);
   }
 
   /**
@@ -98,7 +106,7 @@ export class SnapshotStore {
     const drop = this.files.splice(0, Math.max(0, this.files.length - this.retain));
     // Unlinked, not truncated: an operator's download may be streaming it from an open descriptor.
     for (const f of drop) await this.reaper.retire(path.join(this.dir, f.name), { truncate: false });
-    if (drop.length > 0) await fsyncDir(this.dir);
+    if (drop.length > 0) await fsyncDir(this.fs, this.dir);
     return this.files[0]?.index ?? meta.index;
   }
 
@@ -117,7 +125,7 @@ export class SnapshotStore {
   async loadLatest(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined> {
     let data: Uint8Array | undefined;
     this.latestInfo = await this.pickNewestValid(async (info) => {
-      data = await readSnapshotData(info);
+      data = await readSnapshotData(info, this.fs);
     });
     return this.latestInfo && data ? { meta: this.latestInfo.meta, data } : undefined;
   }
@@ -126,13 +134,13 @@ export class SnapshotStore {
   async openStream(): Promise<SnapshotStream | undefined> {
     const info = this.latestInfo;
     if (!info) return undefined;
-    return { meta: info.meta, dataLength: info.dataLength, dataCrc32: info.dataCrc32, stream: await openSnapshotDataStream(info) };
+    return { meta: info.meta, dataLength: info.dataLength, dataCrc32: info.dataCrc32, stream: await openSnapshotDataStream(info, this.fs) };
   }
 
   private async pickNewestValid(check: (info: SnapshotFileInfo) => Promise<void>): Promise<SnapshotFileInfo | undefined> {
     for (let f = this.files.at(-1); f; f = this.files.at(-1)) {
       try {
-        const info = await readSnapshotInfo(path.join(this.dir, f.name), f);
+        const info = await readSnapshotInfo(path.join(this.dir, f.name), f, this.fs);
         await check(info);
         return info;
       } catch (err) {
@@ -145,7 +153,7 @@ export class SnapshotStore {
   private quarantine(f: SnapshotFile, reason: string): void {
     const file = path.join(path.basename(this.dir), f.name);
     this.logger.warn('snapshot failed its checks; set aside as .corrupt and falling back to the previous one', { file, reason });
-    fs.renameSync(path.join(this.dir, f.name), path.join(this.dir, `${f.name}.corrupt`));
+    this.fs.renameSync(path.join(this.dir, f.name), path.join(this.dir, `${f.name}.corrupt`));
     this.files.pop();
     this.skipped.push({ file, reason });
   }

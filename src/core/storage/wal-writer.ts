@@ -8,12 +8,12 @@
  * next write and fsync. Only this loop touches the active segment, which is what makes "durable
  * in submission order" hold without locks.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, HardState } from '../raft/types.js';
 import { StorageClosedError, StorageFailedError, StorageFullError, isDiskFull } from './errors.js';
 import type { FileReaper } from './file-reaper.js';
-import { fdatasync, fsync, fsyncDir, removeIfExists, writeFully } from './fs-util.js';
+import type { StorageFs, StorageIo } from './fs-port.js';
+import { fsyncDir, removeIfExists, writeFully } from './fs-util.js';
 import { NEXT_SEGMENT_TMP, segmentFileName } from './layout.js';
 import type { StorageLogger } from './logger.js';
 import { Preallocation } from './preallocator.js';
@@ -41,6 +41,8 @@ export interface SegmentState {
 
 /** How the writer is set up; see RaftStorageOptions for the meaning of each. */
 export interface WalWriterConfig {
+  /** The file system, clock and process the writer works with (node-fs.ts in production). */
+  readonly io: StorageIo;
   readonly walDir: string;
   readonly segmentBytes: number;
   readonly preallocate: boolean;
@@ -108,6 +110,7 @@ interface ResetOp extends Waiter {
 export class WalWriter {
   /** Number of commit fsyncs so far. */
   fsyncs = 0;
+  private readonly fs: StorageFs;
   private readonly encoder = new RecordEncoder();
   private readonly markEncoder = new RecordEncoder(MARK_RECORD_BYTES);
   private readonly queue: (BatchOp | ResetOp)[] = [];
@@ -143,6 +146,7 @@ export class WalWriter {
   ) {
     this.written = tail;
     this.durableTail = tail;
+    this.fs = config.io.fs;
   }
 
   /** Opens the write path where recovery left off. The resumed segment is fsynced: it may hold bytes a crash left only in the page cache. */
@@ -154,14 +158,15 @@ export class WalWriter {
       // A reset header makes every older segment obsolete; keeping them would only block compaction.
       if (resume.startNew && resume.startNew.reset) await writer.dropOldest(writer.segments.length - 1);
     } else {
+      const { fs } = config.io;
       writer.fd = fs.openSync(path.join(config.walDir, last.name), 'r+');
       writer.allocated = fs.fstatSync(writer.fd).size;
       writer.offset = writer.synced = last.bytes = resume.end;
       writer.headerEnd = resume.headerEnd;
-      await fdatasync(writer.fd);
+      await fs.fdatasync(writer.fd);
       writer.startPreallocation();
     }
-    await fsyncDir(config.walDir);
+    await fsyncDir(config.io.fs, config.walDir);
     return writer;
   }
 
@@ -244,10 +249,10 @@ export class WalWriter {
     try {
       if (this.dirty && !this.failure) await this.commitSync();
     } finally {
-      if (this.fd >= 0) fs.closeSync(this.fd);
+      if (this.fd >= 0) this.fs.closeSync(this.fd);
       this.fd = -1;
       await this.prealloc?.cancel();
-      if (this.prealloc) removeIfExists(this.prealloc.path);
+      if (this.prealloc) removeIfExists(this.fs, this.prealloc.path);
     }
   }
 
@@ -263,7 +268,7 @@ export class WalWriter {
     for (const op of this.queue.splice(0)) op.reject(refusal);
     if (this.fd >= 0) {
       try {
-        fs.closeSync(this.fd);
+        this.fs.closeSync(this.fd);
       } catch {
         // Closing a local file does not wait on the disk; an error here changes nothing.
       }
@@ -274,7 +279,7 @@ export class WalWriter {
     if (prealloc) {
       void prealloc.cancel();
       try {
-        removeIfExists(prealloc.path);
+        removeIfExists(this.fs, prealloc.path);
       } catch {
         // Best effort: the next start removes a leftover temp file.
       }
@@ -381,12 +386,12 @@ export class WalWriter {
     const end = this.offset + buffers.reduce((n, b) => n + b.length, 0);
     try {
       this.config.beforeWrite?.();
-      writeFully(this.fd, buffers, this.offset);
+      writeFully(this.fs, this.fd, buffers, this.offset);
     } catch (err) {
       if (!isDiskFull(err)) throw err;
       const zeroed = Math.min(this.allocated, end) - this.offset;
-      if (zeroed > 0) writeFully(this.fd, [Buffer.alloc(zeroed)], this.offset);
-      fs.ftruncateSync(this.fd, Math.max(this.offset, this.allocated));
+      if (zeroed > 0) writeFully(this.fs, this.fd, [Buffer.alloc(zeroed)], this.offset);
+      this.fs.ftruncateSync(this.fd, Math.max(this.offset, this.allocated));
       throw new StorageFullError(this.segmentPath(), { cause: err, held: true });
     }
     this.allocated = Math.max(this.allocated, end);
@@ -398,11 +403,12 @@ export class WalWriter {
 
   private async commitSync(): Promise<void> {
     const upTo = this.offset;
-    const started = performance.now();
+    const { clock } = this.config.io;
+    const started = clock.monoNow();
     this.config.beforeFsync?.();
-    await fdatasync(this.fd);
+    await this.fs.fdatasync(this.fd);
     this.fsyncs++;
-    this.config.onFsync?.((performance.now() - started) / 1000);
+    this.config.onFsync?.((clock.monoNow() - started) / 1000);
     this.synced = upTo;
     this.dirty = this.offset !== upTo;
   }
@@ -445,8 +451,8 @@ export class WalWriter {
     const header = new RecordEncoder(256);
     header.header({ seq, firstIndex, prevTerm: tail.lastTerm, reset, hardState: tail.hardState });
     const fd = this.createSegment(name, header.view());
-    await fdatasync(fd);
-    await fsyncDir(this.config.walDir);
+    await this.fs.fdatasync(fd);
+    await fsyncDir(this.fs, this.config.walDir);
     this.fd = fd;
     this.offset = this.synced = this.headerEnd = header.length;
     this.dirty = false;
@@ -459,24 +465,24 @@ export class WalWriter {
     const file = path.join(this.config.walDir, name);
     let fd: number | undefined;
     try {
-      fd = this.takePreallocated(name) ?? fs.openSync(file, 'wx+');
+      fd = this.takePreallocated(name) ?? this.fs.openSync(file, 'wx+');
       this.config.beforeWrite?.();
-      writeFully(fd, [header], 0);
-      this.allocated = fs.fstatSync(fd).size;
+      writeFully(this.fs, fd, [header], 0);
+      this.allocated = this.fs.fstatSync(fd).size;
       return fd;
     } catch (err) {
-      if (fd !== undefined) fs.closeSync(fd);
+      if (fd !== undefined) this.fs.closeSync(fd);
       if (!isDiskFull(err)) throw err;
-      removeIfExists(file);
+      removeIfExists(this.fs, file);
       throw new StorageFullError(file, { cause: err, held: true });
     }
   }
 
   private async seal(): Promise<void> {
     if (this.fd < 0) return;
-    fs.ftruncateSync(this.fd, this.offset);
-    await fsync(this.fd);
-    fs.closeSync(this.fd);
+    this.fs.ftruncateSync(this.fd, this.offset);
+    await this.fs.fsync(this.fd);
+    this.fs.closeSync(this.fd);
     this.fd = -1;
     this.dirty = false;
   }
@@ -484,9 +490,9 @@ export class WalWriter {
   private takePreallocated(name: string): number | undefined {
     if (!this.prealloc?.ready) return undefined;
     const target = path.join(this.config.walDir, name);
-    fs.renameSync(this.prealloc.path, target);
+    this.fs.renameSync(this.prealloc.path, target);
     this.prealloc = undefined;
-    return fs.openSync(target, 'r+');
+    return this.fs.openSync(target, 'r+');
   }
 
   /**
@@ -497,7 +503,7 @@ export class WalWriter {
   private startPreallocation(): void {
     if (!this.config.preallocate || this.closed || (this.prealloc && !this.prealloc.failed)) return;
     this.prealloc = undefined;
-    const free = freeBytes(this.config.walDir);
+    const free = freeBytes(this.fs, this.config.walDir);
     if (free !== undefined && free < 2 * this.config.segmentBytes) {
       if (!this.preallocSkipped) {
         this.config.logger.warn('not preallocating the next WAL segment: the file system has less than twice the segment size free; segments will grow as they are written', { free, segmentBytes: this.config.segmentBytes });
@@ -507,20 +513,20 @@ export class WalWriter {
     }
     this.preallocSkipped = false;
     const tmp = path.join(this.config.walDir, NEXT_SEGMENT_TMP);
-    this.prealloc = new Preallocation(tmp, this.config.segmentBytes, this.config.logger);
+    this.prealloc = new Preallocation(tmp, this.config.segmentBytes, this.config.logger, this.config.io);
   }
 
   private async dropOldest(n: number): Promise<string[]> {
     if (n <= 0) return [];
     const gone = this.segments.splice(0, n).map((s) => s.name);
     for (const name of gone) await this.config.reaper.retire(path.join(this.config.walDir, name), { truncate: true });
-    await fsyncDir(this.config.walDir);
+    await fsyncDir(this.fs, this.config.walDir);
     return gone;
   }
 }
 
 /** Bytes an unprivileged writer may still use on the file system holding `dir`; undefined if it cannot be told. */
-function freeBytes(dir: string): number | undefined {
+function freeBytes(fs: StorageFs, dir: string): number | undefined {
   try {
     const s = fs.statfsSync(dir);
     return s.bavail * s.bsize;

@@ -1,8 +1,11 @@
 /**
  * A simulated cluster of real FleetNodes: each member is the production FleetNode (Ready loop,
  * chained writes, waiters, read queue, snapshot jobs, the fleet state machine) on simulated
- * time (SimRuntime), over the seeded packet simulator of ../network.ts, on an in-memory disk
- * with seeded faults (SimDisk). Only the process around the node and its sockets are simulated.
+ * time (SimRuntime), over the seeded packet simulator of ../network.ts, on the production
+ * storage (RaftStorage) over an in-memory file system with seeded faults (SimFs; `storage:
+ * 'model'` puts SimStorage, a model of the storage, in its place). The checkers read each
+ * member's SimDisk: what it was acknowledged to hold, replaced at each start by what recovery
+ * read back. Only the process around the node and its sockets are simulated.
  */
 import { FleetNode, type FleetNodeOptions, type NodeLogger, type PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeApi } from '../../../src/core/node/api.js';
@@ -17,7 +20,10 @@ import { SafetyViolation } from '../violation.js';
 import { RealClients } from './clients.js';
 import { drawClockJumps, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
+import { scanSegment } from '../../../src/core/storage/segment-scan.js';
+import { openRealStorage, SIM_STORAGE_DIR, type RealSimStorage } from './real-storage.js';
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
+import { SimFs, type Damage } from './sim-fs.js';
 
 /** The deliberately broken members `--unsafe` selects in real-node runs, to prove the checkers can fail. */
 export const REAL_UNSAFE = [
@@ -29,6 +35,8 @@ export const REAL_UNSAFE = [
   'stale-read-confirmation',
   'new-leader-early-read',
   'repair-without-fencing',
+  'skip-checksum-verification',
+  'truncate-without-repair',
 ] as const;
 
 /**
@@ -38,7 +46,10 @@ export const REAL_UNSAFE = [
  * FleetNode applies entries as soon as they are appended; FleetNode sends vote grants before
  * they are durable; the Raft core releases a read on a confirmation from a round sent before
  * it arrived; a new leader serves reads before an entry of its term committed; a member whose
- * damaged log was cut rejoins voting at once, as if it had truncated nothing committed.
+ * damaged log was cut rejoins voting at once, as if it had truncated nothing committed; the
+ * storage's recovery accepts WAL records without checking their checksums; it cuts damaged
+ * fsynced records at the log's tail (committed entries among them) as a torn write, without
+ * starting a repair (the last two with real storage only).
  */
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
 
@@ -58,10 +69,13 @@ const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNode
  * broken members are caught by their own fault mixes, which damage would only dilute.
  */
 function latentDamageRate(prng: Prng, unsafe: RealUnsafe | undefined): number {
-  if (unsafe === 'repair-without-fencing') return 1;
+  if (unsafe === 'repair-without-fencing' || unsafe === 'skip-checksum-verification' || unsafe === 'truncate-without-repair') return 1;
   if (unsafe !== undefined || !prng.chance(0.8)) return 0;
   return prng.logUniform(0.1, 0.6);
 }
+
+/** The members' storage: the production one on a simulated file system, or a model of it. */
+export type RealStorageKind = 'real' | 'model';
 
 /** What decides a real-node run: with the same options, a run is the same run. */
 export interface RealClusterOptions {
@@ -70,6 +84,11 @@ export interface RealClusterOptions {
   readonly faults: ReadonlySet<RealFaultKind>;
   readonly diskFaults: boolean;
   readonly unsafe?: RealUnsafe;
+  /**
+   * The members' storage: 'real' runs the production RaftStorage on a simulated file system
+   * (SimFs); 'model' is SimStorage, a model of it in memory. Default 'real'.
+   */
+  readonly storage?: RealStorageKind;
   readonly log?: (line: string) => void;
   /** Scripted runs only: each member's clocks, in place of the seed's draw (jumps still follow the plan). */
   readonly clocks?: readonly ClockSettings[];
@@ -99,9 +118,14 @@ const SILENT: NodeLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** One member: its disk (which outlives processes), and the current process, if any. */
 class Member {
+  /** What the member durably holds, as the checkers read it. */
   readonly disk: SimDisk;
+  /** With real storage: the file system the production storage runs on. */
+  fs: SimFs | undefined;
+  /** Damage was put on `fs` that no opening of the storage has found yet (then `disk.repair` says). */
+  damageUnseen = false;
   incarnation: Incarnation | undefined;
-  storage: SimStorage | undefined;
+  storage: SimStorage | RealSimStorage | undefined;
   /** Set once FleetNode.open resolved and the node started. */
   node: FleetNode | undefined;
   incarnations = 0;
@@ -178,6 +202,7 @@ export class RealCluster {
       this.members.push(m);
       this.memberIds.push(m.id);
       stores.set(m.id, m.disk);
+      if ((options.storage ?? 'real') === 'real') m.fs = new SimFs(plan.disk, this.diskStats);
     }
     this.plan = { ...plan, ...drawClockJumps(clockPrng, options.faults) };
     this.clockJumpPrng = clockPrng.fork();
@@ -220,23 +245,56 @@ export class RealCluster {
 
   /** Starts a new process for `m` from what its disk holds. */
   private start(m: Member): void {
-    this.maybeDamage(m);
+    if (m.fs !== undefined) this.maybeDamageFile(m, m.fs);
+    else this.maybeDamage(m);
     const inc = new Incarnation(m.id, ++m.incarnations);
     m.incarnation = inc;
     m.node = undefined;
-    const unsafe = this.options.unsafe;
-    const storage = new SimStorage(m.disk, this.scheduler, {
+    m.storage = undefined;
+    const runtime = new SimRuntime(this.scheduler, inc, m.clock, this.nodePrng.fork());
+    const logger = this.options.log ? this.memberLogger(m.id) : SILENT;
+    if (m.fs === undefined) {
+      const unsafe = this.options.unsafe;
+      const storage = new SimStorage(m.disk, this.scheduler, {
+        owner: inc,
+        plan: this.diskPlan,
+        prng: this.diskPrng.fork(),
+        stats: this.diskStats,
+        ...(unsafe === 'ack-before-fsync' ? { unsafeAckBeforeFsync: true } : {}),
+      });
+      this.openNode(m, inc, runtime, logger, storage);
+      return;
+    }
+    openRealStorage({
       owner: inc,
-      plan: this.diskPlan,
+      scheduler: this.scheduler,
+      runtime,
       prng: this.diskPrng.fork(),
-      stats: this.diskStats,
-      ...(unsafe === 'ack-before-fsync' ? { unsafeAckBeforeFsync: true } : {}),
-    });
+      fs: m.fs,
+      disk: m.disk,
+      logger: { info: (msg, f) => logger.info(f ?? {}, msg), warn: (msg, f) => logger.warn(f ?? {}, msg), error: (msg, f) => logger.error(f ?? {}, msg) },
+      ...(this.options.unsafe === 'ack-before-fsync' ? { unsafeAckBeforeFsync: true } : {}),
+      ...(this.options.unsafe === 'skip-checksum-verification' ? { unsafeSkipChecksums: true } : {}),
+      ...(this.options.unsafe === 'truncate-without-repair' ? { unsafeCutDamageAsTornTail: true } : {}),
+    }).then(
+      (storage) => {
+        m.damageUnseen = false;
+        if (inc.alive) this.openNode(m, inc, runtime, logger, storage);
+      },
+      (err: unknown) => {
+        // The disk failed while the storage opened: the process exits, as the coordinator makes it, and is restarted later.
+        if (inc.alive && (err as NodeJS.ErrnoException).code === 'EIO') return this.fatal(m, inc, err as Error);
+        this.fail(err);
+      },
+    );
+  }
+
+  /** Starts the FleetNode of process `inc` on `storage`. */
+  private openNode(m: Member, inc: Incarnation, runtime: SimRuntime, logger: NodeLogger, storage: SimStorage | RealSimStorage): void {
     m.storage = storage;
     this.checker.onRestart(m.id, m.disk.snapshotIndex);
-    const runtime = new SimRuntime(this.scheduler, inc, m.clock, this.nodePrng.fork());
+    const unsafe = this.options.unsafe;
     const founders = new Map(this.memberIds.map((id) => [id, `${id}:7781`]));
-    const logger = this.options.log ? this.memberLogger(m.id) : SILENT;
     FleetNode.open({
       id: m.id,
       clusterName: 'sim',
@@ -279,7 +337,8 @@ export class RealCluster {
     const inc = m.incarnation;
     if (inc === undefined || !inc.alive) return;
     inc.alive = false;
-    m.storage?.crash();
+    if (m.storage instanceof SimStorage) m.storage.crash();
+    m.fs?.crash(this.diskPrng);
     m.node = undefined;
     this.checker.onNotLeader(m.id);
     this.leaderChecked.delete(m.id);
@@ -576,6 +635,49 @@ export class RealCluster {
     disk.damage(index);
   }
 
+  /**
+   * Latent corruption on a real storage's disk: as `maybeDamage` draws it, but done to the bytes
+   * of the entry's WAL record on the simulated platter — a flipped bit, or a zeroed 512-byte
+   * sector — and left for the production recovery to find. Only damage the storage can tell
+   * from a torn write is drawn (in a segment that later ones follow, or before a mark that proves
+   * it had been fsynced): the last fsynced write of a log, damaged, reads exactly as a torn one.
+   */
+  private maybeDamageFile(m: Member, fs: SimFs): void {
+    if (this.latentDamage === 0 || !this.damagePrng.chance(this.latentDamage)) return;
+    const disk = m.disk;
+    if (disk.lastIndex <= disk.snapshotIndex) return;
+    // A member whose storage is still opening has not reported its damage yet: it counts too.
+    const repairing = this.members.filter((o) => o !== m && (o.disk.repair !== undefined || o.damageUnseen)).length;
+    if (repairing + 1 > Math.floor((this.members.length - 1) / 2)) return;
+    const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
+    const index = this.damagePrng.between(oldest, disk.lastIndex);
+    const walDir = `${SIM_STORAGE_DIR}/wal`;
+    const segments = fs.list(walDir).filter((n) => n.endsWith('.wal'));
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const file = `${walDir}/${segments[i] as string}`;
+      const buf = fs.durableContent(file);
+      if (buf === undefined) continue;
+      const scan = scanSegment(buf);
+      const k = scan.records.findLastIndex((r) => r.kind === 'entry' && r.entry.index === index);
+      if (k < 0) continue;
+      const from = scan.offsets[k] as number;
+      const to = scan.offsets[k + 1] ?? scan.end;
+      const offset = this.damagePrng.between(from, to - 1);
+      const damage: Damage = this.damagePrng.chance(0.7) ? { kind: 'bit', offset, bit: this.damagePrng.int(8) } : { kind: 'sector', offset };
+      const copy = Buffer.from(buf);
+      if (damage.kind === 'bit') copy.writeUInt8((copy.readUInt8(offset) ^ (1 << damage.bit)) & 0xff, offset);
+      else copy.fill(0, offset - (offset % 512), Math.min(offset - (offset % 512) + 512, copy.length));
+      const found = scanSegment(copy).damage;
+      if (found === undefined || (i === segments.length - 1 && !found.durable)) return;
+      fs.damage(file, damage);
+      m.damageUnseen = true;
+      this.diskStats.latentDamage++;
+      this.digest.add(120, m.index, index);
+      this.log(`latent damage on ${m.id}: ${damage.kind === 'bit' ? 'a flipped bit' : 'a zeroed sector'} at byte ${offset} of ${segments[i] as string}, in entry ${index} of ${disk.lastIndex}`);
+      return;
+    }
+  }
+
   private restart(m: Member): void {
     this.injected.restarts++;
     this.digest.add(101, m.index);
@@ -665,7 +767,10 @@ export class RealCluster {
       if (!m.up) this.start(m);
     }
     this.diskPlan = { ...this.diskPlan, eio: 0 };
-    for (const m of this.members) m.storage?.stopFailing();
+    for (const m of this.members) {
+      if (m.storage instanceof SimStorage) m.storage.stopFailing();
+      m.fs?.stopFailing();
+    }
     this.log(`heal: all links healed, ${powerCycle ? 'every member power-cycled' : 'all members up'}`);
   }
 

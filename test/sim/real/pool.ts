@@ -3,7 +3,7 @@
  * asked, results in seed order (as ../pool.ts does for the model host).
  */
 import { runOnWorkers } from '../pool.js';
-import type { RealUnsafe } from './cluster.js';
+import type { RealStorageKind, RealUnsafe } from './cluster.js';
 import { REAL_FAULT_KINDS, type RealFaultKind } from './plan.js';
 import { runRealSeed, type RealRunResult } from './run.js';
 
@@ -15,6 +15,7 @@ export interface RealBatchOptions {
   readonly steps: number;
   readonly faults: ReadonlySet<RealFaultKind>;
   readonly diskFaults: boolean;
+  readonly storage?: RealStorageKind;
   readonly unsafe?: RealUnsafe;
   /** Worker threads to use; 1 runs everything on the calling thread. */
   readonly workers: number;
@@ -30,6 +31,7 @@ export interface RealWorkerJob {
   readonly steps: number;
   readonly faults: readonly RealFaultKind[];
   readonly diskFaults: boolean;
+  readonly storage?: RealStorageKind;
   readonly unsafe?: RealUnsafe;
 }
 
@@ -42,6 +44,7 @@ export function runRealJob(job: RealWorkerJob, log?: (line: string) => void): Pr
     steps: job.steps,
     faults,
     diskFaults: job.diskFaults,
+    ...(job.storage ? { storage: job.storage } : {}),
     ...(job.unsafe ? { unsafe: job.unsafe } : {}),
     ...(log ? { log } : {}),
   });
@@ -58,6 +61,7 @@ export async function runRealBatch(options: RealBatchOptions, onResult: (result:
       steps: options.steps,
       faults: [...options.faults],
       diskFaults: options.diskFaults,
+      ...(options.storage ? { storage: options.storage } : {}),
       ...(options.unsafe ? { unsafe: options.unsafe } : {}),
     });
   }

@@ -15,6 +15,13 @@ describe('real-node simulator determinism', () => {
     expect(second).toEqual(first);
   }, 60_000);
 
+  it('replays the same run with the storage model as well', async () => {
+    const options = { seed: 7, nodes: 3, steps: 60, faults, diskFaults: true, storage: 'model' as const };
+    const first = await runRealSeed(options);
+    expect((await runRealSeed(options)).digest).toBe(first.digest);
+    expect(first.storage).toBe('model');
+  }, 60_000);
+
   it('gives different runs for different seeds', async () => {
     const digests: string[] = [];
     for (const seed of [1, 2, 3]) digests.push((await runRealSeed({ seed, nodes: 3, steps: 50, faults, diskFaults: true })).digest);

@@ -34,6 +34,11 @@ describe('non-vacuity: a broken production path is caught by the real-node simul
     // Caught as a leader elected without a committed entry (the damaged member voted for it) and what follows, or as a member
     // wedged behind the leader's stale view of its log (the leader ignores rejections below what it counted as matched).
     ['repair-without-fencing', 'a member whose damaged log was cut votes and counts at once, as if it had lost nothing', ['leader-completeness', 'committed-durable', 'state-machine-safety', 'linearizability', 'acknowledged-lost', 'liveness']],
+    // The real storage on the simulated file system: a damaged record read back as valid holds an entry no member wrote.
+    ['skip-checksum-verification', 'the storage\'s recovery accepts WAL records without checking their checksums', ['log-matching', 'state-machine-safety', 'ack-before-durable', 'committed-durable']],
+    // Repair cuts committed entries by design and fences the member; cut without the fence, the member has lost acknowledged writes
+    // (its vote first of all, as the hard-state records after the damage go too).
+    ['truncate-without-repair', 'the storage cuts fsynced damage at the log\'s tail as a torn write, committed entries and all, and starts no repair', ['ack-before-durable', 'committed-durable', 'leader-completeness', 'state-machine-safety', 'linearizability', 'acknowledged-lost']],
   ];
   for (const [unsafe, what, expected] of cases) {
     for (const nodes of [3, 5]) {

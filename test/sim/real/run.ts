@@ -6,7 +6,7 @@
  */
 import { checkLinearizable, type HistoryEvent } from '../../../src/ops/history/index.js';
 import { SafetyViolation, type Property } from '../violation.js';
-import { RealCluster, type InjectedFaults, type RealClusterOptions, type RealUnsafe } from './cluster.js';
+import { RealCluster, type InjectedFaults, type RealClusterOptions, type RealStorageKind, type RealUnsafe } from './cluster.js';
 import { describeRealPlan, formatRealFaults, STEP_MS } from './plan.js';
 import { US_PER_MS } from './scheduler.js';
 import type { DiskStats } from './sim-disk.js';
@@ -31,6 +31,7 @@ export interface RealRunResult {
   readonly steps: number;
   readonly faults: string;
   readonly diskFaults: boolean;
+  readonly storage: RealStorageKind;
   readonly plan: string;
   readonly leaders: number;
   readonly committed: number;
@@ -79,6 +80,7 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
     steps: options.steps,
     faults: formatRealFaults(options.faults),
     diskFaults: options.diskFaults,
+    storage: options.storage ?? 'real',
     plan: describeRealPlan(cluster.plan),
     leaders: cluster.checker.stats.leadersElected,
     committed: cluster.checker.stats.maxCommitted,
@@ -137,10 +139,10 @@ function livenessFailure(cluster: RealCluster, elapsed: number): never {
 }
 
 /** The command that replays a real-node run exactly. */
-export function replayRealCommand(r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'>, unsafe?: RealUnsafe): string {
+export function replayRealCommand(r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'> & { readonly storage?: RealStorageKind }, unsafe?: RealUnsafe): string {
   return (
     `npm run sim -- --host real --nodes ${r.nodes} --seeds 1 --seed-start ${r.seed} --steps ${r.steps} --faults ${r.faults}` +
-    `${r.diskFaults ? ' --disk-faults' : ''}${unsafe === undefined ? '' : ` --unsafe ${unsafe}`}`
+    `${r.diskFaults ? ' --disk-faults' : ''}${r.storage === 'model' ? ' --storage model' : ''}${unsafe === undefined ? '' : ` --unsafe ${unsafe}`}`
   );
 }
 
@@ -180,7 +182,7 @@ export function formatInjected(i: RealRunResult['injected']): string {
 export function realSummaryLine(r: RealRunResult): string {
   const verdict = r.failure === undefined ? 'PASS' : `FAIL ${r.failure.property}`;
   return (
-    `seed=${r.seed} host=real nodes=${r.nodes} steps=${r.steps}${r.diskFaults ? ' disk-faults' : ''} plan=[${r.plan}] leaders=${r.leaders} committed=${r.committed} ` +
+    `seed=${r.seed} host=real storage=${r.storage} nodes=${r.nodes} steps=${r.steps}${r.diskFaults ? ' disk-faults' : ''} plan=[${r.plan}] leaders=${r.leaders} committed=${r.committed} ` +
     `snapshots=${r.snapshots.taken}+${r.snapshots.installed}installed ops ok=${r.ops.ok} fail=${r.ops.fail} info=${r.ops.info} ` +
     `reads lin=${r.reads.linearizable} min-index=${r.reads.minIndex} stale=${r.reads.stale} linearizable=${r.linearizable} ` +
     `${r.convergedIn === undefined ? '' : `converged=leader@${r.convergedIn.leader}ms,all@${r.convergedIn.all}ms `}` +

@@ -1,4 +1,7 @@
 /**
+ * The storage model (`--storage model`) and the durable log the checkers read (SimDisk, for
+ * either storage: see real-storage.ts for the real one).
+ *
  * A member's disk in memory, behind the production NodeStorage port, with the faults a seed
  * draws. Writes land in a page cache at once; an fsync (one for everything written before it
  * started: group commit, as RaftStorage does) makes them durable in order, after a drawn
@@ -152,6 +155,42 @@ export class SimDisk implements LogView {
     else if (record.kind === 'install') this.applyInstall(record.meta, record.data);
     else this.applyCompact(record.meta, record.data);
     const term = this.hardState?.term ?? 0;
+    this.lastIndexInTerm.set(term, Math.max(this.lastIndexInTerm.get(term) ?? 0, this.lastIndex));
+  }
+
+  /**
+   * What the real storage (RaftStorage over SimFs) recovered at a start replaces what its
+   * member was acknowledged to hold. Entries that differ from, or go beyond, the acknowledged
+   * ones reach the checker as appended (so a recovered entry nobody wrote fails log matching);
+   * acknowledged ones that are gone reach it as removed — unless the storage is repairing:
+   * losing a minority's damaged copy is the fault under test. An acknowledged term or vote that
+   * did not survive is a durability violation outright.
+   */
+  adopt(state: { readonly hardState: HardState; readonly snapshot?: { readonly meta: SnapshotMeta; readonly data: Uint8Array }; readonly entries: readonly Entry[] }, repairing: boolean): void {
+    const before = this.hardState;
+    if (!repairing && before !== undefined && (state.hardState.term < before.term || (state.hardState.term === before.term && before.vote !== '' && state.hardState.vote !== before.vote))) {
+      throw new SafetyViolation('ack-before-durable', `${this.id}: acknowledged term ${before.term} vote '${before.vote}', but its disk recovered term ${state.hardState.term} vote '${state.hardState.vote}'`);
+    }
+    const old = { snapshotIndex: this.snapshotIndex, lastIndex: this.lastIndex, entryAt: (i: number) => this.entryAt(i) };
+    const newer = state.snapshot !== undefined && state.snapshot.meta.index > this.snapshotIndex;
+    if (state.snapshot !== undefined && state.snapshot.meta.index !== this.snapshotIndex) this.snapshot = { meta: copyMeta(state.snapshot.meta), data: state.snapshot.data.slice() };
+    const snapIndex = this.snapshotIndex;
+    let first = state.entries.findIndex((e) => {
+      const known = old.entryAt(e.index);
+      return known === undefined || known.term !== e.term || hashBytes(known.data) !== hashBytes(e.data);
+    });
+    if (first < 0) first = state.entries.length;
+    const cut = state.entries[first]?.index ?? snapIndex + state.entries.length + 1;
+    const removed: Entry[] = [];
+    for (let i = Math.max(cut, snapIndex + 1); i <= old.lastIndex; i++) {
+      const e = old.entryAt(i);
+      if (e !== undefined) removed.push(e);
+    }
+    this.log = state.entries.map(copyEntry);
+    this.hardState = { ...state.hardState };
+    if (newer && state.snapshot !== undefined) this.checker.onSnapshotTaken(this.id, state.snapshot.meta.index, hashBytes(state.snapshot.data));
+    this.checker.onAppend(this.id, state.entries.slice(first), repairing ? [] : removed);
+    const term = this.hardState.term;
     this.lastIndexInTerm.set(term, Math.max(this.lastIndexInTerm.get(term) ?? 0, this.lastIndex));
   }
 
