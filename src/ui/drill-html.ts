@@ -81,7 +81,7 @@ function environmentSection(report: DrillReport): string {
     ...(env === null ? [] : [['cluster', escapeHtml(env.clusterName || '(unnamed)')], ['leader at start', `${escapeHtml(env.leader)} (term ${env.term})`], ['fleet', escapeHtml(env.fleetVersion)], ['node', escapeHtml(env.nodeVersion)]]),
   ];
   const members = env === null ? '' : table(['member', 'address', 'version'], env.members.map((m) => [escapeHtml(m.id), escapeHtml(m.address), escapeHtml(m.version)]));
-  const flags = Object.entries(o).map(([k, v]) => [escapeHtml(k), escapeHtml(typeof v === 'object' ? JSON.stringify(v) : String(v))]);
+  const flags = Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [escapeHtml(k), escapeHtml(typeof v === 'object' ? JSON.stringify(v) : String(v))]);
   return ['<h2>Cluster, versions and options</h2>', '<div class="cols">', table(['', ''], about, 'kv'), members, table(['option', 'value'], flags, 'kv'), '</div>'].join('\n');
 }
 

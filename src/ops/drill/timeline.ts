@@ -33,7 +33,9 @@ export function roundMarks(drill: DrillName, outcome: FaultOutcome): RoundMark[]
     const repair = rest[0];
     if (repair !== undefined && outcome.catchupMs !== null) marks.push({ atMs: round1(nsToMs(repair.atNs) + outcome.catchupMs), kind: 'caught-up', label: `${outcome.target} caught up` });
   }
-  if (outcome.newLeader !== null && outcome.newLeaderMs !== null) marks.push({ atMs: round1(nsToMs(fault.atNs) + outcome.newLeaderMs), kind: 'new-leader', label: `${outcome.newLeader} leads` });
+  // The election is timed from the fault that took the leader away (in a rolling restart, the last one).
+  const lost = outcome.disturbances.find((d) => d.hitsLeader) ?? fault;
+  if (outcome.newLeader !== null && outcome.newLeaderMs !== null) marks.push({ atMs: round1(nsToMs(lost.atNs) + outcome.newLeaderMs), kind: 'new-leader', label: `${outcome.newLeader} leads` });
   return marks.sort((a, b) => a.atMs - b.atMs);
 }
 

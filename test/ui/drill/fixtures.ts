@@ -124,6 +124,8 @@ export function history(r: DrillReport, opsPerRound = 5_000): HistoryEvent[] {
     const end = (rr.endMs ?? 0) * 1e6;
     const window = rr.windows[0];
     const perClient = Math.ceil(opsPerRound / r.options.clients);
+    // Each client's operations spread over the whole round.
+    const gap = (end - start) / perClient;
     for (let c = 0; c < r.options.clients; c++) {
       let t = start + c * 1e5;
       let p = process++;
@@ -141,7 +143,7 @@ export function history(r: DrillReport, opsPerRound = 5_000): HistoryEvent[] {
         events.push({ process: p, type: 'invoke', f, key, value, time: t });
         events.push({ process: p, type, f, key, value: f === 'read' ? null : value, time: t + latency });
         if (type === 'info') p = process++;
-        t += latency + 1e5;
+        t += Math.max(latency + 1e5, gap);
       }
     }
   }
