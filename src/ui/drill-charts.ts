@@ -43,13 +43,15 @@ function markLayers(p: RoundPlot, labelled: boolean): Spec[] {
   const text = {
     data,
     mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, aria: false },
-    encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'row', type: 'ordinal', axis: null, scale: { type: 'point', padding: 0.6 } }, text: { field: 'label' }, color: colour },
+    encoding: { x: { field: 't', type: 'quantitative' }, y: { field: 'row', type: 'ordinal', axis: null, scale: { type: 'point', padding: 0.6 } }, text: { field: 'label' }, color: { ...colour, legend: null } },
   };
   return [rule, text];
 }
 
 function xAxis(p: RoundPlot, title: string | null): Spec {
-  return { field: 't', type: 'quantitative', title, scale: { domain: [p.fromS, p.toS], nice: false, zero: false } };
+  // A catch-up can end after the workload stopped: the axis runs on to the last mark.
+  const to = Math.max(p.toS, ...p.marks.map((m) => m.t));
+  return { field: 't', type: 'quantitative', title, scale: { domain: [p.fromS, to], nice: false, zero: false } };
 }
 
 /** The Vega-Lite spec of one round: latency scatter above throughput, sharing the time axis. */
