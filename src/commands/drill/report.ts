@@ -15,11 +15,10 @@ interface RebuiltReport {
 
 export default class DrillReportCommand extends FleetCommand {
   static override summary = 'Rebuild a drill\'s HTML report or JUnit XML from its saved history and JSON report.';
-  static override description = `For a drill run elsewhere (a remote box, a CI job): give it the history the drill wrote with --history and the JSON report it wrote with --report FILE.json (or printed with --json), and it writes the same HTML page (--html) and JUnit XML (--junit) the drill would have written itself. Offline: it talks to no cluster.
+  static override description = `For a drill run elsewhere (a remote box, a CI job): give it the history the drill wrote with --history and the JSON report it wrote with --report FILE.json (or printed with --json) — e.g. after fleet drill kill-leader --history drill.jsonl --report drill.json — and it writes the same HTML page (--html) and JUnit XML (--junit) the drill would have written itself. Offline: it talks to no cluster.
 
 Exit 0 once the files are written (the drill's verdict is in them, and in --json); 1 if a file cannot be read or the two files are not from the same run; 2 without --html or --junit.`;
   static override examples = [
-    '<%= config.bin %> drill kill-leader --history drill.jsonl --report drill.json',
     '<%= config.bin %> drill report drill.jsonl drill.json --html drill.html',
     '<%= config.bin %> drill report drill.jsonl drill.json --html drill.html --junit drill.xml',
   ];
