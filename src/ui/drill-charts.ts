@@ -49,8 +49,8 @@ function markLayers(p: RoundPlot, labelled: boolean): Spec[] {
 }
 
 function xAxis(p: RoundPlot, title: string | null): Spec {
-  // A catch-up can end after the workload stopped: the axis runs on to the last mark.
-  const to = Math.max(p.toS, ...p.marks.map((m) => m.t));
+  // A catch-up and the final read-back can come after the workload stopped: the axis runs on to them.
+  const to = p.points.reduce((a, x) => Math.max(a, x.t), Math.max(p.toS, ...p.marks.map((m) => m.t)));
   return { field: 't', type: 'quantitative', title, scale: { domain: [p.fromS, to], nice: false, zero: false } };
 }
 
