@@ -6,7 +6,8 @@
  */
 import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
-import type { DrillName, DrillOptions, DrillReport } from '../ops/drill/index.js';
+import type { DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
+import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
 import { durationFlag } from './flags.js';
@@ -28,7 +29,13 @@ export const DRILL_FLAGS = {
   'slo-election': durationFlag({ description: 'longest time to a new leader allowed', default: 5_000, defaultHelp: async () => '5s', helpGroup: TIMING }),
   'max-lag': Flags.integer({ description: 'steady state: entries a member may trail the leader\'s commit index by', default: 100, min: 0, helpGroup: TIMING }),
   settle: durationFlag({ description: 'how long to wait for the steady state or a catch-up before giving up', default: 30_000, defaultHelp: async () => '30s', helpGroup: TIMING }),
-  report: Flags.string({ description: 'also write the JSON report to this file', helpValue: '<file>', helpGroup: OUTPUT }),
+  report: Flags.string({
+    description: 'also write the report to this file: an HTML page with charts when it ends in .html or .htm, else the JSON report (repeat for both)',
+    helpValue: '<file>',
+    multiple: true,
+    helpGroup: OUTPUT,
+  }),
+  junit: Flags.string({ description: 'also write JUnit XML to this file: a test suite per round, a test case per check', helpValue: '<file.xml>', helpGroup: OUTPUT }),
   history: Flags.string({ description: 'write every recorded operation as JSON lines (Jepsen-style events) to this file', helpValue: '<file>', helpGroup: OUTPUT }),
   pids: Flags.string({
     description: 'pids of the members\' processes on this machine, as ID=PID,… (for clusters not made by fleet init); each is checked to be that member before any signal, and a restart re-runs its command line',
@@ -50,7 +57,8 @@ export interface DrillFlagValues {
   readonly 'slo-election': number;
   readonly 'max-lag': number;
   readonly settle: number;
-  readonly report?: string | undefined;
+  readonly report?: readonly string[] | undefined;
+  readonly junit?: string | undefined;
   readonly history?: string | undefined;
   readonly pids?: string | undefined;
 }
@@ -72,17 +80,50 @@ export abstract class DrillCommand extends FleetCommand {
     const ui = await import('../ui/drill-report.js');
     let result;
     try {
-      result = await this.withProgress((progress, signal) => runDrill(opts, { ...connection, signal, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) }));
+      result = await this.withProgress((progress, signal) =>
+        runDrill(opts, { ...connection, signal, fleetVersion: this.config.version, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) }),
+      );
     } finally {
       await connection.close();
     }
-    const { toJsonLines } = await import('../ops/history/index.js');
-    if (flags.history !== undefined) await writeFile(flags.history, toJsonLines(result.history), 'utf8');
-    if (flags.report !== undefined) await writeFile(flags.report, `${JSON.stringify(result.report, null, 2)}\n`, 'utf8');
+    // The files come after the verdict: none of their work is on the measured path.
+    await writeDrillFiles(result, flags);
     if (!this.jsonEnabled()) this.log(ui.renderDrillReport(result.report, await this.palette()));
     // The report is still the answer; the exit code carries the verdict (5 SLO/aborted, 6 unsafe).
     process.exitCode = exitCodeOf(result.report.verdict);
     return result.report;
+  }
+}
+
+/** Whether a `--report` file is the HTML page (else the JSON report). */
+export function isHtmlFile(file: string): boolean {
+  return /\.html?$/i.test(file);
+}
+
+/** The HTML report of a drill from its JSON report and history (what the live drill and `fleet drill report` both write). */
+export async function renderHtmlReport(report: DrillReport, history: readonly HistoryEvent[]): Promise<string> {
+  const { roundPlots, reportFigures } = await import('../ops/drill/report-data.js');
+  const { renderDrillHtml } = await import('../ui/drill-html.js');
+  const plots = roundPlots(report, history);
+  return renderDrillHtml({ report, plots, figures: reportFigures(report, plots) });
+}
+
+/** Writes what --history, --report and --junit ask for. */
+async function writeDrillFiles(result: DrillResult, flags: Pick<DrillFlagValues, 'history' | 'report' | 'junit'>): Promise<void> {
+  if (flags.history !== undefined) {
+    const { toJsonLines } = await import('../ops/history/index.js');
+    await writeFile(flags.history, toJsonLines(result.history), 'utf8');
+  }
+  for (const file of flags.report ?? []) {
+    if (isHtmlFile(file)) {
+      await writeFile(file, await renderHtmlReport(result.report, result.history), 'utf8');
+    } else {
+      await writeFile(file, `${JSON.stringify(result.report, null, 2)}\n`, 'utf8');
+    }
+  }
+  if (flags.junit !== undefined) {
+    const { renderDrillJunit } = await import('../ui/drill-junit.js');
+    await writeFile(flags.junit, renderDrillJunit(result.report), 'utf8');
   }
 }
 

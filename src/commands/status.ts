@@ -1,4 +1,7 @@
+import { Flags } from '@oclif/core';
 import { FleetCommand } from '../cli/base-command.js';
+import { CliError, EXIT } from '../cli/errors.js';
+import type { ClustersOverview } from '../ops/clusters-overview.js';
 import type { StatusModel } from '../ops/status.js';
 
 export default class Status extends FleetCommand {
@@ -8,17 +11,27 @@ export default class Status extends FleetCommand {
 Exit codes a script can rely on (the same state is "health.state" in --json, with "health.reasons"):
   0  healthy: every member answers and keeps up, and the cluster survives at least one more failure
   7  degraded: a quorum commits, but a member is down or lagging, or no further failure is survivable
-  3  unavailable: no quorum answers (the table still shows what could be seen)`;
+  3  unavailable: no quorum answers (the table still shows what could be seen)
+
+With --contexts a,b,c (or --all-contexts): one row per cluster instead — state, leader, term, quorum, failures it tolerates, members down, worst lag, rebind plan running — trouble first. Every cluster is asked at once, each within --timeout; one that does not answer is marked UNREACHABLE and holds up no other. The exit code is the worst of the clusters' (3 over 7 over 0).`;
   static override examples = [
     '<%= config.bin %> status',
     '<%= config.bin %> status --context prod-eu',
     '<%= config.bin %> status --endpoints 127.0.0.1:7781,127.0.0.1:7782,127.0.0.1:7783 --json',
     '<%= config.bin %> status --json | jq -r .health.state',
     '<%= config.bin %> status > /dev/null; case $? in 0) echo healthy;; 7) echo degraded;; 3) echo down;; esac',
+    '<%= config.bin %> status --contexts prod-eu,prod-us,staging',
+    '<%= config.bin %> status --all-contexts --json',
   ];
 
-  async run(): Promise<StatusModel> {
-    await this.parse(Status);
+  static override flags = {
+    contexts: Flags.string({ description: 'several clusters at once, one row each: comma-separated context names', helpValue: '<a,b,c>', exclusive: ['all-contexts', 'context', 'endpoints'] }),
+    'all-contexts': Flags.boolean({ description: 'every context in the config, one row each', default: false, exclusive: ['contexts', 'context', 'endpoints'] }),
+  };
+
+  async run(): Promise<StatusModel | ClustersOverview> {
+    const { flags } = await this.parse(Status);
+    if (flags.contexts !== undefined || flags['all-contexts']) return this.#clusters(flags.contexts);
     // The same probe as bin/run.js's fast path (src/cli/fast-status.ts): one output, whichever path ran.
     const [{ statusOf }, { statusOutcome }] = await Promise.all([import('../cli/fast-status.js'), import('../cli/status-messages.js')]);
     const model = await statusOf(await this.target(), this.globals.timeout);
@@ -31,5 +44,31 @@ Exit codes a script can rely on (the same state is "health.state" in --json, wit
     if (outcome.exitCode !== 0) process.exitCode = outcome.exitCode;
     if (outcome.line !== undefined && !this.jsonEnabled()) this.logToStderr(outcome.line);
     return model;
+  }
+
+  /** `--contexts`/`--all-contexts`: every named cluster at once, one row each. */
+  async #clusters(list: string | undefined): Promise<ClustersOverview> {
+    const store = await this.contextStore();
+    const names = list === undefined ? (await store.list()).map((c) => c.name) : [...new Set(list.split(',').map((n) => n.trim()).filter((n) => n !== ''))];
+    if (names.length === 0) throw new CliError(list === undefined ? 'no contexts are configured' : '--contexts names no context', { exitCode: EXIT.usage, hint: 'fleet context list' });
+    // An unknown name is a typo to fix now, not a cluster to report as down.
+    for (const name of names) await store.require(name);
+    const [{ statusOf }, { resolveTarget }, { readTokenFile }, { collectOverview }] = await Promise.all([
+      import('../cli/fast-status.js'),
+      import('../cli/target.js'),
+      import('../client/contexts.js'),
+      import('../ops/clusters-overview.js'),
+    ]);
+    const timeout = this.globals.timeout;
+    const statusOfContext = async (context: string): Promise<StatusModel> => statusOf(await resolveTarget({ context }, { store: async () => store, readToken: readTokenFile }), timeout);
+    // The probes keep their own deadline; this one only guards against a probe that never settles.
+    const overview = await collectOverview(names, statusOfContext, timeout + 1_000);
+    if (!this.jsonEnabled()) {
+      const [{ renderClusters }, { stdoutPalette }] = await Promise.all([import('../ui/clusters-table.js'), import('../ui/colors.js')]);
+      this.log(renderClusters(overview, stdoutPalette()));
+    }
+    const code = overview.state === 'healthy' ? EXIT.ok : overview.state === 'degraded' ? EXIT.degraded : EXIT.unavailable;
+    if (code !== 0) process.exitCode = code;
+    return overview;
   }
 }

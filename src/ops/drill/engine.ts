@@ -19,9 +19,10 @@ import { restartMember, type FaultOutcome, type RoundContext, type Scenario } fr
 import { partition } from './scenario-partition.js';
 import { killFollower, killLeader, pauseLeader, rollingRestart } from './scenarios-process.js';
 import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
-import type { AbortInfo, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
+import type { AbortInfo, DrillEnvironment, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
 import { verifyRound, type FinalRead } from './verify.js';
 import { ProcessNumbers, Workload, roundKeys } from './workload.js';
+import { roundMarks } from './timeline.js';
 
 /** The scenario of each drill. */
 export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {
@@ -44,6 +45,8 @@ export interface DrillDeps {
   /** Unique per run (default: random): the drill's keys live under it, so every register starts absent. */
   readonly runId?: string;
   readonly random?: () => number;
+  /** The version of fleet running the drill, for the report (default `unknown`). */
+  readonly fleetVersion?: string;
 }
 
 /** The report and the whole recorded history. */
@@ -85,6 +88,8 @@ class DrillRun {
   readonly #rounds: RoundReport[] = [];
   readonly #violations: Violation[] = [];
   #aborted: AbortInfo | null = null;
+  /** The cluster as the first steady state found it. */
+  #environment: DrillEnvironment | null = null;
   #progress: DrillProgress;
 
   constructor(opts: DrillOptions, deps: DrillDeps, scenario: Scenario) {
@@ -141,6 +146,7 @@ class DrillRun {
       this.#aborted = { round, check: failed.name, message: `steady state not reached within ${this.#opts.settleMs / 1000}s: ${failed.detail}` };
       return undefined;
     }
+    this.#environment ??= this.#environmentOf(steady.state);
     if (round === 1) await this.#deps.injector.prepare(steady.state.members, this.#scenario.needs(this.#opts));
     this.#phase('warmup', steady.state.leader.id);
     const report = await this.#faultRound(round, steady.state);
@@ -201,6 +207,18 @@ class DrillRun {
       signal: this.#deps.signal,
       down: this.#down,
       phase: (p, leader) => this.#phase(p, leader),
+    };
+  }
+
+  #environmentOf(steady: SteadyState): DrillEnvironment {
+    const leader = steady.statuses.get(steady.leader.id);
+    return {
+      clusterName: leader?.clusterName ?? '',
+      leader: steady.leader.id,
+      term: steady.term,
+      members: steady.members.map((m) => ({ id: m.id, address: m.address, version: steady.statuses.get(m.id)?.version ?? 'unknown' })),
+      fleetVersion: this.#deps.fleetVersion ?? 'unknown',
+      nodeVersion: process.version,
     };
   }
 
@@ -276,6 +294,9 @@ class DrillRun {
       linearizable: verification.linearizable,
       checks: [...outcome.checks, ...readBack, ...sloChecks(figures, outcome.expectNewLeader, this.#opts.slo)],
       extra: outcome.extra,
+      startMs: nsToMs(w.startNs),
+      endMs: nsToMs(w.endNs),
+      marks: roundMarks(this.#opts.drill, outcome),
     };
   }
 
@@ -330,6 +351,7 @@ class DrillRun {
       violations: this.#violations,
       aborted: this.#aborted,
       historyEvents: this.#recorder.events().length,
+      environment: this.#environment,
     };
   }
 }

@@ -138,6 +138,30 @@ export interface RoundReport {
   readonly checks: readonly CheckResult[];
   /** Drill-specific figures (e.g. `deposedMs` of pause-leader). */
   readonly extra: Readonly<Record<string, number | null>>;
+  /** When the round's workload started and stopped, in ms since the drill started (absent from reports of older versions). */
+  readonly startMs?: number;
+  readonly endMs?: number;
+  /** What happened when, for the report's charts: the fault, the repairs, the new leader, the catch-up. */
+  readonly marks?: readonly RoundMark[];
+}
+
+/** A moment of a round, in ms since the drill started. */
+export interface RoundMark {
+  readonly atMs: number;
+  readonly kind: 'fault' | 'repair' | 'new-leader' | 'caught-up';
+  /** What a reader sees next to the mark: `kill n1`, `n2 leads`, `n1 caught up`. */
+  readonly label: string;
+}
+
+/** The cluster as the first steady state found it, and the tool that drilled it. */
+export interface DrillEnvironment {
+  readonly clusterName: string;
+  readonly leader: string;
+  readonly term: number;
+  readonly members: readonly { readonly id: string; readonly address: string; readonly version: string }[];
+  /** fleet's own version (the CLI that ran the drill) and Node's. */
+  readonly fleetVersion: string;
+  readonly nodeVersion: string;
 }
 
 /** Median and max of one figure over the rounds where it applied (null when none did). */
@@ -176,6 +200,8 @@ export interface DrillReport {
   readonly aborted: AbortInfo | null;
   /** Recorded operations (events) in the history. */
   readonly historyEvents: number;
+  /** The cluster and versions (null when no steady state was ever reached; absent from older reports). */
+  readonly environment?: DrillEnvironment | null;
 }
 
 /** What the drill is doing now, for the live progress line. */

@@ -1,0 +1,211 @@
+/**
+ * What a drill's HTML report plots, from the JSON report and the recorded history (pure): per
+ * round, the operations (when each started, how long it took, how it ended), the throughput
+ * over time, the fault's window, the unavailability windows and the timeline's marks; and the
+ * figures the tables show. The live drill and `fleet drill report` both build it from the same
+ * two inputs (`--json`/`--report FILE.json` and `--history`), so a rebuilt report has the same
+ * figures as the original.
+ */
+import type { HistoryEvent } from '../history/index.js';
+import type { DrillReport, OpKind, RoundMark, RoundReport } from './types.js';
+
+/** How an operation ended, as the charts colour it. */
+export type PlotOutcome = 'ok' | 'failed' | 'indeterminate';
+
+/** One operation on the latency chart: seconds since the drill started, latency in ms. */
+export interface OpPoint {
+  readonly t: number;
+  readonly ms: number;
+  readonly outcome: PlotOutcome;
+  readonly f: OpKind;
+}
+
+/** Operations completed per second in one time slice, by outcome. */
+export interface ThroughputPoint {
+  readonly t: number;
+  readonly outcome: PlotOutcome;
+  readonly perSec: number;
+}
+
+/** One round's charts. Times are seconds since the drill started. */
+export interface RoundPlot {
+  readonly round: number;
+  readonly fromS: number;
+  readonly toS: number;
+  readonly points: readonly OpPoint[];
+  /** Operations of the round (the points are a subset when there are more than the budget). */
+  readonly total: number;
+  readonly counts: Readonly<Record<PlotOutcome, number>>;
+  readonly throughput: readonly ThroughputPoint[];
+  /** From the fault to its repair (or to the end of the round's workload). */
+  readonly faultWindow: { readonly fromS: number; readonly toS: number } | null;
+  readonly unavailable: readonly { readonly fromS: number; readonly toS: number }[];
+  readonly marks: readonly (RoundMark & { readonly t: number })[];
+}
+
+/**
+ * Points a round's latency chart draws at most: every failed and indeterminate operation, the
+ * slowest of each kind per time slice, and an even sample of the rest. A busy round has tens of
+ * thousands of operations; drawn each as an SVG mark, ten rounds would weigh tens of megabytes
+ * (BENCHMARKS.md, "Drill reports").
+ */
+export const MAX_POINTS_PER_ROUND = 1_000;
+/** Time slices of the throughput chart and of the slowest-per-slice selection. */
+const SLICES = 120;
+
+/** An operation from its invoke and completion (none: still open at the end of the history). */
+interface Op {
+  readonly round: number;
+  readonly f: OpKind;
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly outcome: PlotOutcome;
+}
+
+const OUTCOME: Readonly<Record<string, PlotOutcome>> = { ok: 'ok', fail: 'failed', info: 'indeterminate' };
+
+/** The round a register belongs to (`r<round>-k<i>`, see roundKeys), or NaN. */
+function roundOfKey(key: string): number {
+  const m = /^r(\d+)-/.exec(key);
+  return m === null ? NaN : Number(m[1]);
+}
+
+/** Pairs each invoke with its completion; an operation never completed ends, indeterminate, with the history. */
+export function operationsOf(history: readonly HistoryEvent[]): Op[] {
+  const open = new Map<number, HistoryEvent>();
+  const ops: Op[] = [];
+  const lastNs = history.at(-1)?.time ?? 0;
+  for (const e of history) {
+    if (e.type === 'invoke') {
+      open.set(e.process, e);
+      continue;
+    }
+    const invoke = open.get(e.process);
+    if (invoke === undefined) continue;
+    open.delete(e.process);
+    ops.push({ round: roundOfKey(invoke.key), f: invoke.f, startNs: invoke.time, endNs: e.time, outcome: OUTCOME[e.type] ?? 'indeterminate' });
+  }
+  for (const invoke of open.values()) ops.push({ round: roundOfKey(invoke.key), f: invoke.f, startNs: invoke.time, endNs: lastNs, outcome: 'indeterminate' });
+  return ops.sort((a, b) => a.startNs - b.startNs);
+}
+
+const seconds = (ns: number): number => Math.round(ns / 1e6) / 1e3;
+const msToS = (ms: number): number => Math.round(ms) / 1e3;
+
+function toPoint(o: Op): OpPoint {
+  // A log scale has no zero: an answer faster than 10 µs is drawn at 10 µs.
+  return { t: seconds(o.startNs), ms: Math.max(0.01, Math.round((o.endNs - o.startNs) / 1e4) / 100), outcome: o.outcome, f: o.f };
+}
+
+/** The operations a chart draws (see MAX_POINTS_PER_ROUND), in time order. */
+export function samplePoints(ops: readonly Op[], fromNs: number, toNs: number, budget = MAX_POINTS_PER_ROUND): Op[] {
+  if (ops.length <= budget) return [...ops];
+  const keep = new Set<Op>(ops.filter((o) => o.outcome !== 'ok'));
+  const slice = Math.max(1, (toNs - fromNs) / SLICES);
+  const slowest = new Map<string, Op>();
+  for (const o of ops) {
+    if (o.outcome !== 'ok') continue;
+    const id = `${Math.floor((o.startNs - fromNs) / slice)}/${o.f}`;
+    const best = slowest.get(id);
+    if (best === undefined || o.endNs - o.startNs > best.endNs - best.startNs) slowest.set(id, o);
+  }
+  for (const o of slowest.values()) keep.add(o);
+  const rest = ops.filter((o) => !keep.has(o));
+  const room = budget - keep.size;
+  if (room > 0) for (let i = 0; i < room; i++) keep.add(rest[Math.floor((i * rest.length) / room)]!);
+  return ops.filter((o) => keep.has(o));
+}
+
+/** Completions per second by outcome in SLICES slices of the round. */
+function throughputOf(ops: readonly Op[], fromNs: number, toNs: number): ThroughputPoint[] {
+  const sliceNs = Math.max(1e6, (toNs - fromNs) / SLICES);
+  const n = Math.max(1, Math.ceil((toNs - fromNs) / sliceNs));
+  const bins = new Map<PlotOutcome, number[]>((['ok', 'failed', 'indeterminate'] as const).map((k) => [k, new Array<number>(n).fill(0)]));
+  for (const o of ops) {
+    const i = Math.min(n - 1, Math.max(0, Math.floor((o.endNs - fromNs) / sliceNs)));
+    bins.get(o.outcome)![i]!++;
+  }
+  const points: ThroughputPoint[] = [];
+  for (const [outcome, counts] of bins) counts.forEach((c, i) => points.push({ t: seconds(fromNs + (i + 0.5) * sliceNs), outcome, perSec: Math.round(c / (sliceNs / 1e9)) }));
+  return points;
+}
+
+function faultWindowOf(r: RoundReport, toS: number): RoundPlot['faultWindow'] {
+  const marks = r.marks ?? [];
+  const fault = marks.find((m) => m.kind === 'fault')?.atMs ?? r.faultAtMs;
+  const repair = marks.find((m) => m.kind === 'repair' && m.atMs >= fault)?.atMs;
+  return { fromS: msToS(fault), toS: repair === undefined ? toS : msToS(repair) };
+}
+
+function plotRound(r: RoundReport, ops: readonly Op[]): RoundPlot {
+  // Reports of older versions lack the workload's span: the operations give it.
+  const fromNs = r.startMs !== undefined ? r.startMs * 1e6 : ops.reduce((a, o) => Math.min(a, o.startNs), r.faultAtMs * 1e6);
+  const toNs = r.endMs !== undefined ? r.endMs * 1e6 : ops.reduce((a, o) => Math.max(a, o.endNs), r.faultAtMs * 1e6);
+  const counts = { ok: 0, failed: 0, indeterminate: 0 };
+  for (const o of ops) counts[o.outcome]++;
+  return {
+    round: r.round,
+    fromS: seconds(fromNs),
+    toS: seconds(toNs),
+    points: samplePoints(ops, fromNs, toNs).map(toPoint),
+    total: ops.length,
+    counts,
+    throughput: throughputOf(ops, fromNs, toNs),
+    faultWindow: faultWindowOf(r, seconds(toNs)),
+    unavailable: r.windows.map((w) => ({ fromS: msToS(w.fromMs), toS: msToS(w.toMs) })),
+    marks: (r.marks ?? [{ atMs: r.faultAtMs, kind: 'fault' as const, label: `fault ${r.target}` }]).map((m) => ({ ...m, t: msToS(m.atMs) })),
+  };
+}
+
+/** The charts of every round of `report`, from its history. */
+export function roundPlots(report: DrillReport, history: readonly HistoryEvent[]): RoundPlot[] {
+  const byRound = new Map<number, Op[]>();
+  for (const o of operationsOf(history)) {
+    const list = byRound.get(o.round);
+    if (list === undefined) byRound.set(o.round, [o]);
+    else list.push(o);
+  }
+  return report.rounds.map((r) => plotRound(r, byRound.get(r.round) ?? []));
+}
+
+/** The figures a report shows, as data: what a rebuilt report must reproduce exactly. */
+export interface ReportFigures {
+  readonly drill: string;
+  readonly verdict: string;
+  readonly reason: string;
+  readonly summary: DrillReport['summary'];
+  readonly rounds: readonly {
+    readonly round: number;
+    readonly newLeaderMs: number | null;
+    readonly unavailableMs: number;
+    readonly catchupMs: number | null;
+    readonly ops: number;
+    readonly counts: RoundPlot['counts'];
+    readonly shown: number;
+    readonly lost: number;
+    readonly duplicated: number;
+    readonly linearizable: boolean | null;
+  }[];
+}
+
+/** The figures of a report and its plots. */
+export function reportFigures(report: DrillReport, plots: readonly RoundPlot[]): ReportFigures {
+  return {
+    drill: report.drill,
+    verdict: report.verdict,
+    reason: report.reason,
+    summary: report.summary,
+    rounds: report.rounds.map((r, i) => ({
+      round: r.round,
+      newLeaderMs: r.newLeaderMs,
+      unavailableMs: r.unavailableMs,
+      catchupMs: r.catchupMs,
+      ops: plots[i]?.total ?? 0,
+      counts: plots[i]?.counts ?? { ok: 0, failed: 0, indeterminate: 0 },
+      shown: plots[i]?.points.length ?? 0,
+      lost: r.lost,
+      duplicated: r.duplicated,
+      linearizable: r.linearizable,
+    })),
+  };
+}
