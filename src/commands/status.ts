@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand } from '../cli/base-command.js';
-import { CliError, EXIT } from '../cli/errors.js';
+import { CliError, EXIT } from '../common/errors.js';
 import type { ClustersOverview } from '../ops/clusters-overview.js';
 import type { StatusModel } from '../ops/status.js';
 

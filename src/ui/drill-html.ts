@@ -5,7 +5,7 @@
  * page opens — no script, font or stylesheet from elsewhere — so it reads the same from a mail
  * attachment. The figures are also embedded as JSON (`#drill-figures`) for tools and tests.
  */
-import { formatDuration } from '../cli/durations.js';
+import { formatDuration } from '../common/durations.js';
 import type { DrillReport, FigureSummary, RoundReport } from '../ops/drill/index.js';
 import type { ReportFigures, RoundPlot } from '../ops/drill/report-data.js';
 import { renderRoundSvg } from './drill-charts.js';

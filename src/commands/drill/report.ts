@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { readFile, writeFile } from 'node:fs/promises';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
 import { renderHtmlReport } from '../../cli/drill-command.js';
-import { CliError, EXIT } from '../../cli/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 
 /** What `fleet drill report` wrote (its --json document). */
 interface RebuiltReport {
