@@ -12,6 +12,7 @@ import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeRes
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
+import { watchChanges, type WatchOptions } from './watch.js';
 import * as q from './queries.js';
 import type {
   AutopilotSettings,
@@ -34,6 +35,7 @@ import type {
   ReadOptions,
   RebindMove,
   RegistryCounts,
+  WatchBatch,
   ShardState,
   ShardView,
   SnapshotInfo,
@@ -182,6 +184,14 @@ export class FleetClient {
   /** Every configured member's status, or why it has none; never throws, answers within the call deadline. */
   statusAll(): Promise<EndpointStatus[]> {
     return this.#router.statusAll();
+  }
+
+  /**
+   * Follows a registry's changes as the members apply them (see watch.ts): each entry's changes
+   * once, in index order, across the loss of the member being read from.
+   */
+  watch(opts: WatchOptions = {}): AsyncGenerator<WatchBatch> {
+    return watchChanges(this.#router.configured, opts);
   }
 
   /** Closes every channel and stream, so the process can exit. */

@@ -247,6 +247,9 @@ export interface FleetErrorDetails {
   readonly clientId?: string;
   readonly seq?: number;
   readonly firstIncomplete?: number;
+  /** A watch refused as compacted: the index asked for, and the oldest any member still had. */
+  readonly requestedIndex?: number;
+  readonly oldestIndex?: number;
   /** Details this client version has no field for, as JSON text by name. */
   readonly other?: Readonly<Record<string, string>>;
 }
@@ -409,4 +412,34 @@ export interface TransferResult {
   readonly from: string;
   readonly to: string;
   readonly tookMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watch
+// ---------------------------------------------------------------------------------------------
+
+/** The registries a watch can follow (`WATCH_REGISTRIES` in watch.ts lists them). */
+export type WatchRegistry = 'kv' | 'shards' | 'clusters' | 'domains' | 'quotas' | 'providers' | 'leases';
+
+/**
+ * One change as a watcher sees it. `type` is `put` or `delete` for KV, else the registry
+ * operation (`cluster.rebind`, `lease.expire`, …). `old` and `new` are the KV value or the
+ * registry entry's view; null when it did not, or no longer, exist.
+ */
+export interface WatchEvent {
+  readonly index: number;
+  readonly registry: string;
+  readonly type: string;
+  readonly ns: string;
+  readonly key: string;
+  readonly old: unknown;
+  readonly new: unknown;
+}
+
+/** The changes of one log entry, delivered together. */
+export interface WatchBatch {
+  readonly index: number;
+  readonly events: readonly WatchEvent[];
+  /** The member that sent it. */
+  readonly endpoint: string;
 }

@@ -144,3 +144,6 @@ export type * from './generated/fleet/v1/WriteResponse.js';
 export type * from './generated/grpc/health/v1/Health.js';
 export type * from './generated/grpc/health/v1/HealthCheckRequest.js';
 export type * from './generated/grpc/health/v1/HealthCheckResponse.js';
+export type * from './generated/fleet/v1/WatchEvent.js';
+export type * from './generated/fleet/v1/WatchRequest.js';
+export type * from './generated/fleet/v1/WatchResponse.js';

@@ -3,6 +3,7 @@
  * order; it applies each deterministically (no clock, no randomness: time and age come from the
  * entry, and nothing expires by a clock but by an entry that says so), answers with the entry's index, and can be snapshotted and restored byte for byte.
  */
+import { captureBefore, changesAfter, type ChangeSink } from './changes.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
 import { HANDLERS } from './handlers/index.js';
@@ -45,6 +46,9 @@ export class FleetStateMachine {
   #s: FleetState = new FleetState();
   #sessions = new SessionTable();
   #lastEntryTime: number | undefined;
+
+  /** Where the changes each command makes are reported (the node's change feed); none: not computed. */
+  changes: ChangeSink | undefined;
 
   /** The Raft index of the last entry applied (or marked applied). */
   get appliedIndex(): number {
@@ -136,8 +140,14 @@ export class FleetStateMachine {
     if (op.type === 'lease.expire' && !internal) return refusal(index, 'INVALID_ARGUMENT', 'lease.expire is proposed by the leader only');
     // The table maps each type to its own handler; TypeScript cannot see that through the lookup.
     const handler = HANDLERS[op.type] as Handler<CommandType>;
+    const sink = this.changes;
+    const watched = sink === undefined ? undefined : captureBefore(this.#s, op, this.#s.clock);
     const outcome = handler(this.#s, op, { index, time: this.#s.clock, age: this.#s.age });
-    if (outcome.ok) return { ok: true, index, value: outcome.value };
+    if (outcome.ok) {
+      const events = watched === undefined || watched.length === 0 ? [] : changesAfter(index, op, watched);
+      if (events.length > 0) sink?.record(index, events);
+      return { ok: true, index, value: outcome.value };
+    }
     return refusal(index, outcome.code, outcome.message, outcome.details);
   }
 

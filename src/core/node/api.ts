@@ -1,4 +1,4 @@
-import type { ApplyResult, Command, FleetStateMachine } from '../fleet/index.js';
+import type { ApplyResult, ChangeFeed, Command, FleetStateMachine } from '../fleet/index.js';
 import type { AutopilotReport } from './autopilot/runner.js';
 import type { AutopilotPatch, AutopilotSettings } from './autopilot/settings.js';
 
@@ -116,6 +116,8 @@ export class NodeError extends Error {
  */
 export interface NodeApi {
   readonly id: string;
+  /** The changes this member applied recently, for watchers; `status().appliedIndex` says how far it has applied. */
+  readonly changes: ChangeFeed;
   /** Replicates and applies one write; resolves with the state machine's answer (which carries the commit index). */
   write(req: WriteRequest): Promise<ApplyResult>;
   /** Runs `fn` against the state machine once the consistency requirement holds. */

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { FleetStateMachine, encodeCommand } from '../fleet/index.js';
+import { ChangeFeed, FleetStateMachine, encodeCommand } from '../fleet/index.js';
 import type { ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
@@ -128,6 +128,8 @@ const AUTOPILOT_ROUND_MS = 200;
  */
 export class FleetNode implements NodeApi {
   readonly id: string;
+  /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */
+  readonly changes = new ChangeFeed();
   private readonly raw: RawNode;
   private sm: FleetStateMachine;
   private readonly members = new Map<string, string>();
@@ -210,6 +212,8 @@ export class FleetNode implements NodeApi {
     this.leaseKeeper = new LeaseKeeper({ maxDrift: LEASE_MAX_DRIFT, graceMs: opts.electionTimeoutMs, retryMs: 2 * opts.electionTimeoutMs });
     this.ageMark = { age: sm.age, mono: this.startedAt };
     sm.readerAge = () => this.ageNow();
+    this.changes.reset(sm.appliedIndex + 1);
+    sm.changes = this.changes;
   }
 
   /**
@@ -550,6 +554,8 @@ export class FleetNode implements NodeApi {
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
     this.sm = FleetStateMachine.restore(data);
     this.sm.readerAge = () => this.ageNow();
+    this.changes.reset(meta.index + 1);
+    this.sm.changes = this.changes;
     this.noteAge();
     this.leaseKeeper.reset();
     this.appliedTerm = meta.term;
@@ -971,6 +977,8 @@ export class FleetNode implements NodeApi {
     this.rt.clearTimer(this.autopilotTimer);
     this.space.stop();
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
+    // Watchers are told to resume elsewhere.
+    this.changes.reset(this.sm.appliedIndex + 1);
     this.failWaiters(err);
     this.reads.failAll(err);
   }

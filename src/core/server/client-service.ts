@@ -12,6 +12,7 @@ import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
+import { runWatch } from './watch-stream.js';
 
 /** Options of the client service. */
 export type ClientServiceOptions = AuthOptions;
@@ -138,6 +139,14 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
         return;
       }
       runSession(node, call, serialize);
+    },
+    Watch(call) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) {
+        call.emit('error', denied);
+        return;
+      }
+      runWatch(node, call);
     },
   };
 }

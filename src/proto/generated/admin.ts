@@ -121,6 +121,9 @@ import type { TakeSnapshotRequest as _fleet_v1_TakeSnapshotRequest, TakeSnapshot
 import type { TakeSnapshotResponse as _fleet_v1_TakeSnapshotResponse, TakeSnapshotResponse__Output as _fleet_v1_TakeSnapshotResponse__Output } from './fleet/v1/TakeSnapshotResponse.js';
 import type { TransferLeaderRequest as _fleet_v1_TransferLeaderRequest, TransferLeaderRequest__Output as _fleet_v1_TransferLeaderRequest__Output } from './fleet/v1/TransferLeaderRequest.js';
 import type { TransferLeaderResponse as _fleet_v1_TransferLeaderResponse, TransferLeaderResponse__Output as _fleet_v1_TransferLeaderResponse__Output } from './fleet/v1/TransferLeaderResponse.js';
+import type { WatchEvent as _fleet_v1_WatchEvent, WatchEvent__Output as _fleet_v1_WatchEvent__Output } from './fleet/v1/WatchEvent.js';
+import type { WatchRequest as _fleet_v1_WatchRequest, WatchRequest__Output as _fleet_v1_WatchRequest__Output } from './fleet/v1/WatchRequest.js';
+import type { WatchResponse as _fleet_v1_WatchResponse, WatchResponse__Output as _fleet_v1_WatchResponse__Output } from './fleet/v1/WatchResponse.js';
 import type { WriteError as _fleet_v1_WriteError, WriteError__Output as _fleet_v1_WriteError__Output } from './fleet/v1/WriteError.js';
 import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from './fleet/v1/WriteRequest.js';
 import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from './fleet/v1/WriteResponse.js';
@@ -258,6 +261,9 @@ export interface ProtoGrpcType {
       TakeSnapshotResponse: MessageTypeDefinition<_fleet_v1_TakeSnapshotResponse, _fleet_v1_TakeSnapshotResponse__Output>
       TransferLeaderRequest: MessageTypeDefinition<_fleet_v1_TransferLeaderRequest, _fleet_v1_TransferLeaderRequest__Output>
       TransferLeaderResponse: MessageTypeDefinition<_fleet_v1_TransferLeaderResponse, _fleet_v1_TransferLeaderResponse__Output>
+      WatchEvent: MessageTypeDefinition<_fleet_v1_WatchEvent, _fleet_v1_WatchEvent__Output>
+      WatchRequest: MessageTypeDefinition<_fleet_v1_WatchRequest, _fleet_v1_WatchRequest__Output>
+      WatchResponse: MessageTypeDefinition<_fleet_v1_WatchResponse, _fleet_v1_WatchResponse__Output>
       WriteError: MessageTypeDefinition<_fleet_v1_WriteError, _fleet_v1_WriteError__Output>
       WriteRequest: MessageTypeDefinition<_fleet_v1_WriteRequest, _fleet_v1_WriteRequest__Output>
       WriteResponse: MessageTypeDefinition<_fleet_v1_WriteResponse, _fleet_v1_WriteResponse__Output>

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
+import { ChangeFeed, FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
 import { NodeError, type MemberStatus, type NodeApi, type ReadConsistency, type WriteRequest } from '../../../src/core/node/api.js';
 import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSettings } from '../../../src/core/node/autopilot/settings.js';
 import { createAdminService } from '../../../src/core/server/admin-service.js';
@@ -34,6 +34,7 @@ export interface FakeNodeOptions {
 export class FakeNode implements NodeApi {
   readonly id: string;
   readonly sm = new FleetStateMachine();
+  readonly changes = new ChangeFeed();
   address = '';
   leader: boolean;
   term: number;
@@ -56,6 +57,7 @@ export class FakeNode implements NodeApi {
     this.leader = opts.leader ?? true;
     this.term = opts.term ?? 1;
     this.leaderHint = opts.leaderHint ?? { id: '', address: '' };
+    this.sm.changes = this.changes;
   }
 
   #notLeader(): NodeError {
