@@ -116,7 +116,7 @@ function touchedBy(s: FleetState, op: Command, time: number): Touched[] {
       return [{ registry: 'leases', ns: '', key: op.name, read: () => s.leases.get(op.name) }];
     case 'kv.put': case 'kv.cas': case 'kv.delete':
       return [kv(s, op.ns ?? '', op.key)];
-    case 'plan.progress':
+    case 'plan.progress': case 'audit.record':
       return [];
   }
 }
