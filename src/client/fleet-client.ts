@@ -6,6 +6,7 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
@@ -36,6 +37,7 @@ import type {
   RebindMove,
   RegistryCounts,
   WatchBatch,
+  AuditEntry,
   ShardState,
   ShardView,
   SnapshotInfo,
@@ -70,6 +72,17 @@ export interface FleetClientOptions {
   readonly channelOptions?: ChannelOptions;
   /** Jitter source (default Math.random). */
   readonly random?: () => number;
+  /** Who this client says it is, for the members' audit log (default `user@host`; '' sends nothing). */
+  readonly actor?: string;
+}
+
+/** `user@host` of this process, as the audit log records the client (unverified by the members). */
+function localActor(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
+  } catch {
+    return `uid-${process.getuid?.() ?? '?'}@${hostname()}`;
+  }
 }
 
 /**
@@ -132,6 +145,7 @@ export class FleetClient {
         tls: opts.tls,
         channelOptions: { ...DEFAULT_CHANNEL_OPTIONS, ...opts.channelOptions },
         token: opts.token,
+        actor: opts.actor ?? localActor(),
         breaker: opts.breaker ?? {},
         unary: opts.transport === 'unary',
       },
@@ -494,6 +508,13 @@ export class FleetClient {
   async setAutopilot(patch: Partial<AutopilotSettings>): Promise<AutopilotSettingsView> {
     const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AutopilotSettingsResponse__Output>((md, o, cb) => ep.admin.SetAutopilot({ ...patch }, md, o, cb), timeout));
     return { settings: autopilotSettingsFromWire(r.settings), problem: r.problem === '' ? null : r.problem };
+  }
+
+  /** The audit log through the leader, oldest first; `sinceMs` is leader wall time, `who` a token name. */
+  async audit(filter: { sinceMs?: number; who?: string } = {}): Promise<AuditEntry[]> {
+    const req: wire.GetAuditRequest = { sinceTime: filter.sinceMs ?? 0, who: filter.who ?? '' };
+    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AuditResponse__Output>((md, o, cb) => ep.admin.GetAudit(req, md, o, cb), timeout));
+    return r.entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, args: JSON.parse(e.argsJson === '' ? '{}' : e.argsJson) as Record<string, unknown>, outcome: e.outcome }));
   }
 
   async #members(route: Route, start: q.MembersCall): Promise<MembersView> {

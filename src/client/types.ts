@@ -443,3 +443,16 @@ export interface WatchBatch {
   /** The member that sent it. */
   readonly endpoint: string;
 }
+
+/** One entry of the audit log: when (leader time), who (token name, and the user@host the client said), what, how it went. */
+export interface AuditEntry {
+  readonly index: number;
+  readonly time: number;
+  readonly who: string;
+  readonly client: string;
+  readonly op: string;
+  /** The arguments, secrets left out (KV values appear as their size). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** `ok`, `requested` (a leader transfer, recorded before it starts), or the failure. */
+  readonly outcome: string;
+}

@@ -86,4 +86,6 @@ export const METADATA = {
   /** On a watch refused as compacted: the oldest index the member still has. */
   watchOldestIndex: 'fleet-watch-oldest-index',
   authorization: 'authorization',
+  /** The `user@host` a client says it runs as, for the audit log (unverified). */
+  actor: 'fleet-actor',
 } as const;

@@ -147,3 +147,6 @@ export type * from './generated/grpc/health/v1/HealthCheckResponse.js';
 export type * from './generated/fleet/v1/WatchEvent.js';
 export type * from './generated/fleet/v1/WatchRequest.js';
 export type * from './generated/fleet/v1/WatchResponse.js';
+export type * from './generated/fleet/v1/AuditEntry.js';
+export type * from './generated/fleet/v1/AuditResponse.js';
+export type * from './generated/fleet/v1/GetAuditRequest.js';

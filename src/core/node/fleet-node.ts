@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ChangeFeed, FleetStateMachine, encodeCommand } from '../fleet/index.js';
-import type { ApplyResult } from '../fleet/index.js';
+import type { Actor, ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
@@ -628,7 +628,7 @@ export class FleetNode implements NodeApi {
       return Promise.reject(this.outOfSpaceWriteError());
     }
     // Wall time for people to read; the age, counted on monotonic clocks, for what decides idleness.
-    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.ageNow(), op: req.op });
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.ageNow(), ...(req.by ? { by: req.by } : {}), op: req.op });
     const r = this.raw.propose([data]);
     if (!r.ok) {
       this.opts.observer?.onProposalFailed?.(1);
@@ -831,6 +831,10 @@ export class FleetNode implements NodeApi {
     const r = await this.write({ clientId: '', seq: 0, firstIncomplete: 0, op });
     if (!r.ok) throw new NodeError('FAILED_PRECONDITION', `the autopilot settings changed meanwhile; retry (${r.message})`);
     return { settings: merged.settings };
+  }
+
+  async recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void> {
+    await this.write({ clientId: '', seq: 0, firstIncomplete: 0, by, op: { type: 'audit.record', op, args, outcome } });
   }
 
   async transferLeadership(to?: string): Promise<{ from: string; to: string; tookMs: number }> {

@@ -3,6 +3,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from './fleet/v1/AddMemberRequest.js';
 import type { AdminClient as _fleet_v1_AdminClient, AdminDefinition as _fleet_v1_AdminDefinition } from './fleet/v1/Admin.js';
+import type { AuditEntry as _fleet_v1_AuditEntry, AuditEntry__Output as _fleet_v1_AuditEntry__Output } from './fleet/v1/AuditEntry.js';
+import type { AuditResponse as _fleet_v1_AuditResponse, AuditResponse__Output as _fleet_v1_AuditResponse__Output } from './fleet/v1/AuditResponse.js';
 import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './fleet/v1/AutopilotSettings.js';
 import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from './fleet/v1/AutopilotSettingsResponse.js';
 import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from './fleet/v1/AutopilotState.js';
@@ -35,6 +37,7 @@ import type { DrillsClient as _fleet_v1_DrillsClient, DrillsDefinition as _fleet
 import type { ErrorDetails as _fleet_v1_ErrorDetails, ErrorDetails__Output as _fleet_v1_ErrorDetails__Output } from './fleet/v1/ErrorDetails.js';
 import type { FleetClient as _fleet_v1_FleetClient, FleetDefinition as _fleet_v1_FleetDefinition } from './fleet/v1/Fleet.js';
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from './fleet/v1/FollowerProgress.js';
+import type { GetAuditRequest as _fleet_v1_GetAuditRequest, GetAuditRequest__Output as _fleet_v1_GetAuditRequest__Output } from './fleet/v1/GetAuditRequest.js';
 import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from './fleet/v1/GetAutopilotRequest.js';
 import type { GetCluster as _fleet_v1_GetCluster, GetCluster__Output as _fleet_v1_GetCluster__Output } from './fleet/v1/GetCluster.js';
 import type { GetShard as _fleet_v1_GetShard, GetShard__Output as _fleet_v1_GetShard__Output } from './fleet/v1/GetShard.js';
@@ -137,6 +140,8 @@ export interface ProtoGrpcType {
     v1: {
       AddMemberRequest: MessageTypeDefinition<_fleet_v1_AddMemberRequest, _fleet_v1_AddMemberRequest__Output>
       Admin: SubtypeConstructor<typeof grpc.Client, _fleet_v1_AdminClient> & { service: _fleet_v1_AdminDefinition }
+      AuditEntry: MessageTypeDefinition<_fleet_v1_AuditEntry, _fleet_v1_AuditEntry__Output>
+      AuditResponse: MessageTypeDefinition<_fleet_v1_AuditResponse, _fleet_v1_AuditResponse__Output>
       AutopilotSettings: MessageTypeDefinition<_fleet_v1_AutopilotSettings, _fleet_v1_AutopilotSettings__Output>
       AutopilotSettingsResponse: MessageTypeDefinition<_fleet_v1_AutopilotSettingsResponse, _fleet_v1_AutopilotSettingsResponse__Output>
       AutopilotState: MessageTypeDefinition<_fleet_v1_AutopilotState, _fleet_v1_AutopilotState__Output>
@@ -171,6 +176,7 @@ export interface ProtoGrpcType {
       Fleet: SubtypeConstructor<typeof grpc.Client, _fleet_v1_FleetClient> & { service: _fleet_v1_FleetDefinition }
       FleetErrorCode: EnumTypeDefinition
       FollowerProgress: MessageTypeDefinition<_fleet_v1_FollowerProgress, _fleet_v1_FollowerProgress__Output>
+      GetAuditRequest: MessageTypeDefinition<_fleet_v1_GetAuditRequest, _fleet_v1_GetAuditRequest__Output>
       GetAutopilotRequest: MessageTypeDefinition<_fleet_v1_GetAutopilotRequest, _fleet_v1_GetAutopilotRequest__Output>
       GetCluster: MessageTypeDefinition<_fleet_v1_GetCluster, _fleet_v1_GetCluster__Output>
       GetShard: MessageTypeDefinition<_fleet_v1_GetShard, _fleet_v1_GetShard__Output>
