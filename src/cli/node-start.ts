@@ -4,6 +4,7 @@
  * entry for `fleet node start`, because a member runs for months and oclif's command tree would
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
+import { parseTokenText, type NamedToken } from '../client/token-file.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -111,8 +112,8 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw usage(`--snapshot-every must be a whole number ≥ 1, got '${text(flags, 'snapshot-every')}'`);
   const maxSnapshotMb = Number(text(flags, 'max-snapshot-mb'));
   if (!Number.isSafeInteger(maxSnapshotMb) || maxSnapshotMb < 1) throw usage(`--max-snapshot-mb must be a whole number ≥ 1, got '${text(flags, 'max-snapshot-mb')}'`);
-  const token = readSecret(text(flags, 'token-file'), '--token-file');
-  const adminToken = readSecret(text(flags, 'admin-token-file'), '--admin-token-file');
+  const token = readToken(text(flags, 'token-file'), '--token-file');
+  const adminToken = readToken(text(flags, 'admin-token-file'), '--admin-token-file');
   const peerSecret = readSecret(text(flags, 'peer-secret-file'), '--peer-secret-file');
   if (peerSecret !== undefined && peerSecret.length < 32) throw usage(`--peer-secret-file ${text(flags, 'peer-secret-file')} holds ${peerSecret.length} characters; use at least 32 (fleet init writes 64 hex digits)`);
   const cert = text(flags, 'tls-cert');
@@ -141,8 +142,10 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     heartbeatMs,
     electionTimeoutMs,
     snapshotEvery,
-    token,
-    adminToken,
+    token: token?.token,
+    adminToken: adminToken?.token,
+    tokenName: token?.name,
+    adminTokenName: adminToken?.name,
     tls: cert && key ? { cert, key, ca } : undefined,
     peerSecret: peerSecret === undefined ? undefined : Buffer.from(peerSecret, 'utf8'),
     maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
@@ -199,6 +202,17 @@ function interval(flags: NodeStartFlags, name: 'heartbeat' | 'election-timeout')
 }
 
 /** Reads a credentials file, refusing one that others may read (as ssh does with private keys). */
+/** A token file: the token, and the name the audit log records for it (see token-file.ts). */
+function readToken(file: string | undefined, name: string): NamedToken | undefined {
+  const text = readSecret(file, name);
+  if (text === undefined) return undefined;
+  try {
+    return parseTokenText(text);
+  } catch (err) {
+    throw new UsageError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`, undefined, err);
+  }
+}
+
 function readSecret(file: string | undefined, name: string): string | undefined {
   if (!file) return undefined;
   refuseReadableByOthers(file, name);

@@ -6,6 +6,7 @@
  * replaced atomically under a lock file, so two writers never lose each other's update and a
  * reader never sees half a file.
  */
+import { parseTokenText } from './token-file.js';
 import { constants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -288,5 +289,10 @@ export async function readTokenFile(file: string, what = 'token'): Promise<strin
     throw new ContextError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (token === '') throw new ContextError(`the ${what} file ${file} is empty`);
-  return token;
+  try {
+    // A named token file (`name: ops`) holds the token on a line of its own.
+    return parseTokenText(token).token;
+  } catch (err) {
+    throw new ContextError(`the ${what} file ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }

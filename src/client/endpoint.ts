@@ -4,7 +4,7 @@
  * the endpoint is FleetClient's job.
  */
 import { Metadata, type CallOptions, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import { loadFleetProto } from '../proto/index.js';
+import { METADATA, loadFleetProto } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
 import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { DEADLINE_GRACE_MS, FleetClientError, noAnswerError } from './errors.js';
@@ -19,6 +19,8 @@ export interface EndpointConfig {
   readonly tls: TlsFiles | undefined;
   readonly channelOptions: ChannelOptions;
   readonly token: string | undefined;
+  /** Who the client says it is (`user@host`), sent for the members' audit log. */
+  readonly actor: string;
   readonly breaker: BreakerOptions;
   /** Send writes and reads as unary calls instead of on the session stream. */
   readonly unary: boolean;
@@ -69,6 +71,7 @@ export class Endpoint {
   metadata(): Metadata {
     const md = new Metadata();
     if (this.#config.token !== undefined) md.set('authorization', `Bearer ${this.#config.token}`);
+    if (this.#config.actor !== '') md.set(METADATA.actor, this.#config.actor);
     return md;
   }
 

@@ -6,12 +6,14 @@
  */
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
+import { watchChanges, type WatchOptions } from './watch.js';
 import * as q from './queries.js';
 import type {
   AutopilotSettings,
@@ -34,6 +36,8 @@ import type {
   ReadOptions,
   RebindMove,
   RegistryCounts,
+  WatchBatch,
+  AuditEntry,
   ShardState,
   ShardView,
   SnapshotInfo,
@@ -68,6 +72,17 @@ export interface FleetClientOptions {
   readonly channelOptions?: ChannelOptions;
   /** Jitter source (default Math.random). */
   readonly random?: () => number;
+  /** Who this client says it is, for the members' audit log (default `user@host`; '' sends nothing). */
+  readonly actor?: string;
+}
+
+/** `user@host` of this process, as the audit log records the client (unverified by the members). */
+function localActor(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`.replace(/[^\x21-\x7e]/g, '?').slice(0, 200);
+  } catch {
+    return `uid-${process.getuid?.() ?? '?'}@${hostname()}`;
+  }
 }
 
 /**
@@ -130,6 +145,7 @@ export class FleetClient {
         tls: opts.tls,
         channelOptions: { ...DEFAULT_CHANNEL_OPTIONS, ...opts.channelOptions },
         token: opts.token,
+        actor: opts.actor ?? localActor(),
         breaker: opts.breaker ?? {},
         unary: opts.transport === 'unary',
       },
@@ -182,6 +198,14 @@ export class FleetClient {
   /** Every configured member's status, or why it has none; never throws, answers within the call deadline. */
   statusAll(): Promise<EndpointStatus[]> {
     return this.#router.statusAll();
+  }
+
+  /**
+   * Follows a registry's changes as the members apply them (see watch.ts): each entry's changes
+   * once, in index order, across the loss of the member being read from.
+   */
+  watch(opts: WatchOptions = {}): AsyncGenerator<WatchBatch> {
+    return watchChanges(this.#router.configured, opts);
   }
 
   /** Closes every channel and stream, so the process can exit. */
@@ -484,6 +508,13 @@ export class FleetClient {
   async setAutopilot(patch: Partial<AutopilotSettings>): Promise<AutopilotSettingsView> {
     const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AutopilotSettingsResponse__Output>((md, o, cb) => ep.admin.SetAutopilot({ ...patch }, md, o, cb), timeout));
     return { settings: autopilotSettingsFromWire(r.settings), problem: r.problem === '' ? null : r.problem };
+  }
+
+  /** The audit log through the leader, oldest first; `sinceMs` is leader wall time, `who` a token name. */
+  async audit(filter: { sinceMs?: number; who?: string } = {}): Promise<AuditEntry[]> {
+    const req: wire.GetAuditRequest = { sinceTime: filter.sinceMs ?? 0, who: filter.who ?? '' };
+    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AuditResponse__Output>((md, o, cb) => ep.admin.GetAudit(req, md, o, cb), timeout));
+    return r.entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, args: JSON.parse(e.argsJson === '' ? '{}' : e.argsJson) as Record<string, unknown>, outcome: e.outcome }));
   }
 
   async #members(route: Route, start: q.MembersCall): Promise<MembersView> {

@@ -6,3 +6,4 @@ export type { EndpointStatus, Route } from './router.js';
 export type { BreakerOptions, BreakerState } from './breaker.js';
 export type { DownloadOptions } from './snapshot-download.js';
 export type * from './types.js';
+export { WATCH_REGISTRIES, type WatchOptions } from './watch.js';

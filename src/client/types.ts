@@ -247,6 +247,9 @@ export interface FleetErrorDetails {
   readonly clientId?: string;
   readonly seq?: number;
   readonly firstIncomplete?: number;
+  /** A watch refused as compacted: the index asked for, and the oldest any member still had. */
+  readonly requestedIndex?: number;
+  readonly oldestIndex?: number;
   /** Details this client version has no field for, as JSON text by name. */
   readonly other?: Readonly<Record<string, string>>;
 }
@@ -411,4 +414,47 @@ export interface TransferResult {
   readonly from: string;
   readonly to: string;
   readonly tookMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watch
+// ---------------------------------------------------------------------------------------------
+
+/** The registries a watch can follow (`WATCH_REGISTRIES` in watch.ts lists them). */
+export type WatchRegistry = 'kv' | 'shards' | 'clusters' | 'domains' | 'quotas' | 'providers' | 'leases';
+
+/**
+ * One change as a watcher sees it. `type` is `put` or `delete` for KV, else the registry
+ * operation (`cluster.rebind`, `lease.expire`, …). `old` and `new` are the KV value or the
+ * registry entry's view; null when it did not, or no longer, exist.
+ */
+export interface WatchEvent {
+  readonly index: number;
+  readonly registry: string;
+  readonly type: string;
+  readonly ns: string;
+  readonly key: string;
+  readonly old: unknown;
+  readonly new: unknown;
+}
+
+/** The changes of one log entry, delivered together. */
+export interface WatchBatch {
+  readonly index: number;
+  readonly events: readonly WatchEvent[];
+  /** The member that sent it. */
+  readonly endpoint: string;
+}
+
+/** One entry of the audit log: when (leader time), who (token name, and the user@host the client said), what, how it went. */
+export interface AuditEntry {
+  readonly index: number;
+  readonly time: number;
+  readonly who: string;
+  readonly client: string;
+  readonly op: string;
+  /** The arguments, secrets left out (KV values appear as their size). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** `ok`, `requested` (a leader transfer, recorded before it starts), or the failure. */
+  readonly outcome: string;
 }

@@ -83,5 +83,9 @@ export const METADATA = {
   leaderAddress: 'fleet-leader-address',
   errorCode: 'fleet-error-code',
   writeResponse: 'fleet-write-response-bin',
+  /** On a watch refused as compacted: the oldest index the member still has. */
+  watchOldestIndex: 'fleet-watch-oldest-index',
   authorization: 'authorization',
+  /** The `user@host` a client says it runs as, for the audit log (unverified). */
+  actor: 'fleet-actor',
 } as const;

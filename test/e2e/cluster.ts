@@ -29,6 +29,8 @@ export interface TestClusterOptions {
   /** Start members with these bearer tokens; clients made by `client()` present `token`. */
   readonly token?: string;
   readonly adminToken?: string;
+  /** Names the token files give `token` and `adminToken` (a `name:` line), for the audit log. */
+  readonly tokenNames?: { readonly token?: string; readonly adminToken?: string };
   /** Certificates clients made by `client()` verify members with (members started with --tls-*). */
   readonly clientTls?: { readonly cacert?: string; readonly cert?: string; readonly key?: string };
   /**
@@ -129,8 +131,9 @@ export class TestCluster {
 
   private tokenArgs(): string[] {
     const args: string[] = [];
-    for (const [flag, secret] of [['--token-file', this.opts.token], ['--admin-token-file', this.opts.adminToken]] as const) {
-      if (secret) args.push(flag, this.secretFile(flag.slice(2), secret));
+    const names = this.opts.tokenNames ?? {};
+    for (const [flag, secret, name] of [['--token-file', this.opts.token, names.token], ['--admin-token-file', this.opts.adminToken, names.adminToken]] as const) {
+      if (secret) args.push(flag, this.secretFile(flag.slice(2), name === undefined ? secret : `name: ${name}\n${secret}`));
     }
     return args;
   }

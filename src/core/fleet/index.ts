@@ -8,3 +8,5 @@ export { SNAPSHOT_VERSION, type SnapshotJob } from './snapshot.js';
 export { LIMITS } from './limits.js';
 export type { ListClustersOptions } from './reads.js';
 export type * from './types.js';
+export { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeFeedLimits, type WatchFilter, type WatchListener } from './change-feed.js';
+export { WATCH_REGISTRIES, type ChangeEvent, type WatchRegistry } from './changes.js';

@@ -35,6 +35,10 @@ export const LIMITS = {
   maxKvTotalBytes: 256 * 1024 * 1024,
   /** The registry keeps the latest progress of this many plans (least recently updated go first). */
   maxPlans: 1_000,
+  /** The audit log keeps this many entries, the oldest dropped first. */
+  maxAuditEntries: 10_000,
+  /** An audit record's operation name, actor fields and arguments (as JSON) at most this long. */
+  maxAuditText: 4096,
   /** A listing page holds at most this many items. */
   maxPageSize: 10_000,
   /** A filtered listing examines at most this many entries before returning a short page. */

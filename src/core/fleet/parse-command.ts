@@ -4,7 +4,7 @@
  * `apply`). The leader may run `checkCommand` before proposing to spare the log bad entries.
  */
 import { LIMITS } from './limits.js';
-import type { Command, CommandEnvelope, CommandOf, CommandType, PlanState, RebindMove, ShardState } from './types.js';
+import type { Actor, Command, CommandEnvelope, CommandOf, CommandType, PlanState, RebindMove, ShardState } from './types.js';
 import {
   InvalidArgument,
   asRecord,
@@ -261,6 +261,21 @@ function parsePlanProgress(op: Raw, what: 'plan.progress'): CommandOf<'plan.prog
   };
 }
 
+function parseAuditRecord(op: Raw, what: 'audit.record'): CommandOf<'audit.record'> {
+  onlyFields(op, ['type', 'op', 'args', 'outcome'], what);
+  const args = asRecord(op.args, `${what}.args`);
+  if (JSON.stringify(args).length > LIMITS.maxAuditText) throw new InvalidArgument(`${what}: 'args' is longer than ${LIMITS.maxAuditText} characters as JSON`);
+  return { type: what, op: readText(op, 'op', what, LIMITS.maxAuditText), args, outcome: readText(op, 'outcome', what, LIMITS.maxAuditText, true) };
+}
+
+/** The actor an envelope names, if any. */
+function readActor(env: Raw): Actor | undefined {
+  if (env.by === undefined) return undefined;
+  const by = asRecord(env.by, 'entry.by');
+  onlyFields(by, ['token', 'client'], 'entry.by');
+  return { token: readText(by, 'token', 'entry.by', LIMITS.maxNameLength), client: readText(by, 'client', 'entry.by', LIMITS.maxNameLength, true) };
+}
+
 const PARSERS: { readonly [T in CommandType]: Parser<T> } = {
   'shard.register': parseRegister,
   'shard.update': parseUpdate,
@@ -287,6 +302,7 @@ const PARSERS: { readonly [T in CommandType]: Parser<T> } = {
   'kv.delete': parseKvDelete,
   'kv.cas': parseKvCas,
   'plan.progress': parsePlanProgress,
+  'audit.record': parseAuditRecord,
 };
 
 /** The command types the registry knows, in a stable order. */
@@ -309,13 +325,14 @@ export type EnvelopeHeader = Omit<CommandEnvelope, 'op'> & { readonly op: unknow
 /** Parses and checks an envelope's own fields (not its command); throws `InvalidArgument`. */
 export function parseHeader(value: unknown): EnvelopeHeader {
   const env = asRecord(value, 'entry');
-  onlyFields(env, ['clientId', 'seq', 'firstIncomplete', 'time', 'age', 'op'], 'entry');
+  onlyFields(env, ['clientId', 'seq', 'firstIncomplete', 'time', 'age', 'by', 'op'], 'entry');
   const clientId = env.clientId === '' ? '' : readName(env, 'clientId', 'entry');
   const seq = readInt(env, 'seq', 'entry', 0, Number.MAX_SAFE_INTEGER);
   const firstIncomplete = readInt(env, 'firstIncomplete', 'entry', 0, Number.MAX_SAFE_INTEGER);
   const time = readInt(env, 'time', 'entry', 0, MAX_TIME);
   const age = readOptionalInt(env, 'age', 'entry', 0, MAX_TIME);
-  return age === undefined ? { clientId, seq, firstIncomplete, time, op: env.op } : { clientId, seq, firstIncomplete, time, age, op: env.op };
+  const by = readActor(env);
+  return { clientId, seq, firstIncomplete, time, ...(age === undefined ? {} : { age }), ...(by === undefined ? {} : { by }), op: env.op };
 }
 
 /** Parses and checks an envelope and its command; throws `InvalidArgument`. */

@@ -23,7 +23,9 @@
  *                           startedAt updatedAt updatedAtIndex
  *  10 sessions  n, least recently active first: clientId floor lastActivity
  *                           nResults (seq answer-as-JSON-string)*   (in applied order)
+ *  11 audit     n, oldest first: index time who client op args outcome
  *
+ * Version 2 (still read) had no audit section: read back, the audit log is empty.
  * Version 1 (still read) had no age in meta, leases without their last three fields (expiry was
  * judged by leader wall time), and session activity in leader wall time: read back, its leases
  * count as expired if they were by its registry clock, and its sessions as active at age 0.
@@ -44,14 +46,14 @@ import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKe
 import type { ApplyResult, PlanState, ShardState } from './types.js';
 
 /** The format version this code writes and reads. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 /** Older format versions this code still reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 const SHARD_STATES: readonly ShardState[] = ['active', 'draining', 'cordoned'];
 const PLAN_STATES: readonly PlanState[] = ['running', 'paused', 'completed', 'failed', 'aborted'];
-const Tag = { Meta: 1, Shards: 2, Clusters: 3, Domains: 4, Quotas: 5, Providers: 6, Leases: 7, Kv: 8, Plans: 9, Sessions: 10 } as const;
+const Tag = { Meta: 1, Shards: 2, Clusters: 3, Domains: 4, Quotas: 5, Providers: 6, Leases: 7, Kv: 8, Plans: 9, Sessions: 10, Audit: 11 } as const;
 type Tag = (typeof Tag)[keyof typeof Tag];
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -242,6 +244,23 @@ function writeSessions(w: ByteWriter, sessions: SessionTable): void {
   }
 }
 
+function writeAudit(w: ByteWriter, s: FleetState): void {
+  w.varuint(s.audit.size);
+  for (const e of s.audit.entries()) {
+    w.varuint(e.index);
+    w.varuint(e.time);
+    for (const text of [e.who, e.client, e.op, e.args, e.outcome]) w.string(text);
+  }
+}
+
+function readAudit(r: ByteReader, s: FleetState): void {
+  for (let n = r.varuint(); n > 0; n--) {
+    const [index, time] = [r.varuint(), r.varuint()];
+    const [who, client, op, args, outcome] = [r.string(), r.string(), r.string(), r.string(), r.string()];
+    s.audit.append(Object.freeze({ index, time, who, client, op, args, outcome }));
+  }
+}
+
 /** A section whose payload is written in steps. */
 function* sectionInSteps(w: ByteWriter, tag: Tag, body: Generator<void, void, undefined>): Generator<void, void, undefined> {
   w.u8(tag);
@@ -292,6 +311,7 @@ export class SnapshotJob {
     this.#tail = render((w) => {
       writePlans(w, s);
       section(w, Tag.Sessions, () => writeSessions(w, sessions));
+      section(w, Tag.Audit, () => writeAudit(w, s));
     });
     this.#clusters = s.clusters.freeze();
     this.#kv = s.kv.freeze();
@@ -549,6 +569,11 @@ function readBody(r: ByteReader, s: FleetState, version: number): SessionTable {
   end = openSection(r, Tag.Sessions);
   const sessions = readSessions(r, version);
   closeSection(r, end, Tag.Sessions);
+  if (version >= 3) {
+    end = openSection(r, Tag.Audit);
+    readAudit(r, s);
+    closeSection(r, end, Tag.Audit);
+  }
   check(r.done, 'trailing bytes after the last section');
   return sessions;
 }

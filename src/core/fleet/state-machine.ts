@@ -3,6 +3,8 @@
  * order; it applies each deterministically (no clock, no randomness: time and age come from the
  * entry, and nothing expires by a clock but by an entry that says so), answers with the entry's index, and can be snapshotted and restored byte for byte.
  */
+import { captureBefore, changesAfter, type ChangeSink } from './changes.js';
+import { auditArgs, auditEntry, audited } from './audit-log.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
 import { HANDLERS } from './handlers/index.js';
@@ -14,6 +16,7 @@ import { SnapshotJob, readSnapshot, writeSnapshot } from './snapshot.js';
 import { FleetState, kvKey, splitKvKey } from './state.js';
 import type {
   ApplyResult,
+  AuditEntry,
   ClusterView,
   Command,
   CommandType,
@@ -45,6 +48,9 @@ export class FleetStateMachine {
   #s: FleetState = new FleetState();
   #sessions = new SessionTable();
   #lastEntryTime: number | undefined;
+
+  /** Where the changes each command makes are reported (the node's change feed); none: not computed. */
+  changes: ChangeSink | undefined;
 
   /** The Raft index of the last entry applied (or marked applied). */
   get appliedIndex(): number {
@@ -100,7 +106,7 @@ export class FleetStateMachine {
     if (header.age !== undefined) s.age = Math.max(s.age, header.age);
     this.#lastEntryTime = header.time;
     this.#sessions.expire(s.age);
-    if (header.clientId === '') return this.#execute(index, header.op, true);
+    if (header.clientId === '') return this.#audit(header, this.#execute(index, header.op, true));
     const verdict = this.#sessions.check(header.clientId, header.seq, header.firstIncomplete, s.age);
     switch (verdict.kind) {
       case 'duplicate':
@@ -117,11 +123,31 @@ export class FleetStateMachine {
           clientId: header.clientId,
         });
       case 'new': {
-        const result = this.#execute(index, header.op, false);
+        const result = this.#audit(header, this.#execute(index, header.op, false));
         verdict.session.results.set(header.seq, result);
         return result;
       }
     }
+  }
+
+  /** Appends the audit entry of a write that names who made it (see audit-log.ts); answers `result`. */
+  #audit(header: EnvelopeHeader, result: ApplyResult): ApplyResult {
+    const by = header.by;
+    const raw = header.op as { type?: unknown } | null;
+    const type = typeof raw?.type === 'string' ? raw.type : '?';
+    if (by === undefined || !audited(type)) return result;
+    let args = '{}';
+    try {
+      args = auditArgs(parseCommand(raw));
+    } catch {
+      // A command the registry refused as malformed: its type is all the log says of it.
+    }
+    // A recorded change carries its own operation and outcome; a refused record is shown as what it was.
+    const record = result.ok && type === 'audit.record' ? (raw as { op: string; outcome: string }) : undefined;
+    const outcome = record?.outcome ?? (result.ok ? 'ok' : `${result.code}: ${result.message}`);
+    const op = record?.op ?? type;
+    this.#s.audit.append(auditEntry(result.index, this.#s.clock, by, op, args, outcome));
+    return result;
   }
 
   #execute(index: number, raw: unknown, internal: boolean): ApplyResult {
@@ -134,10 +160,17 @@ export class FleetStateMachine {
     }
     // Only the leader decides that a lease ran out; a client's expiry would be a clock of its own.
     if (op.type === 'lease.expire' && !internal) return refusal(index, 'INVALID_ARGUMENT', 'lease.expire is proposed by the leader only');
+    if (op.type === 'audit.record' && !internal) return refusal(index, 'INVALID_ARGUMENT', 'audit.record is proposed by a member only');
     // The table maps each type to its own handler; TypeScript cannot see that through the lookup.
     const handler = HANDLERS[op.type] as Handler<CommandType>;
+    const sink = this.changes;
+    const watched = sink === undefined ? undefined : captureBefore(this.#s, op, this.#s.clock);
     const outcome = handler(this.#s, op, { index, time: this.#s.clock, age: this.#s.age });
-    if (outcome.ok) return { ok: true, index, value: outcome.value };
+    if (outcome.ok) {
+      const events = watched === undefined || watched.length === 0 ? [] : changesAfter(index, op, watched);
+      if (events.length > 0) sink?.record(index, events);
+      return { ok: true, index, value: outcome.value };
+    }
     return refusal(index, outcome.code, outcome.message, outcome.details);
   }
 
@@ -243,6 +276,11 @@ export class FleetStateMachine {
   /** A page of KV entries of `ns` whose keys start with `prefix`, after the cursor `after`. */
   kvList(prefix = '', after?: string, limit?: number, ns = ''): Page<KvEntry> {
     return reads.kvList(this.#s, prefix, after, limit, ns);
+  }
+
+  /** The audit log, oldest first. */
+  auditEntries(): AuditEntry[] {
+    return [...this.#s.audit.entries()];
   }
 
   /** The latest progress of recent rebind plans, most recently updated first. */

@@ -3,6 +3,7 @@
  * these primitives only mutate. Clusters live in their own table (cluster-table.ts), whose
  * every binding change keeps the per-shard indexes in step.
  */
+import { AuditLog } from './audit-log.js';
 import { ClusterTable } from './cluster-table.js';
 import { SortedMap } from './sorted-map.js';
 import type { DomainView, Labels, PlanView, ProviderView, QuotaView, ShardState, ShardView } from './types.js';
@@ -105,6 +106,8 @@ export class FleetState {
   kvBytes = 0;
   /** Latest progress per plan, least recently updated first. */
   readonly plans = new Map<string, PlanView>();
+  /** Who changed what (audit-log.ts). */
+  readonly audit = new AuditLog();
 
   /** Adds a shard with an empty binding index. */
   addShard(rec: ShardRecord): void {

@@ -228,6 +228,20 @@ export interface PlanProgress {
   readonly state: PlanState;
 }
 
+/**
+ * Records, in the audit log, a change made outside the registry (a membership change, a leader
+ * transfer, a snapshot, autopilot settings). Proposed by the member that made it, never by a client.
+ */
+export interface AuditRecord {
+  readonly type: 'audit.record';
+  /** The operation, e.g. `members.add`. */
+  readonly op: string;
+  /** Its arguments (never a secret). */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** `ok`, or what went wrong. */
+  readonly outcome: string;
+}
+
 /** Every write the registry accepts. `type` selects the handler. */
 export type Command =
   | ShardRegister
@@ -254,7 +268,8 @@ export type Command =
   | KvPut
   | KvDelete
   | KvCas
-  | PlanProgress;
+  | PlanProgress
+  | AuditRecord;
 
 /** The name of a command. */
 export type CommandType = Command['type'];
@@ -280,7 +295,32 @@ export interface CommandEnvelope {
    * monotonic clock counted since. Absent in entries written before it existed.
    */
   readonly age?: number;
+  /** Who asked for the write, stamped by the member that took it: recorded in the audit log. Absent on internal entries. */
+  readonly by?: Actor;
   readonly op: Command;
+}
+
+/** Who made a change: the name of the token presented, and the `user@host` the CLI said it runs as. */
+export interface Actor {
+  /** The token's name (from its file), `token`/`admin-token` when unnamed, `anonymous` on a member without tokens. */
+  readonly token: string;
+  /** What the client said it is (`user@host`); '' when it did not say. Unverified. */
+  readonly client: string;
+}
+
+/** One entry of the audit log. */
+export interface AuditEntry {
+  /** The Raft index of the entry that made (or recorded) the change. */
+  readonly index: number;
+  /** Leader wall time of that entry. */
+  readonly time: number;
+  readonly who: string;
+  readonly client: string;
+  readonly op: string;
+  /** The arguments as JSON, secrets left out (KV values are given as their size). */
+  readonly args: string;
+  /** `ok`, or the refusal's code and message. */
+  readonly outcome: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,6 +490,7 @@ export interface CommandResults {
   'kv.delete': { readonly deleted: boolean; readonly revision: number };
   'kv.cas': { readonly kv: KvMeta; readonly revision: number };
   'plan.progress': { readonly plan: PlanView };
+  'audit.record': { readonly op: string };
 }
 
 /** The success value of a command type. */

@@ -1,4 +1,4 @@
-import type { ApplyResult, Command, FleetStateMachine } from '../fleet/index.js';
+import type { Actor, ApplyResult, ChangeFeed, Command, FleetStateMachine } from '../fleet/index.js';
 import type { AutopilotReport } from './autopilot/runner.js';
 import type { AutopilotPatch, AutopilotSettings } from './autopilot/settings.js';
 
@@ -85,6 +85,8 @@ export interface WriteRequest {
   readonly seq: number;
   readonly firstIncomplete: number;
   readonly op: Command;
+  /** Who asks, for the audit log (stamped by the service from the call's credentials). */
+  readonly by?: Actor;
 }
 
 /** Why a node could not serve a request; the server maps these to gRPC status codes. */
@@ -121,6 +123,8 @@ export class NodeError extends Error {
  */
 export interface NodeApi {
   readonly id: string;
+  /** The changes this member applied recently, for watchers; `status().appliedIndex` says how far it has applied. */
+  readonly changes: ChangeFeed;
   /** Replicates and applies one write; resolves with the state machine's answer (which carries the commit index). */
   write(req: WriteRequest): Promise<ApplyResult>;
   /** Runs `fn` against the state machine once the consistency requirement holds. */
@@ -135,6 +139,11 @@ export interface NodeApi {
   addMember(id: string, address: string, learner: boolean): Promise<void>;
   promoteMember(id: string): Promise<void>;
   removeMember(id: string): Promise<void>;
+  /**
+   * Records a change made outside the registry in the audit log (an `audit.record` entry);
+   * through the leader, so a follower rejects it like a write.
+   */
+  recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void>;
   /** The replicated autopilot settings (the defaults until set), and why the stored ones are unusable if they are. */
   autopilotSettings(): Promise<{ settings: AutopilotSettings; problem?: string }>;
   /** Changes some autopilot settings (on the leader); INVALID_ARGUMENT when the result would be unacceptable. */

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { FleetStateMachine, encodeCommand } from '../fleet/index.js';
-import type { ApplyResult } from '../fleet/index.js';
+import { ChangeFeed, FleetStateMachine, encodeCommand } from '../fleet/index.js';
+import type { Actor, ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
@@ -128,6 +128,8 @@ const AUTOPILOT_ROUND_MS = 200;
  */
 export class FleetNode implements NodeApi {
   readonly id: string;
+  /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */
+  readonly changes = new ChangeFeed();
   private readonly raw: RawNode;
   private sm: FleetStateMachine;
   private readonly members = new Map<string, string>();
@@ -210,6 +212,8 @@ export class FleetNode implements NodeApi {
     this.leaseKeeper = new LeaseKeeper({ maxDrift: LEASE_MAX_DRIFT, graceMs: opts.electionTimeoutMs, retryMs: 2 * opts.electionTimeoutMs });
     this.ageMark = { age: sm.age, mono: this.startedAt };
     sm.readerAge = () => this.ageNow();
+    this.changes.reset(sm.appliedIndex + 1);
+    sm.changes = this.changes;
   }
 
   /**
@@ -550,6 +554,8 @@ export class FleetNode implements NodeApi {
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
     this.sm = FleetStateMachine.restore(data);
     this.sm.readerAge = () => this.ageNow();
+    this.changes.reset(meta.index + 1);
+    this.sm.changes = this.changes;
     this.noteAge();
     this.leaseKeeper.reset();
     this.appliedTerm = meta.term;
@@ -622,7 +628,7 @@ export class FleetNode implements NodeApi {
       return Promise.reject(this.outOfSpaceWriteError());
     }
     // Wall time for people to read; the age, counted on monotonic clocks, for what decides idleness.
-    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.ageNow(), op: req.op });
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.ageNow(), ...(req.by ? { by: req.by } : {}), op: req.op });
     const r = this.raw.propose([data]);
     if (!r.ok) {
       this.opts.observer?.onProposalFailed?.(1);
@@ -828,6 +834,10 @@ export class FleetNode implements NodeApi {
     return { settings: merged.settings };
   }
 
+  async recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void> {
+    await this.write({ clientId: '', seq: 0, firstIncomplete: 0, by, op: { type: 'audit.record', op, args, outcome } });
+  }
+
   async transferLeadership(to?: string): Promise<{ from: string; to: string; tookMs: number }> {
     const st = this.raw.status();
     if (st.role !== 'leader') throw this.proposalError('not-leader');
@@ -972,6 +982,8 @@ export class FleetNode implements NodeApi {
     this.rt.clearTimer(this.autopilotTimer);
     this.space.stop();
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
+    // Watchers are told to resume elsewhere.
+    this.changes.reset(this.sm.appliedIndex + 1);
     this.failWaiters(err);
     this.reads.failAll(err);
   }

@@ -7,7 +7,8 @@ import { open } from 'node:fs/promises';
 import type * as wire from '../../proto/index.js';
 import { NodeError, type NodeApi } from '../node/api.js';
 import type { AutopilotPatch } from '../node/autopilot/settings.js';
-import { authorize, type AuthOptions } from './auth.js';
+import type { Actor } from '../fleet/index.js';
+import { actorOf, authorize, type AuthOptions } from './auth.js';
 import { WireError, errorStatus } from './wire.js';
 
 /** Options of the admin service. */
@@ -26,6 +27,51 @@ function unary<Req, Res>(opts: AuthOptions, serve: (req: Req) => Promise<Res>) {
     serve(call.request).then(
       (res) => callback(null, res),
       (err: unknown) => callback(errorStatus(err)),
+    );
+  };
+}
+
+/** What a change outside the registry records in the audit log: its name and arguments. */
+interface AuditedOp {
+  readonly op: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+/** The outcome an audit entry gives a failure. */
+function outcomeOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return err instanceof NodeError ? `${err.code}: ${message}` : `ERROR: ${message}`;
+}
+
+/**
+ * Records a change in the audit log, best effort: the change is done (or failed) either way, and
+ * a member that no longer leads cannot record it (see docs/architecture.md, "The audit log").
+ */
+async function record(node: NodeApi, by: Actor, what: AuditedOp, outcome: string): Promise<void> {
+  try {
+    await node.recordAudit(by, what.op, what.args, outcome);
+  } catch {
+    // Not the leader, or no quorum: nothing to add to the caller's answer.
+  }
+}
+
+/**
+ * Like `unary`, and records the call in the audit log afterwards, with its outcome. A refusal
+ * because this member does not lead is not recorded: nothing was changed, and the client
+ * retries at the leader.
+ */
+function auditedUnary<Req, Res>(node: NodeApi, opts: AuthOptions, what: (req: Req) => AuditedOp, serve: (req: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const denied = authorize(call.metadata, 'admin', opts);
+    if (denied) return callback(denied);
+    const by = actorOf(call.metadata, opts);
+    const done = async (outcome: string, answer: () => void): Promise<void> => {
+      await record(node, by, what(call.request), outcome);
+      answer();
+    };
+    serve(call.request).then(
+      (res) => done('ok', () => callback(null, res)),
+      (err: unknown) => (err instanceof NodeError && err.code === 'NOT_LEADER' ? callback(errorStatus(err)) : done(outcomeOf(err), () => callback(errorStatus(err)))),
     );
   };
 }
@@ -83,11 +129,15 @@ async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.Dow
 export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}): wire.AdminHandlers {
   const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
   return {
-    TransferLeader: unary(opts, async (req: wire.TransferLeaderRequest__Output) => {
-      const r = await node.transferLeadership(req.to === undefined || req.to === '' ? undefined : req.to);
-      return { from: r.from, to: r.to, tookMs: r.tookMs };
-    }),
-    TakeSnapshot: unary(opts, async () => {
+    TransferLeader: (call, callback) => {
+      const denied = authorize(call.metadata, 'admin', opts);
+      if (denied) return callback(denied);
+      transferAudited(node, actorOf(call.metadata, opts), call.request).then(
+        (r) => callback(null, r),
+        (err: unknown) => callback(errorStatus(err)),
+      );
+    },
+    TakeSnapshot: auditedUnary(node, opts, () => ({ op: 'snapshot.take', args: {} }), async () => {
       const r = await node.takeSnapshot();
       return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
     }),
@@ -97,21 +147,22 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
         call.emit('error', denied);
         return;
       }
+      const audit = (outcome: string) => record(node, actorOf(call.metadata, opts), { op: 'snapshot.download', args: { fresh: call.request.fresh } }, outcome);
       streamSnapshot(node, call, chunkBytes).then(
-        () => call.end(),
-        (err: unknown) => call.emit('error', errorStatus(err)),
+        () => audit('ok').finally(() => call.end()),
+        (err: unknown) => audit(outcomeOf(err)).finally(() => call.emit('error', errorStatus(err))),
       );
     },
-    AddMember: unary(opts, async (req: wire.AddMemberRequest__Output) => {
+    AddMember: auditedUnary(node, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
       if (req.address === '') throw new WireError('address: the new member\'s host:port is required');
       await node.addMember(requireId(req.id, 'id'), req.address, req.learner);
       return members(node);
     }),
-    PromoteMember: unary(opts, async (req: wire.PromoteMemberRequest__Output) => {
+    PromoteMember: auditedUnary(node, opts, (req) => ({ op: 'members.promote', args: { id: req.id } }), async (req: wire.PromoteMemberRequest__Output) => {
       await node.promoteMember(requireId(req.id, 'id'));
       return members(node);
     }),
-    RemoveMember: unary(opts, async (req: wire.RemoveMemberRequest__Output) => {
+    RemoveMember: auditedUnary(node, opts, (req) => ({ op: 'members.remove', args: { id: req.id } }), async (req: wire.RemoveMemberRequest__Output) => {
       await node.removeMember(requireId(req.id, 'id'));
       return members(node);
     }),
@@ -120,11 +171,33 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
       const r = await node.autopilotSettings();
       return { settings: { ...r.settings }, problem: r.problem ?? '' };
     }),
-    SetAutopilot: unary(opts, async (req: wire.SetAutopilotRequest__Output) => {
+    SetAutopilot: auditedUnary(node, opts, (req) => ({ op: 'autopilot.set', args: autopilotPatch(req) }), async (req: wire.SetAutopilotRequest__Output) => {
       const r = await node.setAutopilot(autopilotPatch(req));
       return { settings: { ...r.settings }, problem: '' };
     }),
+    GetAudit: unary(opts, async (req: wire.GetAuditRequest__Output) => {
+      const { value } = await node.read({ mode: 'linearizable' }, (sm) => sm.auditEntries());
+      const entries = value.filter((e) => e.time >= req.sinceTime && (req.who === '' || e.who === req.who));
+      return { entries: entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, argsJson: e.args, outcome: e.outcome })) };
+    }),
   };
+}
+
+/**
+ * A leader transfer, recorded before it starts: once it is done this member no longer leads and
+ * could not record it. A transfer that then fails while this member still leads is recorded too.
+ */
+async function transferAudited(node: NodeApi, by: Actor, req: wire.TransferLeaderRequest__Output): Promise<wire.TransferLeaderResponse> {
+  const to = req.to === undefined || req.to === '' ? undefined : req.to;
+  const what = { op: 'leader.transfer', args: to === undefined ? {} : { to } };
+  if (node.status().role === 'leader') await record(node, by, what, 'requested');
+  try {
+    const r = await node.transferLeadership(to);
+    return { from: r.from, to: r.to, tookMs: r.tookMs };
+  } catch (err) {
+    if (node.status().role === 'leader') await record(node, by, what, outcomeOf(err));
+    throw err;
+  }
 }
 
 /** The fields the request sets (proto3 `optional`: presence is in the virtual oneof), and no others. */

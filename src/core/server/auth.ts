@@ -5,6 +5,7 @@
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { timingSafeEqual } from 'node:crypto';
 import { METADATA } from '../../proto/index.js';
+import type { Actor } from '../fleet/index.js';
 
 /** The tokens a member runs with; undefined turns a check off. */
 export interface AuthOptions {
@@ -12,6 +13,10 @@ export interface AuthOptions {
   readonly token?: string | undefined;
   /** Required on admin calls when set; when only `token` is set, admin calls need that. */
   readonly adminToken?: string | undefined;
+  /** What the audit log calls whoever presents `token` (default `token`). */
+  readonly tokenName?: string | undefined;
+  /** What the audit log calls whoever presents `adminToken` (default `admin-token`). */
+  readonly adminTokenName?: string | undefined;
 }
 
 /** Which service a call belongs to. */
@@ -54,4 +59,22 @@ export function authorize(metadata: Metadata, level: AuthLevel, opts: AuthOption
     return refuse(status.UNAUTHENTICATED, 'the token was not accepted: check --token or FLEET_TOKEN');
   }
   return refuse(status.PERMISSION_DENIED, 'admin operations need the admin token: pass it with --token');
+}
+
+/** What a client may say it is (`user@host`): printable, short. Anything else is dropped. */
+const CLIENT_TEXT = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Who a call comes from, for the audit log: the name of the token it presented (checked by
+ * `authorize` before), and the `user@host` the client says it runs as (unverified). Never the
+ * token itself.
+ */
+export function actorOf(metadata: Metadata, opts: AuthOptions): Actor {
+  const said = metadata.get(METADATA.actor)[0];
+  const client = typeof said === 'string' && CLIENT_TEXT.test(said) ? said : '';
+  const given = bearer(metadata);
+  let token = 'anonymous';
+  if (given !== undefined && opts.adminToken !== undefined && same(given, opts.adminToken)) token = opts.adminTokenName ?? 'admin-token';
+  else if (given !== undefined && opts.token !== undefined && same(given, opts.token)) token = opts.tokenName ?? 'token';
+  return { token, client };
 }

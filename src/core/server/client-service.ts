@@ -5,13 +5,14 @@
 import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
 import { METADATA, loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
-import type { CommandType } from '../fleet/index.js';
+import type { Actor, CommandType } from '../fleet/index.js';
 import type { NodeApi } from '../node/api.js';
-import { authorize, type AuthOptions } from './auth.js';
+import { actorOf, authorize, type AuthOptions } from './auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
+import { runWatch } from './watch-stream.js';
 
 /** Options of the client service. */
 export type ClientServiceOptions = AuthOptions;
@@ -19,8 +20,8 @@ export type ClientServiceOptions = AuthOptions;
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
 type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
 
-async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer): Promise<WriteOutcome> {
-  const request = writeRequestFromWire(req);
+async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, by: Actor): Promise<WriteOutcome> {
+  const request = { ...writeRequestFromWire(req), by };
   const type: CommandType = request.op.type;
   const result = await node.write(request);
   const response = writeResponseToWire(type, result);
@@ -39,10 +40,10 @@ async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<
 }
 
 /** Serves one operation of a session stream; never rejects (failures become the answer). */
-async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer): Promise<wire.SessionResponse> {
+async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, by: Actor): Promise<wire.SessionResponse> {
   const id = req.id;
   try {
-    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize)).response };
+    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, by)).response };
     if (req.op === 'read' && req.read) return { id, read: await serveRead(node, req.read) };
     return { id, error: { code: status.INVALID_ARGUMENT, message: 'op: none set; set write or read' } };
   } catch (err) {
@@ -57,7 +58,7 @@ async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, s
  * When the client half-closes, the stream ends after the last answer. When the answers back up
  * (the client reads slower than it sends), reading pauses.
  */
-function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer): void {
+function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, by: Actor): void {
   let inFlight = 0;
   let inputEnded = false;
   let gone = false;
@@ -88,7 +89,7 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
   call.on('data', (frame: wire.SessionRequests__Output) => {
     for (const req of frame.requests) {
       inFlight++;
-      void serveSessionOp(node, req, serialize).then(answer);
+      void serveSessionOp(node, req, serialize, by).then(answer);
     }
   });
   call.on('end', () => {
@@ -118,7 +119,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
     Write(call, callback) {
       const denied = authorize(call.metadata, 'client', opts);
       if (denied) return callback(denied);
-      serveWrite(node, call.request, serialize).then(
+      serveWrite(node, call.request, serialize, actorOf(call.metadata, opts)).then(
         ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
         (err: unknown) => callback(errorStatus(err)),
       );
@@ -137,7 +138,15 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
         call.emit('error', denied);
         return;
       }
-      runSession(node, call, serialize);
+      runSession(node, call, serialize, actorOf(call.metadata, opts));
+    },
+    Watch(call) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) {
+        call.emit('error', denied);
+        return;
+      }
+      runWatch(node, call);
     },
   };
 }

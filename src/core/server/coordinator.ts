@@ -33,6 +33,9 @@ export interface CoordinatorOptions {
   readonly snapshotEvery: number;
   readonly token?: string | undefined;
   readonly adminToken?: string | undefined;
+  /** The names token files give their tokens, for the audit log. */
+  readonly tokenName?: string | undefined;
+  readonly adminTokenName?: string | undefined;
   /**
    * TLS for the port. With `ca`, every connection must present a certificate signed by it
    * (mutual TLS): peers a member certificate, clients an operator's (or a member's).
@@ -157,7 +160,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const proto = loadFleetProto();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20 });
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
-  const auth = { token: opts.token, adminToken: opts.adminToken };
+  const auth = { token: opts.token, adminToken: opts.adminToken, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
   server.addService(proto.fleet.v1.Fleet.service, createClientService(member, auth));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({

@@ -131,6 +131,8 @@ const RESULT_TO_WIRE: { readonly [T in CommandType]: (v: ResultOf<T>) => wire.Wr
   'kv.delete': (v) => ({ kvDelete: { ...v } }),
   'kv.cas': (v) => ({ kvCas: { kv: kvMetaToWire(v.kv), revision: v.revision } }),
   'plan.progress': (v) => ({ planProgress: { plan: planToWire(v.plan) } }),
+  // Proposed by a member only (clients cannot send it): no client ever reads its answer.
+  'audit.record': () => ({}),
 };
 
 /**

@@ -3,6 +3,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from './fleet/v1/AddMemberRequest.js';
 import type { AdminClient as _fleet_v1_AdminClient, AdminDefinition as _fleet_v1_AdminDefinition } from './fleet/v1/Admin.js';
+import type { AuditEntry as _fleet_v1_AuditEntry, AuditEntry__Output as _fleet_v1_AuditEntry__Output } from './fleet/v1/AuditEntry.js';
+import type { AuditResponse as _fleet_v1_AuditResponse, AuditResponse__Output as _fleet_v1_AuditResponse__Output } from './fleet/v1/AuditResponse.js';
 import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './fleet/v1/AutopilotSettings.js';
 import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from './fleet/v1/AutopilotSettingsResponse.js';
 import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from './fleet/v1/AutopilotState.js';
@@ -35,6 +37,7 @@ import type { DrillsClient as _fleet_v1_DrillsClient, DrillsDefinition as _fleet
 import type { ErrorDetails as _fleet_v1_ErrorDetails, ErrorDetails__Output as _fleet_v1_ErrorDetails__Output } from './fleet/v1/ErrorDetails.js';
 import type { FleetClient as _fleet_v1_FleetClient, FleetDefinition as _fleet_v1_FleetDefinition } from './fleet/v1/Fleet.js';
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from './fleet/v1/FollowerProgress.js';
+import type { GetAuditRequest as _fleet_v1_GetAuditRequest, GetAuditRequest__Output as _fleet_v1_GetAuditRequest__Output } from './fleet/v1/GetAuditRequest.js';
 import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from './fleet/v1/GetAutopilotRequest.js';
 import type { GetCluster as _fleet_v1_GetCluster, GetCluster__Output as _fleet_v1_GetCluster__Output } from './fleet/v1/GetCluster.js';
 import type { GetShard as _fleet_v1_GetShard, GetShard__Output as _fleet_v1_GetShard__Output } from './fleet/v1/GetShard.js';
@@ -121,6 +124,9 @@ import type { TakeSnapshotRequest as _fleet_v1_TakeSnapshotRequest, TakeSnapshot
 import type { TakeSnapshotResponse as _fleet_v1_TakeSnapshotResponse, TakeSnapshotResponse__Output as _fleet_v1_TakeSnapshotResponse__Output } from './fleet/v1/TakeSnapshotResponse.js';
 import type { TransferLeaderRequest as _fleet_v1_TransferLeaderRequest, TransferLeaderRequest__Output as _fleet_v1_TransferLeaderRequest__Output } from './fleet/v1/TransferLeaderRequest.js';
 import type { TransferLeaderResponse as _fleet_v1_TransferLeaderResponse, TransferLeaderResponse__Output as _fleet_v1_TransferLeaderResponse__Output } from './fleet/v1/TransferLeaderResponse.js';
+import type { WatchEvent as _fleet_v1_WatchEvent, WatchEvent__Output as _fleet_v1_WatchEvent__Output } from './fleet/v1/WatchEvent.js';
+import type { WatchRequest as _fleet_v1_WatchRequest, WatchRequest__Output as _fleet_v1_WatchRequest__Output } from './fleet/v1/WatchRequest.js';
+import type { WatchResponse as _fleet_v1_WatchResponse, WatchResponse__Output as _fleet_v1_WatchResponse__Output } from './fleet/v1/WatchResponse.js';
 import type { WriteError as _fleet_v1_WriteError, WriteError__Output as _fleet_v1_WriteError__Output } from './fleet/v1/WriteError.js';
 import type { WriteRequest as _fleet_v1_WriteRequest, WriteRequest__Output as _fleet_v1_WriteRequest__Output } from './fleet/v1/WriteRequest.js';
 import type { WriteResponse as _fleet_v1_WriteResponse, WriteResponse__Output as _fleet_v1_WriteResponse__Output } from './fleet/v1/WriteResponse.js';
@@ -134,6 +140,8 @@ export interface ProtoGrpcType {
     v1: {
       AddMemberRequest: MessageTypeDefinition<_fleet_v1_AddMemberRequest, _fleet_v1_AddMemberRequest__Output>
       Admin: SubtypeConstructor<typeof grpc.Client, _fleet_v1_AdminClient> & { service: _fleet_v1_AdminDefinition }
+      AuditEntry: MessageTypeDefinition<_fleet_v1_AuditEntry, _fleet_v1_AuditEntry__Output>
+      AuditResponse: MessageTypeDefinition<_fleet_v1_AuditResponse, _fleet_v1_AuditResponse__Output>
       AutopilotSettings: MessageTypeDefinition<_fleet_v1_AutopilotSettings, _fleet_v1_AutopilotSettings__Output>
       AutopilotSettingsResponse: MessageTypeDefinition<_fleet_v1_AutopilotSettingsResponse, _fleet_v1_AutopilotSettingsResponse__Output>
       AutopilotState: MessageTypeDefinition<_fleet_v1_AutopilotState, _fleet_v1_AutopilotState__Output>
@@ -168,6 +176,7 @@ export interface ProtoGrpcType {
       Fleet: SubtypeConstructor<typeof grpc.Client, _fleet_v1_FleetClient> & { service: _fleet_v1_FleetDefinition }
       FleetErrorCode: EnumTypeDefinition
       FollowerProgress: MessageTypeDefinition<_fleet_v1_FollowerProgress, _fleet_v1_FollowerProgress__Output>
+      GetAuditRequest: MessageTypeDefinition<_fleet_v1_GetAuditRequest, _fleet_v1_GetAuditRequest__Output>
       GetAutopilotRequest: MessageTypeDefinition<_fleet_v1_GetAutopilotRequest, _fleet_v1_GetAutopilotRequest__Output>
       GetCluster: MessageTypeDefinition<_fleet_v1_GetCluster, _fleet_v1_GetCluster__Output>
       GetShard: MessageTypeDefinition<_fleet_v1_GetShard, _fleet_v1_GetShard__Output>
@@ -258,6 +267,9 @@ export interface ProtoGrpcType {
       TakeSnapshotResponse: MessageTypeDefinition<_fleet_v1_TakeSnapshotResponse, _fleet_v1_TakeSnapshotResponse__Output>
       TransferLeaderRequest: MessageTypeDefinition<_fleet_v1_TransferLeaderRequest, _fleet_v1_TransferLeaderRequest__Output>
       TransferLeaderResponse: MessageTypeDefinition<_fleet_v1_TransferLeaderResponse, _fleet_v1_TransferLeaderResponse__Output>
+      WatchEvent: MessageTypeDefinition<_fleet_v1_WatchEvent, _fleet_v1_WatchEvent__Output>
+      WatchRequest: MessageTypeDefinition<_fleet_v1_WatchRequest, _fleet_v1_WatchRequest__Output>
+      WatchResponse: MessageTypeDefinition<_fleet_v1_WatchResponse, _fleet_v1_WatchResponse__Output>
       WriteError: MessageTypeDefinition<_fleet_v1_WriteError, _fleet_v1_WriteError__Output>
       WriteRequest: MessageTypeDefinition<_fleet_v1_WriteRequest, _fleet_v1_WriteRequest__Output>
       WriteResponse: MessageTypeDefinition<_fleet_v1_WriteResponse, _fleet_v1_WriteResponse__Output>

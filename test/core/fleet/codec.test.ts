@@ -46,7 +46,7 @@ describe('checkCommand', () => {
   });
 
   it('knows every command type', () => {
-    expect(COMMAND_TYPES).toHaveLength(25);
+    expect(COMMAND_TYPES).toHaveLength(26);
     for (const type of COMMAND_TYPES) expect(checkCommand({ type })).toMatch(new RegExp(type.replace('.', '\\.')));
   });
 });

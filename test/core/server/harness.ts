@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
+import { ChangeFeed, FleetStateMachine, encodeCommand, type Actor, type ApplyResult } from '../../../src/core/fleet/index.js';
 import { NodeError, type MemberStatus, type NodeApi, type ReadConsistency, type WriteRequest } from '../../../src/core/node/api.js';
 import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSettings } from '../../../src/core/node/autopilot/settings.js';
 import { createAdminService } from '../../../src/core/server/admin-service.js';
@@ -34,6 +34,7 @@ export interface FakeNodeOptions {
 export class FakeNode implements NodeApi {
   readonly id: string;
   readonly sm = new FleetStateMachine();
+  readonly changes = new ChangeFeed();
   address = '';
   leader: boolean;
   term: number;
@@ -56,16 +57,21 @@ export class FakeNode implements NodeApi {
     this.leader = opts.leader ?? true;
     this.term = opts.term ?? 1;
     this.leaderHint = opts.leaderHint ?? { id: '', address: '' };
+    this.sm.changes = this.changes;
   }
 
   #notLeader(): NodeError {
     return new NodeError('NOT_LEADER', `${this.id} is not the leader`, this.leaderHint.id, this.leaderHint.address);
   }
 
+  async recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void> {
+    await this.write({ clientId: '', seq: 0, firstIncomplete: 0, by, op: { type: 'audit.record', op, args, outcome } });
+  }
+
   async write(req: WriteRequest): Promise<ApplyResult> {
     this.writeCalls++;
     if (!this.leader) throw this.#notLeader();
-    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: Date.now(), op: req.op });
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: Date.now(), ...(req.by ? { by: req.by } : {}), op: req.op });
     const result = this.sm.apply(++this.#index, data);
     if (this.dropAnswers > 0) {
       this.dropAnswers--;

@@ -4,7 +4,7 @@ import { clusterContact, clusterHeartbeat, clusterPrune, clusterRebind, clusterR
 import { kvCas, kvDelete, kvPut } from './kv.js';
 import { leaseAcquire, leaseExpire, leaseRelease, leaseRenew } from './leases.js';
 import type { Handler } from './outcome.js';
-import { planProgress } from './plans.js';
+import { auditRecord, planProgress } from './plans.js';
 import { domainAssign, domainUnassign, providerAdd, providerRemove, quotaRemove, quotaSet } from './registry.js';
 import { shardHeartbeat, shardRegister, shardRemove, shardSetState, shardUpdate } from './shards.js';
 
@@ -35,4 +35,5 @@ export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
   'kv.delete': kvDelete,
   'kv.cas': kvCas,
   'plan.progress': planProgress,
+  'audit.record': auditRecord,
 };

@@ -22,3 +22,6 @@ export const planProgress: Handler<'plan.progress'> = (s, op, ctx) => {
   s.plans.set(op.planId, plan);
   return ok({ plan });
 };
+
+/** Handler of `audit.record`: the state machine writes the audit entry (as for every audited write); nothing else changes. */
+export const auditRecord: Handler<'audit.record'> = (_s, op) => ok({ op: op.op });

@@ -3,8 +3,10 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AddMemberRequest as _fleet_v1_AddMemberRequest, AddMemberRequest__Output as _fleet_v1_AddMemberRequest__Output } from '../../fleet/v1/AddMemberRequest.js';
+import type { AuditResponse as _fleet_v1_AuditResponse, AuditResponse__Output as _fleet_v1_AuditResponse__Output } from '../../fleet/v1/AuditResponse.js';
 import type { AutopilotSettingsResponse as _fleet_v1_AutopilotSettingsResponse, AutopilotSettingsResponse__Output as _fleet_v1_AutopilotSettingsResponse__Output } from '../../fleet/v1/AutopilotSettingsResponse.js';
 import type { DownloadSnapshotRequest as _fleet_v1_DownloadSnapshotRequest, DownloadSnapshotRequest__Output as _fleet_v1_DownloadSnapshotRequest__Output } from '../../fleet/v1/DownloadSnapshotRequest.js';
+import type { GetAuditRequest as _fleet_v1_GetAuditRequest, GetAuditRequest__Output as _fleet_v1_GetAuditRequest__Output } from '../../fleet/v1/GetAuditRequest.js';
 import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilotRequest__Output as _fleet_v1_GetAutopilotRequest__Output } from '../../fleet/v1/GetAutopilotRequest.js';
 import type { ListMembersRequest as _fleet_v1_ListMembersRequest, ListMembersRequest__Output as _fleet_v1_ListMembersRequest__Output } from '../../fleet/v1/ListMembersRequest.js';
 import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from '../../fleet/v1/MembersResponse.js';
@@ -31,6 +33,15 @@ export interface AdminClient extends grpc.Client {
   DownloadSnapshot(argument: _fleet_v1_DownloadSnapshotRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_SnapshotData__Output>;
   downloadSnapshot(argument: _fleet_v1_DownloadSnapshotRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_SnapshotData__Output>;
   downloadSnapshot(argument: _fleet_v1_DownloadSnapshotRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_SnapshotData__Output>;
+  
+  GetAudit(argument: _fleet_v1_GetAuditRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  GetAudit(argument: _fleet_v1_GetAuditRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  GetAudit(argument: _fleet_v1_GetAuditRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  GetAudit(argument: _fleet_v1_GetAuditRequest, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  getAudit(argument: _fleet_v1_GetAuditRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  getAudit(argument: _fleet_v1_GetAuditRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  getAudit(argument: _fleet_v1_GetAuditRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
+  getAudit(argument: _fleet_v1_GetAuditRequest, callback: grpc.requestCallback<_fleet_v1_AuditResponse__Output>): grpc.ClientUnaryCall;
   
   GetAutopilot(argument: _fleet_v1_GetAutopilotRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
   GetAutopilot(argument: _fleet_v1_GetAutopilotRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_AutopilotSettingsResponse__Output>): grpc.ClientUnaryCall;
@@ -102,6 +113,8 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   DownloadSnapshot: grpc.handleServerStreamingCall<_fleet_v1_DownloadSnapshotRequest__Output, _fleet_v1_SnapshotData>;
   
+  GetAudit: grpc.handleUnaryCall<_fleet_v1_GetAuditRequest__Output, _fleet_v1_AuditResponse>;
+  
   GetAutopilot: grpc.handleUnaryCall<_fleet_v1_GetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse>;
   
   ListMembers: grpc.handleUnaryCall<_fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse>;
@@ -121,6 +134,7 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
 export interface AdminDefinition extends grpc.ServiceDefinition {
   AddMember: MethodDefinition<_fleet_v1_AddMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_AddMemberRequest__Output, _fleet_v1_MembersResponse__Output>
   DownloadSnapshot: MethodDefinition<_fleet_v1_DownloadSnapshotRequest, _fleet_v1_SnapshotData, _fleet_v1_DownloadSnapshotRequest__Output, _fleet_v1_SnapshotData__Output>
+  GetAudit: MethodDefinition<_fleet_v1_GetAuditRequest, _fleet_v1_AuditResponse, _fleet_v1_GetAuditRequest__Output, _fleet_v1_AuditResponse__Output>
   GetAutopilot: MethodDefinition<_fleet_v1_GetAutopilotRequest, _fleet_v1_AutopilotSettingsResponse, _fleet_v1_GetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse__Output>
   ListMembers: MethodDefinition<_fleet_v1_ListMembersRequest, _fleet_v1_MembersResponse, _fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse__Output>
   PromoteMember: MethodDefinition<_fleet_v1_PromoteMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_PromoteMemberRequest__Output, _fleet_v1_MembersResponse__Output>

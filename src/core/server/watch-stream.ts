@@ -1,0 +1,101 @@
+/**
+ * The Watch stream of the client API: attaches a watcher to the member's change feed and sends
+ * each entry's changes as one message, in index order. A watcher that reads too slowly is cut
+ * off (it resumes from its last index + 1) rather than let its backlog grow without bound.
+ */
+import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
+import { METADATA } from '../../proto/index.js';
+import type * as wire from '../../proto/index.js';
+import { WATCH_REGISTRIES, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter, type WatchRegistry } from '../fleet/index.js';
+import type { NodeApi } from '../node/api.js';
+import { WireError, errorStatus } from './wire.js';
+
+/** Messages queued for a watcher that does not read before it is cut off. */
+const MAX_QUEUED = 10_000;
+
+/** The filter a WatchRequest asks for; a WireError names the bad field. */
+export function watchFilterFromWire(req: wire.WatchRequest__Output): WatchFilter {
+  const registry = req.registry === '' ? 'kv' : req.registry;
+  if (!(WATCH_REGISTRIES as readonly string[]).includes(registry)) {
+    throw new WireError(`registry: got ${JSON.stringify(req.registry)}, want one of ${WATCH_REGISTRIES.join(', ')}`);
+  }
+  if (registry !== 'kv' && req.ns !== '') throw new WireError('ns: only the kv registry has namespaces');
+  return { registry: registry as WatchRegistry, ns: req.ns, prefix: req.prefix };
+}
+
+/** A change as the wire carries it: values and views as JSON. */
+export function watchEventToWire(e: ChangeEvent): wire.WatchEvent {
+  return {
+    index: e.index,
+    registry: e.registry,
+    type: e.type,
+    ns: e.ns,
+    key: e.key,
+    ...(e.old === null ? {} : { oldJson: JSON.stringify(e.old) }),
+    ...(e.new === null ? {} : { newJson: JSON.stringify(e.new) }),
+  };
+}
+
+/** Ends a watch with a status (grpc-js sends an emitted error as the call's status). */
+function fail(call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>, code: status, details: string, metadata = new Metadata()): void {
+  call.emit('error', { code, details, metadata });
+}
+
+/** Runs one Watch call until the client cancels it or the feed restarts. */
+export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>): void {
+  let filter: WatchFilter;
+  try {
+    filter = watchFilterFromWire(call.request);
+  } catch (err) {
+    call.emit('error', errorStatus(err));
+    return;
+  }
+  const from = call.request.fromIndex > 0 ? call.request.fromIndex : node.status().appliedIndex + 1;
+  let queue: wire.WatchResponse[] = [];
+  let blocked = false;
+  let done = false;
+  let detach = (): void => undefined;
+  const finish = (): void => {
+    done = true;
+    detach();
+  };
+  const send = (msg: wire.WatchResponse): void => {
+    if (done) return;
+    if (blocked) {
+      queue.push(msg);
+      if (queue.length > MAX_QUEUED) {
+        finish();
+        fail(call, status.RESOURCE_EXHAUSTED, `the watcher fell ${MAX_QUEUED} entries behind; resume from the last index seen + 1`);
+      }
+      return;
+    }
+    if (!call.write(msg)) blocked = true;
+  };
+  call.on('drain', () => {
+    blocked = false;
+    const pending = queue;
+    queue = [];
+    for (const msg of pending) send(msg);
+  });
+  call.on('cancelled', finish);
+  call.on('error', finish);
+  call.on('close', finish);
+  try {
+    // Refused before anything is sent: a client takes any message for a watch that started.
+    if (from < node.changes.oldestIndex) throw new WatchCompacted(from, node.changes.oldestIndex);
+    send({ index: 0, events: [], startIndex: from, oldestIndex: node.changes.oldestIndex });
+    detach = node.changes.watch(from, filter, {
+      batch: (b: ChangeBatch) => send({ index: b.index, events: b.events.map(watchEventToWire), startIndex: from, oldestIndex: 0 }),
+      reset: (oldest) => {
+        finish();
+        fail(call, status.UNAVAILABLE, `member ${node.id} restarted its change feed at index ${oldest} (it installed a snapshot or is shutting down); resume from the last index seen + 1`);
+      },
+    });
+  } catch (err) {
+    finish();
+    if (!(err instanceof WatchCompacted)) return void call.emit('error', errorStatus(err));
+    const metadata = new Metadata();
+    metadata.set(METADATA.watchOldestIndex, String(err.oldest));
+    fail(call, status.FAILED_PRECONDITION, `${err.message} on member ${node.id}`, metadata);
+  }
+}
