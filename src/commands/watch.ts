@@ -29,7 +29,7 @@ Resume a watch that stopped with --from-index (the last index printed + 1). Each
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Watch);
     if (flags.registry !== 'kv' && flags.ns !== '') {
-      const { UsageError } = await import('../cli/errors.js');
+      const { UsageError } = await import('../common/errors.js');
       throw new UsageError('--ns applies to the KV store only; drop it or --registry');
     }
     const client = await this.client();
