@@ -49,6 +49,7 @@ export const GLOBAL_FLAGS = {
   cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpGroup: TARGET, helpValue: '<file>' }),
   cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpGroup: TARGET, helpValue: '<file>' }),
   key: Flags.string({ description: 'client private key (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
+  engine: Flags.option({ options: ['fleet', 'etcd'] as const, description: 'what the --endpoints speak: fleet (default) or etcd v3 (env FLEET_ENGINE); a context records its own', helpGroup: TARGET })(),
   timeout: positiveDurationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
   debug: Flags.boolean({ description: 'print stack traces and causes of errors', default: false, helpGroup: 'GLOBAL' }),
 };
