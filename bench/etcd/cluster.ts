@@ -102,6 +102,11 @@ export class EtcdCluster {
     return this.#members.map((m) => m.name);
   }
 
+  /** A member's peer URL. */
+  peerUrlOf(name: string): string {
+    return `http://127.0.0.1:${this.#byName(name).peerPort}`;
+  }
+
   /** The endpoint of a member by name. */
   endpointOf(name: string): string {
     return `127.0.0.1:${this.#byName(name).clientPort}`;
