@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { FleetClient } from '../src/client/index.js';
-import { EtcdClient } from './etcd/client.js';
+import { EtcdClient } from '../src/client/etcd/index.js';
 import { EtcdCluster } from './etcd/cluster.js';
 import { BenchCluster, type BenchClusterOptions } from './harness.js';
 
@@ -122,7 +122,7 @@ export class EtcdSystem implements BenchSystem {
 
   static async start(): Promise<EtcdSystem> {
     const cluster = await EtcdCluster.start(3);
-    const client = new EtcdClient(cluster.endpoints);
+    const client = new EtcdClient({ endpoints: cluster.endpoints });
     const leader = await client.leaderEndpoint();
     if (leader === undefined) {
       client.close();
@@ -145,7 +145,7 @@ export class EtcdSystem implements BenchSystem {
   }
 
   snapshot(toFile: string): Promise<number> {
-    return this.client.snapshot(this.leader, toFile);
+    return this.client.snapshot(this.leader, toFile).then((s) => s.bytes);
   }
 
   async restartFollower(): Promise<number> {
@@ -154,7 +154,7 @@ export class EtcdSystem implements BenchSystem {
     await this.cluster.kill(follower);
     const committed = (await this.client.status(this.leader)).raftIndex;
     const endpoint = this.cluster.endpointOf(follower);
-    const watcher = new EtcdClient([endpoint], 200, EAGER_RECONNECT);
+    const watcher = new EtcdClient({ endpoints: [endpoint], callTimeoutMs: 200, channelOptions: EAGER_RECONNECT });
     try {
       this.cluster.restart(follower);
       return await msUntil(async () => (await watcher.status(endpoint, 200)).raftAppliedIndex >= committed, 60_000, `etcd member ${follower} catching up`);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { killPid, onAbort } from '../cleanup.js';
 import { freePort, rssOf } from '../harness.js';
-import { EtcdClient } from './client.js';
+import { EtcdClient } from '../../src/client/etcd/index.js';
 
 /** How to get etcd where it is missing. */
 export const ETCD_INSTALL_HINT = 'etcd is not installed: `apt-get install etcd-server etcd-client` (etcd 3.4) to compare fleet with it; measuring fleet alone';
@@ -102,6 +102,11 @@ export class EtcdCluster {
     return this.#members.map((m) => m.name);
   }
 
+  /** A member's peer URL. */
+  peerUrlOf(name: string): string {
+    return `http://127.0.0.1:${this.#byName(name).peerPort}`;
+  }
+
   /** The endpoint of a member by name. */
   endpointOf(name: string): string {
     return `127.0.0.1:${this.#byName(name).clientPort}`;
@@ -151,7 +156,7 @@ export class EtcdCluster {
   /** Waits until every live member answers Status and all name the same leader; answers its name. */
   async waitHealthy(timeoutMs = 60_000, pollMs = 10): Promise<string> {
     const live = this.#members.filter((m) => m.child !== undefined && m.child.exitCode === null && m.child.signalCode === null);
-    const client = new EtcdClient(live.map((m) => `127.0.0.1:${m.clientPort}`));
+    const client = new EtcdClient({ endpoints: live.map((m) => `127.0.0.1:${m.clientPort}`) });
     try {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

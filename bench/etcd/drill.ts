@@ -8,7 +8,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { FleetClientError, type EndpointStatus, type MemberStatus } from '../../src/client/index.js';
 import type { DrillDeps, FaultAction, FaultInjector, MemberRef, RegisterClient } from '../../src/ops/drill/index.js';
-import { EtcdClient, isRetryable, type EtcdStatus } from './client.js';
+import { EtcdClient, isRetryable, type EtcdStatus } from '../../src/client/etcd/index.js';
 import type { EtcdCluster } from './cluster.js';
 
 /** Deadline of a status probe, as fleet's drill uses. */
@@ -20,7 +20,7 @@ const RETRY_WAIT_MS = 25;
 
 /** Connects the drill engine to a local etcd cluster; `close()` ends every channel. */
 export async function etcdDrillDeps(cluster: EtcdCluster, opTimeoutMs: number): Promise<DrillDeps & { close(): void }> {
-  const probeClient = new EtcdClient(cluster.endpoints, PROBE_TIMEOUT_MS);
+  const probeClient = new EtcdClient({ endpoints: cluster.endpoints, callTimeoutMs: PROBE_TIMEOUT_MS });
   const members = await probeClient.memberList(cluster.endpoints[0]!);
   const names = new Map(members.map((m) => [m.id, m.name]));
   const refs = cluster.names.map((name) => ({ id: name, address: cluster.endpointOf(name) }));
@@ -32,7 +32,7 @@ export async function etcdDrillDeps(cluster: EtcdCluster, opTimeoutMs: number): 
     },
     injector: new EtcdProcessInjector(cluster),
     newClient: (prefix) => {
-      const client = new EtcdClient(cluster.endpoints, opTimeoutMs);
+      const client = new EtcdClient({ endpoints: cluster.endpoints, callTimeoutMs: opTimeoutMs });
       clients.push(client);
       return etcdRegisterClient(client, `drill/${prefix}`);
     },
@@ -91,15 +91,14 @@ function sleep(ms: number): Promise<void> {
 
 /** etcd's gRPC failure as the drill classifies failures (a FleetClientError of the same kind). */
 function asClientError(err: unknown, endpoint: string): FleetClientError {
-  const code = (err as { code?: number }).code;
+  const code = err instanceof FleetClientError ? err.grpcCode : undefined;
   const kind = code === grpcStatus.DEADLINE_EXCEEDED ? 'timeout' : isRetryable(err) ? 'unavailable' : 'internal';
-  return new FleetClientError(kind, `etcd at ${endpoint}: ${(err as Error).message}`, { endpoint, grpcCode: code, cause: err });
+  return new FleetClientError(kind, `etcd at ${(err as Error).message}`, { endpoint, ...(code === undefined ? {} : { grpcCode: code }), cause: err });
 }
 
 /** Whether the request certainly never left this process (no connection): then a write may be retried safely. */
 function neverSent(err: unknown): boolean {
-  const e = err as { code?: number; details?: string };
-  return e.code === grpcStatus.UNAVAILABLE && /No connection established|ECONNREFUSED|connect/i.test(e.details ?? '');
+  return err instanceof FleetClientError && err.grpcCode === grpcStatus.UNAVAILABLE && /No connection established|ECONNREFUSED|connect/i.test(err.message);
 }
 
 /**
@@ -128,7 +127,7 @@ export function etcdRegisterClient(client: EtcdClient, prefix: string): Register
   return {
     put: async (k, value) => void (await write((ep) => client.put(ep, key(k), Buffer.from(value)))),
     cas: async (k, expected, value) => {
-      const done = await write((ep) => client.compareAndPut(ep, key(k), expected === null ? null : Buffer.from(expected), Buffer.from(value)));
+      const { succeeded: done } = await write((ep) => client.compareAndPut(ep, key(k), expected === null ? null : Buffer.from(expected), Buffer.from(value)));
       if (!done) throw new FleetClientError('precondition', `compare-and-set of ${k} failed`, { code: 'CAS_FAILED' });
     },
     get: async (k) => {

@@ -9,6 +9,7 @@
  */
 import { Command, Errors, Flags, toConfiguredId, type Interfaces } from '@oclif/core';
 import type { FleetClient } from '../client/index.js';
+import type { EtcdClient } from '../client/etcd/index.js';
 import type { ContextStore } from '../client/contexts.js';
 import type { StoppableProgress } from '../ui/spinner.js';
 import type { StatusModel } from '../ops/status.js';
@@ -49,6 +50,7 @@ export const GLOBAL_FLAGS = {
   cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpGroup: TARGET, helpValue: '<file>' }),
   cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpGroup: TARGET, helpValue: '<file>' }),
   key: Flags.string({ description: 'client private key (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
+  engine: Flags.option({ options: ['fleet', 'etcd'] as const, description: 'what the --endpoints speak: fleet (default) or etcd v3 (env FLEET_ENGINE); a context records its own', helpGroup: TARGET })(),
   timeout: positiveDurationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
   debug: Flags.boolean({ description: 'print stack traces and causes of errors', default: false, helpGroup: 'GLOBAL' }),
 };
@@ -63,7 +65,7 @@ export abstract class FleetCommand extends Command {
   static override baseFlags: Interfaces.FlagInput = GLOBAL_FLAGS;
 
   #globals: GlobalFlags | undefined;
-  readonly #clients: FleetClient[] = [];
+  readonly #clients: { close(): void }[] = [];
 
   /** Parses like oclif, remembers the shared flags, and makes any parse failure a usage error (exit 2). */
   protected override async parse<F extends Record<string, unknown>, B extends Record<string, unknown>, A extends Record<string, unknown>>(
@@ -105,9 +107,33 @@ export abstract class FleetCommand extends Command {
     return resolveTarget(this.globals, { ...opts, store: () => this.contextStore(), readToken });
   }
 
+  /** Whether the target is an etcd cluster (commands with an etcd form branch on it). */
+  protected async isEtcd(): Promise<boolean> {
+    return (await this.target()).engine === 'etcd';
+  }
+
+  /** A client of the target etcd cluster, closed when the command ends. */
+  protected async etcdClient(opts: { timeoutMs?: number } = {}): Promise<EtcdClient> {
+    const target = await this.target();
+    const { EtcdClient: Client } = await import('../client/etcd/index.js');
+    const client = new Client({
+      endpoints: target.endpoints,
+      callTimeoutMs: opts.timeoutMs ?? this.globals.timeout,
+      ...(target.tls === undefined ? {} : { tls: target.tls }),
+      ...(target.user === undefined ? {} : { user: target.user }),
+    });
+    this.#clients.push(client);
+    return client;
+  }
+
   /** A client of the target cluster, closed when the command ends. grpc loads here, not before. */
   protected async client(opts: ClientOptions = {}): Promise<FleetClient> {
     const target = await this.target(opts);
+    // Every command without an etcd form comes through here: it says so in one line (usage, exit 2).
+    if (target.engine === 'etcd') {
+      const id = this.id === undefined ? 'this command' : `fleet ${toConfiguredId(this.id, this.config)}`;
+      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'fleet status, members, leader transfer, snapshot save and kv work against etcd');
+    }
     const { FleetClient: Client } = await import('../client/fleet-client.js');
     const timeout = opts.timeoutMs ?? this.globals.timeout;
     const client = new Client({
@@ -121,6 +147,12 @@ export abstract class FleetCommand extends Command {
     });
     this.#clients.push(client);
     return client;
+  }
+
+  /** The `fleet status` model of an etcd target (the safety gates read it as they read fleet's). */
+  protected async etcdStatusModel(client: EtcdClient): Promise<StatusModel> {
+    const { collectEtcdStatus } = await import('../ops/etcd/status.js');
+    return collectEtcdStatus(client, this.globals.timeout);
   }
 
   /** The `fleet status` model of the target (members outside the endpoints are probed too). */

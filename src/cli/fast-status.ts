@@ -25,6 +25,7 @@ const STATUS_OPTIONS = {
   cacert: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
+  engine: { type: 'string' },
   timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -64,10 +65,17 @@ export function planFastStatus(argv: readonly string[], env: NodeJS.ProcessEnv =
       ...(v.cacert === undefined ? {} : { cacert: v.cacert }),
       ...(v.cert === undefined ? {} : { cert: v.cert }),
       ...(v.key === undefined ? {} : { key: v.key }),
+      ...(v.engine === undefined ? {} : { engine: engineOf(v.engine) }),
     };
   } catch {
     return undefined;
   }
+}
+
+/** --engine's value; anything else is left to oclif, which words the error. */
+function engineOf(v: string): 'fleet' | 'etcd' {
+  if (v === 'fleet' || v === 'etcd') return v;
+  throw new Error(`--engine ${v}`);
 }
 
 /** Runs `fleet status` with plain arguments; returns the exit code. */
@@ -102,6 +110,7 @@ export async function runFastStatus(args: StatusArgs): Promise<number> {
  * names beyond the target's endpoints are probed too, with the same credentials.
  */
 export async function statusOf(target: Target, timeoutMs: number): Promise<StatusModel> {
+  if (target.engine === 'etcd') return etcdStatusOf(target, timeoutMs);
   const [{ StatusProbe }, { collectStatus }] = await Promise.all([import('../client/probe/index.js'), import('../ops/status.js')]);
   const probes: InstanceType<typeof StatusProbe>[] = [];
   const probe = (endpoints: readonly string[]) => {
@@ -113,5 +122,16 @@ export async function statusOf(target: Target, timeoutMs: number): Promise<Statu
     return await collectStatus(probe(target.endpoints), (addresses) => probe(addresses).statusAll());
   } finally {
     for (const p of probes) p.close();
+  }
+}
+
+/** The status model of an etcd target, over etcd's own API. */
+async function etcdStatusOf(target: Target, timeoutMs: number): Promise<StatusModel> {
+  const [{ EtcdClient }, { collectEtcdStatus }] = await Promise.all([import('../client/etcd/index.js'), import('../ops/etcd/status.js')]);
+  const client = new EtcdClient({ endpoints: target.endpoints, callTimeoutMs: timeoutMs, ...(target.tls === undefined ? {} : { tls: target.tls }), ...(target.user === undefined ? {} : { user: target.user }) });
+  try {
+    return await collectEtcdStatus(client, timeoutMs);
+  } finally {
+    client.close();
   }
 }

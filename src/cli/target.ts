@@ -3,7 +3,7 @@
  * environment, then the current context — and endpoints and credentials come as a pair, so a
  * context's token is never sent to endpoints given on the command line.
  */
-import type { ContextEntry, ContextStore } from '../client/contexts.js';
+import type { ContextEntry, ContextStore, Engine } from '../client/contexts.js';
 import { parseEndpoints } from '../common/addresses.js';
 import { EXIT, CliError } from '../common/errors.js';
 
@@ -15,6 +15,8 @@ export interface TargetFlags {
   readonly cacert?: string | undefined;
   readonly cert?: string | undefined;
   readonly key?: string | undefined;
+  /** What the endpoints speak (env FLEET_ENGINE); a context says its own. */
+  readonly engine?: Engine | undefined;
 }
 
 /** A resolved target: enough to build a FleetClient. */
@@ -28,6 +30,10 @@ export interface Target {
   readonly context?: string;
   /** The context's local cluster, when `fleet init` made it. */
   readonly local?: { readonly dataDir: string };
+  /** fleet's own API, or etcd's v3 API. */
+  readonly engine: Engine;
+  /** etcd's user auth, from the context (the password read from its file). */
+  readonly user?: { readonly name: string; readonly password: string };
 }
 
 /** How to resolve: `admin` picks the context's admin token (members, leader, snapshot). */
@@ -48,11 +54,12 @@ export async function resolveTarget(flags: TargetFlags, opts: ResolveOptions): P
   const env = opts.env ?? process.env;
   const token = flags.token ?? nonEmpty(env.FLEET_TOKEN);
   const tlsFlags = tls(flags.cacert, flags.cert, flags.key);
-  if (flags.endpoints !== undefined) return plain('flag', flags.endpoints, token, tlsFlags);
+  const engine = flags.engine ?? parseEngine(env.FLEET_ENGINE);
+  if (flags.endpoints !== undefined) return plain('flag', flags.endpoints, token, tlsFlags, engine);
   const contextName = flags.context ?? (nonEmpty(env.FLEET_ENDPOINTS) === undefined ? nonEmpty(env.FLEET_CONTEXT) : undefined);
   if (contextName === undefined && nonEmpty(env.FLEET_ENDPOINTS) !== undefined) {
     const endpoints = parseEnvEndpoints(env.FLEET_ENDPOINTS!);
-    return plain('env', endpoints, token, tlsFlags);
+    return plain('env', endpoints, token, tlsFlags, engine);
   }
   const store = await opts.store();
   const named = contextName !== undefined ? { name: contextName, context: await store.require(contextName) } : await store.current();
@@ -70,7 +77,10 @@ async function fromContext(
   const token = o.token ?? (file === undefined ? undefined : await o.readToken(file, what));
   const contextTls = tls(c.cacert, c.cert, c.key);
   const merged = o.tls === undefined ? contextTls : { ...contextTls, ...o.tls };
+  const password = c.user === undefined || c.passwordFile === undefined ? undefined : await o.readToken(c.passwordFile, `password of ${c.user} (context ${name})`);
   return {
+    engine: c.engine ?? 'fleet',
+    ...(c.user === undefined ? {} : { user: { name: c.user, password: password ?? '' } }),
     endpoints: c.endpoints,
     ...(token === undefined ? {} : { token }),
     ...(merged === undefined ? {} : { tls: merged }),
@@ -80,8 +90,8 @@ async function fromContext(
   };
 }
 
-function plain(source: 'flag' | 'env', endpoints: readonly string[], token: string | undefined, t: Target['tls']): Target {
-  return { endpoints, source, ...(token === undefined ? {} : { token }), ...(t === undefined ? {} : { tls: t }) };
+function plain(source: 'flag' | 'env', endpoints: readonly string[], token: string | undefined, t: Target['tls'], engine: Engine | undefined): Target {
+  return { endpoints, source, engine: engine ?? 'fleet', ...(token === undefined ? {} : { token }), ...(t === undefined ? {} : { tls: t }) };
 }
 
 function parseEnvEndpoints(text: string): string[] {
@@ -95,6 +105,14 @@ function parseEnvEndpoints(text: string): string[] {
 function tls(cacert: string | undefined, cert: string | undefined, key: string | undefined): Target['tls'] {
   if (cacert === undefined && cert === undefined && key === undefined) return undefined;
   return { ...(cacert ? { cacert } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+/** FLEET_ENGINE: fleet or etcd. */
+function parseEngine(text: string | undefined): Engine | undefined {
+  const v = nonEmpty(text);
+  if (v === undefined) return undefined;
+  if (v === 'fleet' || v === 'etcd') return v;
+  throw new CliError(`FLEET_ENGINE: expected fleet or etcd, got ${JSON.stringify(v)}`, { exitCode: EXIT.usage });
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -27,7 +27,16 @@ export interface ContextEntry {
   readonly key?: string;
   /** Set for clusters `fleet init` started on this machine. */
   readonly local?: { readonly dataDir: string };
+  /** What the endpoints speak: fleet's own API (the default) or etcd's v3 API. */
+  readonly engine?: Engine;
+  /** etcd's user auth: the user, and the file holding its password. */
+  readonly user?: string;
+  readonly passwordFile?: string;
 }
+
+/** The coordinators the CLI can talk to. */
+export type Engine = 'fleet' | 'etcd';
+export const ENGINES: readonly Engine[] = ['fleet', 'etcd'];
 
 /** The whole file. Invariant: `current` is null or the name of an entry in `contexts`. */
 export interface ContextFile {
@@ -260,8 +269,11 @@ function unknownContext(name: string, f: ContextFile, file: string): ContextErro
 function absolutePaths(c: ContextEntry): ContextEntry {
   const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
   const out: Record<string, unknown> = { endpoints: [...c.endpoints] };
-  for (const k of ['tokenFile', 'adminTokenFile', 'cacert', 'cert', 'key'] as const) if (c[k] !== undefined) out[k] = abs(c[k]);
+  for (const k of ['tokenFile', 'adminTokenFile', 'cacert', 'cert', 'key', 'passwordFile'] as const) if (c[k] !== undefined) out[k] = abs(c[k]);
   if (c.local !== undefined) out.local = { dataDir: resolve(c.local.dataDir) };
+  // Only etcd contexts say their engine: a context without one is fleet's, as before.
+  if (c.engine === 'etcd') out.engine = 'etcd';
+  if (c.user !== undefined) out.user = c.user;
   return out as unknown as ContextEntry;
 }
 

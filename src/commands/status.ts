@@ -8,6 +8,8 @@ export default class Status extends FleetCommand {
   static override summary = 'Show every member: role, term, commit and applied index, lag, health, and the quorum.';
   static override description = `One row per member of the coordinator cluster; a header with the leader, the term, the quorum size and how many members can still fail. Unreachable members are shown as such. When the leader answers, an AUTOPILOT column gives its verdict on each member (stable, healthy, unhealthy, dead) and a line below the table gives the autopilot settings, the members it judges dead and any change it holds back (see fleet autopilot get); "autopilot" in --json. A "clock:" line names any member whose wall clock is more than 1 s off from the others' ("clockWarnings" in --json): leases stay safe, the times it shows do not.
 
+Against an etcd cluster (a context added with --etcd, or --engine etcd): one row per member with its name, commit (raftIndex) and applied (raftAppliedIndex) index, database size and in use, version, alarms and errors. etcd exposes no follower match index over gRPC, so LAG is the leader's commit index minus the member's, each as the member reports it.
+
 Exit codes a script can rely on (the same state is "health.state" in --json, with "health.reasons"):
   0  healthy: every member answers and keeps up, and the cluster survives at least one more failure
   7  degraded: a quorum commits, but a member is down or lagging, or no further failure is survivable

@@ -40,6 +40,21 @@ export interface StatusMember {
   readonly repair: RepairState | null;
   /** Autopilot's verdict on it, from the leader; absent when no leader reports one. */
   readonly autopilot?: MemberVerdict;
+  /** What only an etcd member reports; set on the rows of an etcd cluster. */
+  readonly etcd?: EtcdMemberFacts;
+}
+
+/** An etcd member's own facts, beside the fields it shares with fleet's members. */
+export interface EtcdMemberFacts {
+  readonly name: string;
+  readonly learner: boolean;
+  /** Bytes of the backend database file, and of it in use (the rest is free pages until a defrag). */
+  readonly dbSize: number | null;
+  readonly dbSizeInUse: number | null;
+  /** Active alarms raised by this member (NOSPACE, CORRUPT). */
+  readonly alarms: readonly string[];
+  /** The errors its Status reports. */
+  readonly errors: readonly string[];
 }
 
 /** What the leader's autopilot says of one member. */
@@ -98,6 +113,8 @@ export const LAGGING_ENTRIES = 1_000;
 
 /** The whole `fleet status` document (the `--json` output). */
 export interface StatusModel {
+  /** Set for an etcd cluster; absent for fleet's own. */
+  readonly engine?: 'etcd';
   readonly clusterName: string | null;
   readonly leader: string | null;
   readonly term: number;

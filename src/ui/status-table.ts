@@ -9,6 +9,7 @@ import { renderAutopilotLine, verdictWord } from './autopilot.js';
 export function renderStatusHeader(m: StatusModel, p: Palette): string {
   const q = m.quorum;
   const parts = [
+    m.engine === 'etcd' ? p.bold('etcd') : null,
     m.clusterName === null ? null : `cluster ${p.bold(m.clusterName)}`,
     m.leader === null ? p.bad('no leader') : `leader ${p.accent(m.leader)}`,
     `term ${m.term}`,
@@ -40,8 +41,23 @@ const COLUMNS = [
   { header: 'health' },
 ] as const;
 
+const ETCD_COLUMNS = [
+  { header: 'id' },
+  { header: 'name' },
+  { header: 'address' },
+  { header: 'role' },
+  { header: 'term', align: 'right' },
+  { header: 'commit', align: 'right' },
+  { header: 'applied', align: 'right' },
+  { header: 'lag', align: 'right' },
+  { header: 'db (in use)', align: 'right' },
+  { header: 'version' },
+  { header: 'health' },
+] as const;
+
 /** The member table; with the leader's autopilot verdicts, a column for them. */
 export function renderStatusTable(m: StatusModel, p: Palette): string {
+  if (m.engine === 'etcd') return renderTable(ETCD_COLUMNS, m.members.map((r) => etcdRow(r, p)), p);
   if (m.autopilot === null) return renderTable(COLUMNS, m.members.map((r) => row(r, p)), p);
   return renderTable([...COLUMNS, { header: 'autopilot' }], m.members.map((r) => [...row(r, p), verdictWord(r.autopilot, p)]), p);
 }
@@ -60,6 +76,33 @@ function row(r: StatusMember, p: Palette): string[] {
     contact(r.lastContactMs, r.role, p),
     r.healthy ? p.ok('ok') : p.bad(r.problem ?? 'unhealthy'),
   ];
+}
+
+/** An etcd member: its name and database size instead of fleet's last index and contact. */
+function etcdRow(r: StatusMember, p: Palette): string[] {
+  const num = (n: number | null) => (n === null ? p.dim('-') : String(n));
+  const e = r.etcd;
+  const db = e?.dbSize === null || e?.dbSize === undefined ? p.dim('-') : `${formatBytes(e.dbSize)} (${formatBytes(e.dbSizeInUse ?? 0)})`;
+  return [
+    r.role === 'leader' ? p.accent(r.id ?? '?') : (r.id ?? p.dim('?')),
+    e?.name === undefined || e.name === '' ? p.dim('-') : e.name,
+    r.address,
+    role(r, p),
+    num(r.term),
+    num(r.commitIndex),
+    num(r.appliedIndex),
+    r.lag === null ? p.dim('-') : r.lag === 0 ? '0' : p.warn(String(r.lag)),
+    db,
+    r.version ?? p.dim('-'),
+    r.healthy ? p.ok('ok') : p.bad(r.problem ?? 'unhealthy'),
+  ];
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 function role(r: StatusMember, p: Palette): string {

@@ -14,6 +14,7 @@ The same commands then work against that cluster as against a local one, e.g. \`
   static override examples = [
     '<%= config.bin %> context add prod-eu --endpoints 10.0.0.1:7781,10.0.0.2:7781,10.0.0.3:7781 --token-file ~/.fleet/prod-token --admin-token-file ~/.fleet/prod-admin --cacert ca.pem --use',
     '<%= config.bin %> context add lab --endpoints 127.0.0.1:7781',
+    '<%= config.bin %> context add etcd-prod --etcd --endpoints 10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --cacert ca.pem --cert client.pem --key client-key.pem --user root --password-file ~/.etcd/root-pw',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override args = { name: Args.string({ description: 'context name (letters, digits, . - _)', required: true }) };
@@ -24,6 +25,9 @@ The same commands then work against that cluster as against a local one, e.g. \`
     cacert: Flags.string({ description: 'CA certificate (PEM) to verify members with', helpValue: '<file>' }),
     cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpValue: '<file>' }),
     key: Flags.string({ description: 'client private key (PEM)', helpValue: '<file>' }),
+    etcd: Flags.boolean({ description: "an etcd v3 cluster (3.4 or later): the endpoints are its members' client URLs (host:port)", default: false }),
+    user: Flags.string({ description: "etcd user (etcd's own auth; needs --password-file)", helpValue: '<name>', dependsOn: ['etcd', 'password-file'] }),
+    'password-file': Flags.string({ description: "file holding the etcd user's password", helpValue: '<file>', dependsOn: ['user'] }),
     use: Flags.boolean({ description: 'make it the current context', default: false }),
     overwrite: Flags.boolean({ description: 'replace an existing context of that name', default: false }),
   };
@@ -31,8 +35,13 @@ The same commands then work against that cluster as against a local one, e.g. \`
   async run(): Promise<{ name: string; current: boolean } & ContextEntry> {
     const { args, flags } = await this.parse(ContextAdd);
     const files = [['tokenFile', 'token-file'], ['adminTokenFile', 'admin-token-file'], ['cacert', 'cacert'], ['cert', 'cert'], ['key', 'key']] as const;
-    const entry: Record<string, unknown> = { endpoints: flags.endpoints };
+    if (flags.etcd && (flags['token-file'] !== undefined || flags['admin-token-file'] !== undefined)) {
+      throw new CliError('etcd takes no fleet token: use --user and --password-file for its auth', { exitCode: EXIT.usage });
+    }
+    const entry: Record<string, unknown> = { endpoints: flags.endpoints, ...(flags.etcd ? { engine: 'etcd' } : {}) };
     for (const [field, flag] of files) if (flags[flag] !== undefined) entry[field] = await readable(flags[flag], `--${flag}`);
+    if (flags.user !== undefined) entry.user = flags.user;
+    if (flags['password-file'] !== undefined) entry.passwordFile = await readable(flags['password-file'], '--password-file');
     const store = await this.contextStore();
     if (!flags.overwrite && (await store.get(args.name)) !== undefined) {
       throw new CliError(`context ${args.name} already exists`, { hint: 'pass --overwrite to replace it', exitCode: EXIT.precondition, code: 'EXISTS' });

@@ -20,6 +20,12 @@ export default class KvCas extends FleetCommand {
   async run(): Promise<Written<'kv.cas'>> {
     const { args, flags } = await this.parse(KvCas);
     if (flags.expect === undefined && !flags.absent) throw new UsageError('pass --expect VALUE or --absent');
+    if (await this.isEtcd()) {
+      const { etcdKvCas } = await import('../../ops/etcd/kv.js');
+      const r = await etcdKvCas(await this.etcdClient(), args.key, flags.absent ? null : flags.expect!, args.value, flags.ns);
+      this.log(`set ${args.key} (revision ${r.revision})`);
+      return r as unknown as Written<'kv.cas'>;
+    }
     const client = await this.client();
     const r = await client.kvCas(args.key, flags.absent ? null : flags.expect!, args.value, { ns: flags.ns }).catch((err: unknown) => {
       throw casConflict(err, args.key) ?? err;

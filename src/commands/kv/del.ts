@@ -37,6 +37,13 @@ With --prefix, every key under it is deleted, one write per key (not atomic as a
   async run(): Promise<Written<'kv.delete'> | KvDeletePrefixResult | PreviewDocument> {
     const { args, flags } = await this.parse(KvDel);
     if ((args.key === undefined) === (flags.prefix === undefined)) throw new UsageError('give either a KEY or --prefix PREFIX', this.helpHint());
+    if (await this.isEtcd()) {
+      if (flags.prefix !== undefined) throw new UsageError('kv del --prefix does not apply to an etcd cluster yet: delete keys one by one', this.helpHint());
+      const { etcdKvDelete } = await import('../../ops/etcd/kv.js');
+      const r = await etcdKvDelete(await this.etcdClient(), args.key!, flags.ns);
+      this.log(r.deleted ? `deleted ${args.key}` : `${args.key} did not exist`);
+      return r as unknown as Written<'kv.delete'>;
+    }
     const client = await this.client();
     if (flags.prefix === undefined) {
       if (flags.yes || flags['dry-run']) throw new UsageError('--yes and --dry-run go with --prefix', this.helpHint());

@@ -12,6 +12,13 @@ export default class KvGet extends FleetCommand {
 
   async run(): Promise<KvEntry> {
     const { args, flags } = await this.parse(KvGet);
+    if (await this.isEtcd()) {
+      const { etcdKvGet } = await import('../../ops/etcd/kv.js');
+      const e = await etcdKvGet(await this.etcdClient(), args.key, flags.ns);
+      if (e === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}`, { code: 'NOT_FOUND' });
+      this.log(e.value);
+      return e as unknown as KvEntry;
+    }
     const client = await this.client();
     const entry = await client.kvGet(args.key, { ns: flags.ns });
     if (entry === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}${flags.ns ? ` in namespace ${flags.ns}` : ''}`, { code: 'NOT_FOUND' });

@@ -13,6 +13,12 @@ export default class KvPut extends FleetCommand {
 
   async run(): Promise<Written<'kv.put'>> {
     const { args, flags } = await this.parse(KvPut);
+    if (await this.isEtcd()) {
+      const { etcdKvPut } = await import('../../ops/etcd/kv.js');
+      const r = await etcdKvPut(await this.etcdClient(), args.key, args.value, flags.ns);
+      this.log(`put ${args.key} (revision ${r.revision})`);
+      return r as unknown as Written<'kv.put'>;
+    }
     const client = await this.client();
     const r = await client.kvPut(args.key, args.value, { ns: flags.ns });
     this.log(`put ${args.key} (revision ${r.revision})`);

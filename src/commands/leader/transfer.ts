@@ -31,6 +31,7 @@ The safety gate refuses (exit 4, with the preview) a target that does not answer
 
   async run(): Promise<TransferOutcome | PreviewDocument> {
     const { flags } = await this.parse(LeaderTransfer);
+    if (await this.isEtcd()) return this.etcd(flags);
     const client = await this.client({ admin: true });
     const before = await this.statusModel(client);
     const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
@@ -43,6 +44,23 @@ The safety gate refuses (exit 4, with the preview) a target that does not answer
     const answer = await slow.transferLeader(target);
     const after = await this.confirm(before.leader ?? answer.from, started + CONFIRM_TIMEOUT_MS);
     const outcome = { from: answer.from, to: after.leader!, term: after.term, tookMs: Math.round(performance.now() - started) };
+    const { formatDuration } = await import('../../common/durations.js');
+    this.log(`leader ${outcome.from} → ${outcome.to} (term ${outcome.term}) in ${formatDuration(outcome.tookMs)}`);
+    return outcome;
+  }
+
+  /** etcd: MoveLeader, sent to the current leader, behind the same gate; waits until the target leads. */
+  async etcd(flags: { to?: string | undefined; force: boolean; 'dry-run': boolean }): Promise<TransferOutcome | PreviewDocument> {
+    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, CONFIRM_TIMEOUT_MS) });
+    const before = await this.etcdStatusModel(client);
+    const [{ previewChange }, { passGate }, { moveEtcdLeader, resolveMemberId, leaderEndpoint }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
+    const to = flags.to === undefined ? undefined : (await resolveMemberId(client, leaderEndpoint(before), flags.to)).id;
+    const preview = previewChange(before, { kind: 'transfer', to });
+    const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
+    if (dry) return dry;
+    const target = to ?? preview.after.leader;
+    if (target === null) throw new CliError('no follower can take over leadership', { exitCode: EXIT.precondition, hint: 'fleet status' });
+    const outcome = await moveEtcdLeader(client, before, target, CONFIRM_TIMEOUT_MS);
     const { formatDuration } = await import('../../common/durations.js');
     this.log(`leader ${outcome.from} → ${outcome.to} (term ${outcome.term}) in ${formatDuration(outcome.tookMs)}`);
     return outcome;

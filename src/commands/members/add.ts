@@ -45,6 +45,7 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
     } catch (err) {
       throw new UsageError((err as Error).message, this.helpHint(), err);
     }
+    if (await this.isEtcd()) return this.etcd(args.addr, flags);
     const client = await this.client({ admin: true });
     const [model, probe] = await Promise.all([this.statusModel(client), this.client({ admin: true, endpoints: [args.addr] }).then((c) => c.statusAll())]);
     const [{ previewChange, newcomerOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
@@ -69,5 +70,20 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
     const { formatDuration } = await import('../../common/durations.js');
     this.log(`added ${args.id} (${args.addr}) as a learner, caught up in ${formatDuration(r.caughtUpMs)}, promoted to voter`);
     return { changed: args.id, as: 'voter', caughtUpMs: r.caughtUpMs, ...renderMembership(r.view) };
+  }
+
+  /** etcd: MemberAdd with the peer URL; the member joins when started with --initial-cluster-state existing. */
+  async etcd(addr: string, flags: { learner: boolean; force: boolean; 'dry-run': boolean }): Promise<MembersAddResult | PreviewDocument> {
+    if (!flags.learner) throw new UsageError('etcd members are added as learners first: pass --learner, start the member, then fleet members promote ID', this.helpHint());
+    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
+    const model = await this.etcdStatusModel(client);
+    const [{ previewChange }, { passGate }, { leaderEndpoint, memberView }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
+    const dry = await passGate(this, previewChange(model, { kind: 'add-learner', id: addr, address: addr }), { force: flags.force, dryRun: flags['dry-run'] });
+    if (dry) return dry;
+    const peerUrl = /^[a-z]+:\/\//.test(addr) ? addr : `http://${addr}`;
+    const r = await client.memberAdd(leaderEndpoint(model), [peerUrl], true);
+    const added = memberView(r.member);
+    this.log(`added learner ${added.id} (peer ${peerUrl}); start it with --initial-cluster-state existing, then: fleet members promote ${added.id}`);
+    return { changed: added.id, as: 'learner', members: r.members.map(memberView) } as unknown as MembersAddResult;
   }
 }

@@ -14,6 +14,7 @@ export default class MembersList extends FleetCommand {
 
   async run(): Promise<MembersListResult> {
     await this.parse(MembersList);
+    if (await this.isEtcd()) return this.etcd();
     const client = await this.client({ admin: true });
     const view = await client.listMembers();
     const leader = view.leaderId === '' ? null : view.leaderId;
@@ -27,5 +28,19 @@ export default class MembersList extends FleetCommand {
       this.log(renderTable([{ header: 'id' }, { header: 'address' }, { header: 'kind' }, { header: 'leader' }], rows, p));
     }
     return { leader, members };
+  }
+
+  /** etcd's membership: ids in hex as etcdctl prints them, names, URLs, learners. */
+  async etcd(): Promise<MembersListResult> {
+    const { listEtcdMembers } = await import('../../ops/etcd/admin.js');
+    const view = await listEtcdMembers(await this.etcdClient(), this.globals.timeout);
+    const members = view.members.map((m) => ({ id: m.id, name: m.name, address: m.clientUrls.join(','), peerUrls: m.peerUrls, voter: !m.learner, leader: m.id === view.leader }));
+    if (!this.jsonEnabled()) {
+      const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
+      const p = stdoutPalette();
+      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.name === '' ? p.dim('(not started)') : m.name, m.address, m.peerUrls.join(','), m.voter ? 'voter' : 'learner', m.leader ? p.accent('leader') : '']);
+      this.log(renderTable([{ header: 'id' }, { header: 'name' }, { header: 'client urls' }, { header: 'peer urls' }, { header: 'kind' }, { header: 'leader' }], rows, p));
+    }
+    return { leader: view.leader, members };
   }
 }

@@ -13,6 +13,7 @@ export default class MembersPromote extends FleetCommand {
 
   async run(): Promise<MembershipResult | PreviewDocument> {
     const { args, flags } = await this.parse(MembersPromote);
+    if (await this.isEtcd()) return this.etcd(args.id, flags);
     const client = await this.client({ admin: true });
     const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
     const dry = await passGate(this, previewChange(await this.statusModel(client), { kind: 'promote', id: args.id }), { force: flags.force, dryRun: flags['dry-run'] });
@@ -21,5 +22,19 @@ export default class MembersPromote extends FleetCommand {
     const view = await slow.promoteMember(args.id);
     this.log(`promoted ${args.id} to voter`);
     return { changed: args.id, ...renderMembership(view) };
+  }
+
+  /** etcd: MemberPromote (etcd itself refuses a learner that has not caught up). */
+  async etcd(idOrName: string, flags: { force: boolean; 'dry-run': boolean }): Promise<MembershipResult | PreviewDocument> {
+    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
+    const model = await this.etcdStatusModel(client);
+    const [{ previewChange }, { passGate }, { leaderEndpoint, memberView, resolveMemberId }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
+    const leader = leaderEndpoint(model);
+    const member = await resolveMemberId(client, leader, idOrName);
+    const dry = await passGate(this, previewChange(model, { kind: 'promote', id: member.id }), { force: flags.force, dryRun: flags['dry-run'] });
+    if (dry) return dry;
+    const members = await client.memberPromote(leader, member.decimal);
+    this.log(`promoted ${member.id} to voter`);
+    return { changed: member.id, members: members.map(memberView) } as unknown as MembershipResult;
   }
 }

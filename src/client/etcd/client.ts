@@ -1,0 +1,300 @@
+/**
+ * A client of etcd's own v3 gRPC API (KV, Maintenance, Cluster, Auth), 3.4 and later, on the
+ * same grpc-js and proto-loader as fleet's client. It speaks the unary API the way etcd's own
+ * clients do: one channel per member, a `token` metadata once authenticated, no retry policy of
+ * its own beyond what a caller asks for. Failures come out as FleetClientErrors, so the CLI maps
+ * them to exit codes as it does fleet's.
+ */
+import { credentials, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { FleetClientError } from '../errors.js';
+import { fromServiceError, isServiceError } from '../grpc-errors.js';
+import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
+import { etcdServices, type AuthService, type ClusterService, type KvService, type MaintenanceService, type Unary, type WireMember } from './services.js';
+import { SnapshotWriter } from './snapshot.js';
+
+/** A key's value as Range answers it. */
+export interface EtcdKeyValue {
+  readonly key: Buffer;
+  readonly value: Buffer;
+  /** etcd's per-key version: 1 after the first put, reset by a delete. */
+  readonly version: number;
+  readonly createRevision: number;
+  readonly modRevision: number;
+}
+
+/** One member's Maintenance.Status, indices as numbers, ids as decimal strings (they are 64-bit). */
+export interface EtcdStatus {
+  readonly memberId: string;
+  readonly leaderId: string;
+  readonly raftTerm: number;
+  /** The member's commit index. */
+  readonly raftIndex: number;
+  readonly raftAppliedIndex: number;
+  readonly dbSize: number;
+  readonly dbSizeInUse: number;
+  readonly isLearner: boolean;
+  readonly version: string;
+  readonly errors: readonly string[];
+  readonly revision: number;
+}
+
+/** One member as the Cluster service answers it. `name` is empty for an added member that has not started. */
+export interface EtcdMember {
+  readonly id: string;
+  readonly name: string;
+  readonly peerUrls: readonly string[];
+  readonly clientUrls: readonly string[];
+  readonly isLearner: boolean;
+}
+
+/** An active alarm: which member raised it, and what (NOSPACE, CORRUPT). */
+export interface EtcdAlarm {
+  readonly memberId: string;
+  readonly alarm: string;
+}
+
+/** How to reach a cluster. */
+export interface EtcdClientOptions {
+  /** `host:port` of the members' client URLs. */
+  readonly endpoints: readonly string[];
+  readonly callTimeoutMs?: number;
+  readonly tls?: TlsFiles;
+  /** etcd's user/password auth: Auth.Authenticate gives the token every later call carries. */
+  readonly user?: { readonly name: string; readonly password: string };
+  readonly channelOptions?: Readonly<Record<string, number>>;
+}
+
+/** The same reconnect back-off and message limit as FleetClient's channels. */
+const DEFAULT_CHANNEL_OPTIONS = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 2_000, 'grpc.max_receive_message_length': 64 << 20 };
+
+/** The stubs of one member, on one channel (grpc-js shares the connection between them). */
+class MemberChannel {
+  readonly kv: KvService;
+  readonly maintenance: MaintenanceService;
+  readonly cluster: ClusterService;
+  readonly auth: AuthService;
+
+  constructor(
+    readonly address: string,
+    creds: ChannelCredentials,
+    channelOptions: Readonly<Record<string, number>>,
+  ) {
+    const pkg = etcdServices();
+    const options = { ...DEFAULT_CHANNEL_OPTIONS, ...channelOptions };
+    this.kv = new pkg.KV(address, creds, options);
+    const shared = { ...options, channelOverride: this.kv.getChannel() };
+    this.maintenance = new pkg.Maintenance(address, creds, shared);
+    this.cluster = new pkg.Cluster(address, creds, shared);
+    this.auth = new pkg.Auth(address, creds, shared);
+  }
+
+  close(): void {
+    this.kv.close();
+  }
+}
+
+/** A client of one etcd cluster: a channel per member, opened on first use. */
+export class EtcdClient {
+  readonly endpoints: readonly string[];
+  readonly callTimeoutMs: number;
+  readonly #channels = new Map<string, MemberChannel>();
+  readonly #creds: ChannelCredentials;
+  readonly #opts: EtcdClientOptions;
+  #token: Promise<string> | undefined;
+
+  constructor(opts: EtcdClientOptions) {
+    if (opts.endpoints.length === 0) throw new FleetClientError('invalid', 'no etcd endpoints given');
+    this.#opts = opts;
+    this.endpoints = opts.endpoints;
+    this.callTimeoutMs = opts.callTimeoutMs ?? 5_000;
+    this.#creds = channelCredentials(opts.tls);
+  }
+
+  #member(endpoint: string): MemberChannel {
+    let ch = this.#channels.get(endpoint);
+    if (ch === undefined) {
+      ch = new MemberChannel(endpoint, this.#creds, this.#opts.channelOptions ?? {});
+      this.#channels.set(endpoint, ch);
+    }
+    return ch;
+  }
+
+  /** The metadata of a call: the auth token once there is a user, else none. */
+  async #metadata(endpoint: string): Promise<Metadata> {
+    const md = new Metadata();
+    const user = this.#opts.user;
+    if (user === undefined) return md;
+    this.#token ??= this.#authenticate(endpoint, user).catch((err: unknown) => {
+      this.#token = undefined;
+      throw err;
+    });
+    md.set('token', await this.#token);
+    return md;
+  }
+
+  async #authenticate(endpoint: string, user: { name: string; password: string }): Promise<string> {
+    const auth = this.#member(endpoint).auth;
+    const r = await unary(auth.Authenticate, auth, { name: user.name, password: user.password }, new Metadata(), endpoint, this.callTimeoutMs);
+    return r.token;
+  }
+
+  async #call<Req, Res>(endpoint: string, pick: (m: MemberChannel) => [Unary<Req, Res>, Client], req: Req, timeoutMs = this.callTimeoutMs): Promise<Res> {
+    const [method, self] = pick(this.#member(endpoint));
+    return unary(method, self, req, await this.#metadata(endpoint), endpoint, timeoutMs);
+  }
+
+  /** Puts one key; answers the revision it was committed at. */
+  async put(endpoint: string, key: Buffer, value: Buffer, timeoutMs?: number): Promise<number> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Put, m.kv], { key, value }, timeoutMs);
+    return Number(r.header.revision);
+  }
+
+  /** Reads one key: linearizable (ReadIndex through the leader) unless `serializable`. */
+  async get(endpoint: string, key: Buffer, opts: { serializable?: boolean; timeoutMs?: number } = {}): Promise<EtcdKeyValue | undefined> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { key, serializable: opts.serializable ?? false }, opts.timeoutMs);
+    const found = r.kvs[0];
+    return found === undefined ? undefined : keyValue(found);
+  }
+
+  /** Keys from `prefix` on (all keys with that prefix), in key order, at most `limit` (0: all). */
+  async list(endpoint: string, prefix: Buffer, limit = 0): Promise<{ kvs: EtcdKeyValue[]; more: boolean }> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { key: prefix.length === 0 ? Buffer.from([0]) : prefix, rangeEnd: prefixEnd(prefix), limit, serializable: false });
+    return { kvs: r.kvs.map(keyValue), more: r.more };
+  }
+
+  /** Deletes one key; answers how many keys were deleted (0 or 1). */
+  async delete(endpoint: string, key: Buffer, timeoutMs?: number): Promise<number> {
+    const r = await this.#call(endpoint, (m) => [m.kv.DeleteRange, m.kv], { key }, timeoutMs);
+    return Number(r.deleted);
+  }
+
+  /** Puts `value` if the key holds `expected` (null: the key is absent); answers whether it did and the revision. */
+  async compareAndPut(endpoint: string, key: Buffer, expected: Buffer | null, value: Buffer, timeoutMs?: number): Promise<{ succeeded: boolean; revision: number }> {
+    // An absent key has create_revision 0; a present one is compared by value.
+    const compare = expected === null ? { result: 'EQUAL', target: 'CREATE', key, createRevision: 0 } : { result: 'EQUAL', target: 'VALUE', key, value: expected };
+    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: [compare], success: [{ requestPut: { key, value } }], failure: [] }, timeoutMs);
+    return { succeeded: r.succeeded, revision: Number(r.header.revision) };
+  }
+
+  async status(endpoint: string, timeoutMs?: number): Promise<EtcdStatus> {
+    const r = await this.#call(endpoint, (m) => [m.maintenance.Status, m.maintenance], {}, timeoutMs);
+    return {
+      memberId: r.header.memberId,
+      leaderId: r.leader,
+      raftTerm: Number(r.raftTerm),
+      raftIndex: Number(r.raftIndex),
+      raftAppliedIndex: Number(r.raftAppliedIndex),
+      dbSize: Number(r.dbSize),
+      dbSizeInUse: Number(r.dbSizeInUse),
+      isLearner: r.isLearner,
+      version: r.version,
+      errors: r.errors,
+      revision: Number(r.header.revision),
+    };
+  }
+
+  async memberList(endpoint: string, timeoutMs?: number): Promise<EtcdMember[]> {
+    const r = await this.#call(endpoint, (m) => [m.cluster.MemberList, m.cluster], {}, timeoutMs);
+    return r.members.map(member);
+  }
+
+  /** Adds a member (a learner unless `isLearner` is false); answers it (its name is empty until it starts). */
+  async memberAdd(endpoint: string, peerUrls: readonly string[], isLearner: boolean): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
+    const r = await this.#call(endpoint, (m) => [m.cluster.MemberAdd, m.cluster], { peerURLs: [...peerUrls], isLearner });
+    return { member: member(r.member), members: r.members.map(member) };
+  }
+
+  /** Promotes a learner that has caught up with the leader; etcd refuses one that has not. */
+  async memberPromote(endpoint: string, id: string): Promise<EtcdMember[]> {
+    const r = await this.#call(endpoint, (m) => [m.cluster.MemberPromote, m.cluster], { ID: id });
+    return r.members.map(member);
+  }
+
+  async memberRemove(endpoint: string, id: string): Promise<EtcdMember[]> {
+    const r = await this.#call(endpoint, (m) => [m.cluster.MemberRemove, m.cluster], { ID: id });
+    return r.members.map(member);
+  }
+
+  /** Hands leadership to `targetId`; `endpoint` must be the current leader's (the others refuse). */
+  async moveLeader(endpoint: string, targetId: string, timeoutMs?: number): Promise<void> {
+    await this.#call(endpoint, (m) => [m.maintenance.MoveLeader, m.maintenance], { targetID: targetId }, timeoutMs);
+  }
+
+  /** The cluster's active alarms (any member answers for all). */
+  async alarms(endpoint: string, timeoutMs?: number): Promise<EtcdAlarm[]> {
+    const r = await this.#call(endpoint, (m) => [m.maintenance.Alarm, m.maintenance], { action: 'GET', memberID: '0', alarm: 'NONE' }, timeoutMs);
+    return r.alarms.map((a) => ({ memberId: a.memberID, alarm: a.alarm }));
+  }
+
+  /** The leader's client endpoint, asking every member (the first that knows one answers). */
+  async leaderEndpoint(timeoutMs = 1_000): Promise<string | undefined> {
+    const answers = await Promise.all(this.endpoints.map((ep) => this.status(ep, timeoutMs).then((s) => ({ ep, s }), () => undefined)));
+    return answers.find((a) => a !== undefined && a.s.leaderId !== '0' && a.s.leaderId === a.s.memberId)?.ep;
+  }
+
+  /**
+   * Streams Maintenance.Snapshot of one member into `toFile`, as etcdctl saves it (the db and its
+   * trailing sha256), and checks that hash: a snapshot whose hash does not match is deleted and
+   * the call fails. Answers the bytes written and the hash.
+   */
+  async snapshot(endpoint: string, toFile: string, timeoutMs = 600_000): Promise<{ bytes: number; sha256: string }> {
+    const m = this.#member(endpoint).maintenance;
+    const stream = m.Snapshot({}, await this.#metadata(endpoint), { deadline: Date.now() + timeoutMs });
+    const writer = await SnapshotWriter.create(toFile);
+    try {
+      for await (const chunk of stream as AsyncIterable<{ blob: Buffer }>) await writer.write(chunk.blob);
+      return await writer.finish();
+    } catch (err) {
+      stream.cancel();
+      await writer.abort();
+      throw isServiceError(err) ? fromServiceError(err, endpoint) : err;
+    }
+  }
+
+  close(): void {
+    for (const ch of this.#channels.values()) ch.close();
+    this.#channels.clear();
+  }
+}
+
+function unary<Req, Res>(method: Unary<Req, Res>, self: Client, req: Req, md: Metadata, endpoint: string, timeoutMs: number): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method.call(self, req, md, { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, value?: Res) => (err ? reject(fromServiceError(err, endpoint)) : resolve(value!)));
+  });
+}
+
+function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
+  if (!usesTls(tls)) return credentials.createInsecure();
+  return credentials.createSsl(readTlsFile(tls.cacert, 'CA certificate') ?? null, readTlsFile(tls.key, 'key') ?? null, readTlsFile(tls.cert, 'certificate') ?? null);
+}
+
+function keyValue(kv: { key: Buffer; value: Buffer; version: string; createRevision: string; modRevision: string }): EtcdKeyValue {
+  return { key: kv.key, value: kv.value, version: Number(kv.version), createRevision: Number(kv.createRevision), modRevision: Number(kv.modRevision) };
+}
+
+function member(m: WireMember): EtcdMember {
+  return { id: m.ID, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner };
+}
+
+/** The range end that covers every key with `prefix`: the prefix with its last byte below 0xff bumped. */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]! += 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  // An empty prefix or all 0xff: etcd's "\0" range end means every key from `key` on.
+  return Buffer.from([0]);
+}
+
+/** `http://host:port` or `https://…` to `host:port`. */
+export function hostPort(url: string): string {
+  return url.replace(/^[a-z]+:\/\//, '').replace(/\/$/, '');
+}
+
+/** Whether a failed call may succeed elsewhere or later (no leader, member down, deadline). */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof FleetClientError && err.retryable;
+}

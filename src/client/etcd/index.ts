@@ -1,0 +1,3 @@
+/** etcd's v3 API: the client and its types. */
+export * from './client.js';
+export { snapshotHashMatches } from './snapshot.js';

@@ -1,0 +1,87 @@
+/**
+ * etcd's services as grpc-js constructors, loaded once from proto/etcd/rpc.proto (a declared,
+ * wire-compatible subset of etcd's API; see its header) beside fleet's own protos. The shapes
+ * below are what proto-loader hands out with these options: 64-bit integers as decimal strings
+ * (member ids do not fit a double), enums by name, defaults for absent fields.
+ */
+import { loadPackageDefinition, type Client, type Metadata, type ServiceError, type ChannelCredentials } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { join } from 'node:path';
+import { protoRoot } from '../../proto/index.js';
+
+type Callback<T> = (err: ServiceError | null, value?: T) => void;
+export type Unary<Req, Res> = (req: Req, md: Metadata, opts: { deadline: number }, cb: Callback<Res>) => void;
+
+interface WireHeader {
+  memberId: string;
+  revision: string;
+}
+export interface WireKeyValue {
+  key: Buffer;
+  value: Buffer;
+  version: string;
+  createRevision: string;
+  modRevision: string;
+}
+export interface WireMember {
+  ID: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+  isLearner: boolean;
+}
+export interface KvService extends Client {
+  Range: Unary<{ key: Buffer; rangeEnd?: Buffer; limit?: number; serializable: boolean }, { header: WireHeader; kvs: WireKeyValue[]; more: boolean }>;
+  Put: Unary<{ key: Buffer; value: Buffer }, { header: WireHeader }>;
+  DeleteRange: Unary<{ key: Buffer }, { header: WireHeader; deleted: string }>;
+  Txn: Unary<Record<string, unknown>, { header: WireHeader; succeeded: boolean }>;
+}
+export interface WireStatus {
+  header: WireHeader;
+  version: string;
+  dbSize: string;
+  leader: string;
+  raftIndex: string;
+  raftTerm: string;
+  raftAppliedIndex: string;
+  errors: string[];
+  dbSizeInUse: string;
+  isLearner: boolean;
+}
+export interface MaintenanceService extends Client {
+  Status: Unary<Record<string, never>, WireStatus>;
+  Alarm: Unary<{ action: string; memberID: string; alarm: string }, { header: WireHeader; alarms: { memberID: string; alarm: string }[] }>;
+  MoveLeader: Unary<{ targetID: string }, { header: WireHeader }>;
+  Snapshot(req: Record<string, never>, md: Metadata, opts: { deadline: number }): NodeJS.ReadableStream & { cancel(): void };
+}
+export interface ClusterService extends Client {
+  MemberList: Unary<Record<string, never>, { members: WireMember[] }>;
+  MemberAdd: Unary<{ peerURLs: string[]; isLearner: boolean }, { member: WireMember; members: WireMember[] }>;
+  MemberPromote: Unary<{ ID: string }, { members: WireMember[] }>;
+  MemberRemove: Unary<{ ID: string }, { members: WireMember[] }>;
+}
+export interface AuthService extends Client {
+  Authenticate: Unary<{ name: string; password: string }, { token: string }>;
+}
+type ServiceCtor<T> = new (address: string, creds: ChannelCredentials, options: Record<string, unknown>) => T;
+export interface EtcdServices {
+  KV: ServiceCtor<KvService>;
+  Maintenance: ServiceCtor<MaintenanceService>;
+  Cluster: ServiceCtor<ClusterService>;
+  Auth: ServiceCtor<AuthService>;
+}
+
+/** The .proto file, relative to proto/. */
+export const ETCD_PROTO_FILE = 'etcd/rpc.proto';
+
+let loaded: EtcdServices | undefined;
+
+/** etcd's services, loaded on first use. */
+export function etcdServices(): EtcdServices {
+  loaded ??= (
+    loadPackageDefinition(loadSync(join(protoRoot(), ETCD_PROTO_FILE), { longs: String, enums: String, defaults: true, oneofs: true })) as unknown as {
+      etcdserverpb: EtcdServices;
+    }
+  ).etcdserverpb;
+  return loaded;
+}
