@@ -103,6 +103,7 @@ const CLIENT_KINDS: Readonly<Record<string, { code: string; exitCode: ExitCode }
   'not-found': { code: 'NOT_FOUND', exitCode: EXIT.error },
   unauthenticated: { code: 'UNAUTHENTICATED', exitCode: EXIT.error },
   'permission-denied': { code: 'PERMISSION_DENIED', exitCode: EXIT.error },
+  tls: { code: 'TLS', exitCode: EXIT.error },
   exhausted: { code: 'RESOURCE_EXHAUSTED', exitCode: EXIT.error },
   internal: { code: 'INTERNAL', exitCode: EXIT.error },
 };
@@ -118,6 +119,8 @@ function clientReport(err: ClientErrorShape): ErrorReport {
 export function reportOf(err: unknown): ErrorReport {
   if (err instanceof CliError) return compact({ code: err.code, message: err.message, exitCode: err.exitCode, hint: err.hint, details: err.details });
   if (isClientError(err)) return clientReport(err);
+  // A context name that does not exist is bad input, like an unknown flag (src/client/contexts.ts).
+  if (err instanceof Error && err.name === 'UnknownContextError') return { code: 'USAGE', message: oneLine(err.message), exitCode: EXIT.usage, hint: 'fleet context list' };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'ERROR', message: oneLine(message) || 'unknown error', exitCode: EXIT.error };
 }
