@@ -5,6 +5,8 @@
  * recognised by shape, so mapping an error never loads the transport.
  */
 
+import { humanTime } from './times.js';
+
 /** Exit codes. 5 and 6 belong to drills, 7 to `fleet status`; nothing else uses them. */
 export const EXIT = {
   ok: 0,
@@ -108,11 +110,21 @@ const CLIENT_KINDS: Readonly<Record<string, { code: string; exitCode: ExitCode }
   internal: { code: 'INTERNAL', exitCode: EXIT.error },
 };
 
-function clientReport(err: ClientErrorShape): ErrorReport {
+function clientReport(err: ClientErrorShape, nowMs = Date.now()): ErrorReport {
   const k = CLIENT_KINDS[err.kind] ?? CLIENT_KINDS.internal!;
   const details = err.details !== undefined && Object.keys(err.details).length > 0 ? err.details : undefined;
   // The client's messages already say what to do, so no hint is added.
-  return compact({ code: err.code ?? k.code, message: err.message, exitCode: k.exitCode, details });
+  return compact({ code: err.code ?? k.code, message: leaseHeldMessage(details, nowMs) ?? err.message, exitCode: k.exitCode, details });
+}
+
+/**
+ * A lease held by another, with when it ends as people read it (`until 14:03:07 (in 28 s)`):
+ * the registry states only the TTL, since the time left depends on when the refusal is read.
+ */
+export function leaseHeldMessage(details: Readonly<Record<string, unknown>> | undefined, nowMs: number): string | undefined {
+  const { name, holder, expiresAt } = details ?? {};
+  if (typeof name !== 'string' || typeof holder !== 'string' || typeof expiresAt !== 'number') return undefined;
+  return `lease ${JSON.stringify(name)} is held by ${JSON.stringify(holder)} until ${humanTime(expiresAt, nowMs)}, unless renewed or released`;
 }
 
 /** Maps anything thrown to its report: CliError and FleetClientError by their fields, else exit 1. */
