@@ -5,13 +5,14 @@
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
 import { parseTokenText, type NamedToken } from '../client/token-file.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parsePositiveDuration } from '../common/durations.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
+import { findListener, probePort } from '../ops/local-cluster/ports.js';
 
 interface FlagSpec {
   readonly type: 'string' | 'boolean' | 'integer';
@@ -122,6 +123,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if ((cert === undefined) !== (key === undefined)) throw usage('--tls-cert and --tls-key go together');
   if (ca !== undefined && cert === undefined) throw usage('--tls-ca needs --tls-cert and --tls-key: mutual TLS means this member presents a certificate too');
   if (key !== undefined) refuseReadableByOthers(key, '--tls-key');
+  for (const [file, name] of [[cert, '--tls-cert'], [key, '--tls-key'], [ca, '--tls-ca']] as const) if (file !== undefined) refuseUnreadable(file, name);
   const metrics = text(flags, 'metrics-listen');
   const metricsListen = metrics ? parseHostPort(metrics, '--metrics-listen') : undefined;
   if (!flag(flags, 'insecure') && !(await resolvesToLoopback(listen.host))) {
@@ -225,6 +227,15 @@ function readSecret(file: string | undefined, name: string): string | undefined 
   }
 }
 
+/** A file the member will read at start-up, checked now so that a missing one is one line, not a stack trace. */
+function refuseUnreadable(file: string, name: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    throw new UsageError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`, undefined, err);
+  }
+}
+
 function refuseReadableByOthers(file: string, name: string): void {
   let mode: number;
   try {
@@ -240,8 +251,35 @@ function refuseReadableByOthers(file: string, name: string): void {
 /** Runs the coordinator until SIGTERM/SIGINT. */
 export async function runNodeStart(plan: NodeStartPlan): Promise<void> {
   setFlagsFromString(HEAP_GROWING_FLAG);
+  const warning = await plaintextTokenWarning(plan);
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
+  // Checked first, so a taken port is one line before any storage is opened; the bind below still
+  // reports one that is taken in between.
+  const listen = parseHostPort(plan.listen);
+  const check = await probePort(listen.host, listen.port);
+  if (!check.free && check.reason === 'EADDRINUSE') throw portInUse(new Error(`EADDRINUSE ${plan.listen}`))!;
   const { runCoordinator } = await import('../core/server/coordinator.js');
-  await runCoordinator(plan);
+  try {
+    await runCoordinator(plan);
+  } catch (err) {
+    throw portInUse(err) ?? err;
+  }
+}
+
+/** Tokens sent in the clear beyond this machine can be read on the way: said once, at start. */
+export async function plaintextTokenWarning(plan: Pick<NodeStartPlan, 'listen' | 'token' | 'adminToken' | 'tls'>): Promise<string | undefined> {
+  if ((plan.token === undefined && plan.adminToken === undefined) || plan.tls !== undefined) return undefined;
+  if (await resolvesToLoopback(parseHostPort(plan.listen).host)) return undefined;
+  return `warning: tokens travel in plaintext to ${plan.listen}: anyone on the path can read them; serve TLS (--tls-cert, --tls-key)`;
+}
+
+/** A listener that could not bind because the port is taken, as one line naming who holds it. */
+function portInUse(err: unknown): CliError | undefined {
+  const m = err instanceof Error ? /EADDRINUSE[^0-9[]*((?:\[[^\]]+\]|[^\s:]+):(\d+))/.exec(err.message) : null;
+  if (m === null) return undefined;
+  const holder = findListener(Number(m[2]));
+  const by = holder === undefined ? '' : ` by pid ${holder.pid} (${holder.command})`;
+  return new CliError(`cannot listen on ${m[1]}: the port is in use${by}`, { hint: 'stop that process, or choose another address', cause: err });
 }
 
 /** The lean entry: `argv` is what follows `fleet node start`. Returns the exit code. */
@@ -253,12 +291,16 @@ export async function mainNodeStart(argv: readonly string[], version: string): P
     plan = await planNodeStart(values as NodeStartFlags, version);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`fleet node start: ${message}\n${err instanceof CliError && err.hint ? `hint: ${err.hint}\n` : ''}`);
+    process.stderr.write(`fleet node start: ${message}${err instanceof CliError && err.hint ? ` (${err.hint})` : ''}\n`);
     return err instanceof CliError ? err.exitCode : EXIT.usage;
   }
   try {
     await runNodeStart(plan);
   } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`fleet node start: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+      return err.exitCode;
+    }
     if (!isStartRefusal(err)) throw err;
     // Headed by the error's name, as Node prints the exception: `fleet init`/`up` quote that line when a member dies.
     process.stderr.write(`${err.name}: ${oneLine(err.message)}\n`);

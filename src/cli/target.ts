@@ -1,7 +1,9 @@
 /**
  * Which cluster a command talks to, and with which credentials. Precedence: flags, then the
  * environment, then the current context — and endpoints and credentials come as a pair, so a
- * context's token is never sent to endpoints given on the command line.
+ * context's token is never sent to endpoints given on the command line, unless that context is
+ * named with --context too (`--context prod --endpoints 10.0.0.2:7781`: prod's credentials, to
+ * that one member).
  */
 import type { ContextEntry, ContextStore, Engine } from '../client/contexts.js';
 import { parseEndpoints } from '../common/addresses.js';
@@ -55,7 +57,7 @@ export async function resolveTarget(flags: TargetFlags, opts: ResolveOptions): P
   const token = flags.token ?? nonEmpty(env.FLEET_TOKEN);
   const tlsFlags = tls(flags.cacert, flags.cert, flags.key);
   const engine = flags.engine ?? parseEngine(env.FLEET_ENGINE);
-  if (flags.endpoints !== undefined) return plain('flag', flags.endpoints, token, tlsFlags, engine);
+  if (flags.endpoints !== undefined && flags.context === undefined) return plain('flag', flags.endpoints, token, tlsFlags, engine);
   const contextName = flags.context ?? (nonEmpty(env.FLEET_ENDPOINTS) === undefined ? nonEmpty(env.FLEET_CONTEXT) : undefined);
   if (contextName === undefined && nonEmpty(env.FLEET_ENDPOINTS) !== undefined) {
     const endpoints = parseEnvEndpoints(env.FLEET_ENDPOINTS!);
@@ -64,7 +66,11 @@ export async function resolveTarget(flags: TargetFlags, opts: ResolveOptions): P
   const store = await opts.store();
   const named = contextName !== undefined ? { name: contextName, context: await store.require(contextName) } : await store.current();
   if (named === undefined) throw new CliError(NO_TARGET, { exitCode: EXIT.usage, code: 'NO_TARGET', hint: 'fleet context list' });
-  return fromContext(named.name, named.context, { ...opts, token, tls: tlsFlags });
+  const target = await fromContext(named.name, named.context, { ...opts, token, tls: tlsFlags });
+  if (flags.endpoints === undefined) return target;
+  // The context's credentials (flags still win), sent to the endpoints the flag names.
+  const { local: _local, ...credentials } = target;
+  return { ...credentials, endpoints: flags.endpoints, source: 'flag' };
 }
 
 async function fromContext(

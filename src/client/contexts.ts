@@ -76,6 +76,14 @@ export class ContextError extends Error {
   }
 }
 
+/** A context name that is not in the file: a usage error (exit 2), recognised by its name (src/common/errors.ts). */
+export class UnknownContextError extends ContextError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownContextError';
+  }
+}
+
 const EMPTY: ContextFile = { current: null, contexts: {} };
 
 /**
@@ -260,10 +268,10 @@ function checkName(name: string): void {
   if (!CONTEXT_NAME.test(name)) throw new ContextError(`invalid context name ${JSON.stringify(name)}: letters, digits, '.', '-' and '_', starting with a letter or digit`);
 }
 
-function unknownContext(name: string, f: ContextFile, file: string): ContextError {
+function unknownContext(name: string, f: ContextFile, file: string): UnknownContextError {
   const known = Object.keys(f.contexts).sort();
   const list = known.length === 0 ? 'there are none yet (fleet init, or fleet context add)' : `known: ${known.join(', ')}`;
-  return new ContextError(`no context named ${JSON.stringify(name)} in ${file}; ${list}`);
+  return new UnknownContextError(`no context named ${JSON.stringify(name)} in ${file}; ${list}`);
 }
 
 function absolutePaths(c: ContextEntry): ContextEntry {

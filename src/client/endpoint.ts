@@ -10,6 +10,7 @@ import { CircuitBreaker, type BreakerOptions } from './breaker.js';
 import { DEADLINE_GRACE_MS, FleetClientError, noAnswerError } from './errors.js';
 import { isServiceError, refusedWriteResponse, toClientError } from './grpc-errors.js';
 import { channelCredentials, memberChannelOptions } from './channel.js';
+import { explainConnectFailure } from './tls-diagnosis.js';
 import { SessionStream } from './session-stream.js';
 import type { TlsFiles } from './tls.js';
 
@@ -94,9 +95,10 @@ export class Endpoint {
         f();
       };
       try {
-        call = start(this.metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
-          settle(() => (err || res === undefined ? reject(toClientError(err, this.address)) : resolve(res))),
-        );
+        call = start(this.metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+          if (!err && res !== undefined) settle(() => resolve(res));
+          else void explainConnectFailure(toClientError(err, this.address), this.address, this.#config.tls).then((e) => settle(() => reject(e)));
+        });
       } catch (err) {
         // A call that cannot even start (a message that does not serialize) fails now, not at the deadline.
         settle(() => reject(toClientError(err, this.address)));

@@ -15,6 +15,8 @@ export type FleetClientErrorKind =
   | 'not-found'
   | 'unauthenticated'
   | 'permission-denied'
+  /** A TLS mismatch: the member answered the handshake, but its CA, name or scheme is not what the client was given. */
+  | 'tls'
   /** RESOURCE_EXHAUSTED: e.g. the leader's disk is full and no other member could take over (the message names it). */
   | 'exhausted'
   | 'internal';

@@ -3,10 +3,23 @@
  * seen, leader discovery, and the retry loop (hint-following, back-off with jitter, circuit
  * breakers) under an overall deadline.
  */
+import { humanTime } from '../common/times.js';
 import { FleetClientError, isTransportFailure } from './errors.js';
 import { statusOfEndpoint, type EndpointStatus } from './endpoint-status.js';
 import { Endpoint, type EndpointConfig } from './endpoint.js';
 import type { MemberStatus } from './types.js';
+
+/**
+ * What a cluster that answers without a leader says: who answered, that none leads, and since
+ * when the one that heard from a leader last has not (a member's lastContactMs; -1 never).
+ */
+export function noLeaderMessage(list: string, answered: readonly { readonly endpoint: string; readonly status: MemberStatus }[], asked: number, nowMs = Date.now()): string {
+  const who = answered.map((r) => r.status.id || r.endpoint).sort().join(', ');
+  const term = Math.max(...answered.map((r) => r.status.term));
+  const contacts = answered.map((r) => r.status.lastContactMs).filter((ms) => ms >= 0);
+  const since = contacts.length === 0 ? 'none has heard from a leader since it started' : `no leader heard from since ${humanTime(nowMs - Math.min(...contacts), nowMs)}`;
+  return `no leader at ${list}: ${who} answered (${answered.length} of ${asked}, term ${term}) but none leads; ${since}: is a quorum of members up? (fleet status)`;
+}
 
 /** Where a call must go: the leader, any member (preferring the first endpoint), or one given member. */
 export type Route = 'leader' | 'any' | { readonly endpoint: string };
@@ -228,10 +241,7 @@ export class Router {
   #noLeader(results: readonly EndpointStatus[]): FleetClientError {
     const list = this.#configured.map((ep) => ep.address).join(',');
     const answered = results.filter((r): r is Extract<EndpointStatus, { ok: true }> => r.ok);
-    if (answered.length > 0) {
-      const term = Math.max(...answered.map((r) => r.status.term));
-      return new FleetClientError('unavailable', `the fleet at ${list} has no leader (term ${term}, ${answered.length} of ${results.length} members answered): is a quorum of members up? (fleet status)`);
-    }
+    if (answered.length > 0) return new FleetClientError('unavailable', noLeaderMessage(list, answered, this.#configured.length));
     const refused = results.find((r) => !r.ok && r.reachable);
     if (refused !== undefined && !refused.ok) return refused.error;
     return new FleetClientError('unavailable', `no member of fleet reachable at ${list}: is the cluster running? (fleet ps)`);

@@ -5,6 +5,8 @@
  * recognised by shape, so mapping an error never loads the transport.
  */
 
+import { humanTime } from './times.js';
+
 /** Exit codes. 5 and 6 belong to drills, 7 to `fleet status`; nothing else uses them. */
 export const EXIT = {
   ok: 0,
@@ -103,21 +105,34 @@ const CLIENT_KINDS: Readonly<Record<string, { code: string; exitCode: ExitCode }
   'not-found': { code: 'NOT_FOUND', exitCode: EXIT.error },
   unauthenticated: { code: 'UNAUTHENTICATED', exitCode: EXIT.error },
   'permission-denied': { code: 'PERMISSION_DENIED', exitCode: EXIT.error },
+  tls: { code: 'TLS', exitCode: EXIT.error },
   exhausted: { code: 'RESOURCE_EXHAUSTED', exitCode: EXIT.error },
   internal: { code: 'INTERNAL', exitCode: EXIT.error },
 };
 
-function clientReport(err: ClientErrorShape): ErrorReport {
+function clientReport(err: ClientErrorShape, nowMs = Date.now()): ErrorReport {
   const k = CLIENT_KINDS[err.kind] ?? CLIENT_KINDS.internal!;
   const details = err.details !== undefined && Object.keys(err.details).length > 0 ? err.details : undefined;
   // The client's messages already say what to do, so no hint is added.
-  return compact({ code: err.code ?? k.code, message: err.message, exitCode: k.exitCode, details });
+  return compact({ code: err.code ?? k.code, message: leaseHeldMessage(details, nowMs) ?? err.message, exitCode: k.exitCode, details });
+}
+
+/**
+ * A lease held by another, with when it ends as people read it (`until 14:03:07 (in 28 s)`):
+ * the registry states only the TTL, since the time left depends on when the refusal is read.
+ */
+export function leaseHeldMessage(details: Readonly<Record<string, unknown>> | undefined, nowMs: number): string | undefined {
+  const { name, holder, expiresAt } = details ?? {};
+  if (typeof name !== 'string' || typeof holder !== 'string' || typeof expiresAt !== 'number') return undefined;
+  return `lease ${JSON.stringify(name)} is held by ${JSON.stringify(holder)} until ${humanTime(expiresAt, nowMs)}, unless renewed or released`;
 }
 
 /** Maps anything thrown to its report: CliError and FleetClientError by their fields, else exit 1. */
 export function reportOf(err: unknown): ErrorReport {
   if (err instanceof CliError) return compact({ code: err.code, message: err.message, exitCode: err.exitCode, hint: err.hint, details: err.details });
   if (isClientError(err)) return clientReport(err);
+  // A context name that does not exist is bad input, like an unknown flag (src/client/contexts.ts).
+  if (err instanceof Error && err.name === 'UnknownContextError') return { code: 'USAGE', message: oneLine(err.message), exitCode: EXIT.usage, hint: 'fleet context list' };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'ERROR', message: oneLine(message) || 'unknown error', exitCode: EXIT.error };
 }

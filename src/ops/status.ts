@@ -399,6 +399,17 @@ async function readPlans(client: StatusSource): Promise<PlanView[]> {
 }
 
 /**
+ * When no member answered and one refused our credentials (a token, a certificate, the TLS
+ * scheme), that refusal: the cluster is up, and "is it running?" would send the operator the
+ * wrong way.
+ */
+function credentialRefusal(probes: readonly EndpointStatus[]): Error | undefined {
+  if (probes.some((p) => p.ok)) return undefined;
+  const refused = probes.find((p) => !p.ok && ['unauthenticated', 'permission-denied', 'tls'].includes(p.error.kind));
+  return refused === undefined || refused.ok ? undefined : refused.error;
+}
+
+/**
  * Probes the configured endpoints, then any member the membership names at an address that
  * was not probed (a context may list only some members), and builds the model.
  */
@@ -408,6 +419,8 @@ export async function collectStatus(
   thresholds: StatusThresholds = {},
 ): Promise<StatusModel> {
   const [first, plans] = await Promise.all([client.statusAll(), readPlans(client)]);
+  const refusal = credentialRefusal(first);
+  if (refusal !== undefined) throw refusal;
   const probed = new Set(first.map((p) => p.endpoint));
   const known = new Set(first.flatMap((p) => (p.ok ? [p.status.id] : [])));
   const missing = new Set<string>();

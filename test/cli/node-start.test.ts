@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/common/errors.js';
-import { NODE_START_FLAGS, planNodeStart, type NodeStartFlags } from '../../src/cli/node-start.js';
+import { NODE_START_FLAGS, planNodeStart, plaintextTokenWarning, type NodeStartFlags } from '../../src/cli/node-start.js';
 
 const base: NodeStartFlags = { id: 'n1', 'data-dir': '/tmp/n1', listen: '127.0.0.1:7781', peers: 'n1=127.0.0.1:7781,n2=127.0.0.1:7782' };
 
@@ -93,5 +93,14 @@ describe('fleet node start flags', () => {
 
   it('declares every flag with a description', () => {
     for (const [name, spec] of Object.entries(NODE_START_FLAGS)) expect(spec.description.length, name).toBeGreaterThan(10);
+  });
+});
+
+describe('plaintextTokenWarning', () => {
+  it('warns when tokens travel in plaintext beyond this machine, and only then', async () => {
+    expect(await plaintextTokenWarning({ listen: '10.0.0.1:7781', token: 't', adminToken: undefined, tls: undefined })).toMatch(/^warning: tokens travel in plaintext to 10\.0\.0\.1:7781/);
+    expect(await plaintextTokenWarning({ listen: '127.0.0.1:7781', token: 't', adminToken: 't', tls: undefined })).toBeUndefined();
+    expect(await plaintextTokenWarning({ listen: '10.0.0.1:7781', token: 't', adminToken: 't', tls: { cert: 'c', key: 'k', ca: undefined } })).toBeUndefined();
+    expect(await plaintextTokenWarning({ listen: '10.0.0.1:7781', token: undefined, adminToken: undefined, tls: undefined })).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/common/errors.js';
+import { CliError, reportOf } from '../../src/common/errors.js';
 import { resolveTarget } from '../../src/cli/target.js';
 import { ContextStore, readTokenFile } from '../../src/client/contexts.js';
 
@@ -37,6 +37,19 @@ describe('resolveTarget', () => {
 
   it('never sends a context token to endpoints given on the command line', async () => {
     expect((await resolveTarget({ endpoints: ['1.1.1.1:1'] }, opts({}))).token).toBeUndefined();
+  });
+
+  it('keeps the credentials of a context named with --context when --endpoints picks the members', async () => {
+    const t = await resolveTarget({ context: 'local', endpoints: ['127.0.0.1:7782'] }, opts({}, true));
+    expect(t).toEqual({ endpoints: ['127.0.0.1:7782'], token: 'admin-token', source: 'flag', context: 'local' });
+    expect(await resolveTarget({ context: 'prod', endpoints: ['10.0.0.2:7781'] }, opts({}))).toMatchObject({ endpoints: ['10.0.0.2:7781'], tls: { cacert: '/ca.pem' } });
+    expect((await resolveTarget({ context: 'local', endpoints: ['127.0.0.1:7782'], token: 'flag-token' }, opts({}))).token).toBe('flag-token');
+  });
+
+  it('refuses an unknown context as a usage error (exit 2)', async () => {
+    const err = await resolveTarget({ context: 'nope' }, opts({})).catch((e: unknown) => e);
+    expect(reportOf(err)).toMatchObject({ exitCode: 2, code: 'USAGE' });
+    expect(reportOf(err).message).toMatch(/no context named "nope".*known: local, prod/);
   });
 
   it('fails with a usage error when nothing names a cluster', async () => {

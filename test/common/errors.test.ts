@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, EXIT, UsageError, formatReport, oneLine, reportOf } from '../../src/common/errors.js';
+import { CliError, EXIT, UsageError, formatReport, leaseHeldMessage, oneLine, reportOf } from '../../src/common/errors.js';
 import { FleetClientError, exitCodeOf } from '../../src/client/index.js';
 
 describe('reportOf', () => {
@@ -43,5 +43,13 @@ describe('parseMessage', () => {
     expect(parseMessage(new Error('The following error occurred:\n  Missing required flag shard\nSee more help with --help'))).toBe('missing required flag --shard');
     expect(parseMessage(new Error('Missing 2 required args:\nkey    the key\nvalue  the value\nSee more help with --help'))).toBe('missing arguments KEY VALUE');
     expect(parseMessage(new Error('Parsing --timeout \n\tinvalid duration "soon"\nSee more help with --help'))).toBe('--timeout: invalid duration "soon"');
+  });
+});
+
+describe('times in errors', () => {
+  it('says when a lease held by another ends as a clock time, not epoch milliseconds', () => {
+    const now = new Date(2026, 10, 23, 14, 2, 39).getTime();
+    expect(leaseHeldMessage({ name: 'L', holder: 'me', expiresAt: now + 28_000 }, now)).toBe('lease "L" is held by "me" until 14:03:07 (in 28 s), unless renewed or released');
+    expect(leaseHeldMessage({ name: 'L', holder: 'me' }, now)).toBeUndefined();
   });
 });

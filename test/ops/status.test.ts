@@ -134,10 +134,10 @@ describe('health: what fleet status exits with', () => {
   });
 
   it('is unavailable without a quorum, or when nobody answers', () => {
-    const m = buildStatusModel([ok(member('n2', { leaderId: '' })), down('127.0.0.1:7781'), down('127.0.0.1:7783')]);
+    const m = buildStatusModel([ok(member('n2', { leaderId: '', lastContactMs: 5_000 })), down('127.0.0.1:7781'), down('127.0.0.1:7783')]);
     expect(m.health.state).toBe('unavailable');
     expect(m.health.reasons[0]).toBe('no quorum: 0 of 3 voters healthy, 2 needed');
-    expect(statusOutcome(m)).toMatchObject({ exitCode: 3, line: expect.stringMatching(/^error: no leader/) });
+    expect(statusOutcome(m)).toMatchObject({ exitCode: 3, line: expect.stringMatching(/^error: no leader: n2 answered but none leads \(no leader heard from since \d\d:\d\d:\d\d \(\d+ s ago\)\); 0 of 3 voters healthy/) });
     expect(statusOutcome(buildStatusModel([down('127.0.0.1:1')]))).toMatchObject({ exitCode: 3, line: expect.stringMatching(/^error: no member answered/) });
   });
 });

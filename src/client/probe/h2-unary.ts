@@ -10,6 +10,7 @@ import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders }
 import { DEADLINE_GRACE_MS, FleetClientError, fromGrpcStatus, noAnswerError } from '../errors.js';
 import { GRPC_STATUS } from '../grpc-status.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
+import { explainConnectFailure } from '../tls-diagnosis.js';
 
 /** The largest answer accepted (grpc-js's default for the client is 4 MiB; ours is 64 MiB). */
 const MAX_MESSAGE_BYTES = 64 << 20;
@@ -41,7 +42,7 @@ export class H2Connection {
         settle(() => reject(noAnswerError(this.address, opts.timeoutMs)));
         this.close();
       }, opts.timeoutMs + DEADLINE_GRACE_MS);
-      const fail = (err: unknown): void => settle(() => reject(this.#transportError(err)));
+      const fail = (err: unknown): void => void this.#explained(this.#transportError(err)).then((e) => settle(() => reject(e)));
       try {
         session = this.#connect();
       } catch (err) {
@@ -83,13 +84,14 @@ export class H2Connection {
         trailers = t;
       });
       req.on('error', fail);
-      req.on('close', () => settle(() => {
+      req.on('close', () => {
         try {
-          resolve(this.#answer(head, trailers, Buffer.concat(chunks)));
+          const answer = this.#answer(head, trailers, Buffer.concat(chunks));
+          settle(() => resolve(answer));
         } catch (err) {
-          reject(err);
+          void this.#explained(err).then((e) => settle(() => reject(e)));
         }
-      }));
+      });
       req.end(frame(message));
     });
   }
@@ -132,6 +134,11 @@ export class H2Connection {
       throw fromGrpcStatus({ code, details, trailer }, this.address);
     }
     return unframe(body, this.address);
+  }
+
+  /** A transport failure explained when it was a TLS mismatch (tls-diagnosis.ts); other failures unchanged. */
+  async #explained(err: unknown): Promise<unknown> {
+    return err instanceof FleetClientError ? explainConnectFailure(err, this.address, this.#tls) : err;
   }
 
   #transportError(err: unknown): FleetClientError {

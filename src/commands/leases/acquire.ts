@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { durationFlag } from '../../cli/flags.js';
+import { positiveDurationFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class LeasesAcquire extends FleetCommand {
@@ -10,7 +10,7 @@ export default class LeasesAcquire extends FleetCommand {
   static override args = { name: Args.string({ description: 'lease name', required: true }) };
   static override flags = {
     holder: Flags.string({ description: 'who holds it', required: true, helpValue: '<holder>' }),
-    ttl: durationFlag({ description: 'how long it lasts unless renewed', required: true }),
+    ttl: positiveDurationFlag({ description: 'how long it lasts unless renewed', required: true }),
   };
 
   async run(): Promise<Written<'lease.acquire'>> {

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { formatDuration } from '../../common/durations.js';
-import { durationFlag } from '../../cli/flags.js';
+import { positiveDurationFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class LeasesRenew extends FleetCommand {
@@ -17,7 +17,7 @@ export default class LeasesRenew extends FleetCommand {
     holder: Flags.string({ description: 'its holder', required: true, helpValue: '<holder>' }),
     // Not --token: that is the bearer token every command takes.
     'fencing-token': Flags.integer({ description: 'its fencing token (from leases acquire)', required: true, min: 0 }),
-    ttl: durationFlag({ description: 'the new time to live, from now (default: its current TTL)' }),
+    ttl: positiveDurationFlag({ description: 'the new time to live, from now (default: its current TTL)' }),
   };
 
   async run(): Promise<Written<'lease.renew'>> {

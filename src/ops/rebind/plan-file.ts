@@ -92,7 +92,12 @@ function parseYaml(text: string, file: string): { data: unknown; lineOf: LineOf 
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     return node?.range === undefined ? undefined : lines.linePos(node.range[0]).line;
   };
-  return { data: doc.toJS() as unknown, lineOf };
+  try {
+    // yaml refuses a document whose aliases expand beyond reason (a "billion laughs" bomb) here.
+    return { data: doc.toJS() as unknown, lineOf };
+  } catch (err) {
+    throw invalidPlan(file, `refused: ${(err as Error).message}`);
+  }
 }
 
 /** `/moves/3/to` → ['moves', 3, 'to']. */

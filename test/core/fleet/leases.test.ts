@@ -26,6 +26,13 @@ describe('leases', () => {
     expect(h.ok({ type: 'lease.renew', name: 'leader', holder: 'n1', token: 1, ttlMs: 1 }).lease).toMatchObject({ ttlMs: 1, expiresAt: T0 + 10_001 });
   });
 
+  it('says a wrong fencing token is wrong, not that the lease is held by another', () => {
+    const h = new Harness();
+    h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 10_000 });
+    const r = h.err({ type: 'lease.release', name: 'leader', holder: 'n1', token: 999 }, 'FAILED_PRECONDITION');
+    expect(r.message).toMatch(/^fencing token 999 is not lease "leader"'s/);
+  });
+
   it('refuses another holder while live, naming the holder', () => {
     const h = new Harness();
     h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 10_000 });

@@ -110,6 +110,7 @@ describe('shard.remove', () => {
     h.contact('c1', 's1');
     const r = h.err({ type: 'shard.remove', id: 's1' }, 'FAILED_PRECONDITION');
     expect(r.details).toEqual({ shard: 's1', boundClusters: 1 });
+    expect(r.message).toMatch(/pass --force/);
     expect(h.sm.getShard('s1')).toBeDefined();
   });
 

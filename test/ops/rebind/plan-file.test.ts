@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/common/errors.js';
 import { formatPlan, parsePlan, PLAN_SCHEMA_URL, rollbackPathOf, type RebindPlan } from '../../../src/ops/rebind/index.js';
+import { readPlanFile } from '../../../src/ops/rebind/plan-file.js';
 
 const PLAN: RebindPlan = {
   apiVersion: 'fleet/v1',
@@ -76,5 +77,18 @@ describe('plan files', () => {
     expect(schema.title).toBe('fleet rebind plan');
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('schemas');
+  });
+});
+
+describe('a YAML alias bomb', () => {
+  it('is refused naming the file', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'fleet-bomb-')), 'bomb.yaml');
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    writeFileSync(file, `${levels.join('\n')}\n`);
+    await expect(readPlanFile(file)).rejects.toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: refused: .*alias`));
   });
 });

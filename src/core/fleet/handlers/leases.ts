@@ -23,7 +23,10 @@ function heldByOther(lease: LeaseRecord): Outcome<never> {
 function ownLease(s: FleetState, name: string, holder: string, token: number): LeaseRecord | Outcome<never> {
   const lease = s.leases.get(name);
   if (lease === undefined) return notFound('lease', name);
-  if (lease.holder !== holder || lease.token !== token) return heldByOther(lease);
+  if (lease.holder !== holder) return heldByOther(lease);
+  if (lease.token !== token) {
+    return fail('FAILED_PRECONDITION', `fencing token ${token} is not lease ${q(name)}'s: ${q(holder)} holds it under another token (the one its latest acquire printed)`, { name, holder: lease.holder });
+  }
   return lease;
 }
 

@@ -89,7 +89,7 @@ export const shardRemove: Handler<'shard.remove'> = (s, op, ctx) => {
   if (!s.shards.has(op.id)) return notFound('shard', op.id);
   const count = s.clusters.boundCount(op.id);
   if (count > 0 && op.force !== true) {
-    return fail('FAILED_PRECONDITION', `shard ${JSON.stringify(op.id)} still has ${count} bound clusters; rebind them or remove with force`, {
+    return fail('FAILED_PRECONDITION', `shard ${JSON.stringify(op.id)} still has ${count} bound clusters; rebind them first, or pass --force to remove it with its bindings`, {
       shard: op.id,
       boundClusters: count,
     });

@@ -1,0 +1,86 @@
+/**
+ * `fleet node start` refusing to start: one line naming the file or flag and what to do, a
+ * documented exit code, never a stack trace.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+
+const dir = tempDir('fleet-node-start-errors-');
+afterAll(() => dir.cleanup());
+
+let n = 0;
+/** A fresh empty data dir and a free port: a start that would succeed but for the one thing each test breaks. */
+async function startArgs(): Promise<string[]> {
+  const data = join(dir.path, `d${++n}`);
+  mkdirSync(data);
+  const address = `127.0.0.1:${await freePort()}`;
+  return ['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`];
+}
+
+async function refusal(args: string[], code: number, pattern: RegExp): Promise<void> {
+  const r = await runCli(args, {}, 30_000);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
+  expect(r.code, r.stderr).toBe(code);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+}
+
+function secret(name: string): string {
+  const file = join(dir.path, name);
+  writeFileSync(file, 'a-secret-of-sorts\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+describe('fleet node start refuses', () => {
+  it('a port in use, naming the process that holds it (exit 1)', async () => {
+    const server: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    try {
+      const data = join(dir.path, 'busy');
+      mkdirSync(data);
+      await refusal(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--peers', `n1=127.0.0.1:${port}`], 1, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use by pid ${process.pid} \\(`));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('an unreadable token file or TLS file, naming it (exit 2)', async () => {
+    await refusal([...(await startArgs()), '--token-file', '/nonexistent/token'], 2, /cannot read --token-file \/nonexistent\/token: ENOENT/);
+    await refusal([...(await startArgs()), '--tls-cert', '/nonexistent/member.crt', '--tls-key', secret('member.key')], 2, /\/nonexistent\/member\.crt/);
+  });
+
+  it('a data dir that is a file, or cannot be created (exit 2, without hanging)', async () => {
+    const file = join(dir.path, 'a-file');
+    writeFileSync(file, '');
+    const args = await startArgs();
+    const at = args.indexOf('--data-dir') + 1;
+    await refusal(args.map((a, i) => (i === at ? file : a)), 2, /--data-dir .*a-file is a file, not a directory/);
+    await refusal(args.map((a, i) => (i === at ? '/proc/1/nope' : a)), 2, /cannot create --data-dir \/proc\/1\/nope/);
+  });
+
+  it('a data dir another member holds, naming the lock and its holder (exit 1)', async () => {
+    const args = await startArgs();
+    const first = spawnCli(args);
+    try {
+      await waitFor('the first member to start', () => /member started/.test(first.output()), 30_000);
+      const address = `127.0.0.1:${await freePort()}`;
+      const again = ['node', 'start', '--id', 'n1', '--data-dir', args[args.indexOf('--data-dir') + 1]!, '--listen', address, '--peers', `n1=${address}`];
+      await refusal(again, 1, new RegExp(`locked by process ${first.child.pid}.*LOCK`));
+    } finally {
+      await stopChild(first.child);
+    }
+  });
+
+  it('invalid timing, before anything starts (exit 2)', async () => {
+    await refusal([...(await startArgs()), '--heartbeat', '0ms'], 2, /--heartbeat must be more than 0, got "0ms"/);
+    const r = await runCli(['kv', 'get', 'x', '--endpoints', '127.0.0.1:1', '--timeout', '0s'], { FLEET_CONFIG_DIR: dir.path });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--timeout: must be more than 0, got "0s"/);
+  });
+});
