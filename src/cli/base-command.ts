@@ -16,6 +16,7 @@ import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
 import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from '../common/errors.js';
 import { endpointsFlag, positiveDurationFlag } from './flags.js';
+import { closestName } from './hooks/command-not-found.js';
 import { resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The values of the shared flags, after parsing. */
@@ -79,7 +80,8 @@ export abstract class FleetCommand extends Command {
       return result;
     } catch (err) {
       if (err instanceof Errors.ExitError) throw err;
-      throw new UsageError(parseMessage(err), this.helpHint(), err);
+      const suggestion = suggestFlag(err, Object.entries({ ...options?.baseFlags, ...options?.flags }).filter(([, f]) => !(f as { hidden?: boolean }).hidden).map(([name]) => name));
+      throw new UsageError(parseMessage(err) + suggestion, this.helpHint(), err);
     }
   }
 
@@ -230,6 +232,14 @@ export function parseMessage(err: unknown): string {
     .replace(/Missing required flag (\S+)/g, 'missing required flag --$1')
     .replace(/^Parsing (--[\w-]+)\s*/, '$1: ');
   return oneLine(text) || 'invalid arguments';
+}
+
+/** For an unknown flag, `; did you mean --NAME?` naming the closest flag the command takes, or ''. */
+export function suggestFlag(err: unknown, names: readonly string[]): string {
+  const typed = /Nonexistent flags?: (\S+)/.exec(err instanceof Error ? err.message : String(err))?.[1]?.replace(/^-+/, '').split('=')[0];
+  if (typed === undefined || typed === '') return '';
+  const closest = closestName(typed, names);
+  return closest === undefined ? '' : `; did you mean --${closest}?`;
 }
 
 /** Exit codes, re-exported for commands that pick one explicitly. */

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { suggestFlag } from '../../src/cli/base-command.js';
 import { closestCommand } from '../../src/cli/hooks/command-not-found.js';
 import { cliSandbox } from './cli-helpers.js';
 import { runCli } from './processes.js';
@@ -27,6 +28,25 @@ describe('an unknown command', () => {
     const unknown = await runCli(['xyzzy'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).not.toMatch(/did you mean/);
+  });
+});
+
+describe('an unknown flag', () => {
+  it('suggests the closest flag the command takes, its own or a shared one, only when it is close', () => {
+    const err = (flag: string) => new Error(`Nonexistent flag: ${flag}\nSee more help with --help`);
+    expect(suggestFlag(err('--nss'), ['ns', 'json', 'consistency'])).toBe('; did you mean --ns?');
+    expect(suggestFlag(err('--endpoint=127.0.0.1:1'), ['endpoints', 'context'])).toBe('; did you mean --endpoints?');
+    expect(suggestFlag(err('--zzzzzzzz'), ['ns', 'json'])).toBe('');
+    expect(suggestFlag(new Error('Expected --ttl=0s to be a positive duration'), ['ttl'])).toBe('');
+  });
+
+  it('exits 2 naming the closest flag', async () => {
+    const typo = await runCli(['status', '--endpoint', '127.0.0.1:1'], env);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/Nonexistent flag: --endpoint; did you mean --endpoints\?/);
+    const own = await runCli(['kv', 'get', '--nss', 'x', 'k'], env);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/did you mean --ns\?/);
   });
 });
 
