@@ -2,12 +2,14 @@
  * Conventions of the oclif ecosystem, driven through the built CLI: an unknown command names
  * the closest one and exits 2 (usage), and shell completion is there for bash, zsh and fish.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { suggestFlag } from '../../src/cli/base-command.js';
 import { closestCommand } from '../../src/cli/hooks/command-not-found.js';
 import { cliSandbox } from './cli-helpers.js';
-import { runCli } from './processes.js';
+import { CLI_BIN, runCli } from './processes.js';
 
 const sandbox = cliSandbox();
 const env = { ...sandbox.env, XDG_CACHE_HOME: join(sandbox.dir, 'cache'), HOME: sandbox.dir };
@@ -58,5 +60,29 @@ describe('shell completion', () => {
     const script = await runCli(['autocomplete', 'script', shell], env);
     expect(script.code, script.stderr).toBe(0);
     expect(script.stdout).toMatch(new RegExp(`${shell === 'bash' ? 'bash' : 'zsh'}`, 'i'));
+  });
+
+  // oclif's plugin has no fish script: ours is checked by fish itself (Debian's fish, installed by .ci/run).
+  it.skipIf(spawnSync('fish', ['--version']).error !== undefined)('writes a fish script that completes command words, flags and context names in fish', async () => {
+    expect((await runCli(['context', 'add', 'prod-eu', '--endpoints', '127.0.0.1:7781'], env)).code).toBe(0);
+    const script = await runCli(['autocomplete', 'fish'], env);
+    expect(script.code, script.stderr).toBe(0);
+    const file = join(sandbox.dir, 'fleet.fish');
+    writeFileSync(file, script.stdout);
+    // `fleet` on PATH, as the script calls it for context names.
+    const bin = join(sandbox.dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'fleet'), `#!/bin/sh\nexec "${process.execPath}" "${CLI_BIN}" "$@"\n`, { mode: 0o755 });
+    const complete = (line: string): string[] => {
+      const r = spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!);
+    };
+    expect(complete('fleet mem')).toEqual(['members']);
+    expect(complete('fleet members l')).toEqual(['list']);
+    expect(complete('fleet kv get --n')).toEqual(['--ns']);
+    expect(complete('fleet status --context ')).toEqual(['prod-eu']);
+    // A flag's value is not a command word: the words after it still complete.
+    expect(complete('fleet --context prod-eu members l')).toEqual(['list']);
   });
 });
