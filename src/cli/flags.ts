@@ -4,6 +4,7 @@
  */
 import { Flags } from '@oclif/core';
 import { parseEndpoints } from '../common/addresses.js';
+import type { Consistency } from '../client/index.js';
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
 
 /** A duration flag (`250ms`, `5s`, `2m`) whose value is milliseconds. */
@@ -27,3 +28,25 @@ export const endpointsFlag = Flags.custom<string[]>({
 
 /** A positive integer flag for page sizes and limits. */
 export const limitFlag = Flags.integer({ min: 1, max: 100_000, helpValue: '<n>' });
+
+/** `--consistency` as users write it; `serializable` is bounded by nothing but what the member has applied. */
+export function parseConsistency(input: string): Consistency {
+  if (input === 'linearizable') return 'linearizable';
+  if (input === 'serializable') return { maxStalenessMs: Number.MAX_SAFE_INTEGER };
+  const minIndex = /^min-index:(\d+)$/.exec(input);
+  if (minIndex) return { minIndex: Number(minIndex[1]) };
+  const staleness = /^max-staleness:(.+)$/.exec(input);
+  if (staleness) return { maxStalenessMs: parsePositiveDuration(staleness[1]!) };
+  throw new Error(`expected linearizable, serializable, min-index:N or max-staleness:DURATION, got '${input}'`);
+}
+
+/**
+ * How fresh a read must be: `linearizable` (the default: confirmed through the leader),
+ * `serializable` (any member, from what it has applied), `min-index:N` (any member once it has
+ * applied N: read your writes), `max-staleness:5s` (any member that heard from a leader within it).
+ */
+export const consistencyFlag = Flags.custom<Consistency>({
+  parse: async (input) => parseConsistency(input),
+  helpValue: 'linearizable|serializable|min-index:N|max-staleness:DURATION',
+  description: 'how fresh the read must be; other than linearizable, the member you reach serves it (see --json: servedBy, appliedIndex)',
+});

@@ -390,6 +390,7 @@ export class FleetClient {
     const route: Route = isFollowerRead(opts.consistency) ? 'any' : 'leader';
     const response = await this.#router.run(route, (ep, timeout) => ep.read(req, timeout));
     this.#seen(response.index);
+    opts.onServed?.({ member: response.servedBy, appliedIndex: response.index });
     return query.decode(response);
   }
 

@@ -268,6 +268,14 @@ export type Consistency = 'linearizable' | 'read-your-writes' | { readonly minIn
 /** Options of every read. */
 export interface ReadOptions {
   readonly consistency?: Consistency;
+  /** Told which member served the read and at which applied index (what `--json` reports). */
+  readonly onServed?: (served: ServedRead) => void;
+}
+
+/** Where a read was served: the member (its id; '' from a member that predates the field) and the index it had applied. */
+export interface ServedRead {
+  readonly member: string;
+  readonly appliedIndex: number;
 }
 
 /** Filters and cursor of `listClusters`. */

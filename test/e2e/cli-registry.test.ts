@@ -150,6 +150,27 @@ describe('registry commands against a real cluster (through a context with token
     expect((await runCli(['kv', 'get', 'cfg/b'], env)).code).toBe(1);
   }, 120_000);
 
+  it('serves a read at the consistency asked, on the member it names, and says which member at which index', async () => {
+    const put = await json<{ index: number }>(['kv', 'put', 'cfg/fresh', 'v1'], env);
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.members.find((m) => m.id !== leader)!;
+    const at = ['--endpoints', `127.0.0.1:${follower.port}`];
+    type Served = { value: string; servedBy: string; appliedIndex: number };
+    // Linearizable (the default) goes through the leader, wherever the CLI first connects.
+    const lin = await json<Served>(['kv', 'get', 'cfg/fresh', '--context', 'reg', ...at], env);
+    expect(lin).toMatchObject({ value: 'v1', servedBy: leader });
+    expect(lin.appliedIndex).toBeGreaterThanOrEqual(put.index);
+    // The others are served by the member reached: read your write there with the write's index.
+    const ryw = await json<Served>(['kv', 'get', 'cfg/fresh', '--consistency', `min-index:${put.index}`, '--context', 'reg', ...at], env);
+    expect(ryw).toMatchObject({ value: 'v1', servedBy: follower.id });
+    expect(ryw.appliedIndex).toBeGreaterThanOrEqual(put.index);
+    expect(await json<Served>(['kv', 'get', 'cfg/fresh', '--consistency', 'serializable', '--context', 'reg', ...at], env)).toMatchObject({ servedBy: follower.id });
+    expect(await json<Served>(['kv', 'get', 'cfg/fresh', '--consistency', 'max-staleness:10s', '--context', 'reg', ...at], env)).toMatchObject({ servedBy: follower.id });
+    const bad = await runCli(['kv', 'get', 'cfg/fresh', '--consistency', 'eventually'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--consistency.*expected linearizable, serializable, min-index:N or max-staleness:DURATION, got 'eventually'/);
+  }, 120_000);
+
   it('saves, inspects and restores a snapshot; a member started on the restore serves the data', async () => {
     const work = tempDir('fleet-snap-');
     let restored: ReturnType<typeof spawnCli> | undefined;

@@ -1,16 +1,25 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError } from '../../common/errors.js';
-import type { KvEntry } from '../../client/index.js';
+import type { KvEntry, ServedRead } from '../../client/index.js';
+import { consistencyFlag } from '../../cli/flags.js';
 
 export default class KvGet extends FleetCommand {
-  static override summary = 'Print a key\'s value (linearizable read).';
-  static override description = 'Prints the value alone, so it can be captured by a script; --json adds its revisions. A missing key is an error (exit 1).';
-  static override examples = ['<%= config.bin %> kv get config/feature-x', '<%= config.bin %> kv get leader --ns app1 --json'];
+  static override summary = 'Print a key\'s value (linearizable unless --consistency says otherwise).';
+  static override description = 'Prints the value alone, so it can be captured by a script; --json adds its revisions, the member that served the read (servedBy) and the index it had applied (appliedIndex). A missing key is an error (exit 1).';
+  static override examples = [
+    '<%= config.bin %> kv get config/feature-x',
+    '<%= config.bin %> kv get leader --ns app1 --json',
+    '# read your own write on whichever member answers: the index is the write\'s "index" in its --json',
+    '<%= config.bin %> kv get config/feature-x --consistency min-index:1042 --endpoints 10.0.0.2:7781',
+  ];
   static override args = { key: Args.string({ description: 'the key', required: true }) };
-  static override flags = { ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }), };
+  static override flags = {
+    ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }),
+    consistency: consistencyFlag(),
+  };
 
-  async run(): Promise<KvEntry> {
+  async run(): Promise<KvEntry & { servedBy?: string; appliedIndex?: number }> {
     const { args, flags } = await this.parse(KvGet);
     if (await this.isEtcd()) {
       const { etcdKvGet } = await import('../../ops/etcd/kv.js');
@@ -20,9 +29,10 @@ export default class KvGet extends FleetCommand {
       return e as unknown as KvEntry;
     }
     const client = await this.client();
-    const entry = await client.kvGet(args.key, { ns: flags.ns });
+    let served: ServedRead | undefined;
+    const entry = await client.kvGet(args.key, { ns: flags.ns, ...(flags.consistency ? { consistency: flags.consistency } : {}), onServed: (s) => (served = s) });
     if (entry === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}${flags.ns ? ` in namespace ${flags.ns}` : ''}`, { code: 'NOT_FOUND' });
     this.log(entry.value);
-    return entry;
+    return { ...entry, ...(served ? { servedBy: served.member, appliedIndex: served.appliedIndex } : {}) };
   }
 }

@@ -36,7 +36,7 @@ async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<
   const query = guarded(queryFromWire(req));
   const { value, index } = await node.read(consistencyFromWire(req), query);
   if (!value.ok) throw value.error;
-  return { ...value.response, index };
+  return { ...value.response, index, servedBy: node.id };
 }
 
 /** Serves one operation of a session stream; never rejects (failures become the answer). */

@@ -16,6 +16,7 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface ReadResponse {
   'index'?: (number | string | Long);
+  'servedBy'?: (string);
   'getShard'?: (_fleet_v1_ShardLookup | null);
   'listShards'?: (_fleet_v1_ShardList | null);
   'getCluster'?: (_fleet_v1_ClusterLookup | null);
@@ -33,6 +34,7 @@ export interface ReadResponse {
 
 export interface ReadResponse__Output {
   'index': (number);
+  'servedBy': (string);
   'getShard'?: (_fleet_v1_ShardLookup__Output | null);
   'listShards'?: (_fleet_v1_ShardList__Output | null);
   'getCluster'?: (_fleet_v1_ClusterLookup__Output | null);
