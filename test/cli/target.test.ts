@@ -22,14 +22,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('resolveTarget', () => {
   it('uses the current context with its tokens', async () => {
-    expect(await resolveTarget({}, opts({}))).toEqual({ endpoints: ['127.0.0.1:7781'], token: 'client-token', source: 'context', context: 'local', local: { dataDir: '/d' } });
+    expect(await resolveTarget({}, opts({}))).toEqual({ engine: 'fleet', endpoints: ['127.0.0.1:7781'], token: 'client-token', source: 'context', context: 'local', local: { dataDir: '/d' } });
     expect((await resolveTarget({}, opts({}, true))).token).toBe('admin-token');
   });
 
   it('takes flags over the environment over the current context', async () => {
     const env = { FLEET_ENDPOINTS: '10.9.9.9:1,10.9.9.8:1', FLEET_CONTEXT: 'prod', FLEET_TOKEN: 'env-token' };
-    expect(await resolveTarget({ endpoints: ['1.1.1.1:1'] }, opts(env))).toEqual({ endpoints: ['1.1.1.1:1'], token: 'env-token', source: 'flag' });
-    expect(await resolveTarget({}, opts(env))).toEqual({ endpoints: ['10.9.9.9:1', '10.9.9.8:1'], token: 'env-token', source: 'env' });
+    expect(await resolveTarget({ endpoints: ['1.1.1.1:1'] }, opts(env))).toEqual({ engine: 'fleet', endpoints: ['1.1.1.1:1'], token: 'env-token', source: 'flag' });
+    expect(await resolveTarget({}, opts(env))).toEqual({ engine: 'fleet', endpoints: ['10.9.9.9:1', '10.9.9.8:1'], token: 'env-token', source: 'env' });
     expect(await resolveTarget({ context: 'prod' }, opts(env))).toMatchObject({ endpoints: ['10.0.0.1:7781'], token: 'env-token', tls: { cacert: '/ca.pem' }, context: 'prod' });
     expect(await resolveTarget({}, opts({ FLEET_CONTEXT: 'prod' }))).toMatchObject({ context: 'prod' });
     expect(await resolveTarget({ context: 'local', token: 'flag-token' }, opts(env))).toMatchObject({ token: 'flag-token' });
@@ -41,7 +41,7 @@ describe('resolveTarget', () => {
 
   it('keeps the credentials of a context named with --context when --endpoints picks the members', async () => {
     const t = await resolveTarget({ context: 'local', endpoints: ['127.0.0.1:7782'] }, opts({}, true));
-    expect(t).toEqual({ endpoints: ['127.0.0.1:7782'], token: 'admin-token', source: 'flag', context: 'local' });
+    expect(t).toEqual({ engine: 'fleet', endpoints: ['127.0.0.1:7782'], token: 'admin-token', source: 'flag', context: 'local' });
     expect(await resolveTarget({ context: 'prod', endpoints: ['10.0.0.2:7781'] }, opts({}))).toMatchObject({ endpoints: ['10.0.0.2:7781'], tls: { cacert: '/ca.pem' } });
     expect((await resolveTarget({ context: 'local', endpoints: ['127.0.0.1:7782'], token: 'flag-token' }, opts({}))).token).toBe('flag-token');
   });
