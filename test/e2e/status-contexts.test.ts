@@ -60,11 +60,11 @@ describe('fleet status --contexts', () => {
     expect(r.stdout).toMatch(/prod\s+healthy\s+n[123]\s+\d+\s+2 of 3\s+1/);
   }, 60_000);
 
-  it('takes every context with --all-contexts, and refuses an unknown one before asking any (exit 1, as --context does)', async () => {
+  it('takes every context with --all-contexts, and refuses an unknown one before asking any (exit 2, a usage error, as --context does)', async () => {
     const all = await runCli(['status', '--all-contexts', '--timeout', '2s', '--json'], sandbox.env);
     expect((JSON.parse(all.stdout) as ClustersOverview).clusters.map((c) => c.context).sort()).toEqual(['gone', 'hangs', 'prod', 'solo']);
     const typo = await runCli(['status', '--contexts', 'prod,prdo'], sandbox.env);
-    expect(typo.code).toBe(1);
+    expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/no context named "prdo"/);
   }, 60_000);
 });
