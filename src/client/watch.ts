@@ -11,6 +11,7 @@ import type { Endpoint } from './endpoint.js';
 import { FleetClientError } from './errors.js';
 import { isServiceError, toClientError } from './grpc-errors.js';
 import type { WatchBatch, WatchEvent, WatchRegistry } from './types.js';
+import { pause } from '../common/pause.js';
 
 /** The registries a watch can follow; `kv` is the default. */
 export const WATCH_REGISTRIES: readonly WatchRegistry[] = ['kv', 'shards', 'clusters', 'domains', 'quotas', 'providers', 'leases'];
@@ -46,17 +47,6 @@ function compactedAt(err: FleetClientError): number | undefined {
   return typeof value === 'string' ? Number(value) : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** One Watch stream on one member; cancelled when the caller stops reading or aborts. */
 async function* stream(ep: Endpoint, from: number, opts: WatchOptions): AsyncGenerator<wire.WatchResponse__Output> {
@@ -121,7 +111,7 @@ export async function* watchChanges(endpoints: readonly Endpoint[], opts: WatchO
     turn++;
     // Try every member once before backing off: another one may serve at once.
     if (turn % endpoints.length === 0) {
-      await sleep(backoff, opts.signal);
+      await pause(backoff, opts.signal);
       backoff = Math.min(backoff * 2, 1_000);
     }
   }

@@ -2,6 +2,7 @@
  * One monotonic clock per drill. The history's `time`, fault times and every measured figure
  * come from it, so a figure is a difference of two readings of the same clock.
  */
+import { pause } from '../../common/pause.js';
 
 /** Nanoseconds since the drill started (what the history's `time` holds). */
 export interface DrillClock {
@@ -19,19 +20,8 @@ export function nsToMs(ns: number): number {
   return Math.round(ns / 1e5) / 10;
 }
 
-/** Waits `ms`, or less if `signal` aborts (it then resolves: the caller checks the signal). */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+// Shared with the client's watch (it resumes after a pause); re-exported for the drill code.
+export { pause };
 
 /**
  * Polls `probe` every `everyMs` until it returns a value or `deadlineNs` passes (then undefined).
