@@ -10,8 +10,10 @@ export default class KvGet extends FleetCommand {
   static override examples = [
     '<%= config.bin %> kv get config/feature-x',
     '<%= config.bin %> kv get leader --ns app1 --json',
-    '# read your own write on whichever member answers: the index is the write\'s "index" in its --json',
-    '<%= config.bin %> kv get config/feature-x --consistency min-index:1042 --endpoints 10.0.0.2:7781',
+    {
+      description: 'Read your own write on whichever member answers (1042: the "index" the write printed with --json)',
+      command: '<%= config.bin %> kv get config/feature-x --consistency min-index:1042 --endpoints 10.0.0.2:7781',
+    },
   ];
   static override args = { key: Args.string({ description: 'the key', required: true }) };
   static override flags = {
