@@ -282,8 +282,11 @@ export class RealCluster {
         if (inc.alive) this.openNode(m, inc, runtime, logger, storage);
       },
       (err: unknown) => {
+        // A process that crashed while its storage opened is gone: its code running on (and meeting
+        // the dead process's closed files) is the simulator's artefact, not something that happens.
+        if (!inc.alive) return;
         // The disk failed while the storage opened: the process exits, as the coordinator makes it, and is restarted later.
-        if (inc.alive && (err as NodeJS.ErrnoException).code === 'EIO') return this.fatal(m, inc, err as Error);
+        if ((err as NodeJS.ErrnoException).code === 'EIO') return this.fatal(m, inc, err as Error);
         this.fail(err);
       },
     );
