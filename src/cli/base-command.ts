@@ -16,8 +16,7 @@ import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
 import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from '../common/errors.js';
 import { endpointsFlag, positiveDurationFlag } from './flags.js';
-import { closestName } from './hooks/command-not-found.js';
-import { resolveTarget, type Target, type TargetFlags } from './target.js';
+import { etcdClientOf, resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The values of the shared flags, after parsing. */
 export interface GlobalFlags extends TargetFlags {
@@ -80,6 +79,7 @@ export abstract class FleetCommand extends Command {
       return result;
     } catch (err) {
       if (err instanceof Errors.ExitError) throw err;
+      const { suggestFlag } = await import('./suggest.js');
       const suggestion = suggestFlag(err, Object.entries({ ...options?.baseFlags, ...options?.flags }).filter(([, f]) => !(f as { hidden?: boolean }).hidden).map(([name]) => name));
       throw new UsageError(parseMessage(err) + suggestion, this.helpHint(), err);
     }
@@ -116,14 +116,7 @@ export abstract class FleetCommand extends Command {
 
   /** A client of the target etcd cluster, closed when the command ends. */
   protected async etcdClient(opts: { timeoutMs?: number } = {}): Promise<EtcdClient> {
-    const target = await this.target();
-    const { EtcdClient: Client } = await import('../client/etcd/index.js');
-    const client = new Client({
-      endpoints: target.endpoints,
-      callTimeoutMs: opts.timeoutMs ?? this.globals.timeout,
-      ...(target.tls === undefined ? {} : { tls: target.tls }),
-      ...(target.user === undefined ? {} : { user: target.user }),
-    });
+    const client = await etcdClientOf(await this.target(), opts.timeoutMs ?? this.globals.timeout);
     this.#clients.push(client);
     return client;
   }
@@ -232,14 +225,6 @@ export function parseMessage(err: unknown): string {
     .replace(/Missing required flag (\S+)/g, 'missing required flag --$1')
     .replace(/^Parsing (--[\w-]+)\s*/, '$1: ');
   return oneLine(text) || 'invalid arguments';
-}
-
-/** For an unknown flag, `; did you mean --NAME?` naming the closest flag the command takes, or ''. */
-export function suggestFlag(err: unknown, names: readonly string[]): string {
-  const typed = /Nonexistent flags?: (\S+)/.exec(err instanceof Error ? err.message : String(err))?.[1]?.replace(/^-+/, '').split('=')[0];
-  if (typed === undefined || typed === '') return '';
-  const closest = closestName(typed, names);
-  return closest === undefined ? '' : `; did you mean --${closest}?`;
 }
 
 /** Exit codes, re-exported for commands that pick one explicitly. */

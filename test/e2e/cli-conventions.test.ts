@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { suggestFlag } from '../../src/cli/base-command.js';
+import { suggestFlag } from '../../src/cli/suggest.js';
 import { closestCommand } from '../../src/cli/hooks/command-not-found.js';
 import { cliSandbox } from './cli-helpers.js';
 import { CLI_BIN, runCli } from './processes.js';
