@@ -13,7 +13,7 @@ import { parseEndpoints } from '../common/addresses.js';
 import { parsePositiveDuration } from '../common/durations.js';
 import { EXIT, printFailure, reportOf } from '../common/errors.js';
 import { statusOutcome } from './status-messages.js';
-import { resolveTarget, type Target, type TargetFlags } from './target.js';
+import { etcdClientOf, resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The flags of `fleet status` (its own and the shared ones in base-command.ts). */
 const STATUS_OPTIONS = {
@@ -127,8 +127,7 @@ export async function statusOf(target: Target, timeoutMs: number): Promise<Statu
 
 /** The status model of an etcd target, over etcd's own API. */
 async function etcdStatusOf(target: Target, timeoutMs: number): Promise<StatusModel> {
-  const [{ EtcdClient }, { collectEtcdStatus }] = await Promise.all([import('../client/etcd/index.js'), import('../ops/etcd/status.js')]);
-  const client = new EtcdClient({ endpoints: target.endpoints, callTimeoutMs: timeoutMs, ...(target.tls === undefined ? {} : { tls: target.tls }), ...(target.user === undefined ? {} : { user: target.user }) });
+  const [client, { collectEtcdStatus }] = await Promise.all([etcdClientOf(target, timeoutMs), import('../ops/etcd/status.js')]);
   try {
     return await collectEtcdStatus(client, timeoutMs);
   } finally {

@@ -6,6 +6,7 @@
  * that one member).
  */
 import type { ContextEntry, ContextStore, Engine } from '../client/contexts.js';
+import type { EtcdClient } from '../client/etcd/index.js';
 import { parseEndpoints } from '../common/addresses.js';
 import { EXIT, CliError } from '../common/errors.js';
 
@@ -123,4 +124,15 @@ function parseEngine(text: string | undefined): Engine | undefined {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/** A client of an etcd target (grpc and the etcd protos load here, not at start-up). */
+export async function etcdClientOf(target: Target, callTimeoutMs: number): Promise<EtcdClient> {
+  const { EtcdClient: Client } = await import('../client/etcd/index.js');
+  return new Client({
+    endpoints: target.endpoints,
+    callTimeoutMs,
+    ...(target.tls === undefined ? {} : { tls: target.tls }),
+    ...(target.user === undefined ? {} : { user: target.user }),
+  });
 }
