@@ -294,25 +294,24 @@ function notProbed(m: MemberInfo): StatusMember {
   return { ...emptyRow(m.id, m.address, m), problem: 'not probed: its address is not among the endpoints' };
 }
 
+/** What a row says of a member that did not answer (fleet's or etcd's). */
+export const UNANSWERED = {
+  term: null,
+  commitIndex: null,
+  appliedIndex: null,
+  lastIndex: null,
+  lag: null,
+  lastContactMs: null,
+  storage: null,
+  healthy: false,
+  rttMs: null,
+  version: null,
+  uptimeMs: null,
+  repair: null,
+} as const;
+
 function emptyRow(id: string | null, address: string, m: MemberInfo | undefined): StatusMember {
-  return {
-    id,
-    address,
-    role: 'unreachable',
-    voter: m === undefined ? null : m.voter,
-    term: null,
-    commitIndex: null,
-    appliedIndex: null,
-    lastIndex: null,
-    lag: null,
-    lastContactMs: null,
-    storage: null,
-    healthy: false,
-    rttMs: null,
-    version: null,
-    uptimeMs: null,
-    repair: null,
-  };
+  return { id, address, role: 'unreachable', voter: m === undefined ? null : m.voter, ...UNANSWERED };
 }
 
 function roleOf(s: MemberStatus, m: MemberInfo | undefined): StatusRole {

@@ -8,7 +8,7 @@
  * index (raftIndex) minus the member's own, both as the members report them.
  */
 import type { EtcdAlarm, EtcdMember, EtcdStatus } from '../../client/etcd/index.js';
-import { healthOf, LAGGING_ENTRIES, shortReason, type QuorumView, type StatusMember, type StatusModel } from '../status.js';
+import { healthOf, LAGGING_ENTRIES, shortReason, UNANSWERED, type QuorumView, type StatusMember, type StatusModel } from '../status.js';
 import { naturalCompare } from '../natural-order.js';
 
 /** What one endpoint answered, or why it did not. */
@@ -87,7 +87,7 @@ function rowOf(m: EtcdMember | undefined, p: EtcdProbe | undefined, leader: Etcd
   const facts = { name: m?.name ?? '', learner: m?.isLearner ?? false, alarms, dbSize: null, dbSizeInUse: null, errors: [] };
   if (p === undefined || !p.ok) {
     const problem = p === undefined ? (m?.name === '' ? 'not started: added, never joined' : 'not probed: no client URL among the endpoints') : `unreachable: ${shortReason(p.error.message, p.endpoint)}`;
-    return { ...base, ...EMPTY, problem, rttMs: p?.rttMs ?? null, etcd: facts };
+    return { ...base, role: 'unreachable', ...UNANSWERED, problem, rttMs: p?.rttMs ?? null, etcd: facts };
   }
   const s = p.status;
   const lag = leader === undefined ? null : Math.max(0, leader.raftIndex - s.raftIndex);
@@ -111,21 +111,6 @@ function rowOf(m: EtcdMember | undefined, p: EtcdProbe | undefined, leader: Etcd
     etcd: { ...facts, learner: s.isLearner || facts.learner, dbSize: s.dbSize, dbSizeInUse: s.dbSizeInUse, errors: s.errors },
   };
 }
-
-const EMPTY = {
-  role: 'unreachable',
-  term: null,
-  commitIndex: null,
-  appliedIndex: null,
-  lastIndex: null,
-  lag: null,
-  lastContactMs: null,
-  storage: null,
-  healthy: false,
-  version: null,
-  uptimeMs: null,
-  repair: null,
-} as const;
 
 function problemOf(s: EtcdStatus, m: EtcdMember | undefined, leader: EtcdStatus | undefined, lag: number | null, alarms: readonly string[]): string | undefined {
   if (alarms.length > 0) return `alarm ${alarms.join(', ')}`;
