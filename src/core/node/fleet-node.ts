@@ -768,6 +768,7 @@ export class FleetNode implements NodeApi {
       learner: p.learner,
       lag: Math.max(0, st.lastIndex - p.match),
     }));
+    const clockOffset = this.clockOffset();
     return {
       id: this.id,
       address: this.opts.address,
@@ -792,7 +793,7 @@ export class FleetNode implements NodeApi {
       repairsCompleted: this.repairsCompleted,
       autopilot: this.autopilot.report(),
       storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
-      ...(this.clockOffset() === undefined ? {} : { clockOffsetMs: Math.round(this.clockOffset() ?? 0) }),
+      ...(clockOffset === undefined ? {} : { clockOffsetMs: Math.round(clockOffset) }),
     };
   }
 
