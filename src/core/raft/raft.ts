@@ -4,6 +4,7 @@ import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { committedIndex, hasQuorum, voteResult } from './quorum.js';
 import { ReadOnlyQueue, decodeRound, encodeRound } from './read-only.js';
+import { TermProbe, UNKNOWN_VOTE } from './term-probe.js';
 import type {
   ConfChange,
   ConfState,
@@ -59,6 +60,8 @@ const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'timeout-now',
   'read-index',
   'read-index-resp',
+  'term-probe',
+  'term-probe-resp',
 ]);
 
 /** Extra fields of an outgoing message; the rest default to zero/empty. */
@@ -108,6 +111,14 @@ export class Raft {
   repairing: boolean;
   /** Names this repair on the wire (Message.repair), so that a late message of an earlier one is told apart. */
   private readonly repairId: number;
+  /** After damage, until enough voters told their terms (term-probe.ts): no votes, no campaigns. */
+  termProbe: TermProbe | undefined;
+  private termProbeElapsed = 0;
+  /**
+   * The term in which a repair spent this member's vote (on the leader, or unknown): the host may
+   * forget the repair only once a hard state at or past it, with a vote, is durable (RawNode).
+   */
+  voteFloorTerm = 0;
   /** The leader owes some followers an append (new entries or a newer commit index). */
   needsFlush = false;
   /**
@@ -148,6 +159,7 @@ export class Raft {
 
     this.repairing = initial.repairing === true && config.unsafe?.ignoreRepair !== true;
     this.repairId = this.repairing ? 1 + this.random(0x7fffffff) : 0;
+    this.termProbe = this.repairing ? new TermProbe(this.repairId) : undefined;
     // A member repairing its log is not new, however little of it survived: it must not found a cluster.
     const founding = isFresh(initial) && !this.repairing ? foundingEntries(initial.bootstrap) : [];
     const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };
@@ -195,7 +207,7 @@ export class Raft {
 
   /** Only voters can campaign; a learner, a removed node or one repairing its log never does. */
   private promotable(): boolean {
-    return this.isVoter(this.id) && !this.repairing;
+    return this.isVoter(this.id) && !this.repairing && this.termProbe === undefined;
   }
 
   private matchOf = (id: NodeId): number => {
@@ -206,7 +218,7 @@ export class Raft {
   // ---------------------------------------------------------------- outbox
 
   private send(type: MessageType, to: NodeId, fields: MessageFields = {}): void {
-    const repair = this.repairMark(type, to);
+    const repair = fields.repair ?? this.repairMark(type, to);
     const m: Message = {
       type,
       from: this.id,
@@ -233,6 +245,7 @@ export class Raft {
    */
   private repairMark(type: MessageType, to: NodeId): number {
     if (type === 'app-resp' || type === 'heartbeat-resp') return this.repairing ? this.repairId : 0;
+    if (type === 'term-probe') return this.termProbe?.id ?? 0;
     if (type !== 'app' && type !== 'heartbeat') return 0;
     const pr = this.progress.get(to);
     return pr?.repair === 'repaired' ? pr.repairId : 0;
@@ -316,6 +329,7 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
+    this.tickTermProbe();
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(false);
@@ -420,6 +434,7 @@ export class Raft {
     // A repairing member may have lost a vote it cast and entries it acknowledged: it grants nothing.
     const canVote =
       !this.repairing &&
+      this.termProbe === undefined &&
       (this.vote === m.from ||
       (this.vote === '' && this.leader === '') ||
       (m.type === 'pre-vote' && m.term > this.term) ||
@@ -472,6 +487,10 @@ export class Raft {
   // ---------------------------------------------------------------- message dispatch
 
   step(m: Message): void {
+    if (m.type === 'term-probe' || m.type === 'term-probe-resp') {
+      this.handleTermProbe(m);
+      return;
+    }
     if (!this.handleTerm(m)) return;
     if (m.type === 'vote' || m.type === 'pre-vote') {
       this.handleVoteRequest(m);
@@ -583,7 +602,46 @@ export class Raft {
   private finishRepair(leader: NodeId): void {
     this.repairing = false;
     if (this.vote === '') this.vote = leader;
+    this.voteFloorTerm = this.term;
     this.logger.info('log repaired from the leader', { id: this.id, leader, term: this.term, lastIndex: this.log.lastIndex() });
+    this.maybeEndTermProbe();
+  }
+
+  // ---------------------------------------------------------------- learning a safe term (term-probe.ts)
+
+  /** Asks the other voters for their terms every heartbeat interval until enough have answered. */
+  private tickTermProbe(): void {
+    if (this.termProbe === undefined) return;
+    this.maybeEndTermProbe();
+    if (this.termProbe === undefined || ++this.termProbeElapsed < this.heartbeatTicks) return;
+    this.termProbeElapsed = 0;
+    for (const id of this.conf.voters) if (id !== this.id) this.send('term-probe', id);
+  }
+
+  /** Any member answers a probe with its term, whatever the terms: it changes nothing here. */
+  private handleTermProbe(m: Message): void {
+    if (m.type === 'term-probe') {
+      this.send('term-probe-resp', m.from, { repair: m.repair ?? 0 });
+      return;
+    }
+    this.termProbe?.record(m.from, m.term, m.repair ?? 0);
+    this.maybeEndTermProbe();
+  }
+
+  /**
+   * Once the log is whole again (so the membership is current) and enough voters answered, this
+   * member moves to the highest term they reported and spends its vote there, unknown: it votes
+   * again only in a later term.
+   */
+  private maybeEndTermProbe(): void {
+    if (this.termProbe === undefined || this.repairing) return;
+    const floor = this.termProbe.floor(this.id, this.conf.voters, this.term);
+    if (floor === undefined) return;
+    this.termProbe = undefined;
+    if (floor > this.term) this.becomeFollower(floor, '');
+    if (this.vote === '') this.vote = UNKNOWN_VOTE;
+    this.voteFloorTerm = this.term;
+    this.logger.info('learned a safe term from the other voters: votes again after it', { id: this.id, term: this.term });
   }
 
   private heardFromLeader(leader: NodeId): void {

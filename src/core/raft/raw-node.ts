@@ -29,11 +29,14 @@ export class RawNode {
   private outstanding = false;
   /** Readies handed off whose writes are not yet reported durable, oldest first. */
   private readonly unpersisted: Ready[] = [];
+  /** The hard state on disk: the last one a persisted Ready carried, or the one this node started from. */
+  private durableHard: HardState;
 
   constructor(config: Config, initial: InitialState) {
     this.raft = new Raft(config, initial);
     this.prevSoft = this.softState();
     this.prevHard = initial.hardState ?? { term: 0, vote: '', commit: 0 };
+    this.durableHard = this.prevHard;
   }
 
   /** Advances logical time by one tick: election and heartbeat timeouts are counted in ticks. */
@@ -177,6 +180,7 @@ export class RawNode {
   persisted(rd: Ready): void {
     if (this.unpersisted[0] !== rd) throw new Error('raft: persisted() out of order or for a Ready not handed off');
     this.unpersisted.shift();
+    if (rd.hardState) this.durableHard = rd.hardState;
     const log = this.raft.log;
     if (rd.snapshot) log.stable = Math.max(log.stable, rd.snapshot.meta.index);
     const last = rd.entries[rd.entries.length - 1];
@@ -186,9 +190,17 @@ export class RawNode {
     this.raft.maybeCommit();
   }
 
-  /** Rebuilding a damaged log from the leader (InitialState.repairing). */
+  /**
+   * Recovering from damage (InitialState.repairing): rebuilding the log from the leader, learning
+   * a safe term from the other voters, or waiting for the vote that ends it to be durable. Until
+   * false, the host must restart this member as repairing.
+   */
   get repairing(): boolean {
-    return this.raft.repairing;
+    const r = this.raft;
+    if (r.repairing || r.termProbe !== undefined) return true;
+    const hs = this.durableHard;
+    if (r.voteFloorTerm === 0) return false;
+    return r.voteFloorTerm > hs.term || (r.voteFloorTerm === hs.term && hs.vote === '');
   }
 
   status(): Status {
@@ -218,7 +230,7 @@ export class RawNode {
       role: r.role,
       leader: r.leader,
       conf: r.conf,
-      repairing: r.repairing,
+      repairing: this.repairing,
       transferee: r.leadTransferee,
       confChangeBlocked: r.role === 'leader' && r.confChangeBlocked(),
       progress,

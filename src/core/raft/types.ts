@@ -72,7 +72,9 @@ export type MessageType =
   | 'snap'
   | 'timeout-now'
   | 'read-index'
-  | 'read-index-resp';
+  | 'read-index-resp'
+  | 'term-probe'
+  | 'term-probe-resp';
 
 /**
  * One Raft message. Fields not meaningful for a type are zero/empty. Meaning by type:
@@ -83,6 +85,8 @@ export type MessageType =
  * - heartbeat: `commit` = min(leader commit, follower match); `context` echoes a ReadIndex round.
  * - snap: `snapshot` (see Snapshot about `data`).
  * - read-index / read-index-resp: `context` identifies the request; resp `index` = read index.
+ * - term-probe / term-probe-resp: a member repairing damage asks for terms (term-probe.ts); `repair`
+ *   names the probe and the answer's `term` is the answering member's.
  */
 export interface Message {
   readonly type: MessageType;

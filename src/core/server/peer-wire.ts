@@ -6,7 +6,7 @@ import type { Entry, EntryType, Message, MessageType, SnapshotMeta } from '../ra
 const TO_WIRE_TYPE = { normal: 'ENTRY_TYPE_NORMAL', 'conf-change': 'ENTRY_TYPE_CONF_CHANGE', noop: 'ENTRY_TYPE_NOOP' } as const;
 const FROM_WIRE_TYPE: Record<string, EntryType> = { ENTRY_TYPE_NORMAL: 'normal', ENTRY_TYPE_CONF_CHANGE: 'conf-change', ENTRY_TYPE_NOOP: 'noop' };
 const MESSAGE_TYPES = new Set<MessageType>([
-  'pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp',
+  'pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp',
 ]);
 
 /** A Raft message as it travels between members. */

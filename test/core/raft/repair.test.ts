@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../src/core/raft/types.js';
-import { TestNetwork, bytes, text } from './harness.js';
+import { TestMember, TestNetwork, bytes, text } from './harness.js';
 
 /** The member's disk lost every entry after `keep`: its log and commit index are cut there. */
 function loseEntriesAfter(net: TestNetwork, id: string, keep: number): void {
@@ -98,6 +98,11 @@ describe('a member repairing a damaged log', () => {
     net.tick(5);
     expect(leader.status().commit).toBeGreaterThanOrEqual(index);
     expect(holds(net, 'n2', 'on two of five')).toBe(true);
+    // Its log is whole, but only n1 and n3 of the four others told their terms: it may have lost
+    // a vote, and two witnesses do not meet every quorum of five it could have voted in.
+    expect(net.get('n2').node.status().repairing).toBe(true);
+    net.heal();
+    net.tick(3);
     expect(net.get('n2').node.status().repairing).toBe(false);
   });
 
@@ -126,4 +131,70 @@ describe('a member repairing a damaged log', () => {
     expect(net.get('n2').node.status().commit).toBe(leader.commit);
     expect(holds(net, 'n2', 'after')).toBe(true);
   });
+
+  it('never votes twice in a term whose vote its damaged hard state lost (it learns the term from the other voters)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const leaderTerm = net.get('n1').node.status().term;
+    const before = { ...net.get('n2').hard };
+    // n3, cut off from n1, runs an election in the next term and n2 votes for it; the vote never
+    // reaches n3 (so no one leads that term yet) and n1 never hears of the term.
+    net.filter = (m) => m.to !== 'n1' && !(m.from === 'n2' && m.to === 'n3');
+    const n3 = net.get('n3').node;
+    n3.step({ type: 'timeout-now', from: 'n3', to: 'n3', term: leaderTerm, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    net.settle();
+    const lost = leaderTerm + 1;
+    expect(net.get('n2').hard).toMatchObject({ term: lost, vote: 'n3' });
+    expect(net.get('n3').hard).toMatchObject({ term: lost, vote: 'n3' });
+
+    // n2's disk loses the hard state that recorded that vote: it restarts from the older one.
+    net.crash('n2');
+    net.get('n2').hard = before;
+    net.get('n2').repairing = true;
+    net.revive('n2');
+    // n1 and n3 stay cut off from each other (n3's pre-votes, ignored by n2 while n1 leads, never
+    // raise its term); n2 reaches both.
+    net.filter = () => true;
+    net.cutLink('n1', 'n3');
+    net.tick(5);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+
+    // Another candidate asks for n2's vote in that same term: granting it could elect a second leader there.
+    net.get('n2').node.step(voteRequest('n1', 'n2', lost, net.get('n1').log.at(-1)!.index, net.get('n1').log.at(-1)!.term));
+    const answers = drain(net.get('n2'));
+    const grant = answers.find((m) => m.type === 'vote-resp' && m.to === 'n1');
+    expect(grant?.reject ?? true).toBe(true);
+    expect(net.get('n2').hard.term).toBeGreaterThanOrEqual(lost);
+  });
+
+  it('does not vote or campaign while fewer voters than it needs have told their terms', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.crash('n2');
+    net.get('n2').repairing = true;
+    net.revive('n2');
+    net.isolate('n3');
+    net.tick(5);
+    // The log is whole again (n1 leads), but n3 has not answered: n2 may have voted with n3 alone.
+    expect(net.get('n2').node.status().repairing).toBe(true);
+    net.crash('n1');
+    net.tick(100);
+    expect(net.leaders()).toEqual([]);
+    net.heal();
+    net.revive('n1');
+    net.tick(100);
+    expect(net.leaders().length).toBe(1);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+  });
 });
+
+function voteRequest(from: string, to: string, term: number, index: number, logTerm: number): Message {
+  return { type: 'vote', from, to, term, logTerm, index, entries: [], commit: 0, reject: false, rejectHint: 0, transfer: true };
+}
+
+/** Handles n's pending Readies without delivering their messages; returns them. */
+function drain(member: TestMember): Message[] {
+  const out: Message[] = [];
+  while (member.node.hasReady()) out.push(...member.handleReady());
+  return out;
+}

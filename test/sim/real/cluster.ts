@@ -108,7 +108,7 @@ export interface InjectedFaults {
 }
 
 const MESSAGE_CODE = new Map<string, number>(
-  ['pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp'].map((t, i) => [t, i + 1]),
+  ['pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp'].map((t, i) => [t, i + 1]),
 );
 
 /** A step of 100 ms takes a few hundred events; this many means a livelock. */
