@@ -29,7 +29,7 @@ const USAGE = `usage: npm run sim -- [--host model|real] --nodes 3|5 --seeds N [
   --faults from drop,dup,delay,partition,crash,transfer,membership; --unsafe commit-previous-term|vote-twice.
 --host real: real FleetNodes on simulated time, network and disks; K steps of 100 ms (default 200);
   --faults from ${REAL_FAULT_KINDS.join(',')};
-  --disk-faults adds slow fsyncs, fsync EIO, unsynced writes that survive crashes (torn tails) and latent damage;
+  --disk-faults adds slow fsyncs, fsync EIO, unsynced writes that survive crashes (torn tails), latent damage and full disks (ENOSPC);
   --storage real (default): the production storage on a simulated file system; model: a model of it in memory;
   --unsafe ${REAL_UNSAFE.join('|')}.
 --unsafe breaks every node (to prove the checkers can fail) and switches to the hostile fault

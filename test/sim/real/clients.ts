@@ -39,6 +39,8 @@ export interface ClientStats {
   info: number;
   attempts: number;
   redirects: number;
+  /** Writes a leader refused because its disk was full (retried later). */
+  outOfSpace: number;
   reads: { linearizable: number; minIndex: number; stale: number };
   /** Grants acknowledged, and of those, how many followed another holder's grant of the same lease (what the overlap check compares). */
   leases: { grants: number; handovers: number };
@@ -147,7 +149,7 @@ export class RealClients {
   /** The highest index any answer carried: a member applied it, so it was committed. */
   private answeredIndex = 0;
   violation: SafetyViolation | undefined;
-  readonly stats: ClientStats = { ok: 0, fail: 0, info: 0, attempts: 0, redirects: 0, reads: { linearizable: 0, minIndex: 0, stale: 0 }, leases: { grants: 0, handovers: 0 } };
+  readonly stats: ClientStats = { ok: 0, fail: 0, info: 0, attempts: 0, redirects: 0, outOfSpace: 0, reads: { linearizable: 0, minIndex: 0, stale: 0 }, leases: { grants: 0, handovers: 0 } };
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -364,6 +366,12 @@ export class RealClients {
     if (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT') {
       c.leaderGuess = '';
       return this.retryAfter(c, r, this.prng.between(10, 100));
+    }
+    if (err.code === 'OUT_OF_SPACE') {
+      // The leader's disk is full and no voter could take over: nothing was proposed; ask again later.
+      this.stats.outOfSpace++;
+      c.leaderGuess = '';
+      return this.retryAfter(c, r, this.prng.between(50, 500));
     }
     this.violation ??= new SafetyViolation('ready-contract', `${c.clientId}'s ${r.op.kind} was refused: ${err.code} ${err.message}`);
     this.finish(c, r, 'fail');

@@ -18,8 +18,9 @@ import { cloneMessage, Network } from '../network.js';
 import { Prng } from '../prng.js';
 import { SafetyViolation } from '../violation.js';
 import { RealClients } from './clients.js';
-import { drawClockJumps, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
+import { drawClockJumps, drawDiskFull, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
+import { StorageFullError } from '../../../src/core/storage/errors.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 import { openRealStorage, SIM_STORAGE_DIR, type RealSimStorage } from './real-storage.js';
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
@@ -105,6 +106,9 @@ export interface InjectedFaults {
   snapshots: number;
   connectionHints: number;
   clockJumps: number;
+  diskFulls: number;
+  /** Starts a full disk refused. */
+  fullStarts: number;
 }
 
 const MESSAGE_CODE = new Map<string, number>(
@@ -156,7 +160,7 @@ export class RealCluster {
   readonly digest = new TraceDigest();
   readonly history: HistoryRecorder;
   readonly clients: RealClients;
-  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0 };
+  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0, diskFulls: 0, fullStarts: 0 };
   readonly diskStats: DiskStats = emptyDiskStats();
   private readonly faultPrng: Prng;
   private readonly nodePrng: Prng;
@@ -167,6 +171,7 @@ export class RealCluster {
   /** Per start of a member, the chance that its disk returns a damaged fsynced entry; 0 without disk faults. */
   private readonly latentDamage: number;
   private readonly clockJumpPrng: Prng;
+  private readonly diskFullPrng: Prng;
   private pumpAt: number | undefined;
   /** A failure found inside an event (where a throw would be lost in a promise chain). */
   private failure: Error | undefined;
@@ -206,6 +211,8 @@ export class RealCluster {
     }
     this.plan = { ...plan, ...drawClockJumps(clockPrng, options.faults) };
     this.clockJumpPrng = clockPrng.fork();
+    this.diskFullPrng = clockPrng.fork();
+    this.plan = { ...this.plan, ...drawDiskFull(this.diskFullPrng, options.diskFaults && (options.storage ?? 'real') === 'real') };
     this.history = new HistoryRecorder(() => this.scheduler.now);
     this.clients = new RealClients(
       this.scheduler,
@@ -287,6 +294,9 @@ export class RealCluster {
         if (!inc.alive) return;
         // The disk failed while the storage opened: the process exits, as the coordinator makes it, and is restarted later.
         if ((err as NodeJS.ErrnoException).code === 'EIO') return this.fatal(m, inc, err as Error);
+        // A full disk refuses the start (one line, exit 1 in production): the member stays down
+        // until a later restart finds room.
+        if (err instanceof StorageFullError) return this.refusedToStart(m, err);
         this.fail(err);
       },
     );
@@ -324,6 +334,12 @@ export class RealCluster {
   private memberLogger(id: string): NodeLogger {
     const line = (level: string) => (obj: object, msg: string) => this.log(`${id} ${level}: ${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
     return { info: line('info'), warn: line('warn'), error: line('error'), debug: () => undefined };
+  }
+
+  private refusedToStart(m: Member, err: StorageFullError): void {
+    this.injected.fullStarts++;
+    this.log(`${m.id} did not start: ${err.message}`);
+    this.kill(m);
   }
 
   /** FleetNode's onFatal: the process exits at once, as the coordinator makes it. */
@@ -590,6 +606,27 @@ export class RealCluster {
     if (r.chance(p.transfer)) this.transfer();
     if (r.chance(p.snapshot)) this.snapshotOne();
     if (this.clockJumpPrng.chance(p.clockJump)) this.jumpClock();
+    if (this.diskFullPrng.chance(p.diskFull)) this.fillOne();
+  }
+
+  /**
+   * Fills one member's disk for a while: it must stop appending (acknowledging nothing it did not
+   * store), keep the cluster going, and append again once the space is back.
+   */
+  private fillOne(): void {
+    const r = this.diskFullPrng;
+    const m = r.pick(this.members);
+    const fs = m.fs;
+    if (fs === undefined || fs.isFull) return;
+    const ms = r.between(50, 3_000);
+    fs.fill();
+    this.injected.diskFulls++;
+    this.digest.add(107, m.index, ms);
+    this.log(`${m.id}'s disk is full for ${ms} ms`);
+    this.scheduler.at(this.scheduler.now + ms * US_PER_MS, () => {
+      fs.free();
+      this.log(`${m.id}'s disk has room again`);
+    });
   }
 
   /**
@@ -764,15 +801,16 @@ export class RealCluster {
     this.network.healAll();
     this.network.setRates({ ...this.plan.link, drop: 0, dup: 0, clog: 0 });
     const powerCycle = this.plan.crash > 0 && this.faultPrng.chance(1 / 3);
-    for (const m of this.members) {
-      if (powerCycle) this.kill(m);
-      if (m.incarnation) m.incarnation.stalledUntil = 0;
-      if (!m.up) this.start(m);
-    }
+    // Disks first: a member restarted below must find room on its disk.
     this.diskPlan = { ...this.diskPlan, eio: 0 };
     for (const m of this.members) {
       if (m.storage instanceof SimStorage) m.storage.stopFailing();
       m.fs?.stopFailing();
+    }
+    for (const m of this.members) {
+      if (powerCycle) this.kill(m);
+      if (m.incarnation) m.incarnation.stalledUntil = 0;
+      if (!m.up) this.start(m);
     }
     this.log(`heal: all links healed, ${powerCycle ? 'every member power-cycled' : 'all members up'}`);
   }

@@ -46,6 +46,8 @@ export interface RealPlan {
   readonly clockJump: number;
   /** The largest jump, in ms (±): up to hours, as the reported bug had. */
   readonly clockJumpMaxMs: number;
+  /** Per-step probability that a member's disk fills up for a while (ENOSPC; see `drawDiskFull`). */
+  readonly diskFull: number;
   readonly disk: DiskPlan;
   readonly clients: number;
   /**
@@ -129,6 +131,7 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
     // Drawn from their own stream (drawClockJumps), so that the rest of a seed's plan stays as it was.
     clockJump: 0,
     clockJumpMaxMs: 0,
+    diskFull: 0,
     disk: diskFaults ? drawDisk(prng, hostile) : HEALTHY_DISK,
     clients: prng.between(3, 6),
     clientRate: prng.logUniform(0.2, 1),
@@ -142,6 +145,14 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
  * resumed): drawn from the clock stream, so that adding them left every other draw of a seed as
  * it was. On about four seeds in five when `clock` is enabled.
  */
+/**
+ * How often a member's disk fills up (for 50 ms to 3 s), on about three seeds in five with disk
+ * faults: drawn from a stream of its own, like the clock jumps, so other draws stay as they were.
+ */
+export function drawDiskFull(prng: Prng, diskFaults: boolean): Pick<RealPlan, 'diskFull'> {
+  return { diskFull: diskFaults && prng.chance(0.6) ? prng.logUniform(0.002, 0.02) : 0 };
+}
+
 export function drawClockJumps(prng: Prng, enabled: ReadonlySet<RealFaultKind>): Pick<RealPlan, 'clockJump' | 'clockJumpMaxMs'> {
   const on = enabled.has('clock') && prng.chance(0.8);
   return { clockJump: on ? prng.logUniform(0.002, 0.03) : 0, clockJumpMaxMs: on ? prng.logUniform(2_000, 2 * 3600_000) : 0 };
@@ -160,6 +171,7 @@ export function describeRealPlan(plan: RealPlan): string {
   if (plan.stall > 0) parts.push(`stall=${pct(plan.stall)}`);
   if (plan.transfer > 0) parts.push(`transfer=${pct(plan.transfer)}`);
   if (plan.snapshot > 0) parts.push(`snapshot=${pct(plan.snapshot)}`);
+  if (plan.diskFull > 0) parts.push(`disk-full=${pct(plan.diskFull)}`);
   if (plan.clockJump > 0) parts.push(`clock-jump=${pct(plan.clockJump)}<=${Math.round(plan.clockJumpMaxMs / 1000)}s`);
   const d = plan.disk;
   if (d.slowFsync > 0) parts.push(`slow-fsync=${pct(d.slowFsync)}`);

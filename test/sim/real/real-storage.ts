@@ -46,9 +46,12 @@ function copyEntry(e: Entry): Entry {
 /** Opens the member's real storage and brings its SimDisk in line with what was recovered. */
 export async function openRealStorage(o: RealStorageOptions): Promise<RealSimStorage> {
   const io = o.fs.io({ owner: o.owner, scheduler: o.scheduler, runtime: o.runtime, prng: o.prng });
+  // As in production (storage-adapter.ts): the node subscribes once it starts.
+  const outOfSpace = { listener: (_err: Error): void => undefined };
   const opened = await RaftStorage.open(SIM_STORAGE_DIR, {
     io,
     onDamage: 'repair',
+    onOutOfSpace: (err) => outOfSpace.listener(err),
     segmentBytes: SIM_SEGMENT_BYTES,
     reaperPace: { sliceBytes: 16 * 1024, pauseMs: 1 },
     logger: o.logger,
@@ -58,7 +61,7 @@ export async function openRealStorage(o: RealStorageOptions): Promise<RealSimSto
   const snapshot = opened.snapshot && { meta: opened.snapshot.meta, data: await opened.snapshot.read() };
   o.disk.adopt({ hardState: opened.hardState, entries: opened.entries, ...(snapshot ? { snapshot } : {}) }, repairing !== undefined || o.disk.repair !== undefined);
   o.disk.repair = repairing && { file: repairing.file, offset: repairing.offset, reason: repairing.reason, since: repairing.since };
-  return new RealSimStorage(opened.storage, o, {
+  return new RealSimStorage(opened.storage, o, outOfSpace, {
     hardState: opened.hardState,
     entries: opened.entries,
     ...(snapshot ? { snapshot: { meta: snapshot.meta, data: () => Promise.resolve(snapshot.data.slice()) } } : {}),
@@ -75,6 +78,7 @@ export class RealSimStorage implements NodeStorage {
   constructor(
     private readonly storage: RaftStorage,
     private readonly o: RealStorageOptions,
+    private readonly outOfSpace: { listener: (err: Error) => void },
     readonly recovered: RecoveredState,
   ) {}
 
@@ -147,6 +151,10 @@ export class RealSimStorage implements NodeStorage {
 
   close(): Promise<void> {
     return this.storage.close();
+  }
+
+  onOutOfSpace(listener: (err: Error) => void): void {
+    this.outOfSpace.listener = listener;
   }
 
   retryWrites(): Promise<boolean> {

@@ -171,6 +171,9 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['torn', d.tornRecords],
     ['latent-damage', d.latentDamage],
     ['repaired', d.repairs],
+    ['disk-full', i.diskFulls],
+    ['enospc', d.enospc],
+    ['full-start', i.fullStarts],
   ];
   return pairs
     .filter(([, n]) => n > 0)

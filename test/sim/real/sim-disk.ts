@@ -51,11 +51,13 @@ export interface DiskStats {
   latentDamage: number;
   /** Repairs the members finished (the node called markRepaired). */
   repairs: number;
+  /** Writes a full disk refused with ENOSPC. */
+  enospc: number;
 }
 
 /** Creates zeroed disk statistics. */
 export function emptyDiskStats(): DiskStats {
-  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0, latentDamage: 0, repairs: 0 };
+  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0, latentDamage: 0, repairs: 0, enospc: 0 };
 }
 
 /** One write as the page cache holds it. */

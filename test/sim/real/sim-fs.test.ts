@@ -83,4 +83,23 @@ describe('SimFs', () => {
     await expect(settle(scheduler, storage.persist({ entries: [entry(1)] }))).rejects.toBeInstanceOf(StorageFailedError);
     await expect(storage.persist({ entries: [entry(2)] })).rejects.toBeInstanceOf(StorageFailedError);
   });
+
+  it('a full disk refuses writes that grow a file (ENOSPC) and allows those within it, until freed', () => {
+    const scheduler = new Scheduler();
+    const stats = emptyDiskStats();
+    const fs = new SimFs(PLAN, stats);
+    const p = processOn(fs, scheduler, 1);
+    p.io.fs.mkdirSync('/d', { recursive: true });
+    const fd = p.io.fs.openSync('/d/f', 'w+');
+    p.io.fs.writeSync(fd, Buffer.alloc(100), 0, 100, 0);
+    fs.fill();
+    expect(p.io.fs.statfsSync('/d').bavail).toBe(0);
+    expect(p.io.fs.writeSync(fd, Buffer.from('inside'), 0, 6, 10)).toBe(6);
+    expect(() => p.io.fs.writeSync(fd, Buffer.from('past the end'), 0, 12, 95)).toThrow(/ENOSPC/);
+    expect(() => p.io.fs.writeFileSync('/d/new', 'x')).toThrow(/ENOSPC/);
+    expect(stats.enospc).toBe(2);
+    fs.free();
+    expect(p.io.fs.writeSync(fd, Buffer.from('past the end'), 0, 12, 95)).toBe(12);
+    expect(p.io.fs.statfsSync('/d').bavail).toBeGreaterThan(0);
+  });
 });

@@ -10,6 +10,10 @@
  * plus, when the plan says so, a prefix of its unsynced writes, perhaps ending in a torn one
  * (a prefix of its bytes), and now and then one later write that reached the disk out of order.
  *
+ * The disk can fill up (`fill`, until `free`): then a write that would grow a file fails with
+ * ENOSPC and statfs reports no free blocks, while writes inside a file's size (the preallocated
+ * WAL segment, zero-filled) go on, as on a real file system.
+ *
  * Directory entries (create, link, rename, unlink) are durable only once their directory is
  * fsynced; a crash restores the entries each directory had at its last fsync. The simplification:
  * directories themselves (mkdir) are durable at once, and a file's size and data never make its
@@ -116,9 +120,33 @@ export class SimFs {
     private readonly stats: DiskStats,
   ) {}
 
-  /** From now on no fsync fails (the fault phase is over). */
+  /** While true, no block is free: writes that grow a file fail with ENOSPC. */
+  private full = false;
+
+  /** From now on no fsync fails and the disk has room (the fault phase is over). */
   stopFailing(): void {
     this.plan = { ...this.plan, eio: 0 };
+    this.full = false;
+  }
+
+  /** The disk is full from now on, until `free`. */
+  fill(): void {
+    this.full = true;
+  }
+
+  free(): void {
+    this.full = false;
+  }
+
+  get isFull(): boolean {
+    return this.full;
+  }
+
+  /** Throws ENOSPC if writing up to `end` of `inode` needs blocks a full disk does not have. */
+  checkRoom(inode: Inode, end: number, file: string): void {
+    if (!this.full || end <= inode.size) return;
+    this.stats.enospc++;
+    throw errno('ENOSPC', 'write', file);
   }
 
   /** From now on every fsync fails with EIO (tests). */
@@ -337,6 +365,7 @@ class SimFsHandle implements StorageFs {
 
   writevSync(fd: number, buffers: readonly Uint8Array[], position: number): number {
     const inode = this.inodeOf(fd);
+    this.disk.checkRoom(inode, position + buffers.reduce((n, b) => n + b.length, 0), this.fd(fd).path);
     let at = position;
     for (const b of buffers) {
       inode.write(at, b, this.disk.nextSeq());
@@ -346,7 +375,9 @@ class SimFsHandle implements StorageFs {
   }
 
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number {
-    this.inodeOf(fd).write(position, buffer.subarray(offset, offset + length), this.disk.nextSeq());
+    const inode = this.inodeOf(fd);
+    this.disk.checkRoom(inode, position + length, this.fd(fd).path);
+    inode.write(position, buffer.subarray(offset, offset + length), this.disk.nextSeq());
     return length;
   }
 
@@ -429,7 +460,7 @@ class SimFsHandle implements StorageFs {
 
   statfsSync(): { readonly bavail: number; readonly bsize: number } {
     this.alive();
-    return { bavail: 1 << 20, bsize: 4096 };
+    return { bavail: this.disk.isFull ? 0 : 1 << 20, bsize: 4096 };
   }
 
   fsync(fd: number): Promise<void> {
