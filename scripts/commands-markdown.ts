@@ -44,6 +44,8 @@ export interface ManifestCommand {
   readonly examples?: readonly (string | { description?: string; command: string })[];
   readonly flags: Readonly<Record<string, ManifestFlag>>;
   readonly args: Readonly<Record<string, ManifestArg>>;
+  /** False when the command takes any number of arguments. */
+  readonly strict?: boolean;
 }
 
 export interface CommandManifest {
