@@ -101,7 +101,7 @@ describe('README.md', () => {
         });
       }
       expect(failures, failures.join('\n\n')).toEqual([]);
-      // About 30 commands: 20-30 s on an idle machine; a loaded one (load 17 on 2 cores) took 240 s.
+      // About 30 commands, each a CLI start-up: 240 s when measured on 2 cores at load 17.
     }, 600_000);
   });
 });
