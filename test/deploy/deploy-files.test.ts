@@ -97,6 +97,8 @@ describe('deploy/kubernetes/statefulset.yaml', () => {
     const peers = (flag('peers') ?? '').split(',').map((p) => p.split('=')[0]);
     expect(peers).toEqual([0, 1, 2].map((i) => `${byKind('StatefulSet').metadata.name}-${i}`));
     expect(flag('peers')).toContain(`.${service.metadata.name}:`);
+    // A member announces its --listen address to its peers: it must be the one they dial.
+    expect(flag('peers')?.split(',')[0]).toBe(`${byKind('StatefulSet').metadata.name}-0=${flag('listen')}`);
   });
 
   it('keeps the data on the volume claim and the credentials in the Secret', () => {
