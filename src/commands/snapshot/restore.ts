@@ -6,6 +6,7 @@ import { CliError } from '../../common/errors.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 import type { RestoreResult } from '../../ops/snapshot-offline.js';
+import { isLoopbackAddress, parseHostPort } from '../../common/addresses.js';
 
 /** Where the start command printed after a restore listens when --listen is not given. */
 const DEFAULT_LISTEN = '127.0.0.1:7781';
@@ -14,7 +15,8 @@ export default class SnapshotRestore extends FleetCommand {
   static override summary = 'Seed a new data dir with a snapshot (offline disaster recovery).';
   static override description = `Writes the snapshot into DIR (which must be new or empty) as member ID of a new single-member cluster: the snapshot's old membership is replaced by ID alone. Then start the member and grow the cluster again:
 
-  fleet node start --id ID --data-dir DIR --listen HOST:PORT --peers ID=HOST:PORT
+  fleet node start --id ID --data-dir DIR --listen HOST:PORT --peers ID=HOST:PORT \\
+    --token-file FILE --admin-token-file FILE --peer-secret-file FILE   # beyond loopback
   fleet members add n2 HOST2:PORT --learner     # then start n2 with --join, and
   fleet members promote n2                      # once it has caught up
 
@@ -56,9 +58,25 @@ The safety gate previews the restore (the snapshot's membership before, one memb
     if (dry) return dry;
     const result = await restoreSnapshot(resolve(args.file), dataDir, flags.id).catch(failed);
     const at = flags.listen ?? DEFAULT_LISTEN;
-    const startCommand = `fleet node start --id ${flags.id} --data-dir ${dataDir} --listen ${at} --peers ${flags.id}=${at}`;
+    const startCommand = startCommandFor(flags.id, dataDir, at);
     this.log(`restored index ${result.index} (term ${result.term}): ${result.counts.shards} shards, ${result.counts.clusters} clusters, ${result.counts.kvKeys} kv keys into ${dataDir}`);
     this.log(`start it with:\n  ${startCommand}`);
     return { ...result, startCommand };
   }
+}
+
+/**
+ * The command that starts the restored member. A listener beyond loopback refuses to start
+ * without its credentials, so the printed command names them (the files are the operator's).
+ */
+export function startCommandFor(id: string, dataDir: string, at: string): string {
+  const start = `fleet node start --id ${id} --data-dir ${dataDir} --listen ${at} --peers ${id}=${at}`;
+  let host: string;
+  try {
+    host = parseHostPort(at, '--listen').host;
+  } catch {
+    return start;
+  }
+  if (host === 'localhost' || isLoopbackAddress(host)) return start;
+  return `${start} --token-file FILE --admin-token-file FILE --peer-secret-file FILE`;
 }
