@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSandbox, ok } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
-import { CLI_BIN, freePort, waitFor } from './processes.js';
+import type { ContextsTopState } from '../../src/ops/top/contexts.js';
+import { CLI_BIN, freePort, runCli, waitFor } from './processes.js';
 import { privateTmux, sh } from './tmux.js';
 
 const server = privateTmux('top-contexts');
@@ -97,4 +98,14 @@ describe('fleet top --contexts in a terminal', () => {
     });
     expect(ended).toBe('0');
   });
+
+  it('off a terminal (--json here) polls each cluster once and exits 3 when one is unreachable', async () => {
+    const withStopped = await runCli(['top', '--contexts', 'a,c', '--json'], sandbox.env);
+    expect(withStopped.code, withStopped.stderr).toBe(3);
+    const state = JSON.parse(withStopped.stdout) as ContextsTopState;
+    expect(state.contexts.map((t) => [t.context, t.unreachable, t.problem])).toEqual([
+      ['a', false, 'can lose no voter: 1 healthy of 1, quorum 1'],
+      ['c', true, 'unreachable: connection refused'],
+    ]);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildStatusModel } from '../../../src/ops/status.js';
 import { answeredTile, failedTile, pendingTile, type ContextsTopState, type ContextTile } from '../../../src/ops/top/contexts.js';
 import type { ContextsTopHandle } from '../../../src/ops/top/contexts-view-model.js';
-import { ContextsApp } from '../../../src/ui/top/contexts-app.js';
+import { ContextsApp, onContextsKey } from '../../../src/ui/top/contexts-app.js';
 import { ContextsScreen } from '../../../src/ui/top/contexts-screen.js';
 import { renderContextsFrame } from '../../../src/ui/top/index.js';
 import { down, leader, member, ok } from '../../ops/status-fixtures.js';
@@ -134,5 +134,19 @@ describe('ContextsApp', () => {
     await press('q');
     expect(onQuit).toHaveBeenCalledTimes(1);
     r.unmount();
+  });
+});
+
+describe('onContextsKey', () => {
+  it('↑/↓ and PgUp/PgDn scroll within the clusters; q, Ctrl-C, p and r ask for their effect', () => {
+    expect(onContextsKey(0, '', { downArrow: true }, 3)).toEqual({ scroll: 1, effect: null });
+    expect(onContextsKey(2, '', { downArrow: true }, 3)).toEqual({ scroll: 2, effect: null });
+    expect(onContextsKey(0, '', { upArrow: true }, 3)).toEqual({ scroll: 0, effect: null });
+    expect(onContextsKey(15, '', { pageUp: true }, 30)).toEqual({ scroll: 5, effect: null });
+    expect(onContextsKey(1, 'q', {}, 3)).toEqual({ scroll: 1, effect: 'quit' });
+    expect(onContextsKey(1, 'c', { ctrl: true }, 3).effect).toBe('quit');
+    expect(onContextsKey(1, 'p', {}, 3).effect).toBe('pause');
+    expect(onContextsKey(1, 'r', {}, 3).effect).toBe('refresh');
+    expect(onContextsKey(1, 'x', {}, 3)).toEqual({ scroll: 1, effect: null });
   });
 });
