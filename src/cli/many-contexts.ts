@@ -58,6 +58,8 @@ export function contextStatusWatcher(context: string, store: ContextStore, timeo
         inner = undefined;
         throw err;
       }
+      // Closed while it opened: close() ends it; open nothing more.
+      if (closed) throw new Error(`${context}: watcher closed`);
       return w.status();
     },
     close() {
