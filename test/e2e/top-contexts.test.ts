@@ -27,7 +27,11 @@ function screen(): string {
 }
 
 beforeAll(async () => {
-  clusters = await Promise.all([1, 2, 3].map(() => TestCluster.start({ size: 1 })));
+  // Keep every cluster that started, so afterAll ends it even when another failed to start.
+  const started = await Promise.allSettled([1, 2, 3].map(() => TestCluster.start({ size: 1 })));
+  clusters = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   for (const [i, name] of ['a', 'b', 'c'].entries()) await ok(['context', 'add', name, '--endpoints', clusters[i]!.endpoints.join(',')], sandbox.env);
   await clusters[2]!.kill('n1');
   blackhole = createServer((socket) => sockets.push(socket));
