@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core';
 import { FleetCommand } from '../cli/base-command.js';
-import { CliError, EXIT } from '../common/errors.js';
+import { EXIT } from '../common/errors.js';
+import { contextNamesOf, manyContextsFlags } from '../cli/many-contexts.js';
 import type { ClustersOverview } from '../ops/clusters-overview.js';
 import type { StatusModel } from '../ops/status.js';
 
@@ -27,8 +27,7 @@ With --contexts a,b,c (or --all-contexts): one row per cluster instead — state
   ];
 
   static override flags = {
-    contexts: Flags.string({ description: 'several clusters at once, one row each: comma-separated context names', helpValue: '<a,b,c>', exclusive: ['all-contexts', 'context', 'endpoints'] }),
-    'all-contexts': Flags.boolean({ description: 'every context in the config, one row each', default: false, exclusive: ['contexts', 'context', 'endpoints'] }),
+    ...manyContextsFlags,
   };
 
   async run(): Promise<StatusModel | ClustersOverview> {
@@ -51,10 +50,7 @@ With --contexts a,b,c (or --all-contexts): one row per cluster instead — state
   /** `--contexts`/`--all-contexts`: every named cluster at once, one row each. */
   async #clusters(list: string | undefined): Promise<ClustersOverview> {
     const store = await this.contextStore();
-    const names = list === undefined ? (await store.list()).map((c) => c.name) : [...new Set(list.split(',').map((n) => n.trim()).filter((n) => n !== ''))];
-    if (names.length === 0) throw new CliError(list === undefined ? 'no contexts are configured' : '--contexts names no context', { exitCode: EXIT.usage, hint: 'fleet context list' });
-    // An unknown name is a typo to fix now, not a cluster to report as down.
-    for (const name of names) await store.require(name);
+    const names = await contextNamesOf(store, list);
     const [{ statusOf }, { resolveTarget }, { readTokenFile }, { collectOverview }] = await Promise.all([
       import('../cli/fast-status.js'),
       import('../cli/target.js'),

@@ -3,6 +3,9 @@ import type { FleetClient } from '../client/index.js';
 import { FleetCommand } from '../cli/base-command.js';
 import { EXIT, UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
+import { contextNamesOf, contextStatusWatcher, manyContextsFlags } from '../cli/many-contexts.js';
+import type { ContextsTopState } from '../ops/top/contexts.js';
+import type { ContextsTopViewModel } from '../ops/top/contexts-view-model.js';
 import type { TopState } from '../ops/top/model.js';
 import type { TopViewModel } from '../ops/top/view-model.js';
 
@@ -29,25 +32,31 @@ export default class Top extends FleetCommand {
   static override summary = 'A live dashboard of the coordinator: leader, quorum, lag, events and the registry.';
   static override description = `Polls every member and the registry at --interval and shows who leads, whether the quorum is safe, who is lagging, and a timeline of what changed (elections, members lost and back, snapshots, transfers). Keys: q quit, ↑/↓ select, Tab panel, t transfer leadership to the selected member, s snapshot, p pause, / filter shards, ? help.
 
---once prints one frame (from two polls, a second apart) and exits (exit 3 without a quorum, like fleet status); so does fleet top when stdout or stdin is not a terminal, or when CI is set in the environment. --readonly refuses the actions.`;
+--once prints one frame (from two polls, a second apart) and exits (exit 3 without a quorum, like fleet status); so does fleet top when stdout or stdin is not a terminal, or when CI is set in the environment. --readonly refuses the actions.
+
+With --contexts a,b,c (or --all-contexts): several clusters at once, one row each in the order named — state, leader, term, commit and applied index, worst lag, quorum and the failures it tolerates, members down — and under a cluster that is not healthy, why (a stopped one: "unreachable: connection refused", with when it last answered). Every cluster is polled on its own, each poll within --timeout (at most the interval, at least 1s) twice over, so a dead or hanging cluster never holds up the others. Keys: q quit, ↑/↓ scroll, r refresh now, p pause. --once prints one frame from one poll of each and exits 3 when any cluster is unreachable or without a quorum.`;
 
   static override examples = [
     '<%= config.bin %> top',
     '<%= config.bin %> top --context prod --readonly',
     '<%= config.bin %> top --interval 250ms',
     '<%= config.bin %> top --once > frame.txt',
+    '<%= config.bin %> top --contexts prod-eu,prod-us,staging',
+    '<%= config.bin %> top --all-contexts --interval 2s',
   ];
 
   static override flags = {
     interval: durationFlag({ description: 'time between polls', default: 1_000, defaultHelp: async () => '1s' }),
     readonly: Flags.boolean({ description: 'watch only: refuse leadership transfers and snapshots', default: false }),
     once: Flags.boolean({ description: 'print one frame and exit (the default when stdout is not a terminal)', default: false }),
+    ...manyContextsFlags,
   };
 
-  async run(): Promise<TopState> {
+  async run(): Promise<TopState | ContextsTopState> {
     const { flags } = await this.parse(Top);
     if (flags.interval < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms`);
     const live = !flags.once && !this.jsonEnabled() && process.stdout.isTTY === true && process.stdin.isTTY === true && !runningUnderCi();
+    if (flags.contexts !== undefined || flags['all-contexts']) return this.#contexts(flags.contexts, flags.interval, live);
     const vm = await this.viewModel(flags.interval, flags.readonly, !flags.readonly && live);
     if (!live) return this.once(vm, flags.interval);
     await this.live(vm);
@@ -89,18 +98,55 @@ export default class Top extends FleetCommand {
 
   /** The live dashboard on the alternate screen until q, Ctrl-C or SIGTERM. */
   async live(vm: TopViewModel): Promise<void> {
-    const [{ runTopApp }, palette] = await Promise.all([loadUi(), this.palette()]);
+    const { runTopApp } = await loadUi();
+    await this.#fullScreen(vm, (color, signal) => runTopApp(vm, { color, signal }));
+  }
+
+  /** `--contexts`/`--all-contexts`: every named cluster, each polled on its own. */
+  async #contexts(list: string | undefined, intervalMs: number, live: boolean): Promise<ContextsTopState> {
+    const store = await this.contextStore();
+    const names = await contextNamesOf(store, list);
+    const callDeadlineMs = Math.min(this.globals.timeout, Math.max(1_000, intervalMs));
+    const watchers = names.map((name) => contextStatusWatcher(name, store, callDeadlineMs));
+    const { ContextsTopViewModel: Model } = await import('../ops/top/contexts-view-model.js');
+    // Twice the calls' deadline: a poll may need a second round for members beyond the endpoints.
+    const vm = new Model({ contexts: names.map((name, i) => ({ name, status: () => watchers[i]!.status() })), intervalMs, deadlineMs: 2 * callDeadlineMs });
+    try {
+      if (!live) return await this.#contextsOnce(vm);
+      const { runContextsApp } = await loadUi();
+      await this.#fullScreen(vm, (color, signal) => runContextsApp(vm, { color, signal }));
+      return vm.getState();
+    } finally {
+      for (const w of watchers) w.close();
+    }
+  }
+
+  /** One frame (or the state as JSON) from one poll of each cluster; exit 3 when any has no quorum. */
+  async #contextsOnce(vm: ContextsTopViewModel): Promise<ContextsTopState> {
+    const state = await vm.pollOnce();
+    if (!this.jsonEnabled()) {
+      const [{ renderContextsFrame }, palette] = await Promise.all([loadUi(), this.palette()]);
+      const columns = process.stdout.isTTY ? process.stdout.columns : Number(process.env.COLUMNS) || PIPE_COLUMNS;
+      this.log(renderContextsFrame(state, { columns, color: palette.enabled }));
+    }
+    if (state.contexts.some((t) => t.state === 'unavailable')) process.exitCode = EXIT.unavailable;
+    return state;
+  }
+
+  /** Runs a session's app on the alternate screen until q, Ctrl-C or SIGTERM, then stops the session. */
+  async #fullScreen(session: { start(): void; stop(): Promise<void> }, app: (color: boolean, signal: AbortSignal) => Promise<void>): Promise<void> {
+    const palette = await this.palette();
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGTERM', onSignal);
     process.stdout.write(ALT_SCREEN_ON);
-    vm.start();
+    session.start();
     try {
-      await runTopApp(vm, { color: palette.enabled, signal: stop.signal });
+      await app(palette.enabled, stop.signal);
     } finally {
       process.off('SIGTERM', onSignal);
       process.stdout.write(ALT_SCREEN_OFF);
-      await vm.stop();
+      await session.stop();
     }
   }
 }

@@ -17,7 +17,11 @@ let blackhole: Server;
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  [healthy, single] = await Promise.all([TestCluster.start(), TestCluster.start({ size: 1 })]);
+  // Keep each cluster that started, so afterAll ends it even when the other failed to start.
+  const [h, s] = await Promise.allSettled([TestCluster.start(), TestCluster.start({ size: 1 })]);
+  if (h.status === 'fulfilled') healthy = h.value;
+  if (s.status === 'fulfilled') single = s.value;
+  for (const r of [h, s]) if (r.status === 'rejected') throw r.reason;
   blackhole = createServer((s) => sockets.push(s));
   const hangPort = await freePort();
   await new Promise<void>((resolve) => blackhole.listen(hangPort, '127.0.0.1', resolve));

@@ -22,7 +22,8 @@ export interface TopAppProps {
 /** Terminal size when nothing better is known. */
 const FALLBACK: ScreenSize = { columns: 80, rows: 24 };
 
-function useScreenSize(fixed: ScreenSize | undefined): ScreenSize {
+/** The terminal's size, following resizes; `fixed` (tests) wins. */
+export function useScreenSize(fixed: ScreenSize | undefined): ScreenSize {
   const { stdout } = useStdout();
   // One column short of the edge: a line that fills the last column leaves the cursor waiting to wrap, which throws redraws off by a line.
   const read = useCallback((): ScreenSize => ({ columns: (stdout.columns || FALLBACK.columns) - 1, rows: stdout.rows || FALLBACK.rows }), [stdout]);
