@@ -118,7 +118,8 @@ export function fmt(value: number, unit: Threshold['unit']): string {
 export function describeThresholds(): string[] {
   return Object.values(THRESHOLDS).map((t: Threshold) => {
     const [ok, bad] = t.better === 'lower' ? ['<', '≥'] : ['≥', '<'];
-    const bands = t.pass === t.warn ? `pass ${ok} ${fmt(t.pass, t.unit)}, fail ${bad}` : `pass ${ok} ${fmt(t.pass, t.unit)}, warn ${ok} ${fmt(t.warn, t.unit)}, else fail`;
+    if (t === THRESHOLDS.failedWrites) return `${t.figure}: pass at 0, else fail (${t.source})`;
+    const bands = t.pass === t.warn ? `pass ${ok} ${fmt(t.pass, t.unit)}, fail ${bad} ${fmt(t.pass, t.unit)}` : `pass ${ok} ${fmt(t.pass, t.unit)}, warn ${ok} ${fmt(t.warn, t.unit)}, else fail`;
     return `${t.figure}: ${bands} (${t.source})`;
   });
 }
