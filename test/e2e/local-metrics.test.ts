@@ -93,6 +93,15 @@ describe('metrics of a local cluster', () => {
     const url = (await ps()).members[0]!.metricsUrl;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect((await fetch(url!)).status).toBe(200);
+    // On a running cluster init --monitoring only writes the config; scale keeps it up to date.
+    expect(await fleet('init', '--nodes', '1', '--monitoring')).toContain('prometheus.yml');
+    await fleet('scale', '--nodes', '2', '--force');
+    const grown = await ps();
+    const n2 = grown.members.find((m) => m.id === 'n2')!;
+    expect(n2.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect((await fetch(n2.metricsUrl!)).status).toBe(200);
+    const yml = readFileSync(grown.scrapeConfig!, 'utf8');
+    for (const m of grown.members) expect(yml).toContain(`127.0.0.1:${m.metricsPort}`);
     await fleet('destroy', '--yes');
-  }, 240_000);
+  }, 300_000);
 });
