@@ -23,12 +23,15 @@ export default class Init extends FleetCommand {
 
 With --tls, it also creates a CA for the cluster and certificates for each member (CN=<id>, OU=fleet-member) and for the operator (OU=fleet-operator), keys of mode 0600, under certs/: every connection (client, admin, peer) is then mutual TLS, and the context carries the operator's certificate, so \`fleet status\` needs no extra flags.
 
+Every member also serves Prometheus metrics on its own loopback port, picked free at init from member port + 100 on and kept in the manifest (fleet ps lists them, as http://127.0.0.1:PORT/metrics). With --monitoring, it writes prometheus.yml, a scrape config with one target per member (labels cluster and member), into the cluster's directory and prints its path; fleet up and fleet scale keep it up to date. On a running cluster, init --monitoring just writes that file.
+
 Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/share/…); nothing is written to the current directory. Running it again on a running cluster changes nothing. If any step fails, what was started is stopped again.`;
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --nodes 1 --name dev --base-port 8781',
     '<%= config.bin %> init --nodes 5 --heartbeat 50ms --election-timeout 300ms --json',
     '<%= config.bin %> init --tls --name secure --base-port 9781',
+    '<%= config.bin %> init --monitoring && prometheus --config.file ~/.local/share/fleet/clusters/local/prometheus.yml',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
@@ -39,6 +42,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     heartbeat: Flags.string({ description: 'leader heartbeat interval', default: '100ms', helpValue: '<duration>' }),
     'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
     tls: Flags.boolean({ description: 'create a CA and certificates, and run every connection over mutual TLS', default: false }),
+    monitoring: Flags.boolean({ description: `write a Prometheus scrape config for the members' metrics (prometheus.yml in the cluster's directory)`, default: false }),
     timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
   };
 
@@ -50,15 +54,15 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
-        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, timeoutMs: flags.timeout,
+        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, monitoring: flags.monitoring, timeoutMs: flags.timeout,
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
-    if (!this.jsonEnabled()) await this.report(r, flags.nodes);
+    if (!this.jsonEnabled()) await this.report(r, flags.nodes, flags.monitoring);
     return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster };
   }
 
-  private async report(r: InitResult, requested: number): Promise<void> {
+  private async report(r: InitResult, requested: number, monitoring: boolean): Promise<void> {
     const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
       import('../ui/local-cluster.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
     ]);
@@ -68,6 +72,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
       const differs = n === requested ? '' : `; fleet scale --nodes ${requested} --name ${r.cluster.name} changes its size`;
       this.log(`Local cluster ${r.cluster.name} is already running (${n} member${n === 1 ? '' : 's'}); nothing changed${differs}.`);
       this.log(`See it with: fleet status --context ${r.context}`);
+      this.scrapeConfigLine(r, monitoring);
       return;
     }
     this.log(`${p.ok('✔')} Local cluster ${p.bold(r.cluster.name)} is healthy: ${n} member${n === 1 ? '' : 's'}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
@@ -76,7 +81,12 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     this.log(renderStatus(buildStatusModel(r.statuses), p));
     this.log('');
     this.log(`Context ${p.bold(r.context)} is now current; data in ${render.tildePath(r.cluster.home)}.`);
+    this.scrapeConfigLine(r, monitoring);
     this.log(render.nextSteps(r.cluster.name, n, p));
+  }
+
+  private scrapeConfigLine(r: InitResult, monitoring: boolean): void {
+    if (monitoring && r.cluster.scrapeConfig !== null) this.log(`Prometheus scrape config: ${r.cluster.scrapeConfig} (run: prometheus --config.file ${r.cluster.scrapeConfig})`);
   }
 }
 

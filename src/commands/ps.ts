@@ -8,8 +8,8 @@ export interface PsJson {
 }
 
 export default class Ps extends FleetCommand {
-  static override summary = 'List the local clusters on this machine, with their members, pids and ports.';
-  static override description = 'Reads the clusters under $XDG_DATA_HOME/fleet/clusters. A member counts as running only when its pid is alive and verifiably that member (a stale pid file is shown as stopped). Nothing is asked over the network: fleet status shows roles and lag.';
+  static override summary = 'List the local clusters on this machine, with their members, pids, ports and metrics URLs.';
+  static override description = 'Reads the clusters under $XDG_DATA_HOME/fleet/clusters. A member counts as running only when its pid is alive and verifiably that member (a stale pid file is shown as stopped). The METRICS column (metricsUrl in --json) is where each member serves Prometheus metrics; it is - for a member of a cluster made before members had a metrics port, until fleet up restarts it with one. Nothing is asked over the network: fleet status shows roles and lag.';
   static override examples = ['<%= config.bin %> ps', '<%= config.bin %> ps --name local --json'];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {

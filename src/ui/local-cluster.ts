@@ -24,10 +24,11 @@ export function renderClusterList(clusters: readonly LocalClusterView[], p: Pale
       m.running ? p.ok('running') : p.dim('stopped'),
       m.pid === null ? p.dim('-') : m.pid,
       m.address,
+      m.metricsUrl ?? p.dim('-'),
       tildePath(m.dataDir),
     ]),
   );
-  const columns = ['cluster', 'state', 'member', 'process', 'pid', 'address', 'data dir'].map((header) => ({ header, ...(header === 'pid' ? { align: 'right' as const } : {}) }));
+  const columns = ['cluster', 'state', 'member', 'process', 'pid', 'address', 'metrics', 'data dir'].map((header) => ({ header, ...(header === 'pid' ? { align: 'right' as const } : {}) }));
   return renderTable(columns, rows, p);
 }
 

@@ -2,12 +2,14 @@
  * A local cluster as found on disk: its manifest and paths, which of its members are running
  * (by validated pid), and the view `fleet ps` prints.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../../common/errors.js';
 import type { TlsFiles } from '../../client/index.js';
 import { memberAddress, readManifest, type ClusterManifest, type ManifestMemberState } from './manifest.js';
 import { checkClusterName, clusterPaths, type ClusterPaths } from './paths.js';
+import { metricsUrl, SCRAPE_CONFIG_FILE } from './monitoring.js';
 import { memberPid } from './pids.js';
 import type { RunningMember } from './shutdown.js';
 
@@ -29,6 +31,9 @@ export interface LocalMemberView {
   readonly state: ManifestMemberState;
   readonly pid: number | null;
   readonly running: boolean;
+  /** Its metrics port, and where Prometheus scrapes it (`http://127.0.0.1:PORT/metrics`); null for an old cluster's member that has none yet. */
+  readonly metricsPort: number | null;
+  readonly metricsUrl: string | null;
 }
 
 /** One local cluster as `fleet ps` shows it. */
@@ -41,6 +46,8 @@ export interface LocalClusterView {
   readonly heartbeat: string;
   readonly electionTimeout: string;
   readonly members: readonly LocalMemberView[];
+  /** The Prometheus scrape config written by `fleet init --monitoring`, or null when there is none. */
+  readonly scrapeConfig: string | null;
 }
 
 /** The cluster `name` under `root`, or undefined when it has no manifest. */
@@ -73,6 +80,7 @@ export function runState(running: number, total: number): ClusterRunState {
 export async function viewOf(c: LocalCluster): Promise<LocalClusterView> {
   const running = new Map((await runningMembers(c)).map((r) => [r.member.id, r.pid]));
   const m = c.manifest;
+  const scrape = join(c.paths.home, SCRAPE_CONFIG_FILE);
   return {
     name: m.name,
     state: runState(running.size, m.members.length),
@@ -81,7 +89,11 @@ export async function viewOf(c: LocalCluster): Promise<LocalClusterView> {
     created: m.created,
     heartbeat: m.heartbeat,
     electionTimeout: m.electionTimeout,
-    members: m.members.map((x) => ({ id: x.id, address: memberAddress(x), port: x.port, dataDir: x.dataDir, state: x.state, pid: running.get(x.id) ?? null, running: running.has(x.id) })),
+    members: m.members.map((x) => ({
+      id: x.id, address: memberAddress(x), port: x.port, dataDir: x.dataDir, state: x.state, pid: running.get(x.id) ?? null, running: running.has(x.id),
+      metricsPort: x.metricsPort ?? null, metricsUrl: metricsUrl(x),
+    })),
+    scrapeConfig: existsSync(scrape) ? scrape : null,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { EndpointStatus } from '../../client/index.js';
 import type { ContextStore } from '../../client/contexts.js';
@@ -15,6 +15,7 @@ import { waitHealthy } from './health.js';
 import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, endpointsOf, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest } from './manifest.js';
 import { clusterPaths, checkClusterName, type ClusterPaths } from './paths.js';
+import { SCRAPE_CONFIG_FILE, withMetricsPorts, writeScrapeConfig } from './monitoring.js';
 import { busyPorts, describeBusyPort } from './ports.js';
 import { createClusterCredentials } from './member-credentials.js';
 import { generateToken, writeSecretFile } from './secrets.js';
@@ -35,6 +36,8 @@ export interface InitOptions {
   readonly electionTimeout: string;
   /** Every connection TLS, with a CA and certificates made for the cluster. */
   readonly tls?: boolean;
+  /** Write a Prometheus scrape config for the members into the cluster's home (also for a cluster already running). */
+  readonly monitoring?: boolean;
   /** How long to wait for health (default 30 s). */
   readonly timeoutMs?: number;
   /** The directory of local clusters (clustersRoot()). */
@@ -80,15 +83,17 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
   checkClusterName(opts.name);
   if (!(INIT_SIZES as readonly number[]).includes(opts.nodes)) throw new CliError(`--nodes must be 1, 3 or 5 (got ${opts.nodes})`, { exitCode: EXIT.usage });
   const existing = await findCluster(opts.root, opts.name);
-  if (existing) return alreadyThere(existing, opts.contexts, t0);
+  if (existing) return alreadyThere(existing, opts, t0);
   const paths = clusterPaths(opts.root, opts.name);
-  const manifest = planManifest(opts, paths);
+  const planned = planManifest(opts, paths);
+  const manifest = await withMetricsPorts(planned, opts.root, new Set(planned.members.map((m) => m.id)));
   await checkPlaceIsFree(manifest, opts.root);
   const progress = opts.progress ?? SILENT_PROGRESS;
   const launched: LaunchedMember[] = [];
   try {
     progress.update(`starting ${manifest.members.length} member${manifest.members.length === 1 ? '' : 's'}`);
     await writeClusterFiles(manifest, paths);
+    if (opts.monitoring) await writeScrapeConfig(manifest, paths);
     const spawning = Date.now();
     for (const m of manifest.members) launched.push(await launchMember(manifest, m, paths, true));
     const spawned = Date.now();
@@ -117,14 +122,17 @@ export function contextOf(manifest: ClusterManifest, paths: ClusterPaths) {
   return { endpoints: endpointsOf(manifest), tokenFile: paths.tokenFile, adminTokenFile: paths.adminTokenFile, ...tls, local: { dataDir: paths.home } };
 }
 
-async function alreadyThere(c: LocalCluster, contexts: ContextStore, t0: number): Promise<InitResult> {
-  const cluster = await viewOf(c);
-  if (cluster.state !== 'running') {
-    throw new CliError(`local cluster ${c.manifest.name} already exists and is ${cluster.state}`, {
+async function alreadyThere(c: LocalCluster, opts: InitOptions, t0: number): Promise<InitResult> {
+  const contexts = opts.contexts;
+  const before = await viewOf(c);
+  if (before.state !== 'running') {
+    throw new CliError(`local cluster ${c.manifest.name} already exists and is ${before.state}`, {
       exitCode: EXIT.precondition,
       hint: `fleet up --name ${c.manifest.name} starts it; fleet destroy --name ${c.manifest.name} removes it`,
     });
   }
+  if (opts.monitoring) await writeScrapeConfig(c.manifest, c.paths);
+  const cluster = opts.monitoring ? await viewOf(c) : before;
   // An init interrupted after its members started has no context yet: the cluster keeps one.
   if ((await contexts.get(c.manifest.name)) === undefined) await contexts.put(c.manifest.name, contextOf(c.manifest, c.paths));
   return { outcome: 'already-running', cluster, context: c.manifest.name, leader: null, statuses: [], elapsedMs: Date.now() - t0, phases: null };
@@ -187,7 +195,7 @@ async function rollBack(err: unknown, manifest: ClusterManifest, paths: ClusterP
     const started = launched.map((l) => ({ member: manifest.members.find((m) => m.id === l.id)!, pid: l.pid }));
     await stopMembers(started, undefined, { timeoutMs: 3_000 });
     for (const m of manifest.members) await rm(m.dataDir, { recursive: true, force: true });
-    for (const f of [paths.manifest, paths.tokenFile, paths.adminTokenFile, paths.peerSecretFile, paths.certsDir, paths.runDir]) await rm(f, { recursive: true, force: true });
+    for (const f of [paths.manifest, join(paths.home, SCRAPE_CONFIG_FILE), paths.tokenFile, paths.adminTokenFile, paths.peerSecretFile, paths.certsDir, paths.runDir]) await rm(f, { recursive: true, force: true });
   } catch (cleanupErr) {
     cleanup = `could not clean up (${(cleanupErr as Error).message}); check fleet ps`;
   }

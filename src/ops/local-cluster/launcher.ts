@@ -8,7 +8,7 @@ import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../common/member-process.js'
 import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memberAddress, type ClusterManifest, type ManifestMember } from './manifest.js';
+import { memberAddress, metricsAddress, type ClusterManifest, type ManifestMember } from './manifest.js';
 import { credentialArgs, ensureMemberCredentials } from './member-credentials.js';
 import type { ClusterPaths } from './paths.js';
 import { isMemberProcess, writePidFile } from './pids.js';
@@ -53,6 +53,8 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
   if (member.state !== 'joining') args.push('--initial-cluster-state', founding ? 'new' : 'existing');
   args.push('--heartbeat', manifest.heartbeat, '--election-timeout', manifest.electionTimeout);
   args.push(...credentialArgs(manifest, member, paths));
+  const metrics = metricsAddress(member);
+  if (metrics !== undefined) args.push('--metrics-listen', metrics);
   // A local cluster is a place to rehearse: let `fleet drill partition` reach it (still behind the admin token).
   args.push('--enable-drills');
   return args;

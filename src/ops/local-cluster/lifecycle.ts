@@ -13,7 +13,8 @@ import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type 
 import { leaderOf, probeStatuses, waitHealthy } from './health.js';
 import { contextOf } from './init.js';
 import { lastLogLine, launchMember, type LaunchedMember } from './launcher.js';
-import { LOCAL_HOST, listManifests, memberAddress, mkdirPrivate } from './manifest.js';
+import { LOCAL_HOST, listManifests, memberAddress, mkdirPrivate, writeManifest } from './manifest.js';
+import { refreshScrapeConfig, withMetricsPorts } from './monitoring.js';
 import { clusterPaths, type ClusterPaths } from './paths.js';
 import { removePidFile } from './pids.js';
 import { busyPorts, describeBusyPort } from './ports.js';
@@ -54,11 +55,12 @@ export interface UpResult {
  */
 export async function upCluster(opts: UpOptions): Promise<UpResult> {
   const t0 = Date.now();
-  const c = await openCluster(opts.root, opts.name);
-  const runningIds = new Set((await runningMembers(c)).map((r) => r.member.id));
+  const found = await openCluster(opts.root, opts.name);
+  const runningIds = new Set((await runningMembers(found)).map((r) => r.member.id));
+  if (runningIds.size === found.manifest.members.length) return { outcome: 'already-running', started: [], failed: [], cluster: await viewOf(found), leader: null, statuses: [], elapsedMs: Date.now() - t0 };
+  const c = await withMetrics(found, opts.root, runningIds);
   const toStart = c.manifest.members.filter((m) => !runningIds.has(m.id));
-  if (toStart.length === 0) return { outcome: 'already-running', started: [], failed: [], cluster: await viewOf(c), leader: null, statuses: [], elapsedMs: Date.now() - t0 };
-  const busy = await busyPorts(LOCAL_HOST, toStart.map((m) => m.port));
+  const busy = await busyPorts(LOCAL_HOST, toStart.flatMap((m) => (m.metricsPort === undefined ? [m.port] : [m.port, m.metricsPort])));
   if (busy.length > 0) throw new CliError(busy.map(describeBusyPort).join('; '), { hint: 'stop that program, then run fleet up again', code: 'PORT_IN_USE' });
   for (const dir of [c.paths.runDir, c.paths.logDir]) await mkdirPrivate(dir);
   const launched: LaunchedMember[] = [];
@@ -79,6 +81,19 @@ export async function upCluster(opts: UpOptions): Promise<UpResult> {
     const exitCode = err instanceof CliError && err.exitCode === EXIT.unavailable ? EXIT.unavailable : EXIT.error;
     throw new CliError(`fleet up ${c.manifest.name} failed: ${(err as Error).message}; stopped the members it started`, { exitCode, hint: `member logs are in ${c.paths.logDir}`, cause: err });
   }
+}
+
+/**
+ * The cluster with a metrics port for every member about to start that has none (a cluster made
+ * before members had one), saved in its manifest; the scrape config, if any, follows.
+ */
+async function withMetrics(c: LocalCluster, root: string, running: ReadonlySet<string>): Promise<LocalCluster> {
+  const missing = new Set(c.manifest.members.filter((m) => m.metricsPort === undefined && !running.has(m.id)).map((m) => m.id));
+  if (missing.size === 0) return c;
+  const manifest = await withMetricsPorts(c.manifest, root, missing);
+  await writeManifest(c.paths.manifest, manifest);
+  await refreshScrapeConfig(manifest, c.paths);
+  return { ...c, manifest };
 }
 
 /**

@@ -25,9 +25,11 @@ export interface ManifestMember {
   /** Absolute path of its data dir. */
   readonly dataDir: string;
   readonly state: ManifestMemberState;
+  /** Where it serves Prometheus metrics (on LOCAL_HOST); absent in clusters made before members had one, until `fleet up` gives them one. */
+  readonly metricsPort?: number;
 }
 
-/** The whole manifest. Invariant: member ids and ports are unique. */
+/** The whole manifest. Invariant: member ids and ports (member and metrics ports together) are unique. */
 export interface ClusterManifest {
   readonly version: 1;
   readonly name: string;
@@ -49,6 +51,11 @@ export interface ClusterManifest {
 /** A member's `host:port`. */
 export function memberAddress(m: Pick<ManifestMember, 'port'>): string {
   return `${LOCAL_HOST}:${m.port}`;
+}
+
+/** A member's metrics address `host:port`, or undefined when it has no metrics port. */
+export function metricsAddress(m: Pick<ManifestMember, 'metricsPort'>): string | undefined {
+  return m.metricsPort === undefined ? undefined : `${LOCAL_HOST}:${m.metricsPort}`;
 }
 
 /** Every member's `host:port`, in manifest order (what a context's endpoints are). */
@@ -104,7 +111,12 @@ export async function listManifests(root: string): Promise<ClusterManifest[]> {
 /** Ports of every local cluster under `root` (running or not), with the cluster that owns each. */
 export async function claimedPorts(root: string): Promise<Map<number, string>> {
   const claimed = new Map<number, string>();
-  for (const m of await listManifests(root)) for (const x of m.members) claimed.set(x.port, m.name);
+  for (const m of await listManifests(root)) {
+    for (const x of m.members) {
+      claimed.set(x.port, m.name);
+      if (x.metricsPort !== undefined) claimed.set(x.metricsPort, m.name);
+    }
+  }
   return claimed;
 }
 
@@ -142,9 +154,11 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
     const mm = x as Record<string, unknown>;
     if (typeof mm.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(mm.id)) bad('a member has an invalid id');
     if (!isPort(mm.port) || typeof mm.dataDir !== 'string' || (mm.state !== 'voter' && mm.state !== 'joining')) bad(`member ${String(mm.id)} is incomplete`);
-    if (ids.has(mm.id as string) || ports.has(mm.port as number)) bad(`member ${String(mm.id)} repeats an id or a port`);
+    if (mm.metricsPort !== undefined && !isPort(mm.metricsPort)) bad(`member ${String(mm.id)} has an invalid metricsPort`);
+    const own = mm.metricsPort === undefined ? [mm.port as number] : [mm.port as number, mm.metricsPort as number];
+    if (ids.has(mm.id as string) || own.some((p) => ports.has(p)) || own[0] === own[1]) bad(`member ${String(mm.id)} repeats an id or a port`);
     ids.add(mm.id as string);
-    ports.add(mm.port as number);
+    for (const p of own) ports.add(p);
   }
 }
 

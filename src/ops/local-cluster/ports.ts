@@ -34,6 +34,44 @@ export async function busyPorts(host: string, ports: readonly number[]): Promise
   return checks.filter((c): c is Extract<PortCheck, { free: false }> => !c.free);
 }
 
+/**
+ * A member's metrics port sits this far above its member port (7781 → 7881): a fixed place an
+ * operator can guess, clear of the member ports of the same cluster (at most 9 of them).
+ */
+export const METRICS_PORT_OFFSET = 100;
+
+/** How many ports after a preferred one are tried before asking the OS for any free port. */
+const PORT_SEARCH = 100;
+
+/**
+ * A port on `host` that is free now and not in `used`: `preferred` or the first free one after
+ * it, else (past 65535 or after PORT_SEARCH tries) one the OS picks. The caller records it in
+ * the manifest, so it stays the member's port across restarts.
+ */
+export async function pickFreePort(host: string, preferred: number, used: ReadonlySet<number>): Promise<number> {
+  for (let port = preferred; port <= 65_535 && port < preferred + PORT_SEARCH; port++) {
+    if (!used.has(port) && (await probePort(host, port)).free) return port;
+  }
+  for (let tries = 0; tries < PORT_SEARCH; tries++) {
+    const port = await osAssignedPort(host);
+    if (!used.has(port)) return port;
+  }
+  throw new Error(`no free port on ${host}`);
+}
+
+/** A port the OS deems free on `host` (bound to port 0 and let go). */
+export function osAssignedPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen({ host, port: 0, exclusive: true }, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error(`could not bind ${host}`))));
+    });
+  });
+}
+
 /** One line about a busy port: `port 7781 is in use by pid 123 (node server.js)`. */
 export function describeBusyPort(check: Extract<PortCheck, { free: false }>): string {
   if (check.reason !== 'EADDRINUSE') return `port ${check.port} cannot be used (${check.reason})`;

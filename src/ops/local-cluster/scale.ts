@@ -21,6 +21,7 @@ import { operatorAccess, openCluster, runningMembers, viewOf, type LocalCluster,
 import { contextOf } from './init.js';
 import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest, type ManifestMember } from './manifest.js';
+import { refreshScrapeConfig, withMetricsPorts } from './monitoring.js';
 import { probePort } from './ports.js';
 import { removePidFile } from './pids.js';
 import { MAX_NODES, MIN_NODES, chooseRemovals, removalRisk, transferTarget } from './scale-plan.js';
@@ -129,6 +130,7 @@ async function previewOf(s: Scaling): Promise<ChangePreview> {
 
 async function saveManifest(s: Scaling, manifest: ClusterManifest): Promise<void> {
   await writeManifest(s.c.paths.manifest, manifest);
+  await refreshScrapeConfig(manifest, s.c.paths);
   s.c = { ...s.c, manifest };
 }
 
@@ -163,14 +165,14 @@ async function grow(s: Scaling): Promise<string[]> {
 /** The manifest with one more member, `joining`, on the first free port from its natural one. */
 async function withNewMember(manifest: ClusterManifest, root: string): Promise<ClusterManifest> {
   const id = memberId(manifest.nextMember);
-  const used = new Set([...manifest.members.map((m) => m.port), ...(await claimedPorts(root)).keys()]);
+  const used = new Set([...manifest.members.flatMap((m) => [m.port, m.metricsPort ?? m.port]), ...(await claimedPorts(root)).keys()]);
   let port = manifest.basePort + manifest.nextMember - 1;
   for (let tries = 0; used.has(port) || !(await probePort(LOCAL_HOST, port)).free; tries++) {
     if (tries >= 100 || port >= 65_535) throw new CliError(`no free port for ${id} from ${manifest.basePort + manifest.nextMember - 1} on`);
     port++;
   }
   const member: ManifestMember = { id, port, dataDir: memberDataDir(manifest.dataDir, id), state: 'joining' };
-  return { ...manifest, members: [...manifest.members, member], nextMember: manifest.nextMember + 1 };
+  return withMetricsPorts({ ...manifest, members: [...manifest.members, member], nextMember: manifest.nextMember + 1 }, root, new Set([id]));
 }
 
 /**
