@@ -7,11 +7,10 @@
 import { resolve } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
-import type { EtcdClient } from '../../client/etcd/index.js';
+import type { EtcdStatusProbe } from '../../client/etcd/status-probe.js';
 import type { StatusModel } from '../status.js';
 import { findCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { etcdLastLogLine, etcdTiming, findEtcdBinary, freeLoopbackPorts, launchEtcdMember } from './etcd-members.js';
-import { PROBE_CHANNEL_OPTIONS } from './health.js';
 import { alreadyThere, checkPlaceIsFree, contextOf, INIT_SIZES, rollBack } from './init.js';
 import type { LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, engineOf, memberAddress, memberDataDir, memberId, mkdirPrivate, portsOf, writeManifest, type ClusterManifest, type ManifestMember } from './manifest.js';
@@ -206,8 +205,11 @@ export async function etcdLeaderOf(members: readonly ManifestMember[]): Promise<
   }
 }
 
-/** A client of local etcd members, quick to notice one coming up (grpc loads here, on first use). */
-async function localEtcdClient(endpoints: readonly string[], callTimeoutMs: number): Promise<EtcdClient> {
-  const { EtcdClient: Client } = await import('../../client/etcd/index.js');
-  return new Client({ endpoints, callTimeoutMs, channelOptions: PROBE_CHANNEL_OPTIONS });
+/**
+ * The one-shot status probe of local etcd members (no grpc-js, whose loading cost more than the
+ * wait): a refused connection is opened afresh on the next poll, so a member coming up is seen at once.
+ */
+async function localEtcdClient(endpoints: readonly string[], timeoutMs: number): Promise<EtcdStatusProbe> {
+  const { EtcdStatusProbe: Probe } = await import('../../client/etcd/status-probe.js');
+  return new Probe({ endpoints, timeoutMs });
 }
