@@ -1,6 +1,6 @@
 /**
- * Writes dist/proto/fleet-v1.json: the wire contract parsed once at build time, so that no
- * command parses .proto files at start-up (see src/proto/precompiled.ts). proto/ stays the
+ * Writes dist/proto/fleet-v1.json (and etcd-v3.json, the etcd messages `fleet status` reads):
+ * the wire contract parsed once at build time, so that no command parses .proto files at start-up (see src/proto/precompiled.ts). proto/ stays the
  * source of truth: the artifact carries the hash of the files it was built from, and a stale
  * one is ignored at run time.
  *
@@ -10,8 +10,15 @@ import { writeFileSync } from 'node:fs';
 // The compiled module, so the artifact lands next to it in dist/proto.
 import { precompiledPath, protoSources } from '../dist/proto/index.js';
 import { precompile } from '../dist/proto/precompiled.js';
+import { etcdPrecompiledPath, precompileEtcd } from '../dist/proto/etcd.js';
 
 const target = precompiledPath();
 const artifact = precompile(protoSources());
 writeFileSync(target, `${JSON.stringify(artifact)}\n`);
 console.log(`wrote ${target} (proto sources ${artifact.sourceHash.slice(0, 12)})`);
+
+// etcd's messages for `fleet status` of an etcd cluster (src/proto/etcd.ts).
+const etcdTarget = etcdPrecompiledPath();
+const etcdArtifact = precompileEtcd();
+writeFileSync(etcdTarget, `${JSON.stringify(etcdArtifact)}\n`);
+console.log(`wrote ${etcdTarget} (proto source ${etcdArtifact.sourceHash.slice(0, 12)})`);

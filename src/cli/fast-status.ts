@@ -125,12 +125,21 @@ export async function statusOf(target: Target, timeoutMs: number): Promise<Statu
   }
 }
 
-/** The status model of an etcd target, over etcd's own API. */
+/**
+ * The status model of an etcd target, over etcd's own API: through the one-shot probe (no
+ * grpc-js), unless the target authenticates as a user, which takes EtcdClient's token call.
+ */
 async function etcdStatusOf(target: Target, timeoutMs: number): Promise<StatusModel> {
-  const [client, { collectEtcdStatus }] = await Promise.all([etcdClientOf(target, timeoutMs), import('../ops/etcd/status.js')]);
+  const client = target.user === undefined ? await etcdProbeOf(target, timeoutMs) : await etcdClientOf(target, timeoutMs);
+  const { collectEtcdStatus } = await import('../ops/etcd/status.js');
   try {
     return await collectEtcdStatus(client, timeoutMs);
   } finally {
     client.close();
   }
+}
+
+async function etcdProbeOf(target: Target, timeoutMs: number) {
+  const { EtcdStatusProbe } = await import('../client/etcd/status-probe.js');
+  return new EtcdStatusProbe({ endpoints: target.endpoints, timeoutMs, ...(target.tls === undefined ? {} : { tls: target.tls }) });
 }

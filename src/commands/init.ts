@@ -3,7 +3,7 @@ import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { parseDuration } from '../common/durations.js';
 import { UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
-import type { InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
+import type { EtcdInitResult, InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
 /** `fleet init --json`. */
 export interface InitJson {
@@ -25,6 +25,8 @@ With --tls, it also creates a CA for the cluster and certificates for each membe
 
 Every member also serves Prometheus metrics on its own loopback port, picked free at init from member port + 100 on and kept in the manifest (fleet ps lists them, as http://127.0.0.1:PORT/metrics). With --monitoring, it writes prometheus.yml, a scrape config with one target per member (labels cluster and member), into the cluster's directory and prints its path; fleet up and fleet scale keep it up to date. On a running cluster, init --monitoring just writes that file.
 
+With --engine etcd, the members are the installed etcd (Debian's etcd-server package) instead, each on a free loopback client port and peer port (or BASE-PORT… for the clients and the next NODES ports for the peers); the context records engine etcd, so \`fleet status\`, \`kv\`, \`members\`, \`leader\` and \`snapshot\` speak etcd's API, and \`fleet ps\`, \`down\`, \`up\` and \`destroy\` manage the processes. etcd needs --election-timeout at least 5 times --heartbeat; --tls is not offered for it.
+
 Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/share/…); nothing is written to the current directory. Running it again on a running cluster changes nothing. If any step fails, what was started is stopped again.`;
   static override examples = [
     '<%= config.bin %> init',
@@ -32,34 +34,70 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     '<%= config.bin %> init --nodes 5 --heartbeat 50ms --election-timeout 300ms --json',
     '<%= config.bin %> init --tls --name secure --base-port 9781',
     '<%= config.bin %> init --monitoring && prometheus --config.file ~/.local/share/fleet/clusters/local/prometheus.yml',
+    '<%= config.bin %> init --engine etcd --name etcd-dev',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
     name: Flags.string({ description: 'cluster name (also the context name)', default: 'local', helpValue: '<name>' }),
     nodes: Flags.custom<number>({ description: 'number of members', options: ['1', '3', '5'], default: 3, parse: async (s) => Number(s) })(),
-    'base-port': Flags.integer({ description: 'port of the first member; the others follow', default: 7781, min: 1, max: 65_535, helpValue: '<port>' }),
+    'base-port': Flags.integer({ description: 'port of the first member; the others follow (default 7781; with --engine etcd, free ports)', min: 1, max: 65_535, helpValue: '<port>' }),
     'data-dir': Flags.string({ description: "directory for the members' data (default: under $XDG_DATA_HOME/fleet/clusters/NAME)", helpValue: '<dir>' }),
     heartbeat: Flags.string({ description: 'leader heartbeat interval', default: '100ms', helpValue: '<duration>' }),
     'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
     tls: Flags.boolean({ description: 'create a CA and certificates, and run every connection over mutual TLS', default: false }),
     monitoring: Flags.boolean({ description: `write a Prometheus scrape config for the members' metrics (prometheus.yml in the cluster's directory)`, default: false }),
     timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
+    engine: Flags.option({ options: ['fleet', 'etcd'] as const, description: "what the members run: fleet's own coordinator, or the installed etcd", default: 'fleet' as const })(),
   };
 
   async run(): Promise<InitJson> {
     const { flags } = await this.parse(Init);
     checkTiming(flags.heartbeat, flags['election-timeout']);
+    if (flags.engine === 'etcd' && flags.monitoring) throw new UsageError('--monitoring is not offered with --engine etcd', 'leave out --monitoring: etcd serves /metrics on each client port');
+    if (flags.engine === 'etcd') return this.#initEtcd(flags);
     const lc = await import('../ops/local-cluster/index.js');
     const contexts = await this.contextStore();
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
-        name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
+        name: flags.name, nodes: flags.nodes, basePort: flags['base-port'] ?? DEFAULT_BASE_PORT, dataDir: flags['data-dir'],
         heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, monitoring: flags.monitoring, timeoutMs: flags.timeout,
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
     if (!this.jsonEnabled()) await this.report(r, flags.nodes, flags.monitoring);
     return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster };
+  }
+
+  async #initEtcd(flags: { name: string; nodes: number; 'base-port'?: number | undefined; 'data-dir'?: string | undefined; heartbeat: string; 'election-timeout': string; tls: boolean; timeout: number }): Promise<InitJson> {
+    if (flags.tls) throw new UsageError('--tls is not offered with --engine etcd', 'leave out --tls, or use --engine fleet');
+    const lc = await import('../ops/local-cluster/index.js');
+    const contexts = await this.contextStore();
+    const r = await this.withProgress((progress, signal) =>
+      lc.initEtcdCluster({
+        name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
+        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], timeoutMs: flags.timeout,
+        root: lc.clustersRoot(), contexts, progress, signal,
+      }),
+    );
+    if (!this.jsonEnabled()) await this.#reportEtcd(r);
+    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: null, cluster: r.cluster };
+  }
+
+  async #reportEtcd(r: EtcdInitResult): Promise<void> {
+    const [render, { renderStatus }, { stdoutPalette }] = await Promise.all([import('../ui/local-cluster.js'), import('../ui/status-table.js'), import('../ui/colors.js')]);
+    const p = stdoutPalette();
+    const n = r.cluster.members.length;
+    if (r.model === null) {
+      this.log(`Local etcd cluster ${r.cluster.name} is already running (${n} member${n === 1 ? '' : 's'}); nothing changed.`);
+      this.log(`See it with: fleet status --context ${r.context}`);
+      return;
+    }
+    this.log(`${p.ok('✔')} Local etcd cluster ${p.bold(r.cluster.name)} is healthy: ${n} member${n === 1 ? '' : 's'}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
+    this.log('');
+    this.log(renderStatus(r.model, p));
+    this.log('');
+    this.log(`Context ${p.bold(r.context)} (engine etcd) is now current; data in ${render.tildePath(r.cluster.home)}.`);
+    this.log(render.nextSteps(r.cluster.name, n, p, 'etcd'));
   }
 
   private async report(r: InitResult, requested: number, monitoring: boolean): Promise<void> {
@@ -89,6 +127,9 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     if (monitoring && r.cluster.scrapeConfig !== null) this.log(`Prometheus scrape config: ${r.cluster.scrapeConfig} (run: prometheus --config.file ${r.cluster.scrapeConfig})`);
   }
 }
+
+/** fleet's members' first port when --base-port is not given. */
+const DEFAULT_BASE_PORT = 7781;
 
 /** Usage errors for durations the members would refuse: caught here, before anything starts. */
 function checkTiming(heartbeat: string, electionTimeout: string): void {

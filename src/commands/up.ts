@@ -43,7 +43,7 @@ export default class Up extends FleetCommand {
       } else {
         this.log(`${p.ok('✔')} Local cluster ${p.bold(flags.name)} is healthy: started ${r.started.join(', ')}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
         this.log('');
-        this.log(renderStatus(buildStatusModel(r.statuses), p));
+        this.log(renderStatus(r.etcdModel ?? buildStatusModel(r.statuses), p));
       }
     }
     for (const f of r.failed) this.logToStderr(`error: member ${f.id} ${f.reason}`);

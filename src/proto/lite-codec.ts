@@ -7,7 +7,7 @@
  * integers as numbers, enums as names, defaults for absent fields, virtual oneof fields), which
  * test/proto/lite-codec.test.ts checks against protobufjs on random messages of every probe type.
  *
- * Scope: proto3 messages of one package without nested declarations, as proto/ writes them.
+ * Scope: proto3 messages of one package, as proto/ writes them (enums may nest in a message).
  */
 import type { INamespace } from 'protobufjs';
 
@@ -44,7 +44,10 @@ function wireTypeOf(type: Scalar): number {
 }
 
 /** What a field holds once resolved. */
-type Kind = { readonly scalar: Scalar } | { readonly enumType: EnumPlan } | { readonly message: MessagePlan };
+type Kind = { readonly scalar: Scalar; readonly longString?: true } | { readonly enumType: EnumPlan } | { readonly message: MessagePlan };
+
+/** The 64-bit scalars: read as decimal strings when a root is made with `longs: String`. */
+const LONGS: ReadonlySet<string> = new Set<Scalar>(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 interface FieldPlan {
   readonly name: string;
@@ -79,11 +82,17 @@ export class LiteRoot {
   readonly #types: ReadonlyMap<string, TypeJson>;
   readonly #messages = new Map<string, MessagePlan>();
   readonly #enums = new Map<string, EnumPlan>();
+  readonly #longStrings: boolean;
 
-  constructor(root: INamespace) {
+  /**
+   * `longs: String` decodes 64-bit integers as decimal strings, exactly (proto-loader's option of
+   * the same name): etcd's member ids do not fit a double. The default is numbers, as LOADER_OPTIONS.
+   */
+  constructor(root: INamespace, opts: { readonly longs?: typeof Number | typeof String } = {}) {
     const types = new Map<string, TypeJson>();
     collect(root, '', types);
     this.#types = types;
+    this.#longStrings = opts.longs === String;
   }
 
   /** The codec of `fullName` (`fleet.v1.MemberStatus`). */
@@ -114,7 +123,7 @@ export class LiteRoot {
       const field: FieldPlan = {
         name,
         id: f.id,
-        kind: this.#kind(f.type, scope),
+        kind: this.#kind(f.type, scope, fullName),
         repeated: f.rule === 'repeated',
         ...(f.keyType === undefined ? {} : { keyType: f.keyType as Scalar }),
         ...(oneofOf.has(name) ? { oneof: oneofOf.get(name)! } : {}),
@@ -125,9 +134,10 @@ export class LiteRoot {
     return plan;
   }
 
-  #kind(type: string, scope: string): Kind {
-    if (SCALARS.has(type)) return { scalar: type as Scalar };
-    const fullName = type.startsWith('.') ? type.slice(1) : this.#types.has(`${scope}.${type}`) ? `${scope}.${type}` : type;
+  #kind(type: string, scope: string, message: string): Kind {
+    if (SCALARS.has(type)) return this.#longStrings && LONGS.has(type) ? { scalar: type as Scalar, longString: true } : { scalar: type as Scalar };
+    // A type declared inside the message (etcd's AlarmRequest.AlarmAction), else beside it, else by its full name.
+    const fullName = type.startsWith('.') ? type.slice(1) : [`${message}.${type}`, `${scope}.${type}`].find((n) => this.#types.has(n)) ?? type;
     const json = this.#types.get(fullName);
     if (json === undefined) throw new Error(`unknown type ${type} (in ${scope})`);
     if (json.values !== undefined) return { enumType: this.#enum(fullName, json.values) };
@@ -283,10 +293,18 @@ function readScalar(r: Reader, type: Scalar): unknown {
   }
 }
 
+/** A 64-bit integer as its exact decimal string. */
+function readLongString(r: Reader, type: Scalar): string {
+  const [lo, hi] = type === 'fixed64' || type === 'sfixed64' ? r.fixed64() : r.varint64();
+  const v = (BigInt(hi) << 32n) | BigInt(lo);
+  if (type === 'sint64') return ((v >> 1n) ^ -(v & 1n)).toString();
+  return (type === 'int64' || type === 'sfixed64' ? BigInt.asIntN(64, v) : v).toString();
+}
+
 type Decoded = Map<FieldPlan, unknown>;
 
 function readValue(r: Reader, kind: Kind): unknown {
-  if ('scalar' in kind) return readScalar(r, kind.scalar);
+  if ('scalar' in kind) return kind.longString ? readLongString(r, kind.scalar) : readScalar(r, kind.scalar);
   if ('enumType' in kind) return r.varint64()[0] | 0;
   const bytes = r.bytes();
   return decodeMessage(new Reader(bytes), kind.message, bytes.length);
@@ -376,7 +394,7 @@ function plainValue(kind: Kind, value: unknown): unknown {
 function defaultOf(kind: Kind): unknown {
   if ('message' in kind) return null;
   if ('enumType' in kind) return kind.enumType.byNumber.get(0) ?? 0;
-  return defaultScalar(kind.scalar);
+  return kind.longString ? '0' : defaultScalar(kind.scalar);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,13 +505,13 @@ function writeScalar(w: Writer, type: Scalar, value: unknown): void {
     case 'fixed64':
     case 'sfixed64': {
       const b = Buffer.alloc(8);
-      b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(Math.trunc(Number(value)))));
+      b.writeBigUInt64LE(BigInt.asUintN(64, integer(value)));
       w.raw(b);
       return;
     }
     case 'sint32':
     case 'sint64': {
-      const n = BigInt(Math.trunc(Number(value)));
+      const n = integer(value);
       w.varint(n >= 0n ? n << 1n : ((-n) << 1n) - 1n);
       return;
     }
@@ -501,7 +519,12 @@ function writeScalar(w: Writer, type: Scalar, value: unknown): void {
     case 'uint32':
     case 'int64':
     case 'uint64':
-      w.varint(BigInt(Math.trunc(Number(value))));
+      w.varint(integer(value));
       return;
   }
+}
+
+/** An integer field's value; a decimal string (a 64-bit id) converts exactly. */
+function integer(value: unknown): bigint {
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? BigInt(value) : BigInt(Math.trunc(Number(value)));
 }

@@ -120,9 +120,14 @@ function reflectionEntry(src: ProtoSources): ReflectionEntry {
 
 /** The artifact at `file` if it exists and matches the sources; undefined otherwise. */
 export function readPrecompiled(file: string, src: ProtoSources): PrecompiledProto | undefined {
-  let artifact: PrecompiledProto;
+  return readPrecompiledJson<PrecompiledProto>(file, src);
+}
+
+/** Any artifact stamped with `sourceHash` and carrying a `probe` tree, if it matches the sources. */
+export function readPrecompiledJson<T extends { readonly sourceHash: string; readonly probe: INamespace }>(file: string, src: ProtoSources): T | undefined {
+  let artifact: T;
   try {
-    artifact = JSON.parse(readFileSync(file, 'utf8')) as PrecompiledProto;
+    artifact = JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch {
     return undefined;
   }

@@ -18,7 +18,7 @@ export function renderClusterList(clusters: readonly LocalClusterView[], p: Pale
   if (clusters.length === 0) return 'No local clusters. Start one with: fleet init';
   const rows = clusters.flatMap((c) =>
     c.members.map((m, i) => [
-      i === 0 ? p.bold(c.name) : '',
+      i === 0 ? p.bold(c.name) + (c.engine === 'etcd' ? p.dim(' (etcd)') : '') : '',
       i === 0 ? stateCell(c.state, p) : '',
       m.id + (m.state === 'joining' ? p.dim(' (joining)') : ''),
       m.running ? p.ok('running') : p.dim('stopped'),
@@ -37,12 +37,13 @@ function stateCell(state: LocalClusterView['state'], p: Palette): string {
 }
 
 /** What to try after `fleet init` or `fleet up`. */
-export function nextSteps(name: string, members: number, p: Palette): string {
+export function nextSteps(name: string, members: number, p: Palette, engine: 'fleet' | 'etcd' = 'fleet'): string {
   const n = name === 'local' ? '' : ` --name ${name}`;
   const steps: [string, string][] = [
     ['fleet status', 'members, leader, terms and lag'],
     ['fleet kv put hello world', 'write something'],
-    [`fleet scale --nodes ${members < 3 ? 3 : members < 5 ? 5 : 3}${n}`, 'grow (or shrink) the cluster safely'],
+    // fleet scale resizes fleet's own members only.
+    ...(engine === 'etcd' ? [] : [[`fleet scale --nodes ${members < 3 ? 3 : members < 5 ? 5 : 3}${n}`, 'grow (or shrink) the cluster safely'] as [string, string]]),
     [`fleet down${n}`, `stop it; fleet up${n} starts it again`],
     [`fleet destroy${n}`, 'remove it and its data'],
   ];

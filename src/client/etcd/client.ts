@@ -9,8 +9,12 @@ import { credentials, Metadata, type ChannelCredentials, type Client, type Servi
 import { FleetClientError } from '../errors.js';
 import { fromServiceError, isServiceError } from '../grpc-errors.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
-import { etcdServices, type AuthService, type ClusterService, type KvService, type MaintenanceService, type Unary, type WireMember } from './services.js';
+import { etcdServices, type AuthService, type ClusterService, type KvService, type MaintenanceService, type Unary } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
+import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
+
+export type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
+import { ALARM_GET, alarmsFromWire, memberFromWire, statusFromWire } from './from-wire.js';
 
 /** A key's value as Range answers it. */
 export interface EtcdKeyValue {
@@ -20,37 +24,6 @@ export interface EtcdKeyValue {
   readonly version: number;
   readonly createRevision: number;
   readonly modRevision: number;
-}
-
-/** One member's Maintenance.Status, indices as numbers, ids as decimal strings (they are 64-bit). */
-export interface EtcdStatus {
-  readonly memberId: string;
-  readonly leaderId: string;
-  readonly raftTerm: number;
-  /** The member's commit index. */
-  readonly raftIndex: number;
-  readonly raftAppliedIndex: number;
-  readonly dbSize: number;
-  readonly dbSizeInUse: number;
-  readonly isLearner: boolean;
-  readonly version: string;
-  readonly errors: readonly string[];
-  readonly revision: number;
-}
-
-/** One member as the Cluster service answers it. `name` is empty for an added member that has not started. */
-export interface EtcdMember {
-  readonly id: string;
-  readonly name: string;
-  readonly peerUrls: readonly string[];
-  readonly clientUrls: readonly string[];
-  readonly isLearner: boolean;
-}
-
-/** An active alarm: which member raised it, and what (NOSPACE, CORRUPT). */
-export interface EtcdAlarm {
-  readonly memberId: string;
-  readonly alarm: string;
 }
 
 /** How to reach a cluster. */
@@ -177,42 +150,29 @@ export class EtcdClient {
   }
 
   async status(endpoint: string, timeoutMs?: number): Promise<EtcdStatus> {
-    const r = await this.#call(endpoint, (m) => [m.maintenance.Status, m.maintenance], {}, timeoutMs);
-    return {
-      memberId: r.header.memberId,
-      leaderId: r.leader,
-      raftTerm: Number(r.raftTerm),
-      raftIndex: Number(r.raftIndex),
-      raftAppliedIndex: Number(r.raftAppliedIndex),
-      dbSize: Number(r.dbSize),
-      dbSizeInUse: Number(r.dbSizeInUse),
-      isLearner: r.isLearner,
-      version: r.version,
-      errors: r.errors,
-      revision: Number(r.header.revision),
-    };
+    return statusFromWire(await this.#call(endpoint, (m) => [m.maintenance.Status, m.maintenance], {}, timeoutMs));
   }
 
   async memberList(endpoint: string, timeoutMs?: number): Promise<EtcdMember[]> {
     const r = await this.#call(endpoint, (m) => [m.cluster.MemberList, m.cluster], {}, timeoutMs);
-    return r.members.map(member);
+    return r.members.map(memberFromWire);
   }
 
   /** Adds a member (a learner unless `isLearner` is false); answers it (its name is empty until it starts). */
   async memberAdd(endpoint: string, peerUrls: readonly string[], isLearner: boolean): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
     const r = await this.#call(endpoint, (m) => [m.cluster.MemberAdd, m.cluster], { peerURLs: [...peerUrls], isLearner });
-    return { member: member(r.member), members: r.members.map(member) };
+    return { member: memberFromWire(r.member), members: r.members.map(memberFromWire) };
   }
 
   /** Promotes a learner that has caught up with the leader; etcd refuses one that has not. */
   async memberPromote(endpoint: string, id: string): Promise<EtcdMember[]> {
     const r = await this.#call(endpoint, (m) => [m.cluster.MemberPromote, m.cluster], { ID: id });
-    return r.members.map(member);
+    return r.members.map(memberFromWire);
   }
 
   async memberRemove(endpoint: string, id: string): Promise<EtcdMember[]> {
     const r = await this.#call(endpoint, (m) => [m.cluster.MemberRemove, m.cluster], { ID: id });
-    return r.members.map(member);
+    return r.members.map(memberFromWire);
   }
 
   /** Hands leadership to `targetId`; `endpoint` must be the current leader's (the others refuse). */
@@ -222,8 +182,8 @@ export class EtcdClient {
 
   /** The cluster's active alarms (any member answers for all). */
   async alarms(endpoint: string, timeoutMs?: number): Promise<EtcdAlarm[]> {
-    const r = await this.#call(endpoint, (m) => [m.maintenance.Alarm, m.maintenance], { action: 'GET', memberID: '0', alarm: 'NONE' }, timeoutMs);
-    return r.alarms.map((a) => ({ memberId: a.memberID, alarm: a.alarm }));
+    const r = await this.#call(endpoint, (m) => [m.maintenance.Alarm, m.maintenance], ALARM_GET, timeoutMs);
+    return alarmsFromWire(r);
   }
 
   /** The leader's client endpoint, asking every member (the first that knows one answers). */
@@ -270,10 +230,6 @@ function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
 
 function keyValue(kv: { key: Buffer; value: Buffer; version: string; createRevision: string; modRevision: string }): EtcdKeyValue {
   return { key: kv.key, value: kv.value, version: Number(kv.version), createRevision: Number(kv.createRevision), modRevision: Number(kv.modRevision) };
-}
-
-function member(m: WireMember): EtcdMember {
-  return { id: m.ID, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner };
 }
 
 /** The range end that covers every key with `prefix`: the prefix with its last byte below 0xff bumped. */

@@ -50,7 +50,8 @@ export function buildEtcdStatusModel(o: EtcdObservation): StatusModel {
     rows.push(rowOf(m, probe, leader?.status, alarmsOf(o.alarms, m.id)));
   }
   for (const p of o.probes) if (!used.has(p)) rows.push(rowOf(undefined, p, leader?.status, p.ok ? alarmsOf(o.alarms, p.status.memberId) : []));
-  rows.sort((a, b) => (a.etcd?.name ?? '').localeCompare(b.etcd?.name ?? '') || naturalCompare(a.address, b.address));
+  // Not localeCompare: its collator cost status ~60 ms of start-up (natural-order.ts).
+  rows.sort((a, b) => naturalCompare(a.etcd?.name ?? '', b.etcd?.name ?? '') || naturalCompare(a.address, b.address));
   const quorum = quorumOf(rows, o.members, leader !== undefined);
   return {
     engine: 'etcd',

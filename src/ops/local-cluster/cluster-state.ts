@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError } from '../../common/errors.js';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { TlsFiles } from '../../client/index.js';
-import { memberAddress, readManifest, type ClusterManifest, type ManifestMemberState } from './manifest.js';
+import { engineOf, memberAddress, readManifest, type ClusterManifest, type LocalEngine, type ManifestMemberState } from './manifest.js';
 import { checkClusterName, clusterPaths, type ClusterPaths } from './paths.js';
 import { metricsUrl, SCRAPE_CONFIG_FILE } from './monitoring.js';
 import { memberPid } from './pids.js';
@@ -39,6 +39,8 @@ export interface LocalMemberView {
 /** One local cluster as `fleet ps` shows it. */
 export interface LocalClusterView {
   readonly name: string;
+  /** What its members run: fleet's own coordinator, or etcd. */
+  readonly engine: LocalEngine;
   readonly state: ClusterRunState;
   readonly home: string;
   readonly dataDir: string;
@@ -65,6 +67,12 @@ export async function openCluster(root: string, name: string): Promise<LocalClus
   return c;
 }
 
+/** Refuses (exit 2, one line) a command that only fleet's own members can carry out, on a local etcd cluster. */
+export function requireFleetEngine(c: LocalCluster, command: string): void {
+  if (engineOf(c.manifest) !== 'etcd') return;
+  throw new CliError(`fleet ${command} does not apply to local cluster ${c.manifest.name}: it runs etcd (fleet ps, down, up and destroy manage its processes)`, { exitCode: EXIT.usage, code: 'USAGE' });
+}
+
 /** The members whose pid file names a live process that is verifiably that member. */
 export async function runningMembers(c: LocalCluster): Promise<RunningMember[]> {
   const found = await Promise.all(c.manifest.members.map(async (member) => ({ member, pid: await memberPid(c.paths.pidFile(member.id), member) })));
@@ -83,6 +91,7 @@ export async function viewOf(c: LocalCluster): Promise<LocalClusterView> {
   const scrape = join(c.paths.home, SCRAPE_CONFIG_FILE);
   return {
     name: m.name,
+    engine: engineOf(m),
     state: runState(running.size, m.members.length),
     home: c.paths.home,
     dataDir: m.dataDir,

@@ -10,4 +10,6 @@ export { upCluster, downCluster, destroyCluster, listClusters, type UpOptions, t
 export { scaleCluster, type ScaleOptions, type ScaleResult } from './scale.js';
 export { MIN_NODES, MAX_NODES } from './scale-plan.js';
 export { SILENT_PROGRESS, type Progress } from './wait.js';
+export { initEtcdCluster, type EtcdInitOptions, type EtcdInitResult } from './etcd-cluster.js';
+export { findEtcdBinary, ETCD_PACKAGE } from './etcd-members.js';
 export { recoverLocalCluster, type RecoverOptions, type RecoverResult } from './recover.js';

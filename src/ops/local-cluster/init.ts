@@ -9,11 +9,11 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { EndpointStatus } from '../../client/index.js';
-import type { ContextStore } from '../../client/contexts.js';
+import type { ContextEntry, ContextStore } from '../../client/contexts.js';
 import { findCluster, operatorAccess, operatorTls, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { waitHealthy } from './health.js';
 import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
-import { LOCAL_HOST, claimedPorts, endpointsOf, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest } from './manifest.js';
+import { LOCAL_HOST, claimedPorts, endpointsOf, engineOf, portsOf, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest } from './manifest.js';
 import { clusterPaths, checkClusterName, type ClusterPaths } from './paths.js';
 import { SCRAPE_CONFIG_FILE, withMetricsPorts, writeScrapeConfig } from './monitoring.js';
 import { busyPorts, describeBusyPort } from './ports.js';
@@ -83,6 +83,7 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
   checkClusterName(opts.name);
   if (!(INIT_SIZES as readonly number[]).includes(opts.nodes)) throw new CliError(`--nodes must be 1, 3 or 5 (got ${opts.nodes})`, { exitCode: EXIT.usage });
   const existing = await findCluster(opts.root, opts.name);
+  if (existing && engineOf(existing.manifest) === 'etcd') throw new CliError(`local cluster ${opts.name} already exists and runs etcd`, { exitCode: EXIT.precondition, hint: `choose another --name, or fleet destroy --name ${opts.name} first` });
   if (existing) return alreadyThere(existing, opts, t0);
   const paths = clusterPaths(opts.root, opts.name);
   const planned = planManifest(opts, paths);
@@ -117,12 +118,14 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
 }
 
 /** The context `fleet init` writes: every member, both tokens, and where the cluster lives. */
-export function contextOf(manifest: ClusterManifest, paths: ClusterPaths) {
+export function contextOf(manifest: ClusterManifest, paths: ClusterPaths): ContextEntry {
+  // An etcd cluster's members take no token: the context says what they speak and where they live.
+  if (engineOf(manifest) === 'etcd') return { engine: 'etcd', endpoints: endpointsOf(manifest), local: { dataDir: paths.home } };
   const tls = operatorTls({ manifest, paths });
   return { endpoints: endpointsOf(manifest), tokenFile: paths.tokenFile, adminTokenFile: paths.adminTokenFile, ...tls, local: { dataDir: paths.home } };
 }
 
-async function alreadyThere(c: LocalCluster, opts: InitOptions, t0: number): Promise<InitResult> {
+export async function alreadyThere(c: LocalCluster, opts: Pick<InitOptions, 'contexts' | 'monitoring'>, t0: number): Promise<InitResult> {
   const contexts = opts.contexts;
   const before = await viewOf(c);
   if (before.state !== 'running') {
@@ -152,13 +155,14 @@ function planManifest(opts: InitOptions, paths: ClusterPaths): ClusterManifest {
 }
 
 /** Refuses before anything is written: ports of other local clusters, busy ports (with their holders), data dirs that hold data. */
-async function checkPlaceIsFree(manifest: ClusterManifest, root: string): Promise<void> {
+export async function checkPlaceIsFree(manifest: ClusterManifest, root: string): Promise<void> {
   const claimed = await claimedPorts(root);
-  const taken = manifest.members.find((m) => claimed.has(m.port));
-  if (taken) {
-    throw new CliError(`port ${taken.port} belongs to local cluster ${claimed.get(taken.port)}`, { hint: 'choose other ports with --base-port; fleet ps lists the ports in use', code: 'PORT_IN_USE' });
+  const ports = manifest.members.flatMap(portsOf);
+  const taken = ports.find((p) => claimed.has(p));
+  if (taken !== undefined) {
+    throw new CliError(`port ${taken} belongs to local cluster ${claimed.get(taken)}`, { hint: 'choose other ports with --base-port; fleet ps lists the ports in use', code: 'PORT_IN_USE' });
   }
-  const busy = await busyPorts(LOCAL_HOST, manifest.members.map((m) => m.port));
+  const busy = await busyPorts(LOCAL_HOST, ports);
   if (busy.length > 0) {
     throw new CliError(busy.map(describeBusyPort).join('; '), { hint: 'stop that program, or choose other ports with --base-port', code: 'PORT_IN_USE', details: { ports: busy.map((b) => b.port) } });
   }
@@ -186,7 +190,7 @@ export function earlyExit(launched: readonly LaunchedMember[], paths: ClusterPat
 }
 
 /** Stops what init started and removes what it wrote (keeping the logs); answers the error to throw. */
-async function rollBack(err: unknown, manifest: ClusterManifest, paths: ClusterPaths, launched: readonly LaunchedMember[]): Promise<CliError> {
+export async function rollBack(err: unknown, manifest: ClusterManifest, paths: ClusterPaths, launched: readonly LaunchedMember[]): Promise<CliError> {
   const reason = err instanceof Error ? err.message : String(err);
   const exitCode = err instanceof CliError && err.exitCode === EXIT.unavailable ? EXIT.unavailable : EXIT.error;
   let cleanup = `stopped the ${launched.length} member${launched.length === 1 ? '' : 's'} it started`;

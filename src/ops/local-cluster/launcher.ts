@@ -63,19 +63,28 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
 /** Starts one member detached, writes its pid file, and returns at once. */
 export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths, founding = false): Promise<LaunchedMember> {
   await ensureMemberCredentials(manifest, member, paths);
+  const args = [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths, founding)];
+  return startDetached(process.execPath, args, { ...process.env, ...MEMBER_ENV, NO_COLOR: '1' }, member, paths);
+}
+
+/**
+ * Runs `file args` as a member: detached in its own process group, output appended to the
+ * member's log, its pid file written; returns once it has exec'd (so its pid is recognisable).
+ */
+export async function startDetached(file: string, args: readonly string[], env: NodeJS.ProcessEnv, member: ManifestMember, paths: ClusterPaths): Promise<LaunchedMember> {
   const log = openSync(paths.logFile(member.id), 'a', 0o600);
   const logFrom = fstatSync(log).size;
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths, founding)], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, ...MEMBER_ENV, NO_COLOR: '1' },
-    });
+    child = spawn(file, args, { detached: true, stdio: ['ignore', log, log], env });
   } finally {
     closeSync(log);
   }
-  if (child.pid === undefined) throw new Error(`could not start member ${member.id}: ${process.execPath} did not run`);
+  if (child.pid === undefined) {
+    // The reason comes as an 'error' event, which must not go unheard; the throw says it.
+    child.once('error', () => undefined);
+    throw new Error(`could not start member ${member.id}: ${file} did not run`);
+  }
   const launched: LaunchedMember = { id: member.id, pid: child.pid, child, exit: undefined, logFrom };
   child.once('exit', (code, signal) => (launched.exit = signal ?? String(code)));
   child.unref();

@@ -13,12 +13,14 @@ import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type 
 import { leaderOf, probeStatuses, waitHealthy } from './health.js';
 import { contextOf } from './init.js';
 import { lastLogLine, launchMember, type LaunchedMember } from './launcher.js';
-import { LOCAL_HOST, listManifests, memberAddress, mkdirPrivate, writeManifest } from './manifest.js';
+import { LOCAL_HOST, engineOf, listManifests, memberAddress, mkdirPrivate, writeManifest } from './manifest.js';
 import { refreshScrapeConfig, withMetricsPorts } from './monitoring.js';
 import { clusterPaths, type ClusterPaths } from './paths.js';
 import { removePidFile } from './pids.js';
 import { busyPorts, describeBusyPort } from './ports.js';
-import { stopMembers, type StopReport } from './shutdown.js';
+import { stopMembers, type RunningMember, type StopReport } from './shutdown.js';
+import { etcdLeaderOf, upEtcdCluster } from './etcd-cluster.js';
+import type { StatusModel } from '../status.js';
 import { SILENT_PROGRESS, type Progress } from './wait.js';
 
 /** Which cluster, where. */
@@ -44,6 +46,8 @@ export interface UpResult {
   readonly cluster: LocalClusterView;
   readonly leader: string | null;
   readonly statuses: readonly EndpointStatus[];
+  /** An etcd cluster's status table (its `statuses` are empty): etcd answers in its own terms. */
+  readonly etcdModel?: StatusModel | null;
   readonly elapsedMs: number;
 }
 
@@ -56,6 +60,10 @@ export interface UpResult {
 export async function upCluster(opts: UpOptions): Promise<UpResult> {
   const t0 = Date.now();
   const found = await openCluster(opts.root, opts.name);
+  if (engineOf(found.manifest) === 'etcd') {
+    const r = await upEtcdCluster(found, opts);
+    return { ...r, failed: [], statuses: [], etcdModel: r.model };
+  }
   const runningIds = new Set((await runningMembers(found)).map((r) => r.member.id));
   if (runningIds.size === found.manifest.members.length) return { outcome: 'already-running', started: [], failed: [], cluster: await viewOf(found), leader: null, statuses: [], elapsedMs: Date.now() - t0 };
   const c = await withMetrics(found, opts.root, runningIds);
@@ -161,11 +169,17 @@ async function stopCluster(c: LocalCluster, timeoutMs: number, t0: number): Prom
   const running = await runningMembers(c);
   await removeStalePidFiles(c, new Set(running.map((r) => r.member.id)));
   if (running.length === 0) return { outcome: 'already-stopped', stopped: [], killed: [], leader: null, elapsedMs: Date.now() - t0 };
-  const statuses = await probeStatuses(running.map((r) => memberAddress(r.member)), await operatorAccess(c).catch(() => ({ token: '', tls: operatorTls(c) })));
-  const leader = leaderOf(statuses);
+  const leader = await leaderToStopLast(c, running);
   const report = await stopMembers(running, leader, { timeoutMs, waveGraceMs: followerGraceMs(c) });
   for (const r of running) await removePidFile(c.paths.pidFile(r.member.id));
   return { outcome: 'stopped', ...report, leader: leader ?? null, elapsedMs: Date.now() - t0 };
+}
+
+/** The running member that leads, asked in the cluster's own terms (undefined when none answers as leader). */
+async function leaderToStopLast(c: LocalCluster, running: readonly RunningMember[]): Promise<string | undefined> {
+  if (engineOf(c.manifest) === 'etcd') return etcdLeaderOf(running.map((r) => r.member)).catch(() => undefined);
+  const statuses = await probeStatuses(running.map((r) => memberAddress(r.member)), await operatorAccess(c).catch(() => ({ token: '', tls: operatorTls(c) })));
+  return leaderOf(statuses);
 }
 
 /**

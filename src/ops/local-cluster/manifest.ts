@@ -27,9 +27,14 @@ export interface ManifestMember {
   readonly state: ManifestMemberState;
   /** Where it serves Prometheus metrics (on LOCAL_HOST); absent in clusters made before members had one, until `fleet up` gives them one. */
   readonly metricsPort?: number;
+  /** An etcd member's peer port (`port` is its client port); fleet's members take peers on their one port. */
+  readonly peerPort?: number;
 }
 
-/** The whole manifest. Invariant: member ids and ports (member and metrics ports together) are unique. */
+/** What a local cluster runs: fleet's own members, or the installed etcd (`fleet init --engine etcd`). */
+export type LocalEngine = 'fleet' | 'etcd';
+
+/** The whole manifest. Invariant: member ids and ports (member, peer and metrics ports together) are unique. */
 export interface ClusterManifest {
   readonly version: 1;
   readonly name: string;
@@ -46,6 +51,18 @@ export interface ClusterManifest {
   readonly nextMember: number;
   /** Every connection is TLS, with certificates from the cluster's own CA (`fleet init --tls`). */
   readonly tls?: boolean;
+  /** Absent for fleet's own members (every manifest written before etcd was offered). */
+  readonly engine?: 'etcd';
+}
+
+/** The engine a manifest's members run. */
+export function engineOf(manifest: Pick<ClusterManifest, 'engine'>): LocalEngine {
+  return manifest.engine ?? 'fleet';
+}
+
+/** Every port a member binds: its client port, and an etcd member's peer port. */
+export function portsOf(m: Pick<ManifestMember, 'port' | 'peerPort' | 'metricsPort'>): number[] {
+  return [m.port, m.peerPort, m.metricsPort].filter((p): p is number => p !== undefined);
 }
 
 /** A member's `host:port`. */
@@ -111,12 +128,7 @@ export async function listManifests(root: string): Promise<ClusterManifest[]> {
 /** Ports of every local cluster under `root` (running or not), with the cluster that owns each. */
 export async function claimedPorts(root: string): Promise<Map<number, string>> {
   const claimed = new Map<number, string>();
-  for (const m of await listManifests(root)) {
-    for (const x of m.members) {
-      claimed.set(x.port, m.name);
-      if (x.metricsPort !== undefined) claimed.set(x.metricsPort, m.name);
-    }
-  }
+  for (const m of await listManifests(root)) for (const x of m.members) for (const port of portsOf(x)) claimed.set(port, m.name);
   return claimed;
 }
 
@@ -147,6 +159,7 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
   if (!isPort(m.basePort)) bad('basePort must be a port number');
   if (!Number.isInteger(m.nextMember) || (m.nextMember as number) < 1) bad('nextMember must be a positive integer');
   if (m.tls !== undefined && typeof m.tls !== 'boolean') bad('tls must be true or false');
+  if (m.engine !== undefined && m.engine !== 'etcd') bad(`unknown engine ${JSON.stringify(m.engine)}`);
   if (!Array.isArray(m.members) || m.members.length === 0) bad('members must be a non-empty list');
   const ids = new Set<string>();
   const ports = new Set<number>();
@@ -155,8 +168,9 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
     if (typeof mm.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(mm.id)) bad('a member has an invalid id');
     if (!isPort(mm.port) || typeof mm.dataDir !== 'string' || (mm.state !== 'voter' && mm.state !== 'joining')) bad(`member ${String(mm.id)} is incomplete`);
     if (mm.metricsPort !== undefined && !isPort(mm.metricsPort)) bad(`member ${String(mm.id)} has an invalid metricsPort`);
-    const own = mm.metricsPort === undefined ? [mm.port as number] : [mm.port as number, mm.metricsPort as number];
-    if (ids.has(mm.id as string) || own.some((p) => ports.has(p)) || own[0] === own[1]) bad(`member ${String(mm.id)} repeats an id or a port`);
+    if (mm.peerPort !== undefined && !isPort(mm.peerPort)) bad(`member ${String(mm.id)} has an invalid peerPort`);
+    const own = portsOf(mm as unknown as ManifestMember);
+    if (ids.has(mm.id as string) || own.some((p) => ports.has(p)) || new Set(own).size !== own.length) bad(`member ${String(mm.id)} repeats an id or a port`);
     ids.add(mm.id as string);
     for (const p of own) ports.add(p);
   }

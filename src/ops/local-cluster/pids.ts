@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** What identifies a member's process: its id and data dir, as passed to `node start`. */
 export interface MemberIdentity {
@@ -66,15 +66,19 @@ export function commandLineOf(pid: number): string[] | undefined {
   }
 }
 
-/** Whether `argv` is `… node start … --id <id> … --data-dir <dir> …` for this member. */
+/**
+ * Whether `argv` is this member's: `… node start … --id <id> … --data-dir <dir> …` for fleet's
+ * members, `…/etcd … --name <id> … --data-dir <dir> …` for a local etcd cluster's.
+ */
 export function isMemberCommandLine(argv: readonly string[], member: MemberIdentity): boolean {
+  if (basename(argv[0] ?? '') === 'etcd') return flagAfter(argv, 0, '--name') === member.id && flagAfter(argv, 0, '--data-dir') === member.dataDir;
   const start = argv.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start');
-  if (start < 0) return false;
-  const flag = (name: string): string | undefined => {
-    const i = argv.indexOf(name, start);
-    return i < 0 ? undefined : argv[i + 1];
-  };
-  return flag('--id') === member.id && flag('--data-dir') === member.dataDir;
+  return start >= 0 && flagAfter(argv, start, '--id') === member.id && flagAfter(argv, start, '--data-dir') === member.dataDir;
+}
+
+function flagAfter(argv: readonly string[], from: number, name: string): string | undefined {
+  const i = argv.indexOf(name, from);
+  return i < 0 ? undefined : argv[i + 1];
 }
 
 /** Whether `pid` is alive and is this member's process. */

@@ -10,7 +10,7 @@
 import { CliError, EXIT } from '../../common/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import { planRecovery, recoverDataDir, type RecoveryOutcome, type RecoveryPlan } from '../recover.js';
-import { operatorAccess, operatorTls, openCluster, runningMembers, viewOf, type LocalClusterView } from './cluster-state.js';
+import { operatorAccess, operatorTls, openCluster, requireFleetEngine, runningMembers, viewOf, type LocalClusterView } from './cluster-state.js';
 import { probeStatuses, waitHealthy } from './health.js';
 import { contextOf } from './init.js';
 import { lastLogLine, launchMember, type LaunchedMember } from './launcher.js';
@@ -55,6 +55,7 @@ export async function recoverLocalCluster(opts: RecoverOptions): Promise<Recover
   const progress = opts.progress ?? SILENT_PROGRESS;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const c = await openCluster(opts.root, opts.name);
+  requireFleetEngine(c, 'recover');
   const survivor = c.manifest.members.find((m) => m.id === opts.from);
   if (survivor === undefined) {
     throw new CliError(`${opts.from} is not a member of ${c.manifest.name} (members: ${c.manifest.members.map((m) => m.id).join(', ')})`, { exitCode: EXIT.usage });

@@ -17,7 +17,7 @@ import { previewChange, type ChangePreview } from '../safety/gate.js';
 import { waitCaughtUp } from '../safety/catch-up.js';
 import { collectStatus } from '../status.js';
 import { localClient } from './health.js';
-import { operatorAccess, openCluster, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
+import { operatorAccess, openCluster, requireFleetEngine, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
 import { contextOf } from './init.js';
 import { launchMember, lastLogLine, type LaunchedMember } from './launcher.js';
 import { LOCAL_HOST, claimedPorts, memberAddress, memberDataDir, memberId, mkdirPrivate, writeManifest, type ClusterManifest, type ManifestMember } from './manifest.js';
@@ -76,6 +76,7 @@ export async function scaleCluster(opts: ScaleOptions): Promise<ScaleResult> {
     throw new CliError(`--nodes must be between ${MIN_NODES} and ${MAX_NODES} (got ${opts.nodes})`, { exitCode: EXIT.usage });
   }
   const c = await openCluster(opts.root, opts.name);
+  requireFleetEngine(c, 'scale');
   await requireRunning(c);
   const client = await localClient({ endpoints: c.manifest.members.map(memberAddress), ...(await operatorAccess(c)), callTimeoutMs: 2_000, overallTimeoutMs: 20_000 });
   const s: Scaling = { c, client, opts, progress: opts.progress ?? SILENT_PROGRESS, timeoutMs: opts.timeoutMs ?? 60_000 };

@@ -1,0 +1,66 @@
+/**
+ * What `fleet status` asks an etcd cluster (Maintenance.Status of each member, Cluster.MemberList
+ * and Maintenance.Alarm of one), over plain HTTP/2 with the precompiled messages: no grpc-js, no
+ * protobufjs, the same one-shot transport as fleet's own status probe (client/probe). Answers in
+ * EtcdClient's shapes, mapped by the same functions (from-wire.ts). etcd's user auth needs a
+ * token call first; a target with a user takes EtcdClient instead.
+ */
+import { loadEtcdProbeCodecs } from '../../proto/etcd.js';
+import { H2Connection } from '../probe/h2-unary.js';
+import type { TlsFiles } from '../tls.js';
+import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
+import { ALARM_GET, alarmsFromWire, memberFromWire, statusFromWire } from './from-wire.js';
+import type { WireMember, WireStatus } from './services.js';
+
+/** Where and how the probe connects. */
+export interface EtcdProbeOptions {
+  readonly endpoints: readonly string[];
+  readonly tls?: TlsFiles | undefined;
+  /** The deadline of each call unless one is given. */
+  readonly timeoutMs: number;
+}
+
+/** A probe of one etcd cluster. Invariant: `close()` ends every connection it opened. */
+export class EtcdStatusProbe {
+  readonly endpoints: readonly string[];
+  readonly #opts: EtcdProbeOptions;
+  readonly #connections = new Map<string, H2Connection>();
+
+  constructor(opts: EtcdProbeOptions) {
+    this.#opts = opts;
+    this.endpoints = opts.endpoints;
+  }
+
+  async status(endpoint: string, timeoutMs?: number): Promise<EtcdStatus> {
+    const c = loadEtcdProbeCodecs();
+    const answer = await this.#call(endpoint, '/etcdserverpb.Maintenance/Status', c.statusRequest.encode({}), timeoutMs);
+    return statusFromWire(c.statusResponse.decode(answer) as unknown as WireStatus);
+  }
+
+  async memberList(endpoint: string, timeoutMs?: number): Promise<EtcdMember[]> {
+    const c = loadEtcdProbeCodecs();
+    const answer = await this.#call(endpoint, '/etcdserverpb.Cluster/MemberList', c.memberListRequest.encode({}), timeoutMs);
+    return (c.memberListResponse.decode(answer) as unknown as { members: WireMember[] }).members.map(memberFromWire);
+  }
+
+  async alarms(endpoint: string, timeoutMs?: number): Promise<EtcdAlarm[]> {
+    const c = loadEtcdProbeCodecs();
+    const answer = await this.#call(endpoint, '/etcdserverpb.Maintenance/Alarm', c.alarmRequest.encode(ALARM_GET), timeoutMs);
+    return alarmsFromWire(c.alarmResponse.decode(answer) as unknown as { alarms: { memberID: string; alarm: string }[] });
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const c of this.#connections.values()) c.close();
+    this.#connections.clear();
+  }
+
+  #call(address: string, path: string, message: Uint8Array, timeoutMs = this.#opts.timeoutMs): Promise<Buffer> {
+    let connection = this.#connections.get(address);
+    if (connection === undefined) {
+      connection = new H2Connection(address, this.#opts.tls);
+      this.#connections.set(address, connection);
+    }
+    return connection.unary(path, message, { timeoutMs });
+  }
+}
