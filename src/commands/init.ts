@@ -5,6 +5,9 @@ import { UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
+/** The region of a zone `--regions` does not place. */
+const DEFAULT_REGION = 'local';
+
 /** `fleet init --json`. */
 export interface InitJson {
   readonly outcome: 'created' | 'already-running';
@@ -29,6 +32,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     '<%= config.bin %> init --nodes 1 --name dev --base-port 8781',
     '<%= config.bin %> init --nodes 5 --heartbeat 50ms --election-timeout 300ms --json',
     '<%= config.bin %> init --tls --name secure --base-port 9781',
+    '<%= config.bin %> init --nodes 5 --zones a,b,c --regions eu-west-1',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
@@ -39,18 +43,21 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     heartbeat: Flags.string({ description: 'leader heartbeat interval', default: '100ms', helpValue: '<duration>' }),
     'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
     tls: Flags.boolean({ description: 'create a CA and certificates, and run every connection over mutual TLS', default: false }),
+    zones: Flags.string({ description: 'lay the members out round-robin over these zones, as if the cluster spanned them (n1 in the first, n2 in the second, …); fleet status then reports fault tolerance per zone', helpValue: '<a,b,c>' }),
+    regions: Flags.string({ description: `the zones' regions: one for all, or one per zone (default: ${DEFAULT_REGION})`, helpValue: '<r1,r2,r3>' }),
     timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
   };
 
   async run(): Promise<InitJson> {
     const { flags } = await this.parse(Init);
     checkTiming(flags.heartbeat, flags['election-timeout']);
+    const zones = await zonesOf(flags.zones, flags.regions);
     const lc = await import('../ops/local-cluster/index.js');
     const contexts = await this.contextStore();
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
-        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, timeoutMs: flags.timeout,
+        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, timeoutMs: flags.timeout, zones,
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
@@ -77,6 +84,17 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     this.log('');
     this.log(`Context ${p.bold(r.context)} is now current; data in ${render.tildePath(r.cluster.home)}.`);
     this.log(render.nextSteps(r.cluster.name, n, p));
+  }
+}
+
+/** `--zones` and `--regions` as zone slots; a usage error for labels a member would refuse. */
+async function zonesOf(zones: string | undefined, regions: string | undefined) {
+  const [{ zoneSlots }, { placementLabelProblem }] = await Promise.all([import('../ops/placement.js'), import('../common/placement.js')]);
+  const list = (s: string | undefined) => (s === undefined ? [] : s.split(',').map((x) => x.trim()));
+  try {
+    return zoneSlots(list(zones), list(regions), DEFAULT_REGION, placementLabelProblem);
+  } catch (err) {
+    throw new UsageError((err as Error).message, 'e.g. --zones a,b,c --regions eu-west-1', err);
   }
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../../common/errors.js';
+import type { ZoneSlot } from '../placement.js';
 import { CLUSTER_NAME, clusterPaths } from './paths.js';
 
 /** Loopback only: local clusters are never reachable from another machine. */
@@ -25,6 +26,9 @@ export interface ManifestMember {
   /** Absolute path of its data dir. */
   readonly dataDir: string;
   readonly state: ManifestMemberState;
+  /** Where it runs as if the cluster spanned zones (`fleet init --zones`); passed as `--zone`/`--region`. */
+  readonly zone?: string;
+  readonly region?: string;
 }
 
 /** The whole manifest. Invariant: member ids and ports are unique. */
@@ -44,6 +48,8 @@ export interface ClusterManifest {
   readonly nextMember: number;
   /** Every connection is TLS, with certificates from the cluster's own CA (`fleet init --tls`). */
   readonly tls?: boolean;
+  /** The zones the cluster is laid out over (`fleet init --zones`, `--regions`): where `fleet scale` puts new members. */
+  readonly zones?: readonly ZoneSlot[];
 }
 
 /** A member's `host:port`. */
@@ -135,6 +141,7 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
   if (!isPort(m.basePort)) bad('basePort must be a port number');
   if (!Number.isInteger(m.nextMember) || (m.nextMember as number) < 1) bad('nextMember must be a positive integer');
   if (m.tls !== undefined && typeof m.tls !== 'boolean') bad('tls must be true or false');
+  if (m.zones !== undefined && (!Array.isArray(m.zones) || !m.zones.every((z: unknown) => isSlot(z)))) bad('zones must be a list of {zone, region}');
   if (!Array.isArray(m.members) || m.members.length === 0) bad('members must be a non-empty list');
   const ids = new Set<string>();
   const ports = new Set<number>();
@@ -142,10 +149,16 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
     const mm = x as Record<string, unknown>;
     if (typeof mm.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(mm.id)) bad('a member has an invalid id');
     if (!isPort(mm.port) || typeof mm.dataDir !== 'string' || (mm.state !== 'voter' && mm.state !== 'joining')) bad(`member ${String(mm.id)} is incomplete`);
+    if ((mm.zone !== undefined && typeof mm.zone !== 'string') || (mm.region !== undefined && typeof mm.region !== 'string')) bad(`member ${String(mm.id)} has a zone or region that is not a string`);
     if (ids.has(mm.id as string) || ports.has(mm.port as number)) bad(`member ${String(mm.id)} repeats an id or a port`);
     ids.add(mm.id as string);
     ports.add(mm.port as number);
   }
+}
+
+function isSlot(v: unknown): boolean {
+  const z = v as Record<string, unknown> | null;
+  return typeof z === 'object' && z !== null && typeof z.zone === 'string' && typeof z.region === 'string';
 }
 
 function isPort(v: unknown): v is number {
