@@ -22,7 +22,7 @@ function cluster(layout: string, learners: readonly string[] = []): StatusModel 
       ? leader({ members, zone, progress: placed.filter(([, x]) => x !== 'n1').map(([, x]) => progress(x, learners.includes(x))) })
       : member(id, { members, zone }),
   );
-  return buildStatusModel(statuses.map(ok));
+  return buildStatusModel(statuses.map((s) => ok(s)));
 }
 
 describe('the placement gate (ZONE_MAJORITY)', () => {
