@@ -98,8 +98,8 @@ describe('a cluster over three zones', () => {
     expect(preview.problems.map((p) => p.code)).toEqual(['ZONE_MAJORITY']);
     expect(preview.after).toMatchObject({ voters: ['n1', 'n2', 'n4', 'n5', 'n6'], quorum: 3, canLose: 2 });
     // Nothing changed: n6 is not a member.
-    const list = JSON.parse((await fleet('members', 'list', '--json')).stdout) as { members: { id: string }[] };
-    expect(list.members.map((m) => m.id)).toEqual(['n1', 'n2', 'n4', 'n5']);
+    const list = JSON.parse((await fleet('members', 'list', '--json')).stdout) as { members: { id: string; zone: string | null }[] };
+    expect(list.members.map((m) => [m.id, m.zone])).toEqual([['n1', 'a'], ['n2', 'b'], ['n4', 'a'], ['n5', 'b']]);
   }, 60_000);
 });
 
