@@ -12,6 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parsePositiveDuration } from '../common/durations.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
+import { placementLabelProblem } from '../common/placement.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
 
 interface FlagSpec {
@@ -34,6 +35,8 @@ const SPEC = {
       "new: this member is founding a cluster with --peers; existing: the cluster already exists. A member without Raft state bootstraps from --peers only when new; when existing it refuses to start, since it may be one that lost its data dir and with it votes and acknowledged entries (re-seed such a member: fleet members remove, fleet members add --learner, start it with --join, fleet members promote). Default: new if --data-dir is an empty directory (as fleet init creates it), else existing. Ignored once the data dir holds this member's state",
   },
   cluster: { type: 'string', description: 'cluster name: members of another cluster are refused', default: 'fleet' },
+  zone: { type: 'string', description: "this member's zone (failure domain, e.g. eu-west-1a): announced to its peers, shown by fleet status, weighed by the placement gate" },
+  region: { type: 'string', description: "this member's region (e.g. eu-west-1)" },
   'metrics-listen': { type: 'string', description: 'host:port to serve Prometheus metrics on' },
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
   'election-timeout': { type: 'string', description: 'base election timeout (randomized up to twice this)', default: '1000ms' },
@@ -102,6 +105,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if (join && peers.size > 0) throw usage('--join and --peers exclude each other: a joining member learns the membership from the leader');
   const dataDir = text(flags, 'data-dir')!;
   refuseUnusableDataDir(dataDir);
+  const placement = placementOf(flags);
   const stateText = text(flags, 'initial-cluster-state');
   if (stateText !== undefined && stateText !== 'new' && stateText !== 'existing') throw usage(`--initial-cluster-state must be new or existing, got '${stateText}'`);
   if (join && stateText === 'new') throw usage('--join and --initial-cluster-state new exclude each other: a joining member joins an existing cluster; one founding a cluster names it with --peers');
@@ -139,6 +143,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     dataDir,
     initialClusterState,
     listen: listenText,
+    placement,
     founders: peers,
     metricsListen,
     heartbeatMs,
@@ -157,10 +162,17 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   };
 }
 
-/**
- * Whether `dir` is an existing directory with nothing in it: what fleet init prepares for a
- * founding member. A data dir that is missing may be one that was wiped.
- */
+/** `--zone` and `--region`, checked; undefined when neither is set. */
+function placementOf(flags: NodeStartFlags): { zone: string; region: string } | undefined {
+  const zone = text(flags, 'zone') ?? '';
+  const region = text(flags, 'region') ?? '';
+  for (const [name, value] of [['--zone', zone], ['--region', region]] as const) {
+    const problem = value === '' ? undefined : placementLabelProblem(value, name);
+    if (problem !== undefined) throw usage(problem);
+  }
+  return zone === '' && region === '' ? undefined : { zone, region };
+}
+
 /**
  * A data dir that is a file, or cannot be created, is refused up front: the storage would fail
  * later, deep in start-up. A missing one is created to try and removed again, because whether
@@ -186,6 +198,10 @@ function refuseUnusableDataDir(dir: string): void {
   }
 }
 
+/**
+ * Whether `dir` is an existing directory with nothing in it: what fleet init prepares for a
+ * founding member. A data dir that is missing may be one that was wiped.
+ */
 function isEmptyDirectory(dir: string): boolean {
   try {
     return readdirSync(dir).length === 0;

@@ -120,7 +120,7 @@ export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryC
 
 /** A member's status. */
 export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
-  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, ...rest } = s;
+  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, ...rest } = s;
   return {
     ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
@@ -131,7 +131,13 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
     repair: s.repair === null ? null : { file: s.repair.file, reason: s.repair.reason, since: s.repair.since },
     ...(autopilot === null || autopilot === undefined ? {} : { autopilot: autopilotFromWire(autopilot) }),
     ...(clockOffsetMs === undefined || clockOffsetMs === null ? {} : { clockOffsetMs }),
+    ...placementFromWire(zone, region),
   };
+}
+
+/** A zone and region, without the ones that are unset ('' on the wire). */
+function placementFromWire(zone: string | undefined, region: string | undefined): { zone?: string; region?: string } {
+  return { ...(zone ? { zone } : {}), ...(region ? { region } : {}) };
 }
 
 /** Autopilot's assessment. */
@@ -153,7 +159,7 @@ export function autopilotSettingsFromWire(v: wire.AutopilotSettings__Output | nu
 
 /** A member of the membership. */
 export function memberFromWire(m: wire.MemberInfo__Output): MemberInfo {
-  return { id: m.id, address: m.address, voter: m.voter };
+  return { id: m.id, address: m.address, voter: m.voter, ...placementFromWire(m.zone, m.region) };
 }
 
 const nullable = (v: string | undefined): string | null => v ?? null;

@@ -304,6 +304,9 @@ export interface MemberInfo {
   readonly id: string;
   readonly address: string;
   readonly voter: boolean;
+  /** Its zone and region as the answering member knows them; absent when unset or unknown. */
+  readonly zone?: string;
+  readonly region?: string;
 }
 
 /** A follower's replication progress as its leader sees it. */
@@ -352,6 +355,9 @@ export interface MemberStatus {
   readonly storage: 'ok' | 'out-of-space' | 'unknown';
   /** The leader's wall clock minus the member's, in ms; absent on the leader (and from older members). */
   readonly clockOffsetMs?: number;
+  /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */
+  readonly zone?: string;
+  readonly region?: string;
 }
 
 /** Where a member found its log damaged, why, and since when (ISO 8601). */

@@ -5,6 +5,9 @@ import { UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { EtcdInitResult, InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
+/** The region of a zone `--regions` does not place. */
+const DEFAULT_REGION = 'local';
+
 /** `fleet init --json`. */
 export interface InitJson {
   readonly outcome: 'created' | 'already-running';
@@ -35,6 +38,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     '<%= config.bin %> init --tls --name secure --base-port 9781',
     '<%= config.bin %> init --monitoring && prometheus --config.file ~/.local/share/fleet/clusters/local/prometheus.yml',
     '<%= config.bin %> init --engine etcd --name etcd-dev',
+    '<%= config.bin %> init --nodes 5 --zones a,b,c --regions eu-west-1',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
@@ -46,6 +50,8 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
     tls: Flags.boolean({ description: 'create a CA and certificates, and run every connection over mutual TLS', default: false }),
     monitoring: Flags.boolean({ description: `write a Prometheus scrape config for the members' metrics (prometheus.yml in the cluster's directory)`, default: false }),
+    zones: Flags.string({ description: 'lay the members out round-robin over these zones, as if the cluster spanned them (n1 in the first, n2 in the second, …); fleet status then reports fault tolerance per zone', helpValue: '<a,b,c>' }),
+    regions: Flags.string({ description: `the zones' regions: one for all, or one per zone (default: ${DEFAULT_REGION})`, helpValue: '<r1,r2,r3>' }),
     timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
     engine: Flags.option({ options: ['fleet', 'etcd'] as const, description: "what the members run: fleet's own coordinator, or the installed etcd", default: 'fleet' as const })(),
   };
@@ -54,13 +60,15 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     const { flags } = await this.parse(Init);
     checkTiming(flags.heartbeat, flags['election-timeout']);
     if (flags.engine === 'etcd' && flags.monitoring) throw new UsageError('--monitoring is not offered with --engine etcd', 'leave out --monitoring: etcd serves /metrics on each client port');
+    if (flags.engine === 'etcd' && flags.zones !== undefined) throw new UsageError('--zones is not offered with --engine etcd', 'leave out --zones, or use --engine fleet');
     if (flags.engine === 'etcd') return this.#initEtcd(flags);
+    const zones = await zonesOf(flags.zones, flags.regions);
     const lc = await import('../ops/local-cluster/index.js');
     const contexts = await this.contextStore();
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'] ?? DEFAULT_BASE_PORT, dataDir: flags['data-dir'],
-        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, monitoring: flags.monitoring, timeoutMs: flags.timeout,
+        heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, monitoring: flags.monitoring, timeoutMs: flags.timeout, zones,
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
@@ -130,6 +138,17 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
 
 /** fleet's members' first port when --base-port is not given. */
 const DEFAULT_BASE_PORT = 7781;
+
+/** `--zones` and `--regions` as zone slots; a usage error for labels a member would refuse. */
+async function zonesOf(zones: string | undefined, regions: string | undefined) {
+  const [{ zoneSlots }, { placementLabelProblem }] = await Promise.all([import('../ops/placement.js'), import('../common/placement.js')]);
+  const list = (s: string | undefined) => (s === undefined ? [] : s.split(',').map((x) => x.trim()));
+  try {
+    return zoneSlots(list(zones), list(regions), DEFAULT_REGION, placementLabelProblem);
+  } catch (err) {
+    throw new UsageError((err as Error).message, 'e.g. --zones a,b,c --regions eu-west-1', err);
+  }
+}
 
 /** Usage errors for durations the members would refuse: caught here, before anything starts. */
 function checkTiming(heartbeat: string, electionTimeout: string): void {

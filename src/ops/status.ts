@@ -8,6 +8,7 @@
  */
 import type { AutopilotSettings, AutopilotState, EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
 import { naturalCompare } from './natural-order.js';
+import { zoneTolerance, type ZoneTolerance } from './placement.js';
 
 /** A member's role as `fleet status` shows it. */
 export type StatusRole = 'leader' | 'follower' | 'learner' | 'candidate' | 'unreachable' | 'unknown';
@@ -20,6 +21,9 @@ export interface StatusMember {
   readonly role: StatusRole;
   /** Whether the membership counts it as a voter (null: not in the membership seen). */
   readonly voter: boolean | null;
+  /** Its zone and region, as it says or (when it does not answer) as the others heard it; null when unset or unknown. */
+  readonly zone?: string | null;
+  readonly region?: string | null;
   readonly term: number | null;
   readonly commitIndex: number | null;
   readonly appliedIndex: number | null;
@@ -130,6 +134,8 @@ export interface StatusModel {
   readonly autopilot: AutopilotView | null;
   /** Members whose wall clock is off from the others' by more than CLOCK_BOUND_MS, one sentence each. */
   readonly clockWarnings: readonly string[];
+  /** Fault tolerance per zone, of the voters healthy now; null when no voter reports a zone. */
+  readonly zones?: ZoneTolerance | null;
 }
 
 /**
@@ -156,7 +162,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
   const membership = reference?.status.members ?? [];
   const term = Math.max(0, ...answered.map((a) => a.status.term));
   const ctx: RowContext = { leader: leader?.status, staleContactMs: thresholds.staleContactMs ?? 5_000, term };
-  const rows = withVerdicts(rowsFor(probes, answered, membership, ctx), leader?.status.autopilot).sort(byId);
+  const rows = withPlacement(withVerdicts(rowsFor(probes, answered, membership, ctx), leader?.status.autopilot), answered).sort(byId);
   const quorum = quorumOf(rows, membership, leader !== undefined);
   return {
     clusterName: reference?.status.clusterName ?? null,
@@ -168,7 +174,28 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     plans: plansInProgress(plans),
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
+    zones: zonesOf(rows),
   };
+}
+
+/**
+ * Each row's zone and region: what the member says of itself when it answers, else what the
+ * others heard it announce (a stopped member keeps its place in the others' memory).
+ */
+function withPlacement(rows: StatusMember[], answered: readonly Answered[]): StatusMember[] {
+  const known = new Map<string, { zone?: string | undefined; region?: string | undefined }>();
+  for (const a of answered) for (const m of a.status.members) if ((m.zone || m.region) && !known.has(m.id)) known.set(m.id, m);
+  for (const a of answered) known.set(a.status.id, a.status);
+  return rows.map((r) => {
+    const p = r.id === null ? undefined : known.get(r.id);
+    return { ...r, zone: p?.zone || null, region: p?.region || null };
+  });
+}
+
+/** Per-zone fault tolerance of the voters, or null when none reports a zone. */
+function zonesOf(rows: readonly StatusMember[]): ZoneTolerance | null {
+  const voters = rows.filter((r) => r.id !== null && r.voter === true).map((r) => ({ id: r.id!, zone: r.zone ?? null, healthy: r.healthy }));
+  return zoneTolerance(voters) ?? null;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface PeerBatchIn {
   readonly messages?: readonly RaftMessageIn[];
   readonly fromAddress?: string;
   readonly clusterId?: string;
+  readonly fromZone?: string;
+  readonly fromRegion?: string;
 }
 
 export interface RaftMessageIn {
@@ -93,6 +95,11 @@ function uintField(n: number | undefined, what: string): number {
 /** Bytes of a string field: nothing when empty (proto3 leaves defaults out). */
 function stringSize(s: string | undefined): number {
   return s ? nested(Buffer.byteLength(s, 'utf8')) : 0;
+}
+
+/** Bytes of a string field numbered 16 or more (its tag takes two bytes): nothing when empty. */
+function wideStringSize(field: number, s: string | undefined): number {
+  return s ? varintSize((field << 3) | LEN) - 1 + stringSize(s) : 0;
 }
 
 /** Bytes of a bytes field: nothing when empty. */
@@ -187,6 +194,15 @@ class Out {
     this.pos += this.buf.write(s ?? '', this.pos, len, 'utf8');
   }
 
+  /** A string field numbered 16 or more, whose tag is a multi-byte varint. */
+  wideString(field: number, s: string | undefined): void {
+    if (!s) return;
+    this.varint((field << 3) | LEN);
+    const len = Buffer.byteLength(s, 'utf8');
+    this.varint(len);
+    this.pos += this.buf.write(s, this.pos, len, 'utf8');
+  }
+
   bytes(field: number, b: Uint8Array | undefined): void {
     if (!b || b.length === 0) return;
     this.tag(field, LEN);
@@ -243,6 +259,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   const entrySizes: number[] = [];
   const messageSizes = messages.map((m) => messageBodySize(m, entrySizes));
   let total = stringSize(batch.cluster) + stringSize(batch.from) + stringSize(batch.fromAddress) + stringSize(batch.clusterId);
+  total += wideStringSize(105, batch.fromZone) + wideStringSize(106, batch.fromRegion);
   for (const size of messageSizes) total += nested(size);
   const out = new Out(Buffer.allocUnsafe(total));
   out.string(1, batch.cluster);
@@ -254,6 +271,8 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   });
   out.string(4, batch.fromAddress);
   out.string(5, batch.clusterId);
+  out.wideString(105, batch.fromZone);
+  out.wideString(106, batch.fromRegion);
   if (out.pos !== total) throw new Error(`peer codec: wrote ${out.pos} bytes of ${total}`);
   return out.buf;
 }
@@ -437,7 +456,7 @@ const EMPTY = Buffer.alloc(0);
 export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
   const own = Buffer.from(bytes);
   const r = new In(own, 0, own.length);
-  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '' };
+  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '' };
   while (r.more()) {
     const tag = r.varint();
     if (tag === ((1 << 3) | LEN)) batch.cluster = r.string();
@@ -445,6 +464,8 @@ export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
     else if (tag === ((3 << 3) | LEN)) batch.messages.push(readMessage(r.sub()));
     else if (tag === ((4 << 3) | LEN)) batch.fromAddress = r.string();
     else if (tag === ((5 << 3) | LEN)) batch.clusterId = r.string();
+    else if (tag === ((105 << 3) | LEN)) batch.fromZone = r.string();
+    else if (tag === ((106 << 3) | LEN)) batch.fromRegion = r.string();
     else r.skip(tag & 7);
   }
   return batch;

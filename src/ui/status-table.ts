@@ -1,5 +1,6 @@
 /** The `fleet status` screen: a header with the leader and the quorum, and one row per member. */
 import type { StatusMember, StatusModel } from '../ops/status.js';
+import type { ZoneTolerance } from '../ops/placement.js';
 import { formatDuration } from '../common/durations.js';
 import type { Palette } from './colors.js';
 import { renderTable } from './table.js';
@@ -55,11 +56,41 @@ const ETCD_COLUMNS = [
   { header: 'health' },
 ] as const;
 
-/** The member table; with the leader's autopilot verdicts, a column for them. */
+/**
+ * The member table; with the leader's autopilot verdicts, a column for them; when any member has
+ * a zone, a zone column after the address (and a region column when they span several regions).
+ */
 export function renderStatusTable(m: StatusModel, p: Palette): string {
   if (m.engine === 'etcd') return renderTable(ETCD_COLUMNS, m.members.map((r) => etcdRow(r, p)), p);
-  if (m.autopilot === null) return renderTable(COLUMNS, m.members.map((r) => row(r, p)), p);
-  return renderTable([...COLUMNS, { header: 'autopilot' }], m.members.map((r) => [...row(r, p), verdictWord(r.autopilot, p)]), p);
+  const placement = placementColumns(m.members);
+  const columns = [...COLUMNS.slice(0, 2), ...placement.map((c) => ({ header: c })), ...COLUMNS.slice(2), ...(m.autopilot === null ? [] : [{ header: 'autopilot' }])];
+  return renderTable(
+    columns,
+    m.members.map((r) => {
+      const cells = row(r, p);
+      const where = placement.map((c) => r[c] ?? p.dim('-'));
+      return [...cells.slice(0, 2), ...where, ...cells.slice(2), ...(m.autopilot === null ? [] : [verdictWord(r.autopilot, p)])];
+    }),
+    p,
+  );
+}
+
+/** The placement columns the rows call for: none without zones; the region too when there are several. */
+function placementColumns(rows: readonly StatusMember[]): ('region' | 'zone')[] {
+  if (!rows.some((r) => r.zone)) return [];
+  const regions = new Set(rows.flatMap((r) => (r.region ? [r.region] : [])));
+  return regions.size > 1 ? ['region', 'zone'] : ['zone'];
+}
+
+/**
+ * The voters zone by zone and what losing zones does to the quorum, e.g.
+ * `zones a: n1 n4 · b: n2 n5 · c: n3 (down) — losing zone a or b loses quorum`; '' without zones.
+ */
+export function renderZonesLine(z: ZoneTolerance | null | undefined, p: Palette): string {
+  if (z === null || z === undefined) return '';
+  const zones = z.zones.map((g) => `${g.zone === '' ? '(no zone)' : g.zone}: ${g.voters.map((id) => (g.healthy.includes(id) ? id : `${id} ${p.bad('(down)')}`)).join(' ')}`);
+  const verdict = z.canLose > 0 ? p.ok(z.summary) : p.warn(z.summary);
+  return `zones ${zones.join(p.dim(' · '))} ${p.dim('—')} ${verdict}`;
 }
 
 function row(r: StatusMember, p: Palette): string[] {
@@ -141,5 +172,6 @@ export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): stri
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
   const clocks = m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`).join('');
-  return `${renderStatusHeader(m, p)}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
+  const zones = renderZonesLine(m.zones, p);
+  return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
 }

@@ -91,6 +91,14 @@ describe('fleet node start flags', () => {
     expect(existsSync(join(dir, 'fresh'))).toBe(false);
   });
 
+  it('takes a zone and a region, and refuses labels that are not one', async () => {
+    expect((await planNodeStart(base, 'v')).placement).toBeUndefined();
+    expect(await planNodeStart({ ...base, zone: 'eu-west-1a', region: 'eu-west-1' }, 'v')).toMatchObject({ placement: { zone: 'eu-west-1a', region: 'eu-west-1' } });
+    expect(await planNodeStart({ ...base, zone: 'a' }, 'v')).toMatchObject({ placement: { zone: 'a', region: '' } });
+    expect(await refusal({ ...base, zone: 'eu west' })).toBe("--zone must be a label of letters, digits, '.', '_' or '-' (at most 63), got 'eu west'");
+    expect(await refusal({ ...base, region: 'x'.repeat(64) })).toMatch(/^--region must be a label/);
+  });
+
   it('declares every flag with a description', () => {
     for (const [name, spec] of Object.entries(NODE_START_FLAGS)) expect(spec.description.length, name).toBeGreaterThan(10);
   });

@@ -4,7 +4,8 @@ import { naturalCompare } from '../../ops/natural-order.js';
 /** `fleet members list --json`. */
 export interface MembersListResult {
   readonly leader: string | null;
-  readonly members: ReadonlyArray<{ readonly id: string; readonly address: string; readonly voter: boolean; readonly leader: boolean }>;
+  /** `zone` and `region`: as the answering member heard them announced (null when unset or unknown). */
+  readonly members: ReadonlyArray<{ readonly id: string; readonly address: string; readonly voter: boolean; readonly leader: boolean; readonly zone?: string | null; readonly region?: string | null }>;
 }
 
 export default class MembersList extends FleetCommand {
@@ -20,12 +21,14 @@ export default class MembersList extends FleetCommand {
     const leader = view.leaderId === '' ? null : view.leaderId;
     const members = [...view.members]
       .sort((a, b) => naturalCompare(a.id, b.id))
-      .map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === leader }));
+      .map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === leader, zone: m.zone ?? null, region: m.region ?? null }));
     if (!this.jsonEnabled()) {
       const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
       const p = stdoutPalette();
-      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, m.voter ? 'voter' : 'learner', m.leader ? p.accent('leader') : '']);
-      this.log(renderTable([{ header: 'id' }, { header: 'address' }, { header: 'kind' }, { header: 'leader' }], rows, p));
+      // The zone column only where placement is in play, as in fleet status.
+      const zoned = members.some((m) => m.zone !== null);
+      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, ...(zoned ? [m.zone ?? p.dim('-')] : []), m.voter ? 'voter' : 'learner', m.leader ? p.accent('leader') : '']);
+      this.log(renderTable([{ header: 'id' }, { header: 'address' }, ...(zoned ? [{ header: 'zone' }] : []), { header: 'kind' }, { header: 'leader' }], rows, p));
     }
     return { leader, members };
   }

@@ -8,6 +8,15 @@ export interface MemberInfo {
   /** `host:port` of the member's single gRPC port (peer, client and admin services). */
   readonly address: string;
   readonly voter: boolean;
+  /** Its failure domain as this member knows it (announced on peer streams); absent when unset or not yet heard. */
+  readonly zone?: string;
+  readonly region?: string;
+}
+
+/** Where a member runs: its zone and region (`fleet node start --zone --region`), '' when unset. */
+export interface Placement {
+  readonly zone: string;
+  readonly region: string;
 }
 
 /** A follower's replication progress as the leader sees it. */
@@ -58,6 +67,9 @@ export interface MemberStatus {
    * applied here showed it (replication delay included); absent on the leader and before any.
    */
   readonly clockOffsetMs?: number;
+  /** This member's own zone and region; absent when unset. */
+  readonly zone?: string;
+  readonly region?: string;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */

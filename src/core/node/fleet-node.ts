@@ -5,7 +5,7 @@ import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import type { MemberInfo, MemberStatus, NodeApi, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
+import type { MemberInfo, MemberStatus, NodeApi, Placement, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
 import { ReadQueue } from './read-queue.js';
 import { systemRuntime, type NodeRuntime, type TimerId } from './runtime.js';
@@ -45,6 +45,8 @@ export interface FleetNodeOptions {
   readonly clusterName: string;
   /** This member's `host:port`. */
   readonly address: string;
+  /** This member's zone and region (default: unset), announced to its peers and shown in its status. */
+  readonly placement?: Placement;
   /** The founding members (id → address), this one included; empty when joining an existing cluster. */
   readonly founders: ReadonlyMap<string, string>;
   readonly heartbeatMs: number;
@@ -133,6 +135,8 @@ export class FleetNode implements NodeApi {
   private readonly raw: RawNode;
   private sm: FleetStateMachine;
   private readonly members = new Map<string, string>();
+  /** Where the other members run, as they announced it on their peer streams (not persisted: re-announced on every stream). */
+  private readonly placements = new Map<string, Placement>();
   private readonly waiters = new Map<number, Waiter>();
   private readonly reads: ReadQueue;
   private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
@@ -368,6 +372,12 @@ export class FleetNode implements NodeApi {
     this.opts.logger.info({ peer, address }, 'learned a peer address');
     this.transport?.setPeers(this.peerAddresses());
     void this.opts.storage.saveMembers(this.members).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not save the member list'));
+  }
+
+  /** A peer announced its zone and region; the latest announcement wins (a member may be restarted elsewhere). */
+  learnPeerPlacement(peer: string, placement: Placement): void {
+    if (peer === this.id || this.stopped) return;
+    this.placements.set(peer, placement);
   }
 
   reportUnreachable(peer: string): void {
@@ -758,6 +768,7 @@ export class FleetNode implements NodeApi {
     const members: MemberInfo[] = [...st.conf.voters.map((id) => ({ id, voter: true })), ...st.conf.learners.map((id) => ({ id, voter: false }))].map((m) => ({
       ...m,
       address: this.members.get(m.id) ?? '',
+      ...this.placementOf(m.id),
     }));
     const progress = [...st.progress].filter(([id]) => id !== this.id).map(([id, p]) => ({
       id,
@@ -794,7 +805,14 @@ export class FleetNode implements NodeApi {
       autopilot: this.autopilot.report(),
       storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
       ...(clockOffset === undefined ? {} : { clockOffsetMs: Math.round(clockOffset) }),
+      ...this.placementOf(this.id),
     };
+  }
+
+  /** A member's zone and region as far as this member knows them, without the unset ones. */
+  private placementOf(id: string): { zone?: string; region?: string } {
+    const p = id === this.id ? this.opts.placement : this.placements.get(id);
+    return { ...(p?.zone ? { zone: p.zone } : {}), ...(p?.region ? { region: p.region } : {}) };
   }
 
   // ------------------------------------------------------------------ autopilot

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
 import type { NodeLogger } from '../node/fleet-node.js';
-import type { MemberStatus } from '../node/api.js';
+import type { MemberStatus, Placement } from '../node/api.js';
 import { ReflectionService } from '@grpc/reflection';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
@@ -24,6 +24,8 @@ export interface CoordinatorOptions {
   readonly clusterName: string;
   readonly dataDir: string;
   readonly listen: string;
+  /** This member's zone and region (`--zone`, `--region`); absent when neither is set. */
+  readonly placement?: Placement | undefined;
   readonly founders: ReadonlyMap<string, string>;
   /** Whether a founder without Raft state may bootstrap (`new`, the default) or is refused (`existing`). */
   readonly initialClusterState?: 'new' | 'existing';
@@ -119,6 +121,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     id: opts.id,
     clusterName: opts.clusterName,
     address: opts.listen,
+    ...(opts.placement ? { placement: opts.placement } : {}),
     founders: opts.founders,
     ...(opts.initialClusterState ? { initialClusterState: opts.initialClusterState } : {}),
     heartbeatMs: opts.heartbeatMs,
@@ -137,6 +140,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const transport = new GrpcPeerTransport({
     selfId: opts.id,
     selfAddress: opts.listen,
+    ...(opts.placement ? { selfPlacement: opts.placement } : {}),
     clusterName: opts.clusterName,
     clusterId,
     credentials: channel.credentials,
@@ -154,6 +158,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     reportUnreachable: (p) => member.reportUnreachable(p),
     reportSnapshot: (p, ok) => member.reportSnapshot(p, ok),
     peerAddress: (p, address) => member.learnPeerAddress(p, address),
+    peerPlacement: (p, placement) => member.learnPeerPlacement(p, placement),
     readLatestSnapshot: () => storage.readLatestSnapshot(),
   });
 

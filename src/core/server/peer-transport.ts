@@ -17,6 +17,8 @@ export interface PeerEndpoint {
   reportSnapshot(peer: string, ok: boolean): void;
   /** A peer said where it listens (the first batch of each of its streams). */
   peerAddress(peer: string, address: string): void;
+  /** A peer said where it runs (zone and region, '' when unset), on the same first batch. */
+  peerPlacement?(peer: string, placement: { zone: string; region: string }): void;
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
   /** Whether `id` is a member this one may hear from (see FleetNode.knowsPeer). */
   knowsPeer(id: string): boolean;
@@ -34,6 +36,8 @@ export interface PeerTransportOptions {
   readonly selfId: string;
   /** Where this member listens, announced to peers. */
   readonly selfAddress: string;
+  /** This member's zone and region, announced with its address. */
+  readonly selfPlacement?: { readonly zone: string; readonly region: string };
   readonly clusterName: string;
   readonly clusterId: ClusterIdentity;
   readonly credentials: grpc.ChannelCredentials;
@@ -124,7 +128,8 @@ export class GrpcPeerTransport implements PeerSender {
     if (!link) return;
     const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
-    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '' } : {};
+    const placement = this.opts.selfPlacement;
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '' } : {};
     link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
@@ -249,7 +254,10 @@ export class GrpcPeerTransport implements PeerSender {
       }
       spoke = true;
       if (this.blocked.has(id)) return;
-      if (batch.fromAddress) this.endpoint?.peerAddress(id, batch.fromAddress);
+      if (batch.fromAddress) {
+        this.endpoint?.peerAddress(id, batch.fromAddress);
+        this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion });
+      }
       for (const w of batch.messages) {
         try {
           this.endpoint?.step(messageFromWire(w));

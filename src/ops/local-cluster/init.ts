@@ -20,6 +20,7 @@ import { busyPorts, describeBusyPort } from './ports.js';
 import { createClusterCredentials } from './member-credentials.js';
 import { generateToken, writeSecretFile } from './secrets.js';
 import { stopMembers } from './shutdown.js';
+import { spreadOverZones, type ZoneSlot } from '../placement.js';
 import { SILENT_PROGRESS, type Progress } from './wait.js';
 
 /** Cluster sizes `fleet init` offers: odd, so that a majority survives the most failures. */
@@ -38,6 +39,8 @@ export interface InitOptions {
   readonly tls?: boolean;
   /** Write a Prometheus scrape config for the members into the cluster's home (also for a cluster already running). */
   readonly monitoring?: boolean;
+  /** Lay the members out round-robin over these zones (`--zones`, `--regions`; see zoneSlots). */
+  readonly zones?: readonly ZoneSlot[];
   /** How long to wait for health (default 30 s). */
   readonly timeoutMs?: number;
   /** The directory of local clusters (clustersRoot()). */
@@ -144,13 +147,16 @@ export async function alreadyThere(c: LocalCluster, opts: Pick<InitOptions, 'con
 function planManifest(opts: InitOptions, paths: ClusterPaths): ClusterManifest {
   if (opts.basePort < 1 || opts.basePort + opts.nodes - 1 > 65_535) throw new CliError(`--base-port ${opts.basePort} leaves no room for ${opts.nodes} ports`, { exitCode: EXIT.usage });
   const dataDir = resolve(opts.dataDir ?? paths.home);
+  const slots = opts.zones ?? [];
+  const places = spreadOverZones(opts.nodes, slots);
   const members = Array.from({ length: opts.nodes }, (_, i) => {
     const id = memberId(i + 1);
-    return { id, port: opts.basePort + i, dataDir: memberDataDir(dataDir, id), state: 'voter' as const };
+    return { id, port: opts.basePort + i, dataDir: memberDataDir(dataDir, id), state: 'voter' as const, ...places[i] };
   });
   return {
     version: 1, name: opts.name, created: new Date().toISOString(), basePort: opts.basePort, dataDir,
     heartbeat: opts.heartbeat, electionTimeout: opts.electionTimeout, members, nextMember: opts.nodes + 1, ...(opts.tls ? { tls: true } : {}),
+    ...(slots.length > 0 ? { zones: slots } : {}),
   };
 }
 

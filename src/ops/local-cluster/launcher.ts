@@ -52,6 +52,8 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
   // be refused (it could vote twice in a term), not bootstrap again because its directory is empty.
   if (member.state !== 'joining') args.push('--initial-cluster-state', founding ? 'new' : 'existing');
   args.push('--heartbeat', manifest.heartbeat, '--election-timeout', manifest.electionTimeout);
+  if (member.zone) args.push('--zone', member.zone);
+  if (member.region) args.push('--region', member.region);
   args.push(...credentialArgs(manifest, member, paths));
   const metrics = metricsAddress(member);
   if (metrics !== undefined) args.push('--metrics-listen', metrics);

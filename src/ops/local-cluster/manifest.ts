@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../../common/errors.js';
+import type { ZoneSlot } from '../placement.js';
 import { CLUSTER_NAME, clusterPaths } from './paths.js';
 
 /** Loopback only: local clusters are never reachable from another machine. */
@@ -29,6 +30,9 @@ export interface ManifestMember {
   readonly metricsPort?: number;
   /** An etcd member's peer port (`port` is its client port); fleet's members take peers on their one port. */
   readonly peerPort?: number;
+  /** Where it runs as if the cluster spanned zones (`fleet init --zones`); passed as `--zone`/`--region`. */
+  readonly zone?: string;
+  readonly region?: string;
 }
 
 /** What a local cluster runs: fleet's own members, or the installed etcd (`fleet init --engine etcd`). */
@@ -53,6 +57,8 @@ export interface ClusterManifest {
   readonly tls?: boolean;
   /** Absent for fleet's own members (every manifest written before etcd was offered). */
   readonly engine?: 'etcd';
+  /** The zones the cluster is laid out over (`fleet init --zones`, `--regions`): where `fleet scale` puts new members. */
+  readonly zones?: readonly ZoneSlot[];
 }
 
 /** The engine a manifest's members run. */
@@ -60,7 +66,7 @@ export function engineOf(manifest: Pick<ClusterManifest, 'engine'>): LocalEngine
   return manifest.engine ?? 'fleet';
 }
 
-/** Every port a member binds: its client port, and an etcd member's peer port. */
+/** Every port a member binds: its client port, an etcd member's peer port, and its metrics port. */
 export function portsOf(m: Pick<ManifestMember, 'port' | 'peerPort' | 'metricsPort'>): number[] {
   return [m.port, m.peerPort, m.metricsPort].filter((p): p is number => p !== undefined);
 }
@@ -160,6 +166,7 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
   if (!Number.isInteger(m.nextMember) || (m.nextMember as number) < 1) bad('nextMember must be a positive integer');
   if (m.tls !== undefined && typeof m.tls !== 'boolean') bad('tls must be true or false');
   if (m.engine !== undefined && m.engine !== 'etcd') bad(`unknown engine ${JSON.stringify(m.engine)}`);
+  if (m.zones !== undefined && (!Array.isArray(m.zones) || !m.zones.every((z: unknown) => isSlot(z)))) bad('zones must be a list of {zone, region}');
   if (!Array.isArray(m.members) || m.members.length === 0) bad('members must be a non-empty list');
   const ids = new Set<string>();
   const ports = new Set<number>();
@@ -167,6 +174,7 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
     const mm = x as Record<string, unknown>;
     if (typeof mm.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(mm.id)) bad('a member has an invalid id');
     if (!isPort(mm.port) || typeof mm.dataDir !== 'string' || (mm.state !== 'voter' && mm.state !== 'joining')) bad(`member ${String(mm.id)} is incomplete`);
+    if ((mm.zone !== undefined && typeof mm.zone !== 'string') || (mm.region !== undefined && typeof mm.region !== 'string')) bad(`member ${String(mm.id)} has a zone or region that is not a string`);
     if (mm.metricsPort !== undefined && !isPort(mm.metricsPort)) bad(`member ${String(mm.id)} has an invalid metricsPort`);
     if (mm.peerPort !== undefined && !isPort(mm.peerPort)) bad(`member ${String(mm.id)} has an invalid peerPort`);
     const own = portsOf(mm as unknown as ManifestMember);
@@ -174,6 +182,11 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
     ids.add(mm.id as string);
     for (const p of own) ports.add(p);
   }
+}
+
+function isSlot(v: unknown): boolean {
+  const z = v as Record<string, unknown> | null;
+  return typeof z === 'object' && z !== null && typeof z.zone === 'string' && typeof z.region === 'string';
 }
 
 function isPort(v: unknown): v is number {

@@ -15,6 +15,7 @@ import type { ContextStore } from '../../client/contexts.js';
 import type { FleetClient, MemberStatus } from '../../client/index.js';
 import { previewChange, type ChangePreview } from '../safety/gate.js';
 import { waitCaughtUp } from '../safety/catch-up.js';
+import { emptiestZone } from '../placement.js';
 import { collectStatus } from '../status.js';
 import { localClient } from './health.js';
 import { operatorAccess, openCluster, requireFleetEngine, runningMembers, viewOf, type LocalCluster, type LocalClusterView } from './cluster-state.js';
@@ -126,7 +127,21 @@ async function previewOf(s: Scaling): Promise<ChangePreview> {
   const remove = grow < 0 ? chooseRemovals(members, model.leader ?? undefined, -grow) : [];
   const fresh = Array.from({ length: Math.max(0, grow) }, (_, i) => memberId(s.c.manifest.nextMember + i));
   const add = [...members.filter((m) => m.state === 'joining').map((m) => m.id), ...fresh].filter((id) => !remove.includes(id));
-  return previewChange(model, { kind: 'resize', add, remove });
+  return previewChange(model, { kind: 'resize', add, remove, zones: zonesOfNewcomers(s.c.manifest, members, fresh) });
+}
+
+/** Where the members a resize adds will run: joining ones where the manifest put them, new ones as `withNewMember` will. */
+function zonesOfNewcomers(manifest: ClusterManifest, members: readonly ManifestMember[], fresh: readonly string[]): Record<string, string> {
+  const zones: Record<string, string> = {};
+  for (const m of members) if (m.state === 'joining' && m.zone) zones[m.id] = m.zone;
+  const placed = manifest.members.map((m) => m.zone);
+  for (const id of fresh) {
+    const slot = emptiestZone(manifest.zones ?? [], placed);
+    if (slot === undefined) break;
+    zones[id] = slot.zone;
+    placed.push(slot.zone);
+  }
+  return zones;
 }
 
 async function saveManifest(s: Scaling, manifest: ClusterManifest): Promise<void> {
@@ -172,7 +187,8 @@ async function withNewMember(manifest: ClusterManifest, root: string): Promise<C
     if (tries >= 100 || port >= 65_535) throw new CliError(`no free port for ${id} from ${manifest.basePort + manifest.nextMember - 1} on`);
     port++;
   }
-  const member: ManifestMember = { id, port, dataDir: memberDataDir(manifest.dataDir, id), state: 'joining' };
+  const place = emptiestZone(manifest.zones ?? [], manifest.members.map((m) => m.zone));
+  const member: ManifestMember = { id, port, dataDir: memberDataDir(manifest.dataDir, id), state: 'joining', ...place };
   return withMetricsPorts({ ...manifest, members: [...manifest.members, member], nextMember: manifest.nextMember + 1 }, root, new Set([id]));
 }
 

@@ -13,6 +13,8 @@
  * - QUORUM_LOST: afterwards (or while a drill's fault lasts) fewer voters are healthy than a quorum.
  * - NO_FAULT_TOLERANCE: the cluster could lose a voter before and could lose none afterwards.
  * - EVEN_VOTERS: the change leaves an even number of voters (no more tolerance than one fewer).
+ * - ZONE_MAJORITY: the change puts a quorum of the voters in one zone (when they span several):
+ *   losing that zone alone would stop writes (src/ops/placement.ts).
  * - a write's own risks, named by the command (e.g. a domain assignment that moves the domain).
  *
  * Invariant (checked by the property tests): `decide(preview, false)` never lets through a
@@ -21,6 +23,7 @@
  */
 import type { EndpointStatus } from '../../client/index.js';
 import { naturalCompare } from '../natural-order.js';
+import { zoneMajority } from '../placement.js';
 import { shortReason, type StatusMember, type StatusModel } from '../status.js';
 
 /** A change a command is about to make. */
@@ -33,8 +36,8 @@ export type ProposedChange =
   | { readonly kind: 'remove'; readonly id: string }
   /** `leader transfer`; `to` undefined: the most caught-up healthy follower. */
   | { readonly kind: 'transfer'; readonly to?: string | undefined }
-  /** `scale`: new members to add (through learners), members to remove (the leader, if any, after a hand-off). */
-  | { readonly kind: 'resize'; readonly add: readonly string[]; readonly remove: readonly string[] }
+  /** `scale`: new members to add (through learners), members to remove (the leader, if any, after a hand-off); `zones`: where the new ones will run. */
+  | { readonly kind: 'resize'; readonly add: readonly string[]; readonly remove: readonly string[]; readonly zones?: Readonly<Record<string, string>> }
   /** A drill: each target in turn is faulted (killed, paused, cut off) while the others serve. */
   | { readonly kind: 'fault'; readonly drill: string; readonly targets: readonly string[] }
   /** A registry write of one or many records: it needs the leader and a quorum, and may carry risks of its own. */
@@ -57,13 +60,15 @@ export interface NewcomerProbe {
   readonly answeredAs?: string;
   /** Why it did not answer. */
   readonly problem?: string;
+  /** The zone it says it runs in, when it answered and has one. */
+  readonly zone?: string;
 }
 
 /** What a status probe of a new member's address says about it. */
 export function newcomerOf(probe: EndpointStatus | undefined): NewcomerProbe {
   if (probe === undefined) return { reachable: false, problem: 'not probed' };
   if (!probe.ok) return { reachable: false, problem: shortReason(probe.error.message, probe.endpoint) };
-  return { reachable: true, answeredAs: probe.status.id };
+  return { reachable: true, answeredAs: probe.status.id, ...(probe.status.zone ? { zone: probe.status.zone } : {}) };
 }
 
 /** Facts the gate cannot read from the status model. */
@@ -167,7 +172,7 @@ export function previewChange(model: StatusModel, change: ProposedChange, facts:
     return finish(now, draft, [{ code: 'NO_QUORUM', forceable: false, message: `the cluster has no quorum (${model.quorum.healthyVoters} of ${model.quorum.voters} voters healthy, ${model.quorum.size} needed): nothing can commit` }]);
   }
   if (draft.invalid !== undefined) return finish(now, draft, [{ code: 'INVALID', forceable: false, message: draft.invalid }]);
-  return finish(now, draft, [...draft.risks, ...shapeProblems(now.shape(), draft)]);
+  return finish(now, draft, [...draft.risks, ...shapeProblems(now.shape(), draft), ...placementProblems(now, draft, newcomerZones(change, facts))]);
 }
 
 /** The quorum of a set of voters: a majority. */
@@ -335,6 +340,28 @@ function shapeProblems(before: QuorumShape, d: Draft): Problem[] {
     out.push({ code: 'EVEN_VOTERS', forceable: true, message: `it leaves ${a.voters.length} voters, an even number: quorum ${a.quorum}, no more failures survivable than with ${a.voters.length - 1}` });
   }
   return out;
+}
+
+/** Where the members a change brings in will run, as far as the change or the newcomer's answer says. */
+function newcomerZones(change: ProposedChange, facts: GateFacts): ReadonlyMap<string, string> {
+  if (change.kind === 'add-voter' && facts.newcomer?.zone !== undefined) return new Map([[change.id, facts.newcomer.zone]]);
+  if (change.kind === 'resize') return new Map(Object.entries(change.zones ?? {}));
+  return new Map();
+}
+
+/** ZONE_MAJORITY: the change leaves a quorum of the voters in one zone, which they were not in before. */
+function placementProblems(now: Cluster, d: Draft, newcomers: ReadonlyMap<string, string>): Problem[] {
+  if (!d.changesVoters) return [];
+  const placed = (voters: readonly string[]) => voters.map((id) => ({ id, zone: newcomers.get(id) ?? now.row(id)?.zone ?? null }));
+  const after = zoneMajority(placed(d.after.voters));
+  if (after === undefined || zoneMajority(placed(now.voters))?.zone === after.zone) return [];
+  return [
+    {
+      code: 'ZONE_MAJORITY',
+      forceable: true,
+      message: `it puts ${after.voters.length} of ${after.total} voters in zone ${after.zone} (${after.voters.join(', ')}): losing zone ${after.zone} alone would lose the quorum of ${after.quorum}; place the member in another zone`,
+    },
+  ];
 }
 
 function draftOf(now: Cluster, change: ProposedChange, facts: GateFacts): Draft {

@@ -5,10 +5,14 @@ export interface MemberInfo {
   'id'?: (string);
   'address'?: (string);
   'voter'?: (boolean);
+  'zone'?: (string);
+  'region'?: (string);
 }
 
 export interface MemberInfo__Output {
   'id': (string);
   'address': (string);
   'voter': (boolean);
+  'zone': (string);
+  'region': (string);
 }

@@ -32,6 +32,8 @@ export interface MemberStatus {
   'repair'?: (_fleet_v1_RepairState | null);
   'repairsCompleted'?: (number | string | Long);
   'clockOffsetMs'?: (number | string | Long);
+  'zone'?: (string);
+  'region'?: (string);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
 }
@@ -61,6 +63,8 @@ export interface MemberStatus__Output {
   'repair': (_fleet_v1_RepairState__Output | null);
   'repairsCompleted': (number);
   'clockOffsetMs'?: (number);
+  'zone': (string);
+  'region': (string);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
 }

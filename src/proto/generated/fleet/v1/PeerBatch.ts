@@ -8,6 +8,8 @@ export interface PeerBatch {
   'messages'?: (_fleet_v1_RaftMessage)[];
   'fromAddress'?: (string);
   'clusterId'?: (string);
+  'fromZone'?: (string);
+  'fromRegion'?: (string);
 }
 
 export interface PeerBatch__Output {
@@ -16,4 +18,6 @@ export interface PeerBatch__Output {
   'messages': (_fleet_v1_RaftMessage__Output)[];
   'fromAddress': (string);
   'clusterId': (string);
+  'fromZone': (string);
+  'fromRegion': (string);
 }
