@@ -251,7 +251,7 @@ export class FleetClient {
    */
   async writeAck(command: Command): Promise<number> {
     const { response, endpoint } = await this.#send(command);
-    if (response.error) throw refusalError(response.error, response.index, endpoint);
+    if (response.error) throw refusalError(response.error, response.index, endpoint, response.duplicate);
     return response.index;
   }
 
@@ -370,9 +370,13 @@ export class FleetClient {
     return this.#do('kv.delete', { key, ...opts });
   }
 
-  /** Writes a KV value if the current one is `expected` (null: absent); else CAS_FAILED with details.currentValue. */
-  kvCas(key: string, expected: string | null, value: string, opts: { ns?: string } = {}): Promise<Written<'kv.cas'>> {
-    return this.#do('kv.cas', { key, expected, value, ...opts });
+  /**
+   * Writes a KV value if the current one is `expected` (null: absent; undefined: not compared)
+   * and, with `expectRevision`, the key's mod revision is that (0: absent); else CAS_FAILED with
+   * details.currentValue and details.currentRevision.
+   */
+  kvCas(key: string, expected: string | null | undefined, value: string, opts: { ns?: string; expectRevision?: number } = {}): Promise<Written<'kv.cas'>> {
+    return this.#do('kv.cas', { key, ...(expected === undefined ? {} : { expected }), value, ...opts });
   }
 
   /** Publishes a rebind plan's progress. */

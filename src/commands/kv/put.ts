@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class KvPut extends FleetCommand {
@@ -9,19 +10,19 @@ export default class KvPut extends FleetCommand {
     key: Args.string({ description: 'the key', required: true }),
     value: Args.string({ description: 'the value', required: true }),
   };
-  static override flags = { ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }), };
+  static override flags = { ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }), 'request-id': requestIdFlag() };
 
   async run(): Promise<Written<'kv.put'>> {
     const { args, flags } = await this.parse(KvPut);
     if (await this.isEtcd()) {
+      this.refuseOnEtcd({ '--request-id': flags['request-id'] !== undefined });
       const { etcdKvPut } = await import('../../ops/etcd/kv.js');
       const r = await etcdKvPut(await this.etcdClient(), args.key, args.value, flags.ns);
       this.log(`put ${args.key} (revision ${r.revision})`);
       return r as unknown as Written<'kv.put'>;
     }
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.kvPut(args.key, args.value, { ns: flags.ns });
-    this.log(`put ${args.key} (revision ${r.revision})`);
-    return r;
+    return this.wrote(r, `put ${args.key} (revision ${r.revision})`);
   }
 }
