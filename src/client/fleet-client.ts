@@ -221,16 +221,23 @@ export class FleetClient {
   // Writes
   // -------------------------------------------------------------------------------------------
 
-  /** Sends one write to the leader until answered; every retry reuses its seq, so it applies at most once. */
+  /**
+   * Sends one write to the leader until answered; every retry reuses its seq, so it applies at
+   * most once. A duplicate answer counts as `already applied` only on the first attempt: after
+   * a lost attempt of this very call, the write may have been applied by that attempt.
+   */
   async #send(command: Command): Promise<{ response: wire.WriteResponse__Output; endpoint: string }> {
     const part = commandToWire(command);
     const seq = this.#seqs.begin();
+    let attempts = 0;
     try {
       const answer = await this.#router.run('leader', async (ep, timeout) => {
         const req: wire.WriteRequest = { clientId: this.clientId, seq, firstIncomplete: this.#seqs.firstIncomplete, ...part };
+        attempts++;
         return { response: await ep.write(req, timeout), endpoint: ep.address };
       });
       this.#seen(answer.response.index);
+      if (attempts > 1 && answer.response.duplicate) return { ...answer, response: { ...answer.response, duplicate: false } };
       return answer;
     } finally {
       this.#seqs.end(seq);
