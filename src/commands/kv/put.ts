@@ -5,7 +5,14 @@ import type { Written } from '../../client/index.js';
 
 export default class KvPut extends FleetCommand {
   static override summary = 'Write a key\'s value.';
-  static override examples = ['<%= config.bin %> kv put config/feature-x on', '<%= config.bin %> kv put owner alice --ns app1 --json'];
+  static override examples = [
+    '<%= config.bin %> kv put config/feature-x on',
+    '<%= config.bin %> kv put owner alice --ns app1 --json',
+    {
+      description: 'Safe to run again after a timeout: a re-run with the same ID changes nothing and says "already applied at index N"',
+      command: '<%= config.bin %> kv put config/mode blue --request-id deploy-42',
+    },
+  ];
   static override args = {
     key: Args.string({ description: 'the key', required: true }),
     value: Args.string({ description: 'the value', required: true }),

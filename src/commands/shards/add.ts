@@ -9,7 +9,13 @@ import type { Written } from '../../client/index.js';
 export default class ShardsAdd extends FleetCommand {
   static override summary = 'Register a shard that clusters can bind to.';
   static override description = 'Registering the same shard again with identical fields is a no-op; to change a shard, use fleet shards update.';
-  static override examples = ['<%= config.bin %> shards add s1 --address 10.0.1.5:443 --region eu-west-1 --zone eu-west-1a --capacity 500 --label tier=gold'];
+  static override examples = [
+    '<%= config.bin %> shards add s1 --address 10.0.1.5:443 --region eu-west-1 --zone eu-west-1a --capacity 500 --label tier=gold',
+    {
+      description: 'In a script that retries on failure: the shard is registered once, even if it was removed between two runs',
+      command: '<%= config.bin %> shards add s1 --address 10.0.1.5:443 --region eu-west-1 --zone eu-west-1a --capacity 500 --request-id add-s1-$CHANGE_ID --json',
+    },
+  ];
   static override args = { id: Args.string({ description: 'shard id', required: true }) };
   static override flags = {
     'request-id': requestIdFlag(),
