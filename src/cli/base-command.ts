@@ -34,6 +34,18 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** Talk to these endpoints instead of the target's, with the target's credentials. */
   readonly endpoints?: readonly string[];
+  /**
+   * `--request-id`: the client's session is `req-ID`, so its first write is seq 1 of that
+   * session on every run, and the registry applies it at most once (a command that takes the
+   * flag makes one write).
+   */
+  readonly requestId?: string | undefined;
+}
+
+/** A write's answer as commands print it. */
+interface WriteAnswer {
+  readonly index: number;
+  readonly alreadyApplied?: true;
 }
 
 const TARGET = 'TARGET';
@@ -114,6 +126,12 @@ export abstract class FleetCommand extends Command {
     return (await this.target()).engine === 'etcd';
   }
 
+  /** Refuses (usage, exit 2) the given flags that fleet's registry has and etcd has not. */
+  protected refuseOnEtcd(given: Readonly<Record<string, boolean>>): void {
+    const names = Object.keys(given).filter((name) => given[name]);
+    if (names.length > 0) throw new UsageError(`${names.join(' and ')} ${names.length === 1 ? 'does' : 'do'} not apply to an etcd cluster`, this.helpHint());
+  }
+
   /** A client of the target etcd cluster, closed when the command ends. */
   protected async etcdClient(opts: { timeoutMs?: number } = {}): Promise<EtcdClient> {
     const client = await etcdClientOf(await this.target(), opts.timeoutMs ?? this.globals.timeout);
@@ -137,11 +155,21 @@ export abstract class FleetCommand extends Command {
       ...(target.tls === undefined ? {} : { tls: target.tls }),
       callTimeoutMs: timeout,
       overallTimeoutMs: timeout,
+      ...(opts.requestId === undefined ? {} : { clientId: `req-${opts.requestId}` }),
       // One short back-off: a CLI call should fail within --timeout, not spin.
       backoffMs: { initial: 50, max: 500 },
     });
     this.#clients.push(client);
     return client;
+  }
+
+  /**
+   * Prints a write's line and answers the write (what --json prints). A retry the registry had
+   * already applied (`--request-id`) says so: what it prints is the first run's answer.
+   */
+  protected wrote<W extends WriteAnswer>(answer: W, line: string): W {
+    this.log(answer.alreadyApplied ? `already applied at index ${answer.index}, nothing changed now: ${line}` : line);
+    return answer;
   }
 
   /** The `fleet status` model of an etcd target (the safety gates read it as they read fleet's). */

@@ -50,3 +50,23 @@ export const consistencyFlag = Flags.custom<Consistency>({
   helpValue: 'linearizable|serializable|min-index:N|max-staleness:DURATION',
   description: 'how fresh the read must be; other than linearizable, the member you reach serves it (see --json: servedBy, appliedIndex)',
 });
+
+/** What `--request-id` accepts: a name the registry takes as part of a session id. */
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,199}$/;
+
+/** `--request-id` as users write it, or a one-line reason why not. */
+export function parseRequestId(input: string): string {
+  if (!REQUEST_ID.test(input)) throw new Error(`expected up to 200 letters, digits and . _ : / @ - (starting with a letter or digit), got '${input}'`);
+  return input;
+}
+
+/**
+ * Names a write so that running the same command again (a shell retry after a timeout) applies
+ * it at most once: the ID becomes the write's session (client id `req-ID`, seq 1), which the
+ * registry remembers for an hour of idleness (see README: Retrying writes).
+ */
+export const requestIdFlag = Flags.custom<string>({
+  parse: async (input) => parseRequestId(input),
+  helpValue: '<id>',
+  description: 'apply this write at most once under this ID: a re-run with the same ID applies nothing and answers the first run\'s result (alreadyApplied in --json); remembered for an hour of idleness',
+});

@@ -1,7 +1,7 @@
 /**
  * Listings that page through the registry and stream each page to stdout, so `fleet clusters
  * list` over 1,000,000 clusters holds one page in memory, never the whole list. With --json
- * the output is still one document, `{"<key>": [ … ], "next": cursor|null}`, written
+ * the output is still one document, `{"<key>": [ … ], "next": cursor|null, …trailer}`, written
  * incrementally (one item per line, so `jq` and `grep` both work).
  */
 import type { Page } from '../client/index.js';
@@ -39,6 +39,8 @@ export interface PagedListOptions<T> {
   /** Human output: lines for a batch of items (a StreamingTable's `format`). */
   readonly lines: (items: readonly T[]) => string[];
   readonly out: Sink;
+  /** More fields of the JSON document, asked for once the last page is read (e.g. where it was served). */
+  readonly trailer?: () => object;
 }
 
 /** What was listed: how many items and the cursor to continue from (null at the end). */
@@ -82,9 +84,15 @@ export async function streamPages<T>(o: PagedListOptions<T>): Promise<PagedListR
     if (next === null || (o.limit !== undefined && count >= o.limit)) break;
     after = next;
   }
-  if (o.json) await write(o.out, `${started ? '\n' : ''}], "next": ${JSON.stringify(next)}}\n`);
+  if (o.json) await write(o.out, `${started ? '\n' : ''}], "next": ${JSON.stringify(next)}${trailerJson(o.trailer?.())}}\n`);
   else if (!started) await write(o.out, `${o.lines([]).join('\n')}\n`);
   return { count, next };
+}
+
+/** `, "a": 1, "b": "x"` for the fields given, or '' for none. */
+function trailerJson(fields: object | undefined): string {
+  if (fields === undefined) return '';
+  return Object.entries(fields).map(([key, value]) => `, ${JSON.stringify(key)}: ${JSON.stringify(value)}`).join('');
 }
 
 async function emit<T>(o: PagedListOptions<T>, items: readonly T[], started: boolean): Promise<void> {

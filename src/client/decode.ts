@@ -247,16 +247,23 @@ export function detailsFromWire(d: wire.ErrorDetails__Output | null): FleetError
 }
 
 /** The error for a write the registry refused. */
-export function refusalError(e: wire.WriteError__Output, index: number, endpoint: string): FleetClientError {
+export function refusalError(e: wire.WriteError__Output, index: number, endpoint: string, duplicate = false): FleetClientError {
   const code = isFleetErrorCode(e.code) ? e.code : 'FAILED_PRECONDITION';
-  return new FleetClientError(kindOfRefusal(code), e.message, { code, details: detailsFromWire(e.details), index, endpoint });
+  const details = { ...detailsFromWire(e.details), ...(duplicate ? { alreadyApplied: true as const } : {}) };
+  const message = duplicate ? `${e.message} (the answer given when this write was first applied, at index ${index})` : e.message;
+  return new FleetClientError(kindOfRefusal(code), message, { code, details, index, endpoint });
 }
 
 /** A write's answer as the typed result plus its index; throws the refusal as a FleetClientError. */
 export function writeResultFromWire<T extends CommandType>(type: T, r: wire.WriteResponse__Output, endpoint: string): Written<T> {
-  if (r.error) throw refusalError(r.error, r.index, endpoint);
+  if (r.error) throw refusalError(r.error, r.index, endpoint, r.duplicate);
+  if (r.duplicate && r.result !== oneofKey(type)) {
+    // The session's seq was first used by another write: its answer is not this write's.
+    const message = `this write's session id and seq were already used by another write (applied at index ${r.index}${r.result === undefined ? '' : `, a ${r.result}`}); nothing was applied: use a new request id`;
+    throw new FleetClientError('precondition', message, { code: 'FAILED_PRECONDITION', details: { alreadyApplied: true }, endpoint, index: r.index });
+  }
   if (r.result === undefined || r.result !== oneofKey(type)) {
     throw new FleetClientError('internal', `the member answered a ${type} write with ${r.result ?? 'no result'}: is it running with --unsafe-ack-before-commit or a different version?`, { endpoint, index: r.index });
   }
-  return { ...RESULTS[type](r), index: r.index };
+  return { ...RESULTS[type](r), index: r.index, ...(r.duplicate ? { alreadyApplied: true as const } : {}) };
 }

@@ -4,6 +4,7 @@
  */
 import { PLAN_STATES, SHARD_STATES } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
+import { FleetClientError } from './errors.js';
 import type { Command, CommandOf, CommandType, Consistency } from './types.js';
 
 /** The oneof member of a command type: `shard.setState` → `shardSetState`. */
@@ -52,7 +53,12 @@ const TO_WIRE: { readonly [T in CommandType]: (c: CommandOf<T>) => CommandPart }
   'lease.release': (c) => ({ leaseRelease: { name: c.name, holder: c.holder, token: c.token } }),
   'kv.put': (c) => ({ kvPut: { key: c.key, value: c.value, ns: c.ns ?? '' } }),
   'kv.delete': (c) => ({ kvDelete: { key: c.key, ns: c.ns ?? '' } }),
-  'kv.cas': (c) => ({ kvCas: { key: c.key, expected: c.expected ?? undefined, value: c.value, ns: c.ns ?? '' } }),
+  'kv.cas': (c) => {
+    // On the wire an absent `expected` means "absent key" unless a revision is compared; null and a revision together would be ambiguous.
+    if (c.expectRevision !== undefined && c.expected === null) throw new FleetClientError('invalid', 'kv cas: compare a revision, or require an absent key, not both (revision 0 is an absent key)');
+    if (c.expectRevision === undefined && c.expected === undefined) throw new FleetClientError('invalid', 'kv cas: give the expected value (null: absent) or the expected revision');
+    return { kvCas: { key: c.key, expected: c.expected ?? undefined, value: c.value, ns: c.ns ?? '', ...(c.expectRevision === undefined ? {} : { expectRevision: c.expectRevision }) } };
+  },
   'plan.progress': (c) => ({
     planProgress: { planId: c.planId, startedBy: c.startedBy, done: c.done, total: c.total, state: PLAN_STATES.toWire(c.state) },
   }),

@@ -221,16 +221,23 @@ export class FleetClient {
   // Writes
   // -------------------------------------------------------------------------------------------
 
-  /** Sends one write to the leader until answered; every retry reuses its seq, so it applies at most once. */
+  /**
+   * Sends one write to the leader until answered; every retry reuses its seq, so it applies at
+   * most once. A duplicate answer counts as `already applied` only on the first attempt: after
+   * a lost attempt of this very call, the write may have been applied by that attempt.
+   */
   async #send(command: Command): Promise<{ response: wire.WriteResponse__Output; endpoint: string }> {
     const part = commandToWire(command);
     const seq = this.#seqs.begin();
+    let attempts = 0;
     try {
       const answer = await this.#router.run('leader', async (ep, timeout) => {
         const req: wire.WriteRequest = { clientId: this.clientId, seq, firstIncomplete: this.#seqs.firstIncomplete, ...part };
+        attempts++;
         return { response: await ep.write(req, timeout), endpoint: ep.address };
       });
       this.#seen(answer.response.index);
+      if (attempts > 1 && answer.response.duplicate) return { ...answer, response: { ...answer.response, duplicate: false } };
       return answer;
     } finally {
       this.#seqs.end(seq);
@@ -251,7 +258,7 @@ export class FleetClient {
    */
   async writeAck(command: Command): Promise<number> {
     const { response, endpoint } = await this.#send(command);
-    if (response.error) throw refusalError(response.error, response.index, endpoint);
+    if (response.error) throw refusalError(response.error, response.index, endpoint, response.duplicate);
     return response.index;
   }
 
@@ -370,9 +377,13 @@ export class FleetClient {
     return this.#do('kv.delete', { key, ...opts });
   }
 
-  /** Writes a KV value if the current one is `expected` (null: absent); else CAS_FAILED with details.currentValue. */
-  kvCas(key: string, expected: string | null, value: string, opts: { ns?: string } = {}): Promise<Written<'kv.cas'>> {
-    return this.#do('kv.cas', { key, expected, value, ...opts });
+  /**
+   * Writes a KV value if the current one is `expected` (null: absent; undefined: not compared)
+   * and, with `expectRevision`, the key's mod revision is that (0: absent); else CAS_FAILED with
+   * details.currentValue and details.currentRevision.
+   */
+  kvCas(key: string, expected: string | null | undefined, value: string, opts: { ns?: string; expectRevision?: number } = {}): Promise<Written<'kv.cas'>> {
+    return this.#do('kv.cas', { key, ...(expected === undefined ? {} : { expected }), value, ...opts });
   }
 
   /** Publishes a rebind plan's progress. */

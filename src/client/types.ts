@@ -167,7 +167,8 @@ export interface Commands {
   'lease.release': { readonly name: string; readonly holder: string; readonly token: number };
   'kv.put': { readonly key: string; readonly value: string; readonly ns?: string };
   'kv.delete': { readonly key: string; readonly ns?: string };
-  'kv.cas': { readonly key: string; readonly expected: string | null; readonly value: string; readonly ns?: string };
+  /** `expected`: the value it must hold (null: absent); `expectRevision`: its mod revision (0: absent); at least one. */
+  'kv.cas': { readonly key: string; readonly expected?: string | null; readonly expectRevision?: number; readonly value: string; readonly ns?: string };
   'plan.progress': { readonly planId: string; readonly startedBy: string; readonly done: number; readonly total: number; readonly state: PlanState };
 }
 
@@ -208,8 +209,12 @@ export interface CommandResults {
   'plan.progress': { readonly plan: PlanView };
 }
 
-/** A write's answer: its result plus `index`, the Raft index it committed at. */
-export type Written<T extends CommandType> = CommandResults[T] & { readonly index: number };
+/**
+ * A write's answer: its result plus `index`, the Raft index it committed at. `alreadyApplied`
+ * is set when the write was a retry the registry had already applied (same client id and seq):
+ * nothing was applied again, and the result and `index` are the original's.
+ */
+export type Written<T extends CommandType> = CommandResults[T] & { readonly index: number; readonly alreadyApplied?: true };
 
 /** The registry's refusal codes. */
 export type FleetErrorCode = 'ALREADY_BOUND' | 'CAS_FAILED' | 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'DUPLICATE_STALE';
@@ -247,6 +252,8 @@ export interface FleetErrorDetails {
   readonly clientId?: string;
   readonly seq?: number;
   readonly firstIncomplete?: number;
+  /** Set when the refusal is the remembered answer to a retry (the write was answered before, at the error's index). */
+  readonly alreadyApplied?: true;
   /** A watch refused as compacted: the index asked for, and the oldest any member still had. */
   readonly requestedIndex?: number;
   readonly oldestIndex?: number;

@@ -199,11 +199,33 @@ describe('FleetClient against the client service', () => {
     expect(s.node.writeCalls).toBe(2);
     // The retry was answered from the session table: the first apply's index and revision.
     expect(put).toMatchObject({ index: 1, revision: 1, kv: { version: 1 } });
+    // This call's own first attempt may have applied it: not "already applied" by someone before.
+    expect(put.alreadyApplied).toBeUndefined();
     expect(s.node.sm.kvGet('once')).toMatchObject({ version: 1, modRevision: 1 });
     expect(s.node.sm.counts().kvRevision).toBe(1);
     // The next write moves first_incomplete past the answered one.
     const next = await c.kvPut('once', 'w');
     expect(next).toMatchObject({ revision: 2, kv: { version: 2 } });
+  });
+
+  it('says a write of a session seq applied before (a re-run under the same client id) was already applied, and applies nothing', async () => {
+    const s = await serve(new FakeNode({ id: 'n1' }));
+    const first = await client({ endpoints: [s.address], clientId: 'req-x' }).kvPut('k', 'v1');
+    expect(first.alreadyApplied).toBeUndefined();
+    await client({ endpoints: [s.address] }).kvPut('k', 'v2');
+    const again = await client({ endpoints: [s.address], clientId: 'req-x' }).kvPut('k', 'v1');
+    expect(again).toEqual({ ...first, alreadyApplied: true });
+    expect(s.node.sm.kvGet('k')?.value).toBe('v2');
+    // A refusal is answered again as the refusal, marked.
+    const cas = () => client({ endpoints: [s.address], clientId: 'req-cas' }).kvCas('k', 'v0', 'v3', { expectRevision: 2 });
+    expect((await failure(cas())).details.alreadyApplied).toBeUndefined();
+    const refused = await failure(cas());
+    expect(refused).toMatchObject({ code: 'CAS_FAILED', details: { alreadyApplied: true, currentValue: 'v2', currentRevision: 2 } });
+    expect(refused.message).toMatch(/first applied, at index \d+/);
+    // The same session seq for another kind of write: refused, nothing applied.
+    const other = await failure(client({ endpoints: [s.address], clientId: 'req-x' }).registerShard({ id: 's9', address: '10.0.0.9:1', region: 'r', zone: 'z', capacity: 1 }));
+    expect(other).toMatchObject({ kind: 'precondition', details: { alreadyApplied: true } });
+    expect(s.node.sm.getShard('s9')).toBeUndefined();
   });
 
   it('refuses a missing token and a non-admin token on admin calls', async () => {

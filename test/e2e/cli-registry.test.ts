@@ -36,13 +36,16 @@ describe('registry commands against a real cluster (through a context with token
     expect(added).toMatchObject({ created: true, shard: { id: 's1', state: 'active', labels: { tier: 'gold' } } });
     expect(added.index).toBeGreaterThan(0);
     await ok(['shards', 'add', 's2', '--address', '10.0.0.2:443', '--region', 'eu', '--zone', 'eu-1b', '--capacity', '10'], env);
-    const updated = await json<{ shard: Shard }>(['shards', 'update', 's2', '--capacity', '20'], env);
+    const updated = await json<{ shard: Shard; index: number }>(['shards', 'update', 's2', '--capacity', '20'], env);
     expect(updated.shard.capacity).toBe(20);
     expect((await json<{ shard: Shard; previousState: string }>(['shards', 'drain', 's2'], env)).previousState).toBe('active');
     expect((await json<{ shard: Shard }>(['shards', 'cordon', 's2'], env)).shard.state).toBe('cordoned');
     expect((await json<{ shard: Shard }>(['shards', 'activate', 's2'], env)).shard.state).toBe('active');
-    const list = await json<Shard[]>(['shards', 'list'], env);
-    expect(list.map((s) => [s.id, s.capacity])).toEqual([['s1', 100], ['s2', 20]]);
+    const list = await json<{ shards: Shard[]; servedBy: string; appliedIndex: number }>(['shards', 'list'], env);
+    expect(list.shards.map((s) => [s.id, s.capacity])).toEqual([['s1', 100], ['s2', 20]]);
+    // Linearizable by default: served through the leader, at or after the last write.
+    expect(list.servedBy).toBe(await cluster.waitForLeader());
+    expect(list.appliedIndex).toBeGreaterThanOrEqual(updated.index);
     const table = await ok(['shards', 'list'], env);
     expect(table.split('\n')[0]).toMatch(/^ID\s+ADDRESS\s+REGION\s+ZONE\s+STATE/);
   }, 120_000);
@@ -81,16 +84,16 @@ describe('registry commands against a real cluster (through a context with token
 
   it('round-trips domains, providers, quotas and leases', async () => {
     expect((await json<{ domain: { shard: string } }>(['domains', 'assign', 'zone=eu-1a', '--shard', 's1'], env)).domain.shard).toBe('s1');
-    expect(await json<{ key: string; value: string }[]>(['domains', 'list'], env)).toEqual([expect.objectContaining({ key: 'zone', value: 'eu-1a', shard: 's1' })]);
+    expect((await json<{ domains: { key: string; value: string }[] }>(['domains', 'list'], env)).domains).toEqual([expect.objectContaining({ key: 'zone', value: 'eu-1a', shard: 's1' })]);
     expect((await json<{ shard: string }>(['domains', 'unassign', 'zone=eu-1a'], env)).shard).toBe('s1');
     await ok(['providers', 'add', 'aws', '--kind', 'aws', '--region', 'eu', '--endpoint', 'https://aws.example'], env);
-    expect((await json<{ name: string }[]>(['providers', 'list'], env)).map((p) => p.name)).toEqual(['aws']);
+    expect((await json<{ providers: { name: string }[] }>(['providers', 'list'], env)).providers.map((p) => p.name)).toEqual(['aws']);
     const quota = await json<{ quota: { allocated: number } }>(['quotas', 'set', 'aws', 'eu', '--total', '10', '--slice', 's1=4', '--slice', 's2=3'], env);
     expect(quota.quota.allocated).toBe(7);
-    expect(await json<unknown[]>(['quotas', 'list'], env)).toHaveLength(1);
+    expect((await json<{ quotas: unknown[] }>(['quotas', 'list'], env)).quotas).toHaveLength(1);
     const lease = await json<{ lease: { token: number } }>(['leases', 'acquire', 'L', '--holder', 'me', '--ttl', '30s'], env);
     expect((await runCli(['leases', 'acquire', 'L', '--holder', 'you', '--ttl', '30s'], env)).code).toBe(4);
-    expect((await json<{ holder: string }[]>(['leases', 'list'], env))[0]!.holder).toBe('me');
+    expect((await json<{ leases: { holder: string }[] }>(['leases', 'list'], env)).leases[0]!.holder).toBe('me');
     await ok(['leases', 'release', 'L', '--holder', 'me', '--fencing-token', String(lease.lease.token)], env);
   }, 120_000);
 
@@ -99,7 +102,7 @@ describe('registry commands against a real cluster (through a context with token
     // The leader's timer: 1 s x 1.01 plus one election timeout; nothing is written meanwhile.
     const expired = await waitFor(
       'the idle lease listed as expired',
-      async () => (await json<{ name: string; expired: boolean; remainingMs: number }[]>(['leases', 'list'], env)).find((l) => l.name === 'idle' && l.expired),
+      async () => (await json<{ leases: { name: string; expired: boolean; remainingMs: number }[] }>(['leases', 'list'], env)).leases.find((l) => l.name === 'idle' && l.expired),
       20_000,
       250,
     );
@@ -129,7 +132,7 @@ describe('registry commands against a real cluster (through a context with token
     expect((await runCli(['providers', 'remove', 'gcp'], env)).code).not.toBe(0);
     const removed = await json<{ provider: string; region: string; index: number }>(['quotas', 'remove', 'gcp', 'us'], env);
     expect(removed).toMatchObject({ provider: 'gcp', region: 'us' });
-    expect((await json<{ provider: string }[]>(['quotas', 'list'], env)).map((q) => q.provider)).not.toContain('gcp');
+    expect((await json<{ quotas: { provider: string }[] }>(['quotas', 'list'], env)).quotas.map((q) => q.provider)).not.toContain('gcp');
     const again = await runCli(['quotas', 'remove', 'gcp', 'us'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error: .*gcp\/us/);

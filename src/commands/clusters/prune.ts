@@ -1,5 +1,5 @@
 import { FleetCommand } from '../../cli/base-command.js';
-import { durationFlag } from '../../cli/flags.js';
+import { durationFlag, requestIdFlag } from '../../cli/flags.js';
 import { dryRunFlag, yesFlag } from '../../cli/safety-gate.js';
 import type { Written } from '../../client/index.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
@@ -13,6 +13,7 @@ export default class ClustersPrune extends FleetCommand {
     '<%= config.bin %> clusters prune --stale 24h --yes --json',
   ];
   static override flags = {
+    'request-id': requestIdFlag(),
     stale: durationFlag({ description: 'forget clusters not seen for this long', required: true }),
     yes: yesFlag,
     'dry-run': dryRunFlag,
@@ -20,7 +21,7 @@ export default class ClustersPrune extends FleetCommand {
 
   async run(): Promise<Written<'cluster.prune'> | PreviewDocument> {
     const { flags } = await this.parse(ClustersPrune);
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const [{ previewChange }, { staleClusters }, { passGate, confirmBulk }, { formatDuration }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),
@@ -34,7 +35,6 @@ export default class ClustersPrune extends FleetCommand {
     if (dry) return dry;
     await confirmBulk(this, preview, summary, { yes: flags.yes });
     const r = await client.pruneClusters(flags.stale);
-    this.log(`pruned ${r.pruned} clusters (index ${r.index})`);
-    return r;
+    return this.wrote(r, `pruned ${r.pruned} clusters (index ${r.index})`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { dryRunFlag } from '../../cli/safety-gate.js';
 import type { Written } from '../../client/index.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
@@ -9,11 +10,11 @@ export default class ClustersUnbind extends FleetCommand {
   static override description = 'Its next contact binds it again (first contact wins). --dry-run prints what it would unbind and changes nothing.';
   static override examples = ['<%= config.bin %> clusters unbind c-123', '<%= config.bin %> clusters unbind c-123 --dry-run --json'];
   static override args = { name: Args.string({ description: 'cluster name', required: true }) };
-  static override flags = { 'dry-run': dryRunFlag };
+  static override flags = { 'dry-run': dryRunFlag, 'request-id': requestIdFlag() };
 
   async run(): Promise<Written<'cluster.unbind'> | PreviewDocument> {
     const { args, flags } = await this.parse(ClustersUnbind);
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const [{ previewChange }, { impactOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../ops/safety/records.js'), import('../../cli/safety-gate.js')]);
     const [model, cluster] = await Promise.all([this.statusModel(client), client.getCluster(args.name)]);
     const bound = cluster?.shard ?? null;
@@ -22,7 +23,6 @@ export default class ClustersUnbind extends FleetCommand {
     const dry = await passGate(this, previewChange(model, { kind: 'write', summary, records }), { force: false, dryRun: flags['dry-run'] });
     if (dry) return dry;
     const r = await client.unbind(args.name);
-    this.log(r.previousShard === null ? `${args.name} was not bound` : `unbound ${args.name} from ${r.previousShard} (index ${r.index})`);
-    return r;
+    return this.wrote(r, r.previousShard === null ? `${args.name} was not bound` : `unbound ${args.name} from ${r.previousShard} (index ${r.index})`);
   }
 }

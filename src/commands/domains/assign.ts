@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { parsePair } from '../../cli/parse.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { Written } from '../../client/index.js';
@@ -15,6 +16,7 @@ export default class DomainsAssign extends FleetCommand {
   ];
   static override args = { domain: Args.string({ description: 'the domain as KEY=VALUE', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     shard: Flags.string({ description: 'the shard to assign it to', required: true, helpValue: '<id>' }),
     force: forceFlag('move the domain when it is assigned to another shard'),
     'dry-run': dryRunFlag,
@@ -23,7 +25,7 @@ export default class DomainsAssign extends FleetCommand {
   async run(): Promise<Written<'domain.assign'> | PreviewDocument> {
     const { args, flags } = await this.parse(DomainsAssign);
     const [key, value] = parsePair(args.domain, 'domain');
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const [{ previewChange }, { impactOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../ops/safety/records.js'), import('../../cli/safety-gate.js')]);
     const [model, domains] = await Promise.all([this.statusModel(client), client.listDomains()]);
     const current = domains.find((d) => d.key === key && d.value === value)?.shard;
@@ -35,7 +37,6 @@ export default class DomainsAssign extends FleetCommand {
     if (dry) return dry;
     const r = await client.assignDomain(key, value, flags.shard);
     const moved = r.previousShard !== null && r.previousShard !== flags.shard ? ` (moved from ${r.previousShard})` : '';
-    this.log(`assigned ${key}=${value} to ${flags.shard}${moved} (index ${r.index})`);
-    return r;
+    return this.wrote(r, `assigned ${key}=${value} to ${flags.shard}${moved} (index ${r.index})`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { UsageError } from '../../common/errors.js';
 import { dryRunFlag, yesFlag } from '../../cli/safety-gate.js';
 import type { Written } from '../../client/index.js';
@@ -13,6 +14,8 @@ export interface KvDeletePrefixResult {
   readonly deleted: number;
   readonly missing: number;
   readonly revision: number;
+  /** The highest Raft index the deletes committed at (0: there was nothing to delete). */
+  readonly index: number;
 }
 
 export default class KvDel extends FleetCommand {
@@ -28,6 +31,7 @@ With --prefix, every key under it is deleted, one write per key (not atomic as a
   static override aliases = ['kv:delete', 'kv:rm'];
   static override args = { key: Args.string({ description: 'the key (or none, with --prefix)', required: false }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }),
     prefix: Flags.string({ description: 'delete every key that starts with this (an empty prefix is every key of the namespace)', helpValue: '<prefix>' }),
     yes: yesFlag,
@@ -37,19 +41,21 @@ With --prefix, every key under it is deleted, one write per key (not atomic as a
   async run(): Promise<Written<'kv.delete'> | KvDeletePrefixResult | PreviewDocument> {
     const { args, flags } = await this.parse(KvDel);
     if ((args.key === undefined) === (flags.prefix === undefined)) throw new UsageError('give either a KEY or --prefix PREFIX', this.helpHint());
+    // One request id names one write; --prefix makes one per key.
+    if (flags.prefix !== undefined && flags['request-id'] !== undefined) throw new UsageError('--request-id goes with a single KEY, not --prefix', this.helpHint());
     if (await this.isEtcd()) {
+      this.refuseOnEtcd({ '--request-id': flags['request-id'] !== undefined });
       if (flags.prefix !== undefined) throw new UsageError('kv del --prefix does not apply to an etcd cluster yet: delete keys one by one', this.helpHint());
       const { etcdKvDelete } = await import('../../ops/etcd/kv.js');
       const r = await etcdKvDelete(await this.etcdClient(), args.key!, flags.ns);
       this.log(r.deleted ? `deleted ${args.key}` : `${args.key} did not exist`);
       return r as unknown as Written<'kv.delete'>;
     }
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     if (flags.prefix === undefined) {
       if (flags.yes || flags['dry-run']) throw new UsageError('--yes and --dry-run go with --prefix', this.helpHint());
       const r = await client.kvDelete(args.key!, { ns: flags.ns });
-      this.log(r.deleted ? `deleted ${args.key} (revision ${r.revision})` : `${args.key} did not exist`);
-      return r;
+      return this.wrote(r, r.deleted ? `deleted ${args.key} (revision ${r.revision})` : `${args.key} did not exist`);
     }
     const prefix = flags.prefix;
     const [{ previewChange }, { keysUnder, impactOf, deleteKeys }, { passGate, confirmBulk }] = await Promise.all([

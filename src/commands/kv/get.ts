@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError } from '../../common/errors.js';
-import type { KvEntry, ServedRead } from '../../client/index.js';
+import type { KvEntry } from '../../client/index.js';
 import { consistencyFlag } from '../../cli/flags.js';
+import { ServedReads, type ServedFields } from '../../cli/read-consistency.js';
 
 export default class KvGet extends FleetCommand {
   static override summary = 'Print a key\'s value (linearizable unless --consistency says otherwise).';
@@ -21,7 +22,7 @@ export default class KvGet extends FleetCommand {
     consistency: consistencyFlag(),
   };
 
-  async run(): Promise<KvEntry & { servedBy?: string; appliedIndex?: number }> {
+  async run(): Promise<KvEntry & ServedFields> {
     const { args, flags } = await this.parse(KvGet);
     if (await this.isEtcd()) {
       const { etcdKvGet } = await import('../../ops/etcd/kv.js');
@@ -31,10 +32,10 @@ export default class KvGet extends FleetCommand {
       return e as unknown as KvEntry;
     }
     const client = await this.client();
-    let served: ServedRead | undefined;
-    const entry = await client.kvGet(args.key, { ns: flags.ns, ...(flags.consistency ? { consistency: flags.consistency } : {}), onServed: (s) => (served = s) });
+    const reads = new ServedReads(flags.consistency);
+    const entry = await client.kvGet(args.key, { ns: flags.ns, ...reads.options });
     if (entry === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}${flags.ns ? ` in namespace ${flags.ns}` : ''}`, { code: 'NOT_FOUND' });
     this.log(entry.value);
-    return { ...entry, ...(served ? { servedBy: served.member, appliedIndex: served.appliedIndex } : {}) };
+    return { ...entry, ...reads.fields() };
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class LeasesRelease extends FleetCommand {
@@ -8,6 +9,7 @@ export default class LeasesRelease extends FleetCommand {
   static override examples = ['<%= config.bin %> leases release deploy-lock --holder alice --fencing-token 7'];
   static override args = { name: Args.string({ description: 'lease name', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     holder: Flags.string({ description: 'its holder', required: true, helpValue: '<holder>' }),
     // Not --token: that is the bearer token every command takes.
     'fencing-token': Flags.integer({ description: 'its fencing token (from leases acquire)', required: true, min: 0 }),
@@ -15,9 +17,8 @@ export default class LeasesRelease extends FleetCommand {
 
   async run(): Promise<Written<'lease.release'>> {
     const { args, flags } = await this.parse(LeasesRelease);
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.releaseLease(args.name, flags.holder, flags['fencing-token']);
-    this.log(`released ${args.name} (token ${r.token})`);
-    return r;
+    return this.wrote(r, `released ${args.name} (token ${r.token})`);
   }
 }

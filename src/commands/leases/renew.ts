@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { formatDuration } from '../../common/durations.js';
-import { positiveDurationFlag } from '../../cli/flags.js';
+import { positiveDurationFlag, requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class LeasesRenew extends FleetCommand {
@@ -14,6 +14,7 @@ export default class LeasesRenew extends FleetCommand {
   ];
   static override args = { name: Args.string({ description: 'lease name', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     holder: Flags.string({ description: 'its holder', required: true, helpValue: '<holder>' }),
     // Not --token: that is the bearer token every command takes.
     'fencing-token': Flags.integer({ description: 'its fencing token (from leases acquire)', required: true, min: 0 }),
@@ -22,9 +23,8 @@ export default class LeasesRenew extends FleetCommand {
 
   async run(): Promise<Written<'lease.renew'>> {
     const { args, flags } = await this.parse(LeasesRenew);
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.renewLease(args.name, flags.holder, flags['fencing-token'], flags.ttl);
-    this.log(`renewed ${args.name} for ${r.lease.holder}: token ${r.lease.token}, expires in ${formatDuration(r.lease.ttlMs)} (index ${r.index})`);
-    return r;
+    return this.wrote(r, `renewed ${args.name} for ${r.lease.holder}: token ${r.lease.token}, expires in ${formatDuration(r.lease.ttlMs)} (index ${r.index})`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class ProvidersAdd extends FleetCommand {
@@ -7,6 +8,7 @@ export default class ProvidersAdd extends FleetCommand {
   static override examples = ['<%= config.bin %> providers add aws --kind aws --region eu-west-1 --region us-east-1 --endpoint https://ec2.amazonaws.com'];
   static override args = { name: Args.string({ description: 'provider name', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     kind: Flags.string({ description: 'provider kind (aws, gcp, metal, …)', required: true, helpValue: '<kind>' }),
     region: Flags.string({ description: 'a region it serves (repeatable)', multiple: true, helpValue: '<region>' }),
     endpoint: Flags.string({ description: 'its API endpoint', required: true, helpValue: '<url>' }),
@@ -14,9 +16,8 @@ export default class ProvidersAdd extends FleetCommand {
 
   async run(): Promise<Written<'provider.add'>> {
     const { args, flags } = await this.parse(ProvidersAdd);
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.addProvider({ name: args.name, kind: flags.kind, regions: flags.region ?? [], endpoint: flags.endpoint });
-    this.log(r.created ? `added provider ${args.name} (index ${r.index})` : `provider ${args.name} is already registered as given`);
-    return r;
+    return this.wrote(r, r.created ? `added provider ${args.name} (index ${r.index})` : `provider ${args.name} is already registered as given`);
   }
 }

@@ -1,18 +1,23 @@
 import { FleetCommand } from '../../cli/base-command.js';
+import { consistencyFlag } from '../../cli/flags.js';
+import { ServedReads, type ServedFields } from '../../cli/read-consistency.js';
 import type { ProviderView } from '../../client/index.js';
 
 export default class ProvidersList extends FleetCommand {
   static override summary = 'List infrastructure providers.';
+  static override description = '--json prints {"providers": [ … ], "servedBy": member, "appliedIndex": n}: the member that served the read and the index it had applied (see --consistency).';
   static override examples = ['<%= config.bin %> providers list', '<%= config.bin %> providers list --json'];
+  static override flags = { consistency: consistencyFlag() };
 
-  async run(): Promise<ProviderView[]> {
-    await this.parse(ProvidersList);
+  async run(): Promise<{ providers: ProviderView[] } & ServedFields> {
+    const { flags } = await this.parse(ProvidersList);
     const client = await this.client();
-    const providers = await client.listProviders();
+    const reads = new ServedReads(flags.consistency);
+    const providers = await client.listProviders(reads.options);
     if (!this.jsonEnabled()) {
       const { renderProviders } = await import('../../ui/registry-tables.js');
       this.log(renderProviders(providers, await this.palette()));
     }
-    return providers;
+    return { providers, ...reads.fields() };
   }
 }

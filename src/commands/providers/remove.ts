@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class ProvidersRemove extends FleetCommand {
@@ -7,12 +8,12 @@ export default class ProvidersRemove extends FleetCommand {
   static override examples = ['<%= config.bin %> providers remove aws'];
   static override aliases = ['providers:rm'];
   static override args = { name: Args.string({ description: 'provider name', required: true }) };
+  static override flags = { 'request-id': requestIdFlag() };
 
   async run(): Promise<Written<'provider.remove'>> {
-    const { args } = await this.parse(ProvidersRemove);
-    const client = await this.client();
+    const { args, flags } = await this.parse(ProvidersRemove);
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.removeProvider(args.name);
-    this.log(`removed provider ${args.name} (index ${r.index})`);
-    return r;
+    return this.wrote(r, `removed provider ${args.name} (index ${r.index})`);
   }
 }

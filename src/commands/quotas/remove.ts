@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class QuotasRemove extends FleetCommand {
@@ -11,12 +12,12 @@ export default class QuotasRemove extends FleetCommand {
     provider: Args.string({ description: 'provider name', required: true }),
     region: Args.string({ description: 'region', required: true }),
   };
+  static override flags = { 'request-id': requestIdFlag() };
 
   async run(): Promise<Written<'quota.remove'>> {
-    const { args } = await this.parse(QuotasRemove);
-    const client = await this.client();
+    const { args, flags } = await this.parse(QuotasRemove);
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.removeQuota(args.provider, args.region);
-    this.log(`removed quota ${r.provider}/${r.region} (index ${r.index})`);
-    return r;
+    return this.wrote(r, `removed quota ${r.provider}/${r.region} (index ${r.index})`);
   }
 }

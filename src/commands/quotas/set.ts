@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { parseCounts } from '../../cli/parse.js';
 import type { Written } from '../../client/index.js';
 
@@ -12,6 +13,7 @@ export default class QuotasSet extends FleetCommand {
     region: Args.string({ description: 'region', required: true }),
   };
   static override flags = {
+    'request-id': requestIdFlag(),
     total: Flags.integer({ description: 'the quota\'s total', required: true, min: 0 }),
     slice: Flags.string({ description: 'a slice SHARD=N (repeatable)', multiple: true, helpValue: '<shard=n>' }),
   };
@@ -19,9 +21,8 @@ export default class QuotasSet extends FleetCommand {
   async run(): Promise<Written<'quota.set'>> {
     const { args, flags } = await this.parse(QuotasSet);
     const slices = parseCounts(flags.slice, 'slice');
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.setQuota(args.provider, args.region, flags.total, slices);
-    this.log(`${r.created ? 'created' : 'updated'} quota ${args.provider}/${args.region}: ${r.quota.allocated} of ${r.quota.total} allocated (index ${r.index})`);
-    return r;
+    return this.wrote(r, `${r.created ? 'created' : 'updated'} quota ${args.provider}/${args.region}: ${r.quota.allocated} of ${r.quota.total} allocated (index ${r.index})`);
   }
 }

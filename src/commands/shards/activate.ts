@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class ShardsActivate extends FleetCommand {
@@ -7,12 +8,12 @@ export default class ShardsActivate extends FleetCommand {
   static override description = 'Sets the shard\'s state to active. Idempotent: a shard already active stays so.';
   static override examples = ['<%= config.bin %> shards activate s1', '<%= config.bin %> shards activate s1 --json'];
   static override args = { id: Args.string({ description: 'shard id', required: true }) };
+  static override flags = { 'request-id': requestIdFlag() };
 
   async run(): Promise<Written<'shard.setState'>> {
-    const { args } = await this.parse(ShardsActivate);
-    const client = await this.client();
+    const { args, flags } = await this.parse(ShardsActivate);
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.setShardState(args.id, 'active');
-    this.log(r.previousState === 'active' ? `shard ${args.id} was already active` : `shard ${args.id}: ${r.previousState} → active (index ${r.index})`);
-    return r;
+    return this.wrote(r, r.previousState === 'active' ? `shard ${args.id} was already active` : `shard ${args.id}: ${r.previousState} → active (index ${r.index})`);
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { parseHostPort } from '../../common/addresses.js';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { UsageError } from '../../common/errors.js';
 import { parsePairs } from '../../cli/parse.js';
 import type { Written } from '../../client/index.js';
@@ -8,9 +9,16 @@ import type { Written } from '../../client/index.js';
 export default class ShardsAdd extends FleetCommand {
   static override summary = 'Register a shard that clusters can bind to.';
   static override description = 'Registering the same shard again with identical fields is a no-op; to change a shard, use fleet shards update.';
-  static override examples = ['<%= config.bin %> shards add s1 --address 10.0.1.5:443 --region eu-west-1 --zone eu-west-1a --capacity 500 --label tier=gold'];
+  static override examples = [
+    '<%= config.bin %> shards add s1 --address 10.0.1.5:443 --region eu-west-1 --zone eu-west-1a --capacity 500 --label tier=gold',
+    {
+      description: 'In a script that retries on failure: the shard is registered once, even if it was removed between two runs',
+      command: '<%= config.bin %> shards add s1 --address 10.0.1.5:443 --region eu-west-1 --zone eu-west-1a --capacity 500 --request-id add-s1-$CHANGE_ID --json',
+    },
+  ];
   static override args = { id: Args.string({ description: 'shard id', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     address: Flags.string({ description: 'the shard\'s host:port', required: true, helpValue: '<host:port>' }),
     region: Flags.string({ description: 'region', required: true, helpValue: '<region>' }),
     zone: Flags.string({ description: 'zone', required: true, helpValue: '<zone>' }),
@@ -26,9 +34,8 @@ export default class ShardsAdd extends FleetCommand {
       throw new UsageError((err as Error).message, this.helpHint(), err);
     }
     const labels = parsePairs(flags.label, 'label');
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.registerShard({ id: args.id, address: flags.address, region: flags.region, zone: flags.zone, capacity: flags.capacity, labels });
-    this.log(r.created ? `registered shard ${args.id} (index ${r.index})` : `shard ${args.id} is already registered as given (index ${r.index})`);
-    return r;
+    return this.wrote(r, r.created ? `registered shard ${args.id} (index ${r.index})` : `shard ${args.id} is already registered as given (index ${r.index})`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class ShardsCordon extends FleetCommand {
@@ -7,12 +8,12 @@ export default class ShardsCordon extends FleetCommand {
   static override description = 'Sets the shard\'s state to cordoned. Idempotent: a shard already cordoned stays so.';
   static override examples = ['<%= config.bin %> shards cordon s1', '<%= config.bin %> shards cordon s1 --json'];
   static override args = { id: Args.string({ description: 'shard id', required: true }) };
+  static override flags = { 'request-id': requestIdFlag() };
 
   async run(): Promise<Written<'shard.setState'>> {
-    const { args } = await this.parse(ShardsCordon);
-    const client = await this.client();
+    const { args, flags } = await this.parse(ShardsCordon);
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.setShardState(args.id, 'cordoned');
-    this.log(r.previousState === 'cordoned' ? `shard ${args.id} was already cordoned` : `shard ${args.id}: ${r.previousState} → cordoned (index ${r.index})`);
-    return r;
+    return this.wrote(r, r.previousState === 'cordoned' ? `shard ${args.id} was already cordoned` : `shard ${args.id}: ${r.previousState} → cordoned (index ${r.index})`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { dryRunFlag, yesFlag } from '../../cli/safety-gate.js';
 import type { Written } from '../../client/index.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
@@ -15,6 +16,7 @@ export default class ShardsRemove extends FleetCommand {
   static override aliases = ['shards:rm'];
   static override args = { id: Args.string({ description: 'shard id', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     force: Flags.boolean({ description: 'unbind its clusters and remove it anyway', default: false }),
     yes: yesFlag,
     'dry-run': dryRunFlag,
@@ -22,7 +24,7 @@ export default class ShardsRemove extends FleetCommand {
 
   async run(): Promise<Written<'shard.remove'> | PreviewDocument> {
     const { args, flags } = await this.parse(ShardsRemove);
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const [{ previewChange }, { shardRemoval, impactOf }, { passGate, confirmBulk }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),
@@ -39,7 +41,6 @@ export default class ShardsRemove extends FleetCommand {
     if (flags.force) await confirmBulk(this, preview, summary, { yes: flags.yes });
     const r = await client.removeShard(args.id, { force: flags.force });
     const done = [r.unboundClusters && `${r.unboundClusters} clusters unbound`, r.unassignedDomains && `${r.unassignedDomains} domains unassigned`, r.droppedQuotaSlices && `${r.droppedQuotaSlices} quota slices dropped`].filter(Boolean);
-    this.log(`removed shard ${args.id}${done.length ? `: ${done.join(', ')}` : ''} (index ${r.index})`);
-    return r;
+    return this.wrote(r, `removed shard ${args.id}${done.length ? `: ${done.join(', ')}` : ''} (index ${r.index})`);
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
+import { requestIdFlag } from '../../cli/flags.js';
 import { UsageError } from '../../common/errors.js';
 import { parsePairs } from '../../cli/parse.js';
 import type { Written } from '../../client/index.js';
@@ -10,6 +11,7 @@ export default class ShardsUpdate extends FleetCommand {
   static override examples = ['<%= config.bin %> shards update s1 --capacity 800', '<%= config.bin %> shards update s1 --label tier=silver --label team=infra'];
   static override args = { id: Args.string({ description: 'shard id', required: true }) };
   static override flags = {
+    'request-id': requestIdFlag(),
     address: Flags.string({ description: 'new host:port', helpValue: '<host:port>' }),
     region: Flags.string({ description: 'new region', helpValue: '<region>' }),
     zone: Flags.string({ description: 'new zone', helpValue: '<zone>' }),
@@ -28,9 +30,8 @@ export default class ShardsUpdate extends FleetCommand {
       ...(flags.label === undefined && !flags['clear-labels'] ? {} : { labels: parsePairs(flags.label, 'label') }),
     };
     if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: pass at least one of --address --region --zone --capacity --label --clear-labels', this.helpHint());
-    const client = await this.client();
+    const client = await this.client({ requestId: flags['request-id'] });
     const r = await client.updateShard(args.id, changes);
-    this.log(`updated shard ${args.id} (index ${r.index})`);
-    return r;
+    return this.wrote(r, `updated shard ${args.id} (index ${r.index})`);
   }
 }

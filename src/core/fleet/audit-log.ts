@@ -17,8 +17,8 @@ export function audited(type: string): boolean {
 }
 
 /** A KV value as the audit log shows it: its size, never its content (it may be a secret). */
-function sizeOf(value: string | null): string | null {
-  return value === null ? null : `<${Buffer.byteLength(value, 'utf8')} bytes>`;
+function sizeOf(value: string | null | undefined): string | null | undefined {
+  return value === null || value === undefined ? value : `<${Buffer.byteLength(value, 'utf8')} bytes>`;
 }
 
 /** A command's arguments as the audit log keeps them (JSON), secrets left out. */

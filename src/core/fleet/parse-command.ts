@@ -241,11 +241,14 @@ function parseKvDelete(op: Raw, what: 'kv.delete'): CommandOf<'kv.delete'> {
 }
 
 function parseKvCas(op: Raw, what: 'kv.cas'): CommandOf<'kv.cas'> {
-  onlyFields(op, ['type', 'key', 'expected', 'value', 'ns'], what);
-  if (!('expected' in op)) throw new InvalidArgument(`${what}: 'expected' is required (null means the key must be absent)`);
+  onlyFields(op, ['type', 'key', 'expected', 'expectRevision', 'value', 'ns'], what);
+  const byRevision = 'expectRevision' in op;
+  if (!('expected' in op) && !byRevision) throw new InvalidArgument(`${what}: 'expected' or 'expectRevision' is required (null, or revision 0, means the key must be absent)`);
   const { key, ns } = readKvKey(op, what);
-  const expected = op.expected === null ? null : readKvValue(op, 'expected', what);
-  return { type: what, key, expected, value: readKvValue(op, 'value', what), ns };
+  const value = readKvValue(op, 'value', what);
+  const expectRevision = byRevision ? readInt(op, 'expectRevision', what, 0, Number.MAX_SAFE_INTEGER) : undefined;
+  const expected = !('expected' in op) ? undefined : op.expected === null ? null : readKvValue(op, 'expected', what);
+  return { type: what, key, ...(expected === undefined ? {} : { expected }), ...(expectRevision === undefined ? {} : { expectRevision }), value, ns };
 }
 
 function parsePlanProgress(op: Raw, what: 'plan.progress'): CommandOf<'plan.progress'> {

@@ -110,7 +110,8 @@ export class FleetStateMachine {
     const verdict = this.#sessions.check(header.clientId, header.seq, header.firstIncomplete, s.age);
     switch (verdict.kind) {
       case 'duplicate':
-        return verdict.result;
+        // The remembered answer, marked so the client can say nothing was applied this time.
+        return { ...verdict.result, duplicate: true };
       case 'stale':
         return refusal(index, 'DUPLICATE_STALE', `write ${header.seq} of client ${header.clientId} was already answered (the client has seen every answer below ${verdict.floor})`, {
           clientId: header.clientId,

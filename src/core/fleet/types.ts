@@ -209,11 +209,16 @@ export interface KvDelete {
   readonly ns?: string;
 }
 
-/** Writes a KV value only if the current value is `expected` (`null` = the key must be absent). */
+/**
+ * Writes a KV value only if the key is as expected: its value is `expected` (`null` = the key
+ * must be absent) and/or its mod revision is `expectRevision` (0 = the key must be absent). At
+ * least one is given; `expected` undefined compares on the revision alone.
+ */
 export interface KvCas {
   readonly type: 'kv.cas';
   readonly key: string;
-  readonly expected: string | null;
+  readonly expected?: string | null;
+  readonly expectRevision?: number;
   readonly value: string;
   readonly ns?: string;
 }
@@ -513,6 +518,8 @@ export interface ApplyOk<V> {
   readonly ok: true;
   readonly index: number;
   readonly value: V;
+  /** Set on the answer to a retry the session had already applied: nothing was applied again. */
+  readonly duplicate?: true;
 }
 
 /** A refused write. Refusals change nothing but the client's session (they are remembered like successes). */
@@ -522,6 +529,8 @@ export interface ApplyFailure {
   readonly code: FleetErrorCode;
   readonly message: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Set on the answer to a retry the session had already answered (see ApplyOk). */
+  readonly duplicate?: true;
 }
 
 /** The answer to one applied log entry. */

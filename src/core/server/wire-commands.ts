@@ -61,7 +61,15 @@ const FROM_WIRE: { readonly [K in CommandKey]: (m: CommandMessage<K>) => Command
   leaseRelease: (m) => ({ type: 'lease.release', name: m.name, holder: m.holder, token: m.token }),
   kvPut: (m) => ({ type: 'kv.put', key: m.key, value: m.value, ...ns(m.ns) }),
   kvDelete: (m) => ({ type: 'kv.delete', key: m.key, ...ns(m.ns) }),
-  kvCas: (m) => ({ type: 'kv.cas', key: m.key, expected: nullable(m.expected), value: m.value, ...ns(m.ns) }),
+  // With a revision to compare, an absent `expected` means "any value", not "absent".
+  kvCas: (m) => present({
+    type: 'kv.cas',
+    key: m.key,
+    expected: m.expectRevision === undefined ? nullable(m.expected) : m.expected,
+    expectRevision: m.expectRevision,
+    value: m.value,
+    ...ns(m.ns),
+  }),
   planProgress: (m) => ({
     type: 'plan.progress',
     planId: m.planId,

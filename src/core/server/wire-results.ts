@@ -140,13 +140,15 @@ const RESULT_TO_WIRE: { readonly [T in CommandType]: (v: ResultOf<T>) => wire.Wr
  * shape (a node acknowledging before it applies, for benchmarks) leaves the result unset.
  */
 export function writeResponseToWire(type: CommandType, result: ApplyResult): wire.WriteResponse {
-  if (!result.ok) return { index: result.index, error: writeErrorToWire(result) };
+  const head = { index: result.index, ...(result.duplicate ? { duplicate: true } : {}) };
+  if (!result.ok) return { ...head, error: writeErrorToWire(result) };
   // The table maps each type to the converter of its own result; TypeScript cannot correlate the lookups.
   const convert = RESULT_TO_WIRE[type] as (v: unknown) => wire.WriteResponse;
   try {
-    return { index: result.index, ...convert(result.value) };
+    return { ...head, ...convert(result.value) };
   } catch {
-    return { index: result.index };
+    // A duplicate's remembered answer may be of another type (a session id reused for another write).
+    return head;
   }
 }
 

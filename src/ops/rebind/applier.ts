@@ -65,6 +65,8 @@ export interface ApplyReport {
   readonly movesPerSecond: number;
   readonly rollbackFile: string | null;
   readonly check: CheckReport;
+  /** The highest Raft index a batch of this run committed at; null when no batch was applied. */
+  readonly index: number | null;
 }
 
 /** Applies `plan`. Throws CliError (exit 4) on a conflict with `stop`, or a plan that cannot apply. */
@@ -77,7 +79,7 @@ export async function applyPlan(registry: RebindRegistry, plan: RebindPlan, opts
   // A plan whose every move is in place is done, whatever happened on its shards since (drift, capacity):
   // re-running it must change nothing and succeed.
   const done = pending.length === 0 && (skippedBefore === 0 || opts.onConflict === 'skip');
-  if (done) return { ...base, state: 'unchanged', applied: 0, skippedCount: skippedBefore, skipped, batches: 0, elapsedMs: 0, movesPerSecond: 0, rollbackFile: null };
+  if (done) return { ...base, state: 'unchanged', applied: 0, skippedCount: skippedBefore, skipped, batches: 0, elapsedMs: 0, movesPerSecond: 0, rollbackFile: null, index: null };
   refuseUnapplicable(check, opts.onConflict);
   const rollbackFile = opts.beforeFirstMove === undefined ? null : await opts.beforeFirstMove();
   const run = new Run(registry, plan, opts, check.inPlace, skipped, skippedBefore);
@@ -139,6 +141,7 @@ class Run {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #start: number;
   #lastReport = -Infinity;
+  #index: number | null = null;
 
   constructor(
     private readonly registry: RebindRegistry,
@@ -156,7 +159,7 @@ class Run {
     this.#start = this.#clock();
   }
 
-  async go(pending: readonly MoveState[]): Promise<{ state: 'completed' | 'paused'; applied: number; batches: number; elapsedMs: number; movesPerSecond: number }> {
+  async go(pending: readonly MoveState[]): Promise<{ state: 'completed' | 'paused'; applied: number; batches: number; elapsedMs: number; movesPerSecond: number; index: number | null }> {
     const size = Math.max(1, this.opts.batchSize);
     const count = Math.ceil(pending.length / size);
     let state: 'completed' | 'paused' = 'completed';
@@ -179,7 +182,7 @@ class Run {
     }
     await this.#report(state === 'completed' ? 'completed' : 'paused', true);
     const elapsedMs = this.#clock() - this.#start;
-    return { state, applied: this.applied, batches: this.batches, elapsedMs, movesPerSecond: rate(this.applied, elapsedMs) };
+    return { state, applied: this.applied, batches: this.batches, elapsedMs, movesPerSecond: rate(this.applied, elapsedMs), index: this.#index };
   }
 
   /** Waits until the moves made so far fit the rate. */
@@ -196,7 +199,8 @@ class Run {
     while (left.length > 0) {
       const moves: RebindMove[] = left.map((s) => s.move);
       try {
-        await this.registry.rebindBatch(moves, { planId: this.plan.id, ...(this.opts.force === true ? { force: true } : {}) });
+        const r = await this.registry.rebindBatch(moves, { planId: this.plan.id, ...(this.opts.force === true ? { force: true } : {}) });
+        this.#index = Math.max(this.#index ?? 0, r.index);
         this.applied += left.length;
         this.done += left.length;
         return;

@@ -76,14 +76,15 @@ export async function keysUnder(client: RecordReader, prefix: string, ns: string
 
 /** What deleting keys needs. */
 export interface KvDeleter {
-  kvDelete(key: string, opts: { ns?: string }): Promise<{ readonly deleted: boolean; readonly revision: number }>;
+  kvDelete(key: string, opts: { ns?: string }): Promise<{ readonly deleted: boolean; readonly revision: number; readonly index: number }>;
 }
 
-/** What `deleteKeys` did: keys deleted, keys already gone, the last revision. */
+/** What `deleteKeys` did: keys deleted, keys already gone, the last revision, and the highest Raft index committed (0: no write). */
 export interface DeletedKeys {
   readonly deleted: number;
   readonly missing: number;
   readonly revision: number;
+  readonly index: number;
 }
 
 /**
@@ -95,6 +96,7 @@ export async function deleteKeys(client: KvDeleter, keys: readonly string[], ns:
   let deleted = 0;
   let missing = 0;
   let revision = 0;
+  let index = 0;
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
@@ -106,6 +108,7 @@ export async function deleteKeys(client: KvDeleter, keys: readonly string[], ns:
         if (r.deleted) deleted++;
         else missing++;
         revision = Math.max(revision, r.revision);
+        index = Math.max(index, r.index);
         opts.onProgress?.(deleted + missing);
       }
     } catch (err) {
@@ -115,5 +118,5 @@ export async function deleteKeys(client: KvDeleter, keys: readonly string[], ns:
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 16, keys.length)) }, worker));
-  return { deleted, missing, revision };
+  return { deleted, missing, revision, index };
 }

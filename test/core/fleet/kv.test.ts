@@ -37,6 +37,28 @@ describe('kv', () => {
     expect(h.sm.counts().kvRevision).toBe(2);
   });
 
+  it('compare-and-set on the mod revision: 0 means absent; a mismatch names the current revision; with a value both must match', () => {
+    const h = new Harness();
+    const created = h.ok({ type: 'kv.cas', key: 'r', expectRevision: 0, value: 'v1' });
+    expect(created.kv).toMatchObject({ modRevision: 1, version: 1 });
+    const exists = h.err({ type: 'kv.cas', key: 'r', expectRevision: 0, value: 'v2' }, 'CAS_FAILED');
+    expect(exists.message).toBe('kv key "r" exists (revision 1)');
+    expect(exists.details).toEqual({ ns: '', key: 'r', current: 'v1', modRevision: 1 });
+    h.ok({ type: 'kv.put', key: 'other', value: 'x' });
+    // The value is compared only if given: any value at revision 1 will do.
+    expect(h.ok({ type: 'kv.cas', key: 'r', expectRevision: 1, value: 'v2' }).kv).toMatchObject({ modRevision: 3, version: 2 });
+    const stale = h.err({ type: 'kv.cas', key: 'r', expectRevision: 1, value: 'v3' }, 'CAS_FAILED');
+    expect(stale.message).toBe('kv key "r" is at revision 3, not 1');
+    expect(stale.details).toMatchObject({ current: 'v2', modRevision: 3 });
+    // Both given: the revision matches but the value does not, so nothing is written.
+    expect(h.err({ type: 'kv.cas', key: 'r', expectRevision: 3, expected: 'v1', value: 'v3' }, 'CAS_FAILED').message).toBe('kv key "r" holds another value');
+    expect(h.ok({ type: 'kv.cas', key: 'r', expectRevision: 3, expected: 'v2', value: 'v3' }).revision).toBe(4);
+    expect(h.err({ type: 'kv.cas', key: 'gone', expectRevision: 4, value: 'x' }, 'CAS_FAILED').details).toMatchObject({ current: null, modRevision: null });
+    h.err({ type: 'kv.cas', key: 'r', expectRevision: -1, value: 'x' }, 'INVALID_ARGUMENT');
+    h.err({ type: 'kv.cas', key: 'r', expectRevision: 1.5, value: 'x' }, 'INVALID_ARGUMENT');
+    expect(h.sm.counts().kvRevision).toBe(4);
+  });
+
   it('validates keys and values (strings, at most 1 MiB)', () => {
     const h = new Harness();
     h.err({ type: 'kv.put', key: '', value: 'x' }, 'INVALID_ARGUMENT');

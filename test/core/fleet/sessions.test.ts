@@ -3,13 +3,15 @@ import { FleetStateMachine, LIMITS } from '../../../src/core/fleet/index.js';
 import { Harness, T0 } from './harness.js';
 
 const put = (key: string, value = 'v') => ({ type: 'kv.put', key, value }) as const;
+/** A remembered answer as a retry gets it: the original, marked as a duplicate. */
+const dup = <R extends object>(answer: R | undefined) => ({ ...answer, duplicate: true });
 
 describe('exactly-once sessions', () => {
   it('answers a duplicate with the remembered result and does not apply it again', () => {
     const h = new Harness();
     const first = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
     const again = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
-    expect(again).toEqual(first);
+    expect(again).toEqual(dup(first));
     expect(again.index).toBe(h.index - 1); // the index the write was applied at
     expect(h.sm.counts().kvRevision).toBe(1);
     expect(h.sm.kvGet('a')!.version).toBe(1);
@@ -23,23 +25,23 @@ describe('exactly-once sessions', () => {
     const refused = h.run({ type: 'cluster.contact', cluster: 'c', shard: 's2' }, { clientId: 'w', seq: 7, firstIncomplete: 7 });
     h.ok({ type: 'cluster.unbind', cluster: 'c' });
     // Now the same write would succeed, but a retry must get the original answer.
-    expect(h.run({ type: 'cluster.contact', cluster: 'c', shard: 's2' }, { clientId: 'w', seq: 7, firstIncomplete: 7 })).toEqual(refused);
+    expect(h.run({ type: 'cluster.contact', cluster: 'c', shard: 's2' }, { clientId: 'w', seq: 7, firstIncomplete: 7 })).toEqual(dup(refused));
     expect(h.sm.getCluster('c')!.shard).toBeNull();
     const bad = h.run({ type: 'kv.put', key: '' }, { clientId: 'w', seq: 8, firstIncomplete: 7 });
     expect(bad).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
-    expect(h.run({ type: 'kv.put', key: '' }, { clientId: 'w', seq: 8, firstIncomplete: 7 })).toEqual(bad);
+    expect(h.run({ type: 'kv.put', key: '' }, { clientId: 'w', seq: 8, firstIncomplete: 7 })).toEqual(dup(bad));
   });
 
   it('keeps every answer at or above firstIncomplete for pipelined writes', () => {
     const h = new Harness();
     const answers = [1, 2, 3, 4, 5].map((seq) => h.run(put(`k${seq}`), { clientId: 'c1', seq, firstIncomplete: 1 }));
     // Out-of-order retries inside the window all get their own answers.
-    for (const seq of [3, 1, 5, 2]) expect(h.run(put(`k${seq}`), { clientId: 'c1', seq, firstIncomplete: 1 })).toEqual(answers[seq - 1]);
+    for (const seq of [3, 1, 5, 2]) expect(h.run(put(`k${seq}`), { clientId: 'c1', seq, firstIncomplete: 1 })).toEqual(dup(answers[seq - 1]));
     expect(h.sm.counts().kvRevision).toBe(5);
     // The client has seen 1..3: those answers may go; 4 and 5 stay.
     const stale = h.run(put('k3'), { clientId: 'c1', seq: 3, firstIncomplete: 4 });
     expect(stale).toMatchObject({ ok: false, code: 'DUPLICATE_STALE', index: h.index, details: { clientId: 'c1', seq: 3, firstIncomplete: 4 } });
-    expect(h.run(put('k4'), { clientId: 'c1', seq: 4, firstIncomplete: 4 })).toEqual(answers[3]);
+    expect(h.run(put('k4'), { clientId: 'c1', seq: 4, firstIncomplete: 4 })).toEqual(dup(answers[3]));
     // A late envelope carrying an older firstIncomplete does not lower the window.
     expect(h.run(put('k2'), { clientId: 'c1', seq: 2, firstIncomplete: 1 })).toMatchObject({ code: 'DUPLICATE_STALE' });
     expect(h.sm.counts().kvRevision).toBe(5);
@@ -88,11 +90,11 @@ describe('exactly-once sessions', () => {
     h.run(put('x'), { clientId: 'other', seq: 1, firstIncomplete: 1 });
     expect(h.sm.counts().sessions).toBe(2);
     // The retry of c1's write gets its remembered answer: applied once.
-    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(first);
+    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(dup(first));
     expect(h.sm.kvGet('a')!.version).toBe(1);
     // And the wall clock coming back does not matter either.
     h.time -= 2 * 3600_000;
-    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(first);
+    expect(h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(dup(first));
   });
 
   it('keeps the registry age from going back when an entry carries a smaller one, and reads entries without it', () => {
@@ -111,7 +113,7 @@ describe('exactly-once sessions', () => {
     const h = new Harness();
     const first = h.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 });
     const r = new Harness(h.restored());
-    expect(r.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(first);
+    expect(r.run(put('a'), { clientId: 'c1', seq: 1, firstIncomplete: 1 })).toEqual(dup(first));
     expect(r.sm.kvGet('a')!.version).toBe(1);
   });
 

@@ -36,14 +36,25 @@ export const kvDelete: Handler<'kv.delete'> = (s, op) => {
   return ok({ deleted: true, revision: ++s.kvRevision });
 };
 
-/** Writes a value only if the current one is `expected` (`null`: the key must be absent). */
+/** Why a key is not as a compare-and-set expects, or undefined when it is. */
+function casMismatch(op: { expected?: string | null; expectRevision?: number }, previous: KvRecord | undefined): string | undefined {
+  if (op.expectRevision !== undefined && (previous?.modRevision ?? 0) !== op.expectRevision) {
+    if (previous === undefined) return `is absent, not at revision ${op.expectRevision}`;
+    return op.expectRevision === 0 ? `exists (revision ${previous.modRevision})` : `is at revision ${previous.modRevision}, not ${op.expectRevision}`;
+  }
+  if (op.expected === undefined) return undefined;
+  if (op.expected === null) return previous === undefined ? undefined : 'exists';
+  if (previous === undefined) return 'is absent';
+  return previous.value === op.expected ? undefined : 'holds another value';
+}
+
+/** Writes a value only if the key is as expected: its value `expected` (`null`: absent) and/or its mod revision `expectRevision` (0: absent). */
 export const kvCas: Handler<'kv.cas'> = (s, op) => {
   const ns = op.ns ?? '';
   const previous = s.kv.get(kvKey(ns, op.key));
-  const matches = op.expected === null ? previous === undefined : previous?.value === op.expected;
-  if (!matches) {
-    const what = previous === undefined ? 'is absent' : op.expected === null ? 'exists' : 'holds another value';
-    return fail('CAS_FAILED', `kv key ${JSON.stringify(op.key)}${ns === '' ? '' : ` in ${ns}`} ${what}`, {
+  const mismatch = casMismatch(op, previous);
+  if (mismatch !== undefined) {
+    return fail('CAS_FAILED', `kv key ${JSON.stringify(op.key)}${ns === '' ? '' : ` in ${ns}`} ${mismatch}`, {
       ns,
       key: op.key,
       current: previous?.value ?? null,

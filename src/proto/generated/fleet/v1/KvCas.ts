@@ -1,12 +1,15 @@
 // Original file: proto/fleet/v1/client.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface KvCas {
   'key'?: (string);
   'expected'?: (string);
   'value'?: (string);
   'ns'?: (string);
+  'expectRevision'?: (number | string | Long);
   '_expected'?: "expected";
+  '_expectRevision'?: "expectRevision";
 }
 
 export interface KvCas__Output {
@@ -14,5 +17,7 @@ export interface KvCas__Output {
   'expected'?: (string);
   'value': (string);
   'ns': (string);
+  'expectRevision'?: (number);
   '_expected'?: "expected";
+  '_expectRevision'?: "expectRevision";
 }

@@ -54,6 +54,7 @@ export interface WriteResponse {
   'kvCas'?: (_fleet_v1_KvCasResult | null);
   'planProgress'?: (_fleet_v1_PlanProgressResult | null);
   'error'?: (_fleet_v1_WriteError | null);
+  'duplicate'?: (boolean);
   'result'?: "shardRegister"|"shardUpdate"|"shardSetState"|"shardRemove"|"shardHeartbeat"|"clusterContact"|"clusterRebind"|"clusterRebindBatch"|"clusterUnbind"|"clusterHeartbeat"|"clusterPrune"|"domainAssign"|"domainUnassign"|"quotaSet"|"quotaRemove"|"providerAdd"|"providerRemove"|"leaseAcquire"|"leaseRenew"|"leaseRelease"|"kvPut"|"kvDelete"|"kvCas"|"planProgress"|"error";
 }
 
@@ -84,5 +85,6 @@ export interface WriteResponse__Output {
   'kvCas'?: (_fleet_v1_KvCasResult__Output | null);
   'planProgress'?: (_fleet_v1_PlanProgressResult__Output | null);
   'error'?: (_fleet_v1_WriteError__Output | null);
+  'duplicate': (boolean);
   'result'?: "shardRegister"|"shardUpdate"|"shardSetState"|"shardRemove"|"shardHeartbeat"|"clusterContact"|"clusterRebind"|"clusterRebindBatch"|"clusterUnbind"|"clusterHeartbeat"|"clusterPrune"|"domainAssign"|"domainUnassign"|"quotaSet"|"quotaRemove"|"providerAdd"|"providerRemove"|"leaseAcquire"|"leaseRenew"|"leaseRelease"|"kvPut"|"kvDelete"|"kvCas"|"planProgress"|"error";
 }
