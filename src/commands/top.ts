@@ -49,7 +49,7 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
   static override flags = {
     interval: durationFlag({ description: 'time between polls', default: 1_000, defaultHelp: async () => '1s' }),
     readonly: Flags.boolean({ description: 'watch only: refuse leadership transfers and snapshots', default: false }),
-    kv: Flags.boolean({ description: 'also show KV changes in the timeline (only the registries by default)', default: false }),
+    kv: Flags.boolean({ description: 'also show KV changes (the default namespace) in the timeline; by default only the registries', default: false }),
     once: Flags.boolean({ description: 'print one frame and exit (the default when stdout is not a terminal)', default: false }),
     ...manyContextsFlags,
   };
