@@ -19,6 +19,8 @@ export const WATCH_REGISTRIES: readonly WatchRegistry[] = ['kv', 'shards', 'clus
 /** What to watch and from where. */
 export interface WatchOptions {
   readonly registry?: WatchRegistry;
+  /** Several registries on one stream (instead of `registry`); a member from before refuses it (`invalid`). */
+  readonly registries?: readonly WatchRegistry[];
   /** The KV namespace (KV only). */
   readonly ns?: string;
   /** Only keys that start with this. */
@@ -50,7 +52,7 @@ function compactedAt(err: FleetClientError): number | undefined {
 
 /** One Watch stream on one member; cancelled when the caller stops reading or aborts. */
 async function* stream(ep: Endpoint, from: number, opts: WatchOptions): AsyncGenerator<wire.WatchResponse__Output> {
-  const req: wire.WatchRequest = { fromIndex: from, registry: opts.registry ?? 'kv', ns: opts.ns ?? '', prefix: opts.prefix ?? '' };
+  const req: wire.WatchRequest = { fromIndex: from, registry: opts.registries?.join(',') ?? opts.registry ?? 'kv', ns: opts.ns ?? '', prefix: opts.prefix ?? '' };
   const call: ClientReadableStream<wire.WatchResponse__Output> = ep.fleet.Watch(req, ep.metadata());
   const cancel = (): void => call.cancel();
   opts.signal?.addEventListener('abort', cancel, { once: true });

@@ -30,7 +30,7 @@ function runningUnderCi(): boolean {
 
 export default class Top extends FleetCommand {
   static override summary = 'A live dashboard of the coordinator: leader, quorum, lag, events and the registry.';
-  static override description = `Polls every member and the registry at --interval and shows who leads, whether the quorum is safe, who is lagging, and a timeline of what changed (elections, members lost and back, snapshots, transfers). Keys: q quit, ↑/↓ select, Tab panel, t transfer leadership to the selected member, s snapshot, p pause, / filter shards, ? help.
+  static override description = `Polls every member and the registry at --interval and shows who leads, whether the quorum is safe, who is lagging, and a timeline of what changed (elections, members lost and back, snapshots, transfers). The timeline also shows what operators change in the registry (a shard drained, clusters rebound, a quota set, a lease taken), from one watch of the registries rather than polls, a burst folded into one line a second; --kv adds the KV store's changes. Keys: q quit, ↑/↓ select, Tab panel, t transfer leadership to the selected member, s snapshot, p pause, / filter shards, ? help.
 
 --once prints one frame (from two polls, a second apart) and exits (exit 3 without a quorum, like fleet status); so does fleet top when stdout or stdin is not a terminal, or when CI is set in the environment. --readonly refuses the actions.
 
@@ -40,6 +40,7 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
     '<%= config.bin %> top',
     '<%= config.bin %> top --context prod --readonly',
     '<%= config.bin %> top --interval 250ms',
+    '<%= config.bin %> top --kv',
     '<%= config.bin %> top --once > frame.txt',
     '<%= config.bin %> top --contexts prod-eu,prod-us,staging',
     '<%= config.bin %> top --all-contexts --interval 2s',
@@ -48,6 +49,7 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
   static override flags = {
     interval: durationFlag({ description: 'time between polls', default: 1_000, defaultHelp: async () => '1s' }),
     readonly: Flags.boolean({ description: 'watch only: refuse leadership transfers and snapshots', default: false }),
+    kv: Flags.boolean({ description: 'also show KV changes (the default namespace) in the timeline; by default only the registries', default: false }),
     once: Flags.boolean({ description: 'print one frame and exit (the default when stdout is not a terminal)', default: false }),
     ...manyContextsFlags,
   };
@@ -57,14 +59,14 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
     if (flags.interval < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms`);
     const live = !flags.once && !this.jsonEnabled() && process.stdout.isTTY === true && process.stdin.isTTY === true && !runningUnderCi();
     if (flags.contexts !== undefined || flags['all-contexts']) return this.#contexts(flags.contexts, flags.interval, live);
-    const vm = await this.viewModel(flags.interval, flags.readonly, !flags.readonly && live);
+    const vm = await this.viewModel(flags.interval, flags.readonly, !flags.readonly && live, flags.kv);
     if (!live) return this.once(vm, flags.interval);
     await this.live(vm);
     return vm.getState();
   }
 
   /** The session (with the admin token when actions may run), every call bounded by the smaller of --timeout and the interval (at least 1 s). */
-  async viewModel(intervalMs: number, readonly: boolean, admin: boolean): Promise<TopViewModel> {
+  async viewModel(intervalMs: number, readonly: boolean, admin: boolean, kv = false): Promise<TopViewModel> {
     const callDeadlineMs = Math.min(this.globals.timeout, Math.max(1_000, intervalMs));
     const target = await this.target({ admin });
     const client = await this.client({ admin, timeoutMs: callDeadlineMs });
@@ -74,8 +76,9 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
       if (!extra.has(key)) extra.set(key, await this.client({ admin, timeoutMs: callDeadlineMs, endpoints: addresses }));
       return extra.get(key)!.statusAll();
     };
-    const { TopViewModel: Model } = await import('../ops/top/view-model.js');
-    return new Model({ source: client, intervalMs, callDeadlineMs, readonly, probeMore, target: { context: target.context ?? null, endpoints: target.endpoints } });
+    const [{ TopViewModel: Model }, { TOP_WATCH_REGISTRIES }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/top/changes.js')]);
+    const changes = { registries: kv ? [...TOP_WATCH_REGISTRIES, 'kv' as const] : TOP_WATCH_REGISTRIES };
+    return new Model({ source: client, intervalMs, callDeadlineMs, readonly, probeMore, changes, target: { context: target.context ?? null, endpoints: target.endpoints } });
   }
 
   /**

@@ -55,10 +55,16 @@ async function until(what: string, test: (s: string) => RegExpMatchArray | null 
 const leaderOf = (s: string) => /^leader (n\d) /m.exec(s)?.[1];
 
 describe('fleet top in a terminal', () => {
-  it('shows the cluster, transfers leadership on t + y, and follows a killed leader to the new one', async () => {
+  it('shows the cluster and registry changes, transfers leadership on t + y, and follows a killed leader to the new one', async () => {
     const first = await until('a leader and three healthy members', (s) => leaderOf(s) !== undefined && /can lose 1\b/.test(s) && (s.match(/ ok$/gm) ?? []).length === 3, 30_000);
     expect(first).toMatch(/^fleet top · cluster fleet · 127\.0\.0\.1:\d+ \+2 · every 250ms/m);
     expect(first).toContain('watching n1 n2 n3: leader');
+
+    // A registry write while top runs comes into the timeline from the watch, not from a poll.
+    const client = cluster.client();
+    await client.registerShard({ id: 's7', address: '10.0.0.7:443', region: 'eu', zone: 'eu-1a', capacity: 10 });
+    await client.setShardState('s7', 'draining');
+    await until('the registry change events', (s) => s.includes('shard s7 registered in eu/eu-1a') && s.includes('shard s7 drained (was active)'));
 
     // Select a follower (n1 when it follows, else n2) and hand it the leadership.
     const before = leaderOf(first)!;
@@ -80,6 +86,10 @@ describe('fleet top in a terminal', () => {
     }, 20_000);
     expect(after).toMatch(new RegExp(`^[› ] ${target} .*unreachable .*down \\d`, 'm'));
     expect(after).toMatch(new RegExp(`${target} lost: `));
+
+    // The watch outlives the leader it may have read from: it resumes on a survivor.
+    await client.acquireLease('top-e2e', 'e2e', 30_000);
+    await until('the lease event after the leader change', (s) => /lease top-e2e acquired by e2e \(token \d+\)/.test(s), 20_000);
 
     // q quits cleanly.
     tmux('send-keys', '-t', 'top', 'q');

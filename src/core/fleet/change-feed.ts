@@ -24,9 +24,11 @@ export interface ChangeFeedLimits {
 /** The ring's default size: the last 10,000 changes, within about 64 MiB. */
 export const DEFAULT_FEED_LIMITS: ChangeFeedLimits = { maxEvents: 10_000, maxBytes: 64 * 1024 * 1024 };
 
-/** Which changes a watcher wants: one registry; for KV one namespace; keys starting with `prefix`. */
+/** Which changes a watcher wants: one registry (or a few); for KV one namespace; keys starting with `prefix`. */
 export interface WatchFilter {
   readonly registry: WatchRegistry;
+  /** More registries on the same stream (`fleet top` follows every registry on one watch). */
+  readonly also?: readonly WatchRegistry[];
   readonly ns: string;
   readonly prefix: string;
 }
@@ -52,7 +54,8 @@ export class WatchCompacted extends Error {
 
 /** Whether an event passes a filter. */
 export function matches(filter: WatchFilter, e: ChangeEvent): boolean {
-  return e.registry === filter.registry && (filter.registry !== 'kv' || e.ns === filter.ns) && e.key.startsWith(filter.prefix);
+  const wanted = e.registry === filter.registry || filter.also?.includes(e.registry) === true;
+  return wanted && (e.registry !== 'kv' || e.ns === filter.ns) && e.key.startsWith(filter.prefix);
 }
 
 /** The events of a batch that pass a filter, as a batch, or undefined when none does. */

@@ -13,14 +13,20 @@ import { WireError, errorStatus } from './wire.js';
 /** Messages queued for a watcher that does not read before it is cut off. */
 const MAX_QUEUED = 10_000;
 
-/** The filter a WatchRequest asks for; a WireError names the bad field. */
+/**
+ * The filter a WatchRequest asks for; a WireError names the bad field. `registry` may list several,
+ * comma-separated (a member from before that refuses the list as an unknown registry).
+ */
 export function watchFilterFromWire(req: wire.WatchRequest__Output): WatchFilter {
-  const registry = req.registry === '' ? 'kv' : req.registry;
-  if (!(WATCH_REGISTRIES as readonly string[]).includes(registry)) {
-    throw new WireError(`registry: got ${JSON.stringify(req.registry)}, want one of ${WATCH_REGISTRIES.join(', ')}`);
+  const registries = (req.registry === '' ? 'kv' : req.registry).split(',');
+  for (const registry of registries) {
+    if (!(WATCH_REGISTRIES as readonly string[]).includes(registry)) {
+      throw new WireError(`registry: got ${JSON.stringify(req.registry)}, want one of ${WATCH_REGISTRIES.join(', ')} (or several, comma-separated)`);
+    }
   }
-  if (registry !== 'kv' && req.ns !== '') throw new WireError('ns: only the kv registry has namespaces');
-  return { registry: registry as WatchRegistry, ns: req.ns, prefix: req.prefix };
+  if (!registries.includes('kv') && req.ns !== '') throw new WireError('ns: only the kv registry has namespaces');
+  const [first, ...also] = registries as WatchRegistry[];
+  return { registry: first!, ...(also.length === 0 ? {} : { also }), ns: req.ns, prefix: req.prefix };
 }
 
 /** A change as the wire carries it: values and views as JSON. */

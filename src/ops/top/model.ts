@@ -76,7 +76,11 @@ export type TopEventKind =
   | 'snapshot-installed'
   | 'snapshot-taken'
   | 'membership'
-  | 'action-failed';
+  | 'action-failed'
+  /** A registry change from the watch (possibly a burst folded into one line). */
+  | 'change'
+  /** The watch is unavailable, or changes were missed. */
+  | 'change-gap';
 
 /** One line of the timeline. `seq` only grows, so it keys list rows. */
 export interface TopEvent {

@@ -3,7 +3,7 @@
  * the view model's tests pass a fake. Registry reads may be served by any member within a
  * bounded staleness, so the registry panel keeps working while the leader is being replaced.
  */
-import type { EndpointStatus, ListClustersOptions, Page, ClusterView, PlanView, ReadOptions, RegistryCounts, ShardView, SnapshotInfo, TransferResult } from '../../client/index.js';
+import type { EndpointStatus, ListClustersOptions, Page, ClusterView, PlanView, ReadOptions, RegistryCounts, ShardView, SnapshotInfo, TransferResult, WatchBatch, WatchOptions } from '../../client/index.js';
 
 /** The reads and actions of the dashboard. */
 export interface TopSource {
@@ -14,6 +14,8 @@ export interface TopSource {
   listClusters(opts?: ListClustersOptions): Promise<Page<ClusterView>>;
   transferLeader(to?: string): Promise<TransferResult>;
   takeSnapshot(): Promise<SnapshotInfo>;
+  /** The registries' change stream; absent where the target has none. */
+  watch?(opts: WatchOptions): AsyncIterable<WatchBatch>;
 }
 
 /**

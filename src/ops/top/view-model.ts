@@ -4,11 +4,13 @@
  * timeline, runs the operator's actions, and publishes an immutable TopState to subscribers
  * after every change. The ink components only read that state and call the actions.
  */
-import type { EndpointStatus, MemberStatus } from '../../client/index.js';
+import type { EndpointStatus, MemberStatus, WatchRegistry } from '../../client/index.js';
 import { FleetClientError } from '../../client/errors.js';
 import { buildStatusModel, type StatusModel, type StatusThresholds } from '../status.js';
 import { bannerOf, highestCommit, nextDownSince, rateBetween, statusById, topMembers, trimSamples, windowRate, type CommitSample } from './derive.js';
 import { eventsBetween, type NewEvent, type Observation } from './events.js';
+import { ChangeFollower } from './change-follower.js';
+import { unavailableEvent } from './changes.js';
 import { MAX_EVENTS, RATE_SAMPLES, type RegistryPanel, type TopAction, type TopEvent, type TopState } from './model.js';
 import { Poller, systemClock, withDeadline, type Clock, type Settled } from './poller.js';
 import { REGISTRY_READ, type ProbeMore, type TopSource } from './source.js';
@@ -28,6 +30,8 @@ export interface TopViewModelOptions {
   /** A cluster not seen for this long counts as stale (default 15 minutes). */
   readonly staleAfterMs?: number;
   readonly thresholds?: StatusThresholds;
+  /** Follow these registries' changes into the timeline while live (`start()`); absent, top only polls. */
+  readonly changes?: { readonly registries: readonly WatchRegistry[]; readonly flushMs?: number };
 }
 
 /** What the dashboard's components may call: the state, its changes, and the actions. */
@@ -54,7 +58,7 @@ const ACTION_DEADLINE_MS = 10_000;
 
 type RegistryRead = Omit<RegistryPanel, 'readAt' | 'error' | 'staleAfterMs'>;
 
-/** A dashboard session. Invariants: one poll at a time; `events` only grow (up to MAX_EVENTS) and their `seq` only increases. */
+/** A dashboard session. Invariants: one poll at a time; `events` only grow (up to MAX_EVENTS), in time order, and each new one gets a higher `seq`. */
 export class TopViewModel implements TopHandle {
   readonly #opts: TopViewModelOptions;
   readonly #clock: Clock;
@@ -69,12 +73,33 @@ export class TopViewModel implements TopHandle {
   #samples: CommitSample[] = [];
   #seq = 0;
   readonly #inFlight = new Map<string, Promise<unknown>>();
+  readonly #changes: ChangeFollower | null;
+  #heldChanges: NewEvent[] = [];
 
   constructor(opts: TopViewModelOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#poller = new Poller({ task: () => this.#poll(), intervalMs: opts.intervalMs, clock: this.#clock });
     this.#state = initialState(opts);
+    this.#changes = this.#changeFollower();
+  }
+
+  /** A paused screen keeps still: changes that arrive meanwhile wait for the resume. */
+  #changesArrived(events: readonly NewEvent[]): void {
+    if (this.#state.paused) this.#heldChanges = [...this.#heldChanges, ...events].slice(-MAX_EVENTS);
+    else this.#publish({ events: this.#appended(events) });
+  }
+
+  #changeFollower(): ChangeFollower | null {
+    const { source, changes } = this.#opts;
+    if (changes === undefined || source.watch === undefined) return null;
+    return new ChangeFollower({
+      open: (o) => source.watch!(o),
+      registries: changes.registries,
+      clock: this.#clock,
+      emit: (events) => this.#changesArrived(events),
+      ...(changes.flushMs === undefined ? {} : { flushMs: changes.flushMs }),
+    });
   }
 
   getState(): TopState {
@@ -86,14 +111,16 @@ export class TopViewModel implements TopHandle {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Starts polling at the interval, the first poll at once. */
+  /** Starts polling at the interval, the first poll at once, and following the registries' changes. */
   start(): void {
     this.#poller.start();
+    if (this.#changes !== null) this.#changes.start();
+    else if (this.#opts.changes !== undefined) this.#publish({ events: this.#appended([unavailableEvent(this.#clock.now(), 'this target has no change stream')]) });
   }
 
-  /** Stops polling; resolves once a poll in flight has finished. */
-  stop(): Promise<void> {
-    return this.#poller.stop();
+  /** Stops polling and the watch; resolves once a poll in flight has finished. */
+  async stop(): Promise<void> {
+    await Promise.all([this.#poller.stop(), this.#changes?.stop()]);
   }
 
   /** One poll now (for `--once`); resolves with the state it produced. */
@@ -107,7 +134,8 @@ export class TopViewModel implements TopHandle {
     const paused = !this.#state.paused;
     if (paused) void this.#poller.stop();
     else this.#poller.start();
-    this.#publish({ paused });
+    const held = paused ? [] : this.#heldChanges.splice(0);
+    this.#publish({ paused, events: this.#appended(held) });
   }
 
   /** Asks the leader to hand leadership to `to`; refused in a read-only session. */
@@ -279,10 +307,18 @@ export class TopViewModel implements TopHandle {
     return [...this.#state.rates, rate].slice(-RATE_SAMPLES);
   }
 
+  /**
+   * The timeline with `events` added in time order: a flush of registry changes may date from
+   * before the poll events appended meanwhile. The sort is stable, so events of one instant keep
+   * their arrival order.
+   */
   #appended(events: readonly NewEvent[]): TopEvent[] {
     if (events.length === 0) return this.#state.events as TopEvent[];
     const numbered = events.map((e) => ({ ...e, seq: ++this.#seq }));
-    return [...this.#state.events, ...numbered].slice(-MAX_EVENTS);
+    const all = [...this.#state.events, ...numbered];
+    const last = this.#state.events[this.#state.events.length - 1];
+    if (last !== undefined && numbered.some((e) => e.at < last.at)) all.sort((a, b) => a.at - b.at);
+    return all.slice(-MAX_EVENTS);
   }
 
   #publish(change: Partial<TopState>): void {

@@ -35,6 +35,8 @@ const EVENT_TONES: Readonly<Record<TopEventKind, Tone>> = {
   'snapshot-taken': 'plain',
   membership: 'accent',
   'action-failed': 'bad',
+  change: 'accent',
+  'change-gap': 'warn',
 };
 
 /** The title of a panel, marked when it has the focus. */

@@ -1,5 +1,5 @@
 /** A fake cluster and clock for the `fleet top` view model and components: probes are scripted, time moves when told. */
-import type { ClusterView, EndpointStatus, Page, PlanView, RegistryCounts, ShardView, SnapshotInfo, TransferResult } from '../../../src/client/index.js';
+import type { ClusterView, EndpointStatus, Page, PlanView, RegistryCounts, ShardView, SnapshotInfo, TransferResult, WatchBatch, WatchEvent, WatchOptions } from '../../../src/client/index.js';
 import type { Clock } from '../../../src/ops/top/poller.js';
 import type { TopSource } from '../../../src/ops/top/source.js';
 
@@ -120,5 +120,51 @@ export class FakeSource implements TopSource {
   async takeSnapshot(): Promise<SnapshotInfo> {
     this.calls.snapshot++;
     return { index: 120, term: 3, bytes: 4096, path: '/data/snap' };
+  }
+}
+
+/** One registry change as the watch delivers it. */
+export function change(registry: string, type: string, key: string, old: unknown, now: unknown, index = 1): WatchEvent {
+  return { index, registry, type, ns: '', key, old, new: now };
+}
+
+/**
+ * A scripted change stream: `push` delivers a batch to the open watch, `fail` ends it with an
+ * error. Every open is recorded with its options, so a test sees where a watch resumed.
+ */
+export class FakeWatch {
+  readonly opens: WatchOptions[] = [];
+  #queue: (WatchBatch | Error)[] = [];
+  #wake: (() => void) | undefined;
+
+  push(...events: WatchEvent[]): void {
+    this.#queue.push({ index: events[0]?.index ?? 0, events, endpoint: '127.0.0.1:7781' });
+    this.#wake?.();
+  }
+
+  fail(err: Error): void {
+    this.#queue.push(err);
+    this.#wake?.();
+  }
+
+  readonly open = (opts: WatchOptions): AsyncIterable<WatchBatch> => {
+    this.opens.push(opts);
+    return this.#stream(opts.signal);
+  };
+
+  async *#stream(signal: AbortSignal | undefined): AsyncGenerator<WatchBatch> {
+    while (signal?.aborted !== true) {
+      const next = this.#queue.shift();
+      if (next instanceof Error) throw next;
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        signal?.addEventListener('abort', () => resolve(), { once: true });
+      });
+      this.#wake = undefined;
+    }
   }
 }

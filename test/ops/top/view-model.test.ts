@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TopViewModel } from '../../../src/ops/top/view-model.js';
 import { Poller, withDeadline } from '../../../src/ops/top/poller.js';
 import { down, leader, member, ok } from '../status-fixtures.js';
-import { FakeClock, FakeSource, flush } from './fakes.js';
+import { FakeClock, FakeSource, FakeWatch, change, flush, shard } from './fakes.js';
 
 const ENDPOINTS = ['127.0.0.1:7781', '127.0.0.1:7782', '127.0.0.1:7783'];
 
@@ -218,5 +218,25 @@ describe('Poller and withDeadline', () => {
     }, 100, clock);
     expect(r).toEqual({ ok: false, error: 'boom' });
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('TopViewModel registry changes', () => {
+  it('a paused screen keeps still: changes wait for the resume; stop ends the watch', async () => {
+    const clock = new FakeClock();
+    const watch = new FakeWatch();
+    const source = Object.assign(new FakeSource(), { watch: watch.open });
+    source.probes = [ok(leader()), ok(member('n2')), ok(member('n3'))];
+    const vm = new TopViewModel({ source, clock, intervalMs: 1_000, callDeadlineMs: 1_000, changes: { registries: ['shards'] }, target: { context: null, endpoints: ENDPOINTS } });
+    vm.start();
+    await clock.advance(100);
+    vm.togglePause();
+    watch.push(change('shards', 'shard.setState', 's1', shard('s1'), shard('s1', { state: 'cordoned' }), 9));
+    await clock.advance(2_000);
+    expect(vm.getState().events.map((e) => e.text)).toEqual(['watching n1 n2 n3: leader n1 · term 3']);
+    vm.togglePause();
+    expect(vm.getState().events.map((e) => e.text)).toEqual(['watching n1 n2 n3: leader n1 · term 3', 'shard s1 cordoned (was active)']);
+    await vm.stop();
+    expect(watch.opens.map((o) => o.signal?.aborted)).toEqual([true]);
   });
 });

@@ -9,7 +9,7 @@ import { seg } from '../../../src/ui/top/format.js';
 import { TopScreen } from '../../../src/ui/top/screen.js';
 import { styleOf } from '../../../src/ui/top/theme.js';
 import { INITIAL_UI, type UiState } from '../../../src/ui/top/ui-state.js';
-import { FakeClock, FakeSource, shard } from '../../ops/top/fakes.js';
+import { FakeClock, FakeSource, FakeWatch, change, shard } from '../../ops/top/fakes.js';
 import { down, leader, member, ok } from '../../ops/status-fixtures.js';
 
 // eslint-disable-next-line no-control-regex -- the escape is what is being looked for
@@ -126,6 +126,50 @@ describe('TopScreen against fixtures', () => {
     expect(out).toContain('n3 lost: connection refused');
     expect(out).not.toContain('q quit');
     expect(out.split('\n').every((l) => l === l.trimEnd())).toBe(true);
+  });
+});
+
+describe('registry changes in the timeline', () => {
+  const cluster = (name: string, s: string) => ({ name, shard: s, generation: 1, boundAtIndex: 5, lastSeen: 0 });
+
+  it('shows the watch’s changes, a burst as one line, between the poll events by time', async () => {
+    const clock = new FakeClock();
+    const watch = new FakeWatch();
+    const source = Object.assign(new FakeSource(), { watch: watch.open });
+    source.probes = healthy();
+    const vm = new TopViewModel({ source, clock, intervalMs: 1_000, callDeadlineMs: 1_000, changes: { registries: ['shards', 'clusters'] }, target: { context: 'local', endpoints: ['127.0.0.1:7781', '127.0.0.1:7782', '127.0.0.1:7783'] } });
+    vm.start();
+    await clock.advance(100);
+    watch.push(change('shards', 'shard.setState', 's2', shard('s2'), shard('s2', { state: 'draining' }), 50));
+    for (let i = 0; i < 500; i++) watch.push(change('clusters', 'cluster.rebind', `c-${i}`, cluster(`c-${i}`, 's1'), cluster(`c-${i}`, 's2'), 51 + i));
+    // n3 goes down meanwhile: the poll at 1s sees it before the changes' flush at 1.1s, which dates them at 0.1s.
+    source.probes = n3Down();
+    await clock.advance(1_500);
+    const a = await app(vm.getState());
+    await a.shows(/EVENTS 4/);
+    const lines = (a.r.lastFrame() ?? '').split('\n');
+    const at = (text: string) => lines.findIndex((l) => l.includes(text));
+    // Newest first, by when each happened, not when it was appended.
+    expect(at('n3 lost: connection refused')).toBeGreaterThan(-1);
+    expect(at('n3 lost: connection refused')).toBeLessThan(at('500 clusters rebound s1 → s2'));
+    expect(at('500 clusters rebound s1 → s2')).toBeLessThan(at('shard s2 drained (was active)'));
+    expect(at('shard s2 drained (was active)')).toBeLessThan(at('watching n1 n2 n3'));
+    expect(lines.filter((l) => l.includes('rebound'))).toHaveLength(1);
+    a.r.unmount();
+    await vm.stop();
+  });
+
+  it('a target without a change stream: one note in the timeline, the rest as before', async () => {
+    const clock = new FakeClock();
+    const source = new FakeSource();
+    source.probes = healthy();
+    const vm = new TopViewModel({ source, clock, intervalMs: 1_000, callDeadlineMs: 1_000, changes: { registries: ['shards'] }, target: { context: null, endpoints: ['127.0.0.1:7781'] } });
+    vm.start();
+    await clock.advance(100);
+    const out = frame(vm.getState(), 160, 40);
+    expect(out).toContain('registry changes not shown: this target has no change stream');
+    expect(out).toContain('watching n1 n2 n3: leader n1 · term 3');
+    await vm.stop();
   });
 });
 
