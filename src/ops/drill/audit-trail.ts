@@ -43,8 +43,21 @@ export function drillStartArgs(opts: DrillOptions): Record<string, unknown> {
   return args;
 }
 
-/** The headline figures of a finished drill, for the end record's arguments. */
-export function drillEndFigures(report: DrillReport): Record<string, unknown> {
+/** The headline figures of a finished drill, as the end record's arguments keep them. */
+export interface DrillEndFigures {
+  readonly verdict: Verdict;
+  readonly rounds: number;
+  readonly elapsedMs: number;
+  readonly maxUnavailableMs: number | null;
+  readonly maxNewLeaderMs: number | null;
+  /** Acknowledged writes lost, and writes applied twice, over every round. */
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly linearizable: boolean | null;
+}
+
+/** The headline figures of a finished drill. */
+export function drillEndFigures(report: DrillReport): DrillEndFigures {
   const sum = (pick: (r: DrillReport['rounds'][number]) => number) => report.rounds.reduce((n, r) => n + pick(r), 0);
   return {
     verdict: report.verdict,
@@ -61,8 +74,8 @@ export function drillEndFigures(report: DrillReport): Record<string, unknown> {
 /** The end record's outcome: the verdict in words, the figures, and why when it did not pass. */
 export function drillEndOutcome(report: DrillReport): string {
   const f = drillEndFigures(report);
-  const unavailable = f.maxUnavailableMs === null ? 'n/a' : `${String(f.maxUnavailableMs)} ms`;
-  const head = `${VERDICT_WORDS[report.verdict]}: max unavailability ${unavailable}, ${String(f.lost)} lost writes`;
+  const unavailable = f.maxUnavailableMs === null ? 'n/a' : `${Math.round(f.maxUnavailableMs)} ms`;
+  const head = `${VERDICT_WORDS[report.verdict]}: max unavailability ${unavailable}, ${f.lost} lost writes`;
   return report.verdict === 'pass' ? head : `${head} — ${report.reason.slice(0, MAX_REASON)}`;
 }
 
@@ -92,7 +105,7 @@ export function drillAuditTrail(opts: DrillOptions, record: DrillRecorder, deadl
       started = warning === undefined;
       return warning;
     },
-    end: (report) => write('end', drillEndFigures(report), drillEndOutcome(report)),
+    end: (report) => write('end', { ...drillEndFigures(report) }, drillEndOutcome(report)),
     // A drill that failed without its start on record (the cluster did not answer) does not wait a second deadline.
     failed: async (err, interrupted) => (started ? write('end', {}, interrupted ? 'interrupted' : `error: ${(err instanceof Error ? err.message : String(err)).slice(0, MAX_REASON)}`) : undefined),
   };
