@@ -76,7 +76,9 @@ export function drillEndOutcome(report: DrillReport): string {
   const f = drillEndFigures(report);
   const unavailable = f.maxUnavailableMs === null ? 'n/a' : `${Math.round(f.maxUnavailableMs)} ms`;
   const head = `${VERDICT_WORDS[report.verdict]}: max unavailability ${unavailable}, ${f.lost} lost writes`;
-  return report.verdict === 'pass' ? head : `${head} — ${report.reason.slice(0, MAX_REASON)}`;
+  // An unsafe verdict's reason starts with the words the head already has.
+  const reason = report.reason.replace(/^safety violation — /, '').slice(0, MAX_REASON);
+  return report.verdict === 'pass' ? head : `${head} — ${reason}`;
 }
 
 function within<T>(work: Promise<T>, ms: number): Promise<T> {

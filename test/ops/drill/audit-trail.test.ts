@@ -60,7 +60,7 @@ describe('the audit trail of a drill', () => {
     await trail.end(report({ verdict: 'slo-missed', reason: 'round 1: unavailability — 9s > 5s' }));
     await trail.failed(new Error('interrupted (Ctrl-C)'), true);
     expect(records.slice(1).map((r) => r.outcome)).toEqual([
-      'safety violation: max unavailability 845 ms, 2 lost writes — safety violation — round 1: lost a write',
+      'safety violation: max unavailability 845 ms, 2 lost writes — round 1: lost a write',
       'SLO missed: max unavailability 845 ms, 0 lost writes — round 1: unavailability — 9s > 5s',
       'interrupted',
     ]);
