@@ -73,16 +73,26 @@ export abstract class DrillCommand extends FleetCommand {
   /** Runs `drill` with the parsed flags; prints the report and sets the exit code by verdict. */
   protected async drill(drill: DrillName, flags: DrillFlagValues, specifics: DrillSpecifics = {}): Promise<DrillReport> {
     const opts = drillOptions(drill, flags, specifics);
-    const { connectDrill, runDrill, exitCodeOf, parsePids } = await import('../ops/drill/index.js');
+    const { connectDrill, runDrill, exitCodeOf, parsePids, drillAuditTrail } = await import('../ops/drill/index.js');
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
     const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids }, opts.opTimeoutMs);
     const ui = await import('../ui/drill-report.js');
+    // The start and end go into the audit log through the leader; a record that fails is a warning, never a verdict.
+    const trail = drillAuditTrail(opts, connection.recordDrill);
+    const warn = (line: string | undefined) => line !== undefined && this.logToStderr(line);
     let result;
+    let interrupted = false;
     try {
-      result = await this.withProgress((progress, signal) =>
-        runDrill(opts, { ...connection, signal, fleetVersion: this.config.version, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) }),
-      );
+      warn(await trail.start());
+      result = await this.withProgress((progress, signal) => {
+        signal.addEventListener('abort', () => (interrupted = true), { once: true });
+        return runDrill(opts, { ...connection, signal, fleetVersion: this.config.version, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) });
+      });
+      warn(await trail.end(result.report));
+    } catch (err) {
+      warn(await trail.failed(err, interrupted));
+      throw err;
     } finally {
       await connection.close();
     }

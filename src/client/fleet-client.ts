@@ -38,6 +38,7 @@ import type {
   RegistryCounts,
   WatchBatch,
   AuditEntry,
+  DrillAuditRecord,
   ShardState,
   ShardView,
   SnapshotInfo,
@@ -527,6 +528,15 @@ export class FleetClient {
     const req: wire.GetAuditRequest = { sinceTime: filter.sinceMs ?? 0, who: filter.who ?? '' };
     const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AuditResponse__Output>((md, o, cb) => ep.admin.GetAudit(req, md, o, cb), timeout));
     return r.entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, args: JSON.parse(e.argsJson === '' ? '{}' : e.argsJson) as Record<string, unknown>, outcome: e.outcome }));
+  }
+
+  /**
+   * Records a drill's start or end in the audit log, through the leader (retried at a new one
+   * after a failover, within the client's overall deadline). `args` must hold no credentials.
+   */
+  async recordDrill(record: DrillAuditRecord): Promise<void> {
+    const req: wire.RecordDrillRequest = { phase: record.phase, kind: record.kind, argsJson: JSON.stringify(record.args), outcome: record.outcome ?? '' };
+    await this.#router.run('leader', (ep, timeout) => ep.unary<wire.RecordDrillResponse__Output>((md, o, cb) => ep.admin.RecordDrill(req, md, o, cb), timeout));
   }
 
   async #members(route: Route, start: q.MembersCall): Promise<MembersView> {

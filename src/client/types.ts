@@ -467,6 +467,17 @@ export interface WatchBatch {
   readonly endpoint: string;
 }
 
+/** A drill's start or end, as `FleetClient.recordDrill` sends it to the audit log. */
+export interface DrillAuditRecord {
+  readonly phase: 'start' | 'end';
+  /** The drill's name (kill-leader, partition, …). */
+  readonly kind: string;
+  /** Its arguments and, at the end, its figures. Never a token. */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** At the end: the verdict and its headline figures, in a line. */
+  readonly outcome?: string;
+}
+
 /** One entry of the audit log: when (leader time), who (token name, and the user@host the client said), what, how it went. */
 export interface AuditEntry {
   readonly index: number;

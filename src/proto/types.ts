@@ -150,3 +150,5 @@ export type * from './generated/fleet/v1/WatchResponse.js';
 export type * from './generated/fleet/v1/AuditEntry.js';
 export type * from './generated/fleet/v1/AuditResponse.js';
 export type * from './generated/fleet/v1/GetAuditRequest.js';
+export type * from './generated/fleet/v1/RecordDrillRequest.js';
+export type * from './generated/fleet/v1/RecordDrillResponse.js';

@@ -9,6 +9,7 @@ import { NodeError, type NodeApi } from '../node/api.js';
 import type { AutopilotPatch } from '../node/autopilot/settings.js';
 import type { Actor } from '../fleet/index.js';
 import { actorOf, authorize, type AuthOptions } from './auth.js';
+import { drillAuditOf } from './drill-record.js';
 import { WireError, errorStatus } from './wire.js';
 
 /** Options of the admin service. */
@@ -180,6 +181,22 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
       const entries = value.filter((e) => e.time >= req.sinceTime && (req.who === '' || e.who === req.who));
       return { entries: entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, argsJson: e.args, outcome: e.outcome })) };
     }),
+    // Not best effort like `record`: the record is the call's whole point, so a follower answers
+    // NOT_LEADER (the client retries at the leader) and a failure reaches the caller.
+    RecordDrill: (call, callback) => {
+      const denied = authorize(call.metadata, 'admin', opts);
+      if (denied) return callback(denied);
+      const by = actorOf(call.metadata, opts);
+      Promise.resolve()
+        .then(async () => {
+          const entry = drillAuditOf(call.request, opts);
+          await node.recordAudit(by, entry.op, entry.args, entry.outcome);
+        })
+        .then(
+          () => callback(null, {}),
+          (err: unknown) => callback(errorStatus(err)),
+        );
+    },
   };
 }
 

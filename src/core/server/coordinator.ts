@@ -175,6 +175,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     transport,
     peers: () => member.status().members.map((m) => m.id).filter((id) => id !== opts.id),
     logger,
+    recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   const health = new HealthService();

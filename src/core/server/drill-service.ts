@@ -8,8 +8,9 @@
  */
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/index.js';
+import type { Actor } from '../fleet/index.js';
 import type { NodeLogger } from '../node/fleet-node.js';
-import { authorize, type AuthOptions } from './auth.js';
+import { actorOf, authorize, type AuthOptions } from './auth.js';
 import { errorStatus, WireError } from './wire.js';
 
 /** Longest pause a drill may ask for: longer would look like a dead member to any supervisor. */
@@ -41,6 +42,12 @@ export interface DrillServiceOptions extends AuthOptions {
   readonly peers: () => readonly string[];
   readonly logger?: Pick<NodeLogger, 'warn'>;
   readonly process?: DrillProcess;
+  /**
+   * Records an injected fault in the audit log (NodeApi.recordAudit), best effort: only a member
+   * that leads, and whose fault still lets the entry commit, can. The CLI's drill.start and
+   * drill.end records (Admin.RecordDrill) are the ones to rely on.
+   */
+  readonly recordAudit?: (by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string) => Promise<void>;
 }
 
 /** A running Drills service: its handlers, and `close()` to heal a partition still in force. */
@@ -127,7 +134,12 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
     if (denied) return callback(denied);
     if (!opts.enabled) return callback({ code: status.FAILED_PRECONDITION, details: `drills are disabled on ${opts.memberId}: start it with --enable-drills to allow fault injection` });
     try {
-      callback(null, serve(call.request));
+      const answered = serve(call.request);
+      // Never awaited: a fault must not wait on a quorum it may break. A kill or a pause takes
+      // effect FLUSH_MS later, time for a leader to commit it; a partitioned leader cannot.
+      const { kind, durationMs, peers } = call.request;
+      opts.recordAudit?.(actorOf(call.metadata, opts), 'drill.fault', { member: opts.memberId, kind, durationMs, peers }, 'injected').catch(() => undefined);
+      callback(null, answered);
     } catch (err) {
       callback(errorStatus(err));
     }

@@ -19,6 +19,7 @@ import { processesFromPids, processesOfLocalCluster } from './member-processes.j
 import { fleetClusterProbe } from './probe.js';
 import { fleetRegisterClient, type RegisterClient } from './register-client.js';
 import { AdminApiInjector } from './remote-injector.js';
+import { DRILL_RECORD_DEADLINE_MS, type DrillRecorder } from './audit-trail.js';
 import type { ClusterProbe, MemberRef } from './steady-state.js';
 
 /** Where the drill's cluster is and how to reach its members. */
@@ -40,6 +41,8 @@ export interface DrillConnection {
   readonly probe: ClusterProbe;
   readonly injector: FaultInjector;
   newClient(prefix: string): RegisterClient;
+  /** Writes a drill's start or end record in the audit log, through the leader (admin token). */
+  recordDrill: DrillRecorder;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,9 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
   const credentials = { ...(target.token === undefined ? {} : { token: target.token }), ...(target.tls === undefined ? {} : { tls: target.tls }) };
   const probe = fleetClusterProbe(target.endpoints, (address) => new FleetClient({ endpoints: [address], ...credentials, callTimeoutMs: PROBE_TIMEOUT_MS, overallTimeoutMs: PROBE_TIMEOUT_MS }));
   const remote = new AdminApiInjector({ token: target.adminToken ?? target.token, tls: target.tls });
+  const adminToken = target.adminToken ?? target.token;
+  // Short attempts, so that a record reaches a new leader within the deadline after a failover.
+  const recorder = new FleetClient({ endpoints: target.endpoints, ...credentials, ...(adminToken === undefined ? {} : { token: adminToken }), callTimeoutMs: 1_000, overallTimeoutMs: DRILL_RECORD_DEADLINE_MS });
   try {
     const local = await processInjector(target, probe);
     const injector = local === undefined ? remote : combineInjectors(local, remote);
@@ -76,13 +82,16 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
       probe,
       injector,
       newClient: (prefix) => fleetRegisterClient(new FleetClient({ endpoints: target.endpoints, ...credentials, callTimeoutMs: opTimeoutMs, overallTimeoutMs: Math.max(OP_DEADLINE_MS, opTimeoutMs) }), prefix),
+      recordDrill: (record) => recorder.recordDrill(record),
       close: async () => {
         probe.close();
+        recorder.close();
         await remote.restoreAll();
       },
     };
   } catch (err) {
     probe.close();
+    recorder.close();
     throw err;
   }
 }

@@ -64,6 +64,23 @@ describe('the Drills service', () => {
     expect(proc.frozen).toEqual([1_500]);
   });
 
+  it('records each fault it injects in the audit log, best effort: a failed record fails nothing, a refused fault is not recorded', async () => {
+    const records: { who: string; op: string; args: unknown; outcome: string }[] = [];
+    let failing = false;
+    const recordAudit = (by: { token: string }, op: string, args: unknown, outcome: string) => {
+      if (failing) return Promise.reject(new Error('not the leader'));
+      records.push({ who: by.token, op, args, outcome });
+      return Promise.resolve();
+    };
+    const { injector, member, proc } = await serve({ adminToken: 'admin-secret', adminTokenName: 'chaos-team', recordAudit });
+    await injector.partition(member, ['n2'], 60_000);
+    await expect(injector.pause(member, 3_600_000)).rejects.toThrow(/duration_ms/);
+    failing = true;
+    await injector.kill(member);
+    await eventually(() => proc.killed === 1);
+    expect(records).toEqual([{ who: 'chaos-team', op: 'drill.fault', args: { member: 'n1', kind: 'DRILL_KIND_PARTITION', durationMs: 60_000, peers: ['n2'] }, outcome: 'injected' }]);
+  });
+
   it('refuses everything unless the member runs with --enable-drills', async () => {
     const { proc, injector, member } = await serve({ enabled: false });
     await expect(injector.kill(member)).rejects.toThrow(/--enable-drills/);
