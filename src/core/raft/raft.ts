@@ -667,7 +667,11 @@ export class Raft {
   }
 
   private handleHeartbeat(m: Message): void {
-    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    // A heartbeat's commit index is capped by what the leader believes this member holds. A
+    // repairing member's log may hold older, superseded entries where that belief is stale (its
+    // damage took the records that replaced them), so while it repairs only appends, which check
+    // that the log matches, move its commit index.
+    if (!this.repairing) this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     this.send('heartbeat-resp', m.from, m.context ? { context: m.context } : {});
   }
 

@@ -167,6 +167,38 @@ describe('a member repairing a damaged log', () => {
     expect(net.get('n2').hard.term).toBeGreaterThanOrEqual(lost);
   });
 
+  it('does not commit the superseded entries its damaged log brought back on the leader\'s heartbeat (sim seed 5780)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    // n1, cut off, appends a write no one else gets: it is never committed.
+    net.isolate('n1');
+    net.get('n1').node.propose([bytes('never committed')]);
+    net.settle();
+    const superseded = { log: [...net.get('n1').log], hard: { ...net.get('n1').hard } };
+    const at = superseded.log.at(-1)!.index;
+    // n2 leads, commits its own entries over that index, and n1 takes them, truncating its write.
+    net.elect('n2');
+    net.get('n2').node.propose([bytes('committed by n2')]);
+    net.settleCommitted();
+    net.heal();
+    net.tick(3);
+    expect(holds(net, 'n1', 'never committed')).toBe(false);
+    expect(net.get('n2').node.status().progress.get('n1')?.match ?? 0).toBeGreaterThanOrEqual(at);
+
+    // n1's disk loses the records that rewrote that index: the older write comes back, its commit
+    // index (from before) below it. The leader still believes n1 holds its log.
+    net.crash('n1');
+    net.get('n1').log = superseded.log;
+    net.get('n1').hard = superseded.hard;
+    net.get('n1').repairing = true;
+    net.revive('n1');
+    net.tick(5);
+    expect(net.get('n1').applied.map((e) => text(e.data))).not.toContain('never committed');
+    expect(net.get('n1').node.status().repairing).toBe(false);
+    expect(holds(net, 'n1', 'committed by n2')).toBe(true);
+    expect(net.get('n1').node.status().commit).toBe(net.get('n2').node.status().commit);
+  });
+
   it('does not vote or campaign while fewer voters than it needs have told their terms', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');
