@@ -30,6 +30,8 @@ export interface NodeObserver {
   onProposalFailed?(count: number): void;
   onApplyLatency?(seconds: number): void;
   onSnapshot?(bytes: number, seconds: number): void;
+  /** Each entry as it is applied (the simulator checks that members apply the same entry at each index). */
+  onEntryApplied?(index: number, term: number): void;
 }
 
 /** Structured logging, as pino provides it. */
@@ -580,6 +582,7 @@ export class FleetNode implements NodeApi {
     let last: Entry | undefined;
     for (const e of entries) {
       if (e.index <= this.sm.appliedIndex) continue;
+      this.opts.observer?.onEntryApplied?.(e.index, e.term);
       this.appliedTerm = e.term;
       this.sinceSnapshot.entries++;
       this.sinceSnapshot.logBytes += e.data.length;

@@ -180,6 +180,7 @@ export class RealCluster {
   /** The disk faults in force: EIO stops with the fault phase. */
   private diskPlan: DiskPlan;
   private readonly stateHashes = new Map<number, { hash: number; member: string }>();
+  private readonly appliedTerms = new Map<number, { term: number; member: string }>();
   /** The highest commit index a member reported at a step's end (a leader commits only what a quorum holds). */
   private commitSeen = 0;
   stepCount = 0;
@@ -320,6 +321,7 @@ export class RealCluster {
       logger,
       version: 'sim',
       runtime,
+      observer: { onEntryApplied: (index, term) => this.checkApplied(m.id, index, term) },
       ...(unsafe === undefined ? {} : UNSAFE_NODE_OPTIONS[unsafe]),
     }).then(
       (node) => {
@@ -553,6 +555,18 @@ export class RealCluster {
     if (known === undefined) this.stateHashes.set(seen.index, { hash: seen.hash, member: m.id });
     else if (known.hash !== seen.hash) {
       throw new SafetyViolation('state-machine-safety', `${m.id}'s registry at applied index ${seen.index} differs from ${known.member}'s at the same index`);
+    }
+  }
+
+  /**
+   * State machine safety, entry by entry: every member applies the entry of the same term at an
+   * index (the registry hashes above are only compared when two members are seen at one index).
+   */
+  private checkApplied(id: string, index: number, term: number): void {
+    const known = this.appliedTerms.get(index);
+    if (known === undefined) this.appliedTerms.set(index, { term, member: id });
+    else if (known.term !== term) {
+      this.fail(new SafetyViolation('state-machine-safety', `${id} applied the entry of term ${term} at index ${index}, where ${known.member} applied term ${known.term}'s`));
     }
   }
 
