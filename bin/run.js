@@ -7,7 +7,10 @@ async function main() {
   const [, , topic, command, ...rest] = process.argv;
   if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
     const { readFileSync } = await import('node:fs');
-    const { mainNodeStart } = await import('../dist/cli/node-start.js');
+    const { fileURLToPath } = await import('node:url');
+    const { bundleIsFresh } = await import('./bundle.js');
+    const bundled = bundleIsFresh(fileURLToPath(new URL('..', import.meta.url)), 'node-start');
+    const { mainNodeStart } = await import(bundled ? '../dist/bundle/node-start.js' : '../dist/cli/node-start.js');
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     process.exitCode = await mainNodeStart(rest, version);
     return;
