@@ -1,12 +1,12 @@
-// dist/bundle/ holds single-file builds of the compiled entry points (scripts/bundle.ts, part of
-// `npm run build`): one file instead of a few hundred modules to resolve and read. A bundle is
+// dist/bundle/ holds bundles of compiled entry points (scripts/bundle.ts, part of `npm run
+// build`): a few files instead of a hundred modules to resolve and read. A bundle is
 // used only while it is as new as every compiled module it was built from and as the installed
 // packages (a bare `tsc` or an `npm install` since the build would otherwise leave it running
 // stale code); else the compiled modules run directly — slower, never wrong.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Whether `dist/bundle/<name>.js` under `root` may run: true only when it is fresh. */
+/** Whether `dist/bundle/<name>/` under `root` may run: true only when it is fresh. */
 export function bundleIsFresh(root, name) {
   let built;
   let inputs;

@@ -1,13 +1,13 @@
 /**
- * Bundles the compiled entry points into single files under dist/bundle/ (part of `npm run
- * build`, after tsc and the manifest): most of a command's start-up went to resolving and
- * reading a few hundred module files, which one file removes. bin/run.js uses a bundle only
- * while it is as new as every file it was built from (listed in dist/bundle/inputs.json, see
- * bin/bundle.js), so a bare `tsc` can never leave it running stale code.
+ * Bundles the member's entry point (`fleet node start`, src/cli/node-start.ts) into
+ * dist/bundle/node-start/ (part of `npm run build`, after tsc): resolving and reading its hundred
+ * compiled modules cost about 80 ms of CPU at every member's start (BENCHMARKS.md). bin/run.js
+ * uses the bundle only while it is as new as every file it was built from (listed in
+ * dist/bundle/inputs.json, see bin/bundle.js), so a bare `tsc` can never leave it running stale
+ * code.
  *
- * - node-start.js: `fleet node start`, the member (src/cli/node-start.ts).
- * - cli.js: every command of oclif.manifest.json, exported as COMMANDS for oclif's explicit
- *   command discovery, and the command_not_found hook.
+ * Not bundled, measured to gain nothing (BENCHMARKS.md): the oclif commands (their start-up goes
+ * to @oclif/core and the CommonJS packages, which stay as they are) and `fleet status`'s fast path.
  *
  * The packages the bundles share with code loaded outside them stay external, so that each has
  * one instance per process: @oclif/core (bin/run.js runs it), @grpc/grpc-js and protobufjs
@@ -17,7 +17,7 @@
  * Run: node --import tsx scripts/bundle.ts
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +25,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist', 'bundle');
 const EXTERNAL = ['@oclif/core', '@oclif/core/*', '@grpc/grpc-js', '@grpc/proto-loader', '@grpc/reflection', 'protobufjs', 'protobufjs/*', 'react-devtools-core'];
 
-/** Each output file finds the package root from its own URL (bundles and chunks sit at several depths). */
+/** Each output file finds the package root from its own URL. */
 const BANNER = [
   "import { createRequire as __bundleCreateRequire } from 'node:module';",
   // CommonJS packages inside an ES module still call require() for Node's built-ins.
@@ -69,33 +69,18 @@ function distInputs(inputs: Record<string, unknown>): string[] {
   return Object.keys(inputs).map((p) => relative(root, resolve(root, p))).filter((p) => p.startsWith(`dist${sep}`));
 }
 
-/** The member: one file, since it loads all of it anyway. */
-async function bundleNodeStart(): Promise<string[]> {
-  const result = await build({ ...COMMON, entryPoints: [join(root, 'dist/cli/node-start.js')], outfile: join(outDir, 'node-start.js') });
-  return distInputs(result.metafile.inputs);
-}
-
 /**
- * The CLI: each command its own entry point at its path under dist/bundle/commands, sharing
- * chunks, so that a command still loads only what it imports (a single file would make every
- * command parse all of them, vega included).
+ * One entry point as dist/bundle/<name>/index.js, its dynamic imports split into chunks beside
+ * it: what the entry loads only on some paths (grpc-js, for one) must stay off the others.
  */
-async function bundleCli(): Promise<string[]> {
-  const commands = readdirSync(join(root, 'dist/commands'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
-  const result = await build({
-    ...COMMON,
-    entryPoints: [...commands.map((f) => join(root, 'dist/commands', f)), join(root, 'dist/cli/hooks/command-not-found.js')],
-    outdir: outDir,
-    outbase: join(root, 'dist'),
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-  });
+async function bundleEntry(name: string, entry: string): Promise<string[]> {
+  const result = await build({ ...COMMON, entryPoints: { index: join(root, entry) }, outdir: join(outDir, name), splitting: true, chunkNames: '[name]-[hash]' });
   return distInputs(result.metafile.inputs);
 }
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const inputs = { 'node-start': await bundleNodeStart(), cli: await bundleCli() };
+const inputs = { 'node-start': await bundleEntry('node-start', 'dist/cli/node-start.js') };
 // Written last: a bundle without its list of inputs is never used (bin/bundle.js).
 writeFileSync(join(outDir, 'inputs.json'), `${JSON.stringify(inputs)}\n`);
 for (const [name, files] of Object.entries(inputs)) console.log(`wrote ${name} into ${outDir} (${files.length} compiled modules)`);
