@@ -80,13 +80,11 @@ export async function benchCli(opts: { quick: boolean }): Promise<BenchFigure[]>
 }
 
 /**
- * What `npm run build` adds to tsc: the precompiled protocol and the oclif manifest. Without
- * them every command and member starts slower than an installed fleet does.
+ * What `npm run build` adds to tsc: the precompiled protocol, the oclif manifest and the
+ * bundles. Without them every command and member starts slower than an installed fleet does.
  */
 function buildStartupArtifacts(): void {
-  for (const script of ['precompile-proto.ts', 'manifest.ts']) {
-    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', script)], { cwd: ROOT, stdio: 'inherit' });
-  }
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'postbuild.ts')], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /**

@@ -40,8 +40,8 @@ const AREAS: Record<string, Area> = {
 const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top']);
 
 const ROOT = new URL('..', import.meta.url).pathname;
-/** The build's last step writes this file, so it is newer than every output of that build. */
-const BUILD_STAMP = join(ROOT, 'oclif.manifest.json');
+/** The build's last step writes this file (scripts/bundle.ts), so it is newer than every output of that build. */
+const BUILD_STAMP = join(ROOT, 'dist', 'bundle', 'inputs.json');
 const BUILD_INPUTS = ['src', 'proto', 'scripts', 'package.json', 'tsconfig.json'];
 
 /** Newest modification time under `path` (a file or a directory tree). */

@@ -2,12 +2,16 @@
 // Two commands bypass oclif. A member (`fleet node start`) runs for months, and the whole command
 // tree would stay resident in it for nothing; `fleet status` is run more than anything else, and
 // loading oclif took longer than the status round trip itself. Both hand anything unusual (help,
-// a flag they do not parse) to oclif, which runs everything else.
+// a flag they do not parse) to oclif, which runs everything else. A member runs from its bundle
+// (dist/bundle/node-start, see bin/bundle.js) while that is fresh.
 async function main() {
   const [, , topic, command, ...rest] = process.argv;
   if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
     const { readFileSync } = await import('node:fs');
-    const { mainNodeStart } = await import('../dist/cli/node-start.js');
+    const { fileURLToPath } = await import('node:url');
+    const { bundleIsFresh } = await import('./bundle.js');
+    const bundled = bundleIsFresh(fileURLToPath(new URL('..', import.meta.url)), 'node-start');
+    const { mainNodeStart } = await import(bundled ? '../dist/bundle/node-start/index.js' : '../dist/cli/node-start.js');
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     process.exitCode = await mainNodeStart(rest, version);
     return;

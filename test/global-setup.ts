@@ -2,11 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * End-to-end tests drive the CLI as users run it: `bin/run.js` over the compiled `dist/`.
- * Building once here keeps every spawned member's start-up fast and the build always current.
+ * End-to-end tests drive the CLI as users run it: `bin/run.js` over what `npm run build` makes
+ * (tsc, then scripts/postbuild.ts: the precompiled protocol, the oclif manifest, the bundles).
+ * A bare tsc would leave the manifest and the bundles older than dist/, which bin/run.js then
+ * ignores: every CLI call in the tests would discover the commands and load them module by
+ * module, slower than an installed fleet. Building once here keeps the build always current.
  */
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/postbuild.ts'], { cwd: root, stdio: 'inherit' });
 }

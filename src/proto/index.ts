@@ -5,21 +5,22 @@
  *
  * Start-up is part of the product, and every command that talks to a cluster passes through
  * here. So nothing heavy loads with this module (grpc-js and protobufjs are required on first
- * use), the reflection tree comes precompiled from the build (precompiled.ts), and the service
- * definitions are built directly from it — without proto-loader's descriptors of every message,
- * which only server reflection needs (`loadFleetPackageDefinition`).
+ * use), the reflection tree comes precompiled from the build (precompiled.ts) as JSON, the service
+ * definitions are built directly from that JSON, and each message's codec from its own part of
+ * it when first used — without proto-loader's descriptors of every message, which only server
+ * reflection needs (`loadFleetPackageDefinition`).
  */
 import type { PackageDefinition, ServiceDefinition, Options } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Method, Namespace, ReflectionObject, Root, Service } from 'protobufjs';
+import type { INamespace, Type } from 'protobufjs';
 import type { ProtoGrpcType as AdminProto } from './generated/admin.js';
 import type { ProtoGrpcType as ClientProto } from './generated/client.js';
 import type { ProtoGrpcType as HealthProto } from './generated/health.js';
 import type { ProtoGrpcType as PeerProto } from './generated/peer.js';
 import { LiteRoot } from './lite-codec.js';
 import { decodePeerBatch, encodePeerBatch } from './peer-codec.js';
-import { PRECOMPILED_FILE, PROBE_MESSAGES, parseProtoFiles, readPrecompiled, rootFromPrecompiled, subsetOf, type PrecompiledProto, type ProtoSources } from './precompiled.js';
+import { PRECOMPILED_FILE, PROBE_MESSAGES, closureOf, parseProtoFiles, readPrecompiled, resolveTypeName, rootFromJSON, subsetOf, type PrecompiledProto, type ProtoSources } from './precompiled.js';
 
 export type * from './types.js';
 export * from './enums.js';
@@ -55,16 +56,31 @@ export function precompiledPath(): string {
 const lazyRequire = createRequire(import.meta.url);
 
 // Loaded once per process, on first use.
-let reflection: { root: Root; artifact: PrecompiledProto | undefined } | undefined;
+let contract: { json: INamespace; artifact: PrecompiledProto | undefined } | undefined;
 let services: FleetProto | undefined;
 let fullDefinition: PackageDefinition | undefined;
+const messageTypes = new Map<string, Type>();
 
-function loadReflection(): { root: Root; artifact: PrecompiledProto | undefined } {
-  if (reflection === undefined) {
+/** The reflection tree as JSON: the artifact's, or the parsed sources' (runs from the sources). */
+function loadContract(): { json: INamespace; artifact: PrecompiledProto | undefined } {
+  if (contract === undefined) {
     const artifact = readPrecompiled(precompiledPath(), protoSources());
-    reflection = { root: artifact === undefined ? parseProtoFiles(protoSources()) : rootFromPrecompiled(artifact), artifact };
+    contract = { json: artifact?.root ?? parseProtoFiles(protoSources()).toJSON(), artifact };
   }
-  return reflection;
+  return contract;
+}
+
+/**
+ * One message type, built on first use from its part of the tree only (closureOf): building all
+ * of them took most of a command's or a member's protocol start-up, and a command uses a few.
+ */
+function messageType(fullName: string): Type {
+  let type = messageTypes.get(fullName);
+  if (type === undefined) {
+    type = rootFromJSON(closureOf(loadContract().json, fullName)).lookupType(fullName);
+    messageTypes.set(fullName, type);
+  }
+  return type;
 }
 
 /**
@@ -73,7 +89,7 @@ function loadReflection(): { root: Root; artifact: PrecompiledProto | undefined 
  * first access from the full package definition.
  */
 export function loadFleetProto(): FleetProto {
-  services ??= buildProto(loadReflection().root);
+  services ??= buildProto(loadContract().json);
   return services;
 }
 
@@ -116,7 +132,7 @@ export function loadProbeCodecs(): ProbeCodecs {
 export function loadFleetPackageDefinition(): PackageDefinition {
   if (fullDefinition === undefined) {
     const loader = lazyRequire('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
-    const { artifact } = loadReflection();
+    const { artifact } = loadContract();
     fullDefinition = artifact === undefined
       ? loader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [protoRoot()] })
       : loader.fromJSON(artifact.root, LOADER_OPTIONS);
@@ -131,21 +147,26 @@ export function loadFleetPackageDefinition(): PackageDefinition {
  * decode them from again. Without an artifact, the full definition.
  */
 export function loadReflectionDefinition(): PackageDefinition {
-  const { artifact } = loadReflection();
+  const { artifact } = loadContract();
   if (artifact === undefined) return loadFleetPackageDefinition();
   const { name, type, fileDescriptorProtos } = artifact.reflection;
   const files = fileDescriptorProtos.map((b) => Buffer.from(b, 'base64'));
   return { [name]: { format: 'Protocol Buffer 3 EnumDescriptorProto', type, fileDescriptorProtos: files } };
 }
 
+/** A service as the JSON tree describes it. */
+interface ServiceJson {
+  readonly methods: Readonly<Record<string, { readonly requestType: string; readonly responseType: string; readonly requestStream?: boolean; readonly responseStream?: boolean }>>;
+}
+
 /** What grpc-js's `loadPackageDefinition` would build from the full definition, minus the descriptors' cost. */
-function buildProto(root: Root): FleetProto {
+function buildProto(json: INamespace): FleetProto {
   const grpc = lazyRequire('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const proto: Record<string, unknown> = {};
-  for (const [fqn, obj] of handledObjects(root, '')) {
+  for (const [fqn, obj] of handledObjects(json, '')) {
     const { parent, name } = slot(proto, fqn);
-    if (isService(obj)) {
-      parent[name] = grpc.makeClientConstructor(serviceDefinition(obj, fqn), name, {});
+    if ('methods' in obj) {
+      parent[name] = grpc.makeClientConstructor(serviceDefinition(json, obj as ServiceJson, fqn), name, {});
     } else {
       Object.defineProperty(parent, name, { enumerable: true, configurable: true, get: () => loadFleetPackageDefinition()[fqn] });
     }
@@ -154,18 +175,14 @@ function buildProto(root: Root): FleetProto {
 }
 
 /** Services, messages and enums with their full names, as proto-loader enumerates them (not inside messages). */
-function handledObjects(ns: Namespace, prefix: string): [string, ReflectionObject][] {
-  const out: [string, ReflectionObject][] = [];
-  for (const obj of ns.nestedArray) {
-    const fqn = prefix === '' ? obj.name : `${prefix}.${obj.name}`;
-    if (isService(obj) || 'fields' in obj || 'values' in obj) out.push([fqn, obj]);
-    else if ('nestedArray' in obj) out.push(...handledObjects(obj as Namespace, fqn));
+function handledObjects(ns: INamespace, prefix: string): [string, object][] {
+  const out: [string, object][] = [];
+  for (const [name, obj] of Object.entries(ns.nested ?? {})) {
+    const fqn = prefix === '' ? name : `${prefix}.${name}`;
+    if ('methods' in obj || 'fields' in obj || 'values' in obj) out.push([fqn, obj]);
+    else if ('nested' in obj) out.push(...handledObjects(obj as INamespace, fqn));
   }
   return out;
-}
-
-function isService(obj: ReflectionObject): obj is Service {
-  return 'methods' in obj;
 }
 
 function slot(proto: Record<string, unknown>, fqn: string): { parent: Record<string, unknown>; name: string } {
@@ -176,25 +193,31 @@ function slot(proto: Record<string, unknown>, fqn: string): { parent: Record<str
 }
 
 /** proto-loader's method definitions; the descriptor-bearing fields come from the full definition when read. */
-function serviceDefinition(service: Service, fqn: string): ServiceDefinition {
+function serviceDefinition(json: INamespace, service: ServiceJson, fqn: string): ServiceDefinition {
+  const scope = fqn.split('.').slice(0, -1);
+  const typeName = (name: string): string => {
+    const found = resolveTypeName(json, scope, name);
+    if (found === undefined) throw new Error(`unknown message ${name} (in ${fqn})`);
+    return found;
+  };
   const def: Record<string, unknown> = {};
-  for (const method of service.methodsArray) def[method.name] = methodDefinition(method, fqn);
+  for (const [name, method] of Object.entries(service.methods)) {
+    def[name] = methodDefinition(fqn, name, { ...method, requestType: typeName(method.requestType), responseType: typeName(method.responseType) });
+  }
   return def as ServiceDefinition;
 }
 
-function methodDefinition(method: Method, serviceFqn: string): object {
-  const request = method.resolvedRequestType!;
-  const response = method.resolvedResponseType!;
-  const full = () => (loadFleetPackageDefinition()[serviceFqn] as ServiceDefinition)[method.name]!;
+function methodDefinition(serviceFqn: string, name: string, method: ServiceJson['methods'][string]): object {
+  const full = () => (loadFleetPackageDefinition()[serviceFqn] as ServiceDefinition)[name]!;
   const def = {
-    path: `/${serviceFqn}/${method.name}`,
+    path: `/${serviceFqn}/${name}`,
     requestStream: !!method.requestStream,
     responseStream: !!method.responseStream,
-    requestSerialize: serializer(request),
-    requestDeserialize: deserializer(request),
-    responseSerialize: serializer(response),
-    responseDeserialize: deserializer(response),
-    originalName: lowerFirst(method.name),
+    requestSerialize: serializer(method.requestType),
+    requestDeserialize: deserializer(method.requestType),
+    responseSerialize: serializer(method.responseType),
+    responseDeserialize: deserializer(method.responseType),
+    originalName: lowerFirst(name),
   };
   // Not enumerable: grpc-js copies a method's enumerable fields onto the client stub (Object.assign), which would build them at once.
   for (const key of ['requestType', 'responseType', 'options'] as const) {
@@ -203,24 +226,27 @@ function methodDefinition(method: Method, serviceFqn: string): object {
   return def;
 }
 
-type MessageType = NonNullable<Method['resolvedRequestType']>;
-
 /** The message every replicated entry travels in: encoded and decoded by hand, see peer-codec.ts. */
-const PEER_BATCH = '.fleet.v1.PeerBatch';
+const PEER_BATCH = 'fleet.v1.PeerBatch';
 
 /** proto-loader's serializer: from a plain object, refusing arrays. Peer batches have their own (peer-codec.ts). */
-function serializer(type: MessageType): (value: object) => Buffer {
-  if (type.fullName === PEER_BATCH) return encodePeerBatch as (value: object) => Buffer;
+function serializer(fullName: string): (value: object) => Buffer {
+  if (fullName === PEER_BATCH) return encodePeerBatch as (value: object) => Buffer;
+  const shortName = fullName.slice(fullName.lastIndexOf('.') + 1);
   return (value) => {
-    if (Array.isArray(value)) throw new Error(`Failed to serialize message: expected object with ${type.name} structure, got array instead`);
+    if (Array.isArray(value)) throw new Error(`Failed to serialize message: expected object with ${shortName} structure, got array instead`);
+    const type = messageType(fullName);
     return type.encode(type.fromObject(value)).finish() as Buffer;
   };
 }
 
 /** proto-loader's deserializer: to a plain object shaped by LOADER_OPTIONS. Peer batches have their own (peer-codec.ts). */
-function deserializer(type: MessageType): (bytes: Buffer) => object {
-  if (type.fullName === PEER_BATCH) return decodePeerBatch;
-  return (bytes) => type.toObject(type.decode(bytes), LOADER_OPTIONS);
+function deserializer(fullName: string): (bytes: Buffer) => object {
+  if (fullName === PEER_BATCH) return decodePeerBatch;
+  return (bytes) => {
+    const type = messageType(fullName);
+    return type.toObject(type.decode(bytes), LOADER_OPTIONS);
+  };
 }
 
 /** proto-loader names methods with lodash's camelCase; for our PascalCase method names that is a lower first letter (checked in test/proto). */

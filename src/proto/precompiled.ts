@@ -97,6 +97,68 @@ export function subsetOf(root: Root, messages: readonly string[]): INamespace {
   return out;
 }
 
+/** The scalar types of .proto: everything else a field names is a message or an enum. */
+const SCALAR_TYPES: ReadonlySet<string> = new Set(['double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string', 'bytes']);
+
+interface TypeNode extends INamespace {
+  readonly fields?: Readonly<Record<string, { readonly type: string }>>;
+  readonly values?: object;
+}
+
+/** The node at `path` of a JSON tree, if any. */
+function nodeAt(root: INamespace, path: readonly string[]): TypeNode | undefined {
+  let at: TypeNode | undefined = root;
+  for (const part of path) at = at?.nested?.[part] as TypeNode | undefined;
+  return at;
+}
+
+/** The full name of the message or enum `name` refers to from `scope`, resolved as protoc does: innermost scope first. */
+export function resolveTypeName(root: INamespace, scope: readonly string[], name: string): string | undefined {
+  const parts = name.replace(/^\./, '').split('.');
+  for (let i = name.startsWith('.') ? 0 : scope.length; i >= 0; i--) {
+    const path = [...scope.slice(0, i), ...parts];
+    const node = nodeAt(root, path);
+    if (node?.fields !== undefined || node?.values !== undefined) return path.join('.');
+    if (name.startsWith('.')) break;
+  }
+  return undefined;
+}
+
+/**
+ * The JSON tree of the message `fullName` and of every type it uses, taken from a whole tree
+ * without building it: a codec needs only these, and building the reflection objects of every
+ * message was most of the protocol's start-up cost. Types are copied whole at their outermost
+ * enclosing type (a message carries its nested types along).
+ */
+export function closureOf(root: INamespace, fullName: string): INamespace {
+  const out: INamespace = {};
+  const seen = new Set<string>();
+  const include = (fqn: string): void => {
+    const path = fqn.split('.');
+    // The outermost type on the path: nested types travel inside it.
+    const top = path.findIndex((_, i) => { const n = nodeAt(root, path.slice(0, i + 1)); return n?.fields !== undefined || n?.values !== undefined; });
+    const unit = path.slice(0, top + 1);
+    const name = unit.join('.');
+    if (seen.has(name)) return;
+    seen.add(name);
+    const json = nodeAt(root, unit)!;
+    place(out, name, json);
+    visit(json, unit);
+  };
+  const visit = (json: TypeNode, path: readonly string[]): void => {
+    for (const field of Object.values(json.fields ?? {})) {
+      if (SCALAR_TYPES.has(field.type)) continue;
+      const used = resolveTypeName(root, path, field.type);
+      if (used === undefined) throw new Error(`unknown type ${field.type} (in ${path.join('.')})`);
+      include(used);
+    }
+    for (const [name, nested] of Object.entries(json.nested ?? {})) visit(nested as TypeNode, [...path, name]);
+  };
+  if (resolveTypeName(root, [], fullName) === undefined) throw new Error(`unknown message ${fullName}`);
+  include(fullName);
+  return out;
+}
+
 function place(ns: INamespace, fqn: string, json: object): void {
   const parts = fqn.split('.');
   let at = ns;

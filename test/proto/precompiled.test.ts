@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Enum, Type } from 'protobufjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOADER_OPTIONS, PROTO_FILES, loadFleetPackageDefinition, loadFleetProto, protoRoot, protoSources } from '../../src/proto/index.js';
-import { parseProtoFiles, precompile, readPrecompiled, rootFromPrecompiled } from '../../src/proto/precompiled.js';
+import { closureOf, parseProtoFiles, precompile, readPrecompiled, rootFromJSON, rootFromPrecompiled } from '../../src/proto/precompiled.js';
 
 /**
  * The precompiled wire contract must be the wire contract: the same bytes for every message, and
@@ -62,6 +62,22 @@ describe('the precompiled wire contract', () => {
       expect(Buffer.from(other.encode(other.fromObject(value)).finish()), t.fullName).toEqual(Buffer.from(bytes));
       expect(other.toObject(other.decode(bytes), LOADER_OPTIONS), t.fullName).toEqual(t.toObject(t.decode(bytes), LOADER_OPTIONS));
     }
+  });
+
+  it('encodes and decodes every message from its own part of the tree (closureOf) as from the whole tree', () => {
+    const json = parsed.toJSON();
+    for (const t of messageTypes()) {
+      const part = closureOf(json, t.fullName.slice(1));
+      const alone = rootFromJSON(part).lookupType(t.fullName);
+      const value = sample(t);
+      const bytes = t.encode(t.fromObject(value)).finish();
+      expect(Buffer.from(alone.encode(alone.fromObject(value)).finish()), t.fullName).toEqual(Buffer.from(bytes));
+      expect(alone.toObject(alone.decode(bytes), LOADER_OPTIONS), t.fullName).toEqual(t.toObject(t.decode(bytes), LOADER_OPTIONS));
+    }
+    // Only what the message uses: a request of the probe does not carry the whole protocol.
+    const status = closureOf(json, 'fleet.v1.StatusRequest') as { nested: { fleet: { nested: { v1: { nested: object } } } } };
+    expect(Object.keys(status.nested.fleet.nested.v1.nested)).toEqual(['StatusRequest']);
+    expect(() => closureOf(json, 'fleet.v1.NoSuchMessage')).toThrow(/unknown message fleet.v1.NoSuchMessage/);
   });
 
   it('builds service definitions that behave like proto-loader\'s', () => {

@@ -6,12 +6,12 @@ import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { MemberStatus, Placement } from '../node/api.js';
-import { ReflectionService } from '@grpc/reflection';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { HealthService } from './health-service.js';
+import { addLazyReflection } from './lazy-reflection.js';
 import type { NodeMetrics } from './metrics.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { memberServerName } from './member-names.js';
@@ -181,7 +181,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   const health = new HealthService();
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
-  new ReflectionService(loadReflectionDefinition()).addToServer(server);
+  addLazyReflection(server, loadReflectionDefinition);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );

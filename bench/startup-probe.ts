@@ -1,0 +1,71 @@
+// Ad-hoc: a member's start-up, spawn to listening, as `fleet init` starts members (one founding
+// member on a fresh data dir, MEMBER_NODE_OPTIONS), with dist/bundle used and hidden in turn
+// (interleaved, so that the machine's load weighs on both alike). Wall time until the gRPC port
+// accepts a connection, and the process's CPU time by then. Needs `npm run build` first.
+// Run: node --import tsx bench/startup-probe.ts [rounds]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/common/member-process.js';
+import { freePort } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const INPUTS = join(ROOT, 'dist', 'bundle', 'inputs.json');
+const HIDDEN = `${INPUTS}.hidden`;
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** CPU time of `pid` so far (user + system), in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+async function startOnce(): Promise<{ wallMs: number; cpuMs: number }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-startup-'));
+  const args = [...MEMBER_NODE_OPTIONS, join(ROOT, 'bin', 'run.js'), 'node', 'start', '--id', 'n1', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--peers', `n1=127.0.0.1:${port}`];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...MEMBER_ENV }, stdio: 'ignore' });
+  try {
+    const deadline = t0 + 20_000;
+    while (!(await connects(port))) {
+      if (performance.now() > deadline || child.exitCode !== null) throw new Error(`member did not listen (exit ${child.exitCode})`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return { wallMs: performance.now() - t0, cpuMs: cpuMs(child.pid!) };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rounds = Number(process.argv[2] ?? 10);
+const results = { bundled: [] as { wallMs: number; cpuMs: number }[], modules: [] as { wallMs: number; cpuMs: number }[] };
+try {
+  for (let i = 0; i < rounds; i++) {
+    renameSync(INPUTS, HIDDEN);
+    try {
+      results.modules.push(await startOnce());
+    } finally {
+      renameSync(HIDDEN, INPUTS);
+    }
+    results.bundled.push(await startOnce());
+  }
+} finally {
+  rmSync(HIDDEN, { force: true });
+}
+for (const [name, rs] of Object.entries(results)) {
+  console.log(`${name.padEnd(8)} spawn→listening median ${median(rs.map((r) => r.wallMs)).toFixed(0)} ms, cpu ${median(rs.map((r) => r.cpuMs)).toFixed(0)} ms  (wall ${rs.map((r) => r.wallMs.toFixed(0)).join(' ')})`);
+}
