@@ -412,6 +412,7 @@ export class Raft {
     if (kind === 'pre-vote') this.becomePreCandidate();
     else this.becomeCandidate();
     const term = kind === 'pre-vote' ? this.term + 1 : this.term;
+    this.logger.debug('campaigning', { id: this.id, kind, term, timeoutTicks: this.randomizedElectionTimeout });
     this.votes.set(this.id, true);
     if (voteResult(this.conf.voters, this.votes) === 'won') {
       if (kind === 'pre-vote') this.campaign('vote', false);
@@ -447,6 +448,7 @@ export class Raft {
         this.vote = m.from;
       }
     } else {
+      this.logger.debug('refusing a vote', { id: this.id, kind: m.type, from: m.from, term: m.term, vote: this.vote, leader: this.leader });
       this.send(respType, m.from, { term: this.term, reject: true });
     }
   }
@@ -460,6 +462,7 @@ export class Raft {
       if (this.role === 'pre-candidate') this.campaign('vote', false);
       else this.becomeLeader();
     } else if (result === 'lost') {
+      this.logger.debug('lost the election', { id: this.id, role: this.role, term: this.term });
       this.becomeFollower(this.term, '');
     }
 
