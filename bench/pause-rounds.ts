@@ -3,11 +3,12 @@
  * unavailability window, the elections in the members' logs and the workload's operations
  * around the fault. A diagnosis tool for the failover bench's pause rounds (same options).
  *
- *   node --import tsx bench/pause-rounds.ts [rounds=5] [--quiet]
+ *   node --import tsx bench/pause-rounds.ts [rounds=5] [--quiet] [--drill=kill-leader|partition]
+ *   (PAUSE_ROUNDS_KEEP_LOGS=dir keeps the members' logs there)
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectDrill, runDrill, type DrillOptions } from '../src/ops/drill/index.js';
+import { connectDrill, runDrill, type DrillName, type DrillOptions } from '../src/ops/drill/index.js';
 import type { HistoryEvent } from '../src/ops/history/index.js';
 import { killPid, onAbort, processesUnder } from './cleanup.js';
 import { BenchCluster } from './harness.js';
@@ -16,7 +17,7 @@ const OP_TIMEOUT_MS = 1_000;
 const ELECTION_MESSAGES = new Set(['campaigning', 'became leader', 'refusing a vote', 'lost the election', 'ignoring a vote request: the leader is alive', 'stepping down: no quorum heard within an election timeout']);
 
 const options: DrillOptions = {
-  drill: 'pause-leader',
+  drill: (process.argv.find((a) => a.startsWith('--drill='))?.slice('--drill='.length) ?? 'pause-leader') as DrillName,
   rounds: 1,
   clients: 8,
   keys: 16,
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
       console.log(opsAround(history, round.faultAtMs * 1e6, (round.faultAtMs + 4_000) * 1e6).join('\n'));
     }
   } finally {
+    const keep = process.env.PAUSE_ROUNDS_KEEP_LOGS;
+    if (keep !== undefined) for (const id of cluster.procs.keys()) cpSync(join(cluster.root, id, 'logs'), join(keep, id), { recursive: true });
     await connection.close();
     killRestarted();
     await cluster.stop();
