@@ -107,6 +107,8 @@ export class Raft {
    * while they still trust the leader, which must not cost a whole election timeout.
    */
   private quickRetries = 0;
+  /** Elections after a closed leader connection whose split vote is retried soon rather than after an election timeout. */
+  private quickSplitRetries = 0;
   /** Rebuilding a log the host found damaged (InitialState.repairing): no votes, no campaigns. */
   repairing: boolean;
   /** Names this repair on the wire (Message.repair), so that a late message of an earlier one is told apart. */
@@ -308,6 +310,7 @@ export class Raft {
     this.role = 'leader';
     this.leader = this.id;
     this.quickRetries = 0;
+    this.quickSplitRetries = 0;
     // Any membership change still in the log may be uncommitted: allow no new one until it is applied.
     this.pendingConfIndex = this.log.lastIndex();
     for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = true;
@@ -464,6 +467,12 @@ export class Raft {
     } else if (result === 'lost') {
       this.logger.debug('lost the election', { id: this.id, role: this.role, term: this.term });
       this.becomeFollower(this.term, '');
+    } else if (m.reject && this.role === 'candidate' && this.quickSplitRetries > 0) {
+      // Both followers of a leader whose process died noticed at once and granted each other's
+      // pre-vote: a split vote, which would cost a whole election timeout. Try again soon, at a
+      // random delay, as after the first notice; the voting rules do not change.
+      this.quickSplitRetries--;
+      this.campaignSoon();
     }
 
   }
@@ -478,6 +487,7 @@ export class Raft {
     if (this.role !== 'follower' || this.leader === '') return;
     this.leader = '';
     this.quickRetries = QUICK_PRE_VOTE_RETRIES;
+    this.quickSplitRetries = QUICK_PRE_VOTE_RETRIES;
     this.campaignSoon();
   }
 
@@ -651,6 +661,7 @@ export class Raft {
     this.electionElapsed = 0;
     this.leader = leader;
     this.quickRetries = 0;
+    this.quickSplitRetries = 0;
   }
 
   // ---------------------------------------------------------------- follower side of replication

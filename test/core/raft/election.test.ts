@@ -109,6 +109,26 @@ describe('elections', () => {
     expect(net.leaders()).toHaveLength(1);
   });
 
+  it('fast failover retries a split vote soon: both followers noticed at once and granted each other\'s pre-vote', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const term = net.get('n1').node.status().term;
+    net.crash('n1');
+    net.get('n2').node.leaderConnectionLost();
+    net.get('n3').node.leaderConnectionLost();
+    // Both pre-vote before either hears the other: each grants, both stand in the same term, each refuses the other.
+    net.get('n2').node.campaign();
+    net.get('n3').node.campaign();
+    net.settle();
+    expect([net.get('n2').node.status(), net.get('n3').node.status()].map((s) => [s.role, s.term])).toEqual([
+      ['candidate', term + 1],
+      ['candidate', term + 1],
+    ]);
+    // Without the retry, the next election waits out a randomized election timeout (10-19 ticks).
+    net.tick(5);
+    expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
+  });
+
   it('fast failover does not depose a live leader: a follower whose own link is up keeps refusing', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');
