@@ -107,7 +107,7 @@ export class Raft {
    * while they still trust the leader, which must not cost a whole election timeout.
    */
   private quickRetries = 0;
-  /** Elections after a closed leader connection whose split vote is retried soon rather than after an election timeout. */
+  /** Split votes of this outage (a leader lost) still to retry soon rather than after an election timeout. */
   private quickSplitRetries = 0;
   /** Rebuilding a log the host found damaged (InitialState.repairing): no votes, no campaigns. */
   repairing: boolean;
@@ -335,6 +335,8 @@ export class Raft {
     this.tickTermProbe();
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
+      // A follower that stopped hearing from its leader starts an outage: its split votes are retried soon.
+      if (this.role === 'follower') this.quickSplitRetries = QUICK_PRE_VOTE_RETRIES;
       this.hup(false);
       // Right after the leader's connection closed, members that have not noticed yet ignore the
       // pre-vote while they still trust the leader, and two followers that noticed at once can
@@ -468,9 +470,10 @@ export class Raft {
       this.logger.debug('lost the election', { id: this.id, role: this.role, term: this.term });
       this.becomeFollower(this.term, '');
     } else if (m.reject && this.role === 'candidate' && this.quickSplitRetries > 0) {
-      // Both followers of a leader whose process died noticed at once and granted each other's
-      // pre-vote: a split vote, which would cost a whole election timeout. Try again soon, at a
-      // random delay, as after the first notice; the voting rules do not change.
+      // Two followers that noticed the leader gone at about the same time (its process died, or
+      // their timeouts fell within a message delay of each other) granted each other's pre-vote:
+      // a split vote, which would cost a whole election timeout. Try again soon, at a random
+      // delay, a few times per outage; the voting rules do not change.
       this.quickSplitRetries--;
       this.campaignSoon();
     }

@@ -129,6 +129,20 @@ describe('elections', () => {
     expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
   });
 
+  it('retries a split vote soon when the followers\' election timeouts fired together (a silent leader)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.crash('n1');
+    // Tick both followers one tick at a time without delivering, until both stand as candidates.
+    for (let i = 0; i < 40 && ['n2', 'n3'].some((id) => net.get(id).node.status().role === 'follower'); i++) {
+      for (const id of ['n2', 'n3']) if (net.get(id).node.status().role === 'follower') net.get(id).node.tick();
+    }
+    net.settle();
+    expect(['n2', 'n3'].map((id) => net.get(id).node.status().role)).toEqual(['candidate', 'candidate']);
+    net.tick(5);
+    expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
+  });
+
   it('fast failover does not depose a live leader: a follower whose own link is up keeps refusing', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');
