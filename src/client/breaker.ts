@@ -50,9 +50,9 @@ export class CircuitBreaker {
     return this.#failures < this.#threshold ? 0 : this.#openUntil;
   }
 
-  /** Whether the endpoint failed less than `ms` before `now` and has not answered since. */
-  failedWithin(now: number, ms: number): boolean {
-    return now - this.#lastFailure < ms;
+  /** Whether the endpoint's last call failed and it has not answered since. */
+  get silent(): boolean {
+    return this.#lastFailure !== -Infinity;
   }
 
   /** The endpoint answered. */

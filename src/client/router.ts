@@ -46,11 +46,10 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * How long a member that stopped answering (a timeout, a refused connection) is not taken for
- * the leader on the word of the others: about an election timeout, during which followers of
- * a paused or partitioned leader still name it, until they elect another.
+ * Back-off cap while members answer but none leads (an election is under way): clients look
+ * again soon, so that they find the new leader within a fraction of a second of its election.
  */
-const SUSPECT_MS = 1_500;
+const ELECTION_BACKOFF_MAX_MS = 200;
 
 /**
  * Routes calls to members. Invariants: at most one leader discovery runs at a time; a leader
@@ -64,6 +63,10 @@ export class Router {
   #leader: Endpoint | undefined;
   #leaderTerm = 0;
   #discovery: Promise<Endpoint> | undefined;
+  /** Status probes in flight, by endpoint: a silent member is asked at most once at a time. */
+  readonly #probes = new Map<Endpoint, Promise<EndpointStatus>>();
+  /** Errors of discoveries where members answered and none led. */
+  readonly #electing = new WeakSet<FleetClientError>();
   #closed = false;
 
   constructor(opts: RouterOptions) {
@@ -116,7 +119,7 @@ export class Router {
         if (ep !== undefined && this.#redirect(ep, err, route) && hops++ < MAX_HOPS) continue;
         if (ep !== undefined) this.#failed(ep, err, tried);
         hops = 0;
-        await this.#backoff(failures++, deadline);
+        await this.#backoff(failures++, deadline, this.#electing.has(err) ? ELECTION_BACKOFF_MAX_MS : Infinity);
       }
     }
   }
@@ -164,6 +167,8 @@ export class Router {
     if (route !== 'leader' || err.leaderAddress === '') return false;
     ep.breaker.success();
     const hinted = this.#endpointOf(err.leaderId, err.leaderAddress);
+    // A member that stopped answering is not believed to lead on another's word (see #leaderFromHints).
+    if (hinted.breaker.silent) return false;
     this.#leader = hinted;
     return hinted !== ep;
   }
@@ -175,9 +180,9 @@ export class Router {
     if (this.#leader === ep) this.#leader = undefined;
   }
 
-  async #backoff(failures: number, deadline: number): Promise<void> {
+  async #backoff(failures: number, deadline: number, cap: number): Promise<void> {
     const { initial, max } = this.#opts.backoffMs;
-    const base = Math.min(max, initial * 2 ** failures);
+    const base = Math.min(max, cap, initial * 2 ** failures);
     // "Equal jitter": at least half the back-off, so retries spread out but never hammer.
     const delay = base / 2 + (this.#opts.random() * base) / 2;
     await sleep(Math.max(0, Math.min(delay, deadline - Date.now())));
@@ -199,41 +204,48 @@ export class Router {
 
   /**
    * Asks the members in parallel. Settles as soon as one says it leads; otherwise, once all
-   * have answered or timed out, follows the hint with the highest term, or fails.
+   * have answered or timed out, follows the hint with the highest term, or fails. Members that
+   * stopped answering (a paused or cut-off leader) are asked too, but not waited for when
+   * others answer: a paused process keeps its connections open, so waiting would cost a whole
+   * call timeout each time. Their answer, when it comes, still counts (it clears the suspicion).
    */
   #ask(deadline: number): Promise<Endpoint> {
     const now = Date.now();
     const open = this.#configured.filter((ep) => ep.breaker.state(now) !== 'open');
-    const answering = open.filter((ep) => !ep.breaker.failedWithin(now, SUSPECT_MS));
-    const candidates = answering.length > 0 ? answering : open.length > 0 ? open : this.#configured;
+    const candidates = open.length > 0 ? open : this.#configured;
+    const answering = candidates.filter((ep) => !ep.breaker.silent);
+    const awaited = new Set(answering.length > 0 ? answering : candidates);
     const timeout = Math.max(1, Math.min(this.#opts.callTimeoutMs, deadline - now));
     return new Promise<Endpoint>((resolve, reject) => {
       const results: EndpointStatus[] = [];
       let settled = false;
       for (const ep of candidates) {
-        void this.#probe(ep, timeout).then((r) => {
-          results.push(r);
-          if (!settled && r.ok && r.status.role === 'leader') {
+        void this.#probeOnce(ep, timeout).then((r) => {
+          if (settled) return;
+          if (r.ok && r.status.role === 'leader') {
             settled = true;
             resolve(ep);
-          } else if (!settled && results.length === candidates.length) {
-            settled = true;
-            const fromHint = this.#leaderFromHints(results);
-            if (fromHint !== undefined) resolve(fromHint);
-            else reject(this.#noLeader(results));
+            return;
           }
+          if (!awaited.has(ep)) return;
+          results.push(r);
+          if (results.length < awaited.size) return;
+          settled = true;
+          const fromHint = this.#leaderFromHints(results);
+          if (fromHint !== undefined) resolve(fromHint);
+          else reject(this.#noLeader(results));
         });
       }
     });
   }
 
-  /** The leader the members name with the highest term, unless it just failed to answer: then none yet (the caller backs off and asks again). */
+  /** The leader the members name with the highest term, unless it stopped answering: then none yet (the caller backs off and asks again). */
   #leaderFromHints(results: readonly EndpointStatus[]): Endpoint | undefined {
     let best: MemberStatus | undefined;
     for (const r of results) if (r.ok && r.status.leaderAddress !== '' && (best === undefined || r.status.term > best.term)) best = r.status;
     if (best === undefined) return undefined;
     const named = this.#endpointOf(best.leaderId, best.leaderAddress);
-    if (named.breaker.failedWithin(Date.now(), SUSPECT_MS)) return undefined;
+    if (named.breaker.silent) return undefined;
     this.#leader = named;
     return named;
   }
@@ -241,10 +253,24 @@ export class Router {
   #noLeader(results: readonly EndpointStatus[]): FleetClientError {
     const list = this.#configured.map((ep) => ep.address).join(',');
     const answered = results.filter((r): r is Extract<EndpointStatus, { ok: true }> => r.ok);
-    if (answered.length > 0) return new FleetClientError('unavailable', noLeaderMessage(list, answered, this.#configured.length));
+    if (answered.length > 0) {
+      const err = new FleetClientError('unavailable', noLeaderMessage(list, answered, this.#configured.length));
+      this.#electing.add(err);
+      return err;
+    }
     const refused = results.find((r) => !r.ok && r.reachable);
     if (refused !== undefined && !refused.ok) return refused.error;
     return new FleetClientError('unavailable', `no member of fleet reachable at ${list}: is the cluster running? (fleet ps)`);
+  }
+
+  /** A Status call to `ep`, or the one already in flight. */
+  #probeOnce(ep: Endpoint, timeoutMs: number): Promise<EndpointStatus> {
+    let p = this.#probes.get(ep);
+    if (p === undefined) {
+      p = this.#probe(ep, timeoutMs).finally(() => this.#probes.delete(ep));
+      this.#probes.set(ep, p);
+    }
+    return p;
   }
 
   /** One Status call; records the member's id, the breaker's verdict and a leader it reports. */

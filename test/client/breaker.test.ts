@@ -23,14 +23,15 @@ describe('CircuitBreaker', () => {
     expect(b.allow(220)).toBe(true);
   });
 
-  it('remembers a recent failure until the endpoint answers', () => {
+  it('remembers a failure until the endpoint answers, however long that takes', () => {
     const b = new CircuitBreaker();
-    expect(b.failedWithin(0, 1000)).toBe(false);
+    expect(b.silent).toBe(false);
     b.failure(100);
-    expect(b.failedWithin(500, 1000)).toBe(true);
-    expect(b.failedWithin(1100, 1000)).toBe(false);
+    expect(b.silent).toBe(true);
+    b.failure(60_000);
+    expect(b.silent).toBe(true);
     b.success();
-    expect(b.failedWithin(500, 1000)).toBe(false);
+    expect(b.silent).toBe(false);
   });
 
   it('resets the count on success', () => {

@@ -176,6 +176,30 @@ describe('FleetClient against the client service', () => {
     expect(c.leaderEndpoint).toBe(n2.address);
   });
 
+  it('does not go back to a silent leader however long the election takes', async () => {
+    // n1 is paused; n2 names it until n2 is elected, 2.8 s after the first call: later than the
+    // first call's timeout (1 s) plus the 1.5 s the former rule kept n1 suspect, after which the
+    // client waited out another status call to n1 (done at 3.5 s or later).
+    const paused = await startSilentServer();
+    cleanups.push(() => paused.stop());
+    const n2node = new FakeNode({ id: 'n2', leader: false, term: 4, leaderHint: { id: 'n1', address: paused.address } });
+    const n2 = await serve(n2node);
+    let electedAt = Infinity;
+    n2node.status = () => {
+      if (Date.now() >= electedAt) n2node.leader = true;
+      return { ...FakeNode.prototype.status.call(n2node), term: n2node.leader ? 5 : 4 };
+    };
+    const c = client({ endpoints: [paused.address, n2.address], callTimeoutMs: 1_000, overallTimeoutMs: 10_000, backoffMs: { initial: 50, max: 100 } });
+    const started = Date.now();
+    electedAt = started + 2_800;
+    await c.kvPut('k', 'v');
+    const took = Date.now() - started;
+    // Found within a back-off of the election.
+    expect(took).toBeGreaterThanOrEqual(2_800);
+    expect(took).toBeLessThan(3_250);
+    expect(c.leaderEndpoint).toBe(n2.address);
+  });
+
   it('keeps 500 writes in flight on one session stream and answers them all', async () => {
     const s = await serve(new FakeNode({ id: 'n1' }));
     const c = client({ endpoints: [s.address], callTimeoutMs: 10_000, overallTimeoutMs: 20_000 });

@@ -15,6 +15,7 @@ import type { MemberObservation } from './autopilot/health.js';
 import { AutopilotRunner, type LeaderView } from './autopilot/runner.js';
 import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
 import { SpaceWatch } from './space-watch.js';
+import { TickClock } from './tick-clock.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -146,6 +147,7 @@ export class FleetNode implements NodeApi {
   private soft: SoftState = { leader: '', role: 'follower' };
   private readonly rt: NodeRuntime;
   private ticker: TimerId | undefined;
+  private tickClock: TickClock | undefined;
   private readTimer: TimerId | undefined;
   private handling = false;
   /** Settles once every Ready handed off so far is durable and reported. */
@@ -275,6 +277,8 @@ export class FleetNode implements NodeApi {
     this.opts.storage.onOutOfSpace?.((err) => this.space.refused(err));
     transport.setPeers(this.peerAddresses());
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
+    // One heartbeat's worth of ticks per callback at most; an election timeout's worth owed at most.
+    this.tickClock = new TickClock(tickMs, this.rt.monoNow(), TICKS_PER_HEARTBEAT, Math.ceil(this.opts.electionTimeoutMs / tickMs));
     this.ticker = this.rt.setInterval(() => this.tick(), tickMs);
     this.readTimer = this.rt.setInterval(() => this.expireReads(), READ_TIMEOUT_MS);
     this.autopilotTimer = this.rt.setInterval(() => this.autopilot.round(), AUTOPILOT_ROUND_MS);
@@ -282,7 +286,9 @@ export class FleetNode implements NodeApi {
   }
 
   private tick(): void {
-    this.raw.tick();
+    const due = this.tickClock?.due(this.rt.monoNow()) ?? 1;
+    if (due === 0) return;
+    for (let i = 0; i < due; i++) this.raw.tick();
     this.startReadRound();
     this.maybeExpireLeases();
     this.schedule();

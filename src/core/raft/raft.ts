@@ -107,6 +107,8 @@ export class Raft {
    * while they still trust the leader, which must not cost a whole election timeout.
    */
   private quickRetries = 0;
+  /** Split votes of this outage (a leader lost) still to retry soon rather than after an election timeout. */
+  private quickSplitRetries = 0;
   /** Rebuilding a log the host found damaged (InitialState.repairing): no votes, no campaigns. */
   repairing: boolean;
   /** Names this repair on the wire (Message.repair), so that a late message of an earlier one is told apart. */
@@ -308,6 +310,7 @@ export class Raft {
     this.role = 'leader';
     this.leader = this.id;
     this.quickRetries = 0;
+    this.quickSplitRetries = 0;
     // Any membership change still in the log may be uncommitted: allow no new one until it is applied.
     this.pendingConfIndex = this.log.lastIndex();
     for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = true;
@@ -332,6 +335,8 @@ export class Raft {
     this.tickTermProbe();
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
+      // A follower that stopped hearing from its leader starts an outage: its split votes are retried soon.
+      if (this.role === 'follower') this.quickSplitRetries = QUICK_PRE_VOTE_RETRIES;
       this.hup(false);
       // Right after the leader's connection closed, members that have not noticed yet ignore the
       // pre-vote while they still trust the leader, and two followers that noticed at once can
@@ -412,6 +417,7 @@ export class Raft {
     if (kind === 'pre-vote') this.becomePreCandidate();
     else this.becomeCandidate();
     const term = kind === 'pre-vote' ? this.term + 1 : this.term;
+    this.logger.debug('campaigning', { id: this.id, kind, term, timeoutTicks: this.randomizedElectionTimeout });
     this.votes.set(this.id, true);
     if (voteResult(this.conf.voters, this.votes) === 'won') {
       if (kind === 'pre-vote') this.campaign('vote', false);
@@ -447,6 +453,7 @@ export class Raft {
         this.vote = m.from;
       }
     } else {
+      this.logger.debug('refusing a vote', { id: this.id, kind: m.type, from: m.from, term: m.term, vote: this.vote, leader: this.leader });
       this.send(respType, m.from, { term: this.term, reject: true });
     }
   }
@@ -460,7 +467,15 @@ export class Raft {
       if (this.role === 'pre-candidate') this.campaign('vote', false);
       else this.becomeLeader();
     } else if (result === 'lost') {
+      this.logger.debug('lost the election', { id: this.id, role: this.role, term: this.term });
       this.becomeFollower(this.term, '');
+    } else if (m.reject && this.role === 'candidate' && this.quickSplitRetries > 0) {
+      // Two followers that noticed the leader gone at about the same time (its process died, or
+      // their timeouts fell within a message delay of each other) granted each other's pre-vote:
+      // a split vote, which would cost a whole election timeout. Try again soon, at a random
+      // delay, a few times per outage; the voting rules do not change.
+      this.quickSplitRetries--;
+      this.campaignSoon();
     }
 
   }
@@ -475,6 +490,7 @@ export class Raft {
     if (this.role !== 'follower' || this.leader === '') return;
     this.leader = '';
     this.quickRetries = QUICK_PRE_VOTE_RETRIES;
+    this.quickSplitRetries = QUICK_PRE_VOTE_RETRIES;
     this.campaignSoon();
   }
 
@@ -648,6 +664,7 @@ export class Raft {
     this.electionElapsed = 0;
     this.leader = leader;
     this.quickRetries = 0;
+    this.quickSplitRetries = 0;
   }
 
   // ---------------------------------------------------------------- follower side of replication

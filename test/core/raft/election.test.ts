@@ -109,6 +109,40 @@ describe('elections', () => {
     expect(net.leaders()).toHaveLength(1);
   });
 
+  it('fast failover retries a split vote soon: both followers noticed at once and granted each other\'s pre-vote', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const term = net.get('n1').node.status().term;
+    net.crash('n1');
+    net.get('n2').node.leaderConnectionLost();
+    net.get('n3').node.leaderConnectionLost();
+    // Both pre-vote before either hears the other: each grants, both stand in the same term, each refuses the other.
+    net.get('n2').node.campaign();
+    net.get('n3').node.campaign();
+    net.settle();
+    expect([net.get('n2').node.status(), net.get('n3').node.status()].map((s) => [s.role, s.term])).toEqual([
+      ['candidate', term + 1],
+      ['candidate', term + 1],
+    ]);
+    // Without the retry, the next election waits out a randomized election timeout (10-19 ticks).
+    net.tick(5);
+    expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
+  });
+
+  it('retries a split vote soon when the followers\' election timeouts fired together (a silent leader)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.crash('n1');
+    // Tick both followers one tick at a time without delivering, until both stand as candidates.
+    for (let i = 0; i < 40 && ['n2', 'n3'].some((id) => net.get(id).node.status().role === 'follower'); i++) {
+      for (const id of ['n2', 'n3']) if (net.get(id).node.status().role === 'follower') net.get(id).node.tick();
+    }
+    net.settle();
+    expect(['n2', 'n3'].map((id) => net.get(id).node.status().role)).toEqual(['candidate', 'candidate']);
+    net.tick(5);
+    expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
+  });
+
   it('fast failover does not depose a live leader: a follower whose own link is up keeps refusing', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');

@@ -106,6 +106,11 @@ export interface ClockSettings {
   readonly rate: number;
   /** Milliseconds the wall clock is ahead of true time (negative: behind). */
   wallOffsetMs: number;
+  /**
+   * Scripted runs only: how late each interval timer fires (a loaded event loop); the next
+   * period counts from the late firing, as with Node's setInterval, so the lateness adds up.
+   */
+  readonly timerLagMs?: number;
 }
 
 /** The epoch the simulated wall clocks start from (2024-01-01T00:00:00Z), so times look like dates. */
@@ -148,11 +153,12 @@ export class SimRuntime implements NodeRuntime {
 
   setInterval(fn: () => void, ms: number): TimerId {
     const timer: SimTimer = { cancelled: false };
+    const period = ms + (this.clock.timerLagMs ?? 0);
     const fire = (): void => {
-      this.scheduler.after(this.delayUs(ms), fire, this.owner, timer);
+      this.scheduler.after(this.delayUs(period), fire, this.owner, timer);
       fn();
     };
-    this.scheduler.after(this.delayUs(ms), fire, this.owner, timer);
+    this.scheduler.after(this.delayUs(period), fire, this.owner, timer);
     return timer as unknown as TimerId;
   }
 
