@@ -1,6 +1,6 @@
 // oclif.manifest.json lets oclif import only the command being run instead of every command
 // module. It is written by `npm run build`; a manifest older than the compiled commands (dist/
-// rebuilt by a bare `tsc`, as the tests do) could hide new commands or show stale help, so then
+// rebuilt by a bare `tsc`) could hide new commands or show stale help, so then
 // the commands are discovered from their files instead — slower, never wrong.
 import { Plugin } from '@oclif/core';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
