@@ -40,7 +40,7 @@ describe('fleet top on etcd', () => {
     const clock = new FakeClock();
     let leader = '1001';
     let term = 2;
-    let down: number | undefined;
+    let down: number | undefined = undefined;
     const source = etcdSource(() => IDS.map((id, i) => (i === down ? undefined : status(id, leader, term, 40 + i))));
     const vm = new TopViewModel({ source, clock, intervalMs: 1_000, callDeadlineMs: 1_000, target: { context: 'etcd-lab', endpoints: ENDPOINTS } });
     let s = await vm.pollOnce();
@@ -53,7 +53,9 @@ describe('fleet top on etcd', () => {
     expect(s.registry.absent).toBe(ETCD_NO_REGISTRY);
 
     // The leader goes down and n2 takes over in a later term: the timeline says so, from the polls alone.
-    [leader, term, down] = ['1002', 3, 0];
+    leader = '1002';
+    term = 3;
+    down = 0;
     await clock.advance(1_000);
     s = await vm.pollOnce();
     expect(s.header).toMatchObject({ leader: '00000000000003ea', term: 3, quorum: { healthyVoters: 2, available: true } });
