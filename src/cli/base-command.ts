@@ -145,7 +145,7 @@ export abstract class FleetCommand extends Command {
     // Every command without an etcd form comes through here: it says so in one line (usage, exit 2).
     if (target.engine === 'etcd') {
       const id = this.id === undefined ? 'this command' : `fleet ${toConfiguredId(this.id, this.config)}`;
-      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'fleet status, members, leader transfer, snapshot save and kv work against etcd');
+      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'fleet status, top, members, leader transfer, snapshot save, kv and (on a local etcd cluster) drills work against etcd');
     }
     const { FleetClient: Client } = await import('../client/fleet-client.js');
     const timeout = opts.timeoutMs ?? this.globals.timeout;

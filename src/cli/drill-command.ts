@@ -6,7 +6,8 @@
  */
 import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
-import type { DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
+import type { DrillAuditTrail, DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
+import type { StatusModel } from '../ops/status.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
@@ -70,16 +71,22 @@ export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 
 export abstract class DrillCommand extends FleetCommand {
   static override baseFlags = { ...FleetCommand.baseFlags, ...DRILL_FLAGS };
 
+  /** The status model the safety gate previews the fault on: fleet's members, or etcd's (a local etcd cluster can be drilled). */
+  protected async gateModel(): Promise<StatusModel> {
+    if (await this.isEtcd()) return this.etcdStatusModel(await this.etcdClient());
+    return this.statusModel(await this.client({ admin: true }));
+  }
+
   /** Runs `drill` with the parsed flags; prints the report and sets the exit code by verdict. */
   protected async drill(drill: DrillName, flags: DrillFlagValues, specifics: DrillSpecifics = {}): Promise<DrillReport> {
     const opts = drillOptions(drill, flags, specifics);
     const { connectDrill, runDrill, exitCodeOf, parsePids, drillAuditTrail } = await import('../ops/drill/index.js');
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
-    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids }, opts.opTimeoutMs);
+    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user }, opts.opTimeoutMs);
     const ui = await import('../ui/drill-report.js');
     // The start and end go into the audit log through the leader; a record that fails is a warning, never a verdict.
-    const trail = drillAuditTrail(opts, connection.recordDrill);
+    const trail = connection.recordDrill === undefined ? NO_TRAIL : drillAuditTrail(opts, connection.recordDrill);
     const warn = (line: string | undefined) => line !== undefined && this.logToStderr(line);
     let result;
     let interrupted = false;
@@ -104,6 +111,9 @@ export abstract class DrillCommand extends FleetCommand {
     return result.report;
   }
 }
+
+/** The trail of a target that keeps no audit log (etcd): nothing to write, nothing to warn about. */
+const NO_TRAIL: DrillAuditTrail = { start: async () => undefined, end: async () => undefined, failed: async () => undefined };
 
 /** Whether a `--report` file is the HTML page (else the JSON report). */
 export function isHtmlFile(file: string): boolean {
