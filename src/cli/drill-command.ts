@@ -7,7 +7,6 @@
 import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
 import type { DrillAuditTrail, DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
-import type { StatusModel } from '../ops/status.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
@@ -70,12 +69,6 @@ export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 
 /** The base of the drill commands. `run()` returns the report, which `--json` prints. */
 export abstract class DrillCommand extends FleetCommand {
   static override baseFlags = { ...FleetCommand.baseFlags, ...DRILL_FLAGS };
-
-  /** The status model the safety gate previews the fault on: fleet's members, or etcd's (a local etcd cluster can be drilled). */
-  protected async gateModel(): Promise<StatusModel> {
-    if (await this.isEtcd()) return this.etcdStatusModel(await this.etcdClient());
-    return this.statusModel(await this.client({ admin: true }));
-  }
 
   /** Runs `drill` with the parsed flags; prints the report and sets the exit code by verdict. */
   protected async drill(drill: DrillName, flags: DrillFlagValues, specifics: DrillSpecifics = {}): Promise<DrillReport> {

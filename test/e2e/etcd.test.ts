@@ -1,7 +1,7 @@
 /**
  * fleet against a real three-member etcd 3.4 cluster on loopback (the installed `etcd`): a
  * context with --etcd, status (table and --json), top (one frame), kv, leader transfer, a hash-checked snapshot,
- * a learner added, started, promoted and removed, and a registry command refused. Every etcd
+ * a learner added, started, promoted and removed, shards and clusters kept in etcd, and a registry command not kept there refused. Every etcd
  * process is started by this file and stopped in afterAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -131,8 +131,12 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
     expect(after.members.map((m) => m.id)).not.toContain(added.changed);
   }, 120_000);
 
-  it('refuses a registry command in one line, naming the engine (exit 2)', async () => {
-    const r = await runCli(['shards', 'list'], env);
+  it('keeps shards and clusters in etcd, and refuses a registry command not kept there in one line, naming the engine (exit 2)', async () => {
+    await ok(['shards', 'add', 'e1', '--address', '10.9.0.1:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '3'], env);
+    expect(await ok(['clusters', 'bind', 'ec1', '--shard', 'e1'], env)).toMatch(/^bound ec1 to e1 \(generation 1, index \d+\)/);
+    const keys = await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/fleet/'], env);
+    expect(keys.entries.map((e) => e.key)).toEqual(['/fleet/bound/e1', '/fleet/clusters/ec1', '/fleet/shards/e1']);
+    const r = await runCli(['domains', 'list'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('does not apply to an etcd cluster (engine etcd, context etcd-lab)');

@@ -25,7 +25,7 @@ Before any fault, the safety gate previews it (whom it faults, what the cluster 
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillKillLeader);
-    const dry = await gateDrill(this, await this.gateModel(), 'kill-leader', 'leader', flags);
+    const dry = await gateDrill(this, await this.gateModel({ admin: true }), 'kill-leader', 'leader', flags);
     if (dry) return dry;
     return this.drill('kill-leader', flags);
   }
