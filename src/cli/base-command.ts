@@ -10,6 +10,7 @@
 import { Command, Errors, Flags, toConfiguredId, type Interfaces } from '@oclif/core';
 import type { FleetClient } from '../client/index.js';
 import type { EtcdClient } from '../client/etcd/index.js';
+import type { Registry } from '../client/registry.js';
 import type { ContextStore } from '../client/contexts.js';
 import type { StoppableProgress } from '../ui/spinner.js';
 import type { StatusModel } from '../ops/status.js';
@@ -139,13 +140,27 @@ export abstract class FleetCommand extends Command {
     return client;
   }
 
+  /**
+   * The registry of the target, on either engine: fleet's own (its gRPC service) or kept in an
+   * etcd cluster (under FLEET_ETCD_PREFIX, default /fleet/). Commands that read or write the
+   * registry through this run unchanged against both.
+   */
+  protected async registry(opts: ClientOptions = {}): Promise<Registry> {
+    const target = await this.target(opts);
+    if (target.engine !== 'etcd') return this.client(opts);
+    if (opts.requestId !== undefined) throw new UsageError('--request-id does not apply to an etcd cluster (engine etcd): etcd keeps no client sessions to answer a retry from', this.helpHint());
+    const { EtcdRegistry } = await import('../client/etcd/registry.js');
+    const prefix = process.env.FLEET_ETCD_PREFIX;
+    return new EtcdRegistry(await this.etcdClient(), prefix === undefined || prefix === '' ? undefined : prefix);
+  }
+
   /** A client of the target cluster, closed when the command ends. grpc loads here, not before. */
   protected async client(opts: ClientOptions = {}): Promise<FleetClient> {
     const target = await this.target(opts);
     // Every command without an etcd form comes through here: it says so in one line (usage, exit 2).
     if (target.engine === 'etcd') {
       const id = this.id === undefined ? 'this command' : `fleet ${toConfiguredId(this.id, this.config)}`;
-      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'fleet status, members, leader transfer, snapshot save and kv work against etcd');
+      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'against etcd: status, top, members, leader transfer, snapshot save, kv, shards, clusters bind|show|list|unbind, and drills on a local etcd cluster');
     }
     const { FleetClient: Client } = await import('../client/fleet-client.js');
     const timeout = opts.timeoutMs ?? this.globals.timeout;
@@ -176,6 +191,12 @@ export abstract class FleetCommand extends Command {
   protected async etcdStatusModel(client: EtcdClient): Promise<StatusModel> {
     const { collectEtcdStatus } = await import('../ops/etcd/status.js');
     return collectEtcdStatus(client, this.globals.timeout);
+  }
+
+  /** The status model a safety gate previews a change on, on either engine. */
+  protected async gateModel(opts: { admin?: boolean } = {}): Promise<StatusModel> {
+    if (await this.isEtcd()) return this.etcdStatusModel(await this.etcdClient());
+    return this.statusModel(await this.client(opts));
   }
 
   /** The `fleet status` model of the target (members outside the endpoints are probed too). */

@@ -6,7 +6,7 @@
  */
 import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
-import type { DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
+import type { DrillAuditTrail, DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
@@ -76,10 +76,10 @@ export abstract class DrillCommand extends FleetCommand {
     const { connectDrill, runDrill, exitCodeOf, parsePids, drillAuditTrail } = await import('../ops/drill/index.js');
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
-    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids }, opts.opTimeoutMs);
+    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user }, opts.opTimeoutMs);
     const ui = await import('../ui/drill-report.js');
     // The start and end go into the audit log through the leader; a record that fails is a warning, never a verdict.
-    const trail = drillAuditTrail(opts, connection.recordDrill);
+    const trail = connection.recordDrill === undefined ? NO_TRAIL : drillAuditTrail(opts, connection.recordDrill);
     const warn = (line: string | undefined) => line !== undefined && this.logToStderr(line);
     let result;
     let interrupted = false;
@@ -104,6 +104,9 @@ export abstract class DrillCommand extends FleetCommand {
     return result.report;
   }
 }
+
+/** The trail of a target that keeps no audit log (etcd): nothing to write, nothing to warn about. */
+const NO_TRAIL: DrillAuditTrail = { start: async () => undefined, end: async () => undefined, failed: async () => undefined };
 
 /** Whether a `--report` file is the HTML page (else the JSON report). */
 export function isHtmlFile(file: string): boolean {

@@ -34,6 +34,8 @@ export default class Top extends FleetCommand {
 
 --once prints one frame (from two polls, a second apart) and exits (exit 3 without a quorum, like fleet status); so does fleet top when stdout or stdin is not a terminal, or when CI is set in the environment. --readonly refuses the actions.
 
+Against an etcd cluster (a context added with --etcd): the members as fleet status shows them (commit = raftIndex, applied = raftAppliedIndex, DB SIZE, health), the leader and term, and a timeline of what changed between polls (elections, members lost and back, membership); no registry panel, and s (snapshot) says to use fleet snapshot save.
+
 With --contexts a,b,c (or --all-contexts): several clusters at once, one row each in the order named — state, leader, term, commit and applied index, worst lag, quorum and the failures it tolerates, members down — and under a cluster that is not healthy, why (a stopped one: "unreachable: connection refused", with when it last answered). Every cluster is polled on its own, each poll within --timeout (at most the interval, at least 1s) twice over, so a dead or hanging cluster never holds up the others. Keys: q quit, ↑/↓ scroll, r refresh now, p pause. --once prints one frame from one poll of each and exits 3 when any cluster is unreachable or without a quorum.`;
 
   static override examples = [
@@ -69,6 +71,7 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
   async viewModel(intervalMs: number, readonly: boolean, admin: boolean, kv = false): Promise<TopViewModel> {
     const callDeadlineMs = Math.min(this.globals.timeout, Math.max(1_000, intervalMs));
     const target = await this.target({ admin });
+    if (target.engine === 'etcd') return this.#etcdViewModel(target.context ?? null, target.endpoints, intervalMs, callDeadlineMs, readonly, kv);
     const client = await this.client({ admin, timeoutMs: callDeadlineMs });
     const extra = new Map<string, FleetClient>();
     const probeMore = async (addresses: readonly string[]) => {
@@ -79,6 +82,14 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
     const [{ TopViewModel: Model }, { TOP_WATCH_REGISTRIES }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/top/changes.js')]);
     const changes = { registries: kv ? [...TOP_WATCH_REGISTRIES, 'kv' as const] : TOP_WATCH_REGISTRIES };
     return new Model({ source: client, intervalMs, callDeadlineMs, readonly, probeMore, changes, target: { context: target.context ?? null, endpoints: target.endpoints } });
+  }
+
+  /** An etcd cluster: its members as fleet status shows them, no registry and no change stream. */
+  async #etcdViewModel(context: string | null, endpoints: readonly string[], intervalMs: number, callDeadlineMs: number, readonly: boolean, kv: boolean): Promise<TopViewModel> {
+    if (kv) throw new UsageError('--kv does not apply to an etcd cluster: top follows no etcd watch', this.helpHint());
+    const client = await this.etcdClient({ timeoutMs: callDeadlineMs });
+    const [{ TopViewModel: Model }, { etcdTopSource }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/etcd/top-source.js')]);
+    return new Model({ source: etcdTopSource(client, callDeadlineMs), intervalMs, callDeadlineMs, readonly, target: { context, endpoints } });
   }
 
   /**

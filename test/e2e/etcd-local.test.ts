@@ -1,14 +1,17 @@
 /**
  * `fleet init --engine etcd` as an operator runs it from a fresh clone: the built CLI, the
  * installed etcd, a HOME of its own (config and data land under it, by the XDG defaults). The
- * cluster goes through its whole life — init, status, ps, down, up, destroy — and no etcd
+ * cluster goes through its whole life — init, status, ps, down, up, a kill-leader drill, destroy — and no etcd
  * process may outlive a step that stops it: each is checked by the pid `fleet ps` recorded.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findEtcd } from '../../bench/etcd/cluster.js';
+import type { DrillReport } from '../../src/ops/drill/index.js';
+import { checkLinearizable, parseJsonLines } from '../../src/ops/history/index.js';
 import type { StatusModel } from '../../src/ops/status.js';
+import { fast } from './drill-helpers.js';
 import { killProcessesMentioning, runCli, tempDir } from './processes.js';
 
 const etcd = findEtcd();
@@ -117,6 +120,39 @@ describe.skipIf(etcd === undefined)('fleet init --engine etcd', () => {
     pids = c.members.map((m) => m.pid!);
     expect(pids.every(etcdAlive)).toBe(true);
   }, 40_000);
+
+  it('passes a kill-leader drill: the leader SIGKILLed by its pid, a new one elected, nothing lost, the history linearizable', async () => {
+    const files = tempDir('fleet-etcd-drill-');
+    const historyFile = join(files.path, 'history.jsonl');
+    const r = await runCli(['drill', 'kill-leader', '--context', 'etcd-e2e', '--json', ...fast({ '--history': historyFile })], env, 120_000);
+    const report = JSON.parse(r.stdout) as DrillReport;
+    const history = parseJsonLines(readFileSync(historyFile, 'utf8'));
+    files.cleanup();
+    expect(report.verdict, `${report.reason}\n${r.stderr}`).toBe('pass');
+    expect(r.code).toBe(0);
+    const [round] = report.rounds;
+    expect(round!.killed).toBe(round!.oldLeader);
+    expect(round!.oldLeader).toMatch(/^n[123]$/);
+    expect(round!.newLeader).toMatch(/^n[123]$/);
+    expect(round!.newLeader).not.toBe(round!.oldLeader);
+    expect(round!.catchupMs).not.toBeNull();
+    expect(round!.acknowledged).toBeGreaterThan(0);
+    expect(round).toMatchObject({ lost: 0, duplicated: 0, linearizable: true });
+    expect(history).toHaveLength(report.historyEvents);
+    expect(checkLinearizable(history).ok).toBe(true);
+    // The killed member was started again by the drill, from the manifest: ps knows its new pid.
+    const c = await ps();
+    expect(c.state).toBe('running');
+    pids = c.members.map((m) => m.pid!);
+    expect(pids.every(etcdAlive)).toBe(true);
+  }, 120_000);
+
+  it('refuses a partition drill on etcd in one line (exit 2)', async () => {
+    const r = await fleet('drill', 'partition', '--context', 'etcd-e2e');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('does not apply to an etcd cluster');
+  });
 
   it('removes it all on fleet destroy --yes', async () => {
     const r = await fleet('destroy', '--name', 'etcd-e2e', '--yes');

@@ -1,7 +1,7 @@
 /**
  * fleet against a real three-member etcd 3.4 cluster on loopback (the installed `etcd`): a
- * context with --etcd, status (table and --json), kv, leader transfer, a hash-checked snapshot,
- * a learner added, started, promoted and removed, and a registry command refused. Every etcd
+ * context with --etcd, status (table and --json), top (one frame), kv, leader transfer, a hash-checked snapshot,
+ * a learner added, started, promoted and removed, shards and clusters kept in etcd, and a registry command not kept there refused. Every etcd
  * process is started by this file and stopped in afterAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, findEtcd } from '../../bench/etcd/cluster.js';
 import { snapshotHashMatches } from '../../src/client/etcd/index.js';
 import type { StatusModel } from '../../src/ops/status.js';
+import type { TopState } from '../../src/ops/top/model.js';
 import { cliSandbox, json, ok } from './cli-helpers.js';
 import { freePort, runCli, stopChild, tempDir, waitFor } from './processes.js';
 
@@ -53,6 +54,21 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
       expect(r.etcd?.dbSizeInUse).toBeGreaterThan(0);
       expect(r.etcd?.alarms).toEqual([]);
     }
+  });
+
+  it('fleet top prints one frame of etcd members (leader, term, raft index, applied, db size, health) and its --json state', async () => {
+    const out = await ok(['top', '--once'], { ...env, COLUMNS: '160' });
+    expect(out).toMatch(/^fleet top · etcd · context etcd-lab/);
+    expect(out).toMatch(/leader [0-9a-f]{16} .*term \d+ .*quorum 2\/3 · can lose 1/);
+    expect(out).toMatch(/ID +ADDRESS +ROLE +TERM +COMMIT +APPLIED .*DB SIZE .*HEALTH/);
+    const rows = out.split('\n').filter((l) => /^[› ] [0-9a-f]{16} /.test(l));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/(leader|follower) +\d+ +\d+ +\d+ .*\d+(\.\d)?[KM] +3\.4\.\d+ +ok/);
+    expect(out).toContain('no fleet registry');
+    const state = await json<TopState>(['top', '--once'], env);
+    expect(state.header).toMatchObject({ engine: 'etcd', quorum: { voters: 3, available: true } });
+    expect(state.members.filter((m) => m.role === 'leader').map((m) => m.id)).toEqual([state.header.leader]);
+    for (const m of state.members) expect(m.dbSize).toBeGreaterThan(0);
   });
 
   it('puts, reads, compares-and-sets and deletes etcd keys', async () => {
@@ -115,8 +131,12 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
     expect(after.members.map((m) => m.id)).not.toContain(added.changed);
   }, 120_000);
 
-  it('refuses a registry command in one line, naming the engine (exit 2)', async () => {
-    const r = await runCli(['shards', 'list'], env);
+  it('keeps shards and clusters in etcd, and refuses a registry command not kept there in one line, naming the engine (exit 2)', async () => {
+    await ok(['shards', 'add', 'e1', '--address', '10.9.0.1:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '3'], env);
+    expect(await ok(['clusters', 'bind', 'ec1', '--shard', 'e1'], env)).toMatch(/^bound ec1 to e1 \(generation 1, index \d+\)/);
+    const keys = await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/fleet/'], env);
+    expect(keys.entries.map((e) => e.key)).toEqual(['/fleet/bound/e1', '/fleet/clusters/ec1', '/fleet/shards/e1']);
+    const r = await runCli(['domains', 'list'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('does not apply to an etcd cluster (engine etcd, context etcd-lab)');

@@ -26,6 +26,23 @@ export interface EtcdKeyValue {
   readonly modRevision: number;
 }
 
+/** A transaction's condition on one key: its mod revision equals `modRevision` (0: the key is absent). */
+export interface EtcdCompare {
+  readonly key: Buffer;
+  readonly modRevision: number;
+}
+
+/** A transaction's write: a put, or a delete when `value` is absent. */
+export interface EtcdTxnOp {
+  readonly key: Buffer;
+  readonly value?: Buffer;
+}
+
+/** etcd's Compare: an absent key has create_revision 0, a present one is compared by mod_revision. */
+function wireCompare(c: EtcdCompare): Record<string, unknown> {
+  return c.modRevision === 0 ? { result: 'EQUAL', target: 'CREATE', key: c.key, createRevision: 0 } : { result: 'EQUAL', target: 'MOD', key: c.key, modRevision: c.modRevision };
+}
+
 /** How to reach a cluster. */
 export interface EtcdClientOptions {
   /** `host:port` of the members' client URLs. */
@@ -146,6 +163,23 @@ export class EtcdClient {
     // An absent key has create_revision 0; a present one is compared by value.
     const compare = expected === null ? { result: 'EQUAL', target: 'CREATE', key, createRevision: 0 } : { result: 'EQUAL', target: 'VALUE', key, value: expected };
     const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: [compare], success: [{ requestPut: { key, value } }], failure: [] }, timeoutMs);
+    return { succeeded: r.succeeded, revision: Number(r.header.revision) };
+  }
+
+  /** Keys from `key` up to `rangeEnd` (absent: that one key), at most `limit` (0: all), and the store's revision the read saw. */
+  async range(endpoint: string, key: Buffer, opts: { rangeEnd?: Buffer; limit?: number } = {}): Promise<{ kvs: EtcdKeyValue[]; more: boolean; revision: number }> {
+    const req = { key, ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }), limit: opts.limit ?? 0, serializable: false };
+    const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], req);
+    return { kvs: r.kvs.map(keyValue), more: r.more, revision: Number(r.header.revision) };
+  }
+
+  /**
+   * One transaction: if every compare holds, the puts and deletes are applied together at one
+   * revision; otherwise nothing is. Answers whether it was applied and the revision after it.
+   */
+  async txn(endpoint: string, compare: readonly EtcdCompare[], ops: readonly EtcdTxnOp[], timeoutMs?: number): Promise<{ succeeded: boolean; revision: number }> {
+    const success = ops.map((op) => (op.value === undefined ? { requestDeleteRange: { key: op.key } } : { requestPut: { key: op.key, value: op.value } }));
+    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: compare.map(wireCompare), success, failure: [] }, timeoutMs);
     return { succeeded: r.succeeded, revision: Number(r.header.revision) };
   }
 

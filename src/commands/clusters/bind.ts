@@ -12,8 +12,8 @@ export default class ClustersBind extends FleetCommand {
 
   async run(): Promise<Written<'cluster.contact'>> {
     const { args, flags } = await this.parse(ClustersBind);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.contact(args.name, flags.shard);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'cluster.contact', cluster: args.name, shard: flags.shard });
     return this.wrote(r, r.bound ? `bound ${args.name} to ${flags.shard} (generation ${r.cluster.generation}, index ${r.index})` : `${args.name} is already bound to ${flags.shard}`);
   }
 }

@@ -27,7 +27,7 @@ export default class ClustersList extends FleetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ClustersList);
-    const client = await this.client();
+    const registry = await this.registry();
     const [{ streamPages }, ui, p] = await Promise.all([import('../../cli/paged-output.js'), import('../../ui/registry-tables.js'), this.palette()]);
     const { StreamingTable } = await import('../../ui/streaming-table.js');
     const table = new StreamingTable(ui.CLUSTER_COLUMNS, p);
@@ -35,7 +35,7 @@ export default class ClustersList extends FleetCommand {
     const reads = new ServedReads(flags.consistency);
     const filter = { ...(flags.shard ? { shard: flags.shard } : {}), unbound: flags.unbound, ...(flags.stale === undefined ? {} : { staleSinceMs: flags.stale }) };
     const result = await streamPages({
-      fetch: (after, limit) => client.listClusters({ ...filter, ...reads.options, ...(after === undefined ? {} : { after }), limit }),
+      fetch: (after, limit) => registry.listClusters({ ...filter, ...reads.options, ...(after === undefined ? {} : { after }), limit }),
       after: flags.after,
       limit: flags.limit,
       pageSize: flags['page-size'],

@@ -18,9 +18,9 @@ export default class ClustersShow extends FleetCommand {
 
   async run(): Promise<ClusterView & ServedFields> {
     const { args, flags } = await this.parse(ClustersShow);
-    const client = await this.client();
+    const registry = await this.registry();
     const reads = new ServedReads(flags.consistency);
-    const cluster = await client.getCluster(args.name, reads.options);
+    const cluster = await registry.getCluster(args.name, reads.options);
     if (cluster === undefined) throw new CliError(`no cluster named ${JSON.stringify(args.name)}`, { code: 'NOT_FOUND', hint: 'fleet clusters list' });
     if (!this.jsonEnabled()) {
       const { renderCluster } = await import('../../ui/registry-tables.js');

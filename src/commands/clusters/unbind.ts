@@ -14,15 +14,15 @@ export default class ClustersUnbind extends FleetCommand {
 
   async run(): Promise<Written<'cluster.unbind'> | PreviewDocument> {
     const { args, flags } = await this.parse(ClustersUnbind);
-    const client = await this.client({ requestId: flags['request-id'] });
+    const registry = await this.registry({ requestId: flags['request-id'] });
     const [{ previewChange }, { impactOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../ops/safety/records.js'), import('../../cli/safety-gate.js')]);
-    const [model, cluster] = await Promise.all([this.statusModel(client), client.getCluster(args.name)]);
+    const [model, cluster] = await Promise.all([this.gateModel(), registry.getCluster(args.name)]);
     const bound = cluster?.shard ?? null;
     const summary = bound === null ? `unbind ${args.name} (${cluster === undefined ? 'unknown' : 'not bound'}: nothing to do)` : `unbind ${args.name} from ${bound}`;
     const records = impactOf('unbind', 'clusters', bound === null ? 0 : 1, bound === null ? [] : [`${args.name} from ${bound}`]);
     const dry = await passGate(this, previewChange(model, { kind: 'write', summary, records }), { force: false, dryRun: flags['dry-run'] });
     if (dry) return dry;
-    const r = await client.unbind(args.name);
+    const r = await registry.write({ type: 'cluster.unbind', cluster: args.name });
     return this.wrote(r, r.previousShard === null ? `${args.name} was not bound` : `unbound ${args.name} from ${r.previousShard} (index ${r.index})`);
   }
 }

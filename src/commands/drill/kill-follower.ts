@@ -15,7 +15,7 @@ export default class DrillKillFollower extends DrillCommand {
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillKillFollower);
-    const dry = await gateDrill(this, await this.statusModel(await this.client({ admin: true })), 'kill-follower', flags.target === undefined ? 'followers' : { id: flags.target }, flags);
+    const dry = await gateDrill(this, await this.gateModel({ admin: true }), 'kill-follower', flags.target === undefined ? 'followers' : { id: flags.target }, flags);
     if (dry) return dry;
     return this.drill('kill-follower', flags, { target: flags.target });
   }

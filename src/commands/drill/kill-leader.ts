@@ -9,6 +9,8 @@ export default class DrillKillLeader extends DrillCommand {
 
 Faults reach the members by signal when their processes are on this machine (a local cluster made by fleet init, or --pids), otherwise through the admin API's Drills service (members started with --enable-drills; needs the admin token).
 
+Against a local etcd cluster (fleet init --engine etcd): the same drill on etcd's KV API, the leader killed by the pid its manifest records and restarted as fleet up starts it; etcd keeps no audit log, so nothing is recorded there.
+
 Exit codes: 0 pass, 5 an SLO was missed or the steady state was not reached, 6 a safety violation (printed with the smallest counterexample).
 
 Before any fault, the safety gate previews it (whom it faults, what the cluster could still lose meanwhile) and refuses (exit 4) a target that does not answer or is behind, or a fault that would cost the quorum; --force runs it anyway, --dry-run prints the preview and runs nothing.`;
@@ -23,7 +25,7 @@ Before any fault, the safety gate previews it (whom it faults, what the cluster 
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillKillLeader);
-    const dry = await gateDrill(this, await this.statusModel(await this.client({ admin: true })), 'kill-leader', 'leader', flags);
+    const dry = await gateDrill(this, await this.gateModel({ admin: true }), 'kill-leader', 'leader', flags);
     if (dry) return dry;
     return this.drill('kill-leader', flags);
   }

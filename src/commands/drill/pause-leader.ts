@@ -16,7 +16,7 @@ export default class DrillPauseLeader extends DrillCommand {
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillPauseLeader);
     if (flags.pause <= 0 || flags.pause > 60_000) this.error('--pause must be between 1ms and 60s', { exit: 2 });
-    const dry = await gateDrill(this, await this.statusModel(await this.client({ admin: true })), 'pause-leader', 'leader', flags);
+    const dry = await gateDrill(this, await this.gateModel({ admin: true }), 'pause-leader', 'leader', flags);
     if (dry) return dry;
     return this.drill('pause-leader', flags, { pauseMs: flags.pause });
   }

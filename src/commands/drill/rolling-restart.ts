@@ -12,7 +12,7 @@ export default class DrillRollingRestart extends DrillCommand {
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillRollingRestart);
-    const dry = await gateDrill(this, await this.statusModel(await this.client({ admin: true })), 'rolling-restart', 'everyone', flags);
+    const dry = await gateDrill(this, await this.gateModel({ admin: true }), 'rolling-restart', 'everyone', flags);
     if (dry) return dry;
     return this.drill('rolling-restart', flags);
   }

@@ -12,8 +12,8 @@ export default class ShardsActivate extends FleetCommand {
 
   async run(): Promise<Written<'shard.setState'>> {
     const { args, flags } = await this.parse(ShardsActivate);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.setShardState(args.id, 'active');
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'shard.setState', id: args.id, state: 'active' });
     return this.wrote(r, r.previousState === 'active' ? `shard ${args.id} was already active` : `shard ${args.id}: ${r.previousState} → active (index ${r.index})`);
   }
 }

@@ -34,8 +34,8 @@ export default class ShardsAdd extends FleetCommand {
       throw new UsageError((err as Error).message, this.helpHint(), err);
     }
     const labels = parsePairs(flags.label, 'label');
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.registerShard({ id: args.id, address: flags.address, region: flags.region, zone: flags.zone, capacity: flags.capacity, labels });
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'shard.register', id: args.id, address: flags.address, region: flags.region, zone: flags.zone, capacity: flags.capacity, labels });
     return this.wrote(r, r.created ? `registered shard ${args.id} (index ${r.index})` : `shard ${args.id} is already registered as given (index ${r.index})`);
   }
 }

@@ -12,8 +12,8 @@ export default class ShardsCordon extends FleetCommand {
 
   async run(): Promise<Written<'shard.setState'>> {
     const { args, flags } = await this.parse(ShardsCordon);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.setShardState(args.id, 'cordoned');
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'shard.setState', id: args.id, state: 'cordoned' });
     return this.wrote(r, r.previousState === 'cordoned' ? `shard ${args.id} was already cordoned` : `shard ${args.id}: ${r.previousState} → cordoned (index ${r.index})`);
   }
 }

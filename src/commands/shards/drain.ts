@@ -12,8 +12,8 @@ export default class ShardsDrain extends FleetCommand {
 
   async run(): Promise<Written<'shard.setState'>> {
     const { args, flags } = await this.parse(ShardsDrain);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.setShardState(args.id, 'draining');
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'shard.setState', id: args.id, state: 'draining' });
     return this.wrote(r, r.previousState === 'draining' ? `shard ${args.id} was already draining` : `shard ${args.id}: ${r.previousState} → draining (index ${r.index})`);
   }
 }

@@ -20,9 +20,9 @@ export default class ShardsList extends FleetCommand {
 
   async run(): Promise<{ shards: ShardView[] } & ServedFields> {
     const { flags } = await this.parse(ShardsList);
-    const client = await this.client();
+    const registry = await this.registry();
     const reads = new ServedReads(flags.consistency);
-    const shards = (await client.listShards(reads.options)).filter((s) => (flags.state === undefined || s.state === flags.state) && (flags.region === undefined || s.region === flags.region));
+    const shards = (await registry.listShards(reads.options)).filter((s) => (flags.state === undefined || s.state === flags.state) && (flags.region === undefined || s.region === flags.region));
     if (!this.jsonEnabled()) {
       const { renderShards } = await import('../../ui/registry-tables.js');
       this.log(renderShards(shards, await this.palette()));

@@ -34,6 +34,10 @@ export interface DrillTarget {
   readonly localHome?: string | undefined;
   /** Pids of the members' processes on this machine, by member id. */
   readonly pids?: ReadonlyMap<string, number> | undefined;
+  /** What the members run: fleet (the default) or etcd, drilled only as a local cluster of this machine. */
+  readonly engine?: 'fleet' | 'etcd' | undefined;
+  /** etcd's user auth. */
+  readonly user?: { readonly name: string; readonly password: string } | undefined;
 }
 
 /** What the engine needs, plus `close()` for every connection made. */
@@ -41,8 +45,8 @@ export interface DrillConnection {
   readonly probe: ClusterProbe;
   readonly injector: FaultInjector;
   newClient(prefix: string): RegisterClient;
-  /** Writes a drill's start or end record in the audit log, through the leader (admin token). */
-  recordDrill: DrillRecorder;
+  /** Writes a drill's start or end record in the audit log, through the leader (admin token); absent where there is no audit log (etcd). */
+  recordDrill?: DrillRecorder;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ async function processInjector(target: DrillTarget, probe: ClusterProbe): Promis
 
 /** Connects a drill to its target. Nothing is injected yet; pids are validated now. */
 export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Promise<DrillConnection> {
+  if (target.engine === 'etcd') return connectEtcdDrill(target, opTimeoutMs);
   const credentials = { ...(target.token === undefined ? {} : { token: target.token }), ...(target.tls === undefined ? {} : { tls: target.tls }) };
   const probe = fleetClusterProbe(target.endpoints, (address) => new FleetClient({ endpoints: [address], ...credentials, callTimeoutMs: PROBE_TIMEOUT_MS, overallTimeoutMs: PROBE_TIMEOUT_MS }));
   const remote = new AdminApiInjector({ token: target.adminToken ?? target.token, tls: target.tls });
@@ -94,4 +99,30 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
     recorder.close();
     throw err;
   }
+}
+
+/**
+ * A drill of an etcd cluster: only one this machine started (`fleet init --engine etcd`), whose
+ * members' pids the manifest knows; etcd has no Drills API to fault a remote member through,
+ * and no audit log to record the drill in.
+ */
+async function connectEtcdDrill(target: DrillTarget, opTimeoutMs: number): Promise<DrillConnection> {
+  if (target.pids !== undefined) throw new CliError('--pids does not apply to an etcd cluster: drill a local etcd cluster made by fleet init --engine etcd', { exitCode: EXIT.usage });
+  if (target.localHome === undefined) {
+    throw new CliError('drills on etcd need the members\' processes on this machine: this etcd context is not a local cluster', { exitCode: EXIT.usage, hint: 'fleet init --engine etcd, then run the drill against its context' });
+  }
+  const cluster = await findCluster(dirname(target.localHome), basename(target.localHome));
+  if (cluster === undefined) throw new CliError(`the context names a local cluster at ${target.localHome}, but it has no manifest there`, { hint: 'fleet ps' });
+  const { etcdClusterProbe, etcdWorkloadClients } = await import('./etcd-connect.js');
+  const probe = await etcdClusterProbe(target);
+  const workload = etcdWorkloadClients(target, opTimeoutMs);
+  return {
+    probe,
+    injector: new LocalProcessInjector(processesOfLocalCluster(cluster)),
+    newClient: (prefix) => workload.newClient(prefix),
+    close: async () => {
+      probe.close();
+      workload.close();
+    },
+  };
 }

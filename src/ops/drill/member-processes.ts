@@ -1,8 +1,8 @@
 /**
  * Where the local injector finds each member's process, two ways:
  *
- * - a local cluster made by `fleet init`: the pid files and the manifest (restart = the
- *   local-cluster launcher, exactly as `fleet up` starts a member);
+ * - a local cluster made by `fleet init` (fleet's members or etcd's): the pid files and the
+ *   manifest (restart = the local-cluster launcher, exactly as `fleet up` starts a member);
  * - pids given explicitly (`--pids n1=123,…`, for clusters started by hand or by a test
  *   harness): each pid must run `fleet node start --id <id> --listen <its address>`; its command
  *   line and working directory are kept, and a restart runs that same command again.
@@ -12,7 +12,9 @@ import { closeSync, mkdirSync, openSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { LocalCluster } from '../local-cluster/cluster-state.js';
+import { etcdLastLogLine, findEtcdBinary, launchEtcdMember } from '../local-cluster/etcd-members.js';
 import { lastLogLine, launchMember } from '../local-cluster/launcher.js';
+import { engineOf } from '../local-cluster/manifest.js';
 import { commandLineOf, isMemberCommandLine, isMemberProcess, memberPid, type MemberIdentity } from '../local-cluster/pids.js';
 import type { LaunchedProcess, MemberProcess } from './local-injector.js';
 import type { MemberRef } from './steady-state.js';
@@ -30,6 +32,11 @@ export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
     pid: () => memberPid(c.paths.pidFile(member.id), member),
     owns: (pid: number) => isMemberProcess(pid, member),
     launch: async (): Promise<LaunchedProcess> => {
+      if (engineOf(c.manifest) === 'etcd') {
+        const launched = await launchEtcdMember(findEtcdBinary(), c.manifest, member, c.paths, false);
+        const why = () => etcdLastLogLine(c.paths.logFile(member.id), launched.logFrom);
+        return { pid: launched.pid, exited: () => (launched.exit === undefined ? undefined : `it exited (${launched.exit})${why() ? `: ${why()}` : ''}`) };
+      }
       const launched = await launchMember(c.manifest, member, c.paths);
       return { pid: launched.pid, exited: () => (launched.exit === undefined ? undefined : exitReason(launched.exit, c.paths.logFile(member.id))) };
     },

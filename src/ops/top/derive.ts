@@ -57,6 +57,7 @@ export function topMembers(model: StatusModel, byId: ReadonlyMap<string, MemberS
       lastContactMs: m.lastContactMs,
       rttMs: m.rttMs,
       rssBytes: own?.rssBytes ?? null,
+      dbSize: m.etcd?.dbSize ?? null,
       version: m.version,
       uptimeMs: m.uptimeMs,
       healthy: m.healthy,

@@ -19,6 +19,8 @@ export interface TopMember extends Pick<StatusMember, 'id' | 'address' | 'role' 
   /** Round trip of this poll's status call. */
   readonly rttMs: number | null;
   readonly rssBytes: number | null;
+  /** An etcd member's backend database size (null on fleet's members, which report none). */
+  readonly dbSize: number | null;
   readonly version: string | null;
   readonly uptimeMs: number | null;
   readonly healthy: boolean;
@@ -27,8 +29,12 @@ export interface TopMember extends Pick<StatusMember, 'id' | 'address' | 'role' 
   readonly downSince: number | null;
 }
 
+/** What the target runs: fleet's own coordinator or etcd. */
+export type TopEngine = 'fleet' | 'etcd';
+
 /** The header: who leads, how safe the quorum is, how busy the log is. */
 export interface TopHeader {
+  readonly engine: TopEngine;
   readonly context: string | null;
   readonly endpoints: readonly string[];
   readonly clusterName: string | null;
@@ -62,6 +68,8 @@ export interface RegistryPanel {
   readonly readAt: number | null;
   /** Why the last read failed, while it fails. */
   readonly error: string | null;
+  /** Why this target has no fleet registry to show (an etcd cluster without one); absent when it has one. */
+  readonly absent?: string;
 }
 
 /** What an event is about; the UI picks its colour from it. */

@@ -3,6 +3,7 @@
  * the view model's tests pass a fake. Registry reads may be served by any member within a
  * bounded staleness, so the registry panel keeps working while the leader is being replaced.
  */
+import type { StatusModel } from '../status.js';
 import type { EndpointStatus, ListClustersOptions, Page, ClusterView, PlanView, ReadOptions, RegistryCounts, ShardView, SnapshotInfo, TransferResult, WatchBatch, WatchOptions } from '../../client/index.js';
 
 /** The reads and actions of the dashboard. */
@@ -16,6 +17,13 @@ export interface TopSource {
   takeSnapshot(): Promise<SnapshotInfo>;
   /** The registries' change stream; absent where the target has none. */
   watch?(opts: WatchOptions): AsyncIterable<WatchBatch>;
+  /**
+   * The members' status as a whole model, for an engine whose members answer in their own terms
+   * (etcd): when present, the dashboard polls this instead of `statusAll`.
+   */
+  statusModel?(): Promise<StatusModel>;
+  /** Why the target has no fleet registry to read (an etcd cluster); when set, the registry is not polled. */
+  readonly registryAbsent?: string;
 }
 
 /**

@@ -191,10 +191,9 @@ export class TopViewModel implements TopHandle {
 
   async #poll(): Promise<void> {
     const started = this.#clock.now();
-    const [probes, registry] = await Promise.all([this.#probe(), this.#readRegistry()]);
+    const [{ model, byId }, registry] = await Promise.all([this.#members(), this.#readRegistry()]);
     const at = this.#clock.now();
-    const model = buildStatusModel(probes, this.#opts.thresholds);
-    const obs: Observation = { at, model, byId: statusById(probes) };
+    const obs: Observation = { at, model, byId };
     const events = eventsBetween(this.#prev, obs, { lastLeader: this.#lastLeader, transferTo: this.#transfer?.to ?? null, downSince: this.#downSince });
     const leaderSince = this.#trackLeader(model, at);
     const rates = this.#rates(model, at);
@@ -204,12 +203,27 @@ export class TopViewModel implements TopHandle {
       at,
       polls: this.#state.polls + 1,
       pollMs: at - started,
-      header: this.#header(model, obs.byId, leaderSince, at),
+      header: this.#header(model, byId, leaderSince, at),
       members: topMembers(model, obs.byId, this.#downSince),
       registry: this.#mergeRegistry(registry, at),
       rates,
       events: this.#appended(events),
     });
+  }
+
+  /**
+   * The members' model and what each said about itself: from the source's own model when it has
+   * one (etcd, whose members report nothing fleet-specific), else built from fleet's probes.
+   */
+  async #members(): Promise<{ model: StatusModel; byId: ReadonlyMap<string, MemberStatus> }> {
+    const own = this.#opts.source.statusModel?.bind(this.#opts.source);
+    if (own === undefined) {
+      const probes = await this.#probe();
+      return { model: buildStatusModel(probes, this.#opts.thresholds), byId: statusById(probes) };
+    }
+    const deadline = this.#opts.callDeadlineMs * DEADLINE_FACTOR;
+    const r = await withDeadline(() => this.#single('status', own), deadline, this.#clock);
+    return { model: r.ok ? r.value : buildStatusModel(this.#opts.target.endpoints.map((ep) => failedProbe(ep, r.error, deadline))), byId: new Map() };
   }
 
   /** Every member's status (and members outside the endpoints); a whole-call failure marks every endpoint down. */
@@ -235,8 +249,9 @@ export class TopViewModel implements TopHandle {
     return started;
   }
 
-  async #readRegistry(): Promise<Settled<RegistryRead>> {
+  async #readRegistry(): Promise<Settled<RegistryRead> | null> {
     const src = this.#opts.source;
+    if (src.registryAbsent !== undefined) return null;
     const d = this.#opts.callDeadlineMs * DEADLINE_FACTOR;
     const staleSinceMs = this.#staleAfterMs();
     const [shards, counts, plans, stale] = await Promise.all([
@@ -264,7 +279,8 @@ export class TopViewModel implements TopHandle {
   }
 
   /** A failed read keeps the last data on screen, with its age and the reason. */
-  #mergeRegistry(read: Settled<RegistryRead>, at: number): RegistryPanel {
+  #mergeRegistry(read: Settled<RegistryRead> | null, at: number): RegistryPanel {
+    if (read === null) return { ...this.#state.registry, absent: this.#opts.source.registryAbsent! };
     if (read.ok) return { ...read.value, staleAfterMs: this.#staleAfterMs(), readAt: at, error: null };
     return { ...this.#state.registry, error: read.error };
   }
@@ -285,6 +301,7 @@ export class TopViewModel implements TopHandle {
     if (commit !== null) this.#samples = trimSamples([...this.#samples, { at, commit }], at);
     return {
       ...this.#state.header,
+      engine: model.engine ?? 'fleet',
       clusterName: model.clusterName,
       leader: model.leader,
       term: model.term,
@@ -335,6 +352,7 @@ function initialState(opts: TopViewModelOptions): TopState {
     readonly: opts.readonly === true,
     paused: false,
     header: {
+      engine: opts.source.statusModel === undefined ? 'fleet' : 'etcd',
       context: opts.target.context,
       endpoints: opts.target.endpoints,
       clusterName: null,

@@ -12,6 +12,7 @@ export function targetLine(s: TopState, width: number): Segs {
   const h = s.header;
   const eps = h.endpoints.length === 0 ? 'no endpoints' : h.endpoints.length === 1 ? h.endpoints[0]! : `${h.endpoints[0]} +${h.endpoints.length - 1}`;
   const left: Seg[] = [seg('fleet top', 'title')];
+  if (h.engine === 'etcd') left.push(DOT, seg('etcd', 'accent'));
   if (h.context !== null) left.push(DOT, seg(`context ${h.context}`));
   if (h.clusterName !== null) left.push(DOT, seg(`cluster ${h.clusterName}`));
   left.push(DOT, seg(eps), DOT, seg(`every ${shortDuration(s.intervalMs)}`, 'dim'));

@@ -4,7 +4,7 @@
  * (health) takes what is left.
  */
 import { Box } from 'ink';
-import type { TopMember } from '../../ops/top/model.js';
+import type { TopEngine, TopMember } from '../../ops/top/model.js';
 import { formatBytes } from '../../common/units.js';
 import { bar, cell, duration, seg, type Seg, type Segs, type Tone } from './format.js';
 import { Line } from './theme.js';
@@ -21,6 +21,8 @@ interface Column {
   /** Lower stays longer when the width is short. */
   readonly priority: number;
   readonly draw: (c: CellInput) => { text: string; tone?: Tone };
+  /** The engine whose members report the figure (fleet's report no db size, etcd's no RSS); absent: both. */
+  readonly engine?: TopEngine;
 }
 
 const LAG_BAR_WIDTH = 8;
@@ -34,12 +36,14 @@ const COLUMNS: readonly Column[] = [
   { header: 'TERM', align: 'right', priority: 1, draw: ({ m }) => num(m.term) },
   { header: 'COMMIT', align: 'right', priority: 1, draw: ({ m }) => num(m.commitIndex) },
   { header: 'APPLIED', align: 'right', priority: 5, draw: ({ m }) => num(m.appliedIndex) },
-  { header: 'MATCH', align: 'right', priority: 3, draw: ({ m }) => num(m.matchIndex) },
+  // etcd exposes no follower match index over gRPC.
+  { header: 'MATCH', align: 'right', priority: 3, draw: ({ m }) => num(m.matchIndex), engine: 'fleet' },
   { header: 'LAG', align: 'right', priority: 1, draw: ({ m }) => (m.lag === null ? dash : { text: String(m.lag), tone: m.lag === 0 ? 'plain' : 'warn' }) },
   { header: 'LAG BAR', align: 'left', priority: 3, draw: lagBar },
   { header: 'CONTACT', align: 'right', priority: 2, draw: contact },
   { header: 'RTT', align: 'right', priority: 4, draw: ({ m }) => (m.rttMs === null || m.role === 'unreachable' ? dash : { text: rtt(m.rttMs) }) },
-  { header: 'RSS', align: 'right', priority: 4, draw: ({ m }) => (m.rssBytes === null ? dash : { text: formatBytes(m.rssBytes) }) },
+  { header: 'RSS', align: 'right', priority: 4, draw: ({ m }) => (m.rssBytes === null ? dash : { text: formatBytes(m.rssBytes) }), engine: 'fleet' },
+  { header: 'DB SIZE', align: 'right', priority: 4, draw: ({ m }) => (m.dbSize === null ? dash : { text: formatBytes(m.dbSize) }), engine: 'etcd' },
   { header: 'VERSION', align: 'left', priority: 6, draw: ({ m }) => (m.version === null ? dash : { text: m.version }) },
 ];
 
@@ -74,8 +78,9 @@ function rtt(ms: number): string {
 }
 
 /** The columns that fit in `width` (besides the selection marker), in display order, each with its width. */
-export function fitColumns(rows: readonly CellInput[], width: number): { col: Column; width: number }[] {
-  const sized = [...COLUMNS, HEALTH].map((col) => ({ col, width: Math.max(col.header.length, ...rows.map((r) => [...col.draw(r).text].length)) }));
+export function fitColumns(rows: readonly CellInput[], width: number, engine: TopEngine = 'fleet'): { col: Column; width: number }[] {
+  const present = [...COLUMNS, HEALTH].filter((col) => col.engine === undefined || col.engine === engine);
+  const sized = present.map((col) => ({ col, width: Math.max(col.header.length, ...rows.map((r) => [...col.draw(r).text].length)) }));
   const byPriority = [...sized].sort((a, b) => a.col.priority - b.col.priority);
   const chosen = new Set<Column>();
   let used = 2;
@@ -95,6 +100,8 @@ export function fitColumns(rows: readonly CellInput[], width: number): { col: Co
 /** Props of the table. */
 export interface MembersTableProps {
   readonly members: readonly TopMember[];
+  /** Which engine's members these are: it decides the engine-specific columns (fleet when absent). */
+  readonly engine?: TopEngine;
   readonly now: number;
   readonly width: number;
   /** How many member rows to draw; the window follows the selection. */
@@ -107,7 +114,7 @@ export interface MembersTableProps {
 /** The table's lines: title, header, rows. */
 export function membersLines(p: MembersTableProps): Segs[] {
   const inputs = p.members.map((m) => ({ m, now: p.now }));
-  const cols = fitColumns(inputs, p.width);
+  const cols = fitColumns(inputs, p.width, p.engine);
   const start = Math.max(0, Math.min(p.selected - p.rows + 1, p.members.length - p.rows));
   const shown = inputs.slice(start, start + p.rows);
   const more = p.members.length > p.rows ? seg(` rows ${start + 1}-${start + shown.length} of ${p.members.length}`, 'dim') : seg('');

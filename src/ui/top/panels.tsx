@@ -65,6 +65,7 @@ export function registryRows(r: RegistryPanel, filter: string, width: number): S
   const idWidth = Math.max(2, ...shards.map((s) => s.id.length));
   // What a shard row needs besides its bar: margin, id, state, bound/capacity, region/zone.
   const barWidth = Math.max(6, Math.min(20, width - idWidth - 34));
+  if (r.absent !== undefined) return [[seg(`  ${r.absent}`, 'dim')]];
   if (r.readAt === null) return [[seg(r.error === null ? '  reading the registry…' : '  the registry has not answered yet', 'dim')]];
   const summary = summaryRow(r);
   const lines = [...(summary === null ? [] : [summary]), ...r.plans.map((p) => planRow(p, barWidth)), ...shards.map((s) => shardRow(s, idWidth, barWidth))];

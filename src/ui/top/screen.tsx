@@ -108,7 +108,7 @@ function Body({ state, ui, layout, width, color }: { state: TopState; ui: UiStat
   const registry = registryLines(state, layout.registryRows, layout.registryWidth, ui.filter, ui.filtering, ui.registryScroll, ui.panel === 'registry');
   return (
     <Box flexDirection="column">
-      <MembersTable members={state.members} now={state.at ?? 0} width={width} rows={layout.memberRows} selected={selected} focused={ui.panel === 'members'} color={color} />
+      <MembersTable members={state.members} engine={state.header.engine} now={state.at ?? 0} width={width} rows={layout.memberRows} selected={selected} focused={ui.panel === 'members'} color={color} />
       {layout.sparkline ? <Line segs={sparklineLine(state, width)} width={width} color={color} /> : null}
       {layout.panels === 'side' ? (
         <Box flexDirection="row">
