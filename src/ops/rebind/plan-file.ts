@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
-import { LineCounter, parseDocument, stringify } from 'yaml';
+import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { CliError, EXIT } from '../../common/errors.js';
+import { readWriterLayout, type WriterLayout } from './plan-yaml.js';
 import type { RebindPlan } from './types.js';
 
 /** A plan file's format. */
@@ -61,9 +62,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parses plan text and validates it: the schema first, then duplicates and no-op moves. */
-export function parsePlan(text: string, format: PlanFormat, file: string): RebindPlan {
-  const { data, lineOf } = format === 'json' ? parseJson(text, file) : parseYaml(text, file);
+/**
+ * Parses plan text and validates it: the schema first, then duplicates and no-op moves.
+ * `yamlReader: 'full'` always builds the yaml library's tree (tests compare the two readers).
+ */
+export function parsePlan(text: string, format: PlanFormat, file: string, yamlReader: 'auto' | 'full' = 'auto'): RebindPlan {
+  const { data, lineOf } = format === 'json' ? parseJson(text, file) : yamlReader === 'full' ? parseYamlFully(text, file) : parseYaml(text, file);
   const validate = validator();
   if (!validate(data)) throw invalidPlan(file, describeSchemaErrors(validate.errors ?? [], data, lineOf), { errors: (validate.errors ?? []).length });
   const plan = data as RebindPlan;
@@ -81,20 +85,51 @@ function parseJson(text: string, file: string): { data: unknown; lineOf: LineOf 
   }
 }
 
+/**
+ * Above this size a YAML plan must be in fleet's own layout (plan-yaml.ts): the yaml library's
+ * tree of a 2 MB plan (about 40,000 moves) already takes some 250 MB.
+ */
+export const FULL_YAML_PARSE_LIMIT = 2 * 1024 * 1024;
+
 function parseYaml(text: string, file: string): { data: unknown; lineOf: LineOf } {
+  const layout = readWriterLayout(text);
+  if ('moves' in layout) return fromWriterLayout(layout, file);
+  if (text.length <= FULL_YAML_PARSE_LIMIT) return parseYamlFully(text, file);
+  const mb = (FULL_YAML_PARSE_LIMIT / 1024 / 1024).toFixed(0);
+  throw invalidPlan(file, `a YAML plan over ${mb} MB must be laid out as fleet writes it, and ${layout.reason}; rewrite it with fleet rebind plan generate, or convert it to JSON (.json)`);
+}
+
+/** The header through the yaml library, the moves as read; line numbers as the yaml library would give. */
+function fromWriterLayout(layout: WriterLayout, file: string): { data: unknown; lineOf: LineOf } {
+  const { header, lines, moves, firstMoveLine } = layout;
+  const lineOf: LineOf = (path) => {
+    if (path[0] === 'moves') return typeof path[1] === 'number' ? firstMoveLine + path[1] : path.length === 1 ? firstMoveLine : undefined;
+    return lineInDocument(header, lines, path);
+  };
+  const data = toJs(header, file) as Record<string, unknown>;
+  data.moves = moves;
+  return { data, lineOf };
+}
+
+function parseYamlFully(text: string, file: string): { data: unknown; lineOf: LineOf } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw invalidPlan(file, `not valid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
   }
-  const lineOf: LineOf = (path) => {
-    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    return node?.range === undefined ? undefined : lines.linePos(node.range[0]).line;
-  };
+  return { data: toJs(doc, file), lineOf: (path) => lineInDocument(doc, lines, path) };
+}
+
+function lineInDocument(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  return node?.range === undefined ? undefined : lines.linePos(node.range[0]).line;
+}
+
+function toJs(doc: Document, file: string): unknown {
   try {
     // yaml refuses a document whose aliases expand beyond reason (a "billion laughs" bomb) here.
-    return { data: doc.toJS() as unknown, lineOf };
+    return doc.toJS() as unknown;
   } catch (err) {
     throw invalidPlan(file, `refused: ${(err as Error).message}`);
   }
