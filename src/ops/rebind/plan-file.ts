@@ -7,13 +7,14 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { open, readFile, rename } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { CliError, EXIT } from '../../common/errors.js';
 import { readWriterLayout, type WriterLayout } from './plan-yaml.js';
-import type { RebindPlan } from './types.js';
+import type { PlanMove, RebindPlan } from './types.js';
 
 /** A plan file's format. */
 export type PlanFormat = 'yaml' | 'json';
@@ -218,28 +219,48 @@ function checkMoves(plan: RebindPlan, file: string, lineOf: LineOf): void {
 
 /** The text of a plan: moves one per line, in flow style (YAML) or one object per line (JSON). */
 export function formatPlan(plan: RebindPlan, format: PlanFormat): string {
-  const { moves, ...head } = plan;
-  const q = JSON.stringify;
-  if (format === 'json') {
-    const body = moves.map((m) => `    {"cluster": ${q(m.cluster)}, "from": ${q(m.from)}, "to": ${q(m.to)}}`).join(',\n');
-    const headText = JSON.stringify(head, null, 2).replace(/\n}$/, '');
-    return `${headText},\n  "moves": [${moves.length === 0 ? '' : `\n${body}\n  `}]\n}\n`;
-  }
-  // Quoted scalars: a cluster named `123`, `null` or `yes` must stay a string.
-  const body = moves.map((m) => `  - {cluster: ${q(m.cluster)}, from: ${q(m.from)}, to: ${q(m.to)}}`).join('\n');
-  const header = `# fleet rebind plan: check with \`fleet rebind plan check FILE\`, apply with \`fleet rebind plan apply FILE\`.\n`;
-  return `${header}${stringify(head, { lineWidth: 0 })}moves:${moves.length === 0 ? ' []' : `\n${body}`}\n`;
+  return [...planText(plan, format)].join('');
 }
 
-/** Writes a plan atomically (temp file, then rename), in the format its path implies; `-` is stdout. */
+/** Moves per piece of planText: whole lines, flat strings, a few hundred KB each. */
+const MOVES_PER_PIECE = 5_000;
+
+/**
+ * formatPlan's text in pieces, so that a 1,000,000-move plan is written without its whole text
+ * (and every line's concatenation) in memory at once.
+ */
+function* planText(plan: RebindPlan, format: PlanFormat): Generator<string> {
+  const { moves, ...head } = plan;
+  const q = JSON.stringify;
+  const line = format === 'json' ? (m: PlanMove) => `    {"cluster": ${q(m.cluster)}, "from": ${q(m.from)}, "to": ${q(m.to)}}` : (m: PlanMove) => `  - {cluster: ${q(m.cluster)}, from: ${q(m.from)}, to: ${q(m.to)}}`;
+  const separator = format === 'json' ? ',\n' : '\n';
+  if (format === 'json') {
+    yield `${JSON.stringify(head, null, 2).replace(/\n}$/, '')},\n  "moves": [`;
+  } else {
+    // Quoted scalars: a cluster named `123`, `null` or `yes` must stay a string.
+    yield `# fleet rebind plan: check with \`fleet rebind plan check FILE\`, apply with \`fleet rebind plan apply FILE\`.\n${stringify(head, { lineWidth: 0 })}moves:${moves.length === 0 ? ' []' : ''}`;
+  }
+  for (let start = 0; start < moves.length; start += MOVES_PER_PIECE) {
+    yield (start === 0 ? '\n' : separator) + moves.slice(start, start + MOVES_PER_PIECE).map(line).join(separator);
+  }
+  if (format === 'json') yield moves.length === 0 ? ']\n}\n' : '\n  ]\n}\n';
+  else yield '\n';
+}
+
+/** Writes a plan atomically (temp file, then rename), in the format its path implies, a piece at a time; `-` is stdout. */
 export async function writePlanFile(path: string, plan: RebindPlan): Promise<void> {
-  const text = formatPlan(plan, formatOf(path));
+  const pieces = planText(plan, formatOf(path));
   if (path === '-') {
-    process.stdout.write(text);
+    for (const piece of pieces) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
     return;
   }
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, 'utf8');
+  const file = await open(tmp, 'w');
+  try {
+    for (const piece of pieces) await file.write(piece, null, 'utf8');
+  } finally {
+    await file.close();
+  }
   await rename(tmp, path);
 }
 
