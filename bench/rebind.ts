@@ -3,17 +3,19 @@
  * source that serves listClusters pages the way the registry does (10,000 at a time); (2) a
  * 100,000-move drain plan applied to a local 3-member cluster with the default batches of
  * 100 at --rate 5000, while ordinary writes run beside it, whose p99 is compared with their
- * idle p99.
+ * idle p99; (3) `plan check`'s reading of a 1,000,000-move plan, YAML and JSON, each in a
+ * fresh process, for its time and peak RSS.
  *
  *   npm run bench -- rebind
- *   node --import tsx bench/rebind.ts [--quick]
+ *   node --import tsx bench/rebind.ts [--quick] [--plans]   (--plans: only (3))
  */
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterView, FleetClient, ListClustersOptions, Page, ShardView } from '../src/client/index.js';
-import { applyPlan, ensureRollbackFile, formatPlan, generatePlan, verifyPlan, writePlanFile, type PlannerSource } from '../src/ops/rebind/index.js';
+import { applyPlan, ensureRollbackFile, formatPlan, generatePlan, verifyPlan, writePlanFile, type PlannerSource, type RebindPlan } from '../src/ops/rebind/index.js';
 import type { BenchFigure } from './figures.js';
 import { BenchCluster, quantile } from './harness.js';
 
@@ -152,14 +154,61 @@ async function benchApply(moves: number, quick: boolean): Promise<BenchFigure[]>
   }
 }
 
+/** A 1,000,000-move plan over ten shards, as `plan generate` would write it. */
+function millionMovePlan(): RebindPlan {
+  const n = 1_000_000;
+  const moves = Array.from({ length: n }, (_, i) => ({ cluster: RangeSource.clusterName(i), from: `s${i % 5}`, to: `s${5 + (i % 5)}` }));
+  const shards = Array.from({ length: 10 }, (_, k) => `s${k}`);
+  const bound = Object.fromEntries(shards.map((id, k) => [id, k < 5 ? n / 5 : 0]));
+  return { apiVersion: 'fleet/v1', kind: 'RebindPlan', id: 'bench-1m', createdAt: new Date().toISOString(), createdBy: 'bench@local', strategy: { kind: 'rebalance', shards }, source: { appliedIndex: 1, digest: `m4:${n}:${'0'.repeat(32)}`, shards, clusters: n, bound }, moves };
+}
+
+/** Reads FILE as `plan check` does (dist build), in a fresh process: its time and peak RSS. */
+function probePlanRead(file: string): { ms: number; cpuMs: number; rssMB: number } {
+  const url = new URL('../dist/ops/rebind/index.js', import.meta.url).href;
+  const script = `const { readPlanFile } = await import(${JSON.stringify(url)});
+const t0 = performance.now();
+const plan = await readPlanFile(${JSON.stringify(file)});
+const ms = performance.now() - t0;
+if (plan.moves.length !== 1_000_000) throw new Error('read ' + plan.moves.length + ' moves');
+const { userCPUTime, systemCPUTime, maxRSS } = process.resourceUsage();
+console.log(JSON.stringify({ ms, cpuMs: (userCPUTime + systemCPUTime) / 1000, rssMB: maxRSS / 1024 }));`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { ms: number; cpuMs: number; rssMB: number };
+}
+
+/**
+ * Reading a 1,000,000-move plan (read, parse, schema, duplicates): goals 10 s and 500 MB of peak
+ * RSS. `_cpu` is the process's CPU time (start-up included), which a loaded machine does not inflate.
+ */
+async function benchPlanCheck(): Promise<BenchFigure[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-plans-'));
+  try {
+    const plan = millionMovePlan();
+    const figures: BenchFigure[] = [];
+    for (const format of ['yaml', 'json'] as const) {
+      const file = join(dir, `plan.${format}`);
+      await writeFile(file, formatPlan(plan, format));
+      const { ms, cpuMs, rssMB } = probePlanRead(file);
+      figures.push(
+        { area: AREA, name: `plan_check_${format}_1M`, unit: 'ms', fleet: Math.round(ms), etcd: null, goal: '< 10000', met: ms < 10_000 },
+        { area: AREA, name: `plan_check_${format}_1M_cpu`, unit: 'ms', fleet: Math.round(cpuMs), etcd: null, goal: '', met: null },
+        { area: AREA, name: `plan_check_${format}_1M_rss`, unit: 'MB', fleet: Math.round(rssMB), etcd: null, goal: '< 500', met: rssMB < 500 },
+      );
+    }
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The rebind area's figures. */
 export async function benchRebind(opts: { quick: boolean }): Promise<BenchFigure[]> {
   // --quick must fit the suite's 3-minute smoke run: a fifth of the moves (figure apply_20k_moves).
-  return [...(await benchPlanner()), ...(await benchApply(opts.quick ? 20_000 : 100_000, opts.quick))];
+  return [...(await benchPlanner()), ...(await benchPlanCheck()), ...(await benchApply(opts.quick ? 20_000 : 100_000, opts.quick))];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  benchRebind({ quick: process.argv.includes('--quick') })
+  (process.argv.includes('--plans') ? benchPlanCheck() : benchRebind({ quick: process.argv.includes('--quick') }))
     .then((figures) => {
       for (const f of figures) console.log(`${f.area.padEnd(8)} ${f.name.padEnd(28)} ${f.fleet.toLocaleString('en-US').padStart(12)} ${f.unit.padEnd(9)} ${f.goal ? `goal ${f.goal} ${f.met ? 'met' : 'MISSED'}` : ''}`);
     })

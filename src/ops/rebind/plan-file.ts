@@ -7,12 +7,14 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { open, readFile, rename } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
-import { LineCounter, parseDocument, stringify } from 'yaml';
+import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { CliError, EXIT } from '../../common/errors.js';
-import type { RebindPlan } from './types.js';
+import { readWriterLayout, type WriterLayout } from './plan-yaml.js';
+import type { PlanMove, RebindPlan } from './types.js';
 
 /** A plan file's format. */
 export type PlanFormat = 'yaml' | 'json';
@@ -61,9 +63,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parses plan text and validates it: the schema first, then duplicates and no-op moves. */
-export function parsePlan(text: string, format: PlanFormat, file: string): RebindPlan {
-  const { data, lineOf } = format === 'json' ? parseJson(text, file) : parseYaml(text, file);
+/**
+ * Parses plan text and validates it: the schema first, then duplicates and no-op moves.
+ * `yamlReader: 'full'` always builds the yaml library's tree (tests compare the two readers).
+ */
+export function parsePlan(text: string, format: PlanFormat, file: string, yamlReader: 'auto' | 'full' = 'auto'): RebindPlan {
+  const { data, lineOf } = format === 'json' ? parseJson(text, file) : yamlReader === 'full' ? parseYamlFully(text, file) : parseYaml(text, file);
   const validate = validator();
   if (!validate(data)) throw invalidPlan(file, describeSchemaErrors(validate.errors ?? [], data, lineOf), { errors: (validate.errors ?? []).length });
   const plan = data as RebindPlan;
@@ -81,20 +86,51 @@ function parseJson(text: string, file: string): { data: unknown; lineOf: LineOf 
   }
 }
 
+/**
+ * Above this size a YAML plan must be in fleet's own layout (plan-yaml.ts): the yaml library's
+ * tree of a 2 MB plan (about 40,000 moves) already takes some 250 MB.
+ */
+export const FULL_YAML_PARSE_LIMIT = 2 * 1024 * 1024;
+
 function parseYaml(text: string, file: string): { data: unknown; lineOf: LineOf } {
+  const layout = readWriterLayout(text);
+  if ('moves' in layout) return fromWriterLayout(layout, file);
+  if (text.length <= FULL_YAML_PARSE_LIMIT) return parseYamlFully(text, file);
+  const mb = (FULL_YAML_PARSE_LIMIT / 1024 / 1024).toFixed(0);
+  throw invalidPlan(file, `a YAML plan over ${mb} MB must be laid out as fleet writes it, and ${layout.reason}; rewrite it with fleet rebind plan generate, or convert it to JSON (.json)`);
+}
+
+/** The header through the yaml library, the moves as read; line numbers as the yaml library would give. */
+function fromWriterLayout(layout: WriterLayout, file: string): { data: unknown; lineOf: LineOf } {
+  const { header, lines, moves, firstMoveLine } = layout;
+  const lineOf: LineOf = (path) => {
+    if (path[0] === 'moves') return typeof path[1] === 'number' ? firstMoveLine + path[1] : path.length === 1 ? firstMoveLine : undefined;
+    return lineInDocument(header, lines, path);
+  };
+  const data = toJs(header, file) as Record<string, unknown>;
+  data.moves = moves;
+  return { data, lineOf };
+}
+
+function parseYamlFully(text: string, file: string): { data: unknown; lineOf: LineOf } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     throw invalidPlan(file, `not valid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
   }
-  const lineOf: LineOf = (path) => {
-    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    return node?.range === undefined ? undefined : lines.linePos(node.range[0]).line;
-  };
+  return { data: toJs(doc, file), lineOf: (path) => lineInDocument(doc, lines, path) };
+}
+
+function lineInDocument(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number | undefined {
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  return node?.range === undefined ? undefined : lines.linePos(node.range[0]).line;
+}
+
+function toJs(doc: Document, file: string): unknown {
   try {
     // yaml refuses a document whose aliases expand beyond reason (a "billion laughs" bomb) here.
-    return { data: doc.toJS() as unknown, lineOf };
+    return doc.toJS() as unknown;
   } catch (err) {
     throw invalidPlan(file, `refused: ${(err as Error).message}`);
   }
@@ -183,28 +219,48 @@ function checkMoves(plan: RebindPlan, file: string, lineOf: LineOf): void {
 
 /** The text of a plan: moves one per line, in flow style (YAML) or one object per line (JSON). */
 export function formatPlan(plan: RebindPlan, format: PlanFormat): string {
-  const { moves, ...head } = plan;
-  const q = JSON.stringify;
-  if (format === 'json') {
-    const body = moves.map((m) => `    {"cluster": ${q(m.cluster)}, "from": ${q(m.from)}, "to": ${q(m.to)}}`).join(',\n');
-    const headText = JSON.stringify(head, null, 2).replace(/\n}$/, '');
-    return `${headText},\n  "moves": [${moves.length === 0 ? '' : `\n${body}\n  `}]\n}\n`;
-  }
-  // Quoted scalars: a cluster named `123`, `null` or `yes` must stay a string.
-  const body = moves.map((m) => `  - {cluster: ${q(m.cluster)}, from: ${q(m.from)}, to: ${q(m.to)}}`).join('\n');
-  const header = `# fleet rebind plan: check with \`fleet rebind plan check FILE\`, apply with \`fleet rebind plan apply FILE\`.\n`;
-  return `${header}${stringify(head, { lineWidth: 0 })}moves:${moves.length === 0 ? ' []' : `\n${body}`}\n`;
+  return [...planText(plan, format)].join('');
 }
 
-/** Writes a plan atomically (temp file, then rename), in the format its path implies; `-` is stdout. */
+/** Moves per piece of planText: whole lines, flat strings, a few hundred KB each. */
+const MOVES_PER_PIECE = 5_000;
+
+/**
+ * formatPlan's text in pieces, so that a 1,000,000-move plan is written without its whole text
+ * (and every line's concatenation) in memory at once.
+ */
+function* planText(plan: RebindPlan, format: PlanFormat): Generator<string> {
+  const { moves, ...head } = plan;
+  const q = JSON.stringify;
+  const line = format === 'json' ? (m: PlanMove) => `    {"cluster": ${q(m.cluster)}, "from": ${q(m.from)}, "to": ${q(m.to)}}` : (m: PlanMove) => `  - {cluster: ${q(m.cluster)}, from: ${q(m.from)}, to: ${q(m.to)}}`;
+  const separator = format === 'json' ? ',\n' : '\n';
+  if (format === 'json') {
+    yield `${JSON.stringify(head, null, 2).replace(/\n}$/, '')},\n  "moves": [`;
+  } else {
+    // Quoted scalars: a cluster named `123`, `null` or `yes` must stay a string.
+    yield `# fleet rebind plan: check with \`fleet rebind plan check FILE\`, apply with \`fleet rebind plan apply FILE\`.\n${stringify(head, { lineWidth: 0 })}moves:${moves.length === 0 ? ' []' : ''}`;
+  }
+  for (let start = 0; start < moves.length; start += MOVES_PER_PIECE) {
+    yield (start === 0 ? '\n' : separator) + moves.slice(start, start + MOVES_PER_PIECE).map(line).join(separator);
+  }
+  if (format === 'json') yield moves.length === 0 ? ']\n}\n' : '\n  ]\n}\n';
+  else yield '\n';
+}
+
+/** Writes a plan atomically (temp file, then rename), in the format its path implies, a piece at a time; `-` is stdout. */
 export async function writePlanFile(path: string, plan: RebindPlan): Promise<void> {
-  const text = formatPlan(plan, formatOf(path));
+  const pieces = planText(plan, formatOf(path));
   if (path === '-') {
-    process.stdout.write(text);
+    for (const piece of pieces) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
     return;
   }
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, 'utf8');
+  const file = await open(tmp, 'w');
+  try {
+    for (const piece of pieces) await file.write(piece, null, 'utf8');
+  } finally {
+    await file.close();
+  }
   await rename(tmp, path);
 }
 

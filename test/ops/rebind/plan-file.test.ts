@@ -80,6 +80,26 @@ describe('plan files', () => {
   });
 });
 
+describe('writing a plan a piece at a time', () => {
+  it('writes the same bytes as formatPlan across piece boundaries, and reads back the same plan', async () => {
+    const { mkdtempSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writePlanFile } = await import('../../../src/ops/rebind/plan-file.js');
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-write-'));
+    for (const n of [0, 1, 5_000, 5_001, 12_345]) {
+      const plan = { ...PLAN, moves: Array.from({ length: n }, (_, i) => ({ cluster: `c-${i}`, from: 's1', to: i % 2 === 0 ? 's2' : 's3' })) };
+      for (const format of ['yaml', 'json'] as const) {
+        const file = join(dir, `p${n}.${format}`);
+        await writePlanFile(file, plan);
+        const text = read(file, 'utf8');
+        expect(text).toBe(formatPlan(plan, format));
+        if (n > 0) expect(parsePlan(text, format, file)).toEqual(plan);
+      }
+    }
+  });
+});
+
 describe('a YAML alias bomb', () => {
   it('is refused naming the file', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
