@@ -11,7 +11,7 @@ import { naturalCompare } from './natural-order.js';
 import { zoneTolerance, type ZoneTolerance } from './placement.js';
 
 /** A member's role as `fleet status` shows it. */
-export type StatusRole = 'leader' | 'follower' | 'learner' | 'candidate' | 'unreachable' | 'unknown';
+export type StatusRole = 'leader' | 'follower' | 'learner' | 'replica' | 'candidate' | 'unreachable' | 'unknown';
 
 /** One row. Numbers are null when the member did not answer. */
 export interface StatusMember {
@@ -24,6 +24,8 @@ export interface StatusMember {
   /** Its zone and region, as it says or (when it does not answer) as the others heard it; null when unset or unknown. */
   readonly zone?: string | null;
   readonly region?: string | null;
+  /** A permanent read replica (`--read-replica`), as it says or the others heard it; absent otherwise. */
+  readonly readReplica?: true;
   readonly term: number | null;
   readonly commitIndex: number | null;
   readonly appliedIndex: number | null;
@@ -183,12 +185,12 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
  * others heard it announce (a stopped member keeps its place in the others' memory).
  */
 function withPlacement(rows: StatusMember[], answered: readonly Answered[]): StatusMember[] {
-  const known = new Map<string, { zone?: string | undefined; region?: string | undefined }>();
-  for (const a of answered) for (const m of a.status.members) if ((m.zone || m.region) && !known.has(m.id)) known.set(m.id, m);
+  const known = new Map<string, { zone?: string | undefined; region?: string | undefined; readReplica?: boolean | undefined }>();
+  for (const a of answered) for (const m of a.status.members) if ((m.zone || m.region || m.readReplica) && !known.has(m.id)) known.set(m.id, m);
   for (const a of answered) known.set(a.status.id, a.status);
   return rows.map((r) => {
     const p = r.id === null ? undefined : known.get(r.id);
-    return { ...r, zone: p?.zone || null, region: p?.region || null };
+    return { ...r, zone: p?.zone || null, region: p?.region || null, ...(p?.readReplica ? { readReplica: true as const } : {}) };
   });
 }
 
@@ -343,7 +345,8 @@ function emptyRow(id: string | null, address: string, m: MemberInfo | undefined)
 
 function roleOf(s: MemberStatus, m: MemberInfo | undefined): StatusRole {
   if (s.role === 'pre-candidate') return 'candidate';
-  if (s.role === 'follower' && m !== undefined && !m.voter) return 'learner';
+  const learner = s.role === 'learner' || (s.role === 'follower' && m !== undefined && !m.voter);
+  if (learner) return s.readReplica || m?.readReplica ? 'replica' : 'learner';
   return s.role;
 }
 

@@ -87,6 +87,16 @@ describe('buildStatusModel', () => {
     expect(m.quorum.voters).toBe(3);
   });
 
+  it('shows a read replica as a replica, also when it is down (as the others heard it announce itself)', () => {
+    const members = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false, readReplica: true }];
+    const up = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), ok(member('n4', { members, role: 'learner', readReplica: true }))]);
+    expect(up.members.find((r) => r.id === 'n4')).toMatchObject({ role: 'replica', voter: false, readReplica: true, healthy: true });
+    expect(up.members.find((r) => r.id === 'n2')!.readReplica).toBeUndefined();
+    expect(up.quorum.voters).toBe(3);
+    const gone = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), down('127.0.0.1:7784')]);
+    expect(gone.members.find((r) => r.id === 'n4')).toMatchObject({ role: 'unreachable', readReplica: true });
+  });
+
   it('lists members that were not probed, and endpoints outside the membership', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('x9', { members: [] }), '127.0.0.1:9999')]);
     expect(m.members.find((r) => r.id === 'n3')).toMatchObject({ role: 'unreachable', problem: 'not probed: its address is not among the endpoints' });

@@ -6,7 +6,8 @@
  *
  * Safety rules, in the order they are checked:
  * - nothing while a configuration change is pending (one change at a time);
- * - promotions first: a stable learner adds a voter, which only raises fault tolerance;
+ * - promotions first: a stable learner adds a voter, which only raises fault tolerance; a read
+ *   replica is a learner for good and is never promoted;
  * - a dead voter is removed only if at least `minQuorum` voters remain after it, and the
  *   voters left that are alive still form a majority of the smaller configuration (Consul
  *   lost quorum in hashicorp/consul#5922 by removing servers down to fewer than it needed);
@@ -24,6 +25,8 @@ export interface AutopilotInput {
   readonly health: readonly MemberHealth[];
   readonly voters: readonly string[];
   readonly learners: readonly string[];
+  /** Learners that are permanent read replicas (`--read-replica`): never promoted. */
+  readonly replicas?: readonly string[];
   readonly leader: string;
   /** A configuration change is proposed but not yet applied (the operator's or autopilot's own). */
   readonly changePending: boolean;
@@ -46,7 +49,8 @@ export function decideAutopilot(input: AutopilotInput): AutopilotDecision {
 
 function nextPromotion(input: AutopilotInput, health: readonly MemberHealth[]): AutopilotAction | undefined {
   if (!input.settings.autoPromoteLearners) return undefined;
-  const learners = new Set(input.learners);
+  const replicas = new Set(input.replicas ?? []);
+  const learners = new Set(input.learners.filter((id) => !replicas.has(id)));
   const ready = health.find((h) => learners.has(h.id) && h.stable && !h.dead);
   if (ready === undefined) return undefined;
   return { kind: 'promote', id: ready.id, reason: `learner healthy for ${input.settings.stabilizationMs} ms` };

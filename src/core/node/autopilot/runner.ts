@@ -14,6 +14,8 @@ export interface LeaderView {
   readonly leader: string;
   readonly voters: readonly string[];
   readonly learners: readonly string[];
+  /** The learners that announced themselves permanent read replicas. */
+  readonly replicas: readonly string[];
   readonly changePending: boolean;
   readonly observations: readonly MemberObservation[];
 }
@@ -59,7 +61,7 @@ export class AutopilotRunner {
     const { settings, problem } = this.host.settings();
     const health = assessHealth(view.observations, this.healthySince, settings, view.now);
     this.healthySince = new Map(health.map((h) => [h.id, h.healthySince]));
-    const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, leader: view.leader, changePending: view.changePending || this.applying });
+    const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, replicas: view.replicas, leader: view.leader, changePending: view.changePending || this.applying });
     this.latest = { settings, ...(problem === undefined ? {} : { settingsProblem: problem }), health, held: decision.held, ...(this.lastAction === undefined ? {} : { lastAction: this.lastAction }) };
     if (decision.action !== undefined) this.apply(decision.action);
   }

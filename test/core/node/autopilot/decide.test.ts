@@ -37,6 +37,12 @@ describe('decideAutopilot: promotion', () => {
     expect(d.held[0]).toMatch(/pending/);
   });
 
+  it('never promotes a read replica, however stable, but still promotes the learner after it', () => {
+    const members = [health('n1'), health('n2'), health('n3'), health('r1', { voter: false }), health('r2', { voter: false })];
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], ['r1'], members, { replicas: ['r1'] })).action).toBeUndefined();
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], ['r1', 'r2'], members, { replicas: ['r1'] })).action).toMatchObject({ kind: 'promote', id: 'r2' });
+  });
+
   it('promotes before it removes: one change at a time, the one that adds safety first', () => {
     const d = decideAutopilot(input(['n1', 'n2', 'n3', 'n4', 'n5'], ['n6'], [health('n1'), health('n2'), health('n3'), health('n4'), dead('n5'), health('n6', { voter: false })]));
     expect(d.action).toMatchObject({ kind: 'promote', id: 'n6' });
@@ -103,7 +109,9 @@ const arbitraryCluster = fc
       const state = id === 'n1' ? 'stable' : c.states[i]!;
       return state === 'dead' ? dead(id, voters.includes(id)) : health(id, { voter: voters.includes(id), stable: state === 'stable' });
     });
-    return input(voters, learners, members, { settings: { ...ON, minQuorum: c.minQuorum, autoPromoteLearners: c.promote, cleanupDeadMembers: c.cleanup }, changePending: c.pending });
+    // The first learner is a read replica in every other cluster.
+    const replicas = c.voters % 2 === 0 ? learners.slice(0, 1) : [];
+    return input(voters, learners, members, { settings: { ...ON, minQuorum: c.minQuorum, autoPromoteLearners: c.promote, cleanupDeadMembers: c.cleanup }, changePending: c.pending, replicas });
   });
 
 describe('decideAutopilot: properties', () => {
@@ -118,6 +126,7 @@ describe('decideAutopilot: properties', () => {
         if (action.kind === 'promote') {
           expect(inp.settings.autoPromoteLearners).toBe(true);
           expect(inp.learners).toContain(action.id);
+          expect(inp.replicas ?? []).not.toContain(action.id);
           expect(h.stable && !h.dead).toBe(true);
           return;
         }
