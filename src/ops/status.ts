@@ -453,7 +453,8 @@ export async function collectStatus(
   const probed = new Set(first.map((p) => p.endpoint));
   const known = new Set(first.flatMap((p) => (p.ok ? [p.status.id] : [])));
   const missing = new Set<string>();
-  for (const p of first) if (p.ok) for (const m of p.status.members) if (!probed.has(m.address) && !known.has(m.id)) missing.add(m.address);
+  // A member with no address yet (a read replica hears only from the leader, so it may not know a follower's) cannot be probed.
+  for (const p of first) if (p.ok) for (const m of p.status.members) if (m.address !== '' && !probed.has(m.address) && !known.has(m.id)) missing.add(m.address);
   const more = missing.size === 0 ? [] : await probeMore([...missing]);
   return buildStatusModel([...first, ...more], thresholds, plans);
 }

@@ -164,6 +164,17 @@ describe('collectStatus', () => {
     expect(model.plans).toEqual([]);
   });
 
+  it('does not probe a member whose address the answering member does not know yet', async () => {
+    const members = [...MEMBERS3.slice(0, 1), { id: 'n2', address: '', voter: true }, { id: 'n3', address: '', voter: true }, { id: 'n4', address: '127.0.0.1:7784', voter: false }];
+    const asked: string[][] = [];
+    const model = await collectStatus({ statusAll: async () => [ok(member('n4', { members, role: 'learner' }))] }, async (addresses) => {
+      asked.push([...addresses]);
+      return [down('127.0.0.1:7781')];
+    });
+    expect(asked).toEqual([['127.0.0.1:7781']]);
+    expect(model.members.map((m) => m.id)).toEqual(['n1', 'n2', 'n3', 'n4']);
+  });
+
   it('shows rebind plans in progress, newest report first, and leaves out finished ones', async () => {
     const plans = [PLAN('old', 'running', 100), PLAN('done', 'completed', 300), PLAN('new', 'paused', 200), PLAN('bad', 'failed', 250)];
     const model = await collectStatus({ statusAll: async () => [ok(leader()), ok(member('n2')), ok(member('n3'))], listPlans: async () => plans }, async () => []);
