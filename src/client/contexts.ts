@@ -27,6 +27,8 @@ export interface ContextEntry {
   readonly key?: string;
   /** Set for clusters `fleet init` started on this machine. */
   readonly local?: { readonly dataDir: string };
+  /** The region the operator reads from: min-index and max-staleness reads prefer its members. */
+  readonly region?: string;
   /** What the endpoints speak: fleet's own API (the default) or etcd's v3 API. */
   readonly engine?: Engine;
   /** etcd's user auth: the user, and the file holding its password. */
