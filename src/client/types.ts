@@ -387,6 +387,8 @@ export interface AutopilotSettings {
   readonly maxTrailingEntries: number;
   readonly minQuorum: number;
   readonly stabilizationMs: number;
+  /** After a failover, leadership goes back to a caught-up voter of this region ('' none). */
+  readonly preferredRegion: string;
 }
 
 /** One member's health as the leader sees it. */

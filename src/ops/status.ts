@@ -138,6 +138,16 @@ export interface StatusModel {
   readonly clockWarnings: readonly string[];
   /** Fault tolerance per zone, of the voters healthy now; null when no voter reports a zone. */
   readonly zones?: ZoneTolerance | null;
+  /** The preferred leader region (`fleet autopilot set --preferred-region`) and where the leader runs; null when none is set or no leader reports it. */
+  readonly preferredRegion?: PreferredRegionView | null;
+}
+
+/** Where the leader runs against the preferred region. */
+export interface PreferredRegionView {
+  readonly region: string;
+  readonly leaderRegion: string | null;
+  /** The leader runs outside the preferred region (autopilot hands leadership back once a voter there is stable and caught up). */
+  readonly leaderOutside: boolean;
 }
 
 /**
@@ -177,7 +187,15 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
     zones: zonesOf(rows),
+    preferredRegion: preferredRegionOf(leader?.status, rows),
   };
+}
+
+function preferredRegionOf(leader: MemberStatus | undefined, rows: readonly StatusMember[]): PreferredRegionView | null {
+  const region = leader?.autopilot?.settings.preferredRegion ?? '';
+  if (leader === undefined || region === '') return null;
+  const leaderRegion = rows.find((r) => r.id === leader.id)?.region ?? null;
+  return { region, leaderRegion, leaderOutside: leaderRegion !== region };
 }
 
 /**

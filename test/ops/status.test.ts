@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/client/index.js';
 import { statusOutcome } from '../../src/cli/status-messages.js';
 import { buildStatusModel, collectStatus, shortReason } from '../../src/ops/status.js';
+import { renderPreferredRegionLine } from '../../src/ui/status-table.js';
+import { palette } from '../../src/ui/colors.js';
 import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
+
+const plainPalette = () => palette(false);
 
 describe('buildStatusModel', () => {
   it('describes a healthy three-member cluster', () => {
@@ -95,6 +99,18 @@ describe('buildStatusModel', () => {
     expect(up.quorum.voters).toBe(3);
     const gone = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), down('127.0.0.1:7784')]);
     expect(gone.members.find((r) => r.id === 'n4')).toMatchObject({ role: 'unreachable', readReplica: true });
+  });
+
+  it('says when the leader runs outside the preferred region, in the model and on screen', () => {
+    const settings = { autoPromoteLearners: false, cleanupDeadMembers: false, deadAfterMs: 1, lastContactThresholdMs: 1, maxTrailingEntries: 1, minQuorum: 3, stabilizationMs: 1, preferredRegion: 'eu' };
+    const autopilot = { settings, settingsProblem: null, members: [], held: [], lastAction: null };
+    const away = buildStatusModel([ok(leader({ region: 'us', autopilot })), ok(member('n2', { region: 'eu' })), ok(member('n3', { region: 'eu' }))]);
+    expect(away.preferredRegion).toEqual({ region: 'eu', leaderRegion: 'us', leaderOutside: true });
+    expect(renderPreferredRegionLine(away, plainPalette())).toBe('leader n1 runs outside the preferred region eu (in us): autopilot hands leadership back once a voter there is stable and caught up');
+    const home = buildStatusModel([ok(leader({ region: 'eu', autopilot })), ok(member('n2', { region: 'eu' })), ok(member('n3', { region: 'us' }))]);
+    expect(home.preferredRegion).toEqual({ region: 'eu', leaderRegion: 'eu', leaderOutside: false });
+    expect(renderPreferredRegionLine(home, plainPalette())).toBe('');
+    expect(buildStatusModel([ok(leader({ region: 'us' }))]).preferredRegion).toBeNull();
   });
 
   it('lists members that were not probed, and endpoints outside the membership', () => {

@@ -208,6 +208,7 @@ export class FleetNode implements NodeApi {
       settings: () => decodeSettings(this.sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value),
       promote: (id) => this.promoteMember(id),
       remove: (id) => this.removeMember(id),
+      transfer: async (id) => void (await this.transferLeadership(id)),
       log: (level, fields, msg) => this.opts.logger[level](fields, msg),
     });
     this.space = new SpaceWatch(this.rt, () => opts.storage.retryWrites?.() ?? Promise.resolve(true), {
@@ -838,7 +839,8 @@ export class FleetNode implements NodeApi {
       return { id, voter, trailingEntries: Math.max(0, st.lastIndex - (matches.get(id) ?? 0)), ...this.followerTimes.ages(id, now) };
     });
     const replicas = st.conf.learners.filter((id) => this.isReadReplica(id));
-    return { now, leader: this.id, voters: st.conf.voters, learners: st.conf.learners, replicas, changePending: st.confChangeBlocked, observations };
+    const regions = Object.fromEntries([...st.progress.keys()].flatMap((id) => (this.placementOf(id).region ? [[id, this.placementOf(id).region!]] : [])));
+    return { now, leader: this.id, voters: st.conf.voters, learners: st.conf.learners, replicas, regions, changePending: st.confChangeBlocked, observations };
   }
 
   /** The replicated autopilot settings, read linearizably (so every member answers the same). */

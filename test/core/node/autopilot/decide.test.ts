@@ -49,6 +49,31 @@ describe('decideAutopilot: promotion', () => {
   });
 });
 
+describe('decideAutopilot: preferred leader region', () => {
+  const PREFER_EU: AutopilotSettings = { ...ON, preferredRegion: 'eu' };
+  const regions = { n1: 'us', n2: 'eu', n3: 'eu', r1: 'eu' };
+  const three = [health('n1'), health('n2'), health('n3'), health('r1', { voter: false })];
+
+  it('hands leadership to a stable, caught-up voter of the preferred region', () => {
+    const d = decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { settings: PREFER_EU, regions }));
+    expect(d.action).toMatchObject({ kind: 'transfer', id: 'n2' });
+  });
+
+  it('waits while the voters there trail or are not yet stable, and never picks a replica', () => {
+    const members = [health('n1'), health('n2', { trailingEntries: 3 }), health('n3', { stable: false }), health('r1', { voter: false })];
+    const d = decideAutopilot(input(['n1', 'n2', 'n3'], ['r1'], members, { settings: PREFER_EU, regions, replicas: ['r1'] }));
+    expect(d.action).toBeUndefined();
+    expect(d.held).toEqual(['the leader runs outside the preferred region eu; no voter there is stable and caught up yet (n2, n3)']);
+  });
+
+  it('does nothing when the leader is home, no region is preferred, or a membership change comes first', () => {
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { settings: PREFER_EU, regions: { ...regions, n1: 'eu' } })).action).toBeUndefined();
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { regions })).action).toBeUndefined();
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], ['n4'], [...three, health('n4', { voter: false })], { settings: PREFER_EU, regions })).action).toMatchObject({ kind: 'promote', id: 'n4' });
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { settings: { ...PREFER_EU, preferredRegion: 'ap' }, regions })).held).toEqual(['the leader runs outside the preferred region ap, and no voter runs in it']);
+  });
+});
+
 describe('decideAutopilot: dead-member cleanup', () => {
   it('removes a dead voter of five (four remain, above the minimum quorum of three)', () => {
     const d = decideAutopilot(input(['n1', 'n2', 'n3', 'n4', 'n5'], [], [health('n1'), health('n2'), health('n3'), health('n4'), dead('n5')]));
