@@ -4,7 +4,8 @@
  * (promotion on, a short stabilization) finds it stable and leaves it a replica; `members
  * promote` refuses it with and without --force (exit 4); it serves a max-staleness read itself;
  * and with two of the three voters killed it never campaigns: its term stays, its role stays
- * replica, and no leader appears.
+ * replica, and no leader appears. The voters run in regions ra, rb, rc: setting a follower's region
+ * as the preferred one moves leadership there.
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ interface Row {
 }
 interface StatusDoc {
   leader: string | null;
+  preferredRegion?: { region: string; leaderRegion: string | null; leaderOutside: boolean } | null;
   members: Row[];
 }
 
@@ -47,7 +49,7 @@ async function status(...extra: string[]): Promise<{ code: number; doc: StatusDo
 beforeAll(async () => {
   home = tempDir('fleet-replicas-');
   env = { FLEET_CONFIG_DIR: join(home.path, 'config'), XDG_DATA_HOME: join(home.path, 'data'), FLEET_ENDPOINTS: '', FLEET_CONTEXT: '', FLEET_TOKEN: '' };
-  const init = await fleet('init', '--nodes', '3', '--zones', 'a,b,c', '--base-port', String(await freePorts(3)), '--json');
+  const init = await fleet('init', '--nodes', '3', '--zones', 'a,b,c', '--regions', 'ra,rb,rc', '--base-port', String(await freePorts(3)), '--json');
   expect(init.code, init.stderr).toBe(0);
   const created = (JSON.parse(init.stdout) as { cluster: { home: string; members: typeof initial } }).cluster;
   clusterHome = created.home;
@@ -101,6 +103,19 @@ describe('a read replica', () => {
     }, 10_000, 200);
     expect(read.servedBy).toBe('n4');
   }, 90_000);
+
+  it('hands leadership to the preferred region', async () => {
+    const { doc } = await status();
+    const away = doc.members.find((m) => m.voter === true && m.id !== doc.leader)!;
+    const set = await fleet('autopilot', 'set', '--preferred-region', away.region!);
+    expect(set.code, set.stderr).toBe(0);
+    const home = await waitFor(`leadership to move to ${away.region}`, async () => {
+      const s = await status();
+      return s.doc.preferredRegion?.leaderOutside === false ? s.doc : undefined;
+    }, 20_000, 200);
+    expect(home.members.find((m) => m.id === home.leader)!.region).toBe(away.region);
+    expect(home.leader).not.toBe(doc.leader);
+  }, 60_000);
 
   it('takes no part in an election when a majority of the voters is lost', async () => {
     const before = (await status()).doc.members.find((m) => m.id === 'n4')!;
