@@ -284,6 +284,7 @@ function absolutePaths(c: ContextEntry): ContextEntry {
   // Only etcd contexts say their engine: a context without one is fleet's, as before.
   if (c.engine === 'etcd') out.engine = 'etcd';
   if (c.user !== undefined) out.user = c.user;
+  if (c.region !== undefined) out.region = c.region;
   return out as unknown as ContextEntry;
 }
 
