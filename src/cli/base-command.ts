@@ -168,6 +168,7 @@ export abstract class FleetCommand extends Command {
       endpoints: opts.endpoints ?? target.endpoints,
       ...(target.token === undefined ? {} : { token: target.token }),
       ...(target.tls === undefined ? {} : { tls: target.tls }),
+      ...(target.region === undefined ? {} : { region: target.region }),
       callTimeoutMs: timeout,
       overallTimeoutMs: timeout,
       ...(opts.requestId === undefined ? {} : { clientId: `req-${opts.requestId}` }),

@@ -37,6 +37,11 @@ const SPEC = {
   cluster: { type: 'string', description: 'cluster name: members of another cluster are refused', default: 'fleet' },
   zone: { type: 'string', description: "this member's zone (failure domain, e.g. eu-west-1a): announced to its peers, shown by fleet status, weighed by the placement gate" },
   region: { type: 'string', description: "this member's region (e.g. eu-west-1)" },
+  'read-replica': {
+    type: 'boolean',
+    description: 'a permanent non-voting member: it receives the log and serves min-index and max-staleness reads, never votes, never counts for commit, and is never promoted (add it with fleet members add --learner, start it with --join)',
+    default: false,
+  },
   'metrics-listen': { type: 'string', description: 'host:port to serve Prometheus metrics on' },
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
   'election-timeout': { type: 'string', description: 'base election timeout (randomized up to twice this)', default: '1000ms' },
@@ -106,6 +111,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   const dataDir = text(flags, 'data-dir')!;
   refuseUnusableDataDir(dataDir);
   const placement = placementOf(flags);
+  if (placement?.readReplica && peers.has(id)) throw usage(`--read-replica: ${id} is named in --peers, which makes it a founding voter; a read replica joins as a learner (fleet members add ${id} ADDRESS --learner, then --join)`);
   const stateText = text(flags, 'initial-cluster-state');
   if (stateText !== undefined && stateText !== 'new' && stateText !== 'existing') throw usage(`--initial-cluster-state must be new or existing, got '${stateText}'`);
   if (join && stateText === 'new') throw usage('--join and --initial-cluster-state new exclude each other: a joining member joins an existing cluster; one founding a cluster names it with --peers');
@@ -162,14 +168,16 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   };
 }
 
-/** `--zone` and `--region`, checked; undefined when neither is set. */
-function placementOf(flags: NodeStartFlags): { zone: string; region: string } | undefined {
+/** `--zone`, `--region` and `--read-replica`, checked; undefined when none is set. */
+function placementOf(flags: NodeStartFlags): { zone: string; region: string; readReplica?: boolean } | undefined {
   const zone = text(flags, 'zone') ?? '';
   const region = text(flags, 'region') ?? '';
   for (const [name, value] of [['--zone', zone], ['--region', region]] as const) {
     const problem = value === '' ? undefined : placementLabelProblem(value, name);
     if (problem !== undefined) throw usage(problem);
   }
+  const readReplica = flag(flags, 'read-replica');
+  if (readReplica) return { zone, region, readReplica };
   return zone === '' && region === '' ? undefined : { zone, region };
 }
 

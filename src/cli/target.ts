@@ -33,6 +33,8 @@ export interface Target {
   readonly context?: string;
   /** The context's local cluster, when `fleet init` made it. */
   readonly local?: { readonly dataDir: string };
+  /** The context's own region: follower reads prefer members of it. */
+  readonly region?: string;
   /** fleet's own API, or etcd's v3 API. */
   readonly engine: Engine;
   /** etcd's user auth, from the context (the password read from its file). */
@@ -94,6 +96,7 @@ async function fromContext(
     source: 'context',
     context: name,
     ...(c.local === undefined ? {} : { local: c.local }),
+    ...(c.region === undefined ? {} : { region: c.region }),
   };
 }
 

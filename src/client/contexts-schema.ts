@@ -35,6 +35,7 @@ export const CONTEXTS_SCHEMA = {
           key: path,
           local: { type: 'object', additionalProperties: false, required: ['dataDir'], properties: { dataDir: path } },
           engine: { type: 'string', enum: ['fleet', 'etcd'] },
+          region: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
           user: { type: 'string', minLength: 1 },
           passwordFile: path,
         },

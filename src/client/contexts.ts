@@ -27,6 +27,8 @@ export interface ContextEntry {
   readonly key?: string;
   /** Set for clusters `fleet init` started on this machine. */
   readonly local?: { readonly dataDir: string };
+  /** The region the operator reads from: min-index and max-staleness reads prefer its members. */
+  readonly region?: string;
   /** What the endpoints speak: fleet's own API (the default) or etcd's v3 API. */
   readonly engine?: Engine;
   /** etcd's user auth: the user, and the file holding its password. */
@@ -282,6 +284,7 @@ function absolutePaths(c: ContextEntry): ContextEntry {
   // Only etcd contexts say their engine: a context without one is fleet's, as before.
   if (c.engine === 'etcd') out.engine = 'etcd';
   if (c.user !== undefined) out.user = c.user;
+  if (c.region !== undefined) out.region = c.region;
   return out as unknown as ContextEntry;
 }
 

@@ -120,7 +120,7 @@ export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryC
 
 /** A member's status. */
 export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
-  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, ...rest } = s;
+  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, readReplica, ...rest } = s;
   return {
     ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
@@ -132,6 +132,7 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
     ...(autopilot === null || autopilot === undefined ? {} : { autopilot: autopilotFromWire(autopilot) }),
     ...(clockOffsetMs === undefined || clockOffsetMs === null ? {} : { clockOffsetMs }),
     ...placementFromWire(zone, region),
+    ...(readReplica ? { readReplica: true } : {}),
   };
 }
 
@@ -159,7 +160,7 @@ export function autopilotSettingsFromWire(v: wire.AutopilotSettings__Output | nu
 
 /** A member of the membership. */
 export function memberFromWire(m: wire.MemberInfo__Output): MemberInfo {
-  return { id: m.id, address: m.address, voter: m.voter, ...placementFromWire(m.zone, m.region) };
+  return { id: m.id, address: m.address, voter: m.voter, ...placementFromWire(m.zone, m.region), ...(m.readReplica ? { readReplica: true } : {}) };
 }
 
 const nullable = (v: string | undefined): string | null => v ?? null;

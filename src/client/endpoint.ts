@@ -38,6 +38,8 @@ export class Endpoint {
   readonly breaker: CircuitBreaker;
   /** The member's id once a Status call told it ('' until then). */
   memberId = '';
+  /** The member's region once a Status call told it ('' until then, or when it has none). */
+  region = '';
   readonly #config: EndpointConfig;
   #fleet: wire.FleetClient | undefined;
   #admin: wire.AdminClient | undefined;

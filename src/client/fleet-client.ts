@@ -55,6 +55,8 @@ export type { TlsFiles } from './tls.js';
 export interface FleetClientOptions {
   /** `host:port` of each member's gRPC port; the first is preferred for follower reads (make it the local one). */
   readonly endpoints: readonly string[];
+  /** The client's own region: min-index and max-staleness reads go first to members that say they run in it. */
+  readonly region?: string;
   /** Bearer token (FLEET_TOKEN). */
   readonly token?: string;
   readonly tls?: TlsFiles;
@@ -142,6 +144,7 @@ export class FleetClient {
     this.clientId = opts.clientId ?? `client-${randomUUID()}`;
     this.#router = new Router({
       endpoints: opts.endpoints,
+      ...(opts.region === undefined ? {} : { region: opts.region }),
       config: {
         tls: opts.tls,
         channelOptions: { ...DEFAULT_CHANNEL_OPTIONS, ...opts.channelOptions },

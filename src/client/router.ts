@@ -36,6 +36,8 @@ export interface RouterOptions {
   readonly backoffMs: { readonly initial: number; readonly max: number };
   /** Uniform in [0, 1): the jitter source. */
   readonly random: () => number;
+  /** The client's region: reads any member may serve go first to members that run in it. */
+  readonly region?: string;
 }
 
 /** Hints followed in a row without back-off before the router backs off and asks everyone again. */
@@ -67,6 +69,8 @@ export class Router {
   readonly #probes = new Map<Endpoint, Promise<EndpointStatus>>();
   /** Errors of discoveries where members answered and none led. */
   readonly #electing = new WeakSet<FleetClientError>();
+  /** Asking every endpoint where it runs, once, before the first read routed by region. */
+  #placement: Promise<unknown> | undefined;
   #closed = false;
 
   constructor(opts: RouterOptions) {
@@ -146,20 +150,28 @@ export class Router {
 
   async #pick(route: Route, tried: Set<Endpoint>, deadline: number): Promise<Endpoint> {
     if (typeof route === 'object') return this.endpoint(route.endpoint);
-    if (route === 'any') return this.#pickAny(tried);
+    if (route === 'any') {
+      if (this.#opts.region !== undefined) await (this.#placement ??= this.statusAll());
+      return this.#pickAny(tried);
+    }
     const leader = this.#leader;
     if (leader !== undefined && leader.breaker.allow(Date.now())) return leader;
     return this.#discover(deadline);
   }
 
-  /** The first configured endpoint not yet tried whose breaker lets a call through; when none is left, start over. */
+  /**
+   * The first endpoint not yet tried whose breaker lets a call through, those of the client's
+   * region first (a member of it that is not fresh enough refuses, and the next is tried); when
+   * none is left, start over.
+   */
   #pickAny(tried: Set<Endpoint>): Endpoint {
     const now = Date.now();
-    const fresh = this.#configured.filter((ep) => !tried.has(ep));
+    const order = nearestFirst(this.#configured, this.#opts.region);
+    const fresh = order.filter((ep) => !tried.has(ep));
     const pick = fresh.find((ep) => ep.breaker.allow(now)) ?? fresh[0];
     if (pick !== undefined) return pick;
     tried.clear();
-    return this.#configured.find((ep) => ep.breaker.allow(now)) ?? this.#configured[0]!;
+    return order.find((ep) => ep.breaker.allow(now)) ?? order[0]!;
   }
 
   /** Follows a leader hint: true when the next attempt should go at once to the hinted leader. */
@@ -278,6 +290,7 @@ export class Router {
     const r = await statusOfEndpoint(ep.address, () => ep.status(timeoutMs));
     if (r.ok) {
       ep.memberId = r.status.id;
+      ep.region = r.status.region ?? '';
       if (r.status.role === 'leader' && (this.#leader === undefined || r.status.term >= this.#leaderTerm)) this.#setLeader(ep, r.status.term);
     }
     if (r.reachable) ep.breaker.success();
@@ -289,4 +302,10 @@ export class Router {
     this.#leader = ep;
     this.#leaderTerm = term;
   }
+}
+
+/** The endpoints in the order given, those known to run in `region` first (stable: the given order within each group). */
+export function nearestFirst<E extends { readonly region: string }>(endpoints: readonly E[], region: string | undefined): readonly E[] {
+  if (region === undefined) return endpoints;
+  return [...endpoints.filter((ep) => ep.region === region), ...endpoints.filter((ep) => ep.region !== region)];
 }

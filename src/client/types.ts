@@ -314,6 +314,8 @@ export interface MemberInfo {
   /** Its zone and region as the answering member knows them; absent when unset or unknown. */
   readonly zone?: string;
   readonly region?: string;
+  /** A permanent non-voting member (`--read-replica`), as it announced itself; absent otherwise. */
+  readonly readReplica?: boolean;
 }
 
 /** A follower's replication progress as its leader sees it. */
@@ -365,6 +367,8 @@ export interface MemberStatus {
   /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */
   readonly zone?: string;
   readonly region?: string;
+  /** The member was started as a permanent read replica (`--read-replica`); absent otherwise. */
+  readonly readReplica?: boolean;
 }
 
 /** Where a member found its log damaged, why, and since when (ISO 8601). */
@@ -383,6 +387,8 @@ export interface AutopilotSettings {
   readonly maxTrailingEntries: number;
   readonly minQuorum: number;
   readonly stabilizationMs: number;
+  /** After a failover, leadership goes back to a caught-up voter of this region ('' none). */
+  readonly preferredRegion: string;
 }
 
 /** One member's health as the leader sees it. */

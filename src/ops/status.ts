@@ -11,7 +11,7 @@ import { naturalCompare } from './natural-order.js';
 import { zoneTolerance, type ZoneTolerance } from './placement.js';
 
 /** A member's role as `fleet status` shows it. */
-export type StatusRole = 'leader' | 'follower' | 'learner' | 'candidate' | 'unreachable' | 'unknown';
+export type StatusRole = 'leader' | 'follower' | 'learner' | 'replica' | 'candidate' | 'unreachable' | 'unknown';
 
 /** One row. Numbers are null when the member did not answer. */
 export interface StatusMember {
@@ -24,6 +24,8 @@ export interface StatusMember {
   /** Its zone and region, as it says or (when it does not answer) as the others heard it; null when unset or unknown. */
   readonly zone?: string | null;
   readonly region?: string | null;
+  /** A permanent read replica (`--read-replica`), as it says or the others heard it; absent otherwise. */
+  readonly readReplica?: true;
   readonly term: number | null;
   readonly commitIndex: number | null;
   readonly appliedIndex: number | null;
@@ -136,6 +138,16 @@ export interface StatusModel {
   readonly clockWarnings: readonly string[];
   /** Fault tolerance per zone, of the voters healthy now; null when no voter reports a zone. */
   readonly zones?: ZoneTolerance | null;
+  /** The preferred leader region (`fleet autopilot set --preferred-region`) and where the leader runs; null when none is set or no leader reports it. */
+  readonly preferredRegion?: PreferredRegionView | null;
+}
+
+/** Where the leader runs against the preferred region. */
+export interface PreferredRegionView {
+  readonly region: string;
+  readonly leaderRegion: string | null;
+  /** The leader runs outside the preferred region (autopilot hands leadership back once a voter there is stable and caught up). */
+  readonly leaderOutside: boolean;
 }
 
 /**
@@ -175,7 +187,15 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
     zones: zonesOf(rows),
+    preferredRegion: preferredRegionOf(leader?.status, rows),
   };
+}
+
+function preferredRegionOf(leader: MemberStatus | undefined, rows: readonly StatusMember[]): PreferredRegionView | null {
+  const region = leader?.autopilot?.settings.preferredRegion ?? '';
+  if (leader === undefined || region === '') return null;
+  const leaderRegion = rows.find((r) => r.id === leader.id)?.region ?? null;
+  return { region, leaderRegion, leaderOutside: leaderRegion !== region };
 }
 
 /**
@@ -183,12 +203,12 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
  * others heard it announce (a stopped member keeps its place in the others' memory).
  */
 function withPlacement(rows: StatusMember[], answered: readonly Answered[]): StatusMember[] {
-  const known = new Map<string, { zone?: string | undefined; region?: string | undefined }>();
-  for (const a of answered) for (const m of a.status.members) if ((m.zone || m.region) && !known.has(m.id)) known.set(m.id, m);
+  const known = new Map<string, { zone?: string | undefined; region?: string | undefined; readReplica?: boolean | undefined }>();
+  for (const a of answered) for (const m of a.status.members) if ((m.zone || m.region || m.readReplica) && !known.has(m.id)) known.set(m.id, m);
   for (const a of answered) known.set(a.status.id, a.status);
   return rows.map((r) => {
     const p = r.id === null ? undefined : known.get(r.id);
-    return { ...r, zone: p?.zone || null, region: p?.region || null };
+    return { ...r, zone: p?.zone || null, region: p?.region || null, ...(p?.readReplica ? { readReplica: true as const } : {}) };
   });
 }
 
@@ -343,7 +363,8 @@ function emptyRow(id: string | null, address: string, m: MemberInfo | undefined)
 
 function roleOf(s: MemberStatus, m: MemberInfo | undefined): StatusRole {
   if (s.role === 'pre-candidate') return 'candidate';
-  if (s.role === 'follower' && m !== undefined && !m.voter) return 'learner';
+  const learner = s.role === 'learner' || (s.role === 'follower' && m !== undefined && !m.voter);
+  if (learner) return s.readReplica || m?.readReplica ? 'replica' : 'learner';
   return s.role;
 }
 
@@ -450,7 +471,8 @@ export async function collectStatus(
   const probed = new Set(first.map((p) => p.endpoint));
   const known = new Set(first.flatMap((p) => (p.ok ? [p.status.id] : [])));
   const missing = new Set<string>();
-  for (const p of first) if (p.ok) for (const m of p.status.members) if (!probed.has(m.address) && !known.has(m.id)) missing.add(m.address);
+  // A member with no address yet (a read replica hears only from the leader, so it may not know a follower's) cannot be probed.
+  for (const p of first) if (p.ok) for (const m of p.status.members) if (m.address !== '' && !probed.has(m.address) && !known.has(m.id)) missing.add(m.address);
   const more = missing.size === 0 ? [] : await probeMore([...missing]);
   return buildStatusModel([...first, ...more], thresholds, plans);
 }

@@ -28,6 +28,7 @@ export interface PeerBatchIn {
   readonly clusterId?: string;
   readonly fromZone?: string;
   readonly fromRegion?: string;
+  readonly fromReadReplica?: boolean;
 }
 
 export interface RaftMessageIn {
@@ -186,6 +187,13 @@ class Out {
     this.buf[this.pos++] = 1;
   }
 
+  /** A bool field numbered 16 or more, whose tag is a multi-byte varint. */
+  wideBool(field: number, b: boolean | undefined): void {
+    if (!b) return;
+    this.varint((field << 3) | VARINT);
+    this.buf[this.pos++] = 1;
+  }
+
   string(field: number, s: string | undefined, always = false): void {
     if (!s && !always) return;
     this.tag(field, LEN);
@@ -260,6 +268,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   const messageSizes = messages.map((m) => messageBodySize(m, entrySizes));
   let total = stringSize(batch.cluster) + stringSize(batch.from) + stringSize(batch.fromAddress) + stringSize(batch.clusterId);
   total += wideStringSize(105, batch.fromZone) + wideStringSize(106, batch.fromRegion);
+  if (batch.fromReadReplica) total += varintSize((206 << 3) | VARINT) + 1;
   for (const size of messageSizes) total += nested(size);
   const out = new Out(Buffer.allocUnsafe(total));
   out.string(1, batch.cluster);
@@ -273,6 +282,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   out.string(5, batch.clusterId);
   out.wideString(105, batch.fromZone);
   out.wideString(106, batch.fromRegion);
+  out.wideBool(206, batch.fromReadReplica);
   if (out.pos !== total) throw new Error(`peer codec: wrote ${out.pos} bytes of ${total}`);
   return out.buf;
 }
@@ -456,7 +466,7 @@ const EMPTY = Buffer.alloc(0);
 export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
   const own = Buffer.from(bytes);
   const r = new In(own, 0, own.length);
-  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '' };
+  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false };
   while (r.more()) {
     const tag = r.varint();
     if (tag === ((1 << 3) | LEN)) batch.cluster = r.string();
@@ -466,6 +476,7 @@ export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
     else if (tag === ((5 << 3) | LEN)) batch.clusterId = r.string();
     else if (tag === ((105 << 3) | LEN)) batch.fromZone = r.string();
     else if (tag === ((106 << 3) | LEN)) batch.fromRegion = r.string();
+    else if (tag === ((206 << 3) | VARINT)) batch.fromReadReplica = r.varint() !== 0;
     else r.skip(tag & 7);
   }
   return batch;

@@ -17,6 +17,7 @@ export function renderAutopilotSettings(s: AutopilotSettings, problem: string | 
     ['max-trailing', String(s.maxTrailingEntries)],
     ['min-quorum', String(s.minQuorum)],
     ['stabilization', formatDuration(s.stabilizationMs)],
+    ['preferred-region', s.preferredRegion === '' ? p.dim('none') : s.preferredRegion],
   ];
   const text = renderFields(fields, p);
   return problem === null ? text : `${text}\n${p.warn(`warning: ${problem}`)}`;

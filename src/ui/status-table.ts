@@ -172,6 +172,14 @@ export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): stri
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
   const clocks = m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`).join('');
-  const zones = renderZonesLine(m.zones, p);
+  const zones = [renderZonesLine(m.zones, p), renderPreferredRegionLine(m, p)].filter((l) => l !== '').join('\n');
   return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
+}
+
+/** `leader n3 runs outside the preferred region eu (in us)`, only while it does; '' otherwise. */
+export function renderPreferredRegionLine(m: StatusModel, p: Palette): string {
+  const pr = m.preferredRegion;
+  if (pr === null || pr === undefined || !pr.leaderOutside) return '';
+  const where = pr.leaderRegion === null ? 'its region unknown' : `in ${pr.leaderRegion}`;
+  return p.warn(`leader ${m.leader ?? '?'} runs outside the preferred region ${pr.region} (${where}): autopilot hands leadership back once a voter there is stable and caught up`);
 }

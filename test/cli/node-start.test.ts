@@ -99,6 +99,12 @@ describe('fleet node start flags', () => {
     expect(await refusal({ ...base, region: 'x'.repeat(64) })).toMatch(/^--region must be a label/);
   });
 
+  it('takes --read-replica for a joining member and refuses it on a founding one', async () => {
+    const joining = { ...base, peers: undefined, join: true };
+    expect(await planNodeStart({ ...joining, 'read-replica': true, region: 'ap' }, 'v')).toMatchObject({ placement: { zone: '', region: 'ap', readReplica: true } });
+    expect(await refusal({ ...base, 'read-replica': true })).toMatch(/^--read-replica: n1 is named in --peers, which makes it a founding voter; a read replica joins as a learner/);
+  });
+
   it('declares every flag with a description', () => {
     for (const [name, spec] of Object.entries(NODE_START_FLAGS)) expect(spec.description.length, name).toBeGreaterThan(10);
   });

@@ -314,6 +314,23 @@ describe('FleetClient against the client service', () => {
     expect(await c.kvGet('k', { consistency: 'read-your-writes' })).toMatchObject({ value: 'v' });
   });
 
+  it('sends bounded-staleness reads to a member of its own region first, linearizable ones to the leader', async () => {
+    const leader = await serve(new FakeNode({ id: 'n1', leader: true }));
+    const near = await serve(new FakeNode({ id: 'n2', leader: false, leaderHint: { id: 'n1', address: '' } }));
+    near.node.region = 'ap';
+    leader.node.region = 'eu';
+    const c = client({ endpoints: [leader.address, near.address], region: 'ap' });
+    const served: string[] = [];
+    await c.kvGet('k', { consistency: { maxStalenessMs: 1000 }, onServed: (s) => served.push(s.member) });
+    await c.kvGet('k', { consistency: { minIndex: 0 }, onServed: (s) => served.push(s.member) });
+    await c.kvGet('k', { onServed: (s) => served.push(s.member) });
+    expect(served).toEqual(['n2', 'n2', 'n1']);
+    // Without a region, the first endpoint serves it.
+    const plain = client({ endpoints: [leader.address, near.address] });
+    await plain.kvGet('k', { consistency: { maxStalenessMs: 1000 }, onServed: (s) => served.push(s.member) });
+    expect(served[3]).toBe('n1');
+  });
+
   it('rejects bad input as invalid with a message that names the field', async () => {
     const { address } = await serve(new FakeNode({ id: 'n1' }));
     const c = client({ endpoints: [address] });

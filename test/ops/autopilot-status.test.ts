@@ -6,7 +6,7 @@ import { palette } from '../../src/ui/colors.js';
 import { renderStatus } from '../../src/ui/status-table.js';
 import { down, leader, member, ok } from './status-fixtures.js';
 
-const SETTINGS = { autoPromoteLearners: false, cleanupDeadMembers: true, deadAfterMs: 30_000, lastContactThresholdMs: 2_000, maxTrailingEntries: 1_000, minQuorum: 3, stabilizationMs: 10_000 };
+const SETTINGS = { autoPromoteLearners: false, cleanupDeadMembers: true, deadAfterMs: 30_000, lastContactThresholdMs: 2_000, maxTrailingEntries: 1_000, minQuorum: 3, stabilizationMs: 10_000, preferredRegion: '' };
 const h = (id: string, over: Partial<MemberHealth> = {}): MemberHealth => ({ id, voter: true, lastContactMs: 50, trailingEntries: 0, trailingMs: 0, healthy: true, stable: true, dead: false, ...over });
 const AUTOPILOT: AutopilotState = {
   settings: SETTINGS,

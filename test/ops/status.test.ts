@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/client/index.js';
 import { statusOutcome } from '../../src/cli/status-messages.js';
 import { buildStatusModel, collectStatus, shortReason } from '../../src/ops/status.js';
+import { renderPreferredRegionLine } from '../../src/ui/status-table.js';
+import { palette } from '../../src/ui/colors.js';
 import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
+
+const plainPalette = () => palette(false);
 
 describe('buildStatusModel', () => {
   it('describes a healthy three-member cluster', () => {
@@ -87,6 +91,28 @@ describe('buildStatusModel', () => {
     expect(m.quorum.voters).toBe(3);
   });
 
+  it('shows a read replica as a replica, also when it is down (as the others heard it announce itself)', () => {
+    const members = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false, readReplica: true }];
+    const up = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), ok(member('n4', { members, role: 'learner', readReplica: true }))]);
+    expect(up.members.find((r) => r.id === 'n4')).toMatchObject({ role: 'replica', voter: false, readReplica: true, healthy: true });
+    expect(up.members.find((r) => r.id === 'n2')!.readReplica).toBeUndefined();
+    expect(up.quorum.voters).toBe(3);
+    const gone = buildStatusModel([ok(leader({ members })), ok(member('n2', { members })), ok(member('n3', { members })), down('127.0.0.1:7784')]);
+    expect(gone.members.find((r) => r.id === 'n4')).toMatchObject({ role: 'unreachable', readReplica: true });
+  });
+
+  it('says when the leader runs outside the preferred region, in the model and on screen', () => {
+    const settings = { autoPromoteLearners: false, cleanupDeadMembers: false, deadAfterMs: 1, lastContactThresholdMs: 1, maxTrailingEntries: 1, minQuorum: 3, stabilizationMs: 1, preferredRegion: 'eu' };
+    const autopilot = { settings, settingsProblem: null, members: [], held: [], lastAction: null };
+    const away = buildStatusModel([ok(leader({ region: 'us', autopilot })), ok(member('n2', { region: 'eu' })), ok(member('n3', { region: 'eu' }))]);
+    expect(away.preferredRegion).toEqual({ region: 'eu', leaderRegion: 'us', leaderOutside: true });
+    expect(renderPreferredRegionLine(away, plainPalette())).toBe('leader n1 runs outside the preferred region eu (in us): autopilot hands leadership back once a voter there is stable and caught up');
+    const home = buildStatusModel([ok(leader({ region: 'eu', autopilot })), ok(member('n2', { region: 'eu' })), ok(member('n3', { region: 'us' }))]);
+    expect(home.preferredRegion).toEqual({ region: 'eu', leaderRegion: 'eu', leaderOutside: false });
+    expect(renderPreferredRegionLine(home, plainPalette())).toBe('');
+    expect(buildStatusModel([ok(leader({ region: 'us' }))]).preferredRegion).toBeNull();
+  });
+
   it('lists members that were not probed, and endpoints outside the membership', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('x9', { members: [] }), '127.0.0.1:9999')]);
     expect(m.members.find((r) => r.id === 'n3')).toMatchObject({ role: 'unreachable', problem: 'not probed: its address is not among the endpoints' });
@@ -152,6 +178,17 @@ describe('collectStatus', () => {
     expect(asked).toEqual([['127.0.0.1:7783']]);
     expect(model.members).toHaveLength(3);
     expect(model.plans).toEqual([]);
+  });
+
+  it('does not probe a member whose address the answering member does not know yet', async () => {
+    const members = [...MEMBERS3.slice(0, 1), { id: 'n2', address: '', voter: true }, { id: 'n3', address: '', voter: true }, { id: 'n4', address: '127.0.0.1:7784', voter: false }];
+    const asked: string[][] = [];
+    const model = await collectStatus({ statusAll: async () => [ok(member('n4', { members, role: 'learner' }))] }, async (addresses) => {
+      asked.push([...addresses]);
+      return [down('127.0.0.1:7781')];
+    });
+    expect(asked).toEqual([['127.0.0.1:7781']]);
+    expect(model.members.map((m) => m.id)).toEqual(['n1', 'n2', 'n3', 'n4']);
   });
 
   it('shows rebind plans in progress, newest report first, and leaves out finished ones', async () => {

@@ -29,6 +29,7 @@ min-quorum is the floor cleanup never goes below: with the default 3, a three-vo
     '<%= config.bin %> autopilot set --promote-learners on --stabilization 10s',
     '<%= config.bin %> autopilot set --cleanup-dead on --dead-after 30s',
     '<%= config.bin %> autopilot set --cleanup-dead off',
+    '<%= config.bin %> autopilot set --preferred-region eu-west-1',
     '<%= config.bin %> autopilot set --min-quorum 5 --max-trailing 500 --last-contact-threshold 1s --json',
   ];
   static override flags = {
@@ -39,6 +40,10 @@ min-quorum is the floor cleanup never goes below: with the default 3, a three-vo
     'max-trailing': Flags.integer({ description: 'a member trailing the leader by more entries than this is unhealthy', min: 0, helpValue: '<entries>' }),
     'min-quorum': Flags.integer({ description: 'the fewest voters cleanup may leave (default 3)', min: 1, max: 9, helpValue: '<voters>' }),
     stabilization: positiveDurationFlag({ description: 'how long a member must stay healthy to be stable (and a learner to be promoted)' }),
+    'preferred-region': Flags.string({
+      description: 'after a failover, hand leadership back to a stable, caught-up voter of this region (members run with --region); none clears it. fleet status says when the leader runs outside it',
+      helpValue: '<region>|none',
+    }),
   };
 
   async run(): Promise<AutopilotSetResult> {
@@ -64,8 +69,19 @@ min-quorum is the floor cleanup never goes below: with the default 3, a three-vo
   }
 }
 
-function patchOf(f: { 'promote-learners'?: boolean; 'cleanup-dead'?: boolean; 'dead-after'?: number; 'last-contact-threshold'?: number; 'max-trailing'?: number; 'min-quorum'?: number; stabilization?: number }): Partial<AutopilotSettings> {
-  const entries: [keyof AutopilotSettings, boolean | number | undefined][] = [
+function patchOf(f: {
+  'promote-learners'?: boolean;
+  'cleanup-dead'?: boolean;
+  'dead-after'?: number;
+  'last-contact-threshold'?: number;
+  'max-trailing'?: number;
+  'min-quorum'?: number;
+  stabilization?: number;
+  'preferred-region'?: string;
+}): Partial<AutopilotSettings> {
+  const region = f['preferred-region'];
+  const entries: [keyof AutopilotSettings, boolean | number | string | undefined][] = [
+    ['preferredRegion', region === 'none' ? '' : region],
     ['autoPromoteLearners', f['promote-learners']],
     ['cleanupDeadMembers', f['cleanup-dead']],
     ['deadAfterMs', f['dead-after']],
@@ -86,6 +102,7 @@ const FLAG_OF: Readonly<Record<keyof AutopilotSettings, string>> = {
   maxTrailingEntries: '--max-trailing',
   minQuorum: '--min-quorum',
   stabilizationMs: '--stabilization',
+  preferredRegion: '--preferred-region',
 };
 
 /** The leader's refusal without the endpoint it came from, naming flags rather than settings. */

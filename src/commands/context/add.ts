@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
 import { CliError, EXIT } from '../../common/errors.js';
+import { placementLabelProblem } from '../../common/placement.js';
 import { endpointsFlag } from '../../cli/flags.js';
 import type { ContextEntry } from '../../client/contexts.js';
 
@@ -14,6 +15,7 @@ The same commands then work against that cluster as against a local one, e.g. \`
   static override examples = [
     '<%= config.bin %> context add prod-eu --endpoints 10.0.0.1:7781,10.0.0.2:7781,10.0.0.3:7781 --token-file ~/.fleet/prod-token --admin-token-file ~/.fleet/prod-admin --cacert ca.pem --use',
     '<%= config.bin %> context add lab --endpoints 127.0.0.1:7781',
+    '<%= config.bin %> context add prod-ap --endpoints 10.0.0.1:7781,10.2.0.9:7781 --region ap-south-1 --token-file ~/.fleet/prod-token',
     '<%= config.bin %> context add etcd-prod --etcd --endpoints 10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --cacert ca.pem --cert client.pem --key client-key.pem --user root --password-file ~/.etcd/root-pw',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
@@ -28,6 +30,7 @@ The same commands then work against that cluster as against a local one, e.g. \`
     etcd: Flags.boolean({ description: "an etcd v3 cluster (3.4 or later): the endpoints are its members' client URLs (host:port)", default: false }),
     user: Flags.string({ description: "etcd user (etcd's own auth; needs --password-file)", helpValue: '<name>', dependsOn: ['etcd', 'password-file'] }),
     'password-file': Flags.string({ description: "file holding the etcd user's password", helpValue: '<file>', dependsOn: ['user'] }),
+    region: Flags.string({ description: 'the region you read from: min-index and max-staleness reads go first to members (read replicas included) that run in it', helpValue: '<region>' }),
     use: Flags.boolean({ description: 'make it the current context', default: false }),
     overwrite: Flags.boolean({ description: 'replace an existing context of that name', default: false }),
   };
@@ -40,6 +43,11 @@ The same commands then work against that cluster as against a local one, e.g. \`
     }
     const entry: Record<string, unknown> = { endpoints: flags.endpoints, ...(flags.etcd ? { engine: 'etcd' } : {}) };
     for (const [field, flag] of files) if (flags[flag] !== undefined) entry[field] = await readable(flags[flag], `--${flag}`);
+    if (flags.region !== undefined) {
+      const problem = placementLabelProblem(flags.region, '--region');
+      if (problem !== undefined) throw new CliError(problem, { exitCode: EXIT.usage });
+      entry.region = flags.region;
+    }
     if (flags.user !== undefined) entry.user = flags.user;
     if (flags['password-file'] !== undefined) entry.passwordFile = await readable(flags['password-file'], '--password-file');
     const store = await this.contextStore();

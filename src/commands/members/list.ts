@@ -5,12 +5,13 @@ import { naturalCompare } from '../../ops/natural-order.js';
 export interface MembersListResult {
   readonly leader: string | null;
   /** `zone` and `region`: as the answering member heard them announced (null when unset or unknown). */
-  readonly members: ReadonlyArray<{ readonly id: string; readonly address: string; readonly voter: boolean; readonly leader: boolean; readonly zone?: string | null; readonly region?: string | null }>;
+  readonly members: ReadonlyArray<{ readonly id: string; readonly address: string; readonly voter: boolean; readonly leader: boolean; readonly zone?: string | null; readonly region?: string | null; readonly readReplica?: boolean }>;
 }
 
 export default class MembersList extends FleetCommand {
   static override summary = 'List the members of the coordinator cluster as the leader records them.';
-  static override description = 'The membership: voters and learners with their addresses. For their health, lag and roles, see fleet status.';
+  static override description =
+    'The membership: voters, learners and read replicas (learners for good, started with --read-replica) with their addresses. For their health, lag and roles, see fleet status.';
   static override examples = ['<%= config.bin %> members list', '<%= config.bin %> members list --json'];
 
   async run(): Promise<MembersListResult> {
@@ -21,13 +22,13 @@ export default class MembersList extends FleetCommand {
     const leader = view.leaderId === '' ? null : view.leaderId;
     const members = [...view.members]
       .sort((a, b) => naturalCompare(a.id, b.id))
-      .map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === leader, zone: m.zone ?? null, region: m.region ?? null }));
+      .map((m) => ({ id: m.id, address: m.address, voter: m.voter, leader: m.id === leader, zone: m.zone ?? null, region: m.region ?? null, readReplica: m.readReplica === true }));
     if (!this.jsonEnabled()) {
       const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
       const p = stdoutPalette();
       // The zone column only where placement is in play, as in fleet status.
       const zoned = members.some((m) => m.zone !== null);
-      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, ...(zoned ? [m.zone ?? p.dim('-')] : []), m.voter ? 'voter' : 'learner', m.leader ? p.accent('leader') : '']);
+      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, ...(zoned ? [m.zone ?? p.dim('-')] : []), kindOf(m), m.leader ? p.accent('leader') : '']);
       this.log(renderTable([{ header: 'id' }, { header: 'address' }, ...(zoned ? [{ header: 'zone' }] : []), { header: 'kind' }, { header: 'leader' }], rows, p));
     }
     return { leader, members };
@@ -46,4 +47,10 @@ export default class MembersList extends FleetCommand {
     }
     return { leader: view.leader, members };
   }
+}
+
+/** What the kind column says: a read replica is a learner that is never promoted. */
+function kindOf(m: { readonly voter: boolean; readonly readReplica?: boolean }): string {
+  if (m.voter) return 'voter';
+  return m.readReplica ? 'replica' : 'learner';
 }

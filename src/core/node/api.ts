@@ -11,12 +11,20 @@ export interface MemberInfo {
   /** Its failure domain as this member knows it (announced on peer streams); absent when unset or not yet heard. */
   readonly zone?: string;
   readonly region?: string;
+  /** A permanent non-voting member (`--read-replica`), as it announced itself; absent otherwise. */
+  readonly readReplica?: boolean;
 }
 
-/** Where a member runs: its zone and region (`fleet node start --zone --region`), '' when unset. */
+/**
+ * Where a member runs: its zone and region (`fleet node start --zone --region`), '' when unset,
+ * and whether it is a permanent read replica (`--read-replica`). The member announces all three
+ * on every peer stream it opens, so every member (the leader's autopilot included) learns them
+ * again after any restart, without a log entry.
+ */
 export interface Placement {
   readonly zone: string;
   readonly region: string;
+  readonly readReplica?: boolean;
 }
 
 /** A follower's replication progress as the leader sees it. */
@@ -70,6 +78,8 @@ export interface MemberStatus {
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;
   readonly region?: string;
+  /** This member was started as a permanent read replica; absent otherwise. */
+  readonly readReplica?: boolean;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */

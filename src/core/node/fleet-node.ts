@@ -210,6 +210,7 @@ export class FleetNode implements NodeApi {
       settings: () => decodeSettings(this.sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value),
       promote: (id) => this.promoteMember(id),
       remove: (id) => this.removeMember(id),
+      transfer: async (id) => void (await this.transferLeadership(id)),
       log: (level, fields, msg) => this.opts.logger[level](fields, msg),
     });
     this.space = new SpaceWatch(this.rt, () => opts.storage.retryWrites?.() ?? Promise.resolve(true), {
@@ -819,9 +820,14 @@ export class FleetNode implements NodeApi {
   }
 
   /** A member's zone and region as far as this member knows them, without the unset ones. */
-  private placementOf(id: string): { zone?: string; region?: string } {
+  private placementOf(id: string): { zone?: string; region?: string; readReplica?: boolean } {
     const p = id === this.id ? this.opts.placement : this.placements.get(id);
-    return { ...(p?.zone ? { zone: p.zone } : {}), ...(p?.region ? { region: p.region } : {}) };
+    return { ...(p?.zone ? { zone: p.zone } : {}), ...(p?.region ? { region: p.region } : {}), ...(p?.readReplica ? { readReplica: true } : {}) };
+  }
+
+  /** Whether `id` announced itself a permanent read replica: never promoted, by autopilot or an operator. */
+  private isReadReplica(id: string): boolean {
+    return (id === this.id ? this.opts.placement : this.placements.get(id))?.readReplica === true;
   }
 
   // ------------------------------------------------------------------ autopilot
@@ -838,7 +844,9 @@ export class FleetNode implements NodeApi {
       if (id === this.id) return { id, voter, lastContactMs: 0, trailingEntries: 0, trailingMs: 0 };
       return { id, voter, trailingEntries: Math.max(0, st.lastIndex - (matches.get(id) ?? 0)), ...this.followerTimes.ages(id, now) };
     });
-    return { now, leader: this.id, voters: st.conf.voters, learners: st.conf.learners, changePending: st.confChangeBlocked, observations };
+    const replicas = st.conf.learners.filter((id) => this.isReadReplica(id));
+    const regions = Object.fromEntries([...st.progress.keys()].flatMap((id) => (this.placementOf(id).region ? [[id, this.placementOf(id).region!]] : [])));
+    return { now, leader: this.id, voters: st.conf.voters, learners: st.conf.learners, replicas, regions, changePending: st.confChangeBlocked, observations };
   }
 
   /** The replicated autopilot settings, read linearizably (so every member answers the same). */
@@ -957,6 +965,7 @@ export class FleetNode implements NodeApi {
   async promoteMember(id: string): Promise<void> {
     const st = this.raw.status();
     if (!st.conf.learners.includes(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is not a learner`);
+    if (this.isReadReplica(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is a read replica (started with --read-replica): it never votes; start a member without it to add a voter`);
     const p = st.progress.get(id);
     if (p && st.lastIndex - p.match > 1000) throw new NodeError('FAILED_PRECONDITION', `${id} trails the leader by ${st.lastIndex - p.match} entries; wait until it catches up`);
     await this.changeMembership({ type: 'add-voter', node: id, context: Buffer.from(JSON.stringify({ address: this.members.get(id) ?? '' })) });

@@ -224,5 +224,5 @@ function autopilotPatch(req: wire.SetAutopilotRequest__Output): AutopilotPatch {
   return patch as AutopilotPatch;
 }
 
-const AUTOPILOT_FIELDS = ['autoPromoteLearners', 'cleanupDeadMembers', 'deadAfterMs', 'lastContactThresholdMs', 'maxTrailingEntries', 'minQuorum', 'stabilizationMs'] as const;
+const AUTOPILOT_FIELDS = ['autoPromoteLearners', 'cleanupDeadMembers', 'deadAfterMs', 'lastContactThresholdMs', 'maxTrailingEntries', 'minQuorum', 'stabilizationMs', 'preferredRegion'] as const;
 

@@ -18,7 +18,7 @@ export interface PeerEndpoint {
   /** A peer said where it listens (the first batch of each of its streams). */
   peerAddress(peer: string, address: string): void;
   /** A peer said where it runs (zone and region, '' when unset), on the same first batch. */
-  peerPlacement?(peer: string, placement: { zone: string; region: string }): void;
+  peerPlacement?(peer: string, placement: { zone: string; region: string; readReplica: boolean }): void;
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
   /** Whether `id` is a member this one may hear from (see FleetNode.knowsPeer). */
   knowsPeer(id: string): boolean;
@@ -37,7 +37,7 @@ export interface PeerTransportOptions {
   /** Where this member listens, announced to peers. */
   readonly selfAddress: string;
   /** This member's zone and region, announced with its address. */
-  readonly selfPlacement?: { readonly zone: string; readonly region: string };
+  readonly selfPlacement?: { readonly zone: string; readonly region: string; readonly readReplica?: boolean };
   readonly clusterName: string;
   readonly clusterId: ClusterIdentity;
   readonly credentials: grpc.ChannelCredentials;
@@ -129,7 +129,7 @@ export class GrpcPeerTransport implements PeerSender {
     const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
     const placement = this.opts.selfPlacement;
-    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '' } : {};
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true } : {};
     link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
@@ -256,7 +256,7 @@ export class GrpcPeerTransport implements PeerSender {
       if (this.blocked.has(id)) return;
       if (batch.fromAddress) {
         this.endpoint?.peerAddress(id, batch.fromAddress);
-        this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion });
+        this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion, readReplica: batch.fromReadReplica });
       }
       for (const w of batch.messages) {
         try {

@@ -435,10 +435,14 @@ function addLearner(now: Cluster, id: string, address: string, probe: NewcomerPr
   return { ...base, after: now.shape({ learners: [...now.learners, id] }), members: [newcomer], steps: [`add ${id} at ${address} as a learner`], notes };
 }
 
+/** Why a read replica is never promoted; the leader refuses in the same words, should --force get past the gate. */
+const READ_REPLICA_REFUSAL = (id: string): string => `${id} is a read replica (started with --read-replica): it never votes; start a member without it to add a voter`;
+
 function promote(now: Cluster, id: string): Draft {
   const base = unchanged(now, `promote ${id} to voter`);
   if (!now.isMember(id)) return { ...base, invalid: `${id} is not a member (fleet members list)` };
   if (now.isVoter(id)) return { ...base, invalid: `${id} is already a voter` };
+  if (now.row(id)?.readReplica) return { ...base, invalid: READ_REPLICA_REFUSAL(id) };
   const m = now.involved(id, 'promoted');
   const after = now.shape({ voters: [...now.voters, id], learners: now.learners.filter((l) => l !== id) });
   return { ...base, after, members: [m], steps: [`promote ${id} to voter`], risks: readiness(m, 'a new voter counts towards the quorum at once'), changesVoters: true };

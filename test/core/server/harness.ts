@@ -36,6 +36,8 @@ export class FakeNode implements NodeApi {
   readonly sm = new FleetStateMachine();
   readonly changes = new ChangeFeed();
   address = '';
+  /** The region its status reports ('' none). */
+  region = '';
   leader: boolean;
   term: number;
   leaderHint: { id: string; address: string };
@@ -118,6 +120,7 @@ export class FakeNode implements NodeApi {
       repairsCompleted: 0,
       autopilot: undefined,
       storage: 'ok',
+      ...(this.region === '' ? {} : { region: this.region }),
     };
   }
 

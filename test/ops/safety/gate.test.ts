@@ -88,6 +88,14 @@ describe('previewChange: membership', () => {
     expect(codes(previewChange(healthy3, { kind: 'promote', id: 'n2' }))).toEqual(['INVALID']);
   });
 
+  it('refuses to promote a read replica, even with --force', () => {
+    const members = [...MEMBERS3, { id: 'n4', address: '127.0.0.1:7784', voter: false, readReplica: true }];
+    const model = buildStatusModel([ok(leader({ members, progress: [...leader().progress, progress('n4')] })), ok(member('n2', { members })), ok(member('n3', { members })), ok(member('n4', { members, role: 'learner', readReplica: true }))]);
+    const p = previewChange(model, { kind: 'promote', id: 'n4' });
+    expect(p.problems).toEqual([{ code: 'INVALID', forceable: false, message: 'n4 is a read replica (started with --read-replica): it never votes; start a member without it to add a voter' }]);
+    expect(decide(p, true)).toMatchObject({ proceed: false, forceable: false });
+  });
+
   it('refuses everything but says so once when the cluster has no quorum', () => {
     const p = previewChange(noQuorum, { kind: 'remove', id: 'n3' });
     expect(p.problems).toEqual([expect.objectContaining({ code: 'NO_QUORUM', forceable: false })]);

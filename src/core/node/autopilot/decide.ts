@@ -6,17 +6,20 @@
  *
  * Safety rules, in the order they are checked:
  * - nothing while a configuration change is pending (one change at a time);
- * - promotions first: a stable learner adds a voter, which only raises fault tolerance;
+ * - promotions first: a stable learner adds a voter, which only raises fault tolerance; a read
+ *   replica is a learner for good and is never promoted;
  * - a dead voter is removed only if at least `minQuorum` voters remain after it, and the
  *   voters left that are alive still form a majority of the smaller configuration (Consul
  *   lost quorum in hashicorp/consul#5922 by removing servers down to fewer than it needed);
- * - the leader never removes itself; a dead learner never counts towards quorum, so it may go.
+ * - the leader never removes itself; a dead learner never counts towards quorum, so it may go;
+ * - last, with no membership change due: a leader outside the preferred region hands leadership
+ *   to a stable voter of that region that trails by nothing (a transfer keeps the quorum).
  */
 import type { MemberHealth } from './health.js';
 import type { AutopilotSettings } from './settings.js';
 
 /** A change autopilot makes through the ordinary membership path. */
-export type AutopilotAction = { readonly kind: 'promote'; readonly id: string; readonly reason: string } | { readonly kind: 'remove'; readonly id: string; readonly reason: string };
+export type AutopilotAction = { readonly kind: 'promote' | 'remove' | 'transfer'; readonly id: string; readonly reason: string };
 
 /** Everything a decision depends on. */
 export interface AutopilotInput {
@@ -24,7 +27,11 @@ export interface AutopilotInput {
   readonly health: readonly MemberHealth[];
   readonly voters: readonly string[];
   readonly learners: readonly string[];
+  /** Learners that are permanent read replicas (`--read-replica`): never promoted. */
+  readonly replicas?: readonly string[];
   readonly leader: string;
+  /** Each member's region as the leader knows it (absent: unknown or unset). */
+  readonly regions?: Readonly<Record<string, string>>;
   /** A configuration change is proposed but not yet applied (the operator's or autopilot's own). */
   readonly changePending: boolean;
 }
@@ -41,12 +48,28 @@ export function decideAutopilot(input: AutopilotInput): AutopilotDecision {
   const health = [...input.health].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const promotion = nextPromotion(input, health);
   if (promotion !== undefined) return { action: promotion, held: [] };
-  return nextRemoval(input, health);
+  const removal = nextRemoval(input, health);
+  if (removal.action !== undefined) return removal;
+  const transfer = leaderHome(input, health);
+  return transfer === undefined ? removal : { action: transfer.action, held: [...removal.held, ...transfer.held] };
+}
+
+/** Leadership back to the preferred region, when its leader is elsewhere and a voter there is ready to take over. */
+function leaderHome(input: AutopilotInput, health: readonly MemberHealth[]): { action: AutopilotAction | undefined; held: string[] } | undefined {
+  const region = input.settings.preferredRegion;
+  const regions = input.regions ?? {};
+  if (region === '' || regions[input.leader] === region) return undefined;
+  const home = input.voters.filter((id) => id !== input.leader && regions[id] === region);
+  if (home.length === 0) return { action: undefined, held: [`the leader runs outside the preferred region ${region}, and no voter runs in it`] };
+  const ready = health.find((h) => home.includes(h.id) && h.stable && !h.dead && h.trailingEntries === 0);
+  if (ready === undefined) return { action: undefined, held: [`the leader runs outside the preferred region ${region}; no voter there is stable and caught up yet (${home.join(', ')})`] };
+  return { action: { kind: 'transfer', id: ready.id, reason: `${ready.id} runs in the preferred region ${region}, stable and caught up` }, held: [] };
 }
 
 function nextPromotion(input: AutopilotInput, health: readonly MemberHealth[]): AutopilotAction | undefined {
   if (!input.settings.autoPromoteLearners) return undefined;
-  const learners = new Set(input.learners);
+  const replicas = new Set(input.replicas ?? []);
+  const learners = new Set(input.learners.filter((id) => !replicas.has(id)));
   const ready = health.find((h) => learners.has(h.id) && h.stable && !h.dead);
   if (ready === undefined) return undefined;
   return { kind: 'promote', id: ready.id, reason: `learner healthy for ${input.settings.stabilizationMs} ms` };

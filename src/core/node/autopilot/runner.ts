@@ -14,6 +14,10 @@ export interface LeaderView {
   readonly leader: string;
   readonly voters: readonly string[];
   readonly learners: readonly string[];
+  /** The learners that announced themselves permanent read replicas. */
+  readonly replicas: readonly string[];
+  /** Each member's region as announced (absent: unset or not heard). */
+  readonly regions?: Readonly<Record<string, string>>;
   readonly changePending: boolean;
   readonly observations: readonly MemberObservation[];
 }
@@ -24,6 +28,8 @@ export interface AutopilotHost {
   settings(): { readonly settings: AutopilotSettings; readonly problem?: string };
   promote(id: string): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Hands leadership to `id` (the preferred region); absent on hosts that cannot. */
+  transfer?(id: string): Promise<void>;
   log(level: 'info' | 'warn', fields: object, msg: string): void;
 }
 
@@ -59,7 +65,7 @@ export class AutopilotRunner {
     const { settings, problem } = this.host.settings();
     const health = assessHealth(view.observations, this.healthySince, settings, view.now);
     this.healthySince = new Map(health.map((h) => [h.id, h.healthySince]));
-    const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, leader: view.leader, changePending: view.changePending || this.applying });
+    const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, replicas: view.replicas, ...(view.regions === undefined ? {} : { regions: view.regions }), leader: view.leader, changePending: view.changePending || this.applying });
     this.latest = { settings, ...(problem === undefined ? {} : { settingsProblem: problem }), health, held: decision.held, ...(this.lastAction === undefined ? {} : { lastAction: this.lastAction }) };
     if (decision.action !== undefined) this.apply(decision.action);
   }
@@ -69,11 +75,17 @@ export class AutopilotRunner {
     return this.latest;
   }
 
+  private change(action: AutopilotAction): Promise<void> {
+    if (action.kind === 'promote') return this.host.promote(action.id);
+    if (action.kind === 'remove') return this.host.remove(action.id);
+    return this.host.transfer?.(action.id) ?? Promise.resolve();
+  }
+
   private apply(action: AutopilotAction): void {
     this.applying = true;
     const what = `${action.kind} ${action.id}`;
     this.host.log('info', { action: action.kind, member: action.id, reason: action.reason }, `autopilot: ${what}`);
-    const change = action.kind === 'promote' ? this.host.promote(action.id) : this.host.remove(action.id);
+    const change = this.change(action);
     change.then(
       () => (this.lastAction = `${what}: done (${action.reason})`),
       (err: unknown) => {

@@ -21,6 +21,8 @@ export interface AutopilotSettings {
   readonly minQuorum: number;
   /** How long a member must stay healthy to be stable (and a learner to be promoted). */
   readonly stabilizationMs: number;
+  /** After a failover, hand leadership back to a stable, caught-up voter of this region ('' off). */
+  readonly preferredRegion: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export const DEFAULT_AUTOPILOT: AutopilotSettings = {
   maxTrailingEntries: 1_000,
   minQuorum: 3,
   stabilizationMs: 10_000,
+  preferredRegion: '',
 };
 
 /** Where the settings live in the replicated KV (a namespace `fleet kv` users are told to leave alone). */
@@ -56,6 +59,7 @@ export function settingsProblem(s: AutopilotSettings): string | undefined {
   }
   if (!Number.isInteger(s.minQuorum) || s.minQuorum < 1 || s.minQuorum > MAX_MIN_QUORUM) return `minQuorum must be 1..${MAX_MIN_QUORUM}, got ${s.minQuorum}`;
   if (!Number.isInteger(s.maxTrailingEntries) || s.maxTrailingEntries < 0 || s.maxTrailingEntries > MAX_TRAILING) return `maxTrailingEntries must be 0..${MAX_TRAILING}, got ${s.maxTrailingEntries}`;
+  if (s.preferredRegion !== '' && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(s.preferredRegion)) return `preferredRegion must be a region label of letters, digits, '.', '_' or '-' (at most 63), got '${s.preferredRegion}'`;
   // A member must be unhealthy before it is dead: dead-after below the contact threshold would remove members that still count as healthy.
   if (s.deadAfterMs < s.lastContactThresholdMs) return `deadAfterMs (${s.deadAfterMs} ms) must be at least lastContactThresholdMs (${s.lastContactThresholdMs} ms)`;
   return undefined;

@@ -37,9 +37,40 @@ describe('decideAutopilot: promotion', () => {
     expect(d.held[0]).toMatch(/pending/);
   });
 
+  it('never promotes a read replica, however stable, but still promotes the learner after it', () => {
+    const members = [health('n1'), health('n2'), health('n3'), health('r1', { voter: false }), health('r2', { voter: false })];
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], ['r1'], members, { replicas: ['r1'] })).action).toBeUndefined();
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], ['r1', 'r2'], members, { replicas: ['r1'] })).action).toMatchObject({ kind: 'promote', id: 'r2' });
+  });
+
   it('promotes before it removes: one change at a time, the one that adds safety first', () => {
     const d = decideAutopilot(input(['n1', 'n2', 'n3', 'n4', 'n5'], ['n6'], [health('n1'), health('n2'), health('n3'), health('n4'), dead('n5'), health('n6', { voter: false })]));
     expect(d.action).toMatchObject({ kind: 'promote', id: 'n6' });
+  });
+});
+
+describe('decideAutopilot: preferred leader region', () => {
+  const PREFER_EU: AutopilotSettings = { ...ON, preferredRegion: 'eu' };
+  const regions = { n1: 'us', n2: 'eu', n3: 'eu', r1: 'eu' };
+  const three = [health('n1'), health('n2'), health('n3'), health('r1', { voter: false })];
+
+  it('hands leadership to a stable, caught-up voter of the preferred region', () => {
+    const d = decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { settings: PREFER_EU, regions }));
+    expect(d.action).toMatchObject({ kind: 'transfer', id: 'n2' });
+  });
+
+  it('waits while the voters there trail or are not yet stable, and never picks a replica', () => {
+    const members = [health('n1'), health('n2', { trailingEntries: 3 }), health('n3', { stable: false }), health('r1', { voter: false })];
+    const d = decideAutopilot(input(['n1', 'n2', 'n3'], ['r1'], members, { settings: PREFER_EU, regions, replicas: ['r1'] }));
+    expect(d.action).toBeUndefined();
+    expect(d.held).toEqual(['the leader runs outside the preferred region eu; no voter there is stable and caught up yet (n2, n3)']);
+  });
+
+  it('does nothing when the leader is home, no region is preferred, or a membership change comes first', () => {
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { settings: PREFER_EU, regions: { ...regions, n1: 'eu' } })).action).toBeUndefined();
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { regions })).action).toBeUndefined();
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], ['n4'], [...three, health('n4', { voter: false })], { settings: PREFER_EU, regions })).action).toMatchObject({ kind: 'promote', id: 'n4' });
+    expect(decideAutopilot(input(['n1', 'n2', 'n3'], [], three, { settings: { ...PREFER_EU, preferredRegion: 'ap' }, regions })).held).toEqual(['the leader runs outside the preferred region ap, and no voter runs in it']);
   });
 });
 
@@ -103,7 +134,9 @@ const arbitraryCluster = fc
       const state = id === 'n1' ? 'stable' : c.states[i]!;
       return state === 'dead' ? dead(id, voters.includes(id)) : health(id, { voter: voters.includes(id), stable: state === 'stable' });
     });
-    return input(voters, learners, members, { settings: { ...ON, minQuorum: c.minQuorum, autoPromoteLearners: c.promote, cleanupDeadMembers: c.cleanup }, changePending: c.pending });
+    // The first learner is a read replica in every other cluster.
+    const replicas = c.voters % 2 === 0 ? learners.slice(0, 1) : [];
+    return input(voters, learners, members, { settings: { ...ON, minQuorum: c.minQuorum, autoPromoteLearners: c.promote, cleanupDeadMembers: c.cleanup }, changePending: c.pending, replicas });
   });
 
 describe('decideAutopilot: properties', () => {
@@ -118,6 +151,7 @@ describe('decideAutopilot: properties', () => {
         if (action.kind === 'promote') {
           expect(inp.settings.autoPromoteLearners).toBe(true);
           expect(inp.learners).toContain(action.id);
+          expect(inp.replicas ?? []).not.toContain(action.id);
           expect(h.stable && !h.dead).toBe(true);
           return;
         }

@@ -17,6 +17,7 @@ function fakeHost() {
           leader: 'n1',
           voters: ['n1', 'n2', 'n3'],
           learners: ['n4'],
+          replicas: [],
           changePending: false,
           observations: ['n1', 'n2', 'n3', 'n4'].map((id) => ({ id, voter: id !== 'n4', lastContactMs: 0, trailingEntries: 0, trailingMs: 0 })),
         }

@@ -10,6 +10,7 @@ export interface AutopilotSettings {
   'maxTrailingEntries'?: (number | string | Long);
   'minQuorum'?: (number);
   'stabilizationMs'?: (number | string | Long);
+  'preferredRegion'?: (string);
 }
 
 export interface AutopilotSettings__Output {
@@ -20,4 +21,5 @@ export interface AutopilotSettings__Output {
   'maxTrailingEntries': (number);
   'minQuorum': (number);
   'stabilizationMs': (number);
+  'preferredRegion': (string);
 }

@@ -7,6 +7,7 @@ export interface MemberInfo {
   'voter'?: (boolean);
   'zone'?: (string);
   'region'?: (string);
+  'readReplica'?: (boolean);
 }
 
 export interface MemberInfo__Output {
@@ -15,4 +16,5 @@ export interface MemberInfo__Output {
   'voter': (boolean);
   'zone': (string);
   'region': (string);
+  'readReplica': (boolean);
 }

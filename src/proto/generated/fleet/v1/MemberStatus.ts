@@ -34,6 +34,7 @@ export interface MemberStatus {
   'clockOffsetMs'?: (number | string | Long);
   'zone'?: (string);
   'region'?: (string);
+  'readReplica'?: (boolean);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
 }
@@ -65,6 +66,7 @@ export interface MemberStatus__Output {
   'clockOffsetMs'?: (number);
   'zone': (string);
   'region': (string);
+  'readReplica': (boolean);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
 }

@@ -10,6 +10,7 @@ export interface PeerBatch {
   'clusterId'?: (string);
   'fromZone'?: (string);
   'fromRegion'?: (string);
+  'fromReadReplica'?: (boolean);
 }
 
 export interface PeerBatch__Output {
@@ -20,4 +21,5 @@ export interface PeerBatch__Output {
   'clusterId': (string);
   'fromZone': (string);
   'fromRegion': (string);
+  'fromReadReplica': (boolean);
 }

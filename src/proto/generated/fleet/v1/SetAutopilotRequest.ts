@@ -10,6 +10,7 @@ export interface SetAutopilotRequest {
   'maxTrailingEntries'?: (number | string | Long);
   'minQuorum'?: (number);
   'stabilizationMs'?: (number | string | Long);
+  'preferredRegion'?: (string);
   '_autoPromoteLearners'?: "autoPromoteLearners";
   '_cleanupDeadMembers'?: "cleanupDeadMembers";
   '_deadAfterMs'?: "deadAfterMs";
@@ -17,6 +18,7 @@ export interface SetAutopilotRequest {
   '_maxTrailingEntries'?: "maxTrailingEntries";
   '_minQuorum'?: "minQuorum";
   '_stabilizationMs'?: "stabilizationMs";
+  '_preferredRegion'?: "preferredRegion";
 }
 
 export interface SetAutopilotRequest__Output {
@@ -27,6 +29,7 @@ export interface SetAutopilotRequest__Output {
   'maxTrailingEntries'?: (number);
   'minQuorum'?: (number);
   'stabilizationMs'?: (number);
+  'preferredRegion'?: (string);
   '_autoPromoteLearners'?: "autoPromoteLearners";
   '_cleanupDeadMembers'?: "cleanupDeadMembers";
   '_deadAfterMs'?: "deadAfterMs";
@@ -34,4 +37,5 @@ export interface SetAutopilotRequest__Output {
   '_maxTrailingEntries'?: "maxTrailingEntries";
   '_minQuorum'?: "minQuorum";
   '_stabilizationMs'?: "stabilizationMs";
+  '_preferredRegion'?: "preferredRegion";
 }
