@@ -151,7 +151,7 @@ describe('fleet recover', () => {
     const drill = await fleet('drill', 'kill-leader', '--rounds', '1', '--warmup', '1s', '--observe', '3s', '--clients', '4', '--keys', '8', '--settle', '30s', '--json');
     expect(drill.code, `${drill.stdout}\n${drill.stderr}`).toBe(0);
     expect((JSON.parse(drill.stdout) as { verdict: string }).verdict).toBe('pass');
-    for (const key of ['app/k0', 'app/k11', 'app/after-recover']) expect((await json<{ value: string }>(0, 'kv', 'get', key)).value, key).toBe(written.get(key)?.value ?? 'yes');
+    for (const key of ['app/k0', 'app/k5', 'app/after-recover']) expect((await json<{ value: string }>(0, 'kv', 'get', key)).value, key).toBe(written.get(key)?.value ?? 'yes');
 
     const destroyed = await fleet('destroy', '--yes');
     expect(destroyed.code, destroyed.stderr).toBe(0);
