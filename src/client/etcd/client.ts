@@ -100,6 +100,24 @@ export class EtcdClient {
     this.#creds = channelCredentials(opts.tls);
   }
 
+  /**
+   * Runs `run` on the first member that answers, in the order given: etcd forwards writes to its
+   * leader and makes reads linearizable, so any member serves. A refusal is final; only retryable
+   * failures move on to the next member.
+   */
+  async onAnyMember<T>(run: (endpoint: string) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (const ep of this.endpoints) {
+      try {
+        return await run(ep);
+      } catch (err) {
+        last = err;
+        if (!(err instanceof FleetClientError) || !err.retryable) throw err;
+      }
+    }
+    throw last;
+  }
+
   #member(endpoint: string): MemberChannel {
     let ch = this.#channels.get(endpoint);
     if (ch === undefined) {

@@ -96,7 +96,7 @@ export class EtcdRegistry implements Registry {
     const end = prefixEnd(this.#key('clusters/'));
     let from = this.#key(`clusters/${opts.after === undefined ? '' : `${opts.after}\0`}`);
     for (;;) {
-      const page = await this.#any((ep) => this.client.range(ep, from, { rangeEnd: end, limit: Math.max(limit + 1, 100) }));
+      const page = await this.client.onAnyMember((ep) => this.client.range(ep, from, { rangeEnd: end, limit: Math.max(limit + 1, 100) }));
       for (const kv of page.kvs) {
         const name = kv.key.toString().slice(this.#key('clusters/').length);
         const c = clusterView(name, JSON.parse(kv.value.toString()) as StoredCluster, kv.modRevision);
@@ -201,16 +201,16 @@ export class EtcdRegistry implements Registry {
   }
 
   async #read<T>(rest: string): Promise<Read<T>> {
-    const kv = await this.#any((ep) => this.client.get(ep, this.#key(rest)));
+    const kv = await this.client.onAnyMember((ep) => this.client.get(ep, this.#key(rest)));
     return kv === undefined ? { value: undefined, modRevision: 0 } : { value: JSON.parse(kv.value.toString()) as T, modRevision: kv.modRevision };
   }
 
   async #scan(rest: string): Promise<EtcdKeyValue[]> {
-    return (await this.#any((ep) => this.client.list(ep, this.#key(rest)))).kvs;
+    return (await this.client.onAnyMember((ep) => this.client.list(ep, this.#key(rest)))).kvs;
   }
 
   #commit(compare: readonly EtcdCompare[], ops: readonly EtcdTxnOp[]): Promise<{ succeeded: boolean; revision: number }> {
-    return this.#any((ep) => this.client.txn(ep, compare, ops));
+    return this.client.onAnyMember((ep) => this.client.txn(ep, compare, ops));
   }
 
   /** Runs `attempt` until it answers; one that lost a race (a compare failed, undefined) reads again. */
@@ -220,20 +220,6 @@ export class EtcdRegistry implements Registry {
       if (r !== undefined) return r;
     }
     throw new FleetClientError('unavailable', `the registry on etcd kept changing under this write (${MAX_ATTEMPTS} attempts); try again`);
-  }
-
-  /** The first member that answers serves (etcd forwards writes to its leader and makes reads linearizable). */
-  async #any<T>(run: (endpoint: string) => Promise<T>): Promise<T> {
-    let last: unknown;
-    for (const ep of this.client.endpoints) {
-      try {
-        return await run(ep);
-      } catch (err) {
-        last = err;
-        if (!(err instanceof FleetClientError) || !err.retryable) throw err;
-      }
-    }
-    throw last;
   }
 }
 

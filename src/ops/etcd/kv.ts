@@ -18,36 +18,22 @@ export function etcdKey(key: string, ns: string): Buffer {
   return Buffer.from(ns === '' ? key : `${ns}/${key}`);
 }
 
-/** Reads go to any member (etcd makes them linearizable); the first endpoint that answers serves. */
-async function anyMember<T>(client: EtcdClient, run: (endpoint: string) => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (const ep of client.endpoints) {
-    try {
-      return await run(ep);
-    } catch (err) {
-      last = err;
-      if (!(err instanceof FleetClientError) || !err.retryable) throw err;
-    }
-  }
-  throw last;
-}
-
 export async function etcdKvGet(client: EtcdClient, key: string, ns: string): Promise<EtcdKvEntry | undefined> {
-  const kv = await anyMember(client, (ep) => client.get(ep, etcdKey(key, ns)));
+  const kv = await client.onAnyMember((ep) => client.get(ep, etcdKey(key, ns)));
   return kv === undefined ? undefined : { key, value: kv.value.toString(), revision: kv.modRevision, createRevision: kv.createRevision, version: kv.version };
 }
 
 export async function etcdKvPut(client: EtcdClient, key: string, value: string, ns: string): Promise<{ key: string; revision: number }> {
-  return { key, revision: await anyMember(client, (ep) => client.put(ep, etcdKey(key, ns), Buffer.from(value))) };
+  return { key, revision: await client.onAnyMember((ep) => client.put(ep, etcdKey(key, ns), Buffer.from(value))) };
 }
 
 export async function etcdKvDelete(client: EtcdClient, key: string, ns: string): Promise<{ key: string; deleted: boolean }> {
-  return { key, deleted: (await anyMember(client, (ep) => client.delete(ep, etcdKey(key, ns)))) > 0 };
+  return { key, deleted: (await client.onAnyMember((ep) => client.delete(ep, etcdKey(key, ns)))) > 0 };
 }
 
 /** Compare-and-set: `expected` null means the key must be absent. A mismatch is a precondition failure (exit 4). */
 export async function etcdKvCas(client: EtcdClient, key: string, expected: string | null, value: string, ns: string): Promise<{ key: string; revision: number }> {
-  const r = await anyMember(client, (ep) => client.compareAndPut(ep, etcdKey(key, ns), expected === null ? null : Buffer.from(expected), Buffer.from(value)));
+  const r = await client.onAnyMember((ep) => client.compareAndPut(ep, etcdKey(key, ns), expected === null ? null : Buffer.from(expected), Buffer.from(value)));
   if (!r.succeeded) {
     const now = await etcdKvGet(client, key, ns);
     const what = now === undefined ? 'is absent' : `is ${JSON.stringify(now.value)} (revision ${now.revision})`;
@@ -58,7 +44,7 @@ export async function etcdKvCas(client: EtcdClient, key: string, expected: strin
 
 export async function etcdKvList(client: EtcdClient, prefix: string, ns: string, limit: number): Promise<{ entries: EtcdKvEntry[]; more: boolean }> {
   const strip = ns === '' ? 0 : ns.length + 1;
-  const r = await anyMember(client, (ep) => client.list(ep, etcdKey(prefix, ns), limit));
+  const r = await client.onAnyMember((ep) => client.list(ep, etcdKey(prefix, ns), limit));
   const entries = r.kvs.map((kv) => ({ key: kv.key.toString().slice(strip), value: kv.value.toString(), revision: kv.modRevision, createRevision: kv.createRevision, version: kv.version }));
   return { entries, more: r.more };
 }
