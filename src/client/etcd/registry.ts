@@ -17,7 +17,7 @@
  */
 import { FleetClientError } from '../errors.js';
 import { keptOnEtcd, type EtcdRegistryWrite, type Registry } from '../registry.js';
-import type { ClusterView, CommandOf, CommandType, FleetErrorCode, FleetErrorDetails, ListClustersOptions, Page, ShardState, ShardView, Written } from '../types.js';
+import type { ClusterView, CommandOf, CommandType, FleetErrorCode, FleetErrorDetails, ListClustersOptions, Page, ShardView, Written } from '../types.js';
 import { prefixEnd, type EtcdClient, type EtcdCompare, type EtcdKeyValue, type EtcdTxnOp } from './client.js';
 
 /** Where the registry lives when no prefix is given. */
@@ -28,17 +28,8 @@ const MAX_ATTEMPTS = 32;
 
 const q = JSON.stringify;
 
-interface StoredShard {
-  readonly id: string;
-  readonly address: string;
-  readonly region: string;
-  readonly zone: string;
-  readonly state: ShardState;
-  readonly capacity: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly registeredAt: number;
-  readonly lastHeartbeat: number | null;
-}
+/** A shard as stored: the view without its bound count, which is kept under bound/<shard>. */
+type StoredShard = Omit<ShardView, 'boundClusters'>;
 
 interface StoredCluster {
   readonly shard: string | null;
