@@ -17,9 +17,10 @@ import { atMost, compare, type BenchFigure, type Goal } from './figures.js';
 import { BenchCluster } from './harness.js';
 
 const AREA = 'failover';
-const OP_TIMEOUT_MS = 1_000;
+export const OP_TIMEOUT_MS = 1_000;
 
-function drillOptions(drill: DrillName, quick: boolean): DrillOptions {
+/** The options of one round of `drill`, as the failover bench runs it (bench/pause-rounds.ts too). */
+export function drillOptions(drill: DrillName, quick: boolean): DrillOptions {
   return {
     drill,
     rounds: 1,

@@ -8,30 +8,15 @@
  */
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectDrill, runDrill, type DrillName, type DrillOptions } from '../src/ops/drill/index.js';
+import { connectDrill, runDrill, type DrillName } from '../src/ops/drill/index.js';
 import type { HistoryEvent } from '../src/ops/history/index.js';
 import { killPid, onAbort, processesUnder } from './cleanup.js';
+import { OP_TIMEOUT_MS, drillOptions } from './failover.js';
 import { BenchCluster } from './harness.js';
 
-const OP_TIMEOUT_MS = 1_000;
 const ELECTION_MESSAGES = new Set(['campaigning', 'became leader', 'refusing a vote', 'lost the election', 'ignoring a vote request: the leader is alive', 'stepping down: no quorum heard within an election timeout']);
 
-const options: DrillOptions = {
-  drill: (process.argv.find((a) => a.startsWith('--drill='))?.slice('--drill='.length) ?? 'pause-leader') as DrillName,
-  rounds: 1,
-  clients: 8,
-  keys: 16,
-  warmupMs: 2_000,
-  observeMs: 4_000,
-  restart: true,
-  slo: { unavailableMs: 2_500, newLeaderMs: 2_500 },
-  maxLag: 100,
-  settleMs: 30_000,
-  opTimeoutMs: OP_TIMEOUT_MS,
-  pauseMs: 3_000,
-  isolate: 'leader',
-  partitionMs: 3_000,
-};
+const options = drillOptions((process.argv.find((a) => a.startsWith('--drill='))?.slice('--drill='.length) ?? 'pause-leader') as DrillName, false);
 
 /** Election lines of every member's log between `fromMs` and `toMs` (epoch), times relative to `zeroMs`. */
 function electionLines(cluster: BenchCluster, fromMs: number, toMs: number, zeroMs: number): string[] {
