@@ -3,7 +3,7 @@
  * the closest one and exits 2 (usage), and shell completion is there for bash, zsh and fish.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { suggestFlag } from '../../src/cli/suggest.js';
@@ -84,5 +84,22 @@ describe('shell completion', () => {
     expect(complete('fleet status --context ')).toEqual(['prod-eu']);
     // A flag's value is not a command word: the words after it still complete.
     expect(complete('fleet --context prod-eu members l')).toEqual(['list']);
+  });
+});
+
+describe("the operator's NODE_ENV", () => {
+  // oclif reads NODE_ENV=development or test as "run from the sources": it loaded TypeScript and
+  // looked for .ts files on every command, doubling start-up. The built CLI must not care.
+  it.each(['development', 'test'])('NODE_ENV=%s loads no TypeScript', async (nodeEnv) => {
+    const marker = join(sandbox.dir, `typescript-${nodeEnv}`);
+    const hook = join(sandbox.dir, 'typescript-hook.cjs');
+    writeFileSync(hook, [
+      "const Module = require('node:module');",
+      'const load = Module._load;',
+      "Module._load = function (request, ...rest) { if (request === 'typescript') require('node:fs').writeFileSync(process.env.TYPESCRIPT_MARKER, request); return load.call(this, request, ...rest); };",
+    ].join('\n'));
+    const r = await runCli(['context', 'list', '--json'], { ...env, NODE_ENV: nodeEnv, NODE_OPTIONS: `--require ${hook}`, TYPESCRIPT_MARKER: marker });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(marker), 'the CLI loaded typescript').toBe(false);
   });
 });
