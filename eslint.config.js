@@ -64,7 +64,9 @@ export default tseslint.config(
     // so that the simulator runs the production code on simulated time with a seeded generator.
     files: ['src/core/node/**/*.ts'],
     ignores: ['src/core/node/runtime.ts'],
-    rules: nodeRuntimeRules('Use the NodeRuntime (src/core/node/runtime.ts).'),
+    rules: nodeRuntimeRules('Use the NodeRuntime (src/core/node/runtime.ts).', {
+      properties: [{ object: 'process', property: 'memoryUsage', message: 'Use the NodeRuntime (src/core/node/runtime.ts).' }],
+    }),
   },
   {
     // Storage reaches the file system, the clock and other processes only through its port

@@ -24,7 +24,7 @@ import { formatInjected, realSummaryLine, replayRealCommand, type RealRunResult 
 
 const USAGE = `usage: npm run sim -- [--host model|real] --nodes 3|5 --seeds N [--seed-start S] [--steps K]
          [--faults all|none|LIST] [--unsafe MODE] [--workers W] [--verbose]
-       npm run sim -- --host real ... [--disk-faults] [--storage real|model]
+       npm run sim -- --host real ... [--disk-faults] [--storage real|model]   (--disk-faults implies --host real)
 --host model (default): the Raft core in the simulator's own host; K steps of one tick (default 5000);
   --faults from drop,dup,delay,partition,crash,transfer,membership; --unsafe commit-previous-term|vote-twice.
 --host real: real FleetNodes on simulated time, network and disks; K steps of 100 ms (default 200);
@@ -87,10 +87,10 @@ function parseCli(argv: readonly string[]): CliOptions {
     strict: true,
   });
   if (values.help) throw new UsageError('');
-  const host = values.host ?? 'model';
+  // Disk faults exist only under real nodes: asking for them asks for the real host.
+  const host = values.host ?? (values['disk-faults'] ? 'real' : 'model');
   if (host !== 'model' && host !== 'real') throw new UsageError(`--host must be model or real, got '${host}'`);
   if (host === 'real') return parseRealCli(values);
-  if (values['disk-faults']) throw new UsageError('--disk-faults needs --host real');
   if (values.storage !== undefined) throw new UsageError('--storage needs --host real');
   const nodes = integer('nodes', values.nodes, 3, 3);
   if (nodes !== 3 && nodes !== 5) throw new UsageError(`--nodes must be 3 or 5, got ${nodes}`);

@@ -807,7 +807,7 @@ export class FleetNode implements NodeApi {
       lastContactMs: st.role === 'leader' ? 0 : this.lastLeaderContact < 0 ? -1 : this.rt.monoNow() - this.lastLeaderContact,
       uptimeMs: this.rt.monoNow() - this.startedAt,
       version: this.opts.version,
-      rssBytes: process.memoryUsage.rss(),
+      rssBytes: this.rt.rssBytes(),
       snapshotsTaken: this.snapshotsTaken,
       elections: this.elections,
       ...(this.repair ? { repair: this.repair } : {}),

@@ -1,5 +1,5 @@
 /**
- * The member's clock, timers and randomness, as a port. Production wires Node's (`systemRuntime`);
+ * The member's clock, timers, randomness and memory reading, as a port. Production wires Node's (`systemRuntime`);
  * the deterministic simulator (test/sim/real) wires simulated time and a seeded generator, so the
  * code that runs in production is the code the simulator runs. Nothing in src/core/node reads a
  * clock, arms a timer or draws a random number except through this object (eslint.config.js keeps
@@ -33,6 +33,8 @@ export interface NodeRuntime {
   randomInt(n: number): number;
   /** A uniformly drawn number in [0, 1). */
   random(): number;
+  /** The process's resident memory in bytes, for `fleet status`; a system call, so not per step in the simulator. */
+  rssBytes(): number;
 }
 
 /** Node's clock, timers and randomness: what a member runs with in production. */
@@ -50,4 +52,5 @@ export const systemRuntime: NodeRuntime = {
   },
   randomInt: (n) => randomInt(n),
   random: () => Math.random(),
+  rssBytes: () => process.memoryUsage.rss(),
 };

@@ -22,6 +22,7 @@ function manualRuntime() {
     clearTimer: (t) => void timers.delete(t as unknown as number),
     setImmediate: (fn) => fn(),
     randomInt: () => 0,
+    rssBytes: () => 0,
     random: () => 0,
   };
   /** Fires the one armed timer (moving the clock to it) and lets the retry it starts finish. */

@@ -134,6 +134,8 @@ class Member {
   node: FleetNode | undefined;
   incarnations = 0;
   snapshotsInstalled = 0;
+  /** The node and applied index whose registry was last hashed: a state that has not moved is not hashed again. */
+  hashed: { node: FleetNode; index: number } | undefined;
 
   constructor(
     readonly id: string,
@@ -541,16 +543,21 @@ export class RealCluster {
    * fewer clients than the session limit, so a session lost (to a clock jump, say) is a bug.
    */
   private async checkState(m: Member, node: FleetNode): Promise<void> {
-    let seen: { index: number; hash: number; lost: string[] } | undefined;
+    let seen: { index: number; hash: number | undefined; lost: string[] } | undefined;
     const answered = this.clients.sessionsAnswered();
     await node
       .read({ mode: 'min-index', index: 0 }, (sm) => {
         const lost = answered.filter((a) => a.index <= sm.appliedIndex && !sm.hasSession(a.clientId)).map((a) => `${a.clientId} (answered at ${a.index})`);
-        seen = { index: sm.appliedIndex, hash: hashBytes(sm.snapshot()), lost };
+        // The registry moves only by applying entries (or installing a snapshot, which moves the
+        // applied index too), so the same node at the same index holds what was hashed already.
+        const unmoved = m.hashed?.node === node && m.hashed.index === sm.appliedIndex;
+        seen = { index: sm.appliedIndex, hash: unmoved ? undefined : hashBytes(sm.snapshot()), lost };
       })
       .catch(() => undefined);
     if (seen === undefined || seen.index === 0) return;
     if (seen.lost.length > 0) throw new SafetyViolation('session-lost', `${m.id} at applied index ${seen.index} no longer holds the sessions of ${seen.lost.join(', ')}`);
+    if (seen.hash === undefined) return;
+    m.hashed = { node, index: seen.index };
     const known = this.stateHashes.get(seen.index);
     if (known === undefined) this.stateHashes.set(seen.index, { hash: seen.hash, member: m.id });
     else if (known.hash !== seen.hash) {
@@ -586,7 +593,6 @@ export class RealCluster {
 
   /** The live member that believes it leads in the highest term, if any. */
   leader(): Member | undefined {
-    // leadership(), not status(): status() reads the process's RSS, a system call.
     let best: Member | undefined;
     let bestTerm = -1;
     for (const m of this.members) {

@@ -179,4 +179,9 @@ export class SimRuntime implements NodeRuntime {
   random(): number {
     return this.prng.float();
   }
+
+  /** No process to read: a simulated member has no memory of its own, and a system call per check step cost a tenth of a run. */
+  rssBytes(): number {
+    return 0;
+  }
 }
