@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,10 @@ export function tempDir(prefix: string): { path: string; cleanup: () => void } {
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // FLEET_TEST_CLI_TRACE=file: a line per CLI run (milliseconds, command), to see where a slow test file spends its time.
+    const trace = process.env.FLEET_TEST_CLI_TRACE;
+    const started = Date.now();
+    if (trace) child.on('exit', () => appendFileSync(trace, `${Date.now() - started} ${args.slice(0, 3).join(' ')}\n`));
     children.add(child);
     let stdout = '';
     let stderr = '';
