@@ -38,21 +38,25 @@ export class StatusProbe {
     return Promise.all(this.#opts.endpoints.map((address) => this.#status(address)));
   }
 
-  /** The rebind plans, from the first endpoint that answers a follower read. */
+  /**
+   * The rebind plans, from whichever endpoint answers a follower read first. Every endpoint is
+   * asked at once: asked in turn, a member that accepts connections but never answers (stopped,
+   * wedged) held `fleet status` for a whole timeout before the next was tried.
+   */
   async listPlans(opts: ReadOptions = {}): Promise<PlanView[]> {
     const query = listPlans();
     const codecs = loadProbeCodecs();
     const request = codecs.readRequest.encode({ ...consistencyToWire(opts.consistency, 0), ...query.request });
-    let last: unknown = new FleetClientError('unavailable', 'no endpoint to read from');
-    for (const address of this.#opts.endpoints) {
-      try {
-        const answer = await this.#call(address, '/fleet.v1.Fleet/Read', request);
-        return query.decode(codecs.readResponse.decode(answer) as wire.ReadResponse__Output);
-      } catch (err) {
-        last = err;
-      }
+    if (this.#opts.endpoints.length === 0) throw new FleetClientError('unavailable', 'no endpoint to read from');
+    const reads = this.#opts.endpoints.map(async (address) => {
+      const answer = await this.#call(address, '/fleet.v1.Fleet/Read', request);
+      return query.decode(codecs.readResponse.decode(answer) as wire.ReadResponse__Output);
+    });
+    try {
+      return await Promise.any(reads);
+    } catch (err) {
+      throw err instanceof AggregateError ? err.errors[err.errors.length - 1] : err;
     }
-    throw last;
   }
 
   /** Closes every connection. */
