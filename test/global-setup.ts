@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  * module, slower than an installed fleet. Building once here keeps the build always current.
  */
 export default function setup(): void {
+  // `npm test` built it a moment ago, beside the type-check and lint (scripts/checks.mjs).
+  if (process.env.FLEET_TEST_BUILT === '1') return;
   const root = fileURLToPath(new URL('..', import.meta.url));
   const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
