@@ -157,7 +157,7 @@ export class FleetNode implements NodeApi {
   private appliedTerm = 0;
   /** What was applied since the last snapshot (taken or installed), and that snapshot's size: see snapshot-policy.ts. */
   private sinceSnapshot: SnapshotProgress;
-  private snapshotting = false;
+  private snapshotRunning: Promise<unknown> | undefined;
   /** Monotonic time of the last message from the leader; -1 before any. */
   private lastLeaderContact = -1;
   /** Monotonic time this member was opened. */
@@ -634,7 +634,7 @@ export class FleetNode implements NodeApi {
   }
 
   private maybeSnapshot(): void {
-    if (this.snapshotting || this.space.outOfSpace) return;
+    if (this.snapshotRunning || this.space.outOfSpace) return;
     if (!snapshotDue(this.sinceSnapshot, this.opts.snapshotEvery)) return;
     void this.takeSnapshot().catch((err: unknown) => this.opts.logger.warn({ err }, 'snapshot failed'));
   }
@@ -911,46 +911,57 @@ export class FleetNode implements NodeApi {
     });
   }
 
+  /**
+   * A snapshot that covers everything applied when it was asked for. One is written at a time:
+   * an operator's request that arrives while the automatic one runs waits for it (an error here
+   * failed `fleet snapshot save` whenever the two met), then returns it if it covers enough.
+   */
   async takeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }> {
-    if (this.snapshotting) throw new NodeError('FAILED_PRECONDITION', 'a snapshot is already being taken');
+    const wanted = this.sm.appliedIndex;
+    while (this.snapshotRunning) await this.snapshotRunning.catch(() => undefined);
     // Nothing applied since the newest snapshot: that one is the snapshot asked for.
     const latest = await this.opts.storage.latestSnapshot();
-    if (latest && latest.index >= this.sm.appliedIndex) {
+    if (latest && latest.index >= wanted) {
       const bytes = latest.bytes ?? (await stat(latest.path)).size;
       return { index: latest.index, term: latest.term, bytes, path: latest.path };
     }
-    if (this.snapshotting) throw new NodeError('FAILED_PRECONDITION', 'a snapshot is already being taken');
-    this.snapshotting = true;
-    const t0 = this.rt.monoNow();
+    if (this.snapshotRunning) return this.takeSnapshot();
+    const job = this.writeSnapshot();
+    this.snapshotRunning = job;
     try {
-      const sm = this.sm;
-      const job = sm.beginSnapshot();
-      const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
-      // Entries applied while the image is written count towards the next snapshot.
-      this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, this.rt.random());
-      // Written out as it is made: a whole image in memory outlived the snapshot as tens of MB
-      // of garbage until the next full GC, which an idle member may not run for many seconds.
-      const sink = this.opts.storage.beginSnapshot(meta);
-      let path: string;
-      try {
-        await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset)), () => sink.settle(), this.rt);
-        if (this.sm !== sm || this.stopped) {
-          throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
-        }
-        path = await sink.commit(job.length);
-      } finally {
-        sink.abort();
-      }
-      const bytes = job.length;
-      this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: bytes };
-      if (!this.stopped) this.raw.compact(meta);
-      this.snapshotsTaken++;
-      this.opts.observer?.onSnapshot?.(bytes, (this.rt.monoNow() - t0) / 1e3);
-      this.opts.logger.info({ index: meta.index, term: meta.term, bytes }, 'snapshot taken');
-      return { index: meta.index, term: meta.term, bytes, path };
+      return await job;
     } finally {
-      this.snapshotting = false;
+      if (this.snapshotRunning === job) this.snapshotRunning = undefined;
     }
+  }
+
+  private async writeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }> {
+    const t0 = this.rt.monoNow();
+    const sm = this.sm;
+    const job = sm.beginSnapshot();
+    const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
+    // Entries applied while the image is written count towards the next snapshot.
+    this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, this.rt.random());
+    // Written out as it is made: a whole image in memory outlived the snapshot as tens of MB
+    // of garbage until the next full GC, which an idle member may not run for many seconds.
+    const sink = this.opts.storage.beginSnapshot(meta);
+    let path: string;
+    try {
+      await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset)), () => sink.settle(), this.rt);
+      if (this.sm !== sm || this.stopped) {
+        throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
+      }
+      path = await sink.commit(job.length);
+    } finally {
+      sink.abort();
+    }
+    const bytes = job.length;
+    this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: bytes };
+    if (!this.stopped) this.raw.compact(meta);
+    this.snapshotsTaken++;
+    this.opts.observer?.onSnapshot?.(bytes, (this.rt.monoNow() - t0) / 1e3);
+    this.opts.logger.info({ index: meta.index, term: meta.term, bytes }, 'snapshot taken');
+    return { index: meta.index, term: meta.term, bytes, path };
   }
 
   async latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined> {

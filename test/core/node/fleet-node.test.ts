@@ -84,50 +84,70 @@ describe('FleetNode, as a follower', () => {
   });
 });
 
+/** A single-member leader on real storage whose snapshot writes fail with ENOSPC while `diskFull()` says so. */
+async function snapshottingLeader(diskFull: () => boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-node-'));
+  dirs.push(dir);
+  const { storage: raft } = await RaftStorage.open(dir);
+  const port: NodeStorage = {
+    recovered: { entries: [], members: new Map() },
+    persist: (batch, sync) => raft.persist(batch, { sync }),
+    installSnapshot: (meta, data) => raft.installSnapshot(meta, data),
+    beginSnapshot: (meta) => {
+      const writer = raft.beginSnapshot(meta);
+      return {
+        write: (bytes, offset) => {
+          if (diskFull() && offset > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          writer.write(bytes, offset);
+        },
+        settle: () => writer.settle(),
+        commit: async (length) => (await writer.commit(length)).path,
+        abort: () => writer.abort(),
+      };
+    },
+    latestSnapshot: () => Promise.resolve(undefined),
+    readLatestSnapshot: () => raft.loadLatestSnapshot(),
+    saveMembers: () => Promise.resolve(),
+    close: () => raft.close(),
+  };
+  storage = port;
+  const leader = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage: port, logger: quiet, version: 'test' });
+  node = leader;
+  leader.start({ send() {}, setPeers() {} }, (err) => {
+    throw err;
+  });
+  await until(() => leader.status().role === 'leader', 'leadership');
+  const put = (seq: number) => leader.write({ clientId: 'c', seq, firstIncomplete: seq, op: { type: 'kv.put', ns: '', key: `k${seq}`, value: 'v'.repeat(4_000) } });
+  return { leader, dir, raft, put };
+}
+
 describe('FleetNode snapshots', () => {
   it('abandons a snapshot the disk cannot take (ENOSPC) whole, goes on serving, and snapshots once there is room', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-node-'));
-    dirs.push(dir);
-    const { storage: raft } = await RaftStorage.open(dir);
     let diskFull = true;
-    const port: NodeStorage = {
-      recovered: { entries: [], members: new Map() },
-      persist: (batch, sync) => raft.persist(batch, { sync }),
-      installSnapshot: (meta, data) => raft.installSnapshot(meta, data),
-      beginSnapshot: (meta) => {
-        const writer = raft.beginSnapshot(meta);
-        return {
-          write: (bytes, offset) => {
-            if (diskFull && offset > 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-            writer.write(bytes, offset);
-          },
-          settle: () => writer.settle(),
-          commit: async (length) => (await writer.commit(length)).path,
-          abort: () => writer.abort(),
-        };
-      },
-      latestSnapshot: () => Promise.resolve(undefined),
-      readLatestSnapshot: () => raft.loadLatestSnapshot(),
-      saveMembers: () => Promise.resolve(),
-      close: () => raft.close(),
-    };
-    storage = port;
-    node = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage: port, logger: quiet, version: 'test' });
-    node.start({ send() {}, setPeers() {} }, (err) => {
-      throw err;
-    });
-    const put = (seq: number) => node!.write({ clientId: 'c', seq, firstIncomplete: seq, op: { type: 'kv.put', ns: '', key: `k${seq}`, value: 'v'.repeat(4_000) } });
-    await until(() => node!.status().role === 'leader', 'leadership');
+    const { leader, dir, raft, put } = await snapshottingLeader(() => diskFull);
     for (let seq = 1; seq <= 400; seq++) await put(seq);
 
-    await expect(node.takeSnapshot()).rejects.toThrow(/ENOSPC/);
+    await expect(leader.takeSnapshot()).rejects.toThrow(/ENOSPC/);
     expect(readdirSync(join(dir, 'snap'))).toEqual([]);
     await put(401);
 
     diskFull = false;
-    const taken = await node.takeSnapshot();
-    expect(taken.index).toBe(node.status().appliedIndex);
+    const taken = await leader.takeSnapshot();
+    expect(taken.index).toBe(leader.status().appliedIndex);
     expect(readdirSync(join(dir, 'snap'))).toEqual([taken.path.split('/').at(-1)]);
     expect((await raft.loadLatestSnapshot())?.data.length).toBe(taken.bytes);
+  });
+
+  it("waits for a snapshot already being written instead of failing the operator's request", async () => {
+    const { leader, put } = await snapshottingLeader(() => false);
+    for (let seq = 1; seq <= 200; seq++) await put(seq);
+    // The first stands for the automatic snapshot; the second for `fleet snapshot save` meeting it.
+    const first = leader.takeSnapshot();
+    const written = put(201);
+    const second = leader.takeSnapshot();
+    await written;
+    const [a, b] = await Promise.all([first, second]);
+    expect(b.index).toBeGreaterThanOrEqual(a.index);
+    expect(b.index).toBeGreaterThanOrEqual(200);
   });
 });
