@@ -159,12 +159,16 @@ const clusterArb = fc
   })
   .map(({ voters, learners, health, leaderUp }) => modelOf(voters, learners, [leaderUp ? 'ok' : 'down', ...health.slice(1)]));
 
-const changeArb = (ids: readonly string[]): fc.Arbitrary<ProposedChange> => {
+const changeArb = (ids: readonly string[], learners: readonly string[]): fc.Arbitrary<ProposedChange> => {
   const id = fc.constantFrom(...ids, 'n9');
+  // Mostly a newcomer to add and a learner to promote: with any member equally likely, the
+  // approved promotions were so rare (1-4 in 1,500) that the check below failed now and then.
+  const newcomer = fc.oneof({ arbitrary: fc.constant('n9'), weight: 3 }, { arbitrary: id, weight: 1 });
+  const promotable = learners.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...learners), weight: 3 }, { arbitrary: id, weight: 1 }) : id;
   return fc.oneof(
-    fc.record({ kind: fc.constant('add-voter' as const), id, address: fc.constant('127.0.0.1:7799') }),
-    fc.record({ kind: fc.constant('add-learner' as const), id, address: fc.constant('127.0.0.1:7799') }),
-    fc.record({ kind: fc.constant('promote' as const), id }),
+    fc.record({ kind: fc.constant('add-voter' as const), id: newcomer, address: fc.constant('127.0.0.1:7799') }),
+    fc.record({ kind: fc.constant('add-learner' as const), id: newcomer, address: fc.constant('127.0.0.1:7799') }),
+    fc.record({ kind: fc.constant('promote' as const), id: promotable }),
     fc.record({ kind: fc.constant('remove' as const), id }),
     fc.record({ kind: fc.constant('transfer' as const), to: fc.option(id, { nil: undefined }) }),
     fc.record({ kind: fc.constant('resize' as const), add: fc.subarray(['n10', 'n11', 'n12']), remove: fc.subarray([...ids]) }),
@@ -173,7 +177,14 @@ const changeArb = (ids: readonly string[]): fc.Arbitrary<ProposedChange> => {
 };
 
 const scenarioArb = clusterArb.chain((model) =>
-  fc.tuple(fc.constant(model), changeArb(model.members.map((m) => m.id!)), fc.boolean()),
+  fc.tuple(
+    fc.constant(model),
+    changeArb(
+      model.members.map((m) => m.id!),
+      model.members.filter((m) => m.voter === false).map((m) => m.id!),
+    ),
+    fc.boolean(),
+  ),
 );
 
 describe('the gate never approves an unsafe change', () => {
