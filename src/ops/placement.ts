@@ -1,11 +1,11 @@
 /**
- * Placement: which failure domain (zone) each voter runs in, and what that means for the quorum.
+ * Placement: which failure domains (zone, region) each voter runs in, and what that means for the quorum.
  * Pure functions of the voters, so each rule is tested alone (test/ops/placement.test.ts):
  *
- * - `zoneTolerance`: how many whole zones the cluster can lose, any of them, and still have a
- *   quorum of healthy voters; and which zones it cannot lose.
- * - `zoneMajority`: the zone that holds a quorum of the voters, if any (losing it loses the
- *   quorum whatever else is healthy): what the placement gate refuses to create.
+ * - `zoneTolerance`, `regionTolerance`: how many whole zones (regions) the cluster can lose, any
+ *   of them, and still have a quorum of healthy voters; and which it cannot lose.
+ * - `zoneMajority`, `domainMajority`: the zone (region) that holds a quorum of the voters, if any
+ *   (losing it loses the quorum whatever else is healthy): what the placement gate refuses to create.
  * - `spreadOverZones` and `emptiestZone`: how a local cluster lays members out over zones.
  *
  * A voter without a zone is counted in a domain of its own kind, `NO_ZONE`: nothing says it does
@@ -21,8 +21,21 @@ export interface PlacedVoter {
   readonly id: string;
   /** null (or '') when it reports no zone. */
   readonly zone: string | null;
+  /** null, '' or absent when it reports no region. */
+  readonly region?: string | null;
   /** Counts towards the quorum now (answers, follows the leader, not far behind). */
   readonly healthy: boolean;
+}
+
+/** The failure domains placement reasons about: zones within a region, and regions. */
+export type DomainKind = 'zone' | 'region';
+
+/** The voters of one failure domain. */
+interface DomainVoters {
+  /** The domain's name; `NO_ZONE` ('') for voters without one. */
+  readonly name: string;
+  readonly voters: readonly string[];
+  readonly healthy: readonly string[];
 }
 
 /** The voters of one zone. */
@@ -33,19 +46,37 @@ export interface ZoneVoters {
   readonly healthy: readonly string[];
 }
 
-/** Fault tolerance per zone: what `fleet status` reports beside the per-member tolerance. */
-export interface ZoneTolerance {
-  /** Every zone with a voter, in natural order (`NO_ZONE` last). */
-  readonly zones: readonly ZoneVoters[];
+/** The voters of one region. */
+export interface RegionVoters {
+  /** The region's name; '' for voters without one. */
+  readonly region: string;
+  readonly voters: readonly string[];
+  readonly healthy: readonly string[];
+}
+
+/** What losing whole domains of one kind does to the quorum. */
+interface Tolerance {
   /** Votes needed: a majority of all voters, healthy or not. */
   readonly quorum: number;
   readonly healthyVoters: number;
-  /** Whole zones that can be lost, any of them, with a quorum of healthy voters left (0 when none, or no quorum now). */
+  /** Whole domains that can be lost, any of them, with a quorum of healthy voters left (0 when none, or no quorum now). */
   readonly canLose: number;
-  /** Zones whose loss alone would leave fewer healthy voters than the quorum, in natural order. */
+  /** Domains whose loss alone would leave fewer healthy voters than the quorum, in natural order. */
   readonly critical: readonly string[];
-  /** One line: `survives the loss of any 1 zone`, `losing zone a loses quorum`, … */
+  /** One line: `survives the loss of any 1 zone`, `losing region us loses quorum`, … */
   readonly summary: string;
+}
+
+/** Fault tolerance per zone: what `fleet status` reports beside the per-member tolerance. */
+export interface ZoneTolerance extends Tolerance {
+  /** Every zone with a voter, in natural order (`NO_ZONE` last). */
+  readonly zones: readonly ZoneVoters[];
+}
+
+/** Fault tolerance per region, reported when the voters span several regions. */
+export interface RegionTolerance extends Tolerance {
+  /** Every region with a voter, in natural order (voters without a region last). */
+  readonly regions: readonly RegionVoters[];
 }
 
 /** A zone's name as a sentence shows it. */
@@ -53,18 +84,30 @@ export function zoneName(zone: string): string {
   return zone === NO_ZONE ? '(no zone)' : zone;
 }
 
+function domainName(kind: DomainKind, name: string): string {
+  return name === NO_ZONE ? `(no ${kind})` : name;
+}
+
+function domainOf(v: PlacedVoter, kind: DomainKind): string {
+  return (kind === 'zone' ? v.zone : v.region) || NO_ZONE;
+}
+
 /** The voters grouped by zone, in natural order of the zones (`NO_ZONE` last). */
 export function votersByZone(voters: readonly PlacedVoter[]): ZoneVoters[] {
+  return votersByDomain(voters, 'zone').map(({ name, ...rest }) => ({ zone: name, ...rest }));
+}
+
+function votersByDomain(voters: readonly PlacedVoter[], kind: DomainKind): DomainVoters[] {
   const groups = new Map<string, { voters: string[]; healthy: string[] }>();
   for (const v of voters) {
-    const zone = v.zone ?? NO_ZONE;
-    let g = groups.get(zone);
-    if (g === undefined) groups.set(zone, (g = { voters: [], healthy: [] }));
+    const name = domainOf(v, kind);
+    let g = groups.get(name);
+    if (g === undefined) groups.set(name, (g = { voters: [], healthy: [] }));
     g.voters.push(v.id);
     if (v.healthy) g.healthy.push(v.id);
   }
   const order = (a: string, b: string) => (a === NO_ZONE ? 1 : b === NO_ZONE ? -1 : naturalCompare(a, b));
-  return [...groups].sort(([a], [b]) => order(a, b)).map(([zone, g]) => ({ zone, voters: g.voters.sort(naturalCompare), healthy: g.healthy.sort(naturalCompare) }));
+  return [...groups].sort(([a], [b]) => order(a, b)).map(([name, g]) => ({ name, voters: g.voters.sort(naturalCompare), healthy: g.healthy.sort(naturalCompare) }));
 }
 
 /** A majority of `voters`. */
@@ -75,29 +118,48 @@ function quorumOf(voters: number): number {
 /**
  * Per-zone fault tolerance of the voters, computed on those healthy now; undefined when no voter
  * reports a zone (placement is not in play).
- *
- * The worst loss of k zones is that of the k zones with the most healthy voters, so the cluster
- * survives the loss of any k zones exactly when the healthy voters outside those k reach the quorum.
  */
 export function zoneTolerance(voters: readonly PlacedVoter[]): ZoneTolerance | undefined {
-  if (!voters.some((v) => v.zone !== null && v.zone !== NO_ZONE)) return undefined;
-  const zones = votersByZone(voters);
-  const quorum = quorumOf(voters.length);
-  const healthyVoters = voters.filter((v) => v.healthy).length;
-  const largestFirst = zones.map((z) => z.healthy.length).sort((a, b) => b - a);
-  let canLose = 0;
-  let left = healthyVoters;
-  // Never all zones: a cluster with no zone left has no voter either.
-  while (canLose < zones.length - 1 && left - largestFirst[canLose]! >= quorum) left -= largestFirst[canLose++]!;
-  const critical = zones.filter((z) => healthyVoters - z.healthy.length < quorum).map((z) => z.zone);
-  return { zones, quorum, healthyVoters, canLose, critical, summary: summaryOf(zones, quorum, healthyVoters, canLose, critical) };
+  if (!voters.some((v) => domainOf(v, 'zone') !== NO_ZONE)) return undefined;
+  const { domains, ...tolerance } = toleranceOf(voters, 'zone');
+  return { zones: domains.map(({ name, ...rest }) => ({ zone: name, ...rest })), ...tolerance };
 }
 
-function summaryOf(zones: readonly ZoneVoters[], quorum: number, healthy: number, canLose: number, critical: readonly string[]): string {
-  if (healthy < quorum) return `no quorum now (${healthy} of ${quorum} needed healthy): no zone can be lost`;
-  if (zones.length === 1) return `every voter is in zone ${zoneName(zones[0]!.zone)}: losing it loses quorum`;
-  if (canLose > 0) return `survives the loss of any ${canLose} zone${canLose === 1 ? '' : 's'}`;
-  return `losing zone ${orList(critical.map(zoneName))} loses quorum`;
+/**
+ * Per-region fault tolerance of the voters, computed on those healthy now; undefined unless the
+ * voters span at least two regions (a cluster in one region cannot survive losing it, and says
+ * so per zone already).
+ */
+export function regionTolerance(voters: readonly PlacedVoter[]): RegionTolerance | undefined {
+  const named = new Set(voters.map((v) => domainOf(v, 'region')).filter((r) => r !== NO_ZONE));
+  if (named.size < 2) return undefined;
+  const { domains, ...tolerance } = toleranceOf(voters, 'region');
+  return { regions: domains.map(({ name, ...rest }) => ({ region: name, ...rest })), ...tolerance };
+}
+
+/**
+ * The worst loss of k domains is that of the k domains with the most healthy voters, so the
+ * cluster survives the loss of any k domains exactly when the healthy voters outside those k
+ * reach the quorum.
+ */
+function toleranceOf(voters: readonly PlacedVoter[], kind: DomainKind): Tolerance & { domains: DomainVoters[] } {
+  const domains = votersByDomain(voters, kind);
+  const quorum = quorumOf(voters.length);
+  const healthyVoters = voters.filter((v) => v.healthy).length;
+  const largestFirst = domains.map((z) => z.healthy.length).sort((a, b) => b - a);
+  let canLose = 0;
+  let left = healthyVoters;
+  // Never all domains: a cluster with no domain left has no voter either.
+  while (canLose < domains.length - 1 && left - largestFirst[canLose]! >= quorum) left -= largestFirst[canLose++]!;
+  const critical = domains.filter((z) => healthyVoters - z.healthy.length < quorum).map((z) => z.name);
+  return { domains, quorum, healthyVoters, canLose, critical, summary: summaryOf(kind, domains, quorum, healthyVoters, canLose, critical) };
+}
+
+function summaryOf(kind: DomainKind, domains: readonly DomainVoters[], quorum: number, healthy: number, canLose: number, critical: readonly string[]): string {
+  if (healthy < quorum) return `no quorum now (${healthy} of ${quorum} needed healthy): no ${kind} can be lost`;
+  if (domains.length === 1) return `every voter is in ${kind} ${domainName(kind, domains[0]!.name)}: losing it loses quorum`;
+  if (canLose > 0) return `survives the loss of any ${canLose} ${kind}${canLose === 1 ? '' : 's'}`;
+  return `losing ${kind} ${orList(critical.map((c) => domainName(kind, c)))} loses quorum`;
 }
 
 /** `a`, `a or b`, `a, b or c`. */
@@ -106,7 +168,17 @@ function orList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-/** A zone holding a quorum of the voters: losing that zone alone loses the quorum. */
+/** A domain holding a quorum of the voters: losing that domain alone loses the quorum. */
+export interface DomainMajority {
+  readonly kind: DomainKind;
+  /** The domain's name. */
+  readonly name: string;
+  readonly voters: readonly string[];
+  readonly total: number;
+  readonly quorum: number;
+}
+
+/** A zone holding a quorum of the voters (`zoneMajority`). */
 export interface ZoneMajority {
   readonly zone: string;
   readonly voters: readonly string[];
@@ -120,12 +192,18 @@ export interface ZoneMajority {
  * spreading badly, not about not spreading. Voters without a zone never form a majority here.
  */
 export function zoneMajority(voters: readonly Pick<PlacedVoter, 'id' | 'zone'>[]): ZoneMajority | undefined {
-  const zones = votersByZone(voters.map((v) => ({ ...v, healthy: true })));
-  const named = zones.filter((z) => z.zone !== NO_ZONE);
-  if (named.length === 0 || zones.length < 2) return undefined;
+  const m = domainMajority(voters, 'zone');
+  return m === undefined ? undefined : { zone: m.name, voters: m.voters, total: m.total, quorum: m.quorum };
+}
+
+/** The same rule for zones (`kind` 'zone') or regions ('region'). */
+export function domainMajority(voters: readonly Pick<PlacedVoter, 'id' | 'zone' | 'region'>[], kind: DomainKind): DomainMajority | undefined {
+  const domains = votersByDomain(voters.map((v) => ({ ...v, healthy: true })), kind);
+  const named = domains.filter((z) => z.name !== NO_ZONE);
+  if (named.length === 0 || domains.length < 2) return undefined;
   const quorum = quorumOf(voters.length);
   const big = named.find((z) => z.voters.length >= quorum);
-  return big === undefined ? undefined : { zone: big.zone, voters: big.voters, total: voters.length, quorum };
+  return big === undefined ? undefined : { kind, name: big.name, voters: big.voters, total: voters.length, quorum };
 }
 
 /** Where a member runs. */

@@ -8,7 +8,7 @@
  */
 import type { AutopilotSettings, AutopilotState, EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
 import { naturalCompare } from './natural-order.js';
-import { zoneTolerance, type ZoneTolerance } from './placement.js';
+import { regionTolerance, zoneTolerance, type PlacedVoter, type RegionTolerance, type ZoneTolerance } from './placement.js';
 
 /** A member's role as `fleet status` shows it. */
 export type StatusRole = 'leader' | 'follower' | 'learner' | 'replica' | 'candidate' | 'unreachable' | 'unknown';
@@ -138,6 +138,8 @@ export interface StatusModel {
   readonly clockWarnings: readonly string[];
   /** Fault tolerance per zone, of the voters healthy now; null when no voter reports a zone. */
   readonly zones?: ZoneTolerance | null;
+  /** Fault tolerance per region, of the voters healthy now; null unless the voters span several regions. */
+  readonly regions?: RegionTolerance | null;
   /** The preferred leader region (`fleet autopilot set --preferred-region`) and where the leader runs; null when none is set or no leader reports it. */
   readonly preferredRegion?: PreferredRegionView | null;
 }
@@ -186,7 +188,8 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     plans: plansInProgress(plans),
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
-    zones: zonesOf(rows),
+    zones: zoneTolerance(placedVoters(rows)) ?? null,
+    regions: regionTolerance(placedVoters(rows)) ?? null,
     preferredRegion: preferredRegionOf(leader?.status, rows),
   };
 }
@@ -212,10 +215,9 @@ function withPlacement(rows: StatusMember[], answered: readonly Answered[]): Sta
   });
 }
 
-/** Per-zone fault tolerance of the voters, or null when none reports a zone. */
-function zonesOf(rows: readonly StatusMember[]): ZoneTolerance | null {
-  const voters = rows.filter((r) => r.id !== null && r.voter === true).map((r) => ({ id: r.id!, zone: r.zone ?? null, healthy: r.healthy }));
-  return zoneTolerance(voters) ?? null;
+/** The voters as placement sees them: where each runs and whether it counts now. */
+function placedVoters(rows: readonly StatusMember[]): PlacedVoter[] {
+  return rows.filter((r) => r.id !== null && r.voter === true).map((r) => ({ id: r.id!, zone: r.zone ?? null, region: r.region ?? null, healthy: r.healthy }));
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The `fleet status` screen: a header with the leader and the quorum, and one row per member. */
 import type { StatusMember, StatusModel } from '../ops/status.js';
-import type { ZoneTolerance } from '../ops/placement.js';
+import type { RegionTolerance, ZoneTolerance } from '../ops/placement.js';
 import { formatDuration } from '../common/durations.js';
 import type { Palette } from './colors.js';
 import { renderTable } from './table.js';
@@ -88,9 +88,19 @@ function placementColumns(rows: readonly StatusMember[]): ('region' | 'zone')[] 
  */
 export function renderZonesLine(z: ZoneTolerance | null | undefined, p: Palette): string {
   if (z === null || z === undefined) return '';
-  const zones = z.zones.map((g) => `${g.zone === '' ? '(no zone)' : g.zone}: ${g.voters.map((id) => (g.healthy.includes(id) ? id : `${id} ${p.bad('(down)')}`)).join(' ')}`);
-  const verdict = z.canLose > 0 ? p.ok(z.summary) : p.warn(z.summary);
-  return `zones ${zones.join(p.dim(' · '))} ${p.dim('—')} ${verdict}`;
+  return domainsLine('zones', z.zones.map((g) => ({ ...g, name: g.zone === '' ? '(no zone)' : g.zone })), z, p);
+}
+
+/** The same per region, e.g. `regions us: n1 n2 · eu: n3 — losing region us loses quorum`; '' unless the voters span regions. */
+export function renderRegionsLine(r: RegionTolerance | null | undefined, p: Palette): string {
+  if (r === null || r === undefined) return '';
+  return domainsLine('regions', r.regions.map((g) => ({ ...g, name: g.region === '' ? '(no region)' : g.region })), r, p);
+}
+
+function domainsLine(label: string, domains: readonly { name: string; voters: readonly string[]; healthy: readonly string[] }[], t: { canLose: number; summary: string }, p: Palette): string {
+  const listed = domains.map((g) => `${g.name}: ${g.voters.map((id) => (g.healthy.includes(id) ? id : `${id} ${p.bad('(down)')}`)).join(' ')}`);
+  const verdict = t.canLose > 0 ? p.ok(t.summary) : p.warn(t.summary);
+  return `${label} ${listed.join(p.dim(' · '))} ${p.dim('—')} ${verdict}`;
 }
 
 function row(r: StatusMember, p: Palette): string[] {
@@ -172,7 +182,7 @@ export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): stri
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
   const clocks = m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`).join('');
-  const zones = [renderZonesLine(m.zones, p), renderPreferredRegionLine(m, p)].filter((l) => l !== '').join('\n');
+  const zones = [renderZonesLine(m.zones, p), renderRegionsLine(m.regions, p), renderPreferredRegionLine(m, p)].filter((l) => l !== '').join('\n');
   return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
 }
 

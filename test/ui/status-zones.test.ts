@@ -42,4 +42,17 @@ describe('renderStatus with zones', () => {
     const unzoned = renderStatus(buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3'))]), plain);
     expect(unzoned).not.toMatch(/ZONE|zones/);
   });
+
+  it('adds the per-region tolerance when the voters span regions: one region holding a quorum is named', () => {
+    // Zones a and b in region us (n1 n2 n4 n5), c in eu (n3): losing us loses the quorum.
+    const c = fiveOverThree((zone) => (zone === 'c' ? 'eu' : 'us'));
+    const lines = renderStatus(buildStatusModel([ok(c.lead), ...['n2', 'n3', 'n4', 'n5'].map((id) => ok(c.follower(id)))]), plain).split('\n');
+    expect(lines[1]).toBe('zones a: n1 n4 · b: n2 n5 · c: n3 — survives the loss of any 1 zone');
+    expect(lines[2]).toBe('regions eu: n3 · us: n1 n2 n4 n5 — losing region us loses quorum');
+    const spread = fiveOverThree((zone) => `r-${zone}`);
+    const model = buildStatusModel([ok(spread.lead), ...['n2', 'n3', 'n4', 'n5'].map((id) => ok(spread.follower(id)))]);
+    expect(model.regions).toMatchObject({ canLose: 1, critical: [], summary: 'survives the loss of any 1 region' });
+    expect(buildStatusModel([ok(c.lead)]).regions).toMatchObject({ canLose: 0 });
+    expect(buildStatusModel([ok(fiveOverThree(() => 'local').lead)]).regions).toBeNull();
+  });
 });

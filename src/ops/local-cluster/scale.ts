@@ -127,21 +127,27 @@ async function previewOf(s: Scaling): Promise<ChangePreview> {
   const remove = grow < 0 ? chooseRemovals(members, model.leader ?? undefined, -grow) : [];
   const fresh = Array.from({ length: Math.max(0, grow) }, (_, i) => memberId(s.c.manifest.nextMember + i));
   const add = [...members.filter((m) => m.state === 'joining').map((m) => m.id), ...fresh].filter((id) => !remove.includes(id));
-  return previewChange(model, { kind: 'resize', add, remove, zones: zonesOfNewcomers(s.c.manifest, members, fresh) });
+  return previewChange(model, { kind: 'resize', add, remove, ...placementOfNewcomers(s.c.manifest, members, fresh) });
 }
 
 /** Where the members a resize adds will run: joining ones where the manifest put them, new ones as `withNewMember` will. */
-function zonesOfNewcomers(manifest: ClusterManifest, members: readonly ManifestMember[], fresh: readonly string[]): Record<string, string> {
+function placementOfNewcomers(manifest: ClusterManifest, members: readonly ManifestMember[], fresh: readonly string[]): { zones: Record<string, string>; regions: Record<string, string> } {
   const zones: Record<string, string> = {};
-  for (const m of members) if (m.state === 'joining' && m.zone) zones[m.id] = m.zone;
+  const regions: Record<string, string> = {};
+  for (const m of members) {
+    if (m.state !== 'joining') continue;
+    if (m.zone) zones[m.id] = m.zone;
+    if (m.region) regions[m.id] = m.region;
+  }
   const placed = manifest.members.map((m) => m.zone);
   for (const id of fresh) {
     const slot = emptiestZone(manifest.zones ?? [], placed);
     if (slot === undefined) break;
     zones[id] = slot.zone;
+    regions[id] = slot.region;
     placed.push(slot.zone);
   }
-  return zones;
+  return { zones, regions };
 }
 
 async function saveManifest(s: Scaling, manifest: ClusterManifest): Promise<void> {

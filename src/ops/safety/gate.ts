@@ -13,8 +13,8 @@
  * - QUORUM_LOST: afterwards (or while a drill's fault lasts) fewer voters are healthy than a quorum.
  * - NO_FAULT_TOLERANCE: the cluster could lose a voter before and could lose none afterwards.
  * - EVEN_VOTERS: the change leaves an even number of voters (no more tolerance than one fewer).
- * - ZONE_MAJORITY: the change puts a quorum of the voters in one zone (when they span several):
- *   losing that zone alone would stop writes (src/ops/placement.ts).
+ * - ZONE_MAJORITY, REGION_MAJORITY: the change puts a quorum of the voters in one zone (one
+ *   region), when they span several: losing it alone would stop writes (src/ops/placement.ts).
  * - a write's own risks, named by the command (e.g. a domain assignment that moves the domain).
  *
  * Invariant (checked by the property tests): `decide(preview, false)` never lets through a
@@ -23,7 +23,7 @@
  */
 import type { EndpointStatus } from '../../client/index.js';
 import { naturalCompare } from '../natural-order.js';
-import { zoneMajority } from '../placement.js';
+import { domainMajority } from '../placement.js';
 import { shortReason, type StatusMember, type StatusModel } from '../status.js';
 
 /** A change a command is about to make. */
@@ -36,8 +36,8 @@ export type ProposedChange =
   | { readonly kind: 'remove'; readonly id: string }
   /** `leader transfer`; `to` undefined: the most caught-up healthy follower. */
   | { readonly kind: 'transfer'; readonly to?: string | undefined }
-  /** `scale`: new members to add (through learners), members to remove (the leader, if any, after a hand-off); `zones`: where the new ones will run. */
-  | { readonly kind: 'resize'; readonly add: readonly string[]; readonly remove: readonly string[]; readonly zones?: Readonly<Record<string, string>> }
+  /** `scale`: new members to add (through learners), members to remove (the leader, if any, after a hand-off); `zones` and `regions`: where the new ones will run. */
+  | { readonly kind: 'resize'; readonly add: readonly string[]; readonly remove: readonly string[]; readonly zones?: Readonly<Record<string, string>>; readonly regions?: Readonly<Record<string, string>> }
   /** A drill: each target in turn is faulted (killed, paused, cut off) while the others serve. */
   | { readonly kind: 'fault'; readonly drill: string; readonly targets: readonly string[] }
   /** A registry write of one or many records: it needs the leader and a quorum, and may carry risks of its own. */
@@ -62,13 +62,16 @@ export interface NewcomerProbe {
   readonly problem?: string;
   /** The zone it says it runs in, when it answered and has one. */
   readonly zone?: string;
+  /** The region it says it runs in, when it answered and has one. */
+  readonly region?: string;
 }
 
 /** What a status probe of a new member's address says about it. */
 export function newcomerOf(probe: EndpointStatus | undefined): NewcomerProbe {
   if (probe === undefined) return { reachable: false, problem: 'not probed' };
   if (!probe.ok) return { reachable: false, problem: shortReason(probe.error.message, probe.endpoint) };
-  return { reachable: true, answeredAs: probe.status.id, ...(probe.status.zone ? { zone: probe.status.zone } : {}) };
+  const { zone, region } = probe.status;
+  return { reachable: true, answeredAs: probe.status.id, ...(zone ? { zone } : {}), ...(region ? { region } : {}) };
 }
 
 /** Facts the gate cannot read from the status model. */
@@ -172,7 +175,7 @@ export function previewChange(model: StatusModel, change: ProposedChange, facts:
     return finish(now, draft, [{ code: 'NO_QUORUM', forceable: false, message: `the cluster has no quorum (${model.quorum.healthyVoters} of ${model.quorum.voters} voters healthy, ${model.quorum.size} needed): nothing can commit` }]);
   }
   if (draft.invalid !== undefined) return finish(now, draft, [{ code: 'INVALID', forceable: false, message: draft.invalid }]);
-  return finish(now, draft, [...draft.risks, ...shapeProblems(now.shape(), draft), ...placementProblems(now, draft, newcomerZones(change, facts))]);
+  return finish(now, draft, [...draft.risks, ...shapeProblems(now.shape(), draft), ...placementProblems(now, draft, newcomerPlacement(change, facts))]);
 }
 
 /** The quorum of a set of voters: a majority. */
@@ -342,26 +345,38 @@ function shapeProblems(before: QuorumShape, d: Draft): Problem[] {
   return out;
 }
 
+/** Where a member runs, as far as is known. */
+interface Placement {
+  readonly zone?: string | undefined;
+  readonly region?: string | undefined;
+}
+
 /** Where the members a change brings in will run, as far as the change or the newcomer's answer says. */
-function newcomerZones(change: ProposedChange, facts: GateFacts): ReadonlyMap<string, string> {
-  if (change.kind === 'add-voter' && facts.newcomer?.zone !== undefined) return new Map([[change.id, facts.newcomer.zone]]);
-  if (change.kind === 'resize') return new Map(Object.entries(change.zones ?? {}));
+function newcomerPlacement(change: ProposedChange, facts: GateFacts): ReadonlyMap<string, Placement> {
+  if (change.kind === 'add-voter' && facts.newcomer !== undefined) return new Map([[change.id, { zone: facts.newcomer.zone, region: facts.newcomer.region }]]);
+  if (change.kind === 'resize') return new Map(change.add.map((id) => [id, { zone: change.zones?.[id], region: change.regions?.[id] }]));
   return new Map();
 }
 
-/** ZONE_MAJORITY: the change leaves a quorum of the voters in one zone, which they were not in before. */
-function placementProblems(now: Cluster, d: Draft, newcomers: ReadonlyMap<string, string>): Problem[] {
+/**
+ * ZONE_MAJORITY and REGION_MAJORITY: the change leaves a quorum of the voters in one zone, or in
+ * one region of a cluster that spans several, which they were not in before.
+ */
+function placementProblems(now: Cluster, d: Draft, newcomers: ReadonlyMap<string, Placement>): Problem[] {
   if (!d.changesVoters) return [];
-  const placed = (voters: readonly string[]) => voters.map((id) => ({ id, zone: newcomers.get(id) ?? now.row(id)?.zone ?? null }));
-  const after = zoneMajority(placed(d.after.voters));
-  if (after === undefined || zoneMajority(placed(now.voters))?.zone === after.zone) return [];
-  return [
-    {
-      code: 'ZONE_MAJORITY',
-      forceable: true,
-      message: `it puts ${after.voters.length} of ${after.total} voters in zone ${after.zone} (${after.voters.join(', ')}): losing zone ${after.zone} alone would lose the quorum of ${after.quorum}; place the member in another zone`,
-    },
-  ];
+  const placed = (voters: readonly string[]) =>
+    voters.map((id) => ({ id, zone: newcomers.get(id)?.zone ?? now.row(id)?.zone ?? null, region: newcomers.get(id)?.region ?? now.row(id)?.region ?? null }));
+  return (['zone', 'region'] as const).flatMap((kind) => {
+    const after = domainMajority(placed(d.after.voters), kind);
+    if (after === undefined || domainMajority(placed(now.voters), kind)?.name === after.name) return [];
+    return [
+      {
+        code: kind === 'zone' ? 'ZONE_MAJORITY' : 'REGION_MAJORITY',
+        forceable: true,
+        message: `it puts ${after.voters.length} of ${after.total} voters in ${kind} ${after.name} (${after.voters.join(', ')}): losing ${kind} ${after.name} alone would lose the quorum of ${after.quorum}; place the member in another ${kind}`,
+      },
+    ];
+  });
 }
 
 function draftOf(now: Cluster, change: ProposedChange, facts: GateFacts): Draft {

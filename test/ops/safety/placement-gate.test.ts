@@ -77,6 +77,47 @@ describe('the placement gate (ZONE_MAJORITY)', () => {
   });
 });
 
+/** A healthy cluster led by n1 from `region/zone:id` triples, each member reporting its own place. */
+function regionCluster(layout: string): StatusModel {
+  const placed = layout.split(' ').map((t) => {
+    const [where, id] = t.split(':') as [string, string];
+    const [region, zone] = where.split('/') as [string, string];
+    return { id, region, zone };
+  });
+  const members: MemberInfo[] = placed.map((m) => ({ id: m.id, address: `127.0.0.1:778${m.id.slice(1)}`, voter: true, zone: m.zone, region: m.region }));
+  return buildStatusModel(
+    placed.map((m) =>
+      ok(m.id === 'n1' ? leader({ members, zone: m.zone, region: m.region, progress: placed.slice(1).map((x) => progress(x.id)) }) : member(m.id, { members, zone: m.zone, region: m.region })),
+    ),
+  );
+}
+
+describe('the placement gate (REGION_MAJORITY)', () => {
+  const fourOverTwoRegions = regionCluster('us/a:n1 eu/b:n2 us/c:n3 eu/d:n4');
+
+  it('refuses a voter that would put 3 of 5 voters in one region, though every zone differs', () => {
+    const p = previewChange(fourOverTwoRegions, { kind: 'add-voter', id: 'n5', address: '127.0.0.1:7785' }, { newcomer: { reachable: true, answeredAs: 'n5', zone: 'e', region: 'us' } });
+    expect(codes(p)).toEqual(['REGION_MAJORITY']);
+    const d = decide(p, false);
+    expect(!d.proceed && d.reason).toBe('it puts 3 of 5 voters in region us (n1, n3, n5): losing region us alone would lose the quorum of 3; place the member in another region');
+    expect(decide(p, true)).toMatchObject({ proceed: true });
+    expect(previewChange(fourOverTwoRegions, { kind: 'add-voter', id: 'n5', address: '127.0.0.1:7785' }, { newcomer: { reachable: true, answeredAs: 'n5', zone: 'e', region: 'ap' } }).problems).toEqual([]);
+  });
+
+  it('weighs the regions a resize puts its new members in', () => {
+    const three = regionCluster('us/a:n1 eu/b:n2 ap/c:n3');
+    const crowded = previewChange(three, { kind: 'resize', add: ['n4', 'n5'], remove: [], zones: { n4: 'd', n5: 'e' }, regions: { n4: 'us', n5: 'us' } });
+    expect(codes(crowded)).toEqual(['REGION_MAJORITY']);
+    expect(codes(previewChange(three, { kind: 'resize', add: ['n4', 'n5'], remove: [], zones: { n4: 'd', n5: 'e' }, regions: { n4: 'us', n5: 'eu' } }))).toEqual([]);
+  });
+
+  it('says nothing of regions when every voter is in one', () => {
+    const oneRegion = regionCluster('us/a:n1 us/b:n2 us/c:n3 us/a:n4');
+    expect(codes(previewChange(oneRegion, { kind: 'add-voter', id: 'n5', address: '127.0.0.1:7785' }, { newcomer: { reachable: true, answeredAs: 'n5', zone: 'b', region: 'us' } }))).toEqual([]);
+    expect(newcomerOf(ok(member('n5', { zone: 'a', region: 'us' })))).toEqual({ reachable: true, answeredAs: 'n5', zone: 'a', region: 'us' });
+  });
+});
+
 describe('the status model with zones', () => {
   it('gives every member its zone and region, and the per-zone tolerance', () => {
     const m = cluster('a:n1 b:n2 c:n3 a:n4 b:n5');
