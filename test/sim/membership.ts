@@ -6,7 +6,7 @@
  * worked around.
  */
 import type { RawNode } from '../../src/core/raft/raw-node.js';
-import type { ConfChange, NodeId, Status } from '../../src/core/raft/types.js';
+import type { ConfChange, ConfState, NodeId } from '../../src/core/raft/types.js';
 import type { Prng } from './prng.js';
 
 /** A learner is promoted once its match index is this close to the leader's last index. */
@@ -21,8 +21,16 @@ export interface MembershipStats {
   refused: number;
 }
 
+/** What the choice needs of a leader's status: the core's Status has it, and so can a FleetNode's. */
+export interface LeaderMembership {
+  readonly id: NodeId;
+  readonly lastIndex: number;
+  readonly conf: ConfState;
+  readonly progress: ReadonlyMap<NodeId, { readonly match: number }>;
+}
+
 /** Chooses the next single-server change for a leader's membership, or undefined when none fits. */
-export function chooseConfChange(prng: Prng, status: Status, allNodes: readonly NodeId[], isAlive: (id: NodeId) => boolean): ConfChange | undefined {
+export function chooseConfChange(prng: Prng, status: LeaderMembership, allNodes: readonly NodeId[], isAlive: (id: NodeId) => boolean): ConfChange | undefined {
   const { voters, learners } = status.conf;
   const caughtUp = learners.filter((id) => (status.progress.get(id)?.match ?? 0) >= status.lastIndex - PROMOTE_WITHIN);
   if (caughtUp.length > 0) return { type: 'add-voter', node: prng.pick(caughtUp) };

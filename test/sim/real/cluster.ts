@@ -18,7 +18,8 @@ import { cloneMessage, Network } from '../network.js';
 import { Prng } from '../prng.js';
 import { SafetyViolation } from '../violation.js';
 import { RealClients } from './clients.js';
-import { drawClockJumps, drawDiskFull, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
+import { chooseConfChange } from '../membership.js';
+import { drawClockJumps, drawDiskFull, drawMembership, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
 import { StorageFullError } from '../../../src/core/storage/errors.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
@@ -109,6 +110,10 @@ export interface InjectedFaults {
   diskFulls: number;
   /** Starts a full disk refused. */
   fullStarts: number;
+  /** Membership changes asked of the leader (add a learner, promote, remove), refused ones included. */
+  membershipChanges: number;
+  /** Those the leader applied. */
+  membershipApplied: number;
 }
 
 const MESSAGE_CODE = new Map<string, number>(
@@ -162,7 +167,7 @@ export class RealCluster {
   readonly digest = new TraceDigest();
   readonly history: HistoryRecorder;
   readonly clients: RealClients;
-  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0, diskFulls: 0, fullStarts: 0 };
+  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0, diskFulls: 0, fullStarts: 0, membershipChanges: 0, membershipApplied: 0 };
   readonly diskStats: DiskStats = emptyDiskStats();
   private readonly faultPrng: Prng;
   private readonly nodePrng: Prng;
@@ -174,6 +179,9 @@ export class RealCluster {
   private readonly latentDamage: number;
   private readonly clockJumpPrng: Prng;
   private readonly diskFullPrng: Prng;
+  private readonly membershipPrng: Prng;
+  /** The members the cluster was founded with; with membership changes, one spare starts outside it. */
+  private readonly founderIds: string[] = [];
   private pumpAt: number | undefined;
   /** A failure found inside an event (where a throw would be lost in a promise chain). */
   private failure: Error | undefined;
@@ -201,8 +209,7 @@ export class RealCluster {
     this.diskPlan = plan.disk;
     this.network = new Network<Message>(this.netPrng, plan.link, cloneMessage);
     const stores = new Map<string, LogView>();
-    const quorum = Math.floor(options.nodes / 2) + 1;
-    this.checker = new SafetyChecker(stores, () => quorum);
+    this.checker = new SafetyChecker(stores, () => this.quorum());
     for (let i = 1; i <= options.nodes; i++) {
       const drawn = { rate: 1 + (clockPrng.float() * 2 - 1) * plan.drift, wallOffsetMs: (clockPrng.float() * 2 - 1) * plan.skewMs };
       const clock = { ...(options.clocks?.[i - 1] ?? drawn) };
@@ -216,6 +223,19 @@ export class RealCluster {
     this.clockJumpPrng = clockPrng.fork();
     this.diskFullPrng = clockPrng.fork();
     this.plan = { ...this.plan, ...drawDiskFull(this.diskFullPrng, options.diskFaults && (options.storage ?? 'real') === 'real') };
+    // Forked last, so that the streams above draw as they did before membership changes existed.
+    this.membershipPrng = root.fork();
+    this.plan = { ...this.plan, ...drawMembership(this.membershipPrng, options.faults) };
+    this.founderIds.push(...this.memberIds);
+    // A spare that starts outside the cluster (as `--join` does), so that a cluster can rotate members.
+    if (this.plan.membership > 0) {
+      const clock = { rate: 1 + (this.membershipPrng.float() * 2 - 1) * plan.drift, wallOffsetMs: (this.membershipPrng.float() * 2 - 1) * plan.skewMs };
+      const m = new Member(`n${options.nodes + 1}`, options.nodes, clock, this.checker);
+      this.members.push(m);
+      this.memberIds.push(m.id);
+      stores.set(m.id, m.disk);
+      if ((options.storage ?? 'real') === 'real') m.fs = new SimFs(plan.disk, this.diskStats);
+    }
     this.history = new HistoryRecorder(() => this.scheduler.now);
     this.clients = new RealClients(
       this.scheduler,
@@ -310,7 +330,7 @@ export class RealCluster {
     m.storage = storage;
     this.checker.onRestart(m.id, m.disk.snapshotIndex);
     const unsafe = this.options.unsafe;
-    const founders = new Map(this.memberIds.map((id) => [id, `${id}:7781`]));
+    const founders = new Map(this.founderIds.includes(m.id) ? this.founderIds.map((id) => [id, `${id}:7781`]) : []);
     FleetNode.open({
       id: m.id,
       clusterName: 'sim',
@@ -627,6 +647,59 @@ export class RealCluster {
     if (r.chance(p.snapshot)) this.snapshotOne();
     if (this.clockJumpPrng.chance(p.clockJump)) this.jumpClock();
     if (this.diskFullPrng.chance(p.diskFull)) this.fillOne();
+    if (this.membershipPrng.chance(p.membership)) this.changeMembership();
+  }
+
+  /** A quorum of the newest membership a live member has applied (the founders' before any). */
+  private quorum(): number {
+    let best: { applied: number; voters: number } | undefined;
+    for (const m of this.members) {
+      const s = m.up ? m.node?.status() : undefined;
+      if (s === undefined || s.members.length === 0) continue;
+      if (best === undefined || s.appliedIndex > best.applied) best = { applied: s.appliedIndex, voters: s.members.filter((x) => x.voter).length };
+    }
+    return Math.floor((best?.voters ?? this.founderIds.length) / 2) + 1;
+  }
+
+  /** The membership as `m`'s node holds it now, with the leader's view of each member's progress. */
+  private membershipOf(node: FleetNode): { id: string; lastIndex: number; conf: { voters: string[]; learners: string[] }; progress: Map<string, { match: number }> } {
+    const s = node.status();
+    const progress = new Map(s.progress.map((p) => [p.id, { match: p.match }]));
+    progress.set(s.id, { match: s.lastIndex });
+    const conf = { voters: s.members.filter((x) => x.voter).map((x) => x.id), learners: s.members.filter((x) => !x.voter).map((x) => x.id) };
+    return { id: s.id, lastIndex: s.lastIndex, conf, progress };
+  }
+
+  /**
+   * An operator's `fleet members add --learner | promote | remove`, through the leader's admin
+   * API, one server at a time (test/sim/membership.ts chooses; voters never drop below three).
+   * The node decides whether the change is allowed now; refusals are logged, not worked around.
+   */
+  private changeMembership(): void {
+    const leader = this.leader();
+    const node = leader?.node;
+    if (leader === undefined || node === undefined) return;
+    const cc = chooseConfChange(this.membershipPrng, this.membershipOf(node), this.memberIds, (id) => this.member(id)?.up === true);
+    if (cc === undefined) return;
+    this.injected.membershipChanges++;
+    const target = this.member(cc.node);
+    this.digest.add(108, leader.index, target?.index ?? -1, cc.type === 'add-learner' ? 1 : cc.type === 'add-voter' ? 2 : 3);
+    const what = `${cc.type} ${cc.node} through ${leader.id}`;
+    this.log(`membership: ${what}`);
+    const change = cc.type === 'add-learner' ? node.addMember(cc.node, `${cc.node}:7781`, true) : cc.type === 'add-voter' ? node.promoteMember(cc.node) : node.removeMember(cc.node);
+    change.then(
+      () => {
+        this.injected.membershipApplied++;
+        this.log(`membership: ${what} applied`);
+      },
+      (err: unknown) => this.log(`membership: ${what} refused: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  /** The members of the leader's configuration, voters and learners: a removed or never-added spare follows no one. */
+  private configured(leader: Member): Member[] {
+    const ids = new Set(leader.node?.status().members.map((x) => x.id) ?? []);
+    return this.members.filter((m) => ids.has(m.id));
   }
 
   /**
@@ -667,7 +740,7 @@ export class RealCluster {
     const victim = this.victim();
     const down = this.members.filter((m) => !m.up).length;
     // Mostly keep a majority up, so that the run makes progress; now and then take it down too.
-    if (victim === undefined || (down >= Math.floor(this.members.length / 2) && !this.faultPrng.chance(0.1))) return;
+    if (victim === undefined || (down >= Math.floor(this.founderIds.length / 2) && !this.faultPrng.chance(0.1))) return;
     this.injected.crashes++;
     this.digest.add(100, victim.index);
     this.log(`crash ${victim.id}`);
@@ -685,7 +758,7 @@ export class RealCluster {
     const disk = m.disk;
     if (disk.lastIndex <= disk.snapshotIndex) return;
     const repairing = this.members.filter((o) => o !== m && o.disk.repair !== undefined).length;
-    if (repairing + 1 > Math.floor((this.members.length - 1) / 2)) return;
+    if (repairing + 1 > Math.floor((this.founderIds.length - 1) / 2)) return;
     // Half the time among the newest entries: those a quorum may hold only just, where a lost copy matters most.
     const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
     const index = this.damagePrng.between(oldest, disk.lastIndex);
@@ -708,7 +781,7 @@ export class RealCluster {
     if (disk.lastIndex <= disk.snapshotIndex) return;
     // A member whose storage is still opening has not reported its damage yet: it counts too.
     const repairing = this.members.filter((o) => o !== m && (o.disk.repair !== undefined || o.damageUnseen)).length;
-    if (repairing + 1 > Math.floor((this.members.length - 1) / 2)) return;
+    if (repairing + 1 > Math.floor((this.founderIds.length - 1) / 2)) return;
     const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
     const index = this.damagePrng.between(oldest, disk.lastIndex);
     const walDir = `${SIM_STORAGE_DIR}/wal`;
@@ -840,7 +913,7 @@ export class RealCluster {
     const leader = this.leader();
     const l = leader?.node?.leadership();
     if (leader === undefined || l === undefined) return false;
-    return this.members.every((m) => {
+    return this.configured(leader).every((m) => {
       const ml = m.up ? m.node?.leadership() : undefined;
       return ml !== undefined && ml.leader === leader.id && ml.term === l.term;
     });
@@ -848,9 +921,10 @@ export class RealCluster {
 
   /** Whether every member has applied all that the leader committed. */
   caughtUp(): boolean {
-    const s = this.leader()?.node?.status();
-    if (s === undefined) return false;
-    return this.members.every((m) => (m.node?.status().appliedIndex ?? -1) >= s.commitIndex);
+    const leader = this.leader();
+    const s = leader?.node?.status();
+    if (leader === undefined || s === undefined) return false;
+    return this.configured(leader).every((m) => (m.node?.status().appliedIndex ?? -1) >= s.commitIndex);
   }
 
   /** Snapshots installed and taken, summed over members. */

@@ -8,7 +8,7 @@ import type { Prng } from '../prng.js';
 import type { DiskPlan } from './sim-disk.js';
 
 /** The faults `--faults` may select in real-node runs. */
-export const REAL_FAULT_KINDS = ['drop', 'dup', 'delay', 'partition', 'crash', 'stall', 'transfer', 'snapshot', 'clock'] as const;
+export const REAL_FAULT_KINDS = ['drop', 'dup', 'delay', 'partition', 'crash', 'stall', 'transfer', 'snapshot', 'clock', 'membership'] as const;
 
 /** One kind of fault of a real-node run. */
 export type RealFaultKind = (typeof REAL_FAULT_KINDS)[number];
@@ -48,6 +48,8 @@ export interface RealPlan {
   readonly clockJumpMaxMs: number;
   /** Per-step probability that a member's disk fills up for a while (ENOSPC; see `drawDiskFull`). */
   readonly diskFull: number;
+  /** Per-step probability of an operator's membership change (see `drawMembership`). */
+  readonly membership: number;
   readonly disk: DiskPlan;
   readonly clients: number;
   /**
@@ -132,6 +134,7 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
     clockJump: 0,
     clockJumpMaxMs: 0,
     diskFull: 0,
+    membership: 0,
     disk: diskFaults ? drawDisk(prng, hostile) : HEALTHY_DISK,
     clients: prng.between(3, 6),
     clientRate: prng.logUniform(0.2, 1),
@@ -153,6 +156,14 @@ export function drawDiskFull(prng: Prng, diskFaults: boolean): Pick<RealPlan, 'd
   return { diskFull: diskFaults && prng.chance(0.6) ? prng.logUniform(0.002, 0.02) : 0 };
 }
 
+/**
+ * How often the operator changes the membership (add a learner, promote it, remove a voter), on
+ * about four seeds in five when `membership` is enabled: a stream of its own, like the others.
+ */
+export function drawMembership(prng: Prng, enabled: ReadonlySet<RealFaultKind>): Pick<RealPlan, 'membership'> {
+  return { membership: enabled.has('membership') && prng.chance(0.8) ? prng.logUniform(0.005, 0.05) : 0 };
+}
+
 export function drawClockJumps(prng: Prng, enabled: ReadonlySet<RealFaultKind>): Pick<RealPlan, 'clockJump' | 'clockJumpMaxMs'> {
   const on = enabled.has('clock') && prng.chance(0.8);
   return { clockJump: on ? prng.logUniform(0.002, 0.03) : 0, clockJumpMaxMs: on ? prng.logUniform(2_000, 2 * 3600_000) : 0 };
@@ -172,6 +183,7 @@ export function describeRealPlan(plan: RealPlan): string {
   if (plan.transfer > 0) parts.push(`transfer=${pct(plan.transfer)}`);
   if (plan.snapshot > 0) parts.push(`snapshot=${pct(plan.snapshot)}`);
   if (plan.diskFull > 0) parts.push(`disk-full=${pct(plan.diskFull)}`);
+  if (plan.membership > 0) parts.push(`membership=${pct(plan.membership)}`);
   if (plan.clockJump > 0) parts.push(`clock-jump=${pct(plan.clockJump)}<=${Math.round(plan.clockJumpMaxMs / 1000)}s`);
   const d = plan.disk;
   if (d.slowFsync > 0) parts.push(`slow-fsync=${pct(d.slowFsync)}`);

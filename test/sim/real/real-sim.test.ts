@@ -40,6 +40,8 @@ describe('simulator with real FleetNodes, disk faults on', () => {
       expect(sum((r) => r.injected.disk.unsyncedLost)).toBeGreaterThan(0);
       // Wall clocks jumped, and leases changed hands often enough for the one-holder check to bite.
       expect(sum((r) => r.injected.clockJumps)).toBeGreaterThan(0);
+      // Members were added, promoted and removed through the leader, and not all refused.
+      expect(sum((r) => r.injected.membershipApplied)).toBeGreaterThan(0);
       expect(sum((r) => r.leases.handovers)).toBeGreaterThan(SEEDS[nodes]);
       console.log(`${nodes} members: ${results.map((r) => `seed ${r.seed}: ${formatInjected(r.injected)}`).join('\n')}`);
     }, 120_000);

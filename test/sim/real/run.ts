@@ -161,6 +161,8 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['snapshot', i.snapshots],
     ['conn-hint', i.connectionHints],
     ['clock-jump', i.clockJumps],
+    ['membership', i.membershipChanges],
+    ['membership-applied', i.membershipApplied],
     ['fsync', d.fsyncs],
     ['slow-fsync', d.slowFsyncs],
     ['eio', d.eio],
