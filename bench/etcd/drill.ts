@@ -31,7 +31,7 @@ class EtcdProcessInjector implements FaultInjector {
   constructor(readonly cluster: EtcdCluster) {}
 
   can(action: FaultAction): boolean {
-    return action !== 'partition';
+    return action !== 'partition' && action !== 'delay';
   }
 
   kill(member: MemberRef): Promise<void> {
@@ -52,6 +52,10 @@ class EtcdProcessInjector implements FaultInjector {
 
   async partition(): Promise<void> {
     throw new Error('etcd members cannot be partitioned by this harness');
+  }
+
+  async delay(): Promise<void> {
+    throw new Error('etcd members cannot have their links delayed by this harness');
   }
 
   async heal(): Promise<void> {}

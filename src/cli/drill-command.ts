@@ -64,7 +64,7 @@ export interface DrillFlagValues {
 }
 
 /** What a drill command adds to the shared options. */
-export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target'>>;
+export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target' | 'wan'>>;
 
 /** The base of the drill commands. `run()` returns the report, which `--json` prints. */
 export abstract class DrillCommand extends FleetCommand {
@@ -158,6 +158,7 @@ export function drillOptions(drill: DrillName, f: DrillFlagValues, specifics: Dr
     isolate: specifics.isolate ?? 'leader',
     partitionMs: specifics.partitionMs ?? 10_000,
     target: specifics.target,
+    wan: specifics.wan,
   };
 }
 

@@ -5,6 +5,16 @@ import { UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
 import type { EtcdInitResult, InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
+/**
+ * `--profile`: lan for loopback and one data centre; wan for members regions apart, with a
+ * heartbeat above the largest round trip (hundreds of ms) and an election timeout of five
+ * heartbeats, within the 5 s a cross-region control plane can afford (docs/operations.md).
+ */
+const TIMING_PROFILES = {
+  lan: { heartbeat: '100ms', electionTimeout: '500ms' },
+  wan: { heartbeat: '500ms', electionTimeout: '2500ms' },
+} as const;
+
 /** The region of a zone `--regions` does not place. */
 const DEFAULT_REGION = 'local';
 
@@ -39,6 +49,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     '<%= config.bin %> init --monitoring && prometheus --config.file ~/.local/share/fleet/clusters/local/prometheus.yml',
     '<%= config.bin %> init --engine etcd --name etcd-dev',
     '<%= config.bin %> init --nodes 5 --zones a,b,c --regions eu-west-1',
+    '<%= config.bin %> init --profile wan --zones a,b,c --regions us,eu,ap && <%= config.bin %> drill wan --latency us-eu=80ms,us-ap=150ms,eu-ap=200ms',
   ];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
@@ -46,8 +57,9 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     nodes: Flags.custom<number>({ description: 'number of members', options: ['1', '3', '5'], default: 3, parse: async (s) => Number(s) })(),
     'base-port': Flags.integer({ description: 'port of the first member; the others follow (default 7781; with --engine etcd, free ports)', min: 1, max: 65_535, helpValue: '<port>' }),
     'data-dir': Flags.string({ description: "directory for the members' data (default: under $XDG_DATA_HOME/fleet/clusters/NAME)", helpValue: '<dir>' }),
-    heartbeat: Flags.string({ description: 'leader heartbeat interval', default: '100ms', helpValue: '<duration>' }),
-    'election-timeout': Flags.string({ description: 'base election timeout (short: the members talk over loopback)', default: '500ms', helpValue: '<duration>' }),
+    profile: Flags.option({ options: ['lan', 'wan'] as const, description: 'timing preset: lan (heartbeat 100ms, election timeout 500ms: loopback or one data centre) or wan (500ms and 2.5s: members regions apart; see fleet drill wan)', default: 'lan' as const })(),
+    heartbeat: Flags.string({ description: 'leader heartbeat interval (default: the profile\'s, 100ms)', helpValue: '<duration>' }),
+    'election-timeout': Flags.string({ description: "base election timeout (default: the profile's, 500ms)", helpValue: '<duration>' }),
     tls: Flags.boolean({ description: 'create a CA and certificates, and run every connection over mutual TLS', default: false }),
     monitoring: Flags.boolean({ description: `write a Prometheus scrape config for the members' metrics (prometheus.yml in the cluster's directory)`, default: false }),
     zones: Flags.string({ description: 'lay the members out round-robin over these zones, as if the cluster spanned them (n1 in the first, n2 in the second, …); fleet status then reports fault tolerance per zone', helpValue: '<a,b,c>' }),
@@ -57,7 +69,9 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
   };
 
   async run(): Promise<InitJson> {
-    const { flags } = await this.parse(Init);
+    const parsed = await this.parse(Init);
+    const timing = TIMING_PROFILES[parsed.flags.profile];
+    const flags = { ...parsed.flags, heartbeat: parsed.flags.heartbeat ?? timing.heartbeat, 'election-timeout': parsed.flags['election-timeout'] ?? timing.electionTimeout };
     checkTiming(flags.heartbeat, flags['election-timeout']);
     if (flags.engine === 'etcd' && flags.monitoring) throw new UsageError('--monitoring is not offered with --engine etcd', 'leave out --monitoring: etcd serves /metrics on each client port');
     if (flags.engine === 'etcd' && flags.zones !== undefined) throw new UsageError('--zones is not offered with --engine etcd', 'leave out --zones, or use --engine fleet');

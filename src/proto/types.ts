@@ -35,6 +35,7 @@ export type * from './generated/fleet/v1/DownloadSnapshotRequest.js';
 export type * from './generated/fleet/v1/DrillKind.js';
 export type * from './generated/fleet/v1/DrillRequest.js';
 export type * from './generated/fleet/v1/DrillResponse.js';
+export type * from './generated/fleet/v1/PeerDelay.js';
 export type * from './generated/fleet/v1/Drills.js';
 export type * from './generated/fleet/v1/Entry.js';
 export type * from './generated/fleet/v1/EntryType.js';

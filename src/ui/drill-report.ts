@@ -72,6 +72,13 @@ export function renderSummary(report: DrillReport): string {
   return `summary: ${[figure('unavailable', s.unavailableMs), figure('new leader', s.newLeaderMs), figure('catch-up', s.catchupMs)].join('; ')}`;
 }
 
+/** The WAN drill's writes under the delayed links, per round: `writes before the kill: round 1 (leader n1) p50 47ms, p99 64ms`. */
+function renderWriteLatency(report: DrillReport): string[] {
+  const measured = report.rounds.filter((r) => typeof r.extra.writeP50Ms === 'number');
+  if (measured.length === 0) return [];
+  return [`writes before the kill: ${measured.map((r) => `round ${r.round} (leader ${r.oldLeader}) p50 ${ms(r.extra.writeP50Ms ?? null)}, p99 ${ms(r.extra.writeP99Ms ?? null)}`).join('; ')}`];
+}
+
 function failedChecks(report: DrillReport, p: Palette): string[] {
   const lines = report.rounds.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `  round ${r.round}: ${p.bold(c.name)} — ${c.detail}`));
   return lines.length === 0 ? [] : ['', 'checks that failed:', ...lines];
@@ -118,7 +125,7 @@ export function renderVerdict(report: DrillReport, p: Palette): string {
 export function renderDrillReport(report: DrillReport, p: Palette): string {
   const o = report.options;
   const lines = [`${p.bold(report.drill)}: ${report.rounds.length} of ${o.rounds} round${o.rounds === 1 ? '' : 's'}, ${o.clients} clients on ${o.keys} keys, faults via ${report.injector}`, ''];
-  if (report.rounds.length > 0) lines.push(renderTable(COLUMNS, report.rounds.map((r) => roundRow(r, p)), p), '', renderSummary(report));
+  if (report.rounds.length > 0) lines.push(renderTable(COLUMNS, report.rounds.map((r) => roundRow(r, p)), p), '', renderSummary(report), ...renderWriteLatency(report));
   if (report.linearizable === null && report.rounds.length > 0) lines.push(p.warn('linearizability: undecided (the checker ran out of budget on a key)'));
   lines.push(...failedChecks(report, p));
   lines.push(...renderViolations(report.violations, p));

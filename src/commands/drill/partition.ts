@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { UsageError } from '../../common/errors.js';
 import { DrillCommand } from '../../cli/drill-command.js';
 import { durationFlag } from '../../cli/flags.js';
 import { DRILL_GATE_FLAGS, gateDrill } from '../../cli/safety-gate.js';
@@ -17,7 +18,7 @@ export default class DrillPartition extends DrillCommand {
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillPartition);
-    if (flags.duration <= 0 || flags.duration > 600_000) this.error('--duration must be between 1ms and 10m', { exit: 2 });
+    if (flags.duration <= 0 || flags.duration > 600_000) throw new UsageError('--duration must be between 1ms and 10m');
     const dry = await gateDrill(this, await this.statusModel(await this.client({ admin: true })), 'partition', flags.isolate === 'leader' ? 'leader' : { id: flags.isolate }, flags);
     if (dry) return dry;
     return this.drill('partition', flags, { isolate: flags.isolate, partitionMs: flags.duration });

@@ -1,3 +1,4 @@
+import { UsageError } from '../../common/errors.js';
 import { DrillCommand } from '../../cli/drill-command.js';
 import { durationFlag } from '../../cli/flags.js';
 import { DRILL_GATE_FLAGS, gateDrill } from '../../cli/safety-gate.js';
@@ -15,7 +16,7 @@ export default class DrillPauseLeader extends DrillCommand {
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillPauseLeader);
-    if (flags.pause <= 0 || flags.pause > 60_000) this.error('--pause must be between 1ms and 60s', { exit: 2 });
+    if (flags.pause <= 0 || flags.pause > 60_000) throw new UsageError('--pause must be between 1ms and 60s');
     const dry = await gateDrill(this, await this.gateModel({ admin: true }), 'pause-leader', 'leader', flags);
     if (dry) return dry;
     return this.drill('pause-leader', flags, { pauseMs: flags.pause });

@@ -4,19 +4,23 @@
  * member started with `--enable-drills` obeys; every call needs the admin token.
  *
  * Every fault ends by itself except a kill: a pause is a bounded freeze of this process, and a
- * partition heals on a timer, so a drill that dies half-way never leaves a member cut off.
+ * partition or a link delay heals on a timer, so a drill that dies half-way never leaves a
+ * member cut off or slowed down.
  */
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/index.js';
 import type { Actor } from '../fleet/index.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import { actorOf, authorize, type AuthOptions } from './auth.js';
+import type { LinkDelay } from './link-delay.js';
 import { errorStatus, WireError } from './wire.js';
 
 /** Longest pause a drill may ask for: longer would look like a dead member to any supervisor. */
 export const MAX_PAUSE_MS = 60_000;
 /** Longest partition a drill may ask for. */
 export const MAX_PARTITION_MS = 600_000;
+/** Longest one-way delay a WAN drill may add to a link: longer looks like a partition, which has its own drill. */
+export const MAX_LINK_DELAY_MS = 10_000;
 /** Time for the answer to leave the process before a kill or a freeze stops it. */
 const FLUSH_MS = 25;
 
@@ -36,8 +40,14 @@ export interface DrillServiceOptions extends AuthOptions {
   /** `--enable-drills`: without it every call is refused. */
   readonly enabled: boolean;
   readonly memberId: string;
-  /** The peer transport's drill hook (GrpcPeerTransport.blocked): peers whose traffic is dropped both ways. */
-  readonly transport: { readonly blocked: Set<string> };
+  /**
+   * The peer transport's drill hooks (GrpcPeerTransport): `blocked`, peers whose traffic is
+   * dropped both ways; `delays`, what this member sends to each peer delayed (the WAN drill).
+   */
+  readonly transport: {
+    readonly blocked: Set<string>;
+    readonly delays?: { set(links: ReadonlyMap<string, LinkDelay>): void; clear(): void; peers(): string[] };
+  };
   /** The ids of the other members, now. */
   readonly peers: () => readonly string[];
   readonly logger?: Pick<NodeLogger, 'warn'>;
@@ -105,6 +115,27 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
     return proc.now() + ms;
   };
 
+  let slowed: NodeJS.Timeout | undefined;
+  const unslow = (): void => {
+    if (slowed === undefined) return;
+    clearTimeout(slowed);
+    slowed = undefined;
+    opts.transport.delays?.clear();
+    opts.logger?.warn({}, 'drill: link delays ended');
+  };
+
+  const slow = (req: wire.DrillRequest__Output): number => {
+    const delays = opts.transport.delays;
+    if (delays === undefined) throw new WireError('this member cannot delay its links');
+    const ms = durationOf(req, MAX_PARTITION_MS);
+    const links = linkDelaysOf(req.delays, opts.peers());
+    unslow();
+    delays.set(links);
+    slowed = setTimeout(unslow, ms).unref();
+    opts.logger?.warn({ links: Object.fromEntries(links), ms }, 'drill: delaying links to peers');
+    return proc.now() + ms;
+  };
+
   const answer = (untilMs: number): wire.DrillResponse => ({ memberId: opts.memberId, pid: proc.pid, blocked: [...opts.transport.blocked], untilMs });
 
   const serve = (req: wire.DrillRequest__Output): wire.DrillResponse => {
@@ -121,11 +152,14 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
       }
       case 'DRILL_KIND_PARTITION':
         return answer(cut(req));
+      case 'DRILL_KIND_DELAY':
+        return answer(slow(req));
       case 'DRILL_KIND_HEAL':
         heal();
+        unslow();
         return answer(0);
       default:
-        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION or DRILL_KIND_HEAL`);
+        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION, DRILL_KIND_DELAY or DRILL_KIND_HEAL`);
     }
   };
 
@@ -145,5 +179,24 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
     }
   };
 
-  return { handlers: { Drill }, close: heal };
+  return {
+    handlers: { Drill },
+    close: () => {
+      heal();
+      unslow();
+    },
+  };
+}
+
+/** Checks a DELAY request's links: known peers, sane delays (at most 10 s one way), a loss fraction. */
+function linkDelaysOf(delays: readonly wire.PeerDelay__Output[], known: readonly string[]): Map<string, LinkDelay> {
+  if (delays.length === 0) throw new WireError('delays: name at least one peer to delay');
+  const links = new Map<string, LinkDelay>();
+  for (const d of delays) {
+    if (!known.includes(d.peer)) throw new WireError(`delays: ${d.peer} is not a member (members: ${known.join(', ')})`);
+    if (d.delayMs > MAX_LINK_DELAY_MS || d.jitterMs > MAX_LINK_DELAY_MS) throw new WireError(`delays: ${d.peer}: delay and jitter must be at most ${MAX_LINK_DELAY_MS} ms`);
+    if (!(d.loss >= 0 && d.loss <= 1)) throw new WireError(`delays: ${d.peer}: loss must be between 0 and 1, got ${d.loss}`);
+    links.set(d.peer, { delayMs: d.delayMs, jitterMs: d.jitterMs, loss: d.loss });
+  }
+  return links;
 }

@@ -7,6 +7,7 @@ import type { NodeLogger, PeerSender } from '../node/fleet-node.js';
 import type { Message, SnapshotMeta } from '../raft/index.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './peer-auth.js';
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
+import { LinkDelays } from './link-delay.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
 
 /** What the transport needs from the member it serves. */
@@ -81,6 +82,8 @@ export class GrpcPeerTransport implements PeerSender {
   readonly rejections: RejectionLog;
   /** Drill hook: peers whose traffic is dropped in both directions (a simulated partition). */
   readonly blocked = new Set<string>();
+  /** Drill hook: what this member sends to each peer is delayed (an emulated WAN link, one direction). */
+  readonly delays = new LinkDelays();
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.authenticator = new PeerAuthenticator(opts.selfId, opts.clusterName, opts.peerCredentials);
@@ -111,16 +114,16 @@ export class GrpcPeerTransport implements PeerSender {
     if (messages.length === 0) return;
     const byPeer = new Map<string, Message[]>();
     for (const m of messages) {
-      if (this.blocked.has(m.to)) continue;
+      if (this.blocked.has(m.to) || this.delays.drops(m.to)) continue;
       if (m.type === 'snap') {
-        void this.sendSnapshot(m);
+        if (!this.delays.schedule(m.to, () => void this.sendSnapshot(m))) void this.sendSnapshot(m);
         continue;
       }
       let list = byPeer.get(m.to);
       if (!list) byPeer.set(m.to, (list = []));
       list.push(m);
     }
-    for (const [to, list] of byPeer) this.sendBatch(to, list);
+    for (const [to, list] of byPeer) if (!this.delays.schedule(to, () => this.sendBatch(to, list))) this.sendBatch(to, list);
   }
 
   private sendBatch(to: string, messages: Message[]): void {
@@ -324,6 +327,7 @@ export class GrpcPeerTransport implements PeerSender {
   }
 
   close(): void {
+    this.delays.close();
     for (const link of this.links.values()) {
       link.stream?.end();
       link.client.close();

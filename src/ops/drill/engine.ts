@@ -12,12 +12,13 @@ import { CliError, EXIT } from '../../common/errors.js';
 import { HistoryRecorder, type HistoryEvent } from '../history/index.js';
 import { monotonicClock, nsToMs, pause, type DrillClock } from './clock.js';
 import type { FaultInjector } from './injector.js';
-import { stallThresholdNs, unavailableWindows, windowMs } from './measure.js';
+import { quantile, stallThresholdNs, unavailableWindows, windowMs } from './measure.js';
 import type { RegisterClient } from './register-client.js';
 import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report.js';
 import { restartMember, type FaultOutcome, type RoundContext, type Scenario } from './scenario.js';
 import { partition } from './scenario-partition.js';
 import { killFollower, killLeader, pauseLeader, rollingRestart } from './scenarios-process.js';
+import { wan } from './scenario-wan.js';
 import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
 import type { AbortInfo, DrillEnvironment, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
 import { verifyRound, type FinalRead } from './verify.js';
@@ -31,6 +32,7 @@ export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {
   'pause-leader': pauseLeader,
   partition,
   'rolling-restart': rollingRestart,
+  wan,
 };
 
 /** What the engine works with; tests pass fakes. */
@@ -264,7 +266,9 @@ class DrillRun {
     const ops = [...w.workload.records, ...records];
     const verification = verifyRound(round, ops, finals, this.#recorder.events().slice(w.eventsFrom));
     this.#violations.push(...outcome.violations, ...verification.violations);
-    const stall = stallThresholdNs(w.workload.records.filter((o) => o.endNs < w.faultStartNs));
+    const base = outcome.baseline;
+    const usual = base === undefined ? w.workload.records.filter((o) => o.endNs < w.faultStartNs) : w.workload.records.filter((o) => o.startNs >= base.fromNs && o.endNs <= base.toNs);
+    const stall = stallThresholdNs(usual);
     const windows = unavailableWindows(w.workload.records, outcome.disturbances, stall, w.endNs);
     const lengths = windows.map(windowMs);
     const stats = w.workload.stats();
@@ -293,7 +297,7 @@ class DrillRun {
       duplicated: verification.duplicated,
       linearizable: verification.linearizable,
       checks: [...outcome.checks, ...readBack, ...sloChecks(figures, outcome.expectNewLeader, this.#opts.slo)],
-      extra: outcome.extra,
+      extra: base === undefined ? outcome.extra : { ...outcome.extra, ...writeLatency(usual) },
       startMs: nsToMs(w.startNs),
       endMs: nsToMs(w.endNs),
       marks: roundMarks(this.#opts.drill, outcome),
@@ -354,4 +358,11 @@ class DrillRun {
       environment: this.#environment,
     };
   }
+}
+
+/** Write latency (p50, p99, in ms) of the acknowledged writes among `ops`; null without any. */
+function writeLatency(ops: readonly OpRecord[]): { writeP50Ms: number | null; writeP99Ms: number | null; writes: number } {
+  const ms = ops.filter((o) => o.f === 'write' && o.outcome === 'ok').map((o) => (o.endNs - o.startNs) / 1e6);
+  const round = (v: number) => (Number.isNaN(v) ? null : Math.round(v * 100) / 100);
+  return { writeP50Ms: round(quantile(ms, 0.5)), writeP99Ms: round(quantile(ms, 0.99)), writes: ms.length };
 }

@@ -7,7 +7,15 @@ import { CliError, EXIT } from '../../common/errors.js';
 import type { MemberRef } from './steady-state.js';
 
 /** The faults (and the one repair) an injector may be able to do. */
-export type FaultAction = 'kill' | 'pause' | 'partition' | 'stop' | 'restart';
+export type FaultAction = 'kill' | 'pause' | 'partition' | 'delay' | 'stop' | 'restart';
+
+/** One direction of an emulated WAN link: what a member sends to `peer` waits `delayMs` (+ up to `jitterMs`), and `loss` of it is dropped. */
+export interface PeerLinkDelay {
+  readonly peer: string;
+  readonly delayMs: number;
+  readonly jitterMs: number;
+  readonly loss: number;
+}
 
 /** How a restart knows it is done, and how long it may keep trying. */
 export interface RestartOptions {
@@ -38,6 +46,9 @@ export interface FaultInjector {
   resume(member: MemberRef): Promise<void>;
   /** Drops the member's peer traffic to and from `peers`, both ways, for at most `ms`. */
   partition(member: MemberRef, peers: readonly string[], ms: number): Promise<void>;
+  /** Delays what the member sends to each peer in `links`, for at most `ms` (`heal` ends it sooner); replaces earlier delays. */
+  delay(member: MemberRef, links: readonly PeerLinkDelay[], ms: number): Promise<void>;
+  /** Ends a partition or a delay now. */
   heal(member: MemberRef): Promise<void>;
   /** Stops the member gracefully (SIGTERM: a leader hands off first); resolves once it has exited. */
   stop(member: MemberRef, timeoutMs: number): Promise<void>;
@@ -69,11 +80,12 @@ export function combineInjectors(processes: FaultInjector, network: FaultInjecto
   if (network === undefined) return processes;
   return {
     kind: `${processes.kind}+${network.kind}`,
-    can: (action) => (action === 'partition' ? network.can(action) : processes.can(action)),
+    can: (action) => (action === 'partition' || action === 'delay' ? network.can(action) : processes.can(action)),
     kill: (m) => processes.kill(m),
     pause: (m, ms) => processes.pause(m, ms),
     resume: (m) => processes.resume(m),
     partition: (m, peers, ms) => network.partition(m, peers, ms),
+    delay: (m, links, ms) => network.delay(m, links, ms),
     heal: (m) => network.heal(m),
     stop: (m, t) => processes.stop(m, t),
     restart: (m, opts) => processes.restart(m, opts),
@@ -81,8 +93,9 @@ export function combineInjectors(processes: FaultInjector, network: FaultInjecto
       await Promise.all([processes.restoreAll(), network.restoreAll()]);
     },
     prepare: async (members, actions) => {
-      await processes.prepare(members, actions.filter((a) => a !== 'partition'));
-      await network.prepare(members, actions.filter((a) => a === 'partition'));
+      const inNetwork = (a: FaultAction) => a === 'partition' || a === 'delay';
+      await processes.prepare(members, actions.filter((a) => !inNetwork(a)));
+      await network.prepare(members, actions.filter(inNetwork));
     },
   };
 }

@@ -96,7 +96,7 @@ export class LocalProcessInjector implements FaultInjector {
   }
 
   can(action: FaultAction): boolean {
-    return action !== 'partition';
+    return action !== 'partition' && action !== 'delay';
   }
 
   async kill(member: MemberRef): Promise<void> {
@@ -124,6 +124,10 @@ export class LocalProcessInjector implements FaultInjector {
 
   async partition(): Promise<void> {
     throw unsupported(this.kind, 'partition', 'partitions go through the Drills API: start the members with --enable-drills and use the admin token');
+  }
+
+  async delay(): Promise<void> {
+    throw unsupported(this.kind, 'delay', 'link delays go through the Drills API: start the members with --enable-drills and use the admin token');
   }
 
   async heal(): Promise<void> {}

@@ -9,7 +9,7 @@ import { CliError, EXIT } from '../../common/errors.js';
 import { loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import { pause } from './clock.js';
-import { unsupported, type FaultAction, type FaultInjector } from './injector.js';
+import { unsupported, type FaultAction, type FaultInjector, type PeerLinkDelay } from './injector.js';
 import type { MemberRef } from './steady-state.js';
 
 /** How to reach the members' admin API. */
@@ -37,7 +37,7 @@ function drillError(member: MemberRef, err: ServiceError): CliError {
 }
 
 /**
- * Faults through the Drills API. Invariant: every partition it made is healed by
+ * Faults through the Drills API. Invariant: every partition and delay it made is healed by
  * `restoreAll()` (and by the member's own timer if the drill dies first).
  */
 export class AdminApiInjector implements FaultInjector {
@@ -52,7 +52,7 @@ export class AdminApiInjector implements FaultInjector {
   }
 
   can(action: FaultAction): boolean {
-    return action === 'kill' || action === 'pause' || action === 'partition';
+    return action === 'kill' || action === 'pause' || action === 'partition' || action === 'delay';
   }
 
   async kill(member: MemberRef): Promise<void> {
@@ -74,6 +74,11 @@ export class AdminApiInjector implements FaultInjector {
   async partition(member: MemberRef, peers: readonly string[], ms: number): Promise<void> {
     this.#partitioned.set(member.id, member);
     await this.#call(member, { kind: 'DRILL_KIND_PARTITION', durationMs: ms, peers: [...peers] });
+  }
+
+  async delay(member: MemberRef, links: readonly PeerLinkDelay[], ms: number): Promise<void> {
+    this.#partitioned.set(member.id, member);
+    await this.#call(member, { kind: 'DRILL_KIND_DELAY', durationMs: ms, delays: links.map((l) => ({ ...l })) });
   }
 
   async heal(member: MemberRef): Promise<void> {

@@ -39,6 +39,12 @@ export interface FaultOutcome {
   readonly checks: readonly CheckResult[];
   readonly violations: readonly Violation[];
   readonly extra: Readonly<Record<string, number | null>>;
+  /**
+   * The operations that show the cluster's usual latency under this fault's conditions (the WAN
+   * drill's delayed links): the stall threshold is taken from them instead of the warm-up, and
+   * their write latency is reported (`writeP50Ms`, `writeP99Ms`). Default: the warm-up.
+   */
+  readonly baseline?: { readonly fromNs: number; readonly toNs: number };
 }
 
 /** One drill's fault phase. */

@@ -14,6 +14,7 @@ const VERBS: Readonly<Record<DrillName, readonly [string, string]>> = {
   'pause-leader': ['pause', 'resume'],
   partition: ['isolate', 'heal'],
   'rolling-restart': ['restart', 'restart'],
+  wan: ['kill', 'restart'],
 };
 
 /** The marks of one round, in time order. */

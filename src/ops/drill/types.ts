@@ -5,7 +5,7 @@
 import type { HistoryEvent } from '../history/index.js';
 
 /** The drills `fleet drill` runs. */
-export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart'] as const;
+export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'wan'] as const;
 
 /** One of the drills. */
 export type DrillName = (typeof DRILL_NAMES)[number];
@@ -50,6 +50,18 @@ export interface DrillOptions {
   readonly partitionMs: number;
   /** kill-follower: the follower to kill (default: each follower in turn). */
   readonly target?: string | undefined;
+  /** wan: the round trip of each region pair, jitter and loss (scenario-wan.ts). */
+  readonly wan?: WanLinks | undefined;
+}
+
+/** What the WAN drill emulates: a round trip per pair of regions, jitter and loss on every link. */
+export interface WanLinks {
+  /** Round trip in ms, by pair key (scenario-wan.ts `pairKey`). */
+  readonly roundTripMs: ReadonlyMap<string, number>;
+  /** Added to a round trip, at most (each direction draws up to half of it). */
+  readonly jitterMs: number;
+  /** Fraction of the messages on a cross-region link that are dropped, each direction. */
+  readonly loss: number;
 }
 
 /** How an operation ended, as the history records it. */

@@ -76,6 +76,7 @@ import type { MemberHealth as _fleet_v1_MemberHealth, MemberHealth__Output as _f
 import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from './fleet/v1/MemberInfo.js';
 import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from './fleet/v1/MemberStatus.js';
 import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from './fleet/v1/MembersResponse.js';
+import type { PeerDelay as _fleet_v1_PeerDelay, PeerDelay__Output as _fleet_v1_PeerDelay__Output } from './fleet/v1/PeerDelay.js';
 import type { PlanList as _fleet_v1_PlanList, PlanList__Output as _fleet_v1_PlanList__Output } from './fleet/v1/PlanList.js';
 import type { PlanProgress as _fleet_v1_PlanProgress, PlanProgress__Output as _fleet_v1_PlanProgress__Output } from './fleet/v1/PlanProgress.js';
 import type { PlanProgressResult as _fleet_v1_PlanProgressResult, PlanProgressResult__Output as _fleet_v1_PlanProgressResult__Output } from './fleet/v1/PlanProgressResult.js';
@@ -218,6 +219,7 @@ export interface ProtoGrpcType {
       MemberRole: EnumTypeDefinition
       MemberStatus: MessageTypeDefinition<_fleet_v1_MemberStatus, _fleet_v1_MemberStatus__Output>
       MembersResponse: MessageTypeDefinition<_fleet_v1_MembersResponse, _fleet_v1_MembersResponse__Output>
+      PeerDelay: MessageTypeDefinition<_fleet_v1_PeerDelay, _fleet_v1_PeerDelay__Output>
       PlanList: MessageTypeDefinition<_fleet_v1_PlanList, _fleet_v1_PlanList__Output>
       PlanProgress: MessageTypeDefinition<_fleet_v1_PlanProgress, _fleet_v1_PlanProgress__Output>
       PlanProgressResult: MessageTypeDefinition<_fleet_v1_PlanProgressResult, _fleet_v1_PlanProgressResult__Output>

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDrillService, type DrillProcess, type DrillServiceOptions } from '../../../src/core/server/drill-service.js';
+import { LinkDelays } from '../../../src/core/server/link-delay.js';
 import { AdminApiInjector } from '../../../src/ops/drill/remote-injector.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 
@@ -24,13 +25,14 @@ afterEach(async () => {
 async function serve(opts: Partial<DrillServiceOptions> = {}) {
   const proc = fakeProcess();
   const blocked = new Set<string>();
-  const service = createDrillService({ enabled: true, memberId: 'n1', transport: { blocked }, peers: () => ['n2', 'n3'], process: proc, ...opts });
+  const delays = new LinkDelays();
+  const service = createDrillService({ enabled: true, memberId: 'n1', transport: { blocked, delays }, peers: () => ['n2', 'n3'], process: proc, ...opts });
   const server = new grpc.Server();
   server.addService(loadFleetProto().fleet.v1.Drills.service, service.handlers);
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   const injector = new AdminApiInjector({ token: 'admin-secret' });
   running.push({ server, close: service.close, injector });
-  return { proc, blocked, injector, member: { id: 'n1', address: `127.0.0.1:${port}` }, service };
+  return { proc, blocked, delays, injector, member: { id: 'n1', address: `127.0.0.1:${port}` }, service };
 }
 
 /** Resolves once `cond` holds (polled), so tests never sleep blindly. */
@@ -53,6 +55,26 @@ describe('the Drills service', () => {
     await injector.partition(member, [], 50);
     expect([...blocked].sort()).toEqual(['n2', 'n3']);
     await eventually(() => blocked.size === 0);
+  });
+
+  it('delays the links to the peers it is given, and ends the delays on heal or by itself', async () => {
+    const { delays, injector, member } = await serve();
+    await injector.delay(member, [{ peer: 'n2', delayMs: 40, jitterMs: 5, loss: 0 }], 60_000);
+    expect(delays.peers()).toEqual(['n2']);
+    await injector.heal(member);
+    expect(delays.peers()).toEqual([]);
+    await injector.delay(member, [{ peer: 'n3', delayMs: 40, jitterMs: 0, loss: 0.1 }], 50);
+    expect(delays.peers()).toEqual(['n3']);
+    await eventually(() => delays.peers().length === 0);
+  });
+
+  it('refuses a delay to an unknown peer, without any peer, or of more than 10 s', async () => {
+    const { delays, injector, member } = await serve();
+    await expect(injector.delay(member, [{ peer: 'n9', delayMs: 40, jitterMs: 0, loss: 0 }], 1_000)).rejects.toThrow(/n9 is not a member/);
+    await expect(injector.delay(member, [], 1_000)).rejects.toThrow(/name at least one peer/);
+    await expect(injector.delay(member, [{ peer: 'n2', delayMs: 10_001, jitterMs: 0, loss: 0 }], 1_000)).rejects.toThrow(/at most 10000 ms/);
+    await expect(injector.delay(member, [{ peer: 'n2', delayMs: 40, jitterMs: 0, loss: 1.5 }], 1_000)).rejects.toThrow(/loss must be between 0 and 1/);
+    expect(delays.peers()).toEqual([]);
   });
 
   it('kills and pauses the process only after answering', async () => {

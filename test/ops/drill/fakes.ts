@@ -196,7 +196,7 @@ export class FakeCluster {
     const note = (what: string, m: MemberRef) => this.calls.push(`${what} ${m.id}`);
     return {
       kind: 'fake',
-      can: (a: FaultAction) => a !== 'partition',
+      can: (a: FaultAction) => a !== 'partition' && a !== 'delay',
       kill: async (m) => {
         note('kill', m);
         await this.#fault(m.id);
@@ -211,6 +211,9 @@ export class FakeCluster {
       },
       partition: async () => {
         throw new Error('no partitions here');
+      },
+      delay: async () => {
+        throw new Error('no link delays here');
       },
       heal: async () => {},
       stop: async (m) => {

@@ -6,6 +6,7 @@ export const DrillKind = {
   DRILL_KIND_PAUSE: 'DRILL_KIND_PAUSE',
   DRILL_KIND_PARTITION: 'DRILL_KIND_PARTITION',
   DRILL_KIND_HEAL: 'DRILL_KIND_HEAL',
+  DRILL_KIND_DELAY: 'DRILL_KIND_DELAY',
 } as const;
 
 export type DrillKind =
@@ -19,5 +20,7 @@ export type DrillKind =
   | 3
   | 'DRILL_KIND_HEAL'
   | 4
+  | 'DRILL_KIND_DELAY'
+  | 5
 
 export type DrillKind__Output = typeof DrillKind[keyof typeof DrillKind]
