@@ -681,6 +681,8 @@ export class FleetNode implements NodeApi {
 
   read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    const outside = this.outsideMembership();
+    if (outside) return Promise.reject(outside);
     const behind = this.behindForSpace(consistency);
     if (behind) return Promise.reject(behind);
     switch (consistency.mode) {
@@ -704,6 +706,19 @@ export class FleetNode implements NodeApi {
       case 'max-staleness':
         return this.readBoundedStale(consistency.ms, fn);
     }
+  }
+
+  /**
+   * A member outside the configuration it applied (removed, or started with --join and not yet
+   * added) is sent no new entries: a read there would wait for an index it never reaches (or,
+   * bounded-stale, serve a state frozen at its removal), so it is refused at once, and the
+   * client asks another member.
+   */
+  private outsideMembership(): NodeError | undefined {
+    const conf = this.raw.confState();
+    if (conf.voters.includes(this.id) || conf.learners.includes(this.id)) return undefined;
+    const why = conf.voters.length === 0 ? 'has not been added to a cluster yet (fleet members add)' : 'was removed from the cluster (fleet members remove)';
+    return new NodeError('UNAVAILABLE', `member ${this.id} ${why}: it serves no reads; read from another member`);
   }
 
   /**

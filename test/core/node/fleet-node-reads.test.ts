@@ -83,3 +83,28 @@ describe('FleetNode reads on a leader that has not committed an entry of its ter
     expect(read.index).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('a member outside the membership it applied', () => {
+  async function opened(id: string, founders: Map<string, string>, recovered: RecoveredState): Promise<FleetNode> {
+    const n = await FleetNode.open({ id, clusterName: 't', address: '127.0.0.1:2', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(recovered), logger: quiet, version: 'test' });
+    node = n;
+    n.start({ send() {}, setPeers() {} }, (err) => {
+      throw err;
+    });
+    return n;
+  }
+
+  it('refuses reads at once when it was removed, instead of waiting for entries it is never sent', async () => {
+    const cc = (index: number, type: 'add-voter' | 'remove', id: string): Entry => ({ term: 1, index, type: 'conf-change', data: encodeConfChange({ type, node: id }) });
+    const n2 = await opened('n2', new Map(), { hardState: { term: 1, vote: 'n1', commit: 3 }, entries: [cc(1, 'add-voter', 'n1'), cc(2, 'add-voter', 'n2'), cc(3, 'remove', 'n2')], members: new Map() });
+    await until(() => n2.status().appliedIndex === 3, 'the removal applied');
+    for (const consistency of [{ mode: 'linearizable' as const }, { mode: 'min-index' as const, index: 1 }, { mode: 'max-staleness' as const, ms: 60_000 }]) {
+      await expect(n2.read(consistency, (sm: FleetStateMachine) => sm.appliedIndex)).rejects.toThrow('member n2 was removed from the cluster (fleet members remove): it serves no reads; read from another member');
+    }
+  });
+
+  it('refuses reads before it was added (started with --join)', async () => {
+    const joiner = await opened('n4', new Map(), { entries: [], members: new Map() });
+    await expect(joiner.read({ mode: 'min-index', index: 0 }, (sm: FleetStateMachine) => sm.appliedIndex)).rejects.toThrow('member n4 has not been added to a cluster yet');
+  });
+});
