@@ -182,6 +182,10 @@ export class RealCluster {
   private readonly membershipPrng: Prng;
   /** The members the cluster was founded with; with membership changes, one spare starts outside it. */
   private readonly founderIds: string[] = [];
+  /** The newest membership seen applied, as its applied index and voter count (voterCount). */
+  private votersSeen = { applied: 0, voters: 0 };
+  /** The fewest voters of any configuration seen applied (damageBudget). */
+  private fewestVoters = Infinity;
   private pumpAt: number | undefined;
   /** A failure found inside an event (where a throw would be lost in a promise chain). */
   private failure: Error | undefined;
@@ -227,6 +231,8 @@ export class RealCluster {
     this.membershipPrng = root.fork();
     this.plan = { ...this.plan, ...drawMembership(this.membershipPrng, options.faults) };
     this.founderIds.push(...this.memberIds);
+    this.votersSeen = { applied: 0, voters: this.founderIds.length };
+    this.fewestVoters = this.founderIds.length;
     // A spare that starts outside the cluster (as `--join` does), so that a cluster can rotate members.
     if (this.plan.membership > 0) {
       const clock = { rate: 1 + (this.membershipPrng.float() * 2 - 1) * plan.drift, wallOffsetMs: (this.membershipPrng.float() * 2 - 1) * plan.skewMs };
@@ -357,7 +363,7 @@ export class RealCluster {
 
   private memberLogger(id: string): NodeLogger {
     const line = (level: string) => (obj: object, msg: string) => this.log(`${id} ${level}: ${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
-    return { info: line('info'), warn: line('warn'), error: line('error'), debug: () => undefined };
+    return { info: line('info'), warn: line('warn'), error: line('error'), debug: process.env.SIM_DEBUG ? line('debug') : () => undefined };
   }
 
   private refusedToStart(m: Member, err: StorageFullError): void {
@@ -540,6 +546,7 @@ export class RealCluster {
       await this.checkState(m, node);
     }
     this.checker.afterStep(statuses);
+    this.voterCount();
   }
 
   /**
@@ -652,13 +659,37 @@ export class RealCluster {
 
   /** A quorum of the newest membership a live member has applied (the founders' before any). */
   private quorum(): number {
+    return Math.floor(this.voterCount() / 2) + 1;
+  }
+
+  /**
+   * How many voters the newest membership a live member has applied holds; while none is up
+   * (a power cycle), the last one seen: the founders before any.
+   */
+  private voterCount(): number {
     let best: { applied: number; voters: number } | undefined;
     for (const m of this.members) {
       const s = m.up ? m.node?.status() : undefined;
       if (s === undefined || s.members.length === 0) continue;
-      if (best === undefined || s.appliedIndex > best.applied) best = { applied: s.appliedIndex, voters: s.members.filter((x) => x.voter).length };
+      const voters = s.members.filter((x) => x.voter).length;
+      // The founding entries pass through one and two voters as a member replays them: not a configuration the cluster ran with.
+      if (voters >= 3) this.fewestVoters = Math.min(this.fewestVoters, voters);
+      if (best === undefined || s.appliedIndex > best.applied) best = { applied: s.appliedIndex, voters };
     }
-    return Math.floor((best?.voters ?? this.founderIds.length) / 2) + 1;
+    if (best !== undefined && best.applied >= this.votersSeen.applied) this.votersSeen = best;
+    return this.votersSeen.voters;
+  }
+
+  /**
+   * How many members may be repairing damage at once with the cluster still bound to recover:
+   * the voters beyond a quorum, in the smallest configuration seen (a restarted member may run
+   * on an older configuration until a leader tells it more was committed, and with 2 of 4
+   * voters damaged no leader can be elected in it).
+   */
+  private damageBudget(): number {
+    this.voterCount();
+    const v = this.fewestVoters;
+    return v - (Math.floor(v / 2) + 1);
   }
 
   /** The membership as `m`'s node holds it now, with the leader's view of each member's progress. */
@@ -758,7 +789,7 @@ export class RealCluster {
     const disk = m.disk;
     if (disk.lastIndex <= disk.snapshotIndex) return;
     const repairing = this.members.filter((o) => o !== m && o.disk.repair !== undefined).length;
-    if (repairing + 1 > Math.floor((this.founderIds.length - 1) / 2)) return;
+    if (repairing + 1 > this.damageBudget()) return;
     // Half the time among the newest entries: those a quorum may hold only just, where a lost copy matters most.
     const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
     const index = this.damagePrng.between(oldest, disk.lastIndex);
@@ -781,7 +812,7 @@ export class RealCluster {
     if (disk.lastIndex <= disk.snapshotIndex) return;
     // A member whose storage is still opening has not reported its damage yet: it counts too.
     const repairing = this.members.filter((o) => o !== m && (o.disk.repair !== undefined || o.damageUnseen)).length;
-    if (repairing + 1 > Math.floor((this.founderIds.length - 1) / 2)) return;
+    if (repairing + 1 > this.damageBudget()) return;
     const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
     const index = this.damagePrng.between(oldest, disk.lastIndex);
     const walDir = `${SIM_STORAGE_DIR}/wal`;
