@@ -26,10 +26,13 @@ export default class MembersList extends FleetCommand {
     if (!this.jsonEnabled()) {
       const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
       const p = stdoutPalette();
-      // The zone column only where placement is in play, as in fleet status.
+      // Region and zone columns only where placement is in play, as in fleet status.
       const zoned = members.some((m) => m.zone !== null);
-      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, ...(zoned ? [m.zone ?? p.dim('-')] : []), kindOf(m), m.leader ? p.accent('leader') : '']);
-      this.log(renderTable([{ header: 'id' }, { header: 'address' }, ...(zoned ? [{ header: 'zone' }] : []), { header: 'kind' }, { header: 'leader' }], rows, p));
+      const regioned = members.some((m) => m.region !== null);
+      const placement = (m: (typeof members)[number]) => [...(regioned ? [m.region ?? p.dim('-')] : []), ...(zoned ? [m.zone ?? p.dim('-')] : [])];
+      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, ...placement(m), kindOf(m), m.leader ? p.accent('leader') : '']);
+      const headers = [...(regioned ? [{ header: 'region' }] : []), ...(zoned ? [{ header: 'zone' }] : [])];
+      this.log(renderTable([{ header: 'id' }, { header: 'address' }, ...headers, { header: 'kind' }, { header: 'leader' }], rows, p));
     }
     return { leader, members };
   }

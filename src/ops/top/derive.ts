@@ -46,6 +46,8 @@ export function topMembers(model: StatusModel, byId: ReadonlyMap<string, MemberS
     return {
       id: m.id,
       address: m.address,
+      region: m.region ?? null,
+      zone: m.zone ?? null,
       role: m.role,
       voter: m.voter,
       term: m.term,

@@ -8,6 +8,9 @@ import type { QuorumView, StatusMember } from '../status.js';
 
 /** One row of the members table: a status row's identity and indexes, and what top adds. */
 export interface TopMember extends Pick<StatusMember, 'id' | 'address' | 'role' | 'voter' | 'term' | 'commitIndex' | 'appliedIndex'> {
+  /** Where it runs, as it (or, when it is down, its peers) announced; null when unset. */
+  readonly region: string | null;
+  readonly zone: string | null;
   /** The leader's match index for this member (its own last index on the leader); null without a leader's view. */
   readonly matchIndex: number | null;
   /** Entries it trails the leader by (0 on the leader). */

@@ -23,6 +23,8 @@ interface Column {
   readonly draw: (c: CellInput) => { text: string; tone?: Tone };
   /** The engine whose members report the figure (fleet's report no db size, etcd's no RSS); absent: both. */
   readonly engine?: TopEngine;
+  /** Shown only when some member reports a zone or a region (as in fleet status). */
+  readonly placement?: true;
 }
 
 const LAG_BAR_WIDTH = 8;
@@ -32,6 +34,8 @@ const num = (n: number | null) => (n === null ? dash : { text: String(n) });
 const COLUMNS: readonly Column[] = [
   { header: 'ID', align: 'left', priority: 0, draw: ({ m }) => ({ text: m.id ?? '?', tone: m.role === 'leader' ? 'accent' : 'plain' }) },
   { header: 'ADDRESS', align: 'left', priority: 6, draw: ({ m }) => ({ text: m.address }) },
+  { header: 'REGION', align: 'left', priority: 5, draw: ({ m }) => (m.region === null ? dash : { text: m.region }), placement: true },
+  { header: 'ZONE', align: 'left', priority: 4, draw: ({ m }) => (m.zone === null ? dash : { text: m.zone }), placement: true },
   { header: 'ROLE', align: 'left', priority: 0, draw: ({ m }) => ({ text: m.role, tone: roleTone(m) }) },
   { header: 'TERM', align: 'right', priority: 1, draw: ({ m }) => num(m.term) },
   { header: 'COMMIT', align: 'right', priority: 1, draw: ({ m }) => num(m.commitIndex) },
@@ -79,7 +83,8 @@ function rtt(ms: number): string {
 
 /** The columns that fit in `width` (besides the selection marker), in display order, each with its width. */
 export function fitColumns(rows: readonly CellInput[], width: number, engine: TopEngine = 'fleet'): { col: Column; width: number }[] {
-  const present = [...COLUMNS, HEALTH].filter((col) => col.engine === undefined || col.engine === engine);
+  const placed = rows.some((r) => r.m.zone !== null || r.m.region !== null);
+  const present = [...COLUMNS, HEALTH].filter((col) => (col.engine === undefined || col.engine === engine) && (col.placement !== true || placed));
   const sized = present.map((col) => ({ col, width: Math.max(col.header.length, ...rows.map((r) => [...col.draw(r).text].length)) }));
   const byPriority = [...sized].sort((a, b) => a.col.priority - b.col.priority);
   const chosen = new Set<Column>();

@@ -72,6 +72,16 @@ describe('TopScreen against fixtures', () => {
     expect(out).not.toMatch(ANSI);
   });
 
+  it('members placed in regions and zones: a REGION and a ZONE column, as in fleet status', async () => {
+    const placed = () => [ok(leader({ region: 'us', zone: 'a' })), ok(member('n2', { region: 'eu', zone: 'b' })), ok(member('n3', { region: 'ap', zone: 'c' }))];
+    const out = frame(await stateAfter(placed(), placed()), 160, 30);
+    expectFits(out, 160, 30);
+    expect(out).toMatch(/ID\s+ADDRESS\s+REGION\s+ZONE\s+ROLE/);
+    expect(rowOf(out, 'n2')).toMatch(/^ {2}n2 127\.0\.0\.1:7782 eu\s+b\s+follower/);
+    // Unplaced members (the fixture above) get no such columns at any width.
+    expect(frame(await stateAfter(healthy(), healthy()), 160, 30)).not.toMatch(/REGION|ZONE/);
+  });
+
   it('lagging follower: its lag in entries, a filled lag bar, and the leader’s match index', async () => {
     const out = frame(await stateAfter(lagging()), 100, 30);
     expect(rowOf(out, 'n3')).toMatch(/follower\s+3\s+1500\s+1500\s+1500\s+500 █████░░░/);
