@@ -201,6 +201,9 @@ export function domainMajority(voters: readonly Pick<PlacedVoter, 'id' | 'zone' 
   const domains = votersByDomain(voters.map((v) => ({ ...v, healthy: true })), kind);
   const named = domains.filter((z) => z.name !== NO_ZONE);
   if (named.length === 0 || domains.length < 2) return undefined;
+  // Regions count only when the voters span several: one region and a voter that names none is
+  // one region with a member not configured yet, not a placement to refuse.
+  if (kind === 'region' && named.length < 2) return undefined;
   const quorum = quorumOf(voters.length);
   const big = named.find((z) => z.voters.length >= quorum);
   return big === undefined ? undefined : { kind, name: big.name, voters: big.voters, total: voters.length, quorum };

@@ -86,7 +86,8 @@ describe('a read replica', () => {
     const list = JSON.parse((await fleet('members', 'list', '--json')).stdout) as { members: { id: string; voter: boolean; readReplica: boolean }[] };
     expect(list.members.find((m) => m.id === 'n4')).toMatchObject({ voter: false, readReplica: true });
     const human = await fleet('members', 'list');
-    expect(human.stdout).toMatch(/\bn4\s+\S+\s+\S+\s+replica\b/);
+    // id, address, region, zone, kind.
+    expect(human.stdout).toMatch(/\bn4\s+\S+\s+\S+\s+\S+\s+replica\b/);
 
     for (const force of [[], ['--force']]) {
       const promote = await fleet('members', 'promote', 'n4', ...force);
