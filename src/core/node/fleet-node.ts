@@ -188,6 +188,8 @@ export class FleetNode implements NodeApi {
   /** The leader's wall clock minus ours, as the last entry of the current term showed it; when we last warned of it. */
   private clockOffsetMs: number | undefined;
   private lastClockWarning = -Infinity;
+  /** The last index of the log this process recovered: entries up to it were stamped before it started. */
+  private readonly recoveredLastIndex: number;
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -202,7 +204,9 @@ export class FleetNode implements NodeApi {
     this.reads = new ReadQueue(opts.id, this.rt.randomInt(2 ** 47));
     this.raw = raw;
     this.sm = sm;
-    const repair = opts.storage.recovered.repair;
+    const recovered = opts.storage.recovered;
+    this.recoveredLastIndex = recovered.entries.at(-1)?.index ?? 0;
+    const repair = recovered.repair;
     if (repair) this.repair = { file: repair.file, reason: repair.reason, since: repair.since };
     this.appliedTerm = appliedTerm;
     this.autopilot = new AutopilotRunner({
@@ -333,6 +337,9 @@ export class FleetNode implements NodeApi {
   private checkClockOffset(e: Entry): void {
     const stamped = this.sm.lastEntryTime;
     if (this.soft.role === 'leader' || stamped === undefined || e.term !== this.raw.status().term) return;
+    // Replayed at start: stamped before this process started, perhaps long before (the term is
+    // still the old one until an election), so its age says nothing of the leader's clock.
+    if (e.index <= this.recoveredLastIndex) return;
     const offset = stamped - this.rt.wallNow();
     this.clockOffsetMs = offset;
     const now = this.rt.monoNow();

@@ -108,3 +108,25 @@ describe('a member outside the membership it applied', () => {
     await expect(joiner.read({ mode: 'min-index', index: 0 }, (sm: FleetStateMachine) => sm.appliedIndex)).rejects.toThrow('member n4 has not been added to a cluster yet');
   });
 });
+
+describe('the clock offset a follower reports', () => {
+  it('is not taken from entries replayed at start, stamped before the process started', async () => {
+    // Three founders; n2 restarts with entries of its current term 1, stamped at time 1 (1970).
+    const cc = (index: number, id: string): Entry => ({ term: 1, index, type: 'conf-change', data: encodeConfChange({ type: 'add-voter', node: id }) });
+    const op = { type: 'kv.put', ns: '', key: 'k', value: 'v' };
+    const put: Entry = { term: 1, index: 4, type: 'normal', data: encodeCommand({ clientId: 'c', seq: 1, firstIncomplete: 1, time: 1, op } as never) };
+    const warnings: string[] = [];
+    const logger = { ...quiet, warn: (_f: object, msg: string) => void warnings.push(msg) };
+    const n2 = await FleetNode.open({
+      id: 'n2', clusterName: 't', address: '127.0.0.1:2', founders: new Map(), heartbeatMs: 10, electionTimeoutMs: 1_000, snapshotEvery: 1_000_000, logger, version: 'test',
+      storage: slowDisk({ hardState: { term: 1, vote: 'n1', commit: 4 }, entries: [cc(1, 'n1'), cc(2, 'n2'), cc(3, 'n3'), put], members: new Map() }),
+    });
+    node = n2;
+    n2.start({ send() {}, setPeers() {} }, (err) => {
+      throw err;
+    });
+    await until(() => n2.status().appliedIndex === 4, 'the replay');
+    expect(n2.status().clockOffsetMs).toBeUndefined();
+    expect(warnings.filter((w) => w.includes('wall clock'))).toEqual([]);
+  });
+});
