@@ -22,6 +22,20 @@ export interface DrillCluster {
   destroy(): Promise<void>;
 }
 
+/**
+ * Ends a local cluster made with `fleet init` under `home`: `fleet destroy --yes` must succeed;
+ * whatever still runs under `home` is killed and `home` removed either way.
+ */
+export async function destroyLocalCluster(env: NodeJS.ProcessEnv, home: { readonly path: string; cleanup(): void }): Promise<void> {
+  try {
+    const destroyed = await runCli(['destroy', '--yes'], env, 60_000);
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+  } finally {
+    for (const pid of processesUnder([home.path])) process.kill(pid, 'SIGKILL');
+    home.cleanup();
+  }
+}
+
 /** Pids of live processes whose command line mentions one of `dirs` (members put their data dir there). */
 export function processesUnder(dirs: readonly string[]): number[] {
   const pids: number[] = [];

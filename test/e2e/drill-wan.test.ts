@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processesUnder } from './drill-helpers.js';
+import { destroyLocalCluster } from './drill-helpers.js';
 import { freePorts, runCli, tempDir } from './processes.js';
 
 interface WanReport {
@@ -30,15 +30,7 @@ beforeAll(async () => {
   expect(init.code, init.stderr).toBe(0);
 }, 120_000);
 
-afterAll(async () => {
-  try {
-    const destroyed = await runCli(['destroy', '--yes'], env, 60_000);
-    expect(destroyed.code, destroyed.stderr).toBe(0);
-  } finally {
-    for (const pid of processesUnder([home.path])) process.kill(pid, 'SIGKILL');
-    home.cleanup();
-  }
-}, 120_000);
+afterAll(() => destroyLocalCluster(env, home), 120_000);
 
 describe('fleet drill wan', () => {
   it('refuses a malformed --latency, or a pair of regions in use without a round trip, as usage errors (exit 2)', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { addressAnswers } from '../../src/ops/safety/probe.js';
-import { processesUnder } from './drill-helpers.js';
+import { destroyLocalCluster } from './drill-helpers.js';
 import { freePort, freePorts, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 interface Row {
@@ -60,11 +60,8 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     await stopChild(replica.child, 'SIGKILL');
-    const destroyed = await runCli(['destroy', '--yes'], env, 60_000);
-    expect(destroyed.code, destroyed.stderr).toBe(0);
   } finally {
-    for (const pid of processesUnder([home.path])) process.kill(pid, 'SIGKILL');
-    home.cleanup();
+    await destroyLocalCluster(env, home);
   }
 }, 120_000);
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import type { PreviewDocument } from '../../src/ops/safety/gate.js';
 import { addressAnswers } from '../../src/ops/safety/probe.js';
-import { processesUnder } from './drill-helpers.js';
+import { destroyLocalCluster } from './drill-helpers.js';
 import { freePort, freePorts, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 interface StatusDoc {
@@ -48,11 +48,8 @@ beforeAll(async () => {
 afterAll(async () => {
   try {
     for (const j of joiners) await stopChild(j, 'SIGKILL');
-    const destroyed = await runCli(['destroy', '--yes'], env, 60_000);
-    expect(destroyed.code, destroyed.stderr).toBe(0);
   } finally {
-    for (const pid of processesUnder([home.path])) process.kill(pid, 'SIGKILL');
-    home.cleanup();
+    await destroyLocalCluster(env, home);
   }
 }, 120_000);
 
