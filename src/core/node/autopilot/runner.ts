@@ -66,13 +66,14 @@ export class AutopilotRunner {
     const health = assessHealth(view.observations, this.healthySince, settings, view.now);
     this.healthySince = new Map(health.map((h) => [h.id, h.healthySince]));
     const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, replicas: view.replicas, ...(view.regions === undefined ? {} : { regions: view.regions }), leader: view.leader, changePending: view.changePending || this.applying });
-    this.latest = { settings, ...(problem === undefined ? {} : { settingsProblem: problem }), health, held: decision.held, ...(this.lastAction === undefined ? {} : { lastAction: this.lastAction }) };
+    this.latest = { settings, ...(problem === undefined ? {} : { settingsProblem: problem }), health, held: decision.held };
     if (decision.action !== undefined) this.apply(decision.action);
   }
 
-  /** The latest assessment; undefined on a member that does not lead. */
+  /** The latest assessment, with the outcome of the last change as of now; undefined on a member that does not lead. */
   report(): AutopilotReport | undefined {
-    return this.latest;
+    if (this.latest === undefined || this.lastAction === undefined) return this.latest;
+    return { ...this.latest, lastAction: this.lastAction };
   }
 
   private change(action: AutopilotAction): Promise<void> {

@@ -55,6 +55,8 @@ describe('AutopilotRunner', () => {
     expect(h.calls).toEqual(['promote n4']);
     expect(runner.report()?.held).toEqual(['a configuration change is pending: autopilot waits for it to apply']);
     await h.settle(true);
+    // Reported as soon as it is done, not at the next round: fleet status asked in between saw no action (autopilot.test.ts in CI).
+    expect(runner.report()?.lastAction).toBe('promote n4: done (learner healthy for 1000 ms)');
     runner.round();
     expect(runner.report()?.lastAction).toBe('promote n4: done (learner healthy for 1000 ms)');
   });
