@@ -140,8 +140,11 @@ describe('a member whose disk is full', () => {
     expect(refused).toMatchObject({ code: 'OUT_OF_SPACE' });
     expect((refused as Error).message).toBe('out of space on member n1: its disk is full and no caught-up voter can take over; writes resume once space is freed there');
     // Retried on a back-off (100, 200 ms, …): the member says once that nobody can take over, not at every retry.
-    await new Promise((r) => setTimeout(r, 400));
-    expect(logged.filter((l) => /no healthy voter to hand leadership to/.test(l.msg))).toHaveLength(1);
+    const noTakeover = () => logged.filter((l) => /no healthy voter to hand leadership to/.test(l.msg));
+    await until(() => noTakeover().length > 0, 'the member to say nobody can take over');
+    // Two more retries (200 and 400 ms later) say nothing new.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(noTakeover()).toHaveLength(1);
 
     disk.full = false;
     await expect(held).resolves.toMatchObject({ ok: true });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftStorage, StorageFullError } from '../../../src/core/storage/index.js';
 import { fillDisk, mountTmpfs, TMPFS_UNAVAILABLE, type Tmpfs } from './fixtures/tmpfs.js';
-import { entries, hard, recordingLogger, snapMeta } from './helpers.js';
+import { entries, hard, recordingLogger, snapMeta, until } from './helpers.js';
 
 const MiB = 1 << 20;
 const mounts: Tmpfs[] = [];
@@ -20,14 +20,6 @@ function tmpfs(bytes: number): Tmpfs {
   const m = mountTmpfs(bytes);
   mounts.push(m);
   return m;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** The pid of a process that has exited (and been reaped). */
@@ -44,7 +36,7 @@ describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE
     const logger = recordingLogger();
     const { storage } = await RaftStorage.open(dir, { segmentBytes: 8 * MiB, logger });
     await storage.persist({ entries: entries(1, 10, 1), hardState: hard(1, 0) });
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the writer to decide against preallocating', () => logger.lines.some((l) => /not preallocat/.test(l.msg)));
     expect(fs.existsSync(path.join(dir, 'wal', 'next.wal.tmp'))).toBe(false);
     expect(fsys.free()).toBeGreaterThan(3 * MiB);
     expect(logger.lines.some((l) => /not preallocat/.test(l.msg))).toBe(true);

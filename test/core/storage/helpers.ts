@@ -16,6 +16,15 @@ afterEach(() => {
 });
 
 /** A fresh directory under the OS temp dir, removed after the test. */
+/** Waits until `cond` holds, polling; fails naming `what` after the deadline (a bare sleep is flaky on a slow machine). */
+export async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 export function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-storage-'));
   made.push(dir);

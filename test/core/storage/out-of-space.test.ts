@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RaftStorage, StorageFailedError, StorageFullError } from '../../../src/core/storage/index.js';
-import { entries, expectLog, hard, recordingLogger, segmentPaths, tempDir } from './helpers.js';
+import { entries, expectLog, hard, recordingLogger, segmentPaths, tempDir, until } from './helpers.js';
 
 function enospc(): NodeJS.ErrnoException {
   return Object.assign(new Error('ENOSPC: no space left on device, write (injected)'), { code: 'ENOSPC' });
@@ -45,7 +45,7 @@ describe('a log write refused for want of space', () => {
     const first = storage.persist({ entries: entries(4, 6, 1) });
     const second = storage.persist({ hardState: hard(1, 5) }, { sync: false });
     const third = storage.persist({ entries: entries(7, 7, 1) });
-    await new Promise((r) => setTimeout(r, 20));
+    await until('the refused write', () => storage.outOfSpace);
     expect(await settled(first)).toBe(false);
     expect(await settled(second)).toBe(false);
     expect(await settled(third)).toBe(false);
@@ -95,8 +95,7 @@ describe('a log write refused for want of space', () => {
     const size = fs.statSync(segment!).size;
     shortWrite = true;
     const held = storage.persist({ entries: entries(4, 6, 1) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(storage.outOfSpace).toBe(true);
+    await until('the refused write', () => storage.outOfSpace);
     expect(fs.statSync(segment!).size).toBe(size);
     shortWrite = false;
     expect(await storage.retryWrites()).toBe(true);
@@ -130,12 +129,11 @@ describe('a log write refused for want of space', () => {
     });
     await storage.persist({ entries: entries(1, 3, 1), hardState: hard(1, 0) });
     // Room for the next segment: it is filled with zeros in the background.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fs.statSync(path.join(dir, 'wal', 'next.wal.tmp')).size).toBe(4096);
+    const next = path.join(dir, 'wal', 'next.wal.tmp');
+    await until('the next segment to be preallocated', () => fs.existsSync(next) && fs.statSync(next).size === 4096);
     junk = true;
     const held = storage.persist({ entries: entries(4, 40, 1) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(storage.outOfSpace).toBe(true);
+    await until('the refused write', () => storage.outOfSpace);
     const segment = fs.readFileSync(segmentPaths(dir)[1]!);
     expect(segment.length).toBe(4096);
     expect(segment.subarray(2048).every((b) => b === 0)).toBe(true);
@@ -160,8 +158,7 @@ describe('a log write refused for want of space', () => {
     full = true;
     // Larger than what is left of the 4 KiB segment: the writer must roll to a new one, and that is refused.
     const held = storage.persist({ entries: entries(4, 40, 1) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(storage.outOfSpace).toBe(true);
+    await until('the refused write', () => storage.outOfSpace);
     expect(segmentPaths(dir)).toHaveLength(1);
     full = false;
     expect(await storage.retryWrites()).toBe(true);
@@ -183,7 +180,7 @@ describe('a log write refused for want of space', () => {
     await storage.persist({ entries: entries(1, 3, 1), hardState: hard(1, 0) });
     full = true;
     const held = storage.persist({ entries: entries(4, 4, 1) }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    await until('the refused write', () => storage.outOfSpace);
     await storage.close();
     expect(await held).toBeInstanceOf(StorageFullError);
     const again = await RaftStorage.open(dir);
