@@ -5,7 +5,8 @@
  * promote` refuses it with and without --force (exit 4); it serves a max-staleness read itself;
  * and with two of the three voters killed it never campaigns: its term stays, its role stays
  * replica, and no leader appears. The voters run in regions ra, rb, rc: setting a follower's region
- * as the preferred one moves leadership there.
+ * as the preferred one moves leadership there. Last, a killed voter restarted with
+ * `--read-replica` refuses to run as the voter its data says it is.
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -137,19 +138,32 @@ describe('a read replica', () => {
     expect(polls, failures.join('\n')).toBeGreaterThan(1);
     expect(failures.length, failures.join('\n')).toBeLessThan(polls);
   }, 60_000);
+
+  it('refuses to restart a voter as a read replica (its membership makes it a voter), saying how to fix it', async () => {
+    // n3 was killed above; its data says it is a voter.
+    const n3 = initial.find((m) => m.id === 'n3')!;
+    const restarted = await startReplica('n3', { address: n3.address, dataDir: join(clusterHome, 'n3'), waitToListen: false });
+    try {
+      const code = await waitFor('n3 to exit', async () => restarted.child.exitCode ?? undefined, 30_000, 100);
+      expect(code, restarted.output()).toBe(1);
+    } finally {
+      await stopChild(restarted.child, 'SIGKILL');
+    }
+    expect(restarted.output()).toContain("n3 was started with --read-replica but the cluster's membership makes it a voter: remove it (fleet members remove n3) and add it back with --learner, or start it without --read-replica");
+  }, 60_000);
 });
 
-/** Starts a read replica that joins the cluster from region `far`; resolves once it answers. */
-async function startReplica(id: string): Promise<{ child: ChildProcess; address: string }> {
-  const address = `127.0.0.1:${await freePort()}`;
-  const { child } = spawnCli(
+/** Starts a read replica that joins the cluster from region `far`; resolves once it answers (unless told not to wait). */
+async function startReplica(id: string, at: { address?: string; dataDir?: string; waitToListen?: boolean } = {}): Promise<{ child: ChildProcess; address: string; output: () => string }> {
+  const address = at.address ?? `127.0.0.1:${await freePort()}`;
+  const { child, output } = spawnCli(
     [
-      'node', 'start', '--id', id, '--data-dir', join(home.path, 'replicas', id), '--listen', address, '--cluster', 'local', '--join', '--read-replica', '--region', 'far', '--zone', 'far-1',
+      'node', 'start', '--id', id, '--data-dir', at.dataDir ?? join(home.path, 'replicas', id), '--listen', address, '--cluster', 'local', '--join', '--read-replica', '--region', 'far', '--zone', 'far-1',
       '--token-file', join(clusterHome, 'client.token'), '--admin-token-file', join(clusterHome, 'admin.token'), '--peer-secret-file', join(clusterHome, 'peer.secret'),
     ],
     MEMBER_ENV,
     MEMBER_NODE_OPTIONS,
   );
-  await waitFor(`${id} to listen`, async () => ((await addressAnswers(address, 200)) ? true : undefined), 30_000);
-  return { child, address };
+  if (at.waitToListen !== false) await waitFor(`${id} to listen`, async () => ((await addressAnswers(address, 200)) ? true : undefined), 30_000);
+  return { child, address, output };
 }

@@ -260,7 +260,15 @@ export class FleetNode implements NodeApi {
     const founders = [...opts.founders.keys()].sort();
     const rt = opts.runtime ?? systemRuntime;
     const raw = new RawNode(
-      { id: opts.id, heartbeatTicks, electionTicks, random: (n) => rt.randomInt(n), logger: raftLogger(opts.logger), ...(opts.unsafeRaft ? { unsafe: opts.unsafeRaft } : {}) },
+      {
+        id: opts.id,
+        heartbeatTicks,
+        electionTicks,
+        random: (n) => rt.randomInt(n),
+        logger: raftLogger(opts.logger),
+        ...(opts.placement?.readReplica ? { nonVoting: true } : {}),
+        ...(opts.unsafeRaft ? { unsafe: opts.unsafeRaft } : {}),
+      },
       {
         hardState: recovered.hardState,
         entries: recovered.entries,
@@ -281,6 +289,7 @@ export class FleetNode implements NodeApi {
     this.fatal = onFatal;
     this.opts.storage.onOutOfSpace?.((err) => this.space.refused(err));
     transport.setPeers(this.peerAddresses());
+    if (this.refuseReplicaAsVoter()) return;
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
     // One heartbeat's worth of ticks per callback at most; an election timeout's worth owed at most.
     this.tickClock = new TickClock(tickMs, this.rt.monoNow(), TICKS_PER_HEARTBEAT, Math.ceil(this.opts.electionTimeoutMs / tickMs));
@@ -387,6 +396,7 @@ export class FleetNode implements NodeApi {
     this.members.set(peer, address);
     this.opts.logger.info({ peer, address }, 'learned a peer address');
     this.transport?.setPeers(this.peerAddresses());
+    this.refuseReplicaAsVoter();
     void this.opts.storage.saveMembers(this.members).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not save the member list'));
   }
 
@@ -632,6 +642,21 @@ export class FleetNode implements NodeApi {
     }
     this.transport?.setPeers(this.peerAddresses());
     void this.opts.storage.saveMembers(this.members).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not save the member list'));
+  }
+
+  /**
+   * A read replica that the membership makes a voter (added without --learner, by mistake) stops
+   * with one line saying how to fix it: its core grants no vote (Config.nonVoting), but the
+   * leader would count it for every quorum, so running on would only hide a cluster that can
+   * lose one member fewer than it seems.
+   */
+  private refuseReplicaAsVoter(): boolean {
+    if (this.opts.placement?.readReplica !== true || !this.raw.confState().voters.includes(this.id)) return false;
+    const message = `${this.id} was started with --read-replica but the cluster's membership makes it a voter: remove it (fleet members remove ${this.id}) and add it back with --learner, or start it without --read-replica`;
+    this.opts.logger.error({ id: this.id }, message);
+    this.stopped = true;
+    this.fatal?.(new NodeError('FAILED_PRECONDITION', message));
+    return true;
   }
 
   private peerAddresses(): Map<string, string> {

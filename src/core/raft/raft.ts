@@ -111,6 +111,8 @@ export class Raft {
   private quickSplitRetries = 0;
   /** Rebuilding a log the host found damaged (InitialState.repairing): no votes, no campaigns. */
   repairing: boolean;
+  /** A permanent non-voter (Config.nonVoting): no votes, no campaigns. */
+  private readonly nonVoting: boolean;
   /** Names this repair on the wire (Message.repair), so that a late message of an earlier one is told apart. */
   private readonly repairId: number;
   /** After damage, until enough voters told their terms (term-probe.ts): no votes, no campaigns. */
@@ -159,6 +161,7 @@ export class Raft {
     this.unsafe = config.unsafe ?? {};
     this.readOnly = new ReadOnlyQueue(this.unsafe.releaseReadsOnStaleConfirmation === true);
 
+    this.nonVoting = config.nonVoting === true;
     this.repairing = initial.repairing === true && config.unsafe?.ignoreRepair !== true;
     this.repairId = this.repairing ? 1 + this.random(0x7fffffff) : 0;
     this.termProbe = this.repairing ? new TermProbe(this.repairId) : undefined;
@@ -207,9 +210,9 @@ export class Raft {
     return this.isVoter(id) || this.conf.learners.includes(id);
   }
 
-  /** Only voters can campaign; a learner, a removed node or one repairing its log never does. */
+  /** Only voters can campaign; a learner, a read replica, a removed node or one repairing its log never does. */
   private promotable(): boolean {
-    return this.isVoter(this.id) && !this.repairing && this.termProbe === undefined;
+    return this.isVoter(this.id) && !this.nonVoting && !this.repairing && this.termProbe === undefined;
   }
 
   private matchOf = (id: NodeId): number => {
@@ -438,7 +441,9 @@ export class Raft {
   private handleVoteRequest(m: Message): void {
     const respType = m.type === 'vote' ? 'vote-resp' : 'pre-vote-resp';
     // A repairing member may have lost a vote it cast and entries it acknowledged: it grants nothing.
+    // A read replica never votes, even if an operator's mistake made it a voter.
     const canVote =
+      !this.nonVoting &&
       !this.repairing &&
       this.termProbe === undefined &&
       (this.vote === m.from ||

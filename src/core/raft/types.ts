@@ -239,6 +239,12 @@ export interface Config {
   readonly maxInflight?: number;
   /** Largest number of uncommitted payload bytes the leader accepts before dropping proposals. Default 64 MiB. */
   readonly maxUncommittedBytes?: number;
+  /**
+   * A permanent non-voter (a read replica): it grants no vote and never campaigns, whatever the
+   * membership says, so a replica an operator added as a voter by mistake cannot help elect a
+   * leader (the host refuses to run it as one). Default false.
+   */
+  readonly nonVoting?: boolean;
   readonly logger?: RaftLogger;
   readonly unsafe?: UnsafeTestingOptions;
 }

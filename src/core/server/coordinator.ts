@@ -5,7 +5,7 @@ import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
 import type { NodeLogger } from '../node/fleet-node.js';
-import type { MemberStatus, Placement } from '../node/api.js';
+import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
@@ -212,7 +212,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
    * exit is bounded by construction (even a graceful stop already under way is cut short).
    */
   const fail = (err: Error): void => {
-    logger.fatal({ err }, 'fatal storage error: exiting');
+    logger.fatal({ err }, err instanceof NodeError ? `fatal: ${err.message}` : 'fatal storage error: exiting');
     const steps = [
       () => health.setServing('', false),
       () => drills.close(),

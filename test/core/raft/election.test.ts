@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestNetwork } from './harness.js';
+import { TestMember, TestNetwork } from './harness.js';
 
 describe('elections', () => {
   it('elects exactly one leader by randomized timeout, without any campaign call', () => {
@@ -152,5 +152,28 @@ describe('elections', () => {
     net.tick(3);
     expect(net.get('n1').node.status().role).toBe('leader');
     expect(net.get('n1').node.status().term).toBe(term);
+  });
+});
+
+describe('a permanent non-voter (a read replica)', () => {
+  /** n1 leads, then dies: n2 can win only with n3's vote. */
+  function afterLeaderDies(n3: { nonVoting?: boolean }): TestNetwork {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.add(new TestMember('n3', ['n1', 'n2', 'n3'], n3, 3));
+    net.elect('n1');
+    net.crash('n1');
+    net.tick(100);
+    return net;
+  }
+
+  it('grants no vote and never campaigns, even where the membership makes it a voter', () => {
+    const net = afterLeaderDies({ nonVoting: true });
+    expect(net.leaders()).toEqual([]);
+    expect(['follower', 'pre-candidate', 'candidate']).toContain(net.get('n2').node.status().role);
+    expect(net.get('n3').node.status().role).toBe('follower');
+  });
+
+  it('without it, the same cluster elects n2 or n3 (the scenario is not vacuous)', () => {
+    expect(afterLeaderDies({}).leaders()).toHaveLength(1);
   });
 });
