@@ -104,9 +104,14 @@ export class SnapshotStore {
     this.files = this.files.filter((f) => f.name !== name);
     this.files.push({ term: meta.term, index: meta.index, name });
     const drop = this.files.splice(0, Math.max(0, this.files.length - this.retain));
-    // Unlinked, not truncated: an operator's download may be streaming it from an open descriptor.
-    for (const f of drop) await this.reaper.retire(path.join(this.dir, f.name), { truncate: false });
+    const doomed: string[] = [];
+    for (const f of drop) {
+      const renamed = await this.reaper.retire(path.join(this.dir, f.name));
+      if (renamed !== undefined) doomed.push(renamed);
+    }
     if (drop.length > 0) await fsyncDir(this.fs, this.dir);
+    // Unlinked once the renames are durable, not truncated: an operator's download may be streaming it from an open descriptor.
+    for (const file of doomed) this.reaper.discard(file, { truncate: false });
     return this.files[0]?.index ?? meta.index;
   }
 

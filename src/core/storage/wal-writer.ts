@@ -519,8 +519,14 @@ export class WalWriter {
   private async dropOldest(n: number): Promise<string[]> {
     if (n <= 0) return [];
     const gone = this.segments.splice(0, n).map((s) => s.name);
-    for (const name of gone) await this.config.reaper.retire(path.join(this.config.walDir, name), { truncate: true });
+    const doomed: string[] = [];
+    for (const name of gone) {
+      const renamed = await this.config.reaper.retire(path.join(this.config.walDir, name));
+      if (renamed !== undefined) doomed.push(renamed);
+    }
+    // Cut only once the renames are durable (file-reaper.ts says why).
     await fsyncDir(this.fs, this.config.walDir);
+    for (const file of doomed) this.config.reaper.discard(file, { truncate: true });
     return gone;
   }
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DELETING_SUFFIX, FileReaper } from '../../../src/core/storage/file-reaper.js';
 import { RaftStorage } from '../../../src/core/storage/index.js';
 import { silentLogger } from '../../../src/core/storage/logger.js';
+import { nodeStorageIo } from '../../../src/core/storage/node-fs.js';
 import { entries, hard, snapMeta, tempDir } from './helpers.js';
 
 async function until(condition: () => boolean, deadlineMs = 5000): Promise<void> {
@@ -22,23 +23,29 @@ function fileOf(dir: string, name: string, bytes: number): string {
 }
 
 describe('FileReaper', () => {
-  it('renames a file out of the way at once and deletes it in the background', async () => {
+  it('renames a file out of the way at once, touches it no more until discarded, then deletes it in the background', async () => {
     const dir = tempDir();
     const file = fileOf(dir, 'a.wal', 50_000);
     const reaper = new FileReaper(silentLogger, { sliceBytes: 4096, pauseMs: 0 });
-    expect(await reaper.retire(file, { truncate: true })).toBe(true);
+    const doomed = await reaper.retire(file);
+    expect(doomed).toBe(`${file}${DELETING_SUFFIX}`);
     expect(fs.existsSync(file)).toBe(false);
     await reaper.idle();
+    // Until its rename is durable (the caller's directory fsync), the file stays whole.
+    expect(fs.statSync(doomed!).size).toBe(50_000);
+    reaper.discard(doomed!, { truncate: true });
+    await reaper.idle();
     expect(fs.readdirSync(dir)).toEqual([]);
-    expect(await reaper.retire(file, { truncate: true })).toBe(false);
+    expect(await reaper.retire(file)).toBeUndefined();
   });
 
   it('shrinks a file step by step before unlinking it, and stops between steps on close', async () => {
     const dir = tempDir();
     const file = fileOf(dir, 'b.wal', 10_000);
     const reaper = new FileReaper(silentLogger, { sliceBytes: 1000, pauseMs: 100 });
-    await reaper.retire(file, { truncate: true });
-    const left = path.join(dir, `b.wal${DELETING_SUFFIX}`);
+    const left = (await reaper.retire(file))!;
+    reaper.discard(left, { truncate: true });
+    expect(left).toBe(path.join(dir, `b.wal${DELETING_SUFFIX}`));
     await until(() => fs.statSync(left).size < 10_000);
     await reaper.close();
     // Closed between steps: the file is shorter, and still named for deletion.
@@ -56,7 +63,7 @@ describe('FileReaper', () => {
     const reader = await fsp.open(file, 'r');
     try {
       const reaper = new FileReaper(silentLogger, { sliceBytes: 1000, pauseMs: 0 });
-      await reaper.retire(file, { truncate: false });
+      reaper.discard((await reaper.retire(file))!, { truncate: false });
       await reaper.idle();
       expect(fs.readdirSync(dir)).toEqual([]);
       const { bytesRead, buffer } = await reader.read(Buffer.alloc(30_000), 0, 30_000, 0);
@@ -87,6 +94,37 @@ describe('RaftStorage and its background deletions', () => {
     expect(fs.readdirSync(path.join(dir, 'snap'))).toEqual([]);
     expect(fs.readdirSync(path.join(dir, 'wal')).filter((f) => f.endsWith(DELETING_SUFFIX))).toEqual([]);
     await b.storage.close();
+  });
+
+  it('leaves segments whole when the directory fsync that makes their rename durable fails (a power loss may undo the rename)', async () => {
+    const dir = tempDir();
+    const walDir = path.join(dir, 'wal');
+    const failing = new Set<number>();
+    let failWalDirFsync = false;
+    const io = {
+      ...nodeStorageIo,
+      fs: {
+        ...nodeStorageIo.fs,
+        openSync: (p: string, flags: Parameters<typeof nodeStorageIo.fs.openSync>[1]) => {
+          const fd = nodeStorageIo.fs.openSync(p, flags);
+          if (failWalDirFsync && p === walDir) failing.add(fd);
+          return fd;
+        },
+        fsync: (fd: number) => (failing.delete(fd) ? Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) : nodeStorageIo.fs.fsync(fd)),
+      },
+    };
+    const { storage } = await RaftStorage.open(dir, { io, segmentBytes: 16 * 1024, preallocate: false, retainSnapshots: 1, reaperPace: { sliceBytes: 1024, pauseMs: 0 } });
+    for (let i = 1; i <= 600; i += 10) await storage.persist({ entries: entries(i, i + 9, 1), hardState: hard(1, i - 1) });
+    const sizes = new Map(fs.readdirSync(walDir).map((f) => [f, fs.statSync(path.join(walDir, f)).size]));
+    failWalDirFsync = true;
+    await expect(storage.saveSnapshot(snapMeta(500, 1), new Uint8Array([5]))).rejects.toThrow(/EIO/);
+    failWalDirFsync = false;
+    await storage.deletionsDone();
+    const retired = fs.readdirSync(walDir).filter((f) => f.endsWith(DELETING_SUFFIX));
+    expect(retired.length).toBeGreaterThan(0);
+    // Each retired segment is as long as it was: nothing was cut before its rename was durable.
+    for (const f of retired) expect(fs.statSync(path.join(walDir, f)).size, f).toBe(sizes.get(f.slice(0, -DELETING_SUFFIX.length)));
+    await storage.close().catch(() => undefined);
   });
 
   it('keeps an old snapshot readable through a descriptor opened before it was dropped', async () => {

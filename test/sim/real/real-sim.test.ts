@@ -47,3 +47,23 @@ describe('simulator with real FleetNodes, disk faults on', () => {
     }, 120_000);
   }
 });
+
+/**
+ * Seeds that once failed, each with the bug it found (BENCHMARKS.md, "The real storage under the
+ * simulator"): they replay clean since the fix, and would fail again without it.
+ */
+const ONCE_FAILED = [
+  { nodes: 5, seed: 4195, bug: 'a stalled member acknowledged entries a newer leader had overwritten before they reached its disk' },
+  { nodes: 3, seed: 5780, bug: 'a repairing member committed its superseded entries on a heartbeat' },
+  { nodes: 3, seed: 4945, bug: 'the reaper cut a retired WAL segment before its rename was durable; the power cycle brought it back damaged' },
+] as const;
+
+describe('seeds that once failed', () => {
+  for (const { nodes, seed, bug } of ONCE_FAILED) {
+    it(`seed ${seed} on ${nodes} members (${bug}) passes`, async () => {
+      const results: RealRunResult[] = [];
+      await runRealBatch({ seedStart: seed, seeds: 1, nodes, steps: 200, faults: new Set(REAL_FAULT_KINDS), diskFaults: true, workers: 1 }, (r) => results.push(r));
+      expect(failures(results)).toEqual([]);
+    }, 60_000);
+  }
+});
