@@ -214,7 +214,10 @@ export class RaftStorage {
     const config = writerConfig(io, dir, options, logger, reaper);
     const { layout, snapshots, wal, entries, conflicting, repairing } = await RaftStorage.readLog(io, dir, options, logger, reaper);
     const removedFiles = [...opening.removed, ...layout.leftovers.filter((f) => removeIfExists(io.fs, path.join(dir, f)))];
-    // Nobody can be reading these: they were renamed by a process that has since stopped.
+    // Nobody can be reading these: they were renamed by a process that has since stopped, maybe
+    // before it fsynced their directory. Their renames are made durable before anything is cut
+    // (file-reaper.ts says why).
+    if (layout.deleting.length > 0) for (const d of [WAL_DIR, SNAP_DIR]) await fsyncDir(io.fs, path.join(dir, d));
     for (const f of layout.deleting) reaper.discard(path.join(dir, f), { truncate: true });
     removedFiles.push(...layout.deleting);
     const segmentsRead = wal.segments.length;

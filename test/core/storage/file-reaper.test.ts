@@ -84,7 +84,32 @@ describe('RaftStorage and its background deletions', () => {
     fileOf(path.join(dir, 'wal'), `0000000000000000-0000000000000001.wal${DELETING_SUFFIX}`, 5000);
     fileOf(path.join(dir, 'snap'), `0000000000000001-0000000000000005.snap${DELETING_SUFFIX}`, 5000);
 
-    const b = await RaftStorage.open(dir);
+    // Order matters: a leftover's rename is made durable (its directory fsynced) before it is cut.
+    const ops: string[] = [];
+    const dirs = new Map<number, string>();
+    const io = {
+      ...nodeStorageIo,
+      fs: {
+        ...nodeStorageIo.fs,
+        openSync: (p: string, flags: Parameters<typeof nodeStorageIo.fs.openSync>[1]) => {
+          const fd = nodeStorageIo.fs.openSync(p, flags);
+          if (p === path.join(dir, 'wal')) dirs.set(fd, 'wal');
+          return fd;
+        },
+        fsync: (fd: number) => {
+          if (dirs.has(fd)) ops.push('fsync wal/');
+          return nodeStorageIo.fs.fsync(fd);
+        },
+        ftruncate: (fd: number, length: number) => {
+          ops.push('truncate');
+          return nodeStorageIo.fs.ftruncate(fd, length);
+        },
+      },
+    };
+    const b = await RaftStorage.open(dir, { io, reaperPace: { sliceBytes: 1024, pauseMs: 0 } });
+    await b.storage.deletionsDone();
+    expect(ops.indexOf('fsync wal/')).toBeGreaterThanOrEqual(0);
+    expect(ops.indexOf('truncate')).toBeGreaterThan(ops.indexOf('fsync wal/'));
     expect([...b.report.removedFiles].sort()).toEqual([
       path.join('snap', `0000000000000001-0000000000000005.snap${DELETING_SUFFIX}`),
       path.join('wal', `0000000000000000-0000000000000001.wal${DELETING_SUFFIX}`),
