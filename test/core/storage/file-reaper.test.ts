@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DELETING_SUFFIX, FileReaper } from '../../../src/core/storage/file-reaper.js';
 import { RaftStorage } from '../../../src/core/storage/index.js';
 import { silentLogger } from '../../../src/core/storage/logger.js';
+import type { StorageIo } from '../../../src/core/storage/fs-port.js';
 import { nodeStorageIo } from '../../../src/core/storage/node-fs.js';
 import { entries, hard, snapMeta, tempDir } from './helpers.js';
 
@@ -14,6 +15,35 @@ async function until(condition: () => boolean, deadlineMs = 5000): Promise<void>
     if (Date.now() > deadline) throw new Error('condition not met before the deadline');
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
+}
+
+/** Node's storage port, watched: each fsync of `dir` calls `dirFsync` first (an error it returns fails that fsync), each truncation calls `truncate`. */
+function ioWatching(dir: string, hooks: { dirFsync?: () => Error | undefined; truncate?: () => void }): StorageIo {
+  const dirFds = new Set<number>();
+  const fs = nodeStorageIo.fs;
+  return {
+    ...nodeStorageIo,
+    fs: {
+      ...fs,
+      openSync: (p, flags) => {
+        const fd = fs.openSync(p, flags);
+        if (p === dir) dirFds.add(fd);
+        return fd;
+      },
+      closeSync: (fd) => {
+        dirFds.delete(fd);
+        fs.closeSync(fd);
+      },
+      fsync: (fd) => {
+        const failure = dirFds.has(fd) ? hooks.dirFsync?.() : undefined;
+        return failure ? Promise.reject(failure) : fs.fsync(fd);
+      },
+      ftruncate: (fd, length) => {
+        hooks.truncate?.();
+        return fs.ftruncate(fd, length);
+      },
+    },
+  };
 }
 
 function fileOf(dir: string, name: string, bytes: number): string {
@@ -86,26 +116,7 @@ describe('RaftStorage and its background deletions', () => {
 
     // Order matters: a leftover's rename is made durable (its directory fsynced) before it is cut.
     const ops: string[] = [];
-    const dirs = new Map<number, string>();
-    const io = {
-      ...nodeStorageIo,
-      fs: {
-        ...nodeStorageIo.fs,
-        openSync: (p: string, flags: Parameters<typeof nodeStorageIo.fs.openSync>[1]) => {
-          const fd = nodeStorageIo.fs.openSync(p, flags);
-          if (p === path.join(dir, 'wal')) dirs.set(fd, 'wal');
-          return fd;
-        },
-        fsync: (fd: number) => {
-          if (dirs.has(fd)) ops.push('fsync wal/');
-          return nodeStorageIo.fs.fsync(fd);
-        },
-        ftruncate: (fd: number, length: number) => {
-          ops.push('truncate');
-          return nodeStorageIo.fs.ftruncate(fd, length);
-        },
-      },
-    };
+    const io = ioWatching(path.join(dir, 'wal'), { dirFsync: () => void ops.push('fsync wal/'), truncate: () => void ops.push('truncate') });
     const b = await RaftStorage.open(dir, { io, reaperPace: { sliceBytes: 1024, pauseMs: 0 } });
     await b.storage.deletionsDone();
     expect(ops.indexOf('fsync wal/')).toBeGreaterThanOrEqual(0);
@@ -124,20 +135,8 @@ describe('RaftStorage and its background deletions', () => {
   it('leaves segments whole when the directory fsync that makes their rename durable fails (a power loss may undo the rename)', async () => {
     const dir = tempDir();
     const walDir = path.join(dir, 'wal');
-    const failing = new Set<number>();
     let failWalDirFsync = false;
-    const io = {
-      ...nodeStorageIo,
-      fs: {
-        ...nodeStorageIo.fs,
-        openSync: (p: string, flags: Parameters<typeof nodeStorageIo.fs.openSync>[1]) => {
-          const fd = nodeStorageIo.fs.openSync(p, flags);
-          if (failWalDirFsync && p === walDir) failing.add(fd);
-          return fd;
-        },
-        fsync: (fd: number) => (failing.delete(fd) ? Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })) : nodeStorageIo.fs.fsync(fd)),
-      },
-    };
+    const io = ioWatching(walDir, { dirFsync: () => (failWalDirFsync ? Object.assign(new Error('EIO: injected'), { code: 'EIO' }) : undefined) });
     const { storage } = await RaftStorage.open(dir, { io, segmentBytes: 16 * 1024, preallocate: false, retainSnapshots: 1, reaperPace: { sliceBytes: 1024, pauseMs: 0 } });
     for (let i = 1; i <= 600; i += 10) await storage.persist({ entries: entries(i, i + 9, 1), hardState: hard(1, i - 1) });
     const sizes = new Map(fs.readdirSync(walDir).map((f) => [f, fs.statSync(path.join(walDir, f)).size]));
