@@ -160,7 +160,7 @@ export abstract class FleetCommand extends Command {
     // Every command without an etcd form comes through here: it says so in one line (usage, exit 2).
     if (target.engine === 'etcd') {
       const id = this.id === undefined ? 'this command' : `fleet ${toConfiguredId(this.id, this.config)}`;
-      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'against etcd: status, top, members, leader transfer, snapshot save, kv, shards, clusters bind|show|list|unbind, and drills on a local etcd cluster');
+      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'against etcd: status, top, members, leader transfer, snapshot save, kv, the registry (shards, clusters, rebind and plans, domains, quotas, providers, leases), and drills on a local etcd cluster');
     }
     const { FleetClient: Client } = await import('../client/fleet-client.js');
     const timeout = opts.timeoutMs ?? this.globals.timeout;
