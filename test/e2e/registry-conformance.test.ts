@@ -313,5 +313,20 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
       expect(next).toMatchObject({ renewed: false, lease: { holder: 'bob' } });
       expect(next.lease.token).toBeGreaterThan(a.lease.token);
     });
+
+    it('records heartbeats, and a prune forgets the clusters not seen since, freeing their shards\' slots', async () => {
+      const r = b().registry();
+      const hb = await r.write({ type: 'shard.heartbeat', id: 's2' });
+      expect((await r.listShards()).find((s) => s.id === 's2')?.lastHeartbeat).toBe(hb.lastHeartbeat);
+      expect(await refused(r.write({ type: 'cluster.heartbeat', cluster: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'cluster "nope" does not exist' });
+      const seen = await r.write({ type: 'cluster.heartbeat', cluster: 'c1' });
+      expect((await r.getCluster('c1'))?.lastSeen).toBe(seen.lastSeen);
+      const all = (await r.listClusters({ limit: 10_000 })).items.length;
+      expect((await r.write({ type: 'cluster.prune', notSeenSinceMs: 3_600_000 })).pruned).toBe(0);
+      await waitFor('the registry clock to pass the last contact', async () => (await r.write({ type: 'shard.heartbeat', id: 's2' })).lastHeartbeat > seen.lastSeen);
+      expect((await r.write({ type: 'cluster.prune', notSeenSinceMs: 0 })).pruned).toBe(all);
+      expect((await r.listClusters()).items).toEqual([]);
+      expect((await r.listShards()).filter((s) => s.boundClusters !== 0)).toEqual([]);
+    });
   });
 });

@@ -66,19 +66,25 @@ export async function clusterPrune(st: RegistryStore, op: CommandOf<'cluster.pru
   let pruned = 0;
   let index = await st.revision();
   for (;;) {
-    const stale = (await st.scanValues<StoredCluster>('clusters/')).filter((c) => c.value.lastSeen < cutoff);
-    if (stale.length === 0) return { pruned, index };
-    const chunk = stale.slice(0, Math.floor(st.maxTxnOps / 3));
-    const counts = await st.boundCounts();
-    const shards = [...new Set(chunk.flatMap((c) => (c.value.shard === null ? [] : [c.value.shard])))];
-    const compare = [...chunk.map((c) => ({ key: st.key(`clusters/${c.name}`), modRevision: c.modRevision })), ...shards.map((s) => st.same(`bound/${s}`, counts.get(s) ?? { value: undefined, modRevision: 0 }))];
-    const left = (s: string) => (counts.get(s)?.value ?? 0) - chunk.filter((c) => c.value.shard === s).length;
-    const r = await st.commit(compare, [...chunk.map((c) => st.del(`clusters/${c.name}`)), ...shards.map((s) => st.put(`bound/${s}`, Math.max(0, left(s))))]);
-    if (r.succeeded) {
-      pruned += chunk.length;
-      index = r.revision;
-    }
+    const r = await retry(() => pruneSome(st, cutoff));
+    if (r.pruned === 0) return { pruned, index };
+    pruned += r.pruned;
+    index = r.revision;
   }
+}
+
+/** Forgets up to a transaction's worth of clusters last seen before `cutoff`; undefined when it lost a race. */
+async function pruneSome(st: RegistryStore, cutoff: number): Promise<{ pruned: number; revision: number } | undefined> {
+  const chunk = (await st.scanValues<StoredCluster>('clusters/')).filter((c) => c.value.lastSeen < cutoff).slice(0, Math.floor(st.maxTxnOps / 2));
+  if (chunk.length === 0) return { pruned: 0, revision: 0 };
+  const counts = await st.boundCounts();
+  const shards = [...new Set(chunk.flatMap((c) => (c.value.shard === null ? [] : [c.value.shard])))].slice(0, st.maxTxnOps - chunk.length);
+  const taken = chunk.filter((c) => c.value.shard === null || shards.includes(c.value.shard));
+  const count = (s: string) => counts.get(s) ?? { value: undefined, modRevision: 0 };
+  const left = (s: string) => Math.max(0, (count(s).value ?? 0) - taken.filter((c) => c.value.shard === s).length);
+  const compare = [...taken.map((c) => st.same(`clusters/${c.name}`, c)), ...shards.map((s) => st.same(`bound/${s}`, count(s)))];
+  const r = await st.commit(compare, [...taken.map((c) => st.del(`clusters/${c.name}`)), ...shards.map((s) => st.put(`bound/${s}`, left(s)))]);
+  return r.succeeded ? { pruned: taken.length, revision: r.revision } : undefined;
 }
 
 /** Moves one cluster if it is bound where the caller believes; refuses full or non-active targets unless forced. */
@@ -89,6 +95,7 @@ export async function rebind(st: RegistryStore, op: CommandOf<'cluster.rebind'>)
 
 /** Many rebinds in one etcd transaction, all or none: every move is checked against the state before any is made. */
 export async function rebindBatch(st: RegistryStore, op: CommandOf<'cluster.rebindBatch'>): Promise<Written<'cluster.rebindBatch'>> {
+  if (op.moves.length === 0) throw refusal('INVALID_ARGUMENT', `cluster.rebindBatch: 'moves' must be a list of 1-10000 items, got []`, {});
   const seen = new Set<string>();
   op.moves.forEach((m, i) => {
     if (seen.has(m.cluster)) throw refusal('INVALID_ARGUMENT', `cluster.rebindBatch: moves[${i}] moves cluster ${q(m.cluster)} a second time`, {});

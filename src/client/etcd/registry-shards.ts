@@ -65,27 +65,34 @@ export function shardHeartbeat(st: RegistryStore, op: CommandOf<'shard.heartbeat
  * shard, its count, its domains and its quota slices in one transaction that compares the count
  * still zero: a cluster bound meanwhile makes it unbind again.
  */
-export function removeShard(st: RegistryStore, op: CommandOf<'shard.remove'>): Promise<Written<'shard.remove'>> {
+export async function removeShard(st: RegistryStore, op: CommandOf<'shard.remove'>): Promise<Written<'shard.remove'>> {
   let unboundClusters = 0;
-  return retry(async () => {
-    const [shard, count] = await Promise.all([st.read<StoredShard>(`shards/${op.id}`), st.read<number>(`bound/${op.id}`)]);
-    if (shard.value === undefined) throw notFound('shard', op.id);
-    const n = count.value ?? 0;
-    if (n > 0 && op.force !== true) {
-      throw refusal('FAILED_PRECONDITION', `shard ${q(op.id)} still has ${n} bound clusters; rebind them first, or pass --force to remove it with its bindings`, { shard: op.id, boundClusters: n });
-    }
-    if (n > 0) {
-      unboundClusters += await unbindSome(st, op.id, count);
-      return undefined;
-    }
-    const [domains, quotas] = await Promise.all([st.scanValues<{ shard: string }>('domains/'), st.scanValues<QuotaView>('quotas/')]);
-    const mine = domains.filter((d) => d.value.shard === op.id);
-    const sliced = quotas.filter((x) => x.value.slices[op.id] !== undefined);
-    const compare = [st.same(`shards/${op.id}`, shard), st.same(`bound/${op.id}`, count), ...mine.map((d) => st.same(`domains/${d.name}`, d)), ...sliced.map((x) => st.same(`quotas/${x.name}`, x))];
-    const ops: EtcdTxnOp[] = [st.del(`shards/${op.id}`), st.del(`bound/${op.id}`), ...mine.map((d) => st.del(`domains/${d.name}`)), ...sliced.map((x) => st.put(`quotas/${x.name}`, withoutSlice(x.value, op.id)))];
-    const r = await st.commit(compare, ops);
-    return r.succeeded ? { id: op.id, unboundClusters, unassignedDomains: mine.length, droppedQuotaSlices: sliced.length, index: r.revision } : undefined;
-  });
+  for (;;) {
+    const r = await retry(() => removeOnce(st, op));
+    if (r.removed !== undefined) return { ...r.removed, unboundClusters };
+    unboundClusters += r.unbound;
+  }
+}
+
+/** One round of a removal: the shard removed, or (forced) some of its clusters unbound, or undefined when it lost a race. */
+async function removeOnce(st: RegistryStore, op: CommandOf<'shard.remove'>): Promise<{ removed?: Omit<Written<'shard.remove'>, 'unboundClusters'>; unbound: number } | undefined> {
+  const [shard, count] = await Promise.all([st.read<StoredShard>(`shards/${op.id}`), st.read<number>(`bound/${op.id}`)]);
+  if (shard.value === undefined) throw notFound('shard', op.id);
+  const n = count.value ?? 0;
+  if (n > 0 && op.force !== true) {
+    throw refusal('FAILED_PRECONDITION', `shard ${q(op.id)} still has ${n} bound clusters; rebind them first, or pass --force to remove it with its bindings`, { shard: op.id, boundClusters: n });
+  }
+  if (n > 0) {
+    const unbound = await unbindSome(st, op.id, count);
+    return unbound === 0 ? undefined : { unbound };
+  }
+  const [domains, quotas] = await Promise.all([st.scanValues<{ shard: string }>('domains/'), st.scanValues<QuotaView>('quotas/')]);
+  const mine = domains.filter((d) => d.value.shard === op.id);
+  const sliced = quotas.filter((x) => x.value.slices[op.id] !== undefined);
+  const compare = [st.same(`shards/${op.id}`, shard), st.same(`bound/${op.id}`, count), ...mine.map((d) => st.same(`domains/${d.name}`, d)), ...sliced.map((x) => st.same(`quotas/${x.name}`, x))];
+  const ops: EtcdTxnOp[] = [st.del(`shards/${op.id}`), st.del(`bound/${op.id}`), ...mine.map((d) => st.del(`domains/${d.name}`)), ...sliced.map((x) => st.put(`quotas/${x.name}`, withoutSlice(x.value, op.id)))];
+  const r = await st.commit(compare, ops);
+  return r.succeeded ? { removed: { id: op.id, unassignedDomains: mine.length, droppedQuotaSlices: sliced.length, index: r.revision }, unbound: 0 } : undefined;
 }
 
 /** Unbinds up to one transaction's worth of the shard's clusters; answers how many. */
