@@ -140,6 +140,7 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
     // Another fleet in the same etcd cluster, under its own prefix: it sees none of the first one's.
     await ok(['context', 'add', 'etcd-team', '--etcd', '--endpoints', cluster!.endpoints.join(','), '--prefix', '/team-a/'], env);
     const team = ['--context', 'etcd-team'];
+    expect(await ok(['context', 'show', 'etcd-team'], env)).toMatch(/^registry prefix: +\/team-a\/$/m);
     expect(await json<{ shards: unknown[] }>(['shards', 'list', ...team], env)).toMatchObject({ shards: [] });
     await ok(['shards', 'add', 't1', '--address', '10.9.0.9:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '1', ...team], env);
     expect((await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/team-a/', ...team], env)).entries.map((e) => e.key)).toEqual(['/team-a/bound/t1', '/team-a/shards/t1']);
