@@ -142,16 +142,16 @@ export abstract class FleetCommand extends Command {
 
   /**
    * The registry of the target, on either engine: fleet's own (its gRPC service) or kept in an
-   * etcd cluster (under FLEET_ETCD_PREFIX, default /fleet/). Commands that read or write the
-   * registry through this run unchanged against both.
+   * etcd cluster (under FLEET_ETCD_PREFIX, else the context's --prefix, else /fleet/). Commands
+   * that read or write the registry through this run unchanged against both.
    */
   protected async registry(opts: ClientOptions = {}): Promise<Registry> {
     const target = await this.target(opts);
     if (target.engine !== 'etcd') return this.client(opts);
     if (opts.requestId !== undefined) throw new UsageError('--request-id does not apply to an etcd cluster (engine etcd): etcd keeps no client sessions to answer a retry from', this.helpHint());
     const { EtcdRegistry } = await import('../client/etcd/registry.js');
-    const prefix = process.env.FLEET_ETCD_PREFIX;
-    return new EtcdRegistry(await this.etcdClient(), prefix === undefined || prefix === '' ? undefined : prefix);
+    const fromEnv = process.env.FLEET_ETCD_PREFIX;
+    return new EtcdRegistry(await this.etcdClient(), fromEnv === undefined || fromEnv === '' ? target.prefix : fromEnv);
   }
 
   /** A client of the target cluster, closed when the command ends. grpc loads here, not before. */
@@ -160,7 +160,7 @@ export abstract class FleetCommand extends Command {
     // Every command without an etcd form comes through here: it says so in one line (usage, exit 2).
     if (target.engine === 'etcd') {
       const id = this.id === undefined ? 'this command' : `fleet ${toConfiguredId(this.id, this.config)}`;
-      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'against etcd: status, top, members, leader transfer, snapshot save, kv, shards, clusters bind|show|list|unbind, and drills on a local etcd cluster');
+      throw new UsageError(`${id} does not apply to an etcd cluster (engine etcd${target.context === undefined ? '' : `, context ${target.context}`})`, 'against etcd: status, top, members, leader transfer, snapshot save, kv, the registry (shards, clusters, rebind and plans, domains, quotas, providers, leases), and drills on a local etcd cluster');
     }
     const { FleetClient: Client } = await import('../client/fleet-client.js');
     const timeout = opts.timeoutMs ?? this.globals.timeout;

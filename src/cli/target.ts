@@ -39,6 +39,8 @@ export interface Target {
   readonly engine: Engine;
   /** etcd's user auth, from the context (the password read from its file). */
   readonly user?: { readonly name: string; readonly password: string };
+  /** etcd only: the context's registry key prefix (absent: the default, /fleet/). */
+  readonly prefix?: string;
 }
 
 /** How to resolve: `admin` picks the context's admin token (members, leader, snapshot). */
@@ -97,6 +99,7 @@ async function fromContext(
     context: name,
     ...(c.local === undefined ? {} : { local: c.local }),
     ...(c.region === undefined ? {} : { region: c.region }),
+    ...(c.prefix === undefined ? {} : { prefix: c.prefix }),
   };
 }
 

@@ -38,6 +38,7 @@ export const CONTEXTS_SCHEMA = {
           region: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' },
           user: { type: 'string', minLength: 1 },
           passwordFile: path,
+          prefix: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
         },
       },
     },

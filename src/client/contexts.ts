@@ -34,6 +34,8 @@ export interface ContextEntry {
   /** etcd's user auth: the user, and the file holding its password. */
   readonly user?: string;
   readonly passwordFile?: string;
+  /** etcd only: the key prefix the fleet registry is kept under (default /fleet/; FLEET_ETCD_PREFIX overrides it). */
+  readonly prefix?: string;
 }
 
 /** The coordinators the CLI can talk to. */
@@ -285,6 +287,7 @@ function absolutePaths(c: ContextEntry): ContextEntry {
   if (c.engine === 'etcd') out.engine = 'etcd';
   if (c.user !== undefined) out.user = c.user;
   if (c.region !== undefined) out.region = c.region;
+  if (c.prefix !== undefined) out.prefix = c.prefix;
   return out as unknown as ContextEntry;
 }
 

@@ -27,7 +27,7 @@ export function renderContext(name: string, c: ContextEntry, current: boolean, p
     ['name', current ? `${name} ${p.dim('(current)')}` : name],
     ['endpoints', c.endpoints.join(', ')],
   ];
-  if (c.engine === 'etcd') fields.push(['engine', 'etcd v3']);
+  if (c.engine === 'etcd') fields.push(['engine', 'etcd v3'], ['registry prefix', c.prefix ?? '/fleet/ (default)']);
   if (c.tokenFile) fields.push(['token file', c.tokenFile]);
   if (c.adminTokenFile) fields.push(['admin token file', c.adminTokenFile]);
   if (c.cacert) fields.push(['ca certificate', c.cacert]);

@@ -1,7 +1,7 @@
 /**
  * fleet against a real three-member etcd 3.4 cluster on loopback (the installed `etcd`): a
  * context with --etcd, status (table and --json), top (one frame), kv, leader transfer, a hash-checked snapshot,
- * a learner added, started, promoted and removed, shards and clusters kept in etcd, and a registry command not kept there refused. Every etcd
+ * a learner added, started, promoted and removed, the registry kept in etcd under a context's prefix, and a command without an etcd form refused. Every etcd
  * process is started by this file and stopped in afterAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -131,12 +131,21 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
     expect(after.members.map((m) => m.id)).not.toContain(added.changed);
   }, 120_000);
 
-  it('keeps shards and clusters in etcd, and refuses a registry command not kept there in one line, naming the engine (exit 2)', async () => {
+  it('keeps the registry in etcd under the context\'s prefix, and refuses a command without an etcd form in one line, naming the engine (exit 2)', async () => {
     await ok(['shards', 'add', 'e1', '--address', '10.9.0.1:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '3'], env);
     expect(await ok(['clusters', 'bind', 'ec1', '--shard', 'e1'], env)).toMatch(/^bound ec1 to e1 \(generation 1, index \d+\)/);
+    await ok(['domains', 'assign', 'zone=eu-1a', '--shard', 'e1'], env);
     const keys = await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/fleet/'], env);
-    expect(keys.entries.map((e) => e.key)).toEqual(['/fleet/bound/e1', '/fleet/clusters/ec1', '/fleet/shards/e1']);
-    const r = await runCli(['domains', 'list'], env);
+    expect(keys.entries.map((e) => e.key)).toEqual(['/fleet/bound/e1', '/fleet/clusters/ec1', '/fleet/domains/zone=eu-1a', '/fleet/shards/e1']);
+    // Another fleet in the same etcd cluster, under its own prefix: it sees none of the first one's.
+    await ok(['context', 'add', 'etcd-team', '--etcd', '--endpoints', cluster!.endpoints.join(','), '--prefix', '/team-a/'], env);
+    const team = ['--context', 'etcd-team'];
+    expect(await ok(['context', 'show', 'etcd-team'], env)).toMatch(/^registry prefix: +\/team-a\/$/m);
+    expect(await json<{ shards: unknown[] }>(['shards', 'list', ...team], env)).toMatchObject({ shards: [] });
+    await ok(['shards', 'add', 't1', '--address', '10.9.0.9:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '1', ...team], env);
+    expect((await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/team-a/', ...team], env)).entries.map((e) => e.key)).toEqual(['/team-a/bound/t1', '/team-a/shards/t1']);
+    expect((await json<{ shards: { id: string }[] }>(['shards', 'list', ...team], { ...env, FLEET_ETCD_PREFIX: '/fleet/' })).shards.map((s) => s.id)).toEqual(['e1']);
+    const r = await runCli(['audit'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('does not apply to an etcd cluster (engine etcd, context etcd-lab)');

@@ -4,8 +4,11 @@
  * through EtcdRegistry). Every case states one expected answer and one exit code, and both
  * backends must give exactly that: shards registered and re-registered, first contact wins,
  * capacity and shard states, unbind, listings, N concurrent first contacts of which exactly one
- * wins, and the same CLI commands with the same output and exit codes. Every process is
- * stopped in afterAll.
+ * wins, and the same CLI commands with the same output and exit codes; rebinds (a stale `from`
+ * refused as a compare-and-set conflict), batches all or none, plans applied, interrupted,
+ * resumed and re-run as a no-op, concurrent binders and movers against a shard's capacity,
+ * domains, quotas, providers, and leases (refusals, growing fencing tokens, expiry). Every
+ * process is stopped in afterAll.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, findEtcd } from '../../bench/etcd/cluster.js';
@@ -14,12 +17,14 @@ import { EtcdRegistry } from '../../src/client/etcd/registry.js';
 import { FleetClient } from '../../src/client/index.js';
 import type { Registry } from '../../src/client/registry.js';
 import { reportOf } from '../../src/common/errors.js';
-import { cliSandbox, ok } from './cli-helpers.js';
+import { applyPlan, generatePlan } from '../../src/ops/rebind/index.js';
+import { cliSandbox, json, ok } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
-import { runCli } from './processes.js';
+import { runCli, tempDir, waitFor } from './processes.js';
 
 const etcd = findEtcd();
 const sandbox = cliSandbox();
+const scratch = tempDir('fleet-reg-conformance-');
 const env = sandbox.env;
 
 interface Backend {
@@ -68,12 +73,22 @@ async function refused(call: Promise<unknown>): Promise<{ exitCode: number; code
   throw new Error('the call was expected to be refused, and it succeeded');
 }
 
+/** Registers shards `[id, capacity]` at addresses of their own. */
+async function register(r: Registry, ...shards: [string, number][]): Promise<void> {
+  for (const [id, capacity] of shards) await r.write({ type: 'shard.register', id, address: `${id}.example:443`, region: 'eu', zone: 'eu-1a', capacity });
+}
+
+/** The bound counts of `ids`, in that order. */
+function counts(shards: readonly { id: string; boundClusters: number }[], ids: readonly string[]): number[] {
+  return ids.map((id) => shards.find((s) => s.id === id)?.boundClusters ?? -1);
+}
+
 const s1 = { id: 's1', address: '10.0.0.1:443', region: 'eu', zone: 'eu-1a', capacity: 2, labels: { tier: 'gold' } };
 const s2 = { id: 's2', address: '10.0.0.2:443', region: 'eu', zone: 'eu-1b', capacity: 5 };
 
 describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
   beforeAll(async () => {
-    [fleet, etcdCluster] = await Promise.all([TestCluster.start(), EtcdCluster.start(1)]);
+    [fleet, etcdCluster] = await Promise.all([TestCluster.start(), EtcdCluster.start(3)]);
     await ok(['context', 'add', 'reg-fleet', '--endpoints', fleet.endpoints.join(',')], env);
     await ok(['context', 'add', 'reg-etcd', '--etcd', '--endpoints', etcdCluster.endpoints.join(',')], env);
   }, 120_000);
@@ -82,6 +97,7 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
     for (const c of open) c.close();
     await Promise.all([backends.fleet.close(), backends.etcd.close()]);
     sandbox.cleanup();
+    scratch.cleanup();
   });
 
   describe.each(['fleet', 'etcd'] as const)('on %s', (name) => {
@@ -157,5 +173,175 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
       expect(shown).toMatchObject({ shard: 's2', generation: 1 });
       expect(await ok(['shards', 'list', ...ctx], env)).toMatch(/^s2 +10\.0\.0\.2:443 +eu +eu-1b +active +1 +5 +- +never$/m);
     });
+
+    it('rebinds with a compare-and-set on the current shard: a stale from is CAS_FAILED (exit 4), the target is checked unless forced', async () => {
+      const r = b().registry();
+      await register(r, ['m1', 3], ['m2', 1]);
+      await r.write({ type: 'cluster.contact', cluster: 'mv-1', shard: 'm1' });
+      const moved = await r.write({ type: 'cluster.rebind', cluster: 'mv-1', from: 'm1', to: 'm2' });
+      expect(moved).toMatchObject({ from: 'm1', cluster: { name: 'mv-1', shard: 'm2', generation: 2 } });
+      expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-1', from: 'm1', to: 'm2' }))).toEqual({ exitCode: 4, code: 'CAS_FAILED', message: 'cluster "mv-1" is bound to "m2", not bound to "m1"' });
+      expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-1', from: null, to: 'm1' }))).toEqual({ exitCode: 4, code: 'CAS_FAILED', message: 'cluster "mv-1" is bound to "m2", not unbound' });
+      await r.write({ type: 'cluster.contact', cluster: 'mv-2', shard: 'm1' });
+      expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'm2' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'shard "m2" is at capacity (1 of 1 bound, 1 more asked)' });
+      expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
+      expect((await r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'm2', force: true })).cluster.shard).toBe('m2');
+      await r.write({ type: 'cluster.unbind', cluster: 'mv-2' });
+      expect((await r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: null, to: 'm1' })).cluster).toMatchObject({ shard: 'm1', generation: 4 });
+      expect(counts(await r.listShards(), ['m1', 'm2'])).toEqual([1, 1]);
+      const cli = await runCli(['rebind', 'mv-1', '--to', 'm1', '--from', 'm9', '--context', b().context], env);
+      expect(cli.code).toBe(4);
+      expect(cli.stderr.split('\n')[0]).toBe('error: cluster "mv-1" is on "m2", not on "m9" (to move it from there: fleet rebind mv-1 --to m1 --from m2)');
+    });
+
+    it('applies a batch all or none: one stale move or one full target and no move is made', async () => {
+      const r = b().registry();
+      await register(r, ['b1', 10], ['b2', 2]);
+      for (const c of ['bt-1', 'bt-2', 'bt-3']) await r.write({ type: 'cluster.contact', cluster: c, shard: 'b1' });
+      const stale = [{ cluster: 'bt-1', from: 'b1', to: 'b2' }, { cluster: 'bt-2', from: 'b2', to: 'b1' }];
+      expect(await refused(r.write({ type: 'cluster.rebindBatch', moves: stale }))).toEqual({ exitCode: 4, code: 'CAS_FAILED', message: 'moves[1] (cluster "bt-2"): cluster "bt-2" is bound to "b1", not bound to "b2"; no move was made' });
+      const tooMany = ['bt-1', 'bt-2', 'bt-3'].map((cluster) => ({ cluster, from: 'b1', to: 'b2' }));
+      expect(await refused(r.write({ type: 'cluster.rebindBatch', moves: tooMany }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'moves[0] (cluster "bt-1"): shard "b2" is at capacity (0 of 2 bound, 3 more asked); no move was made' });
+      expect(counts(await r.listShards(), ['b1', 'b2'])).toEqual([3, 0]);
+      expect(await r.write({ type: 'cluster.rebindBatch', moves: tooMany.slice(0, 2), planId: 'p-1' })).toMatchObject({ moved: 2, planId: 'p-1' });
+      expect(counts(await r.listShards(), ['b1', 'b2'])).toEqual([1, 2]);
+      expect((await r.listClusters({ shard: 'b2' })).items.map((c) => [c.name, c.generation])).toEqual([['bt-1', 2], ['bt-2', 2]]);
+    });
+
+    it('applies a plan in batches: interrupted, it resumes where it stopped; re-run, it changes nothing; its progress is kept', async () => {
+      const r = b().registry();
+      await register(r, ['d1', 10], ['d2', 10], ['d3', 10]);
+      for (let i = 0; i < 7; i++) await r.write({ type: 'cluster.contact', cluster: `dr-${i}`, shard: 'd1' });
+      const plan = await generatePlan(r, { kind: 'drain', shards: ['d1'], targets: ['d2', 'd3'] }, { id: `drain-${name}`, createdBy: 'test', now: new Date() });
+      expect(plan.moves).toHaveLength(7);
+      const stop = new AbortController();
+      const base = { batchSize: 2, onConflict: 'stop' as const, startedBy: 'test@host', reportEveryMs: 0 };
+      const first = await applyPlan(r, plan, { ...base, signal: stop.signal, onBatch: () => stop.abort() });
+      expect(first).toMatchObject({ state: 'paused', applied: 2, batches: 1 });
+      expect((await r.listPlans()).find((p) => p.planId === plan.id)).toMatchObject({ state: 'paused', done: 2, total: 7, startedBy: 'test@host' });
+      const second = await applyPlan(r, plan, base);
+      expect(second).toMatchObject({ state: 'completed', inPlaceBefore: 2, applied: 5, batches: 3 });
+      expect(counts(await r.listShards(), ['d1', 'd2', 'd3']).reduce((a, n, i) => (i === 0 ? a : a + n), 0)).toBe(7);
+      expect(await applyPlan(r, plan, base)).toMatchObject({ state: 'unchanged', applied: 0, inPlaceBefore: 7 });
+      expect((await r.listPlans()).find((p) => p.planId === plan.id)).toMatchObject({ state: 'completed', done: 7 });
+    });
+
+    it('runs the plan commands the same: generate, check, apply, a re-run that is a no-op, and a drifted plan refused (exit 4)', async () => {
+      const r = b().registry();
+      await register(r, ['e1', 10], ['e2', 10]);
+      for (let i = 0; i < 4; i++) await r.write({ type: 'cluster.contact', cluster: `ep-${i}`, shard: 'e1' });
+      const ctx = ['--context', b().context];
+      const file = `${scratch.path}/drain-e1-${name}.yaml`;
+      await ok(['rebind', 'plan', 'generate', '--drain', 'e1', '--to', 'e2', '--id', `cli-${name}`, '-o', file, ...ctx], env);
+      expect(await json<{ ok: boolean; pending: number }>(['rebind', 'plan', 'check', file, ...ctx], env)).toMatchObject({ ok: true, pending: 4 });
+      expect(await json<{ state: string; applied: number }>(['rebind', 'plan', 'apply', file, '--yes', '--batch-size', '3', ...ctx], env)).toMatchObject({ state: 'completed', applied: 4 });
+      expect(await json<{ state: string; applied: number }>(['rebind', 'plan', 'apply', file, '--yes', ...ctx], env)).toMatchObject({ state: 'unchanged', applied: 0 });
+      expect(await json<{ verified: boolean }>(['rebind', 'plan', 'verify', file, ...ctx], env)).toMatchObject({ verified: true });
+      // A cluster binds to a new plan's source after it was made: the plan's digest no longer matches.
+      const back = `${scratch.path}/drain-e2-${name}.yaml`;
+      await ok(['rebind', 'plan', 'generate', '--drain', 'e2', '--to', 'e1', '-o', back, ...ctx], env);
+      await r.write({ type: 'cluster.contact', cluster: 'ep-late', shard: 'e2' });
+      const drifted = await runCli(['rebind', 'plan', 'apply', back, '--yes', ...ctx], env);
+      expect(drifted.code).toBe(4);
+      expect(drifted.stderr.split('\n')[0]).toMatch(/^error: the plan is out of date: /);
+    });
+
+    it('holds capacity under concurrent binders and movers: exactly as many win as the shard has room for', async () => {
+      const setup = b().registry();
+      await register(setup, ['k1', 3], ['k2', 20], ['k3', 2]);
+      const contacts = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => b().registry().write({ type: 'cluster.contact', cluster: `kc-${i}`, shard: 'k1' })));
+      expect(contacts.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+      for (const o of contacts) if (o.status === 'rejected') expect(reportOf(o.reason)).toMatchObject({ exitCode: 4, message: 'shard "k1" is at capacity (3 of 3 bound, 1 more asked)' });
+      for (let i = 0; i < 6; i++) await setup.write({ type: 'cluster.contact', cluster: `km-${i}`, shard: 'k2' });
+      const moves = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => b().registry().write({ type: 'cluster.rebind', cluster: `km-${i}`, from: 'k2', to: 'k3' })));
+      expect(moves.filter((o) => o.status === 'fulfilled')).toHaveLength(2);
+      expect(counts(await setup.listShards(), ['k1', 'k2', 'k3'])).toEqual([3, 4, 2]);
+      expect((await setup.listClusters({ shard: 'k3' })).items).toHaveLength(2);
+    });
+
+    it('keeps domains, providers and quotas as fleet does, and a forced shard removal takes its bindings, domains and slices', async () => {
+      const r = b().registry();
+      await register(r, ['t1', 5], ['t2', 5]);
+      expect(await r.write({ type: 'domain.assign', key: 'zone', value: 'eu-1a', shard: 't1' })).toMatchObject({ previousShard: null, domain: { key: 'zone', value: 'eu-1a', shard: 't1' } });
+      expect((await r.write({ type: 'domain.assign', key: 'zone', value: 'eu-1a', shard: 't2' })).previousShard).toBe('t1');
+      await r.write({ type: 'domain.assign', key: 'rack', value: 'r-1', shard: 't1' });
+      expect(await refused(r.write({ type: 'domain.assign', key: 'rack', value: 'r-2', shard: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
+      expect(await refused(r.write({ type: 'domain.unassign', key: 'rack', value: 'r-9' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'domain "rack=r-9" does not exist' });
+      const aws = { name: 'aws', kind: 'cloud', regions: ['eu-west-1', 'us-east-1'], endpoint: 'https://aws.example' };
+      expect((await r.write({ type: 'provider.add', ...aws })).created).toBe(true);
+      expect((await r.write({ type: 'provider.add', ...aws })).created).toBe(false);
+      expect(await refused(r.write({ type: 'provider.add', ...aws, kind: 'other' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'provider "aws" already exists with another definition; remove it first' });
+      expect(await refused(r.write({ type: 'quota.set', provider: 'aws', region: 'ap-1', total: 10, slices: {} }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'provider "aws" has no region "ap-1" (it has eu-west-1, us-east-1)' });
+      expect(await r.write({ type: 'quota.set', provider: 'aws', region: 'eu-west-1', total: 10, slices: { t1: 4, t2: 3 } })).toMatchObject({ created: true, quota: { allocated: 7 } });
+      expect(await refused(r.write({ type: 'provider.remove', name: 'aws' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'provider "aws" still has quotas in eu-west-1; remove them first' });
+      await r.write({ type: 'cluster.contact', cluster: 'tc-1', shard: 't1' });
+      expect(await refused(r.write({ type: 'shard.remove', id: 't1' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'shard "t1" still has 1 bound clusters; rebind them first, or pass --force to remove it with its bindings' });
+      expect(await r.write({ type: 'shard.remove', id: 't1', force: true })).toMatchObject({ unboundClusters: 1, unassignedDomains: 1, droppedQuotaSlices: 1 });
+      expect((await r.getCluster('tc-1'))?.shard).toBeNull();
+      expect((await r.listDomains()).map((d) => `${d.key}=${d.value}:${d.shard}`)).toEqual(['zone=eu-1a:t2']);
+      expect(await r.listQuotas()).toEqual([{ provider: 'aws', region: 'eu-west-1', total: 10, allocated: 3, slices: { t2: 3 } }]);
+      await r.write({ type: 'quota.remove', provider: 'aws', region: 'eu-west-1' });
+      expect(await r.write({ type: 'provider.remove', name: 'aws' })).toMatchObject({ name: 'aws' });
+      expect(await r.write({ type: 'shard.update', id: 't2', capacity: 9, labels: { b: '2', a: '1' } })).toMatchObject({ shard: { capacity: 9, labels: { a: '1', b: '2' } } });
+      const ctx = ['--context', b().context];
+      expect(await ok(['domains', 'list', ...ctx], env)).toMatch(/zone=eu-1a|zone +eu-1a/);
+    });
+
+    it('refuses a lease held by another or under a stale token, renews it under the same token, and grows the token on each new grant', async () => {
+      const r = b().registry();
+      const a = await r.write({ type: 'lease.acquire', name: 'lock', holder: 'alice', ttlMs: 30_000 });
+      expect(a).toMatchObject({ renewed: false, lease: { holder: 'alice', ttlMs: 30_000 } });
+      // The CLI words it with the expiry the refusal carries.
+      expect(await refused(r.write({ type: 'lease.acquire', name: 'lock', holder: 'bob', ttlMs: 30_000 }))).toMatchObject({ exitCode: 4, code: 'FAILED_PRECONDITION', message: expect.stringMatching(/^lease "lock" is held by "alice" until \d\d:\d\d:\d\d \(in \d+ s\), unless renewed or released$/) });
+      expect(await refused(r.write({ type: 'lease.renew', name: 'lock', holder: 'alice', token: a.lease.token + 1 }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: `fencing token ${a.lease.token + 1} is not lease "lock"'s: "alice" holds it under another token (the one its latest acquire printed)` });
+      expect((await r.write({ type: 'lease.renew', name: 'lock', holder: 'alice', token: a.lease.token, ttlMs: 20_000 })).lease).toMatchObject({ token: a.lease.token, ttlMs: 20_000 });
+      expect(await r.write({ type: 'lease.acquire', name: 'lock', holder: 'alice', ttlMs: 30_000 })).toMatchObject({ renewed: true, lease: { token: a.lease.token } });
+      expect(await refused(r.write({ type: 'lease.release', name: 'nope', holder: 'alice', token: 1 }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'lease "nope" does not exist' });
+      await r.write({ type: 'lease.release', name: 'lock', holder: 'alice', token: a.lease.token });
+      const b2 = await r.write({ type: 'lease.acquire', name: 'lock', holder: 'bob', ttlMs: 30_000 });
+      expect(b2.lease.token).toBeGreaterThan(a.lease.token);
+      expect((await r.listLeases()).find((l) => l.name === 'lock')).toMatchObject({ holder: 'bob', token: b2.lease.token, expired: false });
+    });
+
+    it('expires a lease that is not renewed: renewing it is refused, and the next grant gets a larger token', async () => {
+      const r = b().registry();
+      // etcd's shortest lease is about 2 s (1.5 election timeouts, rounded up): both engines get 2 s.
+      const a = await r.write({ type: 'lease.acquire', name: 'short', holder: 'alice', ttlMs: 2_000 });
+      await waitFor('the lease to expire', async () => (await r.listLeases()).find((l) => l.name === 'short' && l.expired), 20_000, 200);
+      expect(await refused(r.write({ type: 'lease.renew', name: 'short', holder: 'alice', token: a.lease.token }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'lease "short" expired; acquire it again' });
+      const next = await r.write({ type: 'lease.acquire', name: 'short', holder: 'bob', ttlMs: 10_000 });
+      expect(next).toMatchObject({ renewed: false, lease: { holder: 'bob' } });
+      expect(next.lease.token).toBeGreaterThan(a.lease.token);
+    });
+
+    it('records heartbeats, and a prune forgets the clusters not seen since, freeing their shards\' slots', async () => {
+      const r = b().registry();
+      const hb = await r.write({ type: 'shard.heartbeat', id: 's2' });
+      expect((await r.listShards()).find((s) => s.id === 's2')?.lastHeartbeat).toBe(hb.lastHeartbeat);
+      expect(await refused(r.write({ type: 'cluster.heartbeat', cluster: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'cluster "nope" does not exist' });
+      const seen = await r.write({ type: 'cluster.heartbeat', cluster: 'c1' });
+      expect((await r.getCluster('c1'))?.lastSeen).toBe(seen.lastSeen);
+      const all = (await r.listClusters({ limit: 10_000 })).items.length;
+      expect((await r.write({ type: 'cluster.prune', notSeenSinceMs: 3_600_000 })).pruned).toBe(0);
+      await waitFor('the registry clock to pass the last contact', async () => (await r.write({ type: 'shard.heartbeat', id: 's2' })).lastHeartbeat > seen.lastSeen);
+      expect((await r.write({ type: 'cluster.prune', notSeenSinceMs: 0 })).pruned).toBe(all);
+      expect((await r.listClusters()).items).toEqual([]);
+      expect((await r.listShards()).filter((s) => s.boundClusters !== 0)).toEqual([]);
+    });
+  });
+
+  it('on etcd, cuts a plan\'s batches to what one transaction takes, and refuses a batch that does not fit whole', async () => {
+    // A registry whose etcd allowed 16 operations per transaction: 20 moves off one shard onto one take two batches.
+    const r = new EtcdRegistry(new EtcdClient({ endpoints: etcdCluster!.endpoints, callTimeoutMs: 5_000 }), '/fleet-small/', 16);
+    open.push(r.client);
+    await register(r, ['f1', 50], ['f2', 50]);
+    for (let i = 0; i < 20; i++) await r.write({ type: 'cluster.contact', cluster: `fb-${String(i).padStart(2, '0')}`, shard: 'f1' });
+    const plan = await generatePlan(r, { kind: 'drain', shards: ['f1'], targets: ['f2'] }, { id: 'fit', createdBy: 'test', now: new Date() });
+    const whole = plan.moves.map((m) => ({ ...m }));
+    expect(await refused(r.write({ type: 'cluster.rebindBatch', moves: whole }))).toMatchObject({ exitCode: 1, code: 'INVALID_ARGUMENT', message: 'this write needs 23 operations in one etcd transaction, more than the 16 etcd allows (--max-txn-ops); split it' });
+    expect(counts(await r.listShards(), ['f1', 'f2'])).toEqual([20, 0]);
+    const report = await applyPlan(r, plan, { batchSize: 100, onConflict: 'stop', startedBy: 'test', reportEveryMs: 0 });
+    expect(report).toMatchObject({ state: 'completed', applied: 20, batches: 2 });
+    expect(counts(await r.listShards(), ['f1', 'f2'])).toEqual([0, 20]);
   });
 });

@@ -9,7 +9,7 @@ import { credentials, Metadata, type ChannelCredentials, type Client, type Servi
 import { FleetClientError } from '../errors.js';
 import { fromServiceError, isServiceError } from '../grpc-errors.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
-import { etcdServices, type AuthService, type ClusterService, type KvService, type MaintenanceService, type Unary } from './services.js';
+import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
 import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
 
@@ -36,6 +36,8 @@ export interface EtcdCompare {
 export interface EtcdTxnOp {
   readonly key: Buffer;
   readonly value?: Buffer;
+  /** The etcd lease (decimal id) a put attaches the key to: the key goes when the lease expires. */
+  readonly lease?: string;
 }
 
 /** etcd's Compare: an absent key has create_revision 0, a present one is compared by mod_revision. */
@@ -63,6 +65,7 @@ class MemberChannel {
   readonly maintenance: MaintenanceService;
   readonly cluster: ClusterService;
   readonly auth: AuthService;
+  readonly lease: LeaseService;
 
   constructor(
     readonly address: string,
@@ -76,6 +79,7 @@ class MemberChannel {
     this.maintenance = new pkg.Maintenance(address, creds, shared);
     this.cluster = new pkg.Cluster(address, creds, shared);
     this.auth = new pkg.Auth(address, creds, shared);
+    this.lease = new pkg.Lease(address, creds, shared);
   }
 
   close(): void {
@@ -196,9 +200,21 @@ export class EtcdClient {
    * revision; otherwise nothing is. Answers whether it was applied and the revision after it.
    */
   async txn(endpoint: string, compare: readonly EtcdCompare[], ops: readonly EtcdTxnOp[], timeoutMs?: number): Promise<{ succeeded: boolean; revision: number }> {
-    const success = ops.map((op) => (op.value === undefined ? { requestDeleteRange: { key: op.key } } : { requestPut: { key: op.key, value: op.value } }));
+    const success = ops.map((op) => (op.value === undefined ? { requestDeleteRange: { key: op.key } } : { requestPut: { key: op.key, value: op.value, ...(op.lease === undefined ? {} : { lease: op.lease }) } }));
     const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: compare.map(wireCompare), success, failure: [] }, timeoutMs);
     return { succeeded: r.succeeded, revision: Number(r.header.revision) };
+  }
+
+  /** Grants an etcd lease of `ttlSeconds` (etcd may raise it to its minimum); answers its id (decimal) and the TTL granted. */
+  async leaseGrant(endpoint: string, ttlSeconds: number): Promise<{ id: string; ttlSeconds: number }> {
+    const r = await this.#call(endpoint, (m) => [m.lease.LeaseGrant, m.lease], { TTL: String(ttlSeconds), ID: '0' });
+    if (r.error !== '') throw new FleetClientError('internal', `etcd refused a lease of ${ttlSeconds} s: ${r.error}`);
+    return { id: r.ID, ttlSeconds: Number(r.TTL) };
+  }
+
+  /** Revokes an etcd lease: the keys attached to it go at once. */
+  async leaseRevoke(endpoint: string, id: string): Promise<void> {
+    await this.#call(endpoint, (m) => [m.lease.LeaseRevoke, m.lease], { ID: id });
   }
 
   async status(endpoint: string, timeoutMs?: number): Promise<EtcdStatus> {

@@ -63,12 +63,17 @@ export interface ClusterService extends Client {
 export interface AuthService extends Client {
   Authenticate: Unary<{ name: string; password: string }, { token: string }>;
 }
+export interface LeaseService extends Client {
+  LeaseGrant: Unary<{ TTL: string; ID: string }, { header: WireHeader; ID: string; TTL: string; error: string }>;
+  LeaseRevoke: Unary<{ ID: string }, { header: WireHeader }>;
+}
 type ServiceCtor<T> = new (address: string, creds: ChannelCredentials, options: Record<string, unknown>) => T;
 export interface EtcdServices {
   KV: ServiceCtor<KvService>;
   Maintenance: ServiceCtor<MaintenanceService>;
   Cluster: ServiceCtor<ClusterService>;
   Auth: ServiceCtor<AuthService>;
+  Lease: ServiceCtor<LeaseService>;
 }
 
 /** The .proto file, relative to proto/. */

@@ -21,20 +21,20 @@ export default class ClustersPrune extends FleetCommand {
 
   async run(): Promise<Written<'cluster.prune'> | PreviewDocument> {
     const { flags } = await this.parse(ClustersPrune);
-    const client = await this.client({ requestId: flags['request-id'] });
+    const registry = await this.registry({ requestId: flags['request-id'] });
     const [{ previewChange }, { staleClusters }, { passGate, confirmBulk }, { formatDuration }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),
       import('../../cli/safety-gate.js'),
       import('../../common/durations.js'),
     ]);
-    const [model, records] = await Promise.all([this.statusModel(client), staleClusters(client, flags.stale)]);
+    const [model, records] = await Promise.all([this.gateModel(), staleClusters(registry, flags.stale)]);
     const summary = `prune ${records.count} clusters not seen for ${formatDuration(flags.stale)}`;
     const preview = previewChange(model, { kind: 'write', summary, records });
     const dry = await passGate(this, preview, { force: false, dryRun: flags['dry-run'] });
     if (dry) return dry;
     await confirmBulk(this, preview, summary, { yes: flags.yes });
-    const r = await client.pruneClusters(flags.stale);
+    const r = await registry.write({ type: 'cluster.prune', notSeenSinceMs: flags.stale });
     return this.wrote(r, `pruned ${r.pruned} clusters (index ${r.index})`);
   }
 }

@@ -25,9 +25,9 @@ export default class DomainsAssign extends FleetCommand {
   async run(): Promise<Written<'domain.assign'> | PreviewDocument> {
     const { args, flags } = await this.parse(DomainsAssign);
     const [key, value] = parsePair(args.domain, 'domain');
-    const client = await this.client({ requestId: flags['request-id'] });
+    const registry = await this.registry({ requestId: flags['request-id'] });
     const [{ previewChange }, { impactOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../ops/safety/records.js'), import('../../cli/safety-gate.js')]);
-    const [model, domains] = await Promise.all([this.statusModel(client), client.listDomains()]);
+    const [model, domains] = await Promise.all([this.gateModel(), registry.listDomains()]);
     const current = domains.find((d) => d.key === key && d.value === value)?.shard;
     const moves = current !== undefined && current !== flags.shard;
     const summary = moves ? `move ${key}=${value} from ${current} to ${flags.shard}` : `assign ${key}=${value} to ${flags.shard}${current === flags.shard ? ' (already there: nothing changes)' : ''}`;
@@ -35,7 +35,7 @@ export default class DomainsAssign extends FleetCommand {
     const risks = moves ? [{ code: 'MOVES_DOMAIN', forceable: true, message: `${key}=${value} is assigned to ${current}: assigning it to ${flags.shard} moves it` }] : [];
     const dry = await passGate(this, previewChange(model, { kind: 'write', summary, records, risks }), { force: flags.force, dryRun: flags['dry-run'] });
     if (dry) return dry;
-    const r = await client.assignDomain(key, value, flags.shard);
+    const r = await registry.write({ type: 'domain.assign', key, value, shard: flags.shard });
     const moved = r.previousShard !== null && r.previousShard !== flags.shard ? ` (moved from ${r.previousShard})` : '';
     return this.wrote(r, `assigned ${key}=${value} to ${flags.shard}${moved} (index ${r.index})`);
   }

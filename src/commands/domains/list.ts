@@ -12,9 +12,9 @@ export default class DomainsList extends FleetCommand {
 
   async run(): Promise<{ domains: DomainView[] } & ServedFields> {
     const { flags } = await this.parse(DomainsList);
-    const client = await this.client();
+    const registry = await this.registry();
     const reads = new ServedReads(flags.consistency);
-    const domains = await client.listDomains({ ...reads.options, ...(flags.shard === undefined ? {} : { shard: flags.shard }) });
+    const domains = await registry.listDomains({ ...reads.options, ...(flags.shard === undefined ? {} : { shard: flags.shard }) });
     if (!this.jsonEnabled()) {
       const { renderDomains } = await import('../../ui/registry-tables.js');
       this.log(renderDomains(domains, await this.palette()));

@@ -13,8 +13,8 @@ export default class DomainsUnassign extends FleetCommand {
   async run(): Promise<Written<'domain.unassign'>> {
     const { args, flags } = await this.parse(DomainsUnassign);
     const [key, value] = parsePair(args.domain, 'domain');
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.unassignDomain(key, value);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'domain.unassign', key, value });
     return this.wrote(r, `unassigned ${key}=${value} from ${r.shard} (index ${r.index})`);
   }
 }

@@ -23,8 +23,8 @@ export default class LeasesAcquire extends FleetCommand {
 
   async run(): Promise<Written<'lease.acquire'>> {
     const { args, flags } = await this.parse(LeasesAcquire);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.acquireLease(args.name, flags.holder, flags.ttl);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'lease.acquire', name: args.name, holder: flags.holder, ttlMs: flags.ttl });
     return this.wrote(r, `${r.renewed ? 'renewed' : 'acquired'} ${args.name} for ${flags.holder}: token ${r.lease.token}`);
   }
 }

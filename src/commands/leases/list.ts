@@ -11,9 +11,9 @@ export default class LeasesList extends FleetCommand {
 
   async run(): Promise<{ leases: LeaseStatus[] } & ServedFields> {
     const { flags } = await this.parse(LeasesList);
-    const client = await this.client();
+    const registry = await this.registry();
     const reads = new ServedReads(flags.consistency);
-    const leases = await client.listLeases(reads.options);
+    const leases = await registry.listLeases(reads.options);
     if (!this.jsonEnabled()) {
       const { renderLeases } = await import('../../ui/registry-tables.js');
       this.log(renderLeases(leases, await this.palette()));

@@ -17,8 +17,8 @@ export default class LeasesRelease extends FleetCommand {
 
   async run(): Promise<Written<'lease.release'>> {
     const { args, flags } = await this.parse(LeasesRelease);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.releaseLease(args.name, flags.holder, flags['fencing-token']);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'lease.release', name: args.name, holder: flags.holder, token: flags['fencing-token'] });
     return this.wrote(r, `released ${args.name} (token ${r.token})`);
   }
 }

@@ -23,8 +23,8 @@ export default class LeasesRenew extends FleetCommand {
 
   async run(): Promise<Written<'lease.renew'>> {
     const { args, flags } = await this.parse(LeasesRenew);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.renewLease(args.name, flags.holder, flags['fencing-token'], flags.ttl);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'lease.renew', name: args.name, holder: flags.holder, token: flags['fencing-token'], ...(flags.ttl === undefined ? {} : { ttlMs: flags.ttl }) });
     return this.wrote(r, `renewed ${args.name} for ${r.lease.holder}: token ${r.lease.token}, expires in ${formatDuration(r.lease.ttlMs)} (index ${r.index})`);
   }
 }

@@ -16,8 +16,8 @@ export default class ProvidersAdd extends FleetCommand {
 
   async run(): Promise<Written<'provider.add'>> {
     const { args, flags } = await this.parse(ProvidersAdd);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.addProvider({ name: args.name, kind: flags.kind, regions: flags.region ?? [], endpoint: flags.endpoint });
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'provider.add', name: args.name, kind: flags.kind, regions: flags.region ?? [], endpoint: flags.endpoint });
     return this.wrote(r, r.created ? `added provider ${args.name} (index ${r.index})` : `provider ${args.name} is already registered as given`);
   }
 }

@@ -11,9 +11,9 @@ export default class ProvidersList extends FleetCommand {
 
   async run(): Promise<{ providers: ProviderView[] } & ServedFields> {
     const { flags } = await this.parse(ProvidersList);
-    const client = await this.client();
+    const registry = await this.registry();
     const reads = new ServedReads(flags.consistency);
-    const providers = await client.listProviders(reads.options);
+    const providers = await registry.listProviders(reads.options);
     if (!this.jsonEnabled()) {
       const { renderProviders } = await import('../../ui/registry-tables.js');
       this.log(renderProviders(providers, await this.palette()));

@@ -12,8 +12,8 @@ export default class ProvidersRemove extends FleetCommand {
 
   async run(): Promise<Written<'provider.remove'>> {
     const { args, flags } = await this.parse(ProvidersRemove);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.removeProvider(args.name);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'provider.remove', name: args.name });
     return this.wrote(r, `removed provider ${args.name} (index ${r.index})`);
   }
 }

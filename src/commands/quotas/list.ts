@@ -11,9 +11,9 @@ export default class QuotasList extends FleetCommand {
 
   async run(): Promise<{ quotas: QuotaView[] } & ServedFields> {
     const { flags } = await this.parse(QuotasList);
-    const client = await this.client();
+    const registry = await this.registry();
     const reads = new ServedReads(flags.consistency);
-    const quotas = await client.listQuotas(reads.options);
+    const quotas = await registry.listQuotas(reads.options);
     if (!this.jsonEnabled()) {
       const { renderQuotas } = await import('../../ui/registry-tables.js');
       this.log(renderQuotas(quotas, await this.palette()));

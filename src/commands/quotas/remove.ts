@@ -16,8 +16,8 @@ export default class QuotasRemove extends FleetCommand {
 
   async run(): Promise<Written<'quota.remove'>> {
     const { args, flags } = await this.parse(QuotasRemove);
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.removeQuota(args.provider, args.region);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'quota.remove', provider: args.provider, region: args.region });
     return this.wrote(r, `removed quota ${r.provider}/${r.region} (index ${r.index})`);
   }
 }

@@ -21,8 +21,8 @@ export default class QuotasSet extends FleetCommand {
   async run(): Promise<Written<'quota.set'>> {
     const { args, flags } = await this.parse(QuotasSet);
     const slices = parseCounts(flags.slice, 'slice');
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.setQuota(args.provider, args.region, flags.total, slices);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'quota.set', provider: args.provider, region: args.region, total: flags.total, slices });
     return this.wrote(r, `${r.created ? 'created' : 'updated'} quota ${args.provider}/${args.region}: ${r.quota.allocated} of ${r.quota.total} allocated (index ${r.index})`);
   }
 }

@@ -23,9 +23,9 @@ For many clusters, make a plan: fleet rebind plan generate --help.`;
 
   async run(): Promise<RebindOneResult> {
     const { args, flags } = await this.parse(Rebind);
-    const client = await this.client();
+    const registry = await this.registry();
     const { rebindOne } = await import('../../ops/rebind/one.js');
-    const r = await rebindOne(client, args.cluster, flags.to, { from: flags.from, force: flags.force });
+    const r = await rebindOne(registry, args.cluster, flags.to, { from: flags.from, force: flags.force });
     if (!this.jsonEnabled()) {
       const { renderRebindOne } = await import('../../ui/rebind-tables.js');
       this.log(renderRebindOne(r, await this.palette()));

@@ -24,13 +24,13 @@ export default class ShardsRemove extends FleetCommand {
 
   async run(): Promise<Written<'shard.remove'> | PreviewDocument> {
     const { args, flags } = await this.parse(ShardsRemove);
-    const client = await this.client({ requestId: flags['request-id'] });
+    const registry = await this.registry({ requestId: flags['request-id'] });
     const [{ previewChange }, { shardRemoval, impactOf }, { passGate, confirmBulk }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),
       import('../../cli/safety-gate.js'),
     ]);
-    const [model, what] = await Promise.all([this.statusModel(client), shardRemoval(client, args.id)]);
+    const [model, what] = await Promise.all([this.gateModel(), shardRemoval(registry, args.id)]);
     const extra = [`unbind ${what.clusters.count} clusters`, `unassign ${what.domains.length} domains`, `drop ${what.quotaSlices.length} quota slices`];
     const summary = flags.force ? `remove shard ${args.id} and ${extra.join(', ')}` : `remove shard ${args.id}`;
     const records = flags.force ? what.clusters : impactOf('remove', 'shards', what.shard === undefined ? 0 : 1, [args.id]);
@@ -39,7 +39,7 @@ export default class ShardsRemove extends FleetCommand {
     const dry = await passGate(this, preview, { force: false, dryRun: flags['dry-run'] });
     if (dry) return dry;
     if (flags.force) await confirmBulk(this, preview, summary, { yes: flags.yes });
-    const r = await client.removeShard(args.id, { force: flags.force });
+    const r = await registry.write({ type: 'shard.remove', id: args.id, force: flags.force });
     const done = [r.unboundClusters && `${r.unboundClusters} clusters unbound`, r.unassignedDomains && `${r.unassignedDomains} domains unassigned`, r.droppedQuotaSlices && `${r.droppedQuotaSlices} quota slices dropped`].filter(Boolean);
     return this.wrote(r, `removed shard ${args.id}${done.length ? `: ${done.join(', ')}` : ''} (index ${r.index})`);
   }

@@ -30,8 +30,8 @@ export default class ShardsUpdate extends FleetCommand {
       ...(flags.label === undefined && !flags['clear-labels'] ? {} : { labels: parsePairs(flags.label, 'label') }),
     };
     if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: pass at least one of --address --region --zone --capacity --label --clear-labels', this.helpHint());
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.updateShard(args.id, changes);
+    const registry = await this.registry({ requestId: flags['request-id'] });
+    const r = await registry.write({ type: 'shard.update', id: args.id, ...changes });
     return this.wrote(r, `updated shard ${args.id} (index ${r.index})`);
   }
 }

@@ -15,7 +15,7 @@ export type OnConflict = 'stop' | 'skip';
 
 /** How to apply. */
 export interface ApplyOptions {
-  /** Moves per batch (one atomic write each); at most the registry's 10,000. */
+  /** Moves per batch (one atomic write each); at most the registry's 10,000, and on etcd what fits one transaction. */
   readonly batchSize: number;
   /** Moves per second at most (default: as fast as the cluster commits). */
   readonly rate?: number;
@@ -160,8 +160,8 @@ class Run {
   }
 
   async go(pending: readonly MoveState[]): Promise<{ state: 'completed' | 'paused'; applied: number; batches: number; elapsedMs: number; movesPerSecond: number; index: number | null }> {
-    const size = Math.max(1, this.opts.batchSize);
-    const count = Math.ceil(pending.length / size);
+    const batches = cutBatches(pending, this.opts.batchSize, this.registry.fitBatch?.bind(this.registry));
+    const count = batches.length;
     let state: 'completed' | 'paused' = 'completed';
     try {
       await this.#report('running', true);
@@ -171,7 +171,7 @@ class Run {
           break;
         }
         await this.#throttle();
-        await this.#applyBatch(pending.slice(b * size, (b + 1) * size));
+        await this.#applyBatch(batches[b]!);
         this.batches++;
         this.opts.onBatch?.(this.#event(count));
         await this.#report('running', false);
@@ -199,7 +199,7 @@ class Run {
     while (left.length > 0) {
       const moves: RebindMove[] = left.map((s) => s.move);
       try {
-        const r = await this.registry.rebindBatch(moves, { planId: this.plan.id, ...(this.opts.force === true ? { force: true } : {}) });
+        const r = await this.registry.write({ type: 'cluster.rebindBatch', moves, planId: this.plan.id, ...(this.opts.force === true ? { force: true } : {}) });
         this.#index = Math.max(this.#index ?? 0, r.index);
         this.applied += left.length;
         this.done += left.length;
@@ -265,8 +265,23 @@ class Run {
     if (!force && t - this.#lastReport < (this.opts.reportEveryMs ?? 500)) return;
     this.#lastReport = t;
     const total = this.plan.moves.length;
-    await this.registry.reportPlanProgress({ planId: this.plan.id, startedBy: this.opts.startedBy, done: Math.min(this.done, total), total, state });
+    await this.registry.write({ type: 'plan.progress', planId: this.plan.id, startedBy: this.opts.startedBy, done: Math.min(this.done, total), total, state });
   }
+}
+
+/**
+ * The pending moves cut into batches: at most `batchSize` each, and no more than `fit` says one
+ * atomic write takes (on etcd, what fits one transaction; see the registry's `fitBatch`).
+ */
+export function cutBatches(pending: readonly MoveState[], batchSize: number, fit?: (moves: readonly RebindMove[]) => number): MoveState[][] {
+  const out: MoveState[][] = [];
+  for (let i = 0; i < pending.length; ) {
+    const next = pending.slice(i, i + Math.max(1, batchSize));
+    const n = fit === undefined ? next.length : Math.max(1, Math.min(next.length, fit(next.map((m) => m.move))));
+    out.push(next.slice(0, n));
+    i += n;
+  }
+  return out;
 }
 
 function rate(moves: number, ms: number): number {

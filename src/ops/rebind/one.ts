@@ -22,7 +22,7 @@ const q = JSON.stringify;
 
 /** Moves one cluster to `to`, if it is on `from` (default: where it is now). */
 export async function rebindOne(
-  registry: Pick<RebindRegistry, 'getCluster' | 'rebind'>,
+  registry: Pick<RebindRegistry, 'getCluster' | 'write'>,
   cluster: string,
   to: string,
   opts: { from?: string | undefined; force?: boolean } = {},
@@ -38,7 +38,7 @@ export async function rebindOne(
     from = opts.from;
   }
   try {
-    const r = await registry.rebind(cluster, from, to, opts.force === true ? { force: true } : {});
+    const r = await registry.write({ type: 'cluster.rebind', cluster, from, to, ...(opts.force === true ? { force: true } : {}) });
     return { cluster, from, to, generation: r.cluster.generation, index: r.index, changed: true };
   } catch (err) {
     return refused(err, registry, cluster, from, to);

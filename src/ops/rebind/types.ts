@@ -3,7 +3,7 @@
  * of `cluster: from → to` moves pinned to the state it was computed from (`source`), so a
  * check or an apply can tell drift apart from the plan's own progress.
  */
-import type { ClusterView, ListClustersOptions, Page, PlanView, RebindMove, ShardView, Written, Commands, ReadOptions } from '../../client/index.js';
+import type { Registry } from '../../client/registry.js';
 
 /** The plan file format's version; a reader refuses any other. */
 export const PLAN_API_VERSION = 'fleet/v1';
@@ -49,17 +49,12 @@ export interface RebindPlan {
   readonly moves: readonly PlanMove[];
 }
 
-/** What the rebind workflows read from and write to a cluster: a subset of FleetClient, so tests can use a fake. */
-export interface RebindRegistry {
-  listShards(opts?: ReadOptions): Promise<ShardView[]>;
-  listClusters(opts?: ListClustersOptions): Promise<Page<ClusterView>>;
-  getCluster(name: string, opts?: ReadOptions): Promise<ClusterView | undefined>;
-  counts(opts?: ReadOptions): Promise<{ readonly appliedIndex: number }>;
-  rebind(cluster: string, from: string | null, to: string, opts?: { force?: boolean }): Promise<Written<'cluster.rebind'>>;
-  rebindBatch(moves: readonly RebindMove[], opts?: { force?: boolean; planId?: string }): Promise<Written<'cluster.rebindBatch'>>;
-  reportPlanProgress(progress: Commands['plan.progress']): Promise<Written<'plan.progress'>>;
-  listPlans(opts?: ReadOptions): Promise<PlanView[]>;
-}
+/**
+ * What the rebind workflows read from and write to a cluster: a subset of the Registry (either
+ * engine), so tests can use a fake. Writes go through `write` (cluster.rebind,
+ * cluster.rebindBatch, plan.progress), batches sized by `fitBatch` when the registry has one.
+ */
+export type RebindRegistry = Pick<Registry, 'write' | 'listShards' | 'listClusters' | 'getCluster' | 'counts' | 'listPlans' | 'fitBatch'>;
 
 /** Where a move's cluster is now, relative to the move. */
 export type MoveStatus = 'pending' | 'in-place' | 'conflict' | 'missing';

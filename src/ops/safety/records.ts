@@ -4,13 +4,14 @@
  * unbinds, which kv keys sit under a prefix. And the one bulk delete the registry has no
  * command for: deleting the keys under a prefix, key by key.
  */
+import type { Registry } from '../../client/registry.js';
 import type { ClusterView, DomainView, KvEntry, ListClustersOptions, KvListOptions, Page, QuotaView, ShardView } from '../../client/index.js';
 import type { RecordImpact } from './gate.js';
 
 /** How many records a preview names; the rest are counted. */
 export const SAMPLE_SIZE = 5;
 
-/** Reads the impact needs (a FleetClient has them). */
+/** What the impact reads need (a FleetClient has them; the registry on either engine has all but `getShard` and `kvList`). */
 export interface RecordReader {
   listClusters(opts: ListClustersOptions): Promise<Page<ClusterView>>;
   getShard(id: string): Promise<ShardView | undefined>;
@@ -25,7 +26,7 @@ export function impactOf(action: RecordImpact['action'], what: string, count: nu
 }
 
 /** The clusters `clusters prune --stale` would forget: not seen for `staleMs` (by the registry clock). */
-export async function staleClusters(client: RecordReader, staleMs: number): Promise<RecordImpact> {
+export async function staleClusters(client: Pick<RecordReader, 'listClusters'>, staleMs: number): Promise<RecordImpact> {
   let count = 0;
   const sample: string[] = [];
   let after: string | undefined;
@@ -47,9 +48,9 @@ export interface ShardRemoval {
 }
 
 /** Reads what `shards remove ID --force` would unbind, unassign and drop. */
-export async function shardRemoval(client: RecordReader, id: string): Promise<ShardRemoval> {
+export async function shardRemoval(client: Pick<Registry, 'listShards' | 'listClusters' | 'listDomains' | 'listQuotas'>, id: string): Promise<ShardRemoval> {
   const [shard, bound, domains, quotas] = await Promise.all([
-    client.getShard(id),
+    client.listShards().then((all) => all.find((s) => s.id === id)),
     client.listClusters({ shard: id, limit: SAMPLE_SIZE }),
     client.listDomains({ shard: id }),
     client.listQuotas(),

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/common/errors.js';
-import { applyPlan, checkPlan, ensureRollbackFile, readPlanFile, rollbackOf, verifyPlan, writePlanFile, type ApplyOptions, type RebindPlan } from '../../../src/ops/rebind/index.js';
+import { applyPlan, checkPlan, cutBatches, ensureRollbackFile, readPlanFile, rollbackOf, verifyPlan, writePlanFile, type ApplyOptions, type RebindPlan } from '../../../src/ops/rebind/index.js';
 import { tempDir } from '../../e2e/processes.js';
 import type { CoreRegistry } from './core-registry.js';
 import { NOW, boundCounts, plan, registryWith } from './fixtures.js';
@@ -190,5 +190,18 @@ describe('plan apply', () => {
     writeFileSync(path, 'not: [a plan');
     await expect(ensureRollbackFile(file, p, 'a@h', NOW)).rejects.toThrow('already exists and is not a valid plan');
     expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('cutting pending moves into batches', () => {
+  const states = (n: number) => Array.from({ length: n }, (_, i) => ({ index: i, move: { cluster: `c-${i}`, from: 's1', to: 's2' }, status: 'pending' as const, actual: 's1' }));
+
+  it('cuts by --batch-size alone when the registry takes any batch', () => {
+    expect(cutBatches(states(7), 3).map((b) => b.length)).toEqual([3, 3, 1]);
+  });
+
+  it('cuts each batch further to what one write takes (etcd: one transaction)', () => {
+    expect(cutBatches(states(10), 4, (moves) => Math.min(moves.length, 3)).map((b) => b.length)).toEqual([3, 3, 3, 1]);
+    expect(cutBatches(states(2), 5, () => 0).map((b) => b.length)).toEqual([1, 1]);
   });
 });

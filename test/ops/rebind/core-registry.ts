@@ -3,7 +3,7 @@
  * are applied as Raft entries would be and refusals come back as the client would raise them,
  * so the rebind workflows are tested against the true compare-and-set and capacity semantics.
  */
-import { FleetClientError, type Commands, type FleetErrorCode, type ListClustersOptions, type RebindMove, type Written } from '../../../src/client/index.js';
+import { FleetClientError, type CommandOf, type CommandType, type FleetErrorCode, type ListClustersOptions, type RebindMove, type Written } from '../../../src/client/index.js';
 import { FleetStateMachine, encodeCommand, type Command } from '../../../src/core/fleet/index.js';
 import type { RebindRegistry } from '../../../src/ops/rebind/index.js';
 
@@ -73,12 +73,12 @@ export class CoreRegistry implements RebindRegistry {
   async rebind(cluster: string, from: string | null, to: string, opts: { force?: boolean } = {}) {
     return this.run<Written<'cluster.rebind'>>({ type: 'cluster.rebind', cluster, from, to, ...opts });
   }
-  async rebindBatch(moves: readonly RebindMove[], opts: { force?: boolean; planId?: string } = {}) {
-    this.beforeBatch?.(moves);
-    this.writes++;
-    return this.run<Written<'cluster.rebindBatch'>>({ type: 'cluster.rebindBatch', moves, ...opts });
-  }
-  async reportPlanProgress(p: Commands['plan.progress']) {
-    return this.run<Written<'plan.progress'>>({ type: 'plan.progress', ...p });
+  /** A registry write; a rebind batch first runs `beforeBatch` and is counted. */
+  async write<T extends CommandType>(command: CommandOf<T>): Promise<Written<T>> {
+    if (command.type === 'cluster.rebindBatch') {
+      this.beforeBatch?.((command as CommandOf<'cluster.rebindBatch'>).moves);
+      this.writes++;
+    }
+    return this.run<Written<T>>(command as unknown as Command);
   }
 }

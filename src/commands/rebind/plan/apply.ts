@@ -11,6 +11,8 @@ export default class RebindPlanApply extends FleetCommand {
   static override summary = 'Apply a rebind plan in throttled, atomic, resumable batches.';
   static override description = `Checks PLAN against the live state (as "plan check" does), writes its rollback plan next to it (PLAN with .rollback before the extension, e.g. drain-s1.rollback.yaml) before the first move, then applies the moves still pending in batches. Each batch is one atomic compare-and-set of all its moves: all or none.
 
+On an etcd context each batch is one etcd transaction, and etcd caps a transaction's operations (--max-txn-ops, 128 by default): a batch is cut to what fits, about 120 moves off one shard onto one or two, down to about 30 when every move touches other shards; --rate still throttles the moves.
+
 Progress: a bar on a terminal, one line per batch otherwise (on stderr); the plan's progress is also reported to the cluster, so "fleet status" elsewhere shows it (plan id, moves done, who started it).
 
 Ctrl-C lets the batch in flight finish, then stops (exit 1). Each request may take --timeout (default 5s, enough to ride out a leader election), retries included: a cluster that has lost its quorum stops the apply within it (exit 3). Running the same command again continues where it stopped: moves already in place are skipped, and a completed plan changes nothing.
@@ -26,7 +28,7 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
   ];
   static override args = { plan: Args.string({ description: 'plan file (.yaml/.yml/.json)', required: true }) };
   static override flags = {
-    'batch-size': Flags.integer({ description: 'moves per atomic batch', default: 100, min: 1, max: 10_000, helpValue: '<n>' }),
+    'batch-size': Flags.integer({ description: 'moves per atomic batch (on etcd, a batch is also cut to fit one transaction: etcd\'s --max-txn-ops, 128 by default, takes about 30 to 120 moves)', default: 100, min: 1, max: 10_000, helpValue: '<n>' }),
     rate: Flags.integer({ description: 'at most this many moves per second (default: unthrottled)', min: 1, helpValue: '<moves/s>' }),
     'on-conflict': Flags.option({ description: 'a move whose cluster was moved elsewhere meanwhile: stop, or skip it and report', options: ['stop', 'skip'] as const, default: 'stop' })(),
     yes: Flags.boolean({ char: 'y', description: 'apply without asking (required when stdin is not a terminal)', default: false }),
@@ -41,11 +43,11 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     const plan = await ops.readPlanFile(args.plan);
     // Each request, retries included, has --timeout: the default (5 s) rides out a leader election,
     // and a cluster without quorum stops the apply within it, resumable by running it again.
-    const client = await this.client();
+    const registry = await this.registry();
     const preview = await this.preview(plan);
     const { passGate } = await import('../../../cli/safety-gate.js');
     if (flags['dry-run']) {
-      const { report } = await ops.checkPlan(client, plan, { force: flags.force });
+      const { report } = await ops.checkPlan(registry, plan, { force: flags.force });
       await this.showCheck(report);
       const doc = await passGate(this, preview, { force: false, dryRun: true });
       return { ...report, preview: doc! };
@@ -63,7 +65,7 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     process.once('SIGINT', onSigint);
     let report: ApplyReport;
     try {
-      report = await ops.applyPlan(client, plan, {
+      report = await ops.applyPlan(registry, plan, {
         batchSize: flags['batch-size'],
         ...(flags.rate === undefined ? {} : { rate: flags.rate }),
         onConflict: flags['on-conflict'],
@@ -90,7 +92,7 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     const [{ previewChange }, { impactOf }] = await Promise.all([import('../../../ops/safety/gate.js'), import('../../../ops/safety/records.js')]);
     const records = impactOf('move', 'clusters', plan.moves.length, plan.moves.map((m) => `${m.cluster}: ${m.from ?? 'unbound'} → ${m.to}`));
     // Probed with --timeout, not the apply's longer deadline: a member that does not answer must not hold the preview up.
-    return previewChange(await this.statusModel(), { kind: 'write', summary: `apply rebind plan ${plan.id}: ${plan.moves.length} moves`, records });
+    return previewChange(await this.gateModel(), { kind: 'write', summary: `apply rebind plan ${plan.id}: ${plan.moves.length} moves`, records });
   }
 
   async showCheck(report: CheckReport): Promise<void> {

@@ -16,8 +16,8 @@ Prints the per-shard before/after table (at plan time, now, out, in, after) and 
     const { args, flags } = await this.parse(RebindPlanCheck);
     const { readPlanFile, checkPlan } = await import('../../../ops/rebind/index.js');
     const plan = await readPlanFile(args.plan);
-    const client = await this.client();
-    const { report } = await checkPlan(client, plan, { force: flags.force });
+    const registry = await this.registry();
+    const { report } = await checkPlan(registry, plan, { force: flags.force });
     await this.show(report);
     return report;
   }

@@ -42,8 +42,8 @@ The plan records the registry's applied index and a digest of the bindings it wa
     if (flags.id !== undefined && ops.toName(flags.id) !== flags.id) throw new UsageError(`--id ${JSON.stringify(flags.id)}: use letters, digits and -._:/@, starting with a letter or digit`);
     const filter = flags.select !== undefined ? ops.globFilter(flags.select) : flags['clusters-from'] !== undefined ? await ops.listFilter(flags['clusters-from']) : undefined;
     const request = flags.drain !== undefined ? { kind: 'drain' as const, shards: [flags.drain], targets: list(flags.to) } : { kind: 'rebalance' as const, shards: list(flags.shards), maxMoves: flags['max-moves'] };
-    const client = await this.client();
-    const plan = await ops.generatePlan(client, request, {
+    const registry = await this.registry();
+    const plan = await ops.generatePlan(registry, request, {
       ...(filter === undefined ? {} : { filter }),
       ...(flags.id === undefined ? {} : { id: flags.id }),
       createdBy: ops.operatorName(),

@@ -13,8 +13,8 @@ export default class RebindPlanVerify extends FleetCommand {
     const { args } = await this.parse(RebindPlanVerify);
     const { readPlanFile, verifyPlan } = await import('../../../ops/rebind/index.js');
     const plan = await readPlanFile(args.plan);
-    const client = await this.client();
-    const report = await verifyPlan(client, plan);
+    const registry = await this.registry();
+    const report = await verifyPlan(registry, plan);
     if (!this.jsonEnabled()) {
       const { renderVerify } = await import('../../../ui/rebind-tables.js');
       this.log(renderVerify(report, await this.palette()));
