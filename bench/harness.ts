@@ -11,7 +11,8 @@ import { FleetClient, type TlsFiles } from '../src/client/index.js';
 import { createAuthority, createMemberCert, createOperatorCert, type CertFiles } from '../src/ops/local-cluster/certs.js';
 import { killPid, onAbort } from './cleanup.js';
 
-const RUN_BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+/** The CLI members run from: this tree's, or FLEET_BENCH_RUN_BIN (another build, for A/B runs over two checkouts). */
+const RUN_BIN = process.env.FLEET_BENCH_RUN_BIN ?? fileURLToPath(new URL('../bin/run.js', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,6 +37,35 @@ export function rssOf(pid: number): number {
     return kb * 1024;
   } catch {
     return 0;
+  }
+}
+
+/** A process's memory from /proc/PID/smaps_rollup (bytes); every field 0 when it is gone. */
+export interface ProcMemory {
+  /** Resident set size: every page mapped and in memory, shared ones counted in full. */
+  readonly rss: number;
+  /** Proportional set size: each resident page divided by the number of processes mapping it. */
+  readonly pss: number;
+  /** Of the PSS, anonymous memory (heaps, stacks) and file-backed pages (the node executable, libraries). */
+  readonly pssAnon: number;
+  readonly pssFile: number;
+  /** Pages only this process maps, dirty: what it alone adds to the machine (nearly all anonymous). */
+  readonly privateDirty: number;
+}
+
+/**
+ * The memory of `pid` from smaps_rollup. PSS divides a page shared by N processes by N, so it
+ * depends on every process that maps it — including node processes that are not members (the
+ * load generator, other jobs on the machine): the node executable's pages weigh less in each
+ * member's PSS the more node processes run. The anonymous part does not depend on them.
+ */
+export function memoryOf(pid: number): ProcMemory {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+    return { rss: kb('Rss'), pss: kb('Pss'), pssAnon: kb('Pss_Anon'), pssFile: kb('Pss_File'), privateDirty: kb('Private_Dirty') };
+  } catch {
+    return { rss: 0, pss: 0, pssAnon: 0, pssFile: 0, privateDirty: 0 };
   }
 }
 
@@ -166,6 +196,11 @@ export class BenchCluster {
   /** Resident set size of each member, from /proc (bytes). */
   rss(): Map<string, number> {
     return new Map([...this.procs].map(([id, p]) => [id, rssOf(p.pid!)]));
+  }
+
+  /** The memory of each member, from /proc/PID/smaps_rollup. */
+  memory(): Map<string, ProcMemory> {
+    return new Map([...this.procs].map(([id, p]) => [id, memoryOf(p.pid!)]));
   }
 
   /** Stops every member: SIGKILL by default, SIGTERM (a clean exit, which writes CPU profiles) on request. */
