@@ -4,15 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/common/member-process.js';
 import { FleetClient, type TlsFiles } from '../src/client/index.js';
 import { createAuthority, createMemberCert, createOperatorCert, type CertFiles } from '../src/ops/local-cluster/certs.js';
 import { killPid, onAbort } from './cleanup.js';
 
+const RUN_BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+
 /** The CLI members run from: this tree's, or FLEET_BENCH_RUN_BIN (another build, for A/B runs over two checkouts). */
-const RUN_BIN = process.env.FLEET_BENCH_RUN_BIN ?? fileURLToPath(new URL('../bin/run.js', import.meta.url));
+function runBin(): string {
+  return process.env.FLEET_BENCH_RUN_BIN || RUN_BIN;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,9 +29,38 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Node flags for member processes: those fleet init uses, plus FLEET_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=.prof" to profile them). */
+/**
+ * Node flags for member processes: those fleet init uses (or FLEET_BENCH_MEMBER_OPTIONS, a JSON
+ * array: another build's, for A/B runs), plus FLEET_BENCH_NODE_ARGS (e.g. "--cpu-prof
+ * --cpu-prof-dir=.prof" to profile them).
+ */
 function memberNodeArgs(): string[] {
-  return [...MEMBER_NODE_OPTIONS, ...(process.env.FLEET_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const base = process.env.FLEET_BENCH_MEMBER_OPTIONS ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_OPTIONS) as string[]) : MEMBER_NODE_OPTIONS;
+  return [...base, ...(process.env.FLEET_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+}
+
+/**
+ * Sets the environment the next BenchCluster starts its members with, from a variant: extra node
+ * flags for the members and, in a word '@PATH', another tree's bin/run.js for them to run, with
+ * that tree's MEMBER_NODE_OPTIONS (A/B runs over two checkouts, each built).
+ */
+export async function useMemberVariant(variant: string, extraArgs: readonly string[] = []): Promise<void> {
+  const words = variant.split(' ').filter(Boolean);
+  const bin = words.find((w) => w.startsWith('@'))?.slice(1);
+  const options = bin === undefined ? undefined : ((await import(join(dirname(bin), '..', 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[] }).MEMBER_NODE_OPTIONS;
+  process.env.FLEET_BENCH_RUN_BIN = bin ?? '';
+  process.env.FLEET_BENCH_MEMBER_OPTIONS = options === undefined ? '' : JSON.stringify(options);
+  process.env.FLEET_BENCH_NODE_ARGS = [...extraArgs, ...words.filter((w) => !w.startsWith('@'))].join(' ');
+}
+
+/** CPU time a process has used so far (user + system, ms), from /proc; 0 when it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Resident set size of a process (bytes), from /proc; 0 when it is gone. */
@@ -136,7 +169,7 @@ export class BenchCluster {
   #spawn(id: string): void {
     const peers = this.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     const port = this.ports[Number(id.slice(1)) - 1]!;
-    const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV } });
+    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV } });
     this.procs.set(id, child);
   }
 

@@ -6,7 +6,8 @@
  *     (FLEET_PROBE_IDLE_S; V8's memory reducer acts about 8 s after start),
  *     and prints each member's RSS and PSS (anonymous / file-backed) from smaps_rollup and its
  *     V8 heap and external memory (process.memoryUsage, through bench/memory-report.mjs). A
- *     VARIANT is extra node flags for the members ('' for none); with several, the rounds take
+ *     VARIANT is extra node flags for the members ('' for none) and, in a word
+ *     '@PATH', another tree's bin/run.js for them to run (A/B over two checkouts); with several, the rounds take
  *     them in turn (A, B, A, B …), so the machine's load weighs on each alike.
  *   node --import tsx bench/memory-probe.ts fill [N=100000]
  *     Writes N distinct 256-byte values at 64 in flight and prints every member's RSS after it;
@@ -18,7 +19,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './figures.js';
-import type { ProcMemory } from './harness.js';
+import { useMemberVariant, type ProcMemory } from './harness.js';
 import { runCount } from './load.js';
 import { FleetSystem } from './systems.js';
 
@@ -39,7 +40,7 @@ interface IdleSample {
 
 async function idleOnce(variant: string): Promise<IdleSample> {
   const reports = mkdtempSync(join(tmpdir(), 'fleet-memreport-'));
-  process.env.FLEET_BENCH_NODE_ARGS = `--import=${REPORTER} ${variant}`;
+  await useMemberVariant(variant, [`--import=${REPORTER}`]);
   process.env.FLEET_MEMORY_REPORT_DIR = reports;
   const fleet = await FleetSystem.start([], { peerAuth: 'secret' });
   try {
