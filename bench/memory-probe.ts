@@ -35,7 +35,7 @@ const mb = (b: number): string => (b / MB).toFixed(1);
 interface IdleSample {
   readonly pssCluster: number;
   readonly rssMax: number;
-  readonly members: { id: string; mem: ProcMemory; heap?: Record<string, number> }[];
+  readonly members: { id: string; mem: ProcMemory; heap?: Record<string, number>; spaces?: Record<string, { size: number; used: number }> }[];
 }
 
 async function idleOnce(variant: string): Promise<IdleSample> {
@@ -55,13 +55,12 @@ async function idleOnce(variant: string): Promise<IdleSample> {
     for (const id of memory.keys()) process.kill(fleet.cluster.pid(id)!, 'SIGUSR2');
     await sleep(500);
     const members = [...memory].map(([id, mem]) => {
-      let heap: Record<string, number> | undefined;
       try {
-        heap = (JSON.parse(readFileSync(join(reports, `${fleet.cluster.pid(id)}.json`), 'utf8')) as { usage: Record<string, number> }).usage;
+        const report = JSON.parse(readFileSync(join(reports, `${fleet.cluster.pid(id)}.json`), 'utf8')) as { usage: Record<string, number>; spaces: Record<string, { size: number; used: number }> };
+        return { id, mem, heap: report.usage, spaces: report.spaces };
       } catch {
-        heap = undefined;
+        return { id, mem };
       }
-      return { id, mem, heap };
     });
     return { pssCluster: members.reduce((s, m) => s + m.mem.pss, 0), rssMax: Math.max(...members.map((m) => m.mem.rss)), members };
   } finally {
@@ -81,7 +80,12 @@ async function idle(rounds: number, variants: string[]): Promise<void> {
       for (const m of s.members) {
         const h = m.heap;
         const heap = h ? ` | heapTotal ${mb(h.heapTotal!)} heapUsed ${mb(h.heapUsed!)} external ${mb(h.external!)} arrayBuffers ${mb(h.arrayBuffers!)}` : '';
+        const spaces = Object.entries(m.spaces ?? {})
+          .filter(([, sp]) => sp.size > 0)
+          .map(([name, sp]) => `${name.replace('_space', '')} ${mb(sp.used)}/${mb(sp.size)}`)
+          .join(', ');
         console.log(`  ${m.id}: rss ${mb(m.mem.rss)} pss ${mb(m.mem.pss)} (anon ${mb(m.mem.pssAnon)}, file ${mb(m.mem.pssFile)}) private dirty ${mb(m.mem.privateDirty)}${heap}`);
+        if (spaces) console.log(`      spaces (used/size MB): ${spaces}`);
       }
     }
   }
