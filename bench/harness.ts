@@ -42,22 +42,25 @@ function memberNodeArgs(): string[] {
 /**
  * Sets the environment the next BenchCluster starts its members with, from a variant: extra node
  * flags for the members, NAME=VALUE words for their environment and, in a word '@PATH', another tree's bin/run.js for them to run, with
- * that tree's MEMBER_NODE_OPTIONS (A/B runs over two checkouts, each built).
+ * that tree's MEMBER_NODE_OPTIONS and MEMBER_ENV (A/B runs over two checkouts, each built).
  */
 export async function useMemberVariant(variant: string, extraArgs: readonly string[] = []): Promise<void> {
   const words = variant.split(' ').filter(Boolean);
   const env = words.filter((w) => /^[A-Z_]+=/.test(w));
   process.env.FLEET_BENCH_MEMBER_ENV = JSON.stringify(Object.fromEntries(env.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])));
   const bin = words.find((w) => w.startsWith('@'))?.slice(1);
-  const options = bin === undefined ? undefined : ((await import(join(dirname(bin), '..', 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[] }).MEMBER_NODE_OPTIONS;
+  const tree = bin === undefined ? undefined : ((await import(join(dirname(bin), '..', 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[]; MEMBER_ENV: Record<string, string> });
   process.env.FLEET_BENCH_RUN_BIN = bin ?? '';
-  process.env.FLEET_BENCH_MEMBER_OPTIONS = options === undefined ? '' : JSON.stringify(options);
+  process.env.FLEET_BENCH_MEMBER_OPTIONS = tree === undefined ? '' : JSON.stringify(tree.MEMBER_NODE_OPTIONS);
+  process.env.FLEET_BENCH_MEMBER_BASE_ENV = tree === undefined ? '' : JSON.stringify(tree.MEMBER_ENV);
   process.env.FLEET_BENCH_NODE_ARGS = [...extraArgs, ...words.filter((w) => !w.startsWith('@') && !env.includes(w))].join(' ');
 }
 
-/** The environment useMemberVariant set for members, beyond MEMBER_ENV. */
-function memberEnvVariant(): Record<string, string> {
-  return process.env.FLEET_BENCH_MEMBER_ENV ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_ENV) as Record<string, string>) : {};
+/** The environment members run with: MEMBER_ENV (or another tree's, see useMemberVariant) and the variant's words. */
+function memberEnv(): Record<string, string> {
+  const base = process.env.FLEET_BENCH_MEMBER_BASE_ENV ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_BASE_ENV) as Record<string, string>) : MEMBER_ENV;
+  const variant = process.env.FLEET_BENCH_MEMBER_ENV ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_ENV) as Record<string, string>) : {};
+  return { ...base, ...variant };
 }
 
 /** CPU time a process has used so far (user + system, ms), from /proc; 0 when it is gone. */
@@ -176,7 +179,7 @@ export class BenchCluster {
   #spawn(id: string): void {
     const peers = this.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     const port = this.ports[Number(id.slice(1)) - 1]!;
-    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV, ...memberEnvVariant() } });
+    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...memberEnv() } });
     this.procs.set(id, child);
   }
 
