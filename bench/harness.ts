@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/common/member-process.js';
 import { FleetClient, type TlsFiles } from '../src/client/index.js';
@@ -12,6 +12,11 @@ import { createAuthority, createMemberCert, createOperatorCert, type CertFiles }
 import { killPid, onAbort } from './cleanup.js';
 
 const RUN_BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+
+/** The CLI members run from: this tree's, or FLEET_BENCH_RUN_BIN (another build, for A/B runs over two checkouts). */
+function runBin(): string {
+  return process.env.FLEET_BENCH_RUN_BIN || RUN_BIN;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,9 +29,48 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Node flags for member processes: those fleet init uses, plus FLEET_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=.prof" to profile them). */
+/**
+ * Node flags for member processes: those fleet init uses (or FLEET_BENCH_MEMBER_OPTIONS, a JSON
+ * array: another build's, for A/B runs), plus FLEET_BENCH_NODE_ARGS (e.g. "--cpu-prof
+ * --cpu-prof-dir=.prof" to profile them).
+ */
 function memberNodeArgs(): string[] {
-  return [...MEMBER_NODE_OPTIONS, ...(process.env.FLEET_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const base = process.env.FLEET_BENCH_MEMBER_OPTIONS ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_OPTIONS) as string[]) : MEMBER_NODE_OPTIONS;
+  return [...base, ...(process.env.FLEET_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+}
+
+/**
+ * Sets the environment the next BenchCluster starts its members with, from a variant: extra node
+ * flags for the members, NAME=VALUE words for their environment and, in a word '@PATH', another tree's bin/run.js for them to run, with
+ * that tree's MEMBER_NODE_OPTIONS and MEMBER_ENV (A/B runs over two checkouts, each built).
+ */
+export async function useMemberVariant(variant: string, extraArgs: readonly string[] = []): Promise<void> {
+  const words = variant.split(' ').filter(Boolean);
+  const env = words.filter((w) => /^[A-Z_]+=/.test(w));
+  process.env.FLEET_BENCH_MEMBER_ENV = JSON.stringify(Object.fromEntries(env.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])));
+  const bin = words.find((w) => w.startsWith('@'))?.slice(1);
+  const tree = bin === undefined ? undefined : ((await import(join(dirname(bin), '..', 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[]; MEMBER_ENV: Record<string, string> });
+  process.env.FLEET_BENCH_RUN_BIN = bin ?? '';
+  process.env.FLEET_BENCH_MEMBER_OPTIONS = tree === undefined ? '' : JSON.stringify(tree.MEMBER_NODE_OPTIONS);
+  process.env.FLEET_BENCH_MEMBER_BASE_ENV = tree === undefined ? '' : JSON.stringify(tree.MEMBER_ENV);
+  process.env.FLEET_BENCH_NODE_ARGS = [...extraArgs, ...words.filter((w) => !w.startsWith('@') && !env.includes(w))].join(' ');
+}
+
+/** The environment members run with: MEMBER_ENV (or another tree's, see useMemberVariant) and the variant's words. */
+function memberEnv(): Record<string, string> {
+  const base = process.env.FLEET_BENCH_MEMBER_BASE_ENV ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_BASE_ENV) as Record<string, string>) : MEMBER_ENV;
+  const variant = process.env.FLEET_BENCH_MEMBER_ENV ? (JSON.parse(process.env.FLEET_BENCH_MEMBER_ENV) as Record<string, string>) : {};
+  return { ...base, ...variant };
+}
+
+/** CPU time a process has used so far (user + system, ms), from /proc; 0 when it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Resident set size of a process (bytes), from /proc; 0 when it is gone. */
@@ -36,6 +80,35 @@ export function rssOf(pid: number): number {
     return kb * 1024;
   } catch {
     return 0;
+  }
+}
+
+/** A process's memory from /proc/PID/smaps_rollup (bytes); every field 0 when it is gone. */
+export interface ProcMemory {
+  /** Resident set size: every page mapped and in memory, shared ones counted in full. */
+  readonly rss: number;
+  /** Proportional set size: each resident page divided by the number of processes mapping it. */
+  readonly pss: number;
+  /** Of the PSS, anonymous memory (heaps, stacks) and file-backed pages (the node executable, libraries). */
+  readonly pssAnon: number;
+  readonly pssFile: number;
+  /** Pages only this process maps, dirty: what it alone adds to the machine (nearly all anonymous). */
+  readonly privateDirty: number;
+}
+
+/**
+ * The memory of `pid` from smaps_rollup. PSS divides a page shared by N processes by N, so it
+ * depends on every process that maps it — including node processes that are not members (the
+ * load generator, other jobs on the machine): the node executable's pages weigh less in each
+ * member's PSS the more node processes run. The anonymous part does not depend on them.
+ */
+export function memoryOf(pid: number): ProcMemory {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+    return { rss: kb('Rss'), pss: kb('Pss'), pssAnon: kb('Pss_Anon'), pssFile: kb('Pss_File'), privateDirty: kb('Private_Dirty') };
+  } catch {
+    return { rss: 0, pss: 0, pssAnon: 0, pssFile: 0, privateDirty: 0 };
   }
 }
 
@@ -106,7 +179,7 @@ export class BenchCluster {
   #spawn(id: string): void {
     const peers = this.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     const port = this.ports[Number(id.slice(1)) - 1]!;
-    const child = spawn(process.execPath, [...memberNodeArgs(), RUN_BIN, 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...MEMBER_ENV } });
+    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...memberEnv() } });
     this.procs.set(id, child);
   }
 
@@ -166,6 +239,11 @@ export class BenchCluster {
   /** Resident set size of each member, from /proc (bytes). */
   rss(): Map<string, number> {
     return new Map([...this.procs].map(([id, p]) => [id, rssOf(p.pid!)]));
+  }
+
+  /** The memory of each member, from /proc/PID/smaps_rollup. */
+  memory(): Map<string, ProcMemory> {
+    return new Map([...this.procs].map(([id, p]) => [id, memoryOf(p.pid!)]));
   }
 
   /** Stops every member: SIGKILL by default, SIGTERM (a clean exit, which writes CPU profiles) on request. */

@@ -3,10 +3,12 @@
 // (interleaved, so that the machine's load weighs on both alike). Wall time until the gRPC port
 // accepts a connection, and the process's CPU time by then. Needs `npm run build` first.
 // Run: node --import tsx bench/startup-probe.ts [rounds]
+// With trees (`node --import tsx bench/startup-probe.ts ROUNDS TREE …`, each built): each tree's
+// bundled member in turn, with that tree's MEMBER_NODE_OPTIONS (A/B over checkouts).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../src/common/member-process.js';
@@ -30,10 +32,10 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function startOnce(): Promise<{ wallMs: number; cpuMs: number }> {
+async function startOnce(root = ROOT, options: readonly string[] = MEMBER_NODE_OPTIONS): Promise<{ wallMs: number; cpuMs: number }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fleet-startup-'));
-  const args = [...MEMBER_NODE_OPTIONS, join(ROOT, 'bin', 'run.js'), 'node', 'start', '--id', 'n1', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--peers', `n1=127.0.0.1:${port}`];
+  const args = [...options, join(root, 'bin', 'run.js'), 'node', 'start', '--id', 'n1', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--peers', `n1=127.0.0.1:${port}`];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, ...MEMBER_ENV }, stdio: 'ignore' });
   try {
@@ -52,20 +54,28 @@ async function startOnce(): Promise<{ wallMs: number; cpuMs: number }> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rounds = Number(process.argv[2] ?? 10);
-const results = { bundled: [] as { wallMs: number; cpuMs: number }[], modules: [] as { wallMs: number; cpuMs: number }[] };
-try {
-  for (let i = 0; i < rounds; i++) {
-    renameSync(INPUTS, HIDDEN);
-    try {
-      results.modules.push(await startOnce());
-    } finally {
-      renameSync(HIDDEN, INPUTS);
+const trees = process.argv.slice(3);
+const results: Record<string, { wallMs: number; cpuMs: number }[]> = trees.length > 0 ? Object.fromEntries(trees.map((t) => [t, []])) : { bundled: [], modules: [] };
+if (trees.length > 0) {
+  const options = new Map<string, string[]>();
+  for (const t of trees) options.set(t, ((await import(join(t, 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[] }).MEMBER_NODE_OPTIONS);
+  for (let i = 0; i < rounds; i++) for (const t of trees) results[t]!.push(await startOnce(t, options.get(t)));
+} else {
+  try {
+    for (let i = 0; i < rounds; i++) {
+      renameSync(INPUTS, HIDDEN);
+      try {
+        results.modules!.push(await startOnce());
+      } finally {
+        renameSync(HIDDEN, INPUTS);
+      }
+      results.bundled!.push(await startOnce());
     }
-    results.bundled.push(await startOnce());
+  } finally {
+    rmSync(HIDDEN, { force: true });
   }
-} finally {
-  rmSync(HIDDEN, { force: true });
 }
+console.log(`load ${loadavg()[0]!.toFixed(1)} at the end`);
 for (const [name, rs] of Object.entries(results)) {
-  console.log(`${name.padEnd(8)} spawn→listening median ${median(rs.map((r) => r.wallMs)).toFixed(0)} ms, cpu ${median(rs.map((r) => r.cpuMs)).toFixed(0)} ms  (wall ${rs.map((r) => r.wallMs.toFixed(0)).join(' ')})`);
+  console.log(`${name.padEnd(8)} spawn→listening median ${median(rs.map((r) => r.wallMs)).toFixed(0)} ms, cpu ${median(rs.map((r) => r.cpuMs)).toFixed(0)} ms  (cpu ${rs.map((r) => r.cpuMs.toFixed(0)).join(' ')})`);
 }

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { FleetClient } from '../src/client/index.js';
 import { EtcdClient } from '../src/client/etcd/index.js';
 import { EtcdCluster } from './etcd/cluster.js';
-import { BenchCluster, type BenchClusterOptions } from './harness.js';
+import { BenchCluster, memoryOf, type BenchClusterOptions, type ProcMemory } from './harness.js';
 
 /** A running 3-member cluster of one system, with a client for the load generator. */
 export interface BenchSystem {
@@ -19,6 +19,8 @@ export interface BenchSystem {
   get(key: string): Promise<unknown>;
   /** Resident set size of each live member (bytes). */
   rss(): number[];
+  /** RSS and PSS of each live member, from /proc/PID/smaps_rollup. */
+  memory(): ProcMemory[];
   /** Takes a fresh snapshot on the leader and streams it into `toFile`; answers its size in bytes. */
   snapshot(toFile: string): Promise<number>;
   /** SIGKILLs a follower, restarts it, and answers the ms from restart until it has applied what was committed when it died. */
@@ -74,6 +76,10 @@ export class FleetSystem implements BenchSystem {
 
   rss(): number[] {
     return [...this.cluster.rss().values()].filter((b) => b > 0);
+  }
+
+  memory(): ProcMemory[] {
+    return [...this.cluster.memory().values()].filter((m) => m.rss > 0);
   }
 
   async snapshot(toFile: string): Promise<number> {
@@ -142,6 +148,10 @@ export class EtcdSystem implements BenchSystem {
 
   rss(): number[] {
     return [...this.cluster.rss().values()].filter((b) => b > 0);
+  }
+
+  memory(): ProcMemory[] {
+    return [...this.cluster.pids().values()].map(memoryOf).filter((m) => m.rss > 0);
   }
 
   snapshot(toFile: string): Promise<number> {

@@ -72,6 +72,15 @@ type FlagName = keyof typeof SPEC;
  */
 const HEAP_GROWING_FLAG = '--heap-growing-percent=50';
 
+/**
+ * An idle member keeps the bytecode of what ran once (flag parsing, opening storage, replay,
+ * the election) until V8 flushes it, by default after five full collections and never for a
+ * function Sparkplug compiled. Flushed after one, baseline code included, an idle 3-member
+ * cluster holds about 5 MB less (BENCHMARKS.md, "Memory, second wave"); what runs again is
+ * compiled again, and a hot path is never old. Set at run time for the same reason as above.
+ */
+const CODE_FLUSHING_FLAGS = ['--bytecode-old-age=1', '--flush-baseline-code'];
+
 /** Every flag of `fleet node start`. */
 export const NODE_START_FLAGS: Readonly<Record<FlagName, FlagSpec>> = SPEC;
 
@@ -275,6 +284,7 @@ function refuseReadableByOthers(file: string, name: string): void {
 /** Runs the coordinator until SIGTERM/SIGINT. */
 export async function runNodeStart(plan: NodeStartPlan): Promise<void> {
   setFlagsFromString(HEAP_GROWING_FLAG);
+  for (const flag of CODE_FLUSHING_FLAGS) setFlagsFromString(flag);
   const warning = await plaintextTokenWarning(plan);
   if (warning !== undefined) process.stderr.write(`${warning}\n`);
   // Checked first, so a taken port is one line before any storage is opened; the bind below still

@@ -32,6 +32,13 @@ export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
  * later large buffers to the brk heap too. After 100,000 writes (bench/memory-probe.ts, largest
  * member 2 s later, 3–5 runs each): 152–170 MB with 4 KiB, 159–199 with 16 KiB, 181–195 with
  * 128 KiB; 193–257 MB with glibc's moving default. The fill rate did not change measurably.
- * fleet init and the harnesses set it; a unit file sets it with Environment=.
+ *
+ * MALLOC_ARENA_MAX=2: the main thread keeps glibc's main arena and the other threads (libuv's
+ * pool, which runs the fsyncs; V8's platform thread) share one more, instead of an arena each
+ * that stays partly touched: 2 MB less PSS for an idle 3-member cluster and about 11 MB less RSS
+ * after a fill, with the same write rate, p99 and members' CPU per write (BENCHMARKS.md, "Memory,
+ * second wave").
+ *
+ * fleet init and the harnesses set them; a unit file sets them with Environment=.
  */
-export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4096' };
+export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4096', MALLOC_ARENA_MAX: '2' };
