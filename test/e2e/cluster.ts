@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { FleetClient } from '../../src/client/index.js';
@@ -138,10 +138,16 @@ export class TestCluster {
     return args;
   }
 
-  /** Files, mode 0600, under the cluster's root; the same name gives the same file. */
+  /**
+   * Files, mode 0600, under the cluster's root; the same name gives the same file. Written to a
+   * temporary name and renamed into place: every member's start writes it again, and a member
+   * already started may be reading it (it once read it empty, half-way through a rewrite).
+   */
   secretFile(name: string, content: string): string {
     const file = join(this.root.path, name);
-    writeFileSync(file, `${content}\n`, { mode: 0o600 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${content}\n`, { mode: 0o600 });
+    renameSync(tmp, file);
     return file;
   }
 
