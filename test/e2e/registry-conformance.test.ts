@@ -163,6 +163,27 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
       expect(bound.reduce((a, n) => a + n, 0)).toBe(1);
     });
 
+    it('lets exactly one of 8 concurrent registrations at one address win; an update moves the address, a removal frees it', async () => {
+      const ids = ['ad1', 'ad2', 'ad3', 'ad4', 'ad5', 'ad6', 'ad7', 'ad8'];
+      const address = '10.2.0.1:443';
+      const outcomes = await Promise.allSettled(ids.map((id) => b().registry().write({ type: 'shard.register', id, address, region: 'eu', zone: 'eu-1a', capacity: 1 })));
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [ids[i]!] : []));
+      expect(won).toHaveLength(1);
+      const winner = won[0]!;
+      for (const o of outcomes) if (o.status === 'rejected') expect(await refused(Promise.reject(o.reason))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: `address ${address} is already used by shard "${winner}"` });
+      const r = b().registry();
+      expect((await r.listShards()).filter((s) => s.address === address).map((s) => s.id)).toEqual([winner]);
+      // Moved away, the old address is free and the new one taken; removed, its address is free again.
+      const other = ids.find((id) => id !== winner)!;
+      await r.write({ type: 'shard.update', id: winner, address: '10.2.0.2:443' });
+      expect((await r.write({ type: 'shard.register', id: other, address, region: 'eu', zone: 'eu-1a', capacity: 1 })).created).toBe(true);
+      expect(await refused(r.write({ type: 'shard.update', id: other, address: '10.2.0.2:443' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: `address 10.2.0.2:443 is already used by shard "${winner}"` });
+      await r.write({ type: 'shard.remove', id: winner });
+      await r.write({ type: 'shard.update', id: other, address: '10.2.0.2:443' });
+      expect((await r.write({ type: 'shard.register', id: winner, address, region: 'eu', zone: 'eu-1a', capacity: 1 })).created).toBe(true);
+      await Promise.all([r.write({ type: 'shard.remove', id: winner }), r.write({ type: 'shard.remove', id: other })]);
+    });
+
     it('answers the CLI the same: bind, a conflict (exit 4, one line), show and the shards table', async () => {
       const ctx = ['--context', b().context];
       expect(await ok(['clusters', 'bind', 'cli-1', '--shard', 's2', ...ctx], env)).toMatch(/^bound cli-1 to s2 \(generation 1, index \d+\)/);

@@ -3,6 +3,7 @@
  * or FLEET_ETCD_PREFIX over it). Names that may hold '/' in a compound key are URI-encoded (%2F):
  *
  *   <prefix>shards/<id>                  JSON: id, address, region, zone, state, capacity, labels, registeredAt, lastHeartbeat
+ *   <prefix>shard-addresses/<address>    JSON: the id of the shard at host:port <address> (an index: one shard per address)
  *   <prefix>bound/<shard>                the number of clusters bound to the shard, in decimal
  *   <prefix>clusters/<name>              JSON: shard (null: unbound), generation, lastSeen
  *   <prefix>domains/<key>=<value>        JSON: key, value, shard
@@ -15,10 +16,12 @@
  * Every write reads what it depends on, then commits in one transaction that compares each of
  * those keys' mod revisions (0: still absent): first contact wins because the bind compares the
  * cluster key; capacity holds under concurrent binders and movers because each compares and
- * rewrites the counts of the shards it touches. A transaction that loses a race is re-read and
- * re-decided, so the loser gets the answer fleet's state machine would give it. A rebind batch is
- * one transaction, so it must fit etcd's `--max-txn-ops` (128 by default; `fitBatch` says how
- * many moves do).
+ * rewrites the counts of the shards it touches; an address holds one shard because a registration
+ * compares the address's index key still absent (mod revision 0) in the transaction that creates
+ * the shard, an update that changes the address compares and moves it, and a removal deletes it.
+ * A transaction that loses a race is re-read and re-decided, so the loser gets the answer fleet's
+ * state machine would give it. A rebind batch is one transaction, so it must fit etcd's
+ * `--max-txn-ops` (128 by default; `fitBatch` says how many moves do).
  *
  * A write's `index` is etcd's revision after it; `boundAtIndex`, `assignedAtIndex` and
  * `updatedAtIndex` are the revisions their keys were last written at; a lease's fencing token is
