@@ -1,10 +1,11 @@
 /**
  * Turns untrusted JSON into typed commands. Every replica runs the same checks on the same
  * bytes, so a malformed entry is refused identically everywhere (and never throws out of
- * `apply`). The leader may run `checkCommand` before proposing to spare the log bad entries.
+ * `apply`). The leader may run `checkCommand` before proposing to spare the log bad entries, and
+ * the registry on etcd runs it before writing, so both engines refuse the same input the same way.
  */
-import { LIMITS } from './limits.js';
-import type { Actor, Command, CommandEnvelope, CommandOf, CommandType, PlanState, RebindMove, ShardState } from './types.js';
+import { LIMITS } from './registry-limits.js';
+import type { Actor, Command, CommandEnvelope, CommandOf, CommandType, PlanState, RebindMove, ShardState } from './registry-commands.js';
 import {
   InvalidArgument,
   asRecord,
@@ -23,7 +24,7 @@ import {
   readText,
   show,
   type Raw,
-} from './validate.js';
+} from './registry-validate.js';
 
 const SHARD_STATES: readonly ShardState[] = ['active', 'draining', 'cordoned'];
 const PLAN_STATES: readonly PlanState[] = ['running', 'paused', 'completed', 'failed', 'aborted'];
@@ -342,4 +343,18 @@ export function parseHeader(value: unknown): EnvelopeHeader {
 export function parseEnvelope(value: unknown): CommandEnvelope {
   const header = parseHeader(value);
   return { ...header, op: parseCommand(header.op) };
+}
+
+/**
+ * Checks a command without state, as the leader may before proposing it: returns the reason it
+ * would be refused with INVALID_ARGUMENT, or undefined when it is well-formed.
+ */
+export function checkCommand(op: unknown): string | undefined {
+  try {
+    parseCommand(op);
+    return undefined;
+  } catch (err) {
+    if (err instanceof InvalidArgument) return err.message;
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@
  * machine turns that into an INVALID_ARGUMENT answer.
  */
 import { isIPv6 } from 'node:net';
-import { LIMITS } from './limits.js';
+import { LIMITS } from './registry-limits.js';
 
 /** A field of a command is missing or malformed. Thrown only by these readers and caught by the state machine. */
 export class InvalidArgument extends Error {

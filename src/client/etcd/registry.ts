@@ -28,6 +28,9 @@
  * the revision its grant was created at, so a later grant's token is always larger. The refusals
  * are fleet's own: the same codes, kinds and sentences, so the CLI exits the same way.
  */
+import { checkCommand } from '../../common/registry-parse.js';
+import { oneofKey } from '../encode.js';
+import { GRPC_STATUS } from '../grpc-status.js';
 import { FleetClientError } from '../errors.js';
 import { keptOnEtcd, type EtcdRegistryWrite, type Registry } from '../registry.js';
 import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, RebindMove, ShardView, Written } from '../types.js';
@@ -67,6 +70,15 @@ const HANDLERS: { readonly [T in EtcdRegistryWrite]: (st: RegistryStore, op: Com
   'plan.progress': planProgress,
 };
 
+/**
+ * Bad input refused as a fleet member refuses it: an INVALID_ARGUMENT status (no registry code)
+ * whose message names the command as the wire does (`shard_register: shard.register: 'id' must…`).
+ */
+function invalidInput(type: CommandType, problem: string): FleetClientError {
+  const wireName = oneofKey(type).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return new FleetClientError('invalid', `${wireName}: ${problem}`, { grpcCode: GRPC_STATUS.INVALID_ARGUMENT });
+}
+
 /** The registry over one etcd cluster. */
 export class EtcdRegistry implements Registry {
   readonly #store: RegistryStore;
@@ -79,8 +91,11 @@ export class EtcdRegistry implements Registry {
     this.#store = new RegistryStore(client, prefix, maxTxnOps);
   }
 
+  /** Checks the command as fleet's members do (src/common/registry-parse.ts), then writes it: bad input never reaches etcd. */
   write<T extends CommandType>(command: CommandOf<T>): Promise<Written<T>> {
     if (!keptOnEtcd(command.type)) return Promise.reject(new FleetClientError('invalid', `${command.type} is not kept in the registry on etcd (engine etcd)`));
+    const problem = checkCommand(command);
+    if (problem !== undefined) return Promise.reject(invalidInput(command.type, problem));
     const handler = HANDLERS[command.type] as unknown as (st: RegistryStore, a: CommandOf<T>) => Promise<Written<T>>;
     return handler(this.#store, command);
   }
