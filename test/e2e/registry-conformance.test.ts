@@ -225,6 +225,17 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
       expect((await r.listShards()).map((s) => s.id)).not.toContain('bad-1');
     });
 
+    it('shows a running plan\'s progress in fleet status, and no longer once it has completed', async () => {
+      const r = b().registry();
+      const ctx = ['--context', b().context];
+      await r.write({ type: 'plan.progress', planId: 'status-plan', startedBy: 'op@host', done: 3, total: 10, state: 'running' });
+      const running = await json<{ plans: { planId: string; state: string; done: number; total: number; startedBy: string }[] }>(['status', ...ctx], env);
+      expect(running.plans.filter((p) => p.planId === 'status-plan')).toEqual([expect.objectContaining({ planId: 'status-plan', state: 'running', done: 3, total: 10, startedBy: 'op@host' })]);
+      expect(await ok(['status', ...ctx], env)).toMatch(/^REBIND PLAN .*\nstatus-plan +running +3\/10 \(30%\) +op@host/m);
+      await r.write({ type: 'plan.progress', planId: 'status-plan', startedBy: 'op@host', done: 10, total: 10, state: 'completed' });
+      expect((await json<{ plans: { planId: string }[] }>(['status', ...ctx], env)).plans.map((p) => p.planId)).not.toContain('status-plan');
+    });
+
     it('answers the CLI the same: bind, a conflict (exit 4, one line), show and the shards table', async () => {
       const ctx = ['--context', b().context];
       expect(await ok(['clusters', 'bind', 'cli-1', '--shard', 's2', ...ctx], env)).toMatch(/^bound cli-1 to s2 \(generation 1, index \d+\)/);

@@ -36,14 +36,14 @@ import { keptOnEtcd, type EtcdRegistryWrite, type Registry } from '../registry.j
 import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, RebindMove, ShardView, Written } from '../types.js';
 import { prefixEnd, type EtcdClient } from './client.js';
 import { movesThatFit } from './batch-fit.js';
+import { DEFAULT_REGISTRY_PREFIX } from './plans.js';
 import { clusterHeartbeat, clusterPrune, contact, rebind, rebindBatch, unbind } from './registry-clusters.js';
 import { acquireLease, listLeases, releaseLease, renewLease } from './registry-leases.js';
 import { registerShard, removeShard, setShardState, shardHeartbeat, updateShard } from './registry-shards.js';
 import { clusterView, DEFAULT_MAX_TXN_OPS, RegistryStore, shardView, type StoredCluster, type StoredShard } from './registry-store.js';
 import { addProvider, assignDomain, listDomains, listPlans, listProviders, listQuotas, planProgress, removeProvider, removeQuota, setQuota, unassignDomain } from './registry-topology.js';
 
-/** Where the registry lives when no prefix is given. */
-export const DEFAULT_REGISTRY_PREFIX = '/fleet/';
+export { DEFAULT_REGISTRY_PREFIX } from './plans.js';
 
 /** Every write the etcd backend keeps, by type: TypeScript checks it covers REGISTRY_ON_ETCD. */
 const HANDLERS: { readonly [T in EtcdRegistryWrite]: (st: RegistryStore, op: CommandOf<T>) => Promise<Written<T>> } = {
