@@ -417,4 +417,18 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
     expect(report).toMatchObject({ state: 'completed', applied: 20, batches: 2 });
     expect(counts(await r.listShards(), ['f1', 'f2'])).toEqual([0, 20]);
   });
+
+  it('on etcd, keeps the address of a shard registered before the address index existed (it has no index key)', async () => {
+    const c = new EtcdClient({ endpoints: etcdCluster!.endpoints, callTimeoutMs: 5_000 });
+    open.push(c);
+    const r = new EtcdRegistry(c, '/fleet-legacy/');
+    const legacy = { id: 'old-1', address: '10.4.0.1:443', region: 'eu', zone: 'eu-1a', state: 'active', capacity: 1, labels: {}, registeredAt: 1, lastHeartbeat: null };
+    await c.onAnyMember((ep) => c.put(ep, Buffer.from('/fleet-legacy/shards/old-1'), Buffer.from(JSON.stringify(legacy))));
+    const at = (address: string) => ({ type: 'shard.register', id: 'new-1', address, region: 'eu', zone: 'eu-1a', capacity: 1 }) as const;
+    expect(await refused(r.write(at('10.4.0.1:443')))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'address 10.4.0.1:443 is already used by shard "old-1"' });
+    // Moved, the legacy shard takes an index key for its new address; its old one is free.
+    await r.write({ type: 'shard.update', id: 'old-1', address: '10.4.0.2:443' });
+    expect(await refused(r.write(at('10.4.0.2:443')))).toMatchObject({ exitCode: 4, message: 'address 10.4.0.2:443 is already used by shard "old-1"' });
+    expect((await r.write(at('10.4.0.1:443'))).created).toBe(true);
+  });
 });

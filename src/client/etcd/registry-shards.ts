@@ -7,7 +7,7 @@ import { notFound, q, refusal, retry, shardView, type Read, type RegistryStore, 
 export function registerShard(st: RegistryStore, op: CommandOf<'shard.register'>): Promise<Written<'shard.register'>> {
   const labels = op.labels ?? {};
   return retry(async () => {
-    const [shard, owner] = await Promise.all([st.read<StoredShard>(`shards/${op.id}`), st.read<string>(addressKey(op.address))]);
+    const [shard, owner] = await Promise.all([st.read<StoredShard>(`shards/${op.id}`), addressOwner(st, op.address)]);
     if (shard.value !== undefined) {
       const s = shard.value;
       const same = s.address === op.address && s.region === op.region && s.zone === op.zone && s.capacity === op.capacity && sameLabels(s.labels, labels);
@@ -26,6 +26,18 @@ export function registerShard(st: RegistryStore, op: CommandOf<'shard.register'>
 /** The index key that says which shard holds `address` (addresses hold no '/'). */
 function addressKey(address: string): string {
   return `shard-addresses/${address}`;
+}
+
+/**
+ * The shard at `address` by its index key. With no key, a shard registered before the index
+ * existed may still hold the address (its key is never written): it is found by a scan, and
+ * answered with the absent key's revision (0), which the transaction compares.
+ */
+async function addressOwner(st: RegistryStore, address: string): Promise<Read<string>> {
+  const indexed = await st.read<string>(addressKey(address));
+  if (indexed.value !== undefined) return indexed;
+  const legacy = (await st.scanValues<StoredShard>('shards/')).find((s) => s.value.address === address);
+  return { value: legacy?.value.id, modRevision: 0 };
 }
 
 /** Two shards behind one address would make clusters' contacts ambiguous: refuses `address` when its index names another shard. */
@@ -64,7 +76,7 @@ export function updateShard(st: RegistryStore, op: CommandOf<'shard.update'>): P
   const change = async (s: StoredShard): Promise<ShardChange> => {
     const next = { ...s, ...defined({ address: op.address, region: op.region, zone: op.zone, capacity: op.capacity }), ...(op.labels === undefined ? {} : { labels: sortedLabels(op.labels) }) };
     if (op.address === undefined || op.address === s.address) return { next };
-    const [owner, old] = await Promise.all([st.read<string>(addressKey(op.address)), st.read<string>(addressKey(s.address))]);
+    const [owner, old] = await Promise.all([addressOwner(st, op.address), st.read<string>(addressKey(s.address))]);
     addressFree(op.address, owner, op.id);
     const release = old.value === op.id ? [st.del(addressKey(s.address))] : [];
     return { next, compare: [st.same(addressKey(op.address), owner), st.same(addressKey(s.address), old)], ops: [...release, st.put(addressKey(op.address), op.id)] };
