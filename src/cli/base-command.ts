@@ -17,7 +17,7 @@ import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
 import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from '../common/errors.js';
 import { endpointsFlag, positiveDurationFlag } from './flags.js';
-import { etcdClientOf, resolveTarget, type Target, type TargetFlags } from './target.js';
+import { etcdClientOf, registryPrefixOf, resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The values of the shared flags, after parsing. */
 export interface GlobalFlags extends TargetFlags {
@@ -150,8 +150,7 @@ export abstract class FleetCommand extends Command {
     if (target.engine !== 'etcd') return this.client(opts);
     if (opts.requestId !== undefined) throw new UsageError('--request-id does not apply to an etcd cluster (engine etcd): etcd keeps no client sessions to answer a retry from', this.helpHint());
     const { EtcdRegistry } = await import('../client/etcd/registry.js');
-    const fromEnv = process.env.FLEET_ETCD_PREFIX;
-    return new EtcdRegistry(await this.etcdClient(), fromEnv === undefined || fromEnv === '' ? target.prefix : fromEnv);
+    return new EtcdRegistry(await this.etcdClient(), registryPrefixOf(target));
   }
 
   /** A client of the target cluster, closed when the command ends. grpc loads here, not before. */

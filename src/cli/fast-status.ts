@@ -13,7 +13,7 @@ import { parseEndpoints } from '../common/addresses.js';
 import { parsePositiveDuration } from '../common/durations.js';
 import { EXIT, printFailure, reportOf } from '../common/errors.js';
 import { statusOutcome } from './status-messages.js';
-import { etcdClientOf, resolveTarget, type Target, type TargetFlags } from './target.js';
+import { etcdClientOf, registryPrefixOf, resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The flags of `fleet status` (its own and the shared ones in base-command.ts). */
 const STATUS_OPTIONS = {
@@ -133,7 +133,7 @@ async function etcdStatusOf(target: Target, timeoutMs: number): Promise<StatusMo
   const client = target.user === undefined ? await etcdProbeOf(target, timeoutMs) : await etcdClientOf(target, timeoutMs);
   const { collectEtcdStatus } = await import('../ops/etcd/status.js');
   try {
-    return await collectEtcdStatus(client, timeoutMs);
+    return await collectEtcdStatus(client, timeoutMs, { registryPrefix: registryPrefixOf(target) });
   } finally {
     client.close();
   }

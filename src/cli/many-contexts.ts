@@ -9,7 +9,7 @@ import type { ContextStore } from '../client/contexts.js';
 import type { StatusProbe } from '../client/probe/index.js';
 import { CliError, EXIT } from '../common/errors.js';
 import type { StatusModel } from '../ops/status.js';
-import { etcdClientOf, resolveTarget, type Target } from './target.js';
+import { etcdClientOf, registryPrefixOf, resolveTarget, type Target } from './target.js';
 
 /** `--contexts a,b,c` and `--all-contexts`; both exclude the single-cluster targeting flags. */
 export const manyContextsFlags = {
@@ -91,5 +91,5 @@ async function fleetWatcher(target: Target, timeoutMs: number): Promise<StatusWa
 
 async function etcdWatcher(target: Target, timeoutMs: number): Promise<StatusWatcher> {
   const [client, { collectEtcdStatus }] = await Promise.all([etcdClientOf(target, timeoutMs), import('../ops/etcd/status.js')]);
-  return { status: () => collectEtcdStatus(client, timeoutMs), close: () => client.close() };
+  return { status: () => collectEtcdStatus(client, timeoutMs, { registryPrefix: registryPrefixOf(target) }), close: () => client.close() };
 }

@@ -7,6 +7,7 @@
  */
 import type { ContextEntry, ContextStore, Engine } from '../client/contexts.js';
 import type { EtcdClient } from '../client/etcd/index.js';
+import { DEFAULT_REGISTRY_PREFIX } from '../client/etcd/plans.js';
 import { parseEndpoints } from '../common/addresses.js';
 import { EXIT, CliError } from '../common/errors.js';
 
@@ -130,6 +131,12 @@ function parseEngine(text: string | undefined): Engine | undefined {
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/** Where an etcd target keeps the fleet registry: FLEET_ETCD_PREFIX, else the context's --prefix, else /fleet/. */
+export function registryPrefixOf(target: Target): string {
+  const fromEnv = process.env.FLEET_ETCD_PREFIX;
+  return fromEnv === undefined || fromEnv === '' ? (target.prefix ?? DEFAULT_REGISTRY_PREFIX) : fromEnv;
 }
 
 /** A client of an etcd target (grpc and the etcd protos load here, not at start-up). */

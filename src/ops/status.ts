@@ -279,7 +279,7 @@ export function healthOf(rows: readonly StatusMember[], quorum: QuorumView): Hea
 }
 
 /** The plans an operator must know about before starting another: running or paused, newest report first. */
-function plansInProgress(plans: readonly PlanView[]): PlanView[] {
+export function plansInProgress(plans: readonly PlanView[]): PlanView[] {
   return plans.filter((p) => p.state === 'running' || p.state === 'paused').sort((a, b) => b.updatedAt - a.updatedAt || (a.planId < b.planId ? -1 : 1));
 }
 

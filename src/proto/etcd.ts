@@ -16,11 +16,12 @@ export const ETCD_PROTO_FILE = 'etcd/rpc.proto';
 /** The artifact's file name, next to this module in dist/proto. */
 export const ETCD_PRECOMPILED_FILE = 'etcd-v3.json';
 
-/** What the status probe sends and reads: Maintenance.Status and Alarm, Cluster.MemberList. */
+/** What the status probe sends and reads: Maintenance.Status and Alarm, Cluster.MemberList, and KV.Range (the registry's plans). */
 export const ETCD_PROBE_MESSAGES: readonly string[] = [
   'etcdserverpb.StatusRequest', 'etcdserverpb.StatusResponse',
   'etcdserverpb.MemberListRequest', 'etcdserverpb.MemberListResponse',
   'etcdserverpb.AlarmRequest', 'etcdserverpb.AlarmResponse',
+  'etcdserverpb.RangeRequest', 'etcdserverpb.RangeResponse',
 ];
 
 /** The artifact: the probe's messages and the hash of the source they came from. */
@@ -52,6 +53,8 @@ export interface EtcdProbeCodecs {
   readonly memberListResponse: LiteType;
   readonly alarmRequest: LiteType;
   readonly alarmResponse: LiteType;
+  readonly rangeRequest: LiteType;
+  readonly rangeResponse: LiteType;
 }
 
 let codecs: EtcdProbeCodecs | undefined;
@@ -67,6 +70,7 @@ export function loadEtcdProbeCodecs(): EtcdProbeCodecs {
       statusRequest: codec('StatusRequest'), statusResponse: codec('StatusResponse'),
       memberListRequest: codec('MemberListRequest'), memberListResponse: codec('MemberListResponse'),
       alarmRequest: codec('AlarmRequest'), alarmResponse: codec('AlarmResponse'),
+      rangeRequest: codec('RangeRequest'), rangeResponse: codec('RangeResponse'),
     };
   }
   return codecs;

@@ -136,14 +136,14 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
     expect(await ok(['clusters', 'bind', 'ec1', '--shard', 'e1'], env)).toMatch(/^bound ec1 to e1 \(generation 1, index \d+\)/);
     await ok(['domains', 'assign', 'zone=eu-1a', '--shard', 'e1'], env);
     const keys = await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/fleet/'], env);
-    expect(keys.entries.map((e) => e.key)).toEqual(['/fleet/bound/e1', '/fleet/clusters/ec1', '/fleet/domains/zone=eu-1a', '/fleet/shards/e1']);
+    expect(keys.entries.map((e) => e.key)).toEqual(['/fleet/bound/e1', '/fleet/clusters/ec1', '/fleet/domains/zone=eu-1a', '/fleet/shard-addresses/10.9.0.1:443', '/fleet/shards/e1']);
     // Another fleet in the same etcd cluster, under its own prefix: it sees none of the first one's.
     await ok(['context', 'add', 'etcd-team', '--etcd', '--endpoints', cluster!.endpoints.join(','), '--prefix', '/team-a/'], env);
     const team = ['--context', 'etcd-team'];
     expect(await ok(['context', 'show', 'etcd-team'], env)).toMatch(/^registry prefix: +\/team-a\/$/m);
     expect(await json<{ shards: unknown[] }>(['shards', 'list', ...team], env)).toMatchObject({ shards: [] });
     await ok(['shards', 'add', 't1', '--address', '10.9.0.9:443', '--region', 'eu', '--zone', 'eu-1a', '--capacity', '1', ...team], env);
-    expect((await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/team-a/', ...team], env)).entries.map((e) => e.key)).toEqual(['/team-a/bound/t1', '/team-a/shards/t1']);
+    expect((await json<{ entries: { key: string }[] }>(['kv', 'list', '--prefix', '/team-a/', ...team], env)).entries.map((e) => e.key)).toEqual(['/team-a/bound/t1', '/team-a/shard-addresses/10.9.0.9:443', '/team-a/shards/t1']);
     expect((await json<{ shards: { id: string }[] }>(['shards', 'list', ...team], { ...env, FLEET_ETCD_PREFIX: '/fleet/' })).shards.map((s) => s.id)).toEqual(['e1']);
     const r = await runCli(['audit'], env);
     expect(r.code).toBe(2);

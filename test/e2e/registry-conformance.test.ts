@@ -83,6 +83,23 @@ function counts(shards: readonly { id: string; boundClusters: number }[], ids: r
   return ids.map((id) => shards.find((s) => s.id === id)?.boundClusters ?? -1);
 }
 
+/** What fleet's members answer the bad inputs of the conformance case, in order (the wire's name, then the registry's sentence). */
+const EXPECTED_BAD_INPUT = [
+  `shard_register: shard.register: 'id' must be 1-253 letters, digits or '-._:/@' starting with a letter or digit, got "bad id"`,
+  `shard_register: shard.register: 'address' must be host:port (port 1-65535, IPv6 in brackets), got "10.3.0.1"`,
+  `shard_register: shard.register: 'capacity' must be an integer from 0 to 1000000000, got 1000000001`,
+  `shard_register: shard.register: label: 'tier' must be a string of at most 253 characters without control characters, got "a\\nb"`,
+  `shard_update: shard.update: 'address' must be host:port (port 1-65535, IPv6 in brackets), got "no port"`,
+  `cluster_contact: cluster.contact: 'cluster' must be 1-253 letters, digits or '-._:/@' starting with a letter or digit, got "${'x'.repeat(76)}...`,
+  `cluster_rebind: cluster.rebind: 'from' and 'to' are both "s1"; nothing to move`,
+  `provider_add: provider.add: region "eu" is listed twice`,
+  `quota_set: quota.set: slices add up to 2, more than the total 1`,
+  `lease_acquire: lease.acquire: 'ttlMs' must be an integer from 1 to 86400000, got 0`,
+  `lease_acquire: lease.acquire: 'ttlMs' must be an integer from 1 to 86400000, got 86400001`,
+  `plan_progress: plan.progress: 'done' must be an integer from 0 to 2, got 3`,
+  `cluster_rebind_batch: cluster.rebindBatch: moves[1] moves cluster "c1" a second time`,
+];
+
 const s1 = { id: 's1', address: '10.0.0.1:443', region: 'eu', zone: 'eu-1a', capacity: 2, labels: { tier: 'gold' } };
 const s2 = { id: 's2', address: '10.0.0.2:443', region: 'eu', zone: 'eu-1b', capacity: 5 };
 
@@ -161,6 +178,62 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
       expect((await setup.getCluster('race'))?.shard).toBe(won[0]);
       const bound = (await setup.listShards()).filter((s) => shards.includes(s.id)).map((s) => s.boundClusters);
       expect(bound.reduce((a, n) => a + n, 0)).toBe(1);
+    });
+
+    it('lets exactly one of 8 concurrent registrations at one address win; an update moves the address, a removal frees it', async () => {
+      const ids = ['ad1', 'ad2', 'ad3', 'ad4', 'ad5', 'ad6', 'ad7', 'ad8'];
+      const address = '10.2.0.1:443';
+      const outcomes = await Promise.allSettled(ids.map((id) => b().registry().write({ type: 'shard.register', id, address, region: 'eu', zone: 'eu-1a', capacity: 1 })));
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [ids[i]!] : []));
+      expect(won).toHaveLength(1);
+      const winner = won[0]!;
+      for (const o of outcomes) if (o.status === 'rejected') expect(await refused(Promise.reject(o.reason))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: `address ${address} is already used by shard "${winner}"` });
+      const r = b().registry();
+      expect((await r.listShards()).filter((s) => s.address === address).map((s) => s.id)).toEqual([winner]);
+      // Moved away, the old address is free and the new one taken; removed, its address is free again.
+      const other = ids.find((id) => id !== winner)!;
+      await r.write({ type: 'shard.update', id: winner, address: '10.2.0.2:443' });
+      expect((await r.write({ type: 'shard.register', id: other, address, region: 'eu', zone: 'eu-1a', capacity: 1 })).created).toBe(true);
+      expect(await refused(r.write({ type: 'shard.update', id: other, address: '10.2.0.2:443' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: `address 10.2.0.2:443 is already used by shard "${winner}"` });
+      await r.write({ type: 'shard.remove', id: winner });
+      await r.write({ type: 'shard.update', id: other, address: '10.2.0.2:443' });
+      expect((await r.write({ type: 'shard.register', id: winner, address, region: 'eu', zone: 'eu-1a', capacity: 1 })).created).toBe(true);
+      await Promise.all([r.write({ type: 'shard.remove', id: winner }), r.write({ type: 'shard.remove', id: other })]);
+    });
+
+    it('refuses bad input the same way before writing anything: names, addresses, sizes, limits and TTL ranges', async () => {
+      const r = b().registry();
+      const bad = [
+        { type: 'shard.register', id: 'bad id', address: '10.3.0.1:443', region: 'eu', zone: 'eu-1a', capacity: 1 },
+        { type: 'shard.register', id: 'bad-1', address: '10.3.0.1', region: 'eu', zone: 'eu-1a', capacity: 1 },
+        { type: 'shard.register', id: 'bad-1', address: '10.3.0.1:443', region: 'eu', zone: 'eu-1a', capacity: 1_000_000_001 },
+        { type: 'shard.register', id: 'bad-1', address: '10.3.0.1:443', region: 'eu', zone: 'eu-1a', capacity: 1, labels: { tier: 'a\nb' } },
+        { type: 'shard.update', id: 's1', address: 'no port' },
+        { type: 'cluster.contact', cluster: 'x'.repeat(254), shard: 's1' },
+        { type: 'cluster.rebind', cluster: 'c1', from: 's1', to: 's1' },
+        { type: 'provider.add', name: 'p-bad', kind: 'cloud', regions: ['eu', 'eu'], endpoint: 'https://p.example' },
+        { type: 'quota.set', provider: 'p-bad', region: 'eu', total: 1, slices: { s1: 2 } },
+        { type: 'lease.acquire', name: 'l-bad', holder: 'h', ttlMs: 0 },
+        { type: 'lease.acquire', name: 'l-bad', holder: 'h', ttlMs: 24 * 60 * 60 * 1000 + 1 },
+        { type: 'plan.progress', planId: 'p', startedBy: 'me', done: 3, total: 2, state: 'running' },
+        { type: 'cluster.rebindBatch', moves: [{ cluster: 'c1', from: 's1', to: 's2' }, { cluster: 'c1', from: 's2', to: 's1' }] },
+      ] as const;
+      // Fleet's member names itself first (`127.0.0.1:7781: `): where the call went, not what was refused.
+      const answers = [];
+      for (const op of bad) answers.push(await refused(r.write(op)).then((a) => ({ ...a, message: a.message.replace(/^[\w.-]+:\d+: /, '') })));
+      expect(answers).toEqual(EXPECTED_BAD_INPUT.map((message) => ({ exitCode: 1, code: undefined, message })));
+      expect((await r.listShards()).map((s) => s.id)).not.toContain('bad-1');
+    });
+
+    it('shows a running plan\'s progress in fleet status, and no longer once it has completed', async () => {
+      const r = b().registry();
+      const ctx = ['--context', b().context];
+      await r.write({ type: 'plan.progress', planId: 'status-plan', startedBy: 'op@host', done: 3, total: 10, state: 'running' });
+      const running = await json<{ plans: { planId: string; state: string; done: number; total: number; startedBy: string }[] }>(['status', ...ctx], env);
+      expect(running.plans.filter((p) => p.planId === 'status-plan')).toEqual([expect.objectContaining({ planId: 'status-plan', state: 'running', done: 3, total: 10, startedBy: 'op@host' })]);
+      expect(await ok(['status', ...ctx], env)).toMatch(/^REBIND PLAN .*\nstatus-plan +running +3\/10 \(30%\) +op@host/m);
+      await r.write({ type: 'plan.progress', planId: 'status-plan', startedBy: 'op@host', done: 10, total: 10, state: 'completed' });
+      expect((await json<{ plans: { planId: string }[] }>(['status', ...ctx], env)).plans.map((p) => p.planId)).not.toContain('status-plan');
     });
 
     it('answers the CLI the same: bind, a conflict (exit 4, one line), show and the shards table', async () => {
@@ -343,5 +416,19 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
     const report = await applyPlan(r, plan, { batchSize: 100, onConflict: 'stop', startedBy: 'test', reportEveryMs: 0 });
     expect(report).toMatchObject({ state: 'completed', applied: 20, batches: 2 });
     expect(counts(await r.listShards(), ['f1', 'f2'])).toEqual([0, 20]);
+  });
+
+  it('on etcd, keeps the address of a shard registered before the address index existed (it has no index key)', async () => {
+    const c = new EtcdClient({ endpoints: etcdCluster!.endpoints, callTimeoutMs: 5_000 });
+    open.push(c);
+    const r = new EtcdRegistry(c, '/fleet-legacy/');
+    const legacy = { id: 'old-1', address: '10.4.0.1:443', region: 'eu', zone: 'eu-1a', state: 'active', capacity: 1, labels: {}, registeredAt: 1, lastHeartbeat: null };
+    await c.onAnyMember((ep) => c.put(ep, Buffer.from('/fleet-legacy/shards/old-1'), Buffer.from(JSON.stringify(legacy))));
+    const at = (address: string) => ({ type: 'shard.register', id: 'new-1', address, region: 'eu', zone: 'eu-1a', capacity: 1 }) as const;
+    expect(await refused(r.write(at('10.4.0.1:443')))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'address 10.4.0.1:443 is already used by shard "old-1"' });
+    // Moved, the legacy shard takes an index key for its new address; its old one is free.
+    await r.write({ type: 'shard.update', id: 'old-1', address: '10.4.0.2:443' });
+    expect(await refused(r.write(at('10.4.0.2:443')))).toMatchObject({ exitCode: 4, message: 'address 10.4.0.2:443 is already used by shard "old-1"' });
+    expect((await r.write(at('10.4.0.1:443'))).created).toBe(true);
   });
 });

@@ -11,9 +11,11 @@ import { fromServiceError, isServiceError } from '../grpc-errors.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
 import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
+import { prefixEnd } from './keys.js';
 import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
 
 export type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
+export { prefixEnd };
 import { ALARM_GET, alarmsFromWire, memberFromWire, statusFromWire } from './from-wire.js';
 
 /** A key's value as Range answers it. */
@@ -300,18 +302,6 @@ function keyValue(kv: { key: Buffer; value: Buffer; version: string; createRevis
   return { key: kv.key, value: kv.value, version: Number(kv.version), createRevision: Number(kv.createRevision), modRevision: Number(kv.modRevision) };
 }
 
-/** The range end that covers every key with `prefix`: the prefix with its last byte below 0xff bumped. */
-export function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]! += 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  // An empty prefix or all 0xff: etcd's "\0" range end means every key from `key` on.
-  return Buffer.from([0]);
-}
 
 /** `http://host:port` or `https://…` to `host:port`. */
 export function hostPort(url: string): string {

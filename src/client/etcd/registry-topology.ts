@@ -4,13 +4,12 @@
  * concurrent removal of what it names makes it read again and be refused as fleet refuses it.
  */
 import type { CommandOf, DomainView, PlanView, ProviderView, QuotaView, Written } from '../types.js';
+import { plansOf, type StoredPlan } from './plans.js';
 import { notFound, part, q, refusal, retry, type RegistryStore, type StoredShard } from './registry-store.js';
 
 /** A domain as stored; its `assignedAtIndex` is the key's mod revision. */
 type StoredDomain = Omit<DomainView, 'assignedAtIndex'>;
 
-/** A plan as stored; its `updatedAtIndex` is the key's mod revision. */
-type StoredPlan = Omit<PlanView, 'updatedAtIndex'>;
 
 const domainKey = (key: string, value: string): string => `domains/${part(key)}=${part(value)}`;
 const quotaKey = (provider: string, region: string): string => `quotas/${part(provider)}/${part(region)}`;
@@ -137,8 +136,7 @@ export function planProgress(st: RegistryStore, op: CommandOf<'plan.progress'>):
 
 /** Plans, most recently updated first. */
 export async function listPlans(st: RegistryStore): Promise<PlanView[]> {
-  const plans = await st.scanValues<StoredPlan>('plans/');
-  return plans.sort((a, b) => b.modRevision - a.modRevision).map((x) => ({ ...x.value, updatedAtIndex: x.modRevision }));
+  return plansOf(await st.scanValues<StoredPlan>('plans/'));
 }
 
 function cmp(a: string, b: string): number {

@@ -3,6 +3,7 @@
  * or FLEET_ETCD_PREFIX over it). Names that may hold '/' in a compound key are URI-encoded (%2F):
  *
  *   <prefix>shards/<id>                  JSON: id, address, region, zone, state, capacity, labels, registeredAt, lastHeartbeat
+ *   <prefix>shard-addresses/<address>    JSON: the id of the shard at host:port <address> (an index: one shard per address)
  *   <prefix>bound/<shard>                the number of clusters bound to the shard, in decimal
  *   <prefix>clusters/<name>              JSON: shard (null: unbound), generation, lastSeen
  *   <prefix>domains/<key>=<value>        JSON: key, value, shard
@@ -15,29 +16,34 @@
  * Every write reads what it depends on, then commits in one transaction that compares each of
  * those keys' mod revisions (0: still absent): first contact wins because the bind compares the
  * cluster key; capacity holds under concurrent binders and movers because each compares and
- * rewrites the counts of the shards it touches. A transaction that loses a race is re-read and
- * re-decided, so the loser gets the answer fleet's state machine would give it. A rebind batch is
- * one transaction, so it must fit etcd's `--max-txn-ops` (128 by default; `fitBatch` says how
- * many moves do).
+ * rewrites the counts of the shards it touches; an address holds one shard because a registration
+ * compares the address's index key still absent (mod revision 0) in the transaction that creates
+ * the shard, an update that changes the address compares and moves it, and a removal deletes it.
+ * A transaction that loses a race is re-read and re-decided, so the loser gets the answer fleet's
+ * state machine would give it. A rebind batch is one transaction, so it must fit etcd's
+ * `--max-txn-ops` (128 by default; `fitBatch` says how many moves do).
  *
  * A write's `index` is etcd's revision after it; `boundAtIndex`, `assignedAtIndex` and
  * `updatedAtIndex` are the revisions their keys were last written at; a lease's fencing token is
  * the revision its grant was created at, so a later grant's token is always larger. The refusals
  * are fleet's own: the same codes, kinds and sentences, so the CLI exits the same way.
  */
+import { checkCommand } from '../../common/registry-parse.js';
+import { oneofKey } from '../encode.js';
+import { GRPC_STATUS } from '../grpc-status.js';
 import { FleetClientError } from '../errors.js';
 import { keptOnEtcd, type EtcdRegistryWrite, type Registry } from '../registry.js';
 import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, RebindMove, ShardView, Written } from '../types.js';
 import { prefixEnd, type EtcdClient } from './client.js';
 import { movesThatFit } from './batch-fit.js';
+import { DEFAULT_REGISTRY_PREFIX } from './plans.js';
 import { clusterHeartbeat, clusterPrune, contact, rebind, rebindBatch, unbind } from './registry-clusters.js';
 import { acquireLease, listLeases, releaseLease, renewLease } from './registry-leases.js';
 import { registerShard, removeShard, setShardState, shardHeartbeat, updateShard } from './registry-shards.js';
 import { clusterView, DEFAULT_MAX_TXN_OPS, RegistryStore, shardView, type StoredCluster, type StoredShard } from './registry-store.js';
 import { addProvider, assignDomain, listDomains, listPlans, listProviders, listQuotas, planProgress, removeProvider, removeQuota, setQuota, unassignDomain } from './registry-topology.js';
 
-/** Where the registry lives when no prefix is given. */
-export const DEFAULT_REGISTRY_PREFIX = '/fleet/';
+export { DEFAULT_REGISTRY_PREFIX } from './plans.js';
 
 /** Every write the etcd backend keeps, by type: TypeScript checks it covers REGISTRY_ON_ETCD. */
 const HANDLERS: { readonly [T in EtcdRegistryWrite]: (st: RegistryStore, op: CommandOf<T>) => Promise<Written<T>> } = {
@@ -64,6 +70,15 @@ const HANDLERS: { readonly [T in EtcdRegistryWrite]: (st: RegistryStore, op: Com
   'plan.progress': planProgress,
 };
 
+/**
+ * Bad input refused as a fleet member refuses it: an INVALID_ARGUMENT status (no registry code)
+ * whose message names the command as the wire does (`shard_register: shard.register: 'id' must…`).
+ */
+function invalidInput(type: CommandType, problem: string): FleetClientError {
+  const wireName = oneofKey(type).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return new FleetClientError('invalid', `${wireName}: ${problem}`, { grpcCode: GRPC_STATUS.INVALID_ARGUMENT });
+}
+
 /** The registry over one etcd cluster. */
 export class EtcdRegistry implements Registry {
   readonly #store: RegistryStore;
@@ -76,8 +91,11 @@ export class EtcdRegistry implements Registry {
     this.#store = new RegistryStore(client, prefix, maxTxnOps);
   }
 
+  /** Checks the command as fleet's members do (src/common/registry-parse.ts), then writes it: bad input never reaches etcd. */
   write<T extends CommandType>(command: CommandOf<T>): Promise<Written<T>> {
     if (!keptOnEtcd(command.type)) return Promise.reject(new FleetClientError('invalid', `${command.type} is not kept in the registry on etcd (engine etcd)`));
+    const problem = checkCommand(command);
+    if (problem !== undefined) return Promise.reject(invalidInput(command.type, problem));
     const handler = HANDLERS[command.type] as unknown as (st: RegistryStore, a: CommandOf<T>) => Promise<Written<T>>;
     return handler(this.#store, command);
   }

@@ -1,7 +1,7 @@
 /**
- * What `fleet status` asks an etcd cluster (Maintenance.Status of each member, Cluster.MemberList
- * and Maintenance.Alarm of one), over plain HTTP/2 with the precompiled messages: no grpc-js, no
- * protobufjs, the same one-shot transport as fleet's own status probe (client/probe). Answers in
+ * What `fleet status` asks an etcd cluster (Maintenance.Status of each member; Cluster.MemberList,
+ * Maintenance.Alarm and a KV.Range of the registry's plans of one), over plain HTTP/2 with the
+ * precompiled messages: no grpc-js, no protobufjs, the same one-shot transport as fleet's own status probe (client/probe). Answers in
  * EtcdClient's shapes, mapped by the same functions (from-wire.ts). etcd's user auth needs a
  * token call first; a target with a user takes EtcdClient instead.
  */
@@ -47,6 +47,14 @@ export class EtcdStatusProbe {
     const c = loadEtcdProbeCodecs();
     const answer = await this.#call(endpoint, '/etcdserverpb.Maintenance/Alarm', c.alarmRequest.encode(ALARM_GET), timeoutMs);
     return alarmsFromWire(c.alarmResponse.decode(answer) as unknown as { alarms: { memberID: string; alarm: string }[] });
+  }
+
+  /** The keys from `key` to `rangeEnd` (a linearizable read), as EtcdClient.range answers them. */
+  async range(endpoint: string, key: Buffer, opts: { rangeEnd?: Buffer } = {}): Promise<{ kvs: { key: Buffer; value: Buffer; modRevision: number }[] }> {
+    const c = loadEtcdProbeCodecs();
+    const answer = await this.#call(endpoint, '/etcdserverpb.KV/Range', c.rangeRequest.encode({ key, ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }) }));
+    const kvs = (c.rangeResponse.decode(answer) as unknown as { kvs?: { key: Uint8Array; value: Uint8Array; modRevision: string }[] }).kvs ?? [];
+    return { kvs: kvs.map((kv) => ({ key: Buffer.from(kv.key), value: Buffer.from(kv.value), modRevision: Number(kv.modRevision) })) };
   }
 
   /** Closes every connection. */

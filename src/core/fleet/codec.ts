@@ -4,7 +4,7 @@
  * (see bench/fleet-sm.ts); snapshots, where size matters, use the binary format instead.
  */
 import { InvalidArgument, show } from './validate.js';
-import { parseCommand, parseEnvelope, parseHeader, type EnvelopeHeader } from './parse-command.js';
+import { parseEnvelope, parseHeader, type EnvelopeHeader } from './parse-command.js';
 import type { CommandEnvelope } from './types.js';
 
 // TextDecoder reads any Uint8Array directly; wrapping one in a Buffer view costs more than decoding it.
@@ -34,16 +34,5 @@ export function decodeHeader(data: Uint8Array): EnvelopeHeader {
   return parseHeader(parseJson(data));
 }
 
-/**
- * Checks a command without state, as the leader may before proposing it: returns the reason it
- * would be refused with INVALID_ARGUMENT, or undefined when it is well-formed.
- */
-export function checkCommand(op: unknown): string | undefined {
-  try {
-    parseCommand(op);
-    return undefined;
-  } catch (err) {
-    if (err instanceof InvalidArgument) return err.message;
-    throw err;
-  }
-}
+/** Checks a command without state (the leader may before proposing it); kept in src/common so every backend applies it. */
+export { checkCommand } from '../../common/registry-parse.js';

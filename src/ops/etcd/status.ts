@@ -2,13 +2,16 @@
  * `fleet status` of an etcd cluster: each member's Maintenance.Status, the membership and the
  * alarms, mapped into fleet's own status model (ops/status.ts), so the same renderer, the same
  * health verdict and the same exit codes serve both engines. `buildEtcdStatusModel` is pure;
- * `collectEtcdStatus` does the probing.
+ * `collectEtcdStatus` does the probing. Rebind plans in progress, kept by the registry on etcd, show
+ * as fleet's own do.
  *
  * etcd exposes no per-follower match index over gRPC, so a member's lag is the leader's commit
  * index (raftIndex) minus the member's own, both as the members report them.
  */
 import type { EtcdAlarm, EtcdMember, EtcdStatus } from '../../client/etcd/index.js';
-import { healthOf, LAGGING_ENTRIES, shortReason, UNANSWERED, type QuorumView, type StatusMember, type StatusModel } from '../status.js';
+import { readPlans, type EtcdRangeSource } from '../../client/etcd/plans.js';
+import type { PlanView } from '../../client/types.js';
+import { healthOf, LAGGING_ENTRIES, plansInProgress, shortReason, UNANSWERED, type QuorumView, type StatusMember, type StatusModel } from '../status.js';
 import { naturalCompare } from '../natural-order.js';
 
 /** What one endpoint answered, or why it did not. */
@@ -16,11 +19,13 @@ export type EtcdProbe =
   | { readonly endpoint: string; readonly ok: true; readonly status: EtcdStatus; readonly rttMs: number }
   | { readonly endpoint: string; readonly ok: false; readonly error: Error; readonly rttMs: number };
 
-/** The cluster as probed: every endpoint's answer, the membership (empty when no member answered) and the alarms. */
+/** The cluster as probed: every endpoint's answer, the membership (empty when no member answered), the alarms and the registry's plans. */
 export interface EtcdObservation {
   readonly probes: readonly EtcdProbe[];
   readonly members: readonly EtcdMember[];
   readonly alarms: readonly EtcdAlarm[];
+  /** The rebind plans of the fleet registry kept in this cluster (none when it was not read). */
+  readonly plans?: readonly PlanView[];
 }
 
 /** etcd's member ids as etcdctl prints them: 16 hex digits. */
@@ -61,7 +66,7 @@ export function buildEtcdStatusModel(o: EtcdObservation): StatusModel {
     health: healthOf(rows, quorum),
     quorum,
     members: rows,
-    plans: [],
+    plans: plansInProgress(o.plans ?? []),
     autopilot: null,
     // etcd's Status carries no wall clock: its members' clocks are not compared.
     clockWarnings: [],
@@ -133,32 +138,40 @@ function quorumOf(rows: readonly StatusMember[], members: readonly EtcdMember[],
   return { voters, size, healthyVoters, failureTolerance: Math.max(0, healthyVoters - size), available };
 }
 
-/** What collecting needs of a client (EtcdClient has it all). */
-export interface EtcdStatusSource {
+/** What collecting needs of a client (EtcdClient and EtcdStatusProbe have it all). */
+export interface EtcdStatusSource extends EtcdRangeSource {
   readonly endpoints: readonly string[];
   status(endpoint: string, timeoutMs?: number): Promise<EtcdStatus>;
   memberList(endpoint: string, timeoutMs?: number): Promise<EtcdMember[]>;
   alarms(endpoint: string, timeoutMs?: number): Promise<EtcdAlarm[]>;
 }
 
+/** What else a status shows: the rebind plans of the registry kept under `registryPrefix`, as fleet's status shows its own. */
+export interface EtcdStatusOptions {
+  readonly registryPrefix?: string;
+}
+
 /**
- * Probes every endpoint at once, reads the membership and alarms from the first member that
- * answers, then probes the members whose client URL was not among the endpoints.
+ * Probes every endpoint at once, reads the membership, the alarms and (given a registry prefix)
+ * the plans from the first member that answers, then probes the members whose client URL was not
+ * among the endpoints. Plans that cannot be read are left out: status must still show the members.
  */
-export async function collectEtcdStatus(client: EtcdStatusSource, timeoutMs: number): Promise<StatusModel> {
+export async function collectEtcdStatus(client: EtcdStatusSource, timeoutMs: number, opts: EtcdStatusOptions = {}): Promise<StatusModel> {
   const probe = (endpoint: string) => probeOne(client, endpoint, timeoutMs);
   const first = await Promise.all(client.endpoints.map(probe));
   const answering = first.find((p): p is Answered => p.ok);
   if (answering === undefined) return buildEtcdStatusModel({ probes: first, members: [], alarms: [] });
-  const [members, alarms] = await Promise.all([
+  const prefix = opts.registryPrefix;
+  const [members, alarms, plans] = await Promise.all([
     client.memberList(answering.endpoint, timeoutMs).catch(() => [] as EtcdMember[]),
     client.alarms(answering.endpoint, timeoutMs).catch(() => [] as EtcdAlarm[]),
+    prefix === undefined ? [] : readPlans(client, answering.endpoint, prefix).catch(() => [] as PlanView[]),
   ]);
   const probed = new Set(first.map((p) => p.endpoint));
   const seen = new Set(first.flatMap((p) => (p.ok ? [p.status.memberId] : [])));
   const more = members.filter((m) => !seen.has(m.id)).map(clientEndpoint).filter((ep): ep is string => ep !== undefined && !probed.has(ep));
   const extra = await Promise.all(more.map(probe));
-  return buildEtcdStatusModel({ probes: [...first, ...extra], members, alarms });
+  return buildEtcdStatusModel({ probes: [...first, ...extra], members, alarms, plans });
 }
 
 async function probeOne(client: EtcdStatusSource, endpoint: string, timeoutMs: number): Promise<EtcdProbe> {
