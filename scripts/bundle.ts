@@ -9,21 +9,28 @@
  * Not bundled, measured to gain nothing (BENCHMARKS.md): the oclif commands (their start-up goes
  * to @oclif/core and the CommonJS packages, which stay as they are) and `fleet status`'s fast path.
  *
- * The packages the bundles share with code loaded outside them stay external, so that each has
- * one instance per process: @oclif/core (bin/run.js runs it), @grpc/grpc-js and protobufjs
- * (src/proto loads them on first use through createRequire); react-devtools-core is optional
- * (ink loads it only under DEV=true, and it is not installed).
+ * grpc-js, proto-loader, protobufjs and @grpc/reflection are bundled too, minified: a
+ * member keeps one compact source of each instead of their hundred CommonJS files (BENCHMARKS.md,
+ * "Memory, second wave"). Our code loads them on first use (`lazyRequire('…')`, a require made by
+ * createRequire); the bundle turns those calls into esbuild's lazily run requires
+ * (`lazyRequires`), so a bundled member loads them when the compiled modules would, and every
+ * caller, the reflection service included, shares one grpc-js. @oclif/core stays external
+ * (bin/run.js runs it); react-devtools-core is optional (ink loads it only under DEV=true, and it
+ * is not installed).
  *
  * Run: node --import tsx scripts/bundle.ts
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist', 'bundle');
-const EXTERNAL = ['@oclif/core', '@oclif/core/*', '@grpc/grpc-js', '@grpc/proto-loader', '@grpc/reflection', 'protobufjs', 'protobufjs/*', 'react-devtools-core'];
+const EXTERNAL = ['@oclif/core', '@oclif/core/*', 'react-devtools-core'];
+/** The packages our code loads on first use, bundled: none may be left to a require at run time (`checkNoLazyRequireLeft`). */
+const LAZY_PACKAGES = /^(@grpc\/grpc-js|@grpc\/proto-loader|@grpc\/reflection|protobufjs)(\/|$)/;
 
 /** Each output file finds the package root from its own URL. */
 const BANNER = [
@@ -42,13 +49,56 @@ const ownUrl: Plugin = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
+      const text = lazyRequires(readFileSync(args.path, 'utf8'));
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
       const rel = relative(root, args.path).split('\\').join('/');
       return { contents: text.replaceAll('import.meta.url', `(__packageRootUrl + ${JSON.stringify(rel)})`), loader: 'js' };
     });
   },
 };
+
+/**
+ * `lazyRequire('pkg')` (a createRequire require, which esbuild cannot follow) as `require('pkg')`,
+ * which esbuild bundles and runs where the call is: the package still loads on first use, from
+ * the bundle, as the same instance the bundle's static imports of it get.
+ */
+function lazyRequires(text: string): string {
+  return text.replace(/\blazyRequire\((['"])([^'"]+)\1\)/g, (call: string, _q: string, pkg: string) => (LAZY_PACKAGES.test(pkg) ? `require(${JSON.stringify(pkg)})` : call));
+}
+
+/**
+ * A CommonJS package's `__dirname` (grpc-js and @grpc/reflection find their .proto files by it),
+ * which an ES module bundle does not have: its directory in the installed package, found at run
+ * time as the package is, so the bundle does not depend on where it was built.
+ */
+const packageDirname: Plugin = {
+  name: 'package-dirname',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!/\b__dirname\b/.test(text)) return undefined;
+      const pkg = packageOf(args.path);
+      const main = createRequire(join(root, 'package.json')).resolve(pkg);
+      // A nested copy of a package would not be the one the run-time resolution finds.
+      if (packageDir(main) !== packageDir(args.path)) throw new Error(`${args.path} uses __dirname, but ${pkg} resolves to ${main} from the package root`);
+      const sub = relative(dirname(main), dirname(args.path)).split(sep).join('/');
+      const dir = `require("node:path").join(require("node:path").dirname(require.resolve(${JSON.stringify(pkg)})), ${JSON.stringify(sub)})`;
+      return { contents: `var __dirname = ${dir};\n${text}`, loader: 'js' };
+    });
+  },
+};
+
+/** The installed package directory a file under node_modules belongs to. */
+function packageDir(file: string): string {
+  const parts = file.split(sep);
+  const at = parts.lastIndexOf('node_modules');
+  return parts.slice(0, at + (parts[at + 1]!.startsWith('@') ? 3 : 2)).join(sep);
+}
+
+/** The name of the package a file under node_modules belongs to. */
+function packageOf(file: string): string {
+  return relative(join(packageDir(file), '..', '..'), packageDir(file)).split(sep).filter((p) => p !== 'node_modules').join('/');
+}
 
 const COMMON = {
   bundle: true,
@@ -58,16 +108,17 @@ const COMMON = {
   external: EXTERNAL,
   // Error and class names are printed and compared: keep them as written.
   keepNames: true,
-  // Without comments and indentation: V8 keeps every loaded module's source text for as long as
-  // the process runs, and our comments' few non-ASCII characters (—, ≤) made the coordinator's
-  // 600 KB a two-byte string of 1.2 MB in every member; now 416 KB, 0.8 MB less of each member's
-  // heap (BENCHMARKS.md, "Memory, second wave"). Names stay as written: stack traces still name
-  // every function.
-  minifyWhitespace: true,
+  // Minified: V8 keeps every loaded module's source text for as long as the process runs, and a
+  // member loads the whole coordinator chunk (grpc-js and protobufjs with it). Our comments' few
+  // non-ASCII characters (—, ≤) once made it a two-byte string; without comments and indentation
+  // it is one-byte, and with short local names and compacted syntax 0.76 MB instead of 1.08:
+  // about 0.5 MB less anonymous memory per member (BENCHMARKS.md, "Memory, second wave").
+  // keepNames: function and class names still read as written in stack traces.
+  minify: true,
   metafile: true,
   logLevel: 'warning',
   banner: { js: BANNER },
-  plugins: [ownUrl],
+  plugins: [ownUrl, packageDirname],
 } as const satisfies BuildOptions;
 
 /** The dist/ files a build read, relative to the package root (the packages are checked as one, see bin/bundle.js). */
@@ -81,7 +132,31 @@ function distInputs(inputs: Record<string, unknown>): string[] {
  */
 async function bundleEntry(name: string, entry: string): Promise<string[]> {
   const result = await build({ ...COMMON, entryPoints: { index: join(root, entry) }, outdir: join(outDir, name), splitting: true, chunkNames: '[name]-[hash]' });
+  checkNoLazyRequireLeft(Object.keys(result.metafile.outputs));
+  checkOneCopy(Object.keys(result.metafile.inputs), ['@grpc/grpc-js', 'protobufjs']);
   return distInputs(result.metafile.inputs);
+}
+
+/** Fails the build if a bundle holds two installed copies of one of `names` (two grpc-js would not know each other's objects). */
+function checkOneCopy(inputs: string[], names: string[]): void {
+  for (const name of names) {
+    const dirs = new Set(inputs.filter((p) => p.includes(`node_modules/${name}/`)).map((p) => p.slice(0, p.lastIndexOf(`node_modules/${name}/`))));
+    if (dirs.size > 1) throw new Error(`the bundle holds ${dirs.size} copies of ${name}: ${[...dirs].join(', ')}`);
+  }
+}
+
+/**
+ * Fails the build if an output still requires one of `LAZY_PACKAGES` at run time (a lazy load
+ * written some other way than `lazyRequire('…')`): it would load a second copy beside the bundled one.
+ */
+function checkNoLazyRequireLeft(outputs: string[]): void {
+  for (const out of outputs) {
+    const text = readFileSync(join(root, out), 'utf8');
+    for (const m of text.matchAll(/(?<!\.resolve)\(\s*(['"])([^'"]+)\1\s*\)|\bfrom\s*(['"])([^'"]+)\3/g)) {
+      const pkg = m[2] ?? m[4]!;
+      if (LAZY_PACKAGES.test(pkg)) throw new Error(`${out} loads ${pkg} at run time; it must be bundled (write its lazy load as lazyRequire('${pkg}'))`);
+    }
+  }
 }
 
 rmSync(outDir, { recursive: true, force: true });

@@ -6,7 +6,9 @@
  * since the build) falls back to parsing, so the artifact can never change the wire format.
  *
  * protobufjs is loaded through @grpc/proto-loader's own resolution: our serializers must be
- * exactly proto-loader's (the generated types describe its output), so they use its copy.
+ * exactly proto-loader's (the generated types describe its output), so they use its copy. Every
+ * package is loaded through a require named `lazyRequire`, which the member bundle turns into its
+ * own (scripts/bundle.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -68,7 +70,8 @@ export function protoSourceHash(src: ProtoSources): string {
 
 /** Parses the .proto files exactly as `@grpc/proto-loader`'s `loadSync` does (field names camelCased). */
 export function parseProtoFiles(src: ProtoSources): Root {
-  const util = protoLoaderRequire()('@grpc/proto-loader/build/src/util.js') as ProtoLoaderUtil;
+  const lazyRequire = protoLoaderRequire();
+  const util = lazyRequire('@grpc/proto-loader/build/src/util.js') as ProtoLoaderUtil;
   return util.loadProtosWithOptionsSync([...src.files], { keepCase: false, includeDirs: [src.dir] });
 }
 
@@ -172,7 +175,8 @@ function place(ns: INamespace, fqn: string, json: object): void {
 
 /** The first enum of proto-loader's package definition of the sources, with its file descriptors. */
 function reflectionEntry(src: ProtoSources): ReflectionEntry {
-  const loader = createRequire(import.meta.url)('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const lazyRequire = createRequire(import.meta.url);
+  const loader = lazyRequire('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
   const definition = loader.loadSync([...src.files], { keepCase: false, includeDirs: [src.dir] });
   const found = Object.entries(definition).find(([, d]) => 'format' in d && d.format === 'Protocol Buffer 3 EnumDescriptorProto');
   if (found === undefined) throw new Error('the protocol has no enum to carry the file descriptors');
@@ -203,7 +207,8 @@ export function rootFromPrecompiled(artifact: PrecompiledProto): Root {
 
 /** A reflection tree from its JSON, resolved. */
 export function rootFromJSON(json: INamespace): Root {
-  const { Root: RootClass } = protoLoaderRequire()('protobufjs/light') as ProtobufJs;
+  const lazyRequire = protoLoaderRequire();
+  const { Root: RootClass } = lazyRequire('protobufjs/light') as ProtobufJs;
   const root = RootClass.fromJSON(json);
   root.resolveAll();
   return root;

@@ -23,7 +23,9 @@ export function addLazyReflection(server: Pick<Server, 'addService'>, definition
   let served: Map<string, Served> | undefined;
   const real = (path: string): Served => {
     if (served === undefined) {
-      const { ReflectionService } = createRequire(import.meta.url)('@grpc/reflection') as typeof import('@grpc/reflection');
+      // Named lazyRequire: the member bundle carries the package and loads it here (scripts/bundle.ts).
+      const lazyRequire = createRequire(import.meta.url);
+      const { ReflectionService } = lazyRequire('@grpc/reflection') as typeof import('@grpc/reflection');
       const built = new Map<string, Served>();
       new ReflectionService(definition()).addToServer({
         addService: (def, handlers) => built.set(def[METHOD]!.path, { definition: def, handlers }),
