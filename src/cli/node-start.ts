@@ -44,7 +44,7 @@ const SPEC = {
   },
   'metrics-listen': { type: 'string', description: 'host:port to serve Prometheus metrics on' },
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
-  'election-timeout': { type: 'string', description: 'base election timeout (randomized up to twice this)', default: '1000ms' },
+  'election-timeout': { type: 'string', description: 'base election timeout (each wait randomized up to 1.5 times this)', default: '1000ms' },
   'snapshot-every': { type: 'integer', description: 'take a snapshot every N applied entries (each member stretches N by a random 1–1.5×, so members do not snapshot at once), once the log since the last one is as large as that snapshot', default: 10_000 },
   'token-file': { type: 'string', description: 'file holding the bearer token clients must present' },
   'admin-token-file': { type: 'string', description: 'file holding the bearer token admin calls must present' },

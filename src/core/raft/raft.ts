@@ -52,6 +52,19 @@ function appliedWithin(applied: number, lastIndex: number): number {
 /** Pre-votes retried within two heartbeats after the leader's connection closed, before falling back to the election timeout. */
 const QUICK_PRE_VOTE_RETRIES = 3;
 
+/**
+ * How far past the election timeout a wait may be drawn: [electionTicks, 1.5 × electionTicks),
+ * not etcd's [electionTicks, 2 × electionTicks). The spread only keeps two followers from
+ * campaigning at once, and a split vote is retried within heartbeats (quickSplitRetries), so a
+ * wide spread bought little and cost every silent-leader outage: the first of two followers
+ * times out 1.33 election timeouts after the last heartbeat on average with the wide spread,
+ * 1.17 with this one. The shortest wait, which decides false elections, is unchanged
+ * (BENCHMARKS.md, "Paused leader, third pass").
+ */
+function electionSpread(electionTicks: number): number {
+  return Math.max(1, Math.ceil(electionTicks / 2));
+}
+
 /** Messages that promise nothing about this node's disk: a leader sends them before its own write is durable. */
 const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'app',
@@ -102,9 +115,11 @@ export class Raft {
   /** A transfer asked this member to campaign while a committed membership change was unapplied. */
   private campaignAfterConfChange = false;
   /**
-   * Quick pre-vote rounds left after the connection to the leader closed: the other members
-   * may see their own connections close a few milliseconds later and ignore the first pre-vote
-   * while they still trust the leader, which must not cost a whole election timeout.
+   * Quick pre-vote rounds left in this outage (the leader's connection closed, or its silence
+   * outlasted this member's election timeout): the other voters may stop trusting the leader a
+   * few milliseconds later (their connection closes later, or the leader's last heartbeat reached
+   * them later) and ignore the first pre-vote meanwhile, which must not cost a whole election
+   * timeout (BENCHMARKS.md, "Paused leader, third pass").
    */
   private quickRetries = 0;
   /** Split votes of this outage (a leader lost) still to retry soon rather than after an election timeout. */
@@ -270,7 +285,7 @@ export class Raft {
     this.leader = '';
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout = this.electionTicks + this.random(this.electionTicks);
+    this.randomizedElectionTimeout = this.electionTicks + this.random(electionSpread(this.electionTicks));
     this.leadTransferee = '';
     this.votes.clear();
     this.readOnly.clear();
@@ -338,12 +353,16 @@ export class Raft {
     this.tickTermProbe();
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
-      // A follower that stopped hearing from its leader starts an outage: its split votes are retried soon.
-      if (this.role === 'follower') this.quickSplitRetries = QUICK_PRE_VOTE_RETRIES;
+      // A follower that stopped hearing from its leader starts an outage: an ignored pre-vote and
+      // a split vote are retried soon.
+      if (this.role === 'follower') {
+        this.quickRetries = QUICK_PRE_VOTE_RETRIES;
+        this.quickSplitRetries = QUICK_PRE_VOTE_RETRIES;
+      }
       this.hup(false);
-      // Right after the leader's connection closed, members that have not noticed yet ignore the
-      // pre-vote while they still trust the leader, and two followers that noticed at once can
-      // split the vote: ask again soon (randomized), not after a whole election timeout.
+      // In an outage, members that have not noticed yet ignore the pre-vote while they still
+      // trust the leader, and two followers that noticed at once can split the vote: ask again
+      // soon (randomized), not after a whole election timeout.
       if ((this.role === 'pre-candidate' || this.role === 'candidate') && this.quickRetries > 0) {
         this.quickRetries--;
         this.campaignSoon();

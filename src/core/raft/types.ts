@@ -226,7 +226,7 @@ export interface Config {
   readonly id: NodeId;
   /** Ticks between heartbeats. Must be < electionTicks. */
   readonly heartbeatTicks: number;
-  /** Base election timeout; each wait is randomized in [electionTicks, 2 × electionTicks). */
+  /** Base election timeout; each wait is randomized in [electionTicks, 1.5 × electionTicks) (raft.ts, electionSpread). */
   readonly electionTicks: number;
   readonly random: RandomInt;
   /** Run a pre-vote round before a real election, so a partitioned node does not disrupt. Default true. */

@@ -101,7 +101,7 @@ describe('elections', () => {
     net.get('n2').node.leaderConnectionLost();
     net.tick(6);
     const rounds = net.delivered.filter((m) => m.type === 'pre-vote' && m.from === 'n2' && m.to === 'n3').length;
-    // Without quick retries, one round and then a whole election timeout (10-19 ticks).
+    // Without quick retries, one round and then a whole election timeout (10-14 ticks).
     expect(rounds).toBeGreaterThanOrEqual(2);
     expect(net.leaders()).toEqual([]);
     // Once n3 stops trusting n1, a retry wins well before an election timeout.
@@ -124,7 +124,7 @@ describe('elections', () => {
       ['candidate', term + 1],
       ['candidate', term + 1],
     ]);
-    // Without the retry, the next election waits out a randomized election timeout (10-19 ticks).
+    // Without the retry, the next election waits out a randomized election timeout (10-14 ticks).
     net.tick(5);
     expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
   });
@@ -141,6 +141,23 @@ describe('elections', () => {
     expect(['n2', 'n3'].map((id) => net.get(id).node.status().role)).toEqual(['candidate', 'candidate']);
     net.tick(5);
     expect(net.leaders().filter((id) => id !== 'n1')).toHaveLength(1);
+  });
+
+  it('asks again within heartbeats when a silent leader\'s other follower still trusted it at the first pre-vote', () => {
+    // Every random draw at its largest: election timeouts of 14 ticks, retries 2 ticks apart.
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { random: (n) => n - 1 });
+    net.elect('n1');
+    net.crash('n1'); // a pause: no connection closes, only the silence tells
+    // n2 times out first; n3 heard the last heartbeat later (its clock lags here) and ignores the pre-vote.
+    for (let i = 0; i < 14; i++) net.get('n2').node.tick();
+    net.settle();
+    expect(net.get('n2').node.status().role).toBe('pre-candidate');
+    // n3's lease on n1 runs out (10 ticks), before its own timeout (14).
+    for (let i = 0; i < 10; i++) net.get('n3').node.tick();
+    net.settle();
+    // Without the quick retry, n2 waits out another whole timeout (14 ticks) and n3 its own (4 more).
+    net.tick(3);
+    expect(net.leaders()).toEqual(['n2']);
   });
 
   it('fast failover does not depose a live leader: a follower whose own link is up keeps refusing', () => {
