@@ -137,9 +137,13 @@ function asClientError(err: unknown, endpoint: string): FleetClientError {
   return new FleetClientError(kind, `etcd at ${(err as Error).message}`, { endpoint, ...(code === undefined ? {} : { grpcCode: code }), cause: err });
 }
 
-/** Whether the request certainly never left this process (no connection): then a write may be retried safely. */
+/**
+ * Whether the request certainly never left this process (no connection): then a write may be
+ * retried safely. Only grpc-js's words for a call that found no connection count: a call whose
+ * connection dropped under it ("Connection dropped", a reset stream) may have been applied.
+ */
 function neverSent(err: unknown): boolean {
-  return err instanceof FleetClientError && err.grpcCode === grpcStatus.UNAVAILABLE && /No connection established|ECONNREFUSED|connect/i.test(err.message);
+  return err instanceof FleetClientError && err.grpcCode === grpcStatus.UNAVAILABLE && /No connection established|ECONNREFUSED/.test(err.message);
 }
 
 /**
