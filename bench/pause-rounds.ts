@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       const faultEpoch = originMs + round.faultAtMs;
       const w = round.windows.map((x) => `${(x.fromMs - round.faultAtMs).toFixed(0)}..${(x.toMs - round.faultAtMs).toFixed(0)}`).join(' ');
       const line = `round ${r}: unavailable ${round.unavailableMs} ms (windows from the fault: ${w}), new leader ${round.newLeaderMs ?? '-'} ms (${round.oldLeader} → ${round.newLeader ?? '-'}), verdict ${report.verdict}`;
-      figures.push(`${round.unavailableMs}\t${round.newLeaderMs ?? ''}`);
+      figures.push(`${round.unavailableMs}\t${round.newLeaderMs ?? ''}\t${round.catchupMs ?? ''}`);
       console.log(line);
       if (quiet) continue;
       console.log(electionLines(cluster, faultEpoch - 200, faultEpoch + 4_000, faultEpoch).join('\n'));
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     await cluster.stop();
     unregister();
   }
-  console.log(`unavailable_ms\tnew_leader_ms\n${figures.join('\n')}`);
+  console.log(`unavailable_ms\tnew_leader_ms\tcatchup_ms\n${figures.join('\n')}`);
 }
 
 await main();
