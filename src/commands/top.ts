@@ -3,6 +3,7 @@ import type { FleetClient } from '../client/index.js';
 import { FleetCommand } from '../cli/base-command.js';
 import { EXIT, UsageError } from '../common/errors.js';
 import { durationFlag } from '../cli/flags.js';
+import { registryPrefixOf } from '../cli/target.js';
 import { contextNamesOf, contextStatusWatcher, manyContextsFlags } from '../cli/many-contexts.js';
 import type { ContextsTopState } from '../ops/top/contexts.js';
 import type { ContextsTopViewModel } from '../ops/top/contexts-view-model.js';
@@ -84,12 +85,14 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
     return new Model({ source: client, intervalMs, callDeadlineMs, readonly, probeMore, changes, target: { context: target.context ?? null, endpoints: target.endpoints } });
   }
 
-  /** An etcd cluster: its members as fleet status shows them, no registry and no change stream. */
+  /** An etcd cluster: its members as fleet status shows them, the registry under its prefix if one is kept there, no change stream. */
   async #etcdViewModel(context: string | null, endpoints: readonly string[], intervalMs: number, callDeadlineMs: number, readonly: boolean, kv: boolean): Promise<TopViewModel> {
     if (kv) throw new UsageError('--kv does not apply to an etcd cluster: top follows no etcd watch', this.helpHint());
     const client = await this.etcdClient({ timeoutMs: callDeadlineMs });
-    const [{ TopViewModel: Model }, { etcdTopSource }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/etcd/top-source.js')]);
-    return new Model({ source: etcdTopSource(client, callDeadlineMs), intervalMs, callDeadlineMs, readonly, target: { context, endpoints } });
+    const [{ TopViewModel: Model }, { etcdTopSource, etcdRegistryIfKept }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/etcd/top-source.js')]);
+    const { EtcdRegistry } = await import('../client/etcd/registry.js');
+    const registry = await etcdRegistryIfKept(new EtcdRegistry(client, registryPrefixOf(await this.target())));
+    return new Model({ source: etcdTopSource(client, callDeadlineMs, registry), intervalMs, callDeadlineMs, readonly, target: { context, endpoints } });
   }
 
   /**

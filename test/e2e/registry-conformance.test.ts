@@ -18,6 +18,7 @@ import { FleetClient } from '../../src/client/index.js';
 import type { Registry } from '../../src/client/registry.js';
 import { reportOf } from '../../src/common/errors.js';
 import { applyPlan, generatePlan } from '../../src/ops/rebind/index.js';
+import type { TopState } from '../../src/ops/top/model.js';
 import { cliSandbox, json, ok } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
 import { runCli, tempDir, waitFor } from './processes.js';
@@ -234,6 +235,21 @@ describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
       expect(await ok(['status', ...ctx], env)).toMatch(/^REBIND PLAN .*\nstatus-plan +running +3\/10 \(30%\) +op@host/m);
       await r.write({ type: 'plan.progress', planId: 'status-plan', startedBy: 'op@host', done: 10, total: 10, state: 'completed' });
       expect((await json<{ plans: { planId: string }[] }>(['status', ...ctx], env)).plans.map((p) => p.planId)).not.toContain('status-plan');
+    });
+
+    it('shows the registry in fleet top the same: its shards, their sizes and a running plan', async () => {
+      const r = b().registry();
+      await register(r, ['top-1', 3]);
+      await r.write({ type: 'cluster.contact', cluster: 'top-c1', shard: 'top-1' });
+      await r.write({ type: 'plan.progress', planId: 'top-plan', startedBy: 'op@host', done: 1, total: 4, state: 'running' });
+      const state = await json<TopState>(['top', '--once', '--context', b().context], env);
+      expect(state.registry.absent).toBeUndefined();
+      expect(state.registry.error).toBeNull();
+      expect(state.registry.shards.find((s) => s.id === 'top-1')).toMatchObject({ capacity: 3, boundClusters: 1 });
+      expect(state.registry.counts?.shards).toBe(state.registry.shards.length);
+      expect(state.registry.counts?.clusters).toBeGreaterThanOrEqual(1);
+      expect(state.registry.plans.map((p) => p.planId)).toContain('top-plan');
+      await r.write({ type: 'plan.progress', planId: 'top-plan', startedBy: 'op@host', done: 4, total: 4, state: 'completed' });
     });
 
     it('answers the CLI the same: bind, a conflict (exit 4, one line), show and the shards table', async () => {

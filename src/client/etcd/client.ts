@@ -176,6 +176,12 @@ export class EtcdClient {
     return { kvs: r.kvs.map(keyValue), more: r.more };
   }
 
+  /** How many keys start with `prefix` (etcd counts them; no key or value is sent). */
+  async count(endpoint: string, prefix: Buffer): Promise<number> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { key: prefix.length === 0 ? Buffer.from([0]) : prefix, rangeEnd: prefixEnd(prefix), countOnly: true, serializable: false });
+    return Number(r.count);
+  }
+
   /** Deletes one key; answers how many keys were deleted (0 or 1). */
   async delete(endpoint: string, key: Buffer, timeoutMs?: number): Promise<number> {
     const r = await this.#call(endpoint, (m) => [m.kv.DeleteRange, m.kv], { key }, timeoutMs);

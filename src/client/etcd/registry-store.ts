@@ -79,6 +79,11 @@ export class RegistryStore {
     return (await this.scan(rest)).map((kv) => ({ name: kv.key.subarray(skip).toString(), value: JSON.parse(kv.value.toString()) as T, modRevision: kv.modRevision }));
   }
 
+  /** How many keys there are under `rest`. */
+  count(rest: string): Promise<number> {
+    return this.client.onAnyMember((ep) => this.client.count(ep, this.key(rest)));
+  }
+
   /** Bound counts by shard. */
   async boundCounts(): Promise<Map<string, Read<number>>> {
     const counts = await this.scanValues<number>('bound/');

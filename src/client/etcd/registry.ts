@@ -33,7 +33,7 @@ import { oneofKey } from '../encode.js';
 import { GRPC_STATUS } from '../grpc-status.js';
 import { FleetClientError } from '../errors.js';
 import { keptOnEtcd, type EtcdRegistryWrite, type Registry } from '../registry.js';
-import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, RebindMove, ShardView, Written } from '../types.js';
+import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, RebindMove, RegistryCounts, ShardView, Written } from '../types.js';
 import { prefixEnd, type EtcdClient } from './client.js';
 import { movesThatFit } from './batch-fit.js';
 import { DEFAULT_REGISTRY_PREFIX } from './plans.js';
@@ -140,6 +140,29 @@ export class EtcdRegistry implements Registry {
   /** The registry's applied index: etcd's current revision. */
   async counts(): Promise<{ readonly appliedIndex: number }> {
     return { appliedIndex: await this.#store.revision() };
+  }
+
+  /**
+   * The registry's sizes as fleet's members report them (`fleet top`'s registry line), each
+   * counted by etcd. What the registry on etcd does not keep (fleet's KV namespace, client
+   * sessions) counts 0; `clock` is this client's clock, as every time the registry on etcd writes.
+   */
+  async registryCounts(): Promise<RegistryCounts> {
+    const count = (rest: string) => this.#store.count(rest);
+    const [appliedIndex, bound, [shards, clusters, domains, quotas, providers, leases, plans]] = await Promise.all([
+      this.#store.revision(),
+      this.#store.boundCounts(),
+      Promise.all(['shards/', 'clusters/', 'domains/', 'quotas/', 'providers/', 'leases/', 'plans/'].map(count)),
+    ]);
+    let boundClusters = 0;
+    for (const c of bound.values()) boundClusters += c.value ?? 0;
+    const sizes = { shards: shards!, clusters: clusters!, domains: domains!, quotas: quotas!, providers: providers!, leases: leases!, plans: plans! };
+    return { ...sizes, appliedIndex, clock: Date.now(), boundClusters, unboundClusters: Math.max(0, sizes.clusters - boundClusters), kvKeys: 0, kvRevision: 0, sessions: 0 };
+  }
+
+  /** Whether anything is kept under the prefix (a registry has been written there). */
+  async holdsRegistry(): Promise<boolean> {
+    return (await this.#store.count('')) > 0;
   }
 
   listDomains(opts: { shard?: string } = {}): Promise<DomainView[]> {

@@ -31,7 +31,7 @@ export interface WireMember {
   isLearner: boolean;
 }
 export interface KvService extends Client {
-  Range: Unary<{ key: Buffer; rangeEnd?: Buffer; limit?: number; serializable: boolean }, { header: WireHeader; kvs: WireKeyValue[]; more: boolean }>;
+  Range: Unary<{ key: Buffer; rangeEnd?: Buffer; limit?: number; countOnly?: boolean; serializable: boolean }, { header: WireHeader; kvs: WireKeyValue[]; more: boolean; count: string }>;
   Put: Unary<{ key: Buffer; value: Buffer }, { header: WireHeader }>;
   DeleteRange: Unary<{ key: Buffer }, { header: WireHeader; deleted: string }>;
   Txn: Unary<Record<string, unknown>, { header: WireHeader; succeeded: boolean }>;
