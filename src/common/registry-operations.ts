@@ -75,6 +75,11 @@ export interface Operation {
   readonly doc?: readonly string[];
   readonly args: Fields;
   readonly result: Fields;
+  /**
+   * `false`: the registry on etcd does not keep this write (the KV, whose etcd form is etcd's own
+   * keys, see src/ops/etcd); it refuses it in one line naming the engine. Absent: it keeps it.
+   */
+  readonly etcd?: false;
 }
 
 const field = <F extends Field>(f: F): F => f;
@@ -217,17 +222,20 @@ export const REGISTRY_OPERATIONS = {
   },
   'kv.put': {
     no: 70,
+    etcd: false,
     doc: ["`ns` '' is the default namespace."],
     args: { key: text(1), value: text(2), ns: namespace(3) },
     result: { kv: view(1, 'KvMeta'), revision: u64(2) },
   },
   'kv.delete': {
     no: 71,
+    etcd: false,
     args: { key: text(1), ns: namespace(2) },
     result: { deleted: flag(1), revision: u64(2) },
   },
   'kv.cas': {
     no: 72,
+    etcd: false,
     args: {
       key: text(1),
       expected: field({ kind: 'casExpected', revision: 'expectRevision', no: 2, doc: ['Absent: the key must not exist.'] }),
@@ -258,6 +266,12 @@ export type RegistryOperations = typeof REGISTRY_OPERATIONS;
 
 /** The client writes, in declaration order. */
 export const CLIENT_COMMAND_TYPES = Object.keys(REGISTRY_OPERATIONS) as ClientCommandType[];
+
+/** The writes the registry on etcd keeps: every client write not declared `etcd: false`. */
+export type EtcdCommandType = { [T in ClientCommandType]: RegistryOperations[T] extends { readonly etcd: false } ? never : T }[ClientCommandType];
+
+/** The writes the registry on etcd keeps, in declaration order. */
+export const ETCD_COMMAND_TYPES = CLIENT_COMMAND_TYPES.filter((t) => !('etcd' in REGISTRY_OPERATIONS[t])) as EtcdCommandType[];
 
 /** `shard.setState` → `shardSetState`: the oneof member as the loader spells it. */
 export function oneofMember(type: string): string {
