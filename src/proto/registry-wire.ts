@@ -46,17 +46,60 @@ const ENUMS: Readonly<Record<WireEnum, EnumMap<string, string>>> = { ShardState:
 
 type Plain = Record<string, unknown>;
 
-/** The declared operation of a client command type. */
-function operation(type: ClientCommandType): Operation {
-  return REGISTRY_OPERATIONS[type];
+/** A message's fields as a list. */
+type FieldList = readonly (readonly [string, Field])[];
+
+/**
+ * What the codec needs of one write, worked out once from its declaration: these run for every
+ * write on the session stream, so no name is rebuilt and no field list re-enumerated per call.
+ */
+interface Plan {
+  readonly key: CommandKey;
+  /** The oneof member in .proto spelling (`shard_set_state`), for the member's error messages. */
+  readonly wireName: string;
+  /** `kv cas`, for the client's error messages. */
+  readonly label: string;
+  readonly args: FieldList;
+  readonly result: FieldList;
+}
+
+/** The field lists of every message the declaration describes, nested ones (a rebind's moves) included. */
+const FIELD_LISTS: ReadonlyMap<Fields, FieldList> = (() => {
+  const lists = new Map<Fields, FieldList>();
+  const add = (fields: Fields): void => {
+    lists.set(fields, Object.entries(fields));
+    for (const f of Object.values(fields)) if (f.kind === 'messages') add(f.fields);
+  };
+  for (const op of Object.values(REGISTRY_OPERATIONS) as Operation[]) {
+    add(op.args);
+    add(op.result);
+  }
+  return lists;
+})();
+
+function fieldList(fields: Fields): FieldList {
+  return FIELD_LISTS.get(fields) ?? Object.entries(fields);
+}
+
+const PLANS: ReadonlyMap<ClientCommandType, Plan> = new Map(
+  (Object.entries(REGISTRY_OPERATIONS) as [ClientCommandType, Operation][]).map(([type, op]) => {
+    const key = oneofMember(type) as CommandKey;
+    return [type, { key, wireName: snakeCase(key), label: type.replace('.', ' '), args: fieldList(op.args), result: fieldList(op.result) }];
+  }),
+);
+
+function plan(type: ClientCommandType): Plan {
+  const p = PLANS.get(type);
+  if (p === undefined) throw new Error(`${type}: not a declared registry write`);
+  return p;
 }
 
 /** Every oneof member, to its command type. */
-const BY_KEY: ReadonlyMap<string, ClientCommandType> = new Map((Object.keys(REGISTRY_OPERATIONS) as ClientCommandType[]).map((t) => [oneofMember(t), t]));
+const BY_KEY: ReadonlyMap<string, ClientCommandType> = new Map([...PLANS].map(([type, p]) => [p.key, type]));
 
 /** The oneof member of a client command type: `shard.setState` → `shardSetState`. */
 export function commandKey(type: ClientCommandType): CommandKey {
-  return oneofMember(type) as CommandKey;
+  return plan(type).key;
 }
 
 /** The command type of a oneof member, if it is one. */
@@ -93,7 +136,7 @@ function fieldToWire(f: Field, value: unknown, from: Plain, views: ViewCodecs | 
     case 'list':
       return [...(value as readonly unknown[])];
     case 'messages':
-      return (value as readonly Plain[]).map((m) => messageToWire(f.fields, m, views, where));
+      return (value as readonly Plain[]).map((m) => messageToWire(fieldList(f.fields), m, views, where));
     case 'wrappedMap':
       return value === undefined ? null : { [f.field]: { ...(value as Plain) } };
     case 'view':
@@ -113,9 +156,9 @@ function casExpectedToWire(value: unknown, revision: unknown, where: string): un
 }
 
 /** A message of declared fields on the wire. */
-function messageToWire(fields: Fields, from: Plain, views: ViewCodecs | undefined, where: string): Plain {
+function messageToWire(fields: FieldList, from: Plain, views: ViewCodecs | undefined, where: string): Plain {
   const out: Plain = {};
-  for (const [name, f] of Object.entries(fields)) {
+  for (const [name, f] of fields) {
     const value = fieldToWire(f, from[name], from, views, where);
     if (value !== undefined) out[name] = value;
   }
@@ -124,13 +167,14 @@ function messageToWire(fields: Fields, from: Plain, views: ViewCodecs | undefine
 
 /** A command as the oneof part of a WriteRequest (the client's encoder). Throws RegistryWireError. */
 export function commandToWirePart(command: { readonly type: ClientCommandType }): CommandPart {
-  const where = command.type.replace('.', ' ');
-  return { [commandKey(command.type)]: messageToWire(operation(command.type).args, command as unknown as Plain, undefined, where) } as CommandPart;
+  const p = plan(command.type);
+  return { [p.key]: messageToWire(p.args, command as unknown as Plain, undefined, p.label) } as CommandPart;
 }
 
 /** A result as the oneof part of a WriteResponse (the member's encoder); `views` encodes its read views. */
 export function resultToWirePart(type: ClientCommandType, value: object, views: ViewCodecs): ResultPart {
-  return { [commandKey(type)]: messageToWire(operation(type).result, value as Plain, views, type) } as ResultPart;
+  const p = plan(type);
+  return { [p.key]: messageToWire(p.result, value as Plain, views, type) } as ResultPart;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,13 +182,13 @@ export function resultToWirePart(type: ClientCommandType, value: object, views: 
 // ---------------------------------------------------------------------------------------------
 
 /** How one side reads what the declaration describes. */
-export interface ReadOptions {
+export interface DecodeOptions {
   readonly views?: ViewCodecs;
   readonly badEnum: EnumFallback;
 }
 
 /** One field's value read from the wire message `m`; undefined leaves it out. */
-function fieldFromWire(f: Field, name: string, m: Plain, opts: ReadOptions, where: string): unknown {
+function fieldFromWire(f: Field, name: string, m: Plain, opts: DecodeOptions, where: string): unknown {
   const value = m[name];
   switch (f.kind) {
     case 'string':
@@ -168,7 +212,7 @@ function fieldFromWire(f: Field, name: string, m: Plain, opts: ReadOptions, wher
     case 'list':
       return [...(value as readonly unknown[])];
     case 'messages':
-      return (value as readonly Plain[]).map((item) => messageFromWire(f.fields, item, opts, where));
+      return (value as readonly Plain[]).map((item) => messageFromWire(fieldList(f.fields), item, opts, where));
     case 'wrappedMap':
       return value === null || value === undefined ? undefined : { ...((value as Plain)[f.field] as Plain) };
     case 'view':
@@ -178,9 +222,8 @@ function fieldFromWire(f: Field, name: string, m: Plain, opts: ReadOptions, wher
 }
 
 /** A message of declared fields read from the wire, absent optionals left out. */
-function messageFromWire(fields: Fields, m: Plain, opts: ReadOptions, where: string): Plain {
-  const out: Plain = {};
-  for (const [name, f] of Object.entries(fields)) {
+function messageFromWire(fields: FieldList, m: Plain, opts: DecodeOptions, where: string, out: Plain = {}): Plain {
+  for (const [name, f] of fields) {
     const value = fieldFromWire(f, name, m, opts, where);
     if (value !== undefined) out[name] = value;
   }
@@ -191,18 +234,19 @@ function messageFromWire(fields: Fields, m: Plain, opts: ReadOptions, where: str
  * The command of a WriteRequest's oneof (the member's decoder), unchecked; undefined when no
  * known member is set. Keys come in declaration order, absent optional fields absent.
  */
-export function commandFromWirePart(req: WriteRequest__Output, badEnum: EnumFallback): { readonly type: ClientCommandType; readonly message: unknown } | undefined {
+export function commandFromWirePart(req: WriteRequest__Output, badEnum: EnumFallback): { readonly type: ClientCommandType; readonly wireName: string; readonly message: unknown } | undefined {
   const type = req.command === undefined ? undefined : commandTypeOf(req.command);
   if (type === undefined) return undefined;
-  const message = req[commandKey(type)];
-  if (message === undefined || message === null) return { type, message: undefined };
-  const where = snakeCase(commandKey(type));
-  return { type, message: { type, ...messageFromWire(operation(type).args, message as unknown as Plain, { badEnum }, where) } };
+  const p = plan(type);
+  const message = req[p.key];
+  if (message === undefined || message === null) return { type, wireName: p.wireName, message: undefined };
+  return { type, wireName: p.wireName, message: messageFromWire(p.args, message as unknown as Plain, { badEnum }, p.wireName, { type }) };
 }
 
 /** The result of a WriteResponse for a write of `type` (the client's decoder); undefined when its message is missing. */
-export function resultFromWirePart(type: ClientCommandType, r: WriteResponse__Output, opts: ReadOptions): object | undefined {
-  const message = r[commandKey(type)];
+export function resultFromWirePart(type: ClientCommandType, r: WriteResponse__Output, opts: DecodeOptions): object | undefined {
+  const p = plan(type);
+  const message = r[p.key];
   if (message === undefined || message === null) return undefined;
-  return messageFromWire(operation(type).result, message as unknown as Plain, opts, snakeCase(commandKey(type)));
+  return messageFromWire(p.result, message as unknown as Plain, opts, p.wireName);
 }

@@ -2,9 +2,8 @@
  * Wire writes to registry commands. This only reshapes: the registry's own checks
  * (`checkCommand`) judge the values, and their messages name the field.
  */
-import { snakeCase } from '../../common/registry-operations.js';
 import type { WriteRequest__Output } from '../../proto/index.js';
-import { COMMAND_WIRE_NAMES, commandFromWirePart, commandKey, type EnumFallback } from '../../proto/registry-wire.js';
+import { COMMAND_WIRE_NAMES, commandFromWirePart, type EnumFallback } from '../../proto/registry-wire.js';
 import { checkCommand, type Command } from '../fleet/index.js';
 import type { WriteRequest } from '../node/api.js';
 import { WireError, enumFromWire } from './wire.js';
@@ -22,7 +21,7 @@ const RESERVED_NS_PREFIX = 'fleet.';
 export function commandFromWire(req: WriteRequest__Output): Command {
   const part = commandFromWirePart(req, badEnum);
   if (part === undefined) throw new WireError(`command: none set; set one of ${COMMAND_WIRE_NAMES.join(', ')}`);
-  const name = snakeCase(commandKey(part.type));
+  const name = part.wireName;
   if (part.message === undefined) throw new WireError(`${name}: the message is missing`);
   // The declaration's fields are the command's (checked at compile time in registry-operations.ts).
   const op = part.message as Command;
