@@ -2,8 +2,10 @@
  * Wire answers to the client's plain objects. Absent optional fields become null where the
  * registry has null; a registry refusal becomes a FleetClientError.
  */
+import type { ArgsMismatch, Assert, ResultMismatch } from '../common/registry-operations.js';
 import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
+import { resultFromWirePart, type ViewCodecs } from '../proto/registry-wire.js';
 import { FleetClientError, kindOfRefusal } from './errors.js';
 import { oneofKey } from './encode.js';
 import type {
@@ -12,6 +14,7 @@ import type {
   ClusterView,
   CommandResults,
   CommandType,
+  Commands,
   DomainView,
   FleetErrorDetails,
   KvEntry,
@@ -163,70 +166,42 @@ export function memberFromWire(m: wire.MemberInfo__Output): MemberInfo {
   return { id: m.id, address: m.address, voter: m.voter, ...placementFromWire(m.zone, m.region), ...(m.readReplica ? { readReplica: true } : {}) };
 }
 
-const nullable = (v: string | undefined): string | null => v ?? null;
+/** The read views a result may carry, as the client spells them. */
+interface ClientViews {
+  ShardView: ShardView;
+  ClusterView: ClusterView;
+  DomainView: DomainView;
+  QuotaView: QuotaView;
+  ProviderView: ProviderView;
+  LeaseView: LeaseView;
+  KvMeta: KvMeta;
+  PlanView: PlanView;
+}
 
-const RESULTS: { readonly [T in CommandType]: (r: wire.WriteResponse__Output) => CommandResults[T] } = {
-  'shard.register': (r) => {
-    const m = required(r.shardRegister, 'result');
-    return { shard: shardFromWire(m.shard), created: m.created };
-  },
-  'shard.update': (r) => ({ shard: shardFromWire(required(r.shardUpdate, 'result').shard) }),
-  'shard.setState': (r) => {
-    const m = required(r.shardSetState, 'result');
-    return { shard: shardFromWire(m.shard), previousState: SHARD_STATES.fromWire(m.previousState) ?? 'active' };
-  },
-  'shard.remove': (r) => ({ ...required(r.shardRemove, 'result') }),
-  'shard.heartbeat': (r) => ({ ...required(r.shardHeartbeat, 'result') }),
-  'cluster.contact': (r) => {
-    const m = required(r.clusterContact, 'result');
-    return { cluster: clusterFromWire(m.cluster), created: m.created, bound: m.bound };
-  },
-  'cluster.rebind': (r) => {
-    const m = required(r.clusterRebind, 'result');
-    return { cluster: clusterFromWire(m.cluster), from: nullable(m.from) };
-  },
-  'cluster.rebindBatch': (r) => {
-    const m = required(r.clusterRebindBatch, 'result');
-    return { moved: m.moved, planId: nullable(m.planId) };
-  },
-  'cluster.unbind': (r) => {
-    const m = required(r.clusterUnbind, 'result');
-    return { cluster: clusterFromWire(m.cluster), previousShard: nullable(m.previousShard) };
-  },
-  'cluster.heartbeat': (r) => ({ ...required(r.clusterHeartbeat, 'result') }),
-  'cluster.prune': (r) => ({ ...required(r.clusterPrune, 'result') }),
-  'domain.assign': (r) => {
-    const m = required(r.domainAssign, 'result');
-    return { domain: domainFromWire(m.domain), previousShard: nullable(m.previousShard) };
-  },
-  'domain.unassign': (r) => ({ ...required(r.domainUnassign, 'result') }),
-  'quota.set': (r) => {
-    const m = required(r.quotaSet, 'result');
-    return { quota: quotaFromWire(m.quota), created: m.created };
-  },
-  'quota.remove': (r) => ({ ...required(r.quotaRemove, 'result') }),
-  'provider.add': (r) => {
-    const m = required(r.providerAdd, 'result');
-    return { provider: providerFromWire(m.provider), created: m.created };
-  },
-  'provider.remove': (r) => ({ ...required(r.providerRemove, 'result') }),
-  'lease.acquire': (r) => {
-    const m = required(r.leaseAcquire, 'result');
-    return { lease: leaseFromWire(m.lease), renewed: m.renewed };
-  },
-  'lease.renew': (r) => ({ lease: leaseFromWire(required(r.leaseRenew, 'result').lease) }),
-  'lease.release': (r) => ({ ...required(r.leaseRelease, 'result') }),
-  'kv.put': (r) => {
-    const m = required(r.kvPut, 'result');
-    return { kv: kvMetaFromWire(m.kv), revision: m.revision };
-  },
-  'kv.delete': (r) => ({ ...required(r.kvDelete, 'result') }),
-  'kv.cas': (r) => {
-    const m = required(r.kvCas, 'result');
-    return { kv: kvMetaFromWire(m.kv), revision: m.revision };
-  },
-  'plan.progress': (r) => ({ plan: planFromWire(required(r.planProgress, 'result').plan) }),
-};
+/** Compile-time: the client's `Commands` and `CommandResults` are exactly what src/common/registry-operations.ts declares. */
+export type DeclaredOperationsMatchClient = Assert<[ArgsMismatch<Commands, ClientViews> | ResultMismatch<CommandResults, ClientViews>] extends [never] ? true : false>;
+
+/** How results read their views from the wire. */
+const VIEWS_FROM_WIRE = {
+  ShardView: shardFromWire,
+  ClusterView: clusterFromWire,
+  DomainView: domainFromWire,
+  QuotaView: quotaFromWire,
+  ProviderView: providerFromWire,
+  LeaseView: leaseFromWire,
+  KvMeta: kvMetaFromWire,
+  PlanView: planFromWire,
+} satisfies ViewCodecs;
+
+/** A wire enum value this client does not know reads as the enum's first name (a newer member's state). */
+const firstName = (map: { readonly names: readonly string[] }): string => map.names[0]!;
+
+/** The result of a write of `type`, as its declaration (src/common/registry-operations.ts) spells it. */
+function resultFromWire<T extends CommandType>(type: T, r: wire.WriteResponse__Output): CommandResults[T] {
+  const result = required(resultFromWirePart(type, r, { views: VIEWS_FROM_WIRE, badEnum: firstName }), 'result');
+  // The declaration's result fields are CommandResults[T] (DeclaredOperationsMatchClient).
+  return result as CommandResults[T];
+}
 
 /** A refusal's details as the client spells them. */
 export function detailsFromWire(d: wire.ErrorDetails__Output | null): FleetErrorDetails {
@@ -266,5 +241,5 @@ export function writeResultFromWire<T extends CommandType>(type: T, r: wire.Writ
   if (r.result === undefined || r.result !== oneofKey(type)) {
     throw new FleetClientError('internal', `the member answered a ${type} write with ${r.result ?? 'no result'}: is it running with --unsafe-ack-before-commit or a different version?`, { endpoint, index: r.index });
   }
-  return { ...RESULTS[type](r), index: r.index, ...(r.duplicate ? { alreadyApplied: true as const } : {}) };
+  return { ...resultFromWire(type, r), index: r.index, ...(r.duplicate ? { alreadyApplied: true as const } : {}) };
 }

@@ -1,13 +1,15 @@
 /**
- * The fleet registry as one interface over both engines. A registry write is spelled once, in
- * `Commands` and `CommandResults` (types.ts): its name, arguments and answer. Each backend
- * derives its dispatch from those two maps — FleetClient sends the write over fleet's gRPC
- * service, EtcdRegistry maps it onto etcd transactions — so a command calls `write()` and never
- * knows which engine answers.
+ * The fleet registry as one interface over both engines. A registry write is declared once, in
+ * src/common/registry-operations.ts: its name, arguments, answer, place on the fleet wire and
+ * whether the etcd backend keeps it; `Commands` and `CommandResults` (types.ts) are checked
+ * against it. Each backend derives its dispatch from there — FleetClient sends the write over
+ * fleet's gRPC service (src/proto/registry-wire.ts), EtcdRegistry maps it onto etcd transactions
+ * — so a command calls `write()` and never knows which engine answers.
  *
  * `REGISTRY_ON_ETCD` says which writes the etcd backend implements; the others (the KV, whose
  * etcd form is etcd's own keys, see src/ops/etcd) are refused in one line naming the engine.
  */
+import { ETCD_COMMAND_TYPES, type EtcdCommandType } from '../common/registry-operations.js';
 import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, ReadOptions, RebindMove, ShardView, Written } from './types.js';
 
 /** The registry operations every backend answers the same way. */
@@ -28,33 +30,11 @@ export interface Registry {
   fitBatch?(moves: readonly RebindMove[]): number;
 }
 
-/** The writes the etcd backend keeps (a subset of CommandType, checked against it). */
-export const REGISTRY_ON_ETCD = [
-  'shard.register',
-  'shard.update',
-  'shard.setState',
-  'shard.remove',
-  'shard.heartbeat',
-  'cluster.contact',
-  'cluster.rebind',
-  'cluster.rebindBatch',
-  'cluster.unbind',
-  'cluster.heartbeat',
-  'cluster.prune',
-  'domain.assign',
-  'domain.unassign',
-  'quota.set',
-  'quota.remove',
-  'provider.add',
-  'provider.remove',
-  'lease.acquire',
-  'lease.renew',
-  'lease.release',
-  'plan.progress',
-] as const satisfies readonly CommandType[];
+/** The writes the etcd backend keeps: as declared in src/common/registry-operations.ts (`etcd: false` for those it does not). */
+export const REGISTRY_ON_ETCD: readonly EtcdRegistryWrite[] = ETCD_COMMAND_TYPES;
 
 /** A write the etcd backend keeps. */
-export type EtcdRegistryWrite = (typeof REGISTRY_ON_ETCD)[number];
+export type EtcdRegistryWrite = EtcdCommandType;
 
 /** Whether the etcd backend keeps `type`. */
 export function keptOnEtcd(type: CommandType): type is EtcdRegistryWrite {

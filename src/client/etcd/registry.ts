@@ -29,7 +29,7 @@
  * are fleet's own: the same codes, kinds and sentences, so the CLI exits the same way.
  */
 import { checkCommand } from '../../common/registry-parse.js';
-import { oneofKey } from '../encode.js';
+import { oneofMember, snakeCase } from '../../common/registry-operations.js';
 import { GRPC_STATUS } from '../grpc-status.js';
 import { FleetClientError } from '../errors.js';
 import { keptOnEtcd, type EtcdRegistryWrite, type Registry } from '../registry.js';
@@ -45,7 +45,7 @@ import { addProvider, assignDomain, listDomains, listPlans, listProviders, listQ
 
 export { DEFAULT_REGISTRY_PREFIX } from './plans.js';
 
-/** Every write the etcd backend keeps, by type: TypeScript checks it covers REGISTRY_ON_ETCD. */
+/** Every write the etcd backend keeps, by type: TypeScript checks it covers those the declaration keeps on etcd (REGISTRY_ON_ETCD). */
 const HANDLERS: { readonly [T in EtcdRegistryWrite]: (st: RegistryStore, op: CommandOf<T>) => Promise<Written<T>> } = {
   'shard.register': registerShard,
   'shard.update': updateShard,
@@ -75,7 +75,7 @@ const HANDLERS: { readonly [T in EtcdRegistryWrite]: (st: RegistryStore, op: Com
  * whose message names the command as the wire does (`shard_register: shard.register: 'id' must…`).
  */
 function invalidInput(type: CommandType, problem: string): FleetClientError {
-  const wireName = oneofKey(type).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const wireName = snakeCase(oneofMember(type));
   return new FleetClientError('invalid', `${wireName}: ${problem}`, { grpcCode: GRPC_STATUS.INVALID_ARGUMENT });
 }
 

@@ -2,12 +2,15 @@
  * Registry answers and views to the wire. Views keep their field names (in camelCase, as the
  * loader spells the .proto fields); null becomes an absent optional field.
  */
+import type { Assert, ClientCommandType, MemberOnlyCommandType, ResultMismatch } from '../../common/registry-operations.js';
 import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
+import { resultToWirePart, type ViewCodecs } from '../../proto/registry-wire.js';
 import type {
   ApplyFailure,
   ApplyResult,
   ClusterView,
+  CommandResults,
   CommandType,
   DomainView,
   KvEntry,
@@ -18,7 +21,6 @@ import type {
   ProviderView,
   QuotaView,
   RegistryCounts,
-  ResultOf,
   ShardView,
 } from '../fleet/index.js';
 import type { MemberStatus } from '../node/api.js';
@@ -104,36 +106,45 @@ export function countsToWire(v: RegistryCounts): wire.RegistryCounts {
   return { ...v };
 }
 
-const RESULT_TO_WIRE: { readonly [T in CommandType]: (v: ResultOf<T>) => wire.WriteResponse } = {
-  'shard.register': (v) => ({ shardRegister: { shard: shardToWire(v.shard), created: v.created } }),
-  'shard.update': (v) => ({ shardUpdate: { shard: shardToWire(v.shard) } }),
-  'shard.setState': (v) => ({ shardSetState: { shard: shardToWire(v.shard), previousState: SHARD_STATES.toWire(v.previousState) } }),
-  'shard.remove': (v) => ({ shardRemove: { ...v } }),
-  'shard.heartbeat': (v) => ({ shardHeartbeat: { ...v } }),
-  'cluster.contact': (v) => ({ clusterContact: { cluster: clusterToWire(v.cluster), created: v.created, bound: v.bound } }),
-  'cluster.rebind': (v) => ({ clusterRebind: { cluster: clusterToWire(v.cluster), from: opt(v.from) } }),
-  'cluster.rebindBatch': (v) => ({ clusterRebindBatch: { moved: v.moved, planId: opt(v.planId) } }),
-  'cluster.unbind': (v) => ({ clusterUnbind: { cluster: clusterToWire(v.cluster), previousShard: opt(v.previousShard) } }),
-  'cluster.heartbeat': (v) => ({ clusterHeartbeat: { ...v } }),
-  'cluster.prune': (v) => ({ clusterPrune: { ...v } }),
-  'domain.assign': (v) => ({ domainAssign: { domain: domainToWire(v.domain), previousShard: opt(v.previousShard) } }),
-  'domain.unassign': (v) => ({ domainUnassign: { ...v } }),
-  'quota.set': (v) => ({ quotaSet: { quota: quotaToWire(v.quota), created: v.created } }),
-  'quota.remove': (v) => ({ quotaRemove: { ...v } }),
-  'provider.add': (v) => ({ providerAdd: { provider: providerToWire(v.provider), created: v.created } }),
-  'provider.remove': (v) => ({ providerRemove: { ...v } }),
-  'lease.acquire': (v) => ({ leaseAcquire: { lease: leaseToWire(v.lease), renewed: v.renewed } }),
-  'lease.renew': (v) => ({ leaseRenew: { lease: leaseToWire(v.lease) } }),
-  'lease.release': (v) => ({ leaseRelease: { ...v } }),
-  // Proposed by the leader only (clients cannot send it): answered in the shape of a release, which it resembles.
-  'lease.expire': (v) => ({ leaseRelease: { ...v } }),
-  'kv.put': (v) => ({ kvPut: { kv: kvMetaToWire(v.kv), revision: v.revision } }),
-  'kv.delete': (v) => ({ kvDelete: { ...v } }),
-  'kv.cas': (v) => ({ kvCas: { kv: kvMetaToWire(v.kv), revision: v.revision } }),
-  'plan.progress': (v) => ({ planProgress: { plan: planToWire(v.plan) } }),
-  // Proposed by a member only (clients cannot send it): no client ever reads its answer.
-  'audit.record': () => ({}),
+/** The read views a result may carry, as the registry holds them. */
+interface RegistryViews {
+  ShardView: ShardView;
+  ClusterView: ClusterView;
+  DomainView: DomainView;
+  QuotaView: QuotaView;
+  ProviderView: ProviderView;
+  LeaseView: LeaseView;
+  KvMeta: KvMeta;
+  PlanView: PlanView;
+}
+
+/** Compile-time: the declared results (src/common/registry-operations.ts) are exactly the registry's. */
+export type DeclaredResultsMatchRegistry = Assert<[ResultMismatch<CommandResults, RegistryViews>] extends [never] ? true : false>;
+
+/** How results put their views on the wire. */
+const VIEWS_TO_WIRE = {
+  ShardView: shardToWire,
+  ClusterView: clusterToWire,
+  DomainView: domainToWire,
+  QuotaView: quotaToWire,
+  ProviderView: providerToWire,
+  LeaseView: leaseToWire,
+  KvMeta: kvMetaToWire,
+  PlanView: planToWire,
+} satisfies ViewCodecs;
+
+/**
+ * The writes only members propose, answered in the shape of a client write, or with no result:
+ * `lease.expire` resembles a release; no client ever reads the answer to an `audit.record`.
+ */
+const MEMBER_ONLY_ANSWERS: { readonly [T in MemberOnlyCommandType]: ClientCommandType | undefined } = {
+  'lease.expire': 'lease.release',
+  'audit.record': undefined,
 };
+
+function isMemberOnly(type: CommandType): type is MemberOnlyCommandType {
+  return Object.hasOwn(MEMBER_ONLY_ANSWERS, type);
+}
 
 /**
  * The answer to a write of command `type`. A success value that does not have the command's
@@ -142,10 +153,10 @@ const RESULT_TO_WIRE: { readonly [T in CommandType]: (v: ResultOf<T>) => wire.Wr
 export function writeResponseToWire(type: CommandType, result: ApplyResult): wire.WriteResponse {
   const head = { index: result.index, ...(result.duplicate ? { duplicate: true } : {}) };
   if (!result.ok) return { ...head, error: writeErrorToWire(result) };
-  // The table maps each type to the converter of its own result; TypeScript cannot correlate the lookups.
-  const convert = RESULT_TO_WIRE[type] as (v: unknown) => wire.WriteResponse;
+  const answeredAs = isMemberOnly(type) ? MEMBER_ONLY_ANSWERS[type] : type;
+  if (answeredAs === undefined) return head;
   try {
-    return { ...head, ...convert(result.value) };
+    return { ...head, ...resultToWirePart(answeredAs, result.value as object, VIEWS_TO_WIRE) };
   } catch {
     // A duplicate's remembered answer may be of another type (a session id reused for another write).
     return head;
