@@ -69,6 +69,8 @@ export class Router {
   readonly #probes = new Map<Endpoint, Promise<EndpointStatus>>();
   /** Errors of discoveries where members answered and none led. */
   readonly #electing = new WeakSet<FleetClientError>();
+  /** Errors of discoveries where no member answered at all. */
+  readonly #unanswered = new WeakSet<FleetClientError>();
   /** Asking every endpoint where it runs, once, before the first read routed by region. */
   #placement: Promise<unknown> | undefined;
   #closed = false;
@@ -119,13 +121,22 @@ export class Router {
       } catch (e) {
         const err = e instanceof FleetClientError ? e : new FleetClientError('internal', String(e), { cause: e });
         if (!err.retryable || this.#closed) throw err;
-        last = err;
+        last = this.#moreTelling(last, err);
         if (ep !== undefined && this.#redirect(ep, err, route) && hops++ < MAX_HOPS) continue;
         if (ep !== undefined) this.#failed(ep, err, tried);
         hops = 0;
         await this.#backoff(failures++, deadline, this.#electing.has(err) ? ELECTION_BACKOFF_MAX_MS : Infinity);
       }
     }
+  }
+
+  /**
+   * The error a call that gives up should report: once members answered without a leader during
+   * this call, a later round in which none answered (a status probe cut short by the deadline's
+   * last few milliseconds) does not turn that into "no member reachable".
+   */
+  #moreTelling(last: FleetClientError | undefined, err: FleetClientError): FleetClientError {
+    return last !== undefined && this.#electing.has(last) && this.#unanswered.has(err) ? last : err;
   }
 
   /** Asks every configured endpoint for its status at once; never throws, and answers within the call deadline. */
@@ -272,7 +283,9 @@ export class Router {
     }
     const refused = results.find((r) => !r.ok && r.reachable);
     if (refused !== undefined && !refused.ok) return refused.error;
-    return new FleetClientError('unavailable', `no member of fleet reachable at ${list}: is the cluster running? (fleet ps)`);
+    const err = new FleetClientError('unavailable', `no member of fleet reachable at ${list}: is the cluster running? (fleet ps)`);
+    this.#unanswered.add(err);
+    return err;
   }
 
   /** A Status call to `ep`, or the one already in flight. */

@@ -301,6 +301,20 @@ describe('FleetClient against the client service', () => {
     expect(exitCodeOf(err)).toBe(3);
   });
 
+  it('says a member answered without a leader even when its last status round is cut short by the deadline', async () => {
+    // The call's last discovery started with a few milliseconds left: the survivor's status
+    // probe timed out on that budget, and the call said "no member of fleet reachable … is the
+    // cluster running?" though the member had answered every earlier round (seen in
+    // test/e2e/no-leader.test.ts, about one run in three).
+    const survivor = await serve(new FakeNode({ id: 'n3', leader: false, term: 7 }));
+    const dead = await closedPortAddress();
+    for (let i = 0; i < 12; i++) {
+      const c = client({ endpoints: [dead, survivor.address], callTimeoutMs: 300, overallTimeoutMs: 250 + 15 * i, backoffMs: { initial: 60, max: 400 } });
+      const err = await failure(c.kvGet('k'));
+      expect(err.message).toMatch(/^no leader at \S+: n3 answered \(1 of 2, term 7\) but none leads/);
+    }
+  });
+
   it('reads at min_index and bounded staleness from the first endpoint, and fails over to the next', async () => {
     const leader = await serve(new FakeNode({ id: 'n1', leader: true }));
     const follower = await serve(new FakeNode({ id: 'n2', leader: false, leaderHint: { id: 'n1', address: '' } }));
