@@ -72,7 +72,7 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
   async viewModel(intervalMs: number, readonly: boolean, admin: boolean, kv = false): Promise<TopViewModel> {
     const callDeadlineMs = Math.min(this.globals.timeout, Math.max(1_000, intervalMs));
     const target = await this.target({ admin });
-    if (target.engine === 'etcd') return this.#etcdViewModel(target.context ?? null, target.endpoints, intervalMs, callDeadlineMs, readonly, kv);
+    if (target.engine === 'etcd') return this.#etcdViewModel(target.context ?? null, target.endpoints, registryPrefixOf(target), intervalMs, callDeadlineMs, readonly, kv);
     const client = await this.client({ admin, timeoutMs: callDeadlineMs });
     const extra = new Map<string, FleetClient>();
     const probeMore = async (addresses: readonly string[]) => {
@@ -86,12 +86,12 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
   }
 
   /** An etcd cluster: its members as fleet status shows them, the registry under its prefix if one is kept there, no change stream. */
-  async #etcdViewModel(context: string | null, endpoints: readonly string[], intervalMs: number, callDeadlineMs: number, readonly: boolean, kv: boolean): Promise<TopViewModel> {
+  async #etcdViewModel(context: string | null, endpoints: readonly string[], prefix: string, intervalMs: number, callDeadlineMs: number, readonly: boolean, kv: boolean): Promise<TopViewModel> {
     if (kv) throw new UsageError('--kv does not apply to an etcd cluster: top follows no etcd watch', this.helpHint());
     const client = await this.etcdClient({ timeoutMs: callDeadlineMs });
     const [{ TopViewModel: Model }, { etcdTopSource, etcdRegistryIfKept }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/etcd/top-source.js')]);
     const { EtcdRegistry } = await import('../client/etcd/registry.js');
-    const registry = await etcdRegistryIfKept(new EtcdRegistry(client, registryPrefixOf(await this.target())));
+    const registry = await etcdRegistryIfKept(new EtcdRegistry(client, prefix));
     return new Model({ source: etcdTopSource(client, callDeadlineMs, registry), intervalMs, callDeadlineMs, readonly, target: { context, endpoints } });
   }
 
