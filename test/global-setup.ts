@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  * module, slower than an installed fleet. Building once here keeps the build always current.
  */
 export default function setup(): void {
+  // The suites that run etcd, chromium, promtool, tmux and fish never skip: without them, stop here.
+  execFileSync(process.execPath, ['scripts/system-tools.mjs', '--check'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
   // `npm test` built it a moment ago, beside the type-check and lint (scripts/checks.mjs).
   if (process.env.FLEET_TEST_BUILT === '1') return;
   const root = fileURLToPath(new URL('..', import.meta.url));

@@ -36,6 +36,13 @@ export function findEtcd(): { etcd: string; etcdctl: string; version: string } |
   return { etcd, etcdctl, version: /etcd Version:\s*(\S+)/.exec(out)?.[1] ?? 'unknown' };
 }
 
+/** The installed etcd, or a throw naming what to install: the tests that need it never skip. */
+export function requireEtcd(): { etcd: string; etcdctl: string; version: string } {
+  const found = findEtcd();
+  if (found === undefined) throw new Error('etcd and etcdctl are not on PATH: npm test installs them (scripts/system-tools.mjs), or run apt-get install etcd-server etcd-client');
+  return found;
+}
+
 /** One member: its name (n1…), ports, data dir and process. */
 interface Member {
   readonly name: string;

@@ -7,14 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findEtcd } from '../../bench/etcd/cluster.js';
+import { requireEtcd } from '../../bench/etcd/cluster.js';
 import type { DrillReport } from '../../src/ops/drill/index.js';
 import { checkLinearizable, parseJsonLines } from '../../src/ops/history/index.js';
 import type { StatusModel } from '../../src/ops/status.js';
 import { fast } from './drill-helpers.js';
 import { killProcessesMentioning, runCli, tempDir } from './processes.js';
 
-const etcd = findEtcd();
+requireEtcd();
 const home = tempDir('fleet-etcd-local-');
 // Empty values count as unset: the config and data dirs fall back to ones under HOME.
 const env = { HOME: home.path, XDG_CONFIG_HOME: '', XDG_DATA_HOME: '', FLEET_CONFIG_DIR: '', FLEET_ENDPOINTS: '', FLEET_CONTEXT: '', FLEET_TOKEN: '', FLEET_ENGINE: '' };
@@ -66,7 +66,7 @@ async function expectHealthyStatus(...target: string[]): Promise<StatusModel> {
   return model;
 }
 
-describe.skipIf(etcd === undefined)('fleet init --engine etcd', () => {
+describe('fleet init --engine etcd', () => {
   afterAll(() => {
     // By pid, and only what mentions this test's HOME; the last test asserts nothing was left.
     killProcessesMentioning(home.path);

@@ -8,21 +8,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdCluster, findEtcd } from '../../bench/etcd/cluster.js';
+import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
 import { snapshotHashMatches } from '../../src/client/etcd/index.js';
 import type { StatusModel } from '../../src/ops/status.js';
 import type { TopState } from '../../src/ops/top/model.js';
 import { cliSandbox, json, ok } from './cli-helpers.js';
 import { freePort, runCli, stopChild, tempDir, waitFor } from './processes.js';
 
-const etcd = findEtcd();
+const etcd = requireEtcd();
 const sandbox = cliSandbox();
 const scratch = tempDir('fleet-etcd-e2e-');
 let cluster: EtcdCluster | undefined;
 let learner: ChildProcess | undefined;
 const env = { ...sandbox.env };
 
-describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
+describe('fleet against etcd 3.4', () => {
   beforeAll(async () => {
     cluster = await EtcdCluster.start(3);
     await ok(['context', 'add', 'etcd-lab', '--etcd', '--endpoints', cluster.endpoints.join(','), '--use'], env);
@@ -156,7 +156,7 @@ describe.skipIf(etcd === undefined)('fleet against etcd 3.4', () => {
 function spawnLearner(clientPort: number, peerPort: number): ChildProcess {
   const initial = [...cluster!.names.map((n) => `${n}=${cluster!.peerUrlOf(n)}`), `n4=http://127.0.0.1:${peerPort}`].join(',');
   return spawn(
-    etcd!.etcd,
+    etcd.etcd,
     [
       ...['--name', 'n4', '--data-dir', join(scratch.path, 'n4')],
       ...['--listen-client-urls', `http://127.0.0.1:${clientPort}`, '--advertise-client-urls', `http://127.0.0.1:${clientPort}`],

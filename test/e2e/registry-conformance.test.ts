@@ -11,7 +11,7 @@
  * process is stopped in afterAll.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdCluster, findEtcd } from '../../bench/etcd/cluster.js';
+import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
 import { EtcdClient } from '../../src/client/etcd/index.js';
 import { EtcdRegistry } from '../../src/client/etcd/registry.js';
 import { FleetClient } from '../../src/client/index.js';
@@ -23,7 +23,7 @@ import { cliSandbox, json, ok } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
 import { runCli, tempDir, waitFor } from './processes.js';
 
-const etcd = findEtcd();
+requireEtcd();
 const sandbox = cliSandbox();
 const scratch = tempDir('fleet-reg-conformance-');
 const env = sandbox.env;
@@ -104,7 +104,7 @@ const EXPECTED_BAD_INPUT = [
 const s1 = { id: 's1', address: '10.0.0.1:443', region: 'eu', zone: 'eu-1a', capacity: 2, labels: { tier: 'gold' } };
 const s2 = { id: 's2', address: '10.0.0.2:443', region: 'eu', zone: 'eu-1b', capacity: 5 };
 
-describe.skipIf(etcd === undefined)('the registry conformance suite', () => {
+describe('the registry conformance suite', () => {
   beforeAll(async () => {
     [fleet, etcdCluster] = await Promise.all([TestCluster.start(), EtcdCluster.start(3)]);
     await ok(['context', 'add', 'reg-fleet', '--endpoints', fleet.endpoints.join(',')], env);
