@@ -33,6 +33,36 @@ describe('an unknown command', () => {
   });
 });
 
+describe('help, as every oclif CLI has it', () => {
+  const flat = (s: string) => s.replace(/\s*›\s*/g, ' ');
+
+  it('answers `fleet help`, `fleet help TOPIC COMMAND` and -h everywhere, with exit 0', async () => {
+    const top = await runCli(['help'], env);
+    expect(top.code, top.stderr).toBe(0);
+    expect(top.stdout).toMatch(/^USAGE\n\s+\$ fleet \[COMMAND\]/m);
+    expect(top.stdout).toMatch(/^TOPICS\n/m);
+    for (const args of [['help', 'status'], ['status', '-h'], ['status', '--help']]) {
+      const r = await runCli(args, env);
+      expect(r.code, `fleet ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, `fleet ${args.join(' ')}`).toMatch(/^USAGE\n\s+\$ fleet status/m);
+    }
+    for (const args of [['help', 'shards', 'add'], ['shards', 'add', '-h']]) {
+      const r = await runCli(args, env);
+      expect(r.code, `fleet ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, `fleet ${args.join(' ')}`).toMatch(/^USAGE\n\s+\$ fleet shards add ID/m);
+    }
+    const short = await runCli(['-h'], env);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toBe(top.stdout);
+  });
+
+  it('says an unknown help topic is unknown, exit 2', async () => {
+    const r = await runCli(['help', 'xyzzy'], env);
+    expect(r.code).toBe(2);
+    expect(flat(r.stderr)).toMatch(/xyzzy/);
+  });
+});
+
 describe('an unknown flag', () => {
   it('suggests the closest flag the command takes, its own or a shared one, only when it is close', () => {
     const err = (flag: string) => new Error(`Nonexistent flag: ${flag}\nSee more help with --help`);
