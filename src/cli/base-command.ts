@@ -267,8 +267,13 @@ export function parseMessage(err: unknown): string {
   const raw = (err instanceof Error ? err.message : String(err)).replace(/See more help with --help/g, '').replace(/^The following errors? occurred:\s*/, '');
   const args = /^Missing \d+ required args?:\n([\s\S]*)$/.exec(raw.trim());
   if (args) {
-    const names = args[1]!.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
-    return `missing ${names.length === 1 ? 'argument' : 'arguments'} ${names.map((n) => n!.toUpperCase()).join(' ')}`;
+    // The list of arguments ends at a blank line; after it oclif may add a note on flags that take several values.
+    const [list = '', note = ''] = args[1]!.split(/\n\s*\n/);
+    const names = list.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
+    const multiple = /^Note: (.+?) (allows?) multiple values/m.exec(note);
+    const [flags, one] = [multiple?.[1], multiple?.[2] === 'allows'];
+    const order = flags === undefined ? '' : ` (${flags} ${one ? 'takes' : 'take'} several values: put the arguments before ${one ? 'it' : 'them'}, or after --)`;
+    return `missing ${names.length === 1 ? 'argument' : 'arguments'} ${names.map((n) => n!.toUpperCase()).join(' ')}${order}`;
   }
   const text = raw
     .replace(/Missing required flag (\S+)/g, 'missing required flag --$1')

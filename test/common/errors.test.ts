@@ -42,6 +42,8 @@ describe('parseMessage', () => {
     const { parseMessage } = await import('../../src/cli/base-command.js');
     expect(parseMessage(new Error('The following error occurred:\n  Missing required flag shard\nSee more help with --help'))).toBe('missing required flag --shard');
     expect(parseMessage(new Error('Missing 2 required args:\nkey    the key\nvalue  the value\nSee more help with --help'))).toBe('missing arguments KEY VALUE');
+    const withNote = 'Missing 1 required arg:\nid  the shard id\n\nNote: --label allows multiple values. Because of this you need to provide all arguments before providing that flag.\nAlternatively, you can use "--" to signify the end of the flags and the beginning of arguments.\nSee more help with --help';
+    expect(parseMessage(new Error(withNote))).toBe('missing argument ID (--label takes several values: put the arguments before it, or after --)');
     expect(parseMessage(new Error('Parsing --timeout \n\tinvalid duration "soon"\nSee more help with --help'))).toBe('--timeout: invalid duration "soon"');
   });
 });
