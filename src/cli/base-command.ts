@@ -93,7 +93,10 @@ export abstract class FleetCommand extends Command {
     } catch (err) {
       if (err instanceof Errors.ExitError) throw err;
       const { suggestFlag } = await import('./suggest.js');
-      const suggestion = suggestFlag(err, Object.entries({ ...options?.baseFlags, ...options?.flags }).filter(([, f]) => !(f as { hidden?: boolean }).hidden).map(([name]) => name));
+      const visible = Object.entries({ ...options?.baseFlags, ...options?.flags }).filter(([, f]) => !(f as { hidden?: boolean }).hidden).map(([name]) => name);
+      // oclif adds --json itself (enableJsonFlag), outside the flags it was given.
+      const names = this.ctor.enableJsonFlag ? [...new Set(['json', ...visible])] : visible;
+      const suggestion = suggestFlag(err, names);
       throw new UsageError(parseMessage(err) + suggestion, this.helpHint(), err);
     }
   }

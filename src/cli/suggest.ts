@@ -12,7 +12,9 @@ export function closestName(typed: string, names: readonly string[]): string | u
   let best: { name: string; d: number } | undefined;
   for (const name of names) {
     const d = distance(typed, name);
-    if (best === undefined || d < best.d) best = { name, d };
+    // On a tie, a name with the typed first letter is the likelier intent (--jsn: --json, not --ns).
+    const better = best === undefined || d < best.d || (d === best.d && name[0] === typed[0] && best.name[0] !== typed[0]);
+    if (better) best = { name, d };
   }
   return best !== undefined && best.d <= Math.max(2, typed.length * MAX_EDITS_PER_CHAR) ? best.name : undefined;
 }

@@ -79,6 +79,12 @@ describe('an unknown flag', () => {
     const own = await runCli(['kv', 'get', '--nss', 'x', 'k'], env);
     expect(own.code).toBe(2);
     expect(own.stderr).toMatch(/did you mean --ns\?/);
+    // --json is added by oclif itself, outside the command's flags; a tie goes to the same first letter.
+    for (const args of [['status', '--jsn'], ['kv', 'list', '--jsn']]) {
+      const r = await runCli(args, env);
+      expect(r.code).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/Nonexistent flag: --jsn; did you mean --json\?/);
+    }
   });
 });
 
