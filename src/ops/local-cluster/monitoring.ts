@@ -58,7 +58,7 @@ export function scrapeConfig(manifest: ClusterManifest): string {
     scrape_configs: [{ job_name: `fleet-${manifest.name}`, metrics_path: '/metrics', scheme: 'http', static_configs: targets }],
   };
   const header = `# Prometheus scrape config for the local fleet cluster ${manifest.name}, written by fleet init --monitoring.\n# fleet up and fleet scale rewrite it as members change; run: prometheus --config.file=${SCRAPE_CONFIG_FILE}\n`;
-  return header + stringify(doc);
+  return header + stringify(doc, { aliasDuplicateObjects: false });
 }
 
 /** Writes the scrape config into the cluster's home (atomically); answers its path. */

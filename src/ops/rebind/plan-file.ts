@@ -237,8 +237,8 @@ function* planText(plan: RebindPlan, format: PlanFormat): Generator<string> {
   if (format === 'json') {
     yield `${JSON.stringify(head, null, 2).replace(/\n}$/, '')},\n  "moves": [`;
   } else {
-    // Quoted scalars: a cluster named `123`, `null` or `yes` must stay a string.
-    yield `# fleet rebind plan: check with \`fleet rebind plan check FILE\`, apply with \`fleet rebind plan apply FILE\`.\n${stringify(head, { lineWidth: 0 })}moves:${moves.length === 0 ? ' []' : ''}`;
+    // Quoted scalars: a cluster named `123`, `null` or `yes` must stay a string. No anchors: a plan is read by people.
+    yield `# fleet rebind plan: check with \`fleet rebind plan check FILE\`, apply with \`fleet rebind plan apply FILE\`.\n${stringify(head, { lineWidth: 0, aliasDuplicateObjects: false })}moves:${moves.length === 0 ? ' []' : ''}`;
   }
   for (let start = 0; start < moves.length; start += MOVES_PER_PIECE) {
     yield (start === 0 ? '\n' : separator) + moves.slice(start, start + MOVES_PER_PIECE).map(line).join(separator);

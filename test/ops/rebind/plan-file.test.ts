@@ -31,6 +31,15 @@ function problem(text: string, format: 'yaml' | 'json'): CliError {
 }
 
 describe('plan files', () => {
+  it('writes YAML without anchors or aliases, even where the planner shares one array between fields', () => {
+    const shards = ['s1'];
+    const shared: RebindPlan = { ...PLAN, strategy: { kind: 'drain', shards, targets: ['s2', 's3'] }, source: { ...PLAN.source, shards } };
+    const text = formatPlan(shared, 'yaml');
+    expect(text).not.toMatch(/[&*]a\d/);
+    expect(text.match(/^ {4}- s1$/gm)).toHaveLength(2);
+    expect(parsePlan(text, 'yaml', 'plan.yaml')).toEqual(shared);
+  });
+
   it('round-trip through YAML and JSON, names like 123 and null staying strings', () => {
     for (const format of ['yaml', 'json'] as const) {
       const text = formatPlan(PLAN, format);
