@@ -20,3 +20,8 @@ export function formatRate(perSec: number): string {
   if (perSec >= 10 || perSec === 0) return perSec.toFixed(0);
   return perSec.toFixed(1);
 }
+
+/** `1 batch`, `2 batches`: a count and its noun, with the noun's plural when the count is not 1. */
+export function counted(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}

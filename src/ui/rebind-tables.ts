@@ -2,6 +2,7 @@
 import type { ApplyReport, CheckReport, Problem, RebindOneResult, RebindPlan, ShardRow, VerifyReport } from '../ops/rebind/index.js';
 import type { Palette } from './colors.js';
 import { renderTable, type Column } from './table.js';
+import { counted } from '../common/units.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -75,7 +76,7 @@ export function renderApply(r: ApplyReport, p: Palette): string {
   if (r.state === 'unchanged') return `plan ${p.bold(r.planId)}: nothing to do, ${n(r.inPlaceBefore)} of ${n(r.total)} moves already in place${r.skippedCount ? `, ${n(r.skippedCount)} skipped` : ''}`;
   const speed = r.elapsedMs > 0 ? ` in ${(r.elapsedMs / 1000).toFixed(1)}s (${n(r.movesPerSecond)} moves/s)` : '';
   const how = r.state === 'paused' ? p.warn('stopped') : p.ok('applied');
-  const lines = [`plan ${p.bold(r.planId)}: ${how} ${n(r.applied)} moves in ${n(r.batches)} batches${speed}; ${n(r.inPlaceBefore + r.applied)} of ${n(r.total)} in place`];
+  const lines = [`plan ${p.bold(r.planId)}: ${how} ${counted(r.applied, 'move')} in ${counted(r.batches, 'batch', 'batches')}${speed}; ${n(r.inPlaceBefore + r.applied)} of ${n(r.total)} in place`];
   if (r.skippedCount > 0) lines.push(p.warn(`skipped ${n(r.skippedCount)} conflicting moves:`), ...problemLines(r.skipped, r.skippedCount, p));
   if (r.state === 'paused') lines.push(p.dim('re-run the same command to continue where it stopped'));
   if (r.rollbackFile !== null) lines.push(p.dim(`rollback plan: ${r.rollbackFile}`));

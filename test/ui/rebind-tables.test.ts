@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchEvent, CheckReport, VerifyReport } from '../../src/ops/rebind/index.js';
+import type { ApplyReport, BatchEvent, CheckReport, VerifyReport } from '../../src/ops/rebind/index.js';
 import { palette } from '../../src/ui/colors.js';
 import { batchLine, progressBar } from '../../src/ui/rebind-progress.js';
-import { renderCheck, renderRebindOne, renderVerify } from '../../src/ui/rebind-tables.js';
+import { renderApply, renderCheck, renderRebindOne, renderVerify } from '../../src/ui/rebind-tables.js';
 
 const plain = palette(false);
 const event: BatchEvent = { batch: 3, batches: 10, moved: 300, done: 4_200, total: 10_000, skipped: 0, elapsedMs: 1_000, movesPerSecond: 3_100, etaMs: 1_900 };
@@ -22,6 +22,12 @@ describe('apply progress', () => {
 });
 
 describe('rebind tables', () => {
+  it("says '1 batch' and '1 move', not '1 batches'", () => {
+    const report = { planId: 'p', state: 'completed', total: 1, inPlaceBefore: 0, applied: 1, skippedCount: 0, skipped: [], batches: 1, elapsedMs: 0, movesPerSecond: 0, rollbackFile: null, index: 7 } as unknown as ApplyReport;
+    expect(renderApply(report, plain)).toBe('plan p: applied 1 move in 1 batch; 1 of 1 in place');
+    expect(renderApply({ ...report, applied: 2, total: 2, batches: 2 }, plain)).toBe('plan p: applied 2 moves in 2 batches; 2 of 2 in place');
+  });
+
   it('prints a single move with its generation', () => {
     expect(renderRebindOne({ cluster: 'c1', from: 's1', to: 's2', generation: 3, index: 99, changed: true }, plain)).toBe('c1: s1 → s2 (generation 3, index 99)');
   });
