@@ -28,6 +28,8 @@ export interface InitJson {
   /** Where the time went, when the cluster was created (null when it was already running). */
   readonly phases: InitPhases | null;
   readonly cluster: LocalClusterView;
+  /** Set when the default ports were taken and others were picked. */
+  readonly portsMoved?: string;
 }
 
 export default class Init extends FleetCommand {
@@ -55,7 +57,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
   static override flags = {
     name: Flags.string({ description: 'cluster name (also the context name)', default: 'local', helpValue: '<name>' }),
     nodes: Flags.custom<number>({ description: 'number of members', options: ['1', '3', '5'], default: 3, parse: async (s) => Number(s) })(),
-    'base-port': Flags.integer({ description: 'port of the first member; the others follow (default 7781; with --engine etcd, free ports)', min: 1, max: 65_535, helpValue: '<port>' }),
+    'base-port': Flags.integer({ description: 'port of the first member; the others follow (default 7781, or the next free ones when taken, said when it happens; with --engine etcd, free ports)', min: 1, max: 65_535, helpValue: '<port>' }),
     'data-dir': Flags.string({ description: "directory for the members' data (default: under $XDG_DATA_HOME/fleet/clusters/NAME)", helpValue: '<dir>' }),
     profile: Flags.option({ options: ['lan', 'wan'] as const, description: 'timing preset: lan (heartbeat 100ms, election timeout 500ms: loopback or one data centre) or wan (500ms and 2.5s: members regions apart; see fleet drill wan)', default: 'lan' as const })(),
     heartbeat: Flags.string({ description: 'leader heartbeat interval (default: the profile\'s, 100ms)', helpValue: '<duration>' }),
@@ -81,13 +83,13 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     const contexts = await this.contextStore();
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
-        name: flags.name, nodes: flags.nodes, basePort: flags['base-port'] ?? DEFAULT_BASE_PORT, dataDir: flags['data-dir'],
+        name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
         heartbeat: flags.heartbeat, electionTimeout: flags['election-timeout'], tls: flags.tls, monitoring: flags.monitoring, timeoutMs: flags.timeout, zones,
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
     if (!this.jsonEnabled()) await this.report(r, flags.nodes, flags.monitoring);
-    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster };
+    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster, ...(r.portsMoved === undefined ? {} : { portsMoved: r.portsMoved }) };
   }
 
   async #initEtcd(flags: { name: string; nodes: number; 'base-port'?: number | undefined; 'data-dir'?: string | undefined; heartbeat: string; 'election-timeout': string; tls: boolean; timeout: number }): Promise<InitJson> {
@@ -137,6 +139,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     }
     this.log(`${p.ok('✔')} Local cluster ${p.bold(r.cluster.name)} is healthy: ${n} member${n === 1 ? '' : 's'}, leader ${r.leader} (${render.seconds(r.elapsedMs)}).`);
     if (r.phases !== null) this.log(p.dim(`  ${render.phaseLine(r.phases)}`));
+    if (r.portsMoved !== undefined) this.log(p.warn(`  ${r.portsMoved}`));
     this.log('');
     this.log(renderStatus(buildStatusModel(r.statuses), p));
     this.log('');
@@ -151,7 +154,6 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
 }
 
 /** fleet's members' first port when --base-port is not given. */
-const DEFAULT_BASE_PORT = 7781;
 
 /** `--zones` and `--regions` as zone slots; a usage error for labels a member would refuse. */
 async function zonesOf(zones: string | undefined, regions: string | undefined) {

@@ -30,7 +30,8 @@ export const INIT_SIZES = [1, 3, 5] as const;
 export interface InitOptions {
   readonly name: string;
   readonly nodes: number;
-  readonly basePort: number;
+  /** The first member's port; undefined: DEFAULT_BASE_PORT, or the next free ports when those are taken. */
+  readonly basePort: number | undefined;
   /** Where the members' data dirs go (default: the cluster's home under the XDG data dir). */
   readonly dataDir?: string | undefined;
   readonly heartbeat: string;
@@ -61,7 +62,16 @@ export interface InitResult {
   readonly elapsedMs: number;
   /** Where the time went (null when the cluster was already running). */
   readonly phases: InitPhases | null;
+  /** Set when the default ports were taken and others were picked: which, and why. */
+  readonly portsMoved?: string;
 }
+
+/** The first member's port when --base-port is not given (the rest follow). */
+export const DEFAULT_BASE_PORT = 7781;
+
+/** How far apart the bases tried after the default are, and how many are tried. */
+const BASE_PORT_STEP = 10;
+const BASE_PORT_TRIES = 50;
 
 /**
  * The phases of a created cluster's start, in milliseconds; they add up to `elapsedMs`. Start-up
@@ -89,9 +99,7 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
   if (existing && engineOf(existing.manifest) === 'etcd') throw new CliError(`local cluster ${opts.name} already exists and runs etcd`, { exitCode: EXIT.precondition, hint: `choose another --name, or fleet destroy --name ${opts.name} first` });
   if (existing) return alreadyThere(existing, opts, t0);
   const paths = clusterPaths(opts.root, opts.name);
-  const planned = planManifest(opts, paths);
-  const manifest = await withMetricsPorts(planned, opts.root, new Set(planned.members.map((m) => m.id)));
-  await checkPlaceIsFree(manifest, opts.root);
+  const { manifest, portsMoved } = await placeCluster(opts, paths);
   const progress = opts.progress ?? SILENT_PROGRESS;
   const launched: LaunchedMember[] = [];
   try {
@@ -114,7 +122,7 @@ export async function initCluster(opts: InitOptions): Promise<InitResult> {
     const done = Date.now();
     const { answering, leader } = health.milestones;
     const phases = { prepareMs: spawning - t0, spawnMs: spawned - spawning, listeningMs: answering - spawned, leaderMs: leader - answering, appliedMs: done - leader };
-    return { outcome: 'created', cluster, context: opts.name, leader: health.leader, statuses: health.statuses, elapsedMs: done - t0, phases };
+    return { outcome: 'created', cluster, context: opts.name, leader: health.leader, statuses: health.statuses, elapsedMs: done - t0, phases, ...(portsMoved === undefined ? {} : { portsMoved }) };
   } catch (err) {
     throw await rollBack(err, manifest, paths, launched);
   }
@@ -144,17 +152,49 @@ export async function alreadyThere(c: LocalCluster, opts: Pick<InitOptions, 'con
   return { outcome: 'already-running', cluster, context: c.manifest.name, leader: null, statuses: [], elapsedMs: Date.now() - t0, phases: null };
 }
 
-function planManifest(opts: InitOptions, paths: ClusterPaths): ClusterManifest {
-  if (opts.basePort < 1 || opts.basePort + opts.nodes - 1 > 65_535) throw new CliError(`--base-port ${opts.basePort} leaves no room for ${opts.nodes} ports`, { exitCode: EXIT.usage });
+/**
+ * The manifest, on ports that are free: the ones --base-port names (refused when taken), or by
+ * default 7781 on, moved up in steps of ten when taken, so the quick start never collides.
+ */
+export async function placeCluster(opts: InitOptions, paths: ClusterPaths, defaultBase = DEFAULT_BASE_PORT): Promise<{ manifest: ClusterManifest; portsMoved?: string }> {
+  if (opts.basePort !== undefined) {
+    const manifest = await manifestOn(opts.basePort, opts, paths);
+    await checkPlaceIsFree(manifest, opts.root);
+    return { manifest };
+  }
+  let firstRefusal: CliError | undefined;
+  for (let i = 0; i < BASE_PORT_TRIES; i++) {
+    const manifest = await manifestOn(defaultBase + i * BASE_PORT_STEP, opts, paths);
+    try {
+      await checkPlaceIsFree(manifest, opts.root);
+    } catch (err) {
+      if (!(err instanceof CliError) || err.code !== 'PORT_IN_USE') throw err;
+      firstRefusal ??= err;
+      continue;
+    }
+    if (firstRefusal === undefined) return { manifest };
+    const ports = manifest.members.map((m) => m.port);
+    return { manifest, portsMoved: `the default ports were taken (${firstRefusal.message}); using ${ports[0]}-${ports.at(-1)}` };
+  }
+  throw new CliError(`no free ports for ${opts.nodes} members from ${defaultBase} to ${defaultBase + BASE_PORT_TRIES * BASE_PORT_STEP}: ${firstRefusal?.message}`, { code: 'PORT_IN_USE', hint: 'choose ports with --base-port' });
+}
+
+async function manifestOn(basePort: number, opts: InitOptions, paths: ClusterPaths): Promise<ClusterManifest> {
+  const planned = planManifest(basePort, opts, paths);
+  return withMetricsPorts(planned, opts.root, new Set(planned.members.map((m) => m.id)));
+}
+
+function planManifest(basePort: number, opts: InitOptions, paths: ClusterPaths): ClusterManifest {
+  if (basePort < 1 || basePort + opts.nodes - 1 > 65_535) throw new CliError(`--base-port ${basePort} leaves no room for ${opts.nodes} ports`, { exitCode: EXIT.usage });
   const dataDir = resolve(opts.dataDir ?? paths.home);
   const slots = opts.zones ?? [];
   const places = spreadOverZones(opts.nodes, slots);
   const members = Array.from({ length: opts.nodes }, (_, i) => {
     const id = memberId(i + 1);
-    return { id, port: opts.basePort + i, dataDir: memberDataDir(dataDir, id), state: 'voter' as const, ...places[i] };
+    return { id, port: basePort + i, dataDir: memberDataDir(dataDir, id), state: 'voter' as const, ...places[i] };
   });
   return {
-    version: 1, name: opts.name, created: new Date().toISOString(), basePort: opts.basePort, dataDir,
+    version: 1, name: opts.name, created: new Date().toISOString(), basePort, dataDir,
     heartbeat: opts.heartbeat, electionTimeout: opts.electionTimeout, members, nextMember: opts.nodes + 1, ...(opts.tls ? { tls: true } : {}),
     ...(slots.length > 0 ? { zones: slots } : {}),
   };

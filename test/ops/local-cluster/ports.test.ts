@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { busyPorts, describeBusyPort, listeningInodes, probePort } from '../../../src/ops/local-cluster/ports.js';
+import { placeCluster } from '../../../src/ops/local-cluster/init.js';
+import { clusterPaths } from '../../../src/ops/local-cluster/paths.js';
 
 const servers: Server[] = [];
 
@@ -68,6 +70,24 @@ describe('port checks', () => {
       expect(listeningInodes(join(dir, 'missing'), 7781)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('where fleet init puts a cluster', () => {
+  it('moves off default ports that are taken, saying which it took and who held the first', async () => {
+    const held = await listen();
+    const root = mkdtempSync(join(tmpdir(), 'fleet-place-'));
+    try {
+      const opts = { name: 'p', nodes: 3, basePort: undefined, heartbeat: '100ms', electionTimeout: '500ms', root, contexts: undefined as never };
+      const { manifest, portsMoved } = await placeCluster(opts, clusterPaths(root, 'p'), held - 1);
+      expect(manifest.members.map((m) => m.port)).toEqual([held + 9, held + 10, held + 11]);
+      expect(manifest.basePort).toBe(held + 9);
+      expect(portsMoved).toBe(`the default ports were taken (port ${held} is in use by pid ${process.pid} (${(await probePort('127.0.0.1', held) as { holder: { command: string } }).holder.command})); using ${held + 9}-${held + 11}`);
+      // Ports the operator named are never moved: a taken one is refused.
+      await expect(placeCluster({ ...opts, basePort: held - 1 }, clusterPaths(root, 'p'))).rejects.toThrow(`port ${held} is in use by pid ${process.pid}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
