@@ -17,10 +17,12 @@ export function sparklineLine(s: TopState, width: number): Segs {
   const max = Math.max(0, ...rates);
   const label = seg('commits/s ', 'dim');
   const tail = seg(latest === null ? '  waiting for two polls' : `  now ${formatRate(latest)} · max ${formatRate(max)}`, 'dim');
-  const span = Math.max(0, width - widthOf([label, tail]));
+  // The window's text is counted before the line is drawn: it shares the row (it pushed "max" off at 160 columns).
+  const windowOf = (span: number) => (rates.length === 0 ? '' : ` ${duration(Math.min(rates.length, span) * s.intervalMs)}`);
+  const widest = Math.max(0, width - widthOf([label, tail]));
+  const span = Math.max(0, widest - [...windowOf(widest)].length);
   const line = rates.length === 0 ? '' : sparkline(rates, span);
-  const window = rates.length === 0 ? '' : ` ${duration(Math.min(rates.length, span) * s.intervalMs)}`;
-  return [label, seg(line, 'accent'), tail, seg(window, 'dim')];
+  return [label, seg(line, 'accent'), tail, seg(windowOf(span), 'dim')];
 }
 
 const EVENT_TONES: Readonly<Record<TopEventKind, Tone>> = {
