@@ -31,9 +31,32 @@ function describe(x: LogRecordView): string {
   }
 }
 
-/** A command on one line, cut for the table (--json has it whole). */
-function command(c: unknown): string {
+/** The widest a command is shown in the table (--json has it whole). */
+const COMMAND_WIDTH = 100;
+
+/**
+ * A command on one line, its operation first: the envelope (client id, sequence, times) is what
+ * every entry shares, so it goes last, where the cut falls.
+ */
+export function command(c: unknown): string {
   if (c === null) return '-';
-  const text = JSON.stringify(c);
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  const text = isWrite(c) ? writeLine(c) : JSON.stringify(c);
+  return text.length > COMMAND_WIDTH ? `${text.slice(0, COMMAND_WIDTH - 3)}...` : text;
+}
+
+interface WriteEnvelope {
+  readonly op: { readonly type: string };
+  readonly clientId?: string;
+  readonly seq?: number;
+}
+
+function isWrite(c: unknown): c is WriteEnvelope {
+  const op = (c as { op?: unknown }).op;
+  return typeof c === 'object' && c !== null && typeof op === 'object' && op !== null && typeof (op as { type?: unknown }).type === 'string';
+}
+
+function writeLine(c: WriteEnvelope): string {
+  const { type, ...args } = c.op;
+  const from = c.clientId === undefined ? '' : ` · ${c.clientId}#${c.seq ?? '?'}`;
+  return `${type} ${JSON.stringify(args)}${from}`;
 }
