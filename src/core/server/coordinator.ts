@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -108,7 +109,10 @@ function peerChannel(opts: CoordinatorOptions): { credentials: grpc.ChannelCrede
 async function loadMetrics(opts: CoordinatorOptions, status: () => MemberStatus): Promise<NodeMetrics | undefined> {
   if (!opts.metricsListen) return undefined;
   const { NodeMetrics } = await import('./metrics.js');
-  return new NodeMetrics(status);
+  const metrics = new NodeMetrics(status);
+  metrics.trackDisk(opts.dataDir);
+  if (opts.tls) metrics.trackCertificate(Date.parse(new X509Certificate(readFileSync(opts.tls.cert)).validTo));
+  return metrics;
 }
 
 /** Starts one member: storage, node, gRPC services, metrics. Resolves once it serves. */

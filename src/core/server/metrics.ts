@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -64,6 +65,44 @@ export class NodeMetrics {
     // prom-client exports these gauges also under a `_total` name, which promtool's lint refuses
     // for anything but a counter; the same values stay under their names without the suffix.
     for (const name of LINTED_DEFAULTS) this.registry.removeSingleMetric(`fleet_process_nodejs_${name}_total`);
+  }
+
+  /**
+   * The free and total bytes of the file system holding `dir` (the data dir), read at scrape
+   * time: the alert rules warn before the disk fills (deploy/monitoring/fleet-alerts.yml).
+   */
+  trackDisk(dir: string): void {
+    const read = () => {
+      try {
+        const fs = statfsSync(dir);
+        return { free: fs.bavail * fs.bsize, size: fs.blocks * fs.bsize };
+      } catch {
+        return undefined;
+      }
+    };
+    new Gauge({
+      name: 'fleet_storage_disk_free_bytes',
+      help: 'Bytes free for this member on the file system of its data dir',
+      registers: [this.registry],
+      collect() {
+        const d = read();
+        if (d !== undefined) this.set(d.free);
+      },
+    });
+    new Gauge({
+      name: 'fleet_storage_disk_size_bytes',
+      help: 'Size in bytes of the file system of this member\'s data dir',
+      registers: [this.registry],
+      collect() {
+        const d = read();
+        if (d !== undefined) this.set(d.size);
+      },
+    });
+  }
+
+  /** When the member's TLS certificate expires (`notAfter`, epoch ms), as `fleet_tls_certificate_expiry_timestamp_seconds`. */
+  trackCertificate(notAfterMs: number): void {
+    this.gauge('fleet_tls_certificate_expiry_timestamp_seconds', 'When this member\'s TLS certificate expires (Unix seconds)').set(Math.floor(notAfterMs / 1000));
   }
 
   /** Exposes the transport's count of refused peers as `fleet_peer_rejected_total{reason}`. */
