@@ -16,7 +16,7 @@ import type { StoppableProgress } from '../ui/spinner.js';
 import type { StatusModel } from '../ops/status.js';
 import type { Palette } from '../ui/colors.js';
 import { EXIT, UsageError, oneLine, printFailure, reportOf, type ErrorReport } from '../common/errors.js';
-import { endpointsFlag, positiveDurationFlag } from './flags.js';
+import { endpointsFlag, timeoutFlag } from './flags.js';
 import { etcdClientOf, registryPrefixOf, resolveTarget, type Target, type TargetFlags } from './target.js';
 
 /** The values of the shared flags, after parsing. */
@@ -64,7 +64,7 @@ export const GLOBAL_FLAGS = {
   cert: Flags.string({ description: 'client certificate (PEM), presented to members run with --tls-ca (mutual TLS), which require one; members without a CA ignore it', helpGroup: TARGET, helpValue: '<file>' }),
   key: Flags.string({ description: 'client private key (PEM)', helpGroup: TARGET, helpValue: '<file>' }),
   engine: Flags.option({ options: ['fleet', 'etcd'] as const, description: 'what the --endpoints speak: fleet (default) or etcd v3 (env FLEET_ENGINE); a context records its own', helpGroup: TARGET })(),
-  timeout: positiveDurationFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
+  timeout: timeoutFlag({ description: 'deadline of each request, retries included', default: 5_000, defaultHelp: async () => '5s', helpGroup: TARGET }),
   debug: Flags.boolean({ description: 'print stack traces and causes of errors', default: false, helpGroup: 'GLOBAL' }),
 };
 

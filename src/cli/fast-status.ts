@@ -10,7 +10,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { StatusModel } from '../ops/status.js';
 import { parseEndpoints } from '../common/addresses.js';
-import { parsePositiveDuration } from '../common/durations.js';
+import { parseTimerDuration } from '../common/durations.js';
 import { EXIT, printFailure, reportOf } from '../common/errors.js';
 import { statusOutcome } from './status-messages.js';
 import { etcdClientOf, registryPrefixOf, resolveTarget, type Target, type TargetFlags } from './target.js';
@@ -58,7 +58,7 @@ export function planFastStatus(argv: readonly string[], env: NodeJS.ProcessEnv =
     return {
       json: v.json ?? false,
       debug: v.debug ?? false,
-      timeout: v.timeout === undefined ? 5_000 : parsePositiveDuration(v.timeout, '--timeout'),
+      timeout: v.timeout === undefined ? 5_000 : parseTimerDuration(v.timeout),
       ...(v.endpoints === undefined ? {} : { endpoints: parseEndpoints(v.endpoints) }),
       ...(v.context === undefined ? {} : { context: v.context }),
       ...(v.token === undefined ? {} : { token: v.token }),

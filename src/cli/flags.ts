@@ -5,7 +5,7 @@
 import { Flags } from '@oclif/core';
 import { parseEndpoints } from '../common/addresses.js';
 import type { Consistency } from '../client/index.js';
-import { parseDuration, parsePositiveDuration } from '../common/durations.js';
+import { parseDuration, parsePositiveDuration, parseTimerDuration } from '../common/durations.js';
 
 /** A duration flag (`250ms`, `5s`, `2m`) whose value is milliseconds. */
 export const durationFlag = Flags.custom<number>({
@@ -17,6 +17,18 @@ export const durationFlag = Flags.custom<number>({
 export const positiveDurationFlag = Flags.custom<number>({
   // oclif puts the flag's name before the message.
   parse: async (input) => parsePositiveDuration(input),
+  helpValue: '<duration>',
+});
+
+/** A deadline (`--timeout`): above zero and no longer than a timer can wait, or it would fire at once. */
+export const timeoutFlag = Flags.custom<number>({
+  parse: async (input) => parseTimerDuration(input),
+  helpValue: '<duration>',
+});
+
+/** A wait that may be zero (a grace period before SIGKILL), no longer than a timer can hold. */
+export const waitFlag = Flags.custom<number>({
+  parse: async (input) => parseTimerDuration(input, { zeroOk: true }),
   helpValue: '<duration>',
 });
 

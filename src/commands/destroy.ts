@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { UsageError } from '../common/errors.js';
-import { durationFlag } from '../cli/flags.js';
+import { waitFlag } from '../cli/flags.js';
 import type { DestroyResult } from '../ops/local-cluster/index.js';
 
 export default class Destroy extends FleetCommand {
@@ -12,7 +12,7 @@ export default class Destroy extends FleetCommand {
   static override flags = {
     name: Flags.string({ description: 'cluster name', default: 'local', helpValue: '<name>' }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
-    timeout: durationFlag({ description: 'how long members get to exit after SIGTERM before SIGKILL', default: 10_000, defaultHelp: async () => '10s' }),
+    timeout: waitFlag({ description: 'how long members get to exit after SIGTERM before SIGKILL', default: 10_000, defaultHelp: async () => '10s' }),
   };
 
   async run(): Promise<DestroyResult> {

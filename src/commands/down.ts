@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
-import { durationFlag } from '../cli/flags.js';
+import { waitFlag } from '../cli/flags.js';
 import type { DownResult } from '../ops/local-cluster/index.js';
 
 export default class Down extends FleetCommand {
@@ -10,7 +10,7 @@ export default class Down extends FleetCommand {
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
     name: Flags.string({ description: 'cluster name', default: 'local', helpValue: '<name>' }),
-    timeout: durationFlag({ description: 'how long members get to exit after SIGTERM before SIGKILL', default: 10_000, defaultHelp: async () => '10s' }),
+    timeout: waitFlag({ description: 'how long members get to exit after SIGTERM before SIGKILL', default: 10_000, defaultHelp: async () => '10s' }),
   };
 
   async run(): Promise<{ name: string } & DownResult> {

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { parseDuration } from '../common/durations.js';
 import { UsageError } from '../common/errors.js';
-import { durationFlag } from '../cli/flags.js';
+import { waitFlag } from '../cli/flags.js';
 import type { EtcdInitResult, InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
 /**
@@ -66,7 +66,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     monitoring: Flags.boolean({ description: `write a Prometheus scrape config for the members' metrics (prometheus.yml in the cluster's directory)`, default: false }),
     zones: Flags.string({ description: 'lay the members out round-robin over these zones, as if the cluster spanned them (n1 in the first, n2 in the second, …); fleet status then reports fault tolerance per zone', helpValue: '<a,b,c>' }),
     regions: Flags.string({ description: `the zones' regions: one for all, or one per zone (default: ${DEFAULT_REGION})`, helpValue: '<r1,r2,r3>' }),
-    timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
+    timeout: waitFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
     engine: Flags.option({ options: ['fleet', 'etcd'] as const, description: "what the members run: fleet's own coordinator, or the installed etcd", default: 'fleet' as const })(),
   };
 

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { CliError, EXIT } from '../common/errors.js';
-import { durationFlag } from '../cli/flags.js';
+import { waitFlag } from '../cli/flags.js';
 import type { RecoverResult } from '../ops/local-cluster/index.js';
 
 /** `fleet recover --json`. */
@@ -29,7 +29,7 @@ It refuses (exit 4, nothing changed) while a quorum of voters answers, or while 
       description: 'keep the entries after the commit index too, as etcd --force-new-cluster does: no acknowledged write whose commit the survivor had not yet heard of is lost, but writes that never committed take effect',
       default: false,
     }),
-    timeout: durationFlag({ description: 'how long the survivor gets to stop, and then to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
+    timeout: waitFlag({ description: 'how long the survivor gets to stop, and then to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
   };
 
   async run(): Promise<RecoverJson> {

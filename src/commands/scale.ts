@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
-import { durationFlag } from '../cli/flags.js';
+import { waitFlag } from '../cli/flags.js';
 import { dryRunFlag, forceFlag } from '../cli/safety-gate.js';
 import type { ScaleResult } from '../ops/local-cluster/index.js';
 import type { PreviewDocument } from '../ops/safety/gate.js';
@@ -20,7 +20,7 @@ If it is interrupted or a step fails, the cluster is left consistent and running
   static override flags = {
     nodes: Flags.integer({ description: 'the number of members wanted', required: true, min: 1, max: 7, helpValue: '<n>' }),
     name: Flags.string({ description: 'cluster name', default: 'local', helpValue: '<name>' }),
-    timeout: durationFlag({ description: 'deadline of each step (a learner catching up, a member stopping)', default: 60_000, defaultHelp: async () => '60s' }),
+    timeout: waitFlag({ description: 'deadline of each step (a learner catching up, a member stopping)', default: 60_000, defaultHelp: async () => '60s' }),
     force: forceFlag(),
     'dry-run': dryRunFlag,
   };

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { EXIT } from '../common/errors.js';
-import { durationFlag } from '../cli/flags.js';
+import { waitFlag } from '../cli/flags.js';
 import type { LocalClusterView } from '../ops/local-cluster/index.js';
 
 /** `fleet up --json`. */
@@ -22,7 +22,7 @@ export default class Up extends FleetCommand {
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
     name: Flags.string({ description: 'cluster name', default: 'local', helpValue: '<name>' }),
-    timeout: durationFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
+    timeout: waitFlag({ description: 'how long to wait for the cluster to become healthy', default: 30_000, defaultHelp: async () => '30s' }),
   };
 
   async run(): Promise<UpJson> {

@@ -15,6 +15,19 @@ export function parsePositiveDuration(text: string, what?: string): number {
   return ms;
 }
 
+/**
+ * The longest wait a Node timer can hold (2^31 - 1 ms, about 24.8 days): a longer one fires after
+ * 1 ms instead, so a deadline past it would expire at once.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration a timer waits for (a deadline, a grace period): at most MAX_TIMER_MS, and above zero unless `zeroOk`. */
+export function parseTimerDuration(text: string, opts: { zeroOk?: boolean } = {}): number {
+  const ms = opts.zeroOk ? parseDuration(text) : parsePositiveDuration(text);
+  if (ms > MAX_TIMER_MS) throw new Error(`must be at most 24d (the longest a timer can wait), got ${JSON.stringify(text)}`);
+  return ms;
+}
+
 /** Formats milliseconds the way operators read them: `850ms`, `1.2s`, `3m05s`. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;

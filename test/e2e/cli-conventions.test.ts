@@ -88,6 +88,16 @@ describe('an unknown flag', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('refuses a deadline longer than a timer can wait instead of expiring at once or hanging (exit 2)', async () => {
+    for (const args of [['status', '--timeout', '9999999999999h'], ['kv', 'put', 'k', 'v', '--timeout', '25d'], ['down', '--timeout', '30d']]) {
+      const r = await runCli([...args, '--endpoints', '127.0.0.1:1'], env);
+      expect(r.code, `fleet ${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/--timeout.*must be at most 24d \(the longest a timer can wait\)/);
+    }
+  });
+});
+
 describe('shell completion', () => {
   it.each(['bash', 'zsh'])('prints %s setup instructions and writes a completion script', async (shell) => {
     const help = await runCli(['autocomplete', shell], env);
