@@ -1,6 +1,7 @@
 /** `fleet audit` for people: one row per change, oldest first. */
 import type { AuditEntry } from '../client/types.js';
 import type { Palette } from './colors.js';
+import { printable } from '../common/printable.js';
 import { renderTable } from './table.js';
 
 /** An ISO timestamp without milliseconds: the audit log is read by the second. */
@@ -17,7 +18,7 @@ function argsText(args: Readonly<Record<string, unknown>>): string {
 /** The audit log as a table. */
 export function renderAudit(entries: readonly AuditEntry[], p: Palette): string {
   if (entries.length === 0) return p.dim('no audit entries match');
-  const rows = entries.map((e) => [when(e.time), e.index, e.who, e.client || '-', e.op, argsText(e.args), e.outcome === 'ok' ? p.ok('ok') : p.warn(e.outcome)]);
+  const rows = entries.map((e) => [when(e.time), e.index, printable(e.who), printable(e.client) || '-', printable(e.op), printable(argsText(e.args)), e.outcome === 'ok' ? p.ok('ok') : p.warn(printable(e.outcome))]);
   return renderTable(
     [{ header: 'time' }, { header: 'index', align: 'right' }, { header: 'who' }, { header: 'client' }, { header: 'op' }, { header: 'args' }, { header: 'outcome' }],
     rows,

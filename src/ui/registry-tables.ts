@@ -1,4 +1,5 @@
 /** Renderers of the registry listings (shards, clusters, domains, quotas, providers, leases, kv). */
+import { printable } from '../common/printable.js';
 import type { ClusterView, DomainView, KvEntry, LeaseStatus, ProviderView, QuotaView, ShardView } from '../client/index.js';
 import { formatDuration } from '../common/durations.js';
 import type { Palette } from './colors.js';
@@ -82,5 +83,5 @@ export const KV_COLUMNS: readonly Column[] = [{ header: 'key' }, { header: 'valu
 /** One row of `fleet kv list`; long values are cut for the table (use --json or kv get for the whole value). */
 export function kvRow(e: KvEntry): string[] {
   const value = e.value.length > 60 ? `${e.value.slice(0, 57)}...` : e.value;
-  return [e.ns === '' ? e.key : `${e.ns}/${e.key}`, value.replace(/\n/g, '\\n'), String(e.version), String(e.modRevision)];
+  return [printable(e.ns === '' ? e.key : `${e.ns}/${e.key}`), printable(value), String(e.version), String(e.modRevision)];
 }

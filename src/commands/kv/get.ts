@@ -1,3 +1,4 @@
+import { printable } from '../../common/printable.js';
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError } from '../../common/errors.js';
@@ -28,14 +29,19 @@ export default class KvGet extends FleetCommand {
       const { etcdKvGet } = await import('../../ops/etcd/kv.js');
       const e = await etcdKvGet(await this.etcdClient(), args.key, flags.ns);
       if (e === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}`, { code: 'NOT_FOUND' });
-      this.log(e.value);
+      this.log(shownValue(e.value));
       return e as unknown as KvEntry;
     }
     const client = await this.client();
     const reads = new ServedReads(flags.consistency);
     const entry = await client.kvGet(args.key, { ns: flags.ns, ...reads.options });
     if (entry === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}${flags.ns ? ` in namespace ${flags.ns}` : ''}`, { code: 'NOT_FOUND' });
-    this.log(entry.value);
+    this.log(shownValue(entry.value));
     return { ...entry, ...reads.fields() };
   }
+}
+
+/** A value as printed: whole to a pipe or file (it is the command's output), escaped on a terminal. */
+function shownValue(value: string): string {
+  return process.stdout.isTTY ? printable(value) : value;
 }

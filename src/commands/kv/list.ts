@@ -1,3 +1,4 @@
+import { printable } from '../../common/printable.js';
 import { Flags } from '@oclif/core';
 import { UsageError } from '../../common/errors.js';
 import { FleetCommand } from '../../cli/base-command.js';
@@ -57,7 +58,7 @@ export default class KvList extends FleetCommand {
       return;
     }
     const [{ renderTable }, p] = await Promise.all([import('../../ui/table.js'), this.palette()]);
-    this.log(renderTable([{ header: 'key' }, { header: 'value' }, { header: 'revision', align: 'right' }, { header: 'version', align: 'right' }], r.entries.map((e) => [e.key, e.value, String(e.revision), String(e.version)]), p));
+    this.log(renderTable([{ header: 'key' }, { header: 'value' }, { header: 'revision', align: 'right' }, { header: 'version', align: 'right' }], r.entries.map((e) => [printable(e.key), printable(e.value), String(e.revision), String(e.version)]), p));
     if (r.more) this.logToStderr(p.dim('more keys: raise --limit'));
   }
 }

@@ -1,3 +1,4 @@
+import { printable } from '../../common/printable.js';
 import { FleetCommand } from '../../cli/base-command.js';
 import { naturalCompare } from '../../ops/natural-order.js';
 
@@ -30,7 +31,7 @@ export default class MembersList extends FleetCommand {
       const zoned = members.some((m) => m.zone !== null);
       const regioned = members.some((m) => m.region !== null);
       const placement = (m: (typeof members)[number]) => [...(regioned ? [m.region ?? p.dim('-')] : []), ...(zoned ? [m.zone ?? p.dim('-')] : [])];
-      const rows = members.map((m) => [m.leader ? p.accent(m.id) : m.id, m.address, ...placement(m), kindOf(m), m.leader ? p.accent('leader') : '']);
+      const rows = members.map((m) => [m.leader ? p.accent(printable(m.id)) : printable(m.id), printable(m.address), ...placement(m).map(printable), kindOf(m), m.leader ? p.accent('leader') : '']);
       const headers = [...(regioned ? [{ header: 'region' }] : []), ...(zoned ? [{ header: 'zone' }] : [])];
       this.log(renderTable([{ header: 'id' }, { header: 'address' }, ...headers, { header: 'kind' }, { header: 'leader' }], rows, p));
     }

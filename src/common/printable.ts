@@ -1,0 +1,17 @@
+/**
+ * Text from the cluster (keys, values, member ids, audit arguments) made safe to print on a
+ * terminal: control characters (C0, DEL, C1, and the Unicode line and paragraph separators)
+ * are shown as `\xNN` / `\uNNNN` escapes, so a stored escape sequence cannot recolour, move the
+ * cursor, retitle the window or hide lines. --json output carries the data unchanged.
+ */
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `text` with every control character escaped; the backslash of an existing escape stays as it is. */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
