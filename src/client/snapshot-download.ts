@@ -1,10 +1,11 @@
 /**
  * `fleet snapshot save`: streams a member's snapshot into a local file. The file appears only
- * complete: chunks go to `<file>.part`, which is synced and renamed once every byte arrived.
+ * complete: chunks go to a fresh private `<file>.part-…`, synced and renamed once every byte arrived.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import type * as wire from '../proto/index.js';
 import type { Endpoint } from './endpoint.js';
+import { openPartial } from './private-file.js';
 import { FleetClientError } from './errors.js';
 import { toClientError } from './grpc-errors.js';
 import type { SnapshotInfo } from './types.js';
@@ -19,8 +20,7 @@ export interface DownloadOptions {
 
 /** Downloads one snapshot from `ep` into `toFile`; one attempt (the caller retries). */
 export async function downloadSnapshot(ep: Endpoint, toFile: string, opts: DownloadOptions): Promise<SnapshotInfo> {
-  const partial = `${toFile}.part`;
-  const file = await open(partial, 'w');
+  const { partial, handle: file } = await openPartial(toFile);
   let meta: { index: number; term: number; total: number } | undefined;
   let bytes = 0;
   try {

@@ -362,7 +362,7 @@ describe('FleetClient against the client service', () => {
     for (let i = 0; i < 50; i++) await c.kvPut(`k${i}`, 'x'.repeat(100));
     const taken = await c.takeSnapshot();
     expect(taken).toMatchObject({ index: 50, term: 1 });
-    const { mkdtempSync, readFileSync, rmSync, existsSync } = await import('node:fs');
+    const { mkdtempSync, readFileSync, rmSync, readdirSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'fleet-snap-'));
@@ -371,8 +371,28 @@ describe('FleetClient against the client service', () => {
     const got = await c.downloadSnapshot(file);
     expect(got).toMatchObject({ index: 50, term: 1, bytes: taken.bytes, path: file });
     expect(readFileSync(file).equals(readFileSync(taken.path))).toBe(true);
-    expect(existsSync(`${file}.part`)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['snap.bin']);
     expect(await c.transferLeader('n3')).toEqual({ from: 'n1', to: 'n3', tookMs: 12 });
+  });
+
+  it('writes a snapshot readable by its owner only, and never through a planted .part symlink', async () => {
+    const s = await serve(new FakeNode({ id: 'n1' }));
+    const c = client({ endpoints: [s.address] });
+    await c.kvPut('k', 'v');
+    await c.takeSnapshot();
+    const { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-snap-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'keep me');
+    const file = join(dir, 'backup.snap');
+    symlinkSync(victim, `${file}.part`);
+    await c.downloadSnapshot(file);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['backup.snap', 'backup.snap.part', 'victim']);
   });
 
   it('closes its streams so nothing keeps waiting', async () => {

@@ -5,8 +5,9 @@
  * the hash of everything but the last 32 bytes is computed on the way.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rename, rm, type FileHandle } from 'node:fs/promises';
 import { FleetClientError } from '../errors.js';
+import { openPartial } from '../private-file.js';
 
 const HASH_BYTES = 32;
 
@@ -24,8 +25,8 @@ export class SnapshotWriter {
   ) {}
 
   static async create(file: string): Promise<SnapshotWriter> {
-    const partial = `${file}.part`;
-    return new SnapshotWriter(file, partial, await open(partial, 'w', 0o600));
+    const { partial, handle } = await openPartial(file);
+    return new SnapshotWriter(file, partial, handle);
   }
 
   async write(chunk: Buffer): Promise<void> {
