@@ -293,6 +293,25 @@ describe('fleet scale', () => {
 });
 
 describe('fleet scale interrupted', () => {
+  it('runs racing up and down one after the other, each reporting what it found', async () => {
+    expect((await fleet('init', '--base-port', String(await freePorts(3)))).code).toBe(0);
+    expect((await fleet('down')).code).toBe(0);
+    // Two ups at once: one starts the members, the other finds them running; both succeed.
+    const ups = await Promise.all([fleet('up', '--json'), fleet('up', '--json')]);
+    for (const r of ups) expect(r.code, r.stderr).toBe(0);
+    expect(ups.map((r) => (JSON.parse(r.stdout) as { outcome: string }).outcome).sort()).toEqual(['already-running', 'started']);
+    expect((await ps())[0]!.members.every((m) => m.running)).toBe(true);
+    // up racing down: whichever runs second decides, and its report says what it did.
+    const [down, up] = await Promise.all([fleet('down', '--json'), fleet('up', '--json')]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(up.code, up.stderr).toBe(0);
+    const upOutcome = (JSON.parse(up.stdout) as { outcome: string }).outcome;
+    const running = (await ps())[0]!.members.map((m) => m.running);
+    // 'already-running': up went first and down stopped the members after it; 'started': down went first.
+    expect(running.every((r) => r === (upOutcome === 'started'))).toBe(true);
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 180_000);
+
   it('is finished by running it again', async () => {
     const base = await freePorts(3);
     expect((await fleet('init', '--nodes', '1', '--base-port', String(base))).code).toBe(0);

@@ -3,6 +3,7 @@
  * stopping it (followers first, leader last, SIGKILL after a deadline), removing it, and
  * listing them all. Every signal goes to a validated pid only (pids.ts).
  */
+import { withClusterLock } from './op-lock.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { parseDuration } from '../../common/durations.js';
@@ -59,6 +60,12 @@ export interface UpResult {
  */
 export async function upCluster(opts: UpOptions): Promise<UpResult> {
   const t0 = Date.now();
+  const { paths } = await openCluster(opts.root, opts.name);
+  return withClusterLock(paths, 'fleet up', LOCK_WAIT_MS, () => upLocked(opts, t0));
+}
+
+async function upLocked(opts: UpOptions, t0: number): Promise<UpResult> {
+  // Read again under the lock: a command that held it may have changed the cluster.
   const found = await openCluster(opts.root, opts.name);
   if (engineOf(found.manifest) === 'etcd') {
     const r = await upEtcdCluster(found, opts);
@@ -158,11 +165,14 @@ export interface DownResult extends StopReport {
   readonly elapsedMs: number;
 }
 
+/** How long a command waits for another one working on the same cluster: longer than any of them takes. */
+const LOCK_WAIT_MS = 120_000;
+
 /** Stops a local cluster's running members: followers first, the leader last. */
 export async function downCluster(opts: DownOptions): Promise<DownResult> {
   const t0 = Date.now();
-  const c = await openCluster(opts.root, opts.name);
-  return stopCluster(c, opts.timeoutMs, t0);
+  const { paths } = await openCluster(opts.root, opts.name);
+  return withClusterLock(paths, 'fleet down', LOCK_WAIT_MS, async () => stopCluster(await openCluster(opts.root, opts.name), opts.timeoutMs, t0));
 }
 
 async function stopCluster(c: LocalCluster, timeoutMs: number, t0: number): Promise<DownResult> {
@@ -216,6 +226,11 @@ export interface DestroyResult {
 
 /** Stops a local cluster if needed and removes its data, its home and its context. */
 export async function destroyCluster(opts: DestroyOptions): Promise<DestroyResult> {
+  const { paths } = await openCluster(opts.root, opts.name);
+  return withClusterLock(paths, 'fleet destroy', LOCK_WAIT_MS, () => destroyLocked(opts));
+}
+
+async function destroyLocked(opts: DestroyOptions): Promise<DestroyResult> {
   const c = await openCluster(opts.root, opts.name);
   const down = await stopCluster(c, opts.timeoutMs, Date.now());
   const removed: string[] = [];
