@@ -3,7 +3,7 @@
  * stopping it (followers first, leader last, SIGKILL after a deadline), removing it, and
  * listing them all. Every signal goes to a validated pid only (pids.ts).
  */
-import { withClusterLock } from './op-lock.js';
+import { CLUSTER_LOCK_WAIT_MS, withClusterLock } from './op-lock.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { parseDuration } from '../../common/durations.js';
@@ -61,7 +61,7 @@ export interface UpResult {
 export async function upCluster(opts: UpOptions): Promise<UpResult> {
   const t0 = Date.now();
   const { paths } = await openCluster(opts.root, opts.name);
-  return withClusterLock(paths, 'fleet up', LOCK_WAIT_MS, () => upLocked(opts, t0));
+  return withClusterLock(paths, 'fleet up', CLUSTER_LOCK_WAIT_MS, () => upLocked(opts, t0));
 }
 
 async function upLocked(opts: UpOptions, t0: number): Promise<UpResult> {
@@ -165,14 +165,11 @@ export interface DownResult extends StopReport {
   readonly elapsedMs: number;
 }
 
-/** How long a command waits for another one working on the same cluster: longer than any of them takes. */
-const LOCK_WAIT_MS = 120_000;
-
 /** Stops a local cluster's running members: followers first, the leader last. */
 export async function downCluster(opts: DownOptions): Promise<DownResult> {
   const t0 = Date.now();
   const { paths } = await openCluster(opts.root, opts.name);
-  return withClusterLock(paths, 'fleet down', LOCK_WAIT_MS, async () => stopCluster(await openCluster(opts.root, opts.name), opts.timeoutMs, t0));
+  return withClusterLock(paths, 'fleet down', CLUSTER_LOCK_WAIT_MS, async () => stopCluster(await openCluster(opts.root, opts.name), opts.timeoutMs, t0));
 }
 
 async function stopCluster(c: LocalCluster, timeoutMs: number, t0: number): Promise<DownResult> {
@@ -227,7 +224,7 @@ export interface DestroyResult {
 /** Stops a local cluster if needed and removes its data, its home and its context. */
 export async function destroyCluster(opts: DestroyOptions): Promise<DestroyResult> {
   const { paths } = await openCluster(opts.root, opts.name);
-  return withClusterLock(paths, 'fleet destroy', LOCK_WAIT_MS, () => destroyLocked(opts));
+  return withClusterLock(paths, 'fleet destroy', CLUSTER_LOCK_WAIT_MS, () => destroyLocked(opts));
 }
 
 async function destroyLocked(opts: DestroyOptions): Promise<DestroyResult> {

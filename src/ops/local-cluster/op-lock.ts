@@ -11,6 +11,9 @@ import { CliError } from '../../common/errors.js';
 import { mkdirPrivate } from './manifest.js';
 import type { ClusterPaths } from './paths.js';
 
+/** How long a command waits for another one working on the same cluster: longer than any of them takes. */
+export const CLUSTER_LOCK_WAIT_MS = 120_000;
+
 /** How often a waiting command looks at the lock again: it is held for seconds, by a process of ours. */
 const RETRY_MS = 50;
 

@@ -7,6 +7,7 @@
  * of voters answers, and while any other member answers (it would go on as the old cluster).
  * Members whose process runs but does not answer (hung, paused) are stopped: they are dropped.
  */
+import { CLUSTER_LOCK_WAIT_MS, withClusterLock } from './op-lock.js';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { ContextStore } from '../../client/contexts.js';
 import { planRecovery, recoverDataDir, type RecoveryOutcome, type RecoveryPlan } from '../recover.js';
@@ -51,6 +52,11 @@ export interface RecoverResult {
 
 /** Recovers local cluster `name` from member `from`; see the file comment. */
 export async function recoverLocalCluster(opts: RecoverOptions): Promise<RecoverResult> {
+  const { paths } = await openCluster(opts.root, opts.name);
+  return withClusterLock(paths, 'fleet recover', CLUSTER_LOCK_WAIT_MS, () => recoverLocalClusterLocked(opts));
+}
+
+async function recoverLocalClusterLocked(opts: RecoverOptions): Promise<RecoverResult> {
   const t0 = Date.now();
   const progress = opts.progress ?? SILENT_PROGRESS;
   const timeoutMs = opts.timeoutMs ?? 30_000;

@@ -8,6 +8,7 @@
  * stopped after its removal commits. Every step leaves the manifest true to the cluster, so an
  * interrupted scale is finished by running it again.
  */
+import { CLUSTER_LOCK_WAIT_MS, withClusterLock } from './op-lock.js';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
@@ -72,6 +73,11 @@ interface Scaling {
 
 /** Scales a running local cluster to `nodes` members; see the file comment. */
 export async function scaleCluster(opts: ScaleOptions): Promise<ScaleResult> {
+  const { paths } = await openCluster(opts.root, opts.name);
+  return withClusterLock(paths, 'fleet scale', CLUSTER_LOCK_WAIT_MS, () => scaleClusterLocked(opts));
+}
+
+async function scaleClusterLocked(opts: ScaleOptions): Promise<ScaleResult> {
   const t0 = Date.now();
   if (!Number.isInteger(opts.nodes) || opts.nodes < MIN_NODES || opts.nodes > MAX_NODES) {
     throw new CliError(`--nodes must be between ${MIN_NODES} and ${MAX_NODES} (got ${opts.nodes})`, { exitCode: EXIT.usage });
