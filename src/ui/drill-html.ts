@@ -47,6 +47,7 @@ function roundRow(r: RoundReport): string[] {
     ms(r.catchupMs),
     String(r.ops),
     String(r.acknowledged),
+    r.compareFailed === undefined ? '-' : String(r.compareFailed),
     String(r.failed),
     String(r.indeterminate),
     bad(String(r.lost), r.lost > 0),
@@ -93,7 +94,7 @@ async function roundSection(p: RoundPlot, r: RoundReport | undefined): Promise<s
   return [
     `<section class="round" id="round-${p.round}">`,
     `<h2>Round ${p.round}</h2>`,
-    `<p>${p.total} operations in the history (the final read-back included): ${p.counts.ok} ok, ${p.counts.failed} failed, ${p.counts.indeterminate} indeterminate.${sampled}</p>`,
+    `<p>${p.total} operations in the history (the final read-back included): ${p.counts.ok} ok, ${p.counts['compare-failed']} compare-and-sets that found another value (answered: not failures), ${p.counts.failed} failed, ${p.counts.indeterminate} indeterminate.${sampled}</p>`,
     `<p class="dim">${marks}</p>`,
     `<figure>${svg}</figure>`,
     checks === '' ? '' : `<ul class="checks">${checks}</ul>`,
@@ -137,7 +138,7 @@ export async function renderDrillHtml(page: DrillPage): Promise<string> {
 <p>SLOs: a new leader within ${ms(slo.newLeaderMs)}; client-visible unavailability at most ${ms(slo.unavailableMs)}. Safety: nothing acknowledged lost, nothing applied twice, the history linearizable.</p>
 <h2>Summary</h2>
 ${table(['figure', 'median', 'max'], summaryRows(report.summary))}
-${table(['round', 'target', 'leader', 'new leader', 'unavailable', 'catch-up', 'ops', 'acked', 'failed', 'unknown', 'lost', 'dup', 'linearizable'], report.rounds.map(roundRow))}
+${table(['round', 'target', 'leader', 'new leader', 'unavailable', 'catch-up', 'ops', 'acked', 'cas found another value', 'failed', 'unknown', 'lost', 'dup', 'linearizable'], report.rounds.map(roundRow))}
 ${checksSection(report)}
 ${environmentSection(report)}
 ${rounds.join('\n')}

@@ -34,6 +34,7 @@ const COLUMNS: readonly Column[] = [
   { header: 'catch-up', align: 'right' },
   { header: 'ops', align: 'right' },
   { header: 'acked', align: 'right' },
+  { header: 'cas≠', align: 'right' },
   { header: 'failed', align: 'right' },
   { header: 'unknown', align: 'right' },
   { header: 'lost', align: 'right' },
@@ -54,6 +55,7 @@ function roundRow(r: RoundReport, p: Palette): string[] {
     ms(r.catchupMs),
     String(r.ops),
     String(r.acknowledged),
+    r.compareFailed === undefined ? '-' : String(r.compareFailed),
     String(r.failed),
     String(r.indeterminate),
     count(r.lost, p),
@@ -136,5 +138,5 @@ export function renderDrillReport(report: DrillReport, p: Palette): string {
 /** The live progress line: round, phase, ops/s, the leader as last seen and the outcome counts. */
 export function renderProgress(drill: string, s: DrillProgress): string {
   const round = s.round === 0 ? '' : ` round ${s.round}/${s.rounds}`;
-  return `${drill}${round} · ${s.phase} · ${s.opsPerSec} ops/s · leader ${s.leader ?? '?'} · acked ${s.acknowledged} · failed ${s.failed} · unknown ${s.indeterminate}`;
+  return `${drill}${round} · ${s.phase} · ${s.opsPerSec} ops/s · leader ${s.leader ?? '?'} · acked ${s.acknowledged} · cas≠ ${s.compareFailed} · failed ${s.failed} · unknown ${s.indeterminate}`;
 }

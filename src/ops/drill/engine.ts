@@ -101,7 +101,7 @@ class DrillRun {
     this.#clock = deps.clock ?? monotonicClock();
     this.#recorder = new HistoryRecorder(() => this.#clock.nowNs());
     this.#prefix = deps.runId ?? `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-    this.#progress = { round: 0, rounds: opts.rounds, phase: 'steady-state', leader: null, opsPerSec: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
+    this.#progress = { round: 0, rounds: opts.rounds, phase: 'steady-state', leader: null, opsPerSec: 0, acknowledged: 0, compareFailed: 0, failed: 0, indeterminate: 0 };
   }
 
   async execute(): Promise<DrillResult> {
@@ -226,7 +226,7 @@ class DrillRun {
 
   #tick(workload: Workload): void {
     const s = workload.stats();
-    this.#progress = { ...this.#progress, opsPerSec: workload.opsPerSec(), acknowledged: s.acknowledged, failed: s.failed, indeterminate: s.indeterminate };
+    this.#progress = { ...this.#progress, opsPerSec: workload.opsPerSec(), acknowledged: s.acknowledged, compareFailed: s.compareFailed, failed: s.failed, indeterminate: s.indeterminate };
     this.#deps.onProgress?.(this.#progress);
   }
 
@@ -291,6 +291,7 @@ class DrillRun {
       ops: stats.ops,
       opsPerSec: Math.round(stats.ops / Math.max(1e-9, (w.endNs - w.startNs) / 1e9)),
       acknowledged: stats.acknowledged,
+      compareFailed: stats.compareFailed,
       failed: stats.failed,
       indeterminate: stats.indeterminate,
       lost: verification.lost,

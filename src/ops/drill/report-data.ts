@@ -6,11 +6,17 @@
  * two inputs (`--json`/`--report FILE.json` and `--history`), so a rebuilt report has the same
  * figures as the original.
  */
-import type { HistoryEvent } from '../history/index.js';
+import { COMPARE_FAILED, type HistoryEvent } from '../history/index.js';
 import type { DrillReport, OpKind, RoundMark, RoundReport } from './types.js';
 
-/** How an operation ended, as the charts colour it. */
-export type PlotOutcome = 'ok' | 'failed' | 'indeterminate';
+/**
+ * How an operation ended, as the charts colour it: `compare-failed` is a cas that found another
+ * value, an answer of a working cluster (Jepsen's :fail with an error), kept apart from `failed`.
+ */
+export type PlotOutcome = 'ok' | 'compare-failed' | 'failed' | 'indeterminate';
+
+/** Every outcome, in the order the charts and counts list them. */
+export const PLOT_OUTCOMES: readonly PlotOutcome[] = ['ok', 'compare-failed', 'failed', 'indeterminate'];
 
 /** One operation on the latency chart: seconds since the drill started, latency in ms. */
 export interface OpPoint {
@@ -64,6 +70,15 @@ interface Op {
 
 const OUTCOME: Readonly<Record<string, PlotOutcome>> = { ok: 'ok', fail: 'failed', info: 'indeterminate' };
 
+/** An operation the cluster answered as asked (a cas that found another value included). */
+function answered(o: Op): boolean {
+  return o.outcome === 'ok' || o.outcome === 'compare-failed';
+}
+
+function zeroCounts(): Record<PlotOutcome, number> {
+  return { ok: 0, 'compare-failed': 0, failed: 0, indeterminate: 0 };
+}
+
 /** The round a register belongs to (`r<round>-k<i>`, see roundKeys), or NaN. */
 function roundOfKey(key: string): number {
   const m = /^r(\d+)-/.exec(key);
@@ -83,7 +98,8 @@ export function operationsOf(history: readonly HistoryEvent[]): Op[] {
     const invoke = open.get(e.process);
     if (invoke === undefined) continue;
     open.delete(e.process);
-    ops.push({ round: roundOfKey(invoke.key), f: invoke.f, startNs: invoke.time, endNs: e.time, outcome: OUTCOME[e.type] ?? 'indeterminate' });
+    const outcome = e.type === 'fail' && e.error === COMPARE_FAILED ? 'compare-failed' : (OUTCOME[e.type] ?? 'indeterminate');
+    ops.push({ round: roundOfKey(invoke.key), f: invoke.f, startNs: invoke.time, endNs: e.time, outcome });
   }
   for (const invoke of open.values()) ops.push({ round: roundOfKey(invoke.key), f: invoke.f, startNs: invoke.time, endNs: lastNs, outcome: 'indeterminate' });
   return ops.sort((a, b) => a.startNs - b.startNs);
@@ -100,11 +116,11 @@ function toPoint(o: Op): OpPoint {
 /** The operations a chart draws (see MAX_POINTS_PER_ROUND), in time order. */
 export function samplePoints(ops: readonly Op[], fromNs: number, toNs: number, budget = MAX_POINTS_PER_ROUND): Op[] {
   if (ops.length <= budget) return [...ops];
-  const keep = new Set<Op>(ops.filter((o) => o.outcome !== 'ok'));
+  const keep = new Set<Op>(ops.filter((o) => !answered(o)));
   const slice = Math.max(1, (toNs - fromNs) / SLICES);
   const slowest = new Map<string, Op>();
   for (const o of ops) {
-    if (o.outcome !== 'ok') continue;
+    if (!answered(o)) continue;
     const id = `${Math.floor((o.startNs - fromNs) / slice)}/${o.f}`;
     const best = slowest.get(id);
     if (best === undefined || o.endNs - o.startNs > best.endNs - best.startNs) slowest.set(id, o);
@@ -120,7 +136,7 @@ export function samplePoints(ops: readonly Op[], fromNs: number, toNs: number, b
 function throughputOf(ops: readonly Op[], fromNs: number, toNs: number): ThroughputPoint[] {
   const sliceNs = Math.max(1e6, (toNs - fromNs) / SLICES);
   const n = Math.max(1, Math.ceil((toNs - fromNs) / sliceNs));
-  const bins = new Map<PlotOutcome, number[]>((['ok', 'failed', 'indeterminate'] as const).map((k) => [k, new Array<number>(n).fill(0)]));
+  const bins = new Map<PlotOutcome, number[]>(PLOT_OUTCOMES.map((k) => [k, new Array<number>(n).fill(0)]));
   for (const o of ops) {
     const i = Math.min(n - 1, Math.max(0, Math.floor((o.endNs - fromNs) / sliceNs)));
     bins.get(o.outcome)![i]!++;
@@ -141,7 +157,7 @@ function plotRound(r: RoundReport, ops: readonly Op[]): RoundPlot {
   // Reports of older versions lack the workload's span: the operations give it.
   const fromNs = r.startMs !== undefined ? r.startMs * 1e6 : ops.reduce((a, o) => Math.min(a, o.startNs), r.faultAtMs * 1e6);
   const toNs = r.endMs !== undefined ? r.endMs * 1e6 : ops.reduce((a, o) => Math.max(a, o.endNs), r.faultAtMs * 1e6);
-  const counts = { ok: 0, failed: 0, indeterminate: 0 };
+  const counts = zeroCounts();
   for (const o of ops) counts[o.outcome]++;
   return {
     round: r.round,
@@ -201,7 +217,7 @@ export function reportFigures(report: DrillReport, plots: readonly RoundPlot[]):
       unavailableMs: r.unavailableMs,
       catchupMs: r.catchupMs,
       ops: plots[i]?.total ?? 0,
-      counts: plots[i]?.counts ?? { ok: 0, failed: 0, indeterminate: 0 },
+      counts: plots[i]?.counts ?? zeroCounts(),
       shown: plots[i]?.points.length ?? 0,
       lost: r.lost,
       duplicated: r.duplicated,

@@ -142,6 +142,9 @@ export interface RoundReport {
   readonly opsPerSec: number;
   /** Writes and compare-and-sets acknowledged. */
   readonly acknowledged: number;
+  /** Compare-and-sets that found another value: answered, not failed (absent from older reports, which counted them as failed). */
+  readonly compareFailed?: number;
+  /** Operations the cluster refused or that failed outright (no leader, an error); not compare mismatches. */
   readonly failed: number;
   readonly indeterminate: number;
   readonly lost: number;
@@ -224,6 +227,7 @@ export interface DrillProgress {
   readonly leader: string | null;
   readonly opsPerSec: number;
   readonly acknowledged: number;
+  readonly compareFailed: number;
   readonly failed: number;
   readonly indeterminate: number;
 }

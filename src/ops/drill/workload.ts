@@ -3,7 +3,7 @@
  * unique values and compare-and-sets on a round's registers, every operation recorded (invoke
  * and completion) in the drill's history and as an OpRecord for the measurements.
  */
-import type { HistoryRecorder } from '../history/index.js';
+import { COMPARE_FAILED, type HistoryRecorder } from '../history/index.js';
 import type { DrillClock } from './clock.js';
 import { errorLabel, readOutcome, writeOutcome, type RegisterClient, type WriteAck } from './register-client.js';
 import type { OpRecord, Outcome } from './types.js';
@@ -38,6 +38,8 @@ export interface WorkloadStats {
   readonly ops: number;
   /** Writes and cas acknowledged. */
   readonly acknowledged: number;
+  /** Compare-and-sets that found another value: a definite answer of a working cluster, not a failure. */
+  readonly compareFailed: number;
   readonly failed: number;
   readonly indeterminate: number;
 }
@@ -59,6 +61,7 @@ export class Workload {
   #loops: Promise<void>[] = [];
   #stopping = false;
   #acknowledged = 0;
+  #compareFailed = 0;
   #failed = 0;
   #indeterminate = 0;
   #lastError: string | undefined;
@@ -92,7 +95,7 @@ export class Workload {
 
   /** Counts so far. */
   stats(): WorkloadStats {
-    return { ops: this.#records.length, acknowledged: this.#acknowledged, failed: this.#failed, indeterminate: this.#indeterminate };
+    return { ops: this.#records.length, acknowledged: this.#acknowledged, compareFailed: this.#compareFailed, failed: this.#failed, indeterminate: this.#indeterminate };
   }
 
   /** The message of the latest failure, for a one-line diagnosis when nothing succeeds. */
@@ -156,7 +159,7 @@ export class Workload {
       return this.#complete({ ...op, outcome: 'ok', ...(ack?.by === undefined ? {} : { by: ack.by }) });
     } catch (err) {
       if (errorLabel(err) !== 'refused') this.#noteError(err);
-      return this.#complete({ ...op, outcome: writeOutcome(err), error: errorLabel(err) });
+      return this.#complete({ ...op, outcome: writeOutcome(err), error: errorLabel(err) }, undefined, isCompareFailure(err));
     }
   }
 
@@ -164,10 +167,12 @@ export class Workload {
     this.#lastError = err instanceof Error ? err.message : String(err);
   }
 
-  #complete(op: Omit<OpRecord, 'endNs'>, readValue?: string | null): Outcome {
-    const event = this.#opts.recorder.complete(op.process, op.outcome, op.f === 'read' ? (readValue ?? null) : undefined);
+  #complete(op: Omit<OpRecord, 'endNs'>, readValue?: string | null, compareFailed = false): Outcome {
+    const error = compareFailed ? COMPARE_FAILED : undefined;
+    const event = this.#opts.recorder.complete(op.process, op.outcome, op.f === 'read' ? (readValue ?? null) : undefined, error);
     this.#records.push({ ...op, endNs: event.time });
     if (op.outcome === 'ok' && op.f !== 'read') this.#acknowledged++;
+    else if (compareFailed) this.#compareFailed++;
     else if (op.outcome === 'fail') this.#failed++;
     else if (op.outcome === 'info') this.#indeterminate++;
     return op.outcome;
@@ -178,4 +183,9 @@ export class Workload {
 export function roundKeys(round: number, keys: number): string[] {
   const width = String(keys - 1).length;
   return Array.from({ length: keys }, (_, i) => `r${round}-k${String(i).padStart(width, '0')}`);
+}
+
+/** Whether a write failed because its compare found another value (the cluster worked; the guess was stale). */
+function isCompareFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'CAS_FAILED';
 }

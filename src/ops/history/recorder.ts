@@ -39,13 +39,14 @@ export class HistoryRecorder {
   /**
    * Records how a process's outstanding operation ended. `value` is what a read observed
    * (omitted = null, the key was absent); for writes and cas it defaults to the invoked value.
+   * `error` says why a `fail` or `info` ended so (see HistoryEvent.error).
    */
-  complete(process: number, type: CompletionType, value?: unknown): HistoryEvent {
+  complete(process: number, type: CompletionType, value?: unknown, error?: string): HistoryEvent {
     const invoke = this.outstanding.get(process);
     if (!invoke) throw new HistoryError(`process ${process} completed an operation it never invoked`);
     if (!COMPLETION_TYPES.includes(type)) throw new HistoryError(`complete() takes ok, fail or info, got ${JSON.stringify(type)}`);
     const fallback = invoke.f === 'read' ? null : invoke.value;
-    const event = this.append({ process, type, f: invoke.f, key: invoke.key, value: value === undefined ? fallback : value });
+    const event = this.append({ process, type, f: invoke.f, key: invoke.key, value: value === undefined ? fallback : value, ...(error === undefined || type === 'ok' ? {} : { error }) });
     this.outstanding.delete(process);
     return event;
   }
@@ -65,10 +66,10 @@ export class HistoryRecorder {
   }
 }
 
-/** One JSON object per line, each with exactly the fields of `HistoryEvent`; undefined values become null. */
+/** One JSON object per line, each with exactly the fields of `HistoryEvent`; undefined values become null, and `error` appears only when set. */
 export function toJsonLines(events: readonly HistoryEvent[]): string {
   return events
-    .map((e) => JSON.stringify({ process: e.process, type: e.type, f: e.f, key: e.key, value: e.value === undefined ? null : e.value, time: e.time }) + '\n')
+    .map((e) => JSON.stringify({ process: e.process, type: e.type, f: e.f, key: e.key, value: e.value === undefined ? null : e.value, time: e.time, ...(e.error === undefined ? {} : { error: e.error }) }) + '\n')
     .join('');
 }
 
@@ -100,5 +101,7 @@ function parseEvent(raw: unknown): HistoryEvent {
   if (!('value' in o)) throw new Error('"value" is missing');
   if (o.type === 'invoke' && o.f === 'cas' && !isCasValue(o.value)) throw new Error('a cas invoke\'s "value" must be [expected, new]');
   if (typeof o.time !== 'number' || !Number.isFinite(o.time)) throw new Error('"time" must be a finite number');
-  return { process: o.process, type: o.type as EventType, f: o.f as OpFunction, key: o.key, value: o.value, time: o.time };
+  if (o.error !== undefined && o.error !== null && typeof o.error !== 'string') throw new Error('"error" must be a string when present');
+  const error = typeof o.error === 'string' ? { error: o.error } : {};
+  return { process: o.process, type: o.type as EventType, f: o.f as OpFunction, key: o.key, value: o.value, time: o.time, ...error };
 }

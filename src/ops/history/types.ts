@@ -29,7 +29,15 @@ export interface HistoryEvent {
   readonly key: string;
   readonly value: unknown;
   readonly time: number;
+  /**
+   * Why a `fail` or `info` completion ended so, as Jepsen's `:error`: `compare-failed` marks a
+   * cas that found another value (a definite, expected answer, not a fault). Absent otherwise.
+   */
+  readonly error?: string;
 }
+
+/** The `error` of a cas that found another value than the expected one. */
+export const COMPARE_FAILED = 'compare-failed';
 
 /** Every event type, for validation; the order is the order of `EventType`. */
 export const EVENT_TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];

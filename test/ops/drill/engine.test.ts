@@ -48,6 +48,11 @@ describe('kill-leader', () => {
     expect(r1!.newLeaderMs).toBeLessThan(1_000);
     expect(r1!.unavailableMs).toBeGreaterThanOrEqual(70);
     expect(r1!.acknowledged).toBeGreaterThan(0);
+    // A cas that found another value is an answer, counted apart and marked in the history; not a failure.
+    const mismatches = history.filter((e) => e.type === 'fail' && e.f === 'cas' && e.error === 'compare-failed').length;
+    expect(mismatches).toBeGreaterThan(0);
+    expect(report.rounds.reduce((n, r) => n + (r.compareFailed ?? 0), 0)).toBe(mismatches);
+    expect(report.rounds.reduce((n, r) => n + r.failed, 0)).toBe(history.filter((e) => e.type === 'fail' && e.error === undefined).length);
     expect(report.linearizable).toBe(true);
     expect(report.historyEvents).toBe(history.length);
     // The drill cleans its registers up after a safe run.

@@ -87,8 +87,8 @@ describe('the drill report', () => {
 
   it('renders nothing for no violations, and a one-line progress', () => {
     expect(renderViolations([], plain)).toEqual([]);
-    expect(renderProgress('kill-leader', { round: 2, rounds: 3, phase: 'observe', leader: 'n2', opsPerSec: 410, acknowledged: 900, failed: 12, indeterminate: 1 })).toBe(
-      'kill-leader round 2/3 · observe · 410 ops/s · leader n2 · acked 900 · failed 12 · unknown 1',
+    expect(renderProgress('kill-leader', { round: 2, rounds: 3, phase: 'observe', leader: 'n2', opsPerSec: 410, acknowledged: 900, compareFailed: 30, failed: 12, indeterminate: 1 })).toBe(
+      'kill-leader round 2/3 · observe · 410 ops/s · leader n2 · acked 900 · cas≠ 30 · failed 12 · unknown 1',
     );
   });
 });

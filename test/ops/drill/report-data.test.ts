@@ -17,6 +17,14 @@ describe('operationsOf', () => {
   });
 });
 
+describe('a cas that found another value', () => {
+  it('is its own outcome, apart from failures: the cluster answered it', () => {
+    const mismatch = { ...ev(0, 'fail', 'cas', 'r1-k0', 3e6), error: 'compare-failed' };
+    const ops = operationsOf([ev(0, 'invoke', 'cas', 'r1-k0', 1e6), mismatch, ev(1, 'invoke', 'cas', 'r1-k1', 4e6), ev(1, 'fail', 'cas', 'r1-k1', 5e6)]);
+    expect(ops.map((o) => o.outcome)).toEqual(['compare-failed', 'failed']);
+  });
+});
+
 describe('samplePoints', () => {
   it('keeps every operation of a round within the budget', () => {
     const ops = operationsOf(history(report(1), 500));

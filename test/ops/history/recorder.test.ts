@@ -119,3 +119,19 @@ describe('JSON lines', () => {
     expect(() => parseJsonLines(text)).toThrow(/^history line 3: /);
   });
 });
+
+describe("a completion's error", () => {
+  it('round-trips through the JSON lines only where it is set, and is refused when not a string', () => {
+    let t = 0;
+    const r = new HistoryRecorder(() => t++);
+    r.invoke(0, 'cas', 'k', [null, 'v']);
+    r.complete(0, 'fail', undefined, 'compare-failed');
+    r.invoke(0, 'write', 'k', 'w');
+    r.complete(0, 'ok', undefined, 'ignored on ok');
+    const text = toJsonLines(r.events());
+    expect(text.split('\n')[1]).toBe('{"process":0,"type":"fail","f":"cas","key":"k","value":[null,"v"],"time":1,"error":"compare-failed"}');
+    expect(text.split('\n')[3]).not.toContain('error');
+    expect(parseJsonLines(text)).toEqual(r.events());
+    expect(() => parseJsonLines('{"process":0,"type":"fail","f":"cas","key":"k","value":null,"time":1,"error":5}')).toThrow(/"error" must be a string/);
+  });
+});
