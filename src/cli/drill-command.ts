@@ -6,7 +6,7 @@
  */
 import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
-import type { DrillAuditTrail, DrillName, DrillOptions, DrillReport, DrillResult } from '../ops/drill/index.js';
+import type { DrillAuditTrail, DrillName, DrillOptions, DrillProgress, DrillReport, DrillResult } from '../ops/drill/index.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
@@ -87,7 +87,12 @@ export abstract class DrillCommand extends FleetCommand {
       warn(await trail.start());
       result = await this.withProgress((progress, signal) => {
         signal.addEventListener('abort', () => (interrupted = true), { once: true });
-        return runDrill(opts, { ...connection, signal, fleetVersion: this.config.version, onProgress: (p) => progress.update(ui.renderProgress(drill, p)) });
+        const lines = roundLines((p) => ui.renderProgress(drill, p));
+        const onProgress = (p: DrillProgress) => {
+          progress.update(ui.renderProgress(drill, p));
+          lines(p);
+        };
+        return runDrill(opts, { ...connection, signal, fleetVersion: this.config.version, onProgress });
       });
       warn(await trail.end(result.report));
     } catch (err) {
@@ -168,4 +173,18 @@ function parseFlag<T>(parse: () => T, flag: string, hint: string): T {
   } catch (err) {
     throw new UsageError(`${flag}: ${(err as Error).message}`, hint, err);
   }
+}
+
+/**
+ * Off a terminal the spinner draws nothing, and a drill of minutes would print nothing until its
+ * verdict: there, one line per round goes to stderr as its workload ends, with its counts.
+ */
+export function roundLines(render: (p: DrillProgress) => string, out: { isTTY?: boolean; write(s: string): unknown } = process.stderr): (p: DrillProgress) => void {
+  if (out.isTTY === true) return () => undefined;
+  let lastRound = 0;
+  return (p) => {
+    if (p.phase !== 'verify' || p.round === lastRound) return;
+    lastRound = p.round;
+    out.write(`${render(p)}\n`);
+  };
 }

@@ -83,10 +83,14 @@ function renderSuite(name: string, cases: readonly TestCase[], timestamp: string
   return [head, ...cases.map((c) => renderCase(c, name)), ...system, '  </testsuite>'].join('\n');
 }
 
+/** A JUnit timestamp: UTC without the zone suffix or milliseconds (the common schemas type it as xs:dateTime). */
+function junitTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, '');
+}
+
 /** The whole JUnit XML document of a drill. */
 export function renderDrillJunit(report: DrillReport): string {
-  // Timestamps without the zone suffix: the common schemas type them as xs:dateTime in UTC.
-  const timestamp = report.startedAt.replace(/\.\d+Z$|Z$/, '');
+  const started = Date.parse(report.startedAt);
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
@@ -96,6 +100,8 @@ export function renderDrillJunit(report: DrillReport): string {
     const cases = r === undefined ? missingRoundCases(report, round) : roundCases(report, r);
     tests += cases.length;
     failures += cases.filter((c) => c.failure !== undefined).length;
+    // Each round's suite starts when its workload did (older reports lack that: the drill's start).
+    const timestamp = junitTime(started + (r?.startMs ?? 0));
     suites.push(renderSuite(name, cases, timestamp, r === undefined ? undefined : figuresLine(r)));
   }
   const head = `<testsuites name="fleet drill ${xmlEscape(report.drill)}" tests="${tests}" failures="${failures}" errors="0" time="${(report.elapsedMs / 1000).toFixed(3)}">`;

@@ -17,6 +17,11 @@ function cases(xml: string): string[] {
 describe('renderDrillJunit', () => {
   it('has one suite per round and one case per check, and validates against the JUnit schema', async () => {
     const xml = renderDrillJunit(report(2));
+    // Each suite carries its round's own start: the drill's start plus the round's startMs.
+    const stamps = [...xml.matchAll(/<testsuite [^>]*timestamp="([^"]+)"/g)].map((m) => m[1]);
+    const rounds = report(2).rounds.map((r) => new Date(Date.parse('2026-01-02T03:04:05.678Z') + (r.startMs ?? 0)).toISOString().replace(/\.\d+Z$/, ''));
+    expect(stamps).toEqual(rounds);
+    expect(new Set(stamps).size).toBe(2);
     expect(await junitErrors(xml)).toEqual([]);
     expect(cases(xml)).toEqual([
       ...[1, 2].flatMap((n) => ['steady-state', 'new-leader', 'caught-up-after-restore', 'slo-unavailable', 'slo-new-leader', 'nothing-lost', 'nothing-duplicated', 'linearizable'].map((c) => `round ${n} › ${c}: ok`)),
