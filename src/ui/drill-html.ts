@@ -86,6 +86,13 @@ function environmentSection(report: DrillReport): string {
   return ['<h2>Cluster, versions and options</h2>', '<div class="cols">', table(['', ''], about, 'kv'), members, table(['option', 'value'], flags, 'kv'), '</div>'].join('\n');
 }
 
+/** Latency percentiles of the answered operations, by kind, before, during and after the fault. */
+function latencyTable(p: RoundPlot): string {
+  const cell = (x: number | null) => (x === null ? '-' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
+  const rows = p.latency.filter((l) => l.count > 0).map((l) => [l.phase, l.f, String(l.count), cell(l.p50), cell(l.p99), cell(l.max)]);
+  return rows.length === 0 ? '' : `<div class="latency">${table(['phase', 'operation', 'answered', 'p50', 'p99', 'max'], rows)}</div>`;
+}
+
 async function roundSection(p: RoundPlot, r: RoundReport | undefined): Promise<string> {
   const svg = await renderRoundSvg(p);
   const sampled = p.points.length < p.total ? ` The chart draws ${p.points.length} of the ${p.total} operations: every failed and indeterminate one, the slowest of each kind in each time slice, and an even sample of the rest.` : '';
@@ -97,6 +104,7 @@ async function roundSection(p: RoundPlot, r: RoundReport | undefined): Promise<s
     `<p>${p.total} operations in the history (the final read-back included): ${p.counts.ok} ok, ${p.counts['compare-failed']} compare-and-sets that found another value (answered: not failures), ${p.counts.failed} failed, ${p.counts.indeterminate} indeterminate.${sampled}</p>`,
     `<p class="dim">${marks}</p>`,
     `<figure>${svg}</figure>`,
+    latencyTable(p),
     checks === '' ? '' : `<ul class="checks">${checks}</ul>`,
     '</section>',
   ].join('\n');

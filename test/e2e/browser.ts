@@ -13,6 +13,8 @@ export interface PageLook {
   readonly requests: readonly string[];
   /** Per chart (inline SVG): how many marks it drew and its size on the page. */
   readonly charts: readonly { readonly marks: number; readonly width: number; readonly height: number }[];
+  /** Each latency table's rows as the page shows them (cells' text), per round. */
+  readonly latencyTables: readonly (readonly (readonly string[])[])[];
   readonly title: string;
 }
 
@@ -39,7 +41,10 @@ export async function lookAt(file: string): Promise<PageLook> {
         return { marks: svg.querySelectorAll('path, line, rect, text').length, width: box.width, height: box.height };
       }),
     );
-    return { errors, requests, charts, title: await page.title() };
+    const latencyTables = await page.$$eval('.latency table', (tables) =>
+      tables.map((t) => [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''))),
+    );
+    return { errors, requests, charts, latencyTables, title: await page.title() };
   } finally {
     await browser.close();
   }

@@ -33,6 +33,12 @@ describe('drill reports in a browser', () => {
     expect(look.requests).toEqual([]);
     expect(look.title).toBe('fleet drill kill-leader: PASS');
     expect(look.charts).toHaveLength(3);
+    // Each round shows latency percentiles per kind before, during and after its fault.
+    expect(look.latencyTables).toHaveLength(3);
+    for (const rows of look.latencyTables) {
+      expect(new Set(rows.map((row) => row[0]))).toEqual(new Set(['before', 'during', 'after']));
+      for (const row of rows) expect(row[3]).toMatch(/^\d+(\.\d+)? ms$/);
+    }
     for (const c of look.charts) {
       expect(c.marks).toBeGreaterThan(600);
       expect(c.width).toBeGreaterThan(300);

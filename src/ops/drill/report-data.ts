@@ -47,6 +47,21 @@ export interface RoundPlot {
   readonly faultWindow: { readonly fromS: number; readonly toS: number } | null;
   readonly unavailable: readonly { readonly fromS: number; readonly toS: number }[];
   readonly marks: readonly (RoundMark & { readonly t: number })[];
+  /** Latency of the answered operations by kind, before the fault, while it lasted and after its repair. */
+  readonly latency: readonly PhaseLatency[];
+}
+
+/** Where an operation started relative to the round's fault. */
+export type FaultPhase = 'before' | 'during' | 'after';
+
+/** Latency percentiles (ms) of one kind of operation in one phase; null figures when none ran. */
+export interface PhaseLatency {
+  readonly phase: FaultPhase;
+  readonly f: OpKind;
+  readonly count: number;
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
 }
 
 /**
@@ -170,8 +185,38 @@ function plotRound(r: RoundReport, ops: readonly Op[]): RoundPlot {
     faultWindow: faultWindowOf(r, seconds(toNs)),
     unavailable: r.windows.map((w) => ({ fromS: msToS(w.fromMs), toS: msToS(w.toMs) })),
     marks: (r.marks ?? [{ atMs: r.faultAtMs, kind: 'fault' as const, label: `fault ${r.target}` }]).map((m) => ({ ...m, t: msToS(m.atMs) })),
+    latency: latencyByPhase(ops, faultWindowOf(r, seconds(toNs))),
   };
 }
+
+const PHASES: readonly FaultPhase[] = ['before', 'during', 'after'];
+const KINDS: readonly OpKind[] = ['read', 'write', 'cas'];
+
+/** p50, p99 and max of the answered operations per kind and phase (nearest-rank percentiles). */
+export function latencyByPhase(ops: readonly Op[], fault: { readonly fromS: number; readonly toS: number } | null): PhaseLatency[] {
+  const phaseOf = (o: Op): FaultPhase => {
+    const t = o.startNs / 1e9;
+    if (fault === null || t < fault.fromS) return 'before';
+    return t < fault.toS ? 'during' : 'after';
+  };
+  const groups = new Map<string, number[]>();
+  for (const o of ops) {
+    if (!answered(o)) continue;
+    const id = `${phaseOf(o)}/${o.f}`;
+    const list = groups.get(id) ?? [];
+    list.push((o.endNs - o.startNs) / 1e6);
+    groups.set(id, list);
+  }
+  return PHASES.flatMap((phase) =>
+    KINDS.map((f) => {
+      const ms = (groups.get(`${phase}/${f}`) ?? []).sort((a, b) => a - b);
+      const rank = (q: number): number | null => (ms.length === 0 ? null : round2(ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!));
+      return { phase, f, count: ms.length, p50: rank(0.5), p99: rank(0.99), max: ms.length === 0 ? null : round2(ms.at(-1)!) };
+    }),
+  );
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** The charts of every round of `report`, from its history. */
 export function roundPlots(report: DrillReport, history: readonly HistoryEvent[]): RoundPlot[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_POINTS_PER_ROUND, operationsOf, reportFigures, roundPlots, samplePoints } from '../../../src/ops/drill/report-data.js';
+import { latencyByPhase, MAX_POINTS_PER_ROUND, operationsOf, reportFigures, roundPlots, samplePoints } from '../../../src/ops/drill/report-data.js';
 import { roundMarks } from '../../../src/ops/drill/timeline.js';
 import type { HistoryEvent } from '../../../src/ops/history/index.js';
 import { history, report, round } from '../../ui/drill/fixtures.js';
@@ -22,6 +22,19 @@ describe('a cas that found another value', () => {
     const mismatch = { ...ev(0, 'fail', 'cas', 'r1-k0', 3e6), error: 'compare-failed' };
     const ops = operationsOf([ev(0, 'invoke', 'cas', 'r1-k0', 1e6), mismatch, ev(1, 'invoke', 'cas', 'r1-k1', 4e6), ev(1, 'fail', 'cas', 'r1-k1', 5e6)]);
     expect(ops.map((o) => o.outcome)).toEqual(['compare-failed', 'failed']);
+  });
+});
+
+describe('latencyByPhase', () => {
+  it('gives nearest-rank p50, p99 and max of the answered operations per kind, before, during and after the fault', () => {
+    const op = (f: 'read' | 'write', startS: number, ms: number, outcome: 'ok' | 'failed' = 'ok') => ({ round: 1, f, startNs: startS * 1e9, endNs: startS * 1e9 + ms * 1e6, outcome });
+    const ops = [op('read', 1, 2), op('read', 1.5, 4), op('read', 2, 100, 'failed'), op('write', 5, 300), op('write', 9, 3), op('read', 11, 1)];
+    const l = latencyByPhase(ops, { fromS: 4, toS: 10 });
+    const get = (phase: string, f: string) => l.find((x) => x.phase === phase && x.f === f);
+    expect(get('before', 'read')).toEqual({ phase: 'before', f: 'read', count: 2, p50: 2, p99: 4, max: 4 });
+    expect(get('during', 'write')).toEqual({ phase: 'during', f: 'write', count: 2, p50: 3, p99: 300, max: 300 });
+    expect(get('after', 'read')).toMatchObject({ count: 1, p50: 1 });
+    expect(get('after', 'cas')).toEqual({ phase: 'after', f: 'cas', count: 0, p50: null, p99: null, max: null });
   });
 });
 
