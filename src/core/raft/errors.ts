@@ -14,7 +14,9 @@ export type RaftErrorCode =
   /** The leader holds too many uncommitted bytes; back off and retry. */
   | 'too-many-uncommitted'
   /** The transfer target is not a voter, or is this node. */
-  | 'invalid-transferee';
+  | 'invalid-transferee'
+  /** The leader already holds MAX_PENDING_READS reads awaiting confirmation; back off and retry. */
+  | 'too-many-pending-reads';
 
 /** The outcome of a proposal: where the entries landed, or why they were refused. */
 export type ProposeResult =
@@ -36,6 +38,8 @@ export function describeRaftError(code: RaftErrorCode): string {
       return 'the leader has too many uncommitted entries';
     case 'invalid-transferee':
       return 'the transfer target is not a voting member';
+    case 'too-many-pending-reads':
+      return 'the leader has too many linearizable reads waiting';
   }
 }
 
@@ -48,4 +52,24 @@ export class InvalidInitialStateError extends Error {
     super(`raft: ${message}`);
     this.name = 'InvalidInitialStateError';
   }
+}
+
+/**
+ * A state the core's own comments promise never to reach (a cursor out of order, a role changed
+ * the way Raft forbids): a bug, in the core or in the host's use of it. It names the invariant,
+ * so that a simulator seed that trips it says which promise broke.
+ */
+export class RaftInvariantError extends Error {
+  constructor(
+    readonly invariant: string,
+    detail: string,
+  ) {
+    super(`raft: invariant ${invariant} broken: ${detail}`);
+    this.name = 'RaftInvariantError';
+  }
+}
+
+/** Throws RaftInvariantError naming `invariant` unless `holds`; `detail` is built only then. */
+export function checkInvariant(holds: boolean, invariant: string, detail: () => string): void {
+  if (!holds) throw new RaftInvariantError(invariant, detail());
 }

@@ -1,3 +1,4 @@
+import { checkInvariant } from './errors.js';
 import type { Entry, Snapshot, SnapshotMeta } from './types.js';
 
 /**
@@ -30,6 +31,19 @@ export class RaftLog {
     this.stable = last;
     this.unstableFrom = last + 1;
     this.pendingSnapshot = undefined;
+    this.checkCursors('constructor');
+  }
+
+  /**
+   * The cursors' order: snapshot ≤ committed ≤ last, applied ≤ committed, stable ≤ last, and
+   * snapshot < unstableFrom ≤ last + 1. Checked after every change (RawNode changes some fields
+   * itself and calls this after).
+   */
+  checkCursors(after: string): void {
+    const last = this.lastIndex();
+    const s = this.snapshot.index;
+    const ok = s <= this.committed && this.committed <= last && this.applied <= this.committed && this.stable <= last && s < this.unstableFrom && this.unstableFrom <= last + 1;
+    checkInvariant(ok, 'log-cursor-order', () => `after ${after}: snapshot ${s}, applied ${this.applied}, committed ${this.committed}, stable ${this.stable}, unstableFrom ${this.unstableFrom}, last ${last}`);
   }
 
   firstIndex(): number {
@@ -88,6 +102,8 @@ export class RaftLog {
 
   /** Appends entries the leader created; they follow the current last entry. */
   append(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first !== undefined) checkInvariant(first.index === this.lastIndex() + 1, 'log-dense', () => `appending index ${first.index} after last index ${this.lastIndex()}`);
     for (const e of entries) this.entries.push(e);
   }
 
@@ -108,6 +124,7 @@ export class RaftLog {
       this.append(entries.slice(conflict - entries[0]!.index));
     }
     this.commitTo(Math.min(leaderCommit, lastNew));
+    this.checkCursors('maybeAppend');
     return lastNew;
   }
 
@@ -143,6 +160,7 @@ export class RaftLog {
     if (index <= this.committed) return false;
     if (index > this.lastIndex()) throw new Error(`raft: commit ${index} is beyond the last index ${this.lastIndex()}`);
     this.committed = index;
+    this.checkCursors('commitTo');
     return true;
   }
 
@@ -154,6 +172,7 @@ export class RaftLog {
     this.stable = Math.min(this.stable, snapshot.meta.index);
     this.unstableFrom = snapshot.meta.index + 1;
     this.pendingSnapshot = snapshot;
+    this.checkCursors('restore');
   }
 
   /** Drops entries up to `meta.index`, which the host captured in a snapshot. */
@@ -162,6 +181,7 @@ export class RaftLog {
     if (meta.index > this.applied) throw new Error(`raft: cannot compact to ${meta.index}, beyond applied ${this.applied}`);
     this.entries = this.entries.slice(meta.index - this.snapshot.index);
     this.snapshot = meta;
+    this.checkCursors('compact');
   }
 
   unstableEntries(): Entry[] {

@@ -1,3 +1,5 @@
+import { checkInvariant } from './errors.js';
+
 /**
  * The leader's view of one follower's replication, and the flow control that bounds what is
  * in flight to it (the shape of etcd's tracker package).
@@ -11,6 +13,11 @@
  * Invariant: match < next.
  */
 export class Progress {
+  /** Throws RaftInvariantError unless match < next (the next append starts past what the follower holds). */
+  checkOrder(after: string): void {
+    checkInvariant(this.match < this.next, 'progress-match-below-next', () => `after ${after}: match ${this.match}, next ${this.next}`);
+  }
+
   match = 0;
   next: number;
   state: 'probe' | 'replicate' | 'snapshot' = 'probe';
@@ -50,6 +57,7 @@ export class Progress {
     const next = this.state === 'snapshot' ? Math.max(this.match + 1, this.pendingSnapshot + 1) : this.match + 1;
     this.reset('probe');
     this.next = next;
+    this.checkOrder('becomeProbe');
   }
 
   becomeReplicate(): void {
@@ -79,6 +87,7 @@ export class Progress {
       this.probeSent = false;
     }
     this.next = Math.max(this.next, index + 1);
+    this.checkOrder('maybeUpdate');
     return updated;
   }
 
@@ -95,6 +104,7 @@ export class Progress {
     if (this.next - 1 !== rejected) return false;
     this.next = Math.max(Math.min(rejected, hint + 1), this.match + 1);
     this.probeSent = false;
+    this.checkOrder('maybeDecrTo');
     return true;
   }
 

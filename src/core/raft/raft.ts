@@ -1,5 +1,5 @@
 import { applyConfChange, decodeConfChange, encodeConfChange } from './conf-change.js';
-import { InvalidInitialStateError, type ProposeResult, type RaftErrorCode } from './errors.js';
+import { checkInvariant, InvalidInitialStateError, type ProposeResult, type RaftErrorCode } from './errors.js';
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import { committedIndex, hasQuorum, voteResult } from './quorum.js';
@@ -23,6 +23,13 @@ import type {
 const EMPTY: readonly Entry[] = Object.freeze([]);
 const NO_CONF: ConfState = { voters: [], learners: [] };
 const SILENT: RaftLogger = { debug() {}, info() {}, warn() {} };
+
+/**
+ * Reads a leader holds awaiting confirmation, at most. The host batches its reads (one context
+ * per heartbeat round), so a leader past this is being flooded: it refuses its own reads with
+ * 'too-many-pending-reads' and drops forwarded ones, as a lossy network would.
+ */
+export const MAX_PENDING_READS = 4_096;
 
 /** Whether a member starts with nothing persisted. */
 function isFresh(initial: InitialState): boolean {
@@ -311,6 +318,7 @@ export class Raft {
   }
 
   private becomePreCandidate(): void {
+    checkInvariant(this.role !== 'leader', 'role-transition', () => `${this.id}: a leader cannot become a pre-candidate (term ${this.term})`);
     // A pre-candidate changes neither term nor vote: that is the point of pre-vote.
     this.role = 'pre-candidate';
     this.leader = '';
@@ -318,12 +326,15 @@ export class Raft {
   }
 
   private becomeCandidate(): void {
+    checkInvariant(this.role !== 'leader', 'role-transition', () => `${this.id}: a leader cannot become a candidate (term ${this.term})`);
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
   }
 
   private becomeLeader(): void {
+    checkInvariant(this.role === 'candidate', 'role-transition', () => `${this.id}: only a candidate becomes leader, not a ${this.role} (term ${this.term})`);
+    checkInvariant(this.vote === this.id, 'leader-voted-for-itself', () => `${this.id} leads term ${this.term} having voted for ${this.vote || 'no one'}`);
     this.reset(this.term);
     this.role = 'leader';
     this.leader = this.id;
@@ -583,7 +594,7 @@ export class Raft {
         this.handleHeartbeatResponse(m);
         return;
       case 'read-index':
-        if (m.context) this.handleReadRequest(m.context, m.from);
+        if (m.context && this.readsWaiting() < MAX_PENDING_READS) this.handleReadRequest(m.context, m.from);
         return;
       default:
         return;
@@ -1008,12 +1019,18 @@ export class Raft {
 
   readIndex(context: Uint8Array): RaftErrorCode | undefined {
     if (this.role === 'leader') {
+      if (this.readsWaiting() >= MAX_PENDING_READS) return 'too-many-pending-reads';
       this.handleReadRequest(context, this.id);
       return undefined;
     }
     if (this.leader === '') return 'not-leader';
     this.send('read-index', this.leader, { context });
     return undefined;
+  }
+
+  /** Reads this leader holds: waiting for its term's first commit, or for a round's confirmation. */
+  private readsWaiting(): number {
+    return this.pendingReads.length + this.readOnly.size;
   }
 
   private handleReadRequest(context: Uint8Array, from: NodeId): void {

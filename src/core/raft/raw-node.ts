@@ -131,6 +131,7 @@ export class RawNode {
       log.applied = committedEntries[committedEntries.length - 1]!.index;
       for (const e of committedEntries) if (e.type === 'conf-change') r.applyConfEntry(e);
     }
+    log.checkCursors('ready');
     const hard = this.hardState();
     const soft = this.softState();
     const hardChanged = !sameHard(hard, this.prevHard);
@@ -186,6 +187,7 @@ export class RawNode {
     const last = rd.entries[rd.entries.length - 1];
     // Ignored if a later Ready replaced these entries: that Ready's own report covers them.
     if (last) log.stableTo(last.index, last.term);
+    log.checkCursors('persisted');
     // The leader counts its own copy only once it is durable.
     this.raft.maybeCommit();
   }

@@ -126,3 +126,18 @@ describe('deliberately broken reads (UnsafeTestingOptions), which the real-node 
     }
   });
 });
+
+describe('a flood of reads', () => {
+  it('is capped: past MAX_PENDING_READS the leader refuses its own with a named code, and recovers once they are served', async () => {
+    const { MAX_PENDING_READS } = await import('../../../src/core/raft/raft.js');
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const leader = net.get('n1').node;
+    holdReadAcks(net, 'n1');
+    for (let i = 0; i < MAX_PENDING_READS; i++) expect(leader.readIndex(bytes(`r${i}`))).toBeUndefined();
+    expect(leader.readIndex(bytes('one too many'))).toBe('too-many-pending-reads');
+    net.filter = () => true;
+    net.settle();
+    expect(leader.readIndex(bytes('after'))).toBeUndefined();
+  });
+});
