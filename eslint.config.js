@@ -32,7 +32,7 @@ function nodeRuntimeRules(message, extra = {}) {
 }
 
 export default tseslint.config(
-  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', 'src/proto/generated/**', 'coverage/**'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', 'src/proto/generated/**', 'coverage/**', 'temp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
