@@ -3,8 +3,8 @@
  * find one (contexts, the environment, explicit endpoints: the resolution the CLI uses), the
  * one error type, and the plain types of what the client reads and writes.
  *
- * This entry loads no CLI or UI code (no oclif, ink, react, chalk or cli-table3), and grpc-js
- * only once a client first talks to a member (test/e2e/package.test.ts keeps both true). Every
+ * This entry loads no CLI or UI code (no oclif, ink, react, chalk or cli-table3): the import
+ * rules (.dependency-cruiser.cjs) and test/e2e/package.test.ts keep it so. Every
  * name exported here is the public surface: etc/fleet.api.md records it, and a change to it is
  * reviewed as such (docs/library.md, "Versioning").
  *
