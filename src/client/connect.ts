@@ -88,12 +88,17 @@ async function checkAnswers(client: FleetClient, target: Target): Promise<void> 
   if (statuses.some((s) => s.ok)) return;
   const refused = statuses.find((s) => !s.ok && s.reachable);
   if (refused !== undefined && !refused.ok) throw refused.error;
-  const hint = statuses.flatMap((s) => (s.ok || s.error.leaderAddress === '' ? [] : [s.error])).at(0);
-  const why = statuses.map((s) => (s.ok ? '' : s.error.message)).join('; ');
+  const why = statuses.map((s) => (s.ok ? '' : `${s.endpoint} ${reasonOf(s.endpoint, s.error)}`)).join('; ');
   throw new FleetClientError('unavailable', `no member of ${describe(target)} answered (${why}): start the cluster, or check the endpoints; retrying later may succeed`, {
     code: 'UNREACHABLE',
-    ...(hint === undefined ? {} : { leaderId: hint.leaderId, leaderAddress: hint.leaderAddress }),
   });
+}
+
+/** Why one member did not answer, briefly: `connect ECONNREFUSED` rather than grpc-js's whole sentence. */
+function reasonOf(endpoint: string, err: FleetClientError): string {
+  const transport = /Last error: (?:Error: )?(.+?)\.? Resolution note/.exec(err.message)?.[1];
+  if (transport !== undefined) return transport.replace(` ${endpoint}`, '');
+  return err.message.replace(`${endpoint}: `, '').replace(/: is it running\? \(fleet status\)$/, '');
 }
 
 function describe(target: Target): string {
