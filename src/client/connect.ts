@@ -71,13 +71,13 @@ async function targetOf(opts: ConnectOptions): Promise<Target> {
       ...(configDir === undefined ? {} : { store: async () => new (await import('./contexts.js')).ContextStore({ dir: configDir }) }),
     });
   } catch (err) {
-    if (err instanceof FleetClientError) throw err;
-    // An unreadable or invalid contexts.yaml, or a token file that cannot be read.
-    throw new FleetClientError('invalid', `${(err as Error).message}: fix the file, or pass endpoints and a token instead of a context`, { code: 'BAD_CONTEXT', cause: err });
+    // An unreadable or invalid contexts.yaml, or a token file that cannot be read (src/client/contexts.ts).
+    if (!(err instanceof Error) || err.name !== 'ContextError') throw err;
+    throw new FleetClientError('invalid', `${err.message}: fix the file, or pass endpoints and a token instead of a context`, { code: 'BAD_CONTEXT', cause: err });
   }
   if (target.engine !== 'fleet') {
-    const what = target.context === undefined ? 'FLEET_ENGINE says these endpoints' : `context ${JSON.stringify(target.context)}`;
-    throw new FleetClientError('invalid', `${what} speak etcd's v3 API; this library's client speaks fleet's own API: use an etcd client for that cluster`, { code: 'UNSUPPORTED_ENGINE' });
+    const what = target.context === undefined ? 'FLEET_ENGINE=etcd: these endpoints speak' : `context ${JSON.stringify(target.context)} is a cluster that speaks`;
+    throw new FleetClientError('invalid', `${what} etcd's v3 API, and this library's client speaks fleet's own: use an etcd client for that cluster`, { code: 'UNSUPPORTED_ENGINE' });
   }
   return target;
 }

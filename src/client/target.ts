@@ -55,7 +55,7 @@ export interface Target {
 export interface ResolveOptions {
   /** Pick the context's admin token (members, leader, snapshot). */
   readonly admin?: boolean;
-  /** The context store, loaded only when a context is needed (it pulls in yaml and ajv). Default: the user's. */
+  /** The context store, loaded only when a context is needed (it pulls in yaml and ajv). Default: the user's, found through `env`. */
   readonly store?: () => Promise<ContextStore>;
   readonly env?: NodeJS.ProcessEnv;
   /** Reads a token file (injected for tests). Default: readTokenFile. */
@@ -79,7 +79,7 @@ export async function resolveTarget(req: TargetRequest, opts: ResolveOptions = {
   if (contextName === undefined && nonEmpty(env.FLEET_ENDPOINTS) !== undefined) {
     return plain('env', parseEnvEndpoints(env.FLEET_ENDPOINTS!), token, tlsGiven, engine);
   }
-  const store = await (opts.store ?? defaultStore)();
+  const store = await (opts.store ?? (() => defaultStore(env)))();
   const named = contextName !== undefined ? { name: contextName, context: await requireContext(store, contextName) } : await store.current();
   if (named === undefined) throw targetError('NO_TARGET', NO_TARGET);
   const readToken = opts.readToken ?? defaultReadToken;
@@ -95,9 +95,10 @@ export function isTargetError(err: unknown): err is FleetClientError & { readonl
   return err instanceof FleetClientError && (err.code === 'NO_TARGET' || err.code === 'UNKNOWN_CONTEXT' || err.code === 'BAD_TARGET');
 }
 
-async function defaultStore(): Promise<ContextStore> {
-  const { ContextStore: Store } = await import('./contexts.js');
-  return new Store();
+/** The user's context store, where `env` says it is (FLEET_CONFIG_DIR, XDG_CONFIG_HOME). */
+async function defaultStore(env: NodeJS.ProcessEnv): Promise<ContextStore> {
+  const { ContextStore: Store, configDir } = await import('./contexts.js');
+  return new Store({ dir: configDir(env) });
 }
 
 async function defaultReadToken(file: string, what: string): Promise<string> {

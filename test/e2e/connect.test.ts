@@ -56,6 +56,8 @@ describe('connect()', () => {
   it('finds the cluster by a named context, FLEET_CONTEXT, or explicit endpoints with a token', async () => {
     expect(await writeThrough({ context: 'prod' })).toBeGreaterThan(0);
     expect(await writeThrough({ env: { FLEET_CONTEXT: 'prod' } })).toBeGreaterThan(0);
+    // The contexts of FLEET_CONFIG_DIR in the environment given, as the CLI finds them.
+    expect(await writeThrough({ configDir: undefined, env: { FLEET_CONFIG_DIR: configDir, FLEET_CONTEXT: 'prod' } })).toBeGreaterThan(0);
     expect(await writeThrough({ endpoints: cluster.endpoints, token: TOKEN })).toBeGreaterThan(0);
     expect(await writeThrough({ env: { FLEET_ENDPOINTS: cluster.endpoints.join(','), FLEET_TOKEN: TOKEN } })).toBeGreaterThan(0);
     // A context's credentials, sent to endpoints named beside it.
@@ -81,7 +83,9 @@ describe('connect()', () => {
     expect(await failure(writeThrough({ configDir: join(dir.path, 'empty') }))).toMatchObject({ code: 'NO_TARGET' });
     expect(await failure(writeThrough({ env: { FLEET_ENDPOINTS: 'nope' } }))).toMatchObject({ code: 'BAD_TARGET' });
     expect(await failure(writeThrough({ endpoints: ['no-port'] }))).toMatchObject({ code: 'BAD_TARGET' });
-    expect(await failure(writeThrough({ context: 'etcd' }))).toMatchObject({ code: 'UNSUPPORTED_ENGINE' });
+    const etcd = await failure(writeThrough({ context: 'etcd' }));
+    expect(etcd).toMatchObject({ code: 'UNSUPPORTED_ENGINE', kind: 'invalid' });
+    expect(etcd.message).toMatch(/context "etcd" is a cluster that speaks etcd's v3 API.*use an etcd client/);
     const broken = join(dir.path, 'broken');
     await new ContextStore({ dir: broken }).put('x', { endpoints: cluster.endpoints });
     writeFileSync(join(broken, 'contexts.yaml'), 'contexts: [1, 2]\n');
