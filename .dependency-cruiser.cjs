@@ -67,6 +67,22 @@ module.exports = {
       to: { path: '^src/(ops|client)/', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'library-entry-is-the-client',
+      comment:
+        "src/index.ts is the library ('fleet'): it exports the client (src/client, with src/common and src/proto under it) and " +
+        'never reaches the CLI, the UI, the operator workflows or the coordinator, so importing it loads none of them.',
+      severity: 'error',
+      from: { path: '^src/index\\.ts$' },
+      to: { path: '^src/(cli|commands|ui|ops|core)/' },
+    },
+    {
+      name: 'client-stays-below-the-cli',
+      comment: 'src/client is what the library ships: it never imports the CLI, the commands, the UI or the operator workflows.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/(cli|commands|ui|ops)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -32,7 +32,7 @@ function nodeRuntimeRules(message, extra = {}) {
 }
 
 export default tseslint.config(
-  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', 'src/proto/generated/**', 'coverage/**'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', 'src/proto/generated/**', 'coverage/**', 'temp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -83,7 +83,7 @@ export default tseslint.config(
     }),
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.mjs'],
+    files: ['bin/**/*.js', 'scripts/**/*.mjs', 'test/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' } },
   },
 );

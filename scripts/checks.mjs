@@ -1,8 +1,10 @@
 // The checks `npm test` runs before the tests — type-check, lint, import rules — and the build
 // the end-to-end tests run, all at once: each is a single-threaded process, and one after the
-// other they left a core idle for about 100 s of every CI run. Each one's output is printed
-// whole when it ends, so interleaved lines never hide an error; the exit code is the first
-// failure's. `npm test` then tells vitest the build is fresh (test/global-setup.ts).
+// other they left a core idle for about 100 s of every CI run. The API report of the library
+// (etc/fleet.api.md) is checked against the declarations once the build has emitted them: a
+// stale report fails in one line naming the command that updates it. Each one's output is
+// printed whole when it ends, so interleaved lines never hide an error; the exit code is the
+// first failure's. `npm test` then tells vitest the build is fresh (test/global-setup.ts).
 import { spawn } from 'node:child_process';
 
 const tasks = [
@@ -11,6 +13,8 @@ const tasks = [
   ['deps', 'npm', ['run', '-s', 'deps']],
   ['build', 'npm', ['run', '-s', 'build']],
 ];
+/** Tasks that need another's output: each starts when the named one has passed. */
+const after = { build: [['api report', 'npm', ['run', '-s', 'api:check']]] };
 
 function run([name, cmd, args]) {
   const started = performance.now();
@@ -27,5 +31,15 @@ function run([name, cmd, args]) {
   });
 }
 
-const codes = await Promise.all(tasks.map(run));
+async function runWithFollowers(task) {
+  const code = await run(task);
+  if (code !== 0) return code;
+  for (const next of after[task[0]] ?? []) {
+    const c = await run(next);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+const codes = await Promise.all(tasks.map(runWithFollowers));
 process.exitCode = codes.find((code) => code !== 0) ?? 0;

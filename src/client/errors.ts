@@ -21,10 +21,17 @@ export type FleetClientErrorKind =
   | 'exhausted'
   | 'internal';
 
+/**
+ * A FleetClientError's machine-readable code: the registry's refusal code (a write it refused),
+ * a target that cannot be resolved (`NO_TARGET`, `UNKNOWN_CONTEXT`, `BAD_TARGET`, see target.ts),
+ * or `UNREACHABLE` (`connect()` found no member answering).
+ */
+export type FleetClientErrorCode = FleetErrorCode | 'NO_TARGET' | 'UNKNOWN_CONTEXT' | 'BAD_TARGET' | 'BAD_CONTEXT' | 'UNSUPPORTED_ENGINE' | 'UNREACHABLE';
+
 /** Everything a FleetClientError may carry besides its kind and message. */
 export interface FleetClientErrorInit {
-  /** The registry's refusal code, for a write the registry refused. */
-  readonly code?: FleetErrorCode;
+  /** The machine-readable code, where there is one (a registry refusal, a bad target, an unreachable cluster). */
+  readonly code?: FleetClientErrorCode;
   readonly details?: FleetErrorDetails;
   /** The Raft index a refused write was answered at. */
   readonly index?: number;
@@ -46,7 +53,8 @@ export interface FleetClientErrorInit {
  */
 export class FleetClientError extends Error {
   readonly kind: FleetClientErrorKind;
-  readonly code: FleetErrorCode | undefined;
+  /** Set for a registry refusal, a bad target and an unreachable cluster at `connect()`; see `kind` for every failure. */
+  readonly code: FleetClientErrorCode | undefined;
   readonly details: FleetErrorDetails;
   readonly index: number | undefined;
   readonly grpcCode: number | undefined;

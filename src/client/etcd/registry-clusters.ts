@@ -4,7 +4,7 @@
  * transaction comparing those keys' mod revisions; a bind or a move also compares and rewrites
  * the bound count of each shard it touches, so capacity holds under concurrent writers.
  */
-import type { CommandOf, FleetErrorDetails, RebindMove, Written } from '../types.js';
+import type { CommandOf, FleetErrorCode, FleetErrorDetails, RebindMove, Written } from '../types.js';
 import type { EtcdCompare, EtcdTxnOp } from './client.js';
 import { admits, clusterView, notFound, q, refusal, retry, type Read, type RegistryStore, type StoredCluster, type StoredShard } from './registry-store.js';
 
@@ -173,6 +173,6 @@ function atMove(batch: boolean, i: number, m: RebindMove, check: () => void): vo
   }
 }
 
-function isRefusal(err: unknown): err is Error & { code: NonNullable<ReturnType<typeof refusal>['code']>; details: FleetErrorDetails } {
+function isRefusal(err: unknown): err is Error & { code: FleetErrorCode; details: FleetErrorDetails } {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
 }

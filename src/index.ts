@@ -1,0 +1,102 @@
+/**
+ * The library: `import { connect } from 'fleet'`. The client of a fleet cluster, the way to
+ * find one (contexts, the environment, explicit endpoints: the resolution the CLI uses), the
+ * one error type, and the plain types of what the client reads and writes.
+ *
+ * This entry loads no CLI or UI code (no oclif, ink, react, chalk or cli-table3): the import
+ * rules (.dependency-cruiser.cjs) and test/e2e/package.test.ts keep it so. Every
+ * name exported here is the public surface: etc/fleet.api.md records it, and a change to it is
+ * reviewed as such (docs/library.md, "Versioning").
+ *
+ * @packageDocumentation
+ */
+
+/** Connects to a cluster found as the CLI finds it; see ConnectOptions for where from. */
+export { connect, type ConnectOptions } from './client/connect.js';
+
+/** The client of one cluster: typed registry reads and writes, kv, leases, watch, status and admin calls. */
+export { FleetClient, DEFAULT_CHANNEL_OPTIONS, type FleetClientOptions, type TlsFiles } from './client/fleet-client.js';
+
+/** The one error type every call rejects with: a `kind`, a `code` where there is one, `retryable`, and the leader hint. */
+export { FleetClientError, type FleetClientErrorKind, type FleetClientErrorCode, type FleetClientErrorInit } from './client/errors.js';
+
+/** Target resolution, shared with the CLI: what the caller names, then FLEET_* in the environment, then the current context. */
+export { resolveTarget, type Target, type TargetRequest, type ResolveOptions, type TargetErrorCode } from './client/target.js';
+
+/** Saved contexts (contexts.yaml, as `fleet init` and `fleet context add` write it): read, list, add, switch. */
+export {
+  ContextStore,
+  ContextError,
+  UnknownContextError,
+  configDir,
+  readTokenFile,
+  type ContextEntry,
+  type ContextFile,
+  type ContextStoreOptions,
+  type Engine,
+  type NamedContext,
+} from './client/contexts.js';
+
+/** The registries a watch can follow, and its options. */
+export { WATCH_REGISTRIES, type WatchOptions } from './client/watch.js';
+
+/** What `statusAll()` reports per member, and how a call is routed. */
+export type { EndpointStatus, Route } from './client/router.js';
+
+/** The per-member circuit breaker's settings and states. */
+export type { BreakerOptions, BreakerState } from './client/breaker.js';
+
+/** Options of `downloadSnapshot()`. */
+export type { DownloadOptions } from './client/snapshot-download.js';
+
+/** The plain types of the registry, reads, writes, members and watches (src/client/types.ts). */
+export type {
+  AuditEntry,
+  AutopilotSettings,
+  AutopilotSettingsView,
+  AutopilotState,
+  ClusterView,
+  Command,
+  CommandOf,
+  CommandResults,
+  CommandType,
+  Commands,
+  Consistency,
+  DomainView,
+  DrillAuditRecord,
+  FleetErrorCode,
+  FleetErrorDetails,
+  FollowerProgress,
+  KvEntry,
+  KvListOptions,
+  KvMeta,
+  Labels,
+  LeaseStatus,
+  LeaseView,
+  ListClustersOptions,
+  MemberHealth,
+  MemberInfo,
+  MemberRole,
+  MemberStatus,
+  MembersView,
+  Page,
+  PlanState,
+  PlanView,
+  ProviderView,
+  QuotaView,
+  ReadOptions,
+  RebindMove,
+  RegistryCounts,
+  RepairState,
+  ServedRead,
+  ShardState,
+  ShardView,
+  SnapshotInfo,
+  TransferResult,
+  WatchBatch,
+  WatchEvent,
+  WatchRegistry,
+  Written,
+} from './client/types.js';
+
+// The coordination recipes (src/client/recipes/: Session, Election, Mutex, Membership) are exported below this line.
