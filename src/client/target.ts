@@ -3,8 +3,10 @@
  * (src/cli/target.ts, its flags) and the library (`connect()`, its options) share. Precedence:
  * what the caller names (flags, options), then the environment (FLEET_ENDPOINTS, FLEET_CONTEXT,
  * FLEET_TOKEN, FLEET_ENGINE), then the current context — and endpoints and credentials come as
- * a pair, so a context's token is never sent to endpoints the caller gave, unless that context
- * is named too (`--context prod --endpoints 10.0.0.2:7781`: prod's credentials, to that one member).
+ * a pair: a context's token goes only to its own members. Endpoints the caller gives get the
+ * credentials of the context they belong to (the named one, else FLEET_CONTEXT or the current
+ * one, when every endpoint given is one of its members: `--endpoints 10.0.0.2:7781` to read
+ * from one member of the current cluster), and no context's otherwise.
  *
  * Bad input (no cluster named, an unknown context, a malformed FLEET_ENDPOINTS or FLEET_ENGINE)
  * is a FleetClientError of kind `invalid` with a `code` from TargetErrorCode; the CLI turns
@@ -74,12 +76,17 @@ export async function resolveTarget(req: TargetRequest, opts: ResolveOptions = {
   const token = req.token ?? nonEmpty(env.FLEET_TOKEN);
   const tlsGiven = tls(req.cacert, req.cert, req.key);
   const engine = req.engine ?? parseEngine(env.FLEET_ENGINE);
-  if (req.endpoints !== undefined && req.context === undefined) return plain('flag', checkEndpoints(req.endpoints), token, tlsGiven, engine);
+  const loadStore = opts.store ?? (() => defaultStore(env));
+  if (req.endpoints !== undefined && req.context === undefined) {
+    const endpoints = checkEndpoints(req.endpoints);
+    return (await ofOwnContext(endpoints, 'flag', env, loadStore, opts, token, tlsGiven)) ?? plain('flag', endpoints, token, tlsGiven, engine);
+  }
   const contextName = req.context ?? (nonEmpty(env.FLEET_ENDPOINTS) === undefined ? nonEmpty(env.FLEET_CONTEXT) : undefined);
   if (contextName === undefined && nonEmpty(env.FLEET_ENDPOINTS) !== undefined) {
-    return plain('env', parseEnvEndpoints(env.FLEET_ENDPOINTS!), token, tlsGiven, engine);
+    const endpoints = parseEnvEndpoints(env.FLEET_ENDPOINTS!);
+    return (await ofOwnContext(endpoints, 'env', env, loadStore, opts, token, tlsGiven)) ?? plain('env', endpoints, token, tlsGiven, engine);
   }
-  const store = await (opts.store ?? (() => defaultStore(env)))();
+  const store = await loadStore();
   const named = contextName !== undefined ? { name: contextName, context: await requireContext(store, contextName) } : await store.current();
   if (named === undefined) throw targetError('NO_TARGET', NO_TARGET);
   const readToken = opts.readToken ?? defaultReadToken;
@@ -88,6 +95,30 @@ export async function resolveTarget(req: TargetRequest, opts: ResolveOptions = {
   // The context's credentials (the caller's still win), sent to the endpoints the caller names.
   const { local: _local, ...credentials } = target;
   return { ...credentials, endpoints: checkEndpoints(req.endpoints), source: 'flag' };
+}
+
+/**
+ * Endpoints given without a context, with the credentials of the context they belong to:
+ * FLEET_CONTEXT's or the current one, when every endpoint is one of its members. Undefined when
+ * they belong to none (or there is no context store): then no context's token goes with them.
+ */
+async function ofOwnContext(
+  endpoints: readonly string[],
+  source: 'flag' | 'env',
+  env: NodeJS.ProcessEnv,
+  loadStore: () => Promise<ContextStore>,
+  opts: ResolveOptions,
+  token: string | undefined,
+  tlsGiven: TlsFiles | undefined,
+): Promise<Target | undefined> {
+  const store = await loadStore().catch(() => undefined);
+  if (store === undefined) return undefined;
+  const name = nonEmpty(env.FLEET_CONTEXT);
+  const named = name !== undefined ? await store.get(name).then((context) => (context === undefined ? undefined : { name, context }), () => undefined) : await store.current().catch(() => undefined);
+  if (named === undefined || !endpoints.every((e) => named.context.endpoints.includes(e))) return undefined;
+  const target = await fromContext(named.name, named.context, { admin: opts.admin ?? false, readToken: opts.readToken ?? defaultReadToken, token, tls: tlsGiven });
+  const { local: _local, ...credentials } = target;
+  return { ...credentials, endpoints, source };
 }
 
 /** Whether `err` is a resolution failure the caller can fix by naming the cluster differently. */

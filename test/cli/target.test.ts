@@ -35,8 +35,20 @@ describe('resolveTarget', () => {
     expect(await resolveTarget({ context: 'local', token: 'flag-token' }, opts(env))).toMatchObject({ token: 'flag-token' });
   });
 
-  it('never sends a context token to endpoints given on the command line', async () => {
+  it("never sends a context's token to endpoints that are not its members", async () => {
     expect((await resolveTarget({ endpoints: ['1.1.1.1:1'] }, opts({}))).token).toBeUndefined();
+    // One member of the current context's, one not: no token for either.
+    expect((await resolveTarget({ endpoints: ['127.0.0.1:7781', '1.1.1.1:1'] }, opts({}))).token).toBeUndefined();
+    expect((await resolveTarget({}, opts({ FLEET_ENDPOINTS: '1.1.1.1:1' }))).token).toBeUndefined();
+  });
+
+  it("gives endpoints that are the current context's members that context's credentials (--endpoints to read from one member)", async () => {
+    expect(await resolveTarget({ endpoints: ['127.0.0.1:7781'] }, opts({}))).toEqual({ engine: 'fleet', endpoints: ['127.0.0.1:7781'], token: 'client-token', source: 'flag', context: 'local' });
+    expect((await resolveTarget({ endpoints: ['127.0.0.1:7781'] }, opts({}, true))).token).toBe('admin-token');
+    expect(await resolveTarget({}, opts({ FLEET_ENDPOINTS: '127.0.0.1:7781' }))).toMatchObject({ token: 'client-token', source: 'env', context: 'local' });
+    // FLEET_CONTEXT names the context the endpoints are checked against; its TLS goes with them.
+    expect(await resolveTarget({ endpoints: ['10.0.0.1:7781'] }, opts({ FLEET_CONTEXT: 'prod' }))).toMatchObject({ tls: { cacert: '/ca.pem' }, context: 'prod' });
+    expect((await resolveTarget({ endpoints: ['127.0.0.1:7781'], token: 'flag-token' }, opts({}))).token).toBe('flag-token');
   });
 
   it('keeps the credentials of a context named with --context when --endpoints picks the members', async () => {

@@ -128,6 +128,9 @@ export function fleetInvocations(text: string): string[][] {
     let words = shellWords(part);
     const redirect = words.findIndex((w) => /^[0-9]?[<>]/.test(w));
     if (redirect >= 0) words = words.slice(0, redirect);
+    // `INDEX=$(fleet …)`: the command substitution's fleet call is an invocation too.
+    const substituted = /^[A-Z_][A-Z0-9_]*=\$\((.+)$/.exec(words[0] ?? '');
+    if (substituted) words = [substituted[1]!, ...words.slice(1)];
     while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) words = words.slice(1);
     if (/(^|\/)node$/.test(words[0] ?? '')) {
       const script = words.findIndex((w, i) => i > 0 && !w.startsWith('-'));

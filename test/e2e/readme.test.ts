@@ -106,9 +106,10 @@ describe('README.md', () => {
   });
 });
 
-/** As the test runs a line: `./bin/run.js` is `fleet`, and `fleet init` gets free ports. */
+/** As the test runs a line: `./bin/run.js` is `fleet`, `fleet init` gets free ports, and the README's 127.0.0.1:778N are the members on them. */
 function asRun(text: string, basePort: number): string {
-  const spelled = text.replace(/(^|[\s;&|(])\.\/bin\/run\.js\b/g, '$1fleet');
+  const local = text.replace(/\b127\.0\.0\.1:778([1-5])\b/g, (_m: string, n: string) => `127.0.0.1:${basePort + Number(n) - 1}`);
+  const spelled = local.replace(/(^|[\s;&|(])\.\/bin\/run\.js\b/g, '$1fleet');
   return spelled.replace(/\bfleet init\b([^&;|]*)/g, (m: string, rest: string) => (rest.includes('--base-port') ? m : `fleet init --base-port ${basePort}${rest}`));
 }
 
