@@ -24,9 +24,10 @@ export type FleetClientErrorKind =
 /**
  * A FleetClientError's machine-readable code: the registry's refusal code (a write it refused),
  * a target that cannot be resolved (`NO_TARGET`, `UNKNOWN_CONTEXT`, `BAD_TARGET`, see target.ts),
- * or `UNREACHABLE` (`connect()` found no member answering).
+ * `UNREACHABLE` (`connect()` found no member answering), or `NOT_APPLIED` (a read's min-index
+ * was not applied by any member within the deadline: the read would not see that write yet).
  */
-export type FleetClientErrorCode = FleetErrorCode | 'NO_TARGET' | 'UNKNOWN_CONTEXT' | 'BAD_TARGET' | 'BAD_CONTEXT' | 'UNSUPPORTED_ENGINE' | 'UNREACHABLE';
+export type FleetClientErrorCode = FleetErrorCode | 'NO_TARGET' | 'UNKNOWN_CONTEXT' | 'BAD_TARGET' | 'BAD_CONTEXT' | 'UNSUPPORTED_ENGINE' | 'UNREACHABLE' | 'NOT_APPLIED';
 
 /** Everything a FleetClientError may carry besides its kind and message. */
 export interface FleetClientErrorInit {
@@ -112,10 +113,12 @@ export function kindOfRefusal(code: FleetErrorCode): FleetClientErrorKind {
 
 /**
  * The CLI's exit code for a failure (see DESIGN.md): 3 when the cluster is unreachable or has
- * no quorum, 4 when a precondition failed, 1 otherwise.
+ * no quorum, 4 when a precondition failed, 8 when a read's min-index was not applied in time,
+ * 1 otherwise.
  */
 export function exitCodeOf(err: unknown): number {
   if (!(err instanceof FleetClientError)) return 1;
+  if (err.code === 'NOT_APPLIED') return 8;
   if (err.kind === 'unavailable' || err.kind === 'timeout') return 3;
   if (err.kind === 'precondition') return 4;
   return 1;

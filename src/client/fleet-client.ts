@@ -11,6 +11,7 @@ import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
+import { FleetClientError } from './errors.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
 import { watchChanges, type WatchOptions } from './watch.js';
@@ -403,10 +404,29 @@ export class FleetClient {
   async #read<T>(query: q.Query<T>, opts: ReadOptions): Promise<T> {
     const req: wire.ReadRequest = { ...consistencyToWire(opts.consistency, this.#highestIndex), ...query.request };
     const route: Route = isFollowerRead(opts.consistency) ? 'any' : 'leader';
-    const response = await this.#router.run(route, (ep, timeout) => ep.read(req, timeout));
+    const minIndex = Number(req.minIndex ?? 0);
+    const response = await this.#router.run(route, (ep, timeout) => ep.read(req, timeout)).catch(async (err: unknown) => {
+      throw minIndex > 0 && err instanceof FleetClientError && err.kind === 'timeout' ? await this.#notApplied(minIndex, err) : err;
+    });
     this.#seen(response.index);
     opts.onServed?.({ member: response.servedBy, appliedIndex: response.index });
     return query.decode(response);
+  }
+
+  /**
+   * Why a min-index read timed out, when the members say so: none has applied the index yet.
+   * Unchanged when they cannot be asked, or one has applied it (then the timeout was something else).
+   */
+  async #notApplied(index: number, timedOut: FleetClientError): Promise<FleetClientError> {
+    const answers = (await this.#router.statusAll().catch(() => [])).flatMap((s) => (s.ok ? [s.status] : []));
+    if (answers.length === 0) return timedOut;
+    const applied = Math.max(...answers.map((s) => s.appliedIndex));
+    if (applied >= index) return timedOut;
+    const committed = Math.max(...answers.map((s) => s.commitIndex));
+    return new FleetClientError('timeout', `index ${index} is not applied yet: the most any member has applied is ${applied} (commit index ${committed}); the read would not see that write: retry later, or check the index`, {
+      code: 'NOT_APPLIED',
+      cause: timedOut,
+    });
   }
 
   /** One shard, or undefined. */

@@ -20,6 +20,8 @@ export const EXIT = {
   safetyViolation: 6,
   /** `fleet status`: a quorum commits, but a member is down or lagging, or no further failure is survivable. */
   degraded: 7,
+  /** A read's min-index was not applied by the members in time: it would not see that write yet. */
+  notApplied: 8,
 } as const;
 
 /** One of the exit codes above. */
@@ -111,7 +113,8 @@ const CLIENT_KINDS: Readonly<Record<string, { code: string; exitCode: ExitCode }
 };
 
 function clientReport(err: ClientErrorShape, nowMs = Date.now()): ErrorReport {
-  const k = CLIENT_KINDS[err.kind] ?? CLIENT_KINDS.internal!;
+  // A read whose min-index no member applied in time: the cluster answered, the write is not there yet.
+  const k = err.code === 'NOT_APPLIED' ? { code: 'NOT_APPLIED', exitCode: EXIT.notApplied } : (CLIENT_KINDS[err.kind] ?? CLIENT_KINDS.internal!);
   const details = err.details !== undefined && Object.keys(err.details).length > 0 ? err.details : undefined;
   // The client's messages already say what to do, so no hint is added.
   return compact({ code: err.code ?? k.code, message: leaseHeldMessage(details, nowMs) ?? err.message, exitCode: k.exitCode, details });

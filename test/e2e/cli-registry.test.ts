@@ -26,7 +26,8 @@ interface Cluster { name: string; shard: string | null; generation: number }
 
 describe('registry commands against a real cluster (through a context with tokens)', () => {
   it('refuses calls without the token', async () => {
-    const r = await runCli(['shards', 'list', '--endpoints', cluster.endpoints.join(',')], env);
+    // Endpoints of no saved context carry no context's token (those of the current context carry its own).
+    const r = await runCli(['shards', 'list', '--endpoints', cluster.endpoints.join(',')], { ...env, FLEET_CONFIG_DIR: sandbox.dir + '/none' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: .*token/);
   });
@@ -169,6 +170,11 @@ describe('registry commands against a real cluster (through a context with token
     expect(ryw.appliedIndex).toBeGreaterThanOrEqual(put.index);
     expect(await json<Served>(['kv', 'get', 'cfg/fresh', '--consistency', 'serializable', '--context', 'reg', ...at], env)).toMatchObject({ servedBy: follower.id });
     expect(await json<Served>(['kv', 'get', 'cfg/fresh', '--consistency', 'max-staleness:10s', '--context', 'reg', ...at], env)).toMatchObject({ servedBy: follower.id });
+    // An index no member has applied within the deadline: said so, with its own exit code (8), not "unreachable" (3).
+    const ahead = put.index + 100_000;
+    const notYet = await runCli(['kv', 'get', 'cfg/fresh', '--consistency', `min-index:${ahead}`, '--timeout', '1s', '--context', 'reg', ...at], env);
+    expect(notYet.code, notYet.stderr).toBe(8);
+    expect(notYet.stderr).toMatch(new RegExp(`index ${ahead} is not applied yet: the most any member has applied is \\d+ \\(commit index \\d+\\)`));
     const bad = await runCli(['kv', 'get', 'cfg/fresh', '--consistency', 'eventually'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--consistency.*expected linearizable, serializable, min-index:N or max-staleness:DURATION, got 'eventually'/);
