@@ -313,7 +313,8 @@ function portInUse(err: unknown): CliError | undefined {
   if (m === null) return undefined;
   const holder = findListener(Number(m[2]));
   const by = holder === undefined ? '' : ` by pid ${holder.pid} (${holder.command})`;
-  return new CliError(`cannot listen on ${m[1]}: the port is in use${by}`, { hint: 'stop that process, or choose another address', cause: err });
+  const which = (err as Error).message.includes('(metrics)') ? ' (metrics)' : '';
+  return new CliError(`cannot listen on ${m[1]}${which}: the port is in use${by}`, { hint: `stop that process, or choose another ${which ? '--metrics-listen' : 'address'}`, cause: err });
 }
 
 /** The lean entry: `argv` is what follows `fleet node start`. Returns the exit code. */

@@ -293,6 +293,24 @@ describe('fleet scale', () => {
 });
 
 describe('fleet scale interrupted', () => {
+  it("refuses to start a cluster whose member's metrics port is taken, naming it and its holder, and starts nothing", async () => {
+    const init = await fleet('init', '--base-port', String(await freePorts(3)), '--json');
+    expect(init.code, init.stderr).toBe(0);
+    const ps0 = JSON.parse((await fleet('ps', '--json')).stdout) as { clusters: { members: { id: string; metricsUrl: string | null }[] }[] };
+    const metricsPort = Number(new URL(ps0.clusters[0]!.members[1]!.metricsUrl!).port);
+    expect((await fleet('down')).code).toBe(0);
+    const holder = createServer();
+    servers.push(holder);
+    await new Promise<void>((resolve) => holder.listen(metricsPort, '127.0.0.1', resolve));
+    const up = await fleet('up');
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain(`port ${metricsPort} is in use by pid ${process.pid}`);
+    expect((await ps())[0]!.members.every((m) => !m.running)).toBe(true);
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+    expect((await fleet('up')).code).toBe(0);
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 180_000);
+
   it('runs racing up and down one after the other, each reporting what it found', async () => {
     expect((await fleet('init', '--base-port', String(await freePorts(3)))).code).toBe(0);
     expect((await fleet('down')).code).toBe(0);

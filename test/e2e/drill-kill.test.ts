@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkLinearizable, parseJsonLines } from '../../src/ops/history/index.js';
@@ -69,6 +70,33 @@ describe('fleet drill kill-leader', () => {
 });
 
 describe('fleet drill kill-follower', () => {
+  it("stops when a restarted member cannot start, naming why (its metrics port taken meanwhile), and does not wait out a catch-up", async () => {
+    current = await drillCluster({ metrics: true });
+    const follower = current.cluster.members.find((m) => m.id === 'n3')!;
+    // Once the drill has killed n3, take its metrics port, as the short-lived connection in issue 37 did.
+    const thief = createServer();
+    let stolen = false;
+    const grab = setInterval(() => {
+      if (stolen) return;
+      thief.once('error', () => undefined);
+      thief.listen(follower.metricsPort!, '127.0.0.1', () => {
+        stolen = true;
+        // Given back once the round's restart (30 s of attempts) has failed: the drill's clean-up then brings n3 back.
+        setTimeout(() => thief.close(), 31_000).unref();
+      });
+    }, 20);
+    try {
+      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': 'n3' })]);
+      expect(stolen).toBe(true);
+      expect(code, stderr).toBe(5);
+      expect(report.reason).toMatch(new RegExp(`n3.*cannot listen on 127\\.0\\.0\\.1:${follower.metricsPort} \\(metrics\\)`));
+      expect(report.reason).not.toMatch(/did not catch up/);
+    } finally {
+      clearInterval(grab);
+      thief.close();
+    }
+  }, 180_000);
+
   it('keeps the leader and writes available while a follower is down', async () => {
     current = await drillCluster();
     const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--rounds': '1' })]);

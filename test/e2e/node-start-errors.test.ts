@@ -50,6 +50,26 @@ describe('fleet node start refuses', () => {
     }
   });
 
+  it('a metrics port in use: the whole member exits, naming the port and its holder, and nothing keeps serving (exit 1)', async () => {
+    const server: Server = createServer();
+    const metricsPort = await freePort();
+    await new Promise<void>((resolve) => server.listen(metricsPort, '127.0.0.1', resolve));
+    try {
+      const args = await startArgs();
+      const listen = args[args.indexOf('--listen') + 1]!;
+      // Half-started, the member answered on its gRPC port and never exited (issue 37): now it exits, and its port is free again.
+      await refusal([...args, '--metrics-listen', `127.0.0.1:${metricsPort}`], 1, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${metricsPort} \\(metrics\\): the port is in use by pid ${process.pid} \\(`));
+      const [host, port] = listen.split(':');
+      const free = await new Promise<boolean>((resolve) => {
+        const probe = createServer().once('error', () => resolve(false));
+        probe.listen(Number(port), host, () => probe.close(() => resolve(true)));
+      });
+      expect(free, `${listen} is still held`).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
   it('an unreadable token file or TLS file, naming it (exit 2)', async () => {
     await refusal([...(await startArgs()), '--token-file', '/nonexistent/token'], 2, /cannot read --token-file \/nonexistent\/token: ENOENT/);
     await refusal([...(await startArgs()), '--tls-cert', '/nonexistent/member.crt', '--tls-key', secret('member.key')], 2, /\/nonexistent\/member\.crt/);

@@ -105,6 +105,15 @@ function peerChannel(opts: CoordinatorOptions): { credentials: grpc.ChannelCrede
   return { credentials, optionsFor: (peer) => ({ 'grpc.ssl_target_name_override': memberServerName(peer) }) };
 }
 
+/** Binds the metrics port, or fails naming it as the metrics port. */
+async function listenMetrics(metrics: NodeMetrics, at: { host: string; port: number }): Promise<import('node:http').Server> {
+  try {
+    return await metrics.listen(at.host, at.port);
+  } catch (err) {
+    throw new Error(`cannot listen on ${at.host}:${at.port} (metrics): ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Metrics exist only when they are served: prom-client costs a member several MB it would keep for nothing. */
 async function loadMetrics(opts: CoordinatorOptions, status: () => MemberStatus): Promise<NodeMetrics | undefined> {
   if (!opts.metricsListen) return undefined;
@@ -115,12 +124,48 @@ async function loadMetrics(opts: CoordinatorOptions, status: () => MemberStatus)
   return metrics;
 }
 
-/** Starts one member: storage, node, gRPC services, metrics. Resolves once it serves. */
+/**
+ * What a start has opened so far, closed in reverse if a later step fails: a member is up only
+ * when all of it is up, and one that cannot start leaves no port bound and no file open.
+ */
+class StartUndo {
+  private readonly steps: (() => unknown)[] = [];
+
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  async run(logger: NodeLogger): Promise<void> {
+    for (const step of this.steps.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        logger.warn({ err }, 'while undoing a failed start');
+      }
+    }
+  }
+}
+
+/**
+ * Starts one member: storage, node, metrics and client/peer listeners, then the node. Resolves
+ * once it serves; if any step fails, everything opened before it is closed and the error rethrown.
+ */
 export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger): Promise<RunningCoordinator> {
+  const undo = new StartUndo();
+  try {
+    return await startMember(opts, logger, undo);
+  } catch (err) {
+    await undo.run(logger);
+    throw err;
+  }
+}
+
+async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger, undo: StartUndo): Promise<RunningCoordinator> {
   // The metrics read the node's status at scrape time; the node exists before any scrape.
   const built: { node?: FleetNode } = {};
   const metrics = await loadMetrics(opts, () => built.node!.status());
   const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s));
+  undo.add(() => storage.close());
   const member = await FleetNode.open({
     id: opts.id,
     clusterName: opts.clusterName,
@@ -139,6 +184,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     ...(metrics ? { observer: metrics.observer() } : {}),
   });
   built.node = member;
+  undo.add(() => member.stop());
   const channel = peerChannel(opts);
   const clusterId = openClusterIdentity(opts.dataDir, opts.founders.size > 0 ? foundingClusterId(opts.clusterName, opts.founders, opts.peerSecret) : undefined);
   const transport = new GrpcPeerTransport({
@@ -153,6 +199,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
     snapshotSpool: { dir: join(opts.dataDir, 'incoming'), maxBytes: opts.maxSnapshotBytes },
     logger,
   });
+  undo.add(() => transport.close());
   metrics?.countPeerRejections(transport.rejections);
   transport.attach({
     knowsPeer: (p) => member.knowsPeer(p),
@@ -186,10 +233,13 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
   addLazyReflection(server, loadReflectionDefinition);
+  // Every listener is bound before the node starts; the metrics port first, as it serves nothing the cluster needs.
+  const metricsServer = metrics && opts.metricsListen ? await listenMetrics(metrics, opts.metricsListen) : undefined;
+  if (metricsServer) undo.add(() => metricsServer.close());
+  undo.add(() => server.forceShutdown());
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
-  const metricsServer = metrics && opts.metricsListen ? await metrics.listen(opts.metricsListen.host, opts.metricsListen.port) : undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
