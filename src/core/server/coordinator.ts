@@ -13,6 +13,7 @@ import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
+import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { memberServerName } from './member-names.js';
@@ -71,13 +72,8 @@ function createLogger(opts: CoordinatorOptions): pino.Logger {
   const dir = join(opts.dataDir, 'logs');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${opts.id}.log`);
-  const file = pino.destination({ dest: path, mkdir: true, sync: true });
-  let failed = false;
-  file.on('error', (err: Error) => {
-    if (failed) return;
-    failed = true;
-    file.write = () => true;
-    file.flushSync = () => undefined;
+  // Rotated by size with a cap (log-file.ts): no flood of lines fills the data disk.
+  const file = new RotatingLogFile(path, logFileCap(opts.dataDir), (err) => {
     process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), member: opts.id, cluster: opts.clusterName, path, err: err.message, msg: 'cannot write the member log file: logging to stderr only' })}\n`);
   });
   const streams = pino.multistream([

@@ -160,13 +160,26 @@ export interface RejectionLogger {
   warn(fields: Record<string, unknown>, msg: string): void;
 }
 
+/** How many refusals are logged one by one in an interval, cluster-wide for this member; the rest are summarised. */
+export const REFUSALS_LOGGED_PER_INTERVAL = 10;
+/** Longest claimed id or detail a log line carries: the attacker chooses them. */
+const MAX_LOGGED_TEXT = 64;
+
 /**
- * Logs refused peers once per source, claimed id and reason per interval (an attacker must not
- * be able to fill the disk with log lines), and counts every refusal by reason.
+ * Logs refused peers under one limit for the whole member, whatever the source, the claimed id
+ * or the reason (all chosen by whoever connects, so no key of theirs may buy more lines): the
+ * first REFUSALS_LOGGED_PER_INTERVAL of an interval one by one, the rest as one summary line
+ * when the interval ends. Every refusal is counted by reason (fleet_peer_rejected_total).
+ * Invariant: at most REFUSALS_LOGGED_PER_INTERVAL + 1 lines per interval, each bounded in size.
  */
 export class RejectionLog {
   readonly counts = new Map<PeerRejectReason, number>();
-  private readonly lastLogged = new Map<string, number>();
+  private windowStart: number | undefined;
+  private loggedInWindow = 0;
+  private suppressed = 0;
+  private readonly suppressedReasons = new Map<PeerRejectReason, number>();
+  private readonly suppressedSources = new Set<string>();
+  private summaryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly logger: RejectionLogger,
@@ -176,12 +189,44 @@ export class RejectionLog {
 
   record(source: string, claimedId: string, rejection: PeerRejection): void {
     this.counts.set(rejection.reason, (this.counts.get(rejection.reason) ?? 0) + 1);
-    const key = `${source}\0${claimedId}\0${rejection.reason}`;
     const now = this.now();
-    const last = this.lastLogged.get(key);
-    if (last !== undefined && now - last < this.intervalMs) return;
-    if (this.lastLogged.size > 10_000) this.lastLogged.clear();
-    this.lastLogged.set(key, now);
-    this.logger.warn({ source, claimedId, reason: rejection.reason, detail: rejection.detail }, 'refused a peer');
+    if (this.windowStart === undefined || now - this.windowStart >= this.intervalMs) this.startWindow(now);
+    if (this.loggedInWindow < REFUSALS_LOGGED_PER_INTERVAL) {
+      this.loggedInWindow++;
+      this.logger.warn({ source: clip(source), claimedId: clip(claimedId), reason: rejection.reason, detail: clip(rejection.detail) }, 'refused a peer');
+      return;
+    }
+    this.suppressed++;
+    this.suppressedReasons.set(rejection.reason, (this.suppressedReasons.get(rejection.reason) ?? 0) + 1);
+    // The sources named in the summary: a few, for whoever investigates.
+    if (this.suppressedSources.size < 5) this.suppressedSources.add(clip(source));
+    this.summaryTimer ??= setTimeout(() => this.startWindow(this.now()), Math.max(0, this.windowStart! + this.intervalMs - now));
+    this.summaryTimer.unref?.();
   }
+
+  /** Logs the summary of the interval that ends, if it refused more than it logged. */
+  private startWindow(now: number): void {
+    clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    if (this.suppressed > 0) {
+      const reasons = Object.fromEntries(this.suppressedReasons);
+      const seconds = Math.round(this.intervalMs / 1000);
+      this.logger.warn({ refused: this.suppressed, reasons, sources: [...this.suppressedSources] }, `${this.suppressed.toLocaleString('en-US')} more peer streams refused in the last ${seconds} s (not logged one by one), from ${[...this.suppressedSources].join(', ')}${this.suppressedSources.size >= 5 ? ' and others' : ''}`);
+    }
+    this.windowStart = now;
+    this.loggedInWindow = 0;
+    this.suppressed = 0;
+    this.suppressedReasons.clear();
+    this.suppressedSources.clear();
+  }
+
+  /** Logs what the current interval held back, and stops its timer. */
+  close(): void {
+    if (this.summaryTimer !== undefined) this.startWindow(this.now());
+  }
+}
+
+/** Text an attacker chose, cut to a size a log line can afford. */
+function clip(text: string): string {
+  return text.length <= MAX_LOGGED_TEXT ? text : `${text.slice(0, MAX_LOGGED_TEXT)}… (${text.length} chars)`;
 }

@@ -327,6 +327,7 @@ export class GrpcPeerTransport implements PeerSender {
   }
 
   close(): void {
+    this.rejections.close();
     this.delays.close();
     for (const link of this.links.values()) {
       link.stream?.end();

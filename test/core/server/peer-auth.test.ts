@@ -5,7 +5,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackAddress, resolvesToLoopback } from '../../../src/common/addresses.js';
 import { foundingClusterId, openClusterIdentity } from '../../../src/core/server/cluster-id.js';
-import { PEER_AUTH_METADATA, PeerAuthenticator, RejectionLog, signHandshake } from '../../../src/core/server/peer-auth.js';
+import { PEER_AUTH_METADATA, PeerAuthenticator, REFUSALS_LOGGED_PER_INTERVAL, RejectionLog, signHandshake } from '../../../src/core/server/peer-auth.js';
 import { MAX_SNAPSHOT_CHUNK, SnapshotReceiver } from '../../../src/core/server/snapshot-receiver.js';
 
 const secret = Buffer.from('a'.repeat(64));
@@ -59,18 +59,24 @@ describe('PeerAuthenticator with mutual TLS', () => {
 });
 
 describe('RejectionLog', () => {
-  it('logs once per source, claimed id and reason per interval, and counts every refusal', () => {
+  it('logs at most a few refusals per interval whatever the attacker varies, then one summary, and counts every refusal', () => {
     let now = 0;
-    const lines: unknown[] = [];
-    const log = new RejectionLog({ warn: (fields) => lines.push(fields) }, 60_000, () => now);
-    for (let i = 0; i < 100; i++) log.record('ipv4:10.0.0.9:5000', 'n9', { reason: 'bad-signature', detail: '' });
-    log.record('ipv4:10.0.0.9:5000', 'n8', { reason: 'bad-signature', detail: '' });
-    expect(lines).toHaveLength(2);
+    const lines: { fields: Record<string, unknown>; msg: string }[] = [];
+    const log = new RejectionLog({ warn: (fields, msg) => lines.push({ fields, msg }) }, 60_000, () => now);
+    // A flood: every stream from another port with another 4,000-character claimed id.
+    for (let i = 0; i < 5_000; i++) log.record(`ipv4:10.0.0.9:${10_000 + i}`, `x${i}`.padEnd(4_000, 'x'), { reason: 'no-credentials', detail: 'no handshake' });
+    expect(lines).toHaveLength(REFUSALS_LOGGED_PER_INTERVAL);
+    expect(JSON.stringify(lines).length).toBeLessThan(4_000);
+    expect(lines[0]!.fields).toMatchObject({ source: 'ipv4:10.0.0.9:10000', reason: 'no-credentials' });
+    expect(String(lines[0]!.fields.claimedId)).toMatch(/^x0x+… \(4000 chars\)$/);
     now = 61_000;
-    log.record('ipv4:10.0.0.9:5000', 'n9', { reason: 'bad-signature', detail: '' });
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ source: 'ipv4:10.0.0.9:5000', claimedId: 'n9', reason: 'bad-signature' });
-    expect(log.counts.get('bad-signature')).toBe(102);
+    log.record('ipv4:10.0.0.9:1', 'n9', { reason: 'bad-signature', detail: '' });
+    expect(lines).toHaveLength(REFUSALS_LOGGED_PER_INTERVAL + 2);
+    expect(lines[REFUSALS_LOGGED_PER_INTERVAL]!.msg).toMatch(/^4,990 more peer streams refused in the last 60 s \(not logged one by one\), from ipv4:10\.0\.0\.9:10010, .* and others$/);
+    expect(lines[REFUSALS_LOGGED_PER_INTERVAL]!.fields).toMatchObject({ refused: 4_990, reasons: { 'no-credentials': 4_990 } });
+    expect(log.counts.get('no-credentials')).toBe(5_000);
+    expect(log.counts.get('bad-signature')).toBe(1);
+    log.close();
   });
 });
 
