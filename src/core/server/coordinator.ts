@@ -18,6 +18,7 @@ import type { NodeMetrics } from './metrics.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
+import { preAuthInterceptor } from './pre-auth.js';
 import { openNodeStorage } from './storage-adapter.js';
 
 /** Everything `fleet node start` decided from its flags. */
@@ -210,9 +211,11 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   });
 
   const proto = loadFleetProto();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20 });
-  server.addService(proto.fleet.v1.Peer.service, transport.handlers());
   const auth = { token: opts.token, adminToken: opts.adminToken, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
+  // Credentials are checked from metadata before any message is read (pre-auth.ts).
+  const preAuth = preAuthInterceptor({ auth, peerSecret: opts.peerSecret !== undefined, onPeerRefused: (source, claimed, rejection) => transport.rejections.record(source, claimed, rejection) });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20, interceptors: [preAuth] });
+  server.addService(proto.fleet.v1.Peer.service, transport.handlers());
   server.addService(proto.fleet.v1.Fleet.service, createClientService(member, auth));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({

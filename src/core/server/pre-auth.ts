@@ -1,0 +1,51 @@
+/**
+ * Credentials checked from metadata, before a message body is read. grpc-js reads and decodes a
+ * call's message (up to the receive limit, 64 MiB here) before the handler runs, so a check in
+ * the handler alone lets anyone who reaches the port make a member decode whatever they send:
+ * one tokenless 8 MB rebind batch stalled a leader's event loop into an election. This server
+ * interceptor sees the metadata first and refuses a call without the credentials its service
+ * needs before asking for the message; the handlers still authorize as before (and name the
+ * actor). It checks presence and, for tokens, the value; a peer handshake's signature, freshness
+ * and nonce are the transport's to verify once (peer-auth.ts), as a replay check must see it once.
+ */
+import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
+import { authorize, type AuthLevel, type AuthOptions } from './auth.js';
+import { PEER_AUTH_METADATA, PEER_ID_METADATA, type PeerRejection } from './peer-auth.js';
+
+/** What the interceptor checks, and where it reports a refused peer (counted and logged, as the transport does). */
+export interface PreAuthOptions {
+  readonly auth: AuthOptions;
+  /** The peer secret's presence: with one, a Peer call must carry a handshake. */
+  readonly peerSecret: boolean;
+  readonly onPeerRefused: (source: string, claimedId: string, rejection: PeerRejection) => void;
+}
+
+/** The token a service's calls need; services not named here (health, reflection, Peer) need none. */
+const LEVELS: Readonly<Record<string, AuthLevel>> = { 'fleet.v1.Fleet': 'client', 'fleet.v1.Admin': 'admin', 'fleet.v1.Drills': 'admin' };
+
+/** The interceptor: refuse on metadata, or pass the call on untouched. */
+export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
+  return (method, call) =>
+    new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, forward) => {
+            const refusal = refusalOf(method.path, metadata, o, call.getPeer());
+            // Not forwarding the metadata means the handler never starts, and no message is read.
+            if (refusal === undefined) forward(metadata);
+            else call.sendStatus({ code: refusal.code ?? status.UNAUTHENTICATED, details: refusal.details ?? 'refused' });
+          },
+        }),
+    });
+}
+
+function refusalOf(path: string, metadata: Metadata, o: PreAuthOptions, source: string): Partial<StatusObject> | undefined {
+  const service = path.split('/')[1] ?? '';
+  const level = LEVELS[service];
+  if (level !== undefined) return authorize(metadata, level, o.auth);
+  if (service !== 'fleet.v1.Peer' || !o.peerSecret || metadata.get(PEER_AUTH_METADATA).length > 0) return undefined;
+  const claimed = metadata.get(PEER_ID_METADATA)[0];
+  const rejection: PeerRejection = { reason: 'no-credentials', detail: 'no peer handshake' };
+  o.onPeerRefused(source, typeof claimed === 'string' ? claimed : '', rejection);
+  return { code: status.UNAUTHENTICATED, details: `peer refused (${rejection.reason}): ${rejection.detail}` };
+}
