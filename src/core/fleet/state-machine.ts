@@ -8,6 +8,7 @@ import { auditArgs, auditEntry, audited } from './audit-log.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
 import { HANDLERS } from './handlers/index.js';
+import { acquireRefusal } from './handlers/leases.js';
 import type { Handler } from './handlers/outcome.js';
 import { parseCommand } from './parse-command.js';
 import * as reads from './reads.js';
@@ -15,6 +16,7 @@ import { SessionTable } from './sessions.js';
 import { SnapshotJob, readSnapshot, writeSnapshot } from './snapshot.js';
 import { FleetState, kvKey, splitKvKey } from './state.js';
 import type {
+  ApplyFailure,
   ApplyResult,
   AuditEntry,
   ClusterView,
@@ -260,6 +262,17 @@ export class FleetStateMachine {
   /** Providers by name. */
   listProviders(): ProviderView[] {
     return reads.listProviders(this.#s);
+  }
+
+  /**
+   * The refusal an acquire would get at the applied state, without applying anything: a lease
+   * live and held by another. The leader answers such an acquire without writing it to the log
+   * (FleetNode.write), so that a worker waiting for a lease fills neither the log nor the audit.
+   */
+  acquireRefusal(name: string, holder: string): ApplyFailure | undefined {
+    const outcome = acquireRefusal(this.#s, name, holder);
+    if (outcome === undefined || outcome.ok) return undefined;
+    return { ok: false, index: this.appliedIndex, code: outcome.code, message: outcome.message, ...(outcome.details === undefined ? {} : { details: outcome.details }) };
   }
 
   /** Leases by name; `remainingMs` is estimated at registry age `age` (default: the reader's age, see `readerAge`). */

@@ -675,6 +675,27 @@ export class FleetNode implements NodeApi {
 
   write(req: WriteRequest): Promise<ApplyResult> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    const op = req.op;
+    if (op.type === 'lease.acquire' && this.soft.role === 'leader' && this.sm.acquireRefusal(op.name, op.holder) !== undefined) {
+      return this.refuseAcquireUnlogged(req, op.name, op.holder);
+    }
+    return this.propose(req);
+  }
+
+  /**
+   * An acquire of a lease that another holds, answered without writing it to the log: a worker
+   * waiting for a lease would otherwise put a refusal into the log and the audit trail at every
+   * attempt. The refusal is confirmed by a linearizable read (a ReadIndex round), so it reflects
+   * a state no older than the request: if the lease was released or expired meanwhile, the
+   * acquire goes to the log as any write does. The client's sequence number is left unused,
+   * which its session allows (it moves firstIncomplete past it with the answer).
+   */
+  private async refuseAcquireUnlogged(req: WriteRequest, name: string, holder: string): Promise<ApplyResult> {
+    const { value: refusal } = await this.read({ mode: 'linearizable' }, (sm) => sm.acquireRefusal(name, holder));
+    return refusal ?? this.propose(req);
+  }
+
+  private propose(req: WriteRequest): Promise<ApplyResult> {
     if (this.space.outOfSpace && this.soft.role === 'leader') {
       this.opts.observer?.onProposalFailed?.(1);
       return Promise.reject(this.outOfSpaceWriteError());

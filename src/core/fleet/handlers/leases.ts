@@ -11,6 +11,16 @@ import { fail, notFound, ok, type ApplyContext, type Handler, type Outcome } fro
 
 const q = JSON.stringify;
 
+/**
+ * The refusal an acquire of `name` by `holder` gets in state `s` without changing anything: the
+ * lease is live and another holds it. Undefined when the acquire would be applied (granted,
+ * renewed, or refused for another reason that the log must decide).
+ */
+export function acquireRefusal(s: FleetState, name: string, holder: string): Outcome<never> | undefined {
+  const lease = s.leases.get(name);
+  return lease !== undefined && !lease.expired && lease.holder !== holder ? heldByOther(lease) : undefined;
+}
+
 function heldByOther(lease: LeaseRecord): Outcome<never> {
   return fail('FAILED_PRECONDITION', `lease ${q(lease.name)} is held by ${q(lease.holder)} (for ${lease.ttlMs} ms from its last renewal, unless renewed or released)`, {
     name: lease.name,
