@@ -388,8 +388,10 @@ export class RealClients {
     const op = r.op;
     this.answeredIndex = Math.max(this.answeredIndex, result.index);
     if (result.ok) c.lastIndex = Math.max(c.lastIndex, result.index);
-    // Any answer means the registry holds this client's session from that index on.
-    c.answeredIndex = Math.max(c.answeredIndex, result.index);
+    // Any answer means the registry holds this client's session from that index on, except an
+    // acquire refused for a lease another holds: the leader answers it without a log entry.
+    const unlogged = op.kind === 'acquire' && !result.ok && result.code === 'FAILED_PRECONDITION';
+    if (!unlogged) c.answeredIndex = Math.max(c.answeredIndex, result.index);
     if (!result.ok && result.code === 'DUPLICATE_STALE') return this.finish(c, r, 'info');
     switch (op.kind) {
       case 'put':
