@@ -99,4 +99,13 @@ export type {
   Written,
 } from './client/types.js';
 
-// The coordination recipes (src/client/recipes/: Session, Election, Mutex, Membership) are exported below this line.
+// The coordination recipes (src/client/recipes/: Session, Mutex, Election).
+
+/** A session: this process's identity towards the leases it takes, kept alive until closed or lost. */
+export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd } from './client/recipes/index.js';
+
+/** One holder at a time, fenced by a token that grows with each holder; waiters follow the change feed. */
+export { Mutex, type LockOptions } from './client/recipes/index.js';
+
+/** At most one leader at a time, with what it proclaims; candidates and observers follow the change feed. */
+export { Election, ELECTION_NS, type Leader } from './client/recipes/index.js';

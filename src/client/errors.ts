@@ -27,7 +27,19 @@ export type FleetClientErrorKind =
  * `UNREACHABLE` (`connect()` found no member answering), or `NOT_APPLIED` (a read's min-index
  * was not applied by any member within the deadline: the read would not see that write yet).
  */
-export type FleetClientErrorCode = FleetErrorCode | 'NO_TARGET' | 'UNKNOWN_CONTEXT' | 'BAD_TARGET' | 'BAD_CONTEXT' | 'UNSUPPORTED_ENGINE' | 'UNREACHABLE' | 'NOT_APPLIED';
+export type FleetClientErrorCode =
+  | FleetErrorCode
+  | 'NO_TARGET'
+  | 'UNKNOWN_CONTEXT'
+  | 'BAD_TARGET'
+  | 'BAD_CONTEXT'
+  | 'UNSUPPORTED_ENGINE'
+  | 'UNREACHABLE'
+  | 'NOT_APPLIED'
+  /** A recipe used after its session ended (closed, or a lease lost): make a new session. */
+  | 'SESSION_ENDED'
+  /** A recipe's wait given up: its AbortSignal fired or its timeout passed. */
+  | 'ABORTED';
 
 /** Everything a FleetClientError may carry besides its kind and message. */
 export interface FleetClientErrorInit {

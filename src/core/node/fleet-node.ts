@@ -173,6 +173,8 @@ export class FleetNode implements NodeApi {
   /** The leader's record of when each follower was last heard from and caught up. */
   private readonly followerTimes = new FollowerTimes();
   private readonly autopilot: AutopilotRunner;
+  /** The latest acquire of each lease in flight on this leader: the next one waits for it (acquireInTurn). */
+  private readonly acquiring = new Map<string, Promise<ApplyResult>>();
   private autopilotTimer: TimerId | undefined;
   /** Whether the disk refuses our log writes; see `diskFull`. */
   private readonly space: SpaceWatch;
@@ -676,10 +678,25 @@ export class FleetNode implements NodeApi {
   write(req: WriteRequest): Promise<ApplyResult> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
     const op = req.op;
-    if (op.type === 'lease.acquire' && this.soft.role === 'leader' && this.sm.acquireRefusal(op.name, op.holder) !== undefined) {
-      return this.refuseAcquireUnlogged(req, op.name, op.holder);
-    }
+    if (op.type === 'lease.acquire' && this.soft.role === 'leader') return this.acquireInTurn(req, op.name, op.holder);
     return this.propose(req);
+  }
+
+  /**
+   * Acquires of one lease, one at a time on the leader: each is judged once the one before it
+   * has applied, so of several racing for a free lease only the first goes into the log and the
+   * others are refused without an entry (refuseAcquireUnlogged), as a waiter's retries are.
+   */
+  private acquireInTurn(req: WriteRequest, name: string, holder: string): Promise<ApplyResult> {
+    const before = this.acquiring.get(name);
+    const turn = (async () => {
+      if (before !== undefined) await before.catch(() => undefined);
+      return this.sm.acquireRefusal(name, holder) === undefined ? this.propose(req) : this.refuseAcquireUnlogged(req, name, holder);
+    })();
+    this.acquiring.set(name, turn);
+    const forget = (): void => void (this.acquiring.get(name) === turn && this.acquiring.delete(name));
+    turn.then(forget, forget);
+    return turn;
   }
 
   /**
