@@ -217,11 +217,13 @@ function refuseUnusableDataDir(dir: string): void {
 
 /**
  * Whether `dir` is an existing directory with nothing in it: what fleet init prepares for a
- * founding member. A data dir that is missing may be one that was wiped.
+ * founding member. A data dir that is missing may be one that was wiped. The `logs` directory
+ * alone does not count: a start that failed before writing any state (a port taken) leaves only
+ * its log, and the same command line must found the member once the port is free.
  */
 function isEmptyDirectory(dir: string): boolean {
   try {
-    return readdirSync(dir).length === 0;
+    return readdirSync(dir).filter((name) => name !== 'logs').length === 0;
   } catch {
     return false;
   }

@@ -81,15 +81,15 @@ describe('fleet drill kill-follower', () => {
       thief.once('error', () => undefined);
       thief.listen(follower.metricsPort!, '127.0.0.1', () => {
         stolen = true;
-        // Given back once the round's restart (30 s of attempts) has failed: the drill's clean-up then brings n3 back.
-        setTimeout(() => thief.close(), 31_000).unref();
+        // Given back once the round's restart (--settle, 8 s of attempts after the 3 s observation) has failed: the drill's clean-up then brings n3 back.
+        setTimeout(() => thief.close(), 14_000).unref();
       });
     }, 20);
     try {
-      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': 'n3' })]);
+      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': 'n3', '--settle': '8s' })]);
       expect(stolen).toBe(true);
       expect(code, stderr).toBe(5);
-      expect(report.reason).toMatch(new RegExp(`n3.*cannot listen on 127\\.0\\.0\\.1:${follower.metricsPort} \\(metrics\\)`));
+      expect(report.reason, report.reason).toMatch(new RegExp(`n3.*cannot listen on 127\\.0\\.0\\.1:${follower.metricsPort} \\(metrics\\)`));
       expect(report.reason).not.toMatch(/did not catch up/);
     } finally {
       clearInterval(grab);

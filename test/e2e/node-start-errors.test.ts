@@ -65,6 +65,14 @@ describe('fleet node start refuses', () => {
         probe.listen(Number(port), host, () => probe.close(() => resolve(true)));
       });
       expect(free, `${listen} is still held`).toBe(true);
+      // Once the port is free, the same command line founds the member: the failed start wrote no state.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const again = spawnCli([...args, '--metrics-listen', `127.0.0.1:${metricsPort}`]);
+      try {
+        await waitFor('the member to start on the same command line', () => (/member started/.test(again.output()) ? true : undefined), 30_000);
+      } finally {
+        await stopChild(again.child);
+      }
     } finally {
       server.close();
     }

@@ -161,6 +161,10 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   // The metrics read the node's status at scrape time; the node exists before any scrape.
   const built: { node?: FleetNode } = {};
   const metrics = await loadMetrics(opts, () => built.node!.status());
+  // The metrics port first, before anything is written: a start that fails on it leaves a new
+  // member's data dir empty, so that the same command line works once the port is free.
+  const metricsServer = metrics && opts.metricsListen ? await listenMetrics(metrics, opts.metricsListen) : undefined;
+  if (metricsServer) undo.add(() => metricsServer.close());
   const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s));
   undo.add(() => storage.close());
   const member = await FleetNode.open({
@@ -232,9 +236,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
   addLazyReflection(server, loadReflectionDefinition);
-  // Every listener is bound before the node starts; the metrics port first, as it serves nothing the cluster needs.
-  const metricsServer = metrics && opts.metricsListen ? await listenMetrics(metrics, opts.metricsListen) : undefined;
-  if (metricsServer) undo.add(() => metricsServer.close());
+  // Every listener is bound before the node starts.
   undo.add(() => server.forceShutdown());
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),

@@ -104,8 +104,11 @@ async function execed(launched: LaunchedMember, member: ManifestMember, timeoutM
   while (launched.exit === undefined && !isMemberProcess(launched.pid, member) && Date.now() < deadline) await pause(5);
 }
 
-/** The first line of an error as Node or oclif prints it: `Error: …`, `StorageLockedError: …`, ` ›   Error: …`. */
-const ERROR_HEADING = /^\W*(?:[A-Z]\w*)?Error: /;
+/**
+ * The first line of an error as Node or oclif prints it (`Error: …`, `StorageLockedError: …`,
+ * ` ›   Error: …`), or the one line `fleet node start` refuses to start with (`fleet node start: …`).
+ */
+const ERROR_HEADING = /^(?:\W*(?:[A-Z]\w*)?Error: |fleet node start: )/;
 
 /**
  * The most telling line at the end of a member's log, for a one-line failure report: the last
@@ -127,7 +130,7 @@ export function lastLogLine(file: string, maxBytes = 16_384, from = 0): string |
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
     if (!line.startsWith('{')) {
-      if (ERROR_HEADING.test(line)) return line.replace(/^\W*Error:\s*/, '');
+      if (ERROR_HEADING.test(line)) return line.replace(/^\W*Error:\s*|^fleet node start:\s*/, '');
       plain ??= line.replace(/^\W*Error:\s*/, '');
       continue;
     }
