@@ -32,10 +32,10 @@ module.exports = {
     {
       name: 'only-node-start-builds-a-node',
       comment:
-        'Only `fleet node start` constructs a coordinator node (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +
+        'Only `fleet node start` and the embedding API (src/embed) construct a coordinator node (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +
         'is the one module outside src/core that may reach the coordinator (src/core/server/coordinator.ts) or the node itself.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/core/', '^src/cli/node-start\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/core/', '^src/cli/node-start\\.ts$', '^src/embed/'] },
       to: { path: ['^src/core/server/coordinator\\.ts$', '^src/core/node/'] },
     },
     {

@@ -39,7 +39,9 @@ export type FleetClientErrorCode =
   /** A recipe used after its session ended (closed, or a lease lost): make a new session. */
   | 'SESSION_ENDED'
   /** A recipe's wait given up: its AbortSignal fired or its timeout passed. */
-  | 'ABORTED';
+  | 'ABORTED'
+  /** `startMember()` (fleet/embed) was given options that are missing or conflict. */
+  | 'BAD_MEMBER_OPTIONS';
 
 /** Everything a FleetClientError may carry besides its kind and message. */
 export interface FleetClientErrorInit {

@@ -53,6 +53,12 @@ export interface CoordinatorOptions {
   readonly enableDrills: boolean;
   readonly unsafeAckBeforeCommit: boolean;
   readonly version: string;
+  /**
+   * Told once the member is gone after a storage failure (its port closed, its storage
+   * abandoned). Default: the process exits 1, as `fleet node start` must; an embedding host
+   * passes its own, and nothing exits its process.
+   */
+  readonly onFatal?: ((err: Error) => void) | undefined;
 }
 
 /** A running member, for tests and benchmarks that host one in-process. */
@@ -69,7 +75,7 @@ export interface RunningCoordinator {
  * error but EAGAIN — so a member whose disk filled never exited, its port held), and after its
  * first failed write the member logs to stderr only.
  */
-function createLogger(opts: CoordinatorOptions): pino.Logger {
+export function createLogger(opts: CoordinatorOptions, to: { readonly stderr: boolean } = { stderr: true }): pino.Logger {
   const dir = join(opts.dataDir, 'logs');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${opts.id}.log`);
@@ -77,10 +83,8 @@ function createLogger(opts: CoordinatorOptions): pino.Logger {
   const file = new RotatingLogFile(path, logFileCap(opts.dataDir), (err) => {
     process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), member: opts.id, cluster: opts.clusterName, path, err: err.message, msg: 'cannot write the member log file: logging to stderr only' })}\n`);
   });
-  const streams = pino.multistream([
-    { stream: process.stderr, level: 'info' as const },
-    { stream: file, level: 'debug' as const },
-  ]);
+  // An embedded member keeps the host's stderr for the host: its own file only.
+  const streams = pino.multistream([...(to.stderr ? [{ stream: process.stderr, level: 'info' as const }] : []), { stream: file, level: 'debug' as const }]);
   return pino({ level: 'debug', base: { member: opts.id, cluster: opts.clusterName } }, streams);
 }
 
@@ -284,7 +288,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
         logger.error({ err: stepErr }, 'while exiting after a storage failure');
       }
     }
-    process.exit(1);
+    if (opts.onFatal) opts.onFatal(err);
+    else process.exit(1);
   };
 
   member.start(transport, fail);
