@@ -293,6 +293,17 @@ describe('fleet scale', () => {
 });
 
 describe('fleet scale interrupted', () => {
+  it('prints the same member table as fleet status after init and up, the AUTOPILOT column included', async () => {
+    const init = await fleet('init', '--base-port', String(await freePorts(3)));
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^ID +ADDRESS +ROLE .* HEALTH +AUTOPILOT$/m);
+    expect((await fleet('down')).code).toBe(0);
+    const up = await fleet('up');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/^ID +ADDRESS +ROLE .* HEALTH +AUTOPILOT$/m);
+    expect((await fleet('destroy', '--yes')).code).toBe(0);
+  }, 180_000);
+
   it("refuses to start a cluster whose member's metrics port is taken, naming it and its holder, and starts nothing", async () => {
     const init = await fleet('init', '--base-port', String(await freePorts(3)), '--json');
     expect(init.code, init.stderr).toBe(0);

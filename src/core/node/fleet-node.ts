@@ -575,6 +575,8 @@ export class FleetNode implements NodeApi {
     if (soft.role === 'leader' && was.role !== 'leader') {
       this.elections++;
       this.followerTimes.reset();
+      // Status shows autopilot's view from the first answer of a new leader (fleet init's table has the column).
+      this.autopilot.round(false);
     }
     if (soft.leader !== was.leader) {
       this.opts.logger.info({ leader: soft.leader || null, role: soft.role, term }, soft.leader ? 'leader changed' : 'no leader');

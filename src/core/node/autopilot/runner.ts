@@ -54,8 +54,12 @@ export class AutopilotRunner {
 
   constructor(private readonly host: AutopilotHost) {}
 
-  /** Assesses, decides, and starts at most one change. */
-  round(): void {
+  /**
+   * Assesses, decides, and starts at most one change; with `act` false, only assesses (a new
+   * leader's first round, so its status shows autopilot's view at once, before any contact
+   * with its followers could justify a change).
+   */
+  round(act = true): void {
     const view = this.host.view();
     if (view === undefined) {
       this.healthySince = new Map();
@@ -67,7 +71,7 @@ export class AutopilotRunner {
     this.healthySince = new Map(health.map((h) => [h.id, h.healthySince]));
     const decision = decideAutopilot({ settings, health, voters: view.voters, learners: view.learners, replicas: view.replicas, ...(view.regions === undefined ? {} : { regions: view.regions }), leader: view.leader, changePending: view.changePending || this.applying });
     this.latest = { settings, ...(problem === undefined ? {} : { settingsProblem: problem }), health, held: decision.held };
-    if (decision.action !== undefined) this.apply(decision.action);
+    if (act && decision.action !== undefined) this.apply(decision.action);
   }
 
   /** The latest assessment, with the outcome of the last change as of now; undefined on a member that does not lead. */
