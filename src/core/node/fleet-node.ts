@@ -118,6 +118,8 @@ const LEASE_EXPIRIES_PER_TICK = 1024;
  */
 export const MAX_CLOCK_OFFSET_MS = 1_000;
 const CLOCK_WARNING_EVERY_MS = 60_000;
+/** How long a clock offset, once measured, is shown without fresh evidence: an idle cluster's old offset says nothing of now. */
+const CLOCK_EVIDENCE_MS = 120_000;
 
 /** Ticks per heartbeat: finer ticks let a follower fail over within a fraction of a heartbeat. */
 const TICKS_PER_HEARTBEAT = 10;
@@ -189,6 +191,14 @@ export class FleetNode implements NodeApi {
   private ageMark: { age: number; mono: number };
   /** The leader's wall clock minus ours, as the last entry of the current term showed it; when we last warned of it. */
   private clockOffsetMs: number | undefined;
+  /** When the offset was last measured (monotonic). */
+  private clockOffsetAt = 0;
+  /**
+   * The newest entry index this follower received before it was committed: an entry the leader
+   * had just made. Only such entries say anything of the leader's clock now; entries received
+   * already committed (catching up) were stamped whenever they were made.
+   */
+  private freshIndex = 0;
   private lastClockWarning = -Infinity;
   /** The last index of the log this process recovered: entries up to it were stamped before it started. */
   private readonly recoveredLastIndex: number;
@@ -351,9 +361,12 @@ export class FleetNode implements NodeApi {
     // Replayed at start: stamped before this process started, perhaps long before (the term is
     // still the old one until an election), so its age says nothing of the leader's clock.
     if (e.index <= this.recoveredLastIndex) return;
+    // Catching up: the entry was committed before it reached us, so its stamp may be old.
+    if (e.index > this.freshIndex) return;
     const offset = stamped - this.rt.wallNow();
-    this.clockOffsetMs = offset;
     const now = this.rt.monoNow();
+    this.clockOffsetMs = offset;
+    this.clockOffsetAt = now;
     if (Math.abs(offset) <= MAX_CLOCK_OFFSET_MS || now - this.lastClockWarning < CLOCK_WARNING_EVERY_MS) return;
     this.lastClockWarning = now;
     const how = offset > 0 ? `${Math.round(offset)} ms ahead of this member's` : `${Math.round(-offset)} ms behind this member's (or this member is applying old entries)`;
@@ -368,6 +381,8 @@ export class FleetNode implements NodeApi {
     if (this.stopped) return;
     if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = this.rt.monoNow();
     if (this.soft.role === 'leader') this.followerTimes.heard(m.from, this.rt.monoNow());
+    const newest = m.type === 'app' ? m.entries.at(-1)?.index : undefined;
+    if (newest !== undefined && newest > m.commit) this.freshIndex = Math.max(this.freshIndex, newest);
     // Out of space, entries could only pile up in memory, unacknowledged: the leader resends them
     // once we answer again. Nor may we lead (timeout-now): we could not record our own vote.
     if (this.space.outOfSpace && (m.type === 'app' || m.type === 'snap' || m.type === 'timeout-now')) return;
@@ -1100,7 +1115,8 @@ export class FleetNode implements NodeApi {
    * applied here showed it (replication delay included); undefined on the leader or before any.
    */
   clockOffset(): number | undefined {
-    return this.soft.role === 'leader' ? undefined : this.clockOffsetMs;
+    if (this.soft.role === 'leader' || this.rt.monoNow() - this.clockOffsetAt > CLOCK_EVIDENCE_MS) return undefined;
+    return this.clockOffsetMs;
   }
 
   /** The current term and its leader as this member knows them ('' when none). */
