@@ -80,6 +80,7 @@ export type ResponseOp =
 export interface TxnRequest { compare?: Compare[]; success?: RequestOp[]; failure?: RequestOp[] }
 export interface TxnResponse { revision: number; succeeded: boolean; responses: ResponseOp[] }
 
+export interface WatchEvent { type: 'PUT' | 'DELETE'; kv: KeyValue; prevKv?: KeyValue }
 export interface Lease { id: number; ttl: number; expiresAt: number }
 export interface MvccSnapshot {
   revision: number;
@@ -337,6 +338,33 @@ export class MvccStore {
     if (!l || !l.keys.has(k)) return;
     l.keys.delete(k);
     undo.push(() => l.keys.add(k));
+  }
+
+  // ---- watch: the changes history still holds ----
+
+  /**
+   * Changes to keys in [key, rangeEnd) at revisions ≥ `fromRevision`, oldest first; within one
+   * revision in key order (etcd orders them as the txn's ops were written). A DELETE's kv carries
+   * the key and its mod_revision; `prevKv` is the version before, when history still has it.
+   */
+  events(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number): WatchEvent[] {
+    if (fromRevision > 0 && fromRevision < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
+    const from = fromRevision > 0 ? fromRevision : this.rev + 1;
+    const out: WatchEvent[] = [];
+    for (const k of this.keysIn(key, rangeEnd)) {
+      const h = this.hist.get(k)!;
+      for (let i = 0; i < h.length; i++) {
+        const r = h[i]!;
+        if (r.mod < from) continue;
+        const before = i > 0 && !h[i - 1]!.deleted ? toKv(k, h[i - 1]!, false) : undefined;
+        const kv = r.deleted
+          ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 }
+          : toKv(k, r, false);
+        out.push({ type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) });
+      }
+    }
+    // Stable: equal revisions keep key order.
+    return out.sort((a, b) => a.kv.modRevision - b.kv.modRevision);
   }
 
   // ---- compaction ----

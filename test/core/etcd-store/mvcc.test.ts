@@ -111,6 +111,26 @@ describe('MvccStore', () => {
     expect(() => m.leaseRevoke(1)).toThrow('lease not found');
   });
 
+  it('events: puts and deletes since a revision, with prev_kv, refusing compacted revisions', () => {
+    const m = new MvccStore();
+    m.put({ key: b('w/a'), value: b('1') });
+    m.put({ key: b('w/b'), value: b('1') });
+    m.put({ key: b('w/a'), value: b('2') });
+    m.deleteRange({ key: b('w/'), rangeEnd: prefixEnd('w/') });
+    m.put({ key: b('other'), value: b('1') });
+    const ev = m.events(b('w/'), prefixEnd('w/'), 2);
+    expect(ev.map((e) => [e.type, s(e.kv.key), e.kv.modRevision, e.prevKv ? s(e.prevKv.value) : null])).toEqual([
+      ['PUT', 'w/b', 2, null],
+      ['PUT', 'w/a', 3, '1'],
+      ['DELETE', 'w/a', 4, '2'],
+      ['DELETE', 'w/b', 4, '1'],
+    ]);
+    expect(m.events(b('w/a'), undefined, 0)).toEqual([]);
+    m.compact(3);
+    expect(() => m.events(b('w/a'), undefined, 2)).toThrow(ERR_COMPACTED);
+    expect(m.events(b('w/a'), undefined, 3).map((e) => e.type)).toEqual(['PUT', 'DELETE']);
+  });
+
   it('snapshot and restore give an equal store', () => {
     const m = new MvccStore();
     m.leaseGrant(3, 10, 0);
