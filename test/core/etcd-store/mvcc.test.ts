@@ -143,14 +143,23 @@ describe('MvccStore', () => {
   });
 });
 
-type Op = { kind: 'put'; key: string; value: string } | { kind: 'del'; key: string } | { kind: 'compact' };
+type Op =
+  | { kind: 'put'; key: string; value: string; leased: boolean }
+  | { kind: 'del'; key: string }
+  | { kind: 'txn'; key: string; expect: string; target: string; value: string }
+  | { kind: 'grant' }
+  | { kind: 'revoke' }
+  | { kind: 'compact' };
 
 describe('MvccStore against a naive model', () => {
   it('every revision reads as the model recorded it', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'ab');
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 2 }) }),
+      fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 2 }), leased: fc.boolean() }),
       fc.record({ kind: fc.constant('del' as const), key }),
+      fc.record({ kind: fc.constant('txn' as const), key, expect: fc.string({ maxLength: 1 }), target: key, value: fc.string({ maxLength: 1 }) }),
+      fc.record({ kind: fc.constant('grant' as const) }),
+      fc.record({ kind: fc.constant('revoke' as const) }),
       fc.record({ kind: fc.constant('compact' as const) }),
     );
     fc.assert(
@@ -159,14 +168,42 @@ describe('MvccStore against a naive model', () => {
         // The model: a full copy of the keyspace at every revision.
         const states: Map<string, string>[] = [new Map()];
         let compacted = 0;
+        let granted = false;
+        const leased = new Set<string>();
         for (const o of ops) {
           const cur = new Map(states[states.length - 1]);
           if (o.kind === 'put') {
-            m.put({ key: b(o.key), value: b(o.value) });
+            const lease = o.leased && granted ? 1 : 0;
+            m.put({ key: b(o.key), value: b(o.value), lease });
             cur.set(o.key, o.value);
+            if (lease) leased.add(o.key);
+            else leased.delete(o.key);
             states.push(cur);
+          } else if (o.kind === 'txn') {
+            // if key's value == expect then put target=value else delete target
+            const ok = cur.get(o.key) === o.expect;
+            m.txn({
+              compare: [{ key: b(o.key), target: 'value', result: 'equal', operand: b(o.expect) }],
+              success: [{ put: { key: b(o.target), value: b(o.value) } }],
+              failure: [{ deleteRange: { key: b(o.target) } }],
+            });
+            leased.delete(o.target);
+            if (ok) cur.set(o.target, o.value);
+            if (ok || cur.delete(o.target)) states.push(cur);
+          } else if (o.kind === 'grant') {
+            if (!granted) m.leaseGrant(1, 10, 0);
+            granted = true;
+          } else if (o.kind === 'revoke') {
+            if (granted) {
+              m.leaseRevoke(1);
+              for (const k of leased) cur.delete(k);
+              if (leased.size > 0) states.push(cur);
+              leased.clear();
+              granted = false;
+            }
           } else if (o.kind === 'del') {
             const had = cur.delete(o.key);
+          leased.delete(o.key);
             m.deleteRange({ key: b(o.key) });
             if (had) states.push(cur);
           } else if (states.length - 1 > compacted) {
