@@ -250,8 +250,9 @@ export class MvccStore {
   }
 
   private compare(c: Compare): boolean {
-    const keys = c.rangeEnd && c.rangeEnd.length > 0 ? this.keysIn(c.key, c.rangeEnd).filter((k) => this.live(k)) : [b2s(c.key)];
-    if (keys.length === 0) return true;
+    const inRange = c.rangeEnd && c.rangeEnd.length > 0 ? this.keysIn(c.key, c.rangeEnd).filter((k) => this.live(k)) : [];
+    // No key (or none in the range): etcd compares against an empty kv, and a value compare fails.
+    const keys = inRange.length > 0 ? inRange : [b2s(c.key)];
     return keys.every((k) => {
       const r = this.live(k);
       let cmp: number;

@@ -77,6 +77,9 @@ describe('MvccStore', () => {
     expect(() => m.txn({ success: [{ put: { key: b('y') } }, { put: { key: b('z'), lease: 5 } }] })).toThrow('lease not found');
     expect(m.range({ key: b('y') }).kvs).toEqual([]);
     expect(m.revision).toBe(2);
+    // No key compares as an empty kv: version 0 matches, a value compare fails.
+    expect(m.txn({ compare: [{ key: b('n/'), rangeEnd: b('n0'), target: 'version', result: 'equal', operand: 0 }] }).succeeded).toBe(true);
+    expect(m.txn({ compare: [{ key: b('none'), target: 'value', result: 'equal', operand: b('') }] }).succeeded).toBe(false);
   });
 
   it('compacts history and reports compacted and future revisions', () => {
