@@ -1,0 +1,501 @@
+/**
+ * A pure, deterministic MVCC keyspace with etcd v3 semantics (issue 36, step 1): one store
+ * revision per write transaction; each key's create_revision, mod_revision and version;
+ * Range/Put/DeleteRange/Txn/Compact; leases whose keys go in one revision on revoke or expiry.
+ *
+ * No clocks: lease expiry is decided by whoever passes `now` (the leader, in a replicated
+ * command), so every replica applying the same commands reaches the same state. Keys are bytes,
+ * held internally as latin1 strings so that `<` orders them as etcd does (byte order).
+ */
+
+export interface KeyValue {
+  key: Uint8Array;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+  value: Uint8Array;
+  lease: number;
+}
+
+export class MvccError extends Error {
+  constructor(message: string, readonly code: 'compacted' | 'future' | 'invalid' | 'lease-not-found' | 'too-many-ops' | 'too-large', readonly compactRevision?: number) {
+    super(message);
+    this.name = 'MvccError';
+  }
+}
+
+export const ERR_COMPACTED = 'etcdserver: mvcc: required revision has been compacted';
+export const ERR_FUTURE = 'etcdserver: mvcc: required revision is a future revision';
+export const ERR_LEASE_NOT_FOUND = 'etcdserver: requested lease not found';
+export const ERR_TOO_MANY_OPS = 'etcdserver: too many operations in txn request';
+export const ERR_DUPLICATE_KEY = 'etcdserver: duplicate key given in txn request';
+export const ERR_TOO_LARGE = 'etcdserver: request is too large';
+export const MAX_TXN_OPS = 128;
+export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
+/** One stored version of a key; a tombstone has `deleted`. */
+interface Rec { mod: number; create: number; version: number; value: string; lease: number; deleted: boolean }
+
+export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
+export interface RangeRequest {
+  key: Uint8Array;
+  /** etcd's range_end: empty = just `key`; [0] = every key ≥ `key`. */
+  rangeEnd?: Uint8Array;
+  limit?: number;
+  revision?: number;
+  sortOrder?: 'none' | 'ascend' | 'descend';
+  sortTarget?: SortTarget;
+  keysOnly?: boolean;
+  countOnly?: boolean;
+  minModRevision?: number;
+  maxModRevision?: number;
+  minCreateRevision?: number;
+  maxCreateRevision?: number;
+}
+export interface RangeResponse { revision: number; kvs: KeyValue[]; more: boolean; count: number }
+export interface PutRequest { key: Uint8Array; value?: Uint8Array; lease?: number; prevKv?: boolean; ignoreValue?: boolean; ignoreLease?: boolean }
+export interface PutResponse { revision: number; prevKv?: KeyValue }
+export interface DeleteRangeRequest { key: Uint8Array; rangeEnd?: Uint8Array; prevKv?: boolean }
+export interface DeleteRangeResponse { revision: number; deleted: number; prevKvs: KeyValue[] }
+
+export type CompareTarget = 'version' | 'create' | 'mod' | 'value' | 'lease';
+export interface Compare {
+  key: Uint8Array;
+  rangeEnd?: Uint8Array;
+  target: CompareTarget;
+  result: 'equal' | 'greater' | 'less' | 'not-equal';
+  /** A number for version/create/mod/lease, bytes for value. */
+  operand: number | Uint8Array;
+}
+export type RequestOp =
+  | { range: RangeRequest }
+  | { put: PutRequest }
+  | { deleteRange: DeleteRangeRequest }
+  | { txn: TxnRequest };
+export type ResponseOp =
+  | { range: RangeResponse }
+  | { put: PutResponse }
+  | { deleteRange: DeleteRangeResponse }
+  | { txn: TxnResponse };
+export interface TxnRequest { compare?: Compare[]; success?: RequestOp[]; failure?: RequestOp[] }
+export interface TxnResponse { revision: number; succeeded: boolean; responses: ResponseOp[] }
+
+export interface WatchEvent { type: 'PUT' | 'DELETE'; kv: KeyValue; prevKv?: KeyValue }
+export interface Lease { id: number; ttl: number; expiresAt: number }
+export interface MvccSnapshot {
+  revision: number;
+  compactRevision: number;
+  keys: [string, Rec[]][];
+  leases: Lease[];
+}
+
+const b2s = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+const s2b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+
+/** Index of the first element of sorted `a` that is ≥ `s`. */
+function lowerBound(a: string[], s: string): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class MvccStore {
+  private rev = 0;
+  private compacted = 0;
+  /** Every key with history, sorted; `hist` holds its versions oldest first. */
+  private sorted: string[] = [];
+  private hist = new Map<string, Rec[]>();
+  private leases = new Map<number, { ttl: number; expiresAt: number; keys: Set<string> }>();
+
+  get revision(): number { return this.rev; }
+  get compactRevision(): number { return this.compacted; }
+
+  // ---- reads ----
+
+  range(req: RangeRequest): RangeResponse {
+    this.checkTotal(req.key, req.rangeEnd);
+    return this.rangeAt(req, this.rev);
+  }
+
+  private rangeAt(req: RangeRequest, current: number): RangeResponse {
+    const at = req.revision && req.revision > 0 ? req.revision : current;
+    if (at > current) throw new MvccError(ERR_FUTURE, 'future');
+    if (at < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
+    let kvs: KeyValue[] = [];
+    for (const k of this.keysIn(req.key, req.rangeEnd)) {
+      const r = this.recAt(k, at);
+      if (!r || r.deleted) continue;
+      if (req.minModRevision && r.mod < req.minModRevision) continue;
+      if (req.maxModRevision && r.mod > req.maxModRevision) continue;
+      if (req.minCreateRevision && r.create < req.minCreateRevision) continue;
+      if (req.maxCreateRevision && r.create > req.maxCreateRevision) continue;
+      kvs.push(toKv(k, r, req.keysOnly ?? false));
+    }
+    const count = kvs.length;
+    const order = req.sortOrder ?? 'none';
+    const target = req.sortTarget ?? 'key';
+    if (order !== 'none' && !(target === 'key' && order === 'ascend')) {
+      const val = (kv: KeyValue): number | string =>
+        target === 'key' ? b2s(kv.key) : target === 'value' ? b2s(kv.value) : target === 'version' ? kv.version : target === 'create' ? kv.createRevision : kv.modRevision;
+      // A stable sort over key order keeps ties in key order on every replica.
+      kvs.sort((a, b) => {
+        const x = val(a);
+        const y = val(b);
+        const c = x < y ? -1 : x > y ? 1 : 0;
+        return order === 'descend' ? -c : c;
+      });
+    }
+    let more = false;
+    if (req.limit && req.limit > 0 && kvs.length > req.limit) {
+      kvs = kvs.slice(0, req.limit);
+      more = true;
+    }
+    return { revision: current, kvs: req.countOnly ? [] : kvs, more, count };
+  }
+
+  /** Keys with history in [key, rangeEnd) (etcd's range_end rules). */
+  private keysIn(key: Uint8Array, rangeEnd: Uint8Array | undefined): string[] {
+    const k = b2s(key);
+    if (!rangeEnd || rangeEnd.length === 0) return this.hist.has(k) ? [k] : [];
+    const all = rangeEnd.length === 1 && rangeEnd[0] === 0;
+    const end = b2s(rangeEnd);
+    const out: string[] = [];
+    for (let i = lowerBound(this.sorted, k); i < this.sorted.length; i++) {
+      const s = this.sorted[i]!;
+      if (!all && s >= end) break;
+      out.push(s);
+    }
+    return out;
+  }
+
+  private recAt(k: string, at: number): Rec | undefined {
+    const h = this.hist.get(k);
+    if (!h) return undefined;
+    for (let i = h.length - 1; i >= 0; i--) if (h[i]!.mod <= at) return h[i];
+    return undefined;
+  }
+
+  private live(k: string): Rec | undefined {
+    const h = this.hist.get(k);
+    const r = h?.[h.length - 1];
+    return r && !r.deleted ? r : undefined;
+  }
+
+  private checkTotal(key: Uint8Array, rangeEnd?: Uint8Array): void {
+    if (key.length === 0 && !(rangeEnd && rangeEnd.length > 0)) throw new MvccError('etcdserver: key is not provided', 'invalid');
+  }
+
+  // ---- writes: each public write is one transaction, one revision if it changed anything ----
+
+  put(req: PutRequest): PutResponse {
+    const r = this.txn({ success: [{ put: req }] });
+    return (r.responses[0] as { put: PutResponse }).put;
+  }
+
+  deleteRange(req: DeleteRangeRequest): DeleteRangeResponse {
+    const r = this.txn({ success: [{ deleteRange: req }] });
+    return (r.responses[0] as { deleteRange: DeleteRangeResponse }).deleteRange;
+  }
+
+  txn(req: TxnRequest): TxnResponse {
+    validateTxn(req);
+    const next = this.rev + 1;
+    const undo: (() => void)[] = [];
+    const state = { wrote: false };
+    try {
+      const res = this.applyTxn(req, next, state, undo);
+      if (state.wrote) this.rev = next;
+      return this.stamp(res, this.rev);
+    } catch (e) {
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      throw e;
+    }
+  }
+
+  /** Responses carry the store's revision after the transaction. */
+  private stamp(res: TxnResponse, rev: number): TxnResponse {
+    res.revision = rev;
+    for (const r of res.responses) {
+      if ('range' in r) r.range.revision = rev;
+      else if ('put' in r) r.put.revision = rev;
+      else if ('deleteRange' in r) r.deleteRange.revision = rev;
+      else this.stamp(r.txn, rev);
+    }
+    return res;
+  }
+
+  private applyTxn(req: TxnRequest, next: number, state: { wrote: boolean }, undo: (() => void)[]): TxnResponse {
+    const succeeded = (req.compare ?? []).every((c) => this.compare(c));
+    const ops = (succeeded ? req.success : req.failure) ?? [];
+    const responses: ResponseOp[] = [];
+    for (const op of ops) {
+      if ('range' in op) {
+        this.checkTotal(op.range.key, op.range.rangeEnd);
+        // Reads inside a write txn see its earlier writes.
+        responses.push({ range: this.rangeAt({ ...op.range, revision: op.range.revision }, state.wrote ? next : this.rev) });
+      } else if ('put' in op) {
+        responses.push({ put: this.applyPut(op.put, next, state, undo) });
+      } else if ('deleteRange' in op) {
+        responses.push({ deleteRange: this.applyDelete(op.deleteRange, next, state, undo) });
+      } else {
+        responses.push({ txn: this.applyTxn(op.txn, next, state, undo) });
+      }
+    }
+    return { revision: 0, succeeded, responses };
+  }
+
+  private compare(c: Compare): boolean {
+    const inRange = c.rangeEnd && c.rangeEnd.length > 0 ? this.keysIn(c.key, c.rangeEnd).filter((k) => this.live(k)) : [];
+    // No key (or none in the range): etcd compares against an empty kv, and a value compare fails.
+    const keys = inRange.length > 0 ? inRange : [b2s(c.key)];
+    return keys.every((k) => {
+      const r = this.live(k);
+      let cmp: number;
+      if (c.target === 'value') {
+        if (!r) return false;
+        const x = r.value;
+        const y = b2s(c.operand as Uint8Array);
+        cmp = x < y ? -1 : x > y ? 1 : 0;
+      } else {
+        const x = !r ? 0 : c.target === 'version' ? r.version : c.target === 'create' ? r.create : c.target === 'mod' ? r.mod : r.lease;
+        const y = c.operand as number;
+        cmp = x < y ? -1 : x > y ? 1 : 0;
+      }
+      return c.result === 'equal' ? cmp === 0 : c.result === 'not-equal' ? cmp !== 0 : c.result === 'greater' ? cmp > 0 : cmp < 0;
+    });
+  }
+
+  private applyPut(p: PutRequest, next: number, state: { wrote: boolean }, undo: (() => void)[]): PutResponse {
+    const k = b2s(p.key);
+    if (k.length === 0) throw new MvccError('etcdserver: key is not provided', 'invalid');
+    const prev = this.live(k);
+    if ((p.ignoreValue || p.ignoreLease) && !prev) throw new MvccError('etcdserver: key not found', 'invalid');
+    if (p.ignoreValue && p.value && p.value.length > 0) throw new MvccError('etcdserver: value is provided', 'invalid');
+    if (p.ignoreLease && p.lease) throw new MvccError('etcdserver: lease is provided', 'invalid');
+    const lease = p.ignoreLease ? prev!.lease : (p.lease ?? 0);
+    if (lease !== 0 && !this.leases.has(lease)) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
+    const value = p.ignoreValue ? prev!.value : b2s(p.value ?? new Uint8Array());
+    const rec: Rec = { mod: next, create: prev ? prev.create : next, version: prev ? prev.version + 1 : 1, value, lease, deleted: false };
+    this.write(k, rec, undo);
+    if (prev && prev.lease !== 0 && prev.lease !== lease) this.detach(prev.lease, k, undo);
+    if (lease !== 0) this.attach(lease, k, undo);
+    state.wrote = true;
+    return { revision: 0, ...(p.prevKv && prev ? { prevKv: toKv(k, prev, false) } : {}) };
+  }
+
+  private applyDelete(d: DeleteRangeRequest, next: number, state: { wrote: boolean }, undo: (() => void)[]): DeleteRangeResponse {
+    this.checkTotal(d.key, d.rangeEnd);
+    const prevKvs: KeyValue[] = [];
+    let deleted = 0;
+    for (const k of this.keysIn(d.key, d.rangeEnd)) {
+      const prev = this.live(k);
+      if (!prev) continue;
+      deleted++;
+      if (d.prevKv) prevKvs.push(toKv(k, prev, false));
+      this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
+      if (prev.lease !== 0) this.detach(prev.lease, k, undo);
+    }
+    if (deleted > 0) state.wrote = true;
+    return { revision: 0, deleted, prevKvs };
+  }
+
+  private write(k: string, rec: Rec, undo: (() => void)[]): void {
+    let h = this.hist.get(k);
+    if (!h) {
+      h = [];
+      this.hist.set(k, h);
+      this.sorted.splice(lowerBound(this.sorted, k), 0, k);
+      undo.push(() => {
+        this.hist.delete(k);
+        this.sorted.splice(lowerBound(this.sorted, k), 1);
+      });
+    }
+    const last = h[h.length - 1];
+    if (last && last.mod === rec.mod) {
+      // A second write to a key in one txn (only through nested txns) replaces the first.
+      h[h.length - 1] = rec;
+      if (!last.deleted && !rec.deleted) rec.version = last.version; // still one change in this revision
+      undo.push(() => { h![h!.length - 1] = last; });
+    } else {
+      h.push(rec);
+      undo.push(() => { h!.pop(); });
+    }
+  }
+
+  private attach(id: number, k: string, undo: (() => void)[]): void {
+    const l = this.leases.get(id)!;
+    if (l.keys.has(k)) return;
+    l.keys.add(k);
+    undo.push(() => l.keys.delete(k));
+  }
+
+  private detach(id: number, k: string, undo: (() => void)[]): void {
+    const l = this.leases.get(id);
+    if (!l || !l.keys.has(k)) return;
+    l.keys.delete(k);
+    undo.push(() => l.keys.add(k));
+  }
+
+  // ---- watch: the changes history still holds ----
+
+  /**
+   * Changes to keys in [key, rangeEnd) at revisions ≥ `fromRevision`, oldest first; within one
+   * revision in key order (etcd orders them as the txn's ops were written). A DELETE's kv carries
+   * the key and its mod_revision; `prevKv` is the version before, when history still has it.
+   */
+  events(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number): WatchEvent[] {
+    if (fromRevision > 0 && fromRevision < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
+    const from = fromRevision > 0 ? fromRevision : this.rev + 1;
+    const out: WatchEvent[] = [];
+    for (const k of this.keysIn(key, rangeEnd)) {
+      const h = this.hist.get(k)!;
+      for (let i = 0; i < h.length; i++) {
+        const r = h[i]!;
+        if (r.mod < from) continue;
+        const before = i > 0 && !h[i - 1]!.deleted ? toKv(k, h[i - 1]!, false) : undefined;
+        const kv = r.deleted
+          ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 }
+          : toKv(k, r, false);
+        out.push({ type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) });
+      }
+    }
+    // Stable: equal revisions keep key order.
+    return out.sort((a, b) => a.kv.modRevision - b.kv.modRevision);
+  }
+
+  // ---- compaction ----
+
+  compact(revision: number): number {
+    if (revision <= this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
+    if (revision > this.rev) throw new MvccError(ERR_FUTURE, 'future');
+    for (const [k, h] of this.hist) {
+      // Keep the newest version at or below `revision` (unless a tombstone) and everything after.
+      let keepFrom = 0;
+      for (let i = h.length - 1; i >= 0; i--) if (h[i]!.mod <= revision) { keepFrom = h[i]!.deleted ? i + 1 : i; break; }
+      if (keepFrom > 0) h.splice(0, keepFrom);
+      if (h.length === 0) {
+        this.hist.delete(k);
+        this.sorted.splice(lowerBound(this.sorted, k), 1);
+      }
+    }
+    this.compacted = revision;
+    return this.rev;
+  }
+
+  // ---- leases; `now` is milliseconds chosen by the leader and carried in the command ----
+
+  leaseGrant(id: number, ttl: number, now: number): Lease {
+    if (id <= 0) throw new MvccError('etcdserver: lease ID must be positive', 'invalid');
+    if (this.leases.has(id)) throw new MvccError('etcdserver: lease already exists', 'invalid');
+    const l = { ttl, expiresAt: now + ttl * 1000, keys: new Set<string>() };
+    this.leases.set(id, l);
+    return { id, ttl, expiresAt: l.expiresAt };
+  }
+
+  /** Revoke (or expire) a lease: its keys are deleted in one revision. */
+  leaseRevoke(id: number): number {
+    const l = this.leases.get(id);
+    if (!l) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
+    const keys = [...l.keys].sort();
+    if (keys.length > 0) {
+      const next = this.rev + 1;
+      const undo: (() => void)[] = [];
+      for (const k of keys) this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
+      this.rev = next;
+    }
+    this.leases.delete(id);
+    return this.rev;
+  }
+
+  leaseRenew(id: number, now: number): Lease {
+    const l = this.leases.get(id);
+    if (!l) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
+    l.expiresAt = now + l.ttl * 1000;
+    return { id, ttl: l.ttl, expiresAt: l.expiresAt };
+  }
+
+  leaseTimeToLive(id: number, now: number): { id: number; ttl: number; grantedTtl: number; keys: Uint8Array[] } | undefined {
+    const l = this.leases.get(id);
+    if (!l) return undefined;
+    return { id, ttl: Math.max(0, Math.ceil((l.expiresAt - now) / 1000)), grantedTtl: l.ttl, keys: [...l.keys].sort().map(s2b) };
+  }
+
+  leaseList(): number[] {
+    return [...this.leases.keys()].sort((a, b) => a - b);
+  }
+
+  /** Leases due at `now`, in id order: the leader proposes revoking these. */
+  expiredLeases(now: number): number[] {
+    return this.leaseList().filter((id) => this.leases.get(id)!.expiresAt <= now);
+  }
+
+  // ---- snapshot ----
+
+  snapshot(): MvccSnapshot {
+    return {
+      revision: this.rev,
+      compactRevision: this.compacted,
+      keys: this.sorted.map((k) => [k, this.hist.get(k)!.map((r) => ({ ...r }))]),
+      leases: this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })),
+    };
+  }
+
+  static restore(s: MvccSnapshot): MvccStore {
+    const m = new MvccStore();
+    m.rev = s.revision;
+    m.compacted = s.compactRevision;
+    for (const [k, h] of s.keys) {
+      m.sorted.push(k);
+      m.hist.set(k, h.map((r) => ({ ...r })));
+    }
+    m.sorted.sort();
+    for (const l of s.leases) m.leases.set(l.id, { ttl: l.ttl, expiresAt: l.expiresAt, keys: new Set() });
+    for (const k of m.sorted) {
+      const r = m.live(k);
+      if (r && r.lease !== 0) m.leases.get(r.lease)?.keys.add(k);
+    }
+    return m;
+  }
+}
+
+function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
+  return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
+}
+
+/** etcd's checks before a txn runs: op count, duplicate put keys, request size. */
+function validateTxn(req: TxnRequest): void {
+  if ((req.success?.length ?? 0) > MAX_TXN_OPS || (req.failure?.length ?? 0) > MAX_TXN_OPS || (req.compare?.length ?? 0) > MAX_TXN_OPS) {
+    throw new MvccError(ERR_TOO_MANY_OPS, 'too-many-ops');
+  }
+  if (requestSize(req) > MAX_REQUEST_BYTES) throw new MvccError(ERR_TOO_LARGE, 'too-large');
+  for (const branch of [req.success ?? [], req.failure ?? []]) {
+    const puts = new Set<string>();
+    for (const op of branch) {
+      if ('put' in op) {
+        const k = b2s(op.put.key);
+        if (puts.has(k)) throw new MvccError(ERR_DUPLICATE_KEY, 'invalid');
+        puts.add(k);
+      } else if ('txn' in op) {
+        validateTxn(op.txn);
+      }
+    }
+  }
+}
+
+/** Approximate encoded size of a txn: the bytes it carries. */
+function requestSize(req: TxnRequest): number {
+  let n = 0;
+  for (const c of req.compare ?? []) n += c.key.length + (c.rangeEnd?.length ?? 0) + (c.operand instanceof Uint8Array ? c.operand.length : 8);
+  for (const op of [...(req.success ?? []), ...(req.failure ?? [])]) {
+    if ('range' in op) n += op.range.key.length + (op.range.rangeEnd?.length ?? 0);
+    else if ('put' in op) n += op.put.key.length + (op.put.value?.length ?? 0);
+    else if ('deleteRange' in op) n += op.deleteRange.key.length + (op.deleteRange.rangeEnd?.length ?? 0);
+    else n += requestSize(op.txn);
+  }
+  return n;
+}

@@ -1,0 +1,225 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ERR_COMPACTED, ERR_FUTURE, ERR_TOO_MANY_OPS, MvccStore } from '../../../src/core/etcd-store/mvcc.js';
+
+const b = (s: string) => new Uint8Array(Buffer.from(s));
+const s = (u: Uint8Array) => Buffer.from(u).toString();
+const prefixEnd = (p: string) => {
+  const u = Buffer.from(p);
+  u[u.length - 1]!++;
+  return new Uint8Array(u);
+};
+
+describe('MvccStore', () => {
+  it('gives one revision per write and tracks create/mod/version', () => {
+    const m = new MvccStore();
+    expect(m.put({ key: b('a'), value: b('1') }).revision).toBe(1);
+    expect(m.put({ key: b('a'), value: b('2') }).revision).toBe(2);
+    const kv = m.range({ key: b('a') }).kvs[0]!;
+    expect([kv.createRevision, kv.modRevision, kv.version, s(kv.value)]).toEqual([1, 2, 2, '2']);
+    expect(m.deleteRange({ key: b('a'), prevKv: true })).toMatchObject({ revision: 3, deleted: 1 });
+    expect(m.deleteRange({ key: b('a') })).toMatchObject({ revision: 3, deleted: 0 });
+    m.put({ key: b('a'), value: b('3') });
+    const again = m.range({ key: b('a') }).kvs[0]!;
+    expect([again.createRevision, again.version]).toEqual([4, 1]);
+  });
+
+  it('reads at a past revision, by prefix, with limit, sort, count and filters', () => {
+    const m = new MvccStore();
+    for (const k of ['p/a', 'p/b', 'p/c', 'q']) m.put({ key: b(k), value: b(k) });
+    m.put({ key: b('p/a'), value: b('z') });
+    const r = m.range({ key: b('p/'), rangeEnd: prefixEnd('p/') });
+    expect(r.kvs.map((kv) => s(kv.key))).toEqual(['p/a', 'p/b', 'p/c']);
+    expect(r.count).toBe(3);
+    expect(s(m.range({ key: b('p/a'), revision: 1 }).kvs[0]!.value)).toBe('p/a');
+    expect(m.range({ key: b('p/c'), revision: 2 }).kvs).toEqual([]);
+    const lim = m.range({ key: b('p/'), rangeEnd: prefixEnd('p/'), limit: 2 });
+    expect([lim.kvs.length, lim.more, lim.count]).toEqual([2, true, 3]);
+    const desc = m.range({ key: b('\0'), rangeEnd: new Uint8Array([0]), sortOrder: 'descend', sortTarget: 'mod' });
+    expect(desc.kvs.map((kv) => s(kv.key))).toEqual(['p/a', 'q', 'p/c', 'p/b']);
+    expect(m.range({ key: b('p/'), rangeEnd: prefixEnd('p/'), countOnly: true })).toMatchObject({ kvs: [], count: 3 });
+    expect(m.range({ key: b('p/a'), keysOnly: true }).kvs[0]!.value.length).toBe(0);
+    expect(m.range({ key: b('p/'), rangeEnd: prefixEnd('p/'), minModRevision: 3 }).kvs.map((kv) => s(kv.key))).toEqual(['p/a', 'p/c']);
+    expect(m.range({ key: b('p/'), rangeEnd: prefixEnd('p/'), maxCreateRevision: 1 }).kvs.map((kv) => s(kv.key))).toEqual(['p/a']);
+    expect(() => m.range({ key: b('a'), revision: 99 })).toThrow(ERR_FUTURE);
+  });
+
+  it('put options: prev_kv, ignore_value, ignore_lease', () => {
+    const m = new MvccStore();
+    m.leaseGrant(7, 10, 0);
+    m.put({ key: b('k'), value: b('v'), lease: 7 });
+    expect(s(m.put({ key: b('k'), value: b('w'), prevKv: true }).prevKv!.value)).toBe('v');
+    m.put({ key: b('k'), value: b('x'), lease: 7 });
+    m.put({ key: b('k'), ignoreValue: true, lease: 0, ignoreLease: true });
+    const kv = m.range({ key: b('k') }).kvs[0]!;
+    expect([s(kv.value), kv.lease]).toEqual(['x', 7]);
+    expect(() => m.put({ key: b('nope'), ignoreValue: true })).toThrow('key not found');
+    expect(() => m.put({ key: b('k'), value: b('v'), lease: 8 })).toThrow('lease not found');
+  });
+
+  it('txn: compares, one revision for all ops, nested txns, limits, rollback', () => {
+    const m = new MvccStore();
+    m.put({ key: b('a'), value: b('1') });
+    const t = m.txn({
+      compare: [{ key: b('a'), target: 'value', result: 'equal', operand: b('1') }, { key: b('b'), target: 'version', result: 'equal', operand: 0 }],
+      success: [{ put: { key: b('a'), value: b('2') } }, { put: { key: b('b'), value: b('1') } }, { range: { key: b('b') } }, { txn: { success: [{ deleteRange: { key: b('c') } }] } }],
+    });
+    expect(t.succeeded).toBe(true);
+    expect(t.revision).toBe(2);
+    expect(m.range({ key: b('b') }).kvs[0]!.modRevision).toBe(2);
+    expect(m.range({ key: b('a') }).kvs[0]!.modRevision).toBe(2);
+    const f = m.txn({ compare: [{ key: b('a'), target: 'mod', result: 'less', operand: 2 }], failure: [{ range: { key: b('a') } }] });
+    expect(f.succeeded).toBe(false);
+    expect(f.revision).toBe(2);
+    expect(() => m.txn({ success: Array.from({ length: 129 }, (_, i) => ({ put: { key: b(`k${i}`) } })) })).toThrow(ERR_TOO_MANY_OPS);
+    expect(() => m.txn({ success: [{ put: { key: b('x') } }, { put: { key: b('x') } }] })).toThrow('duplicate key');
+    expect(() => m.put({ key: b('big'), value: new Uint8Array(2 * 1024 * 1024) })).toThrow('request is too large');
+    expect(() => m.txn({ success: [{ put: { key: b('y') } }, { put: { key: b('z'), lease: 5 } }] })).toThrow('lease not found');
+    expect(m.range({ key: b('y') }).kvs).toEqual([]);
+    expect(m.revision).toBe(2);
+    // No key compares as an empty kv: version 0 matches, a value compare fails.
+    expect(m.txn({ compare: [{ key: b('n/'), rangeEnd: b('n0'), target: 'version', result: 'equal', operand: 0 }] }).succeeded).toBe(true);
+    expect(m.txn({ compare: [{ key: b('none'), target: 'value', result: 'equal', operand: b('') }] }).succeeded).toBe(false);
+  });
+
+  it('compacts history and reports compacted and future revisions', () => {
+    const m = new MvccStore();
+    m.put({ key: b('a'), value: b('1') });
+    m.put({ key: b('a'), value: b('2') });
+    m.put({ key: b('d'), value: b('1') });
+    m.deleteRange({ key: b('d') });
+    m.compact(3);
+    expect(() => m.range({ key: b('a'), revision: 2 })).toThrow(ERR_COMPACTED);
+    expect(s(m.range({ key: b('a'), revision: 3 }).kvs[0]!.value)).toBe('2');
+    expect(m.range({ key: b('d'), revision: 3 }).kvs.length).toBe(1);
+    expect(() => m.compact(3)).toThrow(ERR_COMPACTED);
+    expect(() => m.compact(9)).toThrow(ERR_FUTURE);
+    m.compact(4);
+    expect(m.range({ key: b('\0'), rangeEnd: new Uint8Array([0]) }).kvs.map((kv) => s(kv.key))).toEqual(['a']);
+  });
+
+  it('leases: revoke and expiry delete all keys in one revision; ttl and renew use the given clock', () => {
+    const m = new MvccStore();
+    m.leaseGrant(1, 5, 1000);
+    m.put({ key: b('x'), lease: 1 });
+    m.put({ key: b('y'), lease: 1 });
+    expect(m.leaseTimeToLive(1, 3000)).toMatchObject({ ttl: 3, grantedTtl: 5 });
+    expect(m.leaseTimeToLive(1, 3000)!.keys.map(s)).toEqual(['x', 'y']);
+    expect(m.expiredLeases(6000)).toEqual([1]);
+    m.leaseRenew(1, 5000);
+    expect(m.expiredLeases(6000)).toEqual([]);
+    expect(m.leaseRevoke(1)).toBe(3);
+    expect(m.range({ key: b('x'), rangeEnd: b('z') }).kvs).toEqual([]);
+    expect(m.leaseList()).toEqual([]);
+    expect(() => m.leaseRevoke(1)).toThrow('lease not found');
+  });
+
+  it('events: puts and deletes since a revision, with prev_kv, refusing compacted revisions', () => {
+    const m = new MvccStore();
+    m.put({ key: b('w/a'), value: b('1') });
+    m.put({ key: b('w/b'), value: b('1') });
+    m.put({ key: b('w/a'), value: b('2') });
+    m.deleteRange({ key: b('w/'), rangeEnd: prefixEnd('w/') });
+    m.put({ key: b('other'), value: b('1') });
+    const ev = m.events(b('w/'), prefixEnd('w/'), 2);
+    expect(ev.map((e) => [e.type, s(e.kv.key), e.kv.modRevision, e.prevKv ? s(e.prevKv.value) : null])).toEqual([
+      ['PUT', 'w/b', 2, null],
+      ['PUT', 'w/a', 3, '1'],
+      ['DELETE', 'w/a', 4, '2'],
+      ['DELETE', 'w/b', 4, '1'],
+    ]);
+    expect(m.events(b('w/a'), undefined, 0)).toEqual([]);
+    m.compact(3);
+    expect(() => m.events(b('w/a'), undefined, 2)).toThrow(ERR_COMPACTED);
+    expect(m.events(b('w/a'), undefined, 3).map((e) => e.type)).toEqual(['PUT', 'DELETE']);
+  });
+
+  it('snapshot and restore give an equal store', () => {
+    const m = new MvccStore();
+    m.leaseGrant(3, 10, 0);
+    m.put({ key: b('a'), value: b('1'), lease: 3 });
+    m.put({ key: b('b'), value: b('1') });
+    m.deleteRange({ key: b('b') });
+    const r = MvccStore.restore(JSON.parse(JSON.stringify(m.snapshot())));
+    expect(r.snapshot()).toEqual(m.snapshot());
+    expect(r.leaseRevoke(3)).toBe(4);
+  });
+});
+
+type Op =
+  | { kind: 'put'; key: string; value: string; leased: boolean }
+  | { kind: 'del'; key: string }
+  | { kind: 'txn'; key: string; expect: string; target: string; value: string }
+  | { kind: 'grant' }
+  | { kind: 'revoke' }
+  | { kind: 'compact' };
+
+describe('MvccStore against a naive model', () => {
+  it('every revision reads as the model recorded it', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'ab');
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constant('put' as const), key, value: fc.string({ maxLength: 2 }), leased: fc.boolean() }),
+      fc.record({ kind: fc.constant('del' as const), key }),
+      fc.record({ kind: fc.constant('txn' as const), key, expect: fc.string({ maxLength: 1 }), target: key, value: fc.string({ maxLength: 1 }) }),
+      fc.record({ kind: fc.constant('grant' as const) }),
+      fc.record({ kind: fc.constant('revoke' as const) }),
+      fc.record({ kind: fc.constant('compact' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const m = new MvccStore();
+        // The model: a full copy of the keyspace at every revision.
+        const states: Map<string, string>[] = [new Map()];
+        let compacted = 0;
+        let granted = false;
+        const leased = new Set<string>();
+        for (const o of ops) {
+          const cur = new Map(states[states.length - 1]);
+          if (o.kind === 'put') {
+            const lease = o.leased && granted ? 1 : 0;
+            m.put({ key: b(o.key), value: b(o.value), lease });
+            cur.set(o.key, o.value);
+            if (lease) leased.add(o.key);
+            else leased.delete(o.key);
+            states.push(cur);
+          } else if (o.kind === 'txn') {
+            // if key's value == expect then put target=value else delete target
+            const ok = cur.get(o.key) === o.expect;
+            m.txn({
+              compare: [{ key: b(o.key), target: 'value', result: 'equal', operand: b(o.expect) }],
+              success: [{ put: { key: b(o.target), value: b(o.value) } }],
+              failure: [{ deleteRange: { key: b(o.target) } }],
+            });
+            leased.delete(o.target);
+            if (ok) cur.set(o.target, o.value);
+            if (ok || cur.delete(o.target)) states.push(cur);
+          } else if (o.kind === 'grant') {
+            if (!granted) m.leaseGrant(1, 10, 0);
+            granted = true;
+          } else if (o.kind === 'revoke') {
+            if (granted) {
+              m.leaseRevoke(1);
+              for (const k of leased) cur.delete(k);
+              if (leased.size > 0) states.push(cur);
+              leased.clear();
+              granted = false;
+            }
+          } else if (o.kind === 'del') {
+            const had = cur.delete(o.key);
+          leased.delete(o.key);
+            m.deleteRange({ key: b(o.key) });
+            if (had) states.push(cur);
+          } else if (states.length - 1 > compacted) {
+            compacted = states.length - 1;
+            m.compact(compacted);
+          }
+        }
+        expect(m.revision).toBe(states.length - 1);
+        for (let rev = Math.max(1, compacted); rev < states.length; rev++) {
+          const got = m.range({ key: b('\0'), rangeEnd: new Uint8Array([0]), revision: rev }).kvs.map((kv) => [s(kv.key), s(kv.value)]);
+          expect(got).toEqual([...states[rev]!].sort(([x], [y]) => (x < y ? -1 : 1)));
+        }
+      }),
+    );
+  });
+});
