@@ -110,3 +110,23 @@ describe('leases and sessions under a member whose wall clock is two hours ahead
     expect((await write(cluster, { type: 'lease.acquire', name: 'S', holder: 'D', ttlMs: 1_000 }, 'D', 1)).ok).toBe(true);
   }, 60_000);
 });
+
+describe('clock offsets from fresh evidence only', () => {
+  it('a member catching up on old entries shows no offset from them (clocks agree), and one from new entries', async () => {
+    const cluster = new RealCluster({ seed: 38, nodes: 3, faults: new Set(), diskFaults: false, clocks: [{ rate: 1, wallOffsetMs: 0 }, { rate: 1, wallOffsetMs: 0 }, { rate: 1, wallOffsetMs: 0 }] });
+    await lead(cluster, 'n1');
+    cluster.network.isolate('n3', ['n1', 'n2', 'n3']);
+    // 90 s of writes n3 does not see, in n1's term: each stamped with n1's wall time when made.
+    for (let i = 0; i < 9; i++) {
+      await settle(cluster, `write ${i}`, write(cluster, { type: 'kv.put', key: `k${i}`, value: 'v' }, 'c1', i + 1));
+      await cluster.runFor(10_000);
+    }
+    cluster.heal();
+    await until(cluster, 'n3 to catch up', () => cluster.caughtUp(), 20_000);
+    // Before the fix: n3 read the last caught-up entry's 10 s-old stamp as the leader's clock being 10 s behind.
+    expect(cluster.node('n3')!.status().clockOffsetMs ?? 0).toBeGreaterThan(-1_000);
+    await settle(cluster, 'a fresh write', write(cluster, { type: 'kv.put', key: 'fresh', value: 'v' }, 'c1', 10));
+    await cluster.runFor(500);
+    expect(Math.abs(cluster.node('n3')!.status().clockOffsetMs ?? Infinity)).toBeLessThan(1_000);
+  }, 60_000);
+});
