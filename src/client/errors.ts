@@ -40,6 +40,8 @@ export type FleetClientErrorCode =
   | 'SESSION_ENDED'
   /** A recipe's wait given up: its AbortSignal fired or its timeout passed. */
   | 'ABORTED'
+  /** A submitted application command's answer was lost after it may have been proposed: it may or may not have applied. */
+  | 'OUTCOME_UNKNOWN'
   /** `startMember()` (fleet/embed) was given options that are missing or conflict. */
   | 'BAD_MEMBER_OPTIONS';
 

@@ -11,7 +11,8 @@ import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from './breaker.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
-import { FleetClientError } from './errors.js';
+import { FleetClientError, isTransportFailure } from './errors.js';
+import { GRPC_STATUS } from './grpc-status.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
 import { watchChanges, type WatchOptions } from './watch.js';
@@ -247,6 +248,25 @@ export class FleetClient {
     } finally {
       this.#seqs.end(seq);
     }
+  }
+
+  /**
+   * Submits one command to the state machine of the application that embeds the cluster's members
+   * (fleet/embed) through the leader; resolves with its apply's answer and the index it committed
+   * at. Retried only where it surely was not proposed (a member that named another leader, or
+   * none reached); once it may have been, a lost answer fails with code OUTCOME_UNKNOWN: it may
+   * or may not have applied, so commands that must apply once carry their own id.
+   */
+  async submit(op: string, payload: Uint8Array): Promise<{ value: unknown; index: number }> {
+    const r = await this.#router.run('leader', async (ep, timeout) => {
+      try {
+        return await ep.unary<wire.SubmitResponse__Output>((md, o, cb) => ep.fleet.Submit({ op, payload }, md, o, cb), timeout);
+      } catch (err) {
+        throw submitFailure(err);
+      }
+    });
+    this.#seen(r.index);
+    return { value: JSON.parse(r.resultJson || 'null') as unknown, index: r.index };
   }
 
   /** Applies one registry write through the leader, exactly once; resolves with its result and index. */
@@ -566,4 +586,11 @@ export class FleetClient {
     const r = await this.#router.run(route, (ep, timeout) => ep.unary<wire.MembersResponse__Output>((md, o, cb) => start(ep, md, o, cb), timeout));
     return q.membersFromWire(r);
   }
+}
+
+/** A failed Submit attempt: retryable only when the command surely was not proposed. */
+function submitFailure(err: unknown): unknown {
+  if (!(err instanceof FleetClientError) || !err.retryable || err.notLeader) return err;
+  if (err.grpcCode === GRPC_STATUS.UNAVAILABLE && isTransportFailure(err) && /ECONNREFUSED|No connection established/.test(err.message)) return err;
+  return new FleetClientError('internal', `${err.message}: the command may or may not have applied`, { code: 'OUTCOME_UNKNOWN', cause: err, ...(err.endpoint === undefined ? {} : { endpoint: err.endpoint }) });
 }

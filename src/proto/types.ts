@@ -135,6 +135,8 @@ export type * from './generated/fleet/v1/SnapshotChunk.js';
 export type * from './generated/fleet/v1/SnapshotData.js';
 export type * from './generated/fleet/v1/SnapshotMeta.js';
 export type * from './generated/fleet/v1/StatusRequest.js';
+export type * from './generated/fleet/v1/SubmitRequest.js';
+export type * from './generated/fleet/v1/SubmitResponse.js';
 export type * from './generated/fleet/v1/TakeSnapshotRequest.js';
 export type * from './generated/fleet/v1/TakeSnapshotResponse.js';
 export type * from './generated/fleet/v1/TransferLeaderRequest.js';

@@ -126,6 +126,21 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, nodeOption
   return { child, output: () => out };
 }
 
+/** Starts a long-running program (node with `args`) in `cwd`; its output is kept, and it is killed if the test process exits early. */
+export function spawnProgram(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, args, { cwd: opts.cwd, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  child.on('exit', () => children.delete(child));
+  return { child, output: () => out };
+}
+
 /** Ends a child and waits for it to be gone. */
 export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

@@ -149,6 +149,8 @@ export interface NodeApi {
   readonly changes: ChangeFeed;
   /** Replicates and applies one write; resolves with the state machine's answer (which carries the commit index). */
   write(req: WriteRequest): Promise<ApplyResult>;
+  /** Replicates one command for the embedding application's state machine (on the leader); resolves with its answer and index. */
+  submit(op: string, payload: Uint8Array): Promise<{ value: unknown; index: number }>;
   /** Runs `fn` against the state machine once the consistency requirement holds. */
   read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }>;
   status(): MemberStatus;

@@ -15,6 +15,7 @@ import type { MemberObservation } from './autopilot/health.js';
 import { AutopilotRunner, type LeaderView } from './autopilot/runner.js';
 import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
 import { SpaceWatch } from './space-watch.js';
+import { AppFaultError, AppReplica, IMAGE_HEADER_BYTES, encodeAppCommand, encodeStateCheck, imageHeader, isAppEntry, splitImage, type AppFault, type StateMachine } from './app-machine.js';
 import { TickClock } from './tick-clock.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
@@ -78,12 +79,19 @@ export interface FleetNodeOptions {
   readonly initialClusterState?: 'new' | 'existing';
   /** Clock, timers and randomness; Node's (`systemRuntime`) unless a simulator supplies its own. */
   readonly runtime?: NodeRuntime;
+  /** An application's own state machine, replicated in the same log as the registry (app-machine.ts). */
+  readonly app?: StateMachine;
+  /** Compare the application's state hash with the leader's every this many applied entries (default 1,000; 0: never). */
+  readonly appCheckEvery?: number;
+  /** Told when the application's state diverges from the leader's or its apply throws (that member then applies nothing further). */
+  readonly onAppFault?: (fault: AppFault) => void;
 }
 
 /** The resolution of one proposed write. */
 interface Waiter {
   readonly term: number;
-  readonly resolve: (r: ApplyResult) => void;
+  // An ApplyResult for a registry write; { value, index } for an application command.
+  readonly resolve: (r: unknown) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -143,6 +151,7 @@ export class FleetNode implements NodeApi {
   /** Where the other members run, as they announced it on their peer streams (not persisted: re-announced on every stream). */
   private readonly placements = new Map<string, Placement>();
   private readonly waiters = new Map<number, Waiter>();
+  private readonly app: AppReplica | undefined;
   private readonly reads: ReadQueue;
   private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
   private transport: PeerSender | undefined;
@@ -207,6 +216,7 @@ export class FleetNode implements NodeApi {
     private readonly opts: FleetNodeOptions,
     raw: RawNode,
     sm: FleetStateMachine,
+    app: AppReplica | undefined,
     appliedTerm: number,
   ) {
     this.id = opts.id;
@@ -216,6 +226,7 @@ export class FleetNode implements NodeApi {
     this.reads = new ReadQueue(opts.id, this.rt.randomInt(2 ** 47));
     this.raw = raw;
     this.sm = sm;
+    this.app = app;
     const recovered = opts.storage.recovered;
     this.recoveredLastIndex = recovered.entries.at(-1)?.index ?? 0;
     const repair = recovered.repair;
@@ -262,9 +273,12 @@ export class FleetNode implements NodeApi {
       throw err;
     }
     let sm = new FleetStateMachine();
+    const app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
     let appliedTerm = 0;
     if (recovered.snapshot) {
-      sm = FleetStateMachine.restore(await recovered.snapshot.data());
+      const image = splitImage(await recovered.snapshot.data());
+      sm = FleetStateMachine.restore(image.registry);
+      app?.restore(image.app);
       appliedTerm = recovered.snapshot.meta.term;
     }
     const heartbeatTicks = TICKS_PER_HEARTBEAT;
@@ -289,7 +303,7 @@ export class FleetNode implements NodeApi {
         ...(recovered.repair ? { repairing: true } : {}),
       },
     );
-    const node = new FleetNode(opts, raw, sm, appliedTerm);
+    const node = new FleetNode(opts, raw, sm, app, appliedTerm);
     for (const [id, address] of opts.founders) node.members.set(id, address);
     for (const [id, address] of recovered.members) node.members.set(id, address);
     return node;
@@ -607,7 +621,9 @@ export class FleetNode implements NodeApi {
   }
 
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
-    this.sm = FleetStateMachine.restore(data);
+    const image = splitImage(data);
+    this.sm = FleetStateMachine.restore(image.registry);
+    this.app?.restore(image.app);
     this.sm.readerAge = () => this.ageNow();
     this.changes.reset(meta.index + 1);
     this.sm.changes = this.changes;
@@ -629,7 +645,11 @@ export class FleetNode implements NodeApi {
       this.appliedTerm = e.term;
       this.sinceSnapshot.entries++;
       this.sinceSnapshot.logBytes += e.data.length;
-      if (e.type === 'normal') {
+      if (e.type === 'normal' && isAppEntry(e.data)) {
+        if (!this.applyAppEntry(e)) return;
+        committed++;
+        last = e;
+      } else if (e.type === 'normal') {
         const result = this.sm.apply(e.index, e.data);
         committed++;
         last = e;
@@ -638,6 +658,7 @@ export class FleetNode implements NodeApi {
         this.sm.markApplied(e.index);
         if (e.type === 'conf-change') this.applyMembership(decodeConfChange(e.data));
       }
+      if (this.app) this.checkAppState(e.index);
     }
     this.noteAge();
     if (last !== undefined) this.checkClockOffset(last);
@@ -645,7 +666,55 @@ export class FleetNode implements NodeApi {
     this.opts.observer?.onApplyLatency?.((this.rt.monoNow() - t0) / 1e3 / Math.max(1, entries.length));
   }
 
-  private resolveWaiter(e: Entry, result: ApplyResult): void {
+  /**
+   * Applies an application entry (a command or the leader's state check); false when this
+   * member's applying stopped: the application's apply threw, or there is no application here.
+   */
+  private applyAppEntry(e: Entry): boolean {
+    const app = this.app;
+    if (app === undefined || app.fault?.code === 'APPLY_FAILED') {
+      const fault: AppFault = app?.fault ?? { code: 'APPLY_FAILED', index: e.index, message: `entry ${e.index} is an application command, but this member was started without the application's state machine: start it with the same stateMachine as the others` };
+      this.appFailed(new AppFaultError(fault));
+      return false;
+    }
+    let answer: { value: unknown } | undefined;
+    try {
+      answer = app.apply(e.data, { index: e.index, term: e.term });
+    } catch (err) {
+      this.appFailed(err instanceof AppFaultError ? err : new AppFaultError({ code: 'APPLY_FAILED', index: e.index, message: String(err) }));
+      return false;
+    }
+    this.sm.markApplied(e.index);
+    const diverged = app.fault;
+    if (diverged !== undefined && answer === undefined) this.appDiverged(diverged);
+    if (answer !== undefined) this.resolveWaiter(e, { value: answer.value, index: e.index });
+    return true;
+  }
+
+  /** At a checkpoint index, hashes the application's state; the leader proposes its hash for every member to compare. */
+  private checkAppState(index: number): void {
+    const hash = this.app?.checkpoint(index);
+    if (hash === undefined || this.soft.role !== 'leader' || this.stopped) return;
+    const r = this.raw.propose([encodeStateCheck(index, hash)]);
+    if (r.ok) this.schedule();
+  }
+
+  /** The application's apply threw here: this member stops (its state is past saving) and the host is told. */
+  private appFailed(err: AppFaultError): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.opts.logger.error({ index: err.fault.index, code: err.fault.code }, err.message);
+    this.failWaiters(new NodeError('UNAVAILABLE', `member ${this.id} stopped applying: ${err.message}`));
+    this.opts.onAppFault?.(err.fault);
+    this.fatal?.(err);
+  }
+
+  private appDiverged(fault: AppFault): void {
+    this.opts.logger.error({ index: fault.index, code: fault.code }, fault.message);
+    this.opts.onAppFault?.(fault);
+  }
+
+  private resolveWaiter(e: Entry, result: unknown): void {
     const w = this.waiters.get(e.index);
     if (!w) return;
     this.waiters.delete(e.index);
@@ -745,9 +814,45 @@ export class FleetNode implements NodeApi {
     return new Promise<ApplyResult>((resolve, reject) => {
       // A waiter left at this index belongs to an entry of an older term that was overwritten.
       this.waiters.get(r.firstIndex)?.reject(new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry'));
-      this.waiters.set(r.firstIndex, { term: r.term, resolve, reject });
+      this.waiters.set(r.firstIndex, { term: r.term, resolve: resolve as (r: unknown) => void, reject });
       if (this.opts.unsafeAckBeforeCommit) resolve({ ok: true, index: r.firstIndex, value: {} } as ApplyResult);
     });
+  }
+
+  /**
+   * Replicates one application command and resolves with its apply's answer and index, on the
+   * leader (elsewhere: NOT_LEADER with the leader hint; fleet/embed forwards it). Not deduplicated:
+   * a retry after a lost answer may apply twice, so commands that must not should carry their own id.
+   */
+  submit(op: string, payload: Uint8Array): Promise<{ value: unknown; index: number }> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    if (this.app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`));
+    if (this.space.outOfSpace && this.soft.role === 'leader') return Promise.reject(this.outOfSpaceWriteError());
+    const r = this.raw.propose([encodeAppCommand(op, payload)]);
+    if (!r.ok) return Promise.reject(this.proposalError(r.error));
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      this.waiters.get(r.firstIndex)?.reject(new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry'));
+      // Once proposed, a failure leaves the outcome open (no deduplication here): TIMEOUT says "it may still apply".
+      const unknown = (err: Error): void => reject(new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the command may or may not have applied`, err instanceof NodeError ? err.leaderId : '', err instanceof NodeError ? err.leaderAddress : ''));
+      this.waiters.set(r.firstIndex, { term: r.term, resolve: resolve as (r: unknown) => void, reject: unknown });
+    });
+  }
+
+  /** Runs `query` against the application's state once the consistency requirement holds; refused on a member whose state diverged. */
+  readApp<T>(consistency: ReadConsistency, query: (machine: StateMachine) => T): Promise<{ value: T; index: number }> {
+    const app = this.app;
+    if (app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`));
+    if (app.fault) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id}: ${app.fault.message}; read from another member`));
+    return this.read(consistency, () => {
+      if (app.fault) throw new NodeError('FAILED_PRECONDITION', `member ${this.id}: ${app.fault.message}; read from another member`);
+      return query(app.machine);
+    });
+  }
+
+  /** The application's fault on this member (divergence or a failed apply), if any. */
+  appFault(): AppFault | undefined {
+    return this.app?.fault;
   }
 
   private proposalError(code: Parameters<typeof describeRaftError>[0]): NodeError {
@@ -1041,6 +1146,9 @@ export class FleetNode implements NodeApi {
     const t0 = this.rt.monoNow();
     const sm = this.sm;
     const job = sm.beginSnapshot();
+    // Taken in the same turn as the registry's image, so both are as of the same applied index.
+    const appImage = this.app?.machine.snapshot();
+    const shift = appImage === undefined ? 0 : IMAGE_HEADER_BYTES;
     const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
     // Entries applied while the image is written count towards the next snapshot.
     this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, this.rt.random());
@@ -1049,15 +1157,19 @@ export class FleetNode implements NodeApi {
     const sink = this.opts.storage.beginSnapshot(meta);
     let path: string;
     try {
-      await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset)), () => sink.settle(), this.rt);
+      await runInSlices(job.steps((bytes, offset) => sink.write(bytes, offset + shift)), () => sink.settle(), this.rt);
       if (this.sm !== sm || this.stopped) {
         throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
       }
-      path = await sink.commit(job.length);
+      if (appImage !== undefined) {
+        sink.write(imageHeader(job.length), 0);
+        sink.write(appImage, shift + job.length);
+      }
+      path = await sink.commit(shift + job.length + (appImage?.length ?? 0));
     } finally {
       sink.abort();
     }
-    const bytes = job.length;
+    const bytes = shift + job.length + (appImage?.length ?? 0);
     this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: bytes };
     if (!this.stopped) this.raw.compact(meta);
     this.snapshotsTaken++;

@@ -148,5 +148,13 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       }
       runWatch(node, call);
     },
+    Submit(call, callback) {
+      const denied = authorize(call.metadata, 'client', opts);
+      if (denied) return callback(denied);
+      node.submit(call.request.op, call.request.payload).then(
+        ({ value, index }) => callback(null, { index, resultJson: JSON.stringify(value ?? null) }),
+        (err: unknown) => callback(errorStatus(err)),
+      );
+    },
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
-import type { NodeLogger } from '../node/fleet-node.js';
+import type { FleetNodeOptions, NodeLogger } from '../node/fleet-node.js';
 import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
@@ -59,6 +59,10 @@ export interface CoordinatorOptions {
    * passes its own, and nothing exits its process.
    */
   readonly onFatal?: ((err: Error) => void) | undefined;
+  /** An embedding application's state machine, replicated beside the registry (fleet/embed). */
+  readonly app?: FleetNodeOptions['app'];
+  readonly appCheckEvery?: number | undefined;
+  readonly onAppFault?: FleetNodeOptions['onAppFault'];
 }
 
 /** A running member, for tests and benchmarks that host one in-process. */
@@ -187,6 +191,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
     runtime: systemRuntime,
     ...(metrics ? { observer: metrics.observer() } : {}),
+    ...(opts.app ? { app: opts.app } : {}),
+    ...(opts.appCheckEvery !== undefined ? { appCheckEvery: opts.appCheckEvery } : {}),
+    ...(opts.onAppFault ? { onAppFault: opts.onAppFault } : {}),
   });
   built.node = member;
   undo.add(() => member.stop());

@@ -123,6 +123,8 @@ import type { ShardUpdateResult as _fleet_v1_ShardUpdateResult, ShardUpdateResul
 import type { ShardView as _fleet_v1_ShardView, ShardView__Output as _fleet_v1_ShardView__Output } from './fleet/v1/ShardView.js';
 import type { SnapshotData as _fleet_v1_SnapshotData, SnapshotData__Output as _fleet_v1_SnapshotData__Output } from './fleet/v1/SnapshotData.js';
 import type { StatusRequest as _fleet_v1_StatusRequest, StatusRequest__Output as _fleet_v1_StatusRequest__Output } from './fleet/v1/StatusRequest.js';
+import type { SubmitRequest as _fleet_v1_SubmitRequest, SubmitRequest__Output as _fleet_v1_SubmitRequest__Output } from './fleet/v1/SubmitRequest.js';
+import type { SubmitResponse as _fleet_v1_SubmitResponse, SubmitResponse__Output as _fleet_v1_SubmitResponse__Output } from './fleet/v1/SubmitResponse.js';
 import type { TakeSnapshotRequest as _fleet_v1_TakeSnapshotRequest, TakeSnapshotRequest__Output as _fleet_v1_TakeSnapshotRequest__Output } from './fleet/v1/TakeSnapshotRequest.js';
 import type { TakeSnapshotResponse as _fleet_v1_TakeSnapshotResponse, TakeSnapshotResponse__Output as _fleet_v1_TakeSnapshotResponse__Output } from './fleet/v1/TakeSnapshotResponse.js';
 import type { TransferLeaderRequest as _fleet_v1_TransferLeaderRequest, TransferLeaderRequest__Output as _fleet_v1_TransferLeaderRequest__Output } from './fleet/v1/TransferLeaderRequest.js';
@@ -269,6 +271,8 @@ export interface ProtoGrpcType {
       ShardView: MessageTypeDefinition<_fleet_v1_ShardView, _fleet_v1_ShardView__Output>
       SnapshotData: MessageTypeDefinition<_fleet_v1_SnapshotData, _fleet_v1_SnapshotData__Output>
       StatusRequest: MessageTypeDefinition<_fleet_v1_StatusRequest, _fleet_v1_StatusRequest__Output>
+      SubmitRequest: MessageTypeDefinition<_fleet_v1_SubmitRequest, _fleet_v1_SubmitRequest__Output>
+      SubmitResponse: MessageTypeDefinition<_fleet_v1_SubmitResponse, _fleet_v1_SubmitResponse__Output>
       TakeSnapshotRequest: MessageTypeDefinition<_fleet_v1_TakeSnapshotRequest, _fleet_v1_TakeSnapshotRequest__Output>
       TakeSnapshotResponse: MessageTypeDefinition<_fleet_v1_TakeSnapshotResponse, _fleet_v1_TakeSnapshotResponse__Output>
       TransferLeaderRequest: MessageTypeDefinition<_fleet_v1_TransferLeaderRequest, _fleet_v1_TransferLeaderRequest__Output>

@@ -103,6 +103,8 @@ import type { ShardUpdate as _fleet_v1_ShardUpdate, ShardUpdate__Output as _flee
 import type { ShardUpdateResult as _fleet_v1_ShardUpdateResult, ShardUpdateResult__Output as _fleet_v1_ShardUpdateResult__Output } from './fleet/v1/ShardUpdateResult.js';
 import type { ShardView as _fleet_v1_ShardView, ShardView__Output as _fleet_v1_ShardView__Output } from './fleet/v1/ShardView.js';
 import type { StatusRequest as _fleet_v1_StatusRequest, StatusRequest__Output as _fleet_v1_StatusRequest__Output } from './fleet/v1/StatusRequest.js';
+import type { SubmitRequest as _fleet_v1_SubmitRequest, SubmitRequest__Output as _fleet_v1_SubmitRequest__Output } from './fleet/v1/SubmitRequest.js';
+import type { SubmitResponse as _fleet_v1_SubmitResponse, SubmitResponse__Output as _fleet_v1_SubmitResponse__Output } from './fleet/v1/SubmitResponse.js';
 import type { WatchEvent as _fleet_v1_WatchEvent, WatchEvent__Output as _fleet_v1_WatchEvent__Output } from './fleet/v1/WatchEvent.js';
 import type { WatchRequest as _fleet_v1_WatchRequest, WatchRequest__Output as _fleet_v1_WatchRequest__Output } from './fleet/v1/WatchRequest.js';
 import type { WatchResponse as _fleet_v1_WatchResponse, WatchResponse__Output as _fleet_v1_WatchResponse__Output } from './fleet/v1/WatchResponse.js';
@@ -224,6 +226,8 @@ export interface ProtoGrpcType {
       ShardUpdateResult: MessageTypeDefinition<_fleet_v1_ShardUpdateResult, _fleet_v1_ShardUpdateResult__Output>
       ShardView: MessageTypeDefinition<_fleet_v1_ShardView, _fleet_v1_ShardView__Output>
       StatusRequest: MessageTypeDefinition<_fleet_v1_StatusRequest, _fleet_v1_StatusRequest__Output>
+      SubmitRequest: MessageTypeDefinition<_fleet_v1_SubmitRequest, _fleet_v1_SubmitRequest__Output>
+      SubmitResponse: MessageTypeDefinition<_fleet_v1_SubmitResponse, _fleet_v1_SubmitResponse__Output>
       WatchEvent: MessageTypeDefinition<_fleet_v1_WatchEvent, _fleet_v1_WatchEvent__Output>
       WatchRequest: MessageTypeDefinition<_fleet_v1_WatchRequest, _fleet_v1_WatchRequest__Output>
       WatchResponse: MessageTypeDefinition<_fleet_v1_WatchResponse, _fleet_v1_WatchResponse__Output>

@@ -70,6 +70,10 @@ export class FakeNode implements NodeApi {
     await this.write({ clientId: '', seq: 0, firstIncomplete: 0, by, op: { type: 'audit.record', op, args, outcome } });
   }
 
+  async submit(): Promise<{ value: unknown; index: number }> {
+    throw new NodeError('FAILED_PRECONDITION', 'this fake hosts no application state machine');
+  }
+
   async write(req: WriteRequest): Promise<ApplyResult> {
     this.writeCalls++;
     if (!this.leader) throw this.#notLeader();
