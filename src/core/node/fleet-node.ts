@@ -677,6 +677,7 @@ export class FleetNode implements NodeApi {
       this.appFailed(new AppFaultError(fault));
       return false;
     }
+    const faultBefore = app.fault;
     let answer: { value: unknown } | undefined;
     try {
       answer = app.apply(e.data, { index: e.index, term: e.term });
@@ -685,8 +686,7 @@ export class FleetNode implements NodeApi {
       return false;
     }
     this.sm.markApplied(e.index);
-    const diverged = app.fault;
-    if (diverged !== undefined && answer === undefined) this.appDiverged(diverged);
+    if (app.fault !== faultBefore && app.fault !== undefined) this.appDiverged(app.fault);
     if (answer !== undefined) this.resolveWaiter(e, { value: answer.value, index: e.index });
     return true;
   }
