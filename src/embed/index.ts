@@ -48,6 +48,8 @@ export interface MemberOptions {
   readonly stateMachine?: StateMachine;
   /** Compare the application's state hash across members every this many log entries (default 1,000; 0: never). */
   readonly checkEvery?: number;
+  /** Take a snapshot (and compact the log) every this many applied entries (default 10,000). */
+  readonly snapshotEvery?: number;
 }
 
 /** How fresh a `read` must be: `linearizable` (the default), `local` (this member's state now), or at least a given index. */
@@ -219,6 +221,7 @@ function planMember(opts: MemberOptions): CoordinatorOptions {
   if (sm !== undefined && (typeof sm !== 'object' || sm === null || !['apply', 'snapshot', 'restore'].every((m) => typeof (sm as unknown as Record<string, unknown>)[m] === 'function'))) {
     throw bad('stateMachine must have apply(command, at), snapshot() and restore(image) methods');
   }
+  if (opts.snapshotEvery !== undefined && !(Number.isSafeInteger(opts.snapshotEvery) && opts.snapshotEvery >= 1)) throw bad(`snapshotEvery ${String(opts.snapshotEvery)}: use a whole number of entries, at least 1`);
   if (opts.checkEvery !== undefined && !(Number.isSafeInteger(opts.checkEvery) && opts.checkEvery >= 0)) throw bad(`checkEvery ${String(opts.checkEvery)}: use a whole number of entries (0: never)`);
   const peers = new Map(Object.entries(opts.peers ?? { [opts.id]: opts.listen }));
   if (peers.get(opts.id) === undefined) throw bad(`peers must name this member (${opts.id}) too`);
@@ -237,7 +240,7 @@ function planMember(opts: MemberOptions): CoordinatorOptions {
     ...(host === undefined ? {} : { metricsListen: { host, port: port! } }),
     heartbeatMs: opts.heartbeatMs ?? 100,
     electionTimeoutMs: opts.electionTimeoutMs ?? 500,
-    snapshotEvery: 10_000,
+    snapshotEvery: opts.snapshotEvery ?? 10_000,
     token: opts.tokens?.client,
     adminToken: opts.tokens?.admin,
     tls: opts.tls,

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CliError, EXIT } from '../common/errors.js';
 import { FleetStateMachine, decodeCommand, type RegistryCounts } from '../core/fleet/index.js';
+import { isAppEntry, splitImage } from '../core/node/app-machine.js';
 import { applyConfChange, decodeConfChange, type ConfState, type Entry, type SnapshotMeta } from '../core/raft/index.js';
 import { openNodeStorage } from '../core/server/storage-adapter.js';
 import { RaftStorage } from '../core/storage/index.js';
@@ -190,7 +191,15 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
     const lastIndex = last?.index ?? snapIndex;
     const lastTerm = last?.term ?? snapshot?.meta.term ?? 0;
     const commitIndex = Math.min(Math.max(hardState.commit, snapIndex), lastIndex);
-    const sm = snapshot ? FleetStateMachine.restore(await snapshot.read()) : new FleetStateMachine();
+    const image = snapshot ? splitImage(await snapshot.read()) : undefined;
+    const embedded = image?.app !== undefined || entries.some((e) => e.type === 'normal' && isAppEntry(e.data));
+    if (embedded) {
+      throw new CliError(`${dataDir} holds an embedding application's state (fleet/embed) beside the registry, which fleet recover cannot rebuild: restore the member from another member's snapshot instead`, {
+        exitCode: EXIT.precondition,
+        code: 'EMBEDDED_STATE',
+      });
+    }
+    const sm = image ? FleetStateMachine.restore(image.registry) : new FleetStateMachine();
     let conf: ConfState = snapshot?.meta.conf ?? { voters: [], learners: [] };
     const keptThrough = keepUncommitted ? lastIndex : commitIndex;
     let commitTerm = snapshot?.meta.term ?? 0;

@@ -9,6 +9,7 @@
  */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { FleetStateMachine } from '../core/fleet/index.js';
+import { splitImage } from '../core/node/app-machine.js';
 import type { RegistryCounts } from '../core/fleet/index.js';
 import type { SnapshotMeta } from '../core/raft/index.js';
 import { readSnapshotData, readSnapshotInfo } from '../core/storage/snapshot-file.js';
@@ -63,7 +64,8 @@ export async function readSnapshot(file: string): Promise<{ contents: SnapshotCo
 
 function restore(file: string, data: Uint8Array): FleetStateMachine {
   try {
-    return FleetStateMachine.restore(data);
+    // A member that embeds an application keeps its image beside the registry's (app-machine.ts).
+    return FleetStateMachine.restore(splitImage(data).registry);
   } catch (err) {
     throw new Error(`${file} is not a fleet snapshot: ${(err as Error).message}`, { cause: err });
   }

@@ -5,7 +5,7 @@
  * apply that throws stops that member only, and a storage failure is an event the host outlives.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ afterAll(() => {
 interface Seen {
   readonly indexOf: Record<string, number>;
   readonly reads: Record<string, number | string>;
+  readonly snapshotIndex: Record<string, number>;
   readonly faults: { member: string; code: string; index: number; message: string }[];
   readonly fatal: { member: string; message: string }[];
 }
@@ -57,5 +58,14 @@ describe('fleet/embed faults', () => {
     const seen = await run('storage');
     expect(seen.fatal).toEqual([expect.objectContaining({ member: 'c', message: expect.stringMatching(/EPERM|operation not permitted/i) })]);
     expect(seen.reads).toMatchObject({ a: 25, b: 25 });
+  }, 70_000);
+
+  it("a member that missed compacted entries catches up from the leader's snapshot, and a restarted one from its own: the application's state comes with them", async () => {
+    const seen = await run('snapshot');
+    expect(seen.reads).toEqual({ a: 60, b: 60, c: 60 });
+    expect(readFileSync(join(dir.path, 'snapshot', 'c', 'logs', 'c.log'), 'utf8')).toContain('installed a snapshot from the leader');
+    expect(seen.snapshotIndex['a']).toBeGreaterThan(0);
+    expect(seen.faults).toEqual([]);
+    expect(seen.fatal).toEqual([]);
   }, 70_000);
 });

@@ -4,6 +4,8 @@
 //            and serves no reads of it; a and b go on
 //   throw    c's apply throws on command 7: c stops (fatal + fault naming index and operation); a and b go on
 //   storage  c's log files are made immutable (chattr +i): c's storage fails, the host is told and lives on
+//   snapshot c is stopped while a and b apply 60 commands and compact their logs (a snapshot every
+//            10 entries): restarted, c catches up from the leader's snapshot; a restarted restores its own
 // Prints one JSON line with what it saw, stops what is left and ends on its own (no process.exit).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -35,13 +37,16 @@ class Counter {
 
 const seen = { faults: [], fatal: [] };
 const members = [];
-for (const [i, id] of ids.entries()) {
-  const quirk = id === 'c' && scenario !== 'storage' ? scenario : undefined;
-  const member = await startMember({ id, dataDir: join(dir, id), listen: peers[id], peers, stateMachine: new Counter(quirk), checkEvery: 10, heartbeatMs: 50, electionTimeoutMs: 300 });
+const start = async (i) => {
+  const id = ids[i];
+  const quirk = id === 'c' && (scenario === 'diverge' || scenario === 'throw') ? scenario : undefined;
+  const snapshots = scenario === 'snapshot' ? { snapshotEvery: 10 } : {};
+  const member = await startMember({ id, dataDir: join(dir, id), listen: peers[id], peers, stateMachine: new Counter(quirk), checkEvery: 10, heartbeatMs: 50, electionTimeoutMs: 300, ...snapshots });
   member.on('fault', (f) => seen.faults.push({ member: id, ...f }));
   member.on('fatal', (err) => seen.fatal.push({ member: id, message: err.message }));
   members[i] = member;
-}
+};
+for (const i of ids.keys()) await start(i);
 const [a, , c] = members;
 const until = async (cond, what) => {
   const deadline = Date.now() + 15_000;
@@ -58,20 +63,30 @@ if (a.status().leaderId === 'c') {
 }
 if (scenario === 'storage') execFileSync('chattr', ['-R', '+i', join(dir, 'c', 'raft')]);
 
+if (scenario === 'snapshot') await c.stop();
+
 const indexOf = {};
-for (let n = 1; n <= 25; n++) {
-  const writer = n % 2 === 0 ? members[1] : a;
+const last = scenario === 'snapshot' ? 60 : 25;
+for (let n = 1; n <= last; n++) {
+  const writer = n % 2 === 0 ? members[1] : members[0];
   const { index } = await writer.submitWrite('add', String(n));
   indexOf[n] = index;
 }
-await until(() => (scenario === 'diverge' ? seen.faults.length > 0 : seen.fatal.length > 0), 'c to report its fault');
+if (scenario === 'snapshot') {
+  await start(2);
+  await members[0].stop();
+  await start(0);
+} else {
+  await until(() => (scenario === 'diverge' ? seen.faults.length > 0 : seen.fatal.length > 0), 'c to report its fault');
+}
 const reads = {};
 for (const [i, id] of ids.entries()) {
-  reads[id] = await members[i].read((m) => m.total, { consistency: { minIndex: indexOf[25] } }).then(
+  reads[id] = await members[i].read((m) => m.total, { consistency: { minIndex: indexOf[last] } }).then(
     (r) => r.value,
     (err) => `refused: ${err.message}`,
   );
 }
+const snapshotIndex = Object.fromEntries(ids.map((id, i) => [id, members[i].status().snapshotIndex]));
 for (const m of members) await m.stop().catch(() => undefined);
 if (scenario === 'storage') execFileSync('chattr', ['-R', '-i', join(dir, 'c', 'raft')]);
-console.log(JSON.stringify({ indexOf, reads, ...seen }));
+console.log(JSON.stringify({ indexOf, reads, snapshotIndex, ...seen }));
