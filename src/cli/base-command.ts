@@ -29,7 +29,7 @@ export interface GlobalFlags extends TargetFlags {
 
 /** Options of `client()`. */
 export interface ClientOptions {
-  /** Use the context's admin token (membership, leadership, snapshots). */
+  /** Use the context's admin token (membership, leadership, snapshots, prune, forced removal, plan apply). */
   readonly admin?: boolean;
   /** Override --timeout for this client (e.g. a long wait). */
   readonly timeoutMs?: number;

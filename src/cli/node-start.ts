@@ -46,8 +46,9 @@ const SPEC = {
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
   'election-timeout': { type: 'string', description: 'base election timeout (each wait randomized up to 1.5 times this)', default: '1000ms' },
   'snapshot-every': { type: 'integer', description: 'take a snapshot every N applied entries (each member stretches N by a random 1–1.5×, so members do not snapshot at once), once the log since the last one is as large as that snapshot', default: 10_000 },
-  'token-file': { type: 'string', description: 'file holding the bearer token clients must present' },
-  'admin-token-file': { type: 'string', description: 'file holding the bearer token admin calls must present' },
+  'token-file': { type: 'string', description: 'file holding the registry writer\'s bearer token (role writer; role admin too when there is no --admin-token-file)' },
+  'admin-token-file': { type: 'string', description: 'file holding the admin\'s bearer token (role admin: membership, leadership, snapshots, prune, forced removal, plan progress, the audit log)' },
+  'read-token-file': { type: 'string', description: 'file(s), comma-separated, each holding a read-only bearer token (role read: status, top, get, list, watch; nothing that writes); see docs/security.md' },
   'tls-cert': { type: 'string', description: 'TLS certificate (PEM) for the gRPC port' },
   'tls-key': { type: 'string', description: 'TLS private key (PEM)' },
   'tls-ca': { type: 'string', description: 'CA (PEM) that signed the member and operator certificates: with it, every connection must present a certificate it signed (mutual TLS), and peers a member certificate naming their id; without it, TLS encrypts and proves this member but does not check clients' },
@@ -134,6 +135,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if (!Number.isSafeInteger(maxSnapshotMb) || maxSnapshotMb < 1) throw usage(`--max-snapshot-mb must be a whole number ≥ 1, got '${text(flags, 'max-snapshot-mb')}'`);
   const token = readToken(text(flags, 'token-file'), '--token-file');
   const adminToken = readToken(text(flags, 'admin-token-file'), '--admin-token-file');
+  const readTokens = readTokensOf(text(flags, 'read-token-file'), token, adminToken);
   const peerSecret = readSecret(text(flags, 'peer-secret-file'), '--peer-secret-file');
   if (peerSecret !== undefined && peerSecret.length < 32) throw usage(`--peer-secret-file ${text(flags, 'peer-secret-file')} holds ${peerSecret.length} characters; use at least 32 (fleet init writes 64 hex digits)`);
   const cert = text(flags, 'tls-cert');
@@ -168,6 +170,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     adminToken: adminToken?.token,
     tokenName: token?.name,
     adminTokenName: adminToken?.name,
+    ...(readTokens.length > 0 ? { readTokens } : {}),
     tls: cert && key ? { cert, key, ca } : undefined,
     peerSecret: peerSecret === undefined ? undefined : Buffer.from(peerSecret, 'utf8'),
     maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
@@ -248,6 +251,21 @@ function readToken(file: string | undefined, name: string): NamedToken | undefin
   } catch (err) {
     throw new UsageError(`cannot read ${name} ${file}: ${err instanceof Error ? err.message : String(err)}`, undefined, err);
   }
+}
+
+/**
+ * `--read-token-file`: one or more token files, comma-separated. Read tokens alone would leave a
+ * cluster no one can write to, and a token given two roles would hold the higher one unseen:
+ * both are refused.
+ */
+function readTokensOf(files: string | undefined, token: NamedToken | undefined, adminToken: NamedToken | undefined): { token: string; name: string | undefined }[] {
+  if (files === undefined) return [];
+  const read = files.split(',').map((file) => file.trim()).filter((file) => file !== '').map((file) => readToken(file, '--read-token-file')!);
+  if (read.length === 0) return [];
+  if (token === undefined && adminToken === undefined) throw usage('--read-token-file needs --token-file or --admin-token-file: with read-only tokens alone, nothing could write');
+  const others = [token?.token, adminToken?.token];
+  if (read.some((r, i) => others.includes(r.token) || read.findIndex((o) => o.token === r.token) !== i)) throw usage('--read-token-file: a read token must differ from every other token (each token has one role)');
+  return read.map((r) => ({ token: r.token, name: r.name }));
 }
 
 function readSecret(file: string | undefined, name: string): string | undefined {

@@ -152,7 +152,7 @@ function advice(code: number): string {
   if (code === status.UNAVAILABLE) return 'is it running? (fleet status)';
   if (code === status.DEADLINE_EXCEEDED) return 'it may be overloaded or partitioned (fleet status)';
   if (code === status.UNAUTHENTICATED) return 'pass --token or set FLEET_TOKEN';
-  if (code === status.PERMISSION_DENIED) return 'this needs the admin token';
+  if (code === status.PERMISSION_DENIED) return "the token's role does not allow this (docs/security.md)";
   return 'run with --debug for details';
 }
 

@@ -35,8 +35,13 @@ export const LIMITS = {
   maxKvTotalBytes: 256 * 1024 * 1024,
   /** The registry keeps the latest progress of this many plans (least recently updated go first). */
   maxPlans: 1_000,
-  /** The audit log keeps this many entries, the oldest dropped first. */
+  /** The audit log keeps this many client entries, the oldest dropped first. */
   maxAuditEntries: 10_000,
+  /**
+   * The audit log's admin ring (membership, leadership, snapshots, prune, forced removals, plan
+   * progress) keeps this many entries apart, so that client writes never push them out.
+   */
+  maxAdminAuditEntries: 10_000,
   /** An audit record's operation name, actor fields and arguments (as JSON) at most this long. */
   maxAuditText: 4096,
   /** A listing page holds at most this many items. */

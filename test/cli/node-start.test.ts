@@ -105,6 +105,22 @@ describe('fleet node start flags', () => {
     expect(await refusal({ ...base, 'read-replica': true })).toMatch(/^--read-replica: n1 is named in --peers, which makes it a founding voter; a read replica joins as a learner/);
   });
 
+  it('takes read-only tokens (--read-token-file, comma-separated, named), and refuses them alone or equal to another token', async () => {
+    const writer = secretFile('rt-writer', 0o600, 'writer-token');
+    const first = secretFile('rt-read-1', 0o600, 'name: dashboards\nread-token-1');
+    const second = secretFile('rt-read-2', 0o600, 'read-token-2');
+    expect(await planNodeStart({ ...base, 'token-file': writer, 'read-token-file': `${first},${second}` }, 'v')).toMatchObject({
+      token: 'writer-token',
+      readTokens: [
+        { token: 'read-token-1', name: 'dashboards' },
+        { token: 'read-token-2', name: undefined },
+      ],
+    });
+    expect(await refusal({ ...base, 'read-token-file': first })).toMatch(/--read-token-file needs --token-file or --admin-token-file/);
+    expect(await refusal({ ...base, 'token-file': writer, 'read-token-file': secretFile('rt-same', 0o600, 'writer-token') })).toMatch(/a read token must differ from every other token/);
+    expect(await refusal({ ...base, 'token-file': writer, 'read-token-file': secretFile('rt-open', 0o644, 'r') })).toMatch(/readable by others/);
+  });
+
   it('declares every flag with a description', () => {
     for (const [name, spec] of Object.entries(NODE_START_FLAGS)) expect(spec.description.length, name).toBeGreaterThan(10);
   });

@@ -29,8 +29,10 @@ export interface TestClusterOptions {
   /** Start members with these bearer tokens; clients made by `client()` present `token`. */
   readonly token?: string;
   readonly adminToken?: string;
-  /** Names the token files give `token` and `adminToken` (a `name:` line), for the audit log. */
-  readonly tokenNames?: { readonly token?: string; readonly adminToken?: string };
+  /** A read-only token members also accept (`--read-token-file`). */
+  readonly readToken?: string;
+  /** Names the token files give `token`, `adminToken` and `readToken` (a `name:` line), for the audit log. */
+  readonly tokenNames?: { readonly token?: string; readonly adminToken?: string; readonly readToken?: string };
   /** Certificates clients made by `client()` verify members with (members started with --tls-*). */
   readonly clientTls?: { readonly cacert?: string; readonly cert?: string; readonly key?: string };
   /**
@@ -132,7 +134,12 @@ export class TestCluster {
   private tokenArgs(): string[] {
     const args: string[] = [];
     const names = this.opts.tokenNames ?? {};
-    for (const [flag, secret, name] of [['--token-file', this.opts.token, names.token], ['--admin-token-file', this.opts.adminToken, names.adminToken]] as const) {
+    const files = [
+      ['--token-file', this.opts.token, names.token],
+      ['--admin-token-file', this.opts.adminToken, names.adminToken],
+      ['--read-token-file', this.opts.readToken, names.readToken],
+    ] as const;
+    for (const [flag, secret, name] of files) {
       if (secret) args.push(flag, this.secretFile(flag.slice(2), name === undefined ? secret : `name: ${name}\n${secret}`));
     }
     return args;

@@ -21,7 +21,8 @@ export default class ClustersPrune extends FleetCommand {
 
   async run(): Promise<Written<'cluster.prune'> | PreviewDocument> {
     const { flags } = await this.parse(ClustersPrune);
-    const registry = await this.registry({ requestId: flags['request-id'] });
+    // A prune needs the admin role (docs/security.md): the context's admin token goes with it.
+    const registry = await this.registry({ requestId: flags['request-id'], admin: true });
     const [{ previewChange }, { staleClusters }, { passGate, confirmBulk }, { formatDuration }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),

@@ -24,7 +24,8 @@ export default class ShardsRemove extends FleetCommand {
 
   async run(): Promise<Written<'shard.remove'> | PreviewDocument> {
     const { args, flags } = await this.parse(ShardsRemove);
-    const registry = await this.registry({ requestId: flags['request-id'] });
+    // A forced removal needs the admin role (docs/security.md): the context's admin token goes with it.
+    const registry = await this.registry({ requestId: flags['request-id'], admin: flags.force });
     const [{ previewChange }, { shardRemoval, impactOf }, { passGate, confirmBulk }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),

@@ -23,8 +23,12 @@
  *                           startedAt updatedAt updatedAtIndex
  *  10 sessions  n, least recently active first: clientId floor lastActivity
  *                           nResults (seq answer-as-JSON-string)*   (in applied order)
- *  11 audit     n, oldest first: index time who client op args outcome
+ *  11 audit     n, oldest first: index time who client op args outcome   (the client ring)
+ *  12 admin     n, oldest first: index time who client op args outcome   (the admin ring:
+ *               membership, leadership, snapshots, prune, forced removals, plan progress)
  *
+ * Version 3 (still read) had one audit ring, in section 11 and no section 12: read back, its
+ * entries are sorted into the two rings by their operation (audit-log.ts, auditRingOfEntry).
  * Version 2 (still read) had no audit section: read back, the audit log is empty.
  * Version 1 (still read) had no age in meta, leases without their last three fields (expiry was
  * judged by leader wall time), and session activity in leader wall time: read back, its leases
@@ -39,6 +43,7 @@
  * so that a member does not stop answering for the whole of a large image.
  */
 import { ByteReader, ByteWriter, SnapshotError, type Spill } from './byte-io.js';
+import { auditRingOfEntry, type AuditRing } from './audit-log.js';
 import { SessionTable, type Session } from './sessions.js';
 import type { ClusterTableView } from './cluster-table.js';
 import type { SortedMapView } from './sorted-map.js';
@@ -46,14 +51,14 @@ import { FleetState, ShardRecord, UNBOUND, domainKey, kvKey, quotaKey, splitKvKe
 import type { ApplyResult, PlanState, ShardState } from './types.js';
 
 /** The format version this code writes and reads. */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 
 /** Older format versions this code still reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 const SHARD_STATES: readonly ShardState[] = ['active', 'draining', 'cordoned'];
 const PLAN_STATES: readonly PlanState[] = ['running', 'paused', 'completed', 'failed', 'aborted'];
-const Tag = { Meta: 1, Shards: 2, Clusters: 3, Domains: 4, Quotas: 5, Providers: 6, Leases: 7, Kv: 8, Plans: 9, Sessions: 10, Audit: 11 } as const;
+const Tag = { Meta: 1, Shards: 2, Clusters: 3, Domains: 4, Quotas: 5, Providers: 6, Leases: 7, Kv: 8, Plans: 9, Sessions: 10, Audit: 11, AdminAudit: 12 } as const;
 type Tag = (typeof Tag)[keyof typeof Tag];
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -244,20 +249,22 @@ function writeSessions(w: ByteWriter, sessions: SessionTable): void {
   }
 }
 
-function writeAudit(w: ByteWriter, s: FleetState): void {
-  w.varuint(s.audit.size);
-  for (const e of s.audit.entries()) {
+function writeAudit(w: ByteWriter, s: FleetState, ring: AuditRing): void {
+  w.varuint(s.audit.sizeOf(ring));
+  for (const e of s.audit.ringEntries(ring)) {
     w.varuint(e.index);
     w.varuint(e.time);
     for (const text of [e.who, e.client, e.op, e.args, e.outcome]) w.string(text);
   }
 }
 
-function readAudit(r: ByteReader, s: FleetState): void {
+/** Reads an audit section into `ring`, or, for a version 3 image's one ring, into the ring each entry belongs to. */
+function readAudit(r: ByteReader, s: FleetState, ring: AuditRing | 'sort'): void {
   for (let n = r.varuint(); n > 0; n--) {
     const [index, time] = [r.varuint(), r.varuint()];
     const [who, client, op, args, outcome] = [r.string(), r.string(), r.string(), r.string(), r.string()];
-    s.audit.append(Object.freeze({ index, time, who, client, op, args, outcome }));
+    const entry = Object.freeze({ index, time, who, client, op, args, outcome });
+    s.audit.append(entry, ring === 'sort' ? auditRingOfEntry(entry) : ring);
   }
 }
 
@@ -311,7 +318,8 @@ export class SnapshotJob {
     this.#tail = render((w) => {
       writePlans(w, s);
       section(w, Tag.Sessions, () => writeSessions(w, sessions));
-      section(w, Tag.Audit, () => writeAudit(w, s));
+      section(w, Tag.Audit, () => writeAudit(w, s, 'client'));
+      section(w, Tag.AdminAudit, () => writeAudit(w, s, 'admin'));
     });
     this.#clusters = s.clusters.freeze();
     this.#kv = s.kv.freeze();
@@ -571,8 +579,13 @@ function readBody(r: ByteReader, s: FleetState, version: number): SessionTable {
   closeSection(r, end, Tag.Sessions);
   if (version >= 3) {
     end = openSection(r, Tag.Audit);
-    readAudit(r, s);
+    readAudit(r, s, version === 3 ? 'sort' : 'client');
     closeSection(r, end, Tag.Audit);
+  }
+  if (version >= 4) {
+    end = openSection(r, Tag.AdminAudit);
+    readAudit(r, s, 'admin');
+    closeSection(r, end, Tag.AdminAudit);
   }
   check(r.done, 'trailing bytes after the last section');
   return sessions;

@@ -4,7 +4,7 @@
  * entry, and nothing expires by a clock but by an entry that says so), answers with the entry's index, and can be snapshotted and restored byte for byte.
  */
 import { captureBefore, changesAfter, type ChangeSink } from './changes.js';
-import { auditArgs, auditEntry, audited } from './audit-log.js';
+import { auditArgs, auditEntry, auditRingOf, audited } from './audit-log.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
 import { HANDLERS } from './handlers/index.js';
@@ -140,8 +140,11 @@ export class FleetStateMachine {
     const type = typeof raw?.type === 'string' ? raw.type : '?';
     if (by === undefined || !audited(type)) return result;
     let args = '{}';
+    let ring = auditRingOf({ type });
     try {
-      args = auditArgs(parseCommand(raw));
+      const parsed = parseCommand(raw);
+      args = auditArgs(parsed);
+      ring = auditRingOf(parsed);
     } catch {
       // A command the registry refused as malformed: its type is all the log says of it.
     }
@@ -149,7 +152,7 @@ export class FleetStateMachine {
     const record = result.ok && type === 'audit.record' ? (raw as { op: string; outcome: string }) : undefined;
     const outcome = record?.outcome ?? (result.ok ? 'ok' : `${result.code}: ${result.message}`);
     const op = record?.op ?? type;
-    this.#s.audit.append(auditEntry(result.index, this.#s.clock, by, op, args, outcome));
+    this.#s.audit.append(auditEntry(result.index, this.#s.clock, by, op, args, outcome), ring);
     return result;
   }
 

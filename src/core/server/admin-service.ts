@@ -1,6 +1,7 @@
 /**
  * The admin API (service fleet.v1.Admin): leadership transfer, snapshots and membership, over
- * NodeApi. Every call needs the admin token when the member has one (see auth.ts).
+ * NodeApi. Each call needs the role rpc-roles.ts gives it: ListMembers and GetAutopilot read,
+ * every other one admin.
  */
 import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import type * as wire from '../../proto/index.js';
 import { NodeError, type NodeApi } from '../node/api.js';
 import type { AutopilotPatch } from '../node/autopilot/settings.js';
 import type { Actor } from '../fleet/index.js';
-import { actorOf, authorize, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
 import { drillAuditOf } from './drill-record.js';
 import { WireError, errorStatus } from './wire.js';
 
@@ -23,7 +24,7 @@ const DEFAULT_CHUNK = 256 * 1024;
 /** Wraps a promise-returning handler: auth first, then the answer or the mapped error. */
 function unary<Req, Res>(opts: AuthOptions, serve: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const denied = authorize(call.metadata, 'admin', opts);
+    const denied = authorizeCall(call, opts);
     if (denied) return callback(denied);
     serve(call.request).then(
       (res) => callback(null, res),
@@ -63,7 +64,7 @@ async function record(node: NodeApi, by: Actor, what: AuditedOp, outcome: string
  */
 function auditedUnary<Req, Res>(node: NodeApi, opts: AuthOptions, what: (req: Req) => AuditedOp, serve: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const denied = authorize(call.metadata, 'admin', opts);
+    const denied = authorizeCall(call, opts);
     if (denied) return callback(denied);
     const by = actorOf(call.metadata, opts);
     const done = async (outcome: string, answer: () => void): Promise<void> => {
@@ -124,14 +125,14 @@ async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.Dow
 }
 
 /**
- * The handlers of fleet.v1.Admin over `node`. Invariant: every call passes `authorize` at the
- * admin level first, and failures leave with the status the ERRORS rule in client.proto gives.
+ * The handlers of fleet.v1.Admin over `node`. Invariant: every call passes `authorizeCall` first
+ * (the role its RPC needs, rpc-roles.ts), and failures leave with the status the ERRORS rule in client.proto gives.
  */
 export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}): wire.AdminHandlers {
   const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
   return {
     TransferLeader: (call, callback) => {
-      const denied = authorize(call.metadata, 'admin', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
       transferAudited(node, actorOf(call.metadata, opts), call.request).then(
         (r) => callback(null, r),
@@ -143,7 +144,7 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
       return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
     }),
     DownloadSnapshot(call) {
-      const denied = authorize(call.metadata, 'admin', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) {
         call.emit('error', denied);
         return;
@@ -184,7 +185,7 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
     // Not best effort like `record`: the record is the call's whole point, so a follower answers
     // NOT_LEADER (the client retries at the leader) and a failure reaches the caller.
     RecordDrill: (call, callback) => {
-      const denied = authorize(call.metadata, 'admin', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
       const by = actorOf(call.metadata, opts);
       Promise.resolve()

@@ -1,26 +1,47 @@
 /**
- * Bearer-token checks for the client and admin services. One function, called first by every
- * handler (once per stream for streaming calls), so no method can forget it.
+ * Bearer-token checks for the client and admin services: which role a token holds, and whether
+ * it may make a call (the role each RPC needs is one table, rpc-roles.ts). `authorizeCall` is
+ * called first by every handler (once per stream for streaming calls), so no method can forget
+ * it; the pre-decode interceptor (pre-auth.ts) asks the same before a message is read.
  */
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { timingSafeEqual } from 'node:crypto';
 import { METADATA } from '../../proto/index.js';
+import { grants, roleRefusal, type Role } from '../../common/roles.js';
 import type { Actor } from '../fleet/index.js';
+import { rpcName, rpcRequirement } from './rpc-roles.js';
 
-/** The tokens a member runs with; undefined turns a check off. */
+/** A read-only token and the name the audit log records for whoever presents it. */
+export interface ReadToken {
+  readonly token: string;
+  readonly name?: string | undefined;
+}
+
+/**
+ * The tokens a member runs with, each bound to a role (src/common/roles.ts); undefined turns a
+ * check off. `token` is the writer's when there is an admin token, else it is the admin's too
+ * (one token opens everything, as before roles). With no token at all, every call may do
+ * everything (loopback only, see node start); with only an admin token, a call without a token
+ * is a writer.
+ */
 export interface AuthOptions {
-  /** Required on client calls when set (the admin token is accepted too). */
+  /** The registry writer's token (`--token-file`); the admin's when there is no `adminToken`. */
   readonly token?: string | undefined;
-  /** Required on admin calls when set; when only `token` is set, admin calls need that. */
+  /** The admin's token (`--admin-token-file`). */
   readonly adminToken?: string | undefined;
+  /** Read-only tokens (`--read-token-file`): status, reads, listings and watches. */
+  readonly readTokens?: readonly ReadToken[] | undefined;
   /** What the audit log calls whoever presents `token` (default `token`). */
   readonly tokenName?: string | undefined;
   /** What the audit log calls whoever presents `adminToken` (default `admin-token`). */
   readonly adminTokenName?: string | undefined;
 }
 
-/** Which service a call belongs to. */
-export type AuthLevel = 'client' | 'admin';
+/** Who a call's token says it is: the role it holds and the name the audit log records. */
+export interface Caller {
+  readonly role: Role;
+  readonly tokenName: string;
+}
 
 function bearer(metadata: Metadata): string | undefined {
   const values = metadata.get(METADATA.authorization);
@@ -40,25 +61,59 @@ function refuse(code: status, details: string): Partial<StatusObject> {
   return { code, details, metadata: new Metadata() };
 }
 
+/** Whether the member checks tokens at all. */
+function checksTokens(opts: AuthOptions): boolean {
+  return opts.token !== undefined || opts.adminToken !== undefined || (opts.readTokens?.length ?? 0) > 0;
+}
+
 /**
- * Checks a call's `authorization: Bearer <token>` metadata. Returns the status to fail the call
- * with, or undefined when it may proceed. Missing or unknown token → UNAUTHENTICATED; a valid
- * client token on an admin call → PERMISSION_DENIED, as is any other token there.
+ * The caller a bearer token names, or the anonymous caller where the member lets calls without
+ * a token in: all of them when it checks no tokens (admin), and with only an admin token those
+ * of the client API (writer). Undefined when the token is missing or unknown and that is refused.
  */
-export function authorize(metadata: Metadata, level: AuthLevel, opts: AuthOptions): Partial<StatusObject> | undefined {
-  const required = level === 'admin' ? (opts.adminToken ?? opts.token) : opts.token;
-  if (required === undefined) return undefined;
+export function callerOf(metadata: Metadata, opts: AuthOptions): Caller | undefined {
+  if (!checksTokens(opts)) return { role: 'admin', tokenName: 'anonymous' };
   const given = bearer(metadata);
-  if (given === undefined) {
-    const which = level === 'admin' && opts.adminToken !== undefined ? 'the admin token' : 'a token';
-    return refuse(status.UNAUTHENTICATED, `this member requires ${which}: pass --token or set FLEET_TOKEN`);
+  if (given !== undefined) {
+    if (opts.adminToken !== undefined && same(given, opts.adminToken)) return { role: 'admin', tokenName: opts.adminTokenName ?? 'admin-token' };
+    if (opts.token !== undefined && same(given, opts.token)) return { role: opts.adminToken === undefined ? 'admin' : 'writer', tokenName: opts.tokenName ?? 'token' };
+    // Every read token is compared, so the time taken does not say which one matched.
+    let read: Caller | undefined;
+    for (const t of opts.readTokens ?? []) if (same(given, t.token) && read === undefined) read = { role: 'read', tokenName: t.name ?? 'read-token' };
+    if (read !== undefined) return read;
   }
-  if (same(given, required)) return undefined;
-  if (level === 'client') {
-    if (opts.adminToken !== undefined && same(given, opts.adminToken)) return undefined;
+  const anonymousWriter = opts.token === undefined && (opts.readTokens?.length ?? 0) === 0;
+  return anonymousWriter ? { role: 'writer', tokenName: 'anonymous' } : undefined;
+}
+
+/**
+ * Checks a call's `authorization: Bearer <token>` metadata against the role `needed` for `what`
+ * (an RPC, or a write). Returns the status to fail the call with, or undefined when it may
+ * proceed. Missing token → UNAUTHENTICATED; unknown token → UNAUTHENTICATED (PERMISSION_DENIED
+ * where admin is needed, as before roles); a token whose role is below `needed` →
+ * PERMISSION_DENIED naming the role needed and the role held.
+ */
+export function authorize(metadata: Metadata, needed: Role, opts: AuthOptions, what = 'this call'): Partial<StatusObject> | undefined {
+  const caller = callerOf(metadata, opts);
+  if (caller === undefined) {
+    if (bearer(metadata) === undefined) {
+      const which = needed === 'admin' && opts.adminToken !== undefined ? 'the admin token' : 'a token';
+      return refuse(status.UNAUTHENTICATED, `this member requires ${which}: pass --token or set FLEET_TOKEN`);
+    }
+    if (needed === 'admin') return refuse(status.PERMISSION_DENIED, `${what} needs the admin role: pass the admin token with --token`);
     return refuse(status.UNAUTHENTICATED, 'the token was not accepted: check --token or FLEET_TOKEN');
   }
-  return refuse(status.PERMISSION_DENIED, 'admin operations need the admin token: pass it with --token');
+  if (grants(caller.role, needed)) return undefined;
+  return refuse(status.PERMISSION_DENIED, roleRefusal(what, needed, caller.role, caller.tokenName));
+}
+
+/** Checks a call against the role its RPC needs (rpc-roles.ts): what every handler does first. */
+export function authorizeCall(call: { readonly metadata: Metadata; getPath(): string }, opts: AuthOptions): Partial<StatusObject> | undefined {
+  const path = call.getPath();
+  const needed = rpcRequirement(path);
+  // Peer calls and services outside fleet.v1 are not the business of a token.
+  if (needed === undefined || needed === 'peer') return undefined;
+  return authorize(call.metadata, needed, opts, rpcName(path));
 }
 
 /** What a client may say it is (`user@host`): printable, short. Anything else is dropped. */
@@ -72,9 +127,5 @@ const CLIENT_TEXT = /^[\x21-\x7e]{1,200}$/;
 export function actorOf(metadata: Metadata, opts: AuthOptions): Actor {
   const said = metadata.get(METADATA.actor)[0];
   const client = typeof said === 'string' && CLIENT_TEXT.test(said) ? said : '';
-  const given = bearer(metadata);
-  let token = 'anonymous';
-  if (given !== undefined && opts.adminToken !== undefined && same(given, opts.adminToken)) token = opts.adminTokenName ?? 'admin-token';
-  else if (given !== undefined && opts.token !== undefined && same(given, opts.token)) token = opts.tokenName ?? 'token';
-  return { token, client };
+  return { token: callerOf(metadata, opts)?.tokenName ?? 'anonymous', client };
 }

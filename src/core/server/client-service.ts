@@ -5,9 +5,10 @@
 import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
 import { METADATA, loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
-import type { Actor, CommandType } from '../fleet/index.js';
-import type { NodeApi } from '../node/api.js';
-import { actorOf, authorize, type AuthOptions } from './auth.js';
+import type { Actor, Command, CommandType } from '../fleet/index.js';
+import { NodeError, type NodeApi } from '../node/api.js';
+import { grants, roleRefusal, commandRole, type Role } from '../../common/roles.js';
+import { actorOf, authorizeCall, callerOf, type AuthOptions } from './auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
@@ -20,8 +21,29 @@ export type ClientServiceOptions = AuthOptions;
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
 type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
 
-async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, by: Actor): Promise<WriteOutcome> {
-  const request = { ...writeRequestFromWire(req), by };
+/** Who sends a call's writes: the actor the audit log records, and the role their token holds. */
+interface Writer {
+  readonly by: Actor;
+  readonly role: Role;
+}
+
+/** The caller of an authorized call (authorizeCall passed, so the token names a caller). */
+function writerOf(metadata: Metadata, opts: AuthOptions): Writer {
+  return { by: actorOf(metadata, opts), role: callerOf(metadata, opts)?.role ?? 'read' };
+}
+
+/** Refuses a write its token's role does not allow (COMMAND_ROLES): prune, forced removal and plan progress need admin. */
+function checkWriteRole(op: Command, writer: Writer): void {
+  const needed = commandRole(op);
+  if (!grants(writer.role, needed)) {
+    const what = op.type === 'shard.remove' && op.force === true ? 'shard.remove with force' : op.type;
+    throw new NodeError('PERMISSION_DENIED', roleRefusal(what, needed, writer.role, writer.by.token));
+  }
+}
+
+async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): Promise<WriteOutcome> {
+  const request = { ...writeRequestFromWire(req), by: writer.by };
+  checkWriteRole(request.op, writer);
   const type: CommandType = request.op.type;
   const result = await node.write(request);
   const response = writeResponseToWire(type, result);
@@ -40,10 +62,10 @@ async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<
 }
 
 /** Serves one operation of a session stream; never rejects (failures become the answer). */
-async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, by: Actor): Promise<wire.SessionResponse> {
+async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): Promise<wire.SessionResponse> {
   const id = req.id;
   try {
-    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, by)).response };
+    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, writer)).response };
     if (req.op === 'read' && req.read) return { id, read: await serveRead(node, req.read) };
     return { id, error: { code: status.INVALID_ARGUMENT, message: 'op: none set; set write or read' } };
   } catch (err) {
@@ -58,7 +80,7 @@ async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, s
  * When the client half-closes, the stream ends after the last answer. When the answers back up
  * (the client reads slower than it sends), reading pauses.
  */
-function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, by: Actor): void {
+function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): void {
   let inFlight = 0;
   let inputEnded = false;
   let gone = false;
@@ -89,7 +111,7 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
   call.on('data', (frame: wire.SessionRequests__Output) => {
     for (const req of frame.requests) {
       inFlight++;
-      void serveSessionOp(node, req, serialize, by).then(answer);
+      void serveSessionOp(node, req, serialize, writer).then(answer);
     }
   });
   call.on('end', () => {
@@ -101,14 +123,15 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
 }
 
 /**
- * The handlers of fleet.v1.Fleet over `node`. Invariant: every call passes `authorize` first,
- * and every failure leaves as the status the ERRORS rule gives it.
+ * The handlers of fleet.v1.Fleet over `node`. Invariant: every call passes `authorizeCall` first
+ * (the role of its RPC), every write the role it needs, and every failure leaves as the status
+ * the ERRORS rule gives it.
  */
 export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
   const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
   return {
     Status(call, callback) {
-      const denied = authorize(call.metadata, 'client', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
       try {
         callback(null, memberStatusToWire(node.status()));
@@ -117,15 +140,15 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       }
     },
     Write(call, callback) {
-      const denied = authorize(call.metadata, 'client', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
-      serveWrite(node, call.request, serialize, actorOf(call.metadata, opts)).then(
+      serveWrite(node, call.request, serialize, writerOf(call.metadata, opts)).then(
         ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
         (err: unknown) => callback(errorStatus(err)),
       );
     },
     Read(call, callback) {
-      const denied = authorize(call.metadata, 'client', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
       serveRead(node, call.request).then(
         (response) => callback(null, response),
@@ -133,15 +156,15 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       );
     },
     Session(call) {
-      const denied = authorize(call.metadata, 'client', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) {
         call.emit('error', denied);
         return;
       }
-      runSession(node, call, serialize, actorOf(call.metadata, opts));
+      runSession(node, call, serialize, writerOf(call.metadata, opts));
     },
     Watch(call) {
-      const denied = authorize(call.metadata, 'client', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) {
         call.emit('error', denied);
         return;

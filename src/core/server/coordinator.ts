@@ -18,6 +18,7 @@ import type { NodeMetrics } from './metrics.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
+import type { ReadToken } from './auth.js';
 import { preAuthInterceptor } from './pre-auth.js';
 import { openNodeStorage } from './storage-adapter.js';
 
@@ -38,6 +39,8 @@ export interface CoordinatorOptions {
   readonly snapshotEvery: number;
   readonly token?: string | undefined;
   readonly adminToken?: string | undefined;
+  /** Read-only tokens (`--read-token-file`), each with the name its file gives it (auth.ts). */
+  readonly readTokens?: readonly ReadToken[] | undefined;
   /** The names token files give their tokens, for the audit log. */
   readonly tokenName?: string | undefined;
   readonly adminTokenName?: string | undefined;
@@ -226,7 +229,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   });
 
   const proto = loadFleetProto();
-  const auth = { token: opts.token, adminToken: opts.adminToken, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
+  const auth = { token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
   // Credentials are checked from metadata before any message is read (pre-auth.ts).
   const preAuth = preAuthInterceptor({ auth, peerSecret: opts.peerSecret !== undefined, onPeerRefused: (source, claimed, rejection) => transport.rejections.record(source, claimed, rejection) });
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20, interceptors: [preAuth] });

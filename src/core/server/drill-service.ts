@@ -11,7 +11,7 @@ import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js'
 import type * as wire from '../../proto/index.js';
 import type { Actor } from '../fleet/index.js';
 import type { NodeLogger } from '../node/fleet-node.js';
-import { actorOf, authorize, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
 import type { LinkDelay } from './link-delay.js';
 import { errorStatus, WireError } from './wire.js';
 
@@ -164,7 +164,7 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
   };
 
   const Drill = (call: ServerUnaryCall<wire.DrillRequest__Output, wire.DrillResponse>, callback: sendUnaryData<wire.DrillResponse>): void => {
-    const denied = authorize(call.metadata, 'admin', opts);
+    const denied = authorizeCall(call, opts);
     if (denied) return callback(denied);
     if (!opts.enabled) return callback({ code: status.FAILED_PRECONDITION, details: `drills are disabled on ${opts.memberId}: start it with --enable-drills to allow fault injection` });
     try {

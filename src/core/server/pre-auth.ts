@@ -4,13 +4,15 @@
  * the handler alone lets anyone who reaches the port make a member decode whatever they send:
  * one tokenless 8 MB rebind batch stalled a leader's event loop into an election. This server
  * interceptor sees the metadata first and refuses a call without the credentials its service
- * needs before asking for the message; the handlers still authorize as before (and name the
- * actor). It checks presence and, for tokens, the value; a peer handshake's signature, freshness
- * and nonce are the transport's to verify once (peer-auth.ts), as a replay check must see it once.
+ * needs (the role of its RPC, rpc-roles.ts) before asking for the message; the handlers still
+ * authorize as before (and name the actor), and check each decoded write's own role. It checks
+ * presence and, for tokens, the value; a peer handshake's signature, freshness and nonce are the
+ * transport's to verify once (peer-auth.ts), as a replay check must see it once.
  */
 import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
-import { authorize, type AuthLevel, type AuthOptions } from './auth.js';
+import { authorize, type AuthOptions } from './auth.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, type PeerRejection } from './peer-auth.js';
+import { rpcName, rpcRequirement } from './rpc-roles.js';
 
 /** What the interceptor checks, and where it reports a refused peer (counted and logged, as the transport does). */
 export interface PreAuthOptions {
@@ -19,9 +21,6 @@ export interface PreAuthOptions {
   readonly peerSecret: boolean;
   readonly onPeerRefused: (source: string, claimedId: string, rejection: PeerRejection) => void;
 }
-
-/** The token a service's calls need; services not named here (health, reflection, Peer) need none. */
-const LEVELS: Readonly<Record<string, AuthLevel>> = { 'fleet.v1.Fleet': 'client', 'fleet.v1.Admin': 'admin', 'fleet.v1.Drills': 'admin' };
 
 /** The interceptor: refuse on metadata, or pass the call on untouched. */
 export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
@@ -39,11 +38,12 @@ export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
     });
 }
 
+/** The refusal of a call from its metadata alone: the role its RPC needs (rpc-roles.ts), or a peer handshake. */
 function refusalOf(path: string, metadata: Metadata, o: PreAuthOptions, source: string): Partial<StatusObject> | undefined {
-  const service = path.split('/')[1] ?? '';
-  const level = LEVELS[service];
-  if (level !== undefined) return authorize(metadata, level, o.auth);
-  if (service !== 'fleet.v1.Peer' || !o.peerSecret || metadata.get(PEER_AUTH_METADATA).length > 0) return undefined;
+  const needed = rpcRequirement(path);
+  if (needed === undefined) return undefined;
+  if (needed !== 'peer') return authorize(metadata, needed, o.auth, rpcName(path));
+  if (!o.peerSecret || metadata.get(PEER_AUTH_METADATA).length > 0) return undefined;
   const claimed = metadata.get(PEER_ID_METADATA)[0];
   const rejection: PeerRejection = { reason: 'no-credentials', detail: 'no peer handshake' };
   o.onPeerRefused(source, typeof claimed === 'string' ? claimed : '', rejection);

@@ -177,17 +177,17 @@ describe('snapshot', () => {
 
   it('is a stable format: an empty registry is these bytes', () => {
     const hex = Buffer.from(new FleetStateMachine().snapshot()).toString('hex');
-    // version 3; meta (5 zero varints); ten sections holding a zero count each.
-    expect(hex).toBe('03' + '01050000000000000000' + [2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((t) => `${t.toString(16).padStart(2, '0')}0100000000`).join(''));
+    // version 4; meta (5 zero varints); eleven sections holding a zero count each.
+    expect(hex).toBe('04' + '01050000000000000000' + [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((t) => `${t.toString(16).padStart(2, '0')}0100000000`).join(''));
   });
 
   it('reads a version 2 image (no audit section) with an empty audit log', () => {
     const h = new Harness();
     h.ok({ type: 'kv.put', key: 'a', value: 'secret-value' });
-    const v3 = h.sm.snapshot();
-    // The audit section is last; empty, it is its tag, its length and a zero count.
-    expect(Buffer.from(v3.subarray(-6)).toString('hex')).toBe('0b0100000000');
-    const v2 = Uint8Array.from(v3.subarray(0, -6));
+    const v4 = h.sm.snapshot();
+    // The two audit sections are last; empty, each is its tag, its length and a zero count.
+    expect(Buffer.from(v4.subarray(-12)).toString('hex')).toBe('0b0100000000' + '0c0100000000');
+    const v2 = Uint8Array.from(v4.subarray(0, -12));
     v2[0] = 2;
     const restored = FleetStateMachine.restore(v2);
     expect(restored.kvGet('a')?.value).toBe('secret-value');

@@ -154,10 +154,15 @@ describe('admin service', () => {
   it('needs the admin token: none is UNAUTHENTICATED, any other PERMISSION_DENIED', async () => {
     const { address } = await serve(new FakeNode({ id: 'n1' }), { token: 'user', adminToken: 'root' });
     const { admin, fleet } = stubs(address);
+    const audit = admin.GetAudit.bind(admin);
+    expect((await rejection(call(audit, {}))).code).toBe(grpc.status.UNAUTHENTICATED);
+    const writer = await rejection(call(audit, {}, bearer('user')));
+    expect(writer.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(writer.details).toMatch(/^Admin\.GetAudit needs the admin role; the token presented \(token\) has the writer role/);
+    expect((await rejection(call(audit, {}, bearer('garbage')))).code).toBe(grpc.status.PERMISSION_DENIED);
     const list = admin.ListMembers.bind(admin);
-    expect((await rejection(call(list, {}))).code).toBe(grpc.status.UNAUTHENTICATED);
-    expect((await rejection(call(list, {}, bearer('user')))).code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await rejection(call(list, {}, bearer('garbage')))).code).toBe(grpc.status.PERMISSION_DENIED);
+    // Listing members needs only the read role (rpc-roles.ts).
+    expect(await call(list, {}, bearer('user'))).toMatchObject({ members: [{ id: 'n1', voter: true }], leaderId: 'n1' });
     expect(await call(list, {}, bearer('root'))).toMatchObject({ members: [{ id: 'n1', voter: true }], leaderId: 'n1' });
     // The admin token also opens the client API.
     expect(await call(fleet.Status.bind(fleet), {}, bearer('root'))).toMatchObject({ id: 'n1', role: 'MEMBER_ROLE_LEADER' });

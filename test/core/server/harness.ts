@@ -13,6 +13,7 @@ import { NodeError, type MemberStatus, type NodeApi, type ReadConsistency, type 
 import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSettings } from '../../../src/core/node/autopilot/settings.js';
 import { createAdminService } from '../../../src/core/server/admin-service.js';
 import { createClientService } from '../../../src/core/server/client-service.js';
+import type { AuthOptions } from '../../../src/core/server/auth.js';
 import { HealthService } from '../../../src/core/server/health-service.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 
@@ -187,7 +188,7 @@ export interface TestServer {
 }
 
 /** Serves `node` on 127.0.0.1 at a free port. */
-export async function startServer(node: FakeNode, auth: { token?: string; adminToken?: string } = {}): Promise<TestServer> {
+export async function startServer(node: FakeNode, auth: AuthOptions = {}): Promise<TestServer> {
   const proto = loadFleetProto();
   const server = new grpc.Server();
   const handlers = createClientService(node, auth);

@@ -43,7 +43,8 @@ A move whose cluster someone else moved meanwhile (neither on "from" nor on "to"
     const plan = await ops.readPlanFile(args.plan);
     // Each request, retries included, has --timeout: the default (5 s) rides out a leader election,
     // and a cluster without quorum stops the apply within it, resumable by running it again.
-    const registry = await this.registry();
+    // Reporting the plan's progress needs the admin role (docs/security.md): the context's admin token goes with it.
+    const registry = await this.registry({ admin: true });
     const preview = await this.preview(plan);
     const { passGate } = await import('../../../cli/safety-gate.js');
     if (flags['dry-run']) {

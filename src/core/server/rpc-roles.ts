@@ -1,0 +1,60 @@
+/**
+ * The role every RPC of fleet.v1 needs: one table, read by the pre-decode interceptor
+ * (pre-auth.ts, before a message is read) and by every handler (auth.ts, `authorizeCall`), and
+ * documented in docs/security.md. A test checks that the table names exactly the methods of the
+ * service definitions, so a new RPC cannot be forgotten.
+ *
+ * `peer`: members only, with the peer secret or a member certificate (peer-auth.ts). Services
+ * outside fleet.v1 (gRPC health, server reflection) need no credentials; a fleet.v1 method
+ * missing from the table is refused as if it needed admin.
+ */
+import type { Role } from '../../common/roles.js';
+
+/** What a call needs: a token of a role, or a member's peer credentials. */
+export type RpcRequirement = Role | 'peer';
+
+/**
+ * Every RPC by its path. The two that carry registry writes (`Write`, and `Session` where a
+ * token that reads may also send writes) check each write's own role once it is decoded
+ * (COMMAND_ROLES in src/common/roles.ts): bulk destructive writes need admin.
+ */
+export const RPC_ROLES = {
+  // fleet.v1.Fleet: the client API.
+  '/fleet.v1.Fleet/Status': 'read',
+  '/fleet.v1.Fleet/Read': 'read',
+  '/fleet.v1.Fleet/Watch': 'read',
+  '/fleet.v1.Fleet/Session': 'read',
+  '/fleet.v1.Fleet/Write': 'writer',
+  // fleet.v1.Admin: members, leadership, snapshots, autopilot, the audit log.
+  '/fleet.v1.Admin/ListMembers': 'read',
+  '/fleet.v1.Admin/GetAutopilot': 'read',
+  '/fleet.v1.Admin/GetAudit': 'admin',
+  '/fleet.v1.Admin/TransferLeader': 'admin',
+  '/fleet.v1.Admin/TakeSnapshot': 'admin',
+  '/fleet.v1.Admin/DownloadSnapshot': 'admin',
+  '/fleet.v1.Admin/AddMember': 'admin',
+  '/fleet.v1.Admin/PromoteMember': 'admin',
+  '/fleet.v1.Admin/RemoveMember': 'admin',
+  '/fleet.v1.Admin/SetAutopilot': 'admin',
+  '/fleet.v1.Admin/RecordDrill': 'admin',
+  // fleet.v1.Drills: fault injection.
+  '/fleet.v1.Drills/Drill': 'admin',
+  // fleet.v1.Peer: Raft between members.
+  '/fleet.v1.Peer/Replicate': 'peer',
+  '/fleet.v1.Peer/InstallSnapshot': 'peer',
+} as const satisfies Readonly<Record<string, RpcRequirement>>;
+
+/** The package whose methods must all be in the table. */
+const FLEET_PACKAGE = '/fleet.v1.';
+
+/** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1. */
+export function rpcRequirement(path: string): RpcRequirement | undefined {
+  const known: RpcRequirement | undefined = (RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path];
+  if (known !== undefined) return known;
+  return path.startsWith(FLEET_PACKAGE) ? 'admin' : undefined;
+}
+
+/** `/fleet.v1.Admin/AddMember` → `Admin.AddMember`: how a refusal names the call. */
+export function rpcName(path: string): string {
+  return path.replace(FLEET_PACKAGE, '').replace('/', '.');
+}
