@@ -57,6 +57,7 @@ const SPEC = {
   'insecure-metrics': { type: 'boolean', description: 'allow a metrics listener beyond loopback (metrics name members, addresses and sizes)', default: false },
   'enable-drills': { type: 'boolean', description: 'allow fault-injection drills through the admin API', default: false },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
+  'unsafe-stop-applying-after': { type: 'integer', description: 'TEST ONLY: apply no entry beyond this index (a stuck member)', hidden: true },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof SPEC;
@@ -173,8 +174,18 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
     enableDrills: flag(flags, 'enable-drills'),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
+    unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
     version,
   };
+}
+
+/** A whole-number flag ≥ 1 that has no default; undefined when not given. */
+function optionalIndex(flags: NodeStartFlags, name: 'unsafe-stop-applying-after'): number | undefined {
+  const v = text(flags, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a whole number ≥ 1, got '${v}'`);
+  return n;
 }
 
 /** `--zone`, `--region` and `--read-replica`, checked; undefined when none is set. */

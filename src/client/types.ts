@@ -364,6 +364,10 @@ export interface MemberStatus {
   readonly storage: 'ok' | 'out-of-space' | 'unknown';
   /** The leader's wall clock minus the member's, in ms; absent on the leader (and from older members). */
   readonly clockOffsetMs?: number;
+  /** Milliseconds the member's applied index has stayed below its commit index without moving (0 while caught up or applying). */
+  readonly applyStalledMs?: number;
+  /** Past this many ms of `applyStalledMs` the member is stuck; 0 or absent from a member that predates it. */
+  readonly stuckAfterMs?: number;
   /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */
   readonly zone?: string;
   readonly region?: string;

@@ -39,6 +39,8 @@ export interface StatusMember {
   readonly healthy: boolean;
   /** Why it is not healthy; absent when healthy. */
   readonly problem?: string;
+  /** Set when it is stuck: entries are committed that it does not apply (see `isStuck`). */
+  readonly stuck?: true;
   readonly rttMs: number | null;
   readonly version: string | null;
   readonly uptimeMs: number | null;
@@ -313,7 +315,8 @@ function rowsFor(probes: readonly EndpointStatus[], answered: readonly Answered[
 function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): StatusMember {
   const s = p.status;
   const lag = lagOf(s, ctx.leader);
-  const problem = problemOf(s, m, ctx);
+  const stuck = isStuck(s);
+  const problem = stuck ? stuckProblem(s) : problemOf(s, m, ctx);
   return {
     id: s.id,
     address: m?.address ?? s.address ?? p.endpoint,
@@ -328,6 +331,7 @@ function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): S
     storage: s.storage,
     healthy: problem === undefined,
     ...(problem === undefined ? {} : { problem }),
+    ...(stuck ? { stuck: true as const } : {}),
     rttMs: p.rttMs,
     version: s.version,
     uptimeMs: s.uptimeMs,
@@ -377,6 +381,23 @@ function lagOf(s: MemberStatus, leader: MemberStatus | undefined): number | null
   const progress = leader.progress.find((p) => p.id === s.id);
   if (progress !== undefined) return progress.lag;
   return Math.max(0, leader.lastIndex - s.lastIndex);
+}
+
+/**
+ * A member is stuck when its applied index has stayed below its commit index, without moving,
+ * for longer than its bound (`stuckAfterMs`: three election timeouts, at least 3 s). It says so
+ * itself (src/core/node/apply-watch.ts), so one probe tells; a member too old to report it is
+ * never judged stuck.
+ */
+export function isStuck(s: Pick<MemberStatus, 'applyStalledMs' | 'stuckAfterMs'>): boolean {
+  const after = s.stuckAfterMs ?? 0;
+  return after > 0 && (s.applyStalledMs ?? 0) >= after;
+}
+
+/** A stuck member's problem: it comes first, since it explains the lag and the stale reads that follow from it. */
+function stuckProblem(s: MemberStatus): string {
+  const seconds = Math.round((s.applyStalledMs ?? 0) / 100) / 10;
+  return `stuck: applies nothing (applied ${s.appliedIndex}, committed ${s.commitIndex}, for ${seconds}s); check its log, then restart it`;
 }
 
 /** Why a member that answered is not healthy, or undefined. */

@@ -22,6 +22,23 @@ describe('buildStatusModel', () => {
     ]);
   });
 
+  it('reports a member stuck once its applied index stood still past its bound, before any lag', () => {
+    const stalled = { appliedIndex: 60, commitIndex: 100, applyStalledMs: 3_200, stuckAfterMs: 3_000 };
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', stalled))]);
+    const n3 = m.members.find((r) => r.id === 'n3')!;
+    expect(n3).toMatchObject({ healthy: false, stuck: true, problem: 'stuck: applies nothing (applied 60, committed 100, for 3.2s); check its log, then restart it' });
+    expect(m.health.state).toBe('degraded');
+    expect(statusOutcome(m).exitCode).toBe(7);
+    // Not yet past the bound, or from a member that predates the report: not stuck.
+    for (const over of [{ ...stalled, applyStalledMs: 2_900 }, { appliedIndex: 60 }]) {
+      const row = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', over))]).members.find((r) => r.id === 'n3')!;
+      expect(row.stuck).toBeUndefined();
+    }
+    // A stuck leader is named too.
+    const stuckLeader = buildStatusModel([ok(leader(stalled)), ok(member('n2')), ok(member('n3'))]).members.find((r) => r.id === 'n1')!;
+    expect(stuckLeader).toMatchObject({ stuck: true, healthy: false });
+  });
+
   it('keeps an unreachable member as a row while a quorum answers', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2')), down('127.0.0.1:7783')]);
     expect(m.quorum).toMatchObject({ healthyVoters: 2, failureTolerance: 0, available: true });

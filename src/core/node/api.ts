@@ -75,6 +75,13 @@ export interface MemberStatus {
    * applied here showed it (replication delay included); absent on the leader and before any.
    */
   readonly clockOffsetMs?: number;
+  /**
+   * Milliseconds this member's applied index has stayed below its commit index without moving
+   * (0 while it is caught up or applying): see apply-watch.ts.
+   */
+  readonly applyStalledMs?: number;
+  /** How long `applyStalledMs` may grow before this member is stuck (three election timeouts, at least 3 s). */
+  readonly stuckAfterMs?: number;
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;
   readonly region?: string;

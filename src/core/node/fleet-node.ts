@@ -4,6 +4,7 @@ import type { Actor, ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
+import { ApplyWatch } from './apply-watch.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { MemberInfo, MemberStatus, NodeApi, Placement, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
@@ -70,6 +71,8 @@ export interface FleetNodeOptions {
   readonly unsafeSendVotesBeforePersist?: boolean;
   /** Test-only: deliberately broken Raft core behaviours (UnsafeTestingOptions), to prove the simulator catches them. */
   readonly unsafeRaft?: UnsafeTestingOptions;
+  /** Test-only: apply no entry beyond this index (a member that cannot apply), to prove status reports it stuck. */
+  readonly unsafeStopApplyingAfter?: number;
   /**
    * Whether the cluster is being founded (`new`, the default: a member without Raft state
    * bootstraps from `founders`) or exists already (`existing`: a founder without Raft state is
@@ -202,6 +205,8 @@ export class FleetNode implements NodeApi {
   private lastClockWarning = -Infinity;
   /** The last index of the log this process recovered: entries up to it were stamped before it started. */
   private readonly recoveredLastIndex: number;
+  /** Whether what is committed is applied (a stuck member's applied index stays behind). */
+  private readonly applyWatch = new ApplyWatch();
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -315,6 +320,7 @@ export class FleetNode implements NodeApi {
     const due = this.tickClock?.due(this.rt.monoNow()) ?? 1;
     if (due === 0) return;
     for (let i = 0; i < due; i++) this.raw.tick();
+    this.applyWatch.observe(this.raw.committed, this.sm.appliedIndex, this.rt.monoNow());
     this.startReadRound();
     this.maybeExpireLeases();
     this.schedule();
@@ -625,6 +631,7 @@ export class FleetNode implements NodeApi {
     let last: Entry | undefined;
     for (const e of entries) {
       if (e.index <= this.sm.appliedIndex) continue;
+      if (e.index > (this.opts.unsafeStopApplyingAfter ?? Infinity)) break;
       this.opts.observer?.onEntryApplied?.(e.index, e.term);
       this.appliedTerm = e.term;
       this.sinceSnapshot.entries++;
@@ -892,6 +899,8 @@ export class FleetNode implements NodeApi {
       lag: Math.max(0, st.lastIndex - p.match),
     }));
     const clockOffset = this.clockOffset();
+    const now = this.rt.monoNow();
+    this.applyWatch.observe(st.commit, this.sm.appliedIndex, now);
     return {
       id: this.id,
       address: this.opts.address,
@@ -917,6 +926,8 @@ export class FleetNode implements NodeApi {
       autopilot: this.autopilot.report(),
       storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
       ...(clockOffset === undefined ? {} : { clockOffsetMs: Math.round(clockOffset) }),
+      applyStalledMs: Math.round(this.applyWatch.stalledMs(now)),
+      stuckAfterMs: ApplyWatch.stuckAfterMs(this.opts.electionTimeoutMs),
       ...this.placementOf(this.id),
     };
   }

@@ -192,6 +192,11 @@ export class RawNode {
     this.raft.maybeCommit();
   }
 
+  /** The commit index, without the cost of `status()` (the host checks it at every tick). */
+  get committed(): number {
+    return this.raft.log.committed;
+  }
+
   /**
    * Recovering from damage (InitialState.repairing): rebuilding the log from the leader, learning
    * a safe term from the other voters, or waiting for the vote that ends it to be durable. Until

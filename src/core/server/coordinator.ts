@@ -52,6 +52,8 @@ export interface CoordinatorOptions {
   readonly maxSnapshotBytes: number;
   readonly enableDrills: boolean;
   readonly unsafeAckBeforeCommit: boolean;
+  /** TEST ONLY: apply no entry beyond this index (`--unsafe-stop-applying-after`), so that the member is stuck. */
+  readonly unsafeStopApplyingAfter?: number | undefined;
   readonly version: string;
   /**
    * Told once the member is gone after a storage failure (its port closed, its storage
@@ -185,6 +187,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     logger,
     version: opts.version,
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
+    ...(opts.unsafeStopApplyingAfter === undefined ? {} : { unsafeStopApplyingAfter: opts.unsafeStopApplyingAfter }),
     runtime: systemRuntime,
     ...(metrics ? { observer: metrics.observer() } : {}),
   });

@@ -32,6 +32,8 @@ export interface MemberStatus {
   'repair'?: (_fleet_v1_RepairState | null);
   'repairsCompleted'?: (number | string | Long);
   'clockOffsetMs'?: (number | string | Long);
+  'applyStalledMs'?: (number | string | Long);
+  'stuckAfterMs'?: (number | string | Long);
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
@@ -64,6 +66,8 @@ export interface MemberStatus__Output {
   'repair': (_fleet_v1_RepairState__Output | null);
   'repairsCompleted': (number);
   'clockOffsetMs'?: (number);
+  'applyStalledMs': (number);
+  'stuckAfterMs': (number);
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);
