@@ -368,6 +368,8 @@ export interface MemberStatus {
   readonly applyStalledMs?: number;
   /** Past this many ms of `applyStalledMs` the member is stuck; 0 or absent from a member that predates it. */
   readonly stuckAfterMs?: number;
+  /** The index of the membership change that made the member's configuration: what a conditional change names (`ifConfigIndex`). */
+  readonly configIndex?: number;
   /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */
   readonly zone?: string;
   readonly region?: string;

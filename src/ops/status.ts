@@ -138,6 +138,12 @@ export interface StatusModel {
   readonly autopilot: AutopilotView | null;
   /** Members whose wall clock is off from the others' by more than CLOCK_BOUND_MS, one sentence each. */
   readonly clockWarnings: readonly string[];
+  /**
+   * The leader's configuration index (the membership change that made the membership shown);
+   * null without a leader that reports it. Membership changes checked against this model carry
+   * it, so that the leader refuses them if the membership moved meanwhile.
+   */
+  readonly configIndex?: number | null;
   /** Fault tolerance per zone, of the voters healthy now; null when no voter reports a zone. */
   readonly zones?: ZoneTolerance | null;
   /** Fault tolerance per region, of the voters healthy now; null unless the voters span several regions. */
@@ -190,6 +196,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     plans: plansInProgress(plans),
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
+    configIndex: leader?.status.configIndex ?? null,
     zones: zoneTolerance(placedVoters(rows)) ?? null,
     regions: regionTolerance(placedVoters(rows)) ?? null,
     preferredRegion: preferredRegionOf(leader?.status, rows),

@@ -70,6 +70,8 @@ export interface MemberStatus {
   readonly autopilot: AutopilotReport | undefined;
   /** `out-of-space` while the disk refuses this member's log writes: it appends nothing (see FleetNode). */
   readonly storage: StorageState;
+  /** The index of the membership change that made the configuration this member applies: what a conditional change names. */
+  readonly configIndex?: number;
   /**
    * The leader's wall clock minus this member's, in ms, as the last entry of the leader's term
    * applied here showed it (replication delay included); absent on the leader and before any.
@@ -165,9 +167,13 @@ export interface NodeApi {
   takeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }>;
   /** The newest snapshot on disk, for streaming to an operator (`fleet snapshot save`). */
   latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined>;
-  addMember(id: string, address: string, learner: boolean): Promise<void>;
-  promoteMember(id: string): Promise<void>;
-  removeMember(id: string): Promise<void>;
+  /**
+   * Membership changes, one at a time. With `ifConfigIndex` (a `configIndex` from status) a change
+   * is conditional: refused (FAILED_PRECONDITION) if the membership changed since that configuration.
+   */
+  addMember(id: string, address: string, learner: boolean, ifConfigIndex?: number): Promise<void>;
+  promoteMember(id: string, ifConfigIndex?: number): Promise<void>;
+  removeMember(id: string, ifConfigIndex?: number): Promise<void>;
   /**
    * Records a change made outside the registry in the audit log (an `audit.record` entry);
    * through the leader, so a follower rejects it like a write.

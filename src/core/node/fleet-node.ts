@@ -925,6 +925,7 @@ export class FleetNode implements NodeApi {
       repairsCompleted: this.repairsCompleted,
       autopilot: this.autopilot.report(),
       storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
+      configIndex: st.confIndex,
       ...(clockOffset === undefined ? {} : { clockOffsetMs: Math.round(clockOffset) }),
       applyStalledMs: Math.round(this.applyWatch.stalledMs(now)),
       stuckAfterMs: ApplyWatch.stuckAfterMs(this.opts.electionTimeoutMs),
@@ -1081,28 +1082,33 @@ export class FleetNode implements NodeApi {
     return this.opts.storage.latestSnapshot();
   }
 
-  async addMember(id: string, address: string, learner: boolean): Promise<void> {
+  async addMember(id: string, address: string, learner: boolean, ifConfigIndex?: number): Promise<void> {
     const context = Buffer.from(JSON.stringify({ address }));
-    await this.changeMembership({ type: learner ? 'add-learner' : 'add-voter', node: id, context });
+    await this.changeMembership({ type: learner ? 'add-learner' : 'add-voter', node: id, context }, ifConfigIndex);
   }
 
-  async promoteMember(id: string): Promise<void> {
+  async promoteMember(id: string, ifConfigIndex?: number): Promise<void> {
     const st = this.raw.status();
     if (!st.conf.learners.includes(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is not a learner`);
     if (this.isReadReplica(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is a read replica (started with --read-replica): it never votes; start a member without it to add a voter`);
     const p = st.progress.get(id);
     if (p && st.lastIndex - p.match > 1000) throw new NodeError('FAILED_PRECONDITION', `${id} trails the leader by ${st.lastIndex - p.match} entries; wait until it catches up`);
-    await this.changeMembership({ type: 'add-voter', node: id, context: Buffer.from(JSON.stringify({ address: this.members.get(id) ?? '' })) });
+    await this.changeMembership({ type: 'add-voter', node: id, context: Buffer.from(JSON.stringify({ address: this.members.get(id) ?? '' })) }, ifConfigIndex);
   }
 
-  async removeMember(id: string): Promise<void> {
-    await this.changeMembership({ type: 'remove', node: id });
+  async removeMember(id: string, ifConfigIndex?: number): Promise<void> {
+    await this.changeMembership({ type: 'remove', node: id }, ifConfigIndex);
   }
 
-  private async changeMembership(cc: ConfChange): Promise<void> {
-    const r = this.raw.proposeConfChange(cc);
+  /** With `ifConfigIndex`, refused (FAILED_PRECONDITION) unless the configuration in force is the one made at that index. */
+  private async changeMembership(cc: ConfChange, ifConfigIndex?: number): Promise<void> {
+    const r = this.raw.proposeConfChange(cc, ifConfigIndex);
     if (!r.ok) {
       if (r.error === 'not-leader') throw this.proposalError(r.error);
+      if (r.error === 'conf-changed') {
+        const now = this.raw.status().confIndex;
+        throw new NodeError('FAILED_PRECONDITION', `the membership changed since it was checked (configuration of index ${ifConfigIndex}, now ${now}): nothing was changed; look at fleet members list, then retry`);
+      }
       throw new NodeError('FAILED_PRECONDITION', describeRaftError(r.error));
     }
     this.schedule();

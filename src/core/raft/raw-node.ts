@@ -55,9 +55,12 @@ export class RawNode {
     return this.raft.propose(data);
   }
 
-  /** Proposes a single-server membership change, if this member leads and no other change is in progress. */
-  proposeConfChange(cc: ConfChange): ProposeResult {
-    return this.raft.proposeConfChange(cc);
+  /**
+   * Proposes a single-server membership change, if this member leads and no other change is in
+   * progress; with `ifConfIndex`, only if the configuration in force was made at that index (`Status.confIndex`).
+   */
+  proposeConfChange(cc: ConfChange, ifConfIndex?: number): ProposeResult {
+    return this.raft.proposeConfChange(cc, ifConfIndex);
   }
 
   /**
@@ -240,6 +243,7 @@ export class RawNode {
       repairing: this.repairing,
       transferee: r.leadTransferee,
       confChangeBlocked: r.role === 'leader' && r.confChangeBlocked(),
+      confIndex: r.confIndex,
       progress,
     };
   }

@@ -34,6 +34,7 @@ export interface MemberStatus {
   'clockOffsetMs'?: (number | string | Long);
   'applyStalledMs'?: (number | string | Long);
   'stuckAfterMs'?: (number | string | Long);
+  'configIndex'?: (number | string | Long);
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
@@ -68,6 +69,7 @@ export interface MemberStatus__Output {
   'clockOffsetMs'?: (number);
   'applyStalledMs': (number);
   'stuckAfterMs': (number);
+  'configIndex': (number);
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);
