@@ -39,6 +39,27 @@ describe('buildStatusModel', () => {
     expect(stuckLeader).toMatchObject({ stuck: true, healthy: false });
   });
 
+  it('names why a member is cut off from the refusals either side reports', () => {
+    const cutOff = { role: 'candidate' as const, leaderId: '', lastContactMs: -1 };
+    const clock = buildStatusModel([
+      ok(leader({ peerRefusals: [{ peer: 'n3', byThisMember: true, reason: 'stale-handshake', detail: 'handshake of n3 is -7200 s old', agoMs: 100 }] })),
+      ok(member('n2')),
+      ok(member('n3', cutOff)),
+    ]);
+    expect(clock.members.find((r) => r.id === 'n3')!.problem).toBe("peer streams refused: clock 2.0 h ahead of n1's (handshakes must be within 5 min); fix NTP (no leader known)");
+    // Its own evidence alone says the same: it refuses n1's handshakes as from 2 h ago.
+    const own = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { ...cutOff, peerRefusals: [{ peer: 'n1', byThisMember: true, reason: 'stale-handshake', detail: 'handshake of n1 is 7200 s old', agoMs: 5 }] }))]);
+    expect(own.members.find((r) => r.id === 'n3')!.problem).toMatch(/^peer streams refused: clock 2\.0 h ahead of n1's/);
+    const secret = buildStatusModel([
+      ok(leader({ peerRefusals: [{ peer: 'n3', byThisMember: true, reason: 'bad-signature', detail: "handshake of n3 not signed with this cluster's peer secret", agoMs: 100 }] })),
+      ok(member('n2')),
+      ok(member('n3', { ...cutOff, peerRefusals: [{ peer: 'n2', byThisMember: false, reason: 'bad-signature', detail: '…', agoMs: 5 }] })),
+    ]);
+    expect(secret.members.find((r) => r.id === 'n3')!.problem).toMatch(/^peer streams refused: bad peer secret \(its handshakes with n1, n2 are signed with another secret\)/);
+    // The healthy leader is not blamed for the refusals it reports.
+    expect(secret.members.find((r) => r.id === 'n1')!.healthy).toBe(true);
+  });
+
   it('keeps an unreachable member as a row while a quorum answers', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2')), down('127.0.0.1:7783')]);
     expect(m.quorum).toMatchObject({ healthyVoters: 2, failureTolerance: 0, available: true });

@@ -84,11 +84,27 @@ export interface MemberStatus {
   readonly applyStalledMs?: number;
   /** How long `applyStalledMs` may grow before this member is stuck (three election timeouts, at least 3 s). */
   readonly stuckAfterMs?: number;
+  /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer-trouble.ts). */
+  readonly peerRefusals?: readonly PeerRefusal[];
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;
   readonly region?: string;
   /** This member was started as a permanent read replica; absent otherwise. */
   readonly readReplica?: boolean;
+}
+
+/** A peer stream refused: evidence of why a member is cut off (a clock, a secret, an id). */
+export interface PeerRefusal {
+  /** The other member (the id a refused stream claimed, when this member refused it). */
+  readonly peer: string;
+  /** True: this member refused `peer`'s stream; false: `peer` refused this member's. */
+  readonly byThisMember: boolean;
+  /** A PeerRejectReason (`stale-handshake`, `bad-signature`, `unknown-member`, …). */
+  readonly reason: string;
+  /** As the refusing member said it (`handshake of n3 is -7200 s old`). */
+  readonly detail: string;
+  /** Milliseconds since the refusal. */
+  readonly agoMs: number;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */

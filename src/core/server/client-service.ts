@@ -6,7 +6,7 @@ import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@g
 import { METADATA, loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import type { Actor, CommandType } from '../fleet/index.js';
-import type { NodeApi } from '../node/api.js';
+import type { NodeApi, PeerRefusal } from '../node/api.js';
 import { actorOf, authorize, type AuthOptions } from './auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
 import { writeRequestFromWire } from './wire-commands.js';
@@ -15,7 +15,8 @@ import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
 import { runWatch } from './watch-stream.js';
 
 /** Options of the client service. */
-export type ClientServiceOptions = AuthOptions;
+/** Credentials, and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
+export type ClientServiceOptions = AuthOptions & { readonly peerRefusals?: () => readonly PeerRefusal[] };
 
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
 type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
@@ -111,7 +112,8 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       const denied = authorize(call.metadata, 'client', opts);
       if (denied) return callback(denied);
       try {
-        callback(null, memberStatusToWire(node.status()));
+        const refusals = opts.peerRefusals?.();
+        callback(null, memberStatusToWire(refusals === undefined ? node.status() : { ...node.status(), peerRefusals: refusals }));
       } catch (err) {
         callback(errorStatus(err));
       }
