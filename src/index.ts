@@ -15,7 +15,7 @@
 export { connect, type ConnectOptions } from './client/connect.js';
 
 /** The client of one cluster: typed registry reads and writes, kv, leases, watch, status and admin calls. */
-export { FleetClient, DEFAULT_CHANNEL_OPTIONS, type FleetClientOptions, type TlsFiles } from './client/fleet-client.js';
+export { FleetClient, DEFAULT_CHANNEL_OPTIONS, type ConditionalChange, type FleetClientOptions, type TlsFiles } from './client/fleet-client.js';
 
 /** The one error type every call rejects with: a `kind`, a `code` where there is one, `retryable`, and the leader hint. */
 export { FleetClientError, type FleetClientErrorKind, type FleetClientErrorCode, type FleetClientErrorInit } from './client/errors.js';

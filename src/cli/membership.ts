@@ -1,12 +1,21 @@
 /** Shared by the `fleet members` commands: the result shape and the patience of a change. */
 import type { MembersView } from '../client/index.js';
 import { naturalCompare } from '../ops/natural-order.js';
+import type { StatusModel } from '../ops/status.js';
 
 /**
  * How long a membership change may take: the leader waits up to five election timeouts for it
  * to commit, so the client must wait longer than --timeout's default.
  */
 export const MEMBERSHIP_TIMEOUT_MS = 15_000;
+
+/**
+ * The condition a membership change carries: the configuration the safety gate previewed (its
+ * index), so that the leader refuses the change if the membership moved in between (exit 4).
+ */
+export function conditionalOn(model: StatusModel): { ifConfigIndex?: number } {
+  return model.configIndex === undefined || model.configIndex === null ? {} : { ifConfigIndex: model.configIndex };
+}
 
 /** What `fleet members add|promote|remove --json` print. */
 export interface MembershipResult {

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
-import { parsePositiveDuration } from '../common/durations.js';
+import { parseDuration, parsePositiveDuration } from '../common/durations.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
@@ -58,6 +58,8 @@ const SPEC = {
   'insecure-metrics': { type: 'boolean', description: 'allow a metrics listener beyond loopback (metrics name members, addresses and sizes)', default: false },
   'enable-drills': { type: 'boolean', description: 'allow fault-injection drills through the admin API', default: false },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
+  'unsafe-stop-applying-after': { type: 'integer', description: 'TEST ONLY: apply no entry beyond this index (a stuck member)', hidden: true },
+  'unsafe-clock-offset': { type: 'string', description: 'TEST ONLY: run this member\'s wall clock ahead by this duration (e.g. 2h), or behind with a leading -', hidden: true },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof SPEC;
@@ -176,8 +178,30 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
     enableDrills: flag(flags, 'enable-drills'),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
+    unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
+    unsafeClockOffsetMs: clockOffsetOf(flags),
     version,
   };
+}
+
+/** A whole-number flag ≥ 1 that has no default; undefined when not given. */
+function optionalIndex(flags: NodeStartFlags, name: 'unsafe-stop-applying-after'): number | undefined {
+  const v = text(flags, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a whole number ≥ 1, got '${v}'`);
+  return n;
+}
+
+/** `--unsafe-clock-offset`: a duration, negative with a leading '-'; undefined when not given. */
+function clockOffsetOf(flags: NodeStartFlags): number | undefined {
+  const v = text(flags, 'unsafe-clock-offset');
+  if (v === undefined) return undefined;
+  try {
+    return v.startsWith('-') ? -parseDuration(v.slice(1)) : parseDuration(v);
+  } catch (err) {
+    throw usage(`--unsafe-clock-offset: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** `--zone`, `--region` and `--read-replica`, checked; undefined when none is set. */

@@ -81,6 +81,18 @@ export interface FleetClientOptions {
   readonly actor?: string;
 }
 
+/**
+ * A membership change made only if the membership is still the one it was checked against: the
+ * `configIndex` a status read showed. Absent: the change applies to whatever the membership is.
+ */
+export interface ConditionalChange {
+  readonly ifConfigIndex?: number;
+}
+
+function ifConfig(opts: ConditionalChange): { ifConfigIndex?: number } {
+  return opts.ifConfigIndex === undefined ? {} : { ifConfigIndex: opts.ifConfigIndex };
+}
+
 /** `user@host` of this process, as the audit log records the client (unverified by the members). */
 function localActor(): string {
   try {
@@ -534,19 +546,23 @@ export class FleetClient {
     return this.#router.run(route, (ep) => downloadSnapshot(ep, toFile, opts));
   }
 
-  /** Adds a member (as a learner with `learner`); answers the new membership. */
-  addMember(id: string, address: string, opts: { learner?: boolean } = {}): Promise<MembersView> {
-    return this.#members('leader', (ep, md, o, cb) => ep.admin.AddMember({ id, address, learner: opts.learner ?? false }, md, o, cb));
+  /**
+   * Adds a member (as a learner with `learner`); answers the new membership. With `ifConfigIndex`
+   * (a `configIndex` from status) the change is refused (FAILED_PRECONDITION) if the membership
+   * changed since: a change checked against one membership is never made to another.
+   */
+  addMember(id: string, address: string, opts: { learner?: boolean } & ConditionalChange = {}): Promise<MembersView> {
+    return this.#members('leader', (ep, md, o, cb) => ep.admin.AddMember({ id, address, learner: opts.learner ?? false, ...ifConfig(opts) }, md, o, cb));
   }
 
-  /** Promotes a caught-up learner to voter. */
-  promoteMember(id: string): Promise<MembersView> {
-    return this.#members('leader', (ep, md, o, cb) => ep.admin.PromoteMember({ id }, md, o, cb));
+  /** Promotes a caught-up learner to voter; conditional with `ifConfigIndex`, as addMember. */
+  promoteMember(id: string, opts: ConditionalChange = {}): Promise<MembersView> {
+    return this.#members('leader', (ep, md, o, cb) => ep.admin.PromoteMember({ id, ...ifConfig(opts) }, md, o, cb));
   }
 
-  /** Removes a member. */
-  removeMember(id: string): Promise<MembersView> {
-    return this.#members('leader', (ep, md, o, cb) => ep.admin.RemoveMember({ id }, md, o, cb));
+  /** Removes a member; conditional with `ifConfigIndex`, as addMember. */
+  removeMember(id: string, opts: ConditionalChange = {}): Promise<MembersView> {
+    return this.#members('leader', (ep, md, o, cb) => ep.admin.RemoveMember({ id, ...ifConfig(opts) }, md, o, cb));
   }
 
   /** The membership as a member knows it (default: the leader). */

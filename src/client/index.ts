@@ -1,5 +1,5 @@
 /** The gRPC client of a coordinator cluster: FleetClient, its error type and its plain types. */
-export { FleetClient, DEFAULT_CHANNEL_OPTIONS, channelCredentials, type FleetClientOptions, type TlsFiles } from './fleet-client.js';
+export { FleetClient, DEFAULT_CHANNEL_OPTIONS, channelCredentials, type ConditionalChange, type FleetClientOptions, type TlsFiles } from './fleet-client.js';
 export { memberChannelOptions } from './channel.js';
 export { FleetClientError, exitCodeOf, type FleetClientErrorKind, type FleetClientErrorInit } from './errors.js';
 export type { EndpointStatus, Route } from './router.js';

@@ -364,11 +364,32 @@ export interface MemberStatus {
   readonly storage: 'ok' | 'out-of-space' | 'unknown';
   /** The leader's wall clock minus the member's, in ms; absent on the leader (and from older members). */
   readonly clockOffsetMs?: number;
+  /** Milliseconds the member's applied index has stayed below its commit index without moving (0 while caught up or applying). */
+  readonly applyStalledMs?: number;
+  /** Past this many ms of `applyStalledMs` the member is stuck; 0 or absent from a member that predates it. */
+  readonly stuckAfterMs?: number;
+  /** The index of the membership change that made the member's configuration: what a conditional change names (`ifConfigIndex`). */
+  readonly configIndex?: number;
+  /** Peer streams refused in the last half minute, by the member or by its peers; absent from older members. */
+  readonly peerRefusals?: readonly PeerRefusal[];
   /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */
   readonly zone?: string;
   readonly region?: string;
   /** The member was started as a permanent read replica (`--read-replica`); absent otherwise. */
   readonly readReplica?: boolean;
+}
+
+/** A peer stream refused: evidence of why a member is cut off from its peers. */
+export interface PeerRefusal {
+  /** The other member. */
+  readonly peer: string;
+  /** True: the reporting member refused `peer`'s stream; false: `peer` refused the reporting member's. */
+  readonly byThisMember: boolean;
+  /** `stale-handshake`, `bad-signature`, `unknown-member`, `wrong-cluster`, … */
+  readonly reason: string;
+  /** As the refusing member said it. */
+  readonly detail: string;
+  readonly agoMs: number;
 }
 
 /** Where a member found its log damaged, why, and since when (ISO 8601). */

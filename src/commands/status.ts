@@ -12,8 +12,12 @@ Against an etcd cluster (a context added with --etcd, or --engine etcd): one row
 
 Exit codes a script can rely on (the same state is "health.state" in --json, with "health.reasons"):
   0  healthy: every member answers and keeps up, and the cluster survives at least one more failure
-  7  degraded: a quorum commits, but a member is down or lagging, or no further failure is survivable
+  7  degraded: a quorum commits, but a member is down, lagging or stuck, or no further failure is survivable
   3  unavailable: no quorum answers (the table still shows what could be seen)
+
+A member is stuck when it applies nothing of what is committed: its applied index has stayed below its commit index, without moving, for three election timeouts (at least 3 s; 3 s with the default --election-timeout 1s). The member times this itself, so status reports it (HEALTH "stuck: …", "stuck": true in --json, exit 7) within that time of its applying stopping, plus one probe; fleet top shows the same. Restart such a member: it replays its log.
+
+A member cut off from its peers says why on its row when either side refused the other's peer streams in the last 30 s: a clock outside the 5-minute handshake window ("peer streams refused: clock 2.0 h ahead of n1's …; fix NTP"), a wrong peer secret ("bad peer secret"), an id the others do not know; "peerRefusals" in each member's --json status holds the evidence.
 
 With --contexts a,b,c (or --all-contexts): one row per cluster instead — state, leader, term, quorum, failures it tolerates, members down, worst lag, rebind plan running — trouble first. Every cluster is asked at once, each within --timeout; one that does not answer is marked UNREACHABLE and holds up no other. The exit code is the worst of the clusters' (3 over 7 over 0).`;
   static override examples = [

@@ -9,7 +9,7 @@ import { waitCaughtUp, type CatchUpOptions, type LeaderSource } from './safety/c
 
 /** What adding a voter needs from a client (the leader answers each). */
 export interface MembershipClient extends LeaderSource {
-  addMember(id: string, address: string, opts: { learner?: boolean }): Promise<MembersView>;
+  addMember(id: string, address: string, opts: { learner?: boolean; ifConfigIndex?: number }): Promise<MembersView>;
   promoteMember(id: string): Promise<MembersView>;
   listMembers(): Promise<MembersView>;
 }
@@ -23,13 +23,16 @@ export type AddVoterResult =
  * Adds `id` at `address` as a learner (unless it is one already: an earlier attempt is resumed),
  * waits until the leader sees it caught up, and promotes it. When the deadline passes first it
  * stays a learner, and the result says why (not reached, probing, installing a snapshot, behind).
+ * With `ifConfigIndex` the learner is added only if the membership is still the one of that index
+ * (the one the safety gate checked); the promotion follows our own change, so it is not conditional.
  */
-export async function addVoterThroughLearner(client: MembershipClient, id: string, address: string, opts: Omit<CatchUpOptions, 'check'>): Promise<AddVoterResult> {
+export async function addVoterThroughLearner(client: MembershipClient, id: string, address: string, opts: Omit<CatchUpOptions, 'check'> & { readonly ifConfigIndex?: number }): Promise<AddVoterResult> {
   const current = await client.listMembers();
   const existing = current.members.find((m) => m.id === id);
   if (existing?.voter === true) return { promoted: true, view: current, caughtUpMs: 0 };
   opts.onProgress?.(existing === undefined ? `adding ${id} as a learner` : `${id} is a learner already`);
-  const view = existing === undefined ? await client.addMember(id, address, { learner: true }) : current;
+  const condition = opts.ifConfigIndex === undefined ? {} : { ifConfigIndex: opts.ifConfigIndex };
+  const view = existing === undefined ? await client.addMember(id, address, { learner: true, ...condition }) : current;
   const outcome = await waitCaughtUp(client, id, opts);
   if (!outcome.caughtUp) return { promoted: false, view, reason: outcome.reason };
   opts.onProgress?.(`promoting ${id} to voter`);

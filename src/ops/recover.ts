@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CliError, EXIT } from '../common/errors.js';
 import { FleetStateMachine, decodeCommand, type RegistryCounts } from '../core/fleet/index.js';
-import { isAppEntry, splitImage } from '../core/node/app-machine.js';
+import { isAppEntry, splitImage } from '../core/app-format.js';
 import { applyConfChange, decodeConfChange, type ConfState, type Entry, type SnapshotMeta } from '../core/raft/index.js';
 import { openNodeStorage } from '../core/server/storage-adapter.js';
 import { RaftStorage } from '../core/storage/index.js';

@@ -9,7 +9,7 @@
  */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { FleetStateMachine } from '../core/fleet/index.js';
-import { splitImage } from '../core/node/app-machine.js';
+import { splitImage } from '../core/app-format.js';
 import type { RegistryCounts } from '../core/fleet/index.js';
 import type { SnapshotMeta } from '../core/raft/index.js';
 import { readSnapshotData, readSnapshotInfo } from '../core/storage/snapshot-file.js';

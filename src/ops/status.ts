@@ -39,6 +39,8 @@ export interface StatusMember {
   readonly healthy: boolean;
   /** Why it is not healthy; absent when healthy. */
   readonly problem?: string;
+  /** Set when it is stuck: entries are committed that it does not apply (see `isStuck`). */
+  readonly stuck?: true;
   readonly rttMs: number | null;
   readonly version: string | null;
   readonly uptimeMs: number | null;
@@ -136,6 +138,12 @@ export interface StatusModel {
   readonly autopilot: AutopilotView | null;
   /** Members whose wall clock is off from the others' by more than CLOCK_BOUND_MS, one sentence each. */
   readonly clockWarnings: readonly string[];
+  /**
+   * The leader's configuration index (the membership change that made the membership shown);
+   * null without a leader that reports it. Membership changes checked against this model carry
+   * it, so that the leader refuses them if the membership moved meanwhile.
+   */
+  readonly configIndex?: number | null;
   /** Fault tolerance per zone, of the voters healthy now; null when no voter reports a zone. */
   readonly zones?: ZoneTolerance | null;
   /** Fault tolerance per region, of the voters healthy now; null unless the voters span several regions. */
@@ -175,7 +183,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
   const reference = leader ?? maxBy(answered, (a) => a.status.term);
   const membership = reference?.status.members ?? [];
   const term = Math.max(0, ...answered.map((a) => a.status.term));
-  const ctx: RowContext = { leader: leader?.status, staleContactMs: thresholds.staleContactMs ?? 5_000, term };
+  const ctx: RowContext = { leader: leader?.status, staleContactMs: thresholds.staleContactMs ?? 5_000, term, answered };
   const rows = withPlacement(withVerdicts(rowsFor(probes, answered, membership, ctx), leader?.status.autopilot), answered).sort(byId);
   const quorum = quorumOf(rows, membership, leader !== undefined);
   return {
@@ -188,6 +196,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     plans: plansInProgress(plans),
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
+    configIndex: leader?.status.configIndex ?? null,
     zones: zoneTolerance(placedVoters(rows)) ?? null,
     regions: regionTolerance(placedVoters(rows)) ?? null,
     preferredRegion: preferredRegionOf(leader?.status, rows),
@@ -292,6 +301,8 @@ interface RowContext {
   readonly leader: MemberStatus | undefined;
   readonly staleContactMs: number;
   readonly term: number;
+  /** Every member that answered: their peer refusals are evidence about the others. */
+  readonly answered: readonly Answered[];
 }
 
 /** One row per membership member, plus any probed endpoint outside the membership. */
@@ -313,7 +324,8 @@ function rowsFor(probes: readonly EndpointStatus[], answered: readonly Answered[
 function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): StatusMember {
   const s = p.status;
   const lag = lagOf(s, ctx.leader);
-  const problem = problemOf(s, m, ctx);
+  const stuck = isStuck(s);
+  const problem = stuck ? stuckProblem(s) : withCutOffCause(s.id, problemOf(s, m, ctx), ctx);
   return {
     id: s.id,
     address: m?.address ?? s.address ?? p.endpoint,
@@ -328,6 +340,7 @@ function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): S
     storage: s.storage,
     healthy: problem === undefined,
     ...(problem === undefined ? {} : { problem }),
+    ...(stuck ? { stuck: true as const } : {}),
     rttMs: p.rttMs,
     version: s.version,
     uptimeMs: s.uptimeMs,
@@ -377,6 +390,80 @@ function lagOf(s: MemberStatus, leader: MemberStatus | undefined): number | null
   const progress = leader.progress.find((p) => p.id === s.id);
   if (progress !== undefined) return progress.lag;
   return Math.max(0, leader.lastIndex - s.lastIndex);
+}
+
+/**
+ * A member is stuck when its applied index has stayed below its commit index, without moving,
+ * for longer than its bound (`stuckAfterMs`: three election timeouts, at least 3 s). It says so
+ * itself (src/core/node/apply-watch.ts), so one probe tells; a member too old to report it is
+ * never judged stuck.
+ */
+export function isStuck(s: Pick<MemberStatus, 'applyStalledMs' | 'stuckAfterMs'>): boolean {
+  const after = s.stuckAfterMs ?? 0;
+  return after > 0 && (s.applyStalledMs ?? 0) >= after;
+}
+
+/** A stuck member's problem: it comes first, since it explains the lag and the stale reads that follow from it. */
+function stuckProblem(s: MemberStatus): string {
+  const seconds = Math.round((s.applyStalledMs ?? 0) / 100) / 10;
+  return `stuck: applies nothing (applied ${s.appliedIndex}, committed ${s.commitIndex}, for ${seconds}s); check its log, then restart it`;
+}
+
+/**
+ * An unhealthy member's problem headed by why its peers and it cannot talk, when either side
+ * refused the other's streams lately: a member cut off shows only "no leader known" otherwise.
+ */
+function withCutOffCause(id: string, problem: string | undefined, ctx: RowContext): string | undefined {
+  if (problem === undefined || id === ctx.leader?.id) return problem;
+  const cause = cutOffCause(id, ctx.answered);
+  return cause === undefined ? problem : `${cause} (${problem})`;
+}
+
+/** A refused peer stream, told by either end: who refused whom, why. */
+interface Refusal {
+  readonly refuser: string;
+  readonly refused: string;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+/** The refusals every member reports that involve `id`, refusing or refused. */
+function refusalsAbout(id: string, answered: readonly Answered[]): Refusal[] {
+  const out: Refusal[] = [];
+  for (const a of answered) {
+    for (const r of a.status.peerRefusals ?? []) {
+      const [refuser, refused] = r.byThisMember ? [a.status.id, r.peer] : [r.peer, a.status.id];
+      if (refuser === id || refused === id) out.push({ refuser, refused, reason: r.reason, detail: r.detail });
+    }
+  }
+  return out;
+}
+
+/** Peers refuse a handshake stamped further than this from their clock (HANDSHAKE_WINDOW_MS in src/core/server/peer-auth.ts). */
+const HANDSHAKE_WINDOW_TEXT = '5 min';
+
+/**
+ * Why `id` is cut off from its peers, in words, from the refusals either side reports; undefined
+ * without any. A stale handshake names how far its clock is off and from whose; a bad signature
+ * names the peer secret; anything else is said as the refusing member said it.
+ */
+export function cutOffCause(id: string, answered: readonly Answered[]): string | undefined {
+  const refusals = refusalsAbout(id, answered);
+  const others = (rs: readonly Refusal[]) => [...new Set(rs.map((r) => (r.refuser === id ? r.refused : r.refuser)))].sort(naturalCompare).join(', ');
+  const stale = refusals.find((r) => r.reason === 'stale-handshake' && /is -?\d+ s old/.test(r.detail));
+  if (stale !== undefined) {
+    const secondsOld = Number(/is (-?\d+) s old/.exec(stale.detail)![1]);
+    // The refuser's clock minus the handshake's stamp: `id` is ahead when a peer finds its stamp in the future.
+    const aheadMs = (stale.refuser === id ? secondsOld : -secondsOld) * 1000;
+    const other = stale.refuser === id ? stale.refused : stale.refuser;
+    return `peer streams refused: clock ${humanOffset(Math.abs(aheadMs))} ${aheadMs >= 0 ? 'ahead of' : 'behind'} ${other}'s (handshakes must be within ${HANDSHAKE_WINDOW_TEXT}); fix NTP`;
+  }
+  const badSecret = refusals.filter((r) => r.reason === 'bad-signature');
+  if (badSecret.length > 0) return `peer streams refused: bad peer secret (its handshakes with ${others(badSecret)} are signed with another secret); give it the cluster's --peer-secret-file`;
+  const first = refusals[0];
+  if (first === undefined) return undefined;
+  if (first.reason === 'unknown-member' && first.refused === id) return `peer streams refused: ${first.refuser} does not know it as a member (fleet members list)`;
+  return `peer streams refused by ${first.refuser} (${first.reason}): ${first.detail}`;
 }
 
 /** Why a member that answered is not healthy, or undefined. */

@@ -18,6 +18,8 @@ interface Member {
   joins?: boolean;
   /** Where it serves Prometheus metrics, when the cluster was started with `metrics`. */
   metricsPort?: number;
+  /** Flags of this member only, after the cluster's (set by `restart(id, args)`). */
+  extraArgs?: readonly string[];
 }
 
 export interface TestClusterOptions {
@@ -43,6 +45,8 @@ export interface TestClusterOptions {
   readonly peerAuth?: 'secret' | 'mtls' | 'none';
   /** Serve metrics on a loopback port per member (`Member.metricsPort`). */
   readonly metrics?: boolean;
+  /** Flags of single members (by id), after `extraArgs`. */
+  readonly memberArgs?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -125,6 +129,7 @@ export class TestCluster {
       '--heartbeat', this.opts.heartbeat ?? '100ms', '--election-timeout', this.opts.electionTimeout ?? '1000ms',
       '--snapshot-every', String(this.opts.snapshotEvery ?? 10_000), ...(this.opts.extraArgs ?? []), ...this.tokenArgs(), ...this.peerAuthArgs(m.id),
       ...(m.metricsPort ? ['--metrics-listen', `127.0.0.1:${m.metricsPort}`] : []),
+      ...(this.opts.memberArgs?.[m.id] ?? []), ...(m.extraArgs ?? []),
     ];
     const { child, output } = spawnCli(args, MEMBER_ENV, MEMBER_NODE_OPTIONS);
     m.child = child;
@@ -199,8 +204,11 @@ export class TestCluster {
     m.child = undefined;
   }
 
-  restart(id: string): void {
-    this.launch(this.member(id));
+  /** Starts a stopped member again; `extraArgs` replace the member's own flags from the last restart (flags given later win). */
+  restart(id: string, extraArgs?: readonly string[]): void {
+    const m = this.member(id);
+    if (extraArgs !== undefined) m.extraArgs = extraArgs;
+    this.launch(m);
   }
 
   /** Output of every member, for failure messages. */

@@ -22,6 +22,44 @@ describe('buildStatusModel', () => {
     ]);
   });
 
+  it('reports a member stuck once its applied index stood still past its bound, before any lag', () => {
+    const stalled = { appliedIndex: 60, commitIndex: 100, applyStalledMs: 3_200, stuckAfterMs: 3_000 };
+    const m = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', stalled))]);
+    const n3 = m.members.find((r) => r.id === 'n3')!;
+    expect(n3).toMatchObject({ healthy: false, stuck: true, problem: 'stuck: applies nothing (applied 60, committed 100, for 3.2s); check its log, then restart it' });
+    expect(m.health.state).toBe('degraded');
+    expect(statusOutcome(m).exitCode).toBe(7);
+    // Not yet past the bound, or from a member that predates the report: not stuck.
+    for (const over of [{ ...stalled, applyStalledMs: 2_900 }, { appliedIndex: 60 }]) {
+      const row = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', over))]).members.find((r) => r.id === 'n3')!;
+      expect(row.stuck).toBeUndefined();
+    }
+    // A stuck leader is named too.
+    const stuckLeader = buildStatusModel([ok(leader(stalled)), ok(member('n2')), ok(member('n3'))]).members.find((r) => r.id === 'n1')!;
+    expect(stuckLeader).toMatchObject({ stuck: true, healthy: false });
+  });
+
+  it('names why a member is cut off from the refusals either side reports', () => {
+    const cutOff = { role: 'candidate' as const, leaderId: '', lastContactMs: -1 };
+    const clock = buildStatusModel([
+      ok(leader({ peerRefusals: [{ peer: 'n3', byThisMember: true, reason: 'stale-handshake', detail: 'handshake of n3 is -7200 s old', agoMs: 100 }] })),
+      ok(member('n2')),
+      ok(member('n3', cutOff)),
+    ]);
+    expect(clock.members.find((r) => r.id === 'n3')!.problem).toBe("peer streams refused: clock 2.0 h ahead of n1's (handshakes must be within 5 min); fix NTP (no leader known)");
+    // Its own evidence alone says the same: it refuses n1's handshakes as from 2 h ago.
+    const own = buildStatusModel([ok(leader()), ok(member('n2')), ok(member('n3', { ...cutOff, peerRefusals: [{ peer: 'n1', byThisMember: true, reason: 'stale-handshake', detail: 'handshake of n1 is 7200 s old', agoMs: 5 }] }))]);
+    expect(own.members.find((r) => r.id === 'n3')!.problem).toMatch(/^peer streams refused: clock 2\.0 h ahead of n1's/);
+    const secret = buildStatusModel([
+      ok(leader({ peerRefusals: [{ peer: 'n3', byThisMember: true, reason: 'bad-signature', detail: "handshake of n3 not signed with this cluster's peer secret", agoMs: 100 }] })),
+      ok(member('n2')),
+      ok(member('n3', { ...cutOff, peerRefusals: [{ peer: 'n2', byThisMember: false, reason: 'bad-signature', detail: '…', agoMs: 5 }] })),
+    ]);
+    expect(secret.members.find((r) => r.id === 'n3')!.problem).toMatch(/^peer streams refused: bad peer secret \(its handshakes with n1, n2 are signed with another secret\)/);
+    // The healthy leader is not blamed for the refusals it reports.
+    expect(secret.members.find((r) => r.id === 'n1')!.healthy).toBe(true);
+  });
+
   it('keeps an unreachable member as a row while a quorum answers', () => {
     const m = buildStatusModel([ok(leader()), ok(member('n2')), down('127.0.0.1:7783')]);
     expect(m.quorum).toMatchObject({ healthyVoters: 2, failureTolerance: 0, available: true });

@@ -3,7 +3,7 @@ import { parseHostPort } from '../../common/addresses.js';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError, EXIT, UsageError } from '../../common/errors.js';
 import { durationFlag } from '../../cli/flags.js';
-import { MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
+import { conditionalOn, MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 
@@ -18,7 +18,7 @@ export default class MembersAdd extends FleetCommand {
   static override summary = 'Add a member: a voter through a learner (promoted once caught up), or a learner with --learner.';
   static override description = `Start the new member first (\`fleet node start --id ID --listen ADDR --data-dir DIR --join\`), then add it. Without --learner it is added as a non-voting learner, and promoted to voter once the leader sees it caught up; if it has not caught up within --catch-up-timeout it stays a learner and the command says why (exit 3): run it again to resume, or \`fleet members remove ID\`.
 
-The safety gate refuses (exit 4, with the preview) a voter that does not answer at ADDR, and one that would leave an even number of voters or a cluster that can lose no voter; --force accepts the risk (the member still goes through a learner). --dry-run prints the preview: voters, quorum and failures survivable before and after.
+The safety gate refuses (exit 4, with the preview) a voter that does not answer at ADDR, and one that would leave an even number of voters or a cluster that can lose no voter; --force accepts the risk (the member still goes through a learner). --dry-run prints the preview: voters, quorum and failures survivable before and after. The change carries the configuration the preview was made from: if the membership changed in between (another change raced this one), the leader refuses it (exit 4) and nothing changes; run the command again to preview the new membership.
 
 With --learner nothing waits: the learner does not vote, so the quorum is unchanged; promote it later with \`fleet members promote ID\`.`;
   static override examples = [
@@ -54,12 +54,12 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
     if (dry) return dry;
     const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
     if (flags.learner) {
-      const view = await slow.addMember(args.id, args.addr, { learner: true });
+      const view = await slow.addMember(args.id, args.addr, { learner: true, ...conditionalOn(model) });
       this.log(`added ${args.id} (${args.addr}) as a learner; promote it once caught up: fleet members promote ${args.id}`);
       return { changed: args.id, as: 'learner', ...renderMembership(view) };
     }
     const { addVoterThroughLearner } = await import('../../ops/member-changes.js');
-    const r = await this.withProgress((progress, signal) => addVoterThroughLearner(slow, args.id, args.addr, { timeoutMs: flags['catch-up-timeout'], signal, onProgress: (line) => progress.update(line) }));
+    const r = await this.withProgress((progress, signal) => addVoterThroughLearner(slow, args.id, args.addr, { timeoutMs: flags['catch-up-timeout'], signal, onProgress: (line) => progress.update(line), ...conditionalOn(model) }));
     if (!r.promoted) {
       throw new CliError(`${args.id} was added as a learner but not promoted: ${r.reason}`, {
         exitCode: EXIT.unavailable,

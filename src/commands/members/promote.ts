@@ -1,12 +1,12 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
+import { conditionalOn, MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 
 export default class MembersPromote extends FleetCommand {
   static override summary = 'Promote a caught-up learner to voter.';
-  static override description = `The safety gate refuses (exit 4, with the preview) promoting a learner that does not answer or is not caught up, and a promotion that would leave an even number of voters or a cluster that can lose no voter; --force accepts the risk. --dry-run prints the preview: voters, quorum and failures survivable before and after. The leader itself refuses while the learner trails by more than 1,000 entries. \`fleet members add\` without --learner adds and promotes in one go.`;
+  static override description = `The safety gate refuses (exit 4, with the preview) promoting a learner that does not answer or is not caught up, and a promotion that would leave an even number of voters or a cluster that can lose no voter; --force accepts the risk. --dry-run prints the preview: voters, quorum and failures survivable before and after. If the membership changed between the preview and the change (another change raced this one), the leader refuses it (exit 4) and nothing changes. The leader itself refuses while the learner trails by more than 1,000 entries. \`fleet members add\` without --learner adds and promotes in one go.`;
   static override examples = ['<%= config.bin %> members promote n4', '<%= config.bin %> members promote n4 --dry-run --json', '<%= config.bin %> members promote n2 --force'];
   static override args = { id: Args.string({ description: 'the learner\'s id', required: true }) };
   static override flags = { force: forceFlag(), 'dry-run': dryRunFlag };
@@ -16,10 +16,11 @@ export default class MembersPromote extends FleetCommand {
     if (await this.isEtcd()) return this.etcd(args.id, flags);
     const client = await this.client({ admin: true });
     const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
-    const dry = await passGate(this, previewChange(await this.statusModel(client), { kind: 'promote', id: args.id }), { force: flags.force, dryRun: flags['dry-run'] });
+    const model = await this.statusModel(client);
+    const dry = await passGate(this, previewChange(model, { kind: 'promote', id: args.id }), { force: flags.force, dryRun: flags['dry-run'] });
     if (dry) return dry;
     const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const view = await slow.promoteMember(args.id);
+    const view = await slow.promoteMember(args.id, conditionalOn(model));
     this.log(`promoted ${args.id} to voter`);
     return { changed: args.id, ...renderMembership(view) };
   }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
+import { conditionalOn, MEMBERSHIP_TIMEOUT_MS, renderMembership, type MembershipResult } from '../../cli/membership.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 
@@ -11,7 +11,7 @@ export interface MembersRemoveResult extends MembershipResult {
 
 export default class MembersRemove extends FleetCommand {
   static override summary = 'Remove a member from the coordinator cluster (the leader hands leadership on first).';
-  static override description = `Removing the leader first hands leadership to the most caught-up healthy voter. The safety gate refuses (exit 4, with the preview) a removal that would leave fewer healthy voters than the new quorum, a cluster that can lose no voter where it could lose one, or an even number of voters, and the leader's removal when no healthy voter can take over; --force accepts the risk. --dry-run prints the preview: voters, quorum and failures survivable before and after. Stop the removed member's process afterwards.`;
+  static override description = `Removing the leader first hands leadership to the most caught-up healthy voter. The safety gate refuses (exit 4, with the preview) a removal that would leave fewer healthy voters than the new quorum, a cluster that can lose no voter where it could lose one, or an even number of voters, and the leader's removal when no healthy voter can take over; --force accepts the risk. --dry-run prints the preview: voters, quorum and failures survivable before and after. If the membership changed between the preview and the change (another change raced this one), the leader refuses it (exit 4) and nothing changes. Stop the removed member's process afterwards.`;
   static override examples = ['<%= config.bin %> members remove n4', '<%= config.bin %> members remove n3 --dry-run', '<%= config.bin %> members remove n3 --force --json'];
   static override aliases = ['members:rm'];
   static override args = { id: Args.string({ description: 'the member\'s id', required: true }) };
@@ -32,7 +32,7 @@ export default class MembersRemove extends FleetCommand {
       const t = await slow.transferLeader(handoff);
       this.log(`handed leadership from ${t.from} to ${t.to}`);
     }
-    const view = await slow.removeMember(args.id);
+    const view = await slow.removeMember(args.id, conditionalOn(model));
     this.log(`removed ${args.id}; stop its process now`);
     return { changed: args.id, ...(handoff === undefined ? {} : { handedOffTo: handoff }), ...renderMembership(view) };
   }

@@ -70,16 +70,41 @@ export interface MemberStatus {
   readonly autopilot: AutopilotReport | undefined;
   /** `out-of-space` while the disk refuses this member's log writes: it appends nothing (see FleetNode). */
   readonly storage: StorageState;
+  /** The index of the membership change that made the configuration this member applies: what a conditional change names. */
+  readonly configIndex?: number;
   /**
    * The leader's wall clock minus this member's, in ms, as the last entry of the leader's term
    * applied here showed it (replication delay included); absent on the leader and before any.
    */
   readonly clockOffsetMs?: number;
+  /**
+   * Milliseconds this member's applied index has stayed below its commit index without moving
+   * (0 while it is caught up or applying): see apply-watch.ts.
+   */
+  readonly applyStalledMs?: number;
+  /** How long `applyStalledMs` may grow before this member is stuck (three election timeouts, at least 3 s). */
+  readonly stuckAfterMs?: number;
+  /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer-trouble.ts). */
+  readonly peerRefusals?: readonly PeerRefusal[];
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;
   readonly region?: string;
   /** This member was started as a permanent read replica; absent otherwise. */
   readonly readReplica?: boolean;
+}
+
+/** A peer stream refused: evidence of why a member is cut off (a clock, a secret, an id). */
+export interface PeerRefusal {
+  /** The other member (the id a refused stream claimed, when this member refused it). */
+  readonly peer: string;
+  /** True: this member refused `peer`'s stream; false: `peer` refused this member's. */
+  readonly byThisMember: boolean;
+  /** A PeerRejectReason (`stale-handshake`, `bad-signature`, `unknown-member`, …). */
+  readonly reason: string;
+  /** As the refusing member said it (`handshake of n3 is -7200 s old`). */
+  readonly detail: string;
+  /** Milliseconds since the refusal. */
+  readonly agoMs: number;
 }
 
 /** Where a member found its log damaged and since when (see RecoveredState.repair). */
@@ -160,9 +185,13 @@ export interface NodeApi {
   takeSnapshot(): Promise<{ index: number; term: number; bytes: number; path: string }>;
   /** The newest snapshot on disk, for streaming to an operator (`fleet snapshot save`). */
   latestSnapshot(): Promise<{ index: number; term: number; path: string } | undefined>;
-  addMember(id: string, address: string, learner: boolean): Promise<void>;
-  promoteMember(id: string): Promise<void>;
-  removeMember(id: string): Promise<void>;
+  /**
+   * Membership changes, one at a time. With `ifConfigIndex` (a `configIndex` from status) a change
+   * is conditional: refused (FAILED_PRECONDITION) if the membership changed since that configuration.
+   */
+  addMember(id: string, address: string, learner: boolean, ifConfigIndex?: number): Promise<void>;
+  promoteMember(id: string, ifConfigIndex?: number): Promise<void>;
+  removeMember(id: string, ifConfigIndex?: number): Promise<void>;
   /**
    * Records a change made outside the registry in the audit log (an `audit.record` entry);
    * through the leader, so a follower rejects it like a write.

@@ -4,6 +4,7 @@ import type { Actor, ApplyResult } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
+import { ApplyWatch } from './apply-watch.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { MemberInfo, MemberStatus, NodeApi, Placement, ReadConsistency, RepairStatus, WriteRequest } from './api.js';
 import type { NodeStorage } from './storage-port.js';
@@ -71,6 +72,8 @@ export interface FleetNodeOptions {
   readonly unsafeSendVotesBeforePersist?: boolean;
   /** Test-only: deliberately broken Raft core behaviours (UnsafeTestingOptions), to prove the simulator catches them. */
   readonly unsafeRaft?: UnsafeTestingOptions;
+  /** Test-only: apply no entry beyond this index (a member that cannot apply), to prove status reports it stuck. */
+  readonly unsafeStopApplyingAfter?: number;
   /**
    * Whether the cluster is being founded (`new`, the default: a member without Raft state
    * bootstraps from `founders`) or exists already (`existing`: a founder without Raft state is
@@ -211,6 +214,8 @@ export class FleetNode implements NodeApi {
   private lastClockWarning = -Infinity;
   /** The last index of the log this process recovered: entries up to it were stamped before it started. */
   private readonly recoveredLastIndex: number;
+  /** Whether what is committed is applied (a stuck member's applied index stays behind). */
+  private readonly applyWatch = new ApplyWatch();
 
   private constructor(
     private readonly opts: FleetNodeOptions,
@@ -329,6 +334,7 @@ export class FleetNode implements NodeApi {
     const due = this.tickClock?.due(this.rt.monoNow()) ?? 1;
     if (due === 0) return;
     for (let i = 0; i < due; i++) this.raw.tick();
+    this.applyWatch.observe(this.raw.committed, this.sm.appliedIndex, this.rt.monoNow());
     this.startReadRound();
     this.maybeExpireLeases();
     this.schedule();
@@ -641,6 +647,7 @@ export class FleetNode implements NodeApi {
     let last: Entry | undefined;
     for (const e of entries) {
       if (e.index <= this.sm.appliedIndex) continue;
+      if (e.index > (this.opts.unsafeStopApplyingAfter ?? Infinity)) break;
       this.opts.observer?.onEntryApplied?.(e.index, e.term);
       this.appliedTerm = e.term;
       this.sinceSnapshot.entries++;
@@ -997,6 +1004,8 @@ export class FleetNode implements NodeApi {
       lag: Math.max(0, st.lastIndex - p.match),
     }));
     const clockOffset = this.clockOffset();
+    const now = this.rt.monoNow();
+    this.applyWatch.observe(st.commit, this.sm.appliedIndex, now);
     return {
       id: this.id,
       address: this.opts.address,
@@ -1021,7 +1030,10 @@ export class FleetNode implements NodeApi {
       repairsCompleted: this.repairsCompleted,
       autopilot: this.autopilot.report(),
       storage: this.space.outOfSpace ? 'out-of-space' : 'ok',
+      configIndex: st.confIndex,
       ...(clockOffset === undefined ? {} : { clockOffsetMs: Math.round(clockOffset) }),
+      applyStalledMs: Math.round(this.applyWatch.stalledMs(now)),
+      stuckAfterMs: ApplyWatch.stuckAfterMs(this.opts.electionTimeoutMs),
       ...this.placementOf(this.id),
     };
   }
@@ -1182,28 +1194,33 @@ export class FleetNode implements NodeApi {
     return this.opts.storage.latestSnapshot();
   }
 
-  async addMember(id: string, address: string, learner: boolean): Promise<void> {
+  async addMember(id: string, address: string, learner: boolean, ifConfigIndex?: number): Promise<void> {
     const context = Buffer.from(JSON.stringify({ address }));
-    await this.changeMembership({ type: learner ? 'add-learner' : 'add-voter', node: id, context });
+    await this.changeMembership({ type: learner ? 'add-learner' : 'add-voter', node: id, context }, ifConfigIndex);
   }
 
-  async promoteMember(id: string): Promise<void> {
+  async promoteMember(id: string, ifConfigIndex?: number): Promise<void> {
     const st = this.raw.status();
     if (!st.conf.learners.includes(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is not a learner`);
     if (this.isReadReplica(id)) throw new NodeError('FAILED_PRECONDITION', `${id} is a read replica (started with --read-replica): it never votes; start a member without it to add a voter`);
     const p = st.progress.get(id);
     if (p && st.lastIndex - p.match > 1000) throw new NodeError('FAILED_PRECONDITION', `${id} trails the leader by ${st.lastIndex - p.match} entries; wait until it catches up`);
-    await this.changeMembership({ type: 'add-voter', node: id, context: Buffer.from(JSON.stringify({ address: this.members.get(id) ?? '' })) });
+    await this.changeMembership({ type: 'add-voter', node: id, context: Buffer.from(JSON.stringify({ address: this.members.get(id) ?? '' })) }, ifConfigIndex);
   }
 
-  async removeMember(id: string): Promise<void> {
-    await this.changeMembership({ type: 'remove', node: id });
+  async removeMember(id: string, ifConfigIndex?: number): Promise<void> {
+    await this.changeMembership({ type: 'remove', node: id }, ifConfigIndex);
   }
 
-  private async changeMembership(cc: ConfChange): Promise<void> {
-    const r = this.raw.proposeConfChange(cc);
+  /** With `ifConfigIndex`, refused (FAILED_PRECONDITION) unless the configuration in force is the one made at that index. */
+  private async changeMembership(cc: ConfChange, ifConfigIndex?: number): Promise<void> {
+    const r = this.raw.proposeConfChange(cc, ifConfigIndex);
     if (!r.ok) {
       if (r.error === 'not-leader') throw this.proposalError(r.error);
+      if (r.error === 'conf-changed') {
+        const now = this.raw.status().confIndex;
+        throw new NodeError('FAILED_PRECONDITION', `the membership changed since it was checked (configuration of index ${ifConfigIndex}, now ${now}): nothing was changed; look at fleet members list, then retry`);
+      }
       throw new NodeError('FAILED_PRECONDITION', describeRaftError(r.error));
     }
     this.schedule();

@@ -9,6 +9,8 @@ export type RaftErrorCode =
   | 'transfer-in-progress'
   /** A membership change is still uncommitted or unapplied, or the leader has not committed an entry of its term yet. */
   | 'conf-change-pending'
+  /** The change was conditioned on a configuration (its index) that is no longer the current one. */
+  | 'conf-changed'
   /** The change is not allowed (e.g. removing an unknown member, adding a voter twice). */
   | 'invalid-conf-change'
   /** The leader holds too many uncommitted bytes; back off and retry. */
@@ -32,6 +34,8 @@ export function describeRaftError(code: RaftErrorCode): string {
       return 'a leadership transfer is in progress';
     case 'conf-change-pending':
       return 'a membership change is already in progress';
+    case 'conf-changed':
+      return 'the membership changed since the configuration the change was checked against';
     case 'invalid-conf-change':
       return 'the membership change is not allowed';
     case 'too-many-uncommitted':

@@ -926,12 +926,18 @@ export class Raft {
     return undefined;
   }
 
-  proposeConfChange(cc: ConfChange): ProposeResult {
+  /**
+   * Proposes a single-server membership change. With `ifConfIndex` the change is conditional (as
+   * hashicorp/raft's prevIndex): refused unless the configuration in force is still the one made
+   * at that index, so that a change checked against one membership is never applied to another.
+   */
+  proposeConfChange(cc: ConfChange, ifConfIndex?: number): ProposeResult {
     const refused = this.refuseProposal();
     if (refused) return { ok: false, error: refused };
     // One change at a time, and only once this term has committed an entry (the single-server
     // change bug Ongaro described in 2015: a new leader must not change membership first).
     if (this.confChangeBlocked()) return { ok: false, error: 'conf-change-pending' };
+    if (ifConfIndex !== undefined && ifConfIndex !== this.confIndex) return { ok: false, error: 'conf-changed' };
     const next = applyConfChange(this.conf, cc);
     if (!next || next.voters.length === 0) return { ok: false, error: 'invalid-conf-change' };
     const index = this.log.lastIndex() + 1;

@@ -55,9 +55,12 @@ export class RawNode {
     return this.raft.propose(data);
   }
 
-  /** Proposes a single-server membership change, if this member leads and no other change is in progress. */
-  proposeConfChange(cc: ConfChange): ProposeResult {
-    return this.raft.proposeConfChange(cc);
+  /**
+   * Proposes a single-server membership change, if this member leads and no other change is in
+   * progress; with `ifConfIndex`, only if the configuration in force was made at that index (`Status.confIndex`).
+   */
+  proposeConfChange(cc: ConfChange, ifConfIndex?: number): ProposeResult {
+    return this.raft.proposeConfChange(cc, ifConfIndex);
   }
 
   /**
@@ -192,6 +195,11 @@ export class RawNode {
     this.raft.maybeCommit();
   }
 
+  /** The commit index, without the cost of `status()` (the host checks it at every tick). */
+  get committed(): number {
+    return this.raft.log.committed;
+  }
+
   /**
    * Recovering from damage (InitialState.repairing): rebuilding the log from the leader, learning
    * a safe term from the other voters, or waiting for the vote that ends it to be durable. Until
@@ -235,6 +243,7 @@ export class RawNode {
       repairing: this.repairing,
       transferee: r.leadTransferee,
       confChangeBlocked: r.role === 'leader' && r.confChangeBlocked(),
+      confIndex: r.confIndex,
       progress,
     };
   }

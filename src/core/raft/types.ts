@@ -183,6 +183,8 @@ export interface Status {
   readonly repairing: boolean;
   /** On the leader: a membership change would be refused now (one is pending, or the term has committed nothing yet). */
   readonly confChangeBlocked: boolean;
+  /** The index of the membership change that made the configuration in force (the snapshot's index when none since). */
+  readonly confIndex: number;
   /** Only on the leader: each member's progress, the leader's own included. */
   readonly progress: ReadonlyMap<NodeId, ProgressStatus>;
 }

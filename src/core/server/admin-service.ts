@@ -83,6 +83,11 @@ function requireId(id: string, field: string): string {
   return id;
 }
 
+/** A conditional membership change's configuration index; undefined when the request sets none. */
+function ifConfigIndexOf(req: { ifConfigIndex?: number | null; _ifConfigIndex?: string }): number | undefined {
+  return req.ifConfigIndex === undefined || req.ifConfigIndex === null ? undefined : req.ifConfigIndex;
+}
+
 function members(node: NodeApi): wire.MembersResponse {
   const s = node.status();
   return { members: s.members.map((m) => ({ ...m })), leaderId: s.leaderId };
@@ -157,15 +162,15 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
     },
     AddMember: auditedUnary(node, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
       if (req.address === '') throw new WireError('address: the new member\'s host:port is required');
-      await node.addMember(requireId(req.id, 'id'), req.address, req.learner);
+      await node.addMember(requireId(req.id, 'id'), req.address, req.learner, ifConfigIndexOf(req));
       return members(node);
     }),
     PromoteMember: auditedUnary(node, opts, (req) => ({ op: 'members.promote', args: { id: req.id } }), async (req: wire.PromoteMemberRequest__Output) => {
-      await node.promoteMember(requireId(req.id, 'id'));
+      await node.promoteMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
       return members(node);
     }),
     RemoveMember: auditedUnary(node, opts, (req) => ({ op: 'members.remove', args: { id: req.id } }), async (req: wire.RemoveMemberRequest__Output) => {
-      await node.removeMember(requireId(req.id, 'id'));
+      await node.removeMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
       return members(node);
     }),
     ListMembers: unary(opts, async () => members(node)),

@@ -6,7 +6,7 @@ import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@g
 import { METADATA, loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import type { Actor, Command, CommandType } from '../fleet/index.js';
-import { NodeError, type NodeApi } from '../node/api.js';
+import { NodeError, type NodeApi, type PeerRefusal } from '../node/api.js';
 import { grants, roleRefusal, commandRole, type Role } from '../../common/roles.js';
 import { actorOf, authorizeCall, callerOf, type AuthOptions } from './auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
@@ -16,7 +16,8 @@ import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
 import { runWatch } from './watch-stream.js';
 
 /** Options of the client service. */
-export type ClientServiceOptions = AuthOptions;
+/** Credentials, and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
+export type ClientServiceOptions = AuthOptions & { readonly peerRefusals?: () => readonly PeerRefusal[] };
 
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
 type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
@@ -134,7 +135,8 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
       try {
-        callback(null, memberStatusToWire(node.status()));
+        const refusals = opts.peerRefusals?.();
+        callback(null, memberStatusToWire(refusals === undefined ? node.status() : { ...node.status(), peerRefusals: refusals }));
       } catch (err) {
         callback(errorStatus(err));
       }
@@ -172,10 +174,18 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       runWatch(node, call);
     },
     Submit(call, callback) {
-      const denied = authorize(call.metadata, 'client', opts);
+      const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
       node.submit(call.request.op, call.request.payload).then(
-        ({ value, index }) => callback(null, { index, resultJson: JSON.stringify(value ?? null) }),
+        ({ value, index }) => {
+          let resultJson: string;
+          try {
+            resultJson = JSON.stringify(value ?? null);
+          } catch (err) {
+            return callback({ code: status.INTERNAL, details: `the command applied at index ${index}, but its answer is not JSON: ${(err as Error).message}` });
+          }
+          callback(null, { index, resultJson });
+        },
         (err: unknown) => callback(errorStatus(err)),
       );
     },

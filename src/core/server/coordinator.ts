@@ -55,6 +55,10 @@ export interface CoordinatorOptions {
   readonly maxSnapshotBytes: number;
   readonly enableDrills: boolean;
   readonly unsafeAckBeforeCommit: boolean;
+  /** TEST ONLY: apply no entry beyond this index (`--unsafe-stop-applying-after`), so that the member is stuck. */
+  readonly unsafeStopApplyingAfter?: number | undefined;
+  /** TEST ONLY: this member's wall clock runs this many ms ahead (`--unsafe-clock-offset`): its stamps and peer handshakes. */
+  readonly unsafeClockOffsetMs?: number | undefined;
   readonly version: string;
   /**
    * Told once the member is gone after a storage failure (its port closed, its storage
@@ -192,7 +196,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     logger,
     version: opts.version,
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
-    runtime: systemRuntime,
+    ...(opts.unsafeStopApplyingAfter === undefined ? {} : { unsafeStopApplyingAfter: opts.unsafeStopApplyingAfter }),
+    runtime: opts.unsafeClockOffsetMs ? { ...systemRuntime, wallNow: () => Date.now() + opts.unsafeClockOffsetMs! } : systemRuntime,
     ...(metrics ? { observer: metrics.observer() } : {}),
     ...(opts.app ? { app: opts.app } : {}),
     ...(opts.appCheckEvery !== undefined ? { appCheckEvery: opts.appCheckEvery } : {}),
@@ -213,6 +218,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     peerCredentials: { secret: opts.peerSecret, mutualTls: opts.tls?.ca !== undefined },
     snapshotSpool: { dir: join(opts.dataDir, 'incoming'), maxBytes: opts.maxSnapshotBytes },
     logger,
+    ...(opts.unsafeClockOffsetMs ? { wallNow: () => Date.now() + opts.unsafeClockOffsetMs! } : {}),
   });
   undo.add(() => transport.close());
   metrics?.countPeerRejections(transport.rejections);
@@ -231,10 +237,17 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const proto = loadFleetProto();
   const auth = { token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
   // Credentials are checked from metadata before any message is read (pre-auth.ts).
-  const preAuth = preAuthInterceptor({ auth, peerSecret: opts.peerSecret !== undefined, onPeerRefused: (source, claimed, rejection) => transport.rejections.record(source, claimed, rejection) });
+  const preAuth = preAuthInterceptor({
+    auth,
+    peerSecret: opts.peerSecret !== undefined,
+    onPeerRefused: (source, claimed, rejection) => {
+      transport.rejections.record(source, claimed, rejection);
+      if (claimed !== '') transport.trouble.refusedByUs(claimed, rejection.reason, rejection.detail);
+    },
+  });
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20, interceptors: [preAuth] });
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
-  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, auth));
+  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, peerRefusals: () => transport.trouble.list() }));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({
     ...auth,

@@ -5,6 +5,7 @@ import type { SnapshotChunk__Output } from '../../proto/generated/fleet/v1/Snaps
 import { loadFleetProto } from '../../proto/index.js';
 import type { NodeLogger, PeerSender } from '../node/fleet-node.js';
 import type { Message, SnapshotMeta } from '../raft/index.js';
+import { PeerTrouble } from './peer-trouble.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './peer-auth.js';
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { LinkDelays } from './link-delay.js';
@@ -48,6 +49,8 @@ export interface PeerTransportOptions {
   readonly peerCredentials: PeerCredentials;
   readonly snapshotSpool: SnapshotSpool;
   readonly logger: NodeLogger;
+  /** The wall clock handshakes are stamped and checked with (Date.now; shifted only by the test-only --unsafe-clock-offset). */
+  readonly wallNow?: () => number;
 }
 
 const SNAPSHOT_CHUNK = 1 << 20;
@@ -80,13 +83,15 @@ export class GrpcPeerTransport implements PeerSender {
   private readonly authenticator: PeerAuthenticator;
   /** Peers refused, by reason: logged once per source and interval, counted always (fleet_peer_rejected_total). */
   readonly rejections: RejectionLog;
+  /** Peer streams refused recently, either way: why this member may be cut off, for its status. */
+  readonly trouble = new PeerTrouble();
   /** Drill hook: peers whose traffic is dropped in both directions (a simulated partition). */
   readonly blocked = new Set<string>();
   /** Drill hook: what this member sends to each peer is delayed (an emulated WAN link, one direction). */
   readonly delays = new LinkDelays();
 
   constructor(private readonly opts: PeerTransportOptions) {
-    this.authenticator = new PeerAuthenticator(opts.selfId, opts.clusterName, opts.peerCredentials);
+    this.authenticator = new PeerAuthenticator(opts.selfId, opts.clusterName, opts.peerCredentials, opts.wallNow);
     this.rejections = new RejectionLog(opts.logger);
   }
 
@@ -138,7 +143,7 @@ export class GrpcPeerTransport implements PeerSender {
 
   /** The credentials a stream to `to` opens with (the TLS certificate, if any, is the channel's). */
   private handshake(to: string): grpc.Metadata {
-    return signHandshake(this.opts.peerCredentials.secret, this.opts.clusterName, this.opts.selfId, to, Date.now());
+    return signHandshake(this.opts.peerCredentials.secret, this.opts.clusterName, this.opts.selfId, to, (this.opts.wallNow ?? Date.now)());
   }
 
   private openStream(to: string, link: PeerLink): grpc.ClientWritableStream<PeerBatch> {
@@ -147,6 +152,7 @@ export class GrpcPeerTransport implements PeerSender {
       if (err && err.code !== grpc.status.CANCELLED) {
         const refused = err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED;
         this.opts.logger[refused ? 'warn' : 'debug']({ peer: to, code: err.code, err: err.details }, refused ? 'a peer refused this member' : 'replication stream to peer closed');
+        if (refused) this.trouble.refusedUs(to, err.details);
         this.endpoint?.reportUnreachable(to);
       }
     });
@@ -203,6 +209,7 @@ export class GrpcPeerTransport implements PeerSender {
       if (refused) return;
       refused = true;
       this.rejections.record(call.getPeer(), claimed, rejection);
+      if (claimed !== '' && claimed !== '-') this.trouble.refusedByUs(claimed, rejection.reason, rejection.detail);
       const code = rejection.reason === 'no-credentials' || rejection.reason === 'bad-signature' ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED;
       callback({ code, details: `peer refused (${rejection.reason}): ${rejection.detail}` });
     };
@@ -255,6 +262,7 @@ export class GrpcPeerTransport implements PeerSender {
         refuse(refused, batch.from);
         return;
       }
+      if (!spoke) this.trouble.accepted(id);
       spoke = true;
       if (this.blocked.has(id)) return;
       if (batch.fromAddress) {

@@ -25,6 +25,8 @@ export const RPC_ROLES = {
   '/fleet.v1.Fleet/Watch': 'read',
   '/fleet.v1.Fleet/Session': 'read',
   '/fleet.v1.Fleet/Write': 'writer',
+  // An embedding application's command (fleet/embed): a write to its state machine.
+  '/fleet.v1.Fleet/Submit': 'writer',
   // fleet.v1.Admin: members, leadership, snapshots, autopilot, the audit log.
   '/fleet.v1.Admin/ListMembers': 'read',
   '/fleet.v1.Admin/GetAutopilot': 'read',

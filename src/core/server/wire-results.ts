@@ -276,6 +276,7 @@ export function memberStatusToWire(s: MemberStatus): wire.MemberStatus {
     role: MEMBER_ROLES.toWire(s.role),
     members: s.members.map((m) => ({ ...m })),
     progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.toWire(p.state) })),
+    peerRefusals: (s.peerRefusals ?? []).map((r) => ({ ...r })),
     ...(autopilot === undefined ? {} : { autopilot: autopilotToWire(autopilot) }),
   };
 }

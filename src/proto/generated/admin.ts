@@ -77,6 +77,7 @@ import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v
 import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from './fleet/v1/MemberStatus.js';
 import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from './fleet/v1/MembersResponse.js';
 import type { PeerDelay as _fleet_v1_PeerDelay, PeerDelay__Output as _fleet_v1_PeerDelay__Output } from './fleet/v1/PeerDelay.js';
+import type { PeerRefusal as _fleet_v1_PeerRefusal, PeerRefusal__Output as _fleet_v1_PeerRefusal__Output } from './fleet/v1/PeerRefusal.js';
 import type { PlanList as _fleet_v1_PlanList, PlanList__Output as _fleet_v1_PlanList__Output } from './fleet/v1/PlanList.js';
 import type { PlanProgress as _fleet_v1_PlanProgress, PlanProgress__Output as _fleet_v1_PlanProgress__Output } from './fleet/v1/PlanProgress.js';
 import type { PlanProgressResult as _fleet_v1_PlanProgressResult, PlanProgressResult__Output as _fleet_v1_PlanProgressResult__Output } from './fleet/v1/PlanProgressResult.js';
@@ -222,6 +223,7 @@ export interface ProtoGrpcType {
       MemberStatus: MessageTypeDefinition<_fleet_v1_MemberStatus, _fleet_v1_MemberStatus__Output>
       MembersResponse: MessageTypeDefinition<_fleet_v1_MembersResponse, _fleet_v1_MembersResponse__Output>
       PeerDelay: MessageTypeDefinition<_fleet_v1_PeerDelay, _fleet_v1_PeerDelay__Output>
+      PeerRefusal: MessageTypeDefinition<_fleet_v1_PeerRefusal, _fleet_v1_PeerRefusal__Output>
       PlanList: MessageTypeDefinition<_fleet_v1_PlanList, _fleet_v1_PlanList__Output>
       PlanProgress: MessageTypeDefinition<_fleet_v1_PlanProgress, _fleet_v1_PlanProgress__Output>
       PlanProgressResult: MessageTypeDefinition<_fleet_v1_PlanProgressResult, _fleet_v1_PlanProgressResult__Output>

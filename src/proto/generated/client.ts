@@ -63,6 +63,7 @@ import type { ListShards as _fleet_v1_ListShards, ListShards__Output as _fleet_v
 import type { MemberHealth as _fleet_v1_MemberHealth, MemberHealth__Output as _fleet_v1_MemberHealth__Output } from './fleet/v1/MemberHealth.js';
 import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v1_MemberInfo__Output } from './fleet/v1/MemberInfo.js';
 import type { MemberStatus as _fleet_v1_MemberStatus, MemberStatus__Output as _fleet_v1_MemberStatus__Output } from './fleet/v1/MemberStatus.js';
+import type { PeerRefusal as _fleet_v1_PeerRefusal, PeerRefusal__Output as _fleet_v1_PeerRefusal__Output } from './fleet/v1/PeerRefusal.js';
 import type { PlanList as _fleet_v1_PlanList, PlanList__Output as _fleet_v1_PlanList__Output } from './fleet/v1/PlanList.js';
 import type { PlanProgress as _fleet_v1_PlanProgress, PlanProgress__Output as _fleet_v1_PlanProgress__Output } from './fleet/v1/PlanProgress.js';
 import type { PlanProgressResult as _fleet_v1_PlanProgressResult, PlanProgressResult__Output as _fleet_v1_PlanProgressResult__Output } from './fleet/v1/PlanProgressResult.js';
@@ -183,6 +184,7 @@ export interface ProtoGrpcType {
       MemberInfo: MessageTypeDefinition<_fleet_v1_MemberInfo, _fleet_v1_MemberInfo__Output>
       MemberRole: EnumTypeDefinition
       MemberStatus: MessageTypeDefinition<_fleet_v1_MemberStatus, _fleet_v1_MemberStatus__Output>
+      PeerRefusal: MessageTypeDefinition<_fleet_v1_PeerRefusal, _fleet_v1_PeerRefusal__Output>
       PlanList: MessageTypeDefinition<_fleet_v1_PlanList, _fleet_v1_PlanList__Output>
       PlanProgress: MessageTypeDefinition<_fleet_v1_PlanProgress, _fleet_v1_PlanProgress__Output>
       PlanProgressResult: MessageTypeDefinition<_fleet_v1_PlanProgressResult, _fleet_v1_PlanProgressResult__Output>

@@ -137,6 +137,21 @@ describe('membership changes', () => {
     expect(net.get('n1').node.proposeConfChange({ type: 'remove', node: 'n9' }).ok).toBe(false);
   });
 
+  it('refuses a conditional change once the configuration it was checked against has moved', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const seen = net.get('n1').node.status().confIndex;
+    expect(net.get('n1').node.proposeConfChange({ type: 'add-learner', node: 'n4' }, seen).ok).toBe(true);
+    net.settleCommitted();
+    const now = net.get('n1').node.status().confIndex;
+    expect(now).toBeGreaterThan(seen);
+    // The second change was checked against the membership before the first: refused, nothing appended.
+    const last = net.get('n1').node.status().lastIndex;
+    expect(net.get('n1').node.proposeConfChange({ type: 'add-learner', node: 'n5' }, seen)).toEqual({ ok: false, error: 'conf-changed' });
+    expect(net.get('n1').node.status().lastIndex).toBe(last);
+    expect(net.get('n1').node.proposeConfChange({ type: 'add-learner', node: 'n5' }, now).ok).toBe(true);
+  });
+
   it('removing a follower shrinks the quorum', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');

@@ -7,7 +7,9 @@
 //   snapshot c is stopped while a and b apply 60 commands and compact their logs (a snapshot every
 //            10 entries): restarted, c catches up from the leader's snapshot; a restarted restores its own
 // Prints one JSON line with what it saw, stops what is left and ends on its own (no process.exit).
+import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { startMember } from 'fleet/embed';
 
@@ -52,7 +54,7 @@ const until = async (cond, what) => {
   const deadline = Date.now() + 15_000;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 };
 await until(() => a.status().leaderId !== '', 'a leader');

@@ -5,6 +5,7 @@ import type { MemberInfo as _fleet_v1_MemberInfo, MemberInfo__Output as _fleet_v
 import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__Output as _fleet_v1_FollowerProgress__Output } from '../../fleet/v1/FollowerProgress.js';
 import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from '../../fleet/v1/AutopilotState.js';
 import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from '../../fleet/v1/RepairState.js';
+import type { PeerRefusal as _fleet_v1_PeerRefusal, PeerRefusal__Output as _fleet_v1_PeerRefusal__Output } from '../../fleet/v1/PeerRefusal.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface MemberStatus {
@@ -32,6 +33,10 @@ export interface MemberStatus {
   'repair'?: (_fleet_v1_RepairState | null);
   'repairsCompleted'?: (number | string | Long);
   'clockOffsetMs'?: (number | string | Long);
+  'applyStalledMs'?: (number | string | Long);
+  'stuckAfterMs'?: (number | string | Long);
+  'configIndex'?: (number | string | Long);
+  'peerRefusals'?: (_fleet_v1_PeerRefusal)[];
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
@@ -64,6 +69,10 @@ export interface MemberStatus__Output {
   'repair': (_fleet_v1_RepairState__Output | null);
   'repairsCompleted': (number);
   'clockOffsetMs'?: (number);
+  'applyStalledMs': (number);
+  'stuckAfterMs': (number);
+  'configIndex': (number);
+  'peerRefusals': (_fleet_v1_PeerRefusal__Output)[];
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);

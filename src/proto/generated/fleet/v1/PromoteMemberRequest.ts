@@ -1,10 +1,15 @@
 // Original file: proto/fleet/v1/admin.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface PromoteMemberRequest {
   'id'?: (string);
+  'ifConfigIndex'?: (number | string | Long);
+  '_ifConfigIndex'?: "ifConfigIndex";
 }
 
 export interface PromoteMemberRequest__Output {
   'id': (string);
+  'ifConfigIndex'?: (number);
+  '_ifConfigIndex'?: "ifConfigIndex";
 }
