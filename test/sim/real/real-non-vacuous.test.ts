@@ -25,7 +25,8 @@ describe('non-vacuity: a broken production path is caught by the real-node simul
   const cases: readonly [RealUnsafe, string, readonly Property[]][] = [
     ['ack-before-fsync', 'the storage acknowledges a write before its fsync, so FleetNode acknowledges entries and votes early', ['ack-before-durable']],
     ['read-before-confirmation', 'FleetNode serves a linearizable read before its ReadIndex confirmation', ['linearizability']],
-    ['continue-after-eio', 'the process goes on after FleetNode reported an fsync EIO (onFatal)', ['fsync-failure']],
+    // A member that goes on with storage it cannot trust can also stall the cluster before the run ends (seed 3 on 5 members: n2 from 14 ms on).
+    ['continue-after-eio', 'the process goes on after FleetNode reported an fsync EIO (onFatal)', ['fsync-failure', 'liveness']],
     // Caught as a member reporting an applied index beyond its commit index, or as members whose registries differ at one index.
     ['apply-before-commit', 'FleetNode applies entries as soon as they are appended, before they commit', ['ready-contract', 'state-machine-safety']],
     ['vote-without-persisting', 'FleetNode sends vote grants before the hard state recording them is durable', ['ack-before-durable']],
