@@ -6,7 +6,11 @@
 //   latency DIR PORT N       p50/p99 of N sequential submitWrite on the leader's own process, and of N
 //                            sequential writes over gRPC by a client in another process (`client`)
 //   client ENDPOINT N        that client: N sequential kv puts, then N sequential Submit calls
+import { Buffer } from 'node:buffer';
 import { execFile } from 'node:child_process';
+import console from 'node:console';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
