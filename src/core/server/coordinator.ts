@@ -15,7 +15,9 @@ import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
+import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
+import { limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
 import { preAuthInterceptor } from './pre-auth.js';
@@ -52,6 +54,8 @@ export interface CoordinatorOptions {
   readonly maxSnapshotBytes: number;
   readonly enableDrills: boolean;
   readonly unsafeAckBeforeCommit: boolean;
+  /** Bounds on what clients can make the member hold (default `DEFAULT_BOUNDS`, see bounds.ts). */
+  readonly bounds?: ServerBounds | undefined;
   readonly version: string;
   /**
    * Told once the member is gone after a storage failure (its port closed, its storage
@@ -222,9 +226,15 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const auth = { token: opts.token, adminToken: opts.adminToken, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
   // Credentials are checked from metadata before any message is read (pre-auth.ts).
   const preAuth = preAuthInterceptor({ auth, peerSecret: opts.peerSecret !== undefined, onPeerRefused: (source, claimed, rejection) => transport.rejections.record(source, claimed, rejection) });
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20, interceptors: [preAuth] });
+  const bounds = opts.bounds ?? DEFAULT_BOUNDS;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 64 << 20,
+    'grpc.max_send_message_length': 64 << 20,
+    'grpc.max_concurrent_streams': bounds.maxStreamsPerConnection,
+    interceptors: [preAuth],
+  });
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
-  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, auth));
+  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds }));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({
     ...auth,
@@ -236,7 +246,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
-  const health = new HealthService();
+  const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress });
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
   addLazyReflection(server, loadReflectionDefinition);
@@ -245,6 +255,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
+  limitConnections(server, { ...bounds, onRefused: refusedConnectionLog(logger) });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -297,6 +308,23 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';
   logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth }, 'member started');
   return { node: member, port, stop };
+}
+
+/**
+ * Logs refused connections at most once a minute, with how many and the last address: a flood
+ * of them must not become a flood of log lines (see log-file.ts).
+ */
+function refusedConnectionLog(logger: NodeLogger): (address: string, why: 'member' | 'address') => void {
+  let refused = 0;
+  let last = -Infinity;
+  return (address, why) => {
+    refused++;
+    const now = performance.now();
+    if (now - last < 60_000) return;
+    last = now;
+    logger.warn({ refused, address, limit: why }, `${refused} connection(s) refused over the ${why === 'member' ? 'member' : 'per-address'} connection limit since the last such line`);
+    refused = 0;
+  };
 }
 
 /** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */
