@@ -1,12 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
+import { PRIVATE_FILES } from '../storage/index.js';
+import { memberIdProblem } from '../../common/addresses.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
@@ -81,7 +83,10 @@ export interface RunningCoordinator {
  */
 export function createLogger(opts: CoordinatorOptions, to: { readonly stderr: boolean } = { stderr: true }): pino.Logger {
   const dir = join(opts.dataDir, 'logs');
-  mkdirSync(dir, { recursive: true });
+  // The id names a file: refused here too, whoever built the options (node start and embed check it first).
+  const idProblem = memberIdProblem(opts.id);
+  if (idProblem !== undefined) throw new Error(idProblem);
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_FILES.dirMode });
   const path = join(dir, `${opts.id}.log`);
   // Rotated by size with a cap (log-file.ts): no flood of lines fills the data disk.
   const file = new RotatingLogFile(path, logFileCap(opts.dataDir), (err) => {
@@ -166,6 +171,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
 }
 
 async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger, undo: StartUndo): Promise<RunningCoordinator> {
+  warnIfShared(opts.dataDir, logger);
   // The metrics read the node's status at scrape time; the node exists before any scrape.
   const built: { node?: FleetNode } = {};
   const metrics = await loadMetrics(opts, () => built.node!.status());
@@ -325,6 +331,17 @@ function refusedConnectionLog(logger: NodeLogger): (address: string, why: 'membe
     logger.warn({ refused, address, limit: why }, `${refused} connection(s) refused over the ${why === 'member' ? 'member' : 'per-address'} connection limit since the last such line`);
     refused = 0;
   };
+}
+
+/**
+ * What the member creates in its data dir is 0700/0600 (PRIVATE_FILES); a data dir it was given
+ * that others may read is the operator's to tighten, so it is named once, as etcd does.
+ */
+function warnIfShared(dataDir: string, logger: NodeLogger): void {
+  const mode = statSync(dataDir, { throwIfNoEntry: false })?.mode;
+  if (mode !== undefined && (mode & 0o077) !== 0) {
+    logger.warn({ dataDir, mode: (mode & 0o777).toString(8) }, `the data dir is open to other users (mode ${(mode & 0o777).toString(8)}): chmod 700 ${dataDir}; what the member creates in it is 0700/0600`);
+  }
 }
 
 /** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */
