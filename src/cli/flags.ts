@@ -3,7 +3,7 @@
  * at parse time so a bad value is a usage error (exit 2) before anything runs.
  */
 import { Flags } from '@oclif/core';
-import { parseEndpoints } from '../common/addresses.js';
+import { memberIdProblem, parseEndpoints } from '../common/addresses.js';
 import type { Consistency } from '../client/index.js';
 import { parseDuration, parsePositiveDuration, parseTimerDuration } from '../common/durations.js';
 
@@ -81,4 +81,17 @@ export const requestIdFlag = Flags.custom<string>({
   parse: async (input) => parseRequestId(input),
   helpValue: '<id>',
   description: 'apply this write at most once under this ID: a re-run with the same ID applies nothing and answers the first run\'s result (alreadyApplied in --json); remembered for an hour of idleness',
+});
+
+/**
+ * A member's `--id` where it becomes a path (a data dir's files, its log): letters, digits,
+ * `.`, `-` and `_`, so no id reaches outside the directory (`--id ../../evil` was accepted).
+ */
+export const memberIdFlag = Flags.custom<string>({
+  parse: async (input) => {
+    const problem = memberIdProblem(input);
+    if (problem !== undefined) throw new Error(problem);
+    return input;
+  },
+  helpValue: '<id>',
 });

@@ -9,7 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
+import { memberIdProblem, resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
@@ -113,6 +113,9 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     if (spec.required && flags[name as FlagName] === undefined) throw usage(`missing required flag --${name}`);
   }
   const id = text(flags, 'id')!;
+  // The id names the member's log file under --data-dir: `--id ../../x` wrote outside it.
+  const idProblem = memberIdProblem(id);
+  if (idProblem !== undefined) throw usage(`--id: ${idProblem}`);
   const listenText = text(flags, 'listen')!;
   const listen = parseHostPort(listenText, '--listen');
   const peersText = text(flags, 'peers');

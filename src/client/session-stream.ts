@@ -5,6 +5,7 @@
  * it fails; a failure fails every operation still waiting on it.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { SESSION_FRAME_MAX_OPS } from '../common/session-frames.js';
 import type * as wire from '../proto/index.js';
 import { FleetClientError } from './errors.js';
 import { fromRequestError, toClientError } from './grpc-errors.js';
@@ -85,7 +86,9 @@ export class SessionStream {
     const requests = this.#outgoing;
     this.#outgoing = [];
     // Operations of a call that failed meanwhile were already failed with it.
-    if (this.#call === call) call.write({ requests });
+    if (this.#call !== call) return;
+    // A member refuses a frame of more operations than that, ending the stream.
+    for (let i = 0; i < requests.length; i += SESSION_FRAME_MAX_OPS) call.write({ requests: requests.slice(i, i + SESSION_FRAME_MAX_OPS) });
   }
 
   #ensure(): SessionCall {

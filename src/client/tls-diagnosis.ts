@@ -70,6 +70,7 @@ function handshakeProblem(address: string, tls: TlsFiles, timeoutMs = 1_000): Pr
   } catch {
     return Promise.resolve(undefined);
   }
+  if (!Number.isInteger(portOf(address))) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const socket = tlsConnect({ host: hostOf(address), port: portOf(address), ...files, ALPNProtocols: ['h2'], timeout: timeoutMs });
     const done = (problem: TlsProblem | undefined): void => {
@@ -94,6 +95,7 @@ function optional<K extends string>(key: K, value: Buffer | undefined): Partial<
 
 /** Whether the listener at `address` completes a TLS handshake (its certificate unchecked: only the protocol matters here). */
 export function speaksTls(address: string, timeoutMs = 1_000): Promise<boolean> {
+  if (!Number.isInteger(portOf(address))) return Promise.resolve(false);
   return new Promise((resolve) => {
     const socket = tlsConnect({ host: hostOf(address), port: portOf(address), rejectUnauthorized: false, ALPNProtocols: ['h2'], timeout: timeoutMs });
     const done = (answer: boolean): void => {
@@ -106,8 +108,10 @@ export function speaksTls(address: string, timeoutMs = 1_000): Promise<boolean> 
   });
 }
 
+/** The port of `host:port`, or NaN when there is none in 1–65535 (a member list may hold anything: net.connect throws on it). */
 function portOf(address: string): number {
-  return Number(/:(\d+)$/.exec(address)?.[1]);
+  const port = Number(/:(\d{1,5})$/.exec(address)?.[1]);
+  return port >= 1 && port <= 65_535 ? port : NaN;
 }
 
 function hostOf(address: string): string {

@@ -104,7 +104,9 @@ export async function* watchChanges(endpoints: readonly Endpoint[], opts: WatchO
     if (oldest !== undefined) {
       compacted.set(ep.address, oldest);
       if (compacted.size >= endpoints.length) throw compactedError(next, Math.min(...compacted.values()));
-    } else if (!failure.retryable) {
+    } else if (!failure.retryable && failure.kind !== 'exhausted') {
+      // A member cancels a watcher that reads too slowly, and refuses one over its watcher bounds
+      // (RESOURCE_EXHAUSTED): resuming from the next index, here or at another member, mends both.
       throw failure;
     }
     failingSince ??= Date.now();

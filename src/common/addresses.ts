@@ -15,6 +15,32 @@ export function parseHostPort(text: string, what = 'address'): HostPort {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * Why `address` cannot be a member's address (`host:port`, port 1–65535), or undefined when it
+ * can. The admin service refuses the others before proposing anything, and clients that read a
+ * member list treat one as unreachable instead of connecting to it (Node's connect throws).
+ */
+export function memberAddressProblem(address: string): string | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(\d{1,5})$/.exec(address);
+  const port = m ? Number(m[2]) : NaN;
+  if (m && port >= 1 && port <= 65_535) return undefined;
+  return `address ${JSON.stringify(address)} is not host:port (a host name or IP address, port 1-65535, IPv6 in brackets), e.g. 10.0.0.4:7781`;
+}
+
+/** Whether `address` can be a member's address (see `memberAddressProblem`). */
+export function isMemberAddress(address: string): boolean {
+  return memberAddressProblem(address) === undefined;
+}
+
+/** A member id: what `--id` and `--peers` accept, and a safe file name (it names the member's log file). */
+export const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** Why `id` cannot be a member id, or undefined when it can. */
+export function memberIdProblem(id: string): string | undefined {
+  if (MEMBER_ID.test(id)) return undefined;
+  return `invalid member id ${JSON.stringify(id)}: 1-63 letters, digits, '.', '-' and '_', starting with a letter or digit`;
+}
+
 /** Parses `n1=127.0.0.1:7781,n2=…` into an ordered map; ids must be unique. */
 export function parsePeers(text: string): Map<string, string> {
   const peers = new Map<string, string>();
@@ -22,7 +48,8 @@ export function parsePeers(text: string): Map<string, string> {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new Error(`invalid peer ${JSON.stringify(part)}: expected ID=host:port`);
     const id = part.slice(0, eq);
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(id)) throw new Error(`invalid member id ${JSON.stringify(id)}: letters, digits, - and _`);
+    const problem = memberIdProblem(id);
+    if (problem !== undefined) throw new Error(problem);
     if (peers.has(id)) throw new Error(`member ${id} is listed twice in --peers`);
     const address = part.slice(eq + 1);
     parseHostPort(address, `address of ${id}`);

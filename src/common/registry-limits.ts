@@ -10,6 +10,11 @@ export const LIMITS = {
   maxSessions: 100_000,
   /** At most this many remembered answers per session (writes in flight on one stream). */
   maxInFlightPerSession: 65_536,
+  /**
+   * At most this many remembered answers in all sessions together (about 150 B each: some 40 MB);
+   * beyond it the least recently active sessions are forgotten. At least `maxInFlightPerSession`.
+   */
+  maxRememberedAnswers: 262_144,
   /** Names: shard ids, cluster names, holders, providers, regions, zones, plan ids. */
   maxNameLength: 253,
   maxLabels: 64,

@@ -7,6 +7,7 @@
  * This is the one operator workflow that needs the coordinator's own code: decoding the
  * registry image and writing the storage format. Commands import it lazily.
  */
+import { memberIdProblem } from '../common/addresses.js';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { FleetStateMachine } from '../core/fleet/index.js';
 import { splitImage } from '../core/app-format.js';
@@ -123,6 +124,8 @@ const SILENT = { info: () => undefined, warn: () => undefined, error: () => unde
  * snapshot's term with everything in it committed.
  */
 export async function restoreSnapshot(file: string, dataDir: string, id: string): Promise<RestoreResult> {
+  const idProblem = memberIdProblem(id);
+  if (idProblem !== undefined) throw new Error(idProblem);
   await requireEmpty(dataDir);
   const { contents, data } = await readSnapshot(file);
   // A bare image has no term; any term works for a new cluster as long as the hard state matches it.

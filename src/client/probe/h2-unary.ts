@@ -7,6 +7,7 @@
  * FleetClientErrors the grpc-js path makes (errors.ts `fromGrpcStatus`).
  */
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
+import { isMemberAddress } from '../../common/addresses.js';
 import { DEADLINE_GRACE_MS, FleetClientError, fromGrpcStatus, noAnswerError } from '../errors.js';
 import { GRPC_STATUS } from '../grpc-status.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
@@ -104,6 +105,9 @@ export class H2Connection {
 
   #connect(): ClientHttp2Session {
     if (this.#session !== undefined && !this.#session.destroyed && !this.#session.closed) return this.#session;
+    // A member list may name anything (a member of another version added it): a bad address is
+    // a member this client cannot reach, not a crash (http2.connect throws, net.connect too).
+    if (!isMemberAddress(this.address)) throw new FleetClientError('unavailable', `${JSON.stringify(this.address)} is not a host:port address, so no member can be reached there`, { endpoint: this.address });
     const tls = this.#tls;
     const session = tls === undefined
       ? connect(`http://${this.address}`)

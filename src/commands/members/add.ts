@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { parseHostPort } from '../../common/addresses.js';
+import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../common/addresses.js';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError, EXIT, UsageError } from '../../common/errors.js';
 import { durationFlag } from '../../cli/flags.js';
@@ -45,6 +45,9 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
     } catch (err) {
       throw new UsageError((err as Error).message, this.helpHint(), err);
     }
+    // The member checks both too (admin-service.ts); refused here, the user sees usage (exit 2).
+    const problem = memberIdProblem(args.id) ?? memberAddressProblem(args.addr);
+    if (problem !== undefined) throw new UsageError(problem, this.helpHint());
     if (await this.isEtcd()) return this.etcd(args.addr, flags);
     const client = await this.client({ admin: true });
     const [model, probe] = await Promise.all([this.statusModel(client), this.client({ admin: true, endpoints: [args.addr] }).then((c) => c.statusAll())]);

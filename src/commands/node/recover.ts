@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
 import { CliError, EXIT } from '../../common/errors.js';
+import { memberIdFlag } from '../../cli/flags.js';
 import type { RecoveryOutcome } from '../../ops/recover.js';
 
 /** `fleet node recover --json`. */
@@ -31,7 +32,7 @@ Never start the dropped members from their old data: re-seed each from an empty 
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
     'data-dir': Flags.string({ description: "the stopped member's data dir", required: true, helpValue: '<dir>' }),
-    id: Flags.string({ description: "the member's id", required: true, helpValue: '<id>' }),
+    id: memberIdFlag({ description: "the member's id", required: true }),
     listen: Flags.string({ description: `the address it will listen on, for the start command printed (default ${DEFAULT_LISTEN})`, helpValue: '<host:port>' }),
     yes: Flags.boolean({ char: 'y', description: 'do it (without it, only the report is printed and nothing changes)', default: false }),
     'keep-uncommitted': Flags.boolean({

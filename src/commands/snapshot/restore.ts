@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
+import { memberIdFlag } from '../../cli/flags.js';
 import { CliError } from '../../common/errors.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
@@ -31,7 +32,7 @@ The safety gate previews the restore (the snapshot's membership before, one memb
   static override args = { file: Args.string({ description: 'the snapshot file', required: true }) };
   static override flags = {
     'data-dir': Flags.string({ description: 'the new member\'s data dir (must be empty)', required: true, helpValue: '<dir>' }),
-    id: Flags.string({ description: 'the new member\'s id', required: true, helpValue: '<id>' }),
+    id: memberIdFlag({ description: 'the new member\'s id', required: true }),
     listen: Flags.string({ description: `the address the member will listen on: checked to be free, and used in the start command printed (default ${DEFAULT_LISTEN}, unchecked)`, helpValue: '<host:port>' }),
     force: forceFlag('restore although something answers at --listen'),
     'dry-run': dryRunFlag,

@@ -29,16 +29,36 @@ export type SessionVerdict =
  * and every touch moves a session to the end, `lastActivity` never decreases along the map, so
  * expiry only ever looks at its front. Idleness is measured in registry age, not leader wall
  * time, so a leader whose wall clock is hours ahead does not make every session look idle.
+ *
+ * The table is bounded three ways, all replicated semantics: sessions idle for
+ * `LIMITS.sessionIdleMs` expire; beyond `LIMITS.maxSessions` sessions, or beyond
+ * `LIMITS.maxRememberedAnswers` answers in all sessions together, the least recently active
+ * sessions are forgotten (never the one being written to). Writes that never advance
+ * `firstIncomplete` from many client ids grew it by about 153 B each, outside every limit.
+ * Invariant: `answers` is the sum of every session's `results.size`.
  */
 export class SessionTable {
   readonly sessions = new Map<string, Session>();
+  #answers = 0;
+
+  /** Answers remembered in all sessions together. */
+  get answers(): number {
+    return this.#answers;
+  }
+
+  /** Adds a session read back from a snapshot, after those already added (least recently active first). */
+  restore(clientId: string, session: Session): void {
+    this.#forget(clientId);
+    this.sessions.set(clientId, session);
+    this.#answers += session.results.size;
+  }
 
   /** Forgets sessions idle for more than `LIMITS.sessionIdleMs` at registry age `age`. */
   expire(age: number): void {
     const cutoff = age - LIMITS.sessionIdleMs;
     for (const [clientId, session] of this.sessions) {
       if (session.lastActivity >= cutoff) return;
-      this.sessions.delete(clientId);
+      this.#forget(clientId);
     }
   }
 
@@ -46,19 +66,36 @@ export class SessionTable {
   check(clientId: string, seq: number, firstIncomplete: number, age: number): SessionVerdict {
     let session = this.sessions.get(clientId);
     if (session === undefined) {
-      if (this.sessions.size >= LIMITS.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
+      if (this.sessions.size >= LIMITS.maxSessions) this.#forget(this.sessions.keys().next().value!);
       session = { floor: 0, lastActivity: age, results: new Map() };
     } else {
       this.sessions.delete(clientId);
     }
     session.lastActivity = age;
     this.sessions.set(clientId, session);
-    advanceFloor(session, firstIncomplete);
+    this.#answers -= advanceFloor(session, firstIncomplete);
     if (seq < session.floor) return { kind: 'stale', floor: session.floor };
     const remembered = session.results.get(seq);
     if (remembered !== undefined) return { kind: 'duplicate', result: remembered };
     if (session.results.size >= LIMITS.maxInFlightPerSession) return { kind: 'window-full' };
     return { kind: 'new', session };
+  }
+
+  /** Remembers the answer to a write `check` called new; forgets the least recently active other sessions while the table holds too many answers. */
+  remember(session: Session, seq: number, result: ApplyResult): void {
+    if (!session.results.has(seq)) this.#answers++;
+    session.results.set(seq, result);
+    for (const [clientId, other] of this.sessions) {
+      if (this.#answers <= LIMITS.maxRememberedAnswers) return;
+      if (other !== session) this.#forget(clientId);
+    }
+  }
+
+  #forget(clientId: string): void {
+    const session = this.sessions.get(clientId);
+    if (session === undefined) return;
+    this.#answers -= session.results.size;
+    this.sessions.delete(clientId);
   }
 }
 
@@ -66,13 +103,16 @@ export class SessionTable {
  * Raises the floor and forgets answers below it, from the front of the map (where the oldest
  * seqs are). An out-of-order straggler behind a larger seq stays until the front reaches it:
  * harmless, because the floor check comes first, and kept in snapshots so that the window's
- * size — which decides `window-full` — is the same on every replica.
+ * size — which decides `window-full` — is the same on every replica. Returns how many it forgot.
  */
-function advanceFloor(session: Session, firstIncomplete: number): void {
-  if (firstIncomplete <= session.floor) return;
+function advanceFloor(session: Session, firstIncomplete: number): number {
+  if (firstIncomplete <= session.floor) return 0;
   session.floor = firstIncomplete;
+  let forgotten = 0;
   for (const seq of session.results.keys()) {
-    if (seq >= firstIncomplete) return;
+    if (seq >= firstIncomplete) return forgotten;
     session.results.delete(seq);
+    forgotten++;
   }
+  return forgotten;
 }

@@ -552,7 +552,7 @@ function readSessions(r: ByteReader, version: number): SessionTable {
     // Version 1 stamped activity in leader wall time: on the age scale, every session starts now.
     const session: Session = { floor, lastActivity: version === 1 ? 0 : activity, results: new Map() };
     for (let j = r.varuint(); j > 0; j--) session.results.set(r.varuint(), JSON.parse(r.string()) as ApplyResult);
-    table.sessions.set(clientId, session);
+    table.restore(clientId, session);
   }
   return table;
 }

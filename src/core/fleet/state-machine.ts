@@ -127,7 +127,7 @@ export class FleetStateMachine {
         });
       case 'new': {
         const result = this.#audit(header, this.#execute(index, header.op, false));
-        verdict.session.results.set(header.seq, result);
+        this.#sessions.remember(verdict.session, header.seq, result);
         return result;
       }
     }
@@ -245,6 +245,11 @@ export class FleetStateMachine {
   /** Whether the registry remembers a session (exactly-once answers) for `clientId`. */
   hasSession(clientId: string): boolean {
     return this.#sessions.sessions.has(clientId);
+  }
+
+  /** Answers the session table remembers, in all sessions together (at most `LIMITS.maxRememberedAnswers`). */
+  sessionAnswers(): number {
+    return this.#sessions.answers;
   }
 
   /** Sizes of the registry. */

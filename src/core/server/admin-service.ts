@@ -5,6 +5,8 @@
  */
 import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../common/addresses.js';
 import type * as wire from '../../proto/index.js';
 import { NodeError, type NodeApi } from '../node/api.js';
 import type { AutopilotPatch } from '../node/autopilot/settings.js';
@@ -76,6 +78,56 @@ function auditedUnary<Req, Res>(node: NodeApi, opts: AuthOptions, what: (req: Re
       (err: unknown) => (err instanceof NodeError && err.code === 'NOT_LEADER' ? callback(errorStatus(err)) : done(outcomeOf(err), () => callback(errorStatus(err)))),
     );
   };
+}
+
+/**
+ * Runs `check` on the request (after the admin credential) before `handler`: a request it refuses
+ * is answered with its status and reaches neither the log nor the audit trail.
+ */
+function checkedFirst<Req, Res>(opts: AuthOptions, check: (req: Req) => Promise<void>, handler: (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const denied = authorizeCall(call, opts);
+    if (denied) return callback(denied);
+    check(call.request).then(
+      () => handler(call, callback),
+      (err: unknown) => callback(errorStatus(err)),
+    );
+  };
+}
+
+/** How long AddMember waits for a new voter's port to accept a connection. */
+const NEWCOMER_PROBE_MS = 2_000;
+
+/**
+ * The safety gate of `fleet members add`, on the server, for every client: the id is a safe
+ * name (it becomes a file name and is printed), the address is host:port (clients connect to
+ * what the member list says), and a new voter answers at its address (a voter that cannot vote
+ * only lowers the cluster's fault tolerance). A learner may be added before it is started.
+ */
+async function checkAddMember(req: wire.AddMemberRequest__Output): Promise<void> {
+  const idProblem = req.id === '' ? 'a member id is required' : memberIdProblem(req.id);
+  if (idProblem !== undefined) throw new WireError(`id: ${idProblem}`);
+  if (req.address === '') throw new WireError("address: the new member's host:port is required");
+  const addressProblem = memberAddressProblem(req.address);
+  if (addressProblem !== undefined) throw new WireError(`address: ${addressProblem}`);
+  if (!req.learner && !(await accepts(req.address, NEWCOMER_PROBE_MS))) {
+    throw new NodeError('FAILED_PRECONDITION', `a new voter must answer at its address, and nothing accepted a connection at ${req.address} within ${NEWCOMER_PROBE_MS} ms: start it first (fleet node start --join), or add it as a learner`);
+  }
+}
+
+/** Whether a TCP connection to `address` is accepted within `timeoutMs`. */
+function accepts(address: string, timeoutMs: number): Promise<boolean> {
+  const { host, port } = parseHostPort(address);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 function requireId(id: string, field: string): string {
@@ -160,11 +212,14 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
         (err: unknown) => audit(outcomeOf(err)).finally(() => call.emit('error', errorStatus(err))),
       );
     },
-    AddMember: auditedUnary(node, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
-      if (req.address === '') throw new WireError('address: the new member\'s host:port is required');
-      await node.addMember(requireId(req.id, 'id'), req.address, req.learner, ifConfigIndexOf(req));
-      return members(node);
-    }),
+    AddMember: checkedFirst(
+      opts,
+      checkAddMember,
+      auditedUnary(node, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
+        await node.addMember(req.id, req.address, req.learner, ifConfigIndexOf(req));
+        return members(node);
+      }),
+    ),
     PromoteMember: auditedUnary(node, opts, (req) => ({ op: 'members.promote', args: { id: req.id } }), async (req: wire.PromoteMemberRequest__Output) => {
       await node.promoteMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
       return members(node);

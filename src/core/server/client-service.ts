@@ -13,11 +13,18 @@ import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
-import { runWatch } from './watch-stream.js';
+import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './bounds.js';
+import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
 
-/** Options of the client service. */
-/** Credentials, and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
-export type ClientServiceOptions = AuthOptions & { readonly peerRefusals?: () => readonly PeerRefusal[] };
+/** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
+export type ClientServiceOptions = AuthOptions & { readonly bounds?: ServerBounds | undefined; readonly peerRefusals?: () => readonly PeerRefusal[] };
+
+/** What the session streams of one member may hold. */
+interface SessionLimits {
+  readonly streams: StreamBudget;
+  readonly maxFrameOps: number;
+  readonly maxInFlight: number;
+}
 
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
 type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
@@ -78,26 +85,48 @@ async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, s
 /**
  * Runs a session stream: every request is served concurrently and answered as soon as it is
  * done, in any order. Answers completed in the same microtask checkpoint leave as one frame.
- * When the client half-closes, the stream ends after the last answer. When the answers back up
- * (the client reads slower than it sends), reading pauses.
+ * When the client half-closes, the stream ends after the last answer. Reading pauses while the
+ * answers back up (the client reads slower than it sends) and while `maxInFlight` operations are
+ * being served (the rest of a frame waits its turn); a frame of more than `maxFrameOps` operations
+ * ends the stream (RESOURCE_EXHAUSTED):
+ * one frame of 20,000 writes, all proposed at once, stalled a leader into an election.
  */
-function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): void {
+function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, limits: SessionLimits): void {
+  const admitted = limits.streams.tryOpen(call.getPeer());
+  if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
   let inFlight = 0;
+  /** Operations read but not yet being served (at most one frame's worth). */
+  let waiting: wire.SessionRequest__Output[] = [];
   let inputEnded = false;
   let gone = false;
+  let writeBlocked = false;
   let outgoing: wire.SessionResponse[] = [];
+  const leave = (): void => {
+    gone = true;
+    waiting = [];
+    admitted.release();
+  };
+  /** Reads while the answers do not back up and nothing waits to be served. */
+  const pace = (): void => {
+    const hold = writeBlocked || waiting.length > 0;
+    if (hold && !call.isPaused()) call.pause();
+    else if (!hold && call.isPaused()) call.resume();
+  };
   const finishIfDone = (): void => {
-    if (inputEnded && inFlight === 0 && outgoing.length === 0 && !gone) {
-      gone = true;
+    if (inputEnded && inFlight === 0 && waiting.length === 0 && outgoing.length === 0 && !gone) {
+      leave();
       call.end();
     }
   };
   const flush = (): void => {
     const responses = outgoing;
     outgoing = [];
-    if (!gone && !call.write({ responses }) && !call.isPaused()) {
-      call.pause();
-      call.once('drain', () => call.resume());
+    if (!gone && !call.write({ responses }) && !writeBlocked) {
+      writeBlocked = true;
+      call.once('drain', () => {
+        writeBlocked = false;
+        pace();
+      });
     }
     finishIfDone();
   };
@@ -108,19 +137,35 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
     // acknowledgement, say) run before the answer left.
     if (outgoing.length === 0) queueMicrotask(flush);
     outgoing.push(response);
+    serveWaiting();
+  };
+  /** Starts waiting operations while fewer than `maxInFlight` are being served. */
+  const serveWaiting = (): void => {
+    let started = 0;
+    while (!gone && inFlight < limits.maxInFlight && started < waiting.length) {
+      inFlight++;
+      void serveSessionOp(node, waiting[started++]!, serialize, writer).then(answer);
+    }
+    if (started > 0) waiting = waiting.slice(started);
+    pace();
   };
   call.on('data', (frame: wire.SessionRequests__Output) => {
-    for (const req of frame.requests) {
-      inFlight++;
-      void serveSessionOp(node, req, serialize, writer).then(answer);
+    if (gone) return;
+    if (frame.requests.length > limits.maxFrameOps) {
+      leave();
+      call.emit('error', exhausted(`a Session frame carries at most ${limits.maxFrameOps} operations, this one ${frame.requests.length}: send them in several frames`));
+      return;
     }
+    waiting = waiting.length === 0 ? frame.requests : [...waiting, ...frame.requests];
+    serveWaiting();
   });
   call.on('end', () => {
     inputEnded = true;
     finishIfDone();
   });
-  call.on('cancelled', () => (gone = true));
-  call.on('error', () => (gone = true));
+  call.on('cancelled', leave);
+  call.on('error', leave);
+  call.on('close', leave);
 }
 
 /**
@@ -130,6 +175,13 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
  */
 export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
   const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
+  const bounds = opts.bounds ?? DEFAULT_BOUNDS;
+  const watchLimits: WatchLimits = defaultWatchLimits(bounds);
+  const sessionLimits: SessionLimits = {
+    streams: new StreamBudget('session stream', bounds.maxSessionStreams, bounds.maxSessionStreamsPerAddress),
+    maxFrameOps: bounds.maxSessionFrameOps,
+    maxInFlight: bounds.maxSessionInFlight,
+  };
   return {
     Status(call, callback) {
       const denied = authorizeCall(call, opts);
@@ -163,7 +215,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
         call.emit('error', denied);
         return;
       }
-      runSession(node, call, serialize, writerOf(call.metadata, opts));
+      runSession(node, call, serialize, writerOf(call.metadata, opts), sessionLimits);
     },
     Watch(call) {
       const denied = authorizeCall(call, opts);
@@ -171,7 +223,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
         call.emit('error', denied);
         return;
       }
-      runWatch(node, call);
+      runWatch(node, call, watchLimits);
     },
     Submit(call, callback) {
       const denied = authorizeCall(call, opts);

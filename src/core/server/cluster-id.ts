@@ -5,7 +5,8 @@
  * from the name). A member that joined learns it from the first peer that speaks to it.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
+import { writePrivateFileSync } from '../storage/index.js';
 import { join } from 'node:path';
 import type { ClusterIdentity } from './peer-transport.js';
 
@@ -24,7 +25,7 @@ export function openClusterIdentity(dataDir: string, founding: string | undefine
   const path = join(dataDir, FILE);
   let id = read(path);
   const save = (value: string) => {
-    writeFileSync(`${path}.tmp`, `${value}\n`, { mode: 0o600 });
+    writePrivateFileSync(`${path}.tmp`, `${value}\n`);
     renameSync(`${path}.tmp`, path);
     id = value;
   };

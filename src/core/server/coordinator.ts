@@ -1,12 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
 import type { FleetNodeOptions, NodeLogger } from '../node/fleet-node.js';
 import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
+import { PRIVATE_FILES } from '../storage/index.js';
+import { memberIdProblem } from '../../common/addresses.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
@@ -15,7 +17,9 @@ import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
+import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
+import { limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
 import type { ReadToken } from './auth.js';
@@ -59,6 +63,8 @@ export interface CoordinatorOptions {
   readonly unsafeStopApplyingAfter?: number | undefined;
   /** TEST ONLY: this member's wall clock runs this many ms ahead (`--unsafe-clock-offset`): its stamps and peer handshakes. */
   readonly unsafeClockOffsetMs?: number | undefined;
+  /** Bounds on what clients can make the member hold (default `DEFAULT_BOUNDS`, see bounds.ts). */
+  readonly bounds?: ServerBounds | undefined;
   readonly version: string;
   /**
    * Told once the member is gone after a storage failure (its port closed, its storage
@@ -88,7 +94,10 @@ export interface RunningCoordinator {
  */
 export function createLogger(opts: CoordinatorOptions, to: { readonly stderr: boolean } = { stderr: true }): pino.Logger {
   const dir = join(opts.dataDir, 'logs');
-  mkdirSync(dir, { recursive: true });
+  // The id names a file: refused here too, whoever built the options (node start and embed check it first).
+  const idProblem = memberIdProblem(opts.id);
+  if (idProblem !== undefined) throw new Error(idProblem);
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_FILES.dirMode });
   const path = join(dir, `${opts.id}.log`);
   // Rotated by size with a cap (log-file.ts): no flood of lines fills the data disk.
   const file = new RotatingLogFile(path, logFileCap(opts.dataDir), (err) => {
@@ -173,6 +182,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
 }
 
 async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger, undo: StartUndo): Promise<RunningCoordinator> {
+  warnIfShared(opts.dataDir, logger);
   // The metrics read the node's status at scrape time; the node exists before any scrape.
   const built: { node?: FleetNode } = {};
   const metrics = await loadMetrics(opts, () => built.node!.status());
@@ -245,9 +255,15 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       if (claimed !== '') transport.trouble.refusedByUs(claimed, rejection.reason, rejection.detail);
     },
   });
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20, interceptors: [preAuth] });
+  const bounds = opts.bounds ?? DEFAULT_BOUNDS;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 64 << 20,
+    'grpc.max_send_message_length': 64 << 20,
+    'grpc.max_concurrent_streams': bounds.maxStreamsPerConnection,
+    interceptors: [preAuth],
+  });
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
-  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, peerRefusals: () => transport.trouble.list() }));
+  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list() }));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({
     ...auth,
@@ -259,7 +275,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
-  const health = new HealthService();
+  const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress });
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
   addLazyReflection(server, loadReflectionDefinition);
@@ -268,6 +284,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
+  limitConnections(server, { ...bounds, onRefused: refusedConnectionLog(logger) });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -320,6 +337,34 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';
   logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth }, 'member started');
   return { node: member, port, stop };
+}
+
+/**
+ * Logs refused connections at most once a minute, with how many and the last address: a flood
+ * of them must not become a flood of log lines (see log-file.ts).
+ */
+function refusedConnectionLog(logger: NodeLogger): (address: string, why: 'member' | 'address') => void {
+  let refused = 0;
+  let last = -Infinity;
+  return (address, why) => {
+    refused++;
+    const now = performance.now();
+    if (now - last < 60_000) return;
+    last = now;
+    logger.warn({ refused, address, limit: why }, `${refused} connection(s) refused over the ${why === 'member' ? 'member' : 'per-address'} connection limit since the last such line`);
+    refused = 0;
+  };
+}
+
+/**
+ * What the member creates in its data dir is 0700/0600 (PRIVATE_FILES); a data dir it was given
+ * that others may read is the operator's to tighten, so it is named once, as etcd does.
+ */
+function warnIfShared(dataDir: string, logger: NodeLogger): void {
+  const mode = statSync(dataDir, { throwIfNoEntry: false })?.mode;
+  if (mode !== undefined && (mode & 0o077) !== 0) {
+    logger.warn({ dataDir, mode: (mode & 0o777).toString(8) }, `the data dir is open to other users (mode ${(mode & 0o777).toString(8)}): chmod 700 ${dataDir}; what the member creates in it is 0700/0600`);
+  }
 }
 
 /** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */

@@ -6,6 +6,7 @@
  * Writes are synchronous, as pino's sync destination is: a crash loses no line before it.
  */
 import { closeSync, openSync, renameSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
+import { PRIVATE_FILES } from '../storage/index.js';
 
 /** Files kept: the current one and `keep - 1` older ones. */
 export const LOG_FILES_KEPT = 3;
@@ -29,7 +30,12 @@ export class RotatingLogFile {
     private readonly onFailure: LogFileFailure,
     readonly keep = LOG_FILES_KEPT,
   ) {
-    this.fd = openSync(path, 'a', 0o600);
+    try {
+      this.fd = openSync(path, PRIVATE_FILES.append, PRIVATE_FILES.fileMode);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+      throw new Error(`${path} is a symbolic link: a member writes its log to a file of its own only, never through a link; remove it`, { cause: err });
+    }
     this.size = statSync(path).size;
   }
 
@@ -58,7 +64,7 @@ export class RotatingLogFile {
       }
     }
     renameSync(this.path, `${this.path}.1`);
-    this.fd = openSync(this.path, 'a', 0o600);
+    this.fd = openSync(this.path, PRIVATE_FILES.append, PRIVATE_FILES.fileMode);
     this.size = 0;
   }
 

@@ -4,6 +4,7 @@
  * it in memory, nor more than the size limit on disk.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { PRIVATE_FILES } from '../storage/index.js';
 import { join } from 'node:path';
 import type { PeerRejection } from './peer-auth.js';
 
@@ -27,15 +28,16 @@ export class SnapshotReceiver {
   private bytes = 0;
 
   constructor(private readonly spool: SnapshotSpool, from: string) {
-    mkdirSync(spool.dir, { recursive: true, mode: 0o700 });
-    this.path = join(spool.dir, `${from}-${process.pid}-${Date.now()}.part`);
+    mkdirSync(spool.dir, { recursive: true, mode: PRIVATE_FILES.dirMode });
+    // The sender's id names the file: only its safe characters, so no id reaches outside the spool.
+    this.path = join(spool.dir, `${from.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63)}-${process.pid}-${Date.now()}.part`);
   }
 
   /** Appends one chunk; a refusal when it breaks a limit (the spool is then discarded). */
   write(data: Uint8Array): PeerRejection | undefined {
     if (data.length > MAX_SNAPSHOT_CHUNK) return this.refuse(`a snapshot chunk of ${data.length} bytes exceeds ${MAX_SNAPSHOT_CHUNK}`);
     if (this.bytes + data.length > this.spool.maxBytes) return this.refuse(`the snapshot exceeds the limit of ${this.spool.maxBytes} bytes (--max-snapshot-mb)`);
-    this.fd ??= openSync(this.path, 'w', 0o600);
+    this.fd ??= openSync(this.path, PRIVATE_FILES.write, PRIVATE_FILES.fileMode);
     for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off, data.length - off);
     this.bytes += data.length;
     return undefined;

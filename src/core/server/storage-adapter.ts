@@ -1,9 +1,9 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { NodeStorage } from '../node/storage-port.js';
-import { RaftStorage, StorageFullError, isDiskFull } from '../storage/index.js';
+import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileSync } from '../storage/index.js';
 
 const MEMBERS_FILE = 'members.json';
 const RAFT_DIR = 'raft';
@@ -109,7 +109,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       const body = JSON.stringify(Object.fromEntries(members), null, 2);
       membersWrite = membersWrite.then(async () => {
         const tmp = `${membersPath}.tmp`;
-        await writeFile(tmp, body);
+        await writeFile(tmp, body, { flag: PRIVATE_FILES.write, mode: PRIVATE_FILES.fileMode });
         await rename(tmp, membersPath);
       });
       return membersWrite;
@@ -127,7 +127,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
 /** Writes `file` whole (temp file, fsync, rename, directory fsync): it exists complete or not at all. */
 function writeDurably(file: string, body: string): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, body);
+  writePrivateFileSync(tmp, body);
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);

@@ -1,13 +1,15 @@
 /**
  * The Watch stream of the client API: attaches a watcher to the member's change feed and sends
  * each entry's changes as one message, in index order. A watcher that reads too slowly is cut
- * off (it resumes from its last index + 1) rather than let its backlog grow without bound.
+ * off (it resumes from its last index + 1) rather than let its backlog grow without bound: by
+ * messages, by its bytes, and by the bytes of every watcher of the member together (bounds.ts).
  */
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import { METADATA } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import { WATCH_REGISTRIES, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter, type WatchRegistry } from '../fleet/index.js';
 import type { NodeApi } from '../node/api.js';
+import { DEFAULT_BOUNDS, QueuedBytes, StreamBudget } from './bounds.js';
 import { WireError, errorStatus } from './wire.js';
 
 /** Messages queued for a watcher that does not read before it is cut off. */
@@ -47,8 +49,28 @@ function fail(call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchRe
   call.emit('error', { code, details, metadata });
 }
 
+/** The watchers of one member: how many are open, and the bytes queued for all of them. */
+export interface WatchLimits {
+  readonly watchers: StreamBudget;
+  readonly queued: QueuedBytes;
+  /** Bytes queued for one watcher before it is cancelled. */
+  readonly maxQueuedBytes: number;
+}
+
+/** Limits from `DEFAULT_BOUNDS`, for a member's client service. */
+export function defaultWatchLimits(b = DEFAULT_BOUNDS): WatchLimits {
+  return { watchers: new StreamBudget('watcher', b.maxWatchers, b.maxWatchersPerAddress), queued: new QueuedBytes(b.maxWatchQueuedBytesTotal), maxQueuedBytes: b.maxWatchQueuedBytes };
+}
+
+/** About the bytes a message holds while queued: its keys and JSON texts (the queue's measure, not its exact heap size). */
+export function queuedSizeOf(msg: wire.WatchResponse): number {
+  let n = 64;
+  for (const e of msg.events ?? []) n += 64 + (e.key?.length ?? 0) + (e.ns?.length ?? 0) + (e.oldJson?.length ?? 0) + (e.newJson?.length ?? 0);
+  return n;
+}
+
 /** Runs one Watch call until the client cancels it or the feed restarts. */
-export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>): void {
+export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>, limits: WatchLimits = defaultWatchLimits()): void {
   let filter: WatchFilter;
   try {
     filter = watchFilterFromWire(call.request);
@@ -56,23 +78,36 @@ export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchReq
     call.emit('error', errorStatus(err));
     return;
   }
+  const admitted = limits.watchers.tryOpen(call.getPeer());
+  if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
   const from = call.request.fromIndex > 0 ? call.request.fromIndex : node.status().appliedIndex + 1;
   let queue: wire.WatchResponse[] = [];
+  let queuedBytes = 0;
   let blocked = false;
   let done = false;
   let detach = (): void => undefined;
   const finish = (): void => {
+    if (done) return;
     done = true;
     detach();
+    admitted.release();
+    limits.queued.remove(queuedBytes);
+    queuedBytes = 0;
+    queue = [];
+  };
+  const overflow = (why: string): void => {
+    finish();
+    fail(call, status.RESOURCE_EXHAUSTED, `${why}: the watcher does not read fast enough; resume from the last index seen + 1`);
   };
   const send = (msg: wire.WatchResponse): void => {
     if (done) return;
     if (blocked) {
+      const size = queuedSizeOf(msg);
+      if (queue.length >= MAX_QUEUED) return overflow(`the watcher fell ${MAX_QUEUED} entries behind`);
+      if (queuedBytes + size > limits.maxQueuedBytes) return overflow(`more than ${limits.maxQueuedBytes} bytes were queued for the watcher`);
+      if (!limits.queued.tryAdd(size)) return overflow(`the watchers of member ${node.id} hold ${limits.queued.max} bytes queued, its limit`);
       queue.push(msg);
-      if (queue.length > MAX_QUEUED) {
-        finish();
-        fail(call, status.RESOURCE_EXHAUSTED, `the watcher fell ${MAX_QUEUED} entries behind; resume from the last index seen + 1`);
-      }
+      queuedBytes += size;
       return;
     }
     if (!call.write(msg)) blocked = true;
@@ -81,6 +116,8 @@ export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchReq
     blocked = false;
     const pending = queue;
     queue = [];
+    limits.queued.remove(queuedBytes);
+    queuedBytes = 0;
     for (const msg of pending) send(msg);
   });
   call.on('cancelled', finish);

@@ -7,7 +7,44 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { systemRuntime } from '../node/runtime.js';
-import type { StorageFs, StorageIo, StorageProcess } from './fs-port.js';
+import type { OpenFlags, StorageFs, StorageIo, StorageProcess } from './fs-port.js';
+
+const { O_RDONLY, O_RDWR, O_WRONLY, O_CREAT, O_TRUNC, O_EXCL, O_APPEND, O_NOFOLLOW } = fs.constants;
+
+/**
+ * How a member keeps its files: directories it creates are 0700 and files 0600 (etcd's modes:
+ * the log, snapshots and member logs hold the registry and its names), and a file it writes is
+ * never reached through a symlink planted in its place (O_NOFOLLOW: the open fails with ELOOP).
+ * Reads follow symlinks, so a data dir may itself be a symlink.
+ */
+export const PRIVATE_FILES = {
+  dirMode: 0o700,
+  fileMode: 0o600,
+  /** Create or truncate, for writing, never through a symlink. */
+  write: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
+  /** Create or append, never through a symlink. */
+  append: O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW,
+} as const;
+
+/** Writes `data` to `path` whole, as a private file (0600, created or truncated, never through a symlink). */
+export function writePrivateFileSync(path: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(path, PRIVATE_FILES.write, PRIVATE_FILES.fileMode);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The port's open flags as numbers, with O_NOFOLLOW on every one that writes. */
+const OPEN_FLAGS: Readonly<Record<OpenFlags, number>> = {
+  r: O_RDONLY,
+  'r+': O_RDWR | O_NOFOLLOW,
+  w: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
+  'w+': O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW,
+  'wx+': O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW,
+};
 
 function callback<T>(run: (done: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value as T))));
@@ -15,7 +52,7 @@ function callback<T>(run: (done: (err: NodeJS.ErrnoException | null, value?: T) 
 
 /** Node's file system. */
 export const nodeFs: StorageFs = {
-  openSync: (p, flags) => fs.openSync(p, flags),
+  openSync: (p, flags) => fs.openSync(p, OPEN_FLAGS[flags], PRIVATE_FILES.fileMode),
   closeSync: (fd) => fs.closeSync(fd),
   fstatSync: (fd) => fs.fstatSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
@@ -23,11 +60,11 @@ export const nodeFs: StorageFs = {
   writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   readFileSync: (p) => fs.readFileSync(p),
-  writeFileSync: (p, data) => fs.writeFileSync(p, data),
+  writeFileSync: (p, data) => writePrivateFileSync(p, data),
   truncateSync: (p, length) => fs.truncateSync(p, length),
   readdirSync: (p) => fs.readdirSync(p),
   mkdirSync: (p, options) => {
-    fs.mkdirSync(p, options);
+    fs.mkdirSync(p, { ...options, mode: PRIVATE_FILES.dirMode });
   },
   existsSync: (p) => fs.existsSync(p),
   statSync: (p) => fs.statSync(p, { throwIfNoEntry: false }),
@@ -40,7 +77,7 @@ export const nodeFs: StorageFs = {
 
   fsync: (fd) => callback<void>((done) => fs.fsync(fd, done)),
   fdatasync: (fd) => callback<void>((done) => fs.fdatasync(fd, done)),
-  open: (p, flags) => callback<number>((done) => fs.open(p, flags, done)),
+  open: (p, flags) => callback<number>((done) => fs.open(p, OPEN_FLAGS[flags], PRIVATE_FILES.fileMode, done)),
   close: (fd) => callback<void>((done) => fs.close(fd, done)),
   fstat: (fd) => callback<fs.Stats>((done) => fs.fstat(fd, done)),
   ftruncate: (fd, length) => callback<void>((done) => fs.ftruncate(fd, length, done)),

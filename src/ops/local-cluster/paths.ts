@@ -13,6 +13,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { memberIdProblem } from '../../common/addresses.js';
 import { CliError, EXIT } from '../../common/errors.js';
 
 /** Names of local clusters: they become a directory and a context name. */
@@ -50,9 +51,18 @@ export interface ClusterPaths {
   logFile(id: string): string;
 }
 
-/** The paths of the cluster `name` under `root`. */
+/**
+ * The paths of the cluster `name` under `root`. Names and member ids become path components, so
+ * both are checked here as well as where they are read (a `../` never reaches a path).
+ */
 export function clusterPaths(root: string, name: string): ClusterPaths {
+  checkClusterName(name);
   const home = join(root, name);
+  const memberFile = (dir: string, id: string, ext: string): string => {
+    const problem = memberIdProblem(id);
+    if (problem !== undefined) throw new CliError(problem, { exitCode: EXIT.usage });
+    return join(home, dir, `${id}.${ext}`);
+  };
   return {
     home,
     manifest: join(home, 'cluster.json'),
@@ -62,7 +72,7 @@ export function clusterPaths(root: string, name: string): ClusterPaths {
     certsDir: join(home, 'certs'),
     runDir: join(home, 'run'),
     logDir: join(home, 'logs'),
-    pidFile: (id) => join(home, 'run', `${id}.pid`),
-    logFile: (id) => join(home, 'logs', `${id}.log`),
+    pidFile: (id) => memberFile('run', id, 'pid'),
+    logFile: (id) => memberFile('logs', id, 'log'),
   };
 }

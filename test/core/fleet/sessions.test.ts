@@ -129,6 +129,32 @@ describe('exactly-once sessions', () => {
   });
 });
 
+describe('the session table bound (issue 42)', () => {
+  it('holds at most maxRememberedAnswers answers: clients that never advance firstIncomplete push out the least recently active, never the writer', () => {
+    const h = new Harness();
+    const keep = h.run(put('keep'), { clientId: 'early', seq: 1, firstIncomplete: 1 });
+    const perClient = LIMITS.maxInFlightPerSession;
+    const clients = Math.ceil(LIMITS.maxRememberedAnswers / perClient) + 1;
+    for (let c = 0; c < clients; c++) {
+      for (let seq = 1; seq <= perClient; seq++) h.run({ type: 'kv.delete', key: 'k' }, { clientId: `flood-${c}`, seq, firstIncomplete: 1 });
+    }
+    // Without the bound: (clients × perClient + 1) answers, about 150 B each, for ever.
+    const answers = h.sm.sessionAnswers();
+    expect(answers).toBeLessThanOrEqual(LIMITS.maxRememberedAnswers);
+    expect(answers).toBeGreaterThan(LIMITS.maxRememberedAnswers - perClient);
+    // The least recently active went first: 'early', then the first flooders; the last writer stays whole.
+    expect(h.sm.hasSession('early')).toBe(false);
+    expect(h.sm.hasSession('flood-0')).toBe(false);
+    const last = `flood-${clients - 1}`;
+    expect(h.run({ type: 'kv.delete', key: 'k' }, { clientId: last, seq: 1, firstIncomplete: 1 }).duplicate).toBe(true);
+    // The count survives a snapshot.
+    const restored = new Harness(h.restored());
+    expect(restored.sm.sessionAnswers()).toBe(h.sm.sessionAnswers());
+    // A forgotten client's retry is a new write (documented: docs/operations.md, "What one client can make a member hold").
+    expect(h.run(put('keep'), { clientId: 'early', seq: 1, firstIncomplete: 1 })).not.toEqual(dup(keep));
+  });
+});
+
 describe('apply contract', () => {
   it('answers malformed entries with INVALID_ARGUMENT and still advances the applied index', () => {
     const h = new Harness();

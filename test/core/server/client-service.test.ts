@@ -4,7 +4,7 @@ import { detailsFromWire } from '../../../src/client/decode.js';
 import { detailsToWire } from '../../../src/core/server/wire-results.js';
 import { METADATA, loadFleetProto } from '../../../src/proto/index.js';
 import type * as wire from '../../../src/proto/index.js';
-import { FakeNode, startServer, waitFor, type TestServer } from './harness.js';
+import { FakeNode, closedPortAddress, startServer, waitFor, type TestServer } from './harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -176,8 +176,54 @@ describe('admin service', () => {
     const { admin } = stubs(address);
     const add = admin.AddMember.bind(admin);
     expect((await rejection(call(add, { id: '', address: '10.0.0.1:1' }))).details).toMatch(/^id: /);
-    expect((await rejection(call(add, { id: 'n1', address: '10.0.0.1:1' }))).code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect((await rejection(call(add, { id: 'n1', address: '10.0.0.1:1', learner: true }))).code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(await call(add, { id: 'n4', address: '10.0.0.4:1', learner: true })).toMatchObject({ leaderId: 'n1' });
+  });
+
+  it('refuses a malformed AddMember with INVALID_ARGUMENT before anything is proposed or audited (issue 42)', async () => {
+    const node = new FakeNode({ id: 'n1' });
+    const { address } = await serve(node);
+    const { admin } = stubs(address);
+    const add = admin.AddMember.bind(admin);
+    let added = 0;
+    const addMember = node.addMember.bind(node);
+    node.addMember = async (id: string) => {
+      added++;
+      return addMember(id);
+    };
+    // What the probe of issue 42 sent: an id with terminal escapes, and no address at all.
+    const cases = [
+      [{ id: 'n4\u001b[2J\u001b[31mpwned', address, learner: true }, /^id: invalid member id "n4\\u001b\[2J/],
+      [{ id: '../../n4', address, learner: true }, /^id: invalid member id/],
+      [{ id: 'n'.repeat(64), address, learner: true }, /^id: invalid member id/],
+      [{ id: 'n4', address: 'not an address at all' }, /^address: address "not an address at all" is not host:port/],
+      [{ id: 'n4', address: '127.0.0.1:99999', learner: true }, /^address: /],
+      [{ id: 'n4', address: '127.0.0.1:0', learner: true }, /^address: /],
+      [{ id: 'n4', address: '127.0.0.1', learner: true }, /^address: /],
+      [{ id: 'n4', address: '', learner: true }, /^address: the new member's host:port is required/],
+    ] as const;
+    for (const [req, details] of cases) {
+      const err = await rejection(call(add, req));
+      expect(err.code, JSON.stringify(req)).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(err.details).toMatch(details);
+    }
+    expect(added).toBe(0);
+    expect(node.writeCalls).toBe(0); // no audit entry either
+  });
+
+  it('refuses a new voter nothing answers for, as the CLI gate does; a learner may come before its process', async () => {
+    const node = new FakeNode({ id: 'n1' });
+    const { address } = await serve(node);
+    const { admin } = stubs(address);
+    const add = admin.AddMember.bind(admin);
+    const closed = await closedPortAddress();
+    const refused = await rejection(call(add, { id: 'n4', address: closed }));
+    expect(refused.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(refused.details).toMatch(/a new voter must answer at its address, and nothing accepted a connection at 127\.0\.0\.1:\d+ .*add it as a learner/);
+    expect(node.writeCalls).toBe(0);
+    expect(await call(add, { id: 'n4', address: closed, learner: true })).toMatchObject({ leaderId: 'n1' });
+    // A voter whose port answers passes the gate (here: this server's own port).
+    expect(await call(add, { id: 'n5', address })).toMatchObject({ leaderId: 'n1' });
   });
 });
 

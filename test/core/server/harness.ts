@@ -14,6 +14,8 @@ import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSe
 import { createAdminService } from '../../../src/core/server/admin-service.js';
 import { createClientService } from '../../../src/core/server/client-service.js';
 import type { AuthOptions } from '../../../src/core/server/auth.js';
+import { DEFAULT_BOUNDS, type ServerBounds } from '../../../src/core/server/bounds.js';
+import { limitConnections } from '../../../src/core/server/connection-limit.js';
 import { HealthService } from '../../../src/core/server/health-service.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 
@@ -187,11 +189,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Serves `node` on 127.0.0.1 at a free port. */
-export async function startServer(node: FakeNode, auth: AuthOptions = {}): Promise<TestServer> {
+/** Serves `node` on 127.0.0.1 at a free port, with the member's bounds (`DEFAULT_BOUNDS` but those given). */
+export async function startServer(node: FakeNode, auth: AuthOptions = {}, bounds: Partial<ServerBounds> = {}): Promise<TestServer> {
   const proto = loadFleetProto();
-  const server = new grpc.Server();
-  const handlers = createClientService(node, auth);
+  const limits: ServerBounds = { ...DEFAULT_BOUNDS, ...bounds };
+  const server = new grpc.Server({ 'grpc.max_concurrent_streams': limits.maxStreamsPerConnection });
+  const handlers = createClientService(node, { ...auth, bounds: limits });
   let sessions = 0;
   const openSession = handlers.Session;
   handlers.Session = (call) => {
@@ -200,11 +203,12 @@ export async function startServer(node: FakeNode, auth: AuthOptions = {}): Promi
   };
   server.addService(proto.fleet.v1.Fleet.service, handlers);
   server.addService(proto.fleet.v1.Admin.service, createAdminService(node, { ...auth, snapshotChunkBytes: 1024 }));
-  const health = new HealthService();
+  const health = new HealthService([], { max: limits.maxHealthWatches, maxPerAddress: limits.maxHealthWatchesPerAddress });
   health.addTo(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  limitConnections(server, limits);
   node.address = `127.0.0.1:${port}`;
   health.setServing('', true);
   return {

@@ -1,0 +1,70 @@
+/**
+ * Bounds on the TCP connections a member holds, on the member and per remote address. Each one
+ * costs a file descriptor and an HTTP/2 session before any credential is seen: 20,000 of them
+ * took a member to its descriptor limit (clients locked out, a snapshot failed with EMFILE).
+ *
+ * grpc-js creates its listeners inside `bindAsync` and has no option for either bound, so once
+ * bound they are reached through the server's listener table and a connection beyond a bound
+ * is closed as it is accepted, before TLS or HTTP/2 (the client sees UNAVAILABLE and retries,
+ * perhaps at another member). The table is grpc-js's, not public: `limitConnections` throws when
+ * it is not where it was (an upgrade changed it), and a test holds a member to its bound.
+ */
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { Server as NetServer, Socket } from 'node:net';
+
+/** The bounds, and where a refusal is reported (counted and logged by the caller). */
+export interface ConnectionLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly onRefused?: ((address: string, why: 'member' | 'address') => void) | undefined;
+}
+
+/** Connections open now, in total and by remote address. */
+export interface ConnectionCounts {
+  readonly total: () => number;
+  readonly from: (address: string) => number;
+}
+
+/** The listeners of a bound grpc-js server (its private `http2Servers` map). */
+function listenersOf(server: GrpcServer): NetServer[] {
+  const table = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(table instanceof Map)) throw new Error('grpc-js no longer keeps its listeners in Server.http2Servers: connection limits cannot be applied (see connection-limit.ts)');
+  return [...table.keys()] as NetServer[];
+}
+
+/**
+ * Applies the bounds to every listener `server` has bound (call after `bindAsync`). Invariant:
+ * the counts are those of accepted sockets not yet closed, and no accepted socket makes the total
+ * exceed `maxConnections` or its address's count exceed `maxConnectionsPerAddress`.
+ */
+export function limitConnections(server: GrpcServer, limits: ConnectionLimits): ConnectionCounts {
+  const byAddress = new Map<string, number>();
+  let total = 0;
+  const admit = (socket: Socket): boolean => {
+    const address = socket.remoteAddress ?? '';
+    const fromAddress = byAddress.get(address) ?? 0;
+    const why = total >= limits.maxConnections ? 'member' : fromAddress >= limits.maxConnectionsPerAddress ? 'address' : undefined;
+    if (why !== undefined) {
+      // Closed before grpc-js sees it: no TLS handshake, no HTTP/2 session, no memory kept.
+      socket.destroy();
+      limits.onRefused?.(address, why);
+      return false;
+    }
+    total++;
+    byAddress.set(address, fromAddress + 1);
+    socket.once('close', () => {
+      total--;
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left === 0) byAddress.delete(address);
+      else byAddress.set(address, left);
+    });
+    return true;
+  };
+  for (const listener of listenersOf(server)) {
+    // In front of every 'connection' listener: the ones of Node's TLS and HTTP/2 servers must not
+    // see a refused socket at all (they would start a handshake or a session on it).
+    const emit = listener.emit.bind(listener) as (event: string | symbol, ...args: unknown[]) => boolean;
+    listener.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'connection' && !admit(args[0] as Socket) ? false : emit(event, ...args))) as typeof listener.emit;
+  }
+  return { total: () => total, from: (address) => byAddress.get(address) ?? 0 };
+}
