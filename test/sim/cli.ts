@@ -24,13 +24,14 @@ import { formatInjected, realSummaryLine, replayRealCommand, type RealRunResult 
 
 const USAGE = `usage: npm run sim -- [--host model|real] --nodes 3|5 --seeds N [--seed-start S] [--steps K]
          [--faults all|none|LIST] [--unsafe MODE] [--workers W] [--verbose]
-       npm run sim -- --host real ... [--disk-faults] [--storage real|model]   (--disk-faults implies --host real)
+       npm run sim -- --host real ... [--disk-faults] [--storage real|model] [--app]   (--disk-faults and --app imply --host real)
 --host model (default): the Raft core in the simulator's own host; K steps of one tick (default 5000);
   --faults from drop,dup,delay,partition,crash,transfer,membership; --unsafe commit-previous-term|vote-twice.
 --host real: real FleetNodes on simulated time, network and disks; K steps of 100 ms (default 200);
   --faults from ${REAL_FAULT_KINDS.join(',')};
   --disk-faults adds slow fsyncs, fsync EIO, unsynced writes that survive crashes (torn tails), latent damage and full disks (ENOSPC);
   --storage real (default): the production storage on a simulated file system; model: a model of it in memory;
+  --app: every member also hosts a second state machine (test/sim/real/sim-app.ts) in the same log, written every step;
   --unsafe ${REAL_UNSAFE.join('|')}.
 --unsafe breaks every node (to prove the checkers can fail) and switches to the hostile fault
 mix that exposes it; --verbose prints each run's event log.`;
@@ -44,6 +45,8 @@ const UNSAFE_MODES: Readonly<Record<string, UnsafeTestingOptions>> = {
 interface CliOptions {
   readonly host: 'model' | 'real';
   readonly diskFaults: boolean;
+  /** --app: every member also hosts a second state machine in the same log (real host only). */
+  readonly app?: boolean;
   /** --host real: the members' storage (real RaftStorage on a simulated file system, or its model). */
   readonly storage?: RealStorageKind;
   readonly realFaults: ReadonlySet<RealFaultKind>;
@@ -81,6 +84,7 @@ function parseCli(argv: readonly string[]): CliOptions {
       verbose: { type: 'boolean' },
       host: { type: 'string' },
       'disk-faults': { type: 'boolean' },
+      app: { type: 'boolean' },
       storage: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -88,10 +92,11 @@ function parseCli(argv: readonly string[]): CliOptions {
   });
   if (values.help) throw new UsageError('');
   // Disk faults exist only under real nodes: asking for them asks for the real host.
-  const host = values.host ?? (values['disk-faults'] ? 'real' : 'model');
+  const host = values.host ?? (values['disk-faults'] || values.app ? 'real' : 'model');
   if (host !== 'model' && host !== 'real') throw new UsageError(`--host must be model or real, got '${host}'`);
   if (host === 'real') return parseRealCli(values);
   if (values.storage !== undefined) throw new UsageError('--storage needs --host real');
+  if (values.app === true) throw new UsageError('--app needs --host real');
   const nodes = integer('nodes', values.nodes, 3, 3);
   if (nodes !== 3 && nodes !== 5) throw new UsageError(`--nodes must be 3 or 5, got ${nodes}`);
   const unsafeName = values.unsafe;
@@ -146,6 +151,7 @@ function parseRealCli(values: Values): CliOptions {
   return {
     host: 'real',
     diskFaults: values['disk-faults'] === true,
+    app: values.app === true,
     storage,
     realFaults,
     nodes,
@@ -177,6 +183,7 @@ async function mainReal(options: CliOptions): Promise<number> {
       diskFaults: options.diskFaults,
       ...(options.storage ? { storage: options.storage } : {}),
       ...(unsafe ? { unsafe } : {}),
+      ...(options.app ? { app: true } : {}),
       workers: options.workers,
       ...(options.verbose ? { log: (line: string) => console.log(`  ${line}`) } : {}),
     },
@@ -242,6 +249,7 @@ async function main(argv: readonly string[]): Promise<number> {
       steps: options.steps,
       faults: options.faults,
       ...(unsafe ? { unsafe } : {}),
+      ...(options.app ? { app: true } : {}),
       workers: options.workers,
       ...(options.verbose ? { log: (line: string) => console.log(`  ${line}`) } : {}),
     },

@@ -26,6 +26,7 @@ import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 import { openRealStorage, SIM_STORAGE_DIR, type RealSimStorage } from './real-storage.js';
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
 import { SimFs, type Damage } from './sim-fs.js';
+import { APP_CHECK_EVERY, SimApp } from './sim-app.js';
 
 /** The deliberately broken members `--unsafe` selects in real-node runs, to prove the checkers can fail. */
 export const REAL_UNSAFE = [
@@ -94,6 +95,10 @@ export interface RealClusterOptions {
   readonly log?: (line: string) => void;
   /** Scripted runs only: each member's clocks, in place of the seed's draw (jumps still follow the plan). */
   readonly clocks?: readonly ClockSettings[];
+  /** Every member also hosts a second state machine (SimApp) in the same log, and it is written to every step (`--app`). */
+  readonly app?: boolean;
+  /** With `app`: this member's copy is not deterministic (to prove the checks catch it). */
+  readonly appQuirkyMember?: string;
 }
 
 /** Counts of every fault injected in a run (disk faults in `disk`). */
@@ -141,6 +146,8 @@ class Member {
   snapshotsInstalled = 0;
   /** The node and applied index whose registry was last hashed: a state that has not moved is not hashed again. */
   hashed: { node: FleetNode; index: number } | undefined;
+  /** With `--app`: the second state machine of the current process. */
+  app: SimApp | undefined;
 
   constructor(
     readonly id: string,
@@ -193,7 +200,7 @@ export class RealCluster {
   private readonly leaderChecked = new Map<string, number>();
   /** The disk faults in force: EIO stops with the fault phase. */
   private diskPlan: DiskPlan;
-  private readonly stateHashes = new Map<number, { hash: number; member: string }>();
+  private readonly stateHashes = new Map<number, { hash: string; member: string }>();
   private readonly appliedTerms = new Map<number, { term: number; member: string }>();
   /** The highest commit index a member reported at a step's end (a leader commits only what a quorum holds). */
   private commitSeen = 0;
@@ -351,6 +358,7 @@ export class RealCluster {
       runtime,
       observer: { onEntryApplied: (index, term) => this.checkApplied(m.id, index, term) },
       ...(unsafe === undefined ? {} : UNSAFE_NODE_OPTIONS[unsafe]),
+      ...this.appOptions(m),
     }).then(
       (node) => {
         if (!inc.alive) return;
@@ -359,6 +367,22 @@ export class RealCluster {
       },
       (err: unknown) => this.fail(err),
     );
+  }
+
+  /** With `--app`: a fresh SimApp for this process, checked every APP_CHECK_EVERY entries; any fault it reports is a failure. */
+  private appOptions(m: Member): Partial<FleetNodeOptions> {
+    if (this.options.app !== true) return {};
+    const app = new SimApp(this.options.appQuirkyMember === m.id);
+    m.app = app;
+    return { app, appCheckEvery: APP_CHECK_EVERY, onAppFault: (f) => this.fail(new SafetyViolation('state-machine-safety', `${m.id}: ${f.message}`)) };
+  }
+
+  /** With `--app`: two application commands a step, to one member in turn (a follower refuses them at once: NOT_LEADER). */
+  private submitAppCommands(): void {
+    if (this.options.app !== true) return;
+    const m = this.members[this.stepCount % this.members.length];
+    if (m === undefined || !m.up || m.node === undefined) return;
+    for (let i = 0; i < 2; i++) void m.node.submit('add', Buffer.from(`${this.stepCount}.${i}`)).catch(() => undefined);
   }
 
   private memberLogger(id: string): NodeLogger {
@@ -513,6 +537,7 @@ export class RealCluster {
   async step(faults: boolean, stepMs: number): Promise<void> {
     if (faults) this.injectFaults();
     this.clients.step();
+    this.submitAppCommands();
     try {
       await this.scheduler.runUntil(this.scheduler.now + stepMs * US_PER_MS, () => this.afterEvent(), MAX_EVENTS_PER_STEP);
     } catch (err) {
@@ -570,7 +595,7 @@ export class RealCluster {
    * fewer clients than the session limit, so a session lost (to a clock jump, say) is a bug.
    */
   private async checkState(m: Member, node: FleetNode): Promise<void> {
-    let seen: { index: number; hash: number | undefined; lost: string[] } | undefined;
+    let seen: { index: number; hash: string | undefined; lost: string[] } | undefined;
     const answered = this.clients.sessionsAnswered();
     await node
       .read({ mode: 'min-index', index: 0 }, (sm) => {
@@ -578,7 +603,9 @@ export class RealCluster {
         // The registry moves only by applying entries (or installing a snapshot, which moves the
         // applied index too), so the same node at the same index holds what was hashed already.
         const unmoved = m.hashed?.node === node && m.hashed.index === sm.appliedIndex;
-        seen = { index: sm.appliedIndex, hash: unmoved ? undefined : hashBytes(sm.snapshot()), lost };
+        // With --app, the second state machine moves with the same applied index: it is in the hash.
+        const app = m.app === undefined ? '' : `:${hashBytes(m.app.snapshot())}`;
+        seen = { index: sm.appliedIndex, hash: unmoved ? undefined : `${hashBytes(sm.snapshot())}${app}`, lost };
       })
       .catch(() => undefined);
     if (seen === undefined || seen.index === 0) return;

@@ -17,6 +17,8 @@ export interface RealBatchOptions {
   readonly diskFaults: boolean;
   readonly storage?: RealStorageKind;
   readonly unsafe?: RealUnsafe;
+  /** Every member also hosts the second state machine (sim-app.ts). */
+  readonly app?: boolean;
   /** Worker threads to use; 1 runs everything on the calling thread. */
   readonly workers: number;
   /** Gets each run's event log when set (forces a single thread). */
@@ -33,6 +35,7 @@ export interface RealWorkerJob {
   readonly diskFaults: boolean;
   readonly storage?: RealStorageKind;
   readonly unsafe?: RealUnsafe;
+  readonly app?: boolean;
 }
 
 /** Runs one job; the worker thread's entry point calls this too. */
@@ -46,6 +49,7 @@ export function runRealJob(job: RealWorkerJob, log?: (line: string) => void): Pr
     diskFaults: job.diskFaults,
     ...(job.storage ? { storage: job.storage } : {}),
     ...(job.unsafe ? { unsafe: job.unsafe } : {}),
+    ...(job.app ? { app: true } : {}),
     ...(log ? { log } : {}),
   });
 }
@@ -63,6 +67,7 @@ export async function runRealBatch(options: RealBatchOptions, onResult: (result:
       diskFaults: options.diskFaults,
       ...(options.storage ? { storage: options.storage } : {}),
       ...(options.unsafe ? { unsafe: options.unsafe } : {}),
+      ...(options.app ? { app: true } : {}),
     });
   }
   if (options.workers <= 1 || options.log !== undefined || jobs.length <= 1) {
