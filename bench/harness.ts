@@ -122,6 +122,8 @@ export type PeerAuth = 'none' | 'secret' | 'mtls';
 
 export interface BenchClusterOptions {
   readonly peerAuth?: PeerAuth;
+  /** Clients must present this bearer token (members get it with --token-file); default: none, or FLEET_BENCH_TOKEN. */
+  readonly token?: string;
 }
 
 /**
@@ -133,6 +135,7 @@ export class BenchCluster {
   readonly procs = new Map<string, ChildProcess>();
   ports: number[] = [];
   #extra: string[] = [];
+  #token: string | undefined;
   /** Arguments of one member only (its certificate), after `#extra`. */
   #memberArgs: (id: string) => string[] = () => [];
   #tls: TlsFiles | undefined;
@@ -147,6 +150,8 @@ export class BenchCluster {
     c.ports = await Promise.all(Array.from({ length: size }, () => freePort()));
     try {
       await c.#credentials(size, opts.peerAuth ?? 'none');
+      const token = opts.token ?? process.env.FLEET_BENCH_TOKEN;
+      if (token !== undefined && token !== '') c.#useToken(token);
       // Founding members start on empty data dirs: a missing one means data lost (--initial-cluster-state).
       for (let i = 0; i < size; i++) mkdirSync(join(c.root, `n${i + 1}`));
       for (let i = 0; i < size; i++) c.#spawn(`n${i + 1}`);
@@ -174,6 +179,15 @@ export class BenchCluster {
       this.#memberArgs = (id) => ['--tls-cert', members.get(id)!.cert, '--tls-key', members.get(id)!.key, '--tls-ca', ca.files.cert];
       this.#tls = { cacert: ca.files.cert, cert: operator.cert, key: operator.key };
     }
+  }
+
+  /** Members require `token` from clients (the pre-decode check then reads it on every call). */
+  #useToken(token: string): void {
+    const file = join(this.root, 'client.token');
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    const before = this.#memberArgs;
+    this.#memberArgs = (id) => [...before(id), '--token-file', file];
+    this.#token = token;
   }
 
   #spawn(id: string): void {
@@ -211,11 +225,11 @@ export class BenchCluster {
   }
 
   client(): FleetClient {
-    return new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 5_000, overallTimeoutMs: 30_000, tls: this.tls });
+    return new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 5_000, overallTimeoutMs: 30_000, tls: this.tls, ...(this.#token === undefined ? {} : { token: this.#token }) });
   }
 
   async waitForLeader(timeoutMs = 90_000): Promise<string> {
-    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 500, tls: this.tls });
+    const c = new FleetClient({ endpoints: this.endpoints, callTimeoutMs: 500, tls: this.tls, ...(this.#token === undefined ? {} : { token: this.#token }) });
     try {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
