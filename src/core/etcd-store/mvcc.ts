@@ -105,12 +105,17 @@ function lowerBound(a: string[], s: string): number {
 }
 
 export class MvccStore {
-  private rev = 0;
+  private rev: number;
   private compacted = 0;
   /** Every key with history, sorted; `hist` holds its versions oldest first. */
   private sorted: string[] = [];
   private hist = new Map<string, Rec[]>();
   private leases = new Map<number, { ttl: number; expiresAt: number; keys: Set<string> }>();
+
+  /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
+  constructor(startRevision = 0) {
+    this.rev = startRevision;
+  }
 
   get revision(): number { return this.rev; }
   get compactRevision(): number { return this.compacted; }

@@ -11,6 +11,8 @@ import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
+import { createEtcdServices } from './etcd-kv-service.js';
+import { loadEtcdDefinitions } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
@@ -259,6 +261,13 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
+  // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.
+  const etcd = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION });
+  const etcdDefs = loadEtcdDefinitions();
+  server.addService(etcdDefs.KV.service, etcd.kv);
+  server.addService(etcdDefs.Lease.service, etcd.lease);
+  server.addService(etcdDefs.Maintenance.service, etcd.maintenance);
+  undo.add(() => etcd.close());
   const health = new HealthService();
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
@@ -274,6 +283,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     (stopping ??= (async () => {
       health.setServing('', false);
       drills.close();
+      etcd.close();
       await member.handOff();
       member.stop();
       transport.close();
@@ -321,6 +331,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth }, 'member started');
   return { node: member, port, stop };
 }
+
+/** The etcd server version a member's etcd API reports (Maintenance.Status): the API level it speaks. */
+const ETCD_API_VERSION = '3.4.0';
 
 /** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */
 export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {

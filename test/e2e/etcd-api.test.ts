@@ -1,0 +1,155 @@
+/**
+ * etcd's v3 API served by fleet's members (issue 36, step 2), driven as an outsider would: the
+ * installed `etcdctl` (ETCDCTL_API=3) against a real three-member fleet cluster on loopback. One
+ * scripted sequence (put, get with --prefix, --limit, --rev, --from-key and sorting, txn with compare/then/else, del, compaction and a
+ * read of the compacted revision) runs against a fresh etcd 3.4 and a fresh fleet cluster through
+ * a follower, and the outputs must be the same, revisions included. Then writes through every
+ * member while the leader is killed: every write etcdctl acknowledged is read back. Every process
+ * is started here and stopped by pid in afterAll.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
+import { TestCluster } from './cluster.js';
+import { waitFor } from './processes.js';
+
+const etcd = requireEtcd();
+let fleet: TestCluster | undefined;
+let real: EtcdCluster | undefined;
+
+interface Ctl {
+  readonly code: number;
+  readonly out: string;
+}
+
+/** Runs etcdctl against `endpoints` with `input` on stdin; killed after `timeoutMs`. */
+function etcdctl(endpoints: readonly string[], args: readonly string[], input = '', timeoutMs = 20_000): Promise<Ctl> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(etcd.etcdctl, [`--endpoints=${endpoints.join(',')}`, '--dial-timeout=2s', '--command-timeout=5s', ...args], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => (clearTimeout(timer), reject(err)));
+    child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out })));
+    child.stdin.end(input);
+  });
+}
+
+/** The conformance script: each step's exit code and output, with what differs by nature (ids, terms) taken out. */
+async function script(endpoints: readonly string[]): Promise<string[]> {
+  const steps: [string[], string?][] = [
+    [['put', 'foo', 'bar']],
+    [['put', 'foo/a', '1']],
+    [['put', 'foo/b', '2']],
+    [['put', 'foo', 'baz', '--prev-kv']],
+    [['get', 'foo']],
+    [['get', 'foo', '--prefix']],
+    [['get', 'foo', '--prefix', '--keys-only']],
+    [['get', 'foo', '--prefix', '--limit=1', '-w', 'json']],
+    [['get', 'foo', '--rev=2']],
+    [['get', 'foo/', '--from-key']],
+    [['get', 'foo', '--prefix', '--sort-by=MODIFY', '--order=DESCEND']],
+    [['txn'], 'value("foo") = "baz"\n\nput foo qux\nget foo/a\n\nput foo nope\n\n'],
+    [['txn'], 'mod("foo/a") > "100"\n\nput foo/a yes\n\nput foo/a no\nget foo/a\n\n'],
+    [['txn', '-w', 'json'], 'version("foo") = "3"\n\ndel foo/b\n\n\n'],
+    [['get', 'foo', '--prefix', '-w', 'json']],
+    [['del', 'foo/nothing']],
+    [['del', 'foo', '--prefix', '--prev-kv']],
+    [['get', 'foo', '--prefix']],
+    [['put', 'x', '1']],
+    [['compaction', '5']],
+    [['get', 'foo', '--rev=3']],
+    [['get', 'foo', '--rev=100']],
+    [['get', 'x', '-w', 'json']],
+    [['compaction', '3']],
+  ];
+  const outputs: string[] = [];
+  for (const [args, input] of steps) {
+    const r = await etcdctl(endpoints, args, input);
+    outputs.push(`${args.join(' ')} → ${r.code}: ${normalize(r.out)}`);
+  }
+  return outputs;
+}
+
+/** JSON headers name the member, the cluster and the term, which differ between any two clusters. */
+function normalize(out: string): string {
+  return out
+    .replace(/"(cluster_id|member_id|raft_term)":\d+/g, '"$1":_')
+    .replace(/^\{"level":"warn".*$/gm, '')
+    .trim();
+}
+
+describe('etcdctl against fleet', () => {
+  beforeAll(async () => {
+    [fleet, real] = await Promise.all([TestCluster.start({ size: 3 }), EtcdCluster.start(1)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await fleet?.destroy();
+    await real?.stop();
+  });
+
+  const endpointOf = (id: string): string => `127.0.0.1:${fleet!.members.find((m) => m.id === id)!.port}`;
+
+  it('answers a scripted sequence through a follower as etcd 3.4 does, revisions included', async () => {
+    const leader = await fleet!.waitForLeader();
+    const follower = fleet!.members.find((m) => m.id !== leader)!.id;
+    const [theirs, ours] = [await script(real!.endpoints), await script([endpointOf(follower)])];
+    expect(theirs.join('\n')).toContain('compacted');
+    expect(ours).toEqual(theirs);
+  }, 120_000);
+
+  it('serves the leader and a follower alike, serializable reads too', async () => {
+    const leader = await fleet!.waitForLeader();
+    const follower = fleet!.members.find((m) => m.id !== leader)!.id;
+    expect((await etcdctl([endpointOf(leader)], ['put', 'both', 'from-leader'])).out.trim()).toBe('OK');
+    expect((await etcdctl([endpointOf(follower)], ['get', 'both'])).out.trim()).toBe('both\nfrom-leader');
+    await waitFor('the follower to apply the write', async () => ((await etcdctl([endpointOf(follower)], ['get', 'both', '--consistency=s'])).out.includes('from-leader') ? true : undefined), 10_000);
+    const status = await etcdctl([endpointOf(follower)], ['endpoint', 'status', '-w', 'json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out)[0].Status.version).toBe('3.4.0');
+  }, 60_000);
+
+  it('grants, lists, inspects and revokes a lease; its keys go with it', async () => {
+    const leader = await fleet!.waitForLeader();
+    const ep = [endpointOf(leader)];
+    const grant = await etcdctl(ep, ['lease', 'grant', '60']);
+    const id = /lease ([0-9a-f]+) granted with TTL\(60s\)/.exec(grant.out)?.[1];
+    expect(id, grant.out).toBeDefined();
+    expect((await etcdctl(ep, ['put', 'leased', 'v', `--lease=${id}`])).out.trim()).toBe('OK');
+    expect((await etcdctl(ep, ['lease', 'timetolive', id!, '--keys'])).out).toMatch(/granted with TTL\(60s\), remaining\(\d+s\), attached keys\(\[leased\]\)/);
+    expect((await etcdctl(ep, ['lease', 'list'])).out).toContain(id);
+    expect((await etcdctl(ep, ['lease', 'keep-alive', '--once', id!])).out).toMatch(/keepalived with TTL\(60\)/);
+    expect((await etcdctl(ep, ['lease', 'revoke', id!])).out).toContain('revoked');
+    expect((await etcdctl(ep, ['get', 'leased'])).out.trim()).toBe('');
+  }, 60_000);
+
+  it('loses no acknowledged write when the leader is killed in the middle', async () => {
+    const leader = await fleet!.waitForLeader();
+    const all = fleet!.members.map((m) => endpointOf(m.id));
+    const acked: number[] = [];
+    let killed = false;
+    for (let i = 0; i < 40; i++) {
+      // Alternate the member written to; after the kill, only the live ones.
+      const live = fleet!.members.filter((m) => m.child !== undefined).map((m) => endpointOf(m.id));
+      const r = await etcdctl([live[i % live.length]!, ...all.filter((e) => e !== live[i % live.length])], ['put', `drill/${String(i).padStart(3, '0')}`, `v${i}`]);
+      if (r.code === 0 && r.out.trim() === 'OK') acked.push(i);
+      if (i === 15) {
+        await fleet!.kill(leader);
+        killed = true;
+      }
+    }
+    expect(killed).toBe(true);
+    expect(acked.length).toBeGreaterThan(20);
+    await fleet!.waitForLeader();
+    for (const m of fleet!.members.filter((x) => x.child !== undefined)) {
+      const got = await waitFor(`every acknowledged write on ${m.id}`, async () => {
+        const r = await etcdctl([endpointOf(m.id)], ['get', 'drill/', '--prefix', '--keys-only']);
+        const keys = new Set(r.out.split('\n').filter((l) => l.startsWith('drill/')));
+        return acked.every((i) => keys.has(`drill/${String(i).padStart(3, '0')}`)) ? keys : undefined;
+      }, 20_000);
+      expect(got.size).toBeGreaterThanOrEqual(acked.length);
+    }
+  }, 180_000);
+});
