@@ -4,10 +4,14 @@
  * scripted sequence (put, get with --prefix, --limit, --rev, --from-key and sorting, txn with compare/then/else, del, compaction and a
  * read of the compacted revision) runs against a fresh etcd 3.4 and a fresh fleet cluster through
  * a follower, and the outputs must be the same, revisions included. Then writes through every
- * member while the leader is killed: every write etcdctl acknowledged is read back. Every process
- * is started here and stopped by pid in afterAll.
+ * member while the leader is killed: every write etcdctl acknowledged is read back; a watch from a
+ * past revision across a leader kill; leases through the leader and a follower; a member that
+ * catches up from the leader's snapshot holds the same keyspace. Every process is started here
+ * and stopped by pid in afterAll.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
@@ -16,6 +20,27 @@ import { waitFor } from './processes.js';
 const etcd = requireEtcd();
 let fleet: TestCluster | undefined;
 let real: EtcdCluster | undefined;
+/** Long-running etcdctl processes (watches) this file started. */
+const watchers = new Set<ChildProcess>();
+
+/** Starts `etcdctl watch …` and collects what it prints; stopped by pid in afterAll (or by the test). */
+function watch(endpoints: readonly string[], args: readonly string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(etcd.etcdctl, [`--endpoints=${endpoints.join(',')}`, 'watch', ...args], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  watchers.add(child);
+  child.on('exit', () => watchers.delete(child));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return { child, output: () => out };
+}
+
+/** The PUT events a watch printed, as `key=value`. */
+function putsIn(output: string): string[] {
+  const lines = output.split('\n');
+  const puts: string[] = [];
+  for (let i = 0; i + 2 < lines.length; i++) if (lines[i] === 'PUT') puts.push(`${lines[i + 1]}=${lines[i + 2]}`);
+  return puts;
+}
 
 interface Ctl {
   readonly code: number;
@@ -32,6 +57,8 @@ function etcdctl(endpoints: readonly string[], args: readonly string[], input = 
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => (clearTimeout(timer), reject(err)));
     child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out })));
+    // etcdctl may exit before it reads its input (an error): what it did not read is of no interest.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
@@ -82,10 +109,12 @@ function normalize(out: string): string {
 
 describe('etcdctl against fleet', () => {
   beforeAll(async () => {
-    [fleet, real] = await Promise.all([TestCluster.start({ size: 3 }), EtcdCluster.start(1)]);
+    // Snapshots every 40 entries, so that a member that misses some catches up from the leader's snapshot.
+    [fleet, real] = await Promise.all([TestCluster.start({ size: 3, snapshotEvery: 40 }), EtcdCluster.start(1)]);
   }, 120_000);
 
   afterAll(async () => {
+    for (const child of watchers) child.kill('SIGKILL');
     await fleet?.destroy();
     await real?.stop();
   });
@@ -121,25 +150,52 @@ describe('etcdctl against fleet', () => {
     expect((await etcdctl(ep, ['lease', 'timetolive', id!, '--keys'])).out).toMatch(/granted with TTL\(60s\), remaining\(\d+s\), attached keys\(\[leased\]\)/);
     expect((await etcdctl(ep, ['lease', 'list'])).out).toContain(id);
     expect((await etcdctl(ep, ['lease', 'keep-alive', '--once', id!])).out).toMatch(/keepalived with TTL\(60\)/);
+    // A follower relays keep-alives to the leader.
+    const follower = fleet!.members.find((m) => m.id !== leader)!.id;
+    expect((await etcdctl([endpointOf(follower)], ['lease', 'keep-alive', '--once', id!])).out).toMatch(/keepalived with TTL\(60\)/);
     expect((await etcdctl(ep, ['lease', 'revoke', id!])).out).toContain('revoked');
     expect((await etcdctl(ep, ['get', 'leased'])).out.trim()).toBe('');
   }, 60_000);
+
+  it('watches from a past revision on a follower, across a kill of the leader, each event once and in order', async () => {
+    const leader = await fleet!.waitForLeader();
+    const follower = fleet!.members.find((m) => m.id !== leader)!.id;
+    const ep = [endpointOf(follower)];
+    const first = JSON.parse((await etcdctl(ep, ['put', 'w/1', 'a', '-w', 'json'])).out) as { header: { revision: number } };
+    await etcdctl(ep, ['put', 'w/2', 'b']);
+    await etcdctl(ep, ['del', 'w/1']);
+    const w = watch(ep, ['w/', '--prefix', `--rev=${first.header.revision}`]);
+    await waitFor('the watch to replay history', () => (putsIn(w.output()).length >= 2 ? true : undefined), 10_000);
+    await fleet!.kill(leader);
+    for (const [k, v] of [['w/3', 'c'], ['w/4', 'd']]) {
+      await waitFor(`put ${k} through the follower`, async () => ((await etcdctl(ep, ['put', k!, v!])).out.trim() === 'OK' ? true : undefined), 20_000);
+    }
+    await waitFor('the watch to see the writes after the kill', () => (putsIn(w.output()).length >= 4 ? true : undefined), 10_000);
+    expect(putsIn(w.output())).toEqual(['w/1=a', 'w/2=b', 'w/3=c', 'w/4=d']);
+    expect(w.output()).toMatch(/^DELETE\nw\/1\n/m);
+    w.child.kill('SIGKILL');
+    fleet!.restart(leader);
+    await fleet!.waitForLeader();
+  }, 90_000);
 
   it('loses no acknowledged write when the leader is killed in the middle', async () => {
     const leader = await fleet!.waitForLeader();
     const all = fleet!.members.map((m) => endpointOf(m.id));
     const acked: number[] = [];
     let killed = false;
-    for (let i = 0; i < 40; i++) {
-      // Alternate the member written to; after the kill, only the live ones.
-      const live = fleet!.members.filter((m) => m.child !== undefined).map((m) => endpointOf(m.id));
-      const r = await etcdctl([live[i % live.length]!, ...all.filter((e) => e !== live[i % live.length])], ['put', `drill/${String(i).padStart(3, '0')}`, `v${i}`]);
-      if (r.code === 0 && r.out.trim() === 'OK') acked.push(i);
-      if (i === 15) {
-        await fleet!.kill(leader);
-        killed = true;
+    // Three writers at once, each through its own member first, while the leader is killed.
+    const writer = async (w: number): Promise<void> => {
+      for (let i = w; i < 60; i += 3) {
+        const first = all[w]!;
+        const r = await etcdctl([first, ...all.filter((e) => e !== first)], ['put', `drill/${String(i).padStart(3, '0')}`, `v${i}`]);
+        if (r.code === 0 && r.out.trim() === 'OK') acked.push(i);
       }
-    }
+    };
+    const writing = Promise.all([0, 1, 2].map(writer));
+    await waitFor('some writes before the kill', () => (acked.length >= 10 ? true : undefined), 30_000);
+    await fleet!.kill(leader);
+    killed = true;
+    await writing;
     expect(killed).toBe(true);
     expect(acked.length).toBeGreaterThan(20);
     await fleet!.waitForLeader();
@@ -151,5 +207,24 @@ describe('etcdctl against fleet', () => {
       }, 20_000);
       expect(got.size).toBeGreaterThanOrEqual(acked.length);
     }
+    fleet!.restart(leader);
+    await fleet!.waitForLeader();
   }, 180_000);
+
+  it("catches a member up from the leader's snapshot with the keyspace in it, and every member holds the same keyspace", async () => {
+    const leader = await fleet!.waitForLeader();
+    const lagging = fleet!.members.find((m) => m.id !== leader)!;
+    await fleet!.kill(lagging.id);
+    const ep = [endpointOf(leader)];
+    for (let i = 0; i < 100; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, j) => etcdctl(ep, ['put', `snap/${String(i + j).padStart(3, '0')}`, `s${i + j}`])));
+    }
+    fleet!.restart(lagging.id);
+    await fleet!.waitForLeader();
+    const dump = (id: string): Promise<string> => etcdctl([endpointOf(id)], ['get', '', '--from-key', '--consistency=s', '-w', 'json']).then((r) => JSON.stringify(JSON.parse(r.out).kvs));
+    const want = await dump(leader);
+    expect(want).toContain(Buffer.from('snap/099').toString('base64'));
+    for (const m of fleet!.members) await waitFor(`${m.id} to hold the leader's keyspace`, async () => ((await dump(m.id)) === want ? true : undefined), 20_000);
+    expect(readFileSync(join(lagging.dataDir, 'logs', `${lagging.id}.log`), 'utf8')).toContain('installed a snapshot from the leader');
+  }, 120_000);
 });

@@ -160,6 +160,8 @@ export class FleetNode implements NodeApi {
   private readonly app: AppReplica | undefined;
   /** The etcd v3 keyspace every member replicates beside the registry (etcd-store/replica.ts). */
   private readonly etcd = new EtcdReplica();
+  /** Told after each etcd entry applied and after a snapshot installed (the etcd Watch service). */
+  private readonly etcdListeners = new Set<() => void>();
   /** The index of the leader's last proposed etcd lease expiry: none other is proposed until it is applied. */
   private etcdExpiringAt = 0;
   private readonly reads: ReadQueue;
@@ -642,6 +644,7 @@ export class FleetNode implements NodeApi {
     this.sm = FleetStateMachine.restore(image.registry);
     this.app?.restore(image.app);
     this.etcd.restore(image.etcd);
+    for (const listener of this.etcdListeners) listener();
     this.sm.readerAge = () => this.ageNow();
     this.changes.reset(meta.index + 1);
     this.sm.changes = this.changes;
@@ -719,6 +722,7 @@ export class FleetNode implements NodeApi {
     const answer = this.etcd.apply(decodeEtcdRequest(etcdEntryBody(e.data)));
     this.sm.markApplied(e.index);
     this.resolveWaiter(e, { value: answer, index: e.index });
+    for (const listener of this.etcdListeners) listener();
   }
 
   /**
@@ -900,6 +904,17 @@ export class FleetNode implements NodeApi {
       const unknown = (err: Error): void => reject(new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`));
       this.waiters.set(r.firstIndex, { term: r.term, resolve: resolve as (r: unknown) => void, reject: unknown });
     });
+  }
+
+  /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */
+  onEtcdApplied(listener: () => void): () => void {
+    this.etcdListeners.add(listener);
+    return () => void this.etcdListeners.delete(listener);
+  }
+
+  /** This member's etcd keyspace as it is now (for watchers: read, never written). */
+  etcdStore(): MvccStore {
+    return this.etcd.store;
   }
 
   /** Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this member's state as it is. */

@@ -12,6 +12,7 @@ import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
+import { createEtcdWatchService } from './etcd-watch-service.js';
 import { loadEtcdDefinitions } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
@@ -267,6 +268,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   server.addService(etcdDefs.KV.service, etcd.kv);
   server.addService(etcdDefs.Lease.service, etcd.lease);
   server.addService(etcdDefs.Maintenance.service, etcd.maintenance);
+  server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
   undo.add(() => etcd.close());
   const health = new HealthService();
   health.addTo(server);

@@ -8,7 +8,7 @@
  *
  * Errors carry etcd's gRPC codes and messages, so the clients' own retry logic works.
  */
-import { Metadata, status, type ChannelCredentials, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
 import type { MvccStore, RequestOp, TxnRequest } from '../etcd-store/mvcc.js';
@@ -107,24 +107,35 @@ export function createEtcdServices(node: EtcdNode, o: EtcdServiceOptions): { kv:
 
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
 
+  /** A client of the leader's `service` (cached per leader address). */
+  const leaderClient = (service: 'KV' | 'Lease', leaderId: string, address: string): Client => {
+    const cacheKey = `${service} ${address}`;
+    let client = leaders.get(cacheKey);
+    if (client === undefined) {
+      client = new defs[service](address, o.forward.credentials, o.forward.optionsFor?.(leaderId) ?? {});
+      leaders.set(cacheKey, client);
+    }
+    return client;
+  };
+
   /** Forwards a write this member could not propose to the leader's client port, once. */
   const forward = (method: string, call: ServerUnaryCall<unknown, unknown>, err: NodeError): Promise<unknown> => {
     const [service, name] = method.split('.') as ['KV' | 'Lease', string];
     if (call.metadata.get(FORWARDED).length > 0) return Promise.reject(ETCD_ERRORS.leaderChanged);
     if (err.leaderId === '' || err.leaderAddress === '') return Promise.reject(ETCD_ERRORS.noLeader);
-    const cacheKey = `${service} ${err.leaderAddress}`;
-    let client = leaders.get(cacheKey);
-    if (client === undefined) {
-      client = new defs[service](err.leaderAddress, o.forward.credentials, o.forward.optionsFor?.(err.leaderId) ?? {});
-      leaders.set(cacheKey, client);
-    }
-    const md = new Metadata();
-    for (const key of ['authorization', 'token']) for (const v of call.metadata.get(key)) md.add(key, v);
-    md.set(FORWARDED, node.id);
+    const client = leaderClient(service, err.leaderId, err.leaderAddress);
     const target = client as unknown as Record<string, (req: unknown, md: Metadata, opts: { deadline: number }, cb: (e: Error | null, res?: unknown) => void) => void>;
     return new Promise((resolve, reject) => {
-      target[name]!.call(client, call.request, md, { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (e, res) => (e ? reject(e) : resolve(res)));
+      target[name]!.call(client, call.request, forwardedMetadata(call.metadata), { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (e, res) => (e ? reject(e) : resolve(res)));
     });
+  };
+
+  /** The caller's credentials, and the mark that the call was forwarded. */
+  const forwardedMetadata = (from: Metadata): Metadata => {
+    const md = new Metadata();
+    for (const key of ['authorization', 'token']) for (const v of from.get(key)) md.add(key, v);
+    md.set(FORWARDED, node.id);
+    return md;
   };
 
   /** Proposes a write here, or forwards the call to the leader; the answer of the applied write. */
@@ -206,35 +217,54 @@ export function createEtcdServices(node: EtcdNode, o: EtcdServiceOptions): { kv:
       const { value } = await node.readEtcd(true, (store) => ({ ids: store.leaseList(), revision: store.revision }));
       return { header: header(value.revision), leases: value.ids.map((id) => ({ ID: String(id) })) };
     }),
-    LeaseKeepAlive: (call: ServerDuplexStream<{ ID: string }, unknown>) => {
-      const refused = authorizeCall(call, o.auth);
-      if (refused) return void call.emit('error', refused);
-      // Each keep-alive is a renewal through the log, answered in order of arrival.
-      let chain = Promise.resolve();
-      call.on('data', (req: { ID: string }) => {
-        chain = chain.then(async () => {
-          const id = Number(req.ID);
-          const answer = await renew(id);
-          if (!call.writable) return;
-          call.write(answer);
-        }).catch((err: unknown) => {
-          call.emit('error', toGrpcError(err));
-        });
-      });
-      call.on('end', () => void chain.finally(() => call.end()));
-    },
+    LeaseKeepAlive: (call: ServerDuplexStream<{ ID: string }, unknown>) => keepAlive(call),
   };
 
-  /** A renewal proposed here, or on the leader through its LeaseKeepAlive-free unary path: a forwarded renewal is a LeaseRenew there. */
-  const renew = async (id: number): Promise<object> => {
-    try {
-      const { value } = await node.submitEtcd({ type: 'lease-renew', id });
-      if (!value.ok) return { header: header(0), ID: String(id), TTL: '0' };
-      return { header: header(value.revision), ID: String(id), TTL: String(value.lease!.ttl) };
-    } catch (err) {
-      if (err instanceof NodeError && err.code === 'NOT_LEADER') throw ETCD_ERRORS.leaderChanged;
-      throw err;
-    }
+  /**
+   * Keep-alives: each is a renewal through the log, answered in order of arrival. On a follower,
+   * the stream is relayed to the leader's LeaseKeepAlive (opened at the first renewal this member
+   * cannot propose), as an etcd client expects any member to keep its leases alive.
+   */
+  const keepAlive = (call: ServerDuplexStream<{ ID: string }, unknown>): void => {
+    const refused = authorizeCall(call, o.auth);
+    if (refused) return void call.emit('error', refused);
+    let relay: ClientDuplexStream<{ ID: string }, unknown> | undefined;
+    let chain = Promise.resolve();
+    const fail = (err: unknown): void => {
+      relay?.cancel();
+      if (!call.destroyed) call.emit('error', toGrpcError(err));
+    };
+    const openRelay = (err: NodeError): ClientDuplexStream<{ ID: string }, unknown> => {
+      if (call.metadata.get(FORWARDED).length > 0) throw ETCD_ERRORS.leaderChanged;
+      if (err.leaderId === '' || err.leaderAddress === '') throw ETCD_ERRORS.noLeader;
+      const client = leaderClient('Lease', err.leaderId, err.leaderAddress) as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
+      const stream = client.LeaseKeepAlive(forwardedMetadata(call.metadata));
+      stream.on('data', (res: unknown) => call.writable && call.write(res));
+      stream.on('error', fail);
+      stream.on('end', () => call.end());
+      return stream;
+    };
+    call.on('data', (req: { ID: string }) => {
+      if (relay) return void relay.write(req);
+      chain = chain
+        .then(async () => {
+          if (relay) return void relay.write(req);
+          const id = Number(req.ID);
+          try {
+            const { value } = await node.submitEtcd({ type: 'lease-renew', id });
+            // etcd answers a keep-alive of an unknown lease with TTL 0, not an error.
+            const res = value.ok ? { header: header(value.revision), ID: req.ID, TTL: String(value.lease!.ttl) } : { header: header(0), ID: req.ID, TTL: '0' };
+            if (call.writable) call.write(res);
+          } catch (err) {
+            if (!(err instanceof NodeError && err.code === 'NOT_LEADER')) throw err;
+            relay = openRelay(err);
+            relay.write(req);
+          }
+        })
+        .catch(fail);
+    });
+    call.on('end', () => void chain.finally(() => (relay ? relay.end() : call.end())));
+    call.on('cancelled', () => relay?.cancel());
   };
 
   const maintenance: UntypedServiceImplementation = {

@@ -64,6 +64,7 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Lease/LeaseTimeToLive': 'read',
   '/etcdserverpb.Lease/LeaseLeases': 'read',
   '/etcdserverpb.Maintenance/Status': 'read',
+  '/etcdserverpb.Watch/Watch': 'read',
 } as const satisfies Readonly<Record<string, RpcRequirement>>;
 
 /** The package whose methods must all be in the table. */
