@@ -263,11 +263,12 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.
-  const etcd = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION });
+  const etcd = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
   const etcdDefs = loadEtcdDefinitions();
   server.addService(etcdDefs.KV.service, etcd.kv);
   server.addService(etcdDefs.Lease.service, etcd.lease);
   server.addService(etcdDefs.Maintenance.service, etcd.maintenance);
+  server.addService(etcdDefs.Cluster.service, etcd.cluster);
   server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
   undo.add(() => etcd.close());
   const health = new HealthService();

@@ -1,5 +1,5 @@
 /**
- * etcd's v3 KV, Lease and Maintenance.Status services on a member's client port (issue 36): the
+ * etcd's v3 KV, Lease, Maintenance (Status, Alarm GET) and Cluster.MemberList services on a member's client port (issue 36): the
  * same keyspace on every member, replicated through the member's Raft log (FleetNode.submitEtcd,
  * etcd-store/replica.ts). Every member accepts a write: a follower forwards it to the leader's
  * client port (etcd clients do not follow redirects), marked so that it is forwarded once at
@@ -37,6 +37,7 @@ export interface EtcdNode {
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
   leadership(): { term: number; leader: string };
   status(): MemberStatus;
+  etcdStore(): MvccStore;
 }
 
 export interface EtcdServiceOptions {
@@ -47,6 +48,8 @@ export interface EtcdServiceOptions {
   readonly forward: { readonly credentials: ChannelCredentials; readonly optionsFor?: ((peer: string) => ChannelOptions) | undefined };
   /** The version `etcdctl endpoint status` shows. */
   readonly version: string;
+  /** Whether the port serves TLS (members' URLs are https). */
+  readonly tls?: boolean;
   /** The wall clock (ms) a lease's remaining time is measured by. */
   readonly wallNow?: () => number;
 }
@@ -99,7 +102,10 @@ function hasWrites(ops: readonly RequestOp[] | undefined): boolean {
 }
 
 /** The etcd services of one member; `close()` closes the channels to leaders it forwarded to. */
-export function createEtcdServices(node: EtcdNode, o: EtcdServiceOptions): { kv: UntypedServiceImplementation; lease: UntypedServiceImplementation; maintenance: UntypedServiceImplementation; close(): void } {
+export function createEtcdServices(
+  node: EtcdNode,
+  o: EtcdServiceOptions,
+): { kv: UntypedServiceImplementation; lease: UntypedServiceImplementation; maintenance: UntypedServiceImplementation; cluster: UntypedServiceImplementation; close(): void } {
   const defs = loadEtcdDefinitions();
   const leaders = new Map<string, Client>();
   const memberId = etcdIdOf(node.id);
@@ -284,12 +290,31 @@ export function createEtcdServices(node: EtcdNode, o: EtcdServiceOptions): { kv:
         isLearner: st.role === 'learner',
       };
     }),
+    // No alarms are raised here (a member out of space refuses writes itself): GET answers none, as a healthy etcd does.
+    Alarm: unary<{ action: string }>('Maintenance.Alarm', async (req) => {
+      if (req.action !== 'GET') throw { code: status.UNIMPLEMENTED, details: 'etcdserver: fleet raises no alarms; only GET is served' };
+      return { header: header(node.etcdStore().revision), alarms: [] };
+    }),
+  };
+
+  const cluster: UntypedServiceImplementation = {
+    MemberList: unary<Record<string, never>>('Cluster.MemberList', async () => {
+      const st = node.status();
+      const scheme = o.tls ? 'https' : 'http';
+      return {
+        header: header(node.etcdStore().revision),
+        // Client URLs without a scheme: etcdctl 3.4 dials a listed URL with the whole URL as its
+        // :authority, which Node's HTTP/2 refuses (PROTOCOL_ERROR) where Go's lets it through.
+        members: st.members.map((m) => ({ ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [m.address] : [], isLearner: !m.voter })),
+      };
+    }),
   };
 
   return {
     kv,
     lease,
     maintenance,
+    cluster,
     close: () => {
       for (const c of leaders.values()) c.close();
       leaders.clear();

@@ -17,6 +17,7 @@ export interface EtcdDefinitions {
   readonly Lease: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Maintenance: { service: ServiceDefinition };
   readonly Watch: { service: ServiceDefinition };
+  readonly Cluster: { service: ServiceDefinition };
 }
 
 let definitions: EtcdDefinitions | undefined;

@@ -65,6 +65,8 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Lease/LeaseLeases': 'read',
   '/etcdserverpb.Maintenance/Status': 'read',
   '/etcdserverpb.Watch/Watch': 'read',
+  '/etcdserverpb.Maintenance/Alarm': 'read',
+  '/etcdserverpb.Cluster/MemberList': 'read',
 } as const satisfies Readonly<Record<string, RpcRequirement>>;
 
 /** The package whose methods must all be in the table. */
