@@ -169,6 +169,20 @@ describe('etcdctl against fleet', () => {
     expect((await etcdctl(ep, ['get', 'leased'])).out.trim()).toBe('');
   }, 60_000);
 
+  it("expires a lease by the leader's clock: its keys are deleted on every member", async () => {
+    const leader = await fleet!.waitForLeader();
+    const follower = fleet!.members.find((m) => m.id !== leader)!.id;
+    const grant = await etcdctl([endpointOf(follower)], ['lease', 'grant', '2']);
+    const id = /lease ([0-9a-f]+) granted/.exec(grant.out)?.[1];
+    expect(id, grant.out).toBeDefined();
+    expect((await etcdctl([endpointOf(follower)], ['put', 'short', 'lived', `--lease=${id}`])).out.trim()).toBe('OK');
+    // TTL 2 s, and an election timeout's grace (1 s): gone within a few seconds on every member.
+    for (const m of fleet!.members) {
+      await waitFor(`the leased key gone on ${m.id}`, async () => ((await etcdctl([endpointOf(m.id)], ['get', 'short', '--consistency=s'])).stdout.trim() === '' ? true : undefined), 15_000, 200);
+    }
+    expect((await etcdctl([endpointOf(leader)], ['lease', 'timetolive', id!])).out).toMatch(/already expired/);
+  }, 60_000);
+
   it('watches from a past revision on a follower, across a kill of the leader, each event once and in order', async () => {
     const leader = await fleet!.waitForLeader();
     const follower = fleet!.members.find((m) => m.id !== leader)!.id;

@@ -119,6 +119,8 @@ export class MvccStore {
 
   get revision(): number { return this.rev; }
   get compactRevision(): number { return this.compacted; }
+  /** How many leases are granted (cheap: the leader asks at every tick). */
+  get leaseCount(): number { return this.leases.size; }
 
   // ---- reads ----
 

@@ -731,7 +731,7 @@ export class FleetNode implements NodeApi {
    * applied an entry of its own term; one proposal in flight at a time.
    */
   private maybeExpireEtcdLeases(): void {
-    if (this.soft.role !== 'leader' || this.stopped || this.sm.appliedIndex < this.etcdExpiringAt) return;
+    if (this.soft.role !== 'leader' || this.stopped || this.etcd.store.leaseCount === 0 || this.sm.appliedIndex < this.etcdExpiringAt) return;
     if (this.appliedTerm !== this.raw.status().term) return;
     const at = this.rt.wallNow();
     const ids = this.etcd.store.expiredLeases(at - this.opts.electionTimeoutMs).slice(0, LEASE_EXPIRIES_PER_TICK);
