@@ -111,6 +111,9 @@ export class MvccStore {
   private sorted: string[] = [];
   private hist = new Map<string, Rec[]>();
   private leases = new Map<number, { ttl: number; expiresAt: number; keys: Set<string> }>();
+  /** The keys the newest revision wrote (undefined: not known, e.g. after a restore), and keys written by the write in progress. */
+  private lastKeys: { revision: number; keys: string[] } | undefined;
+  private writing: Set<string> | undefined;
 
   /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
   constructor(startRevision = 0) {
@@ -214,14 +217,36 @@ export class MvccStore {
     const next = this.rev + 1;
     const undo: (() => void)[] = [];
     const state = { wrote: false };
+    this.writing = new Set();
     try {
       const res = this.applyTxn(req, next, state, undo);
-      if (state.wrote) this.rev = next;
+      if (state.wrote) this.madeRevision(next);
       return this.stamp(res, this.rev);
     } catch (e) {
       for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
       throw e;
+    } finally {
+      this.writing = undefined;
     }
+  }
+
+  private madeRevision(next: number): void {
+    this.rev = next;
+    this.lastKeys = { revision: next, keys: [...(this.writing ?? [])].sort() };
+  }
+
+  /**
+   * Whether the newest revision wrote a key in [key, rangeEnd), or undefined when that is not
+   * known: a watcher up to date but for the newest revision skips the history scan when false.
+   */
+  newestRevisionTouches(key: Uint8Array, rangeEnd: Uint8Array | undefined): boolean | undefined {
+    const last = this.lastKeys;
+    if (last === undefined || last.revision !== this.rev) return undefined;
+    const k = b2s(key);
+    if (!rangeEnd || rangeEnd.length === 0) return last.keys.includes(k);
+    const all = rangeEnd.length === 1 && rangeEnd[0] === 0;
+    const end = b2s(rangeEnd);
+    return last.keys.some((x) => x >= k && (all || x < end));
   }
 
   /** Responses carry the store's revision after the transaction. */
@@ -312,6 +337,7 @@ export class MvccStore {
   }
 
   private write(k: string, rec: Rec, undo: (() => void)[]): void {
+    this.writing?.add(k);
     let h = this.hist.get(k);
     if (!h) {
       h = [];
@@ -412,8 +438,10 @@ export class MvccStore {
     if (keys.length > 0) {
       const next = this.rev + 1;
       const undo: (() => void)[] = [];
+      this.writing = new Set();
       for (const k of keys) this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
-      this.rev = next;
+      this.madeRevision(next);
+      this.writing = undefined;
     }
     this.leases.delete(id);
     return this.rev;

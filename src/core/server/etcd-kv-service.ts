@@ -81,6 +81,7 @@ function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError
     case 'lease-not-found':
       return { code: status.NOT_FOUND, details: e.message };
     default:
+      if (e.message === 'etcdserver: lease already exists') return { code: status.FAILED_PRECONDITION, details: e.message };
       return { code: status.INVALID_ARGUMENT, details: e.message };
   }
 }

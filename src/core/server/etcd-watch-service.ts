@@ -58,6 +58,11 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
       const catchUp = (w: Watcher): void => {
         const store = node.etcdStore();
         if (w.next > store.revision) return;
+        // Up to date but for the newest revision, which wrote nothing in its range: no history to scan.
+        if (w.next === store.revision && store.newestRevisionTouches(w.key, w.rangeEnd.length > 0 ? w.rangeEnd : undefined) === false) {
+          w.next = store.revision + 1;
+          return;
+        }
         let events: WatchEvent[];
         try {
           events = store.events(w.key, w.rangeEnd.length > 0 ? w.rangeEnd : undefined, w.next);
