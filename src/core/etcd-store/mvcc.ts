@@ -502,8 +502,8 @@ function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
 }
 
-/** etcd's checks before a txn runs: op count, duplicate put keys, request size. */
-function validateTxn(req: TxnRequest): void {
+/** etcd's checks before a txn runs: op count, duplicate put keys, request size (a server runs them before proposing, too). */
+export function validateTxn(req: TxnRequest): void {
   if ((req.success?.length ?? 0) > MAX_TXN_OPS || (req.failure?.length ?? 0) > MAX_TXN_OPS || (req.compare?.length ?? 0) > MAX_TXN_OPS) {
     throw new MvccError(ERR_TOO_MANY_OPS, 'too-many-ops');
   }

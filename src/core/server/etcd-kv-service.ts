@@ -11,7 +11,7 @@
 import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
-import type { MvccStore, RequestOp, TxnRequest } from '../etcd-store/mvcc.js';
+import { validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import {
   deleteFromWire,
@@ -147,6 +147,8 @@ export function createEtcdServices(
 
   /** Proposes a write here, or forwards the call to the leader; the answer of the applied write. */
   const write = async (op: EtcdOp): Promise<Extract<EtcdAnswer, { ok: true }>> => {
+    // A txn etcd would refuse whatever the state (too large, too many operations) never reaches the log.
+    if (op.type === 'txn') validateTxn(op.txn);
     const { value } = await node.submitEtcd(op);
     if (!value.ok) throw refusalError(value.error);
     return value;
