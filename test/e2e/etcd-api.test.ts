@@ -68,7 +68,8 @@ function etcdctl(endpoints: readonly string[], args: readonly string[], input = 
 
 /** The conformance script: each step's exit code and output, with what differs by nature (ids, terms) taken out. */
 async function script(endpoints: readonly string[]): Promise<string[]> {
-  const steps: [string[], string?][] = [
+  // A third element: stop the command after that many ms (a watch runs until stopped).
+  const steps: [string[], string?, number?][] = [
     [['put', 'foo', 'bar']],
     [['put', 'foo/a', '1']],
     [['put', 'foo/b', '2']],
@@ -96,10 +97,13 @@ async function script(endpoints: readonly string[]): Promise<string[]> {
     // 1.6 MB through stdin: over etcd's 1.5 MiB request limit, refused before it reaches the log.
     [['put', 'big'], 'x'.repeat(1_600_000)],
     [['get', 'big']],
+    [['watch', 'foo', '--prefix', '--rev=2'], '', 1_500],
+    [['watch', 'foo', '--prefix', '--rev=5', '--prev-kv'], '', 1_500],
+    [['watch', 'x', '--rev=6'], '', 1_500],
   ];
   const outputs: string[] = [];
-  for (const [args, input] of steps) {
-    const r = await etcdctl(endpoints, args, input);
+  for (const [args, input, stopAfterMs] of steps) {
+    const r = await etcdctl(endpoints, args, input, stopAfterMs);
     outputs.push(`${args.join(' ')} → ${r.code}: ${normalize(r.out)}`);
   }
   return outputs;
@@ -133,6 +137,10 @@ describe('etcdctl against fleet', () => {
     const [theirs, ours] = [await script(real!.endpoints), await script([endpointOf(follower)])];
     expect(theirs.join('\n')).toContain('required revision has been compacted');
     expect(theirs.join('\n')).toContain('etcdserver: request is too large');
+    // The watches saw events (and the one below the compaction was cancelled), so equal is not empty.
+    expect(theirs.find((l) => l.startsWith('watch x --rev=6'))).toContain('PUT\nx\n1');
+    expect(theirs.find((l) => l.startsWith('watch foo --prefix --rev=5'))).toMatch(/DELETE\nfoo\nqux\nfoo\n/);
+    expect(theirs.find((l) => l.startsWith('watch foo --prefix --rev=2'))).toContain('compacted');
     expect(ours).toEqual(theirs);
   }, 120_000);
 
