@@ -92,6 +92,7 @@ function toGrpcError(err: unknown): GrpcError {
   if (err instanceof Error && err.name === 'MvccError') return refusalError({ message: err.message, code: (err as unknown as { code: 'invalid' }).code });
   if (err instanceof NodeError) {
     if (err.code === 'TIMEOUT') return ETCD_ERRORS.timeout;
+    if (/shutting down/.test(err.message)) return ETCD_ERRORS.stopped;
     if (err.code === 'NOT_LEADER' || err.code === 'UNAVAILABLE') return /leader(ship)? changed|superseded/.test(err.message) ? ETCD_ERRORS.leaderChanged : err.leaderId === '' && /no leader/.test(err.message) ? ETCD_ERRORS.noLeader : { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
     return { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
   }
