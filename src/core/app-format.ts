@@ -6,7 +6,12 @@
  *   app entry   := 0x00 kind:u8 body
  *   kind 1      command: opLength:varuint op:utf8 payload:bytes (the rest)
  *   kind 2      state check: index:varuint hash:bytes (the rest)
+ *   kind 3      etcd request: the etcd keyspace's write (src/core/etcd-store/replica.ts), applied by
+ *               every member whether or not it hosts an application
  *   member image := 0xFA 0x01 registryLength:u32le registry-image app-image
+ *                 | 0xFA 0x02 registryLength:u32le appLength:u32le registry-image app-image etcd-image
+ *                   (appLength 0xFFFFFFFF: no application). Written only when the etcd keyspace is
+ *                   not empty, so a member that never served etcd writes the images it wrote before.
  */
 /** One application command: an operation name and its bytes, both the application's to define. */
 export interface AppCommand {
@@ -17,12 +22,31 @@ export interface AppCommand {
 const APP_ENTRY = 0x00;
 const KIND_COMMAND = 1;
 const KIND_CHECK = 2;
+const KIND_ETCD = 3;
 const IMAGE_MAGIC = [0xfa, 0x01] as const;
 const IMAGE_HEADER = 6;
+const IMAGE_V2 = 0x02;
+const IMAGE_V2_HEADER = 10;
+const NO_APP = 0xffffffff;
 
 /** Whether a log entry's bytes belong to the application (not the registry). */
 export function isAppEntry(data: Uint8Array): boolean {
   return data.length >= 2 && data[0] === APP_ENTRY;
+}
+
+/** Whether an application entry is an etcd request (kind 3), applied by the member's etcd keyspace. */
+export function isEtcdEntry(data: Uint8Array): boolean {
+  return data.length >= 2 && data[0] === APP_ENTRY && data[1] === KIND_ETCD;
+}
+
+/** An etcd request's entry; `body` is the replica's encoding of it. */
+export function encodeEtcdEntry(body: Uint8Array): Uint8Array {
+  return Buffer.concat([Buffer.from([APP_ENTRY, KIND_ETCD]), body]);
+}
+
+/** The body of an etcd request's entry. */
+export function etcdEntryBody(data: Uint8Array): Uint8Array {
+  return data.subarray(2);
 }
 
 function varuint(n: number): number[] {
@@ -88,11 +112,48 @@ export function imageHeader(registryLength: number): Uint8Array {
 
 export const IMAGE_HEADER_BYTES = IMAGE_HEADER;
 
-/** Splits a snapshot into the registry's image and the application's (absent: a registry-only image). */
-export function splitImage(data: Uint8Array): { registry: Uint8Array; app?: Uint8Array } {
+/** The header of a member image with an etcd keyspace (version 2); `appLength` undefined: no application. */
+export function imageHeaderV2(registryLength: number, appLength: number | undefined): Uint8Array {
+  const header = Buffer.alloc(IMAGE_V2_HEADER);
+  header[0] = IMAGE_MAGIC[0];
+  header[1] = IMAGE_V2;
+  header.writeUInt32LE(registryLength, 2);
+  header.writeUInt32LE(appLength ?? NO_APP, 6);
+  return header;
+}
+
+export const IMAGE_V2_HEADER_BYTES = IMAGE_V2_HEADER;
+
+/** The registry's, the application's and the etcd keyspace's images as one snapshot (version 2). */
+export function joinImagesV2(registry: Uint8Array, app: Uint8Array | undefined, etcd: Uint8Array): Uint8Array {
+  return Buffer.concat([imageHeaderV2(registry.length, app?.length), registry, ...(app ? [app] : []), etcd]);
+}
+
+/**
+ * Splits a snapshot into the registry's image, the application's (absent: no application) and
+ * the etcd keyspace's (absent: an empty keyspace). Reads registry-only images and both versions.
+ */
+export function splitImage(data: Uint8Array): { registry: Uint8Array; app?: Uint8Array; etcd?: Uint8Array } {
+  if (data.length >= IMAGE_V2_HEADER && data[0] === IMAGE_MAGIC[0] && data[1] === IMAGE_V2) return splitImageV2(data);
   if (data.length < IMAGE_HEADER || data[0] !== IMAGE_MAGIC[0] || data[1] !== IMAGE_MAGIC[1]) return { registry: data };
   const length = Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(2);
   if (IMAGE_HEADER + length > data.length) throw new Error(`snapshot: the registry part (${length} bytes) runs past the image (${data.length} bytes)`);
   return { registry: data.subarray(IMAGE_HEADER, IMAGE_HEADER + length), app: data.subarray(IMAGE_HEADER + length) };
 }
 
+
+function splitImageV2(data: Uint8Array): { registry: Uint8Array; app?: Uint8Array; etcd: Uint8Array } {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.length);
+  const registryLength = view.readUInt32LE(2);
+  const appLength = view.readUInt32LE(6);
+  const appBytes = appLength === NO_APP ? 0 : appLength;
+  if (IMAGE_V2_HEADER + registryLength + appBytes > data.length) {
+    throw new Error(`snapshot: the registry and application parts (${registryLength} + ${appBytes} bytes) run past the image (${data.length} bytes)`);
+  }
+  const appStart = IMAGE_V2_HEADER + registryLength;
+  return {
+    registry: data.subarray(IMAGE_V2_HEADER, appStart),
+    ...(appLength === NO_APP ? {} : { app: data.subarray(appStart, appStart + appBytes) }),
+    etcd: data.subarray(appStart + appBytes),
+  };
+}

@@ -192,9 +192,10 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
     const lastTerm = last?.term ?? snapshot?.meta.term ?? 0;
     const commitIndex = Math.min(Math.max(hardState.commit, snapIndex), lastIndex);
     const image = snapshot ? splitImage(await snapshot.read()) : undefined;
-    const embedded = image?.app !== undefined || entries.some((e) => e.type === 'normal' && isAppEntry(e.data));
+    // Application entries include the etcd API's writes (kind 3); an image may hold its keyspace alone.
+    const embedded = image?.app !== undefined || image?.etcd !== undefined || entries.some((e) => e.type === 'normal' && isAppEntry(e.data));
     if (embedded) {
-      throw new CliError(`${dataDir} holds an embedding application's state (fleet/embed) beside the registry, which fleet recover cannot rebuild: restore the member from another member's snapshot instead`, {
+      throw new CliError(`${dataDir} holds an embedding application's state (fleet/embed) or an etcd keyspace beside the registry, which fleet recover cannot rebuild: restore the member from another member's snapshot instead`, {
         exitCode: EXIT.precondition,
         code: 'EMBEDDED_STATE',
       });

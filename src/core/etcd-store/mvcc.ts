@@ -105,15 +105,25 @@ function lowerBound(a: string[], s: string): number {
 }
 
 export class MvccStore {
-  private rev = 0;
+  private rev: number;
   private compacted = 0;
   /** Every key with history, sorted; `hist` holds its versions oldest first. */
   private sorted: string[] = [];
   private hist = new Map<string, Rec[]>();
   private leases = new Map<number, { ttl: number; expiresAt: number; keys: Set<string> }>();
+  /** The keys the newest revision wrote (undefined: not known, e.g. after a restore), and keys written by the write in progress. */
+  private lastKeys: { revision: number; keys: string[] } | undefined;
+  private writing: Set<string> | undefined;
+
+  /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
+  constructor(startRevision = 0) {
+    this.rev = startRevision;
+  }
 
   get revision(): number { return this.rev; }
   get compactRevision(): number { return this.compacted; }
+  /** How many leases are granted (cheap: the leader asks at every tick). */
+  get leaseCount(): number { return this.leases.size; }
 
   // ---- reads ----
 
@@ -207,14 +217,36 @@ export class MvccStore {
     const next = this.rev + 1;
     const undo: (() => void)[] = [];
     const state = { wrote: false };
+    this.writing = new Set();
     try {
       const res = this.applyTxn(req, next, state, undo);
-      if (state.wrote) this.rev = next;
+      if (state.wrote) this.madeRevision(next);
       return this.stamp(res, this.rev);
     } catch (e) {
       for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
       throw e;
+    } finally {
+      this.writing = undefined;
     }
+  }
+
+  private madeRevision(next: number): void {
+    this.rev = next;
+    this.lastKeys = { revision: next, keys: [...(this.writing ?? [])].sort() };
+  }
+
+  /**
+   * Whether the newest revision wrote a key in [key, rangeEnd), or undefined when that is not
+   * known: a watcher up to date but for the newest revision skips the history scan when false.
+   */
+  newestRevisionTouches(key: Uint8Array, rangeEnd: Uint8Array | undefined): boolean | undefined {
+    const last = this.lastKeys;
+    if (last === undefined || last.revision !== this.rev) return undefined;
+    const k = b2s(key);
+    if (!rangeEnd || rangeEnd.length === 0) return last.keys.includes(k);
+    const all = rangeEnd.length === 1 && rangeEnd[0] === 0;
+    const end = b2s(rangeEnd);
+    return last.keys.some((x) => x >= k && (all || x < end));
   }
 
   /** Responses carry the store's revision after the transaction. */
@@ -305,6 +337,7 @@ export class MvccStore {
   }
 
   private write(k: string, rec: Rec, undo: (() => void)[]): void {
+    this.writing?.add(k);
     let h = this.hist.get(k);
     if (!h) {
       h = [];
@@ -405,8 +438,10 @@ export class MvccStore {
     if (keys.length > 0) {
       const next = this.rev + 1;
       const undo: (() => void)[] = [];
+      this.writing = new Set();
       for (const k of keys) this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
-      this.rev = next;
+      this.madeRevision(next);
+      this.writing = undefined;
     }
     this.leases.delete(id);
     return this.rev;
@@ -467,8 +502,8 @@ function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
 }
 
-/** etcd's checks before a txn runs: op count, duplicate put keys, request size. */
-function validateTxn(req: TxnRequest): void {
+/** etcd's checks before a txn runs: op count, duplicate put keys, request size (a server runs them before proposing, too). */
+export function validateTxn(req: TxnRequest): void {
   if ((req.success?.length ?? 0) > MAX_TXN_OPS || (req.failure?.length ?? 0) > MAX_TXN_OPS || (req.compare?.length ?? 0) > MAX_TXN_OPS) {
     throw new MvccError(ERR_TOO_MANY_OPS, 'too-many-ops');
   }

@@ -18,6 +18,9 @@ import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type Autop
 import { SpaceWatch } from './space-watch.js';
 import { AppFaultError, AppReplica, IMAGE_HEADER_BYTES, encodeAppCommand, encodeStateCheck, imageHeader, isAppEntry, splitImage, type AppFault, type StateMachine } from './app-machine.js';
 import { TickClock } from './tick-clock.js';
+import { IMAGE_V2_HEADER_BYTES, encodeEtcdEntry, etcdEntryBody, imageHeaderV2, isEtcdEntry } from '../app-format.js';
+import { EtcdReplica, decodeEtcdRequest, encodeEtcdRequest, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
+import type { MvccStore } from '../etcd-store/mvcc.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
 export interface PeerSender {
@@ -155,6 +158,12 @@ export class FleetNode implements NodeApi {
   private readonly placements = new Map<string, Placement>();
   private readonly waiters = new Map<number, Waiter>();
   private readonly app: AppReplica | undefined;
+  /** The etcd v3 keyspace every member replicates beside the registry (etcd-store/replica.ts). */
+  private readonly etcd = new EtcdReplica();
+  /** Told after each etcd entry applied and after a snapshot installed (the etcd Watch service). */
+  private readonly etcdListeners = new Set<() => void>();
+  /** The index of the leader's last proposed etcd lease expiry: none other is proposed until it is applied. */
+  private etcdExpiringAt = 0;
   private readonly reads: ReadQueue;
   private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
   private transport: PeerSender | undefined;
@@ -280,8 +289,10 @@ export class FleetNode implements NodeApi {
     let sm = new FleetStateMachine();
     const app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
     let appliedTerm = 0;
+    let etcdImage: Uint8Array | undefined;
     if (recovered.snapshot) {
       const image = splitImage(await recovered.snapshot.data());
+      etcdImage = image.etcd;
       sm = FleetStateMachine.restore(image.registry);
       app?.restore(image.app);
       appliedTerm = recovered.snapshot.meta.term;
@@ -309,6 +320,7 @@ export class FleetNode implements NodeApi {
       },
     );
     const node = new FleetNode(opts, raw, sm, app, appliedTerm);
+    node.etcd.restore(etcdImage);
     for (const [id, address] of opts.founders) node.members.set(id, address);
     for (const [id, address] of recovered.members) node.members.set(id, address);
     return node;
@@ -337,6 +349,7 @@ export class FleetNode implements NodeApi {
     this.applyWatch.observe(this.raw.committed, this.sm.appliedIndex, this.rt.monoNow());
     this.startReadRound();
     this.maybeExpireLeases();
+    this.maybeExpireEtcdLeases();
     this.schedule();
   }
 
@@ -630,6 +643,8 @@ export class FleetNode implements NodeApi {
     const image = splitImage(data);
     this.sm = FleetStateMachine.restore(image.registry);
     this.app?.restore(image.app);
+    this.etcd.restore(image.etcd);
+    for (const listener of this.etcdListeners) listener();
     this.sm.readerAge = () => this.ageNow();
     this.changes.reset(meta.index + 1);
     this.sm.changes = this.changes;
@@ -652,7 +667,11 @@ export class FleetNode implements NodeApi {
       this.appliedTerm = e.term;
       this.sinceSnapshot.entries++;
       this.sinceSnapshot.logBytes += e.data.length;
-      if (e.type === 'normal' && isAppEntry(e.data)) {
+      if (e.type === 'normal' && isEtcdEntry(e.data)) {
+        this.applyEtcdEntry(e);
+        committed++;
+        last = e;
+      } else if (e.type === 'normal' && isAppEntry(e.data)) {
         if (!this.applyAppEntry(e)) return;
         committed++;
         last = e;
@@ -696,6 +715,29 @@ export class FleetNode implements NodeApi {
     if (app.fault !== faultBefore && app.fault !== undefined) this.appDiverged(app.fault);
     if (answer !== undefined) this.resolveWaiter(e, { value: answer.value, index: e.index });
     return true;
+  }
+
+  /** Applies an etcd request to the keyspace; the store's refusals are answers, the same on every member. */
+  private applyEtcdEntry(e: Entry): void {
+    const answer = this.etcd.apply(decodeEtcdRequest(etcdEntryBody(e.data)));
+    this.sm.markApplied(e.index);
+    this.resolveWaiter(e, { value: answer, index: e.index });
+    for (const listener of this.etcdListeners) listener();
+  }
+
+  /**
+   * The leader revokes etcd leases past their time by its wall clock, with an election timeout's
+   * grace (a lease's time was stamped by the leader that granted or renewed it), once it has
+   * applied an entry of its own term; one proposal in flight at a time.
+   */
+  private maybeExpireEtcdLeases(): void {
+    if (this.soft.role !== 'leader' || this.stopped || this.etcd.store.leaseCount === 0 || this.sm.appliedIndex < this.etcdExpiringAt) return;
+    if (this.appliedTerm !== this.raw.status().term) return;
+    const at = this.rt.wallNow();
+    const ids = this.etcd.store.expiredLeases(at - this.opts.electionTimeoutMs).slice(0, LEASE_EXPIRIES_PER_TICK);
+    if (ids.length === 0) return;
+    const r = this.raw.propose([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
+    if (r.ok) this.etcdExpiringAt = r.firstIndex;
   }
 
   /** At a checkpoint index, hashes the application's state; the leader proposes its hash for every member to compare. */
@@ -844,6 +886,42 @@ export class FleetNode implements NodeApi {
       const unknown = (err: Error): void => reject(new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the command may or may not have applied`, err instanceof NodeError ? err.leaderId : '', err instanceof NodeError ? err.leaderAddress : ''));
       this.waiters.set(r.firstIndex, { term: r.term, resolve: resolve as (r: unknown) => void, reject: unknown });
     });
+  }
+
+  /**
+   * Replicates one write to the etcd keyspace, stamped with this leader's wall clock, and
+   * resolves with its answer once applied; elsewhere NOT_LEADER with the leader's address (the
+   * etcd service forwards it). Once proposed, a lost leadership leaves the outcome open (TIMEOUT).
+   */
+  submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    if (this.space.outOfSpace && this.soft.role === 'leader') return Promise.reject(this.outOfSpaceWriteError());
+    const r = this.raw.propose([encodeEtcdEntry(encodeEtcdRequest({ at: this.rt.wallNow(), op }))]);
+    if (!r.ok) return Promise.reject(this.proposalError(r.error));
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      this.waiters.get(r.firstIndex)?.reject(new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry'));
+      const unknown = (err: Error): void => reject(new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`));
+      this.waiters.set(r.firstIndex, { term: r.term, resolve: resolve as (r: unknown) => void, reject: unknown });
+    });
+  }
+
+  /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */
+  onEtcdApplied(listener: () => void): () => void {
+    this.etcdListeners.add(listener);
+    return () => void this.etcdListeners.delete(listener);
+  }
+
+  /** This member's etcd keyspace as it is now (for watchers: read, never written). */
+  etcdStore(): MvccStore {
+    return this.etcd.store;
+  }
+
+  /** Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this member's state as it is. */
+  readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }> {
+    if (linearizable) return this.read({ mode: 'linearizable' }, () => query(this.etcd.store));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    return Promise.resolve({ value: query(this.etcd.store), index: this.sm.appliedIndex });
   }
 
   /** Runs `query` against the application's state once the consistency requirement holds; refused on a member whose state diverged. */
@@ -1160,7 +1238,11 @@ export class FleetNode implements NodeApi {
     const job = sm.beginSnapshot();
     // Taken in the same turn as the registry's image, so both are as of the same applied index.
     const appImage = this.app?.machine.snapshot();
-    const shift = appImage === undefined ? 0 : IMAGE_HEADER_BYTES;
+    // An etcd keyspace that was never written adds nothing: the image stays as before it existed.
+    const etcdImage = this.etcd.snapshot();
+    const v2 = etcdImage.length > 0;
+    const shift = v2 ? IMAGE_V2_HEADER_BYTES : appImage === undefined ? 0 : IMAGE_HEADER_BYTES;
+    const tail = (appImage?.length ?? 0) + etcdImage.length;
     const meta: SnapshotMeta = { index: job.index, term: this.appliedTerm, conf: this.raw.confState() };
     // Entries applied while the image is written count towards the next snapshot.
     this.sinceSnapshot = snapshotProgressAfter(this.sinceSnapshot.lastSnapshotBytes, this.rt.random());
@@ -1173,15 +1255,15 @@ export class FleetNode implements NodeApi {
       if (this.sm !== sm || this.stopped) {
         throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
       }
-      if (appImage !== undefined) {
-        sink.write(imageHeader(job.length), 0);
-        sink.write(appImage, shift + job.length);
-      }
-      path = await sink.commit(shift + job.length + (appImage?.length ?? 0));
+      if (v2) sink.write(imageHeaderV2(job.length, appImage?.length), 0);
+      else if (appImage !== undefined) sink.write(imageHeader(job.length), 0);
+      if (appImage !== undefined) sink.write(appImage, shift + job.length);
+      if (v2) sink.write(etcdImage, shift + job.length + (appImage?.length ?? 0));
+      path = await sink.commit(shift + job.length + tail);
     } finally {
       sink.abort();
     }
-    const bytes = shift + job.length + (appImage?.length ?? 0);
+    const bytes = shift + job.length + tail;
     this.sinceSnapshot = { ...this.sinceSnapshot, lastSnapshotBytes: bytes };
     if (!this.stopped) this.raw.compact(meta);
     this.snapshotsTaken++;

@@ -13,6 +13,9 @@ import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
+import { createEtcdServices } from './etcd-kv-service.js';
+import { createEtcdWatchService } from './etcd-watch-service.js';
+import { loadEtcdDefinitions } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
@@ -275,6 +278,15 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
+  // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.
+  const etcd = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
+  const etcdDefs = loadEtcdDefinitions();
+  server.addService(etcdDefs.KV.service, etcd.kv);
+  server.addService(etcdDefs.Lease.service, etcd.lease);
+  server.addService(etcdDefs.Maintenance.service, etcd.maintenance);
+  server.addService(etcdDefs.Cluster.service, etcd.cluster);
+  server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
+  undo.add(() => etcd.close());
   const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress });
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
@@ -291,6 +303,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     (stopping ??= (async () => {
       health.setServing('', false);
       drills.close();
+      etcd.close();
       await member.handOff();
       member.stop();
       transport.close();
@@ -366,6 +379,9 @@ function warnIfShared(dataDir: string, logger: NodeLogger): void {
     logger.warn({ dataDir, mode: (mode & 0o777).toString(8) }, `the data dir is open to other users (mode ${(mode & 0o777).toString(8)}): chmod 700 ${dataDir}; what the member creates in it is 0700/0600`);
   }
 }
+
+/** The etcd server version a member's etcd API reports (Maintenance.Status): the API level it speaks. */
+const ETCD_API_VERSION = '3.4.0';
 
 /** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */
 export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {

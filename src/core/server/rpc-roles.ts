@@ -46,17 +46,41 @@ export const RPC_ROLES = {
   '/fleet.v1.Peer/InstallSnapshot': 'peer',
 } as const satisfies Readonly<Record<string, RpcRequirement>>;
 
+/**
+ * The etcd v3 API every member serves (etcd-kv-service.ts), apart from RPC_ROLES, whose keys are
+ * exactly fleet.v1's methods: reads `read`, writes `writer`, compaction `admin`. A method of
+ * etcdserverpb missing here is refused as if it needed admin.
+ */
+export const ETCD_RPC_ROLES = {
+  '/etcdserverpb.KV/Range': 'read',
+  '/etcdserverpb.KV/Put': 'writer',
+  '/etcdserverpb.KV/DeleteRange': 'writer',
+  // A txn may write; one without writes is still judged as one that may.
+  '/etcdserverpb.KV/Txn': 'writer',
+  '/etcdserverpb.KV/Compact': 'admin',
+  '/etcdserverpb.Lease/LeaseGrant': 'writer',
+  '/etcdserverpb.Lease/LeaseRevoke': 'writer',
+  '/etcdserverpb.Lease/LeaseKeepAlive': 'writer',
+  '/etcdserverpb.Lease/LeaseTimeToLive': 'read',
+  '/etcdserverpb.Lease/LeaseLeases': 'read',
+  '/etcdserverpb.Maintenance/Status': 'read',
+  '/etcdserverpb.Watch/Watch': 'read',
+  '/etcdserverpb.Maintenance/Alarm': 'read',
+  '/etcdserverpb.Cluster/MemberList': 'read',
+} as const satisfies Readonly<Record<string, RpcRequirement>>;
+
 /** The package whose methods must all be in the table. */
 const FLEET_PACKAGE = '/fleet.v1.';
+const ETCD_PACKAGE = '/etcdserverpb.';
 
-/** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1. */
+/** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1 and etcd's API. */
 export function rpcRequirement(path: string): RpcRequirement | undefined {
-  const known: RpcRequirement | undefined = (RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path];
+  const known: RpcRequirement | undefined = (RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path] ?? (ETCD_RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path];
   if (known !== undefined) return known;
-  return path.startsWith(FLEET_PACKAGE) ? 'admin' : undefined;
+  return path.startsWith(FLEET_PACKAGE) || path.startsWith(ETCD_PACKAGE) ? 'admin' : undefined;
 }
 
-/** `/fleet.v1.Admin/AddMember` → `Admin.AddMember`: how a refusal names the call. */
+/** `/fleet.v1.Admin/AddMember` → `Admin.AddMember` (`/etcdserverpb.KV/Put` → `etcdserverpb.KV.Put`): how a refusal names the call. */
 export function rpcName(path: string): string {
-  return path.replace(FLEET_PACKAGE, '').replace('/', '.');
+  return path.replace(FLEET_PACKAGE, '').replace(/^\//, '').replace('/', '.');
 }

@@ -1,0 +1,124 @@
+/**
+ * The etcd keyspace as a member replicates it (issue 36, step 2): every write to the MVCC store
+ * (mvcc.ts) is one Raft entry, and every member applies the same entries to its own store in
+ * the same order. Everything an apply depends on is in the entry: the request, and for leases
+ * the leader's wall clock when it proposed it (`at`), never the applying member's clock.
+ *
+ * An apply that the store refuses (a compacted revision, a lease not found, a txn too large) is
+ * refused the same way on every member and changes nothing (the store undoes it): the refusal is
+ * the write's answer, not a fault of the member.
+ *
+ *   etcd request := JSON { at: ms, op: EtcdOp } with every byte string as { "$b": base64 }
+ *   etcd image   := JSON MvccSnapshot with latin1 keys and values (mvcc.ts), empty for a new store
+ */
+import { MvccError, MvccStore, type Lease, type MvccSnapshot, type TxnRequest, type TxnResponse } from './mvcc.js';
+
+/** One replicated write to the keyspace. */
+export type EtcdOp =
+  | { readonly type: 'txn'; readonly txn: TxnRequest }
+  | { readonly type: 'compact'; readonly revision: number }
+  | { readonly type: 'lease-grant'; readonly id: number; readonly ttl: number }
+  | { readonly type: 'lease-revoke'; readonly id: number }
+  | { readonly type: 'lease-renew'; readonly id: number }
+  /** The leader's expiry of leases it found due at `at`: revoked only if still due by the entry's time. */
+  | { readonly type: 'lease-expire'; readonly ids: readonly number[] };
+
+/** A replicated write and the leader's wall clock (ms) when it proposed it. */
+export interface EtcdRequest {
+  readonly at: number;
+  readonly op: EtcdOp;
+}
+
+/** The answer of one applied write: the store's response, or etcd's refusal (same on every member). */
+export type EtcdAnswer =
+  | { readonly ok: true; readonly revision: number; readonly txn?: TxnResponse; readonly lease?: Lease; readonly revoked?: readonly number[] }
+  | { readonly ok: false; readonly error: { readonly message: string; readonly code: MvccError['code']; readonly compactRevision?: number } };
+
+const BYTES = '$b';
+/** An empty etcd keyspace is at revision 1, as etcd's: the first write is revision 2. */
+export const ETCD_START_REVISION = 1;
+
+/** JSON with byte strings as `{ "$b": base64 }`. */
+export function encodeEtcdRequest(req: EtcdRequest): Uint8Array {
+  const json = JSON.stringify(req, function (this: Record<string, unknown>, key, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Uint8Array ? { [BYTES]: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') } : value;
+  });
+  return Buffer.from(json, 'utf8');
+}
+
+export function decodeEtcdRequest(body: Uint8Array): EtcdRequest {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  const req = JSON.parse(text, (_key, value: unknown) => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const o = value as Record<string, unknown>;
+      const b = o[BYTES];
+      if (typeof b === 'string' && Object.keys(o).length === 1) return new Uint8Array(Buffer.from(b, 'base64'));
+    }
+    return value;
+  }) as EtcdRequest;
+  if (typeof req?.at !== 'number' || typeof req.op?.type !== 'string') throw new Error('etcd request entry: not a request');
+  return req;
+}
+
+/**
+ * The keyspace one member holds, and what applies the log's etcd entries to it. Invariant: the
+ * store changes only in `apply` and `restore`, so members that applied the same entries hold the
+ * same store.
+ */
+export class EtcdReplica {
+  private current = new MvccStore(ETCD_START_REVISION);
+
+  /** The store, for reads (never written through this reference). */
+  get store(): MvccStore {
+    return this.current;
+  }
+
+  apply(req: EtcdRequest): EtcdAnswer {
+    const s = this.current;
+    try {
+      const op = req.op;
+      switch (op.type) {
+        case 'txn': {
+          const txn = s.txn(op.txn);
+          return { ok: true, revision: txn.revision, txn };
+        }
+        case 'compact':
+          s.compact(op.revision);
+          return { ok: true, revision: s.revision };
+        case 'lease-grant':
+          return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at) };
+        case 'lease-revoke':
+          return { ok: true, revision: s.leaseRevoke(op.id) };
+        case 'lease-renew':
+          return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at) };
+        case 'lease-expire': {
+          // A keep-alive applied since the leader looked may have saved a lease: judge by the entry's time.
+          const due = new Set(s.expiredLeases(req.at));
+          const revoked = op.ids.filter((id) => due.has(id));
+          for (const id of revoked) s.leaseRevoke(id);
+          return { ok: true, revision: s.revision, revoked };
+        }
+      }
+    } catch (err) {
+      if (err instanceof MvccError) return { ok: false, error: { message: err.message, code: err.code, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) } };
+      throw err;
+    }
+  }
+
+  /** The whole keyspace as bytes; empty for a store that was never written (so a member image stays as before). */
+  snapshot(): Uint8Array {
+    const s = this.current;
+    if (s.revision === ETCD_START_REVISION && s.compactRevision === 0 && s.leaseList().length === 0) return new Uint8Array(0);
+    return Buffer.from(JSON.stringify(s.snapshot()), 'utf8');
+  }
+
+  restore(image: Uint8Array | undefined): void {
+    if (image === undefined || image.length === 0) {
+      this.current = new MvccStore(ETCD_START_REVISION);
+      return;
+    }
+    const snap = JSON.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('utf8')) as MvccSnapshot;
+    this.current = MvccStore.restore(snap);
+  }
+}

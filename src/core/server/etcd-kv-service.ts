@@ -1,0 +1,327 @@
+/**
+ * etcd's v3 KV, Lease, Maintenance (Status, Alarm GET) and Cluster.MemberList services on a member's client port (issue 36): the
+ * same keyspace on every member, replicated through the member's Raft log (FleetNode.submitEtcd,
+ * etcd-store/replica.ts). Every member accepts a write: a follower forwards it to the leader's
+ * client port (etcd clients do not follow redirects), marked so that it is forwarded once at
+ * most. Range is linearizable (a ReadIndex round) unless the request asks for serializable, then
+ * it is this member's state as it is. A txn without writes is a read: it takes no log entry.
+ *
+ * Errors carry etcd's gRPC codes and messages, so the clients' own retry logic works.
+ */
+import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { NodeError, type MemberStatus } from '../node/api.js';
+import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
+import { validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
+import { authorizeCall, type AuthOptions } from './auth.js';
+import {
+  deleteFromWire,
+  etcdClusterId,
+  etcdIdOf,
+  kvToWire,
+  loadEtcdDefinitions,
+  putFromWire,
+  rangeFromWire,
+  txnFromWire,
+  txnToWire,
+  type WireDeleteRangeRequest,
+  type WireHeader,
+  type WirePutRequest,
+  type WireRangeRequest,
+  type WireTxnRequest,
+} from './etcd-wire.js';
+
+/** What the services need of the member. */
+export interface EtcdNode {
+  readonly id: string;
+  submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }>;
+  readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
+  leadership(): { term: number; leader: string };
+  status(): MemberStatus;
+  etcdStore(): MvccStore;
+}
+
+export interface EtcdServiceOptions {
+  readonly auth: AuthOptions;
+  /** The cluster's id (16 hex digits), once known. */
+  readonly clusterId: () => string | undefined;
+  /** How to reach the leader's client port when forwarding a write (the member's peer credentials). */
+  readonly forward: { readonly credentials: ChannelCredentials; readonly optionsFor?: ((peer: string) => ChannelOptions) | undefined };
+  /** The version `etcdctl endpoint status` shows. */
+  readonly version: string;
+  /** Whether the port serves TLS (members' URLs are https). */
+  readonly tls?: boolean;
+  /** The wall clock (ms) a lease's remaining time is measured by. */
+  readonly wallNow?: () => number;
+}
+
+/** Metadata that marks a write forwarded by a member: the receiver never forwards it again. */
+const FORWARDED = 'fleet-etcd-forwarded';
+const FORWARD_TIMEOUT_MS = 10_000;
+/** etcd's smallest lease TTL is about 1.5 election timeouts; fleet's default election timeout is 1 s. */
+const MIN_LEASE_TTL_S = 2;
+
+/** etcd's errors (server/etcdserver/api/v3rpc/rpctypes): code and exact message. */
+export const ETCD_ERRORS = {
+  noLeader: { code: status.UNAVAILABLE, details: 'etcdserver: no leader' },
+  leaderChanged: { code: status.UNAVAILABLE, details: 'etcdserver: leader changed' },
+  timeout: { code: status.UNAVAILABLE, details: 'etcdserver: request timed out' },
+  stopped: { code: status.UNAVAILABLE, details: 'etcdserver: server stopped' },
+  leaseNotFound: { code: status.NOT_FOUND, details: 'etcdserver: requested lease not found' },
+  leaseTtlTooLarge: { code: status.OUT_OF_RANGE, details: 'etcdserver: too large lease TTL' },
+} as const;
+
+type GrpcError = { code: status; details: string; metadata?: Metadata };
+
+/** The gRPC error of a store refusal (the same on every member). */
+function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError {
+  switch (e.code) {
+    case 'compacted':
+    case 'future':
+      return { code: status.OUT_OF_RANGE, details: e.message };
+    case 'lease-not-found':
+      return { code: status.NOT_FOUND, details: e.message };
+    default:
+      if (e.message === 'etcdserver: lease already exists') return { code: status.FAILED_PRECONDITION, details: e.message };
+      return { code: status.INVALID_ARGUMENT, details: e.message };
+  }
+}
+
+/** The gRPC error for whatever a handler threw. */
+function toGrpcError(err: unknown): GrpcError {
+  if (typeof err === 'object' && err !== null && 'code' in err && 'details' in err && typeof (err as GrpcError).code === 'number') return err as GrpcError;
+  if (err instanceof Error && err.name === 'MvccError') return refusalError({ message: err.message, code: (err as unknown as { code: 'invalid' }).code });
+  if (err instanceof NodeError) {
+    if (err.code === 'TIMEOUT') return ETCD_ERRORS.timeout;
+    if (/shutting down/.test(err.message)) return ETCD_ERRORS.stopped;
+    if (err.code === 'NOT_LEADER' || err.code === 'UNAVAILABLE') return /leader(ship)? changed|superseded/.test(err.message) ? ETCD_ERRORS.leaderChanged : err.leaderId === '' && /no leader/.test(err.message) ? ETCD_ERRORS.noLeader : { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
+    return { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
+  }
+  return { code: status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
+}
+
+function hasWrites(ops: readonly RequestOp[] | undefined): boolean {
+  return (ops ?? []).some((op) => 'put' in op || 'deleteRange' in op || ('txn' in op && (hasWrites(op.txn.success) || hasWrites(op.txn.failure))));
+}
+
+/** The etcd services of one member; `close()` closes the channels to leaders it forwarded to. */
+export function createEtcdServices(
+  node: EtcdNode,
+  o: EtcdServiceOptions,
+): { kv: UntypedServiceImplementation; lease: UntypedServiceImplementation; maintenance: UntypedServiceImplementation; cluster: UntypedServiceImplementation; close(): void } {
+  const defs = loadEtcdDefinitions();
+  const leaders = new Map<string, Client>();
+  const memberId = etcdIdOf(node.id);
+  const wallNow = o.wallNow ?? Date.now;
+
+  const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
+
+  /** A client of the leader's `service` (cached per leader address). */
+  const leaderClient = (service: 'KV' | 'Lease', leaderId: string, address: string): Client => {
+    const cacheKey = `${service} ${address}`;
+    let client = leaders.get(cacheKey);
+    if (client === undefined) {
+      client = new defs[service](address, o.forward.credentials, o.forward.optionsFor?.(leaderId) ?? {});
+      leaders.set(cacheKey, client);
+    }
+    return client;
+  };
+
+  /** Forwards a write this member could not propose to the leader's client port, once. */
+  const forward = (method: string, call: ServerUnaryCall<unknown, unknown>, err: NodeError): Promise<unknown> => {
+    const [service, name] = method.split('.') as ['KV' | 'Lease', string];
+    if (call.metadata.get(FORWARDED).length > 0) return Promise.reject(ETCD_ERRORS.leaderChanged);
+    if (err.leaderId === '' || err.leaderAddress === '') return Promise.reject(ETCD_ERRORS.noLeader);
+    const client = leaderClient(service, err.leaderId, err.leaderAddress);
+    const target = client as unknown as Record<string, (req: unknown, md: Metadata, opts: { deadline: number }, cb: (e: Error | null, res?: unknown) => void) => void>;
+    return new Promise((resolve, reject) => {
+      target[name]!.call(client, call.request, forwardedMetadata(call.metadata), { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (e, res) => (e ? reject(e) : resolve(res)));
+    });
+  };
+
+  /** The caller's credentials, and the mark that the call was forwarded. */
+  const forwardedMetadata = (from: Metadata): Metadata => {
+    const md = new Metadata();
+    for (const key of ['authorization', 'token']) for (const v of from.get(key)) md.add(key, v);
+    md.set(FORWARDED, node.id);
+    return md;
+  };
+
+  /** Proposes a write here, or forwards the call to the leader; the answer of the applied write. */
+  const write = async (op: EtcdOp): Promise<Extract<EtcdAnswer, { ok: true }>> => {
+    // A txn etcd would refuse whatever the state (too large, too many operations) never reaches the log.
+    if (op.type === 'txn') validateTxn(op.txn);
+    const { value } = await node.submitEtcd(op);
+    if (!value.ok) throw refusalError(value.error);
+    return value;
+  };
+
+  /** Runs a unary handler: authorization, then `run`; a NOT_LEADER write goes to the leader as `method`. */
+  const unary = <Req>(method: string, run: (req: Req, call: ServerUnaryCall<Req, unknown>) => Promise<unknown>) =>
+    (call: ServerUnaryCall<Req, unknown>, cb: sendUnaryData<unknown>): void => {
+      const refused = authorizeCall(call, o.auth);
+      if (refused) return void cb(refused as GrpcError);
+      run(call.request, call).then(
+        (res) => cb(null, res),
+        (err: unknown) => {
+          if (err instanceof NodeError && err.code === 'NOT_LEADER') {
+            forward(method, call as ServerUnaryCall<unknown, unknown>, err).then((res) => cb(null, res), (e: unknown) => cb(toGrpcError(e) as GrpcError));
+          } else {
+            cb(toGrpcError(err) as GrpcError);
+          }
+        },
+      );
+    };
+
+  const kv: UntypedServiceImplementation = {
+    Range: unary<WireRangeRequest>('KV.Range', async (req) => {
+      const r = rangeFromWire(req);
+      const { value } = await node.readEtcd(!req.serializable, (store) => store.range(r));
+      return { header: header(value.revision), kvs: value.kvs.map(kvToWire), more: value.more, count: String(value.count) };
+    }),
+    Put: unary<WirePutRequest>('KV.Put', async (req) => {
+      const a = await write({ type: 'txn', txn: { success: [{ put: putFromWire(req) }] } });
+      const put = a.txn!.responses[0] as { put: { prevKv?: import('../etcd-store/mvcc.js').KeyValue } };
+      return { header: header(a.revision), ...(put.put.prevKv ? { prevKv: kvToWire(put.put.prevKv) } : {}) };
+    }),
+    DeleteRange: unary<WireDeleteRangeRequest>('KV.DeleteRange', async (req) => {
+      const a = await write({ type: 'txn', txn: { success: [{ deleteRange: deleteFromWire(req) }] } });
+      const del = (a.txn!.responses[0] as { deleteRange: { deleted: number; prevKvs: import('../etcd-store/mvcc.js').KeyValue[] } }).deleteRange;
+      return { header: header(a.revision), deleted: String(del.deleted), prevKvs: del.prevKvs.map(kvToWire) };
+    }),
+    Txn: unary<WireTxnRequest>('KV.Txn', async (req) => {
+      const txn: TxnRequest = txnFromWire(req);
+      if (!hasWrites(txn.success) && !hasWrites(txn.failure)) {
+        // A read: linearizable, and no entry in the log (the store runs it without writing).
+        const { value } = await node.readEtcd(true, (store) => store.txn(txn));
+        return txnToWire(value, header(value.revision));
+      }
+      const a = await write({ type: 'txn', txn });
+      return txnToWire(a.txn!, header(a.revision));
+    }),
+    Compact: unary<{ revision: string; physical: boolean }>('KV.Compact', async (req) => {
+      const a = await write({ type: 'compact', revision: Number(req.revision) });
+      return { header: header(a.revision) };
+    }),
+  };
+
+  const lease: UntypedServiceImplementation = {
+    LeaseGrant: unary<{ TTL: string; ID: string }>('Lease.LeaseGrant', async (req) => {
+      const ttl = Math.max(MIN_LEASE_TTL_S, Number(req.TTL));
+      if (ttl > 9_000_000_000) throw ETCD_ERRORS.leaseTtlTooLarge;
+      // The id is chosen before proposing, so every member applies the same one.
+      const id = Number(req.ID) > 0 ? Number(req.ID) : 1 + Math.floor(Math.random() * (2 ** 53 - 2));
+      const a = await write({ type: 'lease-grant', id, ttl });
+      return { header: header(a.revision), ID: String(id), TTL: String(a.lease!.ttl), error: '' };
+    }),
+    LeaseRevoke: unary<{ ID: string }>('Lease.LeaseRevoke', async (req) => {
+      const a = await write({ type: 'lease-revoke', id: Number(req.ID) });
+      return { header: header(a.revision) };
+    }),
+    LeaseTimeToLive: unary<{ ID: string; keys: boolean }>('Lease.LeaseTimeToLive', async (req) => {
+      const id = Number(req.ID);
+      const { value } = await node.readEtcd(true, (store) => ({ ttl: store.leaseTimeToLive(id, wallNow()), revision: store.revision }));
+      if (value.ttl === undefined) return { header: header(value.revision), ID: req.ID, TTL: '-1', grantedTTL: '0', keys: [] };
+      return { header: header(value.revision), ID: req.ID, TTL: String(value.ttl.ttl), grantedTTL: String(value.ttl.grantedTtl), keys: req.keys ? value.ttl.keys.map((k) => Buffer.from(k)) : [] };
+    }),
+    LeaseLeases: unary<Record<string, never>>('Lease.LeaseLeases', async () => {
+      const { value } = await node.readEtcd(true, (store) => ({ ids: store.leaseList(), revision: store.revision }));
+      return { header: header(value.revision), leases: value.ids.map((id) => ({ ID: String(id) })) };
+    }),
+    LeaseKeepAlive: (call: ServerDuplexStream<{ ID: string }, unknown>) => keepAlive(call),
+  };
+
+  /**
+   * Keep-alives: each is a renewal through the log, answered in order of arrival. On a follower,
+   * the stream is relayed to the leader's LeaseKeepAlive (opened at the first renewal this member
+   * cannot propose), as an etcd client expects any member to keep its leases alive.
+   */
+  const keepAlive = (call: ServerDuplexStream<{ ID: string }, unknown>): void => {
+    const refused = authorizeCall(call, o.auth);
+    if (refused) return void call.emit('error', refused);
+    let relay: ClientDuplexStream<{ ID: string }, unknown> | undefined;
+    let chain = Promise.resolve();
+    const fail = (err: unknown): void => {
+      relay?.cancel();
+      if (!call.destroyed) call.emit('error', toGrpcError(err));
+    };
+    const openRelay = (err: NodeError): ClientDuplexStream<{ ID: string }, unknown> => {
+      if (call.metadata.get(FORWARDED).length > 0) throw ETCD_ERRORS.leaderChanged;
+      if (err.leaderId === '' || err.leaderAddress === '') throw ETCD_ERRORS.noLeader;
+      const client = leaderClient('Lease', err.leaderId, err.leaderAddress) as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
+      const stream = client.LeaseKeepAlive(forwardedMetadata(call.metadata));
+      stream.on('data', (res: unknown) => call.writable && call.write(res));
+      stream.on('error', fail);
+      stream.on('end', () => call.end());
+      return stream;
+    };
+    call.on('data', (req: { ID: string }) => {
+      if (relay) return void relay.write(req);
+      chain = chain
+        .then(async () => {
+          if (relay) return void relay.write(req);
+          const id = Number(req.ID);
+          try {
+            const { value } = await node.submitEtcd({ type: 'lease-renew', id });
+            // etcd answers a keep-alive of an unknown lease with TTL 0, not an error.
+            const res = value.ok ? { header: header(value.revision), ID: req.ID, TTL: String(value.lease!.ttl) } : { header: header(0), ID: req.ID, TTL: '0' };
+            if (call.writable) call.write(res);
+          } catch (err) {
+            if (!(err instanceof NodeError && err.code === 'NOT_LEADER')) throw err;
+            relay = openRelay(err);
+            relay.write(req);
+          }
+        })
+        .catch(fail);
+    });
+    call.on('end', () => void chain.finally(() => (relay ? relay.end() : call.end())));
+    call.on('cancelled', () => relay?.cancel());
+  };
+
+  const maintenance: UntypedServiceImplementation = {
+    Status: unary<Record<string, never>>('Maintenance.Status', async () => {
+      const st = node.status();
+      const { value } = await node.readEtcd(false, (store) => ({ revision: store.revision, size: 0 }));
+      return {
+        header: header(value.revision),
+        version: o.version,
+        dbSize: String(value.size),
+        leader: st.leaderId ? etcdIdOf(st.leaderId) : '0',
+        raftIndex: String(st.commitIndex),
+        raftTerm: String(st.term),
+        raftAppliedIndex: String(st.appliedIndex),
+        errors: [],
+        dbSizeInUse: String(value.size),
+        isLearner: st.role === 'learner',
+      };
+    }),
+    // No alarms are raised here (a member out of space refuses writes itself): GET answers none, as a healthy etcd does.
+    Alarm: unary<{ action: string }>('Maintenance.Alarm', async (req) => {
+      if (req.action !== 'GET') throw { code: status.UNIMPLEMENTED, details: 'etcdserver: fleet raises no alarms; only GET is served' };
+      return { header: header(node.etcdStore().revision), alarms: [] };
+    }),
+  };
+
+  const cluster: UntypedServiceImplementation = {
+    MemberList: unary<Record<string, never>>('Cluster.MemberList', async () => {
+      const st = node.status();
+      const scheme = o.tls ? 'https' : 'http';
+      return {
+        header: header(node.etcdStore().revision),
+        // Client URLs without a scheme: etcdctl 3.4 dials a listed URL with the whole URL as its
+        // :authority, which Node's HTTP/2 refuses (PROTOCOL_ERROR) where Go's lets it through.
+        members: st.members.map((m) => ({ ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [m.address] : [], isLearner: !m.voter })),
+      };
+    }),
+  };
+
+  return {
+    kv,
+    lease,
+    maintenance,
+    cluster,
+    close: () => {
+      for (const c of leaders.values()) c.close();
+      leaders.clear();
+    },
+  };
+}

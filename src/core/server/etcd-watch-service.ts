@@ -1,0 +1,138 @@
+/**
+ * etcd's Watch service (the bidirectional stream) over a member's own applied keyspace: each
+ * watcher is at a revision (`next`), and after every etcd write this member applies, it is sent
+ * the events of its range from `next` on, then moved past them. A watcher that starts below the
+ * compaction point, or falls behind it (a snapshot installed past it), is cancelled with etcd's
+ * compact_revision, as etcd does, so the client restarts from there knowingly.
+ *
+ * Invariant: a watcher is sent each revision's events once and in order, since `next` only
+ * grows and every event sent is below the `next` it leaves.
+ */
+import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
+import { authorizeCall, type AuthOptions } from './auth.js';
+import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
+
+/** What the watch service needs of the member. */
+export interface EtcdWatchNode {
+  readonly id: string;
+  etcdStore(): MvccStore;
+  onEtcdApplied(listener: () => void): () => void;
+  leadership(): { term: number; leader: string };
+}
+
+interface WireWatchRequest {
+  createRequest?: { key: Buffer; rangeEnd: Buffer; startRevision: string; progressNotify: boolean; filters: ('NOPUT' | 'NODELETE')[]; prevKv: boolean; watchId: string; fragment: boolean } | null;
+  cancelRequest?: { watchId: string } | null;
+  progressRequest?: object | null;
+}
+
+interface Watcher {
+  readonly id: number;
+  readonly key: Uint8Array;
+  readonly rangeEnd: Uint8Array;
+  readonly noPut: boolean;
+  readonly noDelete: boolean;
+  readonly prevKv: boolean;
+  next: number;
+}
+
+/** At most this many events in one response (etcd splits large ones when the client allows fragments; we send several). */
+const EVENTS_PER_RESPONSE = 1000;
+
+export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: AuthOptions; readonly clusterId: () => string | undefined }): UntypedServiceImplementation {
+  const memberId = etcdIdOf(node.id);
+  const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
+
+  return {
+    Watch: (call: ServerDuplexStream<WireWatchRequest, unknown>) => {
+      const refused = authorizeCall(call, o.auth);
+      if (refused) return void call.emit('error', refused);
+      const watchers = new Map<number, Watcher>();
+      let nextId = 0;
+      const send = (msg: object): void => {
+        if (call.writable && !call.destroyed) call.write(msg);
+      };
+
+      /** Sends `w` what happened in its range since `w.next`; cancels it if that history is compacted. */
+      const catchUp = (w: Watcher): void => {
+        const store = node.etcdStore();
+        if (w.next > store.revision) return;
+        // Up to date but for the newest revision, which wrote nothing in its range: no history to scan.
+        if (w.next === store.revision && store.newestRevisionTouches(w.key, w.rangeEnd.length > 0 ? w.rangeEnd : undefined) === false) {
+          w.next = store.revision + 1;
+          return;
+        }
+        let events: WatchEvent[];
+        try {
+          events = store.events(w.key, w.rangeEnd.length > 0 ? w.rangeEnd : undefined, w.next);
+        } catch (err) {
+          if (err instanceof MvccError && err.code === 'compacted') {
+            watchers.delete(w.id);
+            send({ header: header(store.revision), watchId: String(w.id), canceled: true, compactRevision: String(store.compactRevision), cancelReason: ERR_COMPACTED });
+            return;
+          }
+          throw err;
+        }
+        w.next = store.revision + 1;
+        const wanted = events.filter((e) => !(e.type === 'PUT' ? w.noPut : w.noDelete));
+        for (let i = 0; i < wanted.length; i += EVENTS_PER_RESPONSE) {
+          send({
+            header: header(store.revision),
+            watchId: String(w.id),
+            events: wanted.slice(i, i + EVENTS_PER_RESPONSE).map((e) => ({ type: e.type, kv: kvToWire(e.kv), ...(w.prevKv && e.prevKv ? { prevKv: kvToWire(e.prevKv) } : {}) })),
+          });
+        }
+      };
+
+      const create = (req: NonNullable<WireWatchRequest['createRequest']>): void => {
+        const store = node.etcdStore();
+        const asked = Number(req.watchId);
+        const id = asked > 0 ? asked : nextId;
+        if (watchers.has(id)) {
+          send({ header: header(store.revision), watchId: String(id), created: true, canceled: true, cancelReason: 'etcdserver: duplicate watch ID' });
+          return;
+        }
+        nextId = Math.max(nextId, id) + 1;
+        const start = Number(req.startRevision);
+        const w: Watcher = { id, key: req.key, rangeEnd: req.rangeEnd, noPut: req.filters.includes('NOPUT'), noDelete: req.filters.includes('NODELETE'), prevKv: req.prevKv, next: start > 0 ? start : store.revision + 1 };
+        if (req.key.length === 0 && req.rangeEnd.length === 0) {
+          send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: 'etcdserver: key is not provided' });
+          return;
+        }
+        watchers.set(id, w);
+        send({ header: header(store.revision), watchId: String(id), created: true });
+        catchUp(w);
+      };
+
+      const stopListening = node.onEtcdApplied(() => {
+        try {
+          for (const w of [...watchers.values()]) catchUp(w);
+        } catch (err) {
+          call.emit('error', { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
+        }
+      });
+      const end = (): void => {
+        stopListening();
+        watchers.clear();
+      };
+      call.on('data', (req: WireWatchRequest) => {
+        if (req.createRequest) create(req.createRequest);
+        else if (req.cancelRequest) {
+          const id = Number(req.cancelRequest.watchId);
+          if (watchers.delete(id)) send({ header: header(node.etcdStore().revision), watchId: String(id), canceled: true });
+        } else if (req.progressRequest) {
+          // etcd answers with the member's revision under watch id -1 once every watcher is caught up; ours always are.
+          send({ header: header(node.etcdStore().revision), watchId: '-1' });
+        }
+      });
+      call.on('end', () => {
+        end();
+        call.end();
+      });
+      call.on('error', end);
+      call.on('cancelled', end);
+      call.on('close', end);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
+import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
+import { ETCD_RPC_ROLES, RPC_ROLES, rpcName, rpcRequirement } from '../../../src/core/server/rpc-roles.js';
+import { credentials } from '@grpc/grpc-js';
+
+/** Every etcd method a member serves, by path, from the handlers it registers. */
+function servedEtcdPaths(): string[] {
+  const node = { id: 'n1' } as never;
+  const s = createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: { credentials: credentials.createInsecure() }, version: '3.4.0' });
+  const watch = createEtcdWatchService(node, { auth: {}, clusterId: () => undefined });
+  const services = { KV: s.kv, Lease: s.lease, Maintenance: s.maintenance, Cluster: s.cluster, Watch: watch };
+  s.close();
+  return Object.entries(services).flatMap(([service, handlers]) => Object.keys(handlers).map((m) => `/etcdserverpb.${service}/${m}`)).sort();
+}
+
+describe('the etcd API in the RPC role table', () => {
+  it('names exactly the etcd methods a member serves', () => {
+    expect(Object.keys(ETCD_RPC_ROLES).sort()).toEqual(servedEtcdPaths());
+  });
+
+  it('asks read for reads, writer for writes and admin for compaction; an etcd method it does not name needs admin', () => {
+    expect(rpcRequirement('/etcdserverpb.KV/Range')).toBe('read');
+    expect(rpcRequirement('/etcdserverpb.Watch/Watch')).toBe('read');
+    expect(rpcRequirement('/etcdserverpb.KV/Put')).toBe('writer');
+    expect(rpcRequirement('/etcdserverpb.Lease/LeaseKeepAlive')).toBe('writer');
+    expect(rpcRequirement('/etcdserverpb.KV/Compact')).toBe('admin');
+    expect(rpcRequirement('/etcdserverpb.Maintenance/Defragment')).toBe('admin');
+    expect(rpcName('/etcdserverpb.KV/Put')).toBe('etcdserverpb.KV.Put');
+    expect(rpcName('/fleet.v1.Admin/AddMember')).toBe('Admin.AddMember');
+  });
+
+  it('keeps the fleet.v1 table to fleet.v1 methods', () => {
+    expect(Object.keys(RPC_ROLES).every((p) => p.startsWith('/fleet.v1.'))).toBe(true);
+  });
+});
