@@ -385,6 +385,8 @@ function startWriter(client: FleetClient): Writer {
         acked.push(i);
       } catch (err) {
         failures.push(`k${i}: ${(err as Error).message}`);
+        // A refusal without a round trip must not starve the test's timers (see disk-full.test.ts).
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
   })();

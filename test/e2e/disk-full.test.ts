@@ -65,7 +65,10 @@ function writeLoad(client: FleetClient): { acked: Map<string, number>; stop: () 
       const key = `k${i}`;
       await client.kvPut(key, 'v'.repeat(512)).then(
         (r) => acked.set(key, r.index),
-        () => undefined,
+        // A refusal can come without a round trip (the client already knows the leader is out of
+        // space): without a pause the loop would hold the event loop in microtasks and starve the
+        // test's own timers (a CI run hung here for 40 minutes).
+        () => new Promise<void>((resolve) => setTimeout(resolve, 10)),
       );
     }
   })();
