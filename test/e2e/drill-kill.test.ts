@@ -72,8 +72,10 @@ describe('fleet drill kill-leader', () => {
 describe('fleet drill kill-follower', () => {
   it("stops when a restarted member cannot start, naming why (its metrics port taken meanwhile), and does not wait out a catch-up", async () => {
     current = await drillCluster({ metrics: true });
-    const follower = current.cluster.members.find((m) => m.id === 'n3')!;
-    // Once the drill has killed n3, take its metrics port, as the short-lived connection in issue 37 did.
+    // A follower now (a fixed id was sometimes the leader by the time the drill began, and the drill refused it as a target).
+    const leader = await current.cluster.waitForLeader();
+    const follower = current.cluster.members.find((m) => m.id !== leader)!;
+    // Once the drill has killed the follower, take its metrics port, as the short-lived connection in issue 37 did.
     const thief = createServer();
     let stolen = false;
     const grab = setInterval(() => {
@@ -81,15 +83,15 @@ describe('fleet drill kill-follower', () => {
       thief.once('error', () => undefined);
       thief.listen(follower.metricsPort!, '127.0.0.1', () => {
         stolen = true;
-        // Given back once the round's restart (--settle, 8 s of attempts after the 3 s observation) has failed: the drill's clean-up then brings n3 back.
+        // Given back once the round's restart (--settle, 8 s of attempts after the 3 s observation) has failed: the drill's clean-up then brings the member back.
         setTimeout(() => thief.close(), 14_000).unref();
       });
     }, 20);
     try {
-      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': 'n3', '--settle': '8s' })]);
+      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': follower.id, '--settle': '8s' })]);
       expect(stolen).toBe(true);
       expect(code, stderr).toBe(5);
-      expect(report.reason, report.reason).toMatch(new RegExp(`n3.*cannot listen on 127\\.0\\.0\\.1:${follower.metricsPort} \\(metrics\\)`));
+      expect(report.reason, report.reason).toMatch(new RegExp(`${follower.id}.*cannot listen on 127\\.0\\.0\\.1:${follower.metricsPort} \\(metrics\\)`));
       expect(report.reason).not.toMatch(/did not catch up/);
     } finally {
       clearInterval(grab);
