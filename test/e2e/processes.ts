@@ -113,17 +113,7 @@ export function runProgram(cmd: string, args: readonly string[], opts: { env?: N
 
 /** Starts a long-running CLI process (e.g. `node start`); its output is kept for failure reports. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, nodeOptions: readonly string[] = []): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [...nodeOptions, CLI_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  const keep = (d: Buffer) => {
-    out += d.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.on('exit', () => children.delete(child));
-  return { child, output: () => out };
+  return spawnProgram([...nodeOptions, CLI_BIN, ...args], { env });
 }
 
 /** Starts a long-running program (node with `args`) in `cwd`; its output is kept, and it is killed if the test process exits early. */
