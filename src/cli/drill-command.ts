@@ -6,7 +6,7 @@
  */
 import { Flags } from '@oclif/core';
 import { writeFile } from 'node:fs/promises';
-import type { DrillAuditTrail, DrillName, DrillOptions, DrillProgress, DrillReport, DrillResult } from '../ops/drill/index.js';
+import type { DrillAuditTrail, DrillName, DrillWorkload, DrillOptions, DrillProgress, DrillReport, DrillResult } from '../ops/drill/index.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
@@ -20,6 +20,11 @@ const OUTPUT = 'OUTPUT';
 export const DRILL_FLAGS = {
   rounds: Flags.integer({ description: 'rounds to run (a fault and a verification each)', default: 3, min: 1, max: 100, helpGroup: WORKLOAD }),
   clients: Flags.integer({ description: 'concurrent clients of the recorded workload', default: 8, min: 1, max: 256, helpGroup: WORKLOAD }),
+  workload: Flags.string({
+    description: 'the API the workload speaks: kv (fleet.v1\'s KV) or etcd (the etcd v3 KV API every fleet member also serves); an etcd cluster is drilled with etcd',
+    options: ['kv', 'etcd'],
+    helpGroup: WORKLOAD,
+  }),
   keys: Flags.integer({ description: 'KV registers per round (namespace "drill")', default: 16, min: 1, max: 10_000, helpGroup: WORKLOAD }),
   'op-timeout': durationFlag({ description: 'deadline of one attempt of a workload operation', default: 1_000, defaultHelp: async () => '1s', helpGroup: WORKLOAD }),
   warmup: durationFlag({ description: 'workload before the fault', default: 3_000, defaultHelp: async () => '3s', helpGroup: TIMING }),
@@ -49,6 +54,7 @@ export interface DrillFlagValues {
   readonly rounds: number;
   readonly clients: number;
   readonly keys: number;
+  readonly workload?: string | undefined;
   readonly 'op-timeout': number;
   readonly warmup: number;
   readonly observe: number;
@@ -76,7 +82,7 @@ export abstract class DrillCommand extends FleetCommand {
     const { connectDrill, runDrill, exitCodeOf, parsePids, drillAuditTrail } = await import('../ops/drill/index.js');
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
-    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user }, opts.opTimeoutMs);
+    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user, workload: flags.workload as DrillWorkload | undefined }, opts.opTimeoutMs);
     const ui = await import('../ui/drill-report.js');
     // The start and end go into the audit log through the leader; a record that fails is a warning, never a verdict.
     const trail = connection.recordDrill === undefined ? NO_TRAIL : drillAuditTrail(opts, connection.recordDrill);

@@ -55,6 +55,8 @@ export interface EtcdClientOptions {
   readonly tls?: TlsFiles;
   /** etcd's user/password auth: Auth.Authenticate gives the token every later call carries. */
   readonly user?: { readonly name: string; readonly password: string };
+  /** A fleet member's token (`authorization: Bearer …`), for fleet's etcd API on members that require one. */
+  readonly bearerToken?: string;
   readonly channelOptions?: Readonly<Record<string, number>>;
 }
 
@@ -136,6 +138,7 @@ export class EtcdClient {
   /** The metadata of a call: the auth token once there is a user, else none. */
   async #metadata(endpoint: string): Promise<Metadata> {
     const md = new Metadata();
+    if (this.#opts.bearerToken !== undefined) md.set('authorization', `Bearer ${this.#opts.bearerToken}`);
     const user = this.#opts.user;
     if (user === undefined) return md;
     this.#token ??= this.#authenticate(endpoint, user).catch((err: unknown) => {

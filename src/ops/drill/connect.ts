@@ -38,7 +38,15 @@ export interface DrillTarget {
   readonly engine?: 'fleet' | 'etcd' | undefined;
   /** etcd's user auth. */
   readonly user?: { readonly name: string; readonly password: string } | undefined;
+  /**
+   * What the workload speaks: fleet's KV (`kv`, fleet.v1) or etcd's KV API (`etcd`), which fleet's
+   * members serve too. An etcd cluster speaks only `etcd`. Unset: the engine's own.
+   */
+  readonly workload?: DrillWorkload | undefined;
 }
+
+/** The API a drill's workload speaks. */
+export type DrillWorkload = 'kv' | 'etcd';
 
 /** What the engine needs, plus `close()` for every connection made. */
 export interface DrillConnection {
@@ -73,32 +81,57 @@ async function processInjector(target: DrillTarget, probe: ClusterProbe): Promis
 
 /** Connects a drill to its target. Nothing is injected yet; pids are validated now. */
 export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Promise<DrillConnection> {
-  if (target.engine === 'etcd') return connectEtcdDrill(target, opTimeoutMs);
+  if (target.engine === 'etcd') {
+    if (target.workload === 'kv') throw new CliError('--workload kv needs fleet members: an etcd cluster speaks only etcd\'s KV API', { exitCode: EXIT.usage, hint: 'drop --workload, or use --workload etcd' });
+    return connectEtcdDrill(target, opTimeoutMs);
+  }
   const credentials = { ...(target.token === undefined ? {} : { token: target.token }), ...(target.tls === undefined ? {} : { tls: target.tls }) };
   const probe = fleetClusterProbe(target.endpoints, (address) => new FleetClient({ endpoints: [address], ...credentials, callTimeoutMs: PROBE_TIMEOUT_MS, overallTimeoutMs: PROBE_TIMEOUT_MS }));
   const remote = new AdminApiInjector({ token: target.adminToken ?? target.token, tls: target.tls });
   const adminToken = target.adminToken ?? target.token;
   // Short attempts, so that a record reaches a new leader within the deadline after a failover.
   const recorder = new FleetClient({ endpoints: target.endpoints, ...credentials, ...(adminToken === undefined ? {} : { token: adminToken }), callTimeoutMs: 1_000, overallTimeoutMs: DRILL_RECORD_DEADLINE_MS });
+  const workload = await workloadClients(target, credentials, opTimeoutMs);
   try {
     const local = await processInjector(target, probe);
     const injector = local === undefined ? remote : combineInjectors(local, remote);
     return {
       probe,
       injector,
-      newClient: (prefix) => fleetRegisterClient(new FleetClient({ endpoints: target.endpoints, ...credentials, callTimeoutMs: opTimeoutMs, overallTimeoutMs: Math.max(OP_DEADLINE_MS, opTimeoutMs) }), prefix),
+      newClient: (prefix) => workload.newClient(prefix),
       recordDrill: (record) => recorder.recordDrill(record),
       close: async () => {
         probe.close();
+        workload.close();
         recorder.close();
         await remote.restoreAll();
       },
     };
   } catch (err) {
     probe.close();
+    workload.close();
     recorder.close();
     throw err;
   }
+}
+
+/** The workload's clients on fleet's members: fleet.v1's KV, or the etcd API the same members serve. */
+async function workloadClients(target: DrillTarget, credentials: { token?: string; tls?: TlsFiles }, opTimeoutMs: number): Promise<{ newClient(prefix: string): RegisterClient; close(): void }> {
+  if (target.workload === 'etcd') {
+    const { etcdWorkloadClients } = await import('./etcd-connect.js');
+    return etcdWorkloadClients({ endpoints: target.endpoints, tls: target.tls, token: target.token }, opTimeoutMs);
+  }
+  const clients: FleetClient[] = [];
+  return {
+    newClient: (prefix) => {
+      const client = new FleetClient({ endpoints: target.endpoints, ...credentials, callTimeoutMs: opTimeoutMs, overallTimeoutMs: Math.max(OP_DEADLINE_MS, opTimeoutMs) });
+      clients.push(client);
+      return fleetRegisterClient(client, prefix);
+    },
+    close: () => {
+      for (const c of clients) c.close();
+    },
+  };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface EtcdDrillTarget {
   readonly endpoints: readonly string[];
   readonly tls?: TlsFiles | undefined;
   readonly user?: { readonly name: string; readonly password: string } | undefined;
+  /** A fleet member's token: the etcd API that fleet's members serve (`--workload etcd`) asks for it as fleet.v1 does. */
+  readonly token?: string | undefined;
 }
 
 /** One member as the drill names it: its etcd name and client address, by etcd's decimal id. */
@@ -116,7 +118,13 @@ export function etcdWorkloadClients(target: EtcdDrillTarget, opTimeoutMs: number
   const clients: EtcdClient[] = [];
   return {
     newClient: (prefix) => {
-      const client = new EtcdClient({ endpoints: target.endpoints, callTimeoutMs: opTimeoutMs, ...(target.tls === undefined ? {} : { tls: target.tls }), ...(target.user === undefined ? {} : { user: target.user }) });
+      const client = new EtcdClient({
+        endpoints: target.endpoints,
+        callTimeoutMs: opTimeoutMs,
+        ...(target.tls === undefined ? {} : { tls: target.tls }),
+        ...(target.user === undefined ? {} : { user: target.user }),
+        ...(target.token === undefined ? {} : { bearerToken: target.token }),
+      });
       clients.push(client);
       return etcdRegisterClient(client, `${DRILL_NAMESPACE}/${prefix}`);
     },

@@ -3,7 +3,7 @@
  * DrillOptions and a DrillTarget, call `connectDrill` and `runDrill`, and render the report.
  */
 export { runDrill, preflight, SCENARIOS, type DrillDeps, type DrillResult } from './engine.js';
-export { connectDrill, type DrillConnection, type DrillTarget } from './connect.js';
+export { connectDrill, type DrillConnection, type DrillTarget, type DrillWorkload } from './connect.js';
 export { exitCodeOf, verdictOf, summaryOf, sloChecks } from './report.js';
 export { drillAuditTrail, type DrillAuditTrail, type DrillRecorder } from './audit-trail.js';
 export { parsePids } from './member-processes.js';
