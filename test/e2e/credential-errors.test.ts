@@ -23,7 +23,8 @@ const dir = tempDir('fleet-credential-errors-');
 const sandbox = cliSandbox();
 
 beforeAll(async () => {
-  [plain, mtls] = await Promise.all([TestCluster.start({ size: 1, token: TOKEN }), TestCluster.start({ size: 1, token: TOKEN, peerAuth: 'mtls' })]);
+  // Each is kept as soon as it starts, so that afterAll stops it even when the other failed to start.
+  await Promise.all([TestCluster.start({ size: 1, token: TOKEN }).then((c) => (plain = c)), TestCluster.start({ size: 1, token: TOKEN, peerAuth: 'mtls' }).then((c) => (mtls = c))]);
   mkdirSync(join(dir.path, 'other'));
   const other = await createAuthority(join(dir.path, 'other'), 'other');
   foreign = { ca: other.files.cert, operator: await createOperatorCert(other, join(dir.path, 'other')) };

@@ -106,9 +106,10 @@ const s2 = { id: 's2', address: '10.0.0.2:443', region: 'eu', zone: 'eu-1b', cap
 
 describe('the registry conformance suite', () => {
   beforeAll(async () => {
-    [fleet, etcdCluster] = await Promise.all([TestCluster.start(), EtcdCluster.start(3)]);
-    await ok(['context', 'add', 'reg-fleet', '--endpoints', fleet.endpoints.join(',')], env);
-    await ok(['context', 'add', 'reg-etcd', '--etcd', '--endpoints', etcdCluster.endpoints.join(',')], env);
+    // Each is kept as soon as it starts, so that afterAll stops it even when the other failed to start.
+    await Promise.all([TestCluster.start().then((c) => (fleet = c)), EtcdCluster.start(3).then((c) => (etcdCluster = c))]);
+    await ok(['context', 'add', 'reg-fleet', '--endpoints', fleet!.endpoints.join(',')], env);
+    await ok(['context', 'add', 'reg-etcd', '--etcd', '--endpoints', etcdCluster!.endpoints.join(',')], env);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,0 +1,53 @@
+// `npm run test:long`: the checks too long for `npm test`'s ten minutes, which CI runs after it
+// (.ci/run). Two parts, each timed, then one summary line per part:
+//   1. the `*.long.test.ts` files (vitest.long.config.ts): real etcd beside fleet, many processes;
+//   2. simulator batches: real FleetNodes on simulated time, network and disks, with disk faults,
+//      on 3 and 5 members, with the registry alone and with a second state machine (--app).
+// Exit 0 when every part passed, else the first failing part's code (the simulator's 6 is a
+// safety or liveness violation; its output names the command that replays the failing seed).
+//
+// FLEET_LONG_SEEDS=N scales every simulator batch to N seeds (for a quick try, or a deeper run).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Simulator batches: about eight minutes on two idle cores (BENCHMARKS.md, "long checks"). */
+const SIM_BATCHES = [
+  { nodes: 3, seeds: 1000, app: false },
+  { nodes: 5, seeds: 400, app: false },
+  { nodes: 3, seeds: 500, app: true },
+  { nodes: 5, seeds: 200, app: true },
+];
+
+function seedsFor(batch) {
+  const override = Number(process.env.FLEET_LONG_SEEDS);
+  return Number.isSafeInteger(override) && override > 0 ? override : batch.seeds;
+}
+
+function run(label, command, args, env = {}) {
+  process.stdout.write(`\n▶ ${label}\n  ${[command, ...args].join(' ')}\n`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const seconds = (Date.now() - started) / 1000;
+  const code = result.status ?? 1;
+  return { label, code, seconds };
+}
+
+const parts = [];
+parts.push(run('system tools', process.execPath, ['scripts/system-tools.mjs']));
+if (parts[0].code === 0) {
+  // npm test builds beside its checks; run alone, this suite builds first (test/global-setup.ts).
+  parts.push(run('long test files', npm, ['exec', '--', 'vitest', 'run', '--config', 'vitest.long.config.ts']));
+  for (const batch of SIM_BATCHES) {
+    const args = ['run', '-s', 'sim', '--', '--host', 'real', '--nodes', String(batch.nodes), '--seeds', String(seedsFor(batch)), '--disk-faults', '--workers', '2'];
+    if (batch.app) args.push('--app');
+    parts.push(run(`simulator: ${batch.nodes} members${batch.app ? ' with an app state machine' : ''}, disk faults`, npm, args));
+  }
+}
+
+process.stdout.write('\nlong checks:\n');
+for (const part of parts) process.stdout.write(`  ${part.code === 0 ? '✓' : '✗'} ${part.label} (${part.seconds.toFixed(0)} s)${part.code === 0 ? '' : `, exit ${part.code}`}\n`);
+const failed = parts.find((p) => p.code !== 0);
+process.exit(failed ? failed.code : 0);
