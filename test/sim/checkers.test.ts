@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/core/raft/types.js';
-import { SafetyChecker, type StatusView } from './checkers.js';
-import { DurableStore } from './durable-store.js';
+import { SafetyChecker, type LogView, type StatusView } from './checkers.js';
 import { SafetyViolation } from './violation.js';
 
 const text = new TextEncoder();
@@ -10,12 +9,37 @@ function entry(index: number, term: number, payload = `e${index}t${term}`): Entr
   return { index, term, type: 'normal', data: text.encode(payload) };
 }
 
+/** A member's durable log as the checkers read it, with the one write they are told of: an append. */
+class TestLog implements LogView {
+  readonly snapshotIndex = 0;
+  readonly snapshotTerm = 0;
+  private log: Entry[] = [];
+
+  get lastIndex(): number {
+    return this.log.length;
+  }
+
+  termAt(index: number): number | undefined {
+    return index === 0 ? 0 : this.entryAt(index)?.term;
+  }
+
+  entryAt(index: number): Entry | undefined {
+    return this.log[index - 1];
+  }
+
+  /** Appends `entries`, replacing the log from the first one's index on; returns what was removed. */
+  append(entries: readonly Entry[]): Entry[] {
+    const first = entries[0];
+    return first === undefined ? [] : this.log.splice(first.index - 1, Infinity, ...entries);
+  }
+}
+
 /** Three nodes with empty disks and a checker that sees them, as the cluster wires it. */
-function setup(): { checker: SafetyChecker; stores: Map<string, DurableStore>; append: (node: string, es: Entry[]) => void } {
-  const stores = new Map(['n1', 'n2', 'n3'].map((id) => [id, new DurableStore(id)]));
+function setup(): { checker: SafetyChecker; stores: Map<string, TestLog>; append: (node: string, es: Entry[]) => void } {
+  const stores = new Map(['n1', 'n2', 'n3'].map((id) => [id, new TestLog()]));
   const checker = new SafetyChecker(stores, () => 2);
   const append = (node: string, es: Entry[]): void => {
-    const removed = (stores.get(node) as DurableStore).append(es);
+    const removed = (stores.get(node) as TestLog).append(es);
     checker.onAppend(node, es, removed);
   };
   return { checker, stores, append };
@@ -53,10 +77,9 @@ describe('SafetyChecker', () => {
   });
 
   it('flags a new leader that lacks an entry committed in an earlier term (Figure 8)', () => {
-    const { checker, stores, append } = setup();
+    const { checker, append } = setup();
     append('n1', [entry(1, 1), entry(2, 2)]);
     append('n2', [entry(1, 1), entry(2, 2)]);
-    stores.get('n1')!.hardState = { term: 4, vote: 'n1', commit: 2 };
     checker.onCommit('n1', 2, 4);
     append('n3', [entry(1, 1), entry(2, 3)]);
     checker.onLeader('n2', 5);
@@ -72,24 +95,34 @@ describe('SafetyChecker', () => {
     expect(violation(() => checker.onLeader('n2', 3))).toBe('none');
   });
 
-  it('flags two different entries applied at one index', () => {
+  it('flags two different entries committed at one index', () => {
     const { checker, append } = setup();
     append('n1', [entry(1, 1)]);
     append('n2', [entry(1, 2)]);
     checker.onCommit('n1', 1, 1);
-    checker.onApply('n1', entry(1, 1));
     expect(violation(() => checker.onCommit('n2', 1, 2))).toBe('state-machine-safety');
   });
 
-  it('flags applying out of order, beyond commit, or what the disk does not hold', () => {
-    const { checker, append } = setup();
-    append('n1', [entry(1, 1), entry(2, 1)]);
-    checker.onCommit('n1', 2, 1);
-    expect(violation(() => checker.onApply('n1', entry(2, 1)))).toBe('applied-monotonic');
-    checker.onApply('n1', entry(1, 1));
-    expect(violation(() => checker.onApply('n1', entry(2, 9)))).toBe('ready-contract');
-    append('n2', [entry(1, 1)]);
-    expect(violation(() => checker.onApply('n2', entry(1, 1)))).toBe('ready-contract');
+  it('flags entries applied out of order, twice, or of another term than elsewhere', () => {
+    const { checker } = setup();
+    checker.onEntryApplied('n1', 1, 1, 0);
+    expect(violation(() => checker.onEntryApplied('n1', 3, 1, 0))).toBe('applied-monotonic');
+    expect(violation(() => checker.onEntryApplied('n1', 1, 1, 0))).toBe('applied-monotonic');
+    expect(violation(() => checker.onEntryApplied('n2', 1, 2, 0))).toBe('state-machine-safety');
+  });
+
+  it('lets a member skip ahead past a snapshot it installed, and restart at its snapshot', () => {
+    const { checker } = setup();
+    checker.onEntryApplied('n1', 1, 1, 0);
+    checker.onEntryApplied('n1', 11, 1, 10);
+    checker.onRestart('n1', 5);
+    expect(violation(() => checker.onEntryApplied('n1', 6, 1, 5))).toBe('none');
+  });
+
+  it('records a leader as it takes office: two in one term is a violation', () => {
+    const { checker } = setup();
+    checker.onElected('n1', 3);
+    expect(violation(() => checker.onElected('n2', 3))).toBe('election-safety');
   });
 
   it('flags a commit index beyond the durable log', () => {
@@ -115,61 +148,10 @@ describe('SafetyChecker', () => {
     checker.afterStep([at(3)]);
   });
 
-  it('flags different state machine images at the same index, and old snapshots restored', () => {
+  it('flags different state machine images at the same index', () => {
     const { checker } = setup();
     checker.onSnapshotTaken('n1', 10, 111);
     checker.onSnapshotTaken('n2', 10, 111);
     expect(violation(() => checker.onSnapshotTaken('n3', 10, 222))).toBe('state-machine-safety');
-    checker.onRestore('n1', { index: 10, term: 1, conf: { voters: [], learners: [] } });
-    expect(violation(() => checker.onRestore('n1', { index: 5, term: 1, conf: { voters: [], learners: [] } }))).toBe('applied-monotonic');
-  });
-});
-
-describe('DurableStore', () => {
-  it('replaces a conflicting suffix and reports what it removed', () => {
-    const store = new DurableStore('n1');
-    store.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
-    expect(store.append([entry(2, 2)]).map((e) => e.index)).toEqual([2, 3]);
-    expect(store.lastIndex).toBe(2);
-    expect(store.termAt(2)).toBe(2);
-  });
-
-  it('refuses gaps and entries below its snapshot', () => {
-    const store = new DurableStore('n1');
-    store.append([entry(1, 1), entry(2, 1)]);
-    expect(violation(() => store.append([entry(4, 1)]))).toBe('ready-contract');
-    store.compact({ meta: { index: 2, term: 1, conf: { voters: ['n1'], learners: [] } }, data: new Uint8Array() });
-    expect(store.termAt(2)).toBe(1);
-    expect(store.entryAt(2)).toBeUndefined();
-    expect(violation(() => store.append([entry(2, 1)]))).toBe('ready-contract');
-  });
-
-  it('gives a restarting node only its durable state', () => {
-    const store = new DurableStore('n1');
-    const bootstrap = { voters: ['n1', 'n2', 'n3'], learners: [] };
-    expect(store.initialState(bootstrap)).toEqual({ bootstrap, applied: 0 });
-    store.append([entry(1, 1), entry(2, 1)]);
-    store.hardState = { term: 1, vote: 'n1', commit: 2 };
-    store.compact({ meta: { index: 1, term: 1, conf: bootstrap }, data: new Uint8Array() });
-    const initial = store.initialState(bootstrap);
-    expect(initial.applied).toBe(1);
-    expect(initial.snapshot?.index).toBe(1);
-    expect(initial.entries?.map((e) => e.index)).toEqual([2]);
-  });
-});
-
-describe('DurableStore crashes', () => {
-  it('loses a commit index written without fsync, never below the snapshot', () => {
-    const store = new DurableStore('n1');
-    store.append([entry(1, 1), entry(2, 1), entry(3, 1)]);
-    store.hardState = { term: 1, vote: 'n1', commit: 1 };
-    store.sync();
-    store.hardState = { term: 1, vote: 'n1', commit: 3 };
-    store.loseUnsynced();
-    expect(store.hardState.commit).toBe(1);
-    store.hardState = { term: 1, vote: 'n1', commit: 3 };
-    store.compact({ meta: { index: 2, term: 1, conf: { voters: ['n1'], learners: [] } }, data: new Uint8Array() });
-    store.loseUnsynced();
-    expect(store.hardState.commit).toBe(3);
   });
 });

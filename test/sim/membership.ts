@@ -5,7 +5,6 @@
  * quorum. The core decides whether a change is allowed now; its refusals are counted, not
  * worked around.
  */
-import type { RawNode } from '../../src/core/raft/raw-node.js';
 import type { ConfChange, ConfState, NodeId } from '../../src/core/raft/types.js';
 import type { Prng } from './prng.js';
 
@@ -15,13 +14,7 @@ const PROMOTE_WITHIN = 5;
 /** The fewest voters the driver leaves. */
 const MIN_VOTERS = 3;
 
-/** Counters for the run summary. */
-export interface MembershipStats {
-  proposed: number;
-  refused: number;
-}
-
-/** What the choice needs of a leader's status: the core's Status has it, and so can a FleetNode's. */
+/** What the choice needs of a leader's status (real/cluster.ts reads it off a FleetNode's). */
 export interface LeaderMembership {
   readonly id: NodeId;
   readonly lastIndex: number;
@@ -42,28 +35,4 @@ export function chooseConfChange(prng: Prng, status: LeaderMembership, allNodes:
     return { type: 'remove', node };
   }
   return undefined;
-}
-
-/** Drives membership changes through the current leader. */
-export class MembershipDriver {
-  readonly stats: MembershipStats = { proposed: 0, refused: 0 };
-
-  constructor(
-    private readonly prng: Prng,
-    private readonly allNodes: readonly NodeId[],
-  ) {}
-
-  /** Tries one change through `leader`; returns a line describing what happened, for verbose runs. */
-  step(leader: RawNode, isAlive: (id: NodeId) => boolean): string | undefined {
-    const status = leader.status();
-    const cc = chooseConfChange(this.prng, status, this.allNodes, isAlive);
-    if (cc === undefined) return undefined;
-    const result = leader.proposeConfChange(cc);
-    if (!result.ok) {
-      this.stats.refused++;
-      return `membership: ${status.id} refused ${cc.type} ${cc.node}: ${result.error}`;
-    }
-    this.stats.proposed++;
-    return `membership: ${status.id} proposed ${cc.type} ${cc.node} at ${result.firstIndex}`;
-  }
 }

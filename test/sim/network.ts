@@ -8,7 +8,12 @@
 import type { Entry, Message, Snapshot } from '../../src/core/raft/types.js';
 import { MinHeap, type Scheduled } from './min-heap.js';
 import type { Prng } from './prng.js';
-import { TICK_UNITS } from './faults.js';
+
+/**
+ * The unit a clogged link's extra hold is counted in (3 to 15 of them, in the caller's time
+ * units): once the retired model host's tick, kept as it was so that seeds replay unchanged.
+ */
+export const CLOG_UNITS = 1000;
 
 /** What the network needs to know about a message: who sends it and to whom. */
 export interface Addressed {
@@ -39,7 +44,7 @@ export interface NetworkStats {
   delivered: number;
 }
 
-/** The simulated network. Time is in TICK_UNITS per tick; the caller owns the clock. */
+/** The simulated network. Time is in the caller's units (real/plan.ts: NET_UNIT_US); the caller owns the clock. */
 export class Network<M extends Addressed> {
   private readonly queue = new MinHeap<Packet<M>>();
   private readonly blocked = new Set<string>();
@@ -81,7 +86,7 @@ export class Network<M extends Addressed> {
     }
     const { delayMin, delayMax } = this.rates;
     let delay = delayMin + this.prng.int(delayMax - delayMin + 1);
-    if (this.prng.chance(this.rates.clog)) delay += this.prng.between(3, 15) * TICK_UNITS;
+    if (this.prng.chance(this.rates.clog)) delay += this.prng.between(3, 15) * CLOG_UNITS;
     this.queue.push({ at: now + delay, seq: this.seq++, msg: this.clone(msg) });
   }
 

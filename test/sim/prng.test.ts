@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drawFaultPlan, FAULT_KINDS, formatFaults, parseFaults } from './faults.js';
 import { Prng } from './prng.js';
+import { drawClockJumps, drawMembership, drawRealPlan, formatRealFaults, parseRealFaults, REAL_FAULT_KINDS, type RealPlan } from './real/plan.js';
 
 describe('Prng', () => {
   it('replays the same sequence from the same seed', () => {
@@ -58,30 +58,36 @@ describe('Prng', () => {
 
 describe('fault plans (swarm testing)', () => {
   it('parses and formats fault sets', () => {
-    expect(formatFaults(parseFaults('all'))).toBe('all');
-    expect(formatFaults(parseFaults('none'))).toBe('none');
-    expect(formatFaults(parseFaults('crash,drop'))).toBe('drop,crash');
-    expect(() => parseFaults('drop,meteor')).toThrow(/unknown fault 'meteor'/);
+    expect(formatRealFaults(parseRealFaults('all'))).toBe('all');
+    expect(formatRealFaults(parseRealFaults('none'))).toBe('none');
+    expect(formatRealFaults(parseRealFaults('crash,drop'))).toBe('drop,crash');
+    expect(() => parseRealFaults('drop,meteor')).toThrow(/unknown fault 'meteor'/);
   });
 
   it('draws a plan from the seed alone', () => {
-    const faults = parseFaults('all');
-    expect(drawFaultPlan(new Prng(3), faults)).toEqual(drawFaultPlan(new Prng(3), faults));
+    const faults = parseRealFaults('all');
+    expect(drawRealPlan(new Prng(3), faults, true)).toEqual(drawRealPlan(new Prng(3), faults, true));
   });
 
   it('switches each fault off on some seeds and on at others', () => {
-    const plans = Array.from({ length: 200 }, (_, seed) => drawFaultPlan(new Prng(seed), new Set(FAULT_KINDS)));
-    for (const key of ['drop', 'dup', 'partition', 'crash', 'transfer', 'membership'] as const) {
-      expect(plans.some((p) => p[key] === 0)).toBe(true);
-      expect(plans.some((p) => p[key] > 0)).toBe(true);
+    const plans = Array.from({ length: 200 }, (_, seed) => drawRealPlan(new Prng(seed), new Set(REAL_FAULT_KINDS), false));
+    const rates = (p: RealPlan): Record<string, number> => ({ drop: p.link.drop, dup: p.link.dup, partition: p.partition, crash: p.crash, stall: p.stall, transfer: p.transfer, snapshot: p.snapshot });
+    for (const key of ['drop', 'dup', 'partition', 'crash', 'stall', 'transfer', 'snapshot']) {
+      expect(plans.some((p) => rates(p)[key] === 0)).toBe(true);
+      expect(plans.some((p) => (rates(p)[key] ?? 0) > 0)).toBe(true);
     }
+    const membership = Array.from({ length: 200 }, (_, seed) => drawMembership(new Prng(seed), new Set(REAL_FAULT_KINDS)).membership);
+    expect(membership.some((m) => m === 0) && membership.some((m) => m > 0)).toBe(true);
   });
 
   it('draws no fault that was not enabled', () => {
     for (let seed = 0; seed < 50; seed++) {
-      const plan = drawFaultPlan(new Prng(seed), parseFaults('none'));
-      expect([plan.drop, plan.dup, plan.partition, plan.crash, plan.stall, plan.leaderKill, plan.transfer, plan.membership]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-      expect(plan.delayMax).toBe(1);
+      const plan = drawRealPlan(new Prng(seed), parseRealFaults('none'), false);
+      const l = plan.link;
+      expect([l.drop, l.dup, l.clog, plan.partition, plan.crash, plan.stall, plan.transfer, plan.snapshot]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(l.delayMax).toBe(2);
+      expect(drawMembership(new Prng(seed), new Set()).membership).toBe(0);
+      expect(drawClockJumps(new Prng(seed), new Set()).clockJump).toBe(0);
     }
   });
 });

@@ -509,6 +509,9 @@ export class FleetNode implements NodeApi {
   private async handOffWrites(rd: Ready): Promise<void> {
     const afterPersist = this.opts.unsafeSendVotesBeforePersist ? this.sendVotesEarly(rd.messagesAfterPersist) : rd.messagesAfterPersist;
     const written = this.persist(rd);
+    // The chain below handles a failure; observed here too, so that one failing before the
+    // chain reaches it (an earlier write still pending) is not an unhandled rejection.
+    written.catch(() => undefined);
     this.raw.handedOff(rd);
     // Chained, so that a Ready without writes cannot acknowledge before an earlier Ready's writes are durable.
     this.writes = this.writes

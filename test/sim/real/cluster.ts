@@ -11,9 +11,8 @@ import { FleetNode, type FleetNodeOptions, type NodeLogger, type PeerSender } fr
 import type { NodeApi } from '../../../src/core/node/api.js';
 import type { Message } from '../../../src/core/raft/types.js';
 import { HistoryRecorder } from '../../../src/ops/history/index.js';
-import { SafetyChecker } from '../checkers.js';
+import { SafetyChecker, type LogView } from '../checkers.js';
 import { hashBytes, TraceDigest } from '../digest.js';
-import type { LogView } from '../durable-store.js';
 import { cloneMessage, Network } from '../network.js';
 import { Prng } from '../prng.js';
 import { SafetyViolation } from '../violation.js';
@@ -21,7 +20,7 @@ import { RealClients } from './clients.js';
 import { chooseConfChange } from '../membership.js';
 import { drawClockJumps, drawDiskFull, drawMembership, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
-import { StorageFullError } from '../../../src/core/storage/errors.js';
+import { StorageFullError, StorageUsageError } from '../../../src/core/storage/errors.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 import { openRealStorage, SIM_STORAGE_DIR, type RealSimStorage } from './real-storage.js';
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
@@ -40,6 +39,8 @@ export const REAL_UNSAFE = [
   'repair-without-fencing',
   'skip-checksum-verification',
   'truncate-without-repair',
+  'commit-previous-term',
+  'vote-twice',
 ] as const;
 
 /**
@@ -52,7 +53,8 @@ export const REAL_UNSAFE = [
  * damaged log was cut rejoins voting at once, as if it had truncated nothing committed; the
  * storage's recovery accepts WAL records without checking their checksums; it cuts damaged
  * fsynced records at the log's tail (committed entries among them) as a torn write, without
- * starting a repair (the last two with real storage only).
+ * starting a repair (the last two with real storage only); the Raft core commits entries of
+ * earlier terms by counting replicas (the Figure 8 bug); it grants a second vote in a term.
  */
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
 
@@ -64,6 +66,8 @@ const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNode
   'stale-read-confirmation': { unsafeRaft: { releaseReadsOnStaleConfirmation: true } },
   'new-leader-early-read': { unsafeRaft: { readBeforeTermCommit: true } },
   'repair-without-fencing': { unsafeRaft: { ignoreRepair: true } },
+  'commit-previous-term': { unsafeRaft: { commitPreviousTermByCount: true } },
+  'vote-twice': { unsafeRaft: { voteTwicePerTerm: true } },
 };
 
 /**
@@ -124,6 +128,9 @@ export interface InjectedFaults {
 const MESSAGE_CODE = new Map<string, number>(
   ['pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp'].map((t, i) => [t, i + 1]),
 );
+
+/** Per-step chance of the Figure 8 nemesis in `--unsafe commit-previous-term` runs. */
+const FIGURE_8_RATE = 0.1;
 
 /** A step of 100 ms takes a few hundred events; this many means a livelock. */
 const MAX_EVENTS_PER_STEP = 200_000;
@@ -187,6 +194,8 @@ export class RealCluster {
   private readonly clockJumpPrng: Prng;
   private readonly diskFullPrng: Prng;
   private readonly membershipPrng: Prng;
+  /** With `--unsafe commit-previous-term` only: the Figure 8 nemesis (killLeaderWithUncommitted). */
+  private readonly figure8Prng: Prng | undefined;
   /** The members the cluster was founded with; with membership changes, one spare starts outside it. */
   private readonly founderIds: string[] = [];
   /** The newest membership seen applied, as its applied index and voter count (voterCount). */
@@ -201,7 +210,6 @@ export class RealCluster {
   /** The disk faults in force: EIO stops with the fault phase. */
   private diskPlan: DiskPlan;
   private readonly stateHashes = new Map<number, { hash: string; member: string }>();
-  private readonly appliedTerms = new Map<number, { term: number; member: string }>();
   /** The highest commit index a member reported at a step's end (a leader commits only what a quorum holds). */
   private commitSeen = 0;
   stepCount = 0;
@@ -237,6 +245,11 @@ export class RealCluster {
     // Forked last, so that the streams above draw as they did before membership changes existed.
     this.membershipPrng = root.fork();
     this.plan = { ...this.plan, ...drawMembership(this.membershipPrng, options.faults) };
+    // A double vote elects two leaders only where two members campaign in one term: told at once
+    // that the leader's process died, the survivors pre-vote together (set after the draws, which stay as they were).
+    if (options.unsafe === 'vote-twice') this.plan = { ...this.plan, connectionHint: 1 };
+    // Forked after every other stream, and only for this broken core, so that no other run draws differently.
+    this.figure8Prng = options.unsafe === 'commit-previous-term' ? root.fork() : undefined;
     this.founderIds.push(...this.memberIds);
     this.votersSeen = { applied: 0, voters: this.founderIds.length };
     this.fewestVoters = this.founderIds.length;
@@ -356,7 +369,19 @@ export class RealCluster {
       logger,
       version: 'sim',
       runtime,
-      observer: { onEntryApplied: (index, term) => this.checkApplied(m.id, index, term) },
+      observer: {
+        onEntryApplied: (index, term) => this.checkApplied(m, index, term),
+        // Election safety at the moment a member takes office, as a Ready's soft state reports it
+        // (the steps' status checks would miss two leaders of one term whose overlap ends within a step).
+        onRoleChange: (soft, term) => {
+          if (soft.role !== 'leader') return;
+          try {
+            this.checker.onElected(m.id, term);
+          } catch (err) {
+            this.fail(err);
+          }
+        },
+      },
       ...(unsafe === undefined ? {} : UNSAFE_NODE_OPTIONS[unsafe]),
       ...this.appOptions(m),
     }).then(
@@ -399,6 +424,9 @@ export class RealCluster {
   /** FleetNode's onFatal: the process exits at once, as the coordinator makes it. */
   private fatal(m: Member, inc: Incarnation, err: Error): void {
     if (!inc.alive) return;
+    // The storage refused a write that breaks Raft's rules (a second vote in a term, a gap in the
+    // log): what the core asked for is the bug, whatever the storage's guard prevented.
+    if (err instanceof StorageUsageError) return this.fail(new SafetyViolation('ready-contract', `${m.id}'s storage refused a write: ${err.message}`));
     // The deliberately broken process logs the failure and carries on.
     if (this.options.unsafe === 'continue-after-eio') return this.log(`${m.id} ignores its storage failure: ${err.message}`);
     this.injected.fatalStops++;
@@ -620,14 +648,15 @@ export class RealCluster {
   }
 
   /**
-   * State machine safety, entry by entry: every member applies the entry of the same term at an
-   * index (the registry hashes above are only compared when two members are seen at one index).
+   * Entry by entry: every member applies the entry of the same term at an index (the registry
+   * hashes above are only compared when two members are seen at one index), and applies them in
+   * order, skipping only past a snapshot it installed.
    */
-  private checkApplied(id: string, index: number, term: number): void {
-    const known = this.appliedTerms.get(index);
-    if (known === undefined) this.appliedTerms.set(index, { term, member: id });
-    else if (known.term !== term) {
-      this.fail(new SafetyViolation('state-machine-safety', `${id} applied the entry of term ${term} at index ${index}, where ${known.member} applied term ${known.term}'s`));
+  private checkApplied(m: Member, index: number, term: number): void {
+    try {
+      this.checker.onEntryApplied(m.id, index, term, m.disk.snapshotIndex);
+    } catch (err) {
+      this.fail(err);
     }
   }
 
@@ -682,6 +711,29 @@ export class RealCluster {
     if (this.clockJumpPrng.chance(p.clockJump)) this.jumpClock();
     if (this.diskFullPrng.chance(p.diskFull)) this.fillOne();
     if (this.membershipPrng.chance(p.membership)) this.changeMembership();
+    if (this.figure8Prng?.chance(FIGURE_8_RATE)) this.killLeaderWithUncommitted(this.figure8Prng);
+  }
+
+  /**
+   * The Figure 8 nemesis (as the retired model host had it): a leader that holds entries it has
+   * not committed is crashed or cut off, so that later leaders meet uncommitted entries of older
+   * terms, which only a core that commits them by counting replicas lets a quorum lose.
+   */
+  private killLeaderWithUncommitted(r: Prng): void {
+    const leader = this.leader();
+    const s = leader?.node?.status();
+    if (leader === undefined || s === undefined || s.lastIndex <= s.commitIndex) return;
+    this.digest.add(109, leader.index);
+    if (r.chance(0.5)) {
+      this.network.healAll();
+      this.network.isolate(leader.id, this.memberIds);
+      this.injected.partitions++;
+      this.log(`isolate ${leader.id} (leader with uncommitted entries)`);
+    } else {
+      this.injected.crashes++;
+      this.log(`crash ${leader.id} (leader with uncommitted entries)`);
+      this.kill(leader);
+    }
   }
 
   /** A quorum of the newest membership a live member has applied (the founders' before any). */

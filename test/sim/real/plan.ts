@@ -1,5 +1,5 @@
 /**
- * The fault mix of a real-node run, drawn from its seed (swarm testing, as in ../faults.ts):
+ * The fault mix of a real-node run, drawn from its seed (swarm testing, after TigerBeetle's `options_swarm`):
  * each enabled fault is switched off on about one seed in five, and each seed draws its own
  * rates. Time here is simulated: steps of STEP_MS, message delays in NET_UNIT_US units.
  */
@@ -16,7 +16,7 @@ export type RealFaultKind = (typeof REAL_FAULT_KINDS)[number];
 /** Simulated milliseconds in one step: faults are drawn and the checkers run once per step. */
 export const STEP_MS = 100;
 
-/** The network simulator's time unit in real-node runs, in microseconds (its TICK_UNITS clog is then 0.3–1.5 s). */
+/** The network simulator's time unit in real-node runs, in microseconds (its CLOG_UNITS hold is then 0.3–1.5 s). */
 export const NET_UNIT_US = 100;
 
 /** The members' timing, as `fleet node start` would be given it. */
@@ -69,7 +69,7 @@ export function parseRealFaults(spec: string): ReadonlySet<RealFaultKind> {
   const kinds = new Set<RealFaultKind>();
   for (const word of spec.split(',')) {
     const kind = REAL_FAULT_KINDS.find((k) => k === word.trim());
-    if (!kind) throw new Error(`unknown fault '${word}' for --host real: expected all, none or a list of ${REAL_FAULT_KINDS.join(',')}`);
+    if (!kind) throw new Error(`unknown fault '${word}': expected all, none or a list of ${REAL_FAULT_KINDS.join(',')}`);
     kinds.add(kind);
   }
   return kinds;

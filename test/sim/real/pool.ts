@@ -1,6 +1,6 @@
 /**
  * Batches of real-node runs: consecutive seeds with the same settings, on worker threads when
- * asked, results in seed order (as ../pool.ts does for the model host).
+ * asked (../pool.ts), results in seed order.
  */
 import { runOnWorkers } from '../pool.js';
 import type { RealStorageKind, RealUnsafe } from './cluster.js';

@@ -1,6 +1,6 @@
 /**
  * The real-node simulator in `npm test`: a modest number of seeds of production FleetNodes on
- * 3 and 5 members, every fault on and the disk failing (npm run sim -- --host real runs many
+ * 3 and 5 members, every fault on and the disk failing (npm run sim runs many
  * more). Each run checks safety after every event and step, converges once healed, and passes
  * the linearizability check of its KV history. A failing seed prints the command that replays it.
  */

@@ -141,7 +141,7 @@ function livenessFailure(cluster: RealCluster, elapsed: number): never {
 /** The command that replays a real-node run exactly. */
 export function replayRealCommand(r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'> & { readonly storage?: RealStorageKind }, unsafe?: RealUnsafe): string {
   return (
-    `npm run sim -- --host real --nodes ${r.nodes} --seeds 1 --seed-start ${r.seed} --steps ${r.steps} --faults ${r.faults}` +
+    `npm run sim -- --nodes ${r.nodes} --seeds 1 --seed-start ${r.seed} --steps ${r.steps} --faults ${r.faults}` +
     `${r.diskFaults ? ' --disk-faults' : ''}${r.storage === 'model' ? ' --storage model' : ''}${unsafe === undefined ? '' : ` --unsafe ${unsafe}`}`
   );
 }

@@ -13,9 +13,8 @@
  */
 import type { NodeStorage, RecoveredState, SnapshotSink } from '../../../src/core/node/storage-port.js';
 import type { Entry, HardState, SnapshotMeta } from '../../../src/core/raft/types.js';
-import type { SafetyChecker } from '../checkers.js';
+import type { LogView, SafetyChecker } from '../checkers.js';
 import { hashBytes } from '../digest.js';
-import type { LogView } from '../durable-store.js';
 import type { Prng } from '../prng.js';
 import { SafetyViolation } from '../violation.js';
 import type { Incarnation, Scheduler } from './scheduler.js';
