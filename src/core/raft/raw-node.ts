@@ -201,6 +201,15 @@ export class RawNode {
   }
 
   /**
+   * Whether an entry of the current term is committed. A new leader's commit index covers every
+   * entry committed before its term only from then on (§5.4.2): until then its applied state may
+   * lack entries another leader committed.
+   */
+  get committedInTerm(): boolean {
+    return this.raft.log.term(this.raft.log.committed) === this.raft.term;
+  }
+
+  /**
    * Recovering from damage (InitialState.repairing): rebuilding the log from the leader, learning
    * a safe term from the other voters, or waiting for the vote that ends it to be durable. Until
    * false, the host must restart this member as repairing.
