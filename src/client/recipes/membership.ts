@@ -96,7 +96,13 @@ export class Membership {
   async *watch(signal?: AbortSignal): AsyncGenerator<MembershipChange> {
     this.session.checkLive(`watching ${this.group}`);
     const stop = signal === undefined ? this.session.signal : AbortSignal.any([signal, this.session.signal]);
-    let last = await this.#read('linearizable');
+    let last: { members: GroupMember[]; index: number };
+    try {
+      last = await this.#read('linearizable');
+    } catch (err) {
+      if (stop.aborted) return; // the session ended (or its client closed) while the list was read
+      throw err;
+    }
     yield { members: last.members, joined: last.members, left: [], index: last.index };
     while (!stop.aborted) {
       try {
@@ -108,6 +114,7 @@ export class Membership {
           if (change.joined.length > 0 || change.left.length > 0) yield change;
         }
       } catch (err) {
+        if (stop.aborted) return;
         // No member served the feed for a while (the cluster lost its quorum): follow it again from the last list.
         if (!(err instanceof FleetClientError) || !err.retryable) throw err;
         await pause(RESUME_MS, stop);

@@ -45,6 +45,8 @@ export class Mutex {
         this.session.keep(this.name, lease.token);
         return lease.token;
       } catch (err) {
+        // Ended meanwhile (the session, its client, the caller): say so, not how the call in flight failed.
+        if (signal.aborted) checkWait(this.session, signal, what);
         if (!(err instanceof FleetClientError)) throw err;
         if (err.kind === 'precondition') await leaseChanged(this.session.client, this.name, err.index ?? 0, signal);
         // No leader for the moment (an election): the client already retried its call; try again shortly.

@@ -74,6 +74,8 @@ export class ShardLeases {
       throw new FleetClientError('invalid', `shard set ${this.name}: join the membership ${this.membership.group} first (await membership.join())`, { code: 'NOT_JOINED' });
     }
     if (this.#running !== undefined) return;
+    // The session's end ends every holding at once: tell the program before anything else runs.
+    session.signal.addEventListener('abort', () => void this.#dropAll(), { once: true });
     const changes = this.membership.watch(this.#stop.signal);
     const first = await changes.next();
     if (first.done === true) return;
