@@ -99,7 +99,7 @@ export type {
   Written,
 } from './client/types.js';
 
-// The coordination recipes (src/client/recipes/: Session, Mutex, Election).
+// The coordination recipes (src/client/recipes/: Session, Mutex, Election, Membership, ShardLeases).
 
 /** A session: this process's identity towards the leases it takes, kept alive until closed or lost. */
 export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd } from './client/recipes/index.js';
@@ -109,3 +109,12 @@ export { Mutex, type LockOptions } from './client/recipes/index.js';
 
 /** At most one leader at a time, with what it proclaims; candidates and observers follow the change feed. */
 export { Election, ELECTION_NS, type Leader } from './client/recipes/index.js';
+
+/** A group's live members, each listed with its metadata exactly as long as its session lives; joins and leaves follow the change feed. */
+export { Membership, MEMBERSHIP_NS, type GroupMember, type MembershipChange } from './client/recipes/index.js';
+
+/** Named shards spread over a membership's live members by rendezvous hashing, one fenced holder each, taken over when a holder's session ends. */
+export { ShardLeases, type ShardLeasesOptions, type ShardLossReason } from './client/recipes/index.js';
+
+/** The rendezvous (highest-random-weight) assignment ShardLeases uses: pure, the same on every member for the same live list. */
+export { assignShards, rendezvousOwner, rendezvousScore } from './client/recipes/index.js';

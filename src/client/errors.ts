@@ -38,6 +38,10 @@ export type FleetClientErrorCode =
   | 'NOT_APPLIED'
   /** A recipe used after its session ended (closed, or a lease lost): make a new session. */
   | 'SESSION_ENDED'
+  /** A recipe used after its client was closed: connect again and make a new session. */
+  | 'CLIENT_CLOSED'
+  /** A shard set started before its membership joined: `await membership.join()` first. */
+  | 'NOT_JOINED'
   /** A recipe's wait given up: its AbortSignal fired or its timeout passed. */
   | 'ABORTED'
   /** A submitted application command's answer was lost after it may have been proposed: it may or may not have applied. */

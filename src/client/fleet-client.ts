@@ -153,6 +153,7 @@ export class FleetClient {
   readonly #router: Router;
   readonly #seqs = new Sequencer();
   #highestIndex = 0;
+  readonly #closing = new AbortController();
 
   constructor(opts: FleetClientOptions) {
     this.clientId = opts.clientId ?? `client-${randomUUID()}`;
@@ -223,11 +224,24 @@ export class FleetClient {
    * once, in index order, across the loss of the member being read from.
    */
   watch(opts: WatchOptions = {}): AsyncGenerator<WatchBatch> {
-    return watchChanges(this.#router.configured, opts);
+    // close() ends every watch of the client, whatever signal its caller passed.
+    const signal = opts.signal === undefined ? this.closeSignal : AbortSignal.any([opts.signal, this.closeSignal]);
+    return watchChanges(this.#router.configured, { ...opts, signal });
   }
 
-  /** Closes every channel and stream, so the process can exit. */
+  /** Aborted once `close()` was called: watches and recipe waits on this client stop on it. */
+  get closeSignal(): AbortSignal {
+    return this.#closing.signal;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  /** Closes every channel and stream, so the process can exit; ends every watch and recipe wait. */
   close(): void {
+    this.#closing.abort();
     this.#router.close();
   }
 

@@ -45,12 +45,18 @@ export class Election {
     return leaderOf(this.session.client, this.name);
   }
 
-  /** Each leader in turn, as the leadership changes, until `signal` fires. */
+  /**
+   * Each leader in turn, as the leadership changes, until `signal` fires or the session ends
+   * (closed, lost, or its client closed): then the iteration ends. Rejects with SESSION_ENDED or
+   * CLIENT_CLOSED when called on a session that already ended.
+   */
   async *observe(signal?: AbortSignal): AsyncGenerator<Leader | undefined> {
+    this.session.checkLive(`observing election ${this.name}`);
     const client = this.session.client;
+    const stop = signal === undefined ? this.session.signal : AbortSignal.any([signal, this.session.signal]);
     let last = await leaderOf(client, this.name);
     yield last;
-    for await (const batch of client.watch({ registry: 'leases', prefix: `election/${this.name}`, ...(signal ? { signal } : {}) })) {
+    for await (const batch of client.watch({ registry: 'leases', prefix: `election/${this.name}`, signal: stop })) {
       if (!batch.events.some((e) => e.key === `election/${this.name}`)) continue;
       const now = await leaderOf(client, this.name);
       if (now?.token !== last?.token) yield (last = now);

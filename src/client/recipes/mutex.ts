@@ -7,7 +7,7 @@
  */
 import { FleetClientError } from '../errors.js';
 import type { Session } from './session.js';
-import { abortError, leaseChanged, waitSignal } from './wait.js';
+import { checkWait, leaseChanged, pause, waitSignal } from './wait.js';
 
 /** How long to wait for the lock, at most. */
 export interface LockOptions {
@@ -18,13 +18,6 @@ export interface LockOptions {
 /** The pause before trying again after the cluster could not answer (it was electing a leader). */
 const RETRY_MS = 200;
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-}
-
 export class Mutex {
   constructor(
     readonly session: Session,
@@ -32,17 +25,28 @@ export class Mutex {
     readonly name: string,
   ) {}
 
-  /** Waits until this session holds the lock; answers its fencing token. */
+  /**
+   * Waits until this session holds the lock; answers its fencing token. Rejects with SESSION_ENDED
+   * or CLIENT_CLOSED when the session ends (or its client closes) first, ABORTED when the
+   * caller's signal fires or the timeout passes.
+   */
   async lock(opts: LockOptions = {}): Promise<number> {
-    const signal = waitSignal(opts.signal, opts.timeoutMs);
+    const signal = waitSignal(this.session, opts.signal, opts.timeoutMs);
+    const what = `locking ${this.name}`;
     for (;;) {
-      this.session.checkLive(`locking ${this.name}`);
-      if (signal.aborted) throw abortError(signal, `locking ${this.name}`);
+      checkWait(this.session, signal, what);
       try {
         const { lease } = await this.session.client.acquireLease(this.name, this.session.id, this.session.ttlMs);
+        if (this.session.ended !== undefined) {
+          // Granted as the session ended: give it back instead of leaving it to its TTL.
+          await this.session.client.releaseLease(this.name, this.session.id, lease.token).catch(() => undefined);
+          checkWait(this.session, signal, what);
+        }
         this.session.keep(this.name, lease.token);
         return lease.token;
       } catch (err) {
+        // Ended meanwhile (the session, its client, the caller): say so, not how the call in flight failed.
+        if (signal.aborted) checkWait(this.session, signal, what);
         if (!(err instanceof FleetClientError)) throw err;
         if (err.kind === 'precondition') await leaseChanged(this.session.client, this.name, err.index ?? 0, signal);
         // No leader for the moment (an election): the client already retried its call; try again shortly.

@@ -3,7 +3,7 @@
  * lease taken through it (as etcd's concurrency.Session keeps one lease alive). Each lease is
  * renewed every third of its TTL; when a renewal is refused (the lease expired or went to another
  * holder) or the session is closed, `done` resolves with why and every recipe on the session
- * rejects from then on. What a session does not cover: a process paused longer than the TTL (a
+ * rejects from then on (closing the client ends its sessions too). What a session does not cover: a process paused longer than the TTL (a
  * GC pause, SIGSTOP) loses its leases without knowing until its next renewal; fence what you do
  * under a lease with its token.
  */
@@ -46,6 +46,8 @@ export class Session {
   #resolve!: (end: SessionEnd) => void;
   readonly #held = new Map<string, Held>();
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #stop = new AbortController();
+  readonly #onClientClosed = (): void => this.#finish({ reason: 'closed', message: 'the client was closed' });
 
   constructor(
     readonly client: FleetClient,
@@ -61,6 +63,14 @@ export class Session {
     this.#timer = setInterval(() => void this.#renewAll(), Math.floor(ttlMs / 3));
     // The keep-alive alone does not keep the process running: the host decides when it ends.
     this.#timer.unref();
+    // A closed client can renew nothing: the session ends with it, and so does every wait on it.
+    if (client.closed) this.#onClientClosed();
+    else client.closeSignal.addEventListener('abort', this.#onClientClosed, { once: true });
+  }
+
+  /** Aborted once the session ends (closed, lost, or its client closed): every wait and watch of its recipes stops on it. */
+  get signal(): AbortSignal {
+    return this.#stop.signal;
   }
 
   /** Whether the session has ended (closed or lost). */
@@ -70,6 +80,9 @@ export class Session {
 
   /** Throws the library's error if the session ended: recipes call it before each step. */
   checkLive(what: string): void {
+    if (this.client.closed) {
+      throw new FleetClientError('invalid', `${what}: the client of session ${this.id} was closed; connect again and make a new session`, { code: 'CLIENT_CLOSED' });
+    }
     if (this.#end !== undefined) {
       throw new FleetClientError('invalid', `${what}: the session ${this.id} has ended (${this.#end.reason}${this.#end.lease ? `: lease ${this.#end.lease}` : ''}); make a new session`, { code: 'SESSION_ENDED' });
     }
@@ -123,6 +136,8 @@ export class Session {
     this.#end = end;
     clearInterval(this.#timer);
     this.#held.clear();
+    this.client.closeSignal.removeEventListener('abort', this.#onClientClosed);
+    this.#stop.abort();
     this.#resolve(end);
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * examples/worker-pool, three processes against a real three-member cluster, run as a user runs
+ * it (`node --import tsx`, importing 'fleet' from dist/): the workers elect one scheduler and
+ * split the shards; the scheduler is killed with -9 (by its pid), and then another worker becomes
+ * scheduler with a larger fencing token, and every shard is held by exactly one living worker —
+ * by the cluster's leases and by what the workers themselves say they hold. The living then stop
+ * on SIGTERM, hand everything back and exit on their own.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster } from './cluster.js';
+import { spawnProgram, stopChild, tempDir, waitFor } from './processes.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SHARDS = Array.from({ length: 6 }, (_, i) => `shard-${i}`);
+let cluster: TestCluster;
+const config = tempDir('fleet-worker-pool-config-');
+const workers: Worker[] = [];
+
+interface Event {
+  readonly event: string;
+  readonly worker: string;
+  readonly session?: string;
+  readonly shard?: string;
+  readonly token?: number;
+}
+
+interface Worker {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly output: () => string;
+}
+
+function eventsOf(w: Worker): Event[] {
+  return w.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+}
+
+/** The shards a worker says it holds now (acquired and not lost since), with their tokens. */
+function heldBy(w: Worker): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const e of eventsOf(w)) {
+    if (e.event === 'acquired') held.set(e.shard!, e.token!);
+    if (e.event === 'lost') held.delete(e.shard!);
+  }
+  return held;
+}
+
+function startWorker(name: string): Worker {
+  const env = { FLEET_ENDPOINTS: cluster.endpoints.join(','), FLEET_CONFIG_DIR: config.path, FLEET_CONTEXT: '', FLEET_TOKEN: '' };
+  const { child, output } = spawnProgram(['--import', 'tsx', 'examples/worker-pool/index.ts', '--name', name, '--ttl', '3000'], { cwd: root, env });
+  return { name, child, output };
+}
+
+const logs = (): string => workers.map((w) => `--- ${w.name}\n${w.output().slice(-3000)}`).join('\n');
+
+/** Each shard's holder by the cluster's leases (live ones only), as session ids. */
+async function leaseHolders(): Promise<Map<string, { holder: string; token: number }>> {
+  const leases = await cluster.client().listLeases();
+  return new Map(leases.filter((l) => l.name.startsWith('shards/worker-pool/') && !l.expired).map((l) => [l.name.slice('shards/worker-pool/'.length), { holder: l.holder, token: l.token }]));
+}
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ size: 3 });
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => stopChild(w.child, 'SIGKILL')));
+  await cluster?.destroy();
+  config.cleanup();
+});
+
+describe('examples/worker-pool', () => {
+  it('three workers: the scheduler killed with -9 is replaced with a larger token, and its shards go to the living', async () => {
+    for (const name of ['w1', 'w2', 'w3']) workers.push(startWorker(name));
+    const sessionOf = (w: Worker): string | undefined => eventsOf(w).find((e) => e.event === 'joined')?.session;
+    await waitFor('three workers to join', () => (workers.every((w) => sessionOf(w) !== undefined) ? true : undefined), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${logs()}`);
+    });
+    const sessions = new Map(workers.map((w) => [sessionOf(w)!, w]));
+
+    // Settled: one scheduler, and the cluster's holders of all six shards are the ones the workers say.
+    const settled = async (living: readonly Worker[]): Promise<Map<string, { holder: string; token: number }> | undefined> => {
+      const holders = await leaseHolders();
+      if (SHARDS.some((s) => !holders.has(s))) return undefined;
+      for (const [shard, { holder, token }] of holders) {
+        const owner = sessions.get(holder);
+        if (owner === undefined || !living.includes(owner) || heldBy(owner).get(shard) !== token) return undefined;
+        if (living.some((w) => w !== owner && heldBy(w).has(shard))) return undefined;
+      }
+      return holders;
+    };
+    const before = await waitFor('the six shards to be split among the three workers', () => settled(workers), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${logs()}`);
+    });
+    expect(new Set([...before.values()].map((h) => h.holder)).size).toBeGreaterThan(1);
+    const schedulerEvents = (): (Event & { w: Worker })[] => workers.flatMap((w) => eventsOf(w).filter((e) => e.event === 'scheduler').map((e) => ({ ...e, w })));
+    const first = await waitFor('one scheduler', () => (schedulerEvents().length === 1 ? schedulerEvents()[0] : undefined), 20_000);
+
+    const dead = first.w;
+    process.kill(dead.child.pid!, 'SIGKILL');
+    await waitFor('the scheduler process to be gone', () => (dead.child.exitCode !== null || dead.child.signalCode !== null ? true : undefined), 10_000);
+    const living = workers.filter((w) => w !== dead);
+
+    const next = await waitFor('another worker to become scheduler', () => schedulerEvents().find((e) => e.w !== dead), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${logs()}`);
+    });
+    expect(living).toContain(next.w);
+    expect(next.token).toBeGreaterThan(first.token!);
+    const after = await waitFor('every shard to be held by exactly one living worker', () => settled(living), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${logs()}`);
+    });
+    const deadSession = sessionOf(dead);
+    for (const [shard, h] of before) {
+      if (h.holder === deadSession) expect(after.get(shard)!.token, `${shard} taken over with a new token`).toBeGreaterThan(h.token);
+    }
+
+    // SIGTERM: each living worker hands its shards back and exits on its own (nothing keeps it alive).
+    await Promise.all(living.map((w) => stopChild(w.child, 'SIGTERM', 15_000)));
+    for (const w of living) expect(w.child.exitCode, logs()).toBe(0);
+    await waitFor('the shards to be released', async () => ((await leaseHolders()).size === 0 ? true : undefined), 10_000);
+  }, 120_000);
+});
