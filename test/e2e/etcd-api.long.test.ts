@@ -47,6 +47,7 @@ interface Ctl {
   /** stdout and stderr, as a terminal shows them. */
   readonly out: string;
   readonly stdout: string;
+  readonly stderr: string;
 }
 
 /** Runs etcdctl against `endpoints` with `input` on stdin; killed after `timeoutMs`. */
@@ -55,11 +56,12 @@ function etcdctl(endpoints: readonly string[], args: readonly string[], input = 
     const child = spawn(etcd.etcdctl, [`--endpoints=${endpoints.join(',')}`, '--dial-timeout=2s', '--command-timeout=5s', ...args], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (d: Buffer) => ((out += d.toString()), (stdout += d.toString())));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => ((out += d.toString()), (stderr += d.toString())));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => (clearTimeout(timer), reject(err)));
-    child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out, stdout })));
+    child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out, stdout, stderr })));
     // etcdctl may exit before it reads its input (an error): what it did not read is of no interest.
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
@@ -113,7 +115,8 @@ async function script(endpoints: readonly string[]): Promise<string[]> {
     if (args.includes('json') || args[0] === 'compaction') continue;
     const json = [args[0]!, ...args.slice(1).map((a) => a.replace(/^(foo|x|big)/, 'j$1')), '-w', 'json'];
     const r = await etcdctl(endpoints, json, input?.replace(/"foo|(?<=\n(put|get|del) )foo/g, (m) => m.replace('foo', 'jfoo')), stopAfterMs);
-    outputs.push(`${json.join(' ')} → ${r.code}: ${normalize(r.out)}`);
+    // Apart: a watch's last answer and its error race to the terminal.
+    outputs.push(`${json.join(' ')} → ${r.code}: ${normalize(r.stdout)} | ${normalize(r.stderr)}`);
   }
   return outputs;
 }

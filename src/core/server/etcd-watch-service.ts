@@ -69,7 +69,8 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
         } catch (err) {
           if (err instanceof MvccError && err.code === 'compacted') {
             watchers.delete(w.id);
-            send({ header: header(store.revision), watchId: String(w.id), canceled: true, compactRevision: String(store.compactRevision), cancelReason: ERR_COMPACTED });
+            // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
+            send({ header: header(0), watchId: String(w.id), canceled: true, compactRevision: String(store.compactRevision), cancelReason: ERR_COMPACTED });
             return;
           }
           throw err;
