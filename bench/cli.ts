@@ -122,7 +122,7 @@ async function fleetDestroy(cli: CliEnv, name: string): Promise<void> {
 }
 
 /** Wall time of one command, spawn to exit; a failed run fails the bench with its stderr. Its stdout goes to `stdout`, when given. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv, stdout?: string[]): Promise<number> {
+export function timed(command: string, args: string[], env: NodeJS.ProcessEnv, stdout?: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(command, args, { env, stdio: ['ignore', stdout === undefined ? 'ignore' : 'pipe', 'pipe'] });

@@ -32,27 +32,37 @@ function planOf(quick: boolean): Plan {
 }
 
 /** Samples of one measurement per system, in system order. */
-type Samples = Map<BenchSystem['name'], number[]>;
+export type Samples = Map<BenchSystem['name'], number[]>;
+
+/** What the interleaving needs of a system: its name (the etcd-api area interleaves its own targets). */
+type Named = { readonly name: BenchSystem['name'] };
 
 /** Runs `measure` REPS times on every system, interleaved: fleet, etcd, fleet, etcd … */
-async function interleaved(systems: readonly BenchSystem[], measure: (s: BenchSystem, rep: number) => Promise<number>): Promise<Samples> {
+export async function interleaved<S extends Named>(systems: readonly S[], measure: (s: S, rep: number) => Promise<number>, reps = REPS): Promise<Samples> {
   const out: Samples = new Map(systems.map((s) => [s.name, []]));
-  for (let rep = 0; rep < REPS; rep++) for (const s of systems) out.get(s.name)!.push(await measure(s, rep));
+  for (let rep = 0; rep < reps; rep++) for (const s of systems) out.get(s.name)!.push(await measure(s, rep));
   return out;
 }
 
 /** Like `interleaved`, for measurements that yield several figures at once. */
-async function interleavedLoad(systems: readonly BenchSystem[], run: (s: BenchSystem, rep: number) => Promise<LoadResult>): Promise<Map<BenchSystem['name'], LoadResult[]>> {
+export async function interleavedLoad<S extends Named>(systems: readonly S[], run: (s: S, rep: number) => Promise<LoadResult>): Promise<Map<BenchSystem['name'], LoadResult[]>> {
   const out = new Map<BenchSystem['name'], LoadResult[]>(systems.map((s) => [s.name, []]));
   for (let rep = 0; rep < REPS; rep++) for (const s of systems) out.get(s.name)!.push(await run(s, rep));
   return out;
 }
 
+/** A figure of this area from fleet's samples and etcd's (absent: not measured). */
 function figureOf(name: string, unit: string, samples: Samples, goal?: Goal): BenchFigure {
-  return compare(AREA, name, unit, samples.get('fleet')!, samples.get('etcd') ?? null, goal);
+  return figureIn(AREA, name, unit, samples, goal);
 }
 
-function pick(results: Map<BenchSystem['name'], LoadResult[]>, f: (r: LoadResult) => number): Samples {
+/** A figure of `area` from samples keyed by system. */
+export function figureIn(area: string, name: string, unit: string, samples: Samples, goal?: Goal): BenchFigure {
+  return compare(area, name, unit, samples.get('fleet')!, samples.get('etcd') ?? null, goal);
+}
+
+/** One number of each load result, per system. */
+export function pick(results: Map<BenchSystem['name'], LoadResult[]>, f: (r: LoadResult) => number): Samples {
   return new Map([...results].map(([name, rs]) => [name, rs.map(f)]));
 }
 

@@ -1,5 +1,5 @@
 /**
- * A client of etcd's own v3 gRPC API (KV, Maintenance, Cluster, Auth), 3.4 and later, on the
+ * A client of etcd's own v3 gRPC API (KV, Watch, Lease, Maintenance, Cluster, Auth), 3.4 and later, on the
  * same grpc-js and proto-loader as fleet's client. It speaks the unary API the way etcd's own
  * clients do: one channel per member, a `token` metadata once authenticated, no retry policy of
  * its own beyond what a caller asks for. Failures come out as FleetClientErrors, so the CLI maps
@@ -9,24 +9,16 @@ import { credentials, Metadata, type ChannelCredentials, type Client, type Servi
 import { FleetClientError } from '../errors.js';
 import { fromServiceError, isServiceError } from '../grpc-errors.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
-import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary } from './services.js';
+import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary, type WatchService } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
 import { prefixEnd } from './keys.js';
-import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
+import { EtcdWatchStream } from './watch.js';
+import type { EtcdAlarm, EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
 
-export type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
+export type { EtcdAlarm, EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
 export { prefixEnd };
-import { ALARM_GET, alarmsFromWire, memberFromWire, statusFromWire } from './from-wire.js';
-
-/** A key's value as Range answers it. */
-export interface EtcdKeyValue {
-  readonly key: Buffer;
-  readonly value: Buffer;
-  /** etcd's per-key version: 1 after the first put, reset by a delete. */
-  readonly version: number;
-  readonly createRevision: number;
-  readonly modRevision: number;
-}
+export { EtcdWatchStream, type EtcdWatchEvent, type EtcdWatchOptions } from './watch.js';
+import { ALARM_GET, alarmsFromWire, keyValueFromWire, memberFromWire, statusFromWire } from './from-wire.js';
 
 /** A transaction's condition on one key: its mod revision equals `modRevision` (0: the key is absent). */
 export interface EtcdCompare {
@@ -70,6 +62,7 @@ class MemberChannel {
   readonly cluster: ClusterService;
   readonly auth: AuthService;
   readonly lease: LeaseService;
+  readonly watch: WatchService;
 
   constructor(
     readonly address: string,
@@ -84,6 +77,7 @@ class MemberChannel {
     this.cluster = new pkg.Cluster(address, creds, shared);
     this.auth = new pkg.Auth(address, creds, shared);
     this.lease = new pkg.Lease(address, creds, shared);
+    this.watch = new pkg.Watch(address, creds, shared);
   }
 
   close(): void {
@@ -170,13 +164,13 @@ export class EtcdClient {
   async get(endpoint: string, key: Buffer, opts: { serializable?: boolean; timeoutMs?: number } = {}): Promise<EtcdKeyValue | undefined> {
     const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { key, serializable: opts.serializable ?? false }, opts.timeoutMs);
     const found = r.kvs[0];
-    return found === undefined ? undefined : keyValue(found);
+    return found === undefined ? undefined : keyValueFromWire(found);
   }
 
   /** Keys from `prefix` on (all keys with that prefix), in key order, at most `limit` (0: all). */
   async list(endpoint: string, prefix: Buffer, limit = 0): Promise<{ kvs: EtcdKeyValue[]; more: boolean }> {
     const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { key: prefix.length === 0 ? Buffer.from([0]) : prefix, rangeEnd: prefixEnd(prefix), limit, serializable: false });
-    return { kvs: r.kvs.map(keyValue), more: r.more };
+    return { kvs: r.kvs.map(keyValueFromWire), more: r.more };
   }
 
   /** How many keys start with `prefix` (etcd counts them; no key or value is sent). */
@@ -203,7 +197,7 @@ export class EtcdClient {
   async range(endpoint: string, key: Buffer, opts: { rangeEnd?: Buffer; limit?: number } = {}): Promise<{ kvs: EtcdKeyValue[]; more: boolean; revision: number }> {
     const req = { key, ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }), limit: opts.limit ?? 0, serializable: false };
     const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], req);
-    return { kvs: r.kvs.map(keyValue), more: r.more, revision: Number(r.header.revision) };
+    return { kvs: r.kvs.map(keyValueFromWire), more: r.more, revision: Number(r.header.revision) };
   }
 
   /**
@@ -272,6 +266,15 @@ export class EtcdClient {
   }
 
   /**
+   * Opens a Watch stream to one member, on which many watchers can be created: watches are
+   * served by the member they are opened on, over its own applied keyspace.
+   */
+  async watchStream(endpoint: string): Promise<EtcdWatchStream> {
+    const m = this.#member(endpoint).watch;
+    return new EtcdWatchStream(endpoint, m.Watch(await this.#metadata(endpoint)));
+  }
+
+  /**
    * Streams Maintenance.Snapshot of one member into `toFile`, as etcdctl saves it (the db and its
    * trailing sha256), and checks that hash: a snapshot whose hash does not match is deleted and
    * the call fails. Answers the bytes written and the hash.
@@ -306,11 +309,6 @@ function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
   if (!usesTls(tls)) return credentials.createInsecure();
   return credentials.createSsl(readTlsFile(tls.cacert, 'CA certificate') ?? null, readTlsFile(tls.key, 'key') ?? null, readTlsFile(tls.cert, 'certificate') ?? null);
 }
-
-function keyValue(kv: { key: Buffer; value: Buffer; version: string; createRevision: string; modRevision: string }): EtcdKeyValue {
-  return { key: kv.key, value: kv.value, version: Number(kv.version), createRevision: Number(kv.createRevision), modRevision: Number(kv.modRevision) };
-}
-
 
 /** `http://host:port` or `https://…` to `host:port`. */
 export function hostPort(url: string): string {

@@ -3,8 +3,8 @@
  * decodes them) mapped to the client's types: one mapping for both, so `fleet status` shows the
  * same thing whichever asked. No grpc here: the probe loads this without it.
  */
-import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
-import type { WireMember, WireStatus } from './services.js';
+import type { EtcdAlarm, EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
+import type { WireKeyValue, WireMember, WireStatus } from './services.js';
 
 /** Alarm's request for the active alarms of every member. */
 export const ALARM_GET = { action: 'GET', memberID: '0', alarm: 'NONE' } as const;
@@ -34,4 +34,9 @@ export function memberFromWire(m: WireMember): EtcdMember {
 /** The alarms of an Alarm answer. */
 export function alarmsFromWire(r: { alarms: { memberID: string; alarm: string }[] }): EtcdAlarm[] {
   return r.alarms.map((a) => ({ memberId: a.memberID, alarm: a.alarm }));
+}
+
+/** A key's value as Range and Watch answer it (revisions and versions as numbers). */
+export function keyValueFromWire(kv: WireKeyValue): EtcdKeyValue {
+  return { key: kv.key, value: kv.value, version: Number(kv.version), createRevision: Number(kv.createRevision), modRevision: Number(kv.modRevision) };
 }

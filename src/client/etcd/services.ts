@@ -4,7 +4,7 @@
  * below are what proto-loader hands out with these options: 64-bit integers as decimal strings
  * (member ids do not fit a double), enums by name, defaults for absent fields.
  */
-import { loadPackageDefinition, type Client, type Metadata, type ServiceError, type ChannelCredentials } from '@grpc/grpc-js';
+import { loadPackageDefinition, type Client, type ClientDuplexStream, type Metadata, type ServiceError, type ChannelCredentials } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 import { protoRoot } from '../../proto/index.js';
@@ -67,6 +67,27 @@ export interface LeaseService extends Client {
   LeaseGrant: Unary<{ TTL: string; ID: string }, { header: WireHeader; ID: string; TTL: string; error: string }>;
   LeaseRevoke: Unary<{ ID: string }, { header: WireHeader }>;
 }
+/** A Watch request: create a watcher (the member assigns its id when `watchId` is 0) or cancel one. */
+export interface WireWatchRequest {
+  createRequest?: { key: Buffer; rangeEnd?: Buffer; startRevision?: string; prevKv?: boolean };
+  cancelRequest?: { watchId: string };
+}
+export interface WireEvent {
+  type: 'PUT' | 'DELETE';
+  kv: WireKeyValue;
+}
+export interface WireWatchResponse {
+  header: WireHeader;
+  watchId: string;
+  created: boolean;
+  canceled: boolean;
+  compactRevision: string;
+  cancelReason: string;
+  events: WireEvent[];
+}
+export interface WatchService extends Client {
+  Watch(md: Metadata): ClientDuplexStream<WireWatchRequest, WireWatchResponse>;
+}
 type ServiceCtor<T> = new (address: string, creds: ChannelCredentials, options: Record<string, unknown>) => T;
 export interface EtcdServices {
   KV: ServiceCtor<KvService>;
@@ -74,6 +95,7 @@ export interface EtcdServices {
   Cluster: ServiceCtor<ClusterService>;
   Auth: ServiceCtor<AuthService>;
   Lease: ServiceCtor<LeaseService>;
+  Watch: ServiceCtor<WatchService>;
 }
 
 /** The .proto file, relative to proto/. */

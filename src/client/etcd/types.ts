@@ -1,4 +1,14 @@
-/** What etcd's status, membership and alarm calls answer, as fleet's etcd clients hand it out. */
+/** What etcd's key, status, membership and alarm calls answer, as fleet's etcd clients hand it out. */
+
+/** A key's value as Range and Watch answer it. */
+export interface EtcdKeyValue {
+  readonly key: Buffer;
+  readonly value: Buffer;
+  /** etcd's per-key version: 1 after the first put, reset by a delete. */
+  readonly version: number;
+  readonly createRevision: number;
+  readonly modRevision: number;
+}
 
 /** One member's Maintenance.Status, indices as numbers, ids as decimal strings (they are 64-bit). */
 export interface EtcdStatus {

@@ -1,0 +1,250 @@
+/**
+ * The etcd-api area (issue 36): one etcd v3 load generator — an EtcdClient, the same calls —
+ * against the etcd API of a 3-member fleet cluster and against a 3-member etcd 3.4 cluster,
+ * interleaved, as ratios: writes at 64 and 1 in flight (to the leader), watch delivery (a put's
+ * send to its event on a watcher on a follower), the memory of a follower before and after it
+ * opens 10,000 watchers (1,000 with --quick) and delivery with them open, and the installed
+ * `etcdctl endpoint status` and `etcdctl get` as whole processes. fleet's members authenticate each
+ * other with a peer secret, as `fleet init` starts them, and require no client token (etcdctl
+ * cannot present one).
+ */
+import { progress } from './cleanup.js';
+import { timed } from './cli.js';
+import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
+import { quantile, ratioAtLeast, ratioAtMost, type BenchFigure } from './figures.js';
+import { rssOf } from './harness.js';
+import { runFor } from './load.js';
+import { figureIn, interleaved, interleavedLoad, keyRing, pick, type Samples } from './node.js';
+import { EtcdSystem, FleetSystem, VALUE_BYTES, type BenchSystem } from './systems.js';
+import { EtcdClient, type EtcdWatchStream } from '../src/client/etcd/index.js';
+
+const AREA = 'etcd-api';
+const MB = 1e6;
+
+/** How much each phase does, full or quick. */
+interface Plan {
+  readonly secondsPerRep: number;
+  /** Watchers opened on one member for the memory figures. */
+  readonly watchers: number;
+  /** Runs of each etcdctl command on each system. */
+  readonly etcdctlRuns: number;
+}
+
+function planOf(quick: boolean): Plan {
+  return quick ? { secondsPerRep: 1, watchers: 1_000, etcdctlRuns: 5 } : { secondsPerRep: 4, watchers: 10_000, etcdctlRuns: 11 };
+}
+
+/** Puts in flight while watch delivery is measured: a steady load, well below either system's limit. */
+const WATCH_IN_FLIGHT = 8;
+/** How long delivery may trail the last acknowledged put before an event counts as lost. */
+const DRAIN_MS = 5_000;
+/** Keys the write phases cycle through. */
+const WRITE_KEYS = 10_000;
+
+/** One system as the etcd-API generator sees it: a client, where it writes, where it watches. */
+interface Target {
+  readonly name: BenchSystem['name'];
+  readonly client: EtcdClient;
+  readonly endpoints: readonly string[];
+  /** Writes go to the leader on both systems (etcd clients do not follow redirects; fleet would forward). */
+  readonly leader: string;
+  /** Watches are opened on a follower: its events wait for its own apply, as a reader elsewhere would see them. */
+  readonly follower: string;
+  /** The pid of the member serving `endpoint`. */
+  pidOf(endpoint: string): number | undefined;
+}
+
+/** An EtcdClient on `endpoints`, its leader and a follower. */
+async function targetOf(name: BenchSystem['name'], endpoints: readonly string[], pidOf: (endpoint: string) => number | undefined): Promise<Target> {
+  const client = new EtcdClient({ endpoints, callTimeoutMs: 5_000 });
+  const leader = await client.leaderEndpoint(2_000);
+  if (leader === undefined) {
+    client.close();
+    throw new Error(`no ${name} member says it leads (asked over the etcd API)`);
+  }
+  return { name, client, endpoints, leader, follower: endpoints.find((e) => e !== leader)!, pidOf };
+}
+
+function fleetTarget(s: FleetSystem): Promise<Target> {
+  const c = s.cluster;
+  const idOf = (ep: string): string | undefined => [...c.procs.keys()].find((id) => c.endpointOf(id) === ep);
+  return targetOf('fleet', c.endpoints, (ep) => c.pid(idOf(ep) ?? ''));
+}
+
+function etcdTarget(s: EtcdSystem): Promise<Target> {
+  const c = s.cluster;
+  return targetOf('etcd', c.endpoints, (ep) => c.pids().get(c.names.find((n) => c.endpointOf(n) === ep) ?? ''));
+}
+
+/** The 256-byte value of a put, carrying `id` so that its event can be matched to its send. */
+function valueOf(id: string): Buffer {
+  return Buffer.from(id.padEnd(VALUE_BYTES, 'x'));
+}
+
+const put = (t: Target, key: string, value: Buffer): Promise<number> => t.client.put(t.leader, Buffer.from(key), value);
+
+/** Writes at 64 and at 1 in flight, to the leader, cycling through distinct keys. */
+async function writePhase(targets: readonly Target[], plan: Plan): Promise<BenchFigure[]> {
+  const rings = new Map(targets.map((t) => [t.name, keyRing(WRITE_KEYS)]));
+  const value = valueOf('');
+  const write = (t: Target): Promise<number> => put(t, `bench/${rings.get(t.name)!()}`, value);
+  // Warm-up: connections, JIT, and each system's first batches.
+  for (const t of targets) await runFor(() => write(t), 16, 1);
+  const figures: BenchFigure[] = [];
+  // The issue's goals: throughput at 64 in flight, latency at 1.
+  for (const c of [64, 1]) {
+    progress(`${AREA}: puts at ${c} in flight`);
+    const results = await interleavedLoad(targets, (t) => runFor(() => write(t), c, plan.secondsPerRep));
+    figures.push(
+      figureIn(AREA, `writes_c${c}`, 'writes/s', pick(results, (r) => r.rate), c === 64 ? ratioAtLeast(2) : undefined),
+      figureIn(AREA, `p50_c${c}`, 'ms', pick(results, (r) => r.p50), c === 1 ? ratioAtMost(1.0) : undefined),
+      figureIn(AREA, `p99_c${c}`, 'ms', pick(results, (r) => r.p99)),
+    );
+  }
+  return figures;
+}
+
+/** Delivery times of one run: from each put's send to its event's arrival on the watch stream. */
+interface Delivery {
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/**
+ * Puts at WATCH_IN_FLIGHT in flight for `seconds`, each with a value naming it, to keys that
+ * `stream` watches; each event is timed from its put's send (an event may arrive before the put's
+ * acknowledgement does, so the acknowledgement is no origin). Every put's event must arrive.
+ */
+async function delivery(t: Target, stream: EtcdWatchStream, keyOf: (w: number, n: number) => string, tag: string, seconds: number): Promise<Delivery> {
+  const sentAt = new Map<string, number>();
+  const delays: number[] = [];
+  const stop = stream.onEvents((_, events) => {
+    const now = performance.now();
+    for (const e of events) {
+      const id = e.kv.value.toString().replace(/x+$/, '');
+      const t0 = sentAt.get(id);
+      if (t0 === undefined) continue;
+      delays.push(now - t0);
+      sentAt.delete(id);
+    }
+  });
+  try {
+    await runFor(async (w, n) => {
+      const id = `${tag}/${w}/${n}`;
+      sentAt.set(id, performance.now());
+      await put(t, keyOf(w, n), valueOf(id));
+    }, WATCH_IN_FLIGHT, seconds);
+    const deadline = performance.now() + DRAIN_MS;
+    while (sentAt.size > 0 && performance.now() < deadline) await sleep(10);
+  } finally {
+    stop();
+  }
+  if (sentAt.size > 0) throw new Error(`${t.name}: ${sentAt.size} of ${sentAt.size + delays.length} acknowledged puts reached no watcher within ${DRAIN_MS / 1000} s`);
+  delays.sort((a, b) => a - b);
+  return { p50: quantile(delays, 0.5), p99: quantile(delays, 0.99) };
+}
+
+/** Watch delivery with one prefix watcher on a follower. */
+async function watchPhase(targets: readonly Target[], plan: Plan): Promise<BenchFigure[]> {
+  progress(`${AREA}: watch delivery, puts at ${WATCH_IN_FLIGHT} in flight`);
+  const streams = new Map<BenchSystem['name'], EtcdWatchStream>();
+  try {
+    for (const t of targets) {
+      const stream = await t.client.watchStream(t.follower);
+      streams.set(t.name, stream);
+      await stream.create(Buffer.from('watch/'), { rangeEnd: Buffer.from('watch0') });
+    }
+    const p50: Samples = new Map(targets.map((t) => [t.name, []]));
+    const p99 = await interleaved(targets, async (t, rep) => {
+      const d = await delivery(t, streams.get(t.name)!, (w, n) => `watch/${rep}/${w}/${n}`, `w${rep}`, plan.secondsPerRep);
+      p50.get(t.name)!.push(d.p50);
+      return d.p99;
+    });
+    return [figureIn(AREA, 'watch_send_to_event_p50', 'ms', p50), figureIn(AREA, 'watch_send_to_event_p99', 'ms', p99, ratioAtMost(1.0))];
+  } finally {
+    for (const s of streams.values()) s.close();
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** RSS of the member serving `endpoint`, MB. */
+function rssMb(t: Target, endpoint: string): number {
+  const pid = t.pidOf(endpoint);
+  if (pid === undefined) throw new Error(`${t.name}: no process serves ${endpoint}`);
+  return rssOf(pid) / MB;
+}
+
+/**
+ * `plan.watchers` watchers on one follower of each system, one key each, all on one Watch stream
+ * (as etcd's clients multiplex a context's watchers): the member's RSS before and after, the time
+ * to open them, and delivery with them open (each put touches one watched key).
+ */
+async function watchersPhase(targets: readonly Target[], plan: Plan): Promise<BenchFigure[]> {
+  const n = plan.watchers;
+  const k = `${n / 1000}k`;
+  progress(`${AREA}: ${n.toLocaleString('en-US')} watchers on one member`);
+  const before: Samples = new Map();
+  const after: Samples = new Map();
+  const open: Samples = new Map();
+  const streams = new Map<BenchSystem['name'], EtcdWatchStream>();
+  try {
+    for (const t of targets) {
+      await sleep(1_000);
+      before.set(t.name, [rssMb(t, t.follower)]);
+      const stream = await t.client.watchStream(t.follower);
+      streams.set(t.name, stream);
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: n }, (_, i) => stream.create(Buffer.from(`watchers/${i}`))));
+      open.set(t.name, [performance.now() - t0]);
+      await sleep(1_000);
+      after.set(t.name, [rssMb(t, t.follower)]);
+    }
+    progress(`${AREA}: watch delivery with ${n.toLocaleString('en-US')} watchers open`);
+    const p99 = await interleaved(targets, async (t, rep) => (await delivery(t, streams.get(t.name)!, (w, i) => `watchers/${(w * 7919 + i * 104_729) % n}`, `m${rep}`, plan.secondsPerRep)).p99);
+    return [
+      figureIn(AREA, `rss_before_${k}_watchers`, 'MB', before),
+      figureIn(AREA, `rss_${k}_watchers`, 'MB', after),
+      figureIn(AREA, `open_${k}_watchers`, 'ms', open),
+      figureIn(AREA, `watch_p99_${k}_watchers`, 'ms', p99),
+    ];
+  } finally {
+    for (const s of streams.values()) s.close();
+  }
+}
+
+/** The installed etcdctl, whole process, against every member of each system, interleaved. */
+async function etcdctlPhase(targets: readonly Target[], plan: Plan, etcdctl: string): Promise<BenchFigure[]> {
+  progress(`${AREA}: etcdctl endpoint status and get, ${plan.etcdctlRuns} runs each`);
+  for (const t of targets) await put(t, 'bench/etcdctl', valueOf('etcdctl'));
+  const run = (t: Target, ...args: string[]): Promise<number> => timed(etcdctl, ['--endpoints', t.endpoints.join(','), ...args], { ...process.env, ETCDCTL_API: '3' });
+  const status = await interleaved(targets, (t) => run(t, 'endpoint', 'status'), plan.etcdctlRuns);
+  const get = await interleaved(targets, (t) => run(t, 'get', 'bench/etcdctl'), plan.etcdctlRuns);
+  return [figureIn(AREA, 'etcdctl_endpoint_status', 'ms', status, ratioAtMost(1.1)), figureIn(AREA, 'etcdctl_get', 'ms', get, ratioAtMost(1.1))];
+}
+
+/** Starts both systems (etcd only where installed), runs the phases, stops everything. */
+export async function benchEtcdApi(opts: { quick: boolean }): Promise<BenchFigure[]> {
+  const plan = planOf(opts.quick);
+  const etcd = findEtcd();
+  const systems: BenchSystem[] = [];
+  const targets: Target[] = [];
+  try {
+    // No client token: etcdctl cannot present fleet's Bearer token (FLEET_BENCH_TOKEN is not used here).
+    const fleet = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
+    systems.push(fleet);
+    targets.push(await fleetTarget(fleet));
+    if (etcd === undefined) console.log(`${AREA}: ${ETCD_INSTALL_HINT}`);
+    else {
+      const e = await EtcdSystem.start();
+      systems.push(e);
+      targets.push(await etcdTarget(e));
+    }
+    const figures = [...(await writePhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
+    if (etcd !== undefined) figures.push(...(await etcdctlPhase(targets, plan, etcd.etcdctl)));
+    return figures;
+  } finally {
+    for (const t of targets) t.client.close();
+    for (const s of systems) await s.stop();
+  }
+}
