@@ -5,7 +5,8 @@
  * flags and names its drill.
  */
 import { Flags } from '@oclif/core';
-import { writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { DrillAuditTrail, DrillName, DrillWorkload, DrillOptions, DrillProgress, DrillReport, DrillResult } from '../ops/drill/index.js';
 import type { HistoryEvent } from '../ops/history/index.js';
 import { FleetCommand } from './base-command.js';
@@ -41,7 +42,7 @@ export const DRILL_FLAGS = {
     helpGroup: OUTPUT,
   }),
   junit: Flags.string({ description: 'also write JUnit XML to this file: a test suite per round, a test case per check', helpValue: '<file.xml>', helpGroup: OUTPUT }),
-  history: Flags.string({ description: 'write every recorded operation as JSON lines (Jepsen-style events) to this file', helpValue: '<file>', helpGroup: OUTPUT }),
+  history: Flags.string({ description: 'write every recorded operation as JSON lines (Jepsen-style events) to this file; the members\' logs are copied beside it (<file>.logs/<member>/) when their processes are on this machine', helpValue: '<file>', helpGroup: OUTPUT }),
   pids: Flags.string({
     description: 'pids of the members\' processes on this machine, as ID=PID,… (for clusters not made by fleet init); each is checked to be that member before any signal, and a restart re-runs its command line',
     helpValue: '<n1=pid,…>',
@@ -109,6 +110,11 @@ export abstract class DrillCommand extends FleetCommand {
     }
     // The files come after the verdict: none of their work is on the measured path.
     await writeDrillFiles(result, flags);
+    if (flags.history !== undefined && connection.memberLogs !== undefined) {
+      const kept = await keepMemberLogs(`${flags.history}.logs`, connection.memberLogs());
+      // On stderr with --json too (oclif's logToStderr is silent then): stdout keeps the one document.
+      if (kept > 0) process.stderr.write(`members' logs kept in ${flags.history}.logs/ (${kept} files)\n`);
+    }
     if (!this.jsonEnabled()) this.log(ui.renderDrillReport(result.report, await this.palette()));
     // The report is still the answer; the exit code carries the verdict (5 SLO/aborted, 6 unsafe).
     process.exitCode = exitCodeOf(result.report.verdict);
@@ -149,6 +155,26 @@ async function writeDrillFiles(result: DrillResult, flags: Pick<DrillFlagValues,
     const { renderDrillJunit } = await import('../ui/drill-junit.js');
     await writeFile(flags.junit, renderDrillJunit(result.report), 'utf8');
   }
+}
+
+/**
+ * Copies each member's log files into `dir/<member>/`, beside the history: why a member that
+ * did not come back died, and what each did meanwhile, stay with the drill's record (a local
+ * cluster's next `fleet up` appends to them, and a rotation drops the oldest). Answers the count.
+ */
+export async function keepMemberLogs(dir: string, logs: ReadonlyMap<string, readonly string[]>): Promise<number> {
+  let kept = 0;
+  for (const [id, files] of logs) {
+    if (files.length === 0) continue;
+    await mkdir(join(dir, id), { recursive: true, mode: 0o700 });
+    for (const file of files) {
+      // A file rotated away meanwhile is simply not there any more.
+      const to = join(dir, id, basename(file));
+      // Private, as the member keeps them (0600): a log names peers, addresses and paths.
+      await copyFile(file, to).then(() => chmod(to, 0o600)).then(() => kept++, () => undefined);
+    }
+  }
+  return kept;
 }
 
 /** The engine's options from the flags. */

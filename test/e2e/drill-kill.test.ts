@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,11 +88,20 @@ describe('fleet drill kill-follower', () => {
       });
     }, 20);
     try {
-      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': follower.id, '--settle': '8s' })]);
+      const files = tempDir('fleet-drill-logs-');
+      const history = join(files.path, 'history.jsonl');
+      const { code, report, stderr } = await current.drill('kill-follower', [...current.target(), ...fast({ '--target': follower.id, '--settle': '8s', '--history': history })]);
       expect(stolen).toBe(true);
       expect(code, stderr).toBe(5);
       expect(report.reason, report.reason).toMatch(new RegExp(`${follower.id}.*cannot listen on 127\\.0\\.0\\.1:${follower.metricsPort} \\(metrics\\)`));
       expect(report.reason).not.toMatch(/did not catch up/);
+      // The members' logs are kept beside the history: the failed start's own words among them.
+      expect(stderr).toContain(`members' logs kept in ${history}.logs/`);
+      const kept = join(`${history}.logs`, follower.id);
+      const words = readdirSync(kept).map((f) => readFileSync(join(kept, f), 'utf8')).join('\n');
+      expect(words).toMatch(new RegExp(`127\\.0\\.0\\.1:${follower.metricsPort}`));
+      for (const m of current.cluster.members) expect(readdirSync(join(`${history}.logs`, m.id)).length).toBeGreaterThan(0);
+      files.cleanup();
     } finally {
       clearInterval(grab);
       thief.close();

@@ -55,6 +55,8 @@ export interface DrillConnection {
   newClient(prefix: string): RegisterClient;
   /** Writes a drill's start or end record in the audit log, through the leader (admin token); absent where there is no audit log (etcd). */
   recordDrill?: DrillRecorder;
+  /** Each member's log files, where the drill reaches the members' processes on this machine. */
+  memberLogs?: () => ReadonlyMap<string, readonly string[]>;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ async function membersOf(probe: ClusterProbe): Promise<MemberRef[]> {
   return known.status.members.map((m) => ({ id: m.id, address: m.address }));
 }
 
-async function processInjector(target: DrillTarget, probe: ClusterProbe): Promise<FaultInjector | undefined> {
+async function processInjector(target: DrillTarget, probe: ClusterProbe): Promise<LocalProcessInjector | undefined> {
   if (target.pids !== undefined) return new LocalProcessInjector(processesFromPids(target.pids, await membersOf(probe)));
   if (target.localHome === undefined) return undefined;
   const cluster = await findCluster(dirname(target.localHome), basename(target.localHome));
@@ -98,6 +100,7 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
     return {
       probe,
       injector,
+      ...(local === undefined ? {} : { memberLogs: () => local.memberLogs() }),
       newClient: (prefix) => workload.newClient(prefix),
       recordDrill: (record) => recorder.recordDrill(record),
       close: async () => {
@@ -149,9 +152,11 @@ async function connectEtcdDrill(target: DrillTarget, opTimeoutMs: number): Promi
   const { etcdClusterProbe, etcdWorkloadClients } = await import('./etcd-connect.js');
   const probe = await etcdClusterProbe(target);
   const workload = etcdWorkloadClients(target, opTimeoutMs);
+  const injector = new LocalProcessInjector(processesOfLocalCluster(cluster));
   return {
     probe,
-    injector: new LocalProcessInjector(processesOfLocalCluster(cluster)),
+    injector,
+    memberLogs: () => injector.memberLogs(),
     newClient: (prefix) => workload.newClient(prefix),
     close: async () => {
       probe.close();

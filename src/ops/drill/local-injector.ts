@@ -29,6 +29,8 @@ export interface MemberProcess {
   owns(pid: number): boolean;
   /** Starts the member again, detached. */
   launch(): Promise<LaunchedProcess>;
+  /** The files its logs and output are in now (kept beside a drill's history: why it died, what it did). */
+  logFiles?(): string[];
 }
 
 /** What the local injector can be given besides the processes. */
@@ -93,6 +95,11 @@ export class LocalProcessInjector implements FaultInjector {
   constructor(processes: readonly MemberProcess[], opts: LocalInjectorOptions = {}) {
     this.#procs = new Map(processes.map((p) => [p.id, p]));
     this.#state = opts.processState ?? processState;
+  }
+
+  /** Each member's log files, by member id. */
+  memberLogs(): Map<string, string[]> {
+    return new Map([...this.#procs].map(([id, p]) => [id, p.logFiles?.() ?? []]));
   }
 
   can(action: FaultAction): boolean {

@@ -8,8 +8,8 @@
  *   line and working directory are kept, and a restart runs that same command again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { LocalCluster } from '../local-cluster/cluster-state.js';
 import { etcdLastLogLine, findEtcdBinary, launchEtcdMember } from '../local-cluster/etcd-members.js';
@@ -25,12 +25,25 @@ function exitReason(exit: string, log: string): string {
   return `it exited (${exit})${why ? `: ${why}` : ''}`;
 }
 
+/** The files in `dir` that belong to member `id` (`<id>.log`, rotated `<id>.log.1`, `<id>.out`, …); none when `dir` is missing. */
+function filesOfMember(dir: string, id: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => name === id || name.startsWith(`${id}.`))
+      .map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
+}
+
 /** The processes of a local cluster's members, by its manifest and pid files. */
 export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
   return c.manifest.members.map((member) => ({
     id: member.id,
     pid: () => memberPid(c.paths.pidFile(member.id), member),
     owns: (pid: number) => isMemberProcess(pid, member),
+    // The launcher's capture of its output, and (fleet's members) the log it writes in its data dir.
+    logFiles: () => [...filesOfMember(dirname(c.paths.logFile(member.id)), member.id), ...filesOfMember(join(member.dataDir, 'logs'), member.id)],
     launch: async (): Promise<LaunchedProcess> => {
       if (engineOf(c.manifest) === 'etcd') {
         const launched = await launchEtcdMember(findEtcdBinary(), c.manifest, member, c.paths, false);
@@ -95,6 +108,7 @@ export function processesFromPids(pids: ReadonlyMap<string, number>, members: re
     return {
       id,
       owns,
+      logFiles: () => filesOfMember(join(resolve(cwd, identity.dataDir), 'logs'), id),
       pid: async () => (owns(current) ? current : undefined),
       launch: async (): Promise<LaunchedProcess> => {
         // The member logs to <data-dir>/logs itself; its output (where an error it dies of at
