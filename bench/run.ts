@@ -15,6 +15,7 @@ import { benchCli } from './cli.js';
 import { benchEmbed } from './embed.js';
 import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
 import { benchFailover } from './failover.js';
+import { benchLibrary } from './library.js';
 import { figureLine, headerLine, normalize, type BenchFigure } from './figures.js';
 import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
@@ -36,10 +37,11 @@ const AREAS: Record<string, Area> = {
   top: benchTop,
   scale: benchScale,
   embed: benchEmbed,
+  library: benchLibrary,
 };
 
 /** Areas that run fleet's compiled CLI (`bin/run.js` over `dist/`): members, `fleet init`, `fleet status`. */
-const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed']);
+const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed', 'library']);
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** The build's last step writes this file (scripts/bundle.ts), so it is newer than every output of that build. */
