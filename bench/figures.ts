@@ -24,6 +24,8 @@ export interface BenchFigure {
   ratioTo?: string;
   goal: string;
   met: boolean | null;
+  /** What the reader must know to read the comparison (what etcd's side was), printed after the goal. */
+  note?: string;
   /** Lowest and highest sample of each side, when there were several. */
   spread?: { fleet: [number, number]; etcd: [number, number] | null };
 }
@@ -138,7 +140,7 @@ export function againstBaseline(area: string, name: string, unit: string, sample
 }
 
 /** Fills in `ratio` for figures made without it (areas that predate the comparison). */
-export function normalize(f: BenchFigure): Required<Omit<BenchFigure, 'spread' | 'ratioTo'>> & Pick<BenchFigure, 'spread' | 'ratioTo'> {
+export function normalize(f: BenchFigure): Required<Omit<BenchFigure, 'spread' | 'ratioTo' | 'note'>> & Pick<BenchFigure, 'spread' | 'ratioTo' | 'note'> {
   return { ...f, ratio: f.ratio === undefined ? ratioOf(f.fleet, f.etcd) : f.ratio };
 }
 
@@ -158,6 +160,6 @@ export function headerLine(): string {
 export function figureLine(f: BenchFigure): string {
   const ratio = f.ratio === undefined ? ratioOf(f.fleet, f.etcd) : f.ratio;
   const verdict = f.met === null ? '' : f.met ? 'met' : 'MISSED';
-  const goal = [f.goal === '' ? '' : `${f.goal} ${verdict}`, f.ratioTo === undefined ? '' : `ratio to ${f.ratioTo}`].filter(Boolean).join('; ');
+  const goal = [f.goal === '' ? '' : `${f.goal} ${verdict}`, f.ratioTo === undefined ? '' : `ratio to ${f.ratioTo}`, f.note ?? ''].filter(Boolean).join('; ');
   return `${f.area.padEnd(9)} ${f.name.padEnd(30)} ${f.unit.padEnd(9)} ${cell(f.fleet, f.spread?.fleet).padStart(24)} | ${cell(f.etcd, f.spread?.etcd).padStart(24)} | ${(ratio === null ? '-' : `${ratio}x`).padStart(6)}  ${goal}`.trimEnd();
 }

@@ -16,6 +16,7 @@ import { benchEmbed } from './embed.js';
 import { benchEtcdApi } from './etcd-api.js';
 import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
 import { benchFailover } from './failover.js';
+import { benchLibrary } from './library.js';
 import { figureLine, headerLine, normalize, type BenchFigure } from './figures.js';
 import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
@@ -38,10 +39,11 @@ const AREAS: Record<string, Area> = {
   scale: benchScale,
   embed: benchEmbed,
   'etcd-api': benchEtcdApi,
+  library: benchLibrary,
 };
 
 /** Areas that run fleet's compiled CLI (`bin/run.js` over `dist/`): members, `fleet init`, `fleet status`. */
-const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed', 'etcd-api']);
+const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed', 'etcd-api', 'library']);
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** The build's last step writes this file (scripts/bundle.ts), so it is newer than every output of that build. */
