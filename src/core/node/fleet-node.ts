@@ -824,16 +824,16 @@ export class FleetNode implements NodeApi {
    * Acquires of one lease, one at a time on the leader: each is judged once the one before it
    * has applied, so of several racing for a free lease only the first goes into the log and the
    * others are refused without an entry (refuseAcquireUnlogged), as a waiter's retries are.
-   * The applied state says "free" with authority only once it holds every committed entry, the
-   * previous leaders' too: a new leader that has not yet committed an entry of its term may not
-   * have applied an acquire another leader committed, so it asks a linearizable read instead
-   * (which waits for that), or it would log an acquire that is then refused.
+   * The applied state says "free" with authority only once it holds every entry of the earlier
+   * terms: a new leader may not yet have applied an acquire another leader committed, so until
+   * then it asks a linearizable read instead (which waits for that), or it would log an acquire
+   * that is then refused. Acquires of its own term are judged in turn, as above.
    */
   private acquireInTurn(req: WriteRequest, name: string, holder: string): Promise<ApplyResult> {
     const before = this.acquiring.get(name);
     const turn = (async () => {
       if (before !== undefined) await before.catch(() => undefined);
-      const current = this.raw.committedInTerm && this.sm.appliedIndex >= this.raw.committed;
+      const current = this.sm.appliedIndex >= this.raw.termStartIndex - 1;
       return current && this.sm.acquireRefusal(name, holder) === undefined ? this.propose(req) : this.refuseAcquireUnlogged(req, name, holder);
     })();
     this.acquiring.set(name, turn);

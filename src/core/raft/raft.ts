@@ -115,6 +115,8 @@ export class Raft {
   private randomizedElectionTimeout = 0;
   leadTransferee: NodeId = '';
   private pendingConfIndex = 0;
+  /** As leader: the index of the first entry of its term (its no-op); every entry before it came from earlier terms. */
+  termStartIndex = 0;
   private uncommittedBytes = 0;
   private readonly readOnly: ReadOnlyQueue;
   /** Reads that arrived before the leader committed an entry of its term; served once it has. */
@@ -342,6 +344,7 @@ export class Raft {
     this.quickSplitRetries = 0;
     // Any membership change still in the log may be uncommitted: allow no new one until it is applied.
     this.pendingConfIndex = this.log.lastIndex();
+    this.termStartIndex = this.log.lastIndex() + 1;
     for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = true;
     this.logger.info('became leader', { id: this.id, term: this.term });
     if (!this.unsafe.commitPreviousTermByCount) {

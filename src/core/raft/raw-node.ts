@@ -201,12 +201,11 @@ export class RawNode {
   }
 
   /**
-   * Whether an entry of the current term is committed. A new leader's commit index covers every
-   * entry committed before its term only from then on (§5.4.2): until then its applied state may
-   * lack entries another leader committed.
+   * As leader, the index of the first entry of its term: once a member has applied everything
+   * before it, no entry of an earlier leader is missing from its state (§5.4.2).
    */
-  get committedInTerm(): boolean {
-    return this.raft.log.term(this.raft.log.committed) === this.raft.term;
+  get termStartIndex(): number {
+    return this.raft.termStartIndex;
   }
 
   /**
