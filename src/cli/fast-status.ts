@@ -5,7 +5,7 @@
  * parser does not know, any value it cannot read) to oclif, which stays the reference. The
  * output, the error lines, the `--json` documents and the exit codes are the same as the
  * oclif command's: both build them from the same functions (ops/status, ui/status-table,
- * common/errors), and test/e2e/fast-status.test.ts compares the two paths byte for byte.
+ * common/errors), and test/e2e/fast-status.long.test.ts compares the two paths byte for byte.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { StatusModel } from '../ops/status.js';

@@ -89,7 +89,7 @@ describe('tokens and roles', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The handlers (without the pre-decode interceptor, which asks the same table: test/e2e/roles.test.ts).
+// The handlers (without the pre-decode interceptor, which asks the same table: test/e2e/roles.long.test.ts).
 // ---------------------------------------------------------------------------------------------
 
 async function serve(): Promise<{ s: TestServer; fleet: wire.FleetClient; admin: wire.AdminClient }> {
