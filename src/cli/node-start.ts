@@ -396,7 +396,7 @@ export async function mainNodeStart(argv: readonly string[], version: string): P
  * full disk, a data dir that is locked, damaged or not a member's, a member that lost its data.
  * Printed as one line without a stack trace; anything else is a bug and keeps its stack trace.
  */
-const START_REFUSALS: ReadonlySet<string> = new Set(['StorageFullError', 'StorageLockedError', 'StorageLayoutError', 'StorageCorruptionError', 'MemberStateLostError']);
+const START_REFUSALS: ReadonlySet<string> = new Set(['StorageFullError', 'StorageLockedError', 'StorageLayoutError', 'StorageCorruptionError', 'MemberStateLostError', 'DataFormatError']);
 
 function isStartRefusal(err: unknown): err is Error {
   return err instanceof Error && START_REFUSALS.has(err.name);

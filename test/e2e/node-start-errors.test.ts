@@ -2,9 +2,9 @@
  * `fleet node start` refusing to start: one line naming the file or flag and what to do, a
  * documented exit code, never a stack trace.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
@@ -27,6 +27,16 @@ async function refusal(args: string[], code: number, pattern: RegExp): Promise<v
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/^\s+at /m);
+}
+
+/** The member's state files (its log and snapshots, format.json, raft.held) with their bytes: not its own log of what it did. */
+function raftFiles(data: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(data, { recursive: true, withFileTypes: true })) {
+    const file = join(e.parentPath, e.name);
+    if (e.isFile() && !relative(data, file).startsWith('logs')) out[relative(data, file)] = readFileSync(file).toString('base64');
+  }
+  return out;
 }
 
 function secret(name: string): string {
@@ -103,6 +113,23 @@ describe('fleet node start refuses', () => {
     } finally {
       await stopChild(first.child);
     }
+  });
+
+  it('a data dir a newer fleet wrote, naming both versions, and changes nothing in it (exit 1)', async () => {
+    const args = await startArgs();
+    const data = args[args.indexOf('--data-dir') + 1]!;
+    const first = spawnCli(args);
+    try {
+      await waitFor('the member to start', () => /member started/.test(first.output()), 30_000);
+    } finally {
+      await stopChild(first.child);
+    }
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(JSON.parse(readFileSync(join(data, 'format.json'), 'utf8'))).toEqual({ format: 1, fleet: version });
+    writeFileSync(join(data, 'format.json'), JSON.stringify({ format: 2, fleet: '9.0.0' }));
+    const before = raftFiles(data);
+    await refusal(args, 1, new RegExp(`holds data format 2, written by fleet 9\\.0\\.0; this fleet \\(${version.replaceAll('.', '\\.')}\\) reads data format 1 at most, so it will not start here and changed nothing`));
+    expect(raftFiles(data)).toEqual(before);
   });
 
   it('invalid timing, before anything starts (exit 2)', async () => {

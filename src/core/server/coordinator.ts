@@ -193,7 +193,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   // member's data dir empty, so that the same command line works once the port is free.
   const metricsServer = metrics && opts.metricsListen ? await listenMetrics(metrics, opts.metricsListen) : undefined;
   if (metricsServer) undo.add(() => metricsServer.close());
-  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s));
+  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version);
   undo.add(() => storage.close());
   const member = await FleetNode.open({
     id: opts.id,

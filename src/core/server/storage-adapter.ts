@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { NodeStorage } from '../node/storage-port.js';
+import { recordDataFormat, refuseNewerDataFormat } from './data-format.js';
 import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileSync } from '../storage/index.js';
 
 const MEMBERS_FILE = 'members.json';
@@ -36,8 +37,10 @@ export class MemberStateLostError extends Error {
  * port. The member list (addresses of members that joined after founding) lives beside the
  * log, since snapshots record member ids but not addresses.
  */
-export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void): Promise<NodeStorage & { abandon(): void }> {
+export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void, version = ''): Promise<NodeStorage & { abandon(): void }> {
   const raftDir = join(dataDir, RAFT_DIR);
+  // Before anything is opened: a newer build's log must not be read as damage (data-format.ts).
+  refuseNewerDataFormat(dataDir, version);
   const heldPath = join(dataDir, HELD_STATE_FILE);
   // The node subscribes once it starts; the storage refuses nothing before then (opening has its own error).
   let outOfSpace: (err: Error) => void = () => undefined;
@@ -55,14 +58,15 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
     },
   });
   const { storage, report } = opened;
-  if (!existsSync(heldPath)) {
-    try {
+  try {
+    if (!existsSync(heldPath)) {
       writeDurably(heldPath, `${JSON.stringify({ since: new Date().toISOString(), meaning: `this data dir holds a member's Raft state in ${RAFT_DIR}/; without it the member lost that state and must be re-seeded` })}\n`);
-    } catch (err) {
-      await storage.close();
-      if (isDiskFull(err)) throw new StorageFullError(heldPath, { cause: err });
-      throw err;
     }
+    recordDataFormat(dataDir, version);
+  } catch (err) {
+    await storage.close();
+    if (isDiskFull(err)) throw new StorageFullError(err.path ?? dataDir, { cause: err });
+    throw err;
   }
   if (report.tornTailBytes > 0 || report.truncatedAt) {
     logger.warn({ tornTailBytes: report.tornTailBytes, truncatedAt: report.truncatedAt }, 'recovery truncated a torn log tail');

@@ -236,6 +236,19 @@ export function decodeRecord(buf: Buffer, pos: number, slab?: PayloadSlab, verif
   return { ok: true, record, next: align(end) };
 }
 
+/**
+ * The format version a segment's header claims, when the segment starts with an intact header
+ * record (checksum and magic right), whatever the version; else undefined. Recovery asks first:
+ * a newer build's segment is not damage to cut away but a log this build must not touch.
+ */
+export function segmentFormatVersion(buf: Buffer): number | undefined {
+  if (buf.length < FRAME_BYTES + 9 || buf[8] !== RecordType.header) return undefined;
+  const bodyBytes = buf.readUInt32LE(4);
+  if (bodyBytes < 9 || FRAME_BYTES + bodyBytes > buf.length) return undefined;
+  if (crc32(new Uint8Array(buf.buffer, buf.byteOffset + 4, bodyBytes + 4)) !== buf.readUInt32LE(0)) return undefined;
+  return buf.readUInt32LE(9) === HEADER_MAGIC ? buf.readUInt32LE(13) : undefined;
+}
+
 /** True if a valid mark record starts at `pos`; returns its synced offset, else -1. Cheap on non-marks. */
 export function markAt(buf: Buffer, pos: number): number {
   if (pos + MARK_RECORD_BYTES > buf.length) return -1;

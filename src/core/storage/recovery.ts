@@ -3,11 +3,11 @@
  * anything else that is damaged, and replay the records into the log.
  */
 import path from 'node:path';
-import { StorageCorruptionError } from './errors.js';
+import { StorageCorruptionError, StorageLayoutError } from './errors.js';
 import type { StorageFs } from './fs-port.js';
 import { WAL_DIR, type SegmentFile } from './layout.js';
 import type { StorageLogger } from './logger.js';
-import { PayloadSlab, type SegmentHeader } from './record-codec.js';
+import { PayloadSlab, WAL_FORMAT_VERSION, segmentFormatVersion, type SegmentHeader } from './record-codec.js';
 import { LogReplay } from './replay.js';
 import { lastNonZero, scanSegment, type SegmentScan } from './segment-scan.js';
 import { noteAppend, type SegmentState } from './wal-writer.js';
@@ -52,6 +52,11 @@ export function recoverWal(
     const rel = path.join(WAL_DIR, file.name);
     const abs = path.join(dir, rel);
     const buf = fs.readFileSync(abs);
+    const version = segmentFormatVersion(buf);
+    // Cut as a torn tail, a newer build's last segment would be deleted: refused, untouched.
+    if (version !== undefined && version > WAL_FORMAT_VERSION) {
+      throw new StorageLayoutError(dir, `${rel} is in WAL format ${version}, newer than this build reads (WAL format ${WAL_FORMAT_VERSION}): run the fleet that wrote it; nothing was changed`);
+    }
     const scan = scanSegment(buf, slab, options);
     const isLast = i === files.length - 1;
     if (scan.damage) {
