@@ -4,7 +4,7 @@
  * one error type, and the plain types of what the client reads and writes.
  *
  * This entry loads no CLI or UI code (no oclif, ink, react, chalk or cli-table3): the import
- * rules (.dependency-cruiser.cjs) and test/e2e/package.test.ts keep it so. Every
+ * rules (.dependency-cruiser.cjs) and test/e2e/package.long.test.ts keep it so. Every
  * name exported here is the public surface: etc/fleet.api.md records it, and a change to it is
  * reviewed as such (docs/library.md, "Versioning").
  *

@@ -1,6 +1,6 @@
 /**
  * A program a new user of 'fleet' writes: public imports only, type-checked strictly in a fresh
- * project where the packed tarball is installed (test/e2e/package.test.ts), then run against a
+ * project where the packed tarball is installed (test/e2e/package.long.test.ts), then run against a
  * real cluster found through FLEET_ENDPOINTS. It prints one JSON document and must exit on its
  * own once its client is closed.
  */

@@ -115,7 +115,7 @@ describe('the placement gate (REGION_MAJORITY)', () => {
     const oneRegion = regionCluster('us/a:n1 us/b:n2 us/c:n3 us/a:n4');
     expect(codes(previewChange(oneRegion, { kind: 'add-voter', id: 'n5', address: '127.0.0.1:7785' }, { newcomer: { reachable: true, answeredAs: 'n5', zone: 'b', region: 'us' } }))).toEqual([]);
     expect(newcomerOf(ok(member('n5', { zone: 'a', region: 'us' })))).toEqual({ reachable: true, answeredAs: 'n5', zone: 'a', region: 'us' });
-    // A newcomer that names no region does not make one region a majority of two (seen end to end in zones.test.ts).
+    // A newcomer that names no region does not make one region a majority of two (seen end to end in zones.long.test.ts).
     expect(codes(previewChange(oneRegion, { kind: 'add-voter', id: 'n5', address: '127.0.0.1:7785' }, { newcomer: { reachable: true, answeredAs: 'n5', zone: 'b' } }))).toEqual([]);
   });
 });
