@@ -53,6 +53,9 @@ const SPEC = {
   'tls-key': { type: 'string', description: 'TLS private key (PEM)' },
   'tls-ca': { type: 'string', description: 'CA (PEM) that signed the member and operator certificates: with it, every connection must present a certificate it signed (mutual TLS), and peers a member certificate naming their id; without it, TLS encrypts and proves this member but does not check clients' },
   'peer-secret-file': { type: 'string', description: 'file (mode 0600) holding the secret members sign their peer streams with, where peers do not use mutual TLS; every member of a cluster holds the same one' },
+  'backup-dir': { type: 'string', description: 'take scheduled backups into this directory: each holds everything committed when it began, and is written atomically and verified (restored into a scratch member, its state hash compared) before it counts; see fleet backup' },
+  'backup-every': { type: 'string', description: 'how often to take a backup into --backup-dir (at least 1s)', default: '1h' },
+  'backup-keep': { type: 'integer', description: 'how many backups to keep in --backup-dir: older ones are removed after each good backup, never after a failed one', default: 24 },
   'max-snapshot-mb': { type: 'integer', description: 'largest snapshot accepted from a leader, in MiB (it is spooled to disk as it arrives)', default: 4096 },
   insecure: { type: 'boolean', description: 'allow a listener beyond loopback without client, admin and peer credentials', default: false },
   'insecure-metrics': { type: 'boolean', description: 'allow a metrics listener beyond loopback (metrics name members, addresses and sizes)', default: false },
@@ -138,6 +141,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw usage(`--snapshot-every must be a whole number ≥ 1, got '${text(flags, 'snapshot-every')}'`);
   const maxSnapshotMb = Number(text(flags, 'max-snapshot-mb'));
   if (!Number.isSafeInteger(maxSnapshotMb) || maxSnapshotMb < 1) throw usage(`--max-snapshot-mb must be a whole number ≥ 1, got '${text(flags, 'max-snapshot-mb')}'`);
+  const backup = backupPolicyOf(flags);
   const token = readToken(text(flags, 'token-file'), '--token-file');
   const adminToken = readToken(text(flags, 'admin-token-file'), '--admin-token-file');
   const readTokens = readTokensOf(text(flags, 'read-token-file'), token, adminToken);
@@ -179,12 +183,49 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     tls: cert && key ? { cert, key, ca } : undefined,
     peerSecret: peerSecret === undefined ? undefined : Buffer.from(peerSecret, 'utf8'),
     maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
+    ...(backup ? { backup } : {}),
     enableDrills: flag(flags, 'enable-drills'),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
     unsafeClockOffsetMs: clockOffsetOf(flags),
     version,
   };
+}
+
+/**
+ * `--backup-dir`, `--backup-every`, `--backup-keep`, checked; undefined without --backup-dir. The
+ * directory is created now (and must be writable), so that a typo is one line at start, not a
+ * failed backup an hour later.
+ */
+function backupPolicyOf(flags: NodeStartFlags): { dir: string; everyMs: number; keep: number } | undefined {
+  const dirText = text(flags, 'backup-dir');
+  if (dirText === undefined) {
+    // Unset, or its default (the oclif parser fills defaults in): only a value given on purpose is refused.
+    const stray = (['backup-every', 'backup-keep'] as const).find((name) => flags[name] !== undefined && String(flags[name]) !== String(NODE_START_FLAGS[name].default));
+    if (stray !== undefined) throw usage(`--${stray} needs --backup-dir`);
+    return undefined;
+  }
+  let everyMs: number;
+  try {
+    everyMs = parsePositiveDuration(text(flags, 'backup-every')!, '--backup-every');
+  } catch (err) {
+    throw usage(err instanceof Error ? err.message : String(err));
+  }
+  if (everyMs < 1000) throw usage(`--backup-every must be at least 1s, got '${text(flags, 'backup-every')}'`);
+  const keep = Number(text(flags, 'backup-keep'));
+  if (!Number.isSafeInteger(keep) || keep < 1) throw usage(`--backup-keep must be a whole number ≥ 1, got '${text(flags, 'backup-keep')}'`);
+  const dir = resolve(dirText);
+  try {
+    // One level at a time, as for --data-dir below: a recursive mkdir spins under /proc.
+    const missing: string[] = [];
+    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+    for (const d of missing) mkdirSync(d, { mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw new Error('it is a file, not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw usage(`cannot write backups into --backup-dir ${dirText}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { dir, everyMs, keep };
 }
 
 /** A whole-number flag ≥ 1 that has no default; undefined when not given. */

@@ -11,6 +11,7 @@ import { oneofKey } from './encode.js';
 import type {
   AutopilotSettings,
   AutopilotState,
+  BackupState,
   ClusterView,
   CommandResults,
   CommandType,
@@ -123,7 +124,7 @@ export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryC
 
 /** A member's status. */
 export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
-  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, readReplica, ...rest } = s;
+  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, readReplica, backup, _backup, ...rest } = s;
   return {
     ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
@@ -136,6 +137,20 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
     ...(clockOffsetMs === undefined || clockOffsetMs === null ? {} : { clockOffsetMs }),
     ...placementFromWire(zone, region),
     ...(readReplica ? { readReplica: true } : {}),
+    ...(backup ? { backup: backupFromWire(backup) } : {}),
+  };
+}
+
+/** A member's scheduled backups. */
+function backupFromWire(b: wire.BackupState__Output): BackupState {
+  return {
+    dir: b.dir,
+    everyMs: b.everyMs,
+    keep: b.keep,
+    taken: b.taken,
+    failures: b.failures,
+    lastOk: b.lastOk ? { at: b.lastOk.at, index: b.lastOk.index, name: b.lastOk.name, bytes: b.lastOk.bytes } : null,
+    lastError: b.lastError ? { at: b.lastError.at, message: b.lastError.message } : null,
   };
 }
 

@@ -372,11 +372,27 @@ export interface MemberStatus {
   readonly configIndex?: number;
   /** Peer streams refused in the last half minute, by the member or by its peers; absent from older members. */
   readonly peerRefusals?: readonly PeerRefusal[];
+  /** The member's scheduled backups (`fleet node start --backup-dir`); absent when it takes none (and from older members). */
+  readonly backup?: BackupState;
   /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */
   readonly zone?: string;
   readonly region?: string;
   /** The member was started as a permanent read replica (`--read-replica`); absent otherwise. */
   readonly readReplica?: boolean;
+}
+
+/** A member's scheduled backups: where, how often, how many kept, and how the latest went. */
+export interface BackupState {
+  readonly dir: string;
+  readonly everyMs: number;
+  readonly keep: number;
+  /** Backups the member's process wrote, and attempts that failed. */
+  readonly taken: number;
+  readonly failures: number;
+  /** The newest good backup in the directory (`at` ISO 8601); null when there is none. */
+  readonly lastOk: { readonly at: string; readonly index: number; readonly name: string; readonly bytes: number } | null;
+  /** The newest failure since the last good backup; null once one succeeds. */
+  readonly lastError: { readonly at: string; readonly message: string } | null;
 }
 
 /** A peer stream refused: evidence of why a member is cut off from its peers. */

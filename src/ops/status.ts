@@ -6,7 +6,7 @@
  * Unreachable members are rows, not errors: the model always describes what could be seen,
  * and `quorum.available` says whether the cluster can make progress.
  */
-import type { AutopilotSettings, AutopilotState, EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
+import type { AutopilotSettings, AutopilotState, BackupState, EndpointStatus, MemberInfo, MemberStatus, PlanView, ReadOptions, RepairState } from '../client/index.js';
 import { naturalCompare } from './natural-order.js';
 import { regionTolerance, zoneTolerance, type PlacedVoter, type RegionTolerance, type ZoneTolerance } from './placement.js';
 
@@ -46,6 +46,8 @@ export interface StatusMember {
   readonly uptimeMs: number | null;
   /** Set while the member rebuilds a damaged log from the leader. */
   readonly repair: RepairState | null;
+  /** Its scheduled backups, as it reports them; absent when it takes none. */
+  readonly backup?: BackupState;
   /** Autopilot's verdict on it, from the leader; absent when no leader reports one. */
   readonly autopilot?: MemberVerdict;
   /** What only an etcd member reports; set on the rows of an etcd cluster. */
@@ -345,6 +347,7 @@ function answeredRow(p: Answered, m: MemberInfo | undefined, ctx: RowContext): S
     version: s.version,
     uptimeMs: s.uptimeMs,
     repair: s.repair,
+    ...(s.backup ? { backup: s.backup } : {}),
   };
 }
 

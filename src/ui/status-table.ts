@@ -2,6 +2,7 @@
 import type { StatusMember, StatusModel } from '../ops/status.js';
 import type { RegionTolerance, ZoneTolerance } from '../ops/placement.js';
 import { formatDuration } from '../common/durations.js';
+import { humanTime } from '../common/times.js';
 import type { Palette } from './colors.js';
 import { renderTable } from './table.js';
 import { renderAutopilotLine, verdictWord } from './autopilot.js';
@@ -181,9 +182,23 @@ export function renderPlans(m: StatusModel, p: Palette, now = Date.now()): strin
 export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): string {
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
-  const clocks = m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`).join('');
+  const clocks = [...m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`), ...m.members.flatMap((row) => renderBackupLine(row, p, now)).map((l) => `\n${l}`)].join('');
   const zones = [renderZonesLine(m.zones, p), renderRegionsLine(m.regions, p), renderPreferredRegionLine(m, p)].filter((l) => l !== '').join('\n');
   return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
+}
+
+/**
+ * A member's scheduled backups in one line, warned when the newest attempt failed or the newest
+ * good backup is older than two periods: `backup: n1 every 1h into /backups, last 12:03:07 (3 min ago) at index 1234, keeps 24`.
+ */
+export function renderBackupLine(row: StatusMember, p: Palette, now = Date.now()): string[] {
+  const b = row.backup;
+  if (b === undefined) return [];
+  const last = b.lastOk === null ? 'none yet' : `last ${humanTime(Date.parse(b.lastOk.at), now)} at index ${b.lastOk.index}`;
+  const head = `${row.id ?? row.address} every ${formatDuration(b.everyMs)} into ${b.dir}`;
+  if (b.lastError !== null) return [`${p.warn('backup:')} ${head} ${p.warn(`failing since ${humanTime(Date.parse(b.lastError.at), now)}: ${b.lastError.message}`)}; ${last}, older backups kept`];
+  const stale = b.lastOk !== null && now - Date.parse(b.lastOk.at) > 2 * b.everyMs;
+  return [`${stale ? p.warn('backup:') : 'backup:'} ${head}, ${stale ? p.warn(last) : last}, keeps ${b.keep}`];
 }
 
 /** `leader n3 runs outside the preferred region eu (in us)`, only while it does; '' otherwise. */

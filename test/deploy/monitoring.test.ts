@@ -29,6 +29,7 @@ async function exportedNames(): Promise<Set<string>> {
     metrics.countPeerRejections({ counts: new Map() });
     metrics.trackDisk(scratch);
     metrics.trackCertificate(Date.now());
+    metrics.trackBackups(() => ({ dir: scratch, everyMs: 1000, keep: 1, taken: 1, failures: 0, lastOk: { at: new Date().toISOString(), index: 1, name: 'b', bytes: 1 } }));
     const names = new Set<string>(['up']);
     for (const m of await metrics.registry.getMetricsAsJSON()) {
       names.add(m.name);

@@ -132,6 +132,15 @@ describe('fleet node start refuses', () => {
     expect(raftFiles(data)).toEqual(before);
   });
 
+  it('backup flags that cannot work, before anything starts (exit 2)', async () => {
+    const file = join(dir.path, 'backups-is-a-file');
+    writeFileSync(file, 'x');
+    await refusal([...(await startArgs()), '--backup-dir', file], 2, /cannot write backups into --backup-dir .*backups-is-a-file: it is a file, not a directory/);
+    await refusal([...(await startArgs()), '--backup-dir', join(dir.path, 'b'), '--backup-every', '100ms'], 2, /--backup-every must be at least 1s, got '100ms'/);
+    await refusal([...(await startArgs()), '--backup-keep', '3'], 2, /--backup-keep needs --backup-dir/);
+    await refusal([...(await startArgs()), '--backup-dir', '/proc/1/nope'], 2, /cannot write backups into --backup-dir \/proc\/1\/nope/);
+  });
+
   it('invalid timing, before anything starts (exit 2)', async () => {
     await refusal([...(await startArgs()), '--heartbeat', '0ms'], 2, /--heartbeat must be more than 0, got "0ms"/);
     const r = await runCli(['kv', 'get', 'x', '--endpoints', '127.0.0.1:1', '--timeout', '0s'], { FLEET_CONFIG_DIR: dir.path });

@@ -21,6 +21,7 @@ Start it the way \`fleet init\` does, for the memory and latency the README quot
     '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 127.0.0.1:7781 --peers n1=127.0.0.1:7781,n2=127.0.0.1:7782,n3=127.0.0.1:7783',
     '<%= config.bin %> node start --id n4 --data-dir /var/lib/fleet/n4 --listen 10.0.0.4:7781 --join --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token --peer-secret-file /etc/fleet/peer.secret',
     '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 10.0.0.1:7781 --peers n1=10.0.0.1:7781,n2=10.0.0.2:7781,n3=10.0.0.3:7781 --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token --tls-cert /etc/fleet/member-n1.crt --tls-key /etc/fleet/member-n1.key --tls-ca /etc/fleet/ca.crt',
+    '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 127.0.0.1:7781 --peers n1=127.0.0.1:7781 --backup-dir /backups/fleet --backup-every 1h --backup-keep 24',
   ];
 
   static override flags = Object.fromEntries(

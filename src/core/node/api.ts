@@ -86,11 +86,27 @@ export interface MemberStatus {
   readonly stuckAfterMs?: number;
   /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer-trouble.ts). */
   readonly peerRefusals?: readonly PeerRefusal[];
+  /** Its scheduled backups (`--backup-dir`, src/core/server/backup-schedule.ts); absent when it takes none. */
+  readonly backup?: BackupStatus;
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;
   readonly region?: string;
   /** This member was started as a permanent read replica; absent otherwise. */
   readonly readReplica?: boolean;
+}
+
+/** What `fleet status` and /metrics show of a member's scheduled backups. */
+export interface BackupStatus {
+  readonly dir: string;
+  readonly everyMs: number;
+  readonly keep: number;
+  /** Backups this process wrote, and attempts that failed. */
+  readonly taken: number;
+  readonly failures: number;
+  /** The newest good backup in the directory (found there at start, or written since). */
+  readonly lastOk?: { readonly at: string; readonly index: number; readonly name: string; readonly bytes: number };
+  /** The newest failure since the last good backup; absent once one succeeds. */
+  readonly lastError?: { readonly at: string; readonly message: string };
 }
 
 /** A peer stream refused: evidence of why a member is cut off (a clock, a secret, an id). */

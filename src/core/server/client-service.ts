@@ -6,7 +6,7 @@ import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@g
 import { METADATA, loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import type { Actor, Command, CommandType } from '../fleet/index.js';
-import { NodeError, type NodeApi, type PeerRefusal } from '../node/api.js';
+import { NodeError, type BackupStatus, type NodeApi, type PeerRefusal } from '../node/api.js';
 import { grants, roleRefusal, commandRole, type Role } from '../../common/roles.js';
 import { actorOf, authorizeCall, callerOf, type AuthOptions } from './auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
@@ -17,7 +17,12 @@ import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './bo
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
-export type ClientServiceOptions = AuthOptions & { readonly bounds?: ServerBounds | undefined; readonly peerRefusals?: () => readonly PeerRefusal[] };
+export type ClientServiceOptions = AuthOptions & {
+  readonly bounds?: ServerBounds | undefined;
+  readonly peerRefusals?: () => readonly PeerRefusal[];
+  /** The member's scheduled backups, when it takes them (backup-schedule.ts). */
+  readonly backup?: () => BackupStatus | undefined;
+};
 
 /** What the session streams of one member may hold. */
 interface SessionLimits {
@@ -188,7 +193,8 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       if (denied) return callback(denied);
       try {
         const refusals = opts.peerRefusals?.();
-        callback(null, memberStatusToWire(refusals === undefined ? node.status() : { ...node.status(), peerRefusals: refusals }));
+        const backup = opts.backup?.();
+        callback(null, memberStatusToWire({ ...node.status(), ...(refusals === undefined ? {} : { peerRefusals: refusals }), ...(backup === undefined ? {} : { backup }) }));
       } catch (err) {
         callback(errorStatus(err));
       }

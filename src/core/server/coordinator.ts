@@ -20,6 +20,7 @@ import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
+import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { limitConnections } from './connection-limit.js';
@@ -66,6 +67,8 @@ export interface CoordinatorOptions {
   readonly unsafeStopApplyingAfter?: number | undefined;
   /** TEST ONLY: this member's wall clock runs this many ms ahead (`--unsafe-clock-offset`): its stamps and peer handshakes. */
   readonly unsafeClockOffsetMs?: number | undefined;
+  /** Scheduled backups (`--backup-dir`, `--backup-every`, `--backup-keep`); none when absent. */
+  readonly backup?: BackupPolicy | undefined;
   /** Bounds on what clients can make the member hold (default `DEFAULT_BOUNDS`, see bounds.ts). */
   readonly bounds?: ServerBounds | undefined;
   readonly version: string;
@@ -266,7 +269,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     interceptors: [preAuth],
   });
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
-  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list() }));
+  const backups = opts.backup ? new BackupSchedule(member, opts.backup, logger) : undefined;
+  if (backups) metrics?.trackBackups(() => backups.status());
+  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status() }));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({
     ...auth,
@@ -302,6 +307,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       health.setServing('', false);
+      backups?.stop();
       drills.close();
       etcd.close();
       await member.handOff();
@@ -327,6 +333,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     logger.fatal({ err }, err instanceof NodeError ? `fatal: ${err.message}` : 'fatal storage error: exiting');
     const steps = [
       () => health.setServing('', false),
+      () => backups?.stop(),
       () => drills.close(),
       () => member.stop(),
       () => transport.close(),
@@ -346,9 +353,10 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   };
 
   member.start(transport, fail);
+  await backups?.start();
   health.setServing('', true);
   const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';
-  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth }, 'member started');
+  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth, ...(opts.backup ? { backup: opts.backup } : {}) }, 'member started');
   return { node: member, port, stop };
 }
 

@@ -2,7 +2,7 @@ import { statfsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MemberStatus } from '../node/api.js';
+import type { BackupStatus, MemberStatus } from '../node/api.js';
 import type { NodeObserver } from '../node/fleet-node.js';
 
 const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
@@ -103,6 +103,40 @@ export class NodeMetrics {
   /** When the member's TLS certificate expires (`notAfter`, epoch ms), as `fleet_tls_certificate_expiry_timestamp_seconds`. */
   trackCertificate(notAfterMs: number): void {
     this.gauge('fleet_tls_certificate_expiry_timestamp_seconds', 'When this member\'s TLS certificate expires (Unix seconds)').set(Math.floor(notAfterMs / 1000));
+  }
+
+  /**
+   * Scheduled backups, read at scrape time: attempts by outcome, when the newest good one was
+   * taken and of which index, and the period (so an alert can say "stale" as "older than two").
+   */
+  trackBackups(status: () => BackupStatus): void {
+    new Counter({
+      name: 'fleet_backups_total',
+      help: 'Scheduled backups this process attempted, by outcome (ok: written and verified; failed: nothing replaced)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        const s = status();
+        this.reset();
+        this.inc({ outcome: 'ok' }, s.taken);
+        this.inc({ outcome: 'failed' }, s.failures);
+      },
+    });
+    const gauge = (name: string, help: string, value: (s: BackupStatus) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = value(status());
+          this.reset();
+          if (v !== undefined) this.set(v);
+        },
+      });
+    gauge('fleet_backup_last_success_timestamp_seconds', 'When the newest good backup in the backup directory was taken (Unix seconds)', (s) => (s.lastOk ? Date.parse(s.lastOk.at) / 1000 : undefined));
+    gauge('fleet_backup_last_index', 'The log index the newest good backup holds everything up to', (s) => s.lastOk?.index);
+    gauge('fleet_backup_interval_seconds', 'How often this member takes a backup (--backup-every)', (s) => s.everyMs / 1000);
+    gauge('fleet_backup_failing', '1 while the newest backup attempt failed (the backups already there are kept), else 0', (s) => (s.lastError ? 1 : 0));
   }
 
   /** Exposes the transport's count of refused peers as `fleet_peer_rejected_total{reason}`. */

@@ -3,6 +3,9 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { AutopilotSettings as _fleet_v1_AutopilotSettings, AutopilotSettings__Output as _fleet_v1_AutopilotSettings__Output } from './fleet/v1/AutopilotSettings.js';
 import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from './fleet/v1/AutopilotState.js';
+import type { BackupFailure as _fleet_v1_BackupFailure, BackupFailure__Output as _fleet_v1_BackupFailure__Output } from './fleet/v1/BackupFailure.js';
+import type { BackupState as _fleet_v1_BackupState, BackupState__Output as _fleet_v1_BackupState__Output } from './fleet/v1/BackupState.js';
+import type { BackupTaken as _fleet_v1_BackupTaken, BackupTaken__Output as _fleet_v1_BackupTaken__Output } from './fleet/v1/BackupTaken.js';
 import type { ClusterContact as _fleet_v1_ClusterContact, ClusterContact__Output as _fleet_v1_ClusterContact__Output } from './fleet/v1/ClusterContact.js';
 import type { ClusterContactResult as _fleet_v1_ClusterContactResult, ClusterContactResult__Output as _fleet_v1_ClusterContactResult__Output } from './fleet/v1/ClusterContactResult.js';
 import type { ClusterHeartbeat as _fleet_v1_ClusterHeartbeat, ClusterHeartbeat__Output as _fleet_v1_ClusterHeartbeat__Output } from './fleet/v1/ClusterHeartbeat.js';
@@ -122,6 +125,9 @@ export interface ProtoGrpcType {
     v1: {
       AutopilotSettings: MessageTypeDefinition<_fleet_v1_AutopilotSettings, _fleet_v1_AutopilotSettings__Output>
       AutopilotState: MessageTypeDefinition<_fleet_v1_AutopilotState, _fleet_v1_AutopilotState__Output>
+      BackupFailure: MessageTypeDefinition<_fleet_v1_BackupFailure, _fleet_v1_BackupFailure__Output>
+      BackupState: MessageTypeDefinition<_fleet_v1_BackupState, _fleet_v1_BackupState__Output>
+      BackupTaken: MessageTypeDefinition<_fleet_v1_BackupTaken, _fleet_v1_BackupTaken__Output>
       ClusterContact: MessageTypeDefinition<_fleet_v1_ClusterContact, _fleet_v1_ClusterContact__Output>
       ClusterContactResult: MessageTypeDefinition<_fleet_v1_ClusterContactResult, _fleet_v1_ClusterContactResult__Output>
       ClusterHeartbeat: MessageTypeDefinition<_fleet_v1_ClusterHeartbeat, _fleet_v1_ClusterHeartbeat__Output>

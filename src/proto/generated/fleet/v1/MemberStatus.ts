@@ -6,6 +6,7 @@ import type { FollowerProgress as _fleet_v1_FollowerProgress, FollowerProgress__
 import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output as _fleet_v1_AutopilotState__Output } from '../../fleet/v1/AutopilotState.js';
 import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from '../../fleet/v1/RepairState.js';
 import type { PeerRefusal as _fleet_v1_PeerRefusal, PeerRefusal__Output as _fleet_v1_PeerRefusal__Output } from '../../fleet/v1/PeerRefusal.js';
+import type { BackupState as _fleet_v1_BackupState, BackupState__Output as _fleet_v1_BackupState__Output } from '../../fleet/v1/BackupState.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface MemberStatus {
@@ -37,11 +38,13 @@ export interface MemberStatus {
   'stuckAfterMs'?: (number | string | Long);
   'configIndex'?: (number | string | Long);
   'peerRefusals'?: (_fleet_v1_PeerRefusal)[];
+  'backup'?: (_fleet_v1_BackupState | null);
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
+  '_backup'?: "backup";
 }
 
 export interface MemberStatus__Output {
@@ -73,9 +76,11 @@ export interface MemberStatus__Output {
   'stuckAfterMs': (number);
   'configIndex': (number);
   'peerRefusals': (_fleet_v1_PeerRefusal__Output)[];
+  'backup'?: (_fleet_v1_BackupState__Output | null);
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
+  '_backup'?: "backup";
 }
