@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FleetStateMachine, encodeCommand, type Command } from '../../../src/core/fleet/index.js';
 import { backupName, listBackups, pruneBackups, verifyBackup, writeBackup } from '../../../src/core/server/backups.js';
 import { openNodeStorage } from '../../../src/core/server/storage-adapter.js';
+import { mountTmpfs, TMPFS_UNAVAILABLE } from '../storage/fixtures/tmpfs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fleet-backups-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -97,6 +98,20 @@ describe('backups', () => {
     expect((await listBackups(dir)).backups.map((b) => b.name)).toEqual([names[4], names[3], names[2]]);
     expect(existsSync(youngPart)).toBe(true);
     expect(await pruneBackups(dir, 3)).toEqual([]);
+  });
+
+  it.skipIf(TMPFS_UNAVAILABLE !== undefined)('a full backup disk fails the backup with ENOSPC and keeps the good ones whole', async () => {
+    const small = await memberSnapshot(5);
+    const big = await memberSnapshot(4_000);
+    const disk = mountTmpfs(256 * 1024);
+    try {
+      const good = await writeBackup(disk.dir, small.path, small.index, new Date('2026-01-01T00:00:00Z'));
+      await expect(writeBackup(disk.dir, big.path, big.index, new Date('2026-01-02T00:00:00Z'))).rejects.toThrow(/ENOSPC/);
+      expect(readdirSync(disk.dir)).toEqual([good.name]);
+      expect((await verifyBackup(good.path, root)).stateHash).toBe(good.stateHash);
+    } finally {
+      disk.unmount();
+    }
   });
 
   it('a missing directory is one clear error', async () => {
