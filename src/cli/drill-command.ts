@@ -71,7 +71,7 @@ export interface DrillFlagValues {
 }
 
 /** What a drill command adds to the shared options. */
-export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target' | 'wan'>>;
+export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target' | 'wan' | 'upgrade'>>;
 
 /** The base of the drill commands. `run()` returns the report, which `--json` prints. */
 export abstract class DrillCommand extends FleetCommand {
@@ -83,7 +83,7 @@ export abstract class DrillCommand extends FleetCommand {
     const { connectDrill, runDrill, exitCodeOf, parsePids, drillAuditTrail } = await import('../ops/drill/index.js');
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
-    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user, workload: flags.workload as DrillWorkload | undefined }, opts.opTimeoutMs);
+    const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user, workload: flags.workload as DrillWorkload | undefined, launchScript: opts.upgrade?.to }, opts.opTimeoutMs);
     const ui = await import('../ui/drill-report.js');
     // The start and end go into the audit log through the leader; a record that fails is a warning, never a verdict.
     const trail = connection.recordDrill === undefined ? NO_TRAIL : drillAuditTrail(opts, connection.recordDrill);
@@ -196,6 +196,7 @@ export function drillOptions(drill: DrillName, f: DrillFlagValues, specifics: Dr
     partitionMs: specifics.partitionMs ?? 10_000,
     target: specifics.target,
     wan: specifics.wan,
+    ...(specifics.upgrade === undefined ? {} : { upgrade: specifics.upgrade }),
   };
 }
 

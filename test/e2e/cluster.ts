@@ -6,7 +6,7 @@ import { FleetClient } from '../../src/client/index.js';
 import type { FleetClientOptions } from '../../src/client/index.js';
 import { randomBytes } from 'node:crypto';
 import { createAuthority, createMemberCert, createOperatorCert, loadAuthority, type CertFiles } from '../../src/ops/local-cluster/certs.js';
-import { freePort, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+import { freePort, spawnCli, spawnProgram, stopChild, tempDir, waitFor } from './processes.js';
 
 interface Member {
   readonly id: string;
@@ -45,6 +45,8 @@ export interface TestClusterOptions {
   readonly peerAuth?: 'secret' | 'mtls' | 'none';
   /** Serve metrics on a loopback port per member (`Member.metricsPort`). */
   readonly metrics?: boolean;
+  /** The build members run (its bin/run.js; default this checkout's): an upgrade drill starts from an older one. */
+  readonly script?: string;
   /** Flags of single members (by id), after `extraArgs`. */
   readonly memberArgs?: Readonly<Record<string, readonly string[]>>;
 }
@@ -131,7 +133,7 @@ export class TestCluster {
       ...(m.metricsPort ? ['--metrics-listen', `127.0.0.1:${m.metricsPort}`] : []),
       ...(this.opts.memberArgs?.[m.id] ?? []), ...(m.extraArgs ?? []),
     ];
-    const { child, output } = spawnCli(args, MEMBER_ENV, MEMBER_NODE_OPTIONS);
+    const { child, output } = this.opts.script === undefined ? spawnCli(args, MEMBER_ENV, MEMBER_NODE_OPTIONS) : spawnProgram([...MEMBER_NODE_OPTIONS, this.opts.script, ...args], { env: MEMBER_ENV });
     m.child = child;
     m.output = output;
   }

@@ -43,6 +43,8 @@ export interface DrillTarget {
    * members serve too. An etcd cluster speaks only `etcd`. Unset: the engine's own.
    */
   readonly workload?: DrillWorkload | undefined;
+  /** Restarted members run this build (its bin/run.js) instead of the one they ran: `fleet drill upgrade`. */
+  readonly launchScript?: string | undefined;
 }
 
 /** The API a drill's workload speaks. */
@@ -74,11 +76,11 @@ async function membersOf(probe: ClusterProbe): Promise<MemberRef[]> {
 }
 
 async function processInjector(target: DrillTarget, probe: ClusterProbe): Promise<LocalProcessInjector | undefined> {
-  if (target.pids !== undefined) return new LocalProcessInjector(processesFromPids(target.pids, await membersOf(probe)));
+  if (target.pids !== undefined) return new LocalProcessInjector(processesFromPids(target.pids, await membersOf(probe), target.launchScript));
   if (target.localHome === undefined) return undefined;
   const cluster = await findCluster(dirname(target.localHome), basename(target.localHome));
   if (cluster === undefined) throw new CliError(`the context names a local cluster at ${target.localHome}, but it has no manifest there`, { hint: 'fleet ps' });
-  return new LocalProcessInjector(processesOfLocalCluster(cluster));
+  return new LocalProcessInjector(processesOfLocalCluster(cluster, target.launchScript));
 }
 
 /** Connects a drill to its target. Nothing is injected yet; pids are validated now. */

@@ -17,7 +17,7 @@ import type { RegisterClient } from './register-client.js';
 import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report.js';
 import { restartMember, type FaultOutcome, type RoundContext, type Scenario } from './scenario.js';
 import { partition } from './scenario-partition.js';
-import { killFollower, killLeader, pauseLeader, rollingRestart } from './scenarios-process.js';
+import { killFollower, killLeader, pauseLeader, rollingRestart, upgrade } from './scenarios-process.js';
 import { wan } from './scenario-wan.js';
 import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
 import type { AbortInfo, DrillEnvironment, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
@@ -32,6 +32,7 @@ export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {
   'pause-leader': pauseLeader,
   partition,
   'rolling-restart': rollingRestart,
+  upgrade,
   wan,
 };
 
@@ -149,7 +150,10 @@ class DrillRun {
       return undefined;
     }
     this.#environment ??= this.#environmentOf(steady.state);
-    if (round === 1) await this.#deps.injector.prepare(steady.state.members, this.#scenario.needs(this.#opts));
+    if (round === 1) {
+      await this.#deps.injector.prepare(steady.state.members, this.#scenario.needs(this.#opts));
+      await this.#scenario.prepare?.(this.#deps.injector, steady.state.members, this.#opts);
+    }
     this.#phase('warmup', steady.state.leader.id);
     const report = await this.#faultRound(round, steady.state);
     // A member the round could not restart gets one more deadline; if it stays down, say so and stop.

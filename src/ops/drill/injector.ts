@@ -58,6 +58,8 @@ export interface FaultInjector {
    * member would not start, when it is not ready by the deadline.
    */
   restart(member: MemberRef, opts?: RestartOptions): Promise<void>;
+  /** The command line the member's process runs now (local processes only); undefined when it is not running. */
+  commandLine?(member: MemberRef): Promise<readonly string[] | undefined>;
   /** Undoes whatever is still in force (resumes, heals). Best effort: never throws. */
   restoreAll(): Promise<void>;
   /**
@@ -89,6 +91,7 @@ export function combineInjectors(processes: FaultInjector, network: FaultInjecto
     heal: (m) => network.heal(m),
     stop: (m, t) => processes.stop(m, t),
     restart: (m, opts) => processes.restart(m, opts),
+    ...(processes.commandLine ? { commandLine: (m: MemberRef) => processes.commandLine!(m) } : {}),
     restoreAll: async () => {
       await Promise.all([processes.restoreAll(), network.restoreAll()]);
     },

@@ -97,6 +97,11 @@ export class LocalProcessInjector implements FaultInjector {
     this.#state = opts.processState ?? processState;
   }
 
+  async commandLine(member: MemberRef): Promise<readonly string[] | undefined> {
+    const pid = await this.#proc(member.id).pid();
+    return pid === undefined ? undefined : commandLineOf(pid);
+  }
+
   /** Each member's log files, by member id. */
   memberLogs(): Map<string, string[]> {
     return new Map([...this.#procs].map(([id, p]) => [id, p.logFiles?.() ?? []]));

@@ -36,8 +36,8 @@ function filesOfMember(dir: string, id: string): string[] {
   }
 }
 
-/** The processes of a local cluster's members, by its manifest and pid files. */
-export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
+/** The processes of a local cluster's members, by its manifest and pid files; a launch runs `launchScript` when given (another build's bin/run.js). */
+export function processesOfLocalCluster(c: LocalCluster, launchScript?: string): MemberProcess[] {
   return c.manifest.members.map((member) => ({
     id: member.id,
     pid: () => memberPid(c.paths.pidFile(member.id), member),
@@ -50,7 +50,7 @@ export function processesOfLocalCluster(c: LocalCluster): MemberProcess[] {
         const why = () => etcdLastLogLine(c.paths.logFile(member.id), launched.logFrom);
         return { pid: launched.pid, exited: () => (launched.exit === undefined ? undefined : `it exited (${launched.exit})${why() ? `: ${why()}` : ''}`) };
       }
-      const launched = await launchMember(c.manifest, member, c.paths);
+      const launched = await launchMember(c.manifest, member, c.paths, false, launchScript);
       return { pid: launched.pid, exited: () => (launched.exit === undefined ? undefined : exitReason(launched.exit, c.paths.logFile(member.id))) };
     },
   }));
@@ -92,14 +92,15 @@ export function validateMemberPid(ref: MemberRef, pid: number): { identity: Memb
  * The processes of members given by pid. Every pid is validated now (before any fault); a
  * member restarted by the drill is tracked under its new pid.
  */
-export function processesFromPids(pids: ReadonlyMap<string, number>, members: readonly MemberRef[]): MemberProcess[] {
+export function processesFromPids(pids: ReadonlyMap<string, number>, members: readonly MemberRef[], launchScript?: string): MemberProcess[] {
   const unknown = [...pids.keys()].filter((id) => !members.some((m) => m.id === id));
   if (unknown.length > 0) throw new CliError(`--pids names ${unknown.join(', ')}, not ${unknown.length === 1 ? 'a member' : 'members'} of this cluster (members: ${members.map((m) => m.id).join(', ')})`, { exitCode: EXIT.usage });
   return [...pids].map(([id, first]) => {
     const ref = members.find((m) => m.id === id)!;
     // A pid that is gone is a member that is down: the steady-state check says so, in its words.
     if (commandLineOf(first) === undefined) return goneMember(id, first);
-    const { identity, argv, cwd } = validateMemberPid(ref, first);
+    const { identity, argv: given, cwd } = validateMemberPid(ref, first);
+    const argv = launchScript === undefined ? given : withScript(given, launchScript);
     let current = first;
     const owns = (pid: number): boolean => {
       const now = commandLineOf(pid);
@@ -131,6 +132,16 @@ export function processesFromPids(pids: ReadonlyMap<string, number>, members: re
       },
     };
   });
+}
+
+/**
+ * A member's command line running another build: `node [node options] <script> node start …`,
+ * the script being the argument just before `node start`.
+ */
+export function withScript(argv: readonly string[], script: string): string[] {
+  const start = argv.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start');
+  if (start < 2) throw new CliError(`cannot tell which build runs ${argv.slice(0, 3).join(' ')}…: expected node … bin/run.js node start`);
+  return argv.map((a, i) => (i === start - 1 ? script : a));
 }
 
 /** `<data-dir>/logs/<id>.out`: the stdout and stderr of a member the drill started again. */

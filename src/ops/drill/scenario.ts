@@ -52,6 +52,8 @@ export interface Scenario {
   readonly name: DrillName;
   /** What the injector must be able to do for these options. */
   needs(opts: DrillOptions): FaultAction[];
+  /** Checks, once before the first fault, what the scenario needs of the members; throws a CliError to refuse. */
+  prepare?(injector: FaultInjector, members: readonly MemberRef[], opts: DrillOptions): Promise<void>;
   run(ctx: RoundContext): Promise<FaultOutcome>;
 }
 

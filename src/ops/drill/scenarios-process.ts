@@ -2,6 +2,8 @@
  * The drills that act on members' processes: kill the leader, kill a follower, pause the
  * leader, restart every member in turn.
  */
+import { realpathSync } from 'node:fs';
+import { CliError, EXIT } from '../../common/errors.js';
 import type { FaultAction } from './injector.js';
 import type { Disturbance } from './measure.js';
 import {
@@ -174,36 +176,98 @@ async function restartOne(
   return { faultNs, newLeader, catchupMs, stoppedMs };
 }
 
+/**
+ * Every member in turn (SIGTERM, start, catch up), followers first, the leader last; `after`
+ * adds a check of each member once it caught up (an upgrade: the build it runs now).
+ */
+async function restartInTurn(ctx: RoundContext, after?: (m: MemberRef) => Promise<CheckResult>): Promise<FaultOutcome> {
+  const leader = ctx.steady.leader;
+  const order = [...othersThan(ctx.steady.members, leader.id), leader];
+  const disturbances: Disturbance[] = [];
+  const checks: CheckResult[] = [];
+  const catchups: (number | null)[] = [];
+  const extra: Record<string, number | null> = {};
+  let elected: { id: string | null; ms: number | null; check: CheckResult } | null = null;
+  for (const m of order) {
+    if (ctx.signal?.aborted) break;
+    const wasLeader = m.id === leader.id;
+    const r = await restartOne(ctx, m, wasLeader);
+    disturbances.push({ atNs: r.faultNs, hitsLeader: wasLeader, ...(wasLeader ? { leader: addressesOf(ctx, m) } : {}) });
+    catchups.push(r.catchupMs);
+    // How long each member took to exit after SIGTERM: a slow graceful stop slows every deploy.
+    extra[`stoppedMs.${m.id}`] = r.stoppedMs;
+    if (r.newLeader !== null) elected = r.newLeader;
+    if (r.failure !== undefined) {
+      // The next member must not go down while this one is: that could cost the quorum.
+      checks.push(checkOf('restarted', false, r.failure));
+      break;
+    }
+    checks.push(catchUpCheck(m.id, r.catchupMs, ctx.opts.settleMs));
+    if (after !== undefined) checks.push(await after(m));
+  }
+  if (elected !== null) checks.unshift(elected.check);
+  const catchupMs = catchups.some((c) => c === null) ? null : Math.max(...(catchups as number[]));
+  return { target: order.map((m) => m.id).join(','), killed: null, newLeader: elected?.id ?? null, newLeaderMs: elected?.ms ?? null, expectNewLeader: true, catchupMs, disturbances, checks, violations: [], extra };
+}
+
 /** `rolling-restart`: every member in turn (SIGTERM, start, catch up), followers first, the leader last. */
 export const rollingRestart: Scenario = {
   name: 'rolling-restart',
   needs: () => ['stop', 'restart'],
-  async run(ctx): Promise<FaultOutcome> {
-    const leader = ctx.steady.leader;
-    const order = [...othersThan(ctx.steady.members, leader.id), leader];
-    const disturbances: Disturbance[] = [];
-    const checks: CheckResult[] = [];
-    const catchups: (number | null)[] = [];
-    const extra: Record<string, number | null> = {};
-    let elected: { id: string | null; ms: number | null; check: CheckResult } | null = null;
-    for (const m of order) {
-      if (ctx.signal?.aborted) break;
-      const wasLeader = m.id === leader.id;
-      const r = await restartOne(ctx, m, wasLeader);
-      disturbances.push({ atNs: r.faultNs, hitsLeader: wasLeader, ...(wasLeader ? { leader: addressesOf(ctx, m) } : {}) });
-      catchups.push(r.catchupMs);
-      // How long each member took to exit after SIGTERM: a slow graceful stop slows every deploy.
-      extra[`stoppedMs.${m.id}`] = r.stoppedMs;
-      if (r.newLeader !== null) elected = r.newLeader;
-      if (r.failure !== undefined) {
-        // The next member must not go down while this one is: that could cost the quorum.
-        checks.push(checkOf('restarted', false, r.failure));
-        break;
-      }
-      checks.push(catchUpCheck(m.id, r.catchupMs, ctx.opts.settleMs));
+  run: (ctx) => restartInTurn(ctx),
+};
+
+/** The build a member's process runs: the script just before `node start` in its command line. */
+export function buildOf(argv: readonly string[] | undefined): string | undefined {
+  const start = argv?.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start') ?? -1;
+  return start < 1 ? undefined : argv![start - 1];
+}
+
+/**
+ * `upgrade`: a rolling restart in which each member comes back running another build (`--to`),
+ * under the same workload and checks; each member must run that build once it caught up. With
+ * `--from`, every member must run that build before anything is touched.
+ */
+export const upgrade: Scenario = {
+  name: 'upgrade',
+  needs: () => ['stop', 'restart'],
+  async prepare(injector, members, opts) {
+    const plan = upgradePlan(opts);
+    if (injector.commandLine === undefined) throw new CliError('upgrade needs the members\' processes on this machine (a local cluster, or --pids)', { exitCode: EXIT.usage });
+    if (plan.from === undefined) return;
+    const wrong: string[] = [];
+    for (const m of members) {
+      const build = buildOf(await injector.commandLine(m));
+      if (!sameFile(build, plan.from)) wrong.push(`${m.id} runs ${build ?? 'no build this machine can see'}`);
     }
-    if (elected !== null) checks.unshift(elected.check);
-    const catchupMs = catchups.some((c) => c === null) ? null : Math.max(...(catchups as number[]));
-    return { target: order.map((m) => m.id).join(','), killed: null, newLeader: elected?.id ?? null, newLeaderMs: elected?.ms ?? null, expectNewLeader: true, catchupMs, disturbances, checks, violations: [], extra };
+    if (wrong.length > 0) throw new CliError(`--from ${plan.from}: ${wrong.join('; ')}; nothing was changed`, { exitCode: EXIT.precondition, code: 'UPGRADE_FROM_MISMATCH', hint: 'name the build the members run now with --from, or leave it out' });
+  },
+  run: (ctx) => {
+    const plan = upgradePlan(ctx.opts);
+    return restartInTurn(ctx, async (m) => {
+      const build = buildOf(await ctx.injector.commandLine?.(m));
+      const version = (await statusOf(ctx.probe, m).catch(() => undefined))?.version;
+      const on = `${build ?? 'an unknown build'}${version ? ` (fleet ${version})` : ''}`;
+      const ok = sameFile(build, plan.to);
+      return checkOf('runs-new-build', ok, ok ? `${m.id} runs ${on}` : `${m.id} runs ${on}, not ${plan.to}`);
+    });
   },
 };
+
+/** Whether two paths name the same file (a build named through a symbolic link is the same build). */
+function sameFile(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  return real(a) === real(b);
+}
+
+function upgradePlan(opts: DrillOptions): { to: string; from?: string | undefined } {
+  if (opts.upgrade === undefined) throw new CliError('the upgrade drill needs the build to upgrade to', { exitCode: EXIT.usage });
+  return opts.upgrade;
+}

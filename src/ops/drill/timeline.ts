@@ -14,6 +14,7 @@ const VERBS: Readonly<Record<DrillName, readonly [string, string]>> = {
   'pause-leader': ['pause', 'resume'],
   partition: ['isolate', 'heal'],
   'rolling-restart': ['restart', 'restart'],
+  upgrade: ['upgrade', 'upgrade'],
   wan: ['kill', 'restart'],
 };
 
@@ -23,7 +24,7 @@ export function roundMarks(drill: DrillName, outcome: FaultOutcome): RoundMark[]
   const [fault, ...rest] = outcome.disturbances;
   if (fault === undefined) return [];
   const marks: RoundMark[] = [];
-  if (drill === 'rolling-restart') {
+  if (drill === 'rolling-restart' || drill === 'upgrade') {
     // Every member in turn is the fault; the order is the target's.
     const order = outcome.target.split(',');
     outcome.disturbances.forEach((d, i) => marks.push({ atMs: nsToMs(d.atNs), kind: 'fault', label: `${faultVerb} ${order[i] ?? '?'}` }));

@@ -5,7 +5,7 @@
 import type { HistoryEvent } from '../history/index.js';
 
 /** The drills `fleet drill` runs. */
-export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'wan'] as const;
+export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'upgrade', 'wan'] as const;
 
 /** One of the drills. */
 export type DrillName = (typeof DRILL_NAMES)[number];
@@ -52,6 +52,8 @@ export interface DrillOptions {
   readonly target?: string | undefined;
   /** wan: the round trip of each region pair, jitter and loss (scenario-wan.ts). */
   readonly wan?: WanLinks | undefined;
+  /** upgrade: the build each member runs after (its `bin/run.js`), and the one each must run before, when given. */
+  readonly upgrade?: { readonly to: string; readonly from?: string | undefined } | undefined;
 }
 
 /** What the WAN drill emulates: a round trip per pair of regions, jitter and loss on every link. */

@@ -62,10 +62,10 @@ export function memberArgs(manifest: ClusterManifest, member: ManifestMember, pa
   return args;
 }
 
-/** Starts one member detached, writes its pid file, and returns at once. */
-export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths, founding = false): Promise<LaunchedMember> {
+/** Starts one member detached, writes its pid file, and returns at once; `script` is the build it runs (`fleet drill upgrade` names another). */
+export async function launchMember(manifest: ClusterManifest, member: ManifestMember, paths: ClusterPaths, founding = false, script = runScript()): Promise<LaunchedMember> {
   await ensureMemberCredentials(manifest, member, paths);
-  const args = [...MEMBER_NODE_OPTIONS, runScript(), ...memberArgs(manifest, member, paths, founding)];
+  const args = [...MEMBER_NODE_OPTIONS, script, ...memberArgs(manifest, member, paths, founding)];
   return startDetached(process.execPath, args, { ...process.env, ...MEMBER_ENV, NO_COLOR: '1' }, member, paths);
 }
 

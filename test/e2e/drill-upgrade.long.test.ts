@@ -1,0 +1,64 @@
+/**
+ * `fleet drill upgrade` from an earlier commit of this repository to this checkout (issue 40):
+ * the earlier build is checked out in a git worktree and built there; a 3-member cluster runs it;
+ * the drill replaces each member with this build under load, and the history must verify. Move
+ * FROM_COMMIT forward at each release: it is the oldest build a cluster may upgrade from directly.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drillCluster, fast, type DrillCluster } from './drill-helpers.js';
+import { CLI_BIN, runCli, runProgram, tempDir } from './processes.js';
+
+/** The previous release: the last commit a CI run landed before this wave's upgrade drill. */
+const FROM_COMMIT = '1961190';
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const scratch = tempDir('fleet-upgrade-');
+const worktree = join(scratch.path, 'from');
+let fromScript: string;
+let current: DrillCluster | undefined;
+
+beforeAll(async () => {
+  try {
+    execFileSync('git', ['-C', repo, 'cat-file', '-e', `${FROM_COMMIT}^{commit}`], { stdio: 'pipe' });
+  } catch {
+    throw new Error(`commit ${FROM_COMMIT} is not in this clone's history (a shallow clone?): the upgrade drill builds it; fetch it with git fetch --unshallow`);
+  }
+  execFileSync('git', ['-C', repo, 'worktree', 'add', '--detach', worktree, FROM_COMMIT], { stdio: 'pipe' });
+  // That commit's lockfile pins the same versions as this one's, which only adds packages: its build uses these.
+  symlinkSync(join(repo, 'node_modules'), join(worktree, 'node_modules'));
+  const built = await runProgram('npm', ['run', '-s', 'build'], { cwd: worktree, timeoutMs: 300_000 });
+  if (built.code !== 0) throw new Error(`building ${FROM_COMMIT} failed:\n${built.stdout}\n${built.stderr}`);
+  fromScript = join(worktree, 'bin', 'run.js');
+  expect(existsSync(fromScript)).toBe(true);
+}, 360_000);
+
+afterAll(async () => {
+  await current?.destroy();
+  execFileSync('git', ['-C', repo, 'worktree', 'remove', '--force', worktree], { stdio: 'pipe' });
+  scratch.cleanup();
+});
+
+describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
+  it('refuses (exit 4, nothing changed) when the members do not run the --from build', async () => {
+    current = await drillCluster({ script: fromScript });
+    const r = await runCli(['drill', 'upgrade', ...current.target(), '--from', repo, ...fast()], {}, 120_000);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`--from ${repo.replace(/\/$/, '')}/bin/run\\.js: n\\d runs ${fromScript.replaceAll('/', '\\/').replaceAll('.', '\\.')}.*nothing was changed`));
+  }, 120_000);
+
+  it('replaces every member with this build under load: each runs it, nothing lost, the history linearizable', async () => {
+    current ??= await drillCluster({ script: fromScript });
+    const { code, report, stderr } = await current.drill('upgrade', [...current.target(), '--from', worktree, ...fast()], 240_000);
+    expect(report.verdict, `${report.reason}\n${stderr}`).toBe('pass');
+    expect(code).toBe(0);
+    const [round] = report.rounds;
+    expect(round).toMatchObject({ lost: 0, duplicated: 0, linearizable: true });
+    const onNew = round!.checks.filter((c) => c.name === 'runs-new-build');
+    expect(onNew).toHaveLength(3);
+    for (const check of onNew) expect(check.ok, check.detail).toBe(true);
+    for (const check of onNew) expect(check.detail).toContain(CLI_BIN);
+  }, 240_000);
+});
