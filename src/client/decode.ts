@@ -124,7 +124,7 @@ export function countsFromWire(v: wire.RegistryCounts__Output | null): RegistryC
 
 /** A member's status. */
 export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus {
-  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, readReplica, backup, _backup, ...rest } = s;
+  const { autopilot, _autopilot, clockOffsetMs, _clockOffsetMs, zone, region, readReplica, backup, _backup, clusterVersion, _clusterVersion, ...rest } = s;
   return {
     ...rest,
     role: MEMBER_ROLES.fromWire(s.role) ?? 'unknown',
@@ -138,6 +138,7 @@ export function memberStatusFromWire(s: wire.MemberStatus__Output): MemberStatus
     ...placementFromWire(zone, region),
     ...(readReplica ? { readReplica: true } : {}),
     ...(backup ? { backup: backupFromWire(backup) } : {}),
+    ...(clusterVersion ? { clusterVersion: { version: clusterVersion.version, dataFormat: clusterVersion.dataFormat, revision: clusterVersion.revision } } : {}),
   };
 }
 
@@ -178,7 +179,7 @@ export function autopilotSettingsFromWire(v: wire.AutopilotSettings__Output | nu
 
 /** A member of the membership. */
 export function memberFromWire(m: wire.MemberInfo__Output): MemberInfo {
-  return { id: m.id, address: m.address, voter: m.voter, ...placementFromWire(m.zone, m.region), ...(m.readReplica ? { readReplica: true } : {}) };
+  return { id: m.id, address: m.address, voter: m.voter, ...placementFromWire(m.zone, m.region), ...(m.readReplica ? { readReplica: true } : {}), ...(m.version ? { version: m.version } : {}) };
 }
 
 /** The read views a result may carry, as the client spells them. */

@@ -316,6 +316,8 @@ export interface MemberInfo {
   readonly region?: string;
   /** A permanent non-voting member (`--read-replica`), as it announced itself; absent otherwise. */
   readonly readReplica?: boolean;
+  /** Its fleet version as it announced it to the answering member; absent when not heard (or from older members). */
+  readonly version?: string;
 }
 
 /** A follower's replication progress as its leader sees it. */
@@ -372,6 +374,8 @@ export interface MemberStatus {
   readonly configIndex?: number;
   /** Peer streams refused in the last half minute, by the member or by its peers; absent from older members. */
   readonly peerRefusals?: readonly PeerRefusal[];
+  /** The cluster's version as the log records it: the lowest among its members, agreed by the leader; absent before one was agreed (and from older members). */
+  readonly clusterVersion?: { readonly version: string; readonly dataFormat: number; readonly revision: number };
   /** The member's scheduled backups (`fleet node start --backup-dir`); absent when it takes none (and from older members). */
   readonly backup?: BackupState;
   /** The member's own zone and region (`fleet node start --zone --region`); absent when unset. */

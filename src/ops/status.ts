@@ -152,6 +152,8 @@ export interface StatusModel {
   readonly regions?: RegionTolerance | null;
   /** The preferred leader region (`fleet autopilot set --preferred-region`) and where the leader runs; null when none is set or no leader reports it. */
   readonly preferredRegion?: PreferredRegionView | null;
+  /** The cluster's version as the log records it (the lowest of its members'); null before one was agreed or without a member that reports it. */
+  readonly clusterVersion?: { readonly version: string; readonly dataFormat: number } | null;
 }
 
 /** Where the leader runs against the preferred region. */
@@ -202,7 +204,14 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     zones: zoneTolerance(placedVoters(rows)) ?? null,
     regions: regionTolerance(placedVoters(rows)) ?? null,
     preferredRegion: preferredRegionOf(leader?.status, rows),
+    clusterVersion: clusterVersionOf(leader?.status ?? reference?.status),
   };
+}
+
+/** The cluster's agreed version, as the leader (else the reference member) applied it; null before one was agreed. */
+function clusterVersionOf(s: MemberStatus | undefined): { version: string; dataFormat: number } | null {
+  const v = s?.clusterVersion;
+  return v === undefined ? null : { version: v.version, dataFormat: v.dataFormat };
 }
 
 function preferredRegionOf(leader: MemberStatus | undefined, rows: readonly StatusMember[]): PreferredRegionView | null {

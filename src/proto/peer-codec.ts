@@ -29,6 +29,8 @@ export interface PeerBatchIn {
   readonly fromZone?: string;
   readonly fromRegion?: string;
   readonly fromReadReplica?: boolean;
+  readonly fromVersion?: string;
+  readonly fromDataFormat?: number;
 }
 
 export interface RaftMessageIn {
@@ -269,6 +271,8 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   let total = stringSize(batch.cluster) + stringSize(batch.from) + stringSize(batch.fromAddress) + stringSize(batch.clusterId);
   total += wideStringSize(105, batch.fromZone) + wideStringSize(106, batch.fromRegion);
   if (batch.fromReadReplica) total += varintSize((206 << 3) | VARINT) + 1;
+  total += wideStringSize(207, batch.fromVersion);
+  if (batch.fromDataFormat) total += varintSize((208 << 3) | VARINT) + varintSize(batch.fromDataFormat);
   for (const size of messageSizes) total += nested(size);
   const out = new Out(Buffer.allocUnsafe(total));
   out.string(1, batch.cluster);
@@ -283,6 +287,11 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   out.wideString(105, batch.fromZone);
   out.wideString(106, batch.fromRegion);
   out.wideBool(206, batch.fromReadReplica);
+  out.wideString(207, batch.fromVersion);
+  if (batch.fromDataFormat) {
+    out.varint((208 << 3) | VARINT);
+    out.varint(batch.fromDataFormat);
+  }
   if (out.pos !== total) throw new Error(`peer codec: wrote ${out.pos} bytes of ${total}`);
   return out.buf;
 }
@@ -466,7 +475,7 @@ const EMPTY = Buffer.alloc(0);
 export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
   const own = Buffer.from(bytes);
   const r = new In(own, 0, own.length);
-  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false };
+  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false, fromVersion: '', fromDataFormat: 0 };
   while (r.more()) {
     const tag = r.varint();
     if (tag === ((1 << 3) | LEN)) batch.cluster = r.string();
@@ -477,6 +486,8 @@ export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
     else if (tag === ((105 << 3) | LEN)) batch.fromZone = r.string();
     else if (tag === ((106 << 3) | LEN)) batch.fromRegion = r.string();
     else if (tag === ((206 << 3) | VARINT)) batch.fromReadReplica = r.varint() !== 0;
+    else if (tag === ((207 << 3) | LEN)) batch.fromVersion = r.string();
+    else if (tag === ((208 << 3) | VARINT)) batch.fromDataFormat = r.varint();
     else r.skip(tag & 7);
   }
   return batch;

@@ -11,6 +11,7 @@ export type * from './generated/fleet/v1/AutopilotState.js';
 export type * from './generated/fleet/v1/BackupFailure.js';
 export type * from './generated/fleet/v1/BackupState.js';
 export type * from './generated/fleet/v1/BackupTaken.js';
+export type * from './generated/fleet/v1/ClusterVersion.js';
 export type * from './generated/fleet/v1/ClusterContact.js';
 export type * from './generated/fleet/v1/ClusterContactResult.js';
 export type * from './generated/fleet/v1/ClusterHeartbeat.js';

@@ -5,12 +5,12 @@
  * FROM_COMMIT forward at each release: it is the oldest build a cluster may upgrade from directly.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drillCluster, fast, type DrillCluster } from './drill-helpers.js';
-import { CLI_BIN, runCli, runProgram, tempDir } from './processes.js';
+import { CLI_BIN, runCli, runProgram, tempDir, waitFor } from './processes.js';
 
 /** The previous release: the last commit a CI run landed before this wave's upgrade drill. */
 const FROM_COMMIT = '1961190';
@@ -51,6 +51,9 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
 
   it('replaces every member with this build under load: each runs it, nothing lost, the history linearizable', async () => {
     current ??= await drillCluster({ script: fromScript });
+    // The earlier build announces no version: no cluster version is agreed while it runs.
+    const before = JSON.parse((await runCli(['version', '--cluster', '--json', '--endpoints', current.cluster.endpoints.join(',')])).stdout) as { cluster: unknown };
+    expect(before.cluster).toBeNull();
     const { code, report, stderr } = await current.drill('upgrade', [...current.target(), '--from', worktree, ...fast()], 240_000);
     expect(report.verdict, `${report.reason}\n${stderr}`).toBe('pass');
     expect(code).toBe(0);
@@ -60,5 +63,13 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
     expect(onNew).toHaveLength(3);
     for (const check of onNew) expect(check.ok, check.detail).toBe(true);
     for (const check of onNew) expect(check.detail).toContain(CLI_BIN);
+    // Every member now announces this build's version: the leader records it as the cluster's.
+    const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+    const agreed = await waitFor('the cluster version to be agreed on the new build', async () => {
+      const r = await runCli(['version', '--cluster', '--json', '--endpoints', current!.cluster.endpoints.join(',')]);
+      const doc = JSON.parse(r.stdout) as { cluster: { version: string } | null; mixed: boolean };
+      return doc.cluster !== null && !doc.mixed ? doc : undefined;
+    }, 30_000);
+    expect(agreed.cluster).toEqual({ version, dataFormat: 1 });
   }, 240_000);
 });

@@ -13,6 +13,8 @@ export interface MemberInfo {
   readonly region?: string;
   /** A permanent non-voting member (`--read-replica`), as it announced itself; absent otherwise. */
   readonly readReplica?: boolean;
+  /** Its fleet version as it announced it (this member's own for itself); absent when not heard. */
+  readonly version?: string;
 }
 
 /**
@@ -86,6 +88,8 @@ export interface MemberStatus {
   readonly stuckAfterMs?: number;
   /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer-trouble.ts). */
   readonly peerRefusals?: readonly PeerRefusal[];
+  /** The cluster's version as the log records it (cluster-version.ts); absent before one was agreed. */
+  readonly clusterVersion?: { readonly version: string; readonly dataFormat: number; readonly revision: number };
   /** Its scheduled backups (`--backup-dir`, src/core/server/backup-schedule.ts); absent when it takes none. */
   readonly backup?: BackupStatus;
   /** This member's own zone and region; absent when unset. */

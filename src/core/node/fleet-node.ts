@@ -14,6 +14,7 @@ import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './sna
 import { FollowerTimes } from './autopilot/follower-times.js';
 import type { MemberObservation } from './autopilot/health.js';
 import { AutopilotRunner, type LeaderView } from './autopilot/runner.js';
+import { CLUSTER_VERSION_KV, ClusterVersionKeeper, type AnnouncedVersion, type ClusterVersion } from './cluster-version.js';
 import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
 import { SpaceWatch } from './space-watch.js';
 import { AppFaultError, AppReplica, IMAGE_HEADER_BYTES, encodeAppCommand, encodeStateCheck, imageHeader, isAppEntry, splitImage, type AppFault, type StateMachine } from './app-machine.js';
@@ -65,6 +66,8 @@ export interface FleetNodeOptions {
   readonly logger: NodeLogger;
   readonly observer?: NodeObserver;
   readonly version: string;
+  /** The newest data format this member reads and writes (announced to its peers; default 1). */
+  readonly dataFormat?: number;
   /** Test-only: acknowledge writes as soon as they are proposed (unsafe), to prove drills catch it. */
   readonly unsafeAckBeforeCommit?: boolean;
   /** Test-only: serve a linearizable read at once, without waiting for its ReadIndex confirmation (unsafe), to prove the simulator catches it. */
@@ -196,6 +199,8 @@ export class FleetNode implements NodeApi {
   /** The leader's record of when each follower was last heard from and caught up. */
   private readonly followerTimes = new FollowerTimes();
   private readonly autopilot: AutopilotRunner;
+  /** The cluster's version: what peers announced, and the leader's agreement of it (cluster-version.ts). */
+  private readonly versions: ClusterVersionKeeper;
   /** The latest acquire of each lease in flight on this leader: the next one waits for it (acquireInTurn). */
   private readonly acquiring = new Map<string, Promise<ApplyResult>>();
   private autopilotTimer: TimerId | undefined;
@@ -253,6 +258,23 @@ export class FleetNode implements NodeApi {
       remove: (id) => this.removeMember(id),
       transfer: async (id) => void (await this.transferLeadership(id)),
       log: (level, fields, msg) => this.opts.logger[level](fields, msg),
+    });
+    this.versions = new ClusterVersionKeeper({
+      self: { id: opts.id, version: opts.version, dataFormat: opts.dataFormat ?? 1 },
+      members: () => {
+        const conf = this.raw.confState();
+        return [...conf.voters, ...conf.learners];
+      },
+      isLeader: () => this.raw.status().role === 'leader',
+      stored: () => {
+        const e = this.sm.kvGet(CLUSTER_VERSION_KV.key, CLUSTER_VERSION_KV.ns);
+        return e === undefined ? undefined : { value: e.value, revision: e.modRevision };
+      },
+      write: async (expected, value) => {
+        const r = await this.write({ clientId: '', seq: 0, firstIncomplete: 0, op: { type: 'kv.cas', ...CLUSTER_VERSION_KV, expected: expected ?? null, value } });
+        if (!r.ok) throw new NodeError('FAILED_PRECONDITION', r.message);
+      },
+      log: (fields, msg) => this.opts.logger.info(fields, msg),
     });
     this.space = new SpaceWatch(this.rt, () => opts.storage.retryWrites?.() ?? Promise.resolve(true), {
       full: (err) => this.diskFull(err),
@@ -338,7 +360,10 @@ export class FleetNode implements NodeApi {
     this.tickClock = new TickClock(tickMs, this.rt.monoNow(), TICKS_PER_HEARTBEAT, Math.ceil(this.opts.electionTimeoutMs / tickMs));
     this.ticker = this.rt.setInterval(() => this.tick(), tickMs);
     this.readTimer = this.rt.setInterval(() => this.expireReads(), READ_TIMEOUT_MS);
-    this.autopilotTimer = this.rt.setInterval(() => this.autopilot.round(), AUTOPILOT_ROUND_MS);
+    this.autopilotTimer = this.rt.setInterval(() => {
+      this.autopilot.round();
+      void this.versions.round();
+    }, AUTOPILOT_ROUND_MS);
     this.schedule();
   }
 
@@ -448,6 +473,17 @@ export class FleetNode implements NodeApi {
     this.transport?.setPeers(this.peerAddresses());
     this.refuseReplicaAsVoter();
     void this.opts.storage.saveMembers(this.members).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not save the member list'));
+  }
+
+  /** A peer announced its fleet version and data format (on the first batch of each stream). */
+  learnPeerVersion(peer: string, announced: AnnouncedVersion): void {
+    if (peer === this.id || this.stopped) return;
+    this.versions.learn(peer, announced);
+  }
+
+  /** Whether every member reads data format `format`, as the log's cluster version says: gate a format change on it. */
+  clusterSupports(format: number): boolean {
+    return this.versions.supports(format);
   }
 
   /** A peer announced its zone and region; the latest announcement wins (a member may be restarted elsewhere). */
@@ -1079,6 +1115,7 @@ export class FleetNode implements NodeApi {
       ...m,
       address: this.members.get(m.id) ?? '',
       ...this.placementOf(m.id),
+      ...versionField(this.versions.versionOf(m.id)),
     }));
     const progress = [...st.progress].filter(([id]) => id !== this.id).map(([id, p]) => ({
       id,
@@ -1121,6 +1158,7 @@ export class FleetNode implements NodeApi {
       applyStalledMs: Math.round(this.applyWatch.stalledMs(now)),
       stuckAfterMs: ApplyWatch.stuckAfterMs(this.opts.electionTimeoutMs),
       ...this.placementOf(this.id),
+      ...clusterVersionField(this.versions.current()),
     };
   }
 
@@ -1381,4 +1419,12 @@ function raftLogger(logger: NodeLogger) {
     info: (msg: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, msg),
     warn: (msg: string, fields?: Record<string, unknown>) => logger.warn(fields ?? {}, msg),
   };
+}
+
+function versionField(version: string | undefined): { version?: string } {
+  return version ? { version } : {};
+}
+
+function clusterVersionField(v: ClusterVersion | undefined): { clusterVersion?: ClusterVersion } {
+  return v === undefined ? {} : { clusterVersion: v };
 }

@@ -22,6 +22,7 @@ import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
 import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
+import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
@@ -211,6 +212,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     storage,
     logger,
     version: opts.version,
+    dataFormat: DATA_FORMAT,
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
     ...(opts.unsafeStopApplyingAfter === undefined ? {} : { unsafeStopApplyingAfter: opts.unsafeStopApplyingAfter }),
     runtime: opts.unsafeClockOffsetMs ? { ...systemRuntime, wallNow: () => Date.now() + opts.unsafeClockOffsetMs! } : systemRuntime,
@@ -227,6 +229,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     selfId: opts.id,
     selfAddress: opts.listen,
     ...(opts.placement ? { selfPlacement: opts.placement } : {}),
+    selfVersion: { version: opts.version, dataFormat: DATA_FORMAT },
     clusterName: opts.clusterName,
     clusterId,
     credentials: channel.credentials,
@@ -247,6 +250,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     reportSnapshot: (p, ok) => member.reportSnapshot(p, ok),
     peerAddress: (p, address) => member.learnPeerAddress(p, address),
     peerPlacement: (p, placement) => member.learnPeerPlacement(p, placement),
+    peerVersion: (p, announced) => member.learnPeerVersion(p, announced),
     readLatestSnapshot: () => storage.readLatestSnapshot(),
   });
 

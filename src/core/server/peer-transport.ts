@@ -21,6 +21,8 @@ export interface PeerEndpoint {
   peerAddress(peer: string, address: string): void;
   /** A peer said where it runs (zone and region, '' when unset), on the same first batch. */
   peerPlacement?(peer: string, placement: { zone: string; region: string; readReplica: boolean }): void;
+  /** A peer said which fleet version it runs and the data format it reads, on the same first batch (not from members that predate it). */
+  peerVersion?(peer: string, announced: { version: string; dataFormat: number }): void;
   readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
   /** Whether `id` is a member this one may hear from (see FleetNode.knowsPeer). */
   knowsPeer(id: string): boolean;
@@ -40,6 +42,8 @@ export interface PeerTransportOptions {
   readonly selfAddress: string;
   /** This member's zone and region, announced with its address. */
   readonly selfPlacement?: { readonly zone: string; readonly region: string; readonly readReplica?: boolean };
+  /** This member's fleet version and data format, announced with its address. */
+  readonly selfVersion?: { readonly version: string; readonly dataFormat: number };
   readonly clusterName: string;
   readonly clusterId: ClusterIdentity;
   readonly credentials: grpc.ChannelCredentials;
@@ -137,7 +141,7 @@ export class GrpcPeerTransport implements PeerSender {
     const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
     const placement = this.opts.selfPlacement;
-    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true } : {};
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true, fromVersion: this.opts.selfVersion?.version ?? '', fromDataFormat: this.opts.selfVersion?.dataFormat ?? 0 } : {};
     link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
@@ -268,6 +272,7 @@ export class GrpcPeerTransport implements PeerSender {
       if (batch.fromAddress) {
         this.endpoint?.peerAddress(id, batch.fromAddress);
         this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion, readReplica: batch.fromReadReplica });
+        if (batch.fromVersion) this.endpoint?.peerVersion?.(id, { version: batch.fromVersion, dataFormat: batch.fromDataFormat || 1 });
       }
       for (const w of batch.messages) {
         try {

@@ -25,6 +25,7 @@ import type { ClusterRebindBatchResult as _fleet_v1_ClusterRebindBatchResult, Cl
 import type { ClusterRebindResult as _fleet_v1_ClusterRebindResult, ClusterRebindResult__Output as _fleet_v1_ClusterRebindResult__Output } from './fleet/v1/ClusterRebindResult.js';
 import type { ClusterUnbind as _fleet_v1_ClusterUnbind, ClusterUnbind__Output as _fleet_v1_ClusterUnbind__Output } from './fleet/v1/ClusterUnbind.js';
 import type { ClusterUnbindResult as _fleet_v1_ClusterUnbindResult, ClusterUnbindResult__Output as _fleet_v1_ClusterUnbindResult__Output } from './fleet/v1/ClusterUnbindResult.js';
+import type { ClusterVersion as _fleet_v1_ClusterVersion, ClusterVersion__Output as _fleet_v1_ClusterVersion__Output } from './fleet/v1/ClusterVersion.js';
 import type { ClusterView as _fleet_v1_ClusterView, ClusterView__Output as _fleet_v1_ClusterView__Output } from './fleet/v1/ClusterView.js';
 import type { Counts as _fleet_v1_Counts, Counts__Output as _fleet_v1_Counts__Output } from './fleet/v1/Counts.js';
 import type { DomainAssign as _fleet_v1_DomainAssign, DomainAssign__Output as _fleet_v1_DomainAssign__Output } from './fleet/v1/DomainAssign.js';
@@ -171,6 +172,7 @@ export interface ProtoGrpcType {
       ClusterRebindResult: MessageTypeDefinition<_fleet_v1_ClusterRebindResult, _fleet_v1_ClusterRebindResult__Output>
       ClusterUnbind: MessageTypeDefinition<_fleet_v1_ClusterUnbind, _fleet_v1_ClusterUnbind__Output>
       ClusterUnbindResult: MessageTypeDefinition<_fleet_v1_ClusterUnbindResult, _fleet_v1_ClusterUnbindResult__Output>
+      ClusterVersion: MessageTypeDefinition<_fleet_v1_ClusterVersion, _fleet_v1_ClusterVersion__Output>
       ClusterView: MessageTypeDefinition<_fleet_v1_ClusterView, _fleet_v1_ClusterView__Output>
       Counts: MessageTypeDefinition<_fleet_v1_Counts, _fleet_v1_Counts__Output>
       DomainAssign: MessageTypeDefinition<_fleet_v1_DomainAssign, _fleet_v1_DomainAssign__Output>

@@ -8,6 +8,7 @@ export interface MemberInfo {
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
+  'version'?: (string);
 }
 
 export interface MemberInfo__Output {
@@ -17,4 +18,5 @@ export interface MemberInfo__Output {
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);
+  'version': (string);
 }

@@ -7,6 +7,7 @@ import type { AutopilotState as _fleet_v1_AutopilotState, AutopilotState__Output
 import type { RepairState as _fleet_v1_RepairState, RepairState__Output as _fleet_v1_RepairState__Output } from '../../fleet/v1/RepairState.js';
 import type { PeerRefusal as _fleet_v1_PeerRefusal, PeerRefusal__Output as _fleet_v1_PeerRefusal__Output } from '../../fleet/v1/PeerRefusal.js';
 import type { BackupState as _fleet_v1_BackupState, BackupState__Output as _fleet_v1_BackupState__Output } from '../../fleet/v1/BackupState.js';
+import type { ClusterVersion as _fleet_v1_ClusterVersion, ClusterVersion__Output as _fleet_v1_ClusterVersion__Output } from '../../fleet/v1/ClusterVersion.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface MemberStatus {
@@ -39,12 +40,14 @@ export interface MemberStatus {
   'configIndex'?: (number | string | Long);
   'peerRefusals'?: (_fleet_v1_PeerRefusal)[];
   'backup'?: (_fleet_v1_BackupState | null);
+  'clusterVersion'?: (_fleet_v1_ClusterVersion | null);
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
   '_backup'?: "backup";
+  '_clusterVersion'?: "clusterVersion";
 }
 
 export interface MemberStatus__Output {
@@ -77,10 +80,12 @@ export interface MemberStatus__Output {
   'configIndex': (number);
   'peerRefusals': (_fleet_v1_PeerRefusal__Output)[];
   'backup'?: (_fleet_v1_BackupState__Output | null);
+  'clusterVersion'?: (_fleet_v1_ClusterVersion__Output | null);
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);
   '_autopilot'?: "autopilot";
   '_clockOffsetMs'?: "clockOffsetMs";
   '_backup'?: "backup";
+  '_clusterVersion'?: "clusterVersion";
 }

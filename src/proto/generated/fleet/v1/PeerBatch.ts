@@ -11,6 +11,8 @@ export interface PeerBatch {
   'fromZone'?: (string);
   'fromRegion'?: (string);
   'fromReadReplica'?: (boolean);
+  'fromVersion'?: (string);
+  'fromDataFormat'?: (number);
 }
 
 export interface PeerBatch__Output {
@@ -22,4 +24,6 @@ export interface PeerBatch__Output {
   'fromZone': (string);
   'fromRegion': (string);
   'fromReadReplica': (boolean);
+  'fromVersion': (string);
+  'fromDataFormat': (number);
 }
