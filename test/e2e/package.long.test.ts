@@ -36,7 +36,7 @@ const CONSUMER_TSCONFIG = {
 };
 
 async function npm(args: readonly string[], cwd: string): Promise<string> {
-  const r = await runProgram('npm', args, { cwd, timeoutMs: 45_000 });
+  const r = await runProgram('npm', args, { cwd, timeoutMs: 180_000 });
   if (r.code !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
   return r.stdout;
 }
@@ -58,7 +58,7 @@ beforeAll(async () => {
   for (const f of ['app.ts', 'hooks.mjs', 'register-hooks.mjs', 'loads.mjs']) copyFileSync(join(fixtures, f), join(project, f));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
   cluster = await started;
-}, 90_000);
+}, 300_000);
 
 afterAll(async () => {
   await cluster?.destroy();
@@ -76,7 +76,7 @@ describe('the packed package', () => {
   });
 
   it('type-checks a strict program that uses only public imports, which then runs against a real cluster and exits on its own', async () => {
-    const check = await runProgram(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, timeoutMs: 45_000 });
+    const check = await runProgram(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, timeoutMs: 120_000 });
     expect(check.stdout + check.stderr).toBe('');
     expect(check.code).toBe(0);
     const unreachable = `127.0.0.1:${await freePort()}`;
@@ -97,7 +97,7 @@ describe('the packed package', () => {
     expect(out.unreachable.message).toContain(unreachable);
     expect(out.unreachable.message).toMatch(/start the cluster, or check the endpoints/);
     expect(out.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
-  });
+  }, 180_000);
 
   it('loads no CLI or UI code when imported and used', async () => {
     const log = join(work.path, 'loads.log');

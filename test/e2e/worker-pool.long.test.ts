@@ -94,7 +94,7 @@ describe('examples/worker-pool', () => {
     });
     expect(new Set([...before.values()].map((h) => h.holder)).size).toBeGreaterThan(1);
     const schedulerEvents = (): (Event & { w: Worker })[] => workers.flatMap((w) => eventsOf(w).filter((e) => e.event === 'scheduler').map((e) => ({ ...e, w })));
-    const first = await waitFor('one scheduler', () => (schedulerEvents().length === 1 ? schedulerEvents()[0] : undefined), 20_000);
+    const first = await waitFor('one scheduler', () => (schedulerEvents().length === 1 ? schedulerEvents()[0] : undefined), 45_000);
 
     const dead = first.w;
     process.kill(dead.child.pid!, 'SIGKILL');
