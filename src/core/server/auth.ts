@@ -62,7 +62,7 @@ function refuse(code: status, details: string): Partial<StatusObject> {
 }
 
 /** Whether the member checks tokens at all. */
-function checksTokens(opts: AuthOptions): boolean {
+export function checksTokens(opts: AuthOptions): boolean {
   return opts.token !== undefined || opts.adminToken !== undefined || (opts.readTokens?.length ?? 0) > 0;
 }
 
@@ -73,6 +73,19 @@ function checksTokens(opts: AuthOptions): boolean {
  */
 export function callerOf(metadata: Metadata, opts: AuthOptions): Caller | undefined {
   if (!checksTokens(opts)) return { role: 'admin', tokenName: 'anonymous' };
+  // One call asks up to four times (the pre-decode check, its handler, the audit, a write's role):
+  // the token is compared once per call, for the same tokens.
+  const cached = CALLERS.get(metadata);
+  if (cached !== undefined && cached.token === opts.token && cached.adminToken === opts.adminToken && cached.readTokens === opts.readTokens) return cached.caller;
+  const caller = findCaller(metadata, opts);
+  CALLERS.set(metadata, { token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, caller });
+  return caller;
+}
+
+/** Each call's caller, by its metadata (a call's metadata lives as long as the call). */
+const CALLERS = new WeakMap<Metadata, { token: string | undefined; adminToken: string | undefined; readTokens: AuthOptions['readTokens']; caller: Caller | undefined }>();
+
+function findCaller(metadata: Metadata, opts: AuthOptions): Caller | undefined {
   const given = bearer(metadata);
   if (given !== undefined) {
     if (opts.adminToken !== undefined && same(given, opts.adminToken)) return { role: 'admin', tokenName: opts.adminTokenName ?? 'admin-token' };

@@ -10,7 +10,7 @@
  * transport's to verify once (peer-auth.ts), as a replay check must see it once.
  */
 import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
-import { authorize, type AuthOptions } from './auth.js';
+import { authorize, checksTokens, type AuthOptions } from './auth.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, type PeerRejection } from './peer-auth.js';
 import { rpcName, rpcRequirement } from './rpc-roles.js';
 
@@ -22,10 +22,19 @@ export interface PreAuthOptions {
   readonly onPeerRefused: (source: string, claimedId: string, rejection: PeerRejection) => void;
 }
 
-/** The interceptor: refuse on metadata, or pass the call on untouched. */
+/**
+ * The interceptor: refuse on metadata, or pass the call on untouched. A call that nothing could
+ * refuse (no tokens to check for its role, no peer secret for a Peer stream, a service outside
+ * fleet.v1's roles) is not wrapped at all: grpc-js would pass every message of a wrapped stream
+ * through one more listener, the peers' Raft streams included, for nothing.
+ */
 export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
-  return (method, call) =>
-    new ServerInterceptingCall(call, {
+  const tokens = checksTokens(o.auth);
+  return (method, call) => {
+    const needed = rpcRequirement(method.path);
+    // grpc-js types the result as its class, but chains interceptors through the interface it takes (server-interceptors.js).
+    if (needed === undefined || (needed === 'peer' ? !o.peerSecret : !tokens)) return call as ServerInterceptingCall;
+    return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, forward) => {
@@ -36,6 +45,7 @@ export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
           },
         }),
     });
+  };
 }
 
 /** The refusal of a call from its metadata alone: the role its RPC needs (rpc-roles.ts), or a peer handshake. */
