@@ -47,7 +47,18 @@ function clusterEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 beforeAll(async () => {
-  const started = TestCluster.start({ size: 3 });
+  // Assigned as soon as it runs, so that afterAll stops it even when the packing below fails
+  // (an npm install that timed out once left this cluster running after the suite).
+  const started = TestCluster.start({ size: 3 }).then((c) => (cluster = c));
+  try {
+    await prepareProject();
+  } finally {
+    await started;
+  }
+}, 300_000);
+
+/** Packs fleet and installs the tarball into a fresh project, with the outsider's files. */
+async function prepareProject(): Promise<void> {
   // --ignore-scripts: `prepare` would rebuild dist/, which test/global-setup.ts built already.
   const out = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work.path], root);
   packed = (JSON.parse(out) as (typeof packed)[])[0]!;
@@ -57,8 +68,7 @@ beforeAll(async () => {
   await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(work.path, packed.filename), `@types/node@${typesNode}`], project);
   for (const f of ['app.ts', 'hooks.mjs', 'register-hooks.mjs', 'loads.mjs']) copyFileSync(join(fixtures, f), join(project, f));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
-  cluster = await started;
-}, 300_000);
+}
 
 afterAll(async () => {
   await cluster?.destroy();
