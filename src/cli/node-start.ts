@@ -216,10 +216,7 @@ function backupPolicyOf(flags: NodeStartFlags): { dir: string; everyMs: number; 
   if (!Number.isSafeInteger(keep) || keep < 1) throw usage(`--backup-keep must be a whole number ≥ 1, got '${text(flags, 'backup-keep')}'`);
   const dir = resolve(dirText);
   try {
-    // One level at a time, as for --data-dir below: a recursive mkdir spins under /proc.
-    const missing: string[] = [];
-    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
-    for (const d of missing) mkdirSync(d, { mode: 0o700 });
+    makeDirs(missingDirs(dir), 0o700);
     if (!statSync(dir).isDirectory()) throw new Error('it is a file, not a directory');
     accessSync(dir, constants.W_OK);
   } catch (err) {
@@ -273,17 +270,29 @@ function refuseUnusableDataDir(dir: string): void {
   } catch (err) {
     if (err instanceof CliError) throw err;
   }
-  // One level at a time: Node's recursive mkdir spins for ever where a parent exists but refuses
-  // children with ENOENT (/proc/1/nope), which is how such a member used to hang at start-up.
-  const missing: string[] = [];
-  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  const missing = missingDirs(dir);
   try {
-    for (const d of missing) mkdirSync(d);
+    makeDirs(missing);
   } catch (err) {
     throw usage(`cannot create --data-dir ${dir}: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     if (missing[0] !== undefined) rmSync(missing[0], { recursive: true, force: true });
   }
+}
+
+/** The directories `dir` needs created, outermost first. */
+function missingDirs(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  return missing;
+}
+
+/**
+ * Creates `dirs` one level at a time: Node's recursive mkdir spins for ever where a parent exists
+ * but refuses children with ENOENT (/proc/1/nope), which is how such a member used to hang at start-up.
+ */
+function makeDirs(dirs: readonly string[], mode?: number): void {
+  for (const d of dirs) mkdirSync(d, mode === undefined ? undefined : { mode });
 }
 
 /**

@@ -182,9 +182,9 @@ export function renderPlans(m: StatusModel, p: Palette, now = Date.now()): strin
 export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): string {
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
-  const clocks = [...m.clockWarnings.map((w) => `\n${p.warn('clock:')} ${w}`), ...m.members.flatMap((row) => renderBackupLine(row, p, now)).map((l) => `\n${l}`)].join('');
+  const notes = [...m.clockWarnings.map((w) => `${p.warn('clock:')} ${w}`), ...m.members.flatMap((row) => renderBackupLine(row, p, now))].map((l) => `\n${l}`).join('');
   const zones = [renderZonesLine(m.zones, p), renderRegionsLine(m.regions, p), renderPreferredRegionLine(m, p)].filter((l) => l !== '').join('\n');
-  return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${clocks === '' ? '' : `\n${clocks}`}${plans === '' ? '' : `\n\n${plans}`}`;
+  return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${notes === '' ? '' : `\n${notes}`}${plans === '' ? '' : `\n\n${plans}`}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FleetCommand } from '../../cli/base-command.js';
 import { CliError } from '../../common/errors.js';
@@ -28,7 +28,6 @@ export default class BackupNow extends FleetCommand {
   async run(): Promise<BackupNowResult> {
     const { flags } = await this.parse(BackupNow);
     const dir = resolve(flags.dir);
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: Error) => {
       throw new CliError(`cannot use --dir ${flags.dir}: ${err.message}`, { cause: err });
     });

@@ -12,8 +12,6 @@ import type { BackupStatus, NodeApi } from '../node/api.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import { listBackups, pruneBackups, writeBackup } from './backups.js';
 
-export type { BackupStatus };
-
 /** Where, how often, and how many. */
 export interface BackupPolicy {
   readonly dir: string;

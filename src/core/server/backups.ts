@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { splitImage } from '../app-format.js';
 import { FleetStateMachine, type RegistryCounts } from '../fleet/index.js';
 import { PRIVATE_FILES } from '../storage/index.js';
-import { readSnapshot, restoreSnapshot } from './snapshot-offline.js';
+import { SILENT, readSnapshot, restoreSnapshot } from './snapshot-offline.js';
 import { openNodeStorage } from './storage-adapter.js';
 
 const BACKUP_NAME = /^fleet-(\d{8}T\d{9}Z)-i(\d+)\.snap$/;
@@ -189,5 +189,3 @@ async function syncFile(path: string): Promise<void> {
     await handle.close();
   }
 }
-
-const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };

@@ -8,9 +8,9 @@
  * changed on disk. Raise DATA_FORMAT whenever a build writes something an older one cannot read
  * (a WAL record, the snapshot file, the registry image), and say so in docs/operations.md.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { writePrivateFileSync } from '../storage/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePrivateFileDurablySync } from '../storage/index.js';
 
 /** The newest data format this build reads, and the one it writes. */
 export const DATA_FORMAT = 1;
@@ -68,19 +68,5 @@ export function refuseNewerDataFormat(dataDir: string, thisVersion: string): voi
 export function recordDataFormat(dataDir: string, thisVersion: string): void {
   const found = readDataFormat(dataDir);
   if (found !== undefined && found.format === DATA_FORMAT && (found.fleet === thisVersion || thisVersion === '')) return;
-  const file = join(dataDir, FORMAT_FILE);
-  const tmp = `${file}.tmp`;
-  writePrivateFileSync(tmp, `${JSON.stringify({ format: DATA_FORMAT, fleet: thisVersion || (found?.fleet ?? '') })}\n`);
-  syncPath(tmp);
-  renameSync(tmp, file);
-  syncPath(dirname(file));
-}
-
-function syncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writePrivateFileDurablySync(join(dataDir, FORMAT_FILE), `${JSON.stringify({ format: DATA_FORMAT, fleet: thisVersion || (found?.fleet ?? '') })}\n`);
 }

@@ -115,7 +115,8 @@ export interface RestoreResult {
   readonly counts: RegistryCounts;
 }
 
-const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+/** A logger that drops everything: offline work on a data dir nobody watches. */
+export const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 /**
  * Seeds an empty `dataDir` with the snapshot as member `id` of a new single-member cluster:

@@ -1,10 +1,10 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { NodeStorage } from '../node/storage-port.js';
 import { recordDataFormat, refuseNewerDataFormat } from './data-format.js';
-import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileSync } from '../storage/index.js';
+import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileDurablySync } from '../storage/index.js';
 
 const MEMBERS_FILE = 'members.json';
 const RAFT_DIR = 'raft';
@@ -60,7 +60,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   const { storage, report } = opened;
   try {
     if (!existsSync(heldPath)) {
-      writeDurably(heldPath, `${JSON.stringify({ since: new Date().toISOString(), meaning: `this data dir holds a member's Raft state in ${RAFT_DIR}/; without it the member lost that state and must be re-seeded` })}\n`);
+      writePrivateFileDurablySync(heldPath, `${JSON.stringify({ since: new Date().toISOString(), meaning: `this data dir holds a member's Raft state in ${RAFT_DIR}/; without it the member lost that state and must be re-seeded` })}\n`);
     }
     recordDataFormat(dataDir, version);
   } catch (err) {
@@ -126,25 +126,6 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
     /** After a disk failure, for a process about to exit: let go of the files without waiting on the disk. */
     abandon: () => storage.abandon(),
   };
-}
-
-/** Writes `file` whole (temp file, fsync, rename, directory fsync): it exists complete or not at all. */
-function writeDurably(file: string, body: string): void {
-  const tmp = `${file}.tmp`;
-  writePrivateFileSync(tmp, body);
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  const dir = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
 }
 
 function readMembers(path: string): Map<string, string> {

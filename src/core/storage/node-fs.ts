@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import nodePath from 'node:path';
 import { systemRuntime } from '../node/runtime.js';
 import type { OpenFlags, StorageFs, StorageIo, StorageProcess } from './fs-port.js';
 
@@ -27,6 +28,24 @@ export const PRIVATE_FILES = {
 } as const;
 
 /** Writes `data` to `path` whole, as a private file (0600, created or truncated, never through a symlink). */
+/** Writes `file` whole and private (temp file, fsync, rename, directory fsync): it exists complete or not at all. */
+export function writePrivateFileDurablySync(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp`;
+  writePrivateFileSync(tmp, data);
+  fsyncPath(tmp);
+  fs.renameSync(tmp, file);
+  fsyncPath(nodePath.dirname(file));
+}
+
+function fsyncPath(path: string): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function writePrivateFileSync(path: string, data: string | Uint8Array): void {
   const fd = fs.openSync(path, PRIVATE_FILES.write, PRIVATE_FILES.fileMode);
   try {

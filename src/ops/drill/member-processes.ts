@@ -56,9 +56,20 @@ export function processesOfLocalCluster(c: LocalCluster, launchScript?: string):
   }));
 }
 
+/** Where `node start` begins in a member's argv (`node [options] <script> node start …`); -1 when it does not. */
+function nodeStartAt(argv: readonly string[]): number {
+  return argv.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start');
+}
+
+/** The build a member's process runs: its bin/run.js, the argument just before `node start`. */
+export function buildOf(argv: readonly string[] | undefined): string | undefined {
+  const start = argv === undefined ? -1 : nodeStartAt(argv);
+  return start < 1 ? undefined : argv![start - 1];
+}
+
 /** The value of `--flag` after `node start` in a member's argv. */
 function flagOf(argv: readonly string[], flag: string): string | undefined {
-  const start = argv.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start');
+  const start = nodeStartAt(argv);
   const i = start < 0 ? -1 : argv.indexOf(flag, start);
   return i < 0 ? undefined : argv[i + 1];
 }
@@ -139,7 +150,7 @@ export function processesFromPids(pids: ReadonlyMap<string, number>, members: re
  * the script being the argument just before `node start`.
  */
 export function withScript(argv: readonly string[], script: string): string[] {
-  const start = argv.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start');
+  const start = nodeStartAt(argv);
   if (start < 2) throw new CliError(`cannot tell which build runs ${argv.slice(0, 3).join(' ')}…: expected node … bin/run.js node start`);
   return argv.map((a, i) => (i === start - 1 ? script : a));
 }

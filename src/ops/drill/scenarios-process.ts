@@ -5,6 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { FaultAction } from './injector.js';
+import { buildOf } from './member-processes.js';
 import type { Disturbance } from './measure.js';
 import {
   addressesOf,
@@ -216,12 +217,6 @@ export const rollingRestart: Scenario = {
   needs: () => ['stop', 'restart'],
   run: (ctx) => restartInTurn(ctx),
 };
-
-/** The build a member's process runs: the script just before `node start` in its command line. */
-export function buildOf(argv: readonly string[] | undefined): string | undefined {
-  const start = argv?.findIndex((a, i) => a === 'node' && argv[i + 1] === 'start') ?? -1;
-  return start < 1 ? undefined : argv![start - 1];
-}
 
 /**
  * `upgrade`: a rolling restart in which each member comes back running another build (`--to`),

@@ -8,49 +8,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import { FleetNode } from '../../../src/core/node/fleet-node.js';
-import type { NodeStorage, RecoveredState } from '../../../src/core/node/storage-port.js';
-import { encodeConfChange } from '../../../src/core/raft/conf-change.js';
+import type { RecoveredState } from '../../../src/core/node/storage-port.js';
 import type { Entry } from '../../../src/core/raft/types.js';
+import { FOUNDING, quiet, slowDisk, until } from './helpers.js';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 /** Long enough that the test acts between the election and the term's first commit. */
 const DISK_MS = 300;
 
 /** Every entry the node persisted, as the disk saw it. */
 const persisted: Entry[] = [];
 
-function slowDisk(recovered: RecoveredState): NodeStorage {
-  return {
-    recovered,
-    persist: (batch) => {
-      persisted.push(...batch.entries);
-      return new Promise((resolve) => setTimeout(resolve, DISK_MS));
-    },
-    installSnapshot: () => Promise.resolve(),
-    beginSnapshot: () => {
-      throw new Error('unused');
-    },
-    latestSnapshot: () => Promise.resolve(undefined),
-    readLatestSnapshot: () => Promise.resolve(undefined),
-    saveMembers: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-}
-
 /** A single-voter n1 whose log holds holder A's acquire of lease L at index 2, with commit 1 on disk. */
 function acquiredBeforeTheCrash(): RecoveredState {
-  const founding: Entry = { term: 1, index: 1, type: 'conf-change', data: encodeConfChange({ type: 'add-voter', node: 'n1' }) };
   const op = { type: 'lease.acquire', name: 'L', holder: 'A', ttlMs: 60_000 };
   const acquire: Entry = { term: 1, index: 2, type: 'normal', data: encodeCommand({ clientId: 'a', seq: 1, firstIncomplete: 1, time: 1, age: 1, op } as never) };
-  return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [founding, acquire], members: new Map() };
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
+  return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [FOUNDING, acquire], members: new Map() };
 }
 
 let node: FleetNode | undefined;
@@ -62,7 +34,7 @@ afterEach(() => {
 describe('FleetNode: an acquire on a leader that has not committed an entry of its term', () => {
   it('is refused without a log entry when another leader committed an acquire this one has not applied', async () => {
     const founders = new Map([['n1', '127.0.0.1:1']]);
-    const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(acquiredBeforeTheCrash()), logger: quiet, version: 'test' });
+    const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(acquiredBeforeTheCrash(), DISK_MS, (entries) => persisted.push(...entries)), logger: quiet, version: 'test' });
     node = n;
     n.start({ send() {}, setPeers() {} }, (err) => {
       throw err;

@@ -6,49 +6,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import type { FleetStateMachine } from '../../../src/core/fleet/index.js';
 import { FleetNode } from '../../../src/core/node/fleet-node.js';
-import type { NodeStorage, RecoveredState } from '../../../src/core/node/storage-port.js';
+import type { RecoveredState } from '../../../src/core/node/storage-port.js';
 import { encodeConfChange } from '../../../src/core/raft/conf-change.js';
 import type { Entry } from '../../../src/core/raft/types.js';
+import { FOUNDING, quiet, slowDisk, until } from './helpers.js';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 /** How long each disk write takes: long enough that a test acts between an election and its first commit. */
 const DISK_MS = 300;
 
-/** A storage that recovers `recovered` and takes DISK_MS for every write. */
-function slowDisk(recovered: RecoveredState): NodeStorage {
-  return {
-    recovered,
-    persist: () => new Promise((resolve) => setTimeout(resolve, DISK_MS)),
-    installSnapshot: () => Promise.resolve(),
-    beginSnapshot: () => {
-      throw new Error('unused');
-    },
-    latestSnapshot: () => Promise.resolve(undefined),
-    readLatestSnapshot: () => Promise.resolve(undefined),
-    saveMembers: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-}
-
 /** A single-voter n1 whose log holds an acknowledged put of k=v at index 2, with commit 1 on disk. */
 function afterCrash(): RecoveredState {
-  const founding: Entry = { term: 1, index: 1, type: 'conf-change', data: encodeConfChange({ type: 'add-voter', node: 'n1' }) };
   const op = { type: 'kv.put', ns: '', key: 'k', value: 'v' };
   const put: Entry = { term: 1, index: 2, type: 'normal', data: encodeCommand({ clientId: 'c', seq: 1, firstIncomplete: 1, time: 1, op } as never) };
-  return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [founding, put], members: new Map() };
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
+  return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [FOUNDING, put], members: new Map() };
 }
 
 async function restartedLeader(): Promise<FleetNode> {
   const founders = new Map([['n1', '127.0.0.1:1']]);
-  const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(afterCrash()), logger: quiet, version: 'test' });
+  const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(afterCrash(), DISK_MS), logger: quiet, version: 'test' });
   node = n;
   n.start({ send() {}, setPeers() {} }, (err) => {
     throw err;
@@ -86,7 +61,7 @@ describe('FleetNode reads on a leader that has not committed an entry of its ter
 
 describe('a member outside the membership it applied', () => {
   async function opened(id: string, founders: Map<string, string>, recovered: RecoveredState): Promise<FleetNode> {
-    const n = await FleetNode.open({ id, clusterName: 't', address: '127.0.0.1:2', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(recovered), logger: quiet, version: 'test' });
+    const n = await FleetNode.open({ id, clusterName: 't', address: '127.0.0.1:2', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(recovered, DISK_MS), logger: quiet, version: 'test' });
     node = n;
     n.start({ send() {}, setPeers() {} }, (err) => {
       throw err;
@@ -119,7 +94,7 @@ describe('the clock offset a follower reports', () => {
     const logger = { ...quiet, warn: (_f: object, msg: string) => void warnings.push(msg) };
     const n2 = await FleetNode.open({
       id: 'n2', clusterName: 't', address: '127.0.0.1:2', founders: new Map(), heartbeatMs: 10, electionTimeoutMs: 1_000, snapshotEvery: 1_000_000, logger, version: 'test',
-      storage: slowDisk({ hardState: { term: 1, vote: 'n1', commit: 4 }, entries: [cc(1, 'n1'), cc(2, 'n2'), cc(3, 'n3'), put], members: new Map() }),
+      storage: slowDisk({ hardState: { term: 1, vote: 'n1', commit: 4 }, entries: [cc(1, 'n1'), cc(2, 'n2'), cc(3, 'n3'), put], members: new Map() }, DISK_MS),
     });
     node = n2;
     n2.start({ send() {}, setPeers() {} }, (err) => {

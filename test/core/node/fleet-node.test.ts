@@ -7,8 +7,8 @@ import { FleetNode, type PeerSender } from '../../../src/core/node/fleet-node.js
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import { RaftStorage } from '../../../src/core/storage/raft-storage.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';
+import { quiet, until } from './helpers.js';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** A member's real storage in a fresh directory, recording how far the member had applied at each fsync's start. */
 async function recordingStorage(dir: string, appliedNow: () => number) {
@@ -36,14 +36,6 @@ function kvPutEntry(index: number): Entry {
 
 function append(entries: Entry[], prevIndex: number, commit: number): Message {
   return { type: 'app', from: 'n2', to: 'n1', term: 1, logTerm: 1, index: prevIndex, entries, commit, reject: false, rejectHint: 0 };
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 let node: FleetNode | undefined;
