@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetClientError } from '../../src/client/index.js';
 import { TestCluster } from './cluster.js';
+import { waitFor } from './processes.js';
 
 let cluster: TestCluster;
 beforeAll(async () => {
@@ -23,6 +24,8 @@ describe('a worker waiting for a lease', () => {
     const a = cluster.client();
     const b = cluster.client();
     const held = await a.acquireLease('scheduler', 'worker-a', 30_000);
+    // Once the leader has recorded the cluster version (its own entry, soon after the cluster forms), the log is the test's alone.
+    await waitFor('the cluster version recorded', async () => ((await cluster.client().statusAll()).some((s) => s.ok && s.status.role === 'leader' && s.status.clusterVersion !== undefined) ? true : undefined), 20_000);
     const before = await leaderLastIndex();
     for (let i = 0; i < 50; i++) {
       const err = await b.acquireLease('scheduler', 'worker-b', 30_000).catch((e: unknown) => e);
