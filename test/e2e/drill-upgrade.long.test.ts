@@ -70,6 +70,6 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
       const doc = JSON.parse(r.stdout) as { cluster: { version: string } | null; mixed: boolean };
       return doc.cluster !== null && !doc.mixed ? doc : undefined;
     }, 30_000);
-    expect(agreed.cluster).toEqual({ version, dataFormat: 1 });
+    expect(agreed.cluster).toEqual({ version, dataFormat: 2 });
   }, 240_000);
 });

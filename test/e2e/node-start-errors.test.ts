@@ -125,10 +125,10 @@ describe('fleet node start refuses', () => {
       await stopChild(first.child);
     }
     const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
-    expect(JSON.parse(readFileSync(join(data, 'format.json'), 'utf8'))).toEqual({ format: 1, fleet: version });
-    writeFileSync(join(data, 'format.json'), JSON.stringify({ format: 2, fleet: '9.0.0' }));
+    expect(JSON.parse(readFileSync(join(data, 'format.json'), 'utf8'))).toEqual({ format: 2, fleet: version });
+    writeFileSync(join(data, 'format.json'), JSON.stringify({ format: 3, fleet: '9.0.0' }));
     const before = raftFiles(data);
-    await refusal(args, 1, new RegExp(`holds data format 2, written by fleet 9\\.0\\.0; this fleet \\(${version.replaceAll('.', '\\.')}\\) reads data format 1 at most, so it will not start here and changed nothing`));
+    await refusal(args, 1, new RegExp(`holds data format 3, written by fleet 9\\.0\\.0; this fleet \\(${version.replaceAll('.', '\\.')}\\) reads data format 2 at most, so it will not start here and changed nothing`));
     expect(raftFiles(data)).toEqual(before);
   });
 

@@ -2,7 +2,9 @@
  * Protocol-aware repair with real processes: a member whose disk returns damaged data (a flipped
  * byte in the middle of a WAL segment, a corrupted snapshot file) does not refuse to start and
  * does not serve what it read. It sets the damage aside, stays out of elections, fetches the log
- * from the leader and rejoins, and `fleet status` shows it repairing and then healthy.
+ * from the leader and rejoins, and `fleet status` shows it repairing and then healthy. The hard
+ * state's copy (raft/HARDSTATE) damaged alone is rewritten; damaged with the log, the member
+ * votes again only once every voter answered.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,4 +129,52 @@ describe('repair of a damaged member from its peers', () => {
     await waitFor('the member to apply the log', async () => ((await probe.status(endpoint)).appliedIndex >= commit ? true : undefined), 30_000);
     for (const [key, value] of acked) expect((await probe.kvGet(key, { consistency: { maxStalenessMs: 60_000 } }))?.value).toBe(value);
   }, 120_000);
+
+  it('the hard state copy: alone damaged it is rewritten from the WAL; damaged with the WAL, the member waits for every voter before it votes', async () => {
+    cluster = await TestCluster.start();
+    const client = cluster.client();
+    const acked = await writeKeys(client, 'h', 60);
+    const leader = await cluster.waitForLeader();
+    const [damaged, other] = cluster.members.filter((m) => m.id !== leader).map((m) => m.id) as [string, string];
+    const dataDir = cluster.member(damaged).dataDir;
+
+    await cluster.kill(damaged);
+    flipByteInHardStateCopy(dataDir);
+    cluster.restart(damaged);
+    await waitFor('the copy rewritten', () => (/hard state copy was damaged or behind: rewritten from the WAL/.test(cluster!.member(damaged).output()) ? true : undefined), 30_000);
+    const row = await waitFor('the member healthy, not repairing', async () => {
+      const r = await statusOf(damaged, 0).catch(() => undefined);
+      return r?.healthy ? r : undefined;
+    }, 30_000, 200);
+    expect(row.repair).toBeNull();
+
+    // Both copies now, with the other follower down: the leader gives the log back, but the
+    // member does not vote until that follower (perhaps the candidate it voted for) answers too.
+    await cluster.kill(damaged);
+    await cluster.kill(other);
+    flipByteMidSegment(dataDir);
+    flipByteInHardStateCopy(dataDir);
+    cluster.restart(damaged);
+    await waitFor('the member to say its vote is lost', () => (/both copies of the hard state are damaged/.test(cluster!.member(damaged).output()) ? true : undefined), 30_000);
+    const endpoint = `127.0.0.1:${cluster.member(damaged).port}`;
+    const self = cluster.client({ endpoints: [endpoint] });
+    const leaderCommit = (await cluster.client({ endpoints: [`127.0.0.1:${cluster.member(leader).port}`] }).status()).commitIndex;
+    await waitFor('the leader to give the log back', async () => ((await self.status(endpoint)).appliedIndex >= leaderCommit ? true : undefined), 30_000, 200);
+    expect((await self.status(endpoint)).repair).toBeDefined();
+
+    cluster.restart(other);
+    await waitFor('the repaired member to be healthy', async () => {
+      const r = await statusOf(damaged, 0).catch(() => undefined);
+      return r?.healthy && r.repair === null ? r : undefined;
+    }, 30_000, 200);
+    await expectAllOn(cluster.client(), acked);
+  }, 120_000);
 });
+
+/** Flips one byte of the hard state's copy (raft/HARDSTATE, storage/hard-state-copy.ts). */
+function flipByteInHardStateCopy(dataDir: string): void {
+  const file = join(dataDir, 'raft', 'HARDSTATE');
+  const image = readFileSync(file);
+  image[20] = image[20]! ^ 0x08;
+  writeFileSync(file, image);
+}

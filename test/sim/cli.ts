@@ -104,7 +104,7 @@ function parseCli(argv: readonly string[]): CliOptions {
   }
   const storage = values.storage ?? 'real';
   if (storage !== 'real' && storage !== 'model') throw new UsageError(`--storage must be real or model, got '${storage}'`);
-  if (storage === 'model' && (unsafe === 'skip-checksum-verification' || unsafe === 'truncate-without-repair')) {
+  if (storage === 'model' && (unsafe === 'skip-checksum-verification' || unsafe === 'truncate-without-repair' || unsafe === 'ignore-hard-state-copy')) {
     throw new UsageError(`--unsafe ${unsafe} needs --storage real`);
   }
   let faults: ReadonlySet<RealFaultKind>;

@@ -339,6 +339,7 @@ export class FleetNode implements NodeApi {
         ...(recovered.snapshot ? { snapshot: recovered.snapshot.meta, applied: recovered.snapshot.meta.index } : {}),
         bootstrap: { voters: founders, learners: [] },
         ...(recovered.repair ? { repairing: true } : {}),
+        ...(recovered.repair?.hardStateLost === true ? { voteLost: true } : {}),
       },
     );
     const node = new FleetNode(opts, raw, sm, app, appliedTerm);

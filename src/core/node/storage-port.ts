@@ -13,7 +13,14 @@ export interface RecoveredState {
    * restart and the repair has not ended): the member must rebuild its log from the leader
    * before it votes (InitialState.repairing), then call `markRepaired`.
    */
-  readonly repair?: { readonly file: string; readonly offset: number; readonly reason: string; readonly since: string };
+  readonly repair?: {
+    readonly file: string;
+    readonly offset: number;
+    readonly reason: string;
+    readonly since: string;
+    /** The hard state's copy was damaged too: the last vote is unknown (InitialState.voteLost). */
+    readonly hardStateLost?: boolean;
+  };
 }
 
 /**

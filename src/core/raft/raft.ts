@@ -188,7 +188,7 @@ export class Raft {
     this.nonVoting = config.nonVoting === true;
     this.repairing = initial.repairing === true && config.unsafe?.ignoreRepair !== true;
     this.repairId = this.repairing ? 1 + this.random(0x7fffffff) : 0;
-    this.termProbe = this.repairing ? new TermProbe(this.repairId) : undefined;
+    this.termProbe = this.repairing ? new TermProbe(this.repairId, initial.voteLost === true) : undefined;
     // A member repairing its log is not new, however little of it survived: it must not found a cluster.
     const founding = isFresh(initial) && !this.repairing ? foundingEntries(initial.bootstrap) : [];
     const snapshot = initial.snapshot ?? { index: 0, term: 0, conf: NO_CONF };

@@ -14,13 +14,23 @@ export const UNKNOWN_VOTE = '(unknown)';
  * the highest term among them is at least T, and the member votes in no term up to it
  * (Protocol-Aware Recovery, Alagappan et al., FAST 2018, learns the term from peers the same way).
  *
+ * That bound holds for a vote that helped win an election. A vote in an election still under way
+ * (its candidate's other requests in flight, no quorum yet) has formed no quorum: only the
+ * candidate is sure to hold its term. The WAL's hard state and its copy (hard-state-copy.ts)
+ * keep such a vote through damage to either; when both are damaged (`everyVoter`), the member
+ * waits for every other voter, the candidate among them.
+ *
  * Each probe carries a number drawn per process, so that an answer to an earlier probe — perhaps
  * sent before the vote that was lost — is never taken for an answer to this one.
  */
 export class TermProbe {
   private readonly terms = new Map<NodeId, number>();
 
-  constructor(readonly id: number) {}
+  constructor(
+    readonly id: number,
+    /** Wait for every other voter's term (the vote itself is unknown), not only a quorum's witnesses. */
+    private readonly everyVoter = false,
+  ) {}
 
   /** A peer's answer: its term when it answered. */
   record(from: NodeId, term: number, probeId: number): void {
@@ -42,7 +52,8 @@ export class TermProbe {
       answered++;
       highest = Math.max(highest, term);
     }
-    return answered >= witnessesNeeded(voters.length) ? highest : undefined;
+    const needed = this.everyVoter ? voters.length - 1 : witnessesNeeded(voters.length);
+    return answered >= needed && voters.length > 1 ? highest : undefined;
   }
 }
 

@@ -276,4 +276,10 @@ export interface InitialState {
    * whole log. The host keeps this durable across restarts until `Status.repairing` is false.
    */
   readonly repairing?: boolean;
+  /**
+   * With `repairing`: the damage took both copies of the hard state, so the vote this member
+   * cast last is unknown. Before it votes again it then waits for every other voter's term, not
+   * only enough of them to meet every quorum (term-probe.ts says why).
+   */
+  readonly voteLost?: boolean;
 }

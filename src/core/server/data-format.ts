@@ -12,8 +12,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFileDurablySync } from '../storage/index.js';
 
-/** The newest data format this build reads, and the one it writes. */
-export const DATA_FORMAT = 1;
+/**
+ * The newest data format this build reads, and the one it writes.
+ *   1: the WAL, snapshots, members.json, raft.held.
+ *   2: adds raft/HARDSTATE, the hard state's second copy (storage/hard-state-copy.ts), which a
+ *      format-1 build's layout check refuses as an unknown file.
+ */
+export const DATA_FORMAT = 2;
 
 const FORMAT_FILE = 'format.json';
 

@@ -90,7 +90,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       entries: opened.entries,
       ...(snapshot ? { snapshot: { meta: snapshot.meta, data: () => snapshot.read() } } : {}),
       members: readMembers(membersPath),
-      ...(repair ? { repair: { file: repair.file, offset: repair.offset, reason: repair.reason, since: repair.since } } : {}),
+      ...(repair ? { repair: { file: repair.file, offset: repair.offset, reason: repair.reason, since: repair.since, ...(repair.hardStateLost === true ? { hardStateLost: true } : {}) } } : {}),
     },
     markRepaired: () => storage.markRepaired(),
     persist: (batch, sync) => storage.persist(batch, { sync }),

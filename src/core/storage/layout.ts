@@ -2,6 +2,7 @@
  * The storage directory:
  *
  *   LOCK                                   pid of the process that has it open (lock-file.ts)
+ *   HARDSTATE                              the hard state's second copy (hard-state-copy.ts)
  *   wal/<seq>-<firstIndex>.wal             WAL segments, both numbers zero-padded to 16 digits
  *   wal/next.wal.tmp                       the next segment, being preallocated
  *   snap/<term>-<index>.snap               snapshots (snapshot-file.ts)
@@ -15,6 +16,7 @@
 import path from 'node:path';
 import { StorageCorruptionError, StorageLayoutError } from './errors.js';
 import { DELETING_SUFFIX } from './file-reaper.js';
+import { HARD_STATE_FILE, readHardStateCopy } from './hard-state-copy.js';
 import type { StorageFs } from './fs-port.js';
 import { isErrno } from './fs-util.js';
 import { LOCK_FILE } from './lock-file.js';
@@ -71,7 +73,12 @@ export function ensureStorageDir(fs: StorageFs, dir: string): boolean {
   fs.mkdirSync(dir, { recursive: true });
   const entries = fs.readdirSync(dir).filter((e) => e !== LOCK_FILE && !isLockTemp(e));
   // New, or a crash interrupted the creation below: nothing was ever written to the WAL.
-  const fresh = entries.every((e) => e === WAL_DIR || e === SNAP_DIR) && isEmptyDir(fs, path.join(dir, WAL_DIR));
+  // A copy of term 0 is written before the first segment: a crash between them left nothing else.
+  const blankCopy = (): boolean => {
+    const copy = readHardStateCopy(fs, dir);
+    return copy.kind === 'ok' && copy.hardState.term === 0 && copy.hardState.vote === '';
+  };
+  const fresh = entries.every((e) => e === WAL_DIR || e === SNAP_DIR || (e === HARD_STATE_FILE && blankCopy())) && isEmptyDir(fs, path.join(dir, WAL_DIR));
   if (fresh) {
     fs.mkdirSync(path.join(dir, WAL_DIR), { recursive: true });
     fs.mkdirSync(path.join(dir, SNAP_DIR), { recursive: true });
@@ -103,7 +110,7 @@ function isEmptyDir(fs: StorageFs, dir: string): boolean {
   }
 }
 
-const KNOWN_ENTRIES = new Set([LOCK_FILE, WAL_DIR, SNAP_DIR, REPAIR_MARKER, `${REPAIR_MARKER}.tmp`, DAMAGED_DIR]);
+const KNOWN_ENTRIES = new Set([LOCK_FILE, WAL_DIR, SNAP_DIR, REPAIR_MARKER, `${REPAIR_MARKER}.tmp`, DAMAGED_DIR, HARD_STATE_FILE]);
 
 /** Reads and validates the layout. Throws StorageLayoutError or, for a missing segment, StorageCorruptionError. */
 export function readLayout(fs: StorageFs, dir: string): StorageLayout {

@@ -9,13 +9,14 @@ import { StorageClosedError, StorageCorruptionError, StorageFullError, StorageUs
 import type { StorageIo } from './fs-port.js';
 import { fsyncDir, removeIfExists } from './fs-util.js';
 import { FileReaper, type ReaperPace } from './file-reaper.js';
+import { readHardStateCopy, reconcileHardState, writeHardStateCopy, type HardStateCheck } from './hard-state-copy.js';
 import { NEXT_SEGMENT_TMP, SNAP_DIR, WAL_DIR, ensureStorageDir, holdsLog, listSegmentFiles, readLayout } from './layout.js';
 import { LOCK_FILE, acquireLock, lockTempFile, readHolder, type DirLock } from './lock-file.js';
 import { silentLogger, type StorageLogger } from './logger.js';
 import { nodeStorageIo } from './node-fs.js';
 import { MAX_ENTRY_DATA_BYTES } from './record-codec.js';
-import { recoverWal, type WalRecovery } from './recovery.js';
-import { cutDamagedWal, readRepairMarker, removeRepairMarker, type RepairInfo } from './repair.js';
+import { recoverWal } from './recovery.js';
+import { cutDamagedWal, readRepairMarker, removeRepairMarker, writeRepairMarker, type RepairInfo } from './repair.js';
 import { reconcile } from './replay.js';
 import { readSnapshotData, type SnapshotFileInfo, type SnapshotFileWriter } from './snapshot-file.js';
 import { SnapshotStore, type SkippedSnapshot, type SnapshotStream } from './snapshot-store.js';
@@ -56,13 +57,15 @@ export interface RaftStorageOptions {
    * a disk error would); `beforeWrite` right before each log write (throwing ENOSPC is a full disk);
    * `skipChecksums` and `cutDamageAsTornTail` are deliberate bugs, for the simulator's proof that
    * its checkers catch them: recovery accepting WAL records whose checksum fails; recovery cutting
-   * fsynced damage at the log's tail as if it were a torn write, without starting a repair.
+   * fsynced damage at the log's tail as if it were a torn write, without starting a repair;
+   * `ignoreHardStateCopy`: recovery trusting the WAL's hard state alone, as before the copy existed.
    */
   readonly unsafe?: {
     readonly beforeFsync?: () => void;
     readonly beforeWrite?: () => void;
     readonly skipChecksums?: boolean;
     readonly cutDamageAsTornTail?: boolean;
+    readonly ignoreHardStateCopy?: boolean;
   };
 }
 
@@ -119,6 +122,8 @@ export interface RecoveryReport {
   readonly conflictingEntriesDropped: number;
   /** Set while this member repairs a damaged log from its peers (this open's damage or an earlier one's). */
   readonly repairing?: RepairInfo;
+  /** How the hard state's two copies (the WAL's and HARDSTATE: hard-state-copy.ts) compared. */
+  readonly hardStateCopy: HardStateCheck;
   /** Pid of the dead process whose stale LOCK was taken over. */
   readonly lockTakenOverFrom?: number;
   readonly durationMs: number;
@@ -212,7 +217,11 @@ export class RaftStorage {
   ): Promise<OpenedStorage> {
     const reaper = new FileReaper(logger, options.reaperPace, io);
     const config = writerConfig(io, dir, options, logger, reaper);
-    const { layout, snapshots, wal, entries, conflicting, repairing } = await RaftStorage.readLog(io, dir, options, logger, reaper);
+    const log = await RaftStorage.readLog(io, dir, options, logger, reaper);
+    const { layout, snapshots, wal, entries, conflicting } = log;
+    const { hardState, check, repairing } = options.unsafe?.ignoreHardStateCopy
+      ? { hardState: wal.log.hardState, check: 'ok' as const, repairing: log.repairing }
+      : RaftStorage.checkHardStateCopy(io, dir, wal.log.hardState, log, logger);
     const removedFiles = [...opening.removed, ...layout.leftovers.filter((f) => removeIfExists(io.fs, path.join(dir, f)))];
     // Nobody can be reading these: they were renamed by a process that has since stopped, maybe
     // before it fsynced their directory. Their renames are made durable before anything is cut
@@ -222,11 +231,13 @@ export class RaftStorage {
     removedFiles.push(...layout.deleting);
     const segmentsRead = wal.segments.length;
     const snap = snapshots.latest;
-    const tail = recoveredTail(wal, snap, entries);
+    const tail = recoveredTail(hardState, snap, entries);
     // The WAL must agree with what we return: a log that ends before the snapshot or contradicts it gets a reset header.
     const reset = conflicting > 0 || (snap?.meta.index ?? 0) > wal.log.lastIndex;
     const startNew = reset || segmentsRead === 0 ? { reset } : false;
     const writer = await WalWriter.open(config, { segments: wal.segments, end: wal.end, headerEnd: wal.headerEnd, tail, startNew });
+    // A newer term or vote only the copy held goes back into the WAL.
+    if (!startNew && !sameTermAndVote(hardState, wal.log.hardState)) await writer.submitBatch([], hardState, true, tail);
     // A snapshot renamed into place just before a crash is durable only once its directory is.
     await fsyncDir(io.fs, path.join(dir, SNAP_DIR));
     const report: RecoveryReport = {
@@ -240,13 +251,14 @@ export class RaftStorage {
       skippedSnapshots: snapshots.skipped,
       conflictingEntriesDropped: conflicting,
       ...(repairing ? { repairing } : {}),
+      hardStateCopy: check,
       ...(lock.tookOverFrom !== undefined ? { lockTakenOverFrom: lock.tookOverFrom } : {}),
       durationMs: io.clock.monoNow() - opening.started,
     };
     if (conflicting > 0) logger.warn('dropped log entries that contradict the snapshot (an interrupted snapshot install)', { count: conflicting });
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
     const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, io, tail, snap?.meta.index ?? 0);
-    return { storage, hardState: tail.hardState, ...(snap ? { snapshot: recoveredSnapshot(io, snap) } : {}), entries, report };
+    return { storage, hardState, ...(snap ? { snapshot: recoveredSnapshot(io, snap) } : {}), entries, report };
   }
 
   /**
@@ -256,6 +268,7 @@ export class RaftStorage {
   private static async readLog(io: StorageIo, dir: string, options: RaftStorageOptions, logger: StorageLogger, reaper: FileReaper) {
     const { fs } = io;
     let repairing = readRepairMarker(fs, dir);
+    let cutNow = false;
     for (;;) {
       try {
         const layout = readLayout(fs, dir);
@@ -266,14 +279,43 @@ export class RaftStorage {
         });
         const firstFile = wal.segments[0] ? path.join(WAL_DIR, wal.segments[0].name) : WAL_DIR;
         const { entries, conflicting } = reconcile(wal.log, snapshots.latest?.meta, firstFile);
-        return { layout, snapshots, wal, entries, conflicting, repairing };
+        return { layout, snapshots, wal, entries, conflicting, repairing, cutNow };
       } catch (err) {
         if (options.onDamage !== 'repair' || !(err instanceof StorageCorruptionError)) throw err;
         // Each cut removes at least one segment or part of one, so this ends.
         const cut = cutDamagedWal(fs, dir, listSegmentFiles(fs, dir), err, { logger, now: new Date(io.clock.wallNow()).toISOString() });
         repairing = repairing ?? cut.info;
+        cutNow = true;
       }
     }
+  }
+
+  /**
+   * Compares the WAL's hard state with the copy in HARDSTATE (hard-state-copy.ts), takes the
+   * newer, and rewrites a copy that is missing, damaged or behind. If this open cut damage from
+   * the WAL and the copy cannot vouch for the vote either, the repair records that the vote is
+   * lost (kept in REPAIRING across restarts until the repair ends).
+   */
+  private static checkHardStateCopy(
+    io: StorageIo,
+    dir: string,
+    walHardState: HardState,
+    log: { readonly repairing: RepairInfo | undefined; readonly cutNow: boolean },
+    logger: StorageLogger,
+  ): { hardState: HardState; check: HardStateCheck; repairing: RepairInfo | undefined } {
+    const copy = readHardStateCopy(io.fs, dir);
+    const { hardState, check, detail } = reconcileHardState(walHardState, log.cutNow, copy);
+    let repairing = log.repairing;
+    if (check === 'lost' && repairing && repairing.hardStateLost !== true) {
+      repairing = { ...repairing, hardStateLost: true };
+      writeRepairMarker(io.fs, dir, repairing);
+    }
+    if (check === 'repaired-copy') logger.warn('the hard state copy was damaged or behind: rewritten from the WAL', { detail });
+    if (check === 'from-copy') logger.warn('the WAL lost its newest hard state to damage: recovered from the copy', { term: hardState.term, vote: hardState.vote });
+    if (check === 'lost') logger.error('both copies of the hard state are damaged: this member votes again only once every other voter told its term', { detail });
+    // Written even for a new member, so that later writes only overwrite it (no space to find then).
+    if (check !== 'ok' || copy.kind !== 'ok') writeHardStateCopy(io.fs, dir, hardState);
+    return { hardState, check, repairing };
   }
 
   /**
@@ -334,7 +376,16 @@ export class RaftStorage {
     const entries = batch.entries ?? [];
     const problem = this.checkBatch(entries, batch.hardState, sync);
     if (problem) return Promise.reject(new StorageUsageError(problem));
-    const tail = nextTail(this.submitted, entries, batch.hardState);
+    const hs = batch.hardState;
+    // The copy first (hard-state-copy.ts): whatever the WAL gets, the copy already holds.
+    if (hs && !sameTermAndVote(hs, this.submitted.hardState)) {
+      try {
+        writeHardStateCopy(this.io.fs, this.dir, hs);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    const tail = nextTail(this.submitted, entries, hs);
     this.submitted = tail;
     return this.writer.submitBatch(entries, batch.hardState, sync, tail);
   }
@@ -548,13 +599,17 @@ function lockHeldByLiveProcess(io: StorageIo, lockFile: string): boolean {
   return pid === io.process.pid || io.process.isAlive(pid);
 }
 
-function recoveredTail(wal: WalRecovery, snap: SnapshotFileInfo | undefined, entries: readonly Entry[]): LogTail {
+function sameTermAndVote(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote;
+}
+
+function recoveredTail(hardState: HardState, snap: SnapshotFileInfo | undefined, entries: readonly Entry[]): LogTail {
   const last = entries[entries.length - 1];
   const snapIndex = snap?.meta.index ?? 0;
   return {
     lastIndex: last?.index ?? snapIndex,
     lastTerm: last?.term ?? snap?.meta.term ?? 0,
-    hardState: wal.log.hardState,
+    hardState,
   };
 }
 

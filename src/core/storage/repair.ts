@@ -28,6 +28,11 @@ export interface RepairInfo {
   readonly since: string;
   /** Files set aside in damaged/, relative to the storage directory. */
   readonly setAside: readonly string[];
+  /**
+   * The damage took the hard state's newest records and its copy was damaged too
+   * (hard-state-copy.ts): the vote this member cast last is unknown.
+   */
+  readonly hardStateLost?: boolean;
 }
 
 /** The repair under way in `dir`, if any. A marker that cannot be read still means repairing. */
@@ -66,7 +71,7 @@ export function cutDamagedWal(
   const moved = segments.slice(keepPart ? from + 1 : from);
   const setAside = [...(keepPart ? [copyName(segments[from] as SegmentFile)] : []), ...moved.map((s) => path.join(DAMAGED_DIR, s.name))];
   const info: RepairInfo = { file: err.file, offset: err.offset, reason: err.reason, since: opts.now, setAside };
-  writeMarker(fs, dir, info);
+  writeRepairMarker(fs, dir, info);
   const damagedDir = path.join(dir, DAMAGED_DIR);
   fs.mkdirSync(damagedDir, { recursive: true });
   if (keepPart) {
@@ -95,7 +100,7 @@ function copyName(seg: SegmentFile): string {
 }
 
 /** Writes the marker whole (temp file, fsync, rename, directory fsync). */
-function writeMarker(fs: StorageFs, dir: string, info: RepairInfo): void {
+export function writeRepairMarker(fs: StorageFs, dir: string, info: RepairInfo): void {
   const file = path.join(dir, REPAIR_MARKER);
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(info)}\n`);

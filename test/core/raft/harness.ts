@@ -25,6 +25,8 @@ export class TestMember {
   appliedIndex = 0;
   /** Restart as a member whose host found its log damaged (InitialState.repairing). */
   repairing = false;
+  /** With `repairing`: both copies of its hard state were damaged (InitialState.voteLost). */
+  voteLost = false;
 
   constructor(
     readonly id: NodeId,
@@ -45,6 +47,7 @@ export class TestMember {
       entries: this.log,
       bootstrap: { voters: this.peers, learners: [] },
       ...(this.repairing ? { repairing: true } : {}),
+      ...(this.voteLost ? { voteLost: true } : {}),
       ...(this.snapshot ? { snapshot: this.snapshot.meta, applied: this.snapshot.meta.index } : {}),
     });
   }

@@ -167,6 +167,47 @@ describe('a member repairing a damaged log', () => {
     expect(net.get('n2').hard.term).toBeGreaterThanOrEqual(lost);
   });
 
+  it('with both copies of its hard state damaged, never votes again in the term of an election still under way (5 voters)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3', 'n4', 'n5']);
+    net.elect('n1');
+    const leaderTerm = net.get('n1').node.status().term;
+    const before = { ...net.get('n2').hard };
+    // n3 campaigns in the next term; only n2 hears it and votes. n3's requests to n4 and n5 are
+    // still in flight (held here): the election is under way, no quorum holds the term yet.
+    const held: Message[] = [];
+    net.filter = (m) => {
+      if (m.from === 'n3' && m.type === 'vote' && (m.to === 'n4' || m.to === 'n5')) held.push(m);
+      return m.from === 'n3' ? m.to === 'n2' : m.to !== 'n3' && !(m.from === 'n2' && m.to === 'n3');
+    };
+    const n3 = net.get('n3').node;
+    n3.step({ type: 'timeout-now', from: 'n3', to: 'n3', term: leaderTerm, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    net.settle();
+    const lost = leaderTerm + 1;
+    expect(net.get('n2').hard).toMatchObject({ term: lost, vote: 'n3' });
+    expect(held.length).toBe(2);
+
+    // n2's disk loses both copies of the hard state that recorded that vote.
+    net.crash('n2');
+    net.get('n2').hard = before;
+    net.get('n2').repairing = true;
+    net.get('n2').voteLost = true;
+    net.revive('n2');
+    // n1, n4 and n5 answer n2's probes (three witnesses: enough if the vote had won); n3 is cut off.
+    net.filter = (m) => m.from !== 'n3' && m.to !== 'n3';
+    net.tick(5);
+    expect(net.get('n2').node.status().repairing).toBe(true);
+    // Asked in that term by another candidate, it refuses: n3 may yet win it with n4 and n5.
+    net.get('n2').node.step(voteRequest('n1', 'n2', lost, net.get('n1').log.at(-1)!.index, net.get('n1').log.at(-1)!.term));
+    const grant = drain(net.get('n2')).find((m) => m.type === 'vote-resp' && m.to === 'n1');
+    expect(grant?.reject ?? true).toBe(true);
+
+    // Once n3 answers too, n2 moves past the term and votes again after it.
+    net.filter = () => true;
+    net.tick(5);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+    expect(net.get('n2').hard.term).toBeGreaterThanOrEqual(lost);
+  });
+
   it('does not commit the superseded entries its damaged log brought back on the leader\'s heartbeat (sim seed 5780)', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');

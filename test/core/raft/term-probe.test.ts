@@ -20,6 +20,17 @@ describe('TermProbe', () => {
     expect(p.floor('n1', voters, 5)).toBe(9);
   });
 
+  it('with the vote itself lost, waits for every other voter: the candidate it voted for may be the only one to know the term', () => {
+    const p = new TermProbe(7, true);
+    const voters = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    for (const id of ['n1', 'n4', 'n5']) p.record(id, 4, 7);
+    // Enough to meet every quorum holding n2, not enough for a vote in an election still under way.
+    expect(new TermProbe(7).floor('n2', voters, 4)).toBeUndefined();
+    expect(p.floor('n2', voters, 4)).toBeUndefined();
+    p.record('n3', 5, 7);
+    expect(p.floor('n2', voters, 4)).toBe(5);
+  });
+
   it('gives a non-voter its own term at once, and a lone voter no floor ever', () => {
     const p = new TermProbe(1);
     expect(p.floor('n9', ['n1', 'n2', 'n3'], 4)).toBe(4);

@@ -20,7 +20,7 @@ describe('RaftStorage round trips', () => {
     expect(report.tornTailBytes).toBe(0);
     expect(storage.firstIndex).toBe(1);
     expect(storage.lastIndex).toBe(0);
-    expect(fs.readdirSync(dir).sort()).toEqual(['LOCK', 'snap', 'wal']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['HARDSTATE', 'LOCK', 'snap', 'wal']);
     await storage.close();
     expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
   });

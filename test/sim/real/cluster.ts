@@ -22,6 +22,7 @@ import { drawClockJumps, drawDiskFull, drawMembership, drawRealPlan, ELECTION_TI
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
 import { StorageFullError, StorageUsageError } from '../../../src/core/storage/errors.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
+import { HARD_STATE_FILE } from '../../../src/core/storage/hard-state-copy.js';
 import { openRealStorage, SIM_STORAGE_DIR, type RealSimStorage } from './real-storage.js';
 import { emptyDiskStats, SimDisk, SimStorage, type DiskPlan, type DiskStats } from './sim-disk.js';
 import { SimFs, type Damage } from './sim-fs.js';
@@ -39,6 +40,7 @@ export const REAL_UNSAFE = [
   'repair-without-fencing',
   'skip-checksum-verification',
   'truncate-without-repair',
+  'ignore-hard-state-copy',
   'commit-previous-term',
   'vote-twice',
 ] as const;
@@ -53,7 +55,8 @@ export const REAL_UNSAFE = [
  * damaged log was cut rejoins voting at once, as if it had truncated nothing committed; the
  * storage's recovery accepts WAL records without checking their checksums; it cuts damaged
  * fsynced records at the log's tail (committed entries among them) as a torn write, without
- * starting a repair (the last two with real storage only); the Raft core commits entries of
+ * starting a repair; it trusts the WAL's hard state alone, ignoring its copy (the last three
+ * with real storage only); the Raft core commits entries of
  * earlier terms by counting replicas (the Figure 8 bug); it grants a second vote in a term.
  */
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
@@ -76,7 +79,7 @@ const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNode
  * broken members are caught by their own fault mixes, which damage would only dilute.
  */
 function latentDamageRate(prng: Prng, unsafe: RealUnsafe | undefined): number {
-  if (unsafe === 'repair-without-fencing' || unsafe === 'skip-checksum-verification' || unsafe === 'truncate-without-repair') return 1;
+  if (unsafe === 'repair-without-fencing' || unsafe === 'skip-checksum-verification' || unsafe === 'truncate-without-repair' || unsafe === 'ignore-hard-state-copy') return 1;
   if (unsafe !== undefined || !prng.chance(0.8)) return 0;
   return prng.logUniform(0.1, 0.6);
 }
@@ -332,6 +335,7 @@ export class RealCluster {
       ...(this.options.unsafe === 'ack-before-fsync' ? { unsafeAckBeforeFsync: true } : {}),
       ...(this.options.unsafe === 'skip-checksum-verification' ? { unsafeSkipChecksums: true } : {}),
       ...(this.options.unsafe === 'truncate-without-repair' ? { unsafeCutDamageAsTornTail: true } : {}),
+      ...(this.options.unsafe === 'ignore-hard-state-copy' ? { unsafeIgnoreHardStateCopy: true } : {}),
     }).then(
       (storage) => {
         m.damageUnseen = false;
@@ -887,11 +891,30 @@ export class RealCluster {
    */
   private maybeDamageFile(m: Member, fs: SimFs): void {
     if (this.latentDamage === 0 || !this.damagePrng.chance(this.latentDamage)) return;
+    // Mostly the WAL; now and then the hard state's copy alone (rewritten from the WAL), or both
+    // (the vote is lost: the member must learn a safe term from every other voter).
+    const where = this.damagePrng.int(10);
+    if (where >= 8) return this.damageHardStateCopy(m, fs);
+    if (this.damageWalEntry(m, fs) && where >= 6) this.damageHardStateCopy(m, fs);
+  }
+
+  /** A flipped bit or a zeroed sector in the hard state's copy (HARDSTATE, one sector). */
+  private damageHardStateCopy(m: Member, fs: SimFs): void {
+    const offset = this.damagePrng.int(512);
+    const damage: Damage = this.damagePrng.chance(0.7) ? { kind: 'bit', offset, bit: this.damagePrng.int(8) } : { kind: 'sector', offset };
+    if (!fs.damage(`${SIM_STORAGE_DIR}/${HARD_STATE_FILE}`, damage)) return;
+    this.diskStats.hardStateCopyDamage++;
+    this.digest.add(121, m.index, offset);
+    this.log(`latent damage on ${m.id}: ${damage.kind === 'bit' ? 'a flipped bit' : 'a zeroed sector'} at byte ${offset} of its hard state copy`);
+  }
+
+  /** Damages the WAL record of one fsynced entry; whether it did. */
+  private damageWalEntry(m: Member, fs: SimFs): boolean {
     const disk = m.disk;
-    if (disk.lastIndex <= disk.snapshotIndex) return;
+    if (disk.lastIndex <= disk.snapshotIndex) return false;
     // A member whose storage is still opening has not reported its damage yet: it counts too.
     const repairing = this.members.filter((o) => o !== m && (o.disk.repair !== undefined || o.damageUnseen)).length;
-    if (repairing + 1 > this.damageBudget()) return;
+    if (repairing + 1 > this.damageBudget()) return false;
     const oldest = this.damagePrng.chance(0.5) ? Math.max(disk.snapshotIndex + 1, disk.lastIndex - 8) : disk.snapshotIndex + 1;
     const index = this.damagePrng.between(oldest, disk.lastIndex);
     const walDir = `${SIM_STORAGE_DIR}/wal`;
@@ -911,14 +934,15 @@ export class RealCluster {
       if (damage.kind === 'bit') copy.writeUInt8((copy.readUInt8(offset) ^ (1 << damage.bit)) & 0xff, offset);
       else copy.fill(0, offset - (offset % 512), Math.min(offset - (offset % 512) + 512, copy.length));
       const found = scanSegment(copy).damage;
-      if (found === undefined || (i === segments.length - 1 && !found.durable)) return;
+      if (found === undefined || (i === segments.length - 1 && !found.durable)) return false;
       fs.damage(file, damage);
       m.damageUnseen = true;
       this.diskStats.latentDamage++;
       this.digest.add(120, m.index, index);
       this.log(`latent damage on ${m.id}: ${damage.kind === 'bit' ? 'a flipped bit' : 'a zeroed sector'} at byte ${offset} of ${segments[i] as string}, in entry ${index} of ${disk.lastIndex}`);
-      return;
+      return true;
     }
+    return false;
   }
 
   private restart(m: Member): void {

@@ -40,6 +40,8 @@ describe('non-vacuity: a broken production path is caught by the real-node simul
     // Repair cuts committed entries by design and fences the member; cut without the fence, the member has lost acknowledged writes
     // (its vote first of all, as the hard-state records after the damage go too).
     ['truncate-without-repair', 'the storage cuts fsynced damage at the log\'s tail as a torn write, committed entries and all, and starts no repair', ['ack-before-durable', 'committed-durable', 'leader-completeness', 'state-machine-safety', 'linearizability', 'acknowledged-lost']],
+    // The damage that cuts a vote's WAL record away is only survived through the hard state's copy.
+    ['ignore-hard-state-copy', 'the storage\'s recovery trusts the WAL\'s hard state alone, ignoring its copy', ['ack-before-durable']],
   ];
   for (const [unsafe, what, expected] of cases) {
     for (const nodes of [3, 5]) {

@@ -37,6 +37,8 @@ export interface RealStorageOptions {
   readonly unsafeSkipChecksums?: boolean;
   /** Deliberately broken: recovery cuts fsynced damage at the log's tail as a torn write, starting no repair. */
   readonly unsafeCutDamageAsTornTail?: boolean;
+  /** Deliberately broken: recovery trusts the WAL's hard state alone, ignoring its copy. */
+  readonly unsafeIgnoreHardStateCopy?: boolean;
 }
 
 function copyEntry(e: Entry): Entry {
@@ -55,18 +57,26 @@ export async function openRealStorage(o: RealStorageOptions): Promise<RealSimSto
     segmentBytes: SIM_SEGMENT_BYTES,
     reaperPace: { sliceBytes: 16 * 1024, pauseMs: 1 },
     logger: o.logger,
-    unsafe: { skipChecksums: o.unsafeSkipChecksums === true, cutDamageAsTornTail: o.unsafeCutDamageAsTornTail === true },
+    unsafe: {
+      skipChecksums: o.unsafeSkipChecksums === true,
+      cutDamageAsTornTail: o.unsafeCutDamageAsTornTail === true,
+      ignoreHardStateCopy: o.unsafeIgnoreHardStateCopy === true,
+    },
   });
   const repairing = opened.report.repairing;
   const snapshot = opened.snapshot && { meta: opened.snapshot.meta, data: await opened.snapshot.read() };
-  o.disk.adopt({ hardState: opened.hardState, entries: opened.entries, ...(snapshot ? { snapshot } : {}) }, repairing !== undefined || o.disk.repair !== undefined);
+  o.disk.adopt(
+    { hardState: opened.hardState, entries: opened.entries, ...(snapshot ? { snapshot } : {}) },
+    repairing !== undefined || o.disk.repair !== undefined,
+    opened.report.hardStateCopy === 'lost',
+  );
   o.disk.repair = repairing && { file: repairing.file, offset: repairing.offset, reason: repairing.reason, since: repairing.since };
   return new RealSimStorage(opened.storage, o, outOfSpace, {
     hardState: opened.hardState,
     entries: opened.entries,
     ...(snapshot ? { snapshot: { meta: snapshot.meta, data: () => Promise.resolve(snapshot.data.slice()) } } : {}),
     members: new Map(o.disk.members),
-    ...(o.disk.repair ? { repair: { ...o.disk.repair } } : {}),
+    ...(o.disk.repair ? { repair: { ...o.disk.repair, ...(repairing?.hardStateLost === true ? { hardStateLost: true } : {}) } } : {}),
   });
 }
 

@@ -172,6 +172,7 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['unsynced-kept', d.unsyncedKept],
     ['torn', d.tornRecords],
     ['latent-damage', d.latentDamage],
+    ['hard-state-copy-damage', d.hardStateCopyDamage],
     ['repaired', d.repairs],
     ['disk-full', i.diskFulls],
     ['enospc', d.enospc],

@@ -48,6 +48,8 @@ export interface DiskStats {
   tornRecords: number;
   /** Restarts that found fsynced log entries damaged (latent corruption): the member repairs from its peers. */
   latentDamage: number;
+  /** Starts that found the hard state's copy (HARDSTATE) damaged: alone, or with the WAL (then the vote is lost). */
+  hardStateCopyDamage: number;
   /** Repairs the members finished (the node called markRepaired). */
   repairs: number;
   /** Writes a full disk refused with ENOSPC. */
@@ -56,7 +58,7 @@ export interface DiskStats {
 
 /** Creates zeroed disk statistics. */
 export function emptyDiskStats(): DiskStats {
-  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0, latentDamage: 0, repairs: 0, enospc: 0 };
+  return { fsyncs: 0, slowFsyncs: 0, eio: 0, snapshotEio: 0, unsyncedLost: 0, unsyncedKept: 0, tornRecords: 0, latentDamage: 0, hardStateCopyDamage: 0, repairs: 0, enospc: 0 };
 }
 
 /** One write as the page cache holds it. */
@@ -165,11 +167,17 @@ export class SimDisk implements LogView {
    * ones reach the checker as appended (so a recovered entry nobody wrote fails log matching);
    * acknowledged ones that are gone reach it as removed — unless the storage is repairing:
    * losing a minority's damaged copy is the fault under test. An acknowledged term or vote that
-   * did not survive is a durability violation outright.
+   * did not survive is a durability violation outright, unless both of its copies were damaged
+   * (`voteLost`: then the Raft core must not vote until it learned a safe term, and the checkers
+   * see whether it did).
    */
-  adopt(state: { readonly hardState: HardState; readonly snapshot?: { readonly meta: SnapshotMeta; readonly data: Uint8Array }; readonly entries: readonly Entry[] }, repairing: boolean): void {
+  adopt(
+    state: { readonly hardState: HardState; readonly snapshot?: { readonly meta: SnapshotMeta; readonly data: Uint8Array }; readonly entries: readonly Entry[] },
+    repairing: boolean,
+    voteLost: boolean,
+  ): void {
     const before = this.hardState;
-    if (!repairing && before !== undefined && (state.hardState.term < before.term || (state.hardState.term === before.term && before.vote !== '' && state.hardState.vote !== before.vote))) {
+    if (!voteLost && before !== undefined && (state.hardState.term < before.term || (state.hardState.term === before.term && before.vote !== '' && state.hardState.vote !== before.vote))) {
       throw new SafetyViolation('ack-before-durable', `${this.id}: acknowledged term ${before.term} vote '${before.vote}', but its disk recovered term ${state.hardState.term} vote '${state.hardState.vote}'`);
     }
     const old = { snapshotIndex: this.snapshotIndex, lastIndex: this.lastIndex, entryAt: (i: number) => this.entryAt(i) };
