@@ -216,7 +216,11 @@ export class RaftStorage {
     opening: { started: number; created: boolean; removed: readonly string[] },
   ): Promise<OpenedStorage> {
     const reaper = new FileReaper(logger, options.reaperPace, io);
-    const config = writerConfig(io, dir, options, logger, reaper);
+    // While opening, a write held by a full disk fails the open: nobody would retry it yet.
+    const fullWhileOpening = deferred<StorageFullError>();
+    let opened = false;
+    const onOutOfSpace = (err: StorageFullError): void => (opened ? options.onOutOfSpace?.(err) : fullWhileOpening.resolve(err));
+    const config = writerConfig(io, dir, { ...options, onOutOfSpace }, logger, reaper);
     const log = await RaftStorage.readLog(io, dir, options, logger, reaper);
     const { layout, snapshots, wal, entries, conflicting } = log;
     const { hardState, check, repairing } = options.unsafe?.ignoreHardStateCopy
@@ -236,8 +240,15 @@ export class RaftStorage {
     const reset = conflicting > 0 || (snap?.meta.index ?? 0) > wal.log.lastIndex;
     const startNew = reset || segmentsRead === 0 ? { reset } : false;
     const writer = await WalWriter.open(config, { segments: wal.segments, end: wal.end, headerEnd: wal.headerEnd, tail, startNew });
-    // A newer term or vote only the copy held goes back into the WAL.
-    if (!startNew && !sameTermAndVote(hardState, wal.log.hardState)) await writer.submitBatch([], hardState, true, tail);
+    // A newer term or vote only the copy held goes back into the WAL before anything else.
+    if (!startNew && !sameTermAndVote(hardState, wal.log.hardState)) {
+      const full = await Promise.race([writer.submitBatch([], hardState, true, tail).then(() => undefined), fullWhileOpening.promise]);
+      if (full !== undefined) {
+        writer.abandon();
+        throw full;
+      }
+    }
+    opened = true;
     // A snapshot renamed into place just before a crash is durable only once its directory is.
     await fsyncDir(io.fs, path.join(dir, SNAP_DIR));
     const report: RecoveryReport = {
@@ -258,6 +269,7 @@ export class RaftStorage {
     if (conflicting > 0) logger.warn('dropped log entries that contradict the snapshot (an interrupted snapshot install)', { count: conflicting });
     logger.info('storage recovered', { dir, lastIndex: tail.lastIndex, snapshotIndex: snap?.meta.index ?? 0, ...report });
     const storage = new RaftStorage(dir, writer, snapshots, reaper, lock, io, tail, snap?.meta.index ?? 0);
+
     return { storage, hardState, ...(snap ? { snapshot: recoveredSnapshot(io, snap) } : {}), entries, report };
   }
 
@@ -387,7 +399,7 @@ export class RaftStorage {
     }
     const tail = nextTail(this.submitted, entries, hs);
     this.submitted = tail;
-    return this.writer.submitBatch(entries, batch.hardState, sync, tail);
+    return this.writer.submitBatch(entries, hs, sync, tail);
   }
 
   /**
@@ -597,6 +609,12 @@ function lockHeldByLiveProcess(io: StorageIo, lockFile: string): boolean {
   }
   if (pid === undefined) return io.fs.existsSync(lockFile);
   return pid === io.process.pid || io.process.isAlive(pid);
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function sameTermAndVote(a: HardState, b: HardState): boolean {
