@@ -115,7 +115,12 @@ describe('the etcd3 npm package against fleet members, across a kill of the lead
         try {
           await lock.acquire();
         } catch (err) {
-          if (!(err instanceof EtcdLockFailedError)) await new Promise((r) => setTimeout(r, 100)); // unavailable mid-failover
+          if (!(err instanceof EtcdLockFailedError)) {
+            // Unavailable mid-failover, perhaps after its put applied: etcd3 then keeps the lease
+            // alive, and the lock held by nobody, until the lease is revoked (or closed and expired).
+            await Promise.resolve().then(() => lock.release()).catch(() => undefined);
+            await new Promise((r) => setTimeout(r, 100));
+          }
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
@@ -148,18 +153,30 @@ describe('the etcd3 npm package against fleet members, across a kill of the lead
     const intervals: [number, number][] = [];
     /** The candidates in the order they led. */
     const order: string[] = [];
+    /** Candidates whose campaign failed mid-failover and began again. */
+    const retried = new Set<string>();
     let leading = 0;
     let overlaps = 0;
     let done = false;
     // An observer's loop ends with an 'error' when its member fails (etcd3 1.1.2); a user observes again, as here.
+    // It starts once a candidate leads: with no leader yet, etcd3 1.1.2 takes the *last* put of
+    // the first watch response for the leader (Go's client takes the first), so candidates that
+    // campaign together made it name one that never led then (1 run in 5, against the old code too).
     const observing = (async () => {
+      await waitFor('a first leader', () => (leading > 0 || order.length > 0 ? true : undefined), 60_000, 20);
       while (!done) {
         const observer = await clients[3]!.election('recipes-etcd3-elect').observe().catch(() => undefined);
         if (observer === undefined) {
           await new Promise((r) => setTimeout(r, 100));
           continue;
         }
-        observer.on('change', (leader: string | undefined) => leader !== undefined && observed.at(-1) !== leader && observed.push(leader));
+        // etcd3 1.1.2 emits its first 'change' as undefined whoever leads: ask the observer instead.
+        const note = (): void => {
+          const leader = observer.leader();
+          if (leader !== undefined && observed.at(-1) !== leader) observed.push(leader);
+        };
+        observer.on('change', note);
+        note();
         await new Promise<void>((resolve) => {
           observer.once('error', () => resolve());
           const stop = setInterval(() => done && (clearInterval(stop), resolve()), 50);
@@ -174,6 +191,7 @@ describe('the etcd3 npm package against fleet members, across a kill of the lead
         try {
           await campaign.wait();
         } catch {
+          retried.add(name);
           await campaign.resign().catch(() => undefined);
           await new Promise((r) => setTimeout(r, 100));
           continue;
@@ -205,11 +223,15 @@ describe('the etcd3 npm package against fleet members, across a kill of the lead
     expectOneAtATime(intervals);
     expect(observed.length, `observed ${observed.join(',')} of ${order.join(',')}`).toBeGreaterThan(0);
     // A subsequence of the order they led in: never a leader that was not, never out of turn.
-    let next = 0;
-    for (const leader of observed) {
-      next = order.indexOf(leader, next);
-      expect(next, `observed ${observed.join(',')}, led ${order.join(',')}`).toBeGreaterThanOrEqual(0);
-      next++;
-    }
+    // A candidate whose campaign failed may have held the lowest key, the leader by etcd's rule,
+    // until it resigned to campaign again: it may be seen leading out of turn.
+    const fits = (i: number, from: number): boolean => {
+      if (i === observed.length) return true;
+      const leader = observed[i]!;
+      if (retried.has(leader) && fits(i + 1, from)) return true;
+      const at = order.indexOf(leader, from);
+      return at >= 0 && fits(i + 1, at + 1);
+    };
+    expect(fits(0, 0), `observed ${observed.join(',')}, led ${order.join(',')}, retried ${[...retried].join(',')}`).toBe(true);
   }, 120_000);
 });

@@ -90,6 +90,8 @@ export interface MvccSnapshot {
 }
 
 const b2s = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+/** A key as the store names it (what `newestRevisionKeys` lists): its bytes as latin1. */
+export const keyName = b2s;
 const s2b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
 /** Index of the first element of sorted `a` that is ≥ `s`. */
@@ -233,6 +235,12 @@ export class MvccStore {
   private madeRevision(next: number): void {
     this.rev = next;
     this.lastKeys = { revision: next, keys: [...(this.writing ?? [])].sort() };
+  }
+
+  /** The keys the newest revision wrote (sorted, named by `keyName`), or undefined when not known (after a restore). */
+  newestRevisionKeys(): { readonly revision: number; readonly keys: readonly string[] } | undefined {
+    const last = this.lastKeys;
+    return last !== undefined && last.revision === this.rev ? last : undefined;
   }
 
   /**

@@ -6,11 +6,16 @@
  * compact_revision, as etcd does, so the client restarts from there knowingly.
  *
  * Invariant: a watcher is sent each revision's events once and in order, since `next` only
- * grows and every event sent is below the `next` it leaves.
+ * grows and every event sent is below the `next` it leaves. Every watcher of a stream has been
+ * sent everything in its range up to `synced`, so one that a write did not touch need not be
+ * visited (its `next` may lag, and is moved up to `synced + 1` when it is): a write visits only
+ * the watchers of the keys it wrote (etcd-watchers.ts), unless the store cannot say which keys
+ * those were (a snapshot installed, several revisions at once), and then every watcher.
  */
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
+import { WatcherSet } from './etcd-watchers.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
 
 /** What the watch service needs of the member. */
@@ -48,7 +53,8 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
     Watch: (call: ServerDuplexStream<WireWatchRequest, unknown>) => {
       const refused = authorizeCall(call, o.auth);
       if (refused) return void call.emit('error', refused);
-      const watchers = new Map<number, Watcher>();
+      const watchers = new WatcherSet<Watcher>();
+      let synced = node.etcdStore().revision;
       let nextId = 0;
       const send = (msg: object): void => {
         if (call.writable && !call.destroyed) call.write(msg);
@@ -101,14 +107,30 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
           send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: 'etcdserver: key is not provided' });
           return;
         }
-        watchers.set(id, w);
+        watchers.add(w);
         send({ header: header(store.revision), watchId: String(id), created: true });
         catchUp(w);
       };
 
+      /** After a write or a snapshot: catches up the watchers it may concern. */
+      const notify = (): void => {
+        const store = node.etcdStore();
+        const now = store.revision;
+        if (now === synced) return;
+        const newest = store.newestRevisionKeys();
+        const onlyNewest = newest !== undefined && newest.revision === now && synced === now - 1;
+        const concerned = onlyNewest ? watchers.touchedBy(newest.keys) : [...watchers.values()];
+        const from = Math.min(synced, now) + 1;
+        synced = now;
+        for (const w of concerned) {
+          if (w.next < from) w.next = from;
+          catchUp(w);
+        }
+      };
+
       const stopListening = node.onEtcdApplied(() => {
         try {
-          for (const w of [...watchers.values()]) catchUp(w);
+          notify();
         } catch (err) {
           call.emit('error', { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
         }

@@ -1,0 +1,158 @@
+/**
+ * The etcd Watch service over a member's keyspace, driven in-process: every watcher gets each
+ * event of its range once, in order, and a write visits only the watchers of the keys it wrote
+ * (with 10,000 single-key watchers open, every write used to visit all of them).
+ */
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
+import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
+import { WatcherSet } from '../../../src/core/server/etcd-watchers.js';
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+interface Sent {
+  watchId: string;
+  created?: boolean;
+  canceled?: boolean;
+  compactRevision?: string;
+  events?: { type: string; kv: { key: Buffer | Uint8Array; modRevision: string } }[];
+}
+
+/** A member with a real keyspace, and one Watch stream on it. */
+function harness() {
+  let store = new MvccStore(1);
+  const listeners = new Set<() => void>();
+  const node = {
+    id: 'n1',
+    etcdStore: () => store,
+    onEtcdApplied: (l: () => void) => (listeners.add(l), () => void listeners.delete(l)),
+    leadership: () => ({ term: 2, leader: 'n1' }),
+  };
+  const service = createEtcdWatchService(node, { auth: {}, clusterId: () => 'c1' });
+  const sent: Sent[] = [];
+  const call = Object.assign(new EventEmitter(), {
+    writable: true,
+    destroyed: false,
+    metadata: { get: () => [] },
+    getPath: () => '/etcdserverpb.Watch/Watch',
+    write: (m: Sent) => void sent.push(m),
+    end: () => undefined,
+  });
+  (service.Watch as (c: unknown) => void)(call);
+  const applied = (): void => {
+    for (const l of listeners) l();
+  };
+  return {
+    sent,
+    get store() {
+      return store;
+    },
+    replaceStore(next: MvccStore) {
+      store = next;
+      applied();
+    },
+    watch(key: string, rangeEnd = '', startRevision = 0): void {
+      call.emit('data', { createRequest: { key: b(key), rangeEnd: b(rangeEnd), startRevision: String(startRevision), progressNotify: false, filters: [], prevKv: false, watchId: '0', fragment: false } });
+    },
+    put(key: string, value = 'v'): number {
+      const r = store.put({ key: b(key), value: b(value) });
+      applied();
+      return r.revision;
+    },
+    del(key: string): number {
+      const r = store.deleteRange({ key: b(key) });
+      applied();
+      return r.revision;
+    },
+    /** Events per watch id, as `key@revision`. */
+    events(): Map<string, string[]> {
+      const out = new Map<string, string[]>();
+      for (const m of sent) {
+        for (const e of m.events ?? []) {
+          const list = out.get(m.watchId) ?? [];
+          list.push(`${e.type === 'DELETE' ? '-' : ''}${Buffer.from(e.kv.key).toString('latin1')}@${e.kv.modRevision}`);
+          out.set(m.watchId, list);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+describe('the etcd Watch service', () => {
+  it('sends each watcher the events of its key or range once and in order, however long a watcher went untouched', () => {
+    const h = harness();
+    h.watch('a'); // 0
+    h.watch('b'); // 1
+    h.watch('k', 'l'); // 2: prefix k
+    h.watch('\0', '\0'); // 3: everything
+    const r1 = h.put('a');
+    const others = Array.from({ length: 20 }, (_, i) => h.put(`k${i}`));
+    const r2 = h.put('a', 'v2');
+    const r3 = h.del('a');
+    const r4 = h.put('b');
+    const ev = h.events();
+    expect(ev.get('0')).toEqual([`a@${r1}`, `a@${r2}`, `-a@${r3}`]);
+    expect(ev.get('1')).toEqual([`b@${r4}`]);
+    expect(ev.get('2')).toEqual(others.map((r, i) => `k${i}@${r}`));
+    expect(ev.get('3')).toEqual([`a@${r1}`, ...others.map((r, i) => `k${i}@${r}`), `a@${r2}`, `-a@${r3}`, `b@${r4}`]);
+  });
+
+  it('a write visits only the watchers of the keys it wrote: 10,000 single-key watchers, one history scan per write', () => {
+    const h = harness();
+    for (let i = 0; i < 10_000; i++) h.watch(`key/${i}`);
+    const events = vi.spyOn(h.store, 'events');
+    const touches = vi.spyOn(h.store, 'newestRevisionTouches');
+    for (let i = 0; i < 50; i++) h.put(`key/${i * 7}`);
+    expect(events.mock.calls.length + touches.mock.calls.length).toBeLessThanOrEqual(2 * 50);
+    const ev = h.events();
+    expect(ev.size).toBe(50);
+    expect(ev.get('7')).toEqual([`key/7@${h.store.revision - 49 + 1}`]);
+  });
+
+  it('a watcher from a past revision gets the history first, then goes on live', () => {
+    const h = harness();
+    const r1 = h.put('x');
+    h.put('y');
+    const r3 = h.put('x', 'v2');
+    h.watch('x', '', r1);
+    const r4 = h.put('x', 'v3');
+    expect(h.events().get('0')).toEqual([`x@${r1}`, `x@${r3}`, `x@${r4}`]);
+  });
+
+  it('after a snapshot installed past its history, every watcher is told it was compacted', () => {
+    const h = harness();
+    h.watch('a');
+    h.watch('b');
+    h.put('a');
+    const next = new MvccStore(1);
+    for (let i = 0; i < 5; i++) next.put({ key: b('a'), value: b(String(i)) });
+    next.compact(next.revision);
+    h.replaceStore(next);
+    const cancelled = h.sent.filter((m) => m.canceled === true);
+    expect(cancelled.map((m) => [m.watchId, m.compactRevision])).toEqual([
+      ['0', String(next.revision)],
+      ['1', String(next.revision)],
+    ]);
+  });
+});
+
+describe('WatcherSet', () => {
+  it('finds the watchers of a write\'s keys, by key and by range, and forgets deleted ones', () => {
+    const set = new WatcherSet<{ id: number; key: Uint8Array; rangeEnd: Uint8Array }>();
+    const w = (id: number, key: string, rangeEnd = '') => ({ id, key: b(key), rangeEnd: b(rangeEnd) });
+    const [a1, a2, bee, pre, all] = [w(1, 'a'), w(2, 'a'), w(3, 'b'), w(4, 'p/', 'p0'), w(5, '\0', '\0')];
+    for (const x of [a1, a2, bee, pre, all]) set.add(x);
+    const ids = (keys: string[]) => set.touchedBy(keys).map((x) => x.id).sort();
+    expect(ids(['a'])).toEqual([1, 2, 5]);
+    expect(ids(['p/x', 'q'])).toEqual([4, 5]);
+    expect(ids(['p0'])).toEqual([5]);
+    expect(ids([])).toEqual([]);
+    expect(set.delete(1)).toBe(true);
+    expect(set.delete(1)).toBe(false);
+    expect(set.delete(4)).toBe(true);
+    expect(ids(['a', 'p/x'])).toEqual([2, 5]);
+    expect(set.size).toBe(3);
+  });
+});
