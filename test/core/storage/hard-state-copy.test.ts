@@ -14,7 +14,7 @@ import {
   reconcileHardState,
   writeHardStateCopy,
 } from '../../../src/core/storage/hard-state-copy.js';
-import { RaftStorage } from '../../../src/core/storage/index.js';
+import { RaftStorage, StorageFullError } from '../../../src/core/storage/index.js';
 import { nodeStorageIo } from '../../../src/core/storage/node-fs.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 import { entries, expectLog, hard, recordingLogger, segmentPaths, tempDir } from './helpers.js';
@@ -108,6 +108,21 @@ describe('RaftStorage keeps two copies of the hard state', () => {
     expect(again.hardState).toMatchObject({ term: 5, vote: 'n2' });
     expect(again.report.hardStateCopy).toBe('repaired-copy');
     await again.storage.close();
+  });
+
+  it('on a full disk, the open that owes the WAL a vote from the copy fails (sim seed 3732: it waited forever), and opens once there is room', async () => {
+    const dir = tempDir();
+    await voteThenDamageBefore(dir);
+    let full = true;
+    const enospc = (): void => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write (injected)'), { code: 'ENOSPC' });
+    };
+    await expect(RaftStorage.open(dir, { ...OPEN, unsafe: { beforeWrite: enospc } })).rejects.toBeInstanceOf(StorageFullError);
+    full = false;
+    const opened = await RaftStorage.open(dir, { ...OPEN, unsafe: { beforeWrite: enospc } });
+    expect(opened.hardState).toMatchObject({ term: 5, vote: 'n2' });
+    expect(opened.report.repairing).toBeDefined();
+    await opened.storage.close();
   });
 
   it('a damaged copy is rewritten from the WAL, and a persisted vote lands in both', async () => {
