@@ -21,6 +21,8 @@ interface FlagSpec {
   readonly required?: boolean;
   readonly default?: string | boolean | number;
   readonly hidden?: boolean;
+  /** A boolean that also takes a `--no-` form. */
+  readonly allowNo?: boolean;
 }
 
 const SPEC = {
@@ -60,6 +62,12 @@ const SPEC = {
   insecure: { type: 'boolean', description: 'allow a listener beyond loopback without client, admin and peer credentials', default: false },
   'insecure-metrics': { type: 'boolean', description: 'allow a metrics listener beyond loopback (metrics name members, addresses and sizes)', default: false },
   'enable-drills': { type: 'boolean', description: 'allow fault-injection drills through the admin API', default: false },
+  'etcd-api': {
+    type: 'boolean',
+    description: "serve etcd's v3 API (KV, Lease, Watch, Cluster, Maintenance) on the --listen port, under the same TLS and tokens; --no-etcd-api turns it off: every etcd call then gets UNIMPLEMENTED naming this flag",
+    default: true,
+    allowNo: true,
+  },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
   'unsafe-stop-applying-after': { type: 'integer', description: 'TEST ONLY: apply no entry beyond this index (a stuck member)', hidden: true },
   'unsafe-clock-offset': { type: 'string', description: 'TEST ONLY: run this member\'s wall clock ahead by this duration (e.g. 2h), or behind with a leading -', hidden: true },
@@ -185,6 +193,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     maxSnapshotBytes: maxSnapshotMb * 1024 * 1024,
     ...(backup ? { backup } : {}),
     enableDrills: flag(flags, 'enable-drills'),
+    etcdApi: flag(flags, 'etcd-api'),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
     unsafeClockOffsetMs: clockOffsetOf(flags),
@@ -418,8 +427,18 @@ function portInUse(err: unknown): CliError | undefined {
 export async function mainNodeStart(argv: readonly string[], version: string): Promise<number> {
   let plan: NodeStartPlan;
   try {
-    const options = Object.fromEntries(Object.entries(NODE_START_FLAGS).map(([name, spec]) => [name, { type: spec.type === 'boolean' ? 'boolean' : 'string' }] as const));
+    const specs = Object.entries(NODE_START_FLAGS) as [FlagName, FlagSpec][];
+    // Node 20's parseArgs has no negated booleans: each `--no-NAME` is an option of its own.
+    const negated = specs.filter(([, spec]) => spec.allowNo === true).map(([name]) => name);
+    const options = Object.fromEntries([
+      ...specs.map(([name, spec]) => [name, { type: spec.type === 'boolean' ? 'boolean' : 'string' }] as const),
+      ...negated.map((name) => [`no-${name}`, { type: 'boolean' }] as const),
+    ]);
     const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    for (const name of negated) {
+      if (values[`no-${name}`] === true) values[name] = false;
+      delete values[`no-${name}`];
+    }
     plan = await planNodeStart(values as NodeStartFlags, version);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

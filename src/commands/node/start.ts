@@ -27,7 +27,7 @@ Start it the way \`fleet init\` does, for the memory and latency the README quot
   static override flags = Object.fromEntries(
     Object.entries(NODE_START_FLAGS).map(([name, spec]) => {
       const common = { description: spec.description, required: spec.required === true, hidden: spec.hidden === true };
-      if (spec.type === 'boolean') return [name, Flags.boolean({ ...common, default: spec.default === true })];
+      if (spec.type === 'boolean') return [name, Flags.boolean({ ...common, default: spec.default === true, allowNo: 'allowNo' in spec && spec.allowNo === true })];
       if (spec.type === 'integer') return [name, Flags.integer({ ...common, min: 1, ...(typeof spec.default === 'number' ? { default: spec.default } : {}) })];
       return [name, Flags.string({ ...common, ...(typeof spec.default === 'string' ? { default: spec.default } : {}) })];
     }),

@@ -15,6 +15,7 @@ import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
+import { refusingService } from './etcd-off.js';
 import { loadEtcdDefinitions } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
@@ -63,6 +64,8 @@ export interface CoordinatorOptions {
   /** The largest snapshot accepted from a leader, in bytes. */
   readonly maxSnapshotBytes: number;
   readonly enableDrills: boolean;
+  /** Serve etcd's v3 API on the client port (default); false: every etcd call gets UNIMPLEMENTED naming `--no-etcd-api`. */
+  readonly etcdApi?: boolean | undefined;
   readonly unsafeAckBeforeCommit: boolean;
   /** TEST ONLY: apply no entry beyond this index (`--unsafe-stop-applying-after`), so that the member is stuck. */
   readonly unsafeStopApplyingAfter?: number | undefined;
@@ -288,14 +291,20 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.
-  const etcd = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
   const etcdDefs = loadEtcdDefinitions();
-  server.addService(etcdDefs.KV.service, etcd.kv);
-  server.addService(etcdDefs.Lease.service, etcd.lease);
-  server.addService(etcdDefs.Maintenance.service, etcd.maintenance);
-  server.addService(etcdDefs.Cluster.service, etcd.cluster);
-  server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
-  undo.add(() => etcd.close());
+  let etcd: { close(): void } | undefined;
+  if (opts.etcdApi === false) {
+    for (const def of [etcdDefs.KV, etcdDefs.Lease, etcdDefs.Maintenance, etcdDefs.Cluster, etcdDefs.Watch]) server.addService(def.service, refusingService(def.service));
+  } else {
+    const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
+    server.addService(etcdDefs.KV.service, services.kv);
+    server.addService(etcdDefs.Lease.service, services.lease);
+    server.addService(etcdDefs.Maintenance.service, services.maintenance);
+    server.addService(etcdDefs.Cluster.service, services.cluster);
+    server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
+    undo.add(() => services.close());
+    etcd = services;
+  }
   const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress });
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
@@ -313,7 +322,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       health.setServing('', false);
       backups?.stop();
       drills.close();
-      etcd.close();
+      etcd?.close();
       await member.handOff();
       member.stop();
       transport.close();
