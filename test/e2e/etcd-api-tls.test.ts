@@ -8,24 +8,14 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
+import { runEtcdctl } from './etcdctl.js';
 
 const etcd = requireEtcd();
 let fleet: TestCluster | undefined;
 
 function etcdctl(endpoint: string, args: readonly string[]): Promise<{ code: number; out: string }> {
   const tls = fleet!.tls!;
-  return new Promise((resolve, reject) => {
-    const child = spawn(etcd.etcdctl, [`--endpoints=${endpoint}`, `--cacert=${tls.ca}`, `--cert=${tls.operator.cert}`, `--key=${tls.operator.key}`, '--dial-timeout=2s', '--command-timeout=5s', ...args], {
-      env: { ...process.env, ETCDCTL_API: '3' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', (err) => (clearTimeout(timer), reject(err)));
-    child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out })));
-  });
+  return runEtcdctl(etcd.etcdctl, [`--endpoints=${endpoint}`, `--cacert=${tls.ca}`, `--cert=${tls.operator.cert}`, `--key=${tls.operator.key}`, '--dial-timeout=2s', '--command-timeout=5s', ...args]);
 }
 
 describe('etcdctl against fleet members with mutual TLS', () => {
