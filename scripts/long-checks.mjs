@@ -8,6 +8,9 @@
 //
 // FLEET_LONG_SEEDS=N scales every simulator batch to N seeds (for a quick try, or a deeper run).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,11 +41,40 @@ function run(label, command, args, env = {}) {
   return { label, code, seconds };
 }
 
+/**
+ * The failed tests in vitest's JSON report, a line each with the first line of its error, so that
+ * the summary at the very end of a long CI log names them (the log's tail may be all it keeps).
+ */
+function failedTests(reportFile) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  } catch {
+    return ['(no vitest report was written)'];
+  }
+  const lines = [];
+  for (const file of report.testResults ?? []) {
+    const name = file.name.startsWith(root) ? file.name.slice(root.length) : file.name;
+    const failed = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    if (failed.length === 0 && file.status === 'failed') lines.push(`${name}: ${firstLine(file.message)}`);
+    for (const t of failed) lines.push(`${name} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+  }
+  return lines;
+}
+
+function firstLine(text) {
+  return String(text ?? '').split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 300) ?? '';
+}
+
 const parts = [];
+const reportDir = mkdtempSync(join(tmpdir(), 'fleet-long-'));
+const reportFile = join(reportDir, 'vitest.json');
 parts.push(run('system tools', process.execPath, ['scripts/system-tools.mjs']));
 if (parts[0].code === 0) {
   // npm test builds beside its checks; run alone, this suite builds first (test/global-setup.ts).
-  parts.push(run('long test files', npm, ['exec', '--', 'vitest', 'run', '--config', 'vitest.long.config.ts']));
+  const vitest = run('long test files', npm, ['exec', '--', 'vitest', 'run', '--config', 'vitest.long.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`]);
+  if (vitest.code !== 0) vitest.failures = failedTests(reportFile);
+  parts.push(vitest);
   for (const batch of SIM_BATCHES) {
     const args = ['run', '-s', 'sim', '--', '--host', 'real', '--nodes', String(batch.nodes), '--seeds', String(seedsFor(batch)), '--disk-faults', '--workers', '2'];
     if (batch.app) args.push('--app');
@@ -51,6 +83,10 @@ if (parts[0].code === 0) {
 }
 
 process.stdout.write('\nlong checks:\n');
-for (const part of parts) process.stdout.write(`  ${part.code === 0 ? '✓' : '✗'} ${part.label} (${part.seconds.toFixed(0)} s)${part.code === 0 ? '' : `, exit ${part.code}`}\n`);
+for (const part of parts) {
+  process.stdout.write(`  ${part.code === 0 ? '✓' : '✗'} ${part.label} (${part.seconds.toFixed(0)} s)${part.code === 0 ? '' : `, exit ${part.code}`}\n`);
+  for (const failure of part.failures ?? []) process.stdout.write(`      ✗ ${failure}\n`);
+}
+rmSync(reportDir, { recursive: true, force: true });
 const failed = parts.find((p) => p.code !== 0);
 process.exit(failed ? failed.code : 0);

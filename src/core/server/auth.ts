@@ -9,7 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { METADATA } from '../../proto/index.js';
 import { grants, roleRefusal, type Role } from '../../common/roles.js';
 import type { Actor } from '../fleet/index.js';
-import { rpcName, rpcRequirement } from './rpc-roles.js';
+import { isEtcdPath, rpcName, rpcRequirement } from './rpc-roles.js';
 
 /** A read-only token and the name the audit log records for whoever presents it. */
 export interface ReadToken {
@@ -43,11 +43,29 @@ export interface Caller {
   readonly tokenName: string;
 }
 
+/** etcd's clients send the token `Auth.Authenticate` gave them in this metadata key (etcd-auth-service.ts). */
+export const ETCD_TOKEN_METADATA = 'token';
+
+/**
+ * The token a call presents: `authorization: Bearer …` (fleet's clients), else etcd's `token`
+ * metadata, which carries a fleet token too: the one `Authenticate` was given as the password, or
+ * one an etcd client was configured with directly.
+ */
 function bearer(metadata: Metadata): string | undefined {
   const values = metadata.get(METADATA.authorization);
   const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
   const match = header === undefined ? null : /^Bearer (.+)$/i.exec(header.trim());
-  return match?.[1];
+  if (match !== null) return match[1];
+  const etcd = metadata.get(ETCD_TOKEN_METADATA);
+  return etcd.length === 1 && typeof etcd[0] === 'string' && etcd[0] !== '' ? etcd[0] : undefined;
+}
+
+/** Whether `token` is one this member accepts, of any role (what etcd's Authenticate checks). */
+export function knownToken(token: string, opts: AuthOptions): boolean {
+  let known = false;
+  // Every token is compared, so the time taken does not say which one matched.
+  for (const t of [opts.adminToken, opts.token, ...(opts.readTokens ?? []).map((r) => r.token)]) if (t !== undefined && same(token, t)) known = true;
+  return known;
 }
 
 /** Compares in constant time, so the answer's timing does not leak how much of a token matched. */
@@ -122,11 +140,27 @@ export function authorize(metadata: Metadata, needed: Role, opts: AuthOptions, w
 
 /** Checks a call against the role its RPC needs (rpc-roles.ts): what every handler does first. */
 export function authorizeCall(call: { readonly metadata: Metadata; getPath(): string }, opts: AuthOptions): Partial<StatusObject> | undefined {
-  const path = call.getPath();
+  return authorizePath(call.getPath(), call.metadata, opts);
+}
+
+/**
+ * Checks a call to `path` against the role its RPC needs, from its metadata alone (the handlers,
+ * and the pre-decode interceptor). A refusal on etcd's API is etcd's own error, the one its
+ * clients act on (re-authenticating on an invalid token, for one).
+ */
+export function authorizePath(path: string, metadata: Metadata, opts: AuthOptions): Partial<StatusObject> | undefined {
   const needed = rpcRequirement(path);
   // Peer calls and services outside fleet.v1 are not the business of a token.
   if (needed === undefined || needed === 'peer') return undefined;
-  return authorize(call.metadata, needed, opts, rpcName(path));
+  const refusal = authorize(metadata, needed, opts, rpcName(path));
+  return refusal === undefined || !isEtcdPath(path) ? refusal : etcdRefusal(metadata, opts);
+}
+
+/** etcd's error for a call it refuses (rpctypes: ErrGRPCUserEmpty, …InvalidAuthToken, …PermissionDenied). */
+function etcdRefusal(metadata: Metadata, opts: AuthOptions): Partial<StatusObject> {
+  if (bearer(metadata) === undefined) return refuse(status.INVALID_ARGUMENT, 'etcdserver: user name is empty');
+  if (callerOf(metadata, opts) === undefined) return refuse(status.UNAUTHENTICATED, 'etcdserver: invalid auth token');
+  return refuse(status.PERMISSION_DENIED, 'etcdserver: permission denied');
 }
 
 /** What a client may say it is (`user@host`): printable, short. Anything else is dropped. */

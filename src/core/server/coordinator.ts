@@ -294,13 +294,14 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const etcdDefs = loadEtcdDefinitions();
   let etcd: { close(): void } | undefined;
   if (opts.etcdApi === false) {
-    for (const def of [etcdDefs.KV, etcdDefs.Lease, etcdDefs.Maintenance, etcdDefs.Cluster, etcdDefs.Watch]) server.addService(def.service, refusingService(def.service));
+    for (const def of [etcdDefs.KV, etcdDefs.Lease, etcdDefs.Maintenance, etcdDefs.Cluster, etcdDefs.Watch, etcdDefs.Auth]) server.addService(def.service, refusingService(def.service));
   } else {
     const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
     server.addService(etcdDefs.KV.service, services.kv);
     server.addService(etcdDefs.Lease.service, services.lease);
     server.addService(etcdDefs.Maintenance.service, services.maintenance);
     server.addService(etcdDefs.Cluster.service, services.cluster);
+    server.addService(etcdDefs.Auth.service, services.auth);
     server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
     undo.add(() => services.close());
     etcd = services;

@@ -1,5 +1,5 @@
 /**
- * etcd's v3 KV, Lease, Maintenance (Status, Alarm GET) and Cluster.MemberList services on a member's client port (issue 36): the
+ * etcd's v3 KV, Lease, Maintenance (Status, Alarm GET), Cluster.MemberList and Auth.Authenticate services on a member's client port (issue 36): the
  * same keyspace on every member, replicated through the member's Raft log (FleetNode.submitEtcd,
  * etcd-store/replica.ts). Every member accepts a write: a follower forwards it to the leader's
  * client port (etcd clients do not follow redirects), marked so that it is forwarded once at
@@ -13,6 +13,7 @@ import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
 import { validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
+import { createEtcdAuthService } from './etcd-auth-service.js';
 import {
   deleteFromWire,
   etcdClusterId,
@@ -107,7 +108,7 @@ function hasWrites(ops: readonly RequestOp[] | undefined): boolean {
 export function createEtcdServices(
   node: EtcdNode,
   o: EtcdServiceOptions,
-): { kv: UntypedServiceImplementation; lease: UntypedServiceImplementation; maintenance: UntypedServiceImplementation; cluster: UntypedServiceImplementation; close(): void } {
+): { kv: UntypedServiceImplementation; lease: UntypedServiceImplementation; maintenance: UntypedServiceImplementation; cluster: UntypedServiceImplementation; auth: UntypedServiceImplementation; close(): void } {
   const defs = loadEtcdDefinitions();
   const leaders = new Map<string, Client>();
   const memberId = etcdIdOf(node.id);
@@ -319,6 +320,7 @@ export function createEtcdServices(
     lease,
     maintenance,
     cluster,
+    auth: createEtcdAuthService({ auth: o.auth, header: () => header(node.etcdStore().revision) }),
     close: () => {
       for (const c of leaders.values()) c.close();
       leaders.clear();

@@ -18,6 +18,7 @@ export interface EtcdDefinitions {
   readonly Maintenance: { service: ServiceDefinition };
   readonly Watch: { service: ServiceDefinition };
   readonly Cluster: { service: ServiceDefinition };
+  readonly Auth: { service: ServiceDefinition };
 }
 
 let definitions: EtcdDefinitions | undefined;

@@ -10,9 +10,9 @@
  * transport's to verify once (peer-auth.ts), as a replay check must see it once.
  */
 import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
-import { authorize, checksTokens, type AuthOptions } from './auth.js';
+import { authorizePath, checksTokens, type AuthOptions } from './auth.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, type PeerRejection } from './peer-auth.js';
-import { rpcName, rpcRequirement } from './rpc-roles.js';
+import { rpcRequirement } from './rpc-roles.js';
 
 /** What the interceptor checks, and where it reports a refused peer (counted and logged, as the transport does). */
 export interface PreAuthOptions {
@@ -52,7 +52,7 @@ export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
 function refusalOf(path: string, metadata: Metadata, o: PreAuthOptions, source: string): Partial<StatusObject> | undefined {
   const needed = rpcRequirement(path);
   if (needed === undefined) return undefined;
-  if (needed !== 'peer') return authorize(metadata, needed, o.auth, rpcName(path));
+  if (needed !== 'peer') return authorizePath(path, metadata, o.auth);
   if (!o.peerSecret || metadata.get(PEER_AUTH_METADATA).length > 0) return undefined;
   const claimed = metadata.get(PEER_ID_METADATA)[0];
   const rejection: PeerRejection = { reason: 'no-credentials', detail: 'no peer handshake' };

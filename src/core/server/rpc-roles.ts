@@ -69,15 +69,27 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Cluster/MemberList': 'read',
 } as const satisfies Readonly<Record<string, RpcRequirement>>;
 
+/**
+ * etcd methods any caller may make: `Authenticate` is how an etcd client turns a user name and a
+ * password (a fleet token) into the token its later calls carry, so it cannot need one.
+ */
+export const ETCD_OPEN_RPCS: readonly string[] = ['/etcdserverpb.Auth/Authenticate'];
+
 /** The package whose methods must all be in the table. */
 const FLEET_PACKAGE = '/fleet.v1.';
 const ETCD_PACKAGE = '/etcdserverpb.';
 
-/** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1 and etcd's API. */
+/** Whether `path` is a method of etcd's API, whose refusals are etcd's own errors. */
+export function isEtcdPath(path: string): boolean {
+  return path.startsWith(ETCD_PACKAGE);
+}
+
+/** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1 and etcd's API, and for etcd's open methods. */
 export function rpcRequirement(path: string): RpcRequirement | undefined {
   const known: RpcRequirement | undefined = (RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path] ?? (ETCD_RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path];
   if (known !== undefined) return known;
-  return path.startsWith(FLEET_PACKAGE) || path.startsWith(ETCD_PACKAGE) ? 'admin' : undefined;
+  if (ETCD_OPEN_RPCS.includes(path)) return undefined;
+  return path.startsWith(FLEET_PACKAGE) || isEtcdPath(path) ? 'admin' : undefined;
 }
 
 /** `/fleet.v1.Admin/AddMember` → `Admin.AddMember` (`/etcdserverpb.KV/Put` → `etcdserverpb.KV.Put`): how a refusal names the call. */

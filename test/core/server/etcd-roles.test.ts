@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
 import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
-import { ETCD_RPC_ROLES, RPC_ROLES, rpcName, rpcRequirement } from '../../../src/core/server/rpc-roles.js';
+import { ETCD_OPEN_RPCS, ETCD_RPC_ROLES, RPC_ROLES, rpcName, rpcRequirement } from '../../../src/core/server/rpc-roles.js';
 import { credentials } from '@grpc/grpc-js';
 
 /** Every etcd method a member serves, by path, from the handlers it registers. */
@@ -9,14 +9,15 @@ function servedEtcdPaths(): string[] {
   const node = { id: 'n1' } as never;
   const s = createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: { credentials: credentials.createInsecure() }, version: '3.4.0' });
   const watch = createEtcdWatchService(node, { auth: {}, clusterId: () => undefined });
-  const services = { KV: s.kv, Lease: s.lease, Maintenance: s.maintenance, Cluster: s.cluster, Watch: watch };
+  const services = { KV: s.kv, Lease: s.lease, Maintenance: s.maintenance, Cluster: s.cluster, Auth: s.auth, Watch: watch };
   s.close();
   return Object.entries(services).flatMap(([service, handlers]) => Object.keys(handlers).map((m) => `/etcdserverpb.${service}/${m}`)).sort();
 }
 
 describe('the etcd API in the RPC role table', () => {
-  it('names exactly the etcd methods a member serves', () => {
-    expect(Object.keys(ETCD_RPC_ROLES).sort()).toEqual(servedEtcdPaths());
+  it('names exactly the etcd methods a member serves, apart from the open Authenticate', () => {
+    expect([...Object.keys(ETCD_RPC_ROLES), ...ETCD_OPEN_RPCS].sort()).toEqual(servedEtcdPaths());
+    expect(rpcRequirement('/etcdserverpb.Auth/Authenticate')).toBeUndefined();
   });
 
   it('asks read for reads, writer for writes and admin for compaction; an etcd method it does not name needs admin', () => {
