@@ -40,7 +40,7 @@ interface PsMember {
 }
 
 function fleet(...args: string[]) {
-  return runCli(args, env, 90_000);
+  return runCli(args, env, 150_000);
 }
 
 /** Runs the CLI with --json, expecting `code`; the parsed document. */
@@ -253,13 +253,14 @@ describe('fleet scale', () => {
     expect(json).toMatchObject({ verdict: 'proceed', after: { voters: ['n1', 'n2', 'n3', 'n4', 'n5'], quorum: 3, canLose: 2 } });
     expect(await members()).toEqual(['n1:voter', 'n2:voter', 'n3:voter']);
 
-    const forced = await fleet('scale', '--nodes', '4', '--force', '--json');
+    // Each step's deadline doubled from the default 60 s: growing took 73 s once on a loaded machine.
+    const forced = await fleet('scale', '--nodes', '4', '--force', '--json', '--timeout', '120s');
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(forced.stdout)).toMatchObject({ outcome: 'scaled', from: 3, to: 4, added: ['n4'] });
-    const back = await doc<{ outcome: string; removed: string[] }>(0, 'scale', '--nodes', '3');
+    const back = await doc<{ outcome: string; removed: string[] }>(0, 'scale', '--nodes', '3', '--timeout', '120s');
     expect(back).toMatchObject({ outcome: 'scaled', removed: ['n4'] });
     expect((await healthy()).quorum).toMatchObject({ voters: 3, healthyVoters: 3 });
-  }, 180_000);
+  }, 360_000);
 });
 
 describe('drills', () => {

@@ -48,7 +48,9 @@ function heldBy(w: Worker): Map<string, number> {
 
 function startWorker(name: string): Worker {
   const env = { FLEET_ENDPOINTS: cluster.endpoints.join(','), FLEET_CONFIG_DIR: config.path, FLEET_CONTEXT: '', FLEET_TOKEN: '' };
-  const { child, output } = spawnProgram(['--import', 'tsx', 'examples/worker-pool/index.ts', '--name', name, '--ttl', '3000'], { cwd: root, env });
+  // A 6 s session: with 3 s, a worker starved of CPU on a loaded CI machine (tsx compiling beside
+  // six other processes) let its session lapse and exited 1 as designed, failing the test.
+  const { child, output } = spawnProgram(['--import', 'tsx', 'examples/worker-pool/index.ts', '--name', name, '--ttl', '6000'], { cwd: root, env });
   return { name, child, output };
 }
 
