@@ -84,6 +84,23 @@ describe('etcd auth with fleet tokens', () => {
     expect(await rawRange(new Metadata(), 'greeting')).toEqual({ code: 3, details: 'etcdserver: user name is empty' });
   }, 30_000);
 
+  it('asks the Lock and Election services for the roles their writes need', async () => {
+    const d = loadEtcdDefinitions();
+    const lock = new d.Lock(follower, credentials.createInsecure()) as Client & Record<string, (req: object, md: Metadata, cb: (e: { code: number; details: string } | null, res?: { key: Buffer }) => void) => void>;
+    const asking = (token: string, name: string) =>
+      new Promise<{ code?: number; details?: string; key?: string }>((resolve) => {
+        const md = new Metadata();
+        md.set('token', token);
+        lock.Lock!({ name: Buffer.from(name), lease: '0' }, md, (e, res) => resolve(e ? { code: e.code, details: e.details } : { key: res!.key.toString() }));
+      });
+    try {
+      expect(await asking(READER, 'jobs')).toEqual({ code: 7, details: 'etcdserver: permission denied' });
+      expect((await asking(WRITER, 'jobs')).key).toMatch(/^jobs\/[0-9a-f]+$/);
+    } finally {
+      lock.close();
+    }
+  }, 30_000);
+
   it('serves the etcd3 package’s auth option', async () => {
     const client = new Etcd3({ hosts: [`http://${follower}`], auth: { username: 'app', password: WRITER } });
     try {

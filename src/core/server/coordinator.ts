@@ -14,6 +14,7 @@ import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
+import { createEtcdLockServices } from './etcd-lock-service.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
 import { refusingService } from './etcd-off.js';
 import { loadEtcdDefinitions } from './etcd-wire.js';
@@ -294,7 +295,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const etcdDefs = loadEtcdDefinitions();
   let etcd: { close(): void } | undefined;
   if (opts.etcdApi === false) {
-    for (const def of [etcdDefs.KV, etcdDefs.Lease, etcdDefs.Maintenance, etcdDefs.Cluster, etcdDefs.Watch, etcdDefs.Auth]) server.addService(def.service, refusingService(def.service));
+    for (const def of [etcdDefs.KV, etcdDefs.Lease, etcdDefs.Maintenance, etcdDefs.Cluster, etcdDefs.Watch, etcdDefs.Auth, etcdDefs.Lock, etcdDefs.Election]) server.addService(def.service, refusingService(def.service));
   } else {
     const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
     server.addService(etcdDefs.KV.service, services.kv);
@@ -302,6 +303,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     server.addService(etcdDefs.Maintenance.service, services.maintenance);
     server.addService(etcdDefs.Cluster.service, services.cluster);
     server.addService(etcdDefs.Auth.service, services.auth);
+    const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
+    server.addService(etcdDefs.Lock.service, recipes.lock);
+    server.addService(etcdDefs.Election.service, recipes.election);
     server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
     undo.add(() => services.close());
     etcd = services;

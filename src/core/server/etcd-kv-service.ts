@@ -88,7 +88,7 @@ function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError
 }
 
 /** The gRPC error for whatever a handler threw. */
-function toGrpcError(err: unknown): GrpcError {
+export function toGrpcError(err: unknown): GrpcError {
   if (typeof err === 'object' && err !== null && 'code' in err && 'details' in err && typeof (err as GrpcError).code === 'number') return err as GrpcError;
   if (err instanceof Error && err.name === 'MvccError') return refusalError({ message: err.message, code: (err as unknown as { code: 'invalid' }).code });
   if (err instanceof NodeError) {
@@ -104,11 +104,29 @@ function hasWrites(ops: readonly RequestOp[] | undefined): boolean {
   return (ops ?? []).some((op) => 'put' in op || 'deleteRange' in op || ('txn' in op && (hasWrites(op.txn.success) || hasWrites(op.txn.failure))));
 }
 
-/** The etcd services of one member; `close()` closes the channels to leaders it forwarded to. */
+/** The etcd services of one member. */
+export interface EtcdServices {
+  readonly kv: UntypedServiceImplementation;
+  readonly lease: UntypedServiceImplementation;
+  readonly maintenance: UntypedServiceImplementation;
+  readonly cluster: UntypedServiceImplementation;
+  readonly auth: UntypedServiceImplementation;
+  /** A response header of this member at `revision`. */
+  header(revision: number): WireHeader;
+  /**
+   * Runs a KV or Lease method for another service (etcd-lock-service.ts) as a client's call with
+   * `metadata` runs: authorized as that caller, proposed here or forwarded to the leader.
+   */
+  invoke(path: `/etcdserverpb.${'KV' | 'Lease'}/${string}`, request: object, metadata: Metadata): Promise<unknown>;
+  /** Closes the channels to leaders it forwarded to. */
+  close(): void;
+}
+
+/** The etcd services of one member. */
 export function createEtcdServices(
   node: EtcdNode,
   o: EtcdServiceOptions,
-): { kv: UntypedServiceImplementation; lease: UntypedServiceImplementation; maintenance: UntypedServiceImplementation; cluster: UntypedServiceImplementation; auth: UntypedServiceImplementation; close(): void } {
+): EtcdServices {
   const defs = loadEtcdDefinitions();
   const leaders = new Map<string, Client>();
   const memberId = etcdIdOf(node.id);
@@ -321,6 +339,14 @@ export function createEtcdServices(
     maintenance,
     cluster,
     auth: createEtcdAuthService({ auth: o.auth, header: () => header(node.etcdStore().revision) }),
+    header,
+    invoke: (path, request, metadata) =>
+      new Promise((resolve, reject) => {
+        const [service, method] = path.slice('/etcdserverpb.'.length).split('/') as [string, string];
+        const handler = (service === 'KV' ? kv : lease)[method] as ((call: object, cb: sendUnaryData<unknown>) => void) | undefined;
+        if (handler === undefined) return void reject(new Error(`no etcd handler ${path}`));
+        handler({ request, metadata, getPath: () => path }, (err, res) => (err ? reject(err) : resolve(res)));
+      }),
     close: () => {
       for (const c of leaders.values()) c.close();
       leaders.clear();

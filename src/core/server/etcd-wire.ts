@@ -19,14 +19,20 @@ export interface EtcdDefinitions {
   readonly Watch: { service: ServiceDefinition };
   readonly Cluster: { service: ServiceDefinition };
   readonly Auth: { service: ServiceDefinition };
+  /** etcd's v3lockpb.Lock and v3electionpb.Election (etcd-lock-service.ts). */
+  readonly Lock: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
+  readonly Election: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
 }
 
 let definitions: EtcdDefinitions | undefined;
 
 export function loadEtcdDefinitions(): EtcdDefinitions {
   if (definitions === undefined) {
-    const pkg = loadPackageDefinition(loadSync(join(protoRoot(), 'etcd/rpc.proto'), { longs: String, enums: String, defaults: true, oneofs: true })) as unknown as { etcdserverpb: EtcdDefinitions };
-    definitions = pkg.etcdserverpb;
+    const dir = join(protoRoot(), 'etcd');
+    const files = ['rpc.proto', 'v3lock.proto', 'v3election.proto'].map((f) => join(dir, f));
+    type Loaded = { etcdserverpb: Omit<EtcdDefinitions, 'Lock' | 'Election'>; v3lockpb: Pick<EtcdDefinitions, 'Lock'>; v3electionpb: Pick<EtcdDefinitions, 'Election'> };
+    const pkg = loadPackageDefinition(loadSync(files, { includeDirs: [dir], longs: String, enums: String, defaults: true, oneofs: true })) as unknown as Loaded;
+    definitions = { ...pkg.etcdserverpb, Lock: pkg.v3lockpb.Lock, Election: pkg.v3electionpb.Election };
   }
   return definitions;
 }

@@ -67,6 +67,14 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Watch/Watch': 'read',
   '/etcdserverpb.Maintenance/Alarm': 'read',
   '/etcdserverpb.Cluster/MemberList': 'read',
+  // etcd's Lock and Election services (etcd-lock-service.ts): they write as KV and Lease calls do.
+  '/v3lockpb.Lock/Lock': 'writer',
+  '/v3lockpb.Lock/Unlock': 'writer',
+  '/v3electionpb.Election/Campaign': 'writer',
+  '/v3electionpb.Election/Proclaim': 'writer',
+  '/v3electionpb.Election/Resign': 'writer',
+  '/v3electionpb.Election/Leader': 'read',
+  '/v3electionpb.Election/Observe': 'read',
 } as const satisfies Readonly<Record<string, RpcRequirement>>;
 
 /**
@@ -77,11 +85,11 @@ export const ETCD_OPEN_RPCS: readonly string[] = ['/etcdserverpb.Auth/Authentica
 
 /** The package whose methods must all be in the table. */
 const FLEET_PACKAGE = '/fleet.v1.';
-const ETCD_PACKAGE = '/etcdserverpb.';
+const ETCD_PACKAGES = ['/etcdserverpb.', '/v3lockpb.', '/v3electionpb.'];
 
 /** Whether `path` is a method of etcd's API, whose refusals are etcd's own errors. */
 export function isEtcdPath(path: string): boolean {
-  return path.startsWith(ETCD_PACKAGE);
+  return ETCD_PACKAGES.some((p) => path.startsWith(p));
 }
 
 /** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1 and etcd's API, and for etcd's open methods. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
 import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
+import { createEtcdLockServices } from '../../../src/core/server/etcd-lock-service.js';
 import { ETCD_OPEN_RPCS, ETCD_RPC_ROLES, RPC_ROLES, rpcName, rpcRequirement } from '../../../src/core/server/rpc-roles.js';
 import { credentials } from '@grpc/grpc-js';
 
@@ -9,9 +10,10 @@ function servedEtcdPaths(): string[] {
   const node = { id: 'n1' } as never;
   const s = createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: { credentials: credentials.createInsecure() }, version: '3.4.0' });
   const watch = createEtcdWatchService(node, { auth: {}, clusterId: () => undefined });
-  const services = { KV: s.kv, Lease: s.lease, Maintenance: s.maintenance, Cluster: s.cluster, Auth: s.auth, Watch: watch };
+  const recipes = createEtcdLockServices(node, { auth: {}, header: s.header, invoke: s.invoke });
+  const services = { 'etcdserverpb.KV': s.kv, 'etcdserverpb.Lease': s.lease, 'etcdserverpb.Maintenance': s.maintenance, 'etcdserverpb.Cluster': s.cluster, 'etcdserverpb.Auth': s.auth, 'etcdserverpb.Watch': watch, 'v3lockpb.Lock': recipes.lock, 'v3electionpb.Election': recipes.election };
   s.close();
-  return Object.entries(services).flatMap(([service, handlers]) => Object.keys(handlers).map((m) => `/etcdserverpb.${service}/${m}`)).sort();
+  return Object.entries(services).flatMap(([service, handlers]) => Object.keys(handlers).map((m) => `/${service}/${m}`)).sort();
 }
 
 describe('the etcd API in the RPC role table', () => {
@@ -27,6 +29,9 @@ describe('the etcd API in the RPC role table', () => {
     expect(rpcRequirement('/etcdserverpb.Lease/LeaseKeepAlive')).toBe('writer');
     expect(rpcRequirement('/etcdserverpb.KV/Compact')).toBe('admin');
     expect(rpcRequirement('/etcdserverpb.Maintenance/Defragment')).toBe('admin');
+    expect(rpcRequirement('/v3lockpb.Lock/Lock')).toBe('writer');
+    expect(rpcRequirement('/v3electionpb.Election/Observe')).toBe('read');
+    expect(rpcRequirement('/v3electionpb.Election/Unknown')).toBe('admin');
     expect(rpcName('/etcdserverpb.KV/Put')).toBe('etcdserverpb.KV.Put');
     expect(rpcName('/fleet.v1.Admin/AddMember')).toBe('Admin.AddMember');
   });
