@@ -166,6 +166,8 @@ describe('etcdctl against fleet', () => {
     const status = await etcdctl([endpointOf(follower)], ['endpoint', 'status', '-w', 'json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.out)[0].Status.version).toBe('3.4.0');
+    // The keyspace's bytes, history included: at least the key and value just written.
+    expect(JSON.parse(status.out)[0].Status.dbSize).toBeGreaterThanOrEqual('both'.length + 'from-leader'.length);
     const members = await etcdctl([endpointOf(follower)], ['member', 'list']);
     for (const m of fleet!.members) expect(members.out).toContain(`, started, ${m.id}, http://127.0.0.1:${m.port}, 127.0.0.1:${m.port}, false`);
     // --cluster finds every member through MemberList, and asks each.

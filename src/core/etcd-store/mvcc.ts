@@ -35,6 +35,8 @@ export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
 /** One stored version of a key; a tombstone has `deleted`. */
 interface Rec { mod: number; create: number; version: number; value: string; lease: number; deleted: boolean }
+/** What `approximateBytes` counts for a record beside its key and value. */
+const RECORD_OVERHEAD_BYTES = 32;
 
 export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
 export interface RangeRequest {
@@ -235,6 +237,17 @@ export class MvccStore {
   private madeRevision(next: number): void {
     this.rev = next;
     this.lastKeys = { revision: next, keys: [...(this.writing ?? [])].sort() };
+  }
+
+  /**
+   * About how many bytes the keyspace holds, history included: each kept version's key and value
+   * and 32 bytes for its revisions, version and lease (a record's overhead in etcd's store is of
+   * that order). What Maintenance.Status reports as the db size; a scan, so not for hot paths.
+   */
+  approximateBytes(): number {
+    let bytes = 0;
+    for (const [key, recs] of this.hist) for (const r of recs) bytes += key.length + r.value.length + RECORD_OVERHEAD_BYTES;
+    return bytes;
   }
 
   /** The keys the newest revision wrote (sorted, named by `keyName`), or undefined when not known (after a restore). */

@@ -299,7 +299,7 @@ export function createEtcdServices(
   const maintenance: UntypedServiceImplementation = {
     Status: unary<Record<string, never>>('Maintenance.Status', async () => {
       const st = node.status();
-      const { value } = await node.readEtcd(false, (store) => ({ revision: store.revision, size: 0 }));
+      const { value } = await node.readEtcd(false, (store) => ({ revision: store.revision, size: store.approximateBytes() }));
       return {
         header: header(value.revision),
         version: o.version,

@@ -24,6 +24,19 @@ describe('MvccStore', () => {
     expect([again.createRevision, again.version]).toEqual([4, 1]);
   });
 
+  it('counts the bytes its kept history holds: keys, values and a record overhead, less what compaction drops', () => {
+    const m = new MvccStore();
+    expect(m.approximateBytes()).toBe(0);
+    m.put({ key: b('key'), value: b('value') });
+    expect(m.approximateBytes()).toBe(3 + 5 + 32);
+    m.put({ key: b('key'), value: b('v2') });
+    expect(m.approximateBytes()).toBe(3 + 5 + 32 + (3 + 2 + 32));
+    m.compact(2);
+    expect(m.approximateBytes()).toBe(3 + 2 + 32);
+    m.deleteRange({ key: b('key') });
+    expect(m.approximateBytes()).toBe(3 + 2 + 32 + (3 + 32));
+  });
+
   it('reads at a past revision, by prefix, with limit, sort, count and filters', () => {
     const m = new MvccStore();
     for (const k of ['p/a', 'p/b', 'p/c', 'q']) m.put({ key: b(k), value: b(k) });
