@@ -68,6 +68,11 @@ const SPEC = {
     default: true,
     allowNo: true,
   },
+  'etcd-watch-progress-notify-interval': {
+    type: 'string',
+    description: "how often an etcd watcher that asked for progress notifications and was sent no event hears the member's revision (etcd's --experimental-watch-progress-notify-interval)",
+    default: '10m',
+  },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
   'unsafe-stop-applying-after': { type: 'integer', description: 'TEST ONLY: apply no entry beyond this index (a stuck member)', hidden: true },
   'unsafe-clock-offset': { type: 'string', description: 'TEST ONLY: run this member\'s wall clock ahead by this duration (e.g. 2h), or behind with a leading -', hidden: true },
@@ -194,6 +199,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     ...(backup ? { backup } : {}),
     enableDrills: flag(flags, 'enable-drills'),
     etcdApi: flag(flags, 'etcd-api'),
+    etcdProgressNotifyMs: interval(flags, 'etcd-watch-progress-notify-interval'),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
     unsafeClockOffsetMs: clockOffsetOf(flags),
@@ -319,11 +325,12 @@ function isEmptyDirectory(dir: string): boolean {
 }
 
 /** A duration flag that must be above zero, as a usage error naming the flag. */
-function interval(flags: NodeStartFlags, name: 'heartbeat' | 'election-timeout'): number {
+function interval(flags: NodeStartFlags, name: 'heartbeat' | 'election-timeout' | 'etcd-watch-progress-notify-interval'): number {
   try {
     return parsePositiveDuration(text(flags, name)!, `--${name}`);
   } catch (err) {
-    throw usage(err instanceof Error ? err.message : String(err));
+    const message = err instanceof Error ? err.message : String(err);
+    throw usage(message.includes(`--${name}`) ? message : `--${name}: ${message}`);
   }
 }
 

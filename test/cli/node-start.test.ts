@@ -83,6 +83,8 @@ describe('fleet node start flags', () => {
   it('refuses a zero interval and a data dir that is a file or cannot be created, leaving nothing behind', async () => {
     expect(await refusal({ ...base, heartbeat: '0ms' })).toBe('--heartbeat must be more than 0, got "0ms"');
     expect(await refusal({ ...base, 'election-timeout': '0s' })).toMatch(/--election-timeout must be more than 0/);
+    expect(await refusal({ ...base, 'etcd-watch-progress-notify-interval': 'soon' })).toMatch(/--etcd-watch-progress-notify-interval/);
+    expect(await planNodeStart({ ...base, 'etcd-watch-progress-notify-interval': '30s' }, 'v')).toMatchObject({ etcdProgressNotifyMs: 30_000 });
     expect(await refusal({ ...base, 'data-dir': secretFile('not-a-dir', 0o600) })).toMatch(/is a file, not a directory/);
     // Node's recursive mkdir spins for ever here; a member must be refused at once instead.
     expect(await refusal({ ...base, 'data-dir': '/proc/1/nope/deeper' })).toMatch(/^cannot create --data-dir \/proc\/1\/nope\/deeper: ENOENT/);

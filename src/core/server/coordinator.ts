@@ -67,6 +67,8 @@ export interface CoordinatorOptions {
   readonly enableDrills: boolean;
   /** Serve etcd's v3 API on the client port (default); false: every etcd call gets UNIMPLEMENTED naming `--no-etcd-api`. */
   readonly etcdApi?: boolean | undefined;
+  /** How often an etcd watcher that asked for progress notifications hears the revision (default 10 min). */
+  readonly etcdProgressNotifyMs?: number | undefined;
   readonly unsafeAckBeforeCommit: boolean;
   /** TEST ONLY: apply no entry beyond this index (`--unsafe-stop-applying-after`), so that the member is stuck. */
   readonly unsafeStopApplyingAfter?: number | undefined;
@@ -306,7 +308,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
     server.addService(etcdDefs.Lock.service, recipes.lock);
     server.addService(etcdDefs.Election.service, recipes.election);
-    server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current() }));
+    server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
     undo.add(() => services.close());
     etcd = services;
   }

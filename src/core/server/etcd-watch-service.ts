@@ -39,13 +39,33 @@ interface Watcher {
   readonly noPut: boolean;
   readonly noDelete: boolean;
   readonly prevKv: boolean;
+  /** Asked for progress notifications (`progress_notify`). */
+  readonly progressNotify: boolean;
+  /** Takes a large batch of events as fragments of one response (`fragment`): all but the last marked. */
+  readonly fragment: boolean;
+  /** Sent events since the last progress tick: then the tick sends it no notification, as etcd's. */
+  sentSinceTick: boolean;
   next: number;
 }
 
-/** At most this many events in one response (etcd splits large ones when the client allows fragments; we send several). */
+/** etcd's default `--experimental-watch-progress-notify-interval`. */
+export const DEFAULT_PROGRESS_NOTIFY_MS = 10 * 60_000;
+
+export interface EtcdWatchOptions {
+  readonly auth: AuthOptions;
+  readonly clusterId: () => string | undefined;
+  /** How often a watcher that asked for progress notifications and was sent no event hears the member's revision (default 10 min, as etcd). */
+  readonly progressNotifyMs?: number | undefined;
+}
+
+/**
+ * At most this many events in one response: more go as several, marked as fragments of one when
+ * the watcher allows it (etcd fragments by size, over its request limit).
+ */
 const EVENTS_PER_RESPONSE = 1000;
 
-export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: AuthOptions; readonly clusterId: () => string | undefined }): UntypedServiceImplementation {
+export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions): UntypedServiceImplementation {
+  const progressNotifyMs = o.progressNotifyMs ?? DEFAULT_PROGRESS_NOTIFY_MS;
   const memberId = etcdIdOf(node.id);
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
 
@@ -83,12 +103,29 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
         }
         w.next = store.revision + 1;
         const wanted = events.filter((e) => !(e.type === 'PUT' ? w.noPut : w.noDelete));
+        if (wanted.length > 0) w.sentSinceTick = true;
         for (let i = 0; i < wanted.length; i += EVENTS_PER_RESPONSE) {
           send({
             header: header(store.revision),
             watchId: String(w.id),
             events: wanted.slice(i, i + EVENTS_PER_RESPONSE).map((e) => ({ type: e.type, kv: kvToWire(e.kv), ...(w.prevKv && e.prevKv ? { prevKv: kvToWire(e.prevKv) } : {}) })),
+            ...(w.fragment && i + EVENTS_PER_RESPONSE < wanted.length ? { fragment: true } : {}),
           });
+        }
+      };
+
+      /**
+       * A progress notification to each watcher that asked for them and was sent no event since
+       * the last tick: no events, the member's revision in the header, so a quiet watcher learns
+       * how far it has seen (every watcher here is caught up with the member's store).
+       */
+      let progressTicks: NodeJS.Timeout | undefined;
+      const tick = (): void => {
+        const revision = node.etcdStore().revision;
+        for (const w of watchers.values()) {
+          if (!w.progressNotify) continue;
+          if (!w.sentSinceTick) send({ header: header(revision), watchId: String(w.id) });
+          w.sentSinceTick = false;
         }
       };
 
@@ -102,7 +139,18 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
         }
         nextId = Math.max(nextId, id) + 1;
         const start = Number(req.startRevision);
-        const w: Watcher = { id, key: req.key, rangeEnd: req.rangeEnd, noPut: req.filters.includes('NOPUT'), noDelete: req.filters.includes('NODELETE'), prevKv: req.prevKv, next: start > 0 ? start : store.revision + 1 };
+        const w: Watcher = {
+          id,
+          key: req.key,
+          rangeEnd: req.rangeEnd,
+          noPut: req.filters.includes('NOPUT'),
+          noDelete: req.filters.includes('NODELETE'),
+          prevKv: req.prevKv,
+          progressNotify: req.progressNotify,
+          fragment: req.fragment,
+          sentSinceTick: false,
+          next: start > 0 ? start : store.revision + 1,
+        };
         if (req.key.length === 0 && req.rangeEnd.length === 0) {
           send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: 'etcdserver: key is not provided' });
           return;
@@ -110,6 +158,7 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
         watchers.add(w);
         send({ header: header(store.revision), watchId: String(id), created: true });
         catchUp(w);
+        if (w.progressNotify) progressTicks ??= setInterval(tick, progressNotifyMs).unref();
       };
 
       /** After a write or a snapshot: catches up the watchers it may concern. */
@@ -137,6 +186,7 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: { readonly auth: 
       });
       const end = (): void => {
         stopListening();
+        if (progressTicks !== undefined) clearInterval(progressTicks);
         watchers.clear();
       };
       call.on('data', (req: WireWatchRequest) => {

@@ -12,6 +12,8 @@ import { WatcherSet } from '../../../src/core/server/etcd-watchers.js';
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 interface Sent {
+  header?: { revision: string };
+  fragment?: boolean;
   watchId: string;
   created?: boolean;
   canceled?: boolean;
@@ -20,7 +22,7 @@ interface Sent {
 }
 
 /** A member with a real keyspace, and one Watch stream on it. */
-function harness() {
+function harness(progressNotifyMs?: number) {
   let store = new MvccStore(1);
   const listeners = new Set<() => void>();
   const node = {
@@ -29,7 +31,7 @@ function harness() {
     onEtcdApplied: (l: () => void) => (listeners.add(l), () => void listeners.delete(l)),
     leadership: () => ({ term: 2, leader: 'n1' }),
   };
-  const service = createEtcdWatchService(node, { auth: {}, clusterId: () => 'c1' });
+  const service = createEtcdWatchService(node, { auth: {}, clusterId: () => 'c1', progressNotifyMs });
   const sent: Sent[] = [];
   const call = Object.assign(new EventEmitter(), {
     writable: true,
@@ -52,8 +54,12 @@ function harness() {
       store = next;
       applied();
     },
-    watch(key: string, rangeEnd = '', startRevision = 0): void {
-      call.emit('data', { createRequest: { key: b(key), rangeEnd: b(rangeEnd), startRevision: String(startRevision), progressNotify: false, filters: [], prevKv: false, watchId: '0', fragment: false } });
+    watch(key: string, rangeEnd = '', startRevision = 0, opts: { progressNotify?: boolean; fragment?: boolean } = {}): void {
+      call.emit('data', { createRequest: { key: b(key), rangeEnd: b(rangeEnd), startRevision: String(startRevision), progressNotify: opts.progressNotify ?? false, filters: [], prevKv: false, watchId: '0', fragment: opts.fragment ?? false } });
+    },
+    /** The client ends the stream. */
+    close(): void {
+      call.emit('close');
     },
     put(key: string, value = 'v'): number {
       const r = store.put({ key: b(key), value: b(value) });
@@ -119,6 +125,40 @@ describe('the etcd Watch service', () => {
     h.watch('x', '', r1);
     const r4 = h.put('x', 'v3');
     expect(h.events().get('0')).toEqual([`x@${r1}`, `x@${r3}`, `x@${r4}`]);
+  });
+
+  it('sends progress notifications to the watchers that asked, each tick they were sent no event', () => {
+    vi.useFakeTimers();
+    try {
+      const h = harness(1_000);
+      h.watch('quiet', '', 0, { progressNotify: true }); // 0
+      h.watch('busy', '', 0, { progressNotify: true }); // 1
+      h.watch('plain'); // 2: never asked
+      const progress = () => h.sent.filter((m) => m.events === undefined && m.created !== true).map((m) => `${m.watchId}@${m.header!.revision}`);
+      vi.advanceTimersByTime(1_000);
+      expect(progress()).toEqual(['0@1', '1@1']);
+      const r = h.put('busy');
+      vi.advanceTimersByTime(1_000);
+      // `busy` was sent its event this tick, so only `quiet` hears the revision; next tick both do.
+      expect(progress()).toEqual(['0@1', '1@1', `0@${r}`]);
+      vi.advanceTimersByTime(1_000);
+      expect(progress()).toEqual(['0@1', '1@1', `0@${r}`, `0@${r}`, `1@${r}`]);
+      h.close();
+      vi.advanceTimersByTime(5_000);
+      expect(progress()).toHaveLength(5);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('marks all but the last response of a large batch as fragments when the watcher allows it', () => {
+    const h = harness();
+    for (let i = 0; i < 2_500; i++) h.store.put({ key: b(`f/${i}`), value: b('v') });
+    h.watch('f/', 'f0', 1, { fragment: true }); // 0
+    h.watch('f/', 'f0', 1); // 1
+    const batches = (id: string) => h.sent.filter((m) => m.watchId === id && m.events !== undefined).map((m) => [m.events!.length, m.fragment === true]);
+    expect(batches('0')).toEqual([[1000, true], [1000, true], [500, false]]);
+    expect(batches('1')).toEqual([[1000, false], [1000, false], [500, false]]);
   });
 
   it('after a snapshot installed past its history, every watcher is told it was compacted', () => {
