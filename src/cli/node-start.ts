@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { memberIdProblem, resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
+import type { AutoCompaction } from '../core/server/etcd-auto-compaction.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
@@ -72,6 +73,16 @@ const SPEC = {
     type: 'string',
     description: "how often an etcd watcher that asked for progress notifications and was sent no event hears the member's revision (etcd's --experimental-watch-progress-notify-interval)",
     default: '10m',
+  },
+  'etcd-auto-compaction-mode': {
+    type: 'string',
+    description: "how --etcd-auto-compaction-retention is read: periodic (a duration of history to keep; a bare number is hours) or revision (how many revisions to keep), as etcd's --auto-compaction-mode",
+    default: 'periodic',
+  },
+  'etcd-auto-compaction-retention': {
+    type: 'string',
+    description: "how much etcd keyspace history the leader keeps, compacting the rest through the log (e.g. 1h, 30m, or 1000 revisions); 0 keeps all, as etcd's --auto-compaction-retention",
+    default: '0',
   },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
   'unsafe-stop-applying-after': { type: 'integer', description: 'TEST ONLY: apply no entry beyond this index (a stuck member)', hidden: true },
@@ -200,6 +211,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     enableDrills: flag(flags, 'enable-drills'),
     etcdApi: flag(flags, 'etcd-api'),
     etcdProgressNotifyMs: interval(flags, 'etcd-watch-progress-notify-interval'),
+    etcdAutoCompaction: autoCompactionOf(flags),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
     unsafeClockOffsetMs: clockOffsetOf(flags),
@@ -247,6 +259,24 @@ function optionalIndex(flags: NodeStartFlags, name: 'unsafe-stop-applying-after'
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a whole number ≥ 1, got '${v}'`);
   return n;
+}
+
+/** `--etcd-auto-compaction-*`, as etcd reads its own: undefined when the retention is 0 (keep all). */
+function autoCompactionOf(flags: NodeStartFlags): AutoCompaction | undefined {
+  const mode = text(flags, 'etcd-auto-compaction-mode') ?? 'periodic';
+  const retention = (text(flags, 'etcd-auto-compaction-retention') ?? '0').trim();
+  if (mode !== 'periodic' && mode !== 'revision') throw usage(`--etcd-auto-compaction-mode must be periodic or revision, got '${mode}'`);
+  if (/^0+$/.test(retention)) return undefined;
+  if (mode === 'revision') {
+    if (!/^\d+$/.test(retention) || !Number.isSafeInteger(Number(retention))) throw usage(`--etcd-auto-compaction-retention must be a whole number of revisions in revision mode, got '${retention}'`);
+    return { mode, retention: Number(retention) };
+  }
+  if (/^\d+$/.test(retention)) return { mode, retentionMs: Number(retention) * 3_600_000 };
+  try {
+    return { mode, retentionMs: parsePositiveDuration(retention, '--etcd-auto-compaction-retention') };
+  } catch (err) {
+    throw usage(`--etcd-auto-compaction-retention: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** `--unsafe-clock-offset`: a duration, negative with a leading '-'; undefined when not given. */

@@ -15,6 +15,7 @@ import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
 import { createEtcdLockServices } from './etcd-lock-service.js';
+import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
 import { refusingService } from './etcd-off.js';
 import { loadEtcdDefinitions } from './etcd-wire.js';
@@ -69,6 +70,8 @@ export interface CoordinatorOptions {
   readonly etcdApi?: boolean | undefined;
   /** How often an etcd watcher that asked for progress notifications hears the revision (default 10 min). */
   readonly etcdProgressNotifyMs?: number | undefined;
+  /** Compact the etcd keyspace's history automatically (`--etcd-auto-compaction-*`); undefined keeps it all. */
+  readonly etcdAutoCompaction?: AutoCompaction | undefined;
   readonly unsafeAckBeforeCommit: boolean;
   /** TEST ONLY: apply no entry beyond this index (`--unsafe-stop-applying-after`), so that the member is stuck. */
   readonly unsafeStopApplyingAfter?: number | undefined;
@@ -316,6 +319,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   health.addTo(server);
   // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
   addLazyReflection(server, loadReflectionDefinition);
+  const compaction = opts.etcdAutoCompaction;
+  const stopCompacting = compaction === undefined ? () => undefined : startAutoCompaction(member, compaction, (err, revision) => logger.warn({ err, revision }, 'automatic etcd compaction failed; it is tried again at the next interval'));
+  undo.add(stopCompacting);
   // Every listener is bound before the node starts.
   undo.add(() => server.forceShutdown());
   const port = await new Promise<number>((resolve, reject) =>
@@ -330,6 +336,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       backups?.stop();
       drills.close();
       etcd?.close();
+      stopCompacting();
       await member.handOff();
       member.stop();
       transport.close();
