@@ -3,7 +3,9 @@
 // throughput does). FLEET_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=.prof" profiles members.
 // Usage: profile-writes.ts [in-flight=64] [seconds=5] [reps=1] [fill=0]. With a fill, the load
 // updates the fill's keys in turn, as the suite's node area does after its 100,000 writes.
+// FLEET_BENCH_API=etcd: the writes are etcd Puts to the leader's etcd API (the etcd-api area's load).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { EtcdClient } from '../src/client/etcd/index.js';
 import { BenchCluster, quantile } from './harness.js';
 
 const conc = Number(process.argv[2] ?? 64);
@@ -20,6 +22,10 @@ function cpuSeconds(pid: number): number {
 const cluster = await BenchCluster.start(3, (process.env.FLEET_BENCH_MEMBER_FLAGS ?? '').split(' ').filter(Boolean));
 const client = cluster.client();
 const value = 'x'.repeat(256);
+const etcd = process.env.FLEET_BENCH_API === 'etcd' ? new EtcdClient({ endpoints: cluster.endpoints, callTimeoutMs: 5_000 }) : undefined;
+const etcdLeader = etcd === undefined ? undefined : await etcd.leaderEndpoint(5_000);
+const etcdValue = Buffer.from(value);
+const write = (key: string): Promise<unknown> => (etcd === undefined ? client.kvPut(key, value) : etcd.put(etcdLeader!, Buffer.from(key), etcdValue));
 let n = 0;
 // FLEET_BENCH_SLOW_OUT=file: the start (epoch ms) and latency of every write of 10 ms or more.
 const slowOut = process.env.FLEET_BENCH_SLOW_OUT;
@@ -34,7 +40,7 @@ async function load(inFlight: number, secs: number): Promise<number[]> {
     Array.from({ length: inFlight }, async () => {
       while (performance.now() < end) {
         const t0 = performance.now();
-        await client.kvPut(nextKey(), value);
+        await write(nextKey());
         const ms = performance.now() - t0;
         lat.push(ms);
         if (slowOut && ms >= 10) slow.push([performance.timeOrigin + t0, ms]);
@@ -68,4 +74,5 @@ for (let r = 0; r < reps; r++) {
 }
 if (slowOut) writeFileSync(slowOut, JSON.stringify(slow));
 client.close();
+etcd?.close();
 await cluster.stop('SIGTERM');
