@@ -121,7 +121,8 @@ export class Endpoint {
       throw new FleetClientError('internal', `${this.address}: a write was answered as a read`);
     }
     try {
-      return await this.unary<wire.WriteResponse__Output>((md, opts, cb) => this.fleet.Write(req, md, opts, cb), timeoutMs);
+      // This client follows the leader itself: a follower's redirect, not a forwarded hop.
+      return await this.unary<wire.WriteResponse__Output>((md, opts, cb) => (md.set(METADATA.preferRedirect, '1'), this.fleet.Write(req, md, opts, cb)), timeoutMs);
     } catch (err) {
       const cause = err instanceof FleetClientError ? err.cause : err;
       const refused = isServiceError(cause) ? refusedWriteResponse(cause) : undefined;

@@ -88,4 +88,6 @@ export const METADATA = {
   authorization: 'authorization',
   /** The `user@host` a client says it runs as, for the audit log (unverified). */
   actor: 'fleet-actor',
+  /** On a unary Write: redirect me (NOT_LEADER with the hint) rather than forward it to the leader (write-forwarder.ts). */
+  preferRedirect: 'fleet-prefer-redirect',
 } as const;

@@ -15,6 +15,7 @@ import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
 import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './bounds.js';
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
+import type { WriteForwarder } from './write-forwarder.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
 export type ClientServiceOptions = AuthOptions & {
@@ -22,6 +23,8 @@ export type ClientServiceOptions = AuthOptions & {
   readonly peerRefusals?: () => readonly PeerRefusal[];
   /** The member's scheduled backups, when it takes them (backup-schedule.ts). */
   readonly backup?: () => BackupStatus | undefined;
+  /** Sends a unary Write this member cannot propose (a follower) to the leader; without one, the caller is redirected. */
+  readonly forwarder?: WriteForwarder | undefined;
 };
 
 /** What the session streams of one member may hold. */
@@ -204,7 +207,14 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       if (denied) return callback(denied);
       serveWrite(node, call.request, serialize, writerOf(call.metadata, opts)).then(
         ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
-        (err: unknown) => callback(errorStatus(err)),
+        (err: unknown) => {
+          const forwarder = opts.forwarder;
+          if (!(err instanceof NodeError) || forwarder === undefined || !forwarder.shouldForward(call.metadata, err)) return callback(errorStatus(err));
+          const deadline = call.getDeadline();
+          forwarder.forward(call.request, call.metadata, err, deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined).then((answer) =>
+            'response' in answer ? callback(null, answer.response as wire.WriteResponse) : callback(answer.refusal),
+          );
+        },
       );
     },
     Read(call, callback) {

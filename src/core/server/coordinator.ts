@@ -15,6 +15,7 @@ import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
 import { createEtcdLockServices } from './etcd-lock-service.js';
+import { WriteForwarder } from './write-forwarder.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
 import { refusingService } from './etcd-off.js';
@@ -284,7 +285,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
   const backups = opts.backup ? new BackupSchedule(member, opts.backup, logger) : undefined;
   if (backups) metrics?.trackBackups(() => backups.status());
-  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status() }));
+  const forwarder = new WriteForwarder({ memberId: opts.id, ...channel });
+  undo.add(() => forwarder.close());
+  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder }));
   server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
   const drills = createDrillService({
     ...auth,
@@ -336,6 +339,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       backups?.stop();
       drills.close();
       etcd?.close();
+      forwarder.close();
       stopCompacting();
       await member.handOff();
       member.stop();
