@@ -31,7 +31,7 @@ class EtcdProcessInjector implements FaultInjector {
   constructor(readonly cluster: EtcdCluster) {}
 
   can(action: FaultAction): boolean {
-    return action !== 'partition' && action !== 'delay';
+    return action === 'kill' || action === 'pause' || action === 'stop' || action === 'restart';
   }
 
   kill(member: MemberRef): Promise<void> {
@@ -56,6 +56,14 @@ class EtcdProcessInjector implements FaultInjector {
 
   async delay(): Promise<void> {
     throw new Error('etcd members cannot have their links delayed by this harness');
+  }
+
+  async skewClock(): Promise<void> {
+    throw new Error('etcd members cannot have their clocks skewed by this harness');
+  }
+
+  async stallDisk(): Promise<void> {
+    throw new Error('etcd members cannot have their disks stalled by this harness');
   }
 
   async heal(): Promise<void> {}

@@ -7,7 +7,7 @@ import { FleetNode } from '../node/fleet-node.js';
 import { systemRuntime } from '../node/runtime.js';
 import type { FleetNodeOptions, NodeLogger } from '../node/fleet-node.js';
 import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
-import { PRIVATE_FILES } from '../storage/index.js';
+import { PRIVATE_FILES, nodeStorageIo } from '../storage/index.js';
 import { memberIdProblem } from '../../common/addresses.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
@@ -34,6 +34,7 @@ import { GrpcPeerTransport } from './peer-transport.js';
 import type { ReadToken } from './auth.js';
 import { preAuthInterceptor } from './pre-auth.js';
 import { openNodeStorage } from './storage-adapter.js';
+import { ClockSkew, DiskStall } from './drill-faults.js';
 
 /** Everything `fleet node start` decided from its flags. */
 export interface CoordinatorOptions {
@@ -207,7 +208,11 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   // member's data dir empty, so that the same command line works once the port is free.
   const metricsServer = metrics && opts.metricsListen ? await listenMetrics(metrics, opts.metricsListen) : undefined;
   if (metricsServer) undo.add(() => metricsServer.close());
-  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version);
+  // A drill's clock skew and disk stall (drill-faults.ts) act only on members that allow drills.
+  const clockSkew = opts.enableDrills ? new ClockSkew(opts.unsafeClockOffsetMs ?? 0) : undefined;
+  const diskStall = opts.enableDrills ? new DiskStall() : undefined;
+  const wallNow = clockSkew !== undefined ? () => clockSkew.wallNow() : opts.unsafeClockOffsetMs ? () => Date.now() + opts.unsafeClockOffsetMs! : undefined;
+  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version, diskStall?.wrap(nodeStorageIo));
   undo.add(() => storage.close());
   const member = await FleetNode.open({
     id: opts.id,
@@ -225,7 +230,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     dataFormat: DATA_FORMAT,
     unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
     ...(opts.unsafeStopApplyingAfter === undefined ? {} : { unsafeStopApplyingAfter: opts.unsafeStopApplyingAfter }),
-    runtime: opts.unsafeClockOffsetMs ? { ...systemRuntime, wallNow: () => Date.now() + opts.unsafeClockOffsetMs! } : systemRuntime,
+    runtime: wallNow ? { ...systemRuntime, wallNow } : systemRuntime,
     ...(metrics ? { observer: metrics.observer() } : {}),
     ...(opts.app ? { app: opts.app } : {}),
     ...(opts.appCheckEvery !== undefined ? { appCheckEvery: opts.appCheckEvery } : {}),
@@ -247,7 +252,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     peerCredentials: { secret: opts.peerSecret, mutualTls: opts.tls?.ca !== undefined },
     snapshotSpool: { dir: join(opts.dataDir, 'incoming'), maxBytes: opts.maxSnapshotBytes },
     logger,
-    ...(opts.unsafeClockOffsetMs ? { wallNow: () => Date.now() + opts.unsafeClockOffsetMs! } : {}),
+    ...(wallNow ? { wallNow } : {}),
   });
   undo.add(() => transport.close());
   metrics?.countPeerRejections(transport.rejections);
@@ -297,6 +302,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     peers: () => member.status().members.map((m) => m.id).filter((id) => id !== opts.id),
     logger,
     recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
+    ...(clockSkew ? { clock: clockSkew } : {}),
+    ...(diskStall ? { disk: diskStall } : {}),
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.

@@ -4,14 +4,15 @@
  * member started with `--enable-drills` obeys; every call needs the admin token.
  *
  * Every fault ends by itself except a kill: a pause is a bounded freeze of this process, and a
- * partition or a link delay heals on a timer, so a drill that dies half-way never leaves a
- * member cut off or slowed down.
+ * partition, a link delay, a clock skew or a disk stall ends on a timer, so a drill that dies
+ * half-way never leaves a member cut off, slowed down or out of time.
  */
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/index.js';
 import type { Actor } from '../fleet/index.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
+import type { ClockSkew, DiskStall } from './drill-faults.js';
 import type { LinkDelay } from './link-delay.js';
 import { errorStatus, WireError } from './wire.js';
 
@@ -21,6 +22,11 @@ export const MAX_PAUSE_MS = 60_000;
 export const MAX_PARTITION_MS = 600_000;
 /** Longest one-way delay a WAN drill may add to a link: longer looks like a partition, which has its own drill. */
 export const MAX_LINK_DELAY_MS = 10_000;
+/** Longest a clock skew may last, and the farthest it may move the clock. */
+export const MAX_CLOCK_SKEW_MS = 600_000;
+export const MAX_CLOCK_OFFSET_MS = 3_600_000;
+/** Longest a disk stall may last: longer looks like a dead disk to any supervisor. */
+export const MAX_DISK_STALL_MS = 60_000;
 /** Time for the answer to leave the process before a kill or a freeze stops it. */
 const FLUSH_MS = 25;
 
@@ -52,6 +58,10 @@ export interface DrillServiceOptions extends AuthOptions {
   readonly peers: () => readonly string[];
   readonly logger?: Pick<NodeLogger, 'warn'>;
   readonly process?: DrillProcess;
+  /** The member's skewable wall clock (drill-faults.ts); without it, CLOCK is refused. */
+  readonly clock?: Pick<ClockSkew, 'skew' | 'clear' | 'offsetMs'>;
+  /** The member's stallable disk (drill-faults.ts); without it, DISK_STALL is refused. */
+  readonly disk?: Pick<DiskStall, 'stall' | 'resume' | 'stalled'>;
   /**
    * Records an injected fault in the audit log (NodeApi.recordAudit), best effort: only a member
    * that leads, and whose fault still lets the entry commit, can. The CLI's drill.start and
@@ -136,6 +146,36 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
     return proc.now() + ms;
   };
 
+  const skew = (req: wire.DrillRequest__Output): number => {
+    if (opts.clock === undefined) throw new WireError('this member cannot skew its clock');
+    const ms = durationOf(req, MAX_CLOCK_SKEW_MS);
+    const offset = Number(req.clockOffsetMs);
+    if (!Number.isSafeInteger(offset) || offset === 0 || Math.abs(offset) > MAX_CLOCK_OFFSET_MS) throw new WireError(`clock_offset_ms: must be a nonzero whole number of ms within ±${MAX_CLOCK_OFFSET_MS}, got ${req.clockOffsetMs}`);
+    opts.clock.skew(offset, ms);
+    opts.logger?.warn({ offsetMs: offset, ms }, 'drill: wall clock skewed');
+    return proc.now() + ms;
+  };
+
+  const stallDisk = (req: wire.DrillRequest__Output): number => {
+    if (opts.disk === undefined) throw new WireError('this member cannot stall its disk');
+    const ms = durationOf(req, MAX_DISK_STALL_MS);
+    opts.disk.stall(ms);
+    opts.logger?.warn({ ms }, 'drill: disk syncs stalled');
+    return proc.now() + ms;
+  };
+
+  /** Ends a clock skew and a disk stall in force (HEAL ends every fault that is not a kill or a pause). */
+  const unskew = (): void => {
+    if (opts.clock !== undefined && opts.clock.offsetMs !== 0) {
+      opts.clock.clear();
+      opts.logger?.warn({}, 'drill: wall clock restored');
+    }
+    if (opts.disk?.stalled === true) {
+      opts.disk.resume();
+      opts.logger?.warn({}, 'drill: disk syncs resumed');
+    }
+  };
+
   const answer = (untilMs: number): wire.DrillResponse => ({ memberId: opts.memberId, pid: proc.pid, blocked: [...opts.transport.blocked], untilMs });
 
   const serve = (req: wire.DrillRequest__Output): wire.DrillResponse => {
@@ -154,12 +194,17 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
         return answer(cut(req));
       case 'DRILL_KIND_DELAY':
         return answer(slow(req));
+      case 'DRILL_KIND_CLOCK':
+        return answer(skew(req));
+      case 'DRILL_KIND_DISK_STALL':
+        return answer(stallDisk(req));
       case 'DRILL_KIND_HEAL':
         heal();
         unslow();
+        unskew();
         return answer(0);
       default:
-        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION, DRILL_KIND_DELAY or DRILL_KIND_HEAL`);
+        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION, DRILL_KIND_DELAY, DRILL_KIND_CLOCK, DRILL_KIND_DISK_STALL or DRILL_KIND_HEAL`);
     }
   };
 
@@ -171,8 +216,9 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
       const answered = serve(call.request);
       // Never awaited: a fault must not wait on a quorum it may break. A kill or a pause takes
       // effect FLUSH_MS later, time for a leader to commit it; a partitioned leader cannot.
-      const { kind, durationMs, peers } = call.request;
-      opts.recordAudit?.(actorOf(call.metadata, opts), 'drill.fault', { member: opts.memberId, kind, durationMs, peers }, 'injected').catch(() => undefined);
+      const { kind, durationMs, peers, clockOffsetMs } = call.request;
+      const args = { member: opts.memberId, kind, durationMs, peers, ...(kind === 'DRILL_KIND_CLOCK' ? { clockOffsetMs: Number(clockOffsetMs) } : {}) };
+      opts.recordAudit?.(actorOf(call.metadata, opts), 'drill.fault', args, 'injected').catch(() => undefined);
       callback(null, answered);
     } catch (err) {
       callback(errorStatus(err));
@@ -184,6 +230,7 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
     close: () => {
       heal();
       unslow();
+      unskew();
     },
   };
 }

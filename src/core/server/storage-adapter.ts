@@ -5,6 +5,7 @@ import type { NodeLogger } from '../node/fleet-node.js';
 import type { NodeStorage } from '../node/storage-port.js';
 import { recordDataFormat, refuseNewerDataFormat } from './data-format.js';
 import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileDurablySync } from '../storage/index.js';
+import type { StorageIo } from '../storage/index.js';
 
 const MEMBERS_FILE = 'members.json';
 const RAFT_DIR = 'raft';
@@ -37,7 +38,7 @@ export class MemberStateLostError extends Error {
  * port. The member list (addresses of members that joined after founding) lives beside the
  * log, since snapshots record member ids but not addresses.
  */
-export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void, version = ''): Promise<NodeStorage & { abandon(): void }> {
+export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void, version = '', io?: StorageIo): Promise<NodeStorage & { abandon(): void }> {
   const raftDir = join(dataDir, RAFT_DIR);
   // Before anything is opened: a newer build's log must not be read as damage (data-format.ts).
   refuseNewerDataFormat(dataDir, version);
@@ -47,6 +48,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   // Checked before opening, which would create a new, empty log.
   if (existsSync(heldPath) && !RaftStorage.holdsLog(raftDir)) throw new MemberStateLostError(dataDir);
   const opened = await RaftStorage.open(raftDir, {
+    ...(io === undefined ? {} : { io }),
     onFsync,
     // A damaged log is rebuilt from the peers (protocol-aware repair), not refused.
     onDamage: 'repair',

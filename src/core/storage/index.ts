@@ -26,4 +26,5 @@ export {
 export { silentLogger, type StorageLogger } from './logger.js';
 export type { SnapshotFileInfo } from './snapshot-file.js';
 export type { SkippedSnapshot, SnapshotStream } from './snapshot-store.js';
-export { PRIVATE_FILES, writePrivateFileDurablySync, writePrivateFileSync } from './node-fs.js';
+export { PRIVATE_FILES, nodeStorageIo, writePrivateFileDurablySync, writePrivateFileSync } from './node-fs.js';
+export type { StorageFs, StorageIo } from './fs-port.js';

@@ -7,7 +7,10 @@ import { CliError, EXIT } from '../../common/errors.js';
 import type { MemberRef } from './steady-state.js';
 
 /** The faults (and the one repair) an injector may be able to do. */
-export type FaultAction = 'kill' | 'pause' | 'partition' | 'delay' | 'stop' | 'restart';
+export type FaultAction = 'kill' | 'pause' | 'partition' | 'delay' | 'clock' | 'disk-stall' | 'stop' | 'restart';
+
+/** The faults made inside a member through the Drills API (partitions and delays in its transport, clock and disk in its ports). */
+export const IN_MEMBER_ACTIONS: readonly FaultAction[] = ['partition', 'delay', 'clock', 'disk-stall'];
 
 /** One direction of an emulated WAN link: what a member sends to `peer` waits `delayMs` (+ up to `jitterMs`), and `loss` of it is dropped. */
 export interface PeerLinkDelay {
@@ -48,7 +51,11 @@ export interface FaultInjector {
   partition(member: MemberRef, peers: readonly string[], ms: number): Promise<void>;
   /** Delays what the member sends to each peer in `links`, for at most `ms` (`heal` ends it sooner); replaces earlier delays. */
   delay(member: MemberRef, links: readonly PeerLinkDelay[], ms: number): Promise<void>;
-  /** Ends a partition or a delay now. */
+  /** Runs the member's wall clock `offsetMs` ahead (behind when negative) for at most `ms` (`heal` ends it sooner). */
+  skewClock(member: MemberRef, offsetMs: number, ms: number): Promise<void>;
+  /** Holds the member's log syncs for at most `ms` (`heal` ends it sooner): it cannot make entries durable meanwhile. */
+  stallDisk(member: MemberRef, ms: number): Promise<void>;
+  /** Ends a partition, a delay, a clock skew or a disk stall now. */
   heal(member: MemberRef): Promise<void>;
   /** Stops the member gracefully (SIGTERM: a leader hands off first); resolves once it has exited. */
   stop(member: MemberRef, timeoutMs: number): Promise<void>;
@@ -82,12 +89,14 @@ export function combineInjectors(processes: FaultInjector, network: FaultInjecto
   if (network === undefined) return processes;
   return {
     kind: `${processes.kind}+${network.kind}`,
-    can: (action) => (action === 'partition' || action === 'delay' ? network.can(action) : processes.can(action)),
+    can: (action) => (IN_MEMBER_ACTIONS.includes(action) ? network.can(action) : processes.can(action)),
     kill: (m) => processes.kill(m),
     pause: (m, ms) => processes.pause(m, ms),
     resume: (m) => processes.resume(m),
     partition: (m, peers, ms) => network.partition(m, peers, ms),
     delay: (m, links, ms) => network.delay(m, links, ms),
+    skewClock: (m, offsetMs, ms) => network.skewClock(m, offsetMs, ms),
+    stallDisk: (m, ms) => network.stallDisk(m, ms),
     heal: (m) => network.heal(m),
     stop: (m, t) => processes.stop(m, t),
     restart: (m, opts) => processes.restart(m, opts),
@@ -96,7 +105,7 @@ export function combineInjectors(processes: FaultInjector, network: FaultInjecto
       await Promise.all([processes.restoreAll(), network.restoreAll()]);
     },
     prepare: async (members, actions) => {
-      const inNetwork = (a: FaultAction) => a === 'partition' || a === 'delay';
+      const inNetwork = (a: FaultAction) => IN_MEMBER_ACTIONS.includes(a);
       await processes.prepare(members, actions.filter((a) => !inNetwork(a)));
       await network.prepare(members, actions.filter(inNetwork));
     },

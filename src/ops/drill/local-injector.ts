@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CliError, EXIT } from '../../common/errors.js';
 import { commandLineOf } from '../local-cluster/pids.js';
 import { pause } from './clock.js';
-import { unsupported, type FaultAction, type FaultInjector, type RestartOptions } from './injector.js';
+import { IN_MEMBER_ACTIONS, unsupported, type FaultAction, type FaultInjector, type RestartOptions } from './injector.js';
 import { isStopped, processState, type ProcessState } from './process-state.js';
 import type { MemberRef } from './steady-state.js';
 
@@ -108,7 +108,7 @@ export class LocalProcessInjector implements FaultInjector {
   }
 
   can(action: FaultAction): boolean {
-    return action !== 'partition' && action !== 'delay';
+    return !IN_MEMBER_ACTIONS.includes(action);
   }
 
   async kill(member: MemberRef): Promise<void> {
@@ -140,6 +140,14 @@ export class LocalProcessInjector implements FaultInjector {
 
   async delay(): Promise<void> {
     throw unsupported(this.kind, 'delay', 'link delays go through the Drills API: start the members with --enable-drills and use the admin token');
+  }
+
+  async skewClock(): Promise<void> {
+    throw unsupported(this.kind, 'clock', 'clock skews go through the Drills API: start the members with --enable-drills and use the admin token');
+  }
+
+  async stallDisk(): Promise<void> {
+    throw unsupported(this.kind, 'disk-stall', 'disk stalls go through the Drills API: start the members with --enable-drills and use the admin token');
   }
 
   async heal(): Promise<void> {}

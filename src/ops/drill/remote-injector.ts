@@ -37,8 +37,8 @@ function drillError(member: MemberRef, err: ServiceError): CliError {
 }
 
 /**
- * Faults through the Drills API. Invariant: every partition and delay it made is healed by
- * `restoreAll()` (and by the member's own timer if the drill dies first).
+ * Faults through the Drills API. Invariant: every partition, delay, clock skew and disk stall it
+ * made is healed by `restoreAll()` (and by the member's own timer if the drill dies first).
  */
 export class AdminApiInjector implements FaultInjector {
   readonly kind = 'admin-api';
@@ -52,7 +52,7 @@ export class AdminApiInjector implements FaultInjector {
   }
 
   can(action: FaultAction): boolean {
-    return action === 'kill' || action === 'pause' || action === 'partition' || action === 'delay';
+    return action === 'kill' || action === 'pause' || action === 'partition' || action === 'delay' || action === 'clock' || action === 'disk-stall';
   }
 
   async kill(member: MemberRef): Promise<void> {
@@ -79,6 +79,16 @@ export class AdminApiInjector implements FaultInjector {
   async delay(member: MemberRef, links: readonly PeerLinkDelay[], ms: number): Promise<void> {
     this.#partitioned.set(member.id, member);
     await this.#call(member, { kind: 'DRILL_KIND_DELAY', durationMs: ms, delays: links.map((l) => ({ ...l })) });
+  }
+
+  async skewClock(member: MemberRef, offsetMs: number, ms: number): Promise<void> {
+    this.#partitioned.set(member.id, member);
+    await this.#call(member, { kind: 'DRILL_KIND_CLOCK', durationMs: ms, clockOffsetMs: offsetMs });
+  }
+
+  async stallDisk(member: MemberRef, ms: number): Promise<void> {
+    this.#partitioned.set(member.id, member);
+    await this.#call(member, { kind: 'DRILL_KIND_DISK_STALL', durationMs: ms });
   }
 
   async heal(member: MemberRef): Promise<void> {

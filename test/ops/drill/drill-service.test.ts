@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDrillService, type DrillProcess, type DrillServiceOptions } from '../../../src/core/server/drill-service.js';
+import { ClockSkew, DiskStall } from '../../../src/core/server/drill-faults.js';
 import { LinkDelays } from '../../../src/core/server/link-delay.js';
 import { AdminApiInjector } from '../../../src/ops/drill/remote-injector.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
@@ -66,6 +67,33 @@ describe('the Drills service', () => {
     await injector.delay(member, [{ peer: 'n3', delayMs: 40, jitterMs: 0, loss: 0.1 }], 50);
     expect(delays.peers()).toEqual(['n3']);
     await eventually(() => delays.peers().length === 0);
+  });
+
+  it('skews the member\'s wall clock and stalls its disk syncs, each ending on heal or by itself', async () => {
+    const clock = new ClockSkew();
+    const disk = new DiskStall();
+    const { injector, member } = await serve({ clock, disk });
+    await injector.skewClock(member, 30_000, 60_000);
+    expect(clock.offsetMs).toBe(30_000);
+    expect(clock.wallNow() - Date.now()).toBeGreaterThanOrEqual(29_990);
+    await injector.stallDisk(member, 60_000);
+    expect(disk.stalled).toBe(true);
+    await injector.heal(member);
+    expect([clock.offsetMs, disk.stalled]).toEqual([0, false]);
+    await injector.skewClock(member, -5_000, 50);
+    await injector.stallDisk(member, 50);
+    expect([clock.offsetMs, disk.stalled]).toEqual([-5_000, true]);
+    await eventually(() => clock.offsetMs === 0 && !disk.stalled);
+  });
+
+  it('refuses a clock skew of zero, beyond an hour or without a clock, and a disk stall beyond 60 s', async () => {
+    const { injector, member } = await serve({ clock: new ClockSkew(), disk: new DiskStall() });
+    await expect(injector.skewClock(member, 0, 1_000)).rejects.toThrow(/clock_offset_ms: must be a nonzero whole number/);
+    await expect(injector.skewClock(member, 3_600_001, 1_000)).rejects.toThrow(/within ±3600000/);
+    await expect(injector.stallDisk(member, 60_001)).rejects.toThrow(/duration_ms: must be between 1 and 60000/);
+    const bare = await serve();
+    await expect(bare.injector.skewClock(bare.member, 1_000, 1_000)).rejects.toThrow(/cannot skew its clock/);
+    await expect(bare.injector.stallDisk(bare.member, 1_000)).rejects.toThrow(/cannot stall its disk/);
   });
 
   it('refuses a delay to an unknown peer, without any peer, or of more than 10 s', async () => {

@@ -196,7 +196,7 @@ export class FakeCluster {
     const note = (what: string, m: MemberRef) => this.calls.push(`${what} ${m.id}`);
     return {
       kind: 'fake',
-      can: (a: FaultAction) => a !== 'partition' && a !== 'delay',
+      can: (a: FaultAction) => a !== 'partition' && a !== 'delay' && a !== 'clock' && a !== 'disk-stall',
       kill: async (m) => {
         note('kill', m);
         await this.#fault(m.id);
@@ -214,6 +214,12 @@ export class FakeCluster {
       },
       delay: async () => {
         throw new Error('no link delays here');
+      },
+      skewClock: async () => {
+        throw new Error('no clock skews here');
+      },
+      stallDisk: async () => {
+        throw new Error('no disk stalls here');
       },
       heal: async () => {},
       stop: async (m) => {

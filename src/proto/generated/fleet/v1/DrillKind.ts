@@ -7,6 +7,8 @@ export const DrillKind = {
   DRILL_KIND_PARTITION: 'DRILL_KIND_PARTITION',
   DRILL_KIND_HEAL: 'DRILL_KIND_HEAL',
   DRILL_KIND_DELAY: 'DRILL_KIND_DELAY',
+  DRILL_KIND_CLOCK: 'DRILL_KIND_CLOCK',
+  DRILL_KIND_DISK_STALL: 'DRILL_KIND_DISK_STALL',
 } as const;
 
 export type DrillKind =
@@ -22,5 +24,9 @@ export type DrillKind =
   | 4
   | 'DRILL_KIND_DELAY'
   | 5
+  | 'DRILL_KIND_CLOCK'
+  | 6
+  | 'DRILL_KIND_DISK_STALL'
+  | 7
 
 export type DrillKind__Output = typeof DrillKind[keyof typeof DrillKind]

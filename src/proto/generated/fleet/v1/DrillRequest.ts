@@ -9,6 +9,7 @@ export interface DrillRequest {
   'durationMs'?: (number | string | Long);
   'peers'?: (string)[];
   'delays'?: (_fleet_v1_PeerDelay)[];
+  'clockOffsetMs'?: (number | string | Long);
 }
 
 export interface DrillRequest__Output {
@@ -16,4 +17,5 @@ export interface DrillRequest__Output {
   'durationMs': (number);
   'peers': (string)[];
   'delays': (_fleet_v1_PeerDelay__Output)[];
+  'clockOffsetMs': (number);
 }
