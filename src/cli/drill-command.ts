@@ -71,7 +71,7 @@ export interface DrillFlagValues {
 }
 
 /** What a drill command adds to the shared options. */
-export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target' | 'wan' | 'upgrade'>>;
+export type DrillSpecifics = Partial<Pick<DrillOptions, 'pauseMs' | 'isolate' | 'partitionMs' | 'target' | 'wan' | 'upgrade' | 'chaos'>>;
 
 /** The base of the drill commands. `run()` returns the report, which `--json` prints. */
 export abstract class DrillCommand extends FleetCommand {
@@ -197,6 +197,7 @@ export function drillOptions(drill: DrillName, f: DrillFlagValues, specifics: Dr
     target: specifics.target,
     wan: specifics.wan,
     ...(specifics.upgrade === undefined ? {} : { upgrade: specifics.upgrade }),
+    ...(specifics.chaos === undefined ? {} : { chaos: specifics.chaos }),
   };
 }
 

@@ -19,6 +19,7 @@ import { restartMember, type FaultOutcome, type RoundContext, type Scenario } fr
 import { partition } from './scenario-partition.js';
 import { killFollower, killLeader, pauseLeader, rollingRestart, upgrade } from './scenarios-process.js';
 import { wan } from './scenario-wan.js';
+import { chaos } from './scenario-chaos.js';
 import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
 import type { AbortInfo, DrillEnvironment, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
 import { verifyRound, type FinalRead } from './verify.js';
@@ -34,6 +35,7 @@ export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {
   'rolling-restart': rollingRestart,
   upgrade,
   wan,
+  chaos,
 };
 
 /** What the engine works with; tests pass fakes. */

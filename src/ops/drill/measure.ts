@@ -54,6 +54,9 @@ export interface Disturbance {
    * endpoints spell them); unknown when absent, and then any write sent after it counts.
    */
   readonly leader?: readonly string[] | undefined;
+  /** What the timeline calls it (chaos: each fault and repair names itself), and whether it is a repair. */
+  readonly label?: string | undefined;
+  readonly repair?: boolean | undefined;
 }
 
 /** An answer may already be on its way when the fault strikes; it arrives within this. */

@@ -16,6 +16,7 @@ const VERBS: Readonly<Record<DrillName, readonly [string, string]>> = {
   'rolling-restart': ['restart', 'restart'],
   upgrade: ['upgrade', 'upgrade'],
   wan: ['kill', 'restart'],
+  chaos: ['fault', 'repair'],
 };
 
 /** The marks of one round, in time order. */
@@ -24,7 +25,10 @@ export function roundMarks(drill: DrillName, outcome: FaultOutcome): RoundMark[]
   const [fault, ...rest] = outcome.disturbances;
   if (fault === undefined) return [];
   const marks: RoundMark[] = [];
-  if (drill === 'rolling-restart' || drill === 'upgrade') {
+  if (drill === 'chaos') {
+    // Many faults: each disturbance names itself.
+    for (const d of outcome.disturbances) marks.push({ atMs: nsToMs(d.atNs), kind: d.repair === true ? 'repair' : 'fault', label: d.label ?? faultVerb });
+  } else if (drill === 'rolling-restart' || drill === 'upgrade') {
     // Every member in turn is the fault; the order is the target's.
     const order = outcome.target.split(',');
     outcome.disturbances.forEach((d, i) => marks.push({ atMs: nsToMs(d.atNs), kind: 'fault', label: `${faultVerb} ${order[i] ?? '?'}` }));

@@ -3,9 +3,10 @@
  * records about each operation, and the report it hands back (the `--json` document).
  */
 import type { HistoryEvent } from '../history/index.js';
+import type { Nemesis } from './chaos-schedule.js';
 
 /** The drills `fleet drill` runs. */
-export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'upgrade', 'wan'] as const;
+export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'upgrade', 'wan', 'chaos'] as const;
 
 /** One of the drills. */
 export type DrillName = (typeof DRILL_NAMES)[number];
@@ -54,6 +55,8 @@ export interface DrillOptions {
   readonly wan?: WanLinks | undefined;
   /** upgrade: the build each member runs after (its `bin/run.js`), and the one each must run before, when given. */
   readonly upgrade?: { readonly to: string; readonly from?: string | undefined } | undefined;
+  /** chaos: the nemeses, how long the faults go on, and the seed of their schedule (chaos-schedule.ts). */
+  readonly chaos?: { readonly nemeses: readonly Nemesis[]; readonly durationMs: number; readonly seed: number } | undefined;
 }
 
 /** What the WAN drill emulates: a round trip per pair of regions, jitter and loss on every link. */
