@@ -94,7 +94,7 @@ export abstract class DrillCommand extends FleetCommand {
       warn(await trail.start());
       result = await this.withProgress((progress, signal) => {
         signal.addEventListener('abort', () => (interrupted = true), { once: true });
-        const lines = roundLines((p) => ui.renderProgress(drill, p));
+        const lines = roundLines((p) => ui.renderProgress(drill, p), process.stderr, { everyMs: drill === 'chaos' ? 60_000 : undefined });
         const onProgress = (p: DrillProgress) => {
           progress.update(ui.renderProgress(drill, p));
           lines(p);
@@ -211,14 +211,28 @@ function parseFlag<T>(parse: () => T, flag: string, hint: string): T {
 
 /**
  * Off a terminal the spinner draws nothing, and a drill of minutes would print nothing until its
- * verdict: there, one line per round goes to stderr as its workload ends, with its counts.
+ * verdict: there, one line per round goes to stderr as its workload ends, with its counts, and
+ * with `everyMs` (chaos: a minute) one more every `everyMs` while the round goes on.
  */
-export function roundLines(render: (p: DrillProgress) => string, out: { isTTY?: boolean; write(s: string): unknown } = process.stderr): (p: DrillProgress) => void {
+export function roundLines(
+  render: (p: DrillProgress) => string,
+  out: { isTTY?: boolean; write(s: string): unknown } = process.stderr,
+  opts: { readonly everyMs?: number | undefined; readonly now?: () => number } = {},
+): (p: DrillProgress) => void {
   if (out.isTTY === true) return () => undefined;
+  const now = opts.now ?? Date.now;
   let lastRound = 0;
+  let lastLine = now();
   return (p) => {
+    // A long round (chaos) also says how it goes every `everyMs` while its faults go on.
+    if (opts.everyMs !== undefined && p.phase !== 'verify' && now() - lastLine >= opts.everyMs) {
+      lastLine = now();
+      out.write(`${render(p)}\n`);
+      return;
+    }
     if (p.phase !== 'verify' || p.round === lastRound) return;
     lastRound = p.round;
+    lastLine = now();
     out.write(`${render(p)}\n`);
   };
 }

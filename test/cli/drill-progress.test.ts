@@ -16,4 +16,15 @@ describe("a drill's progress off a terminal", () => {
     onTerminal(at(1, 'verify'));
     expect(tty).toEqual([]);
   });
+
+  it('with a period (chaos), also prints a line every period while the round goes on', () => {
+    const written: string[] = [];
+    let t = 0;
+    const line = roundLines((p) => `${p.phase} acked ${p.acknowledged}`, { isTTY: false, write: (s: string) => written.push(s) }, { everyMs: 60_000, now: () => t });
+    for (const [ms, p] of [[1_000, at(1, 'warmup')], [30_000, at(1, 'fault')], [61_000, at(1, 'fault')], [90_000, at(1, 'fault')], [125_000, at(1, 'restore')], [130_000, at(1, 'verify')]] as const) {
+      t = ms;
+      line(p);
+    }
+    expect(written).toEqual(['fault acked 10\n', 'restore acked 10\n', 'verify acked 10\n']);
+  });
 });
