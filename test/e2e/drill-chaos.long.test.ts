@@ -1,8 +1,9 @@
 /**
  * fleet drill chaos against real 3-member clusters started with --enable-drills: all five
  * nemeses on a seeded schedule under the recorded workload, with the same verification and
- * verdict as the single-fault drills; and a run interrupted mid-fault (SIGINT, as Ctrl-C), after
- * which every member is up, caught up and healed.
+ * verdict as the single-fault drills; its checker's planted-bug twin (members that acknowledge
+ * before commit) caught; and a run interrupted mid-fault (SIGINT, as Ctrl-C), after which every
+ * member is up, caught up and healed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { drillCluster, fast, processesUnder, type DrillCluster } from './drill-helpers.js';
@@ -37,6 +38,16 @@ describe('fleet drill chaos', () => {
     const extra = r!.extra as Record<string, number>;
     for (const n of ['kill', 'pause', 'partition', 'clock', 'disk-stall']) expect(extra[`${n}Faults`], n).toBeGreaterThan(0);
     expect((r!.marks ?? []).filter((m) => m.kind === 'fault').length).toBe(extra.scheduled);
+  }, 300_000);
+
+  it('catches a member that acknowledges writes before they commit (its planted-bug twin, exit 6)', async () => {
+    current = await drillCluster({ extraArgs: ['--enable-drills', '--unsafe-ack-before-commit'], adminToken: ADMIN_TOKEN });
+    // Seed 14 kills the leader four times in 20 s (chaos-schedule.ts is pure).
+    const { code, report } = await current.drill('chaos', [...current.target(), ...token, ...fast({ '--duration': '20s', '--seed': '14', '--nemesis': 'kill', '--clients': '8' })], 240_000);
+    expect(report.verdict).toBe('unsafe');
+    expect(code).toBe(6);
+    expect(report.violations.length).toBeGreaterThan(0);
+    expect(report.violations[0]!.counterexample.length).toBeGreaterThan(0);
   }, 300_000);
 
   it('refuses an unknown nemesis, a duration too short for one fault, and members without --enable-drills, before any fault', async () => {
