@@ -100,6 +100,8 @@ async function runFault(ctx: RoundContext, fault: ChaosFault, log: ChaosLog): Pr
     await ctx.injector.resume(member);
   }
   log.disturbances.push({ atNs: ctx.clock.nowNs(), hitsLeader: false, label: `${VERBS[fault.nemesis][1]} ${member.id}`, repair: true });
+  // The progress line names the leader as the members see it after the repair.
+  if (hits) ctx.phase('fault', (await currentLeader(ctx, ctx.steady.members))?.id ?? null);
 }
 
 /** Runs one track of faults in order, each at its time from `startNs`. */

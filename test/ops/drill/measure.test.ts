@@ -18,6 +18,16 @@ describe('unavailability windows', () => {
     expect(w).toEqual({ fromMs: 90, toMs: 380, unrecovered: false });
   });
 
+  it('measures a long run of 300,000 operations (a five-minute chaos drill overflowed the stack here)', () => {
+    const ops = Array.from({ length: 300_000 }, (_, i) => write('k', String(i), i * 0.001, i * 0.001 + 0.5, { process: i % 8 }));
+    // Everything between 100 ms and 150 ms timed out: the window is those 50 ms.
+    const stalled = ops.map((o) => (o.startNs >= 100e6 && o.startNs < 150e6 ? { ...o, outcome: 'info' as const, error: 'timeout' } : o));
+    const [w] = unavailableWindows(stalled, [{ atNs: 100e6, hitsLeader: false }], STALL, 400e6);
+    expect(w).toMatchObject({ unrecovered: false });
+    expect(w!.toMs - w!.fromMs).toBeGreaterThan(49);
+    expect(w!.toMs - w!.fromMs).toBeLessThan(52);
+  });
+
   it('sees no window when a follower fault disrupts nothing', () => {
     const ops = [write('k', 'a', 0, 10), write('k', 'b', 95, 110), read('k', 'b', 100, 120)];
     expect(unavailableWindows(ops, [{ atNs: 100e6, hitsLeader: false }], STALL, 500e6)).toEqual([]);
