@@ -37,6 +37,10 @@ interface ChaosLog {
   readonly injected: Map<Nemesis, number>;
   readonly failures: string[];
   readonly touched: Set<string>;
+  /** Members the main track has killed or paused now: the clock track skews another. */
+  readonly away: Set<string>;
+  /** Clock skews not made because every member was away. */
+  skipped: number;
 }
 
 function chaosOf(ctx: RoundContext): NonNullable<RoundContext['opts']['chaos']> {
@@ -45,19 +49,31 @@ function chaosOf(ctx: RoundContext): NonNullable<RoundContext['opts']['chaos']> 
   return c;
 }
 
-/** The member a fault strikes: `leader` is whoever leads when it starts. */
-async function targetOf(ctx: RoundContext, fault: ChaosFault): Promise<{ member: MemberRef; isLeader: boolean }> {
+/**
+ * The member a fault strikes: `leader` is whoever leads when it starts. A clock skew aimed at a
+ * member the main track has killed or paused goes to the next member that is up (a dead process
+ * has no clock to skew); undefined when none is.
+ */
+async function targetOf(ctx: RoundContext, fault: ChaosFault, away: ReadonlySet<string>): Promise<{ member: MemberRef; isLeader: boolean } | undefined> {
   const leader = (await currentLeader(ctx, ctx.steady.members))?.id ?? ctx.steady.leader.id;
   const id = fault.target === 'leader' ? leader : fault.target;
-  const member = ctx.steady.members.find((m) => m.id === id) ?? ctx.steady.leader;
-  return { member, isLeader: member.id === leader };
+  const members = ctx.steady.members;
+  const at = Math.max(0, members.findIndex((m) => m.id === id));
+  const candidates = fault.nemesis === 'clock' ? [...members.slice(at), ...members.slice(0, at)].filter((m) => !away.has(m.id)) : [members[at]!];
+  const member = candidates[0];
+  return member === undefined ? undefined : { member, isLeader: member.id === leader };
 }
 
 const signed = (ms: number): string => `${ms > 0 ? '+' : '-'}${Math.abs(ms) / 1000}s`;
 
 /** Makes one fault, holds it, repairs it; records what happened in `log`. */
 async function runFault(ctx: RoundContext, fault: ChaosFault, log: ChaosLog): Promise<void> {
-  const { member, isLeader } = await targetOf(ctx, fault);
+  const target = await targetOf(ctx, fault, log.away);
+  if (target === undefined) {
+    log.skipped++;
+    return;
+  }
+  const { member, isLeader } = target;
   const label = `${VERBS[fault.nemesis][0]} ${member.id}${fault.nemesis === 'clock' ? ` ${signed(fault.clockOffsetMs ?? 0)}` : ''}`;
   // In-member faults (partition, clock, disk stall) end on the member's own timer after the hold.
   const holdMs = fault.forMs;
@@ -65,10 +81,12 @@ async function runFault(ctx: RoundContext, fault: ChaosFault, log: ChaosLog): Pr
   try {
     switch (fault.nemesis) {
       case 'kill':
+        log.away.add(member.id);
         await ctx.injector.kill(member);
         ctx.down.set(member.id, member);
         break;
       case 'pause':
+        log.away.add(member.id);
         await ctx.injector.pause(member, holdMs);
         break;
       case 'partition':
@@ -83,6 +101,12 @@ async function runFault(ctx: RoundContext, fault: ChaosFault, log: ChaosLog): Pr
     }
   } catch (err) {
     if (ctx.signal?.aborted) throw err;
+    if (fault.nemesis === 'clock' && log.away.has(member.id)) {
+      // The main track took the member away between the choice and the skew: nothing to skew.
+      log.skipped++;
+      return;
+    }
+    if (fault.nemesis === 'kill' || fault.nemesis === 'pause') log.away.delete(member.id);
     log.failures.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);
     return;
   }
@@ -99,6 +123,7 @@ async function runFault(ctx: RoundContext, fault: ChaosFault, log: ChaosLog): Pr
   } else if (fault.nemesis === 'pause') {
     await ctx.injector.resume(member);
   }
+  if (fault.nemesis === 'kill' || fault.nemesis === 'pause') log.away.delete(member.id);
   log.disturbances.push({ atNs: ctx.clock.nowNs(), hitsLeader: false, label: `${VERBS[fault.nemesis][1]} ${member.id}`, repair: true });
   // The progress line names the leader as the members see it after the repair.
   if (hits) ctx.phase('fault', (await currentLeader(ctx, ctx.steady.members))?.id ?? null);
@@ -130,7 +155,7 @@ export const chaos: Scenario = {
     // Each round its own schedule: round r uses seed + r - 1.
     const seed = c.seed + ctx.round - 1;
     const schedule = chaosSchedule({ seed, durationMs: c.durationMs, nemeses: c.nemeses, members: ctx.steady.members.map((m) => m.id) });
-    const log: ChaosLog = { disturbances: [], injected: new Map(), failures: [], touched: new Set() };
+    const log: ChaosLog = { disturbances: [], injected: new Map(), failures: [], touched: new Set(), away: new Set(), skipped: 0 };
     const startNs = ctx.clock.nowNs();
     ctx.phase('fault', ctx.steady.leader.id);
     // The clock track overlaps the main one: they run side by side.
@@ -147,7 +172,7 @@ export const chaos: Scenario = {
     const caughtUp = await allCaughtUp(ctx, endNs);
     const counts = [...log.injected].map(([n, k]) => `${k} ${n}`).join(', ');
     const checks: CheckResult[] = [
-      checkOf('faults-made', log.failures.length === 0 && log.injected.size > 0, log.failures.length > 0 ? log.failures.join('; ') : `${schedule.length} scheduled (seed ${seed}), ${counts || 'none'} made`),
+      checkOf('faults-made', log.failures.length === 0 && log.injected.size > 0, log.failures.length > 0 ? log.failures.join('; ') : `${schedule.length} scheduled (seed ${seed}), ${counts || 'none'} made${log.skipped > 0 ? `, ${log.skipped} clock skews skipped (every member away)` : ''}`),
       caughtUp.check,
     ];
     return {
