@@ -168,8 +168,9 @@ export const chaos: Scenario = {
     await Promise.all([...log.touched].map((id) => ctx.injector.heal(ctx.steady.members.find((m) => m.id === id)!).catch(() => undefined)));
     const endNs = ctx.clock.nowNs();
     ctx.phase('restore', null);
-    await waitUntil(ctx, endNs + ctx.opts.observeMs * 1e6);
+    // Timed from the end of the last fault; then the rest of the observation, under the workload.
     const caughtUp = await allCaughtUp(ctx, endNs);
+    await waitUntil(ctx, endNs + ctx.opts.observeMs * 1e6);
     const counts = [...log.injected].map(([n, k]) => `${k} ${n}`).join(', ');
     const checks: CheckResult[] = [
       checkOf('faults-made', log.failures.length === 0 && log.injected.size > 0, log.failures.length > 0 ? log.failures.join('; ') : `${schedule.length} scheduled (seed ${seed}), ${counts || 'none'} made${log.skipped > 0 ? `, ${log.skipped} clock skews skipped (every member away)` : ''}`),
