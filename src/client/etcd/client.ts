@@ -11,7 +11,7 @@ import { fromServiceError, isServiceError } from '../grpc-errors.js';
 import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
 import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary, type WatchService } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
-import { prefixEnd } from './keys.js';
+import { prefixEnd } from '../../common/etcd-keys.js';
 import { EtcdWatchStream } from './watch.js';
 import type { EtcdAlarm, EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
 

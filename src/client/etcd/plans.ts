@@ -4,7 +4,7 @@
  * the registry's grpc-js client.
  */
 import type { PlanView } from '../types.js';
-import { prefixEnd } from './keys.js';
+import { prefixEnd } from '../../common/etcd-keys.js';
 
 /** Where the registry lives when no prefix is given. */
 export const DEFAULT_REGISTRY_PREFIX = '/fleet/';

@@ -21,6 +21,7 @@ import type { KeyValue, MvccStore, RangeRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import { toGrpcError } from './etcd-kv-service.js';
 import { kvToWire, type WireHeader, type WireKeyValue } from './etcd-wire.js';
+import { prefixEnd } from '../../common/etcd-keys.js';
 
 /** What the services need of the member. */
 export interface EtcdLockNode {
@@ -68,18 +69,6 @@ const ERRORS = {
 /** A session's default TTL in clientv3 (seconds): the lease etcd grants a Lock or Campaign sent without one. */
 const DEFAULT_SESSION_TTL_S = 60;
 
-/** The first key after every key that starts with `prefix` (etcd's range_end for a prefix). */
-export function prefixEnd(prefix: Uint8Array): Uint8Array {
-  const end = Uint8Array.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]! += 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return new Uint8Array([0]);
-}
-
 /** `NAME/` and the key of `lease` under it, as clientv3's Mutex and Election name them. */
 function queueKeys(name: Uint8Array, lease: number): { prefix: Buffer; key: Buffer } {
   const prefix = Buffer.concat([name, Buffer.from('/')]);
@@ -87,13 +76,13 @@ function queueKeys(name: Uint8Array, lease: number): { prefix: Buffer; key: Buff
 }
 
 /** The oldest key under `prefix` (the holder, or the leader), if any. */
-function oldestUnder(store: MvccStore, prefix: Uint8Array): KeyValue | undefined {
+function oldestUnder(store: MvccStore, prefix: Buffer): KeyValue | undefined {
   const req: RangeRequest = { key: prefix, rangeEnd: prefixEnd(prefix), sortOrder: 'ascend', sortTarget: 'create', limit: 1 };
   return store.range(req).kvs[0];
 }
 
 /** Whether the store holds a key under `prefix` created before revision `rev`. */
-function olderUnder(store: MvccStore, prefix: Uint8Array, rev: number): boolean {
+function olderUnder(store: MvccStore, prefix: Buffer, rev: number): boolean {
   if (rev <= 1) return false;
   return store.range({ key: prefix, rangeEnd: prefixEnd(prefix), maxCreateRevision: rev - 1, countOnly: true }).count > 0;
 }

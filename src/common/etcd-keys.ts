@@ -1,4 +1,4 @@
-/** Key arithmetic of etcd's ranges, without loading grpc-js (the one-shot status probe uses it too). */
+/** Key arithmetic of etcd ranges (shared by the etcd client and the etcd API members serve), without loading grpc-js. */
 
 /** The range end that covers every key with `prefix`: the prefix with its last byte below 0xff bumped. */
 export function prefixEnd(prefix: Buffer): Buffer {
