@@ -96,7 +96,7 @@ describe('fleet init, status, down, up, destroy', () => {
 
     // The new context is current: status needs no flags.
     const status = await fleet('status', '--json');
-    expect(status.code, status.stderr).toBe(0);
+    expect(status.code, status.stderr + status.stdout).toBe(0);
     const model = JSON.parse(status.stdout) as { leader: string | null; members: { id: string; healthy: boolean }[] };
     expect(model.leader).not.toBeNull();
     expect(model.members.map((m) => [m.id, m.healthy])).toEqual([['n1', true], ['n2', true], ['n3', true]]);
@@ -174,14 +174,14 @@ describe('fleet init --tls', () => {
   it('runs every connection over mutual TLS, and status works with no extra flags', async () => {
     const base = await freePorts(3);
     const init = await fleet('init', '--tls', '--base-port', String(base), '--json');
-    expect(init.code, init.stderr).toBe(0);
+    expect(init.code, init.stderr + init.stdout).toBe(0);
     const created = JSON.parse(init.stdout) as { cluster: PsCluster };
     const certs = join(created.cluster.home, 'certs');
     for (const key of ['ca.key', 'operator.key', 'member-n1.key']) expect(statSync(join(certs, key)).mode & 0o777, key).toBe(0o600);
     expect(statSync(join(created.cluster.home, 'peer.secret')).mode & 0o777).toBe(0o600);
 
     const status = await fleet('status', '--json');
-    expect(status.code, status.stderr).toBe(0);
+    expect(status.code, status.stderr + status.stdout).toBe(0);
     expect((JSON.parse(status.stdout) as { members: { healthy: boolean }[] }).members.map((m) => m.healthy)).toEqual([true, true, true]);
     expect(status.stderr).not.toMatch(/DEP0123|ServerName to an IP/);
     const put = await fleet('kv', 'put', 'over', 'tls');
