@@ -71,6 +71,7 @@ export type {
   KvListOptions,
   KvMeta,
   Labels,
+  LeaseExtension,
   LeaseStatus,
   LeaseView,
   ListClustersOptions,

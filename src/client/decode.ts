@@ -82,12 +82,16 @@ export function providerFromWire(v: wire.ProviderView__Output | null): ProviderV
 /** A lease. */
 export function leaseFromWire(v: wire.LeaseView__Output | null): LeaseView {
   const l = required(v, 'lease');
-  return { name: l.name, holder: l.holder, token: l.token, ttlMs: l.ttlMs, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt };
+  const view = { name: l.name, holder: l.holder, token: l.token, ttlMs: l.ttlMs, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt };
+  const x = l.extended;
+  if (!x) return view;
+  const reason = x.reason === 'margin' || x.reason === 'leader-change' ? x.reason : undefined;
+  return { ...view, extended: { lateMs: x.lateMs, sinceIndex: x.sinceIndex, ...(reason ? { reason } : {}) } };
 }
 
 /** A lease as seen at read time. */
 export function leaseStatusFromWire(l: wire.LeaseStatus__Output): LeaseStatus {
-  return { ...leaseFromWire(l), expired: l.expired, remainingMs: l.remainingMs };
+  return { name: l.name, holder: l.holder, token: l.token, ttlMs: l.ttlMs, acquiredAt: l.acquiredAt, expiresAt: l.expiresAt, expired: l.expired, remainingMs: l.remainingMs };
 }
 
 /** A KV key's revisions. */

@@ -74,6 +74,21 @@ export interface LeaseView {
   readonly ttlMs: number;
   readonly acquiredAt: number;
   readonly expiresAt: number;
+  /**
+   * Only in the answer to a renewal that came after the expiry the lease last showed: by how
+   * much (`lateMs`), the index of the grant or renewal it outlived (`sinceIndex`), and why the
+   * leader still held it live (`reason`; absent in an answer repeated to a retry). See
+   * docs/library.md, "When a lease expires".
+   */
+  readonly extended?: LeaseExtension;
+}
+
+/** Why a renewal was accepted after its lease's shown expiry (see `LeaseView.extended`). */
+export interface LeaseExtension {
+  readonly lateMs: number;
+  readonly sinceIndex: number;
+  /** `margin`: the same leader, within ttl × 1 % + one election timeout; `leader-change`: a leader that took over since timed the lease afresh. */
+  readonly reason?: 'margin' | 'leader-change';
 }
 
 /** A lease as the serving member saw it at read time. */

@@ -93,6 +93,21 @@ export interface LeaseView {
   readonly renewedIndex: number;
   readonly renewedAge: number;
   readonly expired: boolean;
+  /** Only in the answer to a renewal that came after the expiry the lease last showed (docs/library.md, "When a lease expires"). */
+  readonly extended?: LeaseExtension;
+}
+
+/**
+ * Why a renewal was accepted after the expiry the previous answer showed: `lateMs` past it
+ * (on the leaders' wall clocks, as `expiresAt` is), the index of the grant or renewal it outlived, and, in the leader's
+ * answer, the reason the leader still held the lease live: `margin` (the same leader, within
+ * ttl × 1 % + one election timeout of its apply) or `leader-change` (a leader that took over
+ * since times every live lease afresh).
+ */
+export interface LeaseExtension {
+  readonly lateMs: number;
+  readonly sinceIndex: number;
+  readonly reason?: 'margin' | 'leader-change';
 }
 
 /** A lease as seen by a reader: `remainingMs` is an estimate from the registry age; `expired` is what the leader decided. */

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ChangeFeed, FleetStateMachine, encodeCommand } from '../fleet/index.js';
-import type { Actor, ApplyResult } from '../fleet/index.js';
+import type { Actor, ApplyResult, LeaseView } from '../fleet/index.js';
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, Entry, Message, Ready, SnapshotMeta, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import { NodeError } from './api.js';
@@ -853,8 +853,9 @@ export class FleetNode implements NodeApi {
   write(req: WriteRequest): Promise<ApplyResult> {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
     const op = req.op;
-    if (op.type === 'lease.acquire' && this.soft.role === 'leader') return this.acquireInTurn(req, op.name, op.holder);
-    return this.propose(req);
+    const termStart = this.raw.termStartIndex;
+    const answer = op.type === 'lease.acquire' && this.soft.role === 'leader' ? this.acquireInTurn(req, op.name, op.holder) : this.propose(req);
+    return op.type === 'lease.acquire' || op.type === 'lease.renew' ? answer.then((r) => withExtensionReason(r, termStart)) : answer;
   }
 
   /**
@@ -1428,4 +1429,19 @@ function versionField(version: string | undefined): { version?: string } {
 
 function clusterVersionField(v: ClusterVersion | undefined): { clusterVersion?: ClusterVersion } {
   return v === undefined ? {} : { clusterVersion: v };
+}
+
+/**
+ * A renewal's answer with the reason its lease was still live past the expiry it showed: this
+ * leader's timer (src/core/node/lease-keeper.ts) runs from its own apply of the grant or
+ * renewal (`margin`) unless that came before its term, which it then timed afresh from its
+ * first look as leader (`leader-change`). Only the leader knows, so only its answer says.
+ */
+function withExtensionReason(r: ApplyResult, termStart: number): ApplyResult {
+  if (!r.ok || r.duplicate) return r;
+  const value = r.value as { readonly lease?: LeaseView };
+  const extended = value.lease?.extended;
+  if (extended === undefined || value.lease === undefined) return r;
+  const reason = extended.sinceIndex < termStart ? 'leader-change' : 'margin';
+  return { ...r, value: { ...value, lease: { ...value.lease, extended: { ...extended, reason } } } };
 }

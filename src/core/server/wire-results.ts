@@ -69,7 +69,9 @@ export function providerToWire(v: ProviderView): wire.ProviderView {
 
 /** A lease on the wire. */
 export function leaseToWire(v: LeaseView): wire.LeaseView {
-  return { name: v.name, holder: v.holder, token: v.token, ttlMs: v.ttlMs, acquiredAt: v.acquiredAt, expiresAt: v.expiresAt };
+  const view = { name: v.name, holder: v.holder, token: v.token, ttlMs: v.ttlMs, acquiredAt: v.acquiredAt, expiresAt: v.expiresAt };
+  const x = v.extended;
+  return x === undefined ? view : { ...view, extended: { lateMs: x.lateMs, sinceIndex: x.sinceIndex, reason: x.reason ?? '' } };
 }
 
 /** A lease as seen at the reader's time, on the wire. */

@@ -49,6 +49,7 @@ import type { KvPutResult as _fleet_v1_KvPutResult, KvPutResult__Output as _flee
 import type { LabelSet as _fleet_v1_LabelSet, LabelSet__Output as _fleet_v1_LabelSet__Output } from './fleet/v1/LabelSet.js';
 import type { LeaseAcquire as _fleet_v1_LeaseAcquire, LeaseAcquire__Output as _fleet_v1_LeaseAcquire__Output } from './fleet/v1/LeaseAcquire.js';
 import type { LeaseAcquireResult as _fleet_v1_LeaseAcquireResult, LeaseAcquireResult__Output as _fleet_v1_LeaseAcquireResult__Output } from './fleet/v1/LeaseAcquireResult.js';
+import type { LeaseExtension as _fleet_v1_LeaseExtension, LeaseExtension__Output as _fleet_v1_LeaseExtension__Output } from './fleet/v1/LeaseExtension.js';
 import type { LeaseList as _fleet_v1_LeaseList, LeaseList__Output as _fleet_v1_LeaseList__Output } from './fleet/v1/LeaseList.js';
 import type { LeaseRelease as _fleet_v1_LeaseRelease, LeaseRelease__Output as _fleet_v1_LeaseRelease__Output } from './fleet/v1/LeaseRelease.js';
 import type { LeaseReleaseResult as _fleet_v1_LeaseReleaseResult, LeaseReleaseResult__Output as _fleet_v1_LeaseReleaseResult__Output } from './fleet/v1/LeaseReleaseResult.js';
@@ -173,6 +174,7 @@ export interface ProtoGrpcType {
       LabelSet: MessageTypeDefinition<_fleet_v1_LabelSet, _fleet_v1_LabelSet__Output>
       LeaseAcquire: MessageTypeDefinition<_fleet_v1_LeaseAcquire, _fleet_v1_LeaseAcquire__Output>
       LeaseAcquireResult: MessageTypeDefinition<_fleet_v1_LeaseAcquireResult, _fleet_v1_LeaseAcquireResult__Output>
+      LeaseExtension: MessageTypeDefinition<_fleet_v1_LeaseExtension, _fleet_v1_LeaseExtension__Output>
       LeaseList: MessageTypeDefinition<_fleet_v1_LeaseList, _fleet_v1_LeaseList__Output>
       LeaseRelease: MessageTypeDefinition<_fleet_v1_LeaseRelease, _fleet_v1_LeaseRelease__Output>
       LeaseReleaseResult: MessageTypeDefinition<_fleet_v1_LeaseReleaseResult, _fleet_v1_LeaseReleaseResult__Output>

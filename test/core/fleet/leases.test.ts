@@ -26,6 +26,25 @@ describe('leases', () => {
     expect(h.ok({ type: 'lease.renew', name: 'leader', holder: 'n1', token: 1, ttlMs: 1 }).lease).toMatchObject({ ttlMs: 1, expiresAt: T0 + 10_001 });
   });
 
+  it('says when a renewal came after the expiry the lease showed: by how much (as expiresAt, leader wall time) and which grant it outlived', () => {
+    const h = new Harness();
+    h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 1_000 }); // index 1
+    h.advance(1_000);
+    // On time (the shown expiry itself): nothing to explain.
+    expect(h.ok({ type: 'lease.renew', name: 'leader', holder: 'n1', token: 1 }).lease.extended).toBeUndefined(); // index 2
+    h.advance(1_250);
+    const late = h.ok({ type: 'lease.renew', name: 'leader', holder: 'n1', token: 1 }).lease; // index 3
+    expect(late).toMatchObject({ token: 1, renewedIndex: 3, extended: { lateMs: 250, sinceIndex: 2 } });
+    h.advance(400);
+    const onTime = h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 1_000 }); // index 4
+    expect(onTime.renewed).toBe(true);
+    expect(onTime.lease.extended).toBeUndefined();
+    h.advance(1_001);
+    expect(h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 1_000 }).lease.extended).toEqual({ lateMs: 1, sinceIndex: 4 });
+    // What the registry keeps is the lease, never the explanation.
+    expect(h.sm.listLeases()[0]).not.toHaveProperty('extended');
+  });
+
   it('says a wrong fencing token is wrong, not that the lease is held by another', () => {
     const h = new Harness();
     h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n1', ttlMs: 10_000 });

@@ -7,6 +7,7 @@
  */
 import { LIMITS } from '../limits.js';
 import type { FleetState, LeaseRecord } from '../state.js';
+import type { LeaseView } from '../types.js';
 import { fail, notFound, ok, type ApplyContext, type Handler, type Outcome } from './outcome.js';
 
 const q = JSON.stringify;
@@ -52,12 +53,23 @@ function renewed(lease: LeaseRecord, ttlMs: number, ctx: ApplyContext): LeaseRec
   return { ...lease, ttlMs, expiresAt: ctx.time + ttlMs, renewedIndex: ctx.index, renewedAge: ctx.age };
 }
 
+/**
+ * The answer's view of a renewal: the lease as stored, and, when this renewal came after the
+ * `expiresAt` the previous grant or renewal showed (on the leaders' wall clocks, as that field
+ * is), by how much and which grant it outlived. Why the leader still had it live (its margin,
+ * or a new leader timing it afresh) only the leader knows: it adds `reason` to its answer.
+ */
+function renewalView(before: LeaseRecord, after: LeaseRecord, ctx: ApplyContext): LeaseView {
+  const lateMs = ctx.time - before.expiresAt;
+  return lateMs > 0 ? { ...after, extended: { lateMs, sinceIndex: before.renewedIndex } } : after;
+}
+
 /** Grants a free or expired lease with a new token; for its live holder, renews it with the same token. */
 export const leaseAcquire: Handler<'lease.acquire'> = (s, op, ctx) => {
   const lease = s.leases.get(op.name);
   if (lease !== undefined && !lease.expired) {
     if (lease.holder !== op.holder) return heldByOther(lease);
-    return ok({ lease: store(s, renewed(lease, op.ttlMs, ctx)), renewed: true });
+    return ok({ lease: renewalView(lease, store(s, renewed(lease, op.ttlMs, ctx)), ctx), renewed: true });
   }
   if (lease === undefined && s.leases.size >= LIMITS.maxLeases) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxLeases} leases`);
   const granted: LeaseRecord = {
@@ -81,7 +93,7 @@ export const leaseRenew: Handler<'lease.renew'> = (s, op, ctx) => {
   if (lease.expired) {
     return fail('FAILED_PRECONDITION', `lease ${q(op.name)} expired; acquire it again`, { name: op.name, expiresAt: lease.expiresAt });
   }
-  return ok({ lease: store(s, renewed(lease, op.ttlMs ?? lease.ttlMs, ctx)) });
+  return ok({ lease: renewalView(lease, store(s, renewed(lease, op.ttlMs ?? lease.ttlMs, ctx)), ctx) });
 };
 
 /** Gives a lease back (also once expired, as long as nobody took it since). */

@@ -1,5 +1,6 @@
 // Original file: proto/fleet/v1/client.proto
 
+import type { LeaseExtension as _fleet_v1_LeaseExtension, LeaseExtension__Output as _fleet_v1_LeaseExtension__Output } from '../../fleet/v1/LeaseExtension.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface LeaseView {
@@ -9,6 +10,7 @@ export interface LeaseView {
   'ttlMs'?: (number | string | Long);
   'acquiredAt'?: (number | string | Long);
   'expiresAt'?: (number | string | Long);
+  'extended'?: (_fleet_v1_LeaseExtension | null);
 }
 
 export interface LeaseView__Output {
@@ -18,4 +20,5 @@ export interface LeaseView__Output {
   'ttlMs': (number);
   'acquiredAt': (number);
   'expiresAt': (number);
+  'extended': (_fleet_v1_LeaseExtension__Output | null);
 }
