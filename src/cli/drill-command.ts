@@ -9,6 +9,7 @@ import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DrillAuditTrail, DrillName, DrillWorkload, DrillOptions, DrillProgress, DrillReport, DrillResult } from '../ops/drill/index.js';
 import type { HistoryEvent } from '../ops/history/index.js';
+import { parseSideWorkloads } from '../ops/drill/side/names.js';
 import { FleetCommand } from './base-command.js';
 import { UsageError } from '../common/errors.js';
 import { durationFlag } from './flags.js';
@@ -27,6 +28,11 @@ export const DRILL_FLAGS = {
     helpGroup: WORKLOAD,
   }),
   keys: Flags.integer({ description: 'KV registers per round (namespace "drill")', default: 16, min: 1, max: 10_000, helpGroup: WORKLOAD }),
+  with: Flags.string({
+    description: 'more workloads beside the CAS registers, each with its own check: list-append (lost, duplicated or reordered appends), lock (two holders at once, fencing tokens), first-contact (exactly one shard wins a new cluster; it leaves its clusters, named drill-…, unbound in the registry); comma-separated, all or none (default: none; chaos: list-append,lock)',
+    helpValue: '<list>',
+    helpGroup: WORKLOAD,
+  }),
   'op-timeout': durationFlag({ description: 'deadline of one attempt of a workload operation', default: 1_000, defaultHelp: async () => '1s', helpGroup: WORKLOAD }),
   warmup: durationFlag({ description: 'workload before the fault', default: 3_000, defaultHelp: async () => '3s', helpGroup: TIMING }),
   observe: durationFlag({ description: 'observation after the fault, before restoring', default: 10_000, defaultHelp: async () => '10s', helpGroup: TIMING }),
@@ -55,6 +61,7 @@ export interface DrillFlagValues {
   readonly rounds: number;
   readonly clients: number;
   readonly keys: number;
+  readonly with?: string | undefined;
   readonly workload?: string | undefined;
   readonly 'op-timeout': number;
   readonly warmup: number;
@@ -198,6 +205,7 @@ export function drillOptions(drill: DrillName, f: DrillFlagValues, specifics: Dr
     wan: specifics.wan,
     ...(specifics.upgrade === undefined ? {} : { upgrade: specifics.upgrade }),
     ...(specifics.chaos === undefined ? {} : { chaos: specifics.chaos }),
+    sideWorkloads: parseFlag(() => parseSideWorkloads(f.with ?? (drill === 'chaos' ? 'list-append,lock' : 'none')), '--with', 'see fleet drill --help'),
   };
 }
 

@@ -81,6 +81,23 @@ function renderWriteLatency(report: DrillReport): string[] {
   return [`writes before the kill: ${measured.map((r) => `round ${r.round} (leader ${r.oldLeader}) p50 ${ms(r.extra.writeP50Ms ?? null)}, p99 ${ms(r.extra.writeP99Ms ?? null)}`).join('; ')}`];
 }
 
+/**
+ * The side workloads of each round: their check in a line, and for an anomaly the operations that
+ * show it, one per line (`+1.234s c2 ok append r1/list-0 "1.2.7"`).
+ */
+function renderSideWorkloads(report: DrillReport, p: Palette): string[] {
+  const rounds = report.rounds.filter((r) => (r.sideWorkloads ?? []).length > 0);
+  if (rounds.length === 0) return [];
+  const lines = rounds.flatMap((r) =>
+    (r.sideWorkloads ?? []).flatMap((w) => {
+      const head = `  round ${r.round}: ${p.bold(w.name)} ${w.check.ok ? p.ok('ok') : p.bad('FAILED')} — ${w.check.detail}`;
+      const ops = (w.anomaly?.ops ?? []).slice(0, MAX_EVENTS_SHOWN).map((o) => `      +${(o.startNs / 1e9).toFixed(3)}s…+${(o.endNs / 1e9).toFixed(3)}s  c${o.client}  ${o.outcome.padEnd(4)} ${o.f} ${o.key} ${JSON.stringify(o.input)} → ${JSON.stringify(o.output)}`);
+      return [head, ...(w.anomaly ? [`    ${w.anomaly.summary}`, ...ops] : [])];
+    }),
+  );
+  return ['', 'workloads beside the registers:', ...lines];
+}
+
 function failedChecks(report: DrillReport, p: Palette): string[] {
   const lines = report.rounds.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `  round ${r.round}: ${p.bold(c.name)} — ${c.detail}`));
   return lines.length === 0 ? [] : ['', 'checks that failed:', ...lines];
@@ -129,6 +146,7 @@ export function renderDrillReport(report: DrillReport, p: Palette): string {
   const lines = [`${p.bold(report.drill)}: ${report.rounds.length} of ${o.rounds} round${o.rounds === 1 ? '' : 's'}, ${o.clients} clients on ${o.keys} keys, faults via ${report.injector}`, ''];
   if (report.rounds.length > 0) lines.push(renderTable(COLUMNS, report.rounds.map((r) => roundRow(r, p)), p), '', renderSummary(report), ...renderWriteLatency(report));
   if (report.linearizable === null && report.rounds.length > 0) lines.push(p.warn('linearizability: undecided (the checker ran out of budget on a key)'));
+  lines.push(...renderSideWorkloads(report, p));
   lines.push(...failedChecks(report, p));
   lines.push(...renderViolations(report.violations, p));
   lines.push('', renderVerdict(report, p));

@@ -26,7 +26,7 @@ async function statusCode(c: DrillCluster): Promise<number> {
 describe('fleet drill chaos', () => {
   it('mixes kills, pauses, partitions, clock skews and disk stalls on a seeded schedule, and passes with every check', async () => {
     current = await drillCluster({ extraArgs: ['--enable-drills'], adminToken: ADMIN_TOKEN });
-    const { code, report, stderr } = await current.drill('chaos', [...current.target(), ...token, ...fast({ '--duration': '24s', '--seed': '7' })], 240_000);
+    const { code, report, stderr } = await current.drill('chaos', [...current.target(), ...token, ...fast({ '--duration': '24s', '--seed': '7', '--with': 'all' })], 240_000);
     expect(report.verdict, `${report.reason}\n${stderr}`).toBe('pass');
     expect(code).toBe(0);
     expect(stderr).toMatch(/^chaos: seed 7, kill, pause, partition, clock, disk-stall, 24s a round \(again: --seed 7\)$/m);
@@ -38,6 +38,14 @@ describe('fleet drill chaos', () => {
     const extra = r!.extra as Record<string, number>;
     for (const n of ['kill', 'pause', 'partition', 'clock', 'disk-stall']) expect(extra[`${n}Faults`], n).toBeGreaterThan(0);
     expect((r!.marks ?? []).filter((m) => m.kind === 'fault').length).toBe(extra.scheduled);
+    // Every side workload beside the registers, each checked: lists, locks, first contacts.
+    const side = r!.sideWorkloads ?? [];
+    expect(side.map((w) => w.name)).toEqual(['list-append', 'lock', 'first-contact']);
+    for (const w of side) {
+      expect(w.check, w.name).toMatchObject({ ok: true, severity: 'safety' });
+      expect(w.acknowledged, w.name).toBeGreaterThan(0);
+      expect(r!.checks.find((c) => c.name === w.name)).toMatchObject({ ok: true });
+    }
   }, 300_000);
 
   it('catches a member that acknowledges writes before they commit (its planted-bug twin, exit 6)', async () => {

@@ -60,11 +60,12 @@ export class Election {
     const client = this.session.client;
     const stop = signal === undefined ? this.session.signal : AbortSignal.any([signal, this.session.signal]);
     const key = keyOf(this.name);
-    let { leader: shown, readAt } = await readLeader(client, this.name);
+    const first = await readLeader(client, this.name);
+    let shown = first.leader;
     yield shown;
     let follower = new LeadershipFollower(shown);
     // From just after the lease was read: a proclamation read later is seen again, and shows nothing new.
-    let fromIndex = readAt + 1;
+    let fromIndex = first.readAt + 1;
     while (!stop.aborted) {
       try {
         for await (const batch of client.watch({ registries: ['leases', 'kv'], ns: ELECTION_NS, prefix: key, fromIndex, signal: stop })) {

@@ -19,6 +19,7 @@ import { processesFromPids, processesOfLocalCluster } from './member-processes.j
 import { fleetClusterProbe } from './probe.js';
 import { fleetRegisterClient, type RegisterClient } from './register-client.js';
 import { AdminApiInjector } from './remote-injector.js';
+import { fleetSideClients, type SideClients } from './side/index.js';
 import { DRILL_RECORD_DEADLINE_MS, type DrillRecorder } from './audit-trail.js';
 import type { ClusterProbe, MemberRef } from './steady-state.js';
 
@@ -55,6 +56,8 @@ export interface DrillConnection {
   readonly probe: ClusterProbe;
   readonly injector: FaultInjector;
   newClient(prefix: string): RegisterClient;
+  /** The side workloads' clients (fleet.v1), on fleet members only. */
+  sideClients?: SideClients;
   /** Writes a drill's start or end record in the audit log, through the leader (admin token); absent where there is no audit log (etcd). */
   recordDrill?: DrillRecorder;
   /** Each member's log files, where the drill reaches the members' processes on this machine. */
@@ -96,6 +99,7 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
   // Short attempts, so that a record reaches a new leader within the deadline after a failover.
   const recorder = new FleetClient({ endpoints: target.endpoints, ...credentials, ...(adminToken === undefined ? {} : { token: adminToken }), callTimeoutMs: 1_000, overallTimeoutMs: DRILL_RECORD_DEADLINE_MS });
   const workload = await workloadClients(target, credentials, opTimeoutMs);
+  const side = sideWorkloadClients(target, credentials, opTimeoutMs);
   try {
     const local = await processInjector(target, probe);
     const injector = local === undefined ? remote : combineInjectors(local, remote);
@@ -104,10 +108,12 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
       injector,
       ...(local === undefined ? {} : { memberLogs: () => local.memberLogs() }),
       newClient: (prefix) => workload.newClient(prefix),
+      sideClients: side.clients,
       recordDrill: (record) => recorder.recordDrill(record),
       close: async () => {
         probe.close();
         workload.close();
+        side.close();
         recorder.close();
         await remote.restoreAll();
       },
@@ -115,9 +121,26 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
   } catch (err) {
     probe.close();
     workload.close();
+    side.close();
     recorder.close();
     throw err;
   }
+}
+
+/** The side workloads' fleet.v1 clients, with the workload's deadlines; `close()` ends any a workload left open. */
+function sideWorkloadClients(target: DrillTarget, credentials: { token?: string; tls?: TlsFiles }, opTimeoutMs: number): { clients: SideClients; close(): void } {
+  const made: FleetClient[] = [];
+  const newClient = (): FleetClient => {
+    const client = new FleetClient({ endpoints: target.endpoints, ...credentials, callTimeoutMs: opTimeoutMs, overallTimeoutMs: Math.max(OP_DEADLINE_MS, opTimeoutMs) });
+    made.push(client);
+    return client;
+  };
+  return {
+    clients: fleetSideClients(newClient),
+    close: () => {
+      for (const c of made.splice(0)) c.close();
+    },
+  };
 }
 
 /** The workload's clients on fleet's members: fleet.v1's KV, or the etcd API the same members serve. */

@@ -24,6 +24,8 @@ import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState
 import type { AbortInfo, DrillEnvironment, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
 import { verifyRound, type FinalRead } from './verify.js';
 import { ProcessNumbers, Workload, roundKeys } from './workload.js';
+import { createSideWorkloads, type SideClients } from './side/index.js';
+import type { SideVerdict, SideWorkload } from './side/types.js';
 import { roundMarks } from './timeline.js';
 
 /** The scenario of each drill. */
@@ -52,6 +54,8 @@ export interface DrillDeps {
   readonly random?: () => number;
   /** The version of fleet running the drill, for the report (default `unknown`). */
   readonly fleetVersion?: string;
+  /** Clients of the side workloads (`DrillOptions.sideWorkloads`); a drill that names any needs them. */
+  readonly sideClients?: SideClients;
 }
 
 /** The report and the whole recorded history. */
@@ -61,7 +65,12 @@ export interface DrillResult {
 }
 
 /** Refuses, before anything runs, a drill the injector cannot carry out. */
-export function preflight(scenario: Scenario, opts: DrillOptions, injector: FaultInjector): void {
+export function preflight(scenario: Scenario, opts: DrillOptions, injector: FaultInjector, sideClients?: SideClients): void {
+  const side = opts.sideWorkloads ?? [];
+  if (side.length > 0 && sideClients === undefined) {
+    const what = side.length === 1 ? `the ${side[0]} workload speaks` : `the ${side.join(', ')} workloads speak`;
+    throw new CliError(`${what} fleet.v1, which this cluster does not serve`, { exitCode: EXIT.usage, code: 'DRILL_UNSUPPORTED', hint: 'drop --with (or pass --with none)' });
+  }
   const missing = scenario.needs(opts).filter((a) => !injector.can(a));
   if (missing.length === 0) return;
   const hint =
@@ -76,7 +85,7 @@ export function preflight(scenario: Scenario, opts: DrillOptions, injector: Faul
 /** Runs a drill to its verdict. Throws only for errors that are not findings (bad options, an injector failure, Ctrl-C). */
 export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<DrillResult> {
   const scenario = SCENARIOS[opts.drill];
-  preflight(scenario, opts, deps.injector);
+  preflight(scenario, opts, deps.injector, deps.sideClients);
   return new DrillRun(opts, deps, scenario).execute();
 }
 
@@ -92,6 +101,8 @@ class DrillRun {
   readonly #prefix: string;
   readonly #rounds: RoundReport[] = [];
   readonly #violations: Violation[] = [];
+  /** Every round's side workloads, for the cleanup at the end. */
+  readonly #sideWorkloads: SideWorkload[] = [];
   #aborted: AbortInfo | null = null;
   /** The cluster as the first steady state found it. */
   #environment: DrillEnvironment | null = null;
@@ -180,11 +191,13 @@ class DrillRun {
       newClient: () => this.#deps.newClient(this.#prefix),
       ...(this.#deps.random ? { random: this.#deps.random } : {}),
     });
+    const side = this.#sideWorkloadsOf(round);
     const startNs = this.#clock.nowNs();
     workload.start();
     const ticker = setInterval(() => this.#tick(workload), 250).unref();
     let fault: { outcome: FaultOutcome; faultStartNs: number } | undefined;
     try {
+      await Promise.all(side.map((w) => w.start()));
       await pause(this.#opts.warmupMs, this.#deps.signal);
       this.#throwIfInterrupted();
       if (workload.stats().acknowledged === 0) {
@@ -196,12 +209,25 @@ class DrillRun {
     } finally {
       this.#phase('verify');
       clearInterval(ticker);
-      await workload.stop();
+      await Promise.all([workload.stop(), ...side.map((w) => w.stop())]);
     }
     const endNs = this.#clock.nowNs();
     this.#throwIfInterrupted();
     if (fault === undefined) return undefined;
-    return this.#verify(round, keys, { workload, ...fault, oldLeader: steady.leader.id, startNs, endNs, eventsFrom });
+    const sideVerdicts = await Promise.all(side.map((w) => w.verify()));
+    return this.#verify(round, keys, { workload, ...fault, oldLeader: steady.leader.id, startNs, endNs, eventsFrom, sideVerdicts });
+  }
+
+  /** The side workloads of round `round`, each under names of its own (the run's prefix and the round). */
+  #sideWorkloadsOf(round: number): SideWorkload[] {
+    const names = this.#opts.sideWorkloads ?? [];
+    if (names.length === 0) return [];
+    const clients = this.#deps.sideClients;
+    if (clients === undefined) return []; // refused by preflight
+    const base = { round, clients: Math.max(2, Math.ceil(this.#opts.clients / 4)), clock: this.#clock, prefix: `drill-${this.#prefix}-r${round}`, ...(this.#deps.random ? { random: this.#deps.random } : {}) };
+    const side = createSideWorkloads(names, base, clients);
+    this.#sideWorkloads.push(...side);
+    return side;
   }
 
   #context(round: number, steady: SteadyState): RoundContext {
@@ -265,7 +291,7 @@ class DrillRun {
   async #verify(
     round: number,
     keys: readonly string[],
-    w: { workload: Workload; outcome: FaultOutcome; oldLeader: string; startNs: number; faultStartNs: number; endNs: number; eventsFrom: number },
+    w: { workload: Workload; outcome: FaultOutcome; oldLeader: string; startNs: number; faultStartNs: number; endNs: number; eventsFrom: number; sideVerdicts: readonly SideVerdict[] },
   ): Promise<RoundReport | undefined> {
     const outcome = w.outcome;
     const { finals, records, failures } = await this.#finalReads(keys);
@@ -303,7 +329,8 @@ class DrillRun {
       lost: verification.lost,
       duplicated: verification.duplicated,
       linearizable: verification.linearizable,
-      checks: [...outcome.checks, ...readBack, ...sloChecks(figures, outcome.expectNewLeader, this.#opts.slo)],
+      checks: [...outcome.checks, ...readBack, ...sloChecks(figures, outcome.expectNewLeader, this.#opts.slo), ...w.sideVerdicts.map((v) => v.check)],
+      ...(w.sideVerdicts.length === 0 ? {} : { sideWorkloads: w.sideVerdicts }),
       extra: base === undefined ? outcome.extra : { ...outcome.extra, ...writeLatency(usual) },
       startMs: nsToMs(w.startNs),
       endMs: nsToMs(w.endNs),
@@ -336,6 +363,7 @@ class DrillRun {
 
   /** Deletes the drill's registers; a failure only leaves a few keys in the `drill` namespace. */
   async #cleanup(): Promise<void> {
+    await Promise.all(this.#sideWorkloads.map((w) => w.cleanup()));
     if (this.#rounds.length === 0) return;
     const client = this.#deps.newClient(this.#prefix);
     try {

@@ -4,6 +4,7 @@
  */
 import type { HistoryEvent } from '../history/index.js';
 import type { Nemesis } from './chaos-schedule.js';
+import type { SideVerdict, SideWorkloadName } from './side/types.js';
 
 /** The drills `fleet drill` runs. */
 export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'upgrade', 'wan', 'chaos'] as const;
@@ -57,6 +58,8 @@ export interface DrillOptions {
   readonly upgrade?: { readonly to: string; readonly from?: string | undefined } | undefined;
   /** chaos: the nemeses, how long the faults go on, and the seed of their schedule (chaos-schedule.ts). */
   readonly chaos?: { readonly nemeses: readonly Nemesis[]; readonly durationMs: number; readonly seed: number } | undefined;
+  /** Workloads run beside the CAS registers, each with its own check (side/types.ts). */
+  readonly sideWorkloads?: readonly SideWorkloadName[] | undefined;
 }
 
 /** What the WAN drill emulates: a round trip per pair of regions, jitter and loss on every link. */
@@ -163,6 +166,8 @@ export interface RoundReport {
   readonly endMs?: number;
   /** What happened when, for the report's charts: the fault, the repairs, the new leader, the catch-up. */
   readonly marks?: readonly RoundMark[];
+  /** The side workloads' figures and checks, with the operations that show an anomaly (absent when none ran). */
+  readonly sideWorkloads?: readonly SideVerdict[];
 }
 
 /** A moment of a round, in ms since the drill started. */

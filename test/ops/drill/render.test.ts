@@ -58,6 +58,24 @@ function violation(kind: Violation['kind'], events: number): Violation {
   return { kind, round: 1, key: 'r1-k00', message: `${kind} with ${events} events`, counterexample: Array.from({ length: events }, () => e) };
 }
 
+describe('the side workloads in the terminal report', () => {
+  it('gives each its check in a line, and an anomaly in words with the operations that show it', () => {
+    const lock = { name: 'lock' as const, check: { name: 'lock', ok: true, detail: '2 locks, 57 grants, 0 overlapping holders, tokens increasing', severity: 'safety' as const }, ops: 120, acknowledged: 57, failed: 60, indeterminate: 3 };
+    const appendOp = { client: 2, f: 'append', key: 'r1/list-0', input: '1.2.7', output: null, outcome: 'ok' as const, startNs: 1.2e9, endNs: 1.25e9 };
+    const list = {
+      name: 'list-append' as const,
+      check: { name: 'list-append', ok: false, detail: 'append 1.2.7 to r1/list-0 was acknowledged at 1250 ms but is not in the final list', severity: 'safety' as const },
+      ops: 300, acknowledged: 200, failed: 0, indeterminate: 0,
+      anomaly: { summary: 'append 1.2.7 to r1/list-0 was acknowledged at 1250 ms but is not in the final list', ops: [appendOp] },
+    };
+    const text = renderDrillReport(report({ rounds: [round({ sideWorkloads: [list, lock] })] }), plain);
+    expect(text).toContain('workloads beside the registers:');
+    expect(text).toContain('round 1: lock ok — 2 locks, 57 grants, 0 overlapping holders, tokens increasing');
+    expect(text).toContain('round 1: list-append FAILED — append 1.2.7');
+    expect(text).toMatch(/\+1\.200s…\+1\.250s {2}c2 {2}ok {3}append r1\/list-0 "1\.2\.7" → null/);
+  });
+});
+
 describe('the drill report', () => {
   it('shows a row per round, the summary and the verdict last', () => {
     const text = renderDrillReport(report(), plain);
