@@ -93,6 +93,19 @@ function latencyTable(p: RoundPlot): string {
   return rows.length === 0 ? '' : `<div class="latency">${table(['phase', 'operation', 'answered', 'p50', 'p99', 'max'], rows)}</div>`;
 }
 
+/** Each side workload's anomaly: what went wrong in words, then the operations that show it, oldest first. */
+function sideAnomalies(r: RoundReport | undefined): string {
+  const shown = (r?.sideWorkloads ?? []).flatMap((w) => (w.anomaly === undefined ? [] : [{ name: w.name, ...w.anomaly }]));
+  return shown
+    .map((a) => {
+      const s = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
+      const rows = a.ops.map((o) => [`${s(o.startNs)} – ${s(o.endNs)}`, `c${o.client}`, escapeHtml(o.f), escapeHtml(o.key), escapeHtml(JSON.stringify(o.input)), escapeHtml(o.outcome), escapeHtml(JSON.stringify(o.output))]);
+      const ops = rows.length === 0 ? '' : table(['time', 'client', 'operation', 'of', 'input', 'outcome', 'answer'], rows);
+      return `<div class="anomaly"><p class="bad">${escapeHtml(a.name)}: ${escapeHtml(a.summary)}</p>${ops}</div>`;
+    })
+    .join('\n');
+}
+
 async function roundSection(p: RoundPlot, r: RoundReport | undefined): Promise<string> {
   const svg = await renderRoundSvg(p);
   const sampled = p.points.length < p.total ? ` The chart draws ${p.points.length} of the ${p.total} operations: every failed and indeterminate one, the slowest of each kind in each time slice, and an even sample of the rest.` : '';
@@ -106,6 +119,7 @@ async function roundSection(p: RoundPlot, r: RoundReport | undefined): Promise<s
     `<figure>${svg}</figure>`,
     latencyTable(p),
     checks === '' ? '' : `<ul class="checks">${checks}</ul>`,
+    sideAnomalies(r),
     '</section>',
   ].join('\n');
 }

@@ -58,6 +58,20 @@ describe('renderDrillHtml', () => {
     expect(JSON.parse(embedded)).toEqual(reportFigures(r, roundPlots(r, h)));
   }, 60_000);
 
+  it('explains a side workload\'s anomaly in words, with the operations that show it', async () => {
+    const lost = { client: 1, f: 'append', key: 'r1/list-0', input: '1.1.4', output: null, outcome: 'ok' as const, startNs: 2.1e9, endNs: 2.15e9 };
+    const list = {
+      name: 'list-append' as const,
+      check: { name: 'list-append', ok: false, detail: 'append 1.1.4 to r1/list-0 was acknowledged but is not in the final list', severity: 'safety' as const },
+      ops: 40, acknowledged: 30, failed: 0, indeterminate: 0,
+      anomaly: { summary: 'append 1.1.4 to r1/list-0 was acknowledged at 2150 ms but is not in the final list', ops: [lost] },
+    };
+    const r = report(1, { verdict: 'unsafe', rounds: [round(1, { sideWorkloads: [list], checks: [list.check] })] });
+    const s = section(await page(r, history(r, 300)), 1);
+    expect(s).toContain('<p class="bad">list-append: append 1.1.4 to r1/list-0 was acknowledged at 2150 ms but is not in the final list</p>');
+    expect(s).toContain('<td>2.100 s – 2.150 s</td><td>c1</td><td>append</td><td>r1/list-0</td><td>&quot;1.1.4&quot;</td><td>ok</td><td>null</td>');
+  }, 60_000);
+
   it('renders a drill that never ran a round', async () => {
     const r = report(1, { verdict: 'aborted', reason: 'aborted in round 1: reachable', rounds: [], aborted: { round: 1, check: 'reachable', message: 'no answer from n3 <down>' }, environment: null });
     const html = await page(r, []);
