@@ -10,7 +10,7 @@ import type { RoundPlot } from '../ops/drill/report-data.js';
 /** Outcome colours (colour-blind safe: blue, sky blue for answers that found another value, vermilion, orange) and kind shapes. */
 const OUTCOMES = { domain: ['ok', 'compare-failed', 'failed', 'indeterminate'], range: ['#0072b2', '#56b4e9', '#d55e00', '#e69f00'] };
 const KINDS = { domain: ['read', 'write', 'cas'], range: ['circle', 'square', 'triangle-up'] };
-const MARK_COLOURS = { domain: ['fault', 'repair', 'new-leader', 'caught-up'], range: ['#b00020', '#555555', '#009e73', '#7b3294'] };
+const MARK_COLOURS = { domain: ['fault', 'repair', 'new-leader', 'caught-up', 'anomaly'], range: ['#b00020', '#555555', '#009e73', '#7b3294', '#e6007e'] };
 const WIDTH = 760;
 
 type Spec = Record<string, unknown>;

@@ -168,7 +168,7 @@ function faultWindowOf(r: RoundReport, toS: number): RoundPlot['faultWindow'] {
   return { fromS: msToS(fault), toS: repair === undefined ? toS : msToS(repair) };
 }
 
-function plotRound(r: RoundReport, ops: readonly Op[]): RoundPlot {
+function plotRound(r: RoundReport, ops: readonly Op[], anomalies: readonly RoundMark[]): RoundPlot {
   // Reports of older versions lack the workload's span: the operations give it.
   const fromNs = r.startMs !== undefined ? r.startMs * 1e6 : ops.reduce((a, o) => Math.min(a, o.startNs), r.faultAtMs * 1e6);
   const toNs = r.endMs !== undefined ? r.endMs * 1e6 : ops.reduce((a, o) => Math.max(a, o.endNs), r.faultAtMs * 1e6);
@@ -184,7 +184,7 @@ function plotRound(r: RoundReport, ops: readonly Op[]): RoundPlot {
     throughput: throughputOf(ops, fromNs, toNs),
     faultWindow: faultWindowOf(r, seconds(toNs)),
     unavailable: r.windows.map((w) => ({ fromS: msToS(w.fromMs), toS: msToS(w.toMs) })),
-    marks: (r.marks ?? [{ atMs: r.faultAtMs, kind: 'fault' as const, label: `fault ${r.target}` }]).map((m) => ({ ...m, t: msToS(m.atMs) })),
+    marks: [...(r.marks ?? [{ atMs: r.faultAtMs, kind: 'fault' as const, label: `fault ${r.target}` }]), ...anomalies].map((m) => ({ ...m, t: msToS(m.atMs) })),
     latency: latencyByPhase(ops, faultWindowOf(r, seconds(toNs))),
   };
 }
@@ -226,7 +226,24 @@ export function roundPlots(report: DrillReport, history: readonly HistoryEvent[]
     if (list === undefined) byRound.set(o.round, [o]);
     else list.push(o);
   }
-  return report.rounds.map((r) => plotRound(r, byRound.get(r.round) ?? []));
+  return report.rounds.map((r) => plotRound(r, byRound.get(r.round) ?? [], anomalyMarks(report, r)));
+}
+
+/**
+ * Where the round's anomalies show on the timeline: each safety violation at its counterexample's
+ * last event, each side workload's anomaly at its last operation (its words are in the report).
+ */
+export function anomalyMarks(report: DrillReport, r: RoundReport): RoundMark[] {
+  const marks: RoundMark[] = [];
+  for (const v of report.violations) {
+    const last = v.counterexample.at(-1);
+    if (v.round === r.round && last !== undefined) marks.push({ atMs: last.time / 1e6, kind: 'anomaly', label: `${v.kind}${v.key === undefined ? '' : ` ${v.key}`}` });
+  }
+  for (const w of r.sideWorkloads ?? []) {
+    const last = w.anomaly?.ops.at(-1);
+    if (last !== undefined) marks.push({ atMs: last.endNs / 1e6, kind: 'anomaly', label: `${w.name} anomaly` });
+  }
+  return marks;
 }
 
 /** The figures a report shows, as data: what a rebuilt report must reproduce exactly. */

@@ -173,7 +173,7 @@ export interface RoundReport {
 /** A moment of a round, in ms since the drill started. */
 export interface RoundMark {
   readonly atMs: number;
-  readonly kind: 'fault' | 'repair' | 'new-leader' | 'caught-up';
+  readonly kind: 'fault' | 'repair' | 'new-leader' | 'caught-up' | 'anomaly';
   /** What a reader sees next to the mark: `kill n1`, `n2 leads`, `n1 caught up`. */
   readonly label: string;
 }

@@ -70,6 +70,9 @@ describe('renderDrillHtml', () => {
     const s = section(await page(r, history(r, 300)), 1);
     expect(s).toContain('<p class="bad">list-append: append 1.1.4 to r1/list-0 was acknowledged at 2150 ms but is not in the final list</p>');
     expect(s).toContain('<td>2.100 s – 2.150 s</td><td>c1</td><td>append</td><td>r1/list-0</td><td>&quot;1.1.4&quot;</td><td>ok</td><td>null</td>');
+    // And on the timeline, at its last operation.
+    const svg = s.slice(s.indexOf('<svg'), s.indexOf('</svg>'));
+    expect(svg).toContain('list-append anomaly');
   }, 60_000);
 
   it('renders a drill that never ran a round', async () => {
@@ -77,5 +80,18 @@ describe('renderDrillHtml', () => {
     const html = await page(r, []);
     expect(html).toContain('no answer from n3 &lt;down&gt;');
     expect(html).not.toContain('<section');
+  });
+});
+
+describe('anomalyMarks', () => {
+  it('puts a safety violation on the timeline at its counterexample\'s last event, in its round only', async () => {
+    const { anomalyMarks } = await import('../../../src/ops/drill/report-data.js');
+    const events = [
+      { type: 'invoke' as const, process: 3, f: 'write' as const, key: 'r1-k03', value: '1.3.17', time: 2.0e9 },
+      { type: 'ok' as const, process: 3, f: 'write' as const, key: 'r1-k03', value: '1.3.17', time: 2.4e9 },
+    ];
+    const r = report(2, { violations: [{ kind: 'lost', round: 2, key: 'r1-k03', message: 'the acknowledged write "1.3.17" is missing', counterexample: events }] });
+    expect(anomalyMarks(r, r.rounds[0]!)).toEqual([]);
+    expect(anomalyMarks(r, r.rounds[1]!)).toEqual([{ atMs: 2_400, kind: 'anomaly', label: 'lost r1-k03' }]);
   });
 });
