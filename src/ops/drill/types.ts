@@ -4,7 +4,7 @@
  */
 import type { HistoryEvent } from '../history/index.js';
 import type { Nemesis } from './chaos-schedule.js';
-import type { SideVerdict, SideWorkloadName } from './side/types.js';
+import type { SideWorkloadName } from './side/names.js';
 
 /** The drills `fleet drill` runs. */
 export const DRILL_NAMES = ['kill-leader', 'kill-follower', 'pause-leader', 'partition', 'rolling-restart', 'upgrade', 'wan', 'chaos'] as const;
@@ -240,4 +240,35 @@ export interface DrillProgress {
   readonly compareFailed: number;
   readonly failed: number;
   readonly indeterminate: number;
+}
+
+/** One completed operation of a side workload. Times are nanoseconds on the drill's clock. */
+export interface SideOp {
+  /** Which workload client ran it (0-based). */
+  readonly client: number;
+  /** The operation: `append`/`read` (list), `acquire`/`release` (lock), `contact`/`read` (first contact). */
+  readonly f: string;
+  /** The list or lease or cluster it was about. */
+  readonly key: string;
+  readonly input: unknown;
+  /** What an ok operation answered (a read list, a fencing token, the shard bound to). */
+  readonly output: unknown;
+  /** ok; fail = a definite refusal (nothing applied); info = unknown (it may have applied). Decided by register-client.ts's writeOutcome. */
+  readonly outcome: Outcome;
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly error?: string | undefined;
+}
+
+/** A side workload's round, checked. */
+export interface SideVerdict {
+  readonly name: SideWorkloadName;
+  /** The checker's verdict; `severity: 'safety'`, `name` the workload's name. */
+  readonly check: CheckResult;
+  readonly ops: number;
+  readonly acknowledged: number;
+  readonly failed: number;
+  readonly indeterminate: number;
+  /** When the check failed: the smallest set of operations that shows it, in words, oldest first. */
+  readonly anomaly?: { readonly summary: string; readonly ops: readonly SideOp[] };
 }

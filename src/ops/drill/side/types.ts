@@ -7,10 +7,12 @@
  * implementation (the twin its checker must catch) without a cluster.
  */
 import type { DrillClock } from '../clock.js';
-import type { CheckResult, Outcome } from '../types.js';
-
-export { SIDE_WORKLOADS, type SideWorkloadName } from './names.js';
+import type { SideOp, SideVerdict } from '../types.js';
 import type { SideWorkloadName } from './names.js';
+
+// The operations and verdicts are the report's vocabulary (../types.ts); re-exported for the workloads.
+export type { SideOp, SideVerdict };
+export { SIDE_WORKLOADS, type SideWorkloadName } from './names.js';
 
 /** What one side workload of one round runs with. */
 export interface SideWorkloadOptions<C> {
@@ -27,37 +29,6 @@ export interface SideWorkloadOptions<C> {
   readonly newClient: () => C;
   /** Uniform in [0, 1) (default Math.random). */
   readonly random?: () => number;
-}
-
-/** One completed operation of a side workload. Times are nanoseconds on the drill's clock. */
-export interface SideOp {
-  /** Which workload client ran it (0-based). */
-  readonly client: number;
-  /** The operation: `append`/`read` (list), `acquire`/`release` (lock), `contact`/`read` (first contact). */
-  readonly f: string;
-  /** The list or lease or cluster it was about. */
-  readonly key: string;
-  readonly input: unknown;
-  /** What an ok operation answered (a read list, a fencing token, the shard bound to). */
-  readonly output: unknown;
-  /** ok; fail = a definite refusal (nothing applied); info = unknown (it may have applied). Decided by register-client.ts's writeOutcome. */
-  readonly outcome: Outcome;
-  readonly startNs: number;
-  readonly endNs: number;
-  readonly error?: string | undefined;
-}
-
-/** A side workload's round, checked. */
-export interface SideVerdict {
-  readonly name: SideWorkloadName;
-  /** The checker's verdict; `severity: 'safety'`, `name` the workload's name. */
-  readonly check: CheckResult;
-  readonly ops: number;
-  readonly acknowledged: number;
-  readonly failed: number;
-  readonly indeterminate: number;
-  /** When the check failed: the smallest set of operations that shows it, in words, oldest first. */
-  readonly anomaly?: { readonly summary: string; readonly ops: readonly SideOp[] };
 }
 
 /** A running side workload: started with the round's register workload, stopped with it, then verified. */
