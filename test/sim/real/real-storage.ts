@@ -65,10 +65,13 @@ export async function openRealStorage(o: RealStorageOptions): Promise<RealSimSto
   });
   const repairing = opened.report.repairing;
   const snapshot = opened.snapshot && { meta: opened.snapshot.meta, data: await opened.snapshot.read() };
+  // The vote is lost when this open found both copies damaged, and also when an earlier open did
+  // and its repair is not over (REPAIRING says so): the node then votes only once every voter told
+  // its term (fleet-node.ts, voteLost), so a term that went back with the damage is no violation.
   o.disk.adopt(
     { hardState: opened.hardState, entries: opened.entries, ...(snapshot ? { snapshot } : {}) },
     repairing !== undefined || o.disk.repair !== undefined,
-    opened.report.hardStateCopy === 'lost',
+    opened.report.hardStateCopy === 'lost' || repairing?.hardStateLost === true,
   );
   o.disk.repair = repairing && { file: repairing.file, offset: repairing.offset, reason: repairing.reason, since: repairing.since };
   return new RealSimStorage(opened.storage, o, outOfSpace, {
