@@ -71,7 +71,12 @@ describe('scheduled backups', () => {
     renameSync(backups, aside);
     writeFileSync(backups, 'not a directory');
     try {
-      const failing = await waitFor('a failed backup in status', async () => ((await backupOf()).lastError ?? undefined), 15_000);
+      // A backup already running at the rename may fail first, on its vanished directory (ENOENT);
+      // the ones after it must fail on the file in the directory's place.
+      const failing = await waitFor('a backup failed on the file in its directory\'s place', async () => {
+        const error = (await backupOf()).lastError;
+        return error !== null && error !== undefined && /EEXIST|ENOTDIR/.test(error.message) ? error : undefined;
+      }, 15_000);
       expect(failing.message).toMatch(/EEXIST|ENOTDIR/);
       const text = await runCli(['status', '--endpoints', cluster.endpoints.join(',')]);
       expect(text.stdout).toMatch(/backup: n1 every 1\.0s into .* failing since .*older backups kept/);
