@@ -10,6 +10,7 @@ import { LIMITS } from '../../../common/registry-limits.js';
 import { nsToMs, pause } from '../clock.js';
 import { errorLabel, writeOutcome } from '../register-client.js';
 import type { CheckResult, Outcome } from '../types.js';
+import { ClientLoops } from './client-loops.js';
 import type { SideOp, SideVerdict, SideWorkload, SideWorkloadOptions } from './types.js';
 
 /** What the workload needs of the registry. Every method throws on failure (a FleetClientError for cluster answers). */
@@ -86,9 +87,7 @@ class FirstContactWorkload implements SideWorkload {
   readonly #prefix: string;
   readonly #shards: string[];
   readonly #ops: SideOp[] = [];
-  readonly #clients: ContactClient[] = [];
-  #loops: Promise<void>[] = [];
-  #stopping = false;
+  readonly #loops = new ClientLoops<ContactClient>();
   /** Cluster names opened so far: `<prefix>-c0` up to `<prefix>-c<opened - 1>`. */
   #opened = 0;
   /** Contacts begun so far, by every client. */
@@ -107,19 +106,12 @@ class FirstContactWorkload implements SideWorkload {
   async start(): Promise<void> {
     this.#setupError = await this.#registerShards();
     // Stopped meanwhile (another workload's start failed): clients started now would never be stopped.
-    if (this.#setupError !== undefined || this.#stopping) return;
-    for (let i = 0; i < this.#opts.clients; i++) {
-      const client = this.#opts.newClient();
-      this.#clients.push(client);
-      this.#loops.push(this.#loop(i, client));
-    }
+    if (this.#setupError !== undefined || this.#loops.stopping) return;
+    this.#loops.start(this.#opts.clients, this.#opts.newClient, (i, client) => this.#loop(i, client));
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
-    await Promise.all(this.#loops);
-    this.#loops = [];
-    for (const c of this.#clients.splice(0)) c.close();
+    await this.#loops.stop();
   }
 
   async verify(): Promise<SideVerdict> {
@@ -155,7 +147,7 @@ class FirstContactWorkload implements SideWorkload {
   }
 
   async #loop(index: number, client: ContactClient): Promise<void> {
-    while (!this.#stopping) {
+    while (!this.#loops.stopping) {
       const cluster = this.#pickCluster();
       const shard = this.#shards[Math.floor(this.#random() * this.#shards.length)]!;
       await this.#contact(index, client, cluster, shard);

@@ -9,6 +9,7 @@ import type { FleetClient } from '../../../client/index.js';
 import { nsToMs, pause } from '../clock.js';
 import { DRILL_NAMESPACE, errorLabel, writeOutcome } from '../register-client.js';
 import type { Outcome } from '../types.js';
+import { ClientLoops } from './client-loops.js';
 import type { SideOp, SideVerdict, SideWorkload, SideWorkloadOptions } from './types.js';
 
 /** What the workload needs of the cluster: a list is a raw string value under a key. */
@@ -57,9 +58,7 @@ class ListAppendWorkload implements SideWorkload {
   readonly #keys: readonly string[];
   readonly #random: () => number;
   readonly #ops: SideOp[] = [];
-  readonly #clients: ListClient[] = [];
-  #loops: Promise<void>[] = [];
-  #stopping = false;
+  readonly #loops = new ClientLoops<ListClient>();
 
   constructor(opts: SideWorkloadOptions<ListClient>, lists: number) {
     this.#opts = opts;
@@ -68,18 +67,11 @@ class ListAppendWorkload implements SideWorkload {
   }
 
   async start(): Promise<void> {
-    for (let i = 0; i < this.#opts.clients; i++) {
-      const client = this.#opts.newClient();
-      this.#clients.push(client);
-      this.#loops.push(this.#loop(i, client));
-    }
+    this.#loops.start(this.#opts.clients, this.#opts.newClient, (i, client) => this.#loop(i, client));
   }
 
   async stop(): Promise<void> {
-    this.#stopping = true;
-    await Promise.all(this.#loops);
-    this.#loops = [];
-    for (const c of this.#clients.splice(0)) c.close();
+    await this.#loops.stop();
   }
 
   async verify(): Promise<SideVerdict> {
@@ -108,7 +100,7 @@ class ListAppendWorkload implements SideWorkload {
 
   async #loop(index: number, client: ListClient): Promise<void> {
     let appended = 0;
-    while (!this.#stopping) {
+    while (!this.#loops.stopping) {
       const key = this.#keys[Math.floor(this.#random() * this.#keys.length)]!;
       if (this.#random() < APPEND_SHARE) await this.#append(index, client, key, `${this.#opts.round}.${index}.${appended++}`);
       else await this.#read(index, client, key);
@@ -137,7 +129,7 @@ class ListAppendWorkload implements SideWorkload {
   async #append(index: number, client: ListClient, key: string, value: string): Promise<void> {
     const op = { client: index, f: 'append', key, input: value, output: null, startNs: this.#opts.clock.nowNs() };
     let error = 'gave up';
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS && !(attempt > 0 && this.#stopping); attempt++) {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS && !(attempt > 0 && this.#loops.stopping); attempt++) {
       let raw: string | null;
       try {
         raw = await client.read(key);

@@ -10,6 +10,7 @@ import type { FleetClient } from '../../../client/index.js';
 import { nsToMs, pause, type DrillClock } from '../clock.js';
 import { errorLabel, writeOutcome } from '../register-client.js';
 import type { Outcome } from '../types.js';
+import { ClientLoops } from './client-loops.js';
 import type { SideOp, SideVerdict, SideWorkload, SideWorkloadOptions } from './types.js';
 
 /** What the lock workload needs of the cluster. Every method throws on failure (a FleetClientError for cluster answers). */
@@ -65,9 +66,7 @@ class LockWorkload implements SideWorkload {
   readonly #random: () => number;
   readonly #clock: DrillClock;
   readonly #ops: SideOp[] = [];
-  readonly #clients: LockClient[] = [];
-  readonly #stopping = new AbortController();
-  #loops: Promise<void>[] = [];
+  readonly #loops = new ClientLoops<LockClient>();
 
   constructor(opts: SideWorkloadOptions<LockClient>, settings: Required<LockSettings>) {
     this.#opts = opts;
@@ -78,19 +77,12 @@ class LockWorkload implements SideWorkload {
 
   /** Starts every client; the locks need no setup (a lease exists once acquired). */
   async start(): Promise<void> {
-    for (let i = 0; i < this.#opts.clients; i++) {
-      const client = this.#opts.newClient();
-      this.#clients.push(client);
-      this.#loops.push(this.#loop(i, client));
-    }
+    this.#loops.start(this.#opts.clients, this.#opts.newClient, (i, client) => this.#loop(i, client));
   }
 
   /** Stops the clients: a holder cuts its hold short and releases, then every client closes. */
   async stop(): Promise<void> {
-    this.#stopping.abort();
-    await Promise.all(this.#loops);
-    this.#loops = [];
-    for (const c of this.#clients.splice(0)) c.close();
+    await this.#loops.stop();
   }
 
   /** Checks the history; there is nothing to read back, the acquires' answers are the evidence. */
@@ -113,10 +105,10 @@ class LockWorkload implements SideWorkload {
 
   async #loop(index: number, client: LockClient): Promise<void> {
     let holder = `${this.#opts.prefix}/c${index}`;
-    for (let incarnation = 1; !this.#stopping.signal.aborted; ) {
+    for (let incarnation = 1; !this.#loops.stopping; ) {
       const next = await this.#turn(index, client, this.#pickLock(), holder);
       if (next === 'new-holder') holder = `${this.#opts.prefix}/c${index}.${incarnation++}`;
-      else if (next === 'back-off') await pause(this.#uniform(RETRY_MS), this.#stopping.signal);
+      else if (next === 'back-off') await pause(this.#uniform(RETRY_MS), this.#loops.signal);
     }
   }
 
@@ -125,7 +117,7 @@ class LockWorkload implements SideWorkload {
     const acquired = await this.#record(index, 'acquire', lock, holder, () => client.acquire(lock, holder, this.#settings.ttlMs), (grant) => grant.token);
     if (acquired.outcome !== 'ok') return acquired.outcome === 'fail' ? 'back-off' : 'new-holder';
     // Stopping cuts the hold short (the pause returns at once) but still releases: holders give their locks back on stop.
-    await pause(this.#uniform(this.#settings.holdMs), this.#stopping.signal);
+    await pause(this.#uniform(this.#settings.holdMs), this.#loops.signal);
     const { token } = acquired.value;
     const released = await this.#record(index, 'release', lock, { holder, token }, () => client.release(lock, holder, token), () => null);
     // A release that may not have applied leaves the lease held under this name until its ttl: a later acquire would renew it.
