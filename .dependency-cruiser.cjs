@@ -30,6 +30,15 @@ module.exports = {
       to: { path: '^src/core/' },
     },
     {
+      name: 'the-node-replicates-any-state',
+      comment:
+        'src/core/node/fleet-node.ts is the Raft member alone: it applies entries to a ReplicatedMachine and knows nothing of what they mean, ' +
+        'so neither it nor anything it imports reaches the registry, the etcd keyspace, the application format or the services around it (fleet-member.ts wires those).',
+      severity: 'error',
+      from: { path: '^src/core/node/fleet-node\\.ts$' },
+      to: { path: ['^src/core/(fleet|etcd-store)/', '^src/core/app-format\\.ts$', '^src/core/node/(app-machine|member-state|fleet-member|member-api)\\.ts$', '^src/core/node/services/'], reachable: true },
+    },
+    {
       name: 'only-node-start-builds-a-node',
       comment:
         'Only `fleet node start` and the embedding API (src/embed) construct a coordinator node (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +

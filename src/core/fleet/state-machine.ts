@@ -275,7 +275,7 @@ export class FleetStateMachine {
   /**
    * The refusal an acquire would get at the applied state, without applying anything: a lease
    * live and held by another. The leader answers such an acquire without writing it to the log
-   * (FleetNode.write), so that a worker waiting for a lease fills neither the log nor the audit.
+   * (FleetMember.write), so that a worker waiting for a lease fills neither the log nor the audit.
    */
   acquireRefusal(name: string, holder: string): ApplyFailure | undefined {
     const outcome = acquireRefusal(this.#s, name, holder);

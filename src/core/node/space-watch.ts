@@ -2,7 +2,7 @@
  * A member whose disk is full. The storage holds log writes the file system refuses for want of
  * space (unacknowledged, in order); this tracks that state and retries the held writes on a
  * growing back-off, through the runtime's timers, until they go through. The member decides what
- * being out of space means for it (see FleetNode); this only says when it starts and ends.
+ * being out of space means for it (see out-of-space.ts); this only says when it starts and ends.
  */
 import type { NodeRuntime, TimerId } from './runtime.js';
 

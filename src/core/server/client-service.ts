@@ -6,7 +6,8 @@ import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@g
 import { METADATA, loadFleetProto } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import type { Actor, Command, CommandType } from '../fleet/index.js';
-import { NodeError, type BackupStatus, type NodeApi, type PeerRefusal } from '../node/api.js';
+import { NodeError, type BackupStatus, type PeerRefusal } from '../node/api.js';
+import type { NodeApi } from '../node/member-api.js';
 import { grants, roleRefusal, commandRole, type Role } from '../../common/roles.js';
 import { actorOf, authorizeCall, callerOf, type AuthOptions } from './auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';

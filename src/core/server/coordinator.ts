@@ -3,9 +3,10 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { FleetNode } from '../node/fleet-node.js';
+import { FleetMember } from '../node/fleet-member.js';
 import { systemRuntime } from '../node/runtime.js';
-import type { FleetNodeOptions, NodeLogger } from '../node/fleet-node.js';
+import type { FleetMemberOptions } from '../node/fleet-member.js';
+import type { NodeLogger } from '../node/fleet-node.js';
 import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
 import { PRIVATE_FILES, nodeStorageIo } from '../storage/index.js';
 import { memberIdProblem } from '../../common/addresses.js';
@@ -91,14 +92,14 @@ export interface CoordinatorOptions {
    */
   readonly onFatal?: ((err: Error) => void) | undefined;
   /** An embedding application's state machine, replicated beside the registry (fleet/embed). */
-  readonly app?: FleetNodeOptions['app'];
+  readonly app?: FleetMemberOptions['app'];
   readonly appCheckEvery?: number | undefined;
-  readonly onAppFault?: FleetNodeOptions['onAppFault'];
+  readonly onAppFault?: FleetMemberOptions['onAppFault'];
 }
 
 /** A running member, for tests and benchmarks that host one in-process. */
 export interface RunningCoordinator {
-  readonly node: FleetNode;
+  readonly node: FleetMember;
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -202,7 +203,7 @@ export async function startCoordinator(opts: CoordinatorOptions, logger: NodeLog
 async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.Logger, undo: StartUndo): Promise<RunningCoordinator> {
   warnIfShared(opts.dataDir, logger);
   // The metrics read the node's status at scrape time; the node exists before any scrape.
-  const built: { node?: FleetNode } = {};
+  const built: { node?: FleetMember } = {};
   const metrics = await loadMetrics(opts, () => built.node!.status());
   // The metrics port first, before anything is written: a start that fails on it leaves a new
   // member's data dir empty, so that the same command line works once the port is free.
@@ -214,7 +215,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const wallNow = clockSkew !== undefined ? () => clockSkew.wallNow() : opts.unsafeClockOffsetMs ? () => Date.now() + opts.unsafeClockOffsetMs! : undefined;
   const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version, diskStall?.wrap(nodeStorageIo));
   undo.add(() => storage.close());
-  const member = await FleetNode.open({
+  const member = await FleetMember.open({
     id: opts.id,
     clusterName: opts.clusterName,
     address: opts.listen,
@@ -228,8 +229,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     logger,
     version: opts.version,
     dataFormat: DATA_FORMAT,
-    unsafeAckBeforeCommit: opts.unsafeAckBeforeCommit,
-    ...(opts.unsafeStopApplyingAfter === undefined ? {} : { unsafeStopApplyingAfter: opts.unsafeStopApplyingAfter }),
+    unsafe: { ackBeforeCommit: opts.unsafeAckBeforeCommit, ...(opts.unsafeStopApplyingAfter === undefined ? {} : { stopApplyingAfter: opts.unsafeStopApplyingAfter }) },
     runtime: wallNow ? { ...systemRuntime, wallNow } : systemRuntime,
     ...(metrics ? { observer: metrics.observer() } : {}),
     ...(opts.app ? { app: opts.app } : {}),

@@ -1,6 +1,6 @@
 /**
  * etcd's v3 KV, Lease, Maintenance (Status, Alarm GET), Cluster.MemberList and Auth.Authenticate services on a member's client port (issue 36): the
- * same keyspace on every member, replicated through the member's Raft log (FleetNode.submitEtcd,
+ * same keyspace on every member, replicated through the member's Raft log (FleetMember.submitEtcd,
  * etcd-store/replica.ts). Every member accepts a write: a follower forwards it to the leader's
  * client port (etcd clients do not follow redirects), marked so that it is forwarded once at
  * most. Range is linearizable (a ReadIndex round) unless the request asks for serializable, then

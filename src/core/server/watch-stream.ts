@@ -8,7 +8,7 @@ import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
 import { METADATA } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import { WATCH_REGISTRIES, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter, type WatchRegistry } from '../fleet/index.js';
-import type { NodeApi } from '../node/api.js';
+import type { NodeApi } from '../node/member-api.js';
 import { DEFAULT_BOUNDS, QueuedBytes, StreamBudget } from './bounds.js';
 import { WireError, errorStatus } from './wire.js';
 

@@ -5,7 +5,7 @@
 import type { WriteRequest__Output } from '../../proto/index.js';
 import { COMMAND_WIRE_NAMES, commandFromWirePart, type EnumFallback } from '../../proto/registry-wire.js';
 import { checkCommand, type Command } from '../fleet/index.js';
-import type { WriteRequest } from '../node/api.js';
+import type { WriteRequest } from '../node/member-api.js';
 import { WireError, enumFromWire } from './wire.js';
 
 /** A wire enum value that names no plain value is bad input: a WireError naming the field. */

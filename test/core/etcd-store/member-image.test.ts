@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { splitImage } from '../../../src/core/app-format.js';
-import { FleetNode, type PeerSender } from '../../../src/core/node/fleet-node.js';
+import { FleetMember } from '../../../src/core/node/fleet-member.js';
+import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { StateMachine } from '../../../src/core/node/app-machine.js';
 import { openNodeStorage } from '../../../src/core/server/storage-adapter.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
@@ -35,9 +36,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function openMember(dir: string, app: StateMachine | undefined): Promise<{ node: FleetNode; storage: NodeStorage }> {
+async function openMember(dir: string, app: StateMachine | undefined): Promise<{ node: FleetMember; storage: NodeStorage }> {
   const storage = await openNodeStorage(dir, quiet, () => undefined);
-  const node = await FleetNode.open({
+  const node = await FleetMember.open({
     id: 'n1',
     clusterName: 'image-test',
     address: '127.0.0.1:1',

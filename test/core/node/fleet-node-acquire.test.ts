@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
-import { FleetNode } from '../../../src/core/node/fleet-node.js';
+import { FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { RecoveredState } from '../../../src/core/node/storage-port.js';
 import type { Entry } from '../../../src/core/raft/types.js';
 import { FOUNDING, quiet, slowDisk, until } from './helpers.js';
@@ -25,7 +25,7 @@ function acquiredBeforeTheCrash(): RecoveredState {
   return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [FOUNDING, acquire], members: new Map() };
 }
 
-let node: FleetNode | undefined;
+let node: FleetMember | undefined;
 afterEach(() => {
   node?.stop();
   node = undefined;
@@ -34,7 +34,7 @@ afterEach(() => {
 describe('FleetNode: an acquire on a leader that has not committed an entry of its term', () => {
   it('is refused without a log entry when another leader committed an acquire this one has not applied', async () => {
     const founders = new Map([['n1', '127.0.0.1:1']]);
-    const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(acquiredBeforeTheCrash(), DISK_MS, (entries) => persisted.push(...entries)), logger: quiet, version: 'test' });
+    const n = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(acquiredBeforeTheCrash(), DISK_MS, (entries) => persisted.push(...entries)), logger: quiet, version: 'test' });
     node = n;
     n.start({ send() {}, setPeers() {} }, (err) => {
       throw err;

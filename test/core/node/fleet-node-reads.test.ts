@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import type { FleetStateMachine } from '../../../src/core/fleet/index.js';
-import { FleetNode } from '../../../src/core/node/fleet-node.js';
+import { FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { RecoveredState } from '../../../src/core/node/storage-port.js';
 import { encodeConfChange } from '../../../src/core/raft/conf-change.js';
 import type { Entry } from '../../../src/core/raft/types.js';
@@ -21,9 +21,9 @@ function afterCrash(): RecoveredState {
   return { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [FOUNDING, put], members: new Map() };
 }
 
-async function restartedLeader(): Promise<FleetNode> {
+async function restartedLeader(): Promise<FleetMember> {
   const founders = new Map([['n1', '127.0.0.1:1']]);
-  const n = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(afterCrash(), DISK_MS), logger: quiet, version: 'test' });
+  const n = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(afterCrash(), DISK_MS), logger: quiet, version: 'test' });
   node = n;
   n.start({ send() {}, setPeers() {} }, (err) => {
     throw err;
@@ -37,7 +37,7 @@ async function restartedLeader(): Promise<FleetNode> {
 
 const valueOfK = (sm: FleetStateMachine) => sm.kvGet('k')?.value;
 
-let node: FleetNode | undefined;
+let node: FleetMember | undefined;
 afterEach(() => {
   node?.stop();
   node = undefined;
@@ -60,8 +60,8 @@ describe('FleetNode reads on a leader that has not committed an entry of its ter
 });
 
 describe('a member outside the membership it applied', () => {
-  async function opened(id: string, founders: Map<string, string>, recovered: RecoveredState): Promise<FleetNode> {
-    const n = await FleetNode.open({ id, clusterName: 't', address: '127.0.0.1:2', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(recovered, DISK_MS), logger: quiet, version: 'test' });
+  async function opened(id: string, founders: Map<string, string>, recovered: RecoveredState): Promise<FleetMember> {
+    const n = await FleetMember.open({ id, clusterName: 't', address: '127.0.0.1:2', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(recovered, DISK_MS), logger: quiet, version: 'test' });
     node = n;
     n.start({ send() {}, setPeers() {} }, (err) => {
       throw err;
@@ -92,7 +92,7 @@ describe('the clock offset a follower reports', () => {
     const put: Entry = { term: 1, index: 4, type: 'normal', data: encodeCommand({ clientId: 'c', seq: 1, firstIncomplete: 1, time: 1, op } as never) };
     const warnings: string[] = [];
     const logger = { ...quiet, warn: (_f: object, msg: string) => void warnings.push(msg) };
-    const n2 = await FleetNode.open({
+    const n2 = await FleetMember.open({
       id: 'n2', clusterName: 't', address: '127.0.0.1:2', founders: new Map(), heartbeatMs: 10, electionTimeoutMs: 1_000, snapshotEvery: 1_000_000, logger, version: 'test',
       storage: slowDisk({ hardState: { term: 1, vote: 'n1', commit: 4 }, entries: [cc(1, 'n1'), cc(2, 'n2'), cc(3, 'n3'), put], members: new Map() }, DISK_MS),
     });

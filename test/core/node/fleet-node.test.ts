@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
-import { FleetNode, type PeerSender } from '../../../src/core/node/fleet-node.js';
+import { FleetMember } from '../../../src/core/node/fleet-member.js';
+import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import { RaftStorage } from '../../../src/core/storage/raft-storage.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';
@@ -38,7 +39,7 @@ function append(entries: Entry[], prevIndex: number, commit: number): Message {
   return { type: 'app', from: 'n2', to: 'n1', term: 1, logTerm: 1, index: prevIndex, entries, commit, reject: false, rejectHint: 0 };
 }
 
-let node: FleetNode | undefined;
+let node: FleetMember | undefined;
 let storage: NodeStorage | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
@@ -54,7 +55,7 @@ describe('FleetNode, as a follower', () => {
     const recording = await recordingStorage(dir, () => node!.status().appliedIndex);
     storage = recording.port;
     const founders = new Map([['n1', '127.0.0.1:1'], ['n2', '127.0.0.1:2'], ['n3', '127.0.0.1:3']]);
-    node = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 1_000, electionTimeoutMs: 60_000, snapshotEvery: 1_000_000, storage: recording.port, logger: quiet, version: 'test' });
+    node = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 1_000, electionTimeoutMs: 60_000, snapshotEvery: 1_000_000, storage: recording.port, logger: quiet, version: 'test' });
     const acks: Message[] = [];
     const transport: PeerSender = { send: (ms) => acks.push(...ms.filter((m) => m.type === 'app-resp')), setPeers() {} };
     node.start(transport, (err) => {
@@ -103,7 +104,7 @@ async function snapshottingLeader(diskFull: () => boolean) {
     close: () => raft.close(),
   };
   storage = port;
-  const leader = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage: port, logger: quiet, version: 'test' });
+  const leader = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage: port, logger: quiet, version: 'test' });
   node = leader;
   leader.start({ send() {}, setPeers() {} }, (err) => {
     throw err;

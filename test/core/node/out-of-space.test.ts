@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import { NodeError } from '../../../src/core/node/api.js';
-import { FleetNode, type PeerSender } from '../../../src/core/node/fleet-node.js';
+import { FleetMember } from '../../../src/core/node/fleet-member.js';
+import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';
 import { RaftStorage } from '../../../src/core/storage/raft-storage.js';
@@ -69,7 +70,7 @@ async function until(cond: () => boolean, what: string, timeoutMs = 5_000): Prom
   }
 }
 
-let node: FleetNode | undefined;
+let node: FleetMember | undefined;
 let storage: NodeStorage | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
@@ -89,7 +90,7 @@ describe('a member whose disk is full', () => {
     const disk = { full: false };
     storage = await fillableStorage(disk);
     const founders = new Map([['n1', '127.0.0.1:1'], ['n2', '127.0.0.1:2'], ['n3', '127.0.0.1:3']]);
-    node = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 1_000, electionTimeoutMs: 60_000, snapshotEvery: 1_000_000, storage, logger, version: 'test' });
+    node = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 1_000, electionTimeoutMs: 60_000, snapshotEvery: 1_000_000, storage, logger, version: 'test' });
     const acks: Message[] = [];
     const transport: PeerSender = { send: (ms) => acks.push(...ms.filter((m) => m.type === 'app-resp')), setPeers() {} };
     node.start(transport, never);
@@ -126,7 +127,7 @@ describe('a member whose disk is full', () => {
   it('as the only voter: refuses writes with OUT_OF_SPACE naming itself, answers the held ones once there is space, and writes again', async () => {
     const disk = { full: false };
     storage = await fillableStorage(disk);
-    node = await FleetNode.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage, logger, version: 'test' });
+    node = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage, logger, version: 'test' });
     node.start({ send() {}, setPeers() {} }, never);
     const put = (seq: number) => node!.write({ clientId: 'c', seq, firstIncomplete: seq, op: { type: 'kv.put', ns: '', key: `k${seq}`, value: 'v' } });
     await until(() => node!.status().role === 'leader', 'leadership');

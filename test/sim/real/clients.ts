@@ -13,7 +13,8 @@
  * `HoldWindow`: what a careful client may believe, not what the registry says).
  */
 import type { ApplyResult, Command, FleetStateMachine } from '../../../src/core/fleet/index.js';
-import { NodeError, type NodeApi, type ReadConsistency } from '../../../src/core/node/api.js';
+import { NodeError, type ReadConsistency } from '../../../src/core/node/api.js';
+import type { NodeApi } from '../../../src/core/node/member-api.js';
 import type { HistoryRecorder } from '../../../src/ops/history/index.js';
 import type { TraceDigest } from '../digest.js';
 import type { Prng } from '../prng.js';

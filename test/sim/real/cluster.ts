@@ -7,8 +7,9 @@
  * member's SimDisk: what it was acknowledged to hold, replaced at each start by what recovery
  * read back. Only the process around the node and its sockets are simulated.
  */
-import { FleetNode, type FleetNodeOptions, type NodeLogger, type PeerSender } from '../../../src/core/node/fleet-node.js';
-import type { NodeApi } from '../../../src/core/node/api.js';
+import { FleetMember, type FleetMemberOptions } from '../../../src/core/node/fleet-member.js';
+import type { NodeLogger, PeerSender, UnsafeNodeHooks } from '../../../src/core/node/fleet-node.js';
+import type { NodeApi } from '../../../src/core/node/member-api.js';
 import type { Message } from '../../../src/core/raft/types.js';
 import { HistoryRecorder } from '../../../src/ops/history/index.js';
 import { SafetyChecker, type LogView } from '../checkers.js';
@@ -62,15 +63,15 @@ export const REAL_UNSAFE = [
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
 
 /** The production switches each broken member is made of (the storage's and the process's are wired in place). */
-const UNSAFE_NODE_OPTIONS: Readonly<Partial<Record<RealUnsafe, Partial<FleetNodeOptions>>>> = {
-  'read-before-confirmation': { unsafeReleaseReadsEarly: true },
-  'apply-before-commit': { unsafeApplyBeforeCommit: true },
-  'vote-without-persisting': { unsafeSendVotesBeforePersist: true },
-  'stale-read-confirmation': { unsafeRaft: { releaseReadsOnStaleConfirmation: true } },
-  'new-leader-early-read': { unsafeRaft: { readBeforeTermCommit: true } },
-  'repair-without-fencing': { unsafeRaft: { ignoreRepair: true } },
-  'commit-previous-term': { unsafeRaft: { commitPreviousTermByCount: true } },
-  'vote-twice': { unsafeRaft: { voteTwicePerTerm: true } },
+const UNSAFE_NODE_HOOKS: Readonly<Partial<Record<RealUnsafe, UnsafeNodeHooks>>> = {
+  'read-before-confirmation': { releaseReadsEarly: true },
+  'apply-before-commit': { applyBeforeCommit: true },
+  'vote-without-persisting': { sendVotesBeforePersist: true },
+  'stale-read-confirmation': { raft: { releaseReadsOnStaleConfirmation: true } },
+  'new-leader-early-read': { raft: { readBeforeTermCommit: true } },
+  'repair-without-fencing': { raft: { ignoreRepair: true } },
+  'commit-previous-term': { raft: { commitPreviousTermByCount: true } },
+  'vote-twice': { raft: { voteTwicePerTerm: true } },
 };
 
 /**
@@ -150,12 +151,12 @@ class Member {
   damageUnseen = false;
   incarnation: Incarnation | undefined;
   storage: SimStorage | RealSimStorage | undefined;
-  /** Set once FleetNode.open resolved and the node started. */
-  node: FleetNode | undefined;
+  /** Set once FleetMember.open resolved and the node started. */
+  node: FleetMember | undefined;
   incarnations = 0;
   snapshotsInstalled = 0;
   /** The node and applied index whose registry was last hashed: a state that has not moved is not hashed again. */
-  hashed: { node: FleetNode; index: number } | undefined;
+  hashed: { node: FleetMember; index: number } | undefined;
   /** With `--app`: the second state machine of the current process. */
   app: SimApp | undefined;
 
@@ -361,7 +362,7 @@ export class RealCluster {
     this.checker.onRestart(m.id, m.disk.snapshotIndex);
     const unsafe = this.options.unsafe;
     const founders = new Map(this.founderIds.includes(m.id) ? this.founderIds.map((id) => [id, `${id}:7781`]) : []);
-    FleetNode.open({
+    FleetMember.open({
       id: m.id,
       clusterName: 'sim',
       address: `${m.id}:7781`,
@@ -386,7 +387,7 @@ export class RealCluster {
           }
         },
       },
-      ...(unsafe === undefined ? {} : UNSAFE_NODE_OPTIONS[unsafe]),
+      ...(unsafe === undefined || UNSAFE_NODE_HOOKS[unsafe] === undefined ? {} : { unsafe: UNSAFE_NODE_HOOKS[unsafe] }),
       ...this.appOptions(m),
     }).then(
       (node) => {
@@ -399,7 +400,7 @@ export class RealCluster {
   }
 
   /** With `--app`: a fresh SimApp for this process, checked every APP_CHECK_EVERY entries; any fault it reports is a failure. */
-  private appOptions(m: Member): Partial<FleetNodeOptions> {
+  private appOptions(m: Member): Partial<FleetMemberOptions> {
     if (this.options.app !== true) return {};
     const app = new SimApp(this.options.appQuirkyMember === m.id);
     m.app = app;
@@ -531,7 +532,7 @@ export class RealCluster {
   }
 
   /** Steps a message into a live member; a frozen one reads it from its socket when it thaws. */
-  private stepInto(to: Member, node: FleetNode, msg: Message): void {
+  private stepInto(to: Member, node: FleetMember, msg: Message): void {
     const inc = to.incarnation as Incarnation;
     if (inc.stalledUntil > this.scheduler.now) this.scheduler.at(inc.stalledUntil, () => node.step(msg), inc);
     else node.step(msg);
@@ -626,7 +627,7 @@ export class RealCluster {
    * byte. And no session was dropped: the run is far shorter than the idle limit and holds far
    * fewer clients than the session limit, so a session lost (to a clock jump, say) is a bug.
    */
-  private async checkState(m: Member, node: FleetNode): Promise<void> {
+  private async checkState(m: Member, node: FleetMember): Promise<void> {
     let seen: { index: number; hash: string | undefined; lost: string[] } | undefined;
     const answered = this.clients.sessionsAnswered();
     await node
@@ -671,7 +672,7 @@ export class RealCluster {
   }
 
   /** The member `id`'s node, while it is up. */
-  node(id: string): FleetNode | undefined {
+  node(id: string): FleetMember | undefined {
     const m = this.member(id);
     return m?.up === true ? m.node : undefined;
   }
@@ -776,7 +777,7 @@ export class RealCluster {
   }
 
   /** The membership as `m`'s node holds it now, with the leader's view of each member's progress. */
-  private membershipOf(node: FleetNode): { id: string; lastIndex: number; conf: { voters: string[]; learners: string[] }; progress: Map<string, { match: number }> } {
+  private membershipOf(node: FleetMember): { id: string; lastIndex: number; conf: { voters: string[]; learners: string[] }; progress: Map<string, { match: number }> } {
     const s = node.status();
     const progress = new Map(s.progress.map((p) => [p.id, { match: p.match }]));
     progress.set(s.id, { match: s.lastIndex });

@@ -1,0 +1,308 @@
+/**
+ * A fleet member: the Raft node (fleet-node.ts) replicating the registry, the etcd keyspace and
+ * an embedding application's state machine (member-state.ts), with the services that run beside
+ * it (services/): lease expiry, clock warnings, autopilot and the cluster version, the
+ * application's state checks. This is what the server, fleet/embed and the simulator run; it
+ * answers registry writes and reads (NodeApi) and the etcd and application calls.
+ */
+import { encodeCommand } from '../fleet/index.js';
+import type { Actor, ApplyResult, FleetStateMachine, LeaseView } from '../fleet/index.js';
+import { encodeEtcdEntry } from '../app-format.js';
+import { encodeEtcdRequest, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
+import type { MvccStore } from '../etcd-store/mvcc.js';
+import type { RawNode } from '../raft/index.js';
+import { NodeError, type MemberStatus, type ReadConsistency } from './api.js';
+import type { NodeApi, WriteRequest } from './member-api.js';
+import { AppFaultError, encodeAppCommand, type AppFault, type StateMachine } from './app-machine.js';
+import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
+import { CLUSTER_VERSION_KV, ClusterVersionKeeper, type AnnouncedVersion } from './cluster-version.js';
+import { FleetNode, type FleetNodeOptions } from './fleet-node.js';
+import { MemberState } from './member-state.js';
+import { recoverRaft } from './raft-recovery.js';
+import { systemRuntime } from './runtime.js';
+import { AppStateCheck } from './services/app-state-check.js';
+import { AutopilotService } from './services/autopilot-service.js';
+import { ClockWatch } from './services/clock-watch.js';
+import { LeaseExpiry } from './services/lease-expiry.js';
+
+export { MAX_CLOCK_OFFSET_MS } from './services/clock-watch.js';
+
+export interface FleetMemberOptions extends FleetNodeOptions {
+  /** The newest data format this member reads and writes (announced to its peers; default 1). */
+  readonly dataFormat?: number;
+  /** An application's own state machine, replicated in the same log as the registry (app-machine.ts). */
+  readonly app?: StateMachine;
+  /** Compare the application's state hash with the leader's every this many applied entries (default 1,000; 0: never). */
+  readonly appCheckEvery?: number;
+  /** Told when the application's state diverges from the leader's or its apply throws (that member then applies nothing further). */
+  readonly onAppFault?: (fault: AppFault) => void;
+}
+
+const SHUTTING_DOWN = 'this member is shutting down';
+
+export class FleetMember extends FleetNode implements NodeApi {
+  private readonly state: MemberState;
+  private readonly clock: ClockWatch;
+  private readonly autopilot: AutopilotService;
+  /** The cluster's version: what peers announced, and the leader's agreement of it (cluster-version.ts). */
+  private readonly versions: ClusterVersionKeeper;
+  /** The latest acquire of each lease in flight on this leader: the next one waits for it (acquireInTurn). */
+  private readonly acquiring = new Map<string, Promise<ApplyResult>>();
+
+  private constructor(
+    private readonly options: FleetMemberOptions,
+    raw: RawNode,
+    state: MemberState,
+  ) {
+    super(options, raw, state);
+    this.state = state;
+    this.clock = new ClockWatch(this, () => this.state.sm.lastEntryTime, options.storage.recovered.entries.at(-1)?.index ?? 0);
+    this.versions = new ClusterVersionKeeper({
+      self: { id: options.id, version: options.version, dataFormat: options.dataFormat ?? 1 },
+      members: () => [...this.confState().voters, ...this.confState().learners],
+      isLeader: () => this.raftStatus().role === 'leader',
+      stored: () => {
+        const e = this.state.sm.kvGet(CLUSTER_VERSION_KV.key, CLUSTER_VERSION_KV.ns);
+        return e === undefined ? undefined : { value: e.value, revision: e.modRevision };
+      },
+      write: async (expected, value) => {
+        const r = await this.write({ clientId: '', seq: 0, firstIncomplete: 0, op: { type: 'kv.cas', ...CLUSTER_VERSION_KV, expected: expected ?? null, value } });
+        if (!r.ok) throw new NodeError('FAILED_PRECONDITION', r.message);
+      },
+      log: (fields, msg) => this.logger.info(fields, msg),
+    });
+    this.autopilot = new AutopilotService(
+      this,
+      {
+        settings: () => decodeSettings(this.state.sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value),
+        promote: (id) => this.promoteMember(id),
+        remove: (id) => this.removeMember(id),
+        transfer: async (id) => void (await this.transferLeadership(id)),
+        log: (level, fields, msg) => this.logger[level](fields, msg),
+      },
+      this.versions,
+    );
+    this.use(new LeaseExpiry(this, { registry: () => this.state.sm, etcd: () => this.state.etcd.store, ageNow: () => this.state.ageNow() }, options.electionTimeoutMs));
+    this.use(this.clock);
+    this.use(this.autopilot);
+    if (state.app) this.use(new AppStateCheck(this, state.app));
+    this.use({
+      halted: (err) => {
+        if (!(err instanceof AppFaultError)) return;
+        this.logger.error({ index: err.fault.index, code: err.fault.code }, err.message);
+        this.options.onAppFault?.(err.fault);
+      },
+      // Watchers are told to resume elsewhere.
+      stopped: () => this.state.resetChanges(),
+    });
+  }
+
+  /** Recovers a member from its data dir (or bootstraps it) without starting its clock; see FleetNode.recoverRaft. */
+  static async open(opts: FleetMemberOptions): Promise<FleetMember> {
+    const raw = recoverRaft(opts);
+    const state = await MemberState.recover(opts.storage.recovered, {
+      rt: opts.runtime ?? systemRuntime,
+      logger: opts.logger,
+      app: opts.app,
+      appCheckEvery: opts.appCheckEvery,
+      onAppFault: opts.onAppFault,
+    });
+    return new FleetMember(opts, raw, state);
+  }
+
+  /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */
+  get changes(): MemberState['changes'] {
+    return this.state.changes;
+  }
+
+  // ------------------------------------------------------------------ the registry
+
+  write(req: WriteRequest): Promise<ApplyResult> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    const op = req.op;
+    const termStart = this.termStartIndex;
+    const answer = op.type === 'lease.acquire' && this.isLeader ? this.acquireInTurn(req, op.name, op.holder) : this.propose(req);
+    return op.type === 'lease.acquire' || op.type === 'lease.renew' ? answer.then((r) => withExtensionReason(r, termStart)) : answer;
+  }
+
+  read<T>(consistency: ReadConsistency, fn: (sm: FleetStateMachine) => T): Promise<{ value: T; index: number }> {
+    return this.readAt(consistency, () => fn(this.state.sm));
+  }
+
+  /**
+   * Acquires of one lease, one at a time on the leader: each is judged once the one before it
+   * has applied, so of several racing for a free lease only the first goes into the log and the
+   * others are refused without an entry (refuseAcquireUnlogged), as a waiter's retries are.
+   * The applied state says "free" with authority only once it holds every entry of the earlier
+   * terms: a new leader may not yet have applied an acquire another leader committed, so until
+   * then it asks a linearizable read instead (which waits for that), or it would log an acquire
+   * that is then refused. Acquires of its own term are judged in turn, as above.
+   */
+  private acquireInTurn(req: WriteRequest, name: string, holder: string): Promise<ApplyResult> {
+    const before = this.acquiring.get(name);
+    const turn = (async () => {
+      if (before !== undefined) await before.catch(() => undefined);
+      const current = this.appliedIndex >= this.termStartIndex - 1;
+      return current && this.state.sm.acquireRefusal(name, holder) === undefined ? this.propose(req) : this.refuseAcquireUnlogged(req, name, holder);
+    })();
+    this.acquiring.set(name, turn);
+    const forget = (): void => void (this.acquiring.get(name) === turn && this.acquiring.delete(name));
+    turn.then(forget, forget);
+    return turn;
+  }
+
+  /**
+   * An acquire of a lease that another holds, answered without writing it to the log: a worker
+   * waiting for a lease would otherwise put a refusal into the log and the audit trail at every
+   * attempt. The refusal is confirmed by a linearizable read (a ReadIndex round), so it reflects
+   * a state no older than the request: if the lease was released or expired meanwhile, the
+   * acquire goes to the log as any write does. The client's sequence number is left unused,
+   * which its session allows (it moves firstIncomplete past it with the answer).
+   */
+  private async refuseAcquireUnlogged(req: WriteRequest, name: string, holder: string): Promise<ApplyResult> {
+    const { value: refusal } = await this.read({ mode: 'linearizable' }, (sm) => sm.acquireRefusal(name, holder));
+    return refusal ?? this.propose(req);
+  }
+
+  private propose(req: WriteRequest): Promise<ApplyResult> {
+    // Wall time for people to read; the age, counted on monotonic clocks, for what decides idleness.
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.state.ageNow(), ...(req.by ? { by: req.by } : {}), op: req.op });
+    const early = this.options.unsafe?.ackBeforeCommit ? (index: number): ApplyResult => ({ ok: true, index, value: {} }) as ApplyResult : undefined;
+    return this.replicate(data, early ? { early } : {}) as Promise<ApplyResult>;
+  }
+
+  async recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void> {
+    await this.write({ clientId: '', seq: 0, firstIncomplete: 0, by, op: { type: 'audit.record', op, args, outcome } });
+  }
+
+  // ------------------------------------------------------------------ the application and the etcd keyspace
+
+  /**
+   * Replicates one application command and resolves with its apply's answer and index, on the
+   * leader (elsewhere: NOT_LEADER with the leader hint; fleet/embed forwards it). Not deduplicated:
+   * a retry after a lost answer may apply twice, so commands that must not should carry their own id.
+   */
+  submit(op: string, payload: Uint8Array): Promise<{ value: unknown; index: number }> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (this.state.app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`));
+    // Once proposed, a failure leaves the outcome open (no deduplication here): TIMEOUT says "it may still apply".
+    const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the command may or may not have applied`, err instanceof NodeError ? err.leaderId : '', err instanceof NodeError ? err.leaderAddress : '');
+    return this.replicate(encodeAppCommand(op, payload), { lost }) as Promise<{ value: unknown; index: number }>;
+  }
+
+  /**
+   * Replicates one write to the etcd keyspace, stamped with this leader's wall clock, and
+   * resolves with its answer once applied; elsewhere NOT_LEADER with the leader's address (the
+   * etcd service forwards it). Once proposed, a lost leadership leaves the outcome open (TIMEOUT).
+   */
+  submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }> {
+    const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`);
+    return this.replicate(encodeEtcdEntry(encodeEtcdRequest({ at: this.rt.wallNow(), op })), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
+  }
+
+  /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */
+  onEtcdApplied(listener: () => void): () => void {
+    return this.state.onEtcdApplied(listener);
+  }
+
+  /** This member's etcd keyspace as it is now (for watchers: read, never written). */
+  etcdStore(): MvccStore {
+    return this.state.etcd.store;
+  }
+
+  /** Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this member's state as it is. */
+  readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }> {
+    if (linearizable) return this.readAt({ mode: 'linearizable' }, () => query(this.state.etcd.store));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    return Promise.resolve({ value: query(this.state.etcd.store), index: this.appliedIndex });
+  }
+
+  /** Runs `query` against the application's state once the consistency requirement holds; refused on a member whose state diverged. */
+  readApp<T>(consistency: ReadConsistency, query: (machine: StateMachine) => T): Promise<{ value: T; index: number }> {
+    const app = this.state.app;
+    if (app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`));
+    const diverged = (): NodeError | undefined => (app.fault ? new NodeError('FAILED_PRECONDITION', `member ${this.id}: ${app.fault.message}; read from another member`) : undefined);
+    const refused = diverged();
+    if (refused) return Promise.reject(refused);
+    return this.readAt(consistency, () => {
+      const late = diverged();
+      if (late) throw late;
+      return query(app.machine);
+    });
+  }
+
+  /** The application's fault on this member (divergence or a failed apply), if any. */
+  appFault(): AppFault | undefined {
+    return this.state.app?.fault;
+  }
+
+  // ------------------------------------------------------------------ status, versions, autopilot
+
+  override status(): MemberStatus {
+    const base = super.status();
+    const clockOffset = this.clock.offset();
+    const cluster = this.versions.current();
+    return {
+      ...base,
+      members: base.members.map((m) => {
+        const version = this.versions.versionOf(m.id);
+        return version ? { ...m, version } : m;
+      }),
+      autopilot: this.autopilot.report(),
+      ...(clockOffset === undefined ? {} : { clockOffsetMs: Math.round(clockOffset) }),
+      ...(cluster === undefined ? {} : { clusterVersion: cluster }),
+    };
+  }
+
+  /** The leader's wall clock minus this member's, as the entries of the current term showed it (services/clock-watch.ts). */
+  clockOffset(): number | undefined {
+    return this.clock.offset();
+  }
+
+  /** A peer announced its fleet version and data format (on the first batch of each stream). */
+  learnPeerVersion(peer: string, announced: AnnouncedVersion): void {
+    if (peer === this.id || this.stopped) return;
+    this.versions.learn(peer, announced);
+  }
+
+  /** Whether every member reads data format `format`, as the log's cluster version says: gate a format change on it. */
+  clusterSupports(format: number): boolean {
+    return this.versions.supports(format);
+  }
+
+  /** The replicated autopilot settings, read linearizably (so every member answers the same). */
+  async autopilotSettings(): Promise<{ settings: AutopilotSettings; problem?: string }> {
+    const { value } = await this.read({ mode: 'linearizable' }, (sm) => sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value);
+    return decodeSettings(value);
+  }
+
+  /**
+   * Changes some autopilot settings on the leader: a compare-and-set on the stored value, so two
+   * operators' changes never overwrite each other unseen (the loser is told to retry).
+   */
+  async setAutopilot(patch: AutopilotPatch): Promise<{ settings: AutopilotSettings }> {
+    const { value: stored } = await this.read({ mode: 'linearizable' }, (sm) => sm.kvGet(AUTOPILOT_KV.key, AUTOPILOT_KV.ns)?.value);
+    const merged = mergeSettings(decodeSettings(stored).settings, patch);
+    if (!merged.ok) throw new NodeError('INVALID_ARGUMENT', merged.problem);
+    const op = { type: 'kv.cas' as const, ...AUTOPILOT_KV, expected: stored ?? null, value: encodeSettings(merged.settings) };
+    // No client session: the settings are idempotent, and a lost answer is answered by a retry.
+    const r = await this.write({ clientId: '', seq: 0, firstIncomplete: 0, op });
+    if (!r.ok) throw new NodeError('FAILED_PRECONDITION', `the autopilot settings changed meanwhile; retry (${r.message})`);
+    return { settings: merged.settings };
+  }
+}
+
+/**
+ * A renewal's answer with the reason its lease was still live past the expiry it showed: this
+ * leader's timer (src/core/node/lease-keeper.ts) runs from its own apply of the grant or
+ * renewal (`margin`) unless that came before its term, which it then timed afresh from its
+ * first look as leader (`leader-change`). Only the leader knows, so only its answer says.
+ */
+function withExtensionReason(r: ApplyResult, termStart: number): ApplyResult {
+  if (!r.ok || r.duplicate) return r;
+  const value = r.value as { readonly lease?: LeaseView };
+  const extended = value.lease?.extended;
+  if (extended === undefined || value.lease === undefined) return r;
+  const reason = extended.sinceIndex < termStart ? 'leader-change' : 'margin';
+  return { ...r, value: { ...value, lease: { ...value.lease, extended: { ...extended, reason } } } };
+}

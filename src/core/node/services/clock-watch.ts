@@ -1,0 +1,71 @@
+/**
+ * A follower's view of the leader's wall clock: the offset the stamp of each fresh entry of the
+ * current term shows, kept for status and said in the log when it passes the bound. Nothing the
+ * registry decides depends on wall clocks any more; what people read (stamps) and `cluster prune` do.
+ */
+import type { Entry, Message } from '../../raft/index.js';
+import type { FleetNode, NodeService } from '../fleet-node.js';
+
+/** A follower whose wall clock differs from the leader's by more than this says so in its log. */
+export const MAX_CLOCK_OFFSET_MS = 1_000;
+const CLOCK_WARNING_EVERY_MS = 60_000;
+/** How long a clock offset, once measured, is shown without fresh evidence: an idle cluster's old offset says nothing of now. */
+const CLOCK_EVIDENCE_MS = 120_000;
+
+export class ClockWatch implements NodeService {
+  /** The leader's wall clock minus ours, as the last entry of the current term showed it; when it was measured (monotonic). */
+  private offsetMs: number | undefined;
+  private measuredAt = 0;
+  private lastWarning = -Infinity;
+  /**
+   * The newest entry index this follower received before it was committed: an entry the leader
+   * had just made. Only such entries say anything of the leader's clock now; entries received
+   * already committed (catching up) were stamped whenever they were made.
+   */
+  private freshIndex = 0;
+
+  constructor(
+    private readonly node: FleetNode,
+    /** The wall time stamped in the last registry entry applied. */
+    private readonly lastEntryTime: () => number | undefined,
+    /** The last index of the log this process recovered: entries up to it were stamped before it started. */
+    private readonly recoveredLastIndex: number,
+  ) {}
+
+  stepped(m: Message): void {
+    const newest = m.type === 'app' ? m.entries.at(-1)?.index : undefined;
+    if (newest !== undefined && newest > m.commit) this.freshIndex = Math.max(this.freshIndex, newest);
+  }
+
+  /** Says so in the log when the leader's wall clock, stamped in an entry of its term just applied, is off from ours by more than the bound. */
+  batchApplied(e: Entry | undefined): void {
+    const stamped = this.lastEntryTime();
+    const node = this.node;
+    if (e === undefined || node.isLeader || stamped === undefined || e.term !== node.raftStatus().term) return;
+    // Replayed at start: stamped before this process started, perhaps long before (the term is
+    // still the old one until an election), so its age says nothing of the leader's clock.
+    if (e.index <= this.recoveredLastIndex) return;
+    // Catching up: the entry was committed before it reached us, so its stamp may be old.
+    if (e.index > this.freshIndex) return;
+    const offset = stamped - node.rt.wallNow();
+    const now = node.rt.monoNow();
+    this.offsetMs = offset;
+    this.measuredAt = now;
+    if (Math.abs(offset) <= MAX_CLOCK_OFFSET_MS || now - this.lastWarning < CLOCK_WARNING_EVERY_MS) return;
+    this.lastWarning = now;
+    const how = offset > 0 ? `${Math.round(offset)} ms ahead of this member's` : `${Math.round(-offset)} ms behind this member's (or this member is applying old entries)`;
+    node.logger.warn(
+      { leader: node.leaderId, offsetMs: Math.round(offset), boundMs: MAX_CLOCK_OFFSET_MS },
+      `the leader's wall clock is ${how}, more than ${MAX_CLOCK_OFFSET_MS} ms: leases and sessions do not depend on it, but the times shown and cluster prune do; check NTP on both`,
+    );
+  }
+
+  /**
+   * The leader's wall clock minus this member's, in ms, as the last entry of the current term
+   * applied here showed it (replication delay included); undefined on the leader or before any.
+   */
+  offset(): number | undefined {
+    if (this.node.isLeader || this.node.rt.monoNow() - this.measuredAt > CLOCK_EVIDENCE_MS) return undefined;
+    return this.offsetMs;
+  }
+}

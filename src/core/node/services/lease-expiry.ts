@@ -1,0 +1,86 @@
+/**
+ * The leader's lease timers, for the registry's leases (lease-keeper.ts) and the etcd keyspace's:
+ * when one runs out, the leader proposes its expiry. They start only once the leader has applied
+ * an entry of its own term, so that it has every grant and renewal committed before it led.
+ */
+import { encodeCommand, type FleetStateMachine } from '../../fleet/index.js';
+import { encodeEtcdEntry } from '../../app-format.js';
+import { encodeEtcdRequest } from '../../etcd-store/replica.js';
+import type { MvccStore } from '../../etcd-store/mvcc.js';
+import type { FleetNode, NodeService } from '../fleet-node.js';
+import { LeaseKeeper } from '../lease-keeper.js';
+
+/**
+ * The fastest a member's monotonic clock may run against real time: lease timers are stretched by
+ * it (1 %; quartz is off by well under 0.01 %, the simulator draws up to 0.2 %).
+ */
+const LEASE_MAX_DRIFT = 0.01;
+/** At most this many lease expiries are proposed per tick. */
+const LEASE_EXPIRIES_PER_TICK = 1024;
+
+/** What the timers read of the member's state. */
+export interface LeaseState {
+  registry(): FleetStateMachine;
+  etcd(): MvccStore;
+  /** The registry age now (stamped into the expiry entries). */
+  ageNow(): number;
+}
+
+export class LeaseExpiry implements NodeService {
+  private readonly keeper: LeaseKeeper;
+  private keeperTerm = 0;
+  /** The index of the leader's last proposed etcd lease expiry: none other is proposed until it is applied. */
+  private etcdExpiringAt = 0;
+
+  constructor(
+    private readonly node: FleetNode,
+    private readonly state: LeaseState,
+    private readonly electionTimeoutMs: number,
+  ) {
+    this.keeper = new LeaseKeeper({ maxDrift: LEASE_MAX_DRIFT, graceMs: electionTimeoutMs, retryMs: 2 * electionTimeoutMs });
+  }
+
+  tick(): void {
+    if (!this.node.isLeader || this.node.stopped || this.node.appliedTerm !== this.node.raftStatus().term) return;
+    this.expireRegistryLeases();
+    this.expireEtcdLeases();
+  }
+
+  roleChanged(was: { role: string }, now: { role: string }): void {
+    if (was.role === 'leader' && now.role !== 'leader') this.keeper.reset();
+  }
+
+  stateReplaced(): void {
+    this.keeper.reset();
+  }
+
+  private expireRegistryLeases(): void {
+    const term = this.node.raftStatus().term;
+    if (this.keeperTerm !== term) {
+      this.keeper.reset();
+      this.keeperTerm = term;
+    }
+    const sm = this.state.registry();
+    const due = this.keeper.due(this.node.rt.monoNow(), sm.leaseVersion, () => sm.liveLeases(), LEASE_EXPIRIES_PER_TICK);
+    if (due.length === 0) return;
+    const time = this.node.rt.wallNow();
+    const age = this.state.ageNow();
+    const r = this.node.proposeEntries(due.map((g) => encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time, age, op: { type: 'lease.expire', ...g } })));
+    // A refused proposal (leadership just lost) is retried by the keeper, or by the next leader's own timers.
+    if (!r.ok) this.node.logger.debug({ leases: due.length, error: r.error }, 'could not propose lease expiries');
+  }
+
+  /**
+   * etcd leases past their time by the leader's wall clock, with an election timeout's grace (a
+   * lease's time was stamped by the leader that granted or renewed it); one proposal in flight.
+   */
+  private expireEtcdLeases(): void {
+    const store = this.state.etcd();
+    if (store.leaseCount === 0 || this.node.appliedIndex < this.etcdExpiringAt) return;
+    const at = this.node.rt.wallNow();
+    const ids = store.expiredLeases(at - this.electionTimeoutMs).slice(0, LEASE_EXPIRIES_PER_TICK);
+    if (ids.length === 0) return;
+    const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
+    if (r.ok) this.etcdExpiringAt = r.firstIndex;
+  }
+}
