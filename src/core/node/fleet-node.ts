@@ -30,8 +30,8 @@ import type { FleetNodeOptions, NodeLogger, NodeService, PeerSender, ReplicatedM
 export class FleetNode {
   readonly id: string;
   readonly rt: NodeRuntime;
-  protected readonly raw: RawNode;
-  protected readonly members: MemberList;
+  private readonly raw: RawNode;
+  private readonly members: MemberList;
   private readonly machine: ReplicatedMachine;
   private readonly services: NodeService[] = [];
   private readonly waiters = new ProposalWaiters();
