@@ -61,6 +61,19 @@ async function forgeAll(cluster: TestCluster, before: Map<string, View>, creds: 
   return errors;
 }
 
+/**
+ * Waits until the cluster writes nothing of its own: the leader records the cluster version once
+ * it has heard every member (cluster-version.ts), which with mutual TLS came after the test's
+ * first look once in CI and moved every member's last index by one, as if an attack had.
+ */
+async function settled(client: FleetClient): Promise<void> {
+  await waitFor('every member to show the cluster version and the same last index', async () => {
+    const all = await client.statusAll();
+    const st = all.flatMap((s) => (s.ok ? [s.status] : []));
+    return st.length === all.length && st.every((s) => s.clusterVersion !== undefined && s.lastIndex === st[0]!.lastIndex && s.appliedIndex === s.lastIndex) ? true : undefined;
+  });
+}
+
 function expectUnchanged(before: Map<string, View>, after: Map<string, View>): void {
   expect([...after.entries()]).toEqual([...before.entries()]);
 }
@@ -76,6 +89,7 @@ describe('peer authentication with a peer secret (real processes)', () => {
     cluster = await TestCluster.start({ metrics: true, token: 'client-token-0123456789', adminToken: 'admin-token-0123456789', extraArgs: ['--max-snapshot-mb', '8'] });
     client = cluster.client();
     await client.kvPut('before', 'attack');
+    await settled(client);
   });
   afterAll(async () => cluster?.destroy());
 
@@ -153,6 +167,7 @@ describe('peer authentication with mutual TLS (real processes)', () => {
     cluster = await TestCluster.start({ metrics: true, peerAuth: 'mtls' });
     client = cluster.client();
     await client.kvPut('before', 'attack');
+    await settled(client);
   });
   afterAll(async () => cluster?.destroy());
 
