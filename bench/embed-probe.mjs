@@ -6,6 +6,9 @@
 //   latency DIR PORT N       p50/p99 of N sequential submitWrite on the leader's own process, and of N
 //                            sequential writes over gRPC by a client in another process (`client`)
 //   client ENDPOINT N        that client: N sequential kv puts, then N sequential Submit calls
+//   timeline MEMBERS DIR PORT SECONDS...
+//                            RSS (after GC) of a host with MEMBERS (0, 1 or 3) idle members at each of
+//                            the given seconds: the start-up transient against the settled idle state
 import { Buffer } from 'node:buffer';
 import { execFile } from 'node:child_process';
 import console from 'node:console';
@@ -75,6 +78,18 @@ if (mode === 'bare') {
   const measured = rss();
   for (const m of members) await m.stop();
   console.log(JSON.stringify({ rss: measured }));
+} else if (mode === 'timeline') {
+  const [n, dir, port, ...marks] = args;
+  const members = Number(n) === 0 ? [] : await cluster(dir, Number(port), Number(n));
+  const samples = [];
+  let at = 0;
+  for (const s of marks.map(Number)) {
+    await sleep((s - at) * 1000);
+    at = s;
+    samples.push({ s, rss: rss() });
+  }
+  for (const m of members) await m.stop();
+  console.log(JSON.stringify({ members: Number(n), samples }));
 } else if (mode === 'latency') {
   const n = Number(args[2]);
   const members = await cluster(args[0], Number(args[1]), 3);
