@@ -41,6 +41,8 @@ export interface FleetMemberOptions extends FleetNodeOptions {
 const SHUTTING_DOWN = 'this member is shutting down';
 
 export class FleetMember extends FleetNode implements NodeApi {
+  /** The node's own options, seen with the member's fields. */
+  protected declare readonly opts: FleetMemberOptions;
   private readonly state: MemberState;
   private readonly clock: ClockWatch;
   private readonly autopilot: AutopilotService;
@@ -50,7 +52,7 @@ export class FleetMember extends FleetNode implements NodeApi {
   private readonly acquiring = new Map<string, Promise<ApplyResult>>();
 
   private constructor(
-    private readonly options: FleetMemberOptions,
+    options: FleetMemberOptions,
     raw: RawNode,
     state: MemberState,
   ) {
@@ -59,7 +61,10 @@ export class FleetMember extends FleetNode implements NodeApi {
     this.clock = new ClockWatch(this, () => this.state.sm.lastEntryTime, options.storage.recovered.entries.at(-1)?.index ?? 0);
     this.versions = new ClusterVersionKeeper({
       self: { id: options.id, version: options.version, dataFormat: options.dataFormat ?? 1 },
-      members: () => [...this.confState().voters, ...this.confState().learners],
+      members: () => {
+        const conf = this.confState();
+        return [...conf.voters, ...conf.learners];
+      },
       isLeader: () => this.raftStatus().role === 'leader',
       stored: () => {
         const e = this.state.sm.kvGet(CLUSTER_VERSION_KV.key, CLUSTER_VERSION_KV.ns);
@@ -90,7 +95,7 @@ export class FleetMember extends FleetNode implements NodeApi {
       halted: (err) => {
         if (!(err instanceof AppFaultError)) return;
         this.logger.error({ index: err.fault.index, code: err.fault.code }, err.message);
-        this.options.onAppFault?.(err.fault);
+        this.opts.onAppFault?.(err.fault);
       },
       // Watchers are told to resume elsewhere.
       stopped: () => this.state.resetChanges(),
@@ -167,7 +172,7 @@ export class FleetMember extends FleetNode implements NodeApi {
   private propose(req: WriteRequest): Promise<ApplyResult> {
     // Wall time for people to read; the age, counted on monotonic clocks, for what decides idleness.
     const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.state.ageNow(), ...(req.by ? { by: req.by } : {}), op: req.op });
-    const early = this.options.unsafe?.ackBeforeCommit ? (index: number): ApplyResult => ({ ok: true, index, value: {} }) as ApplyResult : undefined;
+    const early = this.opts.unsafe?.ackBeforeCommit ? (index: number): ApplyResult => ({ ok: true, index, value: {} }) as ApplyResult : undefined;
     return this.replicate(data, early ? { early } : {}) as Promise<ApplyResult>;
   }
 
