@@ -41,8 +41,10 @@ export class LeaseExpiry implements NodeService {
   }
 
   tick(): void {
-    if (!this.node.isLeader || this.node.stopped || this.node.appliedTerm !== this.node.raftStatus().term) return;
-    this.expireRegistryLeases();
+    if (!this.node.isLeader || this.node.stopped) return;
+    const term = this.node.raftStatus().term;
+    if (this.node.appliedTerm !== term) return;
+    this.expireRegistryLeases(term);
     this.expireEtcdLeases();
   }
 
@@ -54,8 +56,7 @@ export class LeaseExpiry implements NodeService {
     this.keeper.reset();
   }
 
-  private expireRegistryLeases(): void {
-    const term = this.node.raftStatus().term;
+  private expireRegistryLeases(term: number): void {
     if (this.keeperTerm !== term) {
       this.keeper.reset();
       this.keeperTerm = term;
