@@ -44,6 +44,12 @@ export class Progress {
   repairTarget = 0;
   /** The number naming the follower's latest repair (Message.repair); 0 before any. */
   repairId = 0;
+  /**
+   * The repairs of this follower that a later one superseded (newest last, a few kept): a late
+   * answer carrying one of them came from an earlier process, and may acknowledge entries the
+   * later damage lost.
+   */
+  readonly supersededRepairIds: number[] = [];
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number, learner: boolean) {

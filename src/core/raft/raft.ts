@@ -809,8 +809,13 @@ export class Raft {
    */
   private countsForRepair(id: NodeId, pr: Progress, m: Message): boolean {
     if (m.repair !== undefined && m.repair !== 0) {
-      // A late answer of a repair already handled is still an answer given after the damage: it counts.
+      // A late answer of the latest repair is still an answer given after that damage: it counts.
+      // One of an earlier repair is not (the process that sent it may have lost entries since), and
+      // must not start that repair again either: the follower, repaired, would never mark its
+      // answers with that number, and the leader would ignore it for good (sim seed 8356).
+      if (pr.supersededRepairIds.includes(m.repair)) return false;
       if (m.repair !== pr.repairId) {
+        if (pr.repairId !== 0) rememberSuperseded(pr, pr.repairId);
         pr.repairId = m.repair;
         pr.repair = 'repairing';
         pr.repairTarget = this.log.lastIndex();
@@ -1098,4 +1103,10 @@ export class Raft {
     pr.probeSent = ok;
     this.needsFlush = true;
   }
+}
+
+/** Keeps the last few superseded repair ids of a follower (each restart with a damaged log adds one). */
+function rememberSuperseded(pr: Progress, repairId: number): void {
+  pr.supersededRepairIds.push(repairId);
+  if (pr.supersededRepairIds.length > 8) pr.supersededRepairIds.shift();
 }

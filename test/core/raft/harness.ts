@@ -32,7 +32,8 @@ export class TestMember {
     readonly id: NodeId,
     readonly peers: NodeId[],
     readonly overrides: Partial<Config> = {},
-    readonly seed = 1,
+    /** Seeds the member's random draws; a restart draws them again from it (change it for a new process's draws). */
+    public seed = 1,
   ) {
     this.node = this.build();
   }

@@ -116,7 +116,7 @@ describe('a member repairing a damaged log', () => {
     net.revive('n2');
     const late: Message[] = [];
     net.filter = (m) => {
-      if (m.from === 'n2' && m.repair !== undefined && late.length === 0) late.push(m);
+      if (m.from === 'n2' && m.type === 'heartbeat-resp' && m.repair !== undefined && late.length === 0) late.push(m);
       return true;
     };
     net.tick(5);
@@ -130,6 +130,44 @@ describe('a member repairing a damaged log', () => {
     expect(leader.progress.get('n2')?.match).toBe(leader.lastIndex);
     expect(net.get('n2').node.status().commit).toBe(leader.commit);
     expect(holds(net, 'n2', 'after')).toBe(true);
+  });
+
+  it('a late answer of an earlier repair, after a second one ended, neither counts nor starts a repair (sim seed 8356)', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    net.get('n1').node.propose([bytes('a')]);
+    net.settleCommitted();
+    // First damage: keep one answer of that repair back.
+    net.crash('n2');
+    loseEntriesAfter(net, 'n2', 1);
+    net.revive('n2');
+    const late: Message[] = [];
+    net.filter = (m) => {
+      if (m.from === 'n2' && m.type === 'heartbeat-resp' && m.repair !== undefined && late.length === 0) late.push(m);
+      return true;
+    };
+    net.tick(5);
+    net.filter = () => true;
+    expect(late.length).toBe(1);
+    // Second damage: another process, another repair id, seen through to the end.
+    net.get('n1').node.propose([bytes('b')]);
+    net.settleCommitted();
+    net.get('n2').seed = 22; // a new process draws a new repair id
+    net.crash('n2');
+    loseEntriesAfter(net, 'n2', 1);
+    net.revive('n2');
+    net.tick(5);
+    expect(net.get('n2').node.status().repairing).toBe(false);
+    // The first process's answer arrives now; n2 no longer marks its answers.
+    const leader = net.get('n1').node;
+    leader.step(late[0]!);
+    leader.propose([bytes('after')]);
+    net.settleCommitted();
+    net.tick(5);
+    const status = leader.status();
+    expect(status.progress.get('n2')?.match).toBe(status.lastIndex);
+    expect(holds(net, 'n2', 'after')).toBe(true);
+    expect(net.get('n2').node.status().commit).toBe(status.commit);
   });
 
   it('never votes twice in a term whose vote its damaged hard state lost (it learns the term from the other voters)', () => {

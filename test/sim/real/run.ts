@@ -32,6 +32,8 @@ export interface RealRunResult {
   readonly faults: string;
   readonly diskFaults: boolean;
   readonly storage: RealStorageKind;
+  /** Whether the members replicated the test application's state machine too (`--app`). */
+  readonly app: boolean;
   readonly plan: string;
   readonly leaders: number;
   readonly committed: number;
@@ -81,6 +83,7 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
     faults: formatRealFaults(options.faults),
     diskFaults: options.diskFaults,
     storage: options.storage ?? 'real',
+    app: options.app === true,
     plan: describeRealPlan(cluster.plan),
     leaders: cluster.checker.stats.leadersElected,
     committed: cluster.checker.stats.maxCommitted,
@@ -139,10 +142,14 @@ function livenessFailure(cluster: RealCluster, elapsed: number): never {
 }
 
 /** The command that replays a real-node run exactly. */
-export function replayRealCommand(r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'> & { readonly storage?: RealStorageKind }, unsafe?: RealUnsafe): string {
+export function replayRealCommand(
+  r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'> & { readonly storage?: RealStorageKind; readonly app?: boolean },
+  unsafe?: RealUnsafe,
+): string {
   return (
     `npm run sim -- --nodes ${r.nodes} --seeds 1 --seed-start ${r.seed} --steps ${r.steps} --faults ${r.faults}` +
-    `${r.diskFaults ? ' --disk-faults' : ''}${r.storage === 'model' ? ' --storage model' : ''}${unsafe === undefined ? '' : ` --unsafe ${unsafe}`}`
+    `${r.diskFaults ? ' --disk-faults' : ''}${r.storage === 'model' ? ' --storage model' : ''}${r.app === true ? ' --app' : ''}` +
+    `${unsafe === undefined ? '' : ` --unsafe ${unsafe}`}`
   );
 }
 
