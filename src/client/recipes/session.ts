@@ -121,6 +121,9 @@ export class Session {
       try {
         await this.client.renewLease(lease, this.id, held.token, this.ttlMs);
       } catch (err) {
+        // Released (or taken again, a new token) while this renewal was in flight: a leader change
+        // can hold a renewal back until after the release, which the cluster then rightly refuses.
+        if (this.#held.get(lease) !== held) continue;
         // Refused: the lease is gone (expired, or another holds it). Unavailable: retried at the next tick, within the TTL.
         if (err instanceof FleetClientError && (err.kind === 'precondition' || err.kind === 'not-found')) {
           this.#held.delete(lease);
