@@ -256,20 +256,6 @@ export class MvccStore {
     return last !== undefined && last.revision === this.rev ? last : undefined;
   }
 
-  /**
-   * Whether the newest revision wrote a key in [key, rangeEnd), or undefined when that is not
-   * known: a watcher up to date but for the newest revision skips the history scan when false.
-   */
-  newestRevisionTouches(key: Uint8Array, rangeEnd: Uint8Array | undefined): boolean | undefined {
-    const last = this.lastKeys;
-    if (last === undefined || last.revision !== this.rev) return undefined;
-    const k = b2s(key);
-    if (!rangeEnd || rangeEnd.length === 0) return last.keys.includes(k);
-    const all = rangeEnd.length === 1 && rangeEnd[0] === 0;
-    const end = b2s(rangeEnd);
-    return last.keys.some((x) => x >= k && (all || x < end));
-  }
-
   /** Responses carry the store's revision after the transaction. */
   private stamp(res: TxnResponse, rev: number): TxnResponse {
     res.revision = rev;
@@ -404,13 +390,36 @@ export class MvccStore {
    */
   events(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number): WatchEvent[] {
     if (fromRevision > 0 && fromRevision < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
-    const from = fromRevision > 0 ? fromRevision : this.rev + 1;
+    return this.eventsOf(this.keysIn(key, rangeEnd), fromRevision > 0 ? fromRevision : this.rev + 1);
+  }
+
+  /**
+   * `events(key, rangeEnd, revision)` for the newest revision alone, read from the histories of the
+   * keys that revision wrote instead of every key in the range: a watcher kept up to date pays for
+   * what each write touched, not for the size of its range (a prefix watcher over a growing range
+   * made every write cost the whole range, and a follower fell seconds behind). Undefined when the
+   * store does not know which keys the newest revision wrote.
+   */
+  newestRevisionEvents(key: Uint8Array, rangeEnd: Uint8Array | undefined): WatchEvent[] | undefined {
+    const last = this.lastKeys;
+    if (last === undefined || last.revision !== this.rev) return undefined;
+    const k = b2s(key);
+    const all = rangeEnd !== undefined && rangeEnd.length === 1 && rangeEnd[0] === 0;
+    const end = rangeEnd === undefined || rangeEnd.length === 0 ? undefined : b2s(rangeEnd);
+    // last.keys is sorted, as keysIn's answer is: the events come out in the same order.
+    const keys = last.keys.filter((x) => (end === undefined && !all ? x === k : x >= k && (all || x < end!)) && this.hist.has(x));
+    return this.eventsOf(keys, this.rev);
+  }
+
+  private eventsOf(keys: readonly string[], from: number): WatchEvent[] {
     const out: WatchEvent[] = [];
-    for (const k of this.keysIn(key, rangeEnd)) {
+    for (const k of keys) {
       const h = this.hist.get(k)!;
-      for (let i = 0; i < h.length; i++) {
+      // A history is in revision order: start at its first record at or after `from`.
+      let first = h.length;
+      while (first > 0 && h[first - 1]!.mod >= from) first--;
+      for (let i = first; i < h.length; i++) {
         const r = h[i]!;
-        if (r.mod < from) continue;
         const before = i > 0 && !h[i - 1]!.deleted ? toKv(k, h[i - 1]!, false) : undefined;
         const kv = r.deleted
           ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 }

@@ -13,7 +13,7 @@
  * those were (a snapshot installed, several revisions at once), and then every watcher.
  */
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
+import { ERR_COMPACTED, MvccError, type MvccStore } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import { WatcherSet } from './etcd-watchers.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
@@ -84,22 +84,21 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
       const catchUp = (w: Watcher): void => {
         const store = node.etcdStore();
         if (w.next > store.revision) return;
-        // Up to date but for the newest revision, which wrote nothing in its range: no history to scan.
-        if (w.next === store.revision && store.newestRevisionTouches(w.key, w.rangeEnd.length > 0 ? w.rangeEnd : undefined) === false) {
-          w.next = store.revision + 1;
-          return;
-        }
-        let events: WatchEvent[];
-        try {
-          events = store.events(w.key, w.rangeEnd.length > 0 ? w.rangeEnd : undefined, w.next);
-        } catch (err) {
-          if (err instanceof MvccError && err.code === 'compacted') {
-            watchers.delete(w.id);
-            // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
-            send({ header: header(0), watchId: String(w.id), canceled: true, compactRevision: String(store.compactRevision), cancelReason: ERR_COMPACTED });
-            return;
+        const rangeEnd = w.rangeEnd.length > 0 ? w.rangeEnd : undefined;
+        // Up to date but for the newest revision: the events of the keys it wrote, not a scan of the range.
+        let events = w.next === store.revision ? store.newestRevisionEvents(w.key, rangeEnd) : undefined;
+        if (events === undefined) {
+          try {
+            events = store.events(w.key, rangeEnd, w.next);
+          } catch (err) {
+            if (err instanceof MvccError && err.code === 'compacted') {
+              watchers.delete(w.id);
+              // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
+              send({ header: header(0), watchId: String(w.id), canceled: true, compactRevision: String(store.compactRevision), cancelReason: ERR_COMPACTED });
+              return;
+            }
+            throw err;
           }
-          throw err;
         }
         w.next = store.revision + 1;
         const wanted = events.filter((e) => !(e.type === 'PUT' ? w.noPut : w.noDelete));

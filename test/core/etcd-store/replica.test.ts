@@ -106,26 +106,26 @@ describe('EtcdReplica', () => {
     expect(copy.store.revision).toBe(ETCD_START_REVISION);
   });
 
-  it("says whether the newest revision wrote in a range, so that a watcher's scan can be skipped", () => {
+  it("gives the newest revision's events in a range from the keys it wrote, so that a watcher's scan can be skipped", () => {
     const r = new EtcdReplica();
-    expect(r.store.newestRevisionTouches(b('a'), undefined)).toBeUndefined();
+    expect(r.store.newestRevisionEvents(b('a'), undefined)).toBeUndefined();
     r.apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: b('p/1'), value: b('x') } }, { put: { key: b('q'), value: b('y') } }] } } });
-    expect(r.store.newestRevisionTouches(b('p/'), b('p0'))).toBe(true);
-    expect(r.store.newestRevisionTouches(b('q'), undefined)).toBe(true);
-    expect(r.store.newestRevisionTouches(b('r'), b('\x00'))).toBe(false);
-    expect(r.store.newestRevisionTouches(b('a'), b('\x00'))).toBe(true);
-    expect(r.store.newestRevisionTouches(b('p/2'), undefined)).toBe(false);
+    expect(r.store.newestRevisionEvents(b('p/'), b('p0'))?.map((e) => Buffer.from(e.kv.key).toString())).toEqual(['p/1']);
+    expect(r.store.newestRevisionEvents(b('q'), undefined)?.length).toBeGreaterThan(0);
+    expect(r.store.newestRevisionEvents(b('r'), b('\x00'))).toEqual([]);
+    expect(r.store.newestRevisionEvents(b('a'), b('\x00'))?.map((e) => Buffer.from(e.kv.key).toString())).toEqual(['p/1', 'q']);
+    expect(r.store.newestRevisionEvents(b('p/2'), undefined)).toEqual([]);
     // A refused txn changes nothing, the answer included.
     r.apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: b('z'), value: b('1'), lease: 99 } }] } } });
-    expect(r.store.newestRevisionTouches(b('z'), undefined)).toBe(false);
+    expect(r.store.newestRevisionEvents(b('z'), undefined)).toEqual([]);
     r.apply({ at: 0, op: { type: 'lease-grant', id: 3, ttl: 60 } });
     r.apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: b('leased'), value: b('1'), lease: 3 } }] } } });
     r.apply({ at: 0, op: { type: 'lease-revoke', id: 3 } });
-    expect(r.store.newestRevisionTouches(b('leased'), undefined)).toBe(true);
-    expect(r.store.newestRevisionTouches(b('q'), undefined)).toBe(false);
+    expect(r.store.newestRevisionEvents(b('leased'), undefined)?.length).toBeGreaterThan(0);
+    expect(r.store.newestRevisionEvents(b('q'), undefined)).toEqual([]);
     // After a restore the newest revision's keys are not known: the watcher scans.
     const copy = new EtcdReplica();
     copy.restore(r.snapshot());
-    expect(copy.store.newestRevisionTouches(b('q'), undefined)).toBeUndefined();
+    expect(copy.store.newestRevisionEvents(b('q'), undefined)).toBeUndefined();
   });
 });

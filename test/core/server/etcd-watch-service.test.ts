@@ -109,12 +109,24 @@ describe('the etcd Watch service', () => {
     const h = harness();
     for (let i = 0; i < 10_000; i++) h.watch(`key/${i}`);
     const events = vi.spyOn(h.store, 'events');
-    const touches = vi.spyOn(h.store, 'newestRevisionTouches');
+    const newest = vi.spyOn(h.store, 'newestRevisionEvents');
     for (let i = 0; i < 50; i++) h.put(`key/${i * 7}`);
-    expect(events.mock.calls.length + touches.mock.calls.length).toBeLessThanOrEqual(2 * 50);
+    expect(events.mock.calls.length + newest.mock.calls.length).toBeLessThanOrEqual(2 * 50);
     const ev = h.events();
     expect(ev.size).toBe(50);
     expect(ev.get('7')).toEqual([`key/7@${h.store.revision - 49 + 1}`]);
+  });
+
+  it('a prefix watcher kept up to date reads only the keys each write touched, not its whole range (a growing range cost every write its size)', () => {
+    const h = harness();
+    h.watch('watch/', 'watch0');
+    for (let i = 0; i < 2_000; i++) h.put(`watch/${i}`);
+    const scans = vi.spyOn(h.store, 'events');
+    const revisions: number[] = [];
+    for (let i = 0; i < 20; i++) revisions.push(h.put(`watch/new/${i}`));
+    // Every write's event, in order, with no scan of the 2,000 keys already in the range.
+    expect(scans).not.toHaveBeenCalled();
+    expect(h.events().get('0')!.slice(-20)).toEqual(revisions.map((r, i) => `watch/new/${i}@${r}`));
   });
 
   it('a watcher from a past revision gets the history first, then goes on live', () => {
