@@ -33,6 +33,15 @@ function fakeClient(): { client: FleetClient; renewals: Pending[]; released: str
   return { client: client as unknown as FleetClient, renewals, released };
 }
 
+/** A session holding jobs-lock (token 3) whose first renewal has been sent and awaits the test's answer. */
+async function renewalInFlight(): Promise<{ session: Session; renewals: Pending[]; released: string[] }> {
+  const { client, renewals, released } = fakeClient();
+  const session = new Session(client, { ttlMs: 1_500 });
+  session.keep('jobs-lock', 3);
+  await vi.advanceTimersByTimeAsync(500);
+  return { session, renewals, released };
+}
+
 const refused = (): FleetClientError => new FleetClientError('precondition', 'lease jobs-lock is not held by this holder');
 
 describe('a session', () => {
@@ -40,10 +49,7 @@ describe('a session', () => {
   afterEach(() => vi.useRealTimers());
 
   it('stays live when a renewal in flight is refused after the session released that lease', async () => {
-    const { client, renewals, released } = fakeClient();
-    const session = new Session(client, { ttlMs: 1_500 });
-    session.keep('jobs-lock', 3);
-    await vi.advanceTimersByTimeAsync(500);
+    const { session, renewals, released } = await renewalInFlight();
     expect(renewals.map((r) => r.lease)).toEqual(['jobs-lock']);
 
     await session.release('jobs-lock');
@@ -57,10 +63,7 @@ describe('a session', () => {
   });
 
   it('stays live when the lease was taken again (a new token) while the old renewal was in flight', async () => {
-    const { client, renewals } = fakeClient();
-    const session = new Session(client, { ttlMs: 1_500 });
-    session.keep('jobs-lock', 3);
-    await vi.advanceTimersByTimeAsync(500);
+    const { session, renewals } = await renewalInFlight();
     await session.release('jobs-lock');
     session.keep('jobs-lock', 9);
     renewals[0]!.reject(refused());
@@ -71,10 +74,7 @@ describe('a session', () => {
   });
 
   it('ends, naming the lease, when a lease it still holds is refused', async () => {
-    const { client, renewals } = fakeClient();
-    const session = new Session(client, { ttlMs: 1_500 });
-    session.keep('jobs-lock', 3);
-    await vi.advanceTimersByTimeAsync(500);
+    const { session, renewals } = await renewalInFlight();
     renewals[0]!.reject(refused());
     await vi.advanceTimersByTimeAsync(0);
     expect(session.ended).toMatchObject({ reason: 'lost', lease: 'jobs-lock' });
@@ -82,10 +82,7 @@ describe('a session', () => {
   });
 
   it('keeps the lease when a renewal fails for want of a leader (retried at the next tick)', async () => {
-    const { client, renewals } = fakeClient();
-    const session = new Session(client, { ttlMs: 1_500 });
-    session.keep('jobs-lock', 3);
-    await vi.advanceTimersByTimeAsync(500);
+    const { session, renewals } = await renewalInFlight();
     renewals[0]!.reject(new FleetClientError('unavailable', 'no leader'));
     await vi.advanceTimersByTimeAsync(500);
     expect(session.ended).toBeUndefined();

@@ -96,6 +96,15 @@ const b2s = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 export const keyName = b2s;
 const s2b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
+/** Whether a key (as the store names it) is in [key, rangeEnd), with etcd's meanings: no rangeEnd is the key alone, "\0" everything from key on. */
+function rangeTest(key: Uint8Array, rangeEnd: Uint8Array | undefined): (name: string) => boolean {
+  const k = b2s(key);
+  if (!rangeEnd || rangeEnd.length === 0) return (name) => name === k;
+  if (rangeEnd.length === 1 && rangeEnd[0] === 0) return (name) => name >= k;
+  const end = b2s(rangeEnd);
+  return (name) => name >= k && name < end;
+}
+
 /** Index of the first element of sorted `a` that is ≥ `s`. */
 function lowerBound(a: string[], s: string): number {
   let lo = 0;
@@ -403,12 +412,9 @@ export class MvccStore {
   newestRevisionEvents(key: Uint8Array, rangeEnd: Uint8Array | undefined): WatchEvent[] | undefined {
     const last = this.lastKeys;
     if (last === undefined || last.revision !== this.rev) return undefined;
-    const k = b2s(key);
-    const all = rangeEnd !== undefined && rangeEnd.length === 1 && rangeEnd[0] === 0;
-    const end = rangeEnd === undefined || rangeEnd.length === 0 ? undefined : b2s(rangeEnd);
+    const inRange = rangeTest(key, rangeEnd);
     // last.keys is sorted, as keysIn's answer is: the events come out in the same order.
-    const keys = last.keys.filter((x) => (end === undefined && !all ? x === k : x >= k && (all || x < end!)) && this.hist.has(x));
-    return this.eventsOf(keys, this.rev);
+    return this.eventsOf(last.keys.filter((x) => inRange(x) && this.hist.has(x)), this.rev);
   }
 
   private eventsOf(keys: readonly string[], from: number): WatchEvent[] {

@@ -15,6 +15,24 @@ function loseEntriesAfter(net: TestNetwork, id: string, keep: number): void {
   m.repairing = true;
 }
 
+/**
+ * `id` restarts having lost every entry after the first and repairs; its first marked heartbeat
+ * answer is delivered and also kept, for the test to deliver again late.
+ */
+function repairKeepingFirstAnswer(net: TestNetwork, id: string): Message[] {
+  net.crash(id);
+  loseEntriesAfter(net, id, 1);
+  net.revive(id);
+  const late: Message[] = [];
+  net.filter = (m) => {
+    if (m.from === id && m.type === 'heartbeat-resp' && m.repair !== undefined && late.length === 0) late.push(m);
+    return true;
+  };
+  net.tick(5);
+  net.filter = () => true;
+  return late;
+}
+
 const holds = (net: TestNetwork, id: string, value: string) => net.get(id).log.some((e) => text(e.data) === value);
 
 describe('a member repairing a damaged log', () => {
@@ -111,15 +129,7 @@ describe('a member repairing a damaged log', () => {
     net.elect('n1');
     net.get('n1').node.propose([bytes('a')]);
     net.settleCommitted();
-    net.crash('n2');
-    loseEntriesAfter(net, 'n2', 1);
-    net.revive('n2');
-    const late: Message[] = [];
-    net.filter = (m) => {
-      if (m.from === 'n2' && m.type === 'heartbeat-resp' && m.repair !== undefined && late.length === 0) late.push(m);
-      return true;
-    };
-    net.tick(5);
+    const late = repairKeepingFirstAnswer(net, 'n2');
     expect(net.get('n2').node.status().repairing).toBe(false);
     expect(late.length).toBe(1);
     // The network delivers the first answer of the repair again, after it ended.
@@ -138,16 +148,7 @@ describe('a member repairing a damaged log', () => {
     net.get('n1').node.propose([bytes('a')]);
     net.settleCommitted();
     // First damage: keep one answer of that repair back.
-    net.crash('n2');
-    loseEntriesAfter(net, 'n2', 1);
-    net.revive('n2');
-    const late: Message[] = [];
-    net.filter = (m) => {
-      if (m.from === 'n2' && m.type === 'heartbeat-resp' && m.repair !== undefined && late.length === 0) late.push(m);
-      return true;
-    };
-    net.tick(5);
-    net.filter = () => true;
+    const late = repairKeepingFirstAnswer(net, 'n2');
     expect(late.length).toBe(1);
     // Second damage: another process, another repair id, seen through to the end.
     net.get('n1').node.propose([bytes('b')]);
