@@ -99,9 +99,12 @@ async function script(endpoints: readonly string[]): Promise<string[]> {
     // 1.6 MB through stdin: over etcd's 1.5 MiB request limit, refused before it reaches the log.
     [['put', 'big'], 'x'.repeat(1_600_000)],
     [['get', 'big']],
+    // Two puts in one txn, the second key first in key order: a watch gets them in the txn's order.
+    [['txn'], '\nput y/b 1\nput y/a 2\n\n\n'],
     [['watch', 'foo', '--prefix', '--rev=2'], '', 1_500],
     [['watch', 'foo', '--prefix', '--rev=5', '--prev-kv'], '', 1_500],
     [['watch', 'x', '--rev=6'], '', 1_500],
+    [['watch', 'y', '--prefix', '--rev=6'], '', 1_500],
   ];
   const outputs: string[] = [];
   for (const [args, input, stopAfterMs] of steps) {
@@ -154,6 +157,7 @@ describe('etcdctl against fleet', () => {
     expect(theirs.find((l) => l.startsWith('watch x --rev=6'))).toContain('PUT\nx\n1');
     expect(theirs.find((l) => l.startsWith('watch foo --prefix --rev=5'))).toMatch(/DELETE\nfoo\nqux\nfoo\n/);
     expect(theirs.find((l) => l.startsWith('watch foo --prefix --rev=2'))).toContain('compacted');
+    expect(theirs.find((l) => l.startsWith('watch y --prefix'))).toMatch(/PUT\ny\/b\n1\nPUT\ny\/a\n2/);
     expect(ours).toEqual(theirs);
   }, 120_000);
 

@@ -33,8 +33,12 @@ export const ERR_TOO_LARGE = 'etcdserver: request is too large';
 export const MAX_TXN_OPS = 128;
 export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
-/** One stored version of a key; a tombstone has `deleted`. */
-interface Rec { mod: number; create: number; version: number; value: string; lease: number; deleted: boolean }
+/**
+ * One stored version of a key; a tombstone has `deleted`. `sub` is its place among the writes of
+ * its revision (etcd's sub-revision: the order the txn's operations wrote), left out when 0 so
+ * that a revision of one write is stored as before sub-revisions were.
+ */
+interface Rec { mod: number; sub?: number; create: number; version: number; value: string; lease: number; deleted: boolean }
 /** What `approximateBytes` counts for a record beside its key and value. */
 const RECORD_OVERHEAD_BYTES = 32;
 
@@ -127,6 +131,8 @@ export class MvccStore {
   /** The keys the newest revision wrote (undefined: not known, e.g. after a restore), and keys written by the write in progress. */
   private lastKeys: { revision: number; keys: string[] } | undefined;
   private writing: Set<string> | undefined;
+  /** How many writes the revision in progress has made: the next one's sub-revision. */
+  private writesInRevision = 0;
 
   /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
   constructor(startRevision = 0) {
@@ -231,6 +237,7 @@ export class MvccStore {
     const undo: (() => void)[] = [];
     const state = { wrote: false };
     this.writing = new Set();
+    this.writesInRevision = 0;
     try {
       const res = this.applyTxn(req, next, state, undo);
       if (state.wrote) this.madeRevision(next);
@@ -354,6 +361,8 @@ export class MvccStore {
 
   private write(k: string, rec: Rec, undo: (() => void)[]): void {
     this.writing?.add(k);
+    const sub = this.writesInRevision++;
+    if (sub > 0) rec.sub = sub;
     let h = this.hist.get(k);
     if (!h) {
       h = [];
@@ -394,7 +403,7 @@ export class MvccStore {
 
   /**
    * Changes to keys in [key, rangeEnd) at revisions ≥ `fromRevision`, oldest first; within one
-   * revision in key order (etcd orders them as the txn's ops were written). A DELETE's kv carries
+   * revision in the order the txn's operations wrote them, as etcd's. A DELETE's kv carries
    * the key and its mod_revision; `prevKv` is the version before, when history still has it.
    */
   events(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number): WatchEvent[] {
@@ -418,7 +427,7 @@ export class MvccStore {
   }
 
   private eventsOf(keys: readonly string[], from: number): WatchEvent[] {
-    const out: WatchEvent[] = [];
+    const out: { event: WatchEvent; sub: number }[] = [];
     for (const k of keys) {
       const h = this.hist.get(k)!;
       // A history is in revision order: start at its first record at or after `from`.
@@ -430,11 +439,11 @@ export class MvccStore {
         const kv = r.deleted
           ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 }
           : toKv(k, r, false);
-        out.push({ type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) });
+        out.push({ event: { type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) }, sub: r.sub ?? 0 });
       }
     }
-    // Stable: equal revisions keep key order.
-    return out.sort((a, b) => a.kv.modRevision - b.kv.modRevision);
+    // Stable: a store restored from an image written before sub-revisions keeps key order within a revision.
+    return out.sort((a, b) => a.event.kv.modRevision - b.event.kv.modRevision || a.sub - b.sub).map((o) => o.event);
   }
 
   // ---- compaction ----
@@ -475,6 +484,7 @@ export class MvccStore {
       const next = this.rev + 1;
       const undo: (() => void)[] = [];
       this.writing = new Set();
+      this.writesInRevision = 0;
       for (const k of keys) this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
       this.madeRevision(next);
       this.writing = undefined;
@@ -500,9 +510,17 @@ export class MvccStore {
     return [...this.leases.keys()].sort((a, b) => a - b);
   }
 
-  /** Leases due at `now`, in id order: the leader proposes revoking these. */
-  expiredLeases(now: number): number[] {
-    return this.leaseList().filter((id) => this.leases.get(id)!.expiresAt <= now);
+  /**
+   * Leases due at `now`, in id order: the leader proposes revoking these. With `leaderSince` (when
+   * the asking leader began to lead, by its clock), a lease is due only once a whole TTL has also
+   * passed since then, as etcd's leader extends every lease when it is elected: the stamps of
+   * earlier leaders were made by other clocks.
+   */
+  expiredLeases(now: number, leaderSince?: number): number[] {
+    return this.leaseList().filter((id) => {
+      const l = this.leases.get(id)!;
+      return l.expiresAt <= now && (leaderSince === undefined || leaderSince + l.ttl * 1000 <= now);
+    });
   }
 
   // ---- snapshot ----
