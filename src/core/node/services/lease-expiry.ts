@@ -31,6 +31,9 @@ export class LeaseExpiry implements NodeService {
   private keeperTerm = 0;
   /** The index of the leader's last proposed etcd lease expiry: none other is proposed until it is applied. */
   private etcdExpiringAt = 0;
+  /** The term this member last led with etcd leases, and its wall clock when it first looked at them in it. */
+  private etcdTerm = 0;
+  private etcdLeaderSince = 0;
 
   constructor(
     private readonly node: FleetNode,
@@ -45,7 +48,7 @@ export class LeaseExpiry implements NodeService {
     const term = this.node.raftStatus().term;
     if (this.node.appliedTerm !== term) return;
     this.expireRegistryLeases(term);
-    this.expireEtcdLeases();
+    this.expireEtcdLeases(term);
   }
 
   roleChanged(was: { role: string }, now: { role: string }): void {
@@ -73,13 +76,19 @@ export class LeaseExpiry implements NodeService {
 
   /**
    * etcd leases past their time by the leader's wall clock, with an election timeout's grace (a
-   * lease's time was stamped by the leader that granted or renewed it); one proposal in flight.
+   * lease's time was stamped by the leader that granted or renewed it), and a whole TTL after this
+   * leader began to look at them (etcd's leader extends every lease when elected: a new leader
+   * whose clock runs ahead of the last one's must not expire leases early); one proposal in flight.
    */
-  private expireEtcdLeases(): void {
+  private expireEtcdLeases(term: number): void {
     const store = this.state.etcd();
-    if (store.leaseCount === 0 || this.node.appliedIndex < this.etcdExpiringAt) return;
+    if (store.leaseCount === 0) return;
     const at = this.node.rt.wallNow();
-    const ids = store.expiredLeases(at - this.electionTimeoutMs).slice(0, LEASE_EXPIRIES_PER_TICK);
+    // The first look in a term, not the election: later, so leases only live longer. Leases granted
+    // later in the term (none existed at the first look) are stamped by this leader's clock alone.
+    if (this.etcdTerm !== term) [this.etcdTerm, this.etcdLeaderSince] = [term, at];
+    if (this.node.appliedIndex < this.etcdExpiringAt) return;
+    const ids = store.expiredLeases(at - this.electionTimeoutMs, this.etcdLeaderSince).slice(0, LEASE_EXPIRIES_PER_TICK);
     if (ids.length === 0) return;
     const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;
