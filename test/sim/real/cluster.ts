@@ -21,7 +21,7 @@ import { RealClients } from './clients.js';
 import { chooseConfChange } from '../membership.js';
 import { drawClockJumps, drawDiskFull, drawMembership, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
-import { StorageFullError, StorageUsageError } from '../../../src/core/storage/errors.js';
+import { StorageFailedError, StorageFullError, StorageUsageError } from '../../../src/core/storage/errors.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 import { HARD_STATE_FILE } from '../../../src/core/storage/hard-state-copy.js';
 import { openRealStorage, SIM_STORAGE_DIR, type RealSimStorage } from './real-storage.js';
@@ -346,8 +346,10 @@ export class RealCluster {
         // A process that crashed while its storage opened is gone: its code running on (and meeting
         // the dead process's closed files) is the simulator's artefact, not something that happens.
         if (!inc.alive) return;
-        // The disk failed while the storage opened: the process exits, as the coordinator makes it, and is restarted later.
-        if ((err as NodeJS.ErrnoException).code === 'EIO') return this.fatal(m, inc, err as Error);
+        // The disk failed while the storage opened (a read, or a write of its recovery: seed 2074 of 5
+        // members, an fsync EIO as the WAL writer started): the process exits, as the coordinator
+        // makes it, and is restarted later.
+        if ((err as NodeJS.ErrnoException).code === 'EIO' || err instanceof StorageFailedError) return this.fatal(m, inc, err as Error);
         // A full disk refuses the start (one line, exit 1 in production): the member stays down
         // until a later restart finds room.
         if (err instanceof StorageFullError) return this.refusedToStart(m, err);
@@ -395,7 +397,14 @@ export class RealCluster {
         m.node = node;
         node.start(this.transport(m, inc), (err) => this.fatal(m, inc, err));
       },
-      (err: unknown) => this.fail(err),
+      (err: unknown) => {
+        if (!inc.alive) return;
+        // The disk failed or filled while the member opened: the process exits with one line, as in
+        // production, and is restarted later.
+        if (err instanceof StorageFailedError) return this.fatal(m, inc, err);
+        if (err instanceof StorageFullError) return this.refusedToStart(m, err);
+        this.fail(err);
+      },
     );
   }
 
