@@ -41,6 +41,7 @@ export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 interface Rec { mod: number; sub?: number; create: number; version: number; value: string; lease: number; deleted: boolean }
 /** What `approximateBytes` counts for a record beside its key and value. */
 const RECORD_OVERHEAD_BYTES = 32;
+const recordBytes = (key: string, r: Rec): number => key.length + r.value.length + RECORD_OVERHEAD_BYTES;
 
 export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
 export interface RangeRequest {
@@ -133,6 +134,8 @@ export class MvccStore {
   private writing: Set<string> | undefined;
   /** How many writes the revision in progress has made: the next one's sub-revision. */
   private writesInRevision = 0;
+  /** What `approximateBytes` answers, kept as records come and go (a scan of a large history took tens of ms, and Maintenance.Status asks). */
+  private bytes = 0;
 
   /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
   constructor(startRevision = 0) {
@@ -261,8 +264,12 @@ export class MvccStore {
    * that order). What Maintenance.Status reports as the db size; a scan, so not for hot paths.
    */
   approximateBytes(): number {
+    return this.bytes;
+  }
+
+  private countAll(): number {
     let bytes = 0;
-    for (const [key, recs] of this.hist) for (const r of recs) bytes += key.length + r.value.length + RECORD_OVERHEAD_BYTES;
+    for (const [key, recs] of this.hist) for (const r of recs) bytes += recordBytes(key, r);
     return bytes;
   }
 
@@ -378,10 +385,13 @@ export class MvccStore {
       // A second write to a key in one txn (only through nested txns) replaces the first.
       h[h.length - 1] = rec;
       if (!last.deleted && !rec.deleted) rec.version = last.version; // still one change in this revision
-      undo.push(() => { h![h!.length - 1] = last; });
+      const grew = recordBytes(k, rec) - recordBytes(k, last);
+      this.bytes += grew;
+      undo.push(() => { h![h!.length - 1] = last; this.bytes -= grew; });
     } else {
       h.push(rec);
-      undo.push(() => { h!.pop(); });
+      this.bytes += recordBytes(k, rec);
+      undo.push(() => { h!.pop(); this.bytes -= recordBytes(k, rec); });
     }
   }
 
@@ -455,7 +465,7 @@ export class MvccStore {
       // Keep the newest version at or below `revision` (unless a tombstone) and everything after.
       let keepFrom = 0;
       for (let i = h.length - 1; i >= 0; i--) if (h[i]!.mod <= revision) { keepFrom = h[i]!.deleted ? i + 1 : i; break; }
-      if (keepFrom > 0) h.splice(0, keepFrom);
+      if (keepFrom > 0) for (const r of h.splice(0, keepFrom)) this.bytes -= recordBytes(k, r);
       if (h.length === 0) {
         this.hist.delete(k);
         this.sorted.splice(lowerBound(this.sorted, k), 1);
@@ -543,6 +553,7 @@ export class MvccStore {
       m.hist.set(k, h.map((r) => ({ ...r })));
     }
     m.sorted.sort();
+    m.bytes = m.countAll();
     for (const l of s.leases) m.leases.set(l.id, { ttl: l.ttl, expiresAt: l.expiresAt, keys: new Set() });
     for (const k of m.sorted) {
       const r = m.live(k);
