@@ -239,8 +239,7 @@ export class MvccStore {
     const next = this.rev + 1;
     const undo: (() => void)[] = [];
     const state = { wrote: false };
-    this.writing = new Set();
-    this.writesInRevision = 0;
+    this.beginRevision();
     try {
       const res = this.applyTxn(req, next, state, undo);
       if (state.wrote) this.madeRevision(next);
@@ -253,6 +252,12 @@ export class MvccStore {
     }
   }
 
+  /** A write transaction starts: no key written yet, the next write is sub-revision 0. */
+  private beginRevision(): void {
+    this.writing = new Set();
+    this.writesInRevision = 0;
+  }
+
   private madeRevision(next: number): void {
     this.rev = next;
     this.lastKeys = { revision: next, keys: [...(this.writing ?? [])].sort() };
@@ -261,7 +266,7 @@ export class MvccStore {
   /**
    * About how many bytes the keyspace holds, history included: each kept version's key and value
    * and 32 bytes for its revisions, version and lease (a record's overhead in etcd's store is of
-   * that order). What Maintenance.Status reports as the db size; a scan, so not for hot paths.
+   * that order). What Maintenance.Status reports as the db size; kept as records come and go.
    */
   approximateBytes(): number {
     return this.bytes;
@@ -493,8 +498,7 @@ export class MvccStore {
     if (keys.length > 0) {
       const next = this.rev + 1;
       const undo: (() => void)[] = [];
-      this.writing = new Set();
-      this.writesInRevision = 0;
+      this.beginRevision();
       for (const k of keys) this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
       this.madeRevision(next);
       this.writing = undefined;

@@ -14,7 +14,7 @@ import { quiet } from './helpers.js';
 const ELECTION_TIMEOUT_MS = 1_000;
 
 /** A leader whose wall clock and term the test moves; it records the lease ids it proposes to expire. */
-function leaderStandIn() {
+function leaderStandIn(store: MvccStore) {
   const clock = { wall: 0, term: 1 };
   const proposed: (readonly number[])[] = [];
   const node = {
@@ -35,14 +35,16 @@ function leaderStandIn() {
       return { ok: true, firstIndex: 0 };
     },
   };
-  return { clock, proposed, node: node as unknown as FleetNode };
+  const registry = () => ({ leaseVersion: 0, liveLeases: () => [] }) as unknown as FleetStateMachine;
+  const expiry = () => new LeaseExpiry(node as unknown as FleetNode, { registry, etcd: () => store, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
+  return { clock, proposed, expiry };
 }
 
 describe('LeaseExpiry, etcd leases', () => {
   it('expires a lease its own clock stamped once the TTL and the grace have passed', () => {
-    const { clock, proposed, node } = leaderStandIn();
     const store = new MvccStore();
-    const expiry = new LeaseExpiry(node, { registry: () => ({ leaseVersion: 0, liveLeases: () => [] }) as unknown as FleetStateMachine, etcd: () => store, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
+    const { clock, proposed, expiry: start } = leaderStandIn(store);
+    const expiry = start();
     store.leaseGrant(7, 10, 0);
     expiry.tick();
     clock.wall = 10_000 + ELECTION_TIMEOUT_MS - 1;
@@ -54,12 +56,12 @@ describe('LeaseExpiry, etcd leases', () => {
   });
 
   it("gives every lease a whole TTL from a new leader's first look, as etcd's leader extends them when elected", () => {
-    const { clock, proposed, node } = leaderStandIn();
     const store = new MvccStore();
+    const { clock, proposed, expiry: start } = leaderStandIn(store);
     // Granted with a 10 s TTL, stamped by an earlier leader's clock that ran 60 s behind this one's.
     store.leaseGrant(7, 10, 40_000);
     clock.wall = 100_000;
-    const expiry = new LeaseExpiry(node, { registry: () => ({ leaseVersion: 0, liveLeases: () => [] }) as unknown as FleetStateMachine, etcd: () => store, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
+    const expiry = start();
     expiry.tick();
     // A whole TTL and the grace (etcd extends by an election timeout too).
     clock.wall = 110_999;
