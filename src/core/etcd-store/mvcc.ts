@@ -514,10 +514,12 @@ export class MvccStore {
     return { id, ttl: l.ttl, expiresAt: l.expiresAt };
   }
 
-  leaseTimeToLive(id: number, now: number): { id: number; ttl: number; grantedTtl: number; keys: Uint8Array[] } | undefined {
+  /** A lease's remaining seconds at `now`, by its stamp and (on a leader) a whole TTL from `leaderSince`, as expiredLeases judges. */
+  leaseTimeToLive(id: number, now: number, leaderSince?: number): { id: number; ttl: number; grantedTtl: number; keys: Uint8Array[] } | undefined {
     const l = this.leases.get(id);
     if (!l) return undefined;
-    return { id, ttl: Math.max(0, Math.ceil((l.expiresAt - now) / 1000)), grantedTtl: l.ttl, keys: [...l.keys].sort().map(s2b) };
+    const until = Math.max(l.expiresAt, leaderSince === undefined ? -Infinity : leaderSince + l.ttl * 1000);
+    return { id, ttl: Math.max(0, Math.ceil((until - now) / 1000)), grantedTtl: l.ttl, keys: [...l.keys].sort().map(s2b) };
   }
 
   leaseList(): number[] {

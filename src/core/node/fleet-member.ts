@@ -17,6 +17,7 @@ import { AppFaultError, encodeAppCommand, type AppFault, type StateMachine } fro
 import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
 import { CLUSTER_VERSION_KV, ClusterVersionKeeper, type AnnouncedVersion } from './cluster-version.js';
 import { FleetNode, type FleetNodeOptions } from './fleet-node.js';
+import { EtcdLeaseClock } from './lease-clock.js';
 import { MemberState } from './member-state.js';
 import { recoverRaft } from './raft-recovery.js';
 import { systemRuntime } from './runtime.js';
@@ -50,6 +51,8 @@ export class FleetMember extends FleetNode implements NodeApi {
   private readonly versions: ClusterVersionKeeper;
   /** The latest acquire of each lease in flight on this leader: the next one waits for it (acquireInTurn). */
   private readonly acquiring = new Map<string, Promise<ApplyResult>>();
+  /** What this member stamps etcd entries with while it leads, and times etcd leases by. */
+  private readonly etcdClock: EtcdLeaseClock;
 
   private constructor(
     options: FleetMemberOptions,
@@ -58,6 +61,7 @@ export class FleetMember extends FleetNode implements NodeApi {
   ) {
     super(options, raw, state);
     this.state = state;
+    this.etcdClock = new EtcdLeaseClock(this.rt);
     this.clock = new ClockWatch(this, () => this.state.sm.lastEntryTime, options.storage.recovered.entries.at(-1)?.index ?? 0);
     this.versions = new ClusterVersionKeeper({
       self: { id: options.id, version: options.version, dataFormat: options.dataFormat ?? 1 },
@@ -87,7 +91,7 @@ export class FleetMember extends FleetNode implements NodeApi {
       },
       this.versions,
     );
-    this.use(new LeaseExpiry(this, { registry: () => this.state.sm, etcd: () => this.state.etcd.store, ageNow: () => this.state.ageNow() }, options.electionTimeoutMs));
+    this.use(new LeaseExpiry(this, { registry: () => this.state.sm, etcd: () => this.state.etcd.store, etcdClock: this.etcdClock, ageNow: () => this.state.ageNow() }, options.electionTimeoutMs));
     this.use(this.clock);
     this.use(this.autopilot);
     if (state.app) this.use(new AppStateCheck(this, state.app));
@@ -196,13 +200,31 @@ export class FleetMember extends FleetNode implements NodeApi {
   }
 
   /**
-   * Replicates one write to the etcd keyspace, stamped with this leader's wall clock, and
+   * Replicates one write to the etcd keyspace, stamped with this leader's lease clock, and
    * resolves with its answer once applied; elsewhere NOT_LEADER with the leader's address (the
    * etcd service forwards it). Once proposed, a lost leadership leaves the outcome open (TIMEOUT).
    */
   submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }> {
     const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`);
-    return this.replicate(encodeEtcdEntry(encodeEtcdRequest({ at: this.rt.wallNow(), op })), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
+    // A follower's proposal is refused (NOT_LEADER), so its stamp is never read.
+    const at = this.isLeader ? this.etcdClock.now(this.raftStatus().term) : this.rt.wallNow();
+    return this.replicate(encodeEtcdEntry(encodeEtcdRequest({ at, op })), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
+  }
+
+  /**
+   * An etcd lease's remaining time, as the leader times it (its lease clock, and a whole TTL from
+   * its first look in its term): answered on the leader after a ReadIndex round, as etcd's leader
+   * answers it; elsewhere NOT_LEADER with the leader's address (the etcd service forwards it).
+   */
+  etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number }; index: number }> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (!this.isLeader) return Promise.reject(this.proposalError('not-leader'));
+    return this.readAt({ mode: 'linearizable' }, () => {
+      const term = this.raftStatus().term;
+      const store = this.state.etcd.store;
+      if (!this.isLeader) throw this.proposalError('not-leader');
+      return { ttl: store.leaseTimeToLive(id, this.etcdClock.now(term), this.etcdClock.leaderSince(term)), revision: store.revision };
+    });
   }
 
   /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */

@@ -36,6 +36,8 @@ export interface EtcdNode {
   readonly id: string;
   submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }>;
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
+  /** A lease's remaining time as the leader times it; NOT_LEADER elsewhere (then the call is forwarded). */
+  etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number } }>;
   leadership(): { term: number; leader: string };
   status(): MemberStatus;
   etcdStore(): MvccStore;
@@ -51,8 +53,6 @@ export interface EtcdServiceOptions {
   readonly version: string;
   /** Whether the port serves TLS (members' URLs are https). */
   readonly tls?: boolean;
-  /** The wall clock (ms) a lease's remaining time is measured by. */
-  readonly wallNow?: () => number;
 }
 
 /** Metadata that marks a write forwarded by a member: the receiver never forwards it again. */
@@ -130,7 +130,6 @@ export function createEtcdServices(
   const defs = loadEtcdDefinitions();
   const leaders = new Map<string, Client>();
   const memberId = etcdIdOf(node.id);
-  const wallNow = o.wallNow ?? Date.now;
 
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
 
@@ -238,7 +237,7 @@ export function createEtcdServices(
     }),
     LeaseTimeToLive: unary<{ ID: string; keys: boolean }>('Lease.LeaseTimeToLive', async (req) => {
       const id = Number(req.ID);
-      const { value } = await node.readEtcd(true, (store) => ({ ttl: store.leaseTimeToLive(id, wallNow()), revision: store.revision }));
+      const { value } = await node.etcdLeaseTimeToLive(id);
       if (value.ttl === undefined) return { header: header(value.revision), ID: req.ID, TTL: '-1', grantedTTL: '0', keys: [] };
       return { header: header(value.revision), ID: req.ID, TTL: String(value.ttl.ttl), grantedTTL: String(value.ttl.grantedTtl), keys: req.keys ? value.ttl.keys.map((k) => Buffer.from(k)) : [] };
     }),

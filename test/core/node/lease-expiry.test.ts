@@ -8,14 +8,18 @@ import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
 import { decodeEtcdRequest } from '../../../src/core/etcd-store/replica.js';
 import type { FleetStateMachine } from '../../../src/core/fleet/index.js';
 import type { FleetNode } from '../../../src/core/node/fleet-node.js';
+import { EtcdLeaseClock } from '../../../src/core/node/lease-clock.js';
 import { LeaseExpiry } from '../../../src/core/node/services/lease-expiry.js';
 import { quiet } from './helpers.js';
 
 const ELECTION_TIMEOUT_MS = 1_000;
 
-/** A leader whose wall clock and term the test moves; it records the lease ids it proposes to expire. */
+/**
+ * A leader whose clocks and term the test moves (`wall` moves both clocks; `step` the wall clock
+ * alone, as NTP does); it records the lease ids it proposes to expire.
+ */
 function leaderStandIn(store: MvccStore) {
-  const clock = { wall: 0, term: 1 };
+  const clock = { wall: 0, step: 0, term: 1 };
   const proposed: (readonly number[])[] = [];
   const node = {
     isLeader: true,
@@ -26,7 +30,7 @@ function leaderStandIn(store: MvccStore) {
       return clock.term;
     },
     raftStatus: () => ({ term: clock.term }),
-    rt: { monoNow: () => clock.wall, wallNow: () => clock.wall },
+    rt: { monoNow: () => clock.wall, wallNow: () => clock.wall + clock.step },
     proposeEntries(data: readonly Uint8Array[]) {
       for (const d of data) {
         const req = decodeEtcdRequest(etcdEntryBody(d));
@@ -36,8 +40,9 @@ function leaderStandIn(store: MvccStore) {
     },
   };
   const registry = () => ({ leaseVersion: 0, liveLeases: () => [] }) as unknown as FleetStateMachine;
-  const expiry = () => new LeaseExpiry(node as unknown as FleetNode, { registry, etcd: () => store, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
-  return { clock, proposed, expiry };
+  const etcdClock = new EtcdLeaseClock(node.rt);
+  const expiry = () => new LeaseExpiry(node as unknown as FleetNode, { registry, etcd: () => store, etcdClock, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
+  return { clock, proposed, expiry, etcdClock };
 }
 
 describe('LeaseExpiry, etcd leases', () => {
@@ -70,5 +75,39 @@ describe('LeaseExpiry, etcd leases', () => {
     clock.wall = 111_000;
     expiry.tick();
     expect(proposed).toEqual([[7]]);
+  });
+
+  it("neither expires a lease early nor keeps it late when the leader's wall clock steps within its term", () => {
+    const store = new MvccStore();
+    const { clock, proposed, expiry: start, etcdClock } = leaderStandIn(store);
+    const expiry = start();
+    store.leaseGrant(7, 10, etcdClock.now(clock.term));
+    expiry.tick();
+    // NTP moves the wall clock a minute ahead: the lease still has its time (before: expired at once).
+    clock.step = 60_000;
+    clock.wall = 5_000;
+    expiry.tick();
+    expect(proposed, 'expired by a step of the wall clock').toEqual([]);
+    // Renewed at 5 s by the lease clock, then the wall clock steps back two minutes: due at 16 s all the same (before: 136 s).
+    store.leaseRenew(7, etcdClock.now(clock.term));
+    clock.step = -60_000;
+    clock.wall = 15_999;
+    expiry.tick();
+    expect(proposed).toEqual([]);
+    clock.wall = 16_000;
+    expiry.tick();
+    expect(proposed).toEqual([[7]]);
+  });
+
+  it("answers TimeToLive as it times expiry: a whole TTL from a new leader's first look", () => {
+    const store = new MvccStore();
+    const { clock, etcdClock } = leaderStandIn(store);
+    store.leaseGrant(7, 10, 40_000);
+    clock.wall = 100_000;
+    expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.leaderSince(1))?.ttl).toBe(10);
+    clock.wall = 104_000;
+    expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.leaderSince(1))?.ttl).toBe(6);
+    // By the stamp alone (a member that is not the leader), it ran out long ago.
+    expect(store.leaseTimeToLive(7, etcdClock.now(1))?.ttl).toBe(0);
   });
 });

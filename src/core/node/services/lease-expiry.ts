@@ -8,6 +8,7 @@ import { encodeEtcdEntry } from '../../app-format.js';
 import { encodeEtcdRequest } from '../../etcd-store/replica.js';
 import type { MvccStore } from '../../etcd-store/mvcc.js';
 import type { FleetNode, NodeService } from '../fleet-node.js';
+import type { EtcdLeaseClock } from '../lease-clock.js';
 import { LeaseKeeper } from '../lease-keeper.js';
 
 /**
@@ -22,6 +23,8 @@ const LEASE_EXPIRIES_PER_TICK = 1024;
 export interface LeaseState {
   registry(): FleetStateMachine;
   etcd(): MvccStore;
+  /** The clock the leader stamps etcd lease entries with (lease-clock.ts). */
+  readonly etcdClock: EtcdLeaseClock;
   /** The registry age now (stamped into the expiry entries). */
   ageNow(): number;
 }
@@ -31,9 +34,6 @@ export class LeaseExpiry implements NodeService {
   private keeperTerm = 0;
   /** The index of the leader's last proposed etcd lease expiry: none other is proposed until it is applied. */
   private etcdExpiringAt = 0;
-  /** The term this member last led with etcd leases, and its wall clock when it first looked at them in it. */
-  private etcdTerm = 0;
-  private etcdLeaderSince = 0;
 
   constructor(
     private readonly node: FleetNode,
@@ -75,20 +75,20 @@ export class LeaseExpiry implements NodeService {
   }
 
   /**
-   * etcd leases past their time by the leader's wall clock, with an election timeout's grace (a
+   * etcd leases past their time by the leader's lease clock, with an election timeout's grace (a
    * lease's time was stamped by the leader that granted or renewed it), and a whole TTL after this
-   * leader began to look at them (etcd's leader extends every lease when elected: a new leader
-   * whose clock runs ahead of the last one's must not expire leases early); one proposal in flight.
+   * leader began to look at them (EtcdLeaseClock.leaderSince); one proposal in flight.
    */
   private expireEtcdLeases(term: number): void {
     const store = this.state.etcd();
     if (store.leaseCount === 0) return;
-    const at = this.node.rt.wallNow();
+    const clock = this.state.etcdClock;
     // The first look in a term, not the election: later, so leases only live longer. Leases granted
     // later in the term (none existed at the first look) are stamped by this leader's clock alone.
-    if (this.etcdTerm !== term) [this.etcdTerm, this.etcdLeaderSince] = [term, at];
+    const since = clock.leaderSince(term);
     if (this.node.appliedIndex < this.etcdExpiringAt) return;
-    const ids = store.expiredLeases(at - this.electionTimeoutMs, this.etcdLeaderSince).slice(0, LEASE_EXPIRIES_PER_TICK);
+    const at = clock.now(term);
+    const ids = store.expiredLeases(at - this.electionTimeoutMs, since).slice(0, LEASE_EXPIRIES_PER_TICK);
     if (ids.length === 0) return;
     const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;

@@ -1,0 +1,38 @@
+/**
+ * The leader's clock for etcd leases. Grants, renewals and expiries are stamped into the log with
+ * a time, and the leader judges expiry by comparing those stamps with its clock; a wall clock that
+ * steps (an NTP correction, an operator) would expire leases early or keep them late by the step.
+ * So within one term the clock is the leader's wall clock when the term began here, advanced by
+ * its monotonic clock: a step of the wall clock moves nothing until the next term. (etcd's leader
+ * times leases by its monotonic clock alone; the stamps keep fleet's expiry a replicated decision.)
+ */
+import type { NodeRuntime } from './runtime.js';
+
+export class EtcdLeaseClock {
+  private term = 0;
+  private wallBase = 0;
+  private monoBase = 0;
+  private since: number | undefined;
+
+  constructor(private readonly rt: Pick<NodeRuntime, 'wallNow' | 'monoNow'>) {}
+
+  /** The lease time now, for a leader in `term` (the clock starts again from the wall clock in a new term). */
+  now(term: number): number {
+    if (term !== this.term) {
+      [this.term, this.wallBase, this.monoBase, this.since] = [term, this.rt.wallNow(), this.rt.monoNow(), undefined];
+    }
+    return this.wallBase + (this.rt.monoNow() - this.monoBase);
+  }
+
+  /**
+   * When this leader began to look at the leases in `term`, by this clock: every lease lives a whole
+   * TTL from then, as etcd's leader extends every lease when elected (a new leader whose clock runs
+   * ahead of the last one's must not expire leases early). The first call in a term sets it; later
+   * than the election, so leases only live longer.
+   */
+  leaderSince(term: number): number {
+    const now = this.now(term);
+    this.since ??= now;
+    return this.since;
+  }
+}
