@@ -6,7 +6,7 @@
  * a follower, and the outputs must be the same, revisions included. Then writes through every
  * member while the leader is killed: every write etcdctl acknowledged is read back; a watch from a
  * past revision across a leader kill; leases through the leader and a follower; a member that
- * catches up from the leader's snapshot holds the same keyspace. Every process is started here
+ * catches up from the leader's snapshot holds the same keyspace; move-leader hands leadership over. Every process is started here
  * and stopped by pid in afterAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -198,6 +198,21 @@ describe('etcdctl against fleet', () => {
     expect((await etcdctl([endpointOf(follower)], ['lease', 'keep-alive', '--once', id!])).out).toMatch(/keepalived with TTL\(60\)/);
     expect((await etcdctl(ep, ['lease', 'revoke', id!])).out).toContain('revoked');
     expect((await etcdctl(ep, ['get', 'leased'])).out.trim()).toBe('');
+  }, 60_000);
+
+  it('moves the leader with etcdctl move-leader; an unknown transferee gets etcd\'s error', async () => {
+    const leader = await fleet!.waitForLeader();
+    const target = fleet!.members.find((m) => m.id !== leader && m.child !== undefined)!.id;
+    const all = fleet!.members.filter((m) => m.child !== undefined).map((m) => endpointOf(m.id));
+    const hex = new RegExp(`^([0-9a-f]+), started, ${target},`, 'm').exec((await etcdctl(all, ['member', 'list'])).out)?.[1];
+    expect(hex).toBeDefined();
+    const moved = await etcdctl(all, ['move-leader', hex!]);
+    expect(moved.code, moved.out).toBe(0);
+    expect(moved.out).toContain(`to ${hex}`);
+    await waitFor(`${target} to lead`, async () => ((await fleet!.waitForLeader()) === target ? true : undefined), 10_000);
+    const bad = await etcdctl(all, ['move-leader', '1234']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain('etcdserver: bad leader transferee');
   }, 60_000);
 
   it("expires a lease by the leader's clock: its keys are deleted on every member", async () => {

@@ -38,6 +38,8 @@ export interface EtcdNode {
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
   /** A lease's remaining time as the leader times it; NOT_LEADER elsewhere (then the call is forwarded). */
   etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number } }>;
+  /** Hands leadership to `to`, on the leader; resolves once it has moved (member-admin.ts). */
+  transferLeadership(to: string): Promise<unknown>;
   leadership(): { term: number; leader: string };
   status(): MemberStatus;
   etcdStore(): MvccStore;
@@ -69,6 +71,8 @@ export const ETCD_ERRORS = {
   stopped: { code: status.UNAVAILABLE, details: 'etcdserver: server stopped' },
   leaseNotFound: { code: status.NOT_FOUND, details: 'etcdserver: requested lease not found' },
   leaseTtlTooLarge: { code: status.OUT_OF_RANGE, details: 'etcdserver: too large lease TTL' },
+  notLeader: { code: status.FAILED_PRECONDITION, details: 'etcdserver: not leader' },
+  badTransferee: { code: status.FAILED_PRECONDITION, details: 'etcdserver: bad leader transferee' },
 } as const;
 
 type GrpcError = { code: status; details: string; metadata?: Metadata };
@@ -311,6 +315,15 @@ export function createEtcdServices(
         dbSizeInUse: String(value.size),
         isLearner: st.role === 'learner',
       };
+    }),
+    // Only the leader moves leadership, as etcd's (etcdctl move-leader sends it to the leader it finds).
+    MoveLeader: unary<{ targetID: string }>('Maintenance.MoveLeader', async (req) => {
+      const st = node.status();
+      if (st.role !== 'leader') throw ETCD_ERRORS.notLeader;
+      const target = st.members.find((m) => etcdIdOf(m.id) === String(req.targetID));
+      if (target === undefined || !target.voter) throw ETCD_ERRORS.badTransferee;
+      if (target.id !== node.id) await node.transferLeadership(target.id);
+      return { header: header(node.etcdStore().revision) };
     }),
     // No alarms are raised here (a member out of space refuses writes itself): GET answers none, as a healthy etcd does.
     Alarm: unary<{ action: string }>('Maintenance.Alarm', async (req) => {

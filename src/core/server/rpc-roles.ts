@@ -66,6 +66,7 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Maintenance/Status': 'read',
   '/etcdserverpb.Watch/Watch': 'read',
   '/etcdserverpb.Maintenance/Alarm': 'read',
+  '/etcdserverpb.Maintenance/MoveLeader': 'admin',
   '/etcdserverpb.Cluster/MemberList': 'read',
   // etcd's Lock and Election services (etcd-lock-service.ts): they write as KV and Lease calls do.
   '/v3lockpb.Lock/Lock': 'writer',
