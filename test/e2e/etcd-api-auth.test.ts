@@ -74,6 +74,17 @@ describe('etcd auth with fleet tokens', () => {
     expect((await etcdctl('--user', 'ops', '--password', READER, 'get', 'greeting', '--print-value-only')).out.trim()).toBe('hello');
   }, 60_000);
 
+  it('serves endpoint status and health with --cluster to a logged-in etcdctl (MemberList asks no credentials, as etcd’s)', async () => {
+    const status = await etcdctl('--user', 'ops', '--password', READER, 'endpoint', 'status', '--cluster', '-w', 'json');
+    expect(status.code, status.out).toBe(0);
+    expect((JSON.parse(status.out) as unknown[]).length).toBe(3);
+    const health = await etcdctl('--user', 'ops', '--password', READER, 'endpoint', 'health', '--cluster');
+    expect(health.out.match(/is healthy/g)?.length, health.out).toBe(3);
+    // The member list alone, and nothing else, without credentials.
+    expect((await etcdctl('member', 'list')).code).toBe(0);
+    expect((await etcdctl('endpoint', 'status')).out).toMatch(/etcdserver: user name is empty/);
+  }, 60_000);
+
   it('accepts a fleet token sent as etcd’s token metadata, and refuses an unknown one as an invalid auth token', async () => {
     const md = new Metadata();
     md.set('token', READER);

@@ -67,7 +67,6 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Watch/Watch': 'read',
   '/etcdserverpb.Maintenance/Alarm': 'read',
   '/etcdserverpb.Maintenance/MoveLeader': 'admin',
-  '/etcdserverpb.Cluster/MemberList': 'read',
   // etcd's Lock and Election services (etcd-lock-service.ts): they write as KV and Lease calls do.
   '/v3lockpb.Lock/Lock': 'writer',
   '/v3lockpb.Lock/Unlock': 'writer',
@@ -80,9 +79,10 @@ export const ETCD_RPC_ROLES = {
 
 /**
  * etcd methods any caller may make: `Authenticate` is how an etcd client turns a user name and a
- * password (a fleet token) into the token its later calls carry, so it cannot need one.
+ * password (a fleet token) into the token its later calls carry, so it cannot need one; etcd
+ * checks no credentials on `MemberList` either, and etcdctl's `--cluster` asks it without them.
  */
-export const ETCD_OPEN_RPCS: readonly string[] = ['/etcdserverpb.Auth/Authenticate'];
+export const ETCD_OPEN_RPCS: readonly string[] = ['/etcdserverpb.Auth/Authenticate', '/etcdserverpb.Cluster/MemberList'];
 
 /** The package whose methods must all be in the table. */
 const FLEET_PACKAGE = '/fleet.v1.';
