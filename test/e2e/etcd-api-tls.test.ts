@@ -1,7 +1,8 @@
 /**
  * etcd's v3 API on members that run mutual TLS (issue 36): etcdctl with the operator's
  * certificate writes through a follower, which forwards to the leader over TLS with its member
- * certificate (the name checked is the leader's id), and relays a lease keep-alive the same way.
+ * certificate (the name checked is the leader's id), and relays a lease keep-alive the same way;
+ * endpoint status at an https URL, whose :authority Node's HTTP/2 would refuse unrewritten.
  * Every process is started here and stopped by pid in afterAll.
  */
 import { spawn } from 'node:child_process';
@@ -44,5 +45,15 @@ describe('etcdctl against fleet members with mutual TLS', () => {
       child.on('exit', (code) => resolve({ code: code ?? 1 }));
     });
     expect(bare.code).not.toBe(0);
+  }, 60_000);
+
+  it('answers endpoint status at an https URL and with --cluster (calls whose :authority is the URL itself)', async () => {
+    const member = fleet!.members[0]!;
+    const one = await etcdctl(`https://127.0.0.1:${member.port}`, ['endpoint', 'status', '-w', 'json']);
+    expect(one.code, one.out).toBe(0);
+    const all = await etcdctl(`https://127.0.0.1:${member.port}`, ['endpoint', 'status', '--cluster', '-w', 'json']);
+    expect(all.code, all.out).toBe(0);
+    const endpoints = (JSON.parse(all.out.slice(all.out.indexOf('['))) as { Endpoint: string }[]).map((s) => s.Endpoint).sort();
+    expect(endpoints).toEqual(fleet!.members.map((m) => `https://127.0.0.1:${m.port}`).sort());
   }, 60_000);
 });

@@ -173,14 +173,18 @@ describe('etcdctl against fleet', () => {
     // The keyspace's bytes, history included: at least the key and value just written.
     expect(JSON.parse(status.out)[0].Status.dbSize).toBeGreaterThanOrEqual('both'.length + 'from-leader'.length);
     const members = await etcdctl([endpointOf(follower)], ['member', 'list']);
-    for (const m of fleet!.members) expect(members.out).toContain(`, started, ${m.id}, http://127.0.0.1:${m.port}, 127.0.0.1:${m.port}, false`);
+    for (const m of fleet!.members) expect(members.out).toContain(`, started, ${m.id}, http://127.0.0.1:${m.port}, http://127.0.0.1:${m.port}, false`);
     // --cluster finds every member through MemberList, and asks each.
     const all = await etcdctl([endpointOf(follower)], ['endpoint', 'status', '--cluster', '-w', 'json']);
     const statuses = JSON.parse(all.stdout) as { Endpoint: string; Status: { leader: number; header: { member_id: number } } }[];
-    expect(statuses.map((x) => x.Endpoint).sort()).toEqual(fleet!.members.map((m) => `127.0.0.1:${m.port}`).sort());
+    expect(statuses.map((x) => x.Endpoint).sort()).toEqual(fleet!.members.map((m) => `http://127.0.0.1:${m.port}`).sort());
     expect(new Set(statuses.map((x) => x.Status.leader)).size).toBe(1);
     const health = await etcdctl([endpointOf(follower)], ['endpoint', 'health', '--cluster']);
     expect(health.out.match(/is healthy/g)?.length, health.out).toBe(3);
+    // Endpoints given as URLs: etcdctl sends the URL as the :authority of these calls (authority-front.ts).
+    const byUrl = await etcdctl([`http://${endpointOf(follower)}`], ['endpoint', 'status', '-w', 'json']);
+    expect(byUrl.code, byUrl.out).toBe(0);
+    expect(JSON.parse(byUrl.stdout)[0].Endpoint).toBe(`http://${endpointOf(follower)}`);
   }, 60_000);
 
   it('grants, lists, inspects and revokes a lease; its keys go with it', async () => {
@@ -203,7 +207,7 @@ describe('etcdctl against fleet', () => {
   it('moves the leader with etcdctl move-leader; an unknown transferee gets etcd\'s error', async () => {
     const leader = await fleet!.waitForLeader();
     const target = fleet!.members.find((m) => m.id !== leader && m.child !== undefined)!.id;
-    const all = fleet!.members.filter((m) => m.child !== undefined).map((m) => endpointOf(m.id));
+    const all = fleet!.members.filter((m) => m.child !== undefined).map((m) => `http://${endpointOf(m.id)}`);
     const hex = new RegExp(`^([0-9a-f]+), started, ${target},`, 'm').exec((await etcdctl(all, ['member', 'list'])).out)?.[1];
     expect(hex).toBeDefined();
     const moved = await etcdctl(all, ['move-leader', hex!]);

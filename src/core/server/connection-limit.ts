@@ -26,7 +26,7 @@ export interface ConnectionCounts {
 }
 
 /** The listeners of a bound grpc-js server (its private `http2Servers` map). */
-function listenersOf(server: GrpcServer): NetServer[] {
+export function listenersOf(server: GrpcServer): NetServer[] {
   const table = (server as unknown as { http2Servers?: unknown }).http2Servers;
   if (!(table instanceof Map)) throw new Error('grpc-js no longer keeps its listeners in Server.http2Servers: connection limits cannot be applied (see connection-limit.ts)');
   return [...table.keys()] as NetServer[];

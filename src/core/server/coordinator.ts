@@ -29,6 +29,7 @@ import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
+import { frontAuthorities } from './authority-front.js';
 import { limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
@@ -337,6 +338,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
+  // The front first, so that the bounds run before it: a refused connection is never held.
+  const front = frontAuthorities(server);
+  undo.add(() => front.close());
   limitConnections(server, { ...bounds, onRefused: refusedConnectionLog(logger) });
 
   let stopping: Promise<void> | undefined;
@@ -353,6 +357,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       transport.close();
       // Clients and peers keep streams open for ever: give in-flight calls a moment, then close.
       const forced = setTimeout(() => server.forceShutdown(), 500);
+      front.close();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       clearTimeout(forced);
       metricsServer?.close();
@@ -375,6 +380,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       () => drills.close(),
       () => member.stop(),
       () => transport.close(),
+      () => front.close(),
       () => server.forceShutdown(),
       () => metricsServer?.close(),
       () => storage.abandon(),

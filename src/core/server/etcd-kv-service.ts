@@ -338,9 +338,8 @@ export function createEtcdServices(
       const scheme = o.tls ? 'https' : 'http';
       return {
         header: header(node.etcdStore().revision),
-        // Client URLs without a scheme: etcdctl 3.4 dials a listed URL with the whole URL as its
-        // :authority, which Node's HTTP/2 refuses (PROTOCOL_ERROR) where Go's lets it through.
-        members: st.members.map((m) => ({ ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [m.address] : [], isLearner: !m.voter })),
+        // etcdctl dials these URLs with the whole URL as :authority: authority-front.ts lets them in.
+        members: st.members.map((m) => ({ ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [`${scheme}://${m.address}`] : [], isLearner: !m.voter })),
       };
     }),
   };

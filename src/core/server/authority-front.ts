@@ -1,0 +1,239 @@
+/**
+ * Go's etcd client (clientv3 3.4, in etcdctl) dials some calls straight at an endpoint as given,
+ * URL and all (`etcdctl --endpoints=http://host:port endpoint status`, `move-leader`, `--cluster`
+ * with MemberList's URLs), and sends that URL as the request's HTTP/2 `:authority`. Go's server
+ * takes it; nghttp2, under Node's HTTP/2 server, refuses such a stream (RST_STREAM
+ * PROTOCOL_ERROR), and Node has no switch for that check.
+ *
+ * So each new connection on the client port is held until its first request's header block has
+ * arrived (the member sends the client its SETTINGS first, as the clients that wait for the
+ * server's before they send a request need, and drops the client's acknowledgement of them).
+ * Node's own HTTP/2 server, on a connection pair in memory, tells whether it takes that request:
+ * - it does (every fleet client, peer and grpc-js or Go client given host:port): the socket itself
+ *   goes to grpc-js with the bytes read, and nothing stands in its way after;
+ * - it refuses: the connection goes to grpc-js through a rewriter (http2-authority.ts) that gives
+ *   each request's `:authority` a valid value, for the connection's life.
+ * A connection that sends no request within the hold is handed over as it is.
+ */
+import http2 from 'node:http2';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import { listenersOf } from './connection-limit.js';
+import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_RST_STREAM, FRAME_SETTINGS, splitFrames } from './http2-authority.js';
+
+/** How long a new connection may take to send its first request before it is handed over as it is. */
+const HOLD_MS = 3_000;
+/** An empty SETTINGS frame: the server's connection preface. */
+const SERVER_SETTINGS = encodeFrame(FRAME_SETTINGS, 0, 0, Buffer.alloc(0));
+/** How long Node's HTTP/2 server may take to judge a request in memory. */
+const PROBE_MS = 1_000;
+/**
+ * A held connection that sends more than this before its first whole header block is handed over
+ * as it is (a header block is a few hundred bytes; HTTP/2's own limit on a session is 10 MB).
+ */
+const MAX_HELD_BYTES = 64 * 1024;
+
+/** Puts the front before every listener of a bound grpc-js server; returns what ends the connections it still holds. */
+export function frontAuthorities(server: GrpcServer): { close(): void } {
+  const held = new Set<Socket>();
+  for (const listener of listenersOf(server)) {
+    // A TLS listener hands HTTP/2 the socket once the handshake is done; a plain one at accept.
+    const event = 'setSecureContext' in listener ? 'secureConnection' : 'connection';
+    const emit = listener.emit.bind(listener) as (event: string | symbol, ...args: unknown[]) => boolean;
+    listener.emit = ((name: string | symbol, ...args: unknown[]) => {
+      if (name !== event) return emit(name, ...args);
+      const socket = args[0] as Socket;
+      held.add(socket);
+      holdFirstRequest(socket, (s) => {
+        held.delete(socket);
+        emit(event, s);
+      }, () => held.delete(socket));
+      return true;
+    }) as typeof listener.emit;
+  }
+  return {
+    close: () => {
+      for (const s of held) s.destroy();
+      held.clear();
+    },
+  };
+}
+
+/** Reads `socket` until its first request can be judged, then hands it (or its rewriter) over. */
+function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped: () => void): void {
+  let received = Buffer.alloc(0);
+  let settingsSent = false;
+  /** Bytes past the preface already split into frames, with the client's SETTINGS ACK taken out. */
+  const kept: Buffer[] = [];
+  let parsed = CLIENT_PREFACE.length;
+  let acked = false;
+  let requestEnd = -1;
+  let judging = false;
+  let done = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const finish = (): void => {
+    done = true;
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    socket.removeListener('close', onClose);
+    socket.removeListener('error', onError);
+  };
+  /** Hands the socket itself over, with every byte read put back. */
+  const passThrough = (): void => {
+    if (done) return;
+    socket.pause();
+    finish();
+    socket.unshift(Buffer.concat([received.subarray(0, Math.min(received.length, CLIENT_PREFACE.length)), ...kept, received.subarray(parsed)]));
+    handOver(socket);
+  };
+  const rewrite = (): void => {
+    if (done) return;
+    socket.pause();
+    finish();
+    handOver(rewritingDuplex(socket, Buffer.concat([...kept, received.subarray(parsed)])));
+  };
+  const onClose = (): void => {
+    finish();
+    dropped();
+  };
+  const onError = (): void => void socket.destroy();
+  // No ACK of the member's SETTINGS yet: handing over would make HTTP/2 take it for its own and fail the next.
+  timer = setTimeout(() => (acked || !settingsSent ? passThrough() : void socket.destroy()), HOLD_MS);
+
+  const onData = (data: Buffer): void => {
+    received = Buffer.concat([received, data]);
+    if (!settingsSent) {
+      if (received.length < CLIENT_PREFACE.length) return;
+      // Not HTTP/2 with prior knowledge: HTTP/2 itself answers it.
+      if (!received.subarray(0, CLIENT_PREFACE.length).equals(CLIENT_PREFACE)) return passThrough();
+      socket.write(SERVER_SETTINGS);
+      settingsSent = true;
+    }
+    if (received.length > MAX_HELD_BYTES && !judging) return passThrough();
+    const { frames, rest } = splitFrames(received.subarray(parsed));
+    parsed = received.length - rest.length;
+    for (const f of frames) {
+      if (f.type === FRAME_SETTINGS && f.flags & FLAG_ACK && !acked) {
+        acked = true;
+        continue;
+      }
+      kept.push(f.raw);
+      if (requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & 0x4) requestEnd = kept.length;
+    }
+    if (!acked || requestEnd < 0 || judging) return;
+    judging = true;
+    // Nothing more is read until the request is judged: what follows waits in the socket.
+    socket.pause();
+    void nodeTakes(Buffer.concat([CLIENT_PREFACE, ...kept.slice(0, requestEnd)])).then((takes) => (takes ? passThrough() : rewrite()));
+  };
+  socket.on('data', onData);
+  socket.on('close', onClose);
+  socket.on('error', onError);
+}
+
+/**
+ * The connection as grpc-js sees it when its requests need another `:authority`: what the client
+ * sends passes through the rewriter, what the server sends goes to the socket unchanged.
+ */
+function rewritingDuplex(socket: Socket, readSoFar: Buffer): Duplex {
+  const authority = socket.localAddress === undefined ? 'fleet' : socket.localAddress.includes(':') ? `[${socket.localAddress}]:${socket.localPort}` : `${socket.localAddress}:${socket.localPort}`;
+  // Node's HTTP/2 turns Nagle off on a socket it holds itself; through this duplex it cannot.
+  socket.setNoDelay(true);
+  const rewriter = new AuthorityRewriter((encodedLength) => (authority.length <= encodedLength ? authority : 'fleet'));
+  const duplex = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk: Buffer, _encoding, cb) => void socket.write(chunk, cb),
+    final: (cb) => void socket.end(cb),
+    destroy: (err, cb) => {
+      socket.destroy(err ?? undefined);
+      cb(err);
+    },
+  });
+  const forward = (data: Buffer): void => {
+    let out: Buffer;
+    try {
+      out = rewriter.push(data);
+    } catch (err) {
+      return void duplex.destroy(err as Error);
+    }
+    if (out.length > 0 && !duplex.push(out)) socket.pause();
+  };
+  duplex.push(CLIENT_PREFACE);
+  forward(readSoFar);
+  socket.on('data', forward);
+  socket.on('end', () => duplex.push(null));
+  socket.on('error', (err) => duplex.destroy(err));
+  socket.on('close', () => duplex.destroy());
+  // What grpc-js and Node's HTTP/2 read of a socket: the addresses, and TLS's state.
+  for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted', 'alpnProtocol'] as const) {
+    Object.defineProperty(duplex, key, { get: () => (socket as unknown as Record<string, unknown>)[key] });
+  }
+  if (socket instanceof TLSSocket) Object.defineProperty(duplex, 'getPeerCertificate', { value: (detailed?: boolean) => socket.getPeerCertificate(detailed ?? false) });
+  return duplex;
+}
+
+// ---------------------------------------------------------------------------------------- the probe
+
+let probeServer: http2.Http2Server | undefined;
+
+/**
+ * Whether Node's HTTP/2 server takes the first request of `bytes` (the client's preface, its
+ * frames and that request's header block): run on a server in memory, it either opens the stream
+ * or resets it. The same server as the client port's, so the same checks, and no HPACK decoder here.
+ */
+function nodeTakes(bytes: Buffer): Promise<boolean> {
+  probeServer ??= http2.createServer();
+  const server = probeServer;
+  const [serverSide, clientSide] = duplexPair();
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (takes: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session?.destroy();
+      serverSide.destroy();
+      clientSide.destroy();
+      resolve(takes);
+    };
+    // Unsure (the probe said nothing in time): the connection as it is, as before the front.
+    const timer = setTimeout(() => settle(true), PROBE_MS);
+    let session: http2.ServerHttp2Session | undefined;
+    server.once('session', (s) => {
+      session = s;
+      s.on('stream', (stream) => (stream.close(), settle(true)));
+      s.on('error', () => settle(false));
+    });
+    server.emit('connection', serverSide);
+    let answer = Buffer.alloc(0);
+    clientSide.on('data', (d: Buffer) => {
+      answer = Buffer.concat([answer, d]);
+      const { frames } = splitFrames(answer);
+      if (frames.some((f) => f.type === FRAME_RST_STREAM || f.type === FRAME_GOAWAY)) settle(false);
+    });
+    clientSide.on('error', () => settle(false));
+    clientSide.write(bytes);
+  });
+}
+
+/** Two connected in-memory streams: what one is written, the other reads. */
+function duplexPair(): [Duplex, Duplex] {
+  const sides: Duplex[] = [];
+  const side = (other: () => Duplex): Duplex =>
+    new Duplex({
+      read: () => undefined,
+      write: (chunk: Buffer, _encoding, cb) => {
+        other().push(chunk);
+        cb();
+      },
+      final: (cb) => {
+        other().push(null);
+        cb();
+      },
+    });
+  sides.push(side(() => sides[1]!), side(() => sides[0]!));
+  return [sides[0]!, sides[1]!];
+}

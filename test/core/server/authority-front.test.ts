@@ -1,0 +1,70 @@
+/**
+ * The client port's front (authority-front.ts): a request whose `:authority` is a URL, as Go's
+ * etcd client sends on some calls, is refused by Node's HTTP/2 under grpc-js without the front
+ * (the reproduction), and answered with it, through the life of a connection whose HPACK table
+ * evicts and re-sends that authority many times; a request with a host:port authority goes
+ * through untouched. A real grpc-js server on loopback, and Node's HTTP/2 client.
+ */
+import http2 from 'node:http2';
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { frontAuthorities } from '../../../src/core/server/authority-front.js';
+
+const identity = (b: Buffer): Buffer => b;
+const ECHO = { path: '/test.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity };
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+async function echoServer(front: boolean): Promise<number> {
+  const server = new Server();
+  server.addService({ Echo: ECHO }, { Echo: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => cb(null, call.request) });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const closeFront = front ? frontAuthorities(server).close : () => undefined;
+  cleanups.push(() => (closeFront(), server.forceShutdown()));
+  return port;
+}
+
+/** One unary gRPC call over `session` with `authority` and one more header; the echoed message, or the stream's error. */
+function call(session: http2.ClientHttp2Session, authority: string, n: number): Promise<string> {
+  const message = Buffer.from(`message ${n}`);
+  const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+  // A distinct header value per call fills HPACK's table, so the authority is evicted and sent again.
+  const req = session.request({ ':method': 'POST', ':path': ECHO.path, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', 'x-call': `call-${n}-${'x'.repeat(40)}` });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => resolve(Buffer.concat(chunks).subarray(5).toString()));
+    req.on('error', reject);
+    req.end(framed);
+  });
+}
+
+function connect(port: number): http2.ClientHttp2Session {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => undefined);
+  cleanups.push(() => session.destroy());
+  return session;
+}
+
+describe('the :authority front', () => {
+  it('without it, Node refuses a request whose authority is a URL (what etcdctl met)', async () => {
+    const port = await echoServer(false);
+    await expect(call(connect(port), `http://127.0.0.1:${port}`, 1)).rejects.toThrow(/PROTOCOL_ERROR|RST_STREAM|Stream closed/);
+  });
+
+  it('answers every request of a connection whose authority is a URL, as its HPACK table evicts and re-sends it', async () => {
+    const port = await echoServer(true);
+    const session = connect(port);
+    for (let n = 0; n < 300; n++) expect(await call(session, `http://127.0.0.1:${port}`, n)).toBe(`message ${n}`);
+  });
+
+  it('hands a connection with a host:port authority over as it is, and answers it', async () => {
+    const port = await echoServer(true);
+    const session = connect(port);
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, n) => call(session, `127.0.0.1:${port}`, n)));
+    expect(answers).toEqual(Array.from({ length: 50 }, (_, n) => `message ${n}`));
+  });
+});
