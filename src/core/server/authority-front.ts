@@ -21,7 +21,7 @@ import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { listenersOf } from './connection-limit.js';
-import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_RST_STREAM, FRAME_SETTINGS, splitFrames } from './http2-authority.js';
+import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, firstAuthorityLiteral, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_RST_STREAM, FRAME_SETTINGS, headerBlock, splitFrames, type Frame } from './http2-authority.js';
 
 /** How long a new connection may take to send its first request before it is handed over as it is. */
 const HOLD_MS = 3_000;
@@ -30,10 +30,15 @@ const SERVER_SETTINGS = encodeFrame(FRAME_SETTINGS, 0, 0, Buffer.alloc(0));
 /** How long Node's HTTP/2 server may take to judge a request in memory. */
 const PROBE_MS = 1_000;
 /**
- * A held connection that sends more than this before its first whole header block is handed over
- * as it is (a header block is a few hundred bytes; HTTP/2's own limit on a session is 10 MB).
+ * A held connection may send this much before its first whole header block. Its DATA is bounded by
+ * HTTP/2's flow control (65,535 bytes until the server grants more, which it does not while the
+ * connection is held); past this, it is handed over as it is once it has acknowledged the
+ * member's SETTINGS, and closed before (only a client flooding control frames gets there).
  */
-const MAX_HELD_BYTES = 64 * 1024;
+const MAX_HELD_BYTES = 256 * 1024;
+/** Verdicts kept, by the first request's encoded authority (a client sends the same one on each connection). */
+const MAX_VERDICTS = 1024;
+const verdicts = new Map<string, boolean>();
 
 /** Puts the front before every listener of a bound grpc-js server; returns what ends the connections it still holds. */
 export function frontAuthorities(server: GrpcServer): { close(): void } {
@@ -66,13 +71,13 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
   let received = Buffer.alloc(0);
   let settingsSent = false;
   /** Bytes past the preface already split into frames, with the client's SETTINGS ACK taken out. */
-  const kept: Buffer[] = [];
+  const kept: Frame[] = [];
   let parsed = CLIENT_PREFACE.length;
   let acked = false;
+  let requestStart = -1;
   let requestEnd = -1;
   let judging = false;
   let done = false;
-  let timer: NodeJS.Timeout | undefined;
 
   const finish = (): void => {
     done = true;
@@ -86,14 +91,14 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
     if (done) return;
     socket.pause();
     finish();
-    socket.unshift(Buffer.concat([received.subarray(0, Math.min(received.length, CLIENT_PREFACE.length)), ...kept, received.subarray(parsed)]));
+    socket.unshift(Buffer.concat([received.subarray(0, Math.min(received.length, CLIENT_PREFACE.length)), ...kept.map((f) => f.raw), received.subarray(parsed)]));
     handOver(socket);
   };
   const rewrite = (): void => {
     if (done) return;
     socket.pause();
     finish();
-    handOver(rewritingDuplex(socket, Buffer.concat([...kept, received.subarray(parsed)])));
+    handOver(rewritingDuplex(socket, Buffer.concat([...kept.map((f) => f.raw), received.subarray(parsed)])));
   };
   const onClose = (): void => {
     finish();
@@ -101,7 +106,7 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
   };
   const onError = (): void => void socket.destroy();
   // No ACK of the member's SETTINGS yet: handing over would make HTTP/2 take it for its own and fail the next.
-  timer = setTimeout(() => (acked || !settingsSent ? passThrough() : void socket.destroy()), HOLD_MS);
+  const timer = setTimeout(() => (acked || !settingsSent ? passThrough() : void socket.destroy()), HOLD_MS);
 
   const onData = (data: Buffer): void => {
     received = Buffer.concat([received, data]);
@@ -112,7 +117,7 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
       socket.write(SERVER_SETTINGS);
       settingsSent = true;
     }
-    if (received.length > MAX_HELD_BYTES && !judging) return passThrough();
+    if (received.length > MAX_HELD_BYTES && !judging) return acked ? passThrough() : void socket.destroy();
     const { frames, rest } = splitFrames(received.subarray(parsed));
     parsed = received.length - rest.length;
     for (const f of frames) {
@@ -120,14 +125,29 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
         acked = true;
         continue;
       }
-      kept.push(f.raw);
-      if (requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & 0x4) requestEnd = kept.length;
+      kept.push(f);
+      if (requestStart < 0 && f.type === FRAME_HEADERS) requestStart = kept.length - 1;
+      if (requestStart >= 0 && requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & 0x4) requestEnd = kept.length;
     }
     if (!acked || requestEnd < 0 || judging) return;
     judging = true;
+    let authority: Buffer | undefined;
+    try {
+      authority = firstAuthorityLiteral(headerBlock(kept.slice(requestStart, requestEnd)));
+    } catch {
+      return passThrough(); // a malformed block: HTTP/2 itself answers it
+    }
+    if (authority === undefined) return passThrough();
+    const key = authority.toString('base64');
+    const known = verdicts.get(key);
+    if (known !== undefined) return known ? passThrough() : rewrite();
     // Nothing more is read until the request is judged: what follows waits in the socket.
     socket.pause();
-    void nodeTakes(Buffer.concat([CLIENT_PREFACE, ...kept.slice(0, requestEnd)])).then((takes) => (takes ? passThrough() : rewrite()));
+    void nodeTakes(Buffer.concat([CLIENT_PREFACE, ...kept.slice(0, requestEnd).map((f) => f.raw)])).then((takes) => {
+      if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+      verdicts.set(key, takes);
+      return takes ? passThrough() : rewrite();
+    });
   };
   socket.on('data', onData);
   socket.on('close', onClose);

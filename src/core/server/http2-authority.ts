@@ -102,7 +102,7 @@ function skipString(buf: Buffer, pos: number): { next: number; encodedLength: nu
  * encoder names it) given the value `replace(encodedLength)` returns, raw, with the same indexing;
  * a field for which it returns undefined, or longer than the old encoded value, is left as it was.
  */
-export function replaceAuthority(block: Buffer, replace: (encodedLength: number) => string | undefined): Buffer {
+export function replaceAuthority(block: Buffer, replace: (encodedLength: number) => string | undefined, seen?: (encodedValue: Buffer) => void): Buffer {
   const out: Buffer[] = [];
   let pos = 0;
   while (pos < block.length) {
@@ -118,6 +118,7 @@ export function replaceAuthority(block: Buffer, replace: (encodedLength: number)
       const name = readInt(block, pos, prefixBits);
       pos = name.value === 0 ? skipString(block, name.next).next : name.next;
       const value = skipString(block, pos);
+      if (name.value === AUTHORITY_INDEX) seen?.(block.subarray(pos, value.next));
       pos = value.next;
       const replacement = name.value === AUTHORITY_INDEX ? replace(value.encodedLength) : undefined;
       if (replacement !== undefined && Buffer.byteLength(replacement, 'latin1') <= value.encodedLength) {
@@ -129,6 +130,22 @@ export function replaceAuthority(block: Buffer, replace: (encodedLength: number)
     out.push(block.subarray(start, pos));
   }
   return Buffer.concat(out);
+}
+
+/**
+ * The encoded value (length prefix included, so Huffman and raw forms differ) of the first literal
+ * `:authority` in `block`, the header block of a connection's first request; undefined without one.
+ * On a connection's first block HPACK's table is empty, so an authority there is a literal.
+ */
+export function firstAuthorityLiteral(block: Buffer): Buffer | undefined {
+  let found: Buffer | undefined;
+  replaceAuthority(block, () => undefined, (encoded) => (found ??= Buffer.from(encoded)));
+  return found;
+}
+
+/** The header block of a request from its HEADERS frame and the CONTINUATION frames after it. */
+export function headerBlock(frames: readonly Frame[]): Buffer {
+  return Buffer.concat(frames.map((f, i) => (i === 0 ? headersParts(f).fragment : f.payload)));
 }
 
 /** A HEADERS frame's header block fragment and priority fields, its padding dropped (§6.2). */

@@ -9,6 +9,7 @@ import http2 from 'node:http2';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frontAuthorities } from '../../../src/core/server/authority-front.js';
+import { firstAuthorityLiteral, replaceAuthority } from '../../../src/core/server/http2-authority.js';
 
 const identity = (b: Buffer): Buffer => b;
 const ECHO = { path: '/test.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity };
@@ -66,5 +67,25 @@ describe('the :authority front', () => {
     const session = connect(port);
     const answers = await Promise.all(Array.from({ length: 50 }, (_, n) => call(session, `127.0.0.1:${port}`, n)));
     expect(answers).toEqual(Array.from({ length: 50 }, (_, n) => `message ${n}`));
+  });
+});
+
+describe('replaceAuthority', () => {
+  const url = Buffer.from('http://127.0.0.1:7001');
+  // :method GET (static 2), then :authority as a raw literal with incremental indexing (01, name index 1).
+  const block = Buffer.concat([Buffer.from([0x82, 0x41, url.length]), url]);
+
+  it('re-encodes a literal :authority with the same indexing, and no longer than it was', () => {
+    const out = replaceAuthority(block, () => '127.0.0.1:7001');
+    expect([...out]).toEqual([0x82, 0x41, 14, ...Buffer.from('127.0.0.1:7001')]);
+    expect(replaceAuthority(block, () => 'x'.repeat(url.length + 1)).equals(block), 'a longer value could make the tables part').toBe(true);
+    // Never indexed (0001, 4-bit prefix) keeps its kind.
+    const never = Buffer.concat([Buffer.from([0x11, url.length]), url]);
+    expect([...replaceAuthority(never, () => 'h:1')]).toEqual([0x11, 3, ...Buffer.from('h:1')]);
+  });
+
+  it('finds the first request\'s encoded authority, and none in a block without one', () => {
+    expect(firstAuthorityLiteral(block)?.equals(Buffer.concat([Buffer.from([url.length]), url]))).toBe(true);
+    expect(firstAuthorityLiteral(Buffer.from([0x82, 0x84]))).toBeUndefined();
   });
 });
