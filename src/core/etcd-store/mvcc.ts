@@ -539,6 +539,18 @@ export class MvccStore {
     });
   }
 
+  /**
+   * Leases whose last grant or renewal was stamped after `now` (by another leader's clock, ahead
+   * of the asking leader's), in id order: the leader renews these, so that each has a whole TTL
+   * from its own clock, as etcd's leader refreshes every lease when elected.
+   */
+  leasesStampedAfter(now: number): number[] {
+    return this.leaseList().filter((id) => {
+      const l = this.leases.get(id)!;
+      return l.expiresAt - l.ttl * 1000 > now;
+    });
+  }
+
   // ---- snapshot ----
 
   snapshot(): MvccSnapshot {

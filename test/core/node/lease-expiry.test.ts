@@ -21,6 +21,8 @@ const ELECTION_TIMEOUT_MS = 1_000;
 function leaderStandIn(store: MvccStore) {
   const clock = { wall: 0, step: 0, term: 1 };
   const proposed: (readonly number[])[] = [];
+  /** Renewals proposed: [lease id, the entry's time]. */
+  const renewed: [number, number][] = [];
   const node = {
     isLeader: true,
     stopped: false,
@@ -35,6 +37,7 @@ function leaderStandIn(store: MvccStore) {
       for (const d of data) {
         const req = decodeEtcdRequest(etcdEntryBody(d));
         if (req.op.type === 'lease-expire') proposed.push(req.op.ids);
+        if (req.op.type === 'lease-renew') renewed.push([req.op.id, req.at]);
       }
       return { ok: true, firstIndex: 0 };
     },
@@ -42,7 +45,7 @@ function leaderStandIn(store: MvccStore) {
   const registry = () => ({ leaseVersion: 0, liveLeases: () => [] }) as unknown as FleetStateMachine;
   const etcdClock = new EtcdLeaseClock(node.rt);
   const expiry = () => new LeaseExpiry(node as unknown as FleetNode, { registry, etcd: () => store, etcdClock, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
-  return { clock, proposed, expiry, etcdClock };
+  return { clock, proposed, renewed, expiry, etcdClock };
 }
 
 describe('LeaseExpiry, etcd leases', () => {
@@ -109,5 +112,24 @@ describe('LeaseExpiry, etcd leases', () => {
     expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.leaderSince(1))?.ttl).toBe(6);
     // By the stamp alone (a member that is not the leader), it ran out long ago.
     expect(store.leaseTimeToLive(7, etcdClock.now(1))?.ttl).toBe(0);
+  });
+
+  it("renews a lease an earlier leader stamped ahead of this leader's clock, so it lives a whole TTL from now, not from that clock", () => {
+    const store = new MvccStore();
+    const { clock, proposed, renewed, expiry: start, etcdClock } = leaderStandIn(store);
+    clock.wall = 100_000;
+    // Granted with a 10 s TTL by a leader whose clock ran a minute ahead: due at 170 s by its stamp.
+    store.leaseGrant(7, 10, 160_000);
+    // One stamped within an election timeout of this clock is left alone.
+    store.leaseGrant(8, 10, 100_500);
+    const expiry = start();
+    expiry.tick();
+    expect(renewed).toEqual([[7, 100_000]]);
+    store.leaseRenew(7, renewed[0]![1]);
+    clock.wall = 111_000;
+    expiry.tick();
+    expect(proposed, 'before, lease 7 lived until 171 s').toEqual([[7]]);
+    expect(renewed, 'one renewal, not one per tick').toHaveLength(1);
+    expect(etcdClock.now(1)).toBe(111_000);
   });
 });

@@ -34,6 +34,8 @@ export class LeaseExpiry implements NodeService {
   private keeperTerm = 0;
   /** The index of the leader's last proposed etcd lease expiry: none other is proposed until it is applied. */
   private etcdExpiringAt = 0;
+  /** The index of the leader's last proposed renewals of leases stamped ahead of its clock: likewise one batch in flight. */
+  private etcdRestampingAt = 0;
 
   constructor(
     private readonly node: FleetNode,
@@ -86,11 +88,25 @@ export class LeaseExpiry implements NodeService {
     // The first look in a term, not the election: later, so leases only live longer. Leases granted
     // later in the term (none existed at the first look) are stamped by this leader's clock alone.
     const since = clock.leaderSince(term);
-    if (this.node.appliedIndex < this.etcdExpiringAt) return;
     const at = clock.now(term);
+    this.restampEtcdLeases(store, at);
+    if (this.node.appliedIndex < this.etcdExpiringAt) return;
     const ids = store.expiredLeases(at - this.electionTimeoutMs, since).slice(0, LEASE_EXPIRIES_PER_TICK);
     if (ids.length === 0) return;
     const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;
+  }
+
+  /**
+   * Renews, stamped now, the leases an earlier leader stamped more than an election timeout ahead
+   * of this leader's clock (its wall clock ran ahead): otherwise each would outlive its TTL by the
+   * clocks' difference. etcd's new leader gives every lease a whole TTL from its own clock.
+   */
+  private restampEtcdLeases(store: MvccStore, at: number): void {
+    if (this.node.appliedIndex < this.etcdRestampingAt) return;
+    const ids = store.leasesStampedAfter(at + this.electionTimeoutMs).slice(0, LEASE_EXPIRIES_PER_TICK);
+    if (ids.length === 0) return;
+    const r = this.node.proposeEntries(ids.map((id) => encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-renew', id } }))));
+    if (r.ok) this.etcdRestampingAt = r.firstIndex + ids.length - 1;
   }
 }
