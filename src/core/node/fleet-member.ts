@@ -207,7 +207,7 @@ export class FleetMember extends FleetNode implements NodeApi {
   submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }> {
     const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`);
     // A follower's proposal is refused (NOT_LEADER), so its stamp is never read.
-    const at = this.isLeader ? this.etcdClock.now(this.raftStatus().term) : this.rt.wallNow();
+    const at = this.isLeader ? this.etcdClock.now(this.term) : this.rt.wallNow();
     return this.replicate(encodeEtcdEntry(encodeEtcdRequest({ at, op })), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
   }
 
@@ -220,7 +220,7 @@ export class FleetMember extends FleetNode implements NodeApi {
     if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
     if (!this.isLeader) return Promise.reject(this.proposalError('not-leader'));
     return this.readAt({ mode: 'linearizable' }, () => {
-      const term = this.raftStatus().term;
+      const term = this.term;
       const store = this.state.etcd.store;
       if (!this.isLeader) throw this.proposalError('not-leader');
       return { ttl: store.leaseTimeToLive(id, this.etcdClock.now(term), this.etcdClock.leaderSince(term)), revision: store.revision };

@@ -97,7 +97,7 @@ export class FleetNode {
     });
     this.reads = new ReadPath({
       id: opts.id, rt, appliedIndex, isLeader, schedule, stopped,
-      leaderCurrent: () => this.lastAppliedTerm === raw.status().term,
+      leaderCurrent: () => this.lastAppliedTerm === raw.term,
       lastLeaderContact: () => this.lastLeaderContact,
       confState: () => raw.confState(),
       outOfSpaceSince: () => this.space.since,
@@ -177,6 +177,11 @@ export class FleetNode {
   /** The term of the last entry applied: once it is the current term on the leader, the leader has every earlier write. */
   get appliedTerm(): number {
     return this.lastAppliedTerm;
+  }
+
+  /** The current term (cheap: for paths that run per write). */
+  get term(): number {
+    return this.raw.term;
   }
 
   /** On the leader, the index of its term's first entry. */
@@ -266,7 +271,7 @@ export class FleetNode {
   private onSoftState(soft: SoftState): void {
     const was = this.soft;
     this.soft = soft;
-    const term = this.raw.status().term;
+    const term = this.raw.term;
     if (soft.role === 'leader' && was.role !== 'leader') this.elections++;
     if (soft.leader !== was.leader) {
       this.opts.logger.info({ leader: soft.leader || null, role: soft.role, term }, soft.leader ? 'leader changed' : 'no leader');

@@ -200,6 +200,11 @@ export class RawNode {
     return this.raft.log.committed;
   }
 
+  /** The current term, without the copy of every peer's progress `status()` makes. */
+  get term(): number {
+    return this.raft.term;
+  }
+
   /**
    * As leader, the index of the first entry of its term: once a member has applied everything
    * before it, no entry of an earlier leader is missing from its state (§5.4.2).

@@ -21,7 +21,7 @@ import { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { listenersOf } from './connection-limit.js';
-import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, firstAuthorityLiteral, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_RST_STREAM, FRAME_SETTINGS, headerBlock, splitFrames, type Frame } from './http2-authority.js';
+import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, FLAG_END_HEADERS, firstAuthorityLiteral, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_RST_STREAM, FRAME_SETTINGS, headerBlock, splitFrames, type Frame } from './http2-authority.js';
 
 /** How long a new connection may take to send its first request before it is handed over as it is. */
 const HOLD_MS = 3_000;
@@ -51,10 +51,11 @@ export function frontAuthorities(server: GrpcServer): { close(): void } {
       if (name !== event) return emit(name, ...args);
       const socket = args[0] as Socket;
       held.add(socket);
+      socket.once('close', () => held.delete(socket));
       holdFirstRequest(socket, (s) => {
         held.delete(socket);
         emit(event, s);
-      }, () => held.delete(socket));
+      });
       return true;
     }) as typeof listener.emit;
   }
@@ -67,7 +68,7 @@ export function frontAuthorities(server: GrpcServer): { close(): void } {
 }
 
 /** Reads `socket` until its first request can be judged, then hands it (or its rewriter) over. */
-function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped: () => void): void {
+function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void): void {
   let received = Buffer.alloc(0);
   let settingsSent = false;
   /** Bytes past the preface already split into frames, with the client's SETTINGS ACK taken out. */
@@ -100,10 +101,7 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
     finish();
     handOver(rewritingDuplex(socket, Buffer.concat([...kept.map((f) => f.raw), received.subarray(parsed)])));
   };
-  const onClose = (): void => {
-    finish();
-    dropped();
-  };
+  const onClose = (): void => finish();
   const onError = (): void => void socket.destroy();
   // No ACK of the member's SETTINGS yet: handing over would make HTTP/2 take it for its own and fail the next.
   const timer = setTimeout(() => (acked || !settingsSent ? passThrough() : void socket.destroy()), HOLD_MS);
@@ -127,7 +125,7 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, dropped
       }
       kept.push(f);
       if (requestStart < 0 && f.type === FRAME_HEADERS) requestStart = kept.length - 1;
-      if (requestStart >= 0 && requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & 0x4) requestEnd = kept.length;
+      if (requestStart >= 0 && requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & FLAG_END_HEADERS) requestEnd = kept.length;
     }
     if (!acked || requestEnd < 0 || judging) return;
     judging = true;

@@ -31,7 +31,9 @@ function leaderStandIn(store: MvccStore) {
     get appliedTerm() {
       return clock.term;
     },
-    raftStatus: () => ({ term: clock.term }),
+    get term() {
+      return clock.term;
+    },
     rt: { monoNow: () => clock.wall, wallNow: () => clock.wall + clock.step },
     proposeEntries(data: readonly Uint8Array[]) {
       for (const d of data) {

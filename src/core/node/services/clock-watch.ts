@@ -41,7 +41,7 @@ export class ClockWatch implements NodeService {
   batchApplied(e: Entry | undefined): void {
     const stamped = this.lastEntryTime();
     const node = this.node;
-    if (e === undefined || node.isLeader || stamped === undefined || e.term !== node.raftStatus().term) return;
+    if (e === undefined || node.isLeader || stamped === undefined || e.term !== node.term) return;
     // Replayed at start: stamped before this process started, perhaps long before (the term is
     // still the old one until an election), so its age says nothing of the leader's clock.
     if (e.index <= this.recoveredLastIndex) return;

@@ -47,7 +47,7 @@ export class LeaseExpiry implements NodeService {
 
   tick(): void {
     if (!this.node.isLeader || this.node.stopped) return;
-    const term = this.node.raftStatus().term;
+    const term = this.node.term;
     if (this.node.appliedTerm !== term) return;
     this.expireRegistryLeases(term);
     this.expireEtcdLeases(term);
