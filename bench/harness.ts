@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -193,7 +193,11 @@ export class BenchCluster {
   #spawn(id: string): void {
     const peers = this.ports.map((p, i) => `n${i + 1}=127.0.0.1:${p}`).join(',');
     const port = this.ports[Number(id.slice(1)) - 1]!;
-    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: 'ignore', env: { ...process.env, ...memberEnv() } });
+    // FLEET_BENCH_LOG_DIR: each member's output appended to DIR/<id>.log, for reading a run's time line afterwards.
+    const logDir = process.env.FLEET_BENCH_LOG_DIR;
+    const log = logDir ? openSync(join(logDir, `${id}.log`), 'a') : 'ignore';
+    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: ['ignore', log, log], env: { ...process.env, ...memberEnv() } });
+    if (log !== 'ignore') closeSync(log);
     this.procs.set(id, child);
   }
 

@@ -286,6 +286,7 @@ export class RaftStorage {
         const layout = readLayout(fs, dir);
         const snapshots = await SnapshotStore.open(fs, path.join(dir, SNAP_DIR), layout.snapshots, logger, Math.max(1, options.retainSnapshots ?? 2), reaper);
         const wal = recoverWal(fs, dir, layout.segments, logger, {
+          coveredThrough: snapshots.latest?.meta.index ?? 0,
           unsafeSkipChecksums: options.unsafe?.skipChecksums === true,
           unsafeCutDamageAsTornTail: options.unsafe?.cutDamageAsTornTail === true,
         });

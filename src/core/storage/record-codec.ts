@@ -185,14 +185,26 @@ export class RecordEncoder {
 /** Recovered payloads are packed into chunks of at most this size. */
 const PAYLOAD_CHUNK_BYTES = 4 << 20;
 
+/** The payload of an entry recovery does not keep: the snapshot already holds what it did. */
+const COVERED_PAYLOAD = new Uint8Array(0);
+
 /**
  * Where decoded entry payloads are copied: a few large chunks instead of one allocation per
  * entry (which costs more than the rest of recovery, mostly in GC), and the segment image they
  * came from can be freed. Chunks are small enough to be released as the log is compacted.
+ * Entries at or below `coveredThrough` (the snapshot's index) keep no payload: recovery drops
+ * them once it has checked the log's shape, and copying them was most of a restart's WAL time.
  */
 export class PayloadSlab {
   private chunk = new Uint8Array(0);
   private used = 0;
+
+  constructor(private readonly coveredThrough = 0) {}
+
+  /** The payload of entry `index`, src[start, end): a copy, or nothing if the snapshot covers the entry. */
+  payloadOf(index: number, src: Buffer, start: number, end: number): Uint8Array {
+    return index <= this.coveredThrough ? COVERED_PAYLOAD : this.copy(src, start, end);
+  }
 
   /** Copies src[start, end) and returns the copy. */
   copy(src: Buffer, start: number, end: number): Uint8Array {
@@ -266,7 +278,7 @@ function decodeBody(buf: Buffer, type: number, o: number, end: number, slab: Pay
       const term = readU64(buf, o);
       const index = readU64(buf, o + 8);
       if (entryType === undefined || term < 0 || index < 1) return 'malformed entry record';
-      const data = slab ? slab.copy(buf, o + 17, end) : new Uint8Array(buf.buffer, buf.byteOffset + o + 17, end - o - 17);
+      const data = slab ? slab.payloadOf(index, buf, o + 17, end) : new Uint8Array(buf.buffer, buf.byteOffset + o + 17, end - o - 17);
       return { kind: 'entry', entry: { term, index, type: entryType, data } };
     }
     case RecordType.hardState: {

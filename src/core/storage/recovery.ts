@@ -28,7 +28,9 @@ export interface WalRecovery {
 }
 
 /**
- * Scans and replays `files` in order. A damaged last segment is cut back to its last valid
+ * Scans and replays `files` in order. Entries at or below `coveredThrough` (the index of the
+ * snapshot the log will be reconciled with) are checked like any other but replayed without
+ * their payloads. A damaged last segment is cut back to its last valid
  * record (deleted if even its header is torn) unless a later mark proves the damaged bytes had
  * been fsynced; damage anywhere else throws StorageCorruptionError.
  */
@@ -37,10 +39,10 @@ export function recoverWal(
   dir: string,
   files: readonly SegmentFile[],
   logger: StorageLogger,
-  options: { readonly unsafeSkipChecksums?: boolean; readonly unsafeCutDamageAsTornTail?: boolean } = {},
+  options: { readonly coveredThrough?: number; readonly unsafeSkipChecksums?: boolean; readonly unsafeCutDamageAsTornTail?: boolean } = {},
 ): WalRecovery {
   const log = new LogReplay();
-  const slab = new PayloadSlab();
+  const slab = new PayloadSlab(options.coveredThrough);
   const segments: SegmentState[] = [];
   const removed: string[] = [];
   let records = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecordEncoder } from '../../../src/core/storage/record-codec.js';
+import { PayloadSlab, RecordEncoder } from '../../../src/core/storage/record-codec.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 
 const HEADER = { seq: 1, firstIndex: 1, prevTerm: 0, reset: false, hardState: { term: 1, vote: '', commit: 0 } };
@@ -47,6 +47,21 @@ describe('segment scan', () => {
     const zeroed = Buffer.from(buf);
     zeroed.fill(0, writeStarts[0], (writeStarts[1] ?? 0) - 8);
     expect(scanSegment(zeroed).damage).toMatchObject({ durable: true, reason: expect.stringMatching(/non-zero bytes/) });
+  });
+
+  it('keeps no payload for entries a snapshot covers, and still checks their records', () => {
+    const { buf, writeStarts } = image(4);
+    const scan = scanSegment(buf, new PayloadSlab(7));
+    const entries = scan.records.flatMap((r) => (r.kind === 'entry' ? [r.entry] : []));
+    expect(entries.map((e) => [e.index, e.term, e.data.length])).toEqual([
+      ...[1, 2, 3, 4, 5, 6, 7].map((i) => [i, 1, 0]),
+      ...[8, 9, 10, 11, 12].map((i) => [i, 1, 50]),
+    ]);
+    expect(entries[7]?.data.every((b) => b === 2)).toBe(true);
+    // A flipped byte in a covered entry is found as before: the checksum is still verified.
+    const damaged = Buffer.from(buf);
+    damaged[(writeStarts[0] ?? 0) + 40] ^= 1;
+    expect(scanSegment(damaged, new PayloadSlab(7)).damage).toMatchObject({ durable: true, reason: 'checksum mismatch' });
   });
 
   it('requires the header first and only first', () => {
