@@ -20,7 +20,7 @@ import { WriteForwarder } from './write-forwarder.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
 import { refusingService } from './etcd-off.js';
-import { loadEtcdDefinitions } from './etcd-wire.js';
+import { lazyEtcdServices } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
@@ -308,21 +308,21 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   });
   server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.
-  const etcdDefs = loadEtcdDefinitions();
+  const etcdDefs = lazyEtcdServices();
   let etcd: { close(): void } | undefined;
   if (opts.etcdApi === false) {
-    for (const def of [etcdDefs.KV, etcdDefs.Lease, etcdDefs.Maintenance, etcdDefs.Cluster, etcdDefs.Watch, etcdDefs.Auth, etcdDefs.Lock, etcdDefs.Election]) server.addService(def.service, refusingService(def.service));
+    for (const def of Object.values(etcdDefs)) server.addService(def, refusingService(def));
   } else {
     const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
-    server.addService(etcdDefs.KV.service, services.kv);
-    server.addService(etcdDefs.Lease.service, services.lease);
-    server.addService(etcdDefs.Maintenance.service, services.maintenance);
-    server.addService(etcdDefs.Cluster.service, services.cluster);
-    server.addService(etcdDefs.Auth.service, services.auth);
+    server.addService(etcdDefs.KV, services.kv);
+    server.addService(etcdDefs.Lease, services.lease);
+    server.addService(etcdDefs.Maintenance, services.maintenance);
+    server.addService(etcdDefs.Cluster, services.cluster);
+    server.addService(etcdDefs.Auth, services.auth);
     const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
-    server.addService(etcdDefs.Lock.service, recipes.lock);
-    server.addService(etcdDefs.Election.service, recipes.election);
-    server.addService(etcdDefs.Watch.service, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
+    server.addService(etcdDefs.Lock, recipes.lock);
+    server.addService(etcdDefs.Election, recipes.election);
+    server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
     undo.add(() => services.close());
     etcd = services;
   }

@@ -131,7 +131,6 @@ export function createEtcdServices(
   node: EtcdNode,
   o: EtcdServiceOptions,
 ): EtcdServices {
-  const defs = loadEtcdDefinitions();
   const leaders = new Map<string, Client>();
   const memberId = etcdIdOf(node.id);
 
@@ -142,7 +141,7 @@ export function createEtcdServices(
     const cacheKey = `${service} ${address}`;
     let client = leaders.get(cacheKey);
     if (client === undefined) {
-      client = new defs[service](address, o.forward.credentials, o.forward.optionsFor?.(leaderId) ?? {});
+      client = new (loadEtcdDefinitions()[service])(address, o.forward.credentials, o.forward.optionsFor?.(leaderId) ?? {});
       leaders.set(cacheKey, client);
     }
     return client;

@@ -2,9 +2,10 @@
  * etcd's v3 messages as proto-loader hands them to a server (64-bit integers as decimal strings,
  * enums by name, camelCase fields), and their conversion to and from the MVCC store's shapes
  * (src/core/etcd-store/mvcc.ts). Also the service definitions, loaded once from
- * proto/etcd/rpc.proto on first use, and etcd's ids for fleet's names.
+ * proto/etcd/rpc.proto on first use (a member serves them through `lazyEtcdServices` until
+ * then), and etcd's ids for fleet's names.
  */
-import { loadPackageDefinition, type ChannelCredentials, type Client, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadPackageDefinition, type ChannelCredentials, type Client, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -35,6 +36,53 @@ export function loadEtcdDefinitions(): EtcdDefinitions {
     definitions = { ...pkg.etcdserverpb, Lock: pkg.v3lockpb.Lock, Election: pkg.v3electionpb.Election };
   }
   return definitions;
+}
+
+/** How a method streams: neither way, the server's answers, or both ways. */
+type Streaming = 'unary' | 'server' | 'bidi';
+
+/** The methods of each etcd service a member serves (test/core/server/etcd-wire.test.ts holds this to proto/etcd). */
+const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: string; readonly methods: Readonly<Record<string, Streaming>> } } = {
+  KV: { path: 'etcdserverpb.KV', methods: { Range: 'unary', Put: 'unary', DeleteRange: 'unary', Txn: 'unary', Compact: 'unary' } },
+  Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },
+  Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary' } },
+  Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
+  Auth: { path: 'etcdserverpb.Auth', methods: { Authenticate: 'unary' } },
+  Lease: {
+    path: 'etcdserverpb.Lease',
+    methods: { LeaseGrant: 'unary', LeaseRevoke: 'unary', LeaseKeepAlive: 'bidi', LeaseTimeToLive: 'unary', LeaseLeases: 'unary' },
+  },
+  Lock: { path: 'v3lockpb.Lock', methods: { Lock: 'unary', Unlock: 'unary' } },
+  Election: { path: 'v3electionpb.Election', methods: { Campaign: 'unary', Proclaim: 'unary', Leader: 'unary', Observe: 'server', Resign: 'unary' } },
+};
+
+/**
+ * The etcd service definitions a server registers, each method's codec loaded with etcd's protos
+ * on its first message: building them (proto-loader and protobufjs over three .proto files) was
+ * ≈ 80 ms of every member's start and its memory ever after, also for members no etcd client
+ * ever calls (BENCHMARKS.md, "Session 27").
+ */
+export function lazyEtcdServices(): { readonly [S in keyof EtcdDefinitions]: ServiceDefinition } {
+  const entries = Object.entries(ETCD_METHODS).map(([service, { path, methods }]) => {
+    const loaded = (name: string): MethodDefinition<unknown, unknown> => loadEtcdDefinitions()[service as keyof EtcdDefinitions].service[name] as MethodDefinition<unknown, unknown>;
+    const definition = Object.fromEntries(
+      Object.entries(methods).map(([name, streaming]) => [
+        name,
+        {
+          path: `/${path}/${name}`,
+          requestStream: streaming === 'bidi',
+          responseStream: streaming !== 'unary',
+          originalName: name.charAt(0).toLowerCase() + name.slice(1),
+          requestSerialize: (value: unknown) => loaded(name).requestSerialize(value),
+          requestDeserialize: (bytes: Buffer) => loaded(name).requestDeserialize(bytes),
+          responseSerialize: (value: unknown) => loaded(name).responseSerialize(value),
+          responseDeserialize: (bytes: Buffer) => loaded(name).responseDeserialize(bytes),
+        } satisfies MethodDefinition<unknown, unknown>,
+      ]),
+    );
+    return [service, definition];
+  });
+  return Object.fromEntries(entries) as { readonly [S in keyof EtcdDefinitions]: ServiceDefinition };
 }
 
 /** An etcd uint64 id (decimal) for one of fleet's names: the first 8 bytes of its SHA-256, never 0. */
