@@ -397,6 +397,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   };
 
   member.start(transport, fail);
+  transport.announce();
   await backups?.start();
   health.setServing('', true);
   const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';

@@ -68,6 +68,9 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.max_send_message_length': 64 << 20,
   'grpc.max_receive_message_length': 64 << 20,
+  // Each peer's channel keeps its own connection state, so that `redialIfDown` gets a fresh one
+  // (in the shared pool a new channel would inherit the old one's back-off).
+  'grpc.use_local_subchannel_pool': 1,
 };
 
 interface PeerLink {
@@ -111,12 +114,36 @@ export class GrpcPeerTransport implements PeerSender {
         this.links.delete(id);
       }
     }
-    const Peer = loadFleetProto().fleet.v1.Peer;
     for (const [id, address] of peers) {
       if (this.links.has(id) || !address) continue;
-      const options = { ...CHANNEL_OPTIONS, ...this.opts.channelOptionsFor?.(id) };
-      this.links.set(id, { address, client: new Peer(address, this.opts.credentials, options), stream: undefined });
+      this.links.set(id, { address, client: this.dial(id, address), stream: undefined });
     }
+  }
+
+  private dial(id: string, address: string): PeerClient {
+    const options = { ...CHANNEL_OPTIONS, ...this.opts.channelOptionsFor?.(id) };
+    return new (loadFleetProto().fleet.v1.Peer)(address, this.opts.credentials, options);
+  }
+
+  /**
+   * Opens a stream to every peer with an empty batch (the announcement every first batch
+   * carries): a member that has just started tells its peers it is up, and a leader that was
+   * waiting out a reconnect back-off to it dials it at once (`redialIfDown`) instead of up to
+   * 500 ms later, so its catch-up starts at once.
+   */
+  announce(): void {
+    for (const id of this.links.keys()) if (!this.blocked.has(id) && !this.links.get(id)?.stream) this.sendBatch(id, []);
+  }
+
+  /** A peer that has just opened a stream to this member is up: a channel to it waiting out a back-off is dialled again now. */
+  private redialIfDown(id: string): void {
+    const link = this.links.get(id);
+    if (link === undefined || link.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return;
+    link.stream?.end();
+    link.stream = undefined;
+    link.client.close();
+    link.client = this.dial(id, link.address);
+    link.client.getChannel().getConnectivityState(true);
   }
 
   send(messages: readonly Message[]): void {
@@ -266,7 +293,10 @@ export class GrpcPeerTransport implements PeerSender {
         refuse(refused, batch.from);
         return;
       }
-      if (!spoke) this.trouble.accepted(id);
+      if (!spoke) {
+        this.trouble.accepted(id);
+        this.redialIfDown(id);
+      }
       spoke = true;
       if (this.blocked.has(id)) return;
       if (batch.fromAddress) {
