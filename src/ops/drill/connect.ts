@@ -13,6 +13,7 @@ import { basename, dirname } from 'node:path';
 import { FleetClient, type TlsFiles } from '../../client/index.js';
 import { CliError, EXIT } from '../../common/errors.js';
 import { findCluster } from '../local-cluster/cluster-state.js';
+import { PROBE_CHANNEL_OPTIONS } from '../local-cluster/health.js';
 import { combineInjectors, type FaultInjector } from './injector.js';
 import { LocalProcessInjector } from './local-injector.js';
 import { processesFromPids, processesOfLocalCluster } from './member-processes.js';
@@ -93,7 +94,9 @@ export async function connectDrill(target: DrillTarget, opTimeoutMs: number): Pr
     return connectEtcdDrill(target, opTimeoutMs);
   }
   const credentials = { ...(target.token === undefined ? {} : { token: target.token }), ...(target.tls === undefined ? {} : { tls: target.tls }) };
-  const probe = fleetClusterProbe(target.endpoints, (address) => new FleetClient({ endpoints: [address], ...credentials, callTimeoutMs: PROBE_TIMEOUT_MS, overallTimeoutMs: PROBE_TIMEOUT_MS }));
+  // The probe reconnects within 100 ms: with gRPC's back-off (up to 2 s) a member that had been
+  // down a second was seen up to a second after it answered, and its catch-up measured that late.
+  const probe = fleetClusterProbe(target.endpoints, (address) => new FleetClient({ endpoints: [address], ...credentials, callTimeoutMs: PROBE_TIMEOUT_MS, overallTimeoutMs: PROBE_TIMEOUT_MS, channelOptions: PROBE_CHANNEL_OPTIONS }));
   const remote = new AdminApiInjector({ token: target.adminToken ?? target.token, tls: target.tls });
   const adminToken = target.adminToken ?? target.token;
   // Short attempts, so that a record reaches a new leader within the deadline after a failover.

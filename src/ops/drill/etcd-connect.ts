@@ -10,6 +10,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { EtcdClient, hostPort, isRetryable, type EtcdMember, type EtcdStatus } from '../../client/etcd/index.js';
 import { FleetClientError, type EndpointStatus, type MemberStatus, type TlsFiles } from '../../client/index.js';
+import { PROBE_CHANNEL_OPTIONS } from '../local-cluster/health.js';
 import type { RegisterClient } from './register-client.js';
 import { DRILL_NAMESPACE } from './register-client.js';
 import type { ClusterProbe } from './steady-state.js';
@@ -58,7 +59,8 @@ function named(m: EtcdMember): Named {
 
 /** A probe of etcd members in the shape the drill reads. Invariant: one client for all, closed by `close()`. */
 export async function etcdClusterProbe(target: EtcdDrillTarget): Promise<ClusterProbe> {
-  const client = new EtcdClient({ endpoints: target.endpoints, callTimeoutMs: PROBE_TIMEOUT_MS, ...(target.tls === undefined ? {} : { tls: target.tls }), ...(target.user === undefined ? {} : { user: target.user }) });
+  // Reconnects within 100 ms, as fleet's probe does (connect.ts): catch-up is the member's time, not a back-off's.
+  const client = new EtcdClient({ endpoints: target.endpoints, callTimeoutMs: PROBE_TIMEOUT_MS, channelOptions: PROBE_CHANNEL_OPTIONS, ...(target.tls === undefined ? {} : { tls: target.tls }), ...(target.user === undefined ? {} : { user: target.user }) });
   let members: Map<string, Named>;
   try {
     members = await membership(client);
