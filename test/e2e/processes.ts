@@ -15,8 +15,39 @@ process.on('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** A port the kernel says is free now (the small race until it is bound is accepted). */
-export function freePort(): Promise<number> {
+/** The kernel's range of source ports for outgoing connections (and of ports `listen(0)` hands out). */
+function ephemeralPorts(): { readonly first: number; readonly last: number } {
+  try {
+    const [first, last] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (first && last) return { first, last };
+  } catch {
+    // not Linux: the IANA range
+  }
+  return { first: 49_152, last: 65_535 };
+}
+
+/** Lowest port `freePort` picks: above the well-known and most registered services' ports. */
+const LOWEST_PICKED_PORT = 20_000;
+
+/**
+ * A loopback port that is free now, picked below the kernel's ephemeral range. A port `listen(0)`
+ * hands out comes from that range, and until the member binds it any process's outgoing
+ * connection may take it as its source port: a member then failed to start with "the port is
+ * in use" (seen in CI, session 27). Below the range only another test's own pick could take it.
+ */
+export async function freePort(): Promise<number> {
+  const { first } = ephemeralPorts();
+  // Room for freePorts' runs after the pick, still below the range.
+  const span = first - 64 - LOWEST_PICKED_PORT;
+  for (let attempt = 0; span > 0 && attempt < 200; attempt++) {
+    const port = LOWEST_PICKED_PORT + Math.floor(Math.random() * span);
+    if (await canBind(port)) return port;
+  }
+  return kernelPickedPort();
+}
+
+/** A port the kernel says is free now, from its ephemeral range (the fallback where no other range is left). */
+function kernelPickedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../../src/core/raft/index.js';
 import { GrpcPeerTransport, type PeerEndpoint } from '../../../src/core/server/peer-transport.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
+import { freePort } from '../../e2e/processes.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 /** A back-off no test waits out: only a redial reaches the peer in time. */
@@ -60,13 +61,6 @@ async function side(id: string, port: number, peers: Record<string, number>): Pr
   open.push(s);
   expect(bound).toBe(port);
   return s;
-}
-
-async function freePort(): Promise<number> {
-  const probe = new grpc.Server();
-  const port = await new Promise<number>((resolve, reject) => probe.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  probe.forceShutdown();
-  return port;
 }
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
