@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from './figures.js';
 import { runCount } from './load.js';
 import { FleetSystem } from './systems.js';
 
@@ -14,7 +15,6 @@ const rounds = Number(process.argv[2] ?? 6);
 const trees = process.argv.slice(3).map((t) => join(resolve(t), 'bin', 'run.js'));
 if (trees.length === 0) throw new Error('usage: restart-probe.ts ROUNDS TREE_A [TREE_B]');
 const SETTLE_MS = Number(process.env.RESTART_PROBE_SETTLE_MS ?? 6_000);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 process.env.FLEET_BENCH_RUN_BIN = trees[0];
 const s = await FleetSystem.start([], { peerAuth: 'secret' });

@@ -64,21 +64,22 @@ const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: st
  */
 export function lazyEtcdServices(): { readonly [S in keyof EtcdDefinitions]: ServiceDefinition } {
   const entries = Object.entries(ETCD_METHODS).map(([service, { path, methods }]) => {
-    const loaded = (name: string): MethodDefinition<unknown, unknown> => loadEtcdDefinitions()[service as keyof EtcdDefinitions].service[name] as MethodDefinition<unknown, unknown>;
     const definition = Object.fromEntries(
-      Object.entries(methods).map(([name, streaming]) => [
-        name,
-        {
+      Object.entries(methods).map(([name, streaming]) => {
+        // Looked up once, on the method's first message: every later message goes straight to it.
+        let method: MethodDefinition<unknown, unknown> | undefined;
+        const loaded = (): MethodDefinition<unknown, unknown> => (method ??= loadEtcdDefinitions()[service as keyof EtcdDefinitions].service[name] as MethodDefinition<unknown, unknown>);
+        return [name, {
           path: `/${path}/${name}`,
           requestStream: streaming === 'bidi',
           responseStream: streaming !== 'unary',
           originalName: name.charAt(0).toLowerCase() + name.slice(1),
-          requestSerialize: (value: unknown) => loaded(name).requestSerialize(value),
-          requestDeserialize: (bytes: Buffer) => loaded(name).requestDeserialize(bytes),
-          responseSerialize: (value: unknown) => loaded(name).responseSerialize(value),
-          responseDeserialize: (bytes: Buffer) => loaded(name).responseDeserialize(bytes),
-        } satisfies MethodDefinition<unknown, unknown>,
-      ]),
+          requestSerialize: (value: unknown) => loaded().requestSerialize(value),
+          requestDeserialize: (bytes: Buffer) => loaded().requestDeserialize(bytes),
+          responseSerialize: (value: unknown) => loaded().responseSerialize(value),
+          responseDeserialize: (bytes: Buffer) => loaded().responseDeserialize(bytes),
+        } satisfies MethodDefinition<unknown, unknown>];
+      }),
     );
     return [service, definition];
   });

@@ -10,8 +10,8 @@ import type { Message } from '../../../src/core/raft/index.js';
 import { GrpcPeerTransport, type PeerEndpoint } from '../../../src/core/server/peer-transport.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 import { freePort } from '../../e2e/processes.js';
+import { quiet } from '../node/helpers.js';
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 /** A back-off no test waits out: only a redial reaches the peer in time. */
 const SLOW_BACKOFF = { 'grpc.initial_reconnect_backoff_ms': 60_000, 'grpc.min_reconnect_backoff_ms': 60_000, 'grpc.max_reconnect_backoff_ms': 60_000 };
 
