@@ -2,8 +2,8 @@
 // Two commands bypass oclif. A member (`fleet node start`) runs for months, and the whole command
 // tree would stay resident in it for nothing; `fleet status` is run more than anything else, and
 // loading oclif took longer than the status round trip itself. Both hand anything unusual (help,
-// a flag they do not parse) to oclif, which runs everything else. A member runs from its bundle
-// (dist/bundle/node-start, see bin/bundle.js) while that is fresh.
+// a flag they do not parse) to oclif, which runs everything else. Each runs from its bundle
+// (dist/bundle/node-start or fast-status, see bin/bundle.js) while that is fresh.
 async function main() {
   const [, , topic, command, ...rest] = process.argv;
   if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
@@ -17,7 +17,10 @@ async function main() {
     return;
   }
   if (topic === 'status') {
-    const { planFastStatus, runFastStatus } = await import('../dist/cli/fast-status.js');
+    const { fileURLToPath } = await import('node:url');
+    const { bundleIsFresh } = await import('./bundle.js');
+    const bundled = bundleIsFresh(fileURLToPath(new URL('..', import.meta.url)), 'fast-status');
+    const { planFastStatus, runFastStatus } = await import(bundled ? '../dist/bundle/fast-status/index.js' : '../dist/cli/fast-status.js');
     const args = planFastStatus(process.argv.slice(3));
     if (args !== undefined) {
       process.exitCode = await runFastStatus(args);

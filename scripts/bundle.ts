@@ -6,8 +6,12 @@
  * dist/bundle/inputs.json, see bin/bundle.js), so a bare `tsc` can never leave it running stale
  * code.
  *
+ * `fleet status`'s fast path (src/cli/fast-status.ts) goes into dist/bundle/fast-status/ the same
+ * way, but without grpc-js and protobufjs, which it does not load on its usual path: fifteen files
+ * instead of thirty-five, about 6 % less time a status (BENCHMARKS.md, session 28).
+ *
  * Not bundled, measured to gain nothing (BENCHMARKS.md): the oclif commands (their start-up goes
- * to @oclif/core and the CommonJS packages, which stay as they are) and `fleet status`'s fast path.
+ * to @oclif/core and the CommonJS packages, which stay as they are).
  *
  * grpc-js, proto-loader, protobufjs and @grpc/reflection are bundled too, minified: a
  * member keeps one compact source of each instead of their hundred CommonJS files (BENCHMARKS.md,
@@ -29,8 +33,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'dist', 'bundle');
 const EXTERNAL = ['@oclif/core', '@oclif/core/*', 'react-devtools-core'];
-/** The packages our code loads on first use, bundled: none may be left to a require at run time (`checkNoLazyRequireLeft`). */
-const LAZY_PACKAGES = /^(@grpc\/grpc-js|@grpc\/proto-loader|@grpc\/reflection|protobufjs)(\/|$)/;
+/** The packages our code loads on first use; a member's bundle holds them, and none may be left to a require at run time there (`checkNoLazyRequireLeft`). */
+const LAZY_PACKAGE_NAMES = ['@grpc/grpc-js', '@grpc/proto-loader', '@grpc/reflection', 'protobufjs'];
+const isLazyPackage = (spec: string): boolean => LAZY_PACKAGE_NAMES.some((p) => spec === p || spec.startsWith(`${p}/`));
 
 /** Each output file finds the package root from its own URL. */
 const BANNER = [
@@ -45,17 +50,20 @@ const BANNER = [
  * schemas/, the precompiled artifacts) through `import.meta.url`, which in a bundle would name
  * the output file instead.
  */
-const ownUrl: Plugin = {
-  name: 'own-import-meta-url',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
-      const text = lazyRequires(readFileSync(args.path, 'utf8'));
-      if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
-      const rel = relative(root, args.path).split('\\').join('/');
-      return { contents: text.replaceAll('import.meta.url', `(__packageRootUrl + ${JSON.stringify(rel)})`), loader: 'js' };
-    });
-  },
-};
+function ownUrl(bundleLazyPackages: boolean): Plugin {
+  return {
+    name: 'own-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const text = bundleLazyPackages ? lazyRequires(source) : source;
+        if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+        const rel = relative(root, args.path).split('\\').join('/');
+        return { contents: text.replaceAll('import.meta.url', `(__packageRootUrl + ${JSON.stringify(rel)})`), loader: 'js' };
+      });
+    },
+  };
+}
 
 /**
  * `lazyRequire('pkg')` (a createRequire require, which esbuild cannot follow) as `require('pkg')`,
@@ -63,7 +71,7 @@ const ownUrl: Plugin = {
  * the bundle, as the same instance the bundle's static imports of it get.
  */
 function lazyRequires(text: string): string {
-  return text.replace(/\blazyRequire\((['"])([^'"]+)\1\)/g, (call: string, _q: string, pkg: string) => (LAZY_PACKAGES.test(pkg) ? `require(${JSON.stringify(pkg)})` : call));
+  return text.replace(/\blazyRequire\((['"])([^'"]+)\1\)/g, (call: string, _q: string, pkg: string) => (isLazyPackage(pkg) ? `require(${JSON.stringify(pkg)})` : call));
 }
 
 /**
@@ -121,7 +129,6 @@ const COMMON = {
   metafile: true,
   logLevel: 'warning',
   banner: { js: BANNER },
-  plugins: [ownUrl, packageDirname],
 } as const satisfies BuildOptions;
 
 /** The dist/ files a build read, relative to the package root (the packages are checked as one, see bin/bundle.js). */
@@ -132,12 +139,26 @@ function distInputs(inputs: Record<string, unknown>): string[] {
 /**
  * One entry point as dist/bundle/<name>/index.js, its dynamic imports split into chunks beside
  * it: what the entry loads only on some paths (grpc-js, for one) must stay off the others.
+ * `lazyPackages`: whether `LAZY_PACKAGE_NAMES` go into the bundle (a member, which shares one copy
+ * with the reflection service) or stay in node_modules, loaded by their `lazyRequire` if ever
+ * (`fleet status`, which never needs them on its usual path: bundled, they were 450 kB of chunks
+ * to read and parse at every run, since esbuild's lazily run requires still sit in an imported chunk).
  */
-async function bundleEntry(name: string, entry: string): Promise<string[]> {
-  const result = await build({ ...COMMON, entryPoints: { index: join(root, entry) }, outdir: join(outDir, name), splitting: true, chunkNames: '[name]-[hash]' });
-  checkNoLazyRequireLeft(Object.keys(result.metafile.outputs));
+async function bundleEntry(name: string, entry: string, lazyPackages: 'bundled' | 'left'): Promise<string[]> {
+  const plugins = [ownUrl(lazyPackages === 'bundled'), packageDirname];
+  // Left: imported from node_modules at run time, by static imports and lazyRequire alike, so one copy is loaded.
+  const external = lazyPackages === 'bundled' ? EXTERNAL : [...EXTERNAL, ...LAZY_PACKAGE_NAMES.flatMap((p) => [p, `${p}/*`])];
+  const result = await build({ ...COMMON, plugins, external, entryPoints: { index: join(root, entry) }, outdir: join(outDir, name), splitting: true, chunkNames: '[name]-[hash]' });
+  if (lazyPackages === 'bundled') checkNoLazyRequireLeft(Object.keys(result.metafile.outputs));
+  else checkNoneBundled(Object.keys(result.metafile.inputs), LAZY_PACKAGE_NAMES);
   checkOneCopy(Object.keys(result.metafile.inputs), ['@grpc/grpc-js', 'protobufjs']);
   return distInputs(result.metafile.inputs);
+}
+
+/** Fails the build if a bundle holds any of `names`: the copy in node_modules, which their lazyRequire loads, would be a second one. */
+function checkNoneBundled(inputs: string[], names: string[]): void {
+  const held = names.filter((name) => inputs.some((p) => p.includes(`node_modules/${name}/`)));
+  if (held.length > 0) throw new Error(`the bundle holds ${held.join(', ')}, which must stay external in it`);
 }
 
 /** Fails the build if a bundle holds two installed copies of one of `names` (two grpc-js would not know each other's objects). */
@@ -149,7 +170,7 @@ function checkOneCopy(inputs: string[], names: string[]): void {
 }
 
 /**
- * Fails the build if an output still requires one of `LAZY_PACKAGES` at run time (a lazy load
+ * Fails the build if an output still requires one of `LAZY_PACKAGE_NAMES` at run time (a lazy load
  * written some other way than `lazyRequire('…')`): it would load a second copy beside the bundled one.
  */
 function checkNoLazyRequireLeft(outputs: string[]): void {
@@ -157,14 +178,17 @@ function checkNoLazyRequireLeft(outputs: string[]): void {
     const text = readFileSync(join(root, out), 'utf8');
     for (const m of text.matchAll(/(?<!\.resolve)\(\s*(['"])([^'"]+)\1\s*\)|\bfrom\s*(['"])([^'"]+)\3/g)) {
       const pkg = m[2] ?? m[4]!;
-      if (LAZY_PACKAGES.test(pkg)) throw new Error(`${out} loads ${pkg} at run time; it must be bundled (write its lazy load as lazyRequire('${pkg}'))`);
+      if (isLazyPackage(pkg)) throw new Error(`${out} loads ${pkg} at run time; it must be bundled (write its lazy load as lazyRequire('${pkg}'))`);
     }
   }
 }
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const inputs = { 'node-start': await bundleEntry('node-start', 'dist/cli/node-start.js') };
+const inputs = {
+  'node-start': await bundleEntry('node-start', 'dist/cli/node-start.js', 'bundled'),
+  'fast-status': await bundleEntry('fast-status', 'dist/cli/fast-status.js', 'left'),
+};
 // Written last: a bundle without its list of inputs is never used (bin/bundle.js).
 writeFileSync(join(outDir, 'inputs.json'), `${JSON.stringify(inputs)}\n`);
 for (const [name, files] of Object.entries(inputs)) console.log(`wrote ${name} into ${outDir} (${files.length} compiled modules)`);
