@@ -4,23 +4,26 @@
 // loading oclif took longer than the status round trip itself. Both hand anything unusual (help,
 // a flag they do not parse) to oclif, which runs everything else. Each runs from its bundle
 // (dist/bundle/node-start or fast-status, see bin/bundle.js) while that is fresh.
+
+/** Entry point `name`: its bundle (dist/bundle/<name>/) while that is fresh, else `compiled` (a path from the package root). */
+async function importEntry(name, compiled) {
+  const { fileURLToPath } = await import('node:url');
+  const { bundleIsFresh } = await import('./bundle.js');
+  const root = new URL('..', import.meta.url);
+  return import(new URL(bundleIsFresh(fileURLToPath(root), name) ? `dist/bundle/${name}/index.js` : compiled, root).href);
+}
+
 async function main() {
   const [, , topic, command, ...rest] = process.argv;
   if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
     const { readFileSync } = await import('node:fs');
-    const { fileURLToPath } = await import('node:url');
-    const { bundleIsFresh } = await import('./bundle.js');
-    const bundled = bundleIsFresh(fileURLToPath(new URL('..', import.meta.url)), 'node-start');
-    const { mainNodeStart } = await import(bundled ? '../dist/bundle/node-start/index.js' : '../dist/cli/node-start.js');
+    const { mainNodeStart } = await importEntry('node-start', 'dist/cli/node-start.js');
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     process.exitCode = await mainNodeStart(rest, version);
     return;
   }
   if (topic === 'status') {
-    const { fileURLToPath } = await import('node:url');
-    const { bundleIsFresh } = await import('./bundle.js');
-    const bundled = bundleIsFresh(fileURLToPath(new URL('..', import.meta.url)), 'fast-status');
-    const { planFastStatus, runFastStatus } = await import(bundled ? '../dist/bundle/fast-status/index.js' : '../dist/cli/fast-status.js');
+    const { planFastStatus, runFastStatus } = await importEntry('fast-status', 'dist/cli/fast-status.js');
     const args = planFastStatus(process.argv.slice(3));
     if (args !== undefined) {
       process.exitCode = await runFastStatus(args);

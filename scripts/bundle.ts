@@ -149,9 +149,12 @@ async function bundleEntry(name: string, entry: string, lazyPackages: 'bundled' 
   // Left: imported from node_modules at run time, by static imports and lazyRequire alike, so one copy is loaded.
   const external = lazyPackages === 'bundled' ? EXTERNAL : [...EXTERNAL, ...LAZY_PACKAGE_NAMES.flatMap((p) => [p, `${p}/*`])];
   const result = await build({ ...COMMON, plugins, external, entryPoints: { index: join(root, entry) }, outdir: join(outDir, name), splitting: true, chunkNames: '[name]-[hash]' });
-  if (lazyPackages === 'bundled') checkNoLazyRequireLeft(Object.keys(result.metafile.outputs));
-  else checkNoneBundled(Object.keys(result.metafile.inputs), LAZY_PACKAGE_NAMES);
-  checkOneCopy(Object.keys(result.metafile.inputs), ['@grpc/grpc-js', 'protobufjs']);
+  if (lazyPackages === 'bundled') {
+    checkNoLazyRequireLeft(Object.keys(result.metafile.outputs));
+    checkOneCopy(Object.keys(result.metafile.inputs), ['@grpc/grpc-js', 'protobufjs']);
+  } else {
+    checkNoneBundled(Object.keys(result.metafile.inputs), LAZY_PACKAGE_NAMES);
+  }
   return distInputs(result.metafile.inputs);
 }
 
