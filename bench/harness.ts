@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -267,8 +267,19 @@ export class BenchCluster {
   /** Stops every member: SIGKILL by default, SIGTERM (a clean exit, which writes CPU profiles) on request. */
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await Promise.all([...this.procs.values()].map((p) => exitOf(p, signal)));
+    this.#keepDrillOutput();
     rmSync(this.root, { recursive: true, force: true });
     this.#unregister();
+  }
+
+  /** With FLEET_BENCH_LOG_DIR: the output of members a drill started again (<data-dir>/logs/<id>.out) goes there too, as <id>.restarts.log. */
+  #keepDrillOutput(): void {
+    const logDir = process.env.FLEET_BENCH_LOG_DIR;
+    if (!logDir) return;
+    for (const id of this.procs.keys()) {
+      const out = join(this.root, id, 'logs', `${id}.out`);
+      if (existsSync(out)) appendFileSync(join(logDir, `${id}.restarts.log`), readFileSync(out));
+    }
   }
 }
 
