@@ -81,7 +81,7 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       `repairing a damaged log: ${repair.file} is damaged at byte ${repair.offset} (${repair.reason}); the log after it was set aside and is fetched again from the leader; this member votes again once it holds the leader's log`,
     );
   }
-  logger.info({ segments: report.segments, records: report.records, entries: opened.entries.length, snapshot: opened.snapshot?.meta.index ?? 0, ms: Math.round(report.durationMs) }, 'storage recovered');
+  logger.info({ segments: report.segments, skipped: report.segmentsSkipped, records: report.records, entries: opened.entries.length, snapshot: opened.snapshot?.meta.index ?? 0, ms: Math.round(report.durationMs) }, 'storage recovered');
   const membersPath = join(dataDir, MEMBERS_FILE);
   const snapshot = opened.snapshot;
   // Member-list writes are chained so that the newest list always lands last.

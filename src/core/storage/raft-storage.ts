@@ -106,8 +106,10 @@ export interface RecoveredSnapshot {
 export interface RecoveryReport {
   /** True if no log had ever been written in the directory: this open started a new one. */
   readonly created: boolean;
-  /** WAL segments read (after removing a torn, headerless last one). */
+  /** WAL segments kept (after removing a torn, headerless last one). */
   readonly segments: number;
+  /** Of those, the oldest ones left unread: the snapshot covers every entry in them. */
+  readonly segmentsSkipped: number;
   readonly records: number;
   readonly walBytes: number;
   /** Bytes of a torn write cut off the last segment (0 if the log ended cleanly). */
@@ -233,12 +235,12 @@ export class RaftStorage {
     if (layout.deleting.length > 0) for (const d of [WAL_DIR, SNAP_DIR]) await fsyncDir(io.fs, path.join(dir, d));
     for (const f of layout.deleting) reaper.discard(path.join(dir, f), { truncate: true });
     removedFiles.push(...layout.deleting);
-    const segmentsRead = wal.segments.length;
+    const segmentsKept = wal.segments.length;
     const snap = snapshots.latest;
     const tail = recoveredTail(hardState, snap, entries);
     // The WAL must agree with what we return: a log that ends before the snapshot or contradicts it gets a reset header.
     const reset = conflicting > 0 || (snap?.meta.index ?? 0) > wal.log.lastIndex;
-    const startNew = reset || segmentsRead === 0 ? { reset } : false;
+    const startNew = reset || segmentsKept === 0 ? { reset } : false;
     const writer = await WalWriter.open(config, { segments: wal.segments, end: wal.end, headerEnd: wal.headerEnd, tail, startNew });
     // A newer term or vote only the copy held goes back into the WAL before anything else.
     if (!startNew && !sameTermAndVote(hardState, wal.log.hardState)) {
@@ -253,7 +255,8 @@ export class RaftStorage {
     await fsyncDir(io.fs, path.join(dir, SNAP_DIR));
     const report: RecoveryReport = {
       created: opening.created,
-      segments: segmentsRead,
+      segments: segmentsKept,
+      segmentsSkipped: wal.skipped,
       records: wal.records,
       walBytes: writer.walBytes,
       tornTailBytes: wal.tornTailBytes,
@@ -446,6 +449,8 @@ export class RaftStorage {
       .serialize(async () => {
         const keepFrom = await this.snapshots.adopt(file, dataLength);
         await this.writer.compact(keepFrom);
+        // Its outcome is the writer's: a roll refused for want of space is held like any write.
+        this.writer.cut(this.submitted).catch(() => undefined);
         return this.snapshots.latest as SnapshotFileInfo;
       })
       .catch((err: unknown) => {

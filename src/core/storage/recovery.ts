@@ -21,6 +21,8 @@ export interface WalRecovery {
   readonly end: number;
   readonly headerEnd: number;
   readonly records: number;
+  /** Segments left unread: the snapshot covers every entry in them (`firstSegmentToRead`). */
+  readonly skipped: number;
   readonly tornTailBytes: number;
   readonly truncatedAt?: { readonly file: string; readonly offset: number; readonly reason: string };
   /** Files removed: a last segment whose very header was torn. */
@@ -28,7 +30,8 @@ export interface WalRecovery {
 }
 
 /**
- * Scans and replays `files` in order. Entries at or below `coveredThrough` (the index of the
+ * Scans and replays `files` in order, from the first one the snapshot does not wholly cover
+ * (`firstSegmentToRead`). Entries at or below `coveredThrough` (the index of the
  * snapshot the log will be reconciled with) are checked like any other but replayed without
  * their payloads. A damaged last segment is cut back to its last valid
  * record (deleted if even its header is torn) unless a later mark proves the damaged bytes had
@@ -50,10 +53,15 @@ export function recoverWal(
   let headerEnd = 0;
   let tornTailBytes = 0;
   let truncatedAt: WalRecovery['truncatedAt'];
+  const lastFile = files[files.length - 1];
+  const lastBuf = lastFile && fs.readFileSync(path.join(dir, WAL_DIR, lastFile.name));
+  const first = firstSegmentToRead(files, options.coveredThrough ?? 0, lastBuf !== undefined && segmentFormatVersion(lastBuf) !== undefined);
+  for (let i = 0; i < first; i++) segments.push(coveredSegment(fs, dir, files[i]!, files[i + 1]!.firstIndex - 1));
   files.forEach((file, i) => {
+    if (i < first) return;
     const rel = path.join(WAL_DIR, file.name);
     const abs = path.join(dir, rel);
-    const buf = fs.readFileSync(abs);
+    const buf = file === lastFile ? (lastBuf as Buffer) : fs.readFileSync(abs);
     const version = segmentFormatVersion(buf);
     // Cut as a torn tail, a newer build's last segment would be deleted: refused, untouched.
     if (version !== undefined && version > WAL_FORMAT_VERSION) {
@@ -84,7 +92,29 @@ export function recoverWal(
     records += scan.records.length;
     end = scan.end;
   });
-  return { log, segments, end, headerEnd, records, tornTailBytes, removed, ...(truncatedAt ? { truncatedAt } : {}) };
+  return { log, segments, end, headerEnd, records, skipped: first, tornTailBytes, removed, ...(truncatedAt ? { truncatedAt } : {}) };
+}
+
+/**
+ * How many of the oldest segments recovery may leave unread: each holds only entries at or
+ * below `coveredThrough` (a segment's entries all precede the next segment's first index: a
+ * segment starts where the log ended when the one before it was sealed). The last is always
+ * read, and so is the one before it unless the last has an intact header: a last segment whose
+ * header was torn is removed, and the one before it is then the active one.
+ * Nothing is lost by not reading them: the snapshot holds what they did, and a restart that
+ * must fall back to an older snapshot reads them then (its index is lower).
+ */
+export function firstSegmentToRead(files: readonly SegmentFile[], coveredThrough: number, lastHasHeader: boolean): number {
+  const readFrom = files.length - (lastHasHeader ? 1 : 2);
+  let first = 0;
+  while (first < readFrom && (files[first + 1] as SegmentFile).firstIndex - 1 <= coveredThrough) first++;
+  return first;
+}
+
+/** The state of a segment left unread: its size on disk, and an upper bound on its entries' indexes. */
+function coveredSegment(fs: StorageFs, dir: string, file: SegmentFile, maxIndex: number): SegmentState {
+  const bytes = fs.statSync(path.join(dir, WAL_DIR, file.name))?.size ?? 0;
+  return { seq: file.seq, firstIndex: file.firstIndex, name: file.name, bytes, maxIndex };
 }
 
 /** Replays one segment's records; returns where its header ends. */

@@ -137,6 +137,10 @@ export class WalWriter {
   private refused: StorageFullError | undefined;
   /** A `retry` of held writes is running. */
   private retrying = false;
+  /** The next write starts a new segment (`cutAtNextWrite`). */
+  private cutRequested = false;
+  /** Size of the next preallocation: the whole segment, or about what the last one cut at a snapshot held. */
+  private preallocBytes: number;
 
   private constructor(
     private readonly config: WalWriterConfig,
@@ -147,6 +151,7 @@ export class WalWriter {
     this.written = tail;
     this.durableTail = tail;
     this.fs = config.io.fs;
+    this.preallocBytes = config.segmentBytes;
   }
 
   /** Opens the write path where recovery left off. The resumed segment is fsynced: it may hold bytes a crash left only in the page cache. */
@@ -228,6 +233,17 @@ export class WalWriter {
     const refused = this.refusal();
     if (refused) return Promise.reject(refused);
     return this.enqueue((w) => ({ kind: 'reset', snapshotWritten, writeSnapshot, tail, ...w }));
+  }
+
+  /**
+   * Queues the end of the active segment (if it holds any record): what is written after this
+   * goes into a new one. Called when a snapshot was taken, so that segments end near snapshots:
+   * once a snapshot covers one whole, a restart leaves it unread (see recovery.ts) and `compact`
+   * can drop it. In one 64 MiB segment, a restart read every record the snapshot already held.
+   */
+  cut(tail: LogTail): Promise<void> {
+    this.cutRequested = true;
+    return this.submitBatch([], undefined, false, tail);
   }
 
   /**
@@ -351,11 +367,12 @@ export class WalWriter {
   private async commit(round: BatchOp[]): Promise<void> {
     const last = round[round.length - 1] as BatchOp;
     const bytes = last.end - this.consumed;
+    // No active file: a roll was refused for want of space after sealing the previous segment.
+    const full = this.offset + MARK_RECORD_BYTES + bytes > this.config.segmentBytes;
+    if (this.fd < 0 ? bytes > 0 : (this.cutRequested || (bytes > 0 && full)) && this.offset > this.headerEnd) {
+      await this.roll(false, this.written);
+    }
     if (bytes > 0) {
-      // No active file: a roll was refused for want of space after sealing the previous segment.
-      if (this.fd < 0 || (this.offset + MARK_RECORD_BYTES + bytes > this.config.segmentBytes && this.offset > this.headerEnd)) {
-        await this.roll(false, this.written);
-      }
       this.markEncoder.consume(this.markEncoder.length);
       this.markEncoder.mark(this.synced);
       this.append([this.markEncoder.view(), this.encoder.view(bytes)]);
@@ -444,6 +461,7 @@ export class WalWriter {
    * StorageFullError thrown: the roll can be retried from where it stopped.
    */
   private async roll(reset: boolean, tail: LogTail): Promise<void> {
+    if (this.fd >= 0) this.preallocBytes = this.cutRequested ? preallocationAfterCut(this.offset, this.config.segmentBytes) : this.config.segmentBytes;
     await this.seal();
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const firstIndex = tail.lastIndex + 1;
@@ -457,6 +475,7 @@ export class WalWriter {
     this.offset = this.synced = this.headerEnd = header.length;
     this.dirty = false;
     this.segments.push({ seq, firstIndex, name, bytes: header.length, maxIndex: tail.lastIndex });
+    this.cutRequested = false;
     this.startPreallocation();
   }
 
@@ -513,7 +532,7 @@ export class WalWriter {
     }
     this.preallocSkipped = false;
     const tmp = path.join(this.config.walDir, NEXT_SEGMENT_TMP);
-    this.prealloc = new Preallocation(tmp, this.config.segmentBytes, this.config.logger, this.config.io);
+    this.prealloc = new Preallocation(tmp, this.preallocBytes, this.config.logger, this.config.io);
   }
 
   private async dropOldest(n: number): Promise<string[]> {
@@ -529,6 +548,19 @@ export class WalWriter {
     for (const file of doomed) this.config.reaper.discard(file, { truncate: true });
     return gone;
   }
+}
+
+/** The smallest preallocation after a cut: below it, the zeros are not worth a file of their own. */
+const MIN_PREALLOCATION_BYTES = 1 << 20;
+
+/**
+ * The next segment's preallocation after one cut at a snapshot had `sealedBytes`: the next will
+ * most likely be cut at the next snapshot too, after about as much log. A whole segment of zeros
+ * for each would write several times the log itself in zeros; a segment that outgrows its
+ * preallocation simply grows, as one does on a full disk.
+ */
+export function preallocationAfterCut(sealedBytes: number, segmentBytes: number): number {
+  return Math.min(segmentBytes, Math.max(MIN_PREALLOCATION_BYTES, Math.ceil((sealedBytes * 1.25) / 4096) * 4096));
 }
 
 /** Bytes an unprivileged writer may still use on the file system holding `dir`; undefined if it cannot be told. */
