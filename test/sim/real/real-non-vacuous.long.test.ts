@@ -39,8 +39,9 @@ describe('non-vacuity: a broken production path is caught by the real-node simul
     // The real storage on the simulated file system: a damaged record read back as valid holds an entry no member wrote.
     ['skip-checksum-verification', 'the storage\'s recovery accepts WAL records without checking their checksums', ['log-matching', 'state-machine-safety', 'ack-before-durable', 'committed-durable']],
     // Repair cuts committed entries by design and fences the member; cut without the fence, the member has lost acknowledged writes
-    // (its vote first of all, as the hard-state records after the damage go too).
-    ['truncate-without-repair', 'the storage cuts fsynced damage at the log\'s tail as a torn write, committed entries and all, and starts no repair', ['ack-before-durable', 'committed-durable', 'leader-completeness', 'state-machine-safety', 'linearizability', 'acknowledged-lost']],
+    // (its vote first of all, as the hard-state records after the damage go too), or is wedged behind the leader's view of its log
+    // (liveness: seed 1 on 5 members since the WAL is cut at each snapshot, which moved where the damage lands).
+    ['truncate-without-repair', 'the storage cuts fsynced damage at the log\'s tail as a torn write, committed entries and all, and starts no repair', ['ack-before-durable', 'committed-durable', 'leader-completeness', 'state-machine-safety', 'linearizability', 'acknowledged-lost', 'liveness']],
     // The damage that cuts a vote's WAL record away is only survived through the hard state's copy.
     ['ignore-hard-state-copy', 'the storage\'s recovery trusts the WAL\'s hard state alone, ignoring its copy', ['ack-before-durable']],
   ];
