@@ -137,7 +137,7 @@ export class WalWriter {
   private refused: StorageFullError | undefined;
   /** A `retry` of held writes is running. */
   private retrying = false;
-  /** The next write starts a new segment (`cutAtNextWrite`). */
+  /** The next commit starts a new segment (`cut`). */
   private cutRequested = false;
   /** Size of the next preallocation: the whole segment, or about what the last one cut at a snapshot held. */
   private preallocBytes: number;
