@@ -7,6 +7,8 @@ import { preallocationAfterCut } from '../../../src/core/storage/wal-writer.js';
 import { entries, expectLog, hard, segmentPaths, snapMeta, tempDir } from './helpers.js';
 
 const SEGMENT = 16 * 1024;
+/** Segments far larger than these logs: every segment boundary is a snapshot's cut. */
+const CUT_ONLY = { segmentBytes: 1 << 20, preallocate: false };
 
 /** Persists [from, to] in batches of `per`, one term. */
 async function fill(storage: RaftStorage, from: number, to: number, term: number, per = 10): Promise<void> {
@@ -111,10 +113,9 @@ describe('segments', () => {
     await b.storage.close();
   });
 
-  it('starts a new segment at the first write after a snapshot, and a restart leaves the segments the snapshot covers unread', async () => {
+  it('starts a new segment after each snapshot, and a restart leaves the segments the snapshot covers unread', async () => {
     const dir = tempDir();
-    // Segments far larger than the log: every segment boundary here is a snapshot's cut.
-    const opts = { segmentBytes: 1 << 20, preallocate: false };
+    const opts = CUT_ONLY;
     const { storage } = await RaftStorage.open(dir, opts);
     await fill(storage, 1, 300, 1);
     await storage.saveSnapshot(snapMeta(200, 1), new Uint8Array([2]));
@@ -149,7 +150,7 @@ describe('segments', () => {
 
   it('reads the segment before a last one whose header a crash tore during the cut, and goes on writing in it', async () => {
     const dir = tempDir();
-    const opts = { segmentBytes: 1 << 20, preallocate: false };
+    const opts = CUT_ONLY;
     const { storage } = await RaftStorage.open(dir, opts);
     await fill(storage, 1, 300, 1);
     await storage.saveSnapshot(snapMeta(300, 1), new Uint8Array([3]));
@@ -173,7 +174,7 @@ describe('segments', () => {
 
   it('drops a segment cut at a snapshot once the older kept snapshot covers it', async () => {
     const dir = tempDir();
-    const { storage } = await RaftStorage.open(dir, { segmentBytes: 1 << 20, preallocate: false });
+    const { storage } = await RaftStorage.open(dir, CUT_ONLY);
     await fill(storage, 1, 300, 1);
     await storage.saveSnapshot(snapMeta(300, 1), new Uint8Array([1]));
     await fill(storage, 301, 600, 1);
