@@ -13,13 +13,38 @@ async function importEntry(name, compiled) {
   return import(new URL(bundleIsFresh(fileURLToPath(root), name) ? `dist/bundle/${name}/index.js` : compiled, root).href);
 }
 
+/**
+ * `fleet node start`: its bundle, a CommonJS file run with V8's code cache (bin/code-cache.js),
+ * while that is fresh, else the compiled modules. The member's V8 flags are set before the bundle
+ * is compiled, since a cache is checked against the flags in force (src/common/member-process.ts).
+ */
+async function loadNodeStart() {
+  const { fileURLToPath } = await import('node:url');
+  const { bundleIsFresh } = await import('./bundle.js');
+  const root = new URL('..', import.meta.url);
+  if (!bundleIsFresh(fileURLToPath(root), 'node-start')) {
+    const { mainNodeStart } = await import(new URL('dist/cli/node-start.js', root).href);
+    return { mainNodeStart, launch: undefined };
+  }
+  const { setFlagsFromString } = await import('node:v8');
+  const { MEMBER_V8_FLAGS } = await import(new URL('dist/common/member-process.js', root).href);
+  for (const flag of MEMBER_V8_FLAGS) setFlagsFromString(flag);
+  const { loadWithCodeCache } = await import('./code-cache.js');
+  const { setTimeout } = await import('node:timers');
+  const loaded = loadWithCodeCache(fileURLToPath(new URL('dist/bundle/node-start/index.cjs', root)));
+  // Saved a second after the start line, so that the cache holds what opening the storage, the
+  // replay and the first election compiled too; only by a member that found none it could use.
+  const onStarted = () => setTimeout(loaded.save, 1_000).unref();
+  return { mainNodeStart: loaded.exports.mainNodeStart, launch: { codeCache: loaded.cache, onStarted } };
+}
+
 async function main() {
   const [, , topic, command, ...rest] = process.argv;
   if (topic === 'node' && command === 'start' && !rest.includes('--help') && !rest.includes('-h')) {
     const { readFileSync } = await import('node:fs');
-    const { mainNodeStart } = await importEntry('node-start', 'dist/cli/node-start.js');
+    const { mainNodeStart, launch } = await loadNodeStart();
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    process.exitCode = await mainNodeStart(rest, version);
+    process.exitCode = await mainNodeStart(rest, version, launch);
     return;
   }
   if (topic === 'status') {

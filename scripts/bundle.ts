@@ -1,7 +1,8 @@
 /**
  * Bundles the member's entry point (`fleet node start`, src/cli/node-start.ts) into
- * dist/bundle/node-start/ (part of `npm run build`, after tsc): resolving and reading its hundred
- * compiled modules cost about 80 ms of CPU at every member's start (BENCHMARKS.md). bin/run.js
+ * dist/bundle/node-start/index.cjs (part of `npm run build`, after tsc): resolving and reading its
+ * hundred compiled modules cost about 80 ms of CPU at every member's start, and compiling them most
+ * of the rest, which V8's code cache saves (bin/code-cache.js; BENCHMARKS.md). bin/run.js
  * uses the bundle only while it is as new as every file it was built from (listed in
  * dist/bundle/inputs.json, see bin/bundle.js), so a bare `tsc` can never leave it running stale
  * code.
@@ -37,13 +38,14 @@ const EXTERNAL = ['@oclif/core', '@oclif/core/*', 'react-devtools-core'];
 const LAZY_PACKAGE_NAMES = ['@grpc/grpc-js', '@grpc/proto-loader', '@grpc/reflection', 'protobufjs'];
 const isLazyPackage = (spec: string): boolean => LAZY_PACKAGE_NAMES.some((p) => spec === p || spec.startsWith(`${p}/`));
 
-/** Each output file finds the package root from its own URL. */
-const BANNER = [
+/** Each output file finds the package root from its own URL (an ES module) or path (CommonJS). */
+const ESM_BANNER = [
   "import { createRequire as __bundleCreateRequire } from 'node:module';",
   // CommonJS packages inside an ES module still call require() for Node's built-ins.
   'const require = __bundleCreateRequire(import.meta.url);',
   "const __packageRootUrl = import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/bundle/') + 1);",
 ].join('\n');
+const CJS_BANNER = "const __packageRootUrl = ((url) => url.slice(0, url.lastIndexOf('/dist/bundle/') + 1))(require('node:url').pathToFileURL(__filename).href);";
 
 /**
  * A module's own URL, as it was before bundling: the code finds files next to it (proto/,
@@ -111,7 +113,6 @@ function packageOf(file: string): string {
 const COMMON = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   external: EXTERNAL,
   // Error and class names are printed and compared: keep them as written.
@@ -128,7 +129,8 @@ const COMMON = {
   ...(process.env.FLEET_BUNDLE_SOURCEMAP === '1' ? { sourcemap: true } : {}),
   metafile: true,
   logLevel: 'warning',
-  banner: { js: BANNER },
+  // packageDirname's require.resolve of a bundled package is meant: it finds the installed package's directory at run time.
+  logOverride: { 'require-resolve-not-external': 'silent' },
 } as const satisfies BuildOptions;
 
 /** The dist/ files a build read, relative to the package root (the packages are checked as one, see bin/bundle.js). */
@@ -137,18 +139,24 @@ function distInputs(inputs: Record<string, unknown>): string[] {
 }
 
 /**
- * One entry point as dist/bundle/<name>/index.js, its dynamic imports split into chunks beside
- * it: what the entry loads only on some paths (grpc-js, for one) must stay off the others.
- * `lazyPackages`: whether `LAZY_PACKAGE_NAMES` go into the bundle (a member, which shares one copy
- * with the reflection service) or stay in node_modules, loaded by their `lazyRequire` if ever
- * (`fleet status`, which never needs them on its usual path: bundled, they were 450 kB of chunks
- * to read and parse at every run, since esbuild's lazily run requires still sit in an imported chunk).
+ * One entry point into dist/bundle/<name>/. `fleet status` (`lazyPackages: 'left'`): an ES module,
+ * index.js, its dynamic imports split into chunks beside it, since what it loads only on some paths
+ * must stay off the others; `LAZY_PACKAGE_NAMES` stay in node_modules, loaded by their
+ * `lazyRequire` if ever (bundled, they were 450 kB of chunks to read and parse at every run, since
+ * esbuild's lazily run requires still sit in an imported chunk). A member (`'bundled'`): one
+ * CommonJS file, index.cjs, holding those packages (one copy, shared with the reflection service),
+ * which bin/run.js compiles with V8's code cache (bin/code-cache.js: Node 20 caches scripts, not
+ * ES modules); its dynamic imports become esbuild's lazily run modules, so they still run on first use.
  */
 async function bundleEntry(name: string, entry: string, lazyPackages: 'bundled' | 'left'): Promise<string[]> {
   const plugins = [ownUrl(lazyPackages === 'bundled'), packageDirname];
-  // Left: imported from node_modules at run time, by static imports and lazyRequire alike, so one copy is loaded.
-  const external = lazyPackages === 'bundled' ? EXTERNAL : [...EXTERNAL, ...LAZY_PACKAGE_NAMES.flatMap((p) => [p, `${p}/*`])];
-  const result = await build({ ...COMMON, plugins, external, entryPoints: { index: join(root, entry) }, outdir: join(outDir, name), splitting: true, chunkNames: '[name]-[hash]' });
+  const entryPoints = { index: join(root, entry) };
+  const outdir = join(outDir, name);
+  const result =
+    lazyPackages === 'bundled'
+      ? await build({ ...COMMON, plugins, external: EXTERNAL, entryPoints, outdir, format: 'cjs', outExtension: { '.js': '.cjs' }, banner: { js: CJS_BANNER } })
+      : // Left: imported from node_modules at run time, by static imports and lazyRequire alike, so one copy is loaded.
+        await build({ ...COMMON, plugins, external: [...EXTERNAL, ...LAZY_PACKAGE_NAMES.flatMap((p) => [p, `${p}/*`])], entryPoints, outdir, format: 'esm', splitting: true, chunkNames: '[name]-[hash]', banner: { js: ESM_BANNER } });
   if (lazyPackages === 'bundled') {
     checkNoLazyRequireLeft(Object.keys(result.metafile.outputs));
     checkOneCopy(Object.keys(result.metafile.inputs), ['@grpc/grpc-js', 'protobufjs']);

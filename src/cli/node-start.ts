@@ -11,9 +11,11 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { memberIdProblem, resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
+import type { MemberLaunch } from '../core/server/coordinator.js';
 import type { AutoCompaction } from '../core/server/etcd-auto-compaction.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
+import { MEMBER_V8_FLAGS } from '../common/member-process.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
 
 interface FlagSpec {
@@ -90,26 +92,6 @@ const SPEC = {
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof SPEC;
-
-/**
- * With the small young generation every member runs with (MEMBER_NODE_OPTIONS in
- * src/common/member-process.ts), writes in flight outlive two scavenges and are promoted, and
- * V8 grew the old generation up to 4× what was live: binding 1,000,000 clusters left the leader
- * at 558 MB (387 MB of heap for 150 MB live). Growing it by half at most, the leader
- * stayed at 327 MB, for a write rate about a tenth lower (more frequent concurrent marking).
- * V8 reads this flag at every collection, so the member sets it itself: a unit file cannot pass
- * it in NODE_OPTIONS, which refuses most V8 flags.
- */
-const HEAP_GROWING_FLAG = '--heap-growing-percent=50';
-
-/**
- * An idle member keeps the bytecode of what ran once (flag parsing, opening storage, replay,
- * the election) until V8 flushes it, by default after five full collections and never for a
- * function Sparkplug compiled. Flushed after one, baseline code included, an idle 3-member
- * cluster holds about 5 MB less (BENCHMARKS.md, "Memory, second wave"); what runs again is
- * compiled again, and a hot path is never old. Set at run time for the same reason as above.
- */
-const CODE_FLUSHING_FLAGS = ['--bytecode-old-age=1', '--flush-baseline-code'];
 
 /** Every flag of `fleet node start`. */
 export const NODE_START_FLAGS: Readonly<Record<FlagName, FlagSpec>> = SPEC;
@@ -424,10 +406,10 @@ function refuseReadableByOthers(file: string, name: string): void {
   }
 }
 
-/** Runs the coordinator until SIGTERM/SIGINT. */
-export async function runNodeStart(plan: NodeStartPlan): Promise<void> {
-  setFlagsFromString(HEAP_GROWING_FLAG);
-  for (const flag of CODE_FLUSHING_FLAGS) setFlagsFromString(flag);
+/** Runs the coordinator until SIGTERM/SIGINT; `launch` is what bin/run.js says about how it loaded the member. */
+export async function runNodeStart(plan: NodeStartPlan, launch?: MemberLaunch): Promise<void> {
+  // Again when bin/run.js set them before compiling the bundle: the same values leave V8's flag hash, which its code cache is checked against, as it was.
+  for (const flag of MEMBER_V8_FLAGS) setFlagsFromString(flag);
   const warning = await plaintextTokenWarning(plan);
   if (warning !== undefined) process.stderr.write(`${warning}\n`);
   // Checked first, so a taken port is one line before any storage is opened; the bind below still
@@ -437,7 +419,7 @@ export async function runNodeStart(plan: NodeStartPlan): Promise<void> {
   if (!check.free && check.reason === 'EADDRINUSE') throw portInUse(new Error(`EADDRINUSE ${plan.listen}`))!;
   const { runCoordinator } = await import('../core/server/coordinator.js');
   try {
-    await runCoordinator(plan);
+    await runCoordinator({ ...plan, launch });
   } catch (err) {
     throw portInUse(err) ?? err;
   }
@@ -461,7 +443,7 @@ function portInUse(err: unknown): CliError | undefined {
 }
 
 /** The lean entry: `argv` is what follows `fleet node start`. Returns the exit code. */
-export async function mainNodeStart(argv: readonly string[], version: string): Promise<number> {
+export async function mainNodeStart(argv: readonly string[], version: string, launch?: MemberLaunch): Promise<number> {
   let plan: NodeStartPlan;
   try {
     const specs = Object.entries(NODE_START_FLAGS) as [FlagName, FlagSpec][];
@@ -483,7 +465,7 @@ export async function mainNodeStart(argv: readonly string[], version: string): P
     return err instanceof CliError ? err.exitCode : EXIT.usage;
   }
   try {
-    await runNodeStart(plan);
+    await runNodeStart(plan, launch);
   } catch (err) {
     if (err instanceof CliError) {
       process.stderr.write(`fleet node start: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);

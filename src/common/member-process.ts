@@ -42,3 +42,23 @@ export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
  * fleet init and the harnesses set them; a unit file sets them with Environment=.
  */
 export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4096', MALLOC_ARENA_MAX: '2' };
+
+/**
+ * V8 flags every member sets on itself at start (a unit file cannot pass them in NODE_OPTIONS,
+ * which refuses most V8 flags). bin/run.js sets them before it compiles the member's bundle, and
+ * the member again: V8 checks a code cache against the flags in force, so the cache a member
+ * writes after setting them must find them already set when the next one compiles.
+ *
+ * `--heap-growing-percent=50`: with the small young generation above, writes in flight outlive
+ * two scavenges and are promoted, and V8 grew the old generation up to 4× what was live: binding
+ * 1,000,000 clusters left the leader at 558 MB (387 MB of heap for 150 MB live). Growing it by
+ * half at most, the leader stayed at 327 MB, for a write rate about a tenth lower (more frequent
+ * concurrent marking). V8 reads it at every collection.
+ *
+ * `--bytecode-old-age=1 --flush-baseline-code`: an idle member keeps the bytecode of what ran
+ * once (flag parsing, opening storage, replay, the election) until V8 flushes it, by default
+ * after five full collections and never for a function Sparkplug compiled. Flushed after one,
+ * baseline code included, an idle 3-member cluster holds about 5 MB less (BENCHMARKS.md,
+ * "Memory, second wave"); what runs again is compiled again, and a hot path is never old.
+ */
+export const MEMBER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=50', '--bytecode-old-age=1', '--flush-baseline-code'];

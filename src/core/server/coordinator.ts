@@ -96,6 +96,16 @@ export interface CoordinatorOptions {
   readonly app?: FleetMemberOptions['app'];
   readonly appCheckEvery?: number | undefined;
   readonly onAppFault?: FleetMemberOptions['onAppFault'];
+  /** How `fleet node start` was loaded (bin/run.js), named in the start line, and what it asks to be told. */
+  readonly launch?: MemberLaunch | undefined;
+}
+
+/** What bin/run.js tells a `fleet node start` member about how it was loaded, and asks to hear back. */
+export interface MemberLaunch {
+  /** What became of the bundle's code cache (bin/code-cache.js): `used`, `none`, `damaged` or `rejected`. */
+  readonly codeCache?: string | undefined;
+  /** Called once, when the member has started (listening, its own log being replayed). */
+  readonly onStarted?: (() => void) | undefined;
 }
 
 /** A running member, for tests and benchmarks that host one in-process. */
@@ -401,7 +411,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   await backups?.start();
   health.setServing('', true);
   const peerAuth = [opts.tls?.ca ? 'mutual-tls' : undefined, opts.peerSecret ? 'peer-secret' : undefined].filter(Boolean).join('+') || 'none';
-  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth, ...(opts.backup ? { backup: opts.backup } : {}) }, 'member started');
+  logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth, ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.launch?.codeCache ? { codeCache: opts.launch.codeCache } : {}) }, 'member started');
+  opts.launch?.onStarted?.();
   return { node: member, port, stop };
 }
 

@@ -1,0 +1,45 @@
+/**
+ * A member started as `fleet init` starts one (bin/run.js, the bundle, MEMBER_NODE_OPTIONS) finds
+ * the code cache a member wrote before it usable. The failure this guards against is silent: a
+ * cache V8 rejects at every start (it is checked against the flags in force, and the member sets
+ * V8 flags on itself) only costs each start its compile, and no other test would notice.
+ */
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
+import { freePort, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+
+const BUNDLE = fileURLToPath(new URL('../../dist/bundle/node-start', import.meta.url));
+const dir = tempDir('fleet-code-cache-');
+afterAll(() => dir.cleanup());
+
+/** Starts a solo member on `data`, waits for its start line, and answers what it says of the code cache, with the child. */
+async function start(data: string): Promise<{ codeCache: unknown; stop: () => Promise<void> }> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`], MEMBER_ENV, MEMBER_NODE_OPTIONS);
+  const line = await waitFor('the member start line', () => output().split('\n').find((l) => l.includes('"msg":"member started"')), 30_000).catch((err: unknown) => {
+    throw new Error(`${String(err)}; the member said:\n${output()}`);
+  });
+  return { codeCache: (JSON.parse(line) as { codeCache?: unknown }).codeCache, stop: () => stopChild(child) };
+}
+
+/** The newest cache file's time beside the bundle (members of other tests may write one too). */
+const newestCache = (): number => Math.max(0, ...readdirSync(BUNDLE).filter((n) => n.endsWith('.v8cache')).map((n) => statSync(join(BUNDLE, n)).mtimeMs));
+
+describe("a member's code cache", () => {
+  it('is written by a member that found none, and used by the next', async () => {
+    const data = join(dir.path, 'data');
+    mkdirSync(data);
+    const before = newestCache();
+    const first = await start(data);
+    expect(['used', 'none', 'damaged', 'rejected']).toContain(first.codeCache);
+    // Saved a second after the start line; another test's member may have saved it already.
+    if (first.codeCache !== 'used') await waitFor('the cache written', () => newestCache() > before || undefined, 20_000);
+    await first.stop();
+    const second = await start(data);
+    await second.stop();
+    expect(second.codeCache).toBe('used');
+  }, 60_000);
+});
