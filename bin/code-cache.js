@@ -2,13 +2,14 @@
 // was most of a member's start-up CPU (about 110 of 210 ms, BENCHMARKS.md, session 30), and a
 // restarted member's start is on the path of its catch-up. Node 20 has no compile cache of its own
 // (module.enableCompileCache came in 22) and takes cached data only for scripts, hence a CommonJS
-// bundle compiled here. The cache sits beside the bundle, written once by the first member that
-// starts without one, where the package directory is writable; without it a member only compiles.
+// bundle compiled here. The cache sits beside the bundle (or in FLEET_CODE_CACHE_DIR, see bin/run.js),
+// written once by the first member that starts without one where it can write; else members compile.
 //
 // V8 checks cached data against the source's length and the flags, not the source's contents, and
-// does not checksum it in release builds: the file's name carries a hash of the source, the Node
-// version and the command-line flags, and its first 32 bytes a SHA-256 of the rest, so a stale,
-// damaged or foreign cache is never handed to V8.
+// does not checksum it in release builds (probes on Node 20: a cache for another source of the
+// same length ran the old code; one flipped byte ran, threw, or crashed Node with SIGSEGV). So the
+// file's name carries a hash of the source, the Node version and the command-line flags, and its
+// first 32 bytes a SHA-256 of the rest: a stale, damaged or foreign cache is never handed to V8.
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,10 +20,10 @@ import vm from 'node:vm';
 const SUFFIX = '.v8cache';
 const DIGEST_BYTES = 32;
 
-/** The cache file for `source` at `file` under this Node and these flags. */
-function cachePathOf(file, source) {
+/** The cache file in `dir` for `source` at `file` under this Node and these flags. */
+function cachePathOf(file, source, dir) {
   const key = createHash('sha256').update(source).update('\0').update(process.version).update('\0').update(process.execArgv.join(' ')).digest('hex').slice(0, 20);
-  return `${file}.${key}${SUFFIX}`;
+  return join(dir, `${basename(file)}.${key}${SUFFIX}`);
 }
 
 /** The cached data in `path` when it is whole, else whether it is absent or damaged. */
@@ -64,14 +65,15 @@ function writeCache(path, data, file) {
 }
 
 /**
- * Runs the CommonJS file `file` with the cached data beside it, if whole and accepted. Answers its
+ * Runs the CommonJS file `file` with the cached data in `cacheDir` (default: beside it), if whole
+ * and accepted. Answers its
  * exports, whether a cache was `used` (else `none`, `damaged` or `rejected` by V8), and `save()`,
  * which writes the cache from what has been compiled by then (call it once the work worth caching
  * has run; a no-op when the cache was used). `save()` answers whether it wrote, and never throws.
  */
-export function loadWithCodeCache(file) {
+export function loadWithCodeCache(file, cacheDir = dirname(file)) {
   const source = readFileSync(file, 'utf8');
-  const cachePath = cachePathOf(file, source);
+  const cachePath = cachePathOf(file, source, cacheDir);
   const found = readCache(cachePath);
   const cachedData = typeof found === 'string' ? undefined : found;
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;

@@ -31,7 +31,9 @@ async function loadNodeStart() {
   for (const flag of MEMBER_V8_FLAGS) setFlagsFromString(flag);
   const { loadWithCodeCache } = await import('./code-cache.js');
   const { setTimeout } = await import('node:timers');
-  const loaded = loadWithCodeCache(fileURLToPath(new URL('dist/bundle/node-start/index.cjs', root)));
+  // FLEET_CODE_CACHE_DIR: where members can write when the package directory is read-only (a
+  // systemd unit's CacheDirectory=, deploy/systemd/fleet@.service).
+  const loaded = loadWithCodeCache(fileURLToPath(new URL('dist/bundle/node-start/index.cjs', root)), process.env.FLEET_CODE_CACHE_DIR || undefined);
   // Saved a second after the start line, so that the cache holds what opening the storage, the
   // replay and the first election compiled too; only by a member that found none it could use.
   const onStarted = () => setTimeout(loaded.save, 1_000).unref();

@@ -27,10 +27,10 @@ function library(value: string): { dir: string; file: string } {
 
 const source = (value: string): string => `function double(x) { return x * 2; }\nexports.answer = () => ${JSON.stringify(value)} + double(21);\n`;
 
-/** Loads `file` in a fresh node (with `flags`), saves the cache, and answers what the loader said. */
-function load(file: string, flags: string[] = []): { cache: string; answer: string; saved: boolean } {
+/** Loads `file` in a fresh node (with `flags`, the cache in `cacheDir`), saves the cache, and answers what the loader said. */
+function load(file: string, flags: string[] = [], cacheDir?: string): { cache: string; answer: string; saved: boolean } {
   const program = `const { loadWithCodeCache } = await import(${JSON.stringify(LOADER)});
-const l = loadWithCodeCache(${JSON.stringify(file)});
+const l = loadWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)});
 const answer = l.exports.answer();
 console.log(JSON.stringify({ cache: l.cache, answer, saved: l.save() }));`;
   const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', program], { encoding: 'utf8' });
@@ -78,6 +78,16 @@ describe('a bundle loaded with its code cache', () => {
     expect(load(file).cache).toBe('used');
     writeFileSync(path, bytes.subarray(0, 10));
     expect(load(file)).toEqual({ cache: 'damaged', answer: 'a42', saved: true });
+  });
+
+  it('keeps the cache in another directory when told (a read-only package under systemd)', () => {
+    const { dir, file } = library('a');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fleet-code-cache-dir-'));
+    dirs.push(elsewhere);
+    expect(load(file, [], elsewhere)).toEqual({ cache: 'none', answer: 'a42', saved: true });
+    expect(load(file, [], elsewhere).cache).toBe('used');
+    expect(caches(elsewhere)).toHaveLength(1);
+    expect(caches(dir)).toHaveLength(0);
   });
 
   it('runs without a cache where none can be written', () => {

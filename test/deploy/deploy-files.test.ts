@@ -55,6 +55,12 @@ describe('deploy/systemd/fleet@.service', () => {
     for (const [name, value] of Object.entries(MEMBER_ENV)) expect(unit).toMatch(new RegExp(`^Environment=${name}=${value}$`, 'm'));
   });
 
+  it("gives the member's code cache a directory it can write, the package being read-only", () => {
+    expect(unit).toMatch(/^ProtectSystem=strict$/m);
+    expect(unit).toMatch(/^CacheDirectory=fleet$/m);
+    expect(unit).toMatch(/^Environment=FLEET_CODE_CACHE_DIR=%C\/fleet$/m);
+  });
+
   it('hands it the credentials it names', () => {
     for (const name of execStart.match(/\/run\/credentials\/fleet@n1\.service\/([a-z-]+)/g) ?? []) {
       expect(unit).toMatch(new RegExp(`^LoadCredential=${name.split('/').pop()}:`, 'm'));

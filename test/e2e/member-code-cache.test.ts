@@ -16,9 +16,9 @@ const dir = tempDir('fleet-code-cache-');
 afterAll(() => dir.cleanup());
 
 /** Starts a solo member on `data`, waits for its start line, and answers what it says of the code cache, with the child. */
-async function start(data: string): Promise<{ codeCache: unknown; stop: () => Promise<void> }> {
+async function start(data: string, env: NodeJS.ProcessEnv = {}): Promise<{ codeCache: unknown; stop: () => Promise<void> }> {
   const address = `127.0.0.1:${await freePort()}`;
-  const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`], MEMBER_ENV, MEMBER_NODE_OPTIONS);
+  const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`], { ...MEMBER_ENV, ...env }, MEMBER_NODE_OPTIONS);
   const line = await waitFor('the member start line', () => output().split('\n').find((l) => l.includes('"msg":"member started"')), 30_000).catch((err: unknown) => {
     throw new Error(`${String(err)}; the member said:\n${output()}`);
   });
@@ -39,6 +39,21 @@ describe("a member's code cache", () => {
     if (first.codeCache !== 'used') await waitFor('the cache written', () => newestCache() > before || undefined, 20_000);
     await first.stop();
     const second = await start(data);
+    await second.stop();
+    expect(second.codeCache).toBe('used');
+  }, 60_000);
+
+  it('goes to FLEET_CODE_CACHE_DIR when set (a unit whose package directory is read-only)', async () => {
+    const data = join(dir.path, 'data-elsewhere');
+    const cacheDir = join(dir.path, 'cache');
+    mkdirSync(data);
+    mkdirSync(cacheDir);
+    const env = { FLEET_CODE_CACHE_DIR: cacheDir };
+    const first = await start(data, env);
+    expect(first.codeCache).toBe('none');
+    await waitFor('the cache written', () => readdirSync(cacheDir).some((n) => n.endsWith('.v8cache')) || undefined, 20_000);
+    await first.stop();
+    const second = await start(data, env);
     await second.stop();
     expect(second.codeCache).toBe('used');
   }, 60_000);
