@@ -58,8 +58,11 @@ function writeCache(path, data, file) {
   const prefix = `${basename(file)}.`;
   for (const name of readdirSync(dirname(path))) {
     const other = join(dirname(path), name);
-    if (other === path || !name.startsWith(prefix) || !name.endsWith(SUFFIX)) continue;
-    if ((statSync(other, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < built) rmSync(other, { force: true });
+    if (other === path || !name.startsWith(prefix)) continue;
+    const mtime = statSync(other, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
+    // A temporary file a minute old was left by a process killed while it wrote.
+    const stale = name.endsWith(SUFFIX) ? mtime < built : name.endsWith('.tmp') && mtime < Date.now() - 60_000;
+    if (stale) rmSync(other, { force: true });
   }
   return true;
 }

@@ -5,7 +5,7 @@
  * not catch: a source changed to another of the same length, and a damaged cache file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,17 @@ describe('a bundle loaded with its code cache', () => {
     expect(load(file, [], elsewhere).cache).toBe('used');
     expect(caches(elsewhere)).toHaveLength(1);
     expect(caches(dir)).toHaveLength(0);
+  });
+
+  it('removes what a process killed while writing left behind, once it is a minute old', () => {
+    const { dir, file } = library('a');
+    const stem = join(dir, 'lib.cjs.0123456789abcdef0123.v8cache');
+    writeFileSync(`${stem}.111.tmp`, 'partial');
+    writeFileSync(`${stem}.222.tmp`, 'partial');
+    const old = (Date.now() - 120_000) / 1000;
+    utimesSync(`${stem}.111.tmp`, old, old);
+    load(file);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual(['lib.cjs.0123456789abcdef0123.v8cache.222.tmp']);
   });
 
   it('runs without a cache where none can be written', () => {
