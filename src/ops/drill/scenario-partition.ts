@@ -86,9 +86,12 @@ export const partition: Scenario = {
     const healNs = ctx.clock.nowNs();
     await ctx.injector.heal(target);
     ctx.phase('restore', before?.id ?? null);
+    // Timed from the heal while the round observes: started after it, the figure was the observe window.
+    const catchUp = timeCatchUp(ctx, target, healNs);
+    catchUp.catch(() => undefined);
     await waitUntil(ctx, healNs + ctx.opts.observeMs * 1e6);
     const after = await waitForAnyLeader(ctx.probe, ctx.clock, ctx.steady.members, ctx.clock.nowNs() + ctx.opts.settleMs * 1e6, ctx.signal);
-    const { catchupMs } = await timeCatchUp(ctx, target, healNs);
+    const { catchupMs } = await catchUp;
     const calm = before !== undefined && after !== undefined && after.id === before.id && after.term === before.term;
     const minority = minorityCheck(ctx, target, baseline, during.highest);
     const checks = [

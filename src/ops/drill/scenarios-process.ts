@@ -142,9 +142,13 @@ export const pauseLeader: Scenario = {
     await waitUntil(ctx, faultNs + ctx.opts.pauseMs * 1e6);
     const resumeNs = ctx.clock.nowNs();
     await ctx.injector.resume(old);
+    // Timed from the resume while the round goes on: started after the observe window, it counted
+    // what was left of that window (every round read about observe − pause, on etcd too).
+    const catchUp = timeCatchUp(ctx, old, resumeNs);
+    catchUp.catch(() => undefined);
     const deposedMs = elected.id === null ? null : await timeDeposed(ctx, old, elected.id, resumeNs);
     await waitUntil(ctx, faultNs + ctx.opts.observeMs * 1e6);
-    const { catchupMs } = await timeCatchUp(ctx, old, resumeNs);
+    const { catchupMs } = await catchUp;
     const expectNewLeader = ctx.opts.pauseMs >= ctx.opts.slo.newLeaderMs;
     const checks = [
       ...(expectNewLeader || elected.id !== null ? [elected.check] : []),

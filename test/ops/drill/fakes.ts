@@ -25,6 +25,8 @@ export interface FakeClusterOptions {
   readonly restartFailures?: number;
   /** The drill's clock, to note when faults took effect. */
   readonly clock?: DrillClock;
+  /** Partitions can be injected: the cut-off member keeps answering, its indexes frozen until the heal. */
+  readonly partitions?: boolean;
 }
 
 /** Why the fake's failing restarts fail: what the local injector reports of a member that found its LOCK held. */
@@ -47,6 +49,8 @@ export class FakeCluster {
   term = 1;
   commit = 10;
   readonly down = new Set<string>();
+  /** Members cut off by a partition, with the index they were at. */
+  readonly cutOff = new Map<string, number>();
   readonly store = new Map<string, { value: string; version: number }>();
   readonly calls: string[] = [];
   /** When each kill or pause took effect, on `opts.clock`. */
@@ -73,9 +77,9 @@ export class FakeCluster {
       term: this.term,
       leaderId: this.leader ?? '',
       leaderAddress: '',
-      commitIndex: this.commit,
-      appliedIndex: this.commit,
-      lastIndex: this.commit,
+      commitIndex: this.cutOff.get(id) ?? this.commit,
+      appliedIndex: this.cutOff.get(id) ?? this.commit,
+      lastIndex: this.cutOff.get(id) ?? this.commit,
       snapshotIndex: 0,
       members: this.members.map((x) => ({ ...x, voter: true })),
       progress: [],
@@ -196,7 +200,7 @@ export class FakeCluster {
     const note = (what: string, m: MemberRef) => this.calls.push(`${what} ${m.id}`);
     return {
       kind: 'fake',
-      can: (a: FaultAction) => a !== 'partition' && a !== 'delay' && a !== 'clock' && a !== 'disk-stall',
+      can: (a: FaultAction) => (a !== 'partition' || this.opts.partitions === true) && a !== 'delay' && a !== 'clock' && a !== 'disk-stall',
       kill: async (m) => {
         note('kill', m);
         await this.#fault(m.id);
@@ -209,8 +213,10 @@ export class FakeCluster {
         note('resume', m);
         this.restart(m.id);
       },
-      partition: async () => {
-        throw new Error('no partitions here');
+      partition: async (m) => {
+        if (this.opts.partitions !== true) throw new Error('no partitions here');
+        note('partition', m);
+        this.cutOff.set(m.id, this.commit);
       },
       delay: async () => {
         throw new Error('no link delays here');
@@ -221,7 +227,9 @@ export class FakeCluster {
       stallDisk: async () => {
         throw new Error('no disk stalls here');
       },
-      heal: async () => {},
+      heal: async (m) => {
+        this.cutOff.delete(m.id);
+      },
       stop: async (m) => {
         note('stop', m);
         this.kill(m.id);
