@@ -408,7 +408,8 @@ function refuseReadableByOthers(file: string, name: string): void {
 
 /** Runs the coordinator until SIGTERM/SIGINT; `launch` is what bin/run.js says about how it loaded the member. */
 export async function runNodeStart(plan: NodeStartPlan, launch?: MemberLaunch): Promise<void> {
-  // Again when bin/run.js set them before compiling the bundle: the same values leave V8's flag hash, which its code cache is checked against, as it was.
+  // Again when bin/run.js set them before compiling the bundle: the same values leave V8's flag
+  // hash, which its code cache is checked against, as it was.
   for (const flag of MEMBER_V8_FLAGS) setFlagsFromString(flag);
   const warning = await plaintextTokenWarning(plan);
   if (warning !== undefined) process.stderr.write(`${warning}\n`);
