@@ -8,21 +8,16 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
-import { freePort, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
+import { startSoloMember, tempDir, waitFor } from './processes.js';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/bundle/node-start', import.meta.url));
 const dir = tempDir('fleet-code-cache-');
 afterAll(() => dir.cleanup());
 
-/** Starts a solo member on `data`, waits for its start line, and answers what it says of the code cache, with the child. */
+/** Starts a solo member on `data` and answers what its start line says of the code cache. */
 async function start(data: string, env: NodeJS.ProcessEnv = {}): Promise<{ codeCache: unknown; stop: () => Promise<void> }> {
-  const address = `127.0.0.1:${await freePort()}`;
-  const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`], { ...MEMBER_ENV, ...env }, MEMBER_NODE_OPTIONS);
-  const line = await waitFor('the member start line', () => output().split('\n').find((l) => l.includes('"msg":"member started"')), 30_000).catch((err: unknown) => {
-    throw new Error(`${String(err)}; the member said:\n${output()}`);
-  });
-  return { codeCache: (JSON.parse(line) as { codeCache?: unknown }).codeCache, stop: () => stopChild(child) };
+  const { startLine, stop } = await startSoloMember(data, { env });
+  return { codeCache: startLine.codeCache, stop };
 }
 
 /** The newest cache file's time beside the bundle (members of other tests may write one too). */

@@ -4,12 +4,12 @@
  * run against a real cluster. Also what the tarball must and must not hold (a LICENSE; no source
  * maps, no sources), and that importing and using the library loads no CLI or UI code.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCluster } from './cluster.js';
-import { freePort, runProgram, tempDir } from './processes.js';
+import { freePort, runProgram, startSoloMember, tempDir, waitFor } from './processes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test/e2e/outsider');
@@ -108,6 +108,22 @@ describe('the packed package', () => {
     expect(out.unreachable.message).toMatch(/start the cluster, or check the endpoints/);
     expect(out.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   }, 180_000);
+
+  it("runs a member from the installed package's bundle, compiled with the code cache its first start wrote", async () => {
+    const installed = join(project, 'node_modules/fleet');
+    expect(packed.files.map((f) => f.path)).toContain('dist/bundle/node-start/index.cjs');
+    const bundleDir = join(installed, 'dist/bundle/node-start');
+    const data = join(work.path, 'member');
+    mkdirSync(data);
+    const bin = join(installed, 'bin/run.js');
+    const first = await startSoloMember(data, { bin });
+    expect(first.startLine.codeCache).toBe('none');
+    await waitFor('the cache written', () => readdirSync(bundleDir).some((n) => n.endsWith('.v8cache')) || undefined, 20_000);
+    await first.stop();
+    const second = await startSoloMember(data, { bin });
+    await second.stop();
+    expect(second.startLine.codeCache).toBe('used');
+  }, 60_000);
 
   it('loads no CLI or UI code when imported and used', async () => {
     const log = join(work.path, 'loads.log');

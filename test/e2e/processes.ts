@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 
 /** The production entry over `dist/`, built by test/global-setup.ts before any test runs. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
@@ -160,6 +161,21 @@ export function spawnProgram(args: readonly string[], opts: { cwd?: string; env?
   child.stderr!.on('data', keep);
   child.on('exit', () => children.delete(child));
   return { child, output: () => out };
+}
+
+/**
+ * Starts a one-member cluster on the empty directory `data` as fleet init starts a member (its
+ * node options and environment), from `bin` (default: this checkout's), and waits for its start
+ * line. Answers that line and a way to stop the member.
+ */
+export async function startSoloMember(data: string, opts: { bin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ startLine: Record<string, unknown>; stop: () => Promise<void> }> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const args = [...MEMBER_NODE_OPTIONS, opts.bin ?? CLI_BIN, 'node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`];
+  const { child, output } = spawnProgram(args, { env: { ...MEMBER_ENV, ...opts.env } });
+  const line = await waitFor('the member start line', () => output().split('\n').find((l) => l.includes('"msg":"member started"')), 30_000).catch((err: unknown) => {
+    throw new Error(`${String(err)}; the member said:\n${output()}`);
+  });
+  return { startLine: JSON.parse(line) as Record<string, unknown>, stop: () => stopChild(child) };
 }
 
 /** Ends a child and waits for it to be gone. */
