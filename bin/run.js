@@ -5,12 +5,18 @@
 // a flag they do not parse) to oclif, which runs everything else. Each runs from its bundle
 // (dist/bundle/node-start or fast-status, see bin/bundle.js) while that is fresh.
 
-/** Entry point `name`: its bundle (dist/bundle/<name>/) while that is fresh, else `compiled` (a path from the package root). */
-async function importEntry(name, compiled) {
+/** The package root's URL, and whether the bundle of entry point `name` is fresh (bin/bundle.js). */
+async function bundleOf(name) {
   const { fileURLToPath } = await import('node:url');
   const { bundleIsFresh } = await import('./bundle.js');
   const root = new URL('..', import.meta.url);
-  return import(new URL(bundleIsFresh(fileURLToPath(root), name) ? `dist/bundle/${name}/index.js` : compiled, root).href);
+  return { root, fresh: bundleIsFresh(fileURLToPath(root), name) };
+}
+
+/** Entry point `name`: its bundle (dist/bundle/<name>/index.js, an ES module) while that is fresh, else `compiled` (a path from the package root). */
+async function importEntry(name, compiled) {
+  const { root, fresh } = await bundleOf(name);
+  return import(new URL(fresh ? `dist/bundle/${name}/index.js` : compiled, root).href);
 }
 
 /**
@@ -19,16 +25,15 @@ async function importEntry(name, compiled) {
  * is compiled, since a cache is checked against the flags in force (src/common/member-process.ts).
  */
 async function loadNodeStart() {
-  const { fileURLToPath } = await import('node:url');
-  const { bundleIsFresh } = await import('./bundle.js');
-  const root = new URL('..', import.meta.url);
-  if (!bundleIsFresh(fileURLToPath(root), 'node-start')) {
+  const { root, fresh } = await bundleOf('node-start');
+  if (!fresh) {
     const { mainNodeStart } = await import(new URL('dist/cli/node-start.js', root).href);
     return { mainNodeStart, launch: undefined };
   }
   const { setFlagsFromString } = await import('node:v8');
   const { MEMBER_V8_FLAGS } = await import(new URL('dist/common/member-process.js', root).href);
   for (const flag of MEMBER_V8_FLAGS) setFlagsFromString(flag);
+  const { fileURLToPath } = await import('node:url');
   const { loadWithCodeCache } = await import('./code-cache.js');
   const { setTimeout } = await import('node:timers');
   // FLEET_CODE_CACHE_DIR: where members can write when the package directory is read-only (a

@@ -115,8 +115,7 @@ describe('segments', () => {
 
   it('starts a new segment after each snapshot, and a restart leaves the segments the snapshot covers unread', async () => {
     const dir = tempDir();
-    const opts = CUT_ONLY;
-    const { storage } = await RaftStorage.open(dir, opts);
+    const { storage } = await RaftStorage.open(dir, CUT_ONLY);
     await fill(storage, 1, 300, 1);
     await storage.saveSnapshot(snapMeta(200, 1), new Uint8Array([2]));
     await fill(storage, 301, 400, 1);
@@ -134,7 +133,7 @@ describe('segments', () => {
     bytes[bytes.length - 20] ^= 0xff;
     fs.writeFileSync(first, bytes);
 
-    const b = await RaftStorage.open(dir, opts);
+    const b = await RaftStorage.open(dir, CUT_ONLY);
     expect(b.snapshot?.meta.index).toBe(350);
     expectLog(b.entries, [[351, 500, 1]]);
     expect(b.report.segments).toBe(3);
@@ -145,13 +144,12 @@ describe('segments', () => {
 
     // Without the newest snapshot, the older one (200) needs the first segment: now it is read, and its damage found.
     fs.rmSync(path.join(dir, 'snap', '0000000000000001-0000000000000350.snap'));
-    await expect(RaftStorage.open(dir, opts)).rejects.toThrow(/checksum mismatch|0000000000000001-0000000000000001\.wal/);
+    await expect(RaftStorage.open(dir, CUT_ONLY)).rejects.toThrow(/checksum mismatch|0000000000000001-0000000000000001\.wal/);
   });
 
   it('reads the segment before a last one whose header a crash tore during the cut, and goes on writing in it', async () => {
     const dir = tempDir();
-    const opts = CUT_ONLY;
-    const { storage } = await RaftStorage.open(dir, opts);
+    const { storage } = await RaftStorage.open(dir, CUT_ONLY);
     await fill(storage, 1, 300, 1);
     await storage.saveSnapshot(snapMeta(300, 1), new Uint8Array([3]));
     await storage.persist({});
@@ -160,14 +158,14 @@ describe('segments', () => {
     expect(path.basename(cut!)).toBe('0000000000000002-0000000000000301.wal');
     fs.truncateSync(cut!, 10);
 
-    const b = await RaftStorage.open(dir, opts);
+    const b = await RaftStorage.open(dir, CUT_ONLY);
     expect(b.report.segmentsSkipped).toBe(0);
     expect(b.report.removedFiles).toEqual([path.join('wal', path.basename(cut!))]);
     expect(b.hardState).toEqual(hard(1, 290));
     await fill(b.storage, 301, 320, 1);
     await b.storage.close();
     expect(segmentPaths(dir)[0]).toBe(sealed);
-    const c = await RaftStorage.open(dir, opts);
+    const c = await RaftStorage.open(dir, CUT_ONLY);
     expectLog(c.entries, [[301, 320, 1]]);
     await c.storage.close();
   });
