@@ -5,7 +5,7 @@
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
 import { parseTokenText, type NamedToken } from '../client/token-file.js';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -13,6 +13,7 @@ import { memberIdProblem, resolvesToLoopback, parseHostPort, parsePeers } from '
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
 import type { MemberLaunch } from '../core/server/coordinator.js';
 import type { AutoCompaction } from '../core/server/etcd-auto-compaction.js';
+import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { MEMBER_V8_FLAGS } from '../common/member-process.js';
@@ -37,7 +38,7 @@ const SPEC = {
   'initial-cluster-state': {
     type: 'string',
     description:
-      "new: this member is founding a cluster with --peers; existing: the cluster already exists. A member without Raft state bootstraps from --peers only when new; when existing it refuses to start, since it may be one that lost its data dir and with it votes and acknowledged entries (re-seed such a member: fleet members remove, fleet members add --learner, start it with --join, fleet members promote). Default: new if --data-dir is an empty directory (as fleet init creates it), else existing. Ignored once the data dir holds this member's state",
+      "new: this member is founding a cluster with --peers; existing: the cluster already exists. A member without Raft state bootstraps from --peers only when new; when existing it refuses to start, since it may be one that lost its data dir and with it votes and acknowledged entries (re-seed such a member: fleet members remove, fleet members add --learner, start it with --join, fleet members promote). Default: new if --data-dir is an empty directory (as fleet init creates it) or one a founding start was stopped in before its state was on disk, else existing. Ignored once the data dir holds this member's state",
   },
   cluster: { type: 'string', description: 'cluster name: members of another cluster are refused', default: 'fleet' },
   zone: { type: 'string', description: "this member's zone (failure domain, e.g. eu-west-1a): announced to its peers, shown by fleet status, weighed by the placement gate" },
@@ -139,7 +140,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   const stateText = text(flags, 'initial-cluster-state');
   if (stateText !== undefined && stateText !== 'new' && stateText !== 'existing') throw usage(`--initial-cluster-state must be new or existing, got '${stateText}'`);
   if (join && stateText === 'new') throw usage('--join and --initial-cluster-state new exclude each other: a joining member joins an existing cluster; one founding a cluster names it with --peers');
-  const initialClusterState = stateText ?? (isEmptyDirectory(dataDir) ? 'new' : 'existing');
+  const initialClusterState = stateText ?? defaultInitialClusterState(dataDir);
   const heartbeatMs = interval(flags, 'heartbeat');
   const electionTimeoutMs = interval(flags, 'election-timeout');
   if (electionTimeoutMs < 2 * heartbeatMs) throw usage('--election-timeout must be at least twice --heartbeat');
@@ -320,20 +321,6 @@ function missingDirs(dir: string): string[] {
  */
 function makeDirs(dirs: readonly string[], mode?: number): void {
   for (const d of dirs) mkdirSync(d, mode === undefined ? undefined : { mode });
-}
-
-/**
- * Whether `dir` is an existing directory with nothing in it: what fleet init prepares for a
- * founding member. A data dir that is missing may be one that was wiped. The `logs` directory
- * alone does not count: a start that failed before writing any state (a port taken) leaves only
- * its log, and the same command line must found the member once the port is free.
- */
-function isEmptyDirectory(dir: string): boolean {
-  try {
-    return readdirSync(dir).filter((name) => name !== 'logs').length === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** A duration flag that must be above zero, as a usage error naming the flag. */

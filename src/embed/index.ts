@@ -12,12 +12,13 @@
  * registry, and `read` queries it at the consistency asked for (docs/embedding.md).
  */
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FleetClient } from '../client/fleet-client.js';
 import { FleetClientError } from '../client/errors.js';
 import { parseEndpoints } from '../common/addresses.js';
 import { createLogger, startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../core/server/coordinator.js';
+import { defaultInitialClusterState } from '../core/server/founding.js';
 import type { AppFault, StateMachine } from '../core/node/app-machine.js';
 import { NodeError, type MemberStatus, type ReadConsistency } from '../core/node/api.js';
 
@@ -226,7 +227,8 @@ function planMember(opts: MemberOptions): CoordinatorOptions {
   const peers = new Map(Object.entries(opts.peers ?? { [opts.id]: opts.listen }));
   if (peers.get(opts.id) === undefined) throw bad(`peers must name this member (${opts.id}) too`);
   const dataDir = resolve(opts.dataDir);
-  const fresh = !existsSync(dataDir) || readdirSync(dataDir).filter((n) => n !== 'logs').length === 0;
+  // A data dir that does not exist yet is this member's first start (the application names it).
+  const initialClusterState = existsSync(dataDir) ? defaultInitialClusterState(dataDir) : 'new';
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const metrics = opts.metricsListen === undefined ? undefined : parseEndpoints(opts.metricsListen)[0]!;
   const [host, port] = metrics === undefined ? [] : [metrics.slice(0, metrics.lastIndexOf(':')), Number(metrics.slice(metrics.lastIndexOf(':') + 1))];
@@ -236,7 +238,7 @@ function planMember(opts: MemberOptions): CoordinatorOptions {
     dataDir,
     listen: opts.listen,
     founders: peers,
-    initialClusterState: fresh ? 'new' : 'existing',
+    initialClusterState,
     ...(host === undefined ? {} : { metricsListen: { host, port: port! } }),
     heartbeatMs: opts.heartbeatMs ?? 100,
     electionTimeoutMs: opts.electionTimeoutMs ?? 500,

@@ -21,7 +21,7 @@ export function recoverRaft(opts: FleetNodeOptions): RawNode {
   // A member repairing a damaged log may have kept nothing, yet it is not new: the repair rules it.
   if (stateless && !recovered.repair && opts.founders.size > 0 && opts.initialClusterState === 'existing') {
     const err = new Error(
-      `member ${opts.id} has no Raft state, and the cluster is not being founded (--initial-cluster-state existing, the default unless --data-dir is an empty directory): ` +
+      `member ${opts.id} has no Raft state, and the cluster is not being founded (--initial-cluster-state existing, the default unless --data-dir is an empty directory or one a founding start left before its state was on disk): ` +
         `a member that lost its data may have voted or acknowledged entries it no longer remembers, so it must not rejoin as a founding voter. ` +
         `Re-seed it from the others: fleet members remove ${opts.id}; fleet members add ${opts.id} ${opts.address} --learner; start it with --join on an empty data dir; fleet members promote ${opts.id} once it has caught up. ` +
         `To found a new cluster instead, pass --initial-cluster-state new`,

@@ -224,7 +224,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const clockSkew = opts.enableDrills ? new ClockSkew(opts.unsafeClockOffsetMs ?? 0) : undefined;
   const diskStall = opts.enableDrills ? new DiskStall() : undefined;
   const wallNow = clockSkew !== undefined ? () => clockSkew.wallNow() : opts.unsafeClockOffsetMs ? () => Date.now() + opts.unsafeClockOffsetMs! : undefined;
-  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version, diskStall?.wrap(nodeStorageIo));
+  const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version, diskStall?.wrap(nodeStorageIo), {
+    founding: opts.initialClusterState === 'new' && opts.founders.size > 0,
+  });
   undo.add(() => storage.close());
   const member = await FleetMember.open({
     id: opts.id,
@@ -447,11 +449,17 @@ function warnIfShared(dataDir: string, logger: NodeLogger): void {
 /** The etcd server version a member's etcd API reports (Maintenance.Status): the API level it speaks. */
 const ETCD_API_VERSION = '3.4.0';
 
-/** Runs a member until SIGTERM/SIGINT, as `fleet node start` does. */
+/**
+ * Runs a member until SIGTERM/SIGINT, as `fleet node start` does. The signals are taken before
+ * the start begins: without a handler a signal ends the process on the spot, and one that came
+ * while the member was starting (right after its start line, as `fleet down` may send it) left
+ * its lock behind and, on a new member, files without the Raft state they were opened for.
+ */
 export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {
   const logger = createLogger(opts);
-  const running = await startCoordinator(opts, logger);
-  await new Promise<void>((resolve) => {
+  const started: { member?: RunningCoordinator } = {};
+  let signalled: ((running: RunningCoordinator) => void) | undefined;
+  const stopped = new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       // A graceful stop hands leadership off and drains calls; whatever it waits on (a peer that
@@ -463,14 +471,20 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<void> {
       deadline.unref();
       // A second signal means now.
       process.once(signal, () => process.exit(1));
-      running.stop().then(resolve, (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        resolve();
-      });
+      signalled = (member) =>
+        member.stop().then(resolve, (err: unknown) => {
+          logger.error({ err }, 'unclean shutdown');
+          resolve();
+        });
+      // A signal during the start stops the member once it is up (a failed start exits anyway).
+      if (started.member) signalled(started.member);
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  started.member = await startCoordinator(opts, logger);
+  signalled?.(started.member);
+  await stopped;
   logger.flush();
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NodeLogger } from '../node/fleet-node.js';
 import type { NodeStorage } from '../node/storage-port.js';
 import { recordDataFormat, refuseNewerDataFormat } from './data-format.js';
+import { foundingDone, isBeingFounded, markFounding } from './founding.js';
 import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileDurablySync } from '../storage/index.js';
 import type { StorageIo } from '../storage/index.js';
 
@@ -38,7 +39,14 @@ export class MemberStateLostError extends Error {
  * port. The member list (addresses of members that joined after founding) lives beside the
  * log, since snapshots record member ids but not addresses.
  */
-export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsync: (seconds: number) => void, version = '', io?: StorageIo): Promise<NodeStorage & { abandon(): void }> {
+export async function openNodeStorage(
+  dataDir: string,
+  logger: NodeLogger,
+  onFsync: (seconds: number) => void,
+  version = '',
+  io?: StorageIo,
+  opts: { readonly founding?: boolean } = {},
+): Promise<NodeStorage & { abandon(): void }> {
   const raftDir = join(dataDir, RAFT_DIR);
   // Before anything is opened: a newer build's log must not be read as damage (data-format.ts).
   refuseNewerDataFormat(dataDir, version);
@@ -47,6 +55,10 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   let outOfSpace: (err: Error) => void = () => undefined;
   // Checked before opening, which would create a new, empty log.
   if (existsSync(heldPath) && !RaftStorage.holdsLog(raftDir)) throw new MemberStateLostError(dataDir);
+  // Before the first file of a new member's state: a stop before that state is durable must not
+  // make the same command line refuse to found it (founding.ts).
+  if (opts.founding === true && !existsSync(raftDir) && !existsSync(heldPath)) markFounding(dataDir);
+  let beingFounded = isBeingFounded(dataDir);
   const opened = await RaftStorage.open(raftDir, {
     ...(io === undefined ? {} : { io }),
     onFsync,
@@ -84,6 +96,16 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
   logger.info({ segments: report.segments, skipped: report.segmentsSkipped, records: report.records, entries: opened.entries.length, snapshot: opened.snapshot?.meta.index ?? 0, ms: Math.round(report.durationMs) }, 'storage recovered');
   const membersPath = join(dataDir, MEMBERS_FILE);
   const snapshot = opened.snapshot;
+  /** Once the member holds Raft state on disk, it is no longer a data dir being founded. */
+  const settleFounding = (): void => {
+    beingFounded = false;
+    try {
+      foundingDone(dataDir);
+    } catch (err) {
+      logger.warn({ err }, 'could not remove the founding mark; the member holds Raft state, which rules');
+    }
+  };
+  if (beingFounded && ((opened.hardState?.term ?? 0) > 0 || opened.entries.length > 0 || snapshot)) settleFounding();
   // Member-list writes are chained so that the newest list always lands last.
   let membersWrite: Promise<void> = Promise.resolve();
   return {
@@ -95,7 +117,13 @@ export async function openNodeStorage(dataDir: string, logger: NodeLogger, onFsy
       ...(repair ? { repair: { file: repair.file, offset: repair.offset, reason: repair.reason, since: repair.since, ...(repair.hardStateLost === true ? { hardStateLost: true } : {}) } } : {}),
     },
     markRepaired: () => storage.markRepaired(),
-    persist: (batch, sync) => storage.persist(batch, { sync }),
+    persist: (batch, sync) => {
+      const written = storage.persist(batch, { sync });
+      if (!beingFounded || !sync || ((batch.hardState?.term ?? 0) === 0 && batch.entries.length === 0)) return written;
+      return written.then(() => {
+        if (beingFounded) settleFounding();
+      });
+    },
     installSnapshot: (meta, data) => storage.installSnapshot(meta, data),
     beginSnapshot: (meta) => {
       const writer = storage.beginSnapshot(meta);

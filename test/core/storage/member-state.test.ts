@@ -5,13 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultInitialClusterState } from '../../../src/core/server/founding.js';
 import { openNodeStorage } from '../../../src/core/server/storage-adapter.js';
 import { entries, hard, tempDir } from './helpers.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-async function open(dataDir: string) {
-  return openNodeStorage(dataDir, quiet, () => undefined);
+async function open(dataDir: string, founding = false) {
+  return openNodeStorage(dataDir, quiet, () => undefined, '', undefined, { founding });
 }
 
 /** Opens, persists a term and a vote, closes: a member that has promised something. */
@@ -66,5 +67,44 @@ describe('a data dir that lost its Raft state', () => {
     await s.close();
     fs.rmSync(path.join(dataDir, 'raft'), { recursive: true });
     expect(await open(dataDir).catch((e: unknown) => (e as Error).name)).toBe('MemberStateLostError');
+  });
+});
+
+describe('a data dir a founding start was stopped in', () => {
+  it('is still one to found until the first state is durable, then one that exists', async () => {
+    const dataDir = tempDir();
+    expect(defaultInitialClusterState(dataDir)).toBe('new');
+    // Opened and stopped before anything was persisted: files, but no promise made.
+    await (await open(dataDir, true)).close();
+    expect(fs.readdirSync(dataDir).length).toBeGreaterThan(1);
+    expect(defaultInitialClusterState(dataDir)).toBe('new');
+    const second = await open(dataDir, true);
+    await second.persist({ hardState: hard(1, 0), entries: entries(1, 2, 1) }, true);
+    expect(defaultInitialClusterState(dataDir)).toBe('existing');
+    await second.close();
+    // Its state lost from here on is refused as before.
+    fs.rmSync(path.join(dataDir, 'raft'), { recursive: true });
+    expect(await open(dataDir).catch((e: unknown) => (e as Error).name)).toBe('MemberStateLostError');
+  });
+
+  it('is marked only when founding on a data dir without a log, and settles on reopening one with state', async () => {
+    const notFounding = tempDir();
+    await (await open(notFounding)).close();
+    expect(defaultInitialClusterState(notFounding)).toBe('existing');
+    const withState = tempDir();
+    await voted(withState);
+    await (await open(withState, true)).close();
+    expect(fs.existsSync(path.join(withState, 'raft.founding'))).toBe(false);
+    // A mark a crash left behind after the state became durable goes at the next open.
+    fs.writeFileSync(path.join(withState, 'raft.founding'), '{}');
+    await (await open(withState)).close();
+    expect(defaultInitialClusterState(withState)).toBe('existing');
+  });
+
+  it('is not one to found when missing (it may have been wiped) or holding only a log directory', () => {
+    const root = tempDir();
+    expect(defaultInitialClusterState(path.join(root, 'missing'))).toBe('existing');
+    fs.mkdirSync(path.join(root, 'logs'));
+    expect(defaultInitialClusterState(root)).toBe('new');
   });
 });
