@@ -72,4 +72,12 @@ async function main() {
   await execute({ dir: import.meta.url, loadOptions: await loadOptions({ root, pjson, commandsDir: 'dist/commands' }) });
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  // Left uncaught, Node would quote the line that threw first, and in a bundle that is a minified
+  // line of a hundred kilobytes: the report (stack, cause) is what a bug needs.
+  const { inspect } = await import('node:util');
+  process.stderr.write(`${inspect(err)}\n`);
+  process.exit(1);
+}

@@ -469,10 +469,11 @@ export async function mainNodeStart(argv: readonly string[], version: string, la
 
 /**
  * Why a member would not start that its message explains whole (what is wrong, what to do): a
- * full disk, a data dir that is locked, damaged or not a member's, a member that lost its data.
+ * full disk, a data dir that is locked, damaged or not a member's, a member that lost its data, a
+ * member log that cannot be opened (a symbolic link planted in its place).
  * Printed as one line without a stack trace; anything else is a bug and keeps its stack trace.
  */
-const START_REFUSALS: ReadonlySet<string> = new Set(['StorageFullError', 'StorageLockedError', 'StorageLayoutError', 'StorageCorruptionError', 'MemberStateLostError', 'DataFormatError']);
+const START_REFUSALS: ReadonlySet<string> = new Set(['StorageFullError', 'StorageLockedError', 'StorageLayoutError', 'StorageCorruptionError', 'MemberStateLostError', 'DataFormatError', 'LogFileError']);
 
 function isStartRefusal(err: unknown): err is Error {
   return err instanceof Error && START_REFUSALS.has(err.name);

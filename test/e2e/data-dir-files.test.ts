@@ -72,8 +72,9 @@ describe('a member data dir', () => {
     symlinkSync(victim, join(data, 'logs', 'n1.log'));
     const address = `127.0.0.1:${await freePort()}`;
     const r = await runCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`], {}, 30_000);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/n1\.log is a symbolic link: a member writes its log to a file of its own only/);
+    expect(r.code).toBe(1);
+    // One line, as every start refusal: no stack trace, no quoted source line.
+    expect(r.stderr).toMatch(/^LogFileError: \S+n1\.log is a symbolic link: a member writes its log to a file of its own only, never through a link; remove it\n$/);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
   }, 60_000);
 });

@@ -98,11 +98,31 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
       child.kill('SIGKILL');
       reject(new Error(`fleet ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stderr}`));
     }, timeoutMs);
-    child.on('exit', (code, signal) => {
+    onceDrained(child, (code) => {
       clearTimeout(timer);
       children.delete(child);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      resolve({ code, stdout, stderr });
     });
+  });
+}
+
+/**
+ * Calls `done` with the exit code once `child` has exited and its output has been read to the
+ * end. At 'exit' the pipes may still hold output (a crash's report can be 100 KB: Node quotes
+ * the bundle's minified line), so it waits for 'close'; a grandchild that kept the pipes open
+ * must not hang the test, so not for longer than a few seconds after the exit.
+ */
+function onceDrained(child: ChildProcess, done: (code: number) => void): void {
+  let called = false;
+  const finish = (code: number) => {
+    if (called) return;
+    called = true;
+    done(code);
+  };
+  child.once('exit', (code, signal) => {
+    const exitCode = code ?? (signal ? 128 : 1);
+    setTimeout(() => finish(exitCode), 5_000).unref();
+    child.once('close', () => finish(exitCode));
   });
 }
 
@@ -135,10 +155,10 @@ export function runProgram(cmd: string, args: readonly string[], opts: { env?: N
       children.delete(child);
       reject(err);
     });
-    child.on('exit', (code, signal) => {
+    onceDrained(child, (code) => {
       clearTimeout(timer);
       children.delete(child);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      resolve({ code, stdout, stderr });
     });
   });
 }

@@ -19,6 +19,11 @@ const DISK_SHARE = 0.01;
 /** What a full or failing disk is reported to, once. */
 export type LogFileFailure = (err: Error) => void;
 
+/** The member's log cannot be opened: a start refusal its message explains (node-start.ts). */
+export class LogFileError extends Error {
+  override readonly name = 'LogFileError';
+}
+
 export class RotatingLogFile {
   private fd: number | undefined;
   private size: number;
@@ -33,8 +38,11 @@ export class RotatingLogFile {
     try {
       this.fd = openSync(path, PRIVATE_FILES.append, PRIVATE_FILES.fileMode);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
-      throw new Error(`${path} is a symbolic link: a member writes its log to a file of its own only, never through a link; remove it`, { cause: err });
+      const why =
+        (err as NodeJS.ErrnoException).code === 'ELOOP'
+          ? `${path} is a symbolic link: a member writes its log to a file of its own only, never through a link; remove it`
+          : `cannot open the member's log ${path}: ${(err as Error).message}`;
+      throw new LogFileError(why, { cause: err });
     }
     this.size = statSync(path).size;
   }
