@@ -83,7 +83,7 @@ try {
     const caught = mine.find((s) => s.leaderCommit !== undefined && s.leaderCommit - s.applied <= 100);
     const rel = (t: number | undefined): string => (t === undefined ? '-' : String(t - restartMs));
     rows.push(
-      [r, load.toFixed(1), String(storage?.entries ?? '-'), rel(storage?.time), rel(at('member started')?.time), rel(up?.t), rel(caught?.t), String(round.catchupMs ?? '-')].join('\t'),
+      [r, load.toFixed(1), String(storage?.entries ?? '-'), rel(storage?.time), rel(at('member started')?.time), rel(lines.find((l) => l.msg === 'leader changed' && l.leader)?.time), rel(up?.t), rel(caught?.t), String(round.catchupMs ?? '-')].join('\t'),
     );
     console.log(`round ${r}: ${rows.at(-1)}`);
   }
@@ -94,5 +94,5 @@ try {
   await cluster.stop();
   unregister();
 }
-console.log(['round', 'load', 'replayed', 'storage', 'started', 'answers', 'poll:caught-up', 'drill:caught-up'].join('\t'));
+console.log(['round', 'load', 'replayed', 'storage', 'started', 'leader heard', 'answers', 'poll:caught-up', 'drill:caught-up'].join('\t'));
 console.log(rows.join('\n'));

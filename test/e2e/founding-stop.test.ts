@@ -15,9 +15,9 @@ const root = tempDir('fleet-founding-stop-');
 afterAll(() => root.cleanup());
 
 /** Starts the solo member on `data`; `onStartLine` runs the moment its start line is written. */
-function startMember(data: string, port: number, onStartLine: (child: ReturnType<typeof spawnCli>['child']) => void = () => undefined) {
+function startMember(data: string, port: number, onStartLine: (child: ReturnType<typeof spawnCli>['child']) => void = () => undefined, extra: string[] = []) {
   const address = `127.0.0.1:${port}`;
-  const member = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`], MEMBER_ENV, MEMBER_NODE_OPTIONS);
+  const member = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`, ...extra], MEMBER_ENV, MEMBER_NODE_OPTIONS);
   let seen = false;
   const watch = () => {
     if (!seen && member.output().includes('"msg":"member started"')) {
@@ -31,19 +31,26 @@ function startMember(data: string, port: number, onStartLine: (child: ReturnType
   return { ...member, exited };
 }
 
+const CASES = [
+  { signal: 'SIGTERM', first: [], again: [], as: 'with the same command line' },
+  { signal: 'SIGKILL', first: [], again: [], as: 'with the same command line' },
+  // fleet init founds with `new`; fleet up restarts every voter with `existing`.
+  { signal: 'SIGKILL', first: ['--initial-cluster-state', 'new'], again: ['--initial-cluster-state', 'existing'], as: 'as fleet up restarts it (--initial-cluster-state existing)' },
+] as const;
+
 describe('a founding member stopped right after its start line', () => {
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    it(`starts again with the same command line after a ${signal}`, async () => {
+  for (const [n, c] of CASES.entries()) {
+    it(`starts again ${c.as} after a ${c.signal}`, async () => {
       for (let round = 0; round < 3; round++) {
-        const data = join(root.path, `${signal}-${round}`);
+        const data = join(root.path, `case${n}-${round}`);
         mkdirSync(data);
         const port = await freePort();
-        const first = startMember(data, port, (child) => child.kill(signal));
+        const first = startMember(data, port, (child) => child.kill(c.signal), [...c.first]);
         const code = await first.exited;
         // A SIGTERM is a graceful stop wherever it lands, not the default action of the signal.
-        if (signal === 'SIGTERM') expect(code, first.output()).toBe(0);
+        if (c.signal === 'SIGTERM') expect(code, first.output()).toBe(0);
 
-        const again = startMember(data, port);
+        const again = startMember(data, port, undefined, [...c.again]);
         const client = new FleetClient({ endpoints: [`127.0.0.1:${port}`], callTimeoutMs: 1_000, overallTimeoutMs: 2_000 });
         try {
           await waitFor('the member to lead', async () => {

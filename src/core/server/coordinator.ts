@@ -29,6 +29,7 @@ import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
+import { isBeingFounded } from './founding.js';
 import { frontAuthorities } from './authority-front.js';
 import { limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
@@ -227,6 +228,10 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   const storage = await openNodeStorage(opts.dataDir, logger, (s: number) => metrics?.fsync.observe(s), opts.version, diskStall?.wrap(nodeStorageIo), {
     founding: opts.initialClusterState === 'new' && opts.founders.size > 0,
   });
+  // A data dir a founding start marked and stopped in before its state was durable never voted or
+  // acknowledged anything: it founds still, whatever the flag says now (`fleet up` after an
+  // interrupted `fleet init` passes existing).
+  const initialClusterState = isBeingFounded(opts.dataDir) ? 'new' : opts.initialClusterState;
   undo.add(() => storage.close());
   const member = await FleetMember.open({
     id: opts.id,
@@ -234,7 +239,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     address: opts.listen,
     ...(opts.placement ? { placement: opts.placement } : {}),
     founders: opts.founders,
-    ...(opts.initialClusterState ? { initialClusterState: opts.initialClusterState } : {}),
+    ...(initialClusterState ? { initialClusterState } : {}),
     heartbeatMs: opts.heartbeatMs,
     electionTimeoutMs: opts.electionTimeoutMs,
     snapshotEvery: opts.snapshotEvery,

@@ -6,7 +6,8 @@
  *
  * So a founding start marks the data dir before it writes anything else, and the mark is removed
  * once the member holds Raft state on disk. A member without state that finds the mark never
- * promised anything (Raft persists before it votes or acknowledges), so it may still found.
+ * promised anything (Raft persists before it votes or acknowledges), so it may still found,
+ * whatever --initial-cluster-state says on the next start (coordinator.ts).
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,13 +19,13 @@ const FOUNDING_FILE = 'raft.founding';
  * What `--initial-cluster-state` means when it is not given: `new` for a data dir that is empty
  * (as fleet init creates it; a `logs` directory alone is a start that failed before it wrote
  * anything) or one a founding start left before its first state was durable; else `existing`.
+ * A data dir that does not exist may be one that was wiped: `existing`.
  */
 export function defaultInitialClusterState(dataDir: string): 'new' | 'existing' {
   try {
     const names = readdirSync(dataDir);
     return names.includes(FOUNDING_FILE) || names.every((name) => name === 'logs') ? 'new' : 'existing';
   } catch {
-    // Missing: it may be a data dir that was wiped.
     return 'existing';
   }
 }
