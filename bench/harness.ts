@@ -39,6 +39,11 @@ function memberNodeArgs(): string[] {
   return [...base, ...(process.env.FLEET_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 }
 
+/** More `node start` flags for every member, from FLEET_BENCH_MEMBER_ARGS (e.g. "--snapshot-every 2500", for A/B runs of a setting). */
+function benchMemberArgs(): string[] {
+  return (process.env.FLEET_BENCH_MEMBER_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /**
  * Sets the environment the next BenchCluster starts its members with, from a variant: extra node
  * flags for the members, NAME=VALUE words for their environment and, in a word '@PATH', another tree's bin/run.js for them to run, with
@@ -196,7 +201,7 @@ export class BenchCluster {
     // FLEET_BENCH_LOG_DIR: each member's output appended to DIR/<id>.log, for reading a run's time line afterwards.
     const logDir = process.env.FLEET_BENCH_LOG_DIR;
     const log = logDir ? openSync(join(logDir, `${id}.log`), 'a') : 'ignore';
-    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id)], { stdio: ['ignore', log, log], env: { ...process.env, ...memberEnv() } });
+    const child = spawn(process.execPath, [...memberNodeArgs(), runBin(), 'node', 'start', '--id', id, '--data-dir', join(this.root, id), '--listen', `127.0.0.1:${port}`, '--peers', peers, ...this.#extra, ...this.#memberArgs(id), ...benchMemberArgs()], { stdio: ['ignore', log, log], env: { ...process.env, ...memberEnv() } });
     if (log !== 'ignore') closeSync(log);
     this.procs.set(id, child);
   }
