@@ -3,7 +3,8 @@
  * Kill-leader rounds as the failover bench runs them (bench/failover.ts drillOptions) on one local
  * fleet cluster, with a 20 ms status poll beside the drill, and the restarted member's own log
  * lines. Each row is ms after the drill begins the restart: the member's storage recovered (and how
- * many entries it replays after its snapshot), its start line, the first status it answers, the
+ * many entries it replays after its snapshot), its start line, the first leader it hears from, the
+ * first status it answers, a snapshot the leader sent it and one it took itself (if any), the
  * first poll that finds it within 100 entries of the leader, and the drill's catch-up.
  *
  *   node --import tsx bench/catchup-timeline.ts [rounds=4]
@@ -83,9 +84,11 @@ try {
     const caught = mine.find((s) => s.leaderCommit !== undefined && s.leaderCommit - s.applied <= 100);
     const rel = (t: number | undefined): string => (t === undefined ? '-' : String(t - restartMs));
     rows.push(
-      [r, load.toFixed(1), String(storage?.entries ?? '-'), rel(storage?.time), rel(at('member started')?.time), rel(lines.find((l) => l.msg === 'leader changed' && l.leader)?.time), rel(up?.t), rel(caught?.t), String(round.catchupMs ?? '-')].join('\t'),
+      [r, load.toFixed(1), String(storage?.entries ?? '-'), rel(storage?.time), rel(at('member started')?.time), rel(lines.find((l) => l.msg === 'leader changed' && l.leader)?.time), rel(up?.t), rel(at('installed a snapshot from the leader')?.time), rel(at('snapshot taken')?.time), rel(caught?.t), String(round.catchupMs ?? '-')].join('\t'),
     );
     console.log(`round ${r}: ${rows.at(-1)}`);
+    // FLEET_TIMELINE_SAMPLES=1: the restarted member's polls (ms, its applied index, the leader's commit).
+    if (process.env.FLEET_TIMELINE_SAMPLES) console.log(mine.map((s) => `${s.t - restartMs}:${s.applied}/${s.leaderCommit ?? '-'}`).join(' '));
   }
 } finally {
   poller.close();
@@ -94,5 +97,5 @@ try {
   await cluster.stop();
   unregister();
 }
-console.log(['round', 'load', 'replayed', 'storage', 'started', 'leader heard', 'answers', 'poll:caught-up', 'drill:caught-up'].join('\t'));
+console.log(['round', 'load', 'replayed', 'storage', 'started', 'leader heard', 'answers', 'leader snapshot', 'own snapshot', 'poll:caught-up', 'drill:caught-up'].join('\t'));
 console.log(rows.join('\n'));
