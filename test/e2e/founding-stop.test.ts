@@ -56,7 +56,9 @@ describe('a founding member stopped right after its start line', () => {
           await waitFor('the member to lead', async () => {
             if (again.child.exitCode !== null) throw new Error(`it exited (${again.child.exitCode}):\n${again.output()}`);
             return (await client.status().catch(() => undefined))?.leaderId === 'n1' ? true : undefined;
-          }, 20_000);
+          }, 20_000).catch((err: unknown) => {
+            throw new Error(`${String(err)}\nthe first start said:\n${first.output().slice(-3000)}\nthe second:\n${again.output().slice(-3000)}`);
+          });
           // Its state is on disk now: the data dir is no longer one being founded.
           await waitFor('the founding mark removed', () => (existsSync(join(data, 'raft.founding')) ? undefined : true), 5_000);
         } finally {

@@ -17,7 +17,7 @@ export const TICKS_PER_HEARTBEAT = 10;
  */
 export function recoverRaft(opts: FleetNodeOptions): RawNode {
   const recovered = opts.storage.recovered;
-  const stateless = (recovered.hardState?.term ?? 0) === 0 && !recovered.snapshot && recovered.entries.length === 0;
+  const stateless = holdsNoPromise(recovered);
   // A member repairing a damaged log may have kept nothing, yet it is not new: the repair rules it.
   if (stateless && !recovered.repair && opts.founders.size > 0 && opts.initialClusterState === 'existing') {
     const err = new Error(
@@ -43,7 +43,10 @@ export function recoverRaft(opts: FleetNodeOptions): RawNode {
       ...(opts.unsafe?.raft ? { unsafe: opts.unsafe.raft } : {}),
     },
     {
-      hardState: recovered.hardState,
+      // A term without a vote, log or snapshot (a founding start killed between writing its hard
+      // state and its first entries) is no state: without it the member bootstraps, instead of
+      // waiting for ever in a term with no members.
+      hardState: stateless && !recovered.repair && opts.founders.size > 0 ? undefined : recovered.hardState,
       entries: recovered.entries,
       ...(recovered.snapshot ? { snapshot: recovered.snapshot.meta, applied: recovered.snapshot.meta.index } : {}),
       bootstrap: { voters: [...opts.founders.keys()].sort(), learners: [] },
@@ -51,4 +54,13 @@ export function recoverRaft(opts: FleetNodeOptions): RawNode {
       ...(recovered.repair?.hardStateLost === true ? { voteLost: true } : {}),
     },
   );
+}
+
+/**
+ * Whether recovered storage holds nothing this member promised: no entry it could have
+ * acknowledged, no snapshot, no vote. A term alone is no promise (a member that forgets one it
+ * never voted in cannot vote twice in it).
+ */
+export function holdsNoPromise(recovered: { readonly hardState?: { readonly vote: string } | undefined; readonly snapshot?: unknown; readonly entries: readonly unknown[] }): boolean {
+  return (recovered.hardState?.vote ?? '') === '' && !recovered.snapshot && recovered.entries.length === 0;
 }

@@ -105,7 +105,9 @@ export async function openNodeStorage(
       logger.warn({ err }, 'could not remove the founding mark; the member holds Raft state, which rules');
     }
   };
-  if (beingFounded && ((opened.hardState?.term ?? 0) > 0 || opened.entries.length > 0 || snapshot)) settleFounding();
+  // A term alone is no state (raft-recovery.ts, holdsNoPromise): a founding start killed between
+  // its hard state and its first entries is still one being founded.
+  if (beingFounded && ((opened.hardState?.vote ?? '') !== '' || opened.entries.length > 0 || snapshot)) settleFounding();
   // Member-list writes are chained so that the newest list always lands last.
   let membersWrite: Promise<void> = Promise.resolve();
   return {
@@ -119,7 +121,7 @@ export async function openNodeStorage(
     markRepaired: () => storage.markRepaired(),
     persist: (batch, sync) => {
       const written = storage.persist(batch, { sync });
-      if (!beingFounded || !sync || ((batch.hardState?.term ?? 0) === 0 && batch.entries.length === 0)) return written;
+      if (!beingFounded || !sync || ((batch.hardState?.vote ?? '') === '' && batch.entries.length === 0)) return written;
       return written.then(() => {
         if (beingFounded) settleFounding();
       });
