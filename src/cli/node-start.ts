@@ -38,7 +38,7 @@ const SPEC = {
   'initial-cluster-state': {
     type: 'string',
     description:
-      "new: this member is founding a cluster with --peers; existing: the cluster already exists. A member without Raft state bootstraps from --peers only when new; when existing it refuses to start, since it may be one that lost its data dir and with it votes and acknowledged entries (re-seed such a member: fleet members remove, fleet members add --learner, start it with --join, fleet members promote). Default: new if --data-dir is an empty directory (as fleet init creates it) else existing. A data dir a founding start was stopped in before its state was on disk founds whatever this says (it never voted or acknowledged anything). Ignored once the data dir holds this member's state",
+      "new: this member is founding a cluster with --peers; existing: the cluster already exists. A member without Raft state bootstraps from --peers only when new; when existing it refuses to start, since it may be one that lost its data dir and with it votes and acknowledged entries (re-seed such a member: fleet members remove, fleet members add --learner, start it with --join, fleet members promote). Default: new if --data-dir is an empty directory (as fleet init creates it), else existing. A data dir a founding start was stopped in before its state was on disk founds whatever this says (it never voted or acknowledged anything). Ignored once the data dir holds this member's state",
   },
   cluster: { type: 'string', description: 'cluster name: members of another cluster are refused', default: 'fleet' },
   zone: { type: 'string', description: "this member's zone (failure domain, e.g. eu-west-1a): announced to its peers, shown by fleet status, weighed by the placement gate" },
