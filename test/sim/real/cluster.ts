@@ -174,6 +174,9 @@ class Member {
   }
 }
 
+/** How long a member's supervisor waits before it starts a member that stopped (the systemd unit's RestartSec). */
+const SUPERVISOR_RESTART_MS = 2_000;
+
 /** The simulated cluster. Invariant: all randomness comes from the seed, one stream per concern. */
 export class RealCluster {
   readonly plan: RealPlan;
@@ -213,6 +216,8 @@ export class RealCluster {
   private readonly leaderChecked = new Map<string, number>();
   /** The disk faults in force: EIO stops with the fault phase. */
   private diskPlan: DiskPlan;
+  /** The fault phase is over (heal): members that stop from here on are started again by their supervisor. */
+  private healed = false;
   private readonly stateHashes = new Map<number, { hash: string; member: string }>();
   /** The highest commit index a member reported at a step's end (a leader commits only what a quorum holds). */
   private commitSeen = 0;
@@ -446,6 +451,14 @@ export class RealCluster {
     this.injected.fatalStops++;
     this.log(`${m.id} stopped on a storage failure: ${err.message}`);
     this.kill(m);
+    // A failure injected before the heal can stop its member after it (an fsync's EIO delivered
+    // late): its supervisor starts it again, as the systemd unit does (Restart=on-failure,
+    // RestartSec=2), instead of leaving the liveness phase a member short (seed 43,265 on 3).
+    if (this.healed) {
+      this.scheduler.after(SUPERVISOR_RESTART_MS * US_PER_MS, () => {
+        if (!m.up) this.restart(m);
+      });
+    }
   }
 
   private kill(m: Member): void {
@@ -1035,6 +1048,7 @@ export class RealCluster {
    * so that recovery from the disks alone is exercised.
    */
   heal(): void {
+    this.healed = true;
     this.network.healAll();
     this.network.setRates({ ...this.plan.link, drop: 0, dup: 0, clog: 0 });
     const powerCycle = this.plan.crash > 0 && this.faultPrng.chance(1 / 3);

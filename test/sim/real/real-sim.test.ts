@@ -56,6 +56,7 @@ const ONCE_FAILED = [
   { nodes: 5, seed: 4195, bug: 'a stalled member acknowledged entries a newer leader had overwritten before they reached its disk' },
   { nodes: 3, seed: 5780, bug: 'a repairing member committed its superseded entries on a heartbeat' },
   { nodes: 3, seed: 4945, bug: 'the reaper cut a retired WAL segment before its rename was durable; the power cycle brought it back damaged' },
+  { nodes: 3, seed: 43265, bug: "an fsync's EIO injected before the heal stopped its member after it, and the harness never started it again" },
 ] as const;
 
 describe('seeds that once failed', () => {
