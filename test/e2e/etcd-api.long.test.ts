@@ -61,7 +61,9 @@ function etcdctl(endpoints: readonly string[], args: readonly string[], input = 
     child.stderr.on('data', (d: Buffer) => ((out += d.toString()), (stderr += d.toString())));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => (clearTimeout(timer), reject(err)));
-    child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out, stdout, stderr })));
+    // 'close', not 'exit': at 'exit' its output may still be in the pipes, and a put read as
+    // unanswered (no "OK") is a write taken for lost; etcdctl has no children to hold them.
+    child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out, stdout, stderr })));
     // etcdctl may exit before it reads its input (an error): what it did not read is of no interest.
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);

@@ -9,6 +9,7 @@ export function runEtcdctl(etcdctl: string, args: readonly string[]): Promise<{ 
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', (err) => (clearTimeout(timer), reject(err)));
-    child.on('exit', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out })));
+    // 'close', not 'exit': at 'exit' its output may still be in the pipes (etcdctl has no children to hold them).
+    child.on('close', (code) => (clearTimeout(timer), resolve({ code: code ?? 1, out })));
   });
 }
