@@ -31,6 +31,15 @@ afterEach(async () => {
   expect(left, 'processes left running by the test').toEqual([]);
 });
 
+/**
+ * A server that only holds its port: whatever connects is closed at once, so that closing it
+ * never waits on a connection (another test's client may find its port while it is held; a
+ * server keeps a close pending until every connection has ended).
+ */
+function portHolder(): Server {
+  return createServer((socket) => socket.destroy());
+}
+
 function fleet(...args: string[]) {
   return runCli(args, env, 90_000);
 }
@@ -206,7 +215,7 @@ describe('fleet init --tls', () => {
 describe('fleet init when it cannot succeed', () => {
   it('reports a busy port with the process holding it, and starts nothing', async () => {
     const base = await freePorts(3);
-    const srv = createServer();
+    const srv = portHolder();
     servers.push(srv);
     await new Promise<void>((resolve) => srv.listen(base + 1, '127.0.0.1', () => resolve()));
     const r = await fleet('init', '--base-port', String(base));
@@ -310,7 +319,7 @@ describe('fleet scale interrupted', () => {
     const ps0 = JSON.parse((await fleet('ps', '--json')).stdout) as { clusters: { members: { id: string; metricsUrl: string | null }[] }[] };
     const metricsPort = Number(new URL(ps0.clusters[0]!.members[1]!.metricsUrl!).port);
     expect((await fleet('down')).code).toBe(0);
-    const holder = createServer();
+    const holder = portHolder();
     servers.push(holder);
     await new Promise<void>((resolve) => holder.listen(metricsPort, '127.0.0.1', resolve));
     const up = await fleet('up');
