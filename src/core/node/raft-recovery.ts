@@ -4,6 +4,7 @@
  */
 import { RawNode } from '../raft/index.js';
 import type { FleetNodeOptions } from './node-types.js';
+import { holdsNoPromise } from './storage-port.js';
 import { systemRuntime } from './runtime.js';
 
 /** Ticks per heartbeat: finer ticks let a follower fail over within a fraction of a heartbeat. */
@@ -56,11 +57,3 @@ export function recoverRaft(opts: FleetNodeOptions): RawNode {
   );
 }
 
-/**
- * Whether recovered storage holds nothing this member promised: no entry it could have
- * acknowledged, no snapshot, no vote. A term alone is no promise (a member that forgets one it
- * never voted in cannot vote twice in it).
- */
-export function holdsNoPromise(recovered: { readonly hardState?: { readonly vote: string } | undefined; readonly snapshot?: unknown; readonly entries: readonly unknown[] }): boolean {
-  return (recovered.hardState?.vote ?? '') === '' && !recovered.snapshot && recovered.entries.length === 0;
-}

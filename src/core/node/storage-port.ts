@@ -66,3 +66,12 @@ export interface SnapshotSink {
   /** Abandons an uncommitted image; harmless after commit. */
   abort(): void;
 }
+
+/**
+ * Whether recovered storage (or a batch written to it) holds nothing this member promised: no
+ * entry it could have acknowledged, no snapshot, no vote. A term alone is no promise (a member
+ * that forgets one it never voted in cannot vote twice in it).
+ */
+export function holdsNoPromise(state: { readonly hardState?: { readonly vote: string } | undefined; readonly snapshot?: unknown; readonly entries: readonly unknown[] }): boolean {
+  return (state.hardState?.vote ?? '') === '' && !state.snapshot && state.entries.length === 0;
+}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeLogger } from '../node/fleet-node.js';
-import type { NodeStorage } from '../node/storage-port.js';
+import { holdsNoPromise, type NodeStorage } from '../node/storage-port.js';
 import { recordDataFormat, refuseNewerDataFormat } from './data-format.js';
 import { foundingDone, isBeingFounded, markFounding } from './founding.js';
 import { PRIVATE_FILES, RaftStorage, StorageFullError, isDiskFull, writePrivateFileDurablySync } from '../storage/index.js';
@@ -105,9 +105,9 @@ export async function openNodeStorage(
       logger.warn({ err }, 'could not remove the founding mark; the member holds Raft state, which rules');
     }
   };
-  // A term alone is no state (raft-recovery.ts, holdsNoPromise): a founding start killed between
-  // its hard state and its first entries is still one being founded.
-  if (beingFounded && ((opened.hardState?.vote ?? '') !== '' || opened.entries.length > 0 || snapshot)) settleFounding();
+  // A term alone is no state: a founding start killed between its hard state and its first
+  // entries is still one being founded.
+  if (beingFounded && !holdsNoPromise(opened)) settleFounding();
   // Member-list writes are chained so that the newest list always lands last.
   let membersWrite: Promise<void> = Promise.resolve();
   return {
@@ -121,7 +121,7 @@ export async function openNodeStorage(
     markRepaired: () => storage.markRepaired(),
     persist: (batch, sync) => {
       const written = storage.persist(batch, { sync });
-      if (!beingFounded || !sync || ((batch.hardState?.vote ?? '') === '' && batch.entries.length === 0)) return written;
+      if (!beingFounded || !sync || holdsNoPromise(batch)) return written;
       return written.then(() => {
         if (beingFounded) settleFounding();
       });

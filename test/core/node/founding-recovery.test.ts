@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
-import { holdsNoPromise } from '../../../src/core/node/raft-recovery.js';
+import { holdsNoPromise } from '../../../src/core/node/storage-port.js';
 import { quiet, slowDisk, until } from './helpers.js';
 
 let node: FleetMember | undefined;
