@@ -8,7 +8,11 @@
  * common/errors), and test/e2e/fast-status.long.test.ts compares the two paths byte for byte.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { StatusModel } from '../ops/status.js';
+// Static, unlike the etcd and table paths below: every plain status runs these, and in the bundle
+// each dynamic import is a chunk of its own, one more ES module to resolve and link per run.
+import { ContextStore, readTokenFile } from '../client/contexts.js';
+import { StatusProbe } from '../client/probe/index.js';
+import { collectStatus, type StatusModel } from '../ops/status.js';
 import { parseEndpoints } from '../common/addresses.js';
 import { parseTimerDuration } from '../common/durations.js';
 import { EXIT, printFailure, reportOf } from '../common/errors.js';
@@ -85,7 +89,6 @@ export async function runFastStatus(args: StatusArgs): Promise<number> {
     if (err.code !== 'EPIPE') throw err;
   });
   try {
-    const { ContextStore, readTokenFile } = await import('../client/contexts.js');
     const target = await resolveTarget(args, { store: async () => new ContextStore(), readToken: readTokenFile });
     const model = await statusOf(target, args.timeout);
     if (args.json) {
@@ -111,8 +114,7 @@ export async function runFastStatus(args: StatusArgs): Promise<number> {
  */
 export async function statusOf(target: Target, timeoutMs: number): Promise<StatusModel> {
   if (target.engine === 'etcd') return etcdStatusOf(target, timeoutMs);
-  const [{ StatusProbe }, { collectStatus }] = await Promise.all([import('../client/probe/index.js'), import('../ops/status.js')]);
-  const probes: InstanceType<typeof StatusProbe>[] = [];
+  const probes: StatusProbe[] = [];
   const probe = (endpoints: readonly string[]) => {
     const p = new StatusProbe({ endpoints, token: target.token, tls: target.tls, timeoutMs });
     probes.push(p);
