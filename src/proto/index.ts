@@ -20,7 +20,7 @@ import type { ProtoGrpcType as HealthProto } from './generated/health.js';
 import type { ProtoGrpcType as PeerProto } from './generated/peer.js';
 import { LiteRoot } from './lite-codec.js';
 import { decodePeerBatch, encodePeerBatch } from './peer-codec.js';
-import { PRECOMPILED_FILE, PROBE_MESSAGES, closureOf, parseProtoFiles, readPrecompiled, resolveTypeName, rootFromJSON, subsetOf, type PrecompiledProto, type ProtoSources } from './precompiled.js';
+import { PRECOMPILED_FILE, PRECOMPILED_PROBE_FILE, PROBE_MESSAGES, closureOf, parseProtoFiles, readPrecompiled, readPrecompiledJson, resolveTypeName, rootFromJSON, subsetOf, type PrecompiledProto, type ProtoSources } from './precompiled.js';
 
 export type * from './types.js';
 export * from './enums.js';
@@ -51,6 +51,11 @@ export function protoSources(): ProtoSources {
 /** Where the build writes the precompiled artifact: next to this module (so only under dist/). */
 export function precompiledPath(): string {
   return fileURLToPath(new URL(`./${PRECOMPILED_FILE}`, import.meta.url));
+}
+
+/** Where the build writes the probe's part of it, beside it. */
+export function precompiledProbePath(): string {
+  return fileURLToPath(new URL(`./${PRECOMPILED_PROBE_FILE}`, import.meta.url));
 }
 
 const lazyRequire = createRequire(import.meta.url);
@@ -115,7 +120,7 @@ let probeCodecs: ProbeCodecs | undefined;
  */
 export function loadProbeCodecs(): ProbeCodecs {
   if (probeCodecs === undefined) {
-    const artifact = readPrecompiled(precompiledPath(), protoSources());
+    const artifact = readPrecompiledJson<Pick<PrecompiledProto, 'sourceHash' | 'probe'>>(precompiledProbePath(), protoSources());
     const root = new LiteRoot(artifact?.probe ?? subsetOf(parseProtoFiles(protoSources()), PROBE_MESSAGES));
     const codec = (name: string): MessageCodec => root.lookupType(name);
     probeCodecs = {

@@ -20,6 +20,12 @@ import type { INamespace, ReflectionObject, Root, Type } from 'protobufjs';
 /** The artifact's file name, next to this module in dist/proto. */
 export const PRECOMPILED_FILE = 'fleet-v1.json';
 
+/**
+ * The probe's part of the artifact alone (`sourceHash` and `probe`), for `fleet status`: a sixth of
+ * the whole, so a status run reads and parses 12 kB of JSON instead of 74.
+ */
+export const PRECOMPILED_PROBE_FILE = 'fleet-v1-probe.json';
+
 /** The artifact: the reflection tree and the hash of the sources it was built from. */
 export interface PrecompiledProto {
   readonly sourceHash: string;

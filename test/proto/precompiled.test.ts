@@ -1,5 +1,5 @@
 import { loadSync, type MessageTypeDefinition, type ServiceDefinition } from '@grpc/proto-loader';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Enum, Type } from 'protobufjs';
@@ -134,6 +134,15 @@ describe('the precompiled wire contract', () => {
     writeFileSync(file, JSON.stringify({ ...artifact, sourceHash: 'built-from-older-protos' }));
     expect(readPrecompiled(file, protoSources())).toBeUndefined();
     expect(readPrecompiled(join(tmp, 'missing.json'), protoSources())).toBeUndefined();
+  });
+
+  it('is written with its probe part beside it, which fleet status reads alone', () => {
+    // The build's own files (npm test builds first): the part is the whole's tree under the same hash.
+    const dist = join(protoRoot(), '..', 'dist', 'proto');
+    const whole = JSON.parse(readFileSync(join(dist, 'fleet-v1.json'), 'utf8')) as { sourceHash: string; probe: object };
+    const part = JSON.parse(readFileSync(join(dist, 'fleet-v1-probe.json'), 'utf8')) as object;
+    expect(part).toEqual({ sourceHash: whole.sourceHash, probe: whole.probe });
+    expect(whole.sourceHash).toBe(precompile(protoSources()).sourceHash);
   });
 });
 
