@@ -18,9 +18,9 @@ export const TICKS_PER_HEARTBEAT = 10;
  */
 export function recoverRaft(opts: FleetNodeOptions): RawNode {
   const recovered = opts.storage.recovered;
-  const stateless = holdsNoPromise(recovered);
   // A member repairing a damaged log may have kept nothing, yet it is not new: the repair rules it.
-  if (stateless && !recovered.repair && opts.founders.size > 0 && opts.initialClusterState === 'existing') {
+  const foundsFromNothing = holdsNoPromise(recovered) && !recovered.repair && opts.founders.size > 0;
+  if (foundsFromNothing && opts.initialClusterState === 'existing') {
     const err = new Error(
       `member ${opts.id} has no Raft state, and the cluster is not being founded (--initial-cluster-state existing, the default unless --data-dir is an empty directory or one a founding start left before its state was on disk): ` +
         `a member that lost its data may have voted or acknowledged entries it no longer remembers, so it must not rejoin as a founding voter. ` +
@@ -47,7 +47,7 @@ export function recoverRaft(opts: FleetNodeOptions): RawNode {
       // A term without a vote, log or snapshot (a founding start killed between writing its hard
       // state and its first entries) is no state: without it the member bootstraps, instead of
       // waiting for ever in a term with no members.
-      hardState: stateless && !recovered.repair && opts.founders.size > 0 ? undefined : recovered.hardState,
+      hardState: foundsFromNothing ? undefined : recovered.hardState,
       entries: recovered.entries,
       ...(recovered.snapshot ? { snapshot: recovered.snapshot.meta, applied: recovered.snapshot.meta.index } : {}),
       bootstrap: { voters: [...opts.founders.keys()].sort(), learners: [] },
@@ -56,4 +56,3 @@ export function recoverRaft(opts: FleetNodeOptions): RawNode {
     },
   );
 }
-
