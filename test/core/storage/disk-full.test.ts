@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RaftStorage, StorageFullError } from '../../../src/core/storage/index.js';
+import type { OpenFlags, StorageFs, StorageIo } from '../../../src/core/storage/fs-port.js';
+import { nodeStorageIo, RaftStorage, StorageFullError } from '../../../src/core/storage/index.js';
 import { fillDisk, mountTmpfs, TMPFS_UNAVAILABLE, type Tmpfs } from './fixtures/tmpfs.js';
 import { entries, hard, recordingLogger, snapMeta, until } from './helpers.js';
 
@@ -29,6 +30,40 @@ function deadPid(): number {
   return r.pid;
 }
 
+/**
+ * Node's storage io, except that the preallocation's writes after its first wait for `release()`:
+ * the test then knows the fill holds space and has not finished when the disk fills up.
+ */
+function holdFillAfterFirstWrite(): { io: StorageIo; firstWritten: Promise<void>; release: () => void } {
+  const fills = new Set<number>();
+  let written = 0;
+  let firstWritten!: () => void;
+  let release!: () => void;
+  const wrote = new Promise<void>((r) => (firstWritten = r));
+  const released = new Promise<void>((r) => (release = r));
+  const real = nodeStorageIo.fs;
+  const fsPort: StorageFs = {
+    ...real,
+    open: async (file: string, flags: OpenFlags) => {
+      const fd = await real.open(file, flags);
+      if (path.basename(file) === 'next.wal.tmp') fills.add(fd);
+      return fd;
+    },
+    write: async (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+      if (fills.has(fd) && written++ > 0) await released;
+      const n = await real.write(fd, buffer, offset, length, position);
+      if (fills.has(fd)) firstWritten();
+      return n;
+    },
+    // A closed fd's number is reused by the next file opened.
+    close: async (fd: number) => {
+      fills.delete(fd);
+      await real.close(fd);
+    },
+  };
+  return { io: { ...nodeStorageIo, fs: fsPort }, firstWritten: wrote, release };
+}
+
 describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE ? ` (skipped: ${TMPFS_UNAVAILABLE})` : ''}`, () => {
   it('does not start preallocating a segment the file system has no room for', async () => {
     const fsys = tmpfs(4 * MiB);
@@ -47,13 +82,14 @@ describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE
     const fsys = tmpfs(8 * MiB);
     const dir = path.join(fsys.dir, 'raft');
     const logger = recordingLogger();
-    // Room for the fill when it starts; another writer takes the space while it runs.
-    const { storage } = await RaftStorage.open(dir, { segmentBytes: 3 * MiB, logger });
-    // Only once the fill holds some space can its removal give space back (on a loaded machine
-    // the filler below could otherwise take everything before the fill wrote its first byte).
-    const partial = path.join(dir, 'wal', 'next.wal.tmp');
-    await until('the fill to take some space', () => (fs.statSync(partial, { throwIfNoEntry: false })?.size ?? 0) > 0);
+    // Room for the fill when it starts; another writer takes the space while it runs. The fill's
+    // writes after its first wait until the filler is done: on tmpfs the whole 3 MiB fill could
+    // otherwise finish between two polls, and then nothing fails (seen in a clean-clone CI run).
+    const held = holdFillAfterFirstWrite();
+    const { storage } = await RaftStorage.open(dir, { segmentBytes: 3 * MiB, logger, io: held.io });
+    await held.firstWritten;
     const filler = fillDisk(fsys.dir);
+    held.release();
     await until('the preallocation to fail', () => logger.lines.some((l) => /could not preallocate/.test(l.msg)));
     await until('the partial file to be removed', () => !fs.existsSync(path.join(dir, 'wal', 'next.wal.tmp')), 2_000);
     // The space the fill had taken is free again: the log can still be written.
