@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { busyPorts, describeBusyPort, listeningInodes, probePort } from '../../../src/ops/local-cluster/ports.js';
 import { placeCluster } from '../../../src/ops/local-cluster/init.js';
 import { clusterPaths } from '../../../src/ops/local-cluster/paths.js';
+import { freePorts } from '../../e2e/processes.js';
 
 const servers: Server[] = [];
 
@@ -13,12 +14,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 
-function listen(host = '127.0.0.1'): Promise<number> {
+function listen(host = '127.0.0.1', port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     servers.push(srv);
     srv.once('error', reject);
-    srv.listen(0, host, () => resolve((srv.address() as { port: number }).port));
+    srv.listen(port, host, () => resolve((srv.address() as { port: number }).port));
   });
 }
 
@@ -76,11 +77,15 @@ describe('port checks', () => {
 
 describe('where fleet init puts a cluster', () => {
   it('moves off default ports that are taken, saying which it took and who held the first', async () => {
-    const held = await listen();
+    // Both ranges tried must be free but for the port held here. Next to a port from the kernel's
+    // ephemeral range, another test's connection could hold one of them (seen under load: the
+    // cluster went one range further); freePorts picks below that range.
+    const firstTried = await freePorts(13);
+    const held = await listen('127.0.0.1', firstTried + 1);
     const root = mkdtempSync(join(tmpdir(), 'fleet-place-'));
     try {
       const opts = { name: 'p', nodes: 3, basePort: undefined, heartbeat: '100ms', electionTimeout: '500ms', root, contexts: undefined as never };
-      const { manifest, portsMoved } = await placeCluster(opts, clusterPaths(root, 'p'), held - 1);
+      const { manifest, portsMoved } = await placeCluster(opts, clusterPaths(root, 'p'), firstTried);
       expect(manifest.members.map((m) => m.port)).toEqual([held + 9, held + 10, held + 11]);
       expect(manifest.basePort).toBe(held + 9);
       expect(portsMoved).toBe(`the default ports were taken (port ${held} is in use by pid ${process.pid} (${(await probePort('127.0.0.1', held) as { holder: { command: string } }).holder.command})); using ${held + 9}-${held + 11}`);
