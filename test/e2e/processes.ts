@@ -29,20 +29,41 @@ function ephemeralPorts(): { readonly first: number; readonly last: number } {
 
 /** Lowest port `freePort` picks: above the well-known and most registered services' ports. */
 const LOWEST_PICKED_PORT = 20_000;
+/**
+ * Slices of the picked range, one per vitest worker (VITEST_POOL_ID, wrapping past this many).
+ * A port is only checked free, then bound later by a member; two files running at once could
+ * both pick it in between, and one cluster's client then spoke to the other's member (seen under
+ * load: calls without the token succeeded, a shard just made "did not exist").
+ */
+const PORT_SLICES = 4;
+/** Ports this test file has been handed: never again, even once free (a stopped member may be restarted on its own). */
+const handedOut = new Set<number>();
+
+/** The part of the range below the kernel's ephemeral ports that this worker picks from. */
+function pickRange(): { readonly low: number; readonly size: number } {
+  const { first } = ephemeralPorts();
+  // Room for freePorts' runs after the pick, still below the range.
+  const whole = first - 64 - LOWEST_PICKED_PORT;
+  const pool = Number(process.env.VITEST_POOL_ID);
+  if (!Number.isInteger(pool) || pool < 1 || whole < PORT_SLICES * 256) return { low: LOWEST_PICKED_PORT, size: whole };
+  const size = Math.floor(whole / PORT_SLICES);
+  return { low: LOWEST_PICKED_PORT + ((pool - 1) % PORT_SLICES) * size, size };
+}
 
 /**
  * A loopback port that is free now, picked below the kernel's ephemeral range. A port `listen(0)`
  * hands out comes from that range, and until the member binds it any process's outgoing
  * connection may take it as its source port: a member then failed to start with "the port is
- * in use" (seen in CI, session 27). Below the range only another test's own pick could take it.
+ * in use" (seen in CI, session 27). Below the range only another test's own pick could take it,
+ * and the worker's own slice (`pickRange`) keeps that to the files of one worker, one at a time.
  */
 export async function freePort(): Promise<number> {
-  const { first } = ephemeralPorts();
-  // Room for freePorts' runs after the pick, still below the range.
-  const span = first - 64 - LOWEST_PICKED_PORT;
-  for (let attempt = 0; span > 0 && attempt < 200; attempt++) {
-    const port = LOWEST_PICKED_PORT + Math.floor(Math.random() * span);
-    if (await canBind(port)) return port;
+  const { low, size } = pickRange();
+  for (let attempt = 0; size > 0 && attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * size);
+    if (handedOut.has(port) || !(await canBind(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   return kernelPickedPort();
 }
@@ -234,8 +255,12 @@ export async function freePorts(n: number, spare = 0): Promise<number> {
   for (;;) {
     const base = await freePort();
     if (base + n + spare - 1 > 65_535) continue;
-    const rest = await Promise.all(Array.from({ length: n + spare - 1 }, (_, i) => canBind(base + 1 + i)));
-    if (rest.every(Boolean)) return base;
+    const rest = Array.from({ length: n + spare - 1 }, (_, i) => base + 1 + i);
+    if (rest.some((p) => handedOut.has(p))) continue;
+    const free = await Promise.all(rest.map(canBind));
+    if (!free.every(Boolean)) continue;
+    for (const p of rest) handedOut.add(p);
+    return base;
   }
 }
 

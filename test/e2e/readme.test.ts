@@ -8,12 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCommandManifest, type CommandManifest } from '../../scripts/commands-markdown.js';
-import { CLI_BIN, freePort, tempDir } from './processes.js';
+import { CLI_BIN, freePorts, tempDir } from './processes.js';
 import { checkInvocation, fleetInvocations, namesAnotherMachine, shellBlocks, type ExampleBlock } from './readme-examples.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,7 +83,7 @@ describe('README.md', () => {
     it('every line ends with its documented exit code', async () => {
       const toRun = blocks.filter(runnable);
       expect(toRun.length, 'runnable README blocks').toBeGreaterThanOrEqual(4);
-      const basePort = await freePortRun(3);
+      const basePort = await freePorts(3);
       const failures: string[] = [];
       for (const block of toRun) {
         const steps = [
@@ -158,22 +157,3 @@ function parseSteps(output: string): Map<number, { code: number; output: string 
   return steps;
 }
 
-/** The first of `n` consecutive loopback ports that are free now. */
-async function freePortRun(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = await freePort();
-    if (first + n > 65_535) continue;
-    let all = true;
-    for (let p = first + 1; p < first + n && all; p++) all = await portFree(p);
-    if (all) return first;
-  }
-  throw new Error(`no ${n} consecutive free ports`);
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const srv = createServer();
-    srv.once('error', () => done(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
-  });
-}

@@ -1,0 +1,40 @@
+/**
+ * The ports tests pick for members: two test files running at once (two vitest workers) must never
+ * be handed the same port, nor one file the same port twice; a member started later on a port
+ * another cluster took speaks for the wrong cluster.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, freePorts } from './processes.js';
+
+const ownPool = process.env.VITEST_POOL_ID;
+afterEach(() => {
+  if (ownPool === undefined) delete process.env.VITEST_POOL_ID;
+  else process.env.VITEST_POOL_ID = ownPool;
+});
+
+async function picks(pool: string, n: number): Promise<number[]> {
+  process.env.VITEST_POOL_ID = pool;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await freePort());
+  return out;
+}
+
+describe('freePort', () => {
+  it('gives two workers ports from ranges that do not overlap', async () => {
+    const one = await picks('1', 100);
+    const two = await picks('2', 100);
+    expect(Math.max(...one)).toBeLessThan(Math.min(...two));
+  });
+
+  it('never hands one test file the same port twice', async () => {
+    const ports = await picks('1', 300);
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it('hands out a run of free ports that later picks stay out of', async () => {
+    process.env.VITEST_POOL_ID = '3';
+    const base = await freePorts(5);
+    const later = await picks('3', 200);
+    expect(later.filter((p) => p >= base && p < base + 5)).toEqual([]);
+  });
+});
