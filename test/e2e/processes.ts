@@ -39,15 +39,16 @@ const PORT_SLICES = 4;
 /** Ports this test file has been handed: never again, even once free (a stopped member may be restarted on its own). */
 const handedOut = new Set<number>();
 
-/** The part of the range below the kernel's ephemeral ports that this worker picks from. */
+/** The longest run `freePorts` hands out: each slice keeps this much room above its last pick. */
+const LONGEST_RUN = 64;
+
+/** The ports this worker picks from, below the kernel's ephemeral ones; a run from any of them stays in the slice. */
 function pickRange(): { readonly low: number; readonly size: number } {
-  const { first } = ephemeralPorts();
-  // Room for freePorts' runs after the pick, still below the range.
-  const whole = first - 64 - LOWEST_PICKED_PORT;
+  const below = ephemeralPorts().first - LOWEST_PICKED_PORT;
   const pool = Number(process.env.VITEST_POOL_ID);
-  if (!Number.isInteger(pool) || pool < 1 || whole < PORT_SLICES * 256) return { low: LOWEST_PICKED_PORT, size: whole };
-  const size = Math.floor(whole / PORT_SLICES);
-  return { low: LOWEST_PICKED_PORT + ((pool - 1) % PORT_SLICES) * size, size };
+  const slice = Number.isInteger(pool) && pool >= 1 && below >= PORT_SLICES * 256 ? Math.floor(below / PORT_SLICES) : below;
+  const low = slice === below ? LOWEST_PICKED_PORT : LOWEST_PICKED_PORT + ((pool - 1) % PORT_SLICES) * slice;
+  return { low, size: slice - LONGEST_RUN };
 }
 
 /**
@@ -252,6 +253,7 @@ export function killProcessesMentioning(dir: string): number[] {
 
 /** A port `base` such that `base` … `base + n - 1` (and `spare` more after them) are free now. */
 export async function freePorts(n: number, spare = 0): Promise<number> {
+  if (n + spare > LONGEST_RUN) throw new Error(`freePorts: at most ${LONGEST_RUN} ports in a run`);
   for (;;) {
     const base = await freePort();
     if (base + n + spare - 1 > 65_535) continue;

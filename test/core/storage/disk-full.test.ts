@@ -37,9 +37,9 @@ function deadPid(): number {
 function holdFillAfterFirstWrite(): { io: StorageIo; firstWritten: Promise<void>; release: () => void } {
   const fills = new Set<number>();
   let written = 0;
-  let firstWritten!: () => void;
+  let markWritten!: () => void;
   let release!: () => void;
-  const wrote = new Promise<void>((r) => (firstWritten = r));
+  const firstWritten = new Promise<void>((r) => (markWritten = r));
   const released = new Promise<void>((r) => (release = r));
   const real = nodeStorageIo.fs;
   const fsPort: StorageFs = {
@@ -52,7 +52,7 @@ function holdFillAfterFirstWrite(): { io: StorageIo; firstWritten: Promise<void>
     write: async (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
       if (fills.has(fd) && written++ > 0) await released;
       const n = await real.write(fd, buffer, offset, length, position);
-      if (fills.has(fd)) firstWritten();
+      if (fills.has(fd)) markWritten();
       return n;
     },
     // A closed fd's number is reused by the next file opened.
@@ -61,7 +61,7 @@ function holdFillAfterFirstWrite(): { io: StorageIo; firstWritten: Promise<void>
       await real.close(fd);
     },
   };
-  return { io: { ...nodeStorageIo, fs: fsPort }, firstWritten: wrote, release };
+  return { io: { ...nodeStorageIo, fs: fsPort }, firstWritten, release };
 }
 
 describe.skipIf(TMPFS_UNAVAILABLE !== undefined)(`a full disk${TMPFS_UNAVAILABLE ? ` (skipped: ${TMPFS_UNAVAILABLE})` : ''}`, () => {
