@@ -273,9 +273,10 @@ describe('etcdctl against fleet', () => {
     const beforeKill = acked.length;
     await fleet!.kill(leader);
     await writing;
-    // Writes were acknowledged after the kill too (by the new leader).
-    expect(acked.length).toBeGreaterThan(beforeKill);
-    expect(acked.length).toBeGreaterThan(30);
+    // Writes were acknowledged after the kill too (by the new leader). Not a total: the writer whose
+    // first endpoint was the killed leader may see its calls time out, and under load the total
+    // was 28 of 60 once in CI against a bound of 30; what counts is that none acknowledged is lost.
+    expect(acked.length - beforeKill).toBeGreaterThanOrEqual(5);
     await fleet!.waitForLeader();
     for (const m of fleet!.members.filter((x) => x.child !== undefined)) {
       const got = await waitFor(`every acknowledged write on ${m.id}`, async () => {
