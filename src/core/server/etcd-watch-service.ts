@@ -198,10 +198,8 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
           send({ header: header(node.etcdStore().revision), watchId: '-1' });
         }
       });
-      call.on('end', () => {
-        end();
-        call.end();
-      });
+      // A client that half-closes its side (every JSON gateway watch does, after its request
+      // body) still wants its events: etcd keeps the stream until it is cancelled or closed.
       call.on('error', end);
       call.on('cancelled', end);
       call.on('close', end);

@@ -61,6 +61,10 @@ function harness(progressNotifyMs?: number) {
     close(): void {
       call.emit('close');
     },
+    /** The client half-closes its sending side (grpc-js's 'end'), as every gateway watch does. */
+    halfClose(): void {
+      call.emit('end');
+    },
     put(key: string, value = 'v'): number {
       const r = store.put({ key: b(key), value: b(value) });
       applied();
@@ -87,6 +91,17 @@ function harness(progressNotifyMs?: number) {
 }
 
 describe('the etcd Watch service', () => {
+  it('keeps sending events after the client half-closes its side, as etcd does (it used to end the stream)', () => {
+    const h = harness();
+    h.watch('a');
+    h.halfClose();
+    const r = h.put('a');
+    expect(h.events().get('0')).toEqual([`a@${r}`]);
+    h.close();
+    h.put('a', 'after close');
+    expect(h.events().get('0')).toEqual([`a@${r}`]);
+  });
+
   it('sends each watcher the events of its key or range once and in order, however long a watcher went untouched', () => {
     const h = harness();
     h.watch('a'); // 0
