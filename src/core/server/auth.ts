@@ -47,8 +47,8 @@ export interface Caller {
 export const ETCD_TOKEN_METADATA = 'token';
 
 /**
- * The token a call presents: `authorization: Bearer …` (fleet's clients), else etcd's `token`
- * metadata, which carries a fleet token too: the one `Authenticate` was given as the password, or
+ * The token a call presents: `authorization: Bearer …` (fleet's clients) or a bare
+ * `authorization: …` (as etcd accepts it), else etcd's `token` metadata, which carries a fleet token too: the one `Authenticate` was given as the password, or
  * one an etcd client was configured with directly.
  */
 function bearer(metadata: Metadata): string | undefined {
@@ -56,6 +56,8 @@ function bearer(metadata: Metadata): string | undefined {
   const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
   const match = header === undefined ? null : /^Bearer (.+)$/i.exec(header.trim());
   if (match !== null) return match[1];
+  // etcd reads `authorization` as the token itself (its gateway forwards Patroni's header so).
+  if (header !== undefined && header.trim() !== '' && !/^Bearer\s*$/i.test(header.trim())) return header.trim();
   const etcd = metadata.get(ETCD_TOKEN_METADATA);
   return etcd.length === 1 && typeof etcd[0] === 'string' && etcd[0] !== '' ? etcd[0] : undefined;
 }

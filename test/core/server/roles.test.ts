@@ -71,6 +71,19 @@ describe('tokens and roles', () => {
     expect(callerOf(bearer(), TOKENS)).toBeUndefined();
   });
 
+  it('takes a bare `authorization: <token>` as etcd does (its gateway forwards Patroni\'s header so), and nothing from an empty one', () => {
+    const bare = (value: string): grpc.Metadata => {
+      const md = new grpc.Metadata();
+      md.set('authorization', value);
+      return md;
+    };
+    expect(callerOf(bare('writer-secret'), TOKENS)).toEqual({ role: 'writer', tokenName: 'ci' });
+    expect(callerOf(bare(' read-secret '), TOKENS)).toEqual({ role: 'read', tokenName: 'dashboards' });
+    expect(callerOf(bare('Bearer '), TOKENS)).toBeUndefined();
+    expect(callerOf(bare(''), TOKENS)).toBeUndefined();
+    expect(callerOf(bare('guess'), TOKENS)).toBeUndefined();
+  });
+
   it('keeps the flags of before roles: one token opens everything; no token, everything; an admin token alone leaves clients writers', () => {
     expect(callerOf(bearer('only'), { token: 'only' })).toMatchObject({ role: 'admin' });
     expect(callerOf(bearer(), {})).toMatchObject({ role: 'admin', tokenName: 'anonymous' });
