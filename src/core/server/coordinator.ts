@@ -25,6 +25,7 @@ import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
+import { RequestLimitCounts, requestLimitInterceptor } from './request-limits.js';
 import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { DATA_FORMAT } from './data-format.js';
@@ -299,11 +300,14 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     },
   });
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
+  const requestRefusals = new RequestLimitCounts();
+  metrics?.countTooLargeRequests(requestRefusals);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 << 20,
     'grpc.max_send_message_length': 64 << 20,
     'grpc.max_concurrent_streams': bounds.maxStreamsPerConnection,
-    interceptors: [preAuth],
+    // The request limits first: they must see grpc-js's own call, before any message is read.
+    interceptors: [requestLimitInterceptor(requestRefusals), preAuth],
   });
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
   const backups = opts.backup ? new BackupSchedule(member, opts.backup, logger) : undefined;

@@ -59,7 +59,8 @@ export class HealthService {
     return {
       Check: (call, callback) => {
         const current = this.#statuses.get(call.request.service);
-        if (current === undefined) return callback({ code: status.NOT_FOUND, details: `unknown service ${JSON.stringify(call.request.service)}` });
+        // The name is not echoed: anyone may call Check, and an answer must not grow with the request.
+        if (current === undefined) return callback({ code: status.NOT_FOUND, details: 'unknown service' });
         callback(null, { status: current });
       },
       Watch: (call) => {

@@ -155,6 +155,20 @@ export class NodeMetrics {
     });
   }
 
+  /** Exposes the request limits' refusals (request-limits.ts) as `fleet_requests_too_large_total{method}`. */
+  countTooLargeRequests(log: { readonly counts: ReadonlyMap<string, number> }): void {
+    new Counter({
+      name: 'fleet_requests_too_large_total',
+      help: 'Calls refused because their request message was over its method\'s limit (docs/security.md), by method; refused before the message was read',
+      labelNames: ['method'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [method, n] of log.counts) this.inc({ method }, n);
+      },
+    });
+  }
+
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name, help, registers: [this.registry] });
   }
