@@ -40,6 +40,12 @@ function refusal(index: number, code: FleetErrorCode, message: string, details?:
   return details === undefined ? { ok: false, index, code, message } : { ok: false, index, code, message, details };
 }
 
+/** The leader's wall time stamped in a registry entry, and the entry's index. */
+export interface EntryStamp {
+  readonly index: number;
+  readonly time: number;
+}
+
 /**
  * The replicated fleet registry. Invariants: `apply` is a function of (state, index, data) —
  * the same entries in the same order give byte-identical snapshots on every replica; a write
@@ -49,7 +55,7 @@ function refusal(index: number, code: FleetErrorCode, message: string, details?:
 export class FleetStateMachine {
   #s: FleetState = new FleetState();
   #sessions = new SessionTable();
-  #lastEntryTime: number | undefined;
+  #lastStamp: EntryStamp | undefined;
 
   /** Where the changes each command makes are reported (the node's change feed); none: not computed. */
   changes: ChangeSink | undefined;
@@ -106,7 +112,7 @@ export class FleetStateMachine {
     const s = this.#s;
     s.clock = Math.max(s.clock, header.time);
     if (header.age !== undefined) s.age = Math.max(s.age, header.age);
-    this.#lastEntryTime = header.time;
+    this.#lastStamp = { index, time: header.time };
     this.#sessions.expire(s.age);
     if (header.clientId === '') return this.#audit(header, this.#execute(index, header.op, true));
     const verdict = this.#sessions.check(header.clientId, header.seq, header.firstIncomplete, s.age);
@@ -189,9 +195,12 @@ export class FleetStateMachine {
     return this.#s.age;
   }
 
-  /** The wall time the last applied entry was stamped with (not replicated state: a member compares it with its own clock). */
-  get lastEntryTime(): number | undefined {
-    return this.#lastEntryTime;
+  /**
+   * The wall time the last applied registry entry was stamped with, and that entry's index (not
+   * replicated state: a member compares it with its own clock, for that entry only).
+   */
+  get lastStamp(): EntryStamp | undefined {
+    return this.#lastStamp;
   }
 
   /** Changes whenever a lease is granted, renewed, released or expired. */

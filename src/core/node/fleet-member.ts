@@ -62,7 +62,7 @@ export class FleetMember extends FleetNode implements NodeApi {
     super(options, raw, state);
     this.state = state;
     this.etcdClock = new EtcdLeaseClock(this.rt);
-    this.clock = new ClockWatch(this, () => this.state.sm.lastEntryTime, options.storage.recovered.entries.at(-1)?.index ?? 0);
+    this.clock = new ClockWatch(this, () => this.state.sm.lastStamp, options.storage.recovered.entries.at(-1)?.index ?? 0);
     this.versions = new ClusterVersionKeeper({
       self: { id: options.id, version: options.version, dataFormat: options.dataFormat ?? 1 },
       members: () => {

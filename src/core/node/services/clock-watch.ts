@@ -1,8 +1,10 @@
 /**
- * A follower's view of the leader's wall clock: the offset the stamp of each fresh entry of the
- * current term shows, kept for status and said in the log when it passes the bound. Nothing the
- * registry decides depends on wall clocks any more; what people read (stamps) and `cluster prune` do.
+ * A follower's view of the leader's wall clock: the offset the stamp of each fresh registry entry
+ * of the current term shows (etcd and application entries carry none), kept for status and said
+ * in the log when it passes the bound. Nothing the registry decides depends on wall clocks any
+ * more; what people read (stamps) and `cluster prune` do.
  */
+import type { FleetStateMachine } from '../../fleet/index.js';
 import type { Entry, Message } from '../../raft/index.js';
 import type { FleetNode, NodeService } from '../fleet-node.js';
 
@@ -26,8 +28,8 @@ export class ClockWatch implements NodeService {
 
   constructor(
     private readonly node: FleetNode,
-    /** The wall time stamped in the last registry entry applied. */
-    private readonly lastEntryTime: () => number | undefined,
+    /** The wall time stamped in the last registry entry applied, and that entry's index. */
+    private readonly lastStamp: () => FleetStateMachine['lastStamp'],
     /** The last index of the log this process recovered: entries up to it were stamped before it started. */
     private readonly recoveredLastIndex: number,
   ) {}
@@ -37,17 +39,19 @@ export class ClockWatch implements NodeService {
     if (newest !== undefined && newest > m.commit) this.freshIndex = Math.max(this.freshIndex, newest);
   }
 
-  /** Says so in the log when the leader's wall clock, stamped in an entry of its term just applied, is off from ours by more than the bound. */
+  /** Says so in the log when the leader's wall clock, stamped in the registry entry of its term just applied, is off from ours by more than the bound. */
   batchApplied(e: Entry | undefined): void {
-    const stamped = this.lastEntryTime();
+    const stamp = this.lastStamp();
     const node = this.node;
-    if (e === undefined || node.isLeader || stamped === undefined || e.term !== node.term) return;
+    // Only an entry that carries the leader's wall time shows it: after etcd or application entries
+    // (no stamp), the last registry entry's stamp is as old as they are long, not an offset.
+    if (e === undefined || node.isLeader || stamp?.index !== e.index || e.term !== node.term) return;
     // Replayed at start: stamped before this process started, perhaps long before (the term is
     // still the old one until an election), so its age says nothing of the leader's clock.
     if (e.index <= this.recoveredLastIndex) return;
     // Catching up: the entry was committed before it reached us, so its stamp may be old.
     if (e.index > this.freshIndex) return;
-    const offset = stamped - node.rt.wallNow();
+    const offset = stamp.time - node.rt.wallNow();
     const now = node.rt.monoNow();
     this.offsetMs = offset;
     this.measuredAt = now;
