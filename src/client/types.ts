@@ -383,6 +383,10 @@ export interface MemberStatus {
   readonly clockOffsetMs?: number;
   /** Milliseconds the member's applied index has stayed below its commit index without moving (0 while caught up or applying). */
   readonly applyStalledMs?: number;
+  /** The longest delay of the member's event loop in the last minute, in ms; 0 or absent from a member that predates it. */
+  readonly loopDelayMaxMs?: number;
+  /** The delay past which the member's loop counts as held (a third of its election timeout); 0 or absent from older members. */
+  readonly loopHeldBoundMs?: number;
   /** Past this many ms of `applyStalledMs` the member is stuck; 0 or absent from a member that predates it. */
   readonly stuckAfterMs?: number;
   /** The index of the membership change that made the member's configuration: what a conditional change names (`ifConfigIndex`). */

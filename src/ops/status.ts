@@ -140,6 +140,8 @@ export interface StatusModel {
   readonly autopilot: AutopilotView | null;
   /** Members whose wall clock is off from the others' by more than CLOCK_BOUND_MS, one sentence each. */
   readonly clockWarnings: readonly string[];
+  /** Members whose event loop was held past a third of their election timeout in the last minute, one sentence each. */
+  readonly loopWarnings?: readonly string[];
   /**
    * The leader's configuration index (the membership change that made the membership shown);
    * null without a leader that reports it. Membership changes checked against this model carry
@@ -200,6 +202,7 @@ export function buildStatusModel(probes: readonly EndpointStatus[], thresholds: 
     plans: plansInProgress(plans),
     autopilot: autopilotView(leader?.status.autopilot),
     clockWarnings: leader === undefined ? [] : clockWarnings(leader.status, answered),
+    loopWarnings: loopWarnings(answered),
     configIndex: leader?.status.configIndex ?? null,
     zones: zoneTolerance(placedVoters(rows)) ?? null,
     regions: regionTolerance(placedVoters(rows)) ?? null,
@@ -263,6 +266,18 @@ export function clockWarnings(leader: MemberStatus, answered: readonly Answered[
     );
   }
   return out;
+}
+
+/**
+ * The members whose event loop was held longer than their bound (a third of the election
+ * timeout) in the last minute: a held loop holds heartbeats, so such a member may lose its
+ * leadership or call elections with nothing failed. Members that predate the fields are not judged.
+ */
+export function loopWarnings(answered: readonly Answered[]): string[] {
+  const held = answered.map((a) => a.status).filter((s) => (s.loopHeldBoundMs ?? 0) > 0 && (s.loopDelayMaxMs ?? 0) > (s.loopHeldBoundMs ?? 0));
+  return held
+    .sort((a, b) => naturalCompare(a.id, b.id))
+    .map((s) => `${s.id}'s event loop was held ${s.loopDelayMaxMs} ms in the last minute (bound ${s.loopHeldBoundMs} ms, a third of its election timeout): its heartbeats were late; its log names the step, and a busy machine (CPU, swap) explains the rest`);
 }
 
 function humanOffset(ms: number): string {

@@ -182,7 +182,7 @@ export function renderPlans(m: StatusModel, p: Palette, now = Date.now()): strin
 export function renderStatus(m: StatusModel, p: Palette, now = Date.now()): string {
   const plans = renderPlans(m, p, now);
   const autopilot = m.autopilot === null ? '' : `\n\n${renderAutopilotLine(m.autopilot, p)}`;
-  const notes = [...m.clockWarnings.map((w) => `${p.warn('clock:')} ${w}`), ...m.members.flatMap((row) => renderBackupLine(row, p, now))].map((l) => `\n${l}`).join('');
+  const notes = [...m.clockWarnings.map((w) => `${p.warn('clock:')} ${w}`), ...(m.loopWarnings ?? []).map((w) => `${p.warn('loop:')} ${w}`), ...m.members.flatMap((row) => renderBackupLine(row, p, now))].map((l) => `\n${l}`).join('');
   const zones = [renderZonesLine(m.zones, p), renderRegionsLine(m.regions, p), renderPreferredRegionLine(m, p)].filter((l) => l !== '').join('\n');
   return `${renderStatusHeader(m, p)}${zones === '' ? '' : `\n${zones}`}\n\n${renderStatusTable(m, p)}${autopilot}${notes === '' ? '' : `\n${notes}`}${plans === '' ? '' : `\n\n${plans}`}`;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlanView } from '../../src/client/index.js';
 import { statusOutcome } from '../../src/cli/status-messages.js';
 import { buildStatusModel, collectStatus, shortReason } from '../../src/ops/status.js';
-import { renderPreferredRegionLine } from '../../src/ui/status-table.js';
+import { renderPreferredRegionLine, renderStatus } from '../../src/ui/status-table.js';
 import { palette } from '../../src/ui/colors.js';
 import { MEMBERS3, down, leader, member, ok } from './status-fixtures.js';
 
@@ -89,6 +89,14 @@ describe('buildStatusModel', () => {
     expect(m.leader).toBe('n2');
     expect(m.members.find((r) => r.id === 'n1')!.problem).toBe('stale leader of term 2 (current term 3)');
     expect(m.quorum).toMatchObject({ healthyVoters: 2, available: true });
+  });
+
+  it('names the member whose event loop was held past its bound in the last minute, and not one of an older version', () => {
+    const m = buildStatusModel([ok(leader({ loopDelayMaxMs: 40, loopHeldBoundMs: 333 })), ok(member('n2', { loopDelayMaxMs: 730, loopHeldBoundMs: 333 })), ok(member('n3', { loopDelayMaxMs: 900 }))]);
+    expect(m.loopWarnings).toEqual([expect.stringMatching(/^n2's event loop was held 730 ms in the last minute \(bound 333 ms, a third of its election timeout\)/)]);
+    // A held loop is a warning, not a failure: the member answered and follows the leader.
+    expect(m.health.state).toBe('healthy');
+    expect(renderStatus(m, plainPalette())).toContain("loop: n2's event loop was held 730 ms");
   });
 
   it('names the member whose wall clock is off from the others by more than a second, leader or follower, and nobody within it', () => {

@@ -82,6 +82,10 @@ export interface MemberStatus {
    * (0 while it is caught up or applying): see apply-watch.ts.
    */
   readonly applyStalledMs?: number;
+  /** The longest delay of this member's event loop in the last minute, in ms (loop-watch.ts). */
+  readonly loopDelayMaxMs?: number;
+  /** The delay past which the loop counts as held: a third of the election timeout. */
+  readonly loopHeldBoundMs?: number;
   /** How long `applyStalledMs` may grow before this member is stuck (three election timeouts, at least 3 s). */
   readonly stuckAfterMs?: number;
   /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer-trouble.ts). */

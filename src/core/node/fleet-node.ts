@@ -11,6 +11,7 @@ import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, ConfState, Entry, Message, ProposeResult, SnapshotMeta, SoftState, Status } from '../raft/index.js';
 import { NodeError } from './api.js';
 import { ApplyWatch } from './apply-watch.js';
+import { LoopWatch } from './loop-watch.js';
 import { describeMember } from './member-status.js';
 import { TICKS_PER_HEARTBEAT } from './raft-recovery.js';
 import type { MemberStatus, Placement, ReadConsistency } from './api.js';
@@ -54,6 +55,8 @@ export class FleetNode {
   private fatal: ((err: Error) => void) | undefined;
   /** Whether what is committed is applied (a stuck member's applied index stays behind). */
   private readonly applyWatch = new ApplyWatch();
+  /** How long the event loop was held, and by which step (loop-watch.ts). */
+  private readonly loopWatch: LoopWatch;
 
   protected constructor(
     protected readonly opts: FleetNodeOptions,
@@ -68,6 +71,11 @@ export class FleetNode {
     this.machine = machine;
     this.lastAppliedTerm = storage.recovered.snapshot?.meta.term ?? 0;
     this.members = new MemberList(opts, opts.founders, storage, logger);
+    const steps = (this.loopWatch = new LoopWatch({
+      rt, logger,
+      heldBoundMs: Math.round(opts.electionTimeoutMs / 3),
+      observe: opts.observer?.onLoopDelay?.bind(opts.observer),
+    }));
     const stopped = (): boolean => this.isStopped;
     const isLeader = (): boolean => this.soft.role === 'leader';
     const appliedIndex = (): number => this.machine.appliedIndex;
@@ -77,13 +85,14 @@ export class FleetNode {
       transport: () => this.transport,
       outOfSpace: () => this.space.full,
       softStateChanged: (soft) => this.onSoftState(soft),
-      installSnapshot: (meta, data) => this.restoreSnapshot(meta, data),
-      apply: (entries) => this.applyAll(entries),
+      installSnapshot: (meta, data) => steps.step('install-snapshot', () => this.restoreSnapshot(meta, data)),
+      apply: (entries) => steps.step('apply', () => this.applyAll(entries)),
       readsConfirmed: (states) => states.forEach((rs) => this.reads.confirmed(rs.context, rs.index)),
-      afterReady: () => {
-        this.reads.afterReady();
-        if (!this.space.full) this.snapshots.maybeTake(opts.snapshotEvery);
-      },
+      afterReady: () =>
+        steps.step('after-ready (reads, snapshot start)', () => {
+          this.reads.afterReady();
+          if (!this.space.full) this.snapshots.maybeTake(opts.snapshotEvery);
+        }),
       storageFailed: (err) => this.storageFailed(err),
     });
     // The snapshot writer draws its random stretch before the read path draws its id: the simulator's seeds replay in this order.
@@ -94,6 +103,7 @@ export class FleetNode {
       beginImage: () => machine.beginImage(),
       generation: () => machine.generation,
       compact: (meta) => raw.compact(meta),
+      timed: (name, fn) => steps.step(name, fn),
     });
     this.reads = new ReadPath({
       id: opts.id, rt, appliedIndex, isLeader, schedule, stopped,
@@ -133,6 +143,7 @@ export class FleetNode {
     this.tickClock = new TickClock(tickMs, this.rt.monoNow(), TICKS_PER_HEARTBEAT, Math.ceil(this.opts.electionTimeoutMs / tickMs));
     this.every(tickMs, () => this.tick());
     this.every(READ_TIMEOUT_MS, () => this.reads.expire());
+    this.startLoopWatch();
     for (const s of this.services) s.started?.();
     this.loop.schedule();
   }
@@ -142,13 +153,23 @@ export class FleetNode {
     this.timers.push(this.rt.setInterval(fn, ms));
   }
 
+  /** The loop's monitor runs from start to stop; one sample a second. */
+  private startLoopWatch(): void {
+    const monitor = this.rt.monitorLoopDelay?.();
+    if (monitor === undefined) return;
+    this.loopWatch.watch(monitor);
+    this.every(1_000, () => this.loopWatch.sample());
+  }
+
   private tick(): void {
     const due = this.tickClock?.due(this.rt.monoNow()) ?? 1;
     if (due === 0) return;
-    for (let i = 0; i < due; i++) this.raw.tick();
-    this.applyWatch.observe(this.raw.committed, this.machine.appliedIndex, this.rt.monoNow());
-    this.reads.startRound();
-    for (const s of this.services) s.tick?.();
+    this.loopWatch.step('tick', () => {
+      for (let i = 0; i < due; i++) this.raw.tick();
+      this.applyWatch.observe(this.raw.committed, this.machine.appliedIndex, this.rt.monoNow());
+      this.reads.startRound();
+      for (const s of this.services) s.tick?.();
+    });
     this.loop.schedule();
   }
 
@@ -211,7 +232,7 @@ export class FleetNode {
     // Out of space, entries could only pile up in memory, unacknowledged: the leader resends them
     // once we answer again. Nor may we lead (timeout-now): we could not record our own vote.
     if (this.space.full && (m.type === 'app' || m.type === 'snap' || m.type === 'timeout-now')) return;
-    this.raw.step(m);
+    this.loopWatch.step('raft step', () => this.raw.step(m));
     this.loop.schedule();
   }
 
@@ -432,6 +453,8 @@ export class FleetNode {
       outOfSpace: this.space.full,
       applyStalledMs: Math.round(this.applyWatch.stalledMs(now)),
       stuckAfterMs: ApplyWatch.stuckAfterMs(this.opts.electionTimeoutMs),
+      loopDelayMaxMs: Math.round(this.loopWatch.maxLastMinuteMs()),
+      loopHeldBoundMs: this.loopWatch.heldBoundMs,
     });
   }
 
@@ -463,6 +486,7 @@ export class FleetNode {
   stop(): void {
     this.isStopped = true;
     for (const t of this.timers) this.rt.clearTimer(t);
+    this.loopWatch.stop();
     this.space.stop();
     for (const s of this.services) s.stopped?.();
     const err = new NodeError('UNAVAILABLE', 'this member is shutting down');

@@ -18,6 +18,8 @@ export interface StatusParts {
   readonly outOfSpace: boolean;
   readonly applyStalledMs: number;
   readonly stuckAfterMs: number;
+  readonly loopDelayMaxMs: number;
+  readonly loopHeldBoundMs: number;
 }
 
 /** The status without what the services around the node add (autopilot, clock offset, versions: see FleetMember.status). */
@@ -64,6 +66,8 @@ export function describeMember(p: StatusParts): MemberStatus {
     configIndex: st.confIndex,
     applyStalledMs: p.applyStalledMs,
     stuckAfterMs: p.stuckAfterMs,
+    loopDelayMaxMs: p.loopDelayMaxMs,
+    loopHeldBoundMs: p.loopHeldBoundMs,
     ...list.placementOf(identity.id),
   };
 }

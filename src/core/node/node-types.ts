@@ -23,6 +23,8 @@ export interface NodeObserver {
   onSnapshot?(bytes: number, seconds: number): void;
   /** Each entry as it is applied (the simulator checks that members apply the same entry at each index). */
   onEntryApplied?(index: number, term: number): void;
+  /** The longest event-loop delay of each second, in seconds (loop-watch.ts). */
+  onLoopDelay?(seconds: number): void;
 }
 
 /** Structured logging, as pino provides it. */

@@ -37,6 +37,8 @@ export interface SnapshotHost {
   stopped(): boolean;
   /** The image is durable: the log up to it may be dropped. */
   compact(meta: SnapshotMeta): void;
+  /** Runs a synchronous step under its name, timed (loop-watch.ts): a held loop is blamed on the longest. */
+  timed<T>(name: string, fn: () => T): T;
 }
 
 export class SnapshotWriter {
@@ -94,7 +96,7 @@ export class SnapshotWriter {
     const h = this.host;
     const t0 = h.rt.monoNow();
     const generation = h.generation();
-    const image = h.beginImage();
+    const image = h.timed('snapshot: image begun', () => h.beginImage());
     const meta: SnapshotMeta = { index: image.index, term: h.appliedTerm(), conf: h.confState() };
     // Entries applied while the image is written count towards the next snapshot.
     this.progress = snapshotProgressAfter(this.progress.lastSnapshotBytes, h.rt.random());
@@ -105,11 +107,11 @@ export class SnapshotWriter {
     let bytes: number;
     try {
       const write: ImageWrite = (b, offset) => sink.write(b, offset);
-      await runInSlices(image.steps(write), () => sink.settle(), h.rt);
+      await runInSlices(image.steps(write), () => sink.settle(), h);
       if (h.generation() !== generation || h.stopped()) {
         throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
       }
-      bytes = image.finish(write);
+      bytes = h.timed('snapshot: image finished', () => image.finish(write));
       path = await sink.commit(bytes);
     } finally {
       sink.abort();
@@ -123,13 +125,15 @@ export class SnapshotWriter {
   }
 }
 
-/** Runs a snapshot job's steps, giving the event loop a turn every few milliseconds. */
-async function runInSlices(steps: Generator<void, void, undefined>, between: () => Promise<void>, rt: NodeRuntime): Promise<void> {
-  let sliceStart = rt.monoNow();
-  while (!steps.next().done) {
-    if (rt.monoNow() - sliceStart < SNAPSHOT_SLICE_MS) continue;
+/** Runs a snapshot job's steps, giving the event loop a turn every few milliseconds; each slice is a timed step. */
+async function runInSlices(steps: Generator<void, void, undefined>, between: () => Promise<void>, h: Pick<SnapshotHost, 'rt' | 'timed'>): Promise<void> {
+  const slice = (): boolean => {
+    const sliceStart = h.rt.monoNow();
+    while (!steps.next().done) if (h.rt.monoNow() - sliceStart >= SNAPSHOT_SLICE_MS) return false;
+    return true;
+  };
+  while (!h.timed('snapshot: image slice', slice)) {
     await between();
-    await new Promise<void>((resolve) => rt.setImmediate(resolve));
-    sliceStart = rt.monoNow();
+    await new Promise<void>((resolve) => h.rt.setImmediate(resolve));
   }
 }

@@ -44,6 +44,13 @@ export class NodeMetrics {
     buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005],
     registers: [this.registry],
   });
+  /** prom-client's own `nodejs_eventloop_lag` is one sample per scrape; this sees every second. */
+  private readonly loopDelay = new Histogram({
+    name: 'fleet_event_loop_delay_seconds',
+    help: 'The longest delay of this member\'s event loop in each second (perf_hooks monitorEventLoopDelay); past a third of the election timeout its heartbeats are late',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
   private readonly snapshots = new Counter({ name: 'fleet_snapshots_total', help: 'Snapshots taken', registers: [this.registry] });
   private readonly snapshotBytes = this.gauge('fleet_snapshot_bytes', 'Size of the newest snapshot taken');
   private readonly snapshotSeconds = this.gauge('fleet_snapshot_seconds', 'Time the newest snapshot took');
@@ -184,6 +191,7 @@ export class NodeMetrics {
       onCommitted: (n) => this.committed.inc(n),
       onProposalFailed: (n) => this.failed.inc(n),
       onApplyLatency: (s) => this.apply.observe(s),
+      onLoopDelay: (s) => this.loopDelay.observe(s),
       onSnapshot: (bytes, seconds) => {
         this.snapshots.inc();
         this.snapshotBytes.set(bytes);

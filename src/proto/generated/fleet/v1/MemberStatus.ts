@@ -41,6 +41,8 @@ export interface MemberStatus {
   'peerRefusals'?: (_fleet_v1_PeerRefusal)[];
   'backup'?: (_fleet_v1_BackupState | null);
   'clusterVersion'?: (_fleet_v1_ClusterVersion | null);
+  'loopDelayMaxMs'?: (number | string | Long);
+  'loopHeldBoundMs'?: (number | string | Long);
   'zone'?: (string);
   'region'?: (string);
   'readReplica'?: (boolean);
@@ -81,6 +83,8 @@ export interface MemberStatus__Output {
   'peerRefusals': (_fleet_v1_PeerRefusal__Output)[];
   'backup'?: (_fleet_v1_BackupState__Output | null);
   'clusterVersion'?: (_fleet_v1_ClusterVersion__Output | null);
+  'loopDelayMaxMs': (number);
+  'loopHeldBoundMs': (number);
   'zone': (string);
   'region': (string);
   'readReplica': (boolean);
