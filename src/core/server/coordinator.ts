@@ -25,7 +25,8 @@ import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
-import { RequestLimitCounts, requestLimitInterceptor } from './request-limits.js';
+import { RequestLimitCounts, requestLimitInterceptor, withTxnOpsLimit } from './request-limits.js';
+import { MAX_TXN_TOTAL_OPS } from '../etcd-store/mvcc.js';
 import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { DATA_FORMAT } from './data-format.js';
@@ -335,7 +336,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     for (const def of Object.values(etcdDefs)) server.addService(def, refusingService(def));
   } else {
     const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
-    server.addService(etcdDefs.KV, services.kv);
+    // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
+    server.addService(withTxnOpsLimit(etcdDefs.KV, MAX_TXN_TOTAL_OPS), services.kv);
     server.addService(etcdDefs.Lease, services.lease);
     server.addService(etcdDefs.Maintenance, services.maintenance);
     server.addService(etcdDefs.Cluster, services.cluster);

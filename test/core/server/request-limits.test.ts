@@ -4,8 +4,11 @@
  * sends 60 MB to a real member; this one pins the table and the grpc-js shape it relies on.
  */
 import * as grpc from '@grpc/grpc-js';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_REQUEST_BYTES, ETCD_RPC_MAX_REQUEST_BYTES, OPEN_RPC_MAX_REQUEST_BYTES, RequestLimitCounts, maxRequestBytes, requestLimitInterceptor } from '../../../src/core/server/request-limits.js';
+import { MAX_TXN_TOTAL_OPS, checkTxnTreeOps } from '../../../src/core/etcd-store/mvcc.js';
+import { loadEtcdDefinitions, type WireRequestOp, type WireTxnRequest } from '../../../src/core/server/etcd-wire.js';
+import { DEFAULT_MAX_REQUEST_BYTES, ETCD_RPC_MAX_REQUEST_BYTES, OPEN_RPC_MAX_REQUEST_BYTES, RequestLimitCounts, TXN_OVER_OPS, maxRequestBytes, requestLimitInterceptor, txnBytesOverOps, withTxnOpsLimit } from '../../../src/core/server/request-limits.js';
 import { ETCD_OPEN_RPCS } from '../../../src/core/server/rpc-roles.js';
 
 const closers: (() => void)[] = [];
@@ -40,5 +43,56 @@ describe('the request limits', () => {
     expect(await send(4096)).toBe('4096');
     expect(await send(4097)).toBe(`${grpc.status.RESOURCE_EXHAUSTED} Received message larger than max (4097 vs 4096)`);
     expect(counts.counts.get(echo.path)).toBe(1);
+  });
+});
+
+describe("a Txn's operations counted on its bytes", () => {
+  const KV = loadEtcdDefinitions().KV.service as unknown as Record<string, { requestSerialize(v: object): Buffer; requestDeserialize(b: Buffer): unknown }>;
+  const encode = (txn: object): Buffer => KV['Txn']!.requestSerialize(txn);
+  /** A random txn: compares and operations, some of them nested txns, to `depth`. */
+  const txnArb = fc.letrec<{ txn: object; op: object }>((tie) => ({
+    txn: fc.record({
+      compare: fc.array(fc.constant({ key: Buffer.from('k'), target: 'VERSION', result: 'EQUAL', version: 0 }), { maxLength: 4 }),
+      success: fc.array(tie('op'), { maxLength: 4 }),
+      failure: fc.array(tie('op'), { maxLength: 3 }),
+    }),
+    op: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant({ requestRange: { key: Buffer.from('a'), rangeEnd: Buffer.from('b'), limit: 300 } }),
+      fc.constant({ requestPut: { key: Buffer.from('p'), value: Buffer.alloc(200, 1), lease: 7 } }),
+      fc.constant({}),
+      tie('txn').map((txn) => ({ requestTxn: txn })),
+    ),
+  })).txn;
+
+  it('agrees with the count of the decoded request, whatever the shape and the limit', () => {
+    fc.assert(
+      fc.property(txnArb, fc.integer({ min: 0, max: 40 }), (txn, limit) => {
+        const decoded = KV['Txn']!.requestDeserialize(encode(txn)) as WireTxnRequest;
+        let over = false;
+        try {
+          checkTxnTreeOps(decoded, (op: WireRequestOp) => op.requestTxn, limit);
+        } catch {
+          over = true;
+        }
+        expect(txnBytesOverOps(encode(txn), limit)).toBe(over);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses the 2^17-leaf tree without decoding it, and hands the handler a marker', () => {
+    let txn: object = {};
+    for (let i = 0; i < 17; i++) txn = { success: [{ requestTxn: txn }, { requestTxn: txn }] };
+    const bytes = encode(txn);
+    // Within the request limit: only the count stops it.
+    expect(bytes.length).toBeLessThan(ETCD_RPC_MAX_REQUEST_BYTES);
+    expect(txnBytesOverOps(bytes, MAX_TXN_TOTAL_OPS)).toBe(true);
+    const limited = withTxnOpsLimit(KV, MAX_TXN_TOTAL_OPS);
+    expect(TXN_OVER_OPS in (limited['Txn']!.requestDeserialize(bytes) as object)).toBe(true);
+    const small = encode({ success: [{ requestPut: { key: Buffer.from('k'), value: Buffer.from('v') } }] });
+    expect(limited['Txn']!.requestDeserialize(small)).toMatchObject({ success: [{ requestPut: { key: Buffer.from('k') } }] });
+    // Bytes it cannot read are the decoder's to refuse.
+    expect(txnBytesOverOps(Buffer.from([0x12, 0xff]), MAX_TXN_TOTAL_OPS)).toBe(false);
   });
 });
