@@ -32,13 +32,6 @@ export const ERR_DUPLICATE_KEY = 'etcdserver: duplicate key given in txn request
 export const ERR_TOO_LARGE = 'etcdserver: request is too large';
 export const MAX_TXN_OPS = 128;
 export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
-/**
- * Compares and operations in one txn, nested txns included. etcd limits each list to
- * MAX_TXN_OPS but not their nesting: 0.53 MB of 131,072 nested empty operations passed, became a
- * 6.5 MB log entry and held a leader's loop into an election (issue 56). Checked before a txn is
- * proposed, never on apply (an entry in the log is applied as it always was).
- */
-export const MAX_TXN_TOTAL_OPS = 8 * MAX_TXN_OPS;
 
 /**
  * One stored version of a key; a tombstone has `deleted`. `sub` is its place among the writes of
@@ -590,38 +583,6 @@ export class MvccStore {
 
 function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
-}
-
-/**
- * Refuses a txn with more than MAX_TXN_TOTAL_OPS compares and operations in all, nested ones
- * included; counted without recursion, and stopped at the limit, so the count costs no more than
- * the limit however the request is shaped.
- */
-export function checkTxnTotalOps(req: TxnRequest): void {
-  checkTxnTreeOps<TxnRequest, RequestOp>(req, (op) => ('txn' in op ? op.txn : undefined));
-}
-
-/** A txn in any form (the store's, or as decoded from the wire): its lists, and the txn an operation nests. */
-interface TxnTree<Op> {
-  readonly compare?: readonly unknown[] | null;
-  readonly success?: readonly Op[] | null;
-  readonly failure?: readonly Op[] | null;
-}
-
-/** `checkTxnTotalOps` on any form of txn, so that the server counts what it decoded before converting it. */
-export function checkTxnTreeOps<T extends TxnTree<Op>, Op>(req: T, nested: (op: Op) => T | undefined | null, limit = MAX_TXN_TOTAL_OPS): void {
-  const pending: T[] = [req];
-  let total = 0;
-  for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
-    total += (t.compare?.length ?? 0) + (t.success?.length ?? 0) + (t.failure?.length ?? 0);
-    if (total > limit) throw new MvccError(ERR_TOO_MANY_OPS, 'too-many-ops');
-    for (const list of [t.success ?? [], t.failure ?? []]) {
-      for (const op of list) {
-        const inner = nested(op);
-        if (inner) pending.push(inner);
-      }
-    }
-  }
 }
 
 /** etcd's checks before a txn runs: op count, duplicate put keys, request size (a server runs them before proposing, too). */

@@ -26,7 +26,6 @@ import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
 import type { NodeMetrics } from './metrics.js';
 import { RequestLimitCounts, requestLimitInterceptor, withTxnOpsLimit } from './request-limits.js';
-import { MAX_TXN_TOTAL_OPS } from '../etcd-store/mvcc.js';
 import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './bounds.js';
 import { DATA_FORMAT } from './data-format.js';
@@ -337,7 +336,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   } else {
     const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
     // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
-    server.addService(withTxnOpsLimit(etcdDefs.KV, MAX_TXN_TOTAL_OPS), services.kv);
+    server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
     server.addService(etcdDefs.Lease, services.lease);
     server.addService(etcdDefs.Maintenance, services.maintenance);
     server.addService(etcdDefs.Cluster, services.cluster);

@@ -12,7 +12,7 @@ import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, typ
 import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
 import { TXN_OVER_OPS } from './request-limits.js';
-import { ERR_TOO_MANY_OPS, MvccError, checkTxnTotalOps, checkTxnTreeOps, validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
+import { ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import { createEtcdAuthService } from './etcd-auth-service.js';
 import {
@@ -29,7 +29,6 @@ import {
   type WireHeader,
   type WirePutRequest,
   type WireRangeRequest,
-  type WireRequestOp,
   type WireTxnRequest,
 } from './etcd-wire.js';
 
@@ -172,11 +171,7 @@ export function createEtcdServices(
   /** Proposes a write here, or forwards the call to the leader; the answer of the applied write. */
   const write = async (op: EtcdOp): Promise<Extract<EtcdAnswer, { ok: true }>> => {
     // A txn etcd would refuse whatever the state (too large, too many operations) never reaches the log.
-    if (op.type === 'txn') {
-      // The Txn handler counted the decoded request already; the Lock and Election services' own txns are small.
-      checkTxnTotalOps(op.txn);
-      validateTxn(op.txn);
-    }
+    if (op.type === 'txn') validateTxn(op.txn);
     const { value } = await node.submitEtcd(op);
     if (!value.ok) throw refusalError(value.error);
     return value;
@@ -216,10 +211,8 @@ export function createEtcdServices(
       return { header: header(a.revision), deleted: String(del.deleted), prevKvs: del.prevKvs.map(kvToWire) };
     }),
     Txn: unary<WireTxnRequest>('KV.Txn', async (req) => {
-      // Counted on its bytes where the server's definition does (withTxnOpsLimit), else as decoded:
-      // before any work, as a read-only txn tree would otherwise run whole.
+      // Counted on its bytes by the server's definition (withTxnOpsLimit), and never decoded.
       if (TXN_OVER_OPS in req) throw new MvccError(ERR_TOO_MANY_OPS, 'too-many-ops');
-      checkTxnTreeOps(req, (op: WireRequestOp) => op.requestTxn);
       const txn: TxnRequest = txnFromWire(req);
       if (!hasWrites(txn.success) && !hasWrites(txn.failure)) {
         // A read: linearizable, and no entry in the log (the store runs it without writing).

@@ -9,7 +9,7 @@
  * (`fleet_requests_too_large_total`).
  */
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { MAX_REQUEST_BYTES } from '../etcd-store/mvcc.js';
+import { MAX_REQUEST_BYTES, MAX_TXN_OPS } from '../etcd-store/mvcc.js';
 import { isEtcdPath, rpcRequirement } from './rpc-roles.js';
 
 /** Requests of the RPCs anyone may make: a service name, a user and password, a reflection query. */
@@ -85,6 +85,13 @@ function countRefusals(path: string, call: BaseCallLimits, counts: RequestLimitC
   return base;
 }
 
+/**
+ * Compares and operations in one etcd Txn, nested txns included. etcd limits each list to
+ * MAX_TXN_OPS but not their nesting: a tree of 2^17 nested txns (about 1 MB) passed, became a
+ * multi-MB log entry and held a leader's loop into an election (issue 56).
+ */
+export const MAX_TXN_TOTAL_OPS = 8 * MAX_TXN_OPS;
+
 /** etcd's TxnRequest: compare = 1, success = 2, failure = 3; a RequestOp's request_txn = 4. */
 const TXN_COMPARE = 1;
 const TXN_SUCCESS = 2;
@@ -155,7 +162,7 @@ export const TXN_OVER_OPS = Symbol('txn over the operations limit');
  * etcd's KV service definition with a Txn deserializer that counts operations on the bytes first:
  * a request over `limit` is not decoded, and the handler refuses it with etcd's error.
  */
-export function withTxnOpsLimit<D extends Record<string, { requestDeserialize: (b: Buffer) => unknown }>>(definition: D, limit: number): D {
+export function withTxnOpsLimit<D extends Record<string, { requestDeserialize: (b: Buffer) => unknown }>>(definition: D, limit = MAX_TXN_TOTAL_OPS): D {
   const txn = definition['Txn'];
   if (txn === undefined) return definition;
   const decode = txn.requestDeserialize;

@@ -6,9 +6,8 @@
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_TXN_TOTAL_OPS, checkTxnTreeOps } from '../../../src/core/etcd-store/mvcc.js';
 import { loadEtcdDefinitions, type WireRequestOp, type WireTxnRequest } from '../../../src/core/server/etcd-wire.js';
-import { DEFAULT_MAX_REQUEST_BYTES, ETCD_RPC_MAX_REQUEST_BYTES, OPEN_RPC_MAX_REQUEST_BYTES, RequestLimitCounts, TXN_OVER_OPS, maxRequestBytes, requestLimitInterceptor, txnBytesOverOps, withTxnOpsLimit } from '../../../src/core/server/request-limits.js';
+import { DEFAULT_MAX_REQUEST_BYTES, ETCD_RPC_MAX_REQUEST_BYTES, OPEN_RPC_MAX_REQUEST_BYTES, MAX_TXN_TOTAL_OPS, RequestLimitCounts, TXN_OVER_OPS, maxRequestBytes, requestLimitInterceptor, txnBytesOverOps, withTxnOpsLimit } from '../../../src/core/server/request-limits.js';
 import { ETCD_OPEN_RPCS } from '../../../src/core/server/rpc-roles.js';
 
 const closers: (() => void)[] = [];
@@ -65,17 +64,14 @@ describe("a Txn's operations counted on its bytes", () => {
     ),
   })).txn;
 
+  /** The reference: compares and operations of the decoded request, nested ones included. */
+  const opsOf = (t: WireTxnRequest): number => t.compare.length + [...t.success, ...t.failure].reduce((n: number, op: WireRequestOp) => n + 1 + (op.requestTxn ? opsOf(op.requestTxn) : 0), 0);
+
   it('agrees with the count of the decoded request, whatever the shape and the limit', () => {
     fc.assert(
       fc.property(txnArb, fc.integer({ min: 0, max: 40 }), (txn, limit) => {
         const decoded = KV['Txn']!.requestDeserialize(encode(txn)) as WireTxnRequest;
-        let over = false;
-        try {
-          checkTxnTreeOps(decoded, (op: WireRequestOp) => op.requestTxn, limit);
-        } catch {
-          over = true;
-        }
-        expect(txnBytesOverOps(encode(txn), limit)).toBe(over);
+        expect(txnBytesOverOps(encode(txn), limit)).toBe(opsOf(decoded) > limit);
       }),
       { numRuns: 500 },
     );
@@ -92,6 +88,12 @@ describe("a Txn's operations counted on its bytes", () => {
     expect(TXN_OVER_OPS in (limited['Txn']!.requestDeserialize(bytes) as object)).toBe(true);
     const small = encode({ success: [{ requestPut: { key: Buffer.from('k'), value: Buffer.from('v') } }] });
     expect(limited['Txn']!.requestDeserialize(small)).toMatchObject({ success: [{ requestPut: { key: Buffer.from('k') } }] });
+    // 1,024 in all is still a txn: eight levels of 127 reads beside the next txn.
+    let deep: object = { success: [] };
+    for (let i = 0; i < 8; i++) deep = { success: [...Array.from({ length: 127 }, () => ({ requestRange: { key: Buffer.from('a') } })), { requestTxn: deep }] };
+    expect(MAX_TXN_TOTAL_OPS).toBe(1024);
+    expect(txnBytesOverOps(encode(deep), MAX_TXN_TOTAL_OPS)).toBe(false);
+    expect(txnBytesOverOps(encode({ ...deep, compare: [{ key: Buffer.from('k'), target: 'VERSION', result: 'EQUAL', version: 0 }] }), MAX_TXN_TOTAL_OPS)).toBe(true);
     // Bytes it cannot read are the decoder's to refuse.
     expect(txnBytesOverOps(Buffer.from([0x12, 0xff]), MAX_TXN_TOTAL_OPS)).toBe(false);
   });
