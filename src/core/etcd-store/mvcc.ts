@@ -441,6 +441,41 @@ export class MvccStore {
     return this.eventsOf(last.keys.filter((x) => inRange(x) && this.hist.has(x)), this.rev);
   }
 
+  /**
+   * A page of `events(key, rangeEnd, fromRevision)`: whole revisions, oldest first, until their
+   * keys and values pass `maxBytes` (at least one revision), and the revision the next page starts
+   * at (`revision + 1` when none is left). A watcher catching up from far back reads its history a
+   * page at a time as its stream drains, instead of every event of it at once: 40 watchers
+   * replaying 30 × 1 MB each took a member from 477 MB to 1.81 GB.
+   */
+  eventsPage(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number, maxBytes: number): { events: WatchEvent[]; next: number } {
+    if (fromRevision > 0 && fromRevision < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
+    const from = fromRevision > 0 ? fromRevision : this.rev + 1;
+    const refs: { k: string; h: Rec[]; i: number }[] = [];
+    for (const k of this.keysIn(key, rangeEnd)) {
+      const h = this.hist.get(k)!;
+      for (let i = h.length - 1; i >= 0 && h[i]!.mod >= from; i--) refs.push({ k, h, i });
+    }
+    refs.sort((a, b) => a.h[a.i]!.mod - b.h[b.i]!.mod || (a.h[a.i]!.sub ?? 0) - (b.h[b.i]!.sub ?? 0) || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    const events: WatchEvent[] = [];
+    let bytes = 0;
+    for (const { k, h, i } of refs) {
+      const r = h[i]!;
+      if (bytes > maxBytes && r.mod !== events.at(-1)!.kv.modRevision) return { events, next: r.mod };
+      bytes += k.length + r.value.length;
+      events.push(this.eventOf(k, h, i));
+    }
+    return { events, next: this.rev + 1 };
+  }
+
+  /** The watch event of record `i` of key `k`'s history `h`, with the record before it as prevKv. */
+  private eventOf(k: string, h: readonly Rec[], i: number): WatchEvent {
+    const r = h[i]!;
+    const before = i > 0 && !h[i - 1]!.deleted ? toKv(k, h[i - 1]!, false) : undefined;
+    const kv = r.deleted ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 } : toKv(k, r, false);
+    return { type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) };
+  }
+
   private eventsOf(keys: readonly string[], from: number): WatchEvent[] {
     const out: { event: WatchEvent; sub: number }[] = [];
     for (const k of keys) {
@@ -448,14 +483,7 @@ export class MvccStore {
       // A history is in revision order: start at its first record at or after `from`.
       let first = h.length;
       while (first > 0 && h[first - 1]!.mod >= from) first--;
-      for (let i = first; i < h.length; i++) {
-        const r = h[i]!;
-        const before = i > 0 && !h[i - 1]!.deleted ? toKv(k, h[i - 1]!, false) : undefined;
-        const kv = r.deleted
-          ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 }
-          : toKv(k, r, false);
-        out.push({ event: { type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) }, sub: r.sub ?? 0 });
-      }
+      for (let i = first; i < h.length; i++) out.push({ event: this.eventOf(k, h, i), sub: h[i]!.sub ?? 0 });
     }
     // Stable: a store restored from an image written before sub-revisions keeps key order within a revision.
     return out.sort((a, b) => a.event.kv.modRevision - b.event.kv.modRevision || a.sub - b.sub).map((o) => o.event);

@@ -6,14 +6,20 @@
  * compact_revision, as etcd does, so the client restarts from there knowingly.
  *
  * Invariant: a watcher is sent each revision's events once and in order, since `next` only
- * grows and every event sent is below the `next` it leaves. Every watcher of a stream has been
- * sent everything in its range up to `synced`, so one that a write did not touch need not be
- * visited (its `next` may lag, and is moved up to `synced + 1` when it is): a write visits only
- * the watchers of the keys it wrote (etcd-watchers.ts), unless the store cannot say which keys
- * those were (a snapshot installed, several revisions at once), and then every watcher.
+ * grows and every event sent is below the `next` it leaves. Every watcher of a stream but those
+ * `behind` has been sent everything in its range up to `synced`, so one that a write did not
+ * touch need not be visited (its `next` may lag, and is moved up to `synced + 1` when it is): a
+ * write visits only the watchers of the keys it wrote (etcd-watchers.ts), unless the store cannot
+ * say which keys those were (a snapshot installed, several revisions at once), and then every one.
+ *
+ * Backpressure, as etcd's unsynced watchers: nothing more is written while the stream's buffer is
+ * full (grpc-js's write answers false); the watchers with events still to send are `behind`, and
+ * read their history a page at a time (MvccStore.eventsPage) when the stream drains. What a
+ * member holds for a client that does not read is one page, not the history it asked for: 40
+ * watchers replaying 30 × 1 MB each took a member from 477 MB to 1.81 GB.
  */
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ERR_COMPACTED, MvccError, type MvccStore } from '../etcd-store/mvcc.js';
+import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import { WatcherSet } from './etcd-watchers.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
@@ -63,6 +69,10 @@ export interface EtcdWatchOptions {
  * the watcher allows it (etcd fragments by size, over its request limit).
  */
 const EVENTS_PER_RESPONSE = 1000;
+/** The keys and values a watcher behind reads from its history at once (whole revisions, at least one). */
+const HISTORY_PAGE_BYTES = 1024 * 1024;
+/** Watchers on one stream: a create beyond it is refused (created and canceled at once, with the reason). */
+export const MAX_WATCHERS_PER_STREAM = 1024;
 
 export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions): UntypedServiceImplementation {
   const progressNotifyMs = o.progressNotifyMs ?? DEFAULT_PROGRESS_NOTIFY_MS;
@@ -74,38 +84,35 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
       const refused = authorizeCall(call, o.auth);
       if (refused) return void call.emit('error', refused);
       const watchers = new WatcherSet<Watcher>();
+      /** Watchers with events still to send, waiting for the stream to drain. */
+      const behind = new Set<Watcher>();
       let synced = node.etcdStore().revision;
       let nextId = 0;
+      let blocked = false;
+      /** A progress request answered once no watcher is behind (etcd answers when all are synced). */
+      let progressAsked = false;
       const send = (msg: object): void => {
-        if (call.writable && !call.destroyed) call.write(msg);
+        if (call.writable && !call.destroyed && !call.write(msg)) blocked = true;
       };
 
-      /** Sends `w` what happened in its range since `w.next`; cancels it if that history is compacted. */
-      const catchUp = (w: Watcher): void => {
-        const store = node.etcdStore();
-        if (w.next > store.revision) return;
-        const rangeEnd = w.rangeEnd.length > 0 ? w.rangeEnd : undefined;
-        // Up to date but for the newest revision: the events of the keys it wrote, not a scan of the range.
-        let events = w.next === store.revision ? store.newestRevisionEvents(w.key, rangeEnd) : undefined;
-        if (events === undefined) {
-          try {
-            events = store.events(w.key, rangeEnd, w.next);
-          } catch (err) {
-            if (err instanceof MvccError && err.code === 'compacted') {
-              watchers.delete(w.id);
-              // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
-              send({ header: header(0), watchId: String(w.id), canceled: true, compactRevision: String(store.compactRevision), cancelReason: ERR_COMPACTED });
-              return;
-            }
-            throw err;
-          }
-        }
-        w.next = store.revision + 1;
+      /** Cancels `w`, whose history from `next` is compacted, with etcd's compact_revision. */
+      const cancelCompacted = (w: Watcher): void => {
+        watchers.delete(w.id);
+        behind.delete(w);
+        // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
+        send({ header: header(0), watchId: String(w.id), canceled: true, compactRevision: String(node.etcdStore().compactRevision), cancelReason: ERR_COMPACTED });
+      };
+
+      /**
+       * Sends `w` the events of one page (whole revisions) as one response, split into responses of
+       * at most EVENTS_PER_RESPONSE, marked as fragments of one when the watcher allows it.
+       */
+      const sendEvents = (w: Watcher, events: readonly WatchEvent[], revision: number): void => {
         const wanted = events.filter((e) => !(e.type === 'PUT' ? w.noPut : w.noDelete));
         if (wanted.length > 0) w.sentSinceTick = true;
         for (let i = 0; i < wanted.length; i += EVENTS_PER_RESPONSE) {
           send({
-            header: header(store.revision),
+            header: header(revision),
             watchId: String(w.id),
             events: wanted.slice(i, i + EVENTS_PER_RESPONSE).map((e) => ({ type: e.type, kv: kvToWire(e.kv), ...(w.prevKv && e.prevKv ? { prevKv: kvToWire(e.prevKv) } : {}) })),
             ...(w.fragment && i + EVENTS_PER_RESPONSE < wanted.length ? { fragment: true } : {}),
@@ -114,15 +121,52 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
       };
 
       /**
+       * Sends `w` what happened in its range since `w.next`, a page at a time while the stream
+       * takes it; what is left waits in `behind` for the drain. Cancels `w` if that history is compacted.
+       */
+      const catchUp = (w: Watcher): void => {
+        const store = node.etcdStore();
+        const rangeEnd = w.rangeEnd.length > 0 ? w.rangeEnd : undefined;
+        while (!blocked && w.next <= store.revision) {
+          // Up to date but for the newest revision: the events of the keys it wrote, not a scan of the range.
+          const newest = w.next === store.revision ? store.newestRevisionEvents(w.key, rangeEnd) : undefined;
+          let page: { events: WatchEvent[]; next: number };
+          try {
+            page = newest !== undefined ? { events: newest, next: store.revision + 1 } : store.eventsPage(w.key, rangeEnd, w.next, HISTORY_PAGE_BYTES);
+          } catch (err) {
+            if (err instanceof MvccError && err.code === 'compacted') return cancelCompacted(w);
+            throw err;
+          }
+          w.next = page.next;
+          sendEvents(w, page.events, store.revision);
+        }
+        if (w.next <= store.revision) behind.add(w);
+        else behind.delete(w);
+      };
+
+      /** The stream took what was written: the watchers behind go on, and a progress request waiting is answered. */
+      const drained = (): void => {
+        blocked = false;
+        for (const w of behind) {
+          if (blocked) break;
+          catchUp(w);
+        }
+        if (progressAsked && behind.size === 0 && !blocked) {
+          progressAsked = false;
+          send({ header: header(node.etcdStore().revision), watchId: '-1' });
+        }
+      };
+
+      /**
        * A progress notification to each watcher that asked for them and was sent no event since
        * the last tick: no events, the member's revision in the header, so a quiet watcher learns
-       * how far it has seen (every watcher here is caught up with the member's store).
+       * how far it has seen (every watcher not behind is caught up with the member's store).
        */
       let progressTicks: NodeJS.Timeout | undefined;
       const tick = (): void => {
         const revision = node.etcdStore().revision;
         for (const w of watchers.values()) {
-          if (!w.progressNotify) continue;
+          if (!w.progressNotify || behind.has(w)) continue;
           if (!w.sentSinceTick) send({ header: header(revision), watchId: String(w.id) });
           w.sentSinceTick = false;
         }
@@ -154,6 +198,10 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
           send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: 'etcdserver: key is not provided' });
           return;
         }
+        if (watchers.size >= MAX_WATCHERS_PER_STREAM) {
+          send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: `etcdserver: too many watchers on one stream (${MAX_WATCHERS_PER_STREAM}); open another stream` });
+          return;
+        }
         watchers.add(w);
         send({ header: header(store.revision), watchId: String(id), created: true });
         catchUp(w);
@@ -171,6 +219,8 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
         const from = Math.min(synced, now) + 1;
         synced = now;
         for (const w of concerned) {
+          // A watcher behind has events before `from` still to send: it goes on at the drain.
+          if (behind.has(w)) continue;
           if (w.next < from) w.next = from;
           catchUp(w);
         }
@@ -187,17 +237,21 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
         stopListening();
         if (progressTicks !== undefined) clearInterval(progressTicks);
         watchers.clear();
+        behind.clear();
       };
       call.on('data', (req: WireWatchRequest) => {
         if (req.createRequest) create(req.createRequest);
         else if (req.cancelRequest) {
           const id = Number(req.cancelRequest.watchId);
+          for (const w of behind) if (w.id === id) behind.delete(w);
           if (watchers.delete(id)) send({ header: header(node.etcdStore().revision), watchId: String(id), canceled: true });
         } else if (req.progressRequest) {
-          // etcd answers with the member's revision under watch id -1 once every watcher is caught up; ours always are.
-          send({ header: header(node.etcdStore().revision), watchId: '-1' });
+          // etcd answers with the member's revision under watch id -1 once every watcher is caught up.
+          progressAsked = true;
+          if (!blocked && behind.size === 0) drained();
         }
       });
+      call.on('drain', drained);
       // A client that half-closes its side (every JSON gateway watch does, after its request
       // body) still wants its events: etcd keeps the stream until it is cancelled or closed.
       call.on('error', end);

@@ -97,6 +97,35 @@ describe('MvccStore', () => {
     expect(m.txn({ compare: [{ key: b('none'), target: 'value', result: 'equal', operand: b('') }] }).succeeded).toBe(false);
   });
 
+  it('reads events a page at a time: whole revisions, and the pages together are the events', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd'), fc.nat(300), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.nat(40),
+        fc.integer({ min: 1, max: 1000 }),
+        (writes, fromAt, pageBytes) => {
+          const m = new MvccStore();
+          for (const [key, size, del] of writes) {
+            if (del) m.deleteRange({ key: b(key) });
+            else m.txn({ success: [{ put: { key: b(key), value: b('v'.repeat(size)) } }, { put: { key: b(`${key}/side`), value: b('s') } }] });
+          }
+          const from = 1 + (fromAt % (m.revision + 1));
+          const all = m.events(b('a'), b('z'), from);
+          const paged: typeof all = [];
+          for (let next = from; next <= m.revision; ) {
+            const page = m.eventsPage(b('a'), b('z'), next, pageBytes);
+            expect(page.events.length, 'a page holds at least one revision').toBeGreaterThan(0);
+            expect(page.next).toBeGreaterThan(page.events.at(-1)!.kv.modRevision);
+            paged.push(...page.events);
+            next = page.next;
+          }
+          expect(paged).toEqual(all);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('compacts history and reports compacted and future revisions', () => {
     const m = new MvccStore();
     m.put({ key: b('a'), value: b('1') });

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
-import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
+import { MAX_WATCHERS_PER_STREAM, createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
 import { WatcherSet } from '../../../src/core/server/etcd-watchers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -33,12 +33,17 @@ function harness(progressNotifyMs?: number) {
   };
   const service = createEtcdWatchService(node, { auth: {}, clusterId: () => 'c1', progressNotifyMs });
   const sent: Sent[] = [];
+  /** How many more messages the stream's buffer takes before write answers false (a client that reads: always). */
+  let room = Infinity;
   const call = Object.assign(new EventEmitter(), {
     writable: true,
     destroyed: false,
     metadata: { get: () => [] },
     getPath: () => '/etcdserverpb.Watch/Watch',
-    write: (m: Sent) => void sent.push(m),
+    write: (m: Sent) => {
+      sent.push(m);
+      return --room > 0;
+    },
     end: () => undefined,
   });
   (service.Watch as (c: unknown) => void)(call);
@@ -60,6 +65,18 @@ function harness(progressNotifyMs?: number) {
     /** The client ends the stream. */
     close(): void {
       call.emit('close');
+    },
+    /** The client stops reading: the stream's buffer takes `n` more messages, then write answers false. */
+    pause(n: number): void {
+      room = n;
+    },
+    /** The client read everything: the buffer is empty again ('drain'). */
+    drain(): void {
+      room = Infinity;
+      call.emit('drain');
+    },
+    progress(): void {
+      call.emit('data', { progressRequest: {} });
     },
     /** The client half-closes its sending side (grpc-js's 'end'), as every gateway watch does. */
     halfClose(): void {
@@ -100,6 +117,40 @@ describe('the etcd Watch service', () => {
     h.close();
     h.put('a', 'after close');
     expect(h.events().get('0')).toEqual([`a@${r}`]);
+  });
+
+  it('writes nothing more while the client does not read, then sends the history a page at a time as it drains, every event once and in order', () => {
+    const h = harness();
+    const mb = 'x'.repeat(1024 * 1024);
+    const revs = Array.from({ length: 30 }, (_, i) => h.put(`big/${i % 3}`, mb + i));
+    // 40 watchers of the whole history, on a stream whose client reads nothing.
+    h.pause(2);
+    for (let i = 0; i < 40; i++) h.watch('big/', 'big0', 1);
+    const bytesSent = (): number => h.sent.reduce((n, m) => n + (m.events ?? []).length, 0);
+    // One page (about 1 MB of values: two events) was written before the buffer filled; nothing since.
+    expect(bytesSent()).toBeLessThanOrEqual(2);
+    const live = h.put('big/0', 'live');
+    expect(bytesSent(), 'a write while the stream is full is not sent either').toBeLessThanOrEqual(2);
+    h.progress();
+    expect(h.sent.filter((m) => m.watchId === '-1' && !m.created), 'a progress request waits until every watcher is caught up').toEqual([]);
+    for (let i = 0; i < 2000 && h.events().get('39')?.length !== 31; i++) {
+      h.pause(3);
+      h.drain();
+    }
+    h.drain();
+    const expected = [...revs.map((r, i) => `big/${i % 3}@${r}`), `big/0@${live}`];
+    for (let i = 0; i < 40; i++) expect(h.events().get(String(i)), `watcher ${i}`).toEqual(expected);
+    expect(h.sent.filter((m) => m.watchId === '-1' && !m.created)).toHaveLength(1);
+  });
+
+  it('refuses a watcher past the limit of one stream, and goes on serving the others', () => {
+    const h = harness();
+    for (let i = 0; i < MAX_WATCHERS_PER_STREAM + 1; i++) h.watch(`k${i}`);
+    const refused = h.sent.filter((m) => m.canceled);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ watchId: '-1', created: true });
+    const r = h.put('k0');
+    expect(h.events().get('0')).toEqual([`k0@${r}`]);
   });
 
   it('sends each watcher the events of its key or range once and in order, however long a watcher went untouched', () => {
