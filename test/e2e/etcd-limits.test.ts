@@ -63,4 +63,15 @@ describe('the etcd API', () => {
       kv.close();
     }
   }, 120_000);
+
+  it('refuses a lease TTL past a day with etcd\'s error (etcd takes up to 9e9 s: a lease that outlives every client)', async () => {
+    const Lease = loadEtcdDefinitions().Lease as unknown as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => KvClient;
+    const lease = new Lease(cluster.endpoints[0]!, credentials.createInsecure());
+    try {
+      expect(await kvCall(lease, 'LeaseGrant', { TTL: 86_401 })).toEqual({ code: status.OUT_OF_RANGE, details: 'etcdserver: too large lease TTL' });
+      expect(await kvCall(lease, 'LeaseGrant', { TTL: 86_400 })).toMatchObject({ TTL: '86400', error: '' });
+    } finally {
+      lease.close();
+    }
+  }, 60_000);
 });

@@ -7,6 +7,8 @@
  * command), so every replica applying the same commands reaches the same state. Keys are bytes,
  * held internally as latin1 strings so that `<` orders them as etcd does (byte order).
  */
+import { MinHeap } from '../../common/min-heap.js';
+import { LIMITS } from '../../common/registry-limits.js';
 
 export interface KeyValue {
   key: Uint8Array;
@@ -32,6 +34,9 @@ export const ERR_DUPLICATE_KEY = 'etcdserver: duplicate key given in txn request
 export const ERR_TOO_LARGE = 'etcdserver: request is too large';
 export const MAX_TXN_OPS = 128;
 export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+/** Live leases at most, as the registry's (LIMITS.maxLeases); a grant beyond it is refused on apply, the same on every member. */
+export const MAX_LEASES = LIMITS.maxLeases;
+export const ERR_TOO_MANY_LEASES = `etcdserver: too many leases (${LIMITS.maxLeases}); revoke some first`;
 
 /**
  * One stored version of a key; a tombstone has `deleted`. `sub` is its place among the writes of
@@ -129,6 +134,15 @@ export class MvccStore {
   private sorted: string[] = [];
   private hist = new Map<string, Rec[]>();
   private leases = new Map<number, { ttl: number; expiresAt: number; keys: Set<string> }>();
+  /**
+   * The leases by expiry, soonest first, so that the leader's look at every tick costs the leases
+   * due, not a sort of them all (18,884 leases kept an idle leader at half a core). An entry is
+   * current while its lease still expires at its `expiresAt`; a renewal pushes a new one, and the
+   * old ones go when they come out or when the heap outgrows the leases (rebuilt).
+   */
+  private byExpiry = newExpiryHeap();
+  /** No lease was stamped (granted or renewed) later than this: the leader's every-tick look for stamps ahead of its clock is free while it is behind. */
+  private latestStampBound = -Infinity;
   /** The keys the newest revision wrote (undefined: not known, e.g. after a restore), and keys written by the write in progress. */
   private lastKeys: { revision: number; keys: string[] } | undefined;
   private writing: Set<string> | undefined;
@@ -513,8 +527,10 @@ export class MvccStore {
   leaseGrant(id: number, ttl: number, now: number): Lease {
     if (id <= 0) throw new MvccError('etcdserver: lease ID must be positive', 'invalid');
     if (this.leases.has(id)) throw new MvccError('etcdserver: lease already exists', 'invalid');
+    if (this.leases.size >= MAX_LEASES) throw new MvccError(ERR_TOO_MANY_LEASES, 'invalid');
     const l = { ttl, expiresAt: now + ttl * 1000, keys: new Set<string>() };
     this.leases.set(id, l);
+    this.indexExpiry(id, l.expiresAt);
     return { id, ttl, expiresAt: l.expiresAt };
   }
 
@@ -539,7 +555,24 @@ export class MvccStore {
     const l = this.leases.get(id);
     if (!l) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
     l.expiresAt = now + l.ttl * 1000;
+    this.indexExpiry(id, l.expiresAt);
     return { id, ttl: l.ttl, expiresAt: l.expiresAt };
+  }
+
+  /** Adds `id`'s new expiry to the index; rebuilds it from the leases once stale entries outnumber them. */
+  private indexExpiry(id: number, expiresAt: number): void {
+    const l = this.leases.get(id)!;
+    this.latestStampBound = Math.max(this.latestStampBound, expiresAt - l.ttl * 1000);
+    this.byExpiry.push({ id, expiresAt });
+    if (this.byExpiry.size <= 2 * this.leases.size + 64) return;
+    this.byExpiry = newExpiryHeap();
+    for (const [lid, l] of this.leases) this.byExpiry.push({ id: lid, expiresAt: l.expiresAt });
+  }
+
+  /** Whether lease `id` exists and its stamp has run out at `now` (what a `lease-expire` entry checks on apply). */
+  leaseExpired(id: number, now: number): boolean {
+    const l = this.leases.get(id);
+    return l !== undefined && l.expiresAt <= now;
   }
 
   /** A lease's remaining seconds at `now`, by its stamp and (on a leader) a whole TTL from `leaderSince`, as expiredLeases judges. */
@@ -560,11 +593,19 @@ export class MvccStore {
    * passed since then, as etcd's leader extends every lease when it is elected: the stamps of
    * earlier leaders were made by other clocks.
    */
-  expiredLeases(now: number, leaderSince?: number): number[] {
-    return this.leaseList().filter((id) => {
-      const l = this.leases.get(id)!;
-      return l.expiresAt <= now && (leaderSince === undefined || leaderSince + l.ttl * 1000 <= now);
-    });
+  expiredLeases(now: number, leaderSince?: number, limit = Infinity): number[] {
+    const due: number[] = [];
+    const seen: ExpiryEntry[] = [];
+    for (let e = this.byExpiry.peek(); e !== undefined && e.expiresAt <= now && due.length < limit; e = this.byExpiry.peek()) {
+      this.byExpiry.pop();
+      const l = this.leases.get(e.id);
+      if (l === undefined || l.expiresAt !== e.expiresAt) continue;
+      seen.push(e);
+      if (leaderSince === undefined || leaderSince + l.ttl * 1000 <= now) due.push(e.id);
+    }
+    // Due or not yet (a new leader's whole TTL), they stay indexed until they are revoked.
+    for (const e of seen) this.byExpiry.push(e);
+    return due;
   }
 
   /**
@@ -573,10 +614,15 @@ export class MvccStore {
    * from its own clock, as etcd's leader refreshes every lease when elected.
    */
   leasesStampedAfter(now: number): number[] {
-    return this.leaseList().filter((id) => {
+    if (this.latestStampBound <= now) return [];
+    let latest = -Infinity;
+    const ahead = this.leaseList().filter((id) => {
       const l = this.leases.get(id)!;
+      latest = Math.max(latest, l.expiresAt - l.ttl * 1000);
       return l.expiresAt - l.ttl * 1000 > now;
     });
+    this.latestStampBound = latest;
+    return ahead;
   }
 
   // ---- snapshot ----
@@ -600,7 +646,11 @@ export class MvccStore {
     }
     m.sorted.sort();
     m.bytes = m.countAll();
-    for (const l of s.leases) m.leases.set(l.id, { ttl: l.ttl, expiresAt: l.expiresAt, keys: new Set() });
+    for (const l of s.leases) {
+      m.leases.set(l.id, { ttl: l.ttl, expiresAt: l.expiresAt, keys: new Set() });
+      m.byExpiry.push({ id: l.id, expiresAt: l.expiresAt });
+      m.latestStampBound = Math.max(m.latestStampBound, l.expiresAt - l.ttl * 1000);
+    }
     for (const k of m.sorted) {
       const r = m.live(k);
       if (r && r.lease !== 0) m.leases.get(r.lease)?.keys.add(k);
@@ -611,6 +661,13 @@ export class MvccStore {
 
 function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
+}
+
+interface ExpiryEntry { readonly id: number; readonly expiresAt: number }
+
+/** Soonest first; ties in id order, so that every member's index gives the same answers. */
+function newExpiryHeap(): MinHeap<ExpiryEntry> {
+  return new MinHeap<ExpiryEntry>((a, b) => a.expiresAt < b.expiresAt || (a.expiresAt === b.expiresAt && a.id < b.id));
 }
 
 /** etcd's checks before a txn runs: op count, duplicate put keys, request size (a server runs them before proposing, too). */

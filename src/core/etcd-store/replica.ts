@@ -94,8 +94,7 @@ export class EtcdReplica {
           return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at) };
         case 'lease-expire': {
           // A keep-alive applied since the leader looked may have saved a lease: judge by the entry's time.
-          const due = new Set(s.expiredLeases(req.at));
-          const revoked = op.ids.filter((id) => due.has(id));
+          const revoked = op.ids.filter((id) => s.leaseExpired(id, req.at));
           for (const id of revoked) s.leaseRevoke(id);
           return { ok: true, revision: s.revision, revoked };
         }

@@ -8,6 +8,7 @@
  *
  * Errors carry etcd's gRPC codes and messages, so the clients' own retry logic works.
  */
+import { LIMITS } from '../../common/registry-limits.js';
 import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
@@ -63,6 +64,8 @@ const FORWARDED = 'fleet-etcd-forwarded';
 const FORWARD_TIMEOUT_MS = 10_000;
 /** etcd's smallest lease TTL is about 1.5 election timeouts; fleet's default election timeout is 1 s. */
 const MIN_LEASE_TTL_S = 2;
+/** The longest lease TTL granted: the registry's (LIMITS.maxLeaseTtlMs, 24 h). */
+export const MAX_LEASE_TTL_S = LIMITS.maxLeaseTtlMs / 1000;
 
 /** etcd's errors (server/etcdserver/api/v3rpc/rpctypes): code and exact message. */
 export const ETCD_ERRORS = {
@@ -231,7 +234,8 @@ export function createEtcdServices(
   const lease: UntypedServiceImplementation = {
     LeaseGrant: unary<{ TTL: string; ID: string }>('Lease.LeaseGrant', async (req) => {
       const ttl = Math.max(MIN_LEASE_TTL_S, Number(req.TTL));
-      if (ttl > 9_000_000_000) throw ETCD_ERRORS.leaseTtlTooLarge;
+      // etcd's own bound is 9e9 s: a lease that outlives every client is a leak. fleet's is the registry's.
+      if (ttl > MAX_LEASE_TTL_S) throw ETCD_ERRORS.leaseTtlTooLarge;
       // The id is chosen before proposing, so every member applies the same one.
       const id = Number(req.ID) > 0 ? Number(req.ID) : 1 + Math.floor(Math.random() * (2 ** 53 - 2));
       const a = await write({ type: 'lease-grant', id, ttl });

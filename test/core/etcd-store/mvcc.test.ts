@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { ERR_COMPACTED, ERR_FUTURE, ERR_TOO_MANY_OPS, MvccStore } from '../../../src/core/etcd-store/mvcc.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ERR_COMPACTED, ERR_FUTURE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS, MAX_LEASES, MvccStore } from '../../../src/core/etcd-store/mvcc.js';
 
 const b = (s: string) => new Uint8Array(Buffer.from(s));
 const s = (u: Uint8Array) => Buffer.from(u).toString();
@@ -124,6 +124,54 @@ describe('MvccStore', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('finds the leases due from an index by expiry, as a scan of them all would, without sorting them at every look', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('grant', 'renew', 'revoke', 'look'), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 5 }), fc.nat(20_000)), { maxLength: 80 }),
+        (steps) => {
+          const m = new MvccStore();
+          let now = 0;
+          for (const [op, id, ttl, advance] of steps) {
+            now += advance;
+            try {
+              if (op === 'grant') m.leaseGrant(id, ttl, now);
+              else if (op === 'renew') m.leaseRenew(id, now);
+              else if (op === 'revoke') m.leaseRevoke(id);
+            } catch {
+              // no such lease, or already granted: as the store refuses them
+            }
+            const since = now - 3000;
+            const naive = m.leaseList().filter((l) => m.leaseExpired(l, now) && since + m.leaseTimeToLive(l, 0)!.grantedTtl * 1000 <= now);
+            expect([...m.expiredLeases(now, since)].sort((a, b) => a - b)).toEqual(naive);
+            expect(m.expiredLeases(now, since, 2).length).toBe(Math.min(2, naive.length));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // 20,000 leases, none due: each look reads the soonest, no list of them all.
+    const m = new MvccStore();
+    for (let id = 1; id <= 20_000; id++) m.leaseGrant(id, 60, 1000);
+    for (let i = 0; i < 50; i++) m.leaseRenew(1 + i, 2000);
+    const listed = vi.spyOn(m, 'leaseList');
+    for (let tick = 0; tick < 100; tick++) {
+      expect(m.expiredLeases(1000 + tick, 0)).toEqual([]);
+      expect(m.leasesStampedAfter(5000)).toEqual([]);
+    }
+    expect(listed).not.toHaveBeenCalled();
+    // Renewals on a member that never looks (a follower) leave a bounded index behind.
+    for (let round = 0; round < 5; round++) for (let id = 1; id <= 20_000; id++) m.leaseRenew(id, 3000 + round);
+    expect((m as unknown as { byExpiry: { size: number } }).byExpiry.size).toBeLessThanOrEqual(2 * 20_000 + 64);
+  });
+
+  it('refuses a lease beyond the limit of live leases, the same on every member', () => {
+    const m = new MvccStore();
+    for (let id = 1; id <= MAX_LEASES; id++) m.leaseGrant(id, 60, 0);
+    expect(() => m.leaseGrant(MAX_LEASES + 1, 60, 0)).toThrow(ERR_TOO_MANY_LEASES);
+    m.leaseRevoke(1);
+    expect(m.leaseGrant(MAX_LEASES + 1, 60, 0).id).toBe(MAX_LEASES + 1);
   });
 
   it('compacts history and reports compacted and future revisions', () => {

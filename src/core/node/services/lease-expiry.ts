@@ -91,7 +91,7 @@ export class LeaseExpiry implements NodeService {
     const at = clock.now(term);
     this.restampEtcdLeases(store, at);
     if (this.node.appliedIndex < this.etcdExpiringAt) return;
-    const ids = store.expiredLeases(at - this.electionTimeoutMs, since).slice(0, LEASE_EXPIRIES_PER_TICK);
+    const ids = store.expiredLeases(at - this.electionTimeoutMs, since, LEASE_EXPIRIES_PER_TICK);
     if (ids.length === 0) return;
     const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;
