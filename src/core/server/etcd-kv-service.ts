@@ -12,6 +12,7 @@ import { LIMITS } from '../../common/registry-limits.js';
 import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
+import { KeepAliveRelays } from './keepalive-relay.js';
 import { TXN_OVER_OPS } from './request-limits.js';
 import { ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
@@ -136,6 +137,7 @@ export function createEtcdServices(
   o: EtcdServiceOptions,
 ): EtcdServices {
   const leaders = new Map<string, Client>();
+  const relays = new KeepAliveRelays();
   const memberId = etcdIdOf(node.id);
 
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
@@ -149,6 +151,21 @@ export function createEtcdServices(
       leaders.set(cacheKey, client);
     }
     return client;
+  };
+
+  /**
+   * A client of the leader's Lease service for relayed keep-alives, on a connection of its own
+   * (grpc-js shares one between clients of the same target otherwise): held keep-alive streams
+   * never take the streams forwarded writes need.
+   */
+  const relayClient = (leaderId: string, address: string): { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> } => {
+    const cacheKey = `relay ${address}`;
+    let client = leaders.get(cacheKey);
+    if (client === undefined) {
+      client = new (loadEtcdDefinitions().Lease)(address, o.forward.credentials, { ...(o.forward.optionsFor?.(leaderId) ?? {}), 'grpc.use_local_subchannel_pool': 1 });
+      leaders.set(cacheKey, client);
+    }
+    return client as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
   };
 
   /** Forwards a write this member could not propose to the leader's client port, once. */
@@ -259,50 +276,61 @@ export function createEtcdServices(
   };
 
   /**
-   * Keep-alives: each is a renewal through the log, answered in order of arrival. On a follower,
-   * the stream is relayed to the leader's LeaseKeepAlive (opened at the first renewal this member
-   * cannot propose), as an etcd client expects any member to keep its leases alive.
+   * Keep-alives: each is a renewal through the log, answered in order of arrival. On a follower
+   * each renewal is relayed to the leader's LeaseKeepAlive, on a stream shared by every client
+   * stream with the same credentials and on a channel apart from forwarded writes
+   * (keepalive-relay.ts), as an etcd client expects any member to keep its leases alive.
    */
   const keepAlive = (call: ServerDuplexStream<{ ID: string }, unknown>): void => {
     const refused = authorizeCall(call, o.auth);
     if (refused) return void call.emit('error', refused);
-    let relay: ClientDuplexStream<{ ID: string }, unknown> | undefined;
     let chain = Promise.resolve();
+    let pending = 0;
+    let halfClosed = false;
     const fail = (err: unknown): void => {
-      relay?.cancel();
       if (!call.destroyed) call.emit('error', toGrpcError(err));
     };
-    const openRelay = (err: NodeError): ClientDuplexStream<{ ID: string }, unknown> => {
+    /** One request answered (or failed): a client that half-closed is ended once all of its are. */
+    const settled = (): void => {
+      if (--pending === 0 && halfClosed && !call.destroyed) call.end();
+    };
+    const relay = (req: { ID: string }, err: NodeError): void => {
       if (call.metadata.get(FORWARDED).length > 0) throw ETCD_ERRORS.leaderChanged;
       if (err.leaderId === '' || err.leaderAddress === '') throw ETCD_ERRORS.noLeader;
-      const client = leaderClient('Lease', err.leaderId, err.leaderAddress) as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
-      const stream = client.LeaseKeepAlive(forwardedMetadata(call.metadata));
-      stream.on('data', (res: unknown) => call.writable && call.write(res));
-      stream.on('error', fail);
-      stream.on('end', () => call.end());
-      return stream;
+      const credentials = ['authorization', 'token'].flatMap((k) => call.metadata.get(k).map(String)).join('\n');
+      pending++;
+      relays.send(`${err.leaderAddress}\n${credentials}`, () => relayClient(err.leaderId, err.leaderAddress).LeaseKeepAlive(forwardedMetadata(call.metadata)), req, {
+        answer: (res) => {
+          if (call.writable) call.write(res);
+          settled();
+        },
+        fail: (e) => {
+          fail(e);
+          settled();
+        },
+      });
     };
     call.on('data', (req: { ID: string }) => {
-      if (relay) return void relay.write(req);
+      pending++;
       chain = chain
         .then(async () => {
-          if (relay) return void relay.write(req);
-          const id = Number(req.ID);
           try {
-            const { value } = await node.submitEtcd({ type: 'lease-renew', id });
+            const { value } = await node.submitEtcd({ type: 'lease-renew', id: Number(req.ID) });
             // etcd answers a keep-alive of an unknown lease with TTL 0, not an error.
             const res = value.ok ? { header: header(value.revision), ID: req.ID, TTL: String(value.lease!.ttl) } : { header: header(0), ID: req.ID, TTL: '0' };
             if (call.writable) call.write(res);
           } catch (err) {
             if (!(err instanceof NodeError && err.code === 'NOT_LEADER')) throw err;
-            relay = openRelay(err);
-            relay.write(req);
+            relay(req, err);
           }
         })
-        .catch(fail);
+        .catch(fail)
+        .finally(settled);
     });
-    call.on('end', () => void chain.finally(() => (relay ? relay.end() : call.end())));
-    call.on('cancelled', () => relay?.cancel());
+    call.on('end', () => {
+      halfClosed = true;
+      if (pending === 0 && !call.destroyed) call.end();
+    });
   };
 
   const maintenance: UntypedServiceImplementation = {
@@ -365,6 +393,7 @@ export function createEtcdServices(
         handler({ request, metadata, getPath: () => path }, (err, res) => (err ? reject(err) : resolve(res)));
       }),
     close: () => {
+      relays.close();
       for (const c of leaders.values()) c.close();
       leaders.clear();
     },
