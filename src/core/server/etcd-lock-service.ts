@@ -17,9 +17,10 @@
  * before it that is gone from the store then was deleted, whatever the member's lag.
  */
 import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { KeyValue, MvccStore, RangeRequest } from '../etcd-store/mvcc.js';
+import { keyName, type KeyValue, type MvccStore, type RangeRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import { toGrpcError } from './etcd-kv-service.js';
+import { EtcdPrefixListeners } from './etcd-prefix-listeners.js';
 import { kvToWire, type WireHeader, type WireKeyValue } from './etcd-wire.js';
 import { prefixEnd } from '../../common/etcd-keys.js';
 
@@ -95,7 +96,28 @@ function ended(call: { on(event: 'cancelled', listener: () => void): unknown }):
   return state;
 }
 
+/**
+ * The oldest key under each observed prefix, read once per revision however many Observe streams
+ * of the election ask (each used to sort the election's keys itself, at every write).
+ */
+class OldestUnder {
+  readonly #cache = new Map<string, { revision: number; kv: KeyValue | undefined }>();
+
+  of(store: MvccStore, prefix: Buffer): KeyValue | undefined {
+    const name = keyName(prefix);
+    const hit = this.#cache.get(name);
+    if (hit?.revision === store.revision) return hit.kv;
+    // Names no longer observed are forgotten wholesale; a few range reads bring back the live ones.
+    if (this.#cache.size >= 1024) this.#cache.clear();
+    const kv = oldestUnder(store, prefix);
+    this.#cache.set(name, { revision: store.revision, kv });
+    return kv;
+  }
+}
+
 export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): { lock: UntypedServiceImplementation; election: UntypedServiceImplementation } {
+  const listeners = new EtcdPrefixListeners(node);
+  const oldest = new OldestUnder();
   const txn = (request: object, md: Metadata) => o.invoke('/etcdserverpb.KV/Txn', request, md) as Promise<WireTxnAnswer>;
 
   /** The caller's lease, or a new one of clientv3's default session TTL when it sent none (as etcd's server does). */
@@ -136,7 +158,7 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
         if (mine?.createRevision !== rev) return void reject(expired);
         if (!olderUnder(store, prefix, rev)) resolve(store.revision);
       };
-      stop = node.onEtcdApplied(check);
+      stop = listeners.on(prefix, check);
       check();
     });
     return Promise.race([turn, end.promise]).finally(() => stop());
@@ -228,15 +250,26 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
     if (refused) return void call.emit('error', refused);
     const prefix = queueKeys(call.request.name, 0).prefix;
     let last: { key: string; mod: number } | undefined;
+    // While the client does not read, changes are not queued: the leader it reads next is the newest.
+    let blocked = false;
+    let missed = false;
     const send = (): void => {
+      if (blocked) return void (missed = true);
       const store = node.etcdStore();
-      const kv = oldestUnder(store, prefix);
+      const kv = oldest.of(store, prefix);
       if (kv === undefined) return;
       const key = Buffer.from(kv.key).toString('hex');
       if (last !== undefined && last.key === key && last.mod === kv.modRevision) return;
       last = { key, mod: kv.modRevision };
-      if (call.writable && !call.destroyed) call.write({ header: o.header(store.revision), kv: kvToWire(kv) });
+      if (call.writable && !call.destroyed && !call.write({ header: o.header(store.revision), kv: kvToWire(kv) })) blocked = true;
     };
+    call.on('drain', () => {
+      blocked = false;
+      if (missed) {
+        missed = false;
+        send();
+      }
+    });
     let stop: (() => void) | undefined;
     let closed = false;
     const close = (): void => {
@@ -250,7 +283,7 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
     node.readEtcd(true, () => undefined).then(
       () => {
         if (closed) return;
-        stop = node.onEtcdApplied(send);
+        stop = listeners.on(prefix, send);
         send();
       },
       (err: unknown) => call.emit('error', asRecipeError(toGrpcError(err))),
