@@ -17,12 +17,11 @@ export interface PrefixListenerNode {
 export class EtcdPrefixListeners {
   /** Listeners by prefix (as `keyName` spells keys). */
   readonly #byPrefix = new Map<string, Set<() => void>>();
-  #synced: number;
+  /** The revision the listeners were last told of (set when the first one subscribes). */
+  #synced = 0;
   #stop: (() => void) | undefined;
 
-  constructor(private readonly node: PrefixListenerNode) {
-    this.#synced = node.etcdStore().revision;
-  }
+  constructor(private readonly node: PrefixListenerNode) {}
 
   /** Calls `listener` after each write under `prefix` from now on; returns its removal. */
   on(prefix: Uint8Array, listener: () => void): () => void {
