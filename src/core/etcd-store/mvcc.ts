@@ -150,6 +150,8 @@ export class MvccStore {
   private writesInRevision = 0;
   /** What `approximateBytes` answers, kept as records come and go (a scan of a large history took tens of ms, and Maintenance.Status asks). */
   private bytes = 0;
+  /** Images being written from this store: compaction keeps for them what it changes (StoreImageView). */
+  private readonly views = new Set<StoreImageView>();
 
   /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
   constructor(startRevision = 0) {
@@ -512,6 +514,7 @@ export class MvccStore {
       // Keep the newest version at or below `revision` (unless a tombstone) and everything after.
       let keepFrom = 0;
       for (let i = h.length - 1; i >= 0; i--) if (h[i]!.mod <= revision) { keepFrom = h[i]!.deleted ? i + 1 : i; break; }
+      if (keepFrom > 0) for (const v of this.views) v.keep(k, h);
       if (keepFrom > 0) for (const r of h.splice(0, keepFrom)) this.bytes -= recordBytes(k, r);
       if (h.length === 0) {
         this.hist.delete(k);
@@ -627,6 +630,22 @@ export class MvccStore {
 
   // ---- snapshot ----
 
+  /**
+   * A view of the store as it is now, for an image written over many turns while writes go on:
+   * it reads each key's history up to this revision, and what compaction removes meanwhile is kept
+   * for it. Close it when the image is written (compaction copies histories for open views).
+   */
+  beginImage(): StoreImageView {
+    const view = new StoreImageView(this.rev, this.compacted, this.sorted.slice(), this.hist, this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })), (v) => this.views.delete(v));
+    this.views.add(view);
+    return view;
+  }
+
+  /** Whether nothing was ever written: no revision past the start, no compaction, no lease. */
+  isPristine(startRevision: number): boolean {
+    return this.rev === startRevision && this.compacted === 0 && this.leases.size === 0;
+  }
+
   snapshot(): MvccSnapshot {
     return {
       revision: this.rev,
@@ -661,6 +680,44 @@ export class MvccStore {
 
 function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
+}
+
+/**
+ * The store as of one revision, for an image (MvccStore.beginImage). Invariant: `history(k)` is
+ * `k`'s history as it was at `revision`, whatever was written or compacted since: later records
+ * are filtered out (a history only grows at its end, by newer revisions), and compaction hands the
+ * view a copy of a history before it cuts it (`keep`).
+ */
+export class StoreImageView {
+  readonly #kept = new Map<string, readonly Rec[]>();
+
+  constructor(
+    readonly revision: number,
+    readonly compactRevision: number,
+    /** Every key with history at `revision`, sorted. */
+    readonly keys: readonly string[],
+    private readonly hist: ReadonlyMap<string, readonly Rec[]>,
+    readonly leases: MvccSnapshot['leases'],
+    private readonly closed: (v: StoreImageView) => void,
+  ) {}
+
+  /** `k`'s records up to the view's revision, as the store's snapshot lists them. */
+  history(k: string): readonly Rec[] {
+    const h = this.#kept.get(k) ?? this.hist.get(k) ?? [];
+    let end = h.length;
+    while (end > 0 && h[end - 1]!.mod > this.revision) end--;
+    return end === h.length ? h : h.slice(0, end);
+  }
+
+  /** Compaction is about to cut `k`'s history `h`: the view keeps it as it is, once. */
+  keep(k: string, h: readonly Rec[]): void {
+    if (!this.#kept.has(k)) this.#kept.set(k, h.slice());
+  }
+
+  close(): void {
+    this.closed(this);
+    this.#kept.clear();
+  }
 }
 
 interface ExpiryEntry { readonly id: number; readonly expiresAt: number }

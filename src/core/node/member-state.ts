@@ -102,25 +102,31 @@ export class MemberState implements ReplicatedMachine {
   }
 
   /**
-   * The image of all three as of the applied index. The application's and the etcd keyspace's
-   * are taken now, in the same turn as the registry's begins; the registry's is written in steps.
+   * The image of all three as of the applied index. The application's is taken now, in the same
+   * turn as the registry's and the etcd keyspace's begin; those two are written in steps, from
+   * views of their state as of now (the keyspace's after the registry's, behind the application's).
    */
   beginImage(): MachineImage {
     const job = this.registry.beginSnapshot();
     const appImage = this.app?.machine.snapshot();
     // An etcd keyspace that was never written adds nothing: the image stays as before it existed.
-    const etcdImage = this.etcd.snapshot();
-    const v2 = etcdImage.length > 0;
+    const etcdJob = this.etcd.beginImage();
+    const v2 = etcdJob !== undefined;
     const shift = v2 ? IMAGE_V2_HEADER_BYTES : appImage === undefined ? 0 : IMAGE_HEADER_BYTES;
+    const appLength = appImage?.length ?? 0;
     return {
       index: job.index,
-      steps: (write) => job.steps((bytes, offset) => write(bytes, offset + shift)),
+      steps: function* (write) {
+        yield* job.steps((bytes, offset) => write(bytes, offset + shift));
+        // The registry's length is known once its steps have run: the keyspace goes after it and the application's image.
+        const at = shift + job.length + appLength;
+        if (etcdJob !== undefined) yield* etcdJob.steps((bytes, offset) => write(bytes, at + offset));
+      },
       finish: (write) => {
         if (v2) write(imageHeaderV2(job.length, appImage?.length), 0);
         else if (appImage !== undefined) write(imageHeader(job.length), 0);
         if (appImage !== undefined) write(appImage, shift + job.length);
-        if (v2) write(etcdImage, shift + job.length + (appImage?.length ?? 0));
-        return shift + job.length + (appImage?.length ?? 0) + etcdImage.length;
+        return shift + job.length + appLength + (etcdJob?.length ?? 0);
       },
     };
   }
