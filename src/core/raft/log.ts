@@ -190,11 +190,15 @@ export class RaftLog {
   }
 
   /** Committed, durable entries not yet handed out for applying. */
-  nextCommittedEntries(): Entry[] {
+  /**
+   * The committed, durable entries not yet handed out for applying, from the first: as many as
+   * fit `maxBytes` of payload (at least one), so that a member far behind applies its backlog a
+   * Ready at a time, with the event loop between, instead of in one turn.
+   */
+  nextCommittedEntries(maxBytes = Infinity): Entry[] {
     const hi = Math.min(this.committed, this.stable);
     if (hi <= this.applied) return [];
-    const from = this.applied - this.snapshot.index;
-    return this.entries.slice(from, hi - this.snapshot.index);
+    return this.slice(this.applied + 1, hi + 1, maxBytes) ?? [];
   }
 
   hasNextCommittedEntries(): boolean {

@@ -24,6 +24,8 @@ import type {
  */
 export class RawNode {
   private readonly raft: Raft;
+  /** Config.maxCommittedBytesPerReady. */
+  private readonly maxCommittedBytes: number;
   private prevSoft: SoftState;
   private prevHard: HardState;
   private outstanding = false;
@@ -34,6 +36,7 @@ export class RawNode {
 
   constructor(config: Config, initial: InitialState) {
     this.raft = new Raft(config, initial);
+    this.maxCommittedBytes = config.maxCommittedBytesPerReady ?? 256 * 1024;
     this.prevSoft = this.softState();
     this.prevHard = initial.hardState ?? { term: 0, vote: '', commit: 0 };
     this.durableHard = this.prevHard;
@@ -129,7 +132,7 @@ export class RawNode {
     if (snapshot) log.applied = Math.max(log.applied, snapshot.meta.index);
     const entries = log.unstableEntries();
     log.unstableFrom = log.lastIndex() + 1;
-    const committedEntries = log.nextCommittedEntries();
+    const committedEntries = log.nextCommittedEntries(this.maxCommittedBytes);
     if (committedEntries.length > 0) {
       log.applied = committedEntries[committedEntries.length - 1]!.index;
       for (const e of committedEntries) if (e.type === 'conf-change') r.applyConfEntry(e);

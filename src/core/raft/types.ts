@@ -237,6 +237,11 @@ export interface Config {
   readonly checkQuorum?: boolean;
   /** Largest total entry payload in one `app` message. Default 1 MiB. */
   readonly maxMsgBytes?: number;
+  /**
+   * Largest total payload of the committed entries one Ready hands out (at least one entry); the
+   * rest come in the next Ready (etcd's MaxCommittedSizePerReady). Default 256 KiB.
+   */
+  readonly maxCommittedBytesPerReady?: number;
   /** Most `app` messages in flight to one follower in replicate state. Default 256. */
   readonly maxInflight?: number;
   /** Largest number of uncommitted payload bytes the leader accepts before dropping proposals. Default 64 MiB. */
