@@ -5,23 +5,18 @@
 
 /**
  * Node options every member runs with. fleet init and the test and bench harnesses put them
- * before bin/run.js, and so must a unit file: NODE_OPTIONS refuses --single-threaded-gc, and
- * setting it at run time crashes V8.
+ * before bin/run.js, and so must a unit file.
  *
  * A young generation of 1 MiB instead of up to 16 keeps an idle member's heap small (14 MB less
  * RSS), for more frequent but cheap scavenges.
  *
- * Garbage collection on the main thread only: where members share a few cores with each other
- * and their clients (a local cluster, a small VM), V8's helper threads (concurrent marking and
- * sweeping, parallel scavenges) take CPU from the other members' event loops. A schedstat probe
- * in every member (bench/sched-observer.mjs) showed it under 16 writes in flight: of the time
- * their event loops ran 6 ms or more late, about half was spent runnable, waiting for a CPU,
- * and a third running. Interleaved runs of that load (bench/ab-probe.ts, five runs of 8–12
- * rounds): p99 with helper threads 16.9–20.5 ms (medians), without 13.2–18.8, lower in 39 of 54
- * paired rounds; the same throughput; 0.6–1.1 MB more RSS idle and 5–20 MB more right after
- * 100,000 writes.
+ * GC helper threads stay on: with `--single-threaded-gc` (sessions 7–33) every mark-compact of a
+ * large keyspace ran on the event loop, and under `etcdctl check perf --load m` the members'
+ * loops were held 425–664 ms, one run in two elected a new leader, and they took 342–395
+ * writes/s; without it 842–906, loops held 180–550 ms (BENCHMARKS.md, session 34). It had bought
+ * a lower p99 at 16 writes in flight on 2 cores (13–19 ms against 17–21).
  */
-export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1', '--single-threaded-gc'];
+export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
 
 /**
  * Environment every member runs with: glibc serves every allocation of 4 KiB or more with its

@@ -16,7 +16,7 @@ SIGTERM hands leadership to a healthy member first, then stops cleanly, within 5
 
 A full disk (ENOSPC, EDQUOT) is not fatal: the member stops appending (it acknowledges nothing it has not stored, and a leader hands leadership to a caught-up voter), keeps running and serving the reads it can, shows storage out-of-space in \`fleet status\` and fleet_storage_out_of_space in its metrics, and resumes by itself once space is freed. A failed fsync or any other disk error stops it at once with status 1.
 
-Start it the way \`fleet init\` does, for the memory and latency the README quotes: ${MEMBER_LAUNCH} (Node refuses --single-threaded-gc in NODE_OPTIONS).`;
+Start it the way \`fleet init\` does, for the memory and latency the README quotes: ${MEMBER_LAUNCH}.`;
   static override examples = [
     '<%= config.bin %> node start --id n1 --data-dir /var/lib/fleet/n1 --listen 127.0.0.1:7781 --peers n1=127.0.0.1:7781,n2=127.0.0.1:7782,n3=127.0.0.1:7783',
     '<%= config.bin %> node start --id n4 --data-dir /var/lib/fleet/n4 --listen 10.0.0.4:7781 --join --token-file /etc/fleet/token --admin-token-file /etc/fleet/admin-token --peer-secret-file /etc/fleet/peer.secret',
