@@ -64,9 +64,17 @@ export function topMembers(model: StatusModel, byId: ReadonlyMap<string, MemberS
       uptimeMs: m.uptimeMs,
       healthy: m.healthy,
       problem: m.problem ?? null,
+      loopHeldMs: loopHeld(own),
       downSince: downSince.get(memberKey(m)) ?? null,
     };
   });
+}
+
+/** The member's longest loop delay of the last minute when past its bound, as `fleet status`'s loop line judges it. */
+function loopHeld(s: MemberStatus | undefined): number | null {
+  const bound = s?.loopHeldBoundMs ?? 0;
+  const held = s?.loopDelayMaxMs ?? 0;
+  return bound > 0 && held > bound ? held : null;
 }
 
 /** The highest commit index any member reported, or null when none answered. */

@@ -28,6 +28,8 @@ export interface TopMember extends Pick<StatusMember, 'id' | 'address' | 'role' 
   readonly uptimeMs: number | null;
   readonly healthy: boolean;
   readonly problem: string | null;
+  /** Its event loop's longest delay of the last minute, when past its bound (a third of its election timeout); null otherwise. */
+  readonly loopHeldMs: number | null;
   /** When this session first saw it unreachable (epoch ms); null while it answers. */
   readonly downSince: number | null;
 }

@@ -51,7 +51,14 @@ const COLUMNS: readonly Column[] = [
   { header: 'VERSION', align: 'left', priority: 6, draw: ({ m }) => (m.version === null ? dash : { text: m.version }) },
 ];
 
-const HEALTH: Column = { header: 'HEALTH', align: 'left', priority: 2, draw: ({ m }) => (m.healthy ? { text: 'ok', tone: 'ok' } : { text: (m.problem ?? 'unhealthy').replace(/^unreachable: /, ''), tone: 'bad' }) };
+const HEALTH: Column = { header: 'HEALTH', align: 'left', priority: 2, draw: health };
+
+/** ok, or the problem; a held event loop is said beside either (its heartbeats were late). */
+function health({ m }: CellInput): { text: string; tone?: Tone } {
+  const held = m.loopHeldMs === null ? '' : `loop held ${duration(m.loopHeldMs)}`;
+  if (!m.healthy) return { text: [(m.problem ?? 'unhealthy').replace(/^unreachable: /, ''), held].filter(Boolean).join(' · '), tone: 'bad' };
+  return held === '' ? { text: 'ok', tone: 'ok' } : { text: `ok · ${held}`, tone: 'warn' };
+}
 
 /** The narrowest the health column may be: less important columns go before it gets narrower. */
 const HEALTH_MIN = 20;

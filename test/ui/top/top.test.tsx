@@ -88,6 +88,15 @@ describe('TopScreen against fixtures', () => {
     expect(rowOf(out, 'n2')).toMatch(/\s0 ░░░░░░░░/);
   });
 
+  it('a member whose event loop was held past its bound: said in its health cell, as fleet status says it', async () => {
+    const held = [ok(leader({ loopDelayMaxMs: 40, loopHeldBoundMs: 167 })), ok(member('n2', { loopDelayMaxMs: 730, loopHeldBoundMs: 167 })), ok(member('n3', { loopDelayMaxMs: 900 }))];
+    const out = frame(await stateAfter(held), 120, 30);
+    expect(rowOf(out, 'n2')).toMatch(/ok · loop held 730ms\s*$/);
+    expect(rowOf(out, 'n1')).toMatch(/ok\s*$/);
+    // A member that predates the bound is not judged.
+    expect(rowOf(out, 'n3')).toMatch(/ok\s*$/);
+  });
+
   it('no leader: a banner says so, with what an election needs', async () => {
     const out = frame(await stateAfter(noLeader()), 80, 24);
     expectFits(out, 80, 24);
