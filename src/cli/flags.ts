@@ -5,7 +5,7 @@
 import { Flags } from '@oclif/core';
 import { memberIdProblem, parseEndpoints } from '../common/addresses.js';
 import type { Consistency } from '../client/index.js';
-import { parseDuration, parsePositiveDuration, parseTimerDuration } from '../common/durations.js';
+import { parseDuration, parseLeaseTtl, parsePositiveDuration, parseTimerDuration } from '../common/durations.js';
 
 /** A duration flag (`250ms`, `5s`, `2m`) whose value is milliseconds. */
 export const durationFlag = Flags.custom<number>({
@@ -18,6 +18,12 @@ export const positiveDurationFlag = Flags.custom<number>({
   // oclif puts the flag's name before the message.
   parse: async (input) => parsePositiveDuration(input),
   helpValue: '<duration>',
+});
+
+/** A lease's time to live (`--ttl 30` is 30 s, as etcdctl's; `30s`, `5m` too), between 1 s and 24 h. */
+export const leaseTtlFlag = Flags.custom<number>({
+  parse: async (input) => parseLeaseTtl(input),
+  helpValue: '<seconds|duration>',
 });
 
 /** A deadline (`--timeout`): above zero and no longer than a timer can wait, or it would fire at once. */

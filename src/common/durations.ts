@@ -15,6 +15,23 @@ export function parsePositiveDuration(text: string, what?: string): number {
   return ms;
 }
 
+/** The shortest lease a client may ask for: a lease is timed by the leader's ticks, and one under a second would expire before the answer reads. */
+export const MIN_LEASE_TTL_MS = 1_000;
+/** The longest: the registry's limit (LIMITS.maxLeaseTtlMs, 24 h), checked here so that the refusal is a usage error. */
+export const MAX_LEASE_TTL_MS = 24 * 60 * 60 * 1_000;
+
+/**
+ * A lease's time to live as an operator writes it: a bare number is seconds, as etcdctl's
+ * `lease grant 30` (`--ttl 30` meant 30 ms, and the lease expired before the command returned);
+ * with a unit, as any duration. Between 1 s and 24 h.
+ */
+export function parseLeaseTtl(text: string): number {
+  const ms = /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? parseDuration(`${text.trim()}s`) : parseDuration(text);
+  if (ms < MIN_LEASE_TTL_MS) throw new Error(`must be at least 1s (a bare number is seconds), got ${JSON.stringify(text)}`);
+  if (ms > MAX_LEASE_TTL_MS) throw new Error(`must be at most 24h, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
 /**
  * The longest wait a Node timer can hold (2^31 - 1 ms, about 24.8 days): a longer one fires after
  * 1 ms instead, so a deadline past it would expire at once.

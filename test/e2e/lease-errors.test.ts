@@ -32,6 +32,15 @@ describe('lease errors', () => {
     expect(r.stderr).toMatch(/fencing token 999 is not lease "L"'s/);
   });
 
+  it('--ttl 30 is 30 seconds, as etcdctl lease grant 30; --ttl 5ms is a usage error (exit 2)', async () => {
+    const r = await runCli(['leases', 'acquire', 'bare', '--holder', 'me', '--ttl', '30', '--json', ...target()], sandbox.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { lease: { ttlMs: number } }).lease.ttlMs).toBe(30_000);
+    const short = await runCli(['leases', 'acquire', 'short', '--holder', 'me', '--ttl', '5ms', ...target()], sandbox.env);
+    expect(short.code, short.stderr).toBe(2);
+    expect(short.stderr).toMatch(/--ttl.*at least 1s/s);
+  });
+
   it('--ttl 0s is a usage error naming the flag, and no internal name leaks (exit 2)', async () => {
     const r = await runCli(['leases', 'acquire', 'L2', '--holder', 'me', '--ttl', '0s', ...target()], sandbox.env);
     expect(r.code, r.stderr).toBe(2);

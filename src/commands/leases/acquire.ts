@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
-import { positiveDurationFlag, requestIdFlag } from '../../cli/flags.js';
+import { leaseTtlFlag, requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class LeasesAcquire extends FleetCommand {
@@ -18,7 +18,7 @@ export default class LeasesAcquire extends FleetCommand {
   static override flags = {
     'request-id': requestIdFlag(),
     holder: Flags.string({ description: 'who holds it', required: true, helpValue: '<holder>' }),
-    ttl: positiveDurationFlag({ description: 'how long it lasts unless renewed', required: true }),
+    ttl: leaseTtlFlag({ description: 'how long it lasts unless renewed: seconds (30), or a duration (30s, 5m); 1s to 24h', required: true }),
   };
 
   async run(): Promise<Written<'lease.acquire'>> {

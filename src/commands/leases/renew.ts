@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { formatDuration } from '../../common/durations.js';
-import { positiveDurationFlag, requestIdFlag } from '../../cli/flags.js';
+import { leaseTtlFlag, requestIdFlag } from '../../cli/flags.js';
 import type { Written } from '../../client/index.js';
 
 export default class LeasesRenew extends FleetCommand {
@@ -18,7 +18,7 @@ export default class LeasesRenew extends FleetCommand {
     holder: Flags.string({ description: 'its holder', required: true, helpValue: '<holder>' }),
     // Not --token: that is the bearer token every command takes.
     'fencing-token': Flags.integer({ description: 'its fencing token (from leases acquire)', required: true, min: 0 }),
-    ttl: positiveDurationFlag({ description: 'the new time to live, from now (default: its current TTL)' }),
+    ttl: leaseTtlFlag({ description: 'the new time to live, from now: seconds (30), or a duration (30s, 5m); 1s to 24h (default: its current TTL)' }),
   };
 
   async run(): Promise<Written<'lease.renew'>> {
