@@ -1,12 +1,14 @@
 /**
  * Text from the cluster (keys, values, member ids, audit arguments) made safe to print on a
  * terminal: control characters (C0, DEL, C1, and the Unicode line and paragraph separators)
- * are shown as `\xNN` / `\uNNNN` escapes, so a stored escape sequence cannot recolour, move the
- * cursor, retitle the window or hide lines. --json output carries the data unchanged.
+ * and the bidirectional formatting characters (marks, embeddings, overrides, isolates) are
+ * shown as `\xNN` / `\uNNNN` escapes, so a stored escape sequence cannot recolour, move the
+ * cursor, retitle the window or hide lines, and a U+202E cannot print a name backwards.
+ * --json output carries the data unchanged.
  */
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** `text` with every control character escaped; the backslash of an existing escape stays as it is. */
 export function printable(text: string): string {

@@ -8,4 +8,11 @@ describe('printable', () => {
     expect(printable('line\u2028sep')).toBe('line\\u2028sep');
     expect(printable('zone=eu-1a ünïcödé 🚀')).toBe('zone=eu-1a ünïcödé 🚀');
   });
+
+  it('escapes bidirectional formatting characters: a U+202E cannot show a name backwards (issue 62)', () => {
+    expect(printable('shard-\u202Ecod.exe')).toBe('shard-\\u202ecod.exe');
+    expect(printable('\u2066a\u2069\u200e\u200f\u061c\u202a')).toBe('\\u2066a\\u2069\\u200e\\u200f\\u061c\\u202a');
+    // Letters of right-to-left scripts are text, not controls.
+    expect(printable('שלום مرحبا')).toBe('שלום مرحبا');
+  });
 });
