@@ -14,6 +14,17 @@ function fakeStream() {
 }
 type Fake = ReturnType<typeof fakeStream>;
 
+/** A stream factory that keeps every stream it opened. */
+function opener() {
+  const opened: Fake[] = [];
+  const open = () => {
+    const s = fakeStream();
+    opened.push(s);
+    return s as unknown as ClientDuplexStream<{ ID: string }, unknown>;
+  };
+  return { opened, open };
+}
+
 function recorder() {
   const log: string[] = [];
   return { log, waiter: (name: string) => ({ answer: (r: unknown) => log.push(`${name}:${(r as { ID: string }).ID}`), fail: (e: unknown) => log.push(`${name}:failed ${(e as Error).message}`) }) };
@@ -21,12 +32,7 @@ function recorder() {
 
 describe('keep-alive relays', () => {
   it('share one stream per key, and hand each answer to the oldest request waiting', () => {
-    const opened: Fake[] = [];
-    const open = () => {
-      const s = fakeStream();
-      opened.push(s);
-      return s as unknown as ClientDuplexStream<{ ID: string }, unknown>;
-    };
+    const { opened, open } = opener();
     const relays = new KeepAliveRelays();
     const r = recorder();
     relays.send('leader token-a', open, { ID: '1' }, r.waiter('a1'));
@@ -43,12 +49,7 @@ describe('keep-alive relays', () => {
   });
 
   it('fails every request waiting on a relay that failed, once, and opens a new one for the next', () => {
-    const opened: Fake[] = [];
-    const open = () => {
-      const s = fakeStream();
-      opened.push(s);
-      return s as unknown as ClientDuplexStream<{ ID: string }, unknown>;
-    };
+    const { opened, open } = opener();
     const relays = new KeepAliveRelays();
     const r = recorder();
     relays.send('k', open, { ID: '1' }, r.waiter('x'));
