@@ -28,6 +28,9 @@ import { ProposalWaiters } from './waiters.js';
 export type { EntryOutcome, ImageWrite, MachineImage, FleetNodeOptions, NodeLogger, NodeObserver, NodeService, PeerSender, ReplicatedMachine, UnsafeNodeHooks } from './node-types.js';
 import type { FleetNodeOptions, NodeLogger, NodeService, PeerSender, ReplicatedMachine } from './node-types.js';
 
+/** The seconds after a start whose held loop is the start's compile work, not counted in status (loop-watch.ts). */
+const LOOP_START_UP_MS = 3_000;
+
 export class FleetNode {
   readonly id: string;
   readonly rt: NodeRuntime;
@@ -74,6 +77,7 @@ export class FleetNode {
     const steps = (this.loopWatch = new LoopWatch({
       rt, logger,
       heldBoundMs: Math.round(opts.electionTimeoutMs / 3),
+      startUpMs: LOOP_START_UP_MS,
       observe: opts.observer?.onLoopDelay?.bind(opts.observer),
     }));
     const stopped = (): boolean => this.isStopped;

@@ -8,6 +8,11 @@
  * it is kept for a minute (status shows the minute's maximum), handed to the metrics, and, when
  * it passes the bound (a third of the election timeout), said in the log at most once a minute
  * with the longest step of that second.
+ *
+ * The first seconds after the start are not held against the member: without a code cache (a
+ * member's first start) it compiles as it goes, beside the members started with it, and has no
+ * heartbeats to be late with yet. A fresh `fleet init` otherwise reported loops held 190–350 ms
+ * on a quiet machine (issue 62). Those seconds are logged at info level and kept out of status.
  */
 import type { NodeLogger } from './node-types.js';
 import type { LoopDelayMonitor, NodeRuntime } from './runtime.js';
@@ -21,6 +26,8 @@ export interface LoopWatchOptions {
   readonly logger: NodeLogger;
   /** A delay longer than this is a held loop (a third of the election timeout). */
   readonly heldBoundMs: number;
+  /** How long after `watch()` the member counts as starting (default 0). */
+  readonly startUpMs?: number | undefined;
   /** Each second's longest delay, in seconds (the `fleet_event_loop_delay_seconds` histogram). */
   readonly observe?: ((seconds: number) => void) | undefined;
 }
@@ -38,6 +45,8 @@ export class LoopWatch {
   private lastWarning = -Infinity;
   /** The loop's delay, from `watch()` on; without one every second reads 0. */
   private monitor: LoopDelayMonitor | undefined;
+  /** Until when (monotonic ms) the member is starting; set by `watch()`. */
+  private startingUntil = -Infinity;
 
   constructor(private readonly o: LoopWatchOptions) {}
 
@@ -45,6 +54,7 @@ export class LoopWatch {
   watch(monitor: LoopDelayMonitor): void {
     this.monitor?.stop();
     this.monitor = monitor;
+    this.startingUntil = this.o.rt.monoNow() + (this.o.startUpMs ?? 0);
   }
 
   /** Runs `fn`, timing it as the step `name`: the longest step of each second is the one a held loop is blamed on. */
@@ -63,9 +73,13 @@ export class LoopWatch {
     const delayMs = this.monitor?.takeMaxMs() ?? 0;
     const longest = this.longest;
     this.longest = { name: '', ms: 0 };
+    this.o.observe?.(delayMs / 1000);
+    if (this.o.rt.monoNow() <= this.startingUntil) {
+      if (delayMs > this.o.heldBoundMs) this.o.logger.info({ heldMs: Math.round(delayMs), step: longest.name || undefined, stepMs: Math.round(longest.ms) }, `event loop held ${Math.round(delayMs)} ms while the member was starting (compiling its code, beside the members started with it); not counted in status`);
+      return;
+    }
     this.seconds.push(delayMs);
     if (this.seconds.length > WINDOW_SECONDS) this.seconds.shift();
-    this.o.observe?.(delayMs / 1000);
     if (delayMs <= this.o.heldBoundMs) return;
     const now = this.o.rt.monoNow();
     if (now - this.lastWarning < WARNING_EVERY_MS) return;

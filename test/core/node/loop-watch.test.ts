@@ -7,17 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { LoopWatch } from '../../../src/core/node/loop-watch.js';
 import { systemRuntime, type LoopDelayMonitor } from '../../../src/core/node/runtime.js';
 
-function fakeWatch(heldBoundMs = 333) {
+function fakeWatch(heldBoundMs = 333, startUpMs?: number) {
   let now = 0;
   const delays: number[] = [];
   const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
   const observed: number[] = [];
-  const logger = { info: () => undefined, debug: () => undefined, error: () => undefined, warn: (obj: object, msg: string) => void warnings.push({ obj: obj as Record<string, unknown>, msg }) };
-  const watch = new LoopWatch({ rt: { monoNow: () => now }, logger, heldBoundMs, observe: (s) => observed.push(s) });
+  const infos: string[] = [];
+  const logger = { info: (_obj: object, msg: string) => void infos.push(msg), debug: () => undefined, error: () => undefined, warn: (obj: object, msg: string) => void warnings.push({ obj: obj as Record<string, unknown>, msg }) };
+  const watch = new LoopWatch({ rt: { monoNow: () => now }, logger, heldBoundMs, startUpMs, observe: (s) => observed.push(s) });
   const monitor: LoopDelayMonitor = { takeMaxMs: () => delays.shift() ?? 0, stop: () => undefined };
   watch.watch(monitor);
   return {
-    watch, warnings, observed,
+    watch, warnings, observed, infos,
     /** One second passes with `delayMs` the longest delay, and `steps` run (name, ms). */
     second(delayMs: number, steps: [string, number][] = []): void {
       for (const [name, ms] of steps) watch.step(name, () => void (now += ms));
@@ -55,6 +56,22 @@ describe('the loop watch', () => {
     w.second(500);
     expect(w.warnings).toHaveLength(2);
     expect(w.warnings[1]!.msg).toMatch(/no step of the member took long/);
+  });
+
+  it('does not hold the start-up seconds against the member, but says them in the log', () => {
+    const w = fakeWatch(167, 3_000);
+    w.second(351, [['tick', 10]]);
+    w.second(187);
+    expect(w.watch.maxLastMinuteMs(), 'a first start compiles as it goes').toBe(0);
+    w.second(20);
+    expect(w.watch.maxLastMinuteMs(), 'three seconds on, it counts').toBe(20);
+    expect(w.warnings).toEqual([]);
+    expect(w.infos).toHaveLength(2);
+    expect(w.infos[0]).toMatch(/^event loop held 351 ms while the member was starting/);
+    expect(w.observed, 'the metric still has every second').toEqual([0.351, 0.187, 0.02]);
+    w.second(400);
+    expect(w.watch.maxLastMinuteMs()).toBe(400);
+    expect(w.warnings).toHaveLength(1);
   });
 
   it('sees a step that holds the real event loop', async () => {
