@@ -44,7 +44,15 @@ export interface AutopilotDecision {
 
 /** Decides the next change. Deterministic: members are considered in id order. */
 export function decideAutopilot(input: AutopilotInput): AutopilotDecision {
-  if (input.changePending) return { action: undefined, held: ['a configuration change is pending: autopilot waits for it to apply'] };
+  const due = decideChange(input);
+  // Only a change that is due is held: a new leader's first round (its term has committed
+  // nothing yet) otherwise printed "held: a configuration change is pending" on every fresh
+  // cluster, with nothing pending and nothing to do (issue 62).
+  if (!input.changePending || due.action === undefined) return due;
+  return { action: undefined, held: [`${due.action.kind} ${due.action.id} waits for the configuration change in flight (or a new leader's first commit)`, ...due.held] };
+}
+
+function decideChange(input: AutopilotInput): AutopilotDecision {
   const health = [...input.health].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const promotion = nextPromotion(input, health);
   if (promotion !== undefined) return { action: promotion, held: [] };

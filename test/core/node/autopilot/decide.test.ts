@@ -34,7 +34,12 @@ describe('decideAutopilot: promotion', () => {
   it('does nothing while a configuration change is pending, and says so', () => {
     const d = decideAutopilot(input(['n1'], ['n2'], [health('n1'), health('n2', { voter: false })], { changePending: true }));
     expect(d.action).toBeUndefined();
-    expect(d.held[0]).toMatch(/pending/);
+    expect(d.held[0]).toMatch(/^promote n2 waits for the configuration change in flight/);
+  });
+
+  it('says nothing is held when a change is pending but none is due (a fresh cluster)', () => {
+    const d = decideAutopilot(input(['n1', 'n2', 'n3'], [], [health('n1'), health('n2'), health('n3')], { changePending: true }));
+    expect(d).toEqual({ action: undefined, held: [] });
   });
 
   it('never promotes a read replica, however stable, but still promotes the learner after it', () => {

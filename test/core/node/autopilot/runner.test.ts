@@ -53,7 +53,7 @@ describe('AutopilotRunner', () => {
     h.at(1_200);
     runner.round();
     expect(h.calls).toEqual(['promote n4']);
-    expect(runner.report()?.held).toEqual(['a configuration change is pending: autopilot waits for it to apply']);
+    expect(runner.report()?.held).toEqual(["promote n4 waits for the configuration change in flight (or a new leader's first commit)"]);
     await h.settle(true);
     // Reported as soon as it is done, not at the next round: fleet status asked in between saw no action (autopilot.test.ts in CI).
     expect(runner.report()?.lastAction).toBe('promote n4: done (learner healthy for 1000 ms)');
