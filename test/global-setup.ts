@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testPortsFromEnv } from './e2e/test-ports.js';
 
 /**
  * End-to-end tests drive the CLI as users run it: `bin/run.js` over what `npm run build` makes
@@ -11,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   // The suites that run etcd, chromium, promtool, tmux and fish never skip: without them, stop here.
   execFileSync(process.execPath, ['scripts/system-tools.mjs', '--check'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
+  // A bad FLEET_TEST_PORTS stops the run here, once, rather than in every file that starts a member.
+  const ports = testPortsFromEnv();
+  if (ports.clipped) console.warn(ports.clipped);
   // `npm test` built it a moment ago, beside the type-check and lint (scripts/checks.mjs).
   if (process.env.FLEET_TEST_BUILT === '1') return;
   const root = fileURLToPath(new URL('..', import.meta.url));

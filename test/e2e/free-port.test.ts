@@ -7,9 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, freePorts } from './processes.js';
 
 const ownPool = process.env.VITEST_POOL_ID;
+const ownRange = process.env.FLEET_TEST_PORTS;
 afterEach(() => {
   if (ownPool === undefined) delete process.env.VITEST_POOL_ID;
   else process.env.VITEST_POOL_ID = ownPool;
+  if (ownRange === undefined) delete process.env.FLEET_TEST_PORTS;
+  else process.env.FLEET_TEST_PORTS = ownRange;
 });
 
 async function picks(pool: string, n: number): Promise<number[]> {
@@ -38,5 +41,16 @@ describe('freePort', () => {
     const base = await freePorts(5);
     const later = await picks('3', 200);
     expect(later.filter((p) => p >= base && p < base + 5)).toEqual([]);
+  });
+
+  it('picks from the range FLEET_TEST_PORTS sets, each worker from its own quarter', async () => {
+    // Below 20000: no other file of this run picks there.
+    process.env.FLEET_TEST_PORTS = '12000-13023';
+    const three = await picks('3', 50);
+    expect(three.every((p) => p >= 12_512 && p < 12_768)).toBe(true);
+    process.env.VITEST_POOL_ID = '4';
+    const base = await freePorts(5);
+    expect(base).toBeGreaterThanOrEqual(12_768);
+    expect(base + 4).toBeLessThanOrEqual(13_023);
   });
 });

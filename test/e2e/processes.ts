@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
+import { TEST_PORTS_VAR, testPortsFromEnv } from './test-ports.js';
 
 /** The production entry over `dist/`, built by test/global-setup.ts before any test runs. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
@@ -16,19 +17,6 @@ process.on('exit', () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** The kernel's range of source ports for outgoing connections (and of ports `listen(0)` hands out). */
-function ephemeralPorts(): { readonly first: number; readonly last: number } {
-  try {
-    const [first, last] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (first && last) return { first, last };
-  } catch {
-    // not Linux: the IANA range
-  }
-  return { first: 49_152, last: 65_535 };
-}
-
-/** Lowest port `freePort` picks: above the well-known and most registered services' ports. */
-const LOWEST_PICKED_PORT = 20_000;
 /**
  * Slices of the picked range, one per vitest worker (VITEST_POOL_ID, wrapping past this many).
  * A port is only checked free, then bound later by a member; two files running at once could
@@ -42,19 +30,24 @@ const handedOut = new Set<number>();
 /** The longest run `freePorts` hands out: each slice keeps this much room above its last pick. */
 const LONGEST_RUN = 64;
 
-/** The ports this worker picks from, below the kernel's ephemeral ones; a run from any of them stays in the slice. */
+/**
+ * The ports this worker picks from: its slice of the test range (test-ports.ts: below the kernel's
+ * ephemeral ones, or FLEET_TEST_PORTS); a run from any of them stays in the slice.
+ */
 function pickRange(): { readonly low: number; readonly size: number } {
-  const below = ephemeralPorts().first - LOWEST_PICKED_PORT;
+  const range = testPortsFromEnv();
+  const all = range.last - range.first + 1;
   const pool = Number(process.env.VITEST_POOL_ID);
-  const slice = Number.isInteger(pool) && pool >= 1 && below >= PORT_SLICES * 256 ? Math.floor(below / PORT_SLICES) : below;
-  const low = slice === below ? LOWEST_PICKED_PORT : LOWEST_PICKED_PORT + ((pool - 1) % PORT_SLICES) * slice;
+  const slice = Number.isInteger(pool) && pool >= 1 && all >= PORT_SLICES * 256 ? Math.floor(all / PORT_SLICES) : all;
+  const low = slice === all ? range.first : range.first + ((pool - 1) % PORT_SLICES) * slice;
   return { low, size: slice - LONGEST_RUN };
 }
 
 /**
- * A loopback port that is free now, picked below the kernel's ephemeral range. A port `listen(0)`
- * hands out comes from that range, and until the member binds it any process's outgoing
- * connection may take it as its source port: a member then failed to start with "the port is
+ * A loopback port that is free now, picked below the kernel's ephemeral range (or in the range
+ * FLEET_TEST_PORTS sets, which leaves that range out too). A port `listen(0)` hands out comes
+ * from that range, and until the member binds it any process's outgoing connection may take it
+ * as its source port: a member then failed to start with "the port is
  * in use" (seen in CI, session 27). Below the range only another test's own pick could take it,
  * and the worker's own slice (`pickRange`) keeps that to the files of one worker, one at a time.
  */
@@ -66,6 +59,8 @@ export async function freePort(): Promise<number> {
     handedOut.add(port);
     return port;
   }
+  // A range the environment set is a promise: never a port outside it.
+  if (process.env[TEST_PORTS_VAR]) throw new Error(`no free port found in ${low}-${low + size - 1} (this worker's slice of ${TEST_PORTS_VAR}=${process.env[TEST_PORTS_VAR]})`);
   return kernelPickedPort();
 }
 

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { readManifest, writeManifest, type ClusterManifest } from '../../../src/ops/local-cluster/manifest.js';
 import { metricsUrl, scrapeConfig, withMetricsPorts } from '../../../src/ops/local-cluster/monitoring.js';
 import { clusterPaths } from '../../../src/ops/local-cluster/paths.js';
-import { osAssignedPort } from '../../../src/ops/local-cluster/ports.js';
+import { freePorts } from '../../e2e/processes.js';
 
 let dir: string | undefined;
 const servers: Server[] = [];
@@ -61,7 +61,8 @@ describe('metrics ports of a local cluster', () => {
 
   it('gives each member a free port from member port + 100 on, skipping busy ports and other clusters', async () => {
     const root = tmp();
-    const base = 20_000 + ((await osAssignedPort('127.0.0.1')) % 20_000);
+    // Member ports are only written down; the metrics ports base+100 … base+106 must be free (the test range's, FLEET_TEST_PORTS).
+    const base = (await freePorts(7)) - 100;
     await writeCluster(root, manifest('other', root, base + 1_000, base + 101)); // claims base+101..103
     await listen(base + 100).catch(() => undefined); // busy (by us, or already)
     const m = await withMetricsPorts(manifest('new', root, base), root, new Set(['n1', 'n2', 'n3']));
