@@ -74,8 +74,13 @@ export class AutopilotRunner {
     if (act && decision.action !== undefined) this.apply(decision.action);
   }
 
-  /** The latest assessment, with the outcome of the last change as of now; undefined on a member that does not lead. */
+  /**
+   * The assessment as of now, with the outcome of the last change; undefined on a member that
+   * does not lead. Assessed afresh (without acting): a round's verdict is up to a round old, and
+   * `fleet up` printed a restarted member "unhealthy" beside a contact 17 ms ago (issue 62).
+   */
   report(): AutopilotReport | undefined {
+    this.round(false);
     if (this.latest === undefined || this.lastAction === undefined) return this.latest;
     return { ...this.latest, lastAction: this.lastAction };
   }

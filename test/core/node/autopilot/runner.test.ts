@@ -8,6 +8,8 @@ const SETTINGS = { ...DEFAULT_AUTOPILOT, autoPromoteLearners: true, stabilizatio
 function fakeHost() {
   let now = 0;
   let leading = true;
+  /** Members the leader has not heard from for 5 s. */
+  const silent = new Set<string>();
   const calls: string[] = [];
   let settle: ((ok: boolean) => void) | undefined;
   const view = (): LeaderView | undefined =>
@@ -19,7 +21,7 @@ function fakeHost() {
           learners: ['n4'],
           replicas: [],
           changePending: false,
-          observations: ['n1', 'n2', 'n3', 'n4'].map((id) => ({ id, voter: id !== 'n4', lastContactMs: 0, trailingEntries: 0, trailingMs: 0 })),
+          observations: ['n1', 'n2', 'n3', 'n4'].map((id) => ({ id, voter: id !== 'n4', lastContactMs: silent.has(id) ? 5_000 : 0, trailingEntries: 0, trailingMs: 0 })),
         }
       : undefined;
   const change = (what: string) => () => {
@@ -30,6 +32,7 @@ function fakeHost() {
   return {
     host,
     calls,
+    silent,
     at: (ms: number) => (now = ms),
     lose: () => (leading = false),
     settle: async (ok: boolean) => {
@@ -40,6 +43,18 @@ function fakeHost() {
 }
 
 describe('AutopilotRunner', () => {
+  it('reports health as of the question, not as of the last round', () => {
+    const h = fakeHost();
+    const runner = new AutopilotRunner(h.host);
+    h.silent.add('n2');
+    runner.round();
+    h.silent.delete('n2');
+    h.at(50);
+    const n2 = runner.report()?.health.find((m) => m.id === 'n2');
+    expect(n2, 'heard from since the round: a restarted member').toMatchObject({ healthy: true, lastContactMs: 0 });
+    expect(h.calls, 'a report changes nothing').toEqual([]);
+  });
+
   it('promotes a learner only after the stabilization period, one change at a time', async () => {
     const h = fakeHost();
     const runner = new AutopilotRunner(h.host);
