@@ -134,13 +134,14 @@ export function kindOfRefusal(code: FleetErrorCode): FleetClientErrorKind {
 /**
  * The CLI's exit code for a failure (see DESIGN.md): 3 when the cluster is unreachable or has
  * no quorum, 4 when a precondition failed, 8 when a read's min-index was not applied in time,
- * 1 otherwise.
+ * 9 when what the call names does not exist, 1 otherwise.
  */
 export function exitCodeOf(err: unknown): number {
   if (!(err instanceof FleetClientError)) return 1;
   if (err.code === 'NOT_APPLIED') return 8;
   if (err.kind === 'unavailable' || err.kind === 'timeout') return 3;
   if (err.kind === 'precondition') return 4;
+  if (err.kind === 'not-found') return 9;
   return 1;
 }
 

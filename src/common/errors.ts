@@ -22,6 +22,11 @@ export const EXIT = {
   degraded: 7,
   /** A read's min-index was not applied by the members in time: it would not see that write yet. */
   notApplied: 8,
+  /**
+   * What the command names does not exist (a key, a cluster, a shard, a lease, a context, a local
+   * cluster): code NOT_FOUND. Apart from 1 so that a script can tell "absent" from "broken".
+   */
+  notFound: 9,
 } as const;
 
 /** One of the exit codes above. */
@@ -47,6 +52,8 @@ const CODE_OF_EXIT: Readonly<Record<number, string>> = {
   5: 'SLO_MISSED',
   6: 'SAFETY_VIOLATION',
   7: 'DEGRADED',
+  8: 'NOT_APPLIED',
+  9: 'NOT_FOUND',
 };
 
 /**
@@ -104,7 +111,7 @@ const CLIENT_KINDS: Readonly<Record<string, { code: string; exitCode: ExitCode }
   timeout: { code: 'TIMEOUT', exitCode: EXIT.unavailable },
   precondition: { code: 'PRECONDITION', exitCode: EXIT.precondition },
   invalid: { code: 'INVALID_ARGUMENT', exitCode: EXIT.error },
-  'not-found': { code: 'NOT_FOUND', exitCode: EXIT.error },
+  'not-found': { code: 'NOT_FOUND', exitCode: EXIT.notFound },
   unauthenticated: { code: 'UNAUTHENTICATED', exitCode: EXIT.error },
   'permission-denied': { code: 'PERMISSION_DENIED', exitCode: EXIT.error },
   tls: { code: 'TLS', exitCode: EXIT.error },

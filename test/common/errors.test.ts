@@ -3,13 +3,13 @@ import { CliError, EXIT, UsageError, formatReport, leaseHeldMessage, oneLine, re
 import { FleetClientError, exitCodeOf } from '../../src/client/index.js';
 
 describe('reportOf', () => {
-  it('maps client errors by kind: unreachable and timeouts are 3, preconditions 4, others 1', () => {
+  it('maps client errors by kind: unreachable and timeouts are 3, preconditions 4, not found 9, others 1', () => {
     const cases: [FleetClientError, number, string][] = [
       [new FleetClientError('unavailable', 'no member reachable'), 3, 'UNAVAILABLE'],
       [new FleetClientError('timeout', 'no answer within 5000 ms'), 3, 'TIMEOUT'],
       [new FleetClientError('precondition', 'cluster "c1" is already bound to shard "s1"', { code: 'ALREADY_BOUND', details: { currentShard: 's1' } }), 4, 'ALREADY_BOUND'],
       [new FleetClientError('precondition', 'kv key holds another value', { code: 'CAS_FAILED' }), 4, 'CAS_FAILED'],
-      [new FleetClientError('not-found', 'no shard s9', { code: 'NOT_FOUND' }), 1, 'NOT_FOUND'],
+      [new FleetClientError('not-found', 'no shard s9', { code: 'NOT_FOUND' }), 9, 'NOT_FOUND'],
       [new FleetClientError('unauthenticated', 'pass --token'), 1, 'UNAUTHENTICATED'],
       [new FleetClientError('invalid', 'bad'), 1, 'INVALID_ARGUMENT'],
       [new FleetClientError('exhausted', '127.0.0.1:7781: out of space on member n1: its disk is full and no caught-up voter can take over; writes resume once space is freed there'), 1, 'RESOURCE_EXHAUSTED'],
@@ -27,6 +27,12 @@ describe('reportOf', () => {
     expect(reportOf(new UsageError('bad flag', 'see fleet x --help'))).toEqual({ code: 'USAGE', message: 'bad flag', exitCode: 2, hint: 'see fleet x --help' });
     expect(reportOf(new Error('boom\n  at line 2'))).toEqual({ code: 'ERROR', message: 'boom at line 2', exitCode: 1 });
     expect(reportOf('weird')).toEqual({ code: 'ERROR', message: 'weird', exitCode: 1 });
+  });
+
+  it('gives "not found" its own exit code and code, apart from 8 (not applied)', () => {
+    expect(reportOf(new CliError('no key "k"', { exitCode: EXIT.notFound }))).toEqual({ code: 'NOT_FOUND', message: 'no key "k"', exitCode: 9 });
+    expect(new Set(Object.values(EXIT)).size).toBe(Object.keys(EXIT).length);
+    expect(EXIT.notApplied).toBe(8);
   });
 });
 

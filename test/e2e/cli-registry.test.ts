@@ -61,7 +61,8 @@ describe('registry commands against a real cluster (through a context with token
     const doc = await json<ErrorDoc>(['clusters', 'bind', 'c1', '--shard', 's2'], env, 4);
     expect(doc.error).toMatchObject({ code: 'ALREADY_BOUND', exitCode: 4, details: { currentShard: 's1' } });
     expect((await json<Cluster>(['clusters', 'show', 'c1'], env)).shard).toBe('s1');
-    expect((await runCli(['clusters', 'show', 'nope'], env)).code).toBe(1);
+    const unknown = await json<ErrorDoc>(['clusters', 'show', 'nope'], env, 9);
+    expect(unknown.error).toMatchObject({ code: 'NOT_FOUND', exitCode: 9 });
     expect((await json<{ previousShard: string }>(['clusters', 'unbind', 'c1'], env)).previousShard).toBe('s1');
     expect((await json<{ pruned: number }>(['clusters', 'prune', '--stale', '1d', '--yes'], env)).pruned).toBe(0);
   }, 120_000);
@@ -135,7 +136,8 @@ describe('registry commands against a real cluster (through a context with token
     expect(removed).toMatchObject({ provider: 'gcp', region: 'us' });
     expect((await json<{ quotas: { provider: string }[] }>(['quotas', 'list'], env)).quotas.map((q) => q.provider)).not.toContain('gcp');
     const again = await runCli(['quotas', 'remove', 'gcp', 'us'], env);
-    expect(again.code).toBe(1);
+    // The quota named does not exist (any more): not found, exit 9, like a missing key.
+    expect(again.code).toBe(9);
     expect(again.stderr).toMatch(/^error: .*gcp\/us/);
     await ok(['providers', 'remove', 'gcp'], env);
   }, 120_000);
@@ -151,7 +153,9 @@ describe('registry commands against a real cluster (through a context with token
     const list = await json<{ entries: { key: string; value: string }[]; next: null }>(['kv', 'list', '--prefix', 'cfg/'], env);
     expect(list.entries.map((e) => [e.key, e.value])).toEqual([['cfg/a', 'two'], ['cfg/b', 'new']]);
     expect((await json<{ deleted: boolean }>(['kv', 'del', 'cfg/b'], env)).deleted).toBe(true);
-    expect((await runCli(['kv', 'get', 'cfg/b'], env)).code).toBe(1);
+    // Not found has its own exit code, so a script tells an unset key from a failed read.
+    const missing = await runCli(['kv', 'get', 'cfg/b'], env);
+    expect([missing.code, missing.stderr.trim()]).toEqual([9, 'error: no key "cfg/b"']);
   }, 120_000);
 
   it('serves a read at the consistency asked, on the member it names, and says which member at which index', async () => {

@@ -139,7 +139,7 @@ describe('the registry conformance suite', () => {
       expect(first).toMatchObject({ created: true, bound: true, cluster: { name: 'c1', shard: 's1', generation: 1 } });
       expect(await r.write({ type: 'cluster.contact', cluster: 'c1', shard: 's1' })).toMatchObject({ created: false, bound: false, cluster: { shard: 's1', generation: 1 } });
       expect(await refused(r.write({ type: 'cluster.contact', cluster: 'c1', shard: 's2' }))).toEqual({ exitCode: 4, code: 'ALREADY_BOUND', message: 'cluster "c1" is already bound to shard "s1"; rebind it explicitly to move it' });
-      expect(await refused(r.write({ type: 'cluster.contact', cluster: 'c9', shard: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
+      expect(await refused(r.write({ type: 'cluster.contact', cluster: 'c9', shard: 'nope' }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
       expect(await r.getCluster('c9')).toBeUndefined();
     });
 
@@ -150,7 +150,7 @@ describe('the registry conformance suite', () => {
       expect(await r.write({ type: 'shard.setState', id: 's2', state: 'draining' })).toMatchObject({ previousState: 'active', shard: { id: 's2', state: 'draining' } });
       expect(await refused(r.write({ type: 'cluster.contact', cluster: 'c3', shard: 's2' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'shard "s2" is draining and takes no new clusters' });
       expect((await r.write({ type: 'shard.setState', id: 's2', state: 'active' })).previousState).toBe('draining');
-      expect(await refused(r.write({ type: 'shard.setState', id: 'nope', state: 'cordoned' }))).toMatchObject({ exitCode: 1, code: 'NOT_FOUND' });
+      expect(await refused(r.write({ type: 'shard.setState', id: 'nope', state: 'cordoned' }))).toMatchObject({ exitCode: 9, code: 'NOT_FOUND' });
       expect((await r.listShards()).map((s) => [s.id, s.state, s.boundClusters])).toEqual([['s1', 'active', 2], ['s2', 'active', 0]]);
     });
 
@@ -159,7 +159,7 @@ describe('the registry conformance suite', () => {
       const u = await r.write({ type: 'cluster.unbind', cluster: 'c1' });
       expect(u).toMatchObject({ previousShard: 's1', cluster: { name: 'c1', shard: null, generation: 2 } });
       expect((await r.write({ type: 'cluster.unbind', cluster: 'c1' })).previousShard).toBeNull();
-      expect(await refused(r.write({ type: 'cluster.unbind', cluster: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'cluster "nope" does not exist' });
+      expect(await refused(r.write({ type: 'cluster.unbind', cluster: 'nope' }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'cluster "nope" does not exist' });
       expect((await r.listClusters({ shard: 's1' })).items.map((c) => c.name)).toEqual(['c2']);
       expect((await r.listClusters({ unbound: true })).items.map((c) => c.name)).toEqual(['c1']);
       const page = await r.listClusters({ limit: 1 });
@@ -274,7 +274,7 @@ describe('the registry conformance suite', () => {
       expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-1', from: null, to: 'm1' }))).toEqual({ exitCode: 4, code: 'CAS_FAILED', message: 'cluster "mv-1" is bound to "m2", not unbound' });
       await r.write({ type: 'cluster.contact', cluster: 'mv-2', shard: 'm1' });
       expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'm2' }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: 'shard "m2" is at capacity (1 of 1 bound, 1 more asked)' });
-      expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
+      expect(await refused(r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'nope' }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
       expect((await r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: 'm1', to: 'm2', force: true })).cluster.shard).toBe('m2');
       await r.write({ type: 'cluster.unbind', cluster: 'mv-2' });
       expect((await r.write({ type: 'cluster.rebind', cluster: 'mv-2', from: null, to: 'm1' })).cluster).toMatchObject({ shard: 'm1', generation: 4 });
@@ -355,8 +355,8 @@ describe('the registry conformance suite', () => {
       expect(await r.write({ type: 'domain.assign', key: 'zone', value: 'eu-1a', shard: 't1' })).toMatchObject({ previousShard: null, domain: { key: 'zone', value: 'eu-1a', shard: 't1' } });
       expect((await r.write({ type: 'domain.assign', key: 'zone', value: 'eu-1a', shard: 't2' })).previousShard).toBe('t1');
       await r.write({ type: 'domain.assign', key: 'rack', value: 'r-1', shard: 't1' });
-      expect(await refused(r.write({ type: 'domain.assign', key: 'rack', value: 'r-2', shard: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
-      expect(await refused(r.write({ type: 'domain.unassign', key: 'rack', value: 'r-9' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'domain "rack=r-9" does not exist' });
+      expect(await refused(r.write({ type: 'domain.assign', key: 'rack', value: 'r-2', shard: 'nope' }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'shard "nope" does not exist' });
+      expect(await refused(r.write({ type: 'domain.unassign', key: 'rack', value: 'r-9' }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'domain "rack=r-9" does not exist' });
       const aws = { name: 'aws', kind: 'cloud', regions: ['eu-west-1', 'us-east-1'], endpoint: 'https://aws.example' };
       expect((await r.write({ type: 'provider.add', ...aws })).created).toBe(true);
       expect((await r.write({ type: 'provider.add', ...aws })).created).toBe(false);
@@ -386,7 +386,7 @@ describe('the registry conformance suite', () => {
       expect(await refused(r.write({ type: 'lease.renew', name: 'lock', holder: 'alice', token: a.lease.token + 1 }))).toEqual({ exitCode: 4, code: 'FAILED_PRECONDITION', message: `fencing token ${a.lease.token + 1} is not lease "lock"'s: "alice" holds it under another token (the one its latest acquire printed)` });
       expect((await r.write({ type: 'lease.renew', name: 'lock', holder: 'alice', token: a.lease.token, ttlMs: 20_000 })).lease).toMatchObject({ token: a.lease.token, ttlMs: 20_000 });
       expect(await r.write({ type: 'lease.acquire', name: 'lock', holder: 'alice', ttlMs: 30_000 })).toMatchObject({ renewed: true, lease: { token: a.lease.token } });
-      expect(await refused(r.write({ type: 'lease.release', name: 'nope', holder: 'alice', token: 1 }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'lease "nope" does not exist' });
+      expect(await refused(r.write({ type: 'lease.release', name: 'nope', holder: 'alice', token: 1 }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'lease "nope" does not exist' });
       await r.write({ type: 'lease.release', name: 'lock', holder: 'alice', token: a.lease.token });
       const b2 = await r.write({ type: 'lease.acquire', name: 'lock', holder: 'bob', ttlMs: 30_000 });
       expect(b2.lease.token).toBeGreaterThan(a.lease.token);
@@ -408,7 +408,7 @@ describe('the registry conformance suite', () => {
       const r = b().registry();
       const hb = await r.write({ type: 'shard.heartbeat', id: 's2' });
       expect((await r.listShards()).find((s) => s.id === 's2')?.lastHeartbeat).toBe(hb.lastHeartbeat);
-      expect(await refused(r.write({ type: 'cluster.heartbeat', cluster: 'nope' }))).toEqual({ exitCode: 1, code: 'NOT_FOUND', message: 'cluster "nope" does not exist' });
+      expect(await refused(r.write({ type: 'cluster.heartbeat', cluster: 'nope' }))).toEqual({ exitCode: 9, code: 'NOT_FOUND', message: 'cluster "nope" does not exist' });
       const seen = await r.write({ type: 'cluster.heartbeat', cluster: 'c1' });
       expect((await r.getCluster('c1'))?.lastSeen).toBe(seen.lastSeen);
       const all = (await r.listClusters({ limit: 10_000 })).items.length;

@@ -63,7 +63,7 @@ export async function findCluster(root: string, name: string): Promise<LocalClus
 /** The cluster `name` under `root`; a one-line error with what to do when there is none. */
 export async function openCluster(root: string, name: string): Promise<LocalCluster> {
   const c = await findCluster(root, name);
-  if (c === undefined) throw new CliError(`there is no local cluster named ${name}`, { hint: `fleet ps lists them; fleet init --name ${name} creates it`, code: 'NOT_FOUND' });
+  if (c === undefined) throw new CliError(`there is no local cluster named ${name}`, { hint: `fleet ps lists them; fleet init --name ${name} creates it`, exitCode: EXIT.notFound });
   return c;
 }
 

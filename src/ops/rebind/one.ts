@@ -31,7 +31,7 @@ export async function rebindOne(
   let from: string | null;
   if (opts.from === undefined) {
     const current = await registry.getCluster(cluster);
-    if (current === undefined) throw new CliError(`no cluster named ${q(cluster)}`, { code: 'NOT_FOUND', hint: 'fleet clusters list' });
+    if (current === undefined) throw new CliError(`no cluster named ${q(cluster)}`, { exitCode: EXIT.notFound, hint: 'fleet clusters list' });
     if (current.shard === to) return { cluster, from: to, to, generation: current.generation, index: null, changed: false };
     from = current.shard;
   } else {

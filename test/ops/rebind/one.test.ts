@@ -42,7 +42,7 @@ describe('rebind CLUSTER --to', () => {
 
   it('says so when the cluster does not exist, or --from equals --to', async () => {
     const r = setup();
-    expect(await refusal(rebindOne(r, 'nope', 's2'))).toMatchObject({ exitCode: 1, code: 'NOT_FOUND' });
+    expect(await refusal(rebindOne(r, 'nope', 's2'))).toMatchObject({ exitCode: 9, code: 'NOT_FOUND' });
     expect(await refusal(rebindOne(r, 'c-000000', 's2', { from: 's2' }))).toMatchObject({ exitCode: 2 });
   });
 });
