@@ -66,6 +66,11 @@ describe('README.md', () => {
     expect(bad, `links outside the repository or to missing files: ${bad.join(', ')}`).toEqual([]);
   });
 
+  it('promises no fixed first fencing token: tokens are one counter across lease names (test/core/fleet/leases.test.ts)', () => {
+    expect(readme).not.toMatch(/1 on a new cluster/);
+    expect(readme).toMatch(/one counter per cluster, shared by every lease name/);
+  });
+
   it('says how to put fleet on PATH, and never runs node on an empty path', () => {
     expect(readme).toMatch(/npm link/);
     expect(readme).not.toMatch(/"\$\(command -v fleet\)"/);

@@ -94,6 +94,13 @@ describe('leases', () => {
     expect(h.ok({ type: 'lease.acquire', name: 'leader', holder: 'n2', ttlMs: 1 }).lease.token).toBe(4);
   });
 
+  it("draws tokens from one counter for every lease name: a name's first token is 1 only on a cluster that never granted one (README)", () => {
+    const h = new Harness();
+    h.ok({ type: 'lease.acquire', name: 'deploy', holder: 'me', ttlMs: 1_000 });
+    h.ok({ type: 'lease.release', name: 'deploy', holder: 'me', token: 1 });
+    expect(h.ok({ type: 'lease.acquire', name: 'backup', holder: 'me', ttlMs: 1_000 }).lease.token).toBe(2);
+  });
+
   it('refuses lease.expire from a client session: only the leader decides that a lease ran out', () => {
     const h = new Harness();
     h.ok({ type: 'lease.acquire', name: 'a', holder: 'n1', ttlMs: 1_000 });
