@@ -42,7 +42,7 @@ export const DRILL_FLAGS = {
   'max-lag': Flags.integer({ description: 'steady state: entries a member may trail the leader\'s commit index by', default: 100, min: 0, helpGroup: TIMING }),
   settle: durationFlag({ description: 'how long to wait for the steady state or a catch-up before giving up', default: 30_000, defaultHelp: async () => '30s', helpGroup: TIMING }),
   report: Flags.string({
-    description: 'also write the report to this file: an HTML page with charts when it ends in .html or .htm, else the JSON report (repeat for both)',
+    description: 'also write the report to this file: an HTML page with charts when it ends in .html or .htm, else the JSON report, whose rounds[].latency holds the page\'s latency table (p50, p90, p99, max in ms) (repeat for both)',
     helpValue: '<file>',
     multiple: true,
     helpGroup: OUTPUT,

@@ -89,8 +89,8 @@ function environmentSection(report: DrillReport): string {
 /** Latency percentiles of the answered operations, by kind, before, during and after the fault. */
 function latencyTable(p: RoundPlot): string {
   const cell = (x: number | null) => (x === null ? '-' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
-  const rows = p.latency.filter((l) => l.count > 0).map((l) => [l.phase, l.f, String(l.count), cell(l.p50), cell(l.p99), cell(l.max)]);
-  return rows.length === 0 ? '' : `<div class="latency">${table(['phase', 'operation', 'answered', 'p50', 'p99', 'max'], rows)}</div>`;
+  const rows = p.latency.filter((l) => l.count > 0).map((l) => [l.phase, l.f, String(l.count), cell(l.p50), cell(l.p90), cell(l.p99), cell(l.max)]);
+  return rows.length === 0 ? '' : `<div class="latency">${table(['phase', 'operation', 'answered', 'p50', 'p90', 'p99', 'max'], rows)}</div>`;
 }
 
 /** Each side workload's anomaly: what went wrong in words, then the operations that show it, oldest first. */
@@ -114,7 +114,7 @@ async function roundSection(p: RoundPlot, r: RoundReport | undefined): Promise<s
   return [
     `<section class="round" id="round-${p.round}">`,
     `<h2>Round ${p.round}</h2>`,
-    `<p>${p.total} operations in the history (the final read-back included): ${p.counts.ok} ok, ${p.counts['compare-failed']} compare-and-sets that found another value (answered: not failures), ${p.counts.failed} failed, ${p.counts.indeterminate} indeterminate.${sampled}</p>`,
+    `<p>${p.total} operations in the history (the final read-back included): ${p.counts.ok} ok, ${p.counts['compare-failed']} cas conflicts (compare-and-sets that found another value: answered, not failures), ${p.counts.failed} failed, ${p.counts.indeterminate} indeterminate.${sampled}</p>`,
     `<p class="dim">${marks}</p>`,
     `<figure>${svg}</figure>`,
     latencyTable(p),
@@ -160,7 +160,7 @@ export async function renderDrillHtml(page: DrillPage): Promise<string> {
 <p>SLOs: a new leader within ${ms(slo.newLeaderMs)}; client-visible unavailability at most ${ms(slo.unavailableMs)}. Safety: nothing acknowledged lost, nothing applied twice, the history linearizable.</p>
 <h2>Summary</h2>
 ${table(['figure', 'median', 'max'], summaryRows(report.summary))}
-${table(['round', 'target', 'leader', 'new leader', 'unavailable', 'catch-up', 'ops', 'acked', 'cas found another value', 'failed', 'unknown', 'lost', 'dup', 'linearizable'], report.rounds.map(roundRow))}
+${table(['round', 'target', 'leader', 'new leader', 'unavailable', 'catch-up', 'ops', 'acked', 'cas conflicts', 'failed', 'unknown', 'lost', 'dup', 'linearizable'], report.rounds.map(roundRow))}
 ${checksSection(report)}
 ${environmentSection(report)}
 ${rounds.join('\n')}

@@ -62,7 +62,7 @@ function missingRoundCases(report: DrillReport, round: number): TestCase[] {
 
 function figuresLine(r: RoundReport): string {
   const ms = (v: number | null): string => (v === null ? '-' : `${v} ms`);
-  return `target ${r.target}; leader ${r.oldLeader} -> ${r.newLeader ?? r.oldLeader}; new leader after ${ms(r.newLeaderMs)}; unavailable ${ms(r.unavailableMs)} (${r.windows.length} window(s)); catch-up ${ms(r.catchupMs)}; ops ${r.ops} (${r.opsPerSec}/s), acked ${r.acknowledged}, cas found another value ${r.compareFailed ?? '-'}, failed ${r.failed}, unknown ${r.indeterminate}; lost ${r.lost}, duplicated ${r.duplicated}`;
+  return `target ${r.target}; leader ${r.oldLeader} -> ${r.newLeader ?? r.oldLeader}; new leader after ${ms(r.newLeaderMs)}; unavailable ${ms(r.unavailableMs)} (${r.windows.length} window(s)); catch-up ${ms(r.catchupMs)}; ops ${r.ops} (${r.opsPerSec}/s), acked ${r.acknowledged}, cas conflicts ${r.compareFailed ?? '-'} (found another value), failed ${r.failed}, unknown ${r.indeterminate}; lost ${r.lost}, duplicated ${r.duplicated}`;
 }
 
 function renderCase(c: TestCase, classname: string): string {

@@ -34,7 +34,8 @@ const COLUMNS: readonly Column[] = [
   { header: 'catch-up', align: 'right' },
   { header: 'ops', align: 'right' },
   { header: 'acked', align: 'right' },
-  { header: 'cas≠', align: 'right' },
+  // Compare-and-sets the cluster answered "the value is not what you expected": a working cluster's answer, not a failure.
+  { header: 'cas conflicts', align: 'right' },
   { header: 'failed', align: 'right' },
   { header: 'unknown', align: 'right' },
   { header: 'lost', align: 'right' },
@@ -156,5 +157,5 @@ export function renderDrillReport(report: DrillReport, p: Palette): string {
 /** The live progress line: round, phase, ops/s, the leader as last seen and the outcome counts. */
 export function renderProgress(drill: string, s: DrillProgress): string {
   const round = s.round === 0 ? '' : ` round ${s.round}/${s.rounds}`;
-  return `${drill}${round} · ${s.phase} · ${s.opsPerSec} ops/s · leader ${s.leader ?? '?'} · acked ${s.acknowledged} · cas≠ ${s.compareFailed} · failed ${s.failed} · unknown ${s.indeterminate}`;
+  return `${drill}${round} · ${s.phase} · ${s.opsPerSec} ops/s · leader ${s.leader ?? '?'} · acked ${s.acknowledged} · cas conflicts ${s.compareFailed} · failed ${s.failed} · unknown ${s.indeterminate}`;
 }

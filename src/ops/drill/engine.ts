@@ -15,6 +15,7 @@ import type { FaultInjector } from './injector.js';
 import { quantile, stallThresholdNs, unavailableWindows, windowMs } from './measure.js';
 import type { RegisterClient } from './register-client.js';
 import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report.js';
+import { roundLatency } from './report-data.js';
 import { restartMember, type FaultOutcome, type RoundContext, type Scenario } from './scenario.js';
 import { partition } from './scenario-partition.js';
 import { killFollower, killLeader, pauseLeader, rollingRestart, upgrade } from './scenarios-process.js';
@@ -310,7 +311,7 @@ class DrillRun {
       newLeaderMs: outcome.newLeaderMs,
     };
     const readBack = failures.length === 0 ? [] : [{ name: 'final-reads', ok: false, detail: `could not read back ${failures.length} register(s) after the round: ${failures[0]}`, severity: 'slo' as const }];
-    return {
+    const report: RoundReport = {
       round,
       target: outcome.target,
       killed: outcome.killed,
@@ -336,6 +337,8 @@ class DrillRun {
       endMs: nsToMs(w.endNs),
       marks: roundMarks(this.#opts.drill, outcome),
     };
+    // From the round's events as the history file keeps them: the HTML page, rebuilt from that file, shows the same numbers.
+    return { ...report, latency: roundLatency(report, this.#recorder.events().slice(w.eventsFrom)) };
   }
 
   /** Brings back what this run took down, resumes and heals; never throws. Answers the members still down, each with why. */

@@ -7,7 +7,9 @@
  * figures as the original.
  */
 import { COMPARE_FAILED, type HistoryEvent } from '../history/index.js';
-import type { DrillReport, OpKind, RoundMark, RoundReport } from './types.js';
+import type { DrillReport, FaultPhase, OpKind, PhaseLatency, RoundMark, RoundReport } from './types.js';
+
+export type { FaultPhase, PhaseLatency } from './types.js';
 
 /**
  * How an operation ended, as the charts colour it: `compare-failed` is a cas that found another
@@ -49,19 +51,6 @@ export interface RoundPlot {
   readonly marks: readonly (RoundMark & { readonly t: number })[];
   /** Latency of the answered operations by kind, before the fault, while it lasted and after its repair. */
   readonly latency: readonly PhaseLatency[];
-}
-
-/** Where an operation started relative to the round's fault. */
-export type FaultPhase = 'before' | 'during' | 'after';
-
-/** Latency percentiles (ms) of one kind of operation in one phase; null figures when none ran. */
-export interface PhaseLatency {
-  readonly phase: FaultPhase;
-  readonly f: OpKind;
-  readonly count: number;
-  readonly p50: number | null;
-  readonly p99: number | null;
-  readonly max: number | null;
 }
 
 /**
@@ -168,10 +157,29 @@ function faultWindowOf(r: RoundReport, toS: number): RoundPlot['faultWindow'] {
   return { fromS: msToS(fault), toS: repair === undefined ? toS : msToS(repair) };
 }
 
-function plotRound(r: RoundReport, ops: readonly Op[], anomalies: readonly RoundMark[]): RoundPlot {
-  // Reports of older versions lack the workload's span: the operations give it.
+/** The round's workload span (ns); reports of older versions lack it, so the operations give it. */
+function spanOf(r: RoundReport, ops: readonly Op[]): { fromNs: number; toNs: number } {
   const fromNs = r.startMs !== undefined ? r.startMs * 1e6 : ops.reduce((a, o) => Math.min(a, o.startNs), r.faultAtMs * 1e6);
   const toNs = r.endMs !== undefined ? r.endMs * 1e6 : ops.reduce((a, o) => Math.max(a, o.endNs), r.faultAtMs * 1e6);
+  return { fromNs, toNs };
+}
+
+/** The latency table of one round, from its operations: what the HTML page shows and the JSON report carries. */
+function latencyOfRound(r: RoundReport, ops: readonly Op[]): PhaseLatency[] {
+  return latencyByPhase(ops, faultWindowOf(r, seconds(spanOf(r, ops).toNs)));
+}
+
+/**
+ * The latency table of round `r` from the drill's history (every round's events, or only this
+ * one's): the drill puts it in the JSON report, and the HTML page, rebuilt from the same history,
+ * shows the same numbers.
+ */
+export function roundLatency(r: RoundReport, history: readonly HistoryEvent[]): PhaseLatency[] {
+  return latencyOfRound(r, operationsOf(history).filter((o) => o.round === r.round));
+}
+
+function plotRound(r: RoundReport, ops: readonly Op[], anomalies: readonly RoundMark[]): RoundPlot {
+  const { fromNs, toNs } = spanOf(r, ops);
   const counts = zeroCounts();
   for (const o of ops) counts[o.outcome]++;
   return {
@@ -185,14 +193,14 @@ function plotRound(r: RoundReport, ops: readonly Op[], anomalies: readonly Round
     faultWindow: faultWindowOf(r, seconds(toNs)),
     unavailable: r.windows.map((w) => ({ fromS: msToS(w.fromMs), toS: msToS(w.toMs) })),
     marks: [...(r.marks ?? [{ atMs: r.faultAtMs, kind: 'fault' as const, label: `fault ${r.target}` }]), ...anomalies].map((m) => ({ ...m, t: msToS(m.atMs) })),
-    latency: latencyByPhase(ops, faultWindowOf(r, seconds(toNs))),
+    latency: latencyOfRound(r, ops),
   };
 }
 
 const PHASES: readonly FaultPhase[] = ['before', 'during', 'after'];
 const KINDS: readonly OpKind[] = ['read', 'write', 'cas'];
 
-/** p50, p99 and max of the answered operations per kind and phase (nearest-rank percentiles). */
+/** p50, p90, p99 and max of the answered operations per kind and phase (nearest-rank percentiles). */
 export function latencyByPhase(ops: readonly Op[], fault: { readonly fromS: number; readonly toS: number } | null): PhaseLatency[] {
   const phaseOf = (o: Op): FaultPhase => {
     const t = o.startNs / 1e9;
@@ -211,7 +219,7 @@ export function latencyByPhase(ops: readonly Op[], fault: { readonly fromS: numb
     KINDS.map((f) => {
       const ms = (groups.get(`${phase}/${f}`) ?? []).sort((a, b) => a - b);
       const rank = (q: number): number | null => (ms.length === 0 ? null : round2(ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!));
-      return { phase, f, count: ms.length, p50: rank(0.5), p99: rank(0.99), max: ms.length === 0 ? null : round2(ms.at(-1)!) };
+      return { phase, f, count: ms.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: ms.length === 0 ? null : round2(ms.at(-1)!) };
     }),
   );
 }

@@ -129,6 +129,21 @@ export interface UnavailableWindow {
   readonly unrecovered: boolean;
 }
 
+/** Where an operation started relative to the round's fault. */
+export type FaultPhase = 'before' | 'during' | 'after';
+
+/** Latency percentiles (ms, nearest rank) of one kind of operation in one phase; null figures when none ran. */
+export interface PhaseLatency {
+  readonly phase: FaultPhase;
+  readonly f: OpKind;
+  /** Operations the cluster answered (a cas that found another value included); only they are timed. */
+  readonly count: number;
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p99: number | null;
+  readonly max: number | null;
+}
+
 /** What one round measured and found. Figures are null when they do not apply or were not reached. */
 export interface RoundReport {
   readonly round: number;
@@ -168,6 +183,12 @@ export interface RoundReport {
   readonly marks?: readonly RoundMark[];
   /** The side workloads' figures and checks, with the operations that show an anomaly (absent when none ran). */
   readonly sideWorkloads?: readonly SideVerdict[];
+  /**
+   * Latency of the answered operations by kind, before the fault, while it lasted and after its
+   * repair: the HTML report's table, from the same function (roundLatency in report-data.ts).
+   * Absent from reports of older versions.
+   */
+  readonly latency?: readonly PhaseLatency[];
 }
 
 /** A moment of a round, in ms since the drill started. */

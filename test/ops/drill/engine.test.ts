@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { monotonicClock, nsToMs } from '../../../src/ops/drill/clock.js';
 import { runDrill } from '../../../src/ops/drill/engine.js';
 import { exitCodeOf } from '../../../src/ops/drill/report.js';
+import { roundPlots } from '../../../src/ops/drill/report-data.js';
 import type { DrillOptions } from '../../../src/ops/drill/types.js';
 import { FakeCluster, fastOptions } from './fakes.js';
 
@@ -55,6 +56,14 @@ describe('kill-leader', () => {
     expect(report.rounds.reduce((n, r) => n + r.failed, 0)).toBe(history.filter((e) => e.type === 'fail' && e.error === undefined).length);
     expect(report.linearizable).toBe(true);
     expect(report.historyEvents).toBe(history.length);
+    // Each round's latency percentiles, the same numbers the HTML page shows from the history.
+    const plots = roundPlots(report, history);
+    report.rounds.forEach((r, i) => expect(r.latency).toEqual(plots[i]!.latency));
+    const reads = r1!.latency!.find((l) => l.phase === 'before' && l.f === 'read')!;
+    expect(reads.count).toBeGreaterThan(0);
+    expect(reads.p50!).toBeLessThanOrEqual(reads.p90!);
+    expect(reads.p90!).toBeLessThanOrEqual(reads.p99!);
+    expect(reads.p99!).toBeLessThanOrEqual(reads.max!);
     // The drill cleans its registers up after a safe run.
     expect(c.store.size).toBe(0);
   });

@@ -78,7 +78,11 @@ describe('the side workloads in the terminal report', () => {
 
 describe('the drill report', () => {
   it('shows a row per round, the summary and the verdict last', () => {
-    const text = renderDrillReport(report(), plain);
+    const text = renderDrillReport(report({ rounds: [round({ compareFailed: 57 })] }), plain);
+    // Columns are named in words: CAS CONFLICTS counts the compare-and-sets that found another value.
+    const header = text.split('\n').find((l) => l.startsWith('ROUND'))!;
+    expect(header.split(/\s{2,}/)).toEqual(['ROUND', 'TARGET', 'LEADER', 'NEW LEADER', 'UNAVAILABLE', 'CATCH-UP', 'OPS', 'ACKED', 'CAS CONFLICTS', 'FAILED', 'UNKNOWN', 'LOST', 'DUP', 'LINEARIZABLE']);
+    expect(text).toMatch(/2011 +57 +130/);
     expect(text).toContain('n1 → n2');
     expect(text).toContain('845ms');
     expect(text).toContain('summary: unavailable median 845ms, max 845ms; new leader median 312ms, max 312ms; catch-up median 1.2s, max 1.2s');
@@ -106,7 +110,7 @@ describe('the drill report', () => {
   it('renders nothing for no violations, and a one-line progress', () => {
     expect(renderViolations([], plain)).toEqual([]);
     expect(renderProgress('kill-leader', { round: 2, rounds: 3, phase: 'observe', leader: 'n2', opsPerSec: 410, acknowledged: 900, compareFailed: 30, failed: 12, indeterminate: 1 })).toBe(
-      'kill-leader round 2/3 · observe · 410 ops/s · leader n2 · acked 900 · cas≠ 30 · failed 12 · unknown 1',
+      'kill-leader round 2/3 · observe · 410 ops/s · leader n2 · acked 900 · cas conflicts 30 · failed 12 · unknown 1',
     );
   });
 });

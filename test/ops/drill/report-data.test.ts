@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latencyByPhase, MAX_POINTS_PER_ROUND, operationsOf, reportFigures, roundPlots, samplePoints } from '../../../src/ops/drill/report-data.js';
+import { latencyByPhase, MAX_POINTS_PER_ROUND, operationsOf, reportFigures, roundLatency, roundPlots, samplePoints } from '../../../src/ops/drill/report-data.js';
 import { roundMarks } from '../../../src/ops/drill/timeline.js';
 import type { HistoryEvent } from '../../../src/ops/history/index.js';
 import { history, report, round } from '../../ui/drill/fixtures.js';
@@ -26,15 +26,15 @@ describe('a cas that found another value', () => {
 });
 
 describe('latencyByPhase', () => {
-  it('gives nearest-rank p50, p99 and max of the answered operations per kind, before, during and after the fault', () => {
+  it('gives nearest-rank p50, p90, p99 and max of the answered operations per kind, before, during and after the fault', () => {
     const op = (f: 'read' | 'write', startS: number, ms: number, outcome: 'ok' | 'failed' = 'ok') => ({ round: 1, f, startNs: startS * 1e9, endNs: startS * 1e9 + ms * 1e6, outcome });
     const ops = [op('read', 1, 2), op('read', 1.5, 4), op('read', 2, 100, 'failed'), op('write', 5, 300), op('write', 9, 3), op('read', 11, 1)];
     const l = latencyByPhase(ops, { fromS: 4, toS: 10 });
     const get = (phase: string, f: string) => l.find((x) => x.phase === phase && x.f === f);
-    expect(get('before', 'read')).toEqual({ phase: 'before', f: 'read', count: 2, p50: 2, p99: 4, max: 4 });
-    expect(get('during', 'write')).toEqual({ phase: 'during', f: 'write', count: 2, p50: 3, p99: 300, max: 300 });
+    expect(get('before', 'read')).toEqual({ phase: 'before', f: 'read', count: 2, p50: 2, p90: 4, p99: 4, max: 4 });
+    expect(get('during', 'write')).toEqual({ phase: 'during', f: 'write', count: 2, p50: 3, p90: 300, p99: 300, max: 300 });
     expect(get('after', 'read')).toMatchObject({ count: 1, p50: 1 });
-    expect(get('after', 'cas')).toEqual({ phase: 'after', f: 'cas', count: 0, p50: null, p99: null, max: null });
+    expect(get('after', 'cas')).toEqual({ phase: 'after', f: 'cas', count: 0, p50: null, p90: null, p99: null, max: null });
   });
 });
 
@@ -86,6 +86,17 @@ describe('roundPlots', () => {
     expect(p!.toS).toBeGreaterThan(13);
     expect(p!.marks).toEqual([{ atMs: 3_000, kind: 'fault', label: 'fault n1', t: 3 }]);
     expect(p!.faultWindow).toEqual({ fromS: 3, toS: p!.toS });
+  });
+
+  it("gives each round's latency table as roundLatency does from the history: one computation for the page and the JSON report", () => {
+    const r = report(2);
+    const h = history(r, 2_000);
+    const plots = roundPlots(r, h);
+    expect(r.rounds.map((x) => roundLatency(x, h))).toEqual(plots.map((p) => p.latency));
+    // A round's own events suffice: the drill has only those when it writes the round's report.
+    const second = h.filter((e) => e.key.startsWith('r2-'));
+    expect(roundLatency(r.rounds[1]!, second)).toEqual(plots[1]!.latency);
+    expect(plots[1]!.latency.find((l) => l.phase === 'during' && l.f === 'write')!.p90).not.toBeNull();
   });
 
   it('gives the same figures for the same inputs', () => {
