@@ -14,6 +14,8 @@ export const SHARED = {
   // The simulator and the e2e tests are CPU-bound; two workers match the CI machine.
   maxWorkers: 2,
   globalSetup: ['test/global-setup.ts'],
+  // Removes each file's temp dirs (test/temp-dirs.ts); the global teardown fails a run that left any.
+  setupFiles: ['test/setup-temp-dirs.ts'],
 };
 
 export default defineConfig({

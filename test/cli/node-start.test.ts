@@ -1,13 +1,13 @@
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/common/errors.js';
 import { NODE_START_FLAGS, planNodeStart, plaintextTokenWarning, type NodeStartFlags } from '../../src/cli/node-start.js';
+import { tempDir } from '../temp-dirs.js';
 
 const base: NodeStartFlags = { id: 'n1', 'data-dir': '/tmp/n1', listen: '127.0.0.1:7781', peers: 'n1=127.0.0.1:7781,n2=127.0.0.1:7782' };
 
-const dir = mkdtempSync(join(tmpdir(), 'fleet-node-start-'));
+const dir = tempDir('fleet-node-start-').path;
 function secretFile(name: string, mode: number, content = 'x'.repeat(64)): string {
   const file = join(dir, name);
   writeFileSync(file, content);

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
 import { TEST_PORTS_VAR, testPortsFromEnv } from './test-ports.js';
@@ -47,9 +45,9 @@ function pickRange(): { readonly low: number; readonly size: number } {
  * A loopback port that is free now, picked below the kernel's ephemeral range (or in the range
  * FLEET_TEST_PORTS sets, which leaves that range out too). A port `listen(0)` hands out comes
  * from that range, and until the member binds it any process's outgoing connection may take it
- * as its source port: a member then failed to start with "the port is
- * in use" (seen in CI, session 27). Below the range only another test's own pick could take it,
- * and the worker's own slice (`pickRange`) keeps that to the files of one worker, one at a time.
+ * as its source port: a member then failed to start with "the port is in use" (seen in CI,
+ * session 27). Below the range only another test's own pick could take it, and the worker's own
+ * slice (`pickRange`) keeps that to the files of one worker, one at a time.
  */
 export async function freePort(): Promise<number> {
   const { low, size } = pickRange();
@@ -92,11 +90,7 @@ export async function waitFor<T>(what: string, cond: () => Promise<T | undefined
   }
 }
 
-/** A temp dir removed by `cleanup()`. */
-export function tempDir(prefix: string): { path: string; cleanup: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
+export { tempDir } from '../temp-dirs.js';
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {

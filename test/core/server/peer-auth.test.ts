@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { isLoopbackAddress, resolvesToLoopback } from '../../../src/common/addre
 import { foundingClusterId, openClusterIdentity } from '../../../src/core/server/cluster-id.js';
 import { PEER_AUTH_METADATA, PeerAuthenticator, REFUSALS_LOGGED_PER_INTERVAL, RejectionLog, signHandshake } from '../../../src/core/server/peer-auth.js';
 import { MAX_SNAPSHOT_CHUNK, SnapshotReceiver } from '../../../src/core/server/snapshot-receiver.js';
+import { tempDir } from '../../temp-dirs.js';
 
 const secret = Buffer.from('a'.repeat(64));
 const opening = (metadata: Metadata) => ({ metadata, certificate: undefined });
@@ -82,7 +82,7 @@ describe('RejectionLog', () => {
 
 describe('SnapshotReceiver', () => {
   it('spools chunks to disk and refuses oversized chunks and totals, leaving no file behind', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'fleet-spool-')), 'incoming');
+    const dir = join(tempDir('fleet-spool-').path, 'incoming');
     const ok = new SnapshotReceiver({ dir, maxBytes: 10 }, 'n1');
     expect(ok.write(Buffer.from('hello'))).toBeUndefined();
     expect(readdirSync(dir)).toHaveLength(1);
@@ -104,7 +104,7 @@ describe('cluster identity', () => {
     expect(foundingClusterId('fleet', new Map([...founders].reverse()), secret)).toBe(id);
     expect(foundingClusterId('fleet', founders, Buffer.from('c'.repeat(64)))).not.toBe(id);
     expect(foundingClusterId('fleet', new Map([['n1', 'a:1']]), secret)).not.toBe(id);
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-cid-'));
+    const dir = tempDir('fleet-cid-').path;
     const joiner = openClusterIdentity(dir, undefined);
     expect(joiner.current()).toBeUndefined();
     joiner.adopt(id);

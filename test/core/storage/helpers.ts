@@ -1,18 +1,18 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { Entry, HardState, SnapshotMeta } from '../../../src/core/raft/types.js';
 import type { StorageLogger } from '../../../src/core/storage/index.js';
+import { tempDir as sharedTempDir } from '../../temp-dirs.js';
 import { payload } from './fixtures/payload.js';
 
 export { payload, seeded } from './fixtures/payload.js';
 
-/** Temp directories made by the current test; removed after it (pass or fail). */
-const made: string[] = [];
+/** Removals of the temp directories made by the current test; run after it (pass or fail). */
+const made: (() => void)[] = [];
 
 afterEach(() => {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  for (const cleanup of made.splice(0)) cleanup();
 });
 
 /** A fresh directory under the OS temp dir, removed after the test. */
@@ -26,9 +26,9 @@ export async function until(what: string, cond: () => boolean, timeoutMs = 10_00
 }
 
 export function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-storage-'));
-  made.push(dir);
-  return dir;
+  const dir = sharedTempDir('fleet-storage-');
+  made.push(dir.cleanup);
+  return dir.path;
 }
 
 /** Entries [from, to] of one term with deterministic payloads. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError } from '../../../src/common/errors.js';
 import { formatPlan, parsePlan, PLAN_SCHEMA_URL, rollbackPathOf, type RebindPlan } from '../../../src/ops/rebind/index.js';
 import { readPlanFile } from '../../../src/ops/rebind/plan-file.js';
+import { tempDir } from '../../temp-dirs.js';
 
 const PLAN: RebindPlan = {
   apiVersion: 'fleet/v1',
@@ -91,11 +92,10 @@ describe('plan files', () => {
 
 describe('writing a plan a piece at a time', () => {
   it('writes the same bytes as formatPlan across piece boundaries, and reads back the same plan', async () => {
-    const { mkdtempSync, readFileSync: read } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { readFileSync: read } = await import('node:fs');
     const { join } = await import('node:path');
     const { writePlanFile } = await import('../../../src/ops/rebind/plan-file.js');
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-write-'));
+    const dir = tempDir('fleet-write-').path;
     for (const n of [0, 1, 5_000, 5_001, 12_345]) {
       const plan = { ...PLAN, moves: Array.from({ length: n }, (_, i) => ({ cluster: `c-${i}`, from: 's1', to: i % 2 === 0 ? 's2' : 's3' })) };
       for (const format of ['yaml', 'json'] as const) {
@@ -111,10 +111,9 @@ describe('writing a plan a piece at a time', () => {
 
 describe('a YAML alias bomb', () => {
   it('is refused naming the file', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const file = join(mkdtempSync(join(tmpdir(), 'fleet-bomb-')), 'bomb.yaml');
+    const file = join(tempDir('fleet-bomb-').path, 'bomb.yaml');
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     writeFileSync(file, `${levels.join('\n')}\n`);
