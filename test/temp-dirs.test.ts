@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mountTmpfs, TMPFS_UNAVAILABLE } from './core/storage/fixtures/tmpfs.js';
 import { closeRunDir, leftoverEntries, makeRunDir, removeStaleRunDirs, removeTempDirs, RUN_DIR_PREFIX, tempDir } from './temp-dirs.js';
 
 describe('leftoverEntries', () => {
@@ -42,6 +43,16 @@ describe('the run dir', () => {
     for (const e of [`${RUN_DIR_PREFIX}111-aaaaaa`, `${RUN_DIR_PREFIX}222-bbbbbb`, 'fleet-write-x']) mkdirSync(join(parent, e));
     expect(removeStaleRunDirs(parent, (pid) => pid === 222)).toEqual([`${RUN_DIR_PREFIX}111-aaaaaa`]);
     expect(readdirSync(parent).sort()).toEqual([`${RUN_DIR_PREFIX}222-bbbbbb`, 'fleet-write-x']);
+  });
+
+  it.skipIf(TMPFS_UNAVAILABLE)('that cannot be removed (a tmpfs an interrupted test left mounted in it) is passed over, not fatal', () => {
+    const { path: parent } = tempDir('fleet-guard-');
+    const mount = mountTmpfs(64 * 1024, join(parent, `${RUN_DIR_PREFIX}333-cccccc`, 'fleet-tmpfs-x'));
+    try {
+      expect(removeStaleRunDirs(parent, () => false)).toEqual([`${RUN_DIR_PREFIX}333-cccccc`]);
+    } finally {
+      mount.unmount();
+    }
   });
 });
 

@@ -56,8 +56,19 @@ export function removeStaleRunDirs(parent: string = tmpdir(), alive: (pid: numbe
     const pid = Number(new RegExp(`^${RUN_DIR_PREFIX}(\\d+)-`).exec(e)?.[1]);
     return Number.isInteger(pid) && pid !== process.pid && !alive(pid);
   });
-  for (const e of stale) rmSync(join(parent, e), { recursive: true, force: true, maxRetries: 3 });
+  // Best effort: what cannot go (a tmpfs an interrupted test left mounted) must not stop this run.
+  for (const e of stale) removeQuietly(join(parent, e));
   return stale;
+}
+
+/** Removes `path`; answers why not when it could not be removed. */
+function removeQuietly(path: string): string | undefined {
+  try {
+    rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 function pidAlive(pid: number): boolean {
@@ -75,10 +86,10 @@ function pidAlive(pid: number): boolean {
  */
 export function closeRunDir(dir: string): Error | undefined {
   const left = leftoverEntries(readdirSync(dir));
-  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  const stuck = removeQuietly(dir);
   if (left.length === 0) return undefined;
   return new Error(
-    `the tests left ${left.length} temp ${left.length === 1 ? 'entry' : 'entries'} behind (removed now): ${left.join(', ')}. ` +
+    `the tests left ${left.length} temp ${left.length === 1 ? 'entry' : 'entries'} behind (${stuck ? `not all removed: ${stuck}` : 'removed now'}): ${left.join(', ')}. ` +
       `Make them with tempDir() from test/temp-dirs.ts, or remove them in afterEach/afterAll; the prefix names the test.`,
   );
 }
