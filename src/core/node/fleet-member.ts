@@ -258,6 +258,14 @@ export class FleetMember extends FleetNode implements NodeApi {
     });
   }
 
+  /**
+   * Calls `listener` whenever the leader this member knows, its applied index or whether it runs
+   * may have changed: what fleet/embed's ready() waits on, following the node rather than polling it.
+   */
+  onProgress(listener: () => void): void {
+    this.use({ roleChanged: listener, batchApplied: listener, stateReplaced: listener, halted: listener, stopped: listener });
+  }
+
   /** The application's fault on this member (divergence or a failed apply), if any. */
   appFault(): AppFault | undefined {
     return this.state.app?.fault;

@@ -19,7 +19,7 @@ import { createEtcdLockServices } from './etcd-lock-service.js';
 import { WriteForwarder } from './write-forwarder.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
-import { refusingService } from './etcd-off.js';
+import { ETCD_API_OFF_MESSAGE, refusingService } from './etcd-off.js';
 import { lazyEtcdServices } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
@@ -72,8 +72,17 @@ export interface CoordinatorOptions {
   /** The largest snapshot accepted from a leader, in bytes. */
   readonly maxSnapshotBytes: number;
   readonly enableDrills: boolean;
-  /** Serve etcd's v3 API on the client port (default); false: every etcd call gets UNIMPLEMENTED naming `--no-etcd-api`. */
+  /** Serve etcd's v3 API on the client port (default); false: every etcd call gets UNIMPLEMENTED naming `--no-etcd-api` (or `apiOffHint`). */
   readonly etcdApi?: boolean | undefined;
+  /**
+   * Serve fleet.v1's client, admin and drill services, health and reflection (default). false
+   * (fleet/embed without `apis: ['fleet']`): only the peers' service and fleet.v1's `Submit` and
+   * `Status`, which members forward an application's writes with; every other fleet.v1 call is
+   * refused naming `apiOffHint`.
+   */
+  readonly fleetApi?: boolean | undefined;
+  /** Why an API that is off is off, as a refused call's message ends (default: node start's flags). */
+  readonly apiOffHint?: string | undefined;
   /** How often an etcd watcher that asked for progress notifications hears the revision (default 10 min). */
   readonly etcdProgressNotifyMs?: number | undefined;
   /** Compact the etcd keyspace's history automatically (`--etcd-auto-compaction-*`); undefined keeps it all. */
@@ -314,8 +323,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   if (backups) metrics?.trackBackups(() => backups.status());
   const forwarder = new WriteForwarder({ memberId: opts.id, ...channel });
   undo.add(() => forwarder.close());
-  server.addService(proto.fleet.v1.Fleet.service, createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder }));
-  server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
+  const clientService = createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder });
+  const fleetApi = opts.fleetApi !== false;
+  server.addService(proto.fleet.v1.Fleet.service, fleetApi ? clientService : forwardingOnly(proto.fleet.v1.Fleet.service, clientService, opts.apiOffHint));
   const drills = createDrillService({
     ...auth,
     enabled: opts.enableDrills,
@@ -327,31 +337,18 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     ...(clockSkew ? { clock: clockSkew } : {}),
     ...(diskStall ? { disk: diskStall } : {}),
   });
-  server.addService(proto.fleet.v1.Drills.service, drills.handlers);
-  // etcd's v3 API on the same port (issue 36): the keyspace every member replicates.
-  const etcdDefs = lazyEtcdServices();
-  let etcd: { close(): void } | undefined;
-  if (opts.etcdApi === false) {
-    for (const def of Object.values(etcdDefs)) server.addService(def, refusingService(def));
-  } else {
-    const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
-    // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
-    server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
-    server.addService(etcdDefs.Lease, services.lease);
-    server.addService(etcdDefs.Maintenance, services.maintenance);
-    server.addService(etcdDefs.Cluster, services.cluster);
-    server.addService(etcdDefs.Auth, services.auth);
-    const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
-    server.addService(etcdDefs.Lock, recipes.lock);
-    server.addService(etcdDefs.Election, recipes.election);
-    server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
-    undo.add(() => services.close());
-    etcd = services;
+  if (fleetApi) {
+    server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
+    server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   }
+  const etcd = serveEtcd(server, member, opts, { auth, clusterId, channel });
+  if (etcd) undo.add(() => etcd.close());
   const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress });
-  health.addTo(server);
-  // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
-  addLazyReflection(server, loadReflectionDefinition);
+  if (fleetApi) {
+    health.addTo(server);
+    // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
+    addLazyReflection(server, loadReflectionDefinition);
+  }
   const compaction = opts.etcdAutoCompaction;
   const stopCompacting = compaction === undefined ? () => undefined : startAutoCompaction(member, compaction, (err, revision) => logger.warn({ err, revision }, 'automatic etcd compaction failed; it is tried again at the next interval'));
   undo.add(stopCompacting);
@@ -426,6 +423,46 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   logger.info({ listen: opts.listen, port, founders: Object.fromEntries(opts.founders), dataDir: opts.dataDir, clusterId: clusterId.current() ?? '(learned on join)', peerAuth, ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.launch?.codeCache ? { codeCache: opts.launch.codeCache } : {}) }, 'member started');
   opts.launch?.onStarted?.();
   return { node: member, port, stop };
+}
+
+/**
+ * etcd's v3 API on the client port (issue 36): the keyspace every member replicates. Off, its
+ * services stay registered to refuse every call naming why (etcd-off.ts).
+ */
+function serveEtcd(
+  server: grpc.Server,
+  member: FleetMember,
+  opts: CoordinatorOptions,
+  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; channel: ReturnType<typeof peerChannel> },
+): { close(): void } | undefined {
+  const etcdDefs = lazyEtcdServices();
+  if (opts.etcdApi === false) {
+    const message = opts.apiOffHint === undefined ? ETCD_API_OFF_MESSAGE : `the etcd v3 API is not served by this member: ${opts.apiOffHint}`;
+    for (const def of Object.values(etcdDefs)) server.addService(def, refusingService(def, message));
+    return undefined;
+  }
+  const { auth, clusterId } = ctx;
+  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
+  // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
+  server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
+  server.addService(etcdDefs.Lease, services.lease);
+  server.addService(etcdDefs.Maintenance, services.maintenance);
+  server.addService(etcdDefs.Cluster, services.cluster);
+  server.addService(etcdDefs.Auth, services.auth);
+  const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
+  server.addService(etcdDefs.Lock, recipes.lock);
+  server.addService(etcdDefs.Election, recipes.election);
+  server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
+  return services;
+}
+
+/**
+ * fleet.v1 reduced to what members of an embedding need of each other: `Submit`, on which a
+ * follower forwards the application's writes, and `Status`, by which its client finds the
+ * leader. Every other call is refused naming why.
+ */
+function forwardingOnly(service: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation, hint = 'it was not asked for'): grpc.UntypedServiceImplementation {
+  return { ...refusingService(service, `the fleet.v1 API is not served by this member: ${hint}`), Submit: handlers['Submit']!, Status: handlers['Status']! };
 }
 
 /**

@@ -7,10 +7,9 @@ import { status, type ServiceDefinition, type UntypedServiceImplementation } fro
 
 export const ETCD_API_OFF_MESSAGE = 'the etcd v3 API is turned off on this member: it was started with --no-etcd-api (drop the flag to serve it)';
 
-const refusal = { code: status.UNIMPLEMENTED, details: ETCD_API_OFF_MESSAGE };
-
-/** Handlers for every method of `service` that refuse the call. */
-export function refusingService(service: ServiceDefinition): UntypedServiceImplementation {
+/** Handlers for every method of `service` that refuse the call with UNIMPLEMENTED and `message`. */
+export function refusingService(service: ServiceDefinition, message = ETCD_API_OFF_MESSAGE): UntypedServiceImplementation {
+  const refusal = { code: status.UNIMPLEMENTED, details: message };
   return Object.fromEntries(
     Object.entries(service).map(([name, method]) => [
       name,
