@@ -88,6 +88,11 @@ async function script(endpoints: readonly string[]): Promise<string[]> {
     [['txn'], 'value("foo") = "baz"\n\nput foo qux\nget foo/a\n\nput foo nope\n\n'],
     [['txn'], 'mod("foo/a") > "100"\n\nput foo/a yes\n\nput foo/a no\nget foo/a\n\n'],
     [['txn', '-w', 'json'], 'version("foo") = "3"\n\ndel foo/b\n\n\n'],
+    // A branch that writes one key twice is refused; a "from key" delete overlaps nothing (etcd 3.4).
+    [['txn'], '\n\nput foo/d 1\ndel foo/d\n\n'],
+    [['txn'], '\n\nput foo/d 1\ndel foo/a foo/e\n\n'],
+    [['txn'], '\n\nput foo/d 1\nput foo/d 2\n\n'],
+    [['txn'], '\n\nput foo/d 1\ndel foo/a --prefix\n\n'],
     [['get', 'foo', '--prefix', '-w', 'json']],
     [['del', 'foo/nothing']],
     [['del', 'foo', '--prefix', '--prev-kv']],
@@ -107,6 +112,8 @@ async function script(endpoints: readonly string[]): Promise<string[]> {
     [['watch', 'foo', '--prefix', '--rev=5', '--prev-kv'], '', 1_500],
     [['watch', 'x', '--rev=6'], '', 1_500],
     [['watch', 'y', '--prefix', '--rev=6'], '', 1_500],
+    [['txn'], '\n\nput y/c 1\ndel y/c --from-key\n\n'],
+    [['get', 'y', '--prefix']],
   ];
   const outputs: string[] = [];
   for (const [args, input, stopAfterMs] of steps) {

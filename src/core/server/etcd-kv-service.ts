@@ -14,6 +14,7 @@ import { NodeError, type MemberStatus } from '../node/api.js';
 import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
 import { KeepAliveRelays } from './keepalive-relay.js';
 import { TXN_OVER_OPS } from './request-limits.js';
+import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
 import { ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, type AuthOptions } from './auth.js';
 import { createEtcdAuthService } from './etcd-auth-service.js';
@@ -190,8 +191,12 @@ export function createEtcdServices(
 
   /** Proposes a write here, or forwards the call to the leader; the answer of the applied write. */
   const write = async (op: EtcdOp): Promise<Extract<EtcdAnswer, { ok: true }>> => {
-    // A txn etcd would refuse whatever the state (too large, too many operations) never reaches the log.
-    if (op.type === 'txn') validateTxn(op.txn);
+    // A txn etcd would refuse whatever the state (too large, too many operations, a key written
+    // twice) never reaches the log.
+    if (op.type === 'txn') {
+      validateTxn(op.txn);
+      checkTxnOverlap(op.txn);
+    }
     const { value } = await node.submitEtcd(op);
     if (!value.ok) throw refusalError(value.error);
     return value;
