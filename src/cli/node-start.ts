@@ -17,6 +17,7 @@ import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { MEMBER_V8_FLAGS } from '../common/member-process.js';
+import { sharedDirProblem } from '../common/private-file.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
 
 interface FlagSpec {
@@ -229,6 +230,8 @@ function backupPolicyOf(flags: NodeStartFlags): { dir: string; everyMs: number; 
     makeDirs(missingDirs(dir), 0o700);
     if (!statSync(dir).isDirectory()) throw new Error('it is a file, not a directory');
     accessSync(dir, constants.W_OK);
+    const shared = sharedDirProblem(dir);
+    if (shared !== undefined) throw new Error(shared);
   } catch (err) {
     throw usage(`cannot write backups into --backup-dir ${dirText}: ${err instanceof Error ? err.message : String(err)}`);
   }

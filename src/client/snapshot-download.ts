@@ -5,7 +5,7 @@
 import { rename, rm } from 'node:fs/promises';
 import type * as wire from '../proto/index.js';
 import type { Endpoint } from './endpoint.js';
-import { openPartial } from './private-file.js';
+import { openPartial } from '../common/private-file.js';
 import { FleetClientError } from './errors.js';
 import { toClientError } from './grpc-errors.js';
 import type { SnapshotInfo } from './types.js';

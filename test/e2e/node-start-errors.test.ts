@@ -139,6 +139,11 @@ describe('fleet node start refuses', () => {
     await refusal([...(await startArgs()), '--backup-dir', join(dir.path, 'b'), '--backup-every', '100ms'], 2, /--backup-every must be at least 1s, got '100ms'/);
     await refusal([...(await startArgs()), '--backup-keep', '3'], 2, /--backup-keep needs --backup-dir/);
     await refusal([...(await startArgs()), '--backup-dir', '/proc/1/nope'], 2, /cannot write backups into --backup-dir \/proc\/1\/nope/);
+    // Anyone may plant a backup in a world-writable directory: refused as ssh refuses such a ~/.ssh.
+    const open = join(dir.path, 'open-backups');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    await refusal([...(await startArgs()), '--backup-dir', open], 2, /cannot write backups into --backup-dir .*open-backups: .* is writable by its group and other users \(mode 0777\), .*: chmod 700 .*open-backups/);
   });
 
   it('invalid timing, before anything starts (exit 2)', async () => {

@@ -7,7 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { rename, rm, type FileHandle } from 'node:fs/promises';
 import { FleetClientError } from '../errors.js';
-import { openPartial } from '../private-file.js';
+import { openPartial } from '../../common/private-file.js';
 
 const HASH_BYTES = 32;
 

@@ -2,11 +2,13 @@
  * Backups: snapshot files (the format `fleet snapshot save` writes) kept in a directory of their
  * own, named `fleet-<UTC time>-i<index>.snap`, newest by time first.
  *
- * A backup appears only verified: it is copied to a hidden `.<name>.part`, synced, restored into
+ * A backup appears only verified: it is copied to a hidden `.<name>.part-<pid>-<random>` (created
+ * afresh, 0600, never through a planted symlink: src/common/private-file.ts), synced, restored into
  * a scratch member data dir beside it, and its state hash compared (below); only then is it
  * renamed into place. A backup that fails any step is removed and never replaces a good one:
- * pruning runs only after a success. Shared by the member's schedule (backup-schedule.ts) and
- * `fleet backup`.
+ * pruning runs only after a success. A backup directory that others may write to is refused, as
+ * ssh refuses such a ~/.ssh: they could plant a backup that restores. Shared by the member's
+ * schedule (backup-schedule.ts) and `fleet backup`.
  *
  * The state hash is the SHA-256 of the snapshot's state image (the registry, and the
  * application's and etcd keyspace's images beside it). The registry's image is canonical (the same
@@ -14,8 +16,10 @@
  * again: a backup that restores to anything else than it holds is refused.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openPartial, sharedDirProblem } from '../../common/private-file.js';
 import { splitImage } from '../app-format.js';
 import { FleetStateMachine, type RegistryCounts } from '../fleet/index.js';
 import { PRIVATE_FILES } from '../storage/index.js';
@@ -23,7 +27,8 @@ import { SILENT, readSnapshot, restoreSnapshot } from './snapshot-offline.js';
 import { openNodeStorage } from './storage-adapter.js';
 
 const BACKUP_NAME = /^fleet-(\d{8}T\d{9}Z)-i(\d+)\.snap$/;
-const PART_NAME = /^\.fleet-.*\.snap\.part$/;
+/** `.part` alone is what releases before the random suffix left behind. */
+const PART_NAME = /^\.fleet-.*\.snap\.part(-[0-9]+-[0-9a-f]+)?$/;
 const SCRATCH_PREFIX = '.fleet-verify-';
 
 /** One backup in a backup directory. */
@@ -140,11 +145,17 @@ async function restoredStateHash(file: string, scratchParent: string): Promise<s
  */
 export async function writeBackup(dir: string, source: string, index: number, at: Date): Promise<VerifiedBackup & { name: string }> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_FILES.dirMode });
+  const shared = sharedDirProblem(dir);
+  if (shared !== undefined) throw new BackupError(`refusing the backup directory: ${shared}`);
   const name = backupName(at, index);
-  const part = join(dir, `.${name}.part`);
+  const { partial: part, handle } = await openPartial(join(dir, `.${name}`));
   try {
-    await copyFile(source, part);
-    await syncFile(part);
+    try {
+      for await (const chunk of createReadStream(source)) await handle.write(chunk as Buffer);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     const verified = await verifyBackup(part, dir);
     await rename(part, join(dir, name));
     await syncFile(dir);

@@ -2,14 +2,21 @@
  * Backup directories (src/core/server/backups.ts): a backup appears only verified, a damaged one
  * is refused and replaces nothing, and pruning keeps exactly the number asked.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FleetStateMachine, encodeCommand, type Command } from '../../../src/core/fleet/index.js';
 import { backupName, listBackups, pruneBackups, verifyBackup, writeBackup } from '../../../src/core/server/backups.js';
 import { openNodeStorage } from '../../../src/core/server/storage-adapter.js';
 import { mountTmpfs, TMPFS_UNAVAILABLE } from '../storage/fixtures/tmpfs.js';
+
+/** While set, randomBytes returns this byte: an attacker who guessed the part file's "random" suffix. */
+const guessed = vi.hoisted(() => ({ byte: undefined as number | undefined }));
+vi.mock('node:crypto', async (importOriginal) => {
+  const crypto = await importOriginal<typeof import('node:crypto')>();
+  return { ...crypto, randomBytes: (n: number) => (guessed.byte === undefined ? crypto.randomBytes(n) : Buffer.alloc(n, guessed.byte)) };
+});
 
 const root = mkdtempSync(join(tmpdir(), 'fleet-backups-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -105,12 +112,59 @@ describe('backups', () => {
     const big = await memberSnapshot(4_000);
     const disk = mountTmpfs(256 * 1024);
     try {
+      chmodSync(disk.dir, 0o700); // a tmpfs's root is 1777, which a backup directory may not be
       const good = await writeBackup(disk.dir, small.path, small.index, new Date('2026-01-01T00:00:00Z'));
       await expect(writeBackup(disk.dir, big.path, big.index, new Date('2026-01-02T00:00:00Z'))).rejects.toThrow(/ENOSPC/);
       expect(readdirSync(disk.dir)).toEqual([good.name]);
       expect((await verifyBackup(good.path, root)).stateHash).toBe(good.stateHash);
     } finally {
       disk.unmount();
+    }
+  });
+
+  it('a symlink planted at the part file\'s old, predictable name does not redirect the copy', async () => {
+    const source = await memberSnapshot(3);
+    const dir = fresh('backups');
+    mkdirSync(dir, { mode: 0o700 });
+    const victim = join(root, `victim-${dirs}`);
+    writeFileSync(victim, 'precious');
+    const at = new Date('2026-03-01T00:00:00Z');
+    symlinkSync(victim, join(dir, `.${backupName(at, source.index)}.part`));
+    const written = await writeBackup(dir, source.path, source.index, at);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(lstatSync(written.path).isFile()).toBe(true);
+    expect(statSync(written.path).mode & 0o777).toBe(0o600);
+  });
+
+  it('a symlink planted at a guessed part file name is refused, not followed', async () => {
+    const source = await memberSnapshot(3);
+    const dir = fresh('backups');
+    mkdirSync(dir, { mode: 0o700 });
+    const victim = join(root, `victim-${dirs}`);
+    writeFileSync(victim, 'precious');
+    const at = new Date('2026-03-02T00:00:00Z');
+    const name = backupName(at, source.index);
+    symlinkSync(victim, join(dir, `.${name}.part-${process.pid}-${'ab'.repeat(8)}`));
+    guessed.byte = 0xab;
+    try {
+      await expect(writeBackup(dir, source.path, source.index, at)).rejects.toThrow(/EEXIST/);
+    } finally {
+      guessed.byte = undefined;
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    expect(existsSync(join(dir, name))).toBe(false);
+  });
+
+  it('a backup directory others may write to is refused, naming it and the fix', async () => {
+    const source = await memberSnapshot(2);
+    for (const mode of [0o777, 0o1777, 0o770]) {
+      const dir = fresh('backups');
+      mkdirSync(dir);
+      chmodSync(dir, mode);
+      const refused = writeBackup(dir, source.path, source.index, new Date());
+      await expect(refused).rejects.toThrow(`chmod 700 ${dir}`);
+      await expect(refused).rejects.toThrow(/^refusing the backup directory: .* is writable by (other users|its group)/);
+      expect(readdirSync(dir)).toEqual([]);
     }
   });
 
