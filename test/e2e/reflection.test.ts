@@ -7,11 +7,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelCredentials, memberChannelOptions } from '../../src/client/channel.js';
+import type { TlsFiles } from '../../src/client/tls.js';
 import { loadFleetProto } from '../../src/proto/index.js';
 import { TestCluster } from './cluster.js';
 
@@ -21,12 +22,12 @@ const { bundleIsFresh } = (await import(new URL('../../bin/bundle.js', import.me
 type ReflectionClient = grpc.Client & { ServerReflectionInfo(meta: grpc.Metadata): grpc.ClientDuplexStream<object, Record<string, unknown>> };
 
 /** A reflection client of `version`, from @grpc/reflection's own .proto files (as grpcurl would speak it). */
-function reflectionClient(version: 'v1' | 'v1alpha', address: string, creds: grpc.ChannelCredentials): ReflectionClient {
+function reflectionClient(version: 'v1' | 'v1alpha', address: string): ReflectionClient {
   const dir = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '..', 'proto', 'grpc', 'reflection', version);
   const pkg = grpc.loadPackageDefinition(loadSync(join(dir, 'reflection.proto'), { longs: String, enums: String, defaults: true, oneofs: true })) as unknown as {
-    grpc: { reflection: Record<string, { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => ReflectionClient }> };
+    grpc: { reflection: Record<string, { ServerReflection: new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => ReflectionClient }> };
   };
-  return new pkg.grpc.reflection[version]!.ServerReflection(address, creds);
+  return new pkg.grpc.reflection[version]!.ServerReflection(address, ...channel(address));
 }
 
 function ask(client: ReflectionClient, request: object): Promise<Record<string, unknown>> {
@@ -42,13 +43,18 @@ function ask(client: ReflectionClient, request: object): Promise<Record<string, 
 }
 
 let cluster: TestCluster;
-let creds: grpc.ChannelCredentials;
+let tls: TlsFiles;
 const clients: grpc.Client[] = [];
+
+/** Credentials and options for a member at `address`, as fleet's client makes them: no IP as the TLS server name (Node's DEP0123), the certificate checked against the IP. */
+function channel(address: string): [grpc.ChannelCredentials, grpc.ChannelOptions] {
+  return [channelCredentials(tls, address), memberChannelOptions(address, tls)];
+}
 
 beforeAll(async () => {
   cluster = await TestCluster.start({ peerAuth: 'mtls', token: 'reflection-e2e-token' });
-  const tls = cluster.tls!;
-  creds = grpc.credentials.createSsl(readFileSync(tls.ca), readFileSync(tls.operator.key), readFileSync(tls.operator.cert));
+  const files = cluster.tls!;
+  tls = { cacert: files.ca, cert: files.operator.cert, key: files.operator.key };
 }, 120_000);
 
 afterAll(async () => {
@@ -63,7 +69,7 @@ describe('a member as generic gRPC tools see it', () => {
 
   it('lists and describes its services through server reflection, in both protocol versions', async () => {
     for (const version of ['v1', 'v1alpha'] as const) {
-      const client = reflectionClient(version, cluster.endpoints[0]!, creds);
+      const client = reflectionClient(version, cluster.endpoints[0]!);
       clients.push(client);
       const listed = await ask(client, { listServices: '' });
       const names = (listed.listServicesResponse as { service: { name: string }[] }).service.map((s) => s.name);
@@ -76,7 +82,7 @@ describe('a member as generic gRPC tools see it', () => {
   it('answers the health service: SERVING', async () => {
     const Health = loadFleetProto().grpc.health.v1.Health;
     for (const endpoint of cluster.endpoints) {
-      const client = new Health(endpoint, creds);
+      const client = new Health(endpoint, ...channel(endpoint));
       clients.push(client);
       const answer = await new Promise<{ status?: string }>((resolve, reject) => client.Check({ service: '' }, (err, res) => (err ? reject(err) : resolve(res ?? {}))));
       expect(answer.status, endpoint).toBe('SERVING');

@@ -5,10 +5,11 @@
  * its own beyond what a caller asks for. Failures come out as FleetClientErrors, so the CLI maps
  * them to exit codes as it does fleet's.
  */
-import { credentials, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
+import { channelCredentials, memberChannelOptions } from '../channel.js';
 import { FleetClientError } from '../errors.js';
 import { fromServiceError, isServiceError } from '../grpc-errors.js';
-import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
+import type { TlsFiles } from '../tls.js';
 import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary, type WatchService } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
 import { prefixEnd } from '../../common/etcd-keys.js';
@@ -67,7 +68,7 @@ class MemberChannel {
   constructor(
     readonly address: string,
     creds: ChannelCredentials,
-    channelOptions: Readonly<Record<string, number>>,
+    channelOptions: ChannelOptions,
   ) {
     const pkg = etcdServices();
     const options = { ...DEFAULT_CHANNEL_OPTIONS, ...channelOptions };
@@ -90,7 +91,6 @@ export class EtcdClient {
   readonly endpoints: readonly string[];
   readonly callTimeoutMs: number;
   readonly #channels = new Map<string, MemberChannel>();
-  readonly #creds: ChannelCredentials;
   readonly #opts: EtcdClientOptions;
   #token: Promise<string> | undefined;
 
@@ -99,7 +99,6 @@ export class EtcdClient {
     this.#opts = opts;
     this.endpoints = opts.endpoints;
     this.callTimeoutMs = opts.callTimeoutMs ?? 5_000;
-    this.#creds = channelCredentials(opts.tls);
   }
 
   /**
@@ -123,7 +122,9 @@ export class EtcdClient {
   #member(endpoint: string): MemberChannel {
     let ch = this.#channels.get(endpoint);
     if (ch === undefined) {
-      ch = new MemberChannel(endpoint, this.#creds, this.#opts.channelOptions ?? {});
+      // As fleet's own channels: no IP address as the TLS server name (RFC 6066), the certificate checked against the IP.
+      const tls = this.#opts.tls;
+      ch = new MemberChannel(endpoint, channelCredentials(tls, endpoint), { ...this.#opts.channelOptions, ...memberChannelOptions(endpoint, tls) });
       this.#channels.set(endpoint, ch);
     }
     return ch;
@@ -303,11 +304,6 @@ function unary<Req, Res>(method: Unary<Req, Res>, self: Client, req: Req, md: Me
   return new Promise((resolve, reject) => {
     method.call(self, req, md, { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, value?: Res) => (err ? reject(fromServiceError(err, endpoint)) : resolve(value!)));
   });
-}
-
-function channelCredentials(tls: TlsFiles | undefined): ChannelCredentials {
-  if (!usesTls(tls)) return credentials.createInsecure();
-  return credentials.createSsl(readTlsFile(tls.cacert, 'CA certificate') ?? null, readTlsFile(tls.key, 'key') ?? null, readTlsFile(tls.cert, 'certificate') ?? null);
 }
 
 /** `http://host:port` or `https://…` to `host:port`. */
