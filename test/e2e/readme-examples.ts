@@ -12,6 +12,10 @@
  *   readers (the state an example assumes, such as a cluster bound to s1);
  * - a block naming another machine (an address beyond loopback as a target, a path under /var,
  *   /etc or ~) is checked, not run.
+ *
+ * The TypeScript examples (```ts blocks, `codeBlocks`) are whole programs, type-checked and run
+ * as written by test/e2e/doc-snippets.test.ts; `<!-- snippet-test: check-only -->` right before
+ * one: type-checked, not run.
  */
 import type { CommandManifest, ManifestCommand } from '../../scripts/commands-markdown.js';
 
@@ -54,6 +58,29 @@ export function shellBlocks(markdown: string): ExampleBlock[] {
       setup: marker?.[1] === 'setup' ? marker[2]!.split('\n').map((l) => l.trim()).filter(Boolean) : [],
       lines: joinContinuations(body),
     });
+  }
+  return blocks;
+}
+
+/** A fenced code block of a Markdown text: where it starts, its text, and its marker. */
+export interface CodeBlock {
+  readonly line: number;
+  readonly code: string;
+  /** `<!-- snippet-test: check-only -->` before it: type-checked, not run. */
+  readonly checkOnly: boolean;
+}
+
+/** The fenced blocks of `langs` (```ts, ```typescript) of a Markdown text. */
+export function codeBlocks(markdown: string, langs: readonly string[] = ['ts', 'typescript']): CodeBlock[] {
+  const lines = markdown.split('\n');
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const lang = /^```(\w+)\s*$/.exec(lines[i]!)?.[1];
+    if (lang === undefined || !langs.includes(lang)) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!);
+    blocks.push({ line: start + 1, code: `${body.join('\n')}\n`, checkOnly: /<!--\s*snippet-test:\s*check-only\b/.test(commentBefore(lines, start)) });
   }
   return blocks;
 }
