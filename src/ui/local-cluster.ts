@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { renderTable } from './table.js';
 import type { Palette } from './colors.js';
 import type { LocalClusterView } from '../ops/local-cluster/cluster-state.js';
+import type { PsMemberView } from '../ops/local-cluster/ps.js';
 import type { InitPhases } from '../ops/local-cluster/init.js';
 
 /** `~/…` for paths under the home directory, which is how operators read them. */
@@ -14,13 +15,14 @@ export function tildePath(path: string, home = homedir()): string {
 }
 
 /** One row per member of every cluster; a cluster's name only on its first row. */
-export function renderClusterList(clusters: readonly LocalClusterView[], p: Palette): string {
+export function renderClusterList(clusters: readonly (Omit<LocalClusterView, 'members'> & { readonly members: readonly PsMemberView[] })[], p: Palette): string {
   if (clusters.length === 0) return 'No local clusters. Start one with: fleet init';
   const rows = clusters.flatMap((c) =>
     c.members.map((m, i) => [
       i === 0 ? p.bold(c.name) + (c.engine === 'etcd' ? p.dim(' (etcd)') : '') : '',
       i === 0 ? stateCell(c.state, p) : '',
       m.id + (m.state === 'joining' ? p.dim(' (joining)') : ''),
+      roleCell(m.role, p),
       m.running ? p.ok('running') : p.dim('stopped'),
       m.pid === null ? p.dim('-') : m.pid,
       m.address,
@@ -28,8 +30,12 @@ export function renderClusterList(clusters: readonly LocalClusterView[], p: Pale
       tildePath(m.dataDir),
     ]),
   );
-  const columns = ['cluster', 'state', 'member', 'process', 'pid', 'address', 'metrics', 'data dir'].map((header) => ({ header, ...(header === 'pid' ? { align: 'right' as const } : {}) }));
+  const columns = ['cluster', 'state', 'member', 'role', 'process', 'pid', 'address', 'metrics', 'data dir'].map((header) => ({ header, ...(header === 'pid' ? { align: 'right' as const } : {}) }));
   return renderTable(columns, rows, p);
+}
+
+function roleCell(role: PsMemberView['role'], p: Palette): string {
+  return role === null ? p.dim('-') : role === 'leader' ? p.bold(role) : role;
 }
 
 function stateCell(state: LocalClusterView['state'], p: Palette): string {

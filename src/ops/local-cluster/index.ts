@@ -13,3 +13,4 @@ export { SILENT_PROGRESS, type Progress } from './wait.js';
 export { initEtcdCluster, type EtcdInitOptions, type EtcdInitResult } from './etcd-cluster.js';
 export { findEtcdBinary, ETCD_PACKAGE } from './etcd-members.js';
 export { recoverLocalCluster, type RecoverOptions, type RecoverResult } from './recover.js';
+export { psClusters, withRoles, localTarget, type PsClusterView, type PsMemberView, type PsRole, type StatusOfTarget } from './ps.js';
