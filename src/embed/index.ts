@@ -17,4 +17,8 @@ export type { MemberApi, MemberOptions } from './options.js';
 export type { MemberState, ReadyInfo, ReadyOptions } from './lifecycle.js';
 export { MemberError, MEMBER_ERROR_CODES, type MemberErrorCode, type MemberErrorInit } from './errors.js';
 export type { AppCommand, AppFault, AppliedAt, StateMachine } from '../core/node/app-machine.js';
-export type { MemberStatus } from '../core/node/api.js';
+export type { BackupStatus, FollowerProgress, MemberInfo, MemberStatus, PeerRefusal, RepairStatus, StorageState } from '../core/node/api.js';
+// What status() reports, spelled out so that a host can name each part.
+export type { AutopilotReport } from '../core/node/autopilot/runner.js';
+export type { AutopilotSettings } from '../core/node/autopilot/settings.js';
+export type { MemberHealth, MemberObservation } from '../core/node/autopilot/health.js';

@@ -1,8 +1,8 @@
 /**
  * The API report check that `npm test` runs (scripts/api-report.ts, from scripts/checks.mjs):
- * the checked-in etc/fleet.api.md matches the declarations the build emitted (test/global-setup.ts
- * builds dist/ first), and a report that misses one export — a planted stale report — fails in
- * one line that names the command which updates it.
+ * the checked-in etc/fleet.api.md and etc/fleet-embed.api.md match the declarations the build
+ * emitted (test/global-setup.ts builds dist/ first), and a report that misses one export — a
+ * planted stale report — fails in one line that names the entry and the command which updates it.
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,17 @@ function check(...args: string[]) {
   return runProgram(process.execPath, ['--import', 'tsx', 'scripts/api-report.ts', ...args], { cwd: root, timeoutMs: 45_000 });
 }
 
-describe('etc/fleet.api.md', () => {
+/** Both reports copied to the test's folder, one of them with `line` taken out. */
+function plant(name: string, line: RegExp): void {
+  for (const f of ['fleet.api.md', 'fleet-embed.api.md']) copyFileSync(join(root, 'etc', f), join(dir.path, f));
+  const report = join(dir.path, name);
+  const text = readFileSync(report, 'utf8');
+  const planted = text.replace(line, '');
+  expect(planted).not.toBe(text);
+  writeFileSync(report, planted);
+}
+
+describe('etc/fleet.api.md and etc/fleet-embed.api.md', () => {
   it('matches the public surface of the build', async () => {
     const r = await check();
     expect(r.stderr).toBe('');
@@ -26,14 +36,17 @@ describe('etc/fleet.api.md', () => {
   });
 
   it('fails in one line naming `npm run api` when it misses an export', async () => {
-    const report = join(dir.path, 'fleet.api.md');
-    copyFileSync(join(root, 'etc/fleet.api.md'), report);
-    const text = readFileSync(report, 'utf8');
-    const planted = text.replace(/^export function connect\(.*\n/m, '');
-    expect(planted).not.toBe(text);
-    writeFileSync(report, planted);
+    plant('fleet.api.md', /^export function connect\(.*\n/m);
     const r = await check('--report-folder', dir.path);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/fleet\.api\.md is stale: .*run `npm run build && npm run api`/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/fleet\.api\.md is stale: the public surface of 'fleet' changed; run `npm run build && npm run api`/)]);
+  });
+
+  it("fails naming 'fleet/embed' when the embedding's report misses an export", async () => {
+    plant('fleet-embed.api.md', /^export function startMember<.*\n/m);
+    const r = await check('--report-folder', dir.path);
+    expect(r.code).toBe(1);
+    // The library's report is judged on its own (its test is the one above).
+    expect(r.stderr.trim().split('\n').filter((l) => l.includes('fleet-embed'))).toEqual([expect.stringMatching(/fleet-embed\.api\.md is stale: the public surface of 'fleet\/embed' changed/)]);
   });
 });
