@@ -6,7 +6,7 @@ import { answers, memberStatus, progress } from './status-fixtures.js';
 
 function member(id: string, running = true): LocalMemberView {
   const port = 7780 + Number(id.slice(1));
-  return { id, address: `127.0.0.1:${port}`, port, dataDir: `/d/${id}`, state: 'member', pid: running ? 1000 + port : null, running, metricsPort: null, metricsUrl: null };
+  return { id, address: `127.0.0.1:${port}`, port, dataDir: `/d/${id}`, state: 'voter', pid: running ? 1000 + port : null, running, metricsPort: null, metricsUrl: null };
 }
 
 function view(members: LocalMemberView[]): LocalClusterView {
