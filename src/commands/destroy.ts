@@ -6,7 +6,7 @@ import type { DestroyResult } from '../ops/local-cluster/index.js';
 
 export default class Destroy extends FleetCommand {
   static override summary = 'Stop a local cluster and remove it with all its data.';
-  static override description = 'Stops the members (as fleet down does), removes their data dirs, the cluster\'s tokens and manifest, and its context. Asks first on a terminal; without a terminal it refuses unless --yes is given.';
+  static override description = 'Stops the members (as fleet down does), removes their data dirs, the cluster\'s tokens and manifest, and its context. When that context was the current one and exactly one other is left, that one becomes current and it says so; with several left, none is current and it lists them for fleet context use ("current" in --json: {"now", "remaining"}). Asks first on a terminal; without a terminal it refuses unless --yes is given.';
   static override examples = ['<%= config.bin %> destroy', '<%= config.bin %> destroy --name dev --yes'];
   static override baseFlags = { debug: GLOBAL_FLAGS.debug };
   static override flags = {
@@ -27,6 +27,10 @@ export default class Destroy extends FleetCommand {
     const r = await lc.destroyCluster({ root, name: flags.name, contexts: await this.contextStore(), timeoutMs: flags.timeout });
     const stopped = r.stopped.length > 0 ? `stopped ${r.stopped.join(', ')}, ` : '';
     this.log(`Destroyed local cluster ${flags.name}: ${stopped}removed its data${r.contextRemoved ? ' and its context' : ''}.`);
+    if (r.current !== undefined) {
+      const { currentAfterDestroyLine } = await import('../ui/local-cluster.js');
+      this.log(currentAfterDestroyLine(r.current));
+    }
     return r;
   }
 

@@ -3,6 +3,7 @@ import { FleetCommand, GLOBAL_FLAGS } from '../cli/base-command.js';
 import { parseDuration } from '../common/durations.js';
 import { UsageError } from '../common/errors.js';
 import { waitFlag } from '../cli/flags.js';
+import type { ContextStore } from '../client/contexts.js';
 import type { EtcdInitResult, InitPhases, InitResult, LocalClusterView } from '../ops/local-cluster/index.js';
 
 /**
@@ -30,11 +31,13 @@ export interface InitJson {
   readonly cluster: LocalClusterView;
   /** Set when the default ports were taken and others were picked. */
   readonly portsMoved?: string;
+  /** Set when init made its context current: what was current before (null: none). Commands without --context now go to this cluster. */
+  readonly contextSwitched?: { readonly from: string | null; readonly to: string };
 }
 
 export default class Init extends FleetCommand {
   static override summary = 'Start a local cluster in the background and make it the current context.';
-  static override description = `Starts NODES members on this machine as detached \`fleet node start\` processes on loopback ports BASE-PORT, BASE-PORT+1, …, generates client and admin tokens and the peer secret members authenticate each other with (files of mode 0600), waits until a leader is elected and every member has applied the first entries, writes a context named after the cluster and makes it current, and prints the members.
+  static override description = `Starts NODES members on this machine as detached \`fleet node start\` processes on loopback ports BASE-PORT, BASE-PORT+1, …, generates client and admin tokens and the peer secret members authenticate each other with (files of mode 0600), waits until a leader is elected and every member has applied the first entries, writes a context named after the cluster and makes it current — saying so, with the context that was current before ("contextSwitched": {"from", "to"} in --json), since commands without --context now go to this cluster — and prints the members.
 
 With --tls, it also creates a CA for the cluster and certificates for each member (CN=<id>, OU=fleet-member) and for the operator (OU=fleet-operator), keys of mode 0600, under certs/: every connection (client, admin, peer) is then mutual TLS, and the context carries the operator's certificate, so \`fleet status\` needs no extra flags.
 
@@ -81,6 +84,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     const zones = await zonesOf(flags.zones, flags.regions);
     const lc = await import('../ops/local-cluster/index.js');
     const contexts = await this.contextStore();
+    const was = await currentName(contexts);
     const r = await this.withProgress((progress, signal) =>
       lc.initCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
@@ -88,14 +92,16 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
-    if (!this.jsonEnabled()) await this.report(r, flags.nodes, flags.monitoring);
-    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster, ...(r.portsMoved === undefined ? {} : { portsMoved: r.portsMoved }) };
+    const switched = await contextSwitched(contexts, was, r.context);
+    if (!this.jsonEnabled()) await this.report(r, flags.nodes, flags.monitoring, was);
+    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: r.phases, cluster: r.cluster, ...(r.portsMoved === undefined ? {} : { portsMoved: r.portsMoved }), ...switched };
   }
 
   async #initEtcd(flags: { name: string; nodes: number; 'base-port'?: number | undefined; 'data-dir'?: string | undefined; heartbeat: string; 'election-timeout': string; tls: boolean; timeout: number }): Promise<InitJson> {
     if (flags.tls) throw new UsageError('--tls is not offered with --engine etcd', 'leave out --tls, or use --engine fleet');
     const lc = await import('../ops/local-cluster/index.js');
     const contexts = await this.contextStore();
+    const was = await currentName(contexts);
     const r = await this.withProgress((progress, signal) =>
       lc.initEtcdCluster({
         name: flags.name, nodes: flags.nodes, basePort: flags['base-port'], dataDir: flags['data-dir'],
@@ -103,11 +109,12 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
         root: lc.clustersRoot(), contexts, progress, signal,
       }),
     );
-    if (!this.jsonEnabled()) await this.#reportEtcd(r);
-    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: null, cluster: r.cluster };
+    const switched = await contextSwitched(contexts, was, r.context);
+    if (!this.jsonEnabled()) await this.#reportEtcd(r, was);
+    return { outcome: r.outcome, name: r.cluster.name, context: r.context, leader: r.leader, elapsedMs: r.elapsedMs, phases: null, cluster: r.cluster, ...switched };
   }
 
-  async #reportEtcd(r: EtcdInitResult): Promise<void> {
+  async #reportEtcd(r: EtcdInitResult, was: string | null): Promise<void> {
     const [render, { renderStatus }, { stdoutPalette }] = await Promise.all([import('../ui/local-cluster.js'), import('../ui/status-table.js'), import('../ui/colors.js')]);
     const p = stdoutPalette();
     const n = r.cluster.members.length;
@@ -120,11 +127,11 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     this.log('');
     this.log(renderStatus(r.model, p));
     this.log('');
-    this.log(`Context ${p.bold(r.context)} (engine etcd) is now current; data in ${render.tildePath(r.cluster.home)}.`);
+    this.log(render.contextSwitchLine(r.context, was, r.cluster.home, p, ' (engine etcd)'));
     this.log(render.nextSteps(r.cluster.name, n, p, 'etcd'));
   }
 
-  private async report(r: InitResult, requested: number, monitoring: boolean): Promise<void> {
+  private async report(r: InitResult, requested: number, monitoring: boolean, was: string | null): Promise<void> {
     const [render, { buildStatusModel }, { renderStatus }, { stdoutPalette }] = await Promise.all([
       import('../ui/local-cluster.js'), import('../ops/status.js'), import('../ui/status-table.js'), import('../ui/colors.js'),
     ]);
@@ -143,7 +150,7 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
     this.log('');
     this.log(renderStatus(buildStatusModel(r.statuses), p));
     this.log('');
-    this.log(`Context ${p.bold(r.context)} is now current; data in ${render.tildePath(r.cluster.home)}.`);
+    this.log(render.contextSwitchLine(r.context, was, r.cluster.home, p));
     this.scrapeConfigLine(r, monitoring);
     this.log(render.nextSteps(r.cluster.name, n, p));
   }
@@ -153,7 +160,16 @@ Everything lives under $XDG_DATA_HOME/fleet/clusters/NAME (default ~/.local/shar
   }
 }
 
-/** fleet's members' first port when --base-port is not given. */
+/** The current context's name, or null. */
+async function currentName(contexts: ContextStore): Promise<string | null> {
+  return (await contexts.current())?.name ?? null;
+}
+
+/** `contextSwitched` of --json: set when init made `context` current and it was not before. */
+async function contextSwitched(contexts: ContextStore, was: string | null, context: string): Promise<Pick<InitJson, 'contextSwitched'>> {
+  const now = await currentName(contexts);
+  return now === context && was !== context ? { contextSwitched: { from: was, to: context } } : {};
+}
 
 /** `--zones` and `--regions` as zone slots; a usage error for labels a member would refuse. */
 async function zonesOf(zones: string | undefined, regions: string | undefined) {

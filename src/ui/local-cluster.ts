@@ -8,6 +8,7 @@ import type { Palette } from './colors.js';
 import type { LocalClusterView } from '../ops/local-cluster/cluster-state.js';
 import type { PsMemberView } from '../ops/local-cluster/ps.js';
 import type { InitPhases } from '../ops/local-cluster/init.js';
+import type { CurrentAfterRemoval } from '../ops/local-cluster/lifecycle.js';
 
 /** `~/…` for paths under the home directory, which is how operators read them. */
 export function tildePath(path: string, home = homedir()): string {
@@ -40,6 +41,22 @@ function roleCell(role: PsMemberView['role'], p: Palette): string {
 
 function stateCell(state: LocalClusterView['state'], p: Palette): string {
   return state === 'running' ? p.ok(state) : state === 'partial' ? p.warn(state) : p.dim(state);
+}
+
+/**
+ * `fleet init`'s line on the current context: commands without --context go to the new cluster
+ * now, so say so, and what was current before (and how to go back to it).
+ */
+export function contextSwitchLine(context: string, was: string | null, home: string, p: Palette, what = ''): string {
+  const before = was === null ? 'there was none' : was === context ? 'as before' : `was ${JSON.stringify(was)}; fleet context use ${was} goes back`;
+  return `Context ${p.bold(JSON.stringify(context))}${what} is now current (${before}); data in ${tildePath(home)}.`;
+}
+
+/** `fleet destroy`'s line when it removed the current context: what is current now, or how to choose. */
+export function currentAfterDestroyLine(current: CurrentAfterRemoval): string {
+  if (current.now !== null) return `Context ${JSON.stringify(current.now)} is now current: the only one left.`;
+  if (current.remaining.length === 0) return 'No context is left: fleet init starts a local cluster and makes one.';
+  return `No context is current now: choose one with fleet context use <name> (${current.remaining.join(', ')}).`;
 }
 
 /** What to try after `fleet init` or `fleet up`. */

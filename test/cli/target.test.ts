@@ -64,12 +64,23 @@ describe('resolveTarget', () => {
     expect(reportOf(err).message).toMatch(/no context named "nope".*known: local, prod/);
   });
 
+  it('names the contexts there are when none is current, and how to pick one', async () => {
+    await store.put('staging', { endpoints: ['10.0.0.2:7781'] });
+    // Removing the current context (as fleet destroy does) leaves the others, none current.
+    await store.remove('local');
+    expect(await store.current()).toBeUndefined();
+    const report = reportOf(await resolveTarget({}, opts({})).catch((e: unknown) => e));
+    expect(report).toMatchObject({ exitCode: 2, code: 'NO_TARGET', hint: 'fleet context use <name> picks one of: prod, staging' });
+    expect(report.message).toMatch(/^no cluster chosen/);
+  });
+
   it('fails with a usage error when nothing names a cluster', async () => {
     await store.remove('local');
     await store.remove('prod');
     const err = await resolveTarget({}, opts({})).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).exitCode).toBe(2);
+    expect(reportOf(err).hint).toMatch(/^fleet init starts a local cluster/);
     await expect(resolveTarget({}, opts({ FLEET_ENDPOINTS: 'nope' }))).rejects.toThrow(/FLEET_ENDPOINTS: invalid endpoint "nope"/);
   });
 });

@@ -6,7 +6,7 @@ export { clustersRoot, dataHome, clusterPaths, CLUSTER_NAME, type ClusterPaths }
 export { readManifest, writeManifest, listManifests, endpointsOf, memberAddress, LOCAL_HOST, type ClusterManifest, type ManifestMember } from './manifest.js';
 export { findCluster, openCluster, viewOf, type LocalCluster, type LocalClusterView, type LocalMemberView, type ClusterRunState } from './cluster-state.js';
 export { initCluster, INIT_SIZES, type InitOptions, type InitPhases, type InitResult } from './init.js';
-export { upCluster, downCluster, destroyCluster, listClusters, type UpOptions, type UpResult, type DownOptions, type DownResult, type DestroyOptions, type DestroyResult } from './lifecycle.js';
+export { upCluster, downCluster, destroyCluster, listClusters, type UpOptions, type UpResult, type DownOptions, type DownResult, type DestroyOptions, type DestroyResult, type CurrentAfterRemoval } from './lifecycle.js';
 export { scaleCluster, type ScaleOptions, type ScaleResult } from './scale.js';
 export { MIN_NODES, MAX_NODES } from './scale-plan.js';
 export { SILENT_PROGRESS, type Progress } from './wait.js';

@@ -219,6 +219,28 @@ export interface DestroyResult {
   readonly stopped: readonly string[];
   readonly removed: readonly string[];
   readonly contextRemoved: boolean;
+  /**
+   * Set when the context removed was the current one: the context current now (the only one left,
+   * made current), or null with the names to choose from (`fleet context use`). Absent otherwise.
+   */
+  readonly current?: CurrentAfterRemoval;
+}
+
+/** Which context is current once the current one is gone, and which are left. */
+export interface CurrentAfterRemoval {
+  readonly now: string | null;
+  readonly remaining: readonly string[];
+}
+
+/**
+ * After the current context was removed: when exactly one is left, there is no choice to make, so
+ * it becomes current; with several, none is (guessing would aim the next command at the wrong cluster).
+ */
+export async function succeedCurrent(contexts: ContextStore): Promise<CurrentAfterRemoval> {
+  const remaining = (await contexts.list()).map((c) => c.name);
+  if (remaining.length !== 1) return { now: null, remaining };
+  await contexts.use(remaining[0]!);
+  return { now: remaining[0]!, remaining };
 }
 
 /** Stops a local cluster if needed and removes its data, its home and its context. */
@@ -244,8 +266,10 @@ async function destroyLocked(opts: DestroyOptions): Promise<DestroyResult> {
   removed.push(c.paths.home);
   const ctx = await opts.contexts.get(c.manifest.name);
   const ours = ctx?.local?.dataDir === c.paths.home;
+  const wasCurrent = ours && (await opts.contexts.current())?.name === c.manifest.name;
   const contextRemoved = ours ? await opts.contexts.remove(c.manifest.name) : false;
-  return { name: c.manifest.name, stopped: [...down.stopped, ...down.killed], removed, contextRemoved };
+  const current = wasCurrent && contextRemoved ? { current: await succeedCurrent(opts.contexts) } : {};
+  return { name: c.manifest.name, stopped: [...down.stopped, ...down.killed], removed, contextRemoved, ...current };
 }
 
 /** Every local cluster under `root`, with its members' pids and run state (`fleet ps`). */
