@@ -10,6 +10,13 @@
 // eslint-disable-next-line no-control-regex -- matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
+const ONE_CONTROL = new RegExp(CONTROL.source);
+
+/** The first character of `text` that printable() would escape, or undefined when there is none. */
+export function firstUnprintable(text: string): string | undefined {
+  return ONE_CONTROL.exec(text)?.[0];
+}
+
 /** `text` with every control character escaped; the backslash of an existing escape stays as it is. */
 export function printable(text: string): string {
   return text.replace(CONTROL, (c) => {

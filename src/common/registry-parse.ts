@@ -4,6 +4,7 @@
  * `apply`). The leader may run `checkCommand` before proposing to spare the log bad entries, and
  * the registry on etcd runs it before writing, so both engines refuse the same input the same way.
  */
+import { firstUnprintable, printable } from './printable.js';
 import { LIMITS } from './registry-limits.js';
 import type { Actor, Command, CommandEnvelope, CommandOf, CommandType, PlanState, RebindMove, ShardState } from './registry-commands.js';
 import {
@@ -348,13 +349,52 @@ export function parseEnvelope(value: unknown): CommandEnvelope {
 /**
  * Checks a command without state, as the leader may before proposing it: returns the reason it
  * would be refused with INVALID_ARGUMENT, or undefined when it is well-formed.
+ *
+ * This is the edge: what a client sends is checked here, before it is proposed (the fleet.v1
+ * write and session paths, src/core/server/wire-commands.ts) or written (the registry on etcd).
+ * It is stricter than `parseCommand`, which every replica also runs when it applies an entry: the
+ * text of a command may carry none of the characters printable() escapes (C1 controls such as
+ * U+009B, bidirectional formatting such as U+202E, line separators) — see `spoofingProblem`.
+ * `parseCommand` keeps the rule entries were applied under, so that a member replaying an old
+ * log, or a new member catching up, applies exactly what the cluster once applied: a rule
+ * tightened at apply would refuse an entry the others accepted, and the registries would
+ * diverge. Records written before the rule stay, and print escaped.
  */
 export function checkCommand(op: unknown): string | undefined {
   try {
-    parseCommand(op);
-    return undefined;
+    return spoofingProblem(parseCommand(op));
   } catch (err) {
     if (err instanceof InvalidArgument) return err.message;
     throw err;
   }
+}
+
+/**
+ * Why a well-formed command's text could print as something else than it is (a C1 control, a
+ * bidirectional override, a line separator), or undefined. Names are plain ASCII already; this
+ * covers the free text: label values, a provider's endpoint, and any text field added later. A KV
+ * key or value is data, stored and returned as given (as etcd does), and printed escaped.
+ */
+function spoofingProblem(command: Command): string | undefined {
+  const data = command.type === 'kv.put' || command.type === 'kv.delete' || command.type === 'kv.cas' ? new Set(['key', 'value', 'expected']) : new Set<string>();
+  const visit = (value: unknown, path: string): string | undefined => {
+    if (typeof value === 'string') {
+      const bad = firstUnprintable(value);
+      if (bad === undefined) return undefined;
+      const code = `U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      return `${command.type}: ${path} must not contain control or bidirectional formatting characters (it holds ${code}), got ${printable(show(value))}`;
+    }
+    if (typeof value !== 'object' || value === null) return undefined;
+    for (const [key, inner] of Object.entries(value)) {
+      const problem = visit(key, `a key of '${path}'`) ?? visit(inner, path === '' ? `'${key}'` : `${path}.${key}`);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  };
+  for (const [key, value] of Object.entries(command)) {
+    if (data.has(key)) continue;
+    const problem = visit(value, `'${key}'`);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
