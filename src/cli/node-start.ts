@@ -85,8 +85,12 @@ const SPEC = {
   },
   'etcd-auto-compaction-retention': {
     type: 'string',
-    description: "how much etcd keyspace history the leader keeps, compacting the rest through the log (e.g. 1h, 30m, or 1000 revisions); 0 keeps all, as etcd's --auto-compaction-retention",
-    default: '0',
+    description: "how much etcd keyspace history the leader keeps, compacting the rest through the log (e.g. 1h, 30m, or 1000 revisions); 0 keeps all, as etcd's --auto-compaction-retention (whose default is 0: fleet keeps an hour, since its keyspace lives in memory)",
+    default: '1h',
+  },
+  'etcd-quota-backend-bytes': {
+    type: 'integer',
+    description: "the etcd keyspace's space quota in bytes, history included (etcd's --quota-backend-bytes): a write that would pass it raises the NOSPACE alarm, and writes that grow the store are refused with \"database space exceeded\" until etcdctl alarm disarm, while reads, deletes and compaction go on (default: a quarter of the member's heap limit, at most 2 GiB)",
   },
   'unsafe-ack-before-commit': { type: 'boolean', description: 'TEST ONLY: acknowledge writes before they commit', default: false, hidden: true },
   'unsafe-stop-applying-after': { type: 'integer', description: 'TEST ONLY: apply no entry beyond this index (a stuck member)', hidden: true },
@@ -196,6 +200,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     etcdApi: flag(flags, 'etcd-api'),
     etcdProgressNotifyMs: interval(flags, 'etcd-watch-progress-notify-interval'),
     etcdAutoCompaction: autoCompactionOf(flags),
+    etcdQuotaBytes: quotaOf(flags),
     unsafeAckBeforeCommit: flag(flags, 'unsafe-ack-before-commit'),
     unsafeStopApplyingAfter: optionalIndex(flags, 'unsafe-stop-applying-after'),
     unsafeClockOffsetMs: clockOffsetOf(flags),
@@ -245,6 +250,15 @@ function optionalIndex(flags: NodeStartFlags, name: 'unsafe-stop-applying-after'
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a whole number ≥ 1, got '${v}'`);
   return n;
+}
+
+/** `--etcd-quota-backend-bytes`: undefined for the default; at least a MiB (etcd's 0 means its default too). */
+function quotaOf(flags: NodeStartFlags): number | undefined {
+  const raw = text(flags, 'etcd-quota-backend-bytes');
+  if (raw === undefined || raw === '0') return undefined;
+  const bytes = Number(raw);
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 * 1024) throw usage(`--etcd-quota-backend-bytes must be a whole number of bytes, at least 1048576 (1 MiB), got '${raw}'`);
+  return bytes;
 }
 
 /** `--etcd-auto-compaction-*`, as etcd reads its own: undefined when the retention is 0 (keep all). */

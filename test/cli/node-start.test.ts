@@ -87,14 +87,18 @@ describe('fleet node start flags', () => {
     expect(await planNodeStart({ ...base, 'etcd-watch-progress-notify-interval': '30s' }, 'v')).toMatchObject({ etcdProgressNotifyMs: 30_000 });
   });
 
-  it('reads --etcd-auto-compaction-* as etcd does: off at 0, hours or a duration periodic, a count of revisions', async () => {
-    expect((await planNodeStart(base, 'v')).etcdAutoCompaction).toBeUndefined();
+  it('reads --etcd-auto-compaction-* as etcd does: off at 0, hours or a duration periodic, a count of revisions; an hour by default', async () => {
+    expect((await planNodeStart(base, 'v')).etcdAutoCompaction, 'an in-memory keyspace keeps an hour of history').toEqual({ mode: 'periodic', retentionMs: 3_600_000 });
+    expect((await planNodeStart({ ...base, 'etcd-auto-compaction-retention': '0' }, 'v')).etcdAutoCompaction).toBeUndefined();
     expect(await planNodeStart({ ...base, 'etcd-auto-compaction-retention': '2' }, 'v')).toMatchObject({ etcdAutoCompaction: { mode: 'periodic', retentionMs: 2 * 3_600_000 } });
     expect(await planNodeStart({ ...base, 'etcd-auto-compaction-retention': '30m' }, 'v')).toMatchObject({ etcdAutoCompaction: { mode: 'periodic', retentionMs: 30 * 60_000 } });
     expect(await planNodeStart({ ...base, 'etcd-auto-compaction-mode': 'revision', 'etcd-auto-compaction-retention': '1000' }, 'v')).toMatchObject({ etcdAutoCompaction: { mode: 'revision', retention: 1000 } });
     expect(await refusal({ ...base, 'etcd-auto-compaction-mode': 'revision', 'etcd-auto-compaction-retention': '1h' })).toMatch(/whole number of revisions/);
     expect(await refusal({ ...base, 'etcd-auto-compaction-mode': 'hourly', 'etcd-auto-compaction-retention': '1' })).toMatch(/must be periodic or revision/);
     expect(await refusal({ ...base, 'etcd-auto-compaction-retention': 'soon' })).toMatch(/^--etcd-auto-compaction-retention: /);
+    expect((await planNodeStart(base, 'v')).etcdQuotaBytes, 'the default quota').toBeUndefined();
+    expect((await planNodeStart({ ...base, 'etcd-quota-backend-bytes': '8589934592' }, 'v')).etcdQuotaBytes).toBe(8 * 2 ** 30);
+    expect(await refusal({ ...base, 'etcd-quota-backend-bytes': '4096' })).toMatch(/^--etcd-quota-backend-bytes must be a whole number of bytes, at least 1048576/);
     expect(await refusal({ ...base, 'data-dir': secretFile('not-a-dir', 0o600) })).toMatch(/is a file, not a directory/);
     // Node's recursive mkdir spins for ever here; a member must be refused at once instead.
     expect(await refusal({ ...base, 'data-dir': '/proc/1/nope/deeper' })).toMatch(/^cannot create --data-dir \/proc\/1\/nope\/deeper: ENOENT/);

@@ -20,7 +20,7 @@ export interface KeyValue {
 }
 
 export class MvccError extends Error {
-  constructor(message: string, readonly code: 'compacted' | 'future' | 'invalid' | 'lease-not-found' | 'too-many-ops' | 'too-large', readonly compactRevision?: number) {
+  constructor(message: string, readonly code: 'compacted' | 'future' | 'invalid' | 'lease-not-found' | 'too-many-ops' | 'too-large' | 'no-space', readonly compactRevision?: number) {
     super(message);
     this.name = 'MvccError';
   }
@@ -32,6 +32,7 @@ export const ERR_LEASE_NOT_FOUND = 'etcdserver: requested lease not found';
 export const ERR_TOO_MANY_OPS = 'etcdserver: too many operations in txn request';
 export const ERR_DUPLICATE_KEY = 'etcdserver: duplicate key given in txn request';
 export const ERR_TOO_LARGE = 'etcdserver: request is too large';
+export const ERR_NO_SPACE = 'etcdserver: mvcc: database space exceeded';
 export const MAX_TXN_OPS = 128;
 export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 /** Live leases at most, as the registry's (LIMITS.maxLeases); a grant beyond it is refused on apply, the same on every member. */
@@ -94,11 +95,15 @@ export interface TxnResponse { revision: number; succeeded: boolean; responses: 
 
 export interface WatchEvent { type: 'PUT' | 'DELETE'; kv: KeyValue; prevKv?: KeyValue }
 export interface Lease { id: number; ttl: number; expiresAt: number }
+/** An active alarm, as etcd's AlarmMember: the member that raised it (fleet's member id) and what. */
+export interface StoreAlarm { readonly member: string; readonly alarm: 'NOSPACE' }
 export interface MvccSnapshot {
   revision: number;
   compactRevision: number;
   keys: [string, Rec[]][];
   leases: Lease[];
+  /** Absent when none is active: an image without alarms is byte for byte what it was before alarms. */
+  alarms?: StoreAlarm[];
 }
 
 const b2s = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -150,6 +155,12 @@ export class MvccStore {
   private writesInRevision = 0;
   /** What `approximateBytes` answers, kept as records come and go (a scan of a large history took tens of ms, and Maintenance.Status asks). */
   private bytes = 0;
+  /**
+   * Active alarms, replicated as the keyspace is (etcd keeps them in its backend too). While
+   * NOSPACE is active every member refuses what would grow the store (puts, lease grants) and
+   * serves reads, deletes and compaction, as etcd's capped applier does.
+   */
+  private alarmList: StoreAlarm[] = [];
   /** Images being written from this store: compaction keeps for them what it changes (StoreImageView). */
   private readonly views = new Set<StoreImageView>();
 
@@ -636,14 +647,40 @@ export class MvccStore {
    * for it. Close it when the image is written (compaction copies histories for open views).
    */
   beginImage(): StoreImageView {
-    const view = new StoreImageView(this.rev, this.compacted, this.sorted.slice(), this.hist, this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })), (v) => this.views.delete(v));
+    const view = new StoreImageView(this.rev, this.compacted, this.sorted.slice(), this.hist, this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })), this.alarmList, (v) => this.views.delete(v));
     this.views.add(view);
     return view;
   }
 
-  /** Whether nothing was ever written: no revision past the start, no compaction, no lease. */
+  /** Whether nothing was ever written: no revision past the start, no compaction, no lease, no alarm. */
   isPristine(startRevision: number): boolean {
-    return this.rev === startRevision && this.compacted === 0 && this.leases.size === 0;
+    return this.rev === startRevision && this.compacted === 0 && this.leases.size === 0 && this.alarmList.length === 0;
+  }
+
+  // ---- alarms ----
+
+  get alarms(): readonly StoreAlarm[] {
+    return this.alarmList;
+  }
+
+  /** Raises `alarm` for `member` (a no-op when it is active); answers whether it changed anything. */
+  activateAlarm(a: StoreAlarm): boolean {
+    if (this.alarmList.some((x) => x.member === a.member && x.alarm === a.alarm)) return false;
+    this.alarmList = [...this.alarmList, { member: a.member, alarm: a.alarm }];
+    return true;
+  }
+
+  /** Clears `alarm` for `member`; answers whether it was active. */
+  deactivateAlarm(a: StoreAlarm): boolean {
+    const kept = this.alarmList.filter((x) => !(x.member === a.member && x.alarm === a.alarm));
+    const changed = kept.length !== this.alarmList.length;
+    this.alarmList = kept;
+    return changed;
+  }
+
+  /** Throws etcd's "database space exceeded" while a NOSPACE alarm is active (a write that would grow the store). */
+  checkSpace(): void {
+    if (this.alarmList.some((a) => a.alarm === 'NOSPACE')) throw new MvccError(ERR_NO_SPACE, 'no-space');
   }
 
   snapshot(): MvccSnapshot {
@@ -652,6 +689,7 @@ export class MvccStore {
       compactRevision: this.compacted,
       keys: this.sorted.map((k) => [k, this.hist.get(k)!.map((r) => ({ ...r }))]),
       leases: this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })),
+      ...(this.alarmList.length === 0 ? {} : { alarms: this.alarmList.map((a) => ({ ...a })) }),
     };
   }
 
@@ -665,6 +703,7 @@ export class MvccStore {
     }
     m.sorted.sort();
     m.bytes = m.countAll();
+    m.alarmList = (s.alarms ?? []).map((a) => ({ member: a.member, alarm: a.alarm }));
     for (const l of s.leases) {
       m.leases.set(l.id, { ttl: l.ttl, expiresAt: l.expiresAt, keys: new Set() });
       m.byExpiry.push({ id: l.id, expiresAt: l.expiresAt });
@@ -698,6 +737,8 @@ export class StoreImageView {
     readonly keys: readonly string[],
     private readonly hist: ReadonlyMap<string, readonly Rec[]>,
     readonly leases: MvccSnapshot['leases'],
+    /** The alarms then (the store replaces its list on a change, never edits it). */
+    readonly alarms: readonly StoreAlarm[],
     private readonly closed: (v: StoreImageView) => void,
   ) {}
 

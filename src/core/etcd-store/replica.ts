@@ -11,7 +11,7 @@
  *   etcd request := JSON { at: ms, op: EtcdOp } with every byte string as { "$b": base64 }
  *   etcd image   := JSON MvccSnapshot with latin1 keys and values (mvcc.ts), empty for a new store
  */
-import { MvccError, MvccStore, type Lease, type MvccSnapshot, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
+import { MvccError, MvccStore, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
 
 /** One replicated write to the keyspace. */
 export type EtcdOp =
@@ -21,7 +21,9 @@ export type EtcdOp =
   | { readonly type: 'lease-revoke'; readonly id: number }
   | { readonly type: 'lease-renew'; readonly id: number }
   /** The leader's expiry of leases it found due at `at`: revoked only if still due by the entry's time. */
-  | { readonly type: 'lease-expire'; readonly ids: readonly number[] };
+  | { readonly type: 'lease-expire'; readonly ids: readonly number[] }
+  /** etcd's Maintenance.Alarm ACTIVATE / DEACTIVATE: NOSPACE raised by the member that found the store over its quota, or cleared by an operator. */
+  | { readonly type: 'alarm'; readonly action: 'activate' | 'deactivate'; readonly alarm: StoreAlarm };
 
 /** A replicated write and the leader's wall clock (ms) when it proposed it. */
 export interface EtcdRequest {
@@ -80,6 +82,7 @@ export class EtcdReplica {
       const op = req.op;
       switch (op.type) {
         case 'txn': {
+          if (growsStore(op.txn)) s.checkSpace();
           const txn = s.txn(op.txn);
           return { ok: true, revision: txn.revision, txn };
         }
@@ -87,6 +90,7 @@ export class EtcdReplica {
           s.compact(op.revision);
           return { ok: true, revision: s.revision };
         case 'lease-grant':
+          s.checkSpace();
           return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at) };
         case 'lease-revoke':
           return { ok: true, revision: s.leaseRevoke(op.id) };
@@ -98,6 +102,10 @@ export class EtcdReplica {
           for (const id of revoked) s.leaseRevoke(id);
           return { ok: true, revision: s.revision, revoked };
         }
+        case 'alarm':
+          if (op.action === 'activate') s.activateAlarm(op.alarm);
+          else s.deactivateAlarm(op.alarm);
+          return { ok: true, revision: s.revision };
       }
     } catch (err) {
       if (err instanceof MvccError) return { ok: false, error: { message: err.message, code: err.code, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) } };
@@ -131,6 +139,12 @@ export class EtcdReplica {
   }
 }
 
+/** Whether a txn may put (in either branch, nested ones included): what a NOSPACE alarm refuses, as etcd's quota counts a txn's cost. */
+export function growsStore(txn: TxnRequest): boolean {
+  const grows = (ops: readonly RequestOp[] | undefined): boolean => (ops ?? []).some((op) => 'put' in op || ('txn' in op && growsStore(op.txn)));
+  return grows(txn.success) || grows(txn.failure);
+}
+
 /** Keys serialized between two steps of an image: about a millisecond of work. */
 const KEYS_PER_STEP = 256;
 
@@ -162,7 +176,7 @@ export class EtcdImageJob {
         emit((i === 0 ? '' : ',') + part.join(','));
         yield;
       }
-      emit(`],"leases":${JSON.stringify(v.leases)}}`);
+      emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}}`);
       this.#length = offset;
     } finally {
       v.close();

@@ -87,6 +87,8 @@ export interface CoordinatorOptions {
   readonly etcdProgressNotifyMs?: number | undefined;
   /** Compact the etcd keyspace's history automatically (`--etcd-auto-compaction-*`); undefined keeps it all. */
   readonly etcdAutoCompaction?: AutoCompaction | undefined;
+  /** The keyspace's space quota in bytes (`--etcd-quota-backend-bytes`); undefined: spaceQuotaDefault(). */
+  readonly etcdQuotaBytes?: number | undefined;
   readonly unsafeAckBeforeCommit: boolean;
   /** TEST ONLY: apply no entry beyond this index (`--unsafe-stop-applying-after`), so that the member is stuck. */
   readonly unsafeStopApplyingAfter?: number | undefined;
@@ -442,7 +444,7 @@ function serveEtcd(
     return undefined;
   }
   const { auth, clusterId } = ctx;
-  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined });
+  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes });
   // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
   server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
   server.addService(etcdDefs.Lease, services.lease);

@@ -1,5 +1,5 @@
 /**
- * etcd's v3 KV, Lease, Maintenance (Status, Alarm GET), Cluster.MemberList and Auth.Authenticate services on a member's client port (issue 36): the
+ * etcd's v3 KV, Lease, Maintenance (Status, Alarm), Cluster.MemberList and Auth.Authenticate services on a member's client port (issue 36): the
  * same keyspace on every member, replicated through the member's Raft log (FleetMember.submitEtcd,
  * etcd-store/replica.ts). Every member accepts a write: a follower forwards it to the leader's
  * client port (etcd clients do not follow redirects), marked so that it is forwarded once at
@@ -8,15 +8,16 @@
  *
  * Errors carry etcd's gRPC codes and messages, so the clients' own retry logic works.
  */
+import { getHeapStatistics } from 'node:v8';
 import { LIMITS } from '../../common/registry-limits.js';
 import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../node/api.js';
-import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
+import { growsStore, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
 import { KeepAliveRelays } from './keepalive-relay.js';
 import { TXN_OVER_OPS } from './request-limits.js';
 import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
-import { ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type TxnRequest } from '../etcd-store/mvcc.js';
-import { authorizeCall, type AuthOptions } from './auth.js';
+import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../etcd-store/mvcc.js';
+import { authorizeCall, authorizeEtcdAction, type AuthOptions } from './auth.js';
 import { createEtcdAuthService } from './etcd-auth-service.js';
 import {
   deleteFromWire,
@@ -59,6 +60,27 @@ export interface EtcdServiceOptions {
   readonly version: string;
   /** Whether the port serves TLS (members' URLs are https). */
   readonly tls?: boolean;
+  /** The keyspace's space quota in bytes (etcd's --quota-backend-bytes; default: spaceQuotaDefault()). */
+  readonly quotaBytes?: number;
+}
+
+/**
+ * The default space quota: a quarter of the member's V8 heap limit, at most etcd's 2 GiB. The
+ * keyspace lives on the heap (etcd's is on disk, behind the page cache), and a record takes
+ * two to three times the bytes the quota counts: a larger quota would end in an out-of-memory
+ * crash before the alarm.
+ */
+export function spaceQuotaDefault(): number {
+  return Math.min(2 * 1024 ** 3, Math.floor(getHeapStatistics().heap_size_limit / 4));
+}
+
+/** The bytes a write would add to the store, as `approximateBytes` counts them (0: it cannot grow it). */
+function growthOf(op: EtcdOp): number {
+  if (op.type === 'lease-grant') return 1;
+  if (op.type !== 'txn' || !growsStore(op.txn)) return 0;
+  const put = (ops: readonly RequestOp[] | undefined): number =>
+    (ops ?? []).reduce((n, o) => n + ('put' in o ? o.put.key.length + (o.put.value?.length ?? 0) + 32 : 'txn' in o ? Math.max(put(o.txn.success), put(o.txn.failure)) : 0), 0);
+  return Math.max(1, put(op.txn.success), put(op.txn.failure));
 }
 
 /** Metadata that marks a write forwarded by a member: the receiver never forwards it again. */
@@ -72,6 +94,7 @@ export const MAX_LEASE_TTL_S = LIMITS.maxLeaseTtlMs / 1000;
 /** etcd's errors (server/etcdserver/api/v3rpc/rpctypes): code and exact message. */
 export const ETCD_ERRORS = {
   noLeader: { code: status.UNAVAILABLE, details: 'etcdserver: no leader' },
+  noSpace: { code: status.RESOURCE_EXHAUSTED, details: ERR_NO_SPACE },
   leaderChanged: { code: status.UNAVAILABLE, details: 'etcdserver: leader changed' },
   timeout: { code: status.UNAVAILABLE, details: 'etcdserver: request timed out' },
   stopped: { code: status.UNAVAILABLE, details: 'etcdserver: server stopped' },
@@ -91,6 +114,8 @@ function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError
       return { code: status.OUT_OF_RANGE, details: e.message };
     case 'lease-not-found':
       return { code: status.NOT_FOUND, details: e.message };
+    case 'no-space':
+      return ETCD_ERRORS.noSpace;
     default:
       if (e.message === 'etcdserver: lease already exists') return { code: status.FAILED_PRECONDITION, details: e.message };
       return { code: status.INVALID_ARGUMENT, details: e.message };
@@ -189,6 +214,23 @@ export function createEtcdServices(
     return md;
   };
 
+  const quotaBytes = o.quotaBytes ?? spaceQuotaDefault();
+  /**
+   * etcd's quota check before a write is proposed: a write that would take the store past its
+   * quota raises the replicated NOSPACE alarm (through the log, so every member then refuses what
+   * grows the store) and is refused with etcd's "database space exceeded". On a follower the
+   * alarm's proposal answers NOT_LEADER, and the whole call goes to the leader, which raises it.
+   */
+  const checkQuota = async (op: EtcdOp): Promise<void> => {
+    const growth = growthOf(op);
+    if (growth === 0) return;
+    const store = node.etcdStore();
+    if (store.alarms.some((a) => a.alarm === 'NOSPACE')) throw ETCD_ERRORS.noSpace;
+    if (store.approximateBytes() + growth <= quotaBytes) return;
+    await node.submitEtcd({ type: 'alarm', action: 'activate', alarm: { member: node.id, alarm: 'NOSPACE' } });
+    throw ETCD_ERRORS.noSpace;
+  };
+
   /** Proposes a write here, or forwards the call to the leader; the answer of the applied write. */
   const write = async (op: EtcdOp): Promise<Extract<EtcdAnswer, { ok: true }>> => {
     // A txn etcd would refuse whatever the state (too large, too many operations, a key written
@@ -197,6 +239,7 @@ export function createEtcdServices(
       validateTxn(op.txn);
       checkTxnOverlap(op.txn);
     }
+    await checkQuota(op);
     const { value } = await node.submitEtcd(op);
     if (!value.ok) throw refusalError(value.error);
     return value;
@@ -341,7 +384,7 @@ export function createEtcdServices(
   const maintenance: UntypedServiceImplementation = {
     Status: unary<Record<string, never>>('Maintenance.Status', async () => {
       const st = node.status();
-      const { value } = await node.readEtcd(false, (store) => ({ revision: store.revision, size: store.approximateBytes() }));
+      const { value } = await node.readEtcd(false, (store) => ({ revision: store.revision, size: store.approximateBytes(), alarms: store.alarms }));
       return {
         header: header(value.revision),
         version: o.version,
@@ -350,7 +393,8 @@ export function createEtcdServices(
         raftIndex: String(st.commitIndex),
         raftTerm: String(st.term),
         raftAppliedIndex: String(st.appliedIndex),
-        errors: [],
+        // As etcd lists them (etcdctl endpoint status's ERRORS column): each alarm in its proto text form.
+        errors: value.alarms.map((a) => `memberID:${etcdIdOf(a.member)} alarm:${a.alarm} `),
         dbSizeInUse: String(value.size),
         isLearner: st.role === 'learner',
       };
@@ -364,10 +408,27 @@ export function createEtcdServices(
       if (target.id !== node.id) await node.transferLeadership(target.id);
       return { header: header(node.etcdStore().revision) };
     }),
-    // No alarms are raised here (a member out of space refuses writes itself): GET answers none, as a healthy etcd does.
-    Alarm: unary<{ action: string }>('Maintenance.Alarm', async (req) => {
-      if (req.action !== 'GET') throw { code: status.UNIMPLEMENTED, details: 'etcdserver: fleet raises no alarms; only GET is served' };
-      return { header: header(node.etcdStore().revision), alarms: [] };
+    // The keyspace's NOSPACE alarms, replicated (etcdctl alarm list / disarm). A member whose disk
+    // is full refuses writes itself and raises none here.
+    Alarm: unary<{ action: string; memberID: string; alarm: string }>('Maintenance.Alarm', async (req, call) => {
+      if (req.action !== 'GET') {
+        const refused = authorizeEtcdAction(call.metadata, 'admin', o.auth, `Maintenance.Alarm ${req.action}`);
+        if (refused) throw refused;
+      }
+      const wire = (alarms: readonly StoreAlarm[]) => alarms.map((a) => ({ memberID: etcdIdOf(a.member), alarm: a.alarm }));
+      if (req.action === 'GET') return { header: header(node.etcdStore().revision), alarms: wire(node.etcdStore().alarms) };
+      if (req.action !== 'ACTIVATE' && req.action !== 'DEACTIVATE') throw { code: status.INVALID_ARGUMENT, details: `etcdserver: unknown alarm action ${req.action}` };
+      // etcd's NONE with DEACTIVATE clears every alarm of the member (etcdctl alarm disarm sends each it listed).
+      const matching = node.etcdStore().alarms.filter((a) => (req.memberID === '0' || etcdIdOf(a.member) === String(req.memberID)) && (req.alarm === 'NONE' || a.alarm === req.alarm));
+      if (req.action === 'ACTIVATE') {
+        if (req.alarm !== 'NOSPACE') throw { code: status.INVALID_ARGUMENT, details: `etcdserver: fleet raises only NOSPACE, not ${req.alarm}` };
+        const member = node.status().members.find((m) => etcdIdOf(m.id) === String(req.memberID))?.id ?? node.id;
+        const a = await write({ type: 'alarm', action: 'activate', alarm: { member, alarm: 'NOSPACE' } });
+        return { header: header(a.revision), alarms: wire([{ member, alarm: 'NOSPACE' }]) };
+      }
+      let revision = node.etcdStore().revision;
+      for (const alarm of matching) revision = (await write({ type: 'alarm', action: 'deactivate', alarm })).revision;
+      return { header: header(revision), alarms: wire(matching) };
     }),
   };
 

@@ -30,8 +30,8 @@ describe('the keyspace image in steps', () => {
   it('is the store as it was when the image began, byte for byte, whatever is written and compacted between steps', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'put', 'put', 'del', 'compact', 'lease')), { minLength: 300, maxLength: 1200 }),
-        fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'del', 'compact', 'lease')), { minLength: 10, maxLength: 200 }),
+        fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'put', 'put', 'del', 'compact', 'lease', 'alarm')), { minLength: 300, maxLength: 1200 }),
+        fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'del', 'compact', 'lease', 'alarm')), { minLength: 10, maxLength: 200 }),
         (before, during) => {
           const r = new EtcdReplica();
           const s = storeOf(r);
@@ -39,6 +39,7 @@ describe('the keyspace image in steps', () => {
             const key = b(`k/${n % 600}\xff`);
             if (op === 'put') s.put({ key, value: b(`v${n}\x80`) });
             else if (op === 'del') s.deleteRange({ key });
+            else if (op === 'alarm') void (n % 2 === 0 ? s.activateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }) : s.deactivateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }));
             else if (op === 'lease' && s.leaseCount < 50) s.leaseGrant(n + 1 + s.leaseCount * 1000, 30, n);
             else if (op === 'compact' && s.revision > s.compactRevision + 1) s.compact(s.compactRevision + 1 + (n % (s.revision - s.compactRevision - 1)) + 0);
           };

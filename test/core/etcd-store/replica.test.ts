@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAppEntry, encodeAppCommand, encodeEtcdEntry, etcdEntryBody, imageHeaderV2, isAppEntry, isEtcdEntry, joinImages, joinImagesV2, splitImage } from '../../../src/core/app-format.js';
-import { ERR_COMPACTED } from '../../../src/core/etcd-store/mvcc.js';
+import { ERR_COMPACTED, ERR_NO_SPACE } from '../../../src/core/etcd-store/mvcc.js';
 import { ETCD_START_REVISION, EtcdReplica, decodeEtcdRequest, encodeEtcdRequest, type EtcdRequest } from '../../../src/core/etcd-store/replica.js';
 
 const b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -127,5 +127,42 @@ describe('EtcdReplica', () => {
     const copy = new EtcdReplica();
     copy.restore(r.snapshot());
     expect(copy.store.newestRevisionEvents(b('q'), undefined)).toBeUndefined();
+  });
+});
+
+describe('the NOSPACE alarm (etcd space quota)', () => {
+  const alarm = (action: 'activate' | 'deactivate'): EtcdRequest => ({ at: 0, op: { type: 'alarm', action, alarm: { member: 'n1', alarm: 'NOSPACE' } } });
+  const del = (key: string): EtcdRequest => ({ at: 0, op: { type: 'txn', txn: { success: [{ deleteRange: { key: b(key) } }] } } });
+
+  it('refuses what grows the store on every member, and serves deletes, reads and compaction', () => {
+    const r = new EtcdReplica();
+    r.apply(viaEntry(put('a', '1')));
+    r.apply(viaEntry(put('b', '2')));
+    expect(r.apply(viaEntry(alarm('activate')))).toMatchObject({ ok: true });
+    expect(r.store.alarms).toEqual([{ member: 'n1', alarm: 'NOSPACE' }]);
+    expect(r.apply(viaEntry(put('c', '3')))).toEqual({ ok: false, error: { message: ERR_NO_SPACE, code: 'no-space' } });
+    const nested: EtcdRequest = { at: 0, op: { type: 'txn', txn: { success: [{ txn: { failure: [{ put: { key: b('d'), value: b('4') } }] } }] } } };
+    expect(r.apply(viaEntry(nested))).toMatchObject({ ok: false, error: { code: 'no-space' } });
+    expect(r.apply(viaEntry({ at: 0, op: { type: 'lease-grant', id: 7, ttl: 10 } }))).toMatchObject({ ok: false, error: { code: 'no-space' } });
+    expect(r.apply(viaEntry(del('a')))).toMatchObject({ ok: true });
+    expect(r.apply(viaEntry({ at: 0, op: { type: 'compact', revision: r.store.revision } }))).toMatchObject({ ok: true });
+    expect(r.store.range({ key: b('b') }).kvs).toHaveLength(1);
+    r.apply(viaEntry(alarm('deactivate')));
+    expect(r.store.alarms).toEqual([]);
+    expect(r.apply(viaEntry(put('c', '3')))).toMatchObject({ ok: true });
+  });
+
+  it('is in the image: a member restored from it refuses as the others do; none leaves the image as it was', () => {
+    const r = new EtcdReplica();
+    r.apply(put('a', '1'));
+    const before = Buffer.from(r.snapshot()).toString();
+    expect(before).not.toContain('alarms');
+    r.apply(alarm('activate'));
+    const back = new EtcdReplica();
+    back.restore(r.snapshot());
+    expect(back.store.alarms).toEqual([{ member: 'n1', alarm: 'NOSPACE' }]);
+    expect(back.apply(put('c', '3'))).toMatchObject({ ok: false, error: { code: 'no-space' } });
+    r.apply(alarm('deactivate'));
+    expect(Buffer.from(r.snapshot()).toString()).toBe(before);
   });
 });
