@@ -13,7 +13,7 @@
  */
 import { openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startMember, type EmbeddedMember } from 'fleet/embed';
+import { MemberError, startMember } from 'fleet/embed';
 import { JobBoard, type Step, type StepAnswer } from './job-board.js';
 
 const { values: args } = parseArgs({
@@ -39,12 +39,13 @@ function peersOf(list: string | undefined): Record<string, string> | undefined {
 }
 
 const board = new JobBoard();
-const member = await startMember({ id: args.id!, dataDir: args.data!, listen: args.listen!, stateMachine: board, ...(args.peers ? { peers: peersOf(args.peers)! } : {}) });
-member.on('fatal', (err: Error) => {
+// apis: ['fleet'] lets the fleet CLI (and the test's client) see the cluster; the job board needs none.
+const member = await startMember({ id: args.id!, dataDir: args.data!, listen: args.listen!, stateMachine: board, apis: ['fleet'], ...(args.peers ? { peers: peersOf(args.peers)! } : {}) });
+member.on('fatal', (err) => {
   say('fatal', { message: err.message });
   process.exitCode = 1;
 });
-member.on('fault', (fault: { code: string; index: number; message: string }) => say('fault', { ...fault }));
+member.on('fault', (fault) => say('fault', { ...fault }));
 say('started', { port: member.port });
 
 async function step(key: string, from: string | null, to: string): Promise<StepAnswer> {
@@ -53,12 +54,12 @@ async function step(key: string, from: string | null, to: string): Promise<StepA
 }
 
 if (args.workload === undefined) {
-  await waitForLeader(member);
+  await member.ready({ timeoutMs: 10_000 });
   for (const key of ['build-1', 'build-2', 'build-3']) await step(key, null, 'posted');
   await step('build-1', 'posted', `claimed:${args.id}`);
   await step('build-1', `claimed:${args.id}`, 'done');
   const refused = await step('build-1', 'posted', 'claimed:late');
-  const { value: counts, index } = await member.read(() => board.counts());
+  const { value: counts, index } = await member.read((b) => b.counts());
   say('board', { counts, index, refused });
   await member.stop();
 } else {
@@ -67,16 +68,9 @@ if (args.workload === undefined) {
     process.exit(process.exitCode ?? 0);
   };
   process.on('SIGTERM', () => void stop());
+  await member.ready();
   await runWorkload(Number(args.workload) * 1000, args.history!, Number(args.process), Number(args.keys));
   say('workload-done', { counts: board.counts() });
-}
-
-async function waitForLeader(m: EmbeddedMember): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (m.status().leaderId === '') {
-    if (Date.now() > deadline) throw new Error('no leader within 10 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Two workers, each with one operation outstanding at a time, on shared job keys. */
@@ -94,7 +88,7 @@ async function runWorkload(ms: number, historyFile: string, base: number, keys: 
       if (roll < 0.3) {
         record({ process: proc, type: 'invoke', f: 'read', key, value: null, time: now() });
         try {
-          const { value } = await member.read(() => board.get(key));
+          const { value } = await member.read((b) => b.get(key));
           record({ process: proc, type: 'ok', f: 'read', key, value, time: now() });
         } catch {
           record({ process: proc, type: 'fail', f: 'read', key, value: null, time: now() });
@@ -107,8 +101,8 @@ async function runWorkload(ms: number, historyFile: string, base: number, keys: 
         const answer = await step(key, from, to);
         record({ process: proc, type: answer.ok ? 'ok' : 'fail', f: 'cas', key, value: [from, to], time: now(), ...(answer.ok ? {} : { error: 'compare-failed' }) });
       } catch (err) {
-        // Refused before it was proposed: it did not apply. Anything else: it may have.
-        const notApplied = (err as { notLeader?: boolean; kind?: string }).notLeader === true || (err as { kind?: string }).kind === 'unavailable';
+        // A retryable refusal came before the command was proposed: it did not apply. Anything else (OUTCOME_UNKNOWN above all): it may have.
+        const notApplied = err instanceof MemberError && err.retryable;
         record({ process: proc, type: notApplied ? 'fail' : 'info', f: 'cas', key, value: [from, to], time: now() });
         if (!notApplied) proc += 10_000; // an operation left open keeps its process busy for ever
         await new Promise((r) => setTimeout(r, 50));

@@ -22,8 +22,10 @@ interface Seen {
   readonly indexOf: Record<string, number>;
   readonly reads: Record<string, number | string>;
   readonly snapshotIndex: Record<string, number>;
+  /** Each member's `status()` as `state/role`, after the scenario. */
+  readonly states: Record<string, string>;
   readonly faults: { member: string; code: string; index: number; message: string }[];
-  readonly fatal: { member: string; message: string }[];
+  readonly fatal: { member: string; code: string; message: string }[];
 }
 
 async function run(scenario: string): Promise<Seen> {
@@ -41,7 +43,7 @@ describe('fleet/embed faults', () => {
     expect(seen.faults).toEqual([expect.objectContaining({ member: 'c', code: 'DIVERGED', index: expected })]);
     expect(seen.faults[0]!.message).toContain(`at index ${expected}`);
     expect(seen.reads).toMatchObject({ a: 25, b: 25 });
-    expect(seen.reads['c']).toMatch(/^refused: .*differs from the leader's at index/);
+    expect(seen.reads['c']).toMatch(/^refused: DIVERGED: .*differs from the leader's at index/);
     expect(seen.fatal).toEqual([]);
   }, 70_000);
 
@@ -49,15 +51,18 @@ describe('fleet/embed faults', () => {
     const seen = await run('throw');
     expect(seen.faults).toEqual([expect.objectContaining({ member: 'c', code: 'APPLY_FAILED', index: seen.indexOf['7'] })]);
     expect(seen.faults[0]!.message).toContain(`entry ${seen.indexOf['7']} (operation "add") threw: cannot count 7`);
-    expect(seen.fatal.map((f) => f.member)).toEqual(['c']);
+    expect(seen.fatal.map((f) => [f.member, f.code])).toEqual([['c', 'FAILED']]);
     expect(seen.reads).toMatchObject({ a: 25, b: 25 });
-    expect(seen.reads['c']).toMatch(/^refused: /);
+    expect(seen.reads['c']).toMatch(/^refused: FAILED: /);
+    expect(seen.states['c']).toBe('failed/failed');
   }, 70_000);
 
   it('a storage failure stops the member and is told to the host, which lives on and ends by itself', async () => {
     const seen = await run('storage');
-    expect(seen.fatal).toEqual([expect.objectContaining({ member: 'c', message: expect.stringMatching(/EPERM|operation not permitted/i) })]);
+    expect(seen.fatal).toEqual([expect.objectContaining({ member: 'c', code: 'FAILED', message: expect.stringMatching(/EPERM|operation not permitted/i) })]);
     expect(seen.reads).toMatchObject({ a: 25, b: 25 });
+    // The member that failed says so (it said leader/ok before, issue 57); the others stopped normally.
+    expect(seen.states).toEqual({ a: 'stopped/stopped', b: 'stopped/stopped', c: 'failed/failed' });
   }, 70_000);
 
   it("a member that missed compacted entries catches up from the leader's snapshot, and a restarted one from its own: the application's state comes with them", async () => {

@@ -2,7 +2,8 @@
  * fleet as an outsider gets it: `npm pack`, the tarball installed into a fresh project, a strict
  * TypeScript program with public imports only type-checked there (by this repository's tsc) and
  * run against a real cluster. Also what the tarball must and must not hold (a LICENSE; no source
- * maps, no sources), and that importing and using the library loads no CLI or UI code.
+ * maps, no sources), that importing and using the library loads no CLI or UI code, and that
+ * 'fleet/embed' is typed and ready()-able for an application that embeds a member (outsider/embed.ts).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ const CONSUMER_TSCONFIG = {
     types: ['node'],
     outDir: '.',
   },
-  files: ['app.ts'],
+  files: ['app.ts', 'embed.ts'],
 };
 
 async function npm(args: readonly string[], cwd: string): Promise<string> {
@@ -59,14 +60,15 @@ beforeAll(async () => {
 
 /** Packs fleet and installs the tarball into a fresh project, with the outsider's files. */
 async function prepareProject(): Promise<void> {
-  // --ignore-scripts: `prepare` would rebuild dist/, which test/global-setup.ts built already.
+  // --ignore-scripts: `prepare` skips a current build (scripts/build-if-stale.mjs), but a source
+  // edited during the run would have it rebuild dist/ under the other test files.
   const out = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work.path], root);
   packed = (JSON.parse(out) as (typeof packed)[])[0]!;
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'outsider', private: true, type: 'module' }));
   const typesNode = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['@types/node'] as string;
   await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(work.path, packed.filename), `@types/node@${typesNode}`], project);
-  for (const f of ['app.ts', 'hooks.mjs', 'register-hooks.mjs', 'loads.mjs']) copyFileSync(join(fixtures, f), join(project, f));
+  for (const f of ['app.ts', 'embed.ts', 'hooks.mjs', 'register-hooks.mjs', 'loads.mjs']) copyFileSync(join(fixtures, f), join(project, f));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
 }
 
@@ -108,6 +110,17 @@ describe('the packed package', () => {
     expect(out.unreachable.message).toMatch(/start the cluster, or check the endpoints/);
     expect(out.deepImport).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   }, 180_000);
+
+  it("embeds a member through 'fleet/embed': typed over its state machine, ready() before the first write, coded refusals", async () => {
+    // Type-checked with app.ts above (the consumer's tsconfig lists both); this runs it.
+    const check = await runProgram(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, timeoutMs: 120_000 });
+    expect(check.stdout + check.stderr).toBe('');
+    const data = join(work.path, 'embedded');
+    const run = await runProgram(process.execPath, ['embed.js', data], { cwd: project, timeoutMs: 20_000 });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ leader: 'outsider', counted: 1, noClient: 'API_NOT_SERVED', afterStop: 'STOPPED', state: 'stopped', fatal: 0 });
+  }, 150_000);
 
   it("runs a member from the installed package's bundle, compiled with the code cache its first start wrote", async () => {
     const installed = join(project, 'node_modules/fleet');

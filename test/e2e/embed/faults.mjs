@@ -43,9 +43,9 @@ const start = async (i) => {
   const id = ids[i];
   const quirk = id === 'c' && (scenario === 'diverge' || scenario === 'throw') ? scenario : undefined;
   const snapshots = scenario === 'snapshot' ? { snapshotEvery: 10 } : {};
-  const member = await startMember({ id, dataDir: join(dir, id), listen: peers[id], peers, stateMachine: new Counter(quirk), checkEvery: 10, heartbeatMs: 50, electionTimeoutMs: 300, ...snapshots });
+  const member = await startMember({ id, dataDir: join(dir, id), listen: peers[id], peers, stateMachine: new Counter(quirk), apis: ['fleet'], checkEvery: 10, heartbeatMs: 50, electionTimeoutMs: 300, ...snapshots });
   member.on('fault', (f) => seen.faults.push({ member: id, ...f }));
-  member.on('fatal', (err) => seen.fatal.push({ member: id, message: err.message }));
+  member.on('fatal', (err) => seen.fatal.push({ member: id, code: err.code, message: err.message }));
   members[i] = member;
 };
 for (const i of ids.keys()) await start(i);
@@ -57,7 +57,7 @@ const until = async (cond, what) => {
     await sleep(20);
   }
 };
-await until(() => a.status().leaderId !== '', 'a leader');
+await a.ready({ timeoutMs: 15_000 });
 // c must not lead: a follower compares its state with the leader's, so the odd one out is c.
 if (a.status().leaderId === 'c') {
   await c.client().transferLeader('a');
@@ -85,10 +85,11 @@ const reads = {};
 for (const [i, id] of ids.entries()) {
   reads[id] = await members[i].read((m) => m.total, { consistency: { minIndex: indexOf[last] } }).then(
     (r) => r.value,
-    (err) => `refused: ${err.message}`,
+    (err) => `refused: ${err.code}: ${err.message}`,
   );
 }
 const snapshotIndex = Object.fromEntries(ids.map((id, i) => [id, members[i].status().snapshotIndex]));
 for (const m of members) await m.stop().catch(() => undefined);
+const states = Object.fromEntries(ids.map((id, i) => [id, `${members[i].status().state}/${members[i].status().role}`]));
 if (scenario === 'storage') execFileSync('chattr', ['-R', '-i', join(dir, 'c', 'raft')]);
-console.log(JSON.stringify({ indexOf, reads, snapshotIndex, ...seen }));
+console.log(JSON.stringify({ indexOf, reads, snapshotIndex, states, ...seen }));
