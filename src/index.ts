@@ -100,22 +100,28 @@ export type {
   Written,
 } from './client/types.js';
 
-// The coordination recipes (src/client/recipes/: Session, Mutex, Election, Membership, ShardLeases).
+/** The etcd keyspace the members serve, as `client.keyspace` hands it out: keys, leases and transactions with etcd's compares. */
+export type { Keyspace, KeyspaceEntry, Bytes, CompareResult, TxnCompare, TxnOp, TxnRequest, TxnResult } from './client/etcd/keyspace.js';
 
-/** A session: this process's identity towards the leases it takes, kept alive until closed or lost. */
-export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd } from './client/recipes/index.js';
+// The coordination recipes (src/client/recipes/: Session, Mutex, Election, Membership, ShardLeases), on the etcd keyspace.
 
-/** One holder at a time, fenced by a token that grows with each holder; waiters follow the change feed. */
+/** A session: one etcd lease kept alive on a stream, that every key of its recipes is tied to; `close()` revokes it, `'expired'` says it ran out. */
+export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd, type SessionEvents } from './client/recipes/index.js';
+
+/** One holder at a time, served in order of arrival; the token is the holder's key's create revision, and `isOwner()` a transaction compare. */
 export { Mutex, type LockOptions } from './client/recipes/index.js';
 
-/** At most one leader at a time, with what it proclaims; candidates and observers follow the change feed. */
-export { Election, ELECTION_NS, type Leader } from './client/recipes/index.js';
+/** At most one leader at a time, with what it proclaims; candidates served in order, observers follow every change, `'lost'` when leadership ends. */
+export { Election, type Leader, type LeadershipLost } from './client/recipes/index.js';
 
-/** A group's live members, each listed with its metadata exactly as long as its session lives; joins and leaves follow the change feed. */
-export { Membership, MEMBERSHIP_NS, type GroupMember, type MembershipChange } from './client/recipes/index.js';
+/** A group's live members, each a key tied to its session's lease: listed exactly as long as the session lives. */
+export { Membership, type GroupMember, type MembershipChange } from './client/recipes/index.js';
 
-/** Named shards spread over a membership's live members by rendezvous hashing, one fenced holder each, taken over when a holder's session ends. */
+/** Named shards spread over a membership's live members, no member above ⌈shards/members⌉, one fenced holder each. */
 export { ShardLeases, type ShardLeasesOptions, type ShardLossReason } from './client/recipes/index.js';
 
-/** The rendezvous (highest-random-weight) assignment ShardLeases uses: pure, the same on every member for the same live list. */
+/** The bounded rendezvous assignment ShardLeases uses: pure, the same on every member for the same live list. */
 export { assignShards, rendezvousOwner, rendezvousScore } from './client/recipes/index.js';
+
+/** What the recipes accept: the longest name and the largest value, in bytes. */
+export { MAX_NAME_BYTES, MAX_VALUE_BYTES } from './client/recipes/index.js';

@@ -1,10 +1,10 @@
 /**
- * A worker pool on fleet: every worker registers as a member of the pool (Membership), takes its
- * share of the pool's shards (ShardLeases: rendezvous hashing over the live workers, one fenced
- * holder per shard), and campaigns to be the pool's one scheduler (Election). Kill the scheduler
- * with -9 and, once its session's TTL runs out, another worker becomes scheduler with a larger
- * fencing token, and the dead worker's shards go to the living. Start a worker and the others
- * hand it its share.
+ * A worker pool on fleet: every worker registers as a member of the pool (Membership: a key tied
+ * to its session's lease), takes its share of the pool's shards (ShardLeases: rendezvous hashing
+ * with bounded loads over the live workers, one fenced holder per shard), and campaigns to be the
+ * pool's one scheduler (Election). Kill the scheduler with -9 and, once its session's lease
+ * expires, its keys are gone: another worker becomes scheduler with a larger fencing token, and
+ * the dead worker's shards go to the living. Start a worker and the others hand it its share.
  *
  * Run three, each in its own terminal, against a cluster:
  *   FLEET_ENDPOINTS=127.0.0.1:7781,… node --import tsx examples/worker-pool/index.ts --name w1
@@ -63,7 +63,7 @@ try {
 
   const ended = await Promise.race([session.done, new Promise<undefined>((resolve) => stop.signal.addEventListener('abort', () => resolve(undefined)))]);
   if (ended !== undefined) {
-    say('session-ended', { reason: ended.reason, lease: ended.lease });
+    say('session-ended', { reason: ended.reason, message: ended.message });
     process.exitCode = 1;
   }
   stop.abort();
@@ -74,6 +74,6 @@ try {
   console.error(`failed: ${err.message} (code ${err.code ?? err.kind}, retryable ${err.retryable})`);
   process.exitCode = 1;
 } finally {
-  await session.close(); // releases the membership, the shards left and the scheduler's lease at once
+  await session.close(); // revokes the lease: the membership, the shards left and the candidacy go at once
   client.close();
 }

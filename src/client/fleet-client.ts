@@ -15,6 +15,8 @@ import { FleetClientError, isTransportFailure } from './errors.js';
 import { GRPC_STATUS } from './grpc-status.js';
 import { Router, type EndpointStatus, type Route } from './router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
+import { closeEtcdAccess, EtcdAccess, etcdAccessOf, registerEtcdAccess } from './etcd/access.js';
+import { AccessKeyspace, type Keyspace } from './etcd/keyspace.js';
 import { watchChanges, type WatchOptions } from './watch.js';
 import * as q from './queries.js';
 import type {
@@ -173,6 +175,13 @@ export class FleetClient {
       backoffMs: opts.backoffMs ?? { initial: 50, max: 1_000 },
       random: opts.random ?? Math.random,
     });
+    // The etcd keyspace the same members serve, with the same credentials: built once, on first use.
+    registerEtcdAccess(this, () => new EtcdAccess({ endpoints: opts.endpoints, token: opts.token, tls: opts.tls, callTimeoutMs: opts.callTimeoutMs ?? 5_000, overallTimeoutMs: opts.overallTimeoutMs ?? 15_000, leaderHint: () => this.leaderEndpoint, closeSignal: this.closeSignal }));
+  }
+
+  /** The etcd keyspace the members serve (keys, leases, transactions), through this client's endpoints and credentials; the recipes stand on it. */
+  get keyspace(): Keyspace {
+    return new AccessKeyspace(etcdAccessOf(this));
   }
 
   /** A client that has found the leader (fails like a write would when there is none). */
@@ -243,6 +252,7 @@ export class FleetClient {
   close(): void {
     this.#closing.abort();
     this.#router.close();
+    closeEtcdAccess(this);
   }
 
   #seen(index: number): void {

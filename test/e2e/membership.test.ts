@@ -1,6 +1,8 @@
 /**
  * Membership and ShardLeases against a real cluster, in one process: members are listed with
- * their metadata while their session lives, and a watch sees joins and leaves; shards are split
+ * their metadata while their session lives, a watch sees joins and leaves, and a closed session
+ * leaves no key behind (it was 10 entries with 0 live members when entries were leases of their
+ * own); shards are split
  * between the members and taken over when one's session ends; and the recipes refuse to be used
  * wrongly — after the session ended or the client closed, before joining, or when the caller
  * gives up — with FleetClientError and a code, while closing the session or the client ends every
@@ -46,6 +48,16 @@ describe('Membership', () => {
     stop.abort();
     await watching;
     await a.close();
+    // Closed without leave(): the keys went with the sessions' leases.
+    expect((await cluster.client().keyspace.list('members/pool/')).entries).toEqual([]);
+  });
+
+  it('leaves nothing behind when ten sessions close without leaving', async () => {
+    const sessions = Array.from({ length: 10 }, () => new Session(cluster.client(), { ttlMs: 2_000 }));
+    await Promise.all(sessions.map((s, i) => new Membership(s, 'leaky').join({ n: String(i) })));
+    expect(await new Membership(sessions[0]!, 'leaky').list()).toHaveLength(10);
+    await Promise.all(sessions.map((s) => s.close()));
+    expect((await cluster.client().keyspace.list('members/leaky/')).entries).toEqual([]);
   });
 
   it('closing the client ends its session and every watch and wait on it; use afterwards is refused with a code', async () => {
@@ -102,7 +114,7 @@ describe('ShardLeases', () => {
       const mine = shards.filter((shard) => owners.get(shard) === ids[i]);
       return s.held().size === mine.length && mine.every((shard) => s.held().has(shard));
     });
-    await waitFor('every shard held by its rendezvous owner alone', () => (settled() ? true : undefined), 15_000);
+    await waitFor('every shard held by its owner alone', () => (settled() ? true : undefined), 15_000);
     const [gone, stays] = sets as [ShardLeases, ShardLeases];
     const before = gone.held();
     await gone.membership.session.close();

@@ -1,11 +1,13 @@
 /**
- * The coordination recipes against a real cluster whose leader is killed meanwhile: 8 sessions
- * contending for one Mutex and 5 campaigning in one Election never have two holders at once
- * (holding windows never overlap, and fencing tokens grow with each holder), every waiter gets
- * its turn, and no waiter leaves a refused acquire in the audit log.
+ * The coordination recipes on the etcd keyspace, against a real cluster whose leader is killed
+ * meanwhile: 8 sessions contending for one Mutex and 5 campaigning in one Election never have two
+ * holders at once, and are served in the order they queued (holders' tokens, their keys' create
+ * revisions, grow in holding order); every waiter gets its turn. Then the guarantees one by one:
+ * `isOwner()` refuses the write of a holder whose lease ended, `'expired'` and `'lost'` fire,
+ * and misuse is refused at once with one code, nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Election, FleetClientError, Mutex, Session } from '../../src/index.js';
+import { Election, FleetClientError, Mutex, Session, type LeadershipLost } from '../../src/index.js';
 import { TestCluster } from './cluster.js';
 import { waitFor } from './processes.js';
 
@@ -62,8 +64,8 @@ describe('coordination recipes', () => {
     expect(windows).toHaveLength(24);
     checkExclusive(windows);
     for (const s of sessions) await s.close();
-    const audit = await cluster.client().audit({});
-    expect(audit.filter((e) => e.op === 'lease.acquire' && e.outcome !== 'ok').map((e) => `${e.index} ${e.outcome} ${JSON.stringify(e.args)}`).slice(0, 5)).toEqual([]);
+    // Closed sessions leave nothing: their keys went with their leases.
+    expect((await cluster.client().keyspace.list('jobs-lock/')).entries).toEqual([]);
   }, 120_000);
 
   it('an Election: 5 candidates across a leader kill, each leads in turn, observed in order by a sixth', async () => {
@@ -98,23 +100,86 @@ describe('coordination recipes', () => {
     for (const s of sessions) await s.close();
   }, 120_000);
 
-  it('refuses a TTL too short for its keep-alive, and a recipe used after its session ended', async () => {
+  it("refuses a holder's write with isOwner() once its lease ended, and another holds the lock", async () => {
     const client = cluster.client();
-    expect(() => new Session(client, { ttlMs: 100 })).toThrow(/at least 1500 ms/);
-    const session = new Session(client, { ttlMs: 2_000 });
-    await session.close();
-    expect(await session.done).toEqual({ reason: 'closed' });
-    const err = await new Mutex(session, 'late').lock().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(FleetClientError);
-    expect((err as FleetClientError).code).toBe('SESSION_ENDED');
+    const [a, b] = [new Session(client, { ttlMs: 3_000 }), new Session(cluster.client(), { ttlMs: 3_000 })];
+    const [lockA, lockB] = [new Mutex(a, 'fenced'), new Mutex(b, 'fenced')];
+    await lockA.lock();
+    const guarded = (value: string, lock: Mutex) => client.keyspace.txn({ compare: [lock.isOwner()], success: [{ put: 'fenced-state', value }] });
+    expect((await guarded('a-1', lockA)).succeeded).toBe(true);
+    const bWaits = lockB.lock({ timeoutMs: 10_000 });
+    // What a pause past the TTL does: the cluster ends a's lease while a still believes it holds the lock.
+    await client.keyspace.revokeLease(await a.lease());
+    await bWaits;
+    expect((await guarded('a-2', lockA)).succeeded).toBe(false);
+    expect((await guarded('b-1', lockB)).succeeded).toBe(true);
+    expect((await client.keyspace.get('fenced-state'))?.value).toBe('b-1');
+    await Promise.all([a.close(), b.close()]);
   });
 
-  it('gives up a wait when its signal fires, with the library error', async () => {
+  it("fires 'expired' when the lease ends under a session, and 'lost' when a leader loses its key", async () => {
+    const client = cluster.client();
+    const session = new Session(client, { ttlMs: 2_000 });
+    const election = new Election(session, 'expiring');
+    const lost: LeadershipLost[] = [];
+    election.on('lost', (l) => lost.push(l));
+    const token = await election.campaign('me');
+    const expired = new Promise((resolve) => session.on('expired', resolve));
+    await cluster.client().keyspace.revokeLease(await session.lease());
+    expect(await expired).toMatchObject({ reason: 'expired' });
+    expect(session.expired).toBe(true);
+    await waitFor("the leader's 'lost'", () => (lost.length > 0 ? true : undefined), 5_000);
+    expect(lost[0]?.token).toBe(token);
+    expect(await codeOf(election.campaign('again'))).toBe('SESSION_ENDED');
+
+    const other = new Session(client, { ttlMs: 2_000 });
+    const second = new Election(other, 'expiring');
+    const lost2: LeadershipLost[] = [];
+    second.on('lost', (l) => lost2.push(l));
+    await second.campaign('two');
+    await cluster.client().keyspace.delete('expiring/', { prefix: true });
+    await waitFor("the 'lost' of a deleted key", () => (lost2.length > 0 ? true : undefined), 5_000);
+    expect(lost2[0]?.reason).toBe('key-deleted');
+    await expect(second.proclaim('x')).rejects.toMatchObject({ code: 'FAILED_PRECONDITION' });
+    await other.close();
+  });
+
+  it('refuses misuse at once with one code, not retryable, and writes nothing', async () => {
+    const client = cluster.client();
+    expect(() => new Session(client, { ttlMs: 100 })).toThrow(/from 2000 ms/);
+    expect(() => new Session(client, { ttlMs: 90_000_000 })).toThrow(FleetClientError);
+    const session = new Session(client, { ttlMs: 2_000 });
+    expect(() => new Mutex(session, 'x'.repeat(600))).toThrow(/1 to 512 bytes/);
+    await expect(new Election(session, 'big').campaign('v'.repeat(2 << 20))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', retryable: false });
+    await expect(new Mutex(session, 'neg').lock({ timeoutMs: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await client.keyspace.list('big/')).entries).toEqual([]);
+    await session.close();
+    expect(await session.done).toEqual({ reason: 'closed' });
+    expect(await codeOf(new Mutex(session, 'late').lock())).toBe('SESSION_ENDED');
+
+    const closing = cluster.client();
+    const onClosed = new Session(closing, { ttlMs: 2_000 });
+    await onClosed.lease();
+    closing.close();
+    const errors: unknown[] = [];
+    await new Election(onClosed, 'closed-client').campaign('v').catch((e: unknown) => errors.push(e));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'CLIENT_CLOSED', retryable: false });
+  });
+
+  it('gives up a wait when its signal fires, with the library error, leaving no key', async () => {
     const [a, b] = [new Session(cluster.client(), { ttlMs: 2_000 }), new Session(cluster.client(), { ttlMs: 2_000 })];
     await new Mutex(a, 'held').lock();
     const err = await new Mutex(b, 'held').lock({ timeoutMs: 300 }).catch((e: unknown) => e);
     expect((err as FleetClientError).code).toBe('ABORTED');
+    expect((await cluster.client().keyspace.list('held/')).entries).toHaveLength(1);
     await a.close();
     await b.close();
   });
 });
+
+const codeOf = (p: Promise<unknown>): Promise<string | undefined> =>
+  p.then(
+    () => 'resolved',
+    (e: unknown) => (e instanceof FleetClientError ? e.code : String(e)),
+  );

@@ -14,6 +14,7 @@ import { etcdServices, type AuthService, type ClusterService, type KvService, ty
 import { SnapshotWriter } from './snapshot.js';
 import { prefixEnd } from '../../common/etcd-keys.js';
 import { EtcdWatchStream } from './watch.js';
+import { txnToWire, type TxnCompare, type TxnRequest, type TxnResult } from './txn.js';
 import type { EtcdAlarm, EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
 
 export type { EtcdAlarm, EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
@@ -35,9 +36,12 @@ export interface EtcdTxnOp {
   readonly lease?: string;
 }
 
-/** etcd's Compare: an absent key has create_revision 0, a present one is compared by mod_revision. */
-function wireCompare(c: EtcdCompare): Record<string, unknown> {
-  return c.modRevision === 0 ? { result: 'EQUAL', target: 'CREATE', key: c.key, createRevision: 0 } : { result: 'EQUAL', target: 'MOD', key: c.key, modRevision: c.modRevision };
+/** How a range is read beyond its keys: see `EtcdClient.range`. */
+export interface RangeOptions {
+  readonly rangeEnd?: Buffer;
+  readonly limit?: number;
+  readonly byCreate?: 'ascend' | 'descend';
+  readonly maxCreateRevision?: number;
 }
 
 /** How to reach a cluster. */
@@ -155,9 +159,9 @@ export class EtcdClient {
     return unary(method, self, req, await this.#metadata(endpoint), endpoint, timeoutMs);
   }
 
-  /** Puts one key; answers the revision it was committed at. */
-  async put(endpoint: string, key: Buffer, value: Buffer, timeoutMs?: number): Promise<number> {
-    const r = await this.#call(endpoint, (m) => [m.kv.Put, m.kv], { key, value }, timeoutMs);
+  /** Puts one key (attached to `lease`, a decimal id, when given); answers the revision it was committed at. */
+  async put(endpoint: string, key: Buffer, value: Buffer, timeoutMs?: number, lease?: string): Promise<number> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Put, m.kv], { key, value, ...(lease === undefined ? {} : { lease }) }, timeoutMs);
     return Number(r.header.revision);
   }
 
@@ -182,8 +186,13 @@ export class EtcdClient {
 
   /** Deletes one key; answers how many keys were deleted (0 or 1). */
   async delete(endpoint: string, key: Buffer, timeoutMs?: number): Promise<number> {
-    const r = await this.#call(endpoint, (m) => [m.kv.DeleteRange, m.kv], { key }, timeoutMs);
-    return Number(r.deleted);
+    return (await this.deleteRange(endpoint, key, undefined, timeoutMs)).deleted;
+  }
+
+  /** Deletes one key, or every key from `key` up to `rangeEnd`; answers how many and the revision after. */
+  async deleteRange(endpoint: string, key: Buffer, rangeEnd?: Buffer, timeoutMs?: number): Promise<{ deleted: number; revision: number }> {
+    const r = await this.#call(endpoint, (m) => [m.kv.DeleteRange, m.kv], { key, ...(rangeEnd === undefined ? {} : { rangeEnd }) }, timeoutMs);
+    return { deleted: Number(r.deleted), revision: Number(r.header.revision) };
   }
 
   /** Puts `value` if the key holds `expected` (null: the key is absent); answers whether it did and the revision. */
@@ -194,9 +203,21 @@ export class EtcdClient {
     return { succeeded: r.succeeded, revision: Number(r.header.revision) };
   }
 
-  /** Keys from `key` up to `rangeEnd` (absent: that one key), at most `limit` (0: all), and the store's revision the read saw. */
-  async range(endpoint: string, key: Buffer, opts: { rangeEnd?: Buffer; limit?: number } = {}): Promise<{ kvs: EtcdKeyValue[]; more: boolean; revision: number }> {
-    const req = { key, ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }), limit: opts.limit ?? 0, serializable: false };
+  /**
+   * Keys from `key` up to `rangeEnd` (absent: that one key), at most `limit` (0: all), and the
+   * store's revision the read saw. `byCreate` sorts by create revision (oldest first, or newest
+   * with `descend`), `maxCreateRevision` leaves out keys created after it.
+   */
+  async range(endpoint: string, key: Buffer, opts: RangeOptions = {}): Promise<{ kvs: EtcdKeyValue[]; more: boolean; revision: number }> {
+    const sort = opts.byCreate === undefined ? {} : { sortTarget: 'CREATE' as const, sortOrder: opts.byCreate === 'descend' ? ('DESCEND' as const) : ('ASCEND' as const) };
+    const req = {
+      key,
+      ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }),
+      limit: opts.limit ?? 0,
+      serializable: false,
+      ...sort,
+      ...(opts.maxCreateRevision === undefined ? {} : { maxCreateRevision: String(opts.maxCreateRevision) }),
+    };
     const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], req);
     return { kvs: r.kvs.map(keyValueFromWire), more: r.more, revision: Number(r.header.revision) };
   }
@@ -206,8 +227,15 @@ export class EtcdClient {
    * revision; otherwise nothing is. Answers whether it was applied and the revision after it.
    */
   async txn(endpoint: string, compare: readonly EtcdCompare[], ops: readonly EtcdTxnOp[], timeoutMs?: number): Promise<{ succeeded: boolean; revision: number }> {
-    const success = ops.map((op) => (op.value === undefined ? { requestDeleteRange: { key: op.key } } : { requestPut: { key: op.key, value: op.value, ...(op.lease === undefined ? {} : { lease: op.lease }) } }));
-    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: compare.map(wireCompare), success, failure: [] }, timeoutMs);
+    // An absent key has create_revision 0; a present one is compared by mod_revision.
+    const compares = compare.map((c): TxnCompare => (c.modRevision === 0 ? { key: c.key, target: 'create', value: 0 } : { key: c.key, target: 'mod', value: c.modRevision }));
+    const success = ops.map((op) => (op.value === undefined ? { delete: op.key } : { put: op.key, value: op.value, ...(op.lease === undefined ? {} : { lease: op.lease }) }));
+    return this.transact(endpoint, { compare: compares, success }, timeoutMs);
+  }
+
+  /** One transaction with etcd's whole compare set and both branches (txn.ts). */
+  async transact(endpoint: string, t: TxnRequest, timeoutMs?: number): Promise<TxnResult> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], txnToWire(t), timeoutMs);
     return { succeeded: r.succeeded, revision: Number(r.header.revision) };
   }
 
@@ -273,6 +301,12 @@ export class EtcdClient {
   async watchStream(endpoint: string): Promise<EtcdWatchStream> {
     const m = this.#member(endpoint).watch;
     return new EtcdWatchStream(endpoint, m.Watch(await this.#metadata(endpoint)));
+  }
+
+  /** Opens a LeaseKeepAlive stream to one member (a follower relays it to the leader). */
+  async keepAliveStream(endpoint: string): Promise<ReturnType<LeaseService['LeaseKeepAlive']>> {
+    const m = this.#member(endpoint).lease;
+    return m.LeaseKeepAlive(await this.#metadata(endpoint));
   }
 
   /**

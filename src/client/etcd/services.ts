@@ -22,6 +22,7 @@ export interface WireKeyValue {
   version: string;
   createRevision: string;
   modRevision: string;
+  lease?: string;
 }
 export interface WireMember {
   ID: string;
@@ -30,10 +31,21 @@ export interface WireMember {
   clientURLs: string[];
   isLearner: boolean;
 }
+/** A Range request: one key, or `key` up to `rangeEnd`; sorted and filtered by create revision where asked. */
+export interface WireRangeRequest {
+  key: Buffer;
+  rangeEnd?: Buffer;
+  limit?: number;
+  countOnly?: boolean;
+  serializable: boolean;
+  sortOrder?: 'NONE' | 'ASCEND' | 'DESCEND';
+  sortTarget?: 'KEY' | 'VERSION' | 'CREATE' | 'MOD' | 'VALUE';
+  maxCreateRevision?: string;
+}
 export interface KvService extends Client {
-  Range: Unary<{ key: Buffer; rangeEnd?: Buffer; limit?: number; countOnly?: boolean; serializable: boolean }, { header: WireHeader; kvs: WireKeyValue[]; more: boolean; count: string }>;
-  Put: Unary<{ key: Buffer; value: Buffer }, { header: WireHeader }>;
-  DeleteRange: Unary<{ key: Buffer }, { header: WireHeader; deleted: string }>;
+  Range: Unary<WireRangeRequest, { header: WireHeader; kvs: WireKeyValue[]; more: boolean; count: string }>;
+  Put: Unary<{ key: Buffer; value: Buffer; lease?: string }, { header: WireHeader }>;
+  DeleteRange: Unary<{ key: Buffer; rangeEnd?: Buffer }, { header: WireHeader; deleted: string }>;
   Txn: Unary<Record<string, unknown>, { header: WireHeader; succeeded: boolean }>;
 }
 export interface WireStatus {
@@ -66,6 +78,7 @@ export interface AuthService extends Client {
 export interface LeaseService extends Client {
   LeaseGrant: Unary<{ TTL: string; ID: string }, { header: WireHeader; ID: string; TTL: string; error: string }>;
   LeaseRevoke: Unary<{ ID: string }, { header: WireHeader }>;
+  LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, { header: WireHeader; ID: string; TTL: string }>;
 }
 /** A Watch request: create a watcher (the member assigns its id when `watchId` is 0) or cancel one. */
 export interface WireWatchRequest {

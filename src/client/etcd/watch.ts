@@ -32,6 +32,7 @@ type EventsListener = (watchId: string, events: readonly EtcdWatchEvent[]) => vo
 export class EtcdWatchStream {
   readonly #pending: { resolve: (id: string) => void; reject: (err: Error) => void }[] = [];
   readonly #listeners = new Set<EventsListener>();
+  readonly #endListeners = new Set<(err: Error, canceledWatchId?: string) => void>();
   #ended: Error | undefined;
 
   constructor(
@@ -59,6 +60,16 @@ export class EtcdWatchStream {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` once when the stream ends (the member went away, or `close()`), and when the
+   * member cancels a created watcher (it fell below the compaction point): then with its id.
+   */
+  onEnd(listener: (err: Error, canceledWatchId?: string) => void): () => void {
+    if (this.#ended !== undefined) listener(this.#ended);
+    else this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
   /** Ends the stream (and with it every watcher on it). */
   close(): void {
     this.#end(new FleetClientError('unavailable', `the watch stream to ${this.endpoint} was closed`, { endpoint: this.endpoint }));
@@ -70,6 +81,9 @@ export class EtcdWatchStream {
       const waiting = this.#pending.shift();
       if (r.canceled) waiting?.reject(new FleetClientError('invalid', `${this.endpoint} refused a watch: ${r.cancelReason}`, { endpoint: this.endpoint }));
       else waiting?.resolve(r.watchId);
+    } else if (r.canceled) {
+      const err = new FleetClientError('unavailable', `${this.endpoint} canceled watch ${r.watchId}: ${r.cancelReason || `compacted at ${r.compactRevision}`}`, { endpoint: this.endpoint });
+      for (const listener of this.#endListeners) listener(err, r.watchId);
     }
     if (r.events.length === 0) return;
     const events = r.events.map((e) => ({ type: e.type, kv: keyValueFromWire(e.kv) }));
@@ -80,5 +94,7 @@ export class EtcdWatchStream {
     if (this.#ended !== undefined) return;
     this.#ended = err;
     for (const waiting of this.#pending.splice(0)) waiting.reject(err);
+    for (const listener of [...this.#endListeners]) listener(err);
+    this.#endListeners.clear();
   }
 }

@@ -1,159 +1,228 @@
 /**
- * A leader election on a session (etcd's concurrency.Election, Curator's LeaderLatch): at most
- * one leader at a time, who holds the election's lease; its fencing token grows with every new
- * leader, and its value (what it proclaims: an address, say) is kept in the KV beside it. A
- * candidate waits on the change feed and writes nothing while it waits.
+ * A leader election on a session, as etcd's concurrency.Election builds it (Curator's
+ * LeaderLatch): candidates queue as keys under `NAME/`, tied to their session's lease, each key's
+ * value what its candidate proclaims; the oldest key leads. A candidate waits only for the key
+ * just ahead of it (queue.ts); the leader's token is its key's create revision, larger for every
+ * new leader. An Election object campaigns with a key of its own.
+ *
+ * The leader hears `'lost'` when its leadership ends without `resign()`: its session expired or
+ * was closed under it, or its key was deleted. Not covered: a leader paused past its TTL learns it
+ * only when it runs again; fence what it does with `isLeader()` in a transaction, or its token.
  */
 import { FleetClientError } from '../errors.js';
-import type { FleetClient } from '../fleet-client.js';
-import type { WatchEvent } from '../types.js';
+import { etcdAccessOf, type EtcdAccess } from '../etcd/access.js';
+import { CompactedError, follow } from '../etcd/follow.js';
+import { bytes, type TxnCompare } from '../etcd/txn.js';
+import { prefixEnd } from '../../common/etcd-keys.js';
+import { checkName, checkValue } from './limits.js';
+import type { LockOptions } from './mutex.js';
+import { byRevision, HeadTracker, type QueueEvent } from './order.js';
+import { dequeue, enqueue, waitTurn, type Place } from './queue.js';
 import type { Session } from './session.js';
-import { Mutex, type LockOptions } from './mutex.js';
+import { checkWait, waitFailure, waitSignal } from './wait.js';
 
-/** Where elections keep their leaders' values. */
-export const ELECTION_NS = 'recipes.elections';
-
-/** A leader: who, since which token, and what it proclaimed. */
+/** A leader: its key, its token (the key's create revision) and what it proclaimed. */
 export interface Leader {
-  readonly holder: string;
+  readonly key: string;
   readonly token: number;
-  readonly value: string | undefined;
+  readonly value: string;
+}
+
+/** Why a leader stopped leading without resigning. */
+export interface LeadershipLost {
+  readonly token: number;
+  readonly reason: 'session-ended' | 'key-deleted';
 }
 
 export class Election {
-  readonly #lock: Mutex;
+  readonly #prefix: string;
+  #leading: Place | undefined;
+  #campaigning = false;
+  #watch: AbortController | undefined;
+  readonly #lostListeners = new Set<(lost: LeadershipLost) => void>();
 
   constructor(
     readonly session: Session,
+    /** The election's name: its candidates are the keys under `NAME/`. */
     readonly name: string,
   ) {
-    this.#lock = new Mutex(session, keyOf(name));
-  }
-
-  /** Waits until this session leads; proclaims `value`; answers the fencing token. */
-  async campaign(value: string, opts: LockOptions = {}): Promise<number> {
-    const token = await this.#lock.lock(opts);
-    await this.session.client.kvPut(keyOf(this.name), JSON.stringify({ holder: this.session.id, token, value }), { ns: ELECTION_NS });
-    return token;
-  }
-
-  /** Steps down (a no-op when not leading): the next candidate leads at once. */
-  async resign(): Promise<void> {
-    await this.#lock.unlock();
-  }
-
-  /** The current leader, or undefined when none leads. */
-  async leader(): Promise<Leader | undefined> {
-    return leaderOf(this.session.client, this.name);
+    checkName(`election ${name}`, name);
+    this.#prefix = `${name}/`;
   }
 
   /**
-   * The current leader, then each change of leadership in the order it happened: every leader
-   * once it proclaimed (with its value), and undefined when a leader's lease ended and none has
-   * proclaimed since. It follows the election's lease and its proclamation on one watch, in log
-   * order, so a leader that led only briefly is not skipped. Ends when `signal` fires or the
-   * session ends (closed, lost, or its client closed); rejects with SESSION_ENDED or
-   * CLIENT_CLOSED when called on a session that already ended.
+   * Waits until this object leads, proclaiming `value` (at once if it leads: then `value` is
+   * proclaimed); answers the fencing token. Rejects as a Mutex's lock() does, with one error:
+   * CLIENT_CLOSED on a closed client, SESSION_ENDED on an ended session, ABORTED for the caller.
+   */
+  async campaign(value: string, opts: LockOptions = {}): Promise<number> {
+    const what = `campaigning in ${this.name}`;
+    const signal = waitSignal(this.session, opts.signal, opts.timeoutMs);
+    checkWait(this.session, signal, what);
+    checkValue(what, value);
+    if (this.#leading !== undefined) {
+      await this.proclaim(value);
+      return this.#leading.revision;
+    }
+    if (this.#campaigning) throw new FleetClientError('invalid', `${what}: this Election is already campaigning; await that campaign() (or make another Election)`, { code: 'INVALID_ARGUMENT' });
+    this.#campaigning = true;
+    const access = etcdAccessOf(this.session.client);
+    let place: Place | undefined;
+    try {
+      place = await enqueue(access, await this.session.newKey(this.#prefix), value, await this.session.lease(), signal);
+      await waitTurn(access, this.#prefix, place, signal);
+      checkWait(this.session, signal, what);
+      this.#lead(access, place);
+      return place.revision;
+    } catch (err) {
+      if (place !== undefined && this.session.ended === undefined) await dequeue(access, place).catch(() => undefined);
+      throw waitFailure(this.session, signal, what, err);
+    } finally {
+      this.#campaigning = false;
+    }
+  }
+
+  /** Proclaims a new value while leading; FAILED_PRECONDITION (nothing written) when this object does not lead. */
+  async proclaim(value: string): Promise<void> {
+    const what = `proclaiming in ${this.name}`;
+    this.session.checkLive(what);
+    checkValue(what, value);
+    const place = this.#leading;
+    if (place === undefined) throw notLeading(what);
+    const access = etcdAccessOf(this.session.client);
+    const k = bytes(place.key);
+    const lease = await this.session.lease();
+    const r = await access.run(what, (ep) => access.etcd.transact(ep, { compare: [{ key: k, target: 'create', value: place.revision }], success: [{ put: k, value, lease }] }));
+    if (!r.succeeded) throw notLeading(what);
+  }
+
+  /** Steps down (a no-op when not leading): the next candidate leads at once. No `'lost'` follows. */
+  async resign(): Promise<void> {
+    const place = this.#leading;
+    if (place === undefined) return;
+    this.#stopLeading();
+    if (this.session.ended === undefined) await dequeue(etcdAccessOf(this.session.client), place);
+  }
+
+  /** The token while this object leads. */
+  get token(): number | undefined {
+    return this.#leading?.revision;
+  }
+
+  /** A compare that holds while this object leads (see Mutex.isOwner). */
+  isLeader(): TxnCompare {
+    const place = this.#leading;
+    return place === undefined ? { key: this.#prefix, target: 'create', value: -1 } : { key: place.key, target: 'create', value: place.revision };
+  }
+
+  /** Calls `listener` when this object stops leading without `resign()`. */
+  on(event: 'lost', listener: (lost: LeadershipLost) => void): this {
+    if (event === 'lost') this.#lostListeners.add(listener);
+    return this;
+  }
+
+  off(event: 'lost', listener: (lost: LeadershipLost) => void): this {
+    if (event === 'lost') this.#lostListeners.delete(listener);
+    return this;
+  }
+
+  /** The current leader, or undefined when nobody campaigns. */
+  async leader(): Promise<Leader | undefined> {
+    this.session.checkLive(`reading the leader of ${this.name}`);
+    const access = etcdAccessOf(this.session.client);
+    const from = bytes(this.#prefix);
+    const r = await access.run(`reading the leader of ${this.name}`, (ep) => access.etcd.range(ep, from, { rangeEnd: prefixEnd(from), byCreate: 'ascend', limit: 1 }));
+    const kv = r.kvs[0];
+    return kv === undefined ? undefined : { key: kv.key.toString('utf8'), token: kv.createRevision, value: kv.value.toString('utf8') };
+  }
+
+  /**
+   * The current leader, then each change in the order it happened: a new leader, a new value
+   * proclaimed, and undefined when the last candidate left. Every revision is looked at, so a
+   * leader that led only for a moment is reported too. Ends when `signal` fires or the session
+   * ends; rejects with SESSION_ENDED or CLIENT_CLOSED when called on a session that already ended.
    */
   async *observe(signal?: AbortSignal): AsyncGenerator<Leader | undefined> {
     this.session.checkLive(`observing election ${this.name}`);
-    const client = this.session.client;
     const stop = signal === undefined ? this.session.signal : AbortSignal.any([signal, this.session.signal]);
-    const key = keyOf(this.name);
-    const first = await readLeader(client, this.name);
-    let shown = first.leader;
-    yield shown;
-    let follower = new LeadershipFollower(shown);
-    // From just after the lease was read: a proclamation read later is seen again, and shows nothing new.
-    let fromIndex = first.readAt + 1;
+    const access = etcdAccessOf(this.session.client);
+    const from = bytes(this.#prefix);
+    let shown: Leader | undefined | null = null; // null: nothing yielded yet
     while (!stop.aborted) {
+      const r = await access.run(`observing ${this.name}`, (ep) => access.etcd.range(ep, from, { rangeEnd: prefixEnd(from) }), stop).catch((err: unknown) => {
+        if (stop.aborted) return undefined;
+        throw err;
+      });
+      if (r === undefined) return;
+      const tracker = new HeadTracker(r.kvs.map(queued));
+      if (differs(shown, tracker)) yield (shown = leaderOf(tracker));
       try {
-        for await (const batch of client.watch({ registries: ['leases', 'kv'], ns: ELECTION_NS, prefix: key, fromIndex, signal: stop })) {
-          fromIndex = batch.index + 1;
-          for (const e of batch.events) {
-            const change = e.key === key ? follower.apply(e) : NO_CHANGE;
-            if (change !== NO_CHANGE) yield (shown = change);
+        for await (const batch of follow(access, from, { rangeEnd: prefixEnd(from), fromRevision: r.revision + 1, signal: stop })) {
+          for (const group of byRevision(batch.events.map((e) => ({ ...e, modRevision: e.kv.modRevision })))) {
+            if (tracker.apply(group.map(queueEvent)) && differs(shown, tracker)) yield (shown = leaderOf(tracker));
           }
         }
         return;
       } catch (err) {
-        // The feed no longer holds the next change (this observer fell far behind): start again from the state now.
-        if (!(err instanceof FleetClientError && err.details.oldestIndex !== undefined)) throw err;
-        const now = await readLeader(client, this.name);
-        if (now.leader?.token !== shown?.token || now.leader?.value !== shown?.value) yield (shown = now.leader);
-        follower = new LeadershipFollower(now.leader);
-        fromIndex = now.readAt + 1;
+        if (stop.aborted) return;
+        if (!(err instanceof CompactedError)) throw err; // else: read the candidates again
       }
     }
   }
-}
 
-export const NO_CHANGE = Symbol('no change');
-
-/**
- * What the election's events, in log order, say about its leader. A grant only notes the new
- * holder: it becomes the leader shown when its proclamation (written after the grant) arrives.
- * The end of the lease (a release, or the leader's expiry) shows "no leader".
- */
-export class LeadershipFollower {
-  /** The election's lease as of the last event: live, with this holder and token, or none. */
-  #held: { readonly holder: string; readonly token: number } | undefined;
-  #shown: Leader | undefined;
-
-  constructor(shown: Leader | undefined) {
-    this.#shown = shown;
-    this.#held = shown;
-  }
-
-  apply(e: WatchEvent): Leader | undefined | typeof NO_CHANGE {
-    if (e.registry === 'leases') {
-      const lease = e.new as { holder?: string; token?: number; expired?: boolean } | null;
-      if (lease === null || lease.expired === true || typeof lease.token !== 'number') {
-        this.#held = undefined;
-        return this.#show(undefined);
+  /** Leading: follow this object's key, so its deletion (or the session's end) is heard as `'lost'`. */
+  #lead(access: EtcdAccess, place: Place): void {
+    this.#leading = place;
+    const watch = new AbortController();
+    this.#watch = watch;
+    const signal = AbortSignal.any([watch.signal, this.session.signal]);
+    const onSessionEnd = (): void => this.#lose('session-ended', place);
+    this.session.signal.addEventListener('abort', onSessionEnd, { once: true });
+    watch.signal.addEventListener('abort', () => this.session.signal.removeEventListener('abort', onSessionEnd), { once: true });
+    void (async () => {
+      try {
+        for await (const batch of follow(access, bytes(place.key), { fromRevision: place.revision + 1, signal })) {
+          if (batch.events.some((e) => e.type === 'DELETE')) return this.#lose('key-deleted', place);
+        }
+      } catch {
+        // The watch could not go on (compacted, or the client closed): the session's own end still reports a loss.
       }
-      if (lease.token !== this.#held?.token) this.#held = { holder: lease.holder ?? '', token: lease.token };
-      return NO_CHANGE;
-    }
-    const proclaimed = parseProclamation(e.new);
-    // A proclamation of a lease that has since ended (a late write of a deposed leader) shows nothing.
-    if (proclaimed === undefined || this.#held === undefined || proclaimed.token !== this.#held.token) return NO_CHANGE;
-    return this.#show({ holder: this.#held.holder, token: proclaimed.token, value: proclaimed.value });
+    })();
   }
 
-  #show(next: Leader | undefined): Leader | undefined | typeof NO_CHANGE {
-    if (next?.token === this.#shown?.token && next?.value === this.#shown?.value) return NO_CHANGE;
-    this.#shown = next;
-    return next;
+  #lose(reason: LeadershipLost['reason'], place: Place): void {
+    if (this.#leading !== place) return; // resigned, or already reported
+    this.#stopLeading();
+    for (const listener of [...this.#lostListeners]) listener({ token: place.revision, reason });
   }
-}
 
-/** The election's lease, and the key of its proclamation in ELECTION_NS: one name, so one watch follows both. */
-function keyOf(name: string): string {
-  return `election/${name}`;
-}
-
-function parseProclamation(value: unknown): { token: number; value: string | undefined } | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const p = JSON.parse(value) as { token?: unknown; value?: unknown };
-    return typeof p.token === 'number' ? { token: p.token, value: typeof p.value === 'string' ? p.value : undefined } : undefined;
-  } catch {
-    return undefined;
+  #stopLeading(): void {
+    this.#leading = undefined;
+    this.#watch?.abort();
+    this.#watch = undefined;
   }
 }
 
-async function leaderOf(client: FleetClient, name: string): Promise<Leader | undefined> {
-  return (await readLeader(client, name)).leader;
+function queued(kv: { key: Buffer; value: Buffer; createRevision: number }): { key: string; value: string; createRevision: number } {
+  return { key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), createRevision: kv.createRevision };
 }
 
-/** The leader as of the lease read at index `readAt` (its proclamation is read after it). */
-async function readLeader(client: FleetClient, name: string): Promise<{ leader: Leader | undefined; readAt: number }> {
-  let readAt = 0;
-  const leases = await client.listLeases({ onServed: (served) => (readAt = served.appliedIndex) });
-  const lease = leases.find((l) => l.name === keyOf(name));
-  if (lease === undefined || lease.expired) return { leader: undefined, readAt };
-  const entry = await client.kvGet(keyOf(name), { ns: ELECTION_NS });
-  const proclaimed = entry === undefined ? undefined : parseProclamation(entry.value);
-  return { leader: { holder: lease.holder, token: lease.token, value: proclaimed?.token === lease.token ? proclaimed.value : undefined }, readAt };
+function queueEvent(e: { type: 'PUT' | 'DELETE'; kv: { key: Buffer; value: Buffer; createRevision: number } }): QueueEvent {
+  return { type: e.type, ...queued(e.kv) };
+}
+
+function leaderOf(tracker: HeadTracker): Leader | undefined {
+  const head = tracker.head;
+  return head === undefined ? undefined : { key: head.key, token: head.createRevision, value: head.value };
+}
+
+/** Whether the tracker's leader is not the one last yielded (null: none yielded yet). */
+function differs(shown: Leader | undefined | null, tracker: HeadTracker): boolean {
+  if (shown === null) return true;
+  const now = leaderOf(tracker);
+  return shown?.token !== now?.token || shown?.value !== now?.value;
+}
+
+function notLeading(what: string): FleetClientError {
+  return new FleetClientError('precondition', `${what}: this Election does not lead (it never won, resigned, or lost its key); campaign again`, { code: 'FAILED_PRECONDITION' });
 }

@@ -1,7 +1,8 @@
-/** Coordination recipes on fleet's leases: sessions, mutexes, elections, memberships and shard leases (docs/library.md, "Recipes"). */
-export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd } from './session.js';
+/** Coordination recipes on the etcd keyspace: sessions, mutexes, elections, memberships and shard leases (docs/library.md, "Recipes"). */
+export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd, type SessionEvents } from './session.js';
 export { Mutex, type LockOptions } from './mutex.js';
-export { Election, ELECTION_NS, type Leader } from './election.js';
-export { Membership, MEMBERSHIP_NS, type GroupMember, type MembershipChange } from './membership.js';
+export { Election, type Leader, type LeadershipLost } from './election.js';
+export { Membership, type GroupMember, type MembershipChange } from './membership.js';
 export { ShardLeases, type ShardLeasesOptions, type ShardLossReason } from './shard-leases.js';
 export { assignShards, rendezvousOwner, rendezvousScore } from './rendezvous.js';
+export { MAX_NAME_BYTES, MAX_VALUE_BYTES } from './limits.js';

@@ -1,52 +1,63 @@
 /**
- * A session: this process's identity towards the cluster's leases, and the keep-alive of every
- * lease taken through it (as etcd's concurrency.Session keeps one lease alive). Each lease is
- * renewed every third of its TTL; when a renewal is refused (the lease expired or went to another
- * holder) or the session is closed, `done` resolves with why and every recipe on the session
- * rejects from then on (closing the client ends its sessions too). What a session does not cover: a process paused longer than the TTL (a
- * GC pause, SIGSTOP) loses its leases without knowing until its next renewal; fence what you do
- * under a lease with its token.
+ * A session (etcd's concurrency.Session, Curator's connection state): one etcd lease, kept alive
+ * on a LeaseKeepAlive stream, that every key a recipe writes for this process is tied to. Ending
+ * the lease ends them all at once: `close()` revokes it; a process that dies leaves it to expire.
+ *
+ * Invariant: the session is live only while it may still hold its lease. It counts its TTL from
+ * the moment it *sent* the last keep-alive the cluster confirmed (the leader can only have
+ * started its own count later), and ends as 'expired' when that time passes without another
+ * confirmation — so a process that was paused or cut off learns that it lost its keys no later
+ * than the cluster decides it, never after.
  */
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { FleetClientError } from '../errors.js';
 import type { FleetClient } from '../fleet-client.js';
-
-/** The shortest TTL a session takes: a keep-alive every third of it must have time to reach the leader. */
-export const MIN_SESSION_TTL_MS = 1_500;
+import { etcdAccessOf, sleep, type EtcdAccess } from '../etcd/access.js';
+import { MAX_LEASE_TTL_SECONDS } from '../etcd/keyspace.js';
+import { checkName } from './limits.js';
 
 /** How a session is made. */
 export interface SessionOptions {
-  /** Time to live of every lease taken through the session (default 10 s): how long the others wait after this process dies. */
+  /** The lease's TTL in ms (default 10 s), rounded up to whole seconds: how long the others wait for a process that died. 2 s to 24 h. */
   readonly ttlMs?: number;
-  /** The holder name the cluster records (default `host-pid-random`, unique per session). */
+  /** The session's name (default `host-pid-random`): a Membership lists the session under it. */
   readonly id?: string;
 }
 
-/** Why a session ended. */
+/** Why a session ended: `close()` (or its client's), or its lease expired (no keep-alive confirmed within the TTL, or the cluster ended it). */
 export interface SessionEnd {
-  readonly reason: 'closed' | 'lost';
-  /** For `lost`: the lease that could not be renewed, and what the cluster said. */
-  readonly lease?: string;
+  readonly reason: 'closed' | 'expired';
   readonly message?: string;
 }
 
-/** A lease the session keeps alive. */
-interface Held {
-  readonly token: number;
+/** The shortest TTL: a keep-alive goes every third of it, and needs time to reach the leader. */
+export const MIN_SESSION_TTL_MS = 2_000;
+
+const REOPEN_MS = 200;
+
+/** The events a session emits. */
+export interface SessionEvents {
+  /** The lease's time ran out before a keep-alive was confirmed: every key tied to it is gone, or about to be. */
+  expired: (end: SessionEnd) => void;
 }
 
-/** A session on `client`; see the file comment. Invariant: once ended, it holds no timer and no lease. */
 export class Session {
+  /** This process's name in the cluster's recipes. */
   readonly id: string;
+  /** The lease's TTL, whole seconds in ms. */
   readonly ttlMs: number;
   /** Resolves once the session ends, never rejects. */
   readonly done: Promise<SessionEnd>;
-  #end: SessionEnd | undefined;
-  #resolve!: (end: SessionEnd) => void;
-  readonly #held = new Map<string, Held>();
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #access: EtcdAccess;
+  readonly #lease: Promise<string>;
   readonly #stop = new AbortController();
+  readonly #expiredListeners = new Set<SessionEvents['expired']>();
+  #resolve!: (end: SessionEnd) => void;
+  #end: SessionEnd | undefined;
+  #deadline = 0;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
+  #keys = 0;
   readonly #onClientClosed = (): void => this.#finish({ reason: 'closed', message: 'the client was closed' });
 
   constructor(
@@ -54,91 +65,172 @@ export class Session {
     opts: SessionOptions = {},
   ) {
     const ttlMs = opts.ttlMs ?? 10_000;
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < MIN_SESSION_TTL_MS) {
-      throw new FleetClientError('invalid', `a session's TTL must be at least ${MIN_SESSION_TTL_MS} ms (got ${ttlMs}): it is renewed every third of it, and a renewal needs time to reach the leader`);
+    if (!Number.isFinite(ttlMs) || ttlMs < MIN_SESSION_TTL_MS || ttlMs > MAX_LEASE_TTL_SECONDS * 1_000) {
+      throw new FleetClientError('invalid', `a session's TTL must be from ${MIN_SESSION_TTL_MS} ms to 24 h (got ${ttlMs}): it is kept alive every third of it, and a keep-alive needs time to reach the leader`, { code: 'INVALID_ARGUMENT' });
     }
-    this.ttlMs = ttlMs;
+    this.ttlMs = Math.ceil(ttlMs / 1_000) * 1_000;
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    checkName('a session id', this.id);
+    if (this.id.includes('/')) throw new FleetClientError('invalid', `a session id must not contain '/' (got ${this.id}): it is the last part of a key`, { code: 'INVALID_ARGUMENT' });
     this.done = new Promise((resolve) => (this.#resolve = resolve));
-    this.#timer = setInterval(() => void this.#renewAll(), Math.floor(ttlMs / 3));
-    // The keep-alive alone does not keep the process running: the host decides when it ends.
-    this.#timer.unref();
-    // A closed client can renew nothing: the session ends with it, and so does every wait on it.
+    this.#access = etcdAccessOf(client);
+    this.#lease = this.#grant();
+    // A rejection is the session's end, which `done` reports: nothing waits on the promise itself but recipes.
+    this.#lease.catch(() => undefined);
     if (client.closed) this.#onClientClosed();
     else client.closeSignal.addEventListener('abort', this.#onClientClosed, { once: true });
   }
 
-  /** Aborted once the session ends (closed, lost, or its client closed): every wait and watch of its recipes stops on it. */
+  /** The lease's id (decimal), once granted: tie a key to it with `keyspace.put(k, v, { lease })`. Rejects like a recipe when the session ended first. */
+  async lease(): Promise<string> {
+    this.checkLive('the session lease');
+    const id = await this.#lease;
+    this.checkLive('the session lease');
+    return id;
+  }
+
+  /** Aborted once the session ends (closed, expired, or its client closed): every wait and watch of its recipes stops on it. */
   get signal(): AbortSignal {
     return this.#stop.signal;
   }
 
-  /** Whether the session has ended (closed or lost). */
+  /** How the session ended, or undefined while it lives. */
   get ended(): SessionEnd | undefined {
     return this.#end;
   }
 
-  /** Throws the library's error if the session ended: recipes call it before each step. */
+  /** Whether the lease's time ran out (locally, or the cluster said so): the keys tied to it are gone or going. */
+  get expired(): boolean {
+    return this.#end?.reason === 'expired';
+  }
+
+  /** Calls `listener` when the session expires (once at most; not after `close()`). */
+  on(event: 'expired', listener: SessionEvents['expired']): this {
+    if (event === 'expired') this.#expiredListeners.add(listener);
+    return this;
+  }
+
+  off(event: 'expired', listener: SessionEvents['expired']): this {
+    if (event === 'expired') this.#expiredListeners.delete(listener);
+    return this;
+  }
+
+  /** Throws CLIENT_CLOSED or SESSION_ENDED (neither retryable) once the session cannot be used: recipes call it before each step. */
   checkLive(what: string): void {
     if (this.client.closed) {
       throw new FleetClientError('invalid', `${what}: the client of session ${this.id} was closed; connect again and make a new session`, { code: 'CLIENT_CLOSED' });
     }
     if (this.#end !== undefined) {
-      throw new FleetClientError('invalid', `${what}: the session ${this.id} has ended (${this.#end.reason}${this.#end.lease ? `: lease ${this.#end.lease}` : ''}); make a new session`, { code: 'SESSION_ENDED' });
+      throw new FleetClientError('invalid', `${what}: the session ${this.id} has ended (${this.#end.reason}${this.#end.message === undefined ? '' : `: ${this.#end.message}`}); make a new session`, { code: 'SESSION_ENDED' });
     }
   }
 
-  /** Starts keeping `lease` alive (a recipe took it with `token`). */
-  keep(lease: string, token: number): void {
-    this.checkLive(`keeping lease ${lease}`);
-    this.#held.set(lease, { token });
+  /** A key under `prefix` that no other session or recipe object uses: the lease in hex, then a counter. */
+  async newKey(prefix: string): Promise<string> {
+    const lease = await this.lease();
+    return `${prefix}${BigInt(lease).toString(16)}_${++this.#keys}`;
   }
 
-  /** Releases `lease` if the session holds it; answers whether it did. */
-  async release(lease: string): Promise<boolean> {
-    const held = this.#held.get(lease);
-    if (held === undefined) return false;
-    this.#held.delete(lease);
-    await this.client.releaseLease(lease, this.id, held.token).catch(() => undefined);
-    return true;
-  }
-
-  /** The fencing token of `lease` while the session holds it. */
-  tokenOf(lease: string): number | undefined {
-    return this.#held.get(lease)?.token;
-  }
-
-  /** Ends the session: releases every lease it holds (others get them at once, not after the TTL). */
+  /** Ends the session and revokes its lease: every key tied to it is deleted at once, and the others see it. */
   async close(): Promise<void> {
     if (this.#end !== undefined) return;
-    const leases = [...this.#held.keys()];
-    await Promise.all(leases.map((l) => this.release(l)));
     this.#finish({ reason: 'closed' });
+    await this.#revoke();
   }
 
-  async #renewAll(): Promise<void> {
-    for (const [lease, held] of [...this.#held]) {
-      try {
-        await this.client.renewLease(lease, this.id, held.token, this.ttlMs);
-      } catch (err) {
-        // Released (or taken again, a new token) while this renewal was in flight: a leader change
-        // can hold a renewal back until after the release, which the cluster then rightly refuses.
-        if (this.#held.get(lease) !== held) continue;
-        // Refused: the lease is gone (expired, or another holds it). Unavailable: retried at the next tick, within the TTL.
-        if (err instanceof FleetClientError && (err.kind === 'precondition' || err.kind === 'not-found')) {
-          this.#held.delete(lease);
-          this.#finish({ reason: 'lost', lease, message: err.message });
-          return;
-        }
-      }
+  async #grant(): Promise<string> {
+    const sentAt = performance.now();
+    try {
+      const granted = await this.#access.run('granting a session lease', (ep) => this.#access.etcd.leaseGrant(ep, this.ttlMs / 1_000), this.#stop.signal);
+      this.#confirmed(sentAt, granted.ttlSeconds);
+      // Closed meanwhile: close() revokes it once this resolves.
+      if (this.#end === undefined) void this.#keepAlive(granted.id);
+      return granted.id;
+    } catch (err) {
+      this.#finish({ reason: 'expired', message: `no lease could be granted: ${err instanceof Error ? err.message : String(err)}` });
+      throw err;
     }
+  }
+
+  /** Keeps the lease alive on one member's stream after another, until the session ends. */
+  async #keepAlive(id: string): Promise<void> {
+    let turn = 0;
+    while (this.#end === undefined) {
+      const endpoints = this.#access.order();
+      const ep = endpoints[turn++ % endpoints.length]!;
+      try {
+        await this.#keepAliveOn(ep, id);
+      } catch {
+        // The member went away or refused the stream: the next one, shortly. The deadline still runs.
+      }
+      await sleep(REOPEN_MS, this.#stop.signal);
+    }
+  }
+
+  /** One LeaseKeepAlive stream: a keep-alive every third of the TTL, each answer confirming the one sent longest ago. */
+  async #keepAliveOn(endpoint: string, id: string): Promise<void> {
+    const stream = await this.#access.etcd.keepAliveStream(endpoint);
+    const sent: number[] = [];
+    const send = (): void => {
+      sent.push(performance.now());
+      stream.write({ ID: id });
+    };
+    const timer = setInterval(send, Math.floor(this.ttlMs / 3));
+    timer.unref();
+    const stop = (): void => void stream.cancel();
+    this.#stop.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (r: { TTL: string }) => {
+          const at = sent.shift() ?? performance.now();
+          const ttl = Number(r.TTL);
+          if (ttl > 0) return this.#confirmed(at, ttl);
+          this.#expire(`the cluster no longer has lease ${id}`);
+          resolve();
+        });
+        stream.on('error', reject);
+        stream.on('end', resolve);
+        send();
+      });
+    } finally {
+      clearInterval(timer);
+      this.#stop.signal.removeEventListener('abort', stop);
+      stream.cancel();
+    }
+  }
+
+  /** A keep-alive sent at `sentAt` was confirmed with `ttlSeconds` left: the lease lives at least that long after it. */
+  #confirmed(sentAt: number, ttlSeconds: number): void {
+    if (this.#end !== undefined) return;
+    const deadline = sentAt + ttlSeconds * 1_000;
+    if (deadline <= this.#deadline) return;
+    this.#deadline = deadline;
+    clearTimeout(this.#expiry);
+    this.#expiry = setTimeout(() => this.#expire(`no keep-alive was confirmed within the TTL (${this.ttlMs} ms)`), Math.max(0, deadline - performance.now()));
+    // The deadline alone does not keep the process running: the host decides when it ends.
+    this.#expiry.unref();
+  }
+
+  #expire(message: string): void {
+    if (this.#end !== undefined) return;
+    const end: SessionEnd = { reason: 'expired', message };
+    this.#finish(end);
+    // The cluster may not have ended the lease yet: end it now, so the keys go at once.
+    void this.#revoke();
+    for (const listener of [...this.#expiredListeners]) listener(end);
+  }
+
+  async #revoke(): Promise<void> {
+    if (this.client.closed) return; // nothing can be sent: the lease expires after its TTL
+    const id = await this.#lease.catch(() => undefined);
+    if (id === undefined) return;
+    await this.client.keyspace.revokeLease(id).catch(() => undefined);
   }
 
   #finish(end: SessionEnd): void {
     if (this.#end !== undefined) return;
     this.#end = end;
-    clearInterval(this.#timer);
-    this.#held.clear();
+    clearTimeout(this.#expiry);
     this.client.closeSignal.removeEventListener('abort', this.#onClientClosed);
     this.#stop.abort();
     this.#resolve(end);

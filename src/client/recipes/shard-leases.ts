@@ -1,13 +1,13 @@
 /**
  * Shard leases on a membership: a fixed set of named shards spread over the group's live
- * members, each held by one member at a time under a lease `shards/NAME/SHARD` with its own
- * fencing token. Every member computes the same owner for each shard by rendezvous hashing over
- * the live members (rendezvous.ts): it takes the shards it owns, waiting as a Mutex waits (on the
- * change feed, with refusals the leader answers without a log entry), and hands back a shard it
- * no longer owns as soon as its new owner is listed live, so the load follows the membership. A
- * member that dies keeps its shards until its session's TTL runs out; then their owners among the
- * living take them. Every member of the group must run ShardLeases with the same shards (a member
- * that does not would own shards nobody takes).
+ * members, each held by one member at a time under a Mutex `shards/NAME/SHARD` whose token fences
+ * the holding. Every member computes the same owner for each shard by rendezvous hashing with
+ * bounded loads over the live members (rendezvous.ts: no member owns more than ⌈shards/members⌉):
+ * it takes the shards it owns, queueing as a Mutex waiter does, and hands back a shard it no
+ * longer owns as soon as its new owner is listed live, so the load follows the membership. A
+ * member that dies keeps its shards until its session's lease expires (its keys go with it);
+ * then their owners among the living take them. Every member of the group must run ShardLeases
+ * with the same shards (a member that does not would own shards nobody takes).
  *
  * Not covered: a holder paused past its TTL still believes it holds its shards (and a handover is
  * not instantaneous: the old holder stops, then the new one starts). Pass each shard's token to
@@ -16,15 +16,16 @@
 import { FleetClientError } from '../errors.js';
 import type { Membership, MembershipChange } from './membership.js';
 import { Mutex } from './mutex.js';
+import { sleep } from '../etcd/access.js';
+import { checkName } from './limits.js';
 import { assignShards } from './rendezvous.js';
-import { pause } from './wait.js';
 
 /** Why a member stopped holding a shard. */
 export type ShardLossReason = 'handed-back' | 'session-ended' | 'stopped';
 
 /** The shards and what to tell the program. */
 export interface ShardLeasesOptions {
-  /** The shards' names (registry names: letters, digits and `-._:/@`), the same on every member. */
+  /** The shards' names, the same on every member. */
   readonly shards: readonly string[];
   /** This member now holds `shard`, under fencing token `token`. */
   readonly onAcquired?: (shard: string, token: number) => void;
@@ -42,7 +43,7 @@ const QUIET_CODES = new Set(['ABORTED', 'SESSION_ENDED', 'CLIENT_CLOSED']);
 export class ShardLeases {
   readonly shards: readonly string[];
   readonly #opts: ShardLeasesOptions;
-  readonly #held = new Map<string, number>();
+  readonly #held = new Map<string, Mutex>();
   readonly #waits = new Map<string, AbortController>();
   readonly #stop = new AbortController();
   #owners = new Map<string, string>();
@@ -50,10 +51,12 @@ export class ShardLeases {
 
   constructor(
     readonly membership: Membership,
-    /** The set's name: its leases are `shards/NAME/SHARD`. */
+    /** The set's name: its shards are Mutexes `shards/NAME/SHARD`. */
     readonly name: string,
     opts: ShardLeasesOptions,
   ) {
+    checkName(`shard set ${name}`, name);
+    for (const shard of opts.shards) checkName(`shard set ${name}`, shard);
     if (opts.shards.length === 0 || new Set(opts.shards).size !== opts.shards.length) {
       throw new FleetClientError('invalid', `shard set ${name}: give at least one shard, each name once (got ${opts.shards.length}, ${new Set(opts.shards).size} distinct)`, { code: 'INVALID_ARGUMENT' });
     }
@@ -85,7 +88,7 @@ export class ShardLeases {
 
   /** The shards this member holds now, with their fencing tokens. */
   held(): ReadonlyMap<string, number> {
-    return new Map(this.#held);
+    return new Map([...this.#held].map(([shard, mutex]) => [shard, mutex.token ?? 0]));
   }
 
   /** Each shard's owner by the last membership seen (who should hold it; the holder may still be handing it over). */
@@ -120,15 +123,16 @@ export class ShardLeases {
         continue;
       }
       this.#waits.get(shard)?.abort();
-      const token = this.#held.get(shard);
-      if (token === undefined) continue;
+      const mutex = this.#held.get(shard);
+      if (mutex === undefined) continue;
+      const token = mutex.token ?? 0;
       this.#held.delete(shard);
-      await this.membership.session.release(this.#lease(shard));
+      await mutex.unlock().catch((err: unknown) => this.#opts.onError?.(err));
       this.#opts.onLost?.(shard, token, 'handed-back');
     }
   }
 
-  /** Waits (as a Mutex waiter: no log entry while it waits) until this member holds `shard`, unless it stops owning it first. */
+  /** Queues (as a Mutex waiter) until this member holds `shard`, unless it stops owning it first. */
   #wait(shard: string): void {
     const giveUp = new AbortController();
     this.#waits.set(shard, giveUp);
@@ -141,14 +145,14 @@ export class ShardLeases {
           await mutex.unlock();
           return;
         }
-        this.#held.set(shard, token);
+        this.#held.set(shard, mutex);
         this.#opts.onAcquired?.(shard, token);
       },
       async (err: unknown) => {
         this.#waits.delete(shard);
         if (err instanceof FleetClientError && err.code !== undefined && QUIET_CODES.has(err.code)) return;
         this.#opts.onError?.(err);
-        await pause(RETRY_MS, AbortSignal.any([this.#stop.signal, session.signal]));
+        await sleep(RETRY_MS, AbortSignal.any([this.#stop.signal, session.signal]));
         if (this.#owners.get(shard) === session.id && !this.#stop.signal.aborted && session.ended === undefined && !this.#waits.has(shard)) this.#wait(shard);
       },
     );
@@ -158,10 +162,11 @@ export class ShardLeases {
   async #dropAll(): Promise<void> {
     for (const w of this.#waits.values()) w.abort();
     const session = this.membership.session;
-    for (const [shard, token] of [...this.#held]) {
+    for (const [shard, mutex] of [...this.#held]) {
+      const token = mutex.token ?? 0;
       this.#held.delete(shard);
       const live = session.ended === undefined && !session.client.closed;
-      if (live) await session.release(this.#lease(shard));
+      if (live) await mutex.unlock().catch(() => undefined);
       this.#opts.onLost?.(shard, token, live ? 'stopped' : 'session-ended');
     }
   }

@@ -1,25 +1,9 @@
 /**
- * Waiting for a lease to change, by following the change feed (never by polling): from the
- * index the refusal was answered at, so a release or an expiry right after it is not missed.
+ * How the recipes wait and give up: one signal for the session's end, the caller's signal and a
+ * timeout, and the one error each end is reported with.
  */
 import { FleetClientError } from '../errors.js';
-import type { FleetClient } from '../fleet-client.js';
 import type { Session } from './session.js';
-
-/** Resolves when `lease` changes after `afterIndex`, or when `signal` fires (the caller tells which, and why). */
-export async function leaseChanged(client: FleetClient, lease: string, afterIndex: number, signal: AbortSignal): Promise<void> {
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    for await (const batch of client.watch({ registry: 'leases', prefix: lease, fromIndex: afterIndex + 1, signal: stop.signal })) {
-      if (batch.events.some((e) => e.key === lease)) return;
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    stop.abort();
-  }
-}
 
 /** The library's error for a wait that was given up: by the caller's signal, or its timeout. */
 export function abortError(signal: AbortSignal, what: string): FleetClientError {
@@ -29,6 +13,9 @@ export function abortError(signal: AbortSignal, what: string): FleetClientError 
 
 /** One signal for the session's end, the caller's signal and a timeout (the last two may be absent). */
 export function waitSignal(session: Session, signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal {
+  if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
+    throw new FleetClientError('invalid', `a wait's timeoutMs must be a number of ms, 0 or more (got ${timeoutMs})`, { code: 'INVALID_ARGUMENT' });
+  }
   const signals = [session.signal, signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter((s): s is AbortSignal => s !== undefined);
   return AbortSignal.any(signals);
 }
@@ -42,16 +29,14 @@ export function checkWait(session: Session, signal: AbortSignal, what: string): 
   if (signal.aborted) throw abortError(signal, what);
 }
 
-/** Resolves after `ms`, or at once when `signal` fires. */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
+/** `err`, or what the wait ended with if `signal` fired meanwhile (the cause, not how the call in flight failed). */
+export function waitFailure(session: Session, signal: AbortSignal, what: string, err: unknown): unknown {
+  if (signal.aborted || session.ended !== undefined || session.client.closed) {
+    try {
+      checkWait(session, signal, what);
+    } catch (ended) {
+      return ended;
     }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  }
+  return err;
 }
