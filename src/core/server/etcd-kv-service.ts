@@ -16,6 +16,7 @@ import { growsStore, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.
 import { KeepAliveRelays } from './keepalive-relay.js';
 import { TXN_OVER_OPS } from './request-limits.js';
 import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
+import { hashKeyspace } from '../etcd-store/keyspace-hash.js';
 import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../etcd-store/mvcc.js';
 import { authorizeCall, authorizeEtcdAction, type AuthOptions } from './auth.js';
 import { createEtcdAuthService } from './etcd-auth-service.js';
@@ -399,6 +400,14 @@ export function createEtcdServices(
         isLearner: st.role === 'learner',
       };
     }),
+    // Equal on members at the same revision (etcdctl endpoint hashkv --cluster); this member's
+    // own store, as etcd serves it.
+    HashKV: unary<{ revision: string }>('Maintenance.HashKV', async (req) => {
+      const h = await hashKeyspace(node.etcdStore(), Number(req.revision));
+      return { header: header(h.revision), hash: h.hash, compactRevision: String(h.compactRevision) };
+    }),
+    // The store is in memory and drops what compaction frees at once: nothing to defragment.
+    Defragment: unary<Record<string, never>>('Maintenance.Defragment', async () => ({ header: header(node.etcdStore().revision) })),
     // Only the leader moves leadership, as etcd's (etcdctl move-leader sends it to the leader it finds).
     MoveLeader: unary<{ targetID: string }>('Maintenance.MoveLeader', async (req) => {
       const st = node.status();

@@ -45,7 +45,7 @@ type Streaming = 'unary' | 'server' | 'bidi';
 const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: string; readonly methods: Readonly<Record<string, Streaming>> } } = {
   KV: { path: 'etcdserverpb.KV', methods: { Range: 'unary', Put: 'unary', DeleteRange: 'unary', Txn: 'unary', Compact: 'unary' } },
   Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },
-  Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary' } },
+  Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary', Defragment: 'unary', HashKV: 'unary' } },
   Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
   Auth: { path: 'etcdserverpb.Auth', methods: { Authenticate: 'unary' } },
   Lease: {
@@ -55,6 +55,12 @@ const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: st
   Lock: { path: 'v3lockpb.Lock', methods: { Lock: 'unary', Unlock: 'unary' } },
   Election: { path: 'v3electionpb.Election', methods: { Campaign: 'unary', Proclaim: 'unary', Leader: 'unary', Observe: 'server', Resign: 'unary' } },
 };
+
+/** A method's name as proto-loader gives it (lodash's camelCase): HashKV is hashKv, LeaseKeepAlive leaseKeepAlive. */
+function camelCase(name: string): string {
+  const words = name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [name];
+  return words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join('');
+}
 
 /**
  * The etcd service definitions a server registers, each method's codec loaded with etcd's protos
@@ -73,7 +79,7 @@ export function lazyEtcdServices(): { readonly [S in keyof EtcdDefinitions]: Ser
           path: `/${path}/${name}`,
           requestStream: streaming === 'bidi',
           responseStream: streaming !== 'unary',
-          originalName: name.charAt(0).toLowerCase() + name.slice(1),
+          originalName: camelCase(name),
           requestSerialize: (value: unknown) => loaded().requestSerialize(value),
           requestDeserialize: (bytes: Buffer) => loaded().requestDeserialize(bytes),
           responseSerialize: (value: unknown) => loaded().responseSerialize(value),

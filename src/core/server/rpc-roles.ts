@@ -67,6 +67,9 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Watch/Watch': 'read',
   '/etcdserverpb.Maintenance/Alarm': 'read',
   '/etcdserverpb.Maintenance/MoveLeader': 'admin',
+  // As etcd's: maintenance beyond Status and Alarm needs the admin (its root) role.
+  '/etcdserverpb.Maintenance/Defragment': 'admin',
+  '/etcdserverpb.Maintenance/HashKV': 'admin',
   // etcd's Lock and Election services (etcd-lock-service.ts): they write as KV and Lease calls do.
   '/v3lockpb.Lock/Lock': 'writer',
   '/v3lockpb.Lock/Unlock': 'writer',

@@ -1,5 +1,6 @@
 /**
- * The etcd keyspace's space quota (issue 56), driven by etcdctl: a write that would take the store
+ * etcd's Maintenance on fleet's members, driven by etcdctl: HashKV equal on every member at one
+ * revision, Defragment, and the keyspace's space quota (issues 56, 58). A write that would take the store
  * past `--etcd-quota-backend-bytes` raises the replicated NOSPACE alarm and is refused with etcd's
  * "database space exceeded"; every member then refuses what grows the store and keeps serving
  * reads, deletes and compaction, until `etcdctl alarm disarm`. Before, the keyspace grew without
@@ -21,6 +22,30 @@ afterAll(async () => cluster?.destroy());
 
 /** etcdctl against every member, or against `only`. */
 const ctl = (args: readonly string[], only?: string) => runEtcdctl(etcdctl, [`--endpoints=${only ?? cluster.endpoints.join(',')}`, ...args]);
+
+describe('hashkv and defrag', () => {
+  it('hashes the keyspace alike on every member, and differently once it changes', async () => {
+    for (let i = 0; i < 20; i++) expect((await ctl(['put', `h/${i}`, `v${i}`])).code).toBe(0);
+    const hashes = async (): Promise<{ revision: number; hashes: Set<number> }> => {
+      // Each member answers at its own applied revision: ask until all stand at one.
+      const r = await ctl(['endpoint', 'hashkv', '--cluster', '-w', 'json']);
+      expect(r.code, r.out).toBe(0);
+      const rows = JSON.parse(r.out) as { HashKV: { header: { revision: number }; hash: number } }[];
+      expect(rows).toHaveLength(3);
+      const revisions = new Set(rows.map((x) => x.HashKV.header.revision));
+      return { revision: revisions.size === 1 ? [...revisions][0]! : -1, hashes: new Set(rows.map((x) => x.HashKV.hash)) };
+    };
+    const first = await waitFor('three members at one revision', async () => { const h = await hashes(); return h.revision > 0 ? h : undefined; }, 10_000);
+    expect(first.hashes.size, 'one hash on every member').toBe(1);
+    await ctl(['put', 'h/0', 'changed']);
+    const second = await waitFor('three members at one revision', async () => { const h = await hashes(); return h.revision > first.revision ? h : undefined; }, 10_000);
+    expect(second.hashes.size).toBe(1);
+    expect([...second.hashes][0]).not.toBe([...first.hashes][0]);
+    const defrag = await ctl(['defrag', '--cluster']);
+    expect(defrag.code, defrag.out).toBe(0);
+    expect(defrag.out).toMatch(/Finished defragmenting etcd member/);
+  }, 60_000);
+});
 
 describe('the space quota', () => {
   it('raises NOSPACE past the quota, refuses growth on every member, serves reads, deletes and compaction, and lifts on disarm', async () => {
