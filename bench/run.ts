@@ -5,9 +5,8 @@
  * over time. Benchmarks never run inside the test suite.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { parseBenchArgs, USAGE } from './args.js';
 import { benchAuth } from './auth.js';
 import { abortAll, installAbortHandlers } from './cleanup.js';
@@ -23,6 +22,7 @@ import { benchRaftCore } from './raft-core.js';
 import { benchRebind } from './rebind.js';
 import { benchScale } from './scale.js';
 import { benchTop } from './top.js';
+import { staleness } from '../scripts/build-if-stale.mjs';
 
 /** `suite`: the run takes several areas (an area may then shorten a soak to keep the suite's budget). */
 type Area = (opts: { quick: boolean; suite: boolean }) => Promise<BenchFigure[]>;
@@ -46,24 +46,6 @@ const AREAS: Record<string, Area> = {
 const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed', 'etcd-api', 'library']);
 
 const ROOT = new URL('..', import.meta.url).pathname;
-/** The build's last step writes this file (scripts/bundle.ts), so it is newer than every output of that build. */
-const BUILD_STAMP = join(ROOT, 'dist', 'bundle', 'inputs.json');
-const BUILD_INPUTS = ['src', 'proto', 'scripts', 'package.json', 'tsconfig.json'];
-
-/** Newest modification time under `path` (a file or a directory tree). */
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), st.mtimeMs);
-}
-
-/** Whether dist/ was built after the last change to anything it is built from (the build takes 10-15 s of a quick run). */
-function builtAndCurrent(): boolean {
-  if (!existsSync(BUILD_STAMP)) return false;
-  const stamp = statSync(BUILD_STAMP).mtimeMs;
-  return BUILD_INPUTS.every((p) => !existsSync(join(ROOT, p)) || newestMtime(join(ROOT, p)) < stamp);
-}
-
 /**
  * `npm run build`: dist/ from the sources plus its start-up artifacts (precompiled protocol,
  * oclif manifest), so that members and the CLI run the code under test as an install would.
@@ -106,10 +88,12 @@ async function main(): Promise<void> {
   if (etcd === undefined) console.log(`bench: ${ETCD_INSTALL_HINT}`);
   const started = performance.now();
   if (args.areas.some((a) => NEEDS_BUILD.has(a))) {
-    if (builtAndCurrent()) {
+    // The same rule as npm pack's prepare (scripts/build-if-stale.mjs): one notion of a current build.
+    const stale = staleness(ROOT);
+    if (stale === undefined) {
       console.log('bench: dist/ is newer than its sources; not rebuilding');
     } else {
-      console.log('bench: building dist/ (fleet members and the CLI run from it)');
+      console.log(`bench: building dist/ (fleet members and the CLI run from it): ${stale}`);
       build();
     }
   }
