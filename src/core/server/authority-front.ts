@@ -13,7 +13,11 @@
  *   goes to grpc-js with the bytes read, and nothing stands in its way after;
  * - it refuses: the connection goes to grpc-js through a rewriter (http2-authority.ts) that gives
  *   each request's `:authority` a valid value, for the connection's life.
- * A connection that sends no request within the hold is handed over as it is.
+ *
+ * The hold is also the handshake window: a connection that has sent no request within it is
+ * closed. Held for ever (handed over idle, as before), 12,300 sockets from five loopback
+ * addresses took every connection slot of a member without one credential (issue 56); a client
+ * whose channel sat idle reconnects at its next call.
  */
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
@@ -23,8 +27,8 @@ import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { listenersOf } from './connection-limit.js';
 import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, FLAG_END_HEADERS, firstAuthorityLiteral, FRAME_CONTINUATION, FRAME_GOAWAY, FRAME_HEADERS, FRAME_RST_STREAM, FRAME_SETTINGS, headerBlock, splitFrames, type Frame } from './http2-authority.js';
 
-/** How long a new connection may take to send its first request before it is handed over as it is. */
-const HOLD_MS = 3_000;
+/** How long a new connection may take to send its first request before it is closed. */
+export const HANDSHAKE_WINDOW_MS = 10_000;
 /** An empty SETTINGS frame: the server's connection preface. */
 const SERVER_SETTINGS = encodeFrame(FRAME_SETTINGS, 0, 0, Buffer.alloc(0));
 /** How long Node's HTTP/2 server may take to judge a request in memory. */
@@ -40,8 +44,14 @@ const MAX_HELD_BYTES = 256 * 1024;
 const MAX_VERDICTS = 1024;
 const verdicts = new Map<string, boolean>();
 
+/** The front's window, and where it reports a connection it closed for sending no request. */
+export interface FrontOptions {
+  readonly handshakeWindowMs?: number;
+  readonly onIdleClosed?: ((address: string) => void) | undefined;
+}
+
 /** Puts the front before every listener of a bound grpc-js server; returns what ends the connections it still holds. */
-export function frontAuthorities(server: GrpcServer): { close(): void } {
+export function frontAuthorities(server: GrpcServer, opts: FrontOptions = {}): { close(): void } {
   const held = new Set<Socket>();
   for (const listener of listenersOf(server)) {
     // A TLS listener hands HTTP/2 the socket once the handshake is done; a plain one at accept.
@@ -55,7 +65,7 @@ export function frontAuthorities(server: GrpcServer): { close(): void } {
       holdFirstRequest(socket, (s) => {
         held.delete(socket);
         emit(event, s);
-      });
+      }, opts);
       return true;
     }) as typeof listener.emit;
   }
@@ -68,7 +78,7 @@ export function frontAuthorities(server: GrpcServer): { close(): void } {
 }
 
 /** Reads `socket` until its first request can be judged, then hands it (or its rewriter) over. */
-function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void): void {
+function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: FrontOptions): void {
   let received = Buffer.alloc(0);
   let settingsSent = false;
   /** Bytes past the preface already split into frames, with the client's SETTINGS ACK taken out. */
@@ -103,8 +113,13 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void): void {
   };
   const onClose = (): void => finish();
   const onError = (): void => void socket.destroy();
-  // No ACK of the member's SETTINGS yet: handing over would make HTTP/2 take it for its own and fail the next.
-  const timer = setTimeout(() => (acked || !settingsSent ? passThrough() : void socket.destroy()), HOLD_MS);
+  // No request within the window (a request being judged is one): the slot goes back.
+  const timer = setTimeout(() => {
+    if (judging || done) return;
+    finish();
+    opts.onIdleClosed?.(socket.remoteAddress ?? '');
+    socket.destroy();
+  }, opts.handshakeWindowMs ?? HANDSHAKE_WINDOW_MS);
 
   const onData = (data: Buffer): void => {
     received = Buffer.concat([received, data]);

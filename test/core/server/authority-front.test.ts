@@ -8,7 +8,8 @@
 import http2 from 'node:http2';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frontAuthorities } from '../../../src/core/server/authority-front.js';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { frontAuthorities, type FrontOptions } from '../../../src/core/server/authority-front.js';
 import { firstAuthorityLiteral, replaceAuthority } from '../../../src/core/server/http2-authority.js';
 
 const identity = (b: Buffer): Buffer => b;
@@ -19,11 +20,11 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function echoServer(front: boolean): Promise<number> {
+async function echoServer(front: boolean, opts: FrontOptions = {}): Promise<number> {
   const server = new Server();
   server.addService({ Echo: ECHO }, { Echo: (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => cb(null, call.request) });
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  const closeFront = front ? frontAuthorities(server).close : () => undefined;
+  const closeFront = front ? frontAuthorities(server, opts).close : () => undefined;
   cleanups.push(() => (closeFront(), server.forceShutdown()));
   return port;
 }
@@ -67,6 +68,40 @@ describe('the :authority front', () => {
     const session = connect(port);
     const answers = await Promise.all(Array.from({ length: 50 }, (_, n) => call(session, `127.0.0.1:${port}`, n)));
     expect(answers).toEqual(Array.from({ length: 50 }, (_, n) => `message ${n}`));
+  });
+});
+
+/** A raw TCP connection that sends `bytes`; resolves with how long it lived, once the member closed it. */
+function idleSocket(port: number, bytes: Buffer): { closed: Promise<number>; socket: Socket } {
+  const started = Date.now();
+  const socket = tcpConnect(port, '127.0.0.1', () => socket.write(bytes));
+  socket.on('error', () => undefined);
+  socket.on('data', () => undefined);
+  cleanups.push(() => socket.destroy());
+  return { socket, closed: new Promise((resolve) => socket.on('close', () => resolve(Date.now() - started))) };
+}
+
+describe('the handshake window', () => {
+  const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+  // An empty SETTINGS, then an ACK of the member's: a client that is connected and sends nothing more.
+  const SETTINGS_AND_ACK = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0]);
+
+  it('closes a connection that sent no request within it, whatever it sent before; says whose', async () => {
+    const idle: string[] = [];
+    const port = await echoServer(true, { handshakeWindowMs: 300, onIdleClosed: (a) => idle.push(a) });
+    const silent = idleSocket(port, Buffer.alloc(0));
+    const preface = idleSocket(port, Buffer.concat([PREFACE, SETTINGS_AND_ACK]));
+    for (const c of [silent, preface]) expect(await c.closed).toBeGreaterThanOrEqual(250);
+    expect(idle).toEqual(['127.0.0.1', '127.0.0.1']);
+  });
+
+  it('keeps a connection that sends its first request within it, and serves it after', async () => {
+    const port = await echoServer(true, { handshakeWindowMs: 300 });
+    const session = connect(port);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await call(session, `127.0.0.1:${port}`, 1)).toBe('message 1');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await call(session, `127.0.0.1:${port}`, 2)).toBe('message 2');
   });
 });
 
