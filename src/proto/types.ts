@@ -159,3 +159,5 @@ export type * from './generated/fleet/v1/AuditResponse.js';
 export type * from './generated/fleet/v1/GetAuditRequest.js';
 export type * from './generated/fleet/v1/RecordDrillRequest.js';
 export type * from './generated/fleet/v1/RecordDrillResponse.js';
+export type * from './generated/fleet/v1/RecordAuditRequest.js';
+export type * from './generated/fleet/v1/RecordAuditResponse.js';

@@ -3,8 +3,11 @@
  * and the client's user@host, no token value or KV value appears in it, and it survives a
  * restart of every member from their snapshots.
  */
+import { Metadata, credentials, type Client } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/client/index.js';
+import { etcdIdOf, loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadFleetProto } from '../../src/proto/index.js';
 import { cliSandbox } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';
 import { runCli, waitFor } from './processes.js';
@@ -86,4 +89,46 @@ describe('fleet audit', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/admin/);
   }, 120_000);
+
+  it('records admin effects on whichever member they land: a snapshot and a drill on a follower, etcd MoveLeader and Compact (issue 62)', async () => {
+    cluster = await TestCluster.start({ extraArgs: ['--enable-drills'], token: CLIENT_TOKEN, adminToken: ADMIN_TOKEN, tokenNames: { token: 'app-writer', adminToken: 'ops-team' } });
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.members.find((m) => m.id !== leader)!;
+    const at = (id: string) => `127.0.0.1:${cluster!.member(id).port}`;
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    md.set('fleet-actor', 'bob@ops-laptop');
+    type Raw = Client & Record<string, (req: object, md: Metadata, cb: (e: Error | null, res?: unknown) => void) => void>;
+    const call = (Service: unknown, address: string, method: string, req: object): Promise<unknown> => {
+      const client = new (Service as new (a: string, c: ReturnType<typeof credentials.createInsecure>) => Raw)(address, credentials.createInsecure());
+      return new Promise((resolve, reject) => client[method]!(req, md, (e, res) => (client.close(), e ? reject(e) : resolve(res))));
+    };
+    const fleet = loadFleetProto().fleet.v1;
+    const etcd = loadEtcdDefinitions();
+
+    await call(fleet.Admin, at(follower.id), 'TakeSnapshot', {});
+    await call(fleet.Drills, at(follower.id), 'Drill', { kind: 'DRILL_KIND_HEAL' });
+    // A Compact reaching a follower is forwarded to the leader, which compacts and records it.
+    await call(etcd.KV, at(follower.id), 'Put', { key: Buffer.from('k'), value: Buffer.from('v') });
+    await call(etcd.KV, at(follower.id), 'Put', { key: Buffer.from('k'), value: Buffer.from('w') });
+    await call(etcd.KV, at(follower.id), 'Compact', { revision: '2' });
+    // etcdctl move-leader sends it to the leader.
+    await call(etcd.Maintenance, at(leader), 'MoveLeader', { targetID: etcdIdOf(follower.id) });
+    await cluster.waitForLeader();
+
+    const sandbox = cliSandbox();
+    dirs.push(sandbox);
+    const admin = await waitFor('the admin effects in the audit log', async () => {
+      const r = await runCli(['audit', '--json', '--endpoints', cluster!.endpoints.join(','), '--token', ADMIN_TOKEN], sandbox.env);
+      if (r.code !== 0) return undefined;
+      const entries = (JSON.parse(r.stdout) as { entries: AuditEntry[] }).entries.filter((e) => e.who === 'ops-team');
+      return entries.length >= 4 ? entries : undefined;
+    });
+    expect(admin.map((e) => [e.op, e.client, e.outcome, e.args])).toEqual([
+      ['snapshot.take', 'bob@ops-laptop', 'ok', { member: follower.id }],
+      ['drill.fault', 'bob@ops-laptop', 'injected', expect.objectContaining({ member: follower.id, kind: 'DRILL_KIND_HEAL' })],
+      ['etcd.compact', 'bob@ops-laptop', 'ok', { revision: 2 }],
+      ['leader.transfer', 'bob@ops-laptop', 'requested', { to: follower.id, api: 'etcd' }],
+    ]);
+  }, 180_000);
 });

@@ -3,7 +3,7 @@
  * NodeApi. Each call needs the role rpc-roles.ts gives it: ListMembers and GetAutopilot read,
  * every other one admin.
  */
-import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { type Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../common/addresses.js';
@@ -14,12 +14,15 @@ import type { AutopilotPatch } from '../node/autopilot/settings.js';
 import type { Actor } from '../fleet/index.js';
 import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
 import { drillAuditOf } from './drill-record.js';
+import { forwardedAuditOf, memberAudit, type AuditRecorder } from './member-audit.js';
 import { WireError, errorStatus } from './wire.js';
 
 /** Options of the admin service. */
 export type AdminServiceOptions = AuthOptions & {
   /** Bytes per DownloadSnapshot chunk (default 256 KiB: well under gRPC's 4 MiB message limit). */
   readonly snapshotChunkBytes?: number;
+  /** How admin effects reach the audit log (default: proposed here, so recorded only on the leader). */
+  readonly audit?: AuditRecorder;
 };
 
 const DEFAULT_CHUNK = 256 * 1024;
@@ -49,14 +52,14 @@ function outcomeOf(err: unknown): string {
 }
 
 /**
- * Records a change in the audit log, best effort: the change is done (or failed) either way, and
- * a member that no longer leads cannot record it (see docs/architecture.md, "The audit log").
+ * Records a change in the audit log, best effort: the change is done (or failed) either way. An
+ * effect that landed on a follower goes to the leader with the caller's `metadata` (member-audit.ts).
  */
-async function record(node: NodeApi, by: Actor, what: AuditedOp, outcome: string): Promise<void> {
+async function record(audit: AuditRecorder, by: Actor, what: AuditedOp, outcome: string, metadata?: Metadata): Promise<void> {
   try {
-    await node.recordAudit(by, what.op, what.args, outcome);
+    await audit(by, what.op, what.args, outcome, metadata);
   } catch {
-    // Not the leader, or no quorum: nothing to add to the caller's answer.
+    // No leader, or no quorum: nothing to add to the caller's answer.
   }
 }
 
@@ -65,13 +68,13 @@ async function record(node: NodeApi, by: Actor, what: AuditedOp, outcome: string
  * because this member does not lead is not recorded: nothing was changed, and the client
  * retries at the leader.
  */
-function auditedUnary<Req, Res>(node: NodeApi, opts: AuthOptions, what: (req: Req) => AuditedOp, serve: (req: Req) => Promise<Res>) {
+function auditedUnary<Req, Res>(audit: AuditRecorder, opts: AuthOptions, what: (req: Req) => AuditedOp, serve: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const denied = authorizeCall(call, opts);
     if (denied) return callback(denied);
     const by = actorOf(call.metadata, opts);
     const done = async (outcome: string, answer: () => void): Promise<void> => {
-      await record(node, by, what(call.request), outcome);
+      await record(audit, by, what(call.request), outcome, call.metadata);
       answer();
     };
     serve(call.request).then(
@@ -188,16 +191,19 @@ async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.Dow
  */
 export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}): wire.AdminHandlers {
   const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
+  const audit = opts.audit ?? memberAudit(node);
   return {
     TransferLeader: (call, callback) => {
       const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
-      transferAudited(node, actorOf(call.metadata, opts), call.request).then(
-        (r) => callback(null, r),
+      const to = call.request.to === undefined || call.request.to === '' ? undefined : call.request.to;
+      auditedTransfer(node, audit, actorOf(call.metadata, opts), to).then(
+        (r) => callback(null, { from: r.from, to: r.to, tookMs: r.tookMs }),
         (err: unknown) => callback(errorStatus(err)),
       );
     },
-    TakeSnapshot: auditedUnary(node, opts, () => ({ op: 'snapshot.take', args: {} }), async () => {
+    // Taken on the member it reached, follower or leader: the entry says which.
+    TakeSnapshot: auditedUnary(audit, opts, () => ({ op: 'snapshot.take', args: { member: node.id } }), async () => {
       const r = await node.takeSnapshot();
       return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
     }),
@@ -207,25 +213,25 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
         call.emit('error', denied);
         return;
       }
-      const audit = (outcome: string) => record(node, actorOf(call.metadata, opts), { op: 'snapshot.download', args: { fresh: call.request.fresh } }, outcome);
+      const recorded = (outcome: string) => record(audit, actorOf(call.metadata, opts), { op: 'snapshot.download', args: { member: node.id, fresh: call.request.fresh } }, outcome, call.metadata);
       streamSnapshot(node, call, chunkBytes).then(
-        () => audit('ok').finally(() => call.end()),
-        (err: unknown) => audit(outcomeOf(err)).finally(() => call.emit('error', errorStatus(err))),
+        () => recorded('ok').finally(() => call.end()),
+        (err: unknown) => recorded(outcomeOf(err)).finally(() => call.emit('error', errorStatus(err))),
       );
     },
     AddMember: checkedFirst(
       opts,
       checkAddMember,
-      auditedUnary(node, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
+      auditedUnary(audit, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
         await node.addMember(req.id, req.address, req.learner, ifConfigIndexOf(req));
         return members(node);
       }),
     ),
-    PromoteMember: auditedUnary(node, opts, (req) => ({ op: 'members.promote', args: { id: req.id } }), async (req: wire.PromoteMemberRequest__Output) => {
+    PromoteMember: auditedUnary(audit, opts, (req) => ({ op: 'members.promote', args: { id: req.id } }), async (req: wire.PromoteMemberRequest__Output) => {
       await node.promoteMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
       return members(node);
     }),
-    RemoveMember: auditedUnary(node, opts, (req) => ({ op: 'members.remove', args: { id: req.id } }), async (req: wire.RemoveMemberRequest__Output) => {
+    RemoveMember: auditedUnary(audit, opts, (req) => ({ op: 'members.remove', args: { id: req.id } }), async (req: wire.RemoveMemberRequest__Output) => {
       await node.removeMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
       return members(node);
     }),
@@ -234,7 +240,7 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
       const r = await node.autopilotSettings();
       return { settings: { ...r.settings }, problem: r.problem ?? '' };
     }),
-    SetAutopilot: auditedUnary(node, opts, (req) => ({ op: 'autopilot.set', args: autopilotPatch(req) }), async (req: wire.SetAutopilotRequest__Output) => {
+    SetAutopilot: auditedUnary(audit, opts, (req) => ({ op: 'autopilot.set', args: autopilotPatch(req) }), async (req: wire.SetAutopilotRequest__Output) => {
       const r = await node.setAutopilot(autopilotPatch(req));
       return { settings: { ...r.settings }, problem: '' };
     }),
@@ -259,22 +265,43 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
           (err: unknown) => callback(errorStatus(err)),
         );
     },
+    // On the leader, from the member an effect landed on (member-audit.ts); a follower answers
+    // NOT_LEADER, and the sender gives up (it does not chase a leader that moved).
+    RecordAudit: (call, callback) => {
+      const denied = authorizeCall(call, opts);
+      if (denied) return callback(denied);
+      const by = actorOf(call.metadata, opts);
+      Promise.resolve()
+        .then(async () => {
+          const entry = forwardedAuditOf(call.request, opts);
+          await node.recordAudit(by, entry.op, entry.args, entry.outcome);
+        })
+        .then(
+          () => callback(null, {}),
+          (err: unknown) => callback(errorStatus(err)),
+        );
+    },
   };
 }
 
 /**
  * A leader transfer, recorded before it starts: once it is done this member no longer leads and
  * could not record it. A transfer that then fails while this member still leads is recorded too.
+ * Shared by fleet.v1's TransferLeader and etcd's MoveLeader (`args` says which API asked).
  */
-async function transferAudited(node: NodeApi, by: Actor, req: wire.TransferLeaderRequest__Output): Promise<wire.TransferLeaderResponse> {
-  const to = req.to === undefined || req.to === '' ? undefined : req.to;
-  const what = { op: 'leader.transfer', args: to === undefined ? {} : { to } };
-  if (node.status().role === 'leader') await record(node, by, what, 'requested');
+export async function auditedTransfer<T>(
+  node: { status(): { readonly role: string }; transferLeadership(to: string | undefined): Promise<T> },
+  audit: AuditRecorder,
+  by: Actor,
+  to: string | undefined,
+  args: Readonly<Record<string, unknown>> = {},
+): Promise<T> {
+  const what = { op: 'leader.transfer', args: to === undefined ? args : { to, ...args } };
+  if (node.status().role === 'leader') await record(audit, by, what, 'requested');
   try {
-    const r = await node.transferLeadership(to);
-    return { from: r.from, to: r.to, tookMs: r.tookMs };
+    return await node.transferLeadership(to);
   } catch (err) {
-    if (node.status().role === 'leader') await record(node, by, what, outcomeOf(err));
+    if (node.status().role === 'leader') await record(audit, by, what, outcomeOf(err));
     throw err;
   }
 }

@@ -17,6 +17,7 @@ import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
 import { createEtcdLockServices } from './etcd-lock-service.js';
 import { WriteForwarder } from './write-forwarder.js';
+import { memberAudit } from './member-audit.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
 import { ETCD_API_OFF_MESSAGE, refusingService } from './etcd-off.js';
@@ -325,6 +326,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   if (backups) metrics?.trackBackups(() => backups.status());
   const forwarder = new WriteForwarder({ memberId: opts.id, ...channel });
   undo.add(() => forwarder.close());
+  // Admin effects that land on a follower (a snapshot, a drill's fault) reach the leader's audit log through the forwarder.
+  const audit = memberAudit(member, forwarder);
   const clientService = createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder });
   const fleetApi = opts.fleetApi !== false;
   server.addService(proto.fleet.v1.Fleet.service, fleetApi ? clientService : forwardingOnly(proto.fleet.v1.Fleet.service, clientService, opts.apiOffHint));
@@ -335,12 +338,12 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     transport,
     peers: () => member.status().members.map((m) => m.id).filter((id) => id !== opts.id),
     logger,
-    recordAudit: (by, op, args, outcome) => member.recordAudit(by, op, args, outcome),
+    recordAudit: audit,
     ...(clockSkew ? { clock: clockSkew } : {}),
     ...(diskStall ? { disk: diskStall } : {}),
   });
   if (fleetApi) {
-    server.addService(proto.fleet.v1.Admin.service, createAdminService(member, auth));
+    server.addService(proto.fleet.v1.Admin.service, createAdminService(member, { ...auth, audit }));
     server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   }
   const etcd = serveEtcd(server, member, opts, { auth, clusterId, channel });

@@ -21,7 +21,8 @@ const PHASES = ['start', 'end'] as const;
 /** A drill's name as the CLI spells them (kill-leader, partition, …): the member need not know the list. */
 const KIND = /^[a-z][a-z0-9-]{0,63}$/;
 
-function argsOf(json: string): Record<string, unknown> {
+/** A JSON object of arguments (empty: none); WireError otherwise. */
+export function argsOf(json: string): Record<string, unknown> {
   if (json === '') return {};
   let parsed: unknown;
   try {

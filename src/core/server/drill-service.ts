@@ -9,10 +9,10 @@
  */
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/index.js';
-import type { Actor } from '../fleet/index.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
 import type { ClockSkew, DiskStall } from './drill-faults.js';
+import type { AuditRecorder } from './member-audit.js';
 import type { LinkDelay } from './link-delay.js';
 import { errorStatus, WireError } from './wire.js';
 
@@ -63,11 +63,11 @@ export interface DrillServiceOptions extends AuthOptions {
   /** The member's stallable disk (drill-faults.ts); without it, DISK_STALL is refused. */
   readonly disk?: Pick<DiskStall, 'stall' | 'resume' | 'stalled'>;
   /**
-   * Records an injected fault in the audit log (NodeApi.recordAudit), best effort: only a member
-   * that leads, and whose fault still lets the entry commit, can. The CLI's drill.start and
-   * drill.end records (Admin.RecordDrill) are the ones to rely on.
+   * Records an injected fault in the audit log (member-audit.ts: on the leader, or sent to it from
+   * a follower), best effort: a fault that keeps the entry from committing loses it. The CLI's
+   * drill.start and drill.end records (Admin.RecordDrill) are the ones to rely on.
    */
-  readonly recordAudit?: (by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string) => Promise<void>;
+  readonly recordAudit?: AuditRecorder;
 }
 
 /** A running Drills service: its handlers, and `close()` to heal a partition still in force. */
@@ -218,7 +218,7 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
       // effect FLUSH_MS later, time for a leader to commit it; a partitioned leader cannot.
       const { kind, durationMs, peers, clockOffsetMs } = call.request;
       const args = { member: opts.memberId, kind, durationMs, peers, ...(kind === 'DRILL_KIND_CLOCK' ? { clockOffsetMs: Number(clockOffsetMs) } : {}) };
-      opts.recordAudit?.(actorOf(call.metadata, opts), 'drill.fault', args, 'injected').catch(() => undefined);
+      opts.recordAudit?.(actorOf(call.metadata, opts), 'drill.fault', args, 'injected', call.metadata).catch(() => undefined);
       callback(null, answered);
     } catch (err) {
       callback(errorStatus(err));

@@ -18,7 +18,11 @@ import { TXN_OVER_OPS } from './request-limits.js';
 import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
 import { hashKeyspace } from '../etcd-store/keyspace-hash.js';
 import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../etcd-store/mvcc.js';
-import { authorizeCall, authorizeEtcdAction, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, authorizeEtcdAction, type AuthOptions } from './auth.js';
+import type { Actor } from '../fleet/index.js';
+import { auditedTransfer } from './admin-service.js';
+import { memberAudit } from './member-audit.js';
+import { METADATA } from '../../proto/index.js';
 import { createEtcdAuthService } from './etcd-auth-service.js';
 import {
   deleteFromWire,
@@ -49,6 +53,8 @@ export interface EtcdNode {
   leadership(): { term: number; leader: string };
   status(): MemberStatus;
   etcdStore(): MvccStore;
+  /** Records an admin effect (MoveLeader, Compact) in the audit log; NOT_LEADER elsewhere (member-audit.ts). */
+  recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void>;
 }
 
 export interface EtcdServiceOptions {
@@ -210,11 +216,13 @@ export function createEtcdServices(
   /** The caller's credentials, and the mark that the call was forwarded. */
   const forwardedMetadata = (from: Metadata): Metadata => {
     const md = new Metadata();
-    for (const key of ['authorization', 'token']) for (const v of from.get(key)) md.add(key, v);
+    // The credentials, and the `user@host` a fleet client says (fleet-actor), which the audit log records.
+    for (const key of ['authorization', 'token', METADATA.actor]) for (const v of from.get(key)) md.add(key, v);
     md.set(FORWARDED, node.id);
     return md;
   };
 
+  const audit = memberAudit(node);
   const quotaBytes = o.quotaBytes ?? spaceQuotaDefault();
   /**
    * etcd's quota check before a write is proposed: a write that would take the store past its
@@ -291,8 +299,19 @@ export function createEtcdServices(
       const a = await write({ type: 'txn', txn });
       return txnToWire(a.txn!, header(a.revision));
     }),
-    Compact: unary<{ revision: string; physical: boolean }>('KV.Compact', async (req) => {
-      const a = await write({ type: 'compact', revision: Number(req.revision) });
+    // Audited where it is proposed: on the leader, a follower having forwarded the call there.
+    Compact: unary<{ revision: string; physical: boolean }>('KV.Compact', async (req, call) => {
+      const what = { revision: Number(req.revision) };
+      const recorded = (outcome: string) => audit(actorOf(call.metadata, o.auth), 'etcd.compact', what, outcome).catch(() => undefined);
+      let a: Extract<EtcdAnswer, { ok: true }>;
+      try {
+        a = await write({ type: 'compact', revision: what.revision });
+      } catch (err) {
+        // NOT_LEADER: nothing was done here; the leader the call is forwarded to records it.
+        if (!(err instanceof NodeError && err.code === 'NOT_LEADER')) await recorded(`${(err as { details?: string }).details ?? (err as Error).message}`);
+        throw err;
+      }
+      await recorded('ok');
       return { header: header(a.revision) };
     }),
   };
@@ -409,12 +428,12 @@ export function createEtcdServices(
     // The store is in memory and drops what compaction frees at once: nothing to defragment.
     Defragment: unary<Record<string, never>>('Maintenance.Defragment', async () => ({ header: header(node.etcdStore().revision) })),
     // Only the leader moves leadership, as etcd's (etcdctl move-leader sends it to the leader it finds).
-    MoveLeader: unary<{ targetID: string }>('Maintenance.MoveLeader', async (req) => {
+    MoveLeader: unary<{ targetID: string }>('Maintenance.MoveLeader', async (req, call) => {
       const st = node.status();
       if (st.role !== 'leader') throw ETCD_ERRORS.notLeader;
       const target = st.members.find((m) => etcdIdOf(m.id) === String(req.targetID));
       if (target === undefined || !target.voter) throw ETCD_ERRORS.badTransferee;
-      if (target.id !== node.id) await node.transferLeadership(target.id);
+      if (target.id !== node.id) await auditedTransfer(node, audit, actorOf(call.metadata, o.auth), target.id, { api: 'etcd' });
       return { header: header(node.etcdStore().revision) };
     }),
     // The keyspace's NOSPACE alarms, replicated (etcdctl alarm list / disarm). A member whose disk

@@ -39,6 +39,8 @@ export const RPC_ROLES = {
   '/fleet.v1.Admin/RemoveMember': 'admin',
   '/fleet.v1.Admin/SetAutopilot': 'admin',
   '/fleet.v1.Admin/RecordDrill': 'admin',
+  // From the member an admin effect landed on, with its caller's credentials (member-audit.ts).
+  '/fleet.v1.Admin/RecordAudit': 'admin',
   // fleet.v1.Drills: fault injection.
   '/fleet.v1.Drills/Drill': 'admin',
   // fleet.v1.Peer: Raft between members.

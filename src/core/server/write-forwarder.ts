@@ -10,9 +10,13 @@
  * `fleet-prefer-redirect` and gets NOT_LEADER with the leader hint, as before. When the leader
  * could not be reached, the path stays open for a moment (a circuit breaker): calls meanwhile
  * answer UNAVAILABLE with the hint at once, instead of each waiting for a connection that fails.
+ *
+ * The same path carries an audit record of an admin effect that landed on this follower
+ * (Admin.RecordAudit, member-audit.ts): the leader alone can propose it.
  */
 import { Metadata, status, type ChannelCredentials, type ChannelOptions, type Client, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { loadFleetProto, METADATA } from '../../proto/index.js';
+import type * as wire from '../../proto/index.js';
 import type { NodeError } from '../node/api.js';
 
 /** Metadata a client sends to be redirected (NOT_LEADER with the hint) rather than forwarded. */
@@ -34,9 +38,11 @@ export interface WriteForwarderOptions {
 }
 
 type WriteClient = Client & { Write(req: unknown, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res?: unknown) => void): void };
+type AuditClient = Client & { RecordAudit(req: wire.RecordAuditRequest, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null) => void): void };
 
 export class WriteForwarder {
   private readonly leaders = new Map<string, WriteClient>();
+  private readonly admins = new Map<string, AuditClient>();
   private readonly openUntil = new Map<string, number>();
 
   constructor(private readonly o: WriteForwarderOptions) {}
@@ -65,9 +71,23 @@ export class WriteForwarder {
     });
   }
 
+  /** Records `request` in the audit log at the leader `hint` names, with the caller's credentials; rejects with the status that refused it. */
+  recordAudit(request: wire.RecordAuditRequest, metadata: Metadata, hint: NodeError): Promise<void> {
+    if ((this.openUntil.get(hint.leaderAddress) ?? 0) > (this.o.now ?? Date.now)()) return Promise.reject(new Error(this.unreachable(hint, 'could not be reached just now').details));
+    let client = this.admins.get(hint.leaderAddress);
+    if (client === undefined) {
+      const Admin = loadFleetProto().fleet.v1.Admin as unknown as new (address: string, creds: ChannelCredentials, options?: ChannelOptions) => AuditClient;
+      client = new Admin(hint.leaderAddress, this.o.credentials, this.o.optionsFor?.(hint.leaderId) ?? {});
+      this.admins.set(hint.leaderAddress, client);
+    }
+    const call = client;
+    return new Promise((resolve, reject) => call.RecordAudit(request, this.forwardedMetadata(metadata), { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (err) => (err ? reject(err) : resolve())));
+  }
+
   close(): void {
-    for (const c of this.leaders.values()) c.close();
+    for (const c of [...this.leaders.values(), ...this.admins.values()]) c.close();
     this.leaders.clear();
+    this.admins.clear();
   }
 
   /** UNAVAILABLE with the leader hint: the caller may retry, here or at the leader itself. */

@@ -103,6 +103,8 @@ import type { QuotaView as _fleet_v1_QuotaView, QuotaView__Output as _fleet_v1_Q
 import type { ReadRequest as _fleet_v1_ReadRequest, ReadRequest__Output as _fleet_v1_ReadRequest__Output } from './fleet/v1/ReadRequest.js';
 import type { ReadResponse as _fleet_v1_ReadResponse, ReadResponse__Output as _fleet_v1_ReadResponse__Output } from './fleet/v1/ReadResponse.js';
 import type { RebindMove as _fleet_v1_RebindMove, RebindMove__Output as _fleet_v1_RebindMove__Output } from './fleet/v1/RebindMove.js';
+import type { RecordAuditRequest as _fleet_v1_RecordAuditRequest, RecordAuditRequest__Output as _fleet_v1_RecordAuditRequest__Output } from './fleet/v1/RecordAuditRequest.js';
+import type { RecordAuditResponse as _fleet_v1_RecordAuditResponse, RecordAuditResponse__Output as _fleet_v1_RecordAuditResponse__Output } from './fleet/v1/RecordAuditResponse.js';
 import type { RecordDrillRequest as _fleet_v1_RecordDrillRequest, RecordDrillRequest__Output as _fleet_v1_RecordDrillRequest__Output } from './fleet/v1/RecordDrillRequest.js';
 import type { RecordDrillResponse as _fleet_v1_RecordDrillResponse, RecordDrillResponse__Output as _fleet_v1_RecordDrillResponse__Output } from './fleet/v1/RecordDrillResponse.js';
 import type { RegistryCounts as _fleet_v1_RegistryCounts, RegistryCounts__Output as _fleet_v1_RegistryCounts__Output } from './fleet/v1/RegistryCounts.js';
@@ -256,6 +258,8 @@ export interface ProtoGrpcType {
       ReadRequest: MessageTypeDefinition<_fleet_v1_ReadRequest, _fleet_v1_ReadRequest__Output>
       ReadResponse: MessageTypeDefinition<_fleet_v1_ReadResponse, _fleet_v1_ReadResponse__Output>
       RebindMove: MessageTypeDefinition<_fleet_v1_RebindMove, _fleet_v1_RebindMove__Output>
+      RecordAuditRequest: MessageTypeDefinition<_fleet_v1_RecordAuditRequest, _fleet_v1_RecordAuditRequest__Output>
+      RecordAuditResponse: MessageTypeDefinition<_fleet_v1_RecordAuditResponse, _fleet_v1_RecordAuditResponse__Output>
       RecordDrillRequest: MessageTypeDefinition<_fleet_v1_RecordDrillRequest, _fleet_v1_RecordDrillRequest__Output>
       RecordDrillResponse: MessageTypeDefinition<_fleet_v1_RecordDrillResponse, _fleet_v1_RecordDrillResponse__Output>
       RegistryCounts: MessageTypeDefinition<_fleet_v1_RegistryCounts, _fleet_v1_RegistryCounts__Output>

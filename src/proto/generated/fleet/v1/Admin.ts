@@ -11,6 +11,8 @@ import type { GetAutopilotRequest as _fleet_v1_GetAutopilotRequest, GetAutopilot
 import type { ListMembersRequest as _fleet_v1_ListMembersRequest, ListMembersRequest__Output as _fleet_v1_ListMembersRequest__Output } from '../../fleet/v1/ListMembersRequest.js';
 import type { MembersResponse as _fleet_v1_MembersResponse, MembersResponse__Output as _fleet_v1_MembersResponse__Output } from '../../fleet/v1/MembersResponse.js';
 import type { PromoteMemberRequest as _fleet_v1_PromoteMemberRequest, PromoteMemberRequest__Output as _fleet_v1_PromoteMemberRequest__Output } from '../../fleet/v1/PromoteMemberRequest.js';
+import type { RecordAuditRequest as _fleet_v1_RecordAuditRequest, RecordAuditRequest__Output as _fleet_v1_RecordAuditRequest__Output } from '../../fleet/v1/RecordAuditRequest.js';
+import type { RecordAuditResponse as _fleet_v1_RecordAuditResponse, RecordAuditResponse__Output as _fleet_v1_RecordAuditResponse__Output } from '../../fleet/v1/RecordAuditResponse.js';
 import type { RecordDrillRequest as _fleet_v1_RecordDrillRequest, RecordDrillRequest__Output as _fleet_v1_RecordDrillRequest__Output } from '../../fleet/v1/RecordDrillRequest.js';
 import type { RecordDrillResponse as _fleet_v1_RecordDrillResponse, RecordDrillResponse__Output as _fleet_v1_RecordDrillResponse__Output } from '../../fleet/v1/RecordDrillResponse.js';
 import type { RemoveMemberRequest as _fleet_v1_RemoveMemberRequest, RemoveMemberRequest__Output as _fleet_v1_RemoveMemberRequest__Output } from '../../fleet/v1/RemoveMemberRequest.js';
@@ -72,6 +74,15 @@ export interface AdminClient extends grpc.Client {
   promoteMember(argument: _fleet_v1_PromoteMemberRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
   promoteMember(argument: _fleet_v1_PromoteMemberRequest, callback: grpc.requestCallback<_fleet_v1_MembersResponse__Output>): grpc.ClientUnaryCall;
   
+  RecordAudit(argument: _fleet_v1_RecordAuditRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  RecordAudit(argument: _fleet_v1_RecordAuditRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  RecordAudit(argument: _fleet_v1_RecordAuditRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  RecordAudit(argument: _fleet_v1_RecordAuditRequest, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  recordAudit(argument: _fleet_v1_RecordAuditRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  recordAudit(argument: _fleet_v1_RecordAuditRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  recordAudit(argument: _fleet_v1_RecordAuditRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  recordAudit(argument: _fleet_v1_RecordAuditRequest, callback: grpc.requestCallback<_fleet_v1_RecordAuditResponse__Output>): grpc.ClientUnaryCall;
+  
   RecordDrill(argument: _fleet_v1_RecordDrillRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_RecordDrillResponse__Output>): grpc.ClientUnaryCall;
   RecordDrill(argument: _fleet_v1_RecordDrillRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fleet_v1_RecordDrillResponse__Output>): grpc.ClientUnaryCall;
   RecordDrill(argument: _fleet_v1_RecordDrillRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_RecordDrillResponse__Output>): grpc.ClientUnaryCall;
@@ -132,6 +143,8 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   PromoteMember: grpc.handleUnaryCall<_fleet_v1_PromoteMemberRequest__Output, _fleet_v1_MembersResponse>;
   
+  RecordAudit: grpc.handleUnaryCall<_fleet_v1_RecordAuditRequest__Output, _fleet_v1_RecordAuditResponse>;
+  
   RecordDrill: grpc.handleUnaryCall<_fleet_v1_RecordDrillRequest__Output, _fleet_v1_RecordDrillResponse>;
   
   RemoveMember: grpc.handleUnaryCall<_fleet_v1_RemoveMemberRequest__Output, _fleet_v1_MembersResponse>;
@@ -151,6 +164,7 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   GetAutopilot: MethodDefinition<_fleet_v1_GetAutopilotRequest, _fleet_v1_AutopilotSettingsResponse, _fleet_v1_GetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse__Output>
   ListMembers: MethodDefinition<_fleet_v1_ListMembersRequest, _fleet_v1_MembersResponse, _fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse__Output>
   PromoteMember: MethodDefinition<_fleet_v1_PromoteMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_PromoteMemberRequest__Output, _fleet_v1_MembersResponse__Output>
+  RecordAudit: MethodDefinition<_fleet_v1_RecordAuditRequest, _fleet_v1_RecordAuditResponse, _fleet_v1_RecordAuditRequest__Output, _fleet_v1_RecordAuditResponse__Output>
   RecordDrill: MethodDefinition<_fleet_v1_RecordDrillRequest, _fleet_v1_RecordDrillResponse, _fleet_v1_RecordDrillRequest__Output, _fleet_v1_RecordDrillResponse__Output>
   RemoveMember: MethodDefinition<_fleet_v1_RemoveMemberRequest, _fleet_v1_MembersResponse, _fleet_v1_RemoveMemberRequest__Output, _fleet_v1_MembersResponse__Output>
   SetAutopilot: MethodDefinition<_fleet_v1_SetAutopilotRequest, _fleet_v1_AutopilotSettingsResponse, _fleet_v1_SetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse__Output>
