@@ -7,6 +7,15 @@ import type { NodeObserver } from '../node/fleet-node.js';
 
 const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
 
+/** What the metrics port holds at most: connections at once, and how long one may sit idle. */
+export interface MetricsPortLimits {
+  readonly maxConnections: number;
+  readonly idleMs: number;
+}
+
+/** A scraper or two and an operator's curl need a few connections; a scrape takes milliseconds. */
+export const METRICS_PORT_LIMITS: MetricsPortLimits = { maxConnections: 64, idleMs: 10_000 };
+
 /**
  * The member's Prometheus metrics. Gauges that mirror the member's status are refreshed from
  * `status()` at scrape time, so they are never stale and cost nothing between scrapes.
@@ -227,8 +236,13 @@ export class NodeMetrics {
     return this.registry.metrics();
   }
 
-  /** Serves `/metrics` (and `/healthz`) on `host:port`. */
-  listen(host: string, port: number): Promise<Server> {
+  private readonly metricsDropped = new Counter({ name: 'fleet_metrics_connections_dropped_total', help: 'Connections to the metrics port closed as they arrived: the port held its limit (METRICS_PORT_LIMITS)', registers: [this.registry] });
+
+  /**
+   * Serves `/metrics` (and `/healthz`) on `host:port`, within `limits`: the port needs no
+   * credential, and 20,000 idle sockets to it once took a member to its descriptor limit.
+   */
+  listen(host: string, port: number, limits: MetricsPortLimits = METRICS_PORT_LIMITS): Promise<Server> {
     const server = createServer((req, res) => {
       if (req.url === '/metrics') {
         this.render().then(
@@ -249,6 +263,12 @@ export class NodeMetrics {
         res.end('try /metrics\n');
       }
     });
+    server.maxConnections = limits.maxConnections;
+    server.on('drop', () => this.metricsDropped.inc());
+    // Idle sockets, including those that never send a request (headersTimeout starts at the first byte).
+    server.timeout = limits.idleMs;
+    server.headersTimeout = Math.min(server.headersTimeout, limits.idleMs);
+    server.requestTimeout = limits.idleMs;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve(server));

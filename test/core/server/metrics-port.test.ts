@@ -1,0 +1,51 @@
+/**
+ * The metrics port's limits (metrics.ts, issue 56): it needs no credential, so it holds a bounded
+ * number of connections and closes idle ones, including sockets that never send a request.
+ * Before, 20,000 sockets to it took a member to its descriptor limit.
+ */
+import { connect, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MemberStatus } from '../../../src/core/node/api.js';
+import { NodeMetrics } from '../../../src/core/server/metrics.js';
+
+const open: (Socket | Server)[] = [];
+afterEach(() => {
+  for (const o of open.splice(0)) 'destroy' in o ? o.destroy() : o.close();
+});
+
+async function serve(limits: { maxConnections: number; idleMs: number }): Promise<{ metrics: NodeMetrics; server: Server; port: number }> {
+  const metrics = new NodeMetrics(() => ({}) as MemberStatus);
+  const server = await metrics.listen('127.0.0.1', 0, limits);
+  open.push(server);
+  return { metrics, server, port: (server.address() as { port: number }).port };
+}
+
+function socket(port: number): Promise<Socket> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', () => undefined);
+    open.push(s);
+  });
+}
+
+const connections = (server: Server): Promise<number> => new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+
+describe('the metrics port', () => {
+  it('holds at most its connections, drops the rest as they arrive, and counts them', async () => {
+    const { metrics, server, port } = await serve({ maxConnections: 8, idleMs: 60_000 });
+    await Promise.all(Array.from({ length: 20 }, () => socket(port)));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await connections(server)).toBe(8);
+    expect(await metrics.registry.getSingleMetricAsString('fleet_metrics_connections_dropped_total')).toMatch(/^fleet_metrics_connections_dropped_total 12$/m);
+  });
+
+  it('closes a socket that sends nothing once it has been idle for the limit', async () => {
+    const { server, port } = await serve({ maxConnections: 8, idleMs: 300 });
+    const s = await socket(port);
+    const started = Date.now();
+    await new Promise((resolve) => s.on('close', resolve));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await connections(server)).toBe(0);
+  });
+});
