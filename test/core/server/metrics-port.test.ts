@@ -11,7 +11,10 @@ import { NodeMetrics } from '../../../src/core/server/metrics.js';
 
 const open: (Socket | Server)[] = [];
 afterEach(() => {
-  for (const o of open.splice(0)) 'destroy' in o ? o.destroy() : o.close();
+  for (const o of open.splice(0)) {
+    if ('destroy' in o) o.destroy();
+    else o.close();
+  }
 });
 
 async function serve(limits: { maxConnections: number; idleMs: number }): Promise<{ metrics: NodeMetrics; server: Server; port: number }> {
