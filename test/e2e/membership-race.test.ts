@@ -64,4 +64,18 @@ describe('racing membership changes', () => {
     const learners = (await client.listMembers()).members.filter((m) => !m.voter).map((m) => m.id);
     expect(learners).toHaveLength(1);
   });
+
+  it('refuses a member at an address another member uses (exit 4), and changes nothing (issue 62)', async () => {
+    const taken = `127.0.0.1:${cluster.member('n2').port}`;
+    for (const learner of [true, false]) {
+      const refused = await client.addMember('n8', taken, { learner }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).toBeInstanceOf(FleetClientError);
+      expect(exitCodeOf(refused as FleetClientError)).toBe(4);
+      expect((refused as Error).message).toContain(`member n2 already uses the address ${taken}: give n8 its own host:port`);
+    }
+    expect((await client.listMembers()).members.map((m) => m.id)).not.toContain('n8');
+  });
 });

@@ -53,6 +53,11 @@ export class MemberAdmin {
   }
 
   async addMember(id: string, address: string, learner: boolean, ifConfigIndex?: number): Promise<void> {
+    // Two members at one address: the newcomer's peers reach the old member, which refuses them
+    // (wrong id), and both log it for every message. Refused before anything is proposed.
+    const conf = this.host.raw.status().conf;
+    const holder = [...conf.voters, ...conf.learners].find((m) => m !== id && this.host.members.addressOf(m) === address);
+    if (holder !== undefined) throw new NodeError('FAILED_PRECONDITION', `member ${holder} already uses the address ${address}: give ${id} its own host:port (or remove ${holder} first if ${id} replaces it)`);
     const context = Buffer.from(JSON.stringify({ address }));
     await this.changeMembership({ type: learner ? 'add-learner' : 'add-voter', node: id, context }, ifConfigIndex);
   }

@@ -10,6 +10,7 @@ import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, 
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { LinkDelays } from './link-delay.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
+import { RepeatedWarnings, withHeld } from './repeated-warnings.js';
 
 /** What the transport needs from the member it serves. */
 export interface PeerEndpoint {
@@ -58,6 +59,8 @@ export interface PeerTransportOptions {
 }
 
 const SNAPSHOT_CHUNK = 1 << 20;
+/** How often a warning that repeats per message or stream may be logged again, per peer. */
+const WARNING_INTERVAL_MS = 60_000;
 
 /** Reconnect fast: a restarted peer must be reachable again within a heartbeat or two, not after gRPC's default back-off of up to two minutes. */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -86,6 +89,8 @@ interface PeerLink {
  */
 export class GrpcPeerTransport implements PeerSender {
   private readonly links = new Map<string, PeerLink>();
+  /** Warnings that repeat per message or per stream, per peer: one line per interval each. */
+  private readonly warnings = new RepeatedWarnings(WARNING_INTERVAL_MS);
   private endpoint: PeerEndpoint | undefined;
   private readonly authenticator: PeerAuthenticator;
   /** Peers refused, by reason: logged once per source and interval, counted always (fleet_peer_rejected_total). */
@@ -172,6 +177,12 @@ export class GrpcPeerTransport implements PeerSender {
     link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
+  /** Logs a warning that may repeat per message or stream: the first, then one line per interval with the count held back. */
+  private warn(key: string, fields: Record<string, unknown>, message: string): void {
+    const logged = this.warnings.take(key);
+    if (logged !== undefined) this.opts.logger.warn(logged.held === 0 ? fields : { ...fields, held: logged.held }, withHeld(message, logged.held, WARNING_INTERVAL_MS));
+  }
+
   /** The credentials a stream to `to` opens with (the TLS certificate, if any, is the channel's). */
   private handshake(to: string): grpc.Metadata {
     return signHandshake(this.opts.peerCredentials.secret, this.opts.clusterName, this.opts.selfId, to, (this.opts.wallNow ?? Date.now)());
@@ -182,7 +193,8 @@ export class GrpcPeerTransport implements PeerSender {
       if (link.stream === stream) link.stream = undefined;
       if (err && err.code !== grpc.status.CANCELLED) {
         const refused = err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED;
-        this.opts.logger[refused ? 'warn' : 'debug']({ peer: to, code: err.code, err: err.details }, refused ? 'a peer refused this member' : 'replication stream to peer closed');
+        if (!refused) this.opts.logger.debug({ peer: to, code: err.code, err: err.details }, 'replication stream to peer closed');
+        else this.warn(`refused:${to}`, { peer: to, code: err.code, err: err.details }, 'a peer refused this member');
         if (refused) this.trouble.refusedUs(to, err.details);
         this.endpoint?.reportUnreachable(to);
       }
@@ -203,7 +215,7 @@ export class GrpcPeerTransport implements PeerSender {
     }
     this.opts.logger.info({ peer: m.to, index: snap.meta.index, bytes: snap.data.length }, 'sending a snapshot to a follower');
     const call = link.client.installSnapshot(this.handshake(m.to), (err) => {
-      if (err) this.opts.logger.warn({ peer: m.to, err: err.details }, 'snapshot transfer failed');
+      if (err) this.warn(`snapshot:${m.to}`, { peer: m.to, err: err.details }, 'snapshot transfer failed');
       this.endpoint?.reportSnapshot(m.to, !err);
     });
     const message = { ...messageToWire(m), snapshot: metaToWire(snap.meta) };
@@ -308,7 +320,7 @@ export class GrpcPeerTransport implements PeerSender {
         try {
           this.endpoint?.step(messageFromWire(w));
         } catch (err) {
-          this.opts.logger.warn({ peer: id, err: String(err) }, 'dropping a malformed peer message');
+          this.warn(`malformed:${id}`, { peer: id, err: String(err) }, 'dropping a malformed peer message');
         }
       }
     });
