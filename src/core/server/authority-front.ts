@@ -50,8 +50,15 @@ export interface FrontOptions {
   readonly onIdleClosed?: ((address: string) => void) | undefined;
 }
 
-/** Puts the front before every listener of a bound grpc-js server; returns what ends the connections it still holds. */
-export function frontAuthorities(server: GrpcServer, opts: FrontOptions = {}): { close(): void } {
+/** What the front offers its owner: end every held connection, or the oldest one (to make room). */
+export interface Front {
+  close(): void;
+  /** Closes the connection held longest (one that has sent no request yet); answers whether there was one. */
+  evictOldest(): boolean;
+}
+
+/** Puts the front before every listener of a bound grpc-js server. */
+export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { readonly onEvicted?: ((address: string) => void) | undefined } = {}): Front {
   const held = new Set<Socket>();
   for (const listener of listenersOf(server)) {
     // A TLS listener hands HTTP/2 the socket once the handshake is done; a plain one at accept.
@@ -73,6 +80,15 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions = {}): {
     close: () => {
       for (const s of held) s.destroy();
       held.clear();
+    },
+    evictOldest: () => {
+      // A Set iterates in insertion order: the first is the oldest held.
+      const oldest = held.values().next().value;
+      if (oldest === undefined) return false;
+      held.delete(oldest);
+      opts.onEvicted?.(oldest.remoteAddress ?? '');
+      oldest.destroy();
+      return true;
     },
   };
 }

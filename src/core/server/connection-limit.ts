@@ -11,12 +11,23 @@
  */
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { Server as NetServer, Socket } from 'node:net';
+import { RepeatedWarnings, withHeld } from './repeated-warnings.js';
+
+/** Why a connection was closed as it arrived or before its first request. */
+export type RefusalReason = 'member' | 'address' | 'idle' | 'evicted';
 
 /** The bounds, and where a refusal is reported (counted and logged by the caller). */
 export interface ConnectionLimits {
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
-  readonly onRefused?: ((address: string, why: 'member' | 'address') => void) | undefined;
+  readonly onRefused?: ((address: string, why: RefusalReason) => void) | undefined;
+  /**
+   * At the member's bound, closes the oldest connection that has sent no request yet (the front's,
+   * authority-front.ts), if any, so that a newcomer gets in: a flood of idle sockets then holds
+   * only sockets that its own newer ones push out, and a client that sends its request at once
+   * is never locked out by it.
+   */
+  readonly makeRoom?: (() => boolean) | undefined;
 }
 
 /** Connections open now, in total and by remote address. */
@@ -34,8 +45,9 @@ export function listenersOf(server: GrpcServer): NetServer[] {
 
 /**
  * Applies the bounds to every listener `server` has bound (call after `bindAsync`). Invariant:
- * the counts are those of accepted sockets not yet closed, and no accepted socket makes the total
- * exceed `maxConnections` or its address's count exceed `maxConnectionsPerAddress`.
+ * the counts are those of accepted sockets not yet closed, and no accepted socket makes its
+ * address's count exceed `maxConnectionsPerAddress`, or the total exceed `maxConnections` but for
+ * sockets `makeRoom` closed whose 'close' has not come yet.
  */
 export function limitConnections(server: GrpcServer, limits: ConnectionLimits): ConnectionCounts {
   const byAddress = new Map<string, number>();
@@ -43,7 +55,8 @@ export function limitConnections(server: GrpcServer, limits: ConnectionLimits): 
   const admit = (socket: Socket): boolean => {
     const address = socket.remoteAddress ?? '';
     const fromAddress = byAddress.get(address) ?? 0;
-    const why = total >= limits.maxConnections ? 'member' : fromAddress >= limits.maxConnectionsPerAddress ? 'address' : undefined;
+    const full = total >= limits.maxConnections && !(limits.makeRoom?.() ?? false);
+    const why = full ? 'member' : fromAddress >= limits.maxConnectionsPerAddress ? 'address' : undefined;
     if (why !== undefined) {
       // Closed before grpc-js sees it: no TLS handshake, no HTTP/2 session, no memory kept.
       socket.destroy();
@@ -68,3 +81,35 @@ export function limitConnections(server: GrpcServer, limits: ConnectionLimits): 
   }
   return { total: () => total, from: (address) => byAddress.get(address) ?? 0 };
 }
+
+/**
+ * The connections a member closed, by reason: counted for `fleet_connections_refused_total` and
+ * said in the log through the member's one limiter of repeated warnings (repeated-warnings.ts),
+ * one line per reason a minute at most: a flood would otherwise write a line per socket.
+ */
+export class ConnectionRefusals {
+  readonly counts = new Map<RefusalReason, number>();
+  private readonly lines: RepeatedWarnings;
+
+  constructor(
+    private readonly warn: (obj: object, msg: string) => void,
+    now: () => number,
+  ) {
+    this.lines = new RepeatedWarnings(LINE_EVERY_MS, now);
+  }
+
+  refused(address: string, why: RefusalReason): void {
+    this.counts.set(why, (this.counts.get(why) ?? 0) + 1);
+    const line = this.lines.take(why);
+    if (line !== undefined) this.warn({ address, reason: why, heldBack: line.held }, withHeld(`a connection from ${address} was closed: ${REASONS[why]}`, line.held, LINE_EVERY_MS));
+  }
+}
+
+const LINE_EVERY_MS = 60_000;
+
+const REASONS: Readonly<Record<RefusalReason, string>> = {
+  member: 'the member held its connection limit',
+  address: 'its address held its connection limit',
+  idle: 'it sent no request within the handshake window',
+  evicted: 'it had sent no request when the member, at its limit, made room for a newcomer',
+};

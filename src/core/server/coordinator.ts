@@ -33,7 +33,7 @@ import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { isBeingFounded } from './founding.js';
 import { frontAuthorities } from './authority-front.js';
-import { limitConnections } from './connection-limit.js';
+import { ConnectionRefusals, limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
 import type { ReadToken } from './auth.js';
@@ -363,9 +363,11 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     server.bindAsync(opts.listen, serverCredentials(opts), (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
   // The front first, so that the bounds run before it: a refused connection is never held.
-  const front = frontAuthorities(server);
+  const refusals = new ConnectionRefusals((obj, msg) => logger.warn(obj, msg), () => performance.now());
+  metrics?.countRefusedConnections(refusals);
+  const front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted') });
   undo.add(() => front.close());
-  limitConnections(server, { ...bounds, onRefused: refusedConnectionLog(logger) });
+  limitConnections(server, { ...bounds, onRefused: (a, why) => refusals.refused(a, why), makeRoom: () => front.evictOldest() });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -474,18 +476,6 @@ function forwardingOnly(service: grpc.ServiceDefinition, handlers: grpc.UntypedS
  * Logs refused connections at most once a minute, with how many and the last address: a flood
  * of them must not become a flood of log lines (see log-file.ts).
  */
-function refusedConnectionLog(logger: NodeLogger): (address: string, why: 'member' | 'address') => void {
-  let refused = 0;
-  let last = -Infinity;
-  return (address, why) => {
-    refused++;
-    const now = performance.now();
-    if (now - last < 60_000) return;
-    last = now;
-    logger.warn({ refused, address, limit: why }, `${refused} connection(s) refused over the ${why === 'member' ? 'member' : 'per-address'} connection limit since the last such line`);
-    refused = 0;
-  };
-}
 
 /**
  * What the member creates in its data dir is 0700/0600 (PRIVATE_FILES); a data dir it was given

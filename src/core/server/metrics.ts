@@ -185,6 +185,20 @@ export class NodeMetrics {
     });
   }
 
+  /** Exposes the client port's closed connections (connection-limit.ts) as `fleet_connections_refused_total{reason}`. */
+  countRefusedConnections(refusals: { readonly counts: ReadonlyMap<string, number> }): void {
+    new Counter({
+      name: 'fleet_connections_refused_total',
+      help: 'Connections to the client port closed by a limit, by reason: member or address (its connection limit), idle (no request within the handshake window), evicted (no request yet when the member made room)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of refusals.counts) this.inc({ reason }, n);
+      },
+    });
+  }
+
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name, help, registers: [this.registry] });
   }
