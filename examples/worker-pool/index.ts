@@ -36,7 +36,7 @@ const session = new Session(client, { ttlMs: Number(args.ttl) });
 try {
   const membership = new Membership(session, 'worker-pool');
   await membership.join({ name: args.name, pid: String(process.pid) });
-  say('joined', { session: session.id, pid: process.pid });
+  say('joined', { session: session.id, lease: await session.lease(), pid: process.pid });
 
   // This worker's share of the shards: work on a shard only while holding it, passing its token along.
   const shards = new ShardLeases(membership, 'worker-pool', {

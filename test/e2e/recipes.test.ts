@@ -48,7 +48,7 @@ async function killLeaderAfter(ms: number): Promise<void> {
 describe('coordination recipes', () => {
   it('a Mutex: 8 sessions, 3 turns each, across a leader kill: one holder at a time, every waiter served', async () => {
     const windows: Window[] = [];
-    const sessions = Array.from({ length: 8 }, () => new Session(cluster.client({ overallTimeoutMs: 20_000 }), { ttlMs: 3_000 }));
+    const sessions = Array.from({ length: 8 }, () => new Session(cluster.client({ overallTimeoutMs: 20_000 }), { ttlMs: 6_000 }));
     const workers = sessions.map(async (session, who) => {
       const mutex = new Mutex(session, 'jobs-lock');
       for (let turn = 0; turn < 3; turn++) {
@@ -69,7 +69,7 @@ describe('coordination recipes', () => {
   }, 120_000);
 
   it('an Election: 5 candidates across a leader kill, each leads in turn, observed in order by a sixth', async () => {
-    const sessions = Array.from({ length: 6 }, () => new Session(cluster.client({ overallTimeoutMs: 20_000 }), { ttlMs: 3_000 }));
+    const sessions = Array.from({ length: 6 }, () => new Session(cluster.client({ overallTimeoutMs: 20_000 }), { ttlMs: 6_000 }));
     const observer = new Election(sessions[5]!, 'scheduler');
     const seen: (string | undefined)[] = [];
     const stop = new AbortController();

@@ -3,7 +3,8 @@
  * it (`node --import tsx`, importing 'fleet' from dist/): the workers elect one scheduler and
  * split the shards; the scheduler is killed with -9 (by its pid), and then another worker becomes
  * scheduler with a larger fencing token, and every shard is held by exactly one living worker —
- * by the cluster's leases and by what the workers themselves say they hold. The living then stop
+ * by the cluster's keys (the oldest key of each shard's queue) and by what the workers themselves
+ * say they hold. The living then stop
  * on SIGTERM, hand everything back and exit on their own.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -23,6 +24,7 @@ interface Event {
   readonly event: string;
   readonly worker: string;
   readonly session?: string;
+  readonly lease?: string;
   readonly shard?: string;
   readonly token?: number;
 }
@@ -57,10 +59,16 @@ function startWorker(name: string): Worker {
 
 const logs = (): string => workers.map((w) => `--- ${w.name}\n${w.output().slice(-3000)}`).join('\n');
 
-/** Each shard's holder by the cluster's leases (live ones only), as session ids. */
+/** Each shard's holder by the cluster's keys: the oldest key of its queue, `shards/worker-pool/SHARD/LEASE-HEX_N`; the holder as its lease (hex). */
 async function leaseHolders(): Promise<Map<string, { holder: string; token: number }>> {
-  const leases = await cluster.client().listLeases();
-  return new Map(leases.filter((l) => l.name.startsWith('shards/worker-pool/') && !l.expired).map((l) => [l.name.slice('shards/worker-pool/'.length), { holder: l.holder, token: l.token }]));
+  const { entries } = await cluster.client().keyspace.list('shards/worker-pool/');
+  const holders = new Map<string, { holder: string; token: number }>();
+  for (const e of entries) {
+    const [shard, own] = e.key.slice('shards/worker-pool/'.length).split('/');
+    const held = holders.get(shard!);
+    if (held === undefined || e.createRevision < held.token) holders.set(shard!, { holder: own!.split('_')[0]!, token: e.createRevision });
+  }
+  return holders;
 }
 
 beforeAll(async () => {
@@ -75,6 +83,7 @@ afterAll(async () => {
 describe('examples/worker-pool', () => {
   it('three workers: the scheduler killed with -9 is replaced with a larger token, and its shards go to the living', async () => {
     const sessionOf = (w: Worker): string | undefined => eventsOf(w).find((e) => e.event === 'joined')?.session;
+    const leaseOf = (w: Worker): string => BigInt(eventsOf(w).find((e) => e.event === 'joined')!.lease!).toString(16);
     // w1 first, alone until it holds all six; then the two others join and w1 hands them their share.
     // (This order once happened by chance on a loaded machine and the test, which took "every shard
     // held" for "split", failed; now it is the order always.)
@@ -86,15 +95,16 @@ describe('examples/worker-pool', () => {
     await waitFor('three workers to join', () => (workers.every((w) => sessionOf(w) !== undefined) ? true : undefined), 30_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${logs()}`);
     });
-    const sessions = new Map(workers.map((w) => [sessionOf(w)!, w]));
+    const sessions = new Map(workers.map((w) => [leaseOf(w), w]));
 
-    // Settled: each shard is held, by the cluster's leases and by what the workers say, by the owner
-    // rendezvous hashing gives it among the living. (Holding every shard is not enough: the first
+    // Settled: each shard is held, by the cluster's keys and by what the workers say, by the owner
+    // bounded rendezvous hashing gives it among the living. (Holding every shard is not enough: the first
     // worker to start takes all six before the others join, and that is "held" too.)
     const settled = async (living: readonly Worker[]): Promise<Map<string, { holder: string; token: number }> | undefined> => {
       const holders = await leaseHolders();
       const owners = assignShards(SHARDS, living.map((w) => sessionOf(w)!));
-      if (SHARDS.some((s) => holders.get(s)?.holder !== owners.get(s))) return undefined;
+      const leaseOfSession = new Map(living.map((w) => [sessionOf(w)!, leaseOf(w)]));
+      if (SHARDS.some((s) => holders.get(s)?.holder !== leaseOfSession.get(owners.get(s)!))) return undefined;
       for (const [shard, { holder, token }] of holders) {
         const owner = sessions.get(holder);
         if (owner === undefined || !living.includes(owner) || heldBy(owner).get(shard) !== token) return undefined;
@@ -125,7 +135,7 @@ describe('examples/worker-pool', () => {
     const after = await waitFor('every shard to be held by exactly one living worker', () => settled(living), 30_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${logs()}`);
     });
-    const deadSession = sessionOf(dead);
+    const deadSession = leaseOf(dead);
     for (const [shard, h] of before) {
       if (h.holder === deadSession) expect(after.get(shard)!.token, `${shard} taken over with a new token`).toBeGreaterThan(h.token);
     }

@@ -156,12 +156,15 @@ export class Session {
   async #keepAlive(id: string): Promise<void> {
     let turn = 0;
     while (this.#end === undefined) {
+      // Straight to the leader (a follower relays every keep-alive to it): after a failure, ask who
+      // leads now, since the recipes make no fleet call that would tell the client.
+      const leader = await this.client.findLeader().catch(() => undefined);
       const endpoints = this.#access.order();
-      const ep = endpoints[turn++ % endpoints.length]!;
+      const ep = leader?.endpoint ?? endpoints[turn++ % endpoints.length]!;
       try {
         await this.#keepAliveOn(ep, id);
       } catch {
-        // The member went away or refused the stream: the next one, shortly. The deadline still runs.
+        // The member went away, stopped answering or refused the stream: the next one, shortly. The deadline still runs.
       }
       await sleep(REOPEN_MS, this.#stop.signal);
     }
@@ -171,16 +174,25 @@ export class Session {
   async #keepAliveOn(endpoint: string, id: string): Promise<void> {
     const stream = await this.#access.etcd.keepAliveStream(endpoint);
     const sent: number[] = [];
-    const send = (): void => {
-      sent.push(performance.now());
-      stream.write({ ID: id });
-    };
-    const timer = setInterval(send, Math.floor(this.ttlMs / 3));
-    timer.unref();
+    const every = Math.floor(this.ttlMs / 3);
+    let timer: ReturnType<typeof setInterval> | undefined;
     const stop = (): void => void stream.cancel();
     this.#stop.signal.addEventListener('abort', stop, { once: true });
     try {
       await new Promise<void>((resolve, reject) => {
+        // A member that stops answering without ending the stream (a leader that stepped down, a
+        // relay cut off) is left for the next one while the lease still has time.
+        let last = 0;
+        const tick = (): void => {
+          const now = performance.now();
+          if (sent.length > 0 && now - sent[0]! > every) return reject(new Error(`no keep-alive answer from ${endpoint}`));
+          if (now - last < every) return;
+          last = now;
+          sent.push(now);
+          stream.write({ ID: id });
+        };
+        timer = setInterval(tick, Math.min(250, every));
+        timer.unref();
         stream.on('data', (r: { TTL: string }) => {
           const at = sent.shift() ?? performance.now();
           const ttl = Number(r.TTL);
@@ -190,7 +202,7 @@ export class Session {
         });
         stream.on('error', reject);
         stream.on('end', resolve);
-        send();
+        tick();
       });
     } finally {
       clearInterval(timer);
@@ -206,9 +218,21 @@ export class Session {
     if (deadline <= this.#deadline) return;
     this.#deadline = deadline;
     clearTimeout(this.#expiry);
-    this.#expiry = setTimeout(() => this.#expire(`no keep-alive was confirmed within the TTL (${this.ttlMs} ms)`), Math.max(0, deadline - performance.now()));
+    this.#expiry = setTimeout(() => this.#onDeadline(), Math.max(0, deadline - performance.now()));
     // The deadline alone does not keep the process running: the host decides when it ends.
     this.#expiry.unref();
+  }
+
+  /**
+   * The deadline's timer fired. A process that was held (busy, or stopped) runs overdue timers
+   * before it reads its sockets, so answers that came meanwhile are read first (setImmediate runs
+   * after the poll phase): an answer to a keep-alive sent in time extends the deadline, whenever
+   * it is read.
+   */
+  #onDeadline(): void {
+    setImmediate(() => {
+      if (performance.now() >= this.#deadline) this.#expire(`no keep-alive was confirmed within the TTL (${this.ttlMs} ms)`);
+    });
   }
 
   #expire(message: string): void {
