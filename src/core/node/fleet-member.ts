@@ -331,10 +331,12 @@ export class FleetMember extends FleetNode implements NodeApi {
  * A renewal's answer with the reason its lease was still live past the expiry it showed: this
  * leader's timer (src/core/node/lease-keeper.ts) runs from its own apply of the grant or
  * renewal (`margin`) unless that came before its term, which it then timed afresh from its
- * first look as leader (`leader-change`). Only the leader knows, so only its answer says.
+ * first look as leader (`leader-change`). Only the leader knows, so only its answer says. A
+ * retried renewal answered from the session table says it too: a client whose answer was lost to
+ * a leader kill got `extended` with no reason, which the lease-timing test caught.
  */
 function withExtensionReason(r: ApplyResult, termStart: number): ApplyResult {
-  if (!r.ok || r.duplicate) return r;
+  if (!r.ok) return r;
   const value = r.value as { readonly lease?: LeaseView };
   const extended = value.lease?.extended;
   if (extended === undefined || value.lease === undefined) return r;
