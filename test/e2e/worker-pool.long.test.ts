@@ -53,7 +53,7 @@ function startWorker(name: string): Worker {
   const env = { FLEET_ENDPOINTS: cluster.endpoints.join(','), FLEET_CONFIG_DIR: config.path, FLEET_CONTEXT: '', FLEET_TOKEN: '' };
   // A 6 s session: with 3 s, a worker starved of CPU on a loaded CI machine (tsx compiling beside
   // six other processes) let its session lapse and exited 1 as designed, failing the test.
-  const { child, output } = spawnProgram(['--import', 'tsx', 'examples/worker-pool/index.ts', '--name', name, '--ttl', '6000'], { cwd: root, env });
+  const { child, output } = spawnProgram(['--import', 'tsx', 'examples/worker-pool/index.ts', '--name', name, '--ttl', '10000'], { cwd: root, env });
   return { name, child, output };
 }
 

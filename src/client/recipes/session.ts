@@ -139,9 +139,15 @@ export class Session {
   }
 
   async #grant(): Promise<string> {
-    const sentAt = performance.now();
+    // The lease in hand is the one the last attempt was granted: its time started after that
+    // attempt was sent, not the first (a grant retried through an election took 5.7 s, and a 6 s
+    // session then expired as it was made).
+    let sentAt = performance.now();
     try {
-      const granted = await this.#access.run('granting a session lease', (ep) => this.#access.etcd.leaseGrant(ep, this.ttlMs / 1_000), this.#stop.signal);
+      const granted = await this.#access.run('granting a session lease', (ep) => {
+        sentAt = performance.now();
+        return this.#access.etcd.leaseGrant(ep, this.ttlMs / 1_000);
+      }, this.#stop.signal);
       this.#confirmed(sentAt, granted.ttlSeconds);
       // Closed meanwhile: close() revokes it once this resolves.
       if (this.#end === undefined) void this.#keepAlive(granted.id);
