@@ -10,6 +10,7 @@
 import { FleetClientError } from '../errors.js';
 import type { TlsFiles } from '../tls.js';
 import { EtcdClient } from './client.js';
+import { pause } from '../../common/pause.js';
 
 /** What the FleetClient hands over: where its members are, its credentials and its patience. */
 export interface EtcdAccessOptions {
@@ -78,7 +79,7 @@ export class EtcdAccess {
         }
       }
       if (Date.now() + delay > deadline || signal?.aborted === true) throw last;
-      await sleep(delay, signal);
+      await pause(delay, signal);
       delay = Math.min(delay * 2, BACKOFF_MS.max);
     }
   }
@@ -93,19 +94,6 @@ export function clientClosed(what: string): FleetClientError {
   return new FleetClientError('invalid', `${what}: the client was closed; connect again`, { code: 'CLIENT_CLOSED' });
 }
 
-/** Resolves after `ms`, or at once when `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Each FleetClient's access, made on first use from what its constructor registered. */
 const factories = new WeakMap<object, () => EtcdAccess>();

@@ -6,7 +6,8 @@
  * compacted away, so the caller reads the state again.
  */
 import { FleetClientError } from '../errors.js';
-import { sleep, type EtcdAccess } from './access.js';
+import type { EtcdAccess } from './access.js';
+import { pause } from '../../common/pause.js';
 import type { EtcdWatchEvent, EtcdWatchStream } from './watch.js';
 
 /** One response's events and the revision to resume after them. */
@@ -54,7 +55,7 @@ export async function* follow(access: EtcdAccess, key: Buffer, opts: { rangeEnd?
       // A create the member answers canceled: its start revision was compacted.
       if (err instanceof FleetClientError && err.kind === 'invalid' && err.message.includes('refused a watch')) throw new CompactedError(next);
       if (err instanceof FleetClientError && !err.retryable) throw err;
-      await sleep(REOPEN_MS, opts.signal);
+      await pause(REOPEN_MS, opts.signal);
     } finally {
       stream?.close();
     }

@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { FleetClientError } from '../errors.js';
 import type { FleetClient } from '../fleet-client.js';
-import { etcdAccessOf, sleep, type EtcdAccess } from '../etcd/access.js';
+import { etcdAccessOf, type EtcdAccess } from '../etcd/access.js';
+import { pause } from '../../common/pause.js';
 import { MAX_LEASE_TTL_SECONDS } from '../etcd/keyspace.js';
 import { checkName } from './limits.js';
 
@@ -172,7 +173,7 @@ export class Session {
       } catch {
         // The member went away, stopped answering or refused the stream: the next one, shortly. The deadline still runs.
       }
-      await sleep(REOPEN_MS, this.#stop.signal);
+      await pause(REOPEN_MS, this.#stop.signal);
     }
   }
 

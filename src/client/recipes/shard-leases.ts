@@ -16,7 +16,7 @@
 import { FleetClientError } from '../errors.js';
 import type { Membership, MembershipChange } from './membership.js';
 import { Mutex } from './mutex.js';
-import { sleep } from '../etcd/access.js';
+import { pause } from '../../common/pause.js';
 import { checkName } from './limits.js';
 import { assignShards } from './rendezvous.js';
 
@@ -152,7 +152,7 @@ export class ShardLeases {
         this.#waits.delete(shard);
         if (err instanceof FleetClientError && err.code !== undefined && QUIET_CODES.has(err.code)) return;
         this.#opts.onError?.(err);
-        await sleep(RETRY_MS, AbortSignal.any([this.#stop.signal, session.signal]));
+        await pause(RETRY_MS, AbortSignal.any([this.#stop.signal, session.signal]));
         if (this.#owners.get(shard) === session.id && !this.#stop.signal.aborted && session.ended === undefined && !this.#waits.has(shard)) this.#wait(shard);
       },
     );
