@@ -27,15 +27,26 @@ function open(port: number, from = '127.0.0.1'): Promise<Socket> {
   return new Promise((resolve) => socket.once('connect', () => resolve(socket)));
 }
 
+/** One member alone, in its own data dir, started and listening. */
+async function startMember(dirName: string) {
+  const data = join(dir.path, dirName);
+  mkdirSync(data);
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`, '--heartbeat', '50ms', '--election-timeout', '300ms']);
+  try {
+    await waitFor('the member to start', () => /member started/.test(output()) || undefined);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { child, output, port, address };
+}
+
 describe('a member under a connection flood from one address', () => {
   it('closes the connection beyond its per-address bound at once and keeps serving once the flood ends', async () => {
-    const data = join(dir.path, 'n1');
-    mkdirSync(data);
-    const port = await freePort();
-    const address = `127.0.0.1:${port}`;
-    const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`, '--heartbeat', '50ms', '--election-timeout', '300ms']);
+    const { child, output, port, address } = await startMember('n1');
     try {
-      await waitFor('the member to start', () => /member started/.test(output()) || undefined);
       const held: Socket[] = [];
       for (let i = 0; i < DEFAULT_BOUNDS.maxConnectionsPerAddress; i++) held.push(await open(port));
       const extra = await open(port);
@@ -50,13 +61,8 @@ describe('a member under a connection flood from one address', () => {
   }, 90_000);
 
   it('lets a client in past a member-wide flood of idle sockets from five addresses, and closes them after the window', async () => {
-    const data = join(dir.path, 'n2');
-    mkdirSync(data);
-    const port = await freePort();
-    const address = `127.0.0.1:${port}`;
-    const { child, output } = spawnCli(['node', 'start', '--id', 'n1', '--data-dir', data, '--listen', address, '--peers', `n1=${address}`, '--heartbeat', '50ms', '--election-timeout', '300ms']);
+    const { child, output, port, address } = await startMember('n2');
     try {
-      await waitFor('the member to start', () => /member started/.test(output()) || undefined);
       const flood: Socket[] = [];
       // The member's bound (4,096) from five addresses, each under its own bound (1,024).
       for (let a = 2; a <= 6; a++) for (let i = 0; i < 820; i++) flood.push(await open(port, `127.0.0.${a}`));
