@@ -58,8 +58,18 @@ function bearer(metadata: Metadata): string | undefined {
   if (match !== null) return match[1];
   // etcd reads `authorization` as the token itself (its gateway forwards Patroni's header so).
   if (header !== undefined && header.trim() !== '' && !/^Bearer\s*$/i.test(header.trim())) return header.trim();
-  const etcd = metadata.get(ETCD_TOKEN_METADATA);
-  return etcd.length === 1 && typeof etcd[0] === 'string' && etcd[0] !== '' ? etcd[0] : undefined;
+  const [etcd] = metadata.get(ETCD_TOKEN_METADATA);
+  return typeof etcd === 'string' && etcd !== '' ? onceSent(etcd) : undefined;
+}
+
+/**
+ * A header value sent twice arrives joined (`tok, tok`: Node's HTTP/2 joins repeated headers), as
+ * python3-etcd3 over TLS sends its token, once as call metadata and once by its call credentials;
+ * etcd takes the first. The same value repeated is taken once; anything else is left whole.
+ */
+function onceSent(value: string): string {
+  const parts = value.split(', ');
+  return parts.every((p) => p === parts[0]) ? parts[0]! : value;
 }
 
 /** Whether `token` is one this member accepts, of any role (what etcd's Authenticate checks). */

@@ -84,6 +84,18 @@ describe('tokens and roles', () => {
     expect(callerOf(bare('guess'), TOKENS)).toBeUndefined();
   });
 
+  it('takes etcd\'s `token` metadata sent twice once (python3-etcd3 over TLS sends it so; HTTP/2 joins the two)', () => {
+    const token = (value: string): grpc.Metadata => {
+      const md = new grpc.Metadata();
+      md.set('token', value);
+      return md;
+    };
+    expect(callerOf(token('read-secret, read-secret'), TOKENS)).toEqual({ role: 'read', tokenName: 'dashboards' });
+    expect(callerOf(token('read-secret'), TOKENS)).toEqual({ role: 'read', tokenName: 'dashboards' });
+    expect(callerOf(token('read-secret, writer-secret'), TOKENS)).toBeUndefined();
+    expect(callerOf(token(''), TOKENS)).toBeUndefined();
+  });
+
   it('keeps the flags of before roles: one token opens everything; no token, everything; an admin token alone leaves clients writers', () => {
     expect(callerOf(bearer('only'), { token: 'only' })).toMatchObject({ role: 'admin' });
     expect(callerOf(bearer(), {})).toMatchObject({ role: 'admin', tokenName: 'anonymous' });
