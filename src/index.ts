@@ -103,13 +103,28 @@ export type {
 /** The etcd keyspace the members serve, as `client.keyspace` hands it out: keys, leases and transactions with etcd's compares. */
 export type { Keyspace, KeyspaceEntry, Bytes, CompareResult, TxnCompare, TxnOp, TxnRequest, TxnResult } from './client/etcd/keyspace.js';
 
-// The coordination recipes (src/client/recipes/: Session, Mutex, Election, Membership, ShardLeases), on the etcd keyspace.
+// The coordination recipes (src/client/recipes/: Session, Mutex, RWLock, Semaphore, Barrier, DoubleBarrier, Election, Membership, ShardLeases), on the etcd keyspace.
 
 /** A session: one etcd lease kept alive on a stream, that every key of its recipes is tied to; `close()` revokes it, `'expired'` says it ran out. */
 export { Session, MIN_SESSION_TTL_MS, type SessionOptions, type SessionEnd, type SessionEvents } from './client/recipes/index.js';
 
 /** One holder at a time, served in order of arrival; the token is the holder's key's create revision, and `isOwner()` a transaction compare. */
-export { Mutex, type LockOptions } from './client/recipes/index.js';
+export { Mutex, type Lock, type LockOptions } from './client/recipes/index.js';
+
+/** Readers share, a writer excludes both, served in order of arrival (etcd's RWMutex): `reader` and `writer` are each a Lock. */
+export { RWLock } from './client/recipes/index.js';
+
+/** At most N holders at a time, served in order of arrival, each fenced by its key's create revision. */
+export { Semaphore } from './client/recipes/index.js';
+
+/** Takes a Lock, runs a function, releases the lock however it ends; rejects if the session ended meanwhile. */
+export { withLock } from './client/recipes/index.js';
+
+/** Up while its holder's key exists (tied to its lease); every waiter goes on when it comes down. */
+export { Barrier } from './client/recipes/index.js';
+
+/** N parties enter together and leave together; a party that dies leaves with its lease. */
+export { DoubleBarrier } from './client/recipes/index.js';
 
 /** At most one leader at a time, with what it proclaims; candidates served in order, observers follow every change, `'lost'` when leadership ends. */
 export { Election, type Leader, type LeadershipLost } from './client/recipes/index.js';
@@ -123,5 +138,5 @@ export { ShardLeases, type ShardLeasesOptions, type ShardLossReason } from './cl
 /** The bounded rendezvous assignment ShardLeases uses: pure, the same on every member for the same live list. */
 export { assignShards, rendezvousOwner, rendezvousScore } from './client/recipes/index.js';
 
-/** What the recipes accept: the longest name and the largest value, in bytes. */
-export { MAX_NAME_BYTES, MAX_VALUE_BYTES } from './client/recipes/index.js';
+/** What the recipes accept: the longest name and the largest value, in bytes, and the largest count. */
+export { MAX_COUNT, MAX_NAME_BYTES, MAX_VALUE_BYTES } from './client/recipes/index.js';

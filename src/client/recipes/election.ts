@@ -15,7 +15,7 @@ import { CompactedError, follow } from '../etcd/follow.js';
 import { bytes, type TxnCompare } from '../etcd/txn.js';
 import { prefixEnd } from '../../common/etcd-keys.js';
 import { checkName, checkValue } from './limits.js';
-import type { LockOptions } from './mutex.js';
+import type { LockOptions } from './hold.js';
 import { byRevision, HeadTracker, type QueueEvent } from './order.js';
 import { dequeue, enqueue, waitTurn, type Place } from './queue.js';
 import type { Session } from './session.js';

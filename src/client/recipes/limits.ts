@@ -26,3 +26,13 @@ export function checkValue(what: string, value: string): void {
     throw new FleetClientError('invalid', `${what}: a value must be at most ${MAX_VALUE_BYTES} bytes (got ${size})`, { code: 'INVALID_ARGUMENT' });
   }
 }
+
+/** The largest count a recipe takes (a Semaphore's permits, a DoubleBarrier's parties): each is a key a waiter may read. */
+export const MAX_COUNT = 10_000;
+
+/** Throws INVALID_ARGUMENT unless `count` is a whole number from 1 to MAX_COUNT. */
+export function checkCount(what: string, count: number): void {
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_COUNT) {
+    throw new FleetClientError('invalid', `${what}: the count must be a whole number from 1 to ${MAX_COUNT} (got ${count})`, { code: 'INVALID_ARGUMENT' });
+  }
+}

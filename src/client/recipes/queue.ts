@@ -1,5 +1,5 @@
 /**
- * The queue under a Mutex or an Election, on the etcd keyspace (etcd's concurrency package's
+ * The queue under a Mutex, an Election, an RWLock or a Semaphore, on the etcd keyspace (etcd's concurrency package's
  * way): a contender puts its own key under the name's prefix, tied to its session's lease; the
  * key's create revision is its place in line and, once first, its fencing token. It then waits
  * for the key just ahead of it to be deleted (order.ts), watching that key alone from the
@@ -11,7 +11,7 @@ import type { EtcdAccess } from '../etcd/access.js';
 import { CompactedError, follow } from '../etcd/follow.js';
 import { bytes } from '../etcd/txn.js';
 import { prefixEnd } from '../../common/etcd-keys.js';
-import { turnOf } from './order.js';
+import { turnOf, type Turn } from './order.js';
 
 /** A contender's key and its place in line (its create revision). */
 export interface Place {
@@ -33,27 +33,50 @@ export async function enqueue(access: EtcdAccess, key: string, value: string, le
   return { key, revision: kv.createRevision };
 }
 
-/** Resolves once `place` is first in line under `prefix`; throws when its key is gone (its lease ended). Stops when `signal` fires. */
-export async function waitTurn(access: EtcdAccess, prefix: string, place: Place, signal: AbortSignal): Promise<void> {
-  const from = bytes(prefix);
+/**
+ * Resolves once no key under `ahead` created before `place` is left: `place` is first in line
+ * when `ahead` is its own queue's prefix (a Mutex), or past every older key of another queue (a
+ * reader waits for the writers ahead of it). Each round waits for the newest older key alone.
+ * Throws when `place`'s own key is gone (its lease ended); stops when `signal` fires.
+ */
+export async function waitTurn(access: EtcdAccess, ahead: string, place: Place, signal: AbortSignal): Promise<void> {
+  const from = bytes(ahead);
+  // When `ahead` holds place's own key, one read says both whether it is there and what precedes it.
+  const own = place.key.startsWith(ahead);
   while (!signal.aborted) {
-    const r = await access.run(`waiting on ${prefix}`, (ep) => access.etcd.range(ep, from, { rangeEnd: prefixEnd(from), byCreate: 'descend', maxCreateRevision: place.revision, limit: 2 }), signal);
-    const turn = turnOf(r.kvs.map((kv) => ({ key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), createRevision: kv.createRevision })), place.key, place.revision);
+    const r = await access.run(`waiting on ${ahead}`, (ep) => access.etcd.range(ep, from, { rangeEnd: prefixEnd(from), byCreate: 'descend', maxCreateRevision: own ? place.revision : place.revision - 1, limit: own ? 2 : 1 }), signal);
+    const keys = r.kvs.map((kv) => ({ key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), createRevision: kv.createRevision }));
+    const turn: Turn = own ? turnOf(keys, place.key, place.revision) : keys[0] !== undefined ? { kind: 'wait', predecessor: keys[0] } : await ownTurn(access, place, signal);
     if (turn.kind === 'mine') return;
     if (turn.kind === 'gone') throw gone(place.key);
     await deleted(access, turn.predecessor.key, r.revision + 1, signal);
   }
 }
 
-/** Resolves when `key` is deleted at or after `fromRevision` (or the watch's history is gone: the caller reads again), or `signal` fires. */
-async function deleted(access: EtcdAccess, key: string, fromRevision: number, signal: AbortSignal): Promise<void> {
+/** Nothing is ahead of `place`: its turn, if its key is still the one it made. */
+async function ownTurn(access: EtcdAccess, place: Place, signal: AbortSignal): Promise<Turn> {
+  const r = await access.run(`reading ${place.key}`, (ep) => access.etcd.range(ep, bytes(place.key)), signal);
+  return r.kvs[0]?.createRevision === place.revision ? { kind: 'mine' } : { kind: 'gone' };
+}
+
+/** Resolves when `key` (or, with `rangeEnd`, a key of that range) is deleted at or after `fromRevision`; see `changed`. */
+export function deleted(access: EtcdAccess, key: string, fromRevision: number, signal: AbortSignal, rangeEnd?: Buffer): Promise<boolean> {
+  return changed(access, 'DELETE', key, fromRevision, signal, rangeEnd);
+}
+
+/**
+ * Resolves true when `key` (or a key of the range to `rangeEnd`) sees a `type` event at or after
+ * `fromRevision`; false when the watch's history is gone (the caller reads again) or `signal` fires.
+ */
+export async function changed(access: EtcdAccess, type: 'PUT' | 'DELETE', key: string, fromRevision: number, signal: AbortSignal, rangeEnd?: Buffer): Promise<boolean> {
   try {
-    for await (const batch of follow(access, bytes(key), { fromRevision, signal })) {
-      if (batch.events.some((e) => e.type === 'DELETE')) return;
+    for await (const batch of follow(access, bytes(key), { fromRevision, signal, ...(rangeEnd === undefined ? {} : { rangeEnd }) })) {
+      if (batch.events.some((e) => e.type === type)) return true;
     }
   } catch (err) {
     if (!(err instanceof CompactedError)) throw err;
   }
+  return false;
 }
 
 /** Deletes `place`'s key if it is still the one made then (not a later one of the same name). */
