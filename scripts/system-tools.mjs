@@ -6,8 +6,17 @@
 //   node scripts/system-tools.mjs           install what is missing (or refuse), then check
 //   node scripts/system-tools.mjs --check   check only (test/global-setup.ts runs this)
 import { spawnSync } from 'node:child_process';
+import { accessSync, constants, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** Each tool the tests run, the Debian package that ships it, and which tests need it. */
+/** Debian's own interpreter, where its python3-* packages are (a python3 earlier on PATH may be another). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+/**
+ * Each tool the tests run, the Debian package that ships it, and which tests need it. How it is
+ * found: `command`, a program on PATH; `file`, an executable at a path whose one `*` may stand for
+ * a directory (a version: /usr/lib/postgresql/15/…); `python`, a module DEBIAN_PYTHON imports.
+ */
 export const SYSTEM_TOOLS = [
   { command: 'etcd', pkg: 'etcd-server', why: 'the etcd engine tests and benchmarks run real etcd members' },
   { command: 'etcdctl', pkg: 'etcd-client', why: 'the etcd API is checked with a client nobody here wrote' },
@@ -15,11 +24,49 @@ export const SYSTEM_TOOLS = [
   { command: 'promtool', pkg: 'prometheus', why: 'promtool checks the metrics and the alert rules' },
   { command: 'tmux', pkg: 'tmux', why: 'fleet top is driven in a real terminal' },
   { command: 'fish', pkg: 'fish', why: 'the fish completion script is checked by fish itself' },
+  { command: 'patroni', pkg: 'patroni', why: 'Patroni fails PostgreSQL over with etcd and with fleet as its DCS' },
+  { file: '/usr/lib/postgresql/*/bin/postgres', pkg: 'postgresql', why: 'Patroni runs two PostgreSQL instances' },
+  { python: 'etcd3gw', pkg: 'python3-etcd3gw', why: "OpenStack's client of etcd's JSON gateway runs against etcd and fleet" },
+  { python: 'etcd3', pkg: 'python3-etcd3', why: "a Python gRPC client of etcd runs over TLS with a user and password" },
 ];
 
-/** The tools not found on PATH. */
-export function missingTools(env = process.env) {
-  return SYSTEM_TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t.command}`], { env, stdio: 'ignore' }).status !== 0);
+/** What a tool is called in messages. */
+export function toolName(tool) {
+  return tool.command ?? tool.file ?? `python3 module ${tool.python}`;
+}
+
+function executable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether some path matching `pattern` (at most one `*`, standing for one directory name) is executable. */
+function fileExists(pattern) {
+  const star = pattern.indexOf('*');
+  if (star < 0) return executable(pattern);
+  const parent = pattern.slice(0, star);
+  const rest = pattern.slice(star + 1);
+  try {
+    return readdirSync(parent).some((name) => executable(join(parent, name) + rest));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `tool` is installed, looking up commands on the PATH of `env`. */
+function present(tool, env) {
+  if (tool.command !== undefined) return spawnSync('sh', ['-c', `command -v ${tool.command}`], { env, stdio: 'ignore' }).status === 0;
+  if (tool.file !== undefined) return fileExists(tool.file);
+  return spawnSync(DEBIAN_PYTHON, ['-c', `import ${tool.python}`], { env, stdio: 'ignore' }).status === 0;
+}
+
+/** The tools of `tools` that are not installed. */
+export function missingTools(env = process.env, tools = SYSTEM_TOOLS) {
+  return tools.filter((t) => !present(t, env));
 }
 
 function canInstall() {
@@ -34,7 +81,7 @@ function installCommand(packages) {
 function refuse(missing) {
   const packages = [...new Set(missing.map((t) => t.pkg))];
   process.stderr.write(
-    `✗ system tools missing: ${missing.map((t) => `${t.command} (${t.why})`).join('; ')}\n` +
+    `✗ system tools missing: ${missing.map((t) => `${toolName(t)} (${t.why})`).join('; ')}\n` +
       `  install them (as root): ${installCommand(packages)}\n` +
       '  the tests that use them are never skipped, so the suite does not run without them\n',
   );
