@@ -43,6 +43,15 @@ export function requireEtcd(): { etcd: string; etcdctl: string; version: string 
   return found;
 }
 
+/**
+ * How members serve their clients: plaintext by default; with `tls`, https with `server` as every
+ * member's certificate, asking each client for one that `ca` issued (etcd's --client-cert-auth),
+ * and `client` as the certificate this class's own health checks present.
+ */
+export interface EtcdClusterOptions {
+  readonly tls?: { readonly ca: string; readonly server: { readonly cert: string; readonly key: string }; readonly client: { readonly cert: string; readonly key: string } };
+}
+
 /** One member: its name (n1…), ports, data dir and process. */
 interface Member {
   readonly name: string;
@@ -57,12 +66,14 @@ export class EtcdCluster {
   readonly root = mkdtempSync(join(tmpdir(), 'fleet-bench-etcd-'));
   readonly #members: Member[] = [];
   readonly #binary: string;
+  readonly #options: EtcdClusterOptions;
   readonly #unregister: () => void;
   /** From spawning the members to their agreeing on a leader, in the attempt that worked. */
   startedInMs = 0;
 
-  private constructor(binary: string) {
+  private constructor(binary: string, options: EtcdClusterOptions) {
     this.#binary = binary;
+    this.#options = options;
     this.#unregister = onAbort(() => this.#killAllSync(true));
   }
 
@@ -71,10 +82,10 @@ export class EtcdCluster {
    * starting (another process took one of its free ports between our probe and its bind) costs
    * a fresh attempt on fresh ports, not the whole run; `startedInMs` times the attempt that worked.
    */
-  static async start(size = 3, binary = findEtcd()?.etcd ?? 'etcd', attempts = 3): Promise<EtcdCluster> {
+  static async start(size = 3, binary = findEtcd()?.etcd ?? 'etcd', attempts = 3, options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await EtcdCluster.#startOnce(size, binary);
+        return await EtcdCluster.#startOnce(size, binary, options);
       } catch (err) {
         if (!(err instanceof MemberExited) || attempt >= attempts) throw err;
         process.stderr.write(`etcd: ${err.message}; starting again on fresh ports\n`);
@@ -82,8 +93,8 @@ export class EtcdCluster {
     }
   }
 
-  static async #startOnce(size: number, binary: string): Promise<EtcdCluster> {
-    const c = new EtcdCluster(binary);
+  static async #startOnce(size: number, binary: string, options: EtcdClusterOptions): Promise<EtcdCluster> {
+    const c = new EtcdCluster(binary, options);
     try {
       for (let i = 0; i < size; i++) {
         const [clientPort, peerPort] = [await freePort(), await freePort()];
@@ -137,7 +148,8 @@ export class EtcdCluster {
 
   #args(m: Member): string[] {
     const peers = this.#members.map((p) => `${p.name}=http://127.0.0.1:${p.peerPort}`).join(',');
-    const client = `http://127.0.0.1:${m.clientPort}`;
+    const tls = this.#options.tls;
+    const client = `${tls ? 'https' : 'http'}://127.0.0.1:${m.clientPort}`;
     const peer = `http://127.0.0.1:${m.peerPort}`;
     // The defaults spelled out: they are what the comparison rests on.
     return [
@@ -147,6 +159,7 @@ export class EtcdCluster {
       '--initial-cluster', peers, '--initial-cluster-state', 'new', '--initial-cluster-token', `bench-${this.root.slice(-6)}`,
       '--heartbeat-interval', '100', '--election-timeout', '1000',
       '--logger', 'zap', '--log-outputs', 'stderr',
+      ...(tls ? ['--cert-file', tls.server.cert, '--key-file', tls.server.key, '--trusted-ca-file', tls.ca, '--client-cert-auth'] : []),
     ];
   }
 
@@ -163,7 +176,8 @@ export class EtcdCluster {
   /** Waits until every live member answers Status and all name the same leader; answers its name. */
   async waitHealthy(timeoutMs = 60_000, pollMs = 10): Promise<string> {
     const live = this.#members.filter((m) => m.child !== undefined && m.child.exitCode === null && m.child.signalCode === null);
-    const client = new EtcdClient({ endpoints: live.map((m) => `127.0.0.1:${m.clientPort}`) });
+    const tls = this.#options.tls;
+    const client = new EtcdClient({ endpoints: live.map((m) => `127.0.0.1:${m.clientPort}`), ...(tls ? { tls: { cacert: tls.ca, ...tls.client } } : {}) });
     try {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
