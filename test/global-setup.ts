@@ -14,7 +14,7 @@ import { closeRunDir, makeRunDir, removeStaleRunDirs } from './temp-dirs.js';
  * naming any temp entry a test left there.
  */
 export default function setup(): () => void {
-  // The suites that run etcd, chromium, promtool, tmux and fish never skip: without them, stop here.
+  // The suites that run etcd, chromium, promtool, tmux, fish, Patroni and the Python etcd clients never skip: without them, stop here.
   execFileSync(process.execPath, ['scripts/system-tools.mjs', '--check'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
   // A bad FLEET_TEST_PORTS stops the run here, once, rather than in every file that starts a member.
   const ports = testPortsFromEnv();
