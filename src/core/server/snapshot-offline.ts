@@ -1,6 +1,7 @@
 /**
  * Offline snapshot work for disaster recovery: read a snapshot file (as `fleet snapshot save`
- * writes it — the member's storage snapshot file — or a bare registry image), count what it
+ * writes it — the member's storage snapshot file —, as `etcdctl snapshot save` writes it from a
+ * member — the same with etcd's SHA-256 after it, checked here —, or a bare registry image), count what it
  * holds, and seed a fresh data dir with it so a member started there comes up with that state
  * as a new single-member cluster (like `etcdutl snapshot restore`).
  *
@@ -8,7 +9,8 @@
  * registry image and writing the storage format. Commands import it lazily.
  */
 import { memberIdProblem } from '../../common/addresses.js';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { FleetStateMachine } from '../fleet/index.js';
 import { splitImage } from '../app-format.js';
 import type { RegistryCounts } from '../fleet/index.js';
@@ -16,9 +18,13 @@ import type { SnapshotMeta } from '../raft/index.js';
 import { readSnapshotData, readSnapshotInfo } from '../storage/snapshot-file.js';
 import { openNodeStorage } from './storage-adapter.js';
 
-/** What a snapshot file holds. `term` and `conf` are null for a bare registry image. */
+/**
+ * What a snapshot file holds. `term` and `conf` are null for a bare registry image. An
+ * `etcd-snapshot` is a storage snapshot followed by the SHA-256 of its bytes, as etcd's
+ * Maintenance.Snapshot sends it and `etcdctl snapshot save` writes it (etcd-snapshot.ts).
+ */
 export interface SnapshotContents {
-  readonly format: 'storage-snapshot' | 'registry-image';
+  readonly format: 'storage-snapshot' | 'etcd-snapshot' | 'registry-image';
   readonly index: number;
   readonly term: number | null;
   readonly conf: { readonly voters: readonly string[]; readonly learners: readonly string[] } | null;
@@ -35,9 +41,11 @@ export async function readSnapshot(file: string): Promise<{ contents: SnapshotCo
   const storage = await isStorageSnapshot(file);
   let data: Uint8Array;
   let meta: SnapshotMeta | null = null;
+  let etcdTrailer = 0;
   try {
     if (storage) {
-      const info = await readSnapshotInfo(file, await peekIndexAndTerm(file));
+      etcdTrailer = await checkEtcdTrailer(file, fileBytes);
+      const info = await readSnapshotInfo(file, await peekIndexAndTerm(file), undefined, etcdTrailer);
       meta = info.meta;
       data = await readSnapshotData(info);
     } else {
@@ -52,7 +60,7 @@ export async function readSnapshot(file: string): Promise<{ contents: SnapshotCo
     data,
     meta,
     contents: {
-      format: storage ? 'storage-snapshot' : 'registry-image',
+      format: storage ? (etcdTrailer > 0 ? 'etcd-snapshot' : 'storage-snapshot') : 'registry-image',
       index: meta?.index ?? sm.appliedIndex,
       term: meta?.term ?? null,
       conf: meta === null ? null : { voters: [...meta.conf.voters], learners: [...meta.conf.learners] },
@@ -81,6 +89,46 @@ async function isStorageSnapshot(file: string): Promise<boolean> {
   } finally {
     await fh.close();
   }
+}
+
+const SHA256_BYTES = 32;
+
+/** etcd's block: what etcd-snapshot.ts pads a snapshot to before the hash (as etcdctl expects). */
+const ETCD_BLOCK = 512;
+
+/**
+ * Whether a storage snapshot is one etcd's Maintenance.Snapshot sent (etcd-snapshot.ts): zeros
+ * up to a multiple of 512 bytes after it, then the SHA-256 of all that. Its trailer must match;
+ * the hash is read a slice at a time. Answers how many bytes follow the snapshot (0: none).
+ */
+async function checkEtcdTrailer(file: string, size: number): Promise<number> {
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(24);
+    await fh.read(head, 0, 24, 0);
+    const claimed = 32 + head.readUInt32LE(12) + head.readUInt32LE(20) * 0x1_0000_0000 + head.readUInt32LE(16);
+    const padded = Math.ceil(claimed / ETCD_BLOCK) * ETCD_BLOCK;
+    if (size !== padded + SHA256_BYTES) return 0;
+    const trailer = Buffer.alloc(SHA256_BYTES);
+    await fh.read(trailer, 0, SHA256_BYTES, padded);
+    if (!(await sha256Of(fh, padded)).equals(trailer)) throw new Error('its etcd checksum (the SHA-256 at its end) does not match its contents: the file is damaged or incomplete');
+    return size - claimed;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The SHA-256 of a file's first `length` bytes. */
+async function sha256Of(fh: FileHandle, length: number): Promise<Buffer> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.alloc(Math.min(length, 1 << 20));
+  for (let at = 0; at < length; ) {
+    const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, length - at), at);
+    if (bytesRead === 0) throw new Error('the file ended early');
+    hash.update(buffer.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+  return hash.digest();
 }
 
 /**

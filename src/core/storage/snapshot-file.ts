@@ -164,8 +164,12 @@ async function crcOfRange(fs: StorageFs, fd: number, offset: number, length: num
   return crc;
 }
 
-/** Reads and checks a snapshot's header and meta (not the data). Throws an Error whose message says what is wrong. */
-export async function readSnapshotInfo(path: string, expected: { term: number; index: number }, fs: StorageFs = nodeFs): Promise<SnapshotFileInfo> {
+/**
+ * Reads and checks a snapshot's header and meta (not the data). Throws an Error whose message says
+ * what is wrong. `trailerBytes`: bytes the file carries after the data (etcd's checksum, which the
+ * caller checks: snapshot-offline.ts).
+ */
+export async function readSnapshotInfo(path: string, expected: { term: number; index: number }, fs: StorageFs = nodeFs, trailerBytes = 0): Promise<SnapshotFileInfo> {
   const fd = await fs.open(path, 'r');
   try {
     const size = (await fs.fstat(fd)).size;
@@ -175,7 +179,7 @@ export async function readSnapshotInfo(path: string, expected: { term: number; i
     if (head.readUInt32LE(8) !== VERSION) throw new Error(`unsupported snapshot version ${head.readUInt32LE(8)}`);
     const metaLength = head.readUInt32LE(12);
     const dataLength = head.readUInt32LE(20) * 0x1_0000_0000 + head.readUInt32LE(16);
-    if (metaLength > MAX_META_BYTES || FIXED_BYTES + metaLength + dataLength !== size) {
+    if (metaLength > MAX_META_BYTES || FIXED_BYTES + metaLength + dataLength + trailerBytes !== size) {
       throw new Error(`file size ${size} does not match its header (meta ${metaLength}, data ${dataLength} bytes)`);
     }
     const metaBytes = Buffer.alloc(metaLength);
