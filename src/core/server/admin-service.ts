@@ -107,8 +107,9 @@ const NEWCOMER_PROBE_MS = 2_000;
  * name (it becomes a file name and is printed), the address is host:port (clients connect to
  * what the member list says), and a new voter answers at its address (a voter that cannot vote
  * only lowers the cluster's fault tolerance). A learner may be added before it is started.
+ * etcd's MemberAdd passes through it too (etcd-cluster-service.ts).
  */
-async function checkAddMember(req: wire.AddMemberRequest__Output): Promise<void> {
+export async function checkAddMember(req: Pick<wire.AddMemberRequest__Output, 'id' | 'address' | 'learner'>): Promise<void> {
   const idProblem = req.id === '' ? 'a member id is required' : memberIdProblem(req.id);
   if (idProblem !== undefined) throw new WireError(`id: ${idProblem}`);
   if (req.address === '') throw new WireError("address: the new member's host:port is required");

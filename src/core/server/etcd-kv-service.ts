@@ -1,5 +1,5 @@
 /**
- * etcd's v3 KV, Lease, Maintenance (Status, Alarm), Cluster.MemberList and Auth.Authenticate services on a member's client port (issue 36): the
+ * etcd's v3 KV, Lease, Maintenance, Cluster (etcd-cluster-service.ts) and Auth.Authenticate services on a member's client port (issue 36): the
  * same keyspace on every member, replicated through the member's Raft log (FleetMember.submitEtcd,
  * etcd-store/replica.ts). Every member accepts a write: a follower forwards it to the leader's
  * client port (etcd clients do not follow redirects), marked so that it is forwarded once at
@@ -24,6 +24,8 @@ import { auditedTransfer } from './admin-service.js';
 import { memberAudit } from './member-audit.js';
 import { METADATA } from '../../proto/index.js';
 import { createEtcdAuthService } from './etcd-auth-service.js';
+import { createEtcdClusterService, type EtcdClusterNode, type EtcdUnary } from './etcd-cluster-service.js';
+import { createEtcdSnapshot, type EtcdSnapshotNode } from './etcd-snapshot.js';
 import {
   deleteFromWire,
   etcdClusterId,
@@ -41,15 +43,15 @@ import {
   type WireTxnRequest,
 } from './etcd-wire.js';
 
-/** What the services need of the member. */
-export interface EtcdNode {
+/** What the services need of the member (membership changes and snapshots as fleet.v1's Admin makes them). */
+export interface EtcdNode extends EtcdClusterNode, EtcdSnapshotNode {
   readonly id: string;
   submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }>;
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
   /** A lease's remaining time as the leader times it; NOT_LEADER elsewhere (then the call is forwarded). */
   etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number } }>;
   /** Hands leadership to `to`, on the leader; resolves once it has moved (member-admin.ts). */
-  transferLeadership(to: string): Promise<unknown>;
+  transferLeadership(to: string | undefined): Promise<unknown>;
   leadership(): { term: number; leader: string };
   status(): MemberStatus;
   etcdStore(): MvccStore;
@@ -89,6 +91,9 @@ function growthOf(op: EtcdOp): number {
     (ops ?? []).reduce((n, o) => n + ('put' in o ? o.put.key.length + (o.put.value?.length ?? 0) + 32 : 'txn' in o ? Math.max(put(o.txn.success), put(o.txn.failure)) : 0), 0);
   return Math.max(1, put(op.txn.success), put(op.txn.failure));
 }
+
+/** The services whose calls a follower sends on to the leader. */
+type ForwardedService = 'KV' | 'Lease' | 'Cluster';
 
 /** Metadata that marks a write forwarded by a member: the receiver never forwards it again. */
 const FORWARDED = 'fleet-etcd-forwarded';
@@ -176,7 +181,7 @@ export function createEtcdServices(
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
 
   /** A client of the leader's `service` (cached per leader address). */
-  const leaderClient = (service: 'KV' | 'Lease', leaderId: string, address: string): Client => {
+  const leaderClient = (service: ForwardedService, leaderId: string, address: string): Client => {
     const cacheKey = `${service} ${address}`;
     let client = leaders.get(cacheKey);
     if (client === undefined) {
@@ -203,7 +208,7 @@ export function createEtcdServices(
 
   /** Forwards a write this member could not propose to the leader's client port, once. */
   const forward = (method: string, call: ServerUnaryCall<unknown, unknown>, err: NodeError): Promise<unknown> => {
-    const [service, name] = method.split('.') as ['KV' | 'Lease', string];
+    const [service, name] = method.split('.') as [ForwardedService, string];
     if (call.metadata.get(FORWARDED).length > 0) return Promise.reject(ETCD_ERRORS.leaderChanged);
     if (err.leaderId === '' || err.leaderAddress === '') return Promise.reject(ETCD_ERRORS.noLeader);
     const client = leaderClient(service, err.leaderId, err.leaderAddress);
@@ -425,6 +430,7 @@ export function createEtcdServices(
       const h = await hashKeyspace(node.etcdStore(), Number(req.revision));
       return { header: header(h.revision), hash: h.hash, compactRevision: String(h.compactRevision) };
     }),
+    Snapshot: createEtcdSnapshot(node, { auth: o.auth, header: () => header(node.etcdStore().revision), audit, toGrpcError }),
     // The store is in memory and drops what compaction frees at once: nothing to defragment.
     Defragment: unary<Record<string, never>>('Maintenance.Defragment', async () => ({ header: header(node.etcdStore().revision) })),
     // Only the leader moves leadership, as etcd's (etcdctl move-leader sends it to the leader it finds).
@@ -460,17 +466,14 @@ export function createEtcdServices(
     }),
   };
 
-  const cluster: UntypedServiceImplementation = {
-    MemberList: unary<Record<string, never>>('Cluster.MemberList', async () => {
-      const st = node.status();
-      const scheme = o.tls ? 'https' : 'http';
-      return {
-        header: header(node.etcdStore().revision),
-        // etcdctl dials these URLs with the whole URL as :authority: authority-front.ts lets them in.
-        members: st.members.map((m) => ({ ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [`${scheme}://${m.address}`] : [], isLearner: !m.voter })),
-      };
-    }),
-  };
+  const cluster = createEtcdClusterService(node, {
+    auth: o.auth,
+    tls: o.tls === true,
+    credentials: o.forward.credentials,
+    header: () => header(node.etcdStore().revision),
+    unary: unary as EtcdUnary,
+    audit,
+  }) as UntypedServiceImplementation;
 
   return {
     kv,

@@ -18,7 +18,7 @@ export interface EtcdDefinitions {
   readonly Lease: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Maintenance: { service: ServiceDefinition };
   readonly Watch: { service: ServiceDefinition };
-  readonly Cluster: { service: ServiceDefinition };
+  readonly Cluster: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Auth: { service: ServiceDefinition };
   /** etcd's v3lockpb.Lock and v3electionpb.Election (etcd-lock-service.ts). */
   readonly Lock: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
@@ -46,7 +46,7 @@ const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: st
   KV: { path: 'etcdserverpb.KV', methods: { Range: 'unary', Put: 'unary', DeleteRange: 'unary', Txn: 'unary', Compact: 'unary' } },
   Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },
   Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary', Defragment: 'unary', HashKV: 'unary' } },
-  Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
+  Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberUpdate: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
   Auth: { path: 'etcdserverpb.Auth', methods: { Authenticate: 'unary' } },
   Lease: {
     path: 'etcdserverpb.Lease',

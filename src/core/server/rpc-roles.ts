@@ -72,6 +72,12 @@ export const ETCD_RPC_ROLES = {
   // As etcd's: maintenance beyond Status and Alarm needs the admin (its root) role.
   '/etcdserverpb.Maintenance/Defragment': 'admin',
   '/etcdserverpb.Maintenance/HashKV': 'admin',
+  '/etcdserverpb.Maintenance/Snapshot': 'admin',
+  // Membership changes, as fleet.v1's AddMember, PromoteMember and RemoveMember (etcd-cluster-service.ts).
+  '/etcdserverpb.Cluster/MemberAdd': 'admin',
+  '/etcdserverpb.Cluster/MemberRemove': 'admin',
+  '/etcdserverpb.Cluster/MemberUpdate': 'admin',
+  '/etcdserverpb.Cluster/MemberPromote': 'admin',
   // etcd's Lock and Election services (etcd-lock-service.ts): they write as KV and Lease calls do.
   '/v3lockpb.Lock/Lock': 'writer',
   '/v3lockpb.Lock/Unlock': 'writer',
