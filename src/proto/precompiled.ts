@@ -74,11 +74,14 @@ export function protoSourceHash(src: ProtoSources): string {
   return hash.digest('hex');
 }
 
-/** Parses the .proto files exactly as `@grpc/proto-loader`'s `loadSync` does (field names camelCased). */
-export function parseProtoFiles(src: ProtoSources): Root {
+/**
+ * Parses the .proto files exactly as `@grpc/proto-loader`'s `loadSync` does: field names
+ * camelCased, or as the .proto spells them with `keepCase` (the etcd gateway's JSON names).
+ */
+export function parseProtoFiles(src: ProtoSources, opts: { readonly keepCase?: boolean } = {}): Root {
   const lazyRequire = protoLoaderRequire();
   const util = lazyRequire('@grpc/proto-loader/build/src/util.js') as ProtoLoaderUtil;
-  return util.loadProtosWithOptionsSync([...src.files], { keepCase: false, includeDirs: [src.dir] });
+  return util.loadProtosWithOptionsSync([...src.files], { keepCase: opts.keepCase ?? false, includeDirs: [src.dir] });
 }
 
 /** Builds the artifact from the .proto sources (`npm run build`). */

@@ -48,6 +48,8 @@ const verdicts = new Map<string, boolean>();
 export interface FrontOptions {
   readonly handshakeWindowMs?: number;
   readonly onIdleClosed?: ((address: string) => void) | undefined;
+  /** Takes a connection that speaks HTTP/1 (etcd's JSON gateway); without it, HTTP/2 answers such a connection. */
+  readonly onHttp1?: ((socket: Duplex) => void) | undefined;
 }
 
 /** What the front offers its owner: end every held connection, or the oldest one (to make room). */
@@ -69,10 +71,11 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
       const socket = args[0] as Socket;
       held.add(socket);
       socket.once('close', () => held.delete(socket));
+      const onHttp1 = opts.onHttp1;
       holdFirstRequest(socket, (s) => {
         held.delete(socket);
         emit(event, s);
-      }, opts);
+      }, { ...opts, onHttp1: onHttp1 && ((s) => (held.delete(socket), onHttp1(s))) });
       return true;
     }) as typeof listener.emit;
   }
@@ -121,6 +124,11 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: F
     socket.unshift(Buffer.concat([received.subarray(0, Math.min(received.length, CLIENT_PREFACE.length)), ...kept.map((f) => f.raw), received.subarray(parsed)]));
     handOver(socket);
   };
+  const toHttp1 = (to: (s: Duplex) => void): void => {
+    socket.pause();
+    finish();
+    to(relayDuplex(socket, received));
+  };
   const rewrite = (): void => {
     if (done) return;
     socket.pause();
@@ -140,9 +148,10 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: F
   const onData = (data: Buffer): void => {
     received = Buffer.concat([received, data]);
     if (!settingsSent) {
+      const seen = Math.min(received.length, CLIENT_PREFACE.length);
+      // Not HTTP/2 with prior knowledge: HTTP/1 goes to the gateway, anything else HTTP/2 answers.
+      if (!received.subarray(0, seen).equals(CLIENT_PREFACE.subarray(0, seen))) return opts.onHttp1 && looksLikeHttp1(received) ? toHttp1(opts.onHttp1) : passThrough();
       if (received.length < CLIENT_PREFACE.length) return;
-      // Not HTTP/2 with prior knowledge: HTTP/2 itself answers it.
-      if (!received.subarray(0, CLIENT_PREFACE.length).equals(CLIENT_PREFACE)) return passThrough();
       socket.write(SERVER_SETTINGS);
       settingsSent = true;
     }
@@ -183,6 +192,12 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: F
   socket.on('error', onError);
 }
 
+/** Whether `bytes` start as an HTTP/1 request line does (a method token, then a space): as much as is needed to tell it from noise. */
+function looksLikeHttp1(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 16).toString('latin1');
+  return /^[A-Z]{1,12}( |$)/.test(head);
+}
+
 /**
  * The connection as grpc-js sees it when its requests need another `:authority`: what the client
  * sends passes through the rewriter, what the server sends goes to the socket unchanged.
@@ -192,6 +207,17 @@ function rewritingDuplex(socket: Socket, readSoFar: Buffer): Duplex {
   // Node's HTTP/2 turns Nagle off on a socket it holds itself; through this duplex it cannot.
   socket.setNoDelay(true);
   const rewriter = new AuthorityRewriter((encodedLength) => (authority.length <= encodedLength ? authority : 'fleet'));
+  return relayDuplex(socket, readSoFar, { before: CLIENT_PREFACE, transform: (data) => rewriter.push(data) });
+}
+
+/**
+ * `socket` as a stream of its own: `before`, then what was read of it so far and what it reads
+ * next, passed through `transform`; what is written goes to the socket. Node's HTTP servers read a socket's
+ * handle directly when they can, past anything put back into its stream (HTTP/1's server loses
+ * such bytes): through this duplex they read it as a stream.
+ */
+export function relayDuplex(socket: Socket, readSoFar: Buffer, opts: { readonly before?: Buffer; readonly transform?: (data: Buffer) => Buffer } = {}): Duplex {
+  const transform = opts.transform ?? ((data: Buffer) => data);
   const duplex = new Duplex({
     read: () => void socket.resume(),
     write: (chunk: Buffer, _encoding, cb) => void socket.write(chunk, cb),
@@ -204,22 +230,23 @@ function rewritingDuplex(socket: Socket, readSoFar: Buffer): Duplex {
   const forward = (data: Buffer): void => {
     let out: Buffer;
     try {
-      out = rewriter.push(data);
+      out = transform(data);
     } catch (err) {
       return void duplex.destroy(err as Error);
     }
     if (out.length > 0 && !duplex.push(out)) socket.pause();
   };
-  duplex.push(CLIENT_PREFACE);
-  forward(readSoFar);
+  if (opts.before) duplex.push(opts.before);
+  if (readSoFar.length > 0) forward(readSoFar);
   socket.on('data', forward);
   socket.on('end', () => duplex.push(null));
   socket.on('error', (err) => duplex.destroy(err));
   socket.on('close', () => duplex.destroy());
-  // What grpc-js and Node's HTTP/2 read of a socket: the addresses, and TLS's state.
+  // What grpc-js and Node's HTTP servers read of a socket: the addresses, and TLS's state.
   for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted', 'alpnProtocol'] as const) {
     Object.defineProperty(duplex, key, { get: () => (socket as unknown as Record<string, unknown>)[key] });
   }
+  Object.defineProperty(duplex, 'setNoDelay', { value: (on?: boolean) => socket.setNoDelay(on) });
   if (socket instanceof TLSSocket) Object.defineProperty(duplex, 'getPeerCertificate', { value: (detailed?: boolean) => socket.getPeerCertificate(detailed ?? false) });
   return duplex;
 }

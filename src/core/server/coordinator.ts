@@ -9,7 +9,7 @@ import type { FleetMemberOptions } from '../node/fleet-member.js';
 import type { NodeLogger } from '../node/fleet-node.js';
 import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
 import { PRIVATE_FILES, nodeStorageIo } from '../storage/index.js';
-import { memberIdProblem } from '../../common/addresses.js';
+import { memberIdProblem, parseHostPort } from '../../common/addresses.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
 import { createAdminService } from './admin-service.js';
 import { createClientService } from './client-service.js';
@@ -33,6 +33,7 @@ import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
 import { isBeingFounded } from './founding.js';
 import { frontAuthorities } from './authority-front.js';
+import { etcdGateway, type Gateway } from './etcd-gateway/gateway.js';
 import { ConnectionRefusals, limitConnections } from './connection-limit.js';
 import { memberServerName } from './member-names.js';
 import { GrpcPeerTransport } from './peer-transport.js';
@@ -365,7 +366,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   // The front first, so that the bounds run before it: a refused connection is never held.
   const refusals = new ConnectionRefusals((obj, msg) => logger.warn(obj, msg), () => performance.now());
   metrics?.countRefusedConnections(refusals);
-  const front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted') });
+  const gateway = etcd ? startGateway(member, opts, port, channel) : undefined;
+  if (gateway) undo.add(() => gateway.close());
+  const front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted'), onHttp1: gateway && ((s) => gateway.accept(s)) });
   undo.add(() => front.close());
   limitConnections(server, { ...bounds, onRefused: (a, why) => refusals.refused(a, why), makeRoom: () => front.evictOldest() });
 
@@ -376,6 +379,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       backups?.stop();
       drills.close();
       etcd?.close();
+      gateway?.close();
       forwarder.close();
       stopCompacting();
       await member.handOff();
@@ -407,6 +411,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       () => member.stop(),
       () => transport.close(),
       () => front.close(),
+      () => gateway?.close(),
       () => server.forceShutdown(),
       () => metricsServer?.close(),
       () => storage.abandon(),
@@ -461,6 +466,30 @@ function serveEtcd(
   server.addService(etcdDefs.Election, recipes.election);
   server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
   return services;
+}
+
+/**
+ * etcd's JSON gateway on the client port: each request a gRPC call on the member's own port, as a
+ * client on this host makes it (the member's own certificate where the port is TLS).
+ */
+function startGateway(member: FleetMember, opts: CoordinatorOptions, port: number, channel: ReturnType<typeof peerChannel>): Gateway {
+  const { host } = parseHostPort(opts.listen, '--listen');
+  const dialled = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return etcdGateway({
+    target: `${dialled.includes(':') ? `[${dialled}]` : dialled}:${port}`,
+    credentials: channel.credentials,
+    channelOptions: channel.optionsFor?.(opts.id) ?? {},
+    version: ETCD_API_VERSION,
+    healthy: () => etcdHealthy(member),
+  });
+}
+
+/** etcd's /health: a committed read (so a leader that still leads) within a second, and no alarm raised. */
+async function etcdHealthy(member: FleetMember): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1_000)));
+  const read = member.readEtcd(true, (store) => store.alarms.length === 0).then((r) => r.value);
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }
 
 /**
