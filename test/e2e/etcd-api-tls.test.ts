@@ -6,6 +6,9 @@
  * Every process is started here and stopped by pid in afterAll.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
@@ -56,4 +59,43 @@ describe('etcdctl against fleet members with mutual TLS', () => {
     const endpoints = (JSON.parse(all.out.slice(all.out.indexOf('['))) as { Endpoint: string }[]).map((s) => s.Endpoint).sort();
     expect(endpoints).toEqual(fleet!.members.map((m) => `https://127.0.0.1:${m.port}`).sort());
   }, 60_000);
+
+  it('serves the JSON gateway over TLS, as HTTP/1.1 (what Python clients ask for) and as h2 (curl), to a client certificate only', async () => {
+    const leader = await fleet!.waitForLeader();
+    const follower = fleet!.members.find((m) => m.id !== leader)!;
+    const tls = fleet!.tls!;
+    const creds = { ca: readFileSync(tls.ca), cert: readFileSync(tls.operator.cert), key: readFileSync(tls.operator.key) };
+    const body = JSON.stringify({ key: Buffer.from('secure').toString('base64') });
+    const overHttp1 = (withCert: boolean) =>
+      new Promise<{ status: number; alpn: string; text: string }>((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', port: follower.port, method: 'POST', path: '/v3/kv/range', ALPNProtocols: ['http/1.1'], agent: false, ...(withCert ? creds : { ca: creds.ca }) }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, alpn: String((res.socket as import('node:tls').TLSSocket).alpnProtocol), text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const one = await overHttp1(true);
+    expect([one.status, one.alpn]).toEqual([200, 'http/1.1']);
+    expect(JSON.parse(one.text)).toMatchObject({ kvs: [{ value: Buffer.from('yes').toString('base64') }], count: '1' });
+    await expect(overHttp1(false), 'no client certificate, no answer').rejects.toThrow();
+    const session = http2.connect(`https://127.0.0.1:${follower.port}`, { ...creds, servername: 'localhost' });
+    try {
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', ':path': '/v3/kv/range', 'content-type': 'application/json' });
+        let status = 0;
+        let text = '';
+        stream.on('response', (h) => (status = Number(h[':status'])));
+        stream.on('data', (c: Buffer) => (text += c.toString()));
+        stream.on('end', () => resolve({ status, text }));
+        stream.on('error', reject);
+        stream.end(body);
+      });
+      expect(answer.status, answer.text).toBe(200);
+      expect(JSON.parse(answer.text)).toMatchObject({ count: '1' });
+    } finally {
+      session.close();
+    }
+  }, 30_000);
 });

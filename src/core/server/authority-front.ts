@@ -29,6 +29,8 @@ import { AuthorityRewriter, CLIENT_PREFACE, encodeFrame, FLAG_ACK, FLAG_END_HEAD
 
 /** How long a new connection may take to send its first request before it is closed. */
 export const HANDSHAKE_WINDOW_MS = 10_000;
+/** TLS's ALPN list, wire-encoded: h2, then http/1.1. */
+const ALPN_H2_AND_HTTP1 = Buffer.from('\x02h2\x08http/1.1', 'latin1');
 /** An empty SETTINGS frame: the server's connection preface. */
 const SERVER_SETTINGS = encodeFrame(FRAME_SETTINGS, 0, 0, Buffer.alloc(0));
 /** How long Node's HTTP/2 server may take to judge a request in memory. */
@@ -50,6 +52,8 @@ export interface FrontOptions {
   readonly onIdleClosed?: ((address: string) => void) | undefined;
   /** Takes a connection that speaks HTTP/1 (etcd's JSON gateway); without it, HTTP/2 answers such a connection. */
   readonly onHttp1?: ((socket: Duplex) => void) | undefined;
+  /** Takes an HTTP/2 request that is not gRPC (its content type is not application/grpc…); without it, grpc-js answers 415. */
+  readonly onHttp2?: ((stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: readonly string[]) => void) | undefined;
 }
 
 /** What the front offers its owner: end every held connection, or the oldest one (to make room). */
@@ -65,8 +69,16 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
   for (const listener of listenersOf(server)) {
     // A TLS listener hands HTTP/2 the socket once the handshake is done; a plain one at accept.
     const event = 'setSecureContext' in listener ? 'secureConnection' : 'connection';
+    // Over TLS, HTTP/1.1 must be offered too: a client that asks for it alone (Python's urllib3,
+    // `curl --http1.1`) is otherwise refused in the handshake. h2 stays first, so gRPC gets h2.
+    if (opts.onHttp1 && event === 'secureConnection') (listener as unknown as { ALPNProtocols: Buffer }).ALPNProtocols = ALPN_H2_AND_HTTP1;
     const emit = listener.emit.bind(listener) as (event: string | symbol, ...args: unknown[]) => boolean;
+    const onHttp2 = opts.onHttp2;
     listener.emit = ((name: string | symbol, ...args: unknown[]) => {
+      if (name === 'stream' && onHttp2 && !isGrpc(args[1] as http2.IncomingHttpHeaders)) {
+        onHttp2(args[0] as http2.ServerHttp2Stream, args[1] as http2.IncomingHttpHeaders, (args[3] as readonly string[] | undefined) ?? []);
+        return true;
+      }
       if (name !== event) return emit(name, ...args);
       const socket = args[0] as Socket;
       held.add(socket);
@@ -190,6 +202,11 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: F
   socket.on('data', onData);
   socket.on('close', onClose);
   socket.on('error', onError);
+}
+
+/** Whether an HTTP/2 request is gRPC's, by its content type (`application/grpc`, `application/grpc+proto`). */
+function isGrpc(headers: http2.IncomingHttpHeaders): boolean {
+  return /^application\/grpc(\+|;|$)/.test(headers['content-type'] ?? '');
 }
 
 /** Whether `bytes` start as an HTTP/1 request line does (a method token, then a space): as much as is needed to tell it from noise. */

@@ -368,7 +368,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   metrics?.countRefusedConnections(refusals);
   const gateway = etcd ? startGateway(member, opts, port, channel) : undefined;
   if (gateway) undo.add(() => gateway.close());
-  const front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted'), onHttp1: gateway && ((s) => gateway.accept(s)) });
+  const front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted'), onHttp1: gateway && ((s) => gateway.accept(s)), onHttp2: gateway && ((...a) => gateway.acceptStream(...a)) });
   undo.add(() => front.close());
   limitConnections(server, { ...bounds, onRefused: (a, why) => refusals.refused(a, why), makeRoom: () => front.evictOldest() });
 

@@ -14,6 +14,7 @@
  * header is sent: on a member without tokens a web page could otherwise write keys.
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Client, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
 export interface Gateway {
   /** Serves one connection (with what was read of it before, see authority-front.ts's relayDuplex). */
   accept(socket: Duplex): void;
+  /** Serves one HTTP/2 request that is not gRPC (h2c, or h2 over TLS: what `curl` sends by default). */
+  acceptStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: readonly string[]): void;
   close(): void;
 }
 
@@ -51,18 +54,25 @@ export function etcdGateway(opts: GatewayOptions): Gateway {
   let client: Client | undefined;
   const grpc = (): Client => (client ??= new Client(opts.target, opts.credentials, { 'grpc.max_receive_message_length': 64 << 20, ...opts.channelOptions }));
   const sockets = new Set<Duplex>();
-  const server = http.createServer({ headersTimeout: HANDSHAKE_WINDOW_MS, requestTimeout: 0, keepAliveTimeout: 30_000 }, (req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     // A client that goes mid-answer is no error of the member's.
     res.on('error', () => undefined);
     req.on('error', () => undefined);
     serve(req, res, grpc, opts).catch((err: unknown) => answerError(res, { code: status.INTERNAL, details: (err as Error).message }));
-  });
+  };
+  const server = http.createServer({ headersTimeout: HANDSHAKE_WINDOW_MS, requestTimeout: 0, keepAliveTimeout: 30_000 }, handle);
   return {
     accept: (socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
       (socket as Partial<Socket>).setNoDelay?.(true);
       server.emit('connection', socket);
+    },
+    acceptStream: (stream, headers, rawHeaders) => {
+      // Node's own compatibility objects for an HTTP/2 request: the same handler serves both.
+      const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+      const res = new http2.Http2ServerResponse(stream);
+      handle(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
     },
     close: () => {
       for (const s of sockets) s.destroy();
