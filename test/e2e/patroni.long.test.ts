@@ -11,7 +11,8 @@
  * `ttl` (test/e2e/patroni.ts: PATRONI_TIMING). etcd 3.4 runs first, as the control (auth enabled,
  * user root); then fleet (a user name, a fleet token as the password), whose Raft leader is also
  * killed while Patroni runs: Patroni keeps its leader key through it. fleet's failover must take
- * at most the etcd run's time + 20 %.
+ * at most the etcd run's time + 20 % (figures, and where fleet's extra second goes: BENCHMARKS.md,
+ * "Patroni failover").
  *
  *   FLEET_TEST_BUILT=1 npx vitest run --config vitest.long.config.ts test/e2e/patroni.long.test.ts
  */
