@@ -8,6 +8,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
+import { waitFor } from './processes.js';
 import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
@@ -98,4 +100,22 @@ describe('etcdctl against fleet members with mutual TLS', () => {
       session.close();
     }
   }, 30_000);
+
+  it('closes a connection whose TLS handshake does not end within the handshake window (Node waits 120 s)', async () => {
+    const port = fleet!.members[0]!.port;
+    const closed: boolean[] = [];
+    const sockets = [Buffer.alloc(0), Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])].map((sent, i) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(sent));
+      closed[i] = false;
+      socket.on('close', () => (closed[i] = true));
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    try {
+      // The 10 s window, with room for a loaded machine; Node's own limit would take 120 s.
+      await waitFor('both sockets closed by the member', () => (closed.every(Boolean) ? true : undefined), 30_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  }, 40_000);
 });

@@ -69,6 +69,7 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
   for (const listener of listenersOf(server)) {
     // A TLS listener hands HTTP/2 the socket once the handshake is done; a plain one at accept.
     const event = 'setSecureContext' in listener ? 'secureConnection' : 'connection';
+    if (event === 'secureConnection') boundTlsHandshake(listener, opts.handshakeWindowMs ?? HANDSHAKE_WINDOW_MS);
     // Over TLS, HTTP/1.1 must be offered too: a client that asks for it alone (Python's urllib3,
     // `curl --http1.1`) is otherwise refused in the handshake. h2 stays first, so gRPC gets h2.
     if (opts.onHttp1 && event === 'secureConnection') (listener as unknown as { ALPNProtocols: Buffer }).ALPNProtocols = ALPN_H2_AND_HTTP1;
@@ -202,6 +203,17 @@ function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: F
   socket.on('data', onData);
   socket.on('close', onClose);
   socket.on('error', onError);
+}
+
+/**
+ * A TLS handshake must end within the window too: Node's default is 120 s, during which a socket
+ * that sent nothing (or half a ClientHello) holds a connection slot before the front ever sees it.
+ * tls.Server keeps the limit under a symbol its `handshakeTimeout` option sets; grpc-js passes no
+ * such option, so it is set on the server it made.
+ */
+function boundTlsHandshake(listener: object, ms: number): void {
+  const key = Object.getOwnPropertySymbols(listener).find((s) => s.description === 'handshake-timeout');
+  if (key !== undefined) (listener as Record<symbol, unknown>)[key] = ms;
 }
 
 /** Whether an HTTP/2 request is gRPC's, by its content type (`application/grpc`, `application/grpc+proto`). */
