@@ -597,6 +597,12 @@ export class MvccStore {
     return { id, ttl: Math.max(0, Math.ceil((until - now) / 1000)), grantedTtl: l.ttl, keys: [...l.keys].sort().map(s2b) };
   }
 
+  /** The keys attached to a lease now (as the store names them), none for a lease that is gone: what revoking it would delete. */
+  leaseKeys(id: number): readonly string[] {
+    const l = this.leases.get(id);
+    return l === undefined ? [] : [...l.keys];
+  }
+
   leaseList(): number[] {
     return [...this.leases.keys()].sort((a, b) => a - b);
   }

@@ -8,17 +8,29 @@
  * refused the same way on every member and changes nothing (the store undoes it): the refusal is
  * the write's answer, not a fault of the member.
  *
+ * etcd's auth state (users, roles, key permissions: auth-store.ts) is part of the keyspace, as it
+ * is of etcd's backend: changed by entries of its own, kept in the same image. A write made for a
+ * user whose keys are checked names that user (`as`), and is checked again when it is applied, so
+ * that a permission revoked between the check and the apply is refused in log order (etcd checks
+ * its auth revision on apply for the same reason).
+ *
  *   etcd request := JSON { at: ms, op: EtcdOp } with every byte string as { "$b": base64 }
- *   etcd image   := JSON MvccSnapshot with latin1 keys and values (mvcc.ts), empty for a new store
+ *   etcd image   := JSON MvccSnapshot with latin1 keys and values (mvcc.ts) and, once auth was
+ *                   ever changed, "auth": AuthImage; empty for a new store
  */
+import { AuthError, EtcdAuthStore, type AuthImage, type AuthOp } from './auth-store.js';
 import { MvccError, MvccStore, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
 
 /** One replicated write to the keyspace. */
 export type EtcdOp =
-  | { readonly type: 'txn'; readonly txn: TxnRequest }
+  /** `as`: the etcd user whose permissions the txn is checked against on apply (absent: a caller every key is open to). */
+  | { readonly type: 'txn'; readonly txn: TxnRequest; readonly as?: string }
   | { readonly type: 'compact'; readonly revision: number }
   | { readonly type: 'lease-grant'; readonly id: number; readonly ttl: number }
-  | { readonly type: 'lease-revoke'; readonly id: number }
+  /** `as`: as a txn's; revoking needs write permission on every key attached (etcd's checkLeasePuts). */
+  | { readonly type: 'lease-revoke'; readonly id: number; readonly as?: string }
+  /** A change to etcd's users, roles or permissions, or auth enabled or disabled; `as`: the etcd user asking, who must be root on apply. */
+  | { readonly type: 'auth'; readonly auth: AuthOp; readonly as?: string }
   | { readonly type: 'lease-renew'; readonly id: number }
   /** The leader's expiry of leases it found due at `at`: revoked only if still due by the entry's time. */
   | { readonly type: 'lease-expire'; readonly ids: readonly number[] }
@@ -34,7 +46,7 @@ export interface EtcdRequest {
 /** The answer of one applied write: the store's response, or etcd's refusal (same on every member). */
 export type EtcdAnswer =
   | { readonly ok: true; readonly revision: number; readonly txn?: TxnResponse; readonly lease?: Lease; readonly revoked?: readonly number[] }
-  | { readonly ok: false; readonly error: { readonly message: string; readonly code: MvccError['code']; readonly compactRevision?: number } };
+  | { readonly ok: false; readonly error: { readonly message: string; readonly code: MvccError['code'] | 'auth'; readonly compactRevision?: number } };
 
 const BYTES = '$b';
 /** An empty etcd keyspace is at revision 1, as etcd's: the first write is revision 2. */
@@ -70,10 +82,16 @@ export function decodeEtcdRequest(body: Uint8Array): EtcdRequest {
  */
 export class EtcdReplica {
   private current = new MvccStore(ETCD_START_REVISION);
+  private authState = new EtcdAuthStore();
 
   /** The store, for reads (never written through this reference). */
   get store(): MvccStore {
     return this.current;
+  }
+
+  /** etcd's users, roles and permissions, for checks (never changed through this reference). */
+  get auth(): EtcdAuthStore {
+    return this.authState;
   }
 
   apply(req: EtcdRequest): EtcdAnswer {
@@ -82,6 +100,7 @@ export class EtcdReplica {
       const op = req.op;
       switch (op.type) {
         case 'txn': {
+          if (op.as !== undefined && !this.authState.permits(op.as, EtcdAuthStore.txnChecks(op.txn, (id) => s.leaseKeys(id)))) throw new AuthError('permissionDenied');
           if (growsStore(op.txn)) s.checkSpace();
           const txn = s.txn(op.txn);
           return { ok: true, revision: txn.revision, txn };
@@ -93,6 +112,7 @@ export class EtcdReplica {
           s.checkSpace();
           return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at) };
         case 'lease-revoke':
+          if (op.as !== undefined && !this.authState.permits(op.as, s.leaseKeys(op.id).map((key) => ({ access: 'write', key, rangeEnd: '' })))) throw new AuthError('permissionDenied');
           return { ok: true, revision: s.leaseRevoke(op.id) };
         case 'lease-renew':
           return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at) };
@@ -106,8 +126,14 @@ export class EtcdReplica {
           if (op.action === 'activate') s.activateAlarm(op.alarm);
           else s.deactivateAlarm(op.alarm);
           return { ok: true, revision: s.revision };
+        case 'auth':
+          // Management is root's: a root user who lost the role since the check is refused here.
+          if (op.as !== undefined && this.authState.enabled && !this.authState.isRoot(op.as)) throw new AuthError('permissionDenied');
+          this.authState.apply(op.auth);
+          return { ok: true, revision: s.revision };
       }
     } catch (err) {
+      if (err instanceof AuthError) return { ok: false, error: { message: err.message, code: 'auth' } };
       if (err instanceof MvccError) return { ok: false, error: { message: err.message, code: err.code, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) } };
       throw err;
     }
@@ -116,8 +142,15 @@ export class EtcdReplica {
   /** The whole keyspace as bytes; empty for a store that was never written (so a member image stays as before). */
   snapshot(): Uint8Array {
     const s = this.current;
-    if (s.isPristine(ETCD_START_REVISION)) return new Uint8Array(0);
-    return Buffer.from(JSON.stringify(s.snapshot()), 'utf8');
+    if (this.pristine()) return new Uint8Array(0);
+    const image: MvccSnapshot & { auth?: AuthImage } = s.snapshot();
+    if (!this.authState.pristine) image.auth = this.authState.image();
+    return Buffer.from(JSON.stringify(image), 'utf8');
+  }
+
+  /** Whether nothing was ever written to the keys or to auth. */
+  private pristine(): boolean {
+    return this.current.isPristine(ETCD_START_REVISION) && this.authState.pristine;
   }
 
   /**
@@ -126,16 +159,21 @@ export class EtcdReplica {
    * 512 bytes held the loop 440–620 ms (BENCHMARKS.md), longer than an election timeout.
    */
   beginImage(keysPerStep = KEYS_PER_STEP): EtcdImageJob | undefined {
-    return this.current.isPristine(ETCD_START_REVISION) ? undefined : new EtcdImageJob(this.current.beginImage(), keysPerStep);
+    if (this.pristine()) return undefined;
+    // The auth state is small (bounded by AUTH_LIMITS): taken whole now, as of the view's revision.
+    const auth = this.authState.pristine ? undefined : JSON.stringify(this.authState.image());
+    return new EtcdImageJob(this.current.beginImage(), keysPerStep, auth);
   }
 
   restore(image: Uint8Array | undefined): void {
     if (image === undefined || image.length === 0) {
       this.current = new MvccStore(ETCD_START_REVISION);
+      this.authState = new EtcdAuthStore();
       return;
     }
-    const snap = JSON.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('utf8')) as MvccSnapshot;
+    const snap = JSON.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('utf8')) as MvccSnapshot & { auth?: AuthImage };
     this.current = MvccStore.restore(snap);
+    this.authState = EtcdAuthStore.restore(snap.auth);
   }
 }
 
@@ -158,6 +196,8 @@ export class EtcdImageJob {
   constructor(
     private readonly view: StoreImageView,
     private readonly keysPerStep: number,
+    /** The auth state's JSON, absent when it was never changed (the image is then as before auth). */
+    private readonly auth?: string,
   ) {}
 
   /** Writes the image from offset 0 on, yielding between steps; closes the view at the end. */
@@ -176,7 +216,7 @@ export class EtcdImageJob {
         emit((i === 0 ? '' : ',') + part.join(','));
         yield;
       }
-      emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}}`);
+      emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
       this.#length = offset;
     } finally {
       v.close();
