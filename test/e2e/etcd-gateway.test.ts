@@ -204,6 +204,8 @@ describe('streams', () => {
     const e = await request(etcd.endpoints[0]!, 'POST', '/v3/watch', '{"bad');
     const f = await request(follower, 'POST', '/v3/watch', '{"bad');
     expect(comparable(f)).toEqual(comparable(e));
+    const badKey = JSON.stringify({ create_request: { key: 'notb64!!' } });
+    expect(comparable(await request(follower, 'POST', '/v3/watch', badKey))).toEqual(comparable(await request(etcd.endpoints[0]!, 'POST', '/v3/watch', badKey)));
     // The refused stream's cancel once answered a second time, and the member died of it.
     await new Promise((r) => setTimeout(r, 200));
     expect((await request(follower, 'GET', '/version')).status).toBe(200);

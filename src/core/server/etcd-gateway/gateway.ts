@@ -21,7 +21,7 @@ import { Client, Metadata, status, type ChannelCredentials, type ServiceError } 
 import type { Type } from 'protobufjs';
 import { ETCD_RPC_MAX_REQUEST_BYTES } from '../request-limits.js';
 import { HANDSHAKE_WINDOW_MS } from '../authority-front.js';
-import { decodeResponse, encodeRequest, JsonInputError, methodTypes } from './json.js';
+import { decodeResponse, encodeRequest, methodTypes } from './json.js';
 import { JsonValues, TOO_LARGE } from './json-values.js';
 import { isGatewayPath, routeOf, type Route } from './routes.js';
 
@@ -156,6 +156,7 @@ function streamBoth(req: http.IncomingMessage, res: http.ServerResponse, call: C
     req.removeAllListeners('data');
     req.resume();
     stream.cancel();
+    // etcd's gateway: a message it cannot decode is UNKNOWN (500); one over the limit INVALID_ARGUMENT.
     answerError(res, { code: err instanceof RangeError ? status.INVALID_ARGUMENT : status.UNKNOWN, details: err.message });
   };
   req.setEncoding('utf8');
@@ -164,7 +165,7 @@ function streamBoth(req: http.IncomingMessage, res: http.ServerResponse, call: C
     try {
       encoded = values.push(chunk).map((text) => encodeRequest(call.types.request, JSON.parse(text)));
     } catch (err) {
-      return refuse(err instanceof JsonInputError ? new RangeError(err.message) : (err as Error));
+      return refuse(err as Error);
     }
     for (const message of encoded) if (!stream.write(message)) req.pause();
   });
