@@ -20,7 +20,7 @@ import { runRealBatch } from './real/pool.js';
 import { formatInjected, realSummaryLine, replayRealCommand, type RealRunResult } from './real/run.js';
 
 const USAGE = `usage: npm run sim -- [--nodes 3|5] [--seeds N] [--seed-start S] [--steps K] [--faults all|none|LIST]
-         [--disk-faults] [--storage real|model] [--app] [--unsafe MODE] [--workers W] [--verbose] [--host real]
+         [--disk-faults] [--storage real|model] [--app] [--etcd] [--unsafe MODE] [--workers W] [--verbose] [--host real]
 Runs production FleetNodes on simulated time, network and disks, one run per seed.
   --nodes 3|5          members (default 3)
   --seeds N            runs, one per seed (default 10), from --seed-start S (default 1)
@@ -32,6 +32,8 @@ Runs production FleetNodes on simulated time, network and disks, one run per see
                        model: a model of it in memory
   --app                every member also hosts a second state machine (test/sim/real/sim-app.ts)
                        in the same log, written every step (default off)
+  --etcd               the etcd keyspace in the workload too: KV, Txn, leases and watches
+                       (test/sim/real/etcd-clients.ts) with their checkers (default off)
   --unsafe MODE        breaks every member (to prove the checkers can fail) and switches to the
                        hostile fault mix that exposes it; one of
                        ${REAL_UNSAFE.join('|')}
@@ -44,6 +46,8 @@ interface CliOptions {
   readonly diskFaults: boolean;
   /** --app: every member also hosts a second state machine in the same log. */
   readonly app: boolean;
+  /** --etcd: the etcd keyspace in the workload too. */
+  readonly etcd: boolean;
   /** The members' storage (real RaftStorage on a simulated file system, or its model). */
   readonly storage: RealStorageKind;
   readonly faults: ReadonlySet<RealFaultKind>;
@@ -88,6 +92,7 @@ function parseCli(argv: readonly string[]): CliOptions {
       host: { type: 'string' },
       'disk-faults': { type: 'boolean' },
       app: { type: 'boolean' },
+      etcd: { type: 'boolean' },
       storage: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -116,6 +121,7 @@ function parseCli(argv: readonly string[]): CliOptions {
   return {
     diskFaults: values['disk-faults'] === true,
     app: values.app === true,
+    etcd: values.etcd === true,
     storage,
     faults,
     nodes,
@@ -146,6 +152,7 @@ async function runCli(options: CliOptions): Promise<number> {
       storage: options.storage,
       ...(unsafe ? { unsafe } : {}),
       ...(options.app ? { app: true } : {}),
+      ...(options.etcd ? { etcd: true } : {}),
       workers: options.workers,
       ...(options.verbose ? { log: (line: string) => console.log(`  ${line}`) } : {}),
     },

@@ -23,7 +23,9 @@ export type Property =
   | 'lease-safety'
   | 'session-lost'
   | 'fsync-failure'
-  | 'ack-before-durable';
+  | 'ack-before-durable'
+  // With the etcd keyspace in the workload (real/etcd-checkers.ts):
+  | 'watch-completeness';
 
 /** A broken safety or liveness property, found by a checker outside the core. */
 export class SafetyViolation extends Error {

@@ -19,6 +19,8 @@ export interface RealBatchOptions {
   readonly unsafe?: RealUnsafe;
   /** Every member also hosts the second state machine (sim-app.ts). */
   readonly app?: boolean;
+  /** The etcd keyspace in the workload too (etcd-run.ts). */
+  readonly etcd?: boolean;
   /** Worker threads to use; 1 runs everything on the calling thread. */
   readonly workers: number;
   /** Gets each run's event log when set (forces a single thread). */
@@ -36,6 +38,7 @@ export interface RealWorkerJob {
   readonly storage?: RealStorageKind;
   readonly unsafe?: RealUnsafe;
   readonly app?: boolean;
+  readonly etcd?: boolean;
 }
 
 /** Runs one job; the worker thread's entry point calls this too. */
@@ -50,6 +53,7 @@ export function runRealJob(job: RealWorkerJob, log?: (line: string) => void): Pr
     ...(job.storage ? { storage: job.storage } : {}),
     ...(job.unsafe ? { unsafe: job.unsafe } : {}),
     ...(job.app ? { app: true } : {}),
+    ...(job.etcd ? { etcd: true } : {}),
     ...(log ? { log } : {}),
   });
 }
@@ -68,6 +72,7 @@ export async function runRealBatch(options: RealBatchOptions, onResult: (result:
       ...(options.storage ? { storage: options.storage } : {}),
       ...(options.unsafe ? { unsafe: options.unsafe } : {}),
       ...(options.app ? { app: true } : {}),
+      ...(options.etcd ? { etcd: true } : {}),
     });
   }
   if (options.workers <= 1 || options.log !== undefined || jobs.length <= 1) {

@@ -7,6 +7,7 @@
 import { checkLinearizable, type HistoryEvent } from '../../../src/ops/history/index.js';
 import { SafetyViolation, type Property } from '../violation.js';
 import { RealCluster, type InjectedFaults, type RealClusterOptions, type RealStorageKind, type RealUnsafe } from './cluster.js';
+import { EtcdRun, etcdSummary, type EtcdRunReport } from './etcd-run.js';
 import { describeRealPlan, formatRealFaults, STEP_MS } from './plan.js';
 import { US_PER_MS } from './scheduler.js';
 import type { DiskStats } from './sim-disk.js';
@@ -21,6 +22,8 @@ const FINAL_READS_MS = 10_000;
 /** A real-node run's parameters: the cluster's, and how many fault-phase steps of STEP_MS. */
 export interface RealRunOptions extends RealClusterOptions {
   readonly steps: number;
+  /** The etcd keyspace in the workload too: its clients and watchers (etcd-run.ts), and its checkers (`--etcd`). */
+  readonly etcd?: boolean;
 }
 
 /** Everything a real-node run reports. `failure` is absent exactly when the run passed. */
@@ -43,6 +46,8 @@ export interface RealRunResult {
   readonly leases: { readonly grants: number; readonly handovers: number };
   readonly injected: InjectedFaults & { readonly dropped: number; readonly duplicated: number; readonly cut: number; readonly disk: DiskStats };
   readonly linearizable: 'yes' | 'no' | 'unknown' | 'not checked';
+  /** With `--etcd`: the keyspace's workload and verdict. */
+  readonly etcd?: EtcdRunReport;
   /** Simulated ms the healed cluster took to agree on a leader, and to finish everything. */
   readonly convergedIn?: { readonly leader: number; readonly all: number };
   readonly simulatedMs: number;
@@ -54,13 +59,19 @@ export interface RealRunResult {
 /** Runs one seed on real FleetNodes. Never throws for a failure of the system under test: it reports it. */
 export async function runRealSeed(options: RealRunOptions): Promise<RealRunResult> {
   const cluster = new RealCluster(options);
+  const etcd = options.etcd === true ? new EtcdRun(cluster, options.seed) : undefined;
   let failure: RealRunResult['failure'];
   let convergedIn: RealRunResult['convergedIn'];
   const atMs = (): number => Math.round(cluster.scheduler.now / US_PER_MS);
   try {
-    for (let i = 0; i < options.steps; i++) await cluster.step(true, STEP_MS);
-    convergedIn = await runLiveness(cluster);
-    await runFinalReads(cluster);
+    for (let i = 0; i < options.steps; i++) {
+      etcd?.step();
+      await cluster.step(true, STEP_MS);
+      etcd?.afterStep();
+    }
+    convergedIn = await runLiveness(cluster, etcd);
+    await runFinalReads(cluster, etcd);
+    await etcd?.finish();
   } catch (err) {
     failure =
       err instanceof SafetyViolation
@@ -93,6 +104,7 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
     leases: { ...c.leases },
     injected: { ...cluster.injected, dropped: net.dropped, duplicated: net.duplicated, cut: net.cut, disk: { ...cluster.diskStats } },
     linearizable,
+    ...(etcd === undefined ? {} : { etcd: etcd.report() }),
     ...(convergedIn === undefined ? {} : { convergedIn }),
     simulatedMs: atMs(),
     events: cluster.scheduler.eventsRun,
@@ -102,53 +114,64 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
 }
 
 /** Heals the cluster and requires convergence within LIVENESS_MS; returns how long it took. */
-async function runLiveness(cluster: RealCluster): Promise<{ leader: number; all: number }> {
+async function runLiveness(cluster: RealCluster, etcd: EtcdRun | undefined): Promise<{ leader: number; all: number }> {
   const healedAt = cluster.scheduler.now / US_PER_MS;
   cluster.heal();
   cluster.clients.startLiveness(healedAt + LIVENESS_MS);
+  etcd?.clients.startLiveness(healedAt + LIVENESS_MS);
   let leaderAt: number | undefined;
   for (;;) {
     const elapsed = cluster.scheduler.now / US_PER_MS - healedAt;
-    if (elapsed >= LIVENESS_WORK_MS) cluster.clients.drain();
+    if (elapsed >= LIVENESS_WORK_MS) {
+      cluster.clients.drain();
+      etcd?.clients.drain();
+    }
+    etcd?.step();
     await cluster.step(false, STEP_MS);
+    etcd?.afterStep();
     const agreed = cluster.leaderAgreed();
     if (agreed) leaderAt ??= Math.round(cluster.scheduler.now / US_PER_MS - healedAt);
-    if (leaderAt !== undefined && agreed && elapsed >= LIVENESS_WORK_MS && cluster.clients.outstanding() === 0 && cluster.caughtUp()) {
+    const outstanding = cluster.clients.outstanding() + (etcd?.clients.outstanding() ?? 0);
+    if (leaderAt !== undefined && agreed && elapsed >= LIVENESS_WORK_MS && outstanding === 0 && cluster.caughtUp()) {
       return { leader: leaderAt, all: Math.round(cluster.scheduler.now / US_PER_MS - healedAt) };
     }
-    if (elapsed >= LIVENESS_MS) livenessFailure(cluster, elapsed);
+    if (elapsed >= LIVENESS_MS) livenessFailure(cluster, elapsed, etcd);
   }
 }
 
 /** Reads every key and binding once more, linearizably: an acknowledged write that was lost shows here. */
-async function runFinalReads(cluster: RealCluster): Promise<void> {
+async function runFinalReads(cluster: RealCluster, etcd: EtcdRun | undefined): Promise<void> {
   const start = cluster.scheduler.now / US_PER_MS;
   cluster.clients.startFinalReads();
-  while (cluster.clients.outstanding() > 0) {
+  etcd?.clients.startFinalReads();
+  while (cluster.clients.outstanding() + (etcd?.clients.outstanding() ?? 0) > 0) {
     const elapsed = cluster.scheduler.now / US_PER_MS - start;
-    if (elapsed >= FINAL_READS_MS) throw new SafetyViolation('liveness', `the final reads did not finish in ${FINAL_READS_MS} ms: ${cluster.clients.describeOutstanding().join('; ')}`);
+    const open = [...cluster.clients.describeOutstanding(), ...(etcd?.clients.describeOutstanding() ?? [])];
+    if (elapsed >= FINAL_READS_MS) throw new SafetyViolation('liveness', `the final reads did not finish in ${FINAL_READS_MS} ms: ${open.join('; ')}`);
+    etcd?.step();
     await cluster.step(false, STEP_MS);
+    etcd?.afterStep();
   }
 }
 
-function livenessFailure(cluster: RealCluster, elapsed: number): never {
+function livenessFailure(cluster: RealCluster, elapsed: number, etcd: EtcdRun | undefined): never {
   const leader = cluster.leader();
   const parts = [`not converged ${Math.round(elapsed)} ms after healing`];
   parts.push(leader ? `leader ${leader.id}${cluster.leaderAgreed() ? ' (agreed)' : ' (not agreed by every member)'}` : 'no leader');
   if (leader !== undefined && !cluster.caughtUp()) parts.push('some member has not applied what the leader committed');
-  const open = cluster.clients.describeOutstanding();
+  const open = [...cluster.clients.describeOutstanding(), ...(etcd?.clients.describeOutstanding() ?? [])];
   if (open.length > 0) parts.push(`unfinished: ${open.slice(0, 3).join('; ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}`);
   throw new SafetyViolation('liveness', parts.join('; '));
 }
 
 /** The command that replays a real-node run exactly. */
 export function replayRealCommand(
-  r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'> & { readonly storage?: RealStorageKind; readonly app?: boolean },
+  r: Pick<RealRunResult, 'seed' | 'nodes' | 'steps' | 'faults' | 'diskFaults'> & { readonly storage?: RealStorageKind; readonly app?: boolean; readonly etcd?: unknown },
   unsafe?: RealUnsafe,
 ): string {
   return (
     `npm run sim -- --nodes ${r.nodes} --seeds 1 --seed-start ${r.seed} --steps ${r.steps} --faults ${r.faults}` +
-    `${r.diskFaults ? ' --disk-faults' : ''}${r.storage === 'model' ? ' --storage model' : ''}${r.app === true ? ' --app' : ''}` +
+    `${r.diskFaults ? ' --disk-faults' : ''}${r.storage === 'model' ? ' --storage model' : ''}${r.app === true ? ' --app' : ''}${r.etcd === undefined ? '' : ' --etcd'}` +
     `${unsafe === undefined ? '' : ` --unsafe ${unsafe}`}`
   );
 }
@@ -199,6 +222,6 @@ export function realSummaryLine(r: RealRunResult): string {
     `snapshots=${r.snapshots.taken}+${r.snapshots.installed}installed ops ok=${r.ops.ok} fail=${r.ops.fail} info=${r.ops.info} ` +
     `reads lin=${r.reads.linearizable} min-index=${r.reads.minIndex} stale=${r.reads.stale} linearizable=${r.linearizable} ` +
     `${r.convergedIn === undefined ? '' : `converged=leader@${r.convergedIn.leader}ms,all@${r.convergedIn.all}ms `}` +
-    `injected=[${formatInjected(r.injected)}] ${verdict}`
+    `${r.etcd === undefined ? '' : `${etcdSummary(r.etcd)} `}injected=[${formatInjected(r.injected)}] ${verdict}`
   );
 }
