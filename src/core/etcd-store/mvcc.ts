@@ -611,9 +611,10 @@ export class MvccStore {
    * Leases due at `now`, in id order: the leader proposes revoking these. With `leaderSince` (when
    * the asking leader began to lead, by its clock), a lease is due only once a whole TTL has also
    * passed since then, as etcd's leader extends every lease when it is elected: the stamps of
-   * earlier leaders were made by other clocks.
+   * earlier leaders were made by other clocks. `drift` stretches each TTL by that fraction, for
+   * clocks that run at different rates.
    */
-  expiredLeases(now: number, leaderSince?: number, limit = Infinity): number[] {
+  expiredLeases(now: number, leaderSince?: number, limit = Infinity, drift = 0): number[] {
     const due: number[] = [];
     const seen: ExpiryEntry[] = [];
     for (let e = this.byExpiry.peek(); e !== undefined && e.expiresAt <= now && due.length < limit; e = this.byExpiry.peek()) {
@@ -621,7 +622,8 @@ export class MvccStore {
       const l = this.leases.get(e.id);
       if (l === undefined || l.expiresAt !== e.expiresAt) continue;
       seen.push(e);
-      if (leaderSince === undefined || leaderSince + l.ttl * 1000 <= now) due.push(e.id);
+      const ttlMs = l.ttl * 1000 * (1 + drift);
+      if (l.expiresAt - l.ttl * 1000 + ttlMs <= now && (leaderSince === undefined || leaderSince + ttlMs <= now)) due.push(e.id);
     }
     // Due or not yet (a new leader's whole TTL), they stay indexed until they are revoked.
     for (const e of seen) this.byExpiry.push(e);

@@ -13,6 +13,8 @@ import { LeaseExpiry } from '../../../src/core/node/services/lease-expiry.js';
 import { quiet } from './helpers.js';
 
 const ELECTION_TIMEOUT_MS = 1_000;
+/** A 10 s TTL stretched by twice the clocks' 1 % drift: the only margin past the TTL (no election timeout's grace). */
+const DRIFT_MS = 200;
 
 /**
  * A leader whose clocks and term the test moves (`wall` moves both clocks; `step` the wall clock
@@ -51,13 +53,13 @@ function leaderStandIn(store: MvccStore) {
 }
 
 describe('LeaseExpiry, etcd leases', () => {
-  it('expires a lease its own clock stamped once the TTL and the grace have passed', () => {
+  it("expires a lease its own clock stamped once the TTL (stretched by the drift alone) has passed, as etcd's lessor", () => {
     const store = new MvccStore();
     const { clock, proposed, expiry: start } = leaderStandIn(store);
     const expiry = start();
     store.leaseGrant(7, 10, 0);
     expiry.tick();
-    clock.wall = 10_000 + ELECTION_TIMEOUT_MS - 1;
+    clock.wall = 10_000 + DRIFT_MS - 1;
     expiry.tick();
     expect(proposed).toEqual([]);
     clock.wall += 1;
@@ -73,11 +75,11 @@ describe('LeaseExpiry, etcd leases', () => {
     clock.wall = 100_000;
     const expiry = start();
     expiry.tick();
-    // A whole TTL and the grace (etcd extends by an election timeout too).
-    clock.wall = 110_999;
+    // A whole TTL from the first look (stretched by the drift).
+    clock.wall = 110_000 + DRIFT_MS - 1;
     expiry.tick();
     expect(proposed, 'expired before a whole TTL under the new leader').toEqual([]);
-    clock.wall = 111_000;
+    clock.wall = 110_000 + DRIFT_MS;
     expiry.tick();
     expect(proposed).toEqual([[7]]);
   });
@@ -93,13 +95,13 @@ describe('LeaseExpiry, etcd leases', () => {
     clock.wall = 5_000;
     expiry.tick();
     expect(proposed, 'expired by a step of the wall clock').toEqual([]);
-    // Renewed at 5 s by the lease clock, then the wall clock steps back two minutes: due at 16 s all the same (before: 136 s).
+    // Renewed at 5 s by the lease clock, then the wall clock steps back two minutes: due at 15.2 s all the same (before: 136 s).
     store.leaseRenew(7, etcdClock.now(clock.term));
     clock.step = -60_000;
-    clock.wall = 15_999;
+    clock.wall = 15_000 + DRIFT_MS - 1;
     expiry.tick();
     expect(proposed).toEqual([]);
-    clock.wall = 16_000;
+    clock.wall = 15_000 + DRIFT_MS;
     expiry.tick();
     expect(proposed).toEqual([[7]]);
   });
@@ -128,10 +130,11 @@ describe('LeaseExpiry, etcd leases', () => {
     expiry.tick();
     expect(renewed).toEqual([[7, 100_000]]);
     store.leaseRenew(7, renewed[0]![1]);
-    clock.wall = 111_000;
+    // Lease 8 (stamped at 100.5 s) is due half a second later.
+    clock.wall = 110_000 + DRIFT_MS;
     expiry.tick();
     expect(proposed, 'before, lease 7 lived until 171 s').toEqual([[7]]);
     expect(renewed, 'one renewal, not one per tick').toHaveLength(1);
-    expect(etcdClock.now(1)).toBe(111_000);
+    expect(etcdClock.now(1)).toBe(110_000 + DRIFT_MS);
   });
 });

@@ -77,9 +77,15 @@ export class LeaseExpiry implements NodeService {
   }
 
   /**
-   * etcd leases past their time by the leader's lease clock, with an election timeout's grace (a
-   * lease's time was stamped by the leader that granted or renewed it), and a whole TTL after this
-   * leader began to look at them (EtcdLeaseClock.leaderSince); one proposal in flight.
+   * etcd leases past their time by the leader's lease clock, and a whole TTL after this leader began
+   * to look at them (EtcdLeaseClock.leaderSince), as etcd's lessor: one proposal in flight.
+   *
+   * No grace beyond the clocks' drift. Every stamp of this term is this leader's lease clock, read
+   * when it proposed the grant or renewal, so after the client sent it; an earlier leader's stamps
+   * are covered by the whole TTL from `leaderSince`, which comes after every renewal this leader
+   * applied. TTLs stretch by twice the drift: the client's clock may run slow as the leader's runs
+   * fast. An election timeout's grace here had kept each lease a second past its TTL: Election
+   * takeovers 1.48× etcd's, Patroni's failover a second later (BENCHMARKS.md, "library").
    */
   private expireEtcdLeases(term: number): void {
     const store = this.state.etcd();
@@ -91,7 +97,7 @@ export class LeaseExpiry implements NodeService {
     const at = clock.now(term);
     this.restampEtcdLeases(store, at);
     if (this.node.appliedIndex < this.etcdExpiringAt) return;
-    const ids = store.expiredLeases(at - this.electionTimeoutMs, since, LEASE_EXPIRIES_PER_TICK);
+    const ids = store.expiredLeases(at, since, LEASE_EXPIRIES_PER_TICK, 2 * LEASE_MAX_DRIFT);
     if (ids.length === 0) return;
     const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;
