@@ -168,9 +168,13 @@ export async function writeBackup(dir: string, source: string, index: number, at
 
 /**
  * Keeps the `keep` newest backups in `dir` and removes the rest, and unfinished copies older than
- * `partialAfterMs` (a write in progress is younger). Returns the names removed.
+ * `partialAfterMs` (a write in progress is younger). Returns the names removed. A directory others
+ * may write to is refused, as for writing: `keep` files planted there under newer names would
+ * make it delete every real backup.
  */
 export async function pruneBackups(dir: string, keep: number, partialAfterMs = 3_600_000): Promise<string[]> {
+  const shared = sharedDirProblem(dir);
+  if (shared !== undefined) throw new BackupError(`refusing to prune the backup directory: ${shared}`);
   const { backups, partial } = await listBackups(dir);
   const removed: string[] = [];
   for (const b of backups.slice(keep)) {

@@ -168,6 +168,18 @@ describe('backups', () => {
     }
   });
 
+  it('prune refuses a directory others may write to: newer backups planted there would have it delete the real ones', async () => {
+    const source = await memberSnapshot(2);
+    const dir = fresh('backups');
+    const real = await writeBackup(dir, source.path, source.index, new Date('2026-01-01T00:00:00Z'));
+    chmodSync(dir, 0o777);
+    // What anyone could plant: two "newer" backups, so that keep 2 leaves out the real one.
+    for (const at of ['2026-06-01T00:00:00Z', '2026-06-02T00:00:00Z']) writeFileSync(join(dir, backupName(new Date(at), 99)), 'planted');
+    await expect(pruneBackups(dir, 2)).rejects.toThrow(/^refusing to prune the backup directory: .* is writable by its group and other users .*chmod 700/);
+    expect(existsSync(real.path), 'the real backup is still there').toBe(true);
+    chmodSync(dir, 0o700);
+  });
+
   it('a missing directory is one clear error', async () => {
     await expect(listBackups(join(root, 'nope'))).rejects.toThrow(/does not exist: no backup was taken there/);
   });
