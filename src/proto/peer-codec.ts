@@ -31,7 +31,6 @@ export interface PeerBatchIn {
   readonly fromReadReplica?: boolean;
   readonly fromVersion?: string;
   readonly fromDataFormat?: number;
-  readonly fromPeerProtocol?: number;
 }
 
 export interface RaftMessageIn {
@@ -274,7 +273,6 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   if (batch.fromReadReplica) total += varintSize((206 << 3) | VARINT) + 1;
   total += wideStringSize(207, batch.fromVersion);
   if (batch.fromDataFormat) total += varintSize((208 << 3) | VARINT) + varintSize(batch.fromDataFormat);
-  if (batch.fromPeerProtocol) total += varintSize((209 << 3) | VARINT) + varintSize(batch.fromPeerProtocol);
   for (const size of messageSizes) total += nested(size);
   const out = new Out(Buffer.allocUnsafe(total));
   out.string(1, batch.cluster);
@@ -293,10 +291,6 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   if (batch.fromDataFormat) {
     out.varint((208 << 3) | VARINT);
     out.varint(batch.fromDataFormat);
-  }
-  if (batch.fromPeerProtocol) {
-    out.varint((209 << 3) | VARINT);
-    out.varint(batch.fromPeerProtocol);
   }
   if (out.pos !== total) throw new Error(`peer codec: wrote ${out.pos} bytes of ${total}`);
   return out.buf;
@@ -481,7 +475,7 @@ const EMPTY = Buffer.alloc(0);
 export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
   const own = Buffer.from(bytes);
   const r = new In(own, 0, own.length);
-  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false, fromVersion: '', fromDataFormat: 0, fromPeerProtocol: 0 };
+  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false, fromVersion: '', fromDataFormat: 0 };
   while (r.more()) {
     const tag = r.varint();
     if (tag === ((1 << 3) | LEN)) batch.cluster = r.string();
@@ -494,7 +488,6 @@ export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
     else if (tag === ((206 << 3) | VARINT)) batch.fromReadReplica = r.varint() !== 0;
     else if (tag === ((207 << 3) | LEN)) batch.fromVersion = r.string();
     else if (tag === ((208 << 3) | VARINT)) batch.fromDataFormat = r.varint();
-    else if (tag === ((209 << 3) | VARINT)) batch.fromPeerProtocol = r.varint();
     else r.skip(tag & 7);
   }
   return batch;

@@ -33,7 +33,7 @@ const meta = fc.record({
 });
 const message = fc.record(
   {
-    type: fc.constantFrom('app', 'app-resp', 'heartbeat', 'vote', 'commit-notice', ''),
+    type: fc.constantFrom('app', 'app-resp', 'heartbeat', 'vote', ''),
     from: text,
     to: text,
     term: uint,
@@ -50,7 +50,7 @@ const message = fc.record(
   },
   { requiredKeys: [] },
 );
-const batch = fc.record({ cluster: text, from: text, messages: fc.array(message, { maxLength: 4 }), fromAddress: text, fromZone: text, fromRegion: text, fromReadReplica: fc.boolean(), fromVersion: text, fromDataFormat: fc.nat({ max: 2 ** 31 }), fromPeerProtocol: fc.nat({ max: 2 ** 31 }) }, { requiredKeys: [] });
+const batch = fc.record({ cluster: text, from: text, messages: fc.array(message, { maxLength: 4 }), fromAddress: text, fromZone: text, fromRegion: text, fromReadReplica: fc.boolean(), fromVersion: text, fromDataFormat: fc.nat({ max: 2 ** 31 }) }, { requiredKeys: [] });
 
 describe('PeerBatch codec', () => {
   it('decodes what protobufjs encodes to what proto-loader would hand over', () => {

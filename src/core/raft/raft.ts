@@ -82,7 +82,6 @@ const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'read-index-resp',
   'term-probe',
   'term-probe-resp',
-  'commit-notice',
 ]);
 
 /** Extra fields of an outgoing message; the rest default to zero/empty. */
@@ -157,13 +156,6 @@ export class Raft {
    * messages of a lone write, which is what its latency is made of.
    */
   private commitDue = false;
-  /**
-   * The commit index advanced since the last flush: followers that no append tells get a
-   * commit notice (Config.commitNotices). One per follower per flush, so a burst of commits
-   * between two Readies costs one notice each.
-   */
-  private noticeDue = false;
-  private readonly commitNotices: boolean;
 
   private readonly heartbeatTicks: number;
   private readonly electionTicks: number;
@@ -188,7 +180,6 @@ export class Raft {
     this.maxMsgBytes = config.maxMsgBytes ?? 1 << 20;
     this.maxInflight = config.maxInflight ?? 256;
     this.maxUncommittedBytes = config.maxUncommittedBytes ?? 64 << 20;
-    this.commitNotices = config.commitNotices ?? true;
     this.random = config.random;
     this.logger = config.logger ?? SILENT;
     this.unsafe = config.unsafe ?? {};
@@ -581,7 +572,7 @@ export class Raft {
         return false;
       }
       if (m.type === 'pre-vote' || (m.type === 'pre-vote-resp' && !m.reject)) return true;
-      const fromLeader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap' || m.type === 'commit-notice';
+      const fromLeader = m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap';
       this.becomeFollower(m.term, fromLeader ? m.from : '');
       return true;
     }
@@ -618,7 +609,6 @@ export class Raft {
       case 'app':
       case 'heartbeat':
       case 'snap':
-      case 'commit-notice':
         this.becomeFollower(m.term, m.from);
         this.stepFollower(m);
         return;
@@ -645,10 +635,6 @@ export class Raft {
       case 'snap':
         this.heardFromLeader(m.from);
         this.handleSnapshot(m);
-        return;
-      case 'commit-notice':
-        this.heardFromLeader(m.from);
-        this.handleCommitNotice(m);
         return;
       case 'timeout-now':
         this.logger.info('campaigning at the leader\'s request (leadership transfer)', { id: this.id, term: this.term });
@@ -742,24 +728,6 @@ export class Raft {
     // that the log matches, move its commit index.
     if (!this.repairing) this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     this.send('heartbeat-resp', m.from, m.context ? { context: m.context } : {});
-  }
-
-  /**
-   * The leader's commit index, unanswered. Safe whatever order notices arrive in, however often,
-   * and whoever's log this is: it moves the commit index only to an entry this log holds with the
-   * notice's term, and by Log Matching this log then equals the leader's up to it, all of which the
-   * leader knows committed. Otherwise it changes nothing (the next append or heartbeat tells). A
-   * repairing member takes none, as it takes no heartbeat's commit index.
-   */
-  private handleCommitNotice(m: Message): void {
-    if (this.repairing) return;
-    const index = Math.min(m.commit, m.index);
-    if (this.unsafe.commitNoticeUnchecked === true) {
-      this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-      return;
-    }
-    if (index <= this.log.committed || !this.log.matchTerm(index, m.logTerm)) return;
-    this.log.commitTo(index);
   }
 
   private handleSnapshot(m: Message): void {
@@ -864,11 +832,7 @@ export class Raft {
     return true;
   }
 
-  /**
-   * Sends every follower what it lacks, as far as its flow-control window allows, and a commit
-   * notice to each that no append told of a newer commit index. Batches all proposals since the
-   * last call.
-   */
+  /** Sends every follower what it lacks, as far as its flow-control window allows. Batches all proposals since the last call. */
   flushAppends(): void {
     if (this.role !== 'leader' || !this.needsFlush) return;
     this.needsFlush = false;
@@ -876,25 +840,8 @@ export class Raft {
       if (id === this.id) continue;
       let sendEmpty = true;
       while (this.maybeSendAppend(id, sendEmpty)) sendEmpty = false;
-      if (this.noticeDue) this.maybeSendCommitNotice(id);
     }
     this.commitDue = false;
-    this.noticeDue = false;
-  }
-
-  /**
-   * Tells `to` the commit index without an append (and without an answer), if no message since
-   * the last advance did. It names the commit index's own entry: only a follower holding it
-   * takes the index (handleCommitNotice). Not to a follower being sent a snapshot.
-   */
-  private maybeSendCommitNotice(to: NodeId): void {
-    const pr = this.progress.get(to)!;
-    const commit = this.log.committed;
-    if (pr.sentCommit >= commit || pr.state === 'snapshot') return;
-    const logTerm = this.log.term(commit);
-    if (logTerm === undefined) return;
-    this.send('commit-notice', to, { commit, index: commit, logTerm });
-    pr.sentCommit = commit;
   }
 
   /** Sends one append (or a snapshot) to `to`; returns whether anything was sent. */
@@ -947,7 +894,6 @@ export class Raft {
   }
 
   private onCommitted(previous: number): void {
-    if (this.commitNotices) this.noticeDue = true;
     for (let i = previous + 1; i <= this.log.committed && this.uncommittedBytes > 0; i++) {
       this.uncommittedBytes = Math.max(0, this.uncommittedBytes - (this.log.entry(i)?.data.length ?? 0));
     }

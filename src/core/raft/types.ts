@@ -74,8 +74,7 @@ export type MessageType =
   | 'read-index'
   | 'read-index-resp'
   | 'term-probe'
-  | 'term-probe-resp'
-  | 'commit-notice';
+  | 'term-probe-resp';
 
 /**
  * One Raft message. Fields not meaningful for a type are zero/empty. Meaning by type:
@@ -88,9 +87,6 @@ export type MessageType =
  * - read-index / read-index-resp: `context` identifies the request; resp `index` = read index.
  * - term-probe / term-probe-resp: a member repairing damage asks for terms (term-probe.ts); `repair`
  *   names the probe and the answer's `term` is the answering member's.
- * - commit-notice: the leader's commit index, never answered. `commit` = leader's commit; `index`,
- *   `logTerm` = an entry at or below it (the commit index's own): a follower whose log holds that
- *   entry holds the leader's log up to there (Log Matching) and commits up to min(commit, index).
  */
 export interface Message {
   readonly type: MessageType;
@@ -225,11 +221,6 @@ export interface UnsafeTestingOptions {
   readonly releaseReadsOnStaleConfirmation?: boolean;
   /** A new leader serves linearizable reads before an entry of its own term has committed (its commit index may lag). */
   readonly readBeforeTermCommit?: boolean;
-  /**
-   * A follower takes a commit notice's index without checking that its log holds the entry the
-   * notice names (as it takes a heartbeat's commit, but without the leader's cap at its match).
-   */
-  readonly commitNoticeUnchecked?: boolean;
 }
 
 /** How a node is set up. Timeouts are counted in ticks; the host decides how long a tick is. */
@@ -251,13 +242,6 @@ export interface Config {
    * rest come in the next Ready (etcd's MaxCommittedSizePerReady). Default 256 KiB.
    */
   readonly maxCommittedBytesPerReady?: number;
-  /**
-   * When the commit index advances, tell each follower that no append carries it to at once, with
-   * an unanswered `commit-notice` (at most one per follower per Ready), so that followers apply a
-   * lone write without waiting for the next append or tick. The host's transport leaves notices out
-   * for a peer that has not said it reads them. Default true.
-   */
-  readonly commitNotices?: boolean;
   /** Most `app` messages in flight to one follower in replicate state. Default 256. */
   readonly maxInflight?: number;
   /** Largest number of uncommitted payload bytes the leader accepts before dropping proposals. Default 64 MiB. */

@@ -7,7 +7,7 @@ import type { NodeLogger, PeerSender } from '../node/fleet-node.js';
 import type { Message, SnapshotMeta } from '../raft/index.js';
 import { PeerTrouble } from './peer-trouble.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './peer-auth.js';
-import { messageFromWire, messageToWire, metaToWire, PEER_PROTOCOL, protocolOf } from './peer-wire.js';
+import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { LinkDelays } from './link-delay.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
 import { RepeatedWarnings, withHeld } from './repeated-warnings.js';
@@ -101,15 +101,6 @@ export class GrpcPeerTransport implements PeerSender {
   readonly blocked = new Set<string>();
   /** Drill hook: what this member sends to each peer is delayed (an emulated WAN link, one direction). */
   readonly delays = new LinkDelays();
-  /**
-   * The peer protocol each peer said it reads (PEER_PROTOCOL), as the first batch of its open
-   * stream to this member announced it; forgotten when that stream closes (the peer may come back
-   * on another build). A peer not in here is sent protocol 1 only.
-   */
-  private readonly peerProtocols = new Map<string, { readonly protocol: number; readonly stream: object }>();
-  /** Commit notices waiting for the next turn of the event loop, the latest per peer (sendNotice). */
-  private readonly notices = new Map<string, Message>();
-  private noticeFlush: NodeJS.Immediate | undefined;
 
   constructor(private readonly opts: PeerTransportOptions) {
     this.authenticator = new PeerAuthenticator(opts.selfId, opts.clusterName, opts.peerCredentials, opts.wallNow);
@@ -169,33 +160,11 @@ export class GrpcPeerTransport implements PeerSender {
         if (!this.delays.schedule(m.to, () => void this.sendSnapshot(m))) void this.sendSnapshot(m);
         continue;
       }
-      if (protocolOf(m.type) > (this.peerProtocols.get(m.to)?.protocol ?? 1)) continue;
-      if (m.type === 'commit-notice') {
-        this.sendNotice(m);
-        continue;
-      }
       let list = byPeer.get(m.to);
       if (!list) byPeer.set(m.to, (list = []));
       list.push(m);
     }
     for (const [to, list] of byPeer) if (!this.delays.schedule(to, () => this.sendBatch(to, list))) this.sendBatch(to, list);
-  }
-
-  /**
-   * A commit notice leaves on the next turn of the event loop, after what this one writes (the
-   * client's answer to the write that advanced the commit index comes first), and only the latest
-   * per peer: notices are unanswered and a newer one says all an older one did.
-   */
-  private sendNotice(m: Message): void {
-    this.notices.set(m.to, m);
-    this.noticeFlush ??= setImmediate(() => {
-      this.noticeFlush = undefined;
-      for (const [to, notice] of this.notices) {
-        if (this.blocked.has(to)) continue;
-        if (!this.delays.schedule(to, () => this.sendBatch(to, [notice]))) this.sendBatch(to, [notice]);
-      }
-      this.notices.clear();
-    });
   }
 
   private sendBatch(to: string, messages: Message[]): void {
@@ -204,7 +173,7 @@ export class GrpcPeerTransport implements PeerSender {
     const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
     const placement = this.opts.selfPlacement;
-    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true, fromVersion: this.opts.selfVersion?.version ?? '', fromDataFormat: this.opts.selfVersion?.dataFormat ?? 0, fromPeerProtocol: PEER_PROTOCOL } : {};
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true, fromVersion: this.opts.selfVersion?.version ?? '', fromDataFormat: this.opts.selfVersion?.dataFormat ?? 0 } : {};
     link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
   }
 
@@ -324,9 +293,7 @@ export class GrpcPeerTransport implements PeerSender {
     let open = true;
     let first = true;
     let spoke = false;
-    const stream = {};
     const gone = () => {
-      if (this.peerProtocols.get(id)?.stream === stream) this.peerProtocols.delete(id);
       if (spoke) this.endpoint?.peerDisconnected(id);
     };
     call.on('data', (batch: PeerBatch__Output) => {
@@ -349,7 +316,6 @@ export class GrpcPeerTransport implements PeerSender {
         this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion, readReplica: batch.fromReadReplica });
         if (batch.fromVersion) this.endpoint?.peerVersion?.(id, { version: batch.fromVersion, dataFormat: batch.fromDataFormat || 1 });
       }
-      if (batch.fromPeerProtocol) this.peerProtocols.set(id, { protocol: batch.fromPeerProtocol, stream });
       for (const w of batch.messages) {
         try {
           this.endpoint?.step(messageFromWire(w));
@@ -416,9 +382,6 @@ export class GrpcPeerTransport implements PeerSender {
   }
 
   close(): void {
-    if (this.noticeFlush !== undefined) clearImmediate(this.noticeFlush);
-    this.noticeFlush = undefined;
-    this.notices.clear();
     this.rejections.close();
     this.delays.close();
     for (const link of this.links.values()) {

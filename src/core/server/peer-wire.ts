@@ -6,20 +6,8 @@ import type { Entry, EntryType, Message, MessageType, SnapshotMeta } from '../ra
 const TO_WIRE_TYPE = { normal: 'ENTRY_TYPE_NORMAL', 'conf-change': 'ENTRY_TYPE_CONF_CHANGE', noop: 'ENTRY_TYPE_NOOP' } as const;
 const FROM_WIRE_TYPE: Record<string, EntryType> = { ENTRY_TYPE_NORMAL: 'normal', ENTRY_TYPE_CONF_CHANGE: 'conf-change', ENTRY_TYPE_NOOP: 'noop' };
 const MESSAGE_TYPES = new Set<MessageType>([
-  'pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp', 'commit-notice',
+  'pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp',
 ]);
-
-/**
- * The peer protocol this build reads, announced on the first batch of each stream
- * (PeerBatch.from_peer_protocol): 1 is every message up to `term-probe-resp` (a member that
- * announces nothing reads that), 2 adds `commit-notice`.
- */
-export const PEER_PROTOCOL = 2;
-
-/** The peer protocol a message needs its receiver to read. */
-export function protocolOf(type: MessageType): number {
-  return type === 'commit-notice' ? 2 : 1;
-}
 
 /** A Raft message as it travels between members. */
 export function messageToWire(m: Message): WireMessage {

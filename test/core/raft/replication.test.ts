@@ -42,25 +42,9 @@ describe('log replication', () => {
     expect(normal(net, 'n3')).toHaveLength(100);
   });
 
-  it('a lone write costs one append and one answer per follower; the commit index follows in an unanswered notice', () => {
-    // Heartbeats (which carry the commit index too) only every 10 ticks, so no tick can be what tells it.
+  it('a lone write costs one append and one answer per follower; the commit index follows with the next append or tick', () => {
+    // Heartbeats (which carry the commit index too) only every 10 ticks, so the tick below shows the commit-only append.
     const net = new TestNetwork(['n1', 'n2', 'n3'], { heartbeatTicks: 10, electionTicks: 100 });
-    net.elect('n1');
-    net.delivered = [];
-    net.get('n1').node.propose([bytes('x')]);
-    net.settle();
-    const toN2 = net.delivered.filter((m) => m.to === 'n2' || m.from === 'n2').map((m) => `${m.type}:${m.entries.length}`);
-    expect(toN2).toEqual(['app:1', 'app-resp:0', 'commit-notice:0']);
-    expect(net.get('n2').node.status().commit).toBe(net.get('n1').node.status().commit);
-    expect(normal(net, 'n2')).toEqual(['x']);
-    // Told once: the next tick sends nothing more about it.
-    net.delivered = [];
-    net.tick();
-    expect(net.delivered.filter((m) => m.type === 'app' || m.type === 'commit-notice')).toEqual([]);
-  });
-
-  it('without commit notices, the commit index of a lone write follows with the next append or tick', () => {
-    const net = new TestNetwork(['n1', 'n2', 'n3'], { heartbeatTicks: 10, electionTicks: 100, commitNotices: false });
     net.elect('n1');
     net.delivered = [];
     net.get('n1').node.propose([bytes('x')]);

@@ -44,7 +44,6 @@ export const REAL_UNSAFE = [
   'ignore-hard-state-copy',
   'commit-previous-term',
   'vote-twice',
-  'commit-notice-unchecked',
 ] as const;
 
 /**
@@ -59,8 +58,7 @@ export const REAL_UNSAFE = [
  * fsynced records at the log's tail (committed entries among them) as a torn write, without
  * starting a repair; it trusts the WAL's hard state alone, ignoring its copy (the last three
  * with real storage only); the Raft core commits entries of
- * earlier terms by counting replicas (the Figure 8 bug); it grants a second vote in a term; a
- * follower takes a commit notice's index without checking that its log holds the entry named.
+ * earlier terms by counting replicas (the Figure 8 bug); it grants a second vote in a term.
  */
 export type RealUnsafe = (typeof REAL_UNSAFE)[number];
 
@@ -74,18 +72,7 @@ const UNSAFE_NODE_HOOKS: Readonly<Partial<Record<RealUnsafe, UnsafeNodeHooks>>> 
   'repair-without-fencing': { raft: { ignoreRepair: true } },
   'commit-previous-term': { raft: { commitPreviousTermByCount: true } },
   'vote-twice': { raft: { voteTwicePerTerm: true } },
-  'commit-notice-unchecked': { raft: { commitNoticeUnchecked: true } },
 };
-
-/**
- * The per-step rate of the commit-notice nemesis (replayNotices): with duplication among the
- * faults, on about half the runs; on every step for the core that takes notices unchecked.
- */
-function drawNoticeRate(prng: Prng, faults: ReadonlySet<RealFaultKind>, unsafe: RealUnsafe | undefined): number {
-  if (unsafe === 'commit-notice-unchecked') return 1;
-  if (!faults.has('dup') || !prng.chance(0.5)) return 0;
-  return prng.logUniform(0.05, 0.5);
-}
 
 /**
  * Per start of a member, the chance that its disk returns a damaged fsynced entry. A member
@@ -143,14 +130,11 @@ export interface InjectedFaults {
 }
 
 const MESSAGE_CODE = new Map<string, number>(
-  ['pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp', 'commit-notice'].map((t, i) => [t, i + 1]),
+  ['pre-vote', 'pre-vote-resp', 'vote', 'vote-resp', 'app', 'app-resp', 'heartbeat', 'heartbeat-resp', 'snap', 'timeout-now', 'read-index', 'read-index-resp', 'term-probe', 'term-probe-resp'].map((t, i) => [t, i + 1]),
 );
 
-/** Per-step chance of the Figure 8 nemesis in `--unsafe commit-previous-term` (and `commit-notice-unchecked`) runs. */
+/** Per-step chance of the Figure 8 nemesis in `--unsafe commit-previous-term` runs. */
 const FIGURE_8_RATE = 0.1;
-
-/** Commit notices the notice nemesis keeps to replay (the latest ones sent). */
-const NOTICES_KEPT = 32;
 
 /** A step of 100 ms takes a few hundred events; this many means a livelock. */
 const MAX_EVENTS_PER_STEP = 200_000;
@@ -219,10 +203,6 @@ export class RealCluster {
   private readonly membershipPrng: Prng;
   /** With `--unsafe commit-previous-term` only: the Figure 8 nemesis (killLeaderWithUncommitted). */
   private readonly figure8Prng: Prng | undefined;
-  /** The commit-notice nemesis (replayNotices): its own stream, its per-step rate (0: off), what it replays. */
-  private readonly noticePrng: Prng;
-  private readonly noticeRate: number;
-  private readonly noticesSent: Message[] = [];
   /** The members the cluster was founded with; with membership changes, one spare starts outside it. */
   private readonly founderIds: string[] = [];
   /** The newest membership seen applied, as its applied index and voter count (voterCount). */
@@ -278,10 +258,7 @@ export class RealCluster {
     // that the leader's process died, the survivors pre-vote together (set after the draws, which stay as they were).
     if (options.unsafe === 'vote-twice') this.plan = { ...this.plan, connectionHint: 1 };
     // Forked after every other stream, and only for this broken core, so that no other run draws differently.
-    this.figure8Prng = options.unsafe === 'commit-previous-term' || options.unsafe === 'commit-notice-unchecked' ? root.fork() : undefined;
-    // Forked after every other stream: the runs before commit notices draw as they did.
-    this.noticePrng = root.fork();
-    this.noticeRate = drawNoticeRate(this.noticePrng, options.faults, options.unsafe);
+    this.figure8Prng = options.unsafe === 'commit-previous-term' ? root.fork() : undefined;
     this.founderIds.push(...this.memberIds);
     this.votersSeen = { applied: 0, voters: this.founderIds.length };
     this.fewestVoters = this.founderIds.length;
@@ -512,7 +489,6 @@ export class RealCluster {
         }
         for (const msg of messages) {
           this.checkDurableBeforeSent(m, msg);
-          if (msg.type === 'commit-notice') this.keepNotice(msg);
           if (msg.type === 'snap') this.sendSnapshot(m, inc, msg);
           else this.network.send(msg, this.netNow());
         }
@@ -763,42 +739,6 @@ export class RealCluster {
     if (this.diskFullPrng.chance(p.diskFull)) this.fillOne();
     if (this.membershipPrng.chance(p.membership)) this.changeMembership();
     if (this.figure8Prng?.chance(FIGURE_8_RATE)) this.killLeaderWithUncommitted(this.figure8Prng);
-    if (this.noticeRate > 0 && this.noticePrng.chance(this.noticeRate)) this.replayNotices(this.noticePrng);
-  }
-
-  private keepNotice(msg: Message): void {
-    if (this.noticeRate === 0) return;
-    this.noticesSent.push(cloneMessage(msg));
-    if (this.noticesSent.length > NOTICES_KEPT) this.noticesSent.shift();
-  }
-
-  /**
-   * The commit-notice nemesis. A notice is unanswered and the same for every follower, so any
-   * notice a leader sent could reach any member at any later time: late, twice, before the
-   * appends it follows, to a member whose log still holds an old leader's entries. It delivers
-   * copies of the latest notice to every member the network lets it reach, and one old notice to
-   * one member, each after its own delay; what they may change is only what handleCommitNotice
-   * allows, and the checkers see the rest.
-   */
-  private replayNotices(r: Prng): void {
-    const latest = this.noticesSent.at(-1);
-    if (latest === undefined) return;
-    this.digest.add(110, this.noticesSent.length);
-    for (const m of this.members) this.deliverNoticeCopy(latest, m, r.between(0, 20_000));
-    this.deliverNoticeCopy(r.pick(this.noticesSent), r.pick(this.members), r.between(0, 100_000));
-  }
-
-  /** Delivers a copy of `notice` to `to` after `delayUs`, if its sender could have sent it there: another member of its configuration, not cut off. */
-  private deliverNoticeCopy(notice: Message, to: Member, delayUs: number): void {
-    if (to.id === notice.from) return;
-    this.scheduler.after(delayUs, () => {
-      const node = to.node;
-      const sender = this.member(notice.from)?.node;
-      if (node === undefined || !to.up || sender === undefined || this.network.isCut(notice.from, to.id)) return;
-      const conf = this.membershipOf(sender).conf;
-      if (!conf.voters.includes(to.id) && !conf.learners.includes(to.id)) return;
-      this.stepInto(to, node, cloneMessage({ ...notice, to: to.id }));
-    });
   }
 
   /**

@@ -13,7 +13,6 @@ export interface PeerBatch {
   'fromReadReplica'?: (boolean);
   'fromVersion'?: (string);
   'fromDataFormat'?: (number);
-  'fromPeerProtocol'?: (number);
 }
 
 export interface PeerBatch__Output {
@@ -27,5 +26,4 @@ export interface PeerBatch__Output {
   'fromReadReplica': (boolean);
   'fromVersion': (string);
   'fromDataFormat': (number);
-  'fromPeerProtocol': (number);
 }
