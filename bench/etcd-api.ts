@@ -1,7 +1,8 @@
 /**
  * The etcd-api area (issue 36): one etcd v3 load generator — an EtcdClient, the same calls —
  * against the etcd API of a 3-member fleet cluster and against a 3-member etcd 3.4 cluster,
- * interleaved, as ratios: writes at 64 and 1 in flight (to the leader), watch delivery (a put's
+ * interleaved, as ratios: writes at 64 and 1 in flight (to the leader), follower visibility (a put's
+ * acknowledgement to a serializable read on a follower that returns it), watch delivery (a put's
  * send to its event on a watcher on a follower), the memory of a follower before and after it
  * opens 10,000 watchers (1,000 with --quick) and delivery with them open, and the installed
  * `etcdctl endpoint status` and `etcdctl get` as whole processes. fleet's members authenticate each
@@ -11,7 +12,7 @@
 import { progress } from './cleanup.js';
 import { timed } from './cli.js';
 import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
-import { quantile, ratioAtLeast, ratioAtMost, type BenchFigure } from './figures.js';
+import { atMost, quantile, ratioAtLeast, ratioAtMost, type BenchFigure } from './figures.js';
 import { rssOf } from './harness.js';
 import { runFor } from './load.js';
 import { figureIn, interleaved, interleavedLoad, keyRing, pick, type Samples } from './node.js';
@@ -102,6 +103,48 @@ async function writePhase(targets: readonly Target[], plan: Plan): Promise<Bench
     );
   }
   return figures;
+}
+
+/** How long a follower may take to show an acknowledged put before the bench gives up on it. */
+const VISIBLE_WITHIN_MS = 2_000;
+
+/**
+ * Puts to the leader at 1 in flight for `seconds`; after each acknowledgement, serializable gets
+ * of its key on a follower (its own state, no leader round) until one shows the put's revision:
+ * the time from the acknowledgement to that answer, each put's (issue 58: a client that reads
+ * from followers, as the etcd3 package's STM does, meets "future revision" while this lasts).
+ */
+async function visibility(t: Target, prefix: string, seconds: number): Promise<{ p50: number; p99: number }> {
+  const delays: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  for (let n = 0; performance.now() < deadline; n++) {
+    const key = Buffer.from(`${prefix}/${n % 100}`);
+    const revision = await t.client.put(t.leader, key, valueOf(`${prefix}/${n}`));
+    const acked = performance.now();
+    for (;;) {
+      const kv = await t.client.get(t.follower, key, { serializable: true });
+      const waited = performance.now() - acked;
+      if ((kv?.modRevision ?? 0) >= revision) {
+        delays.push(waited);
+        break;
+      }
+      if (waited > VISIBLE_WITHIN_MS) throw new Error(`${t.name}: a put acknowledged at revision ${revision} was not on ${t.follower} within ${VISIBLE_WITHIN_MS} ms`);
+    }
+  }
+  delays.sort((a, b) => a - b);
+  return { p50: quantile(delays, 0.5), p99: quantile(delays, 0.99) };
+}
+
+/** Follower visibility: a put's acknowledgement by the leader to a follower serving it. */
+async function visibilityPhase(targets: readonly Target[], plan: Plan): Promise<BenchFigure[]> {
+  progress(`${AREA}: follower visibility, puts at 1 in flight`);
+  const p50: Samples = new Map(targets.map((t) => [t.name, []]));
+  const p99 = await interleaved(targets, async (t, rep) => {
+    const v = await visibility(t, `visible/${rep}`, plan.secondsPerRep);
+    p50.get(t.name)!.push(v.p50);
+    return v.p99;
+  });
+  return [figureIn(AREA, 'follower_visibility_p50', 'ms', p50, atMost(2)), figureIn(AREA, 'follower_visibility_p99', 'ms', p99)];
 }
 
 /** Delivery times of one run: from each put's send to its event's arrival on the watch stream; and the puts' own p99 (send to acknowledgement), so that a late event is told apart from a late write. */
@@ -251,7 +294,7 @@ export async function benchEtcdApi(opts: { quick: boolean }): Promise<BenchFigur
       systems.push(e);
       targets.push(await etcdTarget(e));
     }
-    const figures = [...(await writePhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
+    const figures = [...(await writePhase(targets, plan)), ...(await visibilityPhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
     if (etcd !== undefined) figures.push(...(await etcdctlPhase(targets, plan, etcd.etcdctl)));
     return figures;
   } finally {
