@@ -70,7 +70,9 @@ describe('etcdctl against fleet members with mutual TLS', () => {
     const body = JSON.stringify({ key: Buffer.from('secure').toString('base64') });
     const overHttp1 = (withCert: boolean) =>
       new Promise<{ status: number; alpn: string; text: string }>((resolve, reject) => {
-        const req = https.request({ host: '127.0.0.1', port: follower.port, method: 'POST', path: '/v3/kv/range', ALPNProtocols: ['http/1.1'], agent: false, ...(withCert ? creds : { ca: creds.ca }) }, (res) => {
+        // HTTP/1.1 alone in the handshake, as Python's urllib3 offers it (https passes it to tls.connect).
+        const options: https.RequestOptions & { ALPNProtocols: string[] } = { host: '127.0.0.1', port: follower.port, method: 'POST', path: '/v3/kv/range', ALPNProtocols: ['http/1.1'], agent: false, ...(withCert ? creds : { ca: creds.ca }) };
+        const req = https.request(options, (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, alpn: String((res.socket as import('node:tls').TLSSocket).alpnProtocol), text }));
