@@ -10,6 +10,7 @@ import type { Actor, ApplyResult, FleetStateMachine, LeaseView } from '../fleet/
 import { encodeEtcdEntry } from '../app-format.js';
 import { encodeEtcdRequest, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
 import type { MvccStore } from '../etcd-store/mvcc.js';
+import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
 import type { RawNode } from '../raft/index.js';
 import { NodeError, type MemberStatus, type ReadConsistency } from './api.js';
 import type { NodeApi, WriteRequest } from './member-api.js';
@@ -235,6 +236,11 @@ export class FleetMember extends FleetNode implements NodeApi {
   /** This member's etcd keyspace as it is now (for watchers: read, never written). */
   etcdStore(): MvccStore {
     return this.state.etcd.store;
+  }
+
+  /** etcd's users, roles and permissions as this member applied them (read, never written). */
+  etcdAuth(): EtcdAuthStore {
+    return this.state.etcd.auth;
   }
 
   /** Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this member's state as it is. */

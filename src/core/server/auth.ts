@@ -9,6 +9,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { METADATA } from '../../proto/index.js';
 import { grants, roleRefusal, type Role } from '../../common/roles.js';
 import type { Actor } from '../fleet/index.js';
+import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
+import { verifyToken } from './etcd-credentials.js';
 import { isEtcdPath, rpcName, rpcRequirement } from './rpc-roles.js';
 
 /** A read-only token and the name the audit log records for whoever presents it. */
@@ -35,12 +37,28 @@ export interface AuthOptions {
   readonly tokenName?: string | undefined;
   /** What the audit log calls whoever presents `adminToken` (default `admin-token`). */
   readonly adminTokenName?: string | undefined;
+  /** etcd's users (their tokens are taken on etcd's API only, while etcd's auth is enabled); absent where the member serves no etcd API. */
+  readonly etcdUsers?: EtcdUsers | undefined;
 }
+
+/**
+ * etcd's users as this member sees them: the replicated auth state as applied here, and the clock
+ * tokens are issued and checked by (etcd-credentials.ts).
+ */
+export interface EtcdUsers {
+  auth(): EtcdAuthStore;
+  now(): number;
+}
+
+/** Which API a call is of: etcd's takes etcd users' tokens, and refuses calls without a token while etcd's auth is enabled. */
+export type Api = 'fleet' | 'etcd';
 
 /** Who a call's token says it is: the role it holds and the name the audit log records. */
 export interface Caller {
   readonly role: Role;
   readonly tokenName: string;
+  /** The etcd user whose token the call presents: `admin` as root, else `writer` with its keys checked. */
+  readonly etcdUser?: string;
 }
 
 /** etcd's clients send the token `Auth.Authenticate` gave them in this metadata key (etcd-auth-service.ts). */
@@ -101,21 +119,22 @@ export function checksTokens(opts: AuthOptions): boolean {
  * a token in: all of them when it checks no tokens (admin), and with only an admin token those
  * of the client API (writer). Undefined when the token is missing or unknown and that is refused.
  */
-export function callerOf(metadata: Metadata, opts: AuthOptions): Caller | undefined {
-  if (!checksTokens(opts)) return { role: 'admin', tokenName: 'anonymous' };
+export function callerOf(metadata: Metadata, opts: AuthOptions, api: Api = 'fleet'): Caller | undefined {
+  const etcdAuth = api === 'etcd' && opts.etcdUsers?.auth().enabled === true;
+  if (!checksTokens(opts) && !etcdAuth) return { role: 'admin', tokenName: 'anonymous' };
   // One call asks up to four times (the pre-decode check, its handler, the audit, a write's role):
   // the token is compared once per call, for the same tokens.
   const cached = CALLERS.get(metadata);
-  if (cached !== undefined && cached.token === opts.token && cached.adminToken === opts.adminToken && cached.readTokens === opts.readTokens) return cached.caller;
-  const caller = findCaller(metadata, opts);
-  CALLERS.set(metadata, { token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, caller });
+  if (cached !== undefined && cached.api === api && cached.token === opts.token && cached.adminToken === opts.adminToken && cached.readTokens === opts.readTokens) return cached.caller;
+  const caller = findCaller(metadata, opts, api, etcdAuth);
+  CALLERS.set(metadata, { api, token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, caller });
   return caller;
 }
 
 /** Each call's caller, by its metadata (a call's metadata lives as long as the call). */
-const CALLERS = new WeakMap<Metadata, { token: string | undefined; adminToken: string | undefined; readTokens: AuthOptions['readTokens']; caller: Caller | undefined }>();
+const CALLERS = new WeakMap<Metadata, { api: Api; token: string | undefined; adminToken: string | undefined; readTokens: AuthOptions['readTokens']; caller: Caller | undefined }>();
 
-function findCaller(metadata: Metadata, opts: AuthOptions): Caller | undefined {
+function findCaller(metadata: Metadata, opts: AuthOptions, api: Api, etcdAuth: boolean): Caller | undefined {
   const given = bearer(metadata);
   if (given !== undefined) {
     if (opts.adminToken !== undefined && same(given, opts.adminToken)) return { role: 'admin', tokenName: opts.adminTokenName ?? 'admin-token' };
@@ -124,9 +143,29 @@ function findCaller(metadata: Metadata, opts: AuthOptions): Caller | undefined {
     let read: Caller | undefined;
     for (const t of opts.readTokens ?? []) if (same(given, t.token) && read === undefined) read = { role: 'read', tokenName: t.name ?? 'read-token' };
     if (read !== undefined) return read;
+    // An etcd user's token, on etcd's API only: fleet.v1 knows no etcd users (a user limited to a prefix is no registry writer).
+    const users = opts.etcdUsers;
+    if (api === 'etcd' && users !== undefined && etcdAuth) {
+      const user = verifyToken(users.auth(), given, users.now());
+      if (user !== undefined) return { role: user.root ? 'admin' : 'writer', tokenName: `etcd-user:${user.name}`, etcdUser: user.name };
+    }
   }
+  // While etcd's auth is enabled, etcd's API takes no call without a token, as etcd's.
+  if (etcdAuth) return undefined;
   const anonymousWriter = opts.token === undefined && (opts.readTokens?.length ?? 0) === 0;
   return anonymousWriter ? { role: 'writer', tokenName: 'anonymous' } : undefined;
+}
+
+/**
+ * The etcd user whose permissions a call's keys are checked against, or undefined for a caller
+ * every key is open to: a fleet token (its role decides what it may do), etcd's root, or any
+ * caller while etcd's auth is disabled.
+ */
+export function etcdKeysUser(metadata: Metadata, opts: AuthOptions): string | undefined {
+  const auth = opts.etcdUsers?.auth();
+  if (auth === undefined || !auth.enabled) return undefined;
+  const caller = callerOf(metadata, opts, 'etcd');
+  return caller?.etcdUser !== undefined && caller.role !== 'admin' ? caller.etcdUser : undefined;
 }
 
 /**
@@ -136,8 +175,8 @@ function findCaller(metadata: Metadata, opts: AuthOptions): Caller | undefined {
  * where admin is needed, as before roles); a token whose role is below `needed` →
  * PERMISSION_DENIED naming the role needed and the role held.
  */
-export function authorize(metadata: Metadata, needed: Role, opts: AuthOptions, what = 'this call'): Partial<StatusObject> | undefined {
-  const caller = callerOf(metadata, opts);
+export function authorize(metadata: Metadata, needed: Role, opts: AuthOptions, what = 'this call', api: Api = 'fleet'): Partial<StatusObject> | undefined {
+  const caller = callerOf(metadata, opts, api);
   if (caller === undefined) {
     if (bearer(metadata) === undefined) {
       const which = needed === 'admin' && opts.adminToken !== undefined ? 'the admin token' : 'a token';
@@ -164,19 +203,20 @@ export function authorizePath(path: string, metadata: Metadata, opts: AuthOption
   const needed = rpcRequirement(path);
   // Peer calls and services outside fleet.v1 are not the business of a token.
   if (needed === undefined || needed === 'peer') return undefined;
-  const refusal = authorize(metadata, needed, opts, rpcName(path));
-  return refusal === undefined || !isEtcdPath(path) ? refusal : etcdRefusal(metadata, opts);
+  const etcd = isEtcdPath(path);
+  const refusal = authorize(metadata, needed, opts, rpcName(path), etcd ? 'etcd' : 'fleet');
+  return refusal === undefined || !etcd ? refusal : etcdRefusal(metadata, opts);
 }
 
 /** Checks an etcd call that needs more than its method's role for what it asks (Alarm DEACTIVATE needs admin, GET a read token); etcd's error. */
 export function authorizeEtcdAction(metadata: Metadata, needed: Role, opts: AuthOptions, what: string): Partial<StatusObject> | undefined {
-  return authorize(metadata, needed, opts, what) === undefined ? undefined : etcdRefusal(metadata, opts);
+  return authorize(metadata, needed, opts, what, 'etcd') === undefined ? undefined : etcdRefusal(metadata, opts);
 }
 
 /** etcd's error for a call it refuses (rpctypes: ErrGRPCUserEmpty, …InvalidAuthToken, …PermissionDenied). */
 function etcdRefusal(metadata: Metadata, opts: AuthOptions): Partial<StatusObject> {
   if (bearer(metadata) === undefined) return refuse(status.INVALID_ARGUMENT, 'etcdserver: user name is empty');
-  if (callerOf(metadata, opts) === undefined) return refuse(status.UNAUTHENTICATED, 'etcdserver: invalid auth token');
+  if (callerOf(metadata, opts, 'etcd') === undefined) return refuse(status.UNAUTHENTICATED, 'etcdserver: invalid auth token');
   return refuse(status.PERMISSION_DENIED, 'etcdserver: permission denied');
 }
 
@@ -188,8 +228,8 @@ const CLIENT_TEXT = /^[\x21-\x7e]{1,200}$/;
  * `authorize` before), and the `user@host` the client says it runs as (unverified). Never the
  * token itself.
  */
-export function actorOf(metadata: Metadata, opts: AuthOptions): Actor {
+export function actorOf(metadata: Metadata, opts: AuthOptions, api: Api = 'fleet'): Actor {
   const said = metadata.get(METADATA.actor)[0];
   const client = typeof said === 'string' && CLIENT_TEXT.test(said) ? said : '';
-  return { token: callerOf(metadata, opts)?.tokenName ?? 'anonymous', client };
+  return { token: callerOf(metadata, opts, api)?.tokenName ?? 'anonymous', client };
 }

@@ -302,7 +302,8 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   });
 
   const proto = loadFleetProto();
-  const auth = { token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName };
+  // etcd's users are the replicated keyspace's (etcd-auth-service.ts); their tokens are checked by this member's clock.
+  const auth = { token: opts.token, adminToken: opts.adminToken, readTokens: opts.readTokens, tokenName: opts.tokenName, adminTokenName: opts.adminTokenName, etcdUsers: { auth: () => member.etcdAuth(), now: () => Date.now() } };
   // Credentials are checked from metadata before any message is read (pre-auth.ts).
   const preAuth = preAuthInterceptor({
     auth,

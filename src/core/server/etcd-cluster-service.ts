@@ -95,7 +95,7 @@ export function createEtcdClusterService(node: EtcdClusterNode, o: EtcdClusterOp
 
   /** Runs a change on the leader and records it with its outcome; NOT_LEADER is recorded by the leader it goes to. */
   const audited = async <T>(call: ServerUnaryCall<unknown, unknown>, op: string, args: Record<string, unknown>, change: () => Promise<T>): Promise<T> => {
-    const record = (outcome: string) => o.audit(actorOf(call.metadata, o.auth), op, { ...args, api: 'etcd' }, outcome).catch(() => undefined);
+    const record = (outcome: string) => o.audit(actorOf(call.metadata, o.auth, 'etcd'), op, { ...args, api: 'etcd' }, outcome).catch(() => undefined);
     try {
       const result = await change();
       await record('ok');

@@ -18,12 +18,14 @@ import { TXN_OVER_OPS } from './request-limits.js';
 import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
 import { hashKeyspace } from '../etcd-store/keyspace-hash.js';
 import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../etcd-store/mvcc.js';
-import { actorOf, authorizeCall, authorizeEtcdAction, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, authorizeEtcdAction, etcdKeysUser, type AuthOptions } from './auth.js';
+import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
+import type { KeyCheck } from '../etcd-store/permissions.js';
 import type { Actor } from '../fleet/index.js';
 import { auditedTransfer } from './admin-service.js';
 import { memberAudit } from './member-audit.js';
 import { METADATA } from '../../proto/index.js';
-import { createEtcdAuthService } from './etcd-auth-service.js';
+import { authError, createEtcdAuthService } from './etcd-auth-service.js';
 import { createEtcdClusterService, type EtcdClusterNode, type EtcdUnary } from './etcd-cluster-service.js';
 import { createEtcdSnapshot, type EtcdSnapshotNode } from './etcd-snapshot.js';
 import {
@@ -93,7 +95,7 @@ function growthOf(op: EtcdOp): number {
 }
 
 /** The services whose calls a follower sends on to the leader. */
-type ForwardedService = 'KV' | 'Lease' | 'Cluster';
+type ForwardedService = 'KV' | 'Lease' | 'Cluster' | 'Auth';
 
 /** Metadata that marks a write forwarded by a member: the receiver never forwards it again. */
 const FORWARDED = 'fleet-etcd-forwarded';
@@ -128,6 +130,8 @@ function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError
       return { code: status.NOT_FOUND, details: e.message };
     case 'no-space':
       return ETCD_ERRORS.noSpace;
+    case 'auth':
+      return authError(e.message);
     default:
       if (e.message === 'etcdserver: lease already exists') return { code: status.FAILED_PRECONDITION, details: e.message };
       return { code: status.INVALID_ARGUMENT, details: e.message };
@@ -276,38 +280,67 @@ export function createEtcdServices(
       );
     };
 
+  /**
+   * etcd's key permissions for a call: nothing for a caller every key is open to; else the user
+   * must be permitted every check (etcd's "permission denied"), judged on this member's state and,
+   * for a write, again when it is applied (the user goes into the entry as `as`). A member behind
+   * its leader may not have applied a grant yet: it refuses only once it has caught up (a ReadIndex
+   * round), so a permission granted is usable at once on every member.
+   */
+  const checkKeys = async (user: string | undefined, checks: () => readonly KeyCheck[]): Promise<void> => {
+    const permitted = (): boolean => {
+      const auth = o.auth.etcdUsers?.auth();
+      return user === undefined || auth === undefined || auth.permits(user, checks());
+    };
+    if (permitted()) return;
+    await node.readEtcd(true, () => undefined);
+    if (!permitted()) throw authError(AUTH_ERRORS.permissionDenied);
+  };
+  const leaseKeys = (id: number): readonly string[] => node.etcdStore().leaseKeys(id);
+  const asUser = (user: string | undefined): { as?: string } => (user === undefined ? {} : { as: user });
+
   const kv: UntypedServiceImplementation = {
-    Range: unary<WireRangeRequest>('KV.Range', async (req) => {
+    Range: unary<WireRangeRequest>('KV.Range', async (req, call) => {
       const r = rangeFromWire(req);
+      await checkKeys(etcdKeysUser(call.metadata, o.auth), () => EtcdAuthStore.opChecks({ range: r }, leaseKeys));
       const { value } = await node.readEtcd(!req.serializable, (store) => store.range(r));
       return { header: header(value.revision), kvs: value.kvs.map(kvToWire), more: value.more, count: String(value.count) };
     }),
-    Put: unary<WirePutRequest>('KV.Put', async (req) => {
-      const a = await write({ type: 'txn', txn: { success: [{ put: putFromWire(req) }] } });
-      const put = a.txn!.responses[0] as { put: { prevKv?: import('../etcd-store/mvcc.js').KeyValue } };
-      return { header: header(a.revision), ...(put.put.prevKv ? { prevKv: kvToWire(put.put.prevKv) } : {}) };
+    Put: unary<WirePutRequest>('KV.Put', async (req, call) => {
+      const put = { put: putFromWire(req) };
+      const user = etcdKeysUser(call.metadata, o.auth);
+      await checkKeys(user, () => EtcdAuthStore.opChecks(put, leaseKeys));
+      const a = await write({ type: 'txn', txn: { success: [put] }, ...asUser(user) });
+      const done = a.txn!.responses[0] as { put: { prevKv?: import('../etcd-store/mvcc.js').KeyValue } };
+      return { header: header(a.revision), ...(done.put.prevKv ? { prevKv: kvToWire(done.put.prevKv) } : {}) };
     }),
-    DeleteRange: unary<WireDeleteRangeRequest>('KV.DeleteRange', async (req) => {
-      const a = await write({ type: 'txn', txn: { success: [{ deleteRange: deleteFromWire(req) }] } });
-      const del = (a.txn!.responses[0] as { deleteRange: { deleted: number; prevKvs: import('../etcd-store/mvcc.js').KeyValue[] } }).deleteRange;
-      return { header: header(a.revision), deleted: String(del.deleted), prevKvs: del.prevKvs.map(kvToWire) };
+    DeleteRange: unary<WireDeleteRangeRequest>('KV.DeleteRange', async (req, call) => {
+      const del = { deleteRange: deleteFromWire(req) };
+      const user = etcdKeysUser(call.metadata, o.auth);
+      await checkKeys(user, () => EtcdAuthStore.opChecks(del, leaseKeys));
+      const a = await write({ type: 'txn', txn: { success: [del] }, ...asUser(user) });
+      const done = (a.txn!.responses[0] as { deleteRange: { deleted: number; prevKvs: import('../etcd-store/mvcc.js').KeyValue[] } }).deleteRange;
+      return { header: header(a.revision), deleted: String(done.deleted), prevKvs: done.prevKvs.map(kvToWire) };
     }),
-    Txn: unary<WireTxnRequest>('KV.Txn', async (req) => {
+    Txn: unary<WireTxnRequest>('KV.Txn', async (req, call) => {
       // Counted on its bytes by the server's definition (withTxnOpsLimit), and never decoded.
       if (TXN_OVER_OPS in req) throw new MvccError(ERR_TOO_MANY_OPS, 'too-many-ops');
       const txn: TxnRequest = txnFromWire(req);
+      // Every compare and every operation of both branches, as etcd's checkTxnAuth.
+      const user = etcdKeysUser(call.metadata, o.auth);
+      await checkKeys(user, () => EtcdAuthStore.txnChecks(txn, leaseKeys));
       if (!hasWrites(txn.success) && !hasWrites(txn.failure)) {
         // A read: linearizable, and no entry in the log (the store runs it without writing).
         const { value } = await node.readEtcd(true, (store) => store.txn(txn));
         return txnToWire(value, header(value.revision));
       }
-      const a = await write({ type: 'txn', txn });
+      const a = await write({ type: 'txn', txn, ...asUser(user) });
       return txnToWire(a.txn!, header(a.revision));
     }),
     // Audited where it is proposed: on the leader, a follower having forwarded the call there.
     Compact: unary<{ revision: string; physical: boolean }>('KV.Compact', async (req, call) => {
       const what = { revision: Number(req.revision) };
-      const recorded = (outcome: string) => audit(actorOf(call.metadata, o.auth), 'etcd.compact', what, outcome).catch(() => undefined);
+      const recorded = (outcome: string) => audit(actorOf(call.metadata, o.auth, 'etcd'), 'etcd.compact', what, outcome).catch(() => undefined);
       let a: Extract<EtcdAnswer, { ok: true }>;
       try {
         a = await write({ type: 'compact', revision: what.revision });
@@ -331,8 +364,11 @@ export function createEtcdServices(
       const a = await write({ type: 'lease-grant', id, ttl });
       return { header: header(a.revision), ID: String(id), TTL: String(a.lease!.ttl), error: '' };
     }),
-    LeaseRevoke: unary<{ ID: string }>('Lease.LeaseRevoke', async (req) => {
-      const a = await write({ type: 'lease-revoke', id: Number(req.ID) });
+    LeaseRevoke: unary<{ ID: string }>('Lease.LeaseRevoke', async (req, call) => {
+      // Revoking deletes the keys attached: write permission on each, as etcd's checkLeasePuts.
+      const user = etcdKeysUser(call.metadata, o.auth);
+      await checkKeys(user, () => leaseKeys(Number(req.ID)).map((key): KeyCheck => ({ access: 'write', key, rangeEnd: '' })));
+      const a = await write({ type: 'lease-revoke', id: Number(req.ID), ...asUser(user) });
       return { header: header(a.revision) };
     }),
     LeaseTimeToLive: unary<{ ID: string; keys: boolean }>('Lease.LeaseTimeToLive', async (req) => {
@@ -439,7 +475,7 @@ export function createEtcdServices(
       if (st.role !== 'leader') throw ETCD_ERRORS.notLeader;
       const target = st.members.find((m) => etcdIdOf(m.id) === String(req.targetID));
       if (target === undefined || !target.voter) throw ETCD_ERRORS.badTransferee;
-      if (target.id !== node.id) await auditedTransfer(node, audit, actorOf(call.metadata, o.auth), target.id, { api: 'etcd' });
+      if (target.id !== node.id) await auditedTransfer(node, audit, actorOf(call.metadata, o.auth, 'etcd'), target.id, { api: 'etcd' });
       return { header: header(node.etcdStore().revision) };
     }),
     // The keyspace's NOSPACE alarms, replicated (etcdctl alarm list / disarm). A member whose disk
@@ -480,7 +516,7 @@ export function createEtcdServices(
     lease,
     maintenance,
     cluster,
-    auth: createEtcdAuthService({ auth: o.auth, header: () => header(node.etcdStore().revision) }),
+    auth: createEtcdAuthService(node, { auth: o.auth, header: () => header(node.etcdStore().revision), unary: unary as EtcdUnary, write, toGrpcError }),
     header,
     invoke: (path, request, metadata) =>
       new Promise((resolve, reject) => {

@@ -18,7 +18,8 @@
  */
 import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { keyName, type KeyValue, type MvccStore, type RangeRequest } from '../etcd-store/mvcc.js';
-import { authorizeCall, type AuthOptions } from './auth.js';
+import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
+import { authorizeCall, etcdKeysUser, type AuthOptions } from './auth.js';
 import { toGrpcError } from './etcd-kv-service.js';
 import { EtcdPrefixListeners } from './etcd-prefix-listeners.js';
 import { kvToWire, type WireHeader, type WireKeyValue } from './etcd-wire.js';
@@ -168,6 +169,18 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
   const withdraw = (key: Buffer, rev: number, md: Metadata): Promise<WireTxnAnswer> =>
     txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: String(rev) }], success: [{ requestDeleteRange: { key } }], failure: [] }, md);
 
+  /**
+   * etcd's read permission on a queue's prefix, which its recipes read on the caller's behalf (the
+   * writes are checked by the KV handlers they go through): what the caller's own Get would need.
+   */
+  const checkPrefixRead = (md: Metadata, prefix: Buffer): void => {
+    const user = etcdKeysUser(md, o.auth);
+    const auth = o.auth.etcdUsers?.auth();
+    if (user !== undefined && auth !== undefined && !auth.permits(user, EtcdAuthStore.opChecks({ range: { key: prefix, rangeEnd: prefixEnd(prefix) } }, () => []))) {
+      throw { code: status.PERMISSION_DENIED, details: AUTH_ERRORS.permissionDenied };
+    }
+  };
+
   /** A unary handler: the caller's role for this method, then `run`; errors as gRPC errors. */
   const unary = <Req>(run: (req: Req, call: ServerUnaryCall<Req, unknown>) => Promise<unknown>) =>
     (call: ServerUnaryCall<Req, unknown>, cb: sendUnaryData<unknown>): void => {
@@ -181,6 +194,7 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
     const end = ended(call);
     const lease = await leaseOf(req.lease, call.metadata);
     const { prefix, key } = queueKeys(req.name, lease);
+    checkPrefixRead(call.metadata, prefix);
     const value = req.value ?? Buffer.alloc(0);
     const queued = await enqueue(key, value, lease, call.metadata);
     // A candidate already queued with this lease and another value says the new one (clientv3's Campaign).
@@ -231,8 +245,9 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
       const a = await withdraw(leader.key, Number(leader.rev), call.metadata);
       return { header: o.header(Number(a.header.revision)) };
     }),
-    Leader: unary<{ name: Buffer }>(async (req) => {
+    Leader: unary<{ name: Buffer }>(async (req, call) => {
       const prefix = queueKeys(req.name, 0).prefix;
+      checkPrefixRead(call.metadata, prefix);
       const { value } = await node.readEtcd(true, (store) => ({ kv: oldestUnder(store, prefix), revision: store.revision }));
       if (value.kv === undefined) throw ERRORS.noLeader;
       return { header: o.header(value.revision), kv: kvToWire(value.kv) };
@@ -249,6 +264,11 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
     const refused = authorizeCall(call, o.auth);
     if (refused) return void call.emit('error', refused);
     const prefix = queueKeys(call.request.name, 0).prefix;
+    try {
+      checkPrefixRead(call.metadata, prefix);
+    } catch (err) {
+      return void call.emit('error', asRecipeError(err as GrpcError));
+    }
     let last: { key: string; mod: number } | undefined;
     // While the client does not read, changes are not queued: the leader it reads next is the newest.
     let blocked = false;

@@ -92,7 +92,7 @@ export function createEtcdSnapshot(node: EtcdSnapshotNode, o: EtcdSnapshotOption
   return (call) => {
     const refused = authorizeCall(call, o.auth);
     if (refused) return void call.emit('error', refused);
-    const recorded = (outcome: string) => o.audit(actorOf(call.metadata, o.auth), 'snapshot.download', { member: node.id, fresh: true, api: 'etcd' }, outcome, call.metadata).catch(() => undefined);
+    const recorded = (outcome: string) => o.audit(actorOf(call.metadata, o.auth, 'etcd'), 'snapshot.download', { member: node.id, fresh: true, api: 'etcd' }, outcome, call.metadata).catch(() => undefined);
     const run = async (): Promise<void> => {
       const file = await openFresh(node);
       try {

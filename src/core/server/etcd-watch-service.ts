@@ -20,7 +20,8 @@
  */
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
-import { authorizeCall, type AuthOptions } from './auth.js';
+import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
+import { authorizeCall, etcdKeysUser, type AuthOptions } from './auth.js';
 import { WatcherSet } from './etcd-watchers.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
 
@@ -71,6 +72,11 @@ export interface EtcdWatchOptions {
 const EVENTS_PER_RESPONSE = 1000;
 /** The keys and values a watcher behind reads from its history at once (whole revisions, at least one). */
 const HISTORY_PAGE_BYTES = 1024 * 1024;
+/**
+ * etcd's cancel reason for a watch its user may not read: the text of its gRPC error (status.Err().Error()),
+ * which etcdctl prints as it is ("watch was canceled (rpc error: code = PermissionDenied desc = …)").
+ */
+const WATCH_DENIED = `rpc error: code = PermissionDenied desc = ${AUTH_ERRORS.permissionDenied}`;
 /** Watchers on one stream: a create beyond it is refused (created and canceled at once, with the reason). */
 export const MAX_WATCHERS_PER_STREAM = 1024;
 
@@ -196,6 +202,13 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
         };
         if (req.key.length === 0 && req.rangeEnd.length === 0) {
           send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: 'etcdserver: key is not provided' });
+          return;
+        }
+        // etcd's read permission on the whole range, judged when the watch is created (as etcd's isWatchPermitted).
+        const user = etcdKeysUser(call.metadata, o.auth);
+        const auth = o.auth.etcdUsers?.auth();
+        if (user !== undefined && auth !== undefined && !auth.permits(user, EtcdAuthStore.opChecks({ range: { key: req.key, rangeEnd: req.rangeEnd } }, () => []))) {
+          send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: WATCH_DENIED });
           return;
         }
         if (watchers.size >= MAX_WATCHERS_PER_STREAM) {

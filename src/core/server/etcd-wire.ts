@@ -19,7 +19,7 @@ export interface EtcdDefinitions {
   readonly Maintenance: { service: ServiceDefinition };
   readonly Watch: { service: ServiceDefinition };
   readonly Cluster: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
-  readonly Auth: { service: ServiceDefinition };
+  readonly Auth: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   /** etcd's v3lockpb.Lock and v3electionpb.Election (etcd-lock-service.ts). */
   readonly Lock: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Election: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
@@ -47,7 +47,27 @@ const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: st
   Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },
   Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary', Defragment: 'unary', HashKV: 'unary' } },
   Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberUpdate: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
-  Auth: { path: 'etcdserverpb.Auth', methods: { Authenticate: 'unary' } },
+  Auth: {
+    path: 'etcdserverpb.Auth',
+    methods: {
+      AuthEnable: 'unary',
+      AuthDisable: 'unary',
+      Authenticate: 'unary',
+      UserAdd: 'unary',
+      UserGet: 'unary',
+      UserList: 'unary',
+      UserDelete: 'unary',
+      UserChangePassword: 'unary',
+      UserGrantRole: 'unary',
+      UserRevokeRole: 'unary',
+      RoleAdd: 'unary',
+      RoleGet: 'unary',
+      RoleList: 'unary',
+      RoleDelete: 'unary',
+      RoleGrantPermission: 'unary',
+      RoleRevokePermission: 'unary',
+    },
+  },
   Lease: {
     path: 'etcdserverpb.Lease',
     methods: { LeaseGrant: 'unary', LeaseRevoke: 'unary', LeaseKeepAlive: 'bidi', LeaseTimeToLive: 'unary', LeaseLeases: 'unary' },

@@ -12,7 +12,7 @@
 import { ServerInterceptingCall, status, type Metadata, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import { authorizePath, checksTokens, type AuthOptions } from './auth.js';
 import { PEER_AUTH_METADATA, PEER_ID_METADATA, type PeerRejection } from './peer-auth.js';
-import { rpcRequirement } from './rpc-roles.js';
+import { isEtcdPath, rpcRequirement } from './rpc-roles.js';
 
 /** What the interceptor checks, and where it reports a refused peer (counted and logged, as the transport does). */
 export interface PreAuthOptions {
@@ -30,10 +30,12 @@ export interface PreAuthOptions {
  */
 export function preAuthInterceptor(o: PreAuthOptions): ServerInterceptor {
   const tokens = checksTokens(o.auth);
+  // etcd's users may be asked for at any time (etcd's auth enabled through the log): etcd's calls are always checked where they can be.
+  const etcdUsers = o.auth.etcdUsers !== undefined;
   return (method, call) => {
     const needed = rpcRequirement(method.path);
     // grpc-js types the result as its class, but chains interceptors through the interface it takes (server-interceptors.js).
-    if (needed === undefined || (needed === 'peer' ? !o.peerSecret : !tokens)) return call as ServerInterceptingCall;
+    if (needed === undefined || (needed === 'peer' ? !o.peerSecret : !tokens && !(etcdUsers && isEtcdPath(method.path)))) return call as ServerInterceptingCall;
     return new ServerInterceptingCall(call, {
       start: (next) =>
         next({

@@ -78,6 +78,23 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Cluster/MemberRemove': 'admin',
   '/etcdserverpb.Cluster/MemberUpdate': 'admin',
   '/etcdserverpb.Cluster/MemberPromote': 'admin',
+  // etcd's Auth service (etcd-auth-service.ts): management is root's, as etcd's (a fleet admin token
+  // acts as root); a user may read itself and the roles it holds, checked by the handler.
+  '/etcdserverpb.Auth/AuthEnable': 'admin',
+  '/etcdserverpb.Auth/AuthDisable': 'admin',
+  '/etcdserverpb.Auth/UserAdd': 'admin',
+  '/etcdserverpb.Auth/UserGet': 'read',
+  '/etcdserverpb.Auth/UserList': 'admin',
+  '/etcdserverpb.Auth/UserDelete': 'admin',
+  '/etcdserverpb.Auth/UserChangePassword': 'admin',
+  '/etcdserverpb.Auth/UserGrantRole': 'admin',
+  '/etcdserverpb.Auth/UserRevokeRole': 'admin',
+  '/etcdserverpb.Auth/RoleAdd': 'admin',
+  '/etcdserverpb.Auth/RoleGet': 'read',
+  '/etcdserverpb.Auth/RoleList': 'admin',
+  '/etcdserverpb.Auth/RoleDelete': 'admin',
+  '/etcdserverpb.Auth/RoleGrantPermission': 'admin',
+  '/etcdserverpb.Auth/RoleRevokePermission': 'admin',
   // etcd's Lock and Election services (etcd-lock-service.ts): they write as KV and Lease calls do.
   '/v3lockpb.Lock/Lock': 'writer',
   '/v3lockpb.Lock/Unlock': 'writer',
