@@ -108,16 +108,16 @@ export function createEtcdAuthService(node: EtcdAuthNode, o: EtcdAuthOptions): U
   const isRoot = (call: ServerUnaryCall<unknown, unknown>): boolean => callerOf(call.metadata, o.auth, 'etcd')?.role === 'admin';
 
   const authenticate = async (name: string, password: string): Promise<string> => {
+    const tokens = checksTokens(o.auth);
+    // A fleet token as the password keeps working beside etcd's users, with its role, and needs no
+    // round to the leader (a member without one still logs its clients in).
+    if (tokens && name !== '' && password !== '' && knownToken(password, o.auth)) return password;
     const s = await current();
     if (!s.enabled) {
-      if (!checksTokens(o.auth)) throw refusal('authNotEnabled');
-      if (name === '') throw refusal('userEmpty');
-      if (password === '' || !knownToken(password, o.auth)) throw refusal('authFailed');
-      return password;
+      if (!tokens) throw refusal('authNotEnabled');
+      throw refusal(name === '' ? 'userEmpty' : 'authFailed');
     }
     if (name === '') throw refusal('userEmpty');
-    // A fleet token as the password keeps working beside etcd's users, with its role.
-    if (password !== '' && checksTokens(o.auth) && knownToken(password, o.auth)) return password;
     if (checking >= MAX_CHECKING) throw TOO_MANY;
     checking++;
     let ok: boolean;
