@@ -218,7 +218,7 @@ function boundTlsHandshake(listener: object, ms: number): void {
 
 /** Whether an HTTP/2 request is gRPC's, by its content type (`application/grpc`, `application/grpc+proto`). */
 function isGrpc(headers: http2.IncomingHttpHeaders): boolean {
-  return /^application\/grpc(\+|;|$)/.test(headers['content-type'] ?? '');
+  return headers['content-type']?.startsWith('application/grpc') === true;
 }
 
 /** Whether `bytes` start as an HTTP/1 request line does (a method token, then a space): as much as is needed to tell it from noise. */

@@ -269,25 +269,26 @@ function answerError(res: http.ServerResponse, err: { code?: number | undefined;
 }
 
 /** grpc-gateway 1's HTTP status for each gRPC status, as etcd 3.4 answers. */
+const HTTP_STATUS: Readonly<Record<number, number>> = {
+  [status.OK]: 200,
+  [status.CANCELLED]: 408,
+  [status.UNKNOWN]: 500,
+  [status.INVALID_ARGUMENT]: 400,
+  [status.DEADLINE_EXCEEDED]: 504,
+  [status.NOT_FOUND]: 404,
+  [status.ALREADY_EXISTS]: 409,
+  [status.PERMISSION_DENIED]: 403,
+  [status.UNAUTHENTICATED]: 401,
+  [status.RESOURCE_EXHAUSTED]: 429,
+  [status.FAILED_PRECONDITION]: 412,
+  [status.ABORTED]: 409,
+  [status.OUT_OF_RANGE]: 400,
+  [status.UNIMPLEMENTED]: 501,
+  [status.INTERNAL]: 500,
+  [status.UNAVAILABLE]: 503,
+  [status.DATA_LOSS]: 500,
+};
+
 export function httpStatusOf(code: number): number {
-  const map: Record<number, number> = {
-    [status.OK]: 200,
-    [status.CANCELLED]: 408,
-    [status.UNKNOWN]: 500,
-    [status.INVALID_ARGUMENT]: 400,
-    [status.DEADLINE_EXCEEDED]: 504,
-    [status.NOT_FOUND]: 404,
-    [status.ALREADY_EXISTS]: 409,
-    [status.PERMISSION_DENIED]: 403,
-    [status.UNAUTHENTICATED]: 401,
-    [status.RESOURCE_EXHAUSTED]: 429,
-    [status.FAILED_PRECONDITION]: 412,
-    [status.ABORTED]: 409,
-    [status.OUT_OF_RANGE]: 400,
-    [status.UNIMPLEMENTED]: 501,
-    [status.INTERNAL]: 500,
-    [status.UNAVAILABLE]: 503,
-    [status.DATA_LOSS]: 500,
-  };
-  return map[code] ?? 500;
+  return HTTP_STATUS[code] ?? 500;
 }
