@@ -14,6 +14,7 @@ import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
+import { postOverHttp2 } from './http2-post.js';
 import { runEtcdctl } from './etcdctl.js';
 
 const etcd = requireEtcd();
@@ -86,16 +87,7 @@ describe('etcdctl against fleet members with mutual TLS', () => {
     await expect(overHttp1(false), 'no client certificate, no answer').rejects.toThrow();
     const session = http2.connect(`https://127.0.0.1:${follower.port}`, { ...creds, servername: 'localhost' });
     try {
-      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const stream = session.request({ ':method': 'POST', ':path': '/v3/kv/range', 'content-type': 'application/json' });
-        let status = 0;
-        let text = '';
-        stream.on('response', (h) => (status = Number(h[':status'])));
-        stream.on('data', (c: Buffer) => (text += c.toString()));
-        stream.on('end', () => resolve({ status, text }));
-        stream.on('error', reject);
-        stream.end(body);
-      });
+      const answer = await postOverHttp2(session, '/v3/kv/range', body);
       expect(answer.status, answer.text).toBe(200);
       expect(JSON.parse(answer.text)).toMatchObject({ count: '1' });
     } finally {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster } from '../../bench/etcd/cluster.js';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
+import { postOverHttp2 } from './http2-post.js';
 import { waitFor } from './processes.js';
 
 requireEtcd();
@@ -227,16 +228,7 @@ describe('what fleet does not take', () => {
   it('serves a JSON request over HTTP/2 without TLS (h2c) beside gRPC on the same connection kind', async () => {
     const session = http2.connect(`http://${follower}`);
     try {
-      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const stream = session.request({ ':method': 'POST', ':path': '/v3/kv/range', 'content-type': 'application/json' });
-        let status = 0;
-        let text = '';
-        stream.on('response', (h) => (status = Number(h[':status'])));
-        stream.on('data', (c: Buffer) => (text += c.toString()));
-        stream.on('end', () => resolve({ status, text }));
-        stream.on('error', reject);
-        stream.end(JSON.stringify({ key: b64('gw/a') }));
-      });
+      const answer = await postOverHttp2(session, '/v3/kv/range', JSON.stringify({ key: b64('gw/a') }));
       expect(answer.status, answer.text).toBe(200);
       expect(JSON.parse(answer.text)).toMatchObject({ kvs: [{ key: b64('gw/a') }], count: '1' });
     } finally {
