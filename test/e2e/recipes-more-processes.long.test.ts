@@ -7,18 +7,14 @@
  * every contender is served and exits on its own, and closed sessions leave no key. Then a
  * permit's holder killed with -9 gives its permit back when its lease expires.
  */
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Semaphore, Session } from '../../src/index.js';
 import { TestCluster } from './cluster.js';
-import { spawnProgram, stopChild, tempDir, waitFor } from './processes.js';
+import { Contenders, type Contender } from './recipes/contenders.js';
+import { stopChild, waitFor } from './processes.js';
 
-const script = fileURLToPath(new URL('./recipes/more-contender.mjs', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const config = tempDir('fleet-more-contenders-config-');
 let cluster: TestCluster;
-const contenders: Contender[] = [];
+const contenders = new Contenders('more-contender.mjs');
 
 interface Hold {
   readonly who: number;
@@ -28,24 +24,12 @@ interface Hold {
   readonly end: number;
 }
 
-interface Contender {
-  readonly label: string;
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
 function start(kind: string, name: string, who: number, turns: number, holdMs: number, permits: number, ttlMs = 10_000): Contender {
-  const env = { FLEET_ENDPOINTS: cluster.endpoints.join(','), FLEET_CONFIG_DIR: config.path, FLEET_CONTEXT: '', FLEET_TOKEN: '' };
-  const { child, output } = spawnProgram([script, kind, name, String(who), String(turns), String(holdMs), String(permits), String(ttlMs)], { cwd: root, env });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const c = { label: `${kind} ${who}`, child, output, exited };
-  contenders.push(c);
-  return c;
+  return contenders.start(`${kind} ${who}`, cluster.endpoints, [kind, name, who, turns, holdMs, permits, ttlMs]);
 }
 
 function holdsOf(list: readonly Contender[]): Hold[] {
-  return list.flatMap((c) => c.output().split('\n').filter((l) => l.startsWith('{"who"')).map((l) => JSON.parse(l) as Hold));
+  return Contenders.lines<Hold>(list, '{"who"');
 }
 
 /** The most holds open at one instant (one that ends as another starts does not overlap it). */
@@ -57,15 +41,14 @@ function mostAtOnce(holds: readonly Hold[]): number {
   return most;
 }
 
-const logs = (): string => contenders.map((c) => `--- ${c.label}\n${c.output().slice(-1500)}`).join('\n') + `\n${cluster.logs()}`;
+const logs = (): string => contenders.logs(cluster.logs());
 
 beforeAll(async () => {
   cluster = await TestCluster.start({ size: 3 });
 });
 afterAll(async () => {
-  await Promise.all(contenders.map((c) => stopChild(c.child, 'SIGKILL')));
+  await contenders.stop();
   await cluster?.destroy();
-  config.cleanup();
 });
 
 describe('more recipes across processes', () => {

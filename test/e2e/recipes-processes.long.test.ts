@@ -11,18 +11,14 @@
  * - a holder stopped (SIGSTOP) past its TTL, then continued, has its isOwner()-guarded write
  *   refused by the cluster, because another took the lock meanwhile.
  */
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mutex, Session } from '../../src/index.js';
 import { TestCluster } from './cluster.js';
-import { spawnProgram, stopChild, tempDir, waitFor } from './processes.js';
+import { Contenders, type Contender } from './recipes/contenders.js';
+import { stopChild, waitFor } from './processes.js';
 
-const script = fileURLToPath(new URL('./recipes/contender.mjs', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const config = tempDir('fleet-contenders-config-');
 let cluster: TestCluster;
-const contenders: Contender[] = [];
+const contenders = new Contenders('contender.mjs');
 
 interface Section {
   readonly who: number;
@@ -32,22 +28,12 @@ interface Section {
   readonly end: number;
 }
 
-interface Contender {
-  readonly label: string;
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
 function startContender(mode: 'mutex' | 'election' | 'member' | 'fenced', name: string, who: number, turns: number, holdMs: number, ttlMs = 10_000): Contender {
-  const env = { FLEET_ENDPOINTS: cluster.endpoints.join(','), FLEET_CONFIG_DIR: config.path, FLEET_CONTEXT: '', FLEET_TOKEN: '' };
-  const { child, output } = spawnProgram([script, mode, name, String(who), String(turns), String(holdMs), String(ttlMs)], { cwd: root, env });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { label: `${mode} ${who}`, child, output, exited };
+  return contenders.start(`${mode} ${who}`, cluster.endpoints, [mode, name, who, turns, holdMs, ttlMs]);
 }
 
 function sectionsOf(list: readonly Contender[]): Section[] {
-  return list.flatMap((c) => c.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Section));
+  return Contenders.lines<Section>(list, '{');
 }
 
 /**
@@ -68,22 +54,20 @@ function checkExclusiveFifo(what: string, sections: readonly Section[]): void {
 // A session counts its TTL from when it sent the keep-alive the cluster confirmed: with 13
 // processes starting at once on two cores, a first grant took 5.7 s to be answered, so the
 // contenders' sessions get 10 s (their expiry is not what these tests time).
-const logs = (): string => contenders.map((c) => `--- ${c.label}\n${c.output().slice(-1500)}`).join('\n') + `\n${cluster.logs()}`;
+const logs = (): string => contenders.logs(cluster.logs());
 
 beforeAll(async () => {
   cluster = await TestCluster.start({ size: 3 });
 });
 afterAll(async () => {
-  await Promise.all(contenders.map((c) => stopChild(c.child, 'SIGKILL')));
+  await contenders.stop();
   await cluster?.destroy();
-  config.cleanup();
 });
 
 describe('recipes across processes', () => {
   it('8 processes on one Mutex and 5 in one Election, across a kill of the leader member: one holder at a time, in the order they queued, every waiter served', async () => {
     const lockers = Array.from({ length: 8 }, (_, who) => startContender('mutex', 'jobs-lock', who, 3, 40));
     const candidates = Array.from({ length: 5 }, (_, who) => startContender('election', 'scheduler', who, 1, 150));
-    contenders.push(...lockers, ...candidates);
 
     // Kill the leader once both recipes have had a holder: the rest of the contention crosses the election.
     await waitFor('a first Mutex holder and a first Election leader', () => (sectionsOf(lockers).length > 0 && sectionsOf(candidates).length > 0 ? true : undefined), 30_000).catch((err: Error) => {
@@ -97,10 +81,10 @@ describe('recipes across processes', () => {
     cluster.restart(leader);
 
     const codes = await Promise.race([
-      Promise.all(contenders.map((c) => c.exited)),
+      Promise.all(contenders.all.map((c) => c.exited)),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`contenders still running after 60 s\n${logs()}`)), 60_000).unref()),
     ]);
-    expect(codes, logs()).toEqual(contenders.map(() => 0));
+    expect(codes, logs()).toEqual(contenders.all.map(() => 0));
 
     const locks = sectionsOf(lockers);
     const terms = sectionsOf(candidates);
@@ -116,7 +100,6 @@ describe('recipes across processes', () => {
 
   it('members killed with -9 leave no key once their lease expires', async () => {
     const members = Array.from({ length: 4 }, (_, who) => startContender('member', 'killed-pool', who, 0, 0, 6_000));
-    contenders.push(...members);
     await waitFor('4 members to join', () => (members.every((m) => m.output().includes('"joined"')) ? true : undefined), 30_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${logs()}`);
     });
@@ -128,7 +111,6 @@ describe('recipes across processes', () => {
 
   it("refuses the isOwner()-guarded write of a holder stopped past its TTL while another took the lock", async () => {
     const holder = startContender('fenced', 'paused', 1, 0, 300, 2_000);
-    contenders.push(holder);
     await waitFor('the holder to write under the lock', () => (holder.output().includes('"write":1') ? true : undefined), 30_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${logs()}`);
     });
