@@ -138,12 +138,13 @@ export class MvccStore {
   /** Every key with history, sorted; `hist` holds its versions oldest first. */
   private sorted: string[] = [];
   private hist = new Map<string, Rec[]>();
-  private leases = new Map<number, { ttl: number; expiresAt: number; keys: Set<string> }>();
+  private leases = new Map<number, LeaseRecord>();
   /**
-   * The leases by expiry, soonest first, so that the leader's look at every tick costs the leases
-   * due, not a sort of them all (18,884 leases kept an idle leader at half a core). An entry is
-   * current while its lease still expires at its `expiresAt`; a renewal pushes a new one, and the
-   * old ones go when they come out or when the heap outgrows the leases (rebuilt).
+   * The leases by expiry (`expiryOf`), soonest first, so that the leader's look at every tick costs
+   * the leases due, not a sort of them all (18,884 leases kept an idle leader at half a core). An
+   * entry is current while its lease still expires at its `expiresAt`; a renewal or keep-alive
+   * pushes a new one, and the old ones go when they come out or when the heap outgrows the leases
+   * (rebuilt).
    */
   private byExpiry = newExpiryHeap();
   /** No lease was stamped (granted or renewed) later than this: the leader's every-tick look for stamps ahead of its clock is free while it is behind. */
@@ -573,14 +574,58 @@ export class MvccStore {
     return { id, ttl: l.ttl, expiresAt: l.expiresAt };
   }
 
-  /** Adds `id`'s new expiry to the index; rebuilds it from the leases once stale entries outnumber them. */
+  /**
+   * A keep-alive answered by the leader alone, as etcd's lessor answers it: no log entry, so it
+   * moves the lease's expiry as this member judges it (`keptUntil`), never its replicated stamp,
+   * and an expiry entry's check on apply reads the stamp alone (the same on every member). The
+   * lease then lives a whole TTL from `stampedAt`, when the keep-alive reached the leader (before
+   * it confirmed it still leads, so any next leader's own whole TTL starts later). Undefined for a
+   * lease that is gone or due at `now` (the leader may have proposed its expiry): the client is
+   * told it is not found, as etcd tells it of an expired lease.
+   */
+  leaseKeepAlive(id: number, stampedAt: number, now: number, leaderSince: number, drift: number): Lease | undefined {
+    const l = this.leases.get(id);
+    if (l === undefined || this.isDue(l, now, leaderSince, drift)) return undefined;
+    const until = stampedAt + l.ttl * 1000;
+    if (until > expiryOf(l)) {
+      l.keptUntil = until;
+      this.byExpiry.push({ id, expiresAt: until });
+      this.trimExpiryIndex();
+    }
+    return { id, ttl: l.ttl, expiresAt: expiryOf(l) };
+  }
+
+  /** Drops every keep-alive this member answered as leader: it no longer leads, and the next leader gives each lease a whole TTL of its own. */
+  forgetKeepAlives(): void {
+    let kept = false;
+    for (const l of this.leases.values()) {
+      kept ||= l.keptUntil !== undefined;
+      l.keptUntil = undefined;
+    }
+    if (kept) this.rebuildExpiryIndex();
+  }
+
+  /** Adds `id`'s new stamp to the index; rebuilds it from the leases once stale entries outnumber them. */
   private indexExpiry(id: number, expiresAt: number): void {
     const l = this.leases.get(id)!;
     this.latestStampBound = Math.max(this.latestStampBound, expiresAt - l.ttl * 1000);
-    this.byExpiry.push({ id, expiresAt });
-    if (this.byExpiry.size <= 2 * this.leases.size + 64) return;
+    this.byExpiry.push({ id, expiresAt: expiryOf(l) });
+    this.trimExpiryIndex();
+  }
+
+  private trimExpiryIndex(): void {
+    if (this.byExpiry.size > 2 * this.leases.size + 64) this.rebuildExpiryIndex();
+  }
+
+  private rebuildExpiryIndex(): void {
     this.byExpiry = newExpiryHeap();
-    for (const [lid, l] of this.leases) this.byExpiry.push({ id: lid, expiresAt: l.expiresAt });
+    for (const [id, l] of this.leases) this.byExpiry.push({ id, expiresAt: expiryOf(l) });
+  }
+
+  /** Whether lease `l` has run out at `now`, as the leader judges it (see expiredLeases). */
+  private isDue(l: LeaseRecord, now: number, leaderSince: number | undefined, drift: number): boolean {
+    const ttlMs = l.ttl * 1000 * (1 + drift);
+    return expiryOf(l) - l.ttl * 1000 + ttlMs <= now && (leaderSince === undefined || leaderSince + ttlMs <= now);
   }
 
   /** Whether lease `id` exists and its stamp has run out at `now` (what a `lease-expire` entry checks on apply). */
@@ -593,7 +638,7 @@ export class MvccStore {
   leaseTimeToLive(id: number, now: number, leaderSince?: number): { id: number; ttl: number; grantedTtl: number; keys: Uint8Array[] } | undefined {
     const l = this.leases.get(id);
     if (!l) return undefined;
-    const until = Math.max(l.expiresAt, leaderSince === undefined ? -Infinity : leaderSince + l.ttl * 1000);
+    const until = Math.max(expiryOf(l), leaderSince === undefined ? -Infinity : leaderSince + l.ttl * 1000);
     return { id, ttl: Math.max(0, Math.ceil((until - now) / 1000)), grantedTtl: l.ttl, keys: [...l.keys].sort().map(s2b) };
   }
 
@@ -620,10 +665,9 @@ export class MvccStore {
     for (let e = this.byExpiry.peek(); e !== undefined && e.expiresAt <= now && due.length < limit; e = this.byExpiry.peek()) {
       this.byExpiry.pop();
       const l = this.leases.get(e.id);
-      if (l === undefined || l.expiresAt !== e.expiresAt) continue;
+      if (l === undefined || expiryOf(l) !== e.expiresAt) continue;
       seen.push(e);
-      const ttlMs = l.ttl * 1000 * (1 + drift);
-      if (l.expiresAt - l.ttl * 1000 + ttlMs <= now && (leaderSince === undefined || leaderSince + ttlMs <= now)) due.push(e.id);
+      if (this.isDue(l, now, leaderSince, drift)) due.push(e.id);
     }
     // Due or not yet (a new leader's whole TTL), they stay indexed until they are revoked.
     for (const e of seen) this.byExpiry.push(e);
@@ -767,6 +811,17 @@ export class StoreImageView {
     this.closed(this);
     this.#kept.clear();
   }
+}
+
+/**
+ * A lease: `expiresAt` is its replicated stamp plus its TTL (a grant or a logged renewal, the same
+ * on every member); `keptUntil`, the leader's own keep-alives (leaseKeepAlive), this member's alone.
+ */
+interface LeaseRecord { ttl: number; expiresAt: number; keptUntil?: number; keys: Set<string> }
+
+/** When a lease runs out as this member judges it: its stamp, or a keep-alive it answered as leader. */
+function expiryOf(l: LeaseRecord): number {
+  return l.keptUntil === undefined ? l.expiresAt : Math.max(l.expiresAt, l.keptUntil);
 }
 
 interface ExpiryEntry { readonly id: number; readonly expiresAt: number }

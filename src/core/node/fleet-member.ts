@@ -9,7 +9,7 @@ import { encodeCommand } from '../fleet/index.js';
 import type { Actor, ApplyResult, FleetStateMachine, LeaseView } from '../fleet/index.js';
 import { encodeEtcdEntry } from '../app-format.js';
 import { encodeEtcdRequest, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
-import type { MvccStore } from '../etcd-store/mvcc.js';
+import { ERR_LEASE_NOT_FOUND, type MvccStore } from '../etcd-store/mvcc.js';
 import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
 import type { RawNode } from '../raft/index.js';
 import { NodeError, type MemberStatus, type ReadConsistency } from './api.js';
@@ -18,7 +18,7 @@ import { AppFaultError, encodeAppCommand, type AppFault, type StateMachine } fro
 import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type AutopilotPatch, type AutopilotSettings } from './autopilot/settings.js';
 import { CLUSTER_VERSION_KV, ClusterVersionKeeper, type AnnouncedVersion } from './cluster-version.js';
 import { FleetNode, type FleetNodeOptions } from './fleet-node.js';
-import { EtcdLeaseClock } from './lease-clock.js';
+import { ETCD_LEASE_DRIFT, EtcdLeaseClock } from './lease-clock.js';
 import { MemberState } from './member-state.js';
 import { recoverRaft } from './raft-recovery.js';
 import { systemRuntime } from './runtime.js';
@@ -225,6 +225,26 @@ export class FleetMember extends FleetNode implements NodeApi {
       const store = this.state.etcd.store;
       if (!this.isLeader) throw this.proposalError('not-leader');
       return { ttl: store.leaseTimeToLive(id, this.etcdClock.now(term), this.etcdClock.leaderSince(term)), revision: store.revision };
+    });
+  }
+
+  /**
+   * An etcd keep-alive, answered by the leader without a log entry, as etcd's lessor answers it:
+   * after a ReadIndex round (one heartbeat round for every keep-alive waiting, read-queue.ts), so a
+   * deposed leader cannot extend a lease, and the lease lives a whole TTL from when the keep-alive
+   * arrived (MvccStore.leaseKeepAlive). A lease that is gone or due is "not found", the same answer
+   * as a logged renewal's. Elsewhere NOT_LEADER with the leader's address (the service relays it).
+   */
+  etcdLeaseKeepAlive(id: number): Promise<{ value: EtcdAnswer; index: number }> {
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (!this.isLeader) return Promise.reject(this.proposalError('not-leader'));
+    const term = this.term;
+    const stampedAt = this.etcdClock.now(term);
+    return this.readAt({ mode: 'linearizable' }, (): EtcdAnswer => {
+      if (!this.isLeader || this.term !== term) throw this.proposalError('not-leader');
+      const store = this.state.etcd.store;
+      const lease = store.leaseKeepAlive(id, stampedAt, this.etcdClock.now(term), this.etcdClock.leaderSince(term), ETCD_LEASE_DRIFT);
+      return lease ? { ok: true, revision: store.revision, lease } : { ok: false, error: { message: ERR_LEASE_NOT_FOUND, code: 'lease-not-found' } };
     });
   }
 

@@ -52,6 +52,8 @@ export interface EtcdNode extends EtcdClusterNode, EtcdSnapshotNode {
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
   /** A lease's remaining time as the leader times it; NOT_LEADER elsewhere (then the call is forwarded). */
   etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number } }>;
+  /** A keep-alive answered by the leader without a log entry; NOT_LEADER elsewhere (then it is relayed). */
+  etcdLeaseKeepAlive(id: number): Promise<{ value: EtcdAnswer }>;
   /** Hands leadership to `to`, on the leader; resolves once it has moved (member-admin.ts). */
   transferLeadership(to: string | undefined): Promise<unknown>;
   leadership(): { term: number; leader: string };
@@ -385,7 +387,8 @@ export function createEtcdServices(
   };
 
   /**
-   * Keep-alives: each is a renewal through the log, answered in order of arrival. On a follower
+   * Keep-alives: each is answered by the leader without a log entry (its lessor, FleetMember.
+   * etcdLeaseKeepAlive), in order of arrival. On a follower
    * each renewal is relayed to the leader's LeaseKeepAlive, on a stream shared by every client
    * stream with the same credentials and on a channel apart from forwarded writes
    * (keepalive-relay.ts), as an etcd client expects any member to keep its leases alive.
@@ -424,7 +427,7 @@ export function createEtcdServices(
       chain = chain
         .then(async () => {
           try {
-            const { value } = await node.submitEtcd({ type: 'lease-renew', id: Number(req.ID) });
+            const { value } = await node.etcdLeaseKeepAlive(Number(req.ID));
             // etcd answers a keep-alive of an unknown lease with TTL 0, not an error.
             const res = value.ok ? { header: header(value.revision), ID: req.ID, TTL: String(value.lease!.ttl) } : { header: header(0), ID: req.ID, TTL: '0' };
             if (call.writable) call.write(res);

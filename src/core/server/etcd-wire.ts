@@ -16,7 +16,7 @@ import type { Compare, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, R
 export interface EtcdDefinitions {
   readonly KV: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Lease: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
-  readonly Maintenance: { service: ServiceDefinition };
+  readonly Maintenance: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Watch: { service: ServiceDefinition };
   readonly Cluster: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);
   readonly Auth: { service: ServiceDefinition } & (new (address: string, creds: ChannelCredentials, options?: object) => Client);

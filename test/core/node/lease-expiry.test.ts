@@ -137,4 +137,42 @@ describe('LeaseExpiry, etcd leases', () => {
     expect(renewed, 'one renewal, not one per tick').toHaveLength(1);
     expect(etcdClock.now(1)).toBe(110_000 + DRIFT_MS);
   });
+
+  it("times a keep-alive answered without a log entry: a whole TTL from its arrival, and refuses one for a lease already due", () => {
+    const store = new MvccStore();
+    const { clock, proposed, expiry: start, etcdClock } = leaderStandIn(store);
+    const expiry = start();
+    store.leaseGrant(7, 10, 0);
+    store.leaseGrant(8, 10, 0);
+    expiry.tick();
+    const since = etcdClock.leaderSince(1);
+    // Lease 7 kept alive at 6 s: due at 16.2 s, not 10.2 s; the replicated stamp is unchanged.
+    expect(store.leaseKeepAlive(7, 6_000, 6_000, since, 2 * 0.01)).toMatchObject({ id: 7, ttl: 10, expiresAt: 16_000 });
+    expect(store.leaseExpired(7, 10_000), 'an expiry entry is judged by the replicated stamp, the same on every member').toBe(true);
+    expect(store.leaseTimeToLive(7, 6_000, since)?.ttl).toBe(10);
+    clock.wall = 10_000 + DRIFT_MS;
+    expiry.tick();
+    expect(proposed).toEqual([[8]]);
+    // Lease 8 is due: its expiry may be in the log, so a keep-alive now finds it gone.
+    expect(store.leaseKeepAlive(8, clock.wall, clock.wall, since, 2 * 0.01)).toBeUndefined();
+    store.leaseRevoke(8); // the expiry applied
+    clock.wall = 16_000 + DRIFT_MS - 1;
+    expiry.tick();
+    expect(proposed).toEqual([[8]]);
+    clock.wall += 1;
+    expiry.tick();
+    expect(proposed).toEqual([[8], [7]]);
+  });
+
+  it('forgets the keep-alives it answered once it stops leading: the next leader times every lease itself', () => {
+    const store = new MvccStore();
+    const { expiry: start, etcdClock } = leaderStandIn(store);
+    const expiry = start();
+    store.leaseGrant(7, 10, 0);
+    store.leaseKeepAlive(7, 6_000, 6_000, etcdClock.leaderSince(1), 0);
+    expect(store.leaseTimeToLive(7, 6_000)?.ttl).toBe(10);
+    expiry.roleChanged({ role: 'leader' }, { role: 'follower' });
+    expect(store.leaseTimeToLive(7, 6_000)?.ttl).toBe(4);
+    expect(store.expiredLeases(10_000)).toEqual([7]);
+  });
 });

@@ -15,6 +15,10 @@ export const ETCD_BUGS = {
     what: 'the store revokes (or expires) a lease but keeps one of its keys, still attached to it',
     caughtAs: 'lease-safety',
   },
+  'keep-alive-not-kept': {
+    what: "the leader's lessor answers a keep-alive with the lease's TTL but does not move its expiry",
+    caughtAs: 'lease-safety',
+  },
   'watch-skips-a-revision': {
     what: "the watch service's source of the newest revision's events returns none for every fourth revision",
     caughtAs: 'watch-completeness',
@@ -39,6 +43,15 @@ export function plantEtcdBug(bug: EtcdBug): () => void {
         return original.call(this, id);
       };
       return () => void (MvccStore.prototype.leaseRevoke = original);
+    }
+    case 'keep-alive-not-kept': {
+      const original = MvccStore.prototype.leaseKeepAlive;
+      MvccStore.prototype.leaseKeepAlive = function (this: MvccStore, id: number, stampedAt: number, now: number, leaderSince: number, drift: number) {
+        const ttl = this.leaseTimeToLive(id, now, leaderSince);
+        if (ttl === undefined || ttl.ttl === 0) return original.call(this, id, stampedAt, now, leaderSince, drift);
+        return { id, ttl: ttl.grantedTtl, expiresAt: stampedAt + ttl.grantedTtl * 1000 };
+      };
+      return () => void (MvccStore.prototype.leaseKeepAlive = original);
     }
     case 'watch-skips-a-revision': {
       const original = MvccStore.prototype.newestRevisionEvents;

@@ -333,7 +333,9 @@ export class EtcdClients {
       } catch (err) {
         return this.report('ready-contract', `${c.name}'s ${r.op.kind} is not a valid etcd request: ${(err as Error).message}`);
       }
-      member.submitEtcd(op).then(
+      // A keep-alive is the leader's lessor's, with no log entry (FleetMember.etcdLeaseKeepAlive).
+      const answer = r.op.kind === 'keep-alive' ? member.etcdLeaseKeepAlive(r.op.lease) : member.submitEtcd(op);
+      answer.then(
         (a) => guard(() => this.written(c, r, to, a.value)),
         (err: unknown) => guard(() => this.failed(c, r, err, true)),
       );

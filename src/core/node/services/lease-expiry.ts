@@ -8,14 +8,9 @@ import { encodeEtcdEntry } from '../../app-format.js';
 import { encodeEtcdRequest } from '../../etcd-store/replica.js';
 import type { MvccStore } from '../../etcd-store/mvcc.js';
 import type { FleetNode, NodeService } from '../fleet-node.js';
-import type { EtcdLeaseClock } from '../lease-clock.js';
+import { ETCD_LEASE_DRIFT, LEASE_MAX_DRIFT, type EtcdLeaseClock } from '../lease-clock.js';
 import { LeaseKeeper } from '../lease-keeper.js';
 
-/**
- * The fastest a member's monotonic clock may run against real time: lease timers are stretched by
- * it (1 %; quartz is off by well under 0.01 %, the simulator draws up to 0.2 %).
- */
-const LEASE_MAX_DRIFT = 0.01;
 /** At most this many lease expiries are proposed per tick. */
 const LEASE_EXPIRIES_PER_TICK = 1024;
 
@@ -54,7 +49,9 @@ export class LeaseExpiry implements NodeService {
   }
 
   roleChanged(was: { role: string }, now: { role: string }): void {
-    if (was.role === 'leader' && now.role !== 'leader') this.keeper.reset();
+    if (was.role !== 'leader' || now.role === 'leader') return;
+    this.keeper.reset();
+    this.state.etcd().forgetKeepAlives();
   }
 
   stateReplaced(): void {
@@ -97,7 +94,7 @@ export class LeaseExpiry implements NodeService {
     const at = clock.now(term);
     this.restampEtcdLeases(store, at);
     if (this.node.appliedIndex < this.etcdExpiringAt) return;
-    const ids = store.expiredLeases(at, since, LEASE_EXPIRIES_PER_TICK, 2 * LEASE_MAX_DRIFT);
+    const ids = store.expiredLeases(at, since, LEASE_EXPIRIES_PER_TICK, ETCD_LEASE_DRIFT);
     if (ids.length === 0) return;
     const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;
