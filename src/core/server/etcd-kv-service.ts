@@ -424,10 +424,14 @@ export function createEtcdServices(
     };
     call.on('data', (req: { ID: string }) => {
       pending++;
+      // Asked at once, so that a stream's keep-alives share one ReadIndex round (a follower relays
+      // every client's on one stream); answered in order of arrival, as the relay expects.
+      const kept = node.etcdLeaseKeepAlive(Number(req.ID));
+      kept.catch(() => undefined);
       chain = chain
         .then(async () => {
           try {
-            const { value } = await node.etcdLeaseKeepAlive(Number(req.ID));
+            const { value } = await kept;
             // etcd answers a keep-alive of an unknown lease with TTL 0, not an error.
             const res = value.ok ? { header: header(value.revision), ID: req.ID, TTL: String(value.lease!.ttl) } : { header: header(0), ID: req.ID, TTL: '0' };
             if (call.writable) call.write(res);
