@@ -7,7 +7,9 @@
  *   kind 1      command: opLength:varuint op:utf8 payload:bytes (the rest)
  *   kind 2      state check: index:varuint hash:bytes (the rest)
  *   kind 3      etcd request: the etcd keyspace's write (src/core/etcd-store/replica.ts), applied by
- *               every member whether or not it hosts an application
+ *               every member whether or not it hosts an application; JSON, bytes in base64
+ *   kind 4      etcd request, binary (src/core/etcd-store/request-codec.ts): written only once every
+ *               member reads data format 3 (the cluster version says so); kind 3 is read for ever
  *   member image := 0xFA 0x01 registryLength:u32le registry-image app-image
  *                 | 0xFA 0x02 registryLength:u32le appLength:u32le registry-image app-image etcd-image
  *                   (appLength 0xFFFFFFFF: no application). Written only when the etcd keyspace is
@@ -23,6 +25,7 @@ const APP_ENTRY = 0x00;
 const KIND_COMMAND = 1;
 const KIND_CHECK = 2;
 const KIND_ETCD = 3;
+const KIND_ETCD_BINARY = 4;
 const IMAGE_MAGIC = [0xfa, 0x01] as const;
 const IMAGE_HEADER = 6;
 const IMAGE_V2 = 0x02;
@@ -34,14 +37,23 @@ export function isAppEntry(data: Uint8Array): boolean {
   return data.length >= 2 && data[0] === APP_ENTRY;
 }
 
-/** Whether an application entry is an etcd request (kind 3), applied by the member's etcd keyspace. */
+/** Whether an application entry is an etcd request (kind 3 or 4), applied by the member's etcd keyspace. */
 export function isEtcdEntry(data: Uint8Array): boolean {
-  return data.length >= 2 && data[0] === APP_ENTRY && data[1] === KIND_ETCD;
+  return data.length >= 2 && data[0] === APP_ENTRY && (data[1] === KIND_ETCD || data[1] === KIND_ETCD_BINARY);
 }
 
-/** An etcd request's entry; `body` is the replica's encoding of it. */
-export function encodeEtcdEntry(body: Uint8Array): Uint8Array {
-  return Buffer.concat([Buffer.from([APP_ENTRY, KIND_ETCD]), body]);
+/** Whether an etcd request's entry is in the binary form (kind 4). */
+export function isBinaryEtcdEntry(data: Uint8Array): boolean {
+  return data[1] === KIND_ETCD_BINARY;
+}
+
+/** An etcd request's entry; `body` is the replica's encoding of it, JSON or (`binary`) request-codec.ts's. */
+export function encodeEtcdEntry(body: Uint8Array, binary = false): Uint8Array {
+  const entry = Buffer.allocUnsafe(body.byteLength + 2);
+  entry[0] = APP_ENTRY;
+  entry[1] = binary ? KIND_ETCD_BINARY : KIND_ETCD;
+  entry.set(body, 2);
+  return entry;
 }
 
 /** The body of an etcd request's entry. */

@@ -3,6 +3,7 @@
  * the cluster's, which the leader records in the log once every member announced its own.
  */
 import { readFileSync } from 'node:fs';
+import { DATA_FORMAT } from '../../src/core/server/data-format.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterVersionInfo } from '../../src/commands/version.js';
 import { TestCluster } from './cluster.js';
@@ -28,11 +29,11 @@ describe('fleet version --cluster', () => {
       const doc = JSON.parse(r.stdout) as ClusterVersionInfo;
       return doc.cluster !== null ? doc : undefined;
     }, 20_000);
-    expect(info.cluster).toEqual({ version, dataFormat: 2 });
+    expect(info.cluster).toEqual({ version, dataFormat: DATA_FORMAT });
     expect(info.members.map((m) => [m.id, m.version])).toEqual([['n1', version], ['n2', version], ['n3', version]]);
     expect(info.mixed).toBe(false);
     // Every member applied it: the followers report it too.
-    for (const m of cluster.members) expect((await cluster.client().status(`127.0.0.1:${m.port}`)).clusterVersion).toMatchObject({ version, dataFormat: 2 });
+    for (const m of cluster.members) expect((await cluster.client().status(`127.0.0.1:${m.port}`)).clusterVersion).toMatchObject({ version, dataFormat: DATA_FORMAT });
     // Every member's announcement reached the leader (followers hear only from whoever leads or campaigns).
     const leaderId = await cluster.waitForLeader();
     const members = (await cluster.client().status(`127.0.0.1:${cluster.members.find((m) => m.id === leaderId)!.port}`)).members;
@@ -40,7 +41,7 @@ describe('fleet version --cluster', () => {
     const text = await runCli(['version', '--cluster', ...at]);
     expect(text.stdout).toMatch(new RegExp(`^fleet ${version.replaceAll('.', '\\.')} \\(protocol fleet\\.v1`));
     expect(text.stdout).toMatch(new RegExp(`n2\\s+127\\.0\\.0\\.1:\\d+\\s+${version.replaceAll('.', '\\.')}`));
-    expect(text.stdout).toContain(`cluster version ${version} (data format 2)`);
+    expect(text.stdout).toContain(`cluster version ${version} (data format ${DATA_FORMAT})`);
   });
 
   it('without a reachable member, --cluster fails with the usual unavailable exit', async () => {

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DATA_FORMAT } from '../../src/core/server/data-format.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drillCluster, fast, type DrillCluster } from './drill-helpers.js';
 import { CLI_BIN, runCli, runProgram, tempDir, waitFor } from './processes.js';
@@ -70,6 +71,6 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
       const doc = JSON.parse(r.stdout) as { cluster: { version: string } | null; mixed: boolean };
       return doc.cluster !== null && !doc.mixed ? doc : undefined;
     }, 30_000);
-    expect(agreed.cluster).toEqual({ version, dataFormat: 2 });
+    expect(agreed.cluster).toEqual({ version, dataFormat: DATA_FORMAT });
   }, 240_000);
 });

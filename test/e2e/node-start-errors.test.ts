@@ -5,6 +5,7 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join, relative } from 'node:path';
+import { DATA_FORMAT } from '../../src/core/server/data-format.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
@@ -125,10 +126,10 @@ describe('fleet node start refuses', () => {
       await stopChild(first.child);
     }
     const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
-    expect(JSON.parse(readFileSync(join(data, 'format.json'), 'utf8'))).toEqual({ format: 2, fleet: version });
-    writeFileSync(join(data, 'format.json'), JSON.stringify({ format: 3, fleet: '9.0.0' }));
+    expect(JSON.parse(readFileSync(join(data, 'format.json'), 'utf8'))).toEqual({ format: DATA_FORMAT, fleet: version });
+    writeFileSync(join(data, 'format.json'), JSON.stringify({ format: DATA_FORMAT + 1, fleet: '9.0.0' }));
     const before = raftFiles(data);
-    await refusal(args, 1, new RegExp(`holds data format 3, written by fleet 9\\.0\\.0; this fleet \\(${version.replaceAll('.', '\\.')}\\) reads data format 2 at most, so it will not start here and changed nothing`));
+    await refusal(args, 1, new RegExp(`holds data format ${DATA_FORMAT + 1}, written by fleet 9\\.0\\.0; this fleet \\(${version.replaceAll('.', '\\.')}\\) reads data format ${DATA_FORMAT} at most, so it will not start here and changed nothing`));
     expect(raftFiles(data)).toEqual(before);
   });
 

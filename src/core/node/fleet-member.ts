@@ -7,8 +7,8 @@
  */
 import { encodeCommand } from '../fleet/index.js';
 import type { Actor, ApplyResult, FleetStateMachine, LeaseView } from '../fleet/index.js';
-import { encodeEtcdEntry } from '../app-format.js';
-import { encodeEtcdRequest, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
+import type { EtcdAnswer, EtcdOp, EtcdRequest } from '../etcd-store/replica.js';
+import { BINARY_ETCD_FORMAT, encodeEtcdLogEntry } from '../etcd-store/request-codec.js';
 import { ERR_LEASE_NOT_FOUND, type MvccStore } from '../etcd-store/mvcc.js';
 import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
 import type { RawNode } from '../raft/index.js';
@@ -92,7 +92,7 @@ export class FleetMember extends FleetNode implements NodeApi {
       },
       this.versions,
     );
-    this.use(new LeaseExpiry(this, { registry: () => this.state.sm, etcd: () => this.state.etcd.store, etcdClock: this.etcdClock, ageNow: () => this.state.ageNow() }, options.electionTimeoutMs));
+    this.use(new LeaseExpiry(this, { registry: () => this.state.sm, etcd: () => this.state.etcd.store, etcdClock: this.etcdClock, etcdEntry: (req) => this.etcdEntry(req), ageNow: () => this.state.ageNow() }, options.electionTimeoutMs));
     this.use(this.clock);
     this.use(this.autopilot);
     if (state.app) this.use(new AppStateCheck(this, state.app));
@@ -209,7 +209,12 @@ export class FleetMember extends FleetNode implements NodeApi {
     const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`);
     // A follower's proposal is refused (NOT_LEADER), so its stamp is never read.
     const at = this.isLeader ? this.etcdClock.now(this.term) : this.rt.wallNow();
-    return this.replicate(encodeEtcdEntry(encodeEtcdRequest({ at, op })), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
+    return this.replicate(this.etcdEntry({ at, op }), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
+  }
+
+  /** An etcd write as a log entry: binary once every member reads it, as the cluster version says. */
+  private etcdEntry(req: EtcdRequest): Uint8Array {
+    return encodeEtcdLogEntry(req, this.clusterSupports(BINARY_ETCD_FORMAT));
   }
 
   /**

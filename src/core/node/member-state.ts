@@ -6,8 +6,9 @@
  */
 import { ChangeFeed, FleetStateMachine } from '../fleet/index.js';
 import type { Entry } from '../raft/index.js';
-import { IMAGE_V2_HEADER_BYTES, etcdEntryBody, imageHeaderV2, isEtcdEntry } from '../app-format.js';
-import { EtcdReplica, decodeEtcdRequest } from '../etcd-store/replica.js';
+import { IMAGE_V2_HEADER_BYTES, imageHeaderV2, isEtcdEntry } from '../app-format.js';
+import { EtcdReplica } from '../etcd-store/replica.js';
+import { decodeEtcdLogEntry } from '../etcd-store/request-codec.js';
 import { AppFaultError, AppReplica, IMAGE_HEADER_BYTES, imageHeader, isAppEntry, splitImage, type AppFault, type StateMachine } from './app-machine.js';
 import type { EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from './node-types.js';
 import type { NodeRuntime } from './runtime.js';
@@ -72,7 +73,7 @@ export class MemberState implements ReplicatedMachine {
 
   apply(e: Entry): EntryOutcome {
     if (isEtcdEntry(e.data)) {
-      const answer = this.etcd.apply(decodeEtcdRequest(etcdEntryBody(e.data)));
+      const answer = this.etcd.apply(decodeEtcdLogEntry(e.data));
       this.registry.markApplied(e.index);
       for (const listener of this.etcdListeners) listener();
       return { answer: { value: answer, index: e.index } };

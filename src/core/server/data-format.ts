@@ -17,8 +17,10 @@ import { writePrivateFileDurablySync } from '../storage/index.js';
  *   1: the WAL, snapshots, members.json, raft.held.
  *   2: adds raft/HARDSTATE, the hard state's second copy (storage/hard-state-copy.ts), which a
  *      format-1 build's layout check refuses as an unknown file.
+ *   3: etcd writes as binary log entries (app-format.ts kind 4, etcd-store/request-codec.ts),
+ *      written once the cluster version says every member reads them (BINARY_ETCD_FORMAT).
  */
-export const DATA_FORMAT = 2;
+export const DATA_FORMAT = 3;
 
 const FORMAT_FILE = 'format.json';
 

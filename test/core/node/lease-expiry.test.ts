@@ -3,9 +3,8 @@
  * clocks and term the test sets: what the leader proposes to expire, and when.
  */
 import { describe, expect, it } from 'vitest';
-import { etcdEntryBody } from '../../../src/core/app-format.js';
 import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
-import { decodeEtcdRequest } from '../../../src/core/etcd-store/replica.js';
+import { decodeEtcdLogEntry, encodeEtcdLogEntry } from '../../../src/core/etcd-store/request-codec.js';
 import type { FleetStateMachine } from '../../../src/core/fleet/index.js';
 import type { FleetNode } from '../../../src/core/node/fleet-node.js';
 import { EtcdLeaseClock } from '../../../src/core/node/lease-clock.js';
@@ -39,7 +38,7 @@ function leaderStandIn(store: MvccStore) {
     rt: { monoNow: () => clock.wall, wallNow: () => clock.wall + clock.step },
     proposeEntries(data: readonly Uint8Array[]) {
       for (const d of data) {
-        const req = decodeEtcdRequest(etcdEntryBody(d));
+        const req = decodeEtcdLogEntry(d);
         if (req.op.type === 'lease-expire') proposed.push(req.op.ids);
         if (req.op.type === 'lease-renew') renewed.push([req.op.id, req.at]);
       }
@@ -48,7 +47,7 @@ function leaderStandIn(store: MvccStore) {
   };
   const registry = () => ({ leaseVersion: 0, liveLeases: () => [] }) as unknown as FleetStateMachine;
   const etcdClock = new EtcdLeaseClock(node.rt);
-  const expiry = () => new LeaseExpiry(node as unknown as FleetNode, { registry, etcd: () => store, etcdClock, ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
+  const expiry = () => new LeaseExpiry(node as unknown as FleetNode, { registry, etcd: () => store, etcdClock, etcdEntry: (req) => encodeEtcdLogEntry(req, true), ageNow: () => 0 }, ELECTION_TIMEOUT_MS);
   return { clock, proposed, renewed, expiry, etcdClock };
 }
 

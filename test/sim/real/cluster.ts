@@ -8,6 +8,8 @@
  * read back. Only the process around the node and its sockets are simulated.
  */
 import { FleetMember, type FleetMemberOptions } from '../../../src/core/node/fleet-member.js';
+import { BINARY_ETCD_FORMAT } from '../../../src/core/etcd-store/request-codec.js';
+import { DATA_FORMAT } from '../../../src/core/server/data-format.js';
 import type { NodeLogger, PeerSender, UnsafeNodeHooks } from '../../../src/core/node/fleet-node.js';
 import type { NodeApi } from '../../../src/core/node/member-api.js';
 import type { Message } from '../../../src/core/raft/types.js';
@@ -203,6 +205,12 @@ export class RealCluster {
   private readonly membershipPrng: Prng;
   /** With `--unsafe commit-previous-term` only: the Figure 8 nemesis (killLeaderWithUncommitted). */
   private readonly figure8Prng: Prng | undefined;
+  /**
+   * The data format every member announces: this build's in most runs, so that the leader records
+   * it as the cluster's and etcd writes go into the log binary; the format before in the others
+   * (JSON entries). Members hear each other's announcement when they open, as peers' first batch tells it.
+   */
+  private readonly dataFormat: number;
   /** The members the cluster was founded with; with membership changes, one spare starts outside it. */
   private readonly founderIds: string[] = [];
   /** The newest membership seen applied, as its applied index and voter count (voterCount). */
@@ -259,6 +267,8 @@ export class RealCluster {
     if (options.unsafe === 'vote-twice') this.plan = { ...this.plan, connectionHint: 1 };
     // Forked after every other stream, and only for this broken core, so that no other run draws differently.
     this.figure8Prng = options.unsafe === 'commit-previous-term' ? root.fork() : undefined;
+    // A stream of its own, not forked from root, so that every other stream draws as before.
+    this.dataFormat = new Prng((options.seed ^ 0x0da7af0) >>> 0).chance(0.7) ? DATA_FORMAT : BINARY_ETCD_FORMAT - 1;
     this.founderIds.push(...this.memberIds);
     this.votersSeen = { applied: 0, voters: this.founderIds.length };
     this.fewestVoters = this.founderIds.length;
@@ -380,6 +390,7 @@ export class RealCluster {
       storage,
       logger,
       version: 'sim',
+      dataFormat: this.dataFormat,
       runtime,
       observer: {
         onEntryApplied: (index, term) => this.checkApplied(m, index, term),
@@ -401,6 +412,7 @@ export class RealCluster {
         if (!inc.alive) return;
         m.node = node;
         node.start(this.transport(m, inc), (err) => this.fatal(m, inc, err));
+        this.announceVersions(m);
       },
       (err: unknown) => {
         if (!inc.alive) return;
@@ -411,6 +423,16 @@ export class RealCluster {
         this.fail(err);
       },
     );
+  }
+
+  /** `m` and every running member learn each other's version and data format. */
+  private announceVersions(m: Member): void {
+    const announced = { version: 'sim', dataFormat: this.dataFormat };
+    for (const o of this.members) {
+      if (o === m || o.node === undefined || !o.up) continue;
+      o.node.learnPeerVersion(m.id, announced);
+      m.node?.learnPeerVersion(o.id, announced);
+    }
   }
 
   /** With `--app`: a fresh SimApp for this process, checked every APP_CHECK_EVERY entries; any fault it reports is a failure. */

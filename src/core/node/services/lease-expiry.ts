@@ -4,8 +4,7 @@
  * an entry of its own term, so that it has every grant and renewal committed before it led.
  */
 import { encodeCommand, type FleetStateMachine } from '../../fleet/index.js';
-import { encodeEtcdEntry } from '../../app-format.js';
-import { encodeEtcdRequest } from '../../etcd-store/replica.js';
+import type { EtcdRequest } from '../../etcd-store/replica.js';
 import type { MvccStore } from '../../etcd-store/mvcc.js';
 import type { FleetNode, NodeService } from '../fleet-node.js';
 import { ETCD_LEASE_DRIFT, LEASE_MAX_DRIFT, type EtcdLeaseClock } from '../lease-clock.js';
@@ -20,6 +19,8 @@ export interface LeaseState {
   etcd(): MvccStore;
   /** The clock the leader stamps etcd lease entries with (lease-clock.ts). */
   readonly etcdClock: EtcdLeaseClock;
+  /** An etcd write as the log entry this member proposes (its form is the cluster's choice). */
+  etcdEntry(req: EtcdRequest): Uint8Array;
   /** The registry age now (stamped into the expiry entries). */
   ageNow(): number;
 }
@@ -96,7 +97,7 @@ export class LeaseExpiry implements NodeService {
     if (this.node.appliedIndex < this.etcdExpiringAt) return;
     const ids = store.expiredLeases(at, since, LEASE_EXPIRIES_PER_TICK, ETCD_LEASE_DRIFT);
     if (ids.length === 0) return;
-    const r = this.node.proposeEntries([encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-expire', ids } }))]);
+    const r = this.node.proposeEntries([this.state.etcdEntry({ at, op: { type: 'lease-expire', ids } })]);
     if (r.ok) this.etcdExpiringAt = r.firstIndex;
   }
 
@@ -109,7 +110,7 @@ export class LeaseExpiry implements NodeService {
     if (this.node.appliedIndex < this.etcdRestampingAt) return;
     const ids = store.leasesStampedAfter(at + this.electionTimeoutMs).slice(0, LEASE_EXPIRIES_PER_TICK);
     if (ids.length === 0) return;
-    const r = this.node.proposeEntries(ids.map((id) => encodeEtcdEntry(encodeEtcdRequest({ at, op: { type: 'lease-renew', id } }))));
+    const r = this.node.proposeEntries(ids.map((id) => this.state.etcdEntry({ at, op: { type: 'lease-renew', id } })));
     if (r.ok) this.etcdRestampingAt = r.firstIndex + ids.length - 1;
   }
 }
