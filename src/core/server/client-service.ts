@@ -16,11 +16,14 @@ import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
 import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './bounds.js';
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
+import type { LimitRefusals } from './limit-refusals.js';
 import type { WriteForwarder } from './write-forwarder.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
 export type ClientServiceOptions = AuthOptions & {
   readonly bounds?: ServerBounds | undefined;
+  /** Counts the bounds' refusals (fleet_limit_refusals_total). */
+  readonly limitRefusals?: LimitRefusals | undefined;
   readonly peerRefusals?: () => readonly PeerRefusal[];
   /** The member's scheduled backups, when it takes them (backup-schedule.ts). */
   readonly backup?: () => BackupStatus | undefined;
@@ -33,6 +36,8 @@ interface SessionLimits {
   readonly streams: StreamBudget;
   readonly maxFrameOps: number;
   readonly maxInFlight: number;
+  /** Told of a frame over `maxFrameOps`, and of each time a stream stops being read at `maxInFlight`. */
+  readonly refused: (limit: 'session-frame-ops' | 'session-in-flight') => void;
 }
 
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
@@ -104,6 +109,8 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
   const admitted = limits.streams.tryOpen(call.getPeer());
   if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
   let inFlight = 0;
+  /** Whether operations wait because `maxInFlight` are being served. */
+  let heldAtLimit = false;
   /** Operations read but not yet being served (at most one frame's worth). */
   let waiting: wire.SessionRequest__Output[] = [];
   let inputEnded = false;
@@ -156,11 +163,16 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
       void serveSessionOp(node, waiting[started++]!, serialize, writer).then(answer);
     }
     if (started > 0) waiting = waiting.slice(started);
+    // Counted once each time the stream starts to wait for its operations in flight.
+    const full = waiting.length > 0;
+    if (full && !heldAtLimit) limits.refused('session-in-flight');
+    heldAtLimit = full;
     pace();
   };
   call.on('data', (frame: wire.SessionRequests__Output) => {
     if (gone) return;
     if (frame.requests.length > limits.maxFrameOps) {
+      limits.refused('session-frame-ops');
       leave();
       call.emit('error', exhausted(`a Session frame carries at most ${limits.maxFrameOps} operations, this one ${frame.requests.length}: send them in several frames`));
       return;
@@ -185,11 +197,13 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
 export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
   const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
-  const watchLimits: WatchLimits = defaultWatchLimits(bounds);
+  const refusals = opts.limitRefusals;
+  const watchLimits: WatchLimits = defaultWatchLimits(bounds, refusals);
   const sessionLimits: SessionLimits = {
-    streams: new StreamBudget('session stream', bounds.maxSessionStreams, bounds.maxSessionStreamsPerAddress),
+    streams: new StreamBudget('session stream', bounds.maxSessionStreams, bounds.maxSessionStreamsPerAddress, refusals?.counter('session-streams')),
     maxFrameOps: bounds.maxSessionFrameOps,
     maxInFlight: bounds.maxSessionInFlight,
+    refused: (limit) => refusals?.refused(limit),
   };
   return {
     Status(call, callback) {

@@ -1,9 +1,12 @@
 import { statfsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackupStatus, MemberStatus } from '../node/api.js';
 import type { NodeObserver } from '../node/fleet-node.js';
+import type { LimitRefusals } from './limit-refusals.js';
 
 const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
 
@@ -64,6 +67,7 @@ export class NodeMetrics {
   private readonly snapshotBytes = this.gauge('fleet_snapshot_bytes', 'Size of the newest snapshot taken');
   private readonly snapshotSeconds = this.gauge('fleet_snapshot_seconds', 'Time the newest snapshot took');
   private lastLeader = '';
+  private limitRefusals: LimitRefusals | undefined;
   private peerRejections: ReadonlyMap<string, number> = new Map();
 
   constructor(private readonly status: () => MemberStatus) {
@@ -199,6 +203,25 @@ export class NodeMetrics {
     });
   }
 
+  /**
+   * Exposes the limits' refusals that no counter above counts (limit-refusals.ts) as
+   * `fleet_limit_refusals_total{limit}`, every limit from 0; the metrics port's own idle closes
+   * count there too.
+   */
+  countLimitRefusals(refusals: LimitRefusals): void {
+    this.limitRefusals = refusals;
+    new Counter({
+      name: 'fleet_limit_refusals_total',
+      help: 'Refusals of a member limit (docs/security.md, "Limits"), by limit: a stream, watcher, txn, lease, quota or connection refused, cancelled, closed or held back',
+      labelNames: ['limit'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [limit, n] of refusals.counts) this.inc({ limit }, n);
+      },
+    });
+  }
+
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name, help, registers: [this.registry] });
   }
@@ -280,7 +303,13 @@ export class NodeMetrics {
     server.maxConnections = limits.maxConnections;
     server.on('drop', () => this.metricsDropped.inc());
     // Idle sockets, including those that never send a request (headersTimeout starts at the first byte).
+    // With a listener the server leaves the socket to it: it is closed here, and counted.
     server.timeout = limits.idleMs;
+    server.on('timeout', (socket: Socket) => {
+      this.limitRefusals?.refused('metrics-idle');
+      socket.destroy();
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, () => this.limitRefusals?.refused('metrics-idle')));
     server.headersTimeout = Math.min(server.headersTimeout, limits.idleMs);
     server.requestTimeout = limits.idleMs;
     return new Promise((resolve, reject) => {
@@ -288,4 +317,16 @@ export class NodeMetrics {
       server.listen(port, host, () => resolve(server));
     });
   }
+}
+
+/**
+ * What Node's HTTP server does with a client's error when nothing listens for it (408 for a
+ * request not finished in time, 400 else), and `timedOut` called for the first: a slow request
+ * is the metrics port's idle limit too.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, timedOut: () => void): void {
+  const late = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  if (late) timedOut();
+  if (socket.writable && err.code !== 'ECONNRESET') socket.write(late ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  socket.destroy();
 }

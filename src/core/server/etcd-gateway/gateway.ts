@@ -22,6 +22,7 @@ import type { Type } from 'protobufjs';
 import { ETCD_RPC_MAX_REQUEST_BYTES } from '../request-limits.js';
 import { HANDSHAKE_WINDOW_MS } from '../authority-front.js';
 import { decodeResponse, encodeRequest, methodTypes } from './json.js';
+import type { LimitRefusals } from '../limit-refusals.js';
 import { JsonValues, TOO_LARGE } from './json-values.js';
 import { isGatewayPath, routeOf, type Route } from './routes.js';
 
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   readonly version: string;
   /** etcd's /health: a leader, a committed read, no alarm. */
   readonly healthy: () => Promise<boolean>;
+  /** Counts the bodies refused over MAX_BODY_BYTES (as gRPC's own, `etcd-request-bytes`). */
+  readonly limitRefusals?: LimitRefusals | undefined;
 }
 
 export interface Gateway {
@@ -103,8 +106,12 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, grpc: 
   }
   const call = { route, types, metadata: metadataOf(req), grpc };
   if (route.kind === 'bidi') return streamBoth(req, res, call);
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return answerError(res, { code: status.INVALID_ARGUMENT, details: TOO_LARGE }, true);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    opts.limitRefusals?.refused('etcd-request-bytes');
+    return answerError(res, { code: status.INVALID_ARGUMENT, details: TOO_LARGE }, true);
+  }
   const body = await readBody(req);
+  if ('error' in body && body.error.details === TOO_LARGE) opts.limitRefusals?.refused('etcd-request-bytes');
   if ('error' in body) return answerError(res, body.error, body.close);
   let request: Buffer;
   try {
