@@ -280,7 +280,9 @@ export class NodeMetrics {
    * credential, and 20,000 idle sockets to it once took a member to its descriptor limit.
    */
   listen(host: string, port: number, limits: MetricsPortLimits = METRICS_PORT_LIMITS): Promise<Server> {
-    const server = createServer((req, res) => {
+    // Node checks the header and request timeouts every `connectionsCheckingInterval` (30 s by
+    // default): a request dripped a byte at a time was held 40 s, not 10.
+    const server = createServer({ connectionsCheckingInterval: Math.max(100, Math.floor(limits.idleMs / 4)) }, (req, res) => {
       if (req.url === '/metrics') {
         this.render().then(
           (body) => {
@@ -304,12 +306,19 @@ export class NodeMetrics {
     server.on('drop', () => this.metricsDropped.inc());
     // Idle sockets, including those that never send a request (headersTimeout starts at the first byte).
     // With a listener the server leaves the socket to it: it is closed here, and counted.
+    // A silent socket may meet both the idle and the header timeout: it is counted once.
     server.timeout = limits.idleMs;
-    server.on('timeout', (socket: Socket) => {
+    const closedIdle = new WeakSet<Duplex>();
+    const idle = (socket: Duplex): void => {
+      if (closedIdle.has(socket)) return;
+      closedIdle.add(socket);
       this.limitRefusals?.refused('metrics-idle');
+    };
+    server.on('timeout', (socket: Socket) => {
+      idle(socket);
       socket.destroy();
     });
-    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, () => this.limitRefusals?.refused('metrics-idle')));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, () => idle(socket)));
     server.headersTimeout = Math.min(server.headersTimeout, limits.idleMs);
     server.requestTimeout = limits.idleMs;
     return new Promise((resolve, reject) => {
