@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_REGISTRY, LIMITS } from '../../src/common/registry-limits.js';
 import { SESSION_FRAME_MAX_OPS } from '../../src/common/session-frames.js';
 import { DEFAULT_BOUNDS } from '../../src/core/server/bounds.js';
 import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
@@ -104,12 +105,9 @@ describe("docs/security.md's Limits table", () => {
       'calls on one connection',
       "a follower's relayed etcd keep-alives",
       'history read for an etcd watcher behind its stream',
-      'KV value',
-      'KV, all values together',
-      'KV keys',
-      'registry leases',
+      'a KV key, a KV value',
+      "a registry lease's TTL",
       'names and labels (shards, clusters, holders, …)',
-      'shards, clusters, domains, quotas, providers',
       'moves in one rebind batch',
       'a listing page',
       'audit log',
@@ -266,6 +264,23 @@ describe('each limit fleet_limit_refusals_total counts, tripped on a real member
     const st = await end;
     expect(st.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(st.details).toMatch(/the watcher does not read fast enough; resume from the last index seen \+ 1/);
+  });
+
+  it(`registry-entries: the provider after ${LIMITS.maxProviders}, refused when applied`, async () => {
+    const before = await refusals('registry-entries');
+    const stream = fleetClient().Session();
+    stream.on('error', () => undefined);
+    const answers: wire.SessionResponse__Output[] = [];
+    stream.on('data', (frame: wire.SessionResponses__Output) => answers.push(...frame.responses));
+    const n = LIMITS.maxProviders + 2;
+    const add = (i: number): wire.SessionRequest => ({ id: i, write: { clientId: 'providers', seq: i, firstIncomplete: 1, providerAdd: { name: `p${i}`, kind: 'test', regions: ['r1'], endpoint: 'https://p.example' } } });
+    for (let i = 1; i <= n; i += SESSION_FRAME_MAX_OPS) stream.write({ requests: Array.from({ length: Math.min(SESSION_FRAME_MAX_OPS, n + 1 - i) }, (_, j) => add(i + j)) });
+    await waitFor('every provider write to be answered', () => (answers.length === n ? true : undefined), 30_000);
+    stream.end();
+    expect(answers.filter((a) => a.error).map((a) => a.error!.message)).toEqual([]);
+    const refused = answers.filter((a) => a.write?.error);
+    expect(refused.map((a) => a.write!.error!.message)).toEqual([FULL_REGISTRY.providers, FULL_REGISTRY.providers]);
+    expect(await refusals('registry-entries')).toBe(before + 2);
   });
 
   it('metrics-idle: a metrics port connection that sends nothing for 10 s', async () => {

@@ -16,7 +16,7 @@ import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
 import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './bounds.js';
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
-import type { LimitRefusals } from './limit-refusals.js';
+import { registryErrorLimit, type LimitRefusals } from './limit-refusals.js';
 import type { WriteForwarder } from './write-forwarder.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
@@ -38,6 +38,8 @@ interface SessionLimits {
   readonly maxInFlight: number;
   /** Told of a frame over `maxFrameOps`, and of each time a stream stops being read at `maxInFlight`. */
   readonly refused: (limit: 'session-frame-ops' | 'session-in-flight') => void;
+  /** Counts the writes refused for want of room in the registry. */
+  readonly refusals: LimitRefusals | undefined;
 }
 
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
@@ -63,13 +65,20 @@ function checkWriteRole(op: Command, writer: Writer): void {
   }
 }
 
-async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): Promise<WriteOutcome> {
+/**
+ * Serves one write on this member. A refusal for want of room in the registry is counted here,
+ * where it is answered (not for a retry answered from the session table, nor by a follower that
+ * forwarded the write: the leader answers it).
+ */
+async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, refusals: LimitRefusals | undefined): Promise<WriteOutcome> {
   const request = { ...writeRequestFromWire(req), by: writer.by };
   checkWriteRole(request.op, writer);
   const type: CommandType = request.op.type;
   const result = await node.write(request);
   const response = writeResponseToWire(type, result);
   if (result.ok) return { response };
+  const limit = result.duplicate === true ? undefined : registryErrorLimit(result.message);
+  if (limit !== undefined) refusals?.refused(limit);
   const metadata = new Metadata();
   metadata.set(METADATA.errorCode, result.code);
   metadata.set(METADATA.writeResponse, serialize(response));
@@ -84,10 +93,10 @@ async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<
 }
 
 /** Serves one operation of a session stream; never rejects (failures become the answer). */
-async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): Promise<wire.SessionResponse> {
+async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, refusals: LimitRefusals | undefined): Promise<wire.SessionResponse> {
   const id = req.id;
   try {
-    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, writer)).response };
+    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, writer, refusals)).response };
     if (req.op === 'read' && req.read) return { id, read: await serveRead(node, req.read) };
     return { id, error: { code: status.INVALID_ARGUMENT, message: 'op: none set; set write or read' } };
   } catch (err) {
@@ -160,7 +169,7 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
     let started = 0;
     while (!gone && inFlight < limits.maxInFlight && started < waiting.length) {
       inFlight++;
-      void serveSessionOp(node, waiting[started++]!, serialize, writer).then(answer);
+      void serveSessionOp(node, waiting[started++]!, serialize, writer, limits.refusals).then(answer);
     }
     if (started > 0) waiting = waiting.slice(started);
     // Counted once each time the stream starts to wait for its operations in flight.
@@ -204,6 +213,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
     maxFrameOps: bounds.maxSessionFrameOps,
     maxInFlight: bounds.maxSessionInFlight,
     refused: (limit) => refusals?.refused(limit),
+    refusals,
   };
   return {
     Status(call, callback) {
@@ -220,7 +230,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
     Write(call, callback) {
       const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
-      serveWrite(node, call.request, serialize, writerOf(call.metadata, opts)).then(
+      serveWrite(node, call.request, serialize, writerOf(call.metadata, opts), refusals).then(
         ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
         (err: unknown) => {
           const forwarder = opts.forwarder;

@@ -7,6 +7,7 @@
  */
 import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../etcd-store/mvcc.js';
 import { AUTH_ERRORS } from '../etcd-store/auth-store.js';
+import { FULL_REGISTRY } from '../../common/registry-limits.js';
 
 /** Every `limit` label of `fleet_limit_refusals_total`; each is exported at 0 from the start. */
 export const COUNTED_LIMITS = [
@@ -40,6 +41,14 @@ export const COUNTED_LIMITS = [
   'etcd-auth-entries',
   /** Metrics port connections closed idle (no request, or one not finished, within the window). */
   'metrics-idle',
+  /** The registry's shards, clusters, domains, quotas or providers: a write that would add one more. */
+  'registry-entries',
+  /** The registry's leases. */
+  'registry-leases',
+  /** fleet's KV keys. */
+  'kv-keys',
+  /** fleet's KV values, all together. */
+  'kv-bytes',
 ] as const;
 
 /** A `limit` label of `fleet_limit_refusals_total`. */
@@ -82,4 +91,21 @@ const ETCD_LIMIT_ERRORS: ReadonlyMap<string, CountedLimit> = new Map<string, Cou
 /** The limit whose refusal an etcd error with these `details` is, if any. */
 export function etcdErrorLimit(details: string): CountedLimit | undefined {
   return ETCD_LIMIT_ERRORS.get(details);
+}
+
+/** The limit each of the registry's "no room" refusals answers for. */
+const REGISTRY_LIMIT_ERRORS: ReadonlyMap<string, CountedLimit> = new Map<string, CountedLimit>([
+  [FULL_REGISTRY.shards, 'registry-entries'],
+  [FULL_REGISTRY.clusters, 'registry-entries'],
+  [FULL_REGISTRY.domains, 'registry-entries'],
+  [FULL_REGISTRY.quotas, 'registry-entries'],
+  [FULL_REGISTRY.providers, 'registry-entries'],
+  [FULL_REGISTRY.leases, 'registry-leases'],
+  [FULL_REGISTRY.kvKeys, 'kv-keys'],
+  [FULL_REGISTRY.kvBytes, 'kv-bytes'],
+]);
+
+/** The limit whose refusal a registry write's failure `message` is, if any (FULL_REGISTRY). */
+export function registryErrorLimit(message: string): CountedLimit | undefined {
+  return REGISTRY_LIMIT_ERRORS.get(message);
 }

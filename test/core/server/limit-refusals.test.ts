@@ -8,7 +8,9 @@ import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } fr
 import { AUTH_ERRORS } from '../../../src/core/etcd-store/auth-store.js';
 import { StreamBudget } from '../../../src/core/server/bounds.js';
 import { ETCD_ERRORS, createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
-import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit } from '../../../src/core/server/limit-refusals.js';
+import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit, registryErrorLimit } from '../../../src/core/server/limit-refusals.js';
+import { FULL_REGISTRY, LIMITS } from '../../../src/common/registry-limits.js';
+import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
 
 describe('LimitRefusals', () => {
   it('holds every limit from 0 and counts each refusal of one', () => {
@@ -41,6 +43,35 @@ describe('etcdErrorLimit', () => {
     for (const e of Object.values(ETCD_ERRORS)) if (e !== ETCD_ERRORS.leaseTtlTooLarge && e !== ETCD_ERRORS.noSpace) expect(etcdErrorLimit(e.details), e.details).toBeUndefined();
     expect(etcdErrorLimit(AUTH_ERRORS.permissionDenied)).toBeUndefined();
     expect(etcdErrorLimit('')).toBeUndefined();
+  });
+});
+
+describe('registryErrorLimit', () => {
+  it("tells each of the registry's refusals for want of room by its text, and nothing else", () => {
+    expect(registryErrorLimit(FULL_REGISTRY.shards)).toBe('registry-entries');
+    expect(registryErrorLimit(FULL_REGISTRY.clusters)).toBe('registry-entries');
+    expect(registryErrorLimit(FULL_REGISTRY.domains)).toBe('registry-entries');
+    expect(registryErrorLimit(FULL_REGISTRY.quotas)).toBe('registry-entries');
+    expect(registryErrorLimit(FULL_REGISTRY.providers)).toBe('registry-entries');
+    expect(registryErrorLimit(FULL_REGISTRY.leases)).toBe('registry-leases');
+    expect(registryErrorLimit(FULL_REGISTRY.kvKeys)).toBe('kv-keys');
+    expect(registryErrorLimit(FULL_REGISTRY.kvBytes)).toBe('kv-bytes');
+    expect(registryErrorLimit('cluster "c1" is already bound to shard "s2"; rebind it explicitly to move it')).toBeUndefined();
+  });
+
+  it('is told the texts the state machine answers with', () => {
+    const sm = new FleetStateMachine();
+    const by = { token: 't', client: 'c' };
+    let index = 0;
+    const put = (key: string, value: string) => sm.apply(++index, encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time: 1, by, op: { type: 'kv.put', key, value } }));
+    const big = 'x'.repeat(LIMITS.maxKvValueBytes);
+    let refused: ApplyResult | undefined;
+    for (let i = 0; refused === undefined; i++) {
+      const r = put(`k${i}`, big) as ApplyResult;
+      if (!r.ok) refused = r;
+    }
+    expect(refused.ok === false && refused.message).toBe(FULL_REGISTRY.kvBytes);
+    expect(refused.ok === false && registryErrorLimit(refused.message)).toBe('kv-bytes');
   });
 });
 
