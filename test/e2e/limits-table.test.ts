@@ -123,15 +123,29 @@ describe("docs/security.md's Limits table", () => {
 });
 
 describe('each limit fleet_limit_refusals_total counts, tripped on a real member', () => {
-  /** A socket to the metrics port that never sends a byte: closed after the idle window (10 s), opened first so that the other tests run meanwhile. */
+  /**
+   * Opened first, so that the other tests run while they wait out their windows (10 s): a socket
+   * to the metrics port that never sends a byte, and a gateway request whose headers drip in a
+   * byte at a time, never finished.
+   */
   let silent: Promise<void>;
+  let dripped: Promise<string>;
   let idleBefore: number;
+  let slowBefore: number;
   beforeAll(async () => {
     idleBefore = await refusals('metrics-idle');
+    slowBefore = await refusals('etcd-gateway-slow');
     const socket: Socket = connect(metricsPort, '127.0.0.1');
     socket.on('error', () => undefined);
     closers.push(() => socket.destroy());
     silent = new Promise((resolve) => socket.on('close', () => resolve()));
+    const slow: Socket = connect(Number(address.split(':')[1]), '127.0.0.1', () => slow.write('POST /v3/kv/range HTTP/1.1\r\n'));
+    slow.on('error', () => undefined);
+    const drip = setInterval(() => slow.writable && slow.write('X'), 500);
+    closers.push(() => (clearInterval(drip), slow.destroy()));
+    let answer = '';
+    slow.on('data', (b: Buffer) => (answer += b.toString()));
+    dripped = new Promise((resolve) => slow.on('close', () => (clearInterval(drip), resolve(answer))));
   });
 
   it('etcd-txn-ops: a Txn of 129 operations in one list', async () => {
@@ -286,6 +300,11 @@ describe('each limit fleet_limit_refusals_total counts, tripped on a real member
   it('metrics-idle: a metrics port connection that sends nothing for 10 s', async () => {
     await silent;
     expect(await refusals('metrics-idle')).toBeGreaterThan(idleBefore);
+  }, 30_000);
+
+  it('etcd-gateway-slow: a gateway request whose headers are not all sent within 10 s', async () => {
+    expect(await dripped).toMatch(/^HTTP\/1\.1 408 /);
+    expect(await refusals('etcd-gateway-slow')).toBe(slowBefore + 1);
   }, 30_000);
 });
 

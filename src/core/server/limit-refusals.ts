@@ -41,6 +41,8 @@ export const COUNTED_LIMITS = [
   'etcd-auth-entries',
   /** Metrics port connections closed idle (no request, or one not finished, within the window). */
   'metrics-idle',
+  /** etcd JSON gateway requests whose headers or body did not arrive in time. */
+  'etcd-gateway-slow',
   /** The registry's shards, clusters, domains, quotas or providers: a write that would add one more. */
   'registry-entries',
   /** The registry's leases. */

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackupStatus, MemberStatus } from '../node/api.js';
 import type { NodeObserver } from '../node/fleet-node.js';
+import { answerClientError, timeoutChecksEvery } from './http-client-errors.js';
 import type { LimitRefusals } from './limit-refusals.js';
 
 const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
@@ -280,9 +281,7 @@ export class NodeMetrics {
    * credential, and 20,000 idle sockets to it once took a member to its descriptor limit.
    */
   listen(host: string, port: number, limits: MetricsPortLimits = METRICS_PORT_LIMITS): Promise<Server> {
-    // Node checks the header and request timeouts every `connectionsCheckingInterval` (30 s by
-    // default): a request dripped a byte at a time was held 40 s, not 10.
-    const server = createServer({ connectionsCheckingInterval: Math.max(100, Math.floor(limits.idleMs / 4)) }, (req, res) => {
+    const server = createServer({ connectionsCheckingInterval: timeoutChecksEvery(limits.idleMs) }, (req, res) => {
       if (req.url === '/metrics') {
         this.render().then(
           (body) => {
@@ -328,14 +327,3 @@ export class NodeMetrics {
   }
 }
 
-/**
- * What Node's HTTP server does with a client's error when nothing listens for it (408 for a
- * request not finished in time, 400 else), and `timedOut` called for the first: a slow request
- * is the metrics port's idle limit too.
- */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, timedOut: () => void): void {
-  const late = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  if (late) timedOut();
-  if (socket.writable && err.code !== 'ECONNRESET') socket.write(late ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  socket.destroy();
-}

@@ -63,15 +63,11 @@ describe('registryErrorLimit', () => {
     const sm = new FleetStateMachine();
     const by = { token: 't', client: 'c' };
     let index = 0;
-    const put = (key: string, value: string) => sm.apply(++index, encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time: 1, by, op: { type: 'kv.put', key, value } }));
-    const big = 'x'.repeat(LIMITS.maxKvValueBytes);
-    let refused: ApplyResult | undefined;
-    for (let i = 0; refused === undefined; i++) {
-      const r = put(`k${i}`, big) as ApplyResult;
-      if (!r.ok) refused = r;
-    }
-    expect(refused.ok === false && refused.message).toBe(FULL_REGISTRY.kvBytes);
-    expect(refused.ok === false && registryErrorLimit(refused.message)).toBe('kv-bytes');
+    const add = (name: string) => sm.apply(++index, encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time: 1, by, op: { type: 'provider.add', name, kind: 'k', regions: ['r'], endpoint: 'https://p.example' } })) as ApplyResult;
+    for (let i = 0; i < LIMITS.maxProviders; i++) expect(add(`p${i}`).ok).toBe(true);
+    const refused = add('one-more');
+    expect(refused.ok === false && refused.message).toBe(FULL_REGISTRY.providers);
+    expect(refused.ok === false && registryErrorLimit(refused.message)).toBe('registry-entries');
   });
 });
 
