@@ -54,3 +54,20 @@ export const LIMITS = {
   /** A filtered listing examines at most this many entries before returning a short page. */
   maxScanPerPage: 100_000,
 } as const;
+
+/**
+ * A write the registry has no room left for is refused when it is applied (FAILED_PRECONDITION)
+ * with one of these texts: the handlers answer with them, and the member that serves the write
+ * tells by them which limit it was (fleet_limit_refusals_total). They are part of the replicated
+ * answers, remembered for retries: a text changed is an answer changed.
+ */
+export const FULL_REGISTRY = {
+  shards: `the registry already holds ${LIMITS.maxShards} shards`,
+  clusters: `the registry already holds ${LIMITS.maxClusters} clusters`,
+  domains: `the registry already holds ${LIMITS.maxDomains} domains`,
+  quotas: `the registry already holds ${LIMITS.maxQuotas} quotas`,
+  providers: `the registry already holds ${LIMITS.maxProviders} providers`,
+  leases: `the registry already holds ${LIMITS.maxLeases} leases`,
+  kvKeys: `the KV store already holds ${LIMITS.maxKvKeys} keys`,
+  kvBytes: `the KV store would exceed ${LIMITS.maxKvTotalBytes} bytes of values`,
+} as const;

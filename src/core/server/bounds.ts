@@ -3,7 +3,8 @@
  * health watches, session streams), the bytes queued for a watcher that does not read, and the
  * operations a session stream carries. A client credential is not needed to hold most of these
  * (a TCP connection, a health watch), so none may grow without a limit. Each refusal is a gRPC
- * status with the limit named (RESOURCE_EXHAUSTED), and docs/operations.md lists them all.
+ * status with the limit named (RESOURCE_EXHAUSTED), counted by limit (limit-refusals.ts), and
+ * docs/security.md's "Limits" table lists them all.
  */
 import { status, type StatusObject } from '@grpc/grpc-js';
 import { SESSION_FRAME_MAX_OPS } from '../../common/session-frames.js';
@@ -75,6 +76,8 @@ export class StreamBudget {
     readonly kind: string,
     readonly max: number,
     readonly maxPerAddress: number,
+    /** Told of each refusal (limit-refusals.ts counts them). */
+    private readonly onRefused: () => void = () => undefined,
   ) {}
 
   /** Streams open now. */
@@ -86,8 +89,8 @@ export class StreamBudget {
   tryOpen(peer: string): { release: () => void } | { refusal: Partial<StatusObject> } {
     const address = addressOfPeer(peer);
     const fromAddress = this.#perAddress.get(address) ?? 0;
-    if (this.#total >= this.max) return { refusal: exhausted(`this member has ${this.max} ${this.kind}s open, its limit; retry later or use another member`) };
-    if (fromAddress >= this.maxPerAddress) return { refusal: exhausted(`${address} has ${this.maxPerAddress} ${this.kind}s open to this member, its limit per address; close some first`) };
+    if (this.#total >= this.max) return this.#refuse(`this member has ${this.max} ${this.kind}s open, its limit; retry later or use another member`);
+    if (fromAddress >= this.maxPerAddress) return this.#refuse(`${address} has ${this.maxPerAddress} ${this.kind}s open to this member, its limit per address; close some first`);
     this.#total++;
     this.#perAddress.set(address, fromAddress + 1);
     let released = false;
@@ -101,6 +104,11 @@ export class StreamBudget {
         else this.#perAddress.set(address, left);
       },
     };
+  }
+
+  #refuse(details: string): { refusal: Partial<StatusObject> } {
+    this.onRefused();
+    return { refusal: exhausted(details) };
   }
 }
 

@@ -16,11 +16,14 @@ import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
 import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './bounds.js';
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
+import { registryErrorLimit, type LimitRefusals } from './limit-refusals.js';
 import type { WriteForwarder } from './write-forwarder.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
 export type ClientServiceOptions = AuthOptions & {
   readonly bounds?: ServerBounds | undefined;
+  /** Counts the bounds' refusals (fleet_limit_refusals_total). */
+  readonly limitRefusals?: LimitRefusals | undefined;
   readonly peerRefusals?: () => readonly PeerRefusal[];
   /** The member's scheduled backups, when it takes them (backup-schedule.ts). */
   readonly backup?: () => BackupStatus | undefined;
@@ -33,6 +36,10 @@ interface SessionLimits {
   readonly streams: StreamBudget;
   readonly maxFrameOps: number;
   readonly maxInFlight: number;
+  /** Told of a frame over `maxFrameOps`, and of each time a stream stops being read at `maxInFlight`. */
+  readonly refused: (limit: 'session-frame-ops' | 'session-in-flight') => void;
+  /** Counts the writes refused for want of room in the registry. */
+  readonly refusals: LimitRefusals | undefined;
 }
 
 /** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
@@ -58,13 +65,20 @@ function checkWriteRole(op: Command, writer: Writer): void {
   }
 }
 
-async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): Promise<WriteOutcome> {
+/**
+ * Serves one write on this member. A refusal for want of room in the registry is counted here,
+ * where it is answered (not for a retry answered from the session table, nor by a follower that
+ * forwarded the write: the leader answers it).
+ */
+async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, refusals: LimitRefusals | undefined): Promise<WriteOutcome> {
   const request = { ...writeRequestFromWire(req), by: writer.by };
   checkWriteRole(request.op, writer);
   const type: CommandType = request.op.type;
   const result = await node.write(request);
   const response = writeResponseToWire(type, result);
   if (result.ok) return { response };
+  const limit = result.duplicate === true ? undefined : registryErrorLimit(result.message);
+  if (limit !== undefined) refusals?.refused(limit);
   const metadata = new Metadata();
   metadata.set(METADATA.errorCode, result.code);
   metadata.set(METADATA.writeResponse, serialize(response));
@@ -79,10 +93,10 @@ async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<
 }
 
 /** Serves one operation of a session stream; never rejects (failures become the answer). */
-async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer): Promise<wire.SessionResponse> {
+async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, refusals: LimitRefusals | undefined): Promise<wire.SessionResponse> {
   const id = req.id;
   try {
-    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, writer)).response };
+    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, writer, refusals)).response };
     if (req.op === 'read' && req.read) return { id, read: await serveRead(node, req.read) };
     return { id, error: { code: status.INVALID_ARGUMENT, message: 'op: none set; set write or read' } };
   } catch (err) {
@@ -104,6 +118,8 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
   const admitted = limits.streams.tryOpen(call.getPeer());
   if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
   let inFlight = 0;
+  /** Whether operations wait because `maxInFlight` are being served. */
+  let heldAtLimit = false;
   /** Operations read but not yet being served (at most one frame's worth). */
   let waiting: wire.SessionRequest__Output[] = [];
   let inputEnded = false;
@@ -153,14 +169,19 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
     let started = 0;
     while (!gone && inFlight < limits.maxInFlight && started < waiting.length) {
       inFlight++;
-      void serveSessionOp(node, waiting[started++]!, serialize, writer).then(answer);
+      void serveSessionOp(node, waiting[started++]!, serialize, writer, limits.refusals).then(answer);
     }
     if (started > 0) waiting = waiting.slice(started);
+    // Counted once each time the stream starts to wait for its operations in flight.
+    const full = waiting.length > 0;
+    if (full && !heldAtLimit) limits.refused('session-in-flight');
+    heldAtLimit = full;
     pace();
   };
   call.on('data', (frame: wire.SessionRequests__Output) => {
     if (gone) return;
     if (frame.requests.length > limits.maxFrameOps) {
+      limits.refused('session-frame-ops');
       leave();
       call.emit('error', exhausted(`a Session frame carries at most ${limits.maxFrameOps} operations, this one ${frame.requests.length}: send them in several frames`));
       return;
@@ -185,11 +206,14 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
 export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
   const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
   const bounds = opts.bounds ?? DEFAULT_BOUNDS;
-  const watchLimits: WatchLimits = defaultWatchLimits(bounds);
+  const refusals = opts.limitRefusals;
+  const watchLimits: WatchLimits = defaultWatchLimits(bounds, refusals);
   const sessionLimits: SessionLimits = {
-    streams: new StreamBudget('session stream', bounds.maxSessionStreams, bounds.maxSessionStreamsPerAddress),
+    streams: new StreamBudget('session stream', bounds.maxSessionStreams, bounds.maxSessionStreamsPerAddress, refusals?.counter('session-streams')),
     maxFrameOps: bounds.maxSessionFrameOps,
     maxInFlight: bounds.maxSessionInFlight,
+    refused: (limit) => refusals?.refused(limit),
+    refusals,
   };
   return {
     Status(call, callback) {
@@ -206,7 +230,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
     Write(call, callback) {
       const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
-      serveWrite(node, call.request, serialize, writerOf(call.metadata, opts)).then(
+      serveWrite(node, call.request, serialize, writerOf(call.metadata, opts), refusals).then(
         ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
         (err: unknown) => {
           const forwarder = opts.forwarder;

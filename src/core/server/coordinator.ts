@@ -25,6 +25,7 @@ import { lazyEtcdServices } from './etcd-wire.js';
 import { HealthService } from './health-service.js';
 import { addLazyReflection } from './lazy-reflection.js';
 import { logFileCap, RotatingLogFile } from './log-file.js';
+import { LimitRefusals } from './limit-refusals.js';
 import type { NodeMetrics } from './metrics.js';
 import { RequestLimitCounts, requestLimitInterceptor, withTxnOpsLimit } from './request-limits.js';
 import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
@@ -231,6 +232,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   // The metrics read the node's status at scrape time; the node exists before any scrape.
   const built: { node?: FleetMember } = {};
   const metrics = await loadMetrics(opts, () => built.node!.status());
+  // Every limit's refusals that no counter of its own counts (limit-refusals.ts; docs/security.md, "Limits").
+  const limitRefusals = new LimitRefusals();
+  metrics?.countLimitRefusals(limitRefusals);
   // The metrics port first, before anything is written: a start that fails on it leaves a new
   // member's data dir empty, so that the same command line works once the port is free.
   const metricsServer = metrics && opts.metricsListen ? await listenMetrics(metrics, opts.metricsListen) : undefined;
@@ -330,7 +334,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   undo.add(() => forwarder.close());
   // Admin effects that land on a follower (a snapshot, a drill's fault) reach the leader's audit log through the forwarder.
   const audit = memberAudit(member, forwarder);
-  const clientService = createClientService(member, { ...auth, bounds, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder });
+  const clientService = createClientService(member, { ...auth, bounds, limitRefusals, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder });
   const fleetApi = opts.fleetApi !== false;
   server.addService(proto.fleet.v1.Fleet.service, fleetApi ? clientService : forwardingOnly(proto.fleet.v1.Fleet.service, clientService, opts.apiOffHint));
   const drills = createDrillService({
@@ -348,9 +352,9 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     server.addService(proto.fleet.v1.Admin.service, createAdminService(member, { ...auth, audit }));
     server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   }
-  const etcd = serveEtcd(server, member, opts, { auth, clusterId, channel });
+  const etcd = serveEtcd(server, member, opts, { auth, clusterId, channel, limitRefusals });
   if (etcd) undo.add(() => etcd.close());
-  const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress });
+  const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress, onRefused: limitRefusals.counter('health-watches') });
   if (fleetApi) {
     health.addTo(server);
     // Reflection lets generic tools (grpcurl) discover the services without our .proto files.
@@ -367,7 +371,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   // The front first, so that the bounds run before it: a refused connection is never held.
   const refusals = new ConnectionRefusals((obj, msg) => logger.warn(obj, msg), () => performance.now());
   metrics?.countRefusedConnections(refusals);
-  const gateway = etcd ? startGateway(member, opts, port, channel) : undefined;
+  const gateway = etcd ? startGateway(member, opts, port, channel, limitRefusals) : undefined;
   if (gateway) undo.add(() => gateway.close());
   const front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted'), onHttp1: gateway && ((s) => gateway.accept(s)), onHttp2: gateway && ((...a) => gateway.acceptStream(...a)) });
   undo.add(() => front.close());
@@ -446,7 +450,7 @@ function serveEtcd(
   server: grpc.Server,
   member: FleetMember,
   opts: CoordinatorOptions,
-  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; channel: ReturnType<typeof peerChannel> },
+  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; channel: ReturnType<typeof peerChannel>; limitRefusals: LimitRefusals },
 ): { close(): void } | undefined {
   const etcdDefs = lazyEtcdServices();
   if (opts.etcdApi === false) {
@@ -455,7 +459,7 @@ function serveEtcd(
     return undefined;
   }
   const { auth, clusterId } = ctx;
-  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes });
+  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes, limitRefusals: ctx.limitRefusals });
   // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
   server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
   server.addService(etcdDefs.Lease, services.lease);
@@ -465,7 +469,7 @@ function serveEtcd(
   const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
   server.addService(etcdDefs.Lock, recipes.lock);
   server.addService(etcdDefs.Election, recipes.election);
-  server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs }));
+  server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs, limitRefusals: ctx.limitRefusals }));
   return services;
 }
 
@@ -473,7 +477,7 @@ function serveEtcd(
  * etcd's JSON gateway on the client port: each request a gRPC call on the member's own port, as a
  * client on this host makes it (the member's own certificate where the port is TLS).
  */
-function startGateway(member: FleetMember, opts: CoordinatorOptions, port: number, channel: ReturnType<typeof peerChannel>): Gateway {
+function startGateway(member: FleetMember, opts: CoordinatorOptions, port: number, channel: ReturnType<typeof peerChannel>, limitRefusals: LimitRefusals): Gateway {
   const { host } = parseHostPort(opts.listen, '--listen');
   const dialled = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return etcdGateway({
@@ -482,6 +486,7 @@ function startGateway(member: FleetMember, opts: CoordinatorOptions, port: numbe
     channelOptions: channel.optionsFor?.(opts.id) ?? {},
     version: ETCD_API_VERSION,
     healthy: () => etcdHealthy(member),
+    limitRefusals,
   });
 }
 

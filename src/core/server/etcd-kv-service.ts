@@ -14,6 +14,7 @@ import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, typ
 import { NodeError, type MemberStatus } from '../node/api.js';
 import { growsStore, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
 import { KeepAliveRelays } from './keepalive-relay.js';
+import { etcdErrorLimit, type LimitRefusals } from './limit-refusals.js';
 import { TXN_OVER_OPS } from './request-limits.js';
 import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
 import { hashKeyspace } from '../etcd-store/keyspace-hash.js';
@@ -75,6 +76,8 @@ export interface EtcdServiceOptions {
   readonly tls?: boolean;
   /** The keyspace's space quota in bytes (etcd's --quota-backend-bytes; default: spaceQuotaDefault()). */
   readonly quotaBytes?: number;
+  /** Counts the refusals of limits this member answers (fleet_limit_refusals_total); a forwarded call's are the leader's. */
+  readonly limitRefusals?: LimitRefusals | undefined;
 }
 
 /**
@@ -265,6 +268,14 @@ export function createEtcdServices(
     return value;
   };
 
+  /** The gRPC error this member answers a call with, counted when it is a limit's refusal (limit-refusals.ts). */
+  const refusal = (err: unknown): GrpcError => {
+    const e = toGrpcError(err);
+    const limit = etcdErrorLimit(e.details);
+    if (limit !== undefined) o.limitRefusals?.refused(limit);
+    return e;
+  };
+
   /** Runs a unary handler: authorization, then `run`; a NOT_LEADER write goes to the leader as `method`. */
   const unary = <Req>(method: string, run: (req: Req, call: ServerUnaryCall<Req, unknown>) => Promise<unknown>) =>
     (call: ServerUnaryCall<Req, unknown>, cb: sendUnaryData<unknown>): void => {
@@ -276,7 +287,7 @@ export function createEtcdServices(
           if (err instanceof NodeError && err.code === 'NOT_LEADER') {
             forward(method, call as ServerUnaryCall<unknown, unknown>, err).then((res) => cb(null, res), (e: unknown) => cb(toGrpcError(e) as GrpcError));
           } else {
-            cb(toGrpcError(err) as GrpcError);
+            cb(refusal(err));
           }
         },
       );
@@ -523,7 +534,7 @@ export function createEtcdServices(
     lease,
     maintenance,
     cluster,
-    auth: createEtcdAuthService(node, { auth: o.auth, header: () => header(node.etcdStore().revision), unary: unary as EtcdUnary, write, toGrpcError }),
+    auth: createEtcdAuthService(node, { auth: o.auth, header: () => header(node.etcdStore().revision), unary: unary as EtcdUnary, write, toGrpcError: refusal }),
     header,
     invoke: (path, request, metadata) =>
       new Promise((resolve, reject) => {

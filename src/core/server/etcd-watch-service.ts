@@ -23,6 +23,7 @@ import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../et
 import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
 import { authorizeCall, etcdKeysUser, type AuthOptions } from './auth.js';
 import { WatcherSet } from './etcd-watchers.js';
+import type { LimitRefusals } from './limit-refusals.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
 
 /** What the watch service needs of the member. */
@@ -63,6 +64,8 @@ export interface EtcdWatchOptions {
   readonly clusterId: () => string | undefined;
   /** How often a watcher that asked for progress notifications and was sent no event hears the member's revision (default 10 min, as etcd). */
   readonly progressNotifyMs?: number | undefined;
+  /** Counts the watchers refused beyond MAX_WATCHERS_PER_STREAM (fleet_limit_refusals_total). */
+  readonly limitRefusals?: LimitRefusals | undefined;
 }
 
 /**
@@ -212,6 +215,7 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
           return;
         }
         if (watchers.size >= MAX_WATCHERS_PER_STREAM) {
+          o.limitRefusals?.refused('etcd-watchers-per-stream');
           send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: `etcdserver: too many watchers on one stream (${MAX_WATCHERS_PER_STREAM}); open another stream` });
           return;
         }

@@ -26,9 +26,9 @@ export class HealthService {
   readonly #budget: StreamBudget;
 
   /** Starts with the server as a whole (and any `services` given) NOT_SERVING until told otherwise. */
-  constructor(services: readonly string[] = [], limits: { readonly max: number; readonly maxPerAddress: number } = { max: DEFAULT_BOUNDS.maxHealthWatches, maxPerAddress: DEFAULT_BOUNDS.maxHealthWatchesPerAddress }) {
+  constructor(services: readonly string[] = [], limits: { readonly max: number; readonly maxPerAddress: number; readonly onRefused?: () => void } = { max: DEFAULT_BOUNDS.maxHealthWatches, maxPerAddress: DEFAULT_BOUNDS.maxHealthWatchesPerAddress }) {
     for (const service of ['', ...services]) this.#statuses.set(service, 'NOT_SERVING');
-    this.#budget = new StreamBudget('health watch', limits.max, limits.maxPerAddress);
+    this.#budget = new StreamBudget('health watch', limits.max, limits.maxPerAddress, limits.onRefused);
   }
 
   /** Health watches open now. */

@@ -1,9 +1,13 @@
 import { statfsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackupStatus, MemberStatus } from '../node/api.js';
 import type { NodeObserver } from '../node/fleet-node.js';
+import { answerClientError, timeoutChecksEvery } from './http-client-errors.js';
+import type { LimitRefusals } from './limit-refusals.js';
 
 const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
 
@@ -64,6 +68,7 @@ export class NodeMetrics {
   private readonly snapshotBytes = this.gauge('fleet_snapshot_bytes', 'Size of the newest snapshot taken');
   private readonly snapshotSeconds = this.gauge('fleet_snapshot_seconds', 'Time the newest snapshot took');
   private lastLeader = '';
+  private limitRefusals: LimitRefusals | undefined;
   private peerRejections: ReadonlyMap<string, number> = new Map();
 
   constructor(private readonly status: () => MemberStatus) {
@@ -199,6 +204,25 @@ export class NodeMetrics {
     });
   }
 
+  /**
+   * Exposes the limits' refusals that no counter above counts (limit-refusals.ts) as
+   * `fleet_limit_refusals_total{limit}`, every limit from 0; the metrics port's own idle closes
+   * count there too.
+   */
+  countLimitRefusals(refusals: LimitRefusals): void {
+    this.limitRefusals = refusals;
+    new Counter({
+      name: 'fleet_limit_refusals_total',
+      help: 'Refusals of a member limit (docs/security.md, "Limits"), by limit: a stream, watcher, txn, lease, quota or connection refused, cancelled, closed or held back',
+      labelNames: ['limit'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [limit, n] of refusals.counts) this.inc({ limit }, n);
+      },
+    });
+  }
+
   private gauge(name: string, help: string): Gauge {
     return new Gauge({ name, help, registers: [this.registry] });
   }
@@ -257,7 +281,7 @@ export class NodeMetrics {
    * credential, and 20,000 idle sockets to it once took a member to its descriptor limit.
    */
   listen(host: string, port: number, limits: MetricsPortLimits = METRICS_PORT_LIMITS): Promise<Server> {
-    const server = createServer((req, res) => {
+    const server = createServer({ connectionsCheckingInterval: timeoutChecksEvery(limits.idleMs) }, (req, res) => {
       if (req.url === '/metrics') {
         this.render().then(
           (body) => {
@@ -280,7 +304,20 @@ export class NodeMetrics {
     server.maxConnections = limits.maxConnections;
     server.on('drop', () => this.metricsDropped.inc());
     // Idle sockets, including those that never send a request (headersTimeout starts at the first byte).
+    // With a listener the server leaves the socket to it: it is closed here, and counted.
+    // A silent socket may meet both the idle and the header timeout: it is counted once.
     server.timeout = limits.idleMs;
+    const closedIdle = new WeakSet<Duplex>();
+    const idle = (socket: Duplex): void => {
+      if (closedIdle.has(socket)) return;
+      closedIdle.add(socket);
+      this.limitRefusals?.refused('metrics-idle');
+    };
+    server.on('timeout', (socket: Socket) => {
+      idle(socket);
+      socket.destroy();
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, () => idle(socket)));
     server.headersTimeout = Math.min(server.headersTimeout, limits.idleMs);
     server.requestTimeout = limits.idleMs;
     return new Promise((resolve, reject) => {
@@ -289,3 +326,4 @@ export class NodeMetrics {
     });
   }
 }
+

@@ -10,6 +10,7 @@ import type * as wire from '../../proto/index.js';
 import { WATCH_REGISTRIES, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter, type WatchRegistry } from '../fleet/index.js';
 import type { NodeApi } from '../node/member-api.js';
 import { DEFAULT_BOUNDS, QueuedBytes, StreamBudget } from './bounds.js';
+import type { LimitRefusals } from './limit-refusals.js';
 import { WireError, errorStatus } from './wire.js';
 
 /** Messages queued for a watcher that does not read before it is cut off. */
@@ -55,11 +56,18 @@ export interface WatchLimits {
   readonly queued: QueuedBytes;
   /** Bytes queued for one watcher before it is cancelled. */
   readonly maxQueuedBytes: number;
+  /** Told of each watcher cancelled for not reading. */
+  readonly onOverflow?: () => void;
 }
 
-/** Limits from `DEFAULT_BOUNDS`, for a member's client service. */
-export function defaultWatchLimits(b = DEFAULT_BOUNDS): WatchLimits {
-  return { watchers: new StreamBudget('watcher', b.maxWatchers, b.maxWatchersPerAddress), queued: new QueuedBytes(b.maxWatchQueuedBytesTotal), maxQueuedBytes: b.maxWatchQueuedBytes };
+/** Limits from `bounds` (default `DEFAULT_BOUNDS`), for a member's client service; `refusals` counts them. */
+export function defaultWatchLimits(b = DEFAULT_BOUNDS, refusals?: LimitRefusals): WatchLimits {
+  return {
+    watchers: new StreamBudget('watcher', b.maxWatchers, b.maxWatchersPerAddress, refusals?.counter('watch-streams')),
+    queued: new QueuedBytes(b.maxWatchQueuedBytesTotal),
+    maxQueuedBytes: b.maxWatchQueuedBytes,
+    ...(refusals === undefined ? {} : { onOverflow: refusals.counter('watch-queue') }),
+  };
 }
 
 /** About the bytes a message holds while queued: its keys and JSON texts (the queue's measure, not its exact heap size). */
@@ -97,6 +105,7 @@ export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchReq
   };
   const overflow = (why: string): void => {
     finish();
+    limits.onOverflow?.();
     fail(call, status.RESOURCE_EXHAUSTED, `${why}: the watcher does not read fast enough; resume from the last index seen + 1`);
   };
   const send = (msg: wire.WatchResponse): void => {

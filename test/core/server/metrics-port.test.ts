@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MemberStatus } from '../../../src/core/node/api.js';
+import { LimitRefusals } from '../../../src/core/server/limit-refusals.js';
 import { NodeMetrics } from '../../../src/core/server/metrics.js';
 
 const open: (Socket | Server)[] = [];
@@ -17,11 +18,13 @@ afterEach(() => {
   }
 });
 
-async function serve(limits: { maxConnections: number; idleMs: number }): Promise<{ metrics: NodeMetrics; server: Server; port: number }> {
+async function serve(limits: { maxConnections: number; idleMs: number }): Promise<{ metrics: NodeMetrics; server: Server; port: number; refusals: LimitRefusals }> {
   const metrics = new NodeMetrics(() => ({}) as MemberStatus);
+  const refusals = new LimitRefusals();
+  metrics.countLimitRefusals(refusals);
   const server = await metrics.listen('127.0.0.1', 0, limits);
   open.push(server);
-  return { metrics, server, port: (server.address() as { port: number }).port };
+  return { metrics, server, port: (server.address() as { port: number }).port, refusals };
 }
 
 function socket(port: number): Promise<Socket> {
@@ -43,12 +46,38 @@ describe('the metrics port', () => {
     expect(await metrics.registry.getSingleMetricAsString('fleet_metrics_connections_dropped_total')).toMatch(/^fleet_metrics_connections_dropped_total 12$/m);
   });
 
-  it('closes a socket that sends nothing once it has been idle for the limit', async () => {
-    const { server, port } = await serve({ maxConnections: 8, idleMs: 300 });
+  it('closes a socket that sends nothing once it has been idle for the limit, and counts it', async () => {
+    const { server, port, refusals } = await serve({ maxConnections: 8, idleMs: 300 });
     const s = await socket(port);
     const started = Date.now();
     await new Promise((resolve) => s.on('close', resolve));
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(await connections(server)).toBe(0);
+    expect(refusals.counts.get('metrics-idle')).toBe(1);
+  });
+
+  it('answers a request not finished within the limit with 408, closes it, and counts it', async () => {
+    const { server, port, refusals } = await serve({ maxConnections: 8, idleMs: 300 });
+    const s = await socket(port);
+    let answer = '';
+    s.on('data', (b: Buffer) => (answer += b.toString()));
+    // Half a request, a byte at a time, never finished: each byte keeps the socket from idling.
+    const started = Date.now();
+    s.write('GET /metrics HTTP/1.1\r\n');
+    const drip = setInterval(() => s.writable && s.write('X'), 100);
+    await new Promise((resolve) => s.on('close', resolve));
+    clearInterval(drip);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await connections(server)).toBe(0);
+    expect(refusals.counts.get('metrics-idle')).toBe(1);
+  });
+
+  it('still answers a request, and counts nothing for it', async () => {
+    const { metrics, port, refusals } = await serve({ maxConnections: 8, idleMs: 300 });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(refusals.counts.get('metrics-idle')).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('fleet_limit_refusals_total')).toMatch(/^fleet_limit_refusals_total\{limit="metrics-idle"\} 0$/m);
   });
 });

@@ -2,7 +2,7 @@
  * Handlers of the cluster commands. The binding rule: first contact wins; after that only an
  * explicit rebind — a compare-and-set on the current shard — moves a cluster.
  */
-import { LIMITS } from '../limits.js';
+import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import { UNBOUND, type FleetState, type ShardRecord } from '../state.js';
 import type { RebindMove } from '../types.js';
 import { fail, notFound, ok, type Handler, type Outcome } from './outcome.js';
@@ -51,7 +51,7 @@ export const clusterContact: Handler<'cluster.contact'> = (s, op, ctx) => {
   const refused = admits(s, shard, 1);
   if (refused !== undefined) return refused;
   if (slot === undefined) {
-    if (t.size >= LIMITS.maxClusters) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxClusters} clusters`);
+    if (t.size >= LIMITS.maxClusters) return fail('FAILED_PRECONDITION', FULL_REGISTRY.clusters);
     return ok({ cluster: t.view(t.add(op.cluster, op.shard, ctx.index, ctx.time)), created: true, bound: true });
   }
   t.bind(slot, op.shard, ctx.index);

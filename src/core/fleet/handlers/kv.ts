@@ -2,7 +2,7 @@
  * Handlers of the KV commands. One global revision counts every change (like etcd's); each key
  * keeps the revision that created it, the revision of its last change and its version.
  */
-import { LIMITS } from '../limits.js';
+import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import { kvKey, type FleetState, type KvRecord } from '../state.js';
 import type { KvMeta } from '../types.js';
 import { fail, ok, type Handler, type Outcome } from './outcome.js';
@@ -15,9 +15,9 @@ function meta(ns: string, key: string, rec: KvRecord): KvMeta {
 function write(s: FleetState, ns: string, key: string, value: string): Outcome<{ kv: KvMeta; revision: number }> {
   const composite = kvKey(ns, key);
   const previous = s.kv.get(composite);
-  if (previous === undefined && s.kv.size >= LIMITS.maxKvKeys) return fail('FAILED_PRECONDITION', `the KV store already holds ${LIMITS.maxKvKeys} keys`);
+  if (previous === undefined && s.kv.size >= LIMITS.maxKvKeys) return fail('FAILED_PRECONDITION', FULL_REGISTRY.kvKeys);
   const grow = Buffer.byteLength(value, 'utf8') - (previous === undefined ? 0 : Buffer.byteLength(previous.value, 'utf8'));
-  if (s.kvBytes + grow > LIMITS.maxKvTotalBytes) return fail('FAILED_PRECONDITION', `the KV store would exceed ${LIMITS.maxKvTotalBytes} bytes of values`);
+  if (s.kvBytes + grow > LIMITS.maxKvTotalBytes) return fail('FAILED_PRECONDITION', FULL_REGISTRY.kvBytes);
   const revision = ++s.kvRevision;
   const rec: KvRecord = { value, createRevision: previous?.createRevision ?? revision, modRevision: revision, version: (previous?.version ?? 0) + 1 };
   s.putKv(composite, rec, previous);

@@ -5,7 +5,7 @@
  * tokens come from one counter that only grows, so a newer holder's token is always larger
  * than any older holder's.
  */
-import { LIMITS } from '../limits.js';
+import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import type { FleetState, LeaseRecord } from '../state.js';
 import type { LeaseView } from '../types.js';
 import { fail, notFound, ok, type ApplyContext, type Handler, type Outcome } from './outcome.js';
@@ -71,7 +71,7 @@ export const leaseAcquire: Handler<'lease.acquire'> = (s, op, ctx) => {
     if (lease.holder !== op.holder) return heldByOther(lease);
     return ok({ lease: renewalView(lease, store(s, renewed(lease, op.ttlMs, ctx)), ctx), renewed: true });
   }
-  if (lease === undefined && s.leases.size >= LIMITS.maxLeases) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxLeases} leases`);
+  if (lease === undefined && s.leases.size >= LIMITS.maxLeases) return fail('FAILED_PRECONDITION', FULL_REGISTRY.leases);
   const granted: LeaseRecord = {
     name: op.name,
     holder: op.holder,

@@ -1,5 +1,5 @@
 /** Handlers of the topology domain, quota and provider commands. */
-import { LIMITS } from '../limits.js';
+import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import { domainKey, quotaKey, type FleetState } from '../state.js';
 import type { QuotaView } from '../types.js';
 import { fail, notFound, ok, type Handler, type Outcome } from './outcome.js';
@@ -13,7 +13,7 @@ export const domainAssign: Handler<'domain.assign'> = (s, op, ctx) => {
   const previous = s.domains.get(key);
   if (previous?.shard === op.shard) return ok({ domain: previous, previousShard: op.shard });
   if (previous === undefined && s.domains.size >= LIMITS.maxDomains) {
-    return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxDomains} domains`);
+    return fail('FAILED_PRECONDITION', FULL_REGISTRY.domains);
   }
   const domain = Object.freeze({ key: op.key, value: op.value, shard: op.shard, assignedAtIndex: ctx.index });
   s.domains.set(key, domain);
@@ -49,7 +49,7 @@ export const quotaSet: Handler<'quota.set'> = (s, op) => {
   if (refused !== undefined) return refused;
   const key = quotaKey(op.provider, op.region);
   const created = !s.quotas.has(key);
-  if (created && s.quotas.size >= LIMITS.maxQuotas) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxQuotas} quotas`);
+  if (created && s.quotas.size >= LIMITS.maxQuotas) return fail('FAILED_PRECONDITION', FULL_REGISTRY.quotas);
   const allocated = Object.values(op.slices).reduce((a, b) => a + b, 0);
   const quota: QuotaView = Object.freeze({ provider: op.provider, region: op.region, total: op.total, allocated, slices: Object.freeze({ ...op.slices }) });
   s.quotas.set(key, quota);
@@ -71,7 +71,7 @@ export const providerAdd: Handler<'provider.add'> = (s, op) => {
     if (same) return ok({ provider: existing, created: false });
     return fail('FAILED_PRECONDITION', `provider ${q(op.name)} already exists with another definition; remove it first`, { provider: op.name });
   }
-  if (s.providers.size >= LIMITS.maxProviders) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxProviders} providers`);
+  if (s.providers.size >= LIMITS.maxProviders) return fail('FAILED_PRECONDITION', FULL_REGISTRY.providers);
   const provider = Object.freeze({ name: op.name, kind: op.kind, regions: Object.freeze([...op.regions]), endpoint: op.endpoint });
   s.providers.set(op.name, provider);
   return ok({ provider, created: true });

@@ -1,5 +1,5 @@
 /** Handlers of the shard commands: register, update, setState, remove, heartbeat. */
-import { LIMITS } from '../limits.js';
+import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import { ShardRecord, UNBOUND, type FleetState } from '../state.js';
 import type { Labels, QuotaView } from '../types.js';
 import { fail, notFound, ok, type Handler, type Outcome } from './outcome.js';
@@ -32,7 +32,7 @@ export const shardRegister: Handler<'shard.register'> = (s, op, ctx) => {
       shard: op.id,
     });
   }
-  if (s.shards.size >= LIMITS.maxShards) return fail('FAILED_PRECONDITION', `the registry already holds ${LIMITS.maxShards} shards`);
+  if (s.shards.size >= LIMITS.maxShards) return fail('FAILED_PRECONDITION', FULL_REGISTRY.shards);
   const taken = addressTaken(s, op.address, op.id);
   if (taken !== undefined) return taken;
   const rec = new ShardRecord(op.id, op.address, op.region, op.zone, 'active', op.capacity, labels, ctx.time, -1);

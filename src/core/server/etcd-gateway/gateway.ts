@@ -22,6 +22,8 @@ import type { Type } from 'protobufjs';
 import { ETCD_RPC_MAX_REQUEST_BYTES } from '../request-limits.js';
 import { HANDSHAKE_WINDOW_MS } from '../authority-front.js';
 import { decodeResponse, encodeRequest, methodTypes } from './json.js';
+import { answerClientError, timeoutChecksEvery } from '../http-client-errors.js';
+import type { LimitRefusals } from '../limit-refusals.js';
 import { JsonValues, TOO_LARGE } from './json-values.js';
 import { isGatewayPath, routeOf, type Route } from './routes.js';
 
@@ -39,6 +41,8 @@ export interface GatewayOptions {
   readonly version: string;
   /** etcd's /health: a leader, a committed read, no alarm. */
   readonly healthy: () => Promise<boolean>;
+  /** Counts the bodies refused over MAX_BODY_BYTES (as gRPC's own, `etcd-request-bytes`) and the requests too slow to arrive (`etcd-gateway-slow`). */
+  readonly limitRefusals?: LimitRefusals | undefined;
 }
 
 export interface Gateway {
@@ -60,7 +64,13 @@ export function etcdGateway(opts: GatewayOptions): Gateway {
     req.on('error', () => undefined);
     serve(req, res, grpc, opts).catch((err: unknown) => answerError(res, { code: status.INTERNAL, details: (err as Error).message }));
   };
-  const server = http.createServer({ headersTimeout: HANDSHAKE_WINDOW_MS, requestTimeout: 0, keepAliveTimeout: 30_000 }, handle);
+  const server = http.createServer({ headersTimeout: HANDSHAKE_WINDOW_MS, requestTimeout: 0, keepAliveTimeout: 30_000, connectionsCheckingInterval: timeoutChecksEvery(HANDSHAKE_WINDOW_MS) }, handle);
+  // Node tracks connections for its header timeout from the server's 'listening' event; this
+  // server never listens (the front hands it its sockets), so without it a request dripped a
+  // byte at a time was held for ever. Closed with the gateway, which stops the tracking's timer.
+  server.emit('listening');
+  // Headers not sent within the window: answered 408 and closed, as Node does, and counted.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, () => opts.limitRefusals?.refused('etcd-gateway-slow')));
   return {
     accept: (socket) => {
       sockets.add(socket);
@@ -78,6 +88,7 @@ export function etcdGateway(opts: GatewayOptions): Gateway {
       for (const s of sockets) s.destroy();
       sockets.clear();
       client?.close();
+      server.close();
     },
   };
 }
@@ -103,8 +114,13 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, grpc: 
   }
   const call = { route, types, metadata: metadataOf(req), grpc };
   if (route.kind === 'bidi') return streamBoth(req, res, call);
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return answerError(res, { code: status.INVALID_ARGUMENT, details: TOO_LARGE }, true);
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    opts.limitRefusals?.refused('etcd-request-bytes');
+    return answerError(res, { code: status.INVALID_ARGUMENT, details: TOO_LARGE }, true);
+  }
   const body = await readBody(req);
+  if ('error' in body && body.error.details === TOO_LARGE) opts.limitRefusals?.refused('etcd-request-bytes');
+  if ('error' in body && body.error.code === status.DEADLINE_EXCEEDED) opts.limitRefusals?.refused('etcd-gateway-slow');
   if ('error' in body) return answerError(res, body.error, body.close);
   let request: Buffer;
   try {
