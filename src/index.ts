@@ -44,7 +44,7 @@ export { WATCH_REGISTRIES, type WatchOptions } from './client/watch.js';
 export type { EndpointStatus, Route } from './client/router.js';
 
 /** The per-member circuit breaker's settings and states. */
-export type { BreakerOptions, BreakerState } from './client/breaker.js';
+export type { BreakerOptions, BreakerState } from './common/breaker.js';
 
 /** Options of `downloadSnapshot()`. */
 export type { DownloadOptions } from './client/snapshot-download.js';

@@ -6,7 +6,7 @@
 import { Metadata, type CallOptions, type ChannelOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { METADATA, loadFleetProto } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
-import { CircuitBreaker, type BreakerOptions } from './breaker.js';
+import { CircuitBreaker, type BreakerOptions } from '../common/breaker.js';
 import { DEADLINE_GRACE_MS, FleetClientError, noAnswerError } from './errors.js';
 import { isServiceError, refusedWriteResponse, toClientError } from './grpc-errors.js';
 import { channelCredentials, memberChannelOptions } from './channel.js';

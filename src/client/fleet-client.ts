@@ -8,7 +8,7 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type * as wire from '../proto/index.js';
-import type { BreakerOptions } from './breaker.js';
+import type { BreakerOptions } from '../common/breaker.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
 import { FleetClientError, isTransportFailure } from './errors.js';

@@ -3,7 +3,7 @@ export { FleetClient, DEFAULT_CHANNEL_OPTIONS, channelCredentials, type Conditio
 export { memberChannelOptions } from './channel.js';
 export { FleetClientError, exitCodeOf, type FleetClientErrorKind, type FleetClientErrorInit } from './errors.js';
 export type { EndpointStatus, Route } from './router.js';
-export type { BreakerOptions, BreakerState } from './breaker.js';
+export type { BreakerOptions, BreakerState } from '../common/breaker.js';
 export type { DownloadOptions } from './snapshot-download.js';
 export type * from './types.js';
 export { WATCH_REGISTRIES, type WatchOptions } from './watch.js';

@@ -1,10 +1,12 @@
 /**
  * A follower's `submitWrite`, forwarded to the leader over fleet.v1's `Submit` (which every
- * embedded member serves, whatever `apis` says), with a circuit breaker: once the leader could
- * not be reached, writes fail at once (LEADER_UNREACHABLE) for a second instead of each waiting
- * out a timeout.
+ * embedded member serves, whatever `apis` says), as a client would send it, with the client's
+ * half-open circuit breaker (src/common/breaker.ts): once the leader could not be reached, writes
+ * fail at once (LEADER_UNREACHABLE) for a second instead of each waiting out a timeout, then one
+ * write probes it.
  */
 import { FleetClient } from '../client/fleet-client.js';
+import { CircuitBreaker } from '../common/breaker.js';
 import type { FleetMember } from '../core/node/fleet-member.js';
 import { MemberError } from './errors.js';
 import { forwardFailure } from './failures.js';
@@ -15,8 +17,8 @@ const BREAKER_OPEN_MS = 1_000;
 export class Forwarder {
   private client: FleetClient | undefined;
   private clientFor = '';
-  private openUntil = 0;
-  private openFor = '';
+  private breaker = new CircuitBreaker({ failures: 1, coolDownMs: BREAKER_OPEN_MS });
+  private breakerFor = '';
 
   constructor(
     private readonly node: FleetMember,
@@ -24,17 +26,18 @@ export class Forwarder {
   ) {}
 
   async submit(op: string, payload: Uint8Array, leader: { id: string; address: string }): Promise<{ value: unknown; index: number }> {
-    if (this.openFor === leader.address && Date.now() < this.openUntil) {
+    if (this.breakerFor !== leader.address) [this.breaker, this.breakerFor] = [new CircuitBreaker({ failures: 1, coolDownMs: BREAKER_OPEN_MS }), leader.address];
+    if (!this.breaker.allow(Date.now())) {
       throw new MemberError('LEADER_UNREACHABLE', `member ${this.node.id}: the leader ${leader.id} at ${leader.address} could not be reached just now; the write was not sent`, { leaderId: leader.id, leaderAddress: leader.address });
     }
     try {
-      return await this.clientOf(leader.address).submit(op, payload);
+      const answer = await this.clientOf(leader.address).submit(op, payload);
+      this.breaker.success();
+      return answer;
     } catch (err) {
       const failure = forwardFailure(err, this.node.id, leader);
-      if (failure instanceof MemberError && failure.code === 'LEADER_UNREACHABLE') {
-        this.openFor = leader.address;
-        this.openUntil = Date.now() + BREAKER_OPEN_MS;
-      }
+      if (failure instanceof MemberError && failure.code === 'LEADER_UNREACHABLE') this.breaker.failure(Date.now());
+      else this.breaker.success();
       throw failure;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../src/client/breaker.js';
+import { CircuitBreaker } from '../../src/common/breaker.js';
 import { FleetClientError, exitCodeOf, kindOfStatus } from '../../src/client/errors.js';
 
 describe('CircuitBreaker', () => {

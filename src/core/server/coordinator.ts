@@ -16,6 +16,7 @@ import { createClientService } from './client-service.js';
 import { createDrillService } from './drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
 import { createEtcdLockServices } from './etcd-lock-service.js';
+import { LeaderPath } from './leader-path.js';
 import { WriteForwarder } from './write-forwarder.js';
 import { memberAudit } from './member-audit.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
@@ -330,8 +331,10 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
   server.addService(proto.fleet.v1.Peer.service, transport.handlers());
   const backups = opts.backup ? new BackupSchedule(member, opts.backup, logger) : undefined;
   if (backups) metrics?.trackBackups(() => backups.status());
-  const forwarder = new WriteForwarder({ memberId: opts.id, ...channel });
-  undo.add(() => forwarder.close());
+  // The one way to the leader for whatever a follower passes on: fleet.v1's and etcd's writes, audit records, keep-alives.
+  const leaderPath = new LeaderPath(channel);
+  undo.add(() => leaderPath.close());
+  const forwarder = new WriteForwarder({ memberId: opts.id, path: leaderPath });
   // Admin effects that land on a follower (a snapshot, a drill's fault) reach the leader's audit log through the forwarder.
   const audit = memberAudit(member, forwarder);
   const clientService = createClientService(member, { ...auth, bounds, limitRefusals, peerRefusals: () => transport.trouble.list(), backup: () => backups?.status(), forwarder });
@@ -352,7 +355,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     server.addService(proto.fleet.v1.Admin.service, createAdminService(member, { ...auth, audit }));
     server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   }
-  const etcd = serveEtcd(server, member, opts, { auth, clusterId, channel, limitRefusals });
+  const etcd = serveEtcd(server, member, opts, { auth, clusterId, leaderPath, limitRefusals });
   if (etcd) undo.add(() => etcd.close());
   const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress, onRefused: limitRefusals.counter('health-watches') });
   if (fleetApi) {
@@ -385,7 +388,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
       drills.close();
       etcd?.close();
       gateway?.close();
-      forwarder.close();
+      leaderPath.close();
       stopCompacting();
       await member.handOff();
       member.stop();
@@ -450,7 +453,7 @@ function serveEtcd(
   server: grpc.Server,
   member: FleetMember,
   opts: CoordinatorOptions,
-  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; channel: ReturnType<typeof peerChannel>; limitRefusals: LimitRefusals },
+  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; leaderPath: LeaderPath; limitRefusals: LimitRefusals },
 ): { close(): void } | undefined {
   const etcdDefs = lazyEtcdServices();
   if (opts.etcdApi === false) {
@@ -459,7 +462,7 @@ function serveEtcd(
     return undefined;
   }
   const { auth, clusterId } = ctx;
-  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.channel, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes, limitRefusals: ctx.limitRefusals });
+  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.leaderPath, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes, limitRefusals: ctx.limitRefusals });
   // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
   server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
   server.addService(etcdDefs.Lease, services.lease);

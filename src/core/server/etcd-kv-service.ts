@@ -10,10 +10,11 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { LIMITS } from '../../common/registry-limits.js';
-import { Metadata, status, type ChannelCredentials, type ClientDuplexStream, type ChannelOptions, type Client, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, status, type ClientDuplexStream, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../node/api.js';
 import { growsStore, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
 import { KeepAliveRelays } from './keepalive-relay.js';
+import type { LeaderHint, LeaderPath } from './leader-path.js';
 import { etcdErrorLimit, type LimitRefusals } from './limit-refusals.js';
 import { TXN_OVER_OPS } from './request-limits.js';
 import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
@@ -69,7 +70,7 @@ export interface EtcdServiceOptions {
   /** The cluster's id (16 hex digits), once known. */
   readonly clusterId: () => string | undefined;
   /** How to reach the leader's client port when forwarding a write (the member's peer credentials). */
-  readonly forward: { readonly credentials: ChannelCredentials; readonly optionsFor?: ((peer: string) => ChannelOptions) | undefined };
+  readonly forward: LeaderPath;
   /** The version `etcdctl endpoint status` shows. */
   readonly version: string;
   /** Whether the port serves TLS (members' URLs are https). */
@@ -104,7 +105,6 @@ type ForwardedService = 'KV' | 'Lease' | 'Cluster' | 'Auth';
 
 /** Metadata that marks a write forwarded by a member: the receiver never forwards it again. */
 const FORWARDED = 'fleet-etcd-forwarded';
-const FORWARD_TIMEOUT_MS = 10_000;
 /** etcd's smallest lease TTL is about 1.5 election timeouts; fleet's default election timeout is 1 s. */
 const MIN_LEASE_TTL_S = 2;
 /** The longest lease TTL granted: the registry's (LIMITS.maxLeaseTtlMs, 24 h). */
@@ -116,6 +116,8 @@ export const ETCD_ERRORS = {
   noSpace: { code: status.RESOURCE_EXHAUSTED, details: ERR_NO_SPACE },
   leaderChanged: { code: status.UNAVAILABLE, details: 'etcdserver: leader changed' },
   timeout: { code: status.UNAVAILABLE, details: 'etcdserver: request timed out' },
+  /** What a follower answers while its path to the leader is closed (leader-path.ts's breaker). */
+  timeoutLeaderFail: { code: status.UNAVAILABLE, details: 'etcdserver: request timed out, possibly due to previous leader failure' },
   stopped: { code: status.UNAVAILABLE, details: 'etcdserver: server stopped' },
   leaseNotFound: { code: status.NOT_FOUND, details: 'etcdserver: requested lease not found' },
   leaseTtlTooLarge: { code: status.OUT_OF_RANGE, details: 'etcdserver: too large lease TTL' },
@@ -183,48 +185,27 @@ export function createEtcdServices(
   node: EtcdNode,
   o: EtcdServiceOptions,
 ): EtcdServices {
-  const leaders = new Map<string, Client>();
   const relays = new KeepAliveRelays();
   const memberId = etcdIdOf(node.id);
 
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
 
-  /** A client of the leader's `service` (cached per leader address). */
-  const leaderClient = (service: ForwardedService, leaderId: string, address: string): Client => {
-    const cacheKey = `${service} ${address}`;
-    let client = leaders.get(cacheKey);
-    if (client === undefined) {
-      client = new (loadEtcdDefinitions()[service])(address, o.forward.credentials, o.forward.optionsFor?.(leaderId) ?? {});
-      leaders.set(cacheKey, client);
-    }
-    return client;
-  };
-
   /**
-   * A client of the leader's Lease service for relayed keep-alives, on a connection of its own
-   * (grpc-js shares one between clients of the same target otherwise): held keep-alive streams
-   * never take the streams forwarded writes need.
+   * A client of the leader's Lease service for relayed keep-alives, on the path's lane for held
+   * streams: they never take the streams forwarded writes need.
    */
-  const relayClient = (leaderId: string, address: string): { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> } => {
-    const cacheKey = `relay ${address}`;
-    let client = leaders.get(cacheKey);
-    if (client === undefined) {
-      client = new (loadEtcdDefinitions().Lease)(address, o.forward.credentials, { ...(o.forward.optionsFor?.(leaderId) ?? {}), 'grpc.use_local_subchannel_pool': 1 });
-      leaders.set(cacheKey, client);
-    }
-    return client as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
-  };
+  const relayClient = (leader: LeaderHint): { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> } =>
+    o.forward.client('streams', 'etcd Lease', loadEtcdDefinitions().Lease, leader) as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
 
-  /** Forwards a write this member could not propose to the leader's client port, once. */
-  const forward = (method: string, call: ServerUnaryCall<unknown, unknown>, err: NodeError): Promise<unknown> => {
+  /** Forwards a write this member could not propose to the leader's client port, once, on the member's one path there. */
+  const forward = async (method: string, call: ServerUnaryCall<unknown, unknown>, err: NodeError): Promise<unknown> => {
     const [service, name] = method.split('.') as [ForwardedService, string];
-    if (call.metadata.get(FORWARDED).length > 0) return Promise.reject(ETCD_ERRORS.leaderChanged);
-    if (err.leaderId === '' || err.leaderAddress === '') return Promise.reject(ETCD_ERRORS.noLeader);
-    const client = leaderClient(service, err.leaderId, err.leaderAddress);
-    const target = client as unknown as Record<string, (req: unknown, md: Metadata, opts: { deadline: number }, cb: (e: Error | null, res?: unknown) => void) => void>;
-    return new Promise((resolve, reject) => {
-      target[name]!.call(client, call.request, forwardedMetadata(call.metadata), { deadline: Date.now() + FORWARD_TIMEOUT_MS }, (e, res) => (e ? reject(e) : resolve(res)));
-    });
+    if (call.metadata.get(FORWARDED).length > 0) throw ETCD_ERRORS.leaderChanged;
+    if (err.leaderId === '' || err.leaderAddress === '') throw ETCD_ERRORS.noLeader;
+    if (!o.forward.allow(err.leaderAddress)) throw ETCD_ERRORS.timeoutLeaderFail;
+    const r = await o.forward.unary(`etcd ${service}`, loadEtcdDefinitions()[service], name, err, call.request, forwardedMetadata(call.metadata));
+    if ('response' in r) return r.response;
+    throw r.error;
   };
 
   /** The caller's credentials, and the mark that the call was forwarded. */
@@ -422,7 +403,7 @@ export function createEtcdServices(
       if (err.leaderId === '' || err.leaderAddress === '') throw ETCD_ERRORS.noLeader;
       const credentials = ['authorization', 'token'].flatMap((k) => call.metadata.get(k).map(String)).join('\n');
       pending++;
-      relays.send(`${err.leaderAddress}\n${credentials}`, () => relayClient(err.leaderId, err.leaderAddress).LeaseKeepAlive(forwardedMetadata(call.metadata)), req, {
+      relays.send(`${err.leaderAddress}\n${credentials}`, () => relayClient(err).LeaseKeepAlive(forwardedMetadata(call.metadata)), req, {
         answer: (res) => {
           if (call.writable) call.write(res);
           settled();
@@ -545,8 +526,6 @@ export function createEtcdServices(
       }),
     close: () => {
       relays.close();
-      for (const c of leaders.values()) c.close();
-      leaders.clear();
     },
   };
 }

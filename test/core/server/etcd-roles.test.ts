@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LeaderPath } from '../../../src/core/server/leader-path.js';
 import { createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
 import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
 import { createEtcdLockServices } from '../../../src/core/server/etcd-lock-service.js';
@@ -8,7 +9,7 @@ import { credentials } from '@grpc/grpc-js';
 /** Every etcd method a member serves, by path, from the handlers it registers. */
 function servedEtcdPaths(): string[] {
   const node = { id: 'n1' } as never;
-  const s = createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: { credentials: credentials.createInsecure() }, version: '3.4.0' });
+  const s = createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: new LeaderPath({ credentials: credentials.createInsecure() }), version: '3.4.0' });
   const watch = createEtcdWatchService(node, { auth: {}, clusterId: () => undefined });
   const recipes = createEtcdLockServices(node, { auth: {}, header: s.header, invoke: s.invoke });
   const services = { 'etcdserverpb.KV': s.kv, 'etcdserverpb.Lease': s.lease, 'etcdserverpb.Maintenance': s.maintenance, 'etcdserverpb.Cluster': s.cluster, 'etcdserverpb.Auth': s.auth, 'etcdserverpb.Watch': watch, 'v3lockpb.Lock': recipes.lock, 'v3electionpb.Election': recipes.election };

@@ -8,6 +8,7 @@ import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } fr
 import { AUTH_ERRORS } from '../../../src/core/etcd-store/auth-store.js';
 import { StreamBudget } from '../../../src/core/server/bounds.js';
 import { ETCD_ERRORS, createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
+import { LeaderPath } from '../../../src/core/server/leader-path.js';
 import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit, registryErrorLimit } from '../../../src/core/server/limit-refusals.js';
 import { FULL_REGISTRY, LIMITS } from '../../../src/common/registry-limits.js';
 import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
@@ -92,7 +93,7 @@ function servicesRefusing(error: string, refusals: LimitRefusals) {
     etcdStore: () => ({ alarms: [], approximateBytes: () => 0, revision: 1 }),
     submitEtcd: async () => ({ value: { ok: false, error: { code: 'invalid', message: error } }, index: 1 }),
   } as never;
-  return createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: { credentials: credentials.createInsecure() }, version: '3.4.0', limitRefusals: refusals });
+  return createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: new LeaderPath({ credentials: credentials.createInsecure() }), version: '3.4.0', limitRefusals: refusals });
 }
 
 function grant(services: ReturnType<typeof createEtcdServices>, TTL: string, metadata = new Metadata()): Promise<{ code: number; details: string } | null> {

@@ -1,5 +1,6 @@
 /**
- * A circuit breaker per endpoint: after `failures` consecutive failures the endpoint is skipped
+ * A circuit breaker per endpoint: the client's per member, a follower's per leader it forwards
+ * to (core/server/leader-path.ts). After `failures` consecutive failures the endpoint is skipped
  * for `coolDownMs`; then one probe goes through (half-open) and its outcome closes the breaker
  * or opens it for another cool-down. Time comes from the caller, so tests need no clock.
  */
