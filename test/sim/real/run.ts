@@ -22,8 +22,6 @@ const FINAL_READS_MS = 10_000;
 /** A real-node run's parameters: the cluster's, and how many fault-phase steps of STEP_MS. */
 export interface RealRunOptions extends RealClusterOptions {
   readonly steps: number;
-  /** The etcd keyspace in the workload too: its clients and watchers (etcd-run.ts), and its checkers (`--etcd`). */
-  readonly etcd?: boolean;
 }
 
 /** Everything a real-node run reports. `failure` is absent exactly when the run passed. */
