@@ -43,7 +43,7 @@ const DRAIN_MS = 5_000;
 const WRITE_KEYS = 10_000;
 
 /** One system as the etcd-API generator sees it: a client, where it writes, where it watches. */
-interface Target {
+export interface Target {
   readonly name: BenchSystem['name'];
   readonly client: EtcdClient;
   readonly endpoints: readonly string[];
@@ -66,7 +66,7 @@ async function targetOf(name: BenchSystem['name'], endpoints: readonly string[],
   return { name, client, endpoints, leader, follower: endpoints.find((e) => e !== leader)!, pidOf };
 }
 
-function fleetTarget(s: FleetSystem): Promise<Target> {
+export function fleetTarget(s: FleetSystem): Promise<Target> {
   const c = s.cluster;
   const idOf = (ep: string): string | undefined => [...c.procs.keys()].find((id) => c.endpointOf(id) === ep);
   return targetOf('fleet', c.endpoints, (ep) => c.pid(idOf(ep) ?? ''));
