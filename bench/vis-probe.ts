@@ -4,7 +4,8 @@
 // 1 in flight, each followed by serializable gets on a follower until one shows it (as
 // bench/etcd-api.ts measures it), and of `seconds` of serializable gets alone on that follower (the
 // floor: one get's round trip). Prints per variant the medians over runs of: visibility p50 and p99,
-// the put's p50, gets per put, and the lone get's p50. Variants as in ab-probe.ts.
+// the put's p50, gets per put, the p50 of the first get after each put, and the lone get's p50.
+// Variants as in ab-probe.ts.
 // With VIS_PROF=DIR, members are started with bench/prof-preload.mjs and CPU-profiled over the
 // rounds: DIR/raw/<variant>-<leader|follower|other>.cpuprofile (summarise with cpuprof-summary.mjs).
 // Usage: AB_A="@/tree/a/bin/run.js" AB_B="@/tree/b/bin/run.js" node --import tsx bench/vis-probe.ts [rounds=8] [seconds=3]
@@ -53,8 +54,9 @@ const p50 = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
 const p99 = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.99);
 
 /** One run: visibility delays, put latencies, gets needed per put. */
-async function visibilityRun(t: Target, prefix: string): Promise<{ vis: number[]; put: number[]; gets: number[] }> {
+async function visibilityRun(t: Target, prefix: string): Promise<{ vis: number[]; put: number[]; gets: number[]; first: number[] }> {
   const vis: number[] = [];
+  const first: number[] = [];
   const put: number[] = [];
   const gets: number[] = [];
   const deadline = performance.now() + seconds * 1000;
@@ -65,7 +67,9 @@ async function visibilityRun(t: Target, prefix: string): Promise<{ vis: number[]
     const acked = performance.now();
     put.push(acked - sent);
     for (let g = 1; ; g++) {
+      const asked = performance.now();
       const kv = await t.client.get(t.follower, key, { serializable: true });
+      if (g === 1) first.push(performance.now() - asked);
       const waited = performance.now() - acked;
       if ((kv?.modRevision ?? 0) >= revision) {
         vis.push(waited);
@@ -75,7 +79,7 @@ async function visibilityRun(t: Target, prefix: string): Promise<{ vis: number[]
       if (waited > 2_000) throw new Error(`${prefix}: not visible within 2 s`);
     }
   }
-  return { vis, put, gets };
+  return { vis, put, gets, first };
 }
 
 async function getRun(t: Target): Promise<number[]> {
@@ -98,6 +102,7 @@ interface Run {
   vis99: number[];
   put50: number[];
   gets: number[];
+  first50: number[];
   get50: number[];
 }
 const runs: Run[] = [];
@@ -107,7 +112,7 @@ try {
     const s = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
     const t = await fleetTarget(s);
     await t.client.put(t.leader, Buffer.from('floor'), Buffer.alloc(256, 120));
-    runs.push({ label: `${label}(${flags})`, s, t, vis50: [], vis99: [], put50: [], gets: [], get50: [] });
+    runs.push({ label: `${label}(${flags})`, s, t, vis50: [], vis99: [], put50: [], gets: [], first50: [], get50: [] });
   }
   for (const v of runs) await visibilityRun(v.t, 'warm');
   for (const v of runs) await profile(v, false);
@@ -119,6 +124,7 @@ try {
       v.vis99.push(p99(res.vis));
       v.put50.push(p50(res.put));
       v.gets.push(res.gets.reduce((a, b) => a + b, 0) / res.gets.length);
+      v.first50.push(p50(res.first));
       v.get50.push(p50(await getRun(v.t)));
     }
     loads.push(loadavg()[0]!);
@@ -127,7 +133,7 @@ try {
   const f = (xs: number[]) => p50(xs).toFixed(2);
   console.log(`follower visibility, ${rounds} rounds of ${seconds} s, load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
   for (const v of runs) {
-    console.log(`${v.label}: visibility p50 ${f(v.vis50)} [${v.vis50.map((x) => x.toFixed(1)).join(' ')}] p99 ${f(v.vis99)}; put p50 ${f(v.put50)}; gets/put ${f(v.gets)}; lone get p50 ${f(v.get50)} ms`);
+    console.log(`${v.label}: visibility p50 ${f(v.vis50)} [${v.vis50.map((x) => x.toFixed(1)).join(' ')}] p99 ${f(v.vis99)}; put p50 ${f(v.put50)}; gets/put ${f(v.gets)}; first get p50 ${f(v.first50)}; lone get p50 ${f(v.get50)} ms`);
   }
 } finally {
   for (const v of runs) v.t.client.close();
