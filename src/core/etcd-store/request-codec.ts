@@ -59,15 +59,10 @@ class NotInSchema extends Error {}
 
 export function encodeEtcdRequestBinary(req: EtcdRequest): Uint8Array {
   try {
-    return encodeBinary(req);
+    return encodeBinary(req, false);
   } catch (err) {
     if (!(err instanceof NotInSchema)) throw err;
-    const w = new Writer();
-    w.byte(VERSION);
-    w.f64(req.at);
-    w.byte(OP.json);
-    w.bytes(encodeEtcdRequest(req));
-    return w.done();
+    return encodeBinary(req, true);
   }
 }
 
@@ -81,13 +76,17 @@ const OP_FIELDS: Partial<Record<EtcdOp['type'], readonly string[]>> = {
   'lease-expire': ['type', 'ids'],
 };
 
-function encodeBinary(req: EtcdRequest): Uint8Array {
-  onlyKnown(req, ['at', 'op']);
-  const fields = OP_FIELDS[req.op.type];
-  if (fields !== undefined) onlyKnown(req.op, fields);
+/** `req` in the binary form; `asJson`: its operation as JSON, whole (what a field the schema lacks asks for). */
+function encodeBinary(req: EtcdRequest, asJson: boolean): Uint8Array {
+  if (!asJson) {
+    onlyKnown(req, ['at', 'op']);
+    const fields = OP_FIELDS[req.op.type];
+    if (fields !== undefined) onlyKnown(req.op, fields);
+  }
   const w = new Writer();
   w.byte(VERSION);
   w.f64(req.at);
+  if (asJson) return writeJson(w, req);
   const op = req.op;
   switch (op.type) {
     case 'txn':
@@ -119,9 +118,15 @@ function encodeBinary(req: EtcdRequest): Uint8Array {
       for (const id of op.ids) w.num(id);
       break;
     default:
-      w.byte(OP.json);
-      w.bytes(encodeEtcdRequest(req));
+      return writeJson(w, req);
   }
+  return w.done();
+}
+
+/** The rest of the entry: any other operation (auth, alarms: rare), or one with a field the schema lacks, as JSON. */
+function writeJson(w: Writer, req: EtcdRequest): Uint8Array {
+  w.byte(OP.json);
+  w.bytes(encodeEtcdRequest(req));
   return w.done();
 }
 

@@ -94,6 +94,8 @@ export interface VersionKeeperDeps {
 export class ClusterVersionKeeper {
   private readonly heard = new Map<string, AnnouncedVersion>();
   private writing = false;
+  /** The stored value decoded, with the revision it was decoded at. */
+  private decoded: { revision: number; value: ClusterVersion | undefined } | undefined;
 
   constructor(private readonly deps: VersionKeeperDeps) {}
 
@@ -110,7 +112,10 @@ export class ClusterVersionKeeper {
   /** The agreed version, as this member applied it. */
   current(): ClusterVersion | undefined {
     const stored = this.deps.stored();
-    return stored === undefined ? undefined : decodeClusterVersion(stored.value, stored.revision);
+    if (stored === undefined) return undefined;
+    // Asked on every etcd write (supports): decoded once per stored revision.
+    if (this.decoded?.revision !== stored.revision) this.decoded = { revision: stored.revision, value: decodeClusterVersion(stored.value, stored.revision) };
+    return this.decoded.value;
   }
 
   /** Whether every member reads data format `format`, as the log says: a format change waits for it. */
