@@ -163,45 +163,17 @@ export class NodeMetrics {
   /** Exposes the transport's count of refused peers as `fleet_peer_rejected_total{reason}`. */
   countPeerRejections(log: { readonly counts: ReadonlyMap<string, number> }): void {
     this.peerRejections = log.counts;
-    const counts = () => this.peerRejections;
-    new Counter({
-      name: 'fleet_peer_rejected_total',
-      help: 'Peer streams refused (no or wrong credentials, a sender outside the membership, a snapshot not from the leader or too large), by reason',
-      labelNames: ['reason'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [reason, n] of counts()) this.inc({ reason }, n);
-      },
-    });
+    this.countsByLabel('fleet_peer_rejected_total', 'Peer streams refused (no or wrong credentials, a sender outside the membership, a snapshot not from the leader or too large), by reason', 'reason', () => this.peerRejections);
   }
 
   /** Exposes the request limits' refusals (request-limits.ts) as `fleet_requests_too_large_total{method}`. */
   countTooLargeRequests(log: { readonly counts: ReadonlyMap<string, number> }): void {
-    new Counter({
-      name: 'fleet_requests_too_large_total',
-      help: 'Calls refused because their request message was over its method\'s limit (docs/security.md), by method; refused before the message was read',
-      labelNames: ['method'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [method, n] of log.counts) this.inc({ method }, n);
-      },
-    });
+    this.countsByLabel('fleet_requests_too_large_total', "Calls refused because their request message was over its method's limit (docs/security.md), by method; refused before the message was read", 'method', () => log.counts);
   }
 
   /** Exposes the client port's closed connections (connection-limit.ts) as `fleet_connections_refused_total{reason}`. */
   countRefusedConnections(refusals: { readonly counts: ReadonlyMap<string, number> }): void {
-    new Counter({
-      name: 'fleet_connections_refused_total',
-      help: 'Connections to the client port closed by a limit, by reason: member or address (its connection limit), idle (no request within the handshake window), evicted (no request yet when the member made room)',
-      labelNames: ['reason'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [reason, n] of refusals.counts) this.inc({ reason }, n);
-      },
-    });
+    this.countsByLabel('fleet_connections_refused_total', 'Connections to the client port closed by a limit, by reason: member or address (its connection limit), idle (no request within the handshake window), evicted (no request yet when the member made room)', 'reason', () => refusals.counts);
   }
 
   /**
@@ -211,14 +183,19 @@ export class NodeMetrics {
    */
   countLimitRefusals(refusals: LimitRefusals): void {
     this.limitRefusals = refusals;
+    this.countsByLabel('fleet_limit_refusals_total', 'Refusals of a member limit (docs/security.md, "Limits"), by limit: a stream, watcher, txn, lease, quota or connection refused, cancelled, closed or held back', 'limit', () => refusals.counts);
+  }
+
+  /** A counter read at scrape time from a count per `label` value that its owner keeps. */
+  private countsByLabel(name: string, help: string, label: string, counts: () => ReadonlyMap<string, number>): void {
     new Counter({
-      name: 'fleet_limit_refusals_total',
-      help: 'Refusals of a member limit (docs/security.md, "Limits"), by limit: a stream, watcher, txn, lease, quota or connection refused, cancelled, closed or held back',
-      labelNames: ['limit'],
+      name,
+      help,
+      labelNames: [label],
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [limit, n] of refusals.counts) this.inc({ limit }, n);
+        for (const [value, n] of counts()) this.inc({ [label]: value }, n);
       },
     });
   }
