@@ -42,6 +42,12 @@ export interface RangeOptions {
   readonly limit?: number;
   readonly byCreate?: 'ascend' | 'descend';
   readonly maxCreateRevision?: number;
+  /**
+   * Any state at this store revision or later will do: the member asked answers from what it has
+   * applied (no ReadIndex round) when that is recent enough, and the read is made linearizable
+   * only when it is not. For reads whose answer cannot go back once a revision is reached.
+   */
+  readonly atLeastRevision?: number;
 }
 
 /** How to reach a cluster. */
@@ -214,12 +220,18 @@ export class EtcdClient {
       key,
       ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }),
       limit: opts.limit ?? 0,
-      serializable: false,
       ...sort,
       ...(opts.maxCreateRevision === undefined ? {} : { maxCreateRevision: String(opts.maxCreateRevision) }),
     };
-    const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], req);
-    return { kvs: r.kvs.map(keyValueFromWire), more: r.more, revision: Number(r.header.revision) };
+    const read = async (serializable: boolean) => {
+      const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { ...req, serializable });
+      return { kvs: r.kvs.map(keyValueFromWire), more: r.more, revision: Number(r.header.revision) };
+    };
+    if (opts.atLeastRevision !== undefined) {
+      const local = await read(true);
+      if (local.revision >= opts.atLeastRevision) return local;
+    }
+    return read(false);
   }
 
   /**

@@ -43,40 +43,50 @@ export async function waitTurn(access: EtcdAccess, ahead: string, place: Place, 
   const from = bytes(ahead);
   // When `ahead` holds place's own key, one read says both whether it is there and what precedes it.
   const own = place.key.startsWith(ahead);
+  // Keys older than `place` are only ever deleted (a key made again gets a later create
+  // revision), so any state from the revision `place` was made at, or the last delete seen, on
+  // answers as a linearizable read would: read without a ReadIndex round where that state is
+  // at hand (on the leader, always), which takes a round off every hand-off.
+  let floor: number | undefined = place.revision;
   while (!signal.aborted) {
-    const r = await access.run(`waiting on ${ahead}`, (ep) => access.etcd.range(ep, from, { rangeEnd: prefixEnd(from), byCreate: 'descend', maxCreateRevision: own ? place.revision : place.revision - 1, limit: own ? 2 : 1 }), signal);
+    const r = await access.run(`waiting on ${ahead}`, (ep) => access.etcd.range(ep, from, { rangeEnd: prefixEnd(from), byCreate: 'descend', maxCreateRevision: own ? place.revision : place.revision - 1, limit: own ? 2 : 1, atLeastRevision: floor }), signal);
     const keys = r.kvs.map((kv) => ({ key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), createRevision: kv.createRevision }));
-    const turn: Turn = own ? turnOf(keys, place.key, place.revision) : keys[0] !== undefined ? { kind: 'wait', predecessor: keys[0] } : await ownTurn(access, place, signal);
+    const turn: Turn = own ? turnOf(keys, place.key, place.revision) : keys[0] !== undefined ? { kind: 'wait', predecessor: keys[0] } : await ownTurn(access, place, r.revision, signal);
     if (turn.kind === 'mine') return;
     if (turn.kind === 'gone') throw gone(place.key);
-    await deleted(access, turn.predecessor.key, r.revision + 1, signal);
+    // No delete seen (the history to watch from was compacted): the next read is linearizable,
+    // so that it does not find the same stale state again.
+    const at = await deleted(access, turn.predecessor.key, r.revision + 1, signal);
+    floor = at > 0 ? at : undefined;
   }
 }
 
-/** Nothing is ahead of `place`: its turn, if its key is still the one it made. */
-async function ownTurn(access: EtcdAccess, place: Place, signal: AbortSignal): Promise<Turn> {
-  const r = await access.run(`reading ${place.key}`, (ep) => access.etcd.range(ep, bytes(place.key)), signal);
+/** Nothing is ahead of `place` at revision `seen`: its turn, if its key is still the one it made. */
+async function ownTurn(access: EtcdAccess, place: Place, seen: number, signal: AbortSignal): Promise<Turn> {
+  const r = await access.run(`reading ${place.key}`, (ep) => access.etcd.range(ep, bytes(place.key), { atLeastRevision: seen }), signal);
   return r.kvs[0]?.createRevision === place.revision ? { kind: 'mine' } : { kind: 'gone' };
 }
 
 /** Resolves when `key` (or, with `rangeEnd`, a key of that range) is deleted at or after `fromRevision`; see `changed`. */
-export function deleted(access: EtcdAccess, key: string, fromRevision: number, signal: AbortSignal, rangeEnd?: Buffer): Promise<boolean> {
+export function deleted(access: EtcdAccess, key: string, fromRevision: number, signal: AbortSignal, rangeEnd?: Buffer): Promise<number> {
   return changed(access, 'DELETE', key, fromRevision, signal, rangeEnd);
 }
 
 /**
- * Resolves true when `key` (or a key of the range to `rangeEnd`) sees a `type` event at or after
- * `fromRevision`; false when the watch's history is gone (the caller reads again) or `signal` fires.
+ * Resolves with the revision of the first `type` event of `key` (or a key of the range to
+ * `rangeEnd`) at or after `fromRevision`; 0 when the watch's history is gone (the caller reads
+ * again) or `signal` fires.
  */
-export async function changed(access: EtcdAccess, type: 'PUT' | 'DELETE', key: string, fromRevision: number, signal: AbortSignal, rangeEnd?: Buffer): Promise<boolean> {
+export async function changed(access: EtcdAccess, type: 'PUT' | 'DELETE', key: string, fromRevision: number, signal: AbortSignal, rangeEnd?: Buffer): Promise<number> {
   try {
     for await (const batch of follow(access, bytes(key), { fromRevision, signal, ...(rangeEnd === undefined ? {} : { rangeEnd }) })) {
-      if (batch.events.some((e) => e.type === type)) return true;
+      const event = batch.events.find((e) => e.type === type);
+      if (event !== undefined) return event.kv.modRevision;
     }
   } catch (err) {
     if (!(err instanceof CompactedError)) throw err;
   }
-  return false;
+  return 0;
 }
 
 /** Deletes `place`'s key if it is still the one made then (not a later one of the same name). */
