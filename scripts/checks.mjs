@@ -1,5 +1,5 @@
-// The checks `npm test` runs before the tests — type-check, lint, import rules — and the build
-// the end-to-end tests run, all at once: each is a single-threaded process, and one after the
+// The checks `npm test` runs before the tests — type-check, lint, import rules, commit messages
+// (scripts/commit-msg.mjs) — and the build the end-to-end tests run, all at once: each is a single-threaded process, and one after the
 // other they left a core idle for about 100 s of every CI run. The API report of the library
 // (etc/fleet.api.md) is checked against the declarations once the build has emitted them: a
 // stale report fails in one line naming the command that updates it. Each one's output is
@@ -12,6 +12,7 @@ const tasks = [
   ['lint', 'npm', ['run', '-s', 'lint']],
   ['deps', 'npm', ['run', '-s', 'deps']],
   ['build', 'npm', ['run', '-s', 'build']],
+  ['commit messages', 'node', ['scripts/commit-msg.mjs', '--history']],
 ];
 /** Tasks that need another's output: each starts when the named one has passed. */
 const after = { build: [['api report', 'npm', ['run', '-s', 'api:check']]] };
