@@ -12,7 +12,7 @@ import { NodeError } from '../node/api.js';
 import type { NodeApi } from '../node/member-api.js';
 import type { AutopilotPatch } from '../node/autopilot/settings.js';
 import type { Actor } from '../fleet/index.js';
-import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
 import { drillAuditOf } from './drill-record.js';
 import { forwardedAuditOf, memberAudit, type AuditRecorder } from './member-audit.js';
 import { WireError, errorStatus } from './wire.js';

@@ -5,7 +5,7 @@
  */
 import type * as wire from '../../proto/index.js';
 import { LIMITS } from '../fleet/index.js';
-import type { AuthOptions } from './auth.js';
+import type { AuthOptions } from './guard/auth.js';
 import { WireError } from './wire.js';
 
 /** A drill record as it goes into the audit log. */

@@ -10,7 +10,7 @@
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type * as wire from '../../proto/index.js';
 import type { NodeLogger } from '../node/fleet-node.js';
-import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
 import type { ClockSkew, DiskStall } from './drill-faults.js';
 import type { AuditRecorder } from './member-audit.js';
 import type { LinkDelay } from './link-delay.js';

@@ -16,7 +16,7 @@ import { memberIdProblem } from '../../common/addresses.js';
 import { loadFleetProto } from '../../proto/index.js';
 import { NodeError, type MemberInfo, type MemberStatus } from '../node/api.js';
 import { checkAddMember } from './admin-service.js';
-import { actorOf, type AuthOptions } from './auth.js';
+import { actorOf, type AuthOptions } from './guard/auth.js';
 import { etcdIdOf, type WireHeader } from './etcd-wire.js';
 import { addressOfPeerUrls, ETCD_MEMBER_ERRORS, etcdReconfigProblem, memberIdOfAddress, startedMembers, type ReconfigView } from './etcd-reconfig.js';
 import type { AuditRecorder } from './member-audit.js';

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerWritableStream, StatusObject } from '@grpc/grpc-js';
-import { actorOf, authorizeCall, type AuthOptions } from './auth.js';
+import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
 import type { WireHeader } from './etcd-wire.js';
 import type { AuditRecorder } from './member-audit.js';
 

@@ -21,9 +21,9 @@
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
 import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
-import { authorizeCall, etcdKeysUser, type AuthOptions } from './auth.js';
+import { authorizeCall, etcdKeysUser, type AuthOptions } from './guard/auth.js';
 import { WatcherSet } from './etcd-watchers.js';
-import type { LimitRefusals } from './limit-refusals.js';
+import type { LimitRefusals } from './guard/limit-refusals.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
 
 /** What the watch service needs of the member. */

@@ -11,7 +11,7 @@ import type * as wire from '../../proto/index.js';
 import { LIMITS, type Actor } from '../fleet/index.js';
 import { NodeError } from '../node/api.js';
 import type { NodeApi } from '../node/member-api.js';
-import type { AuthOptions } from './auth.js';
+import type { AuthOptions } from './guard/auth.js';
 import { argsOf } from './drill-record.js';
 import { WireError } from './wire.js';
 import { FORWARDED_BY_METADATA, type WriteForwarder } from './write-forwarder.js';

@@ -14,9 +14,9 @@ import type { NodeApi, WriteRequest } from '../../../src/core/node/member-api.js
 import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSettings } from '../../../src/core/node/autopilot/settings.js';
 import { createAdminService } from '../../../src/core/server/admin-service.js';
 import { createClientService } from '../../../src/core/server/client-service.js';
-import type { AuthOptions } from '../../../src/core/server/auth.js';
-import { DEFAULT_BOUNDS, type ServerBounds } from '../../../src/core/server/bounds.js';
-import { limitConnections } from '../../../src/core/server/connection-limit.js';
+import type { AuthOptions } from '../../../src/core/server/guard/auth.js';
+import { DEFAULT_BOUNDS, type ServerBounds } from '../../../src/core/server/guard/bounds.js';
+import { limitConnections } from '../../../src/core/server/guard/connection-limit.js';
 import { HealthService } from '../../../src/core/server/health-service.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 

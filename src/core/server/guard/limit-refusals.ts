@@ -5,9 +5,9 @@
  * one of the counters that came before it (requests too large, connections refused, peers
  * rejected, metrics port connections dropped), which keep counting theirs.
  */
-import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../etcd-store/mvcc.js';
-import { AUTH_ERRORS } from '../etcd-store/auth-store.js';
-import { FULL_REGISTRY } from '../../common/registry-limits.js';
+import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../../etcd-store/mvcc.js';
+import { AUTH_ERRORS } from '../../etcd-store/auth-store.js';
+import { FULL_REGISTRY } from '../../../common/registry-limits.js';
 
 /** Every `limit` label of `fleet_limit_refusals_total`; each is exported at 0 from the start. */
 export const COUNTED_LIMITS = [

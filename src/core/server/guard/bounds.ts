@@ -7,7 +7,7 @@
  * docs/security.md's "Limits" table lists them all.
  */
 import { status, type StatusObject } from '@grpc/grpc-js';
-import { SESSION_FRAME_MAX_OPS } from '../../common/session-frames.js';
+import { SESSION_FRAME_MAX_OPS } from '../../../common/session-frames.js';
 
 /** The limits of one member. Defaults: `DEFAULT_BOUNDS`; tests pass small ones. */
 export interface ServerBounds {

@@ -1,6 +1,6 @@
 /** RepeatedWarnings on a fake clock: the first line, then one per interval per key with the count held back. */
 import { describe, expect, it } from 'vitest';
-import { RepeatedWarnings, withHeld } from '../../../src/core/server/repeated-warnings.js';
+import { RepeatedWarnings, withHeld } from '../../../../src/core/server/guard/repeated-warnings.js';
 
 describe('RepeatedWarnings', () => {
   it('logs the first, holds back repeats within the interval, then logs one with their count', () => {

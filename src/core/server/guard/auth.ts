@@ -6,10 +6,10 @@
  */
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { timingSafeEqual } from 'node:crypto';
-import { METADATA } from '../../proto/index.js';
-import { grants, roleRefusal, type Role } from '../../common/roles.js';
-import type { Actor } from '../fleet/index.js';
-import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
+import { METADATA } from '../../../proto/index.js';
+import { grants, roleRefusal, type Role } from '../../../common/roles.js';
+import type { Actor } from '../../fleet/index.js';
+import type { EtcdAuthStore } from '../../etcd-store/auth-store.js';
 import { verifyToken } from './etcd-credentials.js';
 import { isEtcdPath, rpcName, rpcRequirement } from './rpc-roles.js';
 

@@ -4,14 +4,14 @@
  */
 import { Metadata, credentials, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../../../src/core/etcd-store/mvcc.js';
-import { AUTH_ERRORS } from '../../../src/core/etcd-store/auth-store.js';
-import { StreamBudget } from '../../../src/core/server/bounds.js';
-import { ETCD_ERRORS, createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
-import { LeaderPath } from '../../../src/core/server/leader-path.js';
-import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit, registryErrorLimit } from '../../../src/core/server/limit-refusals.js';
-import { FULL_REGISTRY, LIMITS } from '../../../src/common/registry-limits.js';
-import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../src/core/fleet/index.js';
+import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../../../../src/core/etcd-store/mvcc.js';
+import { AUTH_ERRORS } from '../../../../src/core/etcd-store/auth-store.js';
+import { StreamBudget } from '../../../../src/core/server/guard/bounds.js';
+import { ETCD_ERRORS, createEtcdServices } from '../../../../src/core/server/etcd-kv-service.js';
+import { LeaderPath } from '../../../../src/core/server/leader-path.js';
+import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit, registryErrorLimit } from '../../../../src/core/server/guard/limit-refusals.js';
+import { FULL_REGISTRY, LIMITS } from '../../../../src/common/registry-limits.js';
+import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../../src/core/fleet/index.js';
 
 describe('LimitRefusals', () => {
   it('holds every limit from 0 and counts each refusal of one', () => {

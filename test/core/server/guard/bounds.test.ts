@@ -6,12 +6,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SESSION_FRAME_MAX_OPS } from '../../../src/common/session-frames.js';
-import { SessionStream } from '../../../src/client/session-stream.js';
-import type { ServerBounds } from '../../../src/core/server/bounds.js';
-import { loadFleetProto } from '../../../src/proto/index.js';
-import type * as wire from '../../../src/proto/index.js';
-import { FakeNode, startServer, waitFor, type TestServer } from './harness.js';
+import { SESSION_FRAME_MAX_OPS } from '../../../../src/common/session-frames.js';
+import { SessionStream } from '../../../../src/client/session-stream.js';
+import type { ServerBounds } from '../../../../src/core/server/guard/bounds.js';
+import { loadFleetProto } from '../../../../src/proto/index.js';
+import type * as wire from '../../../../src/proto/index.js';
+import { FakeNode, startServer, waitFor, type TestServer } from '../harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 

@@ -9,8 +9,8 @@ import http2 from 'node:http2';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { frontAuthorities, type FrontOptions } from '../../../src/core/server/authority-front.js';
-import { firstAuthorityLiteral, replaceAuthority } from '../../../src/core/server/http2-authority.js';
+import { frontAuthorities, type FrontOptions } from '../../../../src/core/server/guard/authority-front.js';
+import { firstAuthorityLiteral, replaceAuthority } from '../../../../src/core/server/guard/http2-authority.js';
 
 const identity = (b: Buffer): Buffer => b;
 const ECHO = { path: '/test.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity };

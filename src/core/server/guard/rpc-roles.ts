@@ -8,7 +8,7 @@
  * outside fleet.v1 (gRPC health, server reflection) need no credentials; a fleet.v1 method
  * missing from the table is refused as if it needed admin.
  */
-import type { Role } from '../../common/roles.js';
+import type { Role } from '../../../common/roles.js';
 
 /** What a call needs: a token of a role, or a member's peer credentials. */
 export type RpcRequirement = Role | 'peer';

@@ -9,7 +9,7 @@
  * (`fleet_requests_too_large_total`).
  */
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { MAX_REQUEST_BYTES, MAX_TXN_OPS } from '../etcd-store/mvcc.js';
+import { MAX_REQUEST_BYTES, MAX_TXN_OPS } from '../../etcd-store/mvcc.js';
 import { isEtcdPath, rpcRequirement } from './rpc-roles.js';
 
 /** Requests of the RPCs anyone may make: a service name, a user and password, a reflection query. */

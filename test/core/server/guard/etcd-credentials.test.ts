@@ -3,8 +3,8 @@
  * tokens refused once expired, altered, of a changed password, or after auth was disabled.
  */
 import { describe, expect, it } from 'vitest';
-import { EtcdAuthStore } from '../../../src/core/etcd-store/auth-store.js';
-import { TOKEN_TTL_MS, hashPassword, issueToken, verifyPassword, verifyToken } from '../../../src/core/server/etcd-credentials.js';
+import { EtcdAuthStore } from '../../../../src/core/etcd-store/auth-store.js';
+import { TOKEN_TTL_MS, hashPassword, issueToken, verifyPassword, verifyToken } from '../../../../src/core/server/guard/etcd-credentials.js';
 
 async function storeWithAlice(): Promise<EtcdAuthStore> {
   const s = new EtcdAuthStore();

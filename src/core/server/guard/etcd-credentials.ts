@@ -12,7 +12,7 @@
  * revision), and once auth is disabled (re-enabled, another key signs).
  */
 import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { ROOT, type EtcdAuthStore, type PasswordHash } from '../etcd-store/auth-store.js';
+import { ROOT, type EtcdAuthStore, type PasswordHash } from '../../etcd-store/auth-store.js';
 
 /** scrypt's cost: 2^14 blocks of 8 × 128 bytes, about 40 ms and 16 MiB a hash here (etcd's bcrypt cost 10 takes about as long). */
 const SCRYPT = { N: 16_384, r: 8, p: 1 } as const;
