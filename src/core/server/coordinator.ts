@@ -32,13 +32,13 @@ import { RequestLimitCounts, requestLimitInterceptor, withTxnOpsLimit } from './
 import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './guard/bounds.js';
 import { DATA_FORMAT } from './data-format.js';
-import { foundingClusterId, openClusterIdentity } from './cluster-id.js';
+import { foundingClusterId, openClusterIdentity } from './peer/cluster-id.js';
 import { isBeingFounded } from './founding.js';
 import { frontAuthorities } from './guard/authority-front.js';
 import { etcdGateway, type Gateway } from './etcd-gateway/gateway.js';
 import { ConnectionRefusals, limitConnections } from './guard/connection-limit.js';
 import { memberServerName } from './guard/member-names.js';
-import { GrpcPeerTransport } from './peer-transport.js';
+import { GrpcPeerTransport } from './peer/peer-transport.js';
 import type { ReadToken } from './guard/auth.js';
 import { preAuthInterceptor } from './guard/pre-auth.js';
 import { openNodeStorage } from './storage-adapter.js';

@@ -13,7 +13,7 @@ import type { NodeLogger } from '../node/fleet-node.js';
 import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
 import type { ClockSkew, DiskStall } from './drill-faults.js';
 import type { AuditRecorder } from './member-audit.js';
-import type { LinkDelay } from './link-delay.js';
+import type { LinkDelay } from './peer/link-delay.js';
 import { errorStatus, WireError } from './wire.js';
 
 /** Longest pause a drill may ask for: longer would look like a dead member to any supervisor. */

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackAddress, resolvesToLoopback } from '../../../../src/common/addresses.js';
-import { foundingClusterId, openClusterIdentity } from '../../../../src/core/server/cluster-id.js';
+import { foundingClusterId, openClusterIdentity } from '../../../../src/core/server/peer/cluster-id.js';
 import { PEER_AUTH_METADATA, PeerAuthenticator, REFUSALS_LOGGED_PER_INTERVAL, RejectionLog, signHandshake } from '../../../../src/core/server/guard/peer-auth.js';
-import { MAX_SNAPSHOT_CHUNK, SnapshotReceiver } from '../../../../src/core/server/snapshot-receiver.js';
+import { MAX_SNAPSHOT_CHUNK, SnapshotReceiver } from '../../../../src/core/server/peer/snapshot-receiver.js';
 import { tempDir } from '../../../temp-dirs.js';
 
 const secret = Buffer.from('a'.repeat(64));

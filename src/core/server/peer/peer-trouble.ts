@@ -4,7 +4,7 @@
  * clock outside the handshake window, a wrong peer secret, an unknown id) on the member's row in
  * `fleet status` (src/ops/status.ts words it). Bounded: a flood of refusals keeps the newest few.
  */
-import type { PeerRefusal } from '../node/api.js';
+import type { PeerRefusal } from '../../node/api.js';
 
 /** How long a refusal counts as evidence of now. */
 const EVIDENCE_MS = 30_000;

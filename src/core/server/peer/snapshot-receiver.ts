@@ -4,9 +4,9 @@
  * it in memory, nor more than the size limit on disk.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { PRIVATE_FILES } from '../storage/index.js';
+import { PRIVATE_FILES } from '../../storage/index.js';
 import { join } from 'node:path';
-import type { PeerRejection } from './guard/peer-auth.js';
+import type { PeerRejection } from '../guard/peer-auth.js';
 
 /** The largest chunk accepted; senders cut snapshots into 1 MiB chunks. */
 export const MAX_SNAPSHOT_CHUNK = 4 << 20;

@@ -1,16 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
-import type { PeerBatch, PeerBatch__Output } from '../../proto/generated/fleet/v1/PeerBatch.js';
-import type { PeerClient, PeerHandlers } from '../../proto/generated/fleet/v1/Peer.js';
-import type { SnapshotChunk__Output } from '../../proto/generated/fleet/v1/SnapshotChunk.js';
-import { loadFleetProto } from '../../proto/index.js';
-import type { NodeLogger, PeerSender } from '../node/fleet-node.js';
-import type { Message, SnapshotMeta } from '../raft/index.js';
+import type { PeerBatch, PeerBatch__Output } from '../../../proto/generated/fleet/v1/PeerBatch.js';
+import type { PeerClient, PeerHandlers } from '../../../proto/generated/fleet/v1/Peer.js';
+import type { SnapshotChunk__Output } from '../../../proto/generated/fleet/v1/SnapshotChunk.js';
+import { loadFleetProto } from '../../../proto/index.js';
+import type { NodeLogger, PeerSender } from '../../node/fleet-node.js';
+import type { Message, SnapshotMeta } from '../../raft/index.js';
 import { PeerTrouble } from './peer-trouble.js';
-import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from './guard/peer-auth.js';
+import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from '../guard/peer-auth.js';
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { LinkDelays } from './link-delay.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
-import { RepeatedWarnings, withHeld } from './guard/repeated-warnings.js';
+import { RepeatedWarnings, withHeld } from '../guard/repeated-warnings.js';
 
 /** What the transport needs from the member it serves. */
 export interface PeerEndpoint {

@@ -6,11 +6,11 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../../src/core/raft/index.js';
-import { GrpcPeerTransport, type PeerEndpoint } from '../../../src/core/server/peer-transport.js';
-import { loadFleetProto } from '../../../src/proto/index.js';
-import { freePort } from '../../e2e/processes.js';
-import { quiet } from '../node/helpers.js';
+import type { Message } from '../../../../src/core/raft/index.js';
+import { GrpcPeerTransport, type PeerEndpoint } from '../../../../src/core/server/peer/peer-transport.js';
+import { loadFleetProto } from '../../../../src/proto/index.js';
+import { freePort } from '../../../e2e/processes.js';
+import { quiet } from '../../node/helpers.js';
 
 /** A back-off no test waits out: only a redial reaches the peer in time. */
 const SLOW_BACKOFF = { 'grpc.initial_reconnect_backoff_ms': 60_000, 'grpc.min_reconnect_backoff_ms': 60_000, 'grpc.max_reconnect_backoff_ms': 60_000 };

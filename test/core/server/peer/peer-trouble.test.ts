@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeerTrouble } from '../../../src/core/server/peer-trouble.js';
+import { PeerTrouble } from '../../../../src/core/server/peer/peer-trouble.js';
 
 describe('PeerTrouble', () => {
   it('keeps the newest refusal per peer and direction, for 30 s', () => {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
-import { writePrivateFileSync } from '../storage/index.js';
+import { writePrivateFileSync } from '../../storage/index.js';
 import { join } from 'node:path';
 import type { ClusterIdentity } from './peer-transport.js';
 

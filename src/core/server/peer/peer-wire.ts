@@ -1,7 +1,7 @@
-import type { Entry as WireEntry, Entry__Output as WireEntryOut } from '../../proto/generated/fleet/v1/Entry.js';
-import type { RaftMessage as WireMessage, RaftMessage__Output as WireMessageOut } from '../../proto/generated/fleet/v1/RaftMessage.js';
-import type { SnapshotMeta as WireMeta, SnapshotMeta__Output as WireMetaOut } from '../../proto/generated/fleet/v1/SnapshotMeta.js';
-import type { Entry, EntryType, Message, MessageType, SnapshotMeta } from '../raft/index.js';
+import type { Entry as WireEntry, Entry__Output as WireEntryOut } from '../../../proto/generated/fleet/v1/Entry.js';
+import type { RaftMessage as WireMessage, RaftMessage__Output as WireMessageOut } from '../../../proto/generated/fleet/v1/RaftMessage.js';
+import type { SnapshotMeta as WireMeta, SnapshotMeta__Output as WireMetaOut } from '../../../proto/generated/fleet/v1/SnapshotMeta.js';
+import type { Entry, EntryType, Message, MessageType, SnapshotMeta } from '../../raft/index.js';
 
 const TO_WIRE_TYPE = { normal: 'ENTRY_TYPE_NORMAL', 'conf-change': 'ENTRY_TYPE_CONF_CHANGE', noop: 'ENTRY_TYPE_NOOP' } as const;
 const FROM_WIRE_TYPE: Record<string, EntryType> = { ENTRY_TYPE_NORMAL: 'normal', ENTRY_TYPE_CONF_CHANGE: 'conf-change', ENTRY_TYPE_NOOP: 'noop' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinkDelays, type LinkDelayRuntime } from '../../../src/core/server/link-delay.js';
+import { LinkDelays, type LinkDelayRuntime } from '../../../../src/core/server/peer/link-delay.js';
 
 /** Simulated time: timers fire in due order when the test advances the clock. */
 function simRuntime(randoms: number[] = []) {
