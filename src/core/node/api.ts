@@ -92,7 +92,7 @@ export interface MemberStatus {
   readonly peerRefusals?: readonly PeerRefusal[];
   /** The cluster's version as the log records it (cluster-version.ts); absent before one was agreed. */
   readonly clusterVersion?: { readonly version: string; readonly dataFormat: number; readonly revision: number };
-  /** Its scheduled backups (`--backup-dir`, src/core/server/backup-schedule.ts); absent when it takes none. */
+  /** Its scheduled backups (`--backup-dir`, src/core/server/admin/backup-schedule.ts); absent when it takes none. */
   readonly backup?: BackupStatus;
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;

@@ -11,14 +11,14 @@ import { NodeError, type MemberStatus, type Placement } from '../node/api.js';
 import { PRIVATE_FILES, nodeStorageIo } from '../storage/index.js';
 import { memberIdProblem, parseHostPort } from '../../common/addresses.js';
 import { loadFleetProto, loadReflectionDefinition } from '../../proto/index.js';
-import { createAdminService } from './admin-service.js';
+import { createAdminService } from './admin/admin-service.js';
 import { createClientService } from './client-service.js';
-import { createDrillService } from './drill-service.js';
+import { createDrillService } from './admin/drill-service.js';
 import { createEtcdServices } from './etcd-kv-service.js';
 import { createEtcdLockServices } from './etcd-lock-service.js';
 import { LeaderPath } from './leader-path.js';
 import { WriteForwarder } from './write-forwarder.js';
-import { memberAudit } from './member-audit.js';
+import { memberAudit } from './admin/member-audit.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-watch-service.js';
 import { ETCD_API_OFF_MESSAGE, refusingService } from './etcd-off.js';
@@ -29,7 +29,7 @@ import { logFileCap, RotatingLogFile } from './log-file.js';
 import { LimitRefusals } from './guard/limit-refusals.js';
 import type { NodeMetrics } from './metrics.js';
 import { RequestLimitCounts, requestLimitInterceptor, withTxnOpsLimit } from './guard/request-limits.js';
-import { BackupSchedule, type BackupPolicy } from './backup-schedule.js';
+import { BackupSchedule, type BackupPolicy } from './admin/backup-schedule.js';
 import { DEFAULT_BOUNDS, type ServerBounds } from './guard/bounds.js';
 import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './peer/cluster-id.js';
@@ -42,7 +42,7 @@ import { GrpcPeerTransport } from './peer/peer-transport.js';
 import type { ReadToken } from './guard/auth.js';
 import { preAuthInterceptor } from './guard/pre-auth.js';
 import { openNodeStorage } from './storage-adapter.js';
-import { ClockSkew, DiskStall } from './drill-faults.js';
+import { ClockSkew, DiskStall } from './admin/drill-faults.js';
 
 /** Everything `fleet node start` decided from its flags. */
 export interface CoordinatorOptions {

@@ -24,8 +24,8 @@ import { actorOf, authorizeCall, authorizeEtcdAction, etcdKeysUser, type AuthOpt
 import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
 import type { KeyCheck } from '../etcd-store/permissions.js';
 import type { Actor } from '../fleet/index.js';
-import { auditedTransfer } from './admin-service.js';
-import { memberAudit } from './member-audit.js';
+import { auditedTransfer } from './admin/admin-service.js';
+import { memberAudit } from './admin/member-audit.js';
 import { METADATA } from '../../proto/index.js';
 import { authError, createEtcdAuthService } from './etcd-auth-service.js';
 import { createEtcdClusterService, type EtcdClusterNode, type EtcdUnary } from './etcd-cluster-service.js';

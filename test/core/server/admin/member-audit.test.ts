@@ -5,10 +5,10 @@
  */
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { NodeError } from '../../../src/core/node/api.js';
-import { forwardedAuditOf, memberAudit } from '../../../src/core/server/member-audit.js';
-import { FORWARDED_BY_METADATA } from '../../../src/core/server/write-forwarder.js';
-import type * as wire from '../../../src/proto/index.js';
+import { NodeError } from '../../../../src/core/node/api.js';
+import { forwardedAuditOf, memberAudit } from '../../../../src/core/server/admin/member-audit.js';
+import { FORWARDED_BY_METADATA } from '../../../../src/core/server/write-forwarder.js';
+import type * as wire from '../../../../src/proto/index.js';
 
 const by = { token: 'ops', client: 'bob@laptop' };
 

@@ -6,15 +6,15 @@
  * leader accepts there only the operations that land on one member (MEMBER_LOCAL_OPS).
  */
 import type { Metadata } from '@grpc/grpc-js';
-import { memberIdProblem } from '../../common/addresses.js';
-import type * as wire from '../../proto/index.js';
-import { LIMITS, type Actor } from '../fleet/index.js';
-import { NodeError } from '../node/api.js';
-import type { NodeApi } from '../node/member-api.js';
-import type { AuthOptions } from './guard/auth.js';
+import { memberIdProblem } from '../../../common/addresses.js';
+import type * as wire from '../../../proto/index.js';
+import { LIMITS, type Actor } from '../../fleet/index.js';
+import { NodeError } from '../../node/api.js';
+import type { NodeApi } from '../../node/member-api.js';
+import type { AuthOptions } from '../guard/auth.js';
 import { argsOf } from './drill-record.js';
-import { WireError } from './wire.js';
-import { FORWARDED_BY_METADATA, type WriteForwarder } from './write-forwarder.js';
+import { WireError } from '../wire.js';
+import { FORWARDED_BY_METADATA, type WriteForwarder } from '../write-forwarder.js';
 
 /**
  * Records one admin effect: on the leader, proposed here; elsewhere, sent to the leader when the

@@ -5,7 +5,7 @@
  * with `--enable-drills`: without it the coordinator wires neither, and nothing is in the path.
  * Both end by themselves after their duration, so a drill that dies never leaves them behind.
  */
-import type { StorageFs, StorageIo } from '../storage/index.js';
+import type { StorageFs, StorageIo } from '../../storage/index.js';
 
 /** A wall clock a drill can move: `wallNow()` is the system's plus the offset in force. */
 export class ClockSkew {

@@ -8,15 +8,15 @@
  * This is the one operator workflow that needs the coordinator's own code: decoding the
  * registry image and writing the storage format. Commands import it lazily.
  */
-import { memberIdProblem } from '../../common/addresses.js';
+import { memberIdProblem } from '../../../common/addresses.js';
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { FleetStateMachine } from '../fleet/index.js';
-import { splitImage } from '../app-format.js';
-import type { RegistryCounts } from '../fleet/index.js';
-import type { SnapshotMeta } from '../raft/index.js';
-import { readSnapshotData, readSnapshotInfo } from '../storage/snapshot-file.js';
-import { openNodeStorage } from './storage-adapter.js';
+import { FleetStateMachine } from '../../fleet/index.js';
+import { splitImage } from '../../app-format.js';
+import type { RegistryCounts } from '../../fleet/index.js';
+import type { SnapshotMeta } from '../../raft/index.js';
+import { readSnapshotData, readSnapshotInfo } from '../../storage/snapshot-file.js';
+import { openNodeStorage } from '../storage-adapter.js';
 
 /**
  * What a snapshot file holds. `term` and `conf` are null for a bare registry image. An

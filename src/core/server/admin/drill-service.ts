@@ -8,13 +8,13 @@
  * half-way never leaves a member cut off, slowed down or out of time.
  */
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import type * as wire from '../../proto/index.js';
-import type { NodeLogger } from '../node/fleet-node.js';
-import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
+import type * as wire from '../../../proto/index.js';
+import type { NodeLogger } from '../../node/fleet-node.js';
+import { actorOf, authorizeCall, type AuthOptions } from '../guard/auth.js';
 import type { ClockSkew, DiskStall } from './drill-faults.js';
 import type { AuditRecorder } from './member-audit.js';
-import type { LinkDelay } from './peer/link-delay.js';
-import { errorStatus, WireError } from './wire.js';
+import type { LinkDelay } from '../peer/link-delay.js';
+import { errorStatus, WireError } from '../wire.js';
 
 /** Longest pause a drill may ask for: longer would look like a dead member to any supervisor. */
 export const MAX_PAUSE_MS = 60_000;

@@ -8,9 +8,9 @@
  * logged, counted, and shown in status and /metrics; the backups already there are untouched,
  * and the next period tries again.
  */
-import type { BackupStatus } from '../node/api.js';
-import type { NodeApi } from '../node/member-api.js';
-import type { NodeLogger } from '../node/fleet-node.js';
+import type { BackupStatus } from '../../node/api.js';
+import type { NodeApi } from '../../node/member-api.js';
+import type { NodeLogger } from '../../node/fleet-node.js';
 import { listBackups, pruneBackups, writeBackup } from './backups.js';
 
 /** Where, how often, and how many. */

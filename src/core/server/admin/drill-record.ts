@@ -3,10 +3,10 @@
  * them through the leader, because the member under fault (often the leader itself, killed or
  * paused) cannot be relied on to record anything.
  */
-import type * as wire from '../../proto/index.js';
-import { LIMITS } from '../fleet/index.js';
-import type { AuthOptions } from './guard/auth.js';
-import { WireError } from './wire.js';
+import type * as wire from '../../../proto/index.js';
+import { LIMITS } from '../../fleet/index.js';
+import type { AuthOptions } from '../guard/auth.js';
+import { WireError } from '../wire.js';
 
 /** A drill record as it goes into the audit log. */
 export interface DrillAudit {

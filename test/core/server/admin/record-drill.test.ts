@@ -5,10 +5,10 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetClient } from '../../../src/client/index.js';
-import { loadFleetProto } from '../../../src/proto/index.js';
-import type * as wire from '../../../src/proto/index.js';
-import { FakeNode, startServer, type TestServer } from './harness.js';
+import { FleetClient } from '../../../../src/client/index.js';
+import { loadFleetProto } from '../../../../src/proto/index.js';
+import type * as wire from '../../../../src/proto/index.js';
+import { FakeNode, startServer, type TestServer } from '../harness.js';
 
 const ADMIN = 'root-secret-0123456789';
 const USER = 'user-secret-9876543210';

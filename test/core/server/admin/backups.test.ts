@@ -1,15 +1,15 @@
 /**
- * Backup directories (src/core/server/backups.ts): a backup appears only verified, a damaged one
+ * Backup directories (src/core/server/admin/backups.ts): a backup appears only verified, a damaged one
  * is refused and replaces nothing, and pruning keeps exactly the number asked.
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { FleetStateMachine, encodeCommand, type Command } from '../../../src/core/fleet/index.js';
-import { backupName, listBackups, pruneBackups, verifyBackup, writeBackup } from '../../../src/core/server/backups.js';
-import { openNodeStorage } from '../../../src/core/server/storage-adapter.js';
-import { mountTmpfs, TMPFS_UNAVAILABLE } from '../storage/fixtures/tmpfs.js';
+import { FleetStateMachine, encodeCommand, type Command } from '../../../../src/core/fleet/index.js';
+import { backupName, listBackups, pruneBackups, verifyBackup, writeBackup } from '../../../../src/core/server/admin/backups.js';
+import { openNodeStorage } from '../../../../src/core/server/storage-adapter.js';
+import { mountTmpfs, TMPFS_UNAVAILABLE } from '../../storage/fixtures/tmpfs.js';
 
 /** While set, randomBytes returns this byte: an attacker who guessed the part file's "random" suffix. */
 const guessed = vi.hoisted(() => ({ byte: undefined as number | undefined }));

@@ -19,12 +19,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openPartial, sharedDirProblem } from '../../common/private-file.js';
-import { splitImage } from '../app-format.js';
-import { FleetStateMachine, type RegistryCounts } from '../fleet/index.js';
-import { PRIVATE_FILES } from '../storage/index.js';
+import { openPartial, sharedDirProblem } from '../../../common/private-file.js';
+import { splitImage } from '../../app-format.js';
+import { FleetStateMachine, type RegistryCounts } from '../../fleet/index.js';
+import { PRIVATE_FILES } from '../../storage/index.js';
 import { SILENT, readSnapshot, restoreSnapshot } from './snapshot-offline.js';
-import { openNodeStorage } from './storage-adapter.js';
+import { openNodeStorage } from '../storage-adapter.js';
 
 const BACKUP_NAME = /^fleet-(\d{8}T\d{9}Z)-i(\d+)\.snap$/;
 /** `.part` alone is what releases before the random suffix left behind. */

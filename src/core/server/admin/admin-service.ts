@@ -6,16 +6,16 @@
 import { type Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../common/addresses.js';
-import type * as wire from '../../proto/index.js';
-import { NodeError } from '../node/api.js';
-import type { NodeApi } from '../node/member-api.js';
-import type { AutopilotPatch } from '../node/autopilot/settings.js';
-import type { Actor } from '../fleet/index.js';
-import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
+import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../../common/addresses.js';
+import type * as wire from '../../../proto/index.js';
+import { NodeError } from '../../node/api.js';
+import type { NodeApi } from '../../node/member-api.js';
+import type { AutopilotPatch } from '../../node/autopilot/settings.js';
+import type { Actor } from '../../fleet/index.js';
+import { actorOf, authorizeCall, type AuthOptions } from '../guard/auth.js';
 import { drillAuditOf } from './drill-record.js';
 import { forwardedAuditOf, memberAudit, type AuditRecorder } from './member-audit.js';
-import { WireError, errorStatus } from './wire.js';
+import { WireError, errorStatus } from '../wire.js';
 
 /** Options of the admin service. */
 export type AdminServiceOptions = AuthOptions & {

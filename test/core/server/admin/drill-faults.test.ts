@@ -3,8 +3,8 @@
  * on, none lost, when it resumes), and a wall clock moved by an offset that ends by itself.
  */
 import { describe, expect, it } from 'vitest';
-import { ClockSkew, DiskStall } from '../../../src/core/server/drill-faults.js';
-import type { StorageIo } from '../../../src/core/storage/index.js';
+import { ClockSkew, DiskStall } from '../../../../src/core/server/admin/drill-faults.js';
+import type { StorageIo } from '../../../../src/core/storage/index.js';
 
 function fakeIo(): StorageIo & { synced: number[] } {
   const synced: number[] = [];
