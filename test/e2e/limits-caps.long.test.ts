@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FULL_REGISTRY, LIMITS } from '../../src/common/registry-limits.js';
 import { SESSION_FRAME_MAX_OPS } from '../../src/common/session-frames.js';
 import { ERR_TOO_MANY_LEASES, MAX_LEASES } from '../../src/core/etcd-store/mvcc.js';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import type { CountedLimit } from '../../src/core/server/guard/limit-refusals.js';
 import { loadFleetProto } from '../../src/proto/index.js';
 import type * as wire from '../../src/proto/index.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../../../../src/core/etcd-store/mvcc.js';
 import { AUTH_ERRORS } from '../../../../src/core/etcd-store/auth-store.js';
 import { StreamBudget } from '../../../../src/core/server/guard/bounds.js';
-import { ETCD_ERRORS, createEtcdServices } from '../../../../src/core/server/etcd-kv-service.js';
+import { ETCD_ERRORS, createEtcdServices } from '../../../../src/core/server/etcd-api/etcd-kv-service.js';
 import { LeaderPath } from '../../../../src/core/server/leader-path.js';
 import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit, registryErrorLimit } from '../../../../src/core/server/guard/limit-refusals.js';
 import { FULL_REGISTRY, LIMITS } from '../../../../src/common/registry-limits.js';

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadEtcdDefinitions, type WireRequestOp, type WireTxnRequest } from '../../../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions, type WireRequestOp, type WireTxnRequest } from '../../../../src/core/server/etcd-api/etcd-wire.js';
 import { DEFAULT_MAX_REQUEST_BYTES, ETCD_RPC_MAX_REQUEST_BYTES, OPEN_RPC_MAX_REQUEST_BYTES, MAX_TXN_TOTAL_OPS, RequestLimitCounts, TXN_OVER_OPS, maxRequestBytes, requestLimitInterceptor, txnBytesOverOps, withTxnOpsLimit } from '../../../../src/core/server/guard/request-limits.js';
 import { ETCD_OPEN_RPCS } from '../../../../src/core/server/guard/rpc-roles.js';
 

@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
-import { MAX_WATCHERS_PER_STREAM, createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
-import { WatcherSet } from '../../../src/core/server/etcd-watchers.js';
+import { MvccStore } from '../../../../src/core/etcd-store/mvcc.js';
+import { MAX_WATCHERS_PER_STREAM, createEtcdWatchService } from '../../../../src/core/server/etcd-api/etcd-watch-service.js';
+import { WatcherSet } from '../../../../src/core/server/etcd-api/etcd-watchers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 

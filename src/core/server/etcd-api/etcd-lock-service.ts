@@ -17,13 +17,13 @@
  * before it that is gone from the store then was deleted, whatever the member's lag.
  */
 import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { keyName, type KeyValue, type MvccStore, type RangeRequest } from '../etcd-store/mvcc.js';
-import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
-import { authorizeCall, etcdKeysUser, type AuthOptions } from './guard/auth.js';
+import { keyName, type KeyValue, type MvccStore, type RangeRequest } from '../../etcd-store/mvcc.js';
+import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
+import { authorizeCall, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
 import { toGrpcError } from './etcd-kv-service.js';
 import { EtcdPrefixListeners } from './etcd-prefix-listeners.js';
 import { kvToWire, type WireHeader, type WireKeyValue } from './etcd-wire.js';
-import { prefixEnd } from '../../common/etcd-keys.js';
+import { prefixEnd } from '../../../common/etcd-keys.js';
 
 /** What the services need of the member. */
 export interface EtcdLockNode {

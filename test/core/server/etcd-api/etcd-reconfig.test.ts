@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressOfPeerUrls, ETCD_MEMBER_ERRORS as E, etcdReconfigProblem, memberIdOfAddress, startedMembers, type ReconfigView } from '../../../src/core/server/etcd-reconfig.js';
+import { addressOfPeerUrls, ETCD_MEMBER_ERRORS as E, etcdReconfigProblem, memberIdOfAddress, startedMembers, type ReconfigView } from '../../../../src/core/server/etcd-api/etcd-reconfig.js';
 
 /** A cluster led by n1: `voters` and `learners` by id, `down` heard from by no one lately, `match` per follower (default: the last index). */
 function view(voters: string[], learners: string[] = [], down: string[] = [], match: Record<string, number> = {}): ReconfigView {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lazyEtcdServices, loadEtcdDefinitions } from '../../../src/core/server/etcd-wire.js';
+import { lazyEtcdServices, loadEtcdDefinitions } from '../../../../src/core/server/etcd-api/etcd-wire.js';
 
 describe('the etcd services a member registers before loading the protos', () => {
   const lazy = lazyEtcdServices();

@@ -2,15 +2,15 @@
  * etcd's rules for a membership change (its `--strict-reconfig-check`, on by default), over the
  * leader's view of the cluster: what etcd's server refuses, with etcd's error, before fleet's own
  * path (MemberAdmin, admin-service.ts's checkAddMember) is asked to make the change. Pure: the
- * same view and change give the same answer (test/core/server/etcd-reconfig.test.ts).
+ * same view and change give the same answer (test/core/server/etcd-api/etcd-reconfig.test.ts).
  *
  * A member counts as started when the leader heard from it recently (`started`, itself included:
  * startedMembers): etcd counts members that published their name once, then refuses removals
  * that leave fewer active ones than a quorum; fleet asks the one question of those that answer now.
  */
 import { status } from '@grpc/grpc-js';
-import { memberAddressProblem } from '../../common/addresses.js';
-import type { FollowerProgress, MemberInfo, MemberStatus } from '../node/api.js';
+import { memberAddressProblem } from '../../../common/addresses.js';
+import type { FollowerProgress, MemberInfo, MemberStatus } from '../../node/api.js';
 
 /** etcd's errors for membership changes (etcdserver/api/v3rpc/rpctypes), code and exact text. */
 export const ETCD_MEMBER_ERRORS = {

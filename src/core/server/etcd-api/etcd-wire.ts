@@ -9,8 +9,8 @@ import { loadPackageDefinition, type ChannelCredentials, type Client, type Metho
 import { loadSync } from '@grpc/proto-loader';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { protoRoot } from '../../proto/index.js';
-import type { Compare, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp, ResponseOp, SortTarget, TxnRequest, TxnResponse } from '../etcd-store/mvcc.js';
+import { protoRoot } from '../../../proto/index.js';
+import type { Compare, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp, ResponseOp, SortTarget, TxnRequest, TxnResponse } from '../../etcd-store/mvcc.js';
 
 /** The etcd services a member serves, as grpc-js service definitions and client constructors. */
 export interface EtcdDefinitions {
@@ -41,7 +41,7 @@ export function loadEtcdDefinitions(): EtcdDefinitions {
 /** How a method streams: neither way, the server's answers, or both ways. */
 type Streaming = 'unary' | 'server' | 'bidi';
 
-/** The methods of each etcd service a member serves (test/core/server/etcd-wire.test.ts holds this to proto/etcd). */
+/** The methods of each etcd service a member serves (test/core/server/etcd-api/etcd-wire.test.ts holds this to proto/etcd). */
 const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: string; readonly methods: Readonly<Record<string, Streaming>> } } = {
   KV: { path: 'etcdserverpb.KV', methods: { Range: 'unary', Put: 'unary', DeleteRange: 'unary', Txn: 'unary', Compact: 'unary' } },
   Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },

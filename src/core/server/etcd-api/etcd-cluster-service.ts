@@ -12,15 +12,15 @@
  * with `fleet node start --join`), else one made of the address (memberIdOfAddress).
  */
 import { Metadata, status, type ChannelCredentials, type Client, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { memberIdProblem } from '../../common/addresses.js';
-import { loadFleetProto } from '../../proto/index.js';
-import { NodeError, type MemberInfo, type MemberStatus } from '../node/api.js';
-import { checkAddMember } from './admin/admin-service.js';
-import { actorOf, type AuthOptions } from './guard/auth.js';
+import { memberIdProblem } from '../../../common/addresses.js';
+import { loadFleetProto } from '../../../proto/index.js';
+import { NodeError, type MemberInfo, type MemberStatus } from '../../node/api.js';
+import { checkAddMember } from '../admin/admin-service.js';
+import { actorOf, type AuthOptions } from '../guard/auth.js';
 import { etcdIdOf, type WireHeader } from './etcd-wire.js';
 import { addressOfPeerUrls, ETCD_MEMBER_ERRORS, etcdReconfigProblem, memberIdOfAddress, startedMembers, type ReconfigView } from './etcd-reconfig.js';
-import type { AuditRecorder } from './admin/member-audit.js';
-import { WireError } from './wire.js';
+import type { AuditRecorder } from '../admin/member-audit.js';
+import { WireError } from '../wire.js';
 
 /** What the Cluster service needs of the member. */
 export interface EtcdClusterNode {

@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
-import { createEtcdLockServices } from '../../../src/core/server/etcd-lock-service.js';
-import { EtcdPrefixListeners } from '../../../src/core/server/etcd-prefix-listeners.js';
+import { MvccStore } from '../../../../src/core/etcd-store/mvcc.js';
+import { createEtcdLockServices } from '../../../../src/core/server/etcd-api/etcd-lock-service.js';
+import { EtcdPrefixListeners } from '../../../../src/core/server/etcd-api/etcd-prefix-listeners.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -4,7 +4,7 @@
  * write's keys). Before it, every write visited every watcher of every stream, and with 10,000
  * single-key watchers open a follower fell seconds behind (BENCHMARKS.md, "etcd-api").
  */
-import { keyName } from '../etcd-store/mvcc.js';
+import { keyName } from '../../etcd-store/mvcc.js';
 
 /** What the index needs of a watcher. */
 export interface IndexedWatcher {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LeaderPath } from '../../../src/core/server/leader-path.js';
-import { createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
-import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
-import { createEtcdLockServices } from '../../../src/core/server/etcd-lock-service.js';
-import { ETCD_OPEN_RPCS, ETCD_RPC_ROLES, RPC_ROLES, rpcName, rpcRequirement } from '../../../src/core/server/guard/rpc-roles.js';
+import { LeaderPath } from '../../../../src/core/server/leader-path.js';
+import { createEtcdServices } from '../../../../src/core/server/etcd-api/etcd-kv-service.js';
+import { createEtcdWatchService } from '../../../../src/core/server/etcd-api/etcd-watch-service.js';
+import { createEtcdLockServices } from '../../../../src/core/server/etcd-api/etcd-lock-service.js';
+import { ETCD_OPEN_RPCS, ETCD_RPC_ROLES, RPC_ROLES, rpcName, rpcRequirement } from '../../../../src/core/server/guard/rpc-roles.js';
 import { credentials } from '@grpc/grpc-js';
 
 /** Every etcd method a member serves, by path, from the handlers it registers. */

@@ -19,11 +19,11 @@
  * watchers replaying 30 × 1 MB each took a member from 477 MB to 1.81 GB.
  */
 import { status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../etcd-store/mvcc.js';
-import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
-import { authorizeCall, etcdKeysUser, type AuthOptions } from './guard/auth.js';
+import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../../etcd-store/mvcc.js';
+import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
+import { authorizeCall, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
 import { WatcherSet } from './etcd-watchers.js';
-import type { LimitRefusals } from './guard/limit-refusals.js';
+import type { LimitRefusals } from '../guard/limit-refusals.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
 
 /** What the watch service needs of the member. */

@@ -3,9 +3,9 @@
  * leader compacts to, when, and that only the leader proposes it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
-import { compactionTarget, REVISION_CHECK_MS, scheduleOf, startAutoCompaction, type AutoCompaction } from '../../../src/core/server/etcd-auto-compaction.js';
-import type { EtcdOp } from '../../../src/core/etcd-store/replica.js';
+import { MvccStore } from '../../../../src/core/etcd-store/mvcc.js';
+import { compactionTarget, REVISION_CHECK_MS, scheduleOf, startAutoCompaction, type AutoCompaction } from '../../../../src/core/server/etcd-api/etcd-auto-compaction.js';
+import type { EtcdOp } from '../../../../src/core/etcd-store/replica.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -10,8 +10,8 @@
  *   the retention (at most every 6 minutes), and once the retention has passed, every retention
  *   (at most every hour) the store is compacted to the newest sample at least that old.
  */
-import type { MvccStore } from '../etcd-store/mvcc.js';
-import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
+import type { MvccStore } from '../../etcd-store/mvcc.js';
+import type { EtcdAnswer, EtcdOp } from '../../etcd-store/replica.js';
 
 export type AutoCompaction = { readonly mode: 'revision'; readonly retention: number } | { readonly mode: 'periodic'; readonly retentionMs: number };
 

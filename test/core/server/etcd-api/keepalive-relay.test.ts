@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { KeepAliveRelays } from '../../../src/core/server/keepalive-relay.js';
+import { KeepAliveRelays } from '../../../../src/core/server/etcd-api/keepalive-relay.js';
 
 function fakeStream() {
   const written: { ID: string }[] = [];

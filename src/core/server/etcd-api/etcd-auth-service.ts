@@ -17,12 +17,12 @@
  * (a dry run), so a change etcd would refuse never reaches the log, and is judged again on apply.
  */
 import { status, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { AUTH_ERRORS, AuthError, EtcdAuthStore, type AuthErrorName, type AuthOp, type PasswordHash } from '../etcd-store/auth-store.js';
-import type { PermType } from '../etcd-store/permissions.js';
-import type { EtcdAnswer, EtcdOp } from '../etcd-store/replica.js';
-import { callerOf, checksTokens, knownToken, type AuthOptions } from './guard/auth.js';
+import { AUTH_ERRORS, AuthError, EtcdAuthStore, type AuthErrorName, type AuthOp, type PasswordHash } from '../../etcd-store/auth-store.js';
+import type { PermType } from '../../etcd-store/permissions.js';
+import type { EtcdAnswer, EtcdOp } from '../../etcd-store/replica.js';
+import { callerOf, checksTokens, knownToken, type AuthOptions } from '../guard/auth.js';
 import type { EtcdUnary } from './etcd-cluster-service.js';
-import { hashPassword, issueToken, newTokenSecret, verifyPassword } from './guard/etcd-credentials.js';
+import { hashPassword, issueToken, newTokenSecret, verifyPassword } from '../guard/etcd-credentials.js';
 import type { WireHeader } from './etcd-wire.js';
 
 /** What the service needs of the member. */

@@ -19,11 +19,11 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { Client, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import type { Type } from 'protobufjs';
-import { ETCD_RPC_MAX_REQUEST_BYTES } from '../guard/request-limits.js';
-import { HANDSHAKE_WINDOW_MS } from '../guard/authority-front.js';
+import { ETCD_RPC_MAX_REQUEST_BYTES } from '../../guard/request-limits.js';
+import { HANDSHAKE_WINDOW_MS } from '../../guard/authority-front.js';
 import { decodeResponse, encodeRequest, methodTypes } from './json.js';
-import { answerClientError, timeoutChecksEvery } from '../guard/http-client-errors.js';
-import type { LimitRefusals } from '../guard/limit-refusals.js';
+import { answerClientError, timeoutChecksEvery } from '../../guard/http-client-errors.js';
+import type { LimitRefusals } from '../../guard/limit-refusals.js';
 import { JsonValues, TOO_LARGE } from './json-values.js';
 import { isGatewayPath, routeOf, type Route } from './routes.js';
 

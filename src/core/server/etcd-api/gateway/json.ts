@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import type { Root, Type, Field, Enum } from 'protobufjs';
-import { protoRoot } from '../../../proto/index.js';
-import { parseProtoFiles } from '../../../proto/precompiled.js';
+import { protoRoot } from '../../../../proto/index.js';
+import { parseProtoFiles } from '../../../../proto/precompiled.js';
 
 /** A request the gateway could not turn into a message: etcd answers these with code 3 (InvalidArgument). */
 export class JsonInputError extends Error {}

@@ -6,7 +6,7 @@
  * Put p50 from 8 ms to 1,859 ms (issue 56). When the store cannot say which keys were written (a
  * snapshot installed, several revisions applied at once), every listener is called.
  */
-import { keyName, type MvccStore } from '../etcd-store/mvcc.js';
+import { keyName, type MvccStore } from '../../etcd-store/mvcc.js';
 
 /** What the listeners need of the member. */
 export interface PrefixListenerNode {

@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ServerWritableStream, StatusObject } from '@grpc/grpc-js';
-import { actorOf, authorizeCall, type AuthOptions } from './guard/auth.js';
+import { actorOf, authorizeCall, type AuthOptions } from '../guard/auth.js';
 import type { WireHeader } from './etcd-wire.js';
-import type { AuditRecorder } from './admin/member-audit.js';
+import type { AuditRecorder } from '../admin/member-audit.js';
 
 /** What the Snapshot call needs of the member. */
 export interface EtcdSnapshotNode {

@@ -9,24 +9,24 @@
  * Errors carry etcd's gRPC codes and messages, so the clients' own retry logic works.
  */
 import { getHeapStatistics } from 'node:v8';
-import { LIMITS } from '../../common/registry-limits.js';
+import { LIMITS } from '../../../common/registry-limits.js';
 import { Metadata, status, type ClientDuplexStream, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { NodeError, type MemberStatus } from '../node/api.js';
-import { growsStore, type EtcdAnswer, type EtcdOp } from '../etcd-store/replica.js';
+import { NodeError, type MemberStatus } from '../../node/api.js';
+import { growsStore, type EtcdAnswer, type EtcdOp } from '../../etcd-store/replica.js';
 import { KeepAliveRelays } from './keepalive-relay.js';
-import type { LeaderHint, LeaderPath } from './leader-path.js';
-import { etcdErrorLimit, type LimitRefusals } from './guard/limit-refusals.js';
-import { TXN_OVER_OPS } from './guard/request-limits.js';
-import { checkTxnOverlap } from '../etcd-store/txn-overlap.js';
-import { hashKeyspace } from '../etcd-store/keyspace-hash.js';
-import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../etcd-store/mvcc.js';
-import { actorOf, authorizeCall, authorizeEtcdAction, etcdKeysUser, type AuthOptions } from './guard/auth.js';
-import { AUTH_ERRORS, EtcdAuthStore } from '../etcd-store/auth-store.js';
-import type { KeyCheck } from '../etcd-store/permissions.js';
-import type { Actor } from '../fleet/index.js';
-import { auditedTransfer } from './admin/admin-service.js';
-import { memberAudit } from './admin/member-audit.js';
-import { METADATA } from '../../proto/index.js';
+import type { LeaderHint, LeaderPath } from '../leader-path.js';
+import { etcdErrorLimit, type LimitRefusals } from '../guard/limit-refusals.js';
+import { TXN_OVER_OPS } from '../guard/request-limits.js';
+import { checkTxnOverlap } from '../../etcd-store/txn-overlap.js';
+import { hashKeyspace } from '../../etcd-store/keyspace-hash.js';
+import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../../etcd-store/mvcc.js';
+import { actorOf, authorizeCall, authorizeEtcdAction, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
+import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
+import type { KeyCheck } from '../../etcd-store/permissions.js';
+import type { Actor } from '../../fleet/index.js';
+import { auditedTransfer } from '../admin/admin-service.js';
+import { memberAudit } from '../admin/member-audit.js';
+import { METADATA } from '../../../proto/index.js';
 import { authError, createEtcdAuthService } from './etcd-auth-service.js';
 import { createEtcdClusterService, type EtcdClusterNode, type EtcdUnary } from './etcd-cluster-service.js';
 import { createEtcdSnapshot, type EtcdSnapshotNode } from './etcd-snapshot.js';
@@ -305,7 +305,7 @@ export function createEtcdServices(
       const user = etcdKeysUser(call.metadata, o.auth);
       await checkKeys(user, () => EtcdAuthStore.opChecks(put, leaseKeys));
       const a = await write({ type: 'txn', txn: { success: [put] }, ...asUser(user) });
-      const done = a.txn!.responses[0] as { put: { prevKv?: import('../etcd-store/mvcc.js').KeyValue } };
+      const done = a.txn!.responses[0] as { put: { prevKv?: import('../../etcd-store/mvcc.js').KeyValue } };
       return { header: header(a.revision), ...(done.put.prevKv ? { prevKv: kvToWire(done.put.prevKv) } : {}) };
     }),
     DeleteRange: unary<WireDeleteRangeRequest>('KV.DeleteRange', async (req, call) => {
@@ -313,7 +313,7 @@ export function createEtcdServices(
       const user = etcdKeysUser(call.metadata, o.auth);
       await checkKeys(user, () => EtcdAuthStore.opChecks(del, leaseKeys));
       const a = await write({ type: 'txn', txn: { success: [del] }, ...asUser(user) });
-      const done = (a.txn!.responses[0] as { deleteRange: { deleted: number; prevKvs: import('../etcd-store/mvcc.js').KeyValue[] } }).deleteRange;
+      const done = (a.txn!.responses[0] as { deleteRange: { deleted: number; prevKvs: import('../../etcd-store/mvcc.js').KeyValue[] } }).deleteRange;
       return { header: header(a.revision), deleted: String(done.deleted), prevKvs: done.prevKvs.map(kvToWire) };
     }),
     Txn: unary<WireTxnRequest>('KV.Txn', async (req, call) => {
