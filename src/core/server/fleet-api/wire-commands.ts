@@ -2,11 +2,11 @@
  * Wire writes to registry commands. This only reshapes: the registry's own checks
  * (`checkCommand`) judge the values, and their messages name the field.
  */
-import type { WriteRequest__Output } from '../../proto/index.js';
-import { COMMAND_WIRE_NAMES, commandFromWirePart, type EnumFallback } from '../../proto/registry-wire.js';
-import { checkCommand, type Command } from '../fleet/index.js';
-import type { WriteRequest } from '../node/member-api.js';
-import { WireError, enumFromWire } from './wire.js';
+import type { WriteRequest__Output } from '../../../proto/index.js';
+import { COMMAND_WIRE_NAMES, commandFromWirePart, type EnumFallback } from '../../../proto/registry-wire.js';
+import { checkCommand, type Command } from '../../fleet/index.js';
+import type { WriteRequest } from '../../node/member-api.js';
+import { WireError, enumFromWire } from '../wire.js';
 
 /** A wire enum value that names no plain value is bad input: a WireError naming the field. */
 const badEnum: EnumFallback = (map, value, field) => enumFromWire(map, value as string, field);

@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detailsFromWire } from '../../../src/client/decode.js';
-import { detailsToWire } from '../../../src/core/server/wire-results.js';
-import { METADATA, loadFleetProto } from '../../../src/proto/index.js';
-import type * as wire from '../../../src/proto/index.js';
-import { FakeNode, closedPortAddress, startServer, waitFor, type TestServer } from './harness.js';
+import { detailsFromWire } from '../../../../src/client/decode.js';
+import { detailsToWire } from '../../../../src/core/server/fleet-api/wire-results.js';
+import { METADATA, loadFleetProto } from '../../../../src/proto/index.js';
+import type * as wire from '../../../../src/proto/index.js';
+import { FakeNode, closedPortAddress, startServer, waitFor, type TestServer } from '../harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 

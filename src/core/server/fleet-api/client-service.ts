@@ -3,21 +3,21 @@
  * answers back, following the ERRORS rule of proto/fleet/v1/client.proto.
  */
 import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
-import { METADATA, loadFleetProto } from '../../proto/index.js';
-import type * as wire from '../../proto/index.js';
-import type { Actor, Command, CommandType } from '../fleet/index.js';
-import { NodeError, type BackupStatus, type PeerRefusal } from '../node/api.js';
-import type { NodeApi } from '../node/member-api.js';
-import { grants, roleRefusal, commandRole, type Role } from '../../common/roles.js';
-import { actorOf, authorizeCall, callerOf, type AuthOptions } from './guard/auth.js';
-import { consistencyFromWire, errorStatus, failureOf, refusalCode } from './wire.js';
+import { METADATA, loadFleetProto } from '../../../proto/index.js';
+import type * as wire from '../../../proto/index.js';
+import type { Actor, Command, CommandType } from '../../fleet/index.js';
+import { NodeError, type BackupStatus, type PeerRefusal } from '../../node/api.js';
+import type { NodeApi } from '../../node/member-api.js';
+import { grants, roleRefusal, commandRole, type Role } from '../../../common/roles.js';
+import { actorOf, authorizeCall, callerOf, type AuthOptions } from '../guard/auth.js';
+import { consistencyFromWire, errorStatus, failureOf, refusalCode } from '../wire.js';
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
 import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
-import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from './guard/bounds.js';
+import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from '../guard/bounds.js';
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
-import { registryErrorLimit, type LimitRefusals } from './guard/limit-refusals.js';
-import type { WriteForwarder } from './write-forwarder.js';
+import { registryErrorLimit, type LimitRefusals } from '../guard/limit-refusals.js';
+import type { WriteForwarder } from '../write-forwarder.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
 export type ClientServiceOptions = AuthOptions & {

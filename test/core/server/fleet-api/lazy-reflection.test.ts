@@ -3,8 +3,8 @@ import { loadSync } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addLazyReflection } from '../../../src/core/server/lazy-reflection.js';
-import { loadReflectionDefinition } from '../../../src/proto/index.js';
+import { addLazyReflection } from '../../../../src/core/server/fleet-api/lazy-reflection.js';
+import { loadReflectionDefinition } from '../../../../src/proto/index.js';
 
 /** A reflection client of `version`, from @grpc/reflection's own .proto files (as grpcurl would speak it). */
 function reflectionClient(version: 'v1' | 'v1alpha', address: string): grpc.Client & { ServerReflectionInfo(): grpc.ClientDuplexStream<object, Record<string, unknown>> } {

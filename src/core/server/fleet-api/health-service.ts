@@ -4,9 +4,9 @@
  * health.proto; `Watch` streams every change of the status it asks about.
  */
 import { status, type Server } from '@grpc/grpc-js';
-import { loadFleetProto } from '../../proto/index.js';
-import type * as wire from '../../proto/index.js';
-import { DEFAULT_BOUNDS, StreamBudget } from './guard/bounds.js';
+import { loadFleetProto } from '../../../proto/index.js';
+import type * as wire from '../../../proto/index.js';
+import { DEFAULT_BOUNDS, StreamBudget } from '../guard/bounds.js';
 
 /** A service's health as the protocol names it. */
 export type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'UNKNOWN';

@@ -2,10 +2,10 @@
  * Registry answers and views to the wire. Views keep their field names (in camelCase, as the
  * loader spells the .proto fields); null becomes an absent optional field.
  */
-import type { Assert, ClientCommandType, MemberOnlyCommandType, ResultMismatch } from '../../common/registry-operations.js';
-import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../../proto/index.js';
-import type * as wire from '../../proto/index.js';
-import { resultToWirePart, type ViewCodecs } from '../../proto/registry-wire.js';
+import type { Assert, ClientCommandType, MemberOnlyCommandType, ResultMismatch } from '../../../common/registry-operations.js';
+import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../../../proto/index.js';
+import type * as wire from '../../../proto/index.js';
+import { resultToWirePart, type ViewCodecs } from '../../../proto/registry-wire.js';
 import type {
   ApplyFailure,
   ApplyResult,
@@ -22,9 +22,9 @@ import type {
   QuotaView,
   RegistryCounts,
   ShardView,
-} from '../fleet/index.js';
-import type { MemberStatus } from '../node/api.js';
-import type { AutopilotReport } from '../node/autopilot/runner.js';
+} from '../../fleet/index.js';
+import type { MemberStatus } from '../../node/api.js';
+import type { AutopilotReport } from '../../node/autopilot/runner.js';
 
 /** null → absent. */
 function opt<T>(value: T | null): T | undefined {

@@ -5,13 +5,13 @@
  * messages, by its bytes, and by the bytes of every watcher of the member together (bounds.ts).
  */
 import { Metadata, status, type ServerWritableStream } from '@grpc/grpc-js';
-import { METADATA } from '../../proto/index.js';
-import type * as wire from '../../proto/index.js';
-import { WATCH_REGISTRIES, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter, type WatchRegistry } from '../fleet/index.js';
-import type { NodeApi } from '../node/member-api.js';
-import { DEFAULT_BOUNDS, QueuedBytes, StreamBudget } from './guard/bounds.js';
-import type { LimitRefusals } from './guard/limit-refusals.js';
-import { WireError, errorStatus } from './wire.js';
+import { METADATA } from '../../../proto/index.js';
+import type * as wire from '../../../proto/index.js';
+import { WATCH_REGISTRIES, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter, type WatchRegistry } from '../../fleet/index.js';
+import type { NodeApi } from '../../node/member-api.js';
+import { DEFAULT_BOUNDS, QueuedBytes, StreamBudget } from '../guard/bounds.js';
+import type { LimitRefusals } from '../guard/limit-refusals.js';
+import { WireError, errorStatus } from '../wire.js';
 
 /** Messages queued for a watcher that does not read before it is cut off. */
 const MAX_QUEUED = 10_000;

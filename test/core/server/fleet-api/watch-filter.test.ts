@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { filterBatch } from '../../../src/core/fleet/change-feed.js';
-import type { ChangeEvent, WatchRegistry } from '../../../src/core/fleet/index.js';
-import { watchFilterFromWire } from '../../../src/core/server/watch-stream.js';
+import { filterBatch } from '../../../../src/core/fleet/change-feed.js';
+import type { ChangeEvent, WatchRegistry } from '../../../../src/core/fleet/index.js';
+import { watchFilterFromWire } from '../../../../src/core/server/fleet-api/watch-stream.js';
 
 const req = (registry: string, ns = '') => ({ fromIndex: 0, registry, ns, prefix: '' });
 const event = (registry: WatchRegistry, key: string, ns = ''): ChangeEvent => ({ index: 7, registry, type: registry === 'kv' ? 'put' : `${registry}.x`, ns, key, old: null, new: 1 });

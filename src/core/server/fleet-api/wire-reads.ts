@@ -3,10 +3,10 @@
  * becomes a function of the state machine that cannot throw: the node runs it inside its read
  * path, where an exception would have nowhere to go.
  */
-import type * as wire from '../../proto/index.js';
-import { LIMITS, type FleetStateMachine } from '../fleet/index.js';
-import { WireError } from './wire.js';
-import { snakeCase } from '../../common/registry-operations.js';
+import type * as wire from '../../../proto/index.js';
+import { LIMITS, type FleetStateMachine } from '../../fleet/index.js';
+import { WireError } from '../wire.js';
+import { snakeCase } from '../../../common/registry-operations.js';
 import {
   clusterToWire,
   countsToWire,
