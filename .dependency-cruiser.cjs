@@ -48,6 +48,68 @@ module.exports = {
       to: { path: ['^src/core/server/coordinator\\.ts$', '^src/core/node/'] },
     },
     {
+      name: 'server-guard-imports-no-room',
+      comment:
+        'src/core/server/guard/ serves every face of a member with what a caller must pass before work is done for it: tokens and roles, ' +
+        'peer and etcd credentials, request-size limits, connection and stream bounds, refusal counters, the :authority front. ' +
+        'It may import nothing else of src/core/server: every room stands on it.',
+      severity: 'error',
+      from: { path: '^src/core/server/guard/' },
+      to: { path: '^src/core/server/', pathNot: '^src/core/server/guard/' },
+    },
+    {
+      name: 'server-peer-imports-only-guard',
+      comment:
+        'src/core/server/peer/ serves the Raft conversation between members (transport, wire form, snapshot receiver, cluster id, peer trouble, the WAN drill\'s link delay). ' +
+        'Of src/core/server it may import guard/ alone: no client-facing API, no admin tool, no assembly.',
+      severity: 'error',
+      from: { path: '^src/core/server/peer/' },
+      to: { path: '^src/core/server/', pathNot: '^src/core/server/(peer|guard)/' },
+    },
+    {
+      name: 'server-fleet-api-is-its-own-face',
+      comment:
+        "src/core/server/fleet-api/ serves fleet.v1's clients (the Fleet service and its wire translation, Watch, health, reflection). " +
+        'It may import guard/ and the shared helpers at the top of src/core/server (wire, write-forwarder); never etcd-api/, admin/ or peer/.',
+      severity: 'error',
+      from: { path: '^src/core/server/fleet-api/' },
+      to: { path: '^src/core/server/(etcd-api|admin|peer)/' },
+    },
+    {
+      name: 'server-etcd-api-is-its-own-face',
+      comment:
+        "src/core/server/etcd-api/ serves etcd v3's clients (KV, Lease, Maintenance, Cluster, Auth, Watch, Lock, Election, and the JSON gateway in gateway/). " +
+        'It may import guard/, admin/ (the membership gate and the audit it shares with fleet.v1\'s Admin service) and the shared helpers at the top; never fleet-api/ or peer/.',
+      severity: 'error',
+      from: { path: '^src/core/server/etcd-api/' },
+      to: { path: '^src/core/server/(fleet-api|peer)/' },
+    },
+    {
+      name: 'server-admin-stays-below-the-apis',
+      comment:
+        "src/core/server/admin/ serves the operator's work on a member: fleet.v1's Admin and Drills services, drill faults and records, the member audit, backups, offline snapshots. " +
+        'It may import guard/, peer/ (the link delay a drill sets) and the shared helpers at the top; never fleet-api/ or etcd-api/, which build on it.',
+      severity: 'error',
+      from: { path: '^src/core/server/admin/' },
+      to: { path: '^src/core/server/(fleet-api|etcd-api)/' },
+    },
+    {
+      name: 'server-helpers-stay-below-the-rooms',
+      comment:
+        'The files at the top of src/core/server other than the assembly (coordinator.ts) are helpers several rooms share (wire, leader-path, write-forwarder, storage-adapter, metrics, ...): ' +
+        'of the rooms they may import guard/ alone, so that no arrow runs from a helper back up into a room that uses it.',
+      severity: 'error',
+      from: { path: '^src/core/server/[^/]+\\.ts$', pathNot: '^src/core/server/coordinator\\.ts$' },
+      to: { path: ['^src/core/server/(fleet-api|etcd-api|admin|peer)/', '^src/core/server/coordinator\\.ts$'] },
+    },
+    {
+      name: 'server-rooms-never-reach-the-assembly',
+      comment: 'src/core/server/coordinator.ts assembles a member from the rooms; no room imports it back.',
+      severity: 'error',
+      from: { path: '^src/core/server/[^/]+/' },
+      to: { path: '^src/core/server/coordinator\\.ts$' },
+    },
+    {
       name: 'common-is-a-leaf',
       comment: 'src/common is the vocabulary every layer shares (errors, durations, addresses, units): it imports nothing of ours.',
       severity: 'error',

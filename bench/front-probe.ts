@@ -1,10 +1,10 @@
-// Ad-hoc: what the client port's :authority front (src/core/server/authority-front.ts) adds to a
+// Ad-hoc: what the client port's :authority front (src/core/server/guard/authority-front.ts) adds to a
 // new connection's first call: a grpc-js echo server on loopback with and without the front,
 // new HTTP/2 connections made one at a time, each timed from connect to its first answer.
 // Usage: node --import tsx bench/front-probe.ts [connections=300]
 import http2 from 'node:http2';
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { frontAuthorities } from '../src/core/server/authority-front.js';
+import { frontAuthorities } from '../src/core/server/guard/authority-front.js';
 
 const identity = (b: Buffer): Buffer => b;
 const ECHO = { path: '/bench.Echo/Echo', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity };

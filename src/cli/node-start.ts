@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { memberIdProblem, resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
 import type { MemberLaunch } from '../core/server/coordinator.js';
-import type { AutoCompaction } from '../core/server/etcd-auto-compaction.js';
+import type { AutoCompaction } from '../core/server/etcd-api/etcd-auto-compaction.js';
 import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';

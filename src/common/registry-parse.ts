@@ -351,7 +351,7 @@ export function parseEnvelope(value: unknown): CommandEnvelope {
  * would be refused with INVALID_ARGUMENT, or undefined when it is well-formed.
  *
  * This is the edge: what a client sends is checked here, before it is proposed (the fleet.v1
- * write and session paths, src/core/server/wire-commands.ts) or written (the registry on etcd).
+ * write and session paths, src/core/server/fleet-api/wire-commands.ts) or written (the registry on etcd).
  * It is stricter than `parseCommand`, which every replica also runs when it applies an entry: the
  * text of a command may carry none of the characters printable() escapes (C1 controls such as
  * U+009B, bidirectional formatting such as U+202E, line separators) — see `spoofingProblem`.

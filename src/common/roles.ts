@@ -7,7 +7,7 @@
  * - `admin`: everything, including bulk destructive writes (prune, force remove, plan progress),
  *   membership, leadership, snapshots, autopilot, drills and the audit log.
  *
- * Which RPC needs which role is one table in src/core/server/rpc-roles.ts; which registry write
+ * Which RPC needs which role is one table in src/core/server/guard/rpc-roles.ts; which registry write
  * needs which role is `COMMAND_ROLES` here, where the state machine sees it too (its audit log
  * keeps admin entries apart from the high-volume ones).
  */

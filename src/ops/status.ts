@@ -466,7 +466,7 @@ function refusalsAbout(id: string, answered: readonly Answered[]): Refusal[] {
   return out;
 }
 
-/** Peers refuse a handshake stamped further than this from their clock (HANDSHAKE_WINDOW_MS in src/core/server/peer-auth.ts). */
+/** Peers refuse a handshake stamped further than this from their clock (HANDSHAKE_WINDOW_MS in src/core/server/guard/peer-auth.ts). */
 const HANDSHAKE_WINDOW_TEXT = '5 min';
 
 /**

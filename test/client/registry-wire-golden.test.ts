@@ -9,8 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { writeResultFromWire } from '../../src/client/decode.js';
 import { commandToWire } from '../../src/client/encode.js';
-import { commandFromWire } from '../../src/core/server/wire-commands.js';
-import { writeResponseToWire } from '../../src/core/server/wire-results.js';
+import { commandFromWire } from '../../src/core/server/fleet-api/wire-commands.js';
+import { writeResponseToWire } from '../../src/core/server/fleet-api/wire-results.js';
 import { loadFleetProto } from '../../src/proto/index.js';
 import type * as wire from '../../src/proto/index.js';
 import { CLIENT_TYPES, COMMAND_SAMPLES, RESULT_SAMPLES } from './registry-wire-samples.js';

@@ -11,7 +11,7 @@ import { FleetClientError } from '../../src/client/errors.js';
 import { REGISTRY_ON_ETCD } from '../../src/client/registry.js';
 import { COMMAND_TYPES } from '../../src/common/registry-parse.js';
 import { CLIENT_COMMAND_TYPES, REGISTRY_OPERATIONS, type Field, type Fields } from '../../src/common/registry-operations.js';
-import { commandFromWire } from '../../src/core/server/wire-commands.js';
+import { commandFromWire } from '../../src/core/server/fleet-api/wire-commands.js';
 import { WireError } from '../../src/core/server/wire.js';
 import { PLAN_STATES, SHARD_STATES, loadFleetProto } from '../../src/proto/index.js';
 import type * as wire from '../../src/proto/index.js';

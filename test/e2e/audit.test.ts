@@ -6,7 +6,7 @@
 import { Metadata, credentials, type Client } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/client/index.js';
-import { etcdIdOf, loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { etcdIdOf, loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { loadFleetProto } from '../../src/proto/index.js';
 import { cliSandbox } from './cli-helpers.js';
 import { TestCluster } from './cluster.js';

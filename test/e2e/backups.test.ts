@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetClient, MemberStatus } from '../../src/client/index.js';
 import { FleetClient as Client } from '../../src/client/index.js';
-import { listBackups } from '../../src/core/server/backups.js';
+import { listBackups } from '../../src/core/server/admin/backups.js';
 import { TestCluster } from './cluster.js';
 import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 

@@ -1,6 +1,6 @@
 /**
  * Issue 42: 20,000 connections took a member to its file-descriptor limit. A real member (its
- * default bounds, DEFAULT_BOUNDS in src/core/server/bounds.ts) holds at most 1,024 connections
+ * default bounds, DEFAULT_BOUNDS in src/core/server/guard/bounds.ts) holds at most 1,024 connections
  * from one address: the next is closed as it arrives, and once some close a client is served.
  * Issue 56: 12,300 idle sockets from five loopback addresses took every slot of a member; now a
  * newcomer at the member's bound pushes out the oldest socket that never sent a request, and
@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BOUNDS } from '../../src/core/server/bounds.js';
+import { DEFAULT_BOUNDS } from '../../src/core/server/guard/bounds.js';
 import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';
 
 const dir = tempDir('fleet-connection-bounds-');

@@ -10,7 +10,7 @@ import { Metadata, credentials, type Client } from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { TestCluster } from './cluster.js';
 import { runEtcdctl } from './etcdctl.js';
 

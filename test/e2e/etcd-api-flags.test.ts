@@ -9,7 +9,7 @@
  */
 import { credentials, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
 import { runEtcdctl } from './etcdctl.js';

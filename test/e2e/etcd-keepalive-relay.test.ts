@@ -6,7 +6,7 @@
  */
 import { credentials, Metadata, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { TestCluster } from './cluster.js';
 import { waitFor } from './processes.js';
 

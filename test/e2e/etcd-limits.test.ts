@@ -7,7 +7,7 @@
 import { credentials, status, type Client } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { TestCluster } from './cluster.js';
 
 let cluster: TestCluster;

@@ -9,7 +9,7 @@
 import { credentials, type Client, type ClientReadableStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { TestCluster } from './cluster.js';
 import { waitFor } from './processes.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { MEMBER_ENV, MEMBER_NODE_OPTIONS } from '../../src/common/member-process.js';
-import { etcdIdOf } from '../../src/core/server/etcd-wire.js';
+import { etcdIdOf } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { TestCluster } from './cluster.js';
 import { runEtcdctl } from './etcdctl.js';
 import { freePort, runCli, spawnCli, stopChild, tempDir, waitFor } from './processes.js';

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { Metadata, credentials, type Client } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
-import { loadEtcdDefinitions } from '../../src/core/server/etcd-wire.js';
+import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { TestCluster } from './cluster.js';
 import { waitFor } from './processes.js';
 

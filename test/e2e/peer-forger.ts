@@ -5,8 +5,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { encodeCommand } from '../../src/core/fleet/codec.js';
-import { memberServerName } from '../../src/core/server/member-names.js';
-import { PEER_ID_METADATA, signHandshake } from '../../src/core/server/peer-auth.js';
+import { memberServerName } from '../../src/core/server/guard/member-names.js';
+import { PEER_ID_METADATA, signHandshake } from '../../src/core/server/guard/peer-auth.js';
 import type { RaftMessage } from '../../src/proto/generated/fleet/v1/RaftMessage.js';
 import { loadFleetProto } from '../../src/proto/index.js';
 

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { FleetClient } from '../../src/client/fleet-client.js';
-import { lazyEtcdServices } from '../../src/core/server/etcd-wire.js';
+import { lazyEtcdServices } from '../../src/core/server/etcd-api/etcd-wire.js';
 import { MemberError, startMember, type AppCommand, type EmbeddedMember, type StateMachine } from '../../src/embed/index.js';
 import { freePort, tempDir } from '../e2e/processes.js';
 

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { resolve } from 'node:path';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
 import { CliError } from '../../common/errors.js';
-import type { BackupFile } from '../../core/server/backups.js';
+import type { BackupFile } from '../../core/server/admin/backups.js';
 
 export default class BackupList extends FleetCommand {
   static override summary = 'List the backups in a backup directory, newest first.';
@@ -13,7 +13,7 @@ export default class BackupList extends FleetCommand {
 
   async run(): Promise<{ backups: BackupFile[]; partial: string[] }> {
     const { args } = await this.parse(BackupList);
-    const { listBackups } = await import('../../core/server/backups.js');
+    const { listBackups } = await import('../../core/server/admin/backups.js');
     const listed = await listBackups(resolve(args.dir)).catch((err: Error) => {
       throw new CliError(err.message, { cause: err });
     });

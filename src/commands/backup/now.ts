@@ -33,7 +33,7 @@ export default class BackupNow extends FleetCommand {
     });
     const client = await this.client({ admin: true });
     const download = join(dir, `.fleet-download-${process.pid}-${Date.now()}.snap.part`);
-    const { writeBackup, pruneBackups } = await import('../../core/server/backups.js');
+    const { writeBackup, pruneBackups } = await import('../../core/server/admin/backups.js');
     try {
       const info = await client.downloadSnapshot(download, { fresh: true, ...(flags.from ? { endpoint: flags.from } : {}) });
       const written = await writeBackup(dir, download, info.index, new Date()).catch((err: Error) => {

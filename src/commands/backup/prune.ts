@@ -18,7 +18,7 @@ export default class BackupPrune extends FleetCommand {
   async run(): Promise<{ removed: string[]; kept: string[]; dryRun: boolean }> {
     const { args, flags } = await this.parse(BackupPrune);
     const dir = resolve(args.dir);
-    const { listBackups, pruneBackups } = await import('../../core/server/backups.js');
+    const { listBackups, pruneBackups } = await import('../../core/server/admin/backups.js');
     const fail = (err: Error): never => {
       throw new CliError(err.message, { cause: err });
     };

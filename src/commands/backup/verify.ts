@@ -24,7 +24,7 @@ export default class BackupVerify extends FleetCommand {
   async run(): Promise<{ backups: BackupVerdict[] }> {
     const { args } = await this.parse(BackupVerify);
     const target = resolve(args.target);
-    const { listBackups, verifyBackup } = await import('../../core/server/backups.js');
+    const { listBackups, verifyBackup } = await import('../../core/server/admin/backups.js');
     const info = await stat(target).catch((err: Error) => {
       throw new CliError(`cannot read ${args.target}: ${err.message}`, { cause: err });
     });

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
 import { CliError } from '../../common/errors.js';
-import type { SnapshotContents } from '../../core/server/snapshot-offline.js';
+import type { SnapshotContents } from '../../core/server/admin/snapshot-offline.js';
 
 export default class SnapshotInspect extends FleetCommand {
   static override summary = 'Show what a snapshot file holds: index, term, membership and registry counts.';
@@ -13,7 +13,7 @@ export default class SnapshotInspect extends FleetCommand {
 
   async run(): Promise<SnapshotContents> {
     const { args } = await this.parse(SnapshotInspect);
-    const { readSnapshot } = await import('../../core/server/snapshot-offline.js');
+    const { readSnapshot } = await import('../../core/server/admin/snapshot-offline.js');
     const { contents } = await readSnapshot(args.file).catch((err: Error) => {
       throw new CliError(err.message, { cause: err, code: 'BAD_SNAPSHOT' });
     });

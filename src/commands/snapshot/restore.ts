@@ -6,7 +6,7 @@ import { memberIdFlag } from '../../cli/flags.js';
 import { CliError } from '../../common/errors.js';
 import { dryRunFlag, forceFlag } from '../../cli/safety-gate.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
-import type { RestoreResult } from '../../core/server/snapshot-offline.js';
+import type { RestoreResult } from '../../core/server/admin/snapshot-offline.js';
 import { isLoopbackAddress, parseHostPort } from '../../common/addresses.js';
 
 /** Where the start command printed after a restore listens when --listen is not given. */
@@ -42,7 +42,7 @@ The safety gate previews the restore (the snapshot's membership before, one memb
     const { args, flags } = await this.parse(SnapshotRestore);
     const dataDir = resolve(flags['data-dir']);
     const [{ readSnapshot, restoreSnapshot }, { previewRestore }, { addressAnswers }, { passGate }] = await Promise.all([
-      import('../../core/server/snapshot-offline.js'),
+      import('../../core/server/admin/snapshot-offline.js'),
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/probe.js'),
       import('../../cli/safety-gate.js'),

@@ -6,7 +6,7 @@
  * checks from the same state.
  *
  * Nothing here hashes, signs or reads a clock: a password arrives hashed in the entry (hashed
- * once, by the member that proposed it, src/core/server/etcd-credentials.ts), and the key that
+ * once, by the member that proposed it, src/core/server/guard/etcd-credentials.ts), and the key that
  * signs tokens arrives with the entry that enables auth. Every change is judged with etcd's
  * rules and refused with etcd's errors (`AuthError`), the same on every member.
  */

@@ -88,11 +88,11 @@ export interface MemberStatus {
   readonly loopHeldBoundMs?: number;
   /** How long `applyStalledMs` may grow before this member is stuck (three election timeouts, at least 3 s). */
   readonly stuckAfterMs?: number;
-  /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer-trouble.ts). */
+  /** Peer streams refused in the last half minute, by this member or by its peers (src/core/server/peer/peer-trouble.ts). */
   readonly peerRefusals?: readonly PeerRefusal[];
   /** The cluster's version as the log records it (cluster-version.ts); absent before one was agreed. */
   readonly clusterVersion?: { readonly version: string; readonly dataFormat: number; readonly revision: number };
-  /** Its scheduled backups (`--backup-dir`, src/core/server/backup-schedule.ts); absent when it takes none. */
+  /** Its scheduled backups (`--backup-dir`, src/core/server/admin/backup-schedule.ts); absent when it takes none. */
   readonly backup?: BackupStatus;
   /** This member's own zone and region; absent when unset. */
   readonly zone?: string;

@@ -6,8 +6,8 @@ import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackupStatus, MemberStatus } from '../node/api.js';
 import type { NodeObserver } from '../node/fleet-node.js';
-import { answerClientError, timeoutChecksEvery } from './http-client-errors.js';
-import type { LimitRefusals } from './limit-refusals.js';
+import { answerClientError, timeoutChecksEvery } from './guard/http-client-errors.js';
+import type { LimitRefusals } from './guard/limit-refusals.js';
 
 const ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner'] as const;
 

@@ -3,7 +3,7 @@
  * `cert create-ca` / `create-node` / `create-client`: one CA, one certificate per member and
  * one for the operator, ECDSA P-256, written with mode 0600 (keys) and 0644 (certificates).
  *
- * What the names mean is the peer service's contract (src/core/server/peer-auth.ts): a member
+ * What the names mean is the peer service's contract (src/core/server/guard/peer-auth.ts): a member
  * certificate has OU=fleet-member and CN=<member id>, and its subject alternative names cover
  * what peers and clients dial (the member's TLS name, localhost, its IP); an operator
  * certificate has OU=fleet-operator, so it opens client and admin calls but no peer stream.
@@ -15,8 +15,8 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { MEMBER_CERT_OU } from '../../core/server/peer-auth.js';
-import { memberServerName } from '../../core/server/member-names.js';
+import { MEMBER_CERT_OU } from '../../core/server/guard/peer-auth.js';
+import { memberServerName } from '../../core/server/guard/member-names.js';
 
 /** The OU of an operator's certificate. */
 export const OPERATOR_CERT_OU = 'fleet-operator';

@@ -12,12 +12,12 @@ import { ChangeFeed, FleetStateMachine, encodeCommand, type Actor, type ApplyRes
 import { NodeError, type MemberStatus, type ReadConsistency } from '../../../src/core/node/api.js';
 import type { NodeApi, WriteRequest } from '../../../src/core/node/member-api.js';
 import { DEFAULT_AUTOPILOT, mergeSettings, type AutopilotPatch, type AutopilotSettings } from '../../../src/core/node/autopilot/settings.js';
-import { createAdminService } from '../../../src/core/server/admin-service.js';
-import { createClientService } from '../../../src/core/server/client-service.js';
-import type { AuthOptions } from '../../../src/core/server/auth.js';
-import { DEFAULT_BOUNDS, type ServerBounds } from '../../../src/core/server/bounds.js';
-import { limitConnections } from '../../../src/core/server/connection-limit.js';
-import { HealthService } from '../../../src/core/server/health-service.js';
+import { createAdminService } from '../../../src/core/server/admin/admin-service.js';
+import { createClientService } from '../../../src/core/server/fleet-api/client-service.js';
+import type { AuthOptions } from '../../../src/core/server/guard/auth.js';
+import { DEFAULT_BOUNDS, type ServerBounds } from '../../../src/core/server/guard/bounds.js';
+import { limitConnections } from '../../../src/core/server/guard/connection-limit.js';
+import { HealthService } from '../../../src/core/server/fleet-api/health-service.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 
 /** How a fake node behaves. */

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { MemberStatus } from '../../../src/core/node/api.js';
-import { COUNTED_LIMITS, LimitRefusals } from '../../../src/core/server/limit-refusals.js';
+import { COUNTED_LIMITS, LimitRefusals } from '../../../src/core/server/guard/limit-refusals.js';
 import { NodeMetrics } from '../../../src/core/server/metrics.js';
 
 

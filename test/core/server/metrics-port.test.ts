@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MemberStatus } from '../../../src/core/node/api.js';
-import { LimitRefusals } from '../../../src/core/server/limit-refusals.js';
+import { LimitRefusals } from '../../../src/core/server/guard/limit-refusals.js';
 import { NodeMetrics } from '../../../src/core/server/metrics.js';
 
 const open: (Socket | Server)[] = [];

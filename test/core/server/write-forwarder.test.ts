@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../../src/core/node/api.js';
 import { BREAKER_OPEN_MS, LeaderPath, isNoAnswer } from '../../../src/core/server/leader-path.js';
-import { ETCD_ERRORS, createEtcdServices } from '../../../src/core/server/etcd-kv-service.js';
+import { ETCD_ERRORS, createEtcdServices } from '../../../src/core/server/etcd-api/etcd-kv-service.js';
 import { FORWARDED_BY_METADATA, PREFER_REDIRECT_METADATA, WriteForwarder } from '../../../src/core/server/write-forwarder.js';
 import { METADATA } from '../../../src/proto/index.js';
 

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDrillService, type DrillProcess, type DrillServiceOptions } from '../../../src/core/server/drill-service.js';
-import { ClockSkew, DiskStall } from '../../../src/core/server/drill-faults.js';
-import { LinkDelays } from '../../../src/core/server/link-delay.js';
+import { createDrillService, type DrillProcess, type DrillServiceOptions } from '../../../src/core/server/admin/drill-service.js';
+import { ClockSkew, DiskStall } from '../../../src/core/server/admin/drill-faults.js';
+import { LinkDelays } from '../../../src/core/server/peer/link-delay.js';
 import { AdminApiInjector } from '../../../src/ops/drill/remote-injector.js';
 import { loadFleetProto } from '../../../src/proto/index.js';
 

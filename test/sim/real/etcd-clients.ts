@@ -23,7 +23,7 @@ import type { FleetMember } from '../../../src/core/node/fleet-member.js';
 import { validateTxn, type Compare, type KeyValue, type RangeRequest, type TxnResponse } from '../../../src/core/etcd-store/mvcc.js';
 import type { EtcdAnswer, EtcdOp } from '../../../src/core/etcd-store/replica.js';
 import { checkTxnOverlap } from '../../../src/core/etcd-store/txn-overlap.js';
-import { createEtcdWatchService } from '../../../src/core/server/etcd-watch-service.js';
+import { createEtcdWatchService } from '../../../src/core/server/etcd-api/etcd-watch-service.js';
 import type { LinearizabilityResult } from '../../../src/ops/history/index.js';
 import type { TraceDigest } from '../digest.js';
 import type { Prng } from '../prng.js';

@@ -1,0 +1,286 @@
+/**
+ * The client API (service fleet.v1.Fleet): translates wire requests to NodeApi calls and the
+ * answers back, following the ERRORS rule of proto/fleet/v1/client.proto.
+ */
+import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import { METADATA, loadFleetProto } from '../../../proto/index.js';
+import type * as wire from '../../../proto/index.js';
+import type { Actor, Command, CommandType } from '../../fleet/index.js';
+import { NodeError, type BackupStatus, type PeerRefusal } from '../../node/api.js';
+import type { NodeApi } from '../../node/member-api.js';
+import { grants, roleRefusal, commandRole, type Role } from '../../../common/roles.js';
+import { actorOf, authorizeCall, callerOf, type AuthOptions } from '../guard/auth.js';
+import { consistencyFromWire, errorStatus, failureOf, refusalCode } from '../wire.js';
+import { writeRequestFromWire } from './wire-commands.js';
+import { guarded, queryFromWire } from './wire-reads.js';
+import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
+import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from '../guard/bounds.js';
+import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
+import { registryErrorLimit, type LimitRefusals } from '../guard/limit-refusals.js';
+import type { WriteForwarder } from '../write-forwarder.js';
+
+/** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
+export type ClientServiceOptions = AuthOptions & {
+  readonly bounds?: ServerBounds | undefined;
+  /** Counts the bounds' refusals (fleet_limit_refusals_total). */
+  readonly limitRefusals?: LimitRefusals | undefined;
+  readonly peerRefusals?: () => readonly PeerRefusal[];
+  /** The member's scheduled backups, when it takes them (backup-schedule.ts). */
+  readonly backup?: () => BackupStatus | undefined;
+  /** Sends a unary Write this member cannot propose (a follower) to the leader; without one, the caller is redirected. */
+  readonly forwarder?: WriteForwarder | undefined;
+};
+
+/** What the session streams of one member may hold. */
+interface SessionLimits {
+  readonly streams: StreamBudget;
+  readonly maxFrameOps: number;
+  readonly maxInFlight: number;
+  /** Told of a frame over `maxFrameOps`, and of each time a stream stops being read at `maxInFlight`. */
+  readonly refused: (limit: 'session-frame-ops' | 'session-in-flight') => void;
+  /** Counts the writes refused for want of room in the registry. */
+  readonly refusals: LimitRefusals | undefined;
+}
+
+/** A write's answer, or the refusal to fail a unary call with (it carries the same answer). */
+type WriteOutcome = { readonly response: wire.WriteResponse; readonly refusal?: Partial<StatusObject> };
+
+/** Who sends a call's writes: the actor the audit log records, and the role their token holds. */
+interface Writer {
+  readonly by: Actor;
+  readonly role: Role;
+}
+
+/** The caller of an authorized call (authorizeCall passed, so the token names a caller). */
+function writerOf(metadata: Metadata, opts: AuthOptions): Writer {
+  return { by: actorOf(metadata, opts), role: callerOf(metadata, opts)?.role ?? 'read' };
+}
+
+/** Refuses a write its token's role does not allow (COMMAND_ROLES): prune, forced removal and plan progress need admin. */
+function checkWriteRole(op: Command, writer: Writer): void {
+  const needed = commandRole(op);
+  if (!grants(writer.role, needed)) {
+    const what = op.type === 'shard.remove' && op.force === true ? 'shard.remove with force' : op.type;
+    throw new NodeError('PERMISSION_DENIED', roleRefusal(what, needed, writer.role, writer.by.token));
+  }
+}
+
+/**
+ * Serves one write on this member. A refusal for want of room in the registry is counted here,
+ * where it is answered (not for a retry answered from the session table, nor by a follower that
+ * forwarded the write: the leader answers it).
+ */
+async function serveWrite(node: NodeApi, req: wire.WriteRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, refusals: LimitRefusals | undefined): Promise<WriteOutcome> {
+  const request = { ...writeRequestFromWire(req), by: writer.by };
+  checkWriteRole(request.op, writer);
+  const type: CommandType = request.op.type;
+  const result = await node.write(request);
+  const response = writeResponseToWire(type, result);
+  if (result.ok) return { response };
+  const limit = result.duplicate === true ? undefined : registryErrorLimit(result.message);
+  if (limit !== undefined) refusals?.refused(limit);
+  const metadata = new Metadata();
+  metadata.set(METADATA.errorCode, result.code);
+  metadata.set(METADATA.writeResponse, serialize(response));
+  return { response, refusal: { code: refusalCode(result.code), details: result.message, metadata } };
+}
+
+async function serveRead(node: NodeApi, req: wire.ReadRequest__Output): Promise<wire.ReadResponse> {
+  const query = guarded(queryFromWire(req));
+  const { value, index } = await node.read(consistencyFromWire(req), query);
+  if (!value.ok) throw value.error;
+  return { ...value.response, index, servedBy: node.id };
+}
+
+/** Serves one operation of a session stream; never rejects (failures become the answer). */
+async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, refusals: LimitRefusals | undefined): Promise<wire.SessionResponse> {
+  const id = req.id;
+  try {
+    if (req.op === 'write' && req.write) return { id, write: (await serveWrite(node, req.write, serialize, writer, refusals)).response };
+    if (req.op === 'read' && req.read) return { id, read: await serveRead(node, req.read) };
+    return { id, error: { code: status.INVALID_ARGUMENT, message: 'op: none set; set write or read' } };
+  } catch (err) {
+    const f = failureOf(err);
+    return { id, error: { code: f.code, message: f.message, notLeader: f.notLeader, leaderId: f.leaderId, leaderAddress: f.leaderAddress } };
+  }
+}
+
+/**
+ * Runs a session stream: every request is served concurrently and answered as soon as it is
+ * done, in any order. Answers completed in the same microtask checkpoint leave as one frame.
+ * When the client half-closes, the stream ends after the last answer. Reading pauses while the
+ * answers back up (the client reads slower than it sends) and while `maxInFlight` operations are
+ * being served (the rest of a frame waits its turn); a frame of more than `maxFrameOps` operations
+ * ends the stream (RESOURCE_EXHAUSTED):
+ * one frame of 20,000 writes, all proposed at once, stalled a leader into an election.
+ */
+function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, limits: SessionLimits): void {
+  const admitted = limits.streams.tryOpen(call.getPeer());
+  if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
+  let inFlight = 0;
+  /** Whether operations wait because `maxInFlight` are being served. */
+  let heldAtLimit = false;
+  /** Operations read but not yet being served (at most one frame's worth). */
+  let waiting: wire.SessionRequest__Output[] = [];
+  let inputEnded = false;
+  let gone = false;
+  let writeBlocked = false;
+  let outgoing: wire.SessionResponse[] = [];
+  const leave = (): void => {
+    gone = true;
+    waiting = [];
+    admitted.release();
+  };
+  /** Reads while the answers do not back up and nothing waits to be served. */
+  const pace = (): void => {
+    const hold = writeBlocked || waiting.length > 0;
+    if (hold && !call.isPaused()) call.pause();
+    else if (!hold && call.isPaused()) call.resume();
+  };
+  const finishIfDone = (): void => {
+    if (inputEnded && inFlight === 0 && waiting.length === 0 && outgoing.length === 0 && !gone) {
+      leave();
+      call.end();
+    }
+  };
+  const flush = (): void => {
+    const responses = outgoing;
+    outgoing = [];
+    if (!gone && !call.write({ responses }) && !writeBlocked) {
+      writeBlocked = true;
+      call.once('drain', () => {
+        writeBlocked = false;
+        pace();
+      });
+    }
+    finishIfDone();
+  };
+  const answer = (response: wire.SessionResponse): void => {
+    inFlight--;
+    // A microtask, not an immediate: the writes a commit resolves all answer within the same
+    // microtask checkpoint, and an immediate let the next socket reads (another follower's
+    // acknowledgement, say) run before the answer left.
+    if (outgoing.length === 0) queueMicrotask(flush);
+    outgoing.push(response);
+    serveWaiting();
+  };
+  /** Starts waiting operations while fewer than `maxInFlight` are being served. */
+  const serveWaiting = (): void => {
+    let started = 0;
+    while (!gone && inFlight < limits.maxInFlight && started < waiting.length) {
+      inFlight++;
+      void serveSessionOp(node, waiting[started++]!, serialize, writer, limits.refusals).then(answer);
+    }
+    if (started > 0) waiting = waiting.slice(started);
+    // Counted once each time the stream starts to wait for its operations in flight.
+    const full = waiting.length > 0;
+    if (full && !heldAtLimit) limits.refused('session-in-flight');
+    heldAtLimit = full;
+    pace();
+  };
+  call.on('data', (frame: wire.SessionRequests__Output) => {
+    if (gone) return;
+    if (frame.requests.length > limits.maxFrameOps) {
+      limits.refused('session-frame-ops');
+      leave();
+      call.emit('error', exhausted(`a Session frame carries at most ${limits.maxFrameOps} operations, this one ${frame.requests.length}: send them in several frames`));
+      return;
+    }
+    waiting = waiting.length === 0 ? frame.requests : [...waiting, ...frame.requests];
+    serveWaiting();
+  });
+  call.on('end', () => {
+    inputEnded = true;
+    finishIfDone();
+  });
+  call.on('cancelled', leave);
+  call.on('error', leave);
+  call.on('close', leave);
+}
+
+/**
+ * The handlers of fleet.v1.Fleet over `node`. Invariant: every call passes `authorizeCall` first
+ * (the role of its RPC), every write the role it needs, and every failure leaves as the status
+ * the ERRORS rule gives it.
+ */
+export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
+  const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
+  const bounds = opts.bounds ?? DEFAULT_BOUNDS;
+  const refusals = opts.limitRefusals;
+  const watchLimits: WatchLimits = defaultWatchLimits(bounds, refusals);
+  const sessionLimits: SessionLimits = {
+    streams: new StreamBudget('session stream', bounds.maxSessionStreams, bounds.maxSessionStreamsPerAddress, refusals?.counter('session-streams')),
+    maxFrameOps: bounds.maxSessionFrameOps,
+    maxInFlight: bounds.maxSessionInFlight,
+    refused: (limit) => refusals?.refused(limit),
+    refusals,
+  };
+  return {
+    Status(call, callback) {
+      const denied = authorizeCall(call, opts);
+      if (denied) return callback(denied);
+      try {
+        const refusals = opts.peerRefusals?.();
+        const backup = opts.backup?.();
+        callback(null, memberStatusToWire({ ...node.status(), ...(refusals === undefined ? {} : { peerRefusals: refusals }), ...(backup === undefined ? {} : { backup }) }));
+      } catch (err) {
+        callback(errorStatus(err));
+      }
+    },
+    Write(call, callback) {
+      const denied = authorizeCall(call, opts);
+      if (denied) return callback(denied);
+      serveWrite(node, call.request, serialize, writerOf(call.metadata, opts), refusals).then(
+        ({ response, refusal }) => (refusal ? callback(refusal) : callback(null, response)),
+        (err: unknown) => {
+          const forwarder = opts.forwarder;
+          if (!(err instanceof NodeError) || forwarder === undefined || !forwarder.shouldForward(call.metadata, err)) return callback(errorStatus(err));
+          const deadline = call.getDeadline();
+          forwarder.forward(call.request, call.metadata, err, deadline instanceof Date ? deadline.getTime() : Number.isFinite(deadline) ? deadline : undefined).then((answer) =>
+            'response' in answer ? callback(null, answer.response as wire.WriteResponse) : callback(answer.refusal),
+          );
+        },
+      );
+    },
+    Read(call, callback) {
+      const denied = authorizeCall(call, opts);
+      if (denied) return callback(denied);
+      serveRead(node, call.request).then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(errorStatus(err)),
+      );
+    },
+    Session(call) {
+      const denied = authorizeCall(call, opts);
+      if (denied) {
+        call.emit('error', denied);
+        return;
+      }
+      runSession(node, call, serialize, writerOf(call.metadata, opts), sessionLimits);
+    },
+    Watch(call) {
+      const denied = authorizeCall(call, opts);
+      if (denied) {
+        call.emit('error', denied);
+        return;
+      }
+      runWatch(node, call, watchLimits);
+    },
+    Submit(call, callback) {
+      const denied = authorizeCall(call, opts);
+      if (denied) return callback(denied);
+      node.submit(call.request.op, call.request.payload).then(
+        ({ value, index }) => {
+          let resultJson: string;
+          try {
+            resultJson = JSON.stringify(value ?? null);
+          } catch (err) {
+            return callback({ code: status.INTERNAL, details: `the command applied at index ${index}, but its answer is not JSON: ${(err as Error).message}` });
+          }
+          callback(null, { index, resultJson });
+        },
+        (err: unknown) => callback(errorStatus(err)),
+      );
+    },
+  };
+}

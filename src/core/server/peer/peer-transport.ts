@@ -1,0 +1,399 @@
+import * as grpc from '@grpc/grpc-js';
+import type { PeerBatch, PeerBatch__Output } from '../../../proto/generated/fleet/v1/PeerBatch.js';
+import type { PeerClient, PeerHandlers } from '../../../proto/generated/fleet/v1/Peer.js';
+import type { SnapshotChunk__Output } from '../../../proto/generated/fleet/v1/SnapshotChunk.js';
+import { loadFleetProto } from '../../../proto/index.js';
+import type { NodeLogger, PeerSender } from '../../node/fleet-node.js';
+import type { Message, SnapshotMeta } from '../../raft/index.js';
+import { PeerTrouble } from './peer-trouble.js';
+import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, signHandshake, type PeerCredentials, type PeerRejection } from '../guard/peer-auth.js';
+import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
+import { LinkDelays } from './link-delay.js';
+import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
+import { RepeatedWarnings, withHeld } from '../guard/repeated-warnings.js';
+
+/** What the transport needs from the member it serves. */
+export interface PeerEndpoint {
+  step(m: Message): void;
+  peerDisconnected(peer: string): void;
+  reportUnreachable(peer: string): void;
+  reportSnapshot(peer: string, ok: boolean): void;
+  /** A peer said where it listens (the first batch of each of its streams). */
+  peerAddress(peer: string, address: string): void;
+  /** A peer said where it runs (zone and region, '' when unset), on the same first batch. */
+  peerPlacement?(peer: string, placement: { zone: string; region: string; readReplica: boolean }): void;
+  /** A peer said which fleet version it runs and the data format it reads, on the same first batch (not from members that predate it). */
+  peerVersion?(peer: string, announced: { version: string; dataFormat: number }): void;
+  readLatestSnapshot(): Promise<{ meta: SnapshotMeta; data: Uint8Array } | undefined>;
+  /** Whether `id` is a member this one may hear from (see FleetNode.knowsPeer). */
+  knowsPeer(id: string): boolean;
+  /** The current term and its leader as this member knows them. */
+  leadership(): { term: number; leader: string };
+}
+
+/** The cluster's id: known from bootstrap, or learned (once) by a member that joined. */
+export interface ClusterIdentity {
+  current(): string | undefined;
+  adopt(id: string): void;
+}
+
+export interface PeerTransportOptions {
+  readonly selfId: string;
+  /** Where this member listens, announced to peers. */
+  readonly selfAddress: string;
+  /** This member's zone and region, announced with its address. */
+  readonly selfPlacement?: { readonly zone: string; readonly region: string; readonly readReplica?: boolean };
+  /** This member's fleet version and data format, announced with its address. */
+  readonly selfVersion?: { readonly version: string; readonly dataFormat: number };
+  readonly clusterName: string;
+  readonly clusterId: ClusterIdentity;
+  readonly credentials: grpc.ChannelCredentials;
+  /** Channel options for a peer's channel (TLS names), on top of the transport's own. */
+  readonly channelOptionsFor?: ((peerId: string) => grpc.ChannelOptions) | undefined;
+  /** What peers must present to this member, and what it presents to them. */
+  readonly peerCredentials: PeerCredentials;
+  readonly snapshotSpool: SnapshotSpool;
+  readonly logger: NodeLogger;
+  /** The wall clock handshakes are stamped and checked with (Date.now; shifted only by the test-only --unsafe-clock-offset). */
+  readonly wallNow?: () => number;
+}
+
+const SNAPSHOT_CHUNK = 1 << 20;
+/** How often a warning that repeats per message or stream may be logged again, per peer. */
+const WARNING_INTERVAL_MS = 60_000;
+
+/** Reconnect fast: a restarted peer must be reachable again within a heartbeat or two, not after gRPC's default back-off of up to two minutes. */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 50,
+  'grpc.min_reconnect_backoff_ms': 50,
+  'grpc.max_reconnect_backoff_ms': 500,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.max_send_message_length': 64 << 20,
+  'grpc.max_receive_message_length': 64 << 20,
+  // Each peer's channel keeps its own connection state, so that `redialIfDown` gets a fresh one
+  // (in the shared pool a new channel would inherit the old one's back-off).
+  'grpc.use_local_subchannel_pool': 1,
+};
+
+interface PeerLink {
+  address: string;
+  client: PeerClient;
+  stream: grpc.ClientWritableStream<PeerBatch> | undefined;
+}
+
+/**
+ * Raft messages between members over one long-lived gRPC client stream per peer and
+ * direction: each send is one batch per peer. Delivery is best effort — a broken stream drops
+ * what was in it and is reopened on the next send; Raft retransmits what matters.
+ */
+export class GrpcPeerTransport implements PeerSender {
+  private readonly links = new Map<string, PeerLink>();
+  /** Warnings that repeat per message or per stream, per peer: one line per interval each. */
+  private readonly warnings = new RepeatedWarnings(WARNING_INTERVAL_MS);
+  private endpoint: PeerEndpoint | undefined;
+  private readonly authenticator: PeerAuthenticator;
+  /** Peers refused, by reason: logged once per source and interval, counted always (fleet_peer_rejected_total). */
+  readonly rejections: RejectionLog;
+  /** Peer streams refused recently, either way: why this member may be cut off, for its status. */
+  readonly trouble = new PeerTrouble();
+  /** Drill hook: peers whose traffic is dropped in both directions (a simulated partition). */
+  readonly blocked = new Set<string>();
+  /** Drill hook: what this member sends to each peer is delayed (an emulated WAN link, one direction). */
+  readonly delays = new LinkDelays();
+
+  constructor(private readonly opts: PeerTransportOptions) {
+    this.authenticator = new PeerAuthenticator(opts.selfId, opts.clusterName, opts.peerCredentials, opts.wallNow);
+    this.rejections = new RejectionLog(opts.logger);
+  }
+
+  attach(endpoint: PeerEndpoint): void {
+    this.endpoint = endpoint;
+  }
+
+  setPeers(peers: ReadonlyMap<string, string>): void {
+    for (const [id, link] of this.links) {
+      if (peers.get(id) !== link.address) {
+        link.stream?.end();
+        link.client.close();
+        this.links.delete(id);
+      }
+    }
+    for (const [id, address] of peers) {
+      if (this.links.has(id) || !address) continue;
+      this.links.set(id, { address, client: this.dial(id, address), stream: undefined });
+    }
+  }
+
+  private dial(id: string, address: string): PeerClient {
+    const options = { ...CHANNEL_OPTIONS, ...this.opts.channelOptionsFor?.(id) };
+    return new (loadFleetProto().fleet.v1.Peer)(address, this.opts.credentials, options);
+  }
+
+  /**
+   * Opens a stream to every peer with an empty batch (the announcement every first batch
+   * carries): a member that has just started tells its peers it is up, and a leader that was
+   * waiting out a reconnect back-off to it dials it at once (`redialIfDown`) instead of up to
+   * 500 ms later, so its catch-up starts at once.
+   */
+  announce(): void {
+    for (const id of this.links.keys()) if (!this.blocked.has(id) && !this.links.get(id)?.stream) this.sendBatch(id, []);
+  }
+
+  /** A peer that has just opened a stream to this member is up: a channel to it waiting out a back-off is dialled again now. */
+  private redialIfDown(id: string): void {
+    const link = this.links.get(id);
+    if (link === undefined || link.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return;
+    link.stream?.end();
+    link.stream = undefined;
+    link.client.close();
+    link.client = this.dial(id, link.address);
+    link.client.getChannel().getConnectivityState(true);
+  }
+
+  send(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    const byPeer = new Map<string, Message[]>();
+    for (const m of messages) {
+      if (this.blocked.has(m.to) || this.delays.drops(m.to)) continue;
+      if (m.type === 'snap') {
+        if (!this.delays.schedule(m.to, () => void this.sendSnapshot(m))) void this.sendSnapshot(m);
+        continue;
+      }
+      let list = byPeer.get(m.to);
+      if (!list) byPeer.set(m.to, (list = []));
+      list.push(m);
+    }
+    for (const [to, list] of byPeer) if (!this.delays.schedule(to, () => this.sendBatch(to, list))) this.sendBatch(to, list);
+  }
+
+  private sendBatch(to: string, messages: Message[]): void {
+    const link = this.links.get(to);
+    if (!link) return;
+    const opening = !link.stream;
+    if (!link.stream) link.stream = this.openStream(to, link);
+    const placement = this.opts.selfPlacement;
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true, fromVersion: this.opts.selfVersion?.version ?? '', fromDataFormat: this.opts.selfVersion?.dataFormat ?? 0 } : {};
+    link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
+  }
+
+  /** Logs a warning that may repeat per message or stream: the first, then one line per interval with the count held back. */
+  private warn(key: string, fields: Record<string, unknown>, message: string): void {
+    const logged = this.warnings.take(key);
+    if (logged !== undefined) this.opts.logger.warn(logged.held === 0 ? fields : { ...fields, held: logged.held }, withHeld(message, logged.held, WARNING_INTERVAL_MS));
+  }
+
+  /** The credentials a stream to `to` opens with (the TLS certificate, if any, is the channel's). */
+  private handshake(to: string): grpc.Metadata {
+    return signHandshake(this.opts.peerCredentials.secret, this.opts.clusterName, this.opts.selfId, to, (this.opts.wallNow ?? Date.now)());
+  }
+
+  private openStream(to: string, link: PeerLink): grpc.ClientWritableStream<PeerBatch> {
+    const stream = link.client.replicate(this.handshake(to), (err) => {
+      if (link.stream === stream) link.stream = undefined;
+      if (err && err.code !== grpc.status.CANCELLED) {
+        const refused = err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED;
+        if (!refused) this.opts.logger.debug({ peer: to, code: err.code, err: err.details }, 'replication stream to peer closed');
+        else this.warn(`refused:${to}`, { peer: to, code: err.code, err: err.details }, 'a peer refused this member');
+        if (refused) this.trouble.refusedUs(to, err.details);
+        this.endpoint?.reportUnreachable(to);
+      }
+    });
+    stream.on('error', () => {
+      if (link.stream === stream) link.stream = undefined;
+    });
+    return stream;
+  }
+
+  /** Streams our newest snapshot to `m.to`; the message's metadata is replaced by the file's. */
+  private async sendSnapshot(m: Message): Promise<void> {
+    const link = this.links.get(m.to);
+    const snap = await this.endpoint?.readLatestSnapshot();
+    if (!link || !snap) {
+      this.endpoint?.reportSnapshot(m.to, false);
+      return;
+    }
+    this.opts.logger.info({ peer: m.to, index: snap.meta.index, bytes: snap.data.length }, 'sending a snapshot to a follower');
+    const call = link.client.installSnapshot(this.handshake(m.to), (err) => {
+      if (err) this.warn(`snapshot:${m.to}`, { peer: m.to, err: err.details }, 'snapshot transfer failed');
+      this.endpoint?.reportSnapshot(m.to, !err);
+    });
+    const message = { ...messageToWire(m), snapshot: metaToWire(snap.meta) };
+    const clusterId = this.opts.clusterId.current() ?? '';
+    for (let off = 0; off < snap.data.length || off === 0; off += SNAPSHOT_CHUNK) {
+      const data = snap.data.subarray(off, off + SNAPSHOT_CHUNK);
+      const done = off + SNAPSHOT_CHUNK >= snap.data.length;
+      call.write({ cluster: this.opts.clusterName, ...(off === 0 ? { message, clusterId } : {}), data, done });
+      if (done) break;
+    }
+    call.end();
+  }
+
+  /** The server side of the Peer service: authenticates each stream, then steps what it carries. */
+  handlers(): PeerHandlers {
+    return {
+      Replicate: (call, callback) => this.serveReplicate(call, callback),
+      InstallSnapshot: (call, callback) => this.serveSnapshot(call, callback),
+    };
+  }
+
+  /** The member a stream proves it is, or undefined after refusing it. */
+  private authenticate(call: grpc.ServerReadableStream<unknown, unknown>, refuse: (r: PeerRejection, claimed: string) => void): string | undefined {
+    const auth = this.authenticator.authenticate({ metadata: call.metadata, certificate: call.getAuthContext()?.sslPeerCertificate });
+    if ('id' in auth) return auth.id;
+    refuse(auth, claimedId(call.metadata));
+    return undefined;
+  }
+
+  /** Refuses a stream: logged (rate-limited), counted, answered; nothing it carried was stepped. */
+  private refuser(call: grpc.ServerReadableStream<unknown, unknown>, callback: (err: Partial<grpc.StatusObject>) => void): (r: PeerRejection, claimed: string) => void {
+    let refused = false;
+    return (rejection, claimed) => {
+      if (refused) return;
+      refused = true;
+      this.rejections.record(call.getPeer(), claimed, rejection);
+      if (claimed !== '' && claimed !== '-') this.trouble.refusedByUs(claimed, rejection.reason, rejection.detail);
+      const code = rejection.reason === 'no-credentials' || rejection.reason === 'bad-signature' ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED;
+      callback({ code, details: `peer refused (${rejection.reason}): ${rejection.detail}` });
+    };
+  }
+
+  /**
+   * Why a batch from the authenticated member `id` must not be stepped, if it must not: it
+   * belongs to another cluster, speaks for another member, or comes from outside the membership.
+   */
+  private checkBatch(id: string, batch: PeerBatch__Output, first: boolean): PeerRejection | undefined {
+    if (batch.cluster !== this.opts.clusterName) return { reason: 'wrong-cluster', detail: `cluster ${batch.cluster}, not ${this.opts.clusterName}` };
+    const refused = this.checkClusterId(batch.clusterId, first);
+    if (refused) return refused;
+    if (batch.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, speaks for ${batch.from}` };
+    if (!this.endpoint?.knowsPeer(id)) return { reason: 'unknown-member', detail: `${id} is not a member of this cluster's configuration` };
+    for (const m of batch.messages) {
+      if (m.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, sent a message from ${m.from}` };
+      if (m.to !== this.opts.selfId) return { reason: 'wrong-recipient', detail: `a message for ${m.to} reached ${this.opts.selfId}` };
+    }
+    return undefined;
+  }
+
+  /** The first batch (or chunk) of a stream names the cluster's id; a member that joined learns it from there. */
+  private checkClusterId(given: string, first: boolean): PeerRejection | undefined {
+    if (!first && given === '') return undefined;
+    const own = this.opts.clusterId.current();
+    if (own === undefined && given !== '') {
+      this.opts.clusterId.adopt(given);
+      return undefined;
+    }
+    return given === own ? undefined : { reason: 'wrong-cluster', detail: `cluster id ${given || '(none)'}, not ${own ?? '(unknown)'}` };
+  }
+
+  private serveReplicate(call: grpc.ServerReadableStream<PeerBatch__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
+    const refuse = this.refuser(call, callback);
+    const id = this.authenticate(call, refuse);
+    if (id === undefined) return;
+    let open = true;
+    let first = true;
+    let spoke = false;
+    const gone = () => {
+      if (spoke) this.endpoint?.peerDisconnected(id);
+    };
+    call.on('data', (batch: PeerBatch__Output) => {
+      if (!open) return;
+      const refused = this.checkBatch(id, batch, first);
+      first = false;
+      if (refused) {
+        open = false;
+        refuse(refused, batch.from);
+        return;
+      }
+      if (!spoke) {
+        this.trouble.accepted(id);
+        this.redialIfDown(id);
+      }
+      spoke = true;
+      if (this.blocked.has(id)) return;
+      if (batch.fromAddress) {
+        this.endpoint?.peerAddress(id, batch.fromAddress);
+        this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion, readReplica: batch.fromReadReplica });
+        if (batch.fromVersion) this.endpoint?.peerVersion?.(id, { version: batch.fromVersion, dataFormat: batch.fromDataFormat || 1 });
+      }
+      for (const w of batch.messages) {
+        try {
+          this.endpoint?.step(messageFromWire(w));
+        } catch (err) {
+          this.warn(`malformed:${id}`, { peer: id, err: String(err) }, 'dropping a malformed peer message');
+        }
+      }
+    });
+    call.on('end', () => {
+      gone();
+      if (open) callback(null, {});
+    });
+    call.on('error', gone);
+    call.on('cancelled', gone);
+  }
+
+  /** A snapshot is accepted only from the leader of this member's current term, within the size limit, spooled to disk. */
+  private serveSnapshot(call: grpc.ServerReadableStream<SnapshotChunk__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
+    const refuse = this.refuser(call, callback);
+    const id = this.authenticate(call, refuse);
+    if (id === undefined) return;
+    let head: SnapshotChunk__Output['message'] | undefined;
+    let receiver: SnapshotReceiver | undefined;
+    let failed = false;
+    const fail = (r: PeerRejection) => {
+      failed = true;
+      receiver?.discard();
+      refuse(r, head?.from ?? id);
+    };
+    call.on('data', (chunk: SnapshotChunk__Output) => {
+      if (failed) return;
+      if (!head) {
+        const refused = this.checkSnapshotHead(id, chunk);
+        if (refused) return fail(refused);
+        head = chunk.message!;
+        receiver = new SnapshotReceiver(this.opts.snapshotSpool, id);
+      }
+      const refused = receiver!.write(chunk.data);
+      if (refused) fail(refused);
+    });
+    call.on('end', () => {
+      if (failed) return;
+      if (!head || !receiver) return fail({ reason: 'malformed', detail: 'snapshot stream without a first chunk' });
+      const data = receiver.finish();
+      if (!this.blocked.has(id)) this.endpoint?.step(messageFromWire(head, data));
+      callback(null, { installed: true });
+    });
+    const abandon = () => receiver?.discard();
+    call.on('error', abandon);
+    call.on('cancelled', abandon);
+  }
+
+  private checkSnapshotHead(id: string, chunk: SnapshotChunk__Output): PeerRejection | undefined {
+    const m = chunk.message;
+    if (!m || m.type !== 'snap' || !m.snapshot) return { reason: 'malformed', detail: 'the first snapshot chunk carries no snap message' };
+    if (chunk.cluster !== this.opts.clusterName) return { reason: 'wrong-cluster', detail: `cluster ${chunk.cluster}, not ${this.opts.clusterName}` };
+    const refused = this.checkClusterId(chunk.clusterId, true);
+    if (refused) return refused;
+    if (m.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, sends a snapshot from ${m.from}` };
+    if (m.to !== this.opts.selfId) return { reason: 'wrong-recipient', detail: `a snapshot for ${m.to} reached ${this.opts.selfId}` };
+    const { term, leader } = this.endpoint?.leadership() ?? { term: 0, leader: '' };
+    if (leader !== id || m.term !== term) return { reason: 'snapshot-not-from-leader', detail: `${id} at term ${m.term} is not the leader of term ${term} (${leader || 'none known'})` };
+    return undefined;
+  }
+
+  close(): void {
+    this.rejections.close();
+    this.delays.close();
+    for (const link of this.links.values()) {
+      link.stream?.end();
+      link.client.close();
+    }
+    this.links.clear();
+  }
+}
+
+/** The member id a refused stream claimed in its handshake, for the log line. */
+function claimedId(metadata: grpc.Metadata): string {
+  const value = metadata.get(PEER_ID_METADATA)[0] ?? metadata.get(PEER_AUTH_METADATA)[0];
+  return typeof value === 'string' ? (value.split(' ')[0] || '-') : '-';
+}
