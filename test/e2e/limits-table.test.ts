@@ -55,9 +55,10 @@ function fleetClient(): wire.FleetClient {
 type Unary = (req: object, cb: (err: grpc.ServiceError | null, res?: Record<string, unknown>) => void) => void;
 type EtcdClient = grpc.Client & Record<string, Unary>;
 
-function etcdClient(service: 'KV' | 'Lease' | 'Auth' | 'Watch', at = address): EtcdClient {
+function etcdClient(service: 'KV' | 'Lease' | 'Auth' | 'Watch' | 'Election', at = address): EtcdClient {
   const Ctor = loadEtcdDefinitions()[service] as unknown as new (a: string, c: grpc.ChannelCredentials, o: object) => EtcdClient;
-  const c = new Ctor(at, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 8 << 20 });
+  // A channel option of its own: grpc-js would otherwise share one connection among equal clients.
+  const c = new Ctor(at, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 8 << 20, 'grpc.fleet_test_channel': Math.random() });
   closers.push(() => c.close());
   return c;
 }
@@ -185,6 +186,38 @@ describe('each limit fleet_limit_refusals_total counts, tripped on a real member
     expect(await refused).toBe(`etcdserver: too many watchers on one stream (${MAX_WATCHERS_PER_STREAM}); open another stream`);
     expect(await refusals('etcd-watchers-per-stream')).toBe(before + 1);
     watch.cancel();
+  });
+
+  it(`etcd-streams: a Watch, a LeaseKeepAlive and an Observe after ${DEFAULT_BOUNDS.maxEtcdStreamsPerAddress} etcd streams from one address`, async () => {
+    type Watch = grpc.ClientDuplexStream<object, { created?: boolean }>;
+    const before = await refusals('etcd-streams');
+    // Connections enough: one carries at most 1,000 streams.
+    const clients = [0, 1, 2].map(() => etcdClient('Watch')) as unknown as { Watch(): Watch }[];
+    const created = (w: Watch): Promise<void> => new Promise((resolve) => w.on('data', (r: { created?: boolean }) => r.created && resolve()));
+    const open = (c: { Watch(): Watch }): Watch => {
+      const w = c.Watch();
+      w.on('error', () => undefined);
+      w.write({ createRequest: { key: Buffer.from('streams') } });
+      return w;
+    };
+    const held = Array.from({ length: DEFAULT_BOUNDS.maxEtcdStreamsPerAddress }, (_, i) => open(clients[i % 3]!));
+    await Promise.all(held.map(created));
+    const lease = etcdClient('Lease') as unknown as { LeaseKeepAlive(): grpc.ClientDuplexStream<object, unknown> };
+    const election = etcdClient('Election') as unknown as { Observe(req: object): grpc.ClientReadableStream<unknown> };
+    const over = [ending(open(clients[0]!)), ending(lease.LeaseKeepAlive()), ending(election.Observe({ name: Buffer.from('e') }))];
+    for (const st of await Promise.all(over)) {
+      expect(st.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(st.details).toMatch(new RegExp(`has ${DEFAULT_BOUNDS.maxEtcdStreamsPerAddress} etcd streams open to this member, its limit per address`));
+    }
+    expect(await refusals('etcd-streams')).toBe(before + 3);
+    // Each stream that ends gives its place back.
+    for (const w of held) w.cancel();
+    await waitFor('a Watch stream admitted again', async () => {
+      const w = open(clients[1]!);
+      const admitted = await Promise.race([created(w).then(() => true), ending(w).then(() => false)]);
+      w.cancel();
+      return admitted ? true : undefined;
+    }, 15_000, 200);
   });
 
   it(`health-watches: the health Watch after ${DEFAULT_BOUNDS.maxHealthWatchesPerAddress} from one address`, async () => {

@@ -30,7 +30,7 @@ import { LimitRefusals } from './guard/limit-refusals.js';
 import type { NodeMetrics } from './metrics.js';
 import { RequestLimitCounts, requestLimitInterceptor, withTxnOpsLimit } from './guard/request-limits.js';
 import { BackupSchedule, type BackupPolicy } from './admin/backup-schedule.js';
-import { DEFAULT_BOUNDS, type ServerBounds } from './guard/bounds.js';
+import { DEFAULT_BOUNDS, StreamBudget, type ServerBounds } from './guard/bounds.js';
 import { DATA_FORMAT } from './data-format.js';
 import { foundingClusterId, openClusterIdentity } from './peer/cluster-id.js';
 import { isBeingFounded } from './founding.js';
@@ -355,7 +355,7 @@ async function startMember(opts: CoordinatorOptions, logger: NodeLogger & pino.L
     server.addService(proto.fleet.v1.Admin.service, createAdminService(member, { ...auth, audit }));
     server.addService(proto.fleet.v1.Drills.service, drills.handlers);
   }
-  const etcd = serveEtcd(server, member, opts, { auth, clusterId, leaderPath, limitRefusals });
+  const etcd = serveEtcd(server, member, opts, { auth, clusterId, leaderPath, limitRefusals, bounds });
   if (etcd) undo.add(() => etcd.close());
   const health = new HealthService([], { max: bounds.maxHealthWatches, maxPerAddress: bounds.maxHealthWatchesPerAddress, onRefused: limitRefusals.counter('health-watches') });
   if (fleetApi) {
@@ -453,7 +453,7 @@ function serveEtcd(
   server: grpc.Server,
   member: FleetMember,
   opts: CoordinatorOptions,
-  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; leaderPath: LeaderPath; limitRefusals: LimitRefusals },
+  ctx: { auth: Parameters<typeof createEtcdServices>[1]['auth']; clusterId: ReturnType<typeof openClusterIdentity>; leaderPath: LeaderPath; limitRefusals: LimitRefusals; bounds: ServerBounds },
 ): { close(): void } | undefined {
   const etcdDefs = lazyEtcdServices();
   if (opts.etcdApi === false) {
@@ -462,17 +462,20 @@ function serveEtcd(
     return undefined;
   }
   const { auth, clusterId } = ctx;
-  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.leaderPath, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes, limitRefusals: ctx.limitRefusals });
+  // Every long-lived etcd stream counts against one budget: a member holds what each costs
+  // (watchers, relayed keep-alives, observed prefixes) whichever service it came through.
+  const streams = new StreamBudget('etcd stream', ctx.bounds.maxEtcdStreams, ctx.bounds.maxEtcdStreamsPerAddress, ctx.limitRefusals.counter('etcd-streams'));
+  const services = createEtcdServices(member, { auth, clusterId: () => clusterId.current(), forward: ctx.leaderPath, version: ETCD_API_VERSION, tls: opts.tls !== undefined, quotaBytes: opts.etcdQuotaBytes, limitRefusals: ctx.limitRefusals, streams });
   // A Txn's operations are counted on its bytes before protobuf decodes it (request-limits.ts).
   server.addService(withTxnOpsLimit(etcdDefs.KV), services.kv);
   server.addService(etcdDefs.Lease, services.lease);
   server.addService(etcdDefs.Maintenance, services.maintenance);
   server.addService(etcdDefs.Cluster, services.cluster);
   server.addService(etcdDefs.Auth, services.auth);
-  const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke });
+  const recipes = createEtcdLockServices(member, { auth, header: services.header, invoke: services.invoke, streams });
   server.addService(etcdDefs.Lock, recipes.lock);
   server.addService(etcdDefs.Election, recipes.election);
-  server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs, limitRefusals: ctx.limitRefusals }));
+  server.addService(etcdDefs.Watch, createEtcdWatchService(member, { auth, clusterId: () => clusterId.current(), progressNotifyMs: opts.etcdProgressNotifyMs, limitRefusals: ctx.limitRefusals, streams }));
   return services;
 }
 

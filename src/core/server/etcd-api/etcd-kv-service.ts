@@ -17,6 +17,7 @@ import { KeepAliveRelays } from './keepalive-relay.js';
 import type { LeaderHint, LeaderPath } from '../leader-path.js';
 import { etcdErrorLimit, type LimitRefusals } from '../guard/limit-refusals.js';
 import { TXN_OVER_OPS } from '../guard/request-limits.js';
+import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
 import { checkTxnOverlap } from '../../etcd-store/txn-overlap.js';
 import { hashKeyspace } from '../../etcd-store/keyspace-hash.js';
 import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../../etcd-store/mvcc.js';
@@ -79,6 +80,8 @@ export interface EtcdServiceOptions {
   readonly quotaBytes?: number;
   /** Counts the refusals of limits this member answers (fleet_limit_refusals_total); a forwarded call's are the leader's. */
   readonly limitRefusals?: LimitRefusals | undefined;
+  /** The member's budget of etcd streams, which LeaseKeepAlive streams count against (bounds.ts); none: unbounded. */
+  readonly streams?: StreamBudget | undefined;
 }
 
 /**
@@ -375,7 +378,7 @@ export function createEtcdServices(
       const { value } = await node.readEtcd(true, (store) => ({ ids: store.leaseList(), revision: store.revision }));
       return { header: header(value.revision), leases: value.ids.map((id) => ({ ID: String(id) })) };
     }),
-    LeaseKeepAlive: (call: ServerDuplexStream<{ ID: string }, unknown>) => keepAlive(call),
+    LeaseKeepAlive: (call: ServerDuplexStream<{ ID: string }, unknown>) => runBudgeted(o.streams, call, keepAlive),
   };
 
   /**

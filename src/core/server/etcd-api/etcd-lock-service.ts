@@ -20,6 +20,7 @@ import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type Server
 import { keyName, type KeyValue, type MvccStore, type RangeRequest } from '../../etcd-store/mvcc.js';
 import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
 import { authorizeCall, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
+import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
 import { toGrpcError } from './etcd-kv-service.js';
 import { EtcdPrefixListeners } from './etcd-prefix-listeners.js';
 import { kvToWire, type WireHeader, type WireKeyValue } from './etcd-wire.js';
@@ -40,6 +41,8 @@ export interface EtcdLockOptions {
   readonly header: (revision: number) => WireHeader;
   /** Runs a KV or Lease method as a client's call with `metadata` would run: authorized, then proposed here or forwarded. */
   readonly invoke: (path: InvokedPath, request: object, metadata: Metadata) => Promise<unknown>;
+  /** The member's budget of etcd streams, which Observe streams count against (bounds.ts); none: unbounded. */
+  readonly streams?: StreamBudget | undefined;
 }
 
 /** A txn's answer as the KV handler gives it (local or forwarded alike). */
@@ -252,7 +255,7 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
       if (value.kv === undefined) throw ERRORS.noLeader;
       return { header: o.header(value.revision), kv: kvToWire(value.kv) };
     }),
-    Observe: (call: ServerWritableStream<{ name: Buffer }, unknown>) => observe(call),
+    Observe: (call: ServerWritableStream<{ name: Buffer }, unknown>) => runBudgeted(o.streams, call, observe),
   };
 
   /**

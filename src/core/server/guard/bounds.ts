@@ -6,7 +6,7 @@
  * status with the limit named (RESOURCE_EXHAUSTED), counted by limit (limit-refusals.ts), and
  * docs/security.md's "Limits" table lists them all.
  */
-import { status, type StatusObject } from '@grpc/grpc-js';
+import { status, type ServerDuplexStream, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
 import { SESSION_FRAME_MAX_OPS } from '../../../common/session-frames.js';
 
 /** The limits of one member. Defaults: `DEFAULT_BOUNDS`; tests pass small ones. */
@@ -34,6 +34,9 @@ export interface ServerBounds {
   readonly maxSessionFrameOps: number;
   /** Operations being served on one session stream; beyond it the stream is not read until some are answered. */
   readonly maxSessionInFlight: number;
+  /** Open etcd streams (Watch, LeaseKeepAlive, Election Observe, together), on the member and from one remote address. */
+  readonly maxEtcdStreams: number;
+  readonly maxEtcdStreamsPerAddress: number;
 }
 
 /**
@@ -55,6 +58,11 @@ export const DEFAULT_BOUNDS: ServerBounds = {
   maxSessionStreamsPerAddress: 1024,
   maxSessionFrameOps: SESSION_FRAME_MAX_OPS,
   maxSessionInFlight: 4096,
+  // etcd's clients carry all of a client's watches on one stream and its keep-alives on another:
+  // 2,048 from one address is a thousand clients on one host (and the 1,100 keep-alive streams of
+  // issue 56's probe, which the relay must bear).
+  maxEtcdStreams: 8192,
+  maxEtcdStreamsPerAddress: 2048,
 };
 
 /** The IP address of a grpc-js peer string (`1.2.3.4:5678`, `[::1]:5678`), without the port. */
@@ -110,6 +118,22 @@ export class StreamBudget {
     this.onRefused();
     return { refusal: exhausted(details) };
   }
+}
+
+/** A server-streaming or bidirectional call, whichever a budgeted handler serves. */
+type StreamCall = ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
+
+/**
+ * Runs `handler(call)` counted against `budget` from its start until it ends (finished,
+ * cancelled or closed, whichever comes first), or refuses the call at once beyond it. Without a
+ * budget, runs it uncounted.
+ */
+export function runBudgeted<C extends StreamCall>(budget: StreamBudget | undefined, call: C, handler: (call: C) => void): void {
+  if (budget === undefined) return handler(call);
+  const admitted = budget.tryOpen(call.getPeer());
+  if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
+  for (const end of ['finish', 'cancelled', 'close']) call.once(end, admitted.release);
+  handler(call);
 }
 
 /** A RESOURCE_EXHAUSTED status. */

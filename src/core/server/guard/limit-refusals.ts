@@ -23,6 +23,8 @@ export const COUNTED_LIMITS = [
   'session-frame-ops',
   /** A Session stream no longer read because it has its most operations being served (nothing refused: it waits). */
   'session-in-flight',
+  /** etcd Watch, LeaseKeepAlive and Election Observe streams, on the member and per address. */
+  'etcd-streams',
   /** Watchers on one etcd Watch stream. */
   'etcd-watchers-per-stream',
   /** Compares and operations in one etcd Txn: per list, and in all with nested txns. */
