@@ -77,10 +77,26 @@ describe('fleet against etcd 3.4', () => {
     const conflict = await runCli(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'nope'], env);
     expect(conflict.code).toBe(4);
     expect(conflict.stderr).toContain('compare-and-set failed: e2e/k is "v1"');
+    // fleet's refusal: the key's current value and revision as details.
+    expect(JSON.parse((await runCli(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'nope', '--json'], env)).stdout)).toMatchObject({ error: { code: 'CAS_FAILED', details: { currentValue: 'v1', currentRevision: expect.any(Number) } } });
     await ok(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'v1'], env);
     expect((await json<{ entries: { key: string; value: string }[] }>(['kv', 'list', '--prefix', 'e2e/'], env)).entries).toEqual([expect.objectContaining({ key: 'e2e/k', value: 'v2' })]);
     await ok(['kv', 'del', 'e2e/k'], env);
     expect((await runCli(['kv', 'get', 'e2e/k'], env)).code).toBe(9);
+  });
+
+  it('answers kv in fleet\'s shapes: revisions of the key written, namespaces, pages with a cursor', async () => {
+    const put = await json<{ kv: { ns: string; key: string; createRevision: number; modRevision: number; version: number }; revision: number }>(['kv', 'put', 'k', 'v1', '--ns', 'shape'], env);
+    expect(put.kv).toEqual({ ns: 'shape', key: 'k', createRevision: put.revision, modRevision: put.revision, version: 1 });
+    const again = await json<typeof put>(['kv', 'cas', 'k', 'v2', '--expect', 'v1', '--ns', 'shape'], env);
+    expect(again.kv).toEqual({ ns: 'shape', key: 'k', createRevision: put.revision, modRevision: again.revision, version: 2 });
+    expect(await json(['kv', 'get', 'k', '--ns', 'shape'], env)).toEqual({ ns: 'shape', key: 'k', value: 'v2', createRevision: put.revision, modRevision: again.revision, version: 2 });
+    await ok(['kv', 'put', 'k2', 'v', '--ns', 'shape'], env);
+    const page = await json<{ entries: { key: string }[]; next: string | null }>(['kv', 'list', '--ns', 'shape', '--limit', '1'], env);
+    expect(page).toMatchObject({ entries: [{ ns: 'shape', key: 'k' }], next: 'k' });
+    expect(await json(['kv', 'list', '--ns', 'shape', '--after', 'k'], env)).toMatchObject({ entries: [{ key: 'k2' }], next: null });
+    expect(await json(['kv', 'del', 'k', '--ns', 'shape'], env)).toEqual({ deleted: true, revision: expect.any(Number) });
+    expect((await runCli(['kv', 'del', '--prefix', 'k', '--ns', 'shape', '--yes'], env)).code).toBe(2);
   });
 
   it('moves leadership with MoveLeader, to a chosen member', async () => {
