@@ -141,11 +141,6 @@ export abstract class FleetCommand extends Command {
     return new FleetEngine(await this.client(opts), (endpoints) => this.client({ ...(opts.admin === undefined ? {} : { admin: opts.admin }), endpoints }));
   }
 
-  /** Whether the target is an etcd cluster (commands with an etcd form branch on it). */
-  protected async isEtcd(): Promise<boolean> {
-    return (await this.target()).engine === 'etcd';
-  }
-
   /**
    * Refuses (usage, exit 2) on etcd the given flags that fleet has and etcd has not; with
    * `message`, says that instead of naming them.
