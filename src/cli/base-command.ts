@@ -10,6 +10,7 @@
 import { Command, Errors, Flags, toConfiguredId, type Interfaces } from '@oclif/core';
 import type { FleetClient } from '../client/index.js';
 import type { EtcdClient } from '../client/etcd/index.js';
+import type { Engine } from '../client/engine.js';
 import type { Registry } from '../client/registry.js';
 import type { ContextStore } from '../client/contexts.js';
 import type { StoppableProgress } from '../ui/spinner.js';
@@ -43,9 +44,9 @@ export interface ClientOptions {
   readonly requestId?: string | undefined;
 }
 
-/** A write's answer as commands print it. */
+/** A write's answer as commands print it (etcd reports no Raft index). */
 interface WriteAnswer {
-  readonly index: number;
+  readonly index?: number;
   readonly alreadyApplied?: true;
 }
 
@@ -125,15 +126,30 @@ export abstract class FleetCommand extends Command {
     return resolveTarget(this.globals, { ...opts, store: () => this.contextStore(), readToken });
   }
 
-  /** Whether the target is an etcd cluster (commands with an etcd form branch on it). */
-  protected async isEtcd(): Promise<boolean> {
-    return (await this.target()).engine === 'etcd';
+  /**
+   * The target's Engine (src/client/engine.ts), fleet's or etcd's: the membership, leadership,
+   * kv and snapshot commands call it and render one set of types, whatever the engine.
+   */
+  protected async engine(opts: Omit<ClientOptions, 'endpoints'> = {}): Promise<Engine> {
+    const target = await this.target(opts);
+    if (target.engine === 'etcd') {
+      const { EtcdEngine } = await import('../client/etcd/engine.js');
+      return new EtcdEngine(await this.etcdClient(opts), this.globals.timeout);
+    }
+    const { FleetEngine } = await import('../client/fleet-engine.js');
+    // A would-be member is probed within --timeout, whatever the change itself may take.
+    return new FleetEngine(await this.client(opts), (endpoints) => this.client({ ...(opts.admin === undefined ? {} : { admin: opts.admin }), endpoints }));
   }
 
-  /** Refuses (usage, exit 2) the given flags that fleet's registry has and etcd has not. */
-  protected refuseOnEtcd(given: Readonly<Record<string, boolean>>): void {
+  /**
+   * Refuses (usage, exit 2) on etcd the given flags that fleet has and etcd has not; with
+   * `message`, says that instead of naming them.
+   */
+  protected refuseOnEtcd(engine: Engine, given: Readonly<Record<string, boolean>>, message?: string): void {
+    if (engine.kind !== 'etcd') return;
     const names = Object.keys(given).filter((name) => given[name]);
-    if (names.length > 0) throw new UsageError(`${names.join(' and ')} ${names.length === 1 ? 'does' : 'do'} not apply to an etcd cluster`, this.helpHint());
+    if (names.length === 0) return;
+    throw new UsageError(message ?? `${names.join(' and ')} ${names.length === 1 ? 'does' : 'do'} not apply to an etcd cluster`, this.helpHint());
   }
 
   /** A client of the target etcd cluster, closed when the command ends. */
@@ -198,7 +214,7 @@ export abstract class FleetCommand extends Command {
 
   /** The status model a safety gate previews a change on, on either engine. */
   protected async gateModel(opts: { admin?: boolean } = {}): Promise<StatusModel> {
-    if (await this.isEtcd()) return this.etcdStatusModel(await this.etcdClient());
+    if ((await this.target()).engine === 'etcd') return this.etcdStatusModel(await this.etcdClient());
     return this.statusModel(await this.client(opts));
   }
 

@@ -13,6 +13,7 @@ import { snapshotHashMatches } from '../../src/client/etcd/index.js';
 import type { StatusModel } from '../../src/ops/status.js';
 import type { TopState } from '../../src/ops/top/model.js';
 import { cliSandbox, json, ok } from './cli-helpers.js';
+import { TestCluster } from './cluster.js';
 import { freePort, runCli, stopChild, tempDir, waitFor } from './processes.js';
 
 const etcd = requireEtcd();
@@ -77,10 +78,26 @@ describe('fleet against etcd 3.4', () => {
     const conflict = await runCli(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'nope'], env);
     expect(conflict.code).toBe(4);
     expect(conflict.stderr).toContain('compare-and-set failed: e2e/k is "v1"');
+    // fleet's refusal: the key's current value and revision as details.
+    expect(JSON.parse((await runCli(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'nope', '--json'], env)).stdout)).toMatchObject({ error: { code: 'CAS_FAILED', details: { currentValue: 'v1', currentRevision: expect.any(Number) } } });
     await ok(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'v1'], env);
     expect((await json<{ entries: { key: string; value: string }[] }>(['kv', 'list', '--prefix', 'e2e/'], env)).entries).toEqual([expect.objectContaining({ key: 'e2e/k', value: 'v2' })]);
     await ok(['kv', 'del', 'e2e/k'], env);
     expect((await runCli(['kv', 'get', 'e2e/k'], env)).code).toBe(9);
+  });
+
+  it('answers kv in fleet\'s shapes: revisions of the key written, namespaces, pages with a cursor', async () => {
+    const put = await json<{ kv: { ns: string; key: string; createRevision: number; modRevision: number; version: number }; revision: number }>(['kv', 'put', 'k', 'v1', '--ns', 'shape'], env);
+    expect(put.kv).toEqual({ ns: 'shape', key: 'k', createRevision: put.revision, modRevision: put.revision, version: 1 });
+    const again = await json<typeof put>(['kv', 'cas', 'k', 'v2', '--expect', 'v1', '--ns', 'shape'], env);
+    expect(again.kv).toEqual({ ns: 'shape', key: 'k', createRevision: put.revision, modRevision: again.revision, version: 2 });
+    expect(await json(['kv', 'get', 'k', '--ns', 'shape'], env)).toEqual({ ns: 'shape', key: 'k', value: 'v2', createRevision: put.revision, modRevision: again.revision, version: 2 });
+    await ok(['kv', 'put', 'k2', 'v', '--ns', 'shape'], env);
+    const page = await json<{ entries: { key: string }[]; next: string | null }>(['kv', 'list', '--ns', 'shape', '--limit', '1'], env);
+    expect(page).toMatchObject({ entries: [{ ns: 'shape', key: 'k' }], next: 'k' });
+    expect(await json(['kv', 'list', '--ns', 'shape', '--after', 'k'], env)).toMatchObject({ entries: [{ key: 'k2' }], next: null });
+    expect(await json(['kv', 'del', 'k', '--ns', 'shape'], env)).toEqual({ deleted: true, revision: expect.any(Number) });
+    expect((await runCli(['kv', 'del', '--prefix', 'k', '--ns', 'shape', '--yes'], env)).code).toBe(2);
   });
 
   it('moves leadership with MoveLeader, to a chosen member', async () => {
@@ -93,7 +110,8 @@ describe('fleet against etcd 3.4', () => {
 
   it('saves a snapshot whose trailing sha256 checks out', async () => {
     const file = join(scratch.path, 'etcd.snap');
-    const r = await json<{ bytes: number; sha256: string }>(['snapshot', 'save', file], env);
+    const r = await json<{ path: string; bytes: number; sha256: string; endpoint: string }>(['snapshot', 'save', file], env);
+    expect(Object.keys(r)).toEqual(['path', 'bytes', 'sha256', 'endpoint']);
     const data = readFileSync(file);
     expect(data.length).toBe(r.bytes);
     expect(snapshotHashMatches(data)).toBe(true);
@@ -101,7 +119,10 @@ describe('fleet against etcd 3.4', () => {
 
   it('adds a learner, promotes it once it runs and has caught up, and removes it', async () => {
     const [clientPort, peerPort] = [await freePort(), await freePort()];
-    const added = await json<{ changed: string; members: { id: string; peerUrls: string[] }[] }>(['members', 'add', 'n4', `127.0.0.1:${peerPort}`, '--learner'], env);
+    const added = await json<{ changed: string; as: string; leader: string; members: { id: string; address: string; voter: boolean }[] }>(['members', 'add', 'n4', `127.0.0.1:${peerPort}`, '--learner'], env);
+    // fleet's shape of a membership change: the leader, and each member's id, address and vote.
+    expect(added).toMatchObject({ as: 'learner', leader: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(added.members.find((m) => m.id === added.changed)).toEqual({ id: added.changed, address: '', voter: false });
     const listed = await json<{ members: { id: string; voter: boolean; peerUrls: string[] }[] }>(['members', 'list'], env);
     expect(listed.members.find((m) => m.id === added.changed)).toMatchObject({ voter: false, peerUrls: [`http://127.0.0.1:${peerPort}`] });
     learner = spawnLearner(clientPort, peerPort);
@@ -124,7 +145,8 @@ describe('fleet against etcd 3.4', () => {
     });
     const four = await json<StatusModel>(['status'], env);
     expect(four.quorum.voters).toBe(4);
-    await ok(['members', 'remove', added.changed, '--force'], env);
+    const removed = await json<{ changed: string; leader: string; members: { id: string }[] }>(['members', 'remove', added.changed, '--force'], env);
+    expect(removed.members.map((m) => m.id)).not.toContain(added.changed);
     await stopChild(learner, 'SIGTERM');
     learner = undefined;
     const after = await json<{ members: { id: string }[] }>(['members', 'list'], env);
@@ -150,7 +172,50 @@ describe('fleet against etcd 3.4', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('does not apply to an etcd cluster (engine etcd, context etcd-lab)');
   });
+
+  /**
+   * One table of commands run against both engines: a one-member fleet cluster and the etcd
+   * cluster. Each --json document has fleet's shape on both, but for the fields one engine alone has.
+   */
+  describe('the same commands against fleet and against etcd', () => {
+    let fleet: TestCluster | undefined;
+    const onFleet = ['--context', 'fleet-lab'];
+
+    beforeAll(async () => {
+      fleet = await TestCluster.start({ size: 1 });
+      await ok(['context', 'add', 'fleet-lab', '--endpoints', fleet.endpoints.join(',')], env);
+    }, 120_000);
+
+    afterAll(async () => {
+      await fleet?.destroy();
+    });
+
+    /** The command, and the fields only fleet (Raft index, served-by) or only etcd (names, peer URLs) has. */
+    const table: { args: string[]; fleetOnly?: string[]; etcdOnly?: string[] }[] = [
+      { args: ['kv', 'put', 'shapes/a', '1'], fleetOnly: ['index'] },
+      { args: ['kv', 'get', 'shapes/a'], fleetOnly: ['servedBy', 'appliedIndex'] },
+      { args: ['kv', 'cas', 'shapes/a', '2', '--expect', '1'], fleetOnly: ['index'] },
+      { args: ['kv', 'list', '--prefix', 'shapes/'], fleetOnly: ['servedBy', 'appliedIndex'] },
+      { args: ['kv', 'del', 'shapes/a'], fleetOnly: ['index'] },
+      { args: ['members', 'list'], fleetOnly: ['zone', 'region', 'readReplica'], etcdOnly: ['name', 'peerUrls'] },
+    ];
+
+    for (const row of table) {
+      it(`fleet ${row.args.join(' ')} --json`, async () => {
+        const [onFleetDoc, onEtcdDoc] = [await json(row.args.concat(onFleet), env), await json(row.args, env)];
+        const drop = (paths: string[], only: string[] = []) => paths.filter((p) => !only.includes(p.split(':')[0]!.split('.').pop()!.replace(/\[\]$/, '')));
+        expect(drop(shapeOf(onEtcdDoc), row.etcdOnly)).toEqual(drop(shapeOf(onFleetDoc), row.fleetOnly));
+      });
+    }
+  });
 });
+
+/** Each leaf field of a document as `path:type` (an array by its first item), sorted. */
+function shapeOf(value: unknown, at = ''): string[] {
+  if (Array.isArray(value)) return value.length === 0 ? [`${at}[]`] : shapeOf(value[0], `${at}[]`);
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => shapeOf(v, at === '' ? k : `${at}.${k}`)).sort();
+  return [`${at}:${value === null ? 'null' : typeof value}`];
+}
 
 /** The fourth member, joining the running cluster: every existing member by its name, and n4. */
 function spawnLearner(clientPort: number, peerPort: number): ChildProcess {

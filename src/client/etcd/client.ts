@@ -171,6 +171,12 @@ export class EtcdClient {
     return Number(r.header.revision);
   }
 
+  /** Puts one key and answers the revision it was committed at and the value it replaced (etcd's prev_kv; absent: a new key). */
+  async putKv(endpoint: string, key: Buffer, value: Buffer, timeoutMs?: number): Promise<{ revision: number; previous?: EtcdKeyValue }> {
+    const r = await this.#call(endpoint, (m) => [m.kv.Put, m.kv], { key, value, prevKv: true }, timeoutMs);
+    return { revision: Number(r.header.revision), ...(r.prevKv ? { previous: keyValueFromWire(r.prevKv) } : {}) };
+  }
+
   /** Reads one key: linearizable (ReadIndex through the leader) unless `serializable`. */
   async get(endpoint: string, key: Buffer, opts: { serializable?: boolean; timeoutMs?: number } = {}): Promise<EtcdKeyValue | undefined> {
     const r = await this.#call(endpoint, (m) => [m.kv.Range, m.kv], { key, serializable: opts.serializable ?? false }, opts.timeoutMs);
@@ -201,12 +207,16 @@ export class EtcdClient {
     return { deleted: Number(r.deleted), revision: Number(r.header.revision) };
   }
 
-  /** Puts `value` if the key holds `expected` (null: the key is absent); answers whether it did and the revision. */
-  async compareAndPut(endpoint: string, key: Buffer, expected: Buffer | null, value: Buffer, timeoutMs?: number): Promise<{ succeeded: boolean; revision: number }> {
+  /**
+   * Puts `value` if the key holds `expected` (null: the key is absent); answers whether it did,
+   * the revision, and the value it replaced (absent for a new key).
+   */
+  async compareAndPut(endpoint: string, key: Buffer, expected: Buffer | null, value: Buffer, timeoutMs?: number): Promise<{ succeeded: boolean; revision: number; previous?: EtcdKeyValue }> {
     // An absent key has create_revision 0; a present one is compared by value.
     const compare = expected === null ? { result: 'EQUAL', target: 'CREATE', key, createRevision: 0 } : { result: 'EQUAL', target: 'VALUE', key, value: expected };
-    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: [compare], success: [{ requestPut: { key, value } }], failure: [] }, timeoutMs);
-    return { succeeded: r.succeeded, revision: Number(r.header.revision) };
+    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: [compare], success: [{ requestPut: { key, value, prevKv: true } }], failure: [] }, timeoutMs);
+    const previous = r.responses?.[0]?.responsePut?.prevKv;
+    return { succeeded: r.succeeded, revision: Number(r.header.revision), ...(previous ? { previous: keyValueFromWire(previous) } : {}) };
   }
 
   /**

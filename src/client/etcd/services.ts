@@ -44,9 +44,9 @@ export interface WireRangeRequest {
 }
 export interface KvService extends Client {
   Range: Unary<WireRangeRequest, { header: WireHeader; kvs: WireKeyValue[]; more: boolean; count: string }>;
-  Put: Unary<{ key: Buffer; value: Buffer; lease?: string }, { header: WireHeader }>;
+  Put: Unary<{ key: Buffer; value: Buffer; lease?: string; prevKv?: boolean }, { header: WireHeader; prevKv?: WireKeyValue | null }>;
   DeleteRange: Unary<{ key: Buffer; rangeEnd?: Buffer }, { header: WireHeader; deleted: string }>;
-  Txn: Unary<Record<string, unknown>, { header: WireHeader; succeeded: boolean }>;
+  Txn: Unary<Record<string, unknown>, { header: WireHeader; succeeded: boolean; responses?: { responsePut?: { prevKv?: WireKeyValue | null } | null }[] }>;
 }
 export interface WireStatus {
   header: WireHeader;

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { requestIdFlag } from '../../cli/flags.js';
 import { CliError, EXIT, UsageError } from '../../common/errors.js';
-import type { Written } from '../../client/index.js';
+import type { KvWrite } from '../../client/engine.js';
 
 export default class KvCas extends FleetCommand {
   static override summary = 'Write a key only if its current value (or revision) is the expected one (compare-and-set).';
@@ -28,20 +28,14 @@ export default class KvCas extends FleetCommand {
     'request-id': requestIdFlag(),
   };
 
-  async run(): Promise<Written<'kv.cas'>> {
+  async run(): Promise<KvWrite<'kv.cas'>> {
     const { args, flags } = await this.parse(KvCas);
     const revision = flags['expect-revision'];
     if (flags.expect === undefined && !flags.absent && revision === undefined) throw new UsageError('pass --expect VALUE, --absent or --expect-revision N');
-    if (await this.isEtcd()) {
-      this.refuseOnEtcd({ '--expect-revision': revision !== undefined, '--request-id': flags['request-id'] !== undefined });
-      const { etcdKvCas } = await import('../../ops/etcd/kv.js');
-      const r = await etcdKvCas(await this.etcdClient(), args.key, flags.absent ? null : flags.expect!, args.value, flags.ns);
-      this.log(`set ${args.key} (revision ${r.revision})`);
-      return r as unknown as Written<'kv.cas'>;
-    }
-    const client = await this.client({ requestId: flags['request-id'] });
+    const engine = await this.engine({ requestId: flags['request-id'] });
+    this.refuseOnEtcd(engine, { '--expect-revision': revision !== undefined, '--request-id': flags['request-id'] !== undefined });
     const expected = flags.absent ? null : flags.expect;
-    const r = await client.kvCas(args.key, expected, args.value, { ns: flags.ns, ...(revision === undefined ? {} : { expectRevision: revision }) }).catch((err: unknown) => {
+    const r = await engine.kvCas(args.key, expected, args.value, { ns: flags.ns, ...(revision === undefined ? {} : { expectRevision: revision }) }).catch((err: unknown) => {
       throw casConflict(err, args.key) ?? err;
     });
     return this.wrote(r, `set ${args.key} (revision ${r.revision})`);

@@ -3,7 +3,7 @@ import { FleetCommand } from '../../cli/base-command.js';
 import { requestIdFlag } from '../../cli/flags.js';
 import { UsageError } from '../../common/errors.js';
 import { dryRunFlag, yesFlag } from '../../cli/safety-gate.js';
-import type { Written } from '../../client/index.js';
+import type { KvWrite } from '../../client/engine.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 
 /** `fleet kv del --prefix --json`: what a delete by prefix did. */
@@ -38,26 +38,25 @@ With --prefix, every key under it is deleted, one write per key (not atomic as a
     'dry-run': dryRunFlag,
   };
 
-  async run(): Promise<Written<'kv.delete'> | KvDeletePrefixResult | PreviewDocument> {
+  async run(): Promise<KvWrite<'kv.delete'> | KvDeletePrefixResult | PreviewDocument> {
     const { args, flags } = await this.parse(KvDel);
     if ((args.key === undefined) === (flags.prefix === undefined)) throw new UsageError('give either a KEY or --prefix PREFIX', this.helpHint());
     // One request id names one write; --prefix makes one per key.
     if (flags.prefix !== undefined && flags['request-id'] !== undefined) throw new UsageError('--request-id goes with a single KEY, not --prefix', this.helpHint());
-    if (await this.isEtcd()) {
-      this.refuseOnEtcd({ '--request-id': flags['request-id'] !== undefined });
-      if (flags.prefix !== undefined) throw new UsageError('kv del --prefix does not apply to an etcd cluster yet: delete keys one by one', this.helpHint());
-      const { etcdKvDelete } = await import('../../ops/etcd/kv.js');
-      const r = await etcdKvDelete(await this.etcdClient(), args.key!, flags.ns);
-      this.log(r.deleted ? `deleted ${args.key}` : `${args.key} did not exist`);
-      return r as unknown as Written<'kv.delete'>;
-    }
-    const client = await this.client({ requestId: flags['request-id'] });
+    const engine = await this.engine({ requestId: flags['request-id'] });
+    this.refuseOnEtcd(engine, { '--request-id': flags['request-id'] !== undefined });
+    this.refuseOnEtcd(engine, { '--prefix': flags.prefix !== undefined }, 'kv del --prefix does not apply to an etcd cluster yet: delete keys one by one');
     if (flags.prefix === undefined) {
       if (flags.yes || flags['dry-run']) throw new UsageError('--yes and --dry-run go with --prefix', this.helpHint());
-      const r = await client.kvDelete(args.key!, { ns: flags.ns });
+      const r = await engine.kvDelete(args.key!, { ns: flags.ns });
       return this.wrote(r, r.deleted ? `deleted ${args.key} (revision ${r.revision})` : `${args.key} did not exist`);
     }
-    const prefix = flags.prefix;
+    return this.deletePrefix(flags.prefix, flags);
+  }
+
+  /** Every key under `prefix`, one write each, behind the safety gate and a confirmation (fleet only: etcd is refused above). */
+  async deletePrefix(prefix: string, flags: { ns: string; yes: boolean; 'dry-run': boolean }): Promise<KvDeletePrefixResult | PreviewDocument> {
+    const client = await this.client();
     const [{ previewChange }, { keysUnder, impactOf, deleteKeys }, { passGate, confirmBulk }] = await Promise.all([
       import('../../ops/safety/gate.js'),
       import('../../ops/safety/records.js'),

@@ -26,16 +26,9 @@ export default class KvGet extends FleetCommand {
 
   async run(): Promise<KvEntry & ServedFields> {
     const { args, flags } = await this.parse(KvGet);
-    if (await this.isEtcd()) {
-      const { etcdKvGet } = await import('../../ops/etcd/kv.js');
-      const e = await etcdKvGet(await this.etcdClient(), args.key, flags.ns);
-      if (e === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}`, { exitCode: EXIT.notFound });
-      this.log(shownValue(e.value));
-      return e as unknown as KvEntry;
-    }
-    const client = await this.client();
+    const engine = await this.engine();
     const reads = new ServedReads(flags.consistency);
-    const entry = await client.kvGet(args.key, { ns: flags.ns, ...reads.options });
+    const entry = await engine.kvGet(args.key, { ns: flags.ns, ...reads.options });
     if (entry === undefined) throw new CliError(`no key ${JSON.stringify(args.key)}${flags.ns ? ` in namespace ${flags.ns}` : ''}`, { exitCode: EXIT.notFound });
     this.log(shownValue(entry.value));
     return { ...entry, ...reads.fields() };

@@ -1,6 +1,4 @@
-import { printable } from '../../common/printable.js';
 import { Flags } from '@oclif/core';
-import { UsageError } from '../../common/errors.js';
 import { FleetCommand } from '../../cli/base-command.js';
 import { consistencyFlag, limitFlag } from '../../cli/flags.js';
 import { ServedReads } from '../../cli/read-consistency.js';
@@ -25,8 +23,7 @@ export default class KvList extends FleetCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(KvList);
-    if (await this.isEtcd()) return this.etcd(flags);
-    const client = await this.client();
+    const engine = await this.engine();
     const reads = new ServedReads(flags.consistency);
     const [{ streamPages }, ui, { StreamingTable }, p] = await Promise.all([
       import('../../cli/paged-output.js'),
@@ -36,7 +33,7 @@ export default class KvList extends FleetCommand {
     ]);
     const table = new StreamingTable(ui.KV_COLUMNS, p);
     const result = await streamPages({
-      fetch: (after, limit) => client.kvList({ prefix: flags.prefix, ns: flags.ns, limit, ...reads.options, ...(after === undefined ? {} : { after }) }),
+      fetch: (after, limit) => engine.kvList({ prefix: flags.prefix, ns: flags.ns, limit, ...reads.options, ...(after === undefined ? {} : { after }) }),
       after: flags.after,
       limit: flags.limit,
       json: this.jsonEnabled(),
@@ -48,17 +45,4 @@ export default class KvList extends FleetCommand {
     if (!this.jsonEnabled() && result.next !== null) this.logToStderr(p.dim(`more after ${result.next}: add --after ${result.next}`));
   }
 
-  /** etcd: one Range over the prefix (--after is not supported: etcd pages by key, use a longer prefix). */
-  async etcd(flags: { prefix: string; ns: string; limit?: number | undefined; after?: string | undefined }): Promise<void> {
-    if (flags.after !== undefined) throw new UsageError('--after does not apply to an etcd cluster', this.helpHint());
-    const { etcdKvList } = await import('../../ops/etcd/kv.js');
-    const r = await etcdKvList(await this.etcdClient(), flags.prefix, flags.ns, flags.limit ?? 0);
-    if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify({ entries: r.entries, more: r.more }, null, 2)}\n`);
-      return;
-    }
-    const [{ renderTable }, p] = await Promise.all([import('../../ui/table.js'), this.palette()]);
-    this.log(renderTable([{ header: 'key' }, { header: 'value' }, { header: 'revision', align: 'right' }, { header: 'version', align: 'right' }], r.entries.map((e) => [printable(e.key), printable(e.value), String(e.revision), String(e.version)]), p));
-    if (r.more) this.logToStderr(p.dim('more keys: raise --limit'));
-  }
 }

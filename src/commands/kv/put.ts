@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { FleetCommand } from '../../cli/base-command.js';
 import { requestIdFlag } from '../../cli/flags.js';
-import type { Written } from '../../client/index.js';
+import type { KvWrite } from '../../client/engine.js';
 
 export default class KvPut extends FleetCommand {
   static override summary = 'Write a key\'s value.';
@@ -19,17 +19,11 @@ export default class KvPut extends FleetCommand {
   };
   static override flags = { ns: Flags.string({ description: 'namespace (default: the default one)', default: '', helpValue: '<ns>' }), 'request-id': requestIdFlag() };
 
-  async run(): Promise<Written<'kv.put'>> {
+  async run(): Promise<KvWrite<'kv.put'>> {
     const { args, flags } = await this.parse(KvPut);
-    if (await this.isEtcd()) {
-      this.refuseOnEtcd({ '--request-id': flags['request-id'] !== undefined });
-      const { etcdKvPut } = await import('../../ops/etcd/kv.js');
-      const r = await etcdKvPut(await this.etcdClient(), args.key, args.value, flags.ns);
-      this.log(`put ${args.key} (revision ${r.revision})`);
-      return r as unknown as Written<'kv.put'>;
-    }
-    const client = await this.client({ requestId: flags['request-id'] });
-    const r = await client.kvPut(args.key, args.value, { ns: flags.ns });
+    const engine = await this.engine({ requestId: flags['request-id'] });
+    this.refuseOnEtcd(engine, { '--request-id': flags['request-id'] !== undefined });
+    const r = await engine.kvPut(args.key, args.value, { ns: flags.ns });
     return this.wrote(r, `put ${args.key} (revision ${r.revision})`);
   }
 }

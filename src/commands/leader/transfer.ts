@@ -31,36 +31,18 @@ The safety gate refuses (exit 4, with the preview) a target that does not answer
 
   async run(): Promise<TransferOutcome | PreviewDocument> {
     const { flags } = await this.parse(LeaderTransfer);
-    if (await this.isEtcd()) return this.etcd(flags);
-    const client = await this.client({ admin: true });
-    const before = await this.statusModel(client);
+    const engine = await this.engine({ admin: true, timeoutMs: Math.max(this.globals.timeout, CONFIRM_TIMEOUT_MS) });
+    const before = await this.gateModel({ admin: true });
     const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
-    const preview = previewChange(before, { kind: 'transfer', to: flags.to });
-    const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
-    if (dry) return dry;
-    const target = flags.to ?? preview.after.leader ?? undefined;
-    const started = performance.now();
-    const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, CONFIRM_TIMEOUT_MS) });
-    const answer = await slow.transferLeader(target);
-    const after = await this.confirm(before.leader ?? answer.from, started + CONFIRM_TIMEOUT_MS);
-    const outcome = { from: answer.from, to: after.leader!, term: after.term, tookMs: Math.round(performance.now() - started) };
-    const { formatDuration } = await import('../../common/durations.js');
-    this.log(`leader ${outcome.from} → ${outcome.to} (term ${outcome.term}) in ${formatDuration(outcome.tookMs)}`);
-    return outcome;
-  }
-
-  /** etcd: MoveLeader, sent to the current leader, behind the same gate; waits until the target leads. */
-  async etcd(flags: { to?: string | undefined; force: boolean; 'dry-run': boolean }): Promise<TransferOutcome | PreviewDocument> {
-    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, CONFIRM_TIMEOUT_MS) });
-    const before = await this.etcdStatusModel(client);
-    const [{ previewChange }, { passGate }, { moveEtcdLeader, resolveMemberId, leaderEndpoint }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
-    const to = flags.to === undefined ? undefined : (await resolveMemberId(client, leaderEndpoint(before), flags.to)).id;
+    const to = flags.to === undefined ? undefined : await engine.resolveMember(flags.to);
     const preview = previewChange(before, { kind: 'transfer', to });
     const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
     if (dry) return dry;
-    const target = to ?? preview.after.leader;
-    if (target === null) throw new CliError('no follower can take over leadership', { exitCode: EXIT.precondition, hint: 'fleet status' });
-    const outcome = await moveEtcdLeader(client, before, target, CONFIRM_TIMEOUT_MS);
+    const target = to ?? preview.after.leader ?? undefined;
+    const started = performance.now();
+    const answer = await engine.transferLeader(target);
+    const after = await this.confirm(before.leader ?? answer.from, started + CONFIRM_TIMEOUT_MS);
+    const outcome = { from: answer.from, to: after.leader!, term: after.term, tookMs: Math.round(performance.now() - started) };
     const { formatDuration } = await import('../../common/durations.js');
     this.log(`leader ${outcome.from} → ${outcome.to} (term ${outcome.term}) in ${formatDuration(outcome.tookMs)}`);
     return outcome;
@@ -69,7 +51,7 @@ The safety gate refuses (exit 4, with the preview) a target that does not answer
   /** Polls the members until a new leader with a healthy quorum is seen, or the deadline passes. */
   async confirm(oldLeader: string, deadline: number): Promise<StatusModel> {
     for (;;) {
-      const model = await this.statusModel();
+      const model = await this.gateModel();
       if (model.leader !== null && model.leader !== oldLeader && model.quorum.available) return model;
       if (performance.now() > deadline) {
         throw new CliError(`the transfer was accepted but no new leader was confirmed within ${CONFIRM_TIMEOUT_MS / 1000}s (leader now: ${model.leader ?? 'none'})`, {

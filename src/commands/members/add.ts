@@ -48,19 +48,21 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
     // The member checks both too (admin-service.ts); refused here, the user sees usage (exit 2).
     const problem = memberIdProblem(args.id) ?? memberAddressProblem(args.addr);
     if (problem !== undefined) throw new UsageError(problem, this.helpHint());
-    if (await this.isEtcd()) return this.etcd(args.addr, flags);
-    const client = await this.client({ admin: true });
-    const [model, probe] = await Promise.all([this.statusModel(client), this.client({ admin: true, endpoints: [args.addr] }).then((c) => c.statusAll())]);
+    const engine = await this.engine({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
+    this.refuseOnEtcd(engine, { '--learner': !flags.learner }, 'etcd members are added as learners first: pass --learner, start the member, then fleet members promote ID');
+    const [model, probe] = await Promise.all([this.gateModel({ admin: true }), engine.probeMember(args.addr)]);
     const [{ previewChange, newcomerOf }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
-    const change = { kind: flags.learner ? ('add-learner' as const) : ('add-voter' as const), id: args.id, address: args.addr };
-    const dry = await passGate(this, previewChange(model, change, { newcomer: newcomerOf(probe[0]) }), { force: flags.force, dryRun: flags['dry-run'] });
+    // etcd names a new member itself: until then the preview knows it by its address.
+    const change = { kind: flags.learner ? ('add-learner' as const) : ('add-voter' as const), id: engine.assignsMemberIds ? args.addr : args.id, address: args.addr };
+    const dry = await passGate(this, previewChange(model, change, probe === null ? {} : { newcomer: newcomerOf(probe) }), { force: flags.force, dryRun: flags['dry-run'] });
     if (dry) return dry;
-    const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
     if (flags.learner) {
-      const view = await slow.addMember(args.id, args.addr, { learner: true, ...conditionalOn(model) });
-      this.log(`added ${args.id} (${args.addr}) as a learner; promote it once caught up: fleet members promote ${args.id}`);
-      return { changed: args.id, as: 'learner', ...renderMembership(view) };
+      const added = await engine.addLearner(args.id, args.addr, conditionalOn(model));
+      this.log(added.peerUrl === undefined ? `added ${args.id} (${args.addr}) as a learner; promote it once caught up: fleet members promote ${args.id}` : `added learner ${added.id} (peer ${added.peerUrl}); start it with --initial-cluster-state existing, then: fleet members promote ${added.id}`);
+      return { changed: added.id, as: 'learner', ...renderMembership(added.view) };
     }
+    // Through a learner that catches up first: fleet's alone (etcd is refused above).
+    const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
     const { addVoterThroughLearner } = await import('../../ops/member-changes.js');
     const r = await this.withProgress((progress, signal) => addVoterThroughLearner(slow, args.id, args.addr, { timeoutMs: flags['catch-up-timeout'], signal, onProgress: (line) => progress.update(line), ...conditionalOn(model) }));
     if (!r.promoted) {
@@ -73,20 +75,5 @@ With --learner nothing waits: the learner does not vote, so the quorum is unchan
     const { formatDuration } = await import('../../common/durations.js');
     this.log(`added ${args.id} (${args.addr}) as a learner, caught up in ${formatDuration(r.caughtUpMs)}, promoted to voter`);
     return { changed: args.id, as: 'voter', caughtUpMs: r.caughtUpMs, ...renderMembership(r.view) };
-  }
-
-  /** etcd: MemberAdd with the peer URL; the member joins when started with --initial-cluster-state existing. */
-  async etcd(addr: string, flags: { learner: boolean; force: boolean; 'dry-run': boolean }): Promise<MembersAddResult | PreviewDocument> {
-    if (!flags.learner) throw new UsageError('etcd members are added as learners first: pass --learner, start the member, then fleet members promote ID', this.helpHint());
-    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const model = await this.etcdStatusModel(client);
-    const [{ previewChange }, { passGate }, { leaderEndpoint, memberView }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
-    const dry = await passGate(this, previewChange(model, { kind: 'add-learner', id: addr, address: addr }), { force: flags.force, dryRun: flags['dry-run'] });
-    if (dry) return dry;
-    const peerUrl = /^[a-z]+:\/\//.test(addr) ? addr : `http://${addr}`;
-    const r = await client.memberAdd(leaderEndpoint(model), [peerUrl], true);
-    const added = memberView(r.member);
-    this.log(`added learner ${added.id} (peer ${peerUrl}); start it with --initial-cluster-state existing, then: fleet members promote ${added.id}`);
-    return { changed: added.id, as: 'learner', members: r.members.map(memberView) } as unknown as MembersAddResult;
   }
 }

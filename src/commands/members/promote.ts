@@ -13,29 +13,14 @@ export default class MembersPromote extends FleetCommand {
 
   async run(): Promise<MembershipResult | PreviewDocument> {
     const { args, flags } = await this.parse(MembersPromote);
-    if (await this.isEtcd()) return this.etcd(args.id, flags);
-    const client = await this.client({ admin: true });
+    const engine = await this.engine({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
     const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
-    const model = await this.statusModel(client);
-    const dry = await passGate(this, previewChange(model, { kind: 'promote', id: args.id }), { force: flags.force, dryRun: flags['dry-run'] });
+    const model = await this.gateModel({ admin: true });
+    const id = await engine.resolveMember(args.id);
+    const dry = await passGate(this, previewChange(model, { kind: 'promote', id }), { force: flags.force, dryRun: flags['dry-run'] });
     if (dry) return dry;
-    const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const view = await slow.promoteMember(args.id, conditionalOn(model));
-    this.log(`promoted ${args.id} to voter`);
-    return { changed: args.id, ...renderMembership(view) };
-  }
-
-  /** etcd: MemberPromote (etcd itself refuses a learner that has not caught up). */
-  async etcd(idOrName: string, flags: { force: boolean; 'dry-run': boolean }): Promise<MembershipResult | PreviewDocument> {
-    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const model = await this.etcdStatusModel(client);
-    const [{ previewChange }, { passGate }, { leaderEndpoint, memberView, resolveMemberId }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
-    const leader = leaderEndpoint(model);
-    const member = await resolveMemberId(client, leader, idOrName);
-    const dry = await passGate(this, previewChange(model, { kind: 'promote', id: member.id }), { force: flags.force, dryRun: flags['dry-run'] });
-    if (dry) return dry;
-    const members = await client.memberPromote(leader, member.decimal);
-    this.log(`promoted ${member.id} to voter`);
-    return { changed: member.id, members: members.map(memberView) } as unknown as MembershipResult;
+    const view = await engine.promoteMember(id, conditionalOn(model));
+    this.log(`promoted ${id} to voter`);
+    return { changed: id, ...renderMembership(view) };
   }
 }

@@ -19,42 +19,20 @@ export default class MembersRemove extends FleetCommand {
 
   async run(): Promise<MembersRemoveResult | PreviewDocument> {
     const { args, flags } = await this.parse(MembersRemove);
-    if (await this.isEtcd()) return this.etcd(args.id, flags);
-    const client = await this.client({ admin: true });
-    const model = await this.statusModel(client);
+    const engine = await this.engine({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
+    const model = await this.gateModel({ admin: true });
+    const id = await engine.resolveMember(args.id);
     const [{ previewChange }, { passGate }] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js')]);
-    const preview = previewChange(model, { kind: 'remove', id: args.id });
+    const preview = previewChange(model, { kind: 'remove', id });
     const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
     if (dry) return dry;
-    const slow = await this.client({ admin: true, timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const handoff = model.leader === args.id && preview.after.leader !== null ? preview.after.leader : undefined;
+    const handoff = model.leader === id && preview.after.leader !== null ? preview.after.leader : undefined;
     if (handoff !== undefined) {
-      const t = await slow.transferLeader(handoff);
+      const t = await engine.transferLeader(handoff);
       this.log(`handed leadership from ${t.from} to ${t.to}`);
     }
-    const view = await slow.removeMember(args.id, conditionalOn(model));
-    this.log(`removed ${args.id}; stop its process now`);
-    return { changed: args.id, ...(handoff === undefined ? {} : { handedOffTo: handoff }), ...renderMembership(view) };
-  }
-
-  /** etcd: MemberRemove, after moving leadership off a leader that is being removed. */
-  async etcd(idOrName: string, flags: { force: boolean; 'dry-run': boolean }): Promise<MembersRemoveResult | PreviewDocument> {
-    const client = await this.etcdClient({ timeoutMs: Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS) });
-    const model = await this.etcdStatusModel(client);
-    const [{ previewChange }, { passGate }, etcd] = await Promise.all([import('../../ops/safety/gate.js'), import('../../cli/safety-gate.js'), import('../../ops/etcd/admin.js')]);
-    const member = await etcd.resolveMemberId(client, etcd.leaderEndpoint(model), idOrName);
-    const preview = previewChange(model, { kind: 'remove', id: member.id });
-    const dry = await passGate(this, preview, { force: flags.force, dryRun: flags['dry-run'] });
-    if (dry) return dry;
-    const handoff = model.leader === member.id && preview.after.leader !== null ? preview.after.leader : undefined;
-    let now = model;
-    if (handoff !== undefined) {
-      const t = await etcd.moveEtcdLeader(client, model, handoff, Math.max(this.globals.timeout, MEMBERSHIP_TIMEOUT_MS));
-      this.log(`handed leadership from ${t.from} to ${t.to}`);
-      now = await this.etcdStatusModel(client);
-    }
-    const members = await client.memberRemove(etcd.leaderEndpoint(now), member.decimal);
-    this.log(`removed ${member.id}; stop its process now`);
-    return { changed: member.id, ...(handoff === undefined ? {} : { handedOffTo: handoff }), members: members.map(etcd.memberView) } as unknown as MembersRemoveResult;
+    const view = await engine.removeMember(id, conditionalOn(model));
+    this.log(`removed ${id}; stop its process now`);
+    return { changed: id, ...(handoff === undefined ? {} : { handedOffTo: handoff }), ...renderMembership(view) };
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { FleetCommand } from '../../cli/base-command.js';
-import type { SnapshotInfo } from '../../client/index.js';
+import type { SavedSnapshot } from '../../client/engine.js';
 
 export default class SnapshotSave extends FleetCommand {
   static override summary = 'Stream a snapshot of the registry from the leader into a local file.';
@@ -15,24 +15,18 @@ export default class SnapshotSave extends FleetCommand {
     from: Flags.string({ description: 'download from this member (host:port) instead of the leader', helpValue: '<host:port>' }),
   };
 
-  async run(): Promise<SnapshotInfo> {
+  async run(): Promise<SavedSnapshot> {
     const { args, flags } = await this.parse(SnapshotSave);
-    const file = resolve(args.file);
-    if (await this.isEtcd()) return this.etcd(file, flags.from);
-    const client = await this.client({ admin: true });
-    const info = await client.downloadSnapshot(file, { fresh: !flags['on-disk'], ...(flags.from ? { endpoint: flags.from } : {}) });
-    const what = flags['on-disk'] ? 'the newest snapshot on disk' : 'a snapshot of everything committed';
-    this.log(`saved ${what}: index ${info.index} (term ${info.term}), ${info.bytes} bytes, to ${info.path}`);
+    const engine = await this.engine({ admin: true });
+    const info = await engine.saveSnapshot(resolve(args.file), { fresh: !flags['on-disk'], from: flags.from });
+    this.log(savedLine(info, flags['on-disk']));
     return info;
   }
+}
 
-  /** etcd: Maintenance.Snapshot from the leader (or --from), saved as etcdctl saves it, its trailing sha256 checked. */
-  async etcd(file: string, from: string | undefined): Promise<SnapshotInfo> {
-    const client = await this.etcdClient();
-    const { snapshotSource } = await import('../../ops/etcd/admin.js');
-    const source = from ?? snapshotSource(await this.etcdStatusModel(client));
-    const r = await client.snapshot(source, file);
-    this.log(`saved an etcd snapshot from ${source}: ${r.bytes} bytes, sha256 ${r.sha256} checked, to ${file}`);
-    return { path: file, bytes: r.bytes, sha256: r.sha256, endpoint: source } as unknown as SnapshotInfo;
-  }
+/** What was saved: fleet's snapshot by its index and term; etcd's (which reports neither) by its checked hash and source. */
+function savedLine(info: SavedSnapshot, onDisk: boolean): string {
+  if (info.sha256 !== undefined) return `saved an etcd snapshot from ${info.endpoint}: ${info.bytes} bytes, sha256 ${info.sha256} checked, to ${info.path}`;
+  const what = onDisk ? 'the newest snapshot on disk' : 'a snapshot of everything committed';
+  return `saved ${what}: index ${info.index} (term ${info.term}), ${info.bytes} bytes, to ${info.path}`;
 }

@@ -13,6 +13,9 @@ import { readPlans, type EtcdRangeSource } from '../../client/etcd/plans.js';
 import type { PlanView } from '../../client/types.js';
 import { healthOf, LAGGING_ENTRIES, plansInProgress, shortReason, UNANSWERED, type QuorumView, type StatusMember, type StatusModel } from '../status.js';
 import { naturalCompare } from '../natural-order.js';
+import { clientEndpoint, etcdId } from '../../client/etcd/ids.js';
+
+export { clientEndpoint, etcdId };
 
 /** What one endpoint answered, or why it did not. */
 export type EtcdProbe =
@@ -26,17 +29,6 @@ export interface EtcdObservation {
   readonly alarms: readonly EtcdAlarm[];
   /** The rebind plans of the fleet registry kept in this cluster (none when it was not read). */
   readonly plans?: readonly PlanView[];
-}
-
-/** etcd's member ids as etcdctl prints them: 16 hex digits. */
-export function etcdId(decimal: string): string {
-  return BigInt(decimal).toString(16).padStart(16, '0');
-}
-
-/** The client endpoint (`host:port`) of a member: its first client URL. */
-export function clientEndpoint(m: EtcdMember): string | undefined {
-  const url = m.clientUrls[0];
-  return url === undefined ? undefined : url.replace(/^[a-z]+:\/\//, '').replace(/\/$/, '');
 }
 
 type Answered = Extract<EtcdProbe, { ok: true }>;

@@ -9,7 +9,7 @@ import type { EtcdRegistry } from '../../client/etcd/registry.js';
 import { FleetClientError } from '../../client/errors.js';
 import type { ListClustersOptions } from '../../client/types.js';
 import type { TopSource } from '../top/source.js';
-import { moveEtcdLeader } from './admin.js';
+import { EtcdEngine } from '../../client/etcd/engine.js';
 import { collectEtcdStatus } from './status.js';
 
 /** The sentence the registry panel shows for an etcd target that keeps no fleet registry. */
@@ -36,9 +36,8 @@ export function etcdTopSource(client: EtcdClient, timeoutMs: number, registry?: 
     statusModel: () => collectEtcdStatus(client, timeoutMs),
     async transferLeader(to?: string) {
       if (to === undefined) throw new FleetClientError('invalid', 'name the member to hand leadership to');
-      const model = await collectEtcdStatus(client, timeoutMs);
-      const r = await moveEtcdLeader(client, model, to, Math.max(timeoutMs, 5_000));
-      return { from: r.from, to: r.to, tookMs: r.tookMs };
+      // The same MoveLeader as `fleet leader transfer`; top's next poll shows the new leader.
+      return new EtcdEngine(client, timeoutMs).transferLeader(to);
     },
     takeSnapshot: () => Promise.reject(new FleetClientError('invalid', 'etcd takes its own snapshots; save a copy of its database with fleet snapshot save FILE')),
     statusAll: notHere('a fleet status probe'),
