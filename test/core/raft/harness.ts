@@ -1,5 +1,5 @@
 import { RawNode } from '../../../src/core/raft/raw-node.js';
-import type { Config, Entry, HardState, Message, NodeId, ReadState, Snapshot, SnapshotMeta } from '../../../src/core/raft/types.js';
+import type { Config, Entry, HardState, Message, NodeId, Ready, ReadState, Snapshot, SnapshotMeta } from '../../../src/core/raft/types.js';
 
 /** A tiny seeded PRNG so unit scenarios reproduce exactly. */
 export function seeded(seed: number): (n: number) => number {
@@ -60,9 +60,10 @@ export class TestMember {
     this.node = this.build();
   }
 
-  /** Handles one Ready; returns the messages to deliver. */
-  handleReady(): Message[] {
+  /** Handles one Ready; returns the messages to deliver. `observe` sees the Ready first (transcript.ts prints it). */
+  handleReady(observe?: (rd: Ready) => void): Message[] {
     const rd = this.node.ready();
+    observe?.(rd);
     const out = [...rd.messages];
     if (rd.hardState) this.hard = rd.hardState;
     if (rd.snapshot) {
