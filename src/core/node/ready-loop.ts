@@ -70,7 +70,7 @@ export class ReadyLoop {
     try {
       const rd = h.raw.ready();
       if (rd.softState) h.softStateChanged(rd.softState);
-      h.transport()?.send(h.outOfSpace() ? withoutCampaigning(rd.messages) : rd.messages);
+      h.transport()?.send(rd.messages);
       if (rd.snapshot) await this.handleInOrder(rd);
       else await this.handOffWrites(rd);
       h.afterReady();
@@ -101,7 +101,8 @@ export class ReadyLoop {
       .then(() => written)
       .then(() => {
         if (h.stopped()) return;
-        h.transport()?.send(afterPersist);
+        // Vote requests wait for the candidate's own vote to be written, so they are among these.
+        h.transport()?.send(h.outOfSpace() ? withoutCampaigning(afterPersist) : afterPersist);
         h.raw.persisted(rd);
         this.maybeEndRepair();
         this.schedule();
@@ -124,7 +125,7 @@ export class ReadyLoop {
   private async handleInOrder(rd: Ready): Promise<void> {
     const h = this.host;
     await this.persist(rd);
-    h.transport()?.send(rd.messagesAfterPersist);
+    h.transport()?.send(h.outOfSpace() ? withoutCampaigning(rd.messagesAfterPersist) : rd.messagesAfterPersist);
     if (rd.snapshot?.data) h.installSnapshot(rd.snapshot.meta, rd.snapshot.data);
     h.apply(rd.committedEntries);
     h.readsConfirmed(rd.readStates);

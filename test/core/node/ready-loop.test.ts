@@ -27,7 +27,7 @@ const APPEND = msg('app', { logTerm: 1, index: 2, entries: [NOOP], commit: 2 });
  * n2, a follower of a two-member cluster, on a ReadyLoop whose disk completes each write only
  * when the test says so.
  */
-function follower() {
+function follower(disk = { full: false }) {
   const f = fakeRuntime();
   const raw = new RawNode({ id: 'n2', heartbeatTicks: 1, electionTicks: 10, random: seeded(2) }, { bootstrap: { voters: ['n1', 'n2'], learners: [] } });
   const writes: { entries: readonly Entry[]; sync: boolean; done: Deferred<void> }[] = [];
@@ -58,7 +58,7 @@ function follower() {
     logger: recordingLogger(),
     transport: () => ({ send: (ms) => void sent.push(...ms), setPeers: () => undefined }),
     stopped: () => false,
-    outOfSpace: () => false,
+    outOfSpace: () => disk.full,
     softStateChanged: () => undefined,
     installSnapshot: () => undefined,
     apply: (es) => void applied.push(...es),
@@ -150,5 +150,30 @@ describe('ReadyLoop', () => {
     await t.f.flush();
     expect(t.afterReadies()).toBe(1);
     expect(t.writes).toHaveLength(1);
+  });
+
+  it('asks for no votes while its disk is full, pre-votes included, and asks again once there is space', async () => {
+    // Votes and pre-votes wait for the write of the candidate's state: filtering only the
+    // messages sent at once (as before) let them all through.
+    const disk = { full: true };
+    const t = follower(disk);
+    t.loop.schedule();
+    await t.f.flush();
+    t.writes[0]!.done.resolve();
+    await t.f.flush();
+    t.raw.campaign();
+    t.loop.schedule();
+    await t.f.flush();
+    for (const w of t.writes) w.done.resolve();
+    await t.f.flush();
+    const campaigning = (): string[] => t.sent.filter((m) => m.type === 'pre-vote' || m.type === 'vote').map((m) => m.type);
+    expect(campaigning()).toEqual([]);
+    disk.full = false;
+    t.raw.campaign();
+    t.loop.schedule();
+    await t.f.flush();
+    for (const w of t.writes) w.done.resolve();
+    await t.f.flush();
+    expect(campaigning().length).toBeGreaterThan(0);
   });
 });
