@@ -72,17 +72,10 @@ function electionSpread(electionTicks: number): number {
   return Math.max(1, Math.ceil(electionTicks / 2));
 }
 
-/**
- * Messages that promise nothing about this node's disk, sent before its writes are durable. Only
- * votes and append acknowledgements wait (Raft §3.8; etcd's raft holds back the same three). A
- * heartbeat answer says only "I know no later term than yours": a vote for a later term would
- * have raised this member's term durably before, so the answer needs no fsync, and a ReadIndex
- * round is not held behind the disk of a follower still writing its last append.
- */
+/** Messages that promise nothing about this node's disk: a leader sends them before its own write is durable. */
 const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'app',
   'heartbeat',
-  'heartbeat-resp',
   'snap',
   'timeout-now',
   'read-index',

@@ -127,8 +127,11 @@ describe('ReadyLoop', () => {
   it('sends what promises nothing about the disk at once, while a write is pending', async () => {
     const t = await founded();
     await t.deliver(APPEND);
-    await t.deliver(msg('heartbeat', { commit: 2 }));
-    expect(t.sent.map((m) => m.type)).toEqual(['heartbeat-resp']);
+    // A read forwarded to the leader promises nothing about this member's disk.
+    t.raw.readIndex(new Uint8Array([1]));
+    t.loop.schedule();
+    await t.f.flush();
+    expect(t.sent.map((m) => m.type)).toEqual(['read-index']);
   });
 
   it('reports a failed write to the member and never sends what it would have promised', async () => {
