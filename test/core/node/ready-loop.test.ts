@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ReadyLoop, type ReadyHost } from '../../../src/core/node/ready-loop.js';
-import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import { RawNode } from '../../../src/core/raft/raw-node.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';
 import { seeded } from '../raft/harness.js';
 import { deferred, fakeRuntime, recordingLogger, type Deferred } from './fake-runtime.js';
+import { fakeDisk } from './helpers.js';
 
 const msg = (type: Message['type'], fields: Partial<Message>): Message => ({
   type,
@@ -35,22 +35,11 @@ function follower(disk = { full: false }) {
   const applied: Entry[] = [];
   const failures: unknown[] = [];
   let afterReady = 0;
-  const storage: NodeStorage = {
-    recovered: { entries: [], members: new Map() },
-    persist: (batch, sync) => {
-      const done = deferred();
-      writes.push({ entries: batch.entries, sync, done });
-      return done.promise;
-    },
-    installSnapshot: () => Promise.resolve(),
-    beginSnapshot: () => {
-      throw new Error('unused');
-    },
-    latestSnapshot: () => Promise.resolve(undefined),
-    readLatestSnapshot: () => Promise.resolve(undefined),
-    saveMembers: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
+  const storage = fakeDisk({ entries: [], members: new Map() }, (batch, sync) => {
+    const done = deferred();
+    writes.push({ entries: batch.entries, sync, done });
+    return done.promise;
+  });
   const host: ReadyHost = {
     raw,
     rt: f.rt,
