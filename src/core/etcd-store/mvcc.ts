@@ -34,6 +34,12 @@ export const ERR_DUPLICATE_KEY = 'etcdserver: duplicate key given in txn request
 export const ERR_TOO_LARGE = 'etcdserver: request is too large';
 export const ERR_NO_SPACE = 'etcdserver: mvcc: database space exceeded';
 export const MAX_TXN_OPS = 128;
+/**
+ * Keys a write changes between two steps when it is applied in steps (`txnSteps`): about a
+ * millisecond of work. check perf's cleanup deletes 60,000 keys in one DeleteRange, which held a
+ * member's loop 190–360 ms in one turn (BENCHMARKS.md, session 38).
+ */
+export const WRITES_PER_STEP = 1024;
 export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 /** Live leases at most, as the registry's (LIMITS.maxLeases); a grant beyond it is refused on apply, the same on every member. */
 export const MAX_LEASES = LIMITS.maxLeases;
@@ -240,6 +246,12 @@ export class MvccStore {
     return undefined;
   }
 
+  /** `k`'s version as of revision `at`, undefined if it did not exist then. */
+  private liveAt(k: string, at: number): Rec | undefined {
+    const r = this.recAt(k, at);
+    return r && !r.deleted ? r : undefined;
+  }
+
   private live(k: string): Rec | undefined {
     const h = this.hist.get(k);
     const r = h?.[h.length - 1];
@@ -263,13 +275,26 @@ export class MvccStore {
   }
 
   txn(req: TxnRequest): TxnResponse {
+    return runSteps(this.txnSteps(req));
+  }
+
+  /**
+   * `txn` in steps: a write yields after every WRITES_PER_STEP keys it changes. Until its last
+   * step the store answers reads as of the revision before (the write's records are newer than
+   * `revision`, and every read skips those), and no other write may begin. A read-only txn never
+   * yields and may run between another write's steps.
+   */
+  *txnSteps(req: TxnRequest): Generator<void, TxnResponse, undefined> {
     validateTxn(req);
+    if (!txnWrites(req)) return this.stamp(this.readTxn(req), this.rev);
+    // Invariant: one write at a time; the steps of one end before the next begins (the member applies in log order).
+    if (this.writing !== undefined) throw new Error(`invariant mvcc-one-write-at-a-time: a txn began at revision ${this.rev} while the write of revision ${this.rev + 1} is in steps`);
     const next = this.rev + 1;
     const undo: (() => void)[] = [];
-    const state = { wrote: false };
+    const state = { wrote: false, sinceStep: 0 };
     this.beginRevision();
     try {
-      const res = this.applyTxn(req, next, state, undo);
+      const res = yield* this.applyTxn(req, next, state, undo);
       if (state.wrote) this.madeRevision(next);
       return this.stamp(res, this.rev);
     } catch (e) {
@@ -278,6 +303,19 @@ export class MvccStore {
     } finally {
       this.writing = undefined;
     }
+  }
+
+  /** A txn without puts or deletes: compares and ranges as of the store's revision, no revision made. */
+  private readTxn(req: TxnRequest): TxnResponse {
+    const succeeded = (req.compare ?? []).every((c) => this.compare(c, this.rev));
+    const responses: ResponseOp[] = ((succeeded ? req.success : req.failure) ?? []).map((op) => {
+      if ('range' in op) {
+        this.checkTotal(op.range.key, op.range.rangeEnd);
+        return { range: this.rangeAt(op.range, this.rev) };
+      }
+      return { txn: this.readTxn((op as { txn: TxnRequest }).txn) };
+    });
+    return { revision: 0, succeeded, responses };
   }
 
   /** A write transaction starts: no key written yet, the next write is sub-revision 0. */
@@ -324,7 +362,7 @@ export class MvccStore {
     return res;
   }
 
-  private applyTxn(req: TxnRequest, next: number, state: { wrote: boolean }, undo: (() => void)[]): TxnResponse {
+  private *applyTxn(req: TxnRequest, next: number, state: WriteState, undo: (() => void)[]): Generator<void, TxnResponse, undefined> {
     const succeeded = (req.compare ?? []).every((c) => this.compare(c));
     const ops = (succeeded ? req.success : req.failure) ?? [];
     const responses: ResponseOp[] = [];
@@ -336,20 +374,22 @@ export class MvccStore {
       } else if ('put' in op) {
         responses.push({ put: this.applyPut(op.put, next, state, undo) });
       } else if ('deleteRange' in op) {
-        responses.push({ deleteRange: this.applyDelete(op.deleteRange, next, state, undo) });
+        responses.push({ deleteRange: yield* this.applyDelete(op.deleteRange, next, state, undo) });
       } else {
-        responses.push({ txn: this.applyTxn(op.txn, next, state, undo) });
+        responses.push({ txn: yield* this.applyTxn(op.txn, next, state, undo) });
       }
     }
     return { revision: 0, succeeded, responses };
   }
 
-  private compare(c: Compare): boolean {
-    const inRange = c.rangeEnd && c.rangeEnd.length > 0 ? this.keysIn(c.key, c.rangeEnd).filter((k) => this.live(k)) : [];
+  /** Whether compare `c` holds: on the keys as written so far (a write's), or as of revision `at` (a read's). */
+  private compare(c: Compare, at?: number): boolean {
+    const current = (k: string): Rec | undefined => (at === undefined ? this.live(k) : this.liveAt(k, at));
+    const inRange = c.rangeEnd && c.rangeEnd.length > 0 ? this.keysIn(c.key, c.rangeEnd).filter((k) => current(k)) : [];
     // No key (or none in the range): etcd compares against an empty kv, and a value compare fails.
     const keys = inRange.length > 0 ? inRange : [b2s(c.key)];
     return keys.every((k) => {
-      const r = this.live(k);
+      const r = current(k);
       let cmp: number;
       if (c.target === 'value') {
         if (!r) return false;
@@ -365,7 +405,7 @@ export class MvccStore {
     });
   }
 
-  private applyPut(p: PutRequest, next: number, state: { wrote: boolean }, undo: (() => void)[]): PutResponse {
+  private applyPut(p: PutRequest, next: number, state: WriteState, undo: (() => void)[]): PutResponse {
     const k = b2s(p.key);
     if (k.length === 0) throw new MvccError('etcdserver: key is not provided', 'invalid');
     const prev = this.live(k);
@@ -383,7 +423,7 @@ export class MvccStore {
     return { revision: 0, ...(p.prevKv && prev ? { prevKv: toKv(k, prev, false) } : {}) };
   }
 
-  private applyDelete(d: DeleteRangeRequest, next: number, state: { wrote: boolean }, undo: (() => void)[]): DeleteRangeResponse {
+  private *applyDelete(d: DeleteRangeRequest, next: number, state: WriteState, undo: (() => void)[]): Generator<void, DeleteRangeResponse, undefined> {
     this.checkTotal(d.key, d.rangeEnd);
     const prevKvs: KeyValue[] = [];
     let deleted = 0;
@@ -394,8 +434,12 @@ export class MvccStore {
       if (d.prevKv) prevKvs.push(toKv(k, prev, false));
       this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
       if (prev.lease !== 0) this.detach(prev.lease, k, undo);
+      state.wrote = true;
+      if (++state.sinceStep >= WRITES_PER_STEP) {
+        state.sinceStep = 0;
+        yield;
+      }
     }
-    if (deleted > 0) state.wrote = true;
     return { revision: 0, deleted, prevKvs };
   }
 
@@ -482,7 +526,8 @@ export class MvccStore {
     const refs: { k: string; h: Rec[]; i: number }[] = [];
     for (const k of this.keysIn(key, rangeEnd)) {
       const h = this.hist.get(k)!;
-      for (let i = h.length - 1; i >= 0 && h[i]!.mod >= from; i--) refs.push({ k, h, i });
+      // A write in steps (txnSteps) has records newer than the store's revision: not events yet.
+      for (let i = h.length - 1; i >= 0 && h[i]!.mod >= from; i--) if (h[i]!.mod <= this.rev) refs.push({ k, h, i });
     }
     refs.sort((a, b) => a.h[a.i]!.mod - b.h[b.i]!.mod || (a.h[a.i]!.sub ?? 0) - (b.h[b.i]!.sub ?? 0) || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
     const events: WatchEvent[] = [];
@@ -511,7 +556,7 @@ export class MvccStore {
       // A history is in revision order: start at its first record at or after `from`.
       let first = h.length;
       while (first > 0 && h[first - 1]!.mod >= from) first--;
-      for (let i = first; i < h.length; i++) out.push({ event: this.eventOf(k, h, i), sub: h[i]!.sub ?? 0 });
+      for (let i = first; i < h.length && h[i]!.mod <= this.rev; i++) out.push({ event: this.eventOf(k, h, i), sub: h[i]!.sub ?? 0 });
     }
     // Stable: a store restored from an image written before sub-revisions keeps key order within a revision.
     return out.sort((a, b) => a.event.kv.modRevision - b.event.kv.modRevision || a.sub - b.sub).map((o) => o.event);
@@ -767,6 +812,23 @@ export class MvccStore {
     }
     return m;
   }
+}
+
+/** What a write txn carries while it is applied: whether it changed anything, and its keys since its last step. */
+interface WriteState { wrote: boolean; sinceStep: number }
+
+/** Runs steps to the end in this turn: what a caller that cannot wait (a test, a restore) does. */
+export function runSteps<T>(steps: Generator<void, T, undefined>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** Whether a txn puts or deletes, in either branch (nested ones included). */
+function txnWrites(txn: TxnRequest): boolean {
+  const writes = (ops: readonly RequestOp[] | undefined): boolean => (ops ?? []).some((op) => 'put' in op || 'deleteRange' in op || ('txn' in op && txnWrites(op.txn)));
+  return writes(txn.success) || writes(txn.failure);
 }
 
 function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {

@@ -19,7 +19,7 @@
  *                   ever changed, "auth": AuthImage; empty for a new store
  */
 import { AuthError, EtcdAuthStore, type AuthImage, type AuthOp } from './auth-store.js';
-import { MvccError, MvccStore, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
+import { MvccError, MvccStore, runSteps, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
 
 /** One replicated write to the keyspace. */
 export type EtcdOp =
@@ -95,47 +95,60 @@ export class EtcdReplica {
   }
 
   apply(req: EtcdRequest): EtcdAnswer {
-    const s = this.current;
+    return runSteps(this.applySteps(req));
+  }
+
+  /**
+   * `apply` in steps: a txn that changes many keys yields every WRITES_PER_STEP of them
+   * (MvccStore.txnSteps), so that a member applies it across turns of its loop. No other write
+   * may be applied until its last step.
+   */
+  *applySteps(req: EtcdRequest): Generator<void, EtcdAnswer, undefined> {
     try {
-      const op = req.op;
-      switch (op.type) {
-        case 'txn': {
-          if (op.as !== undefined && !this.authState.permits(op.as, EtcdAuthStore.txnChecks(op.txn, (id) => s.leaseKeys(id)))) throw new AuthError('permissionDenied');
-          if (growsStore(op.txn)) s.checkSpace();
-          const txn = s.txn(op.txn);
-          return { ok: true, revision: txn.revision, txn };
-        }
-        case 'compact':
-          s.compact(op.revision);
-          return { ok: true, revision: s.revision };
-        case 'lease-grant':
-          s.checkSpace();
-          return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at) };
-        case 'lease-revoke':
-          if (op.as !== undefined && !this.authState.permits(op.as, s.leaseKeys(op.id).map((key) => ({ access: 'write', key, rangeEnd: '' })))) throw new AuthError('permissionDenied');
-          return { ok: true, revision: s.leaseRevoke(op.id) };
-        case 'lease-renew':
-          return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at) };
-        case 'lease-expire': {
-          // A keep-alive applied since the leader looked may have saved a lease: judge by the entry's time.
-          const revoked = op.ids.filter((id) => s.leaseExpired(id, req.at));
-          for (const id of revoked) s.leaseRevoke(id);
-          return { ok: true, revision: s.revision, revoked };
-        }
-        case 'alarm':
-          if (op.action === 'activate') s.activateAlarm(op.alarm);
-          else s.deactivateAlarm(op.alarm);
-          return { ok: true, revision: s.revision };
-        case 'auth':
-          // Management is root's: a root user who lost the role since the check is refused here.
-          if (op.as !== undefined && this.authState.enabled && !this.authState.isRoot(op.as)) throw new AuthError('permissionDenied');
-          this.authState.apply(op.auth);
-          return { ok: true, revision: s.revision };
-      }
+      return yield* this.run(req);
     } catch (err) {
       if (err instanceof AuthError) return { ok: false, error: { message: err.message, code: 'auth' } };
       if (err instanceof MvccError) return { ok: false, error: { message: err.message, code: err.code, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) } };
       throw err;
+    }
+  }
+
+  private *run(req: EtcdRequest): Generator<void, EtcdAnswer, undefined> {
+    const s = this.current;
+    const op = req.op;
+    switch (op.type) {
+      case 'txn': {
+        if (op.as !== undefined && !this.authState.permits(op.as, EtcdAuthStore.txnChecks(op.txn, (id) => s.leaseKeys(id)))) throw new AuthError('permissionDenied');
+        if (growsStore(op.txn)) s.checkSpace();
+        const txn = yield* s.txnSteps(op.txn);
+        return { ok: true, revision: txn.revision, txn };
+      }
+      case 'compact':
+        s.compact(op.revision);
+        return { ok: true, revision: s.revision };
+      case 'lease-grant':
+        s.checkSpace();
+        return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at) };
+      case 'lease-revoke':
+        if (op.as !== undefined && !this.authState.permits(op.as, s.leaseKeys(op.id).map((key) => ({ access: 'write', key, rangeEnd: '' })))) throw new AuthError('permissionDenied');
+        return { ok: true, revision: s.leaseRevoke(op.id) };
+      case 'lease-renew':
+        return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at) };
+      case 'lease-expire': {
+        // A keep-alive applied since the leader looked may have saved a lease: judge by the entry's time.
+        const revoked = op.ids.filter((id) => s.leaseExpired(id, req.at));
+        for (const id of revoked) s.leaseRevoke(id);
+        return { ok: true, revision: s.revision, revoked };
+      }
+      case 'alarm':
+        if (op.action === 'activate') s.activateAlarm(op.alarm);
+        else s.deactivateAlarm(op.alarm);
+        return { ok: true, revision: s.revision };
+      case 'auth':
+        // Management is root's: a root user who lost the role since the check is refused here.
+        if (op.as !== undefined && this.authState.enabled && !this.authState.isRoot(op.as)) throw new AuthError('permissionDenied');
+        this.authState.apply(op.auth);
+        return { ok: true, revision: s.revision };
     }
   }
 

@@ -10,6 +10,7 @@
 import { RawNode, describeRaftError, decodeConfChange } from '../raft/index.js';
 import type { ConfChange, ConfState, Entry, Message, ProposeResult, SnapshotMeta, SoftState, Status } from '../raft/index.js';
 import { NodeError } from './api.js';
+import { ApplyQueue } from './apply-queue.js';
 import { ApplyWatch } from './apply-watch.js';
 import { LoopWatch } from './loop-watch.js';
 import { describeMember } from './member-status.js';
@@ -26,7 +27,7 @@ import { TickClock } from './tick-clock.js';
 import { ProposalWaiters } from './waiters.js';
 
 export type { EntryOutcome, ImageWrite, MachineImage, FleetNodeOptions, NodeLogger, NodeObserver, NodeService, PeerSender, ReplicatedMachine, UnsafeNodeHooks } from './node-types.js';
-import type { FleetNodeOptions, NodeLogger, NodeService, PeerSender, ReplicatedMachine } from './node-types.js';
+import type { EntryInSteps, EntryOutcome, FleetNodeOptions, NodeLogger, NodeService, PeerSender, ReplicatedMachine } from './node-types.js';
 
 /** The seconds after a start whose held loop is the start's compile work, not counted in status (loop-watch.ts). */
 const LOOP_START_UP_MS = 3_000;
@@ -40,6 +41,10 @@ export class FleetNode {
   private readonly services: NodeService[] = [];
   private readonly waiters = new ProposalWaiters();
   private readonly loop: ReadyLoop;
+  /** Committed entries not yet applied, applied a slice at a time beside the Ready loop (apply-queue.ts). */
+  private readonly applying: ApplyQueue;
+  /** Entries applied in the current slice (for the commit counter). */
+  private appliedInSlice = 0;
   private readonly reads: ReadPath;
   private readonly snapshots: SnapshotWriter;
   /** Whether the disk refuses our log writes, and what this member does meanwhile (out-of-space.ts). */
@@ -84,18 +89,25 @@ export class FleetNode {
     const isLeader = (): boolean => this.soft.role === 'leader';
     const appliedIndex = (): number => this.machine.appliedIndex;
     const schedule = (): void => this.loop.schedule();
+    this.applying = new ApplyQueue({
+      rt, stopped,
+      begin: (e) => this.beginEntry(e),
+      applied: (e, outcome) => this.entryApplied(e, outcome),
+      sliceEnded: (last, ms, later) => this.sliceApplied(last, ms, later),
+      timed: (fn) => steps.step('apply', fn),
+    }, opts.applyStepsPerSlice);
     this.loop = new ReadyLoop({
       raw, rt, storage, logger, stopped, unsafe: opts.unsafe,
       transport: () => this.transport,
       outOfSpace: () => this.space.full,
       softStateChanged: (soft) => this.onSoftState(soft),
       installSnapshot: (meta, data) => steps.step('install-snapshot', () => this.restoreSnapshot(meta, data)),
-      apply: (entries) => steps.step('apply', () => this.applyAll(entries)),
+      apply: (entries) => steps.step('apply', () => this.applying.push(entries)),
       readsConfirmed: (states) => states.forEach((rs) => this.reads.confirmed(rs.context, rs.index)),
       afterReady: () =>
         steps.step('after-ready (reads, snapshot start)', () => {
           this.reads.afterReady();
-          if (!this.space.full) this.snapshots.maybeTake(opts.snapshotEvery);
+          if (!this.space.full && !this.applying.midEntry) this.snapshots.maybeTake(opts.snapshotEvery);
         }),
       storageFailed: (err) => this.storageFailed(err),
     });
@@ -314,6 +326,8 @@ export class FleetNode {
   // ------------------------------------------------------------------ applying
 
   private restoreSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
+    // What waits to be applied is older than the snapshot (the core takes none at or below its commit): done first, so no entry is left half-applied in the state replaced.
+    this.applying.finish();
     this.machine.restore(data);
     for (const s of this.services) s.stateReplaced?.();
     this.lastAppliedTerm = meta.term;
@@ -321,33 +335,44 @@ export class FleetNode {
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
   }
 
-  private applyAll(entries: readonly Entry[]): void {
-    if (entries.length === 0) return;
-    const t0 = this.rt.monoNow();
-    let committed = 0;
-    let last: Entry | undefined;
-    for (const e of entries) {
-      if (e.index <= this.machine.appliedIndex) continue;
-      if (e.index > (this.opts.unsafe?.stopApplyingAfter ?? Infinity)) break;
-      this.opts.observer?.onEntryApplied?.(e.index, e.term);
-      this.lastAppliedTerm = e.term;
-      this.snapshots.counted(e.data.length);
-      if (e.type === 'normal') {
-        const outcome = this.machine.apply(e);
-        if (outcome.stop) return this.halt(outcome.stop);
-        committed++;
-        last = e;
-        if (outcome.answer !== undefined) this.waiters.settle(e, outcome.answer);
-      } else {
-        this.machine.skip(e.index);
-        if (e.type === 'conf-change') this.applyMembership(decodeConfChange(e.data));
-      }
-      for (const s of this.services) s.entryApplied?.(e);
+  /** Begins applying `e` (the apply queue's `begin`): undefined for an entry with nothing left to apply. */
+  private beginEntry(e: Entry): EntryOutcome | EntryInSteps | undefined {
+    if (e.index <= this.machine.appliedIndex) return undefined;
+    if (e.index > (this.opts.unsafe?.stopApplyingAfter ?? Infinity)) return undefined;
+    this.opts.observer?.onEntryApplied?.(e.index, e.term);
+    this.lastAppliedTerm = e.term;
+    this.snapshots.counted(e.data.length);
+    if (e.type === 'normal') return this.machine.apply(e);
+    this.machine.skip(e.index);
+    if (e.type === 'conf-change') this.applyMembership(decodeConfChange(e.data));
+    for (const s of this.services) s.entryApplied?.(e);
+    return undefined;
+  }
+
+  /** `e` is applied (the apply queue's `applied`): its writer is answered; false once the member halted. */
+  private entryApplied(e: Entry, outcome: EntryOutcome): boolean {
+    if (outcome.stop) {
+      this.halt(outcome.stop);
+      return false;
     }
+    this.appliedInSlice++;
+    if (outcome.answer !== undefined) this.waiters.settle(e, outcome.answer);
+    for (const s of this.services) s.entryApplied?.(e);
+    return true;
+  }
+
+  /** After each slice of applies; one that ran on a later turn serves the reads it let through, as a Ready's end does. */
+  private sliceApplied(last: Entry | undefined, ms: number, later: boolean): void {
+    const applied = this.appliedInSlice;
+    this.appliedInSlice = 0;
     this.machine.batchApplied?.();
     for (const s of this.services) s.batchApplied?.(last);
-    this.opts.observer?.onCommitted?.(committed);
-    this.opts.observer?.onApplyLatency?.((this.rt.monoNow() - t0) / 1e3 / Math.max(1, entries.length));
+    this.opts.observer?.onCommitted?.(applied);
+    this.opts.observer?.onApplyLatency?.(ms / 1e3 / Math.max(1, applied));
+    if (later) {
+      this.reads.afterReady();
+      this.loop.schedule();
+    }
   }
 
   /** The state machine failed here: this member stops (its state is past saving) and the host is told. */

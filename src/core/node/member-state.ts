@@ -10,7 +10,7 @@ import { IMAGE_V2_HEADER_BYTES, imageHeaderV2, isEtcdEntry } from '../app-format
 import { EtcdReplica } from '../etcd-store/replica.js';
 import { decodeEtcdLogEntry } from '../etcd-store/request-codec.js';
 import { AppFaultError, AppReplica, IMAGE_HEADER_BYTES, imageHeader, isAppEntry, splitImage, type AppFault, type StateMachine } from './app-machine.js';
-import type { EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from './node-types.js';
+import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from './node-types.js';
 import type { NodeRuntime } from './runtime.js';
 import type { RecoveredState } from './storage-port.js';
 
@@ -71,15 +71,18 @@ export class MemberState implements ReplicatedMachine {
     return this.replaced;
   }
 
-  apply(e: Entry): EntryOutcome {
-    if (isEtcdEntry(e.data)) {
-      const answer = this.etcd.apply(decodeEtcdLogEntry(e.data));
-      this.registry.markApplied(e.index);
-      for (const listener of this.etcdListeners) listener();
-      return { answer: { value: answer, index: e.index } };
-    }
+  apply(e: Entry): EntryOutcome | EntryInSteps {
+    if (isEtcdEntry(e.data)) return { steps: this.applyEtcdEntry(e) };
     if (isAppEntry(e.data)) return this.applyAppEntry(e);
     return { answer: this.registry.apply(e.index, e.data) };
+  }
+
+  /** A keyspace write, in steps when it changes many keys (EtcdReplica.applySteps). */
+  private *applyEtcdEntry(e: Entry): Generator<void, EntryOutcome, undefined> {
+    const answer = yield* this.etcd.applySteps(decodeEtcdLogEntry(e.data));
+    this.registry.markApplied(e.index);
+    for (const listener of this.etcdListeners) listener();
+    return { answer: { value: answer, index: e.index } };
   }
 
   skip(index: number): void {

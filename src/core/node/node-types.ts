@@ -49,14 +49,20 @@ export interface MachineImage {
 
 /** What one committed entry did to the replicated state: its answer (for the proposal's waiter), or why applying must stop here. */
 export type EntryOutcome = { readonly answer?: unknown; readonly stop?: undefined } | { readonly stop: Error };
+/** An entry the machine applies in steps, across turns of the loop (a txn that deletes 60,000 keys): its outcome once the steps end. */
+export interface EntryInSteps { readonly steps: Generator<void, EntryOutcome, undefined> }
 
 /** The state a node replicates (hashicorp/raft's FSM): deterministic, applied in log order on every member. */
 export interface ReplicatedMachine {
   readonly appliedIndex: number;
   /** Bumped whenever `restore` replaces the state. */
   readonly generation: number;
-  /** Applies a committed normal entry at the next index. */
-  apply(e: Entry): EntryOutcome;
+  /**
+   * Applies a committed normal entry at the next index, or begins to (`steps`): until its steps
+   * end the applied index stays before it, reads see the state before it, and nothing else is
+   * applied, restored or imaged.
+   */
+  apply(e: Entry): EntryOutcome | EntryInSteps;
   /** Advances the applied index over an entry that is not the machine's (a membership change). */
   skip(index: number): void;
   /** After each batch of applied entries. */
@@ -112,6 +118,8 @@ export interface FleetNodeOptions {
   readonly electionTimeoutMs: number;
   /** Take a snapshot every this many applied entries. */
   readonly snapshotEvery: number;
+  /** Apply steps per turn at most (default: as many as fit in apply-queue.ts's SLICE_MS); the simulator sets a few. */
+  readonly applyStepsPerSlice?: number | undefined;
   readonly storage: NodeStorage;
   readonly logger: NodeLogger;
   readonly observer?: NodeObserver;

@@ -391,6 +391,7 @@ export class RealCluster {
       heartbeatMs: HEARTBEAT_MS,
       electionTimeoutMs: ELECTION_TIMEOUT_MS,
       snapshotEvery: this.plan.snapshotEvery,
+      applyStepsPerSlice: this.plan.applyStepsPerSlice,
       storage,
       logger,
       version: 'sim',

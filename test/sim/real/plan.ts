@@ -39,6 +39,13 @@ export interface RealPlan {
   readonly snapshot: number;
   /** FleetNode's snapshotEvery: small, so that slow members need InstallSnapshot. */
   readonly snapshotEvery: number;
+  /**
+   * FleetNode's applyStepsPerSlice: in half the seeds a few, so that applies run across turns
+   * interleaved with everything else (the simulator's time does not pass within a turn, so the
+   * production slices by time never split there). Derived from snapshotEvery, not drawn, so that
+   * every seed's other draws stay as they were.
+   */
+  readonly applyStepsPerSlice: number;
   /** Clock drift, as a fraction (±), and wall-clock skew between members, in ms (±). */
   readonly drift: number;
   readonly skewMs: number;
@@ -108,7 +115,7 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
   const rate = (kind: RealFaultKind, lo: number, hi: number): number => (on(kind) ? prng.logUniform(lo, hi) : 0);
   const delayOn = on('delay');
   const delayMax = delayOn ? Math.round(prng.logUniform(5, 400)) : 2;
-  return {
+  const plan = {
     link: {
       drop: rate('drop', 0.001, 0.1),
       dup: rate('dup', 0.001, 0.05),
@@ -141,6 +148,7 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
     readers: hostile ? HOSTILE_READERS : 0,
     keys: prng.between(2, 4),
   };
+  return { ...plan, applyStepsPerSlice: plan.snapshotEvery % 2 === 0 ? Infinity : 1 + (plan.snapshotEvery % 5) };
 }
 
 /**
@@ -191,5 +199,6 @@ export function describeRealPlan(plan: RealPlan): string {
   if (d.keepUnsynced > 0) parts.push(`keep-unsynced=${pct(d.keepUnsynced)}`);
   if (plan.readers > 0) parts.push(`readers=${plan.readers}`);
   parts.push(`snap/${plan.snapshotEvery}`);
+  if (plan.applyStepsPerSlice !== Infinity) parts.push(`apply/${plan.applyStepsPerSlice}`);
   return parts.join(' ');
 }
