@@ -226,17 +226,17 @@ export class MvccStore {
 
   /** Keys with history in [key, rangeEnd) (etcd's range_end rules). */
   private keysIn(key: Uint8Array, rangeEnd: Uint8Array | undefined): string[] {
+    const [from, to] = this.boundsOf(key, rangeEnd);
+    return this.sorted.slice(from, to);
+  }
+
+  /** Where the keys with history in [key, rangeEnd) are in `sorted`: [from, to). */
+  private boundsOf(key: Uint8Array, rangeEnd: Uint8Array | undefined): [number, number] {
     const k = b2s(key);
-    if (!rangeEnd || rangeEnd.length === 0) return this.hist.has(k) ? [k] : [];
+    const from = lowerBound(this.sorted, k);
+    if (!rangeEnd || rangeEnd.length === 0) return this.sorted[from] === k ? [from, from + 1] : [from, from];
     const all = rangeEnd.length === 1 && rangeEnd[0] === 0;
-    const end = b2s(rangeEnd);
-    const out: string[] = [];
-    for (let i = lowerBound(this.sorted, k); i < this.sorted.length; i++) {
-      const s = this.sorted[i]!;
-      if (!all && s >= end) break;
-      out.push(s);
-    }
-    return out;
+    return [from, all ? this.sorted.length : Math.max(from, lowerBound(this.sorted, b2s(rangeEnd)))];
   }
 
   private recAt(k: string, at: number): Rec | undefined {
@@ -326,7 +326,10 @@ export class MvccStore {
 
   private madeRevision(next: number): void {
     this.rev = next;
-    this.lastKeys = { revision: next, keys: [...(this.writing ?? [])].sort() };
+    const keys = [...(this.writing ?? [])];
+    // A range delete writes its keys in order: a sort of 60,000 of them was the longest step of its apply.
+    if (!inOrder(keys)) keys.sort();
+    this.lastKeys = { revision: next, keys };
   }
 
   /**
@@ -427,7 +430,10 @@ export class MvccStore {
     this.checkTotal(d.key, d.rangeEnd);
     const prevKvs: KeyValue[] = [];
     let deleted = 0;
-    for (const k of this.keysIn(d.key, d.rangeEnd)) {
+    // By index, not a copy of the keys: a delete adds no key to `sorted` (check perf's cleanup spans 60,000).
+    const [from, to] = this.boundsOf(d.key, d.rangeEnd);
+    for (let i = from; i < to; i++) {
+      const k = this.sorted[i]!;
       const prev = this.live(k);
       if (!prev) continue;
       deleted++;
@@ -823,6 +829,11 @@ export function runSteps<T>(steps: Generator<void, T, undefined>): T {
     const r = steps.next();
     if (r.done === true) return r.value;
   }
+}
+
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
 
 /** Whether a txn puts or deletes, in either branch (nested ones included). */
