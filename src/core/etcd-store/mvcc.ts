@@ -531,7 +531,9 @@ export class MvccStore {
     const from = fromRevision > 0 ? fromRevision : this.rev + 1;
     const refs: { k: string; h: Rec[]; i: number }[] = [];
     for (const k of this.keysIn(key, rangeEnd)) {
-      const h = this.hist.get(k)!;
+      // Between a compaction's steps a key may be in `sorted` with its history gone.
+      const h = this.hist.get(k);
+      if (h === undefined) continue;
       // A write in steps (txnSteps) has records newer than the store's revision: not events yet.
       for (let i = h.length - 1; i >= 0 && h[i]!.mod >= from; i--) if (h[i]!.mod <= this.rev) refs.push({ k, h, i });
     }
@@ -558,7 +560,8 @@ export class MvccStore {
   private eventsOf(keys: readonly string[], from: number): WatchEvent[] {
     const out: { event: WatchEvent; sub: number }[] = [];
     for (const k of keys) {
-      const h = this.hist.get(k)!;
+      const h = this.hist.get(k);
+      if (h === undefined) continue;
       // A history is in revision order: start at its first record at or after `from`.
       let first = h.length;
       while (first > 0 && h[first - 1]!.mod >= from) first--;
@@ -571,8 +574,21 @@ export class MvccStore {
   // ---- compaction ----
 
   compact(revision: number): number {
+    return runSteps(this.compactSteps(revision));
+  }
+
+  /**
+   * `compact` in steps of WRITES_PER_STEP keys. Reads below `revision` are refused from the first
+   * step, so none sees a history half cut; reads at or above it find what they would have found
+   * before. The keys left with no history leave the sorted list at the end, in one pass: one
+   * splice per key took 2.6 s for the 60,000 keys check perf's cleanup leaves as tombstones.
+   */
+  *compactSteps(revision: number): Generator<void, number, undefined> {
     if (revision <= this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
     if (revision > this.rev) throw new MvccError(ERR_FUTURE, 'future');
+    this.compacted = revision;
+    let emptied = false;
+    let sinceStep = 0;
     for (const [k, h] of this.hist) {
       // Keep the newest version at or below `revision` (unless a tombstone) and everything after.
       let keepFrom = 0;
@@ -581,10 +597,14 @@ export class MvccStore {
       if (keepFrom > 0) for (const r of h.splice(0, keepFrom)) this.bytes -= recordBytes(k, r);
       if (h.length === 0) {
         this.hist.delete(k);
-        this.sorted.splice(lowerBound(this.sorted, k), 1);
+        emptied = true;
+      }
+      if (++sinceStep >= WRITES_PER_STEP) {
+        sinceStep = 0;
+        yield;
       }
     }
-    this.compacted = revision;
+    if (emptied) this.sorted = this.sorted.filter((k) => this.hist.has(k));
     return this.rev;
   }
 

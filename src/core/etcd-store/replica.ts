@@ -124,7 +124,7 @@ export class EtcdReplica {
         return { ok: true, revision: txn.revision, txn };
       }
       case 'compact':
-        s.compact(op.revision);
+        yield* s.compactSteps(op.revision);
         return { ok: true, revision: s.revision };
       case 'lease-grant':
         s.checkSpace();
