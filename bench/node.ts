@@ -152,9 +152,11 @@ async function loadPhase(systems: readonly BenchSystem[], plan: Plan): Promise<B
   const put = (s: BenchSystem): Promise<unknown> => s.put(rings.get(s.name)!());
   // Warm-up: connections, JIT, and each system's first batches.
   for (const s of systems) await runFor(() => put(s), 16, 1);
+  const held: number[] = [];
   for (const c of [1, 16, 64, 256]) {
     progress(`node: writes at ${c} in flight`);
     const results = await interleavedLoad(systems, (s) => runFor(() => put(s), c, plan.secondsPerRep));
+    held.push(await loopHeldMaxMs(systems));
     const goals = writeGoals(c);
     figures.push(
       figureOf(`writes_c${c}`, 'writes/s', pick(results, (r) => r.rate), goals.rate),
@@ -162,6 +164,8 @@ async function loadPhase(systems: readonly BenchSystem[], plan: Plan): Promise<B
       figureOf(`p99_c${c}`, 'ms', pick(results, (r) => r.p99), goals.p99),
     );
   }
+  // fleet's own figure (etcd's goroutines have no one loop to hold): the longest a member's loop was held during the write loads.
+  figures.push(compare(AREA, 'loop_held_max_ms', 'ms', [Math.max(...held)], null, atMost(10)));
   progress('node: linearizable reads at 64 in flight');
   const keys = Math.min(plan.fillWrites, 10_000);
   const reads = await interleavedLoad(systems, (s) => runFor((w, n) => s.get(`fill/${(w * 7919 + n * 104_729) % keys}`), 64, plan.secondsPerRep));
@@ -171,6 +175,17 @@ async function loadPhase(systems: readonly BenchSystem[], plan: Plan): Promise<B
     figureOf('reads_p99_c64', 'ms', pick(reads, (r) => r.p99)),
   );
   return figures;
+}
+
+/**
+ * The longest delay of any fleet member's event loop over the last minute, as its status reports
+ * it (a minute covers one concurrency level's interleaved runs); 0 without a fleet system.
+ */
+async function loopHeldMaxMs(systems: readonly BenchSystem[]): Promise<number> {
+  const fleet = systems.find((s): s is FleetSystem => s instanceof FleetSystem);
+  if (fleet === undefined) return 0;
+  const all = await fleet.client.statusAll();
+  return Math.max(0, ...all.flatMap((r) => (r.ok ? [r.status.loopDelayMaxMs ?? 0] : [])));
 }
 
 /** Starts both systems (etcd only where installed), runs the phases, stops everything. */

@@ -317,16 +317,23 @@ describe('etcdctl against fleet', () => {
   it("catches a member up from the leader's snapshot with the keyspace in it, and every member holds the same keyspace", async () => {
     const leader = await fleet!.waitForLeader();
     const lagging = fleet!.members.find((m) => m.id !== leader)!;
+    const statusOf = async (id: string) => (await fleet!.client().statusAll()).flatMap((r) => (r.ok && r.status.id === id ? [r.status] : []))[0];
+    const behind = (await statusOf(leader))!.commitIndex;
     await fleet!.kill(lagging.id);
     const ep = [endpointOf(leader)];
-    for (let i = 0; i < 100; i += 10) {
-      await Promise.all(Array.from({ length: 10 }, (_, j) => etcdctl(ep, ['put', `snap/${String(i + j).padStart(3, '0')}`, `s${i + j}`])));
+    // Until the leader's snapshot covers what the lagging member lacks: a snapshot waits until the
+    // log since the last is as large as that snapshot (snapshot-policy.ts), so how many writes that
+    // takes depends on how much the earlier tests left in the keyspace.
+    let written = 0;
+    for (; written < 100 || ((await statusOf(leader))?.snapshotIndex ?? 0) <= behind; written += 10) {
+      expect(written, 'writes before the leader took a snapshot').toBeLessThan(2_000);
+      await Promise.all(Array.from({ length: 10 }, (_, j) => etcdctl(ep, ['put', `snap/${String(written + j).padStart(4, '0')}`, `s${written + j}`.padEnd(512, '.')])));
     }
     fleet!.restart(lagging.id);
     await fleet!.waitForLeader();
     const dump = (id: string): Promise<string> => etcdctl([endpointOf(id)], ['get', '', '--from-key', '--consistency=s', '-w', 'json']).then((r) => JSON.stringify(JSON.parse(r.out).kvs));
     const want = await dump(leader);
-    expect(want).toContain(Buffer.from('snap/099').toString('base64'));
+    expect(want).toContain(Buffer.from(`snap/${String(written - 1).padStart(4, '0')}`).toString('base64'));
     for (const m of fleet!.members) await waitFor(`${m.id} to hold the leader's keyspace`, async () => ((await dump(m.id)) === want ? true : undefined), 20_000);
     expect(readFileSync(join(lagging.dataDir, 'logs', `${lagging.id}.log`), 'utf8')).toContain('installed a snapshot from the leader');
   }, 120_000);
