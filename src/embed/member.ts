@@ -173,7 +173,7 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
     const consistency = consistencyOf(ro.consistency ?? 'linearizable');
     this.checkCanServe();
     const fault = this.running.node.appFault();
-    if (fault?.code === 'DIVERGED') throw this.refusal(new NodeError('FAILED_PRECONDITION', fault.message), false);
+    if (fault?.code === 'DIVERGED') throw this.refusal(new NodeError('FAILED_PRECONDITION', fault.message, { reason: 'diverged' }), false);
     // The node holds the machine the host gave (an M) as a StateMachine.
     return this.running.node.readApp(consistency, query as (machine: StateMachine) => T).catch((err: unknown) => {
       throw this.refusal(err, false);

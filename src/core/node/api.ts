@@ -1,3 +1,4 @@
+import type { RaftErrorCode } from '../raft/index.js';
 import type { AutopilotReport } from './autopilot/runner.js';
 
 /** A member of the coordinator cluster as the membership records it. */
@@ -164,16 +165,72 @@ export type NodeErrorCode =
   | 'NOT_FOUND'
   | 'PERMISSION_DENIED';
 
+/**
+ * Why a node refused, where one code covers several refusals that callers answer differently:
+ * the etcd API maps them to etcd's own errors ("leader changed", "no leader", "server stopped",
+ * the membership errors), the embedding to its codes. Callers switch on this, never on the text.
+ * A Raft core's refusal of a proposal keeps the core's own code (RaftErrorCode).
+ */
+export type NodeErrorReason =
+  | RaftErrorCode
+  /** A write in flight when this member stopped leading: it may still commit under the next leader. */
+  | 'leader-changed'
+  /** A write whose log place a new leader's entry took: it did not commit. */
+  | 'superseded'
+  /** No leader known to take a write or confirm a read. */
+  | 'no-leader'
+  | 'shutting-down'
+  /** The state machine failed here, and this member stopped applying. */
+  | 'stopped-applying'
+  /** A linearizable read's confirmation did not come in time. */
+  | 'read-unconfirmed'
+  /** This member may not serve the read as asked (a replica too far behind or cut off from the leader). */
+  | 'read-refused'
+  /** A write whose outcome is not known: it may or may not have applied. */
+  | 'outcome-unknown'
+  /** The leader is out of space: handing leadership over, or no voter can take over. */
+  | 'handing-off'
+  | 'out-of-space'
+  | 'no-transfer-target'
+  | 'transfer-timeout'
+  /** Membership: the address is another member's; the member is not a learner, or a read replica; a learner too far behind. */
+  | 'address-in-use'
+  | 'not-learner'
+  | 'read-replica'
+  | 'learner-behind'
+  /** A new voter that answers at no address: it would count for the quorum before it can vote. */
+  | 'newcomer-unreachable'
+  /** The membership is not the one the change was checked against. */
+  | 'membership-changed'
+  /** A membership change not committed in time. */
+  | 'not-committed'
+  /** A member without an application's state machine, or one whose state diverged from the leader's. */
+  | 'no-application'
+  | 'diverged';
+
+/** What a NodeError may carry beside its code and text: the leader it knows of, and why. */
+export interface NodeErrorDetail {
+  readonly leaderId?: string | undefined;
+  readonly leaderAddress?: string | undefined;
+  readonly reason?: NodeErrorReason | undefined;
+}
+
 /** An error a node returns instead of an answer. */
 export class NodeError extends Error {
+  readonly leaderId: string;
+  readonly leaderAddress: string;
+  readonly reason: NodeErrorReason | undefined;
+
   constructor(
     readonly code: NodeErrorCode,
     message: string,
-    readonly leaderId = '',
-    readonly leaderAddress = '',
+    detail: NodeErrorDetail = {},
   ) {
     super(message);
     this.name = 'NodeError';
+    this.leaderId = detail.leaderId ?? '';
+    this.leaderAddress = detail.leaderAddress ?? '';
+    this.reason = detail.reason;
   }
 }
 

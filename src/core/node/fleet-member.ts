@@ -128,7 +128,7 @@ export class FleetMember extends FleetNode implements NodeApi {
   // ------------------------------------------------------------------ the registry
 
   write(req: WriteRequest): Promise<ApplyResult> {
-    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' }));
     const op = req.op;
     const termStart = this.termStartIndex;
     const answer = op.type === 'lease.acquire' && this.isLeader ? this.acquireInTurn(req, op.name, op.holder) : this.propose(req);
@@ -193,10 +193,10 @@ export class FleetMember extends FleetNode implements NodeApi {
    * a retry after a lost answer may apply twice, so commands that must not should carry their own id.
    */
   submit(op: string, payload: Uint8Array): Promise<{ value: unknown; index: number }> {
-    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
-    if (this.state.app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' }));
+    if (this.state.app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`, { reason: 'no-application' }));
     // Once proposed, a failure leaves the outcome open (no deduplication here): TIMEOUT says "it may still apply".
-    const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the command may or may not have applied`, err instanceof NodeError ? err.leaderId : '', err instanceof NodeError ? err.leaderAddress : '');
+    const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the command may or may not have applied`, { reason: 'outcome-unknown', ...(err instanceof NodeError ? { leaderId: err.leaderId, leaderAddress: err.leaderAddress } : {}) });
     return this.replicate(encodeAppCommand(op, payload), { lost }) as Promise<{ value: unknown; index: number }>;
   }
 
@@ -206,7 +206,7 @@ export class FleetMember extends FleetNode implements NodeApi {
    * etcd service forwards it). Once proposed, a lost leadership leaves the outcome open (TIMEOUT).
    */
   submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }> {
-    const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`);
+    const lost = (err: Error): Error => new NodeError('TIMEOUT', `${err.message.replace(/; retry$/, '')}: the write may or may not have applied`, { reason: 'outcome-unknown' });
     // A follower's proposal is refused (NOT_LEADER), so its stamp is never read.
     const at = this.isLeader ? this.etcdClock.now(this.term) : this.rt.wallNow();
     return this.replicate(this.etcdEntry({ at, op }), { lost }) as Promise<{ value: EtcdAnswer; index: number }>;
@@ -223,7 +223,7 @@ export class FleetMember extends FleetNode implements NodeApi {
    * answers it; elsewhere NOT_LEADER with the leader's address (the etcd service forwards it).
    */
   etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number }; index: number }> {
-    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' }));
     if (!this.isLeader) return Promise.reject(this.proposalError('not-leader'));
     return this.readAt({ mode: 'linearizable' }, () => {
       const term = this.term;
@@ -241,7 +241,7 @@ export class FleetMember extends FleetNode implements NodeApi {
    * as a logged renewal's. Elsewhere NOT_LEADER with the leader's address (the service relays it).
    */
   etcdLeaseKeepAlive(id: number): Promise<{ value: EtcdAnswer; index: number }> {
-    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' }));
     if (!this.isLeader) return Promise.reject(this.proposalError('not-leader'));
     const term = this.term;
     const stampedAt = this.etcdClock.now(term);
@@ -271,15 +271,15 @@ export class FleetMember extends FleetNode implements NodeApi {
   /** Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this member's state as it is. */
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }> {
     if (linearizable) return this.readAt({ mode: 'linearizable' }, () => query(this.state.etcd.store));
-    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN));
+    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' }));
     return Promise.resolve({ value: query(this.state.etcd.store), index: this.appliedIndex });
   }
 
   /** Runs `query` against the application's state once the consistency requirement holds; refused on a member whose state diverged. */
   readApp<T>(consistency: ReadConsistency, query: (machine: StateMachine) => T): Promise<{ value: T; index: number }> {
     const app = this.state.app;
-    if (app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`));
-    const diverged = (): NodeError | undefined => (app.fault ? new NodeError('FAILED_PRECONDITION', `member ${this.id}: ${app.fault.message}; read from another member`) : undefined);
+    if (app === undefined) return Promise.reject(new NodeError('FAILED_PRECONDITION', `member ${this.id} hosts no application state machine`, { reason: 'no-application' }));
+    const diverged = (): NodeError | undefined => (app.fault ? new NodeError('FAILED_PRECONDITION', `member ${this.id}: ${app.fault.message}; read from another member`, { reason: 'diverged' }) : undefined);
     const refused = diverged();
     if (refused) return Promise.reject(refused);
     return this.readAt(consistency, () => {

@@ -316,9 +316,9 @@ export class FleetNode {
     if (was.role === 'leader' && soft.role !== 'leader') {
       // Our pending proposals may or may not commit under the next leader: answer "retry";
       // the client's retry with the same sequence number is applied at most once.
-      this.waiters.failAll(new NodeError('UNAVAILABLE', 'leadership changed while the write was in flight; retry', soft.leader, this.members.addressOf(soft.leader)));
+      this.waiters.failAll(new NodeError('UNAVAILABLE', 'leadership changed while the write was in flight; retry', { leaderId: soft.leader, leaderAddress: this.members.addressOf(soft.leader), reason: 'leader-changed' }));
     }
-    if (soft.leader === '') this.reads.failAll(new NodeError('UNAVAILABLE', 'no leader: the read could not be confirmed; retry'));
+    if (soft.leader === '') this.reads.failAll(new NodeError('UNAVAILABLE', 'no leader: the read could not be confirmed; retry', { reason: 'no-leader' }));
     for (const s of this.services) s.roleChanged?.(was, soft);
     this.opts.observer?.onRoleChange?.(soft, term);
   }
@@ -379,7 +379,7 @@ export class FleetNode {
   private halt(err: Error): void {
     if (this.isStopped) return;
     this.isStopped = true;
-    this.waiters.failAll(new NodeError('UNAVAILABLE', `member ${this.id} stopped applying: ${err.message}`));
+    this.waiters.failAll(new NodeError('UNAVAILABLE', `member ${this.id} stopped applying: ${err.message}`, { reason: 'stopped-applying' }));
     for (const s of this.services) s.halted?.(err);
     this.fatal?.(err);
   }
@@ -400,7 +400,7 @@ export class FleetNode {
     const message = `${this.id} was started with --read-replica but the cluster's membership makes it a voter: remove it (fleet members remove ${this.id}) and add it back with --learner, or start it without --read-replica`;
     this.opts.logger.error({ id: this.id }, message);
     this.isStopped = true;
-    this.fatal?.(new NodeError('FAILED_PRECONDITION', message));
+    this.fatal?.(new NodeError('FAILED_PRECONDITION', message, { reason: 'read-replica' }));
     return true;
   }
 
@@ -443,7 +443,7 @@ export class FleetNode {
 
   /** Why a write is refused before it is proposed: the member stops, or it leads out of space. */
   private writeRefusal(): NodeError | undefined {
-    if (this.isStopped) return new NodeError('UNAVAILABLE', 'this member is shutting down');
+    if (this.isStopped) return new NodeError('UNAVAILABLE', 'this member is shutting down', { reason: 'shutting-down' });
     if (this.space.full && this.soft.role === 'leader') return this.space.writeError();
     return undefined;
   }
@@ -451,9 +451,9 @@ export class FleetNode {
   protected proposalError(code: Parameters<typeof describeRaftError>[0]): NodeError {
     if (code === 'not-leader') {
       const leader = this.soft.leader;
-      return new NodeError('NOT_LEADER', leader ? `not the leader; the leader is ${leader}` : 'no leader elected yet; retry', leader, this.members.addressOf(leader));
+      return new NodeError('NOT_LEADER', leader ? `not the leader; the leader is ${leader}` : 'no leader elected yet; retry', { leaderId: leader, leaderAddress: this.members.addressOf(leader), ...(leader ? {} : { reason: 'no-leader' }) });
     }
-    return new NodeError('UNAVAILABLE', `${describeRaftError(code)}; retry`);
+    return new NodeError('UNAVAILABLE', `${describeRaftError(code)}; retry`, { reason: code });
   }
 
   /** Runs `fn` on the replicated state once the consistency requirement holds (read-path.ts). */
@@ -518,7 +518,7 @@ export class FleetNode {
     this.loopWatch.stop();
     this.space.stop();
     for (const s of this.services) s.stopped?.();
-    const err = new NodeError('UNAVAILABLE', 'this member is shutting down');
+    const err = new NodeError('UNAVAILABLE', 'this member is shutting down', { reason: 'shutting-down' });
     this.waiters.failAll(err);
     this.reads.failAll(err);
   }

@@ -62,8 +62,8 @@ export class OutOfSpace {
   /** Why a write is refused on a leader whose disk is full: retry elsewhere while a hand-off is under way, else out of space. */
   writeError(): NodeError {
     const id = this.host.id;
-    if (this.handingOff || this.host.transferring()) return new NodeError('UNAVAILABLE', `out of space on member ${id}: handing leadership to another member; retry`);
-    return new NodeError('OUT_OF_SPACE', `out of space on member ${id}: its disk is full and no caught-up voter can take over; writes resume once space is freed there`);
+    if (this.handingOff || this.host.transferring()) return new NodeError('UNAVAILABLE', `out of space on member ${id}: handing leadership to another member; retry`, { reason: 'handing-off' });
+    return new NodeError('OUT_OF_SPACE', `out of space on member ${id}: its disk is full and no caught-up voter can take over; writes resume once space is freed there`, { reason: 'out-of-space' });
   }
 
   private diskFull(err: Error): void {

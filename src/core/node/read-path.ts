@@ -44,7 +44,7 @@ export class ReadPath {
 
   read<T>(consistency: ReadConsistency, fn: () => T): Promise<{ value: T; index: number }> {
     const h = this.host;
-    if (h.stopped()) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down'));
+    if (h.stopped()) return Promise.reject(new NodeError('UNAVAILABLE', 'this member is shutting down', { reason: 'shutting-down' }));
     const refused = this.outsideMembership() ?? this.behindForSpace(consistency);
     if (refused) return Promise.reject(refused);
     switch (consistency.mode) {
@@ -84,13 +84,13 @@ export class ReadPath {
     const context = this.queue.nextRound();
     if (!context) return;
     const err = this.host.readIndex(context);
-    if (err) this.queue.failAll(new NodeError('UNAVAILABLE', 'no leader to confirm a linearizable read; retry', '', ''));
+    if (err) this.queue.failAll(new NodeError('UNAVAILABLE', 'no leader to confirm a linearizable read; retry', { reason: 'no-leader' }));
     this.host.schedule();
   }
 
   /** A forwarded ReadIndex can be lost with its messages: fail reads stuck for a whole period (called every READ_TIMEOUT_MS). */
   expire(): void {
-    if (this.queue.inFlight > 0 && this.roundStuck) this.queue.failAll(new NodeError('TIMEOUT', 'the read was not confirmed in time; retry'));
+    if (this.queue.inFlight > 0 && this.roundStuck) this.queue.failAll(new NodeError('TIMEOUT', 'the read was not confirmed in time; retry', { reason: 'read-unconfirmed' }));
     this.roundStuck = this.queue.inFlight > 0;
   }
 
@@ -108,7 +108,7 @@ export class ReadPath {
     const conf = this.host.confState();
     if (conf.voters.includes(this.host.id) || conf.learners.includes(this.host.id)) return undefined;
     const why = conf.voters.length === 0 ? 'has not been added to a cluster yet (fleet members add)' : 'was removed from the cluster (fleet members remove)';
-    return new NodeError('UNAVAILABLE', `member ${this.host.id} ${why}: it serves no reads; read from another member`);
+    return new NodeError('UNAVAILABLE', `member ${this.host.id} ${why}: it serves no reads; read from another member`, { reason: 'read-refused' });
   }
 
   /**
@@ -122,11 +122,11 @@ export class ReadPath {
     const why = `out of space on member ${this.host.id}: it applies nothing new until space is freed on its disk`;
     switch (consistency.mode) {
       case 'linearizable':
-        return new NodeError('UNAVAILABLE', `${why}; read from another member`);
+        return new NodeError('UNAVAILABLE', `${why}; read from another member`, { reason: 'read-refused' });
       case 'min-index':
-        return applied >= consistency.index ? undefined : new NodeError('UNAVAILABLE', `${why}, and it has applied only up to index ${applied}; read from another member`);
+        return applied >= consistency.index ? undefined : new NodeError('UNAVAILABLE', `${why}, and it has applied only up to index ${applied}; read from another member`, { reason: 'read-refused' });
       case 'max-staleness':
-        return this.host.rt.monoNow() - since <= consistency.ms ? undefined : new NodeError('UNAVAILABLE', `${why}, so its state may be older than ${consistency.ms} ms; read from another member`);
+        return this.host.rt.monoNow() - since <= consistency.ms ? undefined : new NodeError('UNAVAILABLE', `${why}, so its state may be older than ${consistency.ms} ms; read from another member`, { reason: 'read-refused' });
     }
   }
 
@@ -142,7 +142,7 @@ export class ReadPath {
     const fresh = (leader && h.leaderCurrent()) || (contact >= 0 && h.rt.monoNow() - contact <= ms);
     if (fresh) return Promise.resolve({ value: fn(), index: h.appliedIndex() });
     if (leader) return this.read({ mode: 'linearizable' }, fn);
-    return Promise.reject(new NodeError('UNAVAILABLE', `this member has not heard from a leader within ${ms} ms`));
+    return Promise.reject(new NodeError('UNAVAILABLE', `this member has not heard from a leader within ${ms} ms`, { reason: 'read-refused' }));
   }
 
   private waitApplied(index: number): Promise<void> {

@@ -11,7 +11,7 @@ interface Waiter {
   readonly reject: (e: Error) => void;
 }
 
-const superseded = (): NodeError => new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry');
+const superseded = (): NodeError => new NodeError('UNAVAILABLE', 'the write was superseded by a new leader; retry', { reason: 'superseded' });
 
 export class ProposalWaiters {
   private readonly byIndex = new Map<number, Waiter>();

@@ -67,7 +67,7 @@ export class FakeNode implements NodeApi {
   }
 
   #notLeader(): NodeError {
-    return new NodeError('NOT_LEADER', `${this.id} is not the leader`, this.leaderHint.id, this.leaderHint.address);
+    return new NodeError('NOT_LEADER', `${this.id} is not the leader`, { leaderId: this.leaderHint.id, leaderAddress: this.leaderHint.address });
   }
 
   async recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void> {

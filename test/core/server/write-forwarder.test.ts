@@ -25,9 +25,9 @@ describe('WriteForwarder', () => {
   it('forwards a NOT_LEADER write with a hint, unless the caller prefers the redirect or it was forwarded already', () => {
     const path = new LeaderPath({ credentials: credentials.createInsecure() });
     const f = new WriteForwarder({ memberId: 'n2', path });
-    const hint = new NodeError('NOT_LEADER', 'not the leader', 'n1', '127.0.0.1:1');
+    const hint = new NodeError('NOT_LEADER', 'not the leader', { leaderId: 'n1', leaderAddress: '127.0.0.1:1' });
     expect(f.shouldForward(new Metadata(), hint)).toBe(true);
-    expect(f.shouldForward(new Metadata(), new NodeError('NOT_LEADER', 'no leader known', '', ''))).toBe(false);
+    expect(f.shouldForward(new Metadata(), new NodeError('NOT_LEADER', 'no leader known', { leaderId: '', leaderAddress: '' }))).toBe(false);
     expect(f.shouldForward(new Metadata(), new NodeError('TIMEOUT', 'timed out'))).toBe(false);
     const prefer = new Metadata();
     prefer.set(PREFER_REDIRECT_METADATA, '1');
@@ -43,7 +43,7 @@ describe('WriteForwarder', () => {
     const path = new LeaderPath({ credentials: credentials.createInsecure(), now: () => now });
     const f = new WriteForwarder({ memberId: 'n2', path });
     const address = `127.0.0.1:${await deadPort()}`;
-    const hint = new NodeError('NOT_LEADER', 'not the leader', 'n1', address);
+    const hint = new NodeError('NOT_LEADER', 'not the leader', { leaderId: 'n1', leaderAddress: address });
     const first = await f.forward({ kvPut: { key: 'k', value: 'v' } }, new Metadata(), hint, Date.now() + 5_000);
     expect('refusal' in first && first.refusal.code).toBe(status.UNAVAILABLE);
     const refusal = (first as { refusal: { details: string; metadata: Metadata } }).refusal;
@@ -83,7 +83,7 @@ describe('WriteForwarder', () => {
       id: 'n2',
       leadership: () => ({ term: 1, leader: 'n1' }),
       etcdStore: () => ({ alarms: [], approximateBytes: () => 0, revision: 1 }),
-      submitEtcd: () => Promise.reject(new NodeError('NOT_LEADER', 'not the leader', 'n1', address)),
+      submitEtcd: () => Promise.reject(new NodeError('NOT_LEADER', 'not the leader', { leaderId: 'n1', leaderAddress: address })),
     } as never;
     const etcd = createEtcdServices(node, { auth: {}, clusterId: () => undefined, forward: path, version: '3.4.0' });
     const put = () => etcd.invoke('/etcdserverpb.KV/Put', { key: Buffer.from('k'), value: Buffer.from('v') }, new Metadata()).then(() => null, (e: { code: number; details: string }) => e);

@@ -116,7 +116,7 @@ export async function checkAddMember(req: Pick<wire.AddMemberRequest__Output, 'i
   const addressProblem = memberAddressProblem(req.address);
   if (addressProblem !== undefined) throw new WireError(`address: ${addressProblem}`);
   if (!req.learner && !(await accepts(req.address, NEWCOMER_PROBE_MS))) {
-    throw new NodeError('FAILED_PRECONDITION', `a new voter must answer at its address, and nothing accepted a connection at ${req.address} within ${NEWCOMER_PROBE_MS} ms: start it first (fleet node start --join), or add it as a learner`);
+    throw new NodeError('FAILED_PRECONDITION', `a new voter must answer at its address, and nothing accepted a connection at ${req.address} within ${NEWCOMER_PROBE_MS} ms: start it first (fleet node start --join), or add it as a learner`, { reason: 'newcomer-unreachable' });
   }
 }
 

@@ -68,11 +68,18 @@ async function idAnsweringAt(address: string, caller: Metadata, credentials: Cha
 function asEtcdError(err: unknown): unknown {
   if (err instanceof WireError) return ETCD_MEMBER_ERRORS.badUrls;
   if (!(err instanceof NodeError) || err.code !== 'FAILED_PRECONDITION') return err;
-  if (/must answer at its address/.test(err.message)) return ETCD_MEMBER_ERRORS.notEnoughStarted;
-  if (/already uses the address/.test(err.message)) return ETCD_MEMBER_ERRORS.peerUrlExist;
-  if (/is not a learner/.test(err.message)) return ETCD_MEMBER_ERRORS.memberNotLearner;
-  if (/trails the leader/.test(err.message)) return ETCD_MEMBER_ERRORS.learnerNotReady;
-  return { code: status.FAILED_PRECONDITION, details: `etcdserver: ${err.message}` };
+  switch (err.reason) {
+    case 'newcomer-unreachable':
+      return ETCD_MEMBER_ERRORS.notEnoughStarted;
+    case 'address-in-use':
+      return ETCD_MEMBER_ERRORS.peerUrlExist;
+    case 'not-learner':
+      return ETCD_MEMBER_ERRORS.memberNotLearner;
+    case 'learner-behind':
+      return ETCD_MEMBER_ERRORS.learnerNotReady;
+    default:
+      return { code: status.FAILED_PRECONDITION, details: `etcdserver: ${err.message}` };
+  }
 }
 
 /** etcd's Cluster service over `node`. */
@@ -84,7 +91,7 @@ export function createEtcdClusterService(node: EtcdClusterNode, o: EtcdClusterOp
   /** The leader's view; elsewhere NOT_LEADER, and the call goes to the leader. */
   const leaderView = (): ReconfigView => {
     const st = node.status();
-    if (st.role !== 'leader') throw new NodeError('NOT_LEADER', 'this member is not the leader', st.leaderId, st.leaderAddress);
+    if (st.role !== 'leader') throw new NodeError('NOT_LEADER', 'this member is not the leader', { leaderId: st.leaderId, leaderAddress: st.leaderAddress });
     return { self: node.id, members: st.members, started: startedMembers(st), progress: st.progress, lastIndex: st.lastIndex };
   };
   const memberOf = (etcdId: string): MemberInfo => {

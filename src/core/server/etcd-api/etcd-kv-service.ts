@@ -152,13 +152,24 @@ function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError
 export function toGrpcError(err: unknown): GrpcError {
   if (typeof err === 'object' && err !== null && 'code' in err && 'details' in err && typeof (err as GrpcError).code === 'number') return err as GrpcError;
   if (err instanceof Error && err.name === 'MvccError') return refusalError({ message: err.message, code: (err as unknown as { code: 'invalid' }).code });
-  if (err instanceof NodeError) {
-    if (err.code === 'TIMEOUT') return ETCD_ERRORS.timeout;
-    if (/shutting down/.test(err.message)) return ETCD_ERRORS.stopped;
-    if (err.code === 'NOT_LEADER' || err.code === 'UNAVAILABLE') return /leader(ship)? changed|superseded/.test(err.message) ? ETCD_ERRORS.leaderChanged : err.leaderId === '' && /no leader/.test(err.message) ? ETCD_ERRORS.noLeader : { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
-    return { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
-  }
+  if (err instanceof NodeError) return nodeRefusalToEtcd(err);
   return { code: status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
+}
+
+/** etcd's error for a member's refusal, by its reason: what etcd's clients retry on ("leader changed", "no leader") they get in etcd's words. */
+function nodeRefusalToEtcd(err: NodeError): GrpcError {
+  if (err.code === 'TIMEOUT') return ETCD_ERRORS.timeout;
+  switch (err.reason) {
+    case 'shutting-down':
+      return ETCD_ERRORS.stopped;
+    case 'leader-changed':
+    case 'superseded':
+      return ETCD_ERRORS.leaderChanged;
+    case 'no-leader':
+      return ETCD_ERRORS.noLeader;
+    default:
+      return { code: status.UNAVAILABLE, details: `etcdserver: ${err.message}` };
+  }
 }
 
 function hasWrites(ops: readonly RequestOp[] | undefined): boolean {

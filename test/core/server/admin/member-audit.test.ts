@@ -18,7 +18,7 @@ function follower() {
     id: 'n2',
     recordAudit: async (_by: unknown, op: string) => {
       proposed.push(op);
-      throw new NodeError('NOT_LEADER', 'n2 is not the leader', 'n1', '127.0.0.1:7001');
+      throw new NodeError('NOT_LEADER', 'n2 is not the leader', { leaderId: 'n1', leaderAddress: '127.0.0.1:7001' });
     },
   };
   const sent: { request: wire.RecordAuditRequest; leader: string }[] = [];
