@@ -156,7 +156,8 @@ function casExpectedToWire(value: unknown, revision: unknown, where: string): un
 }
 
 /** A message of declared fields on the wire. */
-function messageToWire(fields: FieldList, from: Plain, views: ViewCodecs | undefined, where: string): Plain {
+function messageToWire(fields: FieldList, message: object, views: ViewCodecs | undefined, where: string): Plain {
+  const from = message as Plain;
   const out: Plain = {};
   for (const [name, f] of fields) {
     const value = fieldToWire(f, from[name], from, views, where);
@@ -168,7 +169,7 @@ function messageToWire(fields: FieldList, from: Plain, views: ViewCodecs | undef
 /** A command as the oneof part of a WriteRequest (the client's encoder). Throws RegistryWireError. */
 export function commandToWirePart(command: { readonly type: ClientCommandType }): CommandPart {
   const p = plan(command.type);
-  return { [p.key]: messageToWire(p.args, command as unknown as Plain, undefined, p.label) } as CommandPart;
+  return { [p.key]: messageToWire(p.args, command, undefined, p.label) } as CommandPart;
 }
 
 /** A result as the oneof part of a WriteResponse (the member's encoder); `views` encodes its read views. */
@@ -222,7 +223,8 @@ function fieldFromWire(f: Field, name: string, m: Plain, opts: DecodeOptions, wh
 }
 
 /** A message of declared fields read from the wire, absent optionals left out. */
-function messageFromWire(fields: FieldList, m: Plain, opts: DecodeOptions, where: string, out: Plain = {}): Plain {
+function messageFromWire(fields: FieldList, message: object, opts: DecodeOptions, where: string, out: Plain = {}): Plain {
+  const m = message as Plain;
   for (const [name, f] of fields) {
     const value = fieldFromWire(f, name, m, opts, where);
     if (value !== undefined) out[name] = value;
@@ -240,7 +242,7 @@ export function commandFromWirePart(req: WriteRequest__Output, badEnum: EnumFall
   const p = plan(type);
   const message = req[p.key];
   if (message === undefined || message === null) return { type, wireName: p.wireName, message: undefined };
-  return { type, wireName: p.wireName, message: messageFromWire(p.args, message as unknown as Plain, { badEnum }, p.wireName, { type }) };
+  return { type, wireName: p.wireName, message: messageFromWire(p.args, message, { badEnum }, p.wireName, { type }) };
 }
 
 /** The result of a WriteResponse for a write of `type` (the client's decoder); undefined when its message is missing. */
@@ -248,5 +250,5 @@ export function resultFromWirePart(type: ClientCommandType, r: WriteResponse__Ou
   const p = plan(type);
   const message = r[p.key];
   if (message === undefined || message === null) return undefined;
-  return messageFromWire(p.result, message as unknown as Plain, opts, p.wireName);
+  return messageFromWire(p.result, message, opts, p.wireName);
 }

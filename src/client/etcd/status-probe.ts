@@ -6,6 +6,7 @@
  * token call first; a target with a user takes EtcdClient instead.
  */
 import { loadEtcdProbeCodecs } from '../../proto/etcd.js';
+import type { LiteType } from '../../proto/lite-codec.js';
 import { H2Connection } from '../probe/h2-unary.js';
 import type { TlsFiles } from '../tls.js';
 import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
@@ -18,6 +19,11 @@ export interface EtcdProbeOptions {
   readonly tls?: TlsFiles | undefined;
   /** The deadline of each call unless one is given. */
   readonly timeoutMs: number;
+}
+
+/** A message decoded by its codec, in the shape its .proto gives it (the codec checks the wire, not the TypeScript type). */
+function decoded<T>(type: LiteType, bytes: Uint8Array): T {
+  return type.decode(bytes) as unknown as T;
 }
 
 /** A probe of one etcd cluster. Invariant: `close()` ends every connection it opened. */
@@ -34,26 +40,26 @@ export class EtcdStatusProbe {
   async status(endpoint: string, timeoutMs?: number): Promise<EtcdStatus> {
     const c = loadEtcdProbeCodecs();
     const answer = await this.#call(endpoint, '/etcdserverpb.Maintenance/Status', c.statusRequest.encode({}), timeoutMs);
-    return statusFromWire(c.statusResponse.decode(answer) as unknown as WireStatus);
+    return statusFromWire(decoded<WireStatus>(c.statusResponse, answer));
   }
 
   async memberList(endpoint: string, timeoutMs?: number): Promise<EtcdMember[]> {
     const c = loadEtcdProbeCodecs();
     const answer = await this.#call(endpoint, '/etcdserverpb.Cluster/MemberList', c.memberListRequest.encode({}), timeoutMs);
-    return (c.memberListResponse.decode(answer) as unknown as { members: WireMember[] }).members.map(memberFromWire);
+    return decoded<{ members: WireMember[] }>(c.memberListResponse, answer).members.map(memberFromWire);
   }
 
   async alarms(endpoint: string, timeoutMs?: number): Promise<EtcdAlarm[]> {
     const c = loadEtcdProbeCodecs();
     const answer = await this.#call(endpoint, '/etcdserverpb.Maintenance/Alarm', c.alarmRequest.encode(ALARM_GET), timeoutMs);
-    return alarmsFromWire(c.alarmResponse.decode(answer) as unknown as { alarms: { memberID: string; alarm: string }[] });
+    return alarmsFromWire(decoded<{ alarms: { memberID: string; alarm: string }[] }>(c.alarmResponse, answer));
   }
 
   /** The keys from `key` to `rangeEnd` (a linearizable read), as EtcdClient.range answers them. */
   async range(endpoint: string, key: Buffer, opts: { rangeEnd?: Buffer } = {}): Promise<{ kvs: { key: Buffer; value: Buffer; modRevision: number }[] }> {
     const c = loadEtcdProbeCodecs();
     const answer = await this.#call(endpoint, '/etcdserverpb.KV/Range', c.rangeRequest.encode({ key, ...(opts.rangeEnd === undefined ? {} : { rangeEnd: opts.rangeEnd }) }));
-    const kvs = (c.rangeResponse.decode(answer) as unknown as { kvs?: { key: Uint8Array; value: Uint8Array; modRevision: string }[] }).kvs ?? [];
+    const kvs = decoded<{ kvs?: { key: Uint8Array; value: Uint8Array; modRevision: string }[] }>(c.rangeResponse, answer).kvs ?? [];
     return { kvs: kvs.map((kv) => ({ key: Buffer.from(kv.key), value: Buffer.from(kv.value), modRevision: Number(kv.modRevision) })) };
   }
 

@@ -243,11 +243,11 @@ function readRequestOp(r: Reader, depth: number): RequestOp {
   const tag = r.byte();
   switch (tag) {
     case REQUEST_OP.range:
-      return { range: readFields(r, RANGE_FIELDS) as unknown as RangeRequest };
+      return { range: readFields<RangeRequest>(r, RANGE_FIELDS) };
     case REQUEST_OP.put:
-      return { put: readFields(r, PUT_FIELDS) as unknown as PutRequest };
+      return { put: readFields<PutRequest>(r, PUT_FIELDS) };
     case REQUEST_OP.deleteRange:
-      return { deleteRange: readFields(r, DELETE_FIELDS) as unknown as DeleteRangeRequest };
+      return { deleteRange: readFields<DeleteRangeRequest>(r, DELETE_FIELDS) };
     case REQUEST_OP.txn:
       return { txn: readTxn(r, depth + 1) };
     default:
@@ -273,7 +273,8 @@ function writeFields(w: Writer, fields: Fields, message: object): void {
   }
 }
 
-function readFields(r: Reader, fields: Fields): Record<string, unknown> {
+/** A message of the fields `fields` lists: `T` is the type those fields make (RANGE_FIELDS a RangeRequest …). */
+function readFields<T>(r: Reader, fields: Fields): T {
   const mask = r.varuint();
   if (mask >>> fields.length !== 0) throw new Error('etcd request entry: a field this build does not know');
   const out: Record<string, unknown> = {};
@@ -288,7 +289,7 @@ function readFields(r: Reader, fields: Fields): Record<string, unknown> {
       out[name] = v;
     }
   });
-  return out;
+  return out as unknown as T;
 }
 
 const names = new WeakMap<Fields, readonly string[]>();

@@ -31,8 +31,8 @@ export interface WriteForwarderOptions {
   readonly path: LeaderPath;
 }
 
-const fleetService = (): ServiceClass<Client> => loadFleetProto().fleet.v1.Fleet as unknown as ServiceClass<Client>;
-const adminService = (): ServiceClass<Client> => loadFleetProto().fleet.v1.Admin as unknown as ServiceClass<Client>;
+const fleetService = (): ServiceClass<Client> => loadFleetProto().fleet.v1.Fleet;
+const adminService = (): ServiceClass<Client> => loadFleetProto().fleet.v1.Admin;
 
 export class WriteForwarder {
   constructor(private readonly o: WriteForwarderOptions) {}

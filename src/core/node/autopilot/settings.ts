@@ -67,11 +67,8 @@ export function settingsProblem(s: AutopilotSettings): string | undefined {
 
 /** Applies `patch` to `current`: the new settings, or why they would be unacceptable. */
 export function mergeSettings(current: AutopilotSettings, patch: AutopilotPatch): { ok: true; settings: AutopilotSettings } | { ok: false; problem: string } {
-  const merged: AutopilotSettings = { ...current };
-  for (const key of Object.keys(DEFAULT_AUTOPILOT) as (keyof AutopilotSettings)[]) {
-    const v = patch[key];
-    if (v !== undefined) (merged as unknown as Record<string, unknown>)[key] = v;
-  }
+  const defined = Object.entries(patch).filter(([key, v]) => v !== undefined && key in DEFAULT_AUTOPILOT);
+  const merged: AutopilotSettings = { ...current, ...(Object.fromEntries(defined) as Partial<AutopilotSettings>) };
   const problem = settingsProblem(merged);
   return problem === undefined ? { ok: true, settings: merged } : { ok: false, problem };
 }

@@ -52,7 +52,7 @@ type StatusClient = Client & { Status(req: object, md: Metadata, opts: { deadlin
 
 /** The id of the fleet member answering at `address`, asked with the caller's credentials; undefined when none answers. */
 async function idAnsweringAt(address: string, caller: Metadata, credentials: ChannelCredentials): Promise<string | undefined> {
-  const Fleet = loadFleetProto().fleet.v1.Fleet as unknown as new (address: string, creds: ChannelCredentials, options?: object) => StatusClient;
+  const Fleet: new (address: string, creds: ChannelCredentials, options?: object) => StatusClient = loadFleetProto().fleet.v1.Fleet;
   const client = new Fleet(address, credentials, { 'grpc.use_local_subchannel_pool': 1 });
   const md = new Metadata();
   for (const key of ['authorization', 'token']) for (const v of caller.get(key)) md.add(key, v);

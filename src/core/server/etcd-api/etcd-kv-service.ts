@@ -151,7 +151,7 @@ function refusalError(e: Extract<EtcdAnswer, { ok: false }>['error']): GrpcError
 /** The gRPC error for whatever a handler threw. */
 export function toGrpcError(err: unknown): GrpcError {
   if (typeof err === 'object' && err !== null && 'code' in err && 'details' in err && typeof (err as GrpcError).code === 'number') return err as GrpcError;
-  if (err instanceof Error && err.name === 'MvccError') return refusalError({ message: err.message, code: (err as unknown as { code: 'invalid' }).code });
+  if (err instanceof MvccError) return refusalError({ message: err.message, code: err.code });
   if (err instanceof NodeError) return nodeRefusalToEtcd(err);
   return { code: status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
 }

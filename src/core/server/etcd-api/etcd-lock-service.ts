@@ -94,10 +94,10 @@ function olderUnder(store: MvccStore, prefix: Buffer, rev: number): boolean {
 
 /** A call's end (cancelled by the client, or its deadline), as a promise that never resolves otherwise. */
 function ended(call: { on(event: 'cancelled', listener: () => void): unknown }): { promise: Promise<never>; done: boolean } {
-  const state = { done: false, promise: undefined as unknown as Promise<never> };
-  state.promise = new Promise<never>((_, reject) => call.on('cancelled', () => ((state.done = true), reject(ERRORS.cancelled))));
-  state.promise.catch(() => undefined);
-  return state;
+  const state = { done: false };
+  const promise = new Promise<never>((_, reject) => call.on('cancelled', () => ((state.done = true), reject(ERRORS.cancelled))));
+  promise.catch(() => undefined);
+  return Object.assign(state, { promise });
 }
 
 /**
