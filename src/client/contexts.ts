@@ -280,7 +280,7 @@ function unknownContext(name: string, f: ContextFile, file: string): UnknownCont
 
 function absolutePaths(c: ContextEntry): ContextEntry {
   const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
-  const out: Record<string, unknown> = { endpoints: [...c.endpoints] };
+  const out: Mutable<ContextEntry> = { endpoints: [...c.endpoints] };
   for (const k of ['tokenFile', 'adminTokenFile', 'cacert', 'cert', 'key', 'passwordFile'] as const) if (c[k] !== undefined) out[k] = abs(c[k]);
   if (c.local !== undefined) out.local = { dataDir: resolve(c.local.dataDir) };
   // Only etcd contexts say their engine: a context without one is fleet's, as before.
@@ -288,8 +288,11 @@ function absolutePaths(c: ContextEntry): ContextEntry {
   if (c.user !== undefined) out.user = c.user;
   if (c.region !== undefined) out.region = c.region;
   if (c.prefix !== undefined) out.prefix = c.prefix;
-  return out as unknown as ContextEntry;
+  return out;
 }
+
+/** A context being built, field by field. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Writes `file` via a synced temp file and a rename, mode 0600, so readers see the old or the new file whole. */
 async function writeAtomically(file: string, text: string): Promise<void> {

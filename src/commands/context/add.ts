@@ -5,7 +5,7 @@ import { FleetCommand, GLOBAL_FLAGS } from '../../cli/base-command.js';
 import { CliError, EXIT } from '../../common/errors.js';
 import { placementLabelProblem } from '../../common/placement.js';
 import { endpointsFlag } from '../../cli/flags.js';
-import type { ContextEntry } from '../../client/contexts.js';
+import type { ContextEntry, Mutable } from '../../client/contexts.js';
 
 export default class ContextAdd extends FleetCommand {
   static override summary = 'Add a context: a named cluster with its endpoints and credentials.';
@@ -45,7 +45,7 @@ With --etcd, the fleet registry (shards, clusters, rebind plans, domains, quotas
     if (flags.etcd && (flags['token-file'] !== undefined || flags['admin-token-file'] !== undefined)) {
       throw new CliError('etcd takes no fleet token: use --user and --password-file for its auth', { exitCode: EXIT.usage });
     }
-    const entry: Record<string, unknown> = { endpoints: flags.endpoints, ...(flags.etcd ? { engine: 'etcd' } : {}) };
+    const entry: Mutable<ContextEntry> = { endpoints: flags.endpoints, ...(flags.etcd ? { engine: 'etcd' as const } : {}) };
     for (const [field, flag] of files) if (flags[flag] !== undefined) entry[field] = await readable(flags[flag], `--${flag}`);
     if (flags.region !== undefined) {
       const problem = placementLabelProblem(flags.region, '--region');
@@ -64,7 +64,7 @@ With --etcd, the fleet registry (shards, clusters, rebind plans, domains, quotas
     if (!flags.overwrite && (await store.get(args.name)) !== undefined) {
       throw new CliError(`context ${args.name} already exists`, { hint: 'pass --overwrite to replace it', exitCode: EXIT.precondition, code: 'EXISTS' });
     }
-    await store.put(args.name, entry as unknown as ContextEntry, { makeCurrent: flags.use });
+    await store.put(args.name, entry, { makeCurrent: flags.use });
     const current = (await store.current())?.name === args.name;
     this.log(`added context ${args.name}${current ? ' (current)' : ` (switch with: fleet context use ${args.name})`}`);
     return { name: args.name, current, ...(await store.require(args.name)) };

@@ -24,7 +24,8 @@ export function parseDrillReport(text: string, file: string): DrillReport {
   if (!DRILL_NAMES.includes(o.drill as DrillReport['drill']) || missing.length > 0 || !Array.isArray(o.rounds)) {
     throw new DrillFileError(`${file} is not a drill's JSON report${missing.length > 0 ? ` (no ${missing.join(', ')})` : ''}: write one with --report FILE.json or --json`);
   }
-  return o as unknown as DrillReport;
+  // Checked above as far as a report is read back: its fields are the drill's own.
+  return raw as DrillReport;
 }
 
 /** Parses a saved history and checks it is the one `report` was recorded with (same number of events). */

@@ -29,7 +29,7 @@ export function parseLatencies(spec: string, parseMs: (value: string) => number)
   for (const item of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const m = /^([^-=\s]+)-([^-=\s]+)=(.+)$/.exec(item);
     if (m === null) throw new Error(`'${item}' is not REGION-REGION=DURATION (e.g. us-eu=80ms)`);
-    const [, a, b, value] = m as unknown as [string, string, string, string];
+    const [, a = '', b = '', value = ''] = m;
     if (a === b) throw new Error(`'${item}' names one region twice: a pair is two regions`);
     const ms = parseMs(value);
     if (!Number.isFinite(ms) || ms < 0 || ms > 20_000) throw new Error(`'${item}': the round trip must be between 0 and 20s`);

@@ -177,7 +177,7 @@ function checkManifest(doc: unknown, file: string): asserts doc is ClusterManife
     if ((mm.zone !== undefined && typeof mm.zone !== 'string') || (mm.region !== undefined && typeof mm.region !== 'string')) bad(`member ${String(mm.id)} has a zone or region that is not a string`);
     if (mm.metricsPort !== undefined && !isPort(mm.metricsPort)) bad(`member ${String(mm.id)} has an invalid metricsPort`);
     if (mm.peerPort !== undefined && !isPort(mm.peerPort)) bad(`member ${String(mm.id)} has an invalid peerPort`);
-    const own = portsOf(mm as unknown as ManifestMember);
+    const own = portsOf(mm as Pick<ManifestMember, 'port' | 'peerPort' | 'metricsPort'>);
     if (ids.has(mm.id as string) || own.some((p) => ports.has(p)) || new Set(own).size !== own.length) bad(`member ${String(mm.id)} repeats an id or a port`);
     ids.add(mm.id as string);
     for (const p of own) ports.add(p);
