@@ -21,7 +21,7 @@ import { WriteForwarder } from './write-forwarder.js';
 import { memberAudit } from './admin/member-audit.js';
 import { startAutoCompaction, type AutoCompaction } from './etcd-api/etcd-auto-compaction.js';
 import { createEtcdWatchService } from './etcd-api/etcd-watch-service.js';
-import { ETCD_API_OFF_MESSAGE, refusingService } from './etcd-api/etcd-off.js';
+import { ETCD_API_OFF_MESSAGE, refusingService } from './api-off.js';
 import { lazyEtcdServices } from './etcd-api/etcd-wire.js';
 import { HealthService } from './fleet-api/health-service.js';
 import { addLazyReflection } from './fleet-api/lazy-reflection.js';
