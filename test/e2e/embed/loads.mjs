@@ -2,6 +2,7 @@
 // '' for none): each replicates a counter, a write is sent to a follower (which forwards it to the
 // leader over fleet.v1's Submit), read back on every member, and all stop. Run under
 // test/e2e/outsider/register-hooks.mjs, which logs every ES module the process loads.
+import { Buffer } from 'node:buffer';
 import { startMember } from 'fleet/embed';
 
 class Counter {
