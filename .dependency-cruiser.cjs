@@ -41,11 +41,35 @@ module.exports = {
     {
       name: 'only-node-start-builds-a-node',
       comment:
-        'Only `fleet node start` and the embedding API (src/embed) construct a coordinator node (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +
-        'is the one module outside src/core that may reach the coordinator (src/core/server/coordinator.ts) or the node itself.',
+        'Only `fleet node start` and the embedding API (src/embed) construct a member (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +
+        'and the process around its member, src/cli/node-run.ts, are the modules outside src/core that may reach the member assembly (src/core/server/member/) or the node itself.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/core/', '^src/cli/node-start\\.ts$', '^src/embed/'] },
-      to: { path: ['^src/core/server/coordinator\\.ts$', '^src/core/node/'] },
+      from: { path: '^src/', pathNot: ['^src/core/', '^src/cli/node-(start|run)\\.ts$', '^src/embed/'] },
+      to: { path: ['^src/core/server/member/', '^src/core/node/'] },
+    },
+    {
+      name: 'member-loads-apis-when-asked',
+      comment:
+        'src/core/server/member/ assembles a member (assemble.ts) and gives it the APIs asked for (serve-apis.ts): the API rooms are imported, ' +
+        'for more than their types, only by the files that serve them (fleet-apis.ts, admin-apis.ts, etcd-apis.ts), and those only by a dynamic import, ' +
+        'so that a member given no API (fleet/embed without apis) loads none of their services.',
+      severity: 'error',
+      from: { path: '^src/core/server/member/', pathNot: '^src/core/server/member/(fleet|admin|etcd)-apis\\.ts$' },
+      to: { path: ['^src/core/server/(fleet-api|etcd-api)/', '^src/core/server/admin/(admin|drill)-service\\.ts$'], dependencyTypesNot: ['type-only', 'dynamic-import'] },
+    },
+    {
+      name: 'api-parts-load-on-demand',
+      comment: "The member's API parts (src/core/server/member/*-apis.ts) are loaded by serve-apis.ts's dynamic import alone: a static import would load every API into every member.",
+      severity: 'error',
+      from: {},
+      to: { path: '^src/core/server/member/(fleet|admin|etcd)-apis\\.ts$', dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
+      name: 'embed-reaches-no-api-room',
+      comment: 'src/embed reaches the APIs it serves only through serveApis: it imports nothing of fleet-api/, etcd-api/ or admin/ itself.',
+      severity: 'error',
+      from: { path: '^src/embed/' },
+      to: { path: '^src/core/server/(fleet-api|etcd-api|admin)/' },
     },
     {
       name: 'server-guard-imports-no-room',
@@ -61,7 +85,7 @@ module.exports = {
       name: 'server-peer-imports-only-guard',
       comment:
         'src/core/server/peer/ serves the Raft conversation between members (transport, wire form, snapshot receiver, cluster id, peer trouble, the WAN drill\'s link delay). ' +
-        'Of src/core/server it may import guard/ alone: no client-facing API, no admin tool, no assembly.',
+        'Of src/core/server it may import guard/ alone: no client-facing API, no admin tool, no assembly (member/).',
       severity: 'error',
       from: { path: '^src/core/server/peer/' },
       to: { path: '^src/core/server/', pathNot: '^src/core/server/(peer|guard)/' },
@@ -96,18 +120,18 @@ module.exports = {
     {
       name: 'server-helpers-stay-below-the-rooms',
       comment:
-        'The files at the top of src/core/server other than the assembly (coordinator.ts) are helpers several rooms share (wire, leader-path, write-forwarder, storage-adapter, metrics, ...): ' +
-        'of the rooms they may import guard/ alone, so that no arrow runs from a helper back up into a room that uses it.',
+        'The files at the top of src/core/server are helpers several rooms share (wire, member-calls, api-off, etcd-methods, leader-path, write-forwarder, storage-adapter, metrics, ...): ' +
+        'of the rooms they may import guard/ alone, so that no arrow runs from a helper back up into a room that uses it (or into the assembly, member/).',
       severity: 'error',
-      from: { path: '^src/core/server/[^/]+\\.ts$', pathNot: '^src/core/server/coordinator\\.ts$' },
-      to: { path: ['^src/core/server/(fleet-api|etcd-api|admin|peer)/', '^src/core/server/coordinator\\.ts$'] },
+      from: { path: '^src/core/server/[^/]+\\.ts$' },
+      to: { path: '^src/core/server/(fleet-api|etcd-api|admin|peer|member)/' },
     },
     {
       name: 'server-rooms-never-reach-the-assembly',
-      comment: 'src/core/server/coordinator.ts assembles a member from the rooms; no room imports it back.',
+      comment: 'src/core/server/member/ assembles a member from the rooms; no room imports it back.',
       severity: 'error',
-      from: { path: '^src/core/server/[^/]+/' },
-      to: { path: '^src/core/server/coordinator\\.ts$' },
+      from: { path: '^src/core/server/[^/]+/', pathNot: '^src/core/server/member/' },
+      to: { path: '^src/core/server/member/' },
     },
     {
       name: 'common-is-a-leaf',

@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Nothing under src/core ends the process (DESIGN.md: "nothing exits the host process but the
+ * host"): a member hands a fatal fault to its caller (`onFatal`), and `fleet node start`'s process
+ * (src/cli/node-run.ts) decides to exit.
+ */
+const NO_EXIT = { object: 'process', property: 'exit', message: 'src/core never exits the process: hand the fault to the caller (onFatal); src/cli/node-run.ts exits.' };
+
 /** Rules that keep clocks, timers and randomness (and `extra` modules and properties) out of a directory: they must come through a port. */
 function nodeRuntimeRules(message, extra = {}) {
   const timers = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate'];
@@ -15,6 +22,8 @@ function nodeRuntimeRules(message, extra = {}) {
       { object: 'crypto', property: 'randomInt', message },
       { object: 'crypto', property: 'randomBytes', message },
       { object: 'crypto', property: 'randomUUID', message },
+      // Repeated from the src/core block below, which this one replaces for its directory.
+      NO_EXIT,
       ...(extra.properties ?? []),
     ],
     'no-restricted-imports': [
@@ -40,6 +49,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // Before the blocks of src/core's directories, whose own no-restricted-properties repeat NO_EXIT.
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-properties': ['error', NO_EXIT] },
   },
   {
     // The Raft core is a pure, deterministic state machine: time, randomness and timers come from outside.

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { memberIdProblem, resolvesToLoopback, parseHostPort, parsePeers } from '../common/addresses.js';
 import { parseDuration, parsePositiveDuration } from '../common/durations.js';
-import type { MemberLaunch } from '../core/server/coordinator.js';
+import type { MemberLaunch, NodeRunOptions } from './node-run.js';
 import type { AutoCompaction } from '../core/server/etcd-api/etcd-auto-compaction.js';
 import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
@@ -105,8 +105,8 @@ export const NODE_START_FLAGS: Readonly<Record<FlagName, FlagSpec>> = SPEC;
 /** Flag values as either parser delivers them. */
 export type NodeStartFlags = { readonly [K in FlagName]?: string | boolean | number };
 
-/** What `fleet node start` runs: the coordinator's options, checked. */
-export type NodeStartPlan = Parameters<typeof import('../core/server/coordinator.js').runCoordinator>[0];
+/** What `fleet node start` runs: the member's options, checked. */
+export type NodeStartPlan = NodeRunOptions;
 
 function usage(message: string): UsageError {
   return new UsageError(message, 'see `fleet node start --help`');
@@ -119,7 +119,7 @@ const text = (flags: NodeStartFlags, name: FlagName): string | undefined => {
 const flag = (flags: NodeStartFlags, name: FlagName): boolean => (flags[name] ?? NODE_START_FLAGS[name].default) === true;
 
 /**
- * Checks flag values and turns them into the coordinator's options. Throws CliError (exit 2).
+ * Checks flag values and turns them into the member's options. Throws CliError (exit 2).
  * Async because whether a listener stays on this machine is decided on the addresses its host
  * resolves to, not on its spelling (`127.0.0.1.nip.io` is not loopback).
  */
@@ -410,7 +410,7 @@ function refuseReadableByOthers(file: string, name: string): void {
   }
 }
 
-/** Runs the coordinator until SIGTERM/SIGINT; `launch` is what bin/run.js says about how it loaded the member. */
+/** Runs the member until SIGTERM/SIGINT; `launch` is what bin/run.js says about how it loaded the member. */
 export async function runNodeStart(plan: NodeStartPlan, launch?: MemberLaunch): Promise<void> {
   // Again when bin/run.js set them before compiling the bundle: the same values leave V8's flag
   // hash, which its code cache is checked against, as it was.
@@ -422,9 +422,10 @@ export async function runNodeStart(plan: NodeStartPlan, launch?: MemberLaunch): 
   const listen = parseHostPort(plan.listen);
   const check = await probePort(listen.host, listen.port);
   if (!check.free && check.reason === 'EADDRINUSE') throw portInUse(new Error(`EADDRINUSE ${plan.listen}`))!;
-  const { runCoordinator } = await import('../core/server/coordinator.js');
+  // Loaded here, not at the top: the oclif command imports this file for its flags, and its --help needs no member.
+  const { runMember } = await import('./node-run.js');
   try {
-    await runCoordinator({ ...plan, launch });
+    await runMember(plan, launch);
   } catch (err) {
     throw portInUse(err) ?? err;
   }

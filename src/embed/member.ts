@@ -1,6 +1,7 @@
 /**
- * A member inside the host's process: the coordinator (`fleet node start`'s member) with the
- * host's state machine and only the APIs it asked for, its lifecycle (`ready()`, `status().state`)
+ * A member inside the host's process: the member `fleet node start` runs, assembled the same way
+ * (`assembleMember`, then `serveApis` with only the APIs the host asked for) with the host's state
+ * machine, its lifecycle (`ready()`, `status().state`)
  * and its failures as MemberErrors. Nothing here exits the process, installs a signal handler or
  * writes to stdout/stderr: the member logs to its own file, grpc-js's lines included (grpc-log.ts).
  */
@@ -9,7 +10,10 @@ import { FleetClient } from '../client/fleet-client.js';
 import { NodeError, type MemberStatus, type ReadConsistency } from '../core/node/api.js';
 import type { AppFault, StateMachine } from '../core/node/app-machine.js';
 import { AppFaultError } from '../core/node/app-machine.js';
-import { createLogger, startCoordinator, type RunningCoordinator } from '../core/server/coordinator.js';
+import { assembleMember } from '../core/server/member/assemble.js';
+import type { AssembledMember } from '../core/server/member/assembled-member.js';
+import { createMemberLogger } from '../core/server/member/member-log.js';
+import { serveApis } from '../core/server/member/serve-apis.js';
 import { badArgument, MemberError } from './errors.js';
 import { nodeRefusal, startFailure } from './failures.js';
 import { Forwarder } from './forwarder.js';
@@ -69,28 +73,25 @@ export interface EmbeddedMember<M extends StateMachine = StateMachine> {
 
 /** Starts a member in this process; rejects with a MemberError (BAD_MEMBER_OPTIONS, PORT_IN_USE, …) and leaves nothing running. */
 export async function startMember<M extends StateMachine = StateMachine>(opts: MemberOptions<M>): Promise<EmbeddedMember<M>> {
-  const plan = await planMember(opts);
+  const { options: plan, apis } = await planMember(opts);
   const events = new EventEmitter();
   const id = plan.id;
-  // The coordinator's callbacks reach the member once it exists (a failure before that fails the start).
+  // The member's callbacks reach the Member once it exists (a failure before that fails the start).
   const built: { member?: Member<M> } = {};
-  const logger = createLogger(plan, { stderr: false });
+  const logger = createMemberLogger(plan, { stderr: false });
   const detachGrpc = opts.grpcLogs === 'leave' ? () => undefined : attachGrpcLogs(logger);
-  let running: RunningCoordinator;
+  let assembled: AssembledMember;
+  let port: number;
   try {
-    running = await startCoordinator(
-      {
-        ...plan,
-        onFatal: (err) => built.member?.failed(err),
-        onAppFault: (fault: AppFault) => events.emit('fault', fault),
-      },
-      logger,
-    );
+    // A fault the member cannot serve through closes it and becomes the `fatal` event: nothing exits the host's process.
+    assembled = await assembleMember({ ...plan, onAppFault: (fault: AppFault) => events.emit('fault', fault) }, { logger, onFatal: (err) => built.member?.failed(err) });
+    await serveApis(assembled, apis);
+    port = await assembled.start();
   } catch (err) {
     detachGrpc();
     throw startFailure(id, err);
   }
-  built.member = new Member<M>(running, events, { ...plan, apis: opts.apis ?? [], stateMachine: opts.stateMachine !== undefined, detachGrpc });
+  built.member = new Member<M>(assembled, port, events, { ...plan, apis: opts.apis ?? [], stateMachine: opts.stateMachine !== undefined, detachGrpc });
   return built.member;
 }
 
@@ -114,15 +115,16 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
   private stopping: Promise<void> | undefined;
 
   constructor(
-    private readonly running: RunningCoordinator,
+    private readonly inner: AssembledMember,
+    port: number,
     private readonly events: EventEmitter,
     private readonly setup: MemberSetup,
   ) {
     this.id = setup.id;
-    this.port = running.port;
-    this.forward = new Forwarder(running.node, setup.adminToken ?? setup.token);
-    this.life = new Lifecycle(setup.id, () => running.node.status());
-    running.node.onProgress(() => this.progress());
+    this.port = port;
+    this.forward = new Forwarder(inner.node, setup.adminToken ?? setup.token);
+    this.life = new Lifecycle(setup.id, () => inner.node.status());
+    inner.node.onProgress(() => this.progress());
     this.progress();
   }
 
@@ -153,7 +155,7 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
     const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     let answer: { value: unknown; index: number };
     try {
-      answer = await this.running.node.submit(op, bytes);
+      answer = await this.inner.node.submit(op, bytes);
     } catch (err) {
       if (err instanceof NodeError && err.code === 'NOT_LEADER' && err.leaderAddress !== '' && !this.life.ended()) {
         return this.forward.submit(op, bytes, { id: err.leaderId, address: err.leaderAddress });
@@ -172,10 +174,10 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
     if (typeof query !== 'function') throw badArgument('read: query must be a function of the state machine');
     const consistency = consistencyOf(ro.consistency ?? 'linearizable');
     this.checkCanServe();
-    const fault = this.running.node.appFault();
+    const fault = this.inner.node.appFault();
     if (fault?.code === 'DIVERGED') throw this.refusal(new NodeError('FAILED_PRECONDITION', fault.message, { reason: 'diverged' }), false);
     // The node holds the machine the host gave (an M) as a StateMachine.
-    return this.running.node.readApp(consistency, query as (machine: StateMachine) => T).catch((err: unknown) => {
+    return this.inner.node.readApp(consistency, query as (machine: StateMachine) => T).catch((err: unknown) => {
       throw this.refusal(err, false);
     });
   }
@@ -183,10 +185,10 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
   status(): EmbeddedMemberStatus {
     const state = this.life.state;
     if (state === 'stopped' || state === 'failed') {
-      const last = this.last ?? this.running.node.status();
+      const last = this.last ?? this.inner.node.status();
       return { ...last, state, role: state, leaderId: '', leaderAddress: '', progress: [], autopilot: undefined };
     }
-    return { ...this.running.node.status(), state };
+    return { ...this.inner.node.status(), state };
   }
 
   stop(): Promise<void> {
@@ -196,21 +198,21 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
   private async stopNow(): Promise<void> {
     // A failed member is down already (port closed, storage abandoned): nothing is left to stop.
     if (this.life.state === 'failed') return;
-    this.last = this.running.node.status();
+    this.last = this.inner.node.status();
     this.life.stopping();
     for (const c of this.clients.splice(0)) c.close();
     this.forward.close();
     try {
-      await this.running.stop();
+      await this.inner.stop();
     } finally {
       this.life.stopped();
       this.setup.detachGrpc();
     }
   }
 
-  /** The coordinator's onFatal: the member is already down (port closed, storage abandoned). */
+  /** The member's onFatal: it is already down (port closed, storage abandoned). */
   failed(err: Error): void {
-    this.last = this.running.node.status();
+    this.last = this.inner.node.status();
     const fault = err instanceof AppFaultError ? err.fault : undefined;
     const why = fault ? fault.message : `its storage failed: ${err.message}`;
     const failure = new MemberError('FAILED', `member ${this.id} stopped: ${why}`, { cause: err, ...(fault ? { fault } : {}) });
@@ -228,8 +230,8 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
   }
 
   private refusal(err: unknown, write: boolean): unknown {
-    const s = this.running.node.status();
-    return nodeRefusal(err, { id: this.id, write, ended: this.life.ended(), leaderId: s.leaderId, fault: this.running.node.appFault() });
+    const s = this.inner.node.status();
+    return nodeRefusal(err, { id: this.id, write, ended: this.life.ended(), leaderId: s.leaderId, fault: this.inner.node.appFault() });
   }
 
   on<E extends MemberEvent>(event: E, listener: MemberEvents[E]): this {

@@ -1,5 +1,5 @@
 /**
- * What a host passes to `startMember()`, checked and turned into the coordinator's options before
+ * What a host passes to `startMember()`, checked and turned into the member's options before
  * anything is opened: a refusal here leaves nothing behind (BAD_MEMBER_OPTIONS, or PORT_IN_USE
  * for a port another program holds, found before grpc-js would log its own line about it).
  */
@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { memberAddressProblem, parseHostPort, type HostPort } from '../common/addresses.js';
-import type { CoordinatorOptions } from '../core/server/coordinator.js';
+import type { AssemblyOptions, ServedApis } from '../core/server/member/options.js';
 import { defaultInitialClusterState } from '../core/server/founding.js';
 import type { StateMachine } from '../core/node/app-machine.js';
 import { badOptions, MemberError } from './errors.js';
@@ -58,8 +58,8 @@ export interface MemberOptions<M extends StateMachine = StateMachine> {
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const APIS: readonly MemberApi[] = ['fleet', 'etcd'];
 
-/** The coordinator's options for `opts`, its ports checked free; creates the data dir. */
-export async function planMember(opts: MemberOptions): Promise<CoordinatorOptions> {
+/** The member's options for `opts` and the APIs it serves, its ports checked free; creates the data dir. */
+export async function planMember(opts: MemberOptions): Promise<{ options: AssemblyOptions; apis: ServedApis }> {
   if (typeof opts !== 'object' || opts === null) throw badOptions('startMember needs an options object: { id, dataDir, listen }');
   if (!ID.test(opts.id ?? '')) throw badOptions(`id ${JSON.stringify(opts.id)}: use 1-63 letters, digits and -_. starting with a letter or digit`);
   if (typeof opts.dataDir !== 'string' || opts.dataDir === '') throw badOptions('dataDir is required');
@@ -78,7 +78,7 @@ export async function planMember(opts: MemberOptions): Promise<CoordinatorOption
   // A data dir that does not exist yet is this member's first start (the application names it).
   const initialClusterState = existsSync(dataDir) ? defaultInitialClusterState(dataDir) : 'new';
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  return {
+  const options: AssemblyOptions = {
     id: opts.id,
     clusterName: opts.clusterName ?? 'fleet',
     dataDir,
@@ -96,13 +96,13 @@ export async function planMember(opts: MemberOptions): Promise<CoordinatorOption
     maxSnapshotBytes: 1 << 30,
     ...(opts.stateMachine === undefined ? {} : { app: opts.stateMachine }),
     ...(opts.checkEvery === undefined ? {} : { appCheckEvery: opts.checkEvery }),
-    fleetApi: apis.includes('fleet'),
-    etcdApi: apis.includes('etcd'),
-    apiOffHint: "the application hosting it did not ask for it (fleet/embed's apis option)",
     enableDrills: false,
     unsafeAckBeforeCommit: false,
     version: 'embedded',
   };
+  // fleet.v1's operator services come with its client API: `apis: ['fleet']` is what the fleet CLI needs.
+  const fleet = apis.includes('fleet');
+  return { options, apis: { fleet, admin: fleet, etcd: apis.includes('etcd'), offHint: "the application hosting it did not ask for it (fleet/embed's apis option)" } };
 }
 
 function checkMachine(sm: unknown): void {

@@ -7,7 +7,7 @@
  * So a founding start marks the data dir before it writes anything else, and the mark is removed
  * once the member holds Raft state on disk. A member without state that finds the mark never
  * promised anything (Raft persists before it votes or acknowledges), so it may still found,
- * whatever --initial-cluster-state says on the next start (coordinator.ts).
+ * whatever --initial-cluster-state says on the next start (member/assemble.ts).
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -10,6 +10,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { protoRoot } from '../../../proto/index.js';
+import { ETCD_METHODS, type EtcdServiceName } from '../etcd-methods.js';
 import type { Compare, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp, ResponseOp, SortTarget, TxnRequest, TxnResponse } from '../../etcd-store/mvcc.js';
 
 /** The etcd services a member serves, as grpc-js service definitions and client constructors. */
@@ -38,44 +39,6 @@ export function loadEtcdDefinitions(): EtcdDefinitions {
   return definitions;
 }
 
-/** How a method streams: neither way, the server's answers, or both ways. */
-type Streaming = 'unary' | 'server' | 'bidi';
-
-/** The methods of each etcd service a member serves (test/core/server/etcd-api/etcd-wire.test.ts holds this to proto/etcd). */
-const ETCD_METHODS: { readonly [S in keyof EtcdDefinitions]: { readonly path: string; readonly methods: Readonly<Record<string, Streaming>> } } = {
-  KV: { path: 'etcdserverpb.KV', methods: { Range: 'unary', Put: 'unary', DeleteRange: 'unary', Txn: 'unary', Compact: 'unary' } },
-  Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },
-  Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary', Defragment: 'unary', HashKV: 'unary' } },
-  Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberUpdate: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
-  Auth: {
-    path: 'etcdserverpb.Auth',
-    methods: {
-      AuthEnable: 'unary',
-      AuthDisable: 'unary',
-      Authenticate: 'unary',
-      UserAdd: 'unary',
-      UserGet: 'unary',
-      UserList: 'unary',
-      UserDelete: 'unary',
-      UserChangePassword: 'unary',
-      UserGrantRole: 'unary',
-      UserRevokeRole: 'unary',
-      RoleAdd: 'unary',
-      RoleGet: 'unary',
-      RoleList: 'unary',
-      RoleDelete: 'unary',
-      RoleGrantPermission: 'unary',
-      RoleRevokePermission: 'unary',
-    },
-  },
-  Lease: {
-    path: 'etcdserverpb.Lease',
-    methods: { LeaseGrant: 'unary', LeaseRevoke: 'unary', LeaseKeepAlive: 'bidi', LeaseTimeToLive: 'unary', LeaseLeases: 'unary' },
-  },
-  Lock: { path: 'v3lockpb.Lock', methods: { Lock: 'unary', Unlock: 'unary' } },
-  Election: { path: 'v3electionpb.Election', methods: { Campaign: 'unary', Proclaim: 'unary', Leader: 'unary', Observe: 'server', Resign: 'unary' } },
-};
-
 /** A method's name as proto-loader gives it (lodash's camelCase): HashKV is hashKv, LeaseKeepAlive leaseKeepAlive. */
 function camelCase(name: string): string {
   const words = name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [name];
@@ -94,7 +57,7 @@ export function lazyEtcdServices(): { readonly [S in keyof EtcdDefinitions]: Ser
       Object.entries(methods).map(([name, streaming]) => {
         // Looked up once, on the method's first message: every later message goes straight to it.
         let method: MethodDefinition<unknown, unknown> | undefined;
-        const loaded = (): MethodDefinition<unknown, unknown> => (method ??= loadEtcdDefinitions()[service as keyof EtcdDefinitions].service[name] as MethodDefinition<unknown, unknown>);
+        const loaded = (): MethodDefinition<unknown, unknown> => (method ??= loadEtcdDefinitions()[service as EtcdServiceName].service[name] as MethodDefinition<unknown, unknown>);
         return [name, {
           path: `/${path}/${name}`,
           requestStream: streaming === 'bidi',

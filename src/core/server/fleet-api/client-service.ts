@@ -6,27 +6,25 @@ import { Metadata, status, type ServerDuplexStream, type StatusObject } from '@g
 import { METADATA, loadFleetProto } from '../../../proto/index.js';
 import type * as wire from '../../../proto/index.js';
 import type { Actor, Command, CommandType } from '../../fleet/index.js';
-import { NodeError, type BackupStatus, type PeerRefusal } from '../../node/api.js';
+import { NodeError } from '../../node/api.js';
 import type { NodeApi } from '../../node/member-api.js';
 import { grants, roleRefusal, commandRole, type Role } from '../../../common/roles.js';
 import { actorOf, authorizeCall, callerOf, type AuthOptions } from '../guard/auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from '../wire.js';
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
-import { memberStatusToWire, writeResponseToWire } from './wire-results.js';
+import { writeResponseToWire } from './wire-results.js';
 import { DEFAULT_BOUNDS, StreamBudget, exhausted, type ServerBounds } from '../guard/bounds.js';
 import { defaultWatchLimits, runWatch, type WatchLimits } from './watch-stream.js';
 import { registryErrorLimit, type LimitRefusals } from '../guard/limit-refusals.js';
 import type { WriteForwarder } from '../write-forwarder.js';
+import { memberCalls, type MemberCallOptions } from '../member-calls.js';
 
 /** Options of the client service: credentials, the bounds on what one client may hold (default `DEFAULT_BOUNDS`), and what the status adds from outside the node: the peer streams refused (peer-trouble.ts). */
-export type ClientServiceOptions = AuthOptions & {
+export type ClientServiceOptions = MemberCallOptions & {
   readonly bounds?: ServerBounds | undefined;
   /** Counts the bounds' refusals (fleet_limit_refusals_total). */
   readonly limitRefusals?: LimitRefusals | undefined;
-  readonly peerRefusals?: () => readonly PeerRefusal[];
-  /** The member's scheduled backups, when it takes them (backup-schedule.ts). */
-  readonly backup?: () => BackupStatus | undefined;
   /** Sends a unary Write this member cannot propose (a follower) to the leader; without one, the caller is redirected. */
   readonly forwarder?: WriteForwarder | undefined;
 };
@@ -216,17 +214,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
     refusals,
   };
   return {
-    Status(call, callback) {
-      const denied = authorizeCall(call, opts);
-      if (denied) return callback(denied);
-      try {
-        const refusals = opts.peerRefusals?.();
-        const backup = opts.backup?.();
-        callback(null, memberStatusToWire({ ...node.status(), ...(refusals === undefined ? {} : { peerRefusals: refusals }), ...(backup === undefined ? {} : { backup }) }));
-      } catch (err) {
-        callback(errorStatus(err));
-      }
-    },
+    ...memberCalls(node, opts),
     Write(call, callback) {
       const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
@@ -265,22 +253,6 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
         return;
       }
       runWatch(node, call, watchLimits);
-    },
-    Submit(call, callback) {
-      const denied = authorizeCall(call, opts);
-      if (denied) return callback(denied);
-      node.submit(call.request.op, call.request.payload).then(
-        ({ value, index }) => {
-          let resultJson: string;
-          try {
-            resultJson = JSON.stringify(value ?? null);
-          } catch (err) {
-            return callback({ code: status.INTERNAL, details: `the command applied at index ${index}, but its answer is not JSON: ${(err as Error).message}` });
-          }
-          callback(null, { index, resultJson });
-        },
-        (err: unknown) => callback(errorStatus(err)),
-      );
     },
   };
 }

@@ -3,7 +3,7 @@
  * loader spells the .proto fields); null becomes an absent optional field.
  */
 import type { Assert, ClientCommandType, MemberOnlyCommandType, ResultMismatch } from '../../../common/registry-operations.js';
-import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../../../proto/index.js';
+import { PLAN_STATES, SHARD_STATES, isFleetErrorCode } from '../../../proto/index.js';
 import type * as wire from '../../../proto/index.js';
 import { resultToWirePart, type ViewCodecs } from '../../../proto/registry-wire.js';
 import type {
@@ -23,8 +23,6 @@ import type {
   RegistryCounts,
   ShardView,
 } from '../../fleet/index.js';
-import type { MemberStatus } from '../../node/api.js';
-import type { AutopilotReport } from '../../node/autopilot/runner.js';
 
 /** null → absent. */
 function opt<T>(value: T | null): T | undefined {
@@ -268,28 +266,4 @@ export function detailsToWire(details: Details): wire.ErrorDetails {
   }
   if (Object.keys(other).length > 0) out.other = other;
   return out;
-}
-
-/** A member's status on the wire. */
-export function memberStatusToWire(s: MemberStatus): wire.MemberStatus {
-  const { autopilot, ...rest } = s;
-  return {
-    ...rest,
-    role: MEMBER_ROLES.toWire(s.role),
-    members: s.members.map((m) => ({ ...m })),
-    progress: s.progress.map((p) => ({ ...p, state: PROGRESS_STATES.toWire(p.state) })),
-    peerRefusals: (s.peerRefusals ?? []).map((r) => ({ ...r })),
-    ...(autopilot === undefined ? {} : { autopilot: autopilotToWire(autopilot) }),
-  };
-}
-
-/** Autopilot's assessment on the wire. */
-function autopilotToWire(r: AutopilotReport): wire.AutopilotState {
-  return {
-    settings: { ...r.settings },
-    settingsProblem: r.settingsProblem ?? '',
-    members: r.health.map((h) => ({ id: h.id, voter: h.voter, lastContactMs: h.lastContactMs, trailingEntries: h.trailingEntries, trailingMs: h.trailingMs, healthy: h.healthy, stable: h.stable, dead: h.dead })),
-    held: [...r.held],
-    lastAction: r.lastAction ?? '',
-  };
 }
