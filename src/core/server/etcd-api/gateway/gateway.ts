@@ -28,6 +28,10 @@ import { JsonValues, TOO_LARGE } from './json-values.js';
 import { isGatewayPath, routeOf, type Route } from './routes.js';
 
 /** A body may carry the largest request base64-encoded, with room for the JSON around it. */
+/** A request as HTTP/1.1 or, through Node's compatibility objects, HTTP/2 hands it over: one handler serves both. */
+type GatewayRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type GatewayResponse = http.ServerResponse | http2.Http2ServerResponse;
+
 export const MAX_BODY_BYTES = Math.ceil((ETCD_RPC_MAX_REQUEST_BYTES * 4) / 3) + 64 * 1024;
 /** How long a unary request's body may take to arrive. */
 const BODY_WINDOW_MS = 30_000;
@@ -58,7 +62,7 @@ export function etcdGateway(opts: GatewayOptions): Gateway {
   let client: Client | undefined;
   const grpc = (): Client => (client ??= new Client(opts.target, opts.credentials, { 'grpc.max_receive_message_length': 64 << 20, ...opts.channelOptions }));
   const sockets = new Set<Duplex>();
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const handle = (req: GatewayRequest, res: GatewayResponse): void => {
     // A client that goes mid-answer is no error of the member's.
     res.on('error', () => undefined);
     req.on('error', () => undefined);
@@ -82,7 +86,7 @@ export function etcdGateway(opts: GatewayOptions): Gateway {
       // Node's own compatibility objects for an HTTP/2 request: the same handler serves both.
       const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
       const res = new http2.Http2ServerResponse(stream);
-      handle(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
+      handle(req, res);
     },
     close: () => {
       for (const s of sockets) s.destroy();
@@ -95,7 +99,7 @@ export function etcdGateway(opts: GatewayOptions): Gateway {
 
 type Grpc = () => Client;
 
-async function serve(req: http.IncomingMessage, res: http.ServerResponse, grpc: Grpc, opts: GatewayOptions): Promise<void> {
+async function serve(req: GatewayRequest, res: GatewayResponse, grpc: Grpc, opts: GatewayOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://gateway').pathname;
   if (req.headers.origin !== undefined) return answerText(res, 403, 'fleet serves no browser: requests with an Origin header are refused\n');
   if (path === '/version' && req.method === 'GET') return answerJson(res, 200, { etcdserver: opts.version, etcdcluster: `${opts.version.split('.').slice(0, 2).join('.')}.0` });
@@ -143,14 +147,14 @@ const grpcPath = (route: Route): string => `/${route.service}/${route.method}`;
 const raw = (b: Buffer): Buffer => b;
 
 /** The credentials a gRPC client would send: etcd's gateway forwards `Authorization` as `authorization`. */
-function metadataOf(req: http.IncomingMessage): Metadata {
+function metadataOf(req: GatewayRequest): Metadata {
   const md = new Metadata();
   const authorization = req.headers.authorization;
   if (authorization !== undefined && authorization !== '') md.set('authorization', authorization);
   return md;
 }
 
-function callUnary(res: http.ServerResponse, call: Call, request: Buffer): void {
+function callUnary(res: GatewayResponse, call: Call, request: Buffer): void {
   const pending = call.grpc().makeUnaryRequest(grpcPath(call.route), raw, raw, request, call.metadata, {}, (err, answer) => {
     if (err) return answerError(res, err);
     answerJson(res, 200, decodeResponse(call.types.response, answer!));
@@ -158,13 +162,13 @@ function callUnary(res: http.ServerResponse, call: Call, request: Buffer): void 
   res.once('close', () => pending.cancel());
 }
 
-function streamAnswers(res: http.ServerResponse, call: Call, request: Buffer): void {
+function streamAnswers(res: GatewayResponse, call: Call, request: Buffer): void {
   const stream = call.grpc().makeServerStreamRequest(grpcPath(call.route), raw, raw, request, call.metadata, {});
   relayAnswers(stream, res, call.types.response);
 }
 
 /** A bidi call: each JSON value of the body is a request; the body's end half-closes the call. */
-function streamBoth(req: http.IncomingMessage, res: http.ServerResponse, call: Call): void {
+function streamBoth(req: GatewayRequest, res: GatewayResponse, call: Call): void {
   const stream = call.grpc().makeBidiStreamRequest(grpcPath(call.route), raw, raw, call.metadata, {});
   relayAnswers(stream, res, call.types.response);
   const values = new JsonValues(MAX_BODY_BYTES);
@@ -199,7 +203,7 @@ function streamBoth(req: http.IncomingMessage, res: http.ServerResponse, call: C
 type AnswerStream = NodeJS.EventEmitter & { pause(): void; resume(): void; cancel(): void };
 
 /** Writes each answer of `stream` as a line `{"result":…}`; an error after the first as `{"error":…}`. */
-function relayAnswers(stream: AnswerStream, res: http.ServerResponse, type: Type): void {
+function relayAnswers(stream: AnswerStream, res: GatewayResponse, type: Type): void {
   let ended = false;
   res.once('close', () => {
     if (!ended) stream.cancel();
@@ -207,7 +211,8 @@ function relayAnswers(stream: AnswerStream, res: http.ServerResponse, type: Type
   stream.on('data', (bytes: Buffer) => {
     if (res.writableEnded) return;
     if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/json' });
-    if (!res.write(`${JSON.stringify({ result: decodeResponse(type, bytes) })}\n`)) {
+    const more: (chunk: string) => boolean = res.write.bind(res);
+    if (!more(`${JSON.stringify({ result: decodeResponse(type, bytes) })}\n`)) {
       stream.pause();
       res.once('drain', () => stream.resume());
     }
@@ -231,7 +236,7 @@ function relayAnswers(stream: AnswerStream, res: http.ServerResponse, type: Type
 type Body = { json: unknown } | { error: { code: number; details: string }; close?: boolean };
 
 /** A unary request's body as JSON: empty is `{}`; the first value counts, as in etcd. */
-function readBody(req: http.IncomingMessage): Promise<Body> {
+function readBody(req: GatewayRequest): Promise<Body> {
   return new Promise((resolve) => {
     const values = new JsonValues(MAX_BODY_BYTES);
     let settled = false;
@@ -267,20 +272,21 @@ function readBody(req: http.IncomingMessage): Promise<Body> {
   });
 }
 
-function answer(res: http.ServerResponse, code: number, type: string, text: string, headers: Record<string, string> = {}): void {
+function answer(res: GatewayResponse, code: number, type: string, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(code, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-const answerJson = (res: http.ServerResponse, code: number, body: object): void => answer(res, code, 'application/json', JSON.stringify(body));
-const answerText = (res: http.ServerResponse, code: number, text: string): void => answer(res, code, 'text/plain; charset=utf-8', text, { 'x-content-type-options': 'nosniff' });
+const answerJson = (res: GatewayResponse, code: number, body: object): void => answer(res, code, 'application/json', JSON.stringify(body));
+const answerText = (res: GatewayResponse, code: number, text: string): void => answer(res, code, 'text/plain; charset=utf-8', text, { 'x-content-type-options': 'nosniff' });
 
 /** An error as grpc-gateway answers it: `{"error","message","code"}` with the status's HTTP code. */
-function answerError(res: http.ServerResponse, err: { code?: number | undefined; details?: string | undefined }, close = false): void {
+function answerError(res: GatewayResponse, err: { code?: number | undefined; details?: string | undefined }, close = false): void {
   const code = err.code ?? status.UNKNOWN;
   const message = err.details ?? 'unknown error';
-  if (close) res.shouldKeepAlive = false;
+  // HTTP/1.1 only: an HTTP/2 stream ends alone, its connection stays.
+  if (close && res instanceof http.ServerResponse) res.shouldKeepAlive = false;
   answerJson(res, httpStatusOf(code), { error: message, message, code });
 }
 
