@@ -8,7 +8,8 @@ import { RecordEncoder } from '../../../src/core/storage/record-codec.js';
 import { scanSegment } from '../../../src/core/storage/segment-scan.js';
 import { expectInvariant } from './expect-invariant.js';
 
-const planted = vi.hoisted(() => ({ stuck: false }));
+/** Records the planted decoder leaves where they start (once: unchecked, the scan would not end). */
+const planted = vi.hoisted(() => ({ stuck: 0 }));
 
 vi.mock('../../../src/core/storage/record-codec.js', async (importActual) => {
   const actual = await importActual<typeof import('../../../src/core/storage/record-codec.js')>();
@@ -16,7 +17,7 @@ vi.mock('../../../src/core/storage/record-codec.js', async (importActual) => {
     ...actual,
     decodeRecord: (...args: Parameters<typeof actual.decodeRecord>) => {
       const decoded = actual.decodeRecord(...args);
-      return planted.stuck && decoded.ok ? { ...decoded, next: args[1] } : decoded;
+      return planted.stuck > 0 && decoded.ok && planted.stuck-- > 0 ? { ...decoded, next: args[1] } : decoded;
     },
   };
 });
@@ -31,14 +32,14 @@ function image(): Buffer {
 
 describe('scanSegment', () => {
   it('moves on by every record it decodes', () => {
-    planted.stuck = false;
+    planted.stuck = 0;
     const scan = scanSegment(image());
     expect(scan.records.map((r) => r.kind)).toEqual(['header', 'hard-state']);
     expect(scan.end).toBe(image().length);
   });
 
   it('refuses a record that ends where it starts', () => {
-    planted.stuck = true;
+    planted.stuck = 1;
     expectInvariant(() => scanSegment(image()), 'segment-scan-records-before-end');
   });
 });

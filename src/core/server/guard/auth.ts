@@ -190,12 +190,12 @@ export function authorize(metadata: Metadata, needed: Role, opts: AuthOptions, w
   return refuse(status.PERMISSION_DENIED, roleRefusal(what, needed, caller.role, caller.tokenName));
 }
 
-/** The calls `authorizeCall` has judged, for `authorizedFirst` (weakly held: gone with the call). */
-const judged = new WeakSet<object>();
+/** Marks a call `authorizeCall` has judged, for `authorizedFirst` (on the call: gone with it). */
+const JUDGED = Symbol('judged by authorizeCall');
 
 /** Checks a call against the role its RPC needs (rpc-roles.ts): what every handler does first. */
 export function authorizeCall(call: { readonly metadata: Metadata; getPath(): string }, opts: AuthOptions): Partial<StatusObject> | undefined {
-  judged.add(call);
+  (call as { [JUDGED]?: true })[JUDGED] = true;
   return authorizePath(call.getPath(), call.metadata, opts);
 }
 
@@ -206,10 +206,11 @@ export function authorizeCall(call: { readonly metadata: Metadata; getPath(): st
  */
 export function authorizedFirst<H extends object>(service: string, handlers: H): H {
   const checked: Record<string, unknown> = {};
-  for (const [method, handler] of Object.entries(handlers) as [string, (call: object, ...rest: unknown[]) => unknown][]) {
-    checked[method] = (call: object, ...rest: unknown[]): unknown => {
-      const result = handler(call, ...rest);
-      checkInvariant(judged.has(call), 'rpc-authorized-first', () => `${service}.${method} returned without passing its call through authorizeCall`);
+  // Unary handlers take (call, callback), streaming ones (call): two parameters, no rest array per call.
+  for (const [method, handler] of Object.entries(handlers) as [string, (call: object, callback: unknown) => unknown][]) {
+    checked[method] = (call: { [JUDGED]?: true }, callback: unknown): unknown => {
+      const result = handler(call, callback);
+      checkInvariant(call[JUDGED] === true, 'rpc-authorized-first', () => `${service}.${method} returned without passing its call through authorizeCall`);
       return result;
     };
   }
