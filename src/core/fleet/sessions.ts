@@ -28,8 +28,9 @@ export type SessionVerdict =
 /**
  * All sessions, least recently active first. Since the registry age never goes back and every
  * touch moves a session to the end, `lastActivity` never decreases along the map, so expiry only
- * ever looks at its front (checked as a session is touched or restored: `#newest`). Idleness is measured in registry age, not leader wall
- * time, so a leader whose wall clock is hours ahead does not make every session look idle.
+ * ever looks at its front (checked as a session is touched or restored: `#newest`). Idleness is
+ * measured in registry age, not leader wall time, so a leader whose wall clock is hours ahead does
+ * not make every session look idle.
  *
  * The table is bounded three ways, all replicated semantics: sessions idle for
  * `LIMITS.sessionIdleMs` expire; beyond `LIMITS.maxSessions` sessions, or beyond
