@@ -57,7 +57,7 @@ export default tseslint.config(
   },
   {
     // The Raft core is a pure, deterministic state machine: time, randomness and timers come from outside.
-    files: ['src/core/raft/**/*.ts'],
+    files: ['src/core/raft/**/*.ts', 'src/core/invariant.ts'],
     rules: {
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'process', 'performance'],
       'no-restricted-properties': [

@@ -10,6 +10,7 @@
  * signs tokens arrives with the entry that enables auth. Every change is judged with etcd's
  * rules and refused with etcd's errors (`AuthError`), the same on every member.
  */
+import { checkInvariant } from '../invariant.js';
 import type { Compare, RequestOp, TxnRequest } from './mvcc.js';
 import { covers, opChecks, txnChecks, unifiedPermissions, type Access, type CheckedOp, type CheckedTxn, type Interval, type KeyCheck, type KeyPermission, type PermType } from './permissions.js';
 
@@ -101,9 +102,10 @@ const byName = <T extends { readonly name: string }>(a: T, b: T): number => (a.n
 const byKey = (a: KeyPermission, b: KeyPermission): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.rangeEnd < b.rangeEnd ? -1 : a.rangeEnd > b.rangeEnd ? 1 : 0);
 
 /**
- * The auth state of one member's keyspace. Invariant: it changes only in `apply` and `restore`,
- * and `revision` grows by one with every change that `apply` makes (etcd's commitRevision), so
- * members that applied the same entries agree on it and on everything it guards.
+ * The auth state of one member's keyspace. It changes only in `apply` and `restore` (its fields
+ * are private), and `revision` grows by one with every change that `apply` makes (etcd's
+ * commitRevision; checked in `apply`), so members that applied the same entries agree on it and
+ * on everything it guards.
  */
 export class EtcdAuthStore {
   #enabled = false;
@@ -182,6 +184,12 @@ export class EtcdAuthStore {
 
   /** Applies one change with etcd's rules; throws AuthError (and changes nothing) where etcd refuses. */
   apply(op: AuthOp): void {
+    const before = this.#revision;
+    this.#applyOp(op);
+    checkInvariant(this.#revision === before || this.#revision === before + 1, 'auth-revision-one-per-change', () => `${op.kind} moved the auth revision from ${before} to ${this.#revision}`);
+  }
+
+  #applyOp(op: AuthOp): void {
     switch (op.kind) {
       case 'enable':
         return this.enable(op.secret);
@@ -246,6 +254,7 @@ export class EtcdAuthStore {
   static restore(image: AuthImage | undefined): EtcdAuthStore {
     const s = new EtcdAuthStore();
     if (image === undefined) return s;
+    checkInvariant(Number.isSafeInteger(image.revision) && image.revision >= 1, 'auth-revision-one-per-change', () => `an image at auth revision ${image.revision}`);
     s.#enabled = image.enabled;
     s.#revision = image.revision;
     s.#secret = image.secret;

@@ -9,6 +9,7 @@
  */
 import { MinHeap } from '../../common/min-heap.js';
 import { LIMITS } from '../../common/registry-limits.js';
+import { checkInvariant } from '../invariant.js';
 
 export interface KeyValue {
   key: Uint8Array;
@@ -287,8 +288,8 @@ export class MvccStore {
   *txnSteps(req: TxnRequest): Generator<void, TxnResponse, undefined> {
     validateTxn(req);
     if (!txnWrites(req)) return this.stamp(this.readTxn(req), this.rev);
-    // Invariant: one write at a time; the steps of one end before the next begins (the member applies in log order).
-    if (this.writing !== undefined) throw new Error(`invariant mvcc-one-write-at-a-time: a txn began at revision ${this.rev} while the write of revision ${this.rev + 1} is in steps`);
+    // One write at a time: the steps of one end before the next begins (the member applies in log order).
+    checkInvariant(this.writing === undefined, 'mvcc-one-write-at-a-time', () => `a txn began at revision ${this.rev} while the write of revision ${this.rev + 1} is in steps`);
     const next = this.rev + 1;
     const undo: (() => void)[] = [];
     const state = { wrote: false, sinceStep: 0 };
@@ -867,10 +868,11 @@ function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
 }
 
 /**
- * The store as of one revision, for an image (MvccStore.beginImage). Invariant: `history(k)` is
- * `k`'s history as it was at `revision`, whatever was written or compacted since: later records
- * are filtered out (a history only grows at its end, by newer revisions), and compaction hands the
- * view a copy of a history before it cuts it (`keep`).
+ * The store as of one revision, for an image (MvccStore.beginImage). `history(k)` is `k`'s history
+ * as it was at `revision`, whatever was written or compacted since: later records are filtered
+ * out (a history only grows at its end, by newer revisions), and compaction hands the view a copy
+ * of a history before it cuts it (`keep`; a key of the view left with no record as of `revision`
+ * was cut without one, checked in `history`).
  */
 export class StoreImageView {
   readonly #kept = new Map<string, readonly Rec[]>();
@@ -892,6 +894,7 @@ export class StoreImageView {
     const h = this.#kept.get(k) ?? this.hist.get(k) ?? [];
     let end = h.length;
     while (end > 0 && h[end - 1]!.mod > this.revision) end--;
+    checkInvariant(end > 0, 'image-view-history-as-of-revision', () => `key ${JSON.stringify(k)} has no record at or below revision ${this.revision} (${h.length} later ones): compacted without keep()`);
     return end === h.length ? h : h.slice(0, end);
   }
 

@@ -5,9 +5,10 @@
  * disjoint intervals; a request is permitted when one merged interval contains the whole range it
  * names. Keys are latin1 strings (each byte one character), so `<` is etcd's byte order.
  *
- * Invariant: `mergeIntervals` answers sorted, disjoint, non-adjacent intervals, so that a range is
- * covered by the union exactly when one of them covers it.
+ * `mergeIntervals` answers sorted, disjoint, non-adjacent intervals, so that a range is covered by
+ * the union exactly when one of them covers it (`covers` checks the intervals it lands on).
  */
+import { checkInvariant } from '../invariant.js';
 
 /** etcd's authpb.Permission.Type. */
 export type PermType = 'READ' | 'WRITE' | 'READWRITE';
@@ -80,6 +81,8 @@ export function covers(merged: readonly Interval[], key: string, rangeEnd: strin
     else hi = mid;
   }
   const candidate = merged[lo - 1];
+  const after = merged[lo];
+  checkInvariant(after === undefined || candidate === undefined || (candidate.end !== undefined && candidate.end < after.start), 'permissions-merged-disjoint', () => `intervals [${JSON.stringify(candidate?.start)}, ${JSON.stringify(candidate?.end)}) and [${JSON.stringify(after?.start)}, …) are not sorted, disjoint and apart`);
   if (candidate === undefined) return false;
   if (candidate.end === undefined) return true;
   return want.end !== undefined && want.end <= candidate.end;

@@ -18,6 +18,7 @@
  *   etcd image   := JSON MvccSnapshot with latin1 keys and values (mvcc.ts) and, once auth was
  *                   ever changed, "auth": AuthImage; empty for a new store
  */
+import { checkInvariant } from '../invariant.js';
 import { AuthError, EtcdAuthStore, type AuthImage, type AuthOp } from './auth-store.js';
 import { MvccError, MvccStore, runSteps, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
 
@@ -76,13 +77,15 @@ export function decodeEtcdRequest(body: Uint8Array): EtcdRequest {
 }
 
 /**
- * The keyspace one member holds, and what applies the log's etcd entries to it. Invariant: the
- * store changes only in `apply` and `restore`, so members that applied the same entries hold the
- * same store.
+ * The keyspace one member holds, and what applies the log's etcd entries to it. The store changes
+ * only in `apply` and `restore`, so members that applied the same entries hold the same store:
+ * `apply` checks that its revision is where the last of them left it.
  */
 export class EtcdReplica {
   private current = new MvccStore(ETCD_START_REVISION);
   private authState = new EtcdAuthStore();
+  /** The store's revision as the last `apply` or `restore` left it. */
+  private settled = ETCD_START_REVISION;
 
   /** The store, for reads (never written through this reference). */
   get store(): MvccStore {
@@ -104,6 +107,13 @@ export class EtcdReplica {
    * may be applied until its last step.
    */
   *applySteps(req: EtcdRequest): Generator<void, EtcdAnswer, undefined> {
+    checkInvariant(this.current.revision === this.settled, 'replica-changes-only-in-apply', () => `the store is at revision ${this.current.revision}, the last apply or restore left it at ${this.settled}`);
+    const answer = yield* this.applyOnce(req);
+    this.settled = this.current.revision;
+    return answer;
+  }
+
+  private *applyOnce(req: EtcdRequest): Generator<void, EtcdAnswer, undefined> {
     try {
       return yield* this.run(req);
     } catch (err) {
@@ -182,11 +192,13 @@ export class EtcdReplica {
     if (image === undefined || image.length === 0) {
       this.current = new MvccStore(ETCD_START_REVISION);
       this.authState = new EtcdAuthStore();
+      this.settled = this.current.revision;
       return;
     }
     const snap = JSON.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('utf8')) as MvccSnapshot & { auth?: AuthImage };
     this.current = MvccStore.restore(snap);
     this.authState = EtcdAuthStore.restore(snap.auth);
+    this.settled = this.current.revision;
   }
 }
 

@@ -2,6 +2,7 @@
  * The audit log: who changed what, when, and how it went, as part of the replicated state (so
  * it is in every snapshot and survives restarts). Bounded: the oldest entries go first.
  */
+import { checkInvariant } from '../invariant.js';
 import { LIMITS } from './limits.js';
 import { COMMAND_ROLES, commandRole } from '../../common/roles.js';
 import type { Actor, AuditEntry, Command, CommandType } from './types.js';
@@ -71,8 +72,8 @@ export function auditRingOfEntry(e: Pick<AuditEntry, 'op' | 'args'>): AuditRing 
 }
 
 /**
- * One bounded ring: the last `capacity` entries, oldest first. Invariant: entries are in index
- * order; the front is dropped by moving `#head`, compacted now and then, so appending is O(1).
+ * One bounded ring: the last `capacity` entries, oldest first, in index order (checked in
+ * `append`); the front is dropped by moving `#head`, compacted now and then, so appending is O(1).
  */
 class AuditRingBuffer {
   #entries: AuditEntry[] = [];
@@ -86,7 +87,7 @@ class AuditRingBuffer {
 
   append(entry: AuditEntry): void {
     const last = this.#entries.at(-1);
-    if (last !== undefined && entry.index <= last.index) throw new Error(`audit entries out of order: ${entry.index} after ${last.index}`);
+    checkInvariant(last === undefined || entry.index > last.index, 'audit-entries-in-index-order', () => `entry ${entry.index} after ${last!.index}`);
     this.#entries.push(entry);
     if (this.size > this.capacity) this.#head++;
     if (this.#head >= this.capacity) {

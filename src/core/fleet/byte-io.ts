@@ -4,6 +4,8 @@
  * Reads are bounds-checked and throw `SnapshotError` on truncated or malformed input.
  */
 
+import { checkInvariant } from '../invariant.js';
+
 /** The snapshot bytes are truncated or malformed. */
 export class SnapshotError extends Error {
   override readonly name = 'SnapshotError';
@@ -19,8 +21,9 @@ export type Spill = (bytes: Uint8Array, offset: number) => void;
 
 /**
  * Writes into a buffer that grows, or, given a `Spill`, that is handed over whenever it fills
- * and then reused, so that output of any size takes one buffer's worth of memory. Invariant:
- * the `#pos` bytes at the start of the buffer are the output from offset `#spilled` on.
+ * and then reused, so that output of any size takes one buffer's worth of memory. The `#pos`
+ * bytes at the start of the buffer are the output from offset `#spilled` on: nothing is written
+ * past them but by appending (checked in `patchU32`, the one write behind the end).
  */
 export class ByteWriter {
   #buf: Buffer;
@@ -69,6 +72,7 @@ export class ByteWriter {
 
   /** Overwrites a u32 written earlier at byte offset `at` (spilled again if it has left the buffer). */
   patchU32(at: number, v: number): void {
+    checkInvariant(at >= 0 && at + 4 <= this.#spilled + this.#pos, 'byte-writer-output-prefix', () => `patch of 4 bytes at ${at}, output is ${this.#spilled + this.#pos} bytes`);
     if (at >= this.#spilled) {
       this.#buf.writeUInt32LE(v, at - this.#spilled);
       return;
@@ -157,13 +161,14 @@ export class ByteWriter {
   }
 }
 
-/** Reads what `ByteWriter` wrote. Invariant: `pos` never passes `end`. */
+/** Reads what `ByteWriter` wrote. `pos` never passes `end` (each read checks `#need`), and `end` lies within the data (checked). */
 export class ByteReader {
   readonly #buf: Buffer;
   #pos: number;
   readonly #end: number;
 
   constructor(data: Uint8Array, start = 0, end = data.byteLength) {
+    checkInvariant(start >= 0 && start <= end && end <= data.byteLength, 'byte-reader-within-data', () => `reading [${start}, ${end}) of ${data.byteLength} bytes`);
     this.#buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.#pos = start;
     this.#end = end;

@@ -8,6 +8,7 @@
  * Slots are private to a replica: they are handed out in whatever order history dictates and
  * never appear in answers or snapshots, so replicas with different slots hold the same state.
  */
+import { checkInvariant } from '../invariant.js';
 import { SortedMap, type SortedMapView } from './sorted-map.js';
 import type { ClusterView } from './types.js';
 
@@ -234,11 +235,13 @@ interface SavedBlock {
 
 /**
  * What `ClusterTable.freeze()` returns: every cluster as it was, by name (the name index maps
- * names to slots). Invariant: a slot below `slots` reads from its saved block when there is one,
- * else from the table, which saves the block before changing any of its slots.
+ * names to slots). A slot below `slots` reads from its saved block when there is one, else from
+ * the table, which saves the block before changing any of its slots: once, while the view is
+ * held, and only a block the view can read (checked in `save`).
  */
 export class ClusterTableView {
   readonly #saved = new Map<number, SavedBlock>();
+  #released = false;
 
   constructor(
     readonly byName: SortedMapView<number>,
@@ -277,11 +280,14 @@ export class ClusterTableView {
   }
 
   save(block: number, columns: SavedBlock): void {
+    // A second save would replace the block as of the freeze with a later one.
+    checkInvariant(!this.#released && !this.#saved.has(block) && block * BLOCK_SLOTS < this.slots, 'cluster-view-block-saved-once', () => `block ${block} saved ${this.#saved.has(block) ? 'again' : 'first'} into a view of ${this.slots} slots${this.#released ? ' already released' : ''}`);
     this.#saved.set(block, columns);
   }
 
   /** Done reading: the table stops saving blocks for this view. */
   release(): void {
+    this.#released = true;
     this.onRelease(this);
     this.#saved.clear();
   }

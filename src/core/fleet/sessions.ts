@@ -4,10 +4,11 @@
  * not yet seen answered): a retry of one of those gets the remembered answer; a seq below
  * that floor was already answered and seen, so it can only be a stale duplicate.
  */
+import { checkInvariant } from '../invariant.js';
 import { LIMITS } from './limits.js';
 import type { ApplyResult } from './types.js';
 
-/** One client's session. Invariant: `results` holds no seq below `floor` but out-of-order stragglers (see `advanceFloor`). */
+/** One client's session. `results` holds no seq below `floor` but out-of-order stragglers (see `advanceFloor`; `remember` checks each answer it adds). */
 export interface Session {
   /** The highest `firstIncomplete` the client has sent: seqs below it are stale. */
   floor: number;
@@ -25,21 +26,25 @@ export type SessionVerdict =
   | { readonly kind: 'window-full' };
 
 /**
- * All sessions, least recently active first. Invariant: since the registry age never goes back
- * and every touch moves a session to the end, `lastActivity` never decreases along the map, so
- * expiry only ever looks at its front. Idleness is measured in registry age, not leader wall
- * time, so a leader whose wall clock is hours ahead does not make every session look idle.
+ * All sessions, least recently active first. Since the registry age never goes back and every
+ * touch moves a session to the end, `lastActivity` never decreases along the map, so expiry only
+ * ever looks at its front (checked as a session is touched or restored: `#newest`). Idleness is
+ * measured in registry age, not leader wall time, so a leader whose wall clock is hours ahead does
+ * not make every session look idle.
  *
  * The table is bounded three ways, all replicated semantics: sessions idle for
  * `LIMITS.sessionIdleMs` expire; beyond `LIMITS.maxSessions` sessions, or beyond
  * `LIMITS.maxRememberedAnswers` answers in all sessions together, the least recently active
  * sessions are forgotten (never the one being written to). Writes that never advance
  * `firstIncomplete` from many client ids grew it by about 153 B each, outside every limit.
- * Invariant: `answers` is the sum of every session's `results.size`.
+ * `answers` is the sum of every session's `results.size`: summing is O(sessions), so each step
+ * that moves it checks the count stays within what one session could explain (never negative).
  */
 export class SessionTable {
   readonly sessions = new Map<string, Session>();
   #answers = 0;
+  /** The `lastActivity` of the session at the end of the map (the most recently active). */
+  #newest = -Infinity;
 
   /** Answers remembered in all sessions together. */
   get answers(): number {
@@ -49,8 +54,15 @@ export class SessionTable {
   /** Adds a session read back from a snapshot, after those already added (least recently active first). */
   restore(clientId: string, session: Session): void {
     this.#forget(clientId);
+    this.#touched(clientId, session.lastActivity);
     this.sessions.set(clientId, session);
     this.#answers += session.results.size;
+  }
+
+  /** `clientId`'s session becomes the most recently active, at registry age `age`. */
+  #touched(clientId: string, age: number): void {
+    checkInvariant(age >= this.#newest, 'sessions-in-activity-order', () => `session ${clientId} active at ${age}, after one active at ${this.#newest}`);
+    this.#newest = age;
   }
 
   /** Forgets sessions idle for more than `LIMITS.sessionIdleMs` at registry age `age`. */
@@ -71,9 +83,11 @@ export class SessionTable {
     } else {
       this.sessions.delete(clientId);
     }
+    this.#touched(clientId, age);
     session.lastActivity = age;
     this.sessions.set(clientId, session);
     this.#answers -= advanceFloor(session, firstIncomplete);
+    checkInvariant(this.#answers >= session.results.size, 'sessions-answers-counted', () => `${this.#answers} answers counted, session ${clientId} alone holds ${session.results.size}`);
     if (seq < session.floor) return { kind: 'stale', floor: session.floor };
     const remembered = session.results.get(seq);
     if (remembered !== undefined) return { kind: 'duplicate', result: remembered };
@@ -83,6 +97,8 @@ export class SessionTable {
 
   /** Remembers the answer to a write `check` called new; forgets the least recently active other sessions while the table holds too many answers. */
   remember(session: Session, seq: number, result: ApplyResult): void {
+    // `check` answers `stale` below the floor: an answer there would never be read, nor forgotten.
+    checkInvariant(seq >= session.floor, 'session-results-above-floor', () => `an answer to seq ${seq} below the floor ${session.floor}`);
     if (!session.results.has(seq)) this.#answers++;
     session.results.set(seq, result);
     for (const [clientId, other] of this.sessions) {
@@ -95,6 +111,7 @@ export class SessionTable {
     const session = this.sessions.get(clientId);
     if (session === undefined) return;
     this.#answers -= session.results.size;
+    checkInvariant(this.#answers >= 0, 'sessions-answers-counted', () => `${this.#answers} answers counted after forgetting ${clientId} (${session.results.size})`);
     this.sessions.delete(clientId);
   }
 }

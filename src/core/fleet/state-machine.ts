@@ -7,7 +7,8 @@ import { captureBefore, changesAfter, type ChangeSink } from './changes.js';
 import { auditArgs, auditEntry, auditRingOf, audited } from './audit-log.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
-import { HANDLERS } from './handlers/index.js';
+import { checkInvariant } from '../invariant.js';
+import { HANDLERS, stateMark } from './handlers/index.js';
 import { acquireRefusal } from './handlers/leases.js';
 import type { Handler } from './handlers/outcome.js';
 import { parseCommand } from './parse-command.js';
@@ -177,12 +178,14 @@ export class FleetStateMachine {
     const handler = HANDLERS[op.type] as Handler<CommandType>;
     const sink = this.changes;
     const watched = sink === undefined ? undefined : captureBefore(this.#s, op, this.#s.clock);
+    const mark = stateMark(this.#s);
     const outcome = handler(this.#s, op, { index, time: this.#s.clock, age: this.#s.age });
     if (outcome.ok) {
       const events = watched === undefined || watched.length === 0 ? [] : changesAfter(index, op, watched);
       if (events.length > 0) sink?.record(index, events);
       return { ok: true, index, value: outcome.value };
     }
+    checkInvariant(stateMark(this.#s) === mark, 'handler-refusal-changes-nothing', () => `${op.type} at index ${index} refused (${outcome.code}: ${outcome.message}) after changing the registry`);
     return refusal(index, outcome.code, outcome.message, outcome.details);
   }
 

@@ -7,6 +7,7 @@
  *
  * Pure: times come in as arguments (the node reads them from its NodeRuntime).
  */
+import { checkInvariant } from '../invariant.js';
 
 /** What the keeper needs of one live lease. */
 export interface LeaseGrant {
@@ -41,9 +42,10 @@ interface Timer {
 }
 
 /**
- * The timers of one leadership. Invariant: a timer exists for exactly the live leases of the
- * registry version last seen, and its deadline is at least `ttl × (1 + maxDrift) + graceMs` after
- * the keeper first saw that grant, which is no earlier than the grant's apply on this member.
+ * The timers of one leadership: a timer exists for exactly the live leases of the registry
+ * version last seen, and its deadline is at least `ttl × (1 + maxDrift) + graceMs` after the
+ * keeper first saw that grant, which is no earlier than the grant's apply on this member (both
+ * checked as `#rescan` builds the timers).
  */
 export class LeaseKeeper {
   readonly #bounds: LeaseBounds;
@@ -53,6 +55,8 @@ export class LeaseKeeper {
   #next = Infinity;
 
   constructor(bounds: LeaseBounds) {
+    // A negative drift or grace would let a grant run out before its ttl: a lease cut short.
+    checkInvariant(bounds.maxDrift >= 0 && bounds.graceMs >= 0, 'lease-deadline-after-ttl', () => `maxDrift ${bounds.maxDrift}, graceMs ${bounds.graceMs}`);
     this.#bounds = bounds;
   }
 
@@ -99,11 +103,15 @@ export class LeaseKeeper {
     const { maxDrift, graceMs } = this.#bounds;
     const timers = new Map<string, Timer>();
     let next = Infinity;
+    let count = 0;
     for (const l of leases) {
       const kept = this.#timers.get(l.name);
       const same = kept !== undefined && kept.token === l.token && kept.renewedIndex === l.renewedIndex;
       const t = same ? kept : { token: l.token, renewedIndex: l.renewedIndex, deadline: now + l.ttlMs * (1 + maxDrift) + graceMs, proposedAt: undefined };
+      checkInvariant(t.deadline >= now + l.ttlMs || same, 'lease-deadline-after-ttl', () => `lease ${l.name}: deadline ${t.deadline} for ttl ${l.ttlMs} ms first seen at ${now}`);
       timers.set(l.name, t);
+      // One timer per live lease: a name twice in the registry's leases would time one of them only.
+      checkInvariant(timers.size === ++count, 'lease-timer-per-live-lease', () => `lease ${l.name} appears twice among the live leases (version ${version})`);
       next = Math.min(next, t.proposedAt === undefined ? t.deadline : t.proposedAt + this.#bounds.retryMs);
     }
     this.#timers = timers;

@@ -4,6 +4,7 @@
  * growing back-off, through the runtime's timers, until they go through. The member decides what
  * being out of space means for it (see out-of-space.ts); this only says when it starts and ends.
  */
+import { checkInvariant } from '../invariant.js';
 import type { NodeRuntime, TimerId } from './runtime.js';
 
 /** First retry after the disk refused a write; each refusal after doubles it, up to the maximum. */
@@ -21,7 +22,7 @@ export interface SpaceEvents {
   freed(outOfSpaceMs: number): void;
 }
 
-/** Invariant: at most one retry is armed or running at a time, and none once stopped or with space. */
+/** At most one retry is armed or running at a time, and none once stopped or with space (checked in `arm`). */
 export class SpaceWatch {
   /** Monotonic time the disk first refused a write, while it does; undefined with space. */
   private since: number | undefined;
@@ -62,6 +63,7 @@ export class SpaceWatch {
   }
 
   private arm(): void {
+    checkInvariant(this.timer === undefined && !this.stopped && this.since !== undefined, 'space-watch-one-retry', () => `arming a retry with ${this.timer === undefined ? 'none' : 'one'} armed, ${this.stopped ? 'stopped' : 'running'}, ${this.since === undefined ? 'with space' : 'out of space'}`);
     this.timer = this.rt.setTimeout(() => void this.retry(), this.delayMs);
   }
 

@@ -60,20 +60,7 @@ export class InvalidInitialStateError extends Error {
 
 /**
  * A state the core's own comments promise never to reach (a cursor out of order, a role changed
- * the way Raft forbids): a bug, in the core or in the host's use of it. It names the invariant,
- * so that a simulator seed that trips it says which promise broke.
+ * the way Raft forbids) throws InvariantError naming it: the core's one check, shared with the
+ * rest of src/core (src/core/invariant.ts, a leaf this module may import).
  */
-export class RaftInvariantError extends Error {
-  constructor(
-    readonly invariant: string,
-    detail: string,
-  ) {
-    super(`raft: invariant ${invariant} broken: ${detail}`);
-    this.name = 'RaftInvariantError';
-  }
-}
-
-/** Throws RaftInvariantError naming `invariant` unless `holds`; `detail` is built only then. */
-export function checkInvariant(holds: boolean, invariant: string, detail: () => string): void {
-  if (!holds) throw new RaftInvariantError(invariant, detail());
-}
+export { checkInvariant, InvariantError } from '../invariant.js';

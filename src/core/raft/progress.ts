@@ -13,7 +13,7 @@ import { checkInvariant } from './errors.js';
  * Invariant: match < next.
  */
 export class Progress {
-  /** Throws RaftInvariantError unless match < next (the next append starts past what the follower holds). */
+  /** Throws InvariantError unless match < next (the next append starts past what the follower holds). */
   checkOrder(after: string): void {
     checkInvariant(this.match < this.next, 'progress-match-below-next', () => `after ${after}: match ${this.match}, next ${this.next}`);
   }

@@ -20,6 +20,7 @@
  * be reading: a snapshot can be streamed to an operator from an open descriptor, which an unlink
  * leaves intact and a truncation would cut short.
  */
+import { checkInvariant } from '../invariant.js';
 import { sleep, type StorageIo } from './fs-port.js';
 import { isErrno } from './fs-util.js';
 import { nodeStorageIo } from './node-fs.js';
@@ -41,7 +42,10 @@ interface Doomed {
   readonly truncate: boolean;
 }
 
-/** Invariant: every file in the queue carries DELETING_SUFFIX; files are deleted one at a time. */
+/**
+ * Every file in the queue carries DELETING_SUFFIX (checked in `discard`): only a name whose rename
+ * is durable may be deleted. Files are deleted one at a time: one `#drain` runs at once (`#running`).
+ */
 export class FileReaper {
   readonly #queue: Doomed[] = [];
   #running: Promise<void> | undefined;
@@ -75,6 +79,7 @@ export class FileReaper {
    * reader may hold open.
    */
   discard(doomed: string, opts: { truncate: boolean }): void {
+    checkInvariant(doomed.endsWith(DELETING_SUFFIX), 'reaper-deletes-retired-files', () => `asked to delete ${doomed}, not retired to *${DELETING_SUFFIX}`);
     if (this.#closed) return;
     this.#queue.push({ path: doomed, truncate: opts.truncate });
     // Started from a microtask so that its `finally` always runs after this assignment.

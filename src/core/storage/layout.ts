@@ -50,7 +50,10 @@ export interface SnapshotFile {
   readonly name: string;
 }
 
-/** What is in a storage directory. Invariant: `segments` are in seq order with no gap; `snapshots` in index order. */
+/**
+ * What is in a storage directory: `segments` in seq order with no gap (a gap on disk is refused as
+ * StorageCorruptionError in `readSegments`: damage, not a bug), `snapshots` in index order (sorted as read).
+ */
 export interface StorageLayout {
   readonly segments: SegmentFile[];
   readonly snapshots: SnapshotFile[];

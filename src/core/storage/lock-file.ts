@@ -13,6 +13,7 @@
  * (over half a second when the parent is a busy init), which counts as dead here.
  */
 import path from 'node:path';
+import { checkInvariant } from '../invariant.js';
 import { StorageLockedError } from './errors.js';
 import type { StorageFs, StorageIo } from './fs-port.js';
 import { isErrno, removeIfExists } from './fs-util.js';
@@ -21,7 +22,7 @@ import { nodeStorageIo } from './node-fs.js';
 /** Name of the lock file inside the storage directory. */
 export const LOCK_FILE = 'LOCK';
 
-/** A held lock. Invariant: while held, LOCK contains this process's pid and `token`. */
+/** A held lock. While held, LOCK contains this process's pid and `token` (checked when it is taken). */
 export interface DirLock {
   /** Pid of a dead process whose stale lock was taken over, if any. */
   readonly tookOverFrom?: number;
@@ -44,7 +45,11 @@ export function acquireLock(dir: string, io: StorageIo = nodeStorageIo): DirLock
   try {
     let tookOverFrom: number | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (tryLink(fs, tmp, lockPath)) return heldLock(fs, lockPath, token, tookOverFrom);
+      if (tryLink(fs, tmp, lockPath)) {
+        const held = fs.readFileSync(lockPath).toString('utf8');
+        checkInvariant(held === token, 'lock-file-holds-token', () => `${lockPath} holds ${JSON.stringify(held)} just after it was linked from ${JSON.stringify(token)}`);
+        return heldLock(fs, lockPath, token, tookOverFrom);
+      }
       const holder = readHolder(fs, lockPath);
       if (holder !== undefined && host.isAlive(holder)) throw new StorageLockedError(dir, holder);
       // Stale (or unreadable): its process is gone. Remove it and race for it again.

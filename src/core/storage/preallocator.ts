@@ -6,6 +6,7 @@
  * atomic rename, so a crash mid-fill leaves a temp file that recovery deletes; a fill that fails
  * (a full disk) deletes its partial file at once, so that it does not keep the space it took.
  */
+import { checkInvariant } from '../invariant.js';
 import { sleep, type StorageIo } from './fs-port.js';
 import { SYNC_SLICE_BYTES } from './fs-util.js';
 import type { StorageLogger } from './logger.js';
@@ -19,7 +20,7 @@ const CHUNK_BYTES = 1 << 20;
  */
 const REST_MS = 5;
 
-/** One background fill of `path` with `bytes` zeros. Invariant: `ready` only once the zeros are durable. */
+/** One background fill of `path` with `bytes` zeros: `ready` only once all of them are written and synced (checked in `fill`). */
 export class Preallocation {
   private state: 'filling' | 'ready' | 'failed' | 'cancelled' = 'filling';
   private readonly done: Promise<void>;
@@ -66,16 +67,18 @@ export class Preallocation {
     const zeros = Buffer.alloc(Math.min(CHUNK_BYTES, bytes));
     const { fs, clock } = this.io;
     const fd = await fs.open(this.path, 'w');
+    let written = 0;
     try {
       for (let at = 0; at < bytes; at += zeros.length) {
         if (this.state === 'cancelled') return false;
-        await fs.write(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
+        written += await fs.write(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
         if ((at + zeros.length) % SYNC_SLICE_BYTES === 0) {
           await fs.fdatasync(fd);
           await sleep(clock, REST_MS);
         }
       }
       await fs.fdatasync(fd);
+      checkInvariant(written === bytes, 'preallocation-durable-zeros', () => `${written} of ${bytes} zero bytes written to ${this.path}`);
       return this.state === 'filling';
     } finally {
       await fs.close(fd);

@@ -21,6 +21,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { Entry, EntryType, HardState } from '../raft/types.js';
+import { checkInvariant } from '../invariant.js';
 
 /** Record type tags. Values are part of the on-disk format: never renumber. */
 export const RecordType = {
@@ -81,8 +82,9 @@ export function entryRecordBytes(dataBytes: number): number {
 }
 
 /**
- * A growable byte arena that records are encoded into back to back. Invariant: bytes
- * [0, length) are whole, padded records; the arena is reused, so only that range is meaningful.
+ * A growable byte arena that records are encoded into back to back. Bytes [0, length) are whole,
+ * padded records (only whole records are consumed: checked); the arena is reused, so only that
+ * range is meaningful.
  */
 export class RecordEncoder {
   private buf: Buffer;
@@ -104,6 +106,7 @@ export class RecordEncoder {
 
   /** Drops the first `n` bytes (already written), keeping what was encoded after them. */
   consume(n: number): void {
+    checkInvariant(n >= 0 && n <= this.used && n % RECORD_ALIGN === 0, 'record-arena-whole-records', () => `consume ${n} bytes of ${this.used}`);
     this.buf.copyWithin(0, n, this.used);
     this.used -= n;
     // Give back what a burst grew the arena to, once it is empty.

@@ -4,6 +4,7 @@
  * is corruption — are tested on their own.
  */
 import type { Entry, HardState, SnapshotMeta } from '../raft/types.js';
+import { checkInvariant } from '../invariant.js';
 import { StorageCorruptionError } from './errors.js';
 import type { SegmentHeader } from './record-codec.js';
 
@@ -11,8 +12,9 @@ import type { SegmentHeader } from './record-codec.js';
 export const EMPTY_HARD_STATE: HardState = Object.freeze({ term: 0, vote: '', commit: 0 });
 
 /**
- * Accumulates the log as records are replayed in file order. Invariant: `entries[k]` has index
- * `prevIndex + 1 + k`; an entry record at index i replaces everything from i on (Raft truncation).
+ * Accumulates the log as records are replayed in file order. `entries[k]` has index
+ * `prevIndex + 1 + k` (checked at the end, where each entry lands); an entry record at index i
+ * replaces everything from i on (Raft truncation).
  */
 export class LogReplay {
   /** Index just before the first entry held; `prevTerm` is its term when known. */
@@ -70,6 +72,8 @@ export class LogReplay {
     }
     this.entries.length = e.index - this.prevIndex - 1;
     this.entries.push(e);
+    const n = this.entries.length;
+    checkInvariant(n === 1 || this.entries[n - 2]!.index === e.index - 1, 'replay-entries-contiguous', () => `entry ${e.index} follows entry ${this.entries[n - 2]!.index} (prevIndex ${this.prevIndex})`);
   }
 
   /** Term of the entry at `index` if this log knows it. */

@@ -9,6 +9,7 @@
  * (pages of an unfinished write reach the disk in any order), so valid-looking records after it
  * were never acknowledged either and are dropped with it.
  */
+import { checkInvariant } from '../invariant.js';
 import { MARK_RECORD_BYTES, RECORD_ALIGN, align, decodeRecord, markAt, type PayloadSlab, type WalRecord } from './record-codec.js';
 
 /** Where a segment stops being valid, and whether that can be a torn tail. */
@@ -20,7 +21,7 @@ export interface SegmentDamage {
   readonly durable: boolean;
 }
 
-/** The result of scanning a segment. Invariant: `records` are exactly the valid records before `end`. */
+/** The result of scanning a segment: `records` are exactly the valid records before `end` (each decoded record moves the scan on within the image: checked). */
 export interface SegmentScan {
   readonly records: WalRecord[];
   /** Byte offset of each record in `records`. */
@@ -50,6 +51,8 @@ export function scanSegment(buf: Buffer, slab?: PayloadSlab, options: { readonly
     if (isHeader !== (records.length === 0)) {
       return damaged(buf, records, offsets, pos, isHeader ? 'a segment header in the middle of a segment' : 'the segment does not start with a header');
     }
+    // Within the image but for the padding of the last record, which a torn write may have cut.
+    checkInvariant(decoded.next > pos && decoded.next <= align(buf.length), 'segment-scan-records-before-end', () => `a ${decoded.record.kind} record at offset ${pos} ends at ${decoded.next} of ${buf.length} bytes`);
     records.push(decoded.record);
     offsets.push(pos);
     pos = decoded.next;

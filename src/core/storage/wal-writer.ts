@@ -9,6 +9,7 @@
  * in submission order" hold without locks.
  */
 import path from 'node:path';
+import { checkInvariant } from '../invariant.js';
 import type { Entry, HardState } from '../raft/types.js';
 import { StorageClosedError, StorageFailedError, StorageFullError, isDiskFull } from './errors.js';
 import type { FileReaper } from './file-reaper.js';
@@ -29,7 +30,7 @@ export interface LogTail {
   readonly hardState: HardState;
 }
 
-/** A segment as the writer tracks it. Invariant: every entry in it has index ≤ `maxIndex`. */
+/** A segment as the writer tracks it. Every entry in it has index ≤ `maxIndex` (checked in `noteAppend`). */
 export interface SegmentState {
   readonly seq: number;
   readonly firstIndex: number;
@@ -579,7 +580,9 @@ function freeBytes(fs: StorageFs, dir: string): number | undefined {
  * by a snapshot can go even if it once held a long, later-discarded tail.
  */
 export function noteAppend(segments: SegmentState[], firstIndex: number, maxIndex: number): void {
-  for (const s of segments) s.maxIndex = Math.min(s.maxIndex, firstIndex - 1);
+  // The batch's entries run from firstIndex to maxIndex, into the active segment: one must exist.
   const active = segments[segments.length - 1];
-  if (active) active.maxIndex = Math.max(active.maxIndex, maxIndex);
+  checkInvariant(active !== undefined && firstIndex <= maxIndex, 'wal-segment-max-index', () => `entries ${firstIndex}..${maxIndex} appended to ${active === undefined ? 'no segment' : `segment ${active.seq}`}`);
+  for (const s of segments) s.maxIndex = Math.min(s.maxIndex, firstIndex - 1);
+  active.maxIndex = Math.max(active.maxIndex, maxIndex);
 }

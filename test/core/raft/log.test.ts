@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RaftInvariantError } from '../../../src/core/raft/errors.js';
+import { InvariantError } from '../../../src/core/raft/errors.js';
 import { RaftLog } from '../../../src/core/raft/log.js';
 import type { Entry } from '../../../src/core/raft/types.js';
 
@@ -57,7 +57,7 @@ describe('RaftLog', () => {
     it('refuses to commit past its last entry or to append with a gap', () => {
       const l = log(3);
       expect(() => l.commitTo(4)).toThrow(/beyond the last index/);
-      expect(() => l.append([entry(5, 1)])).toThrow(RaftInvariantError);
+      expect(() => l.append([entry(5, 1)])).toThrow(InvariantError);
       expect(() => l.append([entry(5, 1)])).toThrow(/log-dense/);
     });
 
@@ -68,9 +68,9 @@ describe('RaftLog', () => {
         l.checkCursors('a planted bug');
         expect.fail('the cursors were accepted');
       } catch (err) {
-        expect(err).toBeInstanceOf(RaftInvariantError);
-        expect((err as RaftInvariantError).invariant).toBe('log-cursor-order');
-        expect((err as Error).message).toBe('raft: invariant log-cursor-order broken: after a planted bug: snapshot 0, applied 2, committed 0, stable 3, unstableFrom 4, last 3');
+        expect(err).toBeInstanceOf(InvariantError);
+        expect((err as InvariantError).invariant).toBe('log-cursor-order');
+        expect((err as Error).message).toBe('invariant log-cursor-order broken: after a planted bug: snapshot 0, applied 2, committed 0, stable 3, unstableFrom 4, last 3');
       }
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RaftInvariantError } from '../../../src/core/raft/errors.js';
+import { InvariantError } from '../../../src/core/raft/errors.js';
 import { Inflights, Progress } from '../../../src/core/raft/progress.js';
 
 describe('Progress', () => {
@@ -42,7 +42,7 @@ describe('Progress', () => {
     const p = new Progress(5, 4, false);
     p.maybeUpdate(4);
     p.next = 4;
-    expect(() => p.checkOrder('a planted bug')).toThrow(RaftInvariantError);
+    expect(() => p.checkOrder('a planted bug')).toThrow(InvariantError);
     expect(() => p.checkOrder('a planted bug')).toThrow(/progress-match-below-next broken: after a planted bug: match 4, next 4/);
   });
 });

@@ -1,4 +1,5 @@
 /** The table from command type to handler, checked by TypeScript to cover every command. */
+import type { FleetState } from '../state.js';
 import type { CommandType } from '../types.js';
 import { clusterContact, clusterHeartbeat, clusterPrune, clusterRebind, clusterRebindBatch, clusterUnbind } from './clusters.js';
 import { kvCas, kvDelete, kvPut } from './kv.js';
@@ -8,7 +9,7 @@ import { auditRecord, planProgress } from './plans.js';
 import { domainAssign, domainUnassign, providerAdd, providerRemove, quotaRemove, quotaSet } from './registry.js';
 import { shardHeartbeat, shardRegister, shardRemove, shardSetState, shardUpdate } from './shards.js';
 
-/** Every command's handler. Invariant: a handler that refuses has changed nothing. */
+/** Every command's handler. A handler that refuses has changed nothing (checked by the state machine with `stateMark`). */
 export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
   'shard.register': shardRegister,
   'shard.update': shardUpdate,
@@ -37,3 +38,13 @@ export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
   'plan.progress': planProgress,
   'audit.record': auditRecord,
 };
+
+/**
+ * A number that moves with every change a handler can make to the count of records or to the
+ * registry's counters: compared before and after a refusal, it catches a handler that refused
+ * after adding, removing, granting or writing (not one that edited a record in place: comparing
+ * whole records is O(state) per entry). Cheap and allocation-free.
+ */
+export function stateMark(s: FleetState): number {
+  return s.shards.size + s.clusters.size + s.domains.size + s.quotas.size + s.providers.size + s.leases.size + s.kv.size + s.plans.size + s.leaseVersion + s.leaseToken + s.kvRevision + s.kvBytes;
+}

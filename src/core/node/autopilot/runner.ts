@@ -1,9 +1,10 @@
 /**
  * Runs autopilot on the leader: each round it assesses health, asks `decideAutopilot` for the
  * next change and applies it through the host's ordinary membership calls (the ones `fleet
- * members promote|remove` reach). Invariant: at most one change is in flight; the next round
- * that may act comes after it has settled. On a follower a round only forgets the health streaks.
+ * members promote|remove` reach). At most one change is in flight (checked in `apply`): the next
+ * round that may act comes after it has settled. On a follower a round only forgets the health streaks.
  */
+import { checkInvariant } from '../../invariant.js';
 import { decideAutopilot, type AutopilotAction } from './decide.js';
 import { assessHealth, type MemberHealth, type MemberObservation } from './health.js';
 import type { AutopilotSettings } from './settings.js';
@@ -92,6 +93,8 @@ export class AutopilotRunner {
   }
 
   private apply(action: AutopilotAction): void {
+    // decideAutopilot was told a change is pending while one is: it must have decided none.
+    checkInvariant(!this.applying, 'autopilot-one-change-in-flight', () => `${action.kind} ${action.id} started while the last change is in flight (${this.lastAction ?? 'none settled yet'})`);
     this.applying = true;
     const what = `${action.kind} ${action.id}`;
     this.host.log('info', { action: action.kind, member: action.id, reason: action.reason }, `autopilot: ${what}`);

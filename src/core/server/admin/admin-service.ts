@@ -12,7 +12,7 @@ import { NodeError } from '../../node/api.js';
 import type { NodeApi } from '../../node/member-api.js';
 import type { AutopilotPatch } from '../../node/autopilot/settings.js';
 import type { Actor } from '../../fleet/index.js';
-import { actorOf, authorizeCall, type AuthOptions } from '../guard/auth.js';
+import { actorOf, authorizeCall, authorizedFirst, type AuthOptions } from '../guard/auth.js';
 import { drillAuditOf } from './drill-record.js';
 import { forwardedAuditOf, memberAudit, type AuditRecorder } from './member-audit.js';
 import { WireError, errorStatus } from '../wire.js';
@@ -187,13 +187,14 @@ async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.Dow
 }
 
 /**
- * The handlers of fleet.v1.Admin over `node`. Invariant: every call passes `authorizeCall` first
- * (the role its RPC needs, rpc-roles.ts), and failures leave with the status the ERRORS rule in client.proto gives.
+ * The handlers of fleet.v1.Admin over `node`. Every call passes `authorizeCall` first (the role
+ * its RPC needs, rpc-roles.ts; checked by `authorizedFirst`), and failures leave with the status
+ * the ERRORS rule in client.proto gives.
  */
 export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}): wire.AdminHandlers {
   const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
   const audit = opts.audit ?? memberAudit(node);
-  return {
+  return authorizedFirst<wire.AdminHandlers>('Admin', {
     TransferLeader: (call, callback) => {
       const denied = authorizeCall(call, opts);
       if (denied) return callback(denied);
@@ -282,7 +283,7 @@ export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}
           (err: unknown) => callback(errorStatus(err)),
         );
     },
-  };
+  });
 }
 
 /**

@@ -5,8 +5,8 @@
  * compaction point, or falls behind it (a snapshot installed past it), is cancelled with etcd's
  * compact_revision, as etcd does, so the client restarts from there knowingly.
  *
- * Invariant: a watcher is sent each revision's events once and in order, since `next` only
- * grows and every event sent is below the `next` it leaves. Every watcher of a stream but those
+ * A watcher is sent each revision's events once and in order, since `next` only grows and every
+ * event sent is below the `next` it leaves (both checked in `catchUp`). Every watcher of a stream but those
  * `behind` has been sent everything in its range up to `synced`, so one that a write did not
  * touch need not be visited (its `next` may lag, and is moved up to `synced + 1` when it is): a
  * write visits only the watchers of the keys it wrote (etcd-watchers.ts), unless the store cannot
@@ -22,6 +22,7 @@ import { status, type ServerDuplexStream, type UntypedServiceImplementation } fr
 import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../../etcd-store/mvcc.js';
 import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
 import { authorizeCall, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
+import { checkInvariant } from '../../invariant.js';
 import { WatcherSet } from './etcd-watchers.js';
 import type { LimitRefusals } from '../guard/limit-refusals.js';
 import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
@@ -148,6 +149,8 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
           if (err instanceof MvccError && err.code === 'compacted') return cancelCompacted(w);
           throw err;
         }
+        const last = page.events.length === 0 ? undefined : page.events[page.events.length - 1]!.kv.modRevision;
+        checkInvariant(page.next > w.next && (last === undefined || (last >= w.next && last < page.next)), 'watch-events-once-in-order', () => `watcher ${w.id} at ${w.next} handed events up to ${last ?? 'none'} and moved to ${page.next}`);
         w.next = page.next;
         sendEvents(w, page.events, store.revision);
       }

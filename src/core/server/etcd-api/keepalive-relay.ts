@@ -6,10 +6,11 @@
  * deadline (issue 56). Here every client stream presenting the same credentials shares one relay
  * stream per leader, on a connection of its own (the channel factory's business): the leader
  * answers a stream's keep-alives in the order they came, so each answer goes to the oldest request
- * still waiting. Invariant: every request sent is settled exactly once, by its answer or, when the
- * relay fails or is closed, by the failure.
+ * still waiting. Every request sent is settled exactly once, by its answer or, when the relay
+ * fails or is closed, by the failure: a waiter joins only a relay still open (checked in `send`).
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
+import { checkInvariant } from '../../invariant.js';
 
 /** One client request waiting for the leader's answer. */
 export interface RelayWaiter {
@@ -34,6 +35,8 @@ export class KeepAliveRelays {
   send(key: string, open: () => KeepAliveStream, req: { ID: string }, waiter: RelayWaiter): void {
     let relay = this.#relays.get(key);
     if (relay === undefined) relay = this.#start(key, open);
+    // An ended relay fails no one again: a waiter left on it would never be settled.
+    checkInvariant(this.#relays.get(key) === relay, 'keepalive-settled-once', () => `a keep-alive for lease ${req.ID} joined a relay that has ended (${relay.waiting.length} waiting)`);
     relay.waiting.push(waiter);
     relay.stream.write(req);
   }

@@ -9,7 +9,7 @@ import type { Actor, Command, CommandType } from '../../fleet/index.js';
 import { NodeError } from '../../node/api.js';
 import type { NodeApi } from '../../node/member-api.js';
 import { grants, roleRefusal, commandRole, type Role } from '../../../common/roles.js';
-import { actorOf, authorizeCall, callerOf, type AuthOptions } from '../guard/auth.js';
+import { actorOf, authorizeCall, authorizedFirst, callerOf, type AuthOptions } from '../guard/auth.js';
 import { consistencyFromWire, errorStatus, failureOf, refusalCode } from '../wire.js';
 import { writeRequestFromWire } from './wire-commands.js';
 import { guarded, queryFromWire } from './wire-reads.js';
@@ -197,9 +197,9 @@ function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests
 }
 
 /**
- * The handlers of fleet.v1.Fleet over `node`. Invariant: every call passes `authorizeCall` first
- * (the role of its RPC), every write the role it needs, and every failure leaves as the status
- * the ERRORS rule gives it.
+ * The handlers of fleet.v1.Fleet over `node`. Every call passes `authorizeCall` first (the role
+ * of its RPC; checked by `authorizedFirst`), every write the role it needs, and every failure
+ * leaves as the status the ERRORS rule gives it.
  */
 export function createClientService(node: NodeApi, opts: ClientServiceOptions = {}): wire.FleetHandlers {
   const serialize = loadFleetProto().fleet.v1.Fleet.service.Write.responseSerialize;
@@ -213,7 +213,7 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
     refused: (limit) => refusals?.refused(limit),
     refusals,
   };
-  return {
+  return authorizedFirst<wire.FleetHandlers>('Fleet', {
     ...memberCalls(node, opts),
     Write(call, callback) {
       const denied = authorizeCall(call, opts);
@@ -254,5 +254,5 @@ export function createClientService(node: NodeApi, opts: ClientServiceOptions = 
       }
       runWatch(node, call, watchLimits);
     },
-  };
+  });
 }

@@ -7,6 +7,7 @@ import { status, type Server } from '@grpc/grpc-js';
 import { loadFleetProto } from '../../../proto/index.js';
 import type * as wire from '../../../proto/index.js';
 import { DEFAULT_BOUNDS, StreamBudget } from '../guard/bounds.js';
+import { checkInvariant } from '../../invariant.js';
 
 /** A service's health as the protocol names it. */
 export type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'UNKNOWN';
@@ -14,8 +15,9 @@ export type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'UNKNOWN';
 type Listener = (status: wire._grpc_health_v1_HealthCheckResponse_ServingStatus__Output) => void;
 
 /**
- * The health of a member's services by name ('' = the server as a whole). Invariant: a known
- * service never becomes unknown again, and every watcher sees each change once, in order.
+ * The health of a member's services by name ('' = the server as a whole). A known service never
+ * becomes unknown again, and every watcher sees each change once, in order: a watcher told of a
+ * change must not change a status before the others are told (both checked in `setServing`).
  * Watches need no credentials (probes and load balancers hold them), so they are counted, on
  * the member and per remote address, and one beyond the limit is refused (RESOURCE_EXHAUSTED):
  * 20,000 of them grew a member by 175 MB.
@@ -24,6 +26,8 @@ export class HealthService {
   readonly #statuses = new Map<string, ServingStatus>();
   readonly #watchers = new Map<string, Set<Listener>>();
   readonly #budget: StreamBudget;
+  /** The service whose watchers are being told of a change, if any. */
+  #telling: string | undefined;
 
   /** Starts with the server as a whole (and any `services` given) NOT_SERVING until told otherwise. */
   constructor(services: readonly string[] = [], limits: { readonly max: number; readonly maxPerAddress: number; readonly onRefused?: () => void } = { max: DEFAULT_BOUNDS.maxHealthWatches, maxPerAddress: DEFAULT_BOUNDS.maxHealthWatchesPerAddress }) {
@@ -39,9 +43,16 @@ export class HealthService {
   /** Sets a service's status (`true` = SERVING, `false` = NOT_SERVING) and tells its watchers. */
   setServing(service: string, serving: boolean | ServingStatus): void {
     const next: ServingStatus = typeof serving === 'boolean' ? (serving ? 'SERVING' : 'NOT_SERVING') : serving;
+    checkInvariant(next !== 'UNKNOWN' || !this.#statuses.has(service), 'health-known-stays-known', () => `service '${service}' was ${this.#statuses.get(service)}, set to UNKNOWN`);
     if (this.#statuses.get(service) === next) return;
+    checkInvariant(this.#telling === undefined, 'health-changes-in-order', () => `service '${service}' set ${next} while the watchers of '${this.#telling}' are being told of its change`);
     this.#statuses.set(service, next);
-    for (const listener of this.#watchers.get(service) ?? []) listener(next);
+    this.#telling = service;
+    try {
+      for (const listener of this.#watchers.get(service) ?? []) listener(next);
+    } finally {
+      this.#telling = undefined;
+    }
   }
 
   /** The status of a service, or undefined when it is unknown. */

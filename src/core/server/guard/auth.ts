@@ -10,6 +10,7 @@ import { METADATA } from '../../../proto/index.js';
 import { grants, roleRefusal, type Role } from '../../../common/roles.js';
 import type { Actor } from '../../fleet/index.js';
 import type { EtcdAuthStore } from '../../etcd-store/auth-store.js';
+import { checkInvariant } from '../../invariant.js';
 import { verifyToken } from './etcd-credentials.js';
 import { isEtcdPath, rpcName, rpcRequirement } from './rpc-roles.js';
 
@@ -189,9 +190,31 @@ export function authorize(metadata: Metadata, needed: Role, opts: AuthOptions, w
   return refuse(status.PERMISSION_DENIED, roleRefusal(what, needed, caller.role, caller.tokenName));
 }
 
+/** Marks a call `authorizeCall` has judged, for `authorizedFirst` (on the call: gone with it). */
+const JUDGED = Symbol('judged by authorizeCall');
+
 /** Checks a call against the role its RPC needs (rpc-roles.ts): what every handler does first. */
 export function authorizeCall(call: { readonly metadata: Metadata; getPath(): string }, opts: AuthOptions): Partial<StatusObject> | undefined {
+  (call as { [JUDGED]?: true })[JUDGED] = true;
   return authorizePath(call.getPath(), call.metadata, opts);
+}
+
+/**
+ * `handlers` (a service's, by method name), each checked to have passed its call through
+ * `authorizeCall` before it returned: a handler that forgot would serve anyone. Checked when the
+ * handler returns, since every handler judges the call before anything asynchronous.
+ */
+export function authorizedFirst<H extends object>(service: string, handlers: H): H {
+  const checked: Record<string, unknown> = {};
+  // Unary handlers take (call, callback), streaming ones (call): two parameters, no rest array per call.
+  for (const [method, handler] of Object.entries(handlers) as [string, (call: object, callback: unknown) => unknown][]) {
+    checked[method] = (call: { [JUDGED]?: true }, callback: unknown): unknown => {
+      const result = handler(call, callback);
+      checkInvariant(call[JUDGED] === true, 'rpc-authorized-first', () => `${service}.${method} returned without passing its call through authorizeCall`);
+      return result;
+    };
+  }
+  return checked as H;
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { status, type ServerDuplexStream, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
 import { SESSION_FRAME_MAX_OPS } from '../../../common/session-frames.js';
+import { checkInvariant } from '../../invariant.js';
 
 /** The limits of one member. Defaults: `DEFAULT_BOUNDS`; tests pass small ones. */
 export interface ServerBounds {
@@ -72,9 +73,9 @@ export function addressOfPeer(peer: string): string {
 }
 
 /**
- * Counts open streams of one kind, on the member and per remote address. Invariant: `open`
- * either refuses (and counts nothing) or returns a release that, called any number of times,
- * takes back exactly the one stream it counted.
+ * Counts open streams of one kind, on the member and per remote address. `tryOpen` either refuses
+ * (and counts nothing) or counts one stream within both limits (checked) and returns a release
+ * that, called any number of times, takes back exactly that one stream (its `released` flag).
  */
 export class StreamBudget {
   readonly #perAddress = new Map<string, number>();
@@ -101,6 +102,7 @@ export class StreamBudget {
     if (fromAddress >= this.maxPerAddress) return this.#refuse(`${address} has ${this.maxPerAddress} ${this.kind}s open to this member, its limit per address; close some first`);
     this.#total++;
     this.#perAddress.set(address, fromAddress + 1);
+    checkInvariant(this.#total <= this.max && fromAddress + 1 <= this.maxPerAddress, 'stream-budget-within-limits', () => `${this.kind}: ${this.#total} open (limit ${this.max}), ${fromAddress + 1} from ${address} (limit ${this.maxPerAddress})`);
     let released = false;
     return {
       release: () => {

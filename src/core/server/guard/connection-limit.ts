@@ -10,6 +10,7 @@
  * it is not where it was (an upgrade changed it), and a test holds a member to its bound.
  */
 import type { Server as GrpcServer } from '@grpc/grpc-js';
+import { checkInvariant } from '../../invariant.js';
 import type { Server as NetServer, Socket } from 'node:net';
 import { RepeatedWarnings, withHeld } from './repeated-warnings.js';
 
@@ -44,10 +45,10 @@ export function listenersOf(server: GrpcServer): NetServer[] {
 }
 
 /**
- * Applies the bounds to every listener `server` has bound (call after `bindAsync`). Invariant:
- * the counts are those of accepted sockets not yet closed, and no accepted socket makes its
- * address's count exceed `maxConnectionsPerAddress`, or the total exceed `maxConnections` but for
- * sockets `makeRoom` closed whose 'close' has not come yet.
+ * Applies the bounds to every listener `server` has bound (call after `bindAsync`). The counts
+ * are those of accepted sockets not yet closed, and no accepted socket makes its address's count
+ * exceed `maxConnectionsPerAddress`, or the total exceed `maxConnections` but for sockets
+ * `makeRoom` closed whose 'close' has not come yet (checked as each socket is admitted).
  */
 export function limitConnections(server: GrpcServer, limits: ConnectionLimits): ConnectionCounts {
   const byAddress = new Map<string, number>();
@@ -55,7 +56,8 @@ export function limitConnections(server: GrpcServer, limits: ConnectionLimits): 
   const admit = (socket: Socket): boolean => {
     const address = socket.remoteAddress ?? '';
     const fromAddress = byAddress.get(address) ?? 0;
-    const full = total >= limits.maxConnections && !(limits.makeRoom?.() ?? false);
+    const roomMade = total >= limits.maxConnections && (limits.makeRoom?.() ?? false);
+    const full = total >= limits.maxConnections && !roomMade;
     const why = full ? 'member' : fromAddress >= limits.maxConnectionsPerAddress ? 'address' : undefined;
     if (why !== undefined) {
       // Closed before grpc-js sees it: no TLS handshake, no HTTP/2 session, no memory kept.
@@ -65,6 +67,7 @@ export function limitConnections(server: GrpcServer, limits: ConnectionLimits): 
     }
     total++;
     byAddress.set(address, fromAddress + 1);
+    checkInvariant(fromAddress + 1 <= limits.maxConnectionsPerAddress && (total <= limits.maxConnections || roomMade), 'connection-limits', () => `admitted a socket from ${address}: ${fromAddress + 1} from it (limit ${limits.maxConnectionsPerAddress}), ${total} in all (limit ${limits.maxConnections})`);
     socket.once('close', () => {
       total--;
       const left = (byAddress.get(address) ?? 1) - 1;

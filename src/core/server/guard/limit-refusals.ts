@@ -8,6 +8,7 @@
 import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../../etcd-store/mvcc.js';
 import { AUTH_ERRORS } from '../../etcd-store/auth-store.js';
 import { FULL_REGISTRY } from '../../../common/registry-limits.js';
+import { checkInvariant } from '../../invariant.js';
 
 /** Every `limit` label of `fleet_limit_refusals_total`; each is exported at 0 from the start. */
 export const COUNTED_LIMITS = [
@@ -58,13 +59,15 @@ export const COUNTED_LIMITS = [
 /** A `limit` label of `fleet_limit_refusals_total`. */
 export type CountedLimit = (typeof COUNTED_LIMITS)[number];
 
-/** Refusals by limit, read by the metrics at scrape time. Invariant: every key is a COUNTED_LIMITS entry. */
+/** Refusals by limit, read by the metrics at scrape time. Every key is a COUNTED_LIMITS entry (checked in `refused`). */
 export class LimitRefusals {
   readonly #counts = new Map<CountedLimit, number>(COUNTED_LIMITS.map((l) => [l, 0]));
 
   /** Counts one refusal of `limit`. */
   refused(limit: CountedLimit): void {
-    this.#counts.set(limit, this.#counts.get(limit)! + 1);
+    const n = this.#counts.get(limit);
+    checkInvariant(n !== undefined, 'limit-refusals-counted-limits', () => `'${String(limit)}' is not one of COUNTED_LIMITS`);
+    this.#counts.set(limit, n + 1);
   }
 
   /** The count of every limit, 0 for those never refused. */

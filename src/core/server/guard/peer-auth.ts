@@ -18,6 +18,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { Metadata } from '@grpc/grpc-js';
+import { checkInvariant } from '../../invariant.js';
 
 /** The metadata key that carries a peer's signed handshake. */
 export const PEER_AUTH_METADATA = 'fleet-peer-auth';
@@ -82,9 +83,9 @@ export interface StreamOpening {
 }
 
 /**
- * Checks stream openings against this member's credentials. Invariant: a stream is admitted
- * only if every configured credential vouches for the same member id, and a given signed
- * handshake admits at most one stream.
+ * Checks stream openings against this member's credentials. A stream is admitted only if every
+ * configured credential vouches for the same member id (checked as `authenticate` admits it), and
+ * a given signed handshake admits at most one stream (its nonce is remembered, `remember`).
  */
 export class PeerAuthenticator {
   private readonly nonces = new Map<string, number>();
@@ -117,7 +118,8 @@ export class PeerAuthenticator {
       if (id !== undefined && signed !== id) return { reason: 'identity-mismatch', detail: `certificate names ${id}, handshake claims ${signed}` };
       id = signed;
     }
-    return { id: id! };
+    checkInvariant(id !== undefined && id !== '', 'peer-admitted-as-one-member', () => `admitted a stream as member '${id ?? 'none'}' (mutual TLS ${this.creds.mutualTls ? 'on' : 'off'}, secret ${this.creds.secret ? 'set' : 'unset'})`);
+    return { id };
   }
 
   private certificateId(cert: PeerCertificate | undefined): string | PeerRejection {
@@ -170,7 +172,8 @@ const MAX_LOGGED_TEXT = 64;
  * or the reason (all chosen by whoever connects, so no key of theirs may buy more lines): the
  * first REFUSALS_LOGGED_PER_INTERVAL of an interval one by one, the rest as one summary line
  * when the interval ends. Every refusal is counted by reason (fleet_peer_rejected_total).
- * Invariant: at most REFUSALS_LOGGED_PER_INTERVAL + 1 lines per interval, each bounded in size.
+ * At most REFUSALS_LOGGED_PER_INTERVAL + 1 lines per interval, each bounded in size: an
+ * interval must be one (checked at construction; the counting keeps it so).
  */
 export class RejectionLog {
   readonly counts = new Map<PeerRejectReason, number>();
@@ -185,7 +188,9 @@ export class RejectionLog {
     private readonly logger: RejectionLogger,
     private readonly intervalMs = 60_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    checkInvariant(intervalMs > 0, 'peer-rejection-lines-bounded', () => `an interval of ${intervalMs} ms bounds no number of lines`);
+  }
 
   record(source: string, claimedId: string, rejection: PeerRejection): void {
     this.counts.set(rejection.reason, (this.counts.get(rejection.reason) ?? 0) + 1);

@@ -1,10 +1,12 @@
+import { checkInvariant } from '../../invariant.js';
+
 /**
  * Warnings that can repeat once per message or per connection (a peer that refuses this member,
  * a snapshot transfer that fails, malformed messages from one peer): the first is logged, then
  * at most one line per interval per key, carrying how many repeats were held back since the last
  * line. A member added at an address another member used logged "a peer refused this member"
- * 66 times in 6.5 s. Invariant: at most one line per key per interval, and at most `maxKeys`
- * keys remembered (the oldest is forgotten: its next warning is logged as a first).
+ * 66 times in 6.5 s. At most one line per key per interval, and at most `maxKeys` keys
+ * remembered (the oldest is forgotten: its next warning is logged as a first; checked in `take`).
  */
 export class RepeatedWarnings {
   private readonly last = new Map<string, { at: number; held: number }>();
@@ -30,6 +32,7 @@ export class RepeatedWarnings {
     this.last.delete(key);
     if (this.last.size >= this.maxKeys) this.last.delete(this.last.keys().next().value!);
     this.last.set(key, { at: now, held: 0 });
+    checkInvariant(this.last.size <= this.maxKeys, 'repeated-warnings-bounded', () => `${this.last.size} keys remembered, at most ${this.maxKeys}`);
     return { held };
   }
 }
