@@ -86,8 +86,9 @@ export interface MemberPieces {
 
 /**
  * One member, assembled: storage, node and peer transport open, its port not yet bound. Give it
- * APIs with `serveApis`, then `start()` it; `stop()` ends it gracefully. Invariant: after a
- * failed start step, or after a fatal fault, nothing of it is left open.
+ * APIs with `serveApis`, then `start()` it; `stop()` ends it gracefully. After a failed start
+ * step, or after a fatal fault, nothing of it is left open: every piece was added to its
+ * StartUndo as it opened, and that closes them all in reverse.
  */
 export class AssembledMember {
   readonly id: string;
