@@ -196,6 +196,8 @@ export class LocalProcessInjector implements FaultInjector {
       if (Date.now() >= deadline || opts.signal?.aborted) break;
       await pause(Math.min(READY_EVERY_MS, deadline - Date.now()), opts.signal);
     }
+    // Ctrl-C, not a member that would not start: the drill says it was interrupted (engine.ts) and heals.
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new CliError('interrupted');
     const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
     throw new CliError(`member ${member.id} did not start again within ${deadlineMs / 1000}s (${tries}): ${died ?? state ?? 'it was never started'}`, { hint: 'see the member\'s log; start it yourself (fleet up for a local cluster), then check fleet status' });
   }

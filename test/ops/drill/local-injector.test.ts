@@ -236,6 +236,16 @@ describe('the local fault injector', () => {
     expect(err?.message).toMatch(/member n1 did not start again within 6s \(\d+ attempts\): it exited \(3\): FakeError: disk on fire/);
   });
 
+  it('answers an interrupted restart as the interruption, not as a member that would not start', async () => {
+    // drill-chaos.long: Ctrl-C during a kill fault printed "member n2 did not start again within 30s (0 attempts): it was never started".
+    const child = await fakeMember('n1');
+    const injector = new LocalProcessInjector(processesFromPids(new Map([['n1', child.pid!]]), [n1]));
+    await injector.kill(n1);
+    const interrupt = new AbortController();
+    interrupt.abort(new Error('interrupted by SIGINT'));
+    await expect(injector.restart(n1, { deadlineMs: 30_000, signal: interrupt.signal })).rejects.toThrow(/^interrupted by SIGINT$/);
+  });
+
   it('never signals a pid that no longer runs the member', async () => {
     const child = await fakeMember('n1');
     const injector = new LocalProcessInjector(processesFromPids(new Map([['n1', child.pid!]]), [n1]));
