@@ -857,8 +857,8 @@ function inOrder(keys: readonly string[]): boolean {
   return true;
 }
 
-/** Whether a txn puts or deletes, in either branch (nested ones included). */
-function txnWrites(txn: TxnRequest): boolean {
+/** Whether a txn puts or deletes, in either branch (nested ones included): a read-only txn needs no log entry. */
+export function txnWrites(txn: TxnRequest): boolean {
   const writes = (ops: readonly RequestOp[] | undefined): boolean => (ops ?? []).some((op) => 'put' in op || 'deleteRange' in op || ('txn' in op && txnWrites(op.txn)));
   return writes(txn.success) || writes(txn.failure);
 }

@@ -20,7 +20,7 @@ import { TXN_OVER_OPS } from '../guard/request-limits.js';
 import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
 import { checkTxnOverlap } from '../../etcd-store/txn-overlap.js';
 import { hashKeyspace } from '../../etcd-store/keyspace-hash.js';
-import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../../etcd-store/mvcc.js';
+import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, txnWrites, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../../etcd-store/mvcc.js';
 import { actorOf, authorizeCall, authorizeEtcdAction, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
 import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
 import type { KeyCheck } from '../../etcd-store/permissions.js';
@@ -172,9 +172,6 @@ function nodeRefusalToEtcd(err: NodeError): GrpcError {
   }
 }
 
-function hasWrites(ops: readonly RequestOp[] | undefined): boolean {
-  return (ops ?? []).some((op) => 'put' in op || 'deleteRange' in op || ('txn' in op && (hasWrites(op.txn.success) || hasWrites(op.txn.failure))));
-}
 
 /** The etcd services of one member. */
 export interface EtcdServices {
@@ -337,7 +334,7 @@ export function createEtcdServices(
       // Every compare and every operation of both branches, as etcd's checkTxnAuth.
       const user = etcdKeysUser(call.metadata, o.auth);
       await checkKeys(user, () => EtcdAuthStore.txnChecks(txn, leaseKeys));
-      if (!hasWrites(txn.success) && !hasWrites(txn.failure)) {
+      if (!txnWrites(txn)) {
         // A read: linearizable, and no entry in the log (the store runs it without writing).
         const { value } = await node.readEtcd(true, (store) => store.txn(txn));
         return txnToWire(value, header(value.revision));
