@@ -24,18 +24,20 @@ const RESULTS: readonly Compare['result'][] = ['equal', 'greater', 'less', 'not-
 const SORT_ORDERS: readonly NonNullable<RangeRequest['sortOrder']>[] = ['none', 'ascend', 'descend'];
 const SORT_TARGETS: readonly SortTarget[] = ['key', 'version', 'create', 'mod', 'value'];
 
-/** How one field of a message is written. */
-type FieldKind = 'bytes' | 'num' | 'bool' | readonly string[];
-type Fields = readonly (readonly [name: string, kind: FieldKind])[];
+/** How a field of type `V` is written (non-distributive: a union of strings is one enum). */
+type KindOf<V> = [V] extends [Uint8Array] ? 'bytes' : [V] extends [number] ? 'num' : [V] extends [boolean] ? 'bool' : readonly V[];
+/** A field of message `T`, named and kinded as `T` declares it: a table that misnames one does not compile. */
+type FieldOf<T> = { [K in keyof T & string]-?: readonly [name: K, kind: KindOf<NonNullable<T[K]>>] }[keyof T & string];
+type Fields<T> = readonly FieldOf<T>[];
 
 /** The fields of each message, in the order they are written; a field's bit in the mask is its place here. */
-const RANGE_FIELDS: Fields = [
+const RANGE_FIELDS: Fields<RangeRequest> = [
   ['key', 'bytes'], ['rangeEnd', 'bytes'], ['limit', 'num'], ['revision', 'num'], ['sortOrder', SORT_ORDERS], ['sortTarget', SORT_TARGETS],
   ['keysOnly', 'bool'], ['countOnly', 'bool'], ['minModRevision', 'num'], ['maxModRevision', 'num'],
   ['minCreateRevision', 'num'], ['maxCreateRevision', 'num'],
 ];
-const PUT_FIELDS: Fields = [['key', 'bytes'], ['value', 'bytes'], ['lease', 'num'], ['prevKv', 'bool'], ['ignoreValue', 'bool'], ['ignoreLease', 'bool']];
-const DELETE_FIELDS: Fields = [['key', 'bytes'], ['rangeEnd', 'bytes'], ['prevKv', 'bool']];
+const PUT_FIELDS: Fields<PutRequest> = [['key', 'bytes'], ['value', 'bytes'], ['lease', 'num'], ['prevKv', 'bool'], ['ignoreValue', 'bool'], ['ignoreLease', 'bool']];
+const DELETE_FIELDS: Fields<DeleteRangeRequest> = [['key', 'bytes'], ['rangeEnd', 'bytes'], ['prevKv', 'bool']];
 
 /** The data format (server/data-format.ts) from which members read binary etcd entries. */
 export const BINARY_ETCD_FORMAT = 3;
@@ -255,7 +257,7 @@ function readRequestOp(r: Reader, depth: number): RequestOp {
   }
 }
 
-function writeFields(w: Writer, fields: Fields, message: object): void {
+function writeFields<T extends object>(w: Writer, fields: Fields<T>, message: T): void {
   const m = message as Record<string, unknown>;
   onlyKnown(m, namesOf(fields));
   let mask = 0;
@@ -269,12 +271,12 @@ function writeFields(w: Writer, fields: Fields, message: object): void {
     if (kind === 'bytes') w.bytes(v as Uint8Array);
     else if (kind === 'num') w.num(v as number);
     else if (kind === 'bool') w.byte(v ? 1 : 0);
-    else w.byte(kind.indexOf(v as string));
+    else w.byte((kind as readonly unknown[]).indexOf(v));
   }
 }
 
-/** A message of the fields `fields` lists: `T` is the type those fields make (RANGE_FIELDS a RangeRequest …). */
-function readFields<T>(r: Reader, fields: Fields): T {
+/** A message of the fields `fields` lists, each read as the kind `T` declares for it. */
+function readFields<T extends object>(r: Reader, fields: Fields<T>): T {
   const mask = r.varuint();
   if (mask >>> fields.length !== 0) throw new Error('etcd request entry: a field this build does not know');
   const out: Record<string, unknown> = {};
@@ -284,16 +286,17 @@ function readFields<T>(r: Reader, fields: Fields): T {
     else if (kind === 'num') out[name] = r.num();
     else if (kind === 'bool') out[name] = r.byte() !== 0;
     else {
-      const v = kind[r.byte()];
+      const v = (kind as readonly unknown[])[r.byte()];
       if (v === undefined) throw new Error(`etcd request entry: an unknown ${name}`);
       out[name] = v;
     }
   });
-  return out as unknown as T;
+  // Every field read is one of T's, of the kind T gives it (Fields<T>); all of T's fields are optional.
+  return out as Partial<T> as T;
 }
 
-const names = new WeakMap<Fields, readonly string[]>();
-function namesOf(fields: Fields): readonly string[] {
+const names = new WeakMap<object, readonly string[]>();
+function namesOf<T>(fields: Fields<T>): readonly string[] {
   let n = names.get(fields);
   if (n === undefined) names.set(fields, (n = fields.map(([name]) => name)));
   return n;

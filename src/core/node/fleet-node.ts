@@ -18,7 +18,7 @@ import { TICKS_PER_HEARTBEAT } from './raft-recovery.js';
 import type { MemberStatus, Placement, ReadConsistency } from './api.js';
 import { MemberList } from './member-list.js';
 import { ReadPath, READ_TIMEOUT_MS } from './read-path.js';
-import { systemRuntime, type NodeRuntime, type TimerId } from './runtime.js';
+import { systemRuntime, type NodeRuntime, type Timer } from './runtime.js';
 import { MemberAdmin } from './member-admin.js';
 import { ReadyLoop } from './ready-loop.js';
 import { SnapshotWriter, type SnapshotTaken } from './snapshot-writer.js';
@@ -52,7 +52,7 @@ export class FleetNode {
   private readonly admin: MemberAdmin;
   private transport: PeerSender | undefined;
   private soft: SoftState = { leader: '', role: 'follower' };
-  private readonly timers: TimerId[] = [];
+  private readonly timers: Timer[] = [];
   private tickClock: TickClock | undefined;
   private isStopped = false;
   private lastAppliedTerm: number;
@@ -514,7 +514,7 @@ export class FleetNode {
   /** Stops the clock and fails what is pending; the process may exit afterwards. */
   stop(): void {
     this.isStopped = true;
-    for (const t of this.timers) this.rt.clearTimer(t);
+    for (const t of this.timers) t.clear();
     this.loopWatch.stop();
     this.space.stop();
     for (const s of this.services) s.stopped?.();

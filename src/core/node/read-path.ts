@@ -150,7 +150,7 @@ export class ReadPath {
     const rt = this.host.rt;
     return new Promise((resolve, reject) => {
       const timer = rt.setTimeout(() => reject(new NodeError('TIMEOUT', `this member has not applied index ${index} yet`)), READ_TIMEOUT_MS);
-      this.indexWaiters.push({ index, resolve: () => (rt.clearTimer(timer), resolve()) });
+      this.indexWaiters.push({ index, resolve: () => (timer.clear(), resolve()) });
     });
   }
 

@@ -7,10 +7,11 @@
  */
 import { randomInt } from 'node:crypto';
 
-declare const timerBrand: unique symbol;
-
-/** An armed timer, as `setTimeout`/`setInterval` return it; opaque to the node. */
-export type TimerId = { readonly [timerBrand]: 'timer' };
+/** An armed timer, as `setTimeout`/`setInterval` return it. */
+export interface Timer {
+  /** Disarms it; harmless for one that fired or was cleared already. */
+  clear(): void;
+}
 
 /** What a member asks of the world outside it for time and chance. */
 export interface NodeRuntime {
@@ -22,11 +23,9 @@ export interface NodeRuntime {
   /** Milliseconds from an arbitrary origin on a clock that never goes back: every duration and deadline. */
   monoNow(): number;
   /** Calls `fn` once, after `ms` milliseconds of monotonic time. */
-  setTimeout(fn: () => void, ms: number): TimerId;
+  setTimeout(fn: () => void, ms: number): Timer;
   /** Calls `fn` every `ms` milliseconds of monotonic time until cleared. */
-  setInterval(fn: () => void, ms: number): TimerId;
-  /** Disarms a timer of either kind; harmless for one that fired or was cleared already. */
-  clearTimer(timer: TimerId | undefined): void;
+  setInterval(fn: () => void, ms: number): Timer;
   /** Calls `fn` on a later turn of the event loop, after the I/O already waiting (Node's setImmediate). */
   setImmediate(fn: () => void): void;
   /** A uniformly drawn integer in [0, n); `n` ≤ 2^47. */
@@ -71,16 +70,17 @@ function timerLoopDelay(): LoopDelayMonitor {
   };
 }
 
+/** A Node timer as the port's Timer (Node's clearTimeout and clearInterval are interchangeable). */
+function nodeTimer(timeout: NodeJS.Timeout): Timer {
+  return { clear: () => clearTimeout(timeout) };
+}
+
 /** Node's clock, timers and randomness: what a member runs with in production. */
 export const systemRuntime: NodeRuntime = {
   wallNow: () => Date.now(),
   monoNow: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as TimerId,
-  setInterval: (fn, ms) => setInterval(fn, ms) as unknown as TimerId,
-  clearTimer: (timer) => {
-    // Node's clearTimeout and clearInterval are interchangeable.
-    if (timer !== undefined) clearTimeout(timer as unknown as NodeJS.Timeout);
-  },
+  setTimeout: (fn, ms) => nodeTimer(setTimeout(fn, ms)),
+  setInterval: (fn, ms) => nodeTimer(setInterval(fn, ms)),
   setImmediate: (fn) => {
     setImmediate(fn);
   },

@@ -5,7 +5,7 @@
  * being out of space means for it (see out-of-space.ts); this only says when it starts and ends.
  */
 import { checkInvariant } from '../invariant.js';
-import type { NodeRuntime, TimerId } from './runtime.js';
+import type { NodeRuntime, Timer } from './runtime.js';
 
 /** First retry after the disk refused a write; each refusal after doubles it, up to the maximum. */
 const FIRST_RETRY_MS = 100;
@@ -27,7 +27,7 @@ export class SpaceWatch {
   /** Monotonic time the disk first refused a write, while it does; undefined with space. */
   private since: number | undefined;
   private delayMs = FIRST_RETRY_MS;
-  private timer: TimerId | undefined;
+  private timer: Timer | undefined;
   private stopped = false;
 
   constructor(
@@ -58,7 +58,7 @@ export class SpaceWatch {
   /** Disarms the retry; the member is stopping. */
   stop(): void {
     this.stopped = true;
-    this.rt.clearTimer(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
   }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LeaseKeeper, type LeaseGrant } from '../../../src/core/node/lease-keeper.js';
-import type { NodeRuntime, TimerId } from '../../../src/core/node/runtime.js';
+import type { NodeRuntime, Timer } from '../../../src/core/node/runtime.js';
 import { SpaceWatch } from '../../../src/core/node/space-watch.js';
 import { expectInvariant } from './expect-invariant.js';
 
@@ -37,8 +37,7 @@ describe('SpaceWatch', () => {
     const armed: number[] = [];
     const rt = {
       monoNow: () => 0,
-      setTimeout: (_fn: () => void, ms: number) => (armed.push(ms), armed.length as unknown as TimerId),
-      clearTimer: () => undefined,
+      setTimeout: (_fn: () => void, ms: number): Timer => (armed.push(ms), { clear: () => undefined }),
     } as unknown as NodeRuntime;
     const watch = new SpaceWatch(rt, async () => false, { full: () => undefined, stillFull: () => undefined, freed: () => undefined });
     watch.refused(new Error('ENOSPC'));
@@ -49,7 +48,7 @@ describe('SpaceWatch', () => {
   });
 
   it('arms no retry once stopped', () => {
-    const rt = { monoNow: () => 0, setTimeout: () => 1 as unknown as TimerId, clearTimer: () => undefined } as unknown as NodeRuntime;
+    const rt = { monoNow: () => 0, setTimeout: (): Timer => ({ clear: () => undefined }) } as unknown as NodeRuntime;
     const watch = new SpaceWatch(rt, async () => false, { full: () => undefined, stillFull: () => undefined, freed: () => undefined });
     watch.refused(new Error('ENOSPC'));
     watch.stop();

@@ -3,7 +3,7 @@
  * timers fire as it passes them, and `setImmediate` callbacks wait until the test runs them.
  * Nothing here reads a real clock, so the tests are deterministic and need no sleeps.
  */
-import type { NodeRuntime, TimerId } from '../../../src/core/node/runtime.js';
+import type { NodeRuntime, Timer } from '../../../src/core/node/runtime.js';
 
 export interface FakeRuntime {
   readonly rt: NodeRuntime;
@@ -25,16 +25,16 @@ export function fakeRuntime(random = 0.5): FakeRuntime {
   let nextId = 1;
   const timers = new Map<number, { fn: () => void; at: number; every?: number }>();
   let immediates: (() => void)[] = [];
-  const arm = (fn: () => void, ms: number, every?: number): TimerId => {
-    timers.set(nextId, { fn, at: mono + ms, ...(every !== undefined ? { every } : {}) });
-    return nextId++ as unknown as TimerId;
+  const arm = (fn: () => void, ms: number, every?: number): Timer => {
+    const id = nextId++;
+    timers.set(id, { fn, at: mono + ms, ...(every !== undefined ? { every } : {}) });
+    return { clear: () => void timers.delete(id) };
   };
   const rt: NodeRuntime = {
     wallNow: () => wall,
     monoNow: () => mono,
     setTimeout: (fn, ms) => arm(fn, ms),
     setInterval: (fn, ms) => arm(fn, ms, ms),
-    clearTimer: (t) => void (t !== undefined && timers.delete(t as unknown as number)),
     setImmediate: (fn) => void immediates.push(fn),
     randomInt: (n) => Math.floor(random * n),
     random: () => random,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeRuntime, TimerId } from '../../../src/core/node/runtime.js';
+import type { NodeRuntime } from '../../../src/core/node/runtime.js';
 import { SpaceWatch } from '../../../src/core/node/space-watch.js';
 
 /** A runtime whose clock moves only when a timer is fired by hand; it records every delay asked for. */
@@ -13,13 +13,13 @@ function manualRuntime() {
     monoNow: () => now,
     setTimeout: (fn, ms) => {
       delays.push(ms);
-      timers.set(next, { fn, at: now + ms });
-      return next++ as unknown as TimerId;
+      const id = next++;
+      timers.set(id, { fn, at: now + ms });
+      return { clear: () => void timers.delete(id) };
     },
     setInterval: () => {
       throw new Error('unused');
     },
-    clearTimer: (t) => void timers.delete(t as unknown as number),
     setImmediate: (fn) => fn(),
     randomInt: () => 0,
     rssBytes: () => 0,

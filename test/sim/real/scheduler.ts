@@ -7,7 +7,7 @@
  * macrotask) before it takes the next event. Nothing else in the process schedules real I/O for
  * the members, so the order of everything the members see is a function of the seed.
  */
-import type { NodeRuntime, TimerId } from '../../../src/core/node/runtime.js';
+import type { NodeRuntime, Timer } from '../../../src/core/node/runtime.js';
 import { MinHeap, type Scheduled } from '../min-heap.js';
 import type { Prng } from '../prng.js';
 
@@ -145,13 +145,13 @@ export class SimRuntime implements NodeRuntime {
     return Math.max(1, Math.ceil((Math.max(0, ms) * US_PER_MS) / this.clock.rate));
   }
 
-  setTimeout(fn: () => void, ms: number): TimerId {
+  setTimeout(fn: () => void, ms: number): Timer {
     const timer: SimTimer = { cancelled: false };
     this.scheduler.after(this.delayUs(ms), fn, this.owner, timer);
-    return timer as unknown as TimerId;
+    return cancels(timer);
   }
 
-  setInterval(fn: () => void, ms: number): TimerId {
+  setInterval(fn: () => void, ms: number): Timer {
     const timer: SimTimer = { cancelled: false };
     const period = ms + (this.clock.timerLagMs ?? 0);
     const fire = (): void => {
@@ -159,11 +159,7 @@ export class SimRuntime implements NodeRuntime {
       fn();
     };
     this.scheduler.after(this.delayUs(period), fire, this.owner, timer);
-    return timer as unknown as TimerId;
-  }
-
-  clearTimer(timer: TimerId | undefined): void {
-    if (timer !== undefined) (timer as unknown as SimTimer).cancelled = true;
+    return cancels(timer);
   }
 
   setImmediate(fn: () => void): void {
@@ -184,4 +180,9 @@ export class SimRuntime implements NodeRuntime {
   rssBytes(): number {
     return 0;
   }
+}
+
+/** The port's Timer over a scheduled event: clearing it cancels the event. */
+function cancels(timer: SimTimer): Timer {
+  return { clear: () => void (timer.cancelled = true) };
 }
