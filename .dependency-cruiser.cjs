@@ -186,12 +186,14 @@ module.exports = {
     },
     {
       name: 'no-circular',
+      comment: 'No import loops, at any depth: each module can be read and tested with only what it imports below it.',
       severity: 'error',
       from: {},
       to: { circular: true },
     },
     {
       name: 'not-to-unresolvable',
+      comment: 'Every import resolves to a file or an installed package.',
       severity: 'error',
       from: {},
       to: { couldNotResolve: true },

@@ -1,4 +1,5 @@
-// The checks `npm test` runs before the tests — type-check, lint, import rules, commit messages
+// The checks `npm test` runs before the tests — type-check, lint, import rules and the layer
+// diagram drawn from them (scripts/layer-diagram.mjs), commit messages
 // (scripts/commit-msg.mjs) — and the build the end-to-end tests run, all at once: each is a single-threaded process, and one after the
 // other they left a core idle for about 100 s of every CI run. The API report of the library
 // (etc/fleet.api.md) is checked against the declarations once the build has emitted them: a
@@ -11,6 +12,7 @@ const tasks = [
   ['typecheck', 'npm', ['run', '-s', 'typecheck']],
   ['lint', 'npm', ['run', '-s', 'lint']],
   ['deps', 'npm', ['run', '-s', 'deps']],
+  ['layer diagram', 'node', ['scripts/layer-diagram.mjs', '--check']],
   ['build', 'npm', ['run', '-s', 'build']],
   ['commit messages', 'node', ['scripts/commit-msg.mjs', '--history']],
 ];
