@@ -20,22 +20,22 @@ import type { Role } from '../common/roles.js';
 import type { AdminDefinition } from './generated/fleet/v1/Admin.js';
 
 /** The service's methods by name, without the index signature grpc's ServiceDefinition adds. */
-type Methods = { [K in keyof AdminDefinition as string extends K ? never : K]: AdminDefinition[K] };
+export type AdminMethods = { [K in keyof AdminDefinition as string extends K ? never : K]: AdminDefinition[K] };
 
 /** The name of an Admin RPC (`ListMembers`). */
-export type AdminOp = keyof Methods & string;
+export type AdminOp = keyof AdminMethods & string;
 
 /** What a client sends to `M` (the generated request type). */
-export type AdminRequest<M extends AdminOp> = Methods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqIn, infer _ResIn> ? Req : never;
+export type AdminRequest<M extends AdminOp> = AdminMethods[M] extends MethodDefinition<infer Req, infer _Res, infer _ReqIn, infer _ResIn> ? Req : never;
 
 /** What a client receives from `M` (one message, or each message of a stream). */
-export type AdminAnswer<M extends AdminOp> = Methods[M] extends MethodDefinition<infer _Req, infer _ResOut, infer _ReqIn, infer Res> ? Res : never;
+export type AdminAnswer<M extends AdminOp> = AdminMethods[M] extends MethodDefinition<infer _Req, infer _ResOut, infer _ReqIn, infer Res> ? Res : never;
 
 /** What the member receives for `M` (the decoded request, defaults filled in). */
-export type AdminRequestIn<M extends AdminOp> = Methods[M] extends MethodDefinition<infer _Req, infer _Res, infer Req, infer _ResIn> ? Req : never;
+export type AdminRequestIn<M extends AdminOp> = AdminMethods[M] extends MethodDefinition<infer _Req, infer _Res, infer Req, infer _ResIn> ? Req : never;
 
 /** What the member sends for `M` (one message, or each message of a stream). */
-export type AdminAnswerOut<M extends AdminOp> = Methods[M] extends MethodDefinition<infer _Req, infer Res, infer _ReqIn, infer _ResIn> ? Res : never;
+export type AdminAnswerOut<M extends AdminOp> = AdminMethods[M] extends MethodDefinition<infer _Req, infer Res, infer _ReqIn, infer _ResIn> ? Res : never;
 
 /**
  * How a change outside the registry is recorded in the audit log: the operation's name and its
@@ -48,9 +48,13 @@ export type AdminAnswerOut<M extends AdminOp> = Methods[M] extends MethodDefinit
  * could not record it).
  */
 export interface AuditDeclaration<Req> {
+  /** The entry's operation (`members.add`). */
   readonly op: string;
+  /** The request's fields the entry keeps, in this order. */
   readonly args?: readonly (keyof Req & string)[];
+  /** The member the call reached comes first, as `member`. */
   readonly member?: true;
+  /** When it is recorded (default `after`). */
   readonly when?: 'after' | 'before';
 }
 
@@ -65,6 +69,15 @@ export interface AdminOperation<M extends AdminOp> {
   /** How the audit log records it; `none` for what changes nothing, `itself` for a call that is an audit record. */
   readonly audit: 'none' | 'itself' | AuditDeclaration<AdminRequestIn<M>>;
   /** Said in docs/security.md beside the role, when the role needs a reason. */
+  readonly note?: string;
+}
+
+/** Any row, read without knowing its operation (docs, generic readers). */
+export interface AdminRow {
+  readonly role: Role;
+  readonly route: 'leader' | 'any';
+  readonly answer: 'unary' | 'stream';
+  readonly audit: 'none' | 'itself' | AuditDeclaration<Readonly<Record<string, unknown>>>;
   readonly note?: string;
 }
 
@@ -103,8 +116,9 @@ export type StreamingAdminOp = Exclude<AdminOp, UnaryAdminOp>;
 export const ADMIN_OP_NAMES = Object.keys(ADMIN_OPERATIONS) as AdminOp[];
 
 /** The row of `name` (undefined for a name the table does not know). */
-export function adminOperation(name: string): AdminOperation<AdminOp> | undefined {
-  return Object.hasOwn(ADMIN_OPERATIONS, name) ? (ADMIN_OPERATIONS as AdminOperations)[name as AdminOp] : undefined;
+export function adminOperation(name: string): AdminRow | undefined {
+  const rows: Readonly<Record<string, AdminRow>> = ADMIN_OPERATIONS;
+  return Object.hasOwn(rows, name) ? rows[name] : undefined;
 }
 
 /** `/fleet.v1.Admin/ListMembers`: the path a call of `name` travels on. */

@@ -5,13 +5,17 @@
  * its check refuses are not recorded, and a `before` row is recorded before it runs.
  */
 import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withAdminTable } from '../../../../scripts/admin-operations-markdown.js';
 import { createAdminService } from '../../../../src/core/server/admin/admin-service.js';
 import type { AuditRecorder } from '../../../../src/core/server/admin/member-audit.js';
 import { RPC_ROLES } from '../../../../src/core/server/guard/rpc-roles.js';
-import { ADMIN_OPERATIONS, ADMIN_OP_NAMES, adminPath, auditArgsOf } from '../../../../src/proto/admin-operations.js';
+import { ADMIN_OPERATIONS, ADMIN_OP_NAMES, adminPath, auditArgsOf, type AuditDeclaration } from '../../../../src/proto/admin-operations.js';
+import { FleetClient } from '../../../../src/client/index.js';
 import { loadFleetProto } from '../../../../src/proto/index.js';
-import { FakeNode } from '../harness.js';
+import type * as wire from '../../../../src/proto/index.js';
+import { FakeNode, startServer } from '../harness.js';
 
 const ADMIN = 'root-secret-0123456789';
 const READ = 'read-secret-9876543210';
@@ -59,10 +63,17 @@ describe('the Admin operations table', () => {
     expect(ADMIN_OP_NAMES.map(adminPath).sort()).toEqual(served.sort());
   });
 
+  it("is what docs/security.md lists (npm run docs:admin rewrites it)", () => {
+    const doc = readFileSync(new URL('../../../../docs/security.md', import.meta.url), 'utf8');
+    expect(withAdminTable(doc) === doc, 'docs/security.md is stale: run npm run docs:admin').toBe(true);
+  });
+
+  const argsOf = (audit: unknown, req: Record<string, unknown>, member: string) => auditArgsOf(audit as AuditDeclaration<Record<string, unknown>>, req, member);
+
   it('records the request fields a row names, the set ones of proto3 optionals only, after the member when asked', () => {
-    expect(auditArgsOf(ADMIN_OPERATIONS.SetAutopilot.audit, { minQuorum: 3, _minQuorum: 'minQuorum', preferredRegion: '', _preferredRegion: 'preferredRegion' }, 'n1')).toEqual({ minQuorum: 3, preferredRegion: '' });
-    expect(auditArgsOf(ADMIN_OPERATIONS.TransferLeader.audit, {}, 'n1')).toEqual({});
-    expect(auditArgsOf(ADMIN_OPERATIONS.DownloadSnapshot.audit, { fresh: false }, 'n2')).toEqual({ member: 'n2', fresh: false });
+    expect(argsOf(ADMIN_OPERATIONS.SetAutopilot.audit, { minQuorum: 3, _minQuorum: 'minQuorum', preferredRegion: '', _preferredRegion: 'preferredRegion' }, 'n1')).toEqual({ minQuorum: 3, preferredRegion: '' });
+    expect(argsOf(ADMIN_OPERATIONS.TransferLeader.audit, {}, 'n1')).toEqual({});
+    expect(argsOf(ADMIN_OPERATIONS.DownloadSnapshot.audit, { fresh: false }, 'n2')).toEqual({ member: 'n2', fresh: false });
   });
 });
 
@@ -109,5 +120,37 @@ describe('the table-driven admin service', () => {
     const other = await serve(new FakeNode({ id: 'n2', leader: false }));
     expect((await call(other.admin, 'TransferLeader', {}, ADMIN))?.code).toBe(grpc.status.UNAVAILABLE);
     expect(other.records).toEqual([]);
+  });
+});
+
+describe('client.admin: the typed call of a table operation', () => {
+  /** A member serving the client and admin APIs (the client finds the leader by Status). */
+  async function member(node: FakeNode): Promise<string> {
+    const s = await startServer(node, { adminToken: ADMIN, token: 'writer-secret-000000' });
+    cleanups.push(() => s.stop());
+    return s.address;
+  }
+
+  it("goes where the row's route says, or to the member named, and answers the RPC's response type", async () => {
+    const leader = new FakeNode({ id: 'n2' });
+    const leaderAddress = await member(leader);
+    const followerAddress = await member(new FakeNode({ id: 'n1', leader: false, leaderHint: { id: 'n2', address: leaderAddress } }));
+    const client = new FleetClient({ endpoints: [followerAddress, leaderAddress], token: ADMIN, callTimeoutMs: 1_000, overallTimeoutMs: 5_000 });
+    cleanups.push(() => client.close());
+    const members: wire.MembersResponse__Output = await client.admin.call('ListMembers', {});
+    expect(members.members.map((m) => m.id)).toEqual(['n2']);
+    expect((await client.admin.call('ListMembers', {}, { endpoint: followerAddress })).members.map((m) => m.id)).toEqual(['n1']);
+    expect(await client.admin.call('TakeSnapshot', {})).toMatchObject({ term: 1 });
+    expect(leader.sm.auditEntries().map((e) => e.op)).toEqual(['snapshot.take']);
+  });
+
+  it('follows a server stream to its end', async () => {
+    const address = await member(new FakeNode({ id: 'n1' }));
+    const client = new FleetClient({ endpoints: [address], token: ADMIN, callTimeoutMs: 1_000, overallTimeoutMs: 5_000 });
+    cleanups.push(() => client.close());
+    const chunks: wire.SnapshotData__Output[] = [];
+    for await (const chunk of client.admin.stream('DownloadSnapshot', { fresh: true })) chunks.push(chunk);
+    expect(chunks[0]?.term).toBe(1);
+    expect(chunks.reduce((n, c) => n + c.data.length, 0)).toBe(chunks[0]?.totalBytes);
   });
 });
