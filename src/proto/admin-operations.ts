@@ -87,6 +87,8 @@ export type AdminOperations = { readonly [M in AdminOp]: AdminOperation<M> };
 /** Every operation of fleet.v1.Admin. */
 export const ADMIN_OPERATIONS = {
   ListMembers: { role: 'read', route: 'leader', answer: 'unary', audit: 'none' },
+  // Any member: a watch outlives a leader, and shows the time without one.
+  WatchMembers: { role: 'read', route: 'any', answer: 'stream', audit: 'none' },
   GetAutopilot: { role: 'read', route: 'leader', answer: 'unary', audit: 'none' },
   GetAudit: { role: 'admin', route: 'leader', answer: 'unary', audit: 'none' },
   TransferLeader: { role: 'admin', route: 'leader', answer: 'unary', audit: { op: 'leader.transfer', args: ['to'], when: 'before' } },

@@ -8,6 +8,7 @@
 import { type Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../../common/addresses.js';
 import type * as wire from '../../../proto/index.js';
 import { ADMIN_OPERATIONS, ADMIN_OP_NAMES, auditArgsOf, type AdminAnswerOut, type AdminOp, type AdminOperation, type AdminRequestIn, type StreamingAdminOp, type UnaryAdminOp } from '../../../proto/admin-operations.js';
@@ -168,6 +169,21 @@ function members(node: NodeApi): wire.MembersResponse {
   return { members: s.members.map((m) => ({ ...m })), leaderId: s.leaderId };
 }
 
+/** How often WatchMembers looks at the member's status for a change (the node has no event for it). */
+const WATCH_MEMBERS_EVERY_MS = 250;
+
+/** Sends the membership, then again whenever it changes (members, roles, leader), until the caller cancels. */
+async function watchMembers(_req: wire.ListMembersRequest__Output, { node, send, cancelled }: StreamContext<'WatchMembers'>): Promise<void> {
+  let sent = '';
+  while (!cancelled.aborted) {
+    const now = members(node);
+    const seen = JSON.stringify(now);
+    if (seen !== sent) await send(now);
+    sent = seen;
+    await sleep(WATCH_MEMBERS_EVERY_MS, undefined, { signal: cancelled }).catch(() => undefined);
+  }
+}
+
 /** Streams the newest snapshot file (taking one first if asked, or if there is none). */
 async function streamSnapshot(req: wire.DownloadSnapshotRequest__Output, { node, opts, send, cancelled }: StreamContext<'DownloadSnapshot'>): Promise<void> {
   const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
@@ -206,6 +222,7 @@ async function recordEntry(ctx: AdminContext, entry: { op: string; args: Readonl
 /** What each operation does; the rest (role, audit, errors) is its row of ADMIN_OPERATIONS. */
 const HANDLERS: { readonly [M in AdminOp]: AdminHandler<M> } = {
   ListMembers: async (_req, { node }) => members(node),
+  WatchMembers: watchMembers,
   GetAutopilot: async (_req, { node }) => {
     const r = await node.autopilotSettings();
     return { settings: { ...r.settings }, problem: r.problem ?? '' };
