@@ -24,7 +24,7 @@ function adminRoles(): Readonly<Record<string, Role>> {
  * token that reads may also send writes) check each write's own role once it is decoded
  * (COMMAND_ROLES in src/common/roles.ts): bulk destructive writes need admin.
  */
-export const RPC_ROLES = {
+export const RPC_ROLES: Readonly<Record<string, RpcRequirement>> = {
   // fleet.v1.Fleet: the client API.
   '/fleet.v1.Fleet/Status': 'read',
   '/fleet.v1.Fleet/Read': 'read',
@@ -40,7 +40,7 @@ export const RPC_ROLES = {
   // fleet.v1.Peer: Raft between members.
   '/fleet.v1.Peer/Replicate': 'peer',
   '/fleet.v1.Peer/InstallSnapshot': 'peer',
-} as const satisfies Readonly<Record<string, RpcRequirement>> as Readonly<Record<string, RpcRequirement>>;
+};
 
 /**
  * The etcd v3 API every member serves (etcd-kv-service.ts), apart from RPC_ROLES, whose keys are
