@@ -17,6 +17,25 @@ export { connect, type ConnectOptions } from './client/connect.js';
 /** The client of one cluster: typed registry reads and writes, kv, leases, watch, status and admin calls. */
 export { FleetClient, DEFAULT_CHANNEL_OPTIONS, type ConditionalChange, type FleetClientOptions, type TlsFiles } from './client/fleet-client.js';
 
+/** fleet.v1.Admin's operations as typed calls (`client.admin.call('ListMembers', {})`), routed as their table says. */
+export {
+  ADMIN_OPERATIONS,
+  type AdminCalls,
+  type AdminCallOptions,
+  type AdminStreamOptions,
+  type AdminMethods,
+  type AdminOp,
+  type AdminOperation,
+  type AdminOperations,
+  type AuditDeclaration,
+  type AdminRequest,
+  type AdminRequestIn,
+  type AdminAnswer,
+  type AdminAnswerOut,
+  type UnaryAdminOp,
+  type StreamingAdminOp,
+} from './client/admin-calls.js';
+
 /** The one error type every call rejects with: a `kind`, a `code` where there is one, `retryable`, and the leader hint. */
 export { FleetClientError, type FleetClientErrorKind, type FleetClientErrorCode, type FleetClientErrorInit } from './client/errors.js';
 

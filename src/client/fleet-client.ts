@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type * as wire from '../proto/index.js';
 import type { BreakerOptions } from '../common/breaker.js';
+import { adminCalls, type AdminCalls } from './admin-calls.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
 import { FleetClientError, isTransportFailure } from './errors.js';
@@ -156,6 +157,11 @@ export class FleetClient {
   readonly #seqs = new Sequencer();
   #highestIndex = 0;
   readonly #closing = new AbortController();
+  /**
+   * Every operation of fleet.v1.Admin as one typed call (`admin.call('ListMembers', {})`, or
+   * `admin.stream(…)` for a server stream), routed as its row of the operations' table says.
+   */
+  readonly admin: AdminCalls;
 
   constructor(opts: FleetClientOptions) {
     this.clientId = opts.clientId ?? `client-${randomUUID()}`;
@@ -175,6 +181,7 @@ export class FleetClient {
       backoffMs: opts.backoffMs ?? { initial: 50, max: 1_000 },
       random: opts.random ?? Math.random,
     });
+    this.admin = adminCalls(this.#router, this.closeSignal);
     // The etcd keyspace the same members serve, with the same credentials: built once, on first use.
     registerEtcdAccess(this, () => new EtcdAccess({ endpoints: opts.endpoints, token: opts.token, tls: opts.tls, callTimeoutMs: opts.callTimeoutMs ?? 5_000, overallTimeoutMs: opts.overallTimeoutMs ?? 15_000, leaderHint: () => this.leaderEndpoint, closeSignal: this.closeSignal }));
   }
@@ -551,16 +558,13 @@ export class FleetClient {
 
   /** Hands leadership to `to` (default: the most caught-up voter). */
   async transferLeader(to?: string): Promise<TransferResult> {
-    const r = await this.#router.run('leader', (ep, timeout) =>
-      ep.unary<wire.TransferLeaderResponse__Output>((md, o, cb) => ep.admin.TransferLeader({ to }, md, o, cb), timeout),
-    );
+    const r = await this.admin.call('TransferLeader', { to });
     return { from: r.from, to: r.to, tookMs: r.tookMs };
   }
 
   /** Takes a snapshot on a member (default: the leader). */
   async takeSnapshot(opts: { endpoint?: string } = {}): Promise<SnapshotInfo> {
-    const route: Route = opts.endpoint === undefined ? 'leader' : { endpoint: opts.endpoint };
-    const r = await this.#router.run(route, (ep, timeout) => ep.unary<wire.TakeSnapshotResponse__Output>((md, o, cb) => ep.admin.TakeSnapshot({}, md, o, cb), timeout));
+    const r = await this.admin.call('TakeSnapshot', {}, opts);
     return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
   }
 
@@ -575,41 +579,40 @@ export class FleetClient {
    * (a `configIndex` from status) the change is refused (FAILED_PRECONDITION) if the membership
    * changed since: a change checked against one membership is never made to another.
    */
-  addMember(id: string, address: string, opts: { learner?: boolean } & ConditionalChange = {}): Promise<MembersView> {
-    return this.#members('leader', (ep, md, o, cb) => ep.admin.AddMember({ id, address, learner: opts.learner ?? false, ...ifConfig(opts) }, md, o, cb));
+  async addMember(id: string, address: string, opts: { learner?: boolean } & ConditionalChange = {}): Promise<MembersView> {
+    return q.membersFromWire(await this.admin.call('AddMember', { id, address, learner: opts.learner ?? false, ...ifConfig(opts) }));
   }
 
   /** Promotes a caught-up learner to voter; conditional with `ifConfigIndex`, as addMember. */
-  promoteMember(id: string, opts: ConditionalChange = {}): Promise<MembersView> {
-    return this.#members('leader', (ep, md, o, cb) => ep.admin.PromoteMember({ id, ...ifConfig(opts) }, md, o, cb));
+  async promoteMember(id: string, opts: ConditionalChange = {}): Promise<MembersView> {
+    return q.membersFromWire(await this.admin.call('PromoteMember', { id, ...ifConfig(opts) }));
   }
 
   /** Removes a member; conditional with `ifConfigIndex`, as addMember. */
-  removeMember(id: string, opts: ConditionalChange = {}): Promise<MembersView> {
-    return this.#members('leader', (ep, md, o, cb) => ep.admin.RemoveMember({ id, ...ifConfig(opts) }, md, o, cb));
+  async removeMember(id: string, opts: ConditionalChange = {}): Promise<MembersView> {
+    return q.membersFromWire(await this.admin.call('RemoveMember', { id, ...ifConfig(opts) }));
   }
 
   /** The membership as a member knows it (default: the leader). */
-  listMembers(opts: { endpoint?: string } = {}): Promise<MembersView> {
-    return this.#members(opts.endpoint === undefined ? 'leader' : { endpoint: opts.endpoint }, (ep, md, o, cb) => ep.admin.ListMembers({}, md, o, cb));
+  async listMembers(opts: { endpoint?: string } = {}): Promise<MembersView> {
+    return q.membersFromWire(await this.admin.call('ListMembers', {}, opts));
   }
 
   /** The replicated autopilot settings, read through the leader. */
   async getAutopilot(): Promise<AutopilotSettingsView> {
-    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AutopilotSettingsResponse__Output>((md, o, cb) => ep.admin.GetAutopilot({}, md, o, cb), timeout));
+    const r = await this.admin.call('GetAutopilot', {});
     return { settings: autopilotSettingsFromWire(r.settings), problem: r.problem === '' ? null : r.problem };
   }
 
   /** Changes the given autopilot settings (the others keep their value); answers the settings now in force. */
   async setAutopilot(patch: Partial<AutopilotSettings>): Promise<AutopilotSettingsView> {
-    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AutopilotSettingsResponse__Output>((md, o, cb) => ep.admin.SetAutopilot({ ...patch }, md, o, cb), timeout));
+    const r = await this.admin.call('SetAutopilot', { ...patch });
     return { settings: autopilotSettingsFromWire(r.settings), problem: r.problem === '' ? null : r.problem };
   }
 
   /** The audit log through the leader, oldest first; `sinceMs` is leader wall time, `who` a token name. */
   async audit(filter: { sinceMs?: number; who?: string } = {}): Promise<AuditEntry[]> {
-    const req: wire.GetAuditRequest = { sinceTime: filter.sinceMs ?? 0, who: filter.who ?? '' };
-    const r = await this.#router.run('leader', (ep, timeout) => ep.unary<wire.AuditResponse__Output>((md, o, cb) => ep.admin.GetAudit(req, md, o, cb), timeout));
+    const r = await this.admin.call('GetAudit', { sinceTime: filter.sinceMs ?? 0, who: filter.who ?? '' });
     return r.entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, args: JSON.parse(e.argsJson === '' ? '{}' : e.argsJson) as Record<string, unknown>, outcome: e.outcome }));
   }
 
@@ -618,13 +621,7 @@ export class FleetClient {
    * after a failover, within the client's overall deadline). `args` must hold no credentials.
    */
   async recordDrill(record: DrillAuditRecord): Promise<void> {
-    const req: wire.RecordDrillRequest = { phase: record.phase, kind: record.kind, argsJson: JSON.stringify(record.args), outcome: record.outcome ?? '' };
-    await this.#router.run('leader', (ep, timeout) => ep.unary<wire.RecordDrillResponse__Output>((md, o, cb) => ep.admin.RecordDrill(req, md, o, cb), timeout));
-  }
-
-  async #members(route: Route, start: q.MembersCall): Promise<MembersView> {
-    const r = await this.#router.run(route, (ep, timeout) => ep.unary<wire.MembersResponse__Output>((md, o, cb) => start(ep, md, o, cb), timeout));
-    return q.membersFromWire(r);
+    await this.admin.call('RecordDrill', { phase: record.phase, kind: record.kind, argsJson: JSON.stringify(record.args), outcome: record.outcome ?? '' });
   }
 }
 

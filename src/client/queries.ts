@@ -2,7 +2,6 @@
  * The registry's reads as pairs: the ReadRequest query to send and how to decode its answer.
  * FleetClient adds the consistency and the routing.
  */
-import type { CallOptions, ClientUnaryCall, Metadata, ServiceError } from '@grpc/grpc-js';
 import type * as wire from '../proto/index.js';
 import {
   clusterFromWire,
@@ -16,7 +15,6 @@ import {
   quotaFromWire,
   shardFromWire,
 } from './decode.js';
-import type { Endpoint } from './endpoint.js';
 import { FleetClientError } from './errors.js';
 import type {
   ClusterView,
@@ -128,14 +126,6 @@ export function listPlans(): Query<PlanView[]> {
 function mapOpt<T, U>(value: T | null | undefined, f: (v: T) => U): U | undefined {
   return value === null || value === undefined ? undefined : f(value);
 }
-
-/** Starts one membership call on an endpoint's Admin stub. */
-export type MembersCall = (
-  ep: Endpoint,
-  md: Metadata,
-  opts: CallOptions,
-  cb: (err: ServiceError | null, res?: wire.MembersResponse__Output) => void,
-) => ClientUnaryCall;
 
 /** A membership answer. */
 export function membersFromWire(r: wire.MembersResponse__Output): MembersView {

@@ -1,6 +1,8 @@
+import { Flags } from '@oclif/core';
 import { printable } from '../../common/printable.js';
 import { FleetCommand } from '../../cli/base-command.js';
 import type { ListedMember, MemberListing } from '../../client/engine.js';
+import type { FleetEngine } from '../../client/fleet-engine.js';
 import type { Palette } from '../../ui/colors.js';
 
 /** `fleet members list --json`. */
@@ -9,20 +11,56 @@ export type MembersListResult = MemberListing;
 export default class MembersList extends FleetCommand {
   static override summary = 'List the members of the coordinator cluster as the leader records them.';
   static override description =
-    'The membership: voters, learners and read replicas (learners for good, started with --read-replica) with their addresses. For their health, lag and roles, see fleet status.';
-  static override examples = ['<%= config.bin %> members list', '<%= config.bin %> members list --json'];
+    'The membership: voters, learners and read replicas (learners for good, started with --read-replica) with their addresses. For their health, lag and roles, see fleet status.\n\nWith --watch (a fleet cluster), the table again, under the time, each time the members, their kinds or the leader change, as a member streams them (Admin.WatchMembers; another member takes over if it goes away), until Ctrl-C (exit 0); with --json, one JSON document per line, one per change. It gives up when no member answers within --timeout (exit 3).';
+  static override examples = ['<%= config.bin %> members list', '<%= config.bin %> members list --json', '<%= config.bin %> members list --watch'];
+  static override flags = {
+    watch: Flags.boolean({ description: 'print the membership again at each change of members, kinds or leader, until Ctrl-C (--json: one line per change)' }),
+  };
 
-  async run(): Promise<MembersListResult> {
-    await this.parse(MembersList);
+  async run(): Promise<MembersListResult | undefined> {
+    const { flags } = await this.parse(MembersList);
+    if (flags.watch) return this.watch();
     const { leader, members } = await (await this.engine({ admin: true })).listMembers();
-    if (!this.jsonEnabled()) {
-      const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
-      const p = stdoutPalette();
-      // etcd's members carry names and peer URLs, and show them as etcdctl does.
-      const { headers, rows } = members.some((m) => m.name !== undefined) ? etcdTable(members, p) : fleetTable(members, p);
-      this.log(renderTable(headers, rows, p));
-    }
+    await this.print({ leader, members });
     return { leader, members };
+  }
+
+  /** Prints the listing as a table (nothing with --json: oclif prints what run() returns). */
+  async print(listing: MemberListing): Promise<void> {
+    if (this.jsonEnabled()) return;
+    const [{ renderTable }, { stdoutPalette }] = await Promise.all([import('../../ui/table.js'), import('../../ui/colors.js')]);
+    const p = stdoutPalette();
+    // etcd's members carry names and peer URLs, and show them as etcdctl does.
+    const { headers, rows } = listing.members.some((m) => m.name !== undefined) ? etcdTable(listing.members, p) : fleetTable(listing.members, p);
+    this.log(renderTable(headers, rows, p));
+  }
+
+  /** `--watch`: each change of the membership, until Ctrl-C; a reopened stream's first listing is shown only if it differs. */
+  async watch(): Promise<undefined> {
+    const engine = await this.engine({ admin: true });
+    this.refuseOnEtcd(engine, { '--watch': true });
+    const { client } = engine as FleetEngine;
+    const [{ memberListing }, { membersFromWire }, p] = await Promise.all([import('../../client/fleet-engine.js'), import('../../client/queries.js'), this.palette()]);
+    const stop = new AbortController();
+    const end = (): void => stop.abort();
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+    try {
+      let shown = '';
+      for await (const answer of client.admin.stream('WatchMembers', {}, { signal: stop.signal, reopen: true })) {
+        const listing = memberListing(membersFromWire(answer));
+        const line = JSON.stringify(listing);
+        if (line === shown) continue;
+        shown = line;
+        if (this.jsonEnabled()) process.stdout.write(`${line}\n`);
+        else this.log(p.dim(new Date().toISOString()));
+        await this.print(listing);
+      }
+    } finally {
+      process.removeListener('SIGINT', end);
+      process.removeListener('SIGTERM', end);
+    }
+    return undefined;
   }
 }
 

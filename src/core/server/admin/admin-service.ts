@@ -1,13 +1,17 @@
 /**
  * The admin API (service fleet.v1.Admin): leadership transfer, snapshots and membership, over
- * NodeApi. Each call needs the role rpc-roles.ts gives it: ListMembers and GetAutopilot read,
- * every other one admin.
+ * NodeApi. Each operation is a row of ADMIN_OPERATIONS (src/proto/admin-operations.ts), which
+ * says the role it needs, whether it streams and how the audit log records it; the handlers here
+ * hold only what each operation does, and `createAdminService` gives every one of them the role
+ * check, the audit record and the error mapping their row asks for.
  */
 import { type Metadata, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { memberAddressProblem, memberIdProblem, parseHostPort } from '../../../common/addresses.js';
 import type * as wire from '../../../proto/index.js';
+import { ADMIN_OPERATIONS, ADMIN_OP_NAMES, auditArgsOf, type AdminAnswerOut, type AdminOp, type AdminOperation, type AdminRequestIn, type StreamingAdminOp, type UnaryAdminOp } from '../../../proto/admin-operations.js';
 import { NodeError } from '../../node/api.js';
 import type { NodeApi } from '../../node/member-api.js';
 import type { AutopilotPatch } from '../../node/autopilot/settings.js';
@@ -27,28 +31,40 @@ export type AdminServiceOptions = AuthOptions & {
 
 const DEFAULT_CHUNK = 256 * 1024;
 
-/** Wraps a promise-returning handler: auth first, then the answer or the mapped error. */
-function unary<Req, Res>(opts: AuthOptions, serve: (req: Req) => Promise<Res>) {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const denied = authorizeCall(call, opts);
-    if (denied) return callback(denied);
-    serve(call.request).then(
-      (res) => callback(null, res),
-      (err: unknown) => callback(errorStatus(err)),
-    );
-  };
+/** What a handler is given besides its request: the member, the service's options, and the call's caller. */
+interface AdminContext {
+  readonly node: NodeApi;
+  readonly opts: AdminServiceOptions;
+  readonly audit: AuditRecorder;
+  /** Who called: the token's name and the client it said it is. */
+  readonly by: Actor;
+  readonly metadata: Metadata;
+}
+
+/** A streaming handler's context: how to send one message (waiting while the stream is full), and the caller's cancel. */
+interface StreamContext<M extends StreamingAdminOp> extends AdminContext {
+  send(message: AdminAnswerOut<M>): Promise<void>;
+  readonly cancelled: AbortSignal;
+}
+
+/** What an operation does: answers once, or sends its stream and resolves when it is done. */
+type Serve<M extends AdminOp> = M extends StreamingAdminOp
+  ? (req: AdminRequestIn<M>, ctx: StreamContext<M>) => Promise<void>
+  : (req: AdminRequestIn<M>, ctx: AdminContext) => Promise<AdminAnswerOut<M>>;
+
+/** A handler, optionally with a check of the request that runs first: a request it refuses reaches neither the node nor the audit log. */
+type AdminHandler<M extends AdminOp> = Serve<M> | { readonly check: (req: AdminRequestIn<M>) => Promise<void>; readonly serve: Serve<M> };
+
+/** The outcome an audit entry gives a failure. */
+function outcomeOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return err instanceof NodeError ? `${err.code}: ${message}` : `ERROR: ${message}`;
 }
 
 /** What a change outside the registry records in the audit log: its name and arguments. */
 interface AuditedOp {
   readonly op: string;
   readonly args: Readonly<Record<string, unknown>>;
-}
-
-/** The outcome an audit entry gives a failure. */
-function outcomeOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return err instanceof NodeError ? `${err.code}: ${message}` : `ERROR: ${message}`;
 }
 
 /**
@@ -63,40 +79,43 @@ async function record(audit: AuditRecorder, by: Actor, what: AuditedOp, outcome:
   }
 }
 
-/**
- * Like `unary`, and records the call in the audit log afterwards, with its outcome. A refusal
- * because this member does not lead is not recorded: nothing was changed, and the client
- * retries at the leader.
- */
-function auditedUnary<Req, Res>(audit: AuditRecorder, opts: AuthOptions, what: (req: Req) => AuditedOp, serve: (req: Req) => Promise<Res>) {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const denied = authorizeCall(call, opts);
-    if (denied) return callback(denied);
-    const by = actorOf(call.metadata, opts);
-    const done = async (outcome: string, answer: () => void): Promise<void> => {
-      await record(audit, by, what(call.request), outcome, call.metadata);
-      answer();
-    };
-    serve(call.request).then(
-      (res) => done('ok', () => callback(null, res)),
-      (err: unknown) => (err instanceof NodeError && err.code === 'NOT_LEADER' ? callback(errorStatus(err)) : done(outcomeOf(err), () => callback(errorStatus(err)))),
-    );
-  };
+/** Runs `serve`, then records it with its outcome; a refusal because this member does not lead is not recorded. */
+async function auditedAfter<T>(ctx: AdminContext, what: AuditedOp, serve: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await serve();
+  } catch (err) {
+    if (!(err instanceof NodeError && err.code === 'NOT_LEADER')) await record(ctx.audit, ctx.by, what, outcomeOf(err), ctx.metadata);
+    throw err;
+  }
+  await record(ctx.audit, ctx.by, what, 'ok', ctx.metadata);
+  return result;
 }
 
 /**
- * Runs `check` on the request (after the admin credential) before `handler`: a request it refuses
- * is answered with its status and reaches neither the log nor the audit trail.
+ * Records `what` as requested before `serve` runs, when this member leads, and again with the
+ * failure if it fails while this member still leads (the `before` rows of the table).
  */
-function checkedFirst<Req, Res>(opts: AuthOptions, check: (req: Req) => Promise<void>, handler: (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void) {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const denied = authorizeCall(call, opts);
-    if (denied) return callback(denied);
-    check(call.request).then(
-      () => handler(call, callback),
-      (err: unknown) => callback(errorStatus(err)),
-    );
-  };
+async function auditedBefore<T>(node: { status(): { readonly role: string } }, audit: AuditRecorder, by: Actor, what: AuditedOp, serve: () => Promise<T>): Promise<T> {
+  if (node.status().role === 'leader') await record(audit, by, what, 'requested');
+  try {
+    return await serve();
+  } catch (err) {
+    if (node.status().role === 'leader') await record(audit, by, what, outcomeOf(err));
+    throw err;
+  }
+}
+
+/** Runs operation `name` as its row says: its check, then the handler, recorded in the audit log as declared. */
+async function perform<M extends AdminOp, T>(name: M, req: AdminRequestIn<M>, ctx: AdminContext, serve: (handler: Serve<M>) => Promise<T>): Promise<T> {
+  const handler = HANDLERS[name] as AdminHandler<M>;
+  const declared = (ADMIN_OPERATIONS[name] as AdminOperation<M>).audit;
+  // A request its check refuses is not recorded: the check runs before the audit starts.
+  if (typeof handler !== 'function') await handler.check(req);
+  const act = (): Promise<T> => serve(typeof handler === 'function' ? handler : handler.serve);
+  if (declared === 'none' || declared === 'itself') return act();
+  const what = { op: declared.op, args: auditArgsOf(declared, req, ctx.node.id) };
+  return declared.when === 'before' ? auditedBefore(ctx.node, ctx.audit, ctx.by, what, act) : auditedAfter(ctx, what, act);
 }
 
 /** How long AddMember waits for a new voter's port to accept a connection. */
@@ -150,15 +169,25 @@ function members(node: NodeApi): wire.MembersResponse {
   return { members: s.members.map((m) => ({ ...m })), leaderId: s.leaderId };
 }
 
-/** Writes one message, waiting for the stream to drain when its buffer is full. */
-function writeChunk(call: ServerWritableStream<wire.DownloadSnapshotRequest__Output, wire.SnapshotData>, chunk: wire.SnapshotData): Promise<void> {
-  if (call.write(chunk)) return Promise.resolve();
-  return new Promise((resolve) => call.once('drain', resolve));
+/** How often WatchMembers looks at the member's status for a change (the node has no event for it). */
+const WATCH_MEMBERS_EVERY_MS = 250;
+
+/** Sends the membership, then again whenever it changes (members, roles, leader), until the caller cancels. */
+async function watchMembers(_req: wire.ListMembersRequest__Output, { node, send, cancelled }: StreamContext<'WatchMembers'>): Promise<void> {
+  let sent = '';
+  while (!cancelled.aborted) {
+    const now = members(node);
+    const seen = JSON.stringify(now);
+    if (seen !== sent) await send(now);
+    sent = seen;
+    await sleep(WATCH_MEMBERS_EVERY_MS, undefined, { signal: cancelled }).catch(() => undefined);
+  }
 }
 
 /** Streams the newest snapshot file (taking one first if asked, or if there is none). */
-async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.DownloadSnapshotRequest__Output, wire.SnapshotData>, chunkBytes: number): Promise<void> {
-  let snap = call.request.fresh ? undefined : await node.latestSnapshot();
+async function streamSnapshot(req: wire.DownloadSnapshotRequest__Output, { node, opts, send, cancelled }: StreamContext<'DownloadSnapshot'>): Promise<void> {
+  const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
+  let snap = req.fresh ? undefined : await node.latestSnapshot();
   if (snap === undefined) {
     await node.takeSnapshot();
     snap = await node.latestSnapshot();
@@ -170,13 +199,11 @@ async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.Dow
     const buffer = Buffer.alloc(chunkBytes);
     let offset = 0;
     let first = true;
-    let cancelled = false;
-    call.once('cancelled', () => (cancelled = true));
     // The first chunk goes out even for an empty file: it carries the index and term.
-    while (!cancelled && (first || offset < total)) {
+    while (!cancelled.aborted && (first || offset < total)) {
       const { bytesRead } = await file.read(buffer, 0, chunkBytes, offset);
       const data = Buffer.from(buffer.subarray(0, bytesRead));
-      await writeChunk(call, first ? { index: snap.index, term: snap.term, totalBytes: total, data } : { data });
+      await send(first ? { index: snap.index, term: snap.term, totalBytes: total, data } : { data });
       offset += bytesRead;
       first = false;
       if (bytesRead === 0) break;
@@ -186,104 +213,108 @@ async function streamSnapshot(node: NodeApi, call: ServerWritableStream<wire.Dow
   }
 }
 
+/** Writes a record the caller made (a drill's, or an effect forwarded from the member it landed on) through this member, which must lead. */
+async function recordEntry(ctx: AdminContext, entry: { op: string; args: Readonly<Record<string, unknown>>; outcome: string }): Promise<Record<string, never>> {
+  await ctx.node.recordAudit(ctx.by, entry.op, entry.args, entry.outcome);
+  return {};
+}
+
+/** What each operation does; the rest (role, audit, errors) is its row of ADMIN_OPERATIONS. */
+const HANDLERS: { readonly [M in AdminOp]: AdminHandler<M> } = {
+  ListMembers: async (_req, { node }) => members(node),
+  WatchMembers: watchMembers,
+  GetAutopilot: async (_req, { node }) => {
+    const r = await node.autopilotSettings();
+    return { settings: { ...r.settings }, problem: r.problem ?? '' };
+  },
+  GetAudit: async (req, { node }) => {
+    const { value } = await node.read({ mode: 'linearizable' }, (sm) => sm.auditEntries());
+    const entries = value.filter((e) => e.time >= req.sinceTime && (req.who === '' || e.who === req.who));
+    return { entries: entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, argsJson: e.args, outcome: e.outcome })) };
+  },
+  TransferLeader: async (req, { node }) => {
+    const r = await node.transferLeadership(req.to === undefined || req.to === '' ? undefined : req.to);
+    return { from: r.from, to: r.to, tookMs: r.tookMs };
+  },
+  TakeSnapshot: async (_req, { node }) => {
+    const r = await node.takeSnapshot();
+    return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
+  },
+  DownloadSnapshot: streamSnapshot,
+  AddMember: {
+    check: checkAddMember,
+    serve: async (req, { node }) => {
+      await node.addMember(req.id, req.address, req.learner, ifConfigIndexOf(req));
+      return members(node);
+    },
+  },
+  PromoteMember: async (req, { node }) => {
+    await node.promoteMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
+    return members(node);
+  },
+  RemoveMember: async (req, { node }) => {
+    await node.removeMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
+    return members(node);
+  },
+  SetAutopilot: async (req, { node }) => {
+    const r = await node.setAutopilot(autopilotPatch(req));
+    return { settings: { ...r.settings }, problem: '' };
+  },
+  // Not best effort like an audited operation's record: the record is the call's whole point, so a
+  // follower answers NOT_LEADER (the client retries at the leader) and a failure reaches the caller.
+  RecordDrill: async (req, ctx) => recordEntry(ctx, drillAuditOf(req, ctx.opts)),
+  // On the leader, from the member an effect landed on (member-audit.ts); a follower answers
+  // NOT_LEADER, and the sender gives up (it does not chase a leader that moved).
+  RecordAudit: async (req, ctx) => recordEntry(ctx, forwardedAuditOf(req, ctx.opts)),
+};
+
+/** The service-wide part of every call's context. */
+type ServiceEnv = Pick<AdminContext, 'node' | 'opts' | 'audit'>;
+
+/** The gRPC handler of a unary operation: the role check, then `perform`, then the answer or the mapped error. */
+function unaryHandler<M extends UnaryAdminOp>(env: ServiceEnv, name: M) {
+  return (call: ServerUnaryCall<AdminRequestIn<M>, AdminAnswerOut<M>>, callback: sendUnaryData<AdminAnswerOut<M>>): void => {
+    const denied = authorizeCall(call, env.opts);
+    if (denied) return callback(denied);
+    const ctx: AdminContext = { ...env, by: actorOf(call.metadata, env.opts), metadata: call.metadata };
+    perform(name, call.request, ctx, (serve) => (serve as unknown as (req: AdminRequestIn<M>, ctx: AdminContext) => Promise<AdminAnswerOut<M>>)(call.request, ctx)).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(errorStatus(err)),
+    );
+  };
+}
+
+/** The gRPC handler of a streaming operation: as `unaryHandler`, the stream ended once the handler is done. */
+function streamHandler<M extends StreamingAdminOp>(env: ServiceEnv, name: M) {
+  return (call: ServerWritableStream<AdminRequestIn<M>, AdminAnswerOut<M>>): void => {
+    const denied = authorizeCall(call, env.opts);
+    if (denied) {
+      call.emit('error', denied);
+      return;
+    }
+    const cancel = new AbortController();
+    call.once('cancelled', () => cancel.abort());
+    const send = (message: AdminAnswerOut<M>): Promise<void> => (call.write(message) ? Promise.resolve() : new Promise((resolve) => call.once('drain', resolve)));
+    const ctx: StreamContext<M> = { ...env, by: actorOf(call.metadata, env.opts), metadata: call.metadata, send, cancelled: cancel.signal };
+    perform(name, call.request, ctx, (serve) => (serve as unknown as (req: AdminRequestIn<M>, ctx: StreamContext<M>) => Promise<void>)(call.request, ctx)).then(
+      () => call.end(),
+      (err: unknown) => call.emit('error', errorStatus(err)),
+    );
+  };
+}
+
 /**
- * The handlers of fleet.v1.Admin over `node`. Every call passes `authorizeCall` first (the role
- * its RPC needs, rpc-roles.ts; checked by `authorizedFirst`), and failures leave with the status
- * the ERRORS rule in client.proto gives.
+ * The handlers of fleet.v1.Admin over `node`, one per row of ADMIN_OPERATIONS. Every call passes
+ * `authorizeCall` first (the role its row gives it, through RPC_ROLES; checked by
+ * `authorizedFirst`), and failures leave with the status the ERRORS rule in client.proto gives.
  */
 export function createAdminService(node: NodeApi, opts: AdminServiceOptions = {}): wire.AdminHandlers {
-  const chunkBytes = opts.snapshotChunkBytes ?? DEFAULT_CHUNK;
-  const audit = opts.audit ?? memberAudit(node);
-  return authorizedFirst<wire.AdminHandlers>('Admin', {
-    TransferLeader: (call, callback) => {
-      const denied = authorizeCall(call, opts);
-      if (denied) return callback(denied);
-      const to = call.request.to === undefined || call.request.to === '' ? undefined : call.request.to;
-      auditedTransfer(node, audit, actorOf(call.metadata, opts), to).then(
-        (r) => callback(null, { from: r.from, to: r.to, tookMs: r.tookMs }),
-        (err: unknown) => callback(errorStatus(err)),
-      );
-    },
-    // Taken on the member it reached, follower or leader: the entry says which.
-    TakeSnapshot: auditedUnary(audit, opts, () => ({ op: 'snapshot.take', args: { member: node.id } }), async () => {
-      const r = await node.takeSnapshot();
-      return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
-    }),
-    DownloadSnapshot(call) {
-      const denied = authorizeCall(call, opts);
-      if (denied) {
-        call.emit('error', denied);
-        return;
-      }
-      const recorded = (outcome: string) => record(audit, actorOf(call.metadata, opts), { op: 'snapshot.download', args: { member: node.id, fresh: call.request.fresh } }, outcome, call.metadata);
-      streamSnapshot(node, call, chunkBytes).then(
-        () => recorded('ok').finally(() => call.end()),
-        (err: unknown) => recorded(outcomeOf(err)).finally(() => call.emit('error', errorStatus(err))),
-      );
-    },
-    AddMember: checkedFirst(
-      opts,
-      checkAddMember,
-      auditedUnary(audit, opts, (req) => ({ op: 'members.add', args: { id: req.id, address: req.address, learner: req.learner } }), async (req: wire.AddMemberRequest__Output) => {
-        await node.addMember(req.id, req.address, req.learner, ifConfigIndexOf(req));
-        return members(node);
-      }),
-    ),
-    PromoteMember: auditedUnary(audit, opts, (req) => ({ op: 'members.promote', args: { id: req.id } }), async (req: wire.PromoteMemberRequest__Output) => {
-      await node.promoteMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
-      return members(node);
-    }),
-    RemoveMember: auditedUnary(audit, opts, (req) => ({ op: 'members.remove', args: { id: req.id } }), async (req: wire.RemoveMemberRequest__Output) => {
-      await node.removeMember(requireId(req.id, 'id'), ifConfigIndexOf(req));
-      return members(node);
-    }),
-    ListMembers: unary(opts, async () => members(node)),
-    GetAutopilot: unary(opts, async () => {
-      const r = await node.autopilotSettings();
-      return { settings: { ...r.settings }, problem: r.problem ?? '' };
-    }),
-    SetAutopilot: auditedUnary(audit, opts, (req) => ({ op: 'autopilot.set', args: autopilotPatch(req) }), async (req: wire.SetAutopilotRequest__Output) => {
-      const r = await node.setAutopilot(autopilotPatch(req));
-      return { settings: { ...r.settings }, problem: '' };
-    }),
-    GetAudit: unary(opts, async (req: wire.GetAuditRequest__Output) => {
-      const { value } = await node.read({ mode: 'linearizable' }, (sm) => sm.auditEntries());
-      const entries = value.filter((e) => e.time >= req.sinceTime && (req.who === '' || e.who === req.who));
-      return { entries: entries.map((e) => ({ index: e.index, time: e.time, who: e.who, client: e.client, op: e.op, argsJson: e.args, outcome: e.outcome })) };
-    }),
-    // Not best effort like `record`: the record is the call's whole point, so a follower answers
-    // NOT_LEADER (the client retries at the leader) and a failure reaches the caller.
-    RecordDrill: (call, callback) => {
-      const denied = authorizeCall(call, opts);
-      if (denied) return callback(denied);
-      const by = actorOf(call.metadata, opts);
-      Promise.resolve()
-        .then(async () => {
-          const entry = drillAuditOf(call.request, opts);
-          await node.recordAudit(by, entry.op, entry.args, entry.outcome);
-        })
-        .then(
-          () => callback(null, {}),
-          (err: unknown) => callback(errorStatus(err)),
-        );
-    },
-    // On the leader, from the member an effect landed on (member-audit.ts); a follower answers
-    // NOT_LEADER, and the sender gives up (it does not chase a leader that moved).
-    RecordAudit: (call, callback) => {
-      const denied = authorizeCall(call, opts);
-      if (denied) return callback(denied);
-      const by = actorOf(call.metadata, opts);
-      Promise.resolve()
-        .then(async () => {
-          const entry = forwardedAuditOf(call.request, opts);
-          await node.recordAudit(by, entry.op, entry.args, entry.outcome);
-        })
-        .then(
-          () => callback(null, {}),
-          (err: unknown) => callback(errorStatus(err)),
-        );
-    },
-  });
+  const env: ServiceEnv = { node, opts, audit: opts.audit ?? memberAudit(node) };
+  const handlers: Record<string, unknown> = {};
+  for (const name of ADMIN_OP_NAMES) {
+    handlers[name] = ADMIN_OPERATIONS[name].answer === 'stream' ? streamHandler(env, name as StreamingAdminOp) : unaryHandler(env, name as UnaryAdminOp);
+  }
+  return authorizedFirst<wire.AdminHandlers>('Admin', handlers as wire.AdminHandlers);
 }
 
 /**
@@ -299,13 +330,7 @@ export async function auditedTransfer<T>(
   args: Readonly<Record<string, unknown>> = {},
 ): Promise<T> {
   const what = { op: 'leader.transfer', args: to === undefined ? args : { to, ...args } };
-  if (node.status().role === 'leader') await record(audit, by, what, 'requested');
-  try {
-    return await node.transferLeadership(to);
-  } catch (err) {
-    if (node.status().role === 'leader') await record(audit, by, what, outcomeOf(err));
-    throw err;
-  }
+  return auditedBefore(node, audit, by, what, () => node.transferLeadership(to));
 }
 
 /** The fields the request sets (proto3 `optional`: presence is in the virtual oneof), and no others. */

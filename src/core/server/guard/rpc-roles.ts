@@ -9,16 +9,22 @@
  * missing from the table is refused as if it needed admin.
  */
 import type { Role } from '../../../common/roles.js';
+import { ADMIN_OPERATIONS, ADMIN_OP_NAMES, adminPath } from '../../../proto/admin-operations.js';
 
 /** What a call needs: a token of a role, or a member's peer credentials. */
 export type RpcRequirement = Role | 'peer';
+
+/** fleet.v1.Admin's rows, from its operations' table (src/proto/admin-operations.ts). */
+function adminRoles(): Readonly<Record<string, Role>> {
+  return Object.fromEntries(ADMIN_OP_NAMES.map((name) => [adminPath(name), ADMIN_OPERATIONS[name].role]));
+}
 
 /**
  * Every RPC by its path. The two that carry registry writes (`Write`, and `Session` where a
  * token that reads may also send writes) check each write's own role once it is decoded
  * (COMMAND_ROLES in src/common/roles.ts): bulk destructive writes need admin.
  */
-export const RPC_ROLES = {
+export const RPC_ROLES: Readonly<Record<string, RpcRequirement>> = {
   // fleet.v1.Fleet: the client API.
   '/fleet.v1.Fleet/Status': 'read',
   '/fleet.v1.Fleet/Read': 'read',
@@ -27,26 +33,14 @@ export const RPC_ROLES = {
   '/fleet.v1.Fleet/Write': 'writer',
   // An embedding application's command (fleet/embed): a write to its state machine.
   '/fleet.v1.Fleet/Submit': 'writer',
-  // fleet.v1.Admin: members, leadership, snapshots, autopilot, the audit log.
-  '/fleet.v1.Admin/ListMembers': 'read',
-  '/fleet.v1.Admin/GetAutopilot': 'read',
-  '/fleet.v1.Admin/GetAudit': 'admin',
-  '/fleet.v1.Admin/TransferLeader': 'admin',
-  '/fleet.v1.Admin/TakeSnapshot': 'admin',
-  '/fleet.v1.Admin/DownloadSnapshot': 'admin',
-  '/fleet.v1.Admin/AddMember': 'admin',
-  '/fleet.v1.Admin/PromoteMember': 'admin',
-  '/fleet.v1.Admin/RemoveMember': 'admin',
-  '/fleet.v1.Admin/SetAutopilot': 'admin',
-  '/fleet.v1.Admin/RecordDrill': 'admin',
-  // From the member an admin effect landed on, with its caller's credentials (member-audit.ts).
-  '/fleet.v1.Admin/RecordAudit': 'admin',
+  // fleet.v1.Admin: members, leadership, snapshots, autopilot, the audit log (its table's roles).
+  ...adminRoles(),
   // fleet.v1.Drills: fault injection.
   '/fleet.v1.Drills/Drill': 'admin',
   // fleet.v1.Peer: Raft between members.
   '/fleet.v1.Peer/Replicate': 'peer',
   '/fleet.v1.Peer/InstallSnapshot': 'peer',
-} as const satisfies Readonly<Record<string, RpcRequirement>>;
+};
 
 /**
  * The etcd v3 API every member serves (etcd-kv-service.ts), apart from RPC_ROLES, whose keys are
@@ -123,7 +117,7 @@ export function isEtcdPath(path: string): boolean {
 
 /** What the call at `path` (`/fleet.v1.Fleet/Write`) needs; undefined for services outside fleet.v1 and etcd's API, and for etcd's open methods. */
 export function rpcRequirement(path: string): RpcRequirement | undefined {
-  const known: RpcRequirement | undefined = (RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path] ?? (ETCD_RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path];
+  const known: RpcRequirement | undefined = RPC_ROLES[path] ?? (ETCD_RPC_ROLES as Readonly<Record<string, RpcRequirement>>)[path];
   if (known !== undefined) return known;
   if (ETCD_OPEN_RPCS.includes(path)) return undefined;
   return path.startsWith(FLEET_PACKAGE) || isEtcdPath(path) ? 'admin' : undefined;

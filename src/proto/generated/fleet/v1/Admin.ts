@@ -128,6 +128,11 @@ export interface AdminClient extends grpc.Client {
   transferLeader(argument: _fleet_v1_TransferLeaderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fleet_v1_TransferLeaderResponse__Output>): grpc.ClientUnaryCall;
   transferLeader(argument: _fleet_v1_TransferLeaderRequest, callback: grpc.requestCallback<_fleet_v1_TransferLeaderResponse__Output>): grpc.ClientUnaryCall;
   
+  WatchMembers(argument: _fleet_v1_ListMembersRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_MembersResponse__Output>;
+  WatchMembers(argument: _fleet_v1_ListMembersRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_MembersResponse__Output>;
+  watchMembers(argument: _fleet_v1_ListMembersRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_MembersResponse__Output>;
+  watchMembers(argument: _fleet_v1_ListMembersRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_fleet_v1_MembersResponse__Output>;
+  
 }
 
 export interface AdminHandlers extends grpc.UntypedServiceImplementation {
@@ -155,6 +160,8 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   TransferLeader: grpc.handleUnaryCall<_fleet_v1_TransferLeaderRequest__Output, _fleet_v1_TransferLeaderResponse>;
   
+  WatchMembers: grpc.handleServerStreamingCall<_fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse>;
+  
 }
 
 export interface AdminDefinition extends grpc.ServiceDefinition {
@@ -170,4 +177,5 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   SetAutopilot: MethodDefinition<_fleet_v1_SetAutopilotRequest, _fleet_v1_AutopilotSettingsResponse, _fleet_v1_SetAutopilotRequest__Output, _fleet_v1_AutopilotSettingsResponse__Output>
   TakeSnapshot: MethodDefinition<_fleet_v1_TakeSnapshotRequest, _fleet_v1_TakeSnapshotResponse, _fleet_v1_TakeSnapshotRequest__Output, _fleet_v1_TakeSnapshotResponse__Output>
   TransferLeader: MethodDefinition<_fleet_v1_TransferLeaderRequest, _fleet_v1_TransferLeaderResponse, _fleet_v1_TransferLeaderRequest__Output, _fleet_v1_TransferLeaderResponse__Output>
+  WatchMembers: MethodDefinition<_fleet_v1_ListMembersRequest, _fleet_v1_MembersResponse, _fleet_v1_ListMembersRequest__Output, _fleet_v1_MembersResponse__Output>
 }
