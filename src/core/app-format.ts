@@ -14,6 +14,10 @@
  *                 | 0xFA 0x02 registryLength:u32le appLength:u32le registry-image app-image etcd-image
  *                   (appLength 0xFFFFFFFF: no application). Written only when the etcd keyspace is
  *                   not empty, so a member that never served etcd writes the images it wrote before.
+ *                 | 0xFA 0x03 appliedIndex:u64le count:u8 (tag:u8 length:u64le)^count section-images
+ *                   (version 3, sectioned: each replicated section's image under its tag, in the
+ *                   header's order; SECTION_TAGS). Written once every member reads data format 4
+ *                   (SECTIONED_IMAGE_FORMAT), so a new replicated section is one registration.
  */
 /** One application command: an operation name and its bytes, both the application's to define. */
 export interface AppCommand {
@@ -31,6 +35,15 @@ const IMAGE_HEADER = 6;
 const IMAGE_V2 = 0x02;
 const IMAGE_V2_HEADER = 10;
 const NO_APP = 0xffffffff;
+const IMAGE_V3 = 0x03;
+const V3_FIXED = 11;
+const V3_PER_SECTION = 9;
+
+/** The data format from which members read sectioned images (version 3). */
+export const SECTIONED_IMAGE_FORMAT = 4;
+
+/** Each replicated section's tag in a sectioned image: fixed for ever once written. */
+export const SECTION_TAGS = { registry: 1, etcd: 2, app: 3 } as const;
 
 /** Whether a log entry's bytes belong to the application (not the registry). */
 export function isAppEntry(data: Uint8Array): boolean {
@@ -141,11 +154,78 @@ export function joinImagesV2(registry: Uint8Array, app: Uint8Array | undefined, 
   return Buffer.concat([imageHeaderV2(registry.length, app?.length), registry, ...(app ? [app] : []), etcd]);
 }
 
+/** One section of a sectioned image, as its header lists it. */
+export interface SectionEntry {
+  readonly tag: number;
+  readonly length: number;
+}
+
+/** The bytes a sectioned image's header takes for `count` sections. */
+export function sectionedHeaderBytes(count: number): number {
+  return V3_FIXED + count * V3_PER_SECTION;
+}
+
+/** The header of a sectioned image (version 3): the applied index it was taken at and its sections in order. */
+export function sectionedImageHeader(appliedIndex: number, sections: readonly SectionEntry[]): Uint8Array {
+  if (sections.length > 0xff) throw new RangeError(`a member image holds at most 255 sections, not ${sections.length}`);
+  const header = Buffer.alloc(sectionedHeaderBytes(sections.length));
+  header[0] = IMAGE_MAGIC[0];
+  header[1] = IMAGE_V3;
+  header.writeBigUInt64LE(BigInt(appliedIndex), 2);
+  header[10] = sections.length;
+  sections.forEach(({ tag, length }, i) => {
+    header[V3_FIXED + i * V3_PER_SECTION] = tag;
+    header.writeBigUInt64LE(BigInt(length), V3_FIXED + i * V3_PER_SECTION + 1);
+  });
+  return header;
+}
+
+/** A member image read into its sections by tag; `appliedIndex` only from a sectioned image (earlier ones leave it to the registry's). */
+export interface ImageSections {
+  readonly appliedIndex?: number;
+  readonly sections: ReadonlyMap<number, Uint8Array>;
+}
+
+/** Reads a member image of any version into its sections (a registry-only image is one section). */
+export function readSections(data: Uint8Array): ImageSections {
+  if (!isSectioned(data)) {
+    const { registry, app, etcd } = splitImage(data);
+    const sections = new Map<number, Uint8Array>([[SECTION_TAGS.registry, registry]]);
+    if (app !== undefined) sections.set(SECTION_TAGS.app, app);
+    if (etcd !== undefined) sections.set(SECTION_TAGS.etcd, etcd);
+    return { sections };
+  }
+  const view = Buffer.from(data.buffer, data.byteOffset, data.length);
+  const count = data.length > V3_FIXED - 1 ? data[10]! : 0;
+  if (data.length < sectionedHeaderBytes(count)) throw new Error(`snapshot: the sectioned image's header (${count} sections) runs past the image (${data.length} bytes)`);
+  const sections = new Map<number, Uint8Array>();
+  let at = sectionedHeaderBytes(count);
+  for (let i = 0; i < count; i++) {
+    const tag = data[V3_FIXED + i * V3_PER_SECTION]!;
+    const length = Number(view.readBigUInt64LE(V3_FIXED + i * V3_PER_SECTION + 1));
+    if (at + length > data.length) throw new Error(`snapshot: section ${tag} (${length} bytes) runs past the image (${data.length} bytes)`);
+    if (sections.has(tag)) throw new Error(`snapshot: section ${tag} appears twice`);
+    sections.set(tag, data.subarray(at, at + length));
+    at += length;
+  }
+  if (at !== data.length) throw new Error(`snapshot: ${data.length - at} bytes after the last section`);
+  return { appliedIndex: Number(view.readBigUInt64LE(2)), sections };
+}
+
+function isSectioned(data: Uint8Array): boolean {
+  return data.length >= V3_FIXED && data[0] === IMAGE_MAGIC[0] && data[1] === IMAGE_V3;
+}
+
 /**
  * Splits a snapshot into the registry's image, the application's (absent: no application) and
- * the etcd keyspace's (absent: an empty keyspace). Reads registry-only images and both versions.
+ * the etcd keyspace's (absent: an empty keyspace). Reads registry-only images and every version.
  */
 export function splitImage(data: Uint8Array): { registry: Uint8Array; app?: Uint8Array; etcd?: Uint8Array } {
+  if (isSectioned(data)) {
+    const { sections } = readSections(data);
+    const [registry, app, etcd] = [sections.get(SECTION_TAGS.registry), sections.get(SECTION_TAGS.app), sections.get(SECTION_TAGS.etcd)];
+    return { registry: registry ?? new Uint8Array(0), ...(app === undefined ? {} : { app }), ...(etcd === undefined ? {} : { etcd }) };
+  }
   if (data.length >= IMAGE_V2_HEADER && data[0] === IMAGE_MAGIC[0] && data[1] === IMAGE_V2) return splitImageV2(data);
   if (data.length < IMAGE_HEADER || data[0] !== IMAGE_MAGIC[0] || data[1] !== IMAGE_MAGIC[1]) return { registry: data };
   const length = Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(2);

@@ -19,6 +19,7 @@ import { AUTOPILOT_KV, decodeSettings, encodeSettings, mergeSettings, type Autop
 import { CLUSTER_VERSION_KV, ClusterVersionKeeper, type AnnouncedVersion } from './cluster-version.js';
 import { FleetNode, type FleetNodeOptions } from './fleet-node.js';
 import { ETCD_LEASE_DRIFT, EtcdLeaseClock } from './lease-clock.js';
+import { SECTIONED_IMAGE_FORMAT } from '../app-format.js';
 import { MemberState } from './member-state.js';
 import { recoverRaft } from './raft-recovery.js';
 import { systemRuntime } from './runtime.js';
@@ -110,14 +111,18 @@ export class FleetMember extends FleetNode implements NodeApi {
   /** Recovers a member from its data dir (or bootstraps it) without starting its clock; see FleetNode.recoverRaft. */
   static async open(opts: FleetMemberOptions): Promise<FleetMember> {
     const raw = recoverRaft(opts);
+    // Sectioned images once every member reads them; asked of the member at each image, so bound once it exists.
+    const bound: { member?: FleetMember } = {};
     const state = await MemberState.recover(opts.storage.recovered, {
+      sectionedImages: () => bound.member?.clusterSupports(SECTIONED_IMAGE_FORMAT) === true,
       rt: opts.runtime ?? systemRuntime,
       logger: opts.logger,
       app: opts.app,
       appCheckEvery: opts.appCheckEvery,
       onAppFault: opts.onAppFault,
     });
-    return new FleetMember(opts, raw, state);
+    bound.member = new FleetMember(opts, raw, state);
+    return bound.member;
   }
 
   /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */

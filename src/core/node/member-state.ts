@@ -1,17 +1,18 @@
 /**
- * What a fleet member replicates, as one ReplicatedMachine for FleetNode: the registry, the etcd
- * keyspace beside it, and an embedding application's own state machine if there is one. One log,
- * three appliers told apart by each entry's first byte (app-format.ts), one applied index, one
- * snapshot image holding all three as of it (`imageHeader`, `imageHeaderV2`).
+ * What a fleet member replicates, as one ReplicatedMachine for FleetNode: its sections
+ * (member-sections.ts) — the registry, an embedding application's state machine, and the etcd
+ * keyspace — each a ReplicatedSection registered under its tag (sections.ts). One log, each
+ * entry applied by the section that owns it, one applied index kept here, one image holding every
+ * section as of it: sectioned (version 3) once every member reads data format 4, before that the
+ * layouts of versions 1 and 2, which older members read.
  */
 import { ChangeFeed, FleetStateMachine } from '../fleet/index.js';
 import type { Entry } from '../raft/index.js';
-import { IMAGE_V2_HEADER_BYTES, imageHeaderV2, isEtcdEntry } from '../app-format.js';
-import { EtcdReplica } from '../etcd-store/replica.js';
-import { decodeEtcdLogEntry } from '../etcd-store/request-codec.js';
-import { AppFaultError, AppReplica, IMAGE_HEADER_BYTES, imageHeader, isAppEntry, splitImage, type AppFault, type StateMachine } from './app-machine.js';
+import { AppReplica, type AppFault, type StateMachine } from './app-machine.js';
+import { AppSection, EtcdSection, LEGACY_LAYOUT, RegistrySection } from './member-sections.js';
 import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from './node-types.js';
 import type { NodeRuntime } from './runtime.js';
+import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedSection } from './sections.js';
 import type { RecoveredState } from './storage-port.js';
 
 export interface MemberStateOptions {
@@ -23,48 +24,54 @@ export interface MemberStateOptions {
   readonly appCheckEvery?: number | undefined;
   /** Told when the application's state diverges from the leader's or its apply throws. */
   readonly onAppFault?: ((fault: AppFault) => void) | undefined;
+  /** Whether images may be sectioned (every member reads data format 4; default: no, the layouts older members read). */
+  readonly sectionedImages?: (() => boolean) | undefined;
 }
 
 export class MemberState implements ReplicatedMachine {
   /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */
   readonly changes = new ChangeFeed();
   readonly app: AppReplica | undefined;
-  /** The etcd v3 keyspace every member replicates beside the registry (etcd-store/replica.ts). */
-  readonly etcd = new EtcdReplica();
   /** Told after each etcd entry applied and after a snapshot installed (the etcd Watch service). */
   private readonly etcdListeners = new Set<() => void>();
-  private registry: FleetStateMachine;
+  private readonly registrySection: RegistrySection;
+  private readonly etcdSection: EtcdSection;
+  /** In registration order: the registry first (it takes what no other section owns), the order of legacy images. */
+  private readonly sections: readonly ReplicatedSection[];
+  private applied = 0;
   private replaced = 0;
   /** The registry age this member last adopted and its monotonic time then: `ageNow()` counts on from it. */
   private ageMark: { age: number; mono: number };
 
-  private constructor(
-    private readonly opts: MemberStateOptions,
-    registry: FleetStateMachine,
-  ) {
+  private constructor(private readonly opts: MemberStateOptions) {
     this.app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
-    this.registry = registry;
-    this.ageMark = { age: registry.age, mono: opts.rt.monoNow() };
-    this.adopt(registry);
+    this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
+    this.etcdSection = new EtcdSection();
+    this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];
+    this.ageMark = { age: 0, mono: opts.rt.monoNow() };
+    this.adopt(this.registrySection.machine);
   }
 
   /** The state as of the recovered snapshot (or empty). */
   static async recover(recovered: RecoveredState, opts: MemberStateOptions): Promise<MemberState> {
-    if (!recovered.snapshot) return new MemberState(opts, new FleetStateMachine());
-    const image = splitImage(await recovered.snapshot.data());
-    const state = new MemberState(opts, FleetStateMachine.restore(image.registry));
-    state.app?.restore(image.app);
-    state.etcd.restore(image.etcd);
+    const state = new MemberState(opts);
+    if (recovered.snapshot) state.restoreImage(await recovered.snapshot.data());
+    state.ageMark = { age: state.sm.age, mono: opts.rt.monoNow() };
     return state;
   }
 
   /** The registry as applied now (replaced, not changed, when a snapshot is installed). */
   get sm(): FleetStateMachine {
-    return this.registry;
+    return this.registrySection.machine;
+  }
+
+  /** The etcd v3 keyspace every member replicates beside the registry (etcd-store/replica.ts). */
+  get etcd(): EtcdSection['replica'] {
+    return this.etcdSection.replica;
   }
 
   get appliedIndex(): number {
-    return this.registry.appliedIndex;
+    return this.applied;
   }
 
   get generation(): number {
@@ -72,67 +79,63 @@ export class MemberState implements ReplicatedMachine {
   }
 
   apply(e: Entry): EntryOutcome | EntryInSteps {
-    if (isEtcdEntry(e.data)) return { steps: this.applyEtcdEntry(e) };
-    if (isAppEntry(e.data)) return this.applyAppEntry(e);
-    return { answer: this.registry.apply(e.index, e.data) };
+    const section = sectionOf(this.sections, e.data);
+    const outcome = section.apply(e);
+    if ('steps' in outcome) return { steps: this.appliedAfter(e.index, section, outcome.steps) };
+    this.settle(e.index, section, outcome);
+    return outcome;
   }
 
-  /** A keyspace write, in steps when it changes many keys (EtcdReplica.applySteps). */
-  private *applyEtcdEntry(e: Entry): Generator<void, EntryOutcome, undefined> {
-    const answer = yield* this.etcd.applySteps(decodeEtcdLogEntry(e.data));
-    this.registry.markApplied(e.index);
+  /** An entry's steps, then its index applied (not before: reads between steps see the state before it). */
+  private *appliedAfter(index: number, section: ReplicatedSection, steps: Generator<void, EntryOutcome, undefined>): Generator<void, EntryOutcome, undefined> {
+    const outcome = yield* steps;
+    this.settle(index, section, outcome);
+    return outcome;
+  }
+
+  /** Advances the applied index over an entry its section applied; the keyspace's listeners hear of it then. */
+  private settle(index: number, section: ReplicatedSection, outcome: EntryOutcome): void {
+    if (outcome.stop !== undefined) return;
+    // The registry's image carries the applied index of layouts 1 and 2: it advances over every entry.
+    if (section !== this.registrySection) this.sm.markApplied(index);
+    this.applied = index;
+    if (section === this.etcdSection) this.etcdChanged();
+  }
+
+  private etcdChanged(): void {
     for (const listener of this.etcdListeners) listener();
-    return { answer: { value: answer, index: e.index } };
   }
 
   skip(index: number): void {
-    this.registry.markApplied(index);
+    this.registrySection.machine.markApplied(index);
+    this.applied = index;
   }
 
   batchApplied(): void {
     // Adopts the applied age when it is ahead of our own count (a leader's clock).
-    if (this.registry.age > this.ageNow()) this.ageMark = { age: this.registry.age, mono: this.opts.rt.monoNow() };
+    if (this.sm.age > this.ageNow()) this.ageMark = { age: this.sm.age, mono: this.opts.rt.monoNow() };
   }
 
   restore(data: Uint8Array): void {
-    const image = splitImage(data);
-    this.registry = FleetStateMachine.restore(image.registry);
+    this.restoreImage(data);
     this.replaced++;
-    this.app?.restore(image.app);
-    this.etcd.restore(image.etcd);
-    for (const listener of this.etcdListeners) listener();
-    this.adopt(this.registry);
+    this.etcdChanged();
     this.batchApplied();
   }
 
+  private restoreImage(data: Uint8Array): void {
+    const index = restoreSections(this.sections, data);
+    // Images before sections say their applied index in the registry's image alone.
+    this.applied = index ?? this.sm.appliedIndex;
+  }
+
   /**
-   * The image of all three as of the applied index. The application's is taken now, in the same
-   * turn as the registry's and the etcd keyspace's begin; those two are written in steps, from
-   * views of their state as of now (the keyspace's after the registry's, behind the application's).
+   * The image of every section as of the applied index, begun now: the registry's and the
+   * keyspace's written in steps from views of their state as of now, the application's taken whole.
    */
   beginImage(): MachineImage {
-    const job = this.registry.beginSnapshot();
-    const appImage = this.app?.machine.snapshot();
-    // An etcd keyspace that was never written adds nothing: the image stays as before it existed.
-    const etcdJob = this.etcd.beginImage();
-    const v2 = etcdJob !== undefined;
-    const shift = v2 ? IMAGE_V2_HEADER_BYTES : appImage === undefined ? 0 : IMAGE_HEADER_BYTES;
-    const appLength = appImage?.length ?? 0;
-    return {
-      index: job.index,
-      steps: function* (write) {
-        yield* job.steps((bytes, offset) => write(bytes, offset + shift));
-        // The registry's length is known once its steps have run: the keyspace goes after it and the application's image.
-        const at = shift + job.length + appLength;
-        if (etcdJob !== undefined) yield* etcdJob.steps((bytes, offset) => write(bytes, at + offset));
-      },
-      finish: (write) => {
-        if (v2) write(imageHeaderV2(job.length, appImage?.length), 0);
-        else if (appImage !== undefined) write(imageHeader(job.length), 0);
-        if (appImage !== undefined) write(appImage, shift + job.length);
-        return shift + job.length + appLength + (etcdJob?.length ?? 0);
-      },
-    };
+    const layout = this.opts.sectionedImages?.() === true ? SECTIONED_LAYOUT : LEGACY_LAYOUT;
+    return imageOf(this.applied, this.sections, layout);
   }
 
   /**
@@ -140,7 +143,7 @@ export class MemberState implements ReplicatedMachine {
    * counted since. The leader stamps it into entries; replicas keep the largest stamped.
    */
   ageNow(): number {
-    return Math.max(this.registry.age, Math.floor(this.ageMark.age + this.opts.rt.monoNow() - this.ageMark.mono));
+    return Math.max(this.sm.age, Math.floor(this.ageMark.age + this.opts.rt.monoNow() - this.ageMark.mono));
   }
 
   /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */
@@ -151,37 +154,12 @@ export class MemberState implements ReplicatedMachine {
 
   /** Watchers are told to resume from the next index (the member stops, or its state was replaced). */
   resetChanges(): void {
-    this.changes.reset(this.registry.appliedIndex + 1);
+    this.changes.reset(this.applied + 1);
   }
 
   private adopt(registry: FleetStateMachine): void {
     registry.readerAge = () => this.ageNow();
     this.changes.reset(registry.appliedIndex + 1);
     registry.changes = this.changes;
-  }
-
-  /**
-   * An application entry (a command or the leader's state check). Its apply throwing, or no
-   * application here, stops this member's applying (its state is past saving).
-   */
-  private applyAppEntry(e: Entry): EntryOutcome {
-    const app = this.app;
-    if (app === undefined || app.fault?.code === 'APPLY_FAILED') {
-      const fault: AppFault = app?.fault ?? { code: 'APPLY_FAILED', index: e.index, message: `entry ${e.index} is an application command, but this member was started without the application's state machine: start it with the same stateMachine as the others` };
-      return { stop: new AppFaultError(fault) };
-    }
-    const faultBefore = app.fault;
-    let answer: { value: unknown } | undefined;
-    try {
-      answer = app.apply(e.data, { index: e.index, term: e.term });
-    } catch (err) {
-      return { stop: err instanceof AppFaultError ? err : new AppFaultError({ code: 'APPLY_FAILED', index: e.index, message: String(err) }) };
-    }
-    this.registry.markApplied(e.index);
-    if (app.fault !== faultBefore && app.fault !== undefined) {
-      this.opts.logger.error({ index: app.fault.index, code: app.fault.code }, app.fault.message);
-      this.opts.onAppFault?.(app.fault);
-    }
-    return answer === undefined ? {} : { answer: { value: answer.value, index: e.index } };
   }
 }

@@ -19,8 +19,10 @@ import { writePrivateFileDurablySync } from '../storage/index.js';
  *      format-1 build's layout check refuses as an unknown file.
  *   3: etcd writes as binary log entries (app-format.ts kind 4, etcd-store/request-codec.ts),
  *      written once the cluster version says every member reads them (BINARY_ETCD_FORMAT).
+ *   4: sectioned member images (app-format.ts version 3: each replicated section under its tag),
+ *      written once the cluster version says every member reads them (SECTIONED_IMAGE_FORMAT).
  */
-export const DATA_FORMAT = 3;
+export const DATA_FORMAT = 4;
 
 const FORMAT_FILE = 'format.json';
 

@@ -1,13 +1,14 @@
 /**
  * A one-member cluster on real storage: the etcd keyspace and an embedding application's state
- * go into one snapshot (member image version 2) beside the registry, and a member restarted from
- * that snapshot (its log compacted behind it) has all three back.
+ * go into one snapshot beside the registry — member image version 2 until every member reads data
+ * format 4, sectioned (version 3) after — and a member restarted from that snapshot (its log
+ * compacted behind it) has all three back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitImage } from '../../../src/core/app-format.js';
+import { SECTION_TAGS, SECTIONED_IMAGE_FORMAT, readSections, splitImage } from '../../../src/core/app-format.js';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { StateMachine } from '../../../src/core/node/app-machine.js';
@@ -36,7 +37,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function openMember(dir: string, app: StateMachine | undefined): Promise<{ node: FleetMember; storage: NodeStorage }> {
+async function openMember(dir: string, app: StateMachine | undefined, dataFormat?: number): Promise<{ node: FleetMember; storage: NodeStorage }> {
   const storage = await openNodeStorage(dir, quiet, () => undefined);
   const node = await FleetMember.open({
     id: 'n1',
@@ -51,6 +52,7 @@ async function openMember(dir: string, app: StateMachine | undefined): Promise<{
     logger: quiet,
     version: 'test',
     ...(app ? { app } : {}),
+    ...(dataFormat === undefined ? {} : { dataFormat }),
   });
   node.start(noPeers, (err) => {
     throw err;
@@ -93,5 +95,34 @@ describe('the member image with the etcd keyspace', () => {
     expect(again.n).toBe(2);
     const { value } = await restarted.readEtcd(true, (s) => ({ kv: s.range({ key: b('k') }).kvs[0], revision: s.revision, leases: s.leaseList() }));
     expect(value).toMatchObject({ kv: { value: b('v2'), version: 2, lease: 5, modRevision: 3 }, revision: 3, leases: [5] });
+  });
+
+  it('is sectioned once every member reads data format 4: each section under its tag, with the applied index', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-etcd-image-'));
+    dirs.push(dir);
+    const app = counter();
+    const { node, storage } = await openMember(dir, app, SECTIONED_IMAGE_FORMAT);
+    const deadline = Date.now() + 10_000;
+    while (!node.clusterSupports(SECTIONED_IMAGE_FORMAT)) {
+      if (Date.now() > deadline) throw new Error('the cluster version did not reach data format 4 in time');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await node.submit('inc', new Uint8Array());
+    await node.submitEtcd({ type: 'txn', txn: { success: [{ put: { key: b('k'), value: b('v1') } }] } });
+    const snap = await node.takeSnapshot();
+    const stored = await storage.readLatestSnapshot();
+    expect(stored!.data.subarray(0, 2)).toEqual(new Uint8Array([0xfa, 0x03]));
+    const image = readSections(stored!.data);
+    expect(image.appliedIndex).toBe(snap.index);
+    expect([...image.sections.keys()]).toEqual([SECTION_TAGS.registry, SECTION_TAGS.app, SECTION_TAGS.etcd]);
+    expect(Buffer.from(splitImage(stored!.data).app!).toString()).toBe('1');
+    await stops.pop()!();
+
+    const again = counter();
+    const { node: restarted } = await openMember(dir, again, SECTIONED_IMAGE_FORMAT);
+    expect(again.n).toBe(1);
+    expect(restarted.status().appliedIndex).toBeGreaterThanOrEqual(snap.index);
+    const { value } = await restarted.readEtcd(true, (s) => s.range({ key: b('k') }).kvs[0]);
+    expect(value).toMatchObject({ value: b('v1'), version: 1 });
   });
 });
