@@ -1,7 +1,9 @@
 /**
- * A member whose disk refuses its log writes for want of space (ENOSPC injected into a real
- * storage): it acknowledges nothing it has not stored, refuses what it cannot serve with one clear
- * line, does not stop, and goes on by itself once the disk takes writes again.
+ * A member whose disk refuses its log writes for want of space. First the policy (out-of-space.ts)
+ * driven alone, on the fake runtime with a member stand-in: the states it passes through, what it
+ * logs, when it hands leadership off and how it refuses writes. Then a whole member (ENOSPC
+ * injected into a real storage): it acknowledges nothing it has not stored, refuses what it cannot
+ * serve with one clear line, does not stop, and goes on by itself once the disk takes writes again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +12,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import { NodeError } from '../../../src/core/node/api.js';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
+import { OutOfSpace } from '../../../src/core/node/out-of-space.js';
 import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';
 import { RaftStorage } from '../../../src/core/storage/raft-storage.js';
+import { deferred, fakeRuntime, recordingLogger, type Deferred } from './fake-runtime.js';
+import { fakeDisk } from './helpers.js';
 
 const logged: { level: string; msg: string }[] = [];
 const logger = {
@@ -84,6 +89,145 @@ afterEach(async () => {
 const never = (err: Error): void => {
   throw err;
 };
+
+/**
+ * The policy on a member stand-in whose role, transfer target and storage the test sets: the
+ * storage reports a refused write through `refuse`, and its retries succeed once `space` is true.
+ * Each leadership transfer asked for waits on a promise the test settles.
+ */
+function policyHost() {
+  const f = fakeRuntime();
+  const logger = recordingLogger();
+  const state = { leader: false, stopped: false, target: 'n2' as string | undefined, transferring: false, space: false, retries: 0, resumed: 0 };
+  const transfers: { to: string; done: Deferred<object> }[] = [];
+  let refuse: (err: Error) => void = () => undefined;
+  const storage: NodeStorage = {
+    ...fakeDisk({ entries: [], members: new Map() }, () => Promise.resolve()),
+    onOutOfSpace: (l) => (refuse = l),
+    retryWrites: () => (state.retries++, Promise.resolve(state.space)),
+  };
+  const policy = new OutOfSpace({
+    id: 'n1',
+    rt: f.rt,
+    logger,
+    storage,
+    isLeader: () => state.leader,
+    stopped: () => state.stopped,
+    bestTransferTarget: () => state.target,
+    transferring: () => state.transferring,
+    transferLeadership: (to) => {
+      const done = deferred<object>();
+      transfers.push({ to, done });
+      return done.promise;
+    },
+    resume: () => void state.resumed++,
+  });
+  /** Moves the clock by `ms`, firing the retry due (the next is armed once it has finished), and lets it finish. */
+  const advance = async (ms: number) => {
+    f.advance(ms);
+    await f.flush();
+  };
+  const said = () => logger.lines.map((l) => `${l.level}: ${l.msg}`);
+  return { f, state, policy, transfers, refuse: (err: Error) => refuse(err), advance, said };
+}
+
+const ENOSPC = () => Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+
+describe('OutOfSpace, the policy alone', () => {
+  it('goes from space to full when the storage refuses a write, retries on a back-off, and back once a retry goes through', async () => {
+    const { f, state, policy, refuse, advance, said } = policyHost();
+    expect(policy.full).toBe(false);
+    expect(policy.since).toBeUndefined();
+    f.advance(500);
+    refuse(ENOSPC());
+    expect(policy.full).toBe(true);
+    expect(policy.since).toBe(500);
+    expect(said()).toEqual(['error: out of space: this member stops appending until space is freed on its disk']);
+    // A second refusal in the same spell is not news.
+    refuse(ENOSPC());
+    expect(said()).toHaveLength(1);
+    // Retries 100 ms and then 200 ms later find the disk still full; the member does not resume.
+    await advance(100);
+    await advance(200);
+    expect(state.retries).toBe(2);
+    expect(policy.full).toBe(true);
+    expect(state.resumed).toBe(0);
+    state.space = true;
+    await advance(400);
+    expect(state.retries).toBe(3);
+    expect(policy.full).toBe(false);
+    expect(policy.since).toBeUndefined();
+    expect(state.resumed).toBe(1);
+    expect(said().slice(1)).toEqual(['info: space freed: this member appends again']);
+    expect(f.armed()).toBe(0);
+  });
+
+  it('as a follower hands nothing off; as the leader hands off to the best caught-up voter, once at a time, and again after a failed attempt', async () => {
+    const follower = policyHost();
+    follower.refuse(ENOSPC());
+    await follower.advance(1_000);
+    expect(follower.transfers).toEqual([]);
+
+    const { state, policy, transfers, refuse, advance, said } = policyHost();
+    state.leader = true;
+    refuse(ENOSPC());
+    expect(transfers.map((t) => t.to)).toEqual(['n2']);
+    // Under way: writes are refused as retryable elsewhere, and the retries start no second hand-off.
+    expect(policy.writeError()).toMatchObject({ code: 'UNAVAILABLE', reason: 'handing-off', message: 'out of space on member n1: handing leadership to another member; retry' });
+    await advance(1_000);
+    expect(transfers).toHaveLength(1);
+    transfers[0]!.done.reject(new Error('n2 did not catch up in time'));
+    await advance(0);
+    expect(said()).toContain('warn: could not hand leadership off while out of space; will retry');
+    // The next retry that finds the disk full tries again.
+    state.target = 'n3';
+    await advance(2_000);
+    expect(transfers.map((t) => t.to)).toEqual(['n2', 'n3']);
+    transfers[1]!.done.resolve({ to: 'n3' });
+    await advance(0);
+    expect(said()).toContain('info: handed leadership off: this member is out of space');
+  });
+
+  it('as a leader with no voter to take over refuses writes as OUT_OF_SPACE and says so once a spell, not at every retry', async () => {
+    const { state, policy, transfers, refuse, advance, said } = policyHost();
+    state.leader = true;
+    state.target = undefined;
+    refuse(ENOSPC());
+    await advance(5_000);
+    expect(transfers).toEqual([]);
+    const err = policy.writeError();
+    expect(err).toBeInstanceOf(NodeError);
+    expect(err).toMatchObject({ code: 'OUT_OF_SPACE', reason: 'out-of-space' });
+    const noTarget = () => said().filter((l) => l.includes('no healthy voter to hand leadership to'));
+    expect(noTarget()).toHaveLength(1);
+    // A transfer the Raft core has under way (an operator's) makes the refusal retryable.
+    state.transferring = true;
+    expect(policy.writeError()).toMatchObject({ code: 'UNAVAILABLE', reason: 'handing-off' });
+    state.transferring = false;
+    // Space, then a new spell: said again, once.
+    state.space = true;
+    await advance(2_000);
+    expect(policy.full).toBe(false);
+    state.space = false;
+    refuse(ENOSPC());
+    await advance(5_000);
+    expect(noTarget()).toHaveLength(2);
+  });
+
+  it('once stopped, retries nothing and hands nothing off', async () => {
+    const { f, state, policy, transfers, refuse, advance } = policyHost();
+    state.leader = true;
+    state.stopped = true;
+    refuse(ENOSPC());
+    expect(transfers).toEqual([]);
+    policy.stop();
+    expect(f.armed()).toBe(0);
+    state.space = true;
+    await advance(5_000);
+    expect(state.retries).toBe(0);
+    expect(state.resumed).toBe(0);
+  });
+});
 
 describe('a member whose disk is full', () => {
   it('as a follower: acknowledges nothing it has not stored, drops further appends, serves only reads it can, and resumes once there is space', async () => {
