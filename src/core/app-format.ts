@@ -1,6 +1,6 @@
 /**
  * The bytes of an embedding application's log entries and of a member image that holds both the
- * registry's and the application's state (see src/core/node/app-machine.ts for the why). Kept
+ * registry's and the application's state (see src/core/node/state/app-machine.ts for the why). Kept
  * apart from the node so that offline tools (snapshot inspect, recover) can read them.
  *
  *   app entry   := 0x00 kind:u8 body

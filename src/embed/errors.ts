@@ -4,7 +4,7 @@
  * never depends on which path a failure took. Messages are one line for a log, naming the member;
  * they never suggest CLI flags, which a host's users do not have.
  */
-import type { AppFault } from '../core/node/app-machine.js';
+import type { AppFault } from '../core/node/state/app-machine.js';
 
 /** Why an embedded member refused or failed; docs/embedding.md has the table. */
 export type MemberErrorCode =

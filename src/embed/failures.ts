@@ -6,7 +6,7 @@
  */
 import { FleetClientError } from '../client/errors.js';
 import { NodeError } from '../core/node/api.js';
-import type { AppFault } from '../core/node/app-machine.js';
+import type { AppFault } from '../core/node/state/app-machine.js';
 import { StorageCorruptionError, StorageLayoutError, StorageLockedError } from '../core/storage/errors.js';
 import { MemberError, type MemberErrorCode } from './errors.js';
 

@@ -16,7 +16,7 @@ export type { EmbeddedMember, EmbeddedMemberStatus, MemberEvent, MemberEvents, R
 export type { MemberApi, MemberOptions } from './options.js';
 export type { MemberState, ReadyInfo, ReadyOptions } from './lifecycle.js';
 export { MemberError, MEMBER_ERROR_CODES, type MemberErrorCode, type MemberErrorInit } from './errors.js';
-export type { AppCommand, AppFault, AppliedAt, StateMachine } from '../core/node/app-machine.js';
+export type { AppCommand, AppFault, AppliedAt, StateMachine } from '../core/node/state/app-machine.js';
 export type { BackupStatus, FollowerProgress, MemberInfo, MemberStatus, PeerRefusal, RepairStatus, StorageState } from '../core/node/api.js';
 // What status() reports, spelled out so that a host can name each part.
 export type { AutopilotReport } from '../core/node/autopilot/runner.js';

@@ -8,8 +8,8 @@
 import { EventEmitter } from 'node:events';
 import { FleetClient } from '../client/fleet-client.js';
 import { NodeError, type MemberStatus, type ReadConsistency } from '../core/node/api.js';
-import type { AppFault, StateMachine } from '../core/node/app-machine.js';
-import { AppFaultError } from '../core/node/app-machine.js';
+import type { AppFault, StateMachine } from '../core/node/state/app-machine.js';
+import { AppFaultError } from '../core/node/state/app-machine.js';
 import { assembleMember } from '../core/server/member/assemble.js';
 import type { AssembledMember } from '../core/server/member/assembled-member.js';
 import { createMemberLogger } from '../core/server/member/member-log.js';

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { memberAddressProblem, parseHostPort, type HostPort } from '../common/addresses.js';
 import type { AssemblyOptions, ServedApis } from '../core/server/member/options.js';
 import { defaultInitialClusterState } from '../core/server/founding.js';
-import type { StateMachine } from '../core/node/app-machine.js';
+import type { StateMachine } from '../core/node/state/app-machine.js';
 import { badOptions, MemberError } from './errors.js';
 
 /** An API a member can serve to other programs besides what the embedding itself needs. */

@@ -422,7 +422,7 @@ function lagOf(s: MemberStatus, leader: MemberStatus | undefined): number | null
 /**
  * A member is stuck when its applied index has stayed below its commit index, without moving,
  * for longer than its bound (`stuckAfterMs`: three election timeouts, at least 3 s). It says so
- * itself (src/core/node/apply-watch.ts), so one probe tells; a member too old to report it is
+ * itself (src/core/node/health/apply-watch.ts), so one probe tells; a member too old to report it is
  * never judged stuck.
  */
 export function isStuck(s: Pick<MemberStatus, 'applyStalledMs' | 'stuckAfterMs'>): boolean {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SECTION_TAGS, SECTIONED_IMAGE_FORMAT, readSections, splitImage } from '../../../src/core/app-format.js';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { PeerSender } from '../../../src/core/node/fleet-node.js';
-import type { StateMachine } from '../../../src/core/node/app-machine.js';
+import type { StateMachine } from '../../../src/core/node/state/app-machine.js';
 import { openNodeStorage } from '../../../src/core/server/storage-adapter.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 

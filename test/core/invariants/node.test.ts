@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseKeeper, type LeaseGrant } from '../../../src/core/node/lease-keeper.js';
 import type { NodeRuntime, Timer } from '../../../src/core/node/runtime.js';
-import { SpaceWatch } from '../../../src/core/node/space-watch.js';
+import { SpaceWatch } from '../../../src/core/node/health/space-watch.js';
 import { expectInvariant } from './expect-invariant.js';
 
 const bounds = { maxDrift: 0.01, graceMs: 1_000, retryMs: 2_000 };

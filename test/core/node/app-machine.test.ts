@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppReplica, decodeAppEntry, encodeAppCommand, encodeStateCheck, isAppEntry, joinImages, splitImage, type StateMachine } from '../../../src/core/node/app-machine.js';
+import { AppReplica, decodeAppEntry, encodeAppCommand, encodeStateCheck, isAppEntry, joinImages, splitImage, type StateMachine } from '../../../src/core/node/state/app-machine.js';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 
 class Tally implements StateMachine {

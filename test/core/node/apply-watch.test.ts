@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApplyWatch } from '../../../src/core/node/apply-watch.js';
+import { ApplyWatch } from '../../../src/core/node/health/apply-watch.js';
 
 describe('ApplyWatch', () => {
   it('times a stall from when the applied index fell behind and stopped moving', () => {

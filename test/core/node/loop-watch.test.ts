@@ -4,7 +4,7 @@
  * second, and, with the real monitor, a step that blocks the loop is seen.
  */
 import { describe, expect, it } from 'vitest';
-import { LoopWatch } from '../../../src/core/node/loop-watch.js';
+import { LoopWatch } from '../../../src/core/node/health/loop-watch.js';
 import { systemRuntime, type LoopDelayMonitor } from '../../../src/core/node/runtime.js';
 
 function fakeWatch(heldBoundMs = 333, startUpMs?: number) {

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import { NodeError } from '../../../src/core/node/api.js';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
-import { OutOfSpace } from '../../../src/core/node/out-of-space.js';
+import { OutOfSpace } from '../../../src/core/node/health/out-of-space.js';
 import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NodeError, type ReadConsistency } from '../../../src/core/node/api.js';
-import { READ_TIMEOUT_MS, ReadPath, type ReadHost } from '../../../src/core/node/read-path.js';
+import { READ_TIMEOUT_MS, ReadPath, type ReadHost } from '../../../src/core/node/reads/read-path.js';
 import type { ConfState, RaftErrorCode } from '../../../src/core/raft/index.js';
 import { fakeRuntime } from './fake-runtime.js';
 

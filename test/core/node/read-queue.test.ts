@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadQueue, type PendingRead } from '../../../src/core/node/read-queue.js';
+import { ReadQueue, type PendingRead } from '../../../src/core/node/reads/read-queue.js';
 
 const hex = (b: Uint8Array | undefined) => Buffer.from(b!).toString('hex');
 

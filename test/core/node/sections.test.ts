@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SECTION_TAGS, encodeAppCommand, readSections, sectionedImageHeader, splitImage } from '../../../src/core/app-format.js';
-import { MemberState } from '../../../src/core/node/member-state.js';
+import { MemberState } from '../../../src/core/node/state/member-state.js';
 import type { MachineImage } from '../../../src/core/node/node-types.js';
-import { imageOf, restoreSections, sectionOf, type ReplicatedSection, type SectionImage } from '../../../src/core/node/sections.js';
+import { imageOf, restoreSections, sectionOf, type ReplicatedSection, type SectionImage } from '../../../src/core/node/state/sections.js';
 import { fakeRuntime } from './fake-runtime.js';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_SNAPSHOT_STRETCH, snapshotDue, snapshotProgressAfter } from '../../../src/core/node/snapshot-policy.js';
+import { MAX_SNAPSHOT_STRETCH, snapshotDue, snapshotProgressAfter } from '../../../src/core/node/snapshots/snapshot-policy.js';
 
 describe('snapshotDue', () => {
   it('takes the first snapshot after `every` entries, whatever their size', () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../../src/core/node/api.js';
 import type { MachineImage } from '../../../src/core/node/node-types.js';
 import type { NodeRuntime } from '../../../src/core/node/runtime.js';
-import { SnapshotWriter } from '../../../src/core/node/snapshot-writer.js';
+import { SnapshotWriter } from '../../../src/core/node/snapshots/snapshot-writer.js';
 import type { NodeStorage, SnapshotSink } from '../../../src/core/node/storage-port.js';
 import type { SnapshotMeta } from '../../../src/core/raft/index.js';
 import { fakeRuntime, recordingLogger } from './fake-runtime.js';

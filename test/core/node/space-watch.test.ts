@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeRuntime } from '../../../src/core/node/runtime.js';
-import { SpaceWatch } from '../../../src/core/node/space-watch.js';
+import { SpaceWatch } from '../../../src/core/node/health/space-watch.js';
 
 /** A runtime whose clock moves only when a timer is fired by hand; it records every delay asked for. */
 function manualRuntime() {

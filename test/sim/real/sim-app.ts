@@ -6,7 +6,7 @@
  * the members' own divergence checks (every APP_CHECK_EVERY entries) must never fire.
  */
 import { createHash } from 'node:crypto';
-import type { AppCommand, AppliedAt, StateMachine } from '../../../src/core/node/app-machine.js';
+import type { AppCommand, AppliedAt, StateMachine } from '../../../src/core/node/state/app-machine.js';
 
 /** Entries between the members' state checks: small, so that runs of a few hundred entries hold many. */
 export const APP_CHECK_EVERY = 5;

@@ -4,7 +4,7 @@
  * for every member to compare with its own (app-machine.ts); a member that differs says so.
  */
 import type { Entry } from '../../raft/index.js';
-import { encodeStateCheck, type AppReplica } from '../app-machine.js';
+import { encodeStateCheck, type AppReplica } from '../state/app-machine.js';
 import type { FleetNode, NodeService } from '../fleet-node.js';
 
 export class AppStateCheck implements NodeService {

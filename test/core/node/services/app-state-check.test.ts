@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppReplica, decodeAppEntry, encodeAppCommand, type StateMachine } from '../../../../src/core/node/app-machine.js';
+import { AppReplica, decodeAppEntry, encodeAppCommand, type StateMachine } from '../../../../src/core/node/state/app-machine.js';
 import type { FleetNode } from '../../../../src/core/node/fleet-node.js';
 import { AppStateCheck } from '../../../../src/core/node/services/app-state-check.js';
 import type { Entry } from '../../../../src/core/raft/types.js';

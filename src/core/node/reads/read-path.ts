@@ -4,10 +4,10 @@
  * follower that heard from a leader recently enough. It refuses at once where it could only wait
  * in vain: outside the membership, or with a disk so full that nothing new is applied.
  */
-import type { ConfState, RaftErrorCode } from '../raft/index.js';
-import { NodeError, type ReadConsistency } from './api.js';
+import type { ConfState, RaftErrorCode } from '../../raft/index.js';
+import { NodeError, type ReadConsistency } from '../api.js';
 import { ReadQueue } from './read-queue.js';
-import type { NodeRuntime } from './runtime.js';
+import type { NodeRuntime } from '../runtime.js';
 
 /** A read not confirmed or applied within this long fails (TIMEOUT), and the client retries. */
 export const READ_TIMEOUT_MS = 5_000;

@@ -3,12 +3,12 @@
  * in slices that give the event loop a turn every few milliseconds, so that a large image no
  * longer stops a member from replicating and answering while it is written.
  */
-import type { ConfState, SnapshotMeta } from '../raft/index.js';
-import { NodeError } from './api.js';
-import type { ImageWrite, MachineImage, NodeLogger, NodeObserver } from './node-types.js';
-import type { NodeRuntime } from './runtime.js';
+import type { ConfState, SnapshotMeta } from '../../raft/index.js';
+import { NodeError } from '../api.js';
+import type { ImageWrite, MachineImage, NodeLogger, NodeObserver } from '../node-types.js';
+import type { NodeRuntime } from '../runtime.js';
 import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './snapshot-policy.js';
-import type { NodeStorage } from './storage-port.js';
+import type { NodeStorage } from '../storage-port.js';
 import { stat } from 'node:fs/promises';
 
 /** How long a snapshot in progress may hold the event loop before it lets other work run. */

@@ -6,11 +6,11 @@
  * snapshots and serves only the reads its state can answer (FleetNode and read-path.ts ask
  * `full`). A leader hands leadership to a caught-up voter so that the others keep accepting writes.
  */
-import { NodeError } from './api.js';
-import type { NodeLogger } from './node-types.js';
-import type { NodeRuntime } from './runtime.js';
+import { NodeError } from '../api.js';
+import type { NodeLogger } from '../node-types.js';
+import type { NodeRuntime } from '../runtime.js';
 import { SpaceWatch } from './space-watch.js';
-import type { NodeStorage } from './storage-port.js';
+import type { NodeStorage } from '../storage-port.js';
 
 /** What the policy needs of its member. */
 export interface OutOfSpaceHost {

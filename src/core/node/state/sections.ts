@@ -6,9 +6,9 @@
  * tag, in registration order, as of that index (a sectioned image, version 3). A new replicated
  * thing is one more registration: its tag, which entries it owns, its apply, image and restore.
  */
-import { readSections, sectionedHeaderBytes, sectionedImageHeader, type SectionEntry } from '../app-format.js';
-import type { Entry } from '../raft/index.js';
-import type { EntryInSteps, EntryOutcome, ImageWrite, MachineImage } from './node-types.js';
+import { readSections, sectionedHeaderBytes, sectionedImageHeader, type SectionEntry } from '../../app-format.js';
+import type { Entry } from '../../raft/index.js';
+import type { EntryInSteps, EntryOutcome, ImageWrite, MachineImage } from '../node-types.js';
 
 /** One section's image being written, in steps, from a view of its state as of when it began. */
 export interface SectionImage {

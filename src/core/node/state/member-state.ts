@@ -6,14 +6,14 @@
  * section as of it: sectioned (version 3) once every member reads data format 4, before that the
  * layouts of versions 1 and 2, which older members read.
  */
-import { ChangeFeed, FleetStateMachine } from '../fleet/index.js';
-import type { Entry } from '../raft/index.js';
+import { ChangeFeed, FleetStateMachine } from '../../fleet/index.js';
+import type { Entry } from '../../raft/index.js';
 import { AppReplica, type AppFault, type StateMachine } from './app-machine.js';
 import { AppSection, EtcdSection, LEGACY_LAYOUT, RegistrySection } from './member-sections.js';
-import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from './node-types.js';
-import type { NodeRuntime } from './runtime.js';
+import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from '../node-types.js';
+import type { NodeRuntime } from '../runtime.js';
 import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedSection } from './sections.js';
-import type { RecoveredState } from './storage-port.js';
+import type { RecoveredState } from '../storage-port.js';
 
 export interface MemberStateOptions {
   readonly rt: NodeRuntime;

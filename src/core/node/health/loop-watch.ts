@@ -14,8 +14,8 @@
  * heartbeats to be late with yet. A fresh `fleet init` otherwise reported loops held 190–350 ms
  * on a quiet machine (issue 62). Those seconds are logged at info level and kept out of status.
  */
-import type { NodeLogger } from './node-types.js';
-import type { LoopDelayMonitor, NodeRuntime } from './runtime.js';
+import type { NodeLogger } from '../node-types.js';
+import type { LoopDelayMonitor, NodeRuntime } from '../runtime.js';
 
 /** Seconds of history kept: status shows the longest delay of the last minute. */
 const WINDOW_SECONDS = 60;

@@ -4,8 +4,8 @@
  * growing back-off, through the runtime's timers, until they go through. The member decides what
  * being out of space means for it (see out-of-space.ts); this only says when it starts and ends.
  */
-import { checkInvariant } from '../invariant.js';
-import type { NodeRuntime, Timer } from './runtime.js';
+import { checkInvariant } from '../../invariant.js';
+import type { NodeRuntime, Timer } from '../runtime.js';
 
 /** First retry after the disk refused a write; each refusal after doubles it, up to the maximum. */
 const FIRST_RETRY_MS = 100;

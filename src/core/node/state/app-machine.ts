@@ -15,10 +15,10 @@
  * stay readable by every tool that reads registry images.
  */
 import { createHash } from 'node:crypto';
-import { decodeAppEntry, type AppCommand } from '../app-format.js';
+import { decodeAppEntry, type AppCommand } from '../../app-format.js';
 
-export type { AppCommand } from '../app-format.js';
-export { IMAGE_HEADER_BYTES, decodeAppEntry, encodeAppCommand, encodeStateCheck, imageHeader, isAppEntry, joinImages, splitImage, type AppEntry } from '../app-format.js';
+export type { AppCommand } from '../../app-format.js';
+export { IMAGE_HEADER_BYTES, decodeAppEntry, encodeAppCommand, encodeStateCheck, imageHeader, isAppEntry, joinImages, splitImage, type AppEntry } from '../../app-format.js';
 
 /** Where in the log an application command is being applied. */
 export interface AppliedAt {

@@ -4,13 +4,13 @@
  * its entries by their first bytes (app-format.ts); the registry, registered first, takes every
  * entry no other section owns (its commands are JSON).
  */
-import { SECTION_TAGS, IMAGE_HEADER_BYTES, IMAGE_V2_HEADER_BYTES, imageHeader, imageHeaderV2, isAppEntry, isEtcdEntry, type SectionEntry } from '../app-format.js';
-import { EtcdReplica } from '../etcd-store/replica.js';
-import { decodeEtcdLogEntry } from '../etcd-store/request-codec.js';
-import { FleetStateMachine } from '../fleet/index.js';
-import type { Entry } from '../raft/index.js';
+import { SECTION_TAGS, IMAGE_HEADER_BYTES, IMAGE_V2_HEADER_BYTES, imageHeader, imageHeaderV2, isAppEntry, isEtcdEntry, type SectionEntry } from '../../app-format.js';
+import { EtcdReplica } from '../../etcd-store/replica.js';
+import { decodeEtcdLogEntry } from '../../etcd-store/request-codec.js';
+import { FleetStateMachine } from '../../fleet/index.js';
+import type { Entry } from '../../raft/index.js';
 import { AppFaultError, type AppFault, type AppReplica } from './app-machine.js';
-import type { EntryInSteps, EntryOutcome, NodeLogger } from './node-types.js';
+import type { EntryInSteps, EntryOutcome, NodeLogger } from '../node-types.js';
 import type { ImageLayout, ReplicatedSection, SectionImage } from './sections.js';
 
 /** The registry (src/core/fleet): replaced whole, not changed, when an image is restored. */
