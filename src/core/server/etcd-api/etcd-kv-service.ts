@@ -191,6 +191,16 @@ export interface EtcdServices {
   close(): void;
 }
 
+/** What a keep-alive relay calls of a client of the leader's Lease service. */
+interface LeaseRelayClient {
+  LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown>;
+}
+
+/** Whether `client` has etcd Lease's bidirectional LeaseKeepAlive (grpc-js's client constructor puts each method on it by its .proto name). */
+function isLeaseRelayClient(client: object): client is LeaseRelayClient {
+  return 'LeaseKeepAlive' in client && typeof client.LeaseKeepAlive === 'function';
+}
+
 /** The etcd services of one member. */
 export function createEtcdServices(
   node: EtcdNode,
@@ -205,8 +215,11 @@ export function createEtcdServices(
    * A client of the leader's Lease service for relayed keep-alives, on the path's lane for held
    * streams: they never take the streams forwarded writes need.
    */
-  const relayClient = (leader: LeaderHint): { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> } =>
-    o.forward.client('streams', 'etcd Lease', loadEtcdDefinitions().Lease, leader) as unknown as { LeaseKeepAlive(md: Metadata): ClientDuplexStream<{ ID: string }, unknown> };
+  const relayClient = (leader: LeaderHint): LeaseRelayClient => {
+    const client = o.forward.client('streams', 'etcd Lease', loadEtcdDefinitions().Lease, leader);
+    if (!isLeaseRelayClient(client)) throw new Error('the etcd Lease client has no LeaseKeepAlive method (see etcd-kv-service.ts)');
+    return client;
+  };
 
   /** Forwards a write this member could not propose to the leader's client port, once, on the member's one path there. */
   const forward = async (method: string, call: ServerUnaryCall<unknown, unknown>, err: NodeError): Promise<unknown> => {
