@@ -11,7 +11,8 @@
  */
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { checkInvariant } from '../../invariant.js';
-import { Server as NetServer, type Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { RepeatedWarnings, withHeld } from './repeated-warnings.js';
 
 /** Why a connection was closed as it arrived or before its first request. */
@@ -39,15 +40,17 @@ export interface ConnectionCounts {
 
 /**
  * The listeners of a bound grpc-js server: the keys of its private `http2Servers` map (grpc-js
- * 1.14, server.js), which no type declares. Checked, not assumed: should grpc-js keep them
- * elsewhere, this throws rather than leave the member without its connection limits.
+ * 1.14, server.js), which no type declares. What the guard needs of each is its events (it puts
+ * itself in front of 'connection'), so that is what they are checked to be. Checked, not assumed:
+ * should grpc-js keep them elsewhere, this throws rather than leave the member without its
+ * connection limits.
  */
-export function listenersOf(server: GrpcServer): NetServer[] {
+export function listenersOf(server: GrpcServer): EventEmitter[] {
   const table: unknown = Reflect.get(server, 'http2Servers');
   if (!(table instanceof Map)) throw new Error('grpc-js no longer keeps its listeners in Server.http2Servers: connection limits cannot be applied (see connection-limit.ts)');
-  const listeners: NetServer[] = [];
+  const listeners: EventEmitter[] = [];
   for (const key of table.keys()) {
-    if (!(key instanceof NetServer)) throw new Error('grpc-js\'s Server.http2Servers no longer maps listeners: connection limits cannot be applied (see connection-limit.ts)');
+    if (!(key instanceof EventEmitter)) throw new Error('grpc-js\'s Server.http2Servers no longer maps listeners: connection limits cannot be applied (see connection-limit.ts)');
     listeners.push(key);
   }
   return listeners;
