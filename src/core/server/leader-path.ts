@@ -44,6 +44,15 @@ export type Forwarded = { readonly response: unknown } | { readonly error: Servi
 
 type UnaryMethod = (req: unknown, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null, res?: unknown) => void) => void;
 
+/**
+ * Whether `f` may be called as a unary method of a grpc-js client (makeClientConstructor puts each
+ * method on the client's prototype). Only that it is a function is checkable; its arguments are
+ * those grpc-js gives every unary method.
+ */
+function isUnaryMethod(f: unknown): f is UnaryMethod {
+  return typeof f === 'function';
+}
+
 export class LeaderPath {
   private readonly clients = new Map<string, Client>();
   private readonly breakers = new Map<string, CircuitBreaker>();
@@ -67,7 +76,8 @@ export class LeaderPath {
    */
   unary<C extends Client>(service: string, Class: ServiceClass<C>, method: string, leader: LeaderHint, request: unknown, metadata: Metadata, deadline?: number): Promise<Forwarded> {
     const client = this.client('calls', service, Class, leader);
-    const call = (client as unknown as Record<string, UnaryMethod>)[method]!;
+    const call: unknown = Reflect.get(client, method);
+    if (!isUnaryMethod(call)) throw new Error(`the client of ${service} has no method ${method}`);
     const until = Math.min(deadline ?? Infinity, Date.now() + FORWARD_TIMEOUT_MS);
     const breaker = this.breakerOf(leader.leaderAddress);
     return new Promise((resolve) => {

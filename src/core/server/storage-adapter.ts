@@ -52,26 +52,63 @@ export async function openNodeStorage(
   refuseNewerDataFormat(dataDir, version);
   const heldPath = join(dataDir, HELD_STATE_FILE);
   // The node subscribes once it starts; the storage refuses nothing before then (opening has its own error).
-  let outOfSpace: (err: Error) => void = () => undefined;
+  const outOfSpace: OutOfSpaceListener = { listener: () => undefined };
   // Checked before opening, which would create a new, empty log.
   if (existsSync(heldPath) && !RaftStorage.holdsLog(raftDir)) throw new MemberStateLostError(dataDir);
   // Before the first file of a new member's state: a stop before that state is durable must not
   // make the same command line refuse to found it (founding.ts).
   if (opts.founding === true && !existsSync(raftDir) && !existsSync(heldPath)) markFounding(dataDir);
-  let beingFounded = isBeingFounded(dataDir);
+  const founding = new Founding(dataDir, logger, isBeingFounded(dataDir));
   const opened = await RaftStorage.open(raftDir, {
     ...(io === undefined ? {} : { io }),
     onFsync,
     // A damaged log is rebuilt from the peers (protocol-aware repair), not refused.
     onDamage: 'repair',
-    onOutOfSpace: (err) => outOfSpace(err),
+    onOutOfSpace: (err) => outOfSpace.listener(err),
     logger: {
       info: (msg, fields) => logger.info(fields ?? {}, msg),
       warn: (msg, fields) => logger.warn(fields ?? {}, msg),
       error: (msg, fields) => logger.error(fields ?? {}, msg),
     },
   });
-  const { storage, report } = opened;
+  await markStateHeld(dataDir, heldPath, version, opened.storage);
+  const repair = logRecovery(logger, opened);
+  // A term alone is no state: a founding start killed between its hard state and its first
+  // entries is still one being founded.
+  if (founding.pending && !holdsNoPromise(opened)) founding.settle();
+  return storagePort(opened, repair, join(dataDir, MEMBERS_FILE), founding, outOfSpace);
+}
+
+/** Where the storage's refusals for want of space go: nowhere until the node subscribes. */
+interface OutOfSpaceListener {
+  listener: (err: Error) => void;
+}
+
+type Opened = Awaited<ReturnType<typeof RaftStorage.open>>;
+/** The damage as the member reports it: its file relative to the data dir, not to raft/. */
+type Repair = NonNullable<Opened['report']['repairing']>;
+
+/** Whether the data dir is still being founded (founding.ts), until the member holds Raft state on disk. */
+class Founding {
+  constructor(
+    private readonly dataDir: string,
+    private readonly logger: NodeLogger,
+    public pending: boolean,
+  ) {}
+
+  /** Once the member holds Raft state on disk, it is no longer a data dir being founded. */
+  settle(): void {
+    this.pending = false;
+    try {
+      foundingDone(this.dataDir);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not remove the founding mark; the member holds Raft state, which rules');
+    }
+  }
+}
+
+/** Writes HELD_STATE_FILE (once) and the data format beside the opened log; closes the storage if either fails. */
+async function markStateHeld(dataDir: string, heldPath: string, version: string, storage: Opened['storage']): Promise<void> {
   try {
     if (!existsSync(heldPath)) {
       writePrivateFileDurablySync(heldPath, `${JSON.stringify({ since: new Date().toISOString(), meaning: `this data dir holds a member's Raft state in ${RAFT_DIR}/; without it the member lost that state and must be re-seeded` })}\n`);
@@ -82,10 +119,14 @@ export async function openNodeStorage(
     if (isDiskFull(err)) throw new StorageFullError(err.path ?? dataDir, { cause: err });
     throw err;
   }
+}
+
+/** Logs what recovery found; answers the repair under way, if any, with its files relative to the data dir. */
+function logRecovery(logger: NodeLogger, opened: Opened): Repair | undefined {
+  const { report } = opened;
   if (report.tornTailBytes > 0 || report.truncatedAt) {
     logger.warn({ tornTailBytes: report.tornTailBytes, truncatedAt: report.truncatedAt }, 'recovery truncated a torn log tail');
   }
-  // The damage as the member reports it: its file relative to the data dir, not to raft/.
   const repair = report.repairing && { ...report.repairing, file: join(RAFT_DIR, report.repairing.file), setAside: report.repairing.setAside.map((f) => join(RAFT_DIR, f)) };
   if (repair) {
     logger.warn(
@@ -94,20 +135,12 @@ export async function openNodeStorage(
     );
   }
   logger.info({ segments: report.segments, skipped: report.segmentsSkipped, records: report.records, entries: opened.entries.length, snapshot: opened.snapshot?.meta.index ?? 0, ms: Math.round(report.durationMs) }, 'storage recovered');
-  const membersPath = join(dataDir, MEMBERS_FILE);
-  const snapshot = opened.snapshot;
-  /** Once the member holds Raft state on disk, it is no longer a data dir being founded. */
-  const settleFounding = (): void => {
-    beingFounded = false;
-    try {
-      foundingDone(dataDir);
-    } catch (err) {
-      logger.warn({ err }, 'could not remove the founding mark; the member holds Raft state, which rules');
-    }
-  };
-  // A term alone is no state: a founding start killed between its hard state and its first
-  // entries is still one being founded.
-  if (beingFounded && !holdsNoPromise(opened)) settleFounding();
+  return repair || undefined;
+}
+
+/** The node's storage port over the opened storage. */
+function storagePort(opened: Opened, repair: Repair | undefined, membersPath: string, founding: Founding, outOfSpace: OutOfSpaceListener): NodeStorage & { abandon(): void } {
+  const { storage, snapshot } = opened;
   // Member-list writes are chained so that the newest list always lands last.
   let membersWrite: Promise<void> = Promise.resolve();
   return {
@@ -121,9 +154,9 @@ export async function openNodeStorage(
     markRepaired: () => storage.markRepaired(),
     persist: (batch, sync) => {
       const written = storage.persist(batch, { sync });
-      if (!beingFounded || !sync || holdsNoPromise(batch)) return written;
+      if (!founding.pending || !sync || holdsNoPromise(batch)) return written;
       return written.then(() => {
-        if (beingFounded) settleFounding();
+        if (founding.pending) founding.settle();
       });
     },
     installSnapshot: (meta, data) => storage.installSnapshot(meta, data),
@@ -152,7 +185,7 @@ export async function openNodeStorage(
     },
     close: () => storage.close(),
     onOutOfSpace: (listener) => {
-      outOfSpace = listener;
+      outOfSpace.listener = listener;
     },
     retryWrites: () => storage.retryWrites(),
     /** After a disk failure, for a process about to exit: let go of the files without waiting on the disk. */

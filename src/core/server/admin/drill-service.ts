@@ -99,121 +99,13 @@ function durationOf(req: wire.DrillRequest__Output, max: number): number {
  * the admin token; at most one partition is in force, and it always has a heal timer.
  */
 export function createDrillService(opts: DrillServiceOptions): DrillService {
-  const proc = opts.process ?? realDrillProcess();
-  let partition: { peers: string[]; timer: NodeJS.Timeout } | undefined;
-
-  const heal = (): void => {
-    if (partition === undefined) return;
-    clearTimeout(partition.timer);
-    for (const p of partition.peers) opts.transport.blocked.delete(p);
-    opts.logger?.warn({ peers: partition.peers }, 'drill: partition healed');
-    partition = undefined;
-  };
-
-  const cut = (req: wire.DrillRequest__Output): number => {
-    const ms = durationOf(req, MAX_PARTITION_MS);
-    const known = opts.peers();
-    const peers = req.peers.length > 0 ? [...req.peers] : [...known];
-    const unknown = peers.filter((p) => !known.includes(p));
-    if (unknown.length > 0) throw new WireError(`peers: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a member (members: ${known.join(', ')})`);
-    heal();
-    for (const p of peers) opts.transport.blocked.add(p);
-    // Unref'd: a pending heal must not keep a stopping member alive.
-    const timer = setTimeout(heal, ms).unref();
-    partition = { peers, timer };
-    opts.logger?.warn({ peers, ms }, 'drill: partitioned from peers');
-    return proc.now() + ms;
-  };
-
-  let slowed: NodeJS.Timeout | undefined;
-  const unslow = (): void => {
-    if (slowed === undefined) return;
-    clearTimeout(slowed);
-    slowed = undefined;
-    opts.transport.delays?.clear();
-    opts.logger?.warn({}, 'drill: link delays ended');
-  };
-
-  const slow = (req: wire.DrillRequest__Output): number => {
-    const delays = opts.transport.delays;
-    if (delays === undefined) throw new WireError('this member cannot delay its links');
-    const ms = durationOf(req, MAX_PARTITION_MS);
-    const links = linkDelaysOf(req.delays, opts.peers());
-    unslow();
-    delays.set(links);
-    slowed = setTimeout(unslow, ms).unref();
-    opts.logger?.warn({ links: Object.fromEntries(links), ms }, 'drill: delaying links to peers');
-    return proc.now() + ms;
-  };
-
-  const skew = (req: wire.DrillRequest__Output): number => {
-    if (opts.clock === undefined) throw new WireError('this member cannot skew its clock');
-    const ms = durationOf(req, MAX_CLOCK_SKEW_MS);
-    const offset = Number(req.clockOffsetMs);
-    if (!Number.isSafeInteger(offset) || offset === 0 || Math.abs(offset) > MAX_CLOCK_OFFSET_MS) throw new WireError(`clock_offset_ms: must be a nonzero whole number of ms within ±${MAX_CLOCK_OFFSET_MS}, got ${req.clockOffsetMs}`);
-    opts.clock.skew(offset, ms);
-    opts.logger?.warn({ offsetMs: offset, ms }, 'drill: wall clock skewed');
-    return proc.now() + ms;
-  };
-
-  const stallDisk = (req: wire.DrillRequest__Output): number => {
-    if (opts.disk === undefined) throw new WireError('this member cannot stall its disk');
-    const ms = durationOf(req, MAX_DISK_STALL_MS);
-    opts.disk.stall(ms);
-    opts.logger?.warn({ ms }, 'drill: disk syncs stalled');
-    return proc.now() + ms;
-  };
-
-  /** Ends a clock skew and a disk stall in force (HEAL ends every fault that is not a kill or a pause). */
-  const unskew = (): void => {
-    if (opts.clock !== undefined && opts.clock.offsetMs !== 0) {
-      opts.clock.clear();
-      opts.logger?.warn({}, 'drill: wall clock restored');
-    }
-    if (opts.disk?.stalled === true) {
-      opts.disk.resume();
-      opts.logger?.warn({}, 'drill: disk syncs resumed');
-    }
-  };
-
-  const answer = (untilMs: number): wire.DrillResponse => ({ memberId: opts.memberId, pid: proc.pid, blocked: [...opts.transport.blocked], untilMs });
-
-  const serve = (req: wire.DrillRequest__Output): wire.DrillResponse => {
-    switch (req.kind) {
-      case 'DRILL_KIND_KILL':
-        opts.logger?.warn({}, 'drill: killing this member (SIGKILL)');
-        setTimeout(() => proc.kill(), FLUSH_MS);
-        return answer(0);
-      case 'DRILL_KIND_PAUSE': {
-        const ms = durationOf(req, MAX_PAUSE_MS);
-        opts.logger?.warn({ ms }, 'drill: pausing this member');
-        setTimeout(() => proc.freeze(ms), FLUSH_MS);
-        return answer(proc.now() + FLUSH_MS + ms);
-      }
-      case 'DRILL_KIND_PARTITION':
-        return answer(cut(req));
-      case 'DRILL_KIND_DELAY':
-        return answer(slow(req));
-      case 'DRILL_KIND_CLOCK':
-        return answer(skew(req));
-      case 'DRILL_KIND_DISK_STALL':
-        return answer(stallDisk(req));
-      case 'DRILL_KIND_HEAL':
-        heal();
-        unslow();
-        unskew();
-        return answer(0);
-      default:
-        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION, DRILL_KIND_DELAY, DRILL_KIND_CLOCK, DRILL_KIND_DISK_STALL or DRILL_KIND_HEAL`);
-    }
-  };
-
+  const faults = new DrillFaults(opts, opts.process ?? realDrillProcess());
   const Drill = (call: ServerUnaryCall<wire.DrillRequest__Output, wire.DrillResponse>, callback: sendUnaryData<wire.DrillResponse>): void => {
     const denied = authorizeCall(call, opts);
     if (denied) return callback(denied);
     if (!opts.enabled) return callback({ code: status.FAILED_PRECONDITION, details: `drills are disabled on ${opts.memberId}: start it with --enable-drills to allow fault injection` });
     try {
-      const answered = serve(call.request);
+      const answered = faults.serve(call.request);
       // Never awaited: a fault must not wait on a quorum it may break. A kill or a pause takes
       // effect FLUSH_MS later, time for a leader to commit it; a partitioned leader cannot.
       const { kind, durationMs, peers, clockOffsetMs } = call.request;
@@ -224,15 +116,137 @@ export function createDrillService(opts: DrillServiceOptions): DrillService {
       callback(errorStatus(err));
     }
   };
+  return { handlers: { Drill }, close: () => faults.healAll() };
+}
 
-  return {
-    handlers: { Drill },
-    close: () => {
-      heal();
-      unslow();
-      unskew();
-    },
-  };
+/** The faults in force on this member, each with the timer that ends it (a kill and a pause excepted). */
+class DrillFaults {
+  private partition: { peers: string[]; timer: NodeJS.Timeout } | undefined;
+  private slowed: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly opts: DrillServiceOptions,
+    private readonly proc: DrillProcess,
+  ) {}
+
+  serve(req: wire.DrillRequest__Output): wire.DrillResponse {
+    const { opts, proc } = this;
+    switch (req.kind) {
+      case 'DRILL_KIND_KILL':
+        opts.logger?.warn({}, 'drill: killing this member (SIGKILL)');
+        setTimeout(() => proc.kill(), FLUSH_MS);
+        return this.answer(0);
+      case 'DRILL_KIND_PAUSE': {
+        const ms = durationOf(req, MAX_PAUSE_MS);
+        opts.logger?.warn({ ms }, 'drill: pausing this member');
+        setTimeout(() => proc.freeze(ms), FLUSH_MS);
+        return this.answer(proc.now() + FLUSH_MS + ms);
+      }
+      case 'DRILL_KIND_PARTITION':
+        return this.answer(this.cut(req));
+      case 'DRILL_KIND_DELAY':
+        return this.answer(this.slow(req));
+      case 'DRILL_KIND_CLOCK':
+        return this.answer(this.skew(req));
+      case 'DRILL_KIND_DISK_STALL':
+        return this.answer(this.stallDisk(req));
+      case 'DRILL_KIND_HEAL':
+        this.healAll();
+        return this.answer(0);
+      default:
+        throw new WireError(`kind: got ${String(req.kind)}, want DRILL_KIND_KILL, DRILL_KIND_PAUSE, DRILL_KIND_PARTITION, DRILL_KIND_DELAY, DRILL_KIND_CLOCK, DRILL_KIND_DISK_STALL or DRILL_KIND_HEAL`);
+    }
+  }
+
+  /** Ends every fault that is not a kill or a pause. */
+  healAll(): void {
+    this.heal();
+    this.unslow();
+    this.unskew();
+  }
+
+  private answer(untilMs: number): wire.DrillResponse {
+    return { memberId: this.opts.memberId, pid: this.proc.pid, blocked: [...this.opts.transport.blocked], untilMs };
+  }
+
+  private heal(): void {
+    const { partition, opts } = this;
+    if (partition === undefined) return;
+    clearTimeout(partition.timer);
+    for (const p of partition.peers) opts.transport.blocked.delete(p);
+    opts.logger?.warn({ peers: partition.peers }, 'drill: partition healed');
+    this.partition = undefined;
+  }
+
+  private cut(req: wire.DrillRequest__Output): number {
+    const { opts } = this;
+    const ms = durationOf(req, MAX_PARTITION_MS);
+    const known = opts.peers();
+    const peers = req.peers.length > 0 ? [...req.peers] : [...known];
+    const unknown = peers.filter((p) => !known.includes(p));
+    if (unknown.length > 0) throw new WireError(`peers: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a member (members: ${known.join(', ')})`);
+    this.heal();
+    for (const p of peers) opts.transport.blocked.add(p);
+    // Unref'd: a pending heal must not keep a stopping member alive.
+    const timer = setTimeout(() => this.heal(), ms).unref();
+    this.partition = { peers, timer };
+    opts.logger?.warn({ peers, ms }, 'drill: partitioned from peers');
+    return this.proc.now() + ms;
+  }
+
+  private unslow(): void {
+    if (this.slowed === undefined) return;
+    clearTimeout(this.slowed);
+    this.slowed = undefined;
+    this.opts.transport.delays?.clear();
+    this.opts.logger?.warn({}, 'drill: link delays ended');
+  }
+
+  private slow(req: wire.DrillRequest__Output): number {
+    const { opts } = this;
+    const delays = opts.transport.delays;
+    if (delays === undefined) throw new WireError('this member cannot delay its links');
+    const ms = durationOf(req, MAX_PARTITION_MS);
+    const links = linkDelaysOf(req.delays, opts.peers());
+    this.unslow();
+    delays.set(links);
+    this.slowed = setTimeout(() => this.unslow(), ms).unref();
+    opts.logger?.warn({ links: Object.fromEntries(links), ms }, 'drill: delaying links to peers');
+    return this.proc.now() + ms;
+  }
+
+  private skew(req: wire.DrillRequest__Output): number {
+    const { opts } = this;
+    if (opts.clock === undefined) throw new WireError('this member cannot skew its clock');
+    const ms = durationOf(req, MAX_CLOCK_SKEW_MS);
+    const offset = Number(req.clockOffsetMs);
+    if (!Number.isSafeInteger(offset) || offset === 0 || Math.abs(offset) > MAX_CLOCK_OFFSET_MS) throw new WireError(`clock_offset_ms: must be a nonzero whole number of ms within ±${MAX_CLOCK_OFFSET_MS}, got ${req.clockOffsetMs}`);
+    opts.clock.skew(offset, ms);
+    opts.logger?.warn({ offsetMs: offset, ms }, 'drill: wall clock skewed');
+    return this.proc.now() + ms;
+  }
+
+  private stallDisk(req: wire.DrillRequest__Output): number {
+    const { opts } = this;
+    if (opts.disk === undefined) throw new WireError('this member cannot stall its disk');
+    const ms = durationOf(req, MAX_DISK_STALL_MS);
+    opts.disk.stall(ms);
+    opts.logger?.warn({ ms }, 'drill: disk syncs stalled');
+    return this.proc.now() + ms;
+  }
+
+  /** Ends a clock skew and a disk stall in force (HEAL ends every fault that is not a kill or a pause). */
+  private unskew(): void {
+    const { opts } = this;
+    if (opts.clock !== undefined && opts.clock.offsetMs !== 0) {
+      opts.clock.clear();
+      opts.logger?.warn({}, 'drill: wall clock restored');
+    }
+    if (opts.disk?.stalled === true) {
+      opts.disk.resume();
+      opts.logger?.warn({}, 'drill: disk syncs resumed');
+    }
+  }
 }
 
 /** Checks a DELAY request's links: known peers, sane delays (at most 10 s one way), a loss fraction. */

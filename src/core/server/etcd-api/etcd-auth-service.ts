@@ -82,97 +82,30 @@ interface WirePermission {
 
 /** The Auth service. */
 export function createEtcdAuthService(node: EtcdAuthNode, o: EtcdAuthOptions): UntypedServiceImplementation {
-  let checking = 0;
-  const store = (): EtcdAuthStore => o.auth.etcdUsers?.auth() ?? new EtcdAuthStore();
-  const now = (): number => o.auth.etcdUsers?.now() ?? Date.now();
-
-  /** The etcd user making a call (checked as root on apply while auth is enabled); undefined for a fleet token. */
-  const asOf = (call: ServerUnaryCall<unknown, unknown>): string | undefined => callerOf(call.metadata, o.auth, 'etcd')?.etcdUser;
-
-  /** Tries `op` on a copy of this member's state (etcd's refusals before any entry), then proposes it. */
-  const change = async (op: AuthOp, call: ServerUnaryCall<unknown, unknown>): Promise<{ header: WireHeader }> => {
-    // On the state as of now (a ReadIndex round): a follower judges what its caller just wrote through the leader.
-    tryOn(await current(), op);
-    const as = asOf(call);
-    await o.write({ type: 'auth', auth: op, ...(as === undefined ? {} : { as }) });
-    return { header: o.header() };
-  };
-
-  /** The state after a ReadIndex round: what a linearizable read of it sees (etcd's auth reads go through its log). */
-  const current = async (): Promise<EtcdAuthStore> => {
-    await node.readEtcd(true, () => undefined);
-    return store();
-  };
-
-  /** Whether the caller is root (a fleet admin token, etcd's root, or anyone where nothing is checked). */
-  const isRoot = (call: ServerUnaryCall<unknown, unknown>): boolean => callerOf(call.metadata, o.auth, 'etcd')?.role === 'admin';
-
-  const authenticate = async (name: string, password: string): Promise<string> => {
-    const tokens = checksTokens(o.auth);
-    // A fleet token as the password keeps working beside etcd's users, with its role, and needs no
-    // round to the leader (a member without one still logs its clients in).
-    if (tokens && name !== '' && password !== '' && knownToken(password, o.auth)) return password;
-    const s = await current();
-    if (!s.enabled) {
-      if (!tokens) throw refusal('authNotEnabled');
-      throw refusal(name === '' ? 'userEmpty' : 'authFailed');
-    }
-    if (name === '') throw refusal('userEmpty');
-    if (checking >= MAX_CHECKING) throw TOO_MANY;
-    checking++;
-    let ok: boolean;
-    try {
-      // A user that does not exist, or has no password, takes as long to refuse.
-      ok = await verifyPassword(password, s.user(name)?.password);
-    } finally {
-      checking--;
-    }
-    const token = ok ? issueToken(store(), name, now()) : undefined;
-    if (token === undefined) throw refusal('authFailed');
-    return token;
-  };
-
+  const a = new AuthContext(node, o);
+  const change = (op: AuthOp, call: ServerUnaryCall<unknown, unknown>): Promise<{ header: WireHeader }> => a.change(op, call);
   return {
     Authenticate: (call: ServerUnaryCall<{ name: string; password: string }, unknown>, cb: (err: { code: status; details: string } | null, res?: unknown) => void) => {
-      authenticate(call.request.name, call.request.password).then(
+      a.authenticate(call.request.name, call.request.password).then(
         (token) => cb(null, { header: o.header(), token }),
         (err: unknown) => cb(o.toGrpcError(err)),
       );
     },
     AuthEnable: o.unary<object>('Auth.AuthEnable', async (_req, call) => change({ kind: 'enable', secret: newTokenSecret() }, call)),
     AuthDisable: o.unary<object>('Auth.AuthDisable', async (_req, call) => change({ kind: 'disable' }, call)),
-    UserAdd: o.unary<{ name: string; password: string; options?: { noPassword?: boolean } | null }>('Auth.UserAdd', async (req, call) => {
-      const noPassword = req.options?.noPassword === true;
-      // Judged before the password is hashed: a refusal costs no scrypt.
-      const placeholder: PasswordHash = { salt: '', hash: '', N: 0, r: 0, p: 0 };
-      tryOn(await current(), { kind: 'user-add', name: req.name, ...(noPassword ? {} : { password: placeholder }) });
-      const password = noPassword ? undefined : await hashPassword(req.password);
-      return change({ kind: 'user-add', name: req.name, ...(password === undefined ? {} : { password }) }, call);
-    }),
-    UserGet: o.unary<{ name: string }>('Auth.UserGet', async (req, call) => {
-      if (!isRoot(call) && asOf(call) !== req.name) throw refusal('permissionDenied');
-      const user = (await current()).user(req.name);
-      if (user === undefined) throw refusal('userNotFound');
-      return { header: o.header(), roles: [...user.roles] };
-    }),
-    UserList: o.unary<object>('Auth.UserList', async () => ({ header: o.header(), users: (await current()).userNames() })),
+    UserAdd: o.unary<UserAddRequest>('Auth.UserAdd', async (req, call) => userAdd(a, req, call)),
+    UserGet: o.unary<{ name: string }>('Auth.UserGet', async (req, call) => userGet(a, req, call)),
+    UserList: o.unary<object>('Auth.UserList', async () => ({ header: o.header(), users: (await a.current()).userNames() })),
     UserDelete: o.unary<{ name: string }>('Auth.UserDelete', async (req, call) => change({ kind: 'user-delete', name: req.name }, call)),
     UserChangePassword: o.unary<{ name: string; password: string }>('Auth.UserChangePassword', async (req, call) => {
-      if ((await current()).user(req.name) === undefined) throw refusal('userNotFound');
+      if ((await a.current()).user(req.name) === undefined) throw refusal('userNotFound');
       return change({ kind: 'user-change-password', name: req.name, password: await hashPassword(req.password) }, call);
     }),
     UserGrantRole: o.unary<{ user: string; role: string }>('Auth.UserGrantRole', async (req, call) => change({ kind: 'user-grant-role', user: req.user, role: req.role }, call)),
     UserRevokeRole: o.unary<{ name: string; role: string }>('Auth.UserRevokeRole', async (req, call) => change({ kind: 'user-revoke-role', name: req.name, role: req.role }, call)),
     RoleAdd: o.unary<{ name: string }>('Auth.RoleAdd', async (req, call) => change({ kind: 'role-add', name: req.name }, call)),
-    RoleGet: o.unary<{ role: string }>('Auth.RoleGet', async (req, call) => {
-      const s = await current();
-      const as = asOf(call);
-      if (!isRoot(call) && (as === undefined || !s.hasRole(as, req.role))) throw refusal('permissionDenied');
-      const role = s.role(req.role);
-      if (role === undefined) throw refusal('roleNotFound');
-      return { header: o.header(), perm: role.perms.map((p): WirePermission => ({ permType: p.permType, key: Buffer.from(p.key, 'latin1'), rangeEnd: Buffer.from(p.rangeEnd, 'latin1') })) };
-    }),
-    RoleList: o.unary<object>('Auth.RoleList', async () => ({ header: o.header(), roles: (await current()).roleNames() })),
+    RoleGet: o.unary<{ role: string }>('Auth.RoleGet', async (req, call) => roleGet(a, req, call)),
+    RoleList: o.unary<object>('Auth.RoleList', async () => ({ header: o.header(), roles: (await a.current()).roleNames() })),
     RoleDelete: o.unary<{ role: string }>('Auth.RoleDelete', async (req, call) => change({ kind: 'role-delete', role: req.role }, call)),
     RoleGrantPermission: o.unary<{ name: string; perm?: WirePermission | null }>('Auth.RoleGrantPermission', async (req, call) => {
       const perm = req.perm ?? { permType: 'READ' as const, key: Buffer.alloc(0), rangeEnd: Buffer.alloc(0) };
@@ -181,6 +114,104 @@ export function createEtcdAuthService(node: EtcdAuthNode, o: EtcdAuthOptions): U
     RoleRevokePermission: o.unary<{ role: string; key: Buffer; rangeEnd: Buffer }>('Auth.RoleRevokePermission', async (req, call) =>
       change({ kind: 'role-revoke-permission', role: req.role, key: req.key, rangeEnd: req.rangeEnd }, call)),
   };
+}
+
+/** What the Auth handlers share: the member's auth state, who calls, and the password checks under way. */
+class AuthContext {
+  /** Password checks under way (at most MAX_CHECKING). */
+  private checking = 0;
+
+  constructor(
+    private readonly node: EtcdAuthNode,
+    readonly o: EtcdAuthOptions,
+  ) {}
+
+  store(): EtcdAuthStore {
+    return this.o.auth.etcdUsers?.auth() ?? new EtcdAuthStore();
+  }
+
+  now(): number {
+    return this.o.auth.etcdUsers?.now() ?? Date.now();
+  }
+
+  /** The etcd user making a call (checked as root on apply while auth is enabled); undefined for a fleet token. */
+  asOf(call: ServerUnaryCall<unknown, unknown>): string | undefined {
+    return callerOf(call.metadata, this.o.auth, 'etcd')?.etcdUser;
+  }
+
+  /** Whether the caller is root (a fleet admin token, etcd's root, or anyone where nothing is checked). */
+  isRoot(call: ServerUnaryCall<unknown, unknown>): boolean {
+    return callerOf(call.metadata, this.o.auth, 'etcd')?.role === 'admin';
+  }
+
+  /** Tries `op` on a copy of this member's state (etcd's refusals before any entry), then proposes it. */
+  async change(op: AuthOp, call: ServerUnaryCall<unknown, unknown>): Promise<{ header: WireHeader }> {
+    // On the state as of now (a ReadIndex round): a follower judges what its caller just wrote through the leader.
+    tryOn(await this.current(), op);
+    const as = this.asOf(call);
+    await this.o.write({ type: 'auth', auth: op, ...(as === undefined ? {} : { as }) });
+    return { header: this.o.header() };
+  }
+
+  /** The state after a ReadIndex round: what a linearizable read of it sees (etcd's auth reads go through its log). */
+  async current(): Promise<EtcdAuthStore> {
+    await this.node.readEtcd(true, () => undefined);
+    return this.store();
+  }
+
+  async authenticate(name: string, password: string): Promise<string> {
+    const tokens = checksTokens(this.o.auth);
+    // A fleet token as the password keeps working beside etcd's users, with its role, and needs no
+    // round to the leader (a member without one still logs its clients in).
+    if (tokens && name !== '' && password !== '' && knownToken(password, this.o.auth)) return password;
+    const s = await this.current();
+    if (!s.enabled) {
+      if (!tokens) throw refusal('authNotEnabled');
+      throw refusal(name === '' ? 'userEmpty' : 'authFailed');
+    }
+    if (name === '') throw refusal('userEmpty');
+    if (this.checking >= MAX_CHECKING) throw TOO_MANY;
+    this.checking++;
+    let ok: boolean;
+    try {
+      // A user that does not exist, or has no password, takes as long to refuse.
+      ok = await verifyPassword(password, s.user(name)?.password);
+    } finally {
+      this.checking--;
+    }
+    const token = ok ? issueToken(this.store(), name, this.now()) : undefined;
+    if (token === undefined) throw refusal('authFailed');
+    return token;
+  }
+}
+
+type UserAddRequest = { name: string; password: string; options?: { noPassword?: boolean } | null };
+
+async function userAdd(a: AuthContext, req: UserAddRequest, call: ServerUnaryCall<unknown, unknown>): Promise<{ header: WireHeader }> {
+  const noPassword = req.options?.noPassword === true;
+  // Judged before the password is hashed: a refusal costs no scrypt.
+  const placeholder: PasswordHash = { salt: '', hash: '', N: 0, r: 0, p: 0 };
+  tryOn(await a.current(), { kind: 'user-add', name: req.name, ...(noPassword ? {} : { password: placeholder }) });
+  const password = noPassword ? undefined : await hashPassword(req.password);
+  return a.change({ kind: 'user-add', name: req.name, ...(password === undefined ? {} : { password }) }, call);
+}
+
+/** A user's roles, for root or the user itself. */
+async function userGet(a: AuthContext, req: { name: string }, call: ServerUnaryCall<unknown, unknown>) {
+  if (!a.isRoot(call) && a.asOf(call) !== req.name) throw refusal('permissionDenied');
+  const user = (await a.current()).user(req.name);
+  if (user === undefined) throw refusal('userNotFound');
+  return { header: a.o.header(), roles: [...user.roles] };
+}
+
+/** A role's permissions, for root or a user that holds the role. */
+async function roleGet(a: AuthContext, req: { role: string }, call: ServerUnaryCall<unknown, unknown>) {
+  const s = await a.current();
+  const as = a.asOf(call);
+  if (!a.isRoot(call) && (as === undefined || !s.hasRole(as, req.role))) throw refusal('permissionDenied');
+  const role = s.role(req.role);
+  if (role === undefined) throw refusal('roleNotFound');
+  return { header: a.o.header(), perm: role.perms.map((p): WirePermission => ({ permType: p.permType, key: Buffer.from(p.key, 'latin1'), rangeEnd: Buffer.from(p.rangeEnd, 'latin1') })) };
 }
 
 /** Judges `op` on a copy of `s`: etcd's refusal as a gRPC error, or nothing. */

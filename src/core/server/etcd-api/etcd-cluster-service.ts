@@ -84,25 +84,52 @@ function asEtcdError(err: unknown): unknown {
 
 /** etcd's Cluster service over `node`. */
 export function createEtcdClusterService(node: EtcdClusterNode, o: EtcdClusterOptions): Record<string, (call: ServerUnaryCall<never, unknown>, cb: sendUnaryData<unknown>) => void> {
-  const scheme = o.tls ? 'https' : 'http';
-  const memberToWire = (m: MemberInfo) => ({ ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [`${scheme}://${m.address}`] : [], isLearner: !m.voter });
-  const members = () => node.status().members.map(memberToWire);
+  const c = new ClusterContext(node, o);
+  return {
+    MemberList: o.unary<Record<string, never>>('Cluster.MemberList', async () => ({ header: o.header(), members: c.members() })),
+    MemberAdd: o.unary<{ peerURLs: string[]; isLearner: boolean }>('Cluster.MemberAdd', (req, call) => memberAdd(c, req, call)),
+    MemberRemove: o.unary<{ ID: string }>('Cluster.MemberRemove', (req, call) => memberRemove(c, req, call)),
+    MemberPromote: o.unary<{ ID: string }>('Cluster.MemberPromote', (req, call) => memberPromote(c, req, call)),
+    MemberUpdate: o.unary<{ ID: string; peerURLs: string[] }>('Cluster.MemberUpdate', async (req) => memberUpdate(c, req)),
+  };
+}
+
+/** What the Cluster handlers share: the member, the options, and the members as etcd shows them. */
+class ClusterContext {
+  private readonly scheme: string;
+
+  constructor(
+    readonly node: EtcdClusterNode,
+    readonly o: EtcdClusterOptions,
+  ) {
+    this.scheme = o.tls ? 'https' : 'http';
+  }
+
+  memberToWire(m: MemberInfo) {
+    const { scheme } = this;
+    return { ID: etcdIdOf(m.id), name: m.id, peerURLs: [`${scheme}://${m.address}`], clientURLs: m.address ? [`${scheme}://${m.address}`] : [], isLearner: !m.voter };
+  }
+
+  members() {
+    return this.node.status().members.map((m) => this.memberToWire(m));
+  }
 
   /** The leader's view; elsewhere NOT_LEADER, and the call goes to the leader. */
-  const leaderView = (): ReconfigView => {
-    const st = node.status();
+  leaderView(): ReconfigView {
+    const st = this.node.status();
     if (st.role !== 'leader') throw new NodeError('NOT_LEADER', 'this member is not the leader', { leaderId: st.leaderId, leaderAddress: st.leaderAddress });
-    return { self: node.id, members: st.members, started: startedMembers(st), progress: st.progress, lastIndex: st.lastIndex };
-  };
-  const memberOf = (etcdId: string): MemberInfo => {
-    const m = node.status().members.find((x) => etcdIdOf(x.id) === String(etcdId));
+    return { self: this.node.id, members: st.members, started: startedMembers(st), progress: st.progress, lastIndex: st.lastIndex };
+  }
+
+  memberOf(etcdId: string): MemberInfo {
+    const m = this.node.status().members.find((x) => etcdIdOf(x.id) === String(etcdId));
     if (m === undefined) throw ETCD_MEMBER_ERRORS.memberNotFound;
     return m;
-  };
+  }
 
   /** Runs a change on the leader and records it with its outcome; NOT_LEADER is recorded by the leader it goes to. */
-  const audited = async <T>(call: ServerUnaryCall<unknown, unknown>, op: string, args: Record<string, unknown>, change: () => Promise<T>): Promise<T> => {
-    const record = (outcome: string) => o.audit(actorOf(call.metadata, o.auth, 'etcd'), op, { ...args, api: 'etcd' }, outcome).catch(() => undefined);
+  async audited<T>(call: ServerUnaryCall<unknown, unknown>, op: string, args: Record<string, unknown>, change: () => Promise<T>): Promise<T> {
+    const record = (outcome: string) => this.o.audit(actorOf(call.metadata, this.o.auth, 'etcd'), op, { ...args, api: 'etcd' }, outcome).catch(() => undefined);
     try {
       const result = await change();
       await record('ok');
@@ -112,67 +139,66 @@ export function createEtcdClusterService(node: EtcdClusterNode, o: EtcdClusterOp
       if (!(err instanceof NodeError && err.code === 'NOT_LEADER')) await record((mapped as { details?: string }).details ?? (err as Error).message);
       throw mapped;
     }
-  };
+  }
+}
 
-  return {
-    MemberList: o.unary<Record<string, never>>('Cluster.MemberList', async () => ({ header: o.header(), members: members() })),
+async function memberAdd(c: ClusterContext, req: { peerURLs: string[]; isLearner: boolean }, call: ServerUnaryCall<unknown, unknown>) {
+  const { node, o } = c;
+  const address = addressOfPeerUrls(req.peerURLs);
+  if (address === undefined) throw ETCD_MEMBER_ERRORS.badUrls;
+  const view = c.leaderView();
+  // A member's own address answers with its id: not asked (the change is refused as etcd's, for the address).
+  const taken = view.members.some((m) => m.address === address);
+  const answered = o.tls || taken ? undefined : await idAnsweringAt(address, call.metadata, o.credentials);
+  const id = answered ?? memberIdOfAddress(address);
+  const learner = req.isLearner;
+  await c.audited(call, 'members.add', { id, address, learner }, async () => {
+    const refused = etcdReconfigProblem(view, { kind: 'add', id, address, learner });
+    if (refused !== undefined) throw refused;
+    await checkAddMember({ id, address, learner });
+    await node.addMember(id, address, learner);
+  });
+  const added = node.status().members.find((m) => m.id === id) ?? { id, address, voter: !learner };
+  return { header: o.header(), member: { ...c.memberToWire(added), clientURLs: [] }, members: c.members() };
+}
 
-    MemberAdd: o.unary<{ peerURLs: string[]; isLearner: boolean }>('Cluster.MemberAdd', async (req, call) => {
-      const address = addressOfPeerUrls(req.peerURLs);
-      if (address === undefined) throw ETCD_MEMBER_ERRORS.badUrls;
-      const view = leaderView();
-      // A member's own address answers with its id: not asked (the change is refused as etcd's, for the address).
-      const taken = view.members.some((m) => m.address === address);
-      const answered = o.tls || taken ? undefined : await idAnsweringAt(address, call.metadata, o.credentials);
-      const id = answered ?? memberIdOfAddress(address);
-      const learner = req.isLearner;
-      await audited(call, 'members.add', { id, address, learner }, async () => {
-        const refused = etcdReconfigProblem(view, { kind: 'add', id, address, learner });
-        if (refused !== undefined) throw refused;
-        await checkAddMember({ id, address, learner });
-        await node.addMember(id, address, learner);
-      });
-      const added = node.status().members.find((m) => m.id === id) ?? { id, address, voter: !learner };
-      return { header: o.header(), member: { ...memberToWire(added), clientURLs: [] }, members: members() };
-    }),
+async function memberRemove(c: ClusterContext, req: { ID: string }, call: ServerUnaryCall<unknown, unknown>) {
+  const view = c.leaderView();
+  const target = c.memberOf(req.ID);
+  await c.audited(call, 'members.remove', { id: target.id }, async () => {
+    const refused = etcdReconfigProblem(view, { kind: 'remove', id: target.id });
+    if (refused !== undefined) throw refused;
+    // The leader too, as etcd's: once the change is applied it asks the most caught-up voter
+    // to campaign and steps down (raft.ts, handOffAfterRemoval).
+    await c.node.removeMember(target.id);
+  });
+  return { header: c.o.header(), members: c.members() };
+}
 
-    MemberRemove: o.unary<{ ID: string }>('Cluster.MemberRemove', async (req, call) => {
-      const view = leaderView();
-      const target = memberOf(req.ID);
-      await audited(call, 'members.remove', { id: target.id }, async () => {
-        const refused = etcdReconfigProblem(view, { kind: 'remove', id: target.id });
-        if (refused !== undefined) throw refused;
-        // The leader too, as etcd's: once the change is applied it asks the most caught-up voter
-        // to campaign and steps down (raft.ts, handOffAfterRemoval).
-        await node.removeMember(target.id);
-      });
-      return { header: o.header(), members: members() };
-    }),
+async function memberPromote(c: ClusterContext, req: { ID: string }, call: ServerUnaryCall<unknown, unknown>) {
+  const view = c.leaderView();
+  const target = c.memberOf(req.ID);
+  await c.audited(call, 'members.promote', { id: target.id }, async () => {
+    const refused = etcdReconfigProblem(view, { kind: 'promote', id: target.id });
+    if (refused !== undefined) throw refused;
+    await c.node.promoteMember(target.id);
+  });
+  return { header: c.o.header(), members: c.members() };
+}
 
-    MemberPromote: o.unary<{ ID: string }>('Cluster.MemberPromote', async (req, call) => {
-      const view = leaderView();
-      const target = memberOf(req.ID);
-      await audited(call, 'members.promote', { id: target.id }, async () => {
-        const refused = etcdReconfigProblem(view, { kind: 'promote', id: target.id });
-        if (refused !== undefined) throw refused;
-        await node.promoteMember(target.id);
-      });
-      return { header: o.header(), members: members() };
-    }),
-
-    // A member's address is fixed when it is added: fleet has no change that moves one. Updating
-    // to the address it has is a no-op, as etcd's; another is refused, and nothing is recorded.
-    MemberUpdate: o.unary<{ ID: string; peerURLs: string[] }>('Cluster.MemberUpdate', async (req) => {
-      const target = memberOf(req.ID);
-      const address = addressOfPeerUrls(req.peerURLs);
-      if (address === undefined) throw ETCD_MEMBER_ERRORS.badUrls;
-      const view = { self: node.id, members: node.status().members, started: [], progress: [], lastIndex: 0 };
-      const refused = etcdReconfigProblem(view, { kind: 'update', id: target.id, address });
-      if (refused !== undefined) throw refused;
-      if (address !== target.address) {
-        throw { code: status.FAILED_PRECONDITION, details: `etcdserver: fleet cannot move member ${target.id} to another address: remove it (etcdctl member remove) and add it at ${address}` };
-      }
-      return { header: o.header(), members: members() };
-    }),
-  };
+/**
+ * A member's address is fixed when it is added: fleet has no change that moves one. Updating
+ * to the address it has is a no-op, as etcd's; another is refused, and nothing is recorded.
+ */
+function memberUpdate(c: ClusterContext, req: { ID: string; peerURLs: string[] }) {
+  const target = c.memberOf(req.ID);
+  const address = addressOfPeerUrls(req.peerURLs);
+  if (address === undefined) throw ETCD_MEMBER_ERRORS.badUrls;
+  const view = { self: c.node.id, members: c.node.status().members, started: [], progress: [], lastIndex: 0 };
+  const refused = etcdReconfigProblem(view, { kind: 'update', id: target.id, address });
+  if (refused !== undefined) throw refused;
+  if (address !== target.address) {
+    throw { code: status.FAILED_PRECONDITION, details: `etcdserver: fleet cannot move member ${target.id} to another address: remove it (etcdctl member remove) and add it at ${address}` };
+  }
+  return { header: c.o.header(), members: c.members() };
 }

@@ -120,107 +120,13 @@ class OldestUnder {
 }
 
 export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): { lock: UntypedServiceImplementation; election: UntypedServiceImplementation } {
-  const listeners = new EtcdPrefixListeners(node);
-  const oldest = new OldestUnder();
-  const txn = (request: object, md: Metadata) => o.invoke('/etcdserverpb.KV/Txn', request, md) as Promise<WireTxnAnswer>;
-
-  /** The caller's lease, or a new one of clientv3's default session TTL when it sent none (as etcd's server does). */
-  const leaseOf = async (lease: string, md: Metadata): Promise<number> => {
-    if (Number(lease) > 0) return Number(lease);
-    const granted = (await o.invoke('/etcdserverpb.Lease/LeaseGrant', { TTL: String(DEFAULT_SESSION_TTL_S), ID: '0' }, md)) as { ID: string };
-    return Number(granted.ID);
-  };
-
-  /**
-   * Puts `key` with `lease` unless it is there, and answers with its create revision, whether it
-   * was put now, and the existing key's value when it was not.
-   */
-  const enqueue = async (key: Buffer, value: Buffer, lease: number, md: Metadata): Promise<{ rev: number; header: { revision: string }; existing?: WireKeyValue }> => {
-    const a = await txn({
-      compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: '0' }],
-      success: [{ requestPut: { key, value, lease: String(lease) } }],
-      failure: [{ requestRange: { key } }],
-    }, md);
-    if (a.succeeded) return { rev: Number(a.header.revision), header: a.header };
-    const existing = a.responses[0]?.responseRange?.kvs[0];
-    // Deleted between the compare and the range cannot happen within one txn; a lease gone can.
-    if (existing === undefined) throw ERRORS.lockExpired;
-    return { rev: Number(existing.createRevision), header: a.header, existing };
-  };
-
-  /**
-   * Resolves once `key` (created at `rev`) is the oldest under `prefix` on this member's store;
-   * rejects with `expired` if the key is gone first (its lease ended), or when the call ends.
-   */
-  const waitForTurn = (prefix: Buffer, key: Buffer, rev: number, expired: GrpcError, end: ReturnType<typeof ended>): Promise<number> => {
-    let stop = (): void => undefined;
-    const turn = new Promise<number>((resolve, reject) => {
-      const check = (): void => {
-        const store = node.etcdStore();
-        if (store.revision < rev) return;
-        const mine = store.range({ key }).kvs[0];
-        if (mine?.createRevision !== rev) return void reject(expired);
-        if (!olderUnder(store, prefix, rev)) resolve(store.revision);
-      };
-      stop = listeners.on(prefix, check);
-      check();
-    });
-    return Promise.race([turn, end.promise]).finally(() => stop());
-  };
-
-  /** Deletes `key` if it is still the one created at `rev` (a waiter that gave up leaves no key behind). */
-  const withdraw = (key: Buffer, rev: number, md: Metadata): Promise<WireTxnAnswer> =>
-    txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: String(rev) }], success: [{ requestDeleteRange: { key } }], failure: [] }, md);
-
-  /**
-   * etcd's read permission on a queue's prefix, which its recipes read on the caller's behalf (the
-   * writes are checked by the KV handlers they go through): what the caller's own Get would need.
-   */
-  const checkPrefixRead = (md: Metadata, prefix: Buffer): void => {
-    const user = etcdKeysUser(md, o.auth);
-    const auth = o.auth.etcdUsers?.auth();
-    if (user !== undefined && auth !== undefined && !auth.permits(user, EtcdAuthStore.opChecks({ range: { key: prefix, rangeEnd: prefixEnd(prefix) } }, () => []))) {
-      throw { code: status.PERMISSION_DENIED, details: AUTH_ERRORS.permissionDenied };
-    }
-  };
-
-  /** A unary handler: the caller's role for this method, then `run`; errors as gRPC errors. */
-  const unary = <Req>(run: (req: Req, call: ServerUnaryCall<Req, unknown>) => Promise<unknown>) =>
-    (call: ServerUnaryCall<Req, unknown>, cb: sendUnaryData<unknown>): void => {
-      const refused = authorizeCall(call, o.auth);
-      if (refused) return void cb(refused as GrpcError);
-      run(call.request, call).then((res) => cb(null, res), (err: unknown) => cb(asRecipeError(toGrpcError(err))));
-    };
-
-  /** Queues (name, lease, value), waits for its turn; the key, its create revision and the header of the write. */
-  const queueAndWait = async (req: { name: Buffer; lease: string; value?: Buffer }, call: ServerUnaryCall<unknown, unknown>, expired: GrpcError) => {
-    const end = ended(call);
-    const lease = await leaseOf(req.lease, call.metadata);
-    const { prefix, key } = queueKeys(req.name, lease);
-    checkPrefixRead(call.metadata, prefix);
-    const value = req.value ?? Buffer.alloc(0);
-    const queued = await enqueue(key, value, lease, call.metadata);
-    // A candidate already queued with this lease and another value says the new one (clientv3's Campaign).
-    if (queued.existing !== undefined && req.value !== undefined && !queued.existing.value.equals(value)) {
-      const p = await txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: String(queued.rev) }], success: [{ requestPut: { key, value, lease: String(lease) } }], failure: [] }, call.metadata);
-      if (!p.succeeded) throw expired;
-    }
-    try {
-      await waitForTurn(prefix, key, queued.rev, expired, end);
-    } catch (err) {
-      // Given up (cancelled, or a deadline): leave no key in the queue, as clientv3's Mutex does.
-      if (end.done) await withdraw(key, queued.rev, call.metadata).catch(() => undefined);
-      throw err;
-    }
-    return { key, lease, rev: queued.rev, header: o.header(Number(queued.header.revision)) };
-  };
-
+  const r = new LockRecipes(node, o);
   const lock: UntypedServiceImplementation = {
-    Lock: unary<{ name: Buffer; lease: string }>(async (req, call) => {
-      const held = await queueAndWait({ name: req.name, lease: req.lease }, call as ServerUnaryCall<unknown, unknown>, ERRORS.lockExpired);
+    Lock: r.unary<{ name: Buffer; lease: string }>(async (req, call) => {
+      const held = await r.queueAndWait({ name: req.name, lease: req.lease }, call as ServerUnaryCall<unknown, unknown>, ERRORS.lockExpired);
       return { header: held.header, key: held.key };
     }),
-    Unlock: unary<{ key: Buffer }>(async (req, call) => {
+    Unlock: r.unary<{ key: Buffer }>(async (req, call) => {
       const a = (await o.invoke('/etcdserverpb.KV/DeleteRange', { key: req.key }, call.metadata)) as { header: WireHeader };
       return { header: a.header };
     }),
@@ -232,43 +138,156 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
   };
 
   const election: UntypedServiceImplementation = {
-    Campaign: unary<{ name: Buffer; lease: string; value: Buffer }>(async (req, call) => {
-      const won = await queueAndWait({ name: req.name, lease: req.lease, value: req.value }, call as ServerUnaryCall<unknown, unknown>, ERRORS.campaignExpired);
+    Campaign: r.unary<{ name: Buffer; lease: string; value: Buffer }>(async (req, call) => {
+      const won = await r.queueAndWait({ name: req.name, lease: req.lease, value: req.value }, call as ServerUnaryCall<unknown, unknown>, ERRORS.campaignExpired);
       return { header: won.header, leader: { name: req.name, key: won.key, rev: String(won.rev), lease: String(won.lease) } };
     }),
-    Proclaim: unary<{ leader?: WireLeaderKey | null; value: Buffer }>(async (req, call) => {
+    Proclaim: r.unary<{ leader?: WireLeaderKey | null; value: Buffer }>(async (req, call) => {
       const leader = leaderKeyOf(req);
-      const a = await txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key: leader.key, createRevision: leader.rev }], success: [{ requestPut: { key: leader.key, value: req.value, lease: leader.lease } }], failure: [] }, call.metadata);
+      const a = await r.txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key: leader.key, createRevision: leader.rev }], success: [{ requestPut: { key: leader.key, value: req.value, lease: leader.lease } }], failure: [] }, call.metadata);
       if (!a.succeeded) throw ERRORS.notLeader;
       return { header: o.header(Number(a.header.revision)) };
     }),
-    Resign: unary<{ leader?: WireLeaderKey | null }>(async (req, call) => {
+    Resign: r.unary<{ leader?: WireLeaderKey | null }>(async (req, call) => {
       const leader = leaderKeyOf(req);
       // As clientv3's Resign: no error when the key is no longer the leader's.
-      const a = await withdraw(leader.key, Number(leader.rev), call.metadata);
+      const a = await r.withdraw(leader.key, Number(leader.rev), call.metadata);
       return { header: o.header(Number(a.header.revision)) };
     }),
-    Leader: unary<{ name: Buffer }>(async (req, call) => {
+    Leader: r.unary<{ name: Buffer }>(async (req, call) => {
       const prefix = queueKeys(req.name, 0).prefix;
-      checkPrefixRead(call.metadata, prefix);
+      r.checkPrefixRead(call.metadata, prefix);
       const { value } = await node.readEtcd(true, (store) => ({ kv: oldestUnder(store, prefix), revision: store.revision }));
       if (value.kv === undefined) throw ERRORS.noLeader;
       return { header: o.header(value.revision), kv: kvToWire(value.kv) };
     }),
-    Observe: (call: ServerWritableStream<{ name: Buffer }, unknown>) => runBudgeted(o.streams, call, observe),
+    Observe: (call: ServerWritableStream<{ name: Buffer }, unknown>) => runBudgeted(o.streams, call, (c) => r.observe(c)),
   };
+
+  return { lock, election };
+}
+
+/** What etcd's Lock and Election services are made of: a queue of keys under a prefix, each waiting for its turn. */
+class LockRecipes {
+  private readonly listeners: EtcdPrefixListeners;
+  private readonly oldest = new OldestUnder();
+
+  constructor(
+    private readonly node: EtcdLockNode,
+    private readonly o: EtcdLockOptions,
+  ) {
+    this.listeners = new EtcdPrefixListeners(node);
+  }
+
+  txn(request: object, md: Metadata): Promise<WireTxnAnswer> {
+    return this.o.invoke('/etcdserverpb.KV/Txn', request, md) as Promise<WireTxnAnswer>;
+  }
+
+  /** A unary handler: the caller's role for this method, then `run`; errors as gRPC errors. */
+  unary<Req>(run: (req: Req, call: ServerUnaryCall<Req, unknown>) => Promise<unknown>) {
+    return (call: ServerUnaryCall<Req, unknown>, cb: sendUnaryData<unknown>): void => {
+      const refused = authorizeCall(call, this.o.auth);
+      if (refused) return void cb(refused as GrpcError);
+      run(call.request, call).then((res) => cb(null, res), (err: unknown) => cb(asRecipeError(toGrpcError(err))));
+    };
+  }
+
+  /** The caller's lease, or a new one of clientv3's default session TTL when it sent none (as etcd's server does). */
+  private async leaseOf(lease: string, md: Metadata): Promise<number> {
+    if (Number(lease) > 0) return Number(lease);
+    const granted = (await this.o.invoke('/etcdserverpb.Lease/LeaseGrant', { TTL: String(DEFAULT_SESSION_TTL_S), ID: '0' }, md)) as { ID: string };
+    return Number(granted.ID);
+  }
+
+  /**
+   * Puts `key` with `lease` unless it is there, and answers with its create revision, whether it
+   * was put now, and the existing key's value when it was not.
+   */
+  private async enqueue(key: Buffer, value: Buffer, lease: number, md: Metadata): Promise<{ rev: number; header: { revision: string }; existing?: WireKeyValue }> {
+    const a = await this.txn({
+      compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: '0' }],
+      success: [{ requestPut: { key, value, lease: String(lease) } }],
+      failure: [{ requestRange: { key } }],
+    }, md);
+    if (a.succeeded) return { rev: Number(a.header.revision), header: a.header };
+    const existing = a.responses[0]?.responseRange?.kvs[0];
+    // Deleted between the compare and the range cannot happen within one txn; a lease gone can.
+    if (existing === undefined) throw ERRORS.lockExpired;
+    return { rev: Number(existing.createRevision), header: a.header, existing };
+  }
+
+  /**
+   * Resolves once `key` (created at `rev`) is the oldest under `prefix` on this member's store;
+   * rejects with `expired` if the key is gone first (its lease ended), or when the call ends.
+   */
+  private waitForTurn(prefix: Buffer, key: Buffer, rev: number, expired: GrpcError, end: ReturnType<typeof ended>): Promise<number> {
+    let stop = (): void => undefined;
+    const turn = new Promise<number>((resolve, reject) => {
+      const check = (): void => {
+        const store = this.node.etcdStore();
+        if (store.revision < rev) return;
+        const mine = store.range({ key }).kvs[0];
+        if (mine?.createRevision !== rev) return void reject(expired);
+        if (!olderUnder(store, prefix, rev)) resolve(store.revision);
+      };
+      stop = this.listeners.on(prefix, check);
+      check();
+    });
+    return Promise.race([turn, end.promise]).finally(() => stop());
+  }
+
+  /** Deletes `key` if it is still the one created at `rev` (a waiter that gave up leaves no key behind). */
+  withdraw(key: Buffer, rev: number, md: Metadata): Promise<WireTxnAnswer> {
+    return this.txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: String(rev) }], success: [{ requestDeleteRange: { key } }], failure: [] }, md);
+  }
+
+  /**
+   * etcd's read permission on a queue's prefix, which its recipes read on the caller's behalf (the
+   * writes are checked by the KV handlers they go through): what the caller's own Get would need.
+   */
+  checkPrefixRead(md: Metadata, prefix: Buffer): void {
+    const user = etcdKeysUser(md, this.o.auth);
+    const auth = this.o.auth.etcdUsers?.auth();
+    if (user !== undefined && auth !== undefined && !auth.permits(user, EtcdAuthStore.opChecks({ range: { key: prefix, rangeEnd: prefixEnd(prefix) } }, () => []))) {
+      throw { code: status.PERMISSION_DENIED, details: AUTH_ERRORS.permissionDenied };
+    }
+  }
+
+  /** Queues (name, lease, value), waits for its turn; the key, its create revision and the header of the write. */
+  async queueAndWait(req: { name: Buffer; lease: string; value?: Buffer }, call: ServerUnaryCall<unknown, unknown>, expired: GrpcError) {
+    const end = ended(call);
+    const lease = await this.leaseOf(req.lease, call.metadata);
+    const { prefix, key } = queueKeys(req.name, lease);
+    this.checkPrefixRead(call.metadata, prefix);
+    const value = req.value ?? Buffer.alloc(0);
+    const queued = await this.enqueue(key, value, lease, call.metadata);
+    // A candidate already queued with this lease and another value says the new one (clientv3's Campaign).
+    if (queued.existing !== undefined && req.value !== undefined && !queued.existing.value.equals(value)) {
+      const p = await this.txn({ compare: [{ result: 'EQUAL', target: 'CREATE', key, createRevision: String(queued.rev) }], success: [{ requestPut: { key, value, lease: String(lease) } }], failure: [] }, call.metadata);
+      if (!p.succeeded) throw expired;
+    }
+    try {
+      await this.waitForTurn(prefix, key, queued.rev, expired, end);
+    } catch (err) {
+      // Given up (cancelled, or a deadline): leave no key in the queue, as clientv3's Mutex does.
+      if (end.done) await this.withdraw(key, queued.rev, call.metadata).catch(() => undefined);
+      throw err;
+    }
+    return { key, lease, rev: queued.rev, header: this.o.header(Number(queued.header.revision)) };
+  }
 
   /**
    * Every leader of the election and each value it proclaims, from the current one on: after each
    * write this member applies, the oldest key under the prefix, if it changed (another key, or a
    * new value of the same).
    */
-  const observe = (call: ServerWritableStream<{ name: Buffer }, unknown>): void => {
+  observe(call: ServerWritableStream<{ name: Buffer }, unknown>): void {
+    const { node, o } = this;
     const refused = authorizeCall(call, o.auth);
     if (refused) return void call.emit('error', refused);
     const prefix = queueKeys(call.request.name, 0).prefix;
     try {
-      checkPrefixRead(call.metadata, prefix);
+      this.checkPrefixRead(call.metadata, prefix);
     } catch (err) {
       return void call.emit('error', asRecipeError(err as GrpcError));
     }
@@ -279,7 +298,7 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
     const send = (): void => {
       if (blocked) return void (missed = true);
       const store = node.etcdStore();
-      const kv = oldest.of(store, prefix);
+      const kv = this.oldest.of(store, prefix);
       if (kv === undefined) return;
       const key = Buffer.from(kv.key).toString('hex');
       if (last !== undefined && last.key === key && last.mod === kv.modRevision) return;
@@ -306,14 +325,12 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
     node.readEtcd(true, () => undefined).then(
       () => {
         if (closed) return;
-        stop = listeners.on(prefix, send);
+        stop = this.listeners.on(prefix, send);
         send();
       },
       (err: unknown) => call.emit('error', asRecipeError(toGrpcError(err))),
     );
-  };
-
-  return { lock, election };
+  }
 }
 
 /**

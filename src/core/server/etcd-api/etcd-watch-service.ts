@@ -91,194 +91,222 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
   const progressNotifyMs = o.progressNotifyMs ?? DEFAULT_PROGRESS_NOTIFY_MS;
   const memberId = etcdIdOf(node.id);
   const header = (revision: number): WireHeader => ({ clusterId: etcdClusterId(o.clusterId()), memberId, revision: String(revision), raftTerm: String(node.leadership().term) });
-
   const watch = (call: ServerDuplexStream<WireWatchRequest, unknown>): void => {
     const refused = authorizeCall(call, o.auth);
     if (refused) return void call.emit('error', refused);
-    const watchers = new WatcherSet<Watcher>();
-    /** Watchers with events still to send, waiting for the stream to drain. */
-    const behind = new Set<Watcher>();
-    let synced = node.etcdStore().revision;
-    let nextId = 0;
-    let blocked = false;
-    /** A progress request answered once no watcher is behind (etcd answers when all are synced). */
-    let progressAsked = false;
-    const send = (msg: object): void => {
-      if (call.writable && !call.destroyed && !call.write(msg)) blocked = true;
-    };
+    new WatchStream(node, o, call, header, progressNotifyMs).start();
+  };
+  return { Watch: (call: ServerDuplexStream<WireWatchRequest, unknown>) => runBudgeted(o.streams, call, watch) };
+}
 
-    /** Cancels `w`, whose history from `next` is compacted, with etcd's compact_revision. */
-    const cancelCompacted = (w: Watcher): void => {
-      watchers.delete(w.id);
-      behind.delete(w);
-      // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
-      send({ header: header(0), watchId: String(w.id), canceled: true, compactRevision: String(node.etcdStore().compactRevision), cancelReason: ERR_COMPACTED });
-    };
+/** One Watch stream: its watchers, those behind, and how far every other one has been sent. */
+class WatchStream {
+  private readonly watchers = new WatcherSet<Watcher>();
+  /** Watchers with events still to send, waiting for the stream to drain. */
+  private readonly behind = new Set<Watcher>();
+  private synced: number;
+  private nextId = 0;
+  private blocked = false;
+  /** A progress request answered once no watcher is behind (etcd answers when all are synced). */
+  private progressAsked = false;
+  private progressTicks: NodeJS.Timeout | undefined;
+  private stopListening = (): void => undefined;
 
-    /**
-     * Sends `w` the events of one page (whole revisions) as one response, split into responses of
-     * at most EVENTS_PER_RESPONSE, marked as fragments of one when the watcher allows it.
-     */
-    const sendEvents = (w: Watcher, events: readonly WatchEvent[], revision: number): void => {
-      const wanted = events.filter((e) => !(e.type === 'PUT' ? w.noPut : w.noDelete));
-      if (wanted.length > 0) w.sentSinceTick = true;
-      for (let i = 0; i < wanted.length; i += EVENTS_PER_RESPONSE) {
-        send({
-          header: header(revision),
-          watchId: String(w.id),
-          events: wanted.slice(i, i + EVENTS_PER_RESPONSE).map((e) => ({ type: e.type, kv: kvToWire(e.kv), ...(w.prevKv && e.prevKv ? { prevKv: kvToWire(e.prevKv) } : {}) })),
-          ...(w.fragment && i + EVENTS_PER_RESPONSE < wanted.length ? { fragment: true } : {}),
-        });
-      }
-    };
+  constructor(
+    private readonly node: EtcdWatchNode,
+    private readonly o: EtcdWatchOptions,
+    private readonly call: ServerDuplexStream<WireWatchRequest, unknown>,
+    private readonly header: (revision: number) => WireHeader,
+    private readonly progressNotifyMs: number,
+  ) {
+    this.synced = node.etcdStore().revision;
+  }
 
-    /**
-     * Sends `w` what happened in its range since `w.next`, a page at a time while the stream
-     * takes it; what is left waits in `behind` for the drain. Cancels `w` if that history is compacted.
-     */
-    const catchUp = (w: Watcher): void => {
-      const store = node.etcdStore();
-      const rangeEnd = w.rangeEnd.length > 0 ? w.rangeEnd : undefined;
-      while (!blocked && w.next <= store.revision) {
-        // Up to date but for the newest revision: the events of the keys it wrote, not a scan of the range.
-        const newest = w.next === store.revision ? store.newestRevisionEvents(w.key, rangeEnd) : undefined;
-        let page: { events: WatchEvent[]; next: number };
-        try {
-          page = newest !== undefined ? { events: newest, next: store.revision + 1 } : store.eventsPage(w.key, rangeEnd, w.next, HISTORY_PAGE_BYTES);
-        } catch (err) {
-          if (err instanceof MvccError && err.code === 'compacted') return cancelCompacted(w);
-          throw err;
-        }
-        const last = page.events.length === 0 ? undefined : page.events[page.events.length - 1]!.kv.modRevision;
-        checkInvariant(page.next > w.next && (last === undefined || (last >= w.next && last < page.next)), 'watch-events-once-in-order', () => `watcher ${w.id} at ${w.next} handed events up to ${last ?? 'none'} and moved to ${page.next}`);
-        w.next = page.next;
-        sendEvents(w, page.events, store.revision);
-      }
-      if (w.next <= store.revision) behind.add(w);
-      else behind.delete(w);
-    };
-
-    /** The stream took what was written: the watchers behind go on, and a progress request waiting is answered. */
-    const drained = (): void => {
-      blocked = false;
-      for (const w of behind) {
-        if (blocked) break;
-        catchUp(w);
-      }
-      if (progressAsked && behind.size === 0 && !blocked) {
-        progressAsked = false;
-        send({ header: header(node.etcdStore().revision), watchId: '-1' });
-      }
-    };
-
-    /**
-     * A progress notification to each watcher that asked for them and was sent no event since
-     * the last tick: no events, the member's revision in the header, so a quiet watcher learns
-     * how far it has seen (every watcher not behind is caught up with the member's store).
-     */
-    let progressTicks: NodeJS.Timeout | undefined;
-    const tick = (): void => {
-      const revision = node.etcdStore().revision;
-      for (const w of watchers.values()) {
-        if (!w.progressNotify || behind.has(w)) continue;
-        if (!w.sentSinceTick) send({ header: header(revision), watchId: String(w.id) });
-        w.sentSinceTick = false;
-      }
-    };
-
-    const create = (req: NonNullable<WireWatchRequest['createRequest']>): void => {
-      const store = node.etcdStore();
-      const asked = Number(req.watchId);
-      const id = asked > 0 ? asked : nextId;
-      if (watchers.has(id)) {
-        send({ header: header(store.revision), watchId: String(id), created: true, canceled: true, cancelReason: 'etcdserver: duplicate watch ID' });
-        return;
-      }
-      nextId = Math.max(nextId, id) + 1;
-      const start = Number(req.startRevision);
-      const w: Watcher = {
-        id,
-        key: req.key,
-        rangeEnd: req.rangeEnd,
-        noPut: req.filters.includes('NOPUT'),
-        noDelete: req.filters.includes('NODELETE'),
-        prevKv: req.prevKv,
-        progressNotify: req.progressNotify,
-        fragment: req.fragment,
-        sentSinceTick: false,
-        next: start > 0 ? start : store.revision + 1,
-      };
-      if (req.key.length === 0 && req.rangeEnd.length === 0) {
-        send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: 'etcdserver: key is not provided' });
-        return;
-      }
-      // etcd's read permission on the whole range, judged when the watch is created (as etcd's isWatchPermitted).
-      const user = etcdKeysUser(call.metadata, o.auth);
-      const auth = o.auth.etcdUsers?.auth();
-      if (user !== undefined && auth !== undefined && !auth.permits(user, EtcdAuthStore.opChecks({ range: { key: req.key, rangeEnd: req.rangeEnd } }, () => []))) {
-        send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: WATCH_DENIED });
-        return;
-      }
-      if (watchers.size >= MAX_WATCHERS_PER_STREAM) {
-        o.limitRefusals?.refused('etcd-watchers-per-stream');
-        send({ header: header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: `etcdserver: too many watchers on one stream (${MAX_WATCHERS_PER_STREAM}); open another stream` });
-        return;
-      }
-      watchers.add(w);
-      send({ header: header(store.revision), watchId: String(id), created: true });
-      catchUp(w);
-      if (w.progressNotify) progressTicks ??= setInterval(tick, progressNotifyMs).unref();
-    };
-
-    /** After a write or a snapshot: catches up the watchers it may concern. */
-    const notify = (): void => {
-      const store = node.etcdStore();
-      const now = store.revision;
-      if (now === synced) return;
-      const newest = store.newestRevisionKeys();
-      const onlyNewest = newest !== undefined && newest.revision === now && synced === now - 1;
-      const concerned = onlyNewest ? watchers.touchedBy(newest.keys) : [...watchers.values()];
-      const from = Math.min(synced, now) + 1;
-      synced = now;
-      for (const w of concerned) {
-        // A watcher behind has events before `from` still to send: it goes on at the drain.
-        if (behind.has(w)) continue;
-        if (w.next < from) w.next = from;
-        catchUp(w);
-      }
-    };
-
-    const stopListening = node.onEtcdApplied(() => {
+  start(): void {
+    const { call } = this;
+    this.stopListening = this.node.onEtcdApplied(() => {
       try {
-        notify();
+        this.notify();
       } catch (err) {
         call.emit('error', { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
       }
     });
-    const end = (): void => {
-      stopListening();
-      if (progressTicks !== undefined) clearInterval(progressTicks);
-      watchers.clear();
-      behind.clear();
-    };
-    call.on('data', (req: WireWatchRequest) => {
-      if (req.createRequest) create(req.createRequest);
-      else if (req.cancelRequest) {
-        const id = Number(req.cancelRequest.watchId);
-        for (const w of behind) if (w.id === id) behind.delete(w);
-        if (watchers.delete(id)) send({ header: header(node.etcdStore().revision), watchId: String(id), canceled: true });
-      } else if (req.progressRequest) {
-        // etcd answers with the member's revision under watch id -1 once every watcher is caught up.
-        progressAsked = true;
-        if (!blocked && behind.size === 0) drained();
-      }
-    });
-    call.on('drain', drained);
+    const end = (): void => this.end();
+    call.on('data', (req: WireWatchRequest) => this.receive(req));
+    call.on('drain', () => this.drained());
     // A client that half-closes its side (every JSON gateway watch does, after its request
     // body) still wants its events: etcd keeps the stream until it is cancelled or closed.
     call.on('error', end);
     call.on('cancelled', end);
     call.on('close', end);
-  };
-  return { Watch: (call: ServerDuplexStream<WireWatchRequest, unknown>) => runBudgeted(o.streams, call, watch) };
+  }
+
+  private end(): void {
+    this.stopListening();
+    if (this.progressTicks !== undefined) clearInterval(this.progressTicks);
+    this.watchers.clear();
+    this.behind.clear();
+  }
+
+  private receive(req: WireWatchRequest): void {
+    if (req.createRequest) this.create(req.createRequest);
+    else if (req.cancelRequest) {
+      const id = Number(req.cancelRequest.watchId);
+      for (const w of this.behind) if (w.id === id) this.behind.delete(w);
+      if (this.watchers.delete(id)) this.send({ header: this.header(this.node.etcdStore().revision), watchId: String(id), canceled: true });
+    } else if (req.progressRequest) {
+      // etcd answers with the member's revision under watch id -1 once every watcher is caught up.
+      this.progressAsked = true;
+      if (!this.blocked && this.behind.size === 0) this.drained();
+    }
+  }
+
+  private send(msg: object): void {
+    const { call } = this;
+    if (call.writable && !call.destroyed && !call.write(msg)) this.blocked = true;
+  }
+
+  /** Cancels `w`, whose history from `next` is compacted, with etcd's compact_revision. */
+  private cancelCompacted(w: Watcher): void {
+    this.watchers.delete(w.id);
+    this.behind.delete(w);
+    // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
+    this.send({ header: this.header(0), watchId: String(w.id), canceled: true, compactRevision: String(this.node.etcdStore().compactRevision), cancelReason: ERR_COMPACTED });
+  }
+
+  /**
+   * Sends `w` the events of one page (whole revisions) as one response, split into responses of
+   * at most EVENTS_PER_RESPONSE, marked as fragments of one when the watcher allows it.
+   */
+  private sendEvents(w: Watcher, events: readonly WatchEvent[], revision: number): void {
+    const wanted = events.filter((e) => !(e.type === 'PUT' ? w.noPut : w.noDelete));
+    if (wanted.length > 0) w.sentSinceTick = true;
+    for (let i = 0; i < wanted.length; i += EVENTS_PER_RESPONSE) {
+      this.send({
+        header: this.header(revision),
+        watchId: String(w.id),
+        events: wanted.slice(i, i + EVENTS_PER_RESPONSE).map((e) => ({ type: e.type, kv: kvToWire(e.kv), ...(w.prevKv && e.prevKv ? { prevKv: kvToWire(e.prevKv) } : {}) })),
+        ...(w.fragment && i + EVENTS_PER_RESPONSE < wanted.length ? { fragment: true } : {}),
+      });
+    }
+  }
+
+  /**
+   * Sends `w` what happened in its range since `w.next`, a page at a time while the stream
+   * takes it; what is left waits in `behind` for the drain. Cancels `w` if that history is compacted.
+   */
+  private catchUp(w: Watcher): void {
+    const store = this.node.etcdStore();
+    const rangeEnd = w.rangeEnd.length > 0 ? w.rangeEnd : undefined;
+    while (!this.blocked && w.next <= store.revision) {
+      // Up to date but for the newest revision: the events of the keys it wrote, not a scan of the range.
+      const newest = w.next === store.revision ? store.newestRevisionEvents(w.key, rangeEnd) : undefined;
+      let page: { events: WatchEvent[]; next: number };
+      try {
+        page = newest !== undefined ? { events: newest, next: store.revision + 1 } : store.eventsPage(w.key, rangeEnd, w.next, HISTORY_PAGE_BYTES);
+      } catch (err) {
+        if (err instanceof MvccError && err.code === 'compacted') return this.cancelCompacted(w);
+        throw err;
+      }
+      const last = page.events.length === 0 ? undefined : page.events[page.events.length - 1]!.kv.modRevision;
+      checkInvariant(page.next > w.next && (last === undefined || (last >= w.next && last < page.next)), 'watch-events-once-in-order', () => `watcher ${w.id} at ${w.next} handed events up to ${last ?? 'none'} and moved to ${page.next}`);
+      w.next = page.next;
+      this.sendEvents(w, page.events, store.revision);
+    }
+    if (w.next <= store.revision) this.behind.add(w);
+    else this.behind.delete(w);
+  }
+
+  /** The stream took what was written: the watchers behind go on, and a progress request waiting is answered. */
+  private drained(): void {
+    this.blocked = false;
+    for (const w of this.behind) {
+      if (this.blocked) break;
+      this.catchUp(w);
+    }
+    if (this.progressAsked && this.behind.size === 0 && !this.blocked) {
+      this.progressAsked = false;
+      this.send({ header: this.header(this.node.etcdStore().revision), watchId: '-1' });
+    }
+  }
+
+  /**
+   * A progress notification to each watcher that asked for them and was sent no event since
+   * the last tick: no events, the member's revision in the header, so a quiet watcher learns
+   * how far it has seen (every watcher not behind is caught up with the member's store).
+   */
+  private tick(): void {
+    const revision = this.node.etcdStore().revision;
+    for (const w of this.watchers.values()) {
+      if (!w.progressNotify || this.behind.has(w)) continue;
+      if (!w.sentSinceTick) this.send({ header: this.header(revision), watchId: String(w.id) });
+      w.sentSinceTick = false;
+    }
+  }
+
+  private create(req: NonNullable<WireWatchRequest['createRequest']>): void {
+    const store = this.node.etcdStore();
+    const asked = Number(req.watchId);
+    const id = asked > 0 ? asked : this.nextId;
+    if (this.watchers.has(id)) {
+      this.send({ header: this.header(store.revision), watchId: String(id), created: true, canceled: true, cancelReason: 'etcdserver: duplicate watch ID' });
+      return;
+    }
+    this.nextId = Math.max(this.nextId, id) + 1;
+    const start = Number(req.startRevision);
+    const w: Watcher = {
+      id,
+      key: req.key,
+      rangeEnd: req.rangeEnd,
+      noPut: req.filters.includes('NOPUT'),
+      noDelete: req.filters.includes('NODELETE'),
+      prevKv: req.prevKv,
+      progressNotify: req.progressNotify,
+      fragment: req.fragment,
+      sentSinceTick: false,
+      next: start > 0 ? start : store.revision + 1,
+    };
+    const refusal = this.createRefusal(req);
+    if (refusal !== undefined) {
+      this.send({ header: this.header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: refusal });
+      return;
+    }
+    this.watchers.add(w);
+    this.send({ header: this.header(store.revision), watchId: String(id), created: true });
+    this.catchUp(w);
+    if (w.progressNotify) this.progressTicks ??= setInterval(() => this.tick(), this.progressNotifyMs).unref();
+  }
+
+  /** Why a watch with a free id is refused (created and canceled at once), if it is. */
+  private createRefusal(req: NonNullable<WireWatchRequest['createRequest']>): string | undefined {
+    const { o } = this;
+    if (req.key.length === 0 && req.rangeEnd.length === 0) return 'etcdserver: key is not provided';
+    // etcd's read permission on the whole range, judged when the watch is created (as etcd's isWatchPermitted).
+    const user = etcdKeysUser(this.call.metadata, o.auth);
+    const auth = o.auth.etcdUsers?.auth();
+    if (user !== undefined && auth !== undefined && !auth.permits(user, EtcdAuthStore.opChecks({ range: { key: req.key, rangeEnd: req.rangeEnd } }, () => []))) return WATCH_DENIED;
+    if (this.watchers.size >= MAX_WATCHERS_PER_STREAM) {
+      o.limitRefusals?.refused('etcd-watchers-per-stream');
+      return `etcdserver: too many watchers on one stream (${MAX_WATCHERS_PER_STREAM}); open another stream`;
+    }
+    return undefined;
+  }
+
+  /** After a write or a snapshot: catches up the watchers it may concern. */
+  private notify(): void {
+    const store = this.node.etcdStore();
+    const now = store.revision;
+    if (now === this.synced) return;
+    const newest = store.newestRevisionKeys();
+    const onlyNewest = newest !== undefined && newest.revision === now && this.synced === now - 1;
+    const concerned = onlyNewest ? this.watchers.touchedBy(newest.keys) : [...this.watchers.values()];
+    const from = Math.min(this.synced, now) + 1;
+    this.synced = now;
+    for (const w of concerned) {
+      // A watcher behind has events before `from` still to send: it goes on at the drain.
+      if (this.behind.has(w)) continue;
+      if (w.next < from) w.next = from;
+      this.catchUp(w);
+    }
+  }
 }

@@ -5,7 +5,7 @@
  * proto/etcd/rpc.proto on first use (a member serves them through `lazyEtcdServices` until
  * then), and etcd's ids for fleet's names.
  */
-import { loadPackageDefinition, type ChannelCredentials, type Client, type MethodDefinition, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadPackageDefinition, type ChannelCredentials, type Client, type GrpcObject, type MethodDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -32,11 +32,43 @@ export function loadEtcdDefinitions(): EtcdDefinitions {
   if (definitions === undefined) {
     const dir = join(protoRoot(), 'etcd');
     const files = ['rpc.proto', 'v3lock.proto', 'v3election.proto'].map((f) => join(dir, f));
-    type Loaded = { etcdserverpb: Omit<EtcdDefinitions, 'Lock' | 'Election'>; v3lockpb: Pick<EtcdDefinitions, 'Lock'>; v3electionpb: Pick<EtcdDefinitions, 'Election'> };
-    const pkg = loadPackageDefinition(loadSync(files, { includeDirs: [dir], longs: String, enums: String, defaults: true, oneofs: true })) as unknown as Loaded;
-    definitions = { ...pkg.etcdserverpb, Lock: pkg.v3lockpb.Lock, Election: pkg.v3electionpb.Election };
+    const pkg = loadPackageDefinition(loadSync(files, { includeDirs: [dir], longs: String, enums: String, defaults: true, oneofs: true }));
+    const etcd = (name: string): ServiceClientConstructor => serviceIn(pkg, 'etcdserverpb', name);
+    const loaded: EtcdDefinitions = {
+      KV: etcd('KV'),
+      Lease: etcd('Lease'),
+      Maintenance: etcd('Maintenance'),
+      Watch: etcd('Watch'),
+      Cluster: etcd('Cluster'),
+      Auth: etcd('Auth'),
+      Lock: serviceIn(pkg, 'v3lockpb', 'Lock'),
+      Election: serviceIn(pkg, 'v3electionpb', 'Election'),
+    };
+    // Every service of rpc.proto is named above (and in ETCD_METHODS, which etcd-wire.test.ts compares).
+    const namespace = pkg['etcdserverpb'];
+    const unnamed = isNamespace(namespace) ? Object.keys(namespace).filter((k) => isServiceClient(namespace[k]) && !(k in loaded)) : [];
+    if (unnamed.length > 0) throw new Error(`proto/etcd/rpc.proto declares services etcd-wire.ts does not load: ${unnamed.join(', ')}`);
+    definitions = loaded;
   }
   return definitions;
+}
+
+/** The client constructor of `pkgName.name` in a loaded package; throws if the .proto files lack that service. */
+function serviceIn(pkg: GrpcObject, pkgName: string, name: string): ServiceClientConstructor {
+  const namespace = pkg[pkgName];
+  const found = isNamespace(namespace) ? namespace[name] : undefined;
+  if (!isServiceClient(found)) throw new Error(`proto/etcd declares no service ${pkgName}.${name}`);
+  return found;
+}
+
+/** A package of a loaded definition: an object of its own (a service's constructor is a function, a message type's definition has a `format`). */
+function isNamespace(o: GrpcObject[string] | undefined): o is GrpcObject {
+  return typeof o === 'object' && !('format' in o);
+}
+
+/** A service's client constructor: a function carrying its service definition. */
+function isServiceClient(o: GrpcObject[string] | undefined): o is ServiceClientConstructor {
+  return typeof o === 'function' && 'service' in o;
 }
 
 /** A method's name as proto-loader gives it (lodash's camelCase): HashKV is hashKv, LeaseKeepAlive leaseKeepAlive. */

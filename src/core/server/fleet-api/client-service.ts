@@ -115,85 +115,111 @@ async function serveSessionOp(node: NodeApi, req: wire.SessionRequest__Output, s
 function runSession(node: NodeApi, call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>, serialize: (r: wire.WriteResponse) => Buffer, writer: Writer, limits: SessionLimits): void {
   const admitted = limits.streams.tryOpen(call.getPeer());
   if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
-  let inFlight = 0;
-  /** Whether operations wait because `maxInFlight` are being served. */
-  let heldAtLimit = false;
-  /** Operations read but not yet being served (at most one frame's worth). */
-  let waiting: wire.SessionRequest__Output[] = [];
-  let inputEnded = false;
-  let gone = false;
-  let writeBlocked = false;
-  let outgoing: wire.SessionResponse[] = [];
-  const leave = (): void => {
-    gone = true;
-    waiting = [];
-    admitted.release();
-  };
-  /** Reads while the answers do not back up and nothing waits to be served. */
-  const pace = (): void => {
-    const hold = writeBlocked || waiting.length > 0;
-    if (hold && !call.isPaused()) call.pause();
-    else if (!hold && call.isPaused()) call.resume();
-  };
-  const finishIfDone = (): void => {
-    if (inputEnded && inFlight === 0 && waiting.length === 0 && outgoing.length === 0 && !gone) {
-      leave();
-      call.end();
-    }
-  };
-  const flush = (): void => {
-    const responses = outgoing;
-    outgoing = [];
-    if (!gone && !call.write({ responses }) && !writeBlocked) {
-      writeBlocked = true;
-      call.once('drain', () => {
-        writeBlocked = false;
-        pace();
-      });
-    }
-    finishIfDone();
-  };
-  const answer = (response: wire.SessionResponse): void => {
-    inFlight--;
-    // A microtask, not an immediate: the writes a commit resolves all answer within the same
-    // microtask checkpoint, and an immediate let the next socket reads (another follower's
-    // acknowledgement, say) run before the answer left.
-    if (outgoing.length === 0) queueMicrotask(flush);
-    outgoing.push(response);
-    serveWaiting();
-  };
-  /** Starts waiting operations while fewer than `maxInFlight` are being served. */
-  const serveWaiting = (): void => {
-    let started = 0;
-    while (!gone && inFlight < limits.maxInFlight && started < waiting.length) {
-      inFlight++;
-      void serveSessionOp(node, waiting[started++]!, serialize, writer, limits.refusals).then(answer);
-    }
-    if (started > 0) waiting = waiting.slice(started);
-    // Counted once each time the stream starts to wait for its operations in flight.
-    const full = waiting.length > 0;
-    if (full && !heldAtLimit) limits.refused('session-in-flight');
-    heldAtLimit = full;
-    pace();
-  };
-  call.on('data', (frame: wire.SessionRequests__Output) => {
-    if (gone) return;
-    if (frame.requests.length > limits.maxFrameOps) {
-      limits.refused('session-frame-ops');
-      leave();
-      call.emit('error', exhausted(`a Session frame carries at most ${limits.maxFrameOps} operations, this one ${frame.requests.length}: send them in several frames`));
-      return;
-    }
-    waiting = waiting.length === 0 ? frame.requests : [...waiting, ...frame.requests];
-    serveWaiting();
-  });
-  call.on('end', () => {
-    inputEnded = true;
-    finishIfDone();
-  });
+  const session = new SessionStream(call, (op) => serveSessionOp(node, op, serialize, writer, limits.refusals), limits, () => admitted.release());
+  const leave = (): void => session.leave();
+  call.on('data', (frame: wire.SessionRequests__Output) => session.receive(frame));
+  call.on('end', () => session.endInput());
   call.on('cancelled', leave);
   call.on('error', leave);
   call.on('close', leave);
+}
+
+/** The state of one session stream (runSession): what is being served, what waits, what is to be sent. */
+class SessionStream {
+  private inFlight = 0;
+  /** Whether operations wait because `maxInFlight` are being served. */
+  private heldAtLimit = false;
+  /** Operations read but not yet being served (at most one frame's worth). */
+  private waiting: wire.SessionRequest__Output[] = [];
+  private inputEnded = false;
+  private gone = false;
+  private writeBlocked = false;
+  private outgoing: wire.SessionResponse[] = [];
+
+  constructor(
+    private readonly call: ServerDuplexStream<wire.SessionRequests__Output, wire.SessionResponses>,
+    private readonly serve: (op: wire.SessionRequest__Output) => Promise<wire.SessionResponse>,
+    private readonly limits: SessionLimits,
+    private readonly release: () => void,
+  ) {}
+
+  /** A frame of operations: served up to `maxInFlight` at once; one over `maxFrameOps` ends the stream. */
+  receive(frame: wire.SessionRequests__Output): void {
+    if (this.gone) return;
+    const { limits } = this;
+    if (frame.requests.length > limits.maxFrameOps) {
+      limits.refused('session-frame-ops');
+      this.leave();
+      this.call.emit('error', exhausted(`a Session frame carries at most ${limits.maxFrameOps} operations, this one ${frame.requests.length}: send them in several frames`));
+      return;
+    }
+    this.waiting = this.waiting.length === 0 ? frame.requests : [...this.waiting, ...frame.requests];
+    this.serveWaiting();
+  }
+
+  /** The client half-closed: the stream ends after the last answer. */
+  endInput(): void {
+    this.inputEnded = true;
+    this.finishIfDone();
+  }
+
+  leave(): void {
+    this.gone = true;
+    this.waiting = [];
+    this.release();
+  }
+
+  /** Reads while the answers do not back up and nothing waits to be served. */
+  private pace(): void {
+    const hold = this.writeBlocked || this.waiting.length > 0;
+    if (hold && !this.call.isPaused()) this.call.pause();
+    else if (!hold && this.call.isPaused()) this.call.resume();
+  }
+
+  private finishIfDone(): void {
+    if (this.inputEnded && this.inFlight === 0 && this.waiting.length === 0 && this.outgoing.length === 0 && !this.gone) {
+      this.leave();
+      this.call.end();
+    }
+  }
+
+  private flush(): void {
+    const responses = this.outgoing;
+    this.outgoing = [];
+    if (!this.gone && !this.call.write({ responses }) && !this.writeBlocked) {
+      this.writeBlocked = true;
+      this.call.once('drain', () => {
+        this.writeBlocked = false;
+        this.pace();
+      });
+    }
+    this.finishIfDone();
+  }
+
+  private answer(response: wire.SessionResponse): void {
+    this.inFlight--;
+    // A microtask, not an immediate: the writes a commit resolves all answer within the same
+    // microtask checkpoint, and an immediate let the next socket reads (another follower's
+    // acknowledgement, say) run before the answer left.
+    if (this.outgoing.length === 0) queueMicrotask(() => this.flush());
+    this.outgoing.push(response);
+    this.serveWaiting();
+  }
+
+  /** Starts waiting operations while fewer than `maxInFlight` are being served. */
+  private serveWaiting(): void {
+    let started = 0;
+    while (!this.gone && this.inFlight < this.limits.maxInFlight && started < this.waiting.length) {
+      this.inFlight++;
+      void this.serve(this.waiting[started++]!).then((response) => this.answer(response));
+    }
+    if (started > 0) this.waiting = this.waiting.slice(started);
+    // Counted once each time the stream starts to wait for its operations in flight.
+    const full = this.waiting.length > 0;
+    if (full && !this.heldAtLimit) this.limits.refused('session-in-flight');
+    this.heldAtLimit = full;
+    this.pace();
+  }
 }
 
 /**

@@ -77,6 +77,70 @@ export function queuedSizeOf(msg: wire.WatchResponse): number {
   return n;
 }
 
+/**
+ * What one watcher has been sent and what waits for it to read: messages queue while the call's
+ * buffer is full, up to the watcher's and the member's limits, and are sent on 'drain'. Once
+ * finished (cancelled, overflowed, failed) it sends nothing more and has given back all it held.
+ */
+class WatchOutbox {
+  private queue: wire.WatchResponse[] = [];
+  private queuedBytes = 0;
+  private blocked = false;
+  private done = false;
+  /** Detaches the watcher from the change feed; set once it is attached. */
+  detach = (): void => undefined;
+
+  constructor(
+    private readonly node: NodeApi,
+    private readonly call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>,
+    private readonly limits: WatchLimits,
+    private readonly release: () => void,
+  ) {}
+
+  /** Gives back the watcher's slot and queued bytes; only the first call acts. */
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.detach();
+    this.release();
+    this.limits.queued.remove(this.queuedBytes);
+    this.queuedBytes = 0;
+    this.queue = [];
+  }
+
+  send(msg: wire.WatchResponse): void {
+    if (this.done) return;
+    if (this.blocked) return this.enqueue(msg);
+    if (!this.call.write(msg)) this.blocked = true;
+  }
+
+  /** The call's buffer has room again: sends what was queued, in order. */
+  drain(): void {
+    this.blocked = false;
+    const pending = this.queue;
+    this.queue = [];
+    this.limits.queued.remove(this.queuedBytes);
+    this.queuedBytes = 0;
+    for (const msg of pending) this.send(msg);
+  }
+
+  private enqueue(msg: wire.WatchResponse): void {
+    const { limits } = this;
+    const size = queuedSizeOf(msg);
+    if (this.queue.length >= MAX_QUEUED) return this.overflow(`the watcher fell ${MAX_QUEUED} entries behind`);
+    if (this.queuedBytes + size > limits.maxQueuedBytes) return this.overflow(`more than ${limits.maxQueuedBytes} bytes were queued for the watcher`);
+    if (!limits.queued.tryAdd(size)) return this.overflow(`the watchers of member ${this.node.id} hold ${limits.queued.max} bytes queued, its limit`);
+    this.queue.push(msg);
+    this.queuedBytes += size;
+  }
+
+  private overflow(why: string): void {
+    this.finish();
+    this.limits.onOverflow?.();
+    fail(this.call, status.RESOURCE_EXHAUSTED, `${why}: the watcher does not read fast enough; resume from the last index seen + 1`);
+  }
+}
+
 /** Runs one Watch call until the client cancels it or the feed restarts. */
 export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>, limits: WatchLimits = defaultWatchLimits()): void {
   let filter: WatchFilter;
@@ -89,65 +153,33 @@ export function runWatch(node: NodeApi, call: ServerWritableStream<wire.WatchReq
   const admitted = limits.watchers.tryOpen(call.getPeer());
   if ('refusal' in admitted) return void call.emit('error', admitted.refusal);
   const from = call.request.fromIndex > 0 ? call.request.fromIndex : node.status().appliedIndex + 1;
-  let queue: wire.WatchResponse[] = [];
-  let queuedBytes = 0;
-  let blocked = false;
-  let done = false;
-  let detach = (): void => undefined;
-  const finish = (): void => {
-    if (done) return;
-    done = true;
-    detach();
-    admitted.release();
-    limits.queued.remove(queuedBytes);
-    queuedBytes = 0;
-    queue = [];
-  };
-  const overflow = (why: string): void => {
-    finish();
-    limits.onOverflow?.();
-    fail(call, status.RESOURCE_EXHAUSTED, `${why}: the watcher does not read fast enough; resume from the last index seen + 1`);
-  };
-  const send = (msg: wire.WatchResponse): void => {
-    if (done) return;
-    if (blocked) {
-      const size = queuedSizeOf(msg);
-      if (queue.length >= MAX_QUEUED) return overflow(`the watcher fell ${MAX_QUEUED} entries behind`);
-      if (queuedBytes + size > limits.maxQueuedBytes) return overflow(`more than ${limits.maxQueuedBytes} bytes were queued for the watcher`);
-      if (!limits.queued.tryAdd(size)) return overflow(`the watchers of member ${node.id} hold ${limits.queued.max} bytes queued, its limit`);
-      queue.push(msg);
-      queuedBytes += size;
-      return;
-    }
-    if (!call.write(msg)) blocked = true;
-  };
-  call.on('drain', () => {
-    blocked = false;
-    const pending = queue;
-    queue = [];
-    limits.queued.remove(queuedBytes);
-    queuedBytes = 0;
-    for (const msg of pending) send(msg);
-  });
+  const out = new WatchOutbox(node, call, limits, () => admitted.release());
+  const finish = (): void => out.finish();
+  call.on('drain', () => out.drain());
   call.on('cancelled', finish);
   call.on('error', finish);
   call.on('close', finish);
   try {
     // Refused before anything is sent: a client takes any message for a watch that started.
     if (from < node.changes.oldestIndex) throw new WatchCompacted(from, node.changes.oldestIndex);
-    send({ index: 0, events: [], startIndex: from, oldestIndex: node.changes.oldestIndex });
-    detach = node.changes.watch(from, filter, {
-      batch: (b: ChangeBatch) => send({ index: b.index, events: b.events.map(watchEventToWire), startIndex: from, oldestIndex: 0 }),
+    out.send({ index: 0, events: [], startIndex: from, oldestIndex: node.changes.oldestIndex });
+    out.detach = node.changes.watch(from, filter, {
+      batch: (b: ChangeBatch) => out.send({ index: b.index, events: b.events.map(watchEventToWire), startIndex: from, oldestIndex: 0 }),
       reset: (oldest) => {
-        finish();
+        out.finish();
         fail(call, status.UNAVAILABLE, `member ${node.id} restarted its change feed at index ${oldest} (it installed a snapshot or is shutting down); resume from the last index seen + 1`);
       },
     });
   } catch (err) {
-    finish();
-    if (!(err instanceof WatchCompacted)) return void call.emit('error', errorStatus(err));
-    const metadata = new Metadata();
-    metadata.set(METADATA.watchOldestIndex, String(err.oldest));
-    fail(call, status.FAILED_PRECONDITION, `${err.message} on member ${node.id}`, metadata);
+    out.finish();
+    refuseStart(node, call, err);
   }
+}
+
+/** Ends a watch that could not start: a compacted start index carries the oldest one it may resume from. */
+function refuseStart(node: NodeApi, call: ServerWritableStream<wire.WatchRequest__Output, wire.WatchResponse>, err: unknown): void {
+  if (!(err instanceof WatchCompacted)) return void call.emit('error', errorStatus(err));
+  const metadata = new Metadata();
+  metadata.set(METADATA.watchOldestIndex, String(err.oldest));
+  fail(call, status.FAILED_PRECONDITION, `${err.message} on member ${node.id}`, metadata);
 }

@@ -72,7 +72,7 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
     if (event === 'secureConnection') boundTlsHandshake(listener, opts.handshakeWindowMs ?? HANDSHAKE_WINDOW_MS);
     // Over TLS, HTTP/1.1 must be offered too: a client that asks for it alone (Python's urllib3,
     // `curl --http1.1`) is otherwise refused in the handshake. h2 stays first, so gRPC gets h2.
-    if (opts.onHttp1 && event === 'secureConnection') (listener as unknown as { ALPNProtocols: Buffer }).ALPNProtocols = ALPN_H2_AND_HTTP1;
+    if (opts.onHttp1 && event === 'secureConnection') alpnHolder(listener).ALPNProtocols = ALPN_H2_AND_HTTP1;
     const emit = listener.emit.bind(listener) as (event: string | symbol, ...args: unknown[]) => boolean;
     const onHttp2 = opts.onHttp2;
     listener.emit = ((name: string | symbol, ...args: unknown[]) => {
@@ -111,98 +111,163 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
 
 /** Reads `socket` until its first request can be judged, then hands it (or its rewriter) over. */
 function holdFirstRequest(socket: Socket, handOver: (s: Duplex) => void, opts: FrontOptions): void {
-  let received = Buffer.alloc(0);
-  let settingsSent = false;
+  new HeldConnection(socket, handOver, opts).hold();
+}
+
+/**
+ * A connection held until its first request's header block has arrived (holdFirstRequest). Once
+ * `done`, it has let go of the socket: its listeners and timer are gone and it acts no more.
+ */
+class HeldConnection {
+  private received = Buffer.alloc(0);
+  private settingsSent = false;
   /** Bytes past the preface already split into frames, with the client's SETTINGS ACK taken out. */
-  const kept: Frame[] = [];
-  let parsed = CLIENT_PREFACE.length;
-  let acked = false;
-  let requestStart = -1;
-  let requestEnd = -1;
-  let judging = false;
-  let done = false;
+  private readonly kept: Frame[] = [];
+  private parsed = CLIENT_PREFACE.length;
+  private acked = false;
+  private requestStart = -1;
+  private requestEnd = -1;
+  private judging = false;
+  private done = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  const finish = (): void => {
-    done = true;
-    clearTimeout(timer);
-    socket.removeListener('data', onData);
-    socket.removeListener('close', onClose);
-    socket.removeListener('error', onError);
-  };
-  /** Hands the socket itself over, with every byte read put back. */
-  const passThrough = (): void => {
-    if (done) return;
-    socket.pause();
-    finish();
-    socket.unshift(Buffer.concat([received.subarray(0, Math.min(received.length, CLIENT_PREFACE.length)), ...kept.map((f) => f.raw), received.subarray(parsed)]));
-    handOver(socket);
-  };
-  const toHttp1 = (to: (s: Duplex) => void): void => {
-    socket.pause();
-    finish();
-    to(relayDuplex(socket, received));
-  };
-  const rewrite = (): void => {
-    if (done) return;
-    socket.pause();
-    finish();
-    handOver(rewritingDuplex(socket, Buffer.concat([...kept.map((f) => f.raw), received.subarray(parsed)])));
-  };
-  const onClose = (): void => finish();
-  const onError = (): void => void socket.destroy();
-  // No request within the window (a request being judged is one): the slot goes back.
-  const timer = setTimeout(() => {
-    if (judging || done) return;
-    finish();
-    opts.onIdleClosed?.(socket.remoteAddress ?? '');
-    socket.destroy();
-  }, opts.handshakeWindowMs ?? HANDSHAKE_WINDOW_MS);
+  constructor(
+    private readonly socket: Socket,
+    private readonly handOver: (s: Duplex) => void,
+    private readonly opts: FrontOptions,
+  ) {}
 
-  const onData = (data: Buffer): void => {
-    received = Buffer.concat([received, data]);
-    if (!settingsSent) {
-      const seen = Math.min(received.length, CLIENT_PREFACE.length);
-      // Not HTTP/2 with prior knowledge: HTTP/1 goes to the gateway, anything else HTTP/2 answers.
-      if (!received.subarray(0, seen).equals(CLIENT_PREFACE.subarray(0, seen))) return opts.onHttp1 && looksLikeHttp1(received) ? toHttp1(opts.onHttp1) : passThrough();
-      if (received.length < CLIENT_PREFACE.length) return;
-      socket.write(SERVER_SETTINGS);
-      settingsSent = true;
+  hold(): void {
+    // No request within the window (a request being judged is one): the slot goes back.
+    this.timer = setTimeout(() => this.closeIdle(), this.opts.handshakeWindowMs ?? HANDSHAKE_WINDOW_MS);
+    this.socket.on('data', this.onData);
+    this.socket.on('close', this.onClose);
+    this.socket.on('error', this.onError);
+  }
+
+  private readonly onData = (data: Buffer): void => {
+    this.received = Buffer.concat([this.received, data]);
+    if (!this.settingsSent && !this.answerPreface()) return;
+    if (this.received.length > MAX_HELD_BYTES && !this.judging) return this.acked ? this.passThrough() : void this.socket.destroy();
+    this.splitReceived();
+    if (!this.acked || this.requestEnd < 0 || this.judging) return;
+    this.judgeFirstRequest();
+  };
+  private readonly onClose = (): void => this.finish();
+  private readonly onError = (): void => void this.socket.destroy();
+
+  private closeIdle(): void {
+    if (this.judging || this.done) return;
+    this.finish();
+    this.opts.onIdleClosed?.(this.socket.remoteAddress ?? '');
+    this.socket.destroy();
+  }
+
+  /**
+   * Sends the member's SETTINGS once the client's whole preface has come; answers whether to read
+   * on (false while the preface is incomplete, or once a connection that is not HTTP/2 with prior
+   * knowledge was handed over: HTTP/1 to the gateway, anything else to HTTP/2 to answer).
+   */
+  private answerPreface(): boolean {
+    const { received, opts } = this;
+    const seen = Math.min(received.length, CLIENT_PREFACE.length);
+    if (!received.subarray(0, seen).equals(CLIENT_PREFACE.subarray(0, seen))) {
+      if (opts.onHttp1 && looksLikeHttp1(received)) this.toHttp1(opts.onHttp1);
+      else this.passThrough();
+      return false;
     }
-    if (received.length > MAX_HELD_BYTES && !judging) return acked ? passThrough() : void socket.destroy();
-    const { frames, rest } = splitFrames(received.subarray(parsed));
-    parsed = received.length - rest.length;
+    if (received.length < CLIENT_PREFACE.length) return false;
+    this.socket.write(SERVER_SETTINGS);
+    this.settingsSent = true;
+    return true;
+  }
+
+  /** Splits what was read into frames, keeping all but the client's first SETTINGS ACK, and finds the first request's header block. */
+  private splitReceived(): void {
+    const { frames, rest } = splitFrames(this.received.subarray(this.parsed));
+    this.parsed = this.received.length - rest.length;
     for (const f of frames) {
-      if (f.type === FRAME_SETTINGS && f.flags & FLAG_ACK && !acked) {
-        acked = true;
+      if (f.type === FRAME_SETTINGS && f.flags & FLAG_ACK && !this.acked) {
+        this.acked = true;
         continue;
       }
-      kept.push(f);
-      if (requestStart < 0 && f.type === FRAME_HEADERS) requestStart = kept.length - 1;
-      if (requestStart >= 0 && requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & FLAG_END_HEADERS) requestEnd = kept.length;
+      this.kept.push(f);
+      if (this.requestStart < 0 && f.type === FRAME_HEADERS) this.requestStart = this.kept.length - 1;
+      if (this.requestStart >= 0 && this.requestEnd < 0 && (f.type === FRAME_HEADERS || f.type === FRAME_CONTINUATION) && f.flags & FLAG_END_HEADERS) this.requestEnd = this.kept.length;
     }
-    if (!acked || requestEnd < 0 || judging) return;
-    judging = true;
+  }
+
+  /** Whether Node's HTTP/2 takes the first request's authority: known by an earlier verdict, or asked of the probe. */
+  private judgeFirstRequest(): void {
+    this.judging = true;
     let authority: Buffer | undefined;
     try {
-      authority = firstAuthorityLiteral(headerBlock(kept.slice(requestStart, requestEnd)));
+      authority = firstAuthorityLiteral(headerBlock(this.kept.slice(this.requestStart, this.requestEnd)));
     } catch {
-      return passThrough(); // a malformed block: HTTP/2 itself answers it
+      return this.passThrough(); // a malformed block: HTTP/2 itself answers it
     }
-    if (authority === undefined) return passThrough();
+    if (authority === undefined) return this.passThrough();
     const key = authority.toString('base64');
     const known = verdicts.get(key);
-    if (known !== undefined) return known ? passThrough() : rewrite();
+    if (known !== undefined) return known ? this.passThrough() : this.rewrite();
     // Nothing more is read until the request is judged: what follows waits in the socket.
-    socket.pause();
-    void nodeTakes(Buffer.concat([CLIENT_PREFACE, ...kept.slice(0, requestEnd).map((f) => f.raw)])).then((takes) => {
+    this.socket.pause();
+    void nodeTakes(Buffer.concat([CLIENT_PREFACE, ...this.kept.slice(0, this.requestEnd).map((f) => f.raw)])).then((takes) => {
       if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
       verdicts.set(key, takes);
-      return takes ? passThrough() : rewrite();
+      return takes ? this.passThrough() : this.rewrite();
     });
-  };
-  socket.on('data', onData);
-  socket.on('close', onClose);
-  socket.on('error', onError);
+  }
+
+  private finish(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('close', this.onClose);
+    this.socket.removeListener('error', this.onError);
+  }
+
+  /** Hands the socket itself over, with every byte read put back. */
+  private passThrough(): void {
+    if (this.done) return;
+    const { socket, received, parsed } = this;
+    socket.pause();
+    this.finish();
+    socket.unshift(Buffer.concat([received.subarray(0, Math.min(received.length, CLIENT_PREFACE.length)), ...this.kept.map((f) => f.raw), received.subarray(parsed)]));
+    this.handOver(socket);
+  }
+
+  private toHttp1(to: (s: Duplex) => void): void {
+    this.socket.pause();
+    this.finish();
+    to(relayDuplex(this.socket, this.received));
+  }
+
+  private rewrite(): void {
+    if (this.done) return;
+    this.socket.pause();
+    this.finish();
+    this.handOver(rewritingDuplex(this.socket, Buffer.concat([...this.kept.map((f) => f.raw), this.received.subarray(this.parsed)])));
+  }
+}
+
+/**
+ * Where Node's tls.Server keeps the ALPN list it offers: `ALPNProtocols`, wire-encoded, set from
+ * the option of that name (HTTP/2's secure server passes ['h2']) and read at each handshake. Not in
+ * @types/node; true of Node 20 and 22.
+ */
+interface AlpnHolder {
+  ALPNProtocols: Buffer;
+}
+
+function isAlpnHolder(listener: object): listener is AlpnHolder {
+  return 'ALPNProtocols' in listener && Buffer.isBuffer(listener.ALPNProtocols);
+}
+
+/** `listener` as the holder of its ALPN list; throws if Node keeps it elsewhere, rather than offer h2 alone unnoticed. */
+function alpnHolder(listener: object): AlpnHolder {
+  if (!isAlpnHolder(listener)) throw new Error('Node no longer keeps a TLS server\'s ALPN list in ALPNProtocols: HTTP/1.1 cannot be offered to the gateway (see authority-front.ts)');
+  return listener;
 }
 
 /**
@@ -272,8 +337,12 @@ export function relayDuplex(socket: Socket, readSoFar: Buffer, opts: { readonly 
   socket.on('error', (err) => duplex.destroy(err));
   socket.on('close', () => duplex.destroy());
   // What grpc-js and Node's HTTP servers read of a socket: the addresses, and TLS's state.
-  for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort', 'encrypted', 'alpnProtocol'] as const) {
-    Object.defineProperty(duplex, key, { get: () => (socket as unknown as Record<string, unknown>)[key] });
+  for (const key of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort'] as const) {
+    Object.defineProperty(duplex, key, { get: () => socket[key] });
+  }
+  // A TLSSocket's own; a plain socket has neither (undefined, as reading them on it gives).
+  for (const key of ['encrypted', 'alpnProtocol'] as const) {
+    Object.defineProperty(duplex, key, { get: () => (socket instanceof TLSSocket ? socket[key] : undefined) });
   }
   Object.defineProperty(duplex, 'setNoDelay', { value: (on?: boolean) => socket.setNoDelay(on) });
   if (socket instanceof TLSSocket) Object.defineProperty(duplex, 'getPeerCertificate', { value: (detailed?: boolean) => socket.getPeerCertificate(detailed ?? false) });

@@ -11,7 +11,8 @@
  */
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { checkInvariant } from '../../invariant.js';
-import type { Server as NetServer, Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { RepeatedWarnings, withHeld } from './repeated-warnings.js';
 
 /** Why a connection was closed as it arrived or before its first request. */
@@ -37,11 +38,22 @@ export interface ConnectionCounts {
   readonly from: (address: string) => number;
 }
 
-/** The listeners of a bound grpc-js server (its private `http2Servers` map). */
-export function listenersOf(server: GrpcServer): NetServer[] {
-  const table = (server as unknown as { http2Servers?: unknown }).http2Servers;
+/**
+ * The listeners of a bound grpc-js server: the keys of its private `http2Servers` map (grpc-js
+ * 1.14, server.js), which no type declares. What the guard needs of each is its events (it puts
+ * itself in front of 'connection'), so that is what they are checked to be. Checked, not assumed:
+ * should grpc-js keep them elsewhere, this throws rather than leave the member without its
+ * connection limits.
+ */
+export function listenersOf(server: GrpcServer): EventEmitter[] {
+  const table: unknown = Reflect.get(server, 'http2Servers');
   if (!(table instanceof Map)) throw new Error('grpc-js no longer keeps its listeners in Server.http2Servers: connection limits cannot be applied (see connection-limit.ts)');
-  return [...table.keys()] as NetServer[];
+  const listeners: EventEmitter[] = [];
+  for (const key of table.keys()) {
+    if (!(key instanceof EventEmitter)) throw new Error('grpc-js\'s Server.http2Servers no longer maps listeners: connection limits cannot be applied (see connection-limit.ts)');
+    listeners.push(key);
+  }
+  return listeners;
 }
 
 /**

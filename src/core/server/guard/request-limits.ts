@@ -8,7 +8,7 @@
  * call's limit from the table; docs/security.md lists it, and each refusal is counted by method
  * (`fleet_requests_too_large_total`).
  */
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { ServerInterceptingCall, status, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import { MAX_REQUEST_BYTES, MAX_TXN_OPS } from '../../etcd-store/mvcc.js';
 import { isEtcdPath, rpcRequirement } from './rpc-roles.js';
 
@@ -25,15 +25,27 @@ export function maxRequestBytes(path: string): number {
   return isEtcdPath(path) ? ETCD_RPC_MAX_REQUEST_BYTES : DEFAULT_MAX_REQUEST_BYTES;
 }
 
-/** What grpc-js's base call keeps of its limit (server-interceptors.js, BaseServerInterceptingCall). */
+/** What grpc-js's base call keeps of its limit (1.14, server-interceptors.js, BaseServerInterceptingCall; private there). */
 interface BaseCallLimits {
   maxReceiveMessageSize: number;
   decoder: { maxReadMessageLength: number };
 }
 
-function isBaseCall(call: unknown): call is BaseCallLimits {
-  const c = call as Partial<BaseCallLimits> | null;
-  return typeof c?.maxReceiveMessageSize === 'number' && typeof c.decoder?.maxReadMessageLength === 'number';
+/** Whether `call` is grpc-js's base call, by the fields its limit lives in. */
+function isBaseCall(call: ServerInterceptingCallInterface): call is ServerInterceptingCallInterface & BaseCallLimits {
+  if (!('maxReceiveMessageSize' in call && typeof call.maxReceiveMessageSize === 'number')) return false;
+  if (!('decoder' in call && typeof call.decoder === 'object' && call.decoder !== null)) return false;
+  return 'maxReadMessageLength' in call.decoder && typeof call.decoder.maxReadMessageLength === 'number';
+}
+
+/**
+ * `call`, passed on as it is. grpc-js's `ServerInterceptor` type says an interceptor returns a
+ * `ServerInterceptingCall`, but grpc-js (1.14, getServerInterceptingCall) chains interceptors over
+ * any `ServerInterceptingCallInterface`, starting with its base call, which is not one: wrapping
+ * the base call would put a layer between it and the handler, so its type is widened here, once.
+ */
+function passOn(call: ServerInterceptingCallInterface): ServerInterceptingCall {
+  return call as ServerInterceptingCall;
 }
 
 /** Refusals by method, read by the metrics at scrape time. */
@@ -54,18 +66,18 @@ export class RequestLimitCounts {
 export function requestLimitInterceptor(counts?: RequestLimitCounts): ServerInterceptor {
   return (method, call) => {
     const limit = maxRequestBytes(method.path);
-    if (!isBaseCall(call)) return limit < DEFAULT_MAX_REQUEST_BYTES ? refuseUnlimited(call as ServerInterceptingCall) : (call as ServerInterceptingCall);
+    if (!isBaseCall(call)) return limit < DEFAULT_MAX_REQUEST_BYTES ? refuseUnlimited(call) : passOn(call);
     if (limit < call.maxReceiveMessageSize) {
       call.maxReceiveMessageSize = limit;
       call.decoder.maxReadMessageLength = limit;
       if (counts !== undefined) return countRefusals(method.path, call, counts);
     }
-    return call as unknown as ServerInterceptingCall;
+    return passOn(call);
   };
 }
 
 /** A call whose limit cannot be set: refused from its metadata, before its message is read. */
-function refuseUnlimited(call: ServerInterceptingCall): ServerInterceptingCall {
+function refuseUnlimited(call: ServerInterceptingCallInterface): ServerInterceptingCall {
   return new ServerInterceptingCall(call, {
     start: (next) =>
       next({
@@ -75,14 +87,13 @@ function refuseUnlimited(call: ServerInterceptingCall): ServerInterceptingCall {
 }
 
 /** Counts a RESOURCE_EXHAUSTED the limited call ends with (the decoder's refusal). */
-function countRefusals(path: string, call: BaseCallLimits, counts: RequestLimitCounts): ServerInterceptingCall {
-  const base = call as unknown as ServerInterceptingCall;
+function countRefusals(path: string, base: ServerInterceptingCallInterface, counts: RequestLimitCounts): ServerInterceptingCall {
   const sendStatus = base.sendStatus.bind(base);
   base.sendStatus = (s) => {
     if (s.code === status.RESOURCE_EXHAUSTED && /larger than/.test(s.details)) counts.record(path);
     sendStatus(s);
   };
-  return base;
+  return passOn(base);
 }
 
 /**

@@ -6,7 +6,7 @@
  * proto/etcd parsed with the names kept, once, on the gateway's first request.
  */
 import { join } from 'node:path';
-import type { Root, Type, Field, Enum } from 'protobufjs';
+import type { Root, Type, Field, Enum, ReflectionObject, Service } from 'protobufjs';
 import { protoRoot } from '../../../../proto/index.js';
 import { parseProtoFiles } from '../../../../proto/precompiled.js';
 
@@ -27,9 +27,14 @@ export function etcdTypes(): Root {
 /** The request and response types of `service.method` (`etcdserverpb.KV`, `Range`), if the .proto declares it. */
 export function methodTypes(service: string, method: string): { request: Type; response: Type } | undefined {
   const found = etcdTypes().lookup(service);
-  const m = found && 'methods' in found ? (found as unknown as { methods: Record<string, { resolvedRequestType: Type | null; resolvedResponseType: Type | null }> }).methods[method] : undefined;
+  const m = isService(found) ? found.methods[method] : undefined;
   if (!m?.resolvedRequestType || !m.resolvedResponseType) return undefined;
   return { request: m.resolvedRequestType, response: m.resolvedResponseType };
+}
+
+/** Whether what `lookup` found is a service: of protobufjs's reflection objects, only a Service has `methods`. */
+function isService(found: ReflectionObject | null): found is Service {
+  return found !== null && 'methods' in found && typeof found.methods === 'object' && found.methods !== null;
 }
 
 /** Encodes a request given as parsed JSON; throws JsonInputError naming what is wrong. */
