@@ -37,6 +37,21 @@ type StartUnary = (req: unknown, md: unknown, opts: unknown, cb: (err: Error | n
 /** A server-streaming stub method, called by name. */
 type StartStream = (req: unknown, md: unknown) => ClientReadableStream<unknown>;
 
+/**
+ * The Admin stub's method `name`, bound to it (makeClientConstructor puts one per RPC of the
+ * service on the stub). Only that it is a function can be checked; its arguments are those
+ * grpc-js gives every method of its kind, which the table's `answer` says.
+ */
+function stubMethod<F extends StartUnary | StartStream>(ep: Endpoint, name: string): F {
+  const method: unknown = Reflect.get(ep.admin, name);
+  if (!isMethod<F>(method)) throw new FleetClientError('internal', `this client's fleet.v1.Admin has no method ${name}: is it older than the table?`);
+  return method.bind(ep.admin) as F;
+}
+
+function isMethod<F extends StartUnary | StartStream>(f: unknown): f is F {
+  return typeof f === 'function';
+}
+
 /** fleet.v1.Admin's operations as typed calls, each routed as its row of ADMIN_OPERATIONS says. */
 export interface AdminCalls {
   /** Calls the unary operation `name` where its row sends it (or at `opts.endpoint`); answers its response. */
@@ -50,7 +65,7 @@ export function adminCalls(router: Router, closeSignal: AbortSignal): AdminCalls
   return {
     call<M extends UnaryAdminOp>(name: M, request: AdminRequest<M>, opts: AdminCallOptions = {}): Promise<AdminAnswer<M>> {
       return router.run(routeOf(name, opts), (ep, timeout) =>
-        ep.unary<AdminAnswer<M>>((md, o, cb) => (ep.admin as unknown as Record<M, StartUnary>)[name](request, md, o, cb as (err: Error | null, res?: unknown) => void), timeout),
+        ep.unary<AdminAnswer<M>>((md, o, cb) => stubMethod<StartUnary>(ep, name)(request, md, o, cb as (err: Error | null, res?: unknown) => void), timeout),
       );
     },
     stream: (name, request, opts = {}) => follow(router, closeSignal, name, request, opts),
@@ -63,7 +78,7 @@ async function* follow<M extends StreamingAdminOp>(router: Router, closeSignal: 
   for (;;) {
     if (signal.aborted) return;
     const opened = await router
-      .run(routeOf(name, opts), (ep, timeout) => openStream(ep, (ep.admin as unknown as Record<M, StartStream>)[name].bind(ep.admin), request, timeout, signal))
+      .run(routeOf(name, opts), (ep, timeout) => openStream(ep, stubMethod<StartStream>(ep, name), request, timeout, signal))
       .catch((err: unknown) => {
         if (signal.aborted) return undefined;
         throw err;

@@ -47,13 +47,14 @@ interface StreamContext<M extends StreamingAdminOp> extends AdminContext {
   readonly cancelled: AbortSignal;
 }
 
-/** What an operation does: answers once, or sends its stream and resolves when it is done. */
-type Serve<M extends AdminOp> = M extends StreamingAdminOp
-  ? (req: AdminRequestIn<M>, ctx: StreamContext<M>) => Promise<void>
-  : (req: AdminRequestIn<M>, ctx: AdminContext) => Promise<AdminAnswerOut<M>>;
+/** What a unary operation does: its answer. */
+type ServeUnary<M extends UnaryAdminOp> = (req: AdminRequestIn<M>, ctx: AdminContext) => Promise<AdminAnswerOut<M>>;
+/** What a streaming operation does: sends its stream, and resolves when it is done. */
+type ServeStream<M extends StreamingAdminOp> = (req: AdminRequestIn<M>, ctx: StreamContext<M>) => Promise<void>;
 
-/** A handler, optionally with a check of the request that runs first: a request it refuses reaches neither the node nor the audit log. */
-type AdminHandler<M extends AdminOp> = Serve<M> | { readonly check: (req: AdminRequestIn<M>) => Promise<void>; readonly serve: Serve<M> };
+/** A handler `Serve`, optionally with a check of the request that runs first: a request it refuses reaches neither the node nor the audit log. */
+type Checked<Req, Serve> = Serve | { readonly check: (req: Req) => Promise<void>; readonly serve: Serve };
+
 
 /** The outcome an audit entry gives a failure. */
 function outcomeOf(err: unknown): string {
@@ -106,13 +107,12 @@ async function auditedBefore<T>(node: { status(): { readonly role: string } }, a
   }
 }
 
-/** Runs operation `name` as its row says: its check, then the handler, recorded in the audit log as declared. */
-async function perform<M extends AdminOp, T>(name: M, req: AdminRequestIn<M>, ctx: AdminContext, serve: (handler: Serve<M>) => Promise<T>): Promise<T> {
-  const handler = HANDLERS[name] as AdminHandler<M>;
+/** Runs operation `name` as its row says: its handler's check, then `run` of its handler, recorded in the audit log as declared. */
+async function perform<M extends AdminOp, Serve extends (...args: never[]) => Promise<unknown>, T>(name: M, handler: Checked<AdminRequestIn<M>, Serve>, req: AdminRequestIn<M>, ctx: AdminContext, run: (serve: Serve) => Promise<T>): Promise<T> {
   const declared = (ADMIN_OPERATIONS[name] as AdminOperation<M>).audit;
   // A request its check refuses is not recorded: the check runs before the audit starts.
   if (typeof handler !== 'function') await handler.check(req);
-  const act = (): Promise<T> => serve(typeof handler === 'function' ? handler : handler.serve);
+  const act = (): Promise<T> => run(typeof handler === 'function' ? handler : handler.serve);
   if (declared === 'none' || declared === 'itself') return act();
   const what = { op: declared.op, args: auditArgsOf(declared, req, ctx.node.id) };
   return declared.when === 'before' ? auditedBefore(ctx.node, ctx.audit, ctx.by, what, act) : auditedAfter(ctx, what, act);
@@ -219,10 +219,9 @@ async function recordEntry(ctx: AdminContext, entry: { op: string; args: Readonl
   return {};
 }
 
-/** What each operation does; the rest (role, audit, errors) is its row of ADMIN_OPERATIONS. */
-const HANDLERS: { readonly [M in AdminOp]: AdminHandler<M> } = {
+/** What each unary operation does; the rest (role, audit, errors) is its row of ADMIN_OPERATIONS. */
+const UNARY_HANDLERS: { readonly [M in UnaryAdminOp]: Checked<AdminRequestIn<M>, ServeUnary<M>> } = {
   ListMembers: async (_req, { node }) => members(node),
-  WatchMembers: watchMembers,
   GetAutopilot: async (_req, { node }) => {
     const r = await node.autopilotSettings();
     return { settings: { ...r.settings }, problem: r.problem ?? '' };
@@ -240,7 +239,6 @@ const HANDLERS: { readonly [M in AdminOp]: AdminHandler<M> } = {
     const r = await node.takeSnapshot();
     return { index: r.index, term: r.term, bytes: r.bytes, path: r.path };
   },
-  DownloadSnapshot: streamSnapshot,
   AddMember: {
     check: checkAddMember,
     serve: async (req, { node }) => {
@@ -268,6 +266,12 @@ const HANDLERS: { readonly [M in AdminOp]: AdminHandler<M> } = {
   RecordAudit: async (req, ctx) => recordEntry(ctx, forwardedAuditOf(req, ctx.opts)),
 };
 
+/** What each streaming operation does. */
+const STREAM_HANDLERS: { readonly [M in StreamingAdminOp]: Checked<AdminRequestIn<M>, ServeStream<M>> } = {
+  WatchMembers: watchMembers,
+  DownloadSnapshot: streamSnapshot,
+};
+
 /** The service-wide part of every call's context. */
 type ServiceEnv = Pick<AdminContext, 'node' | 'opts' | 'audit'>;
 
@@ -277,7 +281,8 @@ function unaryHandler<M extends UnaryAdminOp>(env: ServiceEnv, name: M) {
     const denied = authorizeCall(call, env.opts);
     if (denied) return callback(denied);
     const ctx: AdminContext = { ...env, by: actorOf(call.metadata, env.opts), metadata: call.metadata };
-    perform(name, call.request, ctx, (serve) => (serve as unknown as (req: AdminRequestIn<M>, ctx: AdminContext) => Promise<AdminAnswerOut<M>>)(call.request, ctx)).then(
+    const handler: Checked<AdminRequestIn<M>, ServeUnary<M>> = UNARY_HANDLERS[name];
+    perform(name, handler, call.request, ctx, (serve) => serve(call.request, ctx)).then(
       (res) => callback(null, res),
       (err: unknown) => callback(errorStatus(err)),
     );
@@ -296,7 +301,8 @@ function streamHandler<M extends StreamingAdminOp>(env: ServiceEnv, name: M) {
     call.once('cancelled', () => cancel.abort());
     const send = (message: AdminAnswerOut<M>): Promise<void> => (call.write(message) ? Promise.resolve() : new Promise((resolve) => call.once('drain', resolve)));
     const ctx: StreamContext<M> = { ...env, by: actorOf(call.metadata, env.opts), metadata: call.metadata, send, cancelled: cancel.signal };
-    perform(name, call.request, ctx, (serve) => (serve as unknown as (req: AdminRequestIn<M>, ctx: StreamContext<M>) => Promise<void>)(call.request, ctx)).then(
+    const handler: Checked<AdminRequestIn<M>, ServeStream<M>> = STREAM_HANDLERS[name];
+    perform(name, handler, call.request, ctx, (serve) => serve(call.request, ctx)).then(
       () => call.end(),
       (err: unknown) => call.emit('error', errorStatus(err)),
     );
