@@ -18,6 +18,16 @@ export interface KeyspaceHash {
   readonly revision: number;
 }
 
+/**
+ * etcd's Maintenance.Hash: the hash of the whole store, as etcd's covers its whole database — the
+ * keyspace's kept history (HashKV's, to the newest revision) and then the users, roles and
+ * permissions (`authImage`, the auth store's image, which every member applies alike).
+ */
+export async function hashStore(store: MvccStore, authImage: unknown): Promise<{ hash: number; revision: number }> {
+  const keys = await hashKeyspace(store, 0);
+  return { hash: crc32(Buffer.from(JSON.stringify(authImage), 'utf8'), keys.hash), revision: keys.revision };
+}
+
 /** The hash of every record kept with a revision up to `revision` (0: the newest), in key then revision order. */
 export async function hashKeyspace(store: MvccStore, revision: number): Promise<KeyspaceHash> {
   const view = store.beginImage();

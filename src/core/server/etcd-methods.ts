@@ -15,7 +15,7 @@ export type EtcdServiceName = 'KV' | 'Watch' | 'Maintenance' | 'Cluster' | 'Auth
 export const ETCD_METHODS: { readonly [S in EtcdServiceName]: { readonly path: string; readonly methods: Readonly<Record<string, Streaming>> } } = {
   KV: { path: 'etcdserverpb.KV', methods: { Range: 'unary', Put: 'unary', DeleteRange: 'unary', Txn: 'unary', Compact: 'unary' } },
   Watch: { path: 'etcdserverpb.Watch', methods: { Watch: 'bidi' } },
-  Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary', Defragment: 'unary', HashKV: 'unary' } },
+  Maintenance: { path: 'etcdserverpb.Maintenance', methods: { Alarm: 'unary', Status: 'unary', Snapshot: 'server', MoveLeader: 'unary', Defragment: 'unary', Hash: 'unary', HashKV: 'unary' } },
   Cluster: { path: 'etcdserverpb.Cluster', methods: { MemberAdd: 'unary', MemberRemove: 'unary', MemberUpdate: 'unary', MemberList: 'unary', MemberPromote: 'unary' } },
   Auth: {
     path: 'etcdserverpb.Auth',

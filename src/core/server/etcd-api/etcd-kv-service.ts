@@ -19,7 +19,7 @@ import { etcdErrorLimit, type LimitRefusals } from '../guard/limit-refusals.js';
 import { TXN_OVER_OPS } from '../guard/request-limits.js';
 import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
 import { checkTxnOverlap } from '../../etcd-store/txn-overlap.js';
-import { hashKeyspace } from '../../etcd-store/keyspace-hash.js';
+import { hashKeyspace, hashStore } from '../../etcd-store/keyspace-hash.js';
 import { ERR_NO_SPACE, ERR_TOO_MANY_OPS, MvccError, txnWrites, validateTxn, type MvccStore, type RequestOp, type StoreAlarm, type TxnRequest } from '../../etcd-store/mvcc.js';
 import { actorOf, authorizeCall, authorizeEtcdAction, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
 import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
@@ -62,6 +62,8 @@ export interface EtcdNode extends EtcdClusterNode, EtcdSnapshotNode {
   leadership(): { term: number; leader: string };
   status(): MemberStatus;
   etcdStore(): MvccStore;
+  /** The keyspace's users, roles and permissions as applied here (Maintenance.Hash covers them). */
+  etcdAuth(): { image(): unknown };
   /** Records an admin effect (MoveLeader, Compact) in the audit log; NOT_LEADER elsewhere (member-audit.ts). */
   recordAudit(by: Actor, op: string, args: Readonly<Record<string, unknown>>, outcome: string): Promise<void>;
 }
@@ -560,6 +562,11 @@ function maintenanceService(c: EtcdCalls): UntypedServiceImplementation {
     HashKV: c.unary<{ revision: string }>('Maintenance.HashKV', async (req) => {
       const h = await hashKeyspace(node.etcdStore(), Number(req.revision));
       return { header: header(h.revision), hash: h.hash, compactRevision: String(h.compactRevision) };
+    }),
+    // The whole store, keys and auth, as etcd's covers its whole database; equal on members at one revision.
+    Hash: c.unary<Record<string, never>>('Maintenance.Hash', async () => {
+      const h = await hashStore(node.etcdStore(), node.etcdAuth().image());
+      return { header: header(h.revision), hash: h.hash };
     }),
     Snapshot: createEtcdSnapshot(node, { auth: o.auth, header: () => header(node.etcdStore().revision), audit, toGrpcError }),
     // The store is in memory and drops what compaction frees at once: nothing to defragment.

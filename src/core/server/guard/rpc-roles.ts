@@ -65,6 +65,7 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Maintenance/MoveLeader': 'admin',
   // As etcd's: maintenance beyond Status and Alarm needs the admin (its root) role.
   '/etcdserverpb.Maintenance/Defragment': 'admin',
+  '/etcdserverpb.Maintenance/Hash': 'admin',
   '/etcdserverpb.Maintenance/HashKV': 'admin',
   '/etcdserverpb.Maintenance/Snapshot': 'admin',
   // Membership changes, as fleet.v1's AddMember, PromoteMember and RemoveMember (etcd-cluster-service.ts).
