@@ -59,9 +59,7 @@ export const ETCD_RPC_ROLES = {
   '/etcdserverpb.Lease/LeaseKeepAlive': 'writer',
   '/etcdserverpb.Lease/LeaseTimeToLive': 'read',
   '/etcdserverpb.Lease/LeaseLeases': 'read',
-  '/etcdserverpb.Maintenance/Status': 'read',
   '/etcdserverpb.Watch/Watch': 'read',
-  '/etcdserverpb.Maintenance/Alarm': 'read',
   '/etcdserverpb.Maintenance/MoveLeader': 'admin',
   // As etcd's: maintenance beyond Status and Alarm needs the admin (its root) role.
   '/etcdserverpb.Maintenance/Defragment': 'admin',
@@ -102,10 +100,12 @@ export const ETCD_RPC_ROLES = {
 
 /**
  * etcd methods any caller may make: `Authenticate` is how an etcd client turns a user name and a
- * password (a fleet token) into the token its later calls carry, so it cannot need one; etcd
- * checks no credentials on `MemberList` either, and etcdctl's `--cluster` asks it without them.
+ * password (a fleet token) into the token its later calls carry, so it cannot need one; etcd 3.4
+ * checks no credentials on `MemberList`, `Status` or `Alarm` either (etcdctl's `--cluster` and
+ * `endpoint status` ask them without the user's). Raising or clearing an alarm still needs admin:
+ * the Alarm handler checks it for every action but listing.
  */
-export const ETCD_OPEN_RPCS: readonly string[] = ['/etcdserverpb.Auth/Authenticate', '/etcdserverpb.Cluster/MemberList'];
+export const ETCD_OPEN_RPCS: readonly string[] = ['/etcdserverpb.Auth/Authenticate', '/etcdserverpb.Cluster/MemberList', '/etcdserverpb.Maintenance/Status', '/etcdserverpb.Maintenance/Alarm'];
 
 /** The package whose methods must all be in the table. */
 const FLEET_PACKAGE = '/fleet.v1.';
