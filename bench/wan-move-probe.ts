@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FleetClient } from '../src/client/index.js';
 import { parseDuration } from '../src/common/durations.js';
 import { AdminApiInjector } from '../src/ops/drill/remote-injector.js';
-import { linkPlan, parseLatencies } from '../src/ops/drill/scenario-wan.js';
+import { linkPlan, parseLatencies } from '../src/ops/drill/scenarios/scenario-wan.js';
 
 const [dir, movesArg, latencyArg] = process.argv.slice(2);
 if (dir === undefined) throw new Error('usage: wan-move-probe.ts CLUSTER_DIR [moves] [latencies]');

@@ -1,6 +1,6 @@
 /**
  * Writes the registry writes' messages and oneof members of proto/fleet/v1/client.proto from
- * their declaration (src/common/registry-operations.ts; see scripts/registry-proto.ts), then
+ * their declaration (src/common/registry/registry-operations.ts; see scripts/registry-proto.ts), then
  * `npm run gen:proto` regenerates the TypeScript types of proto/ (`proto:gen`).
  *
  * Run: npm run gen:proto
@@ -15,5 +15,5 @@ if (after === before) {
   console.log('proto/fleet/v1/client.proto: the registry writes are as declared');
 } else {
   writeFileSync(file, after);
-  console.log('proto/fleet/v1/client.proto: the registry writes rewritten from src/common/registry-operations.ts');
+  console.log('proto/fleet/v1/client.proto: the registry writes rewritten from src/common/registry/registry-operations.ts');
 }

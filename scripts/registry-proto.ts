@@ -1,20 +1,20 @@
 /**
  * The registry writes' part of proto/fleet/v1/client.proto, rendered from their declaration
- * (src/common/registry-operations.ts): the command messages, the WriteRequest `command` oneof,
+ * (src/common/registry/registry-operations.ts): the command messages, the WriteRequest `command` oneof,
  * the result messages and the WriteResponse `result` oneof, each between GENERATED markers.
  * Everything outside the markers is hand-written and kept as it is.
  *
  * `scripts/gen-registry-proto.ts` writes the file; test/common/registry-proto.test.ts fails when
  * the checked-in file (or the types generated from it) differs from what this renders.
  */
-import { REGISTRY_OPERATIONS, messageName, snakeCase, type Field, type Fields, type Operation } from '../src/common/registry-operations.js';
+import { REGISTRY_OPERATIONS, messageName, snakeCase, type Field, type Fields, type Operation } from '../src/common/registry/registry-operations.js';
 
 /** The regions of client.proto this writes, by marker name. */
 export const REGIONS = ['registry-commands', 'registry-command-oneof', 'registry-results', 'registry-result-oneof'] as const;
 
 type Region = (typeof REGIONS)[number];
 
-const begin = (r: Region): string => `// GENERATED BEGIN ${r}: from src/common/registry-operations.ts by scripts/gen-registry-proto.ts; edit there.`;
+const begin = (r: Region): string => `// GENERATED BEGIN ${r}: from src/common/registry/registry-operations.ts by scripts/gen-registry-proto.ts; edit there.`;
 const end = (r: Region): string => `// GENERATED END ${r}`;
 
 /** The .proto type of a field. */

@@ -60,7 +60,7 @@ export {
 export { WATCH_REGISTRIES, type WatchOptions } from './client/watch.js';
 
 /** What `statusAll()` reports per member, and how a call is routed. */
-export type { EndpointStatus, Route } from './client/router.js';
+export type { EndpointStatus, Route } from './client/transport/router.js';
 
 /** The per-member circuit breaker's settings and states. */
 export type { BreakerOptions, BreakerState } from './common/breaker.js';

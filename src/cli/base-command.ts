@@ -168,7 +168,7 @@ export abstract class FleetCommand extends Command {
     const target = await this.target(opts);
     if (target.engine !== 'etcd') return this.client(opts);
     if (opts.requestId !== undefined) throw new UsageError('--request-id does not apply to an etcd cluster (engine etcd): etcd keeps no client sessions to answer a retry from', this.helpHint());
-    const { EtcdRegistry } = await import('../client/etcd/registry.js');
+    const { EtcdRegistry } = await import('../client/etcd/registry/registry.js');
     return new EtcdRegistry(await this.etcdClient(), registryPrefixOf(target));
   }
 

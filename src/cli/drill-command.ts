@@ -91,7 +91,7 @@ export abstract class DrillCommand extends FleetCommand {
     const pids = flags.pids === undefined ? undefined : parseFlag(() => parsePids(flags.pids!), '--pids', this.helpHint());
     const target = await this.target({ admin: true });
     const connection = await connectDrill({ endpoints: target.endpoints, token: target.token, adminToken: target.token, tls: target.tls, localHome: target.local?.dataDir, pids, engine: target.engine, user: target.user, workload: flags.workload as DrillWorkload | undefined, launchScript: opts.upgrade?.to }, opts.opTimeoutMs);
-    const ui = await import('../ui/drill-report.js');
+    const ui = await import('../ui/drill/drill-report.js');
     // The start and end go into the audit log through the leader; a record that fails is a warning, never a verdict.
     const trail = connection.recordDrill === undefined ? NO_TRAIL : drillAuditTrail(opts, connection.recordDrill);
     const warn = (line: string | undefined) => line !== undefined && this.logToStderr(line);
@@ -139,8 +139,8 @@ export function isHtmlFile(file: string): boolean {
 
 /** The HTML report of a drill from its JSON report and history (what the live drill and `fleet drill report` both write). */
 export async function renderHtmlReport(report: DrillReport, history: readonly HistoryEvent[]): Promise<string> {
-  const { roundPlots, reportFigures } = await import('../ops/drill/report-data.js');
-  const { renderDrillHtml } = await import('../ui/drill-html.js');
+  const { roundPlots, reportFigures } = await import('../ops/drill/report/report-data.js');
+  const { renderDrillHtml } = await import('../ui/drill/drill-html.js');
   const plots = roundPlots(report, history);
   return renderDrillHtml({ report, plots, figures: reportFigures(report, plots) });
 }
@@ -159,7 +159,7 @@ async function writeDrillFiles(result: DrillResult, flags: Pick<DrillFlagValues,
     }
   }
   if (flags.junit !== undefined) {
-    const { renderDrillJunit } = await import('../ui/drill-junit.js');
+    const { renderDrillJunit } = await import('../ui/drill/drill-junit.js');
     await writeFile(flags.junit, renderDrillJunit(result.report), 'utf8');
   }
 }

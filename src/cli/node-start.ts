@@ -4,7 +4,7 @@
  * entry for `fleet node start`, because a member runs for months and oclif's command tree would
  * stay resident in every member for nothing (about 12 MB of its memory, and part of its start-up).
  */
-import { parseTokenText, type NamedToken } from '../client/token-file.js';
+import { parseTokenText, type NamedToken } from '../client/transport/token-file.js';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -7,10 +7,10 @@
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { ADMIN_OPERATIONS, type AdminAnswer, type AdminRequest, type StreamingAdminOp, type UnaryAdminOp } from '../proto/admin-operations.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from './transport/endpoint.js';
 import { FleetClientError } from './errors.js';
 import { toClientError } from './grpc-errors.js';
-import type { Route, Router } from './router.js';
+import type { Route, Router } from './transport/router.js';
 
 export { ADMIN_OPERATIONS, type AdminAnswer, type AdminMethods, type AdminOp, type AdminOperation, type AdminOperations, type AuditDeclaration, type AdminRequest, type AdminRequestIn, type AdminAnswerOut, type StreamingAdminOp, type UnaryAdminOp } from '../proto/admin-operations.js';
 

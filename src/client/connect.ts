@@ -7,7 +7,7 @@
 import { FleetClientError } from './errors.js';
 import { FleetClient, type FleetClientOptions } from './fleet-client.js';
 import { resolveTarget, type Target } from './target.js';
-import type { TlsFiles } from './tls.js';
+import type { TlsFiles } from './transport/tls.js';
 
 /** Where `connect()` finds the cluster, and how the client behaves once it has. */
 export interface ConnectOptions extends Omit<FleetClientOptions, 'endpoints' | 'token' | 'tls'> {

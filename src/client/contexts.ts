@@ -6,7 +6,7 @@
  * replaced atomically under a lock file, so two writers never lose each other's update and a
  * reader never sees half a file.
  */
-import { parseTokenText } from './token-file.js';
+import { parseTokenText } from './transport/token-file.js';
 import { constants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';

@@ -2,7 +2,7 @@
  * Wire answers to the client's plain objects. Absent optional fields become null where the
  * registry has null; a registry refusal becomes a FleetClientError.
  */
-import type { ArgsMismatch, Assert, ResultMismatch } from '../common/registry-operations.js';
+import type { ArgsMismatch, Assert, ResultMismatch } from '../common/registry/registry-operations.js';
 import { MEMBER_ROLES, PLAN_STATES, PROGRESS_STATES, SHARD_STATES, isFleetErrorCode } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
 import { resultFromWirePart, type ViewCodecs } from '../proto/registry-wire.js';
@@ -198,7 +198,7 @@ interface ClientViews {
   PlanView: PlanView;
 }
 
-/** Compile-time: the client's `Commands` and `CommandResults` are exactly what src/common/registry-operations.ts declares. */
+/** Compile-time: the client's `Commands` and `CommandResults` are exactly what src/common/registry/registry-operations.ts declares. */
 export type DeclaredOperationsMatchClient = Assert<[ArgsMismatch<Commands, ClientViews> | ResultMismatch<CommandResults, ClientViews>] extends [never] ? true : false>;
 
 /** How results read their views from the wire. */
@@ -216,7 +216,7 @@ const VIEWS_FROM_WIRE = {
 /** A wire enum value this client does not know reads as the enum's first name (a newer member's state). */
 const firstName = (map: { readonly names: readonly string[] }): string => map.names[0]!;
 
-/** The result of a write of `type`, as its declaration (src/common/registry-operations.ts) spells it. */
+/** The result of a write of `type`, as its declaration (src/common/registry/registry-operations.ts) spells it. */
 function resultFromWire<T extends CommandType>(type: T, r: wire.WriteResponse__Output): CommandResults[T] {
   const result = required(resultFromWirePart(type, r, { views: VIEWS_FROM_WIRE, badEnum: firstName }), 'result');
   // The declaration's result fields are CommandResults[T] (DeclaredOperationsMatchClient).

@@ -12,7 +12,7 @@ export function oneofKey(type: CommandType): string {
   return commandKey(type);
 }
 
-/** A command as the oneof part of a WriteRequest, as its declaration (src/common/registry-operations.ts) spells it. */
+/** A command as the oneof part of a WriteRequest, as its declaration (src/common/registry/registry-operations.ts) spells it. */
 export function commandToWire(command: Command): CommandPart {
   try {
     return commandToWirePart(command);

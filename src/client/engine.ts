@@ -8,7 +8,7 @@
  * field etcd has no value for is optional here and left out (never filled with a stand-in).
  */
 import type { CommandResults, KvEntry, KvListOptions, MembersView, Page, ReadOptions, TransferResult } from './types.js';
-import type { EndpointStatus } from './endpoint-status.js';
+import type { EndpointStatus } from './transport/endpoint-status.js';
 
 /** Which protocol an engine speaks. */
 export type EngineKind = 'fleet' | 'etcd';

@@ -3,7 +3,7 @@
  * whether retrying can help); its message is one line that says what to do about it.
  */
 import { METADATA } from '../proto/enums.js';
-import { GRPC_STATUS as status, statusName } from './grpc-status.js';
+import { GRPC_STATUS as status, statusName } from './transport/grpc-status.js';
 import type { FleetErrorCode, FleetErrorDetails } from './types.js';
 
 /** What class of failure a FleetClientError is. Only `unavailable` and `timeout` may succeed if retried. */

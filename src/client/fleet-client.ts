@@ -13,8 +13,8 @@ import { adminCalls, type AdminCalls } from './admin-calls.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
 import { FleetClientError, isTransportFailure } from './errors.js';
-import { GRPC_STATUS } from './grpc-status.js';
-import { Router, type EndpointStatus, type Route } from './router.js';
+import { GRPC_STATUS } from './transport/grpc-status.js';
+import { Router, type EndpointStatus, type Route } from './transport/router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
 import { closeEtcdAccess, EtcdAccess, etcdAccessOf, registerEtcdAccess } from './etcd/access.js';
 import { AccessKeyspace, type Keyspace } from './etcd/keyspace.js';
@@ -51,10 +51,10 @@ import type {
   Written,
   Commands,
 } from './types.js';
-import type { TlsFiles } from './tls.js';
-export { channelCredentials } from './channel.js';
+import type { TlsFiles } from './transport/tls.js';
+export { channelCredentials } from './transport/channel.js';
 
-export type { TlsFiles } from './tls.js';
+export type { TlsFiles } from './transport/tls.js';
 
 /** How to reach a cluster and how patient to be. */
 export interface FleetClientOptions {

@@ -4,7 +4,7 @@
  */
 import { naturalCompare } from '../common/natural-order.js';
 import type { AddedLearner, ConditionalChange, Engine, KvWrite, ListedMember, MemberListing, SavedSnapshot } from './engine.js';
-import type { EndpointStatus } from './endpoint-status.js';
+import type { EndpointStatus } from './transport/endpoint-status.js';
 import type { FleetClient } from './fleet-client.js';
 import type { KvEntry, KvListOptions, MembersView, Page, ReadOptions, TransferResult } from './types.js';
 

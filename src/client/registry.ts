@@ -1,6 +1,6 @@
 /**
  * The fleet registry as one interface over both engines. A registry write is declared once, in
- * src/common/registry-operations.ts: its name, arguments, answer, place on the fleet wire and
+ * src/common/registry/registry-operations.ts: its name, arguments, answer, place on the fleet wire and
  * whether the etcd backend keeps it; `Commands` and `CommandResults` (types.ts) are checked
  * against it. Each backend derives its dispatch from there — FleetClient sends the write over
  * fleet's gRPC service (src/proto/registry-wire.ts), EtcdRegistry maps it onto etcd transactions
@@ -9,7 +9,7 @@
  * `REGISTRY_ON_ETCD` says which writes the etcd backend implements; the others (the KV, whose
  * etcd form is etcd's own keys, see src/ops/etcd) are refused in one line naming the engine.
  */
-import { ETCD_COMMAND_TYPES, type EtcdCommandType } from '../common/registry-operations.js';
+import { ETCD_COMMAND_TYPES, type EtcdCommandType } from '../common/registry/registry-operations.js';
 import type { ClusterView, CommandOf, CommandType, DomainView, LeaseStatus, ListClustersOptions, Page, PlanView, ProviderView, QuotaView, ReadOptions, RebindMove, ShardView, Written } from './types.js';
 
 /** The registry operations every backend answers the same way. */
@@ -30,7 +30,7 @@ export interface Registry {
   fitBatch?(moves: readonly RebindMove[]): number;
 }
 
-/** The writes the etcd backend keeps: as declared in src/common/registry-operations.ts (`etcd: false` for those it does not). */
+/** The writes the etcd backend keeps: as declared in src/common/registry/registry-operations.ts (`etcd: false` for those it does not). */
 export const REGISTRY_ON_ETCD: readonly EtcdRegistryWrite[] = ETCD_COMMAND_TYPES;
 
 /** A write the etcd backend keeps. */

@@ -4,7 +4,7 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import type * as wire from '../proto/index.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from './transport/endpoint.js';
 import { openPartial } from '../common/private-file.js';
 import { FleetClientError } from './errors.js';
 import { toClientError } from './grpc-errors.js';

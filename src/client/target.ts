@@ -15,7 +15,7 @@
 import { parseEndpoints } from '../common/addresses.js';
 import type { ContextEntry, ContextStore, Engine } from './contexts.js';
 import { FleetClientError } from './errors.js';
-import type { TlsFiles } from './tls.js';
+import type { TlsFiles } from './transport/tls.js';
 
 /** What the caller names: the CLI's targeting flags, or `connect()`'s options. Unset fields fall back to the environment. */
 export interface TargetRequest {

@@ -7,7 +7,7 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { METADATA } from '../proto/index.js';
 import type * as wire from '../proto/index.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from './transport/endpoint.js';
 import { FleetClientError } from './errors.js';
 import { isServiceError, toClientError } from './grpc-errors.js';
 import type { WatchBatch, WatchEvent, WatchRegistry } from './types.js';

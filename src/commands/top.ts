@@ -90,7 +90,7 @@ With --contexts a,b,c (or --all-contexts): several clusters at once, one row eac
     if (kv) throw new UsageError('--kv does not apply to an etcd cluster: top follows no etcd watch', this.helpHint());
     const client = await this.etcdClient({ timeoutMs: callDeadlineMs });
     const [{ TopViewModel: Model }, { etcdTopSource, etcdRegistryIfKept }] = await Promise.all([import('../ops/top/view-model.js'), import('../ops/etcd/top-source.js')]);
-    const { EtcdRegistry } = await import('../client/etcd/registry.js');
+    const { EtcdRegistry } = await import('../client/etcd/registry/registry.js');
     const registry = await etcdRegistryIfKept(new EtcdRegistry(client, prefix));
     return new Model({ source: etcdTopSource(client, callDeadlineMs, registry), intervalMs, callDeadlineMs, readonly, target: { context, endpoints } });
   }

@@ -11,8 +11,8 @@
  * needs which role is `COMMAND_ROLES` here, where the state machine sees it too (its audit log
  * keeps admin entries apart from the high-volume ones).
  */
-import type { ClientCommandType } from './registry-operations.js';
-import type { Command } from './registry-commands.js';
+import type { ClientCommandType } from './registry/registry-operations.js';
+import type { Command } from './registry/registry-commands.js';
 
 /** A token's role. */
 export type Role = 'read' | 'writer' | 'admin';

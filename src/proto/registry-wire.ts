@@ -1,6 +1,6 @@
 /**
  * The fleet wire of the registry's writes, derived from their declaration
- * (src/common/registry-operations.ts): one interpreter per field kind, used both ways. The
+ * (src/common/registry/registry-operations.ts): one interpreter per field kind, used both ways. The
  * client encodes commands and decodes results with it, the member decodes commands and encodes
  * results; each side supplies what differs between them (its read views' codecs, how it reports
  * a bad enum value). Nothing here judges values: the registry's checks do.
@@ -15,7 +15,7 @@ import {
   type Operation,
   type ViewMessage,
   type WireEnum,
-} from '../common/registry-operations.js';
+} from '../common/registry/registry-operations.js';
 import { PLAN_STATES, SHARD_STATES, type EnumMap } from './enums.js';
 import type { WriteRequest, WriteRequest__Output, WriteResponse, WriteResponse__Output } from './types.js';
 

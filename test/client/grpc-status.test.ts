@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { GRPC_STATUS, statusName } from '../../src/client/grpc-status.js';
+import { GRPC_STATUS, statusName } from '../../src/client/transport/grpc-status.js';
 
 describe('GRPC_STATUS', () => {
   it('is grpc-js status table, code for code', () => {

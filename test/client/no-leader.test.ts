@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noLeaderMessage } from '../../src/client/router.js';
+import { noLeaderMessage } from '../../src/client/transport/router.js';
 import { memberStatus } from '../ops/local-cluster/status-fixtures.js';
 
 describe('noLeaderMessage', () => {

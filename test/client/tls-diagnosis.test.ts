@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reportOf } from '../../src/common/errors.js';
 import { FleetClientError } from '../../src/client/errors.js';
-import { explainConnectFailure, tlsError, tlsProblemOf } from '../../src/client/tls-diagnosis.js';
+import { explainConnectFailure, tlsError, tlsProblemOf } from '../../src/client/transport/tls-diagnosis.js';
 
 const noConnection = (last: string) => `127.0.0.1:7781: No connection established. Last error: ${last}. Resolution note: : is it running? (fleet status)`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTokenText } from '../../src/client/token-file.js';
+import { parseTokenText } from '../../src/client/transport/token-file.js';
 
 describe('token files', () => {
   it('reads a bare token, unnamed', () => {

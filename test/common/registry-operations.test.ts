@@ -1,5 +1,5 @@
 /**
- * The declaration of the registry's writes (src/common/registry-operations.ts) and the wire
+ * The declaration of the registry's writes (src/common/registry/registry-operations.ts) and the wire
  * derived from it (src/proto/registry-wire.ts): it covers every client write, its numbers are
  * unique, and any command it describes survives the real protobuf serialization both ways —
  * absent optionals absent, null `from` null, empty labels empty, defaults as documented.
@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { commandToWire } from '../../src/client/encode.js';
 import { FleetClientError } from '../../src/client/errors.js';
 import { REGISTRY_ON_ETCD } from '../../src/client/registry.js';
-import { COMMAND_TYPES } from '../../src/common/registry-parse.js';
-import { CLIENT_COMMAND_TYPES, REGISTRY_OPERATIONS, type Field, type Fields } from '../../src/common/registry-operations.js';
+import { COMMAND_TYPES } from '../../src/common/registry/registry-parse.js';
+import { CLIENT_COMMAND_TYPES, REGISTRY_OPERATIONS, type Field, type Fields } from '../../src/common/registry/registry-operations.js';
 import { commandFromWire } from '../../src/core/server/fleet-api/wire-commands.js';
 import { WireError } from '../../src/core/server/wire.js';
 import { PLAN_STATES, SHARD_STATES, loadFleetProto } from '../../src/proto/index.js';

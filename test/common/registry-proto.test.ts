@@ -1,7 +1,7 @@
 /**
  * The wire contract follows the declaration of the registry's writes: the checked-in
  * proto/fleet/v1/client.proto is what scripts/gen-registry-proto.ts writes from
- * src/common/registry-operations.ts, and src/proto/generated is what `proto:gen` generates from
+ * src/common/registry/registry-operations.ts, and src/proto/generated is what `proto:gen` generates from
  * proto/. Either one stale fails here: run `npm run gen:proto`.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REGISTRY_OPERATIONS, messageName } from '../../src/common/registry-operations.js';
+import { REGISTRY_OPERATIONS, messageName } from '../../src/common/registry/registry-operations.js';
 import { REGIONS, renderRegions, renderRegistryProto } from '../../scripts/registry-proto.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL_REGISTRY, LIMITS } from '../../src/common/registry-limits.js';
+import { FULL_REGISTRY, LIMITS } from '../../src/common/registry/registry-limits.js';
 import { SESSION_FRAME_MAX_OPS } from '../../src/common/session-frames.js';
 import { ERR_TOO_MANY_LEASES, MAX_LEASES } from '../../src/core/etcd-store/mvcc.js';
 import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';

@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_REGISTRY, LIMITS } from '../../src/common/registry-limits.js';
+import { FULL_REGISTRY, LIMITS } from '../../src/common/registry/registry-limits.js';
 import { SESSION_FRAME_MAX_OPS } from '../../src/common/session-frames.js';
 import { DEFAULT_BOUNDS } from '../../src/core/server/guard/bounds.js';
 import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';

@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelCredentials, memberChannelOptions } from '../../src/client/channel.js';
-import type { TlsFiles } from '../../src/client/tls.js';
+import { channelCredentials, memberChannelOptions } from '../../src/client/transport/channel.js';
+import type { TlsFiles } from '../../src/client/transport/tls.js';
 import { loadFleetProto } from '../../src/proto/index.js';
 import { TestCluster } from './cluster.js';
 

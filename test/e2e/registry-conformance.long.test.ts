@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, requireEtcd } from '../../bench/etcd/cluster.js';
 import { EtcdClient } from '../../src/client/etcd/index.js';
-import { EtcdRegistry } from '../../src/client/etcd/registry.js';
+import { EtcdRegistry } from '../../src/client/etcd/registry/registry.js';
 import { FleetClient } from '../../src/client/index.js';
 import type { Registry } from '../../src/client/registry.js';
 import { reportOf } from '../../src/common/errors.js';

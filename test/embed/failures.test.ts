@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FleetClientError, fromGrpcStatus } from '../../src/client/errors.js';
-import { GRPC_STATUS } from '../../src/client/grpc-status.js';
+import { GRPC_STATUS } from '../../src/client/transport/grpc-status.js';
 import { NodeError } from '../../src/core/node/api.js';
 import { StorageLockedError } from '../../src/core/storage/errors.js';
 import { MEMBER_ERROR_CODES, MemberError } from '../../src/embed/errors.js';

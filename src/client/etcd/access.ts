@@ -8,7 +8,7 @@
  * writes are transactions that a second application leaves as the first did.
  */
 import { FleetClientError } from '../errors.js';
-import type { TlsFiles } from '../tls.js';
+import type { TlsFiles } from '../transport/tls.js';
 import { EtcdClient } from './client.js';
 import { pause } from '../../common/pause.js';
 

@@ -6,10 +6,10 @@
  * them to exit codes as it does fleet's.
  */
 import { Metadata, type ChannelCredentials, type ChannelOptions, type Client, type ServiceError } from '@grpc/grpc-js';
-import { channelCredentials, memberChannelOptions } from '../channel.js';
+import { channelCredentials, memberChannelOptions } from '../transport/channel.js';
 import { FleetClientError } from '../errors.js';
 import { fromServiceError, isServiceError } from '../grpc-errors.js';
-import type { TlsFiles } from '../tls.js';
+import type { TlsFiles } from '../transport/tls.js';
 import { etcdServices, type AuthService, type ClusterService, type KvService, type LeaseService, type MaintenanceService, type Unary, type WatchService } from './services.js';
 import { SnapshotWriter } from './snapshot.js';
 import { prefixEnd } from '../../common/etcd-keys.js';

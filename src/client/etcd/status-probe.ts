@@ -8,7 +8,7 @@
 import { loadEtcdProbeCodecs } from '../../proto/etcd.js';
 import type { LiteType } from '../../proto/lite-codec.js';
 import { H2Connection } from '../probe/h2-unary.js';
-import type { TlsFiles } from '../tls.js';
+import type { TlsFiles } from '../transport/tls.js';
 import type { EtcdAlarm, EtcdMember, EtcdStatus } from './types.js';
 import { ALARM_GET, alarmsFromWire, memberFromWire, statusFromWire } from './from-wire.js';
 import type { WireMember, WireStatus } from './services.js';

@@ -9,9 +9,9 @@
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { isMemberAddress } from '../../common/addresses.js';
 import { DEADLINE_GRACE_MS, FleetClientError, fromGrpcStatus, noAnswerError } from '../errors.js';
-import { GRPC_STATUS } from '../grpc-status.js';
-import { readTlsFile, usesTls, type TlsFiles } from '../tls.js';
-import { explainConnectFailure } from '../tls-diagnosis.js';
+import { GRPC_STATUS } from '../transport/grpc-status.js';
+import { readTlsFile, usesTls, type TlsFiles } from '../transport/tls.js';
+import { explainConnectFailure } from '../transport/tls-diagnosis.js';
 
 /** The largest answer accepted (grpc-js's default for the client is 4 MiB; ours is 64 MiB). */
 const MAX_MESSAGE_BYTES = 64 << 20;

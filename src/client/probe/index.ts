@@ -8,11 +8,11 @@
 import type * as wire from '../../proto/index.js';
 import { loadProbeCodecs } from '../../proto/index.js';
 import { consistencyToWire } from '../encode.js';
-import { statusOfEndpoint, type EndpointStatus } from '../endpoint-status.js';
+import { statusOfEndpoint, type EndpointStatus } from '../transport/endpoint-status.js';
 import { FleetClientError } from '../errors.js';
 import { listPlans } from '../queries.js';
 import type { PlanView, ReadOptions } from '../types.js';
-import type { TlsFiles } from '../tls.js';
+import type { TlsFiles } from '../transport/tls.js';
 import { H2Connection } from './h2-unary.js';
 
 /** Where and how the probe connects. */

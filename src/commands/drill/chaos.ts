@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { DrillCommand } from '../../cli/drill-command.js';
 import { durationFlag } from '../../cli/flags.js';
 import { DRILL_GATE_FLAGS, gateDrill } from '../../cli/safety-gate.js';
-import { checkChaosPlan, NEMESES, parseNemeses } from '../../ops/drill/chaos-schedule.js';
+import { checkChaosPlan, NEMESES, parseNemeses } from '../../ops/drill/scenarios/chaos-schedule.js';
 import type { DrillReport } from '../../ops/drill/index.js';
 import type { PreviewDocument } from '../../ops/safety/gate.js';
 

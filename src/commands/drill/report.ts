@@ -35,7 +35,7 @@ Exit 0 once the files are written (the drill's verdict is in them, and in --json
   async run(): Promise<RebuiltReport> {
     const { args, flags } = await this.parse(DrillReportCommand);
     if (flags.html === undefined && flags.junit === undefined) throw new CliError('nothing to write: pass --html FILE, --junit FILE or both', { exitCode: EXIT.usage, hint: this.helpHint() });
-    const { parseDrillReport, parseDrillHistory, DrillFileError } = await import('../../ops/drill/report-file.js');
+    const { parseDrillReport, parseDrillHistory, DrillFileError } = await import('../../ops/drill/report/report-file.js');
     const read = (file: string): Promise<string> => readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { cause: err });
     });
@@ -49,7 +49,7 @@ Exit 0 once the files are written (the drill's verdict is in them, and in --json
     }
     if (flags.html !== undefined) await writeFile(flags.html, await renderHtmlReport(report, history), 'utf8');
     if (flags.junit !== undefined) {
-      const { renderDrillJunit } = await import('../../ui/drill-junit.js');
+      const { renderDrillJunit } = await import('../../ui/drill/drill-junit.js');
       await writeFile(flags.junit, renderDrillJunit(report), 'utf8');
     }
     const written = [flags.html, flags.junit].filter((f): f is string => f !== undefined);

@@ -27,7 +27,7 @@ Exit codes: 0 pass, 2 bad --latency (or a pair of regions in use without a round
 
   async run(): Promise<DrillReport | PreviewDocument> {
     const { flags } = await this.parse(DrillWan);
-    const { parseLatencies, linkPlan } = await import('../../ops/drill/scenario-wan.js');
+    const { parseLatencies, linkPlan } = await import('../../ops/drill/scenarios/scenario-wan.js');
     let roundTripMs: Map<string, number>;
     try {
       roundTripMs = parseLatencies(flags.latency, parseDuration);

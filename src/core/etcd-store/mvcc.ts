@@ -8,7 +8,7 @@
  * held internally as latin1 strings so that `<` orders them as etcd does (byte order).
  */
 import { MinHeap } from '../../common/min-heap.js';
-import { LIMITS } from '../../common/registry-limits.js';
+import { LIMITS } from '../../common/registry/registry-limits.js';
 import { checkInvariant } from '../invariant.js';
 
 export interface KeyValue {

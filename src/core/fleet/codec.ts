@@ -35,4 +35,4 @@ export function decodeHeader(data: Uint8Array): EnvelopeHeader {
 }
 
 /** Checks a command without state (the leader may before proposing it); kept in src/common so every backend applies it. */
-export { checkCommand } from '../../common/registry-parse.js';
+export { checkCommand } from '../../common/registry/registry-parse.js';

@@ -2,11 +2,11 @@
  * The vocabulary of the fleet registry: what a Raft log entry carries (a command in an
  * envelope), what applying it answers, and the read views of the registry. Plain data only,
  * so the node can serialize answers and tests can compare them. The commands themselves are
- * declared in src/common/registry-commands.ts (with the checks every backend applies to them).
+ * declared in src/common/registry/registry-commands.ts (with the checks every backend applies to them).
  */
-import type { CommandType, Labels, PlanState, ShardState } from '../../common/registry-commands.js';
+import type { CommandType, Labels, PlanState, ShardState } from '../../common/registry/registry-commands.js';
 
-export type * from '../../common/registry-commands.js';
+export type * from '../../common/registry/registry-commands.js';
 
 /** One entry of the audit log. */
 export interface AuditEntry {

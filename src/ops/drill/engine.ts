@@ -14,20 +14,20 @@ import { monotonicClock, nsToMs, pause, type DrillClock } from './clock.js';
 import type { FaultInjector } from './injector.js';
 import { quantile, stallThresholdNs, unavailableWindows, windowMs } from './measure.js';
 import type { RegisterClient } from './register-client.js';
-import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report.js';
-import { roundLatency } from './report-data.js';
-import { restartMember, type FaultOutcome, type RoundContext, type Scenario } from './scenario.js';
-import { partition } from './scenario-partition.js';
-import { killFollower, killLeader, pauseLeader, rollingRestart, upgrade } from './scenarios-process.js';
-import { wan } from './scenario-wan.js';
-import { chaos } from './scenario-chaos.js';
+import { linearizableOf, sloChecks, summaryOf, verdictOf } from './report/report.js';
+import { roundLatency } from './report/report-data.js';
+import { restartMember, type FaultOutcome, type RoundContext, type Scenario } from './scenarios/scenario.js';
+import { partition } from './scenarios/scenario-partition.js';
+import { killFollower, killLeader, pauseLeader, rollingRestart, upgrade } from './scenarios/scenarios-process.js';
+import { wan } from './scenarios/scenario-wan.js';
+import { chaos } from './scenarios/scenario-chaos.js';
 import { waitForSteadyState, type ClusterProbe, type MemberRef, type SteadyState } from './steady-state.js';
 import type { AbortInfo, DrillEnvironment, DrillName, DrillOptions, DrillProgress, DrillReport, OpRecord, RoundReport, Violation } from './types.js';
 import { verifyRound, type FinalRead } from './verify.js';
 import { ProcessNumbers, Workload, roundKeys } from './workload.js';
 import { createSideWorkloads, type SideClients } from './side/index.js';
 import type { SideVerdict, SideWorkload } from './side/types.js';
-import { roundMarks } from './timeline.js';
+import { roundMarks } from './report/timeline.js';
 
 /** The scenario of each drill. */
 export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {

@@ -4,7 +4,7 @@
  */
 export { runDrill, preflight, SCENARIOS, type DrillDeps, type DrillResult } from './engine.js';
 export { connectDrill, type DrillConnection, type DrillTarget, type DrillWorkload } from './connect.js';
-export { exitCodeOf, verdictOf, summaryOf, sloChecks } from './report.js';
+export { exitCodeOf, verdictOf, summaryOf, sloChecks } from './report/report.js';
 export { drillAuditTrail, type DrillAuditTrail, type DrillRecorder } from './audit-trail.js';
 export { parsePids } from './member-processes.js';
 export type { FaultInjector, FaultAction } from './injector.js';

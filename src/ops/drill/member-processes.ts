@@ -12,7 +12,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readlinkSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { CliError, EXIT } from '../../common/errors.js';
 import type { LocalCluster } from '../local-cluster/cluster-state.js';
-import { etcdLastLogLine, findEtcdBinary, launchEtcdMember } from '../local-cluster/etcd-members.js';
+import { etcdLastLogLine, findEtcdBinary, launchEtcdMember } from '../local-cluster/etcd/etcd-members.js';
 import { lastLogLine, launchMember } from '../local-cluster/launcher.js';
 import { engineOf } from '../local-cluster/manifest.js';
 import { commandLineOf, isMemberCommandLine, isMemberProcess, memberPid, type MemberIdentity } from '../local-cluster/pids.js';

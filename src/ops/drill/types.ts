@@ -3,7 +3,7 @@
  * records about each operation, and the report it hands back (the `--json` document).
  */
 import type { HistoryEvent } from '../history/index.js';
-import type { Nemesis } from './chaos-schedule.js';
+import type { Nemesis } from './scenarios/chaos-schedule.js';
 import type { SideWorkloadName } from './side/names.js';
 
 /** The drills `fleet drill` runs. */

@@ -5,7 +5,7 @@
  * from comparing successive polls, as for fleet; etcd has no change stream top follows.
  */
 import type { EtcdClient } from '../../client/etcd/index.js';
-import type { EtcdRegistry } from '../../client/etcd/registry.js';
+import type { EtcdRegistry } from '../../client/etcd/registry/registry.js';
 import { FleetClientError } from '../../client/errors.js';
 import type { ListClustersOptions } from '../../client/types.js';
 import type { TopSource } from '../top/source.js';

@@ -20,7 +20,7 @@ import { clusterPaths, type ClusterPaths } from './paths.js';
 import { removePidFile } from './pids.js';
 import { busyPorts, describeBusyPort } from './ports.js';
 import { stopMembers, type RunningMember, type StopReport } from './shutdown.js';
-import { etcdLeaderOf, upEtcdCluster } from './etcd-cluster.js';
+import { etcdLeaderOf, upEtcdCluster } from './etcd/etcd-cluster.js';
 import type { StatusModel } from '../status.js';
 import { SILENT_PROGRESS, type Progress } from './wait.js';
 

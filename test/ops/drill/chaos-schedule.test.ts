@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chaosSchedule, checkChaosPlan, MIN_CHAOS_MS, NEMESES, parseNemeses, type ChaosFault } from '../../../src/ops/drill/chaos-schedule.js';
+import { chaosSchedule, checkChaosPlan, MIN_CHAOS_MS, NEMESES, parseNemeses, type ChaosFault } from '../../../src/ops/drill/scenarios/chaos-schedule.js';
 
 const members = ['n1', 'n2', 'n3'];
 const all = [...NEMESES];

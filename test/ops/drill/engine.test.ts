@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { monotonicClock, nsToMs } from '../../../src/ops/drill/clock.js';
 import { runDrill } from '../../../src/ops/drill/engine.js';
-import { exitCodeOf } from '../../../src/ops/drill/report.js';
-import { roundPlots } from '../../../src/ops/drill/report-data.js';
+import { exitCodeOf } from '../../../src/ops/drill/report/report.js';
+import { roundPlots } from '../../../src/ops/drill/report/report-data.js';
 import type { DrillOptions } from '../../../src/ops/drill/types.js';
 import { FakeCluster, fastOptions } from './fakes.js';
 

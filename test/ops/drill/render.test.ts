@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DrillReport, RoundReport, Violation } from '../../../src/ops/drill/index.js';
 import { palette } from '../../../src/ui/colors.js';
-import { renderDrillReport, renderProgress, renderViolations } from '../../../src/ui/drill-report.js';
+import { renderDrillReport, renderProgress, renderViolations } from '../../../src/ui/drill/drill-report.js';
 import { fastOptions } from './fakes.js';
 
 const plain = palette(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { latencyByPhase, MAX_POINTS_PER_ROUND, operationsOf, reportFigures, roundLatency, roundPlots, samplePoints } from '../../../src/ops/drill/report-data.js';
-import { roundMarks } from '../../../src/ops/drill/timeline.js';
+import { latencyByPhase, MAX_POINTS_PER_ROUND, operationsOf, reportFigures, roundLatency, roundPlots, samplePoints } from '../../../src/ops/drill/report/report-data.js';
+import { roundMarks } from '../../../src/ops/drill/report/timeline.js';
 import type { HistoryEvent } from '../../../src/ops/history/index.js';
 import { history, report, round } from '../../ui/drill/fixtures.js';
 

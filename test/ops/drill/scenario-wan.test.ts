@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../src/common/durations.js';
-import { linkPlan, pairKey, parseLatencies } from '../../../src/ops/drill/scenario-wan.js';
+import { linkPlan, pairKey, parseLatencies } from '../../../src/ops/drill/scenarios/scenario-wan.js';
 
 describe('the WAN drill plan', () => {
   it('reads --latency pairs in either order, and refuses malformed, repeated or one-region pairs', () => {

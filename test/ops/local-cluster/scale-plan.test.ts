@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRemovals, isCaughtUp, removalRisk, transferTarget } from '../../../src/ops/local-cluster/scale-plan.js';
+import { chooseRemovals, isCaughtUp, removalRisk, transferTarget } from '../../../src/ops/local-cluster/scale/scale-plan.js';
 import { memberStatus, progress } from './status-fixtures.js';
 
 const voters = (...ids: string[]) => ids.map((id) => ({ id, address: '', voter: true }));

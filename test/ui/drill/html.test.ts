@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { reportFigures, roundPlots } from '../../../src/ops/drill/report-data.js';
+import { reportFigures, roundPlots } from '../../../src/ops/drill/report/report-data.js';
 import type { DrillReport } from '../../../src/ops/drill/index.js';
 import type { HistoryEvent } from '../../../src/ops/history/index.js';
-import { renderDrillHtml } from '../../../src/ui/drill-html.js';
+import { renderDrillHtml } from '../../../src/ui/drill/drill-html.js';
 import { history, report, round } from './fixtures.js';
 
 async function page(r: DrillReport, h: readonly HistoryEvent[]): Promise<string> {
@@ -85,7 +85,7 @@ describe('renderDrillHtml', () => {
 
 describe('anomalyMarks', () => {
   it('puts a safety violation on the timeline at its counterexample\'s last event, in its round only', async () => {
-    const { anomalyMarks } = await import('../../../src/ops/drill/report-data.js');
+    const { anomalyMarks } = await import('../../../src/ops/drill/report/report-data.js');
     const events = [
       { type: 'invoke' as const, process: 3, f: 'write' as const, key: 'r1-k03', value: '1.3.17', time: 2.0e9 },
       { type: 'ok' as const, process: 3, f: 'write' as const, key: 'r1-k03', value: '1.3.17', time: 2.4e9 },

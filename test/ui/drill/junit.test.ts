@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderDrillJunit } from '../../../src/ui/drill-junit.js';
+import { renderDrillJunit } from '../../../src/ui/drill/drill-junit.js';
 import { report, round } from './fixtures.js';
 import { junitErrors } from './junit-schema.js';
 

@@ -9,7 +9,7 @@
  * Errors carry etcd's gRPC codes and messages, so the clients' own retry logic works.
  */
 import { getHeapStatistics } from 'node:v8';
-import { LIMITS } from '../../../common/registry-limits.js';
+import { LIMITS } from '../../../common/registry/registry-limits.js';
 import { Metadata, status, type ClientDuplexStream, type sendUnaryData, type ServerUnaryCall, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { NodeError, type MemberStatus } from '../../node/api.js';
 import { growsStore, type EtcdAnswer, type EtcdOp } from '../../etcd-store/replica.js';

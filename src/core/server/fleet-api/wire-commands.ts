@@ -17,7 +17,7 @@ const badEnum: EnumFallback = (map, value, field) => enumFromWire(map, value as 
  */
 const RESERVED_NS_PREFIX = 'fleet.';
 
-/** The command of a wire write, reshaped as its declaration (src/common/registry-operations.ts) says and checked; throws WireError. */
+/** The command of a wire write, reshaped as its declaration (src/common/registry/registry-operations.ts) says and checked; throws WireError. */
 export function commandFromWire(req: WriteRequest__Output): Command {
   const part = commandFromWirePart(req, badEnum);
   if (part === undefined) throw new WireError(`command: none set; set one of ${COMMAND_WIRE_NAMES.join(', ')}`);

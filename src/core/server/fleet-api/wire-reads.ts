@@ -6,7 +6,7 @@
 import type * as wire from '../../../proto/index.js';
 import { LIMITS, type FleetStateMachine } from '../../fleet/index.js';
 import { WireError } from '../wire.js';
-import { snakeCase } from '../../../common/registry-operations.js';
+import { snakeCase } from '../../../common/registry/registry-operations.js';
 import {
   clusterToWire,
   countsToWire,

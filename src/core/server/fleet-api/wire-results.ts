@@ -2,7 +2,7 @@
  * Registry answers and views to the wire. Views keep their field names (in camelCase, as the
  * loader spells the .proto fields); null becomes an absent optional field.
  */
-import type { Assert, ClientCommandType, MemberOnlyCommandType, ResultMismatch } from '../../../common/registry-operations.js';
+import type { Assert, ClientCommandType, MemberOnlyCommandType, ResultMismatch } from '../../../common/registry/registry-operations.js';
 import { PLAN_STATES, SHARD_STATES, isFleetErrorCode } from '../../../proto/index.js';
 import type * as wire from '../../../proto/index.js';
 import { resultToWirePart, type ViewCodecs } from '../../../proto/registry-wire.js';
@@ -118,7 +118,7 @@ interface RegistryViews {
   PlanView: PlanView;
 }
 
-/** Compile-time: the declared results (src/common/registry-operations.ts) are exactly the registry's. */
+/** Compile-time: the declared results (src/common/registry/registry-operations.ts) are exactly the registry's. */
 export type DeclaredResultsMatchRegistry = Assert<[ResultMismatch<CommandResults, RegistryViews>] extends [never] ? true : false>;
 
 /** How results put their views on the wire. */

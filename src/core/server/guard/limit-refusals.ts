@@ -7,7 +7,7 @@
  */
 import { ERR_NO_SPACE, ERR_TOO_LARGE, ERR_TOO_MANY_LEASES, ERR_TOO_MANY_OPS } from '../../etcd-store/mvcc.js';
 import { AUTH_ERRORS } from '../../etcd-store/auth-store.js';
-import { FULL_REGISTRY } from '../../../common/registry-limits.js';
+import { FULL_REGISTRY } from '../../../common/registry/registry-limits.js';
 import { checkInvariant } from '../../invariant.js';
 
 /** Every `limit` label of `fleet_limit_refusals_total`; each is exported at 0 from the start. */

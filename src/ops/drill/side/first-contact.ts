@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FleetClient } from '../../../client/index.js';
-import { LIMITS } from '../../../common/registry-limits.js';
+import { LIMITS } from '../../../common/registry/registry-limits.js';
 import { nsToMs, pause } from '../clock.js';
 import { errorLabel, writeOutcome } from '../register-client.js';
 import type { CheckResult, Outcome } from '../types.js';
@@ -189,7 +189,7 @@ class FirstContactWorkload implements SideWorkload {
 }
 
 /**
- * `prefix` as the start of a registry name (src/common/registry-validate.ts: letters, digits and
+ * `prefix` as the start of a registry name (src/common/registry/registry-validate.ts: letters, digits and
  * `-._:/@`, starting with a letter or digit, at most 253 long). `/` is allowed, but the run id in
  * the prefix may hold anything, so every other character becomes `-`; a prefix too long to leave
  * room for the suffixes is cut and keeps a hash of the whole, so it stays unique.

@@ -10,7 +10,7 @@ import { StreamBudget } from '../../../../src/core/server/guard/bounds.js';
 import { ETCD_ERRORS, createEtcdServices } from '../../../../src/core/server/etcd-api/etcd-kv-service.js';
 import { LeaderPath } from '../../../../src/core/server/leader-path.js';
 import { COUNTED_LIMITS, LimitRefusals, etcdErrorLimit, registryErrorLimit } from '../../../../src/core/server/guard/limit-refusals.js';
-import { FULL_REGISTRY, LIMITS } from '../../../../src/common/registry-limits.js';
+import { FULL_REGISTRY, LIMITS } from '../../../../src/common/registry/registry-limits.js';
 import { FleetStateMachine, encodeCommand, type ApplyResult } from '../../../../src/core/fleet/index.js';
 
 describe('LimitRefusals', () => {

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMAND_ROLES, commandRole, grants } from '../../../../src/common/roles.js';
-import { CLIENT_COMMAND_TYPES } from '../../../../src/common/registry-operations.js';
+import { CLIENT_COMMAND_TYPES } from '../../../../src/common/registry/registry-operations.js';
 import { authorize, callerOf, type AuthOptions } from '../../../../src/core/server/guard/auth.js';
 import { RPC_ROLES, rpcRequirement } from '../../../../src/core/server/guard/rpc-roles.js';
 import { loadFleetProto } from '../../../../src/proto/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FleetClientError, type ClusterView, type FleetClient } from '../../../../src/client/index.js';
-import { checkAddress, checkName } from '../../../../src/common/registry-validate.js';
+import { checkAddress, checkName } from '../../../../src/common/registry/registry-validate.js';
 import { monotonicClock, pause } from '../../../../src/ops/drill/clock.js';
 import { checkFirstContact, createFirstContactWorkload, fleetContactClient, type ContactClient } from '../../../../src/ops/drill/side/first-contact.js';
 import type { SideOp, SideVerdict } from '../../../../src/ops/drill/side/types.js';
