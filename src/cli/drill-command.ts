@@ -34,7 +34,7 @@ export const DRILL_FLAGS = {
     helpGroup: WORKLOAD,
   }),
   'op-timeout': durationFlag({ description: 'deadline of one attempt of a workload operation', default: 1_000, defaultHelp: async () => '1s', helpGroup: WORKLOAD }),
-  warmup: durationFlag({ description: 'workload before the fault', default: 3_000, defaultHelp: async () => '3s', helpGroup: TIMING }),
+  warmup: durationFlag({ description: 'workload before the fault, longer until a first write is acknowledged (up to --settle)', default: 3_000, defaultHelp: async () => '3s', helpGroup: TIMING }),
   observe: durationFlag({ description: 'observation after the fault, before restoring', default: 10_000, defaultHelp: async () => '10s', helpGroup: TIMING }),
   restart: Flags.boolean({ description: 'restart a killed member and time its catch-up (--no-restart leaves it to its supervisor)', default: true, allowNo: true, helpGroup: TIMING }),
   'slo-unavailable': durationFlag({ description: 'longest client-visible unavailability allowed', default: 5_000, defaultHelp: async () => '5s', helpGroup: TIMING }),

@@ -30,6 +30,9 @@ import type { SideVerdict, SideWorkload } from './side/types.js';
 import { roundMarks } from './report/timeline.js';
 
 /** The scenario of each drill. */
+/** How often a warm-up that has no acknowledged write yet looks again. */
+const FIRST_ACK_POLL_MS = 50;
+
 export const SCENARIOS: Readonly<Record<DrillName, Scenario>> = {
   'kill-leader': killLeader,
   'kill-follower': killFollower,
@@ -199,10 +202,9 @@ class DrillRun {
     let fault: { outcome: FaultOutcome; faultStartNs: number } | undefined;
     try {
       await Promise.all(side.map((w) => w.start()));
-      await pause(this.#opts.warmupMs, this.#deps.signal);
-      this.#throwIfInterrupted();
-      if (workload.stats().acknowledged === 0) {
-        this.#aborted = { round, check: 'workload', message: `no write was acknowledged during the ${this.#opts.warmupMs / 1000}s warm-up${workload.lastError ? `: ${workload.lastError}` : ''}` };
+      if (!(await this.#warmUp(workload))) {
+        const waited = Math.max(this.#opts.warmupMs, this.#opts.settleMs) / 1000;
+        this.#aborted = { round, check: 'workload', message: `no write was acknowledged within ${waited}s of the warm-up${workload.lastError ? `: ${workload.lastError}` : ''}` };
         return undefined;
       }
       const faultStartNs = this.#clock.nowNs();
@@ -217,6 +219,22 @@ class DrillRun {
     if (fault === undefined) return undefined;
     const sideVerdicts = await Promise.all(side.map((w) => w.verify()));
     return this.#verify(round, keys, { workload, ...fault, oldLeader: steady.leader.id, startNs, endNs, eventsFrom, sideVerdicts });
+  }
+
+  /**
+   * The warm-up: at least `warmupMs`, and until one write is acknowledged. A first write can take
+   * longer than a short warm-up on a busy machine (a client's first connection, its token), which
+   * says nothing about failover, so it is waited for up to `settleMs` before the drill gives up.
+   */
+  async #warmUp(workload: Workload): Promise<boolean> {
+    await pause(this.#opts.warmupMs, this.#deps.signal);
+    const deadlineNs = this.#clock.nowNs() + Math.max(0, this.#opts.settleMs - this.#opts.warmupMs) * 1e6;
+    while (workload.stats().acknowledged === 0 && this.#clock.nowNs() < deadlineNs) {
+      this.#throwIfInterrupted();
+      await pause(FIRST_ACK_POLL_MS, this.#deps.signal);
+    }
+    this.#throwIfInterrupted();
+    return workload.stats().acknowledged > 0;
   }
 
   /** The side workloads of round `round`, each under names of its own (the run's prefix and the round). */
