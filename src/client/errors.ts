@@ -185,6 +185,17 @@ export function isTransportFailure(err: FleetClientError): boolean {
   return (err.kind === 'unavailable' || err.kind === 'timeout') && !err.notLeader && err.leaderAddress === '';
 }
 
+/**
+ * A failed Submit attempt (the client's, or a follower's forwarded one, src/embed): retryable only
+ * when the command surely was not proposed, that is when its endpoint refused the connection;
+ * any other lost answer is OUTCOME_UNKNOWN (the command may or may not have applied).
+ */
+export function submitFailure(err: unknown): unknown {
+  if (!(err instanceof FleetClientError) || !err.retryable || err.notLeader) return err;
+  if (err.grpcCode === status.UNAVAILABLE && isTransportFailure(err) && /ECONNREFUSED|No connection established/.test(err.message)) return err;
+  return new FleetClientError('internal', `${err.message}: the command may or may not have applied`, { code: 'OUTCOME_UNKNOWN', cause: err, ...(err.endpoint === undefined ? {} : { endpoint: err.endpoint }) });
+}
+
 /** A grace after a call's deadline before the client stops waiting on its own (the transport should have answered by then). */
 export const DEADLINE_GRACE_MS = 50;
 

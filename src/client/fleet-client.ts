@@ -12,8 +12,7 @@ import type { BreakerOptions } from '../common/breaker.js';
 import { adminCalls, type AdminCalls } from './admin-calls.js';
 import { autopilotSettingsFromWire, memberStatusFromWire, refusalError, writeResultFromWire } from './decode.js';
 import { commandToWire, consistencyToWire, isFollowerRead } from './encode.js';
-import { FleetClientError, isTransportFailure } from './errors.js';
-import { GRPC_STATUS } from './transport/grpc-status.js';
+import { FleetClientError, submitFailure } from './errors.js';
 import { Router, type EndpointStatus, type Route } from './transport/router.js';
 import { downloadSnapshot, type DownloadOptions } from './snapshot-download.js';
 import { closeEtcdAccess, EtcdAccess, etcdAccessOf, registerEtcdAccess } from './etcd/access.js';
@@ -623,11 +622,4 @@ export class FleetClient {
   async recordDrill(record: DrillAuditRecord): Promise<void> {
     await this.admin.call('RecordDrill', { phase: record.phase, kind: record.kind, argsJson: JSON.stringify(record.args), outcome: record.outcome ?? '' });
   }
-}
-
-/** A failed Submit attempt: retryable only when the command surely was not proposed. */
-function submitFailure(err: unknown): unknown {
-  if (!(err instanceof FleetClientError) || !err.retryable || err.notLeader) return err;
-  if (err.grpcCode === GRPC_STATUS.UNAVAILABLE && isTransportFailure(err) && /ECONNREFUSED|No connection established/.test(err.message)) return err;
-  return new FleetClientError('internal', `${err.message}: the command may or may not have applied`, { code: 'OUTCOME_UNKNOWN', cause: err, ...(err.endpoint === undefined ? {} : { endpoint: err.endpoint }) });
 }

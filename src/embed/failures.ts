@@ -4,7 +4,9 @@
  * by the cause (the node's code, the member's own state), never by which path the error took, so
  * `OUTCOME_UNKNOWN` is one thing (never retryable as is) whether the write was local or forwarded.
  */
-import { FleetClientError } from '../client/errors.js';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { FleetClientError, submitFailure } from '../client/errors.js';
+import { fromServiceError } from '../client/grpc-errors.js';
 import { NodeError } from '../core/node/api.js';
 import type { AppFault } from '../core/node/state/app-machine.js';
 import { StorageCorruptionError, StorageLayoutError, StorageLockedError } from '../core/storage/errors.js';
@@ -64,6 +66,18 @@ function nodeCode(err: NodeError, ctx: RefusalContext): MemberErrorCode {
       // OUT_OF_SPACE, and preconditions the embedding checks first (no state machine, a fault).
       return 'UNAVAILABLE';
   }
+}
+
+/**
+ * A write a follower forwarded to `leader` over the member's path to it (forwarder.ts) that failed
+ * with `err`, read as the client reads a failed Submit: a refused connection means it was not
+ * sent, any other lost answer that it may have applied. A leader's own TIMEOUT carries a hint (it
+ * lost the leadership while the write was in flight) and may have applied all the same.
+ */
+export function forwardedFailure(err: ServiceError, id: string, leader: { id: string; address: string }): unknown {
+  const failure = fromServiceError(err, leader.address);
+  const lost = err.code === status.DEADLINE_EXCEEDED ? new FleetClientError('internal', `${failure.message}: the command may or may not have applied`, { code: 'OUTCOME_UNKNOWN', cause: failure }) : submitFailure(failure);
+  return forwardFailure(lost, id, leader);
 }
 
 /** A write a follower forwarded to `leader` that failed: whether it may have been proposed decides OUTCOME_UNKNOWN. */

@@ -1,60 +1,44 @@
 /**
  * A follower's `submitWrite`, forwarded to the leader over fleet.v1's `Submit` (which every
- * embedded member serves, whatever `apis` says), as a client would send it, with the client's
- * half-open circuit breaker (src/common/breaker.ts): once the leader could not be reached, writes
- * fail at once (LEADER_UNREACHABLE) for a second instead of each waiting out a timeout, then one
- * write probes it.
+ * embedded member serves, whatever `apis` says), with the host's token, on the member's one path
+ * to the leader (src/core/server/leader-path.ts, by way of write-forwarder.ts): the path fleet.v1's
+ * and etcd's writes and relayed keep-alives take, with its half-open breaker per leader address.
+ * Once the leader could not be reached, writes fail at once (LEADER_UNREACHABLE) for the path's
+ * cool-down (BREAKER_OPEN_MS) instead of each waiting out a timeout, then one write probes it.
+ *
+ * A leader that moved refuses the write before proposing it and names its successor: the write
+ * follows that hint, to a few leaders at most and within one deadline.
  */
-import { FleetClient } from '../client/fleet-client.js';
-import { CircuitBreaker } from '../common/breaker.js';
-import type { FleetMember } from '../core/node/fleet-member.js';
+import { FORWARD_TIMEOUT_MS, type LeaderHint } from '../core/server/leader-path.js';
+import type { WriteForwarder } from '../core/server/write-forwarder.js';
 import { MemberError } from './errors.js';
-import { forwardFailure } from './failures.js';
+import { forwardedFailure } from './failures.js';
 
-/** How long a leader that could not be reached is not tried again: forwarded writes fail fast meanwhile. */
-const BREAKER_OPEN_MS = 1_000;
+/** How many leaders one write is sent to at most, each having named the next (a leader that moved meanwhile). */
+const MAX_LEADERS = 3;
 
-export class Forwarder {
-  private client: FleetClient | undefined;
-  private clientFor = '';
-  private breaker = new CircuitBreaker({ failures: 1, coolDownMs: BREAKER_OPEN_MS });
-  private breakerFor = '';
+/** Who forwards: the member, the token it presents (the host's), and its one way to the leader. */
+export interface Forwarding {
+  readonly memberId: string;
+  readonly token: string | undefined;
+  readonly forwarder: WriteForwarder;
+}
 
-  constructor(
-    private readonly node: FleetMember,
-    private readonly token: string | undefined,
-  ) {}
-
-  async submit(op: string, payload: Uint8Array, leader: { id: string; address: string }): Promise<{ value: unknown; index: number }> {
-    if (this.breakerFor !== leader.address) [this.breaker, this.breakerFor] = [new CircuitBreaker({ failures: 1, coolDownMs: BREAKER_OPEN_MS }), leader.address];
-    if (!this.breaker.allow(Date.now())) {
-      throw new MemberError('LEADER_UNREACHABLE', `member ${this.node.id}: the leader ${leader.id} at ${leader.address} could not be reached just now; the write was not sent`, { leaderId: leader.id, leaderAddress: leader.address });
+/** Sends `op` with `payload` to the leader `hint` names; rejects with a MemberError (LEADER_UNREACHABLE, NO_LEADER, OUTCOME_UNKNOWN, …). */
+export async function forwardWrite(via: Forwarding, op: string, payload: Uint8Array, hint: LeaderHint): Promise<{ value: unknown; index: number }> {
+  const deadline = Date.now() + FORWARD_TIMEOUT_MS;
+  const tried = new Set<string>();
+  let leader: LeaderHint = { leaderId: hint.leaderId, leaderAddress: hint.leaderAddress };
+  for (;;) {
+    tried.add(leader.leaderAddress);
+    const to = { id: leader.leaderId, address: leader.leaderAddress };
+    const r = await via.forwarder.submit({ op, payload }, via.token, leader, deadline);
+    if ('held' in r) {
+      throw new MemberError('LEADER_UNREACHABLE', `member ${via.memberId}: the leader ${to.id} at ${to.address} could not be reached just now; the write was not sent`, { leaderId: to.id, leaderAddress: to.address });
     }
-    try {
-      const answer = await this.clientOf(leader.address).submit(op, payload);
-      this.breaker.success();
-      return answer;
-    } catch (err) {
-      const failure = forwardFailure(err, this.node.id, leader);
-      if (failure instanceof MemberError && failure.code === 'LEADER_UNREACHABLE') this.breaker.failure(Date.now());
-      else this.breaker.success();
-      throw failure;
-    }
-  }
-
-  private clientOf(leaderAddress: string): FleetClient {
-    // Every member the cluster has: the client follows the leader if it moves meanwhile.
-    const members = this.node.status().members.map((m) => m.address).filter((a) => a !== '');
-    const key = [leaderAddress, ...members].join(',');
-    if (this.client === undefined || this.clientFor !== key) {
-      this.client?.close();
-      this.client = new FleetClient({ endpoints: [...new Set([leaderAddress, ...members])], overallTimeoutMs: 5_000, ...(this.token === undefined ? {} : { token: this.token }) });
-      this.clientFor = key;
-    }
-    return this.client;
-  }
-
-  close(): void {
-    this.client?.close();
+    if ('response' in r) return { value: JSON.parse(r.response.resultJson || 'null') as unknown, index: r.response.index };
+    const next = r.movedTo;
+    if (next === undefined || tried.has(next.leaderAddress) || tried.size >= MAX_LEADERS) throw forwardedFailure(r.error, via.memberId, to);
+    leader = next;
   }
 }

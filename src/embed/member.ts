@@ -16,7 +16,7 @@ import { createMemberLogger } from '../core/server/member/member-log.js';
 import { serveApis } from '../core/server/member/serve-apis.js';
 import { badArgument, MemberError } from './errors.js';
 import { nodeRefusal, startFailure } from './failures.js';
-import { Forwarder } from './forwarder.js';
+import { forwardWrite, type Forwarding } from './forwarder.js';
 import { attachGrpcLogs } from './grpc-log.js';
 import { Lifecycle, type MemberState, type ReadyInfo, type ReadyOptions } from './lifecycle.js';
 import { planMember, type MemberOptions } from './options.js';
@@ -110,7 +110,7 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
   readonly port: number;
   private readonly life: Lifecycle;
   private readonly clients: FleetClient[] = [];
-  private readonly forward: Forwarder;
+  private readonly forwarding: Forwarding;
   private last: MemberStatus | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -122,7 +122,8 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
   ) {
     this.id = setup.id;
     this.port = port;
-    this.forward = new Forwarder(inner.node, setup.adminToken ?? setup.token);
+    // The member's one path to the leader, which fleet.v1's and etcd's forwarded writes take too.
+    this.forwarding = { memberId: setup.id, token: setup.adminToken ?? setup.token, forwarder: inner.pieces.forwarder };
     this.life = new Lifecycle(setup.id, () => inner.node.status());
     inner.node.onProgress(() => this.progress());
     this.progress();
@@ -158,7 +159,7 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
       answer = await this.inner.node.submit(op, bytes);
     } catch (err) {
       if (err instanceof NodeError && err.code === 'NOT_LEADER' && err.leaderAddress !== '' && !this.life.ended()) {
-        return this.forward.submit(op, bytes, { id: err.leaderId, address: err.leaderAddress });
+        return forwardWrite(this.forwarding, op, bytes, err);
       }
       throw this.refusal(err, true);
     }
@@ -201,7 +202,6 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
     this.last = this.inner.node.status();
     this.life.stopping();
     for (const c of this.clients.splice(0)) c.close();
-    this.forward.close();
     try {
       await this.inner.stop();
     } finally {
@@ -218,7 +218,6 @@ class Member<M extends StateMachine> implements EmbeddedMember<M> {
     const failure = new MemberError('FAILED', `member ${this.id} stopped: ${why}`, { cause: err, ...(fault ? { fault } : {}) });
     this.life.failed(failure);
     for (const c of this.clients.splice(0)) c.close();
-    this.forward.close();
     this.setup.detachGrpc();
     this.events.emit('fatal', failure);
   }

@@ -3,6 +3,7 @@
  * when the write was local and not when it was forwarded, and carried the CLI's "run with
  * --debug"), and the codes documented as docs/embedding.md's table lists them.
  */
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FleetClientError, fromGrpcStatus } from '../../src/client/errors.js';
@@ -10,12 +11,13 @@ import { GRPC_STATUS } from '../../src/client/transport/grpc-status.js';
 import { NodeError } from '../../src/core/node/api.js';
 import { StorageLockedError } from '../../src/core/storage/errors.js';
 import { MEMBER_ERROR_CODES, MemberError } from '../../src/embed/errors.js';
-import { forwardFailure, nodeRefusal, startFailure, type RefusalContext } from '../../src/embed/failures.js';
+import { forwardedFailure, forwardFailure, nodeRefusal, startFailure, type RefusalContext } from '../../src/embed/failures.js';
+import { METADATA } from '../../src/proto/index.js';
 
 const running: RefusalContext = { id: 'b', write: true, ended: undefined, leaderId: 'a', fault: undefined };
 const leader = { id: 'a', address: '127.0.0.1:7781' };
 
-/** What the client's Submit makes of a call whose answer was lost (fleet-client.ts, submitFailure). */
+/** What the client's Submit makes of a call whose answer was lost (errors.ts, submitFailure). */
 function lostForwardedAnswer(): FleetClientError {
   const grpcFailure = fromGrpcStatus({ code: GRPC_STATUS.INTERNAL, details: 'stream reset', trailer: () => undefined }, leader.address);
   return new FleetClientError('internal', `${grpcFailure.message}: the command may or may not have applied`, { code: 'OUTCOME_UNKNOWN', cause: grpcFailure });
@@ -54,6 +56,21 @@ describe('the other causes', () => {
     expect({ code: unreachable.code, retryable: unreachable.retryable }).toEqual({ code: 'LEADER_UNREACHABLE', retryable: true });
     expect(unreachable.message).not.toMatch(/fleet status/);
     const denied = forwardFailure(new FleetClientError('permission-denied', 'denied'), 'b', leader) as MemberError;
+    expect(denied.code).toBe('PERMISSION_DENIED');
+  });
+
+  it("a write forwarded on the member's path: a refused connection is LEADER_UNREACHABLE, a lost answer OUTCOME_UNKNOWN, even with a leader hint", () => {
+    const failed = (code: number, details: string, md = new Metadata()): ServiceError => Object.assign(new Error(details), { code, details, metadata: md });
+    const refused = forwardedFailure(failed(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7781'), 'b', leader) as MemberError;
+    expect({ code: refused.code, retryable: refused.retryable, leaderAddress: refused.leaderAddress }).toEqual({ code: 'LEADER_UNREACHABLE', retryable: true, leaderAddress: leader.address });
+    expect((forwardedFailure(failed(status.DEADLINE_EXCEEDED, 'Deadline exceeded after 10.001s'), 'b', leader) as MemberError).code).toBe('OUTCOME_UNKNOWN');
+    expect((forwardedFailure(failed(status.UNAVAILABLE, 'Connection dropped'), 'b', leader) as MemberError).code).toBe('OUTCOME_UNKNOWN');
+    // The leader's own TIMEOUT: it lost the leadership while the write was in flight, and names the new one.
+    const hint = new Metadata();
+    hint.set(METADATA.leaderId, 'c');
+    hint.set(METADATA.leaderAddress, '127.0.0.1:7783');
+    expect((forwardedFailure(failed(status.DEADLINE_EXCEEDED, 'leadership changed while the write was in flight: the command may or may not have applied', hint), 'b', leader) as MemberError).code).toBe('OUTCOME_UNKNOWN');
+    const denied = forwardedFailure(failed(status.UNAUTHENTICATED, 'a token is required'), 'b', leader) as MemberError;
     expect(denied.code).toBe('PERMISSION_DENIED');
   });
 

@@ -12,13 +12,15 @@
  * UNAVAILABLE with the hint at once, instead of each waiting for a connection that fails.
  *
  * The same path carries an audit record of an admin effect that landed on this follower
- * (Admin.RecordAudit, member-audit.ts): the leader alone can propose it.
+ * (Admin.RecordAudit, member-audit.ts): the leader alone can propose it, and an application's
+ * command a follower of an embedding was given (fleet.v1 `Submit`, fleet/embed's `submitWrite`),
+ * which every member serves.
  */
-import { Metadata, status, type Client, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type Client, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { loadFleetProto, METADATA } from '../../proto/index.js';
 import type * as wire from '../../proto/index.js';
 import type { NodeError } from '../node/api.js';
-import type { LeaderPath, ServiceClass } from './leader-path.js';
+import type { LeaderHint, LeaderPath, ServiceClass } from './leader-path.js';
 
 /** Metadata a client sends to be redirected (NOT_LEADER with the hint) rather than forwarded. */
 export const PREFER_REDIRECT_METADATA = METADATA.preferRedirect;
@@ -30,6 +32,16 @@ export interface WriteForwarderOptions {
   /** The member's one way to the leader, with its breaker (leader-path.ts). */
   readonly path: LeaderPath;
 }
+
+/**
+ * A forwarded `Submit`: the leader's answer; its failure (`unreachable`: no answer from it at all,
+ * the breaker counted it; `movedTo`: the member was not the leader, did not propose the command,
+ * and named this one); or `held`: the breaker is open, and nothing was sent.
+ */
+export type SubmitForwarded =
+  | { readonly response: wire.SubmitResponse__Output }
+  | { readonly error: ServiceError; readonly unreachable: boolean; readonly movedTo?: LeaderHint | undefined }
+  | { readonly held: true };
 
 const fleetService = (): ServiceClass<Client> => loadFleetProto().fleet.v1.Fleet;
 const adminService = (): ServiceClass<Client> => loadFleetProto().fleet.v1.Admin;
@@ -58,6 +70,22 @@ export class WriteForwarder {
     if ('error' in r) throw r.error;
   }
 
+  /**
+   * Submits an application's command at the leader `hint` names with `token` (the caller's, as a
+   * client would send it), on the `calls` lane: what a follower of an embedding does with a
+   * `submitWrite` (src/embed). The leader's refusals come back as they are, its hint included.
+   */
+  async submit(request: wire.SubmitRequest, token: string | undefined, hint: LeaderHint, deadline?: number): Promise<SubmitForwarded> {
+    if (!this.o.path.allow(hint.leaderAddress)) return { held: true };
+    const md = new Metadata();
+    if (token !== undefined) md.set(METADATA.authorization, `Bearer ${token}`);
+    md.set(FORWARDED_BY_METADATA, this.o.memberId);
+    const r = await this.o.path.unary('fleet', fleetService(), 'Submit', hint, request, md, deadline);
+    if ('error' in r) return { ...r, movedTo: movedTo(r.error) };
+    if (!isSubmitResponse(r.response)) throw new Error(`the leader ${hint.leaderId} answered Submit with ${JSON.stringify(r.response)}`);
+    return { response: r.response };
+  }
+
   /** UNAVAILABLE with the leader hint: the caller may retry, here or at the leader itself. */
   private unreachable(hint: NodeError, why: string): Partial<StatusObject> & { details: string } {
     const md = new Metadata();
@@ -74,4 +102,22 @@ export class WriteForwarder {
     md.set(FORWARDED_BY_METADATA, this.o.memberId);
     return md;
   }
+}
+
+/** Whether a decoded answer is a SubmitResponse (proto-loader decodes its index as a number). */
+function isSubmitResponse(r: unknown): r is wire.SubmitResponse__Output {
+  return typeof r === 'object' && r !== null && typeof (r as Partial<wire.SubmitResponse__Output>).index === 'number' && typeof (r as Partial<wire.SubmitResponse__Output>).resultJson === 'string';
+}
+
+/**
+ * The leader a refusal names when the member it reached was not the leader (NOT_LEADER: UNAVAILABLE
+ * with the hint), so that the command was surely not proposed; undefined otherwise (a TIMEOUT
+ * carries a hint too, but its command may have applied).
+ */
+function movedTo(err: ServiceError): LeaderHint | undefined {
+  if (err.code !== status.UNAVAILABLE) return undefined;
+  const [leaderId] = err.metadata?.get(METADATA.leaderId) ?? [];
+  const [leaderAddress] = err.metadata?.get(METADATA.leaderAddress) ?? [];
+  if (typeof leaderAddress !== 'string' || leaderAddress === '') return undefined;
+  return { leaderId: typeof leaderId === 'string' ? leaderId : '', leaderAddress };
 }
