@@ -49,10 +49,11 @@ module.exports = {
       name: 'only-node-start-builds-a-node',
       comment:
         'Only `fleet node start` and the embedding API (src/embed) construct a member (tests and benches aside): its lean entry, src/cli/node-start.ts, ' +
-        'and the process around its member, src/cli/node-run.ts, are the modules outside src/core that may reach the member assembly (src/core/server/member/) or the node itself.',
+        'and the process around its member, src/cli/node-run.ts, are the modules outside src/core that may reach the member assembly (src/core/server/member/) or the node itself. ' +
+        "Offline tools (fleet recover) may rebuild a member's replicated state, not a member: src/core/node/state/offline-state.ts.",
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/core/', '^src/cli/node-(start|run)\\.ts$', '^src/embed/'] },
-      to: { path: ['^src/core/server/member/', '^src/core/node/'] },
+      to: { path: ['^src/core/server/member/', '^src/core/node/'], pathNot: '^src/core/node/state/offline-state\\.ts$' },
     },
     {
       name: 'member-loads-apis-when-asked',

@@ -17,8 +17,9 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CliError, EXIT } from '../common/errors.js';
-import { FleetStateMachine, decodeCommand, type RegistryCounts } from '../core/fleet/index.js';
-import { isAppEntry, splitImage } from '../core/app-format.js';
+import { decodeCommand, type RegistryCounts } from '../core/fleet/index.js';
+import { isAppEntry, isEtcdEntry, splitImage } from '../core/app-format.js';
+import { applyOffline, offlineImage, offlineState } from '../core/node/state/offline-state.js';
 import { applyConfChange, decodeConfChange, type ConfState, type Entry, type SnapshotMeta } from '../core/raft/index.js';
 import { openNodeStorage } from '../core/server/storage-adapter.js';
 import { RaftStorage } from '../core/storage/index.js';
@@ -191,16 +192,16 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
     const lastIndex = last?.index ?? snapIndex;
     const lastTerm = last?.term ?? snapshot?.meta.term ?? 0;
     const commitIndex = Math.min(Math.max(hardState.commit, snapIndex), lastIndex);
-    const image = snapshot ? splitImage(await snapshot.read()) : undefined;
-    // Application entries include the etcd API's writes (kind 3); an image may hold its keyspace alone.
-    const embedded = image?.app !== undefined || image?.etcd !== undefined || entries.some((e) => e.type === 'normal' && isAppEntry(e.data));
+    const imageBytes = snapshot ? await snapshot.read() : undefined;
+    // The etcd keyspace is the member's own and is rebuilt with the registry; an application's state is not ours to apply.
+    const embedded = (imageBytes !== undefined && splitImage(imageBytes).app !== undefined) || entries.some((e) => e.type === 'normal' && isAppEntry(e.data) && !isEtcdEntry(e.data));
     if (embedded) {
-      throw new CliError(`${dataDir} holds an embedding application's state (fleet/embed) or an etcd keyspace beside the registry, which fleet recover cannot rebuild: restore the member from another member's snapshot instead`, {
+      throw new CliError(`${dataDir} holds an embedding application's state (fleet/embed) beside the registry, which fleet recover cannot rebuild: restore the member from another member's snapshot instead`, {
         exitCode: EXIT.precondition,
         code: 'EMBEDDED_STATE',
       });
     }
-    const sm = image ? FleetStateMachine.restore(image.registry) : new FleetStateMachine();
+    const state = await offlineState(imageBytes);
     let conf: ConfState = snapshot?.meta.conf ?? { voters: [], learners: [] };
     const keptThrough = keepUncommitted ? lastIndex : commitIndex;
     let commitTerm = snapshot?.meta.term ?? 0;
@@ -213,9 +214,8 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
       else commitTerm = e.term;
       if (e.index > keptThrough) continue;
       keptTerm = e.term;
-      if (e.index <= sm.appliedIndex) continue;
-      if (e.type === 'normal') sm.apply(e.index, e.data);
-      else sm.markApplied(e.index);
+      if (e.index <= state.appliedIndex) continue;
+      applyOffline(state, e);
       if (e.type === 'conf-change') conf = applyConfChange(conf, decodeConfChange(e.data)) ?? conf;
     }
     if (commitIndex === 0) throw new CliError(`${dataDir} has no committed entry: there is nothing to recover`, { exitCode: EXIT.precondition, code: 'NO_DATA' });
@@ -242,10 +242,10 @@ async function readPlan(raftDir: string, dataDir: string, id: string, live: bool
       logMembership: { voters: [...logConf.voters], learners: [...logConf.learners] },
       dropped: [...known].filter((m) => m !== id).sort(),
       after: { voters: [id], learners: [] },
-      counts: sm.counts(),
+      counts: state.sm.counts(),
       live,
     };
-    return { plan, image: sm.snapshot(), uncommittedData };
+    return { plan, image: offlineImage(state), uncommittedData };
   } finally {
     await opened.storage.close();
   }

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATA_FORMAT } from '../../src/core/server/data-format.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { drillCluster, fast, type DrillCluster } from './drill-helpers.js';
+import { runEtcdctl } from './etcdctl.js';
 import { CLI_BIN, runCli, runProgram, tempDir, waitFor } from './processes.js';
 
 /** The previous release: the last commit a CI run landed before this wave's upgrade drill. */
@@ -55,6 +57,9 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
     // The earlier build announces no version: no cluster version is agreed while it runs.
     const before = JSON.parse((await runCli(['version', '--cluster', '--json', '--endpoints', current.cluster.endpoints.join(',')])).stdout) as { cluster: unknown };
     expect(before.cluster).toBeNull();
+    // A key the earlier build keeps in its registry's KV: this build moves it into the etcd keyspace.
+    const endpoints = ['--endpoints', current.cluster.endpoints.join(',')];
+    expect((await runCli(['kv', 'put', 'upgrade/kept', 'from-the-old-build', ...endpoints])).code).toBe(0);
     const { code, report, stderr } = await current.drill('upgrade', [...current.target(), '--from', worktree, ...fast()], 240_000);
     expect(report.verdict, `${report.reason}\n${stderr}`).toBe('pass');
     expect(code).toBe(0);
@@ -72,5 +77,14 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
       return doc.cluster !== null && !doc.mixed ? doc : undefined;
     }, 30_000);
     expect(agreed.cluster).toEqual({ version, dataFormat: DATA_FORMAT });
+    // The data dirs of the earlier format were migrated: the key is in the keyspace, where etcdctl reads it.
+    const etcdctl = requireEtcd().etcdctl;
+    const got = await waitFor('the KV to move into the keyspace', async () => {
+      const r = await runEtcdctl(etcdctl, ['--endpoints', current!.cluster.endpoints.join(','), 'get', 'upgrade/kept', '--print-value-only']);
+      return r.code === 0 && r.out.trim() !== '' ? r.out.trim() : undefined;
+    }, 30_000);
+    expect(got).toBe('from-the-old-build');
+    const read = await runCli(['kv', 'get', 'upgrade/kept', '--json', ...endpoints]);
+    expect(JSON.parse(read.stdout)).toMatchObject({ key: 'upgrade/kept', value: 'from-the-old-build' });
   }, 240_000);
 });

@@ -96,26 +96,7 @@ describe('the caps of the keyspaces', () => {
     expect(await refusals('registry-leases', metricsPort)).toBe(before + 1);
   }, 300_000);
 
-  it(`kv-keys: refuses the KV key past ${LIMITS.maxKvKeys}, and counts it`, async () => {
-    const { address, metricsPort } = await member();
-    const before = await refusals('kv-keys', metricsPort);
-    const answers = await writeAll(address, LIMITS.maxKvKeys + 1, (i) => ({ clientId: 'keys', seq: i, firstIncomplete: acked(i), kvPut: { key: `k${i}`, value: 'v', ns: '' } }));
-    // The member's own settings (the fleet.* namespaces) may hold a key or two already.
-    const refused = answers.filter((a) => a !== '');
-    expect(refused.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(refused)).toEqual(new Set([FULL_REGISTRY.kvKeys]));
-    expect(await refusals('kv-keys', metricsPort)).toBe(before + refused.length);
-  }, 300_000);
-
-  it(`kv-bytes: refuses the KV value that would take all values past ${LIMITS.maxKvTotalBytes} bytes, and counts it`, async () => {
-    const { address, metricsPort } = await member();
-    const before = await refusals('kv-bytes', metricsPort);
-    const value = 'x'.repeat(1_000_000);
-    const n = Math.floor(LIMITS.maxKvTotalBytes / value.length) + 2;
-    const answers = await writeAll(address, n, (i) => ({ clientId: 'bytes', seq: i, firstIncomplete: acked(i), kvPut: { key: `b${i}`, value, ns: '' } }), 16);
-    const refused = answers.filter((a) => a !== '');
-    expect(refused.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(refused)).toEqual(new Set([FULL_REGISTRY.kvBytes]));
-    expect(await refusals('kv-bytes', metricsPort)).toBe(before + refused.length);
-  }, 300_000);
+  // kv-keys and kv-bytes bound fleet's KV only while it lives in the registry: a member of this
+  // build moves it into the etcd keyspace at once (fleet/kv-location.ts), where the space quota
+  // bounds it (limits-table.test.ts). test/core/fleet/kv.test.ts trips both on the registry.
 });

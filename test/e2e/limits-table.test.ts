@@ -378,5 +378,12 @@ describe('the limits of a member with a small space quota and etcd auth on', () 
     expect(refused.length).toBeGreaterThan(0);
     for (const a of refused) expect(a).toEqual({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'etcdserver: mvcc: database space exceeded' });
     expect(await refusals('etcd-space-quota', port)).toBe(before + refused.length);
+
+    // fleet's KV lives in the same keyspace (issue 56): a `fleet kv put` meets the same quota.
+    const fleet = new (loadFleetProto().fleet.v1.Fleet)(at, grpc.credentials.createInsecure(), { 'grpc.fleet_test_channel': Math.random() });
+    closers.push(() => fleet.close());
+    const write = await new Promise<grpc.ServiceError | null>((resolve) => fleet.Write({ clientId: '', seq: 0, firstIncomplete: 0, kvPut: { key: 'q/fleet', value: 'x'.repeat(1_000), ns: '' } }, (e) => resolve(e)));
+    expect(write).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: 'etcdserver: mvcc: database space exceeded' });
+    expect(await refusals('etcd-space-quota', port)).toBe(before + refused.length + 1);
   });
 });

@@ -2,6 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeEtcdEntry, splitImage } from '../../src/core/app-format.js';
+import { encodeEtcdRequestBinary } from '../../src/core/etcd-store/request-codec.js';
+import { offlineState } from '../../src/core/node/state/offline-state.js';
 import { FleetStateMachine, encodeCommand } from '../../src/core/fleet/index.js';
 import { encodeConfChange, type Entry } from '../../src/core/raft/index.js';
 import { RaftStorage } from '../../src/core/storage/index.js';
@@ -62,7 +65,7 @@ describe('recovery from one member\'s data', () => {
         expect(reopened.snapshot?.meta).toEqual({ index: 7, term: 3, conf: { voters: ['n1'], learners: [] } });
         expect(reopened.hardState).toMatchObject({ term: 3, commit: 7, vote: '' });
         expect(reopened.entries).toEqual([]);
-        const sm = FleetStateMachine.restore(await reopened.snapshot!.read());
+        const sm = FleetStateMachine.restore(splitImage(await reopened.snapshot!.read()).registry);
         expect(['a', 'b', 'c', 'd'].map((k) => sm.kvGet(k)?.value)).toEqual(['1', '2', '3', '4']);
         expect(sm.kvGet('e')).toBeUndefined();
       } finally {
@@ -81,7 +84,7 @@ describe('recovery from one member\'s data', () => {
     const reopened = await RaftStorage.open(join(dataDir, 'raft'));
     try {
       expect(reopened.snapshot?.meta).toEqual({ index: 8, term: 3, conf: { voters: ['n1'], learners: [] } });
-      expect(FleetStateMachine.restore(await reopened.snapshot!.read()).kvGet('e')?.value).toBe('5');
+      expect(FleetStateMachine.restore(splitImage(await reopened.snapshot!.read()).registry).kvGet('e')?.value).toBe('5');
     } finally {
       await reopened.storage.close();
     }
@@ -92,5 +95,30 @@ describe('recovery from one member\'s data', () => {
     await expect(planRecovery(dataDir, 'n9')).rejects.toMatchObject({ exitCode: 4, code: 'NOT_A_MEMBER' });
     await expect(recoverDataDir(join(dir, 'empty'), 'n1')).rejects.toMatchObject({ exitCode: 4 });
     expect((await planRecovery(dataDir, 'n1')).lastIndex).toBe(8);
+  });
+});
+
+describe('recovery of a member whose KV lives in the etcd keyspace', () => {
+  // Refused before: "holds … an etcd keyspace beside the registry". Every cluster whose members
+  // read data format 5 keeps its KV there, so recover rebuilds the keyspace with the registry.
+  it('applies the keyspace entries too, and the recovered image serves the keys', async () => {
+    const version = JSON.stringify({ version: '1.0.0', dataFormat: 5 });
+    const cas: Entry = { index: 4, term: 2, type: 'normal', data: encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time: 1_004, op: { type: 'kv.cas', ns: 'fleet.system', key: 'cluster-version', expected: null, value: version } }) };
+    const etcdPut: Entry = { index: 6, term: 2, type: 'normal', data: encodeEtcdEntry(encodeEtcdRequestBinary({ at: 1_006, op: { type: 'txn', txn: { success: [{ put: { key: Buffer.from('from-etcd'), value: Buffer.from('e') } }] } } }), true) };
+    const { storage } = await RaftStorage.open(join(dataDir, 'raft'), { preallocate: false });
+    await storage.persist({ hardState: { term: 2, vote: 'n1', commit: 6 }, entries: [voter(1, 'n1'), voter(2, 'n2'), voter(3, 'n3'), cas, put(5, 2, 'from-fleet', 'f'), etcdPut] });
+    await storage.close();
+
+    const done = await recoverDataDir(dataDir, 'n1');
+    expect(done.plan.counts.kvKeys).toBe(4); // two keys, the cluster version, the mark that the KV moved
+    const reopened = await RaftStorage.open(join(dataDir, 'raft'));
+    try {
+      const state = await offlineState(await reopened.snapshot!.read());
+      expect(state.sm.kvGet('from-fleet')?.value).toBe('f');
+      expect(state.sm.kvGet('from-etcd')?.value).toBe('e');
+      expect(Buffer.from(state.etcd.store.range({ key: Buffer.from('from-fleet') }).kvs[0]!.value).toString()).toBe('f');
+    } finally {
+      await reopened.storage.close();
+    }
   });
 });

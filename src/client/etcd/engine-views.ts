@@ -3,20 +3,20 @@
  * functions, so that each mapping is tested without an etcd. A namespace (--ns) is a key prefix
  * `NS/` on etcd, which has none of its own; revisions are etcd's (the cluster-wide revision).
  */
+import { kvEtcdKey, kvKeyOfEtcd } from '../../common/registry/kv-keys.js';
 import type { ListedMember, MemberListing } from '../engine.js';
 import type { KvEntry, KvMeta, MembersView } from '../types.js';
 import { etcdId } from './ids.js';
 import type { EtcdKeyValue, EtcdMember, EtcdStatus } from './types.js';
 
-/** The etcd key of a fleet key in namespace `ns`. */
+/** The etcd key of a fleet key in namespace `ns` (src/common/registry/kv-keys.ts). */
 export function etcdKey(key: string, ns: string): Buffer {
-  return Buffer.from(ns === '' ? key : `${ns}/${key}`);
+  return Buffer.from(kvEtcdKey(key, ns));
 }
 
 /** A stored key as fleet's KvEntry: the namespace's prefix taken off again. */
 export function kvEntryOf(kv: EtcdKeyValue, ns: string): KvEntry {
-  const strip = ns === '' ? 0 : ns.length + 1;
-  return { ns, key: kv.key.toString().slice(strip), value: kv.value.toString(), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version };
+  return { ns, key: kvKeyOfEtcd(kv.key.toString(), ns), value: kv.value.toString(), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version };
 }
 
 /**

@@ -163,6 +163,8 @@ export class MvccStore {
   private writesInRevision = 0;
   /** What `approximateBytes` answers, kept as records come and go (a scan of a large history took tens of ms, and Maintenance.Status asks). */
   private bytes = 0;
+  /** How many keys exist now (`keyCount`). */
+  private liveCount = 0;
   /**
    * Active alarms, replicated as the keyspace is (etcd keeps them in its backend too). While
    * NOSPACE is active every member refuses what would grow the store (puts, lease grants) and
@@ -179,6 +181,8 @@ export class MvccStore {
 
   get revision(): number { return this.rev; }
   get compactRevision(): number { return this.compacted; }
+  /** How many keys exist now (kept as records come and go). */
+  get keyCount(): number { return this.liveCount; }
   /** How many leases are granted (cheap: the leader asks at every tick). */
   get leaseCount(): number { return this.leases.size; }
 
@@ -465,6 +469,11 @@ export class MvccStore {
       });
     }
     const last = h[h.length - 1];
+    const born = (rec.deleted ? 0 : 1) - (last === undefined || last.deleted ? 0 : 1);
+    if (born !== 0) {
+      this.liveCount += born;
+      undo.push(() => { this.liveCount -= born; });
+    }
     if (last && last.mod === rec.mod) {
       // A second write to a key in one txn (only through nested txns) replaces the first.
       h[h.length - 1] = rec;
@@ -835,6 +844,7 @@ export class MvccStore {
     }
     for (const k of m.sorted) {
       const r = m.live(k);
+      if (r) m.liveCount++;
       if (r && r.lease !== 0) m.leases.get(r.lease)?.keys.add(k);
     }
     return m;

@@ -4,7 +4,8 @@
  * must be seen while it still exists), and an event is made only for those whose view changed,
  * so a refused or idempotent write makes none. Deterministic in (state, command), like apply.
  */
-import { domainKey, kvKey, quotaKey, type FleetState, type KvRecord } from './state.js';
+import { kvRead } from './kv-location.js';
+import { domainKey, quotaKey, type FleetState, type KvRecord } from './state.js';
 import type { Command } from './types.js';
 
 /** The registries a watch can follow: the KV store and the registry tables. */
@@ -67,9 +68,8 @@ function quota(s: FleetState, provider: string, region: string): Touched {
 }
 
 function kv(s: FleetState, ns: string, key: string): Touched {
-  const k = kvKey(ns, key);
   // The record, not the value: a put of the same value is a change too (a new revision), as in etcd.
-  return { registry: 'kv', ns, key, read: () => s.kv.get(k) };
+  return { registry: 'kv', ns, key, read: () => kvRead(s, ns, key) };
 }
 
 /** Everything a shard removal touches: the shard, its bound clusters, its domains and the quotas sliced to it. */

@@ -3,6 +3,8 @@
  * listing comes back in a fixed order (by name) and pages with a cursor, so a reader sees the
  * same page from any replica at the same applied index.
  */
+import { kvEtcdKey, kvKeyOfEtcd } from '../../common/registry/kv-keys.js';
+import { keyspaceOf, type KeyspacePort } from './kv-location.js';
 import { LIMITS } from './limits.js';
 import { UNBOUND, kvKey, splitKvKey, type FleetState } from './state.js';
 import type { ClusterView, DomainView, KvEntry, LeaseStatus, Page, PlanView, ProviderView, QuotaView, RegistryCounts } from './types.js';
@@ -77,6 +79,8 @@ export function listClusters(s: FleetState, opts: ListClustersOptions = {}): Pag
 /** KV entries of namespace `ns` whose keys start with `prefix`, in key order after the cursor `after`. */
 export function kvList(s: FleetState, prefix = '', after?: string, limit?: number, ns = ''): Page<KvEntry> {
   const n = checkLimit(limit);
+  const keyspace = keyspaceOf(s, ns);
+  if (keyspace !== undefined) return keyspaceList(keyspace, prefix, after, n, ns);
   const start = kvKey(ns, prefix);
   // Start after the cursor, or at the prefix itself when the cursor lies before it.
   const cursor = after === undefined ? undefined : kvKey(ns, after);
@@ -100,6 +104,28 @@ export function kvList(s: FleetState, prefix = '', after?: string, limit?: numbe
   return next === undefined ? { items } : { items, next };
 }
 
+/** The same page from the keyspace: keys under the namespace's prefix, in the store's (byte) order. */
+function keyspaceList(keyspace: KeyspacePort, prefix: string, after: string | undefined, n: number, ns: string): Page<KvEntry> {
+  const start = Buffer.from(kvEtcdKey(prefix, ns), 'utf8');
+  const cursor = after === undefined ? undefined : Buffer.concat([Buffer.from(kvEtcdKey(after, ns), 'utf8'), Buffer.from([0])]);
+  const from = cursor !== undefined && Buffer.compare(cursor, start) > 0 ? cursor : start;
+  const page = keyspace.page(from, prefixEnd(start), n);
+  const items = page.entries.map(([key, rec]): KvEntry => ({ ns, key: kvKeyOfEtcd(key, ns), ...rec }));
+  return page.more && items.length > 0 ? { items, next: items[items.length - 1]!.key } : { items };
+}
+
+/** The first key after every key that starts with `prefix` (etcd's range_end of a prefix); undefined: no end. */
+function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    if (prefix[i]! < 0xff) {
+      const end = Uint8Array.from(prefix.subarray(0, i + 1)); // a copy: a Buffer's slice shares its bytes
+      end[i]!++;
+      return end;
+    }
+  }
+  return undefined;
+}
+
 /** Registry sizes for status screens. */
 export function counts(s: FleetState, sessions: number): RegistryCounts {
   const unbound = s.clusters.boundCount(UNBOUND);
@@ -114,8 +140,8 @@ export function counts(s: FleetState, sessions: number): RegistryCounts {
     quotas: s.quotas.size,
     providers: s.providers.size,
     leases: s.leases.size,
-    kvKeys: s.kv.size,
-    kvRevision: s.kvRevision,
+    kvKeys: s.kv.size + (keyspaceOf(s, '')?.count() ?? 0),
+    kvRevision: keyspaceOf(s, '')?.revision ?? s.kvRevision,
     sessions,
     plans: s.plans.size,
   };

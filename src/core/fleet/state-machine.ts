@@ -15,7 +15,8 @@ import { parseCommand } from './parse-command.js';
 import * as reads from './reads.js';
 import { SessionTable } from './sessions.js';
 import { SnapshotJob, readSnapshot, writeSnapshot } from './snapshot.js';
-import { FleetState, kvKey, splitKvKey } from './state.js';
+import { kvRead, type KeyspacePort } from './kv-location.js';
+import { FleetState } from './state.js';
 import type {
   ApplyFailure,
   ApplyResult,
@@ -223,6 +224,15 @@ export class FleetStateMachine {
    */
   readerAge: (() => number) | undefined;
 
+  /**
+   * Gives the registry the member's etcd keyspace, where the user's KV lives once the cluster
+   * reads data format 5 (kv-location.ts). Every member of a cluster attaches one; the member
+   * attaches it again to a registry restored from an image.
+   */
+  attachKeyspace(port: KeyspacePort): void {
+    this.#s.keyspace = port;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Reads: any replica, never mutating.
   // -------------------------------------------------------------------------------------------
@@ -302,9 +312,8 @@ export class FleetStateMachine {
 
   /** One KV entry. */
   kvGet(key: string, ns = ''): KvEntry | undefined {
-    const composite = kvKey(ns, key);
-    const rec = this.#s.kv.get(composite);
-    return rec === undefined ? undefined : { ...splitKvKey(composite), ...rec };
+    const rec = kvRead(this.#s, ns, key);
+    return rec === undefined ? undefined : { ns, key, ...rec };
   }
 
   /** A page of KV entries of `ns` whose keys start with `prefix`, after the cursor `after`. */

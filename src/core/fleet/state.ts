@@ -4,6 +4,7 @@
  * every binding change keeps the per-shard indexes in step.
  */
 import { AuditLog } from './audit-log.js';
+import type { KeyspacePort, KvRecord } from './keyspace-port.js';
 import { ClusterTable } from './cluster-table.js';
 import { SortedMap } from './sorted-map.js';
 import type { DomainView, Labels, PlanView, ProviderView, QuotaView, ShardState, ShardView } from './types.js';
@@ -25,13 +26,7 @@ export class ShardRecord {
   ) {}
 }
 
-/** A KV value with its revisions. */
-export interface KvRecord {
-  readonly value: string;
-  readonly createRevision: number;
-  readonly modRevision: number;
-  readonly version: number;
-}
+export type { KvRecord } from './keyspace-port.js';
 
 /**
  * A lease's stored record (its view is the record itself). Nothing in it decides expiry by a
@@ -108,6 +103,8 @@ export class FleetState {
   readonly plans = new Map<string, PlanView>();
   /** Who changed what (audit-log.ts). */
   readonly audit = new AuditLog();
+  /** The member's etcd keyspace, where the user's KV lives once moved (kv-location.ts); not replicated here: the keyspace replicates itself. */
+  keyspace: KeyspacePort | undefined;
 
   /** Adds a shard with an empty binding index. */
   addShard(rec: ShardRecord): void {

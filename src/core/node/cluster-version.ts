@@ -8,8 +8,8 @@
  * meets data it cannot read during a rolling upgrade.
  */
 
-/** Where the log keeps the agreed version (beside autopilot's settings). */
-export const CLUSTER_VERSION_KV = { ns: 'fleet.system', key: 'cluster-version' } as const;
+/** Where the log keeps the agreed version (beside autopilot's settings); the registry moves the user's KV when it says format 5. */
+export { CLUSTER_VERSION_KV } from '../fleet/index.js';
 
 /** What a member announces about itself. */
 export interface AnnouncedVersion {

@@ -21,8 +21,10 @@ import { writePrivateFileDurablySync } from '../storage/index.js';
  *      written once the cluster version says every member reads them (BINARY_ETCD_FORMAT).
  *   4: sectioned member images (app-format.ts version 3: each replicated section under its tag),
  *      written once the cluster version says every member reads them (SECTIONED_IMAGE_FORMAT).
+ *   5: fleet's KV kept in the etcd keyspace (fleet/kv-location.ts), moved there by the apply of the
+ *      cluster version that first says every member reads format 5 (KV_IN_KEYSPACE_FORMAT).
  */
-export const DATA_FORMAT = 4;
+export const DATA_FORMAT = 5;
 
 const FORMAT_FILE = 'format.json';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FULL_REGISTRY, LIMITS } from '../../../src/common/registry/registry-limits.js';
 import { Harness } from './harness.js';
 
 describe('kv', () => {
@@ -86,5 +87,29 @@ describe('kv', () => {
     expect(h.sm.kvList('ap', 'ap').items.map((e) => e.key)).toEqual(['app/a', 'app/b', 'app/c', 'apq']);
     expect(h.sm.kvList('', undefined, 100, 'n2').items).toEqual([{ ns: 'n2', key: 'app/x', value: 'other ns', createRevision: 7, modRevision: 7, version: 1 }]);
     expect(h.sm.kvList('app/', 'a').items).toHaveLength(3);
+  });
+});
+
+// The registry's own KV limits: what bounds fleet's KV while it lives in the registry (a cluster
+// not yet at data format 5, and the fleet.* namespaces always). Once moved, the keyspace's quota
+// bounds it (test/e2e/limits-table.test.ts, etcd-space-quota). These ran on a real member in
+// limits-caps.long before the move.
+describe('kv limits in the registry', () => {
+  it(`refuses the key past ${LIMITS.maxKvKeys}, changing nothing`, () => {
+    const h = new Harness();
+    for (let i = 0; i < LIMITS.maxKvKeys; i++) h.ok({ type: 'kv.put', key: `k${i}`, value: 'v' });
+    expect(h.err({ type: 'kv.put', key: 'one-more', value: 'v' }, 'FAILED_PRECONDITION').message).toBe(FULL_REGISTRY.kvKeys);
+    // An existing key may still change.
+    h.ok({ type: 'kv.put', key: 'k0', value: 'w' });
+    expect(h.sm.counts().kvKeys).toBe(LIMITS.maxKvKeys);
+  });
+
+  it(`refuses the value that would take all values past ${LIMITS.maxKvTotalBytes} bytes`, () => {
+    const h = new Harness();
+    const value = 'x'.repeat(LIMITS.maxKvValueBytes);
+    const fit = Math.floor(LIMITS.maxKvTotalBytes / value.length);
+    for (let i = 0; i < fit; i++) h.ok({ type: 'kv.put', key: `b${i}`, value });
+    expect(h.err({ type: 'kv.put', key: 'over', value }, 'FAILED_PRECONDITION').message).toBe(FULL_REGISTRY.kvBytes);
+    expect(h.sm.kvGet('over')).toBeUndefined();
   });
 });

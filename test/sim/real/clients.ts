@@ -118,6 +118,13 @@ interface HoldWindow {
   end: number;
 }
 
+/**
+ * The namespace of these clients' registers. Once the cluster reads data format 5 fleet's KV is
+ * the etcd keyspace's, where a namespace is a key prefix: the etcd clients of the same run never
+ * write under it, and their checkers leave it to this run's own (etcd-checkers.ts).
+ */
+export const REGISTRY_KV_NS = 'reg';
+
 const SHARDS = ['s0', 's1'];
 const CLUSTERS = ['cl0', 'cl1', 'cl2'];
 const LEASES = ['L0', 'L1'];
@@ -126,7 +133,7 @@ const HISTORY_FN: Partial<Record<Op['kind'], 'read' | 'write' | 'cas'>> = { put:
 
 function kvRead(key: string): (sm: FleetStateMachine) => KvValue {
   return (sm) => {
-    const e = sm.kvGet(key);
+    const e = sm.kvGet(key, REGISTRY_KV_NS);
     return e === undefined ? null : { value: e.value, modRevision: e.modRevision };
   };
 }
@@ -277,9 +284,9 @@ export class RealClients {
   private command(c: Client, op: Op): Command | undefined {
     switch (op.kind) {
       case 'put':
-        return { type: 'kv.put', key: op.key, value: op.value };
+        return { type: 'kv.put', ns: REGISTRY_KV_NS, key: op.key, value: op.value };
       case 'cas':
-        return { type: 'kv.cas', key: op.key, expected: op.expected, value: op.value };
+        return { type: 'kv.cas', ns: REGISTRY_KV_NS, key: op.key, expected: op.expected, value: op.value };
       case 'register':
         return { type: 'shard.register', id: op.shard, address: `10.0.0.${op.shard === 's0' ? 1 : 2}:7000`, region: 'r1', zone: 'z1', capacity: 100 };
       case 'contact':

@@ -46,5 +46,5 @@ export const HANDLERS: { readonly [T in CommandType]: Handler<T> } = {
  * whole records is O(state) per entry). Cheap and allocation-free.
  */
 export function stateMark(s: FleetState): number {
-  return s.shards.size + s.clusters.size + s.domains.size + s.quotas.size + s.providers.size + s.leases.size + s.kv.size + s.plans.size + s.leaseVersion + s.leaseToken + s.kvRevision + s.kvBytes;
+  return s.shards.size + s.clusters.size + s.domains.size + s.quotas.size + s.providers.size + s.leases.size + s.kv.size + s.plans.size + s.leaseVersion + s.leaseToken + s.kvRevision + s.kvBytes + (s.keyspace?.revision ?? 0);
 }

@@ -1,7 +1,11 @@
 /**
- * Handlers of the KV commands. One global revision counts every change (like etcd's); each key
- * keeps the revision that created it, the revision of its last change and its version.
+ * Handlers of the KV commands. One revision counts every change (like etcd's); each key keeps
+ * the revision that created it, the revision of its last change and its version. Where the KV
+ * lives (the etcd keyspace, or the registry's own map) is kv-location.ts's: in the keyspace, the
+ * revision is the store's and the limits are its own (its space quota).
  */
+import { kvEtcdKey } from '../../../common/registry/kv-keys.js';
+import { CLUSTER_VERSION_KV, keyspaceOf, kvRead, moveKvIfDue, type KeyspacePort } from '../kv-location.js';
 import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import { kvKey, type FleetState, type KvRecord } from '../state.js';
 import type { KvMeta } from '../types.js';
@@ -11,8 +15,10 @@ function meta(ns: string, key: string, rec: KvRecord): KvMeta {
   return { ns, key, createRevision: rec.createRevision, modRevision: rec.modRevision, version: rec.version };
 }
 
-/** Writes a value at a new revision, within the key-count and byte limits. */
+/** Writes a value at a new revision: in the keyspace, or in the registry's map within its key-count and byte limits. */
 function write(s: FleetState, ns: string, key: string, value: string): Outcome<{ kv: KvMeta; revision: number }> {
+  const keyspace = keyspaceOf(s, ns);
+  if (keyspace !== undefined) return writeKeyspace(keyspace, ns, key, value);
   const composite = kvKey(ns, key);
   const previous = s.kv.get(composite);
   if (previous === undefined && s.kv.size >= LIMITS.maxKvKeys) return fail('FAILED_PRECONDITION', FULL_REGISTRY.kvKeys);
@@ -21,7 +27,14 @@ function write(s: FleetState, ns: string, key: string, value: string): Outcome<{
   const revision = ++s.kvRevision;
   const rec: KvRecord = { value, createRevision: previous?.createRevision ?? revision, modRevision: revision, version: (previous?.version ?? 0) + 1 };
   s.putKv(composite, rec, previous);
+  if (ns === CLUSTER_VERSION_KV.ns && key === CLUSTER_VERSION_KV.key) moveKvIfDue(s, value);
   return ok({ kv: meta(ns, key, rec), revision });
+}
+
+function writeKeyspace(keyspace: KeyspacePort, ns: string, key: string, value: string): Outcome<{ kv: KvMeta; revision: number }> {
+  const written = keyspace.put(kvEtcdKey(key, ns), value);
+  if ('refused' in written) return fail('FAILED_PRECONDITION', written.refused);
+  return ok({ kv: meta(ns, key, written.rec), revision: written.revision });
 }
 
 /** Writes a value. */
@@ -29,6 +42,11 @@ export const kvPut: Handler<'kv.put'> = (s, op) => write(s, op.ns ?? '', op.key,
 
 /** Deletes a key; an absent key is not an error (`deleted: false`) and does not bump the revision. */
 export const kvDelete: Handler<'kv.delete'> = (s, op) => {
+  const keyspace = keyspaceOf(s, op.ns ?? '');
+  if (keyspace !== undefined) {
+    const revision = keyspace.delete(kvEtcdKey(op.key, op.ns ?? ''));
+    return revision === undefined ? ok({ deleted: false, revision: keyspace.revision }) : ok({ deleted: true, revision });
+  }
   const composite = kvKey(op.ns ?? '', op.key);
   const previous = s.kv.get(composite);
   if (previous === undefined) return ok({ deleted: false, revision: s.kvRevision });
@@ -51,7 +69,7 @@ function casMismatch(op: { expected?: string | null; expectRevision?: number }, 
 /** Writes a value only if the key is as expected: its value `expected` (`null`: absent) and/or its mod revision `expectRevision` (0: absent). */
 export const kvCas: Handler<'kv.cas'> = (s, op) => {
   const ns = op.ns ?? '';
-  const previous = s.kv.get(kvKey(ns, op.key));
+  const previous = kvRead(s, ns, op.key);
   const mismatch = casMismatch(op, previous);
   if (mismatch !== undefined) {
     return fail('CAS_FAILED', `kv key ${JSON.stringify(op.key)}${ns === '' ? '' : ` in ${ns}`} ${mismatch}`, {

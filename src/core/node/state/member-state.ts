@@ -14,6 +14,7 @@ import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMa
 import type { NodeRuntime } from '../runtime.js';
 import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedSection } from './sections.js';
 import type { RecoveredState } from '../storage-port.js';
+import { KeyspaceKv } from './keyspace-kv.js';
 
 export interface MemberStateOptions {
   readonly rt: NodeRuntime;
@@ -36,6 +37,10 @@ export class MemberState implements ReplicatedMachine {
   private readonly etcdListeners = new Set<() => void>();
   private readonly registrySection: RegistrySection;
   private readonly etcdSection: EtcdSection;
+  /** fleet's KV in the keyspace, for the registry (keyspace-kv.ts). */
+  private readonly keyspaceKv: KeyspaceKv;
+  /** The keyspace's revision when its listeners last heard of it: registry entries write fleet's KV there too. */
+  private heardRevision = 0;
   /** In registration order: the registry first (it takes what no other section owns), the order of legacy images. */
   private readonly sections: readonly ReplicatedSection[];
   private applied = 0;
@@ -45,8 +50,9 @@ export class MemberState implements ReplicatedMachine {
 
   private constructor(private readonly opts: MemberStateOptions) {
     this.app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
-    this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.etcdSection = new EtcdSection();
+    this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
+    this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];
     this.ageMark = { age: 0, mono: opts.rt.monoNow() };
     this.adopt(this.registrySection.machine);
@@ -99,10 +105,11 @@ export class MemberState implements ReplicatedMachine {
     // The registry's image carries the applied index of layouts 1 and 2: it advances over every entry.
     if (section !== this.registrySection) this.sm.markApplied(index);
     this.applied = index;
-    if (section === this.etcdSection) this.etcdChanged();
+    if (section === this.etcdSection || this.etcd.store.revision !== this.heardRevision) this.etcdChanged();
   }
 
   private etcdChanged(): void {
+    this.heardRevision = this.etcd.store.revision;
     for (const listener of this.etcdListeners) listener();
   }
 
@@ -159,6 +166,7 @@ export class MemberState implements ReplicatedMachine {
 
   private adopt(registry: FleetStateMachine): void {
     registry.readerAge = () => this.ageNow();
+    registry.attachKeyspace(this.keyspaceKv);
     this.changes.reset(registry.appliedIndex + 1);
     registry.changes = this.changes;
   }

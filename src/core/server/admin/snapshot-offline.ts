@@ -11,8 +11,8 @@
 import { memberIdProblem } from '../../../common/addresses.js';
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { FleetStateMachine } from '../../fleet/index.js';
-import { splitImage } from '../../app-format.js';
+import { offlineState } from '../../node/state/offline-state.js';
+import type { MemberState } from '../../node/state/member-state.js';
 import type { RegistryCounts } from '../../fleet/index.js';
 import type { SnapshotMeta } from '../../raft/index.js';
 import { readSnapshotData, readSnapshotInfo } from '../../storage/snapshot-file.js';
@@ -54,7 +54,8 @@ export async function readSnapshot(file: string): Promise<{ contents: SnapshotCo
   } catch (err) {
     throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
-  const sm = restore(file, data);
+  const state = await restore(file, data);
+  const sm = state.sm;
   const counts = sm.counts();
   return {
     data,
@@ -71,10 +72,10 @@ export async function readSnapshot(file: string): Promise<{ contents: SnapshotCo
   };
 }
 
-function restore(file: string, data: Uint8Array): FleetStateMachine {
+/** The member state the image holds: the registry with the keyspace that keeps its KV (an application's image is carried, not read). */
+async function restore(file: string, data: Uint8Array): Promise<MemberState> {
   try {
-    // A member that embeds an application keeps its image beside the registry's (app-machine.ts).
-    return FleetStateMachine.restore(splitImage(data).registry);
+    return await offlineState(data);
   } catch (err) {
     throw new Error(`${file} is not a fleet snapshot: ${(err as Error).message}`, { cause: err });
   }

@@ -4,6 +4,7 @@
  */
 import type { WriteRequest__Output } from '../../../proto/index.js';
 import { COMMAND_WIRE_NAMES, commandFromWirePart, type EnumFallback } from '../../../proto/registry-wire.js';
+import { isSystemNs } from '../../../common/registry/kv-keys.js';
 import { checkCommand, type Command } from '../../fleet/index.js';
 import type { WriteRequest } from '../../node/member-api.js';
 import { WireError, enumFromWire } from '../wire.js';
@@ -11,11 +12,6 @@ import { WireError, enumFromWire } from '../wire.js';
 /** A wire enum value that names no plain value is bad input: a WireError naming the field. */
 const badEnum: EnumFallback = (map, value, field) => enumFromWire(map, value as string, field);
 
-/**
- * KV namespaces that hold fleet's own replicated settings (autopilot's, in fleet.system): only
- * their own commands write them, so a script's `kv put` cannot switch a cluster's autopilot.
- */
-const RESERVED_NS_PREFIX = 'fleet.';
 
 /** The command of a wire write, reshaped as its declaration (src/common/registry/registry-operations.ts) says and checked; throws WireError. */
 export function commandFromWire(req: WriteRequest__Output): Command {
@@ -27,7 +23,8 @@ export function commandFromWire(req: WriteRequest__Output): Command {
   const op = part.message as Command;
   const problem = checkCommand(op);
   if (problem !== undefined) throw new WireError(`${name}: ${problem}`);
-  if ('ns' in op && typeof op.ns === 'string' && op.ns.startsWith(RESERVED_NS_PREFIX)) {
+  // fleet.* namespaces hold fleet's own settings (autopilot's): a script's `kv put` cannot switch a cluster's autopilot.
+  if ('ns' in op && typeof op.ns === 'string' && isSystemNs(op.ns)) {
     throw new WireError(`${name}: the namespace ${op.ns} holds fleet's own settings and is written only by its commands (fleet autopilot set)`);
   }
   return op;

@@ -110,6 +110,8 @@ const REGISTRY_LIMIT_ERRORS: ReadonlyMap<string, CountedLimit> = new Map<string,
   [FULL_REGISTRY.leases, 'registry-leases'],
   [FULL_REGISTRY.kvKeys, 'kv-keys'],
   [FULL_REGISTRY.kvBytes, 'kv-bytes'],
+  // fleet's KV in the etcd keyspace (fleet/kv-location.ts) meets the keyspace's quota.
+  [ERR_NO_SPACE, 'etcd-space-quota'],
 ]);
 
 /** The limit whose refusal a registry write's failure `message` is, if any (FULL_REGISTRY). */

@@ -1,0 +1,33 @@
+/**
+ * What the registry needs of the member's etcd keyspace to keep fleet's KV there
+ * (kv-location.ts); the member provides it (node/state/keyspace-kv.ts). Apart from state.ts and
+ * kv-location.ts so that neither imports the other.
+ */
+
+/** A KV value with its revisions. */
+export interface KvRecord {
+  readonly value: string;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  readonly version: number;
+}
+
+/** A keyspace write the store refused (its space quota): nothing changed. */
+export interface KeyspaceRefusal {
+  readonly refused: string;
+}
+
+/** What the registry needs of the etcd keyspace. Keys are etcd keys as text (UTF-8). */
+export interface KeyspacePort {
+  /** The store's revision. */
+  readonly revision: number;
+  get(key: string): KvRecord | undefined;
+  /** Writes at a new revision; the record as written, and the one it replaced. */
+  put(key: string, value: string): { readonly rec: KvRecord; readonly revision: number; readonly previous: KvRecord | undefined } | KeyspaceRefusal;
+  /** Deletes at a new revision; undefined (and no revision) when the key is absent. */
+  delete(key: string): number | undefined;
+  /** Keys from `from` (inclusive) up to `end` (exclusive; undefined: the end of the keyspace), at most `limit`, in byte order. */
+  page(from: Uint8Array, end: Uint8Array | undefined, limit: number): { readonly entries: readonly (readonly [string, KvRecord])[]; readonly more: boolean };
+  /** How many live keys the store holds. */
+  count(): number;
+}

@@ -1,0 +1,52 @@
+/**
+ * The registry's way into the member's etcd keyspace (fleet/kv-location.ts): fleet's KV as etcd
+ * keys, written through the replica's own apply (one revision each, the space quota checked, the
+ * replica's invariants kept) so that a `fleet kv put` is the same change an etcd put would make.
+ * Keys and values are UTF-8 text on fleet's side, bytes in the store.
+ */
+import type { KeyspacePort, KeyspaceRefusal } from '../../fleet/index.js';
+import type { KeyValue } from '../../etcd-store/mvcc.js';
+import type { EtcdReplica } from '../../etcd-store/replica.js';
+import type { KvRecord } from '../../fleet/state.js';
+
+const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+const recordOf = (kv: KeyValue): KvRecord => ({ value: text(kv.value), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version });
+
+export class KeyspaceKv implements KeyspacePort {
+  /** `replica`: the member's keyspace now (a restore replaces what it holds, never the replica). */
+  constructor(private readonly replica: () => EtcdReplica) {}
+
+  get revision(): number {
+    return this.replica().store.revision;
+  }
+
+  get(key: string): KvRecord | undefined {
+    const kv = this.replica().store.range({ key: utf8(key) }).kvs[0];
+    return kv === undefined ? undefined : recordOf(kv);
+  }
+
+  put(key: string, value: string): { rec: KvRecord; revision: number; previous: KvRecord | undefined } | KeyspaceRefusal {
+    const previous = this.get(key);
+    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: utf8(key), value: utf8(value) } }] } } });
+    if (!answer.ok) return { refused: answer.error.message };
+    return { rec: this.get(key)!, revision: answer.revision, previous };
+  }
+
+  delete(key: string): number | undefined {
+    if (this.get(key) === undefined) return undefined;
+    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ deleteRange: { key: utf8(key) } }] } } });
+    // A delete needs no space and names no lease: the store cannot refuse it.
+    if (!answer.ok) throw new Error(`the keyspace refused a delete of ${JSON.stringify(key)}: ${answer.error.message}`);
+    return answer.revision;
+  }
+
+  page(from: Uint8Array, end: Uint8Array | undefined, limit: number): { entries: [string, KvRecord][]; more: boolean } {
+    const r = this.replica().store.range({ key: from, rangeEnd: end ?? new Uint8Array([0]), limit });
+    return { entries: r.kvs.map((kv): [string, KvRecord] => [text(kv.key), recordOf(kv)]), more: r.more };
+  }
+
+  count(): number {
+    return this.replica().store.keyCount;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * fleet's KV as a view of the etcd keyspace (issue 56; src/core/fleet/kv-location.ts): a member
+ * keeps its KV in the registry until the cluster version says data format 5, then the apply of
+ * that version moves the user's keys into the keyspace, on every member at the same index. From
+ * then on a `kv.put` is an etcd put (the same key, revision and version an etcd client sees), an
+ * etcd write is what `kv get` reads, and the `fleet.` namespaces stay the registry's.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeEtcdEntry } from '../../../src/core/app-format.js';
+import { encodeEtcdRequestBinary } from '../../../src/core/etcd-store/request-codec.js';
+import { encodeCommand, KV_IN_KEYSPACE, type Command } from '../../../src/core/fleet/index.js';
+import { MemberState } from '../../../src/core/node/state/member-state.js';
+import type { EntryOutcome, MachineImage } from '../../../src/core/node/node-types.js';
+import { fakeRuntime } from './fake-runtime.js';
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+
+async function member(image?: Uint8Array): Promise<MemberState> {
+  return MemberState.recover(image === undefined ? ({} as never) : ({ snapshot: { data: async () => image } } as never), { rt: fakeRuntime().rt, logger: quiet, sectionedImages: () => true });
+}
+
+/** Applies registry commands and etcd puts as the log would, numbering the entries. */
+class Log {
+  index = 0;
+  constructor(readonly members: MemberState[]) {}
+
+  registry(op: Command): unknown {
+    const data = encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time: 1_000, op });
+    return this.apply(data);
+  }
+
+  etcdPut(key: string, value: string): unknown {
+    const body = encodeEtcdRequestBinary({ at: 1_000, op: { type: 'txn', txn: { success: [{ put: { key: Buffer.from(key), value: Buffer.from(value) } }] } } });
+    return this.apply(encodeEtcdEntry(body, true));
+  }
+
+  clusterVersion(dataFormat: number, expected: string | null): string {
+    const value = JSON.stringify({ version: '1.0.0', dataFormat });
+    this.registry({ type: 'kv.cas', ns: 'fleet.system', key: 'cluster-version', expected, value });
+    return value;
+  }
+
+  private apply(data: Uint8Array): unknown {
+    this.index++;
+    let answer: unknown;
+    for (const m of this.members) {
+      const outcome = m.apply({ index: this.index, term: 1, type: 'normal', data } as never);
+      let r: EntryOutcome;
+      if ('steps' in outcome) {
+        let step = outcome.steps.next();
+        while (step.done !== true) step = outcome.steps.next();
+        r = step.value;
+      } else r = outcome;
+      if (r.stop !== undefined) throw r.stop;
+      answer = r.answer;
+    }
+    return answer;
+  }
+}
+
+function written(image: MachineImage): Buffer {
+  const chunks: { bytes: Uint8Array; offset: number }[] = [];
+  const write = (bytes: Uint8Array, offset: number) => void chunks.push({ bytes: Uint8Array.from(bytes), offset });
+  for (const _ of image.steps(write)) void _;
+  const out = Buffer.alloc(image.finish(write));
+  for (const c of chunks) out.set(c.bytes, c.offset);
+  return out;
+}
+
+const etcdValue = (m: MemberState, key: string) => {
+  const kv = m.etcd.store.range({ key: Buffer.from(key) }).kvs[0];
+  return kv === undefined ? undefined : Buffer.from(kv.value).toString();
+};
+
+describe("fleet's KV in the keyspace", () => {
+  it('stays in the registry until the cluster version says format 5, then moves on every member at once', async () => {
+    const members = [await member(), await member()];
+    const log = new Log(members);
+    log.registry({ type: 'kv.put', ns: '', key: 'config/mode', value: 'blue' });
+    log.registry({ type: 'kv.put', ns: 'app1', key: 'owner', value: 'alice' });
+    const v4 = log.clusterVersion(4, null);
+    for (const m of members) {
+      expect(etcdValue(m, 'config/mode')).toBeUndefined();
+      expect(m.sm.kvGet('config/mode')?.value).toBe('blue');
+    }
+
+    log.clusterVersion(5, v4);
+    for (const m of members) {
+      expect(etcdValue(m, 'config/mode')).toBe('blue');
+      expect(etcdValue(m, 'app1/owner')).toBe('alice');
+      expect(m.sm.kvGet('owner', 'app1')).toMatchObject({ ns: 'app1', key: 'owner', value: 'alice', version: 1 });
+      // The member's own settings stay the registry's: no etcd client can change them.
+      expect(etcdValue(m, 'fleet.system/cluster-version')).toBeUndefined();
+      expect(m.sm.kvGet(KV_IN_KEYSPACE.key, KV_IN_KEYSPACE.ns)?.value).toBe('1');
+    }
+    expect(members[0]!.etcd.store.revision).toBe(members[1]!.etcd.store.revision);
+  });
+
+  it('is one store: a kv.put is an etcd put and an etcd put is what kv get reads, revisions included', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.clusterVersion(5, null);
+    const put = log.registry({ type: 'kv.put', ns: '', key: 'k', value: 'from fleet' }) as { value: { revision: number; kv: { modRevision: number } } };
+    expect(put.value.revision).toBe(m.etcd.store.revision);
+    expect(m.etcd.store.range({ key: Buffer.from('k') }).kvs[0]).toMatchObject({ modRevision: put.value.revision, version: 1 });
+
+    log.etcdPut('k', 'from etcd');
+    expect(m.sm.kvGet('k')).toMatchObject({ value: 'from etcd', version: 2, modRevision: m.etcd.store.revision });
+    // --expect-revision is the mod revision, whoever wrote last.
+    const stale = log.registry({ type: 'kv.cas', ns: '', key: 'k', expectRevision: put.value.revision, value: 'x' }) as { ok: boolean; code?: string };
+    expect(stale).toMatchObject({ ok: false, code: 'CAS_FAILED' });
+    const fresh = log.registry({ type: 'kv.cas', ns: '', key: 'k', expectRevision: m.etcd.store.revision, value: 'y' }) as { ok: boolean };
+    expect(fresh.ok).toBe(true);
+    expect(etcdValue(m, 'k')).toBe('y');
+
+    expect((log.registry({ type: 'kv.delete', ns: '', key: 'k' }) as { value: { deleted: boolean } }).value.deleted).toBe(true);
+    expect(etcdValue(m, 'k')).toBeUndefined();
+    const before = m.etcd.store.revision;
+    expect((log.registry({ type: 'kv.delete', ns: '', key: 'k' }) as { value: { deleted: boolean; revision: number } }).value).toEqual({ deleted: false, revision: before });
+    expect(m.etcd.store.revision).toBe(before);
+  });
+
+  it('lists a namespace as the keys under its prefix, in pages', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.clusterVersion(5, null);
+    for (const k of ['a', 'b', 'c']) log.registry({ type: 'kv.put', ns: 'app1', key: `x/${k}`, value: k });
+    log.etcdPut('app1/x/d', 'd');
+    log.etcdPut('app10/x/e', 'not app1');
+    const first = m.sm.kvList('x/', undefined, 2, 'app1');
+    expect(first.items.map((e) => e.key)).toEqual(['x/a', 'x/b']);
+    expect(first.next).toBe('x/b');
+    const second = m.sm.kvList('x/', first.next, 2, 'app1');
+    expect(second.items.map((e) => [e.ns, e.key, e.value])).toEqual([['app1', 'x/c', 'c'], ['app1', 'x/d', 'd']]);
+    // Five etcd keys, and the registry's own two: the cluster version and the mark that the KV moved.
+    expect(m.sm.counts().kvKeys).toBe(7);
+  });
+
+  it('tells etcd watchers of a write that came through the registry', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.clusterVersion(5, null);
+    let heard = 0;
+    m.onEtcdApplied(() => heard++);
+    log.registry({ type: 'kv.put', ns: '', key: 'watched', value: '1' });
+    expect(heard).toBe(1);
+    log.registry({ type: 'shard.register', id: 's1', address: '10.0.0.1:1', region: 'r', zone: 'z', capacity: 1 } as Command);
+    expect(heard).toBe(1);
+  });
+
+  it('survives an image: a restored member reads the keys from its keyspace and keeps writing there', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.registry({ type: 'kv.put', ns: '', key: 'before', value: 'moved' });
+    log.clusterVersion(5, null);
+    log.registry({ type: 'kv.put', ns: '', key: 'after', value: 'written' });
+    const restored = await member(written(m.beginImage()));
+    expect(restored.sm.kvGet('before')?.value).toBe('moved');
+    expect(restored.sm.kvGet('after')?.value).toBe('written');
+    const later = new Log([restored]);
+    later.index = log.index;
+    later.registry({ type: 'kv.put', ns: '', key: 'later', value: 'too' });
+    expect(etcdValue(restored, 'later')).toBe('too');
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * `fleet kv` is a view of the etcd keyspace (issue 56): on a real three-member cluster, a key
+ * written with `fleet kv put` is the etcd key etcdctl reads (same value, same mod revision), a key
+ * put with etcdctl is what `fleet kv get` and `kv list` read, and `--expect-revision` compares
+ * the mod revision whoever wrote last. The cluster is started here and stopped by pid.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireEtcd } from '../../bench/etcd/cluster.js';
+import { TestCluster } from './cluster.js';
+import { runEtcdctl } from './etcdctl.js';
+import { runCli, tempDir, waitFor } from './processes.js';
+
+const etcd = requireEtcd();
+let cluster: TestCluster;
+const config = tempDir('fleet-kv-keyspace-');
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ size: 3 });
+  await cluster.waitForLeader();
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.destroy();
+  config.cleanup();
+});
+
+async function fleet<T>(args: string[]): Promise<T> {
+  const r = await runCli([...args, '--endpoints', cluster.endpoints.join(','), '--json'], { FLEET_CONFIG_DIR: config.path });
+  if (r.code !== 0) throw new Error(`fleet ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+async function etcdctl(args: string[]): Promise<string> {
+  const r = await runEtcdctl(etcd.etcdctl, ['--endpoints', cluster.endpoints.join(','), ...args]);
+  if (r.code !== 0) throw new Error(`etcdctl ${args.join(' ')} exited ${r.code}: ${r.out}`);
+  return r.out;
+}
+
+interface EtcdGet {
+  kvs?: { key: string; value: string; mod_revision: number; version: number }[];
+}
+interface KvEntry { key: string; value: string; modRevision: number; version: number }
+
+describe('fleet kv on the etcd keyspace', () => {
+  beforeAll(async () => {
+    // The members move the KV once the cluster version says they all read data format 5.
+    await waitFor('the KV to move into the keyspace', async () => ((await fleet<KvEntry | null>(['kv', 'get', 'kv-in-keyspace', '--ns', 'fleet.system']).catch(() => null)) ? true : undefined), 30_000);
+  }, 40_000);
+
+  it('a fleet kv put is the etcd key etcdctl reads, at the same revision', async () => {
+    const put = await fleet<{ revision: number }>(['kv', 'put', 'config/mode', 'blue']);
+    const got = JSON.parse(await etcdctl(['get', 'config/mode', '-w', 'json'])) as EtcdGet;
+    const kv = got.kvs![0]!;
+    expect(Buffer.from(kv.value, 'base64').toString()).toBe('blue');
+    expect(kv.mod_revision).toBe(put.revision);
+  });
+
+  it('an etcdctl put is what fleet kv get and list read, in its namespace', async () => {
+    await etcdctl(['put', 'app1/owner', 'alice']);
+    await etcdctl(['put', 'app1/team', 'infra']);
+    const owner = await fleet<KvEntry>(['kv', 'get', 'owner', '--ns', 'app1', '--consistency', 'linearizable']);
+    expect(owner).toMatchObject({ key: 'owner', value: 'alice', version: 1 });
+    const listed = await fleet<{ entries: KvEntry[] }>(['kv', 'list', '--ns', 'app1']);
+    expect(listed.entries.map((e) => [e.key, e.value])).toEqual([['owner', 'alice'], ['team', 'infra']]);
+  });
+
+  it('--expect-revision is the mod revision, whoever wrote last', async () => {
+    const first = await fleet<{ revision: number }>(['kv', 'put', 'lock/owner', 'fleet']);
+    await etcdctl(['put', 'lock/owner', 'etcdctl']);
+    const stale = await runCli(['kv', 'cas', 'lock/owner', 'fleet-again', '--expect-revision', String(first.revision), '--endpoints', cluster.endpoints.join(',')], { FLEET_CONFIG_DIR: config.path });
+    expect(stale.code).toBe(4);
+    const now = await fleet<KvEntry>(['kv', 'get', 'lock/owner', '--consistency', 'linearizable']);
+    expect(now).toMatchObject({ value: 'etcdctl', version: 2 });
+    await fleet(['kv', 'cas', 'lock/owner', 'fleet-again', '--expect-revision', String(now.modRevision)]);
+    expect(await etcdctl(['get', 'lock/owner', '--print-value-only'])).toBe('fleet-again\n');
+  });
+
+  it("keeps the member's own settings out of etcd's reach", async () => {
+    expect(await etcdctl(['get', 'fleet.system/cluster-version', '--print-value-only'])).toBe('');
+  });
+});
