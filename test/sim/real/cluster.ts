@@ -19,7 +19,7 @@ import { hashBytes, TraceDigest } from '../digest.js';
 import { cloneMessage, Network } from '../network.js';
 import { Prng } from '../prng.js';
 import { SafetyViolation } from '../violation.js';
-import { RealClients } from './clients.js';
+import { REGISTRY_KV_NS, RealClients } from './clients.js';
 import { chooseConfChange } from '../membership.js';
 import { drawClockJumps, drawDiskFull, drawMembership, drawRealPlan, ELECTION_TIMEOUT_MS, HEARTBEAT_MS, NET_UNIT_US, type RealFaultKind, type RealPlan } from './plan.js';
 import { EventStorm, Incarnation, Scheduler, SimRuntime, US_PER_MS, type ClockSettings } from './scheduler.js';
@@ -672,8 +672,16 @@ export class RealCluster {
     this.leaderChecked.set(m.id, term);
   }
 
+  /** Whether some member that is up holds the registry clients' registers in its etcd keyspace (the cluster read data format 5 and moved fleet's KV there). */
+  kvInKeyspace(): boolean {
+    const from = Buffer.from(`${REGISTRY_KV_NS}/`);
+    const end = Buffer.from(`${REGISTRY_KV_NS}0`);
+    return this.members.some((m) => m.up && m.node !== undefined && m.node.etcdStore().range({ key: from, rangeEnd: end, countOnly: true }).count > 0);
+  }
+
   /**
-   * State machine safety: members that applied the same index hold the same registry, byte for
+   * State machine safety: members that applied the same index hold the same registry (and the
+   * same etcd keyspace, where fleet's KV lives once moved), byte for
    * byte. And no session was dropped: the run is far shorter than the idle limit and holds far
    * fewer clients than the session limit, so a session lost (to a clock jump, say) is a bug.
    */
@@ -688,7 +696,7 @@ export class RealCluster {
         const unmoved = m.hashed?.node === node && m.hashed.index === sm.appliedIndex;
         // With --app, the second state machine moves with the same applied index: it is in the hash.
         const app = m.app === undefined ? '' : `:${hashBytes(m.app.snapshot())}`;
-        seen = { index: sm.appliedIndex, hash: unmoved ? undefined : `${hashBytes(sm.snapshot())}${app}`, lost };
+        seen = { index: sm.appliedIndex, hash: unmoved ? undefined : `${hashBytes(sm.snapshot())}${app}${keyspaceHash(node)}`, lost };
       })
       .catch(() => undefined);
     if (seen === undefined || seen.index === 0) return;
@@ -1123,4 +1131,17 @@ export class RealCluster {
     }
     return { installed, taken };
   }
+}
+
+/**
+ * The keys of a member's etcd keyspace as of its revision (a write applied in steps is not
+ * visible half-way: its records are newer than the revision), hashed; empty for a store never
+ * written. fleet's KV lives there once the cluster reads data format 5.
+ */
+function keyspaceHash(node: FleetMember): string {
+  const store = node.etcdStore();
+  if (store.revision <= 1) return '';
+  const all = store.range({ key: new Uint8Array([0]), rangeEnd: new Uint8Array([0]) });
+  const keys = all.kvs.map((kv) => [Buffer.from(kv.key).toString('latin1'), Buffer.from(kv.value).toString('latin1'), kv.createRevision, kv.modRevision, kv.version, kv.lease]);
+  return `:${store.revision}:${hashBytes(Buffer.from(JSON.stringify(keys)))}`;
 }

@@ -37,6 +37,8 @@ describe('simulator with the etcd keyspace in the workload', () => {
       expect(sum((s) => s.watch.events)).toBeGreaterThan(SEEDS[nodes] * 50);
       expect(sum((s) => s.watch.reconnects)).toBeGreaterThan(SEEDS[nodes]);
       expect(sum((s) => s.watch.blocked)).toBeGreaterThan(0);
+      // Seeds at data format 5 keep fleet's KV in the keyspace, and the registry clients' registers with it.
+      expect(results.some((r) => r.kvInKeyspace)).toBe(true);
     }, 120_000);
   }
 });

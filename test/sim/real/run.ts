@@ -42,6 +42,8 @@ export interface RealRunResult {
   readonly ops: { readonly ok: number; readonly fail: number; readonly info: number };
   readonly reads: { readonly linearizable: number; readonly minIndex: number; readonly stale: number };
   readonly leases: { readonly grants: number; readonly handovers: number };
+  /** Whether fleet's KV had moved into the etcd keyspace by the end (seeds at data format 5). */
+  readonly kvInKeyspace: boolean;
   readonly injected: InjectedFaults & { readonly dropped: number; readonly duplicated: number; readonly cut: number; readonly disk: DiskStats };
   readonly linearizable: 'yes' | 'no' | 'unknown' | 'not checked';
   /** With `--etcd`: the keyspace's workload and verdict. */
@@ -100,6 +102,7 @@ export async function runRealSeed(options: RealRunOptions): Promise<RealRunResul
     ops: { ok: c.ok, fail: c.fail, info: c.info },
     reads: { ...c.reads },
     leases: { ...c.leases },
+    kvInKeyspace: cluster.kvInKeyspace(),
     injected: { ...cluster.injected, dropped: net.dropped, duplicated: net.duplicated, cut: net.cut, disk: { ...cluster.diskStats } },
     linearizable,
     ...(etcd === undefined ? {} : { etcd: etcd.report() }),
