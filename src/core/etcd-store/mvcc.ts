@@ -310,6 +310,33 @@ export class MvccStore {
     }
   }
 
+  /**
+   * Writes `records` at one new revision, each keeping the version it had where it came from (a
+   * key this store holds already counts on from its own): fleet's KV moved in from the registry
+   * (fleet/kv-location.ts), whose versions count the writes a client made. Not a client's write:
+   * applied in one step, by the replica alone. The revision made is at least `atLeast`: the
+   * registry's own KV revision went that far, and a client that saw it must not see a key's
+   * revision go back (etcd's clients take a revision skipped as one with no events). Returns the
+   * store's revision after it (none made for no records when the store is past `atLeast` already).
+   */
+  importKeys(records: readonly { readonly key: Uint8Array; readonly value: Uint8Array; readonly version: number }[], atLeast = 0): number {
+    checkInvariant(this.writing === undefined, 'mvcc-one-write-at-a-time', () => `an import began at revision ${this.rev} while the write of revision ${this.rev + 1} is in steps`);
+    if (records.length === 0 && atLeast <= this.rev) return this.rev;
+    const next = Math.max(this.rev + 1, atLeast);
+    this.beginRevision();
+    try {
+      for (const r of records) {
+        const k = b2s(r.key);
+        const prev = this.live(k);
+        this.write(k, { mod: next, create: prev ? prev.create : next, version: prev ? prev.version + 1 : Math.max(1, r.version), value: b2s(r.value), lease: prev?.lease ?? 0, deleted: false }, []);
+      }
+      this.madeRevision(next);
+    } finally {
+      this.writing = undefined;
+    }
+    return this.rev;
+  }
+
   /** A txn without puts or deletes: compares and ranges as of the store's revision, no revision made. */
   private readTxn(req: TxnRequest): TxnResponse {
     const succeeded = (req.compare ?? []).every((c) => this.compare(c, this.rev));

@@ -162,6 +162,23 @@ export class EtcdReplica {
     }
   }
 
+  /**
+   * fleet's KV moved in from the registry at one revision, versions kept (MvccStore.importKeys):
+   * called by the registry's apply of the entry that moves it, on every member at the same index.
+   * Refused whole, changing nothing, while the store is over its space quota.
+   */
+  importKeys(records: Parameters<MvccStore['importKeys']>[0], atLeast: number): { ok: true; revision: number } | { ok: false; message: string } {
+    checkInvariant(this.current.revision === this.settled, 'replica-changes-only-in-apply', () => `the store is at revision ${this.current.revision}, the last apply or restore left it at ${this.settled}`);
+    try {
+      this.current.checkSpace();
+    } catch (err) {
+      if (err instanceof MvccError) return { ok: false, message: err.message };
+      throw err;
+    }
+    this.settled = this.current.importKeys(records, atLeast);
+    return { ok: true, revision: this.settled };
+  }
+
   /** The whole keyspace as bytes; empty for a store that was never written (so a member image stays as before). */
   snapshot(): Uint8Array {
     const s = this.current;

@@ -22,8 +22,13 @@ export interface KeyspacePort {
   /** The store's revision. */
   readonly revision: number;
   get(key: string): KvRecord | undefined;
-  /** Writes at a new revision; the record as written, and the one it replaced. */
-  put(key: string, value: string): { readonly rec: KvRecord; readonly revision: number; readonly previous: KvRecord | undefined } | KeyspaceRefusal;
+  /** Writes at a new revision; the record as written. */
+  put(key: string, value: string): { readonly rec: KvRecord; readonly revision: number } | KeyspaceRefusal;
+  /**
+   * Writes every record at one new revision of at least `atLeast`, keeping each one's version;
+   * refused whole (nothing written) over the space quota.
+   */
+  importAll(records: readonly (readonly [string, KvRecord])[], atLeast: number): number | KeyspaceRefusal;
   /** Deletes at a new revision; undefined (and no revision) when the key is absent. */
   delete(key: string): number | undefined;
   /** Keys from `from` (inclusive) up to `end` (exclusive; undefined: the end of the keyspace), at most `limit`, in byte order. */

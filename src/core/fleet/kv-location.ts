@@ -49,8 +49,9 @@ function saysKvInKeyspace(clusterVersion: string): boolean {
 
 /**
  * Called when the cluster version was written: the first value that says format 5 moves the
- * user's KV into the keyspace, all or nothing (a keyspace over its quota refuses a copy: what
- * was copied is deleted again and the KV stays, to be moved at the next version written).
+ * user's KV into the keyspace at one revision past the registry's KV revision, each key keeping
+ * its version (the count of its writes; its revisions are the keyspace's from then on). All or nothing: a keyspace over its
+ * space quota refuses the move, and the KV stays, to be moved at the next version written.
  */
 export function moveKvIfDue(s: FleetState, clusterVersion: string): void {
   const keyspace = s.keyspace;
@@ -61,21 +62,12 @@ export function moveKvIfDue(s: FleetState, clusterVersion: string): void {
     if (!isSystemNs(composite.slice(0, composite.indexOf('\u0000')))) moving.push([composite, rec]);
     return true;
   }, true);
-  const copied: [string, KvRecord | undefined][] = [];
-  for (const [composite, rec] of moving) {
+  const records = moving.map(([composite, rec]): [string, KvRecord] => {
     const nul = composite.indexOf('\u0000');
-    const key = kvEtcdKey(composite.slice(nul + 1), composite.slice(0, nul));
-    const written = keyspace.put(key, rec.value);
-    if ('refused' in written) {
-      // Undone newest first, so a key written twice (two namespaces mapping to one etcd key) ends as it was.
-      for (const [k, previous] of copied.reverse()) {
-        if (previous === undefined) keyspace.delete(k);
-        else keyspace.put(k, previous.value);
-      }
-      return;
-    }
-    copied.push([key, written.previous]);
-  }
+    return [kvEtcdKey(composite.slice(nul + 1), composite.slice(0, nul)), rec];
+  });
+  // Past every revision the registry's KV answered: a client's revisions of a key never go back.
+  if (typeof keyspace.importAll(records, s.kvRevision + 1) !== 'number') return;
   for (const [composite, rec] of moving) s.deleteKv(composite, rec);
   const mark: KvRecord = { value: '1', createRevision: ++s.kvRevision, modRevision: s.kvRevision, version: 1 };
   s.putKv(kvKey(KV_IN_KEYSPACE.ns, KV_IN_KEYSPACE.key), mark, undefined);

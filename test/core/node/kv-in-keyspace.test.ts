@@ -84,9 +84,14 @@ describe("fleet's KV in the keyspace", () => {
       expect(m.sm.kvGet('config/mode')?.value).toBe('blue');
     }
 
+    const last = log.registry({ type: 'kv.put', ns: '', key: 'config/mode', value: 'green' }) as { value: { revision: number } };
     log.clusterVersion(5, v4);
     for (const m of members) {
-      expect(etcdValue(m, 'config/mode')).toBe('blue');
+      // Moved at one revision, each key keeping its version (the count of its writes).
+      expect(m.sm.kvGet('config/mode')).toMatchObject({ value: 'green', version: 2, modRevision: m.etcd.store.revision });
+      // Past every revision the registry answered (the sim's read-your-writes check once saw one go back).
+      expect(m.etcd.store.revision).toBeGreaterThan(last.value.revision);
+      expect(etcdValue(m, 'config/mode')).toBe('green');
       expect(etcdValue(m, 'app1/owner')).toBe('alice');
       expect(m.sm.kvGet('owner', 'app1')).toMatchObject({ ns: 'app1', key: 'owner', value: 'alice', version: 1 });
       // The member's own settings stay the registry's: no etcd client can change them.

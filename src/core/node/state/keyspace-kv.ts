@@ -26,11 +26,15 @@ export class KeyspaceKv implements KeyspacePort {
     return kv === undefined ? undefined : recordOf(kv);
   }
 
-  put(key: string, value: string): { rec: KvRecord; revision: number; previous: KvRecord | undefined } | KeyspaceRefusal {
-    const previous = this.get(key);
+  put(key: string, value: string): { rec: KvRecord; revision: number } | KeyspaceRefusal {
     const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: utf8(key), value: utf8(value) } }] } } });
     if (!answer.ok) return { refused: answer.error.message };
-    return { rec: this.get(key)!, revision: answer.revision, previous };
+    return { rec: this.get(key)!, revision: answer.revision };
+  }
+
+  importAll(records: readonly (readonly [string, KvRecord])[], atLeast: number): number | KeyspaceRefusal {
+    const answer = this.replica().importKeys(records.map(([key, rec]) => ({ key: utf8(key), value: utf8(rec.value), version: rec.version })), atLeast);
+    return answer.ok ? answer.revision : { refused: answer.message };
   }
 
   delete(key: string): number | undefined {
