@@ -40,6 +40,11 @@ class Log {
     return value;
   }
 
+  etcdAlarm(action: 'activate' | 'deactivate'): unknown {
+    const body = encodeEtcdRequestBinary({ at: 1_000, op: { type: 'alarm', action, alarm: { member: 'n1', alarm: 'NOSPACE' } } });
+    return this.apply(encodeEtcdEntry(body, true));
+  }
+
   private apply(data: Uint8Array): unknown {
     this.index++;
     let answer: unknown;
@@ -166,5 +171,23 @@ describe("fleet's KV in the keyspace", () => {
     later.index = log.index;
     later.registry({ type: 'kv.put', ns: '', key: 'later', value: 'too' });
     expect(etcdValue(restored, 'later')).toBe('too');
+  });
+
+  it('is refused whole while the keyspace is over its space quota, and moves at the next version written', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.registry({ type: 'kv.put', ns: '', key: 'kept', value: 'in the registry' });
+    log.etcdAlarm('activate');
+    const revision = m.etcd.store.revision;
+    const v5 = log.clusterVersion(5, null);
+    expect(m.etcd.store.revision).toBe(revision);
+    expect(etcdValue(m, 'kept')).toBeUndefined();
+    expect(m.sm.kvGet('kept')?.value).toBe('in the registry');
+    expect(m.sm.kvGet(KV_IN_KEYSPACE.key, KV_IN_KEYSPACE.ns)).toBeUndefined();
+
+    log.etcdAlarm('deactivate');
+    log.registry({ type: 'kv.cas', ns: 'fleet.system', key: 'cluster-version', expected: v5, value: JSON.stringify({ version: '1.0.1', dataFormat: 5 }) });
+    expect(etcdValue(m, 'kept')).toBe('in the registry');
+    expect(m.sm.kvGet('kept')?.value).toBe('in the registry');
   });
 });
