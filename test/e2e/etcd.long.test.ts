@@ -81,6 +81,14 @@ describe('fleet against etcd 3.4', () => {
     // fleet's refusal: the key's current value and revision as details.
     expect(JSON.parse((await runCli(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'nope', '--json'], env)).stdout)).toMatchObject({ error: { code: 'CAS_FAILED', details: { currentValue: 'v1', currentRevision: expect.any(Number) } } });
     await ok(['kv', 'cas', 'e2e/k', 'v2', '--expect', 'v1'], env);
+    // --expect-revision is the key's mod revision on etcd as on fleet's members (issue 56).
+    const at = await json<{ modRevision: number }>(['kv', 'get', 'e2e/k'], env);
+    const stale = await runCli(['kv', 'cas', 'e2e/k', 'v3', '--expect-revision', String(at.modRevision - 1)], env);
+    expect(stale.code, stale.stderr).toBe(4);
+    expect((await runCli(['kv', 'cas', 'e2e/absent', 'x', '--expect-revision', '0'], env)).code).toBe(0);
+    expect((await runCli(['kv', 'cas', 'e2e/absent', 'y', '--expect-revision', '0'], env)).code).toBe(4);
+    await ok(['kv', 'del', 'e2e/absent'], env);
+    await ok(['kv', 'cas', 'e2e/k', 'v2', '--expect-revision', String(at.modRevision)], env);
     expect((await json<{ entries: { key: string; value: string }[] }>(['kv', 'list', '--prefix', 'e2e/'], env)).entries).toEqual([expect.objectContaining({ key: 'e2e/k', value: 'v2' })]);
     await ok(['kv', 'del', 'e2e/k'], env);
     expect((await runCli(['kv', 'get', 'e2e/k'], env)).code).toBe(9);

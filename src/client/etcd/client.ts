@@ -37,6 +37,12 @@ export interface EtcdTxnOp {
 }
 
 /** How a range is read beyond its keys: see `EtcdClient.range`. */
+/** What a compare-and-put requires of the key: its value (null: absent) and/or its mod revision (0: absent). */
+export interface CasCondition {
+  readonly value?: Buffer | null;
+  readonly modRevision?: number;
+}
+
 export interface RangeOptions {
   readonly rangeEnd?: Buffer;
   readonly limit?: number;
@@ -211,10 +217,19 @@ export class EtcdClient {
    * Puts `value` if the key holds `expected` (null: the key is absent); answers whether it did,
    * the revision, and the value it replaced (absent for a new key).
    */
-  async compareAndPut(endpoint: string, key: Buffer, expected: Buffer | null, value: Buffer, timeoutMs?: number): Promise<{ succeeded: boolean; revision: number; previous?: EtcdKeyValue }> {
-    // An absent key has create_revision 0; a present one is compared by value.
-    const compare = expected === null ? { result: 'EQUAL', target: 'CREATE', key, createRevision: 0 } : { result: 'EQUAL', target: 'VALUE', key, value: expected };
-    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare: [compare], success: [{ requestPut: { key, value, prevKv: true } }], failure: [] }, timeoutMs);
+  /**
+   * Puts `value` if the key is as `when` says: its value `when.value` (null: absent) and/or its
+   * mod revision `when.modRevision` (0: absent). `expected` alone is the value's.
+   */
+  async compareAndPut(endpoint: string, key: Buffer, expected: Buffer | null | CasCondition, value: Buffer, timeoutMs?: number): Promise<{ succeeded: boolean; revision: number; previous?: EtcdKeyValue }> {
+    const when: CasCondition = expected === null || Buffer.isBuffer(expected) ? { value: expected } : expected;
+    // An absent key has create_revision 0; a present one is compared by value and/or mod revision.
+    const absent = { result: 'EQUAL', target: 'CREATE', key, createRevision: 0 };
+    const compare: object[] = [];
+    if (when.value === null || when.modRevision === 0) compare.push(absent);
+    if (when.value !== undefined && when.value !== null) compare.push({ result: 'EQUAL', target: 'VALUE', key, value: when.value });
+    if (when.modRevision !== undefined && when.modRevision > 0) compare.push({ result: 'EQUAL', target: 'MOD', key, modRevision: String(when.modRevision) });
+    const r = await this.#call(endpoint, (m) => [m.kv.Txn, m.kv], { compare, success: [{ requestPut: { key, value, prevKv: true } }], failure: [] }, timeoutMs);
     const previous = r.responses?.[0]?.responsePut?.prevKv;
     return { succeeded: r.succeeded, revision: Number(r.header.revision), ...(previous ? { previous: keyValueFromWire(previous) } : {}) };
   }

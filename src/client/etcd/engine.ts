@@ -93,10 +93,10 @@ export class EtcdEngine implements Engine {
     return { deleted: r.deleted > 0, revision: r.revision };
   }
 
-  /** Compare-and-set on the value: a mismatch is fleet's CAS_FAILED (exit 4), with the key's current value and revision as details. */
-  async kvCas(key: string, expected: string | null | undefined, value: string, opts: { readonly ns: string }): Promise<KvWrite<'kv.cas'>> {
-    const want = expected === null || expected === undefined ? null : Buffer.from(expected);
-    const r = await this.client.onAnyMember((ep) => this.client.compareAndPut(ep, etcdKey(key, opts.ns), want, Buffer.from(value)));
+  /** Compare-and-set on the value and/or the mod revision: a mismatch is fleet's CAS_FAILED (exit 4), with the key's current value and revision as details. */
+  async kvCas(key: string, expected: string | null | undefined, value: string, opts: { readonly ns: string; readonly expectRevision?: number }): Promise<KvWrite<'kv.cas'>> {
+    const when = { ...(expected === undefined ? {} : { value: expected === null ? null : Buffer.from(expected) }), ...(opts.expectRevision === undefined ? {} : { modRevision: opts.expectRevision }) };
+    const r = await this.client.onAnyMember((ep) => this.client.compareAndPut(ep, etcdKey(key, opts.ns), when, Buffer.from(value)));
     if (!r.succeeded) {
       const now = await this.kvGet(key, opts);
       const what = now === undefined ? 'is absent' : `is ${JSON.stringify(now.value)} (revision ${now.modRevision})`;

@@ -33,7 +33,7 @@ export default class KvCas extends FleetCommand {
     const revision = flags['expect-revision'];
     if (flags.expect === undefined && !flags.absent && revision === undefined) throw new UsageError('pass --expect VALUE, --absent or --expect-revision N');
     const engine = await this.engine({ requestId: flags['request-id'] });
-    this.refuseOnEtcd(engine, { '--expect-revision': revision !== undefined, '--request-id': flags['request-id'] !== undefined });
+    this.refuseOnEtcd(engine, { '--request-id': flags['request-id'] !== undefined });
     const expected = flags.absent ? null : flags.expect;
     const r = await engine.kvCas(args.key, expected, args.value, { ns: flags.ns, ...(revision === undefined ? {} : { expectRevision: revision }) }).catch((err: unknown) => {
       throw casConflict(err, args.key) ?? err;
