@@ -66,8 +66,10 @@ export function moveKvIfDue(s: FleetState, clusterVersion: string): void {
     const nul = composite.indexOf('\u0000');
     return [kvEtcdKey(composite.slice(nul + 1), composite.slice(0, nul)), rec];
   });
-  // Past every revision the registry's KV answered: a client's revisions of a key never go back.
-  if (typeof keyspace.importAll(records, s.kvRevision + 1) !== 'number') return;
+  // Past every revision the registry's KV answered, so that a client's revisions of a key never
+  // go back. With nothing to move (a new cluster), no revision is made: its keyspace's revisions
+  // stay etcd's own (a new store's first write is revision 2).
+  if (records.length > 0 && typeof keyspace.importAll(records, s.kvRevision + 1) !== 'number') return;
   for (const [composite, rec] of moving) s.deleteKv(composite, rec);
   const mark: KvRecord = { value: '1', createRevision: ++s.kvRevision, modRevision: s.kvRevision, version: 1 };
   s.putKv(kvKey(KV_IN_KEYSPACE.ns, KV_IN_KEYSPACE.key), mark, undefined);

@@ -27,9 +27,13 @@ export class KeyspaceKv implements KeyspacePort {
   }
 
   put(key: string, value: string): { rec: KvRecord; revision: number } | KeyspaceRefusal {
-    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: utf8(key), value: utf8(value) } }] } } });
+    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: utf8(key), value: utf8(value), prevKv: true } }] } } });
     if (!answer.ok) return { refused: answer.error.message };
-    return { rec: this.get(key)!, revision: answer.revision };
+    // The record written, from the one it replaced: no read of the key again.
+    const response = answer.txn?.responses[0];
+    const previous = response !== undefined && 'put' in response ? response.put.prevKv : undefined;
+    const rec = { value, createRevision: previous?.createRevision ?? answer.revision, modRevision: answer.revision, version: (previous?.version ?? 0) + 1 };
+    return { rec, revision: answer.revision };
   }
 
   importAll(records: readonly (readonly [string, KvRecord])[], atLeast: number): number | KeyspaceRefusal {
