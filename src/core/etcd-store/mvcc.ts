@@ -193,6 +193,14 @@ export class MvccStore {
     return this.rangeAt(req, this.rev);
   }
 
+  /**
+   * One key's newest version as the store holds it (its value as latin1 text, as keys are), or
+   * undefined when absent: what fleet's KV reads on every write, without a range's copies.
+   */
+  latest(key: Uint8Array): { readonly value: string; readonly create: number; readonly mod: number; readonly version: number } | undefined {
+    return this.live(b2s(key));
+  }
+
   private rangeAt(req: RangeRequest, current: number): RangeResponse {
     const at = req.revision && req.revision > 0 ? req.revision : current;
     if (at > current) throw new MvccError(ERR_FUTURE, 'future');

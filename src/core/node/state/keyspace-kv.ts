@@ -22,17 +22,18 @@ export class KeyspaceKv implements KeyspacePort {
   }
 
   get(key: string): KvRecord | undefined {
-    const kv = this.replica().store.range({ key: utf8(key) }).kvs[0];
-    return kv === undefined ? undefined : recordOf(kv);
+    // Every fleet KV write reads its key two or three times (its handler, the change feed): no range's copies.
+    const rec = this.replica().store.latest(utf8(key));
+    return rec === undefined ? undefined : { value: Buffer.from(rec.value, 'latin1').toString('utf8'), createRevision: rec.create, modRevision: rec.mod, version: rec.version };
   }
 
   put(key: string, value: string): { rec: KvRecord; revision: number } | KeyspaceRefusal {
-    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: utf8(key), value: utf8(value), prevKv: true } }] } } });
+    const bytes = utf8(key);
+    // The record written follows from the one it replaces: no read of the key again, no prev_kv copies.
+    const previous = this.replica().store.latest(bytes);
+    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: bytes, value: utf8(value) } }] } } });
     if (!answer.ok) return { refused: answer.error.message };
-    // The record written, from the one it replaced: no read of the key again.
-    const response = answer.txn?.responses[0];
-    const previous = response !== undefined && 'put' in response ? response.put.prevKv : undefined;
-    const rec = { value, createRevision: previous?.createRevision ?? answer.revision, modRevision: answer.revision, version: (previous?.version ?? 0) + 1 };
+    const rec = { value, createRevision: previous?.create ?? answer.revision, modRevision: answer.revision, version: (previous?.version ?? 0) + 1 };
     return { rec, revision: answer.revision };
   }
 
