@@ -70,7 +70,8 @@ describe('non-vacuity: a broken Raft core is caught by the real-node simulator',
     // writes can wait forever: caught as liveness on these seeds; the Figure 8 nemesis (killLeaderWithUncommitted)
     // runs in these runs for a safety violation, which no seed searched yet produced.
     ['commit-previous-term', 3, 5, 'the core commits entries of earlier terms by counting replicas', ['liveness', 'leader-completeness', 'state-machine-safety', 'committed-durable', 'linearizability', 'log-matching']],
-    ['commit-previous-term', 5, 2, 'the core commits entries of earlier terms by counting replicas', ['liveness', 'leader-completeness', 'state-machine-safety', 'committed-durable', 'linearizability', 'log-matching']],
+    // 5 members: seed 12 since the registry clients' registers took a namespace (their entries grew, moving every later draw).
+    ['commit-previous-term', 5, 12, 'the core commits entries of earlier terms by counting replicas', ['liveness', 'leader-completeness', 'state-machine-safety', 'committed-durable', 'linearizability', 'log-matching']],
   ];
   for (const [unsafe, nodes, from, what, expected] of cases) {
     it(`--unsafe ${unsafe} (${what}) fails at seed ${from} on ${nodes} members`, async () => {
