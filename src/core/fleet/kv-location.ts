@@ -25,10 +25,17 @@ export const CLUSTER_VERSION_KV = { ns: 'fleet.system', key: 'cluster-version' }
 /** The registry's mark that the user's KV moved into the keyspace: present, it did. */
 export const KV_IN_KEYSPACE = { ns: 'fleet.system', key: 'kv-in-keyspace' } as const;
 
+/** The registry's mark that the user's KV moved (a key of its own KV, so images carry it). */
+const MARK = kvKey(KV_IN_KEYSPACE.ns, KV_IN_KEYSPACE.key);
+
+function kvMoved(s: FleetState): boolean {
+  return s.kv.get(MARK) !== undefined;
+}
+
 /** The keyspace when `ns` lives there now, else undefined (the registry's map). */
 export function keyspaceOf(s: FleetState, ns: string): KeyspacePort | undefined {
   if (s.keyspace === undefined || isSystemNs(ns)) return undefined;
-  return s.kv.get(kvKey(KV_IN_KEYSPACE.ns, KV_IN_KEYSPACE.key)) === undefined ? undefined : s.keyspace;
+  return kvMoved(s) ? s.keyspace : undefined;
 }
 
 /** A key's record, wherever its namespace lives. */
@@ -56,7 +63,7 @@ function saysKvInKeyspace(clusterVersion: string): boolean {
 export function moveKvIfDue(s: FleetState, clusterVersion: string): void {
   const keyspace = s.keyspace;
   if (keyspace === undefined || !saysKvInKeyspace(clusterVersion)) return;
-  if (s.kv.get(kvKey(KV_IN_KEYSPACE.ns, KV_IN_KEYSPACE.key)) !== undefined) return;
+  if (kvMoved(s)) return;
   const moving: [string, KvRecord][] = [];
   s.kv.forEachAfter('', (composite, rec) => {
     if (!isSystemNs(composite.slice(0, composite.indexOf('\u0000')))) moving.push([composite, rec]);
@@ -72,5 +79,5 @@ export function moveKvIfDue(s: FleetState, clusterVersion: string): void {
   if (records.length > 0 && typeof keyspace.importAll(records, s.kvRevision + 1) !== 'number') return;
   for (const [composite, rec] of moving) s.deleteKv(composite, rec);
   const mark: KvRecord = { value: '1', createRevision: ++s.kvRevision, modRevision: s.kvRevision, version: 1 };
-  s.putKv(kvKey(KV_IN_KEYSPACE.ns, KV_IN_KEYSPACE.key), mark, undefined);
+  s.putKv(MARK, mark, undefined);
 }
