@@ -101,7 +101,11 @@ export interface TxnRequest { compare?: Compare[]; success?: RequestOp[]; failur
 export interface TxnResponse { revision: number; succeeded: boolean; responses: ResponseOp[] }
 
 export interface WatchEvent { type: 'PUT' | 'DELETE'; kv: KeyValue; prevKv?: KeyValue }
-export interface Lease { id: number; ttl: number; expiresAt: number }
+/**
+ * A lease as answered and imaged: `ttl` in whole seconds, as etcd's; `ttlMs` only when the TTL is not
+ * whole seconds (a fleet lease's, granted by the registry: fleet TTLs are milliseconds).
+ */
+export interface Lease { id: number; ttl: number; expiresAt: number; ttlMs?: number }
 /** An active alarm, as etcd's AlarmMember: the member that raised it (fleet's member id) and what. */
 export interface StoreAlarm { readonly member: string; readonly alarm: 'NOSPACE' }
 export interface MvccSnapshot {
@@ -655,14 +659,15 @@ export class MvccStore {
 
   // ---- leases; `now` is milliseconds chosen by the leader and carried in the command ----
 
-  leaseGrant(id: number, ttl: number, now: number): Lease {
+  /** Grants lease `id` of `ttl` seconds stamped at `now`; `ttlMs` (a fleet lease's) overrides the seconds. */
+  leaseGrant(id: number, ttl: number, now: number, ttlMs = ttl * 1000): Lease {
     if (id <= 0) throw new MvccError('etcdserver: lease ID must be positive', 'invalid');
     if (this.leases.has(id)) throw new MvccError('etcdserver: lease already exists', 'invalid');
     if (this.leases.size >= MAX_LEASES) throw new MvccError(ERR_TOO_MANY_LEASES, 'invalid');
-    const l = { ttl, expiresAt: now + ttl * 1000, keys: new Set<string>() };
+    const l: LeaseRecord = { ttlMs, expiresAt: now + ttlMs, keys: new Set<string>() };
     this.leases.set(id, l);
     this.indexExpiry(id, l.expiresAt);
-    return { id, ttl, expiresAt: l.expiresAt };
+    return leaseOf(id, l);
   }
 
   /** Revoke (or expire) a lease: its keys are deleted in one revision. */
@@ -682,12 +687,14 @@ export class MvccStore {
     return this.rev;
   }
 
-  leaseRenew(id: number, now: number): Lease {
+  /** Restamps lease `id` at `now`, for a whole TTL (`ttlMs`: a new one, as a fleet renewal may ask). */
+  leaseRenew(id: number, now: number, ttlMs?: number): Lease {
     const l = this.leases.get(id);
     if (!l) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
-    l.expiresAt = now + l.ttl * 1000;
+    if (ttlMs !== undefined) l.ttlMs = ttlMs;
+    l.expiresAt = now + l.ttlMs;
     this.indexExpiry(id, l.expiresAt);
-    return { id, ttl: l.ttl, expiresAt: l.expiresAt };
+    return leaseOf(id, l);
   }
 
   /**
@@ -702,13 +709,13 @@ export class MvccStore {
   leaseKeepAlive(id: number, stampedAt: number, now: number, leaderSince: number, drift: number): Lease | undefined {
     const l = this.leases.get(id);
     if (l === undefined || this.isDue(l, now, leaderSince, drift)) return undefined;
-    const until = stampedAt + l.ttl * 1000;
+    const until = stampedAt + l.ttlMs;
     if (until > expiryOf(l)) {
       l.keptUntil = until;
       this.byExpiry.push({ id, expiresAt: until });
       this.trimExpiryIndex();
     }
-    return { id, ttl: l.ttl, expiresAt: expiryOf(l) };
+    return { ...leaseOf(id, l), expiresAt: expiryOf(l) };
   }
 
   /** Drops every keep-alive this member answered as leader: it no longer leads, and the next leader gives each lease a whole TTL of its own. */
@@ -724,7 +731,7 @@ export class MvccStore {
   /** Adds `id`'s new stamp to the index; rebuilds it from the leases once stale entries outnumber them. */
   private indexExpiry(id: number, expiresAt: number): void {
     const l = this.leases.get(id)!;
-    this.latestStampBound = Math.max(this.latestStampBound, expiresAt - l.ttl * 1000);
+    this.latestStampBound = Math.max(this.latestStampBound, expiresAt - l.ttlMs);
     this.byExpiry.push({ id, expiresAt: expiryOf(l) });
     this.trimExpiryIndex();
   }
@@ -740,8 +747,8 @@ export class MvccStore {
 
   /** Whether lease `l` has run out at `now`, as the leader judges it (see expiredLeases). */
   private isDue(l: LeaseRecord, now: number, leaderSince: number | undefined, drift: number): boolean {
-    const ttlMs = l.ttl * 1000 * (1 + drift);
-    return expiryOf(l) - l.ttl * 1000 + ttlMs <= now && (leaderSince === undefined || leaderSince + ttlMs <= now);
+    const ttlMs = l.ttlMs * (1 + drift);
+    return expiryOf(l) - l.ttlMs + ttlMs <= now && (leaderSince === undefined || leaderSince + ttlMs <= now);
   }
 
   /** Whether lease `id` exists and its stamp has run out at `now` (what a `lease-expire` entry checks on apply). */
@@ -754,14 +761,24 @@ export class MvccStore {
   leaseTimeToLive(id: number, now: number, leaderSince?: number): { id: number; ttl: number; grantedTtl: number; keys: Uint8Array[] } | undefined {
     const l = this.leases.get(id);
     if (!l) return undefined;
-    const until = Math.max(expiryOf(l), leaderSince === undefined ? -Infinity : leaderSince + l.ttl * 1000);
-    return { id, ttl: Math.max(0, Math.ceil((until - now) / 1000)), grantedTtl: l.ttl, keys: [...l.keys].sort().map(s2b) };
+    const until = Math.max(expiryOf(l), leaderSince === undefined ? -Infinity : leaderSince + l.ttlMs);
+    return { id, ttl: Math.max(0, Math.ceil((until - now) / 1000)), grantedTtl: secondsOf(l.ttlMs), keys: [...l.keys].sort().map(s2b) };
   }
 
   /** The keys attached to a lease now (as the store names them), none for a lease that is gone: what revoking it would delete. */
   leaseKeys(id: number): readonly string[] {
     const l = this.leases.get(id);
     return l === undefined ? [] : [...l.keys];
+  }
+
+  /** Whether lease `id` is granted. */
+  hasLease(id: number): boolean {
+    return this.leases.has(id);
+  }
+
+  /** Every lease as imaged, in id order. */
+  private leaseImage(): Lease[] {
+    return this.leaseList().map((id) => leaseOf(id, this.leases.get(id)!));
   }
 
   leaseList(): number[] {
@@ -800,8 +817,8 @@ export class MvccStore {
     let latest = -Infinity;
     const ahead = this.leaseList().filter((id) => {
       const l = this.leases.get(id)!;
-      latest = Math.max(latest, l.expiresAt - l.ttl * 1000);
-      return l.expiresAt - l.ttl * 1000 > now;
+      latest = Math.max(latest, l.expiresAt - l.ttlMs);
+      return l.expiresAt - l.ttlMs > now;
     });
     this.latestStampBound = latest;
     return ahead;
@@ -815,7 +832,7 @@ export class MvccStore {
    * for it. Close it when the image is written (compaction copies histories for open views).
    */
   beginImage(): StoreImageView {
-    const view = new StoreImageView(this.rev, this.compacted, this.sorted.slice(), this.hist, this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })), this.alarmList, (v) => this.views.delete(v));
+    const view = new StoreImageView(this.rev, this.compacted, this.sorted.slice(), this.hist, this.leaseImage(), this.alarmList, (v) => this.views.delete(v));
     this.views.add(view);
     return view;
   }
@@ -856,7 +873,7 @@ export class MvccStore {
       revision: this.rev,
       compactRevision: this.compacted,
       keys: this.sorted.map((k) => [k, this.hist.get(k)!.map((r) => ({ ...r }))]),
-      leases: this.leaseList().map((id) => ({ id, ttl: this.leases.get(id)!.ttl, expiresAt: this.leases.get(id)!.expiresAt })),
+      leases: this.leaseImage(),
       ...(this.alarmList.length === 0 ? {} : { alarms: this.alarmList.map((a) => ({ ...a })) }),
     };
   }
@@ -873,9 +890,10 @@ export class MvccStore {
     m.bytes = m.countAll();
     m.alarmList = (s.alarms ?? []).map((a) => ({ member: a.member, alarm: a.alarm }));
     for (const l of s.leases) {
-      m.leases.set(l.id, { ttl: l.ttl, expiresAt: l.expiresAt, keys: new Set() });
+      const ttlMs = l.ttlMs ?? l.ttl * 1000;
+      m.leases.set(l.id, { ttlMs, expiresAt: l.expiresAt, keys: new Set() });
       m.byExpiry.push({ id: l.id, expiresAt: l.expiresAt });
-      m.latestStampBound = Math.max(m.latestStampBound, l.expiresAt - l.ttl * 1000);
+      m.latestStampBound = Math.max(m.latestStampBound, l.expiresAt - ttlMs);
     }
     for (const k of m.sorted) {
       const r = m.live(k);
@@ -958,7 +976,18 @@ export class StoreImageView {
  * A lease: `expiresAt` is its replicated stamp plus its TTL (a grant or a logged renewal, the same
  * on every member); `keptUntil`, the leader's own keep-alives (leaseKeepAlive), this member's alone.
  */
-interface LeaseRecord { ttl: number; expiresAt: number; keptUntil?: number; keys: Set<string> }
+interface LeaseRecord { ttlMs: number; expiresAt: number; keptUntil?: number; keys: Set<string> }
+
+/** etcd's TTL of a lease in whole seconds (a fleet lease's milliseconds rounded up). */
+function secondsOf(ttlMs: number): number {
+  return Math.ceil(ttlMs / 1000);
+}
+
+/** A lease as answered and imaged (its replicated stamp; `ttlMs` only when not whole seconds). */
+function leaseOf(id: number, l: LeaseRecord): Lease {
+  const ttl = secondsOf(l.ttlMs);
+  return ttl * 1000 === l.ttlMs ? { id, ttl, expiresAt: l.expiresAt } : { id, ttl, expiresAt: l.expiresAt, ttlMs: l.ttlMs };
+}
 
 /** When a lease runs out as this member judges it: its stamp, or a keep-alive it answered as leader. */
 function expiryOf(l: LeaseRecord): number {

@@ -27,12 +27,17 @@ export type EtcdOp =
   /** `as`: the etcd user whose permissions the txn is checked against on apply (absent: a caller every key is open to). */
   | { readonly type: 'txn'; readonly txn: TxnRequest; readonly as?: string }
   | { readonly type: 'compact'; readonly revision: number }
-  | { readonly type: 'lease-grant'; readonly id: number; readonly ttl: number }
+  /**
+   * `ttlMs`: a fleet lease's TTL in milliseconds (over `ttl`). Set only by the registry's own apply
+   * of a lease command (fleet/lease-book.ts), in process: never logged, so the codecs leave it out.
+   */
+  | { readonly type: 'lease-grant'; readonly id: number; readonly ttl: number; readonly ttlMs?: number }
   /** `as`: as a txn's; revoking needs write permission on every key attached (etcd's checkLeasePuts). */
   | { readonly type: 'lease-revoke'; readonly id: number; readonly as?: string }
   /** A change to etcd's users, roles or permissions, or auth enabled or disabled; `as`: the etcd user asking, who must be root on apply. */
   | { readonly type: 'auth'; readonly auth: AuthOp; readonly as?: string }
-  | { readonly type: 'lease-renew'; readonly id: number }
+  /** `ttlMs`: as a grant's, a fleet renewal's new TTL (in process only). */
+  | { readonly type: 'lease-renew'; readonly id: number; readonly ttlMs?: number }
   /** The leader's expiry of leases it found due at `at`: revoked only if still due by the entry's time. */
   | { readonly type: 'lease-expire'; readonly ids: readonly number[] }
   /** etcd's Maintenance.Alarm ACTIVATE / DEACTIVATE: NOSPACE raised by the member that found the store over its quota, or cleared by an operator. */
@@ -138,12 +143,12 @@ export class EtcdReplica {
         return { ok: true, revision: s.revision };
       case 'lease-grant':
         s.checkSpace();
-        return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at) };
+        return { ok: true, revision: s.revision, lease: s.leaseGrant(op.id, op.ttl, req.at, op.ttlMs) };
       case 'lease-revoke':
         if (op.as !== undefined && !this.authState.permits(op.as, s.leaseKeys(op.id).map((key) => ({ access: 'write', key, rangeEnd: '' })))) throw new AuthError('permissionDenied');
         return { ok: true, revision: s.leaseRevoke(op.id) };
       case 'lease-renew':
-        return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at) };
+        return { ok: true, revision: s.revision, lease: s.leaseRenew(op.id, req.at, op.ttlMs) };
       case 'lease-expire': {
         // A keep-alive applied since the leader looked may have saved a lease: judge by the entry's time.
         const revoked = op.ids.filter((id) => s.leaseExpired(id, req.at));

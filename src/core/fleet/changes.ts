@@ -5,6 +5,7 @@
  * so a refused or idempotent write makes none. Deterministic in (state, command), like apply.
  */
 import { kvRead } from './kv-location.js';
+import { leaseBook } from './lease-book.js';
 import { domainKey, quotaKey, type FleetState, type KvRecord } from './state.js';
 import type { Command } from './types.js';
 
@@ -113,7 +114,7 @@ function touchedBy(s: FleetState, op: Command, time: number): Touched[] {
     case 'provider.add': case 'provider.remove':
       return [{ registry: 'providers', ns: '', key: op.name, read: () => s.providers.get(op.name) }];
     case 'lease.acquire': case 'lease.renew': case 'lease.release': case 'lease.expire':
-      return [{ registry: 'leases', ns: '', key: op.name, read: () => s.leases.get(op.name) }];
+      return [{ registry: 'leases', ns: '', key: op.name, read: () => leaseBook(s).get(op.name) }];
     case 'kv.put': case 'kv.cas': case 'kv.delete':
       return [kv(s, op.ns ?? '', op.key)];
     case 'plan.progress': case 'audit.record':

@@ -5,6 +5,7 @@
  */
 import { kvEtcdKey, kvKeyOfEtcd } from '../../common/registry/kv-keys.js';
 import { keyspaceOf, type KeyspacePort } from './kv-location.js';
+import { leaseBook } from './lease-book.js';
 import { LIMITS } from './limits.js';
 import { UNBOUND, kvKey, splitKvKey, type FleetState } from './state.js';
 import type { ClusterView, DomainView, KvEntry, LeaseStatus, Page, PlanView, ProviderView, QuotaView, RegistryCounts } from './types.js';
@@ -139,7 +140,7 @@ export function counts(s: FleetState, sessions: number): RegistryCounts {
     domains: s.domains.size,
     quotas: s.quotas.size,
     providers: s.providers.size,
-    leases: s.leases.size,
+    leases: leaseBook(s).count(),
     kvKeys: s.kv.size + (keyspaceOf(s, '')?.count() ?? 0),
     kvRevision: keyspaceOf(s, '')?.revision ?? s.kvRevision,
     sessions,
@@ -180,8 +181,8 @@ export function listProviders(s: FleetState): ProviderView[] {
  * to be expired by the leader, which also adds a margin for clock drift).
  */
 export function listLeases(s: FleetState, age = s.age): LeaseStatus[] {
-  return [...s.leases.values()]
-    .sort(byTuple((l) => l.name))
+  return leaseBook(s)
+    .all()
     .map((l) => ({ ...l, remainingMs: l.expired ? 0 : Math.max(0, l.renewedAge + l.ttlMs - age) }));
 }
 

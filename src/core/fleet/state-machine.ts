@@ -16,6 +16,7 @@ import * as reads from './reads.js';
 import { SessionTable } from './sessions.js';
 import { SnapshotJob, readSnapshot, writeSnapshot } from './snapshot.js';
 import { kvRead, type KeyspacePort } from './kv-location.js';
+import { leaseBook, liveLeaseName } from './lease-book.js';
 import { FleetState } from './state.js';
 import type {
   ApplyFailure,
@@ -303,6 +304,27 @@ export class FleetStateMachine {
     const outcome = acquireRefusal(this.#s, name, holder);
     if (outcome === undefined || outcome.ok) return undefined;
     return { ok: false, index: this.appliedIndex, code: outcome.code, message: outcome.message, ...(outcome.details === undefined ? {} : { details: outcome.details }) };
+  }
+
+  /**
+   * The registry's change events of leases the keyspace ended at `index` (an expiry or a revoke of
+   * their etcd leases, applied by the keyspace, not here): call with the keys those leases held,
+   * before the entry; the returned function, after it, records the events. Undefined when none of
+   * the keys is a fleet lease's.
+   */
+  leasesEnding(index: number, keys: readonly string[]): (() => void) | undefined {
+    const names = keys.map(liveLeaseName).filter((n): n is string => n !== undefined);
+    const sink = this.changes;
+    if (names.length === 0 || sink === undefined) return undefined;
+    const book = leaseBook(this.#s);
+    const before = names.map((name) => ({ name, view: book.get(name) }));
+    return () => {
+      const events = before.flatMap(({ name, view }) => {
+        const after = leaseBook(this.#s).get(name);
+        return view === after || (view?.expired === after?.expired && view?.token === after?.token) ? [] : [{ index, registry: 'leases' as const, type: 'lease.expire', ns: '', key: name, old: view ?? null, new: after ?? null }];
+      });
+      if (events.length > 0) sink.record(index, events);
+    };
   }
 
   /** Leases by name; `remainingMs` is estimated at registry age `age` (default: the reader's age, see `readerAge`). */

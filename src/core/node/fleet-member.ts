@@ -180,8 +180,11 @@ export class FleetMember extends FleetNode implements NodeApi {
   }
 
   private propose(req: WriteRequest): Promise<ApplyResult> {
-    // Wall time for people to read; the age, counted on monotonic clocks, for what decides idleness.
-    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time: this.rt.wallNow(), age: this.state.ageNow(), ...(req.by ? { by: req.by } : {}), op: req.op });
+    // Wall time for people to read, as the leader's lease clock reads it (the stamp a lease in the
+    // keyspace is timed from: lease-clock.ts); the age, counted on monotonic clocks, for idleness.
+    // Whole ms, rounded up: a lease stamped late only lives longer.
+    const time = this.isLeader ? Math.ceil(this.etcdClock.now(this.term)) : this.rt.wallNow();
+    const data = encodeCommand({ clientId: req.clientId, seq: req.seq, firstIncomplete: req.firstIncomplete, time, age: this.state.ageNow(), ...(req.by ? { by: req.by } : {}), op: req.op });
     const early = this.opts.unsafe?.ackBeforeCommit ? (index: number): ApplyResult => ({ ok: true, index, value: {} }) as ApplyResult : undefined;
     return this.replicate(data, early ? { early } : {}) as Promise<ApplyResult>;
   }

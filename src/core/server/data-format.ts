@@ -23,8 +23,11 @@ import { writePrivateFileDurablySync } from '../storage/index.js';
  *      written once the cluster version says every member reads them (SECTIONED_IMAGE_FORMAT).
  *   5: fleet's KV kept in the etcd keyspace (fleet/kv-location.ts), moved there by the apply of the
  *      cluster version that first says every member reads format 5 (KV_IN_KEYSPACE_FORMAT).
+ *   6: fleet's leases kept in the etcd keyspace as etcd leases with attached keys, timed by its
+ *      lessor alone (fleet/lease-book.ts), moved there likewise (LEASES_IN_KEYSPACE_FORMAT); an
+ *      etcd lease of a TTL in milliseconds (`ttlMs` in the keyspace's image).
  */
-export const DATA_FORMAT = 5;
+export const DATA_FORMAT = 6;
 
 const FORMAT_FILE = 'format.json';
 

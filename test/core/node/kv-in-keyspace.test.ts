@@ -6,71 +6,9 @@
  * etcd write is what `kv get` reads, and the `fleet.` namespaces stay the registry's.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeEtcdEntry } from '../../../src/core/app-format.js';
-import { encodeEtcdRequestBinary } from '../../../src/core/etcd-store/request-codec.js';
-import { encodeCommand, KV_IN_KEYSPACE, type Command } from '../../../src/core/fleet/index.js';
-import { MemberState } from '../../../src/core/node/state/member-state.js';
-import type { EntryOutcome, MachineImage } from '../../../src/core/node/node-types.js';
-import { fakeRuntime } from './fake-runtime.js';
-
-const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-
-async function member(image?: Uint8Array): Promise<MemberState> {
-  return MemberState.recover(image === undefined ? ({} as never) : ({ snapshot: { data: async () => image } } as never), { rt: fakeRuntime().rt, logger: quiet, sectionedImages: () => true });
-}
-
-/** Applies registry commands and etcd puts as the log would, numbering the entries. */
-class Log {
-  index = 0;
-  constructor(readonly members: MemberState[]) {}
-
-  registry(op: Command): unknown {
-    const data = encodeCommand({ clientId: '', seq: 0, firstIncomplete: 0, time: 1_000, op });
-    return this.apply(data);
-  }
-
-  etcdPut(key: string, value: string): unknown {
-    const body = encodeEtcdRequestBinary({ at: 1_000, op: { type: 'txn', txn: { success: [{ put: { key: Buffer.from(key), value: Buffer.from(value) } }] } } });
-    return this.apply(encodeEtcdEntry(body, true));
-  }
-
-  clusterVersion(dataFormat: number, expected: string | null): string {
-    const value = JSON.stringify({ version: '1.0.0', dataFormat });
-    this.registry({ type: 'kv.cas', ns: 'fleet.system', key: 'cluster-version', expected, value });
-    return value;
-  }
-
-  etcdAlarm(action: 'activate' | 'deactivate'): unknown {
-    const body = encodeEtcdRequestBinary({ at: 1_000, op: { type: 'alarm', action, alarm: { member: 'n1', alarm: 'NOSPACE' } } });
-    return this.apply(encodeEtcdEntry(body, true));
-  }
-
-  private apply(data: Uint8Array): unknown {
-    this.index++;
-    let answer: unknown;
-    for (const m of this.members) {
-      const outcome = m.apply({ index: this.index, term: 1, type: 'normal', data } as never);
-      let r: EntryOutcome;
-      if ('steps' in outcome) {
-        let step = outcome.steps.next();
-        while (step.done !== true) step = outcome.steps.next();
-        r = step.value;
-      } else r = outcome;
-      if (r.stop !== undefined) throw r.stop;
-      answer = r.answer;
-    }
-    return answer;
-  }
-}
-
-function written(image: MachineImage): Buffer {
-  const chunks: { bytes: Uint8Array; offset: number }[] = [];
-  const write = (bytes: Uint8Array, offset: number) => void chunks.push({ bytes: Uint8Array.from(bytes), offset });
-  for (const _ of image.steps(write)) void _;
-  const out = Buffer.alloc(image.finish(write));
-  for (const c of chunks) out.set(c.bytes, c.offset);
-  return out;
-}
+import { KV_IN_KEYSPACE, type Command } from '../../../src/core/fleet/index.js';
+import type { MemberState } from '../../../src/core/node/state/member-state.js';
+import { Log, member, written } from './member-log.js';
 
 const etcdValue = (m: MemberState, key: string) => {
   const kv = m.etcd.store.range({ key: Buffer.from(key) }).kvs[0];

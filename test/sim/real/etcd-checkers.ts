@@ -16,6 +16,7 @@
  *   the members it reconnects to (each time from its last revision + 1): in order as it goes, and
  *   equal to the store's history from its start to the end of the run.
  */
+import { MEMBER_REGISTRY_PREFIX } from '../../../src/common/registry/lease-keys.js';
 import { checkLinearizable, COMPARE_FAILED, type HistoryEvent, type LinearizabilityResult, type OpFunction } from '../../../src/ops/history/index.js';
 import type { Compare } from '../../../src/core/etcd-store/mvcc.js';
 import { REGISTRY_KV_NS } from './clients.js';
@@ -86,8 +87,8 @@ export class KeyspaceHistory {
 
   /** A key-value some answer or event showed: its value was written by a client, and it shows the same revisions everywhere. */
   observe(kv: SeenKv, where: string): string | undefined {
-    // The registry clients' registers (fleet kv in the keyspace): their own checker judges them.
-    if (kv.key.startsWith(`${REGISTRY_KV_NS}/`)) return undefined;
+    // The registry clients' registers (fleet kv in the keyspace) and leases (under /fleet/): their own checkers judge them.
+    if (kv.key.startsWith(`${REGISTRY_KV_NS}/`) || kv.key.startsWith(MEMBER_REGISTRY_PREFIX)) return undefined;
     const intended = this.written.get(kv.value);
     if (intended === undefined) return `${where} showed ${kv.key} = ${show(kv.value)}, a value no client wrote`;
     if (intended !== kv.key) return `${where} showed ${show(kv.value)} under ${kv.key}, but it was written to ${intended}`;

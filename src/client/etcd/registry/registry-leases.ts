@@ -7,7 +7,8 @@
  * renewal attaches the live key to a new etcd lease and leaves the grant key (and the token) alone.
  */
 import type { CommandOf, LeaseStatus, LeaseView, Written } from '../../types.js';
-import { notFound, part, q, refusal, retry, type Read, type RegistryStore } from './registry-store.js';
+import { LEASE_GRANTS_DIR, LIVE_LEASES_DIR, leaseKeyPart } from '../../../common/registry/lease-keys.js';
+import { notFound, q, refusal, retry, type Read, type RegistryStore } from './registry-store.js';
 
 /** The grant as stored; its token is the key's mod revision. */
 interface StoredGrant {
@@ -28,8 +29,9 @@ interface LeaseReads {
   readonly live: Read<StoredLive>;
 }
 
-const grantKey = (name: string): string => `lease-grants/${part(name)}`;
-const liveKey = (name: string): string => `leases/${part(name)}`;
+// The one layout of both engines (fleet's members keep theirs under /fleet/ in their own keyspace).
+const grantKey = (name: string): string => `${LEASE_GRANTS_DIR}${leaseKeyPart(name)}`;
+const liveKey = (name: string): string => `${LIVE_LEASES_DIR}${leaseKeyPart(name)}`;
 
 async function readLease(st: RegistryStore, name: string): Promise<LeaseReads> {
   const [grant, live] = await Promise.all([st.read<StoredGrant>(grantKey(name)), st.read<StoredLive>(liveKey(name))]);
@@ -112,7 +114,7 @@ export function releaseLease(st: RegistryStore, op: CommandOf<'lease.release'>):
 
 /** Leases by name, live or expired, as this client's clock sees them now. */
 export async function listLeases(st: RegistryStore): Promise<LeaseStatus[]> {
-  const [grants, lives] = await Promise.all([st.scanValues<StoredGrant>('lease-grants/'), st.scanValues<StoredLive>('leases/')]);
+  const [grants, lives] = await Promise.all([st.scanValues<StoredGrant>(LEASE_GRANTS_DIR), st.scanValues<StoredLive>(LIVE_LEASES_DIR)]);
   const live = new Map(lives.map((l) => [l.name, l]));
   const now = Date.now();
   return grants.map((g) => {

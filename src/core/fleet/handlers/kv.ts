@@ -6,17 +6,18 @@
  */
 import { kvEtcdKey } from '../../../common/registry/kv-keys.js';
 import { CLUSTER_VERSION_KV, keyspaceOf, kvRead, moveKvIfDue, type KeyspacePort } from '../kv-location.js';
+import { moveLeasesIfDue } from '../lease-book.js';
 import { FULL_REGISTRY, LIMITS } from '../limits.js';
 import { kvKey, type FleetState, type KvRecord } from '../state.js';
 import type { KvMeta } from '../types.js';
-import { fail, ok, type Handler, type Outcome } from './outcome.js';
+import { fail, ok, type ApplyContext, type Handler, type Outcome } from './outcome.js';
 
 function meta(ns: string, key: string, rec: KvRecord): KvMeta {
   return { ns, key, createRevision: rec.createRevision, modRevision: rec.modRevision, version: rec.version };
 }
 
 /** Writes a value at a new revision: in the keyspace, or in the registry's map within its key-count and byte limits. */
-function write(s: FleetState, ns: string, key: string, value: string): Outcome<{ kv: KvMeta; revision: number }> {
+function write(s: FleetState, ns: string, key: string, value: string, ctx: ApplyContext): Outcome<{ kv: KvMeta; revision: number }> {
   const keyspace = keyspaceOf(s, ns);
   if (keyspace !== undefined) return writeKeyspace(keyspace, ns, key, value);
   const composite = kvKey(ns, key);
@@ -27,7 +28,10 @@ function write(s: FleetState, ns: string, key: string, value: string): Outcome<{
   const revision = ++s.kvRevision;
   const rec: KvRecord = { value, createRevision: previous?.createRevision ?? revision, modRevision: revision, version: (previous?.version ?? 0) + 1 };
   s.putKv(composite, rec, previous);
-  if (ns === CLUSTER_VERSION_KV.ns && key === CLUSTER_VERSION_KV.key) moveKvIfDue(s, value);
+  if (ns === CLUSTER_VERSION_KV.ns && key === CLUSTER_VERSION_KV.key) {
+    moveKvIfDue(s, value);
+    moveLeasesIfDue(s, value, ctx);
+  }
   return ok({ kv: meta(ns, key, rec), revision });
 }
 
@@ -38,7 +42,7 @@ function writeKeyspace(keyspace: KeyspacePort, ns: string, key: string, value: s
 }
 
 /** Writes a value. */
-export const kvPut: Handler<'kv.put'> = (s, op) => write(s, op.ns ?? '', op.key, op.value);
+export const kvPut: Handler<'kv.put'> = (s, op, ctx) => write(s, op.ns ?? '', op.key, op.value, ctx);
 
 /** Deletes a key; an absent key is not an error (`deleted: false`) and does not bump the revision. */
 export const kvDelete: Handler<'kv.delete'> = (s, op) => {
@@ -67,7 +71,7 @@ function casMismatch(op: { expected?: string | null; expectRevision?: number }, 
 }
 
 /** Writes a value only if the key is as expected: its value `expected` (`null`: absent) and/or its mod revision `expectRevision` (0: absent). */
-export const kvCas: Handler<'kv.cas'> = (s, op) => {
+export const kvCas: Handler<'kv.cas'> = (s, op, ctx) => {
   const ns = op.ns ?? '';
   const previous = kvRead(s, ns, op.key);
   const mismatch = casMismatch(op, previous);
@@ -79,5 +83,5 @@ export const kvCas: Handler<'kv.cas'> = (s, op) => {
       modRevision: previous?.modRevision ?? null,
     });
   }
-  return write(s, ns, op.key, op.value);
+  return write(s, ns, op.key, op.value, ctx);
 };

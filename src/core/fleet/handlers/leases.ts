@@ -1,11 +1,13 @@
 /**
- * Handlers of the lease commands. No handler judges expiry by a clock: a lease is live until a
- * `lease.expire` ends it, and only the leader proposes one, when its monotonic timer for the
- * grant ran out (src/core/node/lease-keeper.ts). Wall time is stamped for display only. Fencing
- * tokens come from one counter that only grows, so a newer holder's token is always larger
- * than any older holder's.
+ * Handlers of the lease commands. No handler judges expiry by a clock: a lease is live until the
+ * leader ends it. Where the leases live (the registry's map, or the etcd keyspace once a cluster
+ * reads data format 6) is the book's business (../lease-book.ts): in the keyspace the etcd lessor
+ * times them, in the registry's map the leader's LeaseKeeper proposes a `lease.expire`. Wall
+ * time is stamped for display only. Fencing tokens only grow, so a newer holder's token is
+ * always larger than any older holder's.
  */
 import { FULL_REGISTRY, LIMITS } from '../limits.js';
+import { expireInRegistry, leaseBook, leasesMoved, type LeaseBook } from '../lease-book.js';
 import type { FleetState, LeaseRecord } from '../state.js';
 import type { LeaseView } from '../types.js';
 import { fail, notFound, ok, type ApplyContext, type Handler, type Outcome } from './outcome.js';
@@ -18,7 +20,7 @@ const q = JSON.stringify;
  * renewed, or refused for another reason that the log must decide).
  */
 export function acquireRefusal(s: FleetState, name: string, holder: string): Outcome<never> | undefined {
-  const lease = s.leases.get(name);
+  const lease = leaseBook(s).get(name);
   return lease !== undefined && !lease.expired && lease.holder !== holder ? heldByOther(lease) : undefined;
 }
 
@@ -31,26 +33,14 @@ function heldByOther(lease: LeaseRecord): Outcome<never> {
 }
 
 /** The lease `name` held by `holder` with `token` (live or expired), or why not. */
-function ownLease(s: FleetState, name: string, holder: string, token: number): LeaseRecord | Outcome<never> {
-  const lease = s.leases.get(name);
+function ownLease(book: LeaseBook, name: string, holder: string, token: number): LeaseRecord | Outcome<never> {
+  const lease = book.get(name);
   if (lease === undefined) return notFound('lease', name);
   if (lease.holder !== holder) return heldByOther(lease);
   if (lease.token !== token) {
     return fail('FAILED_PRECONDITION', `fencing token ${token} is not lease ${q(name)}'s: ${q(holder)} holds it under another token (the one its latest acquire printed)`, { name, holder: lease.holder });
   }
   return lease;
-}
-
-function store(s: FleetState, lease: LeaseRecord): LeaseRecord {
-  const frozen = Object.freeze(lease);
-  s.leases.set(lease.name, frozen);
-  s.leaseVersion++;
-  return frozen;
-}
-
-/** The lease renewed at this entry for `ttlMs`: a new `renewedIndex`, so that an expiry of the older grant misses it. */
-function renewed(lease: LeaseRecord, ttlMs: number, ctx: ApplyContext): LeaseRecord {
-  return { ...lease, ttlMs, expiresAt: ctx.time + ttlMs, renewedIndex: ctx.index, renewedAge: ctx.age };
 }
 
 /**
@@ -66,51 +56,49 @@ function renewalView(before: LeaseRecord, after: LeaseRecord, ctx: ApplyContext)
 
 /** Grants a free or expired lease with a new token; for its live holder, renews it with the same token. */
 export const leaseAcquire: Handler<'lease.acquire'> = (s, op, ctx) => {
-  const lease = s.leases.get(op.name);
+  const book = leaseBook(s);
+  const lease = book.get(op.name);
   if (lease !== undefined && !lease.expired) {
     if (lease.holder !== op.holder) return heldByOther(lease);
-    return ok({ lease: renewalView(lease, store(s, renewed(lease, op.ttlMs, ctx)), ctx), renewed: true });
+    return ok({ lease: renewalView(lease, book.renew(lease, op.ttlMs, ctx), ctx), renewed: true });
   }
-  if (lease === undefined && s.leases.size >= LIMITS.maxLeases) return fail('FAILED_PRECONDITION', FULL_REGISTRY.leases);
-  const granted: LeaseRecord = {
-    name: op.name,
-    holder: op.holder,
-    token: ++s.leaseToken,
-    ttlMs: op.ttlMs,
-    acquiredAt: ctx.time,
-    expiresAt: ctx.time + op.ttlMs,
-    renewedIndex: ctx.index,
-    renewedAge: ctx.age,
-    expired: false,
-  };
-  return ok({ lease: store(s, granted), renewed: false });
+  // The keyspace's book is capped by the store's lease cap (LIMITS.maxLeases too), refused by the grant.
+  if (lease === undefined && !leasesMoved(s) && s.leases.size >= LIMITS.maxLeases) return fail('FAILED_PRECONDITION', FULL_REGISTRY.leases);
+  const granted = book.grant(op.name, op.holder, op.ttlMs, ctx);
+  // The store's words: its lease cap (the registry's own) or its space quota.
+  if ('refused' in granted) return fail('FAILED_PRECONDITION', granted.refused);
+  return ok({ lease: granted, renewed: false });
 };
 
 /** Extends a live lease for its holder; an expired lease must be acquired again (and gets a new token). */
 export const leaseRenew: Handler<'lease.renew'> = (s, op, ctx) => {
-  const lease = ownLease(s, op.name, op.holder, op.token);
+  const book = leaseBook(s);
+  const lease = ownLease(book, op.name, op.holder, op.token);
   if ('ok' in lease) return lease;
   if (lease.expired) {
     return fail('FAILED_PRECONDITION', `lease ${q(op.name)} expired; acquire it again`, { name: op.name, expiresAt: lease.expiresAt });
   }
-  return ok({ lease: renewalView(lease, store(s, renewed(lease, op.ttlMs ?? lease.ttlMs, ctx)), ctx) });
+  return ok({ lease: renewalView(lease, book.renew(lease, op.ttlMs ?? lease.ttlMs, ctx), ctx) });
 };
 
 /** Gives a lease back (also once expired, as long as nobody took it since). */
 export const leaseRelease: Handler<'lease.release'> = (s, op) => {
-  const lease = ownLease(s, op.name, op.holder, op.token);
+  const book = leaseBook(s);
+  const lease = ownLease(book, op.name, op.holder, op.token);
   if ('ok' in lease) return lease;
-  s.leases.delete(op.name);
-  s.leaseVersion++;
+  book.release(lease);
   return ok({ name: op.name, token: op.token });
 };
 
-/** Ends the grant or renewal the leader timed; a lease renewed, released or taken since is left alone. */
+/**
+ * Ends the grant or renewal the leader timed; a lease renewed, released or taken since is left
+ * alone. Only the registry's map is timed so: a lease in the keyspace expires with its etcd lease.
+ */
 export const leaseExpire: Handler<'lease.expire'> = (s, op) => {
-  const lease = s.leases.get(op.name);
+  const lease = leasesMoved(s) ? undefined : s.leases.get(op.name);
   if (lease === undefined || lease.expired || lease.token !== op.token || lease.renewedIndex !== op.renewedIndex) {
     return fail('FAILED_PRECONDITION', `lease ${q(op.name)} token ${op.token} was renewed, released or expired since index ${op.renewedIndex}`);
   }
-  store(s, { ...lease, expired: true });
+  expireInRegistry(s, lease);
   return ok({ name: op.name, token: op.token });
 };

@@ -5,7 +5,7 @@
  * entry no other section owns (its commands are JSON).
  */
 import { SECTION_TAGS, IMAGE_HEADER_BYTES, IMAGE_V2_HEADER_BYTES, imageHeader, imageHeaderV2, isAppEntry, isEtcdEntry, type SectionEntry } from '../../app-format.js';
-import { EtcdReplica } from '../../etcd-store/replica.js';
+import { EtcdReplica, type EtcdRequest } from '../../etcd-store/replica.js';
 import { decodeEtcdLogEntry } from '../../etcd-store/request-codec.js';
 import { FleetStateMachine } from '../../fleet/index.js';
 import type { Entry } from '../../raft/index.js';
@@ -41,10 +41,19 @@ export class RegistrySection implements ReplicatedSection {
   }
 }
 
+/**
+ * Told before an etcd entry that may end leases (an expiry or a revoke) is applied, with the keys
+ * attached to them; what it returns is called once the entry is applied (fleet's leases in the
+ * keyspace: their expiry is the registry's change too, for `fleet watch leases`).
+ */
+export type LeasesEnding = (index: number, keys: readonly string[]) => (() => void) | undefined;
+
 /** The etcd v3 keyspace (src/core/etcd-store): a write that changes many keys is applied in steps. */
 export class EtcdSection implements ReplicatedSection {
   readonly tag = SECTION_TAGS.etcd;
   readonly replica = new EtcdReplica();
+
+  constructor(private readonly leasesEnding?: LeasesEnding) {}
 
   owns(data: Uint8Array): boolean {
     return isEtcdEntry(data);
@@ -55,8 +64,17 @@ export class EtcdSection implements ReplicatedSection {
   }
 
   private *applySteps(e: Entry): Generator<void, EntryOutcome, undefined> {
-    const answer = yield* this.replica.applySteps(decodeEtcdLogEntry(e.data));
+    const req = decodeEtcdLogEntry(e.data);
+    const ended = this.leasesEnding === undefined ? undefined : this.leasesEnding(e.index, this.keysOfEnding(req.op));
+    const answer = yield* this.replica.applySteps(req);
+    ended?.();
     return { answer: { value: answer, index: e.index } };
+  }
+
+  /** The keys attached to the leases `op` may end. */
+  private keysOfEnding(op: EtcdRequest['op']): string[] {
+    const ids = op.type === 'lease-expire' ? op.ids : op.type === 'lease-revoke' ? [op.id] : [];
+    return ids.flatMap((id) => this.replica.store.leaseKeys(id));
   }
 
   /** Nothing while the keyspace was never written: images stay as before it existed. */

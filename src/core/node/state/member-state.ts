@@ -50,7 +50,7 @@ export class MemberState implements ReplicatedMachine {
 
   private constructor(private readonly opts: MemberStateOptions) {
     this.app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
-    this.etcdSection = new EtcdSection();
+    this.etcdSection = new EtcdSection((index, keys) => this.sm.leasesEnding(index, keys));
     this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
     this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];
