@@ -1,8 +1,10 @@
 /**
- * `fleet kv` is a view of the etcd keyspace (issue 56): on a real three-member cluster, a key
- * written with `fleet kv put` is the etcd key etcdctl reads (same value, same mod revision), a key
- * put with etcdctl is what `fleet kv get` and `kv list` read, and `--expect-revision` compares
- * the mod revision whoever wrote last. The cluster is started here and stopped by pid.
+ * `fleet kv` and `fleet leases` are views of the etcd keyspace (issue 56): on a real three-member
+ * cluster, a key written with `fleet kv put` is the etcd key etcdctl reads (same value, same mod
+ * revision), a key put with etcdctl is what `fleet kv get` and `kv list` read, and
+ * `--expect-revision` compares the mod revision whoever wrote last; a lease is two keys under
+ * /fleet/ attached to an etcd lease etcdctl sees, and revoking that lease ends it. The cluster is
+ * started here and stopped by pid.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
@@ -77,5 +79,35 @@ describe('fleet kv on the etcd keyspace', () => {
 
   it("keeps the member's own settings out of etcd's reach", async () => {
     expect(await etcdctl(['get', 'fleet.system/cluster-version', '--print-value-only'])).toBe('');
+  });
+});
+
+interface LeaseStatus { name: string; holder: string; token: number; expired: boolean }
+
+describe('fleet leases on the etcd keyspace', () => {
+  beforeAll(async () => {
+    await waitFor('the leases to move into the keyspace', async () => ((await fleet<KvEntry | null>(['kv', 'get', 'leases-in-keyspace', '--ns', 'fleet.system']).catch(() => null)) ? true : undefined), 30_000);
+  }, 40_000);
+
+  it('a lease is a grant key and a live key attached to an etcd lease, and its token is the grant key’s revision', async () => {
+    const { lease } = await fleet<{ lease: { token: number } }>(['leases', 'acquire', 'db/primary', '--holder', 'w1', '--ttl', '30s']);
+    const grant = (JSON.parse(await etcdctl(['get', '/fleet/lease-grants/db%2Fprimary', '-w', 'json'])) as EtcdGet).kvs![0]!;
+    expect(grant.mod_revision).toBe(lease.token);
+    expect(JSON.parse(Buffer.from(grant.value, 'base64').toString())).toMatchObject({ holder: 'w1', ttlMs: 30_000 });
+    const live = JSON.parse(await etcdctl(['get', '/fleet/leases/db%2Fprimary', '-w', 'json'])) as { kvs: { lease: number }[] };
+    const id = BigInt(live.kvs[0]!.lease).toString(16);
+    // etcdctl names the lease in hex; its TTL is the lease's and the grace (whole seconds).
+    expect(await etcdctl(['lease', 'timetolive', id])).toMatch(/granted with TTL\(31s\)/);
+  });
+
+  it('an etcdctl lease revoke ends it: fleet leases list shows it expired, and another holder takes it with a larger token', async () => {
+    const { lease } = await fleet<{ lease: { token: number } }>(['leases', 'acquire', 'revoked', '--holder', 'w1', '--ttl', '30s']);
+    const live = JSON.parse(await etcdctl(['get', '/fleet/leases/revoked', '-w', 'json'])) as { kvs: { lease: number }[] };
+    await etcdctl(['lease', 'revoke', BigInt(live.kvs[0]!.lease).toString(16)]);
+    const listed = await fleet<{ leases: LeaseStatus[] }>(['leases', 'list', '--consistency', 'linearizable']);
+    expect(listed.leases.find((l) => l.name === 'revoked')).toMatchObject({ holder: 'w1', token: lease.token, expired: true });
+    const next = await fleet<{ lease: { token: number; holder: string } }>(['leases', 'acquire', 'revoked', '--holder', 'w2', '--ttl', '30s']);
+    expect(next.lease.holder).toBe('w2');
+    expect(next.lease.token).toBeGreaterThan(lease.token);
   });
 });

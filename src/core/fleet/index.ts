@@ -8,7 +8,7 @@ export { SNAPSHOT_VERSION, type SnapshotJob } from './snapshot.js';
 export { LIMITS } from './limits.js';
 export { CLUSTER_VERSION_KV, KV_IN_KEYSPACE, KV_IN_KEYSPACE_FORMAT, type KeyspacePort, type KeyspaceRefusal } from './kv-location.js';
 export type { KeyspacePut } from './keyspace-port.js';
-export { LEASES_IN_KEYSPACE, LEASES_IN_KEYSPACE_FORMAT } from './lease-book.js';
+export { LEASE_GRACE_MS, LEASES_IN_KEYSPACE, LEASES_IN_KEYSPACE_FORMAT } from './lease-book.js';
 export type { ListClustersOptions } from './reads.js';
 export type * from './types.js';
 export { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeFeedLimits, type WatchFilter, type WatchListener } from './change-feed.js';

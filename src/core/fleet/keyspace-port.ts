@@ -51,6 +51,6 @@ export interface KeyspacePort {
   leaseRevoke(id: number): void;
   /** Keys from `from` (inclusive) up to `end` (exclusive; undefined: the end of the keyspace), at most `limit`, in byte order. */
   page(from: Uint8Array, end: Uint8Array | undefined, limit: number): { readonly entries: readonly (readonly [string, KvRecord])[]; readonly more: boolean };
-  /** How many live keys the store holds. */
-  count(): number;
+  /** How many live keys the store holds; with `prefix`, how many of them start with it. */
+  count(prefix?: string): number;
 }

@@ -22,6 +22,14 @@ export const LEASES_IN_KEYSPACE_FORMAT = 6;
 export const LEASES_IN_KEYSPACE = { ns: 'fleet.system', key: 'leases-in-keyspace' } as const;
 const MARK = kvKey(LEASES_IN_KEYSPACE.ns, LEASES_IN_KEYSPACE.key);
 
+/**
+ * How much longer than its TTL the keyspace's lessor times a fleet lease: the time between the
+ * leader's stamp and a renewal reaching it, so that a renewal sent before the expiry an answer
+ * showed is never refused (docs/library.md, "When a lease expires"). One default election timeout,
+ * as the registry's own timers gave; the same on every member, as an apply must be.
+ */
+export const LEASE_GRACE_MS = 1_000;
+
 /** The refusal of a grant the book cannot make (the store's lease cap, or its space quota). */
 export interface GrantRefusal {
   readonly refused: string;
@@ -159,7 +167,7 @@ class KeyspaceLeases implements LeaseBook {
   }
 
   grant(name: string, holder: string, ttlMs: number, at: Stamp): LeaseRecord | GrantRefusal {
-    const id = this.ks.leaseGrant(ttlMs, at.time);
+    const id = this.ks.leaseGrant(ttlMs + LEASE_GRACE_MS, at.time);
     if (typeof id !== 'number') return id;
     const grant: StoredGrant = { holder, ttlMs, acquiredAt: at.time, renewedIndex: at.index, renewedAge: at.age };
     const live = liveOf(id, ttlMs, at);
@@ -174,7 +182,7 @@ class KeyspaceLeases implements LeaseBook {
   renew(lease: LeaseRecord, ttlMs: number, at: Stamp): LeaseRecord {
     const old = parsed<StoredLive>(this.ks.get(liveLeaseKey(lease.name)), isLive)!;
     const id = Number(old.etcdLease);
-    this.ks.leaseRenew(id, ttlMs, at.time);
+    this.ks.leaseRenew(id, ttlMs + LEASE_GRACE_MS, at.time);
     const live = liveOf(id, ttlMs, at);
     // A put at the renewal's revision, so watchers and `fleet leases list` see the new expiry. A
     // put needs space: over the quota the renewal still holds (the etcd lease is restamped).
@@ -196,9 +204,7 @@ class KeyspaceLeases implements LeaseBook {
   }
 
   count(): number {
-    let n = 0;
-    this.forEachGrant(() => n++);
-    return n;
+    return this.ks.count(`${MEMBER_REGISTRY_PREFIX}${LEASE_GRANTS_DIR}`);
   }
 
   private forEachGrant(visit: (name: string, rec: KvRecord, grant: StoredGrant) => void): void {
@@ -245,11 +251,16 @@ function recordOf(name: string, grantRec: KvRecord, grant: StoredGrant, live: St
   });
 }
 
-/** The first key past every key starting with `prefix` (etcd's range end of a prefix). */
+/** The first key past every key starting with `prefix` (etcd's range end of a prefix; the prefix ends in '/'). */
 function prefixEnd(prefix: string): Uint8Array {
   const b = Buffer.from(prefix, 'utf8');
   b[b.length - 1]!++;
   return b;
+}
+
+/** How many of the keyspace's keys are the KV's: all but the registry's own, under /fleet/ (its leases). */
+export function kvKeysIn(ks: KeyspacePort, leasesThere: boolean): number {
+  return ks.count() - (leasesThere ? ks.count(MEMBER_REGISTRY_PREFIX) : 0);
 }
 
 // ---------------------------------------------------------------------------- the move
@@ -292,7 +303,7 @@ function writeMoved(ks: KeyspacePort, leases: readonly LeaseRecord[], atLeast: n
   const lives: KeyspacePut[] = [];
   for (const l of leases) {
     if (l.expired) continue;
-    const id = ks.leaseGrant(l.ttlMs, at.time);
+    const id = ks.leaseGrant(l.ttlMs + LEASE_GRACE_MS, at.time);
     if (typeof id !== 'number') break;
     granted.push(id);
     lives.push(livePut(l.name, liveOf(id, l.ttlMs, at), id));

@@ -5,7 +5,7 @@
  */
 import { kvEtcdKey, kvKeyOfEtcd } from '../../common/registry/kv-keys.js';
 import { keyspaceOf, type KeyspacePort } from './kv-location.js';
-import { leaseBook } from './lease-book.js';
+import { kvKeysIn, leaseBook, leasesMoved } from './lease-book.js';
 import { LIMITS } from './limits.js';
 import { UNBOUND, kvKey, splitKvKey, type FleetState } from './state.js';
 import type { ClusterView, DomainView, KvEntry, LeaseStatus, Page, PlanView, ProviderView, QuotaView, RegistryCounts } from './types.js';
@@ -141,11 +141,17 @@ export function counts(s: FleetState, sessions: number): RegistryCounts {
     quotas: s.quotas.size,
     providers: s.providers.size,
     leases: leaseBook(s).count(),
-    kvKeys: s.kv.size + (keyspaceOf(s, '')?.count() ?? 0),
+    kvKeys: s.kv.size + kvKeyCount(s),
     kvRevision: keyspaceOf(s, '')?.revision ?? s.kvRevision,
     sessions,
     plans: s.plans.size,
   };
+}
+
+/** The KV's keys in the keyspace (none while the KV is the registry's). */
+function kvKeyCount(s: FleetState): number {
+  const ks = keyspaceOf(s, '');
+  return ks === undefined ? 0 : kvKeysIn(ks, leasesMoved(s));
 }
 
 const byTuple =

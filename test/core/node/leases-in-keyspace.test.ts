@@ -5,7 +5,7 @@
  * grow, across the move too.
  */
 import { describe, expect, it } from 'vitest';
-import { LEASES_IN_KEYSPACE, type ChangeEvent } from '../../../src/core/fleet/index.js';
+import { LEASE_GRACE_MS, LEASES_IN_KEYSPACE, type ChangeEvent } from '../../../src/core/fleet/index.js';
 import type { MemberState } from '../../../src/core/node/state/member-state.js';
 import { Log, member, written } from './member-log.js';
 
@@ -36,10 +36,11 @@ describe("fleet's leases in the keyspace", () => {
     const live = key(m, '/fleet/leases/db%2Fprimary')!;
     expect(a.value!.lease!.token).toBe(grant.modRevision);
     expect(JSON.parse(Buffer.from(grant.value).toString())).toMatchObject({ holder: 'w1', ttlMs: 2_500 });
-    // Timed by the keyspace's lessor, to the millisecond; etcd's clients see whole seconds.
-    expect(m.etcd.store.leaseTimeToLive(live.lease, log.time)).toMatchObject({ grantedTtl: 3 });
-    expect(m.etcd.store.expiredLeases(log.time + 2_499)).toEqual([]);
-    expect(m.etcd.store.expiredLeases(log.time + 2_500)).toEqual([live.lease]);
+    // Timed by the keyspace's lessor, to the millisecond, for the TTL and the grace that covers a
+    // renewal on its way to the leader; etcd's clients see whole seconds.
+    expect(m.etcd.store.leaseTimeToLive(live.lease, log.time)).toMatchObject({ grantedTtl: 4 });
+    expect(m.etcd.store.expiredLeases(log.time + 2_500 + LEASE_GRACE_MS - 1)).toEqual([]);
+    expect(m.etcd.store.expiredLeases(log.time + 2_500 + LEASE_GRACE_MS)).toEqual([live.lease]);
     expect(m.sm.counts().leases).toBe(1);
     expect(m.sm.kvGet(LEASES_IN_KEYSPACE.key, LEASES_IN_KEYSPACE.ns)?.value).toBe('1');
   });
@@ -57,7 +58,7 @@ describe("fleet's leases in the keyspace", () => {
     expect(again.value).toMatchObject({ renewed: true, lease: { token } });
     expect(log.registry({ type: 'lease.renew', name: 'L', holder: 'w1', token: token + 1 })).toMatchObject({ ok: false, message: expect.stringContaining('fencing token') });
     // The renewal restamped the etcd lease: not due at the first grant's deadline.
-    expect(m.etcd.store.expiredLeases(1_000 + 3_000)).toEqual([]);
+    expect(m.etcd.store.expiredLeases(1_000 + 3_000 + LEASE_GRACE_MS)).toEqual([]);
   });
 
   it('expires with its etcd lease: the live key goes, the grant stays, watchers hear it, a new holder gets a larger token', async () => {
@@ -67,7 +68,7 @@ describe("fleet's leases in the keyspace", () => {
     const events: ChangeEvent[] = [];
     m.changes.watch(log.index + 1, { registry: 'leases', ns: '', prefix: '' }, { batch: (b) => events.push(...b.events), reset() {} });
     const first = acquire(log, 'L', 'w1', 1_000).value!.lease!.token;
-    log.time += 1_000;
+    log.time += 1_000 + LEASE_GRACE_MS;
     expect(expireDue(log, m)).toHaveLength(1);
     expect(key(m, '/fleet/leases/L')).toBeUndefined();
     expect(lease(m, 'L')).toMatchObject({ holder: 'w1', token: first, expired: true, remainingMs: 0 });
@@ -125,11 +126,11 @@ describe("fleet's leases in the keyspace", () => {
     log.etcdPut('/fleet/leases/%zz', '{}');
     const restored = await member(written(m.beginImage()));
     expect(restored.sm.listLeases().map((l) => [l.name, l.token, l.ttlMs])).toEqual([['L', token, 1_500]]);
-    expect(restored.etcd.store.expiredLeases(log.time + 1_500)).toHaveLength(1);
+    expect(restored.etcd.store.expiredLeases(log.time + 1_500 + LEASE_GRACE_MS)).toHaveLength(1);
     const later = new Log([restored]);
     [later.index, later.time] = [log.index, log.time];
     expect(acquire(later, 'junk', 'w2')).toMatchObject({ ok: true });
-    later.time += 3_000;
+    later.time += 3_000 + LEASE_GRACE_MS;
     expect(expireDue(later, restored)).toHaveLength(2);
     expect(lease(restored, 'L')).toMatchObject({ expired: true });
   });

@@ -86,7 +86,11 @@ export class KeyspaceKv implements KeyspacePort {
     return { entries: r.kvs.map((kv): [string, KvRecord] => [text(kv.key), recordOf(kv)]), more: r.more };
   }
 
-  count(): number {
-    return this.replica().store.keyCount;
+  count(prefix?: string): number {
+    if (prefix === undefined) return this.replica().store.keyCount;
+    const from = utf8(prefix);
+    const end = Uint8Array.from(from);
+    end[end.length - 1]!++;
+    return this.replica().store.range({ key: from, rangeEnd: end, countOnly: true, keysOnly: true }).count;
   }
 }
