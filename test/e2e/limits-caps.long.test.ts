@@ -2,11 +2,10 @@
  * The caps on what the keyspaces hold, against a real member each, with their default values
  * (docs/security.md, "Limits"): the write past each is refused with the table's error and counted
  * in `fleet_limit_refusals_total{limit}`. Long: each fills its cap first (100,000 etcd leases,
- * 100,000 registry leases, 100,000 KV keys, 256 MiB of KV values): 51 s, 45 s, 20 s and 26 s here.
+ * 100,000 fleet leases, 100,000 KV keys, 256 MiB of KV values): 51 s, 45 s, 20 s and 26 s here.
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL_REGISTRY, LIMITS } from '../../src/common/registry/registry-limits.js';
 import { SESSION_FRAME_MAX_OPS } from '../../src/common/session-frames.js';
 import { ERR_TOO_MANY_LEASES, MAX_LEASES } from '../../src/core/etcd-store/mvcc.js';
 import { loadEtcdDefinitions } from '../../src/core/server/etcd-api/etcd-wire.js';
@@ -88,12 +87,14 @@ describe('the caps of the keyspaces', () => {
     }
   }, 300_000);
 
-  it(`registry-leases: refuses the registry lease past ${LIMITS.maxLeases}, and counts it`, async () => {
+  // registry-leases bounds fleet's leases only while they live in the registry: a member of this
+  // build keeps them in the keyspace (fleet/lease-book.ts), as etcd leases under the one cap.
+  it(`etcd-leases: refuses the fleet lease past ${MAX_LEASES} with etcd's error, as the one lease cap, and counts it`, async () => {
     const { address, metricsPort } = await member();
-    const before = await refusals('registry-leases', metricsPort);
-    const answers = await writeAll(address, LIMITS.maxLeases + 1, (i) => ({ clientId: 'leases', seq: i, firstIncomplete: acked(i), leaseAcquire: { name: `l${i}`, holder: 'h', ttlMs: 600_000 } }));
-    expect(answers.filter((a) => a !== '')).toEqual([FULL_REGISTRY.leases]);
-    expect(await refusals('registry-leases', metricsPort)).toBe(before + 1);
+    const before = await refusals('etcd-leases', metricsPort);
+    const answers = await writeAll(address, MAX_LEASES + 1, (i) => ({ clientId: 'leases', seq: i, firstIncomplete: acked(i), leaseAcquire: { name: `l${i}`, holder: 'h', ttlMs: 600_000 } }));
+    expect(answers.filter((a) => a !== '')).toEqual([ERR_TOO_MANY_LEASES]);
+    expect(await refusals('etcd-leases', metricsPort)).toBe(before + 1);
   }, 300_000);
 
   // kv-keys and kv-bytes bound fleet's KV only while it lives in the registry: a member of this

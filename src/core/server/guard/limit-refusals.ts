@@ -110,8 +110,9 @@ const REGISTRY_LIMIT_ERRORS: ReadonlyMap<string, CountedLimit> = new Map<string,
   [FULL_REGISTRY.leases, 'registry-leases'],
   [FULL_REGISTRY.kvKeys, 'kv-keys'],
   [FULL_REGISTRY.kvBytes, 'kv-bytes'],
-  // fleet's KV in the etcd keyspace (fleet/kv-location.ts) meets the keyspace's quota.
+  // fleet's KV and leases in the etcd keyspace (fleet/kv-location.ts, lease-book.ts) meet its quota and its lease cap.
   [ERR_NO_SPACE, 'etcd-space-quota'],
+  [ERR_TOO_MANY_LEASES, 'etcd-leases'],
 ]);
 
 /** The limit whose refusal a registry write's failure `message` is, if any (FULL_REGISTRY). */
