@@ -60,6 +60,10 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
     // A key the earlier build keeps in its registry's KV: this build moves it into the etcd keyspace.
     const endpoints = ['--endpoints', current.cluster.endpoints.join(',')];
     expect((await runCli(['kv', 'put', 'upgrade/kept', 'from-the-old-build', ...endpoints])).code).toBe(0);
+    // A lease the earlier build keeps in its registry: this build moves it into the keyspace, token and all.
+    const acquired = await runCli(['leases', 'acquire', 'upgrade/held', '--holder', 'h', '--ttl', '10m', '--json', ...endpoints]);
+    expect(acquired.code, acquired.stderr).toBe(0);
+    const { token } = (JSON.parse(acquired.stdout) as { lease: { token: number } }).lease;
     const { code, report, stderr } = await current.drill('upgrade', [...current.target(), '--from', worktree, ...fast()], 240_000);
     expect(report.verdict, `${report.reason}\n${stderr}`).toBe('pass');
     expect(code).toBe(0);
@@ -86,5 +90,14 @@ describe(`fleet drill upgrade from ${FROM_COMMIT}`, () => {
     expect(got).toBe('from-the-old-build');
     const read = await runCli(['kv', 'get', 'upgrade/kept', '--json', ...endpoints]);
     expect(JSON.parse(read.stdout)).toMatchObject({ key: 'upgrade/kept', value: 'from-the-old-build' });
+    // The lease is an etcd lease now, and its holder renews it with the token the old build gave.
+    const live = await waitFor('the lease to move into the keyspace', async () => {
+      const r = await runEtcdctl(etcdctl, ['--endpoints', current!.cluster.endpoints.join(','), 'get', '/fleet/lease-grants/upgrade%2Fheld', '--print-value-only']);
+      return r.code === 0 && r.out.trim() !== '' ? r.out.trim() : undefined;
+    }, 30_000);
+    expect(JSON.parse(live)).toMatchObject({ holder: 'h', token });
+    const renewed = await runCli(['leases', 'renew', 'upgrade/held', '--holder', 'h', '--fencing-token', String(token), '--json', ...endpoints]);
+    expect(renewed.code, renewed.stderr).toBe(0);
+    expect((JSON.parse(renewed.stdout) as { lease: { token: number; holder: string } }).lease).toMatchObject({ token, holder: 'h' });
   }, 240_000);
 });
