@@ -285,7 +285,9 @@ function saysLeasesInKeyspace(clusterVersion: string): boolean {
 export function moveLeasesIfDue(s: FleetState, clusterVersion: string, at: Stamp): void {
   const ks = s.keyspace;
   if (ks === undefined || leasesMoved(s) || !saysLeasesInKeyspace(clusterVersion)) return;
-  const leases = [...s.leases.values()];
+  // By name, never the map's order: a registry restored from an image holds its leases in another
+  // order than one that applied their grants, and each lease's etcd id follows from its place.
+  const leases = new RegistryLeases(s).all();
   if (leases.length > 0 && !writeMoved(ks, leases, s.leaseToken + 1, at)) return;
   s.leases.clear();
   s.leaseVersion++;

@@ -117,6 +117,22 @@ describe("fleet's leases in the keyspace", () => {
     expect(fresh).toBeGreaterThan(Math.max(held, gone));
   });
 
+  it('moves the same way on a member restored from an image as on one that applied the grants (seed 1136)', async () => {
+    const applied = await member();
+    const log = new Log([applied]);
+    const v5 = log.clusterVersion(5, null);
+    acquire(log, 'L1', 'w1');
+    acquire(log, 'L0', 'w2');
+    // The image holds the leases by name; the member that applied them holds them in grant order.
+    const restored = await member(written(applied.beginImage()));
+    const both = new Log([applied, restored]);
+    [both.index, both.time] = [log.index, log.time];
+    both.clusterVersion(6, v5);
+    const attached = (m: MemberState) => ['L0', 'L1'].map((n) => key(m, `/fleet/leases/${n}`)?.lease);
+    expect(attached(restored)).toEqual(attached(applied));
+    expect(restored.etcd.store.snapshot()).toEqual(applied.etcd.store.snapshot());
+  });
+
   it('survives an image, and reads an etcd client’s value under its prefix as no lease', async () => {
     const m = await member();
     const log = new Log([m]);
