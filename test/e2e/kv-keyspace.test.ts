@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
 import { runEtcdctl } from './etcdctl.js';
-import { runCli, tempDir, waitFor } from './processes.js';
+import { runCli, spawnCli, tempDir, waitFor } from './processes.js';
 
 const etcd = requireEtcd();
 let cluster: TestCluster;
@@ -75,6 +75,27 @@ describe('fleet kv on the etcd keyspace', () => {
     expect(now).toMatchObject({ value: 'etcdctl', version: 2 });
     await fleet(['kv', 'cas', 'lock/owner', 'fleet-again', '--expect-revision', String(now.modRevision)]);
     expect(await etcdctl(['get', 'lock/owner', '--print-value-only'])).toBe('fleet-again\n');
+  });
+
+  it('fleet watch hears an etcdctl put and delete in the namespace it watches', async () => {
+    const watch = spawnCli(['watch', 'w/', '--ns', 'app2', '--json', '--endpoints', cluster.endpoints.join(',')], { FLEET_CONFIG_DIR: config.path });
+    try {
+      // The watch starts at the next change: put until it hears one (it may attach after the first put).
+      await waitFor('the watch to hear an etcdctl put', async () => {
+        await etcdctl(['put', 'app2/w/a', 'from-etcdctl']);
+        return watch.output().includes('from-etcdctl') ? true : undefined;
+      }, 20_000);
+      await etcdctl(['del', 'app2/w/a']);
+      const events = await waitFor('the delete', async () => {
+        const lines = watch.output().split('\n').filter((l) => l.startsWith('{'));
+        const parsed = lines.map((l) => JSON.parse(l) as { ns: string; key: string; type: string });
+        return parsed.some((e) => e.type === 'delete') ? parsed : undefined;
+      }, 20_000);
+      expect(events.at(-1)).toMatchObject({ ns: 'app2', key: 'w/a', type: 'delete' });
+      expect(events.every((e) => e.ns === 'app2' && e.key === 'w/a')).toBe(true);
+    } finally {
+      watch.child.kill();
+    }
   });
 
   it("keeps the member's own settings out of etcd's reach", async () => {

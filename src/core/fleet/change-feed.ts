@@ -5,6 +5,7 @@
  * same events at the same indexes: a watcher may resume on any member that still has the index.
  * Plain data and callbacks only (no I/O, no clock), so it is tested without gRPC.
  */
+import { isSystemNs, kvEtcdKey, kvKeyOfEtcd } from '../../common/registry/kv-keys.js';
 import type { ChangeEvent, ChangeSink, WatchRegistry } from './changes.js';
 
 /** The changes of one log entry, delivered together (a watcher never sees half an entry). */
@@ -55,13 +56,23 @@ export class WatchCompacted extends Error {
 /** Whether an event passes a filter. */
 export function matches(filter: WatchFilter, e: ChangeEvent): boolean {
   const wanted = e.registry === filter.registry || filter.also?.includes(e.registry) === true;
-  return wanted && (e.registry !== 'kv' || e.ns === filter.ns) && e.key.startsWith(filter.prefix);
+  if (!wanted) return false;
+  // The `fleet.` namespaces are the registry's: an etcd key that looks like one is no change of theirs.
+  if (e.inKeyspace === true) return !isSystemNs(filter.ns) && e.key.startsWith(kvEtcdKey(filter.prefix, filter.ns));
+  return (e.registry !== 'kv' || e.ns === filter.ns) && e.key.startsWith(filter.prefix);
+}
+
+/** An event as a watcher of `filter` sees it: a keyspace key under its namespace, as `fleet kv` names it. */
+function asSeen(filter: WatchFilter, e: ChangeEvent): ChangeEvent {
+  return e.inKeyspace === true && filter.ns !== '' ? { ...e, ns: filter.ns, key: kvKeyOfEtcd(e.key, filter.ns) } : e;
 }
 
 /** The events of a batch that pass a filter, as a batch, or undefined when none does. */
 export function filterBatch(filter: WatchFilter, b: ChangeBatch): ChangeBatch | undefined {
   const events = b.events.filter((e) => matches(filter, e));
-  return events.length === 0 ? undefined : events.length === b.events.length ? b : { index: b.index, events };
+  if (events.length === 0) return undefined;
+  const seen = filter.ns === '' ? events : events.map((e) => asSeen(filter, e));
+  return seen.length === b.events.length && seen.every((e, i) => e === b.events[i]) ? b : { index: b.index, events: seen };
 }
 
 /** A rough size of an event, for the ring's byte bound. */

@@ -4,7 +4,8 @@
  * must be seen while it still exists), and an event is made only for those whose view changed,
  * so a refused or idempotent write makes none. Deterministic in (state, command), like apply.
  */
-import { kvRead } from './kv-location.js';
+import type { WatchEvent } from '../etcd-store/mvcc.js';
+import { keyspaceOf, kvRead } from './kv-location.js';
 import { leaseBook } from './lease-book.js';
 import { domainKey, quotaKey, type FleetState, type KvRecord } from './state.js';
 import type { Command } from './types.js';
@@ -26,6 +27,12 @@ export interface ChangeEvent {
   readonly type: string;
   /** The KV namespace ('' for registries and for KV's default namespace). */
   readonly ns: string;
+  /**
+   * A KV change of the etcd keyspace (once the KV moved there: kv-location.ts), whoever made it:
+   * `ns` is '' and `key` the etcd key, which a watcher of a namespace sees under that namespace
+   * (change-feed.ts, `filterBatch`).
+   */
+  readonly inKeyspace?: true;
   readonly key: string;
   readonly old: unknown;
   readonly new: unknown;
@@ -68,9 +75,30 @@ function quota(s: FleetState, provider: string, region: string): Touched {
   return { registry: 'quotas', ns: '', key: `${provider}/${region}`, read: () => s.quotas.get(k) };
 }
 
-function kv(s: FleetState, ns: string, key: string): Touched {
+function kv(s: FleetState, ns: string, key: string): Touched[] {
+  // In the keyspace, the member records every change of it, an etcd client's too (keyspaceChanges).
+  if (keyspaceOf(s, ns) !== undefined) return [];
   // The record, not the value: a put of the same value is a change too (a new revision), as in etcd.
-  return { registry: 'kv', ns, key, read: () => kvRead(s, ns, key) };
+  return [{ registry: 'kv', ns, key, read: () => kvRead(s, ns, key) }];
+}
+
+/**
+ * The KV events of the keyspace's revisions in `events` (etcd watch events, in revision order),
+ * recorded at log index `index`: what `fleet watch --registry kv` hears of a write made by
+ * `fleet kv` and by any etcd client alike. Values are text, as `fleet kv` reads them.
+ */
+export function keyspaceChanges(index: number, events: readonly WatchEvent[]): ChangeEvent[] {
+  const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  return events.map((e) => ({
+    index,
+    registry: 'kv',
+    type: e.type === 'PUT' ? 'put' : 'delete',
+    ns: '',
+    key: text(e.kv.key),
+    old: e.prevKv === undefined ? null : text(e.prevKv.value),
+    new: e.type === 'PUT' ? text(e.kv.value) : null,
+    inKeyspace: true,
+  }));
 }
 
 /** Everything a shard removal touches: the shard, its bound clusters, its domains and the quotas sliced to it. */
@@ -116,7 +144,7 @@ function touchedBy(s: FleetState, op: Command, time: number): Touched[] {
     case 'lease.acquire': case 'lease.renew': case 'lease.release': case 'lease.expire':
       return [{ registry: 'leases', ns: '', key: op.name, read: () => leaseBook(s).get(op.name) }];
     case 'kv.put': case 'kv.cas': case 'kv.delete':
-      return [kv(s, op.ns ?? '', op.key)];
+      return kv(s, op.ns ?? '', op.key);
     case 'plan.progress': case 'audit.record':
       return [];
   }

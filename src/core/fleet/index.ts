@@ -12,4 +12,4 @@ export { LEASE_GRACE_MS, LEASES_IN_KEYSPACE, LEASES_IN_KEYSPACE_FORMAT } from '.
 export type { ListClustersOptions } from './reads.js';
 export type * from './types.js';
 export { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeFeedLimits, type WatchFilter, type WatchListener } from './change-feed.js';
-export { WATCH_REGISTRIES, type ChangeEvent, type WatchRegistry } from './changes.js';
+export { WATCH_REGISTRIES, type ChangeEvent, type ChangeSink, type WatchRegistry } from './changes.js';

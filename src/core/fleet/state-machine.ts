@@ -3,7 +3,8 @@
  * order; it applies each deterministically (no clock, no randomness: time and age come from the
  * entry, and nothing expires by a clock but by an entry that says so), answers with the entry's index, and can be snapshotted and restored byte for byte.
  */
-import { captureBefore, changesAfter, type ChangeSink } from './changes.js';
+import { captureBefore, changesAfter, keyspaceChanges, type ChangeSink } from './changes.js';
+import type { WatchEvent } from '../etcd-store/mvcc.js';
 import { auditArgs, auditEntry, auditRingOf, audited } from './audit-log.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
@@ -15,7 +16,7 @@ import { parseCommand } from './parse-command.js';
 import * as reads from './reads.js';
 import { SessionTable } from './sessions.js';
 import { SnapshotJob, readSnapshot, writeSnapshot } from './snapshot.js';
-import { kvRead, type KeyspacePort } from './kv-location.js';
+import { keyspaceOf, kvRead, type KeyspacePort } from './kv-location.js';
 import { leaseBook, liveLeaseName } from './lease-book.js';
 import { FleetState } from './state.js';
 import type {
@@ -325,6 +326,17 @@ export class FleetStateMachine {
       });
       if (events.length > 0) sink.record(index, events);
     };
+  }
+
+  /**
+   * Records the KV changes the keyspace made at log index `index` (its watch events, in revision
+   * order), once the KV lives there: a write of `fleet kv` and of an etcd client alike.
+   */
+  recordKeyspaceChanges(index: number, events: () => readonly WatchEvent[]): void {
+    const sink = this.changes;
+    if (sink === undefined || keyspaceOf(this.#s, '') === undefined) return;
+    const changes = keyspaceChanges(index, events());
+    if (changes.length > 0) sink.record(index, changes);
   }
 
   /** Leases by name; `remainingMs` is estimated at registry age `age` (default: the reader's age, see `readerAge`). */

@@ -6,7 +6,7 @@
  * etcd write is what `kv get` reads, and the `fleet.` namespaces stay the registry's.
  */
 import { describe, expect, it } from 'vitest';
-import { KV_IN_KEYSPACE, type Command } from '../../../src/core/fleet/index.js';
+import { KV_IN_KEYSPACE, type ChangeEvent, type Command } from '../../../src/core/fleet/index.js';
 import type { MemberState } from '../../../src/core/node/state/member-state.js';
 import { Log, member, written } from './member-log.js';
 
@@ -127,5 +127,33 @@ describe("fleet's KV in the keyspace", () => {
     log.registry({ type: 'kv.cas', ns: 'fleet.system', key: 'cluster-version', expected: v5, value: JSON.stringify({ version: '1.0.1', dataFormat: 5 }) });
     expect(etcdValue(m, 'kept')).toBe('in the registry');
     expect(m.sm.kvGet('kept')?.value).toBe('in the registry');
+  });
+
+  it('tells fleet watch of every change of the keyspace, an etcd client’s too, under the namespace watched, one batch per entry', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.clusterVersion(6, null);
+    const heard = (ns: string, registry: 'kv' | 'leases' = 'kv') => {
+      const batches: { index: number; events: ChangeEvent[] }[] = [];
+      m.changes.watch(log.index + 1, { registry, also: registry === 'kv' ? ['leases'] : [], ns, prefix: '' }, { batch: (b) => batches.push({ index: b.index, events: [...b.events] }), reset() {} });
+      return batches;
+    };
+    const all = heard('');
+    const app1 = heard('app1');
+    log.registry({ type: 'kv.put', ns: 'app1', key: 'owner', value: 'alice' });
+    log.etcdPut('app1/team', 'infra');
+    log.etcdPut('elsewhere', 'x');
+    log.etcd({ type: 'txn', txn: { success: [{ deleteRange: { key: Buffer.from('app1/owner') } }] } });
+    log.registry({ type: 'kv.put', ns: 'fleet.system', key: 'autopilot', value: '{}' });
+    expect(app1.flatMap((b) => b.events.map((e) => [e.ns, e.key, e.type, e.old, e.new]))).toEqual([
+      ['app1', 'owner', 'put', null, 'alice'],
+      ['app1', 'team', 'put', null, 'infra'],
+      ['app1', 'owner', 'delete', 'alice', null],
+    ]);
+    expect(all.flatMap((b) => b.events.map((e) => e.key))).toEqual(['app1/owner', 'app1/team', 'elsewhere', 'app1/owner']);
+    // A lease acquire changes the registry's view and two keys of the keyspace: one entry, one batch.
+    const before = all.length;
+    log.registry({ type: 'lease.acquire', name: 'L', holder: 'w1', ttlMs: 1_000 });
+    expect(all.slice(before).map((b) => b.events.map((e) => `${e.registry}:${e.key}`))).toEqual([['leases:L', 'kv:/fleet/lease-grants/L', 'kv:/fleet/leases/L']]);
   });
 });

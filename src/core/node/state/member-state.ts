@@ -6,7 +6,7 @@
  * section as of it: sectioned (version 3) once every member reads data format 4, before that the
  * layouts of versions 1 and 2, which older members read.
  */
-import { ChangeFeed, FleetStateMachine } from '../../fleet/index.js';
+import { ChangeFeed, FleetStateMachine, type ChangeEvent, type ChangeSink } from '../../fleet/index.js';
 import type { Entry } from '../../raft/index.js';
 import { AppReplica, type AppFault, type StateMachine } from './app-machine.js';
 import { AppSection, EtcdSection, LEGACY_LAYOUT, RegistrySection } from './member-sections.js';
@@ -15,6 +15,7 @@ import type { NodeRuntime } from '../runtime.js';
 import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedSection } from './sections.js';
 import type { RecoveredState } from '../storage-port.js';
 import { KeyspaceKv } from './keyspace-kv.js';
+import type { WatchEvent } from '../../etcd-store/mvcc.js';
 
 export interface MemberStateOptions {
   readonly rt: NodeRuntime;
@@ -41,6 +42,14 @@ export class MemberState implements ReplicatedMachine {
   private readonly keyspaceKv: KeyspaceKv;
   /** The keyspace's revision when its listeners last heard of it: registry entries write fleet's KV there too. */
   private heardRevision = 0;
+  /** The keys attached to the leases the entry being applied may end (EtcdSection's hook): where its revisions wrote. */
+  private endingKeys: readonly string[] | undefined;
+  /**
+   * The changes of the entry being applied, the registry's and the keyspace's, recorded in the feed
+   * as one batch when it is settled: a watcher takes each index once, so an entry is one batch.
+   */
+  private entryChanges: ChangeEvent[] = [];
+  private readonly collect: ChangeSink = { record: (_index, events) => void this.entryChanges.push(...events) };
   /** In registration order: the registry first (it takes what no other section owns), the order of legacy images. */
   private readonly sections: readonly ReplicatedSection[];
   private applied = 0;
@@ -50,7 +59,10 @@ export class MemberState implements ReplicatedMachine {
 
   private constructor(private readonly opts: MemberStateOptions) {
     this.app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
-    this.etcdSection = new EtcdSection((index, keys) => this.sm.leasesEnding(index, keys));
+    this.etcdSection = new EtcdSection((index, keys) => {
+      this.endingKeys = keys;
+      return this.sm.leasesEnding(index, keys);
+    });
     this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
     this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];
@@ -62,6 +74,7 @@ export class MemberState implements ReplicatedMachine {
   static async recover(recovered: RecoveredState, opts: MemberStateOptions): Promise<MemberState> {
     const state = new MemberState(opts);
     if (recovered.snapshot) state.restoreImage(await recovered.snapshot.data());
+    state.heardRevision = state.etcd.store.revision;
     state.ageMark = { age: state.sm.age, mono: opts.rt.monoNow() };
     return state;
   }
@@ -101,11 +114,37 @@ export class MemberState implements ReplicatedMachine {
 
   /** Advances the applied index over an entry its section applied; the keyspace's listeners hear of it then. */
   private settle(index: number, section: ReplicatedSection, outcome: EntryOutcome): void {
-    if (outcome.stop !== undefined) return;
+    if (outcome.stop !== undefined) {
+      this.entryChanges = [];
+      return;
+    }
     // The registry's image carries the applied index of layouts 1 and 2: it advances over every entry.
     if (section !== this.registrySection) this.sm.markApplied(index);
     this.applied = index;
+    if (this.etcd.store.revision !== this.heardRevision) this.sm.recordKeyspaceChanges(index, () => this.keyspaceEvents());
+    this.endingKeys = undefined;
+    if (this.entryChanges.length > 0) this.changes.record(index, this.entryChanges);
+    this.entryChanges = [];
     if (section === this.etcdSection || this.etcd.store.revision !== this.heardRevision) this.etcdChanged();
+  }
+
+  /**
+   * The watch events of the revisions the entry just applied made: the newest revision's from the
+   * keys it wrote; several (a lease expiry's, one per lease) from the keys of the leases it ended;
+   * else (the leases' move into the keyspace, once) from a look at every key.
+   */
+  private keyspaceEvents(): WatchEvent[] {
+    const store = this.etcd.store;
+    const all = new Uint8Array([0]);
+    const from = this.heardRevision + 1;
+    if (store.revision === from) {
+      const newest = store.newestRevisionEvents(all, all);
+      if (newest !== undefined) return newest;
+    }
+    if (this.endingKeys === undefined) return store.events(all, all, from);
+    const events = this.endingKeys.flatMap((k) => store.events(Buffer.from(k, 'latin1'), undefined, from));
+    // One revision per lease ended: in revision order, as a watcher of them all would get them.
+    return events.sort((a, b) => a.kv.modRevision - b.kv.modRevision);
   }
 
   private etcdChanged(): void {
@@ -168,6 +207,6 @@ export class MemberState implements ReplicatedMachine {
     registry.readerAge = () => this.ageNow();
     registry.attachKeyspace(this.keyspaceKv);
     this.changes.reset(registry.appliedIndex + 1);
-    registry.changes = this.changes;
+    registry.changes = this.collect;
   }
 }
