@@ -73,9 +73,9 @@ describe('README.md', () => {
     expect(bad, `links outside the repository or to missing files: ${bad.join(', ')}`).toEqual([]);
   });
 
-  it('promises no fixed first fencing token: tokens are one counter across lease names (test/core/fleet/leases.test.ts)', () => {
-    expect(readme).not.toMatch(/1 on a new cluster/);
-    expect(readme).toMatch(/one counter per cluster, shared by every lease name/);
+  it('promises no fixed first fencing token: a token is the keyspace revision of its grant (test/core/node/leases-in-keyspace.test.ts)', () => {
+    expect(readme).not.toMatch(/1 on a new cluster|--fencing-token 1\b/);
+    expect(readme).toMatch(/the revision of the cluster's keyspace at which the lease was granted/);
   });
 
   it('says how to put fleet on PATH, and never runs node on an empty path', () => {

@@ -5,7 +5,7 @@ import type { Written } from '../../client/index.js';
 
 export default class LeasesAcquire extends FleetCommand {
   static override summary = 'Take a lease (or renew it, for its holder) and print its fencing token.';
-  static override description = 'Refused while another holder has it (exit 4). The fencing token only grows: pass it to whatever the lease protects. Tokens come from one counter shared by every lease name, so a lease\'s first token is 1 only on a cluster where no lease was ever taken: renew and release with the token this prints.';
+  static override description = 'Refused while another holder has it (exit 4). The fencing token only grows: pass it to whatever the lease protects. It is the keyspace\'s revision at the grant (its grant key\'s under /fleet/lease-grants/), so its value says only which grant came later: renew and release with the token this prints.';
   static override examples = [
     '<%= config.bin %> leases acquire deploy-lock --holder alice --ttl 30s',
     'TOKEN=$(<%= config.bin %> leases acquire deploy-lock --holder ci --ttl 5m --json | jq .lease.token)',
