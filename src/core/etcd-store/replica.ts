@@ -242,7 +242,7 @@ export class EtcdImageJob {
     private readonly auth?: string,
   ) {}
 
-  /** Writes the image from offset 0 on, yielding between steps; closes the view at the end. */
+  /** Writes the image from offset 0 on, yielding between steps. */
   *steps(write: (bytes: Uint8Array, offset: number) => void): Generator<void, void, undefined> {
     let offset = 0;
     const emit = (text: string): void => {
@@ -251,18 +251,26 @@ export class EtcdImageJob {
       offset += bytes.length;
     };
     const v = this.view;
-    try {
-      emit(`{"revision":${v.revision},"compactRevision":${v.compactRevision},"keys":[`);
-      for (let i = 0; i < v.keys.length; i += this.keysPerStep) {
-        const part = v.keys.slice(i, i + this.keysPerStep).map((k) => JSON.stringify([k, v.history(k)]));
-        emit((i === 0 ? '' : ',') + part.join(','));
-        yield;
-      }
-      emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
-      this.#length = offset;
-    } finally {
-      v.close();
+    emit(`{"revision":${v.revision},"compactRevision":${v.compactRevision},"keys":[`);
+    let part: string[] = [];
+    let first = true;
+    const flush = (): void => {
+      emit((first ? '' : ',') + part.join(','));
+      first = false;
+      part = [];
+    };
+    for (const entry of v.histories()) {
+      part.push(JSON.stringify(entry));
+      if (part.length < this.keysPerStep) continue;
+      flush();
+      yield;
     }
+    if (part.length > 0) {
+      flush();
+      yield;
+    }
+    emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
+    this.#length = offset;
   }
 
   /** The image's length, once its steps have all run. */
