@@ -23,8 +23,10 @@ import { writePrivateFileDurablySync } from '../storage/index.js';
  *      written once the cluster version says every member reads them (SECTIONED_IMAGE_FORMAT).
  *   5: fleet's KV kept in the etcd keyspace (fleet/kv-location.ts), moved there by the apply of the
  *      cluster version that first says every member reads format 5 (KV_IN_KEYSPACE_FORMAT).
+ *   6: the etcd keyspace's image in binary (etcd-store/keyspace-image.ts), written once the cluster
+ *      version says every member reads it (BINARY_KEYSPACE_IMAGE_FORMAT).
  */
-export const DATA_FORMAT = 5;
+export const DATA_FORMAT = 6;
 
 const FORMAT_FILE = 'format.json';
 

@@ -46,6 +46,11 @@ export class EtcdSection implements ReplicatedSection {
   readonly tag = SECTION_TAGS.etcd;
   readonly replica = new EtcdReplica();
 
+  constructor(
+    /** Whether its images may be binary (every member reads data format 6), asked at each image. */
+    private readonly binaryImages: () => boolean = () => false,
+  ) {}
+
   owns(data: Uint8Array): boolean {
     return isEtcdEntry(data);
   }
@@ -61,7 +66,7 @@ export class EtcdSection implements ReplicatedSection {
 
   /** Nothing while the keyspace was never written: images stay as before it existed. */
   beginImage(): SectionImage | undefined {
-    return this.replica.beginImage();
+    return this.replica.beginImage(undefined, this.binaryImages());
   }
 
   restore(image: Uint8Array | undefined): void {
