@@ -904,7 +904,9 @@ export class MvccStore {
     m.compacted = s.compactRevision;
     let last: string | undefined;
     for (const [k, h] of s.keys) {
-      const history = historyOf(h.map((r) => ({ ...r })));
+      // A stored record is never changed (a write stores a new one), so the image's are shared;
+      // a history is appended to, so it is the store's own.
+      const history = h.length === 1 ? h[0]! : h.slice();
       // In key order, as images are written: appended (an image out of order is read too).
       if (last === undefined || last < k) m.index.push(k, history);
       else m.index.set(k, history);
