@@ -262,9 +262,7 @@ export class MvccStore {
   }
 
   private live(k: string): Rec | undefined {
-    const h = this.index.get(k);
-    const r = h === undefined ? undefined : newestOf(h);
-    return r && !r.deleted ? r : undefined;
+    return liveOf(this.index.get(k));
   }
 
   private checkTotal(key: Uint8Array, rangeEnd?: Uint8Array): void {
@@ -451,7 +449,9 @@ export class MvccStore {
   private applyPut(p: PutRequest, next: number, state: WriteState, undo: (() => void)[]): PutResponse {
     const k = b2s(p.key);
     if (k.length === 0) throw new MvccError('etcdserver: key is not provided', 'invalid');
-    const prev = this.live(k);
+    // Found once, for the checks and the write: a lookup is binary searches, not a hash.
+    const h = this.index.get(k);
+    const prev = liveOf(h);
     if ((p.ignoreValue || p.ignoreLease) && !prev) throw new MvccError('etcdserver: key not found', 'invalid');
     if (p.ignoreValue && p.value && p.value.length > 0) throw new MvccError('etcdserver: value is provided', 'invalid');
     if (p.ignoreLease && p.lease) throw new MvccError('etcdserver: lease is provided', 'invalid');
@@ -459,7 +459,7 @@ export class MvccStore {
     if (lease !== 0 && !this.leases.has(lease)) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
     const value = p.ignoreValue ? prev!.value : b2s(p.value ?? new Uint8Array());
     const rec: Rec = { mod: next, create: prev ? prev.create : next, version: prev ? prev.version + 1 : 1, value, lease, deleted: false };
-    this.write(k, rec, undo);
+    this.write(k, rec, undo, h);
     if (prev && prev.lease !== 0 && prev.lease !== lease) this.detach(prev.lease, k, undo);
     if (lease !== 0) this.attach(lease, k, undo);
     state.wrote = true;
@@ -474,17 +474,17 @@ export class MvccStore {
     // next step's start after the last of them (check perf's cleanup spans 60,000 keys).
     let after: string | undefined;
     for (;;) {
-      const live: [string, Rec][] = [];
+      const live: [string, Rec, History][] = [];
       const room = WRITES_PER_STEP - state.sinceStep;
       this.eachIn(d.key, d.rangeEnd, (k, h) => {
         const r = newestOf(h);
-        if (!r.deleted) live.push([k, r]);
+        if (!r.deleted) live.push([k, r, h]);
         return live.length < room;
       }, after);
-      for (const [k, prev] of live) {
+      for (const [k, prev, h] of live) {
         deleted++;
         if (d.prevKv) prevKvs.push(toKv(k, prev, false));
-        this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
+        this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo, h);
         if (prev.lease !== 0) this.detach(prev.lease, k, undo);
         state.wrote = true;
       }
@@ -497,11 +497,11 @@ export class MvccStore {
     return { revision: 0, deleted, prevKvs };
   }
 
-  private write(k: string, rec: Rec, undo: (() => void)[]): void {
+  /** Writes `rec` as `k`'s newest record; `h`: `k`'s history now, when the caller has found it. */
+  private write(k: string, rec: Rec, undo: (() => void)[], h: History | undefined = this.index.get(k)): void {
     this.writing?.add(k);
     const sub = this.writesInRevision++;
     if (sub > 0) rec.sub = sub;
-    const h = this.index.get(k);
     const last = h === undefined ? undefined : newestOf(h);
     const born = (rec.deleted ? 0 : 1) - (last === undefined || last.deleted ? 0 : 1);
     let grew = recordBytes(k, rec);
@@ -953,6 +953,12 @@ export function txnWrites(txn: TxnRequest): boolean {
 
 function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
+}
+
+/** The newest record of `h` unless a tombstone. */
+function liveOf(h: History | undefined): Rec | undefined {
+  const r = h === undefined ? undefined : newestOf(h);
+  return r && !r.deleted ? r : undefined;
 }
 
 /** `h`'s newest record at or below revision `at`. */
