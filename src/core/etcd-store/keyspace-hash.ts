@@ -31,22 +31,19 @@ export async function hashStore(store: MvccStore, authImage: unknown): Promise<{
 /** The hash of every record kept with a revision up to `revision` (0: the newest), in key then revision order. */
 export async function hashKeyspace(store: MvccStore, revision: number): Promise<KeyspaceHash> {
   const view = store.beginImage();
-  try {
-    const upTo = revision > 0 ? revision : view.revision;
-    if (upTo > view.revision) throw new MvccError(ERR_FUTURE, 'future');
-    if (upTo < view.compactRevision) throw new MvccError(ERR_COMPACTED, 'compacted', view.compactRevision);
-    let hash = 0;
-    for (let i = 0; i < view.keys.length; i++) {
-      if (i > 0 && i % KEYS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-      const key = view.keys[i]!;
-      for (const r of view.history(key)) {
-        if (r.mod > upTo) break;
-        hash = crc32(Buffer.from(`${key}\0${r.mod}.${r.sub ?? 0}\0${r.create}\0${r.version}\0${r.lease}\0${r.deleted ? 1 : 0}\0`, 'latin1'), hash);
-        hash = crc32(Buffer.from(r.value, 'latin1'), hash);
-      }
+  const upTo = revision > 0 ? revision : view.revision;
+  if (upTo > view.revision) throw new MvccError(ERR_FUTURE, 'future');
+  if (upTo < view.compactRevision) throw new MvccError(ERR_COMPACTED, 'compacted', view.compactRevision);
+  let hash = 0;
+  let i = 0;
+  for (const [key, history] of view.histories()) {
+    if (i > 0 && i % KEYS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    i++;
+    for (const r of history) {
+      if (r.mod > upTo) break;
+      hash = crc32(Buffer.from(`${key}\0${r.mod}.${r.sub ?? 0}\0${r.create}\0${r.version}\0${r.lease}\0${r.deleted ? 1 : 0}\0`, 'latin1'), hash);
+      hash = crc32(Buffer.from(r.value, 'latin1'), hash);
     }
-    return { hash, compactRevision: view.compactRevision, revision: view.revision };
-  } finally {
-    view.close();
   }
+  return { hash, compactRevision: view.compactRevision, revision: view.revision };
 }

@@ -9,6 +9,7 @@
  */
 import { MinHeap } from '../../common/min-heap.js';
 import { LIMITS } from '../../common/registry/registry-limits.js';
+import { SortedMap, type SortedMapView } from '../fleet/sorted-map.js';
 import { checkInvariant } from '../invariant.js';
 
 export interface KeyValue {
@@ -55,6 +56,20 @@ interface Rec { mod: number; sub?: number; create: number; version: number; valu
 /** What `approximateBytes` counts for a record beside its key and value. */
 const RECORD_OVERHEAD_BYTES = 32;
 const recordBytes = (key: string, r: Rec): number => key.length + r.value.length + RECORD_OVERHEAD_BYTES;
+
+/**
+ * A key's versions, oldest first: the record alone while it has one (most keys), an array from
+ * the second on. An array is changed in place only at its end, by records newer than any image's
+ * revision (a write, or its undo); anything else (compaction) puts a new history in the index, so
+ * that an image's frozen view of the index (StoreImageView) reads the histories as they were.
+ */
+type History = Rec | Rec[];
+const countOf = (h: History): number => (Array.isArray(h) ? h.length : 1);
+const recordOf = (h: History, i: number): Rec => (Array.isArray(h) ? h[i]! : h);
+const newestOf = (h: History): Rec => (Array.isArray(h) ? h[h.length - 1]! : h);
+const recordsOf = (h: History): readonly Rec[] => (Array.isArray(h) ? h : [h]);
+/** A history of `recs` (at least one). */
+const historyOf = (recs: Rec[]): History => (recs.length === 1 ? recs[0]! : recs);
 
 export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
 export interface RangeRequest {
@@ -131,24 +146,11 @@ function rangeTest(key: Uint8Array, rangeEnd: Uint8Array | undefined): (name: st
   return (name) => name >= k && name < end;
 }
 
-/** Index of the first element of sorted `a` that is ≥ `s`. */
-function lowerBound(a: string[], s: string): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export class MvccStore {
   private rev: number;
   private compacted = 0;
-  /** Every key with history, sorted; `hist` holds its versions oldest first. */
-  private sorted: string[] = [];
-  private hist = new Map<string, Rec[]>();
+  /** Every key with history, in key (byte) order, and its versions. */
+  private index = new SortedMap<History>();
   private leases = new Map<number, LeaseRecord>();
   /**
    * The leases by expiry (`expiryOf`), soonest first, so that the leader's look at every tick costs
@@ -175,8 +177,6 @@ export class MvccStore {
    * serves reads, deletes and compaction, as etcd's capped applier does.
    */
   private alarmList: StoreAlarm[] = [];
-  /** Images being written from this store: compaction keeps for them what it changes (StoreImageView). */
-  private readonly views = new Set<StoreImageView>();
 
   /** `startRevision`: the revision of the empty store (etcd's is 1, so its first write is revision 2). */
   constructor(startRevision = 0) {
@@ -210,15 +210,15 @@ export class MvccStore {
     if (at > current) throw new MvccError(ERR_FUTURE, 'future');
     if (at < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
     let kvs: KeyValue[] = [];
-    for (const k of this.keysIn(req.key, req.rangeEnd)) {
-      const r = this.recAt(k, at);
-      if (!r || r.deleted) continue;
-      if (req.minModRevision && r.mod < req.minModRevision) continue;
-      if (req.maxModRevision && r.mod > req.maxModRevision) continue;
-      if (req.minCreateRevision && r.create < req.minCreateRevision) continue;
-      if (req.maxCreateRevision && r.create > req.maxCreateRevision) continue;
+    this.eachIn(req.key, req.rangeEnd, (k, h) => {
+      const r = recAt(h, at);
+      if (!r || r.deleted) return;
+      if (req.minModRevision && r.mod < req.minModRevision) return;
+      if (req.maxModRevision && r.mod > req.maxModRevision) return;
+      if (req.minCreateRevision && r.create < req.minCreateRevision) return;
+      if (req.maxCreateRevision && r.create > req.maxCreateRevision) return;
       kvs.push(toKv(k, r, req.keysOnly ?? false));
-    }
+    });
     const count = kvs.length;
     const order = req.sortOrder ?? 'none';
     const target = req.sortTarget ?? 'key';
@@ -241,38 +241,32 @@ export class MvccStore {
     return { revision: current, kvs: req.countOnly ? [] : kvs, more, count };
   }
 
-  /** Keys with history in [key, rangeEnd) (etcd's range_end rules). */
-  private keysIn(key: Uint8Array, rangeEnd: Uint8Array | undefined): string[] {
-    const [from, to] = this.boundsOf(key, rangeEnd);
-    return this.sorted.slice(from, to);
-  }
-
-  /** Where the keys with history in [key, rangeEnd) are in `sorted`: [from, to). */
-  private boundsOf(key: Uint8Array, rangeEnd: Uint8Array | undefined): [number, number] {
+  /**
+   * Visits in key order the keys with history in [key, rangeEnd) (etcd's range_end rules), from
+   * the range's first key on (or the first after `after`, resuming), until `visit` returns false:
+   * a read of a few keys costs those keys, not the keyspace's size. `visit` must not change the
+   * index (a write collects its keys first: applyDelete).
+   */
+  private eachIn(key: Uint8Array, rangeEnd: Uint8Array | undefined, visit: (k: string, h: History) => boolean | void, after?: string): void {
     const k = b2s(key);
-    const from = lowerBound(this.sorted, k);
-    if (!rangeEnd || rangeEnd.length === 0) return this.sorted[from] === k ? [from, from + 1] : [from, from];
-    const all = rangeEnd.length === 1 && rangeEnd[0] === 0;
-    return [from, all ? this.sorted.length : Math.max(from, lowerBound(this.sorted, b2s(rangeEnd)))];
-  }
-
-  private recAt(k: string, at: number): Rec | undefined {
-    const h = this.hist.get(k);
-    if (!h) return undefined;
-    for (let i = h.length - 1; i >= 0; i--) if (h[i]!.mod <= at) return h[i];
-    return undefined;
+    if (!rangeEnd || rangeEnd.length === 0) {
+      const h = after === undefined ? this.index.get(k) : undefined;
+      if (h !== undefined) visit(k, h);
+      return;
+    }
+    const end = rangeEnd.length === 1 && rangeEnd[0] === 0 ? undefined : b2s(rangeEnd);
+    this.index.forEachAfter(after ?? k, (name, h) => (end === undefined || name < end) && visit(name, h) !== false, after === undefined);
   }
 
   /** `k`'s version as of revision `at`, undefined if it did not exist then. */
   private liveAt(k: string, at: number): Rec | undefined {
-    const r = this.recAt(k, at);
+    const h = this.index.get(k);
+    const r = h === undefined ? undefined : recAt(h, at);
     return r && !r.deleted ? r : undefined;
   }
 
   private live(k: string): Rec | undefined {
-    const h = this.hist.get(k);
-    const r = h?.[h.length - 1];
-    return r && !r.deleted ? r : undefined;
+    return liveOf(this.index.get(k));
   }
 
   private checkTotal(key: Uint8Array, rangeEnd?: Uint8Array): void {
@@ -387,7 +381,10 @@ export class MvccStore {
 
   private countAll(): number {
     let bytes = 0;
-    for (const [key, recs] of this.hist) for (const r of recs) bytes += recordBytes(key, r);
+    this.index.forEachAfter(undefined, (key, h) => {
+      for (let i = 0; i < countOf(h); i++) bytes += recordBytes(key, recordOf(h, i));
+      return true;
+    });
     return bytes;
   }
 
@@ -432,7 +429,8 @@ export class MvccStore {
   /** Whether compare `c` holds: on the keys as written so far (a write's), or as of revision `at` (a read's). */
   private compare(c: Compare, at?: number): boolean {
     const current = (k: string): Rec | undefined => (at === undefined ? this.live(k) : this.liveAt(k, at));
-    const inRange = c.rangeEnd && c.rangeEnd.length > 0 ? this.keysIn(c.key, c.rangeEnd).filter((k) => current(k)) : [];
+    const inRange: string[] = [];
+    if (c.rangeEnd && c.rangeEnd.length > 0) this.eachIn(c.key, c.rangeEnd, (k) => void (current(k) && inRange.push(k)));
     // No key (or none in the range): etcd compares against an empty kv, and a value compare fails.
     const keys = inRange.length > 0 ? inRange : [b2s(c.key)];
     return keys.every((k) => {
@@ -455,7 +453,9 @@ export class MvccStore {
   private applyPut(p: PutRequest, next: number, state: WriteState, undo: (() => void)[]): PutResponse {
     const k = b2s(p.key);
     if (k.length === 0) throw new MvccError('etcdserver: key is not provided', 'invalid');
-    const prev = this.live(k);
+    // Found once, for the checks and the write: a lookup is binary searches, not a hash.
+    const h = this.index.get(k);
+    const prev = liveOf(h);
     if ((p.ignoreValue || p.ignoreLease) && !prev) throw new MvccError('etcdserver: key not found', 'invalid');
     if (p.ignoreValue && p.value && p.value.length > 0) throw new MvccError('etcdserver: value is provided', 'invalid');
     if (p.ignoreLease && p.lease) throw new MvccError('etcdserver: lease is provided', 'invalid');
@@ -463,7 +463,7 @@ export class MvccStore {
     if (lease !== 0 && !this.leases.has(lease)) throw new MvccError(ERR_LEASE_NOT_FOUND, 'lease-not-found');
     const value = p.ignoreValue ? prev!.value : b2s(p.value ?? new Uint8Array());
     const rec: Rec = { mod: next, create: prev ? prev.create : next, version: prev ? prev.version + 1 : 1, value, lease, deleted: false };
-    this.write(k, rec, undo);
+    this.write(k, rec, undo, h);
     if (prev && prev.lease !== 0 && prev.lease !== lease) this.detach(prev.lease, k, undo);
     if (lease !== 0) this.attach(lease, k, undo);
     state.wrote = true;
@@ -474,57 +474,74 @@ export class MvccStore {
     this.checkTotal(d.key, d.rangeEnd);
     const prevKvs: KeyValue[] = [];
     let deleted = 0;
-    // By index, not a copy of the keys: a delete adds no key to `sorted` (check perf's cleanup spans 60,000).
-    const [from, to] = this.boundsOf(d.key, d.rangeEnd);
-    for (let i = from; i < to; i++) {
-      const k = this.sorted[i]!;
-      const prev = this.live(k);
-      if (!prev) continue;
-      deleted++;
-      if (d.prevKv) prevKvs.push(toKv(k, prev, false));
-      this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo);
-      if (prev.lease !== 0) this.detach(prev.lease, k, undo);
-      state.wrote = true;
-      if (++state.sinceStep >= WRITES_PER_STEP) {
-        state.sinceStep = 0;
-        yield;
+    // A step's keys are collected, then written (a write changes the index a visit reads); the
+    // next step's start after the last of them (check perf's cleanup spans 60,000 keys).
+    let after: string | undefined;
+    for (;;) {
+      const live: [string, Rec, History][] = [];
+      const room = WRITES_PER_STEP - state.sinceStep;
+      this.eachIn(d.key, d.rangeEnd, (k, h) => {
+        const r = newestOf(h);
+        if (!r.deleted) live.push([k, r, h]);
+        return live.length < room;
+      }, after);
+      for (const [k, prev, h] of live) {
+        deleted++;
+        if (d.prevKv) prevKvs.push(toKv(k, prev, false));
+        this.write(k, { mod: next, create: 0, version: 0, value: '', lease: 0, deleted: true }, undo, h);
+        if (prev.lease !== 0) this.detach(prev.lease, k, undo);
+        state.wrote = true;
       }
+      state.sinceStep += live.length;
+      if (live.length < room) break;
+      state.sinceStep = 0;
+      yield;
+      after = live[live.length - 1]![0];
     }
     return { revision: 0, deleted, prevKvs };
   }
 
-  private write(k: string, rec: Rec, undo: (() => void)[]): void {
+  /** Writes `rec` as `k`'s newest record; `h`: `k`'s history now, when the caller has found it. */
+  private write(k: string, rec: Rec, undo: (() => void)[], h: History | undefined = this.index.get(k)): void {
     this.writing?.add(k);
     const sub = this.writesInRevision++;
     if (sub > 0) rec.sub = sub;
-    let h = this.hist.get(k);
-    if (!h) {
-      h = [];
-      this.hist.set(k, h);
-      this.sorted.splice(lowerBound(this.sorted, k), 0, k);
-      undo.push(() => {
-        this.hist.delete(k);
-        this.sorted.splice(lowerBound(this.sorted, k), 1);
-      });
-    }
-    const last = h[h.length - 1];
+    const last = h === undefined ? undefined : newestOf(h);
     const born = (rec.deleted ? 0 : 1) - (last === undefined || last.deleted ? 0 : 1);
-    if (born !== 0) {
-      this.liveCount += born;
-      undo.push(() => { this.liveCount -= born; });
-    }
-    if (last && last.mod === rec.mod) {
+    let grew = recordBytes(k, rec);
+    if (last !== undefined && last.mod === rec.mod) {
       // A second write to a key in one txn (only through nested txns) replaces the first.
-      h[h.length - 1] = rec;
       if (!last.deleted && !rec.deleted) rec.version = last.version; // still one change in this revision
-      const grew = recordBytes(k, rec) - recordBytes(k, last);
-      this.bytes += grew;
-      undo.push(() => { h![h!.length - 1] = last; this.bytes -= grew; });
-    } else {
-      h.push(rec);
-      this.bytes += recordBytes(k, rec);
-      undo.push(() => { h!.pop(); this.bytes -= recordBytes(k, rec); });
+      grew -= recordBytes(k, last);
     }
+    const restore = this.setNewest(k, h, rec, last !== undefined && last.mod === rec.mod);
+    this.liveCount += born;
+    this.bytes += grew;
+    undo.push(() => {
+      restore();
+      this.liveCount -= born;
+      this.bytes -= grew;
+    });
+  }
+
+  /** Puts `rec` as `k`'s newest record (in place of the newest when `replace`); answers how to undo it. */
+  private setNewest(k: string, h: History | undefined, rec: Rec, replace: boolean): () => void {
+    if (h === undefined) {
+      this.index.set(k, rec);
+      return () => void this.index.delete(k);
+    }
+    if (!Array.isArray(h)) {
+      this.index.set(k, replace ? rec : [h, rec]);
+      return () => void this.index.set(k, h);
+    }
+    // In place: the record is newer than any image's revision, which filters it out.
+    if (replace) {
+      const last = h[h.length - 1]!;
+      h[h.length - 1] = rec;
+      return () => void (h[h.length - 1] = last);
+    }
+    h.push(rec);
+    return () => void h.pop();
   }
 
   private attach(id: number, k: string, undo: (() => void)[]): void {
@@ -550,7 +567,9 @@ export class MvccStore {
    */
   events(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number): WatchEvent[] {
     if (fromRevision > 0 && fromRevision < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
-    return this.eventsOf(this.keysIn(key, rangeEnd), fromRevision > 0 ? fromRevision : this.rev + 1);
+    const keys: [string, History][] = [];
+    this.eachIn(key, rangeEnd, (k, h) => void keys.push([k, h]));
+    return this.eventsOf(keys, fromRevision > 0 ? fromRevision : this.rev + 1);
   }
 
   /**
@@ -564,8 +583,13 @@ export class MvccStore {
     const last = this.lastKeys;
     if (last === undefined || last.revision !== this.rev) return undefined;
     const inRange = rangeTest(key, rangeEnd);
-    // last.keys is sorted, as keysIn's answer is: the events come out in the same order.
-    return this.eventsOf(last.keys.filter((x) => inRange(x) && this.hist.has(x)), this.rev);
+    // last.keys is sorted, as eachIn visits: the events come out in the same order.
+    const keys: [string, History][] = [];
+    for (const k of last.keys) {
+      const h = inRange(k) ? this.index.get(k) : undefined;
+      if (h !== undefined) keys.push([k, h]);
+    }
+    return this.eventsOf(keys, this.rev);
   }
 
   /**
@@ -578,19 +602,15 @@ export class MvccStore {
   eventsPage(key: Uint8Array, rangeEnd: Uint8Array | undefined, fromRevision: number, maxBytes: number): { events: WatchEvent[]; next: number } {
     if (fromRevision > 0 && fromRevision < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
     const from = fromRevision > 0 ? fromRevision : this.rev + 1;
-    const refs: { k: string; h: Rec[]; i: number }[] = [];
-    for (const k of this.keysIn(key, rangeEnd)) {
-      // Between a compaction's steps a key may be in `sorted` with its history gone.
-      const h = this.hist.get(k);
-      if (h === undefined) continue;
+    const refs: { k: string; h: History; i: number; r: Rec }[] = [];
+    this.eachIn(key, rangeEnd, (k, h) => {
       // A write in steps (txnSteps) has records newer than the store's revision: not events yet.
-      for (let i = h.length - 1; i >= 0 && h[i]!.mod >= from; i--) if (h[i]!.mod <= this.rev) refs.push({ k, h, i });
-    }
-    refs.sort((a, b) => a.h[a.i]!.mod - b.h[b.i]!.mod || (a.h[a.i]!.sub ?? 0) - (b.h[b.i]!.sub ?? 0) || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+      for (let i = countOf(h) - 1; i >= 0 && recordOf(h, i).mod >= from; i--) if (recordOf(h, i).mod <= this.rev) refs.push({ k, h, i, r: recordOf(h, i) });
+    });
+    refs.sort((a, b) => a.r.mod - b.r.mod || (a.r.sub ?? 0) - (b.r.sub ?? 0) || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
     const events: WatchEvent[] = [];
     let bytes = 0;
-    for (const { k, h, i } of refs) {
-      const r = h[i]!;
+    for (const { k, h, i, r } of refs) {
       if (bytes > maxBytes && r.mod !== events.at(-1)!.kv.modRevision) return { events, next: r.mod };
       bytes += k.length + r.value.length;
       events.push(this.eventOf(k, h, i));
@@ -599,22 +619,21 @@ export class MvccStore {
   }
 
   /** The watch event of record `i` of key `k`'s history `h`, with the record before it as prevKv. */
-  private eventOf(k: string, h: readonly Rec[], i: number): WatchEvent {
-    const r = h[i]!;
-    const before = i > 0 && !h[i - 1]!.deleted ? toKv(k, h[i - 1]!, false) : undefined;
+  private eventOf(k: string, h: History, i: number): WatchEvent {
+    const r = recordOf(h, i);
+    const before = i > 0 && !recordOf(h, i - 1).deleted ? toKv(k, recordOf(h, i - 1), false) : undefined;
     const kv = r.deleted ? { key: s2b(k), createRevision: 0, modRevision: r.mod, version: 0, value: new Uint8Array(), lease: 0 } : toKv(k, r, false);
     return { type: r.deleted ? 'DELETE' : 'PUT', kv, ...(before ? { prevKv: before } : {}) };
   }
 
-  private eventsOf(keys: readonly string[], from: number): WatchEvent[] {
+  private eventsOf(keys: readonly (readonly [string, History])[], from: number): WatchEvent[] {
     const out: { event: WatchEvent; sub: number }[] = [];
-    for (const k of keys) {
-      const h = this.hist.get(k);
-      if (h === undefined) continue;
+    for (const [k, h] of keys) {
       // A history is in revision order: start at its first record at or after `from`.
-      let first = h.length;
-      while (first > 0 && h[first - 1]!.mod >= from) first--;
-      for (let i = first; i < h.length && h[i]!.mod <= this.rev; i++) out.push({ event: this.eventOf(k, h, i), sub: h[i]!.sub ?? 0 });
+      const n = countOf(h);
+      let first = n;
+      while (first > 0 && recordOf(h, first - 1).mod >= from) first--;
+      for (let i = first; i < n && recordOf(h, i).mod <= this.rev; i++) out.push({ event: this.eventOf(k, h, i), sub: recordOf(h, i).sub ?? 0 });
     }
     // Stable: a store restored from an image written before sub-revisions keeps key order within a revision.
     return out.sort((a, b) => a.event.kv.modRevision - b.event.kv.modRevision || a.sub - b.sub).map((o) => o.event);
@@ -629,32 +648,43 @@ export class MvccStore {
   /**
    * `compact` in steps of WRITES_PER_STEP keys. Reads below `revision` are refused from the first
    * step, so none sees a history half cut; reads at or above it find what they would have found
-   * before. The keys left with no history leave the sorted list at the end, in one pass: one
-   * splice per key took 2.6 s for the 60,000 keys check perf's cleanup leaves as tombstones.
+   * before. Each step resumes after the last key of the one before, whatever was written between.
    */
   *compactSteps(revision: number): Generator<void, number, undefined> {
     if (revision <= this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
     if (revision > this.rev) throw new MvccError(ERR_FUTURE, 'future');
     this.compacted = revision;
-    let emptied = false;
-    let sinceStep = 0;
-    for (const [k, h] of this.hist) {
-      // Keep the newest version at or below `revision` (unless a tombstone) and everything after.
-      let keepFrom = 0;
-      for (let i = h.length - 1; i >= 0; i--) if (h[i]!.mod <= revision) { keepFrom = h[i]!.deleted ? i + 1 : i; break; }
-      if (keepFrom > 0) for (const v of this.views) v.keep(k, h);
-      if (keepFrom > 0) for (const r of h.splice(0, keepFrom)) this.bytes -= recordBytes(k, r);
-      if (h.length === 0) {
-        this.hist.delete(k);
-        emptied = true;
-      }
-      if (++sinceStep >= WRITES_PER_STEP) {
-        sinceStep = 0;
-        yield;
+    let after: string | undefined;
+    for (;;) {
+      // Collected, then cut: a cut changes the index, which a visit must not.
+      const step: [string, History][] = [];
+      this.index.forEachAfter(after, (k, h) => step.push([k, h]) < WRITES_PER_STEP);
+      for (const [k, h] of step) this.compactKey(k, h, revision);
+      if (step.length < WRITES_PER_STEP) return this.rev;
+      after = step[step.length - 1]![0];
+      yield;
+    }
+  }
+
+  /**
+   * Cuts `k`'s history below `revision`: keeps the newest version at or below it (unless a
+   * tombstone) and everything after. A new history in the index, never `h` changed, so that an
+   * image's view still reads `h`.
+   */
+  private compactKey(k: string, h: History, revision: number): void {
+    const n = countOf(h);
+    let keepFrom = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const r = recordOf(h, i);
+      if (r.mod <= revision) {
+        keepFrom = r.deleted ? i + 1 : i;
+        break;
       }
     }
-    if (emptied) this.sorted = this.sorted.filter((k) => this.hist.has(k));
-    return this.rev;
+    if (keepFrom === 0) return;
+    for (let i = 0; i < keepFrom; i++) this.bytes -= recordBytes(k, recordOf(h, i));
+    if (keepFrom === n) this.index.delete(k);
+    else this.index.set(k, historyOf((h as Rec[]).slice(keepFrom)));
   }
 
   // ---- leases; `now` is milliseconds chosen by the leader and carried in the command ----
@@ -828,13 +858,11 @@ export class MvccStore {
 
   /**
    * A view of the store as it is now, for an image written over many turns while writes go on:
-   * it reads each key's history up to this revision, and what compaction removes meanwhile is kept
-   * for it. Close it when the image is written (compaction copies histories for open views).
+   * it reads each key's history up to this revision from a frozen view of the index (the index
+   * copies a chunk before it next changes it, and compaction puts new histories in it).
    */
   beginImage(): StoreImageView {
-    const view = new StoreImageView(this.rev, this.compacted, this.sorted.slice(), this.hist, this.leaseImage(), this.alarmList, (v) => this.views.delete(v));
-    this.views.add(view);
-    return view;
+    return new StoreImageView(this.rev, this.compacted, this.index.freeze(), this.leaseImage(), this.alarmList);
   }
 
   /** Whether nothing was ever written: no revision past the start, no compaction, no lease, no alarm. */
@@ -869,10 +897,15 @@ export class MvccStore {
   }
 
   snapshot(): MvccSnapshot {
+    const keys: MvccSnapshot['keys'] = [];
+    this.index.forEachAfter(undefined, (k, h) => {
+      keys.push([k, recordsOf(h).map((r) => ({ ...r }))]);
+      return true;
+    });
     return {
       revision: this.rev,
       compactRevision: this.compacted,
-      keys: this.sorted.map((k) => [k, this.hist.get(k)!.map((r) => ({ ...r }))]),
+      keys,
       leases: this.leaseImage(),
       ...(this.alarmList.length === 0 ? {} : { alarms: this.alarmList.map((a) => ({ ...a })) }),
     };
@@ -882,11 +915,16 @@ export class MvccStore {
     const m = new MvccStore();
     m.rev = s.revision;
     m.compacted = s.compactRevision;
+    let last: string | undefined;
     for (const [k, h] of s.keys) {
-      m.sorted.push(k);
-      m.hist.set(k, h.map((r) => ({ ...r })));
+      // A stored record is never changed (a write stores a new one), so the image's are shared;
+      // a history is appended to, so it is the store's own.
+      const history = h.length === 1 ? h[0]! : h.slice();
+      // In key order, as images are written: appended (an image out of order is read too).
+      if (last === undefined || last < k) m.index.push(k, history);
+      else m.index.set(k, history);
+      if (last === undefined || last < k) last = k;
     }
-    m.sorted.sort();
     m.bytes = m.countAll();
     m.alarmList = (s.alarms ?? []).map((a) => ({ member: a.member, alarm: a.alarm }));
     for (const l of s.leases) {
@@ -895,11 +933,12 @@ export class MvccStore {
       m.byExpiry.push({ id: l.id, expiresAt: l.expiresAt });
       m.latestStampBound = Math.max(m.latestStampBound, l.expiresAt - ttlMs);
     }
-    for (const k of m.sorted) {
-      const r = m.live(k);
-      if (r) m.liveCount++;
-      if (r && r.lease !== 0) m.leases.get(r.lease)?.keys.add(k);
-    }
+    m.index.forEachAfter(undefined, (k, h) => {
+      const r = newestOf(h);
+      if (!r.deleted) m.liveCount++;
+      if (!r.deleted && r.lease !== 0) m.leases.get(r.lease)?.keys.add(k);
+      return true;
+    });
     return m;
   }
 }
@@ -930,45 +969,49 @@ function toKv(k: string, r: Rec, keysOnly: boolean): KeyValue {
   return { key: s2b(k), createRevision: r.create, modRevision: r.mod, version: r.version, value: keysOnly ? new Uint8Array() : s2b(r.value), lease: r.lease };
 }
 
+/** The newest record of `h` unless a tombstone. */
+function liveOf(h: History | undefined): Rec | undefined {
+  const r = h === undefined ? undefined : newestOf(h);
+  return r && !r.deleted ? r : undefined;
+}
+
+/** `h`'s newest record at or below revision `at`. */
+function recAt(h: History, at: number): Rec | undefined {
+  for (let i = countOf(h) - 1; i >= 0; i--) if (recordOf(h, i).mod <= at) return recordOf(h, i);
+  return undefined;
+}
+
 /**
- * The store as of one revision, for an image (MvccStore.beginImage). `history(k)` is `k`'s history
- * as it was at `revision`, whatever was written or compacted since: later records are filtered
- * out (a history only grows at its end, by newer revisions), and compaction hands the view a copy
- * of a history before it cuts it (`keep`; a key of the view left with no record as of `revision`
- * was cut without one, checked in `history`).
+ * The store as of one revision, for an image (MvccStore.beginImage): a frozen view of its index,
+ * which later writes and compactions do not reach. A history only grows at its end in place, by
+ * records newer than `revision`, which `histories` leaves out; anything else the store changes
+ * it changes in a new history (a key of the view left with no record as of `revision` was changed
+ * in place, checked in `histories`).
  */
 export class StoreImageView {
-  readonly #kept = new Map<string, readonly Rec[]>();
-
   constructor(
     readonly revision: number,
     readonly compactRevision: number,
-    /** Every key with history at `revision`, sorted. */
-    readonly keys: readonly string[],
-    private readonly hist: ReadonlyMap<string, readonly Rec[]>,
+    private readonly index: SortedMapView<History>,
     readonly leases: MvccSnapshot['leases'],
     /** The alarms then (the store replaces its list on a change, never edits it). */
     readonly alarms: readonly StoreAlarm[],
-    private readonly closed: (v: StoreImageView) => void,
   ) {}
 
-  /** `k`'s records up to the view's revision, as the store's snapshot lists them. */
-  history(k: string): readonly Rec[] {
-    const h = this.#kept.get(k) ?? this.hist.get(k) ?? [];
-    let end = h.length;
-    while (end > 0 && h[end - 1]!.mod > this.revision) end--;
-    checkInvariant(end > 0, 'image-view-history-as-of-revision', () => `key ${JSON.stringify(k)} has no record at or below revision ${this.revision} (${h.length} later ones): compacted without keep()`);
-    return end === h.length ? h : h.slice(0, end);
+  /** How many keys have history. */
+  get keyCount(): number {
+    return this.index.size;
   }
 
-  /** Compaction is about to cut `k`'s history `h`: the view keeps it as it is, once. */
-  keep(k: string, h: readonly Rec[]): void {
-    if (!this.#kept.has(k)) this.#kept.set(k, h.slice());
-  }
-
-  close(): void {
-    this.closed(this);
-    this.#kept.clear();
+  /** Every key with history and its records up to the view's revision, in key order, as the store's snapshot lists them. */
+  *histories(): Generator<readonly [string, readonly Rec[]], void, undefined> {
+    for (const [k, h] of this.index.entries()) {
+      const recs = recordsOf(h);
+      let end = recs.length;
+      while (end > 0 && recs[end - 1]!.mod > this.revision) end--;
+      checkInvariant(end > 0, 'image-view-history-as-of-revision', () => `key ${JSON.stringify(k)} has no record at or below revision ${this.revision} (${recs.length} later ones): a history was cut in place`);
+      yield [k, end === recs.length ? recs : recs.slice(0, end)];
+    }
   }
 }
 

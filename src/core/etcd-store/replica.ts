@@ -16,10 +16,12 @@
  *
  *   etcd request := JSON { at: ms, op: EtcdOp } with every byte string as { "$b": base64 }
  *   etcd image   := JSON MvccSnapshot with latin1 keys and values (mvcc.ts) and, once auth was
- *                   ever changed, "auth": AuthImage; empty for a new store
+ *                   ever changed, "auth": AuthImage; or, once every member reads data format 6,
+ *                   the same in binary (keyspace-image.ts); empty for a new store
  */
 import { checkInvariant } from '../invariant.js';
 import { AuthError, EtcdAuthStore, type AuthImage, type AuthOp } from './auth-store.js';
+import { isBinaryKeyspaceImage, readKeyspaceImage, writeKeyspaceImage } from './keyspace-image.js';
 import { MvccError, MvccStore, runSteps, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
 
 /** One replicated write to the keyspace. */
@@ -199,15 +201,16 @@ export class EtcdReplica {
   }
 
   /**
-   * The same bytes as `snapshot()`, written in steps from a view of the store as it is now while
-   * writes go on: undefined for a store never written. One `JSON.stringify` of 60,000 keys of
-   * 512 bytes held the loop 440–620 ms (BENCHMARKS.md), longer than an election timeout.
+   * The same bytes as `snapshot()` (or with `binary`, the same state in binary, which members
+   * of data format 6 read), written in steps from a view of the store as it is now while writes
+   * go on: undefined for a store never written. One `JSON.stringify` of 60,000 keys of 512 bytes
+   * held the loop 440–620 ms (BENCHMARKS.md), longer than an election timeout.
    */
-  beginImage(keysPerStep = KEYS_PER_STEP): EtcdImageJob | undefined {
+  beginImage(keysPerStep = KEYS_PER_STEP, binary = false): EtcdImageJob | undefined {
     if (this.pristine()) return undefined;
     // The auth state is small (bounded by AUTH_LIMITS): taken whole now, as of the view's revision.
     const auth = this.authState.pristine ? undefined : JSON.stringify(this.authState.image());
-    return new EtcdImageJob(this.current.beginImage(), keysPerStep, auth);
+    return new EtcdImageJob(this.current.beginImage(), keysPerStep, auth, binary);
   }
 
   restore(image: Uint8Array | undefined): void {
@@ -217,7 +220,7 @@ export class EtcdReplica {
       this.settled = this.current.revision;
       return;
     }
-    const snap = JSON.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('utf8')) as MvccSnapshot & { auth?: AuthImage };
+    const snap = isBinaryKeyspaceImage(image) ? readKeyspaceImage(image) : (JSON.parse(Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('utf8')) as MvccSnapshot & { auth?: AuthImage });
     this.current = MvccStore.restore(snap);
     this.authState = EtcdAuthStore.restore(snap.auth);
     this.settled = this.current.revision;
@@ -235,7 +238,7 @@ const KEYS_PER_STEP = 256;
 
 /**
  * The keyspace's image written a few hundred keys a step: the JSON text of `MvccStore.snapshot()`,
- * byte for byte, so the format is unchanged and any member reads it.
+ * byte for byte, which any member reads, or with `binary` the binary image (keyspace-image.ts).
  */
 export class EtcdImageJob {
   #length: number | undefined;
@@ -245,10 +248,15 @@ export class EtcdImageJob {
     private readonly keysPerStep: number,
     /** The auth state's JSON, absent when it was never changed (the image is then as before auth). */
     private readonly auth?: string,
+    private readonly binary = false,
   ) {}
 
-  /** Writes the image from offset 0 on, yielding between steps; closes the view at the end. */
+  /** Writes the image from offset 0 on, yielding between steps; `write`'s bytes may be reused once it returns. */
   *steps(write: (bytes: Uint8Array, offset: number) => void): Generator<void, void, undefined> {
+    if (this.binary) {
+      this.#length = yield* writeKeyspaceImage(this.view, this.auth, this.keysPerStep, write);
+      return;
+    }
     let offset = 0;
     const emit = (text: string): void => {
       const bytes = Buffer.from(text, 'utf8');
@@ -256,18 +264,26 @@ export class EtcdImageJob {
       offset += bytes.length;
     };
     const v = this.view;
-    try {
-      emit(`{"revision":${v.revision},"compactRevision":${v.compactRevision},"keys":[`);
-      for (let i = 0; i < v.keys.length; i += this.keysPerStep) {
-        const part = v.keys.slice(i, i + this.keysPerStep).map((k) => JSON.stringify([k, v.history(k)]));
-        emit((i === 0 ? '' : ',') + part.join(','));
-        yield;
-      }
-      emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
-      this.#length = offset;
-    } finally {
-      v.close();
+    emit(`{"revision":${v.revision},"compactRevision":${v.compactRevision},"keys":[`);
+    let part: string[] = [];
+    let first = true;
+    const flush = (): void => {
+      emit((first ? '' : ',') + part.join(','));
+      first = false;
+      part = [];
+    };
+    for (const entry of v.histories()) {
+      part.push(JSON.stringify(entry));
+      if (part.length < this.keysPerStep) continue;
+      flush();
+      yield;
     }
+    if (part.length > 0) {
+      flush();
+      yield;
+    }
+    emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
+    this.#length = offset;
   }
 
   /** The image's length, once its steps have all run. */

@@ -82,6 +82,13 @@ export class ByteWriter {
     this.#spill!(field, at);
   }
 
+  /** A little-endian float64: any number. */
+  f64(v: number): void {
+    this.#ensure(8);
+    this.#buf.writeDoubleLE(v, this.#pos);
+    this.#pos += 8;
+  }
+
   /** An unsigned integer ≤ 2^53 in 1–8 bytes. */
   varuint(v: number): void {
     this.#ensure(8);
@@ -128,6 +135,13 @@ export class ByteWriter {
     this.varuint(bytes);
     this.#ensure(bytes);
     this.#pos += this.#buf.write(s, this.#pos, 'utf8');
+  }
+
+  /** A string of code units below 256 (bytes held as latin1 text, as the etcd keyspace holds them) as its length and one byte a unit. */
+  latin1(s: string): void {
+    this.varuint(s.length);
+    this.#ensure(s.length);
+    this.#pos += this.#buf.write(s, this.#pos, 'latin1');
   }
 
   /** Raw bytes. */
@@ -202,6 +216,14 @@ export class ByteReader {
     return v;
   }
 
+  /** A little-endian float64. */
+  f64(): number {
+    this.#need(8);
+    const v = this.#buf.readDoubleLE(this.#pos);
+    this.#pos += 8;
+    return v;
+  }
+
   /** An unsigned varint. */
   varuint(): number {
     const buf = this.#buf;
@@ -232,6 +254,15 @@ export class ByteReader {
     const n = this.varuint();
     this.#need(n);
     const s = this.#buf.toString('utf8', this.#pos, this.#pos + n);
+    this.#pos += n;
+    return s;
+  }
+
+  /** A length-prefixed latin1 string (ByteWriter.latin1). */
+  latin1(): string {
+    const n = this.varuint();
+    this.#need(n);
+    const s = this.#buf.toString('latin1', this.#pos, this.#pos + n);
     this.#pos += n;
     return s;
   }

@@ -215,4 +215,13 @@ export class SortedMapView<V> {
   chunkValues(c: number): readonly V[] {
     return this.#vals[c]!;
   }
+
+  /** Every entry in key order, read lazily: a view is immutable, so a reader may stop between entries for turns while its map changes. */
+  *entries(): Generator<readonly [string, V], void, undefined> {
+    for (let c = 0; c < this.#keys.length; c++) {
+      const keys = this.#keys[c]!;
+      const vals = this.#vals[c]!;
+      for (let i = 0; i < keys.length; i++) yield [keys[i]!, vals[i]!];
+    }
+  }
 }

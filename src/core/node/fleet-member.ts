@@ -9,6 +9,7 @@ import { encodeCommand } from '../fleet/index.js';
 import type { Actor, ApplyResult, FleetStateMachine, LeaseView } from '../fleet/index.js';
 import type { EtcdAnswer, EtcdOp, EtcdRequest } from '../etcd-store/replica.js';
 import { BINARY_ETCD_FORMAT, encodeEtcdLogEntry } from '../etcd-store/request-codec.js';
+import { BINARY_KEYSPACE_IMAGE_FORMAT } from '../etcd-store/keyspace-image.js';
 import { ERR_LEASE_NOT_FOUND, type MvccStore } from '../etcd-store/mvcc.js';
 import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
 import type { RawNode } from '../raft/index.js';
@@ -115,6 +116,7 @@ export class FleetMember extends FleetNode implements NodeApi {
     const bound: { member?: FleetMember } = {};
     const state = await MemberState.recover(opts.storage.recovered, {
       sectionedImages: () => bound.member?.clusterSupports(SECTIONED_IMAGE_FORMAT) === true,
+      binaryKeyspaceImages: () => bound.member?.clusterSupports(BINARY_KEYSPACE_IMAGE_FORMAT) === true,
       rt: opts.runtime ?? systemRuntime,
       logger: opts.logger,
       app: opts.app,

@@ -26,6 +26,8 @@ import { writePrivateFileDurablySync } from '../storage/index.js';
  *   6: fleet's leases kept in the etcd keyspace as etcd leases with attached keys, timed by its
  *      lessor alone (fleet/lease-book.ts), moved there likewise (LEASES_IN_KEYSPACE_FORMAT); an
  *      etcd lease of a TTL in milliseconds (`ttlMs` in the keyspace's image).
+ *      And the etcd keyspace's image in binary (etcd-store/keyspace-image.ts), written once the
+ *      cluster version says every member reads it (BINARY_KEYSPACE_IMAGE_FORMAT).
  */
 export const DATA_FORMAT = 6;
 

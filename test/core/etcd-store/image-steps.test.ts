@@ -7,14 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
-import { ETCD_START_REVISION, EtcdReplica } from '../../../src/core/etcd-store/replica.js';
+import { ETCD_START_REVISION, EtcdReplica, type EtcdOp } from '../../../src/core/etcd-store/replica.js';
 
 const b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 
 /** Runs the job's steps, calling `between` after each, into one buffer. */
-function written(replica: EtcdReplica, between: () => void = () => undefined): Buffer {
+function written(replica: EtcdReplica, between: () => void = () => undefined, binary = false): Buffer {
   // Steps of 3 keys: many turns for writes and compactions to come between.
-  const job = replica.beginImage(3)!;
+  const job = replica.beginImage(3, binary)!;
   const chunks: { bytes: Uint8Array; offset: number }[] = [];
   for (const _ of job.steps((bytes, offset) => chunks.push({ bytes: Buffer.from(bytes), offset }))) between();
   const out = Buffer.alloc(job.length);
@@ -27,38 +27,34 @@ const storeOf = (r: EtcdReplica): MvccStore => (r as unknown as { current: MvccS
 
 describe('the keyspace image in steps', () => {
   it('is the store as it was when the image began, byte for byte, whatever is written and compacted between steps', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'put', 'put', 'del', 'compact', 'lease', 'alarm')), { minLength: 300, maxLength: 1200 }),
-        fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'del', 'compact', 'lease', 'alarm')), { minLength: 10, maxLength: 200 }),
-        (before, during) => {
-          const r = new EtcdReplica();
-          const s = storeOf(r);
-          const act = ([n, op]: [number, string]): void => {
-            const key = b(`k/${n % 600}\xff`);
-            if (op === 'put') s.put({ key, value: b(`v${n}\x80`) });
-            else if (op === 'del') s.deleteRange({ key });
-            else if (op === 'alarm') void (n % 2 === 0 ? s.activateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }) : s.deactivateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }));
-            else if (op === 'lease' && s.leaseCount < 50) s.leaseGrant(n + 1 + s.leaseCount * 1000, 30, n);
-            else if (op === 'compact' && s.revision > s.compactRevision + 1) s.compact(s.compactRevision + 1 + (n % (s.revision - s.compactRevision - 1)) + 0);
-          };
-          for (const step of before) act(step);
-          if (s.isPristine(ETCD_START_REVISION)) return;
-          const expected = Buffer.from(JSON.stringify(s.snapshot()), 'utf8');
-          let i = 0;
-          const image = written(r, () => {
-            for (const step of during.slice(i, i + 5)) act(step);
-            i += 5;
-          });
-          expect(image.equals(expected)).toBe(true);
-          // And it reads back as that store.
-          const back = new EtcdReplica();
-          back.restore(image);
-          expect(JSON.stringify(storeOf(back).snapshot())).toBe(expected.toString('utf8'));
-        },
-      ),
-      { numRuns: 100 },
-    );
+    imageAsBegun(false);
+  });
+
+  it('in binary, reads back as the store was when the image began, whatever is written and compacted between steps', () => {
+    imageAsBegun(true);
+  });
+
+  it('in binary, keeps leases of any number, alarms, auth and sub-revisions; JSON images are still read', () => {
+    const r = new EtcdReplica();
+    const s = storeOf(r);
+    const ok = (op: EtcdOp, at = 3): void => expect(r.apply({ at, op })).toMatchObject({ ok: true });
+    // A client's int64 lease id beyond 2^53, and stamps off the millisecond.
+    ok({ type: 'lease-grant', id: 7587869411111111000, ttl: 30 }, 1.5);
+    ok({ type: 'lease-grant', id: 2, ttl: 10 }, 2 ** 52 + 2);
+    // A fleet lease's TTL in milliseconds (fleet/lease-book.ts).
+    ok({ type: 'lease-grant', id: 2 ** 52 + 9, ttl: 3, ttlMs: 2_450 }, 5);
+    ok({ type: 'txn', txn: { success: [{ put: { key: b('a\x00\xff'), value: b('\x80'), lease: 7587869411111111000 } }, { put: { key: b('b'), value: b('') } }, { deleteRange: { key: b('b') } }] } });
+    ok({ type: 'alarm', action: 'activate', alarm: { member: 'n1', alarm: 'NOSPACE' } });
+    ok({ type: 'auth', auth: { kind: 'role-add', name: 'r1' } });
+    const json = written(r);
+    const binary = written(r, undefined, true);
+    expect(binary.length).toBeLessThan(json.length);
+    for (const image of [json, binary]) {
+      const back = new EtcdReplica();
+      back.restore(image);
+      expect(JSON.stringify(storeOf(back).snapshot())).toBe(JSON.stringify(s.snapshot()));
+      expect(back.snapshot()).toEqual(r.snapshot());
+    }
   });
 
   it('is nothing for a store never written, as before', () => {
@@ -83,3 +79,39 @@ describe('the keyspace image in steps', () => {
     expect(largest, 'bytes written by one step').toBeLessThan(256 * 700);
   });
 });
+
+/** Images written in steps while `during` writes and compacts, against the store's image when they began. */
+function imageAsBegun(binary: boolean): void {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'put', 'put', 'del', 'compact', 'lease', 'alarm')), { minLength: 300, maxLength: 1200 }),
+      fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'del', 'compact', 'lease', 'alarm')), { minLength: 10, maxLength: 200 }),
+      (before, during) => {
+        const r = new EtcdReplica();
+        const s = storeOf(r);
+        const act = ([n, op]: [number, string]): void => {
+          const key = b(`k/${n % 600}\xff`);
+          if (op === 'put') s.put({ key, value: b(`v${n}\x80`) });
+          else if (op === 'del') s.deleteRange({ key });
+          else if (op === 'alarm') void (n % 2 === 0 ? s.activateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }) : s.deactivateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }));
+          else if (op === 'lease' && s.leaseCount < 50) s.leaseGrant(n + 1 + s.leaseCount * 1000, 30, n);
+          else if (op === 'compact' && s.revision > s.compactRevision + 1) s.compact(s.compactRevision + 1 + (n % (s.revision - s.compactRevision - 1)) + 0);
+        };
+        for (const step of before) act(step);
+        if (s.isPristine(ETCD_START_REVISION)) return;
+        const expected = Buffer.from(JSON.stringify(s.snapshot()), 'utf8');
+        let i = 0;
+        const image = written(r, () => {
+          for (const step of during.slice(i, i + 5)) act(step);
+          i += 5;
+        }, binary);
+        if (!binary) expect(image.equals(expected)).toBe(true);
+        // And it reads back as that store.
+        const back = new EtcdReplica();
+        back.restore(image);
+        expect(JSON.stringify(storeOf(back).snapshot())).toBe(expected.toString('utf8'));
+      },
+    ),
+    { numRuns: 100 },
+  );
+}

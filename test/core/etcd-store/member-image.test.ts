@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SECTION_TAGS, SECTIONED_IMAGE_FORMAT, readSections, splitImage } from '../../../src/core/app-format.js';
+import { BINARY_KEYSPACE_IMAGE_FORMAT, KEYSPACE_IMAGE_MAGIC } from '../../../src/core/etcd-store/keyspace-image.js';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { PeerSender } from '../../../src/core/node/fleet-node.js';
 import type { StateMachine } from '../../../src/core/node/state/app-machine.js';
@@ -116,6 +117,8 @@ describe('the member image with the etcd keyspace', () => {
     expect(image.appliedIndex).toBe(snap.index);
     expect([...image.sections.keys()]).toEqual([SECTION_TAGS.registry, SECTION_TAGS.app, SECTION_TAGS.etcd]);
     expect(Buffer.from(splitImage(stored!.data).app!).toString()).toBe('1');
+    // The keyspace stays JSON until every member reads data format 6.
+    expect(String.fromCharCode(image.sections.get(SECTION_TAGS.etcd)![0]!)).toBe('{');
     await stops.pop()!();
 
     const again = counter();
@@ -124,5 +127,26 @@ describe('the member image with the etcd keyspace', () => {
     expect(restarted.status().appliedIndex).toBeGreaterThanOrEqual(snap.index);
     const { value } = await restarted.readEtcd(true, (s) => s.range({ key: b('k') }).kvs[0]);
     expect(value).toMatchObject({ value: b('v1'), version: 1 });
+  });
+
+  it('holds the keyspace in binary once every member reads data format 6, and a restarted member reads it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-etcd-image-'));
+    dirs.push(dir);
+    const { node, storage } = await openMember(dir, undefined, BINARY_KEYSPACE_IMAGE_FORMAT);
+    const deadline = Date.now() + 10_000;
+    while (!node.clusterSupports(BINARY_KEYSPACE_IMAGE_FORMAT)) {
+      if (Date.now() > deadline) throw new Error('the cluster version did not reach data format 6 in time');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await node.submitEtcd({ type: 'txn', txn: { success: [{ put: { key: b('k'), value: b('v1') } }] } });
+    await node.submitEtcd({ type: 'txn', txn: { success: [{ put: { key: b('k'), value: b('v2') } }] } });
+    await node.takeSnapshot();
+    const stored = await storage.readLatestSnapshot();
+    expect(readSections(stored!.data).sections.get(SECTION_TAGS.etcd)![0]).toBe(KEYSPACE_IMAGE_MAGIC);
+    await stops.pop()!();
+
+    const { node: restarted } = await openMember(dir, undefined, BINARY_KEYSPACE_IMAGE_FORMAT);
+    const { value } = await restarted.readEtcd(true, (s) => s.range({ key: b('k') }).kvs[0]);
+    expect(value).toMatchObject({ value: b('v2'), version: 2 });
   });
 });

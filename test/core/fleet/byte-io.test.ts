@@ -18,6 +18,32 @@ describe('ByteWriter / ByteReader', () => {
     expect(new ByteReader(copy).string()).toBe('hello');
   });
 
+  it('round-trips latin1 strings and float64s, through a spilling writer too (property)', () => {
+    const item = fc.oneof(
+      fc.record({ k: fc.constant('l' as const), v: fc.oneof(fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) }), fc.constant('\xff'.repeat(70_000))) }),
+      fc.record({ k: fc.constant('f' as const), v: fc.double() }),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 50 }), fc.boolean(), (items, spill) => {
+        const chunks: { bytes: Buffer; offset: number }[] = [];
+        const w = spill ? new ByteWriter(16, (bytes, offset) => void chunks.push({ bytes: Buffer.from(bytes), offset })) : new ByteWriter(4);
+        for (const it of items) {
+          if (it.k === 'l') w.latin1(it.v);
+          else w.f64(it.v);
+        }
+        const spilled = (length: number): Buffer => {
+          const out = Buffer.alloc(length);
+          for (const c of chunks) out.set(c.bytes, c.offset);
+          return out;
+        };
+        const r = new ByteReader(spill ? spilled(w.close()) : w.finish());
+        for (const it of items) expect(it.k === 'l' ? r.latin1() : r.f64()).toEqual(it.v);
+        expect(r.done).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('round-trips varints up to 2^53, zigzag ints and strings (property)', () => {
     const item = fc.oneof(
       fc.record({ k: fc.constant('u' as const), v: fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom(0, 127, 128, 2 ** 31 - 1, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER)) }),

@@ -53,6 +53,27 @@ describe('SortedMap', () => {
     );
   });
 
+  it('lists a view’s entries lazily, in order, while the map changes between them (property)', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 2_000, size: 'max' }), fc.array(opArb, { maxLength: 2_000, size: 'max' }), (before, during) => {
+        const m = new SortedMap<number>();
+        for (const op of before) void (op.kind === 'set' ? m.set(op.key, op.value) : m.delete(op.key));
+        const view = m.freeze();
+        const expected = entriesOf(view);
+        const seen: (readonly [string, number])[] = [];
+        let i = 0;
+        for (const entry of view.entries()) {
+          seen.push(entry);
+          // An image's reader yields between entries: the map takes writes meanwhile.
+          for (const op of during.slice(i, i + 3)) void (op.kind === 'set' ? m.set(op.key, op.value) : m.delete(op.key));
+          i += 3;
+        }
+        expect(seen).toEqual(expected);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('keeps a view of a map built by push when more keys are pushed after the freeze', () => {
     const m = new SortedMap<number>();
     for (let i = 0; i < 1500; i++) m.push(`k${String(i).padStart(5, '0')}`, i);

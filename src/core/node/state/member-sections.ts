@@ -53,7 +53,11 @@ export class EtcdSection implements ReplicatedSection {
   readonly tag = SECTION_TAGS.etcd;
   readonly replica = new EtcdReplica();
 
-  constructor(private readonly leasesEnding?: LeasesEnding) {}
+  constructor(
+    /** Whether its images may be binary (every member reads data format 6), asked at each image. */
+    private readonly binaryImages: () => boolean = () => false,
+    private readonly leasesEnding?: LeasesEnding,
+  ) {}
 
   owns(data: Uint8Array): boolean {
     return isEtcdEntry(data);
@@ -79,7 +83,7 @@ export class EtcdSection implements ReplicatedSection {
 
   /** Nothing while the keyspace was never written: images stay as before it existed. */
   beginImage(): SectionImage | undefined {
-    return this.replica.beginImage();
+    return this.replica.beginImage(undefined, this.binaryImages());
   }
 
   restore(image: Uint8Array | undefined): void {

@@ -28,6 +28,8 @@ export interface MemberStateOptions {
   readonly onAppFault?: ((fault: AppFault) => void) | undefined;
   /** Whether images may be sectioned (every member reads data format 4; default: no, the layouts older members read). */
   readonly sectionedImages?: (() => boolean) | undefined;
+  /** Whether the keyspace's images may be binary (every member reads data format 6; default: no, the JSON older members read). */
+  readonly binaryKeyspaceImages?: (() => boolean) | undefined;
 }
 
 export class MemberState implements ReplicatedMachine {
@@ -59,10 +61,13 @@ export class MemberState implements ReplicatedMachine {
 
   private constructor(private readonly opts: MemberStateOptions) {
     this.app = opts.app === undefined ? undefined : new AppReplica(opts.app, opts.appCheckEvery ?? 1_000);
-    this.etcdSection = new EtcdSection((index, keys) => {
-      this.endingKeys = keys;
-      return this.sm.leasesEnding(index, keys);
-    });
+    this.etcdSection = new EtcdSection(
+      () => opts.binaryKeyspaceImages?.() === true,
+      (index, keys) => {
+        this.endingKeys = keys;
+        return this.sm.leasesEnding(index, keys);
+      },
+    );
     this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
     this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];

@@ -15,7 +15,7 @@ const silent = { info() {}, warn() {}, error() {}, debug() {} };
 /** The state an image holds (undefined: an empty member). */
 export async function offlineState(image: Uint8Array | undefined): Promise<MemberState> {
   const recovered = image === undefined ? { entries: [], members: new Map<string, string>() } : { entries: [], members: new Map<string, string>(), snapshot: { meta: { index: 0, term: 0, conf: { voters: [], learners: [] } }, data: async () => image } };
-  return MemberState.recover(recovered, { rt: systemRuntime, logger: silent, sectionedImages: () => true });
+  return MemberState.recover(recovered, { rt: systemRuntime, logger: silent, sectionedImages: () => true, binaryKeyspaceImages: () => true });
 }
 
 /** Applies one committed entry, all its steps now; a conf change only moves the applied index. */
@@ -34,7 +34,7 @@ export function applyOffline(state: MemberState, e: Entry): void {
   }
 }
 
-/** The state's image now, whole (sectioned: what this build's members write once they all read format 4). */
+/** The state's image now, whole (sectioned, the keyspace in binary: what this build's members write once they all read formats 4 and 6). */
 export function offlineImage(state: MemberState): Uint8Array {
   const image = state.beginImage();
   const chunks: { bytes: Uint8Array; offset: number }[] = [];
