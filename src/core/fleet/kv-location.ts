@@ -44,11 +44,11 @@ export function kvRead(s: FleetState, ns: string, key: string): KvRecord | undef
   return keyspace === undefined ? s.kv.get(kvKey(ns, key)) : keyspace.get(kvEtcdKey(key, ns));
 }
 
-/** Whether a cluster version's value says every member reads the keyspace's KV. */
-function saysKvInKeyspace(clusterVersion: string): boolean {
+/** Whether a cluster version's value says every member reads data format `format` (the moves into the keyspace wait for it). */
+export function saysDataFormat(clusterVersion: string, format: number): boolean {
   try {
     const v = JSON.parse(clusterVersion) as { dataFormat?: unknown };
-    return typeof v.dataFormat === 'number' && v.dataFormat >= KV_IN_KEYSPACE_FORMAT;
+    return typeof v.dataFormat === 'number' && v.dataFormat >= format;
   } catch {
     return false;
   }
@@ -62,7 +62,7 @@ function saysKvInKeyspace(clusterVersion: string): boolean {
  */
 export function moveKvIfDue(s: FleetState, clusterVersion: string): void {
   const keyspace = s.keyspace;
-  if (keyspace === undefined || !saysKvInKeyspace(clusterVersion)) return;
+  if (keyspace === undefined || !saysDataFormat(clusterVersion, KV_IN_KEYSPACE_FORMAT)) return;
   if (kvMoved(s)) return;
   const moving: [string, KvRecord][] = [];
   s.kv.forEachAfter('', (composite, rec) => {

@@ -14,6 +14,7 @@
  */
 import { leaseGrantKey, leaseNameOf, liveLeaseKey, LEASE_GRANTS_DIR, LIVE_LEASES_DIR, MEMBER_REGISTRY_PREFIX } from '../../common/registry/lease-keys.js';
 import type { KeyspacePort, KeyspacePut } from './keyspace-port.js';
+import { saysDataFormat } from './kv-location.js';
 import { kvKey, type FleetState, type KvRecord, type LeaseRecord } from './state.js';
 
 /** The data format from which a cluster's leases live in the keyspace. */
@@ -265,16 +266,6 @@ export function kvKeysIn(ks: KeyspacePort, leasesThere: boolean): number {
 
 // ---------------------------------------------------------------------------- the move
 
-/** Whether a cluster version's value says every member reads the keyspace's leases. */
-function saysLeasesInKeyspace(clusterVersion: string): boolean {
-  try {
-    const v = JSON.parse(clusterVersion) as { dataFormat?: unknown };
-    return typeof v.dataFormat === 'number' && v.dataFormat >= LEASES_IN_KEYSPACE_FORMAT;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Called when the cluster version was written: the first value that says format 6 writes every
  * registry lease into the keyspace (its grant with its token; a live one's key attached to a new
@@ -284,7 +275,7 @@ function saysLeasesInKeyspace(clusterVersion: string): boolean {
  */
 export function moveLeasesIfDue(s: FleetState, clusterVersion: string, at: Stamp): void {
   const ks = s.keyspace;
-  if (ks === undefined || leasesMoved(s) || !saysLeasesInKeyspace(clusterVersion)) return;
+  if (ks === undefined || leasesMoved(s) || !saysDataFormat(clusterVersion, LEASES_IN_KEYSPACE_FORMAT)) return;
   // By name, never the map's order: a registry restored from an image holds its leases in another
   // order than one that applied their grants, and each lease's etcd id follows from its place.
   const leases = new RegistryLeases(s).all();
