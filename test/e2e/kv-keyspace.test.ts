@@ -43,11 +43,14 @@ interface EtcdGet {
 }
 interface KvEntry { key: string; value: string; modRevision: number; version: number }
 
+/** Waits for the registry's mark that the cluster moved `what` into the keyspace (at the data format that says so). */
+async function moved(mark: string, what: string): Promise<void> {
+  await waitFor(`${what} to move into the keyspace`, async () => ((await fleet<KvEntry | null>(['kv', 'get', mark, '--ns', 'fleet.system']).catch(() => null)) ? true : undefined), 30_000);
+}
+
 describe('fleet kv on the etcd keyspace', () => {
-  beforeAll(async () => {
-    // The members move the KV once the cluster version says they all read data format 5.
-    await waitFor('the KV to move into the keyspace', async () => ((await fleet<KvEntry | null>(['kv', 'get', 'kv-in-keyspace', '--ns', 'fleet.system']).catch(() => null)) ? true : undefined), 30_000);
-  }, 40_000);
+  // The members move the KV once the cluster version says they all read data format 5.
+  beforeAll(() => moved('kv-in-keyspace', 'the KV'), 40_000);
 
   it('a fleet kv put is the etcd key etcdctl reads, at the same revision', async () => {
     const put = await fleet<{ revision: number }>(['kv', 'put', 'config/mode', 'blue']);
@@ -106,9 +109,7 @@ describe('fleet kv on the etcd keyspace', () => {
 interface LeaseStatus { name: string; holder: string; token: number; expired: boolean }
 
 describe('fleet leases on the etcd keyspace', () => {
-  beforeAll(async () => {
-    await waitFor('the leases to move into the keyspace', async () => ((await fleet<KvEntry | null>(['kv', 'get', 'leases-in-keyspace', '--ns', 'fleet.system']).catch(() => null)) ? true : undefined), 30_000);
-  }, 40_000);
+  beforeAll(() => moved('leases-in-keyspace', 'the leases'), 40_000);
 
   it('a lease is a grant key and a live key attached to an etcd lease, and its token is the grant key’s revision', async () => {
     const { lease } = await fleet<{ lease: { token: number } }>(['leases', 'acquire', 'db/primary', '--holder', 'w1', '--ttl', '30s']);

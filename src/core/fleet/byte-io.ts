@@ -251,18 +251,18 @@ export class ByteReader {
 
   /** A length-prefixed UTF-8 string. */
   string(): string {
-    const n = this.varuint();
-    this.#need(n);
-    const s = this.#buf.toString('utf8', this.#pos, this.#pos + n);
-    this.#pos += n;
-    return s;
+    return this.#text('utf8');
   }
 
   /** A length-prefixed latin1 string (ByteWriter.latin1). */
   latin1(): string {
+    return this.#text('latin1');
+  }
+
+  #text(encoding: 'utf8' | 'latin1'): string {
     const n = this.varuint();
     this.#need(n);
-    const s = this.#buf.toString('latin1', this.#pos, this.#pos + n);
+    const s = this.#buf.toString(encoding, this.#pos, this.#pos + n);
     this.#pos += n;
     return s;
   }
