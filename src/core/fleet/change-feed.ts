@@ -3,10 +3,17 @@
  * ring so that a watcher can resume from an index it has not seen, and handed to live watchers
  * as they are applied. Every member applies the same entries, so every member's feed holds the
  * same events at the same indexes: a watcher may resume on any member that still has the index.
- * Plain data and callbacks only (no I/O, no clock), so it is tested without gRPC.
+ *
+ * The registry's changes are kept as events. The keyspace's (fleet's KV once it moved there, and
+ * every etcd client's write) are kept as the span of revisions an entry made and read from the
+ * keyspace's own history when a watcher wants them, as etcd's Watch reads them: a write nobody
+ * watches costs the feed no event, and the history is held once (it cost every write on every
+ * member an event object per key before; BENCHMARKS.md "Session 43"). Plain data and callbacks
+ * only (no I/O, no clock), so it is tested without gRPC.
  */
 import { isSystemNs, kvEtcdKey, kvKeyOfEtcd } from '../../common/registry/kv-keys.js';
-import type { ChangeEvent, ChangeSink, WatchRegistry } from './changes.js';
+import type { WatchEvent } from '../etcd-store/mvcc.js';
+import { keyspaceChanges, type ChangeEvent, type ChangeSink, type WatchRegistry } from './changes.js';
 
 /** The changes of one log entry, delivered together (a watcher never sees half an entry). */
 export interface ChangeBatch {
@@ -14,9 +21,26 @@ export interface ChangeBatch {
   readonly events: readonly ChangeEvent[];
 }
 
+/** The revisions of the keyspace one entry made, `from` to `to`. */
+export interface KeyspaceSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The keyspace's history, which the feed reads its KV events from. */
+export interface KeyspaceHistory {
+  /** Below it, history is compacted: a span starting below it can no longer be read. */
+  readonly compactRevision: number;
+  /** The events of the keys starting with `prefix` (UTF-8; '' for every key) from revision `from` to now, oldest first. */
+  events(prefix: string, from: number): readonly WatchEvent[];
+}
+
+/** A feed with no keyspace: an entry records no span. */
+const NO_KEYSPACE: KeyspaceHistory = { compactRevision: 0, events: () => [] };
+
 /** How much the ring keeps. */
 export interface ChangeFeedLimits {
-  /** At most this many events (whole entries are dropped, oldest first). */
+  /** At most this many events, a keyspace revision counted as one (whole entries are dropped, oldest first). */
   readonly maxEvents: number;
   /** At most about this many bytes of events (KV values counted at their length, registry views at a flat size). */
   readonly maxBytes: number;
@@ -81,6 +105,22 @@ function sizeOf(e: ChangeEvent): number {
   return 64 + e.key.length + e.ns.length + text(e.old) + text(e.new);
 }
 
+/** An entry in the ring: its registry events, and the keyspace revisions it made. */
+interface Recorded {
+  readonly index: number;
+  readonly events: readonly ChangeEvent[];
+  readonly keyspace: KeyspaceSpan | undefined;
+}
+
+/** The ring's measure of a keyspace span: a revision as one event of a flat size (the history holds the bytes). */
+const SPAN_REVISION_BYTES = 64;
+
+/** The etcd key prefix whose changes a watcher of `filter` wants, or undefined when it wants none of the keyspace's. */
+function keyspacePrefixOf(filter: WatchFilter): string | undefined {
+  const kv = filter.registry === 'kv' || filter.also?.includes('kv') === true;
+  return kv && !isSystemNs(filter.ns) ? kvEtcdKey(filter.prefix, filter.ns) : undefined;
+}
+
 interface Watcher {
   readonly from: number;
   readonly filter: WatchFilter;
@@ -89,25 +129,31 @@ interface Watcher {
 
 /**
  * A member's change feed. Invariants: the ring holds, in index order, every change at an index
- * ≥ `oldestIndex` that was recorded since the last `reset`; a watcher gets each batch at an
- * index ≥ its start exactly once, in index order, backlog first.
+ * ≥ `oldestIndex` that was recorded since the last `reset` (a keyspace span as its revisions,
+ * which the history still holds from `oldestIndex` on); a watcher gets each batch at an index ≥
+ * its start exactly once, in index order, backlog first.
  */
 export class ChangeFeed implements ChangeSink {
   readonly #limits: ChangeFeedLimits;
-  #ring: ChangeBatch[] = [];
+  readonly #history: KeyspaceHistory;
+  #ring: Recorded[] = [];
   /** The ring's first live slot: dropping from the front moves it instead of shifting the array. */
   #head = 0;
   #events = 0;
   #bytes = 0;
   #oldest = 1;
+  /** The keyspace's compaction point the ring was last trimmed to. */
+  #trimmedTo = 0;
   readonly #watchers = new Set<Watcher>();
 
-  constructor(limits: ChangeFeedLimits = DEFAULT_FEED_LIMITS) {
+  constructor(limits: ChangeFeedLimits = DEFAULT_FEED_LIMITS, history: KeyspaceHistory = NO_KEYSPACE) {
     this.#limits = limits;
+    this.#history = history;
   }
 
-  /** The lowest index a watch may start from: every change from it on is in the ring. */
+  /** The lowest index a watch may start from: every change from it on is in the ring (or the history it refers to). */
   get oldestIndex(): number {
+    this.#trimCompacted();
     return this.#oldest;
   }
 
@@ -116,7 +162,7 @@ export class ChangeFeed implements ChangeSink {
     return this.#watchers.size;
   }
 
-  /** Events in the ring. */
+  /** Events in the ring, a keyspace revision counted as one. */
   get size(): number {
     return this.#events;
   }
@@ -137,34 +183,66 @@ export class ChangeFeed implements ChangeSink {
     for (const w of watchers) w.listener.reset(nextIndex);
   }
 
-  /** Keeps the changes of the entry at `index` and hands them to the watchers. */
-  record(index: number, events: readonly ChangeEvent[]): void {
-    if (events.length === 0) return;
-    const batch: ChangeBatch = { index, events };
-    this.#ring.push(batch);
-    this.#events += events.length;
+  /**
+   * Keeps the changes of the entry at `index` — the registry's `events`, and the keyspace
+   * revisions it made, which the history holds now — and hands them to the watchers.
+   */
+  record(index: number, events: readonly ChangeEvent[], keyspace?: KeyspaceSpan): void {
+    if (events.length === 0 && keyspace === undefined) return;
+    const rec: Recorded = { index, events, keyspace };
+    this.#ring.push(rec);
+    const revisions = keyspace === undefined ? 0 : keyspace.to - keyspace.from + 1;
+    this.#events += events.length + revisions;
+    this.#bytes += revisions * SPAN_REVISION_BYTES;
     for (const e of events) this.#bytes += sizeOf(e);
     this.#evict();
     for (const w of this.#watchers) {
       if (index < w.from) continue;
-      const passed = filterBatch(w.filter, batch);
+      const kv = keyspace === undefined ? undefined : keyspacePrefixOf(w.filter);
+      // The history may already hold later revisions than the entry's: only its own are its events.
+      const passed = filterBatch(w.filter, this.#batchOf(rec, kv === undefined ? [] : new InOrder(this.#history.events(kv, keyspace!.from)).take(keyspace!)));
       if (passed !== undefined) w.listener.batch(passed);
     }
   }
 
+  /** A recorded entry as a batch, with the keyspace events a watcher wants of its span. */
+  #batchOf(rec: Recorded, keyspace: readonly WatchEvent[]): ChangeBatch {
+    if (keyspace.length === 0) return { index: rec.index, events: rec.events };
+    return { index: rec.index, events: [...rec.events, ...keyspaceChanges(rec.index, keyspace)] };
+  }
+
   #evict(): void {
-    while (this.#events > this.#limits.maxEvents || this.#bytes > this.#limits.maxBytes) {
-      const dropped = this.#ring[this.#head]!;
-      this.#head++;
-      this.#events -= dropped.events.length;
-      for (const e of dropped.events) this.#bytes -= sizeOf(e);
-      this.#oldest = dropped.index + 1;
-    }
+    while (this.#events > this.#limits.maxEvents || this.#bytes > this.#limits.maxBytes) this.#dropFront();
     // Compact once the dropped front outweighs the live part: amortised O(1) per batch.
     if (this.#head > 1024 && this.#head * 2 > this.#ring.length) {
       this.#ring = this.#ring.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  #dropFront(): void {
+    const dropped = this.#ring[this.#head]!;
+    this.#head++;
+    const revisions = dropped.keyspace === undefined ? 0 : dropped.keyspace.to - dropped.keyspace.from + 1;
+    this.#events -= dropped.events.length + revisions;
+    this.#bytes -= revisions * SPAN_REVISION_BYTES;
+    for (const e of dropped.events) this.#bytes -= sizeOf(e);
+    this.#oldest = dropped.index + 1;
+  }
+
+  /** Drops the entries up to the last whose keyspace span the history no longer holds whole. */
+  #trimCompacted(): void {
+    const compacted = this.#history.compactRevision;
+    if (compacted <= this.#trimmedTo) return;
+    this.#trimmedTo = compacted;
+    let last = -1;
+    for (let i = this.#head; i < this.#ring.length; i++) {
+      const span = this.#ring[i]!.keyspace;
+      if (span === undefined) continue;
+      if (span.from >= compacted) break;
+      last = i;
+    }
+    while (this.#head <= last) this.#dropFront();
   }
 
   /**
@@ -173,14 +251,25 @@ export class ChangeFeed implements ChangeSink {
    * than the ring. Returns the detach function.
    */
   watch(from: number, filter: WatchFilter, listener: WatchListener): () => void {
-    if (from < this.#oldest) throw new WatchCompacted(from, this.#oldest);
-    for (let i = this.#firstAtOrAfter(from); i < this.#ring.length; i++) {
-      const passed = filterBatch(filter, this.#ring[i]!);
+    if (from < this.oldestIndex) throw new WatchCompacted(from, this.#oldest);
+    const first = this.#firstAtOrAfter(from);
+    const keyspace = this.#backlogEvents(first, filter);
+    for (let i = first; i < this.#ring.length; i++) {
+      const rec = this.#ring[i]!;
+      const passed = filterBatch(filter, this.#batchOf(rec, rec.keyspace === undefined ? [] : keyspace.take(rec.keyspace)));
       if (passed !== undefined) listener.batch(passed);
     }
     const w: Watcher = { from, filter, listener };
     this.#watchers.add(w);
     return () => this.#watchers.delete(w);
+  }
+
+  /** The keyspace events a watcher of `filter` wants of the ring's spans from slot `first` on: one read of the history. */
+  #backlogEvents(first: number, filter: WatchFilter): InOrder {
+    const prefix = keyspacePrefixOf(filter);
+    let from: number | undefined;
+    for (let i = first; i < this.#ring.length && from === undefined; i++) from = this.#ring[i]!.keyspace?.from;
+    return new InOrder(prefix === undefined || from === undefined ? [] : this.#history.events(prefix, from));
   }
 
   /** The slot of the first batch at an index ≥ `from` (binary search: the ring is in index order). */
@@ -193,5 +282,21 @@ export class ChangeFeed implements ChangeSink {
       else hi = mid;
     }
     return lo;
+  }
+}
+
+/** Events in revision order, taken a span at a time. */
+class InOrder {
+  #next = 0;
+
+  constructor(private readonly events: readonly WatchEvent[]) {}
+
+  /** The events of the revisions of `span` (those before it, of no entry in the ring, are passed over). */
+  take(span: KeyspaceSpan): readonly WatchEvent[] {
+    const { events } = this;
+    while (this.#next < events.length && events[this.#next]!.kv.modRevision < span.from) this.#next++;
+    const start = this.#next;
+    while (this.#next < events.length && events[this.#next]!.kv.modRevision <= span.to) this.#next++;
+    return events.slice(start, this.#next);
   }
 }

@@ -11,5 +11,5 @@ export type { KeyspacePut } from './keyspace-port.js';
 export { LEASE_GRACE_MS, LEASES_IN_KEYSPACE, LEASES_IN_KEYSPACE_FORMAT } from './lease-book.js';
 export type { ListClustersOptions } from './reads.js';
 export type * from './types.js';
-export { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeFeedLimits, type WatchFilter, type WatchListener } from './change-feed.js';
+export { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeFeedLimits, type KeyspaceHistory, type KeyspaceSpan, type WatchFilter, type WatchListener } from './change-feed.js';
 export { WATCH_REGISTRIES, type ChangeEvent, type ChangeSink, type WatchRegistry } from './changes.js';

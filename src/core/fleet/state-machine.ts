@@ -3,8 +3,7 @@
  * order; it applies each deterministically (no clock, no randomness: time and age come from the
  * entry, and nothing expires by a clock but by an entry that says so), answers with the entry's index, and can be snapshotted and restored byte for byte.
  */
-import { captureBefore, changesAfter, keyspaceChanges, type ChangeSink } from './changes.js';
-import type { WatchEvent } from '../etcd-store/mvcc.js';
+import { captureBefore, changesAfter, type ChangeSink } from './changes.js';
 import { auditArgs, auditEntry, auditRingOf, audited } from './audit-log.js';
 import { decodeHeader } from './codec.js';
 import type { EnvelopeHeader } from './parse-command.js';
@@ -329,14 +328,11 @@ export class FleetStateMachine {
   }
 
   /**
-   * Records the KV changes the keyspace made at log index `index` (its watch events, in revision
-   * order), once the KV lives there: a write of `fleet kv` and of an etcd client alike.
+   * Whether the KV lives in the keyspace (kv-location.ts): then every change of the keyspace, a
+   * write of `fleet kv` and of an etcd client alike, is a KV change for `fleet watch`.
    */
-  recordKeyspaceChanges(index: number, events: () => readonly WatchEvent[]): void {
-    const sink = this.changes;
-    if (sink === undefined || keyspaceOf(this.#s, '') === undefined) return;
-    const changes = keyspaceChanges(index, events());
-    if (changes.length > 0) sink.record(index, changes);
+  get kvInKeyspace(): boolean {
+    return keyspaceOf(this.#s, '') !== undefined;
   }
 
   /** Leases by name; `remainingMs` is estimated at registry age `age` (default: the reader's age, see `readerAge`). */

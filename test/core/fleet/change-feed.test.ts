@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ChangeFeed, WatchCompacted, type ChangeBatch, type ChangeEvent, type WatchFilter } from '../../../src/core/fleet/index.js';
+import { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeEvent, type KeyspaceHistory, type WatchFilter } from '../../../src/core/fleet/index.js';
+import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
+import { prefixEnd } from '../../../src/common/etcd-keys.js';
 import { Harness } from './harness.js';
 
 const KV: WatchFilter = { registry: 'kv', ns: '', prefix: '' };
@@ -164,5 +166,108 @@ describe('ChangeFeed', () => {
     detach();
     feed.record(2, [kvEvent(2, 'k', 'w')]);
     expect(r.batches.map((b) => b.index)).toEqual([1]);
+  });
+});
+
+describe('keyspace changes read from the store history', () => {
+  const b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
+  /** A store whose history the feed refers to, counting the feed's reads of it. */
+  function keyspaceFeed(limits = DEFAULT_FEED_LIMITS) {
+    const store = new MvccStore();
+    const reads: { prefix: string; from: number }[] = [];
+    const history: KeyspaceHistory = {
+      get compactRevision() {
+        return store.compactRevision;
+      },
+      events: (prefix, from) => {
+        reads.push({ prefix, from });
+        const key = prefix === '' ? new Uint8Array([0]) : b(prefix);
+        return store.events(key, prefix === '' ? new Uint8Array([0]) : new Uint8Array(prefixEnd(Buffer.from(key))), from);
+      },
+    };
+    const feed = new ChangeFeed(limits, history);
+    /** An entry at `index` that puts `key` (one revision), recorded as the member records it. */
+    const put = (index: number, key: string, value: string): void => {
+      const from = store.revision + 1;
+      store.put({ key: b(key), value: b(value) });
+      feed.record(index, [], { from, to: store.revision });
+    };
+    return { store, feed, reads, put };
+  }
+  const keyspaceEvent = (index: number, key: string, value: string, old: string | null = null, ns = ''): ChangeEvent => ({ ...kvEvent(index, key, value, old, ns), inKeyspace: true });
+
+  it('records a write nobody watches without reading its events', () => {
+    const { feed, reads, put } = keyspaceFeed();
+    for (let i = 1; i <= 100; i++) put(i, `k${i}`, 'v');
+    expect(reads).toEqual([]);
+    expect(feed.size).toBe(100);
+  });
+
+  it('hands a live watcher the events of its namespace only, as fleet kv names them', () => {
+    const { feed, put } = keyspaceFeed();
+    const app = recorder();
+    feed.watch(1, { registry: 'kv', ns: 'app', prefix: '' }, app.listener);
+    put(1, 'app/a', '1');
+    put(2, 'other/b', '2');
+    put(3, 'app/a', '3');
+    expect(app.batches).toEqual([
+      { index: 1, events: [{ ...keyspaceEvent(1, 'a', '1'), ns: 'app' }] },
+      { index: 3, events: [{ ...keyspaceEvent(3, 'a', '3', '1'), ns: 'app' }] },
+    ]);
+  });
+
+  it('gives a resuming watcher each entry as its own batch, from one read of the history', () => {
+    const { feed, reads, put } = keyspaceFeed();
+    put(1, 'a', '1');
+    feed.record(2, [kvEvent(2, 'fleet-only', 'x')]);
+    put(3, 'b', '2');
+    put(4, 'a', '3');
+    const r = recorder();
+    feed.watch(2, KV, r.listener);
+    expect(r.batches).toEqual([
+      { index: 2, events: [kvEvent(2, 'fleet-only', 'x')] },
+      { index: 3, events: [keyspaceEvent(3, 'b', '2')] },
+      { index: 4, events: [keyspaceEvent(4, 'a', '3', '1')] },
+    ]);
+    expect(reads).toEqual([{ prefix: '', from: 2 }]);
+  });
+
+  it('counts a revision against the ring as one event', () => {
+    const { feed, put } = keyspaceFeed({ maxEvents: 3, maxBytes: 1 << 30 });
+    for (let i = 1; i <= 5; i++) put(i, `k${i}`, 'v');
+    expect(feed.size).toBe(3);
+    expect(feed.oldestIndex).toBe(3);
+  });
+
+  it('moves its oldest index past the entries whose revisions were compacted', () => {
+    const { store, feed, put } = keyspaceFeed();
+    put(1, 'a', '1');
+    put(2, 'a', '2');
+    feed.record(3, [kvEvent(3, 'fleet-only', 'x')]);
+    put(4, 'a', '3');
+    store.compact(3);
+    expect(feed.oldestIndex).toBe(3);
+    expect(() => feed.watch(2, KV, recorder().listener)).toThrow(WatchCompacted);
+    const r = recorder();
+    feed.watch(3, KV, r.listener);
+    expect(r.batches.map((x) => x.index)).toEqual([3, 4]);
+  });
+});
+
+describe('a keyspace span recorded after the history moved on', () => {
+  it('hands a live watcher the events of the entry own revisions only', () => {
+    const store = new MvccStore();
+    const all = new Uint8Array([0]);
+    const feed = new ChangeFeed(DEFAULT_FEED_LIMITS, { compactRevision: 0, events: (_prefix, from) => store.events(all, all, from) });
+    const r = recorder();
+    feed.watch(1, KV, r.listener);
+    store.put({ key: new Uint8Array(Buffer.from('a')), value: new Uint8Array(Buffer.from('1')) });
+    store.put({ key: new Uint8Array(Buffer.from('b')), value: new Uint8Array(Buffer.from('2')) });
+    feed.record(1, [], { from: 1, to: 1 });
+    feed.record(2, [], { from: 2, to: 2 });
+    expect(r.batches.map((b) => [b.index, b.events.map((e) => e.key)])).toEqual([
+      [1, ['a']],
+      [2, ['b']],
+    ]);
   });
 });

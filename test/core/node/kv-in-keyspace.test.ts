@@ -156,4 +156,19 @@ describe("fleet's KV in the keyspace", () => {
     log.registry({ type: 'lease.acquire', name: 'L', holder: 'w1', ttlMs: 1_000 });
     expect(all.slice(before).map((b) => b.events.map((e) => `${e.registry}:${e.key}`))).toEqual([['leases:L', 'kv:/fleet/lease-grants/L', 'kv:/fleet/leases/L']]);
   });
+
+  it('tells a fleet watch that spans the move each change once: the move itself changes no key', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    const batches: { index: number; events: ChangeEvent[] }[] = [];
+    m.changes.watch(1, { registry: 'kv', ns: '', prefix: '' }, { batch: (b) => batches.push({ index: b.index, events: [...b.events] }), reset() {} });
+    log.registry({ type: 'kv.put', key: 'a', value: '1' });
+    const version = log.clusterVersion(4, null);
+    log.clusterVersion(5, version);
+    log.registry({ type: 'kv.put', key: 'b', value: '2' });
+    expect(batches.flatMap((b) => b.events.map((e) => [e.key, e.new]))).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+  });
 });

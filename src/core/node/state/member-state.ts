@@ -6,7 +6,8 @@
  * section as of it: sectioned (version 3) once every member reads data format 4, before that the
  * layouts of versions 1 and 2, which older members read.
  */
-import { ChangeFeed, FleetStateMachine, type ChangeEvent, type ChangeSink } from '../../fleet/index.js';
+import { ChangeFeed, DEFAULT_FEED_LIMITS, FleetStateMachine, type ChangeEvent, type ChangeSink, type KeyspaceSpan } from '../../fleet/index.js';
+import { prefixEnd } from '../../../common/etcd-keys.js';
 import type { Entry } from '../../raft/index.js';
 import { AppReplica, type AppFault, type StateMachine } from './app-machine.js';
 import { AppSection, EtcdSection, LEGACY_LAYOUT, RegistrySection } from './member-sections.js';
@@ -15,7 +16,10 @@ import type { NodeRuntime } from '../runtime.js';
 import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedSection } from './sections.js';
 import type { RecoveredState } from '../storage-port.js';
 import { KeyspaceKv } from './keyspace-kv.js';
-import type { WatchEvent } from '../../etcd-store/mvcc.js';
+import type { MvccStore, WatchEvent } from '../../etcd-store/mvcc.js';
+
+/** etcd's range of every key: from "\0" to the end ("\0"). */
+const ALL_KEYS = new Uint8Array([0]);
 
 export interface MemberStateOptions {
   readonly rt: NodeRuntime;
@@ -34,7 +38,7 @@ export interface MemberStateOptions {
 
 export class MemberState implements ReplicatedMachine {
   /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */
-  readonly changes = new ChangeFeed();
+  readonly changes: ChangeFeed;
   readonly app: AppReplica | undefined;
   /** Told after each etcd entry applied and after a snapshot installed (the etcd Watch service). */
   private readonly etcdListeners = new Set<() => void>();
@@ -44,6 +48,8 @@ export class MemberState implements ReplicatedMachine {
   private readonly keyspaceKv: KeyspaceKv;
   /** The keyspace's revision when its listeners last heard of it: registry entries write fleet's KV there too. */
   private heardRevision = 0;
+  /** Whether the KV lived in the keyspace before the entry being applied (`settle` records its revisions as KV changes then). */
+  private kvWasInKeyspace = false;
   /** The keys attached to the leases the entry being applied may end (EtcdSection's hook): where its revisions wrote. */
   private endingKeys: readonly string[] | undefined;
   /**
@@ -69,6 +75,8 @@ export class MemberState implements ReplicatedMachine {
       },
     );
     this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
+    const store = (): MvccStore => this.etcd.store;
+    this.changes = new ChangeFeed(DEFAULT_FEED_LIMITS, { get compactRevision() { return store().compactRevision; }, events: (prefix, from) => this.keyspaceEvents(prefix, from) });
     this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];
     this.ageMark = { age: 0, mono: opts.rt.monoNow() };
@@ -126,28 +134,33 @@ export class MemberState implements ReplicatedMachine {
     // The registry's image carries the applied index of layouts 1 and 2: it advances over every entry.
     if (section !== this.registrySection) this.sm.markApplied(index);
     this.applied = index;
-    if (this.etcd.store.revision !== this.heardRevision) this.sm.recordKeyspaceChanges(index, () => this.keyspaceEvents());
+    const revision = this.etcd.store.revision;
+    // The entry that moves the KV into the keyspace changes no key's value: its revision is no change for watchers.
+    const keyspace: KeyspaceSpan | undefined = revision !== this.heardRevision && this.kvWasInKeyspace ? { from: this.heardRevision + 1, to: revision } : undefined;
+    this.kvWasInKeyspace = this.sm.kvInKeyspace;
+    if (this.entryChanges.length > 0 || keyspace !== undefined) this.changes.record(index, this.entryChanges, keyspace);
     this.endingKeys = undefined;
-    if (this.entryChanges.length > 0) this.changes.record(index, this.entryChanges);
     this.entryChanges = [];
     if (section === this.etcdSection || this.etcd.store.revision !== this.heardRevision) this.etcdChanged();
   }
 
   /**
-   * The watch events of the revisions the entry just applied made: the newest revision's from the
-   * keys it wrote; several (a lease expiry's, one per lease) from the keys of the leases it ended;
-   * else (the leases' move into the keyspace, once) from a look at every key.
+   * The change feed's read of the keyspace's history: the events of keys under `prefix` from
+   * revision `from` on. The newest revision's come from the keys it wrote; those of the entry
+   * being settled that ended leases (one revision per lease), from the keys of those leases;
+   * else (a watcher catching up, the leases' move) from a look at every key of the range.
    */
-  private keyspaceEvents(): WatchEvent[] {
+  private keyspaceEvents(prefix: string, from: number): WatchEvent[] {
     const store = this.etcd.store;
-    const all = new Uint8Array([0]);
-    const from = this.heardRevision + 1;
+    const key = prefix === '' ? ALL_KEYS : new Uint8Array(Buffer.from(prefix, 'utf8'));
+    const end = prefix === '' ? ALL_KEYS : new Uint8Array(prefixEnd(Buffer.from(key)));
     if (store.revision === from) {
-      const newest = store.newestRevisionEvents(all, all);
+      const newest = store.newestRevisionEvents(key, end);
       if (newest !== undefined) return newest;
     }
-    if (this.endingKeys === undefined) return store.events(all, all, from);
-    const events = this.endingKeys.flatMap((k) => store.events(Buffer.from(k, 'latin1'), undefined, from));
+    if (this.endingKeys === undefined || from !== this.heardRevision + 1) return store.events(key, end, from);
+    const inRange = this.endingKeys.filter((k) => Buffer.from(k, 'latin1').toString('utf8').startsWith(prefix));
+    const events = inRange.flatMap((k) => store.events(Buffer.from(k, 'latin1'), undefined, from));
     // One revision per lease ended: in revision order, as a watcher of them all would get them.
     return events.sort((a, b) => a.kv.modRevision - b.kv.modRevision);
   }
@@ -213,5 +226,6 @@ export class MemberState implements ReplicatedMachine {
     registry.attachKeyspace(this.keyspaceKv);
     this.changes.reset(registry.appliedIndex + 1);
     registry.changes = this.collect;
+    this.kvWasInKeyspace = registry.kvInKeyspace;
   }
 }
