@@ -132,7 +132,8 @@ export interface MvccSnapshot {
   alarms?: StoreAlarm[];
 }
 
-const b2s = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+// A view of the bytes, not Buffer.from(b)'s copy of them: every key and value a write names passes here.
+const b2s = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 /** A key as the store names it (what `newestRevisionKeys` lists): its bytes as latin1. */
 export const keyName = b2s;
 const s2b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -198,11 +199,11 @@ export class MvccStore {
   }
 
   /**
-   * One key's newest version as the store holds it (its value as latin1 text, as keys are), or
-   * undefined when absent: what fleet's KV reads on every write, without a range's copies.
+   * The newest version of the key the store names `k` (its bytes as latin1), its value named so
+   * too, or undefined when absent: what fleet's KV reads on every write, without a range's copies.
    */
-  latest(key: Uint8Array): { readonly value: string; readonly create: number; readonly mod: number; readonly version: number } | undefined {
-    return this.live(b2s(key));
+  latest(k: string): { readonly value: string; readonly create: number; readonly mod: number; readonly version: number } | undefined {
+    return this.live(k);
   }
 
   private rangeAt(req: RangeRequest, current: number): RangeResponse {
@@ -314,6 +315,33 @@ export class MvccStore {
     } finally {
       this.writing = undefined;
     }
+  }
+
+  /**
+   * A put of one key with no lease, named as the store names keys and values (latin1): the write
+   * `txn({ success: [{ put }] })` makes, without the requests, generators and responses around it.
+   * fleet's KV writes this way (node/state/keyspace-kv.ts); refused as that txn would be. Returns
+   * the record written.
+   */
+  putNamed(k: string, value: string): { readonly create: number; readonly mod: number; readonly version: number } {
+    if (k.length === 0) throw new MvccError('etcdserver: key is not provided', 'invalid');
+    if (k.length + value.length > MAX_REQUEST_BYTES) throw new MvccError(ERR_TOO_LARGE, 'too-large');
+    checkInvariant(this.writing === undefined, 'mvcc-one-write-at-a-time', () => `a put began at revision ${this.rev} while the write of revision ${this.rev + 1} is in steps`);
+    const next = this.rev + 1;
+    const h = this.index.get(k);
+    const prev = liveOf(h);
+    const rec: Rec = { mod: next, create: prev ? prev.create : next, version: prev ? prev.version + 1 : 1, value, lease: 0, deleted: false };
+    // One key, nothing after it to refuse: nothing to undo.
+    const undo: (() => void)[] = [];
+    this.beginRevision();
+    try {
+      this.write(k, rec, undo, h);
+      if (prev && prev.lease !== 0) this.detach(prev.lease, k, undo);
+      this.madeRevision(next);
+    } finally {
+      this.writing = undefined;
+    }
+    return rec;
   }
 
   /**

@@ -109,6 +109,23 @@ export class EtcdReplica {
   }
 
   /**
+   * `apply` of a txn that puts one key with no lease, named as the store names keys and values
+   * (MvccStore.putNamed): fleet's KV writes, on every member, the same change by a shorter path.
+   */
+  putNamed(key: string, value: string): { readonly ok: true; readonly create: number; readonly mod: number; readonly version: number } | { readonly ok: false; readonly message: string } {
+    checkInvariant(this.current.revision === this.settled, 'replica-changes-only-in-apply', () => `the store is at revision ${this.current.revision}, the last apply or restore left it at ${this.settled}`);
+    try {
+      this.current.checkSpace();
+      const rec = this.current.putNamed(key, value);
+      this.settled = this.current.revision;
+      return { ok: true, create: rec.create, mod: rec.mod, version: rec.version };
+    } catch (err) {
+      if (err instanceof MvccError) return { ok: false, message: err.message };
+      throw err;
+    }
+  }
+
+  /**
    * `apply` in steps: a txn that changes many keys yields every WRITES_PER_STEP of them
    * (MvccStore.txnSteps), so that a member applies it across turns of its loop. No other write
    * may be applied until its last step.

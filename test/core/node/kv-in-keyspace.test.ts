@@ -171,4 +171,18 @@ describe("fleet's KV in the keyspace", () => {
       ['b', '2'],
     ]);
   });
+
+  it('writes UTF-8 keys and values as their bytes, and refuses a put while the space alarm is raised', async () => {
+    const m = await member();
+    const log = new Log([m]);
+    log.clusterVersion(5, null);
+    expect(log.registry({ type: 'kv.put', ns: 'team', key: 'naïve', value: 'café ☕' })).toMatchObject({ ok: true });
+    expect(m.etcd.store.range({ key: Buffer.from('team/naïve') }).kvs.map((kv) => Buffer.from(kv.value).toString('utf8'))).toEqual(['café ☕']);
+    expect(m.sm.kvGet('naïve', 'team')?.value).toBe('café ☕');
+    log.etcdAlarm('activate');
+    const revision = m.etcd.store.revision;
+    expect(JSON.stringify(log.registry({ type: 'kv.put', ns: '', key: 'k', value: 'v' }))).toMatch(/database space exceeded/);
+    expect(m.etcd.store.revision).toBe(revision);
+    expect(m.sm.kvGet('k')).toBeUndefined();
+  });
 });

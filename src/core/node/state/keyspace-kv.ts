@@ -11,6 +11,11 @@ import type { KvRecord } from '../../fleet/state.js';
 
 const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+const ASCII = /^[^\u0080-\uffff]*$/;
+/** UTF-8 text as the store names bytes (latin1): ASCII text is its own name, with no bytes made. */
+const nameOf = (s: string): string => (ASCII.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1'));
+/** The UTF-8 text a store name holds. */
+const textOf = (name: string): string => (ASCII.test(name) ? name : Buffer.from(name, 'latin1').toString('utf8'));
 const recordOf = (kv: KeyValue): KvRecord => ({ value: text(kv.value), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version });
 
 /** Where the ids of fleet's leases start (etcd's are int64; JavaScript numbers stay exact to 2^53). */
@@ -26,18 +31,14 @@ export class KeyspaceKv implements KeyspacePort {
 
   get(key: string): KvRecord | undefined {
     // Every fleet KV write reads its key two or three times (its handler, the change feed): no range's copies.
-    const rec = this.replica().store.latest(utf8(key));
-    return rec === undefined ? undefined : { value: Buffer.from(rec.value, 'latin1').toString('utf8'), createRevision: rec.create, modRevision: rec.mod, version: rec.version };
+    const rec = this.replica().store.latest(nameOf(key));
+    return rec === undefined ? undefined : { value: textOf(rec.value), createRevision: rec.create, modRevision: rec.mod, version: rec.version };
   }
 
   put(key: string, value: string): { rec: KvRecord; revision: number } | KeyspaceRefusal {
-    const bytes = utf8(key);
-    // The record written follows from the one it replaces: no read of the key again, no prev_kv copies.
-    const previous = this.replica().store.latest(bytes);
-    const answer = this.replica().apply({ at: 0, op: { type: 'txn', txn: { success: [{ put: { key: bytes, value: utf8(value) } }] } } });
-    if (!answer.ok) return { refused: answer.error.message };
-    const rec = { value, createRevision: previous?.create ?? answer.revision, modRevision: answer.revision, version: (previous?.version ?? 0) + 1 };
-    return { rec, revision: answer.revision };
+    const answer = this.replica().putNamed(nameOf(key), nameOf(value));
+    if (!answer.ok) return { refused: answer.message };
+    return { rec: { value, createRevision: answer.create, modRevision: answer.mod, version: answer.version }, revision: answer.mod };
   }
 
   importAll(records: readonly (readonly [string, KvRecord])[], atLeast: number): number | KeyspaceRefusal {
