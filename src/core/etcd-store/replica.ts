@@ -22,7 +22,7 @@
 import { checkInvariant } from '../invariant.js';
 import { AuthError, EtcdAuthStore, type AuthImage, type AuthOp } from './auth-store.js';
 import { isBinaryKeyspaceImage, readKeyspaceImage, writeKeyspaceImage } from './keyspace-image.js';
-import { MvccError, MvccStore, runSteps, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
+import { MvccError, MvccStore, runSteps, txnDeletes, type Lease, type MvccSnapshot, type RequestOp, type StoreAlarm, type StoreImageView, type TxnRequest, type TxnResponse } from './mvcc.js';
 
 /** One replicated write to the keyspace. */
 export type EtcdOp =
@@ -105,7 +105,31 @@ export class EtcdReplica {
   }
 
   apply(req: EtcdRequest): EtcdAnswer {
+    // A txn that deletes nothing never yields: applied without the steps' generators (MvccStore.txnNow).
+    if (req.op.type === 'txn' && !txnDeletes(req.op.txn)) return this.applyTxnNow(req.op);
     return runSteps(this.applySteps(req));
+  }
+
+  /** `apply` of a txn without deletes: what `applySteps` does for it, in one go. */
+  private applyTxnNow(op: Extract<EtcdOp, { type: 'txn' }>): EtcdAnswer {
+    checkInvariant(this.current.revision === this.settled, 'replica-changes-only-in-apply', () => `the store is at revision ${this.current.revision}, the last apply or restore left it at ${this.settled}`);
+    let answer: EtcdAnswer;
+    try {
+      this.checkTxn(op);
+      const txn = this.current.txnNow(op.txn);
+      answer = { ok: true, revision: txn.revision, txn };
+    } catch (err) {
+      answer = refusalOf(err);
+    }
+    this.settled = this.current.revision;
+    return answer;
+  }
+
+  /** What a txn must pass before it runs: its user's permissions, and room when it grows the store. */
+  private checkTxn(op: Extract<EtcdOp, { type: 'txn' }>): void {
+    const s = this.current;
+    if (op.as !== undefined && !this.authState.permits(op.as, EtcdAuthStore.txnChecks(op.txn, (id) => s.leaseKeys(id)))) throw new AuthError('permissionDenied');
+    if (growsStore(op.txn)) s.checkSpace();
   }
 
   /**
@@ -141,9 +165,7 @@ export class EtcdReplica {
     try {
       return yield* this.run(req);
     } catch (err) {
-      if (err instanceof AuthError) return { ok: false, error: { message: err.message, code: 'auth' } };
-      if (err instanceof MvccError) return { ok: false, error: { message: err.message, code: err.code, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) } };
-      throw err;
+      return refusalOf(err);
     }
   }
 
@@ -152,8 +174,7 @@ export class EtcdReplica {
     const op = req.op;
     switch (op.type) {
       case 'txn': {
-        if (op.as !== undefined && !this.authState.permits(op.as, EtcdAuthStore.txnChecks(op.txn, (id) => s.leaseKeys(id)))) throw new AuthError('permissionDenied');
-        if (growsStore(op.txn)) s.checkSpace();
+        this.checkTxn(op);
         const txn = yield* s.txnSteps(op.txn);
         return { ok: true, revision: txn.revision, txn };
       }
@@ -245,9 +266,20 @@ export class EtcdReplica {
 }
 
 /** Whether a txn may put (in either branch, nested ones included): what a NOSPACE alarm refuses, as etcd's quota counts a txn's cost. */
+/** The answer to a request the keyspace refused (an auth or a store error); anything else is rethrown. */
+function refusalOf(err: unknown): EtcdAnswer {
+  if (err instanceof AuthError) return { ok: false, error: { message: err.message, code: 'auth' } };
+  if (err instanceof MvccError) return { ok: false, error: { message: err.message, code: err.code, ...(err.compactRevision === undefined ? {} : { compactRevision: err.compactRevision }) } };
+  throw err;
+}
+
 export function growsStore(txn: TxnRequest): boolean {
-  const grows = (ops: readonly RequestOp[] | undefined): boolean => (ops ?? []).some((op) => 'put' in op || ('txn' in op && growsStore(op.txn)));
-  return grows(txn.success) || grows(txn.failure);
+  return opsGrow(txn.success) || opsGrow(txn.failure);
+}
+
+function opsGrow(ops: readonly RequestOp[] | undefined): boolean {
+  for (const op of ops ?? []) if ('put' in op || ('txn' in op && growsStore(op.txn))) return true;
+  return false;
 }
 
 /** Keys serialized between two steps of an image: about a millisecond of work. */
