@@ -10,7 +10,7 @@ export default class Watch extends FleetCommand {
 
 Changes stream from a member as it applies them (a server-side stream, not polling). If that member goes away (a leader change, a restart) the watch continues on another member from the last index seen + 1: nothing is lost or repeated. It gives up when no member answers for 15 s (exit 3).
 
-Resume a watch that stopped with --from-index (the last index printed + 1). Each member keeps its last 10,000 changes (at most about 64 MiB) in memory; asking for an older index fails with exit 4, naming the oldest index still available. Ctrl-C ends the watch (exit 0).`;
+Resume a watch that stopped with --from-index (the last index printed + 1). Each member keeps its last 10,000 changes (at most about 64 MiB) in memory, and a KV change only while the keyspace's history holds it (compaction, see node start's --etcd-auto-compaction-*, removes older revisions); asking for an older index fails with exit 4, naming the oldest index still available. Ctrl-C ends the watch (exit 0).`;
   static override examples = [
     '<%= config.bin %> watch config/',
     '<%= config.bin %> watch --ns app1 --json',
