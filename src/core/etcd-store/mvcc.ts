@@ -215,7 +215,14 @@ export class MvccStore {
     const at = req.revision && req.revision > 0 ? req.revision : current;
     if (at > current) throw new MvccError(ERR_FUTURE, 'future');
     if (at < this.compacted) throw new MvccError(ERR_COMPACTED, 'compacted', this.compacted);
+    const order = req.sortOrder ?? 'none';
+    const target = req.sortTarget ?? 'key';
+    const sorted = order !== 'none' && !(target === 'key' && order === 'ascend');
+    const limit = req.limit && req.limit > 0 ? req.limit : Infinity;
+    // etcd counts every match, but a page in key order needs only its first `limit` built.
+    const keep = req.countOnly ? 0 : sorted ? Infinity : limit;
     let kvs: KeyValue[] = [];
+    let count = 0;
     this.eachIn(req.key, req.rangeEnd, (k, h) => {
       const r = recAt(h, at);
       if (!r || r.deleted) return;
@@ -223,12 +230,10 @@ export class MvccStore {
       if (req.maxModRevision && r.mod > req.maxModRevision) return;
       if (req.minCreateRevision && r.create < req.minCreateRevision) return;
       if (req.maxCreateRevision && r.create > req.maxCreateRevision) return;
-      kvs.push(toKv(k, r, req.keysOnly ?? false));
+      count++;
+      if (kvs.length < keep) kvs.push(toKv(k, r, req.keysOnly ?? false));
     });
-    const count = kvs.length;
-    const order = req.sortOrder ?? 'none';
-    const target = req.sortTarget ?? 'key';
-    if (order !== 'none' && !(target === 'key' && order === 'ascend')) {
+    if (sorted) {
       const val = (kv: KeyValue): number | string =>
         target === 'key' ? b2s(kv.key) : target === 'value' ? b2s(kv.value) : target === 'version' ? kv.version : target === 'create' ? kv.createRevision : kv.modRevision;
       // A stable sort over key order keeps ties in key order on every replica.
@@ -239,12 +244,8 @@ export class MvccStore {
         return order === 'descend' ? -c : c;
       });
     }
-    let more = false;
-    if (req.limit && req.limit > 0 && kvs.length > req.limit) {
-      kvs = kvs.slice(0, req.limit);
-      more = true;
-    }
-    return { revision: current, kvs: req.countOnly ? [] : kvs, more, count };
+    if (kvs.length > limit) kvs = kvs.slice(0, limit);
+    return { revision: current, kvs, more: count > limit, count };
   }
 
   /**

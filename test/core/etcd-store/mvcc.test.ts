@@ -367,3 +367,36 @@ describe('putNamed, the one-key put of fleet KV', () => {
     expect(s.revision).toBe(1);
   });
 });
+
+describe('a range with a limit', () => {
+  const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+  const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+  it('answers as every match collected, sorted, then cut to the limit, counting every match', () => {
+    const request = fc.record({
+      limit: fc.nat(6),
+      sortOrder: fc.constantFrom('none', 'ascend', 'descend') as fc.Arbitrary<'none' | 'ascend' | 'descend'>,
+      sortTarget: fc.constantFrom('key', 'version', 'create', 'mod', 'value') as fc.Arbitrary<'key' | 'version' | 'create' | 'mod' | 'value'>,
+      countOnly: fc.boolean(),
+      keysOnly: fc.boolean(),
+      minModRevision: fc.nat(12),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.string({ maxLength: 2 }), fc.boolean()), { maxLength: 12 }), request, (writes, req) => {
+        const m = new MvccStore(1);
+        for (const [k, v, del] of writes) {
+          if (del) m.deleteRange({ key: bytes(k) });
+          else m.put({ key: bytes(k), value: bytes(v) });
+        }
+        const every = m.range({ key: bytes('a'), rangeEnd: bytes('z'), minModRevision: req.minModRevision, keysOnly: req.keysOnly });
+        const val = (kv: (typeof every.kvs)[number]): string | number =>
+          req.sortTarget === 'key' ? text(kv.key) : req.sortTarget === 'value' ? text(kv.value) : req.sortTarget === 'version' ? kv.version : req.sortTarget === 'create' ? kv.createRevision : kv.modRevision;
+        const sorted = req.sortOrder === 'none' ? every.kvs : [...every.kvs].sort((x, y) => (val(x) < val(y) ? -1 : val(x) > val(y) ? 1 : 0) * (req.sortOrder === 'descend' ? -1 : 1));
+        const limit = req.limit > 0 ? req.limit : Infinity;
+        const got = m.range({ key: bytes('a'), rangeEnd: bytes('z'), ...req });
+        expect(got.count).toBe(every.kvs.length);
+        expect(got.more).toBe(every.kvs.length > limit);
+        expect(got.kvs).toEqual(req.countOnly ? [] : sorted.slice(0, limit));
+      }),
+    );
+  });
+});
