@@ -178,6 +178,8 @@ export class ChangeFeed implements ChangeSink {
     this.#events = 0;
     this.#bytes = 0;
     this.#oldest = nextIndex;
+    // A state replaced brings a history of its own, compacted anywhere.
+    this.#trimmedTo = 0;
     const watchers = [...this.#watchers];
     this.#watchers.clear();
     for (const w of watchers) w.listener.reset(nextIndex);

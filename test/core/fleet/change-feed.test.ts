@@ -271,3 +271,35 @@ describe('a keyspace span recorded after the history moved on', () => {
     ]);
   });
 });
+
+describe('a feed restarted on a history of its own', () => {
+  it('trims what the new history compacted, below the old one’s compaction too', () => {
+    const b = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
+    const all = new Uint8Array([0]);
+    let store = new MvccStore();
+    const feed = new ChangeFeed(DEFAULT_FEED_LIMITS, {
+      get compactRevision() {
+        return store.compactRevision;
+      },
+      events: (_prefix, from) => store.events(all, all, from),
+    });
+    const put = (index: number, key: string): void => {
+      const from = store.revision + 1;
+      store.put({ key: b(key), value: b('v') });
+      feed.record(index, [], { from, to: store.revision });
+    };
+    for (let i = 1; i <= 6; i++) put(i, `k${i}`);
+    store.compact(6);
+    expect(feed.oldestIndex).toBe(6);
+    // A snapshot installed: a store of its own, compacted less far than the old one was.
+    store = new MvccStore();
+    feed.reset(20);
+    put(20, 'a');
+    put(21, 'b');
+    store.compact(2);
+    expect(feed.oldestIndex).toBe(21);
+    const r = recorder();
+    feed.watch(21, KV, r.listener);
+    expect(r.batches.map((x) => x.index)).toEqual([21]);
+  });
+});
