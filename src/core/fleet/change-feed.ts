@@ -200,11 +200,16 @@ export class ChangeFeed implements ChangeSink {
     this.#evict();
     for (const w of this.#watchers) {
       if (index < w.from) continue;
-      const kv = keyspace === undefined ? undefined : keyspacePrefixOf(w.filter);
-      // The history may already hold later revisions than the entry's: only its own are its events.
-      const passed = filterBatch(w.filter, this.#batchOf(rec, kv === undefined ? [] : new InOrder(this.#history.events(kv, keyspace!.from)).take(keyspace!)));
+      const passed = filterBatch(w.filter, this.#batchOf(rec, this.#spanEvents(keyspace, w.filter)));
       if (passed !== undefined) w.listener.batch(passed);
     }
+  }
+
+  /** The keyspace events a watcher of `filter` wants of `span`, read from the history now. */
+  #spanEvents(span: KeyspaceSpan | undefined, filter: WatchFilter): readonly WatchEvent[] {
+    const prefix = span === undefined ? undefined : keyspacePrefixOf(filter);
+    // Only the span's own revisions are its events, whatever the history holds past them.
+    return prefix === undefined ? [] : new InOrder(this.#history.events(prefix, span!.from)).take(span!);
   }
 
   /** A recorded entry as a batch, with the keyspace events a watcher wants of its span. */
