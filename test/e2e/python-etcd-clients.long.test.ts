@@ -107,9 +107,10 @@ describe('python3-etcd3 over mutual TLS with a user and password', () => {
       const [ca, cert, key] = [join(certs, 'ca.crt'), join(certs, 'operator.crt'), join(certs, 'operator.key')];
       const endpoint = `127.0.0.1:${base + 1}`;
       // Members just started on a busy machine may still change leaders, and the library retries nothing.
-      const ctl = [`--endpoints=https://${endpoint}`, `--cacert=${ca}`, `--cert=${cert}`, `--key=${key}`, '--user', 'app', '--password', token];
+      const ctl = [`--endpoints=https://${endpoint}`, `--cacert=${ca}`, `--cert=${cert}`, `--key=${key}`, '--user', 'app', `--password=${token}`];
       await waitFor('a put through the member', async () => (await runEtcdctl(etcd.etcdctl, [...ctl, 'put', 'steady', 'yes'])).code === 0 || undefined, 30_000, 500);
-      const args = ['--endpoint', endpoint, '--ca', ca, '--cert', cert, '--key', key, '--user', 'app', '--password', token];
+      // A token may begin with '-', which argparse takes for an option unless it is joined to its flag.
+      const args = ['--endpoint', endpoint, '--ca', ca, '--cert', cert, '--key', key, '--user', 'app', `--password=${token}`];
       expect(passed(await runScript('etcd3_check.py', args))).toEqual(control);
     } finally {
       const destroyed = await runCli(['destroy', '--name', 'python-etcd3', '--yes'], env, 60_000);
