@@ -33,10 +33,15 @@ export interface KeyspaceHistory {
   readonly compactRevision: number;
   /** The events of the keys starting with `prefix` (UTF-8; '' for every key) from revision `from` to now, oldest first. */
   events(prefix: string, from: number): readonly WatchEvent[];
+  /**
+   * Calls `listener` when a change may have written keys starting with `prefix`, before the entry
+   * that made it is recorded (the member's keyspace watch hub); returns its removal.
+   */
+  watch(prefix: string, listener: () => void): () => void;
 }
 
 /** A feed with no keyspace: an entry records no span. */
-const NO_KEYSPACE: KeyspaceHistory = { compactRevision: 0, events: () => [] };
+const NO_KEYSPACE: KeyspaceHistory = { compactRevision: 0, events: () => [], watch: () => () => undefined };
 
 /** How much the ring keeps. */
 export interface ChangeFeedLimits {
@@ -125,6 +130,13 @@ interface Watcher {
   readonly from: number;
   readonly filter: WatchFilter;
   readonly listener: WatchListener;
+  /** Its registrations: by registry here, and its keyspace prefix in the hub. */
+  detach(): void;
+}
+
+/** The registries a watcher of `filter` hears of. */
+function registriesOf(filter: WatchFilter): readonly WatchRegistry[] {
+  return [filter.registry, ...(filter.also ?? [])];
 }
 
 /**
@@ -145,6 +157,10 @@ export class ChangeFeed implements ChangeSink {
   /** The keyspace's compaction point the ring was last trimmed to. */
   #trimmedTo = 0;
   readonly #watchers = new Set<Watcher>();
+  /** The watchers of each registry's events. */
+  readonly #byRegistry = new Map<WatchRegistry, Set<Watcher>>();
+  /** The watchers the hub said the keyspace change being recorded concerns. */
+  #keyspaceTouched = new Set<Watcher>();
 
   constructor(limits: ChangeFeedLimits = DEFAULT_FEED_LIMITS, history: KeyspaceHistory = NO_KEYSPACE) {
     this.#limits = limits;
@@ -181,7 +197,7 @@ export class ChangeFeed implements ChangeSink {
     // A state replaced brings a history of its own, compacted anywhere.
     this.#trimmedTo = 0;
     const watchers = [...this.#watchers];
-    this.#watchers.clear();
+    for (const w of watchers) w.detach();
     for (const w of watchers) w.listener.reset(nextIndex);
   }
 
@@ -190,6 +206,8 @@ export class ChangeFeed implements ChangeSink {
    * revisions it made, which the history holds now — and hands them to the watchers.
    */
   record(index: number, events: readonly ChangeEvent[], keyspace?: KeyspaceSpan): void {
+    const touched = this.#keyspaceTouched;
+    this.#keyspaceTouched = new Set();
     if (events.length === 0 && keyspace === undefined) return;
     const rec: Recorded = { index, events, keyspace };
     this.#ring.push(rec);
@@ -198,11 +216,23 @@ export class ChangeFeed implements ChangeSink {
     this.#bytes += revisions * SPAN_REVISION_BYTES;
     for (const e of events) this.#bytes += sizeOf(e);
     this.#evict();
-    for (const w of this.#watchers) {
+    for (const w of this.#concerned(events, keyspace === undefined ? undefined : touched)) {
       if (index < w.from) continue;
-      const passed = filterBatch(w.filter, this.#batchOf(rec, this.#spanEvents(keyspace, w.filter)));
+      const passed = filterBatch(w.filter, this.#batchOf(rec, touched.has(w) ? this.#spanEvents(keyspace, w.filter) : []));
       if (passed !== undefined) w.listener.batch(passed);
     }
+  }
+
+  /** The watchers an entry may concern: those of its events' registries, and those the hub named for its keyspace span. */
+  #concerned(events: readonly ChangeEvent[], touched: ReadonlySet<Watcher> | undefined): Set<Watcher> {
+    const out = new Set<Watcher>(touched);
+    let last: WatchRegistry | undefined;
+    for (const e of events) {
+      if (e.registry === last) continue;
+      last = e.registry;
+      this.#byRegistry.get(e.registry)?.forEach((w) => out.add(w));
+    }
+    return out;
   }
 
   /** The keyspace events a watcher of `filter` wants of `span`, read from the history now. */
@@ -266,9 +296,28 @@ export class ChangeFeed implements ChangeSink {
       const passed = filterBatch(filter, this.#batchOf(rec, rec.keyspace === undefined ? [] : keyspace.take(rec.keyspace)));
       if (passed !== undefined) listener.batch(passed);
     }
-    const w: Watcher = { from, filter, listener };
+    const registries = registriesOf(filter);
+    const prefix = keyspacePrefixOf(filter);
+    let unwatchKeyspace = (): void => undefined;
+    const w: Watcher = {
+      from,
+      filter,
+      listener,
+      detach: () => {
+        this.#watchers.delete(w);
+        for (const r of registries) this.#byRegistry.get(r)?.delete(w);
+        this.#keyspaceTouched.delete(w);
+        unwatchKeyspace();
+      },
+    };
     this.#watchers.add(w);
-    return () => this.#watchers.delete(w);
+    for (const r of registries) {
+      let set = this.#byRegistry.get(r);
+      if (set === undefined) this.#byRegistry.set(r, (set = new Set()));
+      set.add(w);
+    }
+    if (prefix !== undefined) unwatchKeyspace = this.#history.watch(prefix, () => this.#keyspaceTouched.add(w));
+    return () => w.detach();
   }
 
   /** The keyspace events a watcher of `filter` wants of the ring's spans from slot `first` on: one read of the history. */

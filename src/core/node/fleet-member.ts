@@ -12,6 +12,7 @@ import { BINARY_ETCD_FORMAT, encodeEtcdLogEntry } from '../etcd-store/request-co
 import { BINARY_KEYSPACE_IMAGE_FORMAT } from '../etcd-store/keyspace-image.js';
 import { ERR_LEASE_NOT_FOUND, type MvccStore } from '../etcd-store/mvcc.js';
 import type { EtcdAuthStore } from '../etcd-store/auth-store.js';
+import type { KeyspaceWatchHub } from '../etcd-store/watch-hub.js';
 import type { RawNode } from '../raft/index.js';
 import { NodeError, type MemberStatus, type ReadConsistency } from './api.js';
 import type { NodeApi, WriteRequest } from './member-api.js';
@@ -263,9 +264,9 @@ export class FleetMember extends FleetNode implements NodeApi {
     });
   }
 
-  /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */
-  onEtcdApplied(listener: () => void): () => void {
-    return this.state.onEtcdApplied(listener);
+  /** Everything watching this member's keyspace, told after each change applied here (and a snapshot installed). */
+  keyspaceWatchers(): KeyspaceWatchHub {
+    return this.state.keyspaceWatchers;
   }
 
   /** This member's etcd keyspace as it is now (for watchers: read, never written). */

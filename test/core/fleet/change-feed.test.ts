@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeFeed, DEFAULT_FEED_LIMITS, WatchCompacted, type ChangeBatch, type ChangeEvent, type KeyspaceHistory, type WatchFilter } from '../../../src/core/fleet/index.js';
 import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
+import { KeyspaceWatchHub } from '../../../src/core/etcd-store/watch-hub.js';
 import { prefixEnd } from '../../../src/common/etcd-keys.js';
 import { Harness } from './harness.js';
 
@@ -174,6 +175,7 @@ describe('keyspace changes read from the store history', () => {
   /** A store whose history the feed refers to, counting the feed's reads of it. */
   function keyspaceFeed(limits = DEFAULT_FEED_LIMITS) {
     const store = new MvccStore();
+    const hub = new KeyspaceWatchHub(() => store);
     const reads: { prefix: string; from: number }[] = [];
     const history: KeyspaceHistory = {
       get compactRevision() {
@@ -184,12 +186,14 @@ describe('keyspace changes read from the store history', () => {
         const key = prefix === '' ? new Uint8Array([0]) : b(prefix);
         return store.events(key, prefix === '' ? new Uint8Array([0]) : new Uint8Array(prefixEnd(Buffer.from(key))), from);
       },
+      watch: (prefix, listener) => hub.watch(b(prefix), prefixEnd(Buffer.from(prefix)), listener),
     };
     const feed = new ChangeFeed(limits, history);
-    /** An entry at `index` that puts `key` (one revision), recorded as the member records it. */
+    /** An entry at `index` that puts `key` (one revision), recorded as the member records it: the hub told first. */
     const put = (index: number, key: string, value: string): void => {
       const from = store.revision + 1;
       store.put({ key: b(key), value: b(value) });
+      hub.applied();
       feed.record(index, [], { from, to: store.revision });
     };
     return { store, feed, reads, put };
@@ -201,6 +205,19 @@ describe('keyspace changes read from the store history', () => {
     for (let i = 1; i <= 100; i++) put(i, `k${i}`, 'v');
     expect(reads).toEqual([]);
     expect(feed.size).toBe(100);
+  });
+
+  it('reads the history only for the live watchers whose namespace an entry wrote', () => {
+    const { feed, reads, put } = keyspaceFeed();
+    const watchers = Array.from({ length: 100 }, (_, i) => {
+      const r = recorder();
+      feed.watch(1, { registry: 'kv', ns: `app${i}`, prefix: '' }, r.listener);
+      return r;
+    });
+    put(1, 'app7/a', '1');
+    put(2, 'elsewhere', '2');
+    expect(reads.map((r) => r.prefix)).toEqual(['app7/']);
+    expect(watchers.map((w) => w.batches.length).filter((n) => n > 0)).toEqual([1]);
   });
 
   it('hands a live watcher the events of its namespace only, as fleet kv names them', () => {
@@ -258,12 +275,17 @@ describe('a keyspace span recorded after the history moved on', () => {
   it('hands a live watcher the events of the entry own revisions only', () => {
     const store = new MvccStore();
     const all = new Uint8Array([0]);
-    const feed = new ChangeFeed(DEFAULT_FEED_LIMITS, { compactRevision: 0, events: (_prefix, from) => store.events(all, all, from) });
+    // A hub that names every watcher before each entry, as one told of several revisions at once does.
+    const touched = new Set<() => void>();
+    const touchAll = (): void => touched.forEach((l) => l());
+    const feed = new ChangeFeed(DEFAULT_FEED_LIMITS, { compactRevision: 0, events: (_prefix, from) => store.events(all, all, from), watch: (_p, l) => (touched.add(l), () => void touched.delete(l)) });
     const r = recorder();
     feed.watch(1, KV, r.listener);
     store.put({ key: new Uint8Array(Buffer.from('a')), value: new Uint8Array(Buffer.from('1')) });
     store.put({ key: new Uint8Array(Buffer.from('b')), value: new Uint8Array(Buffer.from('2')) });
+    touchAll();
     feed.record(1, [], { from: 1, to: 1 });
+    touchAll();
     feed.record(2, [], { from: 2, to: 2 });
     expect(r.batches.map((b) => [b.index, b.events.map((e) => e.key)])).toEqual([
       [1, ['a']],
@@ -282,6 +304,7 @@ describe('a feed restarted on a history of its own', () => {
         return store.compactRevision;
       },
       events: (_prefix, from) => store.events(all, all, from),
+      watch: () => () => undefined,
     });
     const put = (index: number, key: string): void => {
       const from = store.revision + 1;

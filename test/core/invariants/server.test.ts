@@ -10,6 +10,7 @@ import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { MvccStore } from '../../../src/core/etcd-store/mvcc.js';
+import { KeyspaceWatchHub } from '../../../src/core/etcd-store/watch-hub.js';
 import { createEtcdWatchService } from '../../../src/core/server/etcd-api/etcd-watch-service.js';
 import { KeepAliveRelays } from '../../../src/core/server/etcd-api/keepalive-relay.js';
 import { HealthService } from '../../../src/core/server/fleet-api/health-service.js';
@@ -27,7 +28,7 @@ const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 describe('the etcd Watch service', () => {
   /** A stream watching everything from revision 1 of `store`. */
   function watchAll(store: MvccStore): () => void {
-    const service = createEtcdWatchService({ id: 'n1', etcdStore: () => store, onEtcdApplied: () => () => undefined, leadership: () => ({ term: 1, leader: 'n1' }) }, { auth: {}, clusterId: () => 'c1' });
+    const service = createEtcdWatchService({ id: 'n1', etcdStore: () => store, keyspaceWatchers: () => new KeyspaceWatchHub(() => store), leadership: () => ({ term: 1, leader: 'n1' }) }, { auth: {}, clusterId: () => 'c1' });
     const call = Object.assign(new EventEmitter(), { writable: true, destroyed: false, metadata: new Metadata(), getPath: () => '/etcdserverpb.Watch/Watch', write: () => true, end: () => undefined });
     (service.Watch as (c: unknown) => void)(call);
     return () => call.emit('data', { createRequest: { key: b('a'), rangeEnd: b('\0'), startRevision: '1', progressNotify: false, filters: [], prevKv: false, watchId: '0', fragment: false } });

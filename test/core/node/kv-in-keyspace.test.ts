@@ -89,7 +89,7 @@ describe("fleet's KV in the keyspace", () => {
     const log = new Log([m]);
     log.clusterVersion(5, null);
     let heard = 0;
-    m.onEtcdApplied(() => heard++);
+    m.keyspaceWatchers.watch(new Uint8Array([0]), new Uint8Array([0]), () => heard++);
     log.registry({ type: 'kv.put', ns: '', key: 'watched', value: '1' });
     expect(heard).toBe(1);
     log.registry({ type: 'shard.register', id: 's1', address: '10.0.0.1:1', region: 'r', zone: 'z', capacity: 1 } as Command);

@@ -17,6 +17,7 @@ import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedS
 import type { RecoveredState } from '../storage-port.js';
 import { KeyspaceKv } from './keyspace-kv.js';
 import type { MvccStore, WatchEvent } from '../../etcd-store/mvcc.js';
+import { KeyspaceWatchHub } from '../../etcd-store/watch-hub.js';
 
 /** etcd's range of every key: from "\0" to the end ("\0"). */
 const ALL_KEYS = new Uint8Array([0]);
@@ -40,8 +41,8 @@ export class MemberState implements ReplicatedMachine {
   /** The changes this member applied recently, for watchers (see change-feed.ts); restarts with the state. */
   readonly changes: ChangeFeed;
   readonly app: AppReplica | undefined;
-  /** Told after each etcd entry applied and after a snapshot installed (the etcd Watch service). */
-  private readonly etcdListeners = new Set<() => void>();
+  /** Everything watching the keyspace (etcd Watch, Observe, Lock, `fleet watch`'s KV), told after each change applied here. */
+  readonly keyspaceWatchers: KeyspaceWatchHub;
   private readonly registrySection: RegistrySection;
   private readonly etcdSection: EtcdSection;
   /** fleet's KV in the keyspace, for the registry (keyspace-kv.ts). */
@@ -52,6 +53,8 @@ export class MemberState implements ReplicatedMachine {
   private kvWasInKeyspace = false;
   /** The keys attached to the leases the entry being applied may end (EtcdSection's hook): where its revisions wrote. */
   private endingKeys: readonly string[] | undefined;
+  /** The keyspace revisions of the entry being recorded in the feed. */
+  private settling: KeyspaceSpan | undefined;
   /**
    * The changes of the entry being applied, the registry's and the keyspace's, recorded in the feed
    * as one batch when it is settled: a watcher takes each index once, so an entry is one batch.
@@ -76,7 +79,18 @@ export class MemberState implements ReplicatedMachine {
     );
     this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
     const store = (): MvccStore => this.etcd.store;
-    this.changes = new ChangeFeed(DEFAULT_FEED_LIMITS, { get compactRevision() { return store().compactRevision; }, events: (prefix, from) => this.keyspaceEvents(prefix, from) });
+    this.keyspaceWatchers = new KeyspaceWatchHub(store);
+    const hub = this.keyspaceWatchers;
+    this.changes = new ChangeFeed(DEFAULT_FEED_LIMITS, {
+      get compactRevision() {
+        return store().compactRevision;
+      },
+      events: (prefix, from) => this.keyspaceEvents(prefix, from),
+      watch: (prefix, listener) => {
+        const key = Buffer.from(prefix);
+        return hub.watch(key, prefixEnd(key), listener);
+      },
+    });
     this.registrySection = new RegistrySection(new FleetStateMachine(), (registry) => this.adopt(registry));
     this.sections = [this.registrySection, new AppSection(this.app, opts.logger, opts.onAppFault), this.etcdSection];
     this.ageMark = { age: 0, mono: opts.rt.monoNow() };
@@ -88,6 +102,7 @@ export class MemberState implements ReplicatedMachine {
     const state = new MemberState(opts);
     if (recovered.snapshot) state.restoreImage(await recovered.snapshot.data());
     state.heardRevision = state.etcd.store.revision;
+    state.keyspaceWatchers.applied();
     state.ageMark = { age: state.sm.age, mono: opts.rt.monoNow() };
     return state;
   }
@@ -138,10 +153,13 @@ export class MemberState implements ReplicatedMachine {
     // The entry that moves the KV into the keyspace changes no key's value: its revision is no change for watchers.
     const keyspace: KeyspaceSpan | undefined = revision !== this.heardRevision && this.kvWasInKeyspace ? { from: this.heardRevision + 1, to: revision } : undefined;
     this.kvWasInKeyspace = this.sm.kvInKeyspace;
-    if (this.entryChanges.length > 0 || keyspace !== undefined) this.changes.record(index, this.entryChanges, keyspace);
+    // The hub first: it tells the feed which of its watchers the span's keys concern.
+    if (section === this.etcdSection || revision !== this.heardRevision) this.etcdChanged();
+    this.settling = keyspace;
+    this.changes.record(index, this.entryChanges, keyspace);
+    this.settling = undefined;
     this.endingKeys = undefined;
     this.entryChanges = [];
-    if (section === this.etcdSection || this.etcd.store.revision !== this.heardRevision) this.etcdChanged();
   }
 
   /**
@@ -158,7 +176,7 @@ export class MemberState implements ReplicatedMachine {
       const newest = store.newestRevisionEvents(key, end);
       if (newest !== undefined) return newest;
     }
-    if (this.endingKeys === undefined || from !== this.heardRevision + 1) return store.events(key, end, from);
+    if (this.endingKeys === undefined || from !== this.settling?.from) return store.events(key, end, from);
     const inRange = this.endingKeys.filter((k) => Buffer.from(k, 'latin1').toString('utf8').startsWith(prefix));
     const events = inRange.flatMap((k) => store.events(Buffer.from(k, 'latin1'), undefined, from));
     // One revision per lease ended: in revision order, as a watcher of them all would get them.
@@ -167,7 +185,7 @@ export class MemberState implements ReplicatedMachine {
 
   private etcdChanged(): void {
     this.heardRevision = this.etcd.store.revision;
-    for (const listener of this.etcdListeners) listener();
+    this.keyspaceWatchers.applied();
   }
 
   skip(index: number): void {
@@ -208,12 +226,6 @@ export class MemberState implements ReplicatedMachine {
    */
   ageNow(): number {
     return Math.max(this.sm.age, Math.floor(this.ageMark.age + this.opts.rt.monoNow() - this.ageMark.mono));
-  }
-
-  /** Calls `listener` after every etcd write applied here (and a snapshot installed); returns its removal. */
-  onEtcdApplied(listener: () => void): () => void {
-    this.etcdListeners.add(listener);
-    return () => void this.etcdListeners.delete(listener);
   }
 
   /** Watchers are told to resume from the next index (the member stops, or its state was replaced). */

@@ -22,14 +22,14 @@ import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
 import { authorizeCall, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
 import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
 import { toGrpcError } from './etcd-kv-service.js';
-import { EtcdPrefixListeners } from './etcd-prefix-listeners.js';
+import type { KeyspaceWatchHub } from '../../etcd-store/watch-hub.js';
 import { kvToWire, type WireHeader, type WireKeyValue } from './etcd-wire.js';
 import { prefixEnd } from '../../../common/etcd-keys.js';
 
 /** What the services need of the member. */
 export interface EtcdLockNode {
   etcdStore(): MvccStore;
-  onEtcdApplied(listener: () => void): () => void;
+  keyspaceWatchers(): KeyspaceWatchHub;
   readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
 }
 
@@ -169,14 +169,16 @@ export function createEtcdLockServices(node: EtcdLockNode, o: EtcdLockOptions): 
 
 /** What etcd's Lock and Election services are made of: a queue of keys under a prefix, each waiting for its turn. */
 class LockRecipes {
-  private readonly listeners: EtcdPrefixListeners;
   private readonly oldest = new OldestUnder();
 
   constructor(
     private readonly node: EtcdLockNode,
     private readonly o: EtcdLockOptions,
-  ) {
-    this.listeners = new EtcdPrefixListeners(node);
+  ) {}
+
+  /** Calls `listener` after each applied write under `prefix` (the member's watch hub); returns its removal. */
+  private onWritesUnder(prefix: Buffer, listener: () => void): () => void {
+    return this.node.keyspaceWatchers().watch(prefix, prefixEnd(prefix), () => listener());
   }
 
   txn(request: object, md: Metadata): Promise<WireTxnAnswer> {
@@ -230,7 +232,7 @@ class LockRecipes {
         if (mine?.createRevision !== rev) return void reject(expired);
         if (!olderUnder(store, prefix, rev)) resolve(store.revision);
       };
-      stop = this.listeners.on(prefix, check);
+      stop = this.onWritesUnder(prefix, check);
       check();
     });
     return Promise.race([turn, end.promise]).finally(() => stop());
@@ -325,7 +327,7 @@ class LockRecipes {
     node.readEtcd(true, () => undefined).then(
       () => {
         if (closed) return;
-        stop = this.listeners.on(prefix, send);
+        stop = this.onWritesUnder(prefix, send);
         send();
       },
       (err: unknown) => call.emit('error', asRecipeError(toGrpcError(err))),

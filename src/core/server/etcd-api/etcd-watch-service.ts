@@ -6,11 +6,10 @@
  * compact_revision, as etcd does, so the client restarts from there knowingly.
  *
  * A watcher is sent each revision's events once and in order, since `next` only grows and every
- * event sent is below the `next` it leaves (both checked in `catchUp`). Every watcher of a stream but those
- * `behind` has been sent everything in its range up to `synced`, so one that a write did not
- * touch need not be visited (its `next` may lag, and is moved up to `synced + 1` when it is): a
- * write visits only the watchers of the keys it wrote (etcd-watchers.ts), unless the store cannot
- * say which keys those were (a snapshot installed, several revisions at once), and then every one.
+ * event sent is below the `next` it leaves (both checked in `catchUp`). Every watcher is in the
+ * member's keyspace watch hub (watch-hub.ts), which calls it only when a change may concern its
+ * range, with the first revision it may not have heard of: a watcher not `behind` has been sent
+ * everything in its range before that, so its `next` may lag and is moved up to it then.
  *
  * Backpressure, as etcd's unsynced watchers: nothing more is written while the stream's buffer is
  * full (grpc-js's write answers false); the watchers with events still to send are `behind`, and
@@ -23,7 +22,7 @@ import { ERR_COMPACTED, MvccError, type MvccStore, type WatchEvent } from '../..
 import { AUTH_ERRORS, EtcdAuthStore } from '../../etcd-store/auth-store.js';
 import { authorizeCall, etcdKeysUser, type AuthOptions } from '../guard/auth.js';
 import { checkInvariant } from '../../invariant.js';
-import { WatcherSet } from './etcd-watchers.js';
+import type { KeyspaceWatchHub } from '../../etcd-store/watch-hub.js';
 import type { LimitRefusals } from '../guard/limit-refusals.js';
 import { runBudgeted, type StreamBudget } from '../guard/bounds.js';
 import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.js';
@@ -32,7 +31,7 @@ import { etcdClusterId, etcdIdOf, kvToWire, type WireHeader } from './etcd-wire.
 export interface EtcdWatchNode {
   readonly id: string;
   etcdStore(): MvccStore;
-  onEtcdApplied(listener: () => void): () => void;
+  keyspaceWatchers(): KeyspaceWatchHub;
   leadership(): { term: number; leader: string };
 }
 
@@ -56,6 +55,8 @@ interface Watcher {
   /** Sent events since the last progress tick: then the tick sends it no notification, as etcd's. */
   sentSinceTick: boolean;
   next: number;
+  /** Takes it out of the member's watch hub. */
+  unwatch(): void;
 }
 
 /** etcd's default `--experimental-watch-progress-notify-interval`. */
@@ -99,18 +100,16 @@ export function createEtcdWatchService(node: EtcdWatchNode, o: EtcdWatchOptions)
   return { Watch: (call: ServerDuplexStream<WireWatchRequest, unknown>) => runBudgeted(o.streams, call, watch) };
 }
 
-/** One Watch stream: its watchers, those behind, and how far every other one has been sent. */
+/** One Watch stream: its watchers, and those behind. */
 class WatchStream {
-  private readonly watchers = new WatcherSet<Watcher>();
+  private readonly watchers = new Map<number, Watcher>();
   /** Watchers with events still to send, waiting for the stream to drain. */
   private readonly behind = new Set<Watcher>();
-  private synced: number;
   private nextId = 0;
   private blocked = false;
   /** A progress request answered once no watcher is behind (etcd answers when all are synced). */
   private progressAsked = false;
   private progressTicks: NodeJS.Timeout | undefined;
-  private stopListening = (): void => undefined;
 
   constructor(
     private readonly node: EtcdWatchNode,
@@ -118,19 +117,10 @@ class WatchStream {
     private readonly call: ServerDuplexStream<WireWatchRequest, unknown>,
     private readonly header: (revision: number) => WireHeader,
     private readonly progressNotifyMs: number,
-  ) {
-    this.synced = node.etcdStore().revision;
-  }
+  ) {}
 
   start(): void {
     const { call } = this;
-    this.stopListening = this.node.onEtcdApplied(() => {
-      try {
-        this.notify();
-      } catch (err) {
-        call.emit('error', { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
-      }
-    });
     const end = (): void => this.end();
     call.on('data', (req: WireWatchRequest) => this.receive(req));
     call.on('drain', () => this.drained());
@@ -142,18 +132,26 @@ class WatchStream {
   }
 
   private end(): void {
-    this.stopListening();
     if (this.progressTicks !== undefined) clearInterval(this.progressTicks);
+    for (const w of this.watchers.values()) w.unwatch();
     this.watchers.clear();
     this.behind.clear();
+  }
+
+  /** Takes `w` out of the stream and the hub; whether it was in. */
+  private remove(w: Watcher | undefined): boolean {
+    if (w === undefined || this.watchers.get(w.id) !== w) return false;
+    w.unwatch();
+    this.watchers.delete(w.id);
+    this.behind.delete(w);
+    return true;
   }
 
   private receive(req: WireWatchRequest): void {
     if (req.createRequest) this.create(req.createRequest);
     else if (req.cancelRequest) {
       const id = Number(req.cancelRequest.watchId);
-      for (const w of this.behind) if (w.id === id) this.behind.delete(w);
-      if (this.watchers.delete(id)) this.send({ header: this.header(this.node.etcdStore().revision), watchId: String(id), canceled: true });
+      if (this.remove(this.watchers.get(id))) this.send({ header: this.header(this.node.etcdStore().revision), watchId: String(id), canceled: true });
     } else if (req.progressRequest) {
       // etcd answers with the member's revision under watch id -1 once every watcher is caught up.
       this.progressAsked = true;
@@ -168,8 +166,7 @@ class WatchStream {
 
   /** Cancels `w`, whose history from `next` is compacted, with etcd's compact_revision. */
   private cancelCompacted(w: Watcher): void {
-    this.watchers.delete(w.id);
-    this.behind.delete(w);
+    this.remove(w);
     // Revision 0 in the header, as etcd's: its store answers a compacted watch with no revision.
     this.send({ header: this.header(0), watchId: String(w.id), canceled: true, compactRevision: String(this.node.etcdStore().compactRevision), cancelReason: ERR_COMPACTED });
   }
@@ -265,13 +262,15 @@ class WatchStream {
       fragment: req.fragment,
       sentSinceTick: false,
       next: start > 0 ? start : store.revision + 1,
+      unwatch: () => undefined,
     };
     const refusal = this.createRefusal(req);
     if (refusal !== undefined) {
       this.send({ header: this.header(store.revision), watchId: '-1', created: true, canceled: true, cancelReason: refusal });
       return;
     }
-    this.watchers.add(w);
+    this.watchers.set(id, w);
+    w.unwatch = this.node.keyspaceWatchers().watch(w.key, w.rangeEnd, (from) => this.touched(w, from));
     this.send({ header: this.header(store.revision), watchId: String(id), created: true });
     this.catchUp(w);
     if (w.progressNotify) this.progressTicks ??= setInterval(() => this.tick(), this.progressNotifyMs).unref();
@@ -292,21 +291,15 @@ class WatchStream {
     return undefined;
   }
 
-  /** After a write or a snapshot: catches up the watchers it may concern. */
-  private notify(): void {
-    const store = this.node.etcdStore();
-    const now = store.revision;
-    if (now === this.synced) return;
-    const newest = store.newestRevisionKeys();
-    const onlyNewest = newest !== undefined && newest.revision === now && this.synced === now - 1;
-    const concerned = onlyNewest ? this.watchers.touchedBy(newest.keys) : [...this.watchers.values()];
-    const from = Math.min(this.synced, now) + 1;
-    this.synced = now;
-    for (const w of concerned) {
-      // A watcher behind has events before `from` still to send: it goes on at the drain.
-      if (this.behind.has(w)) continue;
-      if (w.next < from) w.next = from;
+  /** The hub says a change may concern `w`, which has heard of every revision of its range below `from`. */
+  private touched(w: Watcher, from: number): void {
+    // Removed while the hub was calling others; or behind, with events before `from` still to send: it goes on at the drain.
+    if (this.watchers.get(w.id) !== w || this.behind.has(w)) return;
+    if (w.next < from) w.next = from;
+    try {
       this.catchUp(w);
+    } catch (err) {
+      this.call.emit('error', { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
     }
   }
 }

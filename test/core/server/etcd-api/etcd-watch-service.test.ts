@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { MvccStore } from '../../../../src/core/etcd-store/mvcc.js';
+import { KeyspaceWatchHub } from '../../../../src/core/etcd-store/watch-hub.js';
 import { MAX_WATCHERS_PER_STREAM, createEtcdWatchService } from '../../../../src/core/server/etcd-api/etcd-watch-service.js';
-import { WatcherSet } from '../../../../src/core/server/etcd-api/etcd-watchers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -24,11 +24,11 @@ interface Sent {
 /** A member with a real keyspace, and one Watch stream on it. */
 function harness(progressNotifyMs?: number) {
   let store = new MvccStore(1);
-  const listeners = new Set<() => void>();
+  const hub = new KeyspaceWatchHub(() => store);
   const node = {
     id: 'n1',
     etcdStore: () => store,
-    onEtcdApplied: (l: () => void) => (listeners.add(l), () => void listeners.delete(l)),
+    keyspaceWatchers: () => hub,
     leadership: () => ({ term: 2, leader: 'n1' }),
   };
   const service = createEtcdWatchService(node, { auth: {}, clusterId: () => 'c1', progressNotifyMs });
@@ -47,11 +47,10 @@ function harness(progressNotifyMs?: number) {
     end: () => undefined,
   });
   (service.Watch as (c: unknown) => void)(call);
-  const applied = (): void => {
-    for (const l of listeners) l();
-  };
+  const applied = (): void => hub.applied();
   return {
     sent,
+    hub,
     get store() {
       return store;
     },
@@ -253,24 +252,5 @@ describe('the etcd Watch service', () => {
       ['0', String(next.revision)],
       ['1', String(next.revision)],
     ]);
-  });
-});
-
-describe('WatcherSet', () => {
-  it('finds the watchers of a write\'s keys, by key and by range, and forgets deleted ones', () => {
-    const set = new WatcherSet<{ id: number; key: Uint8Array; rangeEnd: Uint8Array }>();
-    const w = (id: number, key: string, rangeEnd = '') => ({ id, key: b(key), rangeEnd: b(rangeEnd) });
-    const [a1, a2, bee, pre, all] = [w(1, 'a'), w(2, 'a'), w(3, 'b'), w(4, 'p/', 'p0'), w(5, '\0', '\0')];
-    for (const x of [a1, a2, bee, pre, all]) set.add(x);
-    const ids = (keys: string[]) => set.touchedBy(keys).map((x) => x.id).sort();
-    expect(ids(['a'])).toEqual([1, 2, 5]);
-    expect(ids(['p/x', 'q'])).toEqual([4, 5]);
-    expect(ids(['p0'])).toEqual([5]);
-    expect(ids([])).toEqual([]);
-    expect(set.delete(1)).toBe(true);
-    expect(set.delete(1)).toBe(false);
-    expect(set.delete(4)).toBe(true);
-    expect(ids(['a', 'p/x'])).toEqual([2, 5]);
-    expect(set.size).toBe(3);
   });
 });
