@@ -72,7 +72,7 @@ export function fleetTarget(s: FleetSystem): Promise<Target> {
   return targetOf('fleet', c.endpoints, (ep) => c.pid(idOf(ep) ?? ''));
 }
 
-function etcdTarget(s: EtcdSystem): Promise<Target> {
+export function etcdTarget(s: EtcdSystem): Promise<Target> {
   const c = s.cluster;
   return targetOf('etcd', c.endpoints, (ep) => c.pids().get(c.names.find((n) => c.endpointOf(n) === ep) ?? ''));
 }

@@ -16,6 +16,7 @@ import { benchEtcdApi } from './etcd-api.js';
 import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
 import { benchFailover } from './failover.js';
 import { benchLibrary } from './library.js';
+import { benchStalls } from './stalls.js';
 import { figureLine, headerLine, normalize, type BenchFigure } from './figures.js';
 import { benchNode } from './node.js';
 import { benchRaftCore } from './raft-core.js';
@@ -40,10 +41,11 @@ const AREAS: Record<string, Area> = {
   embed: benchEmbed,
   'etcd-api': benchEtcdApi,
   library: benchLibrary,
+  stalls: benchStalls,
 };
 
 /** Areas that run fleet's compiled CLI (`bin/run.js` over `dist/`): members, `fleet init`, `fleet status`. */
-const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed', 'etcd-api', 'library']);
+const NEEDS_BUILD = new Set(['node', 'auth', 'failover', 'cli', 'scale', 'rebind', 'top', 'embed', 'etcd-api', 'library', 'stalls']);
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /**
