@@ -72,7 +72,7 @@ export function fleetTarget(s: FleetSystem): Promise<Target> {
   return targetOf('fleet', c.endpoints, (ep) => c.pid(idOf(ep) ?? ''));
 }
 
-export function etcdTarget(s: EtcdSystem): Promise<Target> {
+function etcdTarget(s: EtcdSystem): Promise<Target> {
   const c = s.cluster;
   return targetOf('etcd', c.endpoints, (ep) => c.pids().get(c.names.find((n) => c.endpointOf(n) === ep) ?? ''));
 }
@@ -277,9 +277,11 @@ async function etcdctlPhase(targets: readonly Target[], plan: Plan, etcdctl: str
   return [figureIn(AREA, 'etcdctl_endpoint_status', 'ms', status, ratioAtMost(1.1)), figureIn(AREA, 'etcdctl_get', 'ms', get, ratioAtMost(1.1))];
 }
 
-/** Starts both systems (etcd only where installed), runs the phases, stops everything. */
-export async function benchEtcdApi(opts: { quick: boolean }): Promise<BenchFigure[]> {
-  const plan = planOf(opts.quick);
+/**
+ * Starts a fleet cluster and (where installed) an etcd cluster, each with a Target, runs `phases`
+ * on them with etcdctl's path (undefined without etcd), and stops everything.
+ */
+export async function withEtcdTargets(area: string, phases: (targets: readonly Target[], etcdctl: string | undefined) => Promise<BenchFigure[]>): Promise<BenchFigure[]> {
   const etcd = findEtcd();
   const systems: BenchSystem[] = [];
   const targets: Target[] = [];
@@ -288,17 +290,25 @@ export async function benchEtcdApi(opts: { quick: boolean }): Promise<BenchFigur
     const fleet = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
     systems.push(fleet);
     targets.push(await fleetTarget(fleet));
-    if (etcd === undefined) console.log(`${AREA}: ${ETCD_INSTALL_HINT}`);
+    if (etcd === undefined) console.log(`${area}: ${ETCD_INSTALL_HINT}`);
     else {
       const e = await EtcdSystem.start();
       systems.push(e);
       targets.push(await etcdTarget(e));
     }
-    const figures = [...(await writePhase(targets, plan)), ...(await visibilityPhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
-    if (etcd !== undefined) figures.push(...(await etcdctlPhase(targets, plan, etcd.etcdctl)));
-    return figures;
+    return await phases(targets, etcd?.etcdctl);
   } finally {
     for (const t of targets) t.client.close();
     for (const s of systems) await s.stop();
   }
+}
+
+/** Starts both systems (etcd only where installed), runs the phases, stops everything. */
+export function benchEtcdApi(opts: { quick: boolean }): Promise<BenchFigure[]> {
+  const plan = planOf(opts.quick);
+  return withEtcdTargets(AREA, async (targets, etcdctl) => {
+    const figures = [...(await writePhase(targets, plan)), ...(await visibilityPhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
+    if (etcdctl !== undefined) figures.push(...(await etcdctlPhase(targets, plan, etcdctl)));
+    return figures;
+  });
 }

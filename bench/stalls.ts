@@ -16,10 +16,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { progress } from './cleanup.js';
-import { ETCD_INSTALL_HINT, findEtcd } from './etcd/cluster.js';
 import { atMost, compare, ratioAtMost, type BenchFigure } from './figures.js';
-import { etcdTarget, fleetTarget, type Target } from './etcd-api.js';
-import { EtcdSystem, FleetSystem, VALUE_BYTES, type BenchSystem } from './systems.js';
+import { withEtcdTargets, type Target } from './etcd-api.js';
+import { VALUE_BYTES, type BenchSystem } from './systems.js';
 import { parseCheckPerf, type CheckPerf } from './check-perf-report.js';
 
 const AREA = 'stalls';
@@ -157,26 +156,11 @@ async function checkPerfPhase(targets: readonly Target[], plan: Plan, etcdctl: s
   return figures;
 }
 
-export async function benchStalls(opts: { quick: boolean }): Promise<BenchFigure[]> {
+export function benchStalls(opts: { quick: boolean }): Promise<BenchFigure[]> {
   const plan = planOf(opts.quick);
-  const etcd = findEtcd();
-  const systems: BenchSystem[] = [];
-  const targets: Target[] = [];
-  try {
-    const fleet = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
-    systems.push(fleet);
-    targets.push(await fleetTarget(fleet));
-    if (etcd === undefined) console.log(`${AREA}: ${ETCD_INSTALL_HINT}`);
-    else {
-      const e = await EtcdSystem.start();
-      systems.push(e);
-      targets.push(await etcdTarget(e));
-    }
+  return withEtcdTargets(AREA, async (targets, etcdctl) => {
     const figures = await underLoadPhase(targets, plan);
-    if (etcd !== undefined) figures.push(...(await checkPerfPhase(targets, plan, etcd.etcdctl)));
+    if (etcdctl !== undefined) figures.push(...(await checkPerfPhase(targets, plan, etcdctl)));
     return figures;
-  } finally {
-    for (const t of targets) t.client.close();
-    for (const s of systems) await s.stop();
-  }
+  });
 }
