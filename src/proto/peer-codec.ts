@@ -31,6 +31,7 @@ export interface PeerBatchIn {
   readonly fromReadReplica?: boolean;
   readonly fromVersion?: string;
   readonly fromDataFormat?: number;
+  readonly fromFramed?: boolean;
 }
 
 export interface RaftMessageIn {
@@ -273,6 +274,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
   if (batch.fromReadReplica) total += varintSize((206 << 3) | VARINT) + 1;
   total += wideStringSize(207, batch.fromVersion);
   if (batch.fromDataFormat) total += varintSize((208 << 3) | VARINT) + varintSize(batch.fromDataFormat);
+  if (batch.fromFramed) total += varintSize((209 << 3) | VARINT) + 1;
   for (const size of messageSizes) total += nested(size);
   const out = new Out(Buffer.allocUnsafe(total));
   out.string(1, batch.cluster);
@@ -292,6 +294,7 @@ export function encodePeerBatch(batch: PeerBatchIn): Buffer {
     out.varint((208 << 3) | VARINT);
     out.varint(batch.fromDataFormat);
   }
+  out.wideBool(209, batch.fromFramed);
   if (out.pos !== total) throw new Error(`peer codec: wrote ${out.pos} bytes of ${total}`);
   return out.buf;
 }
@@ -475,7 +478,7 @@ const EMPTY = Buffer.alloc(0);
 export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
   const own = Buffer.from(bytes);
   const r = new In(own, 0, own.length);
-  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false, fromVersion: '', fromDataFormat: 0 };
+  const batch: PeerBatch__Output = { cluster: '', from: '', messages: [], fromAddress: '', clusterId: '', fromZone: '', fromRegion: '', fromReadReplica: false, fromVersion: '', fromDataFormat: 0, fromFramed: false };
   while (r.more()) {
     const tag = r.varint();
     if (tag === ((1 << 3) | LEN)) batch.cluster = r.string();
@@ -488,6 +491,7 @@ export function decodePeerBatch(bytes: Buffer): PeerBatch__Output {
     else if (tag === ((206 << 3) | VARINT)) batch.fromReadReplica = r.varint() !== 0;
     else if (tag === ((207 << 3) | LEN)) batch.fromVersion = r.string();
     else if (tag === ((208 << 3) | VARINT)) batch.fromDataFormat = r.varint();
+    else if (tag === ((209 << 3) | VARINT)) batch.fromFramed = r.varint() !== 0;
     else r.skip(tag & 7);
   }
   return batch;

@@ -50,7 +50,7 @@ const message = fc.record(
   },
   { requiredKeys: [] },
 );
-const batch = fc.record({ cluster: text, from: text, messages: fc.array(message, { maxLength: 4 }), fromAddress: text, fromZone: text, fromRegion: text, fromReadReplica: fc.boolean(), fromVersion: text, fromDataFormat: fc.nat({ max: 2 ** 31 }) }, { requiredKeys: [] });
+const batch = fc.record({ cluster: text, from: text, messages: fc.array(message, { maxLength: 4 }), fromAddress: text, fromZone: text, fromRegion: text, fromReadReplica: fc.boolean(), fromVersion: text, fromDataFormat: fc.nat({ max: 2 ** 31 }), fromFramed: fc.boolean() }, { requiredKeys: [] });
 
 describe('PeerBatch codec', () => {
   it('decodes what protobufjs encodes to what proto-loader would hand over', () => {

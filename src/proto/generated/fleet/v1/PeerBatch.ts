@@ -13,6 +13,7 @@ export interface PeerBatch {
   'fromReadReplica'?: (boolean);
   'fromVersion'?: (string);
   'fromDataFormat'?: (number);
+  'fromFramed'?: (boolean);
 }
 
 export interface PeerBatch__Output {
@@ -26,4 +27,5 @@ export interface PeerBatch__Output {
   'fromReadReplica': (boolean);
   'fromVersion': (string);
   'fromDataFormat': (number);
+  'fromFramed': (boolean);
 }
