@@ -47,7 +47,7 @@ export interface DrillServiceOptions extends AuthOptions {
   readonly enabled: boolean;
   readonly memberId: string;
   /**
-   * The peer transport's drill hooks (GrpcPeerTransport): `blocked`, peers whose traffic is
+   * The peer transport's drill hooks (PeerTransport): `blocked`, peers whose traffic is
    * dropped both ways; `delays`, what this member sends to each peer delayed (the WAN drill).
    */
   readonly transport: {

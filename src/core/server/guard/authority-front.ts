@@ -52,6 +52,8 @@ export interface FrontOptions {
   readonly onIdleClosed?: ((address: string) => void) | undefined;
   /** Takes a connection that speaks HTTP/1 (etcd's JSON gateway); without it, HTTP/2 answers such a connection. */
   readonly onHttp1?: ((socket: Duplex) => void) | undefined;
+  /** Takes the requests to `path` that are not gRPC: the members' framed peer stream (peer/peer-frames.ts), before anything else. */
+  readonly peerStream?: { readonly path: string; take(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void } | undefined;
   /** Takes an HTTP/2 request that is not gRPC (its content type is not application/grpc…); without it, grpc-js answers 415. */
   readonly onHttp2?: ((stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: readonly string[]) => void) | undefined;
 }
@@ -74,12 +76,8 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
     // `curl --http1.1`) is otherwise refused in the handshake. h2 stays first, so gRPC gets h2.
     if (opts.onHttp1 && event === 'secureConnection') alpnHolder(listener).ALPNProtocols = ALPN_H2_AND_HTTP1;
     const emit = listener.emit.bind(listener) as (event: string | symbol, ...args: unknown[]) => boolean;
-    const onHttp2 = opts.onHttp2;
     listener.emit = ((name: string | symbol, ...args: unknown[]) => {
-      if (name === 'stream' && onHttp2 && !isGrpc(args[1] as http2.IncomingHttpHeaders)) {
-        onHttp2(args[0] as http2.ServerHttp2Stream, args[1] as http2.IncomingHttpHeaders, (args[3] as readonly string[] | undefined) ?? []);
-        return true;
-      }
+      if (name === 'stream' && routeStream(opts, args)) return true;
       if (name !== event) return emit(name, ...args);
       const socket = args[0] as Socket;
       held.add(socket);
@@ -107,6 +105,19 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
       return true;
     },
   };
+}
+
+/** Gives a request that is not gRPC to whoever takes it (the framed peer stream, else the HTTP/2 handler); false when nobody does. */
+function routeStream(opts: FrontOptions, args: readonly unknown[]): boolean {
+  const [stream, headers] = [args[0] as http2.ServerHttp2Stream, args[1] as http2.IncomingHttpHeaders];
+  if (isGrpc(headers)) return false;
+  if (opts.peerStream && headers[':path'] === opts.peerStream.path) {
+    opts.peerStream.take(stream, headers);
+    return true;
+  }
+  if (!opts.onHttp2) return false;
+  opts.onHttp2(stream, headers, (args[3] as readonly string[] | undefined) ?? []);
+  return true;
 }
 
 /** Reads `socket` until its first request can be judged, then hands it (or its rewriter) over. */

@@ -12,7 +12,7 @@
  *   the secret can sign as any member: across networks you do not trust, use mutual TLS.
  *
  * Once authenticated, a stream speaks for one member only: every batch and every message on it
- * must name that member as its sender (`GrpcPeerTransport.checkBatch`), and the member must be in the
+ * must name that member as its sender (`PeerTransport.checkBatch`), and the member must be in the
  * configuration the receiver knows.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';

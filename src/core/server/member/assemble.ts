@@ -25,7 +25,7 @@ import { RequestLimitCounts, requestLimitInterceptor } from '../guard/request-li
 import { LeaderPath } from '../leader-path.js';
 import type { NodeMetrics } from '../metrics.js';
 import { foundingClusterId, openClusterIdentity } from '../peer/cluster-id.js';
-import { GrpcPeerTransport, type ClusterIdentity } from '../peer/peer-transport.js';
+import { PeerTransport, type ClusterIdentity } from '../peer/peer-transport.js';
 import { openNodeStorage } from '../storage-adapter.js';
 import { WriteForwarder } from '../write-forwarder.js';
 import { AssembledMember, StartUndo, type MemberPieces } from './assembled-member.js';
@@ -151,9 +151,9 @@ async function openNode(opts: AssemblyOptions, logger: NodeLogger, storage: Memb
 }
 
 /** The Raft transport between members, attached to the node. */
-function openTransport(opts: AssemblyOptions, parts: { logger: NodeLogger; channel: PeerChannel; clusterId: ClusterIdentity; faults: DrillFaults }, node: FleetMember, storage: MemberStorage): GrpcPeerTransport {
+function openTransport(opts: AssemblyOptions, parts: { logger: NodeLogger; channel: PeerChannel; clusterId: ClusterIdentity; faults: DrillFaults }, node: FleetMember, storage: MemberStorage): PeerTransport {
   const { logger, channel, clusterId, faults } = parts;
-  const transport = new GrpcPeerTransport({
+  const transport = new PeerTransport({
     selfId: opts.id,
     selfAddress: opts.listen,
     ...(opts.placement ? { selfPlacement: opts.placement } : {}),
@@ -162,6 +162,7 @@ function openTransport(opts: AssemblyOptions, parts: { logger: NodeLogger; chann
     clusterId,
     credentials: channel.credentials,
     channelOptionsFor: channel.optionsFor,
+    framedDial: channel.framedDial,
     peerCredentials: { secret: opts.peerSecret, mutualTls: opts.tls?.ca !== undefined },
     snapshotSpool: { dir: join(opts.dataDir, 'incoming'), maxBytes: opts.maxSnapshotBytes },
     logger,
@@ -183,7 +184,7 @@ function openTransport(opts: AssemblyOptions, parts: { logger: NodeLogger; chann
 }
 
 /** The gRPC server of the member's port, serving its peers: every call passes the request limits and the credential checks before a message is read. */
-function openServer(opts: AssemblyOptions, auth: AuthOptions, bounds: ServerBounds, transport: GrpcPeerTransport, metrics: NodeMetrics | undefined): grpc.Server {
+function openServer(opts: AssemblyOptions, auth: AuthOptions, bounds: ServerBounds, transport: PeerTransport, metrics: NodeMetrics | undefined): grpc.Server {
   // Credentials are checked from metadata before any message is read (pre-auth.ts).
   const preAuth = preAuthInterceptor({
     auth,

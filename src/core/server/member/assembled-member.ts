@@ -20,7 +20,8 @@ import type { LimitRefusals } from '../guard/limit-refusals.js';
 import type { LeaderPath } from '../leader-path.js';
 import type { MemberCallOptions } from '../member-calls.js';
 import type { NodeMetrics } from '../metrics.js';
-import type { ClusterIdentity, GrpcPeerTransport } from '../peer/peer-transport.js';
+import type { ClusterIdentity, PeerTransport } from '../peer/peer-transport.js';
+import { FRAMED_PATH } from '../peer/peer-frames.js';
 import type { openNodeStorage } from '../storage-adapter.js';
 import type { WriteForwarder } from '../write-forwarder.js';
 import { bindPort, type PeerChannel } from './listener.js';
@@ -72,7 +73,7 @@ export interface MemberPieces {
   readonly node: FleetMember;
   readonly channel: PeerChannel;
   readonly clusterId: ClusterIdentity;
-  readonly transport: GrpcPeerTransport;
+  readonly transport: PeerTransport;
   readonly server: grpc.Server;
   readonly auth: AuthOptions;
   readonly bounds: ServerBounds;
@@ -140,7 +141,12 @@ export class AssembledMember {
     const refusals = new ConnectionRefusals((obj, msg) => logger.warn(obj, msg), () => performance.now());
     metrics?.countRefusedConnections(refusals);
     const http = this.parts.map((p) => p.bound?.(port)).find((h) => h !== undefined);
-    const front = (this.front = frontAuthorities(server, { onIdleClosed: (a) => refusals.refused(a, 'idle'), onEvicted: (a) => refusals.refused(a, 'evicted'), ...http }));
+    const front = (this.front = frontAuthorities(server, {
+      onIdleClosed: (a) => refusals.refused(a, 'idle'),
+      onEvicted: (a) => refusals.refused(a, 'evicted'),
+      peerStream: { path: FRAMED_PATH, take: (stream, headers) => transport.serveFramed(stream, headers) },
+      ...http,
+    }));
     this.undo.add(() => front.close());
     limitConnections(server, { ...this.pieces.bounds, onRefused: (a, why) => refusals.refused(a, why), makeRoom: () => front.evictOldest() });
     node.start(transport, (err) => this.fail(err));

@@ -10,12 +10,15 @@ import type { MemberStatus } from '../../node/api.js';
 import type { NodeLogger } from '../../node/fleet-node.js';
 import { memberServerName } from '../guard/member-names.js';
 import type { NodeMetrics } from '../metrics.js';
+import type { FramedDial } from '../peer/framed-link.js';
 import type { AssemblyOptions } from './options.js';
 
 /** What a member dials its peers (and its own port, for etcd's gateway) with. */
 export interface PeerChannel {
   readonly credentials: grpc.ChannelCredentials;
   readonly optionsFor?: (peer: string) => grpc.ChannelOptions;
+  /** The same, for the framed peer stream (peer/framed-link.ts). */
+  readonly framedDial: (peer: string, address: string) => FramedDial;
 }
 
 /** With a CA, client certificates are required and verified (mutual TLS); without one, TLS only encrypts and proves the member. */
@@ -30,10 +33,15 @@ export function serverCredentials(opts: Pick<AssemblyOptions, 'tls'>): grpc.Serv
  * holds the member certificate of the id it dialled (not just any certificate of the CA).
  */
 export function peerChannel(opts: Pick<AssemblyOptions, 'tls'>): PeerChannel {
-  if (!opts.tls) return { credentials: grpc.credentials.createInsecure() };
-  const credentials = grpc.credentials.createSsl(opts.tls.ca ? readFileSync(opts.tls.ca) : null, readFileSync(opts.tls.key), readFileSync(opts.tls.cert));
+  if (!opts.tls) return { credentials: grpc.credentials.createInsecure(), framedDial: (_peer, address) => ({ address }) };
+  const [ca, key, cert] = [opts.tls.ca ? readFileSync(opts.tls.ca) : undefined, readFileSync(opts.tls.key), readFileSync(opts.tls.cert)];
+  const credentials = grpc.credentials.createSsl(ca ?? null, key, cert);
   // The name sent in SNI and checked against the certificate is the peer's id: certificates name members, and an IP there draws Node's deprecation warning.
-  return { credentials, optionsFor: (peer) => ({ 'grpc.ssl_target_name_override': memberServerName(peer) }) };
+  return {
+    credentials,
+    optionsFor: (peer) => ({ 'grpc.ssl_target_name_override': memberServerName(peer) }),
+    framedDial: (peer, address) => ({ address, tls: { ...(ca ? { ca } : {}), key, cert, servername: memberServerName(peer) } }),
+  };
 }
 
 /** Binds the server to `listen`; the port it got (the one given, or the one chosen for port 0). */

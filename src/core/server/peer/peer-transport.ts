@@ -1,8 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
+import http2 from 'node:http2';
+import { TLSSocket, type PeerCertificate } from 'node:tls';
 import type { PeerBatch, PeerBatch__Output } from '../../../proto/generated/fleet/v1/PeerBatch.js';
 import type { PeerClient, PeerHandlers } from '../../../proto/generated/fleet/v1/Peer.js';
 import type { SnapshotChunk__Output } from '../../../proto/generated/fleet/v1/SnapshotChunk.js';
 import { loadFleetProto } from '../../../proto/index.js';
+import { decodePeerBatch, encodePeerBatch, type PeerBatchIn } from '../../../proto/peer-codec.js';
 import type { NodeLogger, PeerSender } from '../../node/fleet-node.js';
 import type { Message, SnapshotMeta } from '../../raft/index.js';
 import { PeerTrouble } from './peer-trouble.js';
@@ -10,6 +13,8 @@ import { PEER_AUTH_METADATA, PEER_ID_METADATA, PeerAuthenticator, RejectionLog, 
 import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { LinkDelays } from './link-delay.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
+import { FramedLink, type FramedDial } from './framed-link.js';
+import { FRAMED_HEADER, FrameReader, REFUSED_HEADER } from './peer-frames.js';
 import { RepeatedWarnings, withHeld } from '../guard/repeated-warnings.js';
 
 /** What the transport needs from the member it serves. */
@@ -56,6 +61,12 @@ export interface PeerTransportOptions {
   readonly logger: NodeLogger;
   /** The wall clock handshakes are stamped and checked with (Date.now; shifted only by the test-only --unsafe-clock-offset). */
   readonly wallNow?: () => number;
+  /**
+   * How to reach a peer's framed stream (peer-frames.ts). Given, this member says it serves that
+   * stream (its port must route FRAMED_PATH to `serveFramed`) and sends over it to every peer that
+   * says the same; without it, over the gRPC Peer service only.
+   */
+  readonly framedDial?: ((peerId: string, address: string) => FramedDial) | undefined;
 }
 
 const SNAPSHOT_CHUNK = 1 << 20;
@@ -78,17 +89,29 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 
 interface PeerLink {
   address: string;
+  /** The gRPC Peer service's client: snapshots, and batches to a peer that does not serve the framed stream. */
   client: PeerClient;
   stream: grpc.ClientWritableStream<PeerBatch> | undefined;
+  /** The framed stream, once the peer said it serves one. */
+  framed: FramedLink | undefined;
 }
 
+/** What a refused stream is answered with, by the protocol it came in on. */
+type Answer = (code: grpc.status, details: string) => void;
+
 /**
- * Raft messages between members over one long-lived gRPC client stream per peer and
- * direction: each send is one batch per peer. Delivery is best effort — a broken stream drops
+ * Raft messages between members over one long-lived stream per peer and direction: each send is
+ * one batch per peer. To a peer that says it serves the framed stream (peer-frames.ts), over that;
+ * to one that does not (a member of an earlier release, during a rolling upgrade), over the gRPC
+ * Peer service. Snapshots always go over gRPC. Delivery is best effort — a broken stream drops
  * what was in it and is reopened on the next send; Raft retransmits what matters.
  */
-export class GrpcPeerTransport implements PeerSender {
+export class PeerTransport implements PeerSender {
   private readonly links = new Map<string, PeerLink>();
+  /** What each peer said of the framed stream in the first batch of its latest stream to this member. */
+  private readonly framedPeers = new Map<string, boolean>();
+  /** Streams from each peer that have carried a batch and not ended, whichever their protocol. */
+  private readonly liveStreams = new Map<string, number>();
   /** Warnings that repeat per message or per stream, per peer: one line per interval each. */
   private readonly warnings = new RepeatedWarnings(WARNING_INTERVAL_MS);
   private endpoint: PeerEndpoint | undefined;
@@ -114,14 +137,13 @@ export class GrpcPeerTransport implements PeerSender {
   setPeers(peers: ReadonlyMap<string, string>): void {
     for (const [id, link] of this.links) {
       if (peers.get(id) !== link.address) {
-        link.stream?.end();
-        link.client.close();
+        closeLink(link);
         this.links.delete(id);
       }
     }
     for (const [id, address] of peers) {
       if (this.links.has(id) || !address) continue;
-      this.links.set(id, { address, client: this.dial(id, address), stream: undefined });
+      this.links.set(id, { address, client: this.dial(id, address), stream: undefined, framed: undefined });
     }
   }
 
@@ -137,12 +159,13 @@ export class GrpcPeerTransport implements PeerSender {
    * 500 ms later, so its catch-up starts at once.
    */
   announce(): void {
-    for (const id of this.links.keys()) if (!this.blocked.has(id) && !this.links.get(id)?.stream) this.sendBatch(id, []);
+    for (const [id, link] of this.links) if (!this.blocked.has(id) && !link.stream && !link.framed?.open) this.sendBatch(id, []);
   }
 
   /** A peer that has just opened a stream to this member is up: a channel to it waiting out a back-off is dialled again now. */
   private redialIfDown(id: string): void {
     const link = this.links.get(id);
+    link?.framed?.redial();
     if (link === undefined || link.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return;
     link.stream?.end();
     link.stream = undefined;
@@ -170,11 +193,50 @@ export class GrpcPeerTransport implements PeerSender {
   private sendBatch(to: string, messages: Message[]): void {
     const link = this.links.get(to);
     if (!link) return;
+    const dial = this.opts.framedDial;
+    if (dial !== undefined && this.framedPeers.get(to) === true) return this.sendFramed(to, link, dial, messages);
+    if (link.framed !== undefined) {
+      link.framed.close();
+      link.framed = undefined;
+    }
     const opening = !link.stream;
     if (!link.stream) link.stream = this.openStream(to, link);
+    link.stream.write(this.batchOf(messages, opening));
+  }
+
+  private sendFramed(to: string, link: PeerLink, dial: (peerId: string, address: string) => FramedDial, messages: Message[]): void {
+    const framed = (link.framed ??= new FramedLink(dial(to, link.address), {
+      // The gRPC stream it replaces ends only now: the peer takes a stream from this member that
+      // ends while another is live for no disconnection (and its leader for no reason to campaign).
+      admitted: () => {
+        link.stream?.end();
+        link.stream = undefined;
+      },
+      unreachable: (detail) => {
+        this.opts.logger.debug({ peer: to, err: detail }, 'framed stream to peer closed');
+        this.endpoint?.reportUnreachable(to);
+      },
+      refused: (status, detail) => {
+        this.warn(`refused:${to}`, { peer: to, status, err: detail }, 'a peer refused this member');
+        this.trouble.refusedUs(to, detail);
+        this.endpoint?.reportUnreachable(to);
+      },
+      notFramed: (status) => {
+        // It said it serves the stream, and something else answered: back to gRPC until it says so again.
+        this.opts.logger.warn({ peer: to, status }, 'a peer does not serve the framed stream it announced; sending to it over gRPC');
+        this.framedPeers.set(to, false);
+        this.endpoint?.reportUnreachable(to);
+      },
+    }));
+    // messageToWire writes every integer as a number: the codec's input, as the gRPC service's serializer (the same codec) takes it.
+    framed.send(encodePeerBatch(this.batchOf(messages, !framed.open) as PeerBatchIn), () => this.handshake(to).toHttp2Headers());
+  }
+
+  /** A batch of `messages`; the first of a stream says who and where this member is. */
+  private batchOf(messages: readonly Message[], opening: boolean): PeerBatch {
     const placement = this.opts.selfPlacement;
-    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true, fromVersion: this.opts.selfVersion?.version ?? '', fromDataFormat: this.opts.selfVersion?.dataFormat ?? 0 } : {};
-    link.stream.write({ cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) });
+    const announce = opening ? { fromAddress: this.opts.selfAddress, clusterId: this.opts.clusterId.current() ?? '', fromZone: placement?.zone ?? '', fromRegion: placement?.region ?? '', fromReadReplica: placement?.readReplica === true, fromVersion: this.opts.selfVersion?.version ?? '', fromDataFormat: this.opts.selfVersion?.dataFormat ?? 0, fromFramed: this.opts.framedDial !== undefined } : {};
+    return { cluster: this.opts.clusterName, from: this.opts.selfId, ...announce, messages: messages.map(messageToWire) };
   }
 
   /** Logs a warning that may repeat per message or stream: the first, then one line per interval with the count held back. */
@@ -238,24 +300,29 @@ export class GrpcPeerTransport implements PeerSender {
   }
 
   /** The member a stream proves it is, or undefined after refusing it. */
-  private authenticate(call: grpc.ServerReadableStream<unknown, unknown>, refuse: (r: PeerRejection, claimed: string) => void): string | undefined {
-    const auth = this.authenticator.authenticate({ metadata: call.metadata, certificate: call.getAuthContext()?.sslPeerCertificate });
+  private authenticate(metadata: grpc.Metadata, certificate: PeerCertificate | undefined, refuse: (r: PeerRejection, claimed: string) => void): string | undefined {
+    const auth = this.authenticator.authenticate({ metadata, certificate });
     if ('id' in auth) return auth.id;
-    refuse(auth, claimedId(call.metadata));
+    refuse(auth, claimedId(metadata));
     return undefined;
   }
 
-  /** Refuses a stream: logged (rate-limited), counted, answered; nothing it carried was stepped. */
-  private refuser(call: grpc.ServerReadableStream<unknown, unknown>, callback: (err: Partial<grpc.StatusObject>) => void): (r: PeerRejection, claimed: string) => void {
+  /** Refuses a stream from `source`: logged (rate-limited), counted, answered once; nothing it carried was stepped. */
+  private refuser(source: string, answer: Answer): (r: PeerRejection, claimed: string) => void {
     let refused = false;
     return (rejection, claimed) => {
       if (refused) return;
       refused = true;
-      this.rejections.record(call.getPeer(), claimed, rejection);
+      this.rejections.record(source, claimed, rejection);
       if (claimed !== '' && claimed !== '-') this.trouble.refusedByUs(claimed, rejection.reason, rejection.detail);
       const code = rejection.reason === 'no-credentials' || rejection.reason === 'bad-signature' ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED;
-      callback({ code, details: `peer refused (${rejection.reason}): ${rejection.detail}` });
+      answer(code, `peer refused (${rejection.reason}): ${rejection.detail}`);
     };
+  }
+
+  /** A gRPC call's refuser: the refusal is its status. */
+  private grpcRefuser(call: grpc.ServerReadableStream<unknown, unknown>, callback: (err: Partial<grpc.StatusObject>) => void): (r: PeerRejection, claimed: string) => void {
+    return this.refuser(call.getPeer(), (code, details) => callback({ code, details }));
   }
 
   /**
@@ -286,36 +353,32 @@ export class GrpcPeerTransport implements PeerSender {
     return given === own ? undefined : { reason: 'wrong-cluster', detail: `cluster id ${given || '(none)'}, not ${own ?? '(unknown)'}` };
   }
 
-  private serveReplicate(call: grpc.ServerReadableStream<PeerBatch__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
-    const refuse = this.refuser(call, callback);
-    const id = this.authenticate(call, refuse);
-    if (id === undefined) return;
+  /**
+   * What both protocols do with the batches of a stream the member `id` opened: each is checked,
+   * then its messages stepped; the first refused ends the stream (`refuse`). `gone` is for when
+   * the stream ends.
+   */
+  private batchesFrom(id: string, refuse: (r: PeerRejection, claimed: string) => void): { take(batch: PeerBatch__Output): boolean; gone(): void } {
     let open = true;
     let first = true;
     let spoke = false;
-    const gone = () => {
-      if (spoke) this.endpoint?.peerDisconnected(id);
-    };
-    call.on('data', (batch: PeerBatch__Output) => {
-      if (!open) return;
+    const take = (batch: PeerBatch__Output): boolean => {
+      if (!open) return false;
       const refused = this.checkBatch(id, batch, first);
       first = false;
       if (refused) {
         open = false;
         refuse(refused, batch.from);
-        return;
+        return false;
       }
       if (!spoke) {
         this.trouble.accepted(id);
         this.redialIfDown(id);
+        this.liveStreams.set(id, (this.liveStreams.get(id) ?? 0) + 1);
       }
       spoke = true;
-      if (this.blocked.has(id)) return;
-      if (batch.fromAddress) {
-        this.endpoint?.peerAddress(id, batch.fromAddress);
-        this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion, readReplica: batch.fromReadReplica });
-        if (batch.fromVersion) this.endpoint?.peerVersion?.(id, { version: batch.fromVersion, dataFormat: batch.fromDataFormat || 1 });
-      }
+      if (this.blocked.has(id)) return true;
+      if (batch.fromAddress) this.announced(id, batch);
       for (const w of batch.messages) {
         try {
           this.endpoint?.step(messageFromWire(w));
@@ -323,19 +386,95 @@ export class GrpcPeerTransport implements PeerSender {
           this.warn(`malformed:${id}`, { peer: id, err: String(err) }, 'dropping a malformed peer message');
         }
       }
+      return true;
+    };
+    let ended = false;
+    // A peer is disconnected when its last live stream ends: one replacing another is not that.
+    const gone = (): void => {
+      if (ended || !spoke) return;
+      ended = true;
+      const live = (this.liveStreams.get(id) ?? 1) - 1;
+      if (live > 0) return void this.liveStreams.set(id, live);
+      this.liveStreams.delete(id);
+      this.endpoint?.peerDisconnected(id);
+    };
+    return { take, gone };
+  }
+
+  /** What a stream's first batch says of its sender: where it listens, where it runs, what it runs. */
+  private announced(id: string, batch: PeerBatch__Output): void {
+    this.endpoint?.peerAddress(id, batch.fromAddress);
+    this.endpoint?.peerPlacement?.(id, { zone: batch.fromZone, region: batch.fromRegion, readReplica: batch.fromReadReplica });
+    if (batch.fromVersion) this.endpoint?.peerVersion?.(id, { version: batch.fromVersion, dataFormat: batch.fromDataFormat || 1 });
+    this.framedPeers.set(id, batch.fromFramed);
+  }
+
+  private serveReplicate(call: grpc.ServerReadableStream<PeerBatch__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
+    const refuse = this.grpcRefuser(call, callback);
+    const id = this.authenticate(call.metadata, call.getAuthContext()?.sslPeerCertificate, refuse);
+    if (id === undefined) return;
+    const batches = this.batchesFrom(id, refuse);
+    let open = true;
+    call.on('data', (batch: PeerBatch__Output) => {
+      open = batches.take(batch) && open;
     });
     call.on('end', () => {
-      gone();
+      batches.gone();
       if (open) callback(null, {});
     });
-    call.on('error', gone);
-    call.on('cancelled', gone);
+    call.on('error', batches.gone);
+    call.on('cancelled', batches.gone);
+  }
+
+  /**
+   * The server side of the framed stream (peer-frames.ts), for a request the port routed here by
+   * its path. Its headers are authenticated before a byte of its body is read; it is answered 200
+   * once its first batch was admitted, or refused with the reason in REFUSED_HEADER.
+   */
+  serveFramed(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    const socket = stream.session?.socket;
+    let answered = false;
+    const refuse = this.refuser(`${socket?.remoteAddress ?? ''}:${socket?.remotePort ?? ''}`, (code, details) => {
+      if (answered || stream.destroyed) return void stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      answered = true;
+      stream.respond({ ':status': code === grpc.status.UNAUTHENTICATED ? 401 : 403, [REFUSED_HEADER]: encodeURIComponent(details) }, { endStream: true });
+    });
+    stream.on('error', () => undefined);
+    const certificate = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
+    const id = this.authenticate(grpc.Metadata.fromHttp2Headers(headers), certificate, refuse);
+    if (id === undefined) return;
+    const batches = this.batchesFrom(id, refuse);
+    const reader = new FrameReader();
+    stream.on('data', (chunk: Buffer) => {
+      for (const bytes of reader.push(chunk)) {
+        let batch: PeerBatch__Output;
+        try {
+          batch = decodePeerBatch(bytes);
+        } catch (err) {
+          return refuse({ reason: 'malformed', detail: `an undecodable batch: ${String(err)}` }, id);
+        }
+        if (!batches.take(batch)) return;
+        if (!answered) {
+          answered = true;
+          stream.respond({ ':status': 200, [FRAMED_HEADER]: '1' });
+        }
+      }
+      if (reader.tooLarge !== undefined) refuse({ reason: 'malformed', detail: reader.tooLarge }, id);
+    });
+    stream.on('end', () => {
+      batches.gone();
+      if (!answered) {
+        answered = true;
+        stream.respond({ ':status': 200, [FRAMED_HEADER]: '1' }, { endStream: true });
+      } else if (!stream.destroyed) stream.end();
+    });
+    stream.on('close', batches.gone);
   }
 
   /** A snapshot is accepted only from the leader of this member's current term, within the size limit, spooled to disk. */
   private serveSnapshot(call: grpc.ServerReadableStream<SnapshotChunk__Output, unknown>, callback: (err: Partial<grpc.StatusObject> | null, res?: object) => void): void {
-    const refuse = this.refuser(call, callback);
-    const id = this.authenticate(call, refuse);
+    const refuse = this.grpcRefuser(call, callback);
+    const id = this.authenticate(call.metadata, call.getAuthContext()?.sslPeerCertificate, refuse);
     if (id === undefined) return;
     let head: SnapshotChunk__Output['message'] | undefined;
     let receiver: SnapshotReceiver | undefined;
@@ -384,12 +523,15 @@ export class GrpcPeerTransport implements PeerSender {
   close(): void {
     this.rejections.close();
     this.delays.close();
-    for (const link of this.links.values()) {
-      link.stream?.end();
-      link.client.close();
-    }
+    for (const link of this.links.values()) closeLink(link);
     this.links.clear();
   }
+}
+
+function closeLink(link: PeerLink): void {
+  link.stream?.end();
+  link.framed?.close();
+  link.client.close();
 }
 
 /** The member id a refused stream claimed in its handshake, for the log line. */

@@ -33,7 +33,7 @@ export class PeerTrouble {
 
   /**
    * `peer` refused this member's stream, answering `details` (`peer refused (REASON): DETAIL`,
-   * as GrpcPeerTransport's refuser and the pre-auth interceptor word it).
+   * as PeerTransport's refuser and the pre-auth interceptor word it).
    */
   refusedUs(peer: string, details: string): void {
     const m = /^peer refused \(([a-z-]+)\): (.*)$/s.exec(details);

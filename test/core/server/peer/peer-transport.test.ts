@@ -7,7 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../../../src/core/raft/index.js';
-import { GrpcPeerTransport, type PeerEndpoint } from '../../../../src/core/server/peer/peer-transport.js';
+import { PeerTransport, type PeerEndpoint } from '../../../../src/core/server/peer/peer-transport.js';
 import { loadFleetProto } from '../../../../src/proto/index.js';
 import { freePort } from '../../../e2e/processes.js';
 import { quiet } from '../../node/helpers.js';
@@ -16,7 +16,7 @@ import { quiet } from '../../node/helpers.js';
 const SLOW_BACKOFF = { 'grpc.initial_reconnect_backoff_ms': 60_000, 'grpc.min_reconnect_backoff_ms': 60_000, 'grpc.max_reconnect_backoff_ms': 60_000 };
 
 interface Side {
-  transport: GrpcPeerTransport;
+  transport: PeerTransport;
   server: grpc.Server;
   received: Message[];
 }
@@ -31,7 +31,7 @@ afterEach(() => {
 
 async function side(id: string, port: number, peers: Record<string, number>): Promise<Side> {
   const received: Message[] = [];
-  const transport = new GrpcPeerTransport({
+  const transport = new PeerTransport({
     selfId: id,
     selfAddress: `127.0.0.1:${port}`,
     clusterName: 'c',

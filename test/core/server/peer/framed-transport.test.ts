@@ -1,0 +1,225 @@
+/**
+ * The framed peer stream between members' transports, each on a real grpc-js server with the
+ * client port's front (guard/authority-front.ts) routing FRAMED_PATH to it, on loopback: members
+ * that both serve it move to it after their first gRPC batches; a member that does not (an
+ * earlier release) is still reached over gRPC, both ways; and what a forged peer or a broken
+ * sender puts on the framed path (no credentials, a bad signature, an oversized or undecodable
+ * frame, a stream cut inside a frame) is refused with its reason, and nothing of it is stepped.
+ */
+import * as grpc from '@grpc/grpc-js';
+import http2 from 'node:http2';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '../../../../src/core/raft/index.js';
+import { frontAuthorities } from '../../../../src/core/server/guard/authority-front.js';
+import { signHandshake } from '../../../../src/core/server/guard/peer-auth.js';
+import { frame, FRAMED_CONTENT_TYPE, FRAMED_HEADER, FRAMED_PATH, MAX_FRAME_BYTES, REFUSED_HEADER } from '../../../../src/core/server/peer/peer-frames.js';
+import { PeerTransport, type PeerEndpoint } from '../../../../src/core/server/peer/peer-transport.js';
+import { loadFleetProto } from '../../../../src/proto/index.js';
+import { encodePeerBatch } from '../../../../src/proto/peer-codec.js';
+import { freePort } from '../../../e2e/processes.js';
+import { quiet } from '../../node/helpers.js';
+
+const SECRET = Buffer.from('a shared peer secret of enough length');
+
+interface Side {
+  readonly transport: PeerTransport;
+  readonly received: Message[];
+  /** Streams the framed path was given, gRPC Replicate calls served, and disconnections the transport reported. */
+  readonly served: { framed: number; grpc: number; grpcEnded: number; disconnected: number };
+  close(): void;
+}
+
+const open: Side[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+async function side(id: string, port: number, peers: Record<string, number>, opts: { framed: boolean }): Promise<Side> {
+  const received: Message[] = [];
+  const served = { framed: 0, grpc: 0, grpcEnded: 0, disconnected: 0 };
+  const transport = new PeerTransport({
+    selfId: id,
+    selfAddress: `127.0.0.1:${port}`,
+    clusterName: 'c',
+    clusterId: { current: () => 'abc', adopt: () => undefined },
+    credentials: grpc.credentials.createInsecure(),
+    peerCredentials: { secret: SECRET, mutualTls: false },
+    snapshotSpool: { dir: '/nonexistent', maxBytes: 1 },
+    logger: quiet,
+    framedDial: opts.framed ? (_peer, address) => ({ address }) : undefined,
+  });
+  const endpoint: PeerEndpoint = {
+    step: (m) => received.push(m),
+    peerDisconnected: () => void served.disconnected++,
+    reportUnreachable: () => undefined,
+    reportSnapshot: () => undefined,
+    peerAddress: () => undefined,
+    readLatestSnapshot: async () => undefined,
+    knowsPeer: (p) => p in peers || p === 'forger',
+    leadership: () => ({ term: 1, leader: '' }),
+  };
+  transport.attach(endpoint);
+  transport.setPeers(new Map(Object.entries(peers).map(([p, at]) => [p, `127.0.0.1:${at}`])));
+  const server = new grpc.Server();
+  const handlers = transport.handlers();
+  server.addService(loadFleetProto().fleet.v1.Peer.service, {
+    ...handlers,
+    Replicate: (call: Parameters<typeof handlers.Replicate>[0], cb: Parameters<typeof handlers.Replicate>[1]) => {
+      served.grpc++;
+      call.on('end', () => served.grpcEnded++);
+      handlers.Replicate(call, cb);
+    },
+  });
+  await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  // A member of an earlier release has no framed path: its port answers such a request as it answers anything not gRPC.
+  const front = frontAuthorities(server, opts.framed ? { peerStream: { path: FRAMED_PATH, take: (stream, headers) => (served.framed++, transport.serveFramed(stream, headers)) } } : {});
+  const s: Side = {
+    transport,
+    received,
+    served,
+    close: () => {
+      transport.close();
+      front.close();
+      server.forceShutdown();
+    },
+  };
+  open.push(s);
+  return s;
+}
+
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const heartbeat = (from: string, to: string, commit: number): Message => ({ type: 'heartbeat', from, to, term: 1, logTerm: 0, index: 0, entries: [], commit, reject: false, rejectHint: 0 });
+
+/** Sends heartbeats both ways until each side has received one with `commit`. */
+async function exchange(a: Side, b: Side, commit: number): Promise<void> {
+  await until(`heartbeats with commit ${commit} both ways`, () => {
+    a.transport.send([heartbeat('a', 'b', commit)]);
+    b.transport.send([heartbeat('b', 'a', commit)]);
+    return [a, b].every((s) => s.received.some((m) => m.commit === commit));
+  });
+}
+
+describe('the framed peer stream', () => {
+  it('carries batches between members that both serve it, once each has said so', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true });
+    const b = await side('b', pb, { a: pa }, { framed: true });
+    a.transport.announce();
+    b.transport.announce();
+    await exchange(a, b, 1);
+    await until('both moved to the framed stream', () => a.served.framed > 0 && b.served.framed > 0);
+    const grpcCalls = a.served.grpc + b.served.grpc;
+    for (let commit = 2; commit <= 50; commit++) await exchange(a, b, commit);
+    expect(a.received.filter((m) => m.from !== 'b')).toEqual([]);
+    // Every batch after the move went over the framed streams: no gRPC call was opened since.
+    expect(a.served.grpc + b.served.grpc).toBe(grpcCalls);
+    expect([a.served.framed, b.served.framed]).toEqual([1, 1]);
+    // The gRPC streams the framed ones replaced ended with neither side told its peer went away
+    // (a follower told so of its leader would campaign at once).
+    await until('the replaced gRPC streams ended', () => a.served.grpcEnded > 0 && b.served.grpcEnded > 0);
+    expect([a.served.disconnected, b.served.disconnected]).toEqual([0, 0]);
+    b.close();
+    open.splice(open.indexOf(b), 1);
+    await until('a is told b went away', () => a.served.disconnected === 1);
+  });
+
+  it('reaches a member of an earlier release over gRPC, both ways', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true });
+    const old = await side('b', pb, { a: pa }, { framed: false });
+    a.transport.announce();
+    old.transport.announce();
+    for (let commit = 1; commit <= 20; commit++) await exchange(a, old, commit);
+    expect([a.served.framed, old.served.framed]).toEqual([0, 0]);
+  });
+
+  it('goes back to gRPC when a peer that served it no longer says so (a downgrade)', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true });
+    let b = await side('b', pb, { a: pa }, { framed: true });
+    a.transport.announce();
+    b.transport.announce();
+    await exchange(a, b, 1);
+    await until('a sends to b over the framed stream', () => b.served.framed > 0);
+    b.close();
+    open.splice(open.indexOf(b), 1);
+    b = await side('b', pb, { a: pa }, { framed: false });
+    b.transport.announce();
+    for (let commit = 2; commit <= 10; commit++) await exchange(a, b, commit);
+    expect(b.served.framed).toBe(0);
+  });
+});
+
+/** One framed request to `port` with `headers`, sending `body` then ending: its answer's status and refusal. */
+async function framedRequest(port: number, headers: http2.OutgoingHttpHeaders, body: Buffer[]): Promise<{ status: number; refused: string | undefined; framed: boolean }> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    const req = session.request({ ':method': 'POST', ':path': FRAMED_PATH, 'content-type': FRAMED_CONTENT_TYPE, ...headers });
+    const answer = new Promise<{ status: number; refused: string | undefined; framed: boolean }>((resolve, reject) => {
+      req.on('response', (h) => resolve({ status: Number(h[':status']), refused: typeof h[REFUSED_HEADER] === 'string' ? decodeURIComponent(h[REFUSED_HEADER]) : undefined, framed: h[FRAMED_HEADER] !== undefined }));
+      req.on('error', reject);
+      req.on('close', () => reject(new Error(`stream closed unanswered (code ${req.rstCode})`)));
+    });
+    req.on('data', () => undefined);
+    for (const b of body) req.write(b);
+    req.end();
+    return await answer;
+  } finally {
+    session.destroy();
+  }
+}
+
+const batchFrom = (from: string, commit: number): Buffer => frame(encodePeerBatch({ cluster: 'c', from, clusterId: 'abc', messages: [{ type: 'heartbeat', from, to: 'b', term: 1, commit }] }));
+const signed = (from: string): http2.OutgoingHttpHeaders => signHandshake(SECRET, 'c', from, 'b', Date.now()).toHttp2Headers();
+
+describe('the framed path against a forged peer or a broken sender', () => {
+  it('refuses, before reading a byte, a stream with no credentials or a bad signature', async () => {
+    const pb = await freePort();
+    const b = await side('b', pb, { a: await freePort() }, { framed: true });
+    const none = await framedRequest(pb, {}, [batchFrom('a', 7)]);
+    expect(none.status).toBe(401);
+    expect(none.refused).toMatch(/peer refused \(no-credentials\)/);
+    const forged = signHandshake(Buffer.from('not the cluster secret at all'), 'c', 'a', 'b', Date.now()).toHttp2Headers();
+    const bad = await framedRequest(pb, forged, [batchFrom('a', 7)]);
+    expect(bad.status).toBe(401);
+    expect(bad.refused).toMatch(/bad-signature/);
+    expect(b.received).toEqual([]);
+  });
+
+  it('refuses a member speaking for another, and a replayed handshake', async () => {
+    const pb = await freePort();
+    const b = await side('b', pb, { a: await freePort() }, { framed: true });
+    const headers = signed('a');
+    const impostor = await framedRequest(pb, headers, [batchFrom('forger', 7)]);
+    expect(impostor.status).toBe(403);
+    expect(impostor.refused).toMatch(/identity-mismatch/);
+    const replayed = await framedRequest(pb, headers, [batchFrom('a', 8)]);
+    expect(replayed.refused).toMatch(/replayed-handshake/);
+    expect(b.received).toEqual([]);
+  });
+
+  it('steps a whole frame and refuses what follows it: oversized, undecodable, or cut short', async () => {
+    const pb = await freePort();
+    const b = await side('b', pb, { a: await freePort() }, { framed: true });
+    const oversized = Buffer.alloc(4);
+    oversized.writeUInt32BE(MAX_FRAME_BYTES + 1, 0);
+    // Admitted first (answered 200), then reset at the oversized frame: no refusal header can follow.
+    const big = await framedRequest(pb, signed('a'), [batchFrom('a', 1), oversized, Buffer.alloc(1024)]);
+    expect(big).toEqual({ status: 200, refused: undefined, framed: true });
+    const garbage = await framedRequest(pb, signed('a'), [frame(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]))]);
+    expect(garbage.status).toBe(403);
+    expect(garbage.refused).toMatch(/malformed/);
+    const whole = batchFrom('a', 3);
+    const cut = await framedRequest(pb, signed('a'), [whole.subarray(0, whole.length - 2)]);
+    expect(cut.status).toBe(200);
+    await until('the first frame was stepped', () => b.received.length > 0);
+    expect(b.received.map((m) => m.commit)).toEqual([1]);
+  });
+});
