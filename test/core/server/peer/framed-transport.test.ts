@@ -16,12 +16,13 @@ import { frame, FRAMED_CONTENT_TYPE, FRAMED_HEADER, FRAMED_PATH, MAX_FRAME_BYTES
 import { PeerTransport, type PeerEndpoint } from '../../../../src/core/server/peer/peer-transport.js';
 import { loadFleetProto } from '../../../../src/proto/index.js';
 import { encodePeerBatch } from '../../../../src/proto/peer-codec.js';
-import { freePort } from '../../../e2e/processes.js';
+import { freePort, waitFor } from '../../../e2e/processes.js';
 import { quiet } from '../../node/helpers.js';
 
 const SECRET = Buffer.from('a shared peer secret of enough length');
 
 interface Side {
+  readonly port: number;
   readonly transport: PeerTransport;
   readonly received: Message[];
   /** Streams the framed path was given, gRPC Replicate calls served, and disconnections the transport reported. */
@@ -74,6 +75,7 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
   // A member of an earlier release has no framed path: its port answers such a request as it answers anything not gRPC.
   const front = frontAuthorities(server, opts.framed ? { peerStream: { path: FRAMED_PATH, take: (stream, headers) => (served.framed++, transport.serveFramed(stream, headers)) } } : {});
   const s: Side = {
+    port,
     transport,
     received,
     served,
@@ -87,12 +89,16 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
   return s;
 }
 
-async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+const until = (what: string, ok: () => boolean): Promise<boolean> => waitFor(what, ok, 10_000, 20);
+
+/** Members a and b, each told of the other, each having announced itself. */
+async function pair(framedA: boolean, framedB: boolean): Promise<[Side, Side]> {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const a = await side('a', pa, { b: pb }, { framed: framedA });
+  const b = await side('b', pb, { a: pa }, { framed: framedB });
+  a.transport.announce();
+  b.transport.announce();
+  return [a, b];
 }
 
 const heartbeat = (from: string, to: string, commit: number): Message => ({ type: 'heartbeat', from, to, term: 1, logTerm: 0, index: 0, entries: [], commit, reject: false, rejectHint: 0 });
@@ -108,11 +114,7 @@ async function exchange(a: Side, b: Side, commit: number): Promise<void> {
 
 describe('the framed peer stream', () => {
   it('carries batches between members that both serve it, once each has said so', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
-    const a = await side('a', pa, { b: pb }, { framed: true });
-    const b = await side('b', pb, { a: pa }, { framed: true });
-    a.transport.announce();
-    b.transport.announce();
+    const [a, b] = await pair(true, true);
     await exchange(a, b, 1);
     await until('both moved to the framed stream', () => a.served.framed > 0 && b.served.framed > 0);
     const grpcCalls = a.served.grpc + b.served.grpc;
@@ -131,26 +133,18 @@ describe('the framed peer stream', () => {
   });
 
   it('reaches a member of an earlier release over gRPC, both ways', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
-    const a = await side('a', pa, { b: pb }, { framed: true });
-    const old = await side('b', pb, { a: pa }, { framed: false });
-    a.transport.announce();
-    old.transport.announce();
+    const [a, old] = await pair(true, false);
     for (let commit = 1; commit <= 20; commit++) await exchange(a, old, commit);
     expect([a.served.framed, old.served.framed]).toEqual([0, 0]);
   });
 
   it('goes back to gRPC when a peer that served it no longer says so (a downgrade)', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
-    const a = await side('a', pa, { b: pb }, { framed: true });
-    let b = await side('b', pb, { a: pa }, { framed: true });
-    a.transport.announce();
-    b.transport.announce();
-    await exchange(a, b, 1);
-    await until('a sends to b over the framed stream', () => b.served.framed > 0);
-    b.close();
-    open.splice(open.indexOf(b), 1);
-    b = await side('b', pb, { a: pa }, { framed: false });
+    const [a, framedB] = await pair(true, true);
+    await exchange(a, framedB, 1);
+    await until('a sends to b over the framed stream', () => framedB.served.framed > 0);
+    framedB.close();
+    open.splice(open.indexOf(framedB), 1);
+    const b = await side('b', framedB.port, { a: a.port }, { framed: false });
     b.transport.announce();
     for (let commit = 2; commit <= 10; commit++) await exchange(a, b, commit);
     expect(b.served.framed).toBe(0);
