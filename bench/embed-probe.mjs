@@ -45,12 +45,13 @@ class Counter {
   }
 }
 
-async function cluster(dir, port, n) {
+/** `n` members in this process; `apis` as fleet/embed takes them (the latency client needs fleet.v1, the idle figures none). */
+async function cluster(dir, port, n, apis = []) {
   const { startMember } = await import('fleet/embed');
   const ids = ['a', 'b', 'c'].slice(0, n);
   const peers = Object.fromEntries(ids.map((id, i) => [id, `127.0.0.1:${port + i}`]));
   const members = [];
-  for (const id of ids) members.push(await startMember({ id, dataDir: join(dir, id), listen: peers[id], peers, stateMachine: new Counter() }));
+  for (const id of ids) members.push(await startMember({ id, dataDir: join(dir, id), listen: peers[id], peers, stateMachine: new Counter(), apis }));
   const deadline = Date.now() + 20_000;
   while (members[0].status().leaderId === '') {
     if (Date.now() > deadline) throw new Error('no leader in 20 s');
@@ -92,7 +93,7 @@ if (mode === 'bare') {
   console.log(JSON.stringify({ members: Number(n), samples }));
 } else if (mode === 'latency') {
   const n = Number(args[2]);
-  const members = await cluster(args[0], Number(args[1]), 3);
+  const members = await cluster(args[0], Number(args[1]), 3, ['fleet']);
   const leader = members.find((m) => m.status().role === 'leader');
   await timed(200, () => leader.submitWrite('add', '1'));
   const embedded = await timed(n, () => leader.submitWrite('add', '1'));
