@@ -150,10 +150,11 @@ export class Raft {
   /** The leader owes some followers an append (new entries or a newer commit index). */
   needsFlush = false;
   /**
-   * Appends that would carry only a newer commit index may go out. Otherwise they wait for the
-   * next tick, unless an append with entries carries the commit first: under load it always
-   * does, and sending one extra message (and its answer) per follower per write doubled the
-   * messages of a lone write, which is what its latency is made of.
+   * Appends that would carry only a newer commit index may go out. Set when the commit index
+   * reaches the last entry, as etcd's leader broadcasts it: held until the next tick, a follower
+   * showed an acknowledged write 7 ms after it (p50; etcd 0.6 ms) and clients reading from
+   * followers met "future revision" (issue 58). While later entries are unanswered, their
+   * appends carry it instead, so writes in a pipeline send no extra message.
    */
   private commitDue = false;
 
@@ -894,6 +895,7 @@ export class Raft {
   }
 
   private onCommitted(previous: number): void {
+    if (this.log.committed === this.log.lastIndex()) this.commitDue = true;
     for (let i = previous + 1; i <= this.log.committed && this.uncommittedBytes > 0; i++) {
       this.uncommittedBytes = Math.max(0, this.uncommittedBytes - (this.log.entry(i)?.data.length ?? 0));
     }

@@ -173,8 +173,9 @@ export class TestNetwork {
   }
 
   /**
-   * Settles, then ticks once: a leader tells followers a newer commit index with its next append
-   * or at its next tick, so only then have they applied everything the leader committed.
+   * Settles, then ticks once: a leader tells followers a commit index short of its last entry
+   * with its next append or at its next tick, so only then have they applied everything the
+   * leader committed.
    */
   settleCommitted(): void {
     this.settle();

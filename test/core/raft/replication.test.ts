@@ -42,26 +42,45 @@ describe('log replication', () => {
     expect(normal(net, 'n3')).toHaveLength(100);
   });
 
-  it('a lone write costs one append and one answer per follower; the commit index follows with the next append or tick', () => {
-    // Heartbeats (which carry the commit index too) only every 10 ticks, so the tick below shows the commit-only append.
+  it('a follower learns the commit index of a lone write at once, not at the next append or tick (issue 58)', () => {
+    // Heartbeats (which carry the commit index too) only every 10 ticks, so no tick can be what tells it.
     const net = new TestNetwork(['n1', 'n2', 'n3'], { heartbeatTicks: 10, electionTicks: 100 });
     net.elect('n1');
     net.delivered = [];
     net.get('n1').node.propose([bytes('x')]);
     net.settle();
     const toN2 = net.delivered.filter((m) => m.to === 'n2' || m.from === 'n2').map((m) => `${m.type}:${m.entries.length}`);
-    expect(toN2).toEqual(['app:1', 'app-resp:0']);
-    const leaderCommit = net.get('n1').node.status().commit;
-    expect(normal(net, 'n1')).toEqual(['x']);
-    expect(net.get('n2').node.status().commit).toBeLessThan(leaderCommit);
-    // The next write carries the commit index of the previous one: still one append per follower.
-    net.delivered = [];
-    net.get('n1').node.propose([bytes('y')]);
-    net.settle();
-    expect(net.delivered.filter((m) => m.to === 'n2' && m.type === 'app')).toHaveLength(1);
-    expect(normal(net, 'n2')).toEqual(['x']);
-    net.tick();
+    expect(toN2, 'the write, then its commit index').toEqual(['app:1', 'app-resp:0', 'app:0', 'app-resp:0']);
     expect(net.get('n2').node.status().commit).toBe(net.get('n1').node.status().commit);
+    expect(normal(net, 'n2')).toEqual(['x']);
+  });
+
+  it('writes in a pipeline send no commit-only append while later entries are still unanswered', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3'], { heartbeatTicks: 10, electionTicks: 100 });
+    net.elect('n1');
+    const held: Message[] = [];
+    net.filter = (m) => {
+      if (m.type !== 'app-resp') return true;
+      held.push(m);
+      return false;
+    };
+    const leader = net.get('n1').node;
+    leader.propose([bytes('x')]);
+    net.settle();
+    leader.propose([bytes('y')]);
+    net.settle();
+    const [forX, forY] = [held.filter((m) => m.index === held[0]!.index), held.filter((m) => m.index !== held[0]!.index)];
+    expect(forX).toHaveLength(2);
+    net.filter = () => true;
+    net.delivered = [];
+    for (const m of forX) leader.step(m);
+    net.settle();
+    expect(normal(net, 'n1'), 'x committed, y still in flight').toEqual(['x']);
+    expect(net.delivered.filter((m) => m.type === 'app'), 'no commit-only append yet').toEqual([]);
+    for (const m of forY) leader.step(m);
+    net.settle();
+    const apps = net.delivered.filter((m) => m.type === 'app').map((m) => `${m.to}:${m.entries.length}`);
+    expect(apps.sort(), 'the last commit index, once, to each follower').toEqual(['n2:0', 'n3:0']);
     expect(normal(net, 'n2')).toEqual(['x', 'y']);
   });
 

@@ -119,6 +119,8 @@ export interface InjectedFaults {
   crashes: number;
   restarts: number;
   fatalStops: number;
+  /** Of fatalStops: the disk failed while the storage opened. */
+  openStops: number;
   stalls: number;
   transfers: number;
   snapshots: number;
@@ -192,7 +194,7 @@ export class RealCluster {
   readonly digest = new TraceDigest();
   readonly history: HistoryRecorder;
   readonly clients: RealClients;
-  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0, diskFulls: 0, fullStarts: 0, membershipChanges: 0, membershipApplied: 0 };
+  readonly injected: InjectedFaults = { partitions: 0, crashes: 0, restarts: 0, fatalStops: 0, openStops: 0, stalls: 0, transfers: 0, snapshots: 0, connectionHints: 0, clockJumps: 0, diskFulls: 0, fullStarts: 0, membershipChanges: 0, membershipApplied: 0 };
   readonly diskStats: DiskStats = emptyDiskStats();
   private readonly faultPrng: Prng;
   private readonly nodePrng: Prng;
@@ -368,7 +370,10 @@ export class RealCluster {
         // The disk failed while the storage opened (a read, or a write of its recovery: seed 2074 of 5
         // members, an fsync EIO as the WAL writer started): the process exits, as the coordinator
         // makes it, and is restarted later.
-        if ((err as NodeJS.ErrnoException).code === 'EIO' || err instanceof StorageFailedError) return this.fatal(m, inc, err as Error);
+        if ((err as NodeJS.ErrnoException).code === 'EIO' || err instanceof StorageFailedError) {
+          this.injected.openStops++;
+          return this.fatal(m, inc, err as Error);
+        }
         // A full disk refuses the start (one line, exit 1 in production): the member stays down
         // until a later restart finds room.
         if (err instanceof StorageFullError) return this.refusedToStart(m, err);

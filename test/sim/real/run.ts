@@ -198,6 +198,7 @@ export function formatInjected(i: RealRunResult['injected']): string {
     ['slow-fsync', d.slowFsyncs],
     ['eio', d.eio],
     ['eio-stop', i.fatalStops],
+    ['eio-on-open', i.openStops],
     ['snapshot-eio', d.snapshotEio],
     ['unsynced-lost', d.unsyncedLost],
     ['unsynced-kept', d.unsyncedKept],
