@@ -2,7 +2,8 @@
  * The etcd-api area (issue 36): one etcd v3 load generator — an EtcdClient, the same calls —
  * against the etcd API of a 3-member fleet cluster and against a 3-member etcd 3.4 cluster,
  * interleaved, as ratios: writes at 64 and 1 in flight (to the leader), follower visibility (a put's
- * acknowledgement to a serializable read on a follower that returns it), watch delivery (a put's
+ * acknowledgement to a serializable read on a follower that returns it), the etcd3 package's STM
+ * meeting a member behind the revision it read elsewhere ("future revision"), watch delivery (a put's
  * send to its event on a watcher on a follower), the memory of a follower before and after it
  * opens 10,000 watchers (1,000 with --quick) and delivery with them open, and the installed
  * `etcdctl endpoint status` and `etcdctl get` as whole processes. fleet's members authenticate each
@@ -17,6 +18,7 @@ import { rssOf } from './harness.js';
 import { runFor } from './load.js';
 import { figureIn, interleaved, interleavedLoad, keyRing, pick, type Samples } from './node.js';
 import { EtcdSystem, FleetSystem, VALUE_BYTES, type BenchSystem } from './systems.js';
+import { Etcd3 } from 'etcd3';
 import { EtcdClient, type EtcdWatchStream } from '../src/client/etcd/index.js';
 
 const AREA = 'etcd-api';
@@ -145,6 +147,50 @@ async function visibilityPhase(targets: readonly Target[], plan: Plan): Promise<
     return v.p99;
   });
   return [figureIn(AREA, 'follower_visibility_p50', 'ms', p50, atMost(2)), figureIn(AREA, 'follower_visibility_p99', 'ms', p99)];
+}
+
+/** STM transactions in flight in the STM phase, each on its own keys (so none conflicts with another). */
+const STM_IN_FLIGHT = 4;
+
+/**
+ * The etcd3 package's STM (SerializableSnapshot, its default) on every member, for `seconds`: each
+ * transaction reads two keys and writes one. Its first read is linearizable on a random member,
+ * its second serializable at the first's revision on another random member, which answers
+ * "required revision is a future revision" if it has not applied that far (issue 58). Returns
+ * those errors per 1,000 transactions.
+ */
+async function stmFutureRevisions(t: Target, tag: string, seconds: number): Promise<number> {
+  const client = new Etcd3({ hosts: t.endpoints.map((e) => `http://${e}`) });
+  let transactions = 0;
+  let future = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const worker = async (w: number): Promise<void> => {
+    for (; performance.now() < deadline; transactions++) {
+      try {
+        await client.stm().transact(async (tx) => {
+          const a = Number((await tx.get(`stm/${tag}/${w}/a`).string()) ?? 0);
+          await tx.get(`stm/${tag}/${w}/b`).string();
+          await tx.put(`stm/${tag}/${w}/a`).value(String(a + 1));
+        });
+      } catch (err) {
+        if (!/future revision/.test(String(err))) throw err;
+        future++;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: STM_IN_FLIGHT }, (_, w) => worker(w)));
+  } finally {
+    client.close();
+  }
+  return (future / Math.max(1, transactions)) * 1000;
+}
+
+/** How often the etcd3 STM meets a follower that has not applied what the leader acknowledged. */
+async function stmPhase(targets: readonly Target[], plan: Plan): Promise<BenchFigure[]> {
+  progress(`${AREA}: etcd3 STM transactions, ${STM_IN_FLIGHT} in flight`);
+  const rate = await interleaved(targets, (t, rep) => stmFutureRevisions(t, String(rep), plan.secondsPerRep));
+  return [figureIn(AREA, 'stm_future_revision_per_1k', 'errors', rate, ratioAtMost(2))];
 }
 
 /** Delivery times of one run: from each put's send to its event's arrival on the watch stream; and the puts' own p99 (send to acknowledgement), so that a late event is told apart from a late write. */
@@ -311,7 +357,7 @@ export async function withEtcdTargets(area: string, phases: (targets: readonly T
 export function benchEtcdApi(opts: { quick: boolean }): Promise<BenchFigure[]> {
   const plan = planOf(opts.quick);
   return withEtcdTargets(AREA, async (targets, etcdctl) => {
-    const figures = [...(await writePhase(targets, plan)), ...(await visibilityPhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
+    const figures = [...(await writePhase(targets, plan)), ...(await visibilityPhase(targets, plan)), ...(await stmPhase(targets, plan)), ...(await watchPhase(targets, plan)), ...(await watchersPhase(targets, plan))];
     if (etcdctl !== undefined) figures.push(...(await etcdctlPhase(targets, plan, etcdctl)));
     return figures;
   });

@@ -44,6 +44,8 @@ export interface FleetMemberOptions extends FleetNodeOptions {
 }
 
 const SHUTTING_DOWN = 'this member is shutting down';
+/** How long a serializable read waits for a revision this member has not applied yet (readEtcd). */
+export const FUTURE_REVISION_WAIT_MS = 100;
 
 export class FleetMember extends FleetNode implements NodeApi {
   /** The node's own options, seen with the member's fields. */
@@ -279,11 +281,18 @@ export class FleetMember extends FleetNode implements NodeApi {
     return this.state.etcd.auth;
   }
 
-  /** Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this member's state as it is. */
-  readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }> {
+  /**
+   * Runs `query` on the etcd keyspace: after a ReadIndex round when linearizable, else on this
+   * member's state as it is. A serializable read of `revision`, which this member has not applied
+   * yet, first waits for it up to FUTURE_REVISION_WAIT_MS: a client that read that revision on
+   * another member (the etcd3 package's STM) finds it here a moment later, where etcd would
+   * answer "future revision" at once (issue 58). A revision that does not come is refused then.
+   */
+  async readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T, revision = 0): Promise<{ value: T; index: number }> {
     if (linearizable) return this.readAt({ mode: 'linearizable' }, () => query(this.state.etcd.store));
-    if (this.stopped) return Promise.reject(new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' }));
-    return Promise.resolve({ value: query(this.state.etcd.store), index: this.appliedIndex });
+    if (this.stopped) throw new NodeError('UNAVAILABLE', SHUTTING_DOWN, { reason: 'shutting-down' });
+    if (revision > this.state.etcd.store.revision) await this.settleWithin(() => this.state.etcd.store.revision >= revision, FUTURE_REVISION_WAIT_MS);
+    return { value: query(this.state.etcd.store), index: this.appliedIndex };
   }
 
   /** Runs `query` against the application's state once the consistency requirement holds; refused on a member whose state diverged. */

@@ -457,6 +457,11 @@ export class FleetNode {
   }
 
   /** Runs `fn` on the replicated state once the consistency requirement holds (read-path.ts). */
+  /** Resolves once `ready()` holds after an apply, or after `ms` regardless (ReadPath.settleWithin). */
+  protected settleWithin(ready: () => boolean, ms: number): Promise<void> {
+    return this.reads.settleWithin(ready, ms);
+  }
+
   protected readAt<T>(consistency: ReadConsistency, fn: () => T): Promise<{ value: T; index: number }> {
     return this.reads.read(consistency, fn);
   }

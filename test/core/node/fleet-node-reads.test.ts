@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import type { FleetStateMachine } from '../../../src/core/fleet/index.js';
-import { FleetMember } from '../../../src/core/node/fleet-member.js';
+import { ERR_FUTURE } from '../../../src/core/etcd-store/mvcc.js';
+import { FUTURE_REVISION_WAIT_MS, FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { RecoveredState } from '../../../src/core/node/storage-port.js';
 import { encodeConfChange } from '../../../src/core/raft/conf-change.js';
 import type { Entry } from '../../../src/core/raft/types.js';
@@ -103,5 +104,38 @@ describe('the clock offset a follower reports', () => {
     await until(() => n2.status().appliedIndex === 4, 'the replay');
     expect(n2.status().clockOffsetMs).toBeUndefined();
     expect(warnings.filter((w) => w.includes('wall clock'))).toEqual([]);
+  });
+});
+
+describe('a serializable etcd read of a revision this member has not applied yet (issue 58)', () => {
+  /** A single-voter n1 with a disk taking DISK_MS a write: a put's revision comes that long after it is proposed. */
+  async function leader(): Promise<FleetMember> {
+    const founders = new Map([['n1', '127.0.0.1:1']]);
+    const recovered: RecoveredState = { hardState: { term: 1, vote: 'n1', commit: 1 }, entries: [FOUNDING], members: new Map() };
+    const n = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders, heartbeatMs: 10, electionTimeoutMs: 50, snapshotEvery: 1_000_000, storage: slowDisk(recovered, 50), logger: quiet, version: 'test' });
+    node = n;
+    n.start({ send() {}, setPeers() {} }, (err) => {
+      throw err;
+    });
+    await until(() => n.status().role === 'leader' && n.status().commitIndex >= 2, 'leadership');
+    return n;
+  }
+  const key = new Uint8Array(Buffer.from('k'));
+
+  it('waits for the revision and answers from it, where etcd would answer "future revision"', async () => {
+    const n = await leader();
+    const before = n.etcdStore().revision;
+    const put = n.submitEtcd({ type: 'txn', txn: { success: [{ put: { key, value: new Uint8Array(Buffer.from('v')) } }] } });
+    const read = await n.readEtcd(false, (store) => store.range({ key, revision: before + 1 }), before + 1);
+    expect(read.value.kvs.map((kv) => Buffer.from(kv.value).toString())).toEqual(['v']);
+    expect((await put).value).toMatchObject({ revision: before + 1 });
+  });
+
+  it('refuses a revision that does not come, with etcd\'s error, after a moment', async () => {
+    const n = await leader();
+    const future = n.etcdStore().revision + 5;
+    const t0 = performance.now();
+    await expect(n.readEtcd(false, (store) => store.range({ key, revision: future }), future)).rejects.toThrow(ERR_FUTURE);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(FUTURE_REVISION_WAIT_MS - 5);
   });
 });

@@ -34,7 +34,8 @@ export interface ReadHost {
 
 export class ReadPath {
   private readonly queue: ReadQueue;
-  private readonly indexWaiters: { index: number; resolve: () => void }[] = [];
+  /** Reads waiting for this member's state: each released after a Ready once its `ready()` holds. */
+  private readonly stateWaiters: { ready: () => boolean; resolve: () => void }[] = [];
   /** A read round was in flight at the last expiry check: still in flight at the next one means it was lost. */
   private roundStuck = false;
 
@@ -73,7 +74,7 @@ export class ReadPath {
     this.queue.serve(this.host.appliedIndex());
     // Reads that arrived while the last round was in flight start theirs now, not at the next tick.
     this.startRound();
-    this.releaseIndexWaiters();
+    this.releaseStateWaiters();
   }
 
   confirmed(context: Uint8Array, index: number): void {
@@ -150,16 +151,32 @@ export class ReadPath {
     const rt = this.host.rt;
     return new Promise((resolve, reject) => {
       const timer = rt.setTimeout(() => reject(new NodeError('TIMEOUT', `this member has not applied index ${index} yet`)), READ_TIMEOUT_MS);
-      this.indexWaiters.push({ index, resolve: () => (timer.clear(), resolve()) });
+      this.stateWaiters.push({ ready: () => this.host.appliedIndex() >= index, resolve: () => (timer.clear(), resolve()) });
     });
   }
 
-  private releaseIndexWaiters(): void {
-    const applied = this.host.appliedIndex();
-    for (let i = this.indexWaiters.length - 1; i >= 0; i--) {
-      const w = this.indexWaiters[i]!;
-      if (w.index <= applied) {
-        this.indexWaiters.splice(i, 1);
+  /**
+   * Resolves once `ready()` holds after a Ready, or after `ms` whether or not it does: the caller
+   * looks at the state again and answers from what it finds.
+   */
+  settleWithin(ready: () => boolean, ms: number): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = { ready, resolve: () => (timer.clear(), resolve()) };
+      const timer = this.host.rt.setTimeout(() => {
+        const at = this.stateWaiters.indexOf(waiter);
+        if (at >= 0) this.stateWaiters.splice(at, 1);
+        resolve();
+      }, ms);
+      this.stateWaiters.push(waiter);
+    });
+  }
+
+  private releaseStateWaiters(): void {
+    for (let i = this.stateWaiters.length - 1; i >= 0; i--) {
+      const w = this.stateWaiters[i]!;
+      if (w.ready()) {
+        this.stateWaiters.splice(i, 1);
         w.resolve();
       }
     }

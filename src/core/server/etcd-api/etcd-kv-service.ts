@@ -52,7 +52,8 @@ import {
 export interface EtcdNode extends EtcdClusterNode, EtcdSnapshotNode {
   readonly id: string;
   submitEtcd(op: EtcdOp): Promise<{ value: EtcdAnswer; index: number }>;
-  readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T): Promise<{ value: T; index: number }>;
+  /** A serializable read of `revision` (0: the latest) may wait a moment for this member to apply it (FleetMember.readEtcd). */
+  readEtcd<T>(linearizable: boolean, query: (store: MvccStore) => T, revision?: number): Promise<{ value: T; index: number }>;
   /** A lease's remaining time as the leader times it; NOT_LEADER elsewhere (then the call is forwarded). */
   etcdLeaseTimeToLive(id: number): Promise<{ value: { ttl: ReturnType<MvccStore['leaseTimeToLive']>; revision: number } }>;
   /** A keep-alive answered by the leader without a log entry; NOT_LEADER elsewhere (then it is relayed). */
@@ -384,7 +385,7 @@ function kvService(c: EtcdCalls): UntypedServiceImplementation {
     Range: c.unary<WireRangeRequest>('KV.Range', async (req, call) => {
       const r = rangeFromWire(req);
       await c.checkKeys(c.keysUser(call), () => EtcdAuthStore.opChecks({ range: r }, leaseKeys));
-      const { value } = await node.readEtcd(!req.serializable, (store) => store.range(r));
+      const { value } = await node.readEtcd(!req.serializable, (store) => store.range(r), r.revision);
       return { header: header(value.revision), kvs: value.kvs.map(kvToWire), more: value.more, count: String(value.count) };
     }),
     Put: c.unary<WirePutRequest>('KV.Put', async (req, call) => {
