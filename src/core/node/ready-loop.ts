@@ -70,9 +70,17 @@ export class ReadyLoop {
     try {
       const rd = h.raw.ready();
       if (rd.softState) h.softStateChanged(rd.softState);
-      h.transport()?.send(rd.messages);
-      if (rd.snapshot) await this.handleInOrder(rd);
-      else await this.handOffWrites(rd);
+      if (rd.snapshot) {
+        h.transport()?.send(rd.messages);
+        await this.handleInOrder(rd);
+      } else {
+        // An append with no entries tells a follower the commit index (or probes it): it can wait
+        // until the entries it commits are applied, so that the clients' answers go out first.
+        const commitOnly = rd.messages.filter(isCommitOnly);
+        h.transport()?.send(commitOnly.length === 0 ? rd.messages : rd.messages.filter((m) => !isCommitOnly(m)));
+        await this.handOffWrites(rd);
+        h.transport()?.send(commitOnly);
+      }
       h.afterReady();
     } catch (err) {
       h.storageFailed(err);
@@ -160,3 +168,5 @@ export class ReadyLoop {
 function withoutCampaigning(messages: readonly Message[]): Message[] {
   return messages.filter((m) => m.type !== 'pre-vote' && m.type !== 'vote');
 }
+
+const isCommitOnly = (m: Message): boolean => m.type === 'app' && m.entries.length === 0;

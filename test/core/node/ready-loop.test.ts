@@ -168,4 +168,50 @@ describe('ReadyLoop', () => {
     await t.f.flush();
     expect(campaigning().length).toBeGreaterThan(0);
   });
+
+  it('sends a commit index alone after applying the entries it commits, so that the answers go first', async () => {
+    // n1 leads a two-member cluster; every write's disk completes at once.
+    const f = fakeRuntime();
+    const raw = new RawNode({ id: 'n1', heartbeatTicks: 1, electionTicks: 10, random: seeded(1) }, { bootstrap: { voters: ['n1', 'n2'], learners: [] } });
+    const order: string[] = [];
+    const host: ReadyHost = {
+      raw,
+      rt: f.rt,
+      storage: fakeDisk({ entries: [], members: new Map() }, () => Promise.resolve()),
+      logger: recordingLogger(),
+      transport: () => ({ send: (ms) => void order.push(...ms.map((m) => `send ${m.type}:${m.entries.length}`)), setPeers: () => undefined }),
+      stopped: () => false,
+      outOfSpace: () => false,
+      softStateChanged: () => undefined,
+      installSnapshot: () => undefined,
+      apply: (es) => void order.push(...es.map((e) => `apply ${e.index}`)),
+      readsConfirmed: () => undefined,
+      afterReady: () => undefined,
+      storageFailed: (err) => {
+        throw err;
+      },
+    };
+    const loop = new ReadyLoop(host);
+    const step = async (m: Partial<Message> & Pick<Message, 'type'>) => {
+      raw.step(msg(m.type, { from: 'n2', to: 'n1', ...m }));
+      loop.schedule();
+      await f.flush();
+    };
+    raw.campaign();
+    loop.schedule();
+    await f.flush();
+    const term = raw.status().term + 1;
+    await step({ type: 'pre-vote-resp', term });
+    await step({ type: 'vote-resp', term });
+    expect(raw.status().role).toBe('leader');
+    await step({ type: 'app-resp', term, index: raw.status().lastIndex });
+    raw.propose([new Uint8Array([1])]);
+    loop.schedule();
+    await f.flush();
+    const last = raw.status().lastIndex;
+    order.length = 0;
+    await step({ type: 'app-resp', term, index: last });
+    expect(order).toEqual([`apply ${last}`, 'send app:0']);
+  });
 });
+
