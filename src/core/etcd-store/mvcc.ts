@@ -914,10 +914,14 @@ export class MvccStore {
   expiredLeases(now: number, leaderSince?: number, limit = Infinity, drift = 0): number[] {
     const due: number[] = [];
     const seen: ExpiryEntry[] = [];
+    const ids = new Set<number>();
     for (let e = this.byExpiry.peek(); e !== undefined && e.expiresAt <= now && due.length < limit; e = this.byExpiry.peek()) {
       this.byExpiry.pop();
       const l = this.leases.get(e.id);
-      if (l === undefined || expiryOf(l) !== e.expiresAt) continue;
+      // Stale (a later stamp replaced it), or a second entry of the same stamp (a renewal that did
+      // not move the expiry indexes it again): dropped from the index here.
+      if (l === undefined || expiryOf(l) !== e.expiresAt || ids.has(e.id)) continue;
+      ids.add(e.id);
       seen.push(e);
       if (this.isDue(l, now, leaderSince, drift)) due.push(e.id);
     }

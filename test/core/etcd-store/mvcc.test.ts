@@ -126,6 +126,14 @@ describe('MvccStore', () => {
     );
   });
 
+  it('names a lease due once, though a renewal that did not move its expiry indexed it again (fast-check seed 2081814883)', () => {
+    const m = new MvccStore();
+    m.leaseGrant(12, 1, 0);
+    m.leaseRenew(12, 0);
+    expect(m.expiredLeases(1000)).toEqual([12]);
+    expect(m.expiredLeases(1000)).toEqual([12]);
+  });
+
   it('finds the leases due from an index by expiry, as a scan of them all would, without sorting them at every look', () => {
     fc.assert(
       fc.property(
