@@ -456,12 +456,12 @@ export class FleetNode {
     return new NodeError('UNAVAILABLE', `${describeRaftError(code)}; retry`, { reason: code });
   }
 
-  /** Runs `fn` on the replicated state once the consistency requirement holds (read-path.ts). */
   /** Resolves once `ready()` holds after an apply, or after `ms` regardless (ReadPath.settleWithin). */
   protected settleWithin(ready: () => boolean, ms: number): Promise<void> {
     return this.reads.settleWithin(ready, ms);
   }
 
+  /** Runs `fn` on the replicated state once the consistency requirement holds (read-path.ts). */
   protected readAt<T>(consistency: ReadConsistency, fn: () => T): Promise<{ value: T; index: number }> {
     return this.reads.read(consistency, fn);
   }
