@@ -336,5 +336,10 @@ describe('etcdctl against fleet', () => {
     expect(want).toContain(Buffer.from(`snap/${String(written - 1).padStart(4, '0')}`).toString('base64'));
     for (const m of fleet!.members) await waitFor(`${m.id} to hold the leader's keyspace`, async () => ((await dump(m.id)) === want ? true : undefined), 20_000);
     expect(readFileSync(join(lagging.dataDir, 'logs', `${lagging.id}.log`), 'utf8')).toContain('installed a snapshot from the leader');
+    // Sent on the framed peer path, as the members' batches go: no gRPC between members.
+    const leaderDir = fleet!.members.find((m) => m.id === leader)!.dataDir;
+    const sent = readFileSync(join(leaderDir, 'logs', `${leader}.log`), 'utf8').split('\n').filter((l) => l.includes('sending a snapshot to a follower'));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((l) => (JSON.parse(l) as { framed?: boolean }).framed === true)).toBe(true);
   }, 120_000);
 });

@@ -52,8 +52,8 @@ export interface FrontOptions {
   readonly onIdleClosed?: ((address: string) => void) | undefined;
   /** Takes a connection that speaks HTTP/1 (etcd's JSON gateway); without it, HTTP/2 answers such a connection. */
   readonly onHttp1?: ((socket: Duplex) => void) | undefined;
-  /** Takes the requests to `path` that are not gRPC: the members' framed peer stream (peer/peer-frames.ts), before anything else. */
-  readonly peerStream?: { readonly path: string; take(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void } | undefined;
+  /** Takes the requests to `paths` that are not gRPC: the members' framed peer streams (peer/peer-frames.ts), before anything else. */
+  readonly peerStream?: { readonly paths: readonly string[]; take(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void } | undefined;
   /** Takes an HTTP/2 request that is not gRPC (its content type is not application/grpc…); without it, grpc-js answers 415. */
   readonly onHttp2?: ((stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, rawHeaders: readonly string[]) => void) | undefined;
 }
@@ -111,7 +111,7 @@ export function frontAuthorities(server: GrpcServer, opts: FrontOptions & { read
 function routeStream(opts: FrontOptions, args: readonly unknown[]): boolean {
   const [stream, headers] = [args[0] as http2.ServerHttp2Stream, args[1] as http2.IncomingHttpHeaders];
   if (isGrpc(headers)) return false;
-  if (opts.peerStream && headers[':path'] === opts.peerStream.path) {
+  if (opts.peerStream && opts.peerStream.paths.includes(headers[':path'] ?? '')) {
     opts.peerStream.take(stream, headers);
     return true;
   }

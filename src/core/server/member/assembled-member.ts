@@ -21,7 +21,7 @@ import type { LeaderPath } from '../leader-path.js';
 import type { MemberCallOptions } from '../member-calls.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { ClusterIdentity, PeerTransport } from '../peer/peer-transport.js';
-import { FRAMED_PATH } from '../peer/peer-frames.js';
+import { FRAMED_PATHS } from '../peer/peer-frames.js';
 import type { openNodeStorage } from '../storage-adapter.js';
 import type { WriteForwarder } from '../write-forwarder.js';
 import { bindPort, type PeerChannel } from './listener.js';
@@ -144,7 +144,7 @@ export class AssembledMember {
     const front = (this.front = frontAuthorities(server, {
       onIdleClosed: (a) => refusals.refused(a, 'idle'),
       onEvicted: (a) => refusals.refused(a, 'evicted'),
-      peerStream: { path: FRAMED_PATH, take: (stream, headers) => transport.serveFramed(stream, headers) },
+      peerStream: { paths: FRAMED_PATHS, take: (stream, headers) => transport.servePeerStream(stream, headers) },
       ...http,
     }));
     this.undo.add(() => front.close());

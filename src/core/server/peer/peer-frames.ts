@@ -11,6 +11,14 @@
 
 /** Where a member takes the framed stream (never a gRPC path: its content type is not gRPC's). */
 export const FRAMED_PATH = '/fleet.v1.Peer/Framed';
+/**
+ * Where a member takes a snapshot from its leader as frames: first the head (a PeerBatch whose one
+ * message is the `snap` with the snapshot's metadata), then the snapshot's bytes, a chunk a frame,
+ * then the end of the request. It is answered once the whole snapshot was spooled and stepped.
+ */
+export const FRAMED_SNAPSHOT_PATH = '/fleet.v1.Peer/FramedSnapshot';
+/** The paths the client port's front gives the peer transport. */
+export const FRAMED_PATHS: readonly string[] = [FRAMED_PATH, FRAMED_SNAPSHOT_PATH];
 export const FRAMED_CONTENT_TYPE = 'application/x-fleet-peer';
 /** On the answer to an admitted stream, so that a sender can tell it from whatever else answered. */
 export const FRAMED_HEADER = 'fleet-peer-framed';
@@ -26,6 +34,13 @@ export function frame(batch: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(LENGTH_BYTES + batch.length);
   out.writeUInt32BE(batch.length, 0);
   out.set(batch, LENGTH_BYTES);
+  return out;
+}
+
+/** The length that begins a frame of `length` bytes alone, for a large body written after it uncopied. */
+export function frameLength(length: number): Buffer {
+  const out = Buffer.allocUnsafe(LENGTH_BYTES);
+  out.writeUInt32BE(length, 0);
   return out;
 }
 

@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import { TLSSocket, type PeerCertificate } from 'node:tls';
 import type { PeerBatch, PeerBatch__Output } from '../../../proto/generated/fleet/v1/PeerBatch.js';
 import type { PeerClient, PeerHandlers } from '../../../proto/generated/fleet/v1/Peer.js';
+import type { RaftMessage__Output } from '../../../proto/generated/fleet/v1/RaftMessage.js';
 import type { SnapshotChunk__Output } from '../../../proto/generated/fleet/v1/SnapshotChunk.js';
 import { loadFleetProto } from '../../../proto/index.js';
 import { decodePeerBatch, encodePeerBatch, type PeerBatchIn } from '../../../proto/peer-codec.js';
@@ -14,7 +15,9 @@ import { messageFromWire, messageToWire, metaToWire } from './peer-wire.js';
 import { LinkDelays } from './link-delay.js';
 import { SnapshotReceiver, type SnapshotSpool } from './snapshot-receiver.js';
 import { FramedLink, type FramedDial } from './framed-link.js';
-import { FRAMED_HEADER, FrameReader, REFUSED_HEADER } from './peer-frames.js';
+import { FRAMED_HEADER, FRAMED_SNAPSHOT_PATH, FrameReader, REFUSED_HEADER } from './peer-frames.js';
+import { sendFramedSnapshot, SNAPSHOT_CHUNK, type SnapshotOutcome } from './framed-snapshot.js';
+import { MAX_SNAPSHOT_CHUNK } from './snapshot-receiver.js';
 import { RepeatedWarnings, withHeld } from '../guard/repeated-warnings.js';
 
 /** What the transport needs from the member it serves. */
@@ -69,7 +72,6 @@ export interface PeerTransportOptions {
   readonly framedDial?: ((peerId: string, address: string) => FramedDial) | undefined;
 }
 
-const SNAPSHOT_CHUNK = 1 << 20;
 /** How often a warning that repeats per message or stream may be logged again, per peer. */
 const WARNING_INTERVAL_MS = 60_000;
 
@@ -89,8 +91,12 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 
 interface PeerLink {
   address: string;
-  /** The gRPC Peer service's client: snapshots, and batches to a peer that does not serve the framed stream. */
-  client: PeerClient;
+  /**
+   * The gRPC Peer service's client, dialled when needed: the batches of a member's first stream (before
+   * the peer said it serves the framed one), and batches and snapshots to a peer that does not. It is
+   * closed once the framed stream was admitted, so that an idle member holds no channel to its peers.
+   */
+  client: PeerClient | undefined;
   stream: grpc.ClientWritableStream<PeerBatch> | undefined;
   /** The framed stream, once the peer said it serves one. */
   framed: FramedLink | undefined;
@@ -103,7 +109,7 @@ type Answer = (code: grpc.status, details: string) => void;
  * Raft messages between members over one long-lived stream per peer and direction: each send is
  * one batch per peer. To a peer that says it serves the framed stream (peer-frames.ts), over that;
  * to one that does not (a member of an earlier release, during a rolling upgrade), over the gRPC
- * Peer service. Snapshots always go over gRPC. Delivery is best effort — a broken stream drops
+ * Peer service; snapshots likewise (framed-snapshot.ts). Delivery is best effort — a broken stream drops
  * what was in it and is reopened on the next send; Raft retransmits what matters.
  */
 export class PeerTransport implements PeerSender {
@@ -143,13 +149,19 @@ export class PeerTransport implements PeerSender {
     }
     for (const [id, address] of peers) {
       if (this.links.has(id) || !address) continue;
-      this.links.set(id, { address, client: this.dial(id, address), stream: undefined, framed: undefined });
+      this.links.set(id, { address, client: undefined, stream: undefined, framed: undefined });
     }
   }
 
-  private dial(id: string, address: string): PeerClient {
+  /** The link's gRPC client, dialled if it has none. */
+  private grpcClient(id: string, link: PeerLink): PeerClient {
     const options = { ...CHANNEL_OPTIONS, ...this.opts.channelOptionsFor?.(id) };
-    return new (loadFleetProto().fleet.v1.Peer)(address, this.opts.credentials, options);
+    return (link.client ??= new (loadFleetProto().fleet.v1.Peer)(link.address, this.opts.credentials, options));
+  }
+
+  /** Whether `to` is sent to over the framed stream (it said it serves one, and so does this member). */
+  private framedTo(to: string): boolean {
+    return this.opts.framedDial !== undefined && this.framedPeers.get(to) === true;
   }
 
   /**
@@ -166,12 +178,12 @@ export class PeerTransport implements PeerSender {
   private redialIfDown(id: string): void {
     const link = this.links.get(id);
     link?.framed?.redial();
-    if (link === undefined || link.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return;
+    if (link?.client === undefined || link.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return;
     link.stream?.end();
     link.stream = undefined;
     link.client.close();
-    link.client = this.dial(id, link.address);
-    link.client.getChannel().getConnectivityState(true);
+    link.client = undefined;
+    this.grpcClient(id, link).getChannel().getConnectivityState(true);
   }
 
   send(messages: readonly Message[]): void {
@@ -194,7 +206,7 @@ export class PeerTransport implements PeerSender {
     const link = this.links.get(to);
     if (!link) return;
     const dial = this.opts.framedDial;
-    if (dial !== undefined && this.framedPeers.get(to) === true) return this.sendFramed(to, link, dial, messages);
+    if (dial !== undefined && this.framedTo(to)) return this.sendFramed(to, link, dial, messages);
     if (link.framed !== undefined) {
       link.framed.close();
       link.framed = undefined;
@@ -209,8 +221,12 @@ export class PeerTransport implements PeerSender {
       // The gRPC stream it replaces ends only now: the peer takes a stream from this member that
       // ends while another is live for no disconnection (and its leader for no reason to campaign).
       admitted: () => {
-        link.stream?.end();
+        const replaced = link.stream;
         link.stream = undefined;
+        if (replaced === undefined) return closeClient(link);
+        // The client goes once the replaced stream has ended (its callback): closed now, the
+        // stream could be cut off, and its peer would see a disconnection.
+        replaced.end();
       },
       unreachable: (detail) => {
         this.opts.logger.debug({ peer: to, err: detail }, 'framed stream to peer closed');
@@ -251,8 +267,9 @@ export class PeerTransport implements PeerSender {
   }
 
   private openStream(to: string, link: PeerLink): grpc.ClientWritableStream<PeerBatch> {
-    const stream = link.client.replicate(this.handshake(to), (err) => {
+    const stream = this.grpcClient(to, link).replicate(this.handshake(to), (err) => {
       if (link.stream === stream) link.stream = undefined;
+      if (link.stream === undefined && link.framed?.open === true) closeClient(link);
       if (err && err.code !== grpc.status.CANCELLED) {
         const refused = err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED;
         if (!refused) this.opts.logger.debug({ peer: to, code: err.code, err: err.details }, 'replication stream to peer closed');
@@ -267,7 +284,7 @@ export class PeerTransport implements PeerSender {
     return stream;
   }
 
-  /** Streams our newest snapshot to `m.to`; the message's metadata is replaced by the file's. */
+  /** Streams our newest snapshot to `m.to`, framed or over gRPC as its batches go; the message's metadata is replaced by the file's. */
   private async sendSnapshot(m: Message): Promise<void> {
     const link = this.links.get(m.to);
     const snap = await this.endpoint?.readLatestSnapshot();
@@ -275,20 +292,41 @@ export class PeerTransport implements PeerSender {
       this.endpoint?.reportSnapshot(m.to, false);
       return;
     }
-    this.opts.logger.info({ peer: m.to, index: snap.meta.index, bytes: snap.data.length }, 'sending a snapshot to a follower');
-    const call = link.client.installSnapshot(this.handshake(m.to), (err) => {
-      if (err) this.warn(`snapshot:${m.to}`, { peer: m.to, err: err.details }, 'snapshot transfer failed');
-      this.endpoint?.reportSnapshot(m.to, !err);
-    });
+    this.opts.logger.info({ peer: m.to, index: snap.meta.index, bytes: snap.data.length, framed: this.framedTo(m.to) }, 'sending a snapshot to a follower');
     const message = { ...messageToWire(m), snapshot: metaToWire(snap.meta) };
-    const clusterId = this.opts.clusterId.current() ?? '';
-    for (let off = 0; off < snap.data.length || off === 0; off += SNAPSHOT_CHUNK) {
-      const data = snap.data.subarray(off, off + SNAPSHOT_CHUNK);
-      const done = off + SNAPSHOT_CHUNK >= snap.data.length;
-      call.write({ cluster: this.opts.clusterName, ...(off === 0 ? { message, clusterId } : {}), data, done });
-      if (done) break;
+    const dial = this.opts.framedDial;
+    const outcome =
+      dial !== undefined && this.framedTo(m.to)
+        ? await sendFramedSnapshot(dial(m.to, link.address), this.handshake(m.to).toHttp2Headers(), encodePeerBatch(this.snapshotHead(message) as PeerBatchIn), snap.data)
+        : await this.sendGrpcSnapshot(m.to, link, message, snap.data);
+    if (!outcome.ok) {
+      this.warn(`snapshot:${m.to}`, { peer: m.to, err: outcome.detail }, outcome.refused ? 'a peer refused this member\'s snapshot' : 'snapshot transfer failed');
+      if (outcome.refused) this.trouble.refusedUs(m.to, outcome.detail);
     }
-    call.end();
+    this.endpoint?.reportSnapshot(m.to, outcome.ok);
+  }
+
+  /** The framed snapshot's head: the batch form, with the one `snap` message. */
+  private snapshotHead(message: ReturnType<typeof messageToWire>): PeerBatch {
+    return { cluster: this.opts.clusterName, from: this.opts.selfId, clusterId: this.opts.clusterId.current() ?? '', messages: [message] };
+  }
+
+  /** The gRPC Peer service's InstallSnapshot, for a peer that does not serve the framed path. */
+  private sendGrpcSnapshot(to: string, link: PeerLink, message: ReturnType<typeof messageToWire>, data: Uint8Array): Promise<SnapshotOutcome> {
+    return new Promise((resolve) => {
+      const call = this.grpcClient(to, link).installSnapshot(this.handshake(to), (err) => {
+        const refused = err?.code === grpc.status.UNAUTHENTICATED || err?.code === grpc.status.PERMISSION_DENIED;
+        resolve(err ? { ok: false, refused, detail: err.details } : { ok: true });
+      });
+      const clusterId = this.opts.clusterId.current() ?? '';
+      for (let off = 0; off < data.length || off === 0; off += SNAPSHOT_CHUNK) {
+        const chunk = data.subarray(off, off + SNAPSHOT_CHUNK);
+        const done = off + SNAPSHOT_CHUNK >= data.length;
+        call.write({ cluster: this.opts.clusterName, ...(off === 0 ? { message, clusterId } : {}), data: chunk, done });
+        if (done) break;
+      }
+      call.end();
+    });
   }
 
   /** The server side of the Peer service: authenticates each stream, then steps what it carries. */
@@ -426,12 +464,18 @@ export class PeerTransport implements PeerSender {
     call.on('cancelled', batches.gone);
   }
 
+  /** The framed paths (peer-frames.ts), for a request the port routed here by its path. */
+  servePeerStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    if (headers[':path'] === FRAMED_SNAPSHOT_PATH) this.serveFramedSnapshot(stream, headers);
+    else this.serveFramed(stream, headers);
+  }
+
   /**
-   * The server side of the framed stream (peer-frames.ts), for a request the port routed here by
-   * its path. Its headers are authenticated before a byte of its body is read; it is answered 200
-   * once its first batch was admitted, or refused with the reason in REFUSED_HEADER.
+   * A framed request's headers, authenticated before a byte of its body is read: the member it
+   * proves it is, how to refuse it (the reason in REFUSED_HEADER), and how to admit it (200 with
+   * FRAMED_HEADER); undefined once refused. Either answer is given once.
    */
-  serveFramed(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+  private framedRequest(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): { id: string; refuse: (r: PeerRejection, claimed: string) => void; admit(end: boolean): void } | undefined {
     const socket = stream.session?.socket;
     let answered = false;
     const refuse = this.refuser(`${socket?.remoteAddress ?? ''}:${socket?.remotePort ?? ''}`, (code, details) => {
@@ -439,10 +483,23 @@ export class PeerTransport implements PeerSender {
       answered = true;
       stream.respond({ ':status': code === grpc.status.UNAUTHENTICATED ? 401 : 403, [REFUSED_HEADER]: encodeURIComponent(details) }, { endStream: true });
     });
+    const admit = (end: boolean): void => {
+      if (stream.destroyed) return;
+      if (answered) return void (end && stream.end());
+      answered = true;
+      stream.respond({ ':status': 200, [FRAMED_HEADER]: '1' }, { endStream: end });
+    };
     stream.on('error', () => undefined);
     const certificate = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
     const id = this.authenticate(grpc.Metadata.fromHttp2Headers(headers), certificate, refuse);
-    if (id === undefined) return;
+    return id === undefined ? undefined : { id, refuse, admit };
+  }
+
+  /** The server side of the framed stream: admitted (answered 200) once its first batch was. */
+  private serveFramed(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    const request = this.framedRequest(stream, headers);
+    if (request === undefined) return;
+    const { id, refuse, admit } = request;
     const batches = this.batchesFrom(id, refuse);
     const reader = new FrameReader();
     stream.on('data', (chunk: Buffer) => {
@@ -454,21 +511,79 @@ export class PeerTransport implements PeerSender {
           return refuse({ reason: 'malformed', detail: `an undecodable batch: ${String(err)}` }, id);
         }
         if (!batches.take(batch)) return;
-        if (!answered) {
-          answered = true;
-          stream.respond({ ':status': 200, [FRAMED_HEADER]: '1' });
-        }
+        admit(false);
       }
       if (reader.tooLarge !== undefined) refuse({ reason: 'malformed', detail: reader.tooLarge }, id);
     });
     stream.on('end', () => {
       batches.gone();
-      if (!answered) {
-        answered = true;
-        stream.respond({ ':status': 200, [FRAMED_HEADER]: '1' }, { endStream: true });
-      } else if (!stream.destroyed) stream.end();
+      admit(true);
     });
     stream.on('close', batches.gone);
+  }
+
+  /**
+   * The server side of a framed snapshot: its head is checked as the gRPC one's first chunk is,
+   * its chunks spooled to disk; once the request ends whole, the snapshot is stepped and the
+   * request answered 200. A refusal answers at once, and the spool is discarded.
+   */
+  private serveFramedSnapshot(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    const request = this.framedRequest(stream, headers);
+    if (request === undefined) return;
+    const { id, refuse, admit } = request;
+    const reader = new FrameReader(MAX_SNAPSHOT_CHUNK);
+    let head: RaftMessage__Output | undefined;
+    let receiver: SnapshotReceiver | undefined;
+    let over = false;
+    const fail = (r: PeerRejection): void => {
+      if (over) return;
+      over = true;
+      receiver?.discard();
+      refuse(r, id);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (over) return;
+      for (const bytes of reader.push(chunk)) {
+        if (head === undefined) {
+          const taken = this.snapshotHeadOf(id, bytes);
+          if ('reason' in taken) return fail(taken);
+          head = taken;
+          receiver = new SnapshotReceiver(this.opts.snapshotSpool, id);
+          continue;
+        }
+        const refused = receiver!.write(bytes);
+        if (refused) return fail(refused);
+      }
+      if (reader.tooLarge !== undefined) fail({ reason: 'malformed', detail: reader.tooLarge });
+    });
+    stream.on('end', () => {
+      if (over) return;
+      if (head === undefined || receiver === undefined) return fail({ reason: 'malformed', detail: 'a snapshot stream without its head' });
+      if (reader.midFrame) return fail({ reason: 'malformed', detail: 'the snapshot stream ended inside a frame' });
+      over = true;
+      const data = receiver.finish();
+      if (!this.blocked.has(id)) this.endpoint?.step(messageFromWire(head, data));
+      admit(true);
+    });
+    stream.on('close', () => {
+      if (over) return;
+      over = true;
+      receiver?.discard();
+    });
+  }
+
+  /** A framed snapshot's head frame: its `snap` message, or why it is refused. */
+  private snapshotHeadOf(id: string, bytes: Buffer): RaftMessage__Output | PeerRejection {
+    let batch: PeerBatch__Output;
+    try {
+      batch = decodePeerBatch(bytes);
+    } catch (err) {
+      return { reason: 'malformed', detail: `an undecodable snapshot head: ${String(err)}` };
+    }
+    if (batch.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, speaks for ${batch.from}` };
+    if (batch.messages.length !== 1) return { reason: 'malformed', detail: `a snapshot head with ${batch.messages.length} messages` };
+    const message = batch.messages[0]!;
+    return this.checkSnapshotHead(id, batch.cluster, batch.clusterId, message) ?? message;
   }
 
   /** A snapshot is accepted only from the leader of this member's current term, within the size limit, spooled to disk. */
@@ -487,7 +602,7 @@ export class PeerTransport implements PeerSender {
     call.on('data', (chunk: SnapshotChunk__Output) => {
       if (failed) return;
       if (!head) {
-        const refused = this.checkSnapshotHead(id, chunk);
+        const refused = this.checkSnapshotHead(id, chunk.cluster, chunk.clusterId, chunk.message);
         if (refused) return fail(refused);
         head = chunk.message!;
         receiver = new SnapshotReceiver(this.opts.snapshotSpool, id);
@@ -507,11 +622,11 @@ export class PeerTransport implements PeerSender {
     call.on('cancelled', abandon);
   }
 
-  private checkSnapshotHead(id: string, chunk: SnapshotChunk__Output): PeerRejection | undefined {
-    const m = chunk.message;
+  /** Why a snapshot's head (its first chunk, or its framed head) must be refused, if it must. */
+  private checkSnapshotHead(id: string, cluster: string, clusterId: string, m: RaftMessage__Output | null): PeerRejection | undefined {
     if (!m || m.type !== 'snap' || !m.snapshot) return { reason: 'malformed', detail: 'the first snapshot chunk carries no snap message' };
-    if (chunk.cluster !== this.opts.clusterName) return { reason: 'wrong-cluster', detail: `cluster ${chunk.cluster}, not ${this.opts.clusterName}` };
-    const refused = this.checkClusterId(chunk.clusterId, true);
+    if (cluster !== this.opts.clusterName) return { reason: 'wrong-cluster', detail: `cluster ${cluster}, not ${this.opts.clusterName}` };
+    const refused = this.checkClusterId(clusterId, true);
     if (refused) return refused;
     if (m.from !== id) return { reason: 'identity-mismatch', detail: `authenticated as ${id}, sends a snapshot from ${m.from}` };
     if (m.to !== this.opts.selfId) return { reason: 'wrong-recipient', detail: `a snapshot for ${m.to} reached ${this.opts.selfId}` };
@@ -531,7 +646,13 @@ export class PeerTransport implements PeerSender {
 function closeLink(link: PeerLink): void {
   link.stream?.end();
   link.framed?.close();
-  link.client.close();
+  closeClient(link);
+}
+
+/** Closes the link's gRPC client, if it has one; the next gRPC send dials a new one. */
+function closeClient(link: PeerLink): void {
+  link.client?.close();
+  link.client = undefined;
 }
 
 /** The member id a refused stream claimed in its handshake, for the log line. */

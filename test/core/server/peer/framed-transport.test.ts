@@ -9,10 +9,14 @@
 import * as grpc from '@grpc/grpc-js';
 import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../../../src/core/raft/index.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Message, SnapshotMeta } from '../../../../src/core/raft/index.js';
 import { frontAuthorities } from '../../../../src/core/server/guard/authority-front.js';
 import { signHandshake } from '../../../../src/core/server/guard/peer-auth.js';
-import { frame, FRAMED_CONTENT_TYPE, FRAMED_HEADER, FRAMED_PATH, MAX_FRAME_BYTES, REFUSED_HEADER } from '../../../../src/core/server/peer/peer-frames.js';
+import { frame, frameLength, FRAMED_CONTENT_TYPE, FRAMED_HEADER, FRAMED_PATH, FRAMED_PATHS, FRAMED_SNAPSHOT_PATH, MAX_FRAME_BYTES, REFUSED_HEADER } from '../../../../src/core/server/peer/peer-frames.js';
+import { MAX_SNAPSHOT_CHUNK } from '../../../../src/core/server/peer/snapshot-receiver.js';
 import { PeerTransport, type PeerEndpoint } from '../../../../src/core/server/peer/peer-transport.js';
 import { loadFleetProto } from '../../../../src/proto/index.js';
 import { encodePeerBatch } from '../../../../src/proto/peer-codec.js';
@@ -26,7 +30,9 @@ interface Side {
   readonly transport: PeerTransport;
   readonly received: Message[];
   /** Streams the framed path was given, gRPC Replicate calls served, and disconnections the transport reported. */
-  readonly served: { framed: number; grpc: number; grpcEnded: number; disconnected: number };
+  readonly served: { framed: number; grpc: number; grpcEnded: number; disconnected: number; grpcSnapshots: number };
+  /** What the transport reported of each snapshot it sent, in order. */
+  readonly snapshotsSent: boolean[];
   close(): void;
 }
 
@@ -35,9 +41,18 @@ afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-async function side(id: string, port: number, peers: Record<string, number>, opts: { framed: boolean }): Promise<Side> {
+/** What a side serves beyond batches: the snapshot it would send, who it takes for its leader, where it spools. */
+interface SideOptions {
+  readonly framed: boolean;
+  readonly snapshot?: { meta: SnapshotMeta; data: Uint8Array };
+  readonly leader?: string;
+  readonly spool?: { dir: string; maxBytes: number };
+}
+
+async function side(id: string, port: number, peers: Record<string, number>, opts: SideOptions): Promise<Side> {
   const received: Message[] = [];
-  const served = { framed: 0, grpc: 0, grpcEnded: 0, disconnected: 0 };
+  const snapshotsSent: boolean[] = [];
+  const served = { framed: 0, grpc: 0, grpcEnded: 0, disconnected: 0, grpcSnapshots: 0 };
   const transport = new PeerTransport({
     selfId: id,
     selfAddress: `127.0.0.1:${port}`,
@@ -45,7 +60,7 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
     clusterId: { current: () => 'abc', adopt: () => undefined },
     credentials: grpc.credentials.createInsecure(),
     peerCredentials: { secret: SECRET, mutualTls: false },
-    snapshotSpool: { dir: '/nonexistent', maxBytes: 1 },
+    snapshotSpool: opts.spool ?? { dir: '/nonexistent', maxBytes: 1 },
     logger: quiet,
     framedDial: opts.framed ? (_peer, address) => ({ address }) : undefined,
   });
@@ -53,11 +68,11 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
     step: (m) => received.push(m),
     peerDisconnected: () => void served.disconnected++,
     reportUnreachable: () => undefined,
-    reportSnapshot: () => undefined,
+    reportSnapshot: (_peer, ok) => void snapshotsSent.push(ok),
     peerAddress: () => undefined,
-    readLatestSnapshot: async () => undefined,
+    readLatestSnapshot: async () => opts.snapshot,
     knowsPeer: (p) => p in peers || p === 'forger',
-    leadership: () => ({ term: 1, leader: '' }),
+    leadership: () => ({ term: 1, leader: opts.leader ?? '' }),
   };
   transport.attach(endpoint);
   transport.setPeers(new Map(Object.entries(peers).map(([p, at]) => [p, `127.0.0.1:${at}`])));
@@ -70,15 +85,20 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
       call.on('end', () => served.grpcEnded++);
       handlers.Replicate(call, cb);
     },
+    InstallSnapshot: (call: Parameters<typeof handlers.InstallSnapshot>[0], cb: Parameters<typeof handlers.InstallSnapshot>[1]) => {
+      served.grpcSnapshots++;
+      handlers.InstallSnapshot(call, cb);
+    },
   });
   await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   // A member of an earlier release has no framed path: its port answers such a request as it answers anything not gRPC.
-  const front = frontAuthorities(server, opts.framed ? { peerStream: { path: FRAMED_PATH, take: (stream, headers) => (served.framed++, transport.serveFramed(stream, headers)) } } : {});
+  const front = frontAuthorities(server, opts.framed ? { peerStream: { paths: FRAMED_PATHS, take: (stream, headers) => (served.framed++, transport.servePeerStream(stream, headers)) } } : {});
   const s: Side = {
     port,
     transport,
     received,
     served,
+    snapshotsSent,
     close: () => {
       transport.close();
       front.close();
@@ -152,10 +172,10 @@ describe('the framed peer stream', () => {
 });
 
 /** One framed request to `port` with `headers`, sending `body` then ending: its answer's status and refusal. */
-async function framedRequest(port: number, headers: http2.OutgoingHttpHeaders, body: Buffer[]): Promise<{ status: number; refused: string | undefined; framed: boolean }> {
+async function framedRequest(port: number, headers: http2.OutgoingHttpHeaders, body: Buffer[], path = FRAMED_PATH): Promise<{ status: number; refused: string | undefined; framed: boolean }> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   try {
-    const req = session.request({ ':method': 'POST', ':path': FRAMED_PATH, 'content-type': FRAMED_CONTENT_TYPE, ...headers });
+    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': FRAMED_CONTENT_TYPE, ...headers });
     const answer = new Promise<{ status: number; refused: string | undefined; framed: boolean }>((resolve, reject) => {
       req.on('response', (h) => resolve({ status: Number(h[':status']), refused: typeof h[REFUSED_HEADER] === 'string' ? decodeURIComponent(h[REFUSED_HEADER]) : undefined, framed: h[FRAMED_HEADER] !== undefined }));
       req.on('error', reject);
@@ -215,5 +235,152 @@ describe('the framed path against a forged peer or a broken sender', () => {
     expect(cut.status).toBe(200);
     await until('the first frame was stepped', () => b.received.length > 0);
     expect(b.received.map((m) => m.commit)).toEqual([1]);
+  });
+});
+
+const META: SnapshotMeta = { index: 40, term: 1, conf: { voters: ['a', 'b'], learners: [] } };
+const snapMessage = (from: string, to: string): Message => ({ type: 'snap', from, to, term: 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0, snapshot: { meta: META } });
+/** Bytes no two chunks of which are alike, over several chunks. */
+const snapshotBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + (i >> 20)) & 0xff);
+
+function spoolDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe('snapshots between members', () => {
+  it('go over the framed path once the follower serves it, and the idle gRPC channel is closed', async () => {
+    const data = snapshotBytes(2.5 * (1 << 20));
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data } });
+    const b = await side('b', pb, { a: pa }, { framed: true, leader: 'a', spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
+    a.transport.announce();
+    b.transport.announce();
+    await exchange(a, b, 1);
+    await until('a sends to b over the framed stream', () => b.served.framed > 0);
+    await until("a's gRPC channel to b is closed", () => grpcChannelOf(a.transport, 'b') === undefined);
+    a.transport.send([snapMessage('a', 'b')]);
+    await until('a heard how the snapshot went', () => a.snapshotsSent.length === 1);
+    expect(a.snapshotsSent).toEqual([true]);
+    const installed = b.received.find((m) => m.type === 'snap');
+    expect(installed?.snapshot?.meta).toEqual(META);
+    expect(Buffer.from(installed!.snapshot!.data!).equals(Buffer.from(data))).toBe(true);
+    expect(b.served.grpcSnapshots).toBe(0);
+    // The snapshot did not bring the gRPC channel back.
+    expect(grpcChannelOf(a.transport, 'b')).toBeUndefined();
+  });
+
+  it('go over gRPC to a member of an earlier release', async () => {
+    const data = snapshotBytes(1.5 * (1 << 20));
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data } });
+    const old = await side('b', pb, { a: pa }, { framed: false, leader: 'a', spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
+    a.transport.announce();
+    old.transport.announce();
+    await exchange(a, old, 1);
+    a.transport.send([snapMessage('a', 'b')]);
+    await until('a heard how the snapshot went', () => a.snapshotsSent.length === 1);
+    expect(a.snapshotsSent).toEqual([true]);
+    expect(old.served.grpcSnapshots).toBe(1);
+    expect(Buffer.from(old.received.find((m) => m.type === 'snap')!.snapshot!.data!).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('a follower refusing the snapshot is reported as failed, and nothing is stepped', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data: snapshotBytes(1000) } });
+    // b takes another member for its leader: a's snapshot is not from the leader.
+    const b = await side('b', pb, { a: pa }, { framed: true, leader: 'c', spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
+    a.transport.announce();
+    b.transport.announce();
+    await exchange(a, b, 1);
+    await until('a sends to b over the framed stream', () => b.served.framed > 0);
+    a.transport.send([snapMessage('a', 'b')]);
+    await until('a heard how the snapshot went', () => a.snapshotsSent.length === 1);
+    expect(a.snapshotsSent).toEqual([false]);
+    expect(b.received.filter((m) => m.type === 'snap')).toEqual([]);
+  });
+});
+
+/** The gRPC client a transport holds for `peer` (white-box: no public face says whether it has one). */
+function grpcChannelOf(transport: PeerTransport, peer: string): unknown {
+  return (transport as unknown as { links: Map<string, { client: unknown }> }).links.get(peer)?.client;
+}
+
+describe('the framed snapshot path against a forged peer or a broken sender', () => {
+  const head = (from: string, overrides: Partial<{ cluster: string; to: string; term: number; messages: number }> = {}): Buffer => {
+    const message = { type: 'snap', from, to: overrides.to ?? 'b', term: overrides.term ?? 1, snapshot: { index: 40, term: 1, conf: { voters: ['a', 'b'], learners: [] } } };
+    return frame(encodePeerBatch({ cluster: overrides.cluster ?? 'c', from, clusterId: 'abc', messages: Array.from({ length: overrides.messages ?? 1 }, () => message) }));
+  };
+  const chunk = (n: number): Buffer[] => [frameLength(n), Buffer.alloc(n, 1)];
+  const send = (port: number, headers: http2.OutgoingHttpHeaders, body: Buffer[]) => framedRequest(port, headers, body, FRAMED_SNAPSHOT_PATH);
+
+  async function follower(maxBytes = 1 << 20): Promise<{ port: number; b: Side; spool: string }> {
+    const port = await freePort();
+    const spool = spoolDir();
+    const b = await side('b', port, { a: await freePort() }, { framed: true, leader: 'a', spool: { dir: spool, maxBytes } });
+    return { port, b, spool };
+  }
+
+  it('installs a whole snapshot from its leader, sent by hand', async () => {
+    const { port, b, spool } = await follower();
+    const answer = await send(port, signed('a'), [head('a'), ...chunk(1000), ...chunk(24)]);
+    expect(answer).toEqual({ status: 200, refused: undefined, framed: true });
+    const snap = b.received.find((m) => m.type === 'snap');
+    expect(snap?.snapshot?.data?.length).toBe(1024);
+    expect(readdirSync(spool)).toEqual([]);
+  });
+
+  it('refuses, before reading a byte, a snapshot with no credentials, a bad signature, or a replayed handshake', async () => {
+    const { port, b } = await follower();
+    expect((await send(port, {}, [head('a'), ...chunk(10)])).refused).toMatch(/no-credentials/);
+    const forged = signHandshake(Buffer.from('not the cluster secret at all'), 'c', 'a', 'b', Date.now()).toHttp2Headers();
+    expect((await send(port, forged, [head('a'), ...chunk(10)])).refused).toMatch(/bad-signature/);
+    const headers = signed('a');
+    expect((await send(port, headers, [head('a'), ...chunk(10)])).status).toBe(200);
+    expect((await send(port, headers, [head('a'), ...chunk(10)])).refused).toMatch(/replayed-handshake/);
+    expect(b.received.filter((m) => m.type === 'snap')).toHaveLength(1);
+  });
+
+  it('refuses a head that is not its leader\'s, speaks for another, is for another member or cluster, or is not one snap', async () => {
+    const { port, b, spool } = await follower();
+    const cases: [Buffer, RegExp][] = [
+      [head('a', { term: 2 }), /snapshot-not-from-leader/],
+      [head('forger'), /identity-mismatch/],
+      [head('a', { to: 'c' }), /wrong-recipient/],
+      [head('a', { cluster: 'other' }), /wrong-cluster/],
+      [head('a', { messages: 2 }), /malformed/],
+      [frame(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])), /malformed/],
+    ];
+    for (const [first, reason] of cases) {
+      const answer = await send(port, signed('a'), [first, ...chunk(10)]);
+      expect(answer.status).toBe(403);
+      expect(answer.refused).toMatch(reason);
+    }
+    expect(b.received).toEqual([]);
+    expect(readdirSync(spool)).toEqual([]);
+  });
+
+  it('refuses a chunk over the limit, a snapshot over the spool, one cut inside a frame, or one without a head, and discards its spool', async () => {
+    const { port, b, spool } = await follower(64 << 10);
+    const oversized = Buffer.alloc(4);
+    oversized.writeUInt32BE(MAX_SNAPSHOT_CHUNK + 1, 0);
+    const cases: [Buffer[], RegExp][] = [
+      [[head('a'), oversized, Buffer.alloc(1024)], /malformed.*over the/],
+      [[head('a'), ...chunk(40 << 10), ...chunk(40 << 10)], /snapshot-too-large/],
+      [[head('a'), ...chunk(100), frameLength(100), Buffer.alloc(10)], /ended inside a frame/],
+      [[], /without its head/],
+    ];
+    for (const [body, reason] of cases) {
+      const answer = await send(port, signed('a'), body);
+      expect(answer.status).toBe(403);
+      expect(answer.refused).toMatch(reason);
+    }
+    expect(b.received).toEqual([]);
+    expect(readdirSync(spool)).toEqual([]);
   });
 });
