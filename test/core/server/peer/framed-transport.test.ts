@@ -243,26 +243,34 @@ const snapMessage = (from: string, to: string): Message => ({ type: 'snap', from
 /** Bytes no two chunks of which are alike, over several chunks. */
 const snapshotBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + (i >> 20)) & 0xff);
 
-function spoolDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
+/** A spool directory of its own, removed after the test. */
+function spoolDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-spool-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Leader a, holding a snapshot of `data`, and follower b (framed or not, taking `leader` for its leader), having spoken. */
+async function snapshotPair(data: Uint8Array, follower: { framed: boolean; leader: string }): Promise<[Side, Side]> {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data } });
+  const b = await side('b', pb, { a: pa }, { ...follower, spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
+  a.transport.announce();
+  b.transport.announce();
+  await exchange(a, b, 1);
+  if (follower.framed) await until('a sends to b over the framed stream', () => b.served.framed > 0);
+  return [a, b];
+}
+
 describe('snapshots between members', () => {
   it('go over the framed path once the follower serves it, and the idle gRPC channel is closed', async () => {
     const data = snapshotBytes(2.5 * (1 << 20));
-    const [pa, pb] = [await freePort(), await freePort()];
-    const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data } });
-    const b = await side('b', pb, { a: pa }, { framed: true, leader: 'a', spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
-    a.transport.announce();
-    b.transport.announce();
-    await exchange(a, b, 1);
-    await until('a sends to b over the framed stream', () => b.served.framed > 0);
+    const [a, b] = await snapshotPair(data, { framed: true, leader: 'a' });
     await until("a's gRPC channel to b is closed", () => grpcChannelOf(a.transport, 'b') === undefined);
     a.transport.send([snapMessage('a', 'b')]);
     await until('a heard how the snapshot went', () => a.snapshotsSent.length === 1);
@@ -277,12 +285,7 @@ describe('snapshots between members', () => {
 
   it('go over gRPC to a member of an earlier release', async () => {
     const data = snapshotBytes(1.5 * (1 << 20));
-    const [pa, pb] = [await freePort(), await freePort()];
-    const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data } });
-    const old = await side('b', pb, { a: pa }, { framed: false, leader: 'a', spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
-    a.transport.announce();
-    old.transport.announce();
-    await exchange(a, old, 1);
+    const [a, old] = await snapshotPair(data, { framed: false, leader: 'a' });
     a.transport.send([snapMessage('a', 'b')]);
     await until('a heard how the snapshot went', () => a.snapshotsSent.length === 1);
     expect(a.snapshotsSent).toEqual([true]);
@@ -291,14 +294,8 @@ describe('snapshots between members', () => {
   });
 
   it('a follower refusing the snapshot is reported as failed, and nothing is stepped', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
-    const a = await side('a', pa, { b: pb }, { framed: true, snapshot: { meta: META, data: snapshotBytes(1000) } });
     // b takes another member for its leader: a's snapshot is not from the leader.
-    const b = await side('b', pb, { a: pa }, { framed: true, leader: 'c', spool: { dir: spoolDir(), maxBytes: 8 << 20 } });
-    a.transport.announce();
-    b.transport.announce();
-    await exchange(a, b, 1);
-    await until('a sends to b over the framed stream', () => b.served.framed > 0);
+    const [a, b] = await snapshotPair(snapshotBytes(1000), { framed: true, leader: 'c' });
     a.transport.send([snapMessage('a', 'b')]);
     await until('a heard how the snapshot went', () => a.snapshotsSent.length === 1);
     expect(a.snapshotsSent).toEqual([false]);
