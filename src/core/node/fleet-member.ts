@@ -242,7 +242,8 @@ export class FleetMember extends FleetNode implements NodeApi {
       const term = this.term;
       const store = this.state.etcd.store;
       if (!this.isLeader) throw this.proposalError('not-leader');
-      return { ttl: store.leaseTimeToLive(id, this.etcdClock.now(term), this.etcdClock.leaderSince(term)), revision: store.revision };
+      const { now, since } = this.etcdClock.look(term);
+      return { ttl: store.leaseTimeToLive(id, now, since), revision: store.revision };
     });
   }
 
@@ -261,7 +262,8 @@ export class FleetMember extends FleetNode implements NodeApi {
     return this.readAt({ mode: 'linearizable' }, (): EtcdAnswer => {
       if (!this.isLeader || this.term !== term) throw this.proposalError('not-leader');
       const store = this.state.etcd.store;
-      const lease = store.leaseKeepAlive(id, stampedAt, this.etcdClock.now(term), this.etcdClock.leaderSince(term), ETCD_LEASE_DRIFT);
+      const { now, since } = this.etcdClock.look(term);
+      const lease = store.leaseKeepAlive(id, stampedAt, now, since, ETCD_LEASE_DRIFT);
       return lease ? { ok: true, revision: store.revision, lease } : { ok: false, error: { message: ERR_LEASE_NOT_FOUND, code: 'lease-not-found' } };
     });
   }

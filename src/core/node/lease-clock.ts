@@ -33,14 +33,16 @@ export class EtcdLeaseClock {
   }
 
   /**
-   * When this leader began to look at the leases in `term`, by this clock: every lease lives a whole
-   * TTL from then, as etcd's leader extends every lease when elected (a new leader whose clock runs
-   * ahead of the last one's must not expire leases early). The first call in a term sets it; later
-   * than the election, so leases only live longer.
+   * The lease time now, and `since`: when this leader began to look at the leases in `term`, by this
+   * clock. Every lease lives a whole TTL from `since`, as etcd's leader extends every lease when
+   * elected (a new leader whose clock runs ahead of the last one's must not expire leases early).
+   * The first look in a term sets it; later than the election, so leases only live longer. Both come
+   * from one reading: read apart, a first look taken after `now` put a whole TTL from the look past
+   * a whole TTL from now (a new 30 s lease answered 31).
    */
-  leaderSince(term: number): number {
+  look(term: number): { readonly now: number; readonly since: number } {
     const now = this.now(term);
     this.since ??= now;
-    return this.since;
+    return { now, since: this.since };
   }
 }

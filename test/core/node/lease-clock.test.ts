@@ -36,12 +36,22 @@ describe('EtcdLeaseClock', () => {
     const { c, rt } = clocks(7_000, 0);
     const clock = new EtcdLeaseClock(rt);
     c.mono += 200;
-    expect(clock.leaderSince(4)).toBe(7_000);
+    expect(clock.look(4)).toEqual({ now: 7_000, since: 7_000 });
     c.mono += 5_000;
-    expect(clock.leaderSince(4)).toBe(7_000);
-    expect(clock.now(4)).toBe(12_000);
+    expect(clock.look(4)).toEqual({ now: 12_000, since: 7_000 });
     c.wall = 90_000;
-    expect(clock.leaderSince(5)).toBe(90_000);
+    expect(clock.look(5)).toEqual({ now: 90_000, since: 90_000 });
+  });
+
+  it('never says the leader began to look after the time it gives with it, on a first look too', () => {
+    // A monotonic clock that moves at every reading, as performance.now() does.
+    let mono = 0;
+    const clock = new EtcdLeaseClock({ wallNow: () => 1_000, monoNow: () => (mono += 0.25) });
+    for (const term of [1, 2, 3]) {
+      const first = clock.look(term);
+      expect(first.since).toBeLessThanOrEqual(first.now);
+      expect(clock.look(term).since).toBe(first.since);
+    }
   });
 
   it('stretches an etcd lease by both clocks’ drift', () => {

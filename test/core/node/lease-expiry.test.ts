@@ -110,9 +110,9 @@ describe('LeaseExpiry, etcd leases', () => {
     const { clock, etcdClock } = leaderStandIn(store);
     store.leaseGrant(7, 10, 40_000);
     clock.wall = 100_000;
-    expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.leaderSince(1))?.ttl).toBe(10);
+    expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.look(1).since)?.ttl).toBe(10);
     clock.wall = 104_000;
-    expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.leaderSince(1))?.ttl).toBe(6);
+    expect(store.leaseTimeToLive(7, etcdClock.now(1), etcdClock.look(1).since)?.ttl).toBe(6);
     // By the stamp alone (a member that is not the leader), it ran out long ago.
     expect(store.leaseTimeToLive(7, etcdClock.now(1))?.ttl).toBe(0);
   });
@@ -144,7 +144,7 @@ describe('LeaseExpiry, etcd leases', () => {
     store.leaseGrant(7, 10, 0);
     store.leaseGrant(8, 10, 0);
     expiry.tick();
-    const since = etcdClock.leaderSince(1);
+    const since = etcdClock.look(1).since;
     // Lease 7 kept alive at 6 s: due at 16.2 s, not 10.2 s; the replicated stamp is unchanged.
     expect(store.leaseKeepAlive(7, 6_000, 6_000, since, 2 * 0.01)).toMatchObject({ id: 7, ttl: 10, expiresAt: 16_000 });
     expect(store.leaseExpired(7, 10_000), 'an expiry entry is judged by the replicated stamp, the same on every member').toBe(true);
@@ -168,7 +168,7 @@ describe('LeaseExpiry, etcd leases', () => {
     const { expiry: start, etcdClock } = leaderStandIn(store);
     const expiry = start();
     store.leaseGrant(7, 10, 0);
-    store.leaseKeepAlive(7, 6_000, 6_000, etcdClock.leaderSince(1), 0);
+    store.leaseKeepAlive(7, 6_000, 6_000, etcdClock.look(1).since, 0);
     expect(store.leaseTimeToLive(7, 6_000)?.ttl).toBe(10);
     expiry.roleChanged({ role: 'leader' }, { role: 'follower' });
     expect(store.leaseTimeToLive(7, 6_000)?.ttl).toBe(4);

@@ -76,7 +76,7 @@ export class LeaseExpiry implements NodeService {
 
   /**
    * etcd leases past their time by the leader's lease clock, and a whole TTL after this leader began
-   * to look at them (EtcdLeaseClock.leaderSince), as etcd's lessor: one proposal in flight.
+   * to look at them (EtcdLeaseClock.look), as etcd's lessor: one proposal in flight.
    *
    * No grace beyond the clocks' drift. Every stamp of this term is this leader's lease clock, read
    * when it proposed the grant or renewal, so after the client sent it; an earlier leader's stamps
@@ -91,8 +91,7 @@ export class LeaseExpiry implements NodeService {
     const clock = this.state.etcdClock;
     // The first look in a term, not the election: later, so leases only live longer. Leases granted
     // later in the term (none existed at the first look) are stamped by this leader's clock alone.
-    const since = clock.leaderSince(term);
-    const at = clock.now(term);
+    const { now: at, since } = clock.look(term);
     this.restampEtcdLeases(store, at);
     if (this.node.appliedIndex < this.etcdExpiringAt) return;
     const ids = store.expiredLeases(at, since, LEASE_EXPIRIES_PER_TICK, ETCD_LEASE_DRIFT);
