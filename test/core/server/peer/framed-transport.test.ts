@@ -2,11 +2,13 @@
  * The framed peer stream between members' transports, each on a real grpc-js server with the
  * client port's front (guard/authority-front.ts) routing FRAMED_PATH to it, on loopback: members
  * that both serve it move to it after their first gRPC batches; a member that does not (an
- * earlier release) is still reached over gRPC, both ways; and what a forged peer or a broken
- * sender puts on the framed path (no credentials, a bad signature, an oversized or undecodable
- * frame, a stream cut inside a frame) is refused with its reason, and nothing of it is stepped.
+ * earlier release) is still reached over gRPC, both ways; batches reordered or replayed are
+ * stepped as they come; what a forged peer or a broken sender puts on the framed paths (no
+ * credentials, a bad signature, noise, an oversized or undecodable frame, a stream cut inside a
+ * frame) is refused with its reason, and nothing of it is stepped; and snapshots go framed.
  */
 import * as grpc from '@grpc/grpc-js';
+import fc from 'fast-check';
 import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -190,6 +192,25 @@ async function framedRequest(port: number, headers: http2.OutgoingHttpHeaders, b
   }
 }
 
+/** One framed request, answered and closed: its status and refusal, once the member has read all it will of it. */
+async function framedExchange(port: number, headers: http2.OutgoingHttpHeaders, body: Buffer[]): Promise<{ status: number; refused: string | undefined }> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    const req = session.request({ ':method': 'POST', ':path': FRAMED_PATH, 'content-type': FRAMED_CONTENT_TYPE, ...headers });
+    let answer = { status: 0, refused: undefined as string | undefined };
+    req.on('response', (h) => (answer = { status: Number(h[':status']), refused: typeof h[REFUSED_HEADER] === 'string' ? decodeURIComponent(h[REFUSED_HEADER]) : undefined }));
+    req.on('data', () => undefined);
+    const closed = new Promise<void>((resolve) => req.on('close', resolve));
+    req.on('error', () => undefined);
+    for (const b of body) req.write(b);
+    req.end();
+    await closed;
+    return answer;
+  } finally {
+    session.destroy();
+  }
+}
+
 const batchFrom = (from: string, commit: number): Buffer => frame(encodePeerBatch({ cluster: 'c', from, clusterId: 'abc', messages: [{ type: 'heartbeat', from, to: 'b', term: 1, commit }] }));
 const signed = (from: string): http2.OutgoingHttpHeaders => signHandshake(SECRET, 'c', from, 'b', Date.now()).toHttp2Headers();
 
@@ -217,6 +238,26 @@ describe('the framed path against a forged peer or a broken sender', () => {
     const replayed = await framedRequest(pb, headers, [batchFrom('a', 8)]);
     expect(replayed.refused).toMatch(/replayed-handshake/);
     expect(b.received).toEqual([]);
+  });
+
+  it('steps batches reordered and replayed as they arrive, each once, and nothing after a frame of noise', async () => {
+    const pb = await freePort();
+    const b = await side('b', pb, { a: await freePort() }, { framed: true });
+    const sent = fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 30 });
+    const noise = fc.option(fc.record({ at: fc.nat(), bytes: fc.uint8Array({ maxLength: 64 }) }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(sent, noise, async (commits, garbage) => {
+        b.received.splice(0);
+        const frames = commits.map((c) => batchFrom('a', c));
+        const cut = garbage === undefined ? frames.length : garbage.at % (frames.length + 1);
+        if (garbage !== undefined) frames.splice(cut, 0, frame(garbage.bytes));
+        const answer = await framedExchange(pb, signed('a'), frames);
+        expect(b.received.map((m) => m.commit)).toEqual(commits.slice(0, cut));
+        if (garbage === undefined) expect(answer).toEqual({ status: 200, refused: undefined });
+        else if (cut === 0) expect(answer.refused).toMatch(/malformed|wrong-cluster|identity-mismatch|unknown-member|wrong-recipient/);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('steps a whole frame and refuses what follows it: oversized, undecodable, or cut short', async () => {
