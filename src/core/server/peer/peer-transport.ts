@@ -271,7 +271,7 @@ export class PeerTransport implements PeerSender {
       if (link.stream === stream) link.stream = undefined;
       if (link.stream === undefined && link.framed?.open === true) closeClient(link);
       if (err && err.code !== grpc.status.CANCELLED) {
-        const refused = err.code === grpc.status.UNAUTHENTICATED || err.code === grpc.status.PERMISSION_DENIED;
+        const refused = isRefusal(err.code);
         if (!refused) this.opts.logger.debug({ peer: to, code: err.code, err: err.details }, 'replication stream to peer closed');
         else this.warn(`refused:${to}`, { peer: to, code: err.code, err: err.details }, 'a peer refused this member');
         if (refused) this.trouble.refusedUs(to, err.details);
@@ -315,8 +315,7 @@ export class PeerTransport implements PeerSender {
   private sendGrpcSnapshot(to: string, link: PeerLink, message: ReturnType<typeof messageToWire>, data: Uint8Array): Promise<SnapshotOutcome> {
     return new Promise((resolve) => {
       const call = this.grpcClient(to, link).installSnapshot(this.handshake(to), (err) => {
-        const refused = err?.code === grpc.status.UNAUTHENTICATED || err?.code === grpc.status.PERMISSION_DENIED;
-        resolve(err ? { ok: false, refused, detail: err.details } : { ok: true });
+        resolve(err ? { ok: false, refused: isRefusal(err.code), detail: err.details } : { ok: true });
       });
       const clusterId = this.opts.clusterId.current() ?? '';
       for (let off = 0; off < data.length || off === 0; off += SNAPSHOT_CHUNK) {
@@ -647,6 +646,11 @@ function closeLink(link: PeerLink): void {
   link.stream?.end();
   link.framed?.close();
   closeClient(link);
+}
+
+/** Whether a peer's gRPC status says it refused this member (its credentials), not that it failed. */
+function isRefusal(code: grpc.status): boolean {
+  return code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED;
 }
 
 /** Closes the link's gRPC client, if it has one; the next gRPC send dials a new one. */
