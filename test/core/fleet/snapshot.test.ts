@@ -400,6 +400,30 @@ describe('snapshot in steps', () => {
     expect(Buffer.from(h.sm.snapshot()).equals(expected)).toBe(false);
   });
 
+  it('writes sessions and audit records in steps, as they were when it began, while clients go on writing', () => {
+    const h = new Harness();
+    // Eight clients that never report an answer seen: 12,000 answers remembered, and a full client audit ring.
+    const seqs = new Array<number>(8).fill(0);
+    const write = (i: number): void => {
+      const c = i % 8;
+      h.run({ type: 'kv.put', key: `k/${i % 3_000}`, value: `v${i}` }, { clientId: `cli-${c}`, seq: ++seqs[c]!, firstIncomplete: 1 });
+    };
+    for (let i = 0; i < 12_000; i++) write(i);
+    const expected = Buffer.from(h.sm.snapshot());
+    const job = h.sm.beginSnapshot();
+    let i = 12_000;
+    // Between steps: new answers, sessions forgotten as their floors move, audit records pushed out of the ring.
+    const steps = stepThrough(job.steps(), (step) => {
+      for (let j = 0; j < 300; j++) write(i++);
+      const c = step % 8;
+      h.run({ type: 'kv.put', key: 'floor', value: String(step) }, { clientId: `cli-${c}`, seq: ++seqs[c]!, firstIncomplete: seqs[c]! });
+    });
+    expect(Buffer.from(job.image).equals(expected)).toBe(true);
+    expect(Buffer.from(h.sm.snapshot()).equals(expected)).toBe(false);
+    // A step per 2,048 answers and per 2,048 audit records, not one for the whole of them.
+    expect(steps).toBeGreaterThanOrEqual(Math.floor(12_000 / 2_048) + Math.floor(10_000 / 2_048));
+  });
+
   it('writes an image out through one reused 1 MiB buffer, its section lengths patched after they have left it', () => {
     const h = new Harness();
     for (const id of ['s1', 's2']) h.shard(id, 100_000);
