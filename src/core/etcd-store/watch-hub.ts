@@ -68,7 +68,14 @@ export class KeyspaceWatchHub {
   /** The revision the watchers were last told of: the hub is told of every change, watched or not. */
   #synced: number;
 
-  constructor(private readonly store: () => RevisionKeys) {
+  constructor(
+    private readonly store: () => RevisionKeys,
+    /**
+     * Told when a watcher threw. The hub is called from the member's apply: one broken watcher
+     * must neither stop the apply nor keep the change from the watchers after it.
+     */
+    private readonly watcherFailed: (err: unknown) => void = () => undefined,
+  ) {
     this.#synced = store().revision;
   }
 
@@ -138,7 +145,13 @@ export class KeyspaceWatchHub {
     if (this.#size === 0) return;
     const called = onlyNewest ? this.#touchedBy(newest.keys) : this.#all();
     // Collected first: a listener may remove itself, or add another, while called.
-    for (const r of called) r.listener(onlyNewest ? now : from);
+    for (const r of called) {
+      try {
+        r.listener(onlyNewest ? now : from);
+      } catch (err) {
+        this.watcherFailed(err);
+      }
+    }
   }
 
   /** The registrations whose range holds one of `keys` (as the store names them), each once. */

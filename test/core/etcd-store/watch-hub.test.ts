@@ -105,4 +105,25 @@ describe('keyspace watch hub', () => {
     k.put('e1/candidate');
     expect(k.calls.length).toBe(333);
   });
+
+  it('a watcher that throws neither stops the change nor keeps it from the others, and is reported', () => {
+    const store = new MvccStore(1);
+    const failures: unknown[] = [];
+    const hub = new KeyspaceWatchHub(() => store, (err) => failures.push(err));
+    const heard: string[] = [];
+    hub.watch(b('k'), b(''), () => heard.push('before'));
+    hub.watch(b('k'), b(''), () => {
+      throw new Error('a closed stream');
+    });
+    hub.watch(b('k'), b(''), () => heard.push('after'));
+    store.put({ key: b('k'), value: b('v') });
+    expect(() => hub.applied()).not.toThrow();
+    expect(heard).toEqual(['before', 'after']);
+    expect(failures.map(String)).toEqual(['Error: a closed stream']);
+    // It stays registered: the next change is tried on it again, and told to the others again.
+    store.put({ key: b('k'), value: b('w') });
+    hub.applied();
+    expect(heard).toEqual(['before', 'after', 'before', 'after']);
+    expect(failures).toHaveLength(2);
+  });
 });

@@ -79,7 +79,7 @@ export class MemberState implements ReplicatedMachine {
     );
     this.keyspaceKv = new KeyspaceKv(() => this.etcdSection.replica);
     const store = (): MvccStore => this.etcd.store;
-    this.keyspaceWatchers = new KeyspaceWatchHub(store);
+    this.keyspaceWatchers = new KeyspaceWatchHub(store, (err) => opts.logger.error({ err: String(err) }, 'a keyspace watcher failed on a change (the others were told, and the member applied on); this is a bug'));
     const hub = this.keyspaceWatchers;
     this.changes = new ChangeFeed(DEFAULT_FEED_LIMITS, {
       get compactRevision() {
