@@ -39,8 +39,9 @@
  * LRU order of plans and sessions) are written in that order and restored in it.
  *
  * A snapshot is a `SnapshotJob`: begun at once (the small sections written, the cluster and
- * KV tables frozen copy-on-write), then written in steps while the registry goes on applying,
- * so that a member does not stop answering for the whole of a large image.
+ * KV tables frozen copy-on-write, references taken to the sessions' answers and the audit
+ * records), then written in steps while the registry goes on applying, so that a member does
+ * not stop answering for the whole of a large image.
  */
 import { ByteReader, ByteWriter, SnapshotError, type Spill } from './byte-io.js';
 import { auditRingOfEntry, type AuditRing } from './audit-log.js';
@@ -238,17 +239,18 @@ function writePlans(w: ByteWriter, s: FleetState): void {
 /** Rows of the sessions or audit sections written between two pauses of a snapshot (each a JSON text or a handful of strings). */
 const ROWS_PER_STEP = 2048;
 
+/** Sessions as an image began: `count` of them, their fields and answers in `rows` (captureSessions). */
+interface CapturedSessions {
+  readonly count: number;
+  readonly rows: readonly unknown[];
+}
+
 /**
  * The sessions as they are when an image begins: for each, its id, floor, activity and answer
  * count, then its answers as seq and answer, all in one flat array. Copying references is a
  * small part of writing them (each answer is JSON-encoded), and the answers themselves are
  * never changed once remembered, so the copy is the sessions of that moment.
  */
-interface CapturedSessions {
-  readonly count: number;
-  readonly rows: readonly unknown[];
-}
-
 function captureSessions(sessions: SessionTable): CapturedSessions {
   const rows: unknown[] = [];
   for (const [clientId, session] of sessions.sessions) {
@@ -318,8 +320,9 @@ function render(write: (w: ByteWriter) => void): Uint8Array {
 
 /**
  * One snapshot image in the making. The constructor fixes its content: it writes every small
- * section and freezes the two tables that can hold a million rows (copy-on-write: the registry
- * keeps changing them, the job keeps reading them as they were). `steps()` then writes the
+ * section, freezes the two tables that can hold a million rows (copy-on-write: the registry
+ * keeps changing them, the job keeps reading them as they were), and takes references to the
+ * sessions' answers and the audit records (never changed once made). `steps()` then writes the
  * image, pausing every few thousand rows; the bytes equal what writing it all at once at the
  * constructor's moment would give. Run `steps()` to its end: until then the cluster table keeps
  * saving, for the job, every block of slots it changes.
