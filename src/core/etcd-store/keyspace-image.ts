@@ -38,7 +38,7 @@ export function isBinaryKeyspaceImage(image: Uint8Array): boolean {
 
 /**
  * Writes the image of `view` (and `auth`, the auth store's JSON) through `write`, yielding after
- * every `keysPerStep` keys; answers its length. `write`'s bytes are reused once it returns.
+ * every `keysPerStep` keys or leases; answers its length. `write`'s bytes are reused once it returns.
  */
 export function* writeKeyspaceImage(view: StoreImageView, auth: string | undefined, keysPerStep: number, write: (bytes: Uint8Array, offset: number) => void): Generator<void, number, undefined> {
   const w = new ByteWriter(64 * 1024, write);
@@ -54,12 +54,13 @@ export function* writeKeyspaceImage(view: StoreImageView, auth: string | undefin
     for (const r of records) writeRecord(w, r);
     if (++n % keysPerStep === 0) yield;
   }
-  w.varuint(view.leases.length);
-  for (const l of view.leases) {
+  w.varuint(view.leaseCount);
+  for (const l of view.leases()) {
     writeNum(w, l.id);
     writeNum(w, l.ttl);
     writeNum(w, l.expiresAt);
     writeNum(w, l.ttlMs ?? l.ttl * 1000);
+    if (++n % keysPerStep === 0) yield;
   }
   w.varuint(view.alarms.length);
   for (const a of view.alarms) {

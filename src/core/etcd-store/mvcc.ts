@@ -159,6 +159,12 @@ export class MvccStore {
   private index = new SortedMap<History>();
   private leases = new Map<number, LeaseRecord>();
   /**
+   * Every lease as imaged (`leaseOf`), in id order (`leaseKey`), replaced whole when a grant or a
+   * renewal restamps it: an image freezes it in time proportional to its chunks, not its leases
+   * (a copy and sort of 100,000 leases held the loop 38–70 ms when an image began).
+   */
+  private stamps = new SortedMap<Lease>();
+  /**
    * The leases by expiry (`expiryOf`), soonest first, so that the leader's look at every tick costs
    * the leases due, not a sort of them all (18,884 leases kept an idle leader at half a core). An
    * entry is current while its lease still expires at its `expiresAt`; a renewal or keep-alive
@@ -786,7 +792,7 @@ export class MvccStore {
     const l: LeaseRecord = { ttlMs, expiresAt: now + ttlMs, keys: new Set<string>() };
     this.leases.set(id, l);
     this.indexExpiry(id, l.expiresAt);
-    return leaseOf(id, l);
+    return this.restamp(id, l);
   }
 
   /** Revoke (or expire) a lease: its keys are deleted in one revision. */
@@ -803,6 +809,7 @@ export class MvccStore {
       this.writing = undefined;
     }
     this.leases.delete(id);
+    this.stamps.delete(leaseKey(id));
     return this.rev;
   }
 
@@ -813,7 +820,14 @@ export class MvccStore {
     if (ttlMs !== undefined) l.ttlMs = ttlMs;
     l.expiresAt = now + l.ttlMs;
     this.indexExpiry(id, l.expiresAt);
-    return leaseOf(id, l);
+    return this.restamp(id, l);
+  }
+
+  /** Records lease `id`'s replicated stamp as imaged; answers it. */
+  private restamp(id: number, l: LeaseRecord): Lease {
+    const stamp = leaseOf(id, l);
+    this.stamps.set(leaseKey(id), stamp);
+    return stamp;
   }
 
   /**
@@ -897,11 +911,16 @@ export class MvccStore {
 
   /** Every lease as imaged, in id order. */
   private leaseImage(): Lease[] {
-    return this.leaseList().map((id) => leaseOf(id, this.leases.get(id)!));
+    const leases: Lease[] = [];
+    this.stamps.forEachAfter(undefined, (_, l) => leases.push(l) > 0);
+    return leases;
   }
 
+  /** Every lease's id, in id order. */
   leaseList(): number[] {
-    return [...this.leases.keys()].sort((a, b) => a - b);
+    const ids: number[] = [];
+    this.stamps.forEachAfter(undefined, (_, l) => ids.push(l.id) > 0);
+    return ids;
   }
 
   /**
@@ -955,7 +974,7 @@ export class MvccStore {
    * copies a chunk before it next changes it, and compaction puts new histories in it).
    */
   beginImage(): StoreImageView {
-    return new StoreImageView(this.rev, this.compacted, this.index.freeze(), this.leaseImage(), this.alarmList);
+    return new StoreImageView(this.rev, this.compacted, this.index.freeze(), this.stamps.freeze(), this.alarmList);
   }
 
   /** Whether nothing was ever written: no revision past the start, no compaction, no lease, no alarm. */
@@ -1022,7 +1041,9 @@ export class MvccStore {
     m.alarmList = (s.alarms ?? []).map((a) => ({ member: a.member, alarm: a.alarm }));
     for (const l of s.leases) {
       const ttlMs = l.ttlMs ?? l.ttl * 1000;
-      m.leases.set(l.id, { ttlMs, expiresAt: l.expiresAt, keys: new Set() });
+      const record: LeaseRecord = { ttlMs, expiresAt: l.expiresAt, keys: new Set() };
+      m.leases.set(l.id, record);
+      m.restamp(l.id, record);
       m.byExpiry.push({ id: l.id, expiresAt: l.expiresAt });
       m.latestStampBound = Math.max(m.latestStampBound, l.expiresAt - ttlMs);
     }
@@ -1106,7 +1127,7 @@ export class StoreImageView {
     readonly revision: number,
     readonly compactRevision: number,
     private readonly index: SortedMapView<History>,
-    readonly leases: MvccSnapshot['leases'],
+    private readonly leaseStamps: SortedMapView<Lease>,
     /** The alarms then (the store replaces its list on a change, never edits it). */
     readonly alarms: readonly StoreAlarm[],
   ) {}
@@ -1114,6 +1135,16 @@ export class StoreImageView {
   /** How many keys have history. */
   get keyCount(): number {
     return this.index.size;
+  }
+
+  /** How many leases there were. */
+  get leaseCount(): number {
+    return this.leaseStamps.size;
+  }
+
+  /** Every lease as imaged, in id order, read lazily (the view is immutable). */
+  *leases(): Generator<Lease, void, undefined> {
+    for (const [, lease] of this.leaseStamps.entries()) yield lease;
   }
 
   /** Every key with history and its records up to the view's revision, in key order, as the store's snapshot lists them. */
@@ -1133,6 +1164,19 @@ export class StoreImageView {
  * on every member); `keptUntil`, the leader's own keep-alives (leaseKeepAlive), this member's alone.
  */
 interface LeaseRecord { ttlMs: number; expiresAt: number; keptUntil?: number; keys: Set<string> }
+
+/**
+ * Lease `id`'s key in `stamps`: its float64 bytes, big-endian, as latin1. Ids are positive, and
+ * positive doubles order as their big-endian bytes do, so the map's string order is id order
+ * (ids beyond 2^53, a client's int64, included).
+ */
+const LEASE_KEY_BYTES = new Uint8Array(8);
+const LEASE_KEY_VIEW = new DataView(LEASE_KEY_BYTES.buffer);
+function leaseKey(id: number): string {
+  LEASE_KEY_VIEW.setFloat64(0, id);
+  const b = LEASE_KEY_BYTES;
+  return String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
+}
 
 /** etcd's TTL of a lease in whole seconds (a fleet lease's milliseconds rounded up). */
 function secondsOf(ttlMs: number): number {

@@ -331,7 +331,7 @@ export class EtcdImageJob {
       flush();
       yield;
     }
-    emit(`],"leases":${JSON.stringify(v.leases)}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
+    emit(`],"leases":${JSON.stringify([...v.leases()])}${v.alarms.length === 0 ? '' : `,"alarms":${JSON.stringify(v.alarms)}`}${this.auth === undefined ? '' : `,"auth":${this.auth}`}}`);
     this.#length = offset;
   }
 

@@ -57,6 +57,32 @@ describe('the keyspace image in steps', () => {
     }
   });
 
+  it('writes leases in steps from a view frozen when it began, whatever is granted, renewed or revoked between steps', () => {
+    const r = new EtcdReplica();
+    const s = storeOf(r);
+    // Ids out of order, as clients choose them, and one beyond 2^53.
+    for (let i = 0; i < 5_000; i++) s.leaseGrant(((i * 7919) % 5_000) + 1, 60, 1_000);
+    s.leaseGrant(7587869411111111000, 30, 1_000);
+    const expected = JSON.stringify(s.snapshot());
+    const job = r.beginImage(256, true)!;
+    const chunks: { bytes: Uint8Array; offset: number }[] = [];
+    let steps = 0;
+    for (const _ of job.steps((bytes, offset) => chunks.push({ bytes: Buffer.from(bytes), offset }))) {
+      steps++;
+      s.leaseRevoke(s.leaseList()[0]!);
+      s.leaseRenew(s.leaseList()[1]!, 5_000 + steps, 9_000);
+      s.leaseGrant(10_000 + steps, 10, 7_000);
+    }
+    // Before, the leases were copied and sorted when the image began (38–70 ms at 100,000 leases).
+    expect(steps).toBeGreaterThanOrEqual(Math.floor(5_000 / 256));
+    const image = Buffer.alloc(job.length);
+    for (const c of chunks) image.set(c.bytes, c.offset);
+    const back = new EtcdReplica();
+    back.restore(image);
+    expect(JSON.stringify(storeOf(back).snapshot())).toBe(expected);
+    expect(storeOf(back).leaseList()).toEqual([...storeOf(back).leaseList()].sort((a, b) => a - b));
+  });
+
   it('is nothing for a store never written, as before', () => {
     expect(new EtcdReplica().beginImage()).toBeUndefined();
     expect(storeOf(new EtcdReplica()).isPristine(ETCD_START_REVISION)).toBe(true);
@@ -84,17 +110,21 @@ describe('the keyspace image in steps', () => {
 function imageAsBegun(binary: boolean): void {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'put', 'put', 'del', 'compact', 'lease', 'alarm')), { minLength: 300, maxLength: 1200 }),
-      fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'del', 'compact', 'lease', 'alarm')), { minLength: 10, maxLength: 200 }),
+      fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'put', 'put', 'del', 'compact', 'lease', 'lease', 'renew', 'alarm')), { minLength: 300, maxLength: 1200 }),
+      fc.array(fc.tuple(fc.nat(700), fc.constantFrom('put', 'del', 'compact', 'lease', 'renew', 'revoke', 'alarm')), { minLength: 10, maxLength: 200 }),
       (before, during) => {
         const r = new EtcdReplica();
         const s = storeOf(r);
+        let grants = 0;
         const act = ([n, op]: [number, string]): void => {
           const key = b(`k/${n % 600}\xff`);
           if (op === 'put') s.put({ key, value: b(`v${n}\x80`) });
           else if (op === 'del') s.deleteRange({ key });
           else if (op === 'alarm') void (n % 2 === 0 ? s.activateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }) : s.deactivateAlarm({ member: `n${n % 3}`, alarm: 'NOSPACE' }));
-          else if (op === 'lease' && s.leaseCount < 50) s.leaseGrant(n + 1 + s.leaseCount * 1000, 30, n);
+          else if (op === 'lease' && s.leaseCount < 50) s.leaseGrant(n + 1 + ++grants * 1000, 30, n);
+          else if (op === 'lease') s.put({ key, value: b('leased'), lease: s.leaseList()[n % s.leaseCount]! });
+          else if (op === 'renew' && s.leaseCount > 0) s.leaseRenew(s.leaseList()[n % s.leaseCount]!, n, n % 2 === 0 ? undefined : 2_500);
+          else if (op === 'revoke' && s.leaseCount > 0) s.leaseRevoke(s.leaseList()[n % s.leaseCount]!);
           else if (op === 'compact' && s.revision > s.compactRevision + 1) s.compact(s.compactRevision + 1 + (n % (s.revision - s.compactRevision - 1)) + 0);
         };
         for (const step of before) act(step);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EtcdAuthStore } from '../../../src/core/etcd-store/auth-store.js';
-import { MvccStore, StoreImageView } from '../../../src/core/etcd-store/mvcc.js';
+import { MvccStore, StoreImageView, type Lease } from '../../../src/core/etcd-store/mvcc.js';
 import { SortedMap } from '../../../src/core/fleet/sorted-map.js';
 import { covers, mergeIntervals } from '../../../src/core/etcd-store/permissions.js';
 import { EtcdReplica, type EtcdRequest } from '../../../src/core/etcd-store/replica.js';
@@ -46,13 +46,13 @@ describe('StoreImageView', () => {
   const histories = (view: StoreImageView) => [...view.histories()].map(([k, h]) => [k, h.map((r) => r.mod)]);
 
   it('answers a key’s history as of its revision', () => {
-    const view = new StoreImageView(5, 0, indexOf(3, 7), [], []);
+    const view = new StoreImageView(5, 0, indexOf(3, 7), new SortedMap<Lease>().freeze(), []);
     expect(histories(view)).toEqual([['a', [3]]]);
   });
 
   it('refuses a history cut in place past its revision', () => {
     // The planted bug: compaction to 7 cut key a's record of revision 3 in the history the view holds.
-    const view = new StoreImageView(5, 0, indexOf(7), [], []);
+    const view = new StoreImageView(5, 0, indexOf(7), new SortedMap<Lease>().freeze(), []);
     expectInvariant(() => histories(view), 'image-view-history-as-of-revision');
   });
 
