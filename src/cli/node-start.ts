@@ -17,6 +17,7 @@ import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { MEMBER_V8_FLAGS } from '../common/member-process.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../core/node/snapshots/snapshot-policy.js';
 import { sharedDirProblem } from '../common/private-file.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
 
@@ -52,7 +53,7 @@ const SPEC = {
   'metrics-listen': { type: 'string', description: 'host:port to serve Prometheus metrics on' },
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
   'election-timeout': { type: 'string', description: 'base election timeout (each wait randomized up to 1.5 times this)', default: '1000ms' },
-  'snapshot-every': { type: 'integer', description: 'take a snapshot every N applied entries (each member stretches N by a random 1–1.5×, so members do not snapshot at once), once the log since the last one is as large as that snapshot', default: 10_000 },
+  'snapshot-every': { type: 'integer', description: 'the fewest applied entries between two snapshots; then a snapshot is taken once the log since the last one is as large as it, or once the member has spent 20 times the last one\'s work on other things (each member stretches both by a random 1–1.5×, so members do not snapshot at once)', default: DEFAULT_SNAPSHOT_EVERY },
   'token-file': { type: 'string', description: 'file holding the registry writer\'s bearer token (role writer; role admin too when there is no --admin-token-file)' },
   'admin-token-file': { type: 'string', description: 'file holding the admin\'s bearer token (role admin: membership, leadership, snapshots, prune, forced removal, plan progress, the audit log)' },
   'read-token-file': { type: 'string', description: 'file(s), comma-separated, each holding a read-only bearer token (role read: status, top, get, list, watch; nothing that writes); see docs/security.md' },

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { memberAddressProblem, parseHostPort, type HostPort } from '../common/addresses.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../core/node/snapshots/snapshot-policy.js';
 import type { AssemblyOptions, ServedApis } from '../core/server/member/options.js';
 import { defaultInitialClusterState } from '../core/server/founding.js';
 import type { StateMachine } from '../core/node/state/app-machine.js';
@@ -45,7 +46,12 @@ export interface MemberOptions<M extends StateMachine = StateMachine> {
   readonly stateMachine?: M;
   /** Compare the application's state hash across members every this many log entries (default 1,000; 0: never). */
   readonly checkEvery?: number;
-  /** Take a snapshot (and compact the log) every this many applied entries (default 10,000). */
+  /**
+   * The fewest applied entries between two snapshots (default 500). Then a snapshot (which
+   * compacts the log) is taken once the log since the last one is as large as it, or once the
+   * member has spent 20 times the last one's work on other things: a small state is imaged
+   * often, so a restart replays little; a large one about as often as its log grows by its size.
+   */
   readonly snapshotEvery?: number;
   /**
    * grpc-js's own log lines (`'member-log'`, the default): into the member's log while members
@@ -88,7 +94,7 @@ export async function planMember(opts: MemberOptions): Promise<{ options: Assemb
     ...(metrics === undefined ? {} : { metricsListen: metrics }),
     heartbeatMs: opts.heartbeatMs ?? 100,
     electionTimeoutMs: opts.electionTimeoutMs ?? 500,
-    snapshotEvery: opts.snapshotEvery ?? 10_000,
+    snapshotEvery: opts.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     token: opts.tokens?.client,
     adminToken: opts.tokens?.admin,
     tls: opts.tls,

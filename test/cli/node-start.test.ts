@@ -28,7 +28,7 @@ async function refusal(flags: NodeStartFlags): Promise<string> {
 describe('fleet node start flags', () => {
   it('turns flags into coordinator options, with the documented defaults', async () => {
     const plan = await planNodeStart(base, '1.2.3');
-    expect(plan).toMatchObject({ id: 'n1', clusterName: 'fleet', heartbeatMs: 100, electionTimeoutMs: 1000, snapshotEvery: 10_000, enableDrills: false, version: '1.2.3' });
+    expect(plan).toMatchObject({ id: 'n1', clusterName: 'fleet', heartbeatMs: 100, electionTimeoutMs: 1000, snapshotEvery: 500, enableDrills: false, version: '1.2.3' });
     expect([...plan.founders]).toEqual([['n1', '127.0.0.1:7781'], ['n2', '127.0.0.1:7782']]);
     expect(await planNodeStart({ ...base, heartbeat: '50ms', 'election-timeout': '500ms', 'snapshot-every': '7', 'enable-drills': true }, 'v')).toMatchObject({ heartbeatMs: 50, electionTimeoutMs: 500, snapshotEvery: 7, enableDrills: true });
   });

@@ -120,7 +120,7 @@ export class FleetNode {
       generation: () => machine.generation,
       compact: (meta) => raw.compact(meta),
       timed: (name, fn) => steps.step(name, fn),
-    });
+    }, machine.startedFrom);
     this.reads = new ReadPath({
       id: opts.id, rt, appliedIndex, isLeader, schedule, stopped,
       leaderCurrent: () => this.lastAppliedTerm === raw.term,

@@ -70,6 +70,13 @@ export interface ReplicatedMachine {
   /** Replaces the state with a snapshot image (from the leader). */
   restore(image: Uint8Array): void;
   beginImage(): MachineImage;
+  /** The image the state was restored from when the member started, and how long that took (ms); undefined: it started empty. */
+  readonly startedFrom?: RestoredImage;
+}
+
+export interface RestoredImage {
+  readonly bytes: number;
+  readonly restoreMs: number;
 }
 
 /** Work around the node (lease expiry, autopilot, clock warnings …), told what happens in it. */

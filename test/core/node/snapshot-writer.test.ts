@@ -8,8 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../../src/core/node/api.js';
-import type { MachineImage } from '../../../src/core/node/node-types.js';
+import type { MachineImage, RestoredImage } from '../../../src/core/node/node-types.js';
 import type { NodeRuntime } from '../../../src/core/node/runtime.js';
+import { IMAGE_DUTY, MAX_SNAPSHOT_STRETCH } from '../../../src/core/node/snapshots/snapshot-policy.js';
 import { SnapshotWriter } from '../../../src/core/node/snapshots/snapshot-writer.js';
 import type { NodeStorage, SnapshotSink } from '../../../src/core/node/storage-port.js';
 import type { SnapshotMeta } from '../../../src/core/raft/index.js';
@@ -20,7 +21,7 @@ import { fakeDisk } from './helpers.js';
 const STEP_MS = 2;
 
 /** A member at applied index 10 of term 2 whose image has `steps` steps (`failAtStep` fails one, once); `log` tells what happened, in order. */
-function member(steps = 6) {
+function member(steps = 6, startedFrom?: RestoredImage) {
   const f = fakeRuntime(0);
   const log: string[] = [];
   const logger = recordingLogger();
@@ -84,7 +85,7 @@ function member(steps = 6) {
     stopped: () => state.stopped,
     compact: (meta) => void compacted.push(meta),
     timed: (_name, fn) => fn(),
-  });
+  }, startedFrom);
   return { f, log, logger, state, committed, compacted, observed, writer };
 }
 
@@ -108,7 +109,40 @@ describe('SnapshotWriter', () => {
     expect(compacted).toEqual([{ index: 10, term: 2, conf: { voters: ['n1'], learners: [] } }]);
     expect(writer.taken).toBe(1);
     expect(observed).toEqual([7]);
-    expect(logger.lines).toEqual([{ level: 'info', obj: { index: 10, term: 2, bytes: 7 }, msg: 'snapshot taken' }]);
+    // Six steps of 2 ms: the image's work, which the time rule weighs (snapshot-policy.ts).
+    expect(logger.lines).toEqual([{ level: 'info', obj: { index: 10, term: 2, bytes: 7, workMs: 12 }, msg: 'snapshot taken' }]);
+  });
+
+  it('weighs a restarted member\'s log against the image it started from, and times its first image by that image\'s restore', async () => {
+    const { f, committed, writer } = member(6, { bytes: 1e6, restoreMs: 5 });
+    for (let i = 0; i < 5_000; i++) writer.counted(100);
+    writer.maybeTake(500);
+    await f.flush();
+    // 500 KB of log against a 1 MB image, and no time passed: not yet (before, a restarted member
+    // counted from 0 bytes and imaged its state again while it caught up).
+    expect(committed).toHaveLength(0);
+    // The restore took 5 ms: the time rule's wait is IMAGE_DUTY times that.
+    f.advance(5 * IMAGE_DUTY * MAX_SNAPSHOT_STRETCH);
+    writer.maybeTake(500);
+    await f.flush();
+    expect(committed).toHaveLength(1);
+  });
+
+  it('takes the next image by time once IMAGE_DUTY times the last one\'s work has passed, though the log is smaller than the state', async () => {
+    const { f, state, committed, writer } = member();
+    await Promise.all([writer.take(), f.flush()]);
+    // A snapshot of 1 GB from the leader replaced the state: the byte rule alone would wait for 1 GB of log.
+    writer.installed(1e9);
+    for (let i = 0; i < 800; i++) writer.counted(1);
+    state.applied = 20;
+    writer.maybeTake(500);
+    await f.flush();
+    expect(committed).toHaveLength(1);
+    // The last image took 12 ms of steps; the wait runs from the install.
+    f.advance(12 * IMAGE_DUTY * MAX_SNAPSHOT_STRETCH);
+    writer.maybeTake(500);
+    await f.flush();
+    expect(committed.map((c) => c.index)).toEqual([10, 20]);
   });
 
   it('leaves no half-written snapshot when a step fails: the sink is abandoned, nothing committed or compacted', async () => {

@@ -5,9 +5,9 @@
  */
 import type { ConfState, SnapshotMeta } from '../../raft/index.js';
 import { NodeError } from '../api.js';
-import type { ImageWrite, MachineImage, NodeLogger, NodeObserver } from '../node-types.js';
+import type { ImageWrite, MachineImage, NodeLogger, NodeObserver, RestoredImage } from '../node-types.js';
 import type { NodeRuntime } from '../runtime.js';
-import { snapshotDue, snapshotProgressAfter, type SnapshotProgress } from './snapshot-policy.js';
+import { snapshotDue, snapshotProgressAfter, type ImageCost, type SnapshotProgress } from './snapshot-policy.js';
 import type { NodeStorage } from '../storage-port.js';
 import { stat } from 'node:fs/promises';
 
@@ -47,8 +47,13 @@ export class SnapshotWriter {
   private progress: SnapshotProgress;
   taken = 0;
 
-  constructor(private readonly host: SnapshotHost) {
-    this.progress = snapshotProgressAfter(0, host.rt.random());
+  /**
+   * `startedFrom`: the image the member restored at start. The byte rule weighs the log against
+   * it, and the time rule takes its restore as what an image costs, until the member writes one.
+   */
+  constructor(private readonly host: SnapshotHost, startedFrom?: RestoredImage) {
+    const cost = startedFrom && { endedAt: host.rt.monoNow(), workMs: startedFrom.restoreMs };
+    this.progress = snapshotProgressAfter(startedFrom?.bytes ?? 0, host.rt.random(), cost);
   }
 
   /** An entry of `bytes` was applied. */
@@ -59,12 +64,14 @@ export class SnapshotWriter {
 
   /** A snapshot of `bytes` from the leader replaced the state. */
   installed(bytes: number): void {
-    this.progress = snapshotProgressAfter(bytes, this.host.rt.random());
+    // What this member's last image cost still tells what the next one costs, from now.
+    const last = this.progress.lastImage;
+    this.progress = snapshotProgressAfter(bytes, this.host.rt.random(), last && { endedAt: this.host.rt.monoNow(), workMs: last.workMs });
   }
 
   /** Takes a snapshot in the background if one is due and none is being written. */
   maybeTake(every: number): void {
-    if (this.running || !snapshotDue(this.progress, every)) return;
+    if (this.running || !snapshotDue(this.progress, every, this.host.rt.monoNow())) return;
     void this.take().catch((err: unknown) => this.host.logger.warn({ err }, 'snapshot failed'));
   }
 
@@ -96,10 +103,20 @@ export class SnapshotWriter {
     const h = this.host;
     const t0 = h.rt.monoNow();
     const generation = h.generation();
-    const image = h.timed('snapshot: image begun', () => h.beginImage());
+    // How long the image's steps ran in all, for the time rule (snapshot-policy.ts).
+    let workMs = 0;
+    const work = <T>(name: string, fn: () => T): T => {
+      const start = h.rt.monoNow();
+      try {
+        return h.timed(name, fn);
+      } finally {
+        workMs += h.rt.monoNow() - start;
+      }
+    };
+    const image = work('snapshot: image begun', () => h.beginImage());
     const meta: SnapshotMeta = { index: image.index, term: h.appliedTerm(), conf: h.confState() };
     // Entries applied while the image is written count towards the next snapshot.
-    this.progress = snapshotProgressAfter(this.progress.lastSnapshotBytes, h.rt.random());
+    this.progress = snapshotProgressAfter(this.progress.lastSnapshotBytes, h.rt.random(), this.progress.lastImage);
     // Written out as it is made: a whole image in memory outlived the snapshot as tens of MB
     // of garbage until the next full GC, which an idle member may not run for many seconds.
     const sink = h.storage.beginSnapshot(meta);
@@ -107,20 +124,21 @@ export class SnapshotWriter {
     let bytes: number;
     try {
       const write: ImageWrite = (b, offset) => sink.write(b, offset);
-      await runInSlices(image.steps(write), () => sink.settle(), h);
+      await runInSlices(image.steps(write), () => sink.settle(), { rt: h.rt, timed: work });
       if (h.generation() !== generation || h.stopped()) {
         throw new NodeError('UNAVAILABLE', 'the state was replaced (a snapshot from the leader) or the member stopped while the snapshot was written; retry');
       }
-      bytes = h.timed('snapshot: image finished', () => image.finish(write));
+      bytes = work('snapshot: image finished', () => image.finish(write));
       path = await sink.commit(bytes);
     } finally {
       sink.abort();
     }
-    this.progress = { ...this.progress, lastSnapshotBytes: bytes };
+    const cost: ImageCost = { endedAt: h.rt.monoNow(), workMs };
+    this.progress = { ...this.progress, lastSnapshotBytes: bytes, lastImage: cost };
     if (!h.stopped()) h.compact(meta);
     this.taken++;
     h.observer?.onSnapshot?.(bytes, (h.rt.monoNow() - t0) / 1e3);
-    h.logger.info({ index: meta.index, term: meta.term, bytes }, 'snapshot taken');
+    h.logger.info({ index: meta.index, term: meta.term, bytes, workMs: Math.round(workMs * 10) / 10 }, 'snapshot taken');
     return { index: meta.index, term: meta.term, bytes, path };
   }
 }

@@ -11,7 +11,7 @@ import { prefixEnd } from '../../../common/etcd-keys.js';
 import type { Entry } from '../../raft/index.js';
 import { AppReplica, type AppFault, type StateMachine } from './app-machine.js';
 import { AppSection, EtcdSection, LEGACY_LAYOUT, RegistrySection } from './member-sections.js';
-import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine } from '../node-types.js';
+import type { EntryInSteps, EntryOutcome, MachineImage, NodeLogger, ReplicatedMachine, RestoredImage } from '../node-types.js';
 import type { NodeRuntime } from '../runtime.js';
 import { imageOf, restoreSections, sectionOf, SECTIONED_LAYOUT, type ReplicatedSection } from './sections.js';
 import type { RecoveredState } from '../storage-port.js';
@@ -65,6 +65,7 @@ export class MemberState implements ReplicatedMachine {
   private readonly sections: readonly ReplicatedSection[];
   private applied = 0;
   private replaced = 0;
+  startedFrom: RestoredImage | undefined;
   /** The registry age this member last adopted and its monotonic time then: `ageNow()` counts on from it. */
   private ageMark: { age: number; mono: number };
 
@@ -100,7 +101,12 @@ export class MemberState implements ReplicatedMachine {
   /** The state as of the recovered snapshot (or empty). */
   static async recover(recovered: RecoveredState, opts: MemberStateOptions): Promise<MemberState> {
     const state = new MemberState(opts);
-    if (recovered.snapshot) state.restoreImage(await recovered.snapshot.data());
+    if (recovered.snapshot) {
+      const data = await recovered.snapshot.data();
+      const t0 = opts.rt.monoNow();
+      state.restoreImage(data);
+      state.startedFrom = { bytes: data.length, restoreMs: opts.rt.monoNow() - t0 };
+    }
     state.heardRevision = state.etcd.store.revision;
     state.keyspaceWatchers.applied();
     state.ageMark = { age: state.sm.age, mono: opts.rt.monoNow() };
