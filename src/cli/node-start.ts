@@ -17,7 +17,7 @@ import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { MEMBER_V8_FLAGS } from '../common/member-process.js';
-import { DEFAULT_SNAPSHOT_EVERY } from '../core/node/snapshots/snapshot-policy.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../core/server/member/options.js';
 import { sharedDirProblem } from '../common/private-file.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
 

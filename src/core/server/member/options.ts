@@ -10,6 +10,9 @@ import type { AutoCompaction } from '../etcd-api/etcd-auto-compaction.js';
 import type { ReadToken } from '../guard/auth.js';
 import type { ServerBounds } from '../guard/bounds.js';
 
+/** The fewest entries between two snapshots when none is given (`--snapshot-every`, embed's `snapshotEvery`): the snapshot policy's. */
+export { DEFAULT_SNAPSHOT_EVERY } from '../../node/snapshots/snapshot-policy.js';
+
 /** Everything a member is built from: its identity, storage, peers, port, credentials and limits. */
 export interface AssemblyOptions {
   readonly id: string;
