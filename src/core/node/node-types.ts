@@ -71,7 +71,7 @@ export interface ReplicatedMachine {
   restore(image: Uint8Array): void;
   beginImage(): MachineImage;
   /** The image the state was restored from when the member started, and how long that took (ms); undefined: it started empty. */
-  readonly startedFrom?: RestoredImage;
+  readonly startedFrom?: RestoredImage | undefined;
 }
 
 export interface RestoredImage {
