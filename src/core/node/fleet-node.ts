@@ -21,6 +21,7 @@ import { ReadPath, READ_TIMEOUT_MS } from './reads/read-path.js';
 import { systemRuntime, type NodeRuntime, type Timer } from './runtime.js';
 import { MemberAdmin } from './member-admin.js';
 import { ReadyLoop } from './ready-loop.js';
+import { LogTrail } from './snapshots/log-trail.js';
 import { SnapshotWriter, type SnapshotTaken } from './snapshots/snapshot-writer.js';
 import { OutOfSpace } from './health/out-of-space.js';
 import { TickClock } from './tick-clock.js';
@@ -47,6 +48,7 @@ export class FleetNode {
   private appliedInSlice = 0;
   private readonly reads: ReadPath;
   private readonly snapshots: SnapshotWriter;
+  private readonly trail: LogTrail;
   /** Whether the disk refuses our log writes, and what this member does meanwhile (out-of-space.ts). */
   private readonly space: OutOfSpace;
   private readonly admin: MemberAdmin;
@@ -111,6 +113,7 @@ export class FleetNode {
         }),
       storageFailed: (err) => this.storageFailed(err),
     });
+    this.trail = new LogTrail(opts.snapshotTrail);
     // The snapshot writer draws its random stretch before the read path draws its id: the simulator's seeds replay in this order.
     this.snapshots = new SnapshotWriter({
       rt, storage, logger, observer: opts.observer, appliedIndex, stopped,
@@ -118,7 +121,7 @@ export class FleetNode {
       confState: () => raw.confState(),
       beginImage: () => machine.beginImage(),
       generation: () => machine.generation,
-      compact: (meta) => raw.compact(meta),
+      compact: (meta) => raw.compact(this.trail.compactTo(meta, { start: raw.logStart(), bytesBetween: (after, upTo) => raw.logBytes(after, upTo) }), meta),
       timed: (name, fn) => steps.step(name, fn),
     }, machine.startedFrom);
     this.reads = new ReadPath({
@@ -332,6 +335,7 @@ export class FleetNode {
     for (const s of this.services) s.stateReplaced?.();
     this.lastAppliedTerm = meta.term;
     this.snapshots.installed(data.length);
+    this.trail.reset();
     this.opts.logger.info({ index: meta.index, term: meta.term, bytes: data.length }, 'installed a snapshot from the leader');
   }
 

@@ -5,6 +5,7 @@
 import type { Entry, Message, SoftState, UnsafeTestingOptions } from '../raft/index.js';
 import type { Placement } from './api.js';
 import type { NodeRuntime } from './runtime.js';
+import type { TrailLimits } from './snapshots/log-trail.js';
 import type { NodeStorage } from './storage-port.js';
 
 /** The transport the node sends through; implemented over gRPC streams in src/core/server. */
@@ -125,6 +126,8 @@ export interface FleetNodeOptions {
   readonly electionTimeoutMs: number;
   /** Take a snapshot every this many applied entries. */
   readonly snapshotEvery: number;
+  /** How much log to keep behind the newest snapshot, for followers a little behind (default: snapshots/log-trail.ts's DEFAULT_TRAIL). */
+  readonly snapshotTrail?: TrailLimits | undefined;
   /** Apply steps per turn at most (default: as many as fit in apply-queue.ts's SLICE_MS); the simulator sets a few. */
   readonly applyStepsPerSlice?: number | undefined;
   readonly storage: NodeStorage;

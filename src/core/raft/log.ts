@@ -184,6 +184,15 @@ export class RaftLog {
     this.checkCursors('compact');
   }
 
+  /** The payload bytes of the entries after `after` up to `upTo`, of those this log holds. */
+  payloadBytes(after: number, upTo: number): number {
+    const start = Math.max(after, this.snapshot.index) - this.snapshot.index;
+    const end = Math.min(upTo, this.lastIndex()) - this.snapshot.index;
+    let bytes = 0;
+    for (let i = start; i < end; i++) bytes += this.entries[i]!.data.length;
+    return bytes;
+  }
+
   unstableEntries(): Entry[] {
     if (this.unstableFrom > this.lastIndex()) return [];
     return this.entries.slice(this.unstableFrom - this.snapshot.index - 1);

@@ -33,6 +33,8 @@ export class RawNode {
   private readonly unpersisted: Ready[] = [];
   /** The hard state on disk: the last one a persisted Ready carried, or the one this node started from. */
   private durableHard: HardState;
+  /** The newest snapshot the host took (`compact`); the log may start before it (a trail kept for followers). */
+  private newestSnapshot = 0;
 
   constructor(config: Config, initial: InitialState) {
     this.raft = new Raft(config, initial);
@@ -99,9 +101,25 @@ export class RawNode {
     this.raft.reportSnapshot(id, ok);
   }
 
-  /** The host captured its state machine at `meta.index` (≤ applied): drop the log up to it. */
-  compact(meta: SnapshotMeta): void {
-    this.raft.log.compact(meta);
+  /**
+   * The host captured its state machine in `taken` (≤ applied): drop the log up to `keep`, an
+   * earlier snapshot of the host's or `taken` itself. Entries kept after `keep` are sent to a
+   * follower that far behind instead of the snapshot (snapshots/log-trail.ts).
+   */
+  compact(keep: SnapshotMeta, taken: SnapshotMeta = keep): void {
+    if (keep.index > taken.index) throw new Error(`raft: cannot keep the log from ${keep.index}, after the snapshot at ${taken.index}`);
+    this.raft.log.compact(keep);
+    this.newestSnapshot = Math.max(this.newestSnapshot, taken.index);
+  }
+
+  /** Where the log starts: the snapshot it was last compacted to (or restored from). */
+  logStart(): SnapshotMeta {
+    return this.raft.log.snapshot;
+  }
+
+  /** The payload bytes of the log's entries after `after` up to `upTo` (those it holds). */
+  logBytes(after: number, upTo: number): number {
+    return this.raft.log.payloadBytes(after, upTo);
   }
 
   hasReady(): boolean {
@@ -252,7 +270,8 @@ export class RawNode {
       commit: r.log.committed,
       applied: r.log.applied,
       lastIndex: r.log.lastIndex(),
-      snapshotIndex: r.log.snapshot.index,
+      snapshotIndex: Math.max(r.log.snapshot.index, this.newestSnapshot),
+      firstIndex: r.log.firstIndex(),
       role: r.role,
       leader: r.leader,
       conf: r.conf,

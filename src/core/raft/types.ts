@@ -174,7 +174,10 @@ export interface Status {
   readonly commit: number;
   readonly applied: number;
   readonly lastIndex: number;
+  /** The newest snapshot, taken here or installed from the leader. */
   readonly snapshotIndex: number;
+  /** The log's first entry (it may hold entries the newest snapshot covers, for followers a little behind). */
+  readonly firstIndex: number;
   readonly role: Role;
   readonly leader: NodeId;
   readonly conf: ConfState;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../../src/core/fleet/index.js';
 import { FleetMember } from '../../../src/core/node/fleet-member.js';
 import type { PeerSender } from '../../../src/core/node/fleet-node.js';
+import type { TrailLimits } from '../../../src/core/node/snapshots/log-trail.js';
 import type { NodeStorage } from '../../../src/core/node/storage-port.js';
 import { RaftStorage } from '../../../src/core/storage/raft-storage.js';
 import type { Entry, Message } from '../../../src/core/raft/types.js';
@@ -78,7 +79,7 @@ describe('FleetNode, as a follower', () => {
 });
 
 /** A single-member leader on real storage whose snapshot writes fail with ENOSPC while `diskFull()` says so. */
-async function snapshottingLeader(diskFull: () => boolean) {
+async function snapshottingLeader(diskFull: () => boolean, snapshotTrail?: TrailLimits) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-node-'));
   dirs.push(dir);
   const { storage: raft } = await RaftStorage.open(dir);
@@ -110,7 +111,7 @@ async function snapshottingLeader(diskFull: () => boolean) {
     close: () => raft.close(),
   };
   storage = port;
-  const leader = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, storage: port, logger: quiet, version: 'test' });
+  const leader = await FleetMember.open({ id: 'n1', clusterName: 't', address: '127.0.0.1:1', founders: new Map([['n1', '127.0.0.1:1']]), heartbeatMs: 20, electionTimeoutMs: 100, snapshotEvery: 1_000_000, snapshotTrail, storage: port, logger: quiet, version: 'test' });
   node = leader;
   leader.start({ send() {}, setPeers() {} }, (err) => {
     throw err;
@@ -135,6 +136,31 @@ describe('FleetNode snapshots', () => {
     expect(taken.index).toBe(leader.status().appliedIndex);
     expect(readdirSync(join(dir, 'snap'))).toEqual([taken.path.split('/').at(-1)]);
     expect((await raft.loadLatestSnapshot())?.data.length).toBe(taken.bytes);
+  });
+
+  it('keeps the log behind its newest snapshot, as far as the trail allows, for a follower a little behind', async () => {
+    const { leader, put } = await snapshottingLeader(() => false, { entries: 100, bytes: 1 << 20 });
+    let seq = 0;
+    const snapshotAfter = async (writes: number) => {
+      for (const end = seq + writes; seq < end; ) await put(++seq);
+      return (await leader.takeSnapshot()).index;
+    };
+    const first = await snapshotAfter(50);
+    expect(leader.raftStatus()).toMatchObject({ snapshotIndex: first, firstIndex: 1 });
+    const second = await snapshotAfter(60);
+    // The log's start is more than 100 entries behind the second: it now starts at the first.
+    expect(leader.raftStatus()).toMatchObject({ snapshotIndex: second, firstIndex: first + 1 });
+    const third = await snapshotAfter(60);
+    expect(leader.raftStatus()).toMatchObject({ snapshotIndex: third, firstIndex: second + 1 });
+    expect(leader.status().snapshotIndex).toBe(third);
+  });
+
+  it('keeps no more log behind its newest snapshot than the byte limit', async () => {
+    // 30 entries of 4,000 bytes between snapshots: more than the limit.
+    const { leader, put } = await snapshottingLeader(() => false, { entries: 5_000, bytes: 100_000 });
+    for (let seq = 1; seq <= 30; seq++) await put(seq);
+    const taken = await leader.takeSnapshot();
+    expect(leader.raftStatus()).toMatchObject({ snapshotIndex: taken.index, firstIndex: taken.index + 1 });
   });
 
   it("waits for a snapshot already being written instead of failing the operator's request", async () => {

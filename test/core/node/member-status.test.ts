@@ -14,7 +14,7 @@ const STATUS: Status = {
   commit: 90,
   applied: 88,
   lastIndex: 100,
-  snapshotIndex: 50,
+  snapshotIndex: 50, firstIndex: 50 + 1,
   role: 'leader',
   leader: 'n1',
   conf: { voters: ['n1', 'n2'], learners: ['n3'] },

@@ -224,6 +224,28 @@ describe('snapshots', () => {
     expect(n3.node.status().commit).toBe(net.get('n1').node.status().commit);
   });
 
+  it('sends a follower behind within the log kept after a snapshot entries, not the snapshot', () => {
+    const net = new TestNetwork(['n1', 'n2', 'n3']);
+    net.elect('n1');
+    const behind = net.get('n3').node.status().lastIndex;
+    net.crash('n3');
+    for (let i = 0; i < 30; i++) net.get('n1').node.propose([bytes(`v${i}`)]);
+    net.settle();
+    const n1 = net.get('n1');
+    const kept = n1.log.find((e) => e.index === behind)!;
+    const applied = n1.node.status().applied;
+    const taken = { index: applied, term: n1.node.status().term, conf: n1.node.confState() };
+    n1.node.compact({ index: behind, term: kept.term, conf: n1.node.confState() }, taken);
+    expect(n1.node.status()).toMatchObject({ snapshotIndex: applied, firstIndex: behind + 1 });
+    net.revive('n3');
+    net.delivered = [];
+    net.tick(3);
+    net.settleCommitted();
+    expect(net.delivered.some((m) => m.type === 'snap')).toBe(false);
+    expect(normal(net, 'n3')).toHaveLength(30);
+    expect(net.get('n3').node.status().commit).toBe(n1.node.status().commit);
+  });
+
   it('a restarted member starts from its snapshot', () => {
     const net = new TestNetwork(['n1', 'n2', 'n3']);
     net.elect('n1');

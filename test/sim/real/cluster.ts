@@ -396,6 +396,7 @@ export class RealCluster {
       heartbeatMs: HEARTBEAT_MS,
       electionTimeoutMs: ELECTION_TIMEOUT_MS,
       snapshotEvery: this.plan.snapshotEvery,
+      snapshotTrail: this.plan.snapshotTrail,
       applyStepsPerSlice: this.plan.applyStepsPerSlice,
       storage,
       logger,

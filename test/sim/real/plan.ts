@@ -6,6 +6,7 @@
 import type { LinkRates } from '../network.js';
 import type { Prng } from '../prng.js';
 import type { DiskPlan } from './sim-disk.js';
+import type { TrailLimits } from '../../../src/core/node/snapshots/log-trail.js';
 
 /** The faults `--faults` may select in real-node runs. */
 export const REAL_FAULT_KINDS = ['drop', 'dup', 'delay', 'partition', 'crash', 'stall', 'transfer', 'snapshot', 'clock', 'membership'] as const;
@@ -46,6 +47,12 @@ export interface RealPlan {
    * every seed's other draws stay as they were.
    */
   readonly applyStepsPerSlice: number;
+  /**
+   * FleetNode's snapshotTrail, derived from snapshotEvery as applyStepsPerSlice is: a third of the
+   * seeds keep no log behind a snapshot (a follower behind is always sent one), a third one
+   * snapshot's worth, a third up to five bounded by a few kB (the byte limit decides).
+   */
+  readonly snapshotTrail: TrailLimits;
   /** Clock drift, as a fraction (±), and wall-clock skew between members, in ms (±). */
   readonly drift: number;
   readonly skewMs: number;
@@ -148,7 +155,13 @@ export function drawRealPlan(prng: Prng, enabled: ReadonlySet<RealFaultKind>, di
     readers: hostile ? HOSTILE_READERS : 0,
     keys: prng.between(2, 4),
   };
-  return { ...plan, applyStepsPerSlice: plan.snapshotEvery % 2 === 0 ? Infinity : 1 + (plan.snapshotEvery % 5) };
+  return { ...plan, applyStepsPerSlice: plan.snapshotEvery % 2 === 0 ? Infinity : 1 + (plan.snapshotEvery % 5), snapshotTrail: trailFor(plan.snapshotEvery) };
+}
+
+function trailFor(snapshotEvery: number): TrailLimits {
+  if (snapshotEvery % 3 === 0) return { entries: 0, bytes: 0 };
+  if (snapshotEvery % 3 === 1) return { entries: snapshotEvery, bytes: 4 << 20 };
+  return { entries: 5 * snapshotEvery, bytes: 4 << 10 };
 }
 
 /**
@@ -199,6 +212,7 @@ export function describeRealPlan(plan: RealPlan): string {
   if (d.keepUnsynced > 0) parts.push(`keep-unsynced=${pct(d.keepUnsynced)}`);
   if (plan.readers > 0) parts.push(`readers=${plan.readers}`);
   parts.push(`snap/${plan.snapshotEvery}`);
+  if (plan.snapshotTrail.entries > 0) parts.push(`trail/${plan.snapshotTrail.entries}`);
   if (plan.applyStepsPerSlice !== Infinity) parts.push(`apply/${plan.applyStepsPerSlice}`);
   return parts.join(' ');
 }
