@@ -1,17 +1,24 @@
 // Ad-hoc: profile a restarted follower's catch-up. Fill, kill a follower, write on, restart it
 // under --cpu-prof, poll until it is within 100 entries of the leader, then SIGINT everything.
-// Usage: node --import tsx bench/catchup-profile.ts [fill=20000] [downMs=1000] [profDir]
+// Usage: node --import tsx bench/catchup-profile.ts [fill=20000] [downMs=1000] [profDir] [writersAfterFill=32] [valueBytes=256]
+// (a few writers after a large fill: a large state whose follower misses only a few thousand entries)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BenchCluster } from './harness.js';
 
 const fill = Number(process.argv[2] ?? 20000);
 const downMs = Number(process.argv[3] ?? 1000);
-const profDir = process.argv[4];
+const profDir = process.argv[4] || undefined;
+const writersAfterFill = Number(process.argv[5] ?? 32);
+const valueBytes = Number(process.argv[6] ?? 256);
 const cluster = await BenchCluster.start(3);
 const client = cluster.client();
-const value = 'x'.repeat(256);
+const value = 'x'.repeat(valueBytes);
 let n = 0;
 let writing = true;
-const writers = Array.from({ length: 32 }, async () => { while (writing) await client.kvPut(`k/${n++ % fill}`, value).catch(() => undefined); });
+const writers = Array.from({ length: 32 }, async (_, w) => {
+  while (writing && (w < writersAfterFill || n < fill)) await client.kvPut(`k/${n++ % fill}`, value).catch(() => undefined);
+});
 while (n < fill) await new Promise((r) => setTimeout(r, 50));
 const leader = await cluster.waitForLeader();
 const victim = ['n1', 'n2', 'n3'].find((id) => id !== leader)!;
@@ -30,7 +37,11 @@ for (;;) {
   if (me && lc !== undefined && lc - me.appliedIndex <= 100) break;
   await new Promise((r) => setTimeout(r, 20));
 }
-console.log(`caught up ${Date.now() - t0} ms; writes ${n}`);
+const installs = readFileSync(join(cluster.root, victim, 'logs', `${victim}.log`), 'utf8')
+  .split('\n')
+  .filter((l) => l.includes('installed a snapshot from the leader'))
+  .map((l) => (JSON.parse(l) as { bytes: number }).bytes);
+console.log(`caught up ${Date.now() - t0} ms; writes ${n}; snapshots installed: ${installs.length ? installs.join(', ') + ' bytes' : 'none'}`);
 console.log(samples.join(' '));
 writing = false;
 await Promise.all(writers);
