@@ -68,6 +68,20 @@ describe('the clock offset a follower reports (issue 59)', () => {
     expect(clockWarnings(warnings)).toEqual([]);
   });
 
+  it('is not taken from an entry that arrived committed, in the same append as a new one (catching up)', async () => {
+    const { n2, warnings } = await follower(() => Date.now());
+    const app = (prev: number, entries: Entry[], commit: number): Message => ({ type: 'app', from: 'n1', to: 'n2', term: 1, logTerm: 1, index: prev, entries, commit, reject: false, rejectHint: 0 });
+    // Entry 4 was written ten minutes ago and is committed; entry 5 the leader has just made.
+    const backlog: Entry = { term: 1, index: 4, type: 'normal', data: registryWrite(Date.now() - TEN_MINUTES_MS, 1) };
+    n2.step(app(3, [backlog, { term: 1, index: 5, type: 'normal', data: etcdWrite() }], 4));
+    await until(() => n2.status().appliedIndex === 4, 'entry 4 applied');
+    // Before the fix: about -600000 ms, and "the leader's wall clock is 600000 ms behind" in the log.
+    expect(n2.clockOffset()).toBeUndefined();
+    expect(clockWarnings(warnings)).toEqual([]);
+    await replicate(n2, 6, registryWrite(Date.now(), 2));
+    expect(Math.abs(n2.clockOffset() ?? Infinity)).toBeLessThan(1_000);
+  });
+
   it('still reports a fresh registry entry stamped 5 s ahead, once', async () => {
     const { n2, warnings } = await follower(() => Date.now());
     await replicate(n2, 4, registryWrite(Date.now() + 5_000, 1));

@@ -13,6 +13,8 @@ export const MAX_CLOCK_OFFSET_MS = 1_000;
 const CLOCK_WARNING_EVERY_MS = 60_000;
 /** How long a clock offset, once measured, is shown without fresh evidence: an idle cluster's old offset says nothing of now. */
 const CLOCK_EVIDENCE_MS = 120_000;
+/** Runs of fresh entries remembered at most: a follower applying far behind what it receives keeps the newest. */
+const MAX_FRESH_RUNS = 64;
 
 export class ClockWatch implements NodeService {
   /** The leader's wall clock minus ours, as the last entry of the current term showed it; when it was measured (monotonic). */
@@ -20,11 +22,12 @@ export class ClockWatch implements NodeService {
   private measuredAt = 0;
   private lastWarning = -Infinity;
   /**
-   * The newest entry index this follower received before it was committed: an entry the leader
-   * had just made. Only such entries say anything of the leader's clock now; entries received
-   * already committed (catching up) were stamped whenever they were made.
+   * The runs of entries this follower received before they were committed, oldest first: entries
+   * the leader had just made. Only such entries say anything of the leader's clock now; entries
+   * received already committed (catching up) were stamped whenever they were made, even when the
+   * same append carries new ones after them.
    */
-  private freshIndex = 0;
+  private readonly fresh: { from: number; to: number }[] = [];
 
   constructor(
     private readonly node: FleetNode,
@@ -36,7 +39,23 @@ export class ClockWatch implements NodeService {
 
   stepped(m: Message): void {
     const newest = m.type === 'app' ? m.entries.at(-1)?.index : undefined;
-    if (newest !== undefined && newest > m.commit) this.freshIndex = Math.max(this.freshIndex, newest);
+    if (newest === undefined || newest <= m.commit) return;
+    const run = { from: Math.max(m.commit, m.index) + 1, to: newest };
+    const last = this.fresh.at(-1);
+    if (last !== undefined && run.from <= last.to + 1 && run.to >= last.from - 1) {
+      last.from = Math.min(last.from, run.from);
+      last.to = Math.max(last.to, run.to);
+    } else if (last === undefined || run.from > last.to) {
+      this.fresh.push(run);
+      if (this.fresh.length > MAX_FRESH_RUNS) this.fresh.shift();
+    }
+  }
+
+  /** Whether entry `index` arrived before it was committed; forgets the runs before it (applied in order). */
+  private arrivedFresh(index: number): boolean {
+    while (this.fresh.length > 0 && this.fresh[0]!.to < index) this.fresh.shift();
+    const run = this.fresh[0];
+    return run !== undefined && run.from <= index;
   }
 
   /** Says so in the log when the leader's wall clock, stamped in the registry entry of its term just applied, is off from ours by more than the bound. */
@@ -50,7 +69,7 @@ export class ClockWatch implements NodeService {
     // still the old one until an election), so its age says nothing of the leader's clock.
     if (e.index <= this.recoveredLastIndex) return;
     // Catching up: the entry was committed before it reached us, so its stamp may be old.
-    if (e.index > this.freshIndex) return;
+    if (!this.arrivedFresh(e.index)) return;
     const offset = stamp.time - node.rt.wallNow();
     const now = node.rt.monoNow();
     this.offsetMs = offset;
