@@ -17,7 +17,7 @@ import { defaultInitialClusterState } from '../core/server/founding.js';
 import { CliError, EXIT, UsageError, oneLine } from '../common/errors.js';
 import { placementLabelProblem } from '../common/placement.js';
 import { MEMBER_V8_FLAGS } from '../common/member-process.js';
-import { DEFAULT_SNAPSHOT_EVERY } from '../core/server/member/options.js';
+import { DEFAULT_SNAPSHOT_CATCHUP_ENTRIES, DEFAULT_SNAPSHOT_EVERY } from '../core/server/member/options.js';
 import { sharedDirProblem } from '../common/private-file.js';
 import { findListener, probePort } from '../ops/local-cluster/ports.js';
 
@@ -54,6 +54,11 @@ const SPEC = {
   heartbeat: { type: 'string', description: 'leader heartbeat interval', default: '100ms' },
   'election-timeout': { type: 'string', description: 'base election timeout (each wait randomized up to 1.5 times this)', default: '1000ms' },
   'snapshot-every': { type: 'integer', description: 'the fewest applied entries between two snapshots; then a snapshot is taken once the log since the last one is as large as it, or once the member has spent 20 times the last one\'s work on other things (each member stretches both by a random 1–1.5×, so members do not snapshot at once)', default: DEFAULT_SNAPSHOT_EVERY },
+  'snapshot-catchup-entries': {
+    type: 'integer',
+    description: 'log entries kept behind the newest snapshot (at most 4 MiB of them): a follower that far behind, back from a restart or a partition, is sent them instead of the whole state; 0 sends it a snapshot',
+    default: DEFAULT_SNAPSHOT_CATCHUP_ENTRIES,
+  },
   'token-file': { type: 'string', description: 'file holding the registry writer\'s bearer token (role writer; role admin too when there is no --admin-token-file)' },
   'admin-token-file': { type: 'string', description: 'file holding the admin\'s bearer token (role admin: membership, leadership, snapshots, prune, forced removal, plan progress, the audit log)' },
   'read-token-file': { type: 'string', description: 'file(s), comma-separated, each holding a read-only bearer token (role read: status, top, get, list, watch; nothing that writes); see docs/security.md' },
@@ -152,6 +157,8 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
   if (electionTimeoutMs < 2 * heartbeatMs) throw usage('--election-timeout must be at least twice --heartbeat');
   const snapshotEvery = Number(text(flags, 'snapshot-every'));
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) throw usage(`--snapshot-every must be a whole number ≥ 1, got '${text(flags, 'snapshot-every')}'`);
+  const snapshotCatchupEntries = Number(text(flags, 'snapshot-catchup-entries'));
+  if (!Number.isSafeInteger(snapshotCatchupEntries) || snapshotCatchupEntries < 0) throw usage(`--snapshot-catchup-entries must be a whole number ≥ 0, got '${text(flags, 'snapshot-catchup-entries')}'`);
   const maxSnapshotMb = Number(text(flags, 'max-snapshot-mb'));
   if (!Number.isSafeInteger(maxSnapshotMb) || maxSnapshotMb < 1) throw usage(`--max-snapshot-mb must be a whole number ≥ 1, got '${text(flags, 'max-snapshot-mb')}'`);
   const backup = backupPolicyOf(flags);
@@ -188,6 +195,7 @@ export async function planNodeStart(flags: NodeStartFlags, version: string): Pro
     heartbeatMs,
     electionTimeoutMs,
     snapshotEvery,
+    snapshotCatchupEntries,
     token: token?.token,
     adminToken: adminToken?.token,
     tokenName: token?.name,

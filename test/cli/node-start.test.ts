@@ -83,6 +83,9 @@ describe('fleet node start flags', () => {
   it('refuses a zero interval and a data dir that is a file or cannot be created, leaving nothing behind', async () => {
     expect(await refusal({ ...base, heartbeat: '0ms' })).toBe('--heartbeat must be more than 0, got "0ms"');
     expect(await refusal({ ...base, 'election-timeout': '0s' })).toMatch(/--election-timeout must be more than 0/);
+    expect(await planNodeStart(base, 'v')).toMatchObject({ snapshotCatchupEntries: 5_000 });
+    expect(await planNodeStart({ ...base, 'snapshot-catchup-entries': '0' }, 'v')).toMatchObject({ snapshotCatchupEntries: 0 });
+    expect(await refusal({ ...base, 'snapshot-catchup-entries': '-1' })).toMatch(/^--snapshot-catchup-entries must be a whole number ≥ 0, got '-1'/);
     expect(await refusal({ ...base, 'etcd-watch-progress-notify-interval': 'soon' })).toMatch(/--etcd-watch-progress-notify-interval/);
     expect(await planNodeStart({ ...base, 'etcd-watch-progress-notify-interval': '30s' }, 'v')).toMatchObject({ etcdProgressNotifyMs: 30_000 });
   });

@@ -20,6 +20,8 @@ export interface TrailLimits {
 }
 
 export const DEFAULT_TRAIL: TrailLimits = { entries: 5_000, bytes: 4 << 20 };
+/** The entries kept when none is given (`fleet node start --snapshot-catchup-entries`). */
+export const DEFAULT_SNAPSHOT_CATCHUP_ENTRIES = DEFAULT_TRAIL.entries;
 
 export class LogTrail {
   /** Snapshots taken since the log's start, oldest first: where it may be compacted to next. */

@@ -11,6 +11,7 @@ import type pino from 'pino';
 import { FleetMember } from '../../node/fleet-member.js';
 import type { NodeLogger } from '../../node/fleet-node.js';
 import { systemRuntime } from '../../node/runtime.js';
+import { DEFAULT_TRAIL } from '../../node/snapshots/log-trail.js';
 import { nodeStorageIo } from '../../storage/index.js';
 import { loadFleetProto } from '../../../proto/index.js';
 import type { BackupSchedule } from '../admin/backup-schedule.js';
@@ -137,6 +138,7 @@ async function openNode(opts: AssemblyOptions, logger: NodeLogger, storage: Memb
     heartbeatMs: opts.heartbeatMs,
     electionTimeoutMs: opts.electionTimeoutMs,
     snapshotEvery: opts.snapshotEvery,
+    ...(opts.snapshotCatchupEntries === undefined ? {} : { snapshotTrail: { ...DEFAULT_TRAIL, entries: opts.snapshotCatchupEntries } }),
     storage,
     logger,
     version: opts.version,

@@ -12,6 +12,8 @@ import type { ServerBounds } from '../guard/bounds.js';
 
 /** The fewest entries between two snapshots when none is given (`--snapshot-every`, embed's `snapshotEvery`): the snapshot policy's. */
 export { DEFAULT_SNAPSHOT_EVERY } from '../../node/snapshots/snapshot-policy.js';
+/** The log entries kept behind the newest snapshot when none is given (`--snapshot-catchup-entries`). */
+export { DEFAULT_SNAPSHOT_CATCHUP_ENTRIES } from '../../node/snapshots/log-trail.js';
 
 /** Everything a member is built from: its identity, storage, peers, port, credentials and limits. */
 export interface AssemblyOptions {
@@ -28,6 +30,8 @@ export interface AssemblyOptions {
   readonly heartbeatMs: number;
   readonly electionTimeoutMs: number;
   readonly snapshotEvery: number;
+  /** Log entries kept behind the newest snapshot for a follower a little behind (default 5,000; 0: it is sent a snapshot). */
+  readonly snapshotCatchupEntries?: number | undefined;
   readonly token?: string | undefined;
   readonly adminToken?: string | undefined;
   /** Read-only tokens (`--read-token-file`), each with the name its file gives it (auth.ts). */
