@@ -53,6 +53,12 @@ export interface MemberOptions<M extends StateMachine = StateMachine> {
    */
   readonly snapshotEvery?: number;
   /**
+   * Log entries kept behind the newest snapshot, at most 4 MiB of them (default 5,000; 0: none):
+   * a member that far behind, back from a restart or a partition, is sent them instead of the
+   * whole state (`fleet node start --snapshot-catchup-entries`).
+   */
+  readonly snapshotCatchupEntries?: number;
+  /**
    * grpc-js's own log lines (`'member-log'`, the default): into the member's log while members
    * run, unless the host set a grpc-js logger or GRPC_VERBOSITY/GRPC_TRACE itself. `'leave'`:
    * grpc-js's logging is not touched (docs/embedding.md, "Logs").
@@ -94,6 +100,7 @@ export async function planMember(opts: MemberOptions): Promise<{ options: Assemb
     heartbeatMs: opts.heartbeatMs ?? 100,
     electionTimeoutMs: opts.electionTimeoutMs ?? 500,
     snapshotEvery: opts.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
+    snapshotCatchupEntries: opts.snapshotCatchupEntries,
     token: opts.tokens?.client,
     adminToken: opts.tokens?.admin,
     tls: opts.tls,
@@ -120,6 +127,7 @@ function checkMachine(sm: unknown): void {
 
 function checkCounts(opts: MemberOptions): void {
   if (opts.snapshotEvery !== undefined && !(Number.isSafeInteger(opts.snapshotEvery) && opts.snapshotEvery >= 1)) throw badOptions(`snapshotEvery ${String(opts.snapshotEvery)}: use a whole number of entries, at least 1`);
+  if (opts.snapshotCatchupEntries !== undefined && !(Number.isSafeInteger(opts.snapshotCatchupEntries) && opts.snapshotCatchupEntries >= 0)) throw badOptions(`snapshotCatchupEntries ${String(opts.snapshotCatchupEntries)}: use a whole number of entries, 0 or more`);
   if (opts.checkEvery !== undefined && !(Number.isSafeInteger(opts.checkEvery) && opts.checkEvery >= 0)) throw badOptions(`checkEvery ${String(opts.checkEvery)}: use a whole number of entries (0: never)`);
   for (const name of ['heartbeatMs', 'electionTimeoutMs'] as const) {
     const v = opts[name];

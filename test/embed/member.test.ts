@@ -134,6 +134,7 @@ describe('every refusal has a code', () => {
     expect((await failure(startMember({ id: 'a', dataDir: dataDir(), listen: '127.0.0.1:0', peers: { a: '127.0.0.1:0' } }))).code).toBe('BAD_MEMBER_OPTIONS');
     // @ts-expect-error: not an API
     expect((await failure(startMember({ id: 'a', dataDir: dataDir(), listen: '127.0.0.1:0', apis: ['grpc'] }))).code).toBe('BAD_MEMBER_OPTIONS');
+    expect(await failure(startMember({ id: 'a', dataDir: dataDir(), listen: '127.0.0.1:0', snapshotCatchupEntries: -1 }))).toMatchObject({ code: 'BAD_MEMBER_OPTIONS', message: expect.stringMatching(/^snapshotCatchupEntries -1: use a whole number of entries, 0 or more/) });
     const member = await startMember({ id: 'a', dataDir: dataDir(), listen: '127.0.0.1:0' });
     try {
       expect((await failure(member.submitWrite('add', '1'))).code).toBe('NO_STATE_MACHINE');
