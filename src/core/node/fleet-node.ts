@@ -56,6 +56,8 @@ export class FleetNode {
   private soft: SoftState = { leader: '', role: 'follower' };
   private readonly timers: Timer[] = [];
   private tickClock: TickClock | undefined;
+  /** When the tick last ran, or a leader's heartbeats last went out between ticks (monotonic ms). */
+  private lastBeat = 0;
   private isStopped = false;
   private lastAppliedTerm: number;
   /** Monotonic time of the last message from the leader; -1 before any. */
@@ -160,6 +162,7 @@ export class FleetNode {
     const tickMs = Math.max(1, Math.round(this.opts.heartbeatMs / TICKS_PER_HEARTBEAT));
     // One heartbeat's worth of ticks per callback at most; an election timeout's worth owed at most.
     this.tickClock = new TickClock(tickMs, this.rt.monoNow(), TICKS_PER_HEARTBEAT, Math.ceil(this.opts.electionTimeoutMs / tickMs));
+    this.lastBeat = this.rt.monoNow();
     this.every(tickMs, () => this.tick());
     this.every(READ_TIMEOUT_MS, () => this.reads.expire());
     this.startLoopWatch();
@@ -181,7 +184,8 @@ export class FleetNode {
   }
 
   private tick(): void {
-    const due = this.tickClock?.due(this.rt.monoNow()) ?? 1;
+    this.lastBeat = this.rt.monoNow();
+    const due = this.tickClock?.due(this.lastBeat) ?? 1;
     if (due === 0) return;
     this.loopWatch.step('tick', () => {
       for (let i = 0; i < due; i++) this.raw.tick();
@@ -190,6 +194,22 @@ export class FleetNode {
       for (const s of this.services) s.tick?.();
     });
     this.loop.schedule();
+  }
+
+  /**
+   * A leader's heartbeats in the middle of a long turn of the event loop. Ticks run between turns,
+   * and on a starved CPU one turn serving a few hundred client requests ran 0.8–1.1 s (issue 59:
+   * check perf beside two CPU burners), long enough for the followers to elect another leader.
+   * Every peer message, write and read that reaches the node calls this: once a heartbeat interval
+   * has passed without a tick, the heartbeats go out at once. Only those: a tick here would move
+   * check-quorum's clock while the followers' answers wait unread in this same turn.
+   */
+  private beatIfOverdue(): void {
+    if (this.soft.role !== 'leader' || this.transport === undefined) return;
+    const now = this.rt.monoNow();
+    if (now - this.lastBeat < this.opts.heartbeatMs) return;
+    this.lastBeat = now;
+    this.transport.send(this.raw.heartbeatNow());
   }
 
   // ------------------------------------------------------------------ what the node's surroundings see
@@ -246,6 +266,7 @@ export class FleetNode {
   /** Delivers a message from a peer. */
   step(m: Message): void {
     if (this.isStopped) return;
+    this.beatIfOverdue();
     if (m.from === this.soft.leader || m.type === 'app' || m.type === 'heartbeat') this.lastLeaderContact = this.rt.monoNow();
     for (const s of this.services) s.stepped?.(m);
     // Out of space, entries could only pile up in memory, unacknowledged: the leader resends them
@@ -432,6 +453,7 @@ export class FleetNode {
       this.opts.observer?.onProposalFailed?.(1);
       return Promise.reject(refused);
     }
+    this.beatIfOverdue();
     const r = this.raw.propose([data]);
     if (!r.ok) {
       this.opts.observer?.onProposalFailed?.(1);
@@ -467,6 +489,7 @@ export class FleetNode {
 
   /** Runs `fn` on the replicated state once the consistency requirement holds (read-path.ts). */
   protected readAt<T>(consistency: ReadConsistency, fn: () => T): Promise<{ value: T; index: number }> {
+    this.beatIfOverdue();
     return this.reads.read(consistency, fn);
   }
 

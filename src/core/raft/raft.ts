@@ -533,6 +533,17 @@ export class Raft {
     this.campaignSoon();
   }
 
+  /**
+   * A leader's heartbeats now, outside the tick: its host's turn ran past a heartbeat interval
+   * (RawNode.heartbeatNow). No tick is counted, so check-quorum and the election clock are not
+   * moved while the answers they would count wait unread.
+   */
+  heartbeatNow(): void {
+    if (this.role !== 'leader') return;
+    this.heartbeatElapsed = 0;
+    this.bcastHeartbeat(this.nextReadRound());
+  }
+
   /** Schedules a pre-vote within two heartbeats (randomized, so that followers do not collide). */
   private campaignSoon(): void {
     const delay = 1 + this.random(2 * this.heartbeatTicks);

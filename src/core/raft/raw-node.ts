@@ -97,6 +97,18 @@ export class RawNode {
     this.raft.reportUnreachable(id);
   }
 
+  /**
+   * The leader's heartbeats, for the host to send at once rather than in the next Ready: its turn
+   * ran longer than a heartbeat interval, and its followers should hear from it meanwhile. Counts
+   * no tick. Empty unless this member leads.
+   */
+  heartbeatNow(): Message[] {
+    const r = this.raft;
+    const queued = r.msgs.length;
+    r.heartbeatNow();
+    return r.msgs.splice(queued);
+  }
+
   reportSnapshot(id: NodeId, ok: boolean): void {
     this.raft.reportSnapshot(id, ok);
   }

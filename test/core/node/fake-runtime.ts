@@ -11,6 +11,8 @@ export interface FakeRuntime {
   setWall(ms: number): void;
   /** Moves both clocks on by `ms`, firing every timer due meanwhile, in order of due time. */
   advance(ms: number): void;
+  /** Moves both clocks on by `ms` without firing any timer: one turn of the event loop that ran that long. */
+  hold(ms: number): void;
   /** Runs queued `setImmediate` callbacks and lets the promises they start settle, until none are left. */
   flush(): Promise<void>;
   /** Timers armed and not yet fired or cleared. */
@@ -67,7 +69,11 @@ export function fakeRuntime(random = 0.5): FakeRuntime {
     }
     throw new Error('fake runtime: immediates still queued after 1000 rounds');
   };
-  return { rt, setWall: (ms) => void (wall = ms), advance, flush, armed: () => timers.size, immediates: () => immediates.length };
+  const hold = (ms: number): void => {
+    mono += ms;
+    wall += ms;
+  };
+  return { rt, setWall: (ms) => void (wall = ms), advance, hold, flush, armed: () => timers.size, immediates: () => immediates.length };
 }
 
 /** A promise the test settles by hand. */
