@@ -72,6 +72,25 @@ export interface PeerTransportOptions {
   readonly framedDial?: ((peerId: string, address: string) => FramedDial) | undefined;
 }
 
+/**
+ * The receive window of an HTTP/2 session that carries an authenticated peer's framed streams, for
+ * the session and each stream (HTTP/2's default is 64 KiB). With the default, a leader under
+ * check perf --load m beside two CPU burners held up to 540 KiB of appends unsent in one stream,
+ * waiting on window updates from a follower whose loop turned a few times a second: its
+ * heartbeats queued behind them, and the follower took the leader for gone. A member reads its
+ * peers' frames as they come; the window only says how much may be on the way meanwhile.
+ */
+const PEER_WINDOW_BYTES = 8 << 20;
+const widened = new WeakSet<http2.Http2Session>();
+
+/** Gives `session` the peer window, once (a SETTINGS change reaches its streams already open too). */
+function widenReceiveWindow(session: http2.Http2Session | undefined): void {
+  if (session === undefined || session.destroyed || widened.has(session)) return;
+  widened.add(session);
+  session.setLocalWindowSize(PEER_WINDOW_BYTES);
+  session.settings({ initialWindowSize: PEER_WINDOW_BYTES });
+}
+
 /** How often a warning that repeats per message or stream may be logged again, per peer. */
 const WARNING_INTERVAL_MS = 60_000;
 
@@ -491,7 +510,9 @@ export class PeerTransport implements PeerSender {
     stream.on('error', () => undefined);
     const certificate = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
     const id = this.authenticate(grpc.Metadata.fromHttp2Headers(headers), certificate, refuse);
-    return id === undefined ? undefined : { id, refuse, admit };
+    if (id === undefined) return undefined;
+    widenReceiveWindow(stream.session);
+    return { id, refuse, admit };
   }
 
   /** The server side of the framed stream: admitted (answered 200) once its first batch was. */

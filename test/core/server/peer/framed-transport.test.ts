@@ -33,6 +33,8 @@ interface Side {
   readonly received: Message[];
   /** Streams the framed path was given, gRPC Replicate calls served, and disconnections the transport reported. */
   readonly served: { framed: number; grpc: number; grpcEnded: number; disconnected: number; grpcSnapshots: number };
+  /** The HTTP/2 sessions of the streams the framed path was given. */
+  readonly sessions: Set<http2.Http2Session>;
   /** What the transport reported of each snapshot it sent, in order. */
   readonly snapshotsSent: boolean[];
   close(): void;
@@ -55,6 +57,7 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
   const received: Message[] = [];
   const snapshotsSent: boolean[] = [];
   const served = { framed: 0, grpc: 0, grpcEnded: 0, disconnected: 0, grpcSnapshots: 0 };
+  const sessions = new Set<http2.Http2Session>();
   const transport = new PeerTransport({
     selfId: id,
     selfAddress: `127.0.0.1:${port}`,
@@ -94,12 +97,13 @@ async function side(id: string, port: number, peers: Record<string, number>, opt
   });
   await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   // A member of an earlier release has no framed path: its port answers such a request as it answers anything not gRPC.
-  const front = frontAuthorities(server, opts.framed ? { peerStream: { paths: FRAMED_PATHS, take: (stream, headers) => (served.framed++, transport.servePeerStream(stream, headers)) } } : {});
+  const front = frontAuthorities(server, opts.framed ? { peerStream: { paths: FRAMED_PATHS, take: (stream, headers) => (served.framed++, stream.session && sessions.add(stream.session), transport.servePeerStream(stream, headers)) } } : {});
   const s: Side = {
     port,
     transport,
     received,
     served,
+    sessions,
     snapshotsSent,
     close: () => {
       transport.close();
@@ -226,6 +230,25 @@ describe('the framed path against a forged peer or a broken sender', () => {
     expect(bad.status).toBe(401);
     expect(bad.refused).toMatch(/bad-signature/);
     expect(b.received).toEqual([]);
+  });
+
+  it("gives an authenticated peer's session an 8 MiB receive window, and a refused one HTTP/2's 64 KiB", async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await side('a', pa, { b: pb }, { framed: true });
+    const b = await side('b', pb, { a: pa }, { framed: true });
+    a.transport.announce();
+    b.transport.announce();
+    await exchange(a, b, 1);
+    await until('a framed stream each way', () => a.served.framed > 0 && b.served.framed > 0);
+    // Once the peer acknowledged the SETTINGS: a leader's appends no longer wait on window updates every 64 KiB.
+    const wide = (s: Side) => [...s.sessions].every((x) => x.localSettings.initialWindowSize === 8 << 20 && (x.state.effectiveLocalWindowSize ?? 0) >= 8 << 20);
+    await until('the peer window on both sides', () => wide(a) && wide(b));
+
+    const pc = await freePort();
+    const c = await side('c', pc, { a: await freePort() }, { framed: true });
+    const forged = signHandshake(Buffer.from('not the cluster secret at all'), 'c', 'a', 'b', Date.now()).toHttp2Headers();
+    expect((await framedRequest(pc, forged, [batchFrom('a', 7)])).status).toBe(401);
+    expect([...c.sessions].map((x) => x.localSettings.initialWindowSize)).toEqual([65_535]);
   });
 
   it('refuses a member speaking for another, and a replayed handshake', async () => {
