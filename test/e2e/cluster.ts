@@ -213,9 +213,10 @@ export class TestCluster {
     this.launch(m);
   }
 
-  /** Output of every member, for failure messages. */
-  logs(): string {
-    return this.members.map((m) => `--- ${m.id}\n${m.output().slice(-4000)}`).join('\n');
+  /** Output of every member, for failure messages: its last lines, or only those that match `only`. */
+  logs(only?: RegExp): string {
+    const of = (text: string): string => (only ? text.split('\n').filter((l) => only.test(l)).join('\n') : text).slice(-4000);
+    return this.members.map((m) => `--- ${m.id}\n${of(m.output())}`).join('\n');
   }
 
   async destroy(): Promise<void> {

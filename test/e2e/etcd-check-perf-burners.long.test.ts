@@ -11,7 +11,7 @@
  * not a test's: it judges how fast, and this machine's speed is not a property of the code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { parseCheckPerf } from '../../bench/check-perf-report.js';
 import { requireEtcd } from '../../bench/etcd/cluster.js';
 import { TestCluster } from './cluster.js';
@@ -45,6 +45,8 @@ describe('etcdctl check perf --load m beside two CPU burners (issue 59)', () => 
   });
 
   it('keeps its term and answers every request', async () => {
+    // A failure here is a member's story (a held loop, a closed connection): its own lines tell it.
+    onTestFailed(() => console.error(fleet?.logs(/"level":(40|50|60)|leader changed|no leader|elected/)));
     const before = await terms();
     expect(new Set(before).size, `members disagree on the term before the load: ${before.join(', ')}`).toBe(1);
     for (let i = 0; i < 2; i++) burners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));

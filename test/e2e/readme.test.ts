@@ -7,7 +7,7 @@
  * readme-examples.ts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,10 +121,17 @@ function runsAsWritten(file: string, examples: readonly ExampleBlock[], atLeast:
           if (got?.code !== s.exit) failures.push(`${file}:${s.line}${s.setup ? ' (setup)' : ''}: \`${s.text}\` exited ${got?.code ?? 'never'}, the document says ${s.exit}\n${(got?.output ?? output).trim().slice(-1500)}`);
         });
       }
-      expect(failures, failures.join('\n\n')).toEqual([]);
+      // A line that failed on a loaded machine (an election, a slow start) is explained by the members' own lines.
+      expect(failures, [...failures, memberLogTails(sandbox.path)].join('\n\n')).toEqual([]);
       // About 30 commands, each a CLI start-up: 240 s when measured on 2 cores at load 17.
     }, 600_000);
   });
+}
+
+/** The last lines of every local member's log under `dir` (fleet's clusters/NAME/logs/ID.log). */
+function memberLogTails(dir: string): string {
+  const logs = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /(^|\/)logs\/[^/]+\.log$/.test(f));
+  return logs.map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8').trimEnd().split('\n').slice(-25).join('\n')}`).join('\n') || '(no member logs)';
 }
 
 /** As the test runs a line: `./bin/run.js` is `fleet`, `fleet init` gets free ports, and the README's 127.0.0.1:778N are the members on them. */
