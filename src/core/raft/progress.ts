@@ -27,6 +27,11 @@ export class Progress {
   pendingSnapshot = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
+  /**
+   * Heard from in the round before: what the leader's status reports beside `recentActive`, so a
+   * healthy follower does not look unreachable for the moment after each round resets the marks.
+   */
+  activeLastRound = false;
   /** The commit index carried by the last append sent: a newer one goes out with the next append, or at the next tick. */
   sentCommit = 0;
   /** The follower is behind and may have lost appends: send the next append even if it is empty, as a probe. */

@@ -424,7 +424,11 @@ export class Raft {
   /** Check-quorum: whether a majority was heard from since the last round; resets the marks. */
   private quorumActive(): boolean {
     const active = hasQuorum(this.conf.voters, (id) => id === this.id || this.progress.get(id)?.recentActive === true);
-    for (const [id, pr] of this.progress) if (id !== this.id) pr.recentActive = false;
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) continue;
+      pr.activeLastRound = pr.recentActive;
+      pr.recentActive = false;
+    }
     return active;
   }
 

@@ -269,7 +269,7 @@ export class RawNode {
           match: own ? r.log.stable : pr.match,
           next: own ? r.log.lastIndex() + 1 : pr.next,
           state: own ? 'replicate' : pr.state,
-          recentActive: own || pr.recentActive,
+          recentActive: own || pr.recentActive || pr.activeLastRound,
           learner: pr.learner,
           inflight: own ? 0 : pr.inflights.count,
         });

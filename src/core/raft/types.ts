@@ -161,6 +161,7 @@ export interface ProgressStatus {
   readonly match: number;
   readonly next: number;
   readonly state: 'probe' | 'replicate' | 'snapshot';
+  /** The leader heard from it in this check-quorum round or the one before. */
   readonly recentActive: boolean;
   readonly learner: boolean;
   readonly inflight: number;
