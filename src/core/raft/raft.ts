@@ -72,10 +72,17 @@ function electionSpread(electionTicks: number): number {
   return Math.max(1, Math.ceil(electionTicks / 2));
 }
 
-/** Messages that promise nothing about this node's disk: a leader sends them before its own write is durable. */
+/**
+ * Messages that promise nothing about this node's disk, sent before its writes are durable. Only
+ * votes and append acknowledgements wait (Raft §3.8; etcd's raft holds back the same three). A
+ * heartbeat answer says only "I know no later term than yours" (a vote for a later term raised
+ * the term durably first), so it is not held behind a follower's fsync: a ReadIndex round would
+ * pay that fsync, and a leader on a starved machine could miss check-quorum waiting for it.
+ */
 const SEND_AT_ONCE: ReadonlySet<MessageType> = new Set<MessageType>([
   'app',
   'heartbeat',
+  'heartbeat-resp',
   'snap',
   'timeout-now',
   'read-index',

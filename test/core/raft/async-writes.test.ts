@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RawNode } from '../../../src/core/raft/raw-node.js';
+import type { Message } from '../../../src/core/raft/types.js';
 import { seeded } from './harness.js';
 
 const data = (s: string) => new TextEncoder().encode(s);
@@ -57,5 +58,28 @@ describe('asynchronous storage writes', () => {
     expect(() => node.handedOff(b)).toThrow(/without an outstanding Ready/);
     node.persisted(a);
     node.persisted(b);
+  });
+
+  it('answers a heartbeat at once while its last append is still being written', () => {
+    // A ReadIndex round waits for a majority of heartbeat answers: held behind a follower's
+    // fsync of the write just before it, every read after a write paid that fsync again.
+    const node = new RawNode({ id: 'n2', heartbeatTicks: 1, electionTicks: 10, random: seeded(2) }, { bootstrap: { voters: ['n1', 'n2', 'n3'], learners: [] } });
+    while (node.hasReady()) node.advance(node.ready());
+    const base = { from: 'n1', to: 'n2', term: 2, logTerm: 0, index: 0, commit: 0, reject: false, rejectHint: 0 };
+    const last = node.status().lastIndex;
+    const append: Message = { ...base, type: 'app', index: last, logTerm: node.status().term, entries: [{ index: last + 1, term: 2, type: 'normal', data: data('x') }] };
+    node.step(append);
+    const writing = node.ready();
+    expect(writing.entries).toHaveLength(1);
+    expect(writing.messagesAfterPersist.map((m) => m.type)).toEqual(['app-resp']);
+    node.handedOff(writing);
+
+    node.step({ ...base, type: 'heartbeat', entries: [], commit: last, context: data('round-1') });
+    const answering = node.ready();
+    expect(answering.messages.map((m) => m.type)).toEqual(['heartbeat-resp']);
+    expect(answering.messagesAfterPersist).toHaveLength(0);
+    node.handedOff(answering);
+    node.persisted(writing);
+    node.persisted(answering);
   });
 });
