@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import { progress } from './cleanup.js';
+import { killPid, onAbort, progress } from './cleanup.js';
 import { atMost, compare, ratioAtMost, type BenchFigure } from './figures.js';
 import { withEtcdTargets, type Target } from './etcd-api.js';
 import { VALUE_BYTES, type BenchSystem } from './systems.js';
@@ -44,14 +44,25 @@ async function highestTerm(t: Target): Promise<number> {
   return Math.max(...terms);
 }
 
-/** One busy loop per core, each its own process. */
-function startBurners(): ChildProcess[] {
-  return Array.from({ length: os.cpus().length }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+interface Burners {
+  readonly procs: readonly ChildProcess[];
+  /** Unregisters the abort step that kills them. */
+  readonly forget: () => void;
 }
 
-async function stopBurners(burners: readonly ChildProcess[]): Promise<void> {
+/** One busy loop per core, each its own process; Ctrl-C or a crash of the harness ends them too. */
+function startBurners(): Burners {
+  const procs = Array.from({ length: os.cpus().length }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const forget = onAbort(() => {
+    for (const p of procs) killPid(p.pid);
+  });
+  return { procs, forget };
+}
+
+async function stopBurners(burners: Burners): Promise<void> {
+  burners.forget();
   await Promise.all(
-    burners.map(
+    burners.procs.map(
       (b) =>
         new Promise<void>((resolve) => {
           if (b.exitCode !== null || b.signalCode !== null) return resolve();
