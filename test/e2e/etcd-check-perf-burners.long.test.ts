@@ -11,10 +11,11 @@
  * not a test's: it judges how fast, and this machine's speed is not a property of the code.
  *
  * It is tried up to three times. The members still lose their leader, or a follower its leader
- * for a moment ("no leader"), in about one run in nine on the 2-core machine (BENCHMARKS.md,
- * session 51: 4 in 24 before that session's changes): issue 59 stays open until it passes every
- * time. What the retries keep is the test's use as a guard: a change that makes it fail in
- * most runs still fails here.
+ * for a moment ("no leader"), in one run in five to nine on the 2-core machine (BENCHMARKS.md:
+ * session 51, 4 in 24 before that session's changes and 1 in 9 after; session 52, 1 in 5 with
+ * heartbeat answers sent before the fsync): issue 59 stays open until it passes every time.
+ * What the retries keep is the test's use as a guard: a change that makes it fail in most runs
+ * still fails here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
