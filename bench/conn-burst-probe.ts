@@ -48,11 +48,7 @@ async function main(): Promise<void> {
     etcdClient.close();
     ft.client.close();
   } finally {
-    // A profiled member writes its profile only on a clean exit.
-    if (/--(cpu|heap)-prof/.test(process.env.FLEET_BENCH_NODE_ARGS ?? '')) {
-      fleet.client.close();
-      await fleet.cluster.stop('SIGTERM');
-    } else await fleet.stop();
+    await fleet.stop();
     await etcd.stop();
   }
 }

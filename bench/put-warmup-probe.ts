@@ -40,11 +40,7 @@ async function probeOneCluster(n: number): Promise<void> {
     }
     client.close();
   } finally {
-    // A profiled member (FLEET_BENCH_NODE_ARGS="--cpu-prof …") writes its profile only on a clean exit.
-    if (/--(cpu|heap)-prof/.test(process.env.FLEET_BENCH_NODE_ARGS ?? '')) {
-      s.client.close();
-      await s.cluster.stop('SIGTERM');
-    } else await s.stop();
+    await s.stop();
   }
 }
 

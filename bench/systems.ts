@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { FleetClient } from '../src/client/index.js';
 import { EtcdClient } from '../src/client/etcd/index.js';
 import { EtcdCluster } from './etcd/cluster.js';
-import { BenchCluster, memoryOf, type BenchClusterOptions, type ProcMemory } from './harness.js';
+import { BenchCluster, membersProfiled, memoryOf, type BenchClusterOptions, type ProcMemory } from './harness.js';
 
 /** A running 3-member cluster of one system, with a client for the load generator. */
 export interface BenchSystem {
@@ -109,9 +109,10 @@ export class FleetSystem implements BenchSystem {
     }
   }
 
+  /** SIGKILLs the members, or SIGTERMs them when they are profiled, so that they write their profiles. */
   async stop(): Promise<void> {
     this.client.close();
-    await this.cluster.stop();
+    await this.cluster.stop(membersProfiled() ? 'SIGTERM' : 'SIGKILL');
   }
 }
 
