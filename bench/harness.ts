@@ -41,7 +41,7 @@ function memberNodeArgs(): string[] {
 
 /** Whether members run profiled (FLEET_BENCH_NODE_ARGS): a profiled member writes its profile only on a clean exit. */
 export function membersProfiled(): boolean {
-  return /--(cpu|heap)-prof/.test(process.env.FLEET_BENCH_NODE_ARGS ?? '');
+  return /--((cpu|heap)-)?prof\b/.test(process.env.FLEET_BENCH_NODE_ARGS ?? '');
 }
 
 /** More `node start` flags for every member, from FLEET_BENCH_MEMBER_ARGS (e.g. "--snapshot-every 2500", for A/B runs of a setting). */
