@@ -19,14 +19,21 @@
 export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
 
 /**
- * Environment every member runs with: glibc serves every allocation of 4 KiB or more with its
- * own mmap, returned to the system when freed. Node's buffers (socket reads, gRPC frames, the
- * 8 KiB slabs small Buffers are cut from, WAL batches) otherwise come from the brk heap, whose
- * holes are never returned: 100,000 writes left it at 24–33 MB, mostly freed memory. It also
- * keeps glibc from raising the threshold to the largest block freed (up to 32 MiB), which sent
- * later large buffers to the brk heap too. After 100,000 writes (bench/memory-probe.ts, largest
- * member 2 s later, 3–5 runs each): 152–170 MB with 4 KiB, 159–199 with 16 KiB, 181–195 with
- * 128 KiB; 193–257 MB with glibc's moving default. The fill rate did not change measurably.
+ * Environment every member runs with.
+ *
+ * MALLOC_MMAP_THRESHOLD_=81920: glibc serves every allocation over 80 KiB with its own mmap,
+ * returned to the system when freed, and keeps the threshold there. Left to itself glibc raises
+ * it to the largest block freed (up to 32 MiB), and large buffers (images, WAL batches, big gRPC
+ * frames) then leave holes in the brk heap that are never returned: 193–257 MB after 100,000
+ * writes against 181–195 with the threshold pinned (BENCHMARKS.md, session 6).
+ *
+ * Not lower: from session 6 to 52 it was 4 KiB (152–170 MB after the fill), and every free of a
+ * block between 4 and 80 KiB was a munmap. V8's compiler frees its zones (12–36 KiB) on every
+ * optimisation, and HTTP/2 the 64 KiB buffer of every socket read. Each munmap of a threaded
+ * process flushes the TLB of every CPU it runs on, which on this VM took a third of the members'
+ * CPU (`perf`, session 53): at 4 KiB, 374 µs of members' CPU per write and 3,718 writes/s at 64
+ * in flight; at 80 KiB, 243 µs and 4,752 (RSS after 100,000 writes 181 → 198 MB), and a fresh
+ * cluster's first writes half as slow (BENCHMARKS.md, "Session 53").
  *
  * MALLOC_ARENA_MAX=2: the main thread keeps glibc's main arena and the other threads (libuv's
  * pool, which runs the fsyncs; V8's platform thread) share one more, instead of an arena each
@@ -36,7 +43,7 @@ export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
  *
  * fleet init and the harnesses set them; a unit file sets them with Environment=.
  */
-export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4096', MALLOC_ARENA_MAX: '2' };
+export const MEMBER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '81920', MALLOC_ARENA_MAX: '2' };
 
 /**
  * V8 flags every member sets on itself at start (a unit file cannot pass them in NODE_OPTIONS,
