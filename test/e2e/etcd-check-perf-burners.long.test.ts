@@ -10,12 +10,12 @@
  * etcdctl's own verdict on throughput and the slowest request is the bench's (the stalls area),
  * not a test's: it judges how fast, and this machine's speed is not a property of the code.
  *
- * It is tried up to three times. The members still lose their leader, or a follower its leader
- * for a moment ("no leader"), in one run in five to nine on the 2-core machine (BENCHMARKS.md:
- * session 51, 4 in 24 before that session's changes and 1 in 9 after; session 52, 1 in 5 with
- * heartbeat answers sent before the fsync): issue 59 stays open until it passes every time.
- * What the retries keep is the test's use as a guard: a change that makes it fail in most runs
- * still fails here.
+ * It is tried up to three times. Until session 53 the members lost their leader, or a follower
+ * its leader for a moment ("no leader"), in one run in five to nine on the 2-core machine
+ * (BENCHMARKS.md: sessions 51 and 52). With glibc's mmap threshold at 80 KiB instead of 4 KiB
+ * (member-process.ts: every munmap flushed the TLB of both CPUs) it passed 12 runs of 12 without
+ * a retry. The retries stay until many more runs agree; what they keep is the test's use as a
+ * guard: a change that makes it fail in most runs still fails here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
