@@ -3,8 +3,10 @@
 // (interleaved, so that the machine's load weighs on both alike). Wall time until the gRPC port
 // accepts a connection, and the process's CPU time by then. Needs `npm run build` first.
 // Run: node --import tsx bench/startup-probe.ts [rounds]
-// With trees (`node --import tsx bench/startup-probe.ts ROUNDS TREE …`, each built): each tree's
-// bundled member in turn, with that tree's MEMBER_NODE_OPTIONS (A/B over checkouts).
+// With variants (`node --import tsx bench/startup-probe.ts ROUNDS VARIANT …`): each in turn. A
+// variant is a built tree (its bundled member with its MEMBER_NODE_OPTIONS and MEMBER_ENV: A/B over
+// checkouts) or `env:NAME=VALUE,…` (this tree with its environment changed, e.g.
+// `env:MALLOC_MMAP_THRESHOLD_=4096`).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -32,12 +34,30 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function startOnce(root = ROOT, options: readonly string[] = MEMBER_NODE_OPTIONS): Promise<{ wallMs: number; cpuMs: number }> {
+/** How a variant starts its member: the tree, its node options and its environment. */
+interface Launch {
+  readonly root: string;
+  readonly options: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const THIS_TREE: Launch = { root: ROOT, options: MEMBER_NODE_OPTIONS, env: MEMBER_ENV };
+
+async function launchOf(variant: string): Promise<Launch> {
+  if (variant.startsWith('env:')) {
+    const words = variant.slice('env:'.length).split(',').filter(Boolean);
+    return { ...THIS_TREE, env: { ...MEMBER_ENV, ...Object.fromEntries(words.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])) } };
+  }
+  const tree = (await import(join(variant, 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[]; MEMBER_ENV?: Record<string, string> };
+  return { root: variant, options: tree.MEMBER_NODE_OPTIONS, env: tree.MEMBER_ENV ?? {} };
+}
+
+async function startOnce({ root, options, env }: Launch = THIS_TREE): Promise<{ wallMs: number; cpuMs: number }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fleet-startup-'));
   const args = [...options, join(root, 'bin', 'run.js'), 'node', 'start', '--id', 'n1', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--peers', `n1=127.0.0.1:${port}`];
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...MEMBER_ENV }, stdio: 'ignore' });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
   try {
     const deadline = t0 + 20_000;
     while (!(await connects(port))) {
@@ -54,12 +74,13 @@ async function startOnce(root = ROOT, options: readonly string[] = MEMBER_NODE_O
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rounds = Number(process.argv[2] ?? 10);
-const trees = process.argv.slice(3);
-const results: Record<string, { wallMs: number; cpuMs: number }[]> = trees.length > 0 ? Object.fromEntries(trees.map((t) => [t, []])) : { bundled: [], modules: [] };
-if (trees.length > 0) {
-  const options = new Map<string, string[]>();
-  for (const t of trees) options.set(t, ((await import(join(t, 'dist', 'common', 'member-process.js'))) as { MEMBER_NODE_OPTIONS: string[] }).MEMBER_NODE_OPTIONS);
-  for (let i = 0; i < rounds; i++) for (const t of trees) results[t]!.push(await startOnce(t, options.get(t)));
+const variants = process.argv.slice(3);
+const results: Record<string, { wallMs: number; cpuMs: number }[]> = variants.length > 0 ? Object.fromEntries(variants.map((v) => [v, []])) : { bundled: [], modules: [] };
+if (variants.length > 0) {
+  const launches = new Map<string, Launch>();
+  for (const v of variants) launches.set(v, await launchOf(v));
+  // Each round in the other order, so that neither variant always starts right after the other.
+  for (let i = 0; i < rounds; i++) for (const v of i % 2 === 0 ? variants : [...variants].reverse()) results[v]!.push(await startOnce(launches.get(v)));
 } else {
   try {
     for (let i = 0; i < rounds; i++) {
