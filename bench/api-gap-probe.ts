@@ -4,10 +4,10 @@
 // flight and the etcd API at 1,142 on the same kind of cluster: this shows whether the gap is
 // the start of a fresh cluster or the etcd API's path.
 // Usage: node --import tsx bench/api-gap-probe.ts [rounds=6] [inFlight=64] [seconds=4]
-import { EtcdClient } from '../src/client/etcd/index.js';
 import { cpuMsOf } from './harness.js';
 import { runFor, type LoadResult } from './load.js';
 import { keyRing } from './node.js';
+import { fleetTarget } from './etcd-api.js';
 import { FleetSystem, VALUE_BYTES } from './systems.js';
 
 const rounds = Number(process.argv[2] ?? 6);
@@ -37,9 +37,8 @@ const show = ({ r, membersUs, clientUs }: Measured): string =>
 
 const s = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
 try {
-  const client = new EtcdClient({ endpoints: s.cluster.endpoints, callTimeoutMs: 5_000 });
-  const leader = await client.leaderEndpoint(2_000);
-  if (leader === undefined) throw new Error('no member says it leads');
+  // The etcd-api area's client, and the member that leads.
+  const { client, leader } = await fleetTarget(s);
   const value = Buffer.alloc(VALUE_BYTES, 'x');
   const etcdKeys = keyRing(10_000);
   const fleetKeys = keyRing(10_000);

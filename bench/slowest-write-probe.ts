@@ -9,9 +9,9 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EtcdClient } from '../src/client/etcd/index.js';
 import { runCount } from './load.js';
 import { keyRing } from './node.js';
+import { fleetTarget } from './etcd-api.js';
 import { FleetSystem, VALUE_BYTES } from './systems.js';
 
 const fill = Number(process.argv[2] ?? 300_000);
@@ -22,9 +22,8 @@ process.env.FLEET_BENCH_LOG_DIR = logDir;
 
 const s = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
 try {
-  const client = new EtcdClient({ endpoints: s.cluster.endpoints, callTimeoutMs: 10_000 });
-  const leader = await client.leaderEndpoint(2_000);
-  if (leader === undefined) throw new Error('no member says it leads');
+  // The etcd-api area's client, and the member that leads.
+  const { client, leader } = await fleetTarget(s);
   const value = Buffer.alloc(VALUE_BYTES, 'x');
   const ring = keyRing(keys);
   const t0 = Date.now();
