@@ -32,8 +32,9 @@ export const MEMBER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
  * optimisation, and HTTP/2 the 64 KiB buffer of every socket read. Each munmap of a threaded
  * process flushes the TLB of every CPU it runs on, which on this VM took a third of the members'
  * CPU (`perf`, session 53): at 4 KiB, 374 µs of members' CPU per write and 3,718 writes/s at 64
- * in flight; at 80 KiB, 243 µs and 4,752 (RSS after 100,000 writes 181 → 198 MB), and a fresh
- * cluster's first writes half as slow (BENCHMARKS.md, "Session 53").
+ * in flight; at 80 KiB, 243 µs and 4,752 (RSS after 100,000 writes 181 → 198 MB). A fresh
+ * cluster's slow first writes were mostly this too: compilation peaks at start (BENCHMARKS.md,
+ * "Session 53").
  *
  * MALLOC_ARENA_MAX=2: the main thread keeps glibc's main arena and the other threads (libuv's
  * pool, which runs the fsyncs; V8's platform thread) share one more, instead of an arena each
