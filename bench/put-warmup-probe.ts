@@ -6,8 +6,8 @@
 // With clusters=2 a second fresh cluster follows the first in the same process: a slow start it
 // shares comes from the members, not from this process's own warm-up.
 // Usage: node --import tsx bench/put-warmup-probe.ts [rounds=8] [clusters=1]
-import { EtcdClient } from '../src/client/etcd/index.js';
 import { quantile } from './figures.js';
+import { fleetTarget } from './etcd-api.js';
 import { FleetSystem } from './systems.js';
 
 const rounds = Number(process.argv[2] ?? 8);
@@ -29,9 +29,8 @@ const show = (ms: readonly number[]): string => `p50 ${quantile(ms, 0.5).toFixed
 async function probeOneCluster(n: number): Promise<void> {
   const s = await FleetSystem.start([], { peerAuth: 'secret', token: '' });
   try {
-    const client = new EtcdClient({ endpoints: s.cluster.endpoints, callTimeoutMs: 5_000 });
-    const leader = await client.leaderEndpoint(2_000);
-    if (leader === undefined) throw new Error('no member says it leads');
+    // The etcd-api area's client, and the member that leads.
+    const { client, leader } = await fleetTarget(s);
     const value = Buffer.alloc(256, 'x');
     for (let round = 0; round < rounds; round++) {
       const etcd = await timed((i) => client.put(leader, Buffer.from(`k${i % 50}`), value));

@@ -51,11 +51,7 @@ try {
   }
   trees.forEach((tree, t) => console.log(`${String.fromCharCode(65 + t)} ${tree}: median ${median(times[t]!).toFixed(0)} ms, all ${times[t]!.map((x) => x.toFixed(0)).join(' ')}; cpu median ${median(cpu[t]!).toFixed(0)} ms, all ${cpu[t]!.map((x) => x.toFixed(0)).join(' ')}`));
 } finally {
-  // Members profiled with FLEET_BENCH_NODE_ARGS="--cpu-prof …" (or --heap-prof) write their profile only on a
-  // clean exit: stop them with SIGTERM then (the default SIGKILL is quicker).
-  if (/--(cpu|heap)-prof/.test(process.env.FLEET_BENCH_NODE_ARGS ?? '')) {
-    s.client.close();
-    await s.cluster.stop('SIGTERM');
-  } else await s.stop();
+  // FleetSystem.stop lets profiled members write their profiles (membersProfiled in harness.ts).
+  await s.stop();
   rmSync(dir, { recursive: true, force: true });
 }
